@@ -1,0 +1,44 @@
+package dev.qdecode.rewards;
+
+import java.util.List;
+
+/**
+ * A batched episode-level reward: one score per episode. Implementations are created by a
+ * {@link RewardProvider} (found through {@link java.util.ServiceLoader}) and looked up by id.
+ *
+ * <p>Contract: {@link #score(List)} returns exactly one finite value per episode, in order.
+ * Callers wrap rewards with {@link Rewards#checked(Reward)}, which turns an exception or a
+ * non-finite value into a {@link RewardException} naming the reward and the episode.
+ */
+public interface Reward extends AutoCloseable {
+
+    /**
+     * The id this reward was created under (e.g. {@code "bleu"}).
+     *
+     * @return the reward id
+     */
+    String id();
+
+    /**
+     * Scores a batch of episodes.
+     *
+     * @param episodes the episodes (not modified)
+     * @return one score per episode, same order
+     */
+    double[] score(List<Episode> episodes);
+
+    /**
+     * Whether {@link #score(List)} gives a meaningful value for an unfinished text (a prefix of
+     * the generation). Rewards that can do so support potential-based shaping
+     * r_t = Φ(prefix_{t+1}) − Φ(prefix_t), which telescopes to the terminal reward.
+     *
+     * @return true when prefixes can be scored
+     */
+    default boolean scoresPrefixes() {
+        return false;
+    }
+
+    /** Releases native resources (encoders, models). The default does nothing. */
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,164 @@
+package dev.qdecode.rewards;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code key=value} parameters of one reward spec ({@code id:key=value,key=value}), with typed
+ * getters whose errors name the reward, the key and what was expected.
+ */
+public final class RewardParams {
+    private final String rewardId;
+    private final Map<String, String> values;
+
+    /**
+     * Creates parameters.
+     *
+     * @param rewardId the reward id (for error messages)
+     * @param values the raw values
+     */
+    public RewardParams(String rewardId, Map<String, String> values) {
+        this.rewardId = rewardId;
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /**
+     * No parameters.
+     *
+     * @param rewardId the reward id
+     * @return empty parameters
+     */
+    public static RewardParams empty(String rewardId) {
+        return new RewardParams(rewardId, Map.of());
+    }
+
+    /**
+     * The reward id these parameters belong to.
+     *
+     * @return the id
+     */
+    public String rewardId() {
+        return rewardId;
+    }
+
+    /**
+     * The keys given.
+     *
+     * @return the keys in spec order
+     */
+    public Set<String> keys() {
+        return values.keySet();
+    }
+
+    /**
+     * The raw values.
+     *
+     * @return an unmodifiable map
+     */
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    /**
+     * A string value.
+     *
+     * @param key the key
+     * @param def the default when absent
+     * @return the value
+     */
+    public String getString(String key, String def) {
+        return values.getOrDefault(key, def);
+    }
+
+    /**
+     * A path value.
+     *
+     * @param key the key
+     * @param def the default when absent
+     * @return the path
+     */
+    public Path getPath(String key, Path def) {
+        String v = values.get(key);
+        return v == null ? def : Path.of(v);
+    }
+
+    /**
+     * A double value.
+     *
+     * @param key the key
+     * @param def the default when absent
+     * @return the value
+     * @throws RewardException when the value is not a finite number
+     */
+    public double getDouble(String key, double def) {
+        String v = values.get(key);
+        if (v == null) {
+            return def;
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw bad(key, v, "a finite number");
+    }
+
+    /**
+     * An int value.
+     *
+     * @param key the key
+     * @param def the default when absent
+     * @return the value
+     * @throws RewardException when the value is not an integer
+     */
+    public int getInt(String key, int def) {
+        String v = values.get(key);
+        if (v == null) {
+            return def;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw bad(key, v, "an integer");
+        }
+    }
+
+    /**
+     * A boolean value ({@code true/false/yes/no/1/0}).
+     *
+     * @param key the key
+     * @param def the default when absent
+     * @return the value
+     * @throws RewardException when the value is not a boolean
+     */
+    public boolean getBoolean(String key, boolean def) {
+        String v = values.get(key);
+        if (v == null) {
+            return def;
+        }
+        switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true": case "yes": case "1": return true;
+            case "false": case "no": case "0": return false;
+            default: throw bad(key, v, "true or false");
+        }
+    }
+
+    /**
+     * An error for a bad value.
+     *
+     * @param key the key
+     * @param value the value given
+     * @param expected what was expected
+     * @return the exception to throw
+     */
+    public RewardException bad(String key, String value, String expected) {
+        return new RewardException(
+                "reward '" + rewardId + "': parameter " + key + "='" + value + "': expected " + expected);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.qdecode.rewards;
+
+import java.util.List;
+
+/**
+ * Service-provider interface for rewards, discovered with {@link java.util.ServiceLoader}
+ * (list implementations in {@code META-INF/services/dev.qdecode.rewards.RewardProvider}). A plug-in
+ * jar holds one or more providers; {@link Rewards} looks them up by {@link #id()}.
+ */
+public interface RewardProvider {
+
+    /**
+     * The unique id used in reward specs (lower case, e.g. {@code "bleu"}).
+     *
+     * @return the id
+     */
+    String id();
+
+    /**
+     * One line of help.
+     *
+     * @return the description
+     */
+    String description();
+
+    /**
+     * The parameters this reward accepts.
+     *
+     * @return the documented parameters (empty when none)
+     */
+    default List<RewardParameter> parameters() {
+        return List.of();
+    }
+
+    /**
+     * Creates the reward.
+     *
+     * @param params the parameters of the spec, validated against {@link #parameters()}
+     * @param context run-wide settings (shared data directory, seed)
+     * @return a new reward
+     * @throws RewardException when a parameter is invalid or a resource cannot be loaded
+     */
+    Reward create(RewardParams params, RewardContext context);
+}
