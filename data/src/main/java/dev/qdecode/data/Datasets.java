@@ -1,0 +1,181 @@
+package dev.qdecode.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Reads task data sets from TSV, CSV and JSON-lines files.
+ *
+ * <pre>{@code
+ * ReadOptions binary = ReadOptions.defaults().withAllowedLabels(List.of("0", "1"));
+ * Dataset<ClassificationExample> sst2 =
+ *     Datasets.classification(shared.resolve("data/sst2/dev.tsv"), binary);
+ * Dataset<TranslationExample> enDe = Datasets.translation(
+ *     shared.resolve("data/multi30k/en-de.val.tsv"), ReadOptions.defaults().withColumn("target", "de"));
+ * ReadOptions column = ReadOptions.defaults().withColumn("text", "sentence");
+ * try (DataReader<Row> rows = Datasets.rows(file, column)) {
+ *   rows.forEachRemaining(r -> System.out.println(r.get("sentence")));
+ * }
+ * }</pre>
+ *
+ * <p>The format comes from the file extension unless {@link ReadOptions#format()} is set; fields
+ * map to columns as described in {@link Task}. All problems are {@link DataException}s with a
+ * one-line message naming the file, line and column.
+ */
+public final class Datasets {
+  private Datasets() {}
+
+  /**
+   * Loads labelled texts (defaults: {@code sentence}, {@code label}; optional {@code id}).
+   *
+   * @param file the data file
+   * @param opts how to read it
+   * @return the examples in file order and the read report
+   * @throws DataException on a bad file or (unless skipping) a bad row
+   */
+  public static Dataset<ClassificationExample> classification(Path file, ReadOptions opts) {
+    return load(file, Task.CLASSIFICATION, opts);
+  }
+
+  /**
+   * Loads prompts (defaults: {@code id}, {@code prompt}).
+   *
+   * @param file the data file
+   * @param opts how to read it
+   * @return the examples in file order and the read report
+   * @throws DataException on a bad file or (unless skipping) a bad row
+   */
+  public static Dataset<PromptExample> prompts(Path file, ReadOptions opts) {
+    return load(file, Task.PROMPTS, opts);
+  }
+
+  /**
+   * Loads translation pairs (defaults: source {@code en}; the target column must be mapped, e.g.
+   * {@code opts.withColumn("target", "de")}).
+   *
+   * @param file the data file
+   * @param opts how to read it
+   * @return the examples in file order and the read report
+   * @throws DataException on a bad file or (unless skipping) a bad row
+   */
+  public static Dataset<TranslationExample> translation(Path file, ReadOptions opts) {
+    return load(file, Task.TRANSLATION, opts);
+  }
+
+  /**
+   * Loads dialogue context/response pairs (defaults: XDailyDialog's {@code pairs_en_*.tsv}
+   * columns).
+   *
+   * @param file the data file
+   * @param opts how to read it
+   * @return the examples in file order and the read report
+   * @throws DataException on a bad file or (unless skipping) a bad row
+   */
+  public static Dataset<DialogueExample> dialogue(Path file, ReadOptions opts) {
+    return load(file, Task.DIALOGUE, opts);
+  }
+
+  /**
+   * Loads all examples of a task kind into memory.
+   *
+   * @param file the data file
+   * @param task the task kind
+   * @param opts how to read it
+   * @param <T> the example type
+   * @return the examples in file order and the read report
+   * @throws DataException on a bad file or (unless skipping) a bad row
+   * @throws IllegalArgumentException if the options name fields the task does not have
+   */
+  public static <T> Dataset<T> load(Path file, Task<T> task, ReadOptions opts) {
+    return open(file, task, opts).readAll();
+  }
+
+  /**
+   * Opens a streaming reader of a task's examples. The header is read and the column mapping
+   * checked before this returns.
+   *
+   * @param file the data file
+   * @param task the task kind
+   * @param opts how to read it
+   * @param <T> the example type
+   * @return the reader; close it
+   * @throws DataException on a bad file, header or column mapping
+   * @throws IllegalArgumentException if the options name fields the task does not have
+   */
+  public static <T> DataReader<T> open(Path file, Task<T> task, ReadOptions opts) {
+    Objects.requireNonNull(task, "task");
+    Binding.checkOptions(task, opts);
+    RowSource source = open(file, opts);
+    try {
+      Binding binding = Binding.bind(task, opts, source.source(), source.header());
+      Task.Mapper<T> mapper = task.mapper();
+      return new DataReader<>(source, row -> mapper.map(row, binding), opts);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a streaming reader of raw rows, for any columns. The columns named in {@link
+   * ReadOptions#columns()} (under any field names) must exist; {@link ReadOptions#allowedValues()}
+   * (keyed by those field names) is checked.
+   *
+   * @param file the data file
+   * @param opts how to read it
+   * @return the reader; close it
+   * @throws DataException on a bad file or header, or a mapped column missing from the header
+   */
+  public static DataReader<Row> rows(Path file, ReadOptions opts) {
+    RowSource source = open(file, opts);
+    try {
+      Binding binding = Binding.bindRows(opts, source.source(), source.header());
+      return new DataReader<>(source, binding::check, opts);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The SHA-256 of a file's bytes, for provenance records.
+   *
+   * @param file the file
+   * @return 64 lowercase hex digits
+   * @throws DataException if the file cannot be read
+   */
+  public static String sha256(Path file) {
+    String source = Sources.display(file);
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+    }
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        digest.update(buffer, 0, n);
+      }
+    } catch (NoSuchFileException e) {
+      throw new DataException(source + ": file not found (" + file.toAbsolutePath() + ")", e);
+    } catch (IOException e) {
+      throw new DataException(source + ": cannot read: " + e, e);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static RowSource open(Path file, ReadOptions opts) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(opts, "opts");
+    return RowSource.open(file, opts.format());
+  }
+}

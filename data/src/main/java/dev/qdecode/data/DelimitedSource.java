@@ -1,0 +1,195 @@
+package dev.qdecode.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/** TSV (tab-separated, no quoting) and CSV (RFC 4180) files with one header row. */
+final class DelimitedSource implements RowSource {
+
+  /** Tab-separated, quoting off: a {@code "} is an ordinary character; spaces are kept. */
+  static final CSVFormat TSV =
+      CSVFormat.TDF
+          .builder()
+          .setQuote(null)
+          .setEscape(null)
+          .setCommentMarker(null)
+          .setIgnoreSurroundingSpaces(false)
+          .setTrim(false)
+          .setIgnoreEmptyLines(false)
+          .build();
+
+  /** RFC 4180; empty lines are kept so that they are reported, not silently dropped. */
+  static final CSVFormat CSV =
+      CSVFormat.RFC4180
+          .builder()
+          .setIgnoreSurroundingSpaces(false)
+          .setTrim(false)
+          .setIgnoreEmptyLines(false)
+          .build();
+
+  private final Path file;
+  private final String source;
+  private final Format format;
+  private final CSVParser parser;
+  private final Iterator<CSVRecord> records;
+  private final List<String> header;
+  private final Map<String, Integer> positions;
+
+  /** The line on which the last record read ended. */
+  private long lastLine;
+
+  /** The line on which the last record read started. */
+  private long lineOfLastRecord;
+
+  private long index = -1;
+
+  DelimitedSource(Path file, String source, InputStream in, Format format) {
+    this.file = file;
+    this.source = source;
+    this.format = format;
+    try {
+      this.parser = (format == Format.TSV ? TSV : CSV).parse(Utf8.strictReader(in));
+    } catch (IOException e) {
+      throw new DataException(source + ": cannot read: " + e.getMessage(), e);
+    }
+    this.records = parser.iterator();
+    CSVRecord first = read();
+    if (first == null) {
+      throw new DataException(source + ": the file is empty: expected a header row");
+    }
+    List<String> names = first.toList();
+    Map<String, Integer> pos = new HashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name.isEmpty()) {
+        throw new DataException(
+            source
+                + ":1: header: column "
+                + (i + 1)
+                + " has an empty name; the header is: "
+                + String.join(", ", names));
+      }
+      if (pos.put(name, i) != null) {
+        throw new DataException(
+            source
+                + ":1: header: column '"
+                + name
+                + "' appears twice; the header is: "
+                + String.join(", ", names));
+      }
+    }
+    this.header = Collections.unmodifiableList(new ArrayList<>(names));
+    this.positions = Collections.unmodifiableMap(pos);
+  }
+
+  @Override
+  public Row next() {
+    CSVRecord r = read();
+    if (r == null) {
+      return null;
+    }
+    long line = lineOfLastRecord;
+    index++;
+    if (r.size() != header.size()) {
+      if (r.size() == 1 && r.get(0).isEmpty()) {
+        throw DataException.badRow(
+            source
+                + ":"
+                + line
+                + ": empty line: expected "
+                + header.size()
+                + " "
+                + separatorName()
+                + "-separated fields ("
+                + String.join(", ", header)
+                + ")");
+      }
+      throw DataException.badRow(
+          source
+              + ":"
+              + line
+              + ": expected "
+              + header.size()
+              + " "
+              + separatorName()
+              + "-separated fields ("
+              + String.join(", ", header)
+              + ") but found "
+              + r.size());
+    }
+    return new Row(source, line, index, header, positions, r.values());
+  }
+
+  /** Reads one record, keeping track of the line it starts on; {@code null} at the end. */
+  private CSVRecord read() {
+    try {
+      if (!records.hasNext()) {
+        return null;
+      }
+      CSVRecord r = records.next();
+      lineOfLastRecord = lastLine + 1;
+      lastLine = parser.getCurrentLineNumber();
+      return r;
+    } catch (UncheckedIOException e) {
+      throw translate(e.getCause());
+    } catch (IllegalStateException e) {
+      // Commons CSV reports some parse problems as IllegalStateException wrapping an IOException.
+      throw translate(
+          e.getCause() instanceof IOException
+              ? (IOException) e.getCause()
+              : new IOException(e.getMessage(), e));
+    }
+  }
+
+  private DataException translate(IOException e) {
+    if (e instanceof CharacterCodingException) {
+      return Utf8.notUtf8(file, source, e);
+    }
+    long line = lastLine + 1;
+    if (format == Format.CSV) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("EOF reached before encapsulated token finished")) {
+        m = "a quoted field starting on this line is never closed";
+      } else if (m.contains("Invalid character between encapsulated token and delimiter")) {
+        m = "text after a closing quote (a quote inside a quoted field is written \"\")";
+      }
+      return new DataException(source + ":" + line + ": malformed CSV (RFC 4180): " + m, e);
+    }
+    return new DataException(source + ":" + line + ": cannot read: " + e.getMessage(), e);
+  }
+
+  private String separatorName() {
+    return format == Format.TSV ? "tab" : "comma";
+  }
+
+  @Override
+  public List<String> header() {
+    return header;
+  }
+
+  @Override
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public void close() {
+    try {
+      parser.close();
+    } catch (IOException e) {
+      throw new DataException(source + ": cannot close: " + e.getMessage(), e);
+    }
+  }
+}

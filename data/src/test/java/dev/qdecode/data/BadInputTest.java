@@ -1,0 +1,267 @@
+package dev.qdecode.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every kind of bad input gives one line naming file, line and column and what was expected. */
+class BadInputTest {
+  static final ReadOptions BINARY = ReadOptions.defaults().withAllowedLabels(List.of("0", "1"));
+
+  @TempDir Path tmp;
+  TempFiles files;
+
+  @BeforeEach
+  void setUp() {
+    files = new TempFiles(tmp);
+  }
+
+  static String message(Executable e) {
+    DataException ex = assertThrows(DataException.class, e);
+    assertFalse(ex.getMessage().contains("\n"), "one line: " + ex.getMessage());
+    return ex.getMessage();
+  }
+
+  String classificationError(String content) {
+    Path f = files.write("t.tsv", content);
+    return message(() -> Datasets.classification(f, BINARY));
+  }
+
+  @Test
+  void labelNotAllowed() {
+    assertEquals(
+        "bad/t.tsv:3: column 'label': expected one of 0,1 but found 'x'",
+        classificationError("sentence\tlabel\ngood\t1\nbad\tx\n"));
+  }
+
+  @Test
+  void tooManyAndTooFewFields() {
+    assertEquals(
+        "bad/t.tsv:3: expected 2 tab-separated fields (sentence, label) but found 3",
+        classificationError("sentence\tlabel\ngood\t1\na\tb\t0\n"));
+    assertEquals(
+        "bad/t.tsv:2: expected 2 tab-separated fields (sentence, label) but found 1",
+        classificationError("sentence\tlabel\nno label here\n"));
+  }
+
+  @Test
+  void emptyRequiredField() {
+    assertEquals(
+        "bad/t.tsv:2: column 'sentence': expected a non-blank value (field 'text' of task"
+            + " classification) but found ' '",
+        classificationError("sentence\tlabel\n \t1\n"));
+  }
+
+  @Test
+  void emptyLine() {
+    assertEquals(
+        "bad/t.tsv:3: empty line: expected 2 tab-separated fields (sentence, label)",
+        classificationError("sentence\tlabel\na\t1\n\nb\t0\n"));
+  }
+
+  @Test
+  void missingColumnListsTheHeader() {
+    assertEquals(
+        "bad/t.tsv:1: missing column 'sentence' (field 'text' of task classification); the header"
+            + " has columns: text, label",
+        classificationError("text\tlabel\na\t1\n"));
+  }
+
+  @Test
+  void explicitlyMappedOptionalColumnMustExist() {
+    Path f = files.write("t.tsv", "sentence\tlabel\na\t1\n");
+    assertEquals(
+        "bad/t.tsv:1: missing column 'ident' (field 'id' of task classification); the header has"
+            + " columns: sentence, label",
+        message(
+            () -> Datasets.classification(f, ReadOptions.defaults().withColumn("id", "ident"))));
+  }
+
+  @Test
+  void headerProblems() {
+    assertEquals(
+        "bad/t.tsv:1: header: column 'label' appears twice; the header is: sentence, label, label",
+        classificationError("sentence\tlabel\tlabel\na\t1\t1\n"));
+    assertEquals(
+        "bad/t.tsv:1: header: column 2 has an empty name; the header is: sentence, , label",
+        classificationError("sentence\t\tlabel\na\t\t1\n"));
+    assertEquals("bad/t.tsv: the file is empty: expected a header row", classificationError(""));
+  }
+
+  @Test
+  void missingFile() {
+    Path f = files.path("nope.tsv");
+    String m = message(() -> Datasets.classification(f, BINARY));
+    assertTrue(m.startsWith("bad/nope.tsv: file not found ("), m);
+    assertTrue(message(() -> Datasets.sha256(f)).startsWith("bad/nope.tsv: file not found ("));
+  }
+
+  @Test
+  void notUtf8NamesLineAndByteOffset() {
+    byte[] head = "sentence\tlabel\ngood\t1\nbad ".getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(head);
+    out.write(0xFF);
+    out.writeBytes("\t0\n".getBytes(StandardCharsets.UTF_8));
+    Path f = files.write("t.tsv", out.toByteArray());
+    String expected =
+        "bad/t.tsv:3: not valid UTF-8: byte 0xFF at byte offset "
+            + head.length
+            + " (the file must be UTF-8)";
+    assertEquals(expected, message(() -> Datasets.classification(f, BINARY)));
+    // Fatal even when skipping bad rows: the file as a whole is wrong.
+    assertEquals(expected, message(() -> Datasets.classification(f, BINARY.withSkipBadRows(true))));
+  }
+
+  @Test
+  void notUtf8FarIntoTheFile() {
+    StringBuilder sb = new StringBuilder("sentence\tlabel\n");
+    for (int i = 0; i < 5000; i++) {
+      sb.append("row number ").append(i).append(" é\t1\n");
+    }
+    byte[] good = sb.toString().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(good);
+    out.writeBytes(new byte[] {'x', (byte) 0xC3, '(', '\t', '1', '\n'}); // truncated sequence
+    Path f = files.write("t.tsv", out.toByteArray());
+    assertEquals(
+        "bad/t.tsv:5002: not valid UTF-8: byte 0xC3 at byte offset "
+            + (good.length + 1)
+            + " (the file must be UTF-8)",
+        message(() -> Datasets.classification(f, BINARY)));
+  }
+
+  @Test
+  void unknownExtension() {
+    Path f = files.write("t.txt", "sentence\tlabel\na\t1\n");
+    assertEquals(
+        "bad/t.txt: cannot tell the format from the file name: expected an extension .tsv, .csv,"
+            + " .jsonl or .json, or an explicit format (tsv, csv, jsonl)",
+        message(() -> Datasets.classification(f, BINARY)));
+  }
+
+  @Test
+  void optionProblemsAreIllegalArguments() {
+    Path f = files.write("t.tsv", "sentence\tlabel\na\t1\n");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Datasets.classification(f, ReadOptions.defaults().withColumn("txt", "sentence")));
+    assertEquals(
+        "column mapping: unknown field 'txt' for task classification: expected one of id, text,"
+            + " label",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Datasets.classification(f, ReadOptions.defaults().withColumn("text", "")));
+    assertThrows(IllegalArgumentException.class, () -> ReadOptions.defaults().withLimit(-1));
+    assertThrows(IllegalArgumentException.class, () -> Format.parse("xml"));
+    assertThrows(IllegalArgumentException.class, () -> Task.byName("summarise"));
+  }
+
+  @Test
+  void translationNeedsATargetColumn() {
+    Path f = files.write("t.tsv", "id\ten\tde\n0\tA dog.\tEin Hund.\n");
+    assertEquals(
+        "bad/t.tsv: task translation needs a column for field 'target': map it (e.g."
+            + " target=<column>); the header has columns: id, en, de",
+        message(() -> Datasets.translation(f, ReadOptions.defaults())));
+  }
+
+  @Test
+  void dialogueChecks() {
+    String header = "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse\n";
+    Path mismatch = files.write("d.tsv", header + "0\t2\t1\t1\t0\tHi .\tHello .\n");
+    assertEquals(
+        "bad/d.tsv:2: column 'context': expected 2 turns (column 'turn' is 2) but found 1",
+        message(() -> Datasets.dialogue(mismatch, ReadOptions.defaults())));
+    Path emotion = files.write("e.tsv", header + "0\t1\t1\t1\t9\tHi .\tHello .\n");
+    assertEquals(
+        "bad/e.tsv:2: column 'response_emotion': expected one of 0,1,2,3,4,5,6 but found '9'",
+        message(() -> Datasets.dialogue(emotion, ReadOptions.defaults())));
+    Path emptyTurn =
+        files.write("f.tsv", header + "0\t3\t1\t1\t0\tHi . __eou__  __eou__ Yo .\tHello .\n");
+    assertEquals(
+        "bad/f.tsv:2: column 'context': turn 2 of 3 is empty (turns are joined with ' __eou__ ')",
+        message(() -> Datasets.dialogue(emptyTurn, ReadOptions.defaults())));
+    Path badTurn = files.write("g.tsv", header + "0\tone\t1\t1\t0\tHi .\tHello .\n");
+    assertEquals(
+        "bad/g.tsv:2: column 'turn': expected a whole number >= 1 but found 'one'",
+        message(() -> Datasets.dialogue(badTurn, ReadOptions.defaults())));
+  }
+
+  @Test
+  void csvBrokenQuoting() {
+    Path f = files.write("t.csv", "sentence,label\n\"fine, quoted\",1\n\"never closed,0\n");
+    assertEquals(
+        "bad/t.csv:3: malformed CSV (RFC 4180): a quoted field starting on this line is never"
+            + " closed",
+        message(() -> Datasets.classification(f, BINARY)));
+    Path g = files.write("u.csv", "sentence,label\n\"a\"b,1\n");
+    assertEquals(
+        "bad/u.csv:2: malformed CSV (RFC 4180): text after a closing quote (a quote inside a"
+            + " quoted field is written \"\")",
+        message(() -> Datasets.classification(g, BINARY)));
+  }
+
+  @Test
+  void jsonLinesProblems() {
+    Path malformed =
+        files.write("m.jsonl", "{\"sentence\": \"a\", \"label\": 1}\n{\"sentence\": \"b\",\n");
+    assertEquals(
+        "bad/m.jsonl:2: malformed JSON at column 18: the line ends before the JSON value is"
+            + " complete",
+        message(() -> Datasets.classification(malformed, BINARY)));
+
+    Path notObject = files.write("n.jsonl", "[1, 2]\n");
+    assertEquals(
+        "bad/n.jsonl:1: expected a JSON object but found an array",
+        message(() -> Datasets.classification(notObject, BINARY)));
+
+    Path missing = files.write("k.jsonl", "{\"sentence\": \"a\"}\n");
+    assertEquals(
+        "bad/k.jsonl:1: column 'label': missing; the row has columns: sentence",
+        message(() -> Datasets.classification(missing, BINARY)));
+
+    Path wrongType = files.write("w.jsonl", "{\"sentence\": {\"x\": 1}, \"label\": 1}\n");
+    assertEquals(
+        "bad/w.jsonl:1: column 'sentence': expected a string but found a JSON object",
+        message(() -> Datasets.classification(wrongType, BINARY)));
+
+    Path trailing = files.write("x.jsonl", "{\"sentence\": \"a\", \"label\": 1} 7\n");
+    assertEquals(
+        "bad/x.jsonl:1: malformed JSON at column 32: not strict JSON (keys and strings need double"
+            + " quotes; one value per line, nothing after it)",
+        message(() -> Datasets.classification(trailing, BINARY)));
+
+    Path lenientSyntax = files.write("l.jsonl", "{sentence: 'a', label: 1}\n");
+    assertEquals(
+        "bad/l.jsonl:1: malformed JSON at column 3: not strict JSON (keys and strings need double"
+            + " quotes; one value per line, nothing after it)",
+        message(() -> Datasets.classification(lenientSyntax, BINARY)));
+  }
+
+  @Test
+  void rawRowsRequireMappedColumns() {
+    Path f = files.write("t.tsv", "sentence\tlabel\na\t1\n");
+    assertEquals(
+        "bad/t.tsv:1: missing column 'text'; the header has columns: sentence, label",
+        message(() -> Datasets.rows(f, ReadOptions.defaults().withColumn("x", "text"))));
+    try (DataReader<Row> rows = Datasets.rows(f, ReadOptions.defaults())) {
+      Row r = rows.next();
+      assertEquals(
+          "bad/t.tsv:2: column 'text': missing; the row has columns: sentence, label",
+          message(() -> r.get("text")));
+    }
+  }
+}

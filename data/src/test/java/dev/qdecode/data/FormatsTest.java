@@ -1,0 +1,167 @@
+package dev.qdecode.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TSV without quoting, RFC 4180 CSV and JSON lines, chosen by extension or explicitly. */
+class FormatsTest {
+  @TempDir Path tmp;
+  TempFiles files;
+
+  @BeforeEach
+  void setUp() {
+    files = new TempFiles(tmp);
+  }
+
+  static List<String> texts(Dataset<ClassificationExample> ds) {
+    return ds.examples().stream().map(ClassificationExample::text).toList();
+  }
+
+  @Test
+  void tsvKeepsQuotesAndSpaces() {
+    Path f =
+        files.write(
+            "t.tsv",
+            "sentence\tlabel\n"
+                + "\"starts with a quote\t1\n"
+                + "says \"hi\" twice\"\"\t0\n"
+                + "  padded  \t1\n"
+                + "\"\t0\n");
+    Dataset<ClassificationExample> ds = Datasets.classification(f, ReadOptions.defaults());
+    assertEquals(
+        List.of("\"starts with a quote", "says \"hi\" twice\"\"", "  padded  ", "\""), texts(ds));
+  }
+
+  @Test
+  void tsvWithCrLfAndByteOrderMark() {
+    byte[] body = "sentence\tlabel\r\na\t1\r\nb\t0\r\n".getBytes(StandardCharsets.UTF_8);
+    byte[] withBom = new byte[body.length + 3];
+    withBom[0] = (byte) 0xEF;
+    withBom[1] = (byte) 0xBB;
+    withBom[2] = (byte) 0xBF;
+    System.arraycopy(body, 0, withBom, 3, body.length);
+    Path f = files.write("t.tsv", withBom);
+    Dataset<ClassificationExample> ds = Datasets.classification(f, ReadOptions.defaults());
+    assertEquals(List.of("a", "b"), texts(ds));
+    assertEquals(
+        List.of("1", "0"), ds.examples().stream().map(ClassificationExample::label).toList());
+  }
+
+  @Test
+  void csvQuotingAndLineNumbersAfterMultiLineFields() {
+    Path f =
+        files.write(
+            "t.csv",
+            "id,sentence,label\n"
+                + "a,\"comma, inside\",1\n"
+                + "b,\"two\nlines\",0\n"
+                + "c,\"doubled \"\"quotes\"\"\",1\n"
+                + "d,,1\n");
+    String m =
+        assertThrows(DataException.class, () -> Datasets.classification(f, ReadOptions.defaults()))
+            .getMessage();
+    // Record d starts on line 6: the quoted newline in record b is counted.
+    assertEquals(
+        "bad/t.csv:6: column 'sentence': expected a non-blank value (field 'text' of task"
+            + " classification) but found ''",
+        m);
+    Dataset<ClassificationExample> ds =
+        Datasets.classification(f, ReadOptions.defaults().withSkipBadRows(true));
+    assertEquals(List.of("comma, inside", "two\nlines", "doubled \"quotes\""), texts(ds));
+    assertEquals(
+        List.of("a", "b", "c"), ds.examples().stream().map(ClassificationExample::id).toList());
+  }
+
+  @Test
+  void csvRowLineNumbers() {
+    Path f = files.write("t.csv", "x,y\n1,\"a\nb\nc\"\n2,z\r\n3,w");
+    try (DataReader<Row> rows = Datasets.rows(f, ReadOptions.defaults())) {
+      assertEquals(List.of(2L, 5L, 6L), rows.stream().map(Row::line).toList());
+    }
+  }
+
+  @Test
+  void jsonLines() {
+    Path f =
+        files.write(
+            "t.jsonl",
+            "{\"id\": \"x1\", \"sentence\": \"great\", \"label\": 1}\n"
+                + "{\"sentence\": \"awful\", \"label\": \"0\", \"extra\": [1, 2]}\n");
+    Dataset<ClassificationExample> ds =
+        Datasets.classification(f, ReadOptions.defaults().withAllowedLabels(List.of("0", "1")));
+    assertEquals(
+        List.of(
+            new ClassificationExample("x1", "great", "1"),
+            new ClassificationExample("1", "awful", "0")),
+        ds.examples());
+  }
+
+  @Test
+  void jsonLinesArraysGiveReferencesAndTurns() {
+    Path t =
+        files.write(
+            "t.json",
+            "{\"id\": 7, \"en\": \"A dog.\", \"refs\": [\"Ein Hund.\", \"Ein Köter.\"]}\n");
+    TranslationExample e =
+        Datasets.translation(t, ReadOptions.defaults().withColumn("target", "refs"))
+            .examples()
+            .get(0);
+    assertEquals(new TranslationExample("7", "A dog.", List.of("Ein Hund.", "Ein Köter.")), e);
+
+    Path d =
+        files.write(
+            "d.jsonl",
+            "{\"context\": [\"Hi .\", \"Hello !\"], \"response\": \"How are you ?\", \"topic\":"
+                + " 3}\n");
+    DialogueExample de = Datasets.dialogue(d, ReadOptions.defaults()).examples().get(0);
+    assertEquals(
+        new DialogueExample("0", List.of("Hi .", "Hello !"), "How are you ?", Map.of("topic", "3")),
+        de);
+    assertEquals("Hi . __eou__ Hello !", de.joinedContext());
+  }
+
+  @Test
+  void formatOverridesExtension() {
+    Path f = files.write("t.txt", "sentence,label\n\"a, b\",1\n");
+    Dataset<ClassificationExample> ds =
+        Datasets.classification(f, ReadOptions.defaults().withFormat(Format.CSV));
+    assertEquals(List.of("a, b"), texts(ds));
+    assertEquals(Format.TSV, Format.of(Path.of("x/train.TSV")));
+    assertEquals(Format.JSONL, Format.of(Path.of("x.ndjson")));
+    assertEquals(Format.CSV, Format.parse(" CSV "));
+  }
+
+  @Test
+  void optionalFieldsSwitchedOffAndRemapped() {
+    String header = "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse\n";
+    Path f = files.write("d.tsv", header + "5\t2\t1\t3\t0\tHi . __eou__ Yo .\tBye .\n");
+    DialogueExample e =
+        Datasets.dialogue(
+                f,
+                ReadOptions.defaults()
+                    .withColumns(Map.of("topic", "", "response_emotion", ""))
+                    .withAllowedValues("response_act", List.of("3")))
+            .examples()
+            .get(0);
+    assertEquals(
+        new DialogueExample("5#2", List.of("Hi .", "Yo ."), "Bye .", Map.of("response_act", "3")),
+        e);
+    assertEquals("5", e.dialogId());
+  }
+
+  @Test
+  void taskDescriptions() {
+    assertEquals(List.of("id", "text", "label"), Task.CLASSIFICATION.fields());
+    assertEquals("", Task.TRANSLATION.defaultColumns().get("target"));
+    assertEquals(Task.DIALOGUE, Task.byName("Dialogue"));
+    assertEquals(4, Task.all().size());
+  }
+}
