@@ -1,0 +1,86 @@
+package dev.qdecode.rewards.sentiment;
+
+import dev.qdecode.rewards.RewardException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a tab-separated lexicon file as the original Python code does ({@code read().rstrip('\n')
+ * .split('\n')}) and builds one-line {@link RewardException}s that name the file and line.
+ */
+final class LexiconFile {
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private LexiconFile() {}
+
+    /**
+     * The lines of a UTF-8 file: trailing newlines removed, then split on {@code '\n'} (a
+     * {@code '\r'} stays on its line and is removed later by {@link PyStr#strip}).
+     *
+     * @param file the file
+     * @param what what the file is, for messages (e.g. "VADER lexicon")
+     * @return the lines, numbered from 1 by their index + 1
+     * @throws RewardException when the file is missing, unreadable or not UTF-8
+     */
+    static List<String> lines(Path file, String what) {
+        String content;
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (NoSuchFileException e) {
+            throw new RewardException(what + " " + file + ": file not found", e);
+        } catch (CharacterCodingException e) {
+            throw new RewardException(what + " " + file + ": not valid UTF-8 text", e);
+        } catch (IOException e) {
+            throw new RewardException(what + " " + file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        int end = content.length();
+        while (end > 0 && content.charAt(end - 1) == '\n') {
+            end--;
+        }
+        return List.of(content.substring(0, end).split("\n", -1));
+    }
+
+    /**
+     * An error for one bad line.
+     *
+     * @param what what the file is
+     * @param file the file
+     * @param lineNo the 1-based line number
+     * @param line the raw line
+     * @param expected what was expected there
+     * @return the exception to throw
+     */
+    static RewardException bad(String what, Path file, int lineNo, String line, String expected) {
+        return new RewardException(what + " " + file + " line " + lineNo + ": expected " + expected
+                + ", got '" + shorten(line) + "'");
+    }
+
+    /** The line made printable on one line and cut to 80 characters. */
+    private static String shorten(String line) {
+        String s = line.replace("\t", "\\t").replace("\r", "\\r");
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    /**
+     * Parses a float as Python's {@code float()} would for lexicon values (surrounding whitespace
+     * allowed); only finite decimal numbers are accepted.
+     *
+     * @return the value, or NaN when the text is not a finite decimal number
+     */
+    static double parseNumber(String text) {
+        String t = PyStr.strip(text);
+        if (!NUMBER.matcher(t).matches()) {
+            return Double.NaN;
+        }
+        double d = Double.parseDouble(t);
+        return Double.isFinite(d) ? d : Double.NaN;
+    }
+}

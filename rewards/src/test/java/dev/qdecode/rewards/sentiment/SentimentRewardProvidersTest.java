@@ -1,0 +1,126 @@
+package dev.qdecode.rewards.sentiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.RewardContext;
+import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardParams;
+import dev.qdecode.rewards.RewardProvider;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The {@code vader} and {@code afinn} rewards through the provider SPI. */
+class SentimentRewardProvidersTest {
+    private static final List<String> TEXTS = List.of(
+            "What a wonderful, happy day!", "This is a terrible, awful mess.", "The box is on the table.", "");
+    private final RewardContext context = new RewardContext(SharedLexicons.shared(), 7L);
+
+    private static List<Episode> episodes() {
+        return TEXTS.stream().map(Episode::ofText).toList();
+    }
+
+    private static Reward create(RewardProvider provider, Map<String, String> params, RewardContext ctx) {
+        return provider.create(new RewardParams(provider.id(), params), ctx);
+    }
+
+    @Test
+    void providersAreDiscoveredThroughServiceLoader() {
+        Map<String, RewardProvider> found = new HashMap<>();
+        Iterator<RewardProvider> it = ServiceLoader.load(RewardProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                RewardProvider p = it.next();
+                found.put(p.id(), p);
+            } catch (ServiceConfigurationError e) {
+                // another engineer's provider may not be built yet: ours must still be found
+            }
+        }
+        assertTrue(found.get("vader") instanceof VaderRewardProvider, found.keySet().toString());
+        assertTrue(found.get("afinn") instanceof AfinnRewardProvider, found.keySet().toString());
+        assertEquals(List.of("lexicon", "field", "target"),
+                found.get("vader").parameters().stream().map(p -> p.name()).toList());
+        assertEquals(List.of("lexicon", "normalise", "target"),
+                found.get("afinn").parameters().stream().map(p -> p.name()).toList());
+    }
+
+    @Test
+    void vaderRewardIsTheCompoundOrTheChosenFieldAndCanBeNegated() {
+        Vader vader = SharedLexicons.vader();
+        double[] compound = TEXTS.stream().mapToDouble(t -> vader.polarityScores(t).compound()).toArray();
+        try (Reward r = create(new VaderRewardProvider(), Map.of(), context)) {
+            assertEquals("vader", r.id());
+            assertTrue(r.scoresPrefixes());
+            assertArrayEquals(compound, r.score(episodes()));
+            assertTrue(compound[0] > 0.5 && compound[1] < -0.5 && compound[2] == 0 && compound[3] == 0);
+        }
+        try (Reward r = create(new VaderRewardProvider(), Map.of("target", "negative"), context)) {
+            double[] got = r.score(episodes());
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(-compound[i] + 0.0, got[i]); // a zero score stays +0.0
+            }
+        }
+        try (Reward r = create(new VaderRewardProvider(),
+                Map.of("field", "neg", "lexicon", SharedLexicons.lexiconDir().toString()), context)) {
+            double[] want = TEXTS.stream().mapToDouble(t -> vader.polarityScores(t).neg()).toArray();
+            assertArrayEquals(want, r.score(episodes()));
+        }
+    }
+
+    @Test
+    void vaderScoresPrefixesForShaping() {
+        try (Reward r = create(new VaderRewardProvider(), Map.of(), context)) {
+            Episode full = Episode.ofText("The day was sunny and I was happy");
+            List<Episode> prefixes = List.of(full.withText("", null), full.withText("The day was sunny", null),
+                    full.withText("The day was sunny and I was happy", null));
+            double[] phi = r.score(prefixes);
+            assertEquals(0.0, phi[0]);
+            assertTrue(phi[1] > 0 && phi[2] > phi[1], java.util.Arrays.toString(phi));
+        }
+    }
+
+    @Test
+    void afinnRewardIsTheSumOrPerWordMean() {
+        Afinn afinn = SharedLexicons.afinn();
+        try (Reward r = create(new AfinnRewardProvider(), Map.of(), context)) {
+            assertEquals("afinn", r.id());
+            assertTrue(r.scoresPrefixes());
+            assertArrayEquals(TEXTS.stream().mapToDouble(afinn::score).toArray(), r.score(episodes()));
+        }
+        try (Reward r = create(new AfinnRewardProvider(), Map.of("normalise", "true", "target", "negative"), context)) {
+            double[] want = TEXTS.stream().mapToDouble(t -> -afinn.meanScore(t) + 0.0).toArray();
+            assertArrayEquals(want, r.score(episodes()));
+            assertTrue(want[0] < 0 && want[1] > 0);
+        }
+    }
+
+    @Test
+    void badParametersGiveOneLineErrors() {
+        RewardProvider vader = new VaderRewardProvider();
+        RewardProvider afinn = new AfinnRewardProvider();
+        String m = assertThrows(RewardException.class, () -> create(vader, Map.of("target", "up"), context)).getMessage();
+        assertEquals("reward 'vader': parameter target='up': expected one of positive, negative", m);
+        m = assertThrows(RewardException.class, () -> create(vader, Map.of("field", "mood"), context)).getMessage();
+        assertEquals("reward 'vader': parameter field='mood': expected one of compound, pos, neg, neu", m);
+        m = assertThrows(RewardException.class, () -> create(afinn, Map.of("normalise", "maybe"), context)).getMessage();
+        assertEquals("reward 'afinn': parameter normalise='maybe': expected true or false", m);
+        RewardContext nowhere = new RewardContext(Path.of("/nonexistent/shared"), 0L);
+        m = assertThrows(RewardException.class, () -> create(vader, Map.of(), nowhere)).getMessage();
+        assertTrue(m.contains("/nonexistent/shared/data/lexicons/vader_lexicon.txt") && !m.contains("\n"), m);
+        m = assertThrows(RewardException.class, () -> create(afinn, Map.of(), nowhere)).getMessage();
+        assertTrue(m.contains("/nonexistent/shared/data/lexicons/afinn-165.tsv"), m);
+    }
+}
