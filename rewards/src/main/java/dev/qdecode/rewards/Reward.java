@@ -1,6 +1,7 @@
 package dev.qdecode.rewards;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A batched episode-level reward: one score per episode. Implementations are created by a
@@ -36,6 +37,18 @@ public interface Reward extends AutoCloseable {
      */
     default boolean scoresPrefixes() {
         return false;
+    }
+
+    /**
+     * The corpus-level value of this reward's metric over the episodes, for rewards that are
+     * corpus metrics (BLEU, chrF: statistics summed over episodes, with a signature). Other
+     * rewards return empty; callers then report e.g. the mean of {@link #score(List)}.
+     *
+     * @param episodes the episodes
+     * @return the corpus score, or empty when the reward has none
+     */
+    default Optional<CorpusScore> corpusScore(List<Episode> episodes) {
+        return Optional.empty();
     }
 
     /** Releases native resources (encoders, models). The default does nothing. */

@@ -3,6 +3,7 @@ package dev.qdecode.rewards;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -147,6 +148,29 @@ public final class RewardParams {
             case "false": case "no": case "0": return false;
             default: throw bad(key, v, "true or false");
         }
+    }
+
+    /**
+     * A value that must be one of a fixed set (compared case-insensitively; the canonical
+     * spelling from {@code allowed} is returned).
+     *
+     * @param key the key
+     * @param def the default when absent
+     * @param allowed the accepted values
+     * @return the value, spelled as in {@code allowed}
+     * @throws RewardException listing the accepted values
+     */
+    public String getChoice(String key, String def, List<String> allowed) {
+        String v = values.get(key);
+        if (v == null) {
+            return def;
+        }
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(v.trim())) {
+                return a;
+            }
+        }
+        throw bad(key, v, "one of " + String.join(", ", allowed));
     }
 
     /**

@@ -1,0 +1,143 @@
+package dev.qdecode.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A decoder-only transformer language model (Llama family or GPT-2) running on DJL's PyTorch
+ * engine, with float32 weights held in the model's own {@code NDManager}.
+ *
+ * <p>Three ways to run it:
+ *
+ * <ul>
+ *   <li>{@link #prefill} + {@link KvCache#step}: batched incremental decoding with a preallocated
+ *       key/value cache, returning next-token logits and the state embedding (final-norm hidden
+ *       state) of every row at every step;
+ *   <li>{@link #tokenLogProbs}: teacher-forced log-probabilities of whole sequences;
+ *   <li>{@link #hiddenStates}: final-norm hidden states of whole sequences.
+ * </ul>
+ *
+ * <p>Weights are frozen (no gradients). A model is safe to use from several threads at once as long
+ * as each thread uses its own caches and managers. Close it to release the weights.
+ *
+ * <p>Threads: unless the system property {@code ai.djl.pytorch.num_threads} is set, creating a model
+ * sets PyTorch's intra-op thread count to 1 (process-wide). Small-model decoding is a long chain of
+ * tiny ops where OpenMP hand-offs cost more than they gain, and on busy cores the default of one
+ * thread per core was measured 20-50 times slower. Set the property (e.g. {@code
+ * -Dai.djl.pytorch.num_threads=2}) to choose otherwise, e.g. for large models on idle cores.
+ */
+public interface CausalLM extends AutoCloseable {
+
+    /**
+     * Loads a Hugging Face model directory offline: {@code config.json} (+ {@code
+     * generation_config.json}) and {@code model.safetensors} or a sharded {@code
+     * model.safetensors.index.json}; F32, F16 and BF16 weights (widened to float32).
+     *
+     * @param modelDir the model directory
+     * @return the loaded model
+     * @throws ModelException with a one-line message naming the file and field or tensor when the
+     *     directory, configuration or weights are missing, corrupt or inconsistent
+     */
+    static CausalLM load(Path modelDir) {
+        return TransformerLM.load(modelDir);
+    }
+
+    /**
+     * Creates a model with random weights of the real shapes (for benchmarks and tests): matrices
+     * uniform with standard deviation 0.02, norm weights 1, biases 0; reproducible for a given seed.
+     *
+     * @param config the architecture
+     * @param seed the random seed
+     * @return the model
+     */
+    static CausalLM random(ModelConfig config, long seed) {
+        return TransformerLM.random(config, seed);
+    }
+
+    /**
+     * The architecture.
+     *
+     * @return the configuration this model was built from
+     */
+    ModelConfig config();
+
+    /**
+     * The weights, by name, exactly as the forward pass reads them (an unmodifiable map of arrays
+     * owned by the model; do not close them). Names follow Hugging Face, except that the Llama
+     * family's projections are fused at load time:
+     *
+     * <ul>
+     *   <li>{@code model.layers.N.self_attn.qkv_proj.weight} {@code [(heads + 2*kvHeads)*headDim,
+     *       hidden]}: the {@code q_proj}, {@code k_proj} and {@code v_proj} rows, concatenated in
+     *       that order (and {@code .bias} likewise when the model has q/k/v biases);
+     *   <li>{@code model.layers.N.mlp.gate_up_proj.weight} {@code [2*intermediate, hidden]}: the
+     *       {@code gate_proj} rows, then the {@code up_proj} rows.
+     * </ul>
+     *
+     * GPT-2 tensors keep their stored {@code [in, out]} Conv1D layout under {@code transformer.*}
+     * names. With tied embeddings only the embedding matrix is listed ({@code
+     * model.embed_tokens.weight} or {@code transformer.wte.weight}); otherwise {@code lm_head.weight}
+     * too.
+     *
+     * @return the parameter map, in a stable order
+     */
+    Map<String, NDArray> parameters();
+
+    /**
+     * Runs the prompts and returns a cache ready for {@link KvCache#step}. Prompts may have different
+     * lengths: they are left-padded and the padding is masked out (no padding token needed), and each
+     * row's positions start at 0 at its first real token.
+     *
+     * @param stepManager manager that will own the arrays of the returned cache's {@link
+     *     KvCache#last()} output (intermediates are freed before returning)
+     * @param prompts one non-empty array of token ids per row
+     * @param maxNewTokens how many tokens {@link KvCache#step} may append (cache capacity is the
+     *     longest prompt plus this)
+     * @return the cache; its {@code last()} holds the logits and hidden state at each prompt's last
+     *     token
+     * @throws IllegalArgumentException if there are no prompts, a prompt is empty, an id is outside
+     *     the vocabulary or the capacity exceeds {@link ModelConfig#maxPositions()}
+     */
+    KvCache prefill(NDManager stepManager, int[][] prompts, int maxNewTokens);
+
+    /**
+     * Teacher-forced log-probabilities: {@code result[b][t] = log p(seq[b][t] | seq[b][0..t-1])} for
+     * {@code t >= 1}. Position 0 has no prefix and is reported as {@code 0}, so that the sum of a row
+     * is the log-likelihood of tokens 1.. given token 0 (usually BOS).
+     *
+     * @param sequences one non-empty array of token ids per row (lengths may differ)
+     * @return one array per row, of the same length as the row
+     * @throws IllegalArgumentException if a sequence is empty, too long or holds an invalid id
+     */
+    float[][] tokenLogProbs(int[][] sequences);
+
+    /**
+     * Final-norm hidden states of whole sequences (causal attention; each row attends only to its own
+     * tokens).
+     *
+     * @param manager manager that will own the result
+     * @param sequences one non-empty array of token ids per row (lengths may differ)
+     * @return float32 {@code [batch, longest length, hidden]}; row {@code b}, position {@code t} is
+     *     the state after token {@code t}, and positions past the row's length are zero
+     * @throws IllegalArgumentException if a sequence is empty, too long or holds an invalid id
+     */
+    NDArray hiddenStates(NDManager manager, int[][] sequences);
+
+    /**
+     * Next-token logits at every position of whole sequences (the LM head applied to {@link
+     * #hiddenStates}).
+     *
+     * @param manager manager that will own the result
+     * @param sequences one non-empty array of token ids per row (lengths may differ)
+     * @return float32 {@code [batch, longest length, vocabSize]}; positions past a row's length are
+     *     zero
+     * @throws IllegalArgumentException if a sequence is empty, too long or holds an invalid id
+     */
+    NDArray logits(NDManager manager, int[][] sequences);
+
+    /** Releases the weights and every cache still open. Idempotent. */
+    @Override
+    void close();
+}

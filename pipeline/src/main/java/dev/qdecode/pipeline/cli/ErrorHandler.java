@@ -1,0 +1,82 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.rewards.RewardException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+
+/**
+ * Turns every failure into one line on standard error and a meaningful exit code: never a stack
+ * trace, unless {@code QDECODE_DEBUG=1} is set.
+ */
+final class ErrorHandler
+        implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+
+    @Override
+    public int handleExecutionException(
+            Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        if (debug()) {
+            ex.printStackTrace(err);
+        }
+        err.println("qdecode: error: " + oneLine(message(ex)));
+        err.flush();
+        return exitCode(ex);
+    }
+
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("qdecode: " + oneLine(ex.getMessage()));
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
+    static int exitCode(Throwable ex) {
+        if (ex instanceof CliException c) {
+            return c.exitCode();
+        }
+        if (ex instanceof RewardException) {
+            return ExitCodes.REWARD_FAILED;
+        }
+        if (ex instanceof CommandLine.ParameterException) {
+            return ExitCodes.USAGE;
+        }
+        if (UserErrors.isUserError(ex)) {
+            return ExitCodes.BAD_INPUT;
+        }
+        return ExitCodes.INTERNAL;
+    }
+
+    static String message(Throwable ex) {
+        if (ex instanceof UncheckedIOException u && u.getCause() != null) {
+            ex = u.getCause();
+        }
+        if (ex instanceof NoSuchFileException n) {
+            return "file not found: " + n.getFile();
+        }
+        if (exitCode(ex) == ExitCodes.INTERNAL) {
+            String m = ex.getMessage();
+            return "internal error: " + ex.getClass().getSimpleName() + (m == null ? "" : ": " + m)
+                    + " (set QDECODE_DEBUG=1 for the stack trace)";
+        }
+        return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
+    private static boolean debug() {
+        String d = System.getenv("QDECODE_DEBUG");
+        return d != null && !d.isBlank() && !"0".equals(d);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.qdecode.pipeline.cli;
+
+/** Exit codes of the {@code qdecode} command; each means one kind of outcome. */
+public final class ExitCodes {
+    private ExitCodes() {}
+
+    /** Success. */
+    public static final int OK = 0;
+    /** A bug: an unexpected exception (message printed in one line; --debug shows the trace). */
+    public static final int INTERNAL = 1;
+    /** Bad usage: unknown option, invalid option value. */
+    public static final int USAGE = 2;
+    /** Bad input: a missing or malformed file, model, data set or configuration. */
+    public static final int BAD_INPUT = 3;
+    /** A reward or plug-in failed (threw, or returned NaN/infinity). */
+    public static final int REWARD_FAILED = 4;
+    /** Interrupted by the user (Ctrl-C); work done so far was saved. */
+    public static final int INTERRUPTED = 130;
+}

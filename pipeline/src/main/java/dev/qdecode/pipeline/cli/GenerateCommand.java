@@ -1,0 +1,137 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.data.DataException;
+import dev.qdecode.data.Dataset;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.Format;
+import dev.qdecode.data.PromptExample;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.generate.Generation;
+import dev.qdecode.pipeline.generate.GenerationConfig;
+import dev.qdecode.pipeline.generate.Generator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qdecode generate}: text from the base model (or, later, a trained policy). */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Generate text from a pretrained model.",
+            "A single --prompt streams to the terminal; a --prompts file writes one row per prompt "
+                    + "(generated text, token count, reason for stopping) with a progress bar."
+        })
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Mixin ModelOptions modelOptions;
+
+    static final class Input {
+        @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "One prompt; the output streams to the terminal.")
+        String prompt;
+
+        @Option(names = "--prompts", paramLabel = "FILE", required = true,
+                description = "A .tsv/.csv/.jsonl file of prompts (TSV: header row, tab-separated, no quoting).")
+        Path prompts;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--column", paramLabel = "NAME", defaultValue = "prompt",
+            description = "Column of the prompts file holding the prompt text (default: ${DEFAULT-VALUE}).")
+    String column;
+
+    @Option(names = "--format", paramLabel = "tsv|csv|jsonl", description = "Prompts file format (default: from the extension).")
+    String format;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Use only the first N prompts; 0 = all (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl",
+            description = "Where to write the rows for a prompts file (default: print TSV to standard output).")
+    Path output;
+
+    @Mixin DecodeOptions decode;
+
+    @Override
+    public Integer call() {
+        GenerationConfig cfg = decode.toConfig(spec);
+        if (limit < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 (all) or a positive count but got " + limit);
+        }
+        List<PromptExample> prompts = input.prompts != null ? readPrompts() : null;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (ModelOptions.Loaded m = modelOptions.load()) {
+            Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg);
+            if (prompts == null) {
+                out.print(input.prompt);
+                out.flush();
+                long t0 = System.nanoTime();
+                Generation g = gen.stream(input.prompt, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                double secs = (System.nanoTime() - t0) / 1e9;
+                out.println();
+                out.flush();
+                err.printf(Locale.ROOT, "[%d new tokens, stop: %s, %.0f tokens/s]%n", g.newTokens(),
+                        g.stopReason().label(), g.newTokens() / Math.max(secs, 1e-9));
+                return ExitCodes.OK;
+            }
+            List<String> texts = prompts.stream().map(PromptExample::prompt).toList();
+            List<Generation> results;
+            try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size())) {
+                long t0 = System.nanoTime();
+                results = gen.generate(texts, (done, total, tokens) -> bar.update(done, String.format(Locale.ROOT,
+                        "%.0f tokens/s", tokens / Math.max(1e-9, (System.nanoTime() - t0) / 1e9))));
+            }
+            writeResults(prompts, results, out);
+        }
+        return ExitCodes.OK;
+    }
+
+    private List<PromptExample> readPrompts() {
+        ReadOptions opts = ReadOptions.defaults().withColumn("prompt", column).withLimit(limit);
+        if (format != null) {
+            try {
+                opts = opts.withFormat(Format.parse(format));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format: " + e.getMessage());
+            }
+        }
+        Dataset<PromptExample> ds = Datasets.prompts(input.prompts, opts);
+        if (ds.examples().isEmpty()) {
+            throw new DataException(input.prompts + ": no prompts found (expected at least one data row)");
+        }
+        return ds.examples();
+    }
+
+    private void writeResults(List<PromptExample> prompts, List<Generation> results, PrintWriter out) {
+        List<String> cols = List.of("id", "prompt", "generated", "new_tokens", "stop_reason");
+        if (output == null) {
+            out.println(String.join("\t", cols));
+            for (Generation g : results) {
+                out.println(String.join("\t", RecordWriter.escape(prompts.get(g.index()).id()),
+                        RecordWriter.escape(g.prompt()), RecordWriter.escape(g.text()),
+                        Integer.toString(g.newTokens()), g.stopReason().label()));
+            }
+            return;
+        }
+        try (RecordWriter w = RecordWriter.open(output, cols)) {
+            for (Generation g : results) {
+                w.write(prompts.get(g.index()).id(), g.prompt(), g.text(), g.newTokens(), g.stopReason().label());
+            }
+        }
+        spec.commandLine().getErr().println("wrote " + results.size() + " rows to " + output);
+    }
+}

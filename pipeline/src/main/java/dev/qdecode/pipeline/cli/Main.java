@@ -1,0 +1,83 @@
+package dev.qdecode.pipeline.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code qdecode} command line: fine-tune how a pretrained transformer decodes text with
+ * token-level Q-learning. Subcommands do the work; every one has {@code --help}. Long option lists
+ * can be kept in {@code @file}s.
+ *
+ * <p>Exit codes are listed in {@link ExitCodes}.
+ */
+@Command(
+        name = "qdecode",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Token-level Q-learning decoding heads on frozen pretrained transformers.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {CommandLine.HelpCommand.class},
+        footer = {
+            "",
+            "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 bad input (file, model, data),",
+            "            4 reward or plug-in failure, 130 interrupted.",
+            "Options can be read from files: qdecode generate @my-options.txt"
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** Creates the root command (used by picocli). */
+    public Main() {}
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: see 'qdecode --help'");
+    }
+
+    /**
+     * Builds the picocli command line with all subcommands and the error handling installed.
+     *
+     * @return the configured command line
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        Subcommands.register(cl);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+
+    /**
+     * Runs the CLI with the given streams (for tests).
+     *
+     * @param out standard output
+     * @param err standard error
+     * @param args the arguments
+     * @return the exit code
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.out.flush();
+        System.exit(code);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.rewards.SharedDir;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --model} and {@code --prompt-format} options shared by every command that runs a model. */
+public final class ModelOptions {
+
+    /** Creates the options (used by picocli). */
+    public ModelOptions() {}
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json). "
+                    + "Default: <shared>/models/TinyStories-656K, where <shared> is $QDECODE_SHARED or ../shared.")
+    Path model;
+
+    @Option(names = "--prompt-format", paramLabel = "TEMPLATE[;special=BOOL]",
+            description = "How prompt text becomes tokens: a template with {text} once, and whether the tokenizer adds "
+                    + "its special tokens (BOS). Default: the model's qdecode-model.json, else detected from its "
+                    + "tokenizer files (TinyStories-656K: '<|start_story|>{text};special=false' — BOS then the text "
+                    + "without the prepended '▁'; other models: '{text};special=true'). Escapes: \\n \\t \\; \\\\.")
+    String promptFormat;
+
+    /**
+     * The model directory to use.
+     *
+     * @return the given directory or the default model
+     */
+    public Path modelDir() {
+        return model != null ? model : SharedDir.locate().resolve("models").resolve("TinyStories-656K");
+    }
+
+    /**
+     * A loaded model, its tokenizer and prompt format, checked against each other.
+     *
+     * @param dir the model directory
+     * @param model the language model
+     * @param tokenizer the tokenizer
+     * @param format the prompt format
+     */
+    public record Loaded(Path dir, CausalLM model, TextTokenizer tokenizer, PromptFormat format)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            model.close();
+            tokenizer.close();
+        }
+    }
+
+    /**
+     * Loads the model and tokenizer and resolves the prompt format.
+     *
+     * @return the loaded model (close it)
+     * @throws CliException when the directory is missing or the tokenizer does not fit the model
+     */
+    public Loaded load() {
+        Path dir = modelDir();
+        if (!Files.isDirectory(dir)) {
+            throw new CliException("--model " + dir + ": not a directory (expected a Hugging Face model directory)");
+        }
+        TextTokenizer tok = TextTokenizer.load(dir);
+        CausalLM lm = null;
+        try {
+            lm = CausalLM.load(dir);
+            if (tok.vocabSize() > lm.config().vocabSize()) {
+                throw new CliException(dir.resolve("tokenizer.json") + ": tokenizer vocabulary has " + tok.vocabSize()
+                        + " tokens but config.json vocab_size is " + lm.config().vocabSize()
+                        + " (expected at most the model's vocabulary)");
+            }
+            PromptFormat fmt = promptFormat != null ? PromptFormat.parse(promptFormat) : PromptFormat.forModel(dir, tok);
+            return new Loaded(dir, lm, tok, fmt);
+        } catch (RuntimeException e) {
+            if (lm != null) {
+                lm.close();
+            }
+            tok.close();
+            throw e;
+        }
+    }
+}

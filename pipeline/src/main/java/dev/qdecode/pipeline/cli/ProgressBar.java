@@ -1,0 +1,84 @@
+package dev.qdecode.pipeline.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * A progress line on standard error: bar, count, rate, ETA and a free-form status (e.g. the latest
+ * reward). On a terminal it redraws one line; otherwise it prints a line at most every few seconds.
+ */
+public final class ProgressBar implements AutoCloseable {
+    private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+    private final PrintWriter err;
+    private final String what;
+    private final long total;
+    private final boolean terminal;
+    private final long startNanos = System.nanoTime();
+    private long lastPrint;
+    private long done;
+    private String status = "";
+
+    /**
+     * Starts a progress bar.
+     *
+     * @param err where to draw
+     * @param what the unit being counted (e.g. "prompts", "episodes")
+     * @param total the total count (&gt; 0)
+     */
+    public ProgressBar(PrintWriter err, String what, long total) {
+        this.err = err;
+        this.what = what;
+        this.total = Math.max(1, total);
+        this.terminal = System.console() != null && System.getenv("QDECODE_NO_PROGRESS_REDRAW") == null;
+    }
+
+    /**
+     * Updates the count and status; redraws when due.
+     *
+     * @param doneCount items finished so far
+     * @param statusText extra text shown after the ETA (may be empty)
+     */
+    public void update(long doneCount, String statusText) {
+        this.done = doneCount;
+        this.status = statusText == null ? "" : statusText;
+        long now = System.nanoTime();
+        if (terminal || now - lastPrint >= LOG_EVERY_NANOS || done >= total) {
+            lastPrint = now;
+            draw(false);
+        }
+    }
+
+    private void draw(boolean fin) {
+        double secs = (System.nanoTime() - startNanos) / 1e9;
+        double frac = Math.min(1.0, done / (double) total);
+        int width = 24;
+        int filled = (int) Math.round(frac * width);
+        String bar = "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "");
+        double rate = secs > 0 ? done / secs : 0;
+        String eta = rate > 0 && done < total ? hms((total - done) / rate) : "0:00";
+        String line = String.format(Locale.ROOT, "[%s] %d/%d %s  %.1f/s  %s %s%s", bar, done, total, what, rate,
+                fin ? "took" : "ETA", fin ? hms(secs) : eta, status.isEmpty() ? "" : "  " + status);
+        if (terminal) {
+            err.print("\r" + line + "\u001b[K");
+            if (fin) {
+                err.println();
+            }
+        } else {
+            err.println(line);
+        }
+        err.flush();
+    }
+
+    static String hms(double seconds) {
+        long s = Math.max(0, Math.round(seconds));
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /** Draws the final line. */
+    @Override
+    public void close() {
+        draw(true);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.qdecode.pipeline.cli;
+
+import picocli.CommandLine;
+
+/** The list of subcommands, in the order {@code qdecode --help} shows them. */
+final class Subcommands {
+    private Subcommands() {}
+
+    static void register(CommandLine cl) {
+        cl.addSubcommand(new GenerateCommand());
+        cl.addSubcommand(new RewardsCommand());
+        cl.addSubcommand(new BenchCommand());
+    }
+}

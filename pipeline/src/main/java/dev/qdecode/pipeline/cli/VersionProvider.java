@@ -1,0 +1,39 @@
+package dev.qdecode.pipeline.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+
+/** Supplies {@code qdecode --version} from the build's version resource. */
+public final class VersionProvider implements CommandLine.IVersionProvider {
+
+    /** Creates the provider (used by picocli). */
+    public VersionProvider() {}
+
+    /**
+     * The qdecode version string, as built.
+     *
+     * @return the version, or "unknown" when the resource is missing
+     */
+    public static String version() {
+        try (InputStream in = VersionProvider.class.getResourceAsStream("/qdecode-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public String[] getVersion() {
+        return new String[] {
+            "qdecode " + version(),
+            "Java " + System.getProperty("java.version") + ", DJL 0.35.1 (PyTorch 2.7.1 CPU)"
+        };
+    }
+}

@@ -1,0 +1,262 @@
+package dev.qdecode.pipeline.dqn;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The checkpoint file ({@value #FILE_NAME} in a run directory), written atomically (temporary file,
+ * then {@code ATOMIC_MOVE}). Layout, all numbers big-endian:
+ * <pre>
+ * 8 bytes   magic "QDQCKPT1"
+ * int32     header length L
+ * L bytes   UTF-8 JSON header: {"format": 1, "config": {…DqnConfig…}, "counters": {name: long},
+ *           "values": {name: double}, "rng": {name: long state}, "provenance": {name: string},
+ *           "head": {"in", "hidden", "vocab", "activation", "adamStep", "parameters"}, "replay": bool}
+ * 4 × P     float32 online parameters  (P = head.parameters; layout in {@link HeadState})
+ * 4 × P     float32 target parameters
+ * 4 × P     float32 Adam first moments
+ * 4 × P     float32 Adam second moments
+ * …         the replay buffer ({@link ReplayBuffer#write}) when "replay" is true
+ * int64     CRC-32 of every byte above
+ * </pre>
+ */
+final class Checkpoint {
+    /** The checkpoint's file name inside a run directory. */
+    static final String FILE_NAME = "checkpoint.qdq";
+    static final int FORMAT = 1;
+    private static final byte[] MAGIC = "QDQCKPT1".getBytes(StandardCharsets.US_ASCII);
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    /**
+     * Everything in a checkpoint except the replay data.
+     *
+     * @param config the run's config
+     * @param counters integer counters (episodes, updates, …)
+     * @param values real-valued state (e.g. the KL coefficient)
+     * @param rng random-source states by name
+     * @param provenance where the run came from (backbone, data, reward specs, version)
+     * @param head the Q head
+     * @param hasReplay whether the file holds the replay buffer
+     */
+    record Data(DqnConfig config, Map<String, Long> counters, Map<String, Double> values, Map<String, Long> rng,
+            Map<String, String> provenance, HeadState head, boolean hasReplay) {
+        Data {
+            counters = Map.copyOf(counters);
+            values = Map.copyOf(values);
+            rng = Map.copyOf(rng);
+            provenance = Map.copyOf(provenance);
+        }
+    }
+
+    private Checkpoint() {}
+
+    /**
+     * The checkpoint file of a run directory (or the file itself when a file is given).
+     *
+     * @param runDirOrFile a run directory or a checkpoint file
+     * @return the file
+     */
+    static Path fileOf(Path runDirOrFile) {
+        return Files.isDirectory(runDirOrFile) ? runDirOrFile.resolve(FILE_NAME) : runDirOrFile;
+    }
+
+    /**
+     * Writes a checkpoint atomically.
+     *
+     * @param file the destination
+     * @param d the state
+     * @param replay the replay buffer to include (null = none; must match {@code d.hasReplay()})
+     * @throws IOException when it cannot be written
+     */
+    static void write(Path file, Data d, ReplayBuffer replay) throws IOException {
+        if (d.hasReplay() != (replay != null)) {
+            throw new IllegalArgumentException("checkpoint: hasReplay does not match the replay argument");
+        }
+        byte[] header = GSON.toJson(header(d)).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, os -> {
+            CRC32 crc = new CRC32();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(nonClosing(os), crc));
+            out.write(MAGIC);
+            out.writeInt(header.length);
+            out.write(header);
+            HeadState h = d.head();
+            for (float[] a : new float[][] {h.online(), h.target(), h.adamM(), h.adamV()}) {
+                ReplayEpisode.writeFloats(out, a);
+            }
+            if (replay != null) {
+                replay.write(out);
+            }
+            out.flush();
+            new DataOutputStream(os).writeLong(crc.getValue());
+        });
+    }
+
+    private static OutputStream nonClosing(OutputStream os) {
+        return new java.io.FilterOutputStream(os) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+
+    private static JsonObject header(Data d) {
+        JsonObject o = new JsonObject();
+        o.addProperty("format", FORMAT);
+        o.add("config", JsonParser.parseString(d.config().toJson()));
+        o.add("counters", GSON.toJsonTree(new TreeMap<>(d.counters())));
+        o.add("values", GSON.toJsonTree(new TreeMap<>(d.values())));
+        JsonObject rng = new JsonObject();
+        new TreeMap<>(d.rng()).forEach((k, v) -> rng.addProperty(k, Long.toString(v)));
+        o.add("rng", rng);
+        o.add("provenance", GSON.toJsonTree(new TreeMap<>(d.provenance())));
+        JsonObject h = new JsonObject();
+        HeadState s = d.head();
+        h.addProperty("in", s.in());
+        h.addProperty("hidden", s.hidden());
+        h.addProperty("vocab", s.vocab());
+        h.addProperty("activation", s.activation().name().toLowerCase(java.util.Locale.ROOT));
+        h.addProperty("adamStep", s.adamStep());
+        h.addProperty("parameters", s.online().length);
+        o.add("head", h);
+        o.addProperty("replay", d.hasReplay());
+        return o;
+    }
+
+    /**
+     * Reads a checkpoint.
+     *
+     * @param file the checkpoint file
+     * @param replay when not null and the file holds a replay buffer, it is read into this (empty)
+     *     buffer; when null the replay data is skipped (the CRC is then not verified)
+     * @return the state
+     * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or
+     *     of another format
+     */
+    static Data read(Path file, ReplayBuffer replay) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            CRC32 crc = new CRC32();
+            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            byte[] magic = new byte[MAGIC.length];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new IllegalArgumentException(file + ": not a qdecode DQN checkpoint (bad magic bytes)");
+            }
+            int len = in.readInt();
+            if (len <= 0 || len > (64 << 20)) {
+                throw new IllegalArgumentException(file + ": corrupt checkpoint header length " + len);
+            }
+            byte[] hb = new byte[len];
+            in.readFully(hb);
+            Data d = parseHeader(file, new String(hb, StandardCharsets.UTF_8));
+            HeadState shape = d.head();
+            int p = (int) ((long) shape.hidden() * shape.in() + shape.hidden() + (long) shape.vocab() * shape.hidden()
+                    + shape.vocab());
+            float[] on = ReplayEpisode.readFloats(in, p);
+            float[] tg = ReplayEpisode.readFloats(in, p);
+            float[] m = ReplayEpisode.readFloats(in, p);
+            float[] v = ReplayEpisode.readFloats(in, p);
+            HeadState head = new HeadState(shape.in(), shape.hidden(), shape.vocab(), shape.activation(), on, tg, m, v,
+                    shape.adamStep());
+            if (d.hasReplay() && replay == null) {
+                return new Data(d.config(), d.counters(), d.values(), d.rng(), d.provenance(), head, true);
+            }
+            if (d.hasReplay()) {
+                try {
+                    replay.read(in);
+                } catch (IOException e) {
+                    if (e instanceof EOFException) {
+                        throw e;
+                    }
+                    throw new IllegalArgumentException(file + ": " + e.getMessage());
+                }
+            }
+            long expected = crc.getValue();
+            long stored = new DataInputStream(raw).readLong();
+            if (stored != expected) {
+                throw new IllegalArgumentException(file + ": corrupt checkpoint (checksum mismatch)");
+            }
+            if (raw.read() != -1) {
+                throw new IllegalArgumentException(file + ": corrupt checkpoint (trailing bytes)");
+            }
+            return new Data(d.config(), d.counters(), d.values(), d.rng(), d.provenance(), head, d.hasReplay());
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": checkpoint not found");
+        } catch (EOFException e) {
+            throw new IllegalArgumentException(file + ": truncated checkpoint");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Data parseHeader(Path file, String json) {
+        try {
+            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            int format = o.get("format").getAsInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException(file + ": checkpoint format " + format + " is not supported (expected "
+                        + FORMAT + ")");
+            }
+            DqnConfig cfg = DqnConfig.fromJson(o.get("config").toString(), file + " (config)");
+            Map<String, Long> counters = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("counters").entrySet()) {
+                counters.put(e.getKey(), e.getValue().getAsLong());
+            }
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("values").entrySet()) {
+                values.put(e.getKey(), e.getValue().getAsDouble());
+            }
+            Map<String, Long> rng = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("rng").entrySet()) {
+                rng.put(e.getKey(), Long.parseLong(e.getValue().getAsString()));
+            }
+            Map<String, String> prov = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("provenance").entrySet()) {
+                prov.put(e.getKey(), e.getValue().getAsString());
+            }
+            JsonObject h = o.getAsJsonObject("head");
+            int in = h.get("in").getAsInt();
+            int hidden = h.get("hidden").getAsInt();
+            int vocab = h.get("vocab").getAsInt();
+            long params = h.get("parameters").getAsLong();
+            long expected = (long) hidden * in + hidden + (long) vocab * hidden + vocab;
+            if (in <= 0 || hidden <= 0 || vocab <= 0 || params != expected || expected > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(file + ": corrupt checkpoint head shape");
+            }
+            DqnConfig.Activation act = DqnConfig.Activation.parse(h.get("activation").getAsString());
+            HeadState head = new HeadState(in, hidden, vocab, act, null, null, null, null,
+                    h.get("adamStep").getAsLong());
+            return new Data(cfg, counters, values, rng, prov, head, o.get("replay").getAsBoolean());
+        } catch (IllegalStateException | NullPointerException | ClassCastException | NumberFormatException
+                | JsonParseException e) {
+            throw new IllegalArgumentException(file + ": corrupt checkpoint header (" + e.getMessage() + ")");
+        }
+    }
+}

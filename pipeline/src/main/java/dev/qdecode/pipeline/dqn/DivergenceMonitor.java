@@ -1,0 +1,119 @@
+package dev.qdecode.pipeline.dqn;
+
+import java.util.List;
+
+/**
+ * Watches a run for the two known failure modes of vocabulary Q-learning and says so clearly:
+ * value divergence (|Q| far outside the achievable return range, or growing fast) and collapse
+ * into repeated tokens (the fraction of rollout episodes with one token repeated ≥ 4 times in a
+ * row). Each check returns a one-line warning, or null when all is well.
+ */
+final class DivergenceMonitor {
+    /** A run of this many identical consecutive tokens counts as a repeat. */
+    static final int REPEAT_RUN = 4;
+    /** Warn when more than this fraction of episodes repeat. */
+    static final double REPEAT_LIMIT = 0.2;
+    /** Warn when mean |Q| exceeds this multiple of the largest achievable |return|. */
+    static final double Q_BOUND_FACTOR = 2.0;
+    /** Warn when mean |Q| grows by more than this factor between two checks {@link #WINDOW} apart. */
+    static final double Q_GROWTH_FACTOR = 4.0;
+    static final int WINDOW = 8;
+
+    private final double returnBound;
+    private final double[] history = new double[WINDOW];
+    private int checks;
+
+    /**
+     * Creates a monitor.
+     *
+     * @param returnBound the largest achievable |return| (≤ 0 or NaN = unknown)
+     */
+    DivergenceMonitor(double returnBound) {
+        this.returnBound = returnBound > 0 ? returnBound : Double.NaN;
+    }
+
+    /**
+     * Whether a token sequence repeats one token at least {@code run} times in a row.
+     *
+     * @param tokens the token ids
+     * @param run the run length
+     * @return true when such a run exists
+     */
+    static boolean hasRepeat(int[] tokens, int run) {
+        int len = 1;
+        for (int i = 1; i < tokens.length; i++) {
+            len = tokens[i] == tokens[i - 1] ? len + 1 : 1;
+            if (len >= run) {
+                return true;
+            }
+        }
+        return run <= 1 && tokens.length > 0;
+    }
+
+    /**
+     * The fraction of sequences with a token repeated ≥ {@link #REPEAT_RUN} times in a row.
+     *
+     * @param sequences the generated token ids
+     * @return the fraction (0 for no sequences)
+     */
+    static double repeatFraction(List<int[]> sequences) {
+        if (sequences.isEmpty()) {
+            return 0;
+        }
+        int n = 0;
+        for (int[] s : sequences) {
+            if (hasRepeat(s, REPEAT_RUN)) {
+                n++;
+            }
+        }
+        return n / (double) sequences.size();
+    }
+
+    /**
+     * Checks the mean |Q| of the latest updates.
+     *
+     * @param meanAbsQ mean |Q(s, a)| over recent updates
+     * @return a warning, or null
+     */
+    String checkQ(double meanAbsQ) {
+        if (!Double.isFinite(meanAbsQ)) {
+            return "DQN diverged: mean |Q| is " + meanAbsQ + " (lower --lr, keep --clip-targets on, use --polyak 0.01)";
+        }
+        double old = checks >= WINDOW ? history[checks % WINDOW] : Double.NaN;
+        history[checks % WINDOW] = meanAbsQ;
+        checks++;
+        if (!Double.isNaN(returnBound) && meanAbsQ > Q_BOUND_FACTOR * returnBound) {
+            return String.format(java.util.Locale.ROOT,
+                    "DQN looks divergent: mean |Q| %.3g exceeds %.0f× the achievable |return| %.3g"
+                            + " (keep --clip-targets on, use --polyak 0.01 instead of hard --target-sync)",
+                    meanAbsQ, Q_BOUND_FACTOR, returnBound);
+        }
+        double floor = Double.isNaN(returnBound) ? 1.0 : 0.5 * returnBound;
+        if (!Double.isNaN(old) && meanAbsQ > floor && meanAbsQ > Q_GROWTH_FACTOR * old) {
+            return String.format(java.util.Locale.ROOT,
+                    "DQN looks divergent: mean |Q| grew from %.3g to %.3g within %d checks"
+                            + " (lower --lr, keep --clip-targets on, use --polyak 0.01)", old, meanAbsQ, WINDOW);
+        }
+        return null;
+    }
+
+    /**
+     * Checks the repeat fraction of a rollout.
+     *
+     * @param fraction the fraction of episodes with a 4× repeat
+     * @return a warning, or null
+     */
+    String checkRepeats(double fraction) {
+        if (fraction > REPEAT_LIMIT) {
+            return String.format(java.util.Locale.ROOT,
+                    "DQN policy is collapsing: %.0f%% of episodes repeat a token %d+ times in a row"
+                            + " (use --polyak 0.01, --clip-targets, a larger --tau-q or --kl-beta)",
+                    100 * fraction, REPEAT_RUN);
+        }
+        return null;
+    }
+
+    int checks() {
+        return checks;
+    }
+}

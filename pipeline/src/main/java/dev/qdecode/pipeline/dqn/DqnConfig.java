@@ -1,0 +1,1134 @@
+package dev.qdecode.pipeline.dqn;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting of DQN training and decoding, validated in one place (the canonical constructor):
+ * an invalid value throws {@link IllegalArgumentException} with one line naming the CLI option.
+ * The config round-trips through JSON ({@link #toJson()}, {@link #fromJson(String, String)}), so it
+ * can live in a file and in checkpoints; {@link #toBuilder()} lets command-line options override a
+ * file's values.
+ *
+ * @param episodes training episodes in total (--episodes, default 6000)
+ * @param rolloutEpisodes episodes rolled out (as one batch) between rounds of updates (--rollout-episodes, default 32)
+ * @param maxNewTokens the most tokens generated per episode (--max-new-tokens, default 48)
+ * @param minNewTokens end-of-sequence is banned until this many tokens exist (--min-new-tokens, default 24)
+ * @param gamma discount factor in (0, 1] (--gamma, default 1.0)
+ * @param nStep steps of real reward before bootstrapping (--n-step, default 4)
+ * @param backup how the bootstrap value is computed (--backup, default soft)
+ * @param tauQ temperature of the KL-regularised soft-Q policy (--tau-q, default 0.1)
+ * @param targetSync 0 = Polyak averaging every update; N &gt; 0 = hard copy every N updates (--target-sync, default 0)
+ * @param polyak Polyak rate τ in (0, 1] (used when targetSync is 0) (--polyak, default 0.01)
+ * @param candidatesTopK candidate set keeps the k most likely tokens of π_ref (0 = no limit) (--candidates-top-k, default 20)
+ * @param candidatesTopP candidate set keeps the smallest prefix reaching this mass of π_ref (1.0 = off) (--candidates-top-p, default 1.0)
+ * @param minCandidates at least this many candidates (when that many tokens are eligible) (--min-candidates, default 2)
+ * @param epsilonStart ε of ε-greedy exploration at the first episode (--epsilon-start, default 0.1)
+ * @param epsilonEnd ε after the decay (--epsilon-end, default 0.01)
+ * @param epsilonEpisodes episodes of linear ε decay (0 = the whole run) (--epsilon-episodes, default 0)
+ * @param lr Adam learning rate (--lr, default 1e-3)
+ * @param batchSize transitions per gradient update (--batch-size, default 64)
+ * @param updatesPerRollout gradient updates after each rollout (--updates-per-rollout, default 16)
+ * @param replaySize replay capacity in transitions (oldest episodes are evicted first) (--replay-size, default 200000)
+ * @param prioritized proportional prioritized replay instead of uniform (--prioritized, default false)
+ * @param priorityAlpha priority exponent α (--priority-alpha, default 0.6)
+ * @param priorityBetaStart importance-weight exponent β at the start (annealed linearly) (--priority-beta-start, default 0.4)
+ * @param priorityBetaEnd β at the end of the run (--priority-beta-end, default 1.0)
+ * @param priorityEps added to |TD error| so every transition keeps a chance (--priority-eps, default 1e-3)
+ * @param gradClip global gradient-norm clip (0 = off) (--grad-clip, default 10.0)
+ * @param huberDelta Huber loss threshold (--huber-delta, default 1.0)
+ * @param klBeta initial per-token KL penalty coefficient β (0 = off) (--kl-beta, default 0.0)
+ * @param klTarget target KL per episode for the adaptive β (0 = fixed β) (--kl-target, default 0.0)
+ * @param klHorizon horizon (episodes) of the adaptive β controller (--kl-horizon, default 10000)
+ * @param clipTargets clip Bellman targets to the achievable return range (--clip-targets, default true)
+ * @param returnMin lower end of the achievable return range (null = derived from the reward) (--return-min, default null)
+ * @param returnMax upper end of the achievable return range (null = derived from the reward) (--return-max, default null)
+ * @param headHidden hidden units of the Q head (--head-hidden, default 256)
+ * @param activation hidden activation of the Q head (--head-activation, default relu)
+ * @param shapingEvery potential-based shaping: score prefixes every N tokens (0 = terminal reward only) (--shaping-every, default 1)
+ * @param seed the run seed (--seed, default 1)
+ * @param evalEvery evaluate every N episodes (0 = only at the end) (--eval-every, default 1000)
+ * @param evalSamples samples per held-out prompt at evaluation (--eval-samples, default 4)
+ * @param checkpointEvery checkpoint every N episodes (0 = at every evaluation) (--checkpoint-every, default 0)
+ * @param saveReplay include the replay buffer in checkpoints (exact resume needs it) (--save-replay, default false)
+ */
+public record DqnConfig(
+        int episodes,
+        int rolloutEpisodes,
+        int maxNewTokens,
+        int minNewTokens,
+        double gamma,
+        int nStep,
+        Backup backup,
+        double tauQ,
+        int targetSync,
+        double polyak,
+        int candidatesTopK,
+        double candidatesTopP,
+        int minCandidates,
+        double epsilonStart,
+        double epsilonEnd,
+        int epsilonEpisodes,
+        double lr,
+        int batchSize,
+        int updatesPerRollout,
+        int replaySize,
+        boolean prioritized,
+        double priorityAlpha,
+        double priorityBetaStart,
+        double priorityBetaEnd,
+        double priorityEps,
+        double gradClip,
+        double huberDelta,
+        double klBeta,
+        double klTarget,
+        int klHorizon,
+        boolean clipTargets,
+        Double returnMin,
+        Double returnMax,
+        int headHidden,
+        Activation activation,
+        int shapingEvery,
+        long seed,
+        int evalEvery,
+        int evalSamples,
+        int checkpointEvery,
+        boolean saveReplay) {
+
+    /** How the value of the bootstrap state is computed in the Bellman target. */
+    public enum Backup {
+        /** KL-regularised soft backup: τ_Q·log Σ_{a'∈C} π_ref(a')·exp(Q_target(a')/τ_Q). */
+        SOFT,
+        /** DQN max backup: max_{a'∈C} Q_target(a'). */
+        HARD,
+        /** Double DQN: the online head picks argmax over C, the target head gives its value. */
+        DOUBLE;
+
+        /**
+         * Parses a name case-insensitively ({@code soft}, {@code hard}, {@code double}).
+         *
+         * @param s the text
+         * @return the backup
+         * @throws IllegalArgumentException naming {@code --backup} when unknown
+         */
+        public static Backup parse(String s) {
+            return parseEnum(Backup.class, s, "--backup");
+        }
+    }
+
+    /** Hidden activation of the Q head. */
+    public enum Activation {
+        /** max(0, x). */
+        RELU,
+        /** Gaussian error linear unit (tanh approximation). */
+        GELU;
+
+        /**
+         * Parses a name case-insensitively ({@code relu}, {@code gelu}).
+         *
+         * @param s the text
+         * @return the activation
+         * @throws IllegalArgumentException naming {@code --head-activation} when unknown
+         */
+        public static Activation parse(String s) {
+            return parseEnum(Activation.class, s, "--head-activation");
+        }
+    }
+
+    private static final Map<String, String> OPTIONS = options();
+
+    private static Map<String, String> options() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("episodes", "--episodes");
+        m.put("rolloutEpisodes", "--rollout-episodes");
+        m.put("maxNewTokens", "--max-new-tokens");
+        m.put("minNewTokens", "--min-new-tokens");
+        m.put("gamma", "--gamma");
+        m.put("nStep", "--n-step");
+        m.put("backup", "--backup");
+        m.put("tauQ", "--tau-q");
+        m.put("targetSync", "--target-sync");
+        m.put("polyak", "--polyak");
+        m.put("candidatesTopK", "--candidates-top-k");
+        m.put("candidatesTopP", "--candidates-top-p");
+        m.put("minCandidates", "--min-candidates");
+        m.put("epsilonStart", "--epsilon-start");
+        m.put("epsilonEnd", "--epsilon-end");
+        m.put("epsilonEpisodes", "--epsilon-episodes");
+        m.put("lr", "--lr");
+        m.put("batchSize", "--batch-size");
+        m.put("updatesPerRollout", "--updates-per-rollout");
+        m.put("replaySize", "--replay-size");
+        m.put("prioritized", "--prioritized");
+        m.put("priorityAlpha", "--priority-alpha");
+        m.put("priorityBetaStart", "--priority-beta-start");
+        m.put("priorityBetaEnd", "--priority-beta-end");
+        m.put("priorityEps", "--priority-eps");
+        m.put("gradClip", "--grad-clip");
+        m.put("huberDelta", "--huber-delta");
+        m.put("klBeta", "--kl-beta");
+        m.put("klTarget", "--kl-target");
+        m.put("klHorizon", "--kl-horizon");
+        m.put("clipTargets", "--clip-targets");
+        m.put("returnMin", "--return-min");
+        m.put("returnMax", "--return-max");
+        m.put("headHidden", "--head-hidden");
+        m.put("activation", "--head-activation");
+        m.put("shapingEvery", "--shaping-every");
+        m.put("seed", "--seed");
+        m.put("evalEvery", "--eval-every");
+        m.put("evalSamples", "--eval-samples");
+        m.put("checkpointEvery", "--checkpoint-every");
+        m.put("saveReplay", "--save-replay");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Validates every field; errors name the CLI option and what was expected. */
+    public DqnConfig {
+        positive(episodes, "episodes");
+        positive(rolloutEpisodes, "rolloutEpisodes");
+        positive(maxNewTokens, "maxNewTokens");
+        if (minNewTokens < 0 || minNewTokens > maxNewTokens) {
+            fail("minNewTokens", "an integer in 0.." + maxNewTokens + " (--max-new-tokens)", minNewTokens);
+        }
+        if (!(gamma > 0 && gamma <= 1)) {
+            fail("gamma", "a number in (0, 1]", gamma);
+        }
+        positive(nStep, "nStep");
+        if (backup == null) {
+            fail("backup", "one of soft, hard, double", "nothing");
+        }
+        if (!(tauQ > 0) || !Double.isFinite(tauQ)) {
+            fail("tauQ", "a number > 0", tauQ);
+        }
+        nonNegative(targetSync, "targetSync");
+        if (!(polyak > 0 && polyak <= 1)) {
+            fail("polyak", "a number in (0, 1]", polyak);
+        }
+        nonNegative(candidatesTopK, "candidatesTopK");
+        if (!(candidatesTopP > 0 && candidatesTopP <= 1)) {
+            fail("candidatesTopP", "a number in (0, 1]", candidatesTopP);
+        }
+        positive(minCandidates, "minCandidates");
+        if (candidatesTopK > 0 && minCandidates > candidatesTopK) {
+            fail("minCandidates", "at most --candidates-top-k (" + candidatesTopK + ")", minCandidates);
+        }
+        probability(epsilonStart, "epsilonStart");
+        probability(epsilonEnd, "epsilonEnd");
+        nonNegative(epsilonEpisodes, "epsilonEpisodes");
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            fail("lr", "a number > 0", lr);
+        }
+        positive(batchSize, "batchSize");
+        nonNegative(updatesPerRollout, "updatesPerRollout");
+        if (replaySize < batchSize) {
+            fail("replaySize", "at least --batch-size (" + batchSize + ") transitions", replaySize);
+        }
+        if (!(priorityAlpha >= 0 && priorityAlpha <= 1)) {
+            fail("priorityAlpha", "a number in [0, 1]", priorityAlpha);
+        }
+        probability(priorityBetaStart, "priorityBetaStart");
+        probability(priorityBetaEnd, "priorityBetaEnd");
+        if (!(priorityEps > 0) || !Double.isFinite(priorityEps)) {
+            fail("priorityEps", "a number > 0", priorityEps);
+        }
+        if (!(gradClip >= 0) || !Double.isFinite(gradClip)) {
+            fail("gradClip", "a number >= 0 (0 = off)", gradClip);
+        }
+        if (!(huberDelta > 0) || !Double.isFinite(huberDelta)) {
+            fail("huberDelta", "a number > 0", huberDelta);
+        }
+        if (!(klBeta >= 0) || !Double.isFinite(klBeta)) {
+            fail("klBeta", "a number >= 0 (0 = off)", klBeta);
+        }
+        if (!(klTarget >= 0) || !Double.isFinite(klTarget)) {
+            fail("klTarget", "a number >= 0 (0 = fixed --kl-beta)", klTarget);
+        }
+        if (klTarget > 0 && klBeta == 0) {
+            fail("klTarget", "--kl-beta > 0 as the starting coefficient of the adaptive controller", klTarget);
+        }
+        positive(klHorizon, "klHorizon");
+        if ((returnMin == null) != (returnMax == null)) {
+            fail(returnMin == null ? "returnMin" : "returnMax",
+                    "both --return-min and --return-max, or neither", "only one of them");
+        }
+        if (returnMin != null) {
+            if (!Double.isFinite(returnMin) || !Double.isFinite(returnMax) || !(returnMin < returnMax)) {
+                fail("returnMax", "a finite number greater than --return-min (" + returnMin + ")", returnMax);
+            }
+        }
+        positive(headHidden, "headHidden");
+        if (activation == null) {
+            fail("activation", "one of relu, gelu", "nothing");
+        }
+        nonNegative(shapingEvery, "shapingEvery");
+        nonNegative(evalEvery, "evalEvery");
+        positive(evalSamples, "evalSamples");
+        nonNegative(checkpointEvery, "checkpointEvery");
+    }
+
+    private static void positive(int v, String field) {
+        if (v <= 0) {
+            fail(field, "a positive integer", v);
+        }
+    }
+
+    private static void nonNegative(int v, String field) {
+        if (v < 0) {
+            fail(field, "an integer >= 0", v);
+        }
+    }
+
+    private static void probability(double v, String field) {
+        if (!(v >= 0 && v <= 1)) {
+            fail(field, "a number in [0, 1]", v);
+        }
+    }
+
+    private static void fail(String field, String expected, Object got) {
+        throw new IllegalArgumentException(OPTIONS.get(field) + ": expected " + expected + " but got " + got);
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String s, String option) {
+        String norm = s == null ? "" : s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(norm)) {
+                return e;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            names.append(names.length() == 0 ? "" : ", ").append(label(e));
+        }
+        throw new IllegalArgumentException(option + ": expected one of " + names + " but got '" + s + "'");
+    }
+
+    private static String label(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The defaults (those of the prototype that the issue reports, with minimum/maximum new tokens
+     * of the target task).
+     *
+     * @return the default config
+     */
+    public static DqnConfig defaults() {
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.1, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false);
+    }
+
+    /**
+     * The CLI option that sets a field (e.g. {@code "gamma"} → {@code "--gamma"}).
+     *
+     * @param field a record component name
+     * @return the option, or null when there is no such field
+     */
+    public static String optionOf(String field) {
+        return OPTIONS.get(field);
+    }
+
+    /**
+     * ε of the exploration schedule at an episode: linear from {@code epsilonStart} to
+     * {@code epsilonEnd} over {@code epsilonEpisodes} (or the whole run when 0), then constant.
+     *
+     * @param episode episodes done so far
+     * @return ε in [0, 1]
+     */
+    public double epsilonAt(long episode) {
+        long span = epsilonEpisodes > 0 ? epsilonEpisodes : episodes;
+        double f = Math.min(1.0, Math.max(0.0, episode / (double) span));
+        return epsilonStart + f * (epsilonEnd - epsilonStart);
+    }
+
+    /**
+     * β of the importance weights at an episode: linear from {@code priorityBetaStart} to
+     * {@code priorityBetaEnd} over the run.
+     *
+     * @param episode episodes done so far
+     * @return β in [0, 1]
+     */
+    public double priorityBetaAt(long episode) {
+        double f = Math.min(1.0, Math.max(0.0, episode / (double) episodes));
+        return priorityBetaStart + f * (priorityBetaEnd - priorityBetaStart);
+    }
+
+    /**
+     * A builder starting from this config (to apply command-line overrides).
+     *
+     * @return the builder
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * A builder starting from {@link #defaults()}.
+     *
+     * @return the builder
+     */
+    public static Builder builder() {
+        return new Builder(defaults());
+    }
+
+    /**
+     * The config as pretty-printed JSON: one key per field (enums in lower case, unset return range
+     * as null).
+     *
+     * @return the JSON text
+     */
+    public String toJson() {
+        JsonObject o = new JsonObject();
+        for (RecordComponent c : DqnConfig.class.getRecordComponents()) {
+            Object v = get(c);
+            JsonElement e;
+            if (v == null) {
+                e = JsonNull.INSTANCE;
+            } else if (v instanceof Enum<?> en) {
+                e = new JsonPrimitive(label(en));
+            } else if (v instanceof Boolean b) {
+                e = new JsonPrimitive(b);
+            } else {
+                e = new JsonPrimitive((Number) v);
+            }
+            o.add(c.getName(), e);
+        }
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(o);
+    }
+
+    /**
+     * Reads a config from JSON; missing keys keep their {@link #defaults()}.
+     *
+     * @param json the JSON text (an object whose keys are field names, e.g. {@code "tauQ"})
+     * @param source where the text came from, for error messages (e.g. a file name)
+     * @return the config
+     * @throws IllegalArgumentException with one line naming the source, the key and what was expected
+     */
+    public static DqnConfig fromJson(String json, String source) {
+        return defaults().withJson(json, source);
+    }
+
+    /**
+     * This config with the keys of a JSON object applied on top (keys absent from the JSON keep this
+     * config's values).
+     *
+     * @param json the JSON text
+     * @param source where the text came from, for error messages
+     * @return the new config
+     * @throws IllegalArgumentException with one line naming the source, the key and what was expected
+     */
+    public DqnConfig withJson(String json, String source) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(source + ": not valid JSON (" + oneLine(e) + ")");
+        }
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException(source + ": expected a JSON object of config keys");
+        }
+        RecordComponent[] comps = DqnConfig.class.getRecordComponents();
+        Object[] values = new Object[comps.length];
+        Class<?>[] types = new Class<?>[comps.length];
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < comps.length; i++) {
+            values[i] = get(comps[i]);
+            types[i] = comps[i].getType();
+            index.put(comps[i].getName(), i);
+        }
+        for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
+            Integer i = index.get(e.getKey());
+            if (i == null) {
+                throw new IllegalArgumentException(source + ": unknown key \"" + e.getKey() + "\" (expected one of "
+                        + String.join(", ", index.keySet()) + ")");
+            }
+            values[i] = parseValue(e.getValue(), types[i], source, e.getKey());
+        }
+        try {
+            Constructor<DqnConfig> ctor = DqnConfig.class.getDeclaredConstructor(types);
+            return ctor.newInstance(values);
+        } catch (InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IllegalArgumentException) {
+                throw new IllegalArgumentException(source + ": " + c.getMessage());
+            }
+            throw new IllegalStateException(c);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object parseValue(JsonElement v, Class<?> type, String source, String key) {
+        String where = source + ": key \"" + key + "\" (" + OPTIONS.get(key) + ")";
+        if (v.isJsonNull()) {
+            if (type == Double.class) {
+                return null;
+            }
+            throw new IllegalArgumentException(where + ": expected a value but got null");
+        }
+        try {
+            if (type == int.class) {
+                return exactInt(v, where);
+            } else if (type == long.class) {
+                return exactNumber(v, where, Long.MIN_VALUE, Long.MAX_VALUE);
+            } else if (type == double.class || type == Double.class) {
+                requireNumber(v, where, "a number");
+                return v.getAsDouble();
+            } else if (type == boolean.class) {
+                if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isBoolean()) {
+                    throw new IllegalArgumentException(where + ": expected true or false but got " + v);
+                }
+                return v.getAsBoolean();
+            } else if (type == Backup.class) {
+                return Backup.parse(string(v, where));
+            } else if (type == Activation.class) {
+                return Activation.parse(string(v, where));
+            }
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        }
+        throw new IllegalStateException("unsupported config field type " + type);
+    }
+
+    private static int exactInt(JsonElement v, String where) {
+        return (int) exactNumber(v, where, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    private static long exactNumber(JsonElement v, String where, long min, long max) {
+        requireNumber(v, where, "an integer");
+        java.math.BigDecimal d = v.getAsBigDecimal();
+        try {
+            java.math.BigInteger bi = d.toBigIntegerExact();
+            if (bi.compareTo(java.math.BigInteger.valueOf(min)) < 0 || bi.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+                throw new ArithmeticException();
+            }
+            return bi.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(where + ": expected an integer but got " + v);
+        }
+    }
+
+    private static void requireNumber(JsonElement v, String where, String what) {
+        if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException(where + ": expected " + what + " but got " + v);
+        }
+    }
+
+    private static String string(JsonElement v, String where) {
+        if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException(where + ": expected a string but got " + v);
+        }
+        return v.getAsString();
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    private Object get(RecordComponent c) {
+        try {
+            return c.getAccessor().invoke(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads a config file (JSON); missing keys keep the defaults.
+     *
+     * @param file the file
+     * @return the config
+     * @throws IllegalArgumentException naming the file when it is missing, unreadable or invalid
+     */
+    public static DqnConfig read(Path file) {
+        try {
+            return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": config file not found");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Writes this config as JSON, atomically (temporary file, then rename).
+     *
+     * @param file the destination
+     * @throws IOException when it cannot be written
+     */
+    public void write(Path file) throws IOException {
+        AtomicFiles.write(file, toJson().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Builds a {@link DqnConfig} field by field; {@link #build()} validates. */
+    public static final class Builder {
+        private int episodes;
+        private int rolloutEpisodes;
+        private int maxNewTokens;
+        private int minNewTokens;
+        private double gamma;
+        private int nStep;
+        private Backup backup;
+        private double tauQ;
+        private int targetSync;
+        private double polyak;
+        private int candidatesTopK;
+        private double candidatesTopP;
+        private int minCandidates;
+        private double epsilonStart;
+        private double epsilonEnd;
+        private int epsilonEpisodes;
+        private double lr;
+        private int batchSize;
+        private int updatesPerRollout;
+        private int replaySize;
+        private boolean prioritized;
+        private double priorityAlpha;
+        private double priorityBetaStart;
+        private double priorityBetaEnd;
+        private double priorityEps;
+        private double gradClip;
+        private double huberDelta;
+        private double klBeta;
+        private double klTarget;
+        private int klHorizon;
+        private boolean clipTargets;
+        private Double returnMin;
+        private Double returnMax;
+        private int headHidden;
+        private Activation activation;
+        private int shapingEvery;
+        private long seed;
+        private int evalEvery;
+        private int evalSamples;
+        private int checkpointEvery;
+        private boolean saveReplay;
+
+        private Builder(DqnConfig c) {
+            this.episodes = c.episodes;
+            this.rolloutEpisodes = c.rolloutEpisodes;
+            this.maxNewTokens = c.maxNewTokens;
+            this.minNewTokens = c.minNewTokens;
+            this.gamma = c.gamma;
+            this.nStep = c.nStep;
+            this.backup = c.backup;
+            this.tauQ = c.tauQ;
+            this.targetSync = c.targetSync;
+            this.polyak = c.polyak;
+            this.candidatesTopK = c.candidatesTopK;
+            this.candidatesTopP = c.candidatesTopP;
+            this.minCandidates = c.minCandidates;
+            this.epsilonStart = c.epsilonStart;
+            this.epsilonEnd = c.epsilonEnd;
+            this.epsilonEpisodes = c.epsilonEpisodes;
+            this.lr = c.lr;
+            this.batchSize = c.batchSize;
+            this.updatesPerRollout = c.updatesPerRollout;
+            this.replaySize = c.replaySize;
+            this.prioritized = c.prioritized;
+            this.priorityAlpha = c.priorityAlpha;
+            this.priorityBetaStart = c.priorityBetaStart;
+            this.priorityBetaEnd = c.priorityBetaEnd;
+            this.priorityEps = c.priorityEps;
+            this.gradClip = c.gradClip;
+            this.huberDelta = c.huberDelta;
+            this.klBeta = c.klBeta;
+            this.klTarget = c.klTarget;
+            this.klHorizon = c.klHorizon;
+            this.clipTargets = c.clipTargets;
+            this.returnMin = c.returnMin;
+            this.returnMax = c.returnMax;
+            this.headHidden = c.headHidden;
+            this.activation = c.activation;
+            this.shapingEvery = c.shapingEvery;
+            this.seed = c.seed;
+            this.evalEvery = c.evalEvery;
+            this.evalSamples = c.evalSamples;
+            this.checkpointEvery = c.checkpointEvery;
+            this.saveReplay = c.saveReplay;
+        }
+
+        /**
+         * Sets episodes (--episodes): training episodes in total.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder episodes(int v) {
+            this.episodes = v;
+            return this;
+        }
+
+        /**
+         * Sets rolloutEpisodes (--rollout-episodes): episodes rolled out (as one batch) between rounds of updates.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder rolloutEpisodes(int v) {
+            this.rolloutEpisodes = v;
+            return this;
+        }
+
+        /**
+         * Sets maxNewTokens (--max-new-tokens): the most tokens generated per episode.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder maxNewTokens(int v) {
+            this.maxNewTokens = v;
+            return this;
+        }
+
+        /**
+         * Sets minNewTokens (--min-new-tokens): end-of-sequence is banned until this many tokens exist.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder minNewTokens(int v) {
+            this.minNewTokens = v;
+            return this;
+        }
+
+        /**
+         * Sets gamma (--gamma): discount factor in (0, 1].
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder gamma(double v) {
+            this.gamma = v;
+            return this;
+        }
+
+        /**
+         * Sets nStep (--n-step): steps of real reward before bootstrapping.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder nStep(int v) {
+            this.nStep = v;
+            return this;
+        }
+
+        /**
+         * Sets backup (--backup): how the bootstrap value is computed.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder backup(Backup v) {
+            this.backup = v;
+            return this;
+        }
+
+        /**
+         * Sets tauQ (--tau-q): temperature of the KL-regularised soft-Q policy.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder tauQ(double v) {
+            this.tauQ = v;
+            return this;
+        }
+
+        /**
+         * Sets targetSync (--target-sync): 0 = Polyak averaging every update; N &gt; 0 = hard copy every N updates.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder targetSync(int v) {
+            this.targetSync = v;
+            return this;
+        }
+
+        /**
+         * Sets polyak (--polyak): Polyak rate τ in (0, 1] (used when targetSync is 0).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder polyak(double v) {
+            this.polyak = v;
+            return this;
+        }
+
+        /**
+         * Sets candidatesTopK (--candidates-top-k): candidate set keeps the k most likely tokens of π_ref (0 = no limit).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder candidatesTopK(int v) {
+            this.candidatesTopK = v;
+            return this;
+        }
+
+        /**
+         * Sets candidatesTopP (--candidates-top-p): candidate set keeps the smallest prefix reaching this mass of π_ref (1.0 = off).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder candidatesTopP(double v) {
+            this.candidatesTopP = v;
+            return this;
+        }
+
+        /**
+         * Sets minCandidates (--min-candidates): at least this many candidates (when that many tokens are eligible).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder minCandidates(int v) {
+            this.minCandidates = v;
+            return this;
+        }
+
+        /**
+         * Sets epsilonStart (--epsilon-start): ε of ε-greedy exploration at the first episode.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder epsilonStart(double v) {
+            this.epsilonStart = v;
+            return this;
+        }
+
+        /**
+         * Sets epsilonEnd (--epsilon-end): ε after the decay.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder epsilonEnd(double v) {
+            this.epsilonEnd = v;
+            return this;
+        }
+
+        /**
+         * Sets epsilonEpisodes (--epsilon-episodes): episodes of linear ε decay (0 = the whole run).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder epsilonEpisodes(int v) {
+            this.epsilonEpisodes = v;
+            return this;
+        }
+
+        /**
+         * Sets lr (--lr): Adam learning rate.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder lr(double v) {
+            this.lr = v;
+            return this;
+        }
+
+        /**
+         * Sets batchSize (--batch-size): transitions per gradient update.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder batchSize(int v) {
+            this.batchSize = v;
+            return this;
+        }
+
+        /**
+         * Sets updatesPerRollout (--updates-per-rollout): gradient updates after each rollout.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder updatesPerRollout(int v) {
+            this.updatesPerRollout = v;
+            return this;
+        }
+
+        /**
+         * Sets replaySize (--replay-size): replay capacity in transitions (oldest episodes are evicted first).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder replaySize(int v) {
+            this.replaySize = v;
+            return this;
+        }
+
+        /**
+         * Sets prioritized (--prioritized): proportional prioritized replay instead of uniform.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder prioritized(boolean v) {
+            this.prioritized = v;
+            return this;
+        }
+
+        /**
+         * Sets priorityAlpha (--priority-alpha): priority exponent α.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder priorityAlpha(double v) {
+            this.priorityAlpha = v;
+            return this;
+        }
+
+        /**
+         * Sets priorityBetaStart (--priority-beta-start): importance-weight exponent β at the start (annealed linearly).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder priorityBetaStart(double v) {
+            this.priorityBetaStart = v;
+            return this;
+        }
+
+        /**
+         * Sets priorityBetaEnd (--priority-beta-end): β at the end of the run.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder priorityBetaEnd(double v) {
+            this.priorityBetaEnd = v;
+            return this;
+        }
+
+        /**
+         * Sets priorityEps (--priority-eps): added to |TD error| so every transition keeps a chance.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder priorityEps(double v) {
+            this.priorityEps = v;
+            return this;
+        }
+
+        /**
+         * Sets gradClip (--grad-clip): global gradient-norm clip (0 = off).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder gradClip(double v) {
+            this.gradClip = v;
+            return this;
+        }
+
+        /**
+         * Sets huberDelta (--huber-delta): Huber loss threshold.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder huberDelta(double v) {
+            this.huberDelta = v;
+            return this;
+        }
+
+        /**
+         * Sets klBeta (--kl-beta): initial per-token KL penalty coefficient β (0 = off).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder klBeta(double v) {
+            this.klBeta = v;
+            return this;
+        }
+
+        /**
+         * Sets klTarget (--kl-target): target KL per episode for the adaptive β (0 = fixed β).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder klTarget(double v) {
+            this.klTarget = v;
+            return this;
+        }
+
+        /**
+         * Sets klHorizon (--kl-horizon): horizon (episodes) of the adaptive β controller.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder klHorizon(int v) {
+            this.klHorizon = v;
+            return this;
+        }
+
+        /**
+         * Sets clipTargets (--clip-targets): clip Bellman targets to the achievable return range.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder clipTargets(boolean v) {
+            this.clipTargets = v;
+            return this;
+        }
+
+        /**
+         * Sets returnMin (--return-min): lower end of the achievable return range (null = derived from the reward).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder returnMin(Double v) {
+            this.returnMin = v;
+            return this;
+        }
+
+        /**
+         * Sets returnMax (--return-max): upper end of the achievable return range (null = derived from the reward).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder returnMax(Double v) {
+            this.returnMax = v;
+            return this;
+        }
+
+        /**
+         * Sets headHidden (--head-hidden): hidden units of the Q head.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder headHidden(int v) {
+            this.headHidden = v;
+            return this;
+        }
+
+        /**
+         * Sets activation (--head-activation): hidden activation of the Q head.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder activation(Activation v) {
+            this.activation = v;
+            return this;
+        }
+
+        /**
+         * Sets shapingEvery (--shaping-every): potential-based shaping: score prefixes every N tokens (0 = terminal reward only).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder shapingEvery(int v) {
+            this.shapingEvery = v;
+            return this;
+        }
+
+        /**
+         * Sets seed (--seed): the run seed.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder seed(long v) {
+            this.seed = v;
+            return this;
+        }
+
+        /**
+         * Sets evalEvery (--eval-every): evaluate every N episodes (0 = only at the end).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder evalEvery(int v) {
+            this.evalEvery = v;
+            return this;
+        }
+
+        /**
+         * Sets evalSamples (--eval-samples): samples per held-out prompt at evaluation.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder evalSamples(int v) {
+            this.evalSamples = v;
+            return this;
+        }
+
+        /**
+         * Sets checkpointEvery (--checkpoint-every): checkpoint every N episodes (0 = at every evaluation).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder checkpointEvery(int v) {
+            this.checkpointEvery = v;
+            return this;
+        }
+
+        /**
+         * Sets saveReplay (--save-replay): include the replay buffer in checkpoints (exact resume needs it).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder saveReplay(boolean v) {
+            this.saveReplay = v;
+            return this;
+        }
+
+        /**
+         * Validates and builds the config.
+         *
+         * @return the config
+         * @throws IllegalArgumentException naming the CLI option of the first invalid field
+         */
+        public DqnConfig build() {
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.qdecode.pipeline.dqn;
+
+import dev.qdecode.models.StepOutput;
+import dev.qdecode.pipeline.generate.TokenPolicy;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Decoding with a trained DQN head: a {@link TokenPolicy} for the
+ * {@link dev.qdecode.pipeline.generate.Generator}. Per row it builds the candidate set C(s) from
+ * the model's logits (top-k/top-p of π_ref, as in training) and returns
+ * <ul>
+ *   <li>{@link Mode#GUIDED}: log π_ref(a|s) (renormalised over C) + Q(s,a)/τ_Q on C — the
+ *       KL-regularised soft-Q policy; sample from it or take its argmax with the generator's
+ *       greedy/sample setting;</li>
+ *   <li>{@link Mode#Q_GREEDY}: the argmax of Q over C scores highest, the other candidates follow in
+ *       order of Q.</li>
+ * </ul>
+ * Tokens outside C get {@value #OUTSIDE} + log π_ref(a|s) instead of −∞: they are never chosen while
+ * a candidate is allowed, but when the generator's own constraints (token healing, EOS before the
+ * minimum length) exclude every candidate it falls back to the most likely allowed tokens rather
+ * than to an arbitrary id. Use it with temperature 1 and no extra top-k/top-p in the generator.
+ * With a zero-initialised (untrained) head the guided policy equals π_ref restricted to C.
+ */
+public final class DqnPolicy implements TokenPolicy, AutoCloseable {
+
+    /** Offset that puts non-candidates below every candidate while keeping them finite. */
+    public static final float OUTSIDE = -1.0e4f;
+    private static final float RANK = 1.0e3f;
+
+    /** How the head turns Q-values into scores. */
+    public enum Mode {
+        /** log π_ref + Q/τ_Q on the candidates (the default). */
+        GUIDED,
+        /** argmax of Q over the candidates. */
+        Q_GREEDY;
+
+        /**
+         * Parses {@code guided} or {@code q-greedy} (case-insensitive).
+         *
+         * @param s the text
+         * @return the mode
+         * @throws IllegalArgumentException naming {@code --mode} when unknown
+         */
+        public static Mode parse(String s) {
+            String n = s == null ? "" : s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (Mode m : values()) {
+                if (m.name().equals(n)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("--mode: expected guided or q-greedy but got '" + s + "'");
+        }
+    }
+
+    private final QHead head;
+    private final DqnConfig cfg;
+    private final Mode mode;
+    private final Candidates candidates;
+
+    DqnPolicy(QHead head, DqnConfig cfg, Mode mode) {
+        this.head = head;
+        this.cfg = cfg;
+        this.mode = mode;
+        this.candidates = Candidates.of(cfg);
+    }
+
+    /**
+     * Loads the head of a training run (its checkpoint file).
+     *
+     * @param runDirOrFile the run directory, or the checkpoint file itself
+     * @param mode how to score
+     * @return the policy (close it to free the head)
+     * @throws IllegalArgumentException with one line naming the file when it is missing or corrupt
+     */
+    public static DqnPolicy load(Path runDirOrFile, Mode mode) {
+        Checkpoint.Data d = Checkpoint.read(Checkpoint.fileOf(runDirOrFile), null);
+        return new DqnPolicy(QHead.of(d.head()), d.config(), mode);
+    }
+
+    /**
+     * The config the head was trained with (candidate settings, τ_Q, …).
+     *
+     * @return the config
+     */
+    public DqnConfig config() {
+        return cfg;
+    }
+
+    /**
+     * The scoring mode.
+     *
+     * @return the mode
+     */
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * The vocabulary size the head was trained for.
+     *
+     * @return V
+     */
+    public int vocabSize() {
+        return head.vocabSize();
+    }
+
+    /**
+     * The embedding size the head expects.
+     *
+     * @return H
+     */
+    public int embeddingSize() {
+        return head.inputSize();
+    }
+
+    @Override
+    public float[] scores(StepOutput out, float[] logits, int rows, int vocab) {
+        return scores(out.hidden().toFloatArray(), logits, rows, vocab);
+    }
+
+    /**
+     * Scores from plain arrays (the engine-free core of {@link #scores(StepOutput, float[], int, int)}).
+     *
+     * @param embeddings state embeddings, row-major {@code rows × H}
+     * @param logits the model's logits, row-major {@code rows × V} (modified in place and returned)
+     * @param rows the number of rows
+     * @param vocab the vocabulary size V
+     * @return the scores, row-major {@code rows × V}
+     * @throws IllegalArgumentException when the sizes do not match the head
+     */
+    public float[] scores(float[] embeddings, float[] logits, int rows, int vocab) {
+        if (vocab != head.vocabSize()) {
+            throw new IllegalArgumentException("the DQN head was trained for a vocabulary of " + head.vocabSize()
+                    + " tokens but the model has " + vocab);
+        }
+        if (embeddings.length != rows * head.inputSize()) {
+            throw new IllegalArgumentException("the DQN head expects state embeddings of size " + head.inputSize()
+                    + " but got " + (rows == 0 ? 0 : embeddings.length / rows));
+        }
+        Candidates.Set[] sets = new Candidates.Set[rows];
+        int kmax = 1;
+        for (int r = 0; r < rows; r++) {
+            sets[r] = candidates.select(logits, r * vocab, vocab, null, null);
+            kmax = Math.max(kmax, sets[r].size());
+        }
+        int[] ids = new int[rows * kmax];
+        for (int r = 0; r < rows; r++) {
+            int[] c = sets[r].ids();
+            for (int j = 0; j < kmax; j++) {
+                ids[r * kmax + j] = c[Math.min(j, c.length - 1)];
+            }
+        }
+        float[] q = head.q(embeddings, rows, ids, kmax);
+        for (int r = 0; r < rows; r++) {
+            score(sets[r], q, r * kmax, logits, r * vocab, vocab);
+        }
+        return logits;
+    }
+
+    private void score(Candidates.Set c, float[] q, int qOff, float[] row, int off, int vocab) {
+        // log π_ref over the whole vocabulary for the fallback tier.
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, row[off + i]);
+        }
+        double z = 0;
+        for (int i = 0; i < vocab; i++) {
+            z += Math.exp(row[off + i] - max);
+        }
+        float lse = (float) (max + Math.log(z));
+        for (int i = 0; i < vocab; i++) {
+            row[off + i] = OUTSIDE + (row[off + i] - lse);
+        }
+        int k = c.size();
+        if (mode == Mode.GUIDED) {
+            double[] lp = PolicyMath.guidedLogProbs(c.logp(), q, qOff, k, cfg.tauQ());
+            for (int j = 0; j < k; j++) {
+                row[off + c.ids()[j]] = (float) lp[j];
+            }
+        } else {
+            int best = Targets.argmax(q, qOff, k);
+            float qb = q[qOff + best];
+            for (int j = 0; j < k; j++) {
+                // The argmax scores 0; the others stay above non-candidates, ordered by Q.
+                row[off + c.ids()[j]] = j == best ? 0f : -RANK + Math.max(-RANK / 2, q[qOff + j] - qb);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        head.close();
+    }
+}

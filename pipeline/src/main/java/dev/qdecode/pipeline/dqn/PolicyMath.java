@@ -1,0 +1,117 @@
+package dev.qdecode.pipeline.dqn;
+
+/**
+ * The acting policies over a candidate set C(s), as pure functions: the KL-regularised guided
+ * policy π(a|s) ∝ π_ref(a|s)·exp(Q(s,a)/τ_Q) (log-scores log π_ref + Q/τ_Q), the Q-greedy choice, and
+ * ε-greedy exploration (uniform over C with probability ε).
+ */
+final class PolicyMath {
+
+    private PolicyMath() {}
+
+    /**
+     * Guided log-probabilities over the candidates: log softmax(logp + q/τ).
+     *
+     * @param logp log π_ref over the candidates (renormalised)
+     * @param q Q-values
+     * @param qOff where the candidates' Q-values start in {@code q}
+     * @param k the number of candidates
+     * @param tau τ_Q
+     * @return log π(a|s) for each candidate
+     */
+    static double[] guidedLogProbs(float[] logp, float[] q, int qOff, int k, double tau) {
+        double[] s = new double[k];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            s[j] = logp[j] + q[qOff + j] / tau;
+            max = Math.max(max, s[j]);
+        }
+        double z = 0;
+        for (int j = 0; j < k; j++) {
+            z += Math.exp(s[j] - max);
+        }
+        double lse = max + Math.log(z);
+        for (int j = 0; j < k; j++) {
+            s[j] -= lse;
+        }
+        return s;
+    }
+
+    /**
+     * Samples an index from log-probabilities.
+     *
+     * @param logProbs normalised log-probabilities
+     * @param rng the random source
+     * @return the index
+     */
+    static int sample(double[] logProbs, Rng rng) {
+        double u = rng.nextDouble();
+        double acc = 0;
+        for (int j = 0; j < logProbs.length; j++) {
+            acc += Math.exp(logProbs[j]);
+            if (u < acc) {
+                return j;
+            }
+        }
+        // Rounding: the last index with non-zero probability.
+        for (int j = logProbs.length - 1; j >= 0; j--) {
+            if (logProbs[j] > Double.NEGATIVE_INFINITY) {
+                return j;
+            }
+        }
+        return logProbs.length - 1;
+    }
+
+    /**
+     * The index of the largest value (ties: the first, i.e. the most likely under π_ref).
+     *
+     * @param x the values
+     * @return the index
+     */
+    static int argmax(double[] x) {
+        int best = 0;
+        for (int j = 1; j < x.length; j++) {
+            if (x[j] > x[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Chooses an action index in C.
+     *
+     * @param mode guided or Q-greedy
+     * @param greedy for the guided mode: take the most likely action instead of sampling
+     * @param epsilon probability of a uniform choice over C instead
+     * @param logPi the guided log-probabilities ({@link #guidedLogProbs})
+     * @param q Q-values
+     * @param qOff where the candidates' Q-values start in {@code q}
+     * @param rng the random source (one draw for ε, one for sampling)
+     * @return the index in C
+     */
+    static int choose(DqnPolicy.Mode mode, boolean greedy, double epsilon, double[] logPi, float[] q, int qOff,
+            Rng rng) {
+        int k = logPi.length;
+        if (epsilon > 0 && rng.nextDouble() < epsilon) {
+            return rng.nextInt(k);
+        }
+        if (mode == DqnPolicy.Mode.Q_GREEDY) {
+            return Targets.argmax(q, qOff, k);
+        }
+        return greedy ? argmax(logPi) : sample(logPi, rng);
+    }
+
+    /**
+     * The probability of the behaviour policy (ε-mixture) for an action.
+     *
+     * @param logPi the guided log-probability of the action (or, for Q-greedy, 0 for the argmax and
+     *     −∞ otherwise)
+     * @param epsilon ε
+     * @param k |C|
+     * @return log((1 − ε)·π(a|s) + ε/|C|)
+     */
+    static double behaviourLogProb(double logPi, double epsilon, int k) {
+        return Math.log((1 - epsilon) * Math.exp(logPi) + epsilon / k);
+    }
+}

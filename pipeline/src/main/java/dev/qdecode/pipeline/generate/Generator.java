@@ -1,0 +1,320 @@
+package dev.qdecode.pipeline.generate;
+
+import ai.djl.ndarray.NDManager;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.KvCache;
+import dev.qdecode.models.StepOutput;
+import dev.qdecode.tokenizer.IncrementalDecoder;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Batched, KV-cached text generation from a causal language model: prompts of different lengths
+ * are decoded together, finished rows leave the batch, and every prompt has its own seeded random
+ * stream (so the output does not depend on the batch size).
+ */
+public final class Generator {
+
+    /** Receives progress after each finished batch. */
+    @FunctionalInterface
+    public interface Progress {
+        /**
+         * Called after a batch.
+         *
+         * @param donePrompts prompts finished so far
+         * @param totalPrompts all prompts
+         * @param newTokens tokens generated so far
+         */
+        void update(int donePrompts, int totalPrompts, long newTokens);
+    }
+
+    private final CausalLM model;
+    private final TextTokenizer tokenizer;
+    private final PromptEncoder encoder;
+    private final GenerationConfig cfg;
+    private final TokenPolicy policy;
+    private final int[] eosIds;
+    private long backboneNanos;
+    private long samplingNanos;
+
+    /**
+     * Creates a generator.
+     *
+     * @param model the language model
+     * @param tokenizer its tokenizer
+     * @param format how prompt text becomes ids
+     * @param cfg the generation settings
+     */
+    public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg) {
+        this(model, tokenizer, format, cfg, null);
+    }
+
+    /**
+     * Creates a generator that decodes with a policy on top of the model.
+     *
+     * @param model the language model
+     * @param tokenizer its tokenizer (null: only {@link #generateIds} can be used, without text)
+     * @param format how prompt text becomes ids (null when there is no tokenizer)
+     * @param cfg the generation settings
+     * @param policy rescoring policy (null = the model's own logits)
+     */
+    public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg,
+            TokenPolicy policy) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.cfg = cfg;
+        this.policy = policy;
+        this.encoder = tokenizer == null ? null : new PromptEncoder(tokenizer, format, cfg.tokenHealing(),
+                cfg.truncatePrompt(), model.config().maxPositions());
+        this.eosIds = eosIds(model, tokenizer);
+    }
+
+    private static int[] eosIds(CausalLM model, TextTokenizer tokenizer) {
+        int[] fromTok = tokenizer == null ? null : tokenizer.eosIds();
+        int[] fromCfg = model.config().eosTokenIds();
+        return Arrays.stream(concat(fromTok, fromCfg)).distinct().toArray();
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] r = Arrays.copyOf(a == null ? new int[0] : a, (a == null ? 0 : a.length) + (b == null ? 0 : b.length));
+        if (b != null) {
+            System.arraycopy(b, 0, r, r.length - b.length, b.length);
+        }
+        return r;
+    }
+
+    /**
+     * Generates a continuation for every prompt, in batches of the configured size.
+     *
+     * @param prompts the prompt texts
+     * @param progress progress callback (may be null)
+     * @return one generation per prompt, in input order
+     */
+    public List<Generation> generate(List<String> prompts, Progress progress) {
+        List<Generation> out = new ArrayList<>(prompts.size());
+        long tokens = 0;
+        for (int start = 0; start < prompts.size(); start += cfg.batchSize()) {
+            int end = Math.min(prompts.size(), start + cfg.batchSize());
+            List<Generation> batch = generateBatch(prompts.subList(start, end), start, null);
+            for (Generation g : batch) {
+                tokens += g.newTokens();
+            }
+            out.addAll(batch);
+            if (progress != null) {
+                progress.update(end, prompts.size(), tokens);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Generates one continuation, handing each new piece of text to {@code sink} as soon as it is
+     * complete (never half a character).
+     *
+     * @param prompt the prompt text
+     * @param sink receives text pieces
+     * @return the generation
+     */
+    public Generation stream(String prompt, Consumer<String> sink) {
+        return generateBatch(List.of(prompt), 0, sink).get(0);
+    }
+
+    private List<Generation> generateBatch(List<String> prompts, int offset, Consumer<String> sink) {
+        int n = prompts.size();
+        PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[n];
+        for (int i = 0; i < n; i++) {
+            prep[i] = encoder.encode(prompts.get(i), offset + i, cfg.maxNewTokens());
+        }
+        return decode(prep, prompts, offset, sink);
+    }
+
+    /**
+     * Generates from prompts given as token ids (no prompt format, no token healing; text is
+     * decoded only when the generator has a tokenizer). Used by benchmarks and random-weight models.
+     *
+     * @param prompts the prompt ids
+     * @return one generation per prompt (empty prompt text)
+     */
+    public List<Generation> generateIds(int[][] prompts) {
+        List<Generation> out = new ArrayList<>(prompts.length);
+        for (int start = 0; start < prompts.length; start += cfg.batchSize()) {
+            int end = Math.min(prompts.length, start + cfg.batchSize());
+            PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[end - start];
+            for (int i = start; i < end; i++) {
+                prep[i - start] = new PromptEncoder.Encoded(prompts[i], "", null);
+            }
+            out.addAll(decode(prep, java.util.Collections.nCopies(end - start, ""), start, null));
+        }
+        return out;
+    }
+
+    /**
+     * Time spent so far (since construction) in the backbone (prefill, steps, copying logits) and
+     * in choosing tokens (policy, sampling, decoding text), in nanoseconds.
+     *
+     * @return {backbone, sampling}
+     */
+    public long[] timings() {
+        return new long[] {backboneNanos, samplingNanos};
+    }
+
+    private List<Generation> decode(PromptEncoder.Encoded[] prep, List<String> prompts, int offset,
+            Consumer<String> sink) {
+        int n = prep.length;
+        int[][] ids = new int[n][];
+        for (int i = 0; i < n; i++) {
+            ids[i] = prep[i].ids();
+        }
+        SplittableRandom[] rng = new SplittableRandom[n];
+        for (int i = 0; i < n; i++) {
+            rng[i] = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + offset + i);
+        }
+        int[][] gen = new int[n][cfg.maxNewTokens()];
+        int[] len = new int[n];
+        StopReason[] reason = new StopReason[n];
+        StringBuilder[] text = new StringBuilder[n];
+        String[] strip = new String[n];
+        IncrementalDecoder[] dec = new IncrementalDecoder[n];
+        for (int i = 0; i < n; i++) {
+            text[i] = new StringBuilder();
+            strip[i] = prep[i].removedText();
+            if (tokenizer != null) {
+                dec[i] = tokenizer.incrementalDecoder(true);
+                // Prime the decoder with the prompt so the first piece gets its mid-text spacing.
+                for (int id : ids[i]) {
+                    dec[i].push(id);
+                }
+            }
+        }
+        int[] active = new int[n]; // cache row -> batch row
+        for (int i = 0; i < n; i++) {
+            active[i] = i;
+        }
+        int nActive = n;
+        Sampler sampler = new Sampler(cfg.sampling());
+        int vocab = model.config().vocabSize();
+        int[] noEos = new int[0];
+        try (NDManager root = NDManager.newBaseManager()) {
+            NDManager prefillManager = root.newSubManager();
+            long t0 = System.nanoTime();
+            KvCache cache = model.prefill(prefillManager, ids, cfg.maxNewTokens());
+            try {
+                StepOutput out = cache.last();
+                NDManager stepManager = prefillManager;
+                while (true) {
+                    float[] logits = out.logits().toFloatArray();
+                    long t1 = System.nanoTime();
+                    backboneNanos += t1 - t0;
+                    if (policy != null) {
+                        logits = policy.scores(out, logits, nActive, vocab);
+                    }
+                    stepManager.close();
+                    int[] next = new int[nActive];
+                    int kept = 0;
+                    int[] keepRows = new int[nActive];
+                    for (int r = 0; r < nActive; r++) {
+                        int b = active[r];
+                        int[] allowed = len[b] == 0 ? prep[b].allowedFirst() : null;
+                        int[] banned = len[b] < cfg.minNewTokens() ? eosIds : noEos;
+                        int tok = sampler.pick(logits, r * vocab, vocab, allowed, banned, rng[b]);
+                        gen[b][len[b]++] = tok;
+                        String piece = isEos(tok) || dec[b] == null ? "" : dec[b].push(tok);
+                        if (!strip[b].isEmpty()) {
+                            // Token healing: the first new token re-creates the text backed up from the prompt.
+                            int common = commonPrefix(piece, strip[b]);
+                            piece = piece.substring(common);
+                            strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
+                        }
+                        boolean stop = false;
+                        if (isEos(tok)) {
+                            reason[b] = StopReason.EOS;
+                            stop = true;
+                            piece = dec[b] == null ? piece : piece + dec[b].flush();
+                        }
+                        int before = text[b].length();
+                        text[b].append(piece);
+                        if (!stop && !cfg.stopStrings().isEmpty()) {
+                            int cut = findStop(text[b], before);
+                            if (cut >= 0) {
+                                text[b].setLength(cut);
+                                piece = cut > before ? piece.substring(0, cut - before) : "";
+                                reason[b] = StopReason.STOP_STRING;
+                                stop = true;
+                            }
+                        }
+                        if (!stop && len[b] == cfg.maxNewTokens()) {
+                            String rest = dec[b] == null ? "" : dec[b].flush();
+                            text[b].append(rest);
+                            piece += rest;
+                            reason[b] = StopReason.MAX_TOKENS;
+                            stop = true;
+                        }
+                        if (sink != null && !piece.isEmpty()) {
+                            sink.accept(piece);
+                        }
+                        if (!stop) {
+                            keepRows[kept] = r;
+                            next[kept] = tok;
+                            active[kept] = b;
+                            kept++;
+                        }
+                    }
+                    t0 = System.nanoTime();
+                    samplingNanos += t0 - t1;
+                    if (kept == 0) {
+                        break;
+                    }
+                    if (kept < nActive) {
+                        cache.retainRows(Arrays.copyOf(keepRows, kept));
+                    }
+                    nActive = kept;
+                    stepManager = root.newSubManager();
+                    out = cache.step(stepManager, Arrays.copyOf(next, kept));
+                }
+            } finally {
+                cache.close();
+            }
+        }
+        List<Generation> res = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            res.add(new Generation(offset + i, prompts.get(i), text[i].toString(),
+                    Arrays.copyOf(gen[i], len[i]), ids[i].length, reason[i]));
+        }
+        return res;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int k = 0;
+        while (k < a.length() && k < b.length() && a.charAt(k) == b.charAt(k)) {
+            k++;
+        }
+        return k;
+    }
+
+    private int findStop(StringBuilder text, int newFrom) {
+        int best = -1;
+        for (String s : cfg.stopStrings()) {
+            int from = Math.max(0, newFrom - s.length() + 1);
+            int at = text.indexOf(s, from);
+            if (at >= 0 && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
+    }
+
+    private boolean isEos(int tok) {
+        for (int e : eosIds) {
+            if (e == tok) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+}

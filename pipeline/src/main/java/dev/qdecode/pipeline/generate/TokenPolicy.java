@@ -1,0 +1,22 @@
+package dev.qdecode.pipeline.generate;
+
+import dev.qdecode.models.StepOutput;
+
+/**
+ * A decoding policy on top of the language model: at each step it may replace the model's logits
+ * by its own scores (e.g. log π_ref + Q/τ on a candidate set, −∞ elsewhere). The {@link Generator}
+ * then applies the usual constraints and greedy/sampled choice to the returned scores.
+ */
+public interface TokenPolicy {
+
+    /**
+     * Scores for the next token of every active row.
+     *
+     * @param out the model's step output (logits {@code [R, V]} and state embeddings {@code [R, H]})
+     * @param logits the same logits copied to Java, row-major {@code R × V}
+     * @param rows the number of active rows R
+     * @param vocab the vocabulary size V
+     * @return scores row-major {@code R × V} (may be {@code logits} itself, modified in place)
+     */
+    float[] scores(StepOutput out, float[] logits, int rows, int vocab);
+}

@@ -1,0 +1,366 @@
+package dev.qdecode.rewards;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.jar.JarFile;
+import java.util.zip.ZipException;
+
+/**
+ * The registry of reward providers: built-ins found with {@link ServiceLoader}, plus plug-in jars
+ * loaded at run time with {@link #loadPlugin(Path)}. Rewards are created from specs.
+ *
+ * <h2>Spec grammar</h2>
+ * <pre>
+ *   spec   := part ('+' part)*
+ *   part   := [WEIGHT '*'] id [':' param (',' param)*]
+ *   param  := key '=' value
+ * </pre>
+ * <ul>
+ *   <li>{@code id}: lower-case letters, digits, {@code . _ -} (e.g. {@code bleu}, {@code label-match}).
+ *   <li>{@code key=value} splits at the <em>first</em> {@code =}: a value may contain {@code =}
+ *       (e.g. {@code expr=a=b} gives {@code a=b}). Keys and values are trimmed.
+ *   <li>A {@code ,} or {@code +} inside a value is written {@code \,} or {@code \+}; a backslash
+ *       is {@code \\}.
+ *   <li>{@code WEIGHT} is a finite decimal number ({@code 0.7}, {@code -1}, {@code 2.5e-3}; an
+ *       exponent with {@code +} is not allowed since {@code +} separates parts).
+ *   <li>One part without weight gives that reward itself; several parts, or any weight, give a
+ *       {@link CompositeReward} (weighted sum; unweighted parts have weight 1).
+ * </ul>
+ * Examples: {@code bleu}, {@code bleu:tokenize=intl,lowercase=true},
+ * {@code 0.7*vader + 0.3*bleu:tokenize=intl}, {@code label-match:labels=pos|neg,ignore-case=true}.
+ *
+ * <p>Every reward returned by {@link #create} is wrapped by {@link #checked(Reward)}.
+ * Instances are thread-safe.
+ */
+public final class Rewards {
+    private static final String BUILT_IN = "built-in";
+    private static final String SERVICE_FILE =
+            "META-INF/services/" + RewardProvider.class.getName();
+
+    private final Map<String, RewardProvider> providers = new TreeMap<>();
+    private final Map<String, String> origins = new LinkedHashMap<>();
+    private final List<URLClassLoader> pluginLoaders = new ArrayList<>();
+
+    private Rewards() {}
+
+    /**
+     * The built-in providers and any others on the class path of this module
+     * ({@link ServiceLoader} over this class's class loader).
+     *
+     * @return a new registry
+     * @throws RewardException when a provider cannot be loaded, has an invalid id, or two
+     *     providers share an id (the message names both classes)
+     */
+    public static Rewards discover() {
+        Rewards r = new Rewards();
+        ClassLoader loader = Rewards.class.getClassLoader();
+        try {
+            for (ServiceLoader.Provider<RewardProvider> p :
+                    ServiceLoader.load(RewardProvider.class, loader).stream().toList()) {
+                r.register(p.get(), BUILT_IN);
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new RewardException("cannot load a built-in reward provider: "
+                    + RewardException.oneLine(e.getMessage()), e);
+        }
+        return r;
+    }
+
+    /**
+     * A registry holding exactly the given providers (no discovery): for embedding and tests.
+     *
+     * @param providers the providers
+     * @return a new registry
+     * @throws RewardException on an invalid or duplicate id
+     */
+    public static Rewards of(Collection<? extends RewardProvider> providers) {
+        Rewards r = new Rewards();
+        for (RewardProvider p : providers) {
+            r.register(p, BUILT_IN);
+        }
+        return r;
+    }
+
+    private void register(RewardProvider p, String origin) {
+        String id = p.id();
+        if (id == null || !SpecParser.ID.matcher(id).matches()) {
+            throw new RewardException("reward provider " + p.getClass().getName() + originSuffix(origin)
+                    + " has invalid id '" + id
+                    + "' (expected lower-case letters, digits, '.', '_' or '-')");
+        }
+        RewardProvider old = providers.get(id);
+        if (old != null) {
+            throw new RewardException("reward id '" + id + "' is provided by both "
+                    + old.getClass().getName() + originSuffix(origins.get(id)) + " and "
+                    + p.getClass().getName() + originSuffix(origin));
+        }
+        providers.put(id, p);
+        origins.put(id, origin);
+    }
+
+    private static String originSuffix(String origin) {
+        return BUILT_IN.equals(origin) ? "" : " (" + origin + ")";
+    }
+
+    /**
+     * Loads a plug-in jar: its {@code META-INF/services/dev.qdecode.rewards.RewardProvider} lists
+     * provider classes, loaded by a class loader whose parent is this module's loader (so they
+     * see the reward SPI). Either every provider of the jar is registered, or none.
+     *
+     * @param jar the jar file
+     * @return the ids the jar added, sorted
+     * @throws RewardException (one line) when the file is missing or not a jar, declares no
+     *     provider, a provider cannot be loaded, or an id is invalid or already taken
+     */
+    public synchronized List<String> loadPlugin(Path jar) {
+        Path abs = jar.toAbsolutePath().normalize();
+        String where = abs.toString();
+        if (!Files.exists(abs)) {
+            throw new RewardException("reward plug-in not found: " + where);
+        }
+        if (!Files.isRegularFile(abs) || !Files.isReadable(abs)) {
+            throw new RewardException("reward plug-in " + where + " is not a readable file");
+        }
+        try (JarFile jf = new JarFile(abs.toFile())) {
+            if (jf.getEntry(SERVICE_FILE) == null) {
+                throw new RewardException("reward plug-in " + where + " has no " + SERVICE_FILE
+                        + " (list the provider classes there, one per line)");
+            }
+        } catch (ZipException e) {
+            throw new RewardException("reward plug-in " + where + " is not a valid jar file ("
+                    + RewardException.oneLine(e.getMessage()) + ")", e);
+        } catch (IOException e) {
+            throw new RewardException("reward plug-in " + where + " cannot be read: "
+                    + RewardException.oneLine(e.getMessage()), e);
+        }
+        URLClassLoader loader;
+        try {
+            loader = new URLClassLoader("qdecode-plugin:" + abs.getFileName(),
+                    new URL[] {abs.toUri().toURL()}, Rewards.class.getClassLoader());
+        } catch (MalformedURLException e) {
+            throw new RewardException("reward plug-in path " + where + " is not valid: "
+                    + e.getMessage(), e);
+        }
+        List<RewardProvider> found = new ArrayList<>();
+        try {
+            for (ServiceLoader.Provider<RewardProvider> p :
+                    ServiceLoader.load(RewardProvider.class, loader).stream().toList()) {
+                // The loader also sees the parent's services (the built-ins): keep the jar's own.
+                if (p.type().getClassLoader() == loader) {
+                    found.add(p.get());
+                }
+            }
+        } catch (ServiceConfigurationError | LinkageError e) {
+            closeQuietly(loader);
+            throw new RewardException("reward plug-in " + where + ": cannot load a provider: "
+                    + RewardException.oneLine(e.getMessage()), e);
+        }
+        if (found.isEmpty()) {
+            closeQuietly(loader);
+            throw new RewardException("reward plug-in " + where + " declares no reward provider"
+                    + " of its own in " + SERVICE_FILE);
+        }
+        Map<String, RewardProvider> before = new TreeMap<>(providers);
+        Map<String, String> originsBefore = new LinkedHashMap<>(origins);
+        List<String> added = new ArrayList<>();
+        try {
+            for (RewardProvider p : found) {
+                register(p, where);
+                added.add(p.id());
+            }
+        } catch (RewardException e) {
+            providers.clear();
+            providers.putAll(before);
+            origins.clear();
+            origins.putAll(originsBefore);
+            closeQuietly(loader);
+            throw e;
+        } catch (RuntimeException e) {
+            providers.clear();
+            providers.putAll(before);
+            origins.clear();
+            origins.putAll(originsBefore);
+            closeQuietly(loader);
+            throw new RewardException("reward plug-in " + where + ": a provider failed: "
+                    + RewardException.oneLine(String.valueOf(e)), e);
+        }
+        pluginLoaders.add(loader);
+        added.sort(Comparator.naturalOrder());
+        return List.copyOf(added);
+    }
+
+    private static void closeQuietly(URLClassLoader loader) {
+        try {
+            loader.close();
+        } catch (IOException ignored) {
+            // nothing was registered from it
+        }
+    }
+
+    /**
+     * The registered providers, sorted by id.
+     *
+     * @return an unmodifiable snapshot
+     */
+    public synchronized List<RewardProvider> providers() {
+        return List.copyOf(providers.values());
+    }
+
+    /**
+     * The registered ids, sorted.
+     *
+     * @return an unmodifiable snapshot
+     */
+    public synchronized List<String> ids() {
+        return List.copyOf(providers.keySet());
+    }
+
+    /**
+     * The provider with this id.
+     *
+     * @param id the reward id
+     * @return the provider, or empty
+     */
+    public synchronized Optional<RewardProvider> provider(String id) {
+        return Optional.ofNullable(providers.get(id));
+    }
+
+    /**
+     * One row per provider, sorted by id, for {@code qdecode rewards list}.
+     *
+     * @return the rows
+     */
+    public synchronized List<RewardInfo> describe() {
+        List<RewardInfo> rows = new ArrayList<>();
+        for (Map.Entry<String, RewardProvider> e : providers.entrySet()) {
+            RewardProvider p = e.getValue();
+            rows.add(new RewardInfo(e.getKey(), p.description(), p.parameters(),
+                    p.getClass().getName(), origins.get(e.getKey())));
+        }
+        return rows;
+    }
+
+    /**
+     * Creates the reward of a spec (grammar in the class comment).
+     *
+     * @param spec e.g. {@code bleu:tokenize=intl} or {@code 0.7*vader+0.3*bleu}
+     * @param context run-wide settings
+     * @return the reward, {@linkplain #checked(Reward) checked}
+     * @throws RewardException (one line) on a syntax error, an unknown id (listing the known
+     *     ids), an unknown parameter (listing the accepted ones) or a bad value
+     */
+    public Reward create(String spec, RewardContext context) {
+        return create(List.of(spec), context);
+    }
+
+    /**
+     * Creates the reward of several specs (e.g. repeated {@code --reward} options): their parts
+     * are summed as one composite.
+     *
+     * @param specs the specs (at least one)
+     * @param context run-wide settings
+     * @return the reward, {@linkplain #checked(Reward) checked}
+     * @throws RewardException as {@link #create(String, RewardContext)}
+     */
+    public Reward create(List<String> specs, RewardContext context) {
+        if (specs.isEmpty()) {
+            throw new RewardException("no reward spec given: expected id[:key=value,...]");
+        }
+        List<SpecParser.Part> parts = new ArrayList<>();
+        for (String s : specs) {
+            parts.addAll(SpecParser.parseAll(s));
+        }
+        if (parts.size() == 1 && !parts.get(0).weighted()) {
+            return checked(createPart(parts.get(0), context));
+        }
+        List<CompositeReward.Part> weighted = new ArrayList<>();
+        try {
+            for (SpecParser.Part p : parts) {
+                weighted.add(new CompositeReward.Part(p.weight(), createPart(p, context)));
+            }
+        } catch (RuntimeException e) {
+            for (CompositeReward.Part p : weighted) {
+                try {
+                    p.reward().close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        return checked(CompositeReward.of(weighted));
+    }
+
+    private Reward createPart(SpecParser.Part part, RewardContext context) {
+        RewardProvider provider;
+        synchronized (this) {
+            provider = providers.get(part.id());
+            if (provider == null) {
+                throw new RewardException("unknown reward '" + part.id() + "' (known: "
+                        + String.join(", ", providers.keySet()) + ")");
+            }
+        }
+        List<String> accepted = new ArrayList<>();
+        for (RewardParameter p : provider.parameters()) {
+            accepted.add(p.name());
+        }
+        for (String key : part.params().keySet()) {
+            if (!accepted.contains(key)) {
+                throw new RewardException("reward '" + part.id() + "': unknown parameter '" + key
+                        + "' (" + (accepted.isEmpty() ? "it accepts no parameters"
+                                : "accepted: " + String.join(", ", accepted)) + ")");
+            }
+        }
+        Reward reward;
+        try {
+            reward = provider.create(new RewardParams(part.id(), part.params()), context);
+        } catch (RewardException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            throw new RewardException("reward '" + part.id() + "' could not be created: "
+                    + CheckedReward.describe(e), part.id(), -1, e);
+        }
+        if (reward == null) {
+            throw new RewardException("reward provider " + provider.getClass().getName()
+                    + " returned no reward for '" + part.text() + "'");
+        }
+        return reward;
+    }
+
+    /**
+     * Wraps a reward so that any failure is a one-line {@link RewardException}:
+     * an exception thrown by the reward becomes {@code reward 'X' failed on episode N: ...}
+     * (when the batch fails as a whole, episodes are re-scored one at a time to find the first
+     * that fails alone); a NaN or infinite score names its episode; a result of the wrong length
+     * (or null) is reported. The exception carries {@link RewardException#episodeIndex()} so the
+     * caller can decide what to do (skip the episode, stop); nothing else is retried or dropped.
+     * Per-token rewards of a {@link ShapedReward} get the same checks (one finite value per
+     * token id). Wrapping twice returns the same wrapper.
+     *
+     * @param reward the reward
+     * @return the checked reward (a {@link ShapedReward} when {@code reward} is one)
+     */
+    public static Reward checked(Reward reward) {
+        if (reward instanceof CheckedReward) {
+            return reward;
+        }
+        if (reward instanceof ShapedReward) {
+            return new CheckedReward.Shaped((ShapedReward) reward);
+        }
+        return new CheckedReward(reward);
+    }
+}

@@ -1,0 +1,245 @@
+package dev.qdecode.rewards.classifier;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A disk cache of sentence embeddings, keyed by (encoder id, SHA-256 of the text list). Embedding
+ * the 67k SST-2 training phrases takes minutes on two cores; reading them back takes under a second.
+ *
+ * <p>One file per key, {@code <encoder id>-<sha256>.emb}: an 8-byte magic {@code QDEMB001}, then
+ * little-endian int32 rows, int32 dimension, the 32-byte text-list digest, int32 id length and the
+ * UTF-8 encoder id, the rows x dimension float32 values, and a CRC32C of the values. A file that is
+ * truncated, has the wrong key, a bad checksum or non-finite values is reported with one warning
+ * line and recomputed; failing to write the cache is also only a warning.
+ */
+public final class EmbeddingCache {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
+    private static final byte[] MAGIC = "QDEMB001".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path dir;
+
+    /**
+     * A cache in a directory (created on first write).
+     *
+     * @param dir the directory
+     */
+    public EmbeddingCache(Path dir) {
+        this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+    }
+
+    /**
+     * The cache at its default place: system property {@code qdecode.cache.embeddings}, else
+     * environment variable {@code QDECODE_EMBEDDING_CACHE}, else {@code
+     * ~/.cache/qdecode/embeddings}.
+     *
+     * @return the cache
+     */
+    public static EmbeddingCache atDefaultLocation() {
+        String prop = System.getProperty("qdecode.cache.embeddings");
+        if (prop != null && !prop.isBlank()) {
+            return new EmbeddingCache(Path.of(prop));
+        }
+        String env = System.getenv("QDECODE_EMBEDDING_CACHE");
+        if (env != null && !env.isBlank()) {
+            return new EmbeddingCache(Path.of(env));
+        }
+        return new EmbeddingCache(Path.of(System.getProperty("user.home"), ".cache", "qdecode", "embeddings"));
+    }
+
+    /**
+     * The cache directory.
+     *
+     * @return the directory
+     */
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * The SHA-256 of a text list (each text as its UTF-8 byte count, then its bytes), as hex.
+     *
+     * @param texts the texts
+     * @return 64 hex digits
+     */
+    public static String sha256(List<String> texts) {
+        return HexFormat.of().formatHex(digest(texts));
+    }
+
+    /**
+     * The file that holds (or would hold) the embeddings of these texts under this encoder.
+     *
+     * @param encoderId the encoder id
+     * @param texts the texts
+     * @return the path inside {@link #directory()}
+     */
+    public Path fileFor(String encoderId, List<String> texts) {
+        return dir.resolve(encoderId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + sha256(texts) + ".emb");
+    }
+
+    /**
+     * The embeddings of the texts: read from the cache when a valid entry exists, else computed with
+     * the encoder and stored.
+     *
+     * @param encoder the encoder
+     * @param texts the texts
+     * @return one vector per text, in order
+     */
+    public float[][] embed(SentenceEncoder encoder, List<String> texts) {
+        byte[] key = digest(texts);
+        Path file = fileFor(encoder.id(), texts);
+        float[][] cached = read(file, encoder, texts.size(), key);
+        if (cached != null) {
+            LOG.info("embedding cache: {} vectors of '{}' read from {}", texts.size(), encoder.id(), file);
+            return cached;
+        }
+        float[][] vectors = encoder.embed(texts);
+        write(file, encoder, vectors, key);
+        return vectors;
+    }
+
+    private static byte[] digest(List<String> texts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] len = new byte[4];
+            for (String t : texts) {
+                byte[] b = t.getBytes(StandardCharsets.UTF_8);
+                ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).putInt(0, b.length);
+                md.update(len);
+                md.update(b);
+            }
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 not available", e);
+        }
+    }
+
+    private float[][] read(Path file, SentenceEncoder encoder, int rows, byte[] key) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            LOG.warn("embedding cache: cannot read {} ({}); recomputing", file, e.toString());
+            return null;
+        }
+        try {
+            return parse(all, encoder, rows, key);
+        } catch (RuntimeException e) {
+            LOG.warn("embedding cache: ignoring corrupt file {} ({}); recomputing", file, e.getMessage());
+            return null;
+        }
+    }
+
+    private static float[][] parse(byte[] all, SentenceEncoder encoder, int rows, byte[] key) {
+        ByteBuffer in = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] id = encoder.id().getBytes(StandardCharsets.UTF_8);
+        int dim = encoder.dimension();
+        long expected = MAGIC.length + 4 + 4 + 32 + 4 + id.length + 4L * rows * dim + 8;
+        if (all.length != expected) {
+            throw new IllegalStateException("size " + all.length + " bytes, expected " + expected);
+        }
+        byte[] magic = new byte[MAGIC.length];
+        in.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new IllegalStateException("bad magic");
+        }
+        if (in.getInt() != rows || in.getInt() != dim) {
+            throw new IllegalStateException("shape differs from " + rows + "x" + dim);
+        }
+        byte[] storedKey = new byte[32];
+        in.get(storedKey);
+        if (!Arrays.equals(storedKey, key)) {
+            throw new IllegalStateException("text digest differs");
+        }
+        byte[] storedId = new byte[in.getInt()];
+        in.get(storedId);
+        if (!Arrays.equals(storedId, id)) {
+            throw new IllegalStateException("encoder id differs");
+        }
+        int payloadStart = in.position();
+        CRC32C crc = new CRC32C();
+        crc.update(all, payloadStart, 4 * rows * dim);
+        float[][] out = new float[rows][dim];
+        for (int r = 0; r < rows; r++) {
+            for (int d = 0; d < dim; d++) {
+                float v = in.getFloat();
+                if (!Float.isFinite(v)) {
+                    throw new IllegalStateException("non-finite value at row " + r);
+                }
+                out[r][d] = v;
+            }
+        }
+        if (in.getLong() != crc.getValue()) {
+            throw new IllegalStateException("checksum mismatch");
+        }
+        return out;
+    }
+
+    private void write(Path file, SentenceEncoder encoder, float[][] vectors, byte[] key) {
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "emb", ".tmp");
+            byte[] id = encoder.id().getBytes(StandardCharsets.UTF_8);
+            int dim = encoder.dimension();
+            ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 32 + 4 + id.length)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            header.put(MAGIC).putInt(vectors.length).putInt(dim).put(key).putInt(id.length).put(id);
+            CRC32C crc = new CRC32C();
+            ByteBuffer row = ByteBuffer.allocate(4 * dim).order(ByteOrder.LITTLE_ENDIAN);
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+                    DataOutputStream out = new DataOutputStream(os)) {
+                out.write(header.array());
+                for (float[] v : vectors) {
+                    if (v.length != dim) {
+                        throw new IllegalStateException("encoder returned a vector of length " + v.length);
+                    }
+                    row.clear();
+                    for (float f : v) {
+                        row.putFloat(f);
+                    }
+                    crc.update(row.array(), 0, row.capacity());
+                    out.write(row.array());
+                }
+                ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue());
+                out.write(tail.array());
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            LOG.info("embedding cache: {} vectors of '{}' written to {}", vectors.length, encoder.id(), file);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("embedding cache: cannot write {} ({}); continuing without cache", file, e.toString());
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.qdecode.rewards.classifier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Classification metrics of a labelled set.
+ *
+ * @param labels the label names, in the classifier's order (rows/columns of {@code confusion})
+ * @param count the number of examples
+ * @param accuracy the share of correct predictions
+ * @param macroF1 the unweighted mean of the per-label F1 scores
+ * @param perLabel precision, recall, F1 and support of each label, in {@code labels} order
+ * @param confusion counts: row = gold label, column = predicted label
+ */
+public record Evaluation(
+        List<String> labels, int count, double accuracy, double macroF1, List<LabelMetrics> perLabel, int[][] confusion) {
+
+    /**
+     * Metrics of one label (0 where undefined, e.g. precision of a label never predicted).
+     *
+     * @param label the label
+     * @param precision correct predictions of the label / predictions of the label
+     * @param recall correct predictions of the label / gold examples of the label
+     * @param f1 the harmonic mean of precision and recall
+     * @param support gold examples of the label
+     */
+    public record LabelMetrics(String label, double precision, double recall, double f1, int support) {}
+
+    /** Copies the collections. */
+    public Evaluation {
+        labels = List.copyOf(labels);
+        perLabel = List.copyOf(perLabel);
+        int[][] copy = new int[confusion.length][];
+        for (int i = 0; i < confusion.length; i++) {
+            copy[i] = confusion[i].clone();
+        }
+        confusion = copy;
+    }
+
+    /**
+     * Computes the metrics.
+     *
+     * @param labels the label names
+     * @param gold gold label indices
+     * @param predicted predicted label indices
+     * @return the metrics
+     */
+    static Evaluation of(List<String> labels, int[] gold, int[] predicted) {
+        int k = labels.size();
+        int[][] confusion = new int[k][k];
+        int correct = 0;
+        for (int i = 0; i < gold.length; i++) {
+            confusion[gold[i]][predicted[i]]++;
+            if (gold[i] == predicted[i]) {
+                correct++;
+            }
+        }
+        List<LabelMetrics> per = new ArrayList<>();
+        double f1Sum = 0;
+        for (int c = 0; c < k; c++) {
+            int tp = confusion[c][c];
+            int goldC = 0;
+            int predC = 0;
+            for (int j = 0; j < k; j++) {
+                goldC += confusion[c][j];
+                predC += confusion[j][c];
+            }
+            double p = predC == 0 ? 0 : (double) tp / predC;
+            double r = goldC == 0 ? 0 : (double) tp / goldC;
+            double f1 = p + r == 0 ? 0 : 2 * p * r / (p + r);
+            f1Sum += f1;
+            per.add(new LabelMetrics(labels.get(c), p, r, f1, goldC));
+        }
+        double acc = gold.length == 0 ? 0 : (double) correct / gold.length;
+        return new Evaluation(labels, gold.length, acc, k == 0 ? 0 : f1Sum / k, per, confusion);
+    }
+
+    /**
+     * The confusion matrix (a copy).
+     *
+     * @return counts, row = gold, column = predicted
+     */
+    @Override
+    public int[][] confusion() {
+        int[][] copy = new int[confusion.length][];
+        for (int i = 0; i < confusion.length; i++) {
+            copy[i] = confusion[i].clone();
+        }
+        return copy;
+    }
+
+    /**
+     * A one-line summary, e.g. {@code n=872 acc=0.8165 macroF1=0.8160}.
+     *
+     * @return the summary
+     */
+    public String summary() {
+        return String.format(Locale.ROOT, "n=%d acc=%.4f macroF1=%.4f", count, accuracy, macroF1);
+    }
+}

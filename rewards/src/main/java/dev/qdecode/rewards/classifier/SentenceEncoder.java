@@ -1,0 +1,44 @@
+package dev.qdecode.rewards.classifier;
+
+import java.util.List;
+
+/**
+ * Maps texts to fixed-size sentence embeddings. This is the extension point of the classifier
+ * package: the built-in implementation is all-MiniLM-L6-v2 on ONNX Runtime ({@link
+ * SentenceEncoders#open(String)} with {@code "minilm"} or {@code "minilm-q"}); an encoder that
+ * mean-pools the hidden states of a Hugging Face causal LM (models module) can be added by
+ * implementing this interface and registering its id in {@link SentenceEncoders}.
+ *
+ * <p>Implementations must be deterministic (same texts, same vectors, whatever the batch order)
+ * and safe to call from one thread at a time.
+ */
+public interface SentenceEncoder extends AutoCloseable {
+
+    /**
+     * The embedding size.
+     *
+     * @return the number of floats per embedding
+     */
+    int dimension();
+
+    /**
+     * Embeds texts.
+     *
+     * @param texts the texts (not null, no null element; may be empty)
+     * @return one vector of length {@link #dimension()} per text, in the order given
+     */
+    float[][] embed(List<String> texts);
+
+    /**
+     * A stable id naming the encoder and its settings (e.g. {@code "minilm"}); it keys the
+     * embedding cache and is recorded in a saved classifier so that {@link
+     * SentenceEncoders#open(String)} can re-open the same encoder.
+     *
+     * @return the id
+     */
+    String id();
+
+    /** Releases native resources. */
+    @Override
+    void close();
+}

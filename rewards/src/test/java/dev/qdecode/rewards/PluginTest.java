@@ -1,0 +1,251 @@
+package dev.qdecode.rewards;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Plug-ins as users write them: Java sources compiled at test time against this module's classes,
+ * jarred with a services file, loaded with {@link Rewards#loadPlugin} and used through specs.
+ */
+class PluginTest {
+    private static final RewardContext CTX = new RewardContext(Path.of("."), 0);
+
+    @TempDir
+    Path tmp;
+
+    private static final String EXCLAIM = """
+            package demo.plugin;
+
+            import dev.qdecode.rewards.*;
+            import java.util.List;
+
+            public final class ExclaimProvider implements RewardProvider {
+                public String id() { return "exclaim"; }
+                public String description() { return "weight per '!' in the text"; }
+                public List<RewardParameter> parameters() {
+                    return List.of(new RewardParameter("weight", "1", "reward per '!'"));
+                }
+                public Reward create(RewardParams params, RewardContext context) {
+                    double w = params.getDouble("weight", 1);
+                    return new Reward() {
+                        public String id() { return "exclaim"; }
+                        public double[] score(List<Episode> episodes) {
+                            return episodes.stream()
+                                    .mapToDouble(e -> w * e.text().chars().filter(c -> c == '!').count())
+                                    .toArray();
+                        }
+                    };
+                }
+            }
+            """;
+
+    private static final String FAULTY = """
+            package demo.faulty;
+
+            import dev.qdecode.rewards.*;
+            import java.util.List;
+
+            public final class FaultyProviders {
+                private FaultyProviders() {}
+
+                static Reward of(String id, java.util.function.ToDoubleFunction<String> f) {
+                    return new Reward() {
+                        public String id() { return id; }
+                        public double[] score(List<Episode> episodes) {
+                            return episodes.stream().mapToDouble(e -> f.applyAsDouble(e.text())).toArray();
+                        }
+                    };
+                }
+
+                public static final class Boom implements RewardProvider {
+                    public String id() { return "boom"; }
+                    public String description() { return "throws on 'boom'"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return of("boom", t -> {
+                            if (t.contains("boom")) throw new IllegalStateException("exploded on " + t);
+                            return 1;
+                        });
+                    }
+                }
+
+                public static final class NotANumber implements RewardProvider {
+                    public String id() { return "nan"; }
+                    public String description() { return "NaN on 'nan'"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return of("nan", t -> t.equals("nan") ? Double.NaN : 0.5);
+                    }
+                }
+            }
+            """;
+
+    private static final String CLASHING = """
+            package demo.clash;
+
+            import dev.qdecode.rewards.*;
+
+            public final class OtherBleu implements RewardProvider {
+                public String id() { return "bleu"; }
+                public String description() { return "not the real one"; }
+                public Reward create(RewardParams p, RewardContext c) { throw new AssertionError(); }
+            }
+            """;
+
+    /** Compiles {@code sources} (class name to source) and jars them with a services file. */
+    private Path plugin(String name, Map<String, String> sources, List<String> services)
+            throws IOException, URISyntaxException {
+        Path src = Files.createDirectories(tmp.resolve(name + "-src"));
+        Path classes = Files.createDirectories(tmp.resolve(name + "-classes"));
+        List<String> args = new ArrayList<>(List.of("--release", "17", "-d", classes.toString(),
+                "-classpath", Path.of(RewardProvider.class.getProtectionDomain().getCodeSource()
+                        .getLocation().toURI()).toString()));
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, e.getValue());
+            args.add(file.toString());
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertNotNull(javac, "tests need a JDK (javax.tools compiler)");
+        assertEquals(0, javac.run(null, null, null, args.toArray(String[]::new)), "javac failed");
+        Path jar = tmp.resolve(name + ".jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+            if (services != null) {
+                out.putNextEntry(new JarEntry("META-INF/services/" + RewardProvider.class.getName()));
+                out.write((String.join("\n", services) + "\n").getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @Test
+    void aCompiledPluginIsLoadedAndScoresThroughSpecs() throws Exception {
+        Path jar = plugin("exclaim", Map.of("demo.plugin.ExclaimProvider", EXCLAIM),
+                List.of("# my rewards", "demo.plugin.ExclaimProvider"));
+        Rewards rewards = Rewards.discover();
+        assertEquals(List.of("exclaim"), rewards.loadPlugin(jar));
+        RewardInfo info = rewards.describe().stream().filter(i -> i.id().equals("exclaim"))
+                .findFirst().orElseThrow();
+        assertEquals(jar.toAbsolutePath().normalize().toString(), info.origin());
+        assertEquals("exclaim[:weight=1]", info.usage());
+
+        Reward r = rewards.create("exclaim:weight=0.5", CTX);
+        assertArrayEquals(new double[] {1.0, 0.0}, r.score(List.of(Episode.ofText("Wow!!"),
+                Episode.ofText("calm"))));
+        Reward mix = rewards.create("2*exclaim + 1*bleu", CTX);
+        assertArrayEquals(new double[] {2.0 + 1.0}, mix.score(List.of(
+                Episode.withReferences("yes !", List.of("yes !")))), 1e-9);
+        RewardException e = assertThrows(RewardException.class,
+                () -> rewards.create("exclaim:wieght=2", CTX));
+        assertEquals("reward 'exclaim': unknown parameter 'wieght' (accepted: weight)",
+                e.getMessage());
+    }
+
+    @Test
+    void failingPluginsAreNamedWithTheEpisode() throws Exception {
+        Path jar = plugin("faulty", Map.of("demo.faulty.FaultyProviders", FAULTY),
+                List.of("demo.faulty.FaultyProviders$Boom", "demo.faulty.FaultyProviders$NotANumber"));
+        Rewards rewards = Rewards.discover();
+        assertEquals(List.of("boom", "nan"), rewards.loadPlugin(jar));
+        List<Episode> batch = List.of(Episode.ofText("fine"), Episode.ofText("fine too"),
+                Episode.ofText("boom"), Episode.ofText("nan"));
+
+        RewardException e = assertThrows(RewardException.class,
+                () -> rewards.create("boom", CTX).score(batch));
+        assertEquals("reward 'boom' failed on episode 2: IllegalStateException: exploded on boom",
+                e.getMessage());
+        assertEquals(2, e.episodeIndex());
+
+        e = assertThrows(RewardException.class, () -> rewards.create("nan", CTX).score(batch));
+        assertEquals("reward 'nan' failed on episode 3: returned NaN (scores must be finite) for "
+                + "text \"nan\"", e.getMessage());
+        assertEquals(3, e.episodeIndex());
+
+        e = assertThrows(RewardException.class,
+                () -> rewards.create("0.5*nan + 0.5*exclaim", CTX));
+        assertTrue(e.getMessage().startsWith("unknown reward 'exclaim' (known: "), e.getMessage());
+        e = assertThrows(RewardException.class,
+                () -> rewards.create("1*bleu + 1*nan", CTX).score(List.of(
+                        Episode.withReferences("a", List.of("a")),
+                        Episode.withReferences("nan", List.of("nan")))));
+        assertEquals("reward 'nan' failed on episode 1: returned NaN (scores must be finite) for "
+                + "text \"nan\"", e.getMessage());
+    }
+
+    @Test
+    void aClashingIdNamesBothClassesAndRegistersNothing() throws Exception {
+        Path jar = plugin("clash", Map.of("demo.plugin.ExclaimProvider", EXCLAIM,
+                "demo.clash.OtherBleu", CLASHING),
+                List.of("demo.plugin.ExclaimProvider", "demo.clash.OtherBleu"));
+        Rewards rewards = Rewards.discover();
+        List<String> before = rewards.ids();
+        RewardException e = assertThrows(RewardException.class, () -> rewards.loadPlugin(jar));
+        assertEquals("reward id 'bleu' is provided by both dev.qdecode.rewards.bleu.BleuProvider "
+                + "and demo.clash.OtherBleu (" + jar.toAbsolutePath().normalize() + ")",
+                e.getMessage());
+        assertEquals(before, rewards.ids());
+    }
+
+    @Test
+    void brokenPluginFilesGiveOneLineErrors() throws Exception {
+        Rewards rewards = Rewards.discover();
+        Path missing = tmp.resolve("nope.jar");
+        assertEquals("reward plug-in not found: " + missing.toAbsolutePath().normalize(),
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(missing)).getMessage());
+
+        Path garbage = tmp.resolve("garbage.jar");
+        try (OutputStream out = Files.newOutputStream(garbage)) {
+            out.write("this is not a zip file".getBytes(StandardCharsets.UTF_8));
+        }
+        String msg = assertThrows(RewardException.class, () -> rewards.loadPlugin(garbage))
+                .getMessage();
+        assertTrue(msg.startsWith("reward plug-in " + garbage.toAbsolutePath().normalize()
+                + " is not a valid jar file ("), msg);
+        assertEquals(1, msg.lines().count());
+
+        Path noServices = plugin("noservices", Map.of("demo.plugin.ExclaimProvider", EXCLAIM), null);
+        assertEquals("reward plug-in " + noServices.toAbsolutePath().normalize() + " has no "
+                + "META-INF/services/dev.qdecode.rewards.RewardProvider (list the provider classes"
+                + " there, one per line)", assertThrows(RewardException.class,
+                        () -> rewards.loadPlugin(noServices)).getMessage());
+
+        Path wrongClass = plugin("wrongclass", Map.of("demo.plugin.ExclaimProvider", EXCLAIM),
+                List.of("demo.plugin.Missing"));
+        msg = assertThrows(RewardException.class, () -> rewards.loadPlugin(wrongClass)).getMessage();
+        assertTrue(msg.startsWith("reward plug-in " + wrongClass.toAbsolutePath().normalize()
+                + ": cannot load a provider: "), msg);
+        assertTrue(msg.contains("demo.plugin.Missing"), msg);
+        assertEquals(1, msg.lines().count());
+
+        Path dir = Files.createDirectories(tmp.resolve("a-directory.jar"));
+        assertEquals("reward plug-in " + dir.toAbsolutePath().normalize()
+                + " is not a readable file", assertThrows(RewardException.class,
+                        () -> rewards.loadPlugin(dir)).getMessage());
+    }
+}

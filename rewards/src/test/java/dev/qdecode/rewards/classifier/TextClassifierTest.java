@@ -1,0 +1,173 @@
+package dev.qdecode.rewards.classifier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training, evaluation, save/load of the classifier on a real SST-2 subset. */
+class TextClassifierTest {
+
+    @Test
+    void logisticHeadOnSst2SubsetIsClearlyAboveChance() {
+        TextClassifier clf = Sst2Fixture.classifier();
+        assertEquals(List.of("0", "1"), clf.labels());
+        Evaluation dev = clf.evaluate(Sst2Fixture.dev().texts(), Sst2Fixture.dev().labels());
+        // 2,000 training phrases, 200 dev sentences: chance is ~0.5, the full-data probe reaches 0.82.
+        assertTrue(dev.accuracy() > 0.70, "dev " + dev.summary());
+        assertTrue(dev.macroF1() > 0.65, "dev " + dev.summary());
+        Evaluation val = clf.metrics().get("validation");
+        assertTrue(val.count() > 0 && val.accuracy() > 0.6, "validation " + val.summary());
+    }
+
+    @Test
+    void evaluationIsConsistentWithItsConfusionMatrix() {
+        TextClassifier clf = Sst2Fixture.classifier();
+        List<String> texts = Sst2Fixture.dev().texts();
+        Evaluation e = clf.evaluate(texts, Sst2Fixture.dev().labels());
+        int[][] c = e.confusion();
+        int total = 0;
+        for (int[] row : c) {
+            for (int v : row) {
+                total += v;
+            }
+        }
+        assertEquals(texts.size(), total);
+        assertEquals((double) (c[0][0] + c[1][1]) / total, e.accuracy(), 1e-12);
+        double p1 = (double) c[1][1] / (c[0][1] + c[1][1]);
+        double r1 = (double) c[1][1] / (c[1][0] + c[1][1]);
+        assertEquals(p1, e.perLabel().get(1).precision(), 1e-12);
+        assertEquals(r1, e.perLabel().get(1).recall(), 1e-12);
+        assertEquals(2 * p1 * r1 / (p1 + r1), e.perLabel().get(1).f1(), 1e-12);
+        assertEquals((e.perLabel().get(0).f1() + e.perLabel().get(1).f1()) / 2, e.macroF1(), 1e-12);
+        assertEquals(c[1][0] + c[1][1], e.perLabel().get(1).support());
+        // predict() agrees with the highest probability.
+        double[][] p = clf.predictProba(texts.subList(0, 10));
+        List<String> labels = clf.predict(texts.subList(0, 10));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(1.0, p[i][0] + p[i][1], 1e-12);
+            assertEquals(p[i][1] > p[i][0] ? "1" : "0", labels.get(i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> clf.evaluate(List.of("x"), List.of("2")));
+    }
+
+    @Test
+    void saveAndLoadGiveIdenticalProbabilities(@TempDir Path tmp) throws IOException {
+        TextClassifier clf = Sst2Fixture.classifier()
+                .withDataSha256(TextClassifier.sha256(LabeledTsv.shared().resolve("data/sst2/train.tsv")))
+                .withMetrics("dev", Sst2Fixture.classifier().evaluate(
+                        Sst2Fixture.dev().texts(), Sst2Fixture.dev().labels()));
+        Path dir = tmp.resolve("clf");
+        clf.save(dir);
+        List<String> texts = Sst2Fixture.dev().texts().subList(0, 40);
+        double[][] before = clf.predictProba(texts);
+        try (TextClassifier shared = TextClassifier.load(dir, Sst2Fixture.encoder())) {
+            double[][] after = shared.predictProba(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(before[i], after[i], 0.0, "text " + i);
+            }
+            assertEquals(clf.labels(), shared.labels());
+            assertEquals(clf.config(), shared.config());
+            assertEquals(clf.dataSha256(), shared.dataSha256());
+            assertEquals(clf.metrics().get("dev").accuracy(), shared.metrics().get("dev").accuracy(), 0.0);
+        }
+        JsonObject json = JsonParser.parseString(
+                Files.readString(dir.resolve("classifier.json"), StandardCharsets.UTF_8)).getAsJsonObject();
+        assertEquals("minilm-q", json.get("encoder").getAsString());
+        assertEquals(64, json.get("dataSha256").getAsString().length());
+        assertTrue(json.getAsJsonObject("metrics").has("validation"));
+        assertTrue(json.getAsJsonObject("metrics").has("dev"));
+        assertTrue(json.has("qdecodeVersion") && json.has("createdAt") && json.has("seed"));
+        assertEquals(Sst2Fixture.TRAIN_ROWS, json.getAsJsonObject("training").get("examples").getAsInt());
+    }
+
+    @Test
+    void trainingIsReproducibleAndTheMlpHeadLearnsToo() {
+        LabeledTsv train = Sst2Fixture.train();
+        ClassifierConfig mlp = ClassifierConfig.mlp().withHidden(32, 0.3).withL2(1.0 / Sst2Fixture.TRAIN_ROWS)
+                .withBatchSize(128).withMaxEpochs(10).withLearningRate(3e-3).withRefit(false);
+        // Embeddings come from the fixture's cache: only the head is trained here.
+        TextClassifier a = TextClassifier.train(Sst2Fixture.encoder(), train.texts(), train.labels(), mlp,
+                Sst2Fixture.cache());
+        TextClassifier b = TextClassifier.train(Sst2Fixture.encoder(), train.texts(), train.labels(), mlp,
+                Sst2Fixture.cache());
+        List<String> texts = Sst2Fixture.dev().texts();
+        double[][] pa = a.predictProba(texts);
+        double[][] pb = b.predictProba(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            assertArrayEquals(pa[i], pb[i], 0.0, "same seed, text " + i);
+        }
+        Evaluation dev = a.evaluate(texts, Sst2Fixture.dev().labels());
+        assertTrue(dev.accuracy() > 0.70, "mlp dev " + dev.summary());
+        TextClassifier c = TextClassifier.train(Sst2Fixture.encoder(), train.texts(), train.labels(),
+                mlp.withSeed(7), Sst2Fixture.cache());
+        assertFalse(java.util.Arrays.equals(pa[0], c.predictProba(texts.subList(0, 1))[0]), "another seed");
+    }
+
+    @Test
+    void loadRejectsBadDirectoriesWithOneLine(@TempDir Path tmp) throws IOException {
+        Path missing = tmp.resolve("nope");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(missing)), "does not exist");
+        Files.createDirectories(tmp.resolve("empty"));
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> TextClassifier.load(tmp.resolve("empty"))), "classifier.json");
+
+        Path dir = tmp.resolve("copy");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+
+        Files.writeString(json, "{ not json");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "not valid JSON");
+        Files.writeString(json, good.replace("\"labels\": [", "\"labels\": [ 1, 1, "));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "'labels'");
+        Files.writeString(json, good.replace("\"l2\":", "\"l2\": -1, \"x\":"));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "l2=-1");
+        Files.writeString(json, good.replace("\"type\": \"logistic\"", "\"type\": \"forest\""));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "'head.type'");
+        Files.writeString(json, good);
+        byte[] w = Files.readAllBytes(dir.resolve("head.safetensors"));
+        w[w.length - 1] ^= 0x55;
+        Files.write(dir.resolve("head.safetensors"), w);
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "SHA-256");
+        Files.delete(dir.resolve("head.safetensors"));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "not found");
+    }
+
+    @Test
+    void trainingInputsAndConfigAreValidated() {
+        SentenceEncoder enc = Sst2Fixture.encoder();
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> TextClassifier.train(enc, List.of("a", "b"), List.of("1"), ClassifierConfig.logistic())), "labels");
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> TextClassifier.train(enc, List.of("a", "b"), List.of("1", "1"), ClassifierConfig.logistic())),
+                "two distinct");
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> ClassifierConfig.logistic().withL2(-1)), "l2=-1.0");
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> ClassifierConfig.logistic().withHidden(8, 0.5)), "dropout");
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> ClassifierConfig.mlp().withValidationFraction(0.9)), "validationFraction");
+        assertOneLine(assertThrows(IllegalArgumentException.class,
+                () -> ClassifierConfig.HeadType.parse("svm")), "logistic or mlp");
+        assertEquals(List.of("-1", "2", "10"), TextClassifier.orderLabels(List.of("10", "2", "-1")));
+        assertEquals(List.of("neg", "pos"), TextClassifier.orderLabels(List.of("pos", "neg")));
+    }
+
+    static void assertOneLine(Exception e, String fragment) {
+        String m = e.getMessage();
+        assertTrue(m != null && !m.contains("\n"), "one line: " + m);
+        assertTrue(m.contains(fragment), "'" + fragment + "' in: " + m);
+    }
+}
