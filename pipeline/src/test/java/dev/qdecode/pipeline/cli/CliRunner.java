@@ -1,0 +1,27 @@
+package dev.qdecode.pipeline.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+/** Runs the CLI in-process and captures its output. */
+final class CliRunner {
+    private CliRunner() {}
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static Path shared() {
+        return Path.of(System.getProperty("qdecode.shared"));
+    }
+
+    static String model(String name) {
+        return shared().resolve("models").resolve(name).toString();
+    }
+}
