@@ -6,6 +6,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.data.Format;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.generate.Generation;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.Generator;
@@ -62,6 +63,16 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin DecodeOptions decode;
 
+    @Option(names = "--policy", paramLabel = "RUN_DIR",
+            description = "Decode with a trained DQN head (a 'qdecode train' run directory or its checkpoint.qdq). "
+                    + "Keep temperature 1 and no --top-k/--top-p: the policy restricts tokens to its candidate set.")
+    Path policy;
+
+    @Option(names = "--mode", paramLabel = "guided|q-greedy", defaultValue = "guided",
+            description = "With --policy: guided samples (or, greedy, takes the argmax of) log pi_ref + Q/tau_Q over "
+                    + "the candidates; q-greedy takes argmax Q over the candidates (default: ${DEFAULT-VALUE}).")
+    String mode;
+
     @Override
     public Integer call() {
         GenerationConfig cfg = decode.toConfig(spec);
@@ -71,8 +82,21 @@ final class GenerateCommand implements Callable<Integer> {
         List<PromptExample> prompts = input.prompts != null ? readPrompts() : null;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (ModelOptions.Loaded m = modelOptions.load()) {
-            Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg);
+        DqnPolicy.Mode policyMode;
+        try {
+            policyMode = DqnPolicy.Mode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (ModelOptions.Loaded m = modelOptions.load(); DqnPolicy p = loadPolicy(policyMode)) {
+            if (p != null && (p.vocabSize() != m.model().config().vocabSize()
+                    || p.embeddingSize() != m.model().config().hiddenSize())) {
+                throw new CliException("--policy " + policy + ": its head was trained for vocabulary " + p.vocabSize()
+                        + " and embedding " + p.embeddingSize() + " but --model " + m.dir() + " has "
+                        + m.model().config().vocabSize() + " and " + m.model().config().hiddenSize(),
+                        ExitCodes.BAD_INPUT);
+            }
+            Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
                 out.print(input.prompt);
                 out.flush();
@@ -98,6 +122,17 @@ final class GenerateCommand implements Callable<Integer> {
             writeResults(prompts, results, out);
         }
         return ExitCodes.OK;
+    }
+
+    private DqnPolicy loadPolicy(DqnPolicy.Mode policyMode) {
+        if (policy == null) {
+            return null;
+        }
+        try {
+            return DqnPolicy.load(policy, policyMode);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
     }
 
     private List<PromptExample> readPrompts() {

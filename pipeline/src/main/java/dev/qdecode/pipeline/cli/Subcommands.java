@@ -10,5 +10,7 @@ final class Subcommands {
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new RewardsCommand());
         cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new TrainCommand());
+        cl.addSubcommand(new EvaluateCommand());
     }
 }

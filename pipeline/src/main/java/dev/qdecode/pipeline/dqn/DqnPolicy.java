@@ -188,6 +188,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         }
     }
 
+    /** The Q head (for evaluation inside this package). */
+    QHead head() {
+        return head;
+    }
+
     @Override
     public void close() {
         head.close();

@@ -1,0 +1,99 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.data.DataException;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.PromptExample;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.rewards.SharedDir;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Shared pieces of the DQN commands ({@code train}, {@code evaluate}): prompts, provenance, the table. */
+final class DqnCli {
+    private DqnCli() {}
+
+    static Path defaultTrainPrompts() {
+        return SharedDir.locate().resolve("data/prompts/story_prompts.train.tsv");
+    }
+
+    static Path defaultEvalPrompts() {
+        return SharedDir.locate().resolve("data/prompts/story_prompts.dev.tsv");
+    }
+
+    static List<String> prompts(Path file, int limit, String option) {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(option + " " + file + ": file not found (expected a prompts file with a 'prompt' column)",
+                    ExitCodes.BAD_INPUT);
+        }
+        ReadOptions opts = ReadOptions.defaults();
+        if (limit > 0) {
+            opts = opts.withLimit(limit);
+        }
+        List<String> p = Datasets.prompts(file, opts).examples().stream().map(PromptExample::prompt).toList();
+        if (p.isEmpty()) {
+            throw new DataException(file + ": no prompts found (expected at least one data row)");
+        }
+        return p;
+    }
+
+    /** The reward specs stored by {@link #provenance} (a JSON array). */
+    static List<String> rewardsOf(String stored) {
+        String[] a = new com.google.gson.Gson().fromJson(stored, String[].class);
+        return List.of(a);
+    }
+
+    /** A reward above this counts as positive: 0.5 for probability rewards (classifier), else 0.0. */
+    static double defaultThreshold(List<String> rewardSpecs) {
+        return rewardSpecs.stream().allMatch(s -> s.strip().startsWith("classifier")) ? 0.5 : 0.0;
+    }
+
+    static Map<String, String> provenance(Path modelDir, Path train, Path eval, int evalLimit, List<String> rewards,
+            double threshold, long seed) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("model_dir", modelDir.toAbsolutePath().normalize().toString());
+        Path weights = modelDir.resolve("model.safetensors");
+        if (Files.isRegularFile(weights)) {
+            p.put("model_sha256", Datasets.sha256(weights));
+        }
+        p.put("prompts", train.toAbsolutePath().normalize().toString());
+        p.put("prompts_sha256", Datasets.sha256(train));
+        p.put("eval_prompts", eval.toAbsolutePath().normalize().toString());
+        p.put("eval_prompts_sha256", Datasets.sha256(eval));
+        p.put("eval_limit", Integer.toString(evalLimit));
+        p.put("reward", new com.google.gson.Gson().toJson(rewards));
+        p.put("positive_threshold", Double.toString(threshold));
+        p.put("qdecode_version", VersionProvider.version());
+        p.put("seed", Long.toString(seed));
+        return p;
+    }
+
+    static void printTable(PrintWriter out, EvalMetrics base, EvalMetrics trained) {
+        out.printf(Locale.ROOT, "%-22s %12s %12s %9s%n", "metric", "base", "trained", "ratio");
+        row(out, "mean reward", base.meanReward(), trained.meanReward());
+        row(out, "reward std", base.rewardStd(), trained.rewardStd());
+        row(out, "positive rate", base.positiveRate(), trained.positiveRate());
+        row(out, "KL to pi_ref", base.kl(), trained.kl());
+        row(out, "perplexity (base LM)", base.perplexity(), trained.perplexity());
+        row(out, "distinct-1", base.distinct1(), trained.distinct1());
+        row(out, "distinct-2", base.distinct2(), trained.distinct2());
+        row(out, "mean length", base.meanLength(), trained.meanLength());
+        row(out, "4x-repeat fraction", base.repeatFraction(), trained.repeatFraction());
+        out.printf(Locale.ROOT, "(%d samples each)%n", trained.samples());
+        for (int i = 0; i < Math.min(base.examples().size(), trained.examples().size()); i++) {
+            out.println("base:    " + base.examples().get(i).replace('\n', ' '));
+            out.println("trained: " + trained.examples().get(i).replace('\n', ' '));
+        }
+        out.flush();
+    }
+
+    private static void row(PrintWriter out, String name, double b, double t) {
+        String ratio = Math.abs(b) > 1e-12 ? String.format(Locale.ROOT, "%8.3fx", t / b) : "        -";
+        out.printf(Locale.ROOT, "%-22s %12.4f %12.4f %s%n", name, b, t, ratio);
+    }
+}

@@ -1,0 +1,151 @@
+package dev.qdecode.pipeline.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import dev.qdecode.pipeline.dqn.DqnPolicy;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
+import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.rewards.Reward;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qdecode evaluate}: base model vs a trained DQN policy on the same prompts and seed. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Compare the base model with a trained DQN policy (guided sampling) on the same prompts and seed:",
+            "mean reward, positive rate, KL, perplexity under the base model, distinct-n, length, examples.",
+            "Writes OUT/comparison.tsv and OUT/comparison.json and prints the table."
+        })
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Mixin ModelOptions modelOptions;
+
+    @Mixin RewardOptions rewardOptions;
+
+    @Option(names = "--policy", paramLabel = "RUN_DIR", required = true,
+            description = "A 'qdecode train' run directory (or its checkpoint.qdq).")
+    Path policy;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "Prompts to evaluate on. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
+    Path prompts;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+            description = "Use at most N prompts (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--samples", paramLabel = "N",
+            description = "Samples per prompt (default: the run's --eval-samples).")
+    Integer samples;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed (default: the run's --seed).")
+    Long seed;
+
+    @Option(names = "--reward", paramLabel = "SPEC", description = "Reward spec; repeatable, summed. Default: vader.")
+    List<String> rewards = new ArrayList<>();
+
+    @Option(names = "--positive-threshold", paramLabel = "X",
+            description = "A reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
+    Double positiveThreshold;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (limit <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected a positive count but got " + limit);
+        }
+        List<String> specs = rewards.isEmpty() ? List.of("vader") : rewards;
+        Path file = prompts != null ? prompts : DqnCli.defaultEvalPrompts();
+        List<String> evalP = DqnCli.prompts(file, limit, "--prompts");
+        double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+        PrintWriter o = spec.commandLine().getOut();
+        try (DqnPolicy p = load(); ModelOptions.Loaded m = modelOptions.load()) {
+            if (p.vocabSize() != m.model().config().vocabSize() || p.embeddingSize() != m.model().config().hiddenSize()) {
+                throw new CliException("--policy " + policy + ": its head was trained for vocabulary " + p.vocabSize()
+                        + " and embedding " + p.embeddingSize() + " but --model " + m.dir() + " has "
+                        + m.model().config().vocabSize() + " and " + m.model().config().hiddenSize(), ExitCodes.BAD_INPUT);
+            }
+            DqnConfig cfg;
+            try {
+                DqnConfig.Builder b = p.config().toBuilder();
+                if (samples != null) {
+                    b.evalSamples(samples);
+                }
+                if (seed != null) {
+                    b.seed(seed);
+                }
+                cfg = b.build();
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE);
+            }
+            EvalMetrics base;
+            EvalMetrics trained;
+            try (Reward reward = rewardOptions.create(specs, cfg.seed())) {
+                DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, evalP, evalP,
+                        threshold, policy, Map.of());
+                spec.commandLine().getErr().println("evaluating base model and policy on " + evalP.size() + " prompts x "
+                        + cfg.evalSamples() + " samples...");
+                base = DqnTrainer.evaluate(setup, cfg, null);
+                trained = DqnTrainer.evaluate(setup, cfg, p);
+            }
+            Path dir = out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
+                    .resolve("evaluation");
+            write(dir, base, trained);
+            o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "):");
+            DqnCli.printTable(o, base, trained);
+            o.println("wrote " + dir.resolve("comparison.tsv") + " and " + dir.resolve("comparison.json"));
+        }
+        return ExitCodes.OK;
+    }
+
+    private DqnPolicy load() {
+        try {
+            return DqnPolicy.load(policy, DqnPolicy.Mode.GUIDED);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+    }
+
+    private static void write(Path dir, EvalMetrics base, EvalMetrics trained) {
+        try {
+            Files.createDirectories(dir);
+            List<String> cols = List.of("metric", "base", "trained");
+            try (RecordWriter w = RecordWriter.open(dir.resolve("comparison.tsv"), cols)) {
+                String[] names = {"mean_reward", "reward_std", "positive_rate", "kl", "perplexity", "distinct_1",
+                    "distinct_2", "mean_length", "repeat_fraction"};
+                double[] b = base.quality();
+                double[] t = trained.quality();
+                for (int i = 0; i < names.length; i++) {
+                    w.write(names[i], b[i], t[i]);
+                }
+            }
+            JsonObject j = new JsonObject();
+            j.add("base", base.toJson());
+            j.add("trained", trained.toJson());
+            Files.writeString(dir.resolve("comparison.json"),
+                    new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(j),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,403 @@
+package dev.qdecode.pipeline.cli;
+
+import com.google.gson.JsonObject;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
+import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.pipeline.dqn.TrainListener;
+import dev.qdecode.rewards.Reward;
+import java.io.PrintWriter;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code qdecode train}: trains the DQN decoding head on a frozen model and prints base vs trained.
+ * DQN options default to {@link DqnConfig#defaults()}; a {@code --config} file is read first and the
+ * options given on the command line override it.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = TrainCommand.Defaults.class,
+        description = {
+            "Train a DQN decoding head (token-level soft Q-learning over the frozen model's candidate tokens)",
+            "for a reward, evaluate it against the base model on held-out prompts and print the comparison.",
+            "Writes RUN_DIR/checkpoint.qdq, metrics.jsonl (one line per evaluation) and summary.json."
+        })
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Mixin ModelOptions modelOptions;
+
+    @Mixin RewardOptions rewardOptions;
+
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "continuation",
+            description = "The task; only 'continuation' (steer story continuations) for now (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "Training prompts (TSV/CSV/JSONL with a 'prompt' column). "
+                    + "Default: <shared>/data/prompts/story_prompts.train.tsv.")
+    Path prompts;
+
+    @Option(names = "--eval-prompts", paramLabel = "FILE",
+            description = "Held-out evaluation prompts. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
+    Path evalPrompts;
+
+    @Option(names = "--eval-limit", paramLabel = "N", defaultValue = "100",
+            description = "Use at most N evaluation prompts (default: ${DEFAULT-VALUE}).")
+    int evalLimit;
+
+    @Option(names = "--reward", paramLabel = "SPEC",
+            description = "Reward spec (see 'qdecode rewards list'); repeatable, summed. Default: vader.")
+    List<String> rewards = new ArrayList<>();
+
+    @Option(names = "--positive-threshold", paramLabel = "X",
+            description = "A reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
+    Double positiveThreshold;
+
+    @Option(names = "--out", paramLabel = "RUN_DIR",
+            description = "Run directory (default: runs/<yyyyMMdd-HHmmss>).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint, with the run's own config, prompts, reward and "
+                    + "threshold (exact when it was trained with --save-replay).")
+    boolean resume;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "JSON file of DQN config keys (e.g. {\"episodes\": 2000}); command-line options override it.")
+    Path config;
+
+    // ---- DqnConfig options: names from DqnConfig.optionOf, defaults from DqnConfig.defaults(). ----
+
+    @Option(names = "--episodes", description = "Training episodes in total (default: ${DEFAULT-VALUE}).")
+    int episodes;
+
+    @Option(names = "--rollout-episodes", description = "Episodes per rollout batch (default: ${DEFAULT-VALUE}).")
+    int rolloutEpisodes;
+
+    @Option(names = "--batch-size", description = "Transitions per gradient update (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--updates-per-rollout", description = "Gradient updates after each rollout (default: ${DEFAULT-VALUE}).")
+    int updatesPerRollout;
+
+    @Option(names = "--gamma", description = "Discount factor in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--n-step", description = "Steps of real reward before bootstrapping (default: ${DEFAULT-VALUE}).")
+    int nStep;
+
+    @Option(names = "--backup", paramLabel = "soft|hard|double",
+            description = "Bellman backup: soft (KL-regularised), hard (max) or double DQN (default: ${DEFAULT-VALUE}).")
+    String backup;
+
+    @Option(names = "--polyak", description = "Polyak rate of the target network, when --target-sync is 0 (default: ${DEFAULT-VALUE}).")
+    double polyak;
+
+    @Option(names = "--target-sync", description = "Hard target copy every N updates; 0 = Polyak averaging (default: ${DEFAULT-VALUE}).")
+    int targetSync;
+
+    @Option(names = "--candidates-top-k", description = "Candidate set: the k most likely tokens of the base model; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    int candidatesTopK;
+
+    @Option(names = "--candidates-top-p", description = "Candidate set: smallest prefix with this base-model mass; 1 = off (default: ${DEFAULT-VALUE}).")
+    double candidatesTopP;
+
+    @Option(names = "--tau-q", description = "Temperature of the policy log pi_ref + Q/tau (default: ${DEFAULT-VALUE}).")
+    double tauQ;
+
+    @Option(names = "--kl-beta", description = "Per-token KL penalty coefficient; 0 = off (default: ${DEFAULT-VALUE}).")
+    double klBeta;
+
+    @Option(names = "--kl-target", description = "Target KL per episode for an adaptive --kl-beta; 0 = fixed (default: ${DEFAULT-VALUE}).")
+    double klTarget;
+
+    @Option(names = "--epsilon-start", description = "Epsilon-greedy exploration at the first episode (default: ${DEFAULT-VALUE}).")
+    double epsilonStart;
+
+    @Option(names = "--epsilon-end", description = "Epsilon after the linear decay (default: ${DEFAULT-VALUE}).")
+    double epsilonEnd;
+
+    @Option(names = "--replay-size", description = "Replay capacity in transitions (default: ${DEFAULT-VALUE}).")
+    int replaySize;
+
+    @Option(names = "--prioritized", arity = "0..1", fallbackValue = "true",
+            description = "Prioritized (proportional) replay instead of uniform (default: ${DEFAULT-VALUE}).")
+    boolean prioritized;
+
+    @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", description = "Run seed: prompts, sampling, initialisation, replay (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--max-new-tokens", description = "Most tokens per episode (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--min-new-tokens", description = "End-of-story is banned before this many tokens (default: ${DEFAULT-VALUE}).")
+    int minNewTokens;
+
+    @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens when the reward can; 0 = terminal reward only (default: ${DEFAULT-VALUE}).")
+    int shapingEvery;
+
+    @Option(names = "--head-hidden", description = "Hidden units of the Q head (default: ${DEFAULT-VALUE}).")
+    int headHidden;
+
+    @Option(names = "--eval-every", description = "Evaluate every N episodes; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(names = "--eval-samples", description = "Samples per evaluation prompt (default: ${DEFAULT-VALUE}).")
+    int evalSamples;
+
+    @Option(names = "--checkpoint-every", description = "Checkpoint every N episodes; 0 = at every evaluation (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--save-replay", arity = "0..1", fallbackValue = "true",
+            description = "Store the replay buffer in checkpoints (needed for an exact --resume) (default: ${DEFAULT-VALUE}).")
+    boolean saveReplay;
+
+    /** Supplies DqnConfig defaults for the options named after its fields. */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        /** Used by picocli. */
+        Defaults() {}
+
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec o)) {
+                return null;
+            }
+            String field = FIELDS.get(o.longestName());
+            if (field == null) {
+                return null;
+            }
+            Object v = value(DqnConfig.defaults(), field);
+            return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : String.valueOf(v);
+        }
+    }
+
+    private static final Map<String, String> FIELDS = fields();
+
+    private static Map<String, String> fields() {
+        Map<String, String> m = new HashMap<>();
+        for (RecordComponent c : DqnConfig.class.getRecordComponents()) {
+            m.put(DqnConfig.optionOf(c.getName()), c.getName());
+        }
+        return m;
+    }
+
+    private static Object value(DqnConfig cfg, String field) {
+        try {
+            return DqnConfig.class.getMethod(field).invoke(cfg);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (!"continuation".equals(task)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--task: expected continuation but got '" + task + "'");
+        }
+        if (evalLimit <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--eval-limit: expected a positive count but got " + evalLimit);
+        }
+        JsonObject overrides = overrides();
+        if (resume && out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume: expected --out RUN_DIR of the run to continue");
+        }
+        if (resume && (overrides.size() > 0 || config != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the checkpoint's config:"
+                    + " expected no DQN options or --config but got " + String.join(", ", overrides.keySet()));
+        }
+        DqnConfig cfg = null;
+        if (!resume) {
+            try {
+                DqnConfig fromFile = config != null ? DqnConfig.read(config) : DqnConfig.defaults();
+                cfg = fromFile.withJson(overrides.toString(), "command line");
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE);
+            }
+        }
+        Path runDir = out != null ? out
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (!resume && Files.exists(runDir.resolve("checkpoint.qdq"))) {
+            throw new CliException("--out " + runDir + ": already holds a run (pass --resume to continue it, or another --out)",
+                    ExitCodes.USAGE);
+        }
+        if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
+            throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
+        }
+        Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
+        List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
+                : rewards.isEmpty() ? List.of("vader") : rewards;
+        Path trainFile = resume ? Path.of(prior.get("prompts"))
+                : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
+        Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
+                : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
+        int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
+        List<String> trainP = DqnCli.prompts(trainFile, 0, "--prompts");
+        List<String> evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
+        double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
+                : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+        if (resume) {
+            for (String[] f : new String[][] {{"prompts", trainFile.toString()}, {"eval_prompts", evalFile.toString()}}) {
+                String sha = dev.qdecode.data.Datasets.sha256(Path.of(f[1]));
+                if (!sha.equals(prior.get(f[0] + "_sha256"))) {
+                    throw new CliException("--resume: " + f[1] + " changed since the run started (sha256 " + sha
+                            + ", expected " + prior.get(f[0] + "_sha256") + ")", ExitCodes.BAD_INPUT);
+                }
+            }
+        }
+        PrintWriter outW = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
+        try (ModelOptions.Loaded m = modelOptions.load();
+                Reward reward = rewardOptions.create(specs, runSeed)) {
+            DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
+                    threshold, runDir, DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
+            if (resume && prior.containsKey("model_sha256")
+                    && !prior.get("model_sha256").equals(setup.provenance().get("model_sha256"))) {
+                throw new CliException("--resume: --model " + m.dir() + " is not the model the run started with ("
+                        + prior.get("model_dir") + ")", ExitCodes.BAD_INPUT);
+            }
+            Listener listener = new Listener(err);
+            DqnTrainer.Summary sum;
+            try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : DqnTrainer.create(setup, cfg, listener)) {
+                DqnConfig c = t.config();
+                err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
+                        m.dir().getFileName(), String.join(" ", specs), runDir);
+                listener.bar = new ProgressBar(err, "episodes", c.episodes());
+                listener.done = t.episodesDone();
+                sum = t.run(Long.MAX_VALUE);
+                listener.bar.close();
+            }
+            outW.println("base model vs trained DQN policy on " + evalP.size() + " held-out prompts ("
+                    + evalFile.getFileName() + "):");
+            DqnCli.printTable(outW, sum.base(), sum.trained());
+            outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The stored settings of the run to resume; refuses options that would change them. */
+    private Map<String, String> priorRun(Path runDir) {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold")) {
+            if (pr.hasMatchedOption(o)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--resume continues with the run's own " + o + ": expected it not to be given");
+            }
+        }
+        Map<String, String> info;
+        try {
+            info = DqnTrainer.checkpointInfo(runDir);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--resume: " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        for (String k : List.of("prompts", "eval_prompts", "eval_limit", "reward", "positive_threshold", "seed")) {
+            if (!info.containsKey(k)) {
+                throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k
+                        + " in its checkpoint)", ExitCodes.BAD_INPUT);
+            }
+        }
+        if (info.get("episodes_done").equals(info.get("episodes_total"))) {
+            throw new CliException("--resume: " + runDir + " already finished its " + info.get("episodes_total")
+                    + " episodes (see summary.json)", ExitCodes.USAGE);
+        }
+        return info;
+    }
+
+    private static DqnTrainer resumeTrainer(DqnTrainer.Setup setup, TrainListener l) {
+        try {
+            return DqnTrainer.resume(setup, l);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /** The DQN options given on the command line, as config JSON keys. */
+    private JsonObject overrides() {
+        JsonObject o = new JsonObject();
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (OptionSpec opt : spec.options()) {
+            String field = FIELDS.get(opt.longestName());
+            if (field == null || !pr.hasMatchedOption(opt.longestName())) {
+                continue;
+            }
+            Object v = opt.getValue();
+            if (v instanceof Number n) {
+                o.addProperty(field, n);
+            } else if (v instanceof Boolean b) {
+                o.addProperty(field, b);
+            } else {
+                o.addProperty(field, String.valueOf(v));
+            }
+        }
+        return o;
+    }
+
+    /** Progress bar and evaluation lines. */
+    private static final class Listener implements TrainListener {
+        private final PrintWriter err;
+        ProgressBar bar;
+        long done;
+        double lastReward = Double.NaN;
+        String lastEval = "";
+
+        Listener(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void onRollout(long episodesDone, long total, double meanReward, double epsilon) {
+            done = episodesDone;
+            lastReward = meanReward;
+            status();
+        }
+
+        private void status() {
+            if (bar != null) {
+                bar.update(done, (Double.isNaN(lastReward) ? "" : String.format(Locale.ROOT, "reward %.3f", lastReward))
+                        + lastEval);
+            }
+        }
+
+        @Override
+        public void onEvaluation(EvalMetrics m) {
+            lastEval = String.format(Locale.ROOT, "  eval@%d: reward %.3f pos %.2f ppl %.1f", m.episode(),
+                    m.meanReward(), m.positiveRate(), m.perplexity());
+            if (bar == null || "base".equals(m.policy())) {
+                err.printf(Locale.ROOT, "base model: mean reward %.3f, positive rate %.2f, perplexity %.1f%n",
+                        m.meanReward(), m.positiveRate(), m.perplexity());
+                err.flush();
+            }
+            status();
+        }
+
+        @Override
+        public void onWarning(String message) {
+            err.println();
+            err.println("qdecode: warning: " + message);
+            err.flush();
+        }
+    }
+}

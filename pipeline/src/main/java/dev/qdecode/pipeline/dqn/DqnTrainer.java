@@ -1,0 +1,505 @@
+package dev.qdecode.pipeline.dqn;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.Reward;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The DQN training loop: roll out {@code rolloutEpisodes} seeded train prompts with the behaviour
+ * policy (ε-greedy over C(s) on log π_ref + Q/τ_Q), score them (terminal reward, or potential-based
+ * shaping r_t = Φ(prefix_{t+1}) − Φ(prefix_t) when the reward scores prefixes; optional KL penalty),
+ * push them to replay, run {@code updatesPerRollout} updates, evaluate every {@code evalEvery}
+ * episodes on held-out prompts, checkpoint. Writes {@code metrics.jsonl}, {@code checkpoint.qdq} and
+ * (at the end) {@code summary.json} in the run directory.
+ *
+ * <p>Reproducible: with the same seed, an interrupted run (see {@link #run(long)}) resumed from its
+ * checkpoint with {@code saveReplay} on ends with the same head and metrics as an uninterrupted one.
+ */
+public final class DqnTrainer implements AutoCloseable {
+
+    /** Name of the metrics file in the run directory. */
+    public static final String METRICS_FILE = "metrics.jsonl";
+    /** Name of the summary file in the run directory. */
+    public static final String SUMMARY_FILE = "summary.json";
+    private static final int EVAL_BATCH = 64;
+    private static final int EXAMPLES = 3;
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    /**
+     * Everything the trainer needs besides the config.
+     *
+     * @param model the frozen backbone (also π_ref)
+     * @param tokenizer its tokenizer
+     * @param format its prompt format
+     * @param reward the (checked) reward
+     * @param trainPrompts prompts sampled for rollouts (non-empty)
+     * @param evalPrompts held-out prompts for evaluation (non-empty)
+     * @param positiveThreshold a reward above this counts as positive
+     * @param runDir the run directory (created when missing)
+     * @param provenance model dir and hashes, data hashes, reward specs, version (stored in checkpoints)
+     */
+    public record Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
+            List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
+            Map<String, String> provenance) {
+        /** Validates and copies the lists. */
+        public Setup {
+            if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
+                throw new IllegalArgumentException("train and evaluation prompts must not be empty");
+            }
+            trainPrompts = List.copyOf(trainPrompts);
+            evalPrompts = List.copyOf(evalPrompts);
+            provenance = Map.copyOf(provenance);
+        }
+    }
+
+    /**
+     * The result of a whole run.
+     *
+     * @param base the base model's evaluation
+     * @param trained the trained policy's final evaluation
+     * @param episodes episodes trained
+     * @param updates gradient updates done
+     */
+    public record Summary(EvalMetrics base, EvalMetrics trained, long episodes, long updates) {}
+
+    private final Setup s;
+    private final DqnConfig cfg;
+    private final TrainListener listener;
+    private final Rollouts rollouts;
+    private final QHead head;
+    private final ReplayBuffer replay;
+    private final Learner learner;
+    private final KlController kl;
+    private final DivergenceMonitor monitor;
+    private final Rng rng;
+    private final double returnMin;
+    private final double returnMax;
+    private long episodesDone;
+    private long updateNanos;
+    private long updatesTimed;
+    private EvalMetrics base;
+    private EvalMetrics last;
+    /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
+    private double[] terminal = new double[0];
+
+    private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
+        this.s = setup;
+        this.cfg = cfg;
+        this.listener = listener == null ? new TrainListener() {} : listener;
+        this.rollouts = new Rollouts(setup.model(), setup.tokenizer(), setup.format(), cfg);
+        int h = setup.model().config().hiddenSize();
+        int v = setup.model().config().vocabSize();
+        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
+        this.replay = ReplayBuffer.of(cfg);
+        boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
+        // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that.
+        this.returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;
+        this.returnMax = cfg.returnMax() != null ? cfg.returnMax() : shaping ? 2.0 : 1.0;
+        this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
+        this.kl = KlController.of(cfg);
+        this.monitor = new DivergenceMonitor(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
+        this.rng = Rng.derive(cfg.seed(), 1);
+    }
+
+    /**
+     * A fresh run.
+     *
+     * @param setup model, reward, prompts, run directory
+     * @param cfg the validated config
+     * @param listener hooks, or null
+     * @return the trainer (close it)
+     */
+    public static DqnTrainer create(Setup setup, DqnConfig cfg, TrainListener listener) {
+        return new DqnTrainer(setup, cfg, listener);
+    }
+
+    /**
+     * Continues the run in {@code setup.runDir()} from its checkpoint, with the checkpoint's config.
+     *
+     * @param setup model, reward, prompts, run directory
+     * @param listener hooks, or null
+     * @return the trainer, positioned after the checkpointed episode
+     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, or the model differs
+     */
+    public static DqnTrainer resume(Setup setup, TrainListener listener) {
+        Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
+        Checkpoint.Data header = Checkpoint.read(file, null);
+        DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
+        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, t.replay) : header;
+        if (d.head().in() != t.head.inputSize() || d.head().vocab() != t.head.vocabSize()) {
+            t.close();
+            throw new IllegalArgumentException(file + ": the checkpoint's head (embedding " + d.head().in()
+                    + ", vocabulary " + d.head().vocab() + ") does not fit the model");
+        }
+        t.head.load(d.head());
+        t.episodesDone = d.counters().getOrDefault("episodes", 0L);
+        t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
+        t.rng.setState(d.rng().get("train"));
+        t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
+        return t;
+    }
+
+    /**
+     * The provenance and progress stored in a run directory's checkpoint (for {@code --resume}).
+     *
+     * @param runDir the run directory
+     * @return provenance entries plus {@code episodes_done} and {@code episodes_total}
+     * @throws IllegalArgumentException when the checkpoint is missing or corrupt
+     */
+    public static Map<String, String> checkpointInfo(Path runDir) {
+        Checkpoint.Data d = Checkpoint.read(runDir.resolve(Checkpoint.FILE_NAME), null);
+        Map<String, String> m = new LinkedHashMap<>(d.provenance());
+        m.put("episodes_done", Long.toString(d.counters().getOrDefault("episodes", 0L)));
+        m.put("episodes_total", Integer.toString(d.config().episodes()));
+        return m;
+    }
+
+    /**
+     * The config of this run.
+     *
+     * @return the config
+     */
+    public DqnConfig config() {
+        return cfg;
+    }
+
+    /**
+     * Episodes done so far.
+     *
+     * @return the count
+     */
+    public long episodesDone() {
+        return episodesDone;
+    }
+
+    /**
+     * Trains until the configured episodes are done or {@code stopAfter} episodes are reached (a
+     * simulated interruption: a checkpoint is written there), whichever comes first.
+     *
+     * @param stopAfter stop once this many episodes are done (use {@code Long.MAX_VALUE} for no limit)
+     * @return the summary when the run finished, null when it stopped early
+     */
+    public Summary run(long stopAfter) {
+        try {
+            Files.createDirectories(s.runDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + s.runDir(), e);
+        }
+        if (base == null) {
+            base = evaluate(null, 0);
+            listener.onEvaluation(base);
+        }
+        long lastEval = -1;
+        while (episodesDone < cfg.episodes() && episodesDone < stopAfter) {
+            int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodesDone);
+            trainRound(n);
+            long before = episodesDone;
+            episodesDone += n;
+            boolean evalNow = cfg.evalEvery() > 0 && episodesDone / cfg.evalEvery() > before / cfg.evalEvery()
+                    && episodesDone < cfg.episodes();
+            if (evalNow) {
+                evaluateAndLog();
+                lastEval = episodesDone;
+            }
+            boolean ckpt = cfg.checkpointEvery() > 0
+                    ? episodesDone / cfg.checkpointEvery() > before / cfg.checkpointEvery()
+                    : evalNow;
+            if (ckpt && episodesDone < cfg.episodes()) {
+                checkpoint();
+            }
+        }
+        if (episodesDone < cfg.episodes()) {
+            checkpoint();
+            return null;
+        }
+        if (lastEval != episodesDone) {
+            evaluateAndLog();
+        }
+        checkpoint();
+        Summary sum = new Summary(base, last, episodesDone, learner.updates());
+        writeSummary(sum);
+        return sum;
+    }
+
+    private void trainRound(int n) {
+        List<String> prompts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            prompts.add(s.trainPrompts().get(rng.nextInt(s.trainPrompts().size())));
+        }
+        double eps = cfg.epsilonAt(episodesDone);
+        List<Rollouts.Episode> eps0 = rollouts.run(prompts, head, eps, rng, true);
+        float[][] rewards = rewards(eps0);
+        double sumR = 0;
+        double sumKl = 0;
+        List<int[]> seqs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Rollouts.Episode e = eps0.get(i);
+            sumR += terminal[i];
+            sumKl += e.kl();
+            seqs.add(e.tokens());
+            replay.add(e.steps().build(rewards[i]));
+        }
+        kl.update(sumKl / n, n);
+        listener.onRollout(episodesDone + n, cfg.episodes(), sumR / n, eps);
+        String rep = monitor.checkRepeats(DivergenceMonitor.repeatFraction(seqs));
+        if (rep != null) {
+            listener.onWarning(rep);
+        }
+        if (replay.size() >= cfg.batchSize() && cfg.updatesPerRollout() > 0) {
+            long t0 = System.nanoTime();
+            double loss = 0;
+            double absQ = 0;
+            for (int k = 0; k < cfg.updatesPerRollout(); k++) {
+                Learner.Stats st = learner.update(rng, cfg.priorityBetaAt(episodesDone));
+                loss += st.loss();
+                absQ += st.meanAbsQ();
+            }
+            updateNanos += System.nanoTime() - t0;
+            updatesTimed += cfg.updatesPerRollout();
+            absQ /= cfg.updatesPerRollout();
+            listener.onUpdate(learner.updates(), loss / cfg.updatesPerRollout(), absQ);
+            String w = monitor.checkQ(absQ);
+            if (w != null) {
+                listener.onWarning(w);
+            }
+        }
+    }
+
+    /** Per-step rewards (shaped or terminal, plus the KL penalty); sets {@link #terminal}. */
+    private float[][] rewards(List<Rollouts.Episode> eps) {
+        int n = eps.size();
+        boolean shaping = cfg.shapingEvery() > 0 && s.reward().scoresPrefixes();
+        float[][] r = new float[n][];
+        terminal = new double[n];
+        if (shaping) {
+            List<Episode> batch = new ArrayList<>();
+            int[][] prefixes = new int[n][];
+            for (int i = 0; i < n; i++) {
+                Rollouts.Episode e = eps.get(i);
+                prefixes[i] = Shaping.scoredPrefixes(e.tokens().length, cfg.shapingEvery());
+                batch.add(episode(e, e.prefix(0), 0));
+                for (int p : prefixes[i]) {
+                    batch.add(episode(e, p == e.tokens().length ? e.text() : e.prefix(p), p));
+                }
+            }
+            double[] sc = s.reward().score(batch);
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                double phi0 = sc[at++];
+                double[] pot = new double[prefixes[i].length];
+                for (int j = 0; j < pot.length; j++) {
+                    pot[j] = sc[at++];
+                }
+                terminal[i] = pot[pot.length - 1];
+                r[i] = Shaping.rewards(eps.get(i).tokens().length, phi0, prefixes[i], pot);
+            }
+        } else {
+            List<Episode> batch = new ArrayList<>(n);
+            for (Rollouts.Episode e : eps) {
+                batch.add(episode(e, e.text(), e.tokens().length));
+            }
+            double[] sc = s.reward().score(batch);
+            for (int i = 0; i < n; i++) {
+                terminal[i] = sc[i];
+                r[i] = Shaping.terminal(eps.get(i).tokens().length, sc[i]);
+            }
+        }
+        if (kl.beta() > 0) {
+            for (int i = 0; i < n; i++) {
+                // The episode's KL penalty −β·Σ_t (log π − log π_ref), spread evenly over its steps (same return).
+                float p = (float) (kl.penalty(eps.get(i).kl(), 0) / r[i].length);
+                for (int t = 0; t < r[i].length; t++) {
+                    r[i][t] += p;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** Per-step rewards of the given episodes (for tests). */
+    float[][] shapedRewardsForTest(List<Rollouts.Episode> eps) {
+        return rewards(eps);
+    }
+
+    private static Episode episode(Rollouts.Episode e, String text, int tokens) {
+        return new Episode(e.prompt(), text, java.util.Arrays.copyOf(e.tokens(), tokens), null, null, null);
+    }
+
+    private void evaluateAndLog() {
+        last = evaluate(head, episodesDone);
+        appendMetrics(last);
+        listener.onEvaluation(last);
+    }
+
+    /** Evaluates the guided policy (head != null) or the base model on the held-out prompts. */
+    private EvalMetrics evaluate(QHead h, long episode) {
+        List<String> all = new ArrayList<>();
+        for (int k = 0; k < cfg.evalSamples(); k++) {
+            all.addAll(s.evalPrompts());
+        }
+        Rng evalRng = Rng.derive(cfg.seed(), 2);
+        List<Rollouts.Episode> eps = new ArrayList<>(all.size());
+        Rollouts r = new Rollouts(s.model(), s.tokenizer(), s.format(), cfg);
+        for (int i = 0; i < all.size(); i += EVAL_BATCH) {
+            eps.addAll(r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng, false));
+        }
+        return metrics(s.model(), s.reward(), eps, h == null ? "base" : "trained", episode,
+                s.positiveThreshold(), updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9),
+                rollouts.nanos() == 0 ? 0 : rollouts.tokens() / (rollouts.nanos() / 1e9));
+    }
+
+    static EvalMetrics metrics(CausalLM model, Reward reward, List<Rollouts.Episode> eps, String policy, long episode,
+            double threshold, double ups, double tps) {
+        int n = eps.size();
+        List<Episode> batch = new ArrayList<>(n);
+        for (Rollouts.Episode e : eps) {
+            batch.add(episode(e, e.text(), e.tokens().length));
+        }
+        double[] sc = reward.score(batch);
+        double mean = 0;
+        double pos = 0;
+        double klSum = 0;
+        double lenSum = 0;
+        for (int i = 0; i < n; i++) {
+            mean += sc[i];
+            pos += sc[i] > threshold ? 1 : 0;
+            klSum += eps.get(i).kl();
+            lenSum += eps.get(i).tokens().length;
+        }
+        mean /= n;
+        double var = 0;
+        for (double x : sc) {
+            var += (x - mean) * (x - mean);
+        }
+        // Perplexity of the generated tokens under the base model, token-weighted.
+        double nll = 0;
+        long count = 0;
+        for (int i = 0; i < n; i += EVAL_BATCH) {
+            int m = Math.min(n, i + EVAL_BATCH) - i;
+            int[][] seqs = new int[m][];
+            for (int j = 0; j < m; j++) {
+                Rollouts.Episode e = eps.get(i + j);
+                seqs[j] = concat(e.promptIds(), e.tokens());
+            }
+            float[][] lp = model.tokenLogProbs(seqs);
+            for (int j = 0; j < m; j++) {
+                int p = eps.get(i + j).promptIds().length;
+                for (int t = p; t < lp[j].length; t++) {
+                    nll -= lp[j][t];
+                    count++;
+                }
+            }
+        }
+        Set<Integer> uni = new HashSet<>();
+        Set<Long> bi = new HashSet<>();
+        long nUni = 0;
+        long nBi = 0;
+        List<int[]> seqs = new ArrayList<>(n);
+        for (Rollouts.Episode e : eps) {
+            int[] t = e.tokens();
+            seqs.add(t);
+            for (int i = 0; i < t.length; i++) {
+                uni.add(t[i]);
+                nUni++;
+                if (i > 0) {
+                    bi.add(((long) t[i - 1] << 32) | (t[i] & 0xffffffffL));
+                    nBi++;
+                }
+            }
+        }
+        List<String> ex = new ArrayList<>();
+        for (int i = 0; i < Math.min(EXAMPLES, n); i++) {
+            ex.add(eps.get(i).prompt() + " ▸ " + eps.get(i).text());
+        }
+        return new EvalMetrics(episode, policy, n, mean, Math.sqrt(var / n), pos / n, klSum / n,
+                count == 0 ? Double.NaN : Math.exp(nll / count), nUni == 0 ? 0 : uni.size() / (double) nUni,
+                nBi == 0 ? 0 : bi.size() / (double) nBi, lenSum / n, DivergenceMonitor.repeatFraction(seqs), ups, tps,
+                ex);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private void appendMetrics(EvalMetrics m) {
+        try {
+            Files.writeString(s.runDir().resolve(METRICS_FILE), m.toJson().toString() + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + s.runDir().resolve(METRICS_FILE), e);
+        }
+    }
+
+    private void checkpoint() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("episodes", episodesDone);
+        counters.put("updates", learner.updates());
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("klBeta", kl.beta());
+        Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
+        try {
+            Checkpoint.write(file, new Checkpoint.Data(cfg, counters, values, Map.of("train", rng.state()),
+                    s.provenance(), head.export(), cfg.saveReplay()), cfg.saveReplay() ? replay : null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + file, e);
+        }
+        listener.onCheckpoint(file, episodesDone);
+    }
+
+    private void writeSummary(Summary sum) {
+        JsonObject o = new JsonObject();
+        o.addProperty("episodes", sum.episodes());
+        o.addProperty("updates", sum.updates());
+        o.add("base", sum.base().toJson());
+        o.add("trained", sum.trained().toJson());
+        o.add("config", JsonParser.parseString(cfg.toJson()));
+        o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(s.provenance())));
+        Path file = s.runDir().resolve(SUMMARY_FILE);
+        try {
+            AtomicFiles.write(file, GSON.toJson(o).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /**
+     * Evaluates the base model and, when given, a trained policy on the same prompts with the same
+     * sampling seed (for {@code qdecode evaluate}).
+     *
+     * @param setup model, reward, prompts (only {@code evalPrompts} are used)
+     * @param cfg the decoding settings (candidates, τ_Q, new tokens, eval samples, seed)
+     * @param policy the trained policy, or null for the base model
+     * @return the metrics
+     */
+    public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy) {
+        try (DqnTrainer t = new DqnTrainer(setup, cfg, null)) {
+            return t.evaluate(policy == null ? null : policy.head(), 0);
+        }
+    }
+
+    /** Releases the head's native memory (not the model or reward). */
+    @Override
+    public void close() {
+        head.close();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.qdecode.pipeline.dqn;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.List;
+
+/**
+ * Quality of one policy on held-out prompts (one line of {@code metrics.jsonl}).
+ *
+ * @param episode training episodes done when measured (0 for the base model)
+ * @param policy {@code base} (π_ref restricted to the candidate set) or {@code trained} (guided policy)
+ * @param samples episodes scored (prompts × samples per prompt)
+ * @param meanReward mean terminal reward
+ * @param rewardStd standard deviation of the terminal reward
+ * @param positiveRate fraction of episodes whose reward exceeds the positive threshold
+ * @param kl mean per-episode sum of log π(a|s) − log π_ref(a|s) over the candidates (0 for the base model)
+ * @param perplexity perplexity of the generated tokens under the base model (token-weighted)
+ * @param distinct1 distinct unigrams / unigrams over all generated tokens
+ * @param distinct2 distinct bigrams / bigrams (within episodes)
+ * @param meanLength mean generated tokens per episode
+ * @param repeatFraction fraction of episodes with a token repeated 4+ times in a row
+ * @param updatesPerSecond gradient updates per second of update time so far (0 when none)
+ * @param rolloutTokensPerSecond training rollout tokens per second of rollout time so far (0 when none)
+ * @param examples a few generated texts (the first prompts' first samples)
+ */
+public record EvalMetrics(long episode, String policy, int samples, double meanReward, double rewardStd,
+        double positiveRate, double kl, double perplexity, double distinct1, double distinct2, double meanLength,
+        double repeatFraction, double updatesPerSecond, double rolloutTokensPerSecond, List<String> examples) {
+
+    /** Copies the examples. */
+    public EvalMetrics {
+        examples = List.copyOf(examples);
+    }
+
+    /**
+     * This record as a JSON object (one JSONL line when printed compactly).
+     *
+     * @return the JSON object
+     */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("episode", episode);
+        o.addProperty("policy", policy);
+        o.addProperty("samples", samples);
+        o.addProperty("mean_reward", meanReward);
+        o.addProperty("reward_std", rewardStd);
+        o.addProperty("positive_rate", positiveRate);
+        o.addProperty("kl", kl);
+        o.addProperty("perplexity", perplexity);
+        o.addProperty("distinct_1", distinct1);
+        o.addProperty("distinct_2", distinct2);
+        o.addProperty("mean_length", meanLength);
+        o.addProperty("repeat_fraction", repeatFraction);
+        o.addProperty("updates_per_s", updatesPerSecond);
+        o.addProperty("rollout_tokens_per_s", rolloutTokensPerSecond);
+        JsonArray ex = new JsonArray();
+        examples.forEach(ex::add);
+        o.add("examples", ex);
+        return o;
+    }
+
+    /**
+     * The quality fields only (no throughput): equal for equal policies on equal prompts and seeds.
+     *
+     * @return reward, positive rate, KL, perplexity, distinct-1/2, length and repeat fraction
+     */
+    public double[] quality() {
+        return new double[] {meanReward, rewardStd, positiveRate, kl, perplexity, distinct1, distinct2, meanLength,
+            repeatFraction};
+    }
+}

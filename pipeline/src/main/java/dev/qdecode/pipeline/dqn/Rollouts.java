@@ -1,0 +1,214 @@
+package dev.qdecode.pipeline.dqn;
+
+import ai.djl.ndarray.NDManager;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.KvCache;
+import dev.qdecode.models.StepOutput;
+import dev.qdecode.pipeline.generate.PromptEncoder;
+import dev.qdecode.tokenizer.IncrementalDecoder;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Batched, KV-cached episodes with the behaviour policy: at each step the candidate set C(s) of
+ * π_ref, the head's Q on it, the guided distribution log π_ref + Q/τ_Q (or π_ref alone when no head is
+ * given: the base model restricted to C), ε-greedy over C. Records φ(s), candidates and actions into
+ * {@link ReplayEpisode.Builder}s when asked. Mirrors {@code Generator}'s loop, including token healing
+ * at the prompt boundary; every step's arrays live in a sub-manager that is closed at once.
+ */
+final class Rollouts {
+
+    /** One finished episode. */
+    record Episode(String prompt, int[] promptIds, int[] tokens, String text, int[] prefixEnds, double kl,
+            ReplayEpisode.Builder steps) {
+        /** Text of the first {@code p} generated tokens (as decoded so far). */
+        String prefix(int p) {
+            return p == 0 ? "" : text.substring(0, Math.min(text.length(), prefixEnds[p - 1]));
+        }
+    }
+
+    private final CausalLM model;
+    private final TextTokenizer tokenizer;
+    private final PromptEncoder encoder;
+    private final DqnConfig cfg;
+    private final Candidates candidates;
+    private final int[] eosIds;
+    private long tokens;
+    private long nanos;
+
+    Rollouts(CausalLM model, TextTokenizer tokenizer, PromptFormat format, DqnConfig cfg) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.cfg = cfg;
+        this.encoder = new PromptEncoder(tokenizer, format, true, false, model.config().maxPositions());
+        this.candidates = Candidates.of(cfg);
+        int[] a = tokenizer.eosIds() == null ? new int[0] : tokenizer.eosIds();
+        int[] b = model.config().eosTokenIds() == null ? new int[0] : model.config().eosTokenIds();
+        int[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        this.eosIds = Arrays.stream(all).distinct().toArray();
+    }
+
+    /** Generated tokens so far (all calls). */
+    long tokens() {
+        return tokens;
+    }
+
+    /** Wall time spent in rollouts so far, nanoseconds. */
+    long nanos() {
+        return nanos;
+    }
+
+    /**
+     * Runs one batch of episodes.
+     *
+     * @param prompts the prompt texts, one episode each
+     * @param head the Q head, or null for the base model restricted to C(s)
+     * @param epsilon ε of ε-greedy over C(s)
+     * @param rng the random stream (consumed in row order)
+     * @param record whether to record transitions for the replay buffer
+     * @return the episodes, in prompt order
+     */
+    List<Episode> run(List<String> prompts, QHead head, double epsilon, Rng rng, boolean record) {
+        long start = System.nanoTime();
+        int n = prompts.size();
+        int vocab = model.config().vocabSize();
+        int dim = model.config().hiddenSize();
+        PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[n];
+        int[][] ids = new int[n][];
+        for (int i = 0; i < n; i++) {
+            prep[i] = encoder.encode(prompts.get(i), i, cfg.maxNewTokens());
+            ids[i] = prep[i].ids();
+        }
+        int[][] gen = new int[n][cfg.maxNewTokens()];
+        int[][] ends = new int[n][cfg.maxNewTokens()];
+        int[] len = new int[n];
+        double[] kl = new double[n];
+        StringBuilder[] text = new StringBuilder[n];
+        String[] strip = new String[n];
+        IncrementalDecoder[] dec = new IncrementalDecoder[n];
+        ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
+        int[] active = new int[n];
+        for (int i = 0; i < n; i++) {
+            text[i] = new StringBuilder();
+            strip[i] = prep[i].removedText();
+            dec[i] = tokenizer.incrementalDecoder(true);
+            for (int id : ids[i]) {
+                dec[i].push(id);
+            }
+            steps[i] = record ? new ReplayEpisode.Builder(dim) : null;
+            active[i] = i;
+        }
+        int nActive = n;
+        try (NDManager root = NDManager.newBaseManager()) {
+            NDManager stepManager = root.newSubManager();
+            KvCache cache = model.prefill(stepManager, ids, cfg.maxNewTokens());
+            try {
+                StepOutput out = cache.last();
+                while (true) {
+                    float[] logits = out.logits().toFloatArray();
+                    float[] hidden = out.hidden().toFloatArray();
+                    stepManager.close();
+                    Candidates.Set[] sets = new Candidates.Set[nActive];
+                    int kmax = 1;
+                    for (int r = 0; r < nActive; r++) {
+                        int b = active[r];
+                        int[] allowed = len[b] == 0 ? prep[b].allowedFirst() : null;
+                        int[] banned = len[b] < cfg.minNewTokens() ? eosIds : null;
+                        sets[r] = candidates.select(logits, r * vocab, vocab, allowed, banned);
+                        kmax = Math.max(kmax, sets[r].size());
+                    }
+                    float[] q;
+                    if (head != null) {
+                        int[] cand = new int[nActive * kmax];
+                        for (int r = 0; r < nActive; r++) {
+                            int[] c = sets[r].ids();
+                            for (int j = 0; j < kmax; j++) {
+                                cand[r * kmax + j] = c[Math.min(j, c.length - 1)];
+                            }
+                        }
+                        q = head.q(hidden, nActive, cand, kmax);
+                    } else {
+                        q = new float[nActive * kmax];
+                    }
+                    int[] next = new int[nActive];
+                    int[] keep = new int[nActive];
+                    int kept = 0;
+                    for (int r = 0; r < nActive; r++) {
+                        int b = active[r];
+                        Candidates.Set set = sets[r];
+                        double[] logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
+                        int chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng);
+                        if (head != null) {
+                            kl[b] += logPi[chosen] - set.logp()[chosen];
+                        }
+                        if (record) {
+                            steps[b].step(hidden, r * dim, set, chosen);
+                        }
+                        int tok = set.ids()[chosen];
+                        gen[b][len[b]] = tok;
+                        boolean eos = isEos(tok);
+                        String piece = eos ? "" : dec[b].push(tok);
+                        if (!strip[b].isEmpty()) {
+                            int common = commonPrefix(piece, strip[b]);
+                            piece = piece.substring(common);
+                            strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
+                        }
+                        boolean stop = eos || len[b] + 1 == cfg.maxNewTokens();
+                        if (stop) {
+                            piece += dec[b].flush();
+                        }
+                        text[b].append(piece);
+                        ends[b][len[b]] = text[b].length();
+                        len[b]++;
+                        if (!stop) {
+                            keep[kept] = r;
+                            next[kept] = tok;
+                            active[kept] = b;
+                            kept++;
+                        }
+                    }
+                    tokens += nActive;
+                    if (kept == 0) {
+                        break;
+                    }
+                    if (kept < nActive) {
+                        cache.retainRows(Arrays.copyOf(keep, kept));
+                    }
+                    nActive = kept;
+                    stepManager = root.newSubManager();
+                    out = cache.step(stepManager, Arrays.copyOf(next, kept));
+                }
+            } finally {
+                cache.close();
+            }
+        }
+        List<Episode> res = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            res.add(new Episode(prompts.get(i), ids[i], Arrays.copyOf(gen[i], len[i]), text[i].toString(),
+                    Arrays.copyOf(ends[i], len[i]), kl[i], steps[i]));
+        }
+        nanos += System.nanoTime() - start;
+        return res;
+    }
+
+    private boolean isEos(int tok) {
+        for (int e : eosIds) {
+            if (e == tok) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int commonPrefix(String a, String b) {
+        int k = 0;
+        while (k < a.length() && k < b.length() && a.charAt(k) == b.charAt(k)) {
+            k++;
+        }
+        return k;
+    }
+}

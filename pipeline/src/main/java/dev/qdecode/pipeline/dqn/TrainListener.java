@@ -1,0 +1,51 @@
+package dev.qdecode.pipeline.dqn;
+
+import java.nio.file.Path;
+
+/**
+ * Hooks into {@link DqnTrainer} (like DJL's TrainingListener); every method has an empty default.
+ * Called on the training thread.
+ */
+public interface TrainListener {
+
+    /**
+     * After each rollout batch has been scored and pushed to the replay buffer.
+     *
+     * @param episodesDone episodes done so far (of {@code total})
+     * @param total episodes of the whole run
+     * @param meanReward mean terminal reward of this batch
+     * @param epsilon the ε used for this batch
+     */
+    default void onRollout(long episodesDone, long total, double meanReward, double epsilon) {}
+
+    /**
+     * After each round of gradient updates.
+     *
+     * @param updates gradient updates done so far
+     * @param meanLoss mean Huber loss of this round
+     * @param meanAbsQ mean |Q(s,a)| of the taken actions in this round
+     */
+    default void onUpdate(long updates, double meanLoss, double meanAbsQ) {}
+
+    /**
+     * After each evaluation (also the base model's, once, with policy {@code base}).
+     *
+     * @param metrics the measured metrics
+     */
+    default void onEvaluation(EvalMetrics metrics) {}
+
+    /**
+     * After each checkpoint was written.
+     *
+     * @param file the checkpoint file
+     * @param episodesDone episodes done when written
+     */
+    default void onCheckpoint(Path file, long episodesDone) {}
+
+    /**
+     * When the divergence monitor raises a warning (|Q| growth, repeated tokens).
+     *
+     * @param message one line naming the symptom and the options that help
+     */
+    default void onWarning(String message) {}
+}

@@ -1,0 +1,104 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code qdecode train}, {@code evaluate} and {@code generate --policy} end to end on TinyStories-656K. */
+class DqnCommandsTest {
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpShowsTheDefaultsOfTheConfig() {
+        Result r = run("train", "--help");
+        assertEquals(ExitCodes.OK, r.code());
+        DqnConfig d = DqnConfig.defaults();
+        assertTrue(r.out().contains("Training episodes in total (default: " + d.episodes() + ")"), r.out());
+        assertTrue(r.out().contains("(default: " + d.polyak() + ")"), r.out());
+        assertTrue(r.out().contains("(default: soft)"), r.out());
+        // Every option of train that names a config field exists in DqnConfig.
+        for (RecordComponent c : DqnConfig.class.getRecordComponents()) {
+            String opt = DqnConfig.optionOf(c.getName());
+            if (r.out().contains(opt + "=")) {
+                assertTrue(r.out().contains("default:"), opt);
+            }
+        }
+    }
+
+    @Test
+    void badInputIsOneLineAndAUsageCode(@TempDir Path tmp) {
+        Result r = run("train", "--episodes", "0", "--out", tmp.resolve("x").toString());
+        assertEquals(ExitCodes.USAGE, r.code());
+        assertTrue(r.err().contains("--episodes: expected a positive integer but got 0"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        Result t = run("train", "--task", "dialogue", "--out", tmp.resolve("y").toString());
+        assertEquals(ExitCodes.USAGE, t.code());
+        assertTrue(t.err().contains("--task: expected continuation"), t.err());
+        Result resume = run("train", "--resume", "--out", tmp.resolve("none").toString());
+        assertEquals(ExitCodes.BAD_INPUT, resume.code());
+        Result policy = run("generate", "--policy", tmp.resolve("none").toString(), "--prompt", "Hi");
+        assertEquals(ExitCodes.BAD_INPUT, policy.code());
+        assertTrue(policy.err().contains("checkpoint not found"), policy.err());
+    }
+
+    @Test
+    void trainEvaluateAndGenerateWithThePolicy(@TempDir Path tmp) throws Exception {
+        Path runDir = tmp.resolve("run");
+        Path cfg = tmp.resolve("cfg.json");
+        Files.writeString(cfg, "{\"episodes\": 100, \"headHidden\": 16, \"evalEvery\": 0}");
+        Result r = run("train", "--config", cfg.toString(), "--episodes", "8", "--rollout-episodes", "4",
+                "--max-new-tokens", "6", "--min-new-tokens", "2", "--batch-size", "8", "--updates-per-rollout", "2",
+                "--eval-limit", "3", "--eval-samples", "1", "--seed", "5", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains("positive rate"), r.out());
+        JsonObject summary = JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject();
+        assertEquals(8, summary.get("episodes").getAsInt()); // the CLI overrides the file
+        JsonObject config = summary.getAsJsonObject("config");
+        assertEquals(16, config.get("headHidden").getAsInt()); // the file's value survives
+        assertEquals(5, config.get("seed").getAsLong());
+        assertEquals(3, summary.getAsJsonObject("trained").get("samples").getAsInt());
+        assertTrue(summary.getAsJsonObject("provenance").get("model_sha256").getAsString().matches("[0-9a-f]{64}"));
+        List<String> metrics = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(1, metrics.size()); // evaluated only at the end
+        Result again = run("train", "--out", runDir.toString(), "--episodes", "8");
+        assertEquals(ExitCodes.USAGE, again.code());
+        Result finished = run("train", "--resume", "--out", runDir.toString());
+        assertEquals(ExitCodes.USAGE, finished.code());
+        assertTrue(finished.err().contains("already finished its 8 episodes"), finished.err());
+        Result changed = run("train", "--resume", "--reward", "afinn", "--out", runDir.toString());
+        assertEquals(ExitCodes.USAGE, changed.code());
+        assertTrue(changed.err().contains("--resume continues with the run's own --reward"), changed.err());
+
+        Result ev = run("evaluate", "--policy", runDir.toString(), "--limit", "2", "--samples", "1");
+        assertEquals(ExitCodes.OK, ev.code(), ev.err());
+        List<String> tsv = Files.readAllLines(runDir.resolve("evaluation/comparison.tsv"));
+        assertEquals("metric\tbase\ttrained", tsv.get(0));
+        assertEquals(10, tsv.size());
+
+        Result gen = run("generate", "--policy", runDir.toString(), "--prompt", "One day, Tom went to the park. Then,",
+                "--max-new-tokens", "5", "--min-new-tokens", "5");
+        assertEquals(ExitCodes.OK, gen.code(), gen.err());
+        assertTrue(gen.out().startsWith("One day, Tom went to the park. Then,"), gen.out());
+        assertFalse(gen.out().strip().equals("One day, Tom went to the park. Then,"), gen.out());
+    }
+}
