@@ -8,9 +8,10 @@ final class Subcommands {
 
     static void register(CommandLine cl) {
         cl.addSubcommand(new GenerateCommand());
-        cl.addSubcommand(new RewardsCommand());
-        cl.addSubcommand(new BenchCommand());
         cl.addSubcommand(new TrainCommand());
         cl.addSubcommand(new EvaluateCommand());
+        cl.addSubcommand(new RewardsCommand());
+        cl.addSubcommand(new ClassifierCommand());
+        cl.addSubcommand(new BenchCommand());
     }
 }

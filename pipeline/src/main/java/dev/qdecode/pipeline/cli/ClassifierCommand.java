@@ -1,0 +1,226 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.data.ClassificationExample;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.rewards.classifier.ClassifierConfig;
+import dev.qdecode.rewards.classifier.EmbeddingCache;
+import dev.qdecode.rewards.classifier.Evaluation;
+import dev.qdecode.rewards.classifier.SentenceEncoder;
+import dev.qdecode.rewards.classifier.SentenceEncoders;
+import dev.qdecode.rewards.classifier.TextClassifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qdecode classifier train|eval}: the neural text classifier behind the {@code classifier} reward. */
+@Command(name = "classifier", mixinStandardHelpOptions = true,
+        description = "Train and evaluate a text classifier (sentence encoder + small trained head) for the "
+                + "'classifier' reward.",
+        subcommands = {ClassifierCommand.Train.class, ClassifierCommand.Eval.class})
+final class ClassifierCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: train or eval");
+    }
+
+    /** Options naming a labelled data file. */
+    static final class DataOptions {
+        @Option(names = "--data", paramLabel = "FILE", required = true,
+                description = "Labelled examples (.tsv/.csv/.jsonl; TSV: header row, no quoting).")
+        Path data;
+
+        @Option(names = "--text-column", defaultValue = "sentence", description = "Text column (default: ${DEFAULT-VALUE}).")
+        String textColumn;
+
+        @Option(names = "--label-column", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
+        String labelColumn;
+
+        @Option(names = "--limit", defaultValue = "0", description = "Use only the first N rows; 0 = all (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        List<ClassificationExample> read(Path file) {
+            if (limit < 0) {
+                throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
+            }
+            ReadOptions opts = ReadOptions.defaults().withColumn("text", textColumn).withColumn("label", labelColumn)
+                    .withLimit(limit);
+            List<ClassificationExample> rows = Datasets.classification(file, opts).examples();
+            if (rows.isEmpty()) {
+                throw new CliException(file + ": no examples (expected at least one data row)");
+            }
+            return rows;
+        }
+    }
+
+    static List<String> texts(List<ClassificationExample> rows) {
+        return rows.stream().map(ClassificationExample::text).toList();
+    }
+
+    static List<String> labels(List<ClassificationExample> rows) {
+        return rows.stream().map(ClassificationExample::label).toList();
+    }
+
+    static void print(PrintWriter out, String name, Evaluation e) {
+        out.printf(Locale.ROOT, "%s: %s%n", name, e.summary());
+        for (Evaluation.LabelMetrics m : e.perLabel()) {
+            out.printf(Locale.ROOT, "  label %-10s precision %.4f  recall %.4f  F1 %.4f  support %d%n", m.label(),
+                    m.precision(), m.recall(), m.f1(), m.support());
+        }
+    }
+
+    /** {@code qdecode classifier train}. */
+    @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {
+                "Embed the texts with a sentence encoder (embeddings are cached under ~/.cache/qdecode/embeddings), "
+                        + "train a logistic or MLP head, and save it with its provenance (encoder, data hash, "
+                        + "config, seed, metrics) to --out.",
+                "SST-2 note: its train split is made of parse-tree phrases, so a random validation split overstates "
+                        + "accuracy; the head's validation split keeps phrases of one sentence together and the "
+                        + "regularised logistic head is the default."
+            })
+    static final class Train implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @CommandLine.Mixin DataOptions data;
+
+        @Option(names = "--dev", paramLabel = "FILE", description = "A labelled dev file to report after training (same columns).")
+        Path dev;
+
+        @Option(names = "--encoder", defaultValue = "minilm",
+                description = "Sentence encoder: minilm (all-MiniLM-L6-v2) or minilm-q (quantized, faster) (default: ${DEFAULT-VALUE}).")
+        String encoder;
+
+        @Option(names = "--head", defaultValue = "logistic", description = "logistic or mlp (default: ${DEFAULT-VALUE}).")
+        String head;
+
+        @Option(names = "--l2", description = "L2 penalty (default: 1.5e-5 logistic, 1e-4 mlp).")
+        Double l2;
+
+        @Option(names = "--lr", description = "Adam learning rate (default: 1e-2 logistic, 1e-3 mlp).")
+        Double lr;
+
+        @Option(names = "--epochs", description = "Maximum epochs (default: 30).")
+        Integer epochs;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to save the classifier.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            ClassifierConfig cfg;
+            try {
+                cfg = ClassifierConfig.HeadType.parse(head) == ClassifierConfig.HeadType.MLP
+                        ? ClassifierConfig.mlp() : ClassifierConfig.logistic();
+                cfg = cfg.withSeed(seed);
+                if (l2 != null) {
+                    cfg = cfg.withL2(l2);
+                }
+                if (lr != null) {
+                    cfg = cfg.withLearningRate(lr);
+                }
+                if (epochs != null) {
+                    cfg = cfg.withMaxEpochs(epochs);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            List<ClassificationExample> train = data.read(data.data);
+            List<ClassificationExample> devRows = dev == null ? null : data.read(dev);
+            PrintWriter outW = spec.commandLine().getOut();
+            long t0 = System.nanoTime();
+            try (SentenceEncoder enc = openEncoder(spec, encoder)) {
+                TextClassifier clf;
+                try {
+                    clf = TextClassifier.train(enc, texts(train), labels(train), cfg, EmbeddingCache.atDefaultLocation());
+                } catch (IllegalArgumentException e) {
+                    throw new CliException(data.data + ": " + e.getMessage());
+                }
+                clf = clf.withDataSha256(Datasets.sha256(data.data));
+                outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s)%n", train.size(),
+                        (System.nanoTime() - t0) / 1e9, enc.id(), cfg.head());
+                if (clf.metrics().containsKey("validation")) {
+                    print(outW, "validation", clf.metrics().get("validation"));
+                }
+                if (devRows != null) {
+                    Evaluation e = evaluate(clf, devRows, dev);
+                    clf = clf.withMetrics("dev", e);
+                    print(outW, "dev", e);
+                }
+                clf.save(out);
+                outW.println("saved to " + out);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code qdecode classifier eval}. */
+    @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Report accuracy, macro-F1 and per-label precision/recall/F1 of a saved classifier on a labelled file.")
+    static final class Eval implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @CommandLine.Mixin DataOptions data;
+
+        @Option(names = "--classifier", paramLabel = "DIR", required = true, description = "A directory written by 'classifier train'.")
+        Path classifier;
+
+        @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl", description = "Write one prediction per row here.")
+        Path output;
+
+        @Override
+        public Integer call() {
+            List<ClassificationExample> rows = data.read(data.data);
+            try (TextClassifier clf = loadClassifier(classifier)) {
+                long t0 = System.nanoTime();
+                Evaluation e = evaluate(clf, rows, data.data);
+                PrintWriter outW = spec.commandLine().getOut();
+                print(outW, data.data.getFileName().toString(), e);
+                outW.printf(Locale.ROOT, "%d texts in %.1f s%n", rows.size(), (System.nanoTime() - t0) / 1e9);
+                if (output != null) {
+                    List<String> pred = clf.predict(texts(rows));
+                    try (RecordWriter w = RecordWriter.open(output, List.of("id", "text", "gold", "predicted"))) {
+                        for (int i = 0; i < rows.size(); i++) {
+                            w.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
+                        }
+                    }
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    static Evaluation evaluate(TextClassifier clf, List<ClassificationExample> rows, Path file) {
+        try {
+            return clf.evaluate(texts(rows), labels(rows));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    static TextClassifier loadClassifier(Path dir) {
+        try {
+            return TextClassifier.load(dir);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--classifier: " + e.getMessage());
+        }
+    }
+
+    static SentenceEncoder openEncoder(CommandSpec spec, String id) {
+        try {
+            return SentenceEncoders.open(id);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--encoder: " + e.getMessage());
+        }
+    }
+}
