@@ -27,7 +27,8 @@ public final class SentenceEncoders {
     /**
      * Opens an encoder with the default batch size.
      *
-     * @param id the encoder id (see {@link #ids()})
+     * @param id the encoder id (see {@link #ids()}), or a Hugging Face model directory (optionally as
+     *     {@code hf:DIR}) whose mean-pooled final hidden states are the embedding
      * @return the encoder (the caller closes it)
      * @throws IllegalArgumentException when the id is unknown
      * @throws IllegalStateException when the model cannot be loaded
@@ -39,7 +40,8 @@ public final class SentenceEncoders {
     /**
      * Opens an encoder.
      *
-     * @param id the encoder id (see {@link #ids()})
+     * @param id the encoder id (see {@link #ids()}), or a Hugging Face model directory (optionally as
+     *     {@code hf:DIR}) whose mean-pooled final hidden states are the embedding
      * @param batchSize how many texts go through the network at once (texts are sorted by length
      *     first, so batches hold texts of similar length)
      * @return the encoder (the caller closes it)
@@ -57,8 +59,15 @@ public final class SentenceEncoders {
             case MiniLmEncoder.ID_QUANTIZED:
                 return MiniLmEncoder.open(true, batchSize);
             default:
-                throw new IllegalArgumentException(
-                        "unknown sentence encoder '" + id + "': expected one of " + ids());
+                String path = id == null ? "" : id.trim();
+                if (path.startsWith("hf:")) {
+                    path = path.substring(3);
+                }
+                if (!path.isEmpty() && java.nio.file.Files.isDirectory(java.nio.file.Path.of(path))) {
+                    return ModelDirEncoder.open(java.nio.file.Path.of(path), batchSize);
+                }
+                throw new IllegalArgumentException("unknown sentence encoder '" + id + "': expected one of "
+                        + ids() + " or a Hugging Face model directory");
         }
     }
 }

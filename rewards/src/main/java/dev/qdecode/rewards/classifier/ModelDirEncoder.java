@@ -1,0 +1,118 @@
+package dev.qdecode.rewards.classifier;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A sentence encoder from any Hugging Face model directory the models module can load: the mean of
+ * the final-norm hidden states over the text's tokens (in the model's prompt format), L2-normalised.
+ * Texts are batched by length to cut padding; over-long texts keep their first tokens.
+ */
+final class ModelDirEncoder implements SentenceEncoder {
+    private final Path dir;
+    private final CausalLM model;
+    private final TextTokenizer tokenizer;
+    private final PromptFormat format;
+    private final int batchSize;
+
+    private ModelDirEncoder(Path dir, CausalLM model, TextTokenizer tokenizer, int batchSize) {
+        this.dir = dir;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.format = PromptFormat.forModel(dir, tokenizer);
+        this.batchSize = batchSize;
+    }
+
+    static ModelDirEncoder open(Path dir, int batchSize) {
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IllegalArgumentException("encoder directory " + dir
+                    + ": no config.json (expected a Hugging Face model directory)");
+        }
+        TextTokenizer tok = TextTokenizer.load(dir);
+        try {
+            return new ModelDirEncoder(dir, CausalLM.load(dir), tok, batchSize);
+        } catch (RuntimeException e) {
+            tok.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int dimension() {
+        return model.config().hiddenSize();
+    }
+
+    @Override
+    public String id() {
+        return "hf:" + dir.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public float[][] embed(List<String> texts) {
+        int n = texts.size();
+        int max = model.config().maxPositions();
+        int[][] ids = new int[n][];
+        for (int i = 0; i < n; i++) {
+            int[] t = format.encode(tokenizer, texts.get(i));
+            if (t.length == 0) {
+                t = new int[] {Math.max(0, tokenizer.bosId())};
+            }
+            ids[i] = t.length > max ? Arrays.copyOf(t, max) : t;
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> ids[i].length));
+        float[][] out = new float[n][];
+        int h = dimension();
+        for (int start = 0; start < n; start += batchSize) {
+            int end = Math.min(n, start + batchSize);
+            List<int[]> batch = new ArrayList<>(end - start);
+            for (int k = start; k < end; k++) {
+                batch.add(ids[order[k]]);
+            }
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray hs = model.hiddenStates(m, batch.toArray(new int[0][]));
+                float[] flat = hs.toFloatArray();
+                int len = (int) hs.getShape().get(1);
+                for (int r = 0; r < batch.size(); r++) {
+                    int rowLen = batch.get(r).length;
+                    float[] v = new float[h];
+                    for (int t = 0; t < rowLen; t++) {
+                        int base = (r * len + t) * h;
+                        for (int j = 0; j < h; j++) {
+                            v[j] += flat[base + j];
+                        }
+                    }
+                    double norm = 0;
+                    for (int j = 0; j < h; j++) {
+                        v[j] /= rowLen;
+                        norm += v[j] * (double) v[j];
+                    }
+                    float inv = (float) (1.0 / Math.max(Math.sqrt(norm), 1e-12));
+                    for (int j = 0; j < h; j++) {
+                        v[j] *= inv;
+                    }
+                    out[order[start + r]] = v;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.qdecode.rewards.classifier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelDirEncoderTest {
+    private static final Path MODEL = Path.of(System.getProperty("qdecode.shared"), "models", "stories260K");
+
+    @Test
+    void meanPooledUnitVectorsIndependentOfBatching() {
+        List<String> texts = List.of("Once upon a time there was a cat.", "Lily was happy.", "The sun was hot and the dog ran.");
+        try (SentenceEncoder big = SentenceEncoders.open(MODEL.toString(), 8);
+                SentenceEncoder one = SentenceEncoders.open("hf:" + MODEL, 1)) {
+            assertEquals(64, big.dimension());
+            assertTrue(big.id().startsWith("hf:"));
+            float[][] a = big.embed(texts);
+            float[][] b = one.embed(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                double norm = 0;
+                for (float v : a[i]) {
+                    norm += v * v;
+                }
+                assertEquals(1.0, norm, 1e-5);
+                assertArrayEquals(a[i], b[i], 1e-4f, "padding in a batch must not change row " + i);
+            }
+            float[] again = big.embed(List.of(texts.get(1)))[0];
+            assertArrayEquals(a[1], again, 1e-4f);
+        }
+    }
+
+    @Test
+    void notAModelDirectoryIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SentenceEncoders.open(MODEL.getParent().toString()));
+        assertTrue(e.getMessage().contains("config.json"), e.getMessage());
+    }
+}
