@@ -72,7 +72,7 @@ final class MiniLmEncoder implements SentenceEncoder {
                             "modelMaxLength", "512",
                             "padding", "false"));
             model = Model.newInstance(id, Engine.getEngine("OnnxRuntime").getEngineName());
-            model.load(onnx, Map.of());
+            model.load(onnx, Map.of("sessionOptions", sessionOptions()));
             return new MiniLmEncoder(id, batchSize, tokenizer, model);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             if (model != null) {
@@ -86,6 +86,27 @@ final class MiniLmEncoder implements SentenceEncoder {
                             + oneLine(e) + "); is dev.langchain4j:langchain4j-embeddings-" + base
                             + " on the classpath?",
                     e);
+        }
+    }
+
+    /**
+     * ONNX Runtime settings. Intra-op worker threads do not spin while idle: the default busy-wait
+     * burns the cores that other processes (and the decoding loop) need on a shared machine.
+     * System property {@code qdecode.encoder.threads} sets the intra-op thread count (default: ONNX
+     * Runtime's, one per physical core).
+     */
+    private static ai.onnxruntime.OrtSession.SessionOptions sessionOptions() {
+        try {
+            ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
+            o.addConfigEntry("session.intra_op.allow_spinning",
+                    System.getProperty("qdecode.encoder.spin", "0"));
+            String threads = System.getProperty("qdecode.encoder.threads");
+            if (threads != null) {
+                o.setIntraOpNumThreads(Integer.parseInt(threads.trim()));
+            }
+            return o;
+        } catch (ai.onnxruntime.OrtException | NumberFormatException e) {
+            throw new IllegalStateException("ONNX Runtime session options: " + e.getMessage(), e);
         }
     }
 

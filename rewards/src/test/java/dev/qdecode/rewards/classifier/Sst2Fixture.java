@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Shared across the test classes of one JVM: a real SST-2 subset, one open quantized MiniLM encoder,
- * an embedding cache in a temp directory, and one logistic classifier trained on the subset and
- * saved. Training once keeps the suite to seconds.
+ * an embedding cache under target/, and one logistic classifier trained on the subset and saved.
+ * Embedding and training once keeps the suite short.
  */
 final class Sst2Fixture {
     /** Training rows taken from the top of SST-2 train.tsv. */
@@ -41,7 +41,7 @@ final class Sst2Fixture {
 
     static synchronized SentenceEncoder encoder() {
         if (encoder == null) {
-            encoder = SentenceEncoders.open("minilm-q");
+            encoder = new MemoEncoder(SentenceEncoders.open("minilm-q"));
             Runtime.getRuntime().addShutdownHook(new Thread(encoder::close));
         }
         return encoder;
@@ -49,14 +49,15 @@ final class Sst2Fixture {
 
     static synchronized EmbeddingCache cache() {
         if (cache == null) {
-            cache = new EmbeddingCache(tempDir("qdecode-emb-cache"));
+            // Under target/: a fresh checkout embeds the subset once, later runs read it back.
+            cache = new EmbeddingCache(Path.of("target", "test-embedding-cache"));
         }
         return cache;
     }
 
     /** The logistic config for the subset: l2 = 1 / n (scikit-learn's C = 1), small batches. */
     static ClassifierConfig config() {
-        return ClassifierConfig.logistic().withL2(1.0 / TRAIN_ROWS).withBatchSize(128).withMaxEpochs(20);
+        return ClassifierConfig.logistic().withL2(1.0 / TRAIN_ROWS).withBatchSize(256).withMaxEpochs(15);
     }
 
     /** The logistic classifier trained on the subset (validation 10% of its full sentences, then refit). */

@@ -96,7 +96,7 @@ class TextClassifierTest {
     void trainingIsReproducibleAndTheMlpHeadLearnsToo() {
         LabeledTsv train = Sst2Fixture.train();
         ClassifierConfig mlp = ClassifierConfig.mlp().withHidden(32, 0.3).withL2(1.0 / Sst2Fixture.TRAIN_ROWS)
-                .withBatchSize(128).withMaxEpochs(10).withLearningRate(3e-3).withRefit(false);
+                .withBatchSize(128).withMaxEpochs(8).withLearningRate(3e-3).withRefit(false);
         // Embeddings come from the fixture's cache: only the head is trained here.
         TextClassifier a = TextClassifier.train(Sst2Fixture.encoder(), train.texts(), train.labels(), mlp,
                 Sst2Fixture.cache());
