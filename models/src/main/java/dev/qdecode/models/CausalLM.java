@@ -64,24 +64,22 @@ public interface CausalLM extends AutoCloseable {
     ModelConfig config();
 
     /**
-     * The weights, by name, exactly as the forward pass reads them (an unmodifiable map of arrays
-     * owned by the model; do not close them). Names follow Hugging Face, except that the Llama
-     * family's projections are fused at load time:
+     * The weights by their Hugging Face names and shapes (an unmodifiable map, in a stable order, of
+     * float32 arrays owned by the model; do not close them): {@code model.embed_tokens.weight},
+     * {@code model.layers.N.self_attn.q_proj.weight}, ... for the Llama family; {@code
+     * transformer.wte.weight}, {@code transformer.h.N.attn.c_attn.weight} ([in, out] Conv1D
+     * layout), ... for GPT-2 (whether or not the checkpoint used the {@code transformer.} prefix).
+     * With tied embeddings only the embedding matrix is listed; otherwise {@code lm_head.weight}
+     * too. The sum of their sizes is {@link ModelConfig#parameterCount()}.
      *
-     * <ul>
-     *   <li>{@code model.layers.N.self_attn.qkv_proj.weight} {@code [(heads + 2*kvHeads)*headDim,
-     *       hidden]}: the {@code q_proj}, {@code k_proj} and {@code v_proj} rows, concatenated in
-     *       that order (and {@code .bias} likewise when the model has q/k/v biases);
-     *   <li>{@code model.layers.N.mlp.gate_up_proj.weight} {@code [2*intermediate, hidden]}: the
-     *       {@code gate_proj} rows, then the {@code up_proj} rows.
-     * </ul>
+     * <p>The forward pass reads execution tensors derived from these at load time: for the Llama
+     * family the q/k/v rows are fused into one matrix and gate/up into another, and the
+     * q/k/v/gate/up entries of this map are views of those fused tensors (writes to them are seen by
+     * the forward pass); norm gains are used pre-scaled by {@code sqrt(hidden)} (a copy); GPT-2
+     * matrices are used through transposed views. Code that changes norm gains (e.g. fine-tuning)
+     * must rebuild the derived copies.
      *
-     * GPT-2 tensors keep their stored {@code [in, out]} Conv1D layout under {@code transformer.*}
-     * names. With tied embeddings only the embedding matrix is listed ({@code
-     * model.embed_tokens.weight} or {@code transformer.wte.weight}); otherwise {@code lm_head.weight}
-     * too.
-     *
-     * @return the parameter map, in a stable order
+     * @return the parameter map
      */
     Map<String, NDArray> parameters();
 

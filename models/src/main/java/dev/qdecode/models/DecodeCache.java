@@ -28,6 +28,14 @@ final class DecodeCache implements KvCache {
     private final TransformerLM model;
     private final PtNDManager manager;
     final int capacity;
+    /**
+     * Columns allocated: {@link #capacity} rounded up to a multiple of {@link #ALIGN}. Attention
+     * reads a multiple of 8 columns (unwritten ones masked), because PyTorch's CPU softmax is about
+     * 2.5x slower when the last dimension is not a multiple of 8.
+     */
+    final int allocated;
+    /** Column alignment of attention reads. */
+    static final int ALIGN = 8;
     int batch;
     int[] pads;
     /** Columns written so far (the next step writes this column). */
@@ -35,13 +43,14 @@ final class DecodeCache implements KvCache {
     final PtNDArray[] kv;
     /** Whether this cache uses the block layout. */
     final boolean blockLayout;
-    /** Additive key mask, {@code -1e9} on padding columns: {@code [B, 1, capacity]} (block) or {@code [B, 1, 1, capacity]}. */
+    /**
+     * Additive key mask over the allocated columns, {@code -1e9} on each row's padding columns and
+     * on columns not yet written (each step unmasks its column): {@code [B, 1, allocated]} (block)
+     * or {@code [B, 1, 1, allocated]}.
+     */
     PtNDArray mask;
-    /** Rotary table {@code [capacity, 2*qkvWidth]} (Llama family only, see TransformerLM#ropeTable). */
-    final PtNDArray rope;
-    /** Step inputs {@code [B]} (int64): wrap {@link #inputBuffer} / {@link #positionBuffer}, rebuilt every step. */
-    PtNDArray ids;
-    PtNDArray positions;
+    /** Rotary tables {@code cos, sin} ({@code [capacity, qkvWidth]}, Llama family only, see TransformerLM#ropeTables). */
+    final PtNDArray[] rope;
     /** Reused direct buffers (native order) holding the step's token ids and positions. */
     private ByteBuffer inputBuffer;
     private ByteBuffer positionBuffer;
@@ -49,30 +58,36 @@ final class DecodeCache implements KvCache {
     private PtNDArray pick;
     private boolean closed;
 
-    DecodeCache(TransformerLM model, int batch, int capacity, int[] pads) {
+    /**
+     * Allocates a cache for {@code batch} rows whose prompts are left-padded to {@code promptLength}
+     * columns ({@code pads[r]} of them padding), with room for {@code capacity} columns in all.
+     */
+    DecodeCache(TransformerLM model, int batch, int promptLength, int capacity, int[] pads) {
         this.model = model;
         this.manager = (PtNDManager) model.manager.newSubManager();
         this.capacity = capacity;
+        this.allocated = (capacity + ALIGN - 1) / ALIGN * ALIGN;
         this.batch = batch;
         this.pads = pads.clone();
         this.blockLayout = model.blockDecode;
         try {
             this.kv = new PtNDArray[model.layers.length];
             Shape shape = blockLayout
-                    ? new Shape(batch, capacity, 2L * model.kvHeads * model.headDim)
-                    : new Shape(batch, model.kvHeads, capacity, 2L * model.headDim);
+                    ? new Shape(batch, allocated, 2L * model.kvHeads * model.headDim)
+                    : new Shape(batch, model.kvHeads, allocated, 2L * model.headDim);
             for (int i = 0; i < kv.length; i++) {
                 kv[i] = (PtNDArray) manager.zeros(shape, DataType.FLOAT32);
             }
-            float[] m = new float[batch * capacity];
+            float[] m = new float[batch * allocated];
             for (int r = 0; r < batch; r++) {
-                for (int c = 0; c < pads[r]; c++) {
-                    m[r * capacity + c] = TransformerLM.NEG;
+                for (int c = 0; c < allocated; c++) {
+                    m[r * allocated + c] = c < pads[r] || c >= promptLength ? TransformerLM.NEG : 0f;
                 }
             }
             this.mask = (PtNDArray) manager.create(m,
-                    blockLayout ? new Shape(batch, 1, capacity) : new Shape(batch, 1, 1, capacity));
-            this.rope = model.llama ? model.ropeTable(manager, capacity) : null;
+                    blockLayout ? new Shape(batch, 1, allocated) : new Shape(batch, 1, 1, allocated));
+            this.rope = model.llama ? model.ropeTables(manager, capacity) : null;
+            this.pick = blockLayout ? model.blockPick(manager, batch) : null;
             allocateInputs();
         } catch (RuntimeException e) {
             manager.close();
@@ -86,11 +101,8 @@ final class DecodeCache implements KvCache {
         positionBuffer = ByteBuffer.allocateDirect(batch * 8).order(ByteOrder.nativeOrder());
     }
 
-    /** Flat indices picking each head's own block of the block-attention output (built per batch size). */
+    /** Flat indices picking each head's own block of the block-attention output (block layout only). */
     PtNDArray blockPick() {
-        if (pick == null) {
-            pick = model.blockPick(manager, batch);
-        }
         return pick;
     }
 
@@ -142,10 +154,11 @@ final class DecodeCache implements KvCache {
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
             // arrays over the reused buffers (no copy); closed with tmp before the buffers change
             Shape shape = new Shape(batch);
-            ids = JniUtils.createNdFromByteBuffer(tmp, inputBuffer, shape, DataType.INT64, SparseFormat.DENSE, Device.cpu());
-            positions = JniUtils.createNdFromByteBuffer(tmp, positionBuffer, shape, DataType.INT64, SparseFormat.DENSE,
+            PtNDArray ids = JniUtils.createNdFromByteBuffer(tmp, inputBuffer, shape, DataType.INT64, SparseFormat.DENSE,
                     Device.cpu());
-            PtNDArray hid = model.decodeHidden(this, tmp);
+            PtNDArray positions = JniUtils.createNdFromByteBuffer(tmp, positionBuffer, shape, DataType.INT64,
+                    SparseFormat.DENSE, Device.cpu());
+            PtNDArray hid = model.decodeHidden(this, tmp, ids, positions);
             PtNDArray logits = JniUtils.linear(hid, model.lmHead, null);
             hid.attach(out);
             logits.attach(out);
@@ -194,7 +207,7 @@ final class DecodeCache implements KvCache {
         batch = rows.length;
         if (pick != null) {
             pick.close();
-            pick = null;
+            pick = model.blockPick(manager, batch);
         }
         allocateInputs();
     }

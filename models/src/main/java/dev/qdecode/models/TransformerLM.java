@@ -27,10 +27,10 @@ import java.util.Map;
  * than 1 us).
  *
  * <p>Layout conventions. Decode works on {@code [B, features]} rows, full sequences on {@code [n,
- * t, features]}. The fused q/k/v projection emits {@code [q heads | k heads | v heads]}; for the
- * Llama family it also emits the rotate-half image of those rows ({@link #withRotatedRows}), so
- * rotary embedding is one multiply by a gathered {@code [cos | sin]} row and one sum, with the
- * attention scale folded into the query entries of that table and value heads left unrotated.
+ * t, features]}. The fused q/k/v projection emits {@code [q heads | k heads | v heads]}; rotary
+ * embedding is applied to all heads at once as {@code x*cos + (x@P)*sin} with a rotate-half matrix
+ * {@code P} and gathered per-position tables in which value heads get the identity and query heads
+ * carry the attention scale.
  * RMSNorm sums squares with a pre-scaled gain ({@link #rmsNorm}). Grouped-query attention never
  * repeats keys: the per-head path views queries as {@code [B, kvHeads, group, hd]}; the block path
  * (narrow heads, see {@link #BLOCK_MAX_HEAD_DIM}) spreads each query into its kv head's slot of a
@@ -43,9 +43,14 @@ final class TransformerLM implements CausalLM {
     static final float NEG = -1e9f;
     private static final long[] ONES4 = {1, 1, 1, 1};
     private static final long[] ONES3 = {1, 1, 1};
-    private static final long[] ZEROS4 = {0, 0, 0, 0};
-    private static final long[] ZEROS3 = {0, 0, 0};
-    private static final long[] LAST_DIM = {-1};
+    private static final int[] LAST_AXIS = {-1};
+    private static final long[] SWAP01 = {1, 0, 2};
+    /**
+     * From this batch size on, block-path queries are expanded by a batched product with {@link
+     * #expand} (one small product per head) rather than a broadcast multiply, which is slow for
+     * narrow heads on wide batches.
+     */
+    private static final int EXPAND_BY_PRODUCT_MIN_BATCH = 8;
     /** Largest attention-score tensor (floats) of one chunk of a full-sequence forward. */
     private static final long MAX_SCORES = 1L << 24;
     /**
@@ -77,14 +82,18 @@ final class TransformerLM implements CausalLM {
     private final PtNDArray eps;
     private final PtNDArray minusHalf;
     private final PtNDArray one;
+    private final PtNDArray zero;
     private final PtNDArray half;
     private final PtNDArray geluA;
     private final PtNDArray geluB;
     private final PtNDArray attnScale;
     private final PtNDArray blockMask;
+    private final PtNDArray rotateHalf;
+    private final PtNDArray expand;
     /**
-     * Whether new caches use the block layout (see {@link DecodeCache}); chosen from the head width,
-     * changeable by tests to exercise both layouts.
+     * Whether new caches use the block layout (see {@link DecodeCache}); chosen from the head width
+     * unless the system property {@code qdecode.models.blockDecode} (true/false, for benchmarking)
+     * says otherwise; changeable by tests to exercise both layouts.
      */
     volatile boolean blockDecode;
 
@@ -127,13 +136,17 @@ final class TransformerLM implements CausalLM {
         this.eps = scalar((float) (llama ? cfg.normEps() * cfg.hiddenSize() : cfg.normEps()));
         this.minusHalf = scalar(-0.5f);
         this.one = scalar(1f);
+        this.zero = scalar(0f);
         this.half = scalar(0.5f);
         double c0 = Math.sqrt(2.0 / Math.PI);
         this.geluA = scalar((float) c0);
         this.geluB = scalar((float) (c0 * 0.044715));
         this.attnScale = scalar((float) (1.0 / Math.sqrt(headDim)));
         this.blockMask = llama ? blockMask() : null;
-        this.blockDecode = llama && headDim <= BLOCK_MAX_HEAD_DIM;
+        this.rotateHalf = llama ? rotateHalfMatrix() : null;
+        this.expand = llama ? expandMatrix() : null;
+        String forced = System.getProperty("qdecode.models.blockDecode");
+        this.blockDecode = llama && (forced == null ? headDim <= BLOCK_MAX_HEAD_DIM : Boolean.parseBoolean(forced));
         this.invFreq = new double[headDim / 2];
         for (int i = 0; i < invFreq.length; i++) {
             invFreq[i] = 1.0 / Math.pow(cfg.ropeTheta() == 0 ? 10000.0 : cfg.ropeTheta(), (2.0 * i) / headDim);
@@ -207,7 +220,6 @@ final class TransformerLM implements CausalLM {
         long dq = (long) c.numHeads() * hd;
         long dkv = nkv * hd;
         long in = c.intermediateSize();
-        long qkvHeads = c.numHeads() + 2 * nkv;
         String whyEmb = "vocab_size " + v + " x hidden_size " + h;
         String whyH = "hidden_size " + h;
         Map<String, NDArray> params = new LinkedHashMap<>();
@@ -232,14 +244,14 @@ final class TransformerLM implements CausalLM {
             NDArray wq = src.get(tmp, p + "self_attn.q_proj.weight", new long[] {dq, h}, Init.MATRIX, whyQ);
             NDArray wk = src.get(tmp, p + "self_attn.k_proj.weight", new long[] {dkv, h}, Init.MATRIX, whyKv);
             NDArray wv = src.get(tmp, p + "self_attn.v_proj.weight", new long[] {dkv, h}, Init.MATRIX, whyKv);
-            PtNDArray wExt = keep(withRotatedRows(NDArrays.concat(new NDList(wq, wk, wv), 0), qkvHeads, hd, h), manager);
-            PtNDArray bExt = null;
+            PtNDArray wqkv = keep(NDArrays.concat(new NDList(wq, wk, wv), 0), manager);
+            PtNDArray bqkv = null;
             NDArray[] biases = null;
             if (c.attentionBias()) {
                 NDArray bq = src.get(tmp, p + "self_attn.q_proj.bias", new long[] {dq}, Init.ZEROS, whyQ);
                 NDArray bk = src.get(tmp, p + "self_attn.k_proj.bias", new long[] {dkv}, Init.ZEROS, whyKv);
                 NDArray bv = src.get(tmp, p + "self_attn.v_proj.bias", new long[] {dkv}, Init.ZEROS, whyKv);
-                bExt = keep(withRotatedRows(NDArrays.concat(new NDList(bq, bk, bv), 0), qkvHeads, hd, 1), manager);
+                bqkv = keep(NDArrays.concat(new NDList(bq, bk, bv), 0), manager);
                 biases = new NDArray[] {bq, bk, bv};
             }
             PtNDArray wo = keep(src.get(tmp, p + "self_attn.o_proj.weight", new long[] {h, dq}, Init.MATRIX, whyQ), manager);
@@ -256,13 +268,13 @@ final class TransformerLM implements CausalLM {
             PtNDArray down = keep(src.get(tmp, p + "mlp.down_proj.weight", new long[] {h, in}, Init.MATRIX, whyI), manager);
             // parameters() lists the Hugging Face tensors as views into the fused execution tensors
             params.put(p + "input_layernorm.weight", ln1);
-            params.put(p + "self_attn.q_proj.weight", rowView(wExt, 0, dq, manager));
-            params.put(p + "self_attn.k_proj.weight", rowView(wExt, dq, dq + dkv, manager));
-            params.put(p + "self_attn.v_proj.weight", rowView(wExt, dq + dkv, dq + 2 * dkv, manager));
+            params.put(p + "self_attn.q_proj.weight", rowView(wqkv, 0, dq, manager));
+            params.put(p + "self_attn.k_proj.weight", rowView(wqkv, dq, dq + dkv, manager));
+            params.put(p + "self_attn.v_proj.weight", rowView(wqkv, dq + dkv, dq + 2 * dkv, manager));
             if (biases != null) {
-                params.put(p + "self_attn.q_proj.bias", rowView(bExt, 0, dq, manager));
-                params.put(p + "self_attn.k_proj.bias", rowView(bExt, dq, dq + dkv, manager));
-                params.put(p + "self_attn.v_proj.bias", rowView(bExt, dq + dkv, dq + 2 * dkv, manager));
+                params.put(p + "self_attn.q_proj.bias", rowView(bqkv, 0, dq, manager));
+                params.put(p + "self_attn.k_proj.bias", rowView(bqkv, dq, dq + dkv, manager));
+                params.put(p + "self_attn.v_proj.bias", rowView(bqkv, dq + dkv, dq + 2 * dkv, manager));
             }
             params.put(p + "self_attn.o_proj.weight", wo);
             if (bo != null) {
@@ -272,7 +284,7 @@ final class TransformerLM implements CausalLM {
             params.put(p + "mlp.gate_proj.weight", rowView(wgu, 0, in, manager));
             params.put(p + "mlp.up_proj.weight", rowView(wgu, in, 2 * in, manager));
             params.put(p + "mlp.down_proj.weight", down);
-            layers[i] = new Layer(ln1Scaled, null, wExt, bExt, wo, bo, ln2Scaled, null, wgu, null, down, null);
+            layers[i] = new Layer(ln1Scaled, null, wqkv, bqkv, wo, bo, ln2Scaled, null, wgu, null, down, null);
         }
         PtNDArray norm = keep(src.get(tmp, "model.norm.weight", new long[] {h}, Init.ONES, whyH), manager);
         params.put("model.norm.weight", norm);
@@ -282,18 +294,6 @@ final class TransformerLM implements CausalLM {
         }
         PtNDArray normScaled = keep(norm.mul(Math.sqrt(h)), manager);
         return new TransformerLM(c, manager, params, layers, embed, head == null ? embed : head, normScaled, null, null);
-    }
-
-    /**
-     * Appends to fused q/k/v rows {@code [heads*hd, cols]} their rotate-half image: per head, rows
-     * {@code [-second half; first half]}, so that {@code W_rot x = rotate_half(W x)} and rotary
-     * embedding becomes {@code (W x) * cos + (W_rot x) * sin} (exact: a signed row permutation).
-     */
-    private static NDArray withRotatedRows(NDArray w, long heads, long hd, long cols) {
-        NDArray r = w.reshape(heads, 2, hd / 2, cols);
-        NDArray rot = NDArrays.concat(new NDList(r.get(":, 1:2").neg(), r.get(":, 0:1")), 1).reshape(heads * hd, cols);
-        NDArray out = NDArrays.concat(new NDList(w.reshape(heads * hd, cols), rot), 0);
-        return cols == 1 ? out.reshape(-1) : out;
     }
 
     /** A view of rows {@code [from, to)} of a model-owned tensor. */
@@ -383,7 +383,7 @@ final class TransformerLM implements CausalLM {
         for (int r = 0; r < b; r++) {
             pads[r] = t - prompts[r].length;
         }
-        DecodeCache cache = new DecodeCache(this, b, (int) capacity, pads);
+        DecodeCache cache = new DecodeCache(this, b, t, (int) capacity, pads);
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
             int chunk = rowsPerChunk(t, Long.MAX_VALUE);
             PtNDArray causal = causalMask(tmp, t);
@@ -453,8 +453,8 @@ final class TransformerLM implements CausalLM {
                         targets[r * t + j] = j + 1 < s.length ? s[j + 1] : 0;
                     }
                 }
-                PtNDArray table = llama ? ropeTable(tmp, t) : null;
-                PtNDArray hid = fullHidden(tmp, ids, pos, n, t, causalMask(tmp, t), table, null, 0, false);
+                PtNDArray[] tables = llama ? ropeTables(tmp, t) : null;
+                PtNDArray hid = fullHidden(tmp, ids, pos, n, t, causalMask(tmp, t), tables, null, 0, false);
                 PtNDArray logits = JniUtils.linear(hid, lmHead, null);
                 PtNDArray logp = JniUtils.logSoftmax(logits, -1, DataType.FLOAT32);
                 PtNDArray tgt = (PtNDArray) tmp.create(targets, new Shape(n, t, 1));
@@ -478,7 +478,7 @@ final class TransformerLM implements CausalLM {
         int t = maxLength(sequences);
         int chunk = rowsPerChunk(t, Long.MAX_VALUE);
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
-            PtNDArray table = llama ? ropeTable(tmp, t) : null;
+            PtNDArray[] tables = llama ? ropeTables(tmp, t) : null;
             PtNDArray causal = causalMask(tmp, t);
             List<NDArray> parts = new ArrayList<>();
             for (int r0 = 0; r0 < b; r0 += chunk) {
@@ -494,7 +494,7 @@ final class TransformerLM implements CausalLM {
                         keep[r * t + j] = j < s.length ? 1f : 0f;
                     }
                 }
-                PtNDArray hid = fullHidden(tmp, ids, pos, n, t, causal, table, null, 0, false);
+                PtNDArray hid = fullHidden(tmp, ids, pos, n, t, causal, tables, null, 0, false);
                 JniUtils.muli(hid, (PtNDArray) tmp.create(keep, new Shape(n, t, 1)));
                 parts.add(hid);
             }
@@ -590,15 +590,16 @@ final class TransformerLM implements CausalLM {
     }
 
     /**
-     * Rotary table {@code [positions, 2*(heads + 2*kvHeads)*headDim]}: per position the {@code cos}
-     * factors of the fused {@code [q | k | v]} row, then the {@code sin} factors (see {@link
-     * #withRotatedRows}). Query heads are scaled by {@code 1/sqrt(headDim)} (the attention scale);
-     * value heads get the identity ({@code cos = 1, sin = 0}). Angles are computed in double.
+     * Rotary tables {@code cos, sin}, each {@code [positions, (heads + 2*kvHeads)*headDim]} in the
+     * fused {@code [q | k | v]} layout, to combine as {@code x*cos + (x@P)*sin} with {@link
+     * #rotateHalf}. Query heads are scaled by {@code 1/sqrt(headDim)} (the attention scale); value
+     * heads get the identity ({@code cos = 1, sin = 0}). Angles are computed in double.
      */
-    PtNDArray ropeTable(PtNDManager m, int positions) {
+    PtNDArray[] ropeTables(PtNDManager m, int positions) {
         int halfDim = headDim / 2;
         int width = qkvHeads * headDim;
-        float[] table = new float[positions * 2 * width];
+        float[] cos = new float[positions * width];
+        float[] sin = new float[positions * width];
         double qScale = 1.0 / Math.sqrt(headDim);
         double[] c = new double[halfDim];
         double[] s = new double[halfDim];
@@ -608,26 +609,53 @@ final class TransformerLM implements CausalLM {
                 c[i] = Math.cos(angle);
                 s[i] = Math.sin(angle);
             }
-            int cosBase = p * 2 * width;
-            int sinBase = cosBase + width;
             for (int hIdx = 0; hIdx < qkvHeads; hIdx++) {
-                int o = hIdx * headDim;
+                int o = p * width + hIdx * headDim;
                 if (hIdx >= heads + kvHeads) {
-                    Arrays.fill(table, cosBase + o, cosBase + o + headDim, 1f);
+                    Arrays.fill(cos, o, o + headDim, 1f);
                     continue;
                 }
                 double scale = hIdx < heads ? qScale : 1.0;
                 for (int i = 0; i < halfDim; i++) {
-                    float cv = (float) (scale * c[i]);
-                    float sv = (float) (scale * s[i]);
-                    table[cosBase + o + i] = cv;
-                    table[cosBase + o + halfDim + i] = cv;
-                    table[sinBase + o + i] = sv;
-                    table[sinBase + o + halfDim + i] = sv;
+                    cos[o + i] = (float) (scale * c[i]);
+                    cos[o + halfDim + i] = cos[o + i];
+                    sin[o + i] = (float) (scale * s[i]);
+                    sin[o + halfDim + i] = sin[o + i];
                 }
             }
         }
-        return (PtNDArray) m.create(table, new Shape(positions, 2L * width));
+        Shape shape = new Shape(positions, width);
+        return new PtNDArray[] {(PtNDArray) m.create(cos, shape), (PtNDArray) m.create(sin, shape)};
+    }
+
+    /**
+     * The rotate-half matrix {@code P [hd, hd]}: {@code x @ P = [-x2, x1]} for {@code x = [x1,
+     * x2]} (one nonzero per column, so the product is exact).
+     */
+    private PtNDArray rotateHalfMatrix() {
+        int hd = headDim;
+        int halfDim = hd / 2;
+        float[] p = new float[hd * hd];
+        for (int j = 0; j < halfDim; j++) {
+            p[(j + halfDim) * hd + j] = -1f;
+            p[j * hd + j + halfDim] = 1f;
+        }
+        return (PtNDArray) manager.create(p, new Shape(hd, hd));
+    }
+
+    /**
+     * Query expansion matrices {@code E [heads, hd, kvHeads*hd]}: {@code q_i @ E_i} places query
+     * head {@code i} in its kv head's slot of a {@code kvHeads*hd} row (zeros elsewhere).
+     */
+    private PtNDArray expandMatrix() {
+        int d = kvHeads * headDim;
+        float[] e = new float[heads * headDim * d];
+        for (int i = 0; i < heads; i++) {
+            for (int k = 0; k < headDim; k++) {
+                e[(i * headDim + k) * d + (i / group) * headDim + k] = 1f;
+            }
+        }
+        return (PtNDArray) manager.create(e, new Shape(heads, headDim, d));
     }
 
     /**
@@ -665,12 +693,13 @@ final class TransformerLM implements CausalLM {
     // ------------------------------------------------------------------------------ forward pieces
 
     /**
-     * RMSNorm as {@code x * (sum(x^2) + H*eps)^-0.5 * (w * sqrt(H))}, which equals Hugging Face's
+     * RMSNorm as {@code x * (||x||^2 + H*eps)^-0.5 * (w * sqrt(H))}, which equals Hugging Face's
      * {@code w * x * rsqrt(mean(x^2) + eps)}; {@code w} here is the pre-scaled gain and {@link #eps}
      * holds {@code H*eps}.
      */
     private PtNDArray rmsNorm(PtNDArray x, PtNDArray w) {
-        PtNDArray ms = JniUtils.sum(JniUtils.square(x), LAST_DIM, true);
+        PtNDArray ms = JniUtils.norm(x, 2, LAST_AXIS, true); // sqrt(sum(x^2)): one kernel
+        JniUtils.muli(ms, ms);
         JniUtils.addi(ms, eps);
         JniUtils.powi(ms, minusHalf);
         PtNDArray y = JniUtils.mul(x, ms);
@@ -683,19 +712,22 @@ final class TransformerLM implements CausalLM {
     }
 
     /**
-     * The fused q/k/v projection {@code [.., (heads + 2*kvHeads)*hd]} of {@code h}, with rotary
-     * embedding and attention scale applied. Llama: one linear gives {@code [W x | W_rot x]}, which
-     * is multiplied by the gathered {@code [cos | sin]} rows ({@code cs}, same shape) and the two
-     * halves summed. GPT-2: the query part is multiplied by {@code 1/sqrt(hd)}.
+     * The fused q/k/v projection of {@code h} split into heads ({@code headShape}, last two dims
+     * {@code [heads + 2*kvHeads, hd]}), with rotary embedding ({@code x*cos + (x@P)*sin}, Llama) and
+     * the attention scale applied (folded into the tables for Llama; GPT-2 multiplies the query
+     * heads by {@code 1/sqrt(hd)}).
      */
-    private PtNDArray qkv(PtNDArray h, Layer l, PtNDArray cs, long[] pairShape, int pairDim) {
-        PtNDArray y = JniUtils.linear(h, l.wqkv(), l.bqkv());
+    private PtNDArray qkv(PtNDArray h, Layer l, PtNDArray cos, PtNDArray sin, long[] headShape) {
+        PtNDArray y = JniUtils.reshape(JniUtils.linear(h, l.wqkv(), l.bqkv()), headShape);
         if (!llama) {
-            JniUtils.muli(JniUtils.slice(y, -1, 0, qDim, 1), attnScale);
+            JniUtils.muli(JniUtils.slice(y, headShape.length - 2, 0, heads, 1), attnScale);
             return y;
         }
-        JniUtils.muli(y, cs);
-        return JniUtils.sum(JniUtils.reshape(y, pairShape), new long[] {pairDim}, false);
+        PtNDArray rot = JniUtils.matmul(y, rotateHalf);
+        JniUtils.muli(rot, sin);
+        PtNDArray r = JniUtils.mul(y, cos);
+        JniUtils.addi(r, rot);
+        return r;
     }
 
     private PtNDArray mlp(PtNDArray h, Layer l) {
@@ -754,25 +786,25 @@ final class TransformerLM implements CausalLM {
      *     {@code lastOnly}
      */
     private PtNDArray fullHidden(PtNDManager tmp, long[] ids, long[] pos, int n, int t, PtNDArray mask,
-            PtNDArray ropeTable, DecodeCache cache, int rowOffset, boolean lastOnly) {
+            PtNDArray[] rope, DecodeCache cache, int rowOffset, boolean lastOnly) {
         long hd = headDim;
-        long width = (long) qkvHeads * hd;
+        long[] headShape = {n, t, qkvHeads, hd};
         PtNDArray x = JniUtils.embedding((PtNDArray) tmp.create(ids, new Shape(n, t)), embed, false);
         PtNDArray posArr = (PtNDArray) tmp.create(pos, new Shape(n, t));
-        PtNDArray cs = null;
+        PtNDArray cos = null;
+        PtNDArray sin = null;
         if (llama) {
-            cs = JniUtils.embedding(posArr, ropeTable, false);
+            cos = JniUtils.reshape(JniUtils.embedding(posArr, rope[0], false), headShape);
+            sin = JniUtils.reshape(JniUtils.embedding(posArr, rope[1], false), headShape);
         } else {
             JniUtils.addi(x, JniUtils.embedding(posArr, wpe, false));
         }
-        long[] pairShape = {n, t, 2, width};
         long[] scoreView = {n, kvHeads, group, t, t};
         for (int li = 0; li < layers.length; li++) {
             Layer l = layers[li];
             try (PtNDManager lm = (PtNDManager) tmp.newSubManager()) {
                 x.attach(lm);
-                PtNDArray r = JniUtils.reshape(qkv(norm(x, l.ln1W(), l.ln1B()), l, cs, pairShape, 2),
-                        new long[] {n, t, qkvHeads, hd});
+                PtNDArray r = qkv(norm(x, l.ln1W(), l.ln1B()), l, cos, sin, headShape);
                 PtNDArray q = JniUtils.reshape(JniUtils.slice(r, 2, 0, heads, 1), new long[] {n, t, kvHeads, group, hd});
                 q = JniUtils.reshape(JniUtils.permute(q, new long[] {0, 2, 3, 1, 4}),
                         new long[] {n, kvHeads, (long) group * t, hd});
@@ -804,48 +836,66 @@ final class TransformerLM implements CausalLM {
     }
 
     /**
-     * One decoding step: appends the cache's current input tokens at column {@code cache.columns}
-     * and returns the final-norm hidden states {@code [B, H]}. About 30 native calls per layer;
-     * {@link Prof} can time its sections.
+     * A slice view of a long-lived array (e.g. the cache) owned by {@code m}: ops attach results to
+     * their first operand's manager, so without this the view would pile up in the cache's manager.
      */
-    PtNDArray decodeHidden(DecodeCache c, PtNDManager tmp) {
+    private static PtNDArray view(PtNDArray a, long dim, long start, long end, PtNDManager m) {
+        PtNDArray v = JniUtils.slice(a, dim, start, end, 1);
+        v.attach(m);
+        return v;
+    }
+
+    /**
+     * One decoding step: appends tokens {@code ids [B]} (at positions {@code positions [B]}) at
+     * column {@code cache.columns} and returns the final-norm hidden states {@code [B, H]}. About 30
+     * native calls per layer; {@link Prof} can time its sections.
+     */
+    PtNDArray decodeHidden(DecodeCache c, PtNDManager tmp, PtNDArray ids, PtNDArray positions) {
         Prof.start();
         int b = c.batch;
         int col = c.columns;
         long len = col + 1L;
+        // attend over a multiple of 8 columns (see DecodeCache#allocated); the extra ones are masked
+        long span = Math.min(c.allocated, (len + DecodeCache.ALIGN - 1) / DecodeCache.ALIGN * DecodeCache.ALIGN);
         long hd = headDim;
-        PtNDArray x = JniUtils.embedding(c.ids, embed, false); // [B, H]
-        PtNDArray cs = null;
+        long[] headShape = {b, qkvHeads, hd};
+        PtNDArray x = JniUtils.embedding(ids, embed, false); // [B, H]
+        PtNDArray cos = null;
+        PtNDArray sin = null;
         if (llama) {
-            cs = JniUtils.embedding(c.positions, c.rope, false); // [B, 2*width]
+            cos = JniUtils.reshape(JniUtils.embedding(positions, c.rope[0], false), headShape);
+            sin = JniUtils.reshape(JniUtils.embedding(positions, c.rope[1], false), headShape);
         } else {
-            JniUtils.addi(x, JniUtils.embedding(c.positions, wpe, false));
+            JniUtils.addi(x, JniUtils.embedding(positions, wpe, false));
         }
         boolean block = c.blockLayout;
         long d = (long) kvHeads * hd;
-        PtNDArray mask = block
-                ? JniUtils.index(c.mask, ZEROS3, new long[] {b, 1, len}, ONES3, tmp)
-                : JniUtils.index(c.mask, ZEROS4, new long[] {b, 1, 1, len}, ONES4, tmp);
+        JniUtils.muli(view(c.mask, block ? 2 : 3, col, len, tmp), zero); // unmask this step's column
+        PtNDArray mask = view(c.mask, block ? 2 : 3, 0, span, tmp);
         PtNDArray pick = block ? c.blockPick() : null;
-        long[] pairShape = {b, 2, (long) qkvHeads * hd};
         Prof.mark(Prof.EMBED);
         for (int li = 0; li < layers.length; li++) {
             Layer l = layers[li];
             PtNDArray h1 = norm(x, l.ln1W(), l.ln1B());
             Prof.mark(Prof.NORM);
-            PtNDArray r = qkv(h1, l, cs, pairShape, 1); // [B, (heads + 2*kvHeads)*hd]
+            PtNDArray r = qkv(h1, l, cos, sin, headShape); // [B, heads + 2*kvHeads, hd]
             Prof.mark(Prof.QKV);
-            PtNDArray kvPart = JniUtils.slice(r, 1, qDim, qDim + 2 * d, 1);
-            PtNDArray qPart = JniUtils.slice(r, 1, 0, qDim, 1);
+            PtNDArray kvPart = JniUtils.slice(r, 1, heads, qkvHeads, 1);
+            PtNDArray qPart = JniUtils.slice(r, 1, 0, heads, 1);
             PtNDArray o;
             if (block) {
                 // column `col` is still zero: adding writes it in place (cheaper than index_put_)
-                JniUtils.addi(JniUtils.slice(c.kv[li], 1, col, len, 1), JniUtils.reshape(kvPart, new long[] {b, 1, 2 * d}));
+                JniUtils.addi(view(c.kv[li], 1, col, len, tmp), JniUtils.reshape(kvPart, new long[] {b, 1, 2 * d}));
                 Prof.mark(Prof.KV_WRITE);
-                PtNDArray qe = JniUtils.mul(JniUtils.reshape(qPart, new long[] {b, heads, 1, hd}), blockMask);
-                qe = JniUtils.reshape(qe, new long[] {b, heads, d});
+                PtNDArray qe; // [B, heads, D]: each query in its kv head's slot
+                if (b >= EXPAND_BY_PRODUCT_MIN_BATCH) {
+                    qe = JniUtils.permute(JniUtils.bmm(JniUtils.permute(qPart, SWAP01), expand), SWAP01);
+                } else {
+                    qe = JniUtils.reshape(JniUtils.mul(JniUtils.reshape(qPart, new long[] {b, heads, 1, hd}), blockMask),
+                            new long[] {b, heads, d});
+                }
                 Prof.mark(Prof.QUERY);
-                PtNDArray kvL = JniUtils.slice(c.kv[li], 1, 0, len, 1); // [B, L, 2D]
+                PtNDArray kvL = view(c.kv[li], 1, 0, span, tmp); // [B, L, 2D]
                 PtNDArray s = JniUtils.bmm(qe, JniUtils.transpose(JniUtils.slice(kvL, 2, 0, d, 1), 1, 2)); // [B, heads, L]
                 JniUtils.addi(s, mask);
                 Prof.mark(Prof.SCORES);
@@ -857,9 +907,9 @@ final class TransformerLM implements CausalLM {
             } else {
                 PtNDArray kv = JniUtils.reshape(kvPart, new long[] {b, 2, kvHeads, hd});
                 kv = JniUtils.reshape(JniUtils.transpose(kv, 1, 2), new long[] {b, kvHeads, 1, 2 * hd});
-                JniUtils.indexSet(c.kv[li], kv, new long[] {0, 0, col, 0}, new long[] {b, kvHeads, len, 2 * hd}, ONES4);
+                JniUtils.addi(view(c.kv[li], 2, col, len, tmp), kv); // column still zero: the add writes it
                 Prof.mark(Prof.KV_WRITE);
-                PtNDArray kvAll = JniUtils.index(c.kv[li], ZEROS4, new long[] {b, kvHeads, len, 2 * hd}, ONES4, tmp);
+                PtNDArray kvAll = view(c.kv[li], 2, 0, span, tmp);
                 PtNDArray q = JniUtils.reshape(qPart, new long[] {b, kvHeads, group, hd});
                 o = JniUtils.reshape(attend(q, kvAll, mask, null), new long[] {b, qDim});
                 Prof.mark(Prof.VALUES);

@@ -15,7 +15,10 @@ import java.util.Locale;
  * Throughput benchmark of batched greedy decoding (not a test): prefill of ragged prompts, then
  * {@code steps} KV-cached steps, each returning logits and hidden states and followed by a
  * Java-side argmax. Reports generated tokens per second ({@code batch * steps / wall time}, prefill
- * included), the median of several runs after warm-up.
+ * included), the median and best of several runs after warm-up, and the median of the same rate
+ * over the benchmark thread's CPU time ({@code cpu-tok/s}: what an otherwise idle core would give
+ * when PyTorch runs single-threaded; meaningless with more intra-op threads). The greedy argmax runs
+ * on a Java copy of the logits ({@code -Dbench.torchArgmax=true}: in PyTorch instead).
  *
  * <p>Usage: {@code DecodeBench [model=batch,batch[@threads] ...] [--steps N] [--runs R]} where model
  * is {@code stories260K}, {@code TinyStories-656K} or {@code gpt2-small} (random weights, GPT-2
@@ -24,6 +27,9 @@ import java.util.Locale;
  * -Dqdecode.shared=/path/to/shared} and {@code DJL_OFFLINE=true}.
  */
 public final class DecodeBench {
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     private DecodeBench() {}
 
     /**
@@ -48,8 +54,8 @@ public final class DecodeBench {
         TransformerLM.configureThreads();
         int defaultThreads = JniUtils.getNumThreads();
         System.out.printf(Locale.ROOT, "load before: %s%n", load());
-        System.out.printf(Locale.ROOT, "%-18s %7s %5s %6s %12s %10s %12s %s%n", "model", "threads", "batch", "steps",
-                "tok/s(med)", "ms/step", "tok/s(best)", "all runs tok/s");
+        System.out.printf(Locale.ROOT, "%-18s %7s %5s %6s %11s %8s %11s %12s %s%n", "model", "threads", "batch", "steps",
+                "tok/s(med)", "ms/step", "tok/s(best)", "cpu-tok/s", "all runs tok/s");
         for (String spec : specs) {
             String[] kv = spec.split("=");
             String name = kv[0];
@@ -71,12 +77,16 @@ public final class DecodeBench {
                     run(model, prompts, n); // warm-up
                     run(model, prompts, n);
                     double[] tps = new double[runs];
+                    double[] cpu = new double[runs];
                     for (int r = 0; r < runs; r++) {
+                        long c0 = THREADS.getCurrentThreadCpuTime();
                         long t0 = System.nanoTime();
                         run(model, prompts, n);
                         double sec = (System.nanoTime() - t0) / 1e9;
                         tps[r] = (double) b * n / sec;
+                        cpu[r] = (double) b * n / ((THREADS.getCurrentThreadCpuTime() - c0) / 1e9);
                     }
+                    Arrays.sort(cpu);
                     double[] sorted = tps.clone();
                     Arrays.sort(sorted);
                     double med = sorted[runs / 2];
@@ -87,8 +97,8 @@ public final class DecodeBench {
                         System.out.printf(Locale.ROOT, "profile %s b=%d: %.1f us/step wall%n", name, b, (System.nanoTime() - t0) / 1e3 / n);
                         Prof.dump(n);
                     }
-                    System.out.printf(Locale.ROOT, "%-18s %7d %5d %6d %12.0f %10.3f %12.0f %s%n", name, threads, b, n, med,
-                            1000.0 * b / med, sorted[runs - 1],
+                    System.out.printf(Locale.ROOT, "%-18s %7d %5d %6d %11.0f %8.3f %11.0f %12.0f %s%n", name, threads, b, n, med,
+                            1000.0 * b / med, sorted[runs - 1], cpu[runs / 2],
                             Arrays.toString(Arrays.stream(tps).mapToLong(Math::round).toArray()));
                 }
             }
@@ -120,6 +130,9 @@ public final class DecodeBench {
         return Arrays.stream(p).mapToInt(a -> a.length).max().orElse(0);
     }
 
+    /** Whether greedy argmax runs in PyTorch (else on a Java copy of the logits). */
+    private static final boolean TORCH_ARGMAX = Boolean.getBoolean("bench.torchArgmax");
+
     /** Prefill + n greedy steps; returns a checksum so the work cannot be skipped. */
     static long run(CausalLM model, int[][] prompts, int n) {
         int vocab = model.config().vocabSize();
@@ -127,17 +140,27 @@ public final class DecodeBench {
         try (NDManager root = NDManager.newBaseManager()) {
             NDManager m = root.newSubManager();
             try (KvCache cache = model.prefill(m, prompts, n)) {
-                float[] logits = cache.last().logits().toFloatArray();
                 int b = prompts.length;
                 int[] next = new int[b];
+                StepOutput out = cache.last();
                 for (int s = 0; s < n; s++) {
+                    if (TORCH_ARGMAX) {
+                        long[] ids = out.logits().argMax(1).toLongArray();
+                        for (int r = 0; r < b; r++) {
+                            next[r] = (int) ids[r];
+                        }
+                    } else {
+                        float[] logits = out.logits().toFloatArray();
+                        for (int r = 0; r < b; r++) {
+                            next[r] = Fixtures.argmax(logits, r * vocab, vocab);
+                        }
+                    }
                     for (int r = 0; r < b; r++) {
-                        next[r] = Fixtures.argmax(logits, r * vocab, vocab);
                         sum += next[r];
                     }
                     m.close();
                     m = root.newSubManager();
-                    logits = cache.step(m, next).logits().toFloatArray();
+                    out = cache.step(m, next);
                 }
             } finally {
                 m.close();

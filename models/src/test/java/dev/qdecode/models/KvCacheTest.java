@@ -29,31 +29,43 @@ class KvCacheTest {
         };
     }
 
-    @ParameterizedTest(name = "{0} block-layout={1}")
-    @CsvSource({"stories260K,true", "stories260K,false", "TinyStories-656K,true", "random-gpt2,false",
-        "random-qwen2,true", "wide-llama,false"})
-    void cachedStepsMatchFullRecompute(String which, boolean block) {
+    /**
+     * Prompt lengths: {@code ragged} 4 rows of lengths 1..9, {@code equal} 4 rows of length 4 (no
+     * padding mask), {@code wide} 10 ragged rows (batched query expansion).
+     */
+    @ParameterizedTest(name = "{0} block-layout={1} prompts={2}")
+    @CsvSource({"stories260K,true,ragged", "stories260K,false,ragged", "TinyStories-656K,true,ragged",
+        "random-gpt2,false,ragged", "random-qwen2,true,ragged", "wide-llama,false,ragged", "stories260K,true,equal",
+        "random-gpt2,false,equal", "stories260K,true,wide", "random-qwen2,true,wide"})
+    void cachedStepsMatchFullRecompute(String which, boolean block, String prompts) {
         try (TransformerLM m = open(which); NDManager root = NDManager.newBaseManager()) {
             m.blockDecode = block && m.llama;
             int vocab = m.config().vocabSize();
             int hidden = m.config().hiddenSize();
             SplittableRandom rng = new SplittableRandom(11);
-            int[] lens = {1, 5, 9, 3};
+            int[] lens = switch (prompts) {
+                case "equal" -> new int[] {4, 4, 4, 4};
+                case "wide" -> new int[] {1, 5, 9, 3, 2, 7, 4, 4, 6, 1};
+                default -> new int[] {1, 5, 9, 3};
+            };
             int[][] seqs = new int[lens.length][];
             for (int r = 0; r < lens.length; r++) {
                 seqs[r] = rng.ints(lens[r], 0, vocab).toArray();
             }
             int steps = 10;
-            int[] rows = {0, 1, 2, 3}; // original index of each cache row
+            int[] rows = java.util.stream.IntStream.range(0, lens.length).toArray(); // original row of each cache row
             NDManager stepM = root.newSubManager();
             try (KvCache cache = m.prefill(stepM, seqs, steps)) {
-                assertEquals(4, cache.batchSize());
+                assertEquals(lens.length, cache.batchSize());
                 assertEquals(steps, cache.remaining());
                 compare(m, root, seqs, rows, cache.last(), vocab, hidden, which + " prefill");
                 for (int s = 0; s < steps; s++) {
                     if (s == 4) { // drop row 1, reorder the rest
-                        cache.retainRows(new int[] {3, 0, 2});
-                        rows = new int[] {rows[3], rows[0], rows[2]};
+                        int[] keep = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(3, 0, 2),
+                                java.util.stream.IntStream.range(4, rows.length)).toArray();
+                        cache.retainRows(keep);
+                        int[] before = rows;
+                        rows = java.util.Arrays.stream(keep).map(k -> before[k]).toArray();
                         compare(m, root, seqs, rows, cache.last(), vocab, hidden, which + " after retainRows");
                     }
                     int[] next = new int[rows.length];
@@ -72,7 +84,7 @@ class KvCacheTest {
                 assertEquals(0, cache.remaining());
                 NDManager finalM = stepM;
                 IllegalStateException full = assertThrows(IllegalStateException.class,
-                        () -> cache.step(finalM, new int[] {1, 1, 1}));
+                        () -> cache.step(finalM, new int[cache.batchSize()]));
                 assertTrue(full.getMessage().contains("KV cache is full"), full.getMessage());
             } finally {
                 stepM.close();
@@ -103,6 +115,32 @@ class KvCacheTest {
                 GoldenRandomTest.assertClose(Arrays.copyOfRange(fullHidden, t * hidden, (t + 1) * hidden), hid, r * hidden,
                         what + " row " + r + " hidden");
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"stories260K", "random-gpt2"})
+    void stepsDoNotLeakArraysIntoModelOrCache(String which) {
+        try (TransformerLM m = open(which); NDManager root = NDManager.newBaseManager()) {
+            int before = m.manager.getManagedArrays().size();
+            NDManager stepM = root.newSubManager();
+            try (KvCache cache = m.prefill(stepM, new int[][] {{1, 2, 3}, {4}}, 12)) {
+                int afterPrefill = m.manager.getManagedArrays().size();
+                for (int s = 0; s < 12; s++) {
+                    if (s == 6) {
+                        cache.retainRows(new int[] {1, 0});
+                    }
+                    stepM.close();
+                    stepM = root.newSubManager();
+                    cache.step(stepM, new int[] {5, 6});
+                    assertEquals(afterPrefill, m.manager.getManagedArrays().size(), "arrays owned by model + cache, step " + s);
+                }
+                m.tokenLogProbs(new int[][] {{1, 2, 3}});
+                assertEquals(afterPrefill, m.manager.getManagedArrays().size());
+            } finally {
+                stepM.close();
+            }
+            assertEquals(before, m.manager.getManagedArrays().size(), "closing the cache releases its arrays");
         }
     }
 
