@@ -71,31 +71,8 @@ public final class Bleu {
      *     has no non-empty reference (the message names the segment index)
      */
     public BleuScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
-        if (hypotheses.size() != references.size()) {
-            throw new IllegalArgumentException(hypotheses.size() + " hypotheses but "
-                    + references.size() + " reference lists");
-        }
-        if (hypotheses.isEmpty()) {
-            throw new IllegalArgumentException("no hypotheses to score");
-        }
-        int order = config.maxNgramOrder();
-        long[] sums = new long[2 + 2 * order];
-        long[] seg = new long[2 + 2 * order];
-        Workspace ws = Workspace.get();
-        int nrefs = -2;
-        for (int i = 0; i < hypotheses.size(); i++) {
-            int n;
-            try {
-                n = segmentStats(ws, hypotheses.get(i), references.get(i), seg);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("segment " + i + ": " + e.getMessage(), e);
-            }
-            nrefs = nrefs == -2 ? n : (nrefs == n ? n : -1);
-            for (int k = 0; k < sums.length; k++) {
-                sums[k] += seg[k];
-            }
-        }
-        return fromStats(sums, nrefs == -1 ? "var" : Integer.toString(nrefs));
+        CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 2 + 2 * config.maxNgramOrder(), this::segmentStats);
+        return fromStats(s.sums(), s.nrefs());
     }
 
     /**

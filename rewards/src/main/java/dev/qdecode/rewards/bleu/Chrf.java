@@ -58,31 +58,9 @@ public final class Chrf {
      *     has no non-empty reference (the message names the segment index)
      */
     public ChrfScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
-        if (hypotheses.size() != references.size()) {
-            throw new IllegalArgumentException(hypotheses.size() + " hypotheses but "
-                    + references.size() + " reference lists");
-        }
-        if (hypotheses.isEmpty()) {
-            throw new IllegalArgumentException("no hypotheses to score");
-        }
-        int size = 3 * (config.charOrder() + config.wordOrder());
-        long[] sums = new long[size];
-        long[] seg = new long[size];
-        Workspace ws = Workspace.get();
-        int nrefs = -2;
-        for (int i = 0; i < hypotheses.size(); i++) {
-            int n;
-            try {
-                n = segmentStats(ws, hypotheses.get(i), references.get(i), seg);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("segment " + i + ": " + e.getMessage(), e);
-            }
-            nrefs = nrefs == -2 ? n : (nrefs == n ? n : -1);
-            for (int k = 0; k < size; k++) {
-                sums[k] += seg[k];
-            }
-        }
-        return result(fScore(sums, config), nrefs == -1 ? "var" : Integer.toString(nrefs));
+        CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 3 * (config.charOrder() + config.wordOrder()),
+                this::segmentStats);
+        return result(fScore(s.sums(), config), s.nrefs());
     }
 
     /**

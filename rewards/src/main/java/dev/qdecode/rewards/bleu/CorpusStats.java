@@ -1,0 +1,54 @@
+package dev.qdecode.rewards.bleu;
+
+import java.util.List;
+
+/**
+ * Corpus-level statistics shared by BLEU and chrF: per-segment sufficient statistics summed over
+ * the corpus, plus the reference count for the signature ({@code var} when it differs).
+ */
+final class CorpusStats {
+
+    /** Fills {@code out} with one segment's statistics and returns its non-empty reference count. */
+    @FunctionalInterface
+    interface Segment {
+        int stats(Workspace ws, String hypothesis, List<String> references, long[] out);
+    }
+
+    /** The summed statistics and the signature's {@code nrefs} value. */
+    record Sum(long[] sums, String nrefs) {}
+
+    private CorpusStats() {}
+
+    /**
+     * Sums segment statistics over a corpus.
+     *
+     * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment is
+     *     invalid (the message names the segment index)
+     */
+    static Sum sum(List<String> hypotheses, List<? extends List<String>> references, int size, Segment segment) {
+        if (hypotheses.size() != references.size()) {
+            throw new IllegalArgumentException(hypotheses.size() + " hypotheses but "
+                    + references.size() + " reference lists");
+        }
+        if (hypotheses.isEmpty()) {
+            throw new IllegalArgumentException("no hypotheses to score");
+        }
+        long[] sums = new long[size];
+        long[] seg = new long[size];
+        Workspace ws = Workspace.get();
+        int nrefs = -2;
+        for (int i = 0; i < hypotheses.size(); i++) {
+            int n;
+            try {
+                n = segment.stats(ws, hypotheses.get(i), references.get(i), seg);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("segment " + i + ": " + e.getMessage(), e);
+            }
+            nrefs = nrefs == -2 ? n : (nrefs == n ? n : -1);
+            for (int k = 0; k < size; k++) {
+                sums[k] += seg[k];
+            }
+        }
+        return new Sum(sums, nrefs == -1 ? "var" : Integer.toString(nrefs));
+    }
+}
