@@ -7,12 +7,12 @@ import picocli.CommandLine.Spec;
 /** {@code qdecode bench}: speed and memory benchmarks (never timed assertions in tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: medians of several runs after warm-up, with machine load printed.",
-        subcommands = {BenchGenerateCommand.class, BenchRewardsCommand.class})
+        subcommands = {BenchGenerateCommand.class, BenchRewardsCommand.class, BenchTrainCommand.class})
 final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: generate or rewards");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: generate, rewards or train");
     }
 }

@@ -1,6 +1,11 @@
 package dev.qdecode.pipeline.dqn;
 
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -84,7 +89,54 @@ public final class DqnBench {
         }
     }
 
-    private static double median(double[] x) {
+    /**
+     * Times real training rollouts: batches of {@code cfg.rolloutEpisodes()} episodes of
+     * {@code cfg.maxNewTokens()} tokens through the backbone's KV-cached forward, with candidate
+     * selection, Q-head scoring, ε-greedy sampling, incremental detokenisation and transition recording
+     * for replay (everything a training round does except scoring and updates).
+     *
+     * @param model the frozen backbone
+     * @param tokenizer its tokenizer
+     * @param format its prompt format
+     * @param cfg the DQN settings
+     * @param prompts prompt texts, cycled
+     * @param warmup untimed batches
+     * @param runs timed batches
+     * @return generated tokens per second of every timed batch
+     */
+    public static double[] rollouts(CausalLM model, TextTokenizer tokenizer, PromptFormat format, DqnConfig cfg,
+            List<String> prompts, int warmup, int runs) {
+        Rollouts r = new Rollouts(model, tokenizer, format, cfg);
+        Rng rng = new Rng(cfg.seed());
+        double[] tps = new double[runs];
+        try (QHead head = new QHead(model.config().hiddenSize(), cfg.headHidden(), model.config().vocabSize(),
+                cfg.activation(), cfg.seed())) {
+            int at = 0;
+            for (int i = -warmup; i < runs; i++) {
+                List<String> batch = new ArrayList<>();
+                for (int j = 0; j < cfg.rolloutEpisodes(); j++) {
+                    batch.add(prompts.get(at++ % prompts.size()));
+                }
+                long t0 = System.nanoTime();
+                long tok = 0;
+                for (Rollouts.Episode e : r.run(batch, head, cfg.epsilonStart(), rng, true)) {
+                    tok += e.tokens().length;
+                }
+                if (i >= 0) {
+                    tps[i] = tok / ((System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        return tps;
+    }
+
+    /**
+     * The median (upper median for an even count).
+     *
+     * @param x the values (not modified)
+     * @return the median
+     */
+    public static double median(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);
         return s[s.length / 2];

@@ -90,6 +90,7 @@ public final class DqnTrainer implements AutoCloseable {
     private final KlController kl;
     private final DivergenceMonitor monitor;
     private final Rng rng;
+    private final TrainingStats stats = new TrainingStats();
     private final double returnMin;
     private final double returnMax;
     private long episodesDone;
@@ -154,6 +155,8 @@ public final class DqnTrainer implements AutoCloseable {
         t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
         t.rng.setState(d.rng().get("train"));
         t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
+        t.stats.load(d.values());
+        t.trimMetrics();
         return t;
     }
 
@@ -258,6 +261,7 @@ public final class DqnTrainer implements AutoCloseable {
             replay.add(e.steps().build(rewards[i]));
         }
         kl.update(sumKl / n, n);
+        stats.rollout(n, sumR, sumKl);
         listener.onRollout(episodesDone + n, cfg.episodes(), sumR / n, eps);
         String rep = monitor.checkRepeats(DivergenceMonitor.repeatFraction(seqs));
         if (rep != null) {
@@ -269,6 +273,7 @@ public final class DqnTrainer implements AutoCloseable {
             double absQ = 0;
             for (int k = 0; k < cfg.updatesPerRollout(); k++) {
                 Learner.Stats st = learner.update(rng, cfg.priorityBetaAt(episodesDone));
+                stats.update(st);
                 loss += st.loss();
                 absQ += st.meanAbsQ();
             }
@@ -344,7 +349,7 @@ public final class DqnTrainer implements AutoCloseable {
     }
 
     private void evaluateAndLog() {
-        last = evaluate(head, episodesDone);
+        last = evaluate(head, episodesDone).withTraining(stats.drain(kl.beta(), cfg.epsilonAt(episodesDone)));
         appendMetrics(last);
         listener.onEvaluation(last);
     }
@@ -441,6 +446,41 @@ public final class DqnTrainer implements AutoCloseable {
         return r;
     }
 
+    /**
+     * On resume: drops metrics lines written after the checkpoint (an evaluation logged just before the
+     * process was killed, or a line cut off mid-write), so the resumed run's log equals an uninterrupted
+     * one's.
+     */
+    private void trimMetrics() {
+        Path file = s.runDir().resolve(METRICS_FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            StringBuilder kept = new StringBuilder();
+            int dropped = 0;
+            for (String line : lines) {
+                long episode;
+                try {
+                    episode = JsonParser.parseString(line).getAsJsonObject().get("episode").getAsLong();
+                } catch (RuntimeException e) {
+                    episode = Long.MAX_VALUE; // a partial line from an interrupted write
+                }
+                if (episode <= episodesDone) {
+                    kept.append(line).append('\n');
+                } else {
+                    dropped++;
+                }
+            }
+            if (dropped > 0) {
+                AtomicFiles.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file, e);
+        }
+    }
+
     private void appendMetrics(EvalMetrics m) {
         try {
             Files.writeString(s.runDir().resolve(METRICS_FILE), m.toJson().toString() + "\n", StandardCharsets.UTF_8,
@@ -456,6 +496,7 @@ public final class DqnTrainer implements AutoCloseable {
         counters.put("updates", learner.updates());
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("klBeta", kl.beta());
+        stats.save(values);
         Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
         try {
             Checkpoint.write(file, new Checkpoint.Data(cfg, counters, values, Map.of("train", rng.state()),

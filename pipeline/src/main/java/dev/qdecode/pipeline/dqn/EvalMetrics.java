@@ -2,7 +2,9 @@ package dev.qdecode.pipeline.dqn;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Quality of one policy on held-out prompts (one line of {@code metrics.jsonl}).
@@ -22,14 +24,57 @@ import java.util.List;
  * @param updatesPerSecond gradient updates per second of update time so far (0 when none)
  * @param rolloutTokensPerSecond training rollout tokens per second of rollout time so far (0 when none)
  * @param examples a few generated texts (the first prompts' first samples)
+ * @param training training statistics of the interval since the previous evaluation (empty for the base
+ *     model): {@code train_reward}, {@code train_kl}, {@code loss}, {@code q_abs_mean}, {@code q_abs_max},
+ *     {@code target_mean}, {@code clipped_fraction}, {@code grad_norm}, {@code kl_beta}, {@code epsilon}
  */
 public record EvalMetrics(long episode, String policy, int samples, double meanReward, double rewardStd,
         double positiveRate, double kl, double perplexity, double distinct1, double distinct2, double meanLength,
-        double repeatFraction, double updatesPerSecond, double rolloutTokensPerSecond, List<String> examples) {
+        double repeatFraction, double updatesPerSecond, double rolloutTokensPerSecond, List<String> examples,
+        Map<String, Double> training) {
 
-    /** Copies the examples. */
+    /** Copies the examples and the training statistics (kept in insertion order). */
     public EvalMetrics {
         examples = List.copyOf(examples);
+        training = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));
+    }
+
+    /**
+     * Metrics without training statistics (the base model, {@code qdecode evaluate}).
+     *
+     * @param episode training episodes done when measured (0 for the base model)
+     * @param policy {@code base} or {@code trained}
+     * @param samples evaluation episodes
+     * @param meanReward mean terminal reward
+     * @param rewardStd its standard deviation
+     * @param positiveRate fraction of rewards above the positive threshold
+     * @param kl mean per-episode KL(π || π_ref) of the sampled tokens
+     * @param perplexity perplexity of the generated tokens under the base model
+     * @param distinct1 distinct unigrams / unigrams
+     * @param distinct2 distinct bigrams / bigrams
+     * @param meanLength mean generated tokens
+     * @param repeatFraction fraction of episodes with a token repeated ≥ 4 times in a row
+     * @param updatesPerSecond gradient updates per second so far
+     * @param rolloutTokensPerSecond rollout tokens per second so far
+     * @param examples a few prompt ▸ continuation examples
+     */
+    public EvalMetrics(long episode, String policy, int samples, double meanReward, double rewardStd,
+            double positiveRate, double kl, double perplexity, double distinct1, double distinct2, double meanLength,
+            double repeatFraction, double updatesPerSecond, double rolloutTokensPerSecond, List<String> examples) {
+        this(episode, policy, samples, meanReward, rewardStd, positiveRate, kl, perplexity, distinct1, distinct2,
+                meanLength, repeatFraction, updatesPerSecond, rolloutTokensPerSecond, examples, Map.of());
+    }
+
+    /**
+     * A copy with training statistics of the interval since the previous evaluation.
+     *
+     * @param stats name → value (e.g. {@code loss}, {@code q_abs_mean}, {@code train_reward})
+     * @return the copy
+     */
+    public EvalMetrics withTraining(Map<String, Double> stats) {
+        return new EvalMetrics(episode, policy, samples, meanReward, rewardStd, positiveRate, kl, perplexity,
+                distinct1, distinct2, meanLength, repeatFraction, updatesPerSecond, rolloutTokensPerSecond, examples,
+                stats);
     }
 
     /**
@@ -53,6 +98,7 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
         o.addProperty("repeat_fraction", repeatFraction);
         o.addProperty("updates_per_s", updatesPerSecond);
         o.addProperty("rollout_tokens_per_s", rolloutTokensPerSecond);
+        training.forEach(o::addProperty);
         JsonArray ex = new JsonArray();
         examples.forEach(ex::add);
         o.add("examples", ex);

@@ -16,8 +16,10 @@ final class Learner {
      * @param meanAbsQ mean |Q(s, a)| of the sampled actions
      * @param meanTarget the mean target
      * @param clippedFraction the fraction of targets changed by clipping
+     * @param maxAbsQ the largest |Q(s, a)| of the sampled actions
      */
-    record Stats(double loss, double gradNorm, double meanAbsQ, double meanTarget, double clippedFraction) {}
+    record Stats(double loss, double gradNorm, double meanAbsQ, double meanTarget, double clippedFraction,
+            double maxAbsQ) {}
 
     private final QHead head;
     private final ReplayBuffer replay;
@@ -107,10 +109,12 @@ final class Learner {
             head.polyak(cfg.polyak());
         }
         double absQ = 0;
+        double maxQ = 0;
         for (float q : s.q()) {
             absQ += Math.abs(q);
+            maxQ = Math.max(maxQ, Math.abs(q));
         }
-        return new Stats(s.loss(), s.gradNorm(), absQ / bs, meanY / bs, clipped / (double) bs);
+        return new Stats(s.loss(), s.gradNorm(), absQ / bs, meanY / bs, clipped / (double) bs, maxQ);
     }
 
     /**

@@ -1,0 +1,121 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.pipeline.dqn.DqnBench;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qdecode bench train}: DQN training throughput (rollout tokens/s, gradient updates/s). */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Measure the two halves of a DQN training round on a real model: rollout tokens/s (batched, KV-cached "
+                    + "episodes with candidate selection, Q scoring, sampling, detokenisation and transition "
+                    + "recording) and gradient updates/s of the learner (replay sampling, target-network "
+                    + "evaluation of the n-step states, Bellman targets, Adam step, target sync) for each "
+                    + "--variants backup, side by side with the first variant as the ratio base.",
+            "Medians of --runs timed runs after warm-up; thread CPU rates show what the rate is without other "
+                    + "processes competing for the cores."
+        })
+final class BenchTrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ModelOptions modelOptions;
+
+    @Option(names = "--prompts", paramLabel = "FILE",
+            description = "Prompts for the rollouts. Default: <shared>/data/prompts/story_prompts.train.tsv.")
+    Path prompts;
+
+    @Option(names = "--variants", split = ",", defaultValue = "soft,hard,double,soft+prioritized",
+            description = "Learner variants: a backup (soft, hard, double), optionally '+prioritized' "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Transitions per update (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--updates", defaultValue = "300", description = "Updates per timed run (default: ${DEFAULT-VALUE}).")
+    int updates;
+
+    @Option(names = "--rollout-episodes", defaultValue = "32",
+            description = "Episodes per rollout batch (default: ${DEFAULT-VALUE}).")
+    int rolloutEpisodes;
+
+    @Option(names = "--max-new-tokens", defaultValue = "48", description = "Tokens per episode (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        if (batchSize <= 0 || updates <= 0 || rolloutEpisodes <= 0 || maxNewTokens <= 0 || runs <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--batch-size, --updates, --rollout-episodes, --max-new-tokens and --runs must be positive");
+        }
+        DqnConfig base = DqnConfig.builder().batchSize(batchSize).rolloutEpisodes(rolloutEpisodes)
+                .maxNewTokens(maxNewTokens).minNewTokens(maxNewTokens).seed(seed).build();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(BenchEnvironment.describe());
+        List<String> p = DqnCli.prompts(prompts != null ? prompts : DqnCli.defaultTrainPrompts(), 0, "--prompts");
+        try (ModelOptions.Loaded m = modelOptions.load()) {
+            int h = m.model().config().hiddenSize();
+            int v = m.model().config().vocabSize();
+            out.printf(Locale.ROOT, "model %s: embedding %d, vocabulary %d; head hidden %d, top-%d candidates, "
+                    + "n-step %d%n", m.dir().getFileName(), h, v, base.headHidden(), base.candidatesTopK(), base.nStep());
+            double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, 2, runs);
+            double[] sorted = tps.clone();
+            Arrays.sort(sorted);
+            out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median (min %,.0f, max %,.0f), "
+                    + "%.1f ms per token step%n", rolloutEpisodes, maxNewTokens, DqnBench.median(tps), sorted[0],
+                    sorted[runs - 1], 1000.0 * rolloutEpisodes / DqnBench.median(tps));
+            out.flush();
+            out.printf(Locale.ROOT, "%-22s %12s %10s %12s %8s %12s%n", "learner (batch " + batchSize + ")",
+                    "updates/s", "ms/update", "CPU upd/s", "ratio", "replay MiB");
+            double first = 0;
+            for (String variant : variants) {
+                DqnConfig c = variant(base, variant);
+                DqnBench.Result r = DqnBench.run(c, h, v, updates, runs);
+                if (first == 0) {
+                    first = r.updatesPerSecond();
+                }
+                out.printf(Locale.ROOT, "%-22s %12.1f %10.2f %12.1f %7.2fx %12.1f%n", variant, r.updatesPerSecond(),
+                        r.msPerUpdate(), r.cpuUpdatesPerSecond(), r.updatesPerSecond() / first,
+                        r.replayBytes() / (1024.0 * 1024.0));
+                out.flush();
+            }
+            out.printf(Locale.ROOT, "peak RSS %d MiB%n", BenchEnvironment.peakRssMiB());
+        }
+        return ExitCodes.OK;
+    }
+
+    private DqnConfig variant(DqnConfig base, String spec) {
+        String[] parts = spec.trim().toLowerCase(Locale.ROOT).split("\\+");
+        DqnConfig.Builder b = base.toBuilder();
+        try {
+            b.backup(DqnConfig.Backup.valueOf(parts[0].toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--variants " + spec + ": unknown backup '" + parts[0]
+                    + "' (expected soft, hard or double, optionally +prioritized)");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            if (!parts[i].equals("prioritized")) {
+                throw new CliException("--variants " + spec + ": unknown modifier '" + parts[i]
+                        + "' (expected +prioritized)");
+            }
+            b.prioritized(true);
+        }
+        return b.build();
+    }
+}

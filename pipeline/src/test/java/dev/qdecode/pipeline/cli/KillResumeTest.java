@@ -1,0 +1,98 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exact resume after a real crash: {@code qdecode train} runs in a separate JVM that is killed with
+ * SIGKILL at a random moment after its first checkpoint; {@code train --resume} then finishes the run,
+ * and every metrics line and the final summary equal those of an uninterrupted run with the same seed
+ * (throughput fields excepted).
+ */
+class KillResumeTest {
+
+    /** Fields that measure speed, not results. */
+    private static final Set<String> TIMING = Set.of("updates_per_s", "rollout_tokens_per_s");
+
+    private static List<String> trainArgs(Path out) {
+        return List.of("train", "--model", CliRunner.model("TinyStories-656K"), "--episodes", "192",
+                "--rollout-episodes", "16", "--max-new-tokens", "12", "--min-new-tokens", "4", "--batch-size", "32",
+                "--updates-per-rollout", "4", "--eval-every", "64", "--checkpoint-every", "16", "--eval-limit", "6",
+                "--eval-samples", "1", "--save-replay", "--seed", "11", "--out", out.toString());
+    }
+
+    @Test
+    void runKilledAtARandomPointResumesToTheSameResult(@TempDir Path tmp) throws Exception {
+        Path reference = tmp.resolve("reference");
+        long t0 = System.nanoTime();
+        CliRunner.Result ref = CliRunner.run(trainArgs(reference).toArray(String[]::new));
+        assertEquals(ExitCodes.OK, ref.code(), ref.err());
+        long refMillis = (System.nanoTime() - t0) / 1_000_000;
+
+        Path crashed = tmp.resolve("crashed");
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(trainArgs(crashed));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DJL_OFFLINE", "true");
+        Process p = pb
+                .redirectOutput(tmp.resolve("child.log").toFile()).start();
+        Path ckpt = crashed.resolve("checkpoint.qdq");
+        while (!Files.exists(ckpt) && p.isAlive()) {
+            Thread.sleep(20);
+        }
+        long delay = random.nextLong(Math.max(1, refMillis / 2));
+        Thread.sleep(delay);
+        assertTrue(p.isAlive(), "the child finished before the kill (" + delay + " ms after its first checkpoint); log: "
+                + Files.readString(tmp.resolve("child.log")));
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(!Files.exists(crashed.resolve("summary.json")), "killed before the end");
+        String where = "killed " + delay + " ms after the first checkpoint (random seed " + seed + ")";
+
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", crashed.toString());
+        assertEquals(ExitCodes.OK, resumed.code(), where + ": " + resumed.err());
+
+        List<JsonObject> want = metrics(reference);
+        List<JsonObject> got = metrics(crashed);
+        assertEquals(want.size(), got.size(), where + ": metrics lines");
+        for (int i = 0; i < want.size(); i++) {
+            assertEquals(withoutTiming(want.get(i)), withoutTiming(got.get(i)), where + ": metrics line " + (i + 1));
+        }
+        JsonObject a = JsonParser.parseString(Files.readString(reference.resolve("summary.json"))).getAsJsonObject();
+        JsonObject b = JsonParser.parseString(Files.readString(crashed.resolve("summary.json"))).getAsJsonObject();
+        assertEquals(withoutTiming(a.getAsJsonObject("trained")), withoutTiming(b.getAsJsonObject("trained")), where);
+        assertEquals(a.get("updates"), b.get("updates"), where);
+        assertEquals(a.get("config"), b.get("config"), where);
+    }
+
+    private static List<JsonObject> metrics(Path run) throws Exception {
+        List<JsonObject> r = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
+            r.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        return r;
+    }
+
+    private static JsonObject withoutTiming(JsonObject o) {
+        JsonObject c = o.deepCopy();
+        TIMING.forEach(c::remove);
+        return c;
+    }
+}
