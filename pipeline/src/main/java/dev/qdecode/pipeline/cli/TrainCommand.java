@@ -48,8 +48,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin RewardOptions rewardOptions;
 
     @Option(names = "--task", paramLabel = "TASK", defaultValue = "continuation",
-            description = "The task; only 'continuation' (steer story continuations) for now (default: ${DEFAULT-VALUE}).")
+            description = "The task: continuation (steer story continuations toward a reward) or classification "
+                    + "(pick label tokens for a text; see the Classification options) (default: ${DEFAULT-VALUE}).")
     String task;
+
+    @Mixin ClassificationTaskOptions classification;
 
     @Option(names = "--prompts", paramLabel = "FILE",
             description = "Training prompts (TSV/CSV/JSONL with a 'prompt' column). "
@@ -212,9 +215,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!"continuation".equals(task)) {
+        if (!"continuation".equals(task) && !"classification".equals(task)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--task: expected continuation but got '" + task + "'");
+                    "--task: expected continuation or classification but got '" + task + "'");
+        }
+        if ("classification".equals(task) && resume) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--resume: classification runs take minutes and start over; expected no --resume with --task "
+                            + "classification");
         }
         if (evalLimit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -245,6 +253,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
+        }
+        if ("classification".equals(task)) {
+            return classification.run(this, cfg, overrides, rewards, runDir);
         }
         Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
         List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))

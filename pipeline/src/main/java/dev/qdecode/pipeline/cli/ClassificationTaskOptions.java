@@ -1,0 +1,178 @@
+package dev.qdecode.pipeline.cli;
+
+import com.google.gson.JsonObject;
+import dev.qdecode.data.ClassificationExample;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.dqn.ClassificationTrainer;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.pipeline.dqn.TrainListener;
+import dev.qdecode.pipeline.dqn.Verbalizer;
+import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.SharedDir;
+import dev.qdecode.rewards.classifier.EmbeddingCache;
+import dev.qdecode.rewards.classifier.SentenceEncoder;
+import dev.qdecode.rewards.classifier.SentenceEncoders;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The options of {@code qdecode train --task classification} and the run itself. */
+final class ClassificationTaskOptions {
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "Classification: labelled training examples. Default: <shared>/data/sst2/train.tsv.")
+    Path data;
+
+    @Option(names = "--dev", paramLabel = "FILE",
+            description = "Classification: labelled evaluation examples. Default: <shared>/data/sst2/dev.tsv.")
+    Path dev;
+
+    @Option(names = "--text-column", defaultValue = "sentence",
+            description = "Classification: text column (default: ${DEFAULT-VALUE}).")
+    String textColumn;
+
+    @Option(names = "--label-column", defaultValue = "label",
+            description = "Classification: label column (default: ${DEFAULT-VALUE}).")
+    String labelColumn;
+
+    @Option(names = "--data-limit", defaultValue = "0",
+            description = "Classification: use only the first N training rows; 0 = all (default: ${DEFAULT-VALUE}).")
+    int dataLimit;
+
+    @Option(names = "--labels", paramLabel = "LABEL=TEXT[,…]", defaultValue = "0=bad,1=good",
+            description = "Classification: the verbaliser, label → the text the policy generates; texts may span "
+                    + "several tokens (default: ${DEFAULT-VALUE}).")
+    String labels;
+
+    @Option(names = "--template", defaultValue = "Review: {text} Sentiment:",
+            description = "Classification: the prompt around each text, with {text} once (default: ${DEFAULT-VALUE}).")
+    String template;
+
+    @Option(names = "--encoder", paramLabel = "ID",
+            description = "Classification: take φ(s) from this sentence encoder (minilm, minilm-q, or a model dir as "
+                    + "hf:DIR) instead of the --model decoder; each label is then one action.")
+    String encoder;
+
+    /** Runs the task; returns the exit code. */
+    int run(TrainCommand cmd, DqnConfig cfg, JsonObject overrides, List<String> rewardSpecs, Path runDir) {
+        Verbalizer verbalizer;
+        try {
+            verbalizer = Verbalizer.parse(labels);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.USAGE);
+        }
+        if (!template.contains("{text}")) {
+            throw new CliException("--template '" + template + "': expected the placeholder {text}", ExitCodes.USAGE);
+        }
+        Path shared = SharedDir.locate();
+        Path trainFile = data != null ? data : shared.resolve("data/sst2/train.tsv");
+        Path devFile = dev != null ? dev : shared.resolve("data/sst2/dev.tsv");
+        List<ClassificationExample> train = read(trainFile, dataLimit, "--data");
+        List<ClassificationExample> devRows = read(devFile, 0, "--dev");
+        if (!overrides.has("episodes")) {
+            cfg = cfg.toBuilder().episodes(train.size()).build(); // one pass over the training set
+        }
+        List<String> specs = rewardSpecs.isEmpty() ? List.of("label-match") : rewardSpecs;
+        Map<String, String> prov = new LinkedHashMap<>();
+        prov.put("task", "classification");
+        prov.put("data", trainFile.toAbsolutePath().normalize().toString());
+        prov.put("data_sha256", Datasets.sha256(trainFile));
+        prov.put("dev", devFile.toAbsolutePath().normalize().toString());
+        prov.put("dev_sha256", Datasets.sha256(devFile));
+        prov.put("labels", verbalizer.toSpec());
+        prov.put("template", template);
+        prov.put("reward", new com.google.gson.Gson().toJson(specs));
+        prov.put("qdecode_version", VersionProvider.version());
+        prov.put("seed", Long.toString(cfg.seed()));
+        PrintWriter out = cmd.spec.commandLine().getOut();
+        PrintWriter err = cmd.spec.commandLine().getErr();
+        ClassificationTrainer.Result r;
+        try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
+            if (encoder != null) {
+                prov.put("encoder", encoder);
+                try (SentenceEncoder enc = ClassifierCommand.openEncoder(cmd.spec, encoder)) {
+                    r = train(new ClassificationTrainer.Backbone(null, null, null, null, enc), verbalizer, train, devRows,
+                            reward, runDir, prov, cfg, err);
+                }
+            } else {
+                try (ModelOptions.Loaded m = cmd.modelOptions.load()) {
+                    Path weights = m.dir().resolve("model.safetensors");
+                    String hash = Files.isRegularFile(weights) ? Datasets.sha256(weights) : m.dir().toString();
+                    prov.put("model_dir", m.dir().toAbsolutePath().normalize().toString());
+                    prov.put("model_sha256", hash);
+                    r = train(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
+                            verbalizer, train, devRows, reward, runDir, prov, cfg, err);
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "classification on %s (%d examples): DQN head %.4f accuracy, logistic probe on the same "
+                + "embeddings %.4f (DQN − probe %+.2f points)%n", devFile.getFileName(), devRows.size(), r.dqnAccuracy(),
+                r.probeAccuracy(), 100 * (r.dqnAccuracy() - r.probeAccuracy()));
+        if (!Double.isNaN(r.zeroShotAccuracy())) {
+            out.printf(Locale.ROOT, "zero-shot backbone (argmax π_ref over the label tokens) %.4f; ", r.zeroShotAccuracy());
+        }
+        out.printf(Locale.ROOT, "majority label %.4f; %d episodes, %d updates in %.1f s%n", r.majorityAccuracy(),
+                r.episodes(), r.updates(), r.seconds());
+        out.println("run dir: " + runDir + " (metrics.jsonl, summary.json, checkpoint.qdq)");
+        return ExitCodes.OK;
+    }
+
+    private ClassificationTrainer.Result train(ClassificationTrainer.Backbone b, Verbalizer v,
+            List<ClassificationExample> train, List<ClassificationExample> devRows, Reward reward, Path runDir,
+            Map<String, String> prov, DqnConfig cfg, PrintWriter err) {
+        err.printf(Locale.ROOT, "classification: %d training and %d evaluation examples, labels %s, %d episodes "
+                + "(embedding the texts first; cached under ~/.cache/qdecode/embeddings)%n", train.size(), devRows.size(),
+                v.toSpec(), cfg.episodes());
+        err.flush();
+        ProgressBar[] bar = new ProgressBar[1];
+        String[] lastEval = {""};
+        TrainListener l = new TrainListener() {
+            @Override
+            public void onRollout(long done, long total, double meanReward, double epsilon) {
+                if (bar[0] == null) {
+                    bar[0] = new ProgressBar(err, "episodes", total);
+                }
+                bar[0].update(done, String.format(Locale.ROOT, "reward %.3f%s", meanReward, lastEval[0]));
+            }
+
+            @Override
+            public void onEvaluation(EvalMetrics m) {
+                lastEval[0] = String.format(Locale.ROOT, "  dev accuracy %.4f", m.positiveRate());
+            }
+        };
+        try {
+            ClassificationTrainer.Setup setup = new ClassificationTrainer.Setup(b, v, template, train, devRows, reward,
+                    runDir, prov, EmbeddingCache.atDefaultLocation());
+            return ClassificationTrainer.run(setup, cfg, l);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
+    }
+
+    private List<ClassificationExample> read(Path file, int limit, String option) {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(option + " " + file + ": file not found (expected labelled examples with columns '"
+                    + textColumn + "' and '" + labelColumn + "')");
+        }
+        if (limit < 0) {
+            throw new CliException("--data-limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
+        }
+        List<ClassificationExample> rows = Datasets.classification(file, ReadOptions.defaults()
+                .withColumn("text", textColumn).withColumn("label", labelColumn).withLimit(limit)).examples();
+        if (rows.isEmpty()) {
+            throw new CliException(file + ": no examples (expected at least one data row)");
+        }
+        return rows;
+    }
+}

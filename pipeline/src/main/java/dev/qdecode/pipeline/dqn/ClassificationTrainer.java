@@ -1,0 +1,548 @@
+package dev.qdecode.pipeline.dqn;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.qdecode.data.ClassificationExample;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.classifier.ClassifierConfig;
+import dev.qdecode.rewards.classifier.EmbeddingCache;
+import dev.qdecode.rewards.classifier.SentenceEncoder;
+import dev.qdecode.rewards.classifier.TextClassifier;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The classification task as a token-level MDP: the state is the task prompt (a template around the
+ * text, e.g. {@code Review: {text} Sentiment:}), the actions at each state are only the next tokens of
+ * the label verbalisers (a trie over their token sequences; multi-token labels walk it token by
+ * token), and the reward at the end is the {@code --reward} (default {@code label-match}: 1 for the gold
+ * label). Q-learning with a target network (hard backup over the allowed tokens, n-step 1) and
+ * ε-greedy exploration; decoding is greedy in Q over the allowed tokens.
+ *
+ * <p>Two backbones supply φ(s): a decoder (the final-norm hidden state at the last prompt position;
+ * deeper states of multi-token labels run the backbone on prompt + label prefix), or a sentence
+ * encoder such as MiniLM (φ of the whole text; each label is then one action). The run also trains a
+ * supervised logistic probe on the same root embeddings (shared cache), the bar the DQN head is
+ * measured against, and for a decoder reports the backbone's zero-shot accuracy (argmax π_ref over
+ * the allowed tokens).
+ */
+public final class ClassificationTrainer {
+    /** Metrics file in the run directory (one JSON line per evaluation). */
+    public static final String METRICS_FILE = "metrics.jsonl";
+    /** Summary file in the run directory. */
+    public static final String SUMMARY_FILE = "summary.json";
+
+    /**
+     * The backbone that supplies φ(s): exactly one of a decoder (model, tokenizer, format) or an
+     * encoder.
+     *
+     * @param model decoder backbone, or null
+     * @param tokenizer its tokenizer, or null
+     * @param format its prompt format, or null
+     * @param modelHash identifies the decoder's weights (cache key), or null
+     * @param encoder sentence encoder backbone, or null
+     */
+    public record Backbone(CausalLM model, TextTokenizer tokenizer, PromptFormat format, String modelHash,
+            SentenceEncoder encoder) {
+        /** Checks that exactly one backbone is given. */
+        public Backbone {
+            if ((model == null) == (encoder == null) || (model != null && (tokenizer == null || format == null))) {
+                throw new IllegalArgumentException("expected either a decoder (model, tokenizer, format) or an encoder");
+            }
+        }
+    }
+
+    /**
+     * Everything a run needs besides the DQN config.
+     *
+     * @param backbone φ(s)
+     * @param verbalizer label → text
+     * @param template the task template with {@code {text}} (decoder backbones)
+     * @param train training examples
+     * @param dev evaluation examples
+     * @param reward the episode reward (text = the generated label, label = the gold label)
+     * @param runDir where metrics, summary and checkpoint go
+     * @param provenance data hashes, model, reward specs, version
+     * @param cache embedding cache for the root states (null: none)
+     */
+    public record Setup(Backbone backbone, Verbalizer verbalizer, String template, List<ClassificationExample> train,
+            List<ClassificationExample> dev, Reward reward, Path runDir, Map<String, String> provenance,
+            EmbeddingCache cache) {
+        /** Validates labels against the verbaliser. */
+        public Setup {
+            if (!template.contains("{text}")) {
+                throw new IllegalArgumentException("--template '" + template + "': expected the placeholder {text}");
+            }
+            if (train.isEmpty() || dev.isEmpty()) {
+                throw new IllegalArgumentException("classification: expected non-empty training and evaluation data");
+            }
+            for (List<ClassificationExample> part : List.of(train, dev)) {
+                for (ClassificationExample e : part) {
+                    if (!verbalizer.labels().containsKey(e.label())) {
+                        throw new IllegalArgumentException("example " + e.id() + ": label '" + e.label()
+                                + "' is not in --labels " + verbalizer.toSpec());
+                    }
+                }
+            }
+            train = List.copyOf(train);
+            dev = List.copyOf(dev);
+            provenance = Map.copyOf(provenance);
+        }
+    }
+
+    /**
+     * The result of a run on the evaluation examples.
+     *
+     * @param dqnAccuracy accuracy of the greedy-in-Q policy
+     * @param probeAccuracy accuracy of the supervised logistic probe on the same root embeddings
+     * @param zeroShotAccuracy the decoder's argmax-π_ref accuracy over the allowed tokens (NaN for an
+     *     encoder)
+     * @param majorityAccuracy accuracy of always answering the most frequent training label
+     * @param meanReward mean reward of the DQN policy's episodes
+     * @param episodes training episodes
+     * @param updates gradient updates
+     * @param seconds training wall time (embedding excluded)
+     */
+    public record Result(double dqnAccuracy, double probeAccuracy, double zeroShotAccuracy, double majorityAccuracy,
+            double meanReward, long episodes, long updates, double seconds) {}
+
+    /** One node of the verbaliser trie. */
+    private static final class Node {
+        final int[] prefix;
+        final Map<Integer, Node> children = new TreeMap<>();
+        String label;
+
+        Node(int[] prefix) {
+            this.prefix = prefix;
+        }
+
+        int[] childIds() {
+            return children.keySet().stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private final Setup s;
+    private final DqnConfig cfg;
+    private final TrainListener listener;
+    private final Node root = new Node(new int[0]);
+    private final int actionSpace;
+    private final DecoderStates states;
+    private final Map<String, int[]> labelIds = new LinkedHashMap<>();
+
+    private ClassificationTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
+        this.s = setup;
+        this.cfg = cfg;
+        this.listener = listener == null ? new TrainListener() {} : listener;
+        Backbone b = setup.backbone();
+        if (b.model() != null) {
+            states = new DecoderStates(b.model(), b.tokenizer(), b.format(), setup.template(), b.modelHash());
+            actionSpace = b.model().config().vocabSize();
+            for (Map.Entry<String, String> e : setup.verbalizer().labels().entrySet()) {
+                labelIds.put(e.getKey(), verbaliserIds(b.tokenizer(), e.getValue()));
+            }
+        } else {
+            states = null;
+            actionSpace = setup.verbalizer().labels().size();
+            int i = 0;
+            for (String label : setup.verbalizer().labels().keySet()) {
+                labelIds.put(label, new int[] {i++});
+            }
+        }
+        for (Map.Entry<String, int[]> e : labelIds.entrySet()) {
+            Node n = root;
+            for (int id : e.getValue()) {
+                if (n.label != null) {
+                    throw prefixError(n.label, e.getKey());
+                }
+                int[] p = Arrays.copyOf(n.prefix, n.prefix.length + 1);
+                p[p.length - 1] = id;
+                n = n.children.computeIfAbsent(id, k -> new Node(p));
+            }
+            if (n.label != null || !n.children.isEmpty()) {
+                throw prefixError(n.label != null ? n.label : "another label", e.getKey());
+            }
+            n.label = e.getKey();
+        }
+    }
+
+    private IllegalArgumentException prefixError(String a, String b) {
+        return new IllegalArgumentException("--labels " + s.verbalizer().toSpec() + ": the tokens of label " + a
+                + " are a prefix of (or equal to) those of label " + b + " (expected prefix-free verbalisers)");
+    }
+
+    /** The verbaliser's token ids as generated after the prompt (a lone leading word marker dropped). */
+    private static int[] verbaliserIds(TextTokenizer tok, String text) {
+        int[] ids = tok.encode(text, false);
+        if (ids.length > 1 && tok.surfaceText(ids[0]).isBlank()) {
+            ids = Arrays.copyOfRange(ids, 1, ids.length);
+        }
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("--labels: text '" + text + "' encodes to no tokens");
+        }
+        return ids;
+    }
+
+    /**
+     * Token ids of each label's verbaliser (label indices for an encoder backbone).
+     *
+     * @return label → ids
+     */
+    public Map<String, int[]> labelIds() {
+        return java.util.Collections.unmodifiableMap(labelIds);
+    }
+
+    /**
+     * Trains and evaluates.
+     *
+     * @param setup backbone, labels, data, reward, run directory
+     * @param cfg episodes, rollout size, batch, updates per rollout, lr, ε schedule, head size, replay,
+     *     target sync, seed (backup and n-step are fixed: hard, 1)
+     * @param listener hooks (rollouts, updates, evaluations), or null
+     * @return the result (also written to {@code summary.json})
+     */
+    public static Result run(Setup setup, DqnConfig cfg, TrainListener listener) {
+        DqnConfig c = cfg.toBuilder().backup(DqnConfig.Backup.HARD).nStep(1).gamma(1.0).prioritized(false).build();
+        return new ClassificationTrainer(setup, c, listener).train();
+    }
+
+    private float[][] rootStates(List<ClassificationExample> examples) {
+        List<String> texts = examples.stream().map(ClassificationExample::text).toList();
+        SentenceEncoder enc = states != null ? states : s.backbone().encoder();
+        return s.cache() != null ? s.cache().embed(enc, texts) : enc.embed(texts);
+    }
+
+    private Result train() {
+        try {
+            Files.createDirectories(s.runDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + s.runDir(), e);
+        }
+        float[][] trainPhi = rootStates(s.train());
+        float[][] devPhi = rootStates(s.dev());
+        int dim = trainPhi[0].length;
+        double probe = probeAccuracy();
+        double zeroShot = states != null ? zeroShot() : Double.NaN;
+        double majority = majority();
+        Rng rng = Rng.derive(cfg.seed(), 7);
+        ReplayBuffer replay = ReplayBuffer.of(cfg);
+        TrainingStats stats = new TrainingStats();
+        long t0 = System.nanoTime();
+        long episodes = 0;
+        Eval last;
+        try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
+            Learner learner = new Learner(head, replay, cfg, -1, 1);
+            while (episodes < cfg.episodes()) {
+                int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodes);
+                int[] idx = new int[n];
+                for (int i = 0; i < n; i++) {
+                    idx[i] = rng.nextInt(s.train().size());
+                }
+                double eps = cfg.epsilonAt(episodes);
+                Walk w = walk(head, idx, s.train(), trainPhi, eps, rng);
+                double[] r = rewards(w, idx, s.train());
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    float[] rew = new float[w.steps[i].length()];
+                    rew[rew.length - 1] = (float) r[i];
+                    replay.add(w.steps[i].build(rew));
+                    sum += r[i];
+                }
+                stats.rollout(n, sum, 0);
+                long before = episodes;
+                episodes += n;
+                listener.onRollout(episodes, cfg.episodes(), sum / n, eps);
+                if (replay.size() >= cfg.batchSize()) {
+                    double loss = 0;
+                    double absQ = 0;
+                    for (int k = 0; k < cfg.updatesPerRollout(); k++) {
+                        Learner.Stats st = learner.update(rng, 1.0);
+                        stats.update(st);
+                        loss += st.loss();
+                        absQ += st.meanAbsQ();
+                    }
+                    listener.onUpdate(learner.updates(), loss / cfg.updatesPerRollout(), absQ / cfg.updatesPerRollout());
+                }
+                if (cfg.evalEvery() > 0 && episodes / cfg.evalEvery() > before / cfg.evalEvery()
+                        || episodes == cfg.episodes()) {
+                    last = evaluate(head, devPhi);
+                    JsonObject line = last.toJson(episodes, learner.updates());
+                    stats.drain(0, eps).forEach(line::addProperty);
+                    append(line);
+                    listener.onEvaluation(new EvalMetrics(episodes, "trained", s.dev().size(), last.meanReward, 0,
+                            last.accuracy, 0, Double.NaN, 0, 0, last.meanLength, 0, 0, 0, List.of()));
+                }
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            last = evaluate(head, devPhi);
+            Result res = new Result(last.accuracy, probe, zeroShot, majority, last.meanReward, episodes,
+                    learner.updates(), secs);
+            writeSummary(res, last);
+            Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
+                    Map.of("episodes", episodes, "updates", learner.updates()), Map.of(), Map.of("train", rng.state()),
+                    s.provenance(), head.export(), false), null);
+            return res;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + s.runDir(), e);
+        }
+    }
+
+    /** Episodes walked through the trie: per row the replay steps and the reached label. */
+    private record Walk(ReplayEpisode.Builder[] steps, String[] labels) {}
+
+    /**
+     * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
+     */
+    private Walk walk(QHead head, int[] idx, List<ClassificationExample> data, float[][] rootPhi, double eps, Rng rng) {
+        int n = idx.length;
+        int dim = rootPhi[0].length;
+        ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
+        String[] labels = new String[n];
+        Node[] at = new Node[n];
+        float[][] phi = new float[n][];
+        for (int i = 0; i < n; i++) {
+            steps[i] = new ReplayEpisode.Builder(dim);
+            at[i] = root;
+            phi[i] = rootPhi[idx[i]];
+        }
+        boolean any = true;
+        while (any) {
+            any = false;
+            // Group the rows by node: they share the allowed tokens, so one Q call per node.
+            Map<Node, List<Integer>> groups = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                if (labels[i] == null) {
+                    groups.computeIfAbsent(at[i], k -> new ArrayList<>()).add(i);
+                }
+            }
+            List<Integer> deeper = new ArrayList<>();
+            for (Map.Entry<Node, List<Integer>> g : groups.entrySet()) {
+                int[] cand = g.getKey().childIds();
+                int k = cand.length;
+                List<Integer> rows = g.getValue();
+                float[] x = new float[rows.size() * dim];
+                int[] ids = new int[rows.size() * k];
+                for (int j = 0; j < rows.size(); j++) {
+                    System.arraycopy(phi[rows.get(j)], 0, x, j * dim, dim);
+                    System.arraycopy(cand, 0, ids, j * k, k);
+                }
+                float[] q = head.q(x, rows.size(), ids, k);
+                float[] logp = new float[k];
+                Arrays.fill(logp, (float) -Math.log(k));
+                Candidates.Set set = new Candidates.Set(cand, logp, 0f);
+                for (int j = 0; j < rows.size(); j++) {
+                    int row = rows.get(j);
+                    int choice;
+                    if (eps > 0 && rng.nextDouble() < eps) {
+                        choice = rng.nextInt(k);
+                    } else {
+                        choice = 0;
+                        for (int a = 1; a < k; a++) {
+                            if (q[j * k + a] > q[j * k + choice]) {
+                                choice = a;
+                            }
+                        }
+                    }
+                    steps[row].step(phi[row], 0, set, choice);
+                    Node next = g.getKey().children.get(cand[choice]);
+                    at[row] = next;
+                    if (next.label != null) {
+                        labels[row] = next.label;
+                    } else {
+                        deeper.add(row);
+                    }
+                }
+            }
+            if (!deeper.isEmpty()) {
+                int[][] seqs = new int[deeper.size()][];
+                for (int j = 0; j < seqs.length; j++) {
+                    int row = deeper.get(j);
+                    int[] p = states.promptIds(data.get(idx[row]).text());
+                    int[] pre = at[row].prefix;
+                    seqs[j] = Arrays.copyOf(p, p.length + pre.length);
+                    System.arraycopy(pre, 0, seqs[j], p.length, pre.length);
+                }
+                float[][] h = states.lastStates(seqs);
+                for (int j = 0; j < seqs.length; j++) {
+                    phi[deeper.get(j)] = h[j];
+                }
+                any = true;
+            }
+        }
+        return new Walk(steps, labels);
+    }
+
+    private double[] rewards(Walk w, int[] idx, List<ClassificationExample> data) {
+        List<Episode> eps = new ArrayList<>(idx.length);
+        for (int i = 0; i < idx.length; i++) {
+            ClassificationExample e = data.get(idx[i]);
+            eps.add(new Episode(e.text(), w.labels[i], w.steps[i].actions(), List.of(), e.label(), Map.of()));
+        }
+        return s.reward().score(eps);
+    }
+
+    /** Dev-set evaluation of the greedy policy. */
+    private record Eval(double accuracy, double meanReward, double meanLength, Map<String, Double> perLabel) {
+        JsonObject toJson(long episode, long updates) {
+            JsonObject o = new JsonObject();
+            o.addProperty("episode", episode);
+            o.addProperty("updates", updates);
+            o.addProperty("accuracy", accuracy);
+            o.addProperty("mean_reward", meanReward);
+            o.addProperty("mean_length", meanLength);
+            perLabel.forEach((k, v) -> o.addProperty("recall_" + k, v));
+            return o;
+        }
+    }
+
+    private Eval evaluate(QHead head, float[][] devPhi) {
+        int n = s.dev().size();
+        int[] idx = new int[n];
+        Arrays.setAll(idx, i -> i);
+        Walk w = walk(head, idx, s.dev(), devPhi, 0, null);
+        double[] r = rewards(w, idx, s.dev());
+        double right = 0;
+        double rew = 0;
+        double len = 0;
+        Map<String, double[]> per = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            boolean ok = w.labels[i].equals(s.dev().get(i).label());
+            right += ok ? 1 : 0;
+            rew += r[i];
+            len += w.steps[i].length();
+            double[] c = per.computeIfAbsent(s.dev().get(i).label(), k -> new double[2]);
+            c[0] += ok ? 1 : 0;
+            c[1]++;
+        }
+        Map<String, Double> recall = new LinkedHashMap<>();
+        per.forEach((k, c) -> recall.put(k, c[0] / c[1]));
+        return new Eval(right / n, rew / n, len / n, recall);
+    }
+
+    /** Logistic probe on the same root embeddings (training embeddings come from the cache). */
+    private double probeAccuracy() {
+        SentenceEncoder enc = states != null ? states : s.backbone().encoder();
+        List<String> texts = s.train().stream().map(ClassificationExample::text).toList();
+        List<String> labels = s.train().stream().map(ClassificationExample::label).toList();
+        try (TextClassifier clf = TextClassifier.train(enc, texts, labels,
+                ClassifierConfig.logistic().withSeed(cfg.seed()), s.cache())) {
+            List<String> devTexts = s.dev().stream().map(ClassificationExample::text).toList();
+            List<String> pred = clf.predict(devTexts);
+            double right = 0;
+            for (int i = 0; i < pred.size(); i++) {
+                right += pred.get(i).equals(s.dev().get(i).label()) ? 1 : 0;
+            }
+            return right / pred.size();
+        }
+    }
+
+    /** The decoder's own choice: argmax log π_ref over the allowed tokens, token by token. */
+    private double zeroShot() {
+        double right = 0;
+        CausalLM m = s.backbone().model();
+        int n = s.dev().size();
+        int[][] prompts = new int[n][];
+        Node[] at = new Node[n];
+        for (int i = 0; i < n; i++) {
+            prompts[i] = states.promptIds(s.dev().get(i).text());
+            at[i] = root;
+        }
+        int v = m.config().vocabSize();
+        while (true) {
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (at[i].label == null) {
+                    rows.add(i);
+                }
+            }
+            if (rows.isEmpty()) {
+                break;
+            }
+            for (int b = 0; b < rows.size(); b += 64) {
+                List<Integer> part = rows.subList(b, Math.min(rows.size(), b + 64));
+                int[][] seqs = new int[part.size()][];
+                for (int j = 0; j < seqs.length; j++) {
+                    int[] p = prompts[part.get(j)];
+                    int[] pre = at[part.get(j)].prefix;
+                    seqs[j] = Arrays.copyOf(p, p.length + pre.length);
+                    System.arraycopy(pre, 0, seqs[j], p.length, pre.length);
+                }
+                try (ai.djl.ndarray.NDManager mgr = ai.djl.ndarray.NDManager.newBaseManager()) {
+                    ai.djl.ndarray.NDArray logits = m.logits(mgr, seqs);
+                    for (int j = 0; j < seqs.length; j++) {
+                        float[] row = logits.get(new ai.djl.ndarray.index.NDIndex("{}, {}, :", j, seqs[j].length - 1))
+                                .toFloatArray();
+                        Node node = at[part.get(j)];
+                        int best = -1;
+                        for (int id : node.childIds()) {
+                            if (id < v && (best < 0 || row[id] > row[best])) {
+                                best = id;
+                            }
+                        }
+                        at[part.get(j)] = node.children.get(best);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            right += at[i].label.equals(s.dev().get(i).label()) ? 1 : 0;
+        }
+        return right / n;
+    }
+
+    private double majority() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ClassificationExample e : s.train()) {
+            counts.merge(e.label(), 1, Integer::sum);
+        }
+        String top = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return s.dev().stream().filter(e -> e.label().equals(top)).count() / (double) s.dev().size();
+    }
+
+    private void append(JsonObject line) {
+        try {
+            Files.writeString(s.runDir().resolve(METRICS_FILE), line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + s.runDir().resolve(METRICS_FILE), e);
+        }
+    }
+
+    private void writeSummary(Result r, Eval last) throws IOException {
+        JsonObject o = new JsonObject();
+        o.addProperty("task", "classification");
+        o.addProperty("episodes", r.episodes());
+        o.addProperty("updates", r.updates());
+        o.addProperty("dqn_accuracy", r.dqnAccuracy());
+        o.addProperty("probe_accuracy", r.probeAccuracy());
+        if (!Double.isNaN(r.zeroShotAccuracy())) {
+            o.addProperty("zero_shot_accuracy", r.zeroShotAccuracy());
+        }
+        o.addProperty("majority_accuracy", r.majorityAccuracy());
+        o.addProperty("mean_reward", r.meanReward());
+        o.addProperty("train_seconds", r.seconds());
+        o.add("dev", last.toJson(r.episodes(), r.updates()));
+        JsonObject ids = new JsonObject();
+        labelIds.forEach((k, v) -> ids.addProperty(k, Arrays.toString(v)));
+        o.add("label_token_ids", ids);
+        o.add("config", JsonParser.parseString(cfg.toJson()));
+        o.add("provenance", new GsonBuilder().create().toJsonTree(new TreeMap<>(s.provenance())));
+        AtomicFiles.write(s.runDir().resolve(SUMMARY_FILE),
+                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o)
+                        .getBytes(StandardCharsets.UTF_8));
+    }
+}
