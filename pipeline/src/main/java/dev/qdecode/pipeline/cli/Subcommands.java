@@ -10,8 +10,10 @@ final class Subcommands {
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new TrainCommand());
         cl.addSubcommand(new EvaluateCommand());
+        cl.addSubcommand(new ReportCommand());
         cl.addSubcommand(new RewardsCommand());
         cl.addSubcommand(new ClassifierCommand());
+        cl.addSubcommand(new TokenizerCommand());
         cl.addSubcommand(new BenchCommand());
     }
 }

@@ -5,6 +5,7 @@ import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.pipeline.dqn.TrainListener;
+import dev.qdecode.pipeline.report.RunReport;
 import dev.qdecode.rewards.Reward;
 import java.io.PrintWriter;
 import java.lang.reflect.RecordComponent;
@@ -306,7 +307,20 @@ final class TrainCommand implements Callable<Integer> {
             DqnCli.printTable(outW, sum.base(), sum.trained());
             outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");
         }
+        writeReport(runDir, outW, err);
         return ExitCodes.OK;
+    }
+
+    /** The run's charts and report.html; a failure here is a warning, since the run itself is saved. */
+    private static void writeReport(Path runDir, PrintWriter outW, PrintWriter err) {
+        try {
+            outW.println("report: " + RunReport.write(runDir, List.of(), RunReport.defaultOutDir(runDir)).get(0));
+        } catch (RuntimeException | LinkageError | java.awt.AWTError e) {
+            err.println("qdecode: warning: report not written: " + ErrorHandler.oneLine(
+                    e instanceof IllegalArgumentException ? e.getMessage() : ErrorHandler.message(e)));
+        }
+        outW.flush();
+        err.flush();
     }
 
     /** The stored settings of the run to resume; refuses options that would change them. */

@@ -80,6 +80,9 @@ class DqnCommandsTest {
         assertTrue(summary.getAsJsonObject("provenance").get("model_sha256").getAsString().matches("[0-9a-f]{64}"));
         List<String> metrics = Files.readAllLines(runDir.resolve("metrics.jsonl"));
         assertEquals(1, metrics.size()); // evaluated only at the end
+        // train ends with the run report (one evaluation: the reward chart and the page at least).
+        assertTrue(r.out().contains("report: " + runDir.resolve("report").resolve("report.html")), r.out());
+        assertTrue(Files.exists(runDir.resolve("report/reward.png")));
         Result again = run("train", "--out", runDir.toString(), "--episodes", "8");
         assertEquals(ExitCodes.USAGE, again.code());
         Result finished = run("train", "--resume", "--out", runDir.toString());

@@ -1,0 +1,52 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.pipeline.report.RunReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code qdecode report}: charts and a self-contained HTML page of a training run. */
+@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Write the report of a training run: PNG charts of its metrics.jsonl (reward, KL, perplexity,",
+            "distinct-n and length, repetition, loss and Q-values, speed; the base model dashed) and",
+            "report.html (self-contained: summary base vs trained, charts, examples, config, provenance).",
+            "'qdecode train' writes it at the end of every run."
+        })
+final class ReportCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run directory (holds metrics.jsonl).")
+    Path runDir;
+
+    @Option(names = "--compare", paramLabel = "RUN_DIR", arity = "1..*",
+            description = "Other runs to overlay in the charts and compare in a table (repeatable).")
+    List<Path> compare = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/report).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Path dir = out != null ? out : RunReport.defaultOutDir(runDir);
+        List<Path> written;
+        try {
+            written = RunReport.write(runDir, compare, dir);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("report: " + written.get(0));
+        o.println("charts: " + (written.size() - 1) + " PNG files in " + dir);
+        o.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,280 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.data.DataReader;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.Format;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.data.Row;
+import dev.qdecode.tokenizer.BpeConfig;
+import dev.qdecode.tokenizer.BpeTrainer;
+import dev.qdecode.tokenizer.TextTokenizer;
+import dev.qdecode.tokenizer.TrainedTokenizer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qdecode tokenizer train}: train a BPE tokenizer on data files. */
+@Command(name = "tokenizer", mixinStandardHelpOptions = true,
+        description = "Train a BPE tokenizer (Hugging Face tokenizer.json) on text columns of data files.",
+        subcommands = {TokenizerCommand.Train.class})
+final class TokenizerCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: train");
+    }
+
+    /** {@code qdecode tokenizer train}. */
+    @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {
+                "Train a byte-pair-encoding tokenizer on the given columns of all --data files (one joint vocabulary, "
+                        + "e.g. source and target of a translation set) and write tokenizer.json, "
+                        + "tokenizer_config.json and special_tokens_map.json to --out. Every text round-trips exactly.",
+                "Special tokens: <unk> <s> </s> <pad> at ids 0..3, then --special-tokens. With --byte-fallback the "
+                        + "tokenizer is Llama/SentencePiece style (▁ word marker, <0x00>..<0xFF> for unseen "
+                        + "characters); without it GPT-2 byte-level style.",
+                "Files: .tsv/.csv/.jsonl (read by column, header row for TSV/CSV); any other extension is plain "
+                        + "text with one segment per line."
+            })
+    static final class Train implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--data", paramLabel = "FILE", arity = "1..*", required = true,
+                description = "Training data files (repeat or list several).")
+        List<Path> data;
+
+        @Option(names = "--columns", paramLabel = "COL", split = ",", defaultValue = "text",
+                description = "Columns of table files to train on, all into one vocabulary (default: ${DEFAULT-VALUE}).")
+        List<String> columns;
+
+        @Option(names = "--vocab-size", paramLabel = "N", required = true,
+                description = "Number of token ids, special and byte tokens included.")
+        int vocabSize;
+
+        @Option(names = "--byte-fallback",
+                description = "Llama/SentencePiece style with byte fallback (default: GPT-2 byte-level style).")
+        boolean byteFallback;
+
+        @Option(names = "--special-tokens", paramLabel = "TOK", split = ",",
+                description = "Extra special tokens after <unk>,<s>,</s>,<pad>, e.g. '<sep>,<eot>'.")
+        List<String> specialTokens = new ArrayList<>();
+
+        @Option(names = "--min-frequency", paramLabel = "N", defaultValue = "2",
+                description = "Merge only pairs occurring at least N times (default: ${DEFAULT-VALUE}).")
+        int minFrequency;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+                description = "Read at most N rows (lines) of each file; 0 = all (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (limit < 0) {
+                throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
+            }
+            for (String c : columns) {
+                if (c.isBlank()) {
+                    throw new CliException("--columns: an empty column name in " + String.join(",", columns), ExitCodes.USAGE);
+                }
+            }
+            BpeConfig cfg = new BpeConfig(vocabSize, minFrequency, byteFallback, specialTokens);
+            Segments segments = new Segments(data, columns, limit);
+
+            long t0 = System.nanoTime();
+            TrainedTokenizer trained = BpeTrainer.train(segments, cfg);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            trained.save(out);
+
+            // Compression on the training data, per column.
+            Map<String, long[]> stats = new LinkedHashMap<>(); // column → {segments, tokens}
+            long chars = 0;
+            long tokens = 0;
+            try (TextTokenizer tok = TextTokenizer.load(out)) {
+                List<String> batch = new ArrayList<>();
+                List<String> batchColumns = new ArrayList<>();
+                Iterator<String[]> it = segments.withColumns();
+                while (it.hasNext() || !batch.isEmpty()) {
+                    if (it.hasNext()) {
+                        String[] s = it.next();
+                        batchColumns.add(s[0]);
+                        batch.add(s[1]);
+                        chars += s[1].codePointCount(0, s[1].length());
+                    }
+                    if (batch.size() == 2048 || (!it.hasNext() && !batch.isEmpty())) {
+                        int[][] ids = tok.encodeBatch(batch, false);
+                        for (int i = 0; i < ids.length; i++) {
+                            long[] st = stats.computeIfAbsent(batchColumns.get(i), k -> new long[2]);
+                            st[0]++;
+                            st[1] += ids[i].length;
+                            tokens += ids[i].length;
+                        }
+                        batch.clear();
+                        batchColumns.clear();
+                    }
+                }
+            }
+            StringBuilder perColumn = new StringBuilder();
+            stats.forEach((col, st) -> perColumn.append(perColumn.length() == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%s %.2f", col, st[1] / (double) Math.max(1, st[0]))));
+            String vocab = trained.stoppedEarly()
+                    .map(why -> trained.vocabSize() + " of " + vocabSize + " asked (" + why + ")")
+                    .orElse(String.valueOf(trained.vocabSize()));
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "tokenizer: vocab %s (%d base + %d merges, %s), %d lines, trained in %.1f s; on the data %.2f "
+                            + "chars/token, tokens/line %s; wrote %s%n",
+                    vocab, trained.baseSize(), trained.mergeCount(), byteFallback ? "byte fallback" : "byte-level",
+                    trained.trainingLines(), seconds, chars / (double) Math.max(1, tokens), perColumn, out);
+            return ExitCodes.OK;
+        }
+    }
+
+    /**
+     * The text segments of the data files, streamed (never all in memory): for table files the given
+     * columns of each row in order, for other files each line. Iterable any number of times.
+     */
+    static final class Segments implements Iterable<String> {
+        private final List<Path> files;
+        private final List<String> columns;
+        private final int limit;
+
+        Segments(List<Path> files, List<String> columns, int limit) {
+            this.files = List.copyOf(files);
+            this.columns = List.copyOf(columns);
+            this.limit = limit;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            Iterator<String[]> it = withColumns();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public String next() {
+                    return it.next()[1];
+                }
+            };
+        }
+
+        /** {column (or "lines" for a text file), segment} pairs. */
+        Iterator<String[]> withColumns() {
+            return new Iterator<>() {
+                private int file = -1;
+                private DataReader<Row> rows;
+                private BufferedReader text;
+                private Path textFile;
+                private long textLines;
+                private final ArrayDeque<String[]> pending = new ArrayDeque<>();
+
+                @Override
+                public boolean hasNext() {
+                    while (pending.isEmpty()) {
+                        if (rows != null && rows.hasNext()) {
+                            Row r = rows.next();
+                            for (String c : columns) {
+                                pending.add(new String[] {c, r.get(c)});
+                            }
+                        } else if (text != null) {
+                            String line = limit > 0 && textLines >= limit ? null : readLine();
+                            if (line == null) {
+                                closeText();
+                            } else {
+                                textLines++;
+                                pending.add(new String[] {"lines", line});
+                            }
+                        } else if (++file < files.size()) {
+                            open(files.get(file));
+                        } else {
+                            rows = null;
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+
+                @Override
+                public String[] next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return pending.poll();
+                }
+
+                private void open(Path f) {
+                    rows = null;
+                    if (isTable(f)) {
+                        Map<String, String> mapping = new LinkedHashMap<>();
+                        for (String c : columns) {
+                            mapping.put(c, c);
+                        }
+                        rows = Datasets.rows(f, ReadOptions.defaults().withFormat(Format.of(f))
+                                .withColumns(mapping).withLimit(limit));
+                    } else {
+                        try {
+                            text = Files.newBufferedReader(f, StandardCharsets.UTF_8);
+                            textFile = f;
+                            textLines = 0;
+                        } catch (NoSuchFileException e) {
+                            throw new CliException(f + ": file not found");
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }
+
+                private String readLine() {
+                    try {
+                        return text.readLine();
+                    } catch (CharacterCodingException e) {
+                        closeText();
+                        throw new CliException(textFile + ":" + (textLines + 1) + ": not valid UTF-8 text");
+                    } catch (IOException e) {
+                        closeText();
+                        throw new CliException(textFile + ": cannot read (" + e.getMessage() + ")");
+                    }
+                }
+
+                private void closeText() {
+                    try {
+                        text.close();
+                    } catch (IOException ignored) {
+                        // read-only file: nothing to lose
+                    }
+                    text = null;
+                }
+            };
+        }
+
+        private static boolean isTable(Path f) {
+            String n = f.getFileName() == null ? "" : f.getFileName().toString().toLowerCase(Locale.ROOT);
+            return n.endsWith(".tsv") || n.endsWith(".tab") || n.endsWith(".csv") || n.endsWith(".jsonl")
+                    || n.endsWith(".ndjson") || n.endsWith(".json");
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package dev.qdecode.pipeline.report;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One run directory as read for the report: every line of {@code metrics.jsonl} (numeric fields
+ * only, all optional) and {@code summary.json} when it exists.
+ *
+ * @param name the run's display name (its directory name, made unique among compared runs)
+ * @param dir the run directory
+ * @param xKey the training-progress field the curves are drawn over ({@code episode}, {@code step}),
+ *     or {@code null} when the lines have neither and the line index is used
+ * @param rows the lines of {@code metrics.jsonl}, in file order
+ * @param summary the parsed {@code summary.json}, or {@code null} when the run has none (yet)
+ */
+record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject summary) {
+
+    /** The metrics file of a run directory. */
+    static final String METRICS = "metrics.jsonl";
+    /** The summary file of a run directory. */
+    static final String SUMMARY = "summary.json";
+
+    /**
+     * One line of {@code metrics.jsonl}.
+     *
+     * @param line 1-based line number
+     * @param x training progress (the {@code xKey} field, or the evaluation index)
+     * @param policy the {@code policy} field, or {@code ""}
+     * @param values every numeric field (non-finite values kept as they are)
+     * @param examples the {@code examples} strings, or empty
+     */
+    record Row(int line, double x, String policy, Map<String, Double> values, List<String> examples) {
+        Row {
+            values = Map.copyOf(values);
+            examples = List.copyOf(examples);
+        }
+    }
+
+    RunData {
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * Reads a run directory.
+     *
+     * @param dir the run directory
+     * @param name the display name
+     * @return the run
+     * @throws IllegalArgumentException (one line) when it is not a run directory or a file is malformed
+     * @throws UncheckedIOException when a file cannot be read
+     */
+    static RunData read(Path dir, String name) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": not a run directory (no such directory)");
+        }
+        Path metrics = dir.resolve(METRICS);
+        if (!Files.isRegularFile(metrics)) {
+            throw new IllegalArgumentException(dir + ": not a run directory (no " + METRICS + ")");
+        }
+        List<JsonObject> objects = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(metrics, StandardCharsets.UTF_8)) {
+            String s;
+            int n = 0;
+            while ((s = r.readLine()) != null) {
+                n++;
+                if (s.isBlank()) {
+                    continue;
+                }
+                objects.add(parseObject(s, metrics + ":" + n, true));
+                lines.add(n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + metrics, e);
+        }
+        if (objects.isEmpty()) {
+            throw new IllegalArgumentException(metrics + ": expected at least one JSON line (one per evaluation) but the file is empty");
+        }
+        String xKey = objects.get(0).has("episode") ? "episode" : objects.get(0).has("step") ? "step" : null;
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            rows.add(row(objects.get(i), lines.get(i), i + 1, xKey, metrics + ":" + lines.get(i)));
+        }
+        return new RunData(name, dir, xKey, rows, readSummary(dir.resolve(SUMMARY)));
+    }
+
+    private static Row row(JsonObject o, int line, int index, String xKey, String where) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+            if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
+                values.put(e.getKey(), p.getAsDouble());
+            }
+        }
+        double x = index;
+        if (xKey != null) {
+            Double v = values.get(xKey);
+            if (v == null || !Double.isFinite(v)) {
+                throw new IllegalArgumentException(where + ": expected a numeric '" + xKey + "' field (as on the first line) but got "
+                        + (o.has(xKey) ? o.get(xKey) : "none"));
+            }
+            x = v;
+        }
+        String policy = "";
+        if (o.has("policy")) {
+            if (!(o.get("policy") instanceof JsonPrimitive p) || !p.isString()) {
+                throw new IllegalArgumentException(where + ": policy: expected a string but got " + o.get("policy"));
+            }
+            policy = p.getAsString();
+        }
+        return new Row(line, x, policy, values, strings(o, "examples", where));
+    }
+
+    /** The string array {@code key} of an object (empty when absent). */
+    static List<String> strings(JsonObject o, String key, String where) {
+        if (!o.has(key) || o.get(key).isJsonNull()) {
+            return List.of();
+        }
+        if (!(o.get(key) instanceof JsonArray a)) {
+            throw new IllegalArgumentException(where + ": " + key + ": expected an array of strings but got " + abbreviate(o.get(key)));
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonElement e : a) {
+            if (!(e instanceof JsonPrimitive p) || !p.isString()) {
+                throw new IllegalArgumentException(where + ": " + key + ": expected an array of strings but got an element "
+                        + abbreviate(e));
+            }
+            out.add(p.getAsString());
+        }
+        return out;
+    }
+
+    private static JsonObject readSummary(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        JsonObject s = parseObject(text, file.toString(), false);
+        for (String k : List.of("base", "trained", "config", "provenance")) {
+            if (s.has(k) && !s.get(k).isJsonObject()) {
+                throw new IllegalArgumentException(file + ": " + k + ": expected a JSON object but got " + abbreviate(s.get(k)));
+            }
+        }
+        for (String k : List.of("base", "trained")) {
+            if (s.has(k)) {
+                strings(s.getAsJsonObject(k), "examples", file + ": " + k);
+            }
+        }
+        return s;
+    }
+
+    /** Parses one JSON object (lenient only about NaN and Infinity, which the trainer may write). */
+    private static JsonObject parseObject(String text, String where, boolean oneLine) {
+        JsonElement e;
+        try {
+            JsonReader reader = new JsonReader(new StringReader(text));
+            reader.setStrictness(Strictness.LENIENT);
+            e = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException(where + ": malformed JSON: expected one JSON object but found more after it");
+            }
+        } catch (JsonParseException | IOException ex) {
+            String m = gsonMessage(ex);
+            throw new IllegalArgumentException(where + ": malformed JSON: " + (oneLine ? m.replace(" at line 1 column ", " at column ") : m));
+        }
+        if (!e.isJsonObject()) {
+            throw new IllegalArgumentException(where + ": expected a JSON object but got " + abbreviate(e));
+        }
+        return e.getAsJsonObject();
+    }
+
+    /** Gson's own message without the exception class name and the troubleshooting link. */
+    private static String gsonMessage(Exception ex) {
+        Throwable t = ex.getCause() != null && ex.getCause().getMessage() != null ? ex.getCause() : ex;
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        int see = m.indexOf("\nSee ");
+        if (see >= 0) {
+            m = m.substring(0, see);
+        }
+        int colon = m.indexOf("Exception: ");
+        if (colon >= 0) {
+            m = m.substring(colon + "Exception: ".length());
+        }
+        return m.strip();
+    }
+
+    private static String abbreviate(JsonElement e) {
+        String s = String.valueOf(e);
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    /**
+     * The numeric fields of the metrics lines, in order of first appearance.
+     *
+     * @return field names
+     */
+    Set<String> numericFields() {
+        Set<String> out = new LinkedHashSet<>();
+        rows.forEach(r -> out.addAll(r.values().keySet()));
+        return out;
+    }
+
+    /**
+     * The distinct {@code policy} values of the lines, in order of first appearance.
+     *
+     * @return policies ({@code ""} for lines without one)
+     */
+    List<String> policies() {
+        Set<String> out = new LinkedHashSet<>();
+        rows.forEach(r -> out.add(r.policy()));
+        return List.copyOf(out);
+    }
+
+    /**
+     * A numeric section ({@code base}, {@code trained}) of the summary.
+     *
+     * @param section the section name
+     * @return its numeric fields (empty when there is no such section)
+     */
+    Map<String, Double> summaryNumbers(String section) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (summary != null && summary.has(section)) {
+            for (Map.Entry<String, JsonElement> e : summary.getAsJsonObject(section).entrySet()) {
+                if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
+                    out.put(e.getKey(), p.getAsDouble());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The examples of a summary section, or of the last metrics line for {@code trained} when the
+     * run has no summary.
+     *
+     * @param section {@code base} or {@code trained}
+     * @return the examples (possibly empty)
+     */
+    List<String> examples(String section) {
+        if (summary != null && summary.has(section)) {
+            return strings(summary.getAsJsonObject(section), "examples", SUMMARY);
+        }
+        if (summary == null && "trained".equals(section)) {
+            return rows.get(rows.size() - 1).examples();
+        }
+        return List.of();
+    }
+}

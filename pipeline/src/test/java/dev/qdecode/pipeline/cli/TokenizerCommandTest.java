@@ -1,0 +1,115 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenizerCommandTest {
+    @TempDir Path tmp;
+
+    private static Path multi30k(String name) {
+        return CliRunner.shared().resolve("data/multi30k").resolve(name);
+    }
+
+    @Test
+    void trainsAJointVocabularyThatRoundTripsTheTrainingRows() throws IOException {
+        Path out = tmp.resolve("tok");
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", multi30k("en-de.train.tsv").toString(),
+                "--columns", "en,de", "--limit", "1000", "--vocab-size", "1000", "--byte-fallback",
+                "--special-tokens", "<sep>,<eot>", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().strip().lines().count(), r.out());
+        Matcher m = Pattern.compile("vocab 1000 \\((\\d+) base \\+ (\\d+) merges, byte fallback\\), 2000 lines, "
+                + "trained in [0-9.]+ s; on the data ([0-9.]+) chars/token, tokens/line en ([0-9.]+), de ([0-9.]+);")
+                .matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertEquals(1000, Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)));
+        double charsPerToken = Double.parseDouble(m.group(3));
+        assertTrue(charsPerToken > 1.5 && charsPerToken < 10, r.out());
+
+        List<String> lines = new ArrayList<>();
+        List<String> rows = Files.readAllLines(multi30k("en-de.train.tsv"), StandardCharsets.UTF_8);
+        for (String row : rows.subList(1, 1001)) {
+            String[] f = row.split("\t", -1);
+            lines.add(f[1]);
+            lines.add(f[2]);
+        }
+        long tokens = 0;
+        try (TextTokenizer tok = TextTokenizer.load(out)) {
+            assertEquals(1000, tok.vocabSize());
+            assertEquals("<sep>", tok.piece(4));
+            assertEquals("<eot>", tok.piece(5));
+            assertEquals(1, tok.bosId());
+            assertEquals(3, tok.padId());
+            for (String line : lines) {
+                int[] ids = tok.encode(line, false);
+                tokens += ids.length;
+                assertEquals(line, tok.decode(ids, false));
+            }
+        }
+        long chars = lines.stream().mapToLong(s -> s.codePointCount(0, s.length())).sum();
+        assertEquals(chars / (double) tokens, charsPerToken, 0.006, "summary matches an independent count");
+    }
+
+    @Test
+    void readsSeveralFilesAndPlainTextInByteLevelStyle() throws IOException {
+        Path txt = tmp.resolve("extra.txt");
+        Files.writeString(txt, "Grüße aus Köln!\nSchöne Straße.\n", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("bl");
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", multi30k("en-de.val.tsv").toString(),
+                multi30k("en-de.test_2016_flickr.tsv").toString(), txt.toString(), "--columns", "de",
+                "--vocab-size", "600", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("byte-level), 2016 lines"), r.out());
+        assertTrue(r.out().contains("tokens/line de ") && r.out().contains(", lines "), r.out());
+        try (TextTokenizer tok = TextTokenizer.load(out)) {
+            assertEquals(600, tok.vocabSize());
+            for (String s : List.of("Grüße aus Köln!", "日本 ok")) {
+                assertEquals(s, tok.decode(tok.encode(s, false), false));
+            }
+        }
+    }
+
+    @Test
+    void badInputGivesOneLineAndExitCode() throws IOException {
+        String train = multi30k("en-de.val.tsv").toString();
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en,de",
+                "--vocab-size", "300", "--byte-fallback", "--out", tmp.resolve("a").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("vocab-size 300 is smaller than the base alphabet: at least"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+
+        r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en,nosuch", "--vocab-size", "500",
+                "--out", tmp.resolve("b").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("nosuch"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+
+        Path empty = tmp.resolve("empty.txt");
+        Files.writeString(empty, "\n\n");
+        r = CliRunner.run("tokenizer", "train", "--data", empty.toString(), "--vocab-size", "500",
+                "--out", tmp.resolve("c").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("training data is empty"), r.err());
+
+        r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en", "--vocab-size", "500",
+                "--special-tokens", "<sep>,<sep>", "--out", tmp.resolve("d").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("duplicate special token <sep>"), r.err());
+
+        r = CliRunner.run("tokenizer", "train", "--data", train, "--out", tmp.resolve("e").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--vocab-size"), r.err());
+    }
+}

@@ -1,0 +1,179 @@
+package dev.qdecode.pipeline.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link RunReport} on synthetic run directories and on a copy of a real {@code qdecode train} run. */
+class RunReportTest {
+
+    /** File names of the written PNGs, in order. */
+    private static List<String> pngNames(List<Path> written) {
+        return written.subList(1, written.size()).stream().map(p -> p.getFileName().toString()).toList();
+    }
+
+    /** Every written PNG decodes at the chart size and is inlined in the page byte for byte. */
+    private static String checkFiles(List<Path> written, Path outDir) throws IOException {
+        assertEquals(outDir.resolve(RunReport.HTML), written.get(0));
+        String html = Files.readString(written.get(0), StandardCharsets.UTF_8);
+        for (Path png : written.subList(1, written.size())) {
+            assertEquals(outDir, png.getParent());
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertNotNull(img, png + " does not decode");
+            assertEquals(Charts.WIDTH, img.getWidth(), png.toString());
+            // Taller only when the legend needs a row per series; the page states the real size.
+            assertTrue(img.getHeight() >= Charts.HEIGHT, png.toString());
+            assertTrue(html.contains("width=\"" + img.getWidth() + "\" height=\"" + img.getHeight() + "\" src=\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(Files.readAllBytes(png))), "size attributes of " + png);
+            String uri = "data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(png));
+            assertTrue(html.contains(uri), "the page does not inline " + png);
+        }
+        Matcher m = Pattern.compile("data:image/png;base64,").matcher(html);
+        int uris = 0;
+        while (m.find()) {
+            uris++;
+        }
+        assertEquals(written.size() - 1, uris, "one data URI per chart");
+        // Self-contained: no scripts, no links or fetches anywhere.
+        assertFalse(html.toLowerCase().contains("<script"), "no script element");
+        assertFalse(html.contains("http://") || html.contains("https://"), "no external address");
+        assertFalse(html.contains("<link") || html.contains("@import") || html.contains("url("), "no external resource");
+        return html;
+    }
+
+    @Test
+    void syntheticRunHasEveryChartAnEscapedPageAndTheRatios(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.syntheticRun(tmp.resolve("synthetic"));
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run));
+        assertEquals(List.of("reward.png", "kl.png", "perplexity.png", "diversity.png", "repetition.png", "loss.png",
+                "throughput.png", "other.png"), pngNames(written));
+        String html = checkFiles(written, run.resolve("report"));
+        // The markup in examples is text, not markup.
+        assertTrue(html.contains("He said &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; &amp; left."), html);
+        assertTrue(html.contains("Tom went &lt;b&gt;home&lt;/b&gt;."));
+        assertFalse(html.contains("<b>home</b>"));
+        // Prompt split from the continuations at the marker: shared prompt cell, two continuations.
+        assertTrue(html.contains("<td class=\"prompt\">Lily</td><td>smiled.</td><td>laughed.</td>"), html);
+        // Ratios trained / base: perplexity 11/10, distinct-2 0.57/0.6, reward 0.5/0.05.
+        assertTrue(html.contains("perplexity trained/base: <b>1.10×</b>"), html);
+        assertTrue(html.contains("distinct-2 trained/base: <b>0.95×</b>"), html);
+        assertTrue(html.contains("<td class=\"num\">0.0500</td><td class=\"num\">0.5000</td><td class=\"num\">10.00×</td>"), html);
+        // Config and provenance tables, JSON string values unquoted and escaped.
+        assertTrue(html.contains("<tr><td>backup</td><td>soft</td></tr>"), html);
+        assertTrue(html.contains("<tr><td>reward</td><td>[&quot;vader&quot;]</td></tr>"), html);
+        assertTrue(html.contains("episodes: <b>500</b>"), html);
+    }
+
+    @Test
+    void realRunCopyHasItsChartsAndNumbers(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.realRun(tmp.resolve("readme-check"));
+        Path out = tmp.resolve("elsewhere");
+        List<Path> written = RunReport.write(run, List.of(), out);
+        // No loss/Q fields in this run, and nothing unknown: no loss chart, no "other" chart.
+        assertEquals(List.of("reward.png", "kl.png", "perplexity.png", "diversity.png", "repetition.png", "throughput.png"),
+                pngNames(written));
+        String html = checkFiles(written, out);
+        assertFalse(Files.exists(run.resolve("report")), "--out elsewhere leaves the run dir alone");
+        // summary.json: perplexity 10.6958 / 10.4735, distinct-2 0.58473 / 0.64840, reward 0.89642 / 0.46875.
+        assertTrue(html.contains("perplexity trained/base: <b>1.02×</b>"), html);
+        assertTrue(html.contains("distinct-2 trained/base: <b>0.90×</b>"), html);
+        assertTrue(html.contains("mean reward trained/base: <b>1.91×</b>"), html);
+        assertTrue(html.contains("evaluations: <b>6</b>"), html);
+        assertTrue(html.contains("model: <b>TinyStories-656K</b>"), html);
+        assertTrue(html.contains("<td>model_sha256</td><td>187d0d5e8360d9625e40e0b35ec57d1ef0eea1a60ddcf09412246bed3484852f</td>"));
+        // Examples: the quotes in the stories are escaped.
+        assertTrue(html.contains("&quot;I want the shirt, please!&quot;"), html);
+    }
+
+    @Test
+    void compareModeOverlaysRunsAndTabulatesThemSideBySide(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.syntheticRun(tmp.resolve("synthetic"));
+        Path other = ReportFixtures.realRun(tmp.resolve("readme-check"));
+        List<Path> written = RunReport.write(run, List.of(other), tmp.resolve("cmp"));
+        String html = checkFiles(written, tmp.resolve("cmp"));
+        assertTrue(html.contains("<h2 id=\"compare\">Compared runs</h2>"), html);
+        assertTrue(html.contains("<th class=\"num\">synthetic</th><th class=\"num\">readme-check</th>"), html);
+        // The runs' trained perplexities with each run's own ratio to its base.
+        assertTrue(html.contains("<td class=\"num\">11<span class=\"ratio\">1.10× base</span></td>"
+                + "<td class=\"num\">10.696<span class=\"ratio\">1.02× base</span></td>"), html);
+        assertTrue(html.contains("Runs overlaid: synthetic, readme-check."), html);
+        // The union of both runs' metrics is charted; the unknown field of one run still has its chart.
+        assertTrue(pngNames(written).containsAll(List.of("reward.png", "loss.png", "other.png")));
+    }
+
+    @Test
+    void sameNamedRunsGetDistinctNames() {
+        assertEquals(List.of("a/run", "b/run", "c"), RunReport.names(List.of(Path.of("/x/a/run"), Path.of("/x/b/run"),
+                Path.of("/x/c"))));
+        assertEquals(List.of("a/run", "a/run #2"), RunReport.names(List.of(Path.of("/x/a/run"), Path.of("/x/a/run"))));
+    }
+
+    @Test
+    void stepIndexedRunWithoutSummaryStillReports(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.sftRun(tmp.resolve("sft"));
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run));
+        assertEquals(List.of("sft-loss.png", "dev-quality.png", "learning-rate.png"), pngNames(written));
+        String html = checkFiles(written, run.resolve("report"));
+        assertTrue(html.contains("summary.json not found"), html);
+        assertEquals("step", RunData.read(run, "sft").xKey());
+    }
+
+    @Test
+    void oneEvaluationWithConstantValuesRenders(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("one");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("metrics.jsonl"),
+                "{\"episode\":8,\"policy\":\"trained\",\"mean_reward\":0.0,\"reward_std\":0.0,\"perplexity\":NaN,\"kl\":0.0}\n");
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run));
+        // perplexity is NaN only: that chart is left out rather than drawn empty.
+        assertEquals(List.of("reward.png", "kl.png"), pngNames(written));
+        checkFiles(written, run.resolve("report"));
+    }
+
+    private static String error(Path run) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunReport.write(run, List.of(), run.resolve("report")));
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void badInputIsOneLineNamingFileAndLine(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("r"));
+        assertEquals(run + ": not a run directory (no metrics.jsonl)", error(run));
+        assertEquals(tmp.resolve("none") + ": not a run directory (no such directory)", error(tmp.resolve("none")));
+        Path m = run.resolve("metrics.jsonl");
+        Files.writeString(m, "");
+        assertTrue(error(run).startsWith(m + ": expected at least one JSON line"), error(run));
+        Files.writeString(m, "{\"episode\":1,\"kl\":0.5}\n\n{\"episode\":2,\"kl\":\n");
+        assertTrue(error(run).startsWith(m + ":3: malformed JSON: "), error(run));
+        Files.writeString(m, "{\"episode\":1}\n[1,2]\n");
+        assertEquals(m + ":2: expected a JSON object but got [1,2]", error(run));
+        Files.writeString(m, "{\"episode\":1}\n{\"episode\":2} {\"episode\":3}\n");
+        assertTrue(error(run).startsWith(m + ":2: malformed JSON: expected one JSON object"), error(run));
+        Files.writeString(m, "{\"episode\":1}\n{\"episode\":\"two\"}\n");
+        assertEquals(m + ":2: expected a numeric 'episode' field (as on the first line) but got \"two\"", error(run));
+        Files.writeString(m, "{\"episode\":1,\"examples\":\"text\"}\n");
+        assertEquals(m + ":1: examples: expected an array of strings but got \"text\"", error(run));
+        Files.writeString(m, "{\"episode\":1}\n");
+        Files.writeString(run.resolve("summary.json"), "{\"base\": {\"kl\": 0,}");
+        assertTrue(error(run).startsWith(run.resolve("summary.json") + ": malformed JSON: "), error(run));
+        Files.writeString(run.resolve("summary.json"), "{\"trained\": 3}");
+        assertEquals(run.resolve("summary.json") + ": trained: expected a JSON object but got 3", error(run));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.qdecode.tokenizer;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@link BpeTrainer} trains. Immutable; validated on construction.
+ *
+ * <p>Token ids: {@code <unk>}, {@code <s>}, {@code </s>}, {@code <pad>} are 0..3 ({@link
+ * #DEFAULT_SPECIAL_TOKENS}), the {@code extraSpecialTokens} follow in the order given, then the 256
+ * byte tokens, then the characters of the training data (Llama style only), then the merges.
+ *
+ * @param vocabSize the number of token ids to train, special and byte tokens included; at least the
+ *     special tokens + 256 byte tokens (+ the training data's distinct characters in Llama style)
+ * @param minFrequency a pair is merged only if it occurs at least this often (≥ 1); training stops
+ *     early, with a smaller vocabulary, when no pair is that frequent
+ * @param byteFallback {@code true}: Llama/SentencePiece style ({@code ▁} word marker, characters of
+ *     the data as base alphabet, unseen characters encoded as {@code <0xHH>} byte tokens, and, as
+ *     SentencePiece does, no piece mixing letters, digits and punctuation); {@code false}: GPT-2
+ *     byte-level style (the 256 bytes as base alphabet, GPT-2's pre-tokenizer regex). Both
+ *     round-trip every text exactly.
+ * @param extraSpecialTokens further special tokens (e.g. {@code <sep>}, {@code <eot>}), ids 4.. in
+ *     this order; never split by the tokenizer, dropped by {@code decode(ids, true)}
+ */
+public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, List<String> extraSpecialTokens) {
+
+    /** The special tokens every trained tokenizer has, at ids 0..3: unk, bos, eos, pad. */
+    public static final List<String> DEFAULT_SPECIAL_TOKENS = List.of("<unk>", "<s>", "</s>", "<pad>");
+
+    /** Number of byte tokens: every byte value has one (so every text can be encoded). */
+    static final int BYTE_TOKENS = 256;
+
+    /**
+     * Validates and copies the extra special tokens.
+     *
+     * @param vocabSize see the record description
+     * @param minFrequency see the record description
+     * @param byteFallback see the record description
+     * @param extraSpecialTokens see the record description
+     * @throws TokenizerException (one line) on a vocabulary size below the special + byte tokens, a
+     *     minimum frequency below 1, or an empty, whitespace-containing or duplicate special token
+     */
+    public BpeConfig {
+        if (extraSpecialTokens == null) {
+            throw new TokenizerException("special tokens: none given (expected a list, possibly empty)");
+        }
+        Set<String> seen = new HashSet<>(DEFAULT_SPECIAL_TOKENS);
+        List<String> extras = new ArrayList<>(extraSpecialTokens.size());
+        for (String t : extraSpecialTokens) {
+            if (t == null || t.isEmpty()) {
+                throw new TokenizerException("special tokens: an empty token (expected non-empty strings such as <sep>)");
+            }
+            if (t.codePoints().anyMatch(Character::isWhitespace)) {
+                throw new TokenizerException("special token \"" + t + "\" contains whitespace (expected e.g. <sep>)");
+            }
+            if (!seen.add(t)) {
+                throw new TokenizerException("duplicate special token " + t + " (the defaults are "
+                        + String.join(", ", DEFAULT_SPECIAL_TOKENS) + "; every special token must be unique)");
+            }
+            if (t.matches("<0x[0-9A-Fa-f]{2}>")) {
+                throw new TokenizerException("special token " + t + " collides with a byte token (<0x00>..<0xFF>)");
+            }
+            extras.add(t);
+        }
+        extraSpecialTokens = List.copyOf(extras);
+        if (minFrequency < 1) {
+            throw new TokenizerException("min-frequency " + minFrequency + ": expected at least 1");
+        }
+        int base = DEFAULT_SPECIAL_TOKENS.size() + extraSpecialTokens.size() + BYTE_TOKENS;
+        if (vocabSize < base) {
+            throw new TokenizerException("vocab-size " + vocabSize + " is smaller than the base alphabet: at least "
+                    + base + " needed (" + (DEFAULT_SPECIAL_TOKENS.size() + extraSpecialTokens.size())
+                    + " special tokens + " + BYTE_TOKENS + " byte tokens"
+                    + (byteFallback ? " + the characters of the training data)" : ")"));
+        }
+    }
+
+    /**
+     * A Llama-style configuration with byte fallback, minimum pair frequency 2 and no extra special
+     * tokens.
+     *
+     * @param vocabSize the number of token ids
+     * @return the configuration
+     * @throws TokenizerException (one line) when the size is below the base alphabet
+     */
+    public static BpeConfig of(int vocabSize) {
+        return new BpeConfig(vocabSize, 2, true, List.of());
+    }
+
+    /**
+     * A copy with another minimum pair frequency.
+     *
+     * @param n the minimum (≥ 1)
+     * @return the new configuration
+     */
+    public BpeConfig withMinFrequency(int n) {
+        return new BpeConfig(vocabSize, n, byteFallback, extraSpecialTokens);
+    }
+
+    /**
+     * A copy with byte fallback (Llama style) switched on or off (GPT-2 byte-level style).
+     *
+     * @param on whether to use byte fallback
+     * @return the new configuration
+     */
+    public BpeConfig withByteFallback(boolean on) {
+        return new BpeConfig(vocabSize, minFrequency, on, extraSpecialTokens);
+    }
+
+    /**
+     * A copy with other extra special tokens.
+     *
+     * @param tokens the extra special tokens, in id order
+     * @return the new configuration
+     */
+    public BpeConfig withExtraSpecialTokens(List<String> tokens) {
+        return new BpeConfig(vocabSize, minFrequency, byteFallback, tokens);
+    }
+
+    /**
+     * All special tokens in id order: the defaults, then the extras.
+     *
+     * @return an unmodifiable list
+     */
+    public List<String> specialTokens() {
+        List<String> all = new ArrayList<>(DEFAULT_SPECIAL_TOKENS);
+        all.addAll(extraSpecialTokens);
+        return List.copyOf(all);
+    }
+}
