@@ -143,6 +143,8 @@ public final class ClassificationTrainer {
     private final int actionSpace;
     private final DecoderStates states;
     private final Map<String, int[]> labelIds = new LinkedHashMap<>();
+    /** Trailing prompt tokens replaced by the labels' shared first tokens (decoder backbones). */
+    private int[] anchorTail = new int[0];
 
     private ClassificationTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
         this.s = setup;
@@ -150,11 +152,10 @@ public final class ClassificationTrainer {
         this.listener = listener == null ? new TrainListener() {} : listener;
         Backbone b = setup.backbone();
         if (b.model() != null) {
-            states = new DecoderStates(b.model(), b.tokenizer(), b.format(), setup.template(), b.modelHash());
+            tokenizeVerbalisers(b.tokenizer(), setup.template(), setup.verbalizer());
+            states = new DecoderStates(b.model(), b.tokenizer(), b.format(), setup.template(), b.modelHash(),
+                    anchorTail);
             actionSpace = b.model().config().vocabSize();
-            for (Map.Entry<String, String> e : setup.verbalizer().labels().entrySet()) {
-                labelIds.put(e.getKey(), verbaliserIds(b.tokenizer(), e.getValue()));
-            }
         } else {
             states = null;
             actionSpace = setup.verbalizer().labels().size();
@@ -185,16 +186,40 @@ public final class ClassificationTrainer {
                 + " are a prefix of (or equal to) those of label " + b + " (expected prefix-free verbalisers)");
     }
 
-    /** The verbaliser's token ids as generated after the prompt (a lone leading word marker dropped). */
-    private static int[] verbaliserIds(TextTokenizer tok, String text) {
-        int[] ids = tok.encode(text, false);
-        if (ids.length > 1 && tok.surfaceText(ids[0]).isBlank()) {
-            ids = Arrays.copyOfRange(ids, 1, ids.length);
+    /**
+     * Tokenises the verbalisers in context. The label follows the prompt after one space, and with
+     * SentencePiece-style tokenizers the word-boundary marker may merge with the prompt's last token
+     * (TinyStories: {@code ":"} + {@code " bad"} becomes {@code ":▁"} + {@code "bad"}). So, as with token
+     * healing, the state backs up to the longest prefix that every label shares with the prompt: with
+     * the template's text after {@code {text}} as the anchor, {@code drop} trailing prompt tokens are
+     * removed and each label's sequence is what {@code anchor + " " + text} adds after that prefix.
+     *
+     * @return the number of trailing prompt tokens to drop; fills {@link #labelIds}
+     */
+    private int tokenizeVerbalisers(TextTokenizer tok, String template, Verbalizer v) {
+        String tail = template.substring(template.indexOf("{text}") + "{text}".length());
+        String anchor = tail.isBlank() ? "." : tail.strip();
+        int[] a = tok.encode(anchor, false);
+        Map<String, int[]> full = new LinkedHashMap<>();
+        int k = a.length;
+        for (Map.Entry<String, String> e : v.labels().entrySet()) {
+            int[] b = tok.encode(anchor + " " + e.getValue(), false);
+            int l = 0;
+            while (l < Math.min(a.length, b.length) && a[l] == b[l]) {
+                l++;
+            }
+            if (l == b.length) {
+                throw new IllegalArgumentException("--labels: text '" + e.getValue() + "' adds no tokens after '" + anchor
+                        + "'");
+            }
+            k = Math.min(k, l);
+            full.put(e.getKey(), b);
         }
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("--labels: text '" + text + "' encodes to no tokens");
+        for (Map.Entry<String, int[]> e : full.entrySet()) {
+            labelIds.put(e.getKey(), Arrays.copyOfRange(e.getValue(), k, e.getValue().length));
         }
-        return ids;
+        anchorTail = Arrays.copyOfRange(a, k, a.length);
+        return a.length - k;
     }
 
     /**

@@ -25,6 +25,7 @@ final class DecoderStates implements SentenceEncoder {
     private final PromptFormat format;
     private final String template;
     private final String id;
+    private final int[] dropTail;
 
     /**
      * @param model the frozen backbone
@@ -32,19 +33,29 @@ final class DecoderStates implements SentenceEncoder {
      * @param format its prompt format
      * @param template the task template with {@code {text}}
      * @param modelHash identifies the backbone's weights (part of the cache key)
+     * @param dropTail tokens every prompt must end with, removed from it (the labels re-generate them
+     *     merged with their first word; empty: none)
      */
-    DecoderStates(CausalLM model, TextTokenizer tokenizer, PromptFormat format, String template, String modelHash) {
+    DecoderStates(CausalLM model, TextTokenizer tokenizer, PromptFormat format, String template, String modelHash,
+            int[] dropTail) {
+        this.dropTail = dropTail.clone();
         this.model = model;
         this.tokenizer = tokenizer;
         this.format = format;
         this.template = template;
         this.id = "state-" + dev.qdecode.rewards.classifier.EmbeddingCache.sha256(
-                List.of(modelHash, format.toSpec(), template)).substring(0, 16);
+                List.of(modelHash, format.toSpec(), template, Arrays.toString(dropTail))).substring(0, 16);
     }
 
     /** The token ids of a text's task prompt. */
     int[] promptIds(String text) {
-        return format.encode(tokenizer, template.replace("{text}", text));
+        int[] ids = format.encode(tokenizer, template.replace("{text}", text));
+        int n = ids.length - dropTail.length;
+        if (n < 1 || !Arrays.equals(dropTail, Arrays.copyOfRange(ids, n, ids.length))) {
+            throw new IllegalArgumentException("text '" + text + "': its prompt does not end in the template's tokens "
+                    + Arrays.toString(dropTail) + " (expected the template's ending to tokenize the same for every text)");
+        }
+        return Arrays.copyOf(ids, n);
     }
 
     /**

@@ -1,0 +1,100 @@
+package dev.qdecode.pipeline.cli;
+
+import static dev.qdecode.pipeline.cli.CliRunner.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.qdecode.pipeline.cli.CliRunner.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code qdecode train --task classification} on TinyStories-656K: the head learns a separable
+ * sentiment task through single- and multi-token verbalisers, only verbaliser tokens are ever
+ * generated, and bad label set-ups are one-line errors.
+ */
+class ClassificationTaskTest {
+    private static final String[] GOOD = {"happy", "great", "fun", "nice", "kind", "lovely", "wonderful", "sunny"};
+    private static final String[] BAD = {"sad", "angry", "scary", "mean", "broken", "awful", "dark", "sick"};
+    private static final String[] THINGS = {"The day was", "The dog was", "Her toy was", "The park was",
+        "His cake was", "The story was", "The game was", "Their trip was"};
+
+    /** Separable synthetic reviews: the label is whether the adjective is a happy or a sad one. */
+    private static Path data(Path dir, String name, int n, long seed) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed);
+        StringBuilder b = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < n; i++) {
+            boolean good = r.nextBoolean();
+            String[] words = good ? GOOD : BAD;
+            b.append(THINGS[r.nextInt(THINGS.length)]).append(' ').append(words[r.nextInt(words.length)]).append(".\t")
+                    .append(good ? 1 : 0).append('\n');
+        }
+        Path f = dir.resolve(name);
+        Files.writeString(f, b.toString());
+        return f;
+    }
+
+    private static Result train(Path tmp, String out, String labels, Path train, Path dev) {
+        return run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
+                "--data", train.toString(), "--dev", dev.toString(), "--labels", labels, "--episodes", "2400",
+                "--eval-every", "800", "--seed", "3", "--out", tmp.resolve(out).toString());
+    }
+
+    @Test
+    void learnsThroughSingleAndMultiTokenVerbalisers(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 400, 1);
+        Path dev = data(tmp, "dev.tsv", 200, 2);
+        for (String[] c : List.of(new String[] {"single", "0=bad,1=good"},
+                new String[] {"multi", "0=very bad,1=very good"})) {
+            Result r = train(tmp, c[0], c[1], train, dev);
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertTrue(r.out().contains("DQN head"), r.out());
+            JsonObject s = JsonParser.parseString(Files.readString(tmp.resolve(c[0]).resolve("summary.json")))
+                    .getAsJsonObject();
+            double acc = s.get("dqn_accuracy").getAsDouble();
+            double probe = s.get("probe_accuracy").getAsDouble();
+            assertTrue(probe >= 0.9, c[0] + ": probe accuracy " + probe);
+            assertTrue(acc >= 0.9 && acc >= probe - 0.05, c[0] + ": DQN accuracy " + acc + ", probe " + probe);
+            assertTrue(s.get("majority_accuracy").getAsDouble() < 0.6);
+            // Label-set restriction: every episode walks a whole verbaliser and nothing else.
+            JsonObject ids = s.getAsJsonObject("label_token_ids");
+            // (TinyStories merges the space into the prompt's ':', so a one-word label is ':▁' + word.)
+            int len0 = ids.get("0").getAsString().split(",").length;
+            int len1 = ids.get("1").getAsString().split(",").length;
+            assertEquals(c[0].equals("single") ? 2 : 3, Math.max(len0, len1), ids.toString());
+            double devLen = s.getAsJsonObject("dev").get("mean_length").getAsDouble();
+            assertTrue(devLen >= Math.min(len0, len1) && devLen <= Math.max(len0, len1), "dev mean length " + devLen);
+            List<String> metrics = Files.readAllLines(tmp.resolve(c[0]).resolve("metrics.jsonl"));
+            assertEquals(3, metrics.size());
+            assertTrue(metrics.get(2).contains("\"loss\""), metrics.get(2));
+        }
+    }
+
+    @Test
+    void badLabelSetUpsAreOneLineErrors(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 20, 1);
+        Path dev = data(tmp, "dev.tsv", 10, 2);
+        Result missing = train(tmp, "a", "0=bad,2=good", train, dev);
+        assertEquals(ExitCodes.BAD_INPUT, missing.code());
+        assertTrue(missing.err().contains("label '1' is not in --labels 0=bad,2=good"), missing.err());
+        assertEquals(1, missing.err().strip().lines().filter(l -> l.startsWith("qdecode:")).count(), missing.err());
+        Result prefix = train(tmp, "b", "0=sad,1=sad.", train, dev);
+        assertEquals(ExitCodes.BAD_INPUT, prefix.code());
+        assertTrue(prefix.err().contains("prefix"), prefix.err());
+        Result same = train(tmp, "c", "0=good,1=good", train, dev);
+        assertEquals(ExitCodes.USAGE, same.code());
+        assertTrue(same.err().contains("the same text 'good'"), same.err());
+        Result template = run("train", "--task", "classification", "--template", "Review:", "--out",
+                tmp.resolve("d").toString());
+        assertEquals(ExitCodes.USAGE, template.code());
+        assertTrue(template.err().contains("expected the placeholder {text}"), template.err());
+        assertFalse(Files.exists(tmp.resolve("a").resolve("summary.json")));
+    }
+}
