@@ -9,6 +9,7 @@ final class Subcommands {
     static void register(CommandLine cl) {
         cl.addSubcommand(new GenerateCommand());
         cl.addSubcommand(new TrainCommand());
+        cl.addSubcommand(new SftCommand());
         cl.addSubcommand(new EvaluateCommand());
         cl.addSubcommand(new ReportCommand());
         cl.addSubcommand(new RewardsCommand());

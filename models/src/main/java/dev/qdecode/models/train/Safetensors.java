@@ -1,0 +1,180 @@
+package dev.qdecode.models.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.qdecode.models.ModelException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Float32 safetensors files: writing (atomically: a temporary file in the same directory, forced to
+ * disk, then moved over the destination) and reading back files of float32 tensors.
+ */
+public final class Safetensors {
+    private Safetensors() {}
+
+    /**
+     * Writes float32 tensors, in the map's order, to a safetensors file (replacing it atomically).
+     *
+     * @param file the destination
+     * @param tensors name to float32 array (any manager; not closed)
+     * @param metadata string metadata for the {@code __metadata__} entry (may be empty)
+     * @throws IOException when the file cannot be written
+     * @throws IllegalArgumentException when a tensor is not float32
+     */
+    public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
+            throws IOException {
+        JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+        }
+        long offset = 0;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            NDArray a = e.getValue();
+            if (a.getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' is " + a.getDataType()
+                        + ", expected float32");
+            }
+            JsonObject o = new JsonObject();
+            o.addProperty("dtype", "F32");
+            JsonArray shape = new JsonArray();
+            for (long d : a.getShape().getShape()) {
+                shape.add(d);
+            }
+            o.add("shape", shape);
+            JsonArray off = new JsonArray();
+            off.add(offset);
+            offset += a.size() * 4;
+            off.add(offset);
+            o.add("data_offsets", off);
+            header.add(e.getKey(), o);
+        }
+        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) / 8 * 8;
+        byte[] hp = new byte[padded];
+        java.util.Arrays.fill(hp, (byte) ' ');
+        System.arraycopy(h, 0, hp, 0, h.length);
+        atomicWrite(file, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(hp);
+            for (NDArray a : tensors.values()) {
+                float[] v = a.toFloatArray();
+                ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(v);
+                out.write(b.array());
+            }
+        });
+    }
+
+    /**
+     * Reads every tensor of a float32 safetensors file.
+     *
+     * @param file the file
+     * @param manager owner of the returned arrays
+     * @return name to array, in file order
+     * @throws ModelException (one line naming the file and tensor) when the file is missing, corrupt
+     *     or holds a tensor that is not F32
+     */
+    public static Map<String, NDArray> read(Path file, NDManager manager) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ModelException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (all.length < 8) {
+            throw new ModelException(file + ": not a safetensors file (shorter than its 8-byte header length)");
+        }
+        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (n <= 0 || 8 + n > all.length) {
+            throw new ModelException(file + ": corrupt safetensors header length " + n);
+        }
+        JsonObject header;
+        try {
+            JsonElement root = JsonParser.parseString(new String(all, 8, (int) n, StandardCharsets.UTF_8));
+            header = root.getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new ModelException(file + ": corrupt safetensors header (" + e.getMessage() + ")", e);
+        }
+        long base = 8 + n;
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+            if (e.getKey().equals("__metadata__")) {
+                continue;
+            }
+            JsonObject t = e.getValue().getAsJsonObject();
+            String dtype = t.get("dtype").getAsString();
+            if (!dtype.equals("F32")) {
+                throw new ModelException(file + ": tensor '" + e.getKey() + "' is " + dtype + ", expected F32");
+            }
+            JsonArray s = t.getAsJsonArray("shape");
+            long[] shape = new long[s.size()];
+            long size = 1;
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = s.get(i).getAsLong();
+                size *= shape[i];
+            }
+            JsonArray off = t.getAsJsonArray("data_offsets");
+            long begin = off.get(0).getAsLong();
+            long end = off.get(1).getAsLong();
+            if (end - begin != size * 4 || base + end > all.length || begin < 0) {
+                throw new ModelException(file + ": tensor '" + e.getKey() + "' has inconsistent data offsets");
+            }
+            ByteBuffer buf = ByteBuffer.allocateDirect((int) (size * 4)).order(ByteOrder.nativeOrder());
+            ByteBuffer src = ByteBuffer.wrap(all, (int) (base + begin), (int) (size * 4)).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(src.asFloatBuffer());
+            out.put(e.getKey(), manager.create(buf, new Shape(shape), DataType.FLOAT32));
+        }
+        return out;
+    }
+
+    /** Produces a file's content. */
+    @FunctionalInterface
+    interface Content {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Replaces {@code file} atomically with what {@code content} writes. */
+    static void atomicWrite(Path file, Content content) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                    OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                content.write(os);
+                os.flush();
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

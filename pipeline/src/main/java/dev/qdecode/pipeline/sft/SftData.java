@@ -1,0 +1,95 @@
+package dev.qdecode.pipeline.sft;
+
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.DialogueExample;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.data.TranslationExample;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Prompt/target pairs of one file, tokenized: each row is {@code prompt ids + target ids + EOS},
+ * and the loss covers the positions from {@code promptLength[i]} on.
+ *
+ * @param rows token ids per example
+ * @param promptLength per example, the number of prompt tokens
+ * @param sources the source texts (for decoding)
+ * @param targets the reference target texts
+ */
+record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets) {
+
+    /** Number of examples. */
+    int size() {
+        return rows.length;
+    }
+
+    /** Target tokens (the scored ones, EOS included) of an example. */
+    int targetTokens(int i) {
+        return rows[i].length - promptLength[i];
+    }
+
+    /**
+     * Reads and tokenizes a file.
+     *
+     * @param cfg the run's config (task, columns)
+     * @param file the TSV/JSONL file
+     * @param tok the tokenizer
+     * @param format the prompt format (SFT template inside the model's own format)
+     * @param eos the id appended to every target
+     * @param maxLength longest allowed row (the model's max_position_embeddings)
+     * @return the encoded pairs
+     * @throws dev.qdecode.data.DataException (one line, file:line) on a missing column or an empty
+     *     source/target
+     * @throws SftException when the file has no examples or a row is too long
+     */
+    static SftData read(SftConfig cfg, Path file, TextTokenizer tok, PromptFormat format, int eos, int maxLength) {
+        List<String> sources = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        if (cfg.task().equals("dialogue")) {
+            ReadOptions opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
+                    .withColumn("response", cfg.effectiveTargetColumn());
+            for (DialogueExample e : Datasets.dialogue(file, opts).examples()) {
+                sources.add(e.joinedContext());
+                targets.add(e.response());
+                ids.add(e.id());
+            }
+        } else {
+            ReadOptions opts = ReadOptions.defaults().withColumn("source", cfg.effectiveSourceColumn())
+                    .withColumn("target", cfg.effectiveTargetColumn());
+            for (TranslationExample e : Datasets.translation(file, opts).examples()) {
+                sources.add(e.source());
+                targets.add(e.references().get(0));
+                ids.add(e.id());
+            }
+        }
+        if (sources.isEmpty()) {
+            throw new SftException(file + ": no examples (expected a header row and at least one pair)");
+        }
+        int[][] prompts = format.encodeBatch(tok, sources);
+        int[][] tgts = tok.encodeBatch(targets, false);
+        int[][] rows = new int[sources.size()][];
+        int[] plen = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            int[] p = prompts[i];
+            int[] t = tgts[i];
+            if (p.length == 0) {
+                throw new SftException(file + ": example " + ids.get(i) + ": the prompt encodes to no tokens");
+            }
+            int[] r = new int[p.length + t.length + 1];
+            System.arraycopy(p, 0, r, 0, p.length);
+            System.arraycopy(t, 0, r, p.length, t.length);
+            r[r.length - 1] = eos;
+            if (r.length > maxLength) {
+                throw new SftException(file + ": example " + ids.get(i) + " has " + r.length
+                        + " tokens (prompt + target + EOS), more than the model's max_position_embeddings " + maxLength);
+            }
+            rows[i] = r;
+            plen[i] = p.length;
+        }
+        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets));
+    }
+}

@@ -1,0 +1,705 @@
+package dev.qdecode.pipeline.sft;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.ModelConfig;
+import dev.qdecode.models.ModelException;
+import dev.qdecode.models.train.Safetensors;
+import dev.qdecode.models.train.TrainableLlama;
+import dev.qdecode.pipeline.generate.GenerationConfig;
+import dev.qdecode.pipeline.generate.Generator;
+import dev.qdecode.pipeline.generate.SamplingConfig;
+import dev.qdecode.rewards.bleu.Bleu;
+import dev.qdecode.rewards.bleu.BleuScore;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * Runs supervised fine-tuning as an {@link SftConfig} describes: teacher-forced cross-entropy on
+ * the target tokens (EOS included; prompt tokens and padding masked) of length-bucketed batches,
+ * AdamW with warm-up and decay, global gradient-norm clipping, dev evaluation every {@code
+ * evalEvery} steps (loss, perplexity and, for translation, corpus BLEU of greedy decodes), early
+ * stopping, and atomic checkpoints that {@code resume} continues exactly.
+ *
+ * <p>Output directory: the best model so far in Hugging Face layout ({@code config.json}, {@code
+ * model.safetensors}, {@code generation_config.json}, tokenizer files, and {@code
+ * qdecode-model.json} with the prompt format, so that {@code qdecode generate --model OUT} turns a
+ * source text into its target), {@code metrics.jsonl} (one line per evaluation), {@code
+ * sft-provenance.json} (config, data hashes, versions), and {@code checkpoint/} (last state).
+ */
+public final class SftTrainer {
+    /** Name of the metrics file in the output directory. */
+    public static final String METRICS = "metrics.jsonl";
+    /** Name of the provenance file in the output directory. */
+    public static final String PROVENANCE = "sft-provenance.json";
+    /** Name of the checkpoint directory in the output directory. */
+    public static final String CHECKPOINT = "checkpoint";
+    private static final String STATE = "state.json";
+    private static final String OPTIMIZER = "optimizer.safetensors";
+    private static final String FORMAT = "qdecode-sft-checkpoint/1";
+
+    /** Receives progress; all methods run on the training thread. */
+    public interface Listener {
+        /**
+         * Called after every optimizer step.
+         *
+         * @param step steps done
+         * @param total planned steps
+         * @param loss this batch's mean target-token loss
+         * @param lr this step's learning rate
+         * @param targetTokensPerSecond training throughput since this run (or resume) started
+         */
+        void onStep(long step, long total, double loss, double lr, double targetTokensPerSecond);
+
+        /**
+         * Called after every evaluation.
+         *
+         * @param metrics the metrics line (also appended to {@value #METRICS})
+         */
+        void onEval(JsonObject metrics);
+
+        /**
+         * Polled after every step: true makes the trainer write a checkpoint and return.
+         *
+         * @return whether to stop now
+         */
+        default boolean stopRequested() {
+            return false;
+        }
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param steps steps done in total
+     * @param totalSteps planned steps
+     * @param metric the early-stopping metric ({@code bleu} or {@code dev_loss})
+     * @param best its best value
+     * @param bestStep the step of the best value (the model in the output directory)
+     * @param stoppedEarly whether patience ran out
+     * @param interrupted whether the listener asked to stop (resumable)
+     * @param seconds wall time of this invocation
+     */
+    public record Result(long steps, long totalSteps, String metric, double best, long bestStep,
+            boolean stoppedEarly, boolean interrupted, double seconds) {}
+
+    private final SftConfig cfg;
+    private final boolean resume;
+    private final long memoryLimit;
+    private final int threads;
+    private boolean fusedAdam = true;
+
+    /**
+     * Prepares a run (nothing is read until {@link #run}).
+     *
+     * @param cfg the settings
+     * @param resume continue from {@code OUT/checkpoint} (the config must be identical)
+     * @param memoryLimit refuse to train when the estimated step memory exceeds this many bytes
+     * @param threads PyTorch intra-op threads
+     */
+    public SftTrainer(SftConfig cfg, boolean resume, long memoryLimit, int threads) {
+        this.cfg = cfg;
+        this.resume = resume;
+        this.memoryLimit = memoryLimit;
+        this.threads = threads;
+    }
+
+    /** Chooses the optimizer implementation (benchmarks). */
+    SftTrainer fusedAdam(boolean fused) {
+        this.fusedAdam = fused;
+        return this;
+    }
+
+    /** Mutable run state, saved in checkpoints. */
+    private static final class State {
+        long step;
+        double best = Double.NaN;
+        long bestStep = -1;
+        int evalsSinceBest;
+        double trainLossSum;
+        long trainLossCount;
+    }
+
+    /**
+     * Runs (or resumes) training to the end, to early stopping, or until the listener asks to stop.
+     *
+     * @param listener progress receiver
+     * @return how it ended
+     * @throws SftException (one line) for a run that cannot start: too large for memory, a resume
+     *     with another config, an output directory holding another run, a tokenizer that does not fit
+     * @throws dev.qdecode.data.DataException on bad data (file:line)
+     * @throws ModelException on a bad model directory or config
+     * @throws UncheckedIOException when outputs cannot be written
+     */
+    public Result run(Listener listener) {
+        long t0 = System.nanoTime();
+        TrainableLlama.setThreads(threads);
+        Path out = cfg.out();
+        Path ckpt = out.resolve(CHECKPOINT);
+        State st = new State();
+        JsonObject savedState = null;
+        if (resume) {
+            ckpt = existingCheckpoint(out);
+            savedState = readState(ckpt);
+            SftConfig saved = SftConfig.fromJson(savedState.get("config").toString(), ckpt.resolve(STATE).toString());
+            List<String> diff = saved.differences(cfg);
+            if (!diff.isEmpty()) {
+                throw new SftException("--resume: " + ckpt.resolve(STATE) + " was written with another config; differing keys: "
+                        + String.join(", ", diff) + " (checkpoint vs now)");
+            }
+            st.step = savedState.get("step").getAsLong();
+            st.best = savedState.get("best").isJsonNull() ? Double.NaN : savedState.get("best").getAsDouble();
+            st.bestStep = savedState.get("best_step").getAsLong();
+            st.evalsSinceBest = savedState.get("evals_since_best").getAsInt();
+            st.trainLossSum = savedState.get("train_loss_sum").getAsDouble();
+            st.trainLossCount = savedState.get("train_loss_count").getAsLong();
+        } else if (Files.exists(ckpt) || Files.exists(out.resolve(CHECKPOINT + ".old"))) {
+            throw new SftException("--out " + out + ": already holds a run (" + CHECKPOINT
+                    + "/); add --resume to continue it or choose another --out");
+        }
+        Path tokDir = cfg.tokenizerDir();
+        if (!Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
+            throw new SftException((cfg.tokenizer() != null ? "--tokenizer " : "--model ") + tokDir
+                    + ": no tokenizer.json in the directory");
+        }
+        try (TextTokenizer tok = TextTokenizer.load(tokDir);
+                TrainableLlama model = openModel(resume ? ckpt : null, tok);
+                NDManager base = NDManager.newBaseManager();
+                AdamW opt = new AdamW(model.parameters(), cfg.weightDecay(), fusedAdam)) {
+            ModelConfig mc = model.config();
+            if (tok.vocabSize() > mc.vocabSize()) {
+                throw new SftException(tokDir.resolve("tokenizer.json") + ": tokenizer vocabulary has " + tok.vocabSize()
+                        + " tokens but the model's vocab_size is " + mc.vocabSize() + " (expected at most the model's)");
+            }
+            int eos = mc.eosTokenIds().length > 0 ? mc.eosTokenIds()[0] : -1;
+            if (eos < 0) {
+                throw new SftException("model config: no eos_token_id and the tokenizer has no EOS token"
+                        + " (expected one to end every target)");
+            }
+            PromptFormat format = promptFormat(tokDir, tok);
+            SftData train = SftData.read(cfg, cfg.data(), tok, format, eos, mc.maxPositions());
+            SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
+            int[] lengths = Arrays.stream(train.rows()).mapToInt(r -> r.length).toArray();
+            List<List<int[]>> epochs = new ArrayList<>();
+            long planned = 0;
+            for (int e = 0; e < cfg.epochs(); e++) {
+                List<int[]> plan = BatchPlan.epoch(lengths, cfg.batchSize(), cfg.batchTokens(), cfg.seed(), e);
+                epochs.add(plan);
+                planned += plan.size();
+            }
+            long total = cfg.maxSteps() > 0 ? Math.min(cfg.maxSteps(), planned) : planned;
+            MemoryEstimate mem = estimate(mc, train, epochs);
+            if (mem.totalBytes() > memoryLimit) {
+                throw new SftException("training step needs about " + mem.describe() + ", more than the limit of "
+                        + MemoryEstimate.bytes(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
+                        + " or choose a smaller model");
+            }
+            if (resume) {
+                opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), savedState.get("adam_steps").getAsLong(),
+                        ckpt.resolve(OPTIMIZER).toString());
+                truncateMetrics(out.resolve(METRICS), st.step);
+            } else {
+                Files.createDirectories(out);
+                Files.deleteIfExists(out.resolve(METRICS));
+            }
+            writeProvenance(out, mc, format, eos, train, dev, mem, total);
+            return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Result loop(Listener listener, TrainableLlama model, TextTokenizer tok, AdamW opt, NDManager base,
+            PromptFormat format, SftData train, SftData dev, List<List<int[]>> epochs, long total, State st, long t0)
+            throws IOException {
+        Engine engine = Engine.getEngine("PyTorch");
+        boolean bleu = usesBleu();
+        long tokensThisRun = 0;
+        long trainNanos = 0;
+        boolean stopped = false;
+        if (st.step >= total) {
+            return new Result(st.step, total, bleu ? "bleu" : "dev_loss", st.best, st.bestStep, false, false, secs(t0));
+        }
+        while (st.step < total) {
+            int[] batch = batchAt(epochs, st.step);
+            int[][] rows = new int[batch.length][];
+            int[] from = new int[batch.length];
+            int scored = 0;
+            for (int i = 0; i < batch.length; i++) {
+                rows[i] = train.rows()[batch[i]];
+                from[i] = train.promptLength()[batch[i]];
+                scored += train.targetTokens(batch[i]);
+            }
+            long s0 = System.nanoTime();
+            if (cfg.dropout() > 0) {
+                engine.setRandomSeed((int) (cfg.seed() * 1_000_003L + st.step));
+            }
+            double lr = BatchPlan.learningRate(st.step + 1, total, cfg.lr(), cfg.warmup(), cfg.schedule());
+            double loss;
+            try (NDManager sm = base.newSubManager()) {
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    NDArray l = model.tokenNll(sm, rows, from, cfg.dropout()).div(scored);
+                    gc.backward(l);
+                    loss = l.getFloat();
+                }
+                if (!Double.isFinite(loss)) {
+                    throw new SftException("training loss became " + loss + " at step " + (st.step + 1)
+                            + " (expected a finite number; lower --lr or set --grad-clip)");
+                }
+                double norm = opt.step(sm, lr, cfg.gradClip());
+                if (!Double.isFinite(norm)) {
+                    throw new SftException("gradient norm became " + norm + " at step " + (st.step + 1)
+                            + " (expected a finite number; lower --lr or set --grad-clip)");
+                }
+                model.zeroGradients();
+            }
+            trainNanos += System.nanoTime() - s0;
+            tokensThisRun += scored;
+            st.step++;
+            st.trainLossSum += loss;
+            st.trainLossCount++;
+            listener.onStep(st.step, total, loss, lr, tokensThisRun / (trainNanos / 1e9));
+            boolean last = st.step >= total;
+            boolean interrupt = !last && listener.stopRequested();
+            if (st.step % cfg.evalEvery() == 0 || last) {
+                JsonObject m = evaluate(model, tok, format, dev, st, epochOf(epochs, st.step - 1), lr,
+                        tokensThisRun / (trainNanos / 1e9), t0);
+                listener.onEval(m);
+                if (cfg.patience() > 0 && st.evalsSinceBest >= cfg.patience()) {
+                    stopped = true;
+                }
+            }
+            if (st.step % cfg.evalEvery() == 0 || last || stopped || interrupt) {
+                writeCheckpoint(model, opt, st);
+            }
+            if (stopped || interrupt) {
+                return new Result(st.step, total, bleu ? "bleu" : "dev_loss", st.best, st.bestStep, stopped, interrupt,
+                        secs(t0));
+            }
+        }
+        return new Result(st.step, total, bleu ? "bleu" : "dev_loss", st.best, st.bestStep, false, false, secs(t0));
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private boolean usesBleu() {
+        return cfg.task().equals("translation") && cfg.bleuSamples() > 0;
+    }
+
+    private static int[] batchAt(List<List<int[]>> epochs, long step) {
+        long s = step;
+        for (List<int[]> e : epochs) {
+            if (s < e.size()) {
+                return e.get((int) s);
+            }
+            s -= e.size();
+        }
+        throw new IllegalStateException("step " + step + " beyond the planned epochs");
+    }
+
+    private static int epochOf(List<List<int[]>> epochs, long step) {
+        long s = step;
+        for (int i = 0; i < epochs.size(); i++) {
+            if (s < epochs.get(i).size()) {
+                return i;
+            }
+            s -= epochs.get(i).size();
+        }
+        return epochs.size();
+    }
+
+    private TrainableLlama openModel(Path checkpoint, TextTokenizer tok) {
+        if (checkpoint != null) {
+            return TrainableLlama.fromPretrained(checkpoint);
+        }
+        if (cfg.model() != null) {
+            if (!Files.isDirectory(cfg.model())) {
+                throw new SftException("--model " + cfg.model() + ": not a directory (expected a Hugging Face model directory)");
+            }
+            return TrainableLlama.fromPretrained(cfg.model());
+        }
+        Path init = cfg.init();
+        String json;
+        try {
+            json = Files.readString(init, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SftException("--init " + init + ": cannot read (" + e.getMessage() + ")");
+        }
+        ModelConfig c = ModelConfig.fromJson(json, init.toString());
+        if (c.bosTokenId() < 0 && c.eosTokenIds().length == 0) {
+            // take the special tokens from the tokenizer
+            c = new ModelConfig(c.modelType(), c.family(), c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(),
+                    c.numKvHeads(), c.headDim(), c.intermediateSize(), c.maxPositions(), c.normEps(), c.ropeTheta(),
+                    c.tieWordEmbeddings(), c.attentionBias(), c.activation(), tok.bosId(), tok.eosIds(),
+                    c.padTokenId() >= 0 ? c.padTokenId() : tok.padId());
+        }
+        return TrainableLlama.fromConfig(c, cfg.seed());
+    }
+
+    /** The SFT template inside the tokenizer's own prompt format (e.g. BOS handling). */
+    private PromptFormat promptFormat(Path tokDir, TextTokenizer tok) {
+        // a model directory written by an earlier SFT run carries its SFT template in qdecode-model.json:
+        // start again from the tokenizer's own format rather than nesting templates
+        boolean sftModel = cfg.model() != null && isSftOutput(cfg.model());
+        PromptFormat base = cfg.model() != null && !sftModel ? PromptFormat.forModel(cfg.model(), tok) : PromptFormat.detect(tok);
+        String inner = cfg.template().replace(SftConfig.SOURCE, PromptFormat.TEXT);
+        String template = base.template().replace(PromptFormat.TEXT, inner);
+        return new PromptFormat(template, base.addSpecialTokens());
+    }
+
+    private static boolean isSftOutput(Path modelDir) {
+        Path f = modelDir.resolve(PromptFormat.SETTINGS_FILE);
+        if (!Files.isRegularFile(f)) {
+            return false;
+        }
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            return o.has("sft");
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private MemoryEstimate estimate(ModelConfig mc, SftData train, List<List<int[]>> epochs) {
+        MemoryEstimate worst = null;
+        for (List<int[]> e : epochs) {
+            for (int[] b : e) {
+                int longest = 0;
+                long scored = 0;
+                for (int i : b) {
+                    longest = Math.max(longest, train.rows()[i].length);
+                    scored += train.targetTokens(i);
+                }
+                MemoryEstimate m = MemoryEstimate.of(mc, b.length, longest, scored);
+                if (worst == null || m.totalBytes() > worst.totalBytes()) {
+                    worst = m;
+                }
+            }
+        }
+        return worst;
+    }
+
+    // ------------------------------------------------------------------------------ evaluation
+
+    private JsonObject evaluate(TrainableLlama model, TextTokenizer tok, PromptFormat format, SftData dev, State st,
+            int epoch, double lr, double tokensPerSecond, long t0) throws IOException {
+        Integer[] order = new Integer[dev.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> dev.rows()[i].length));
+        double nll = 0;
+        long scored = 0;
+        for (int start = 0; start < order.length; start += cfg.batchSize()) {
+            int end = Math.min(order.length, start + cfg.batchSize());
+            int[][] rows = new int[end - start][];
+            int[] from = new int[end - start];
+            for (int i = start; i < end; i++) {
+                rows[i - start] = dev.rows()[order[i]];
+                from[i - start] = dev.promptLength()[order[i]];
+                scored += dev.targetTokens(order[i]);
+            }
+            try (NDManager sm = NDManager.newBaseManager()) {
+                nll += model.tokenNll(sm, rows, from, 0).getFloat();
+            }
+        }
+        double devLoss = nll / scored;
+        JsonObject m = new JsonObject();
+        m.addProperty("step", st.step);
+        m.addProperty("epoch", epoch + 1);
+        m.addProperty("lr", lr);
+        m.addProperty("train_loss", st.trainLossCount == 0 ? Double.NaN : st.trainLossSum / st.trainLossCount);
+        m.addProperty("dev_loss", devLoss);
+        m.addProperty("dev_ppl", Math.exp(devLoss));
+        double metric;
+        boolean better;
+        if (usesBleu()) {
+            BleuScore b = devBleu(model, tok, dev);
+            m.addProperty("bleu", b.score());
+            m.addProperty("bleu_samples", Math.min(cfg.bleuSamples(), dev.size()));
+            m.addProperty("bleu_signature", b.signature());
+            metric = b.score();
+            better = Double.isNaN(st.best) || metric > st.best;
+        } else {
+            metric = devLoss;
+            better = Double.isNaN(st.best) || metric < st.best;
+        }
+        st.trainLossSum = 0;
+        st.trainLossCount = 0;
+        if (better) {
+            st.best = metric;
+            st.bestStep = st.step;
+            st.evalsSinceBest = 0;
+            saveModel(model, cfg.out(), format);
+        } else {
+            st.evalsSinceBest++;
+        }
+        m.addProperty("best", better);
+        m.addProperty("target_tokens_per_s", tokensPerSecond);
+        m.addProperty("elapsed_s", secs(t0));
+        byte[] line = (m + "\n").getBytes(StandardCharsets.UTF_8);
+        Files.write(cfg.out().resolve(METRICS), line, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        return m;
+    }
+
+    /** Greedy decodes of the first {@code bleuSamples} dev sources through the inference path. */
+    private BleuScore devBleu(TrainableLlama model, TextTokenizer tok, SftData dev) throws IOException {
+        Path snap = cfg.out().resolve(".eval-model");
+        model.save(snap, null);
+        int n = Math.min(cfg.bleuSamples(), dev.size());
+        int maxTarget = 0;
+        int[][] prompts = new int[n][];
+        for (int i = 0; i < n; i++) {
+            prompts[i] = Arrays.copyOf(dev.rows()[i], dev.promptLength()[i]);
+            maxTarget = Math.max(maxTarget, dev.targetTokens(i));
+        }
+        List<String> hyps = new ArrayList<>();
+        List<List<String>> refs = new ArrayList<>();
+        try (CausalLM lm = CausalLM.load(snap)) {
+            int maxNew = Math.min(2 * maxTarget + 8, lm.config().maxPositions() - longest(prompts));
+            GenerationConfig gc = new GenerationConfig(SamplingConfig.greedyDecoding(), Math.max(1, maxNew), 0, List.of(),
+                    cfg.seed(), cfg.batchSize(), false, false);
+            Generator g = new Generator(lm, null, null, gc);
+            var gens = g.generateIds(prompts);
+            for (int i = 0; i < n; i++) {
+                int[] ids = gens.get(i).tokenIds();
+                int len = ids.length;
+                while (len > 0 && lm.config().isEos(ids[len - 1])) {
+                    len--;
+                }
+                hyps.add(tok.decode(Arrays.copyOf(ids, len), true).strip());
+                refs.add(List.of(dev.targets().get(i)));
+            }
+        }
+        return Bleu.corpusLevel().corpusScore(hyps, refs);
+    }
+
+    private static int longest(int[][] rows) {
+        int m = 0;
+        for (int[] r : rows) {
+            m = Math.max(m, r.length);
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------ files
+
+    private void saveModel(TrainableLlama model, Path dir, PromptFormat format) throws IOException {
+        model.save(dir, cfg.tokenizerDir());
+        JsonObject pf = new JsonObject();
+        pf.addProperty("template", format.template());
+        pf.addProperty("add_special_tokens", format.addSpecialTokens());
+        JsonObject settings = new JsonObject();
+        settings.add(PromptFormat.SETTINGS_KEY, pf);
+        JsonObject sft = new JsonObject();
+        sft.addProperty("task", cfg.task());
+        sft.addProperty("template", cfg.template());
+        settings.add("sft", sft);
+        writeJson(dir.resolve(PromptFormat.SETTINGS_FILE), settings);
+    }
+
+    private static void writeJson(Path file, JsonObject o) throws IOException {
+        byte[] bytes = (new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(o) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Writes the checkpoint into {@code checkpoint.tmp/}, then swaps directories ({@code checkpoint}
+     * to {@code checkpoint.old}, {@code checkpoint.tmp} to {@code checkpoint}, old deleted), so that
+     * a complete checkpoint exists at every moment.
+     */
+    private void writeCheckpoint(TrainableLlama model, AdamW opt, State st) throws IOException {
+        Path out = cfg.out();
+        Path tmp = out.resolve(CHECKPOINT + ".tmp");
+        Path cur = out.resolve(CHECKPOINT);
+        Path old = out.resolve(CHECKPOINT + ".old");
+        deleteTree(tmp);
+        model.save(tmp, null);
+        Safetensors.write(tmp.resolve(OPTIMIZER), opt.state(), Map.of());
+        JsonObject s = new JsonObject();
+        s.addProperty("format", FORMAT);
+        s.add("config", cfg.toJson());
+        s.addProperty("step", st.step);
+        s.addProperty("adam_steps", opt.steps());
+        s.addProperty("best", st.best);
+        s.addProperty("best_step", st.bestStep);
+        s.addProperty("evals_since_best", st.evalsSinceBest);
+        s.addProperty("train_loss_sum", st.trainLossSum);
+        s.addProperty("train_loss_count", st.trainLossCount);
+        s.addProperty("written_at", Instant.now().toString());
+        writeJson(tmp.resolve(STATE), s);
+        if (Files.exists(cur)) {
+            deleteTree(old);
+            Files.move(cur, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, cur, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+    }
+
+    private static Path existingCheckpoint(Path out) {
+        Path cur = out.resolve(CHECKPOINT);
+        if (Files.isRegularFile(cur.resolve(STATE))) {
+            return cur;
+        }
+        Path old = out.resolve(CHECKPOINT + ".old");
+        if (Files.isRegularFile(old.resolve(STATE))) {
+            return old;
+        }
+        throw new SftException("--resume: no checkpoint in " + out + " (expected " + cur.resolve(STATE) + ")");
+    }
+
+    private static JsonObject readState(Path ckpt) {
+        Path f = ckpt.resolve(STATE);
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
+                throw new SftException(f + ": not a qdecode SFT checkpoint (expected format " + FORMAT + ")");
+            }
+            return o;
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            throw new SftException(f + ": cannot read the checkpoint state (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void truncateMetrics(Path file, long step) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        List<String> keep = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank() && JsonParser.parseString(line).getAsJsonObject().get("step").getAsLong() <= step) {
+                keep.add(line);
+            }
+        }
+        Files.write(file, keep, StandardCharsets.UTF_8);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private void writeProvenance(Path out, ModelConfig mc, PromptFormat format, int eos, SftData train, SftData dev,
+            MemoryEstimate mem, long total) throws IOException {
+        JsonObject p = new JsonObject();
+        p.addProperty("qdecode_version", version());
+        p.addProperty("java", System.getProperty("java.version"));
+        p.addProperty("djl", "0.35.1");
+        p.addProperty("written_at", Instant.now().toString());
+        p.addProperty("resumed", resume);
+        p.add("config", cfg.toJson());
+        p.addProperty("seed", cfg.seed());
+        JsonObject hashes = new JsonObject();
+        hashes.addProperty("data", Datasets.sha256(cfg.data()));
+        hashes.addProperty("dev", Datasets.sha256(cfg.dev()));
+        if (cfg.init() != null) {
+            hashes.addProperty("init", Datasets.sha256(cfg.init()));
+        }
+        hashes.addProperty("tokenizer.json", Datasets.sha256(cfg.tokenizerDir().resolve("tokenizer.json")));
+        p.add("sha256", hashes);
+        p.addProperty("train_examples", train.size());
+        p.addProperty("dev_examples", dev.size());
+        p.addProperty("planned_steps", total);
+        p.addProperty("parameters", mem.parameters());
+        p.addProperty("memory_estimate", mem.describe());
+        p.addProperty("prompt_format", format.toSpec());
+        p.addProperty("eos_token_id", eos);
+        p.addProperty("threads", threads);
+        p.addProperty("optimizer", fusedAdam ? "AdamW (DJL fused kernel)" : "AdamW (NDArray ops)");
+        JsonObject model = new JsonObject();
+        model.addProperty("hidden_size", mc.hiddenSize());
+        model.addProperty("num_hidden_layers", mc.numLayers());
+        model.addProperty("vocab_size", mc.vocabSize());
+        p.add("model", model);
+        writeJson(out.resolve(PROVENANCE), p);
+    }
+
+    private static String version() {
+        try (InputStream in = SftTrainer.class.getResourceAsStream("/qdecode-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Reads the metrics of a finished run (one JSON object per evaluation).
+     *
+     * @param out the output directory
+     * @return the metrics lines, oldest first
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public static List<JsonObject> readMetrics(Path out) {
+        try {
+            List<JsonObject> r = new ArrayList<>();
+            for (String line : Files.readAllLines(out.resolve(METRICS), StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    r.add(JsonParser.parseString(line).getAsJsonObject());
+                }
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Formats a metrics line for humans.
+     *
+     * @param m a metrics line
+     * @return e.g. {@code step 500  dev loss 2.1  ppl 8.2  BLEU 20.1  (best)}
+     */
+    public static String describe(JsonObject m) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "step %d  dev loss %.4f  ppl %.2f", m.get("step").getAsLong(),
+                m.get("dev_loss").getAsDouble(), m.get("dev_ppl").getAsDouble()));
+        if (m.has("bleu")) {
+            b.append(String.format(Locale.ROOT, "  BLEU %.2f", m.get("bleu").getAsDouble()));
+        }
+        if (m.get("best").getAsBoolean()) {
+            b.append("  (best)");
+        }
+        return b.toString();
+    }
+}

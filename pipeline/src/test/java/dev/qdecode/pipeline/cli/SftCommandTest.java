@@ -1,0 +1,66 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SftCommandTest {
+    @TempDir Path tmp;
+
+    private Path subset(String file, int rows) throws IOException {
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/multi30k").resolve(file),
+                StandardCharsets.UTF_8);
+        return Files.write(tmp.resolve(file), lines.subList(0, rows + 1), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void tinyRunContinuingTinyStoriesWritesAModelThatGenerateLoads() throws IOException {
+        Path train = subset("en-de.train.tsv", 32);
+        Path dev = subset("en-de.val.tsv", 8);
+        Path out = tmp.resolve("run");
+        String[] args = {"sft", "--task", "translation", "--data", train.toString(), "--dev", dev.toString(),
+            "--model", CliRunner.model("TinyStories-656K"), "--template", "{source} =", "--batch-size", "16",
+            "--epochs", "2", "--lr", "1e-3", "--warmup", "1", "--eval-every", "2", "--bleu-samples", "4",
+            "--out", out.toString()};
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("done after 4/4 steps"), r.out());
+        assertTrue(r.err().contains("eval: step 2  dev loss"), r.err());
+        assertTrue(r.err().contains("BLEU"), r.err());
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        CliRunner.Result g = CliRunner.run("generate", "--model", out.toString(), "--prompt", "A dog runs.",
+                "--strategy", "greedy", "--max-new-tokens", "6");
+        assertEquals(0, g.code(), g.err());
+        assertTrue(g.out().startsWith("A dog runs."), g.out());
+        // resuming with another learning rate is refused, naming the key
+        String[] other = args.clone();
+        other[16] = "2e-3";
+        CliRunner.Result bad = CliRunner.run(concat(other, "--resume"));
+        assertEquals(ExitCodes.BAD_INPUT, bad.code(), bad.err());
+        assertTrue(bad.err().startsWith("qdecode: error: --resume: "), bad.err());
+        assertTrue(bad.err().contains("differing keys: lr (0.001 vs 0.002)"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    }
+
+    @Test
+    void badTemplateIsAOneLineUsageError() {
+        CliRunner.Result r = CliRunner.run("sft", "--data", "a.tsv", "--dev", "b.tsv", "--model", "m",
+                "--template", "translate: <sep>", "--out", tmp.resolve("x").toString());
+        assertEquals(ExitCodes.USAGE, r.code());
+        assertTrue(r.err().startsWith("qdecode: --template 'translate: <sep>': must contain {source} exactly once"),
+                r.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

@@ -1,0 +1,195 @@
+package dev.qdecode.pipeline.sft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.qdecode.data.DataException;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.train.Safetensors;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real (tiny) SFT runs: 64 Multi30k en-de pairs, the TinyStories-656K tokenizer, a 2-layer config. */
+class SftTrainerTest {
+    static final long GIB = 1L << 30;
+    @TempDir static Path dir;
+    static Path train;
+    static Path dev;
+    static Path init;
+
+    static Path shared() {
+        return Path.of(System.getProperty("qdecode.shared"));
+    }
+
+    static Path tokenizer() {
+        return shared().resolve("models/TinyStories-656K");
+    }
+
+    @BeforeAll
+    static void data() throws IOException {
+        List<String> t = Files.readAllLines(shared().resolve("data/multi30k/en-de.train.tsv"), StandardCharsets.UTF_8);
+        List<String> v = Files.readAllLines(shared().resolve("data/multi30k/en-de.val.tsv"), StandardCharsets.UTF_8);
+        train = Files.write(dir.resolve("train.tsv"), t.subList(0, 65), StandardCharsets.UTF_8);
+        dev = Files.write(dir.resolve("dev.tsv"), v.subList(0, 17), StandardCharsets.UTF_8);
+        init = Files.writeString(dir.resolve("tiny.json"), "{\"model_type\":\"llama\",\"vocab_size\":2048,"
+                + "\"hidden_size\":64,\"intermediate_size\":128,\"num_hidden_layers\":2,\"num_attention_heads\":4,"
+                + "\"num_key_value_heads\":2,\"max_position_embeddings\":256,\"rms_norm_eps\":1e-5,"
+                + "\"tie_word_embeddings\":true}");
+    }
+
+    static SftConfig config(Path out, int epochs, double lr, double dropout, int evalEvery, int bleuSamples) {
+        return new SftConfig("translation", train, dev, null, null, null, null, init, tokenizer(), epochs, 0, 16, 0, lr,
+                4, "cosine", 0.01, 1.0, dropout, evalEvery, 0, bleuSamples, 5, out);
+    }
+
+    /** Records losses; optionally asks to stop after a given step. */
+    static final class Recorder implements SftTrainer.Listener {
+        final List<Double> losses = new ArrayList<>();
+        final List<JsonObject> evals = new ArrayList<>();
+        final long stopAt;
+
+        Recorder(long stopAt) {
+            this.stopAt = stopAt;
+        }
+
+        @Override
+        public void onStep(long step, long total, double loss, double lr, double tps) {
+            losses.add(loss);
+        }
+
+        @Override
+        public void onEval(JsonObject metrics) {
+            evals.add(metrics);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return losses.size() == stopAt;
+        }
+    }
+
+    static SftTrainer.Result run(SftConfig c, boolean resume, Recorder r) {
+        return new SftTrainer(c, resume, 4 * GIB, 1).run(r);
+    }
+
+    @Test
+    void lossDecreasesAndTheOutputIsAStandardModelDirectory() throws IOException {
+        Path out = dir.resolve("fit");
+        Recorder r = new Recorder(-1);
+        SftTrainer.Result res = run(config(out, 8, 3e-3, 0, 16, 4), false, r);
+        assertEquals(32, res.steps());
+        assertEquals(32, r.losses.size());
+        double first = (r.losses.get(0) + r.losses.get(1) + r.losses.get(2)) / 3;
+        double last = (r.losses.get(29) + r.losses.get(30) + r.losses.get(31)) / 3;
+        assertTrue(first > Math.log(2048) - 0.5, "starts near log(vocab): " + first);
+        assertTrue(last < first - 2.0, "train loss " + first + " -> " + last);
+        assertEquals(2, r.evals.size());
+        assertTrue(r.evals.get(1).get("dev_loss").getAsDouble() < r.evals.get(0).get("dev_loss").getAsDouble());
+        assertTrue(r.evals.get(0).has("bleu"));
+        assertEquals(2, SftTrainer.readMetrics(out).size());
+        assertEquals("bleu", res.metric());
+        // the standard loader and prompt-format lookup accept the output unchanged
+        try (TextTokenizer tok = TextTokenizer.load(out); CausalLM lm = CausalLM.load(out)) {
+            assertEquals(2, lm.config().eosTokenIds()[0]);
+            PromptFormat f = PromptFormat.forModel(out, tok);
+            assertEquals("<|start_story|>{text} <sep>", f.template());
+            assertFalse(f.addSpecialTokens());
+            float[][] lp = lm.tokenLogProbs(new int[][] {f.encode(tok, "A dog runs.")});
+            assertTrue(Double.isFinite(lp[0][lp[0].length - 1]));
+        }
+        JsonObject prov = com.google.gson.JsonParser.parseString(
+                Files.readString(out.resolve(SftTrainer.PROVENANCE))).getAsJsonObject();
+        assertEquals(64, Files.readString(out.resolve(SftTrainer.PROVENANCE)).contains("\"train_examples\": 64") ? 64 : -1);
+        assertEquals(64, prov.getAsJsonObject("sha256").get("data").getAsString().length());
+        // a second run into the same directory needs --resume
+        SftException e = assertThrows(SftException.class, () -> run(config(out, 8, 3e-3, 0, 16, 4), false, new Recorder(-1)));
+        assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+    }
+
+    @Test
+    void interruptedAndResumedRunEqualsAnUninterruptedOne() {
+        Path a = dir.resolve("straight");
+        Path b = dir.resolve("resumed");
+        run(config(a, 2, 2e-3, 0.1, 4, 0), false, new Recorder(-1));
+        SftTrainer.Result half = run(config(b, 2, 2e-3, 0.1, 4, 0), false, new Recorder(3));
+        assertTrue(half.interrupted());
+        assertEquals(3, half.steps());
+        Recorder rest = new Recorder(-1);
+        SftTrainer.Result end = run(config(b, 2, 2e-3, 0.1, 4, 0), true, rest);
+        assertEquals(8, end.steps());
+        assertEquals(5, rest.losses.size());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> wa = Safetensors.read(a.resolve("checkpoint/model.safetensors"), m);
+            Map<String, NDArray> wb = Safetensors.read(b.resolve("checkpoint/model.safetensors"), m);
+            assertEquals(wa.keySet(), wb.keySet());
+            for (String k : wa.keySet()) {
+                assertArrayEquals(wa.get(k).toFloatArray(), wb.get(k).toFloatArray(), 1e-6f, k);
+            }
+        }
+        assertEquals(SftTrainer.readMetrics(a).size(), SftTrainer.readMetrics(b).size());
+        // resuming with another config is refused, naming the differing keys
+        SftException e = assertThrows(SftException.class, () -> run(config(b, 2, 5e-3, 0.2, 4, 0), true, new Recorder(-1)));
+        assertTrue(e.getMessage().contains("differing keys: lr (0.002 vs 0.005), dropout (0.1 vs 0.2)"), e.getMessage());
+    }
+
+    @Test
+    void dialogueAndContinuationTasksTrainOnTheirColumnsAndChooseByDevLoss() throws IOException {
+        List<String> d = Files.readAllLines(shared().resolve("data/xdailydialog/pairs_en_dev.tsv"), StandardCharsets.UTF_8);
+        Path pairs = Files.write(dir.resolve("dialogue.tsv"), d.subList(0, 7), StandardCharsets.UTF_8);
+        SftConfig dlg = new SftConfig("dialogue", pairs, pairs, null, null, null, null, init, tokenizer(), 2, 0, 3, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 50, 1, dir.resolve("dialogue"));
+        Recorder r = new Recorder(-1);
+        SftTrainer.Result res = run(dlg, false, r);
+        assertEquals("dev_loss", res.metric());
+        assertEquals(4, res.steps());
+        assertEquals(4, r.evals.size());
+        assertFalse(r.evals.get(0).has("bleu"));
+        Path cont = Files.writeString(dir.resolve("cont.tsv"),
+                "id\tprompt\tcontinuation\n0\tOnce upon a time,\tthere was a cat.\n1\tTom ran\tto the park.\n");
+        SftConfig c = new SftConfig("continuation", cont, cont, null, null, null, null, init, tokenizer(), 1, 0, 8, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 0, 1, dir.resolve("cont"));
+        assertEquals(1, run(c, false, new Recorder(-1)).steps());
+        try (TextTokenizer tok = TextTokenizer.load(dir.resolve("cont"))) {
+            assertEquals("<|start_story|>{text}", PromptFormat.forModel(dir.resolve("cont"), tok).template());
+        }
+    }
+
+    @Test
+    void tooLargeForMemoryIsRefusedWithTheEstimate() {
+        SftException e = assertThrows(SftException.class,
+                () -> new SftTrainer(config(dir.resolve("mem"), 1, 1e-3, 0, 4, 0), false, 1L << 20, 1).run(new Recorder(-1)));
+        assertTrue(e.getMessage().startsWith("training step needs about "), e.getMessage());
+        assertTrue(e.getMessage().contains("more than the limit of 1.0 MiB (--max-memory)"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("mem").resolve(SftTrainer.CHECKPOINT)));
+    }
+
+    @Test
+    void missingColumnAndEmptyTargetAreOneLineDataErrors() throws IOException {
+        SftConfig fr = new SftConfig("translation", train, dev, null, "fr", null, null, init, tokenizer(), 1, 0, 16, 0,
+                1e-3, 0, "cosine", 0, 0, 0, 4, 0, 0, 1, dir.resolve("fr"));
+        DataException e = assertThrows(DataException.class, () -> run(fr, false, new Recorder(-1)));
+        assertTrue(e.getMessage().contains("fr"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        Path bad = Files.writeString(dir.resolve("bad.tsv"), "id\ten\tde\n0\tA dog.\tEin Hund.\n1\tA cat.\t \n");
+        SftConfig empty = new SftConfig("translation", bad, dev, null, null, null, null, init, tokenizer(), 1, 0, 16, 0,
+                1e-3, 0, "cosine", 0, 0, 0, 4, 0, 0, 1, dir.resolve("empty"));
+        DataException e2 = assertThrows(DataException.class, () -> run(empty, false, new Recorder(-1)));
+        assertTrue(e2.getMessage().contains("bad.tsv:3"), e2.getMessage());
+    }
+}
