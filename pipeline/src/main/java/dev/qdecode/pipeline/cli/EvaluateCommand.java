@@ -47,9 +47,11 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Prompts to evaluate on. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
     Path prompts;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
-            description = "Use at most N prompts (default: ${DEFAULT-VALUE}).")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Use at most N prompts (default: 100; translation: the whole --data file).")
+    Integer limitOption;
+
+    private int limit;
 
     @Option(names = "--samples", paramLabel = "N",
             description = "Samples per prompt (default: the run's --eval-samples).")
@@ -68,10 +70,37 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation).")
     Path out;
 
+    @Option(names = "--task", defaultValue = "continuation",
+            description = "continuation (reward, perplexity, diversity on prompts) or translation (corpus BLEU and "
+                    + "chrF of greedy decoding on --data) (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "Translation: the test file. Default: <shared>/data/multi30k/en-de.test_2016_flickr.tsv.")
+    Path data;
+
+    @Option(names = "--source-column", defaultValue = "en", description = "Translation: source column (default: ${DEFAULT-VALUE}).")
+    String sourceColumn;
+
+    @Option(names = "--target-column", defaultValue = "de", description = "Translation: reference column (default: ${DEFAULT-VALUE}).")
+    String targetColumn;
+
+    @Option(names = "--max-new-tokens", defaultValue = "64",
+            description = "Translation: most tokens per translation (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
     @Override
     public Integer call() {
+        limit = limitOption != null ? limitOption : "translation".equals(task) ? Integer.MAX_VALUE : 100;
         if (limit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected a positive count but got " + limit);
+        }
+        if ("translation".equals(task)) {
+            return translation();
+        }
+        if (!"continuation".equals(task)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--task: expected continuation or translation but got '" + task + "'");
         }
         List<String> specs = rewards.isEmpty() ? List.of("vader") : rewards;
         Path file = prompts != null ? prompts : DqnCli.defaultEvalPrompts();
@@ -113,6 +142,22 @@ final class EvaluateCommand implements Callable<Integer> {
             o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "):");
             DqnCli.printTable(o, base, trained);
             o.println("wrote " + dir.resolve("comparison.tsv") + " and " + dir.resolve("comparison.json"));
+        }
+        return ExitCodes.OK;
+    }
+
+    private int translation() {
+        Path file = data != null ? data : dev.qdecode.rewards.SharedDir.locate()
+                .resolve("data/multi30k/en-de.test_2016_flickr.tsv");
+        TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
+                "--data");
+        try (DqnPolicy pol = load(); ModelOptions.Loaded m = modelOptions.load()) {
+            Path dir = out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
+                    .resolve("evaluation");
+            spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
+                    + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
+            TranslationEval.run(m, pol, p, maxNewTokens, 32, dir, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
         }
         return ExitCodes.OK;
     }

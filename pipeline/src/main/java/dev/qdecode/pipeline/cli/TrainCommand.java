@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "(pick label tokens for a text; see the Classification options) (default: ${DEFAULT-VALUE}).")
     String task;
 
-    @Mixin ClassificationTaskOptions classification;
+    @Mixin TaskOptions classification;
 
     @Option(names = "--prompts", paramLabel = "FILE",
             description = "Training prompts (TSV/CSV/JSONL with a 'prompt' column). "
@@ -216,9 +216,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!"continuation".equals(task) && !"classification".equals(task)) {
+        if (!List.of("continuation", "classification", "translation").contains(task)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--task: expected continuation or classification but got '" + task + "'");
+                    "--task: expected continuation, classification or translation but got '" + task + "'");
         }
         if ("classification".equals(task) && resume) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -230,6 +230,10 @@ final class TrainCommand implements Callable<Integer> {
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
         JsonObject overrides = overrides();
+        if ("translation".equals(task) && !resume && !overrides.has("minNewTokens")) {
+            // A translation ends when the model says so: EOS is allowed after the first token.
+            overrides.addProperty("minNewTokens", 1);
+        }
         if (resume && out == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume: expected --out RUN_DIR of the run to continue");
         }
@@ -259,15 +263,37 @@ final class TrainCommand implements Callable<Integer> {
             return classification.run(this, cfg, overrides, rewards, runDir);
         }
         Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
+        String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
+        boolean translation = "translation".equals(runTask);
         List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
-                : rewards.isEmpty() ? List.of("vader") : rewards;
+                : !rewards.isEmpty() ? rewards : translation ? List.of("bleu") : List.of("vader");
         Path trainFile = resume ? Path.of(prior.get("prompts"))
+                : translation ? classification.translationTrain()
                 : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
         Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
+                : translation ? classification.translationDev()
                 : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
         int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
-        List<String> trainP = DqnCli.prompts(trainFile, 0, "--prompts");
-        List<String> evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
+        List<String> trainP;
+        List<String> evalP;
+        Map<String, List<String>> refs = new java.util.HashMap<>();
+        String srcCol = resume ? prior.getOrDefault("source_column", "en") : classification.sourceColumn;
+        String tgtCol = resume ? prior.getOrDefault("target_column", "de") : classification.targetColumn;
+        if (translation) {
+            TaskOptions.Prompts tp = TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
+            TaskOptions.Prompts ep = TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
+            trainP = tp.prompts();
+            evalP = ep.prompts();
+            refs.putAll(tp.references());
+            ep.references().forEach((k, v) -> refs.merge(k, v, (a, b) -> {
+                List<String> all = new java.util.ArrayList<>(a);
+                all.addAll(b);
+                return all;
+            }));
+        } else {
+            trainP = DqnCli.prompts(trainFile, 0, "--prompts");
+            evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
+        }
         double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
                 : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
         if (resume) {
@@ -284,8 +310,15 @@ final class TrainCommand implements Callable<Integer> {
         long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
         try (ModelOptions.Loaded m = modelOptions.load();
                 Reward reward = rewardOptions.create(specs, runSeed)) {
+            Map<String, String> prov = new java.util.LinkedHashMap<>(
+                    DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
+            prov.put("task", runTask);
+            if (translation) {
+                prov.put("source_column", srcCol);
+                prov.put("target_column", tgtCol);
+            }
             DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
-                    threshold, runDir, DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
+                    threshold, runDir, prov, refs);
             if (resume && prior.containsKey("model_sha256")
                     && !prior.get("model_sha256").equals(setup.provenance().get("model_sha256"))) {
                 throw new CliException("--resume: --model " + m.dir() + " is not the model the run started with ("

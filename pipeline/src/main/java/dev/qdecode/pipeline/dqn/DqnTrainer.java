@@ -55,10 +55,13 @@ public final class DqnTrainer implements AutoCloseable {
      * @param positiveThreshold a reward above this counts as positive
      * @param runDir the run directory (created when missing)
      * @param provenance model dir and hashes, data hashes, reward specs, version (stored in checkpoints)
+     * @param references reference texts by prompt (translation, dialogue: the gold targets every episode of
+     *     that prompt is scored against; a prompt that occurs several times has all its targets); empty
+     *     for tasks without references
      */
     public record Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
             List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
-            Map<String, String> provenance) {
+            Map<String, String> provenance, Map<String, List<String>> references) {
         /** Validates and copies the lists. */
         public Setup {
             if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
@@ -67,6 +70,27 @@ public final class DqnTrainer implements AutoCloseable {
             trainPrompts = List.copyOf(trainPrompts);
             evalPrompts = List.copyOf(evalPrompts);
             provenance = Map.copyOf(provenance);
+            references = Map.copyOf(references);
+        }
+
+        /**
+         * A setup without references (continuation).
+         *
+         * @param model the frozen backbone (also π_ref)
+         * @param tokenizer its tokenizer
+         * @param format its prompt format
+         * @param reward the (checked) reward
+         * @param trainPrompts prompts sampled for rollouts (non-empty)
+         * @param evalPrompts held-out prompts for evaluation (non-empty)
+         * @param positiveThreshold a reward above this counts as positive
+         * @param runDir the run directory (created when missing)
+         * @param provenance model dir and hashes, data hashes, reward specs, version
+         */
+        public Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
+                List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
+                Map<String, String> provenance) {
+            this(model, tokenizer, format, reward, trainPrompts, evalPrompts, positiveThreshold, runDir, provenance,
+                    Map.of());
         }
     }
 
@@ -300,9 +324,9 @@ public final class DqnTrainer implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 Rollouts.Episode e = eps.get(i);
                 prefixes[i] = Shaping.scoredPrefixes(e.tokens().length, cfg.shapingEvery());
-                batch.add(episode(e, e.prefix(0), 0));
+                batch.add(episode(e, e.prefix(0), 0, s.references()));
                 for (int p : prefixes[i]) {
-                    batch.add(episode(e, p == e.tokens().length ? e.text() : e.prefix(p), p));
+                    batch.add(episode(e, p == e.tokens().length ? e.text() : e.prefix(p), p, s.references()));
                 }
             }
             double[] sc = s.reward().score(batch);
@@ -319,7 +343,7 @@ public final class DqnTrainer implements AutoCloseable {
         } else {
             List<Episode> batch = new ArrayList<>(n);
             for (Rollouts.Episode e : eps) {
-                batch.add(episode(e, e.text(), e.tokens().length));
+                batch.add(episode(e, e.text(), e.tokens().length, s.references()));
             }
             double[] sc = s.reward().score(batch);
             for (int i = 0; i < n; i++) {
@@ -344,8 +368,9 @@ public final class DqnTrainer implements AutoCloseable {
         return rewards(eps);
     }
 
-    private static Episode episode(Rollouts.Episode e, String text, int tokens) {
-        return new Episode(e.prompt(), text, java.util.Arrays.copyOf(e.tokens(), tokens), null, null, null);
+    private static Episode episode(Rollouts.Episode e, String text, int tokens, Map<String, List<String>> refs) {
+        return new Episode(e.prompt(), text, java.util.Arrays.copyOf(e.tokens(), tokens),
+                refs.getOrDefault(e.prompt(), List.of()), null, null);
     }
 
     private void evaluateAndLog() {
@@ -366,17 +391,17 @@ public final class DqnTrainer implements AutoCloseable {
         for (int i = 0; i < all.size(); i += EVAL_BATCH) {
             eps.addAll(r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng, false));
         }
-        return metrics(s.model(), s.reward(), eps, h == null ? "base" : "trained", episode,
+        return metrics(s.model(), s.reward(), s.references(), eps, h == null ? "base" : "trained", episode,
                 s.positiveThreshold(), updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9),
                 rollouts.nanos() == 0 ? 0 : rollouts.tokens() / (rollouts.nanos() / 1e9));
     }
 
-    static EvalMetrics metrics(CausalLM model, Reward reward, List<Rollouts.Episode> eps, String policy, long episode,
-            double threshold, double ups, double tps) {
+    static EvalMetrics metrics(CausalLM model, Reward reward, Map<String, List<String>> refs,
+            List<Rollouts.Episode> eps, String policy, long episode, double threshold, double ups, double tps) {
         int n = eps.size();
         List<Episode> batch = new ArrayList<>(n);
         for (Rollouts.Episode e : eps) {
-            batch.add(episode(e, e.text(), e.tokens().length));
+            batch.add(episode(e, e.text(), e.tokens().length, refs));
         }
         double[] sc = reward.score(batch);
         double mean = 0;

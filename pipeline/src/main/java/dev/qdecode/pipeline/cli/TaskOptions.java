@@ -23,8 +23,55 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The options of {@code qdecode train --task classification} and the run itself. */
-final class ClassificationTaskOptions {
+/**
+ * The data options of the supervised-data tasks of {@code qdecode train}: classification (and its run)
+ * and translation (sources as prompts, targets as references).
+ */
+final class TaskOptions {
+
+    /** Prompts with their references, for tasks scored against gold targets. */
+    record Prompts(List<String> prompts, Map<String, List<String>> references) {}
+
+    @Option(names = "--source-column", defaultValue = "en",
+            description = "Translation: source column (default: ${DEFAULT-VALUE}).")
+    String sourceColumn;
+
+    @Option(names = "--target-column", defaultValue = "de",
+            description = "Translation: target (reference) column (default: ${DEFAULT-VALUE}).")
+    String targetColumn;
+
+    /** The translation training file: --data or Multi30k en-de train. */
+    Path translationTrain() {
+        return data != null ? data : SharedDir.locate().resolve("data/multi30k/en-de.train.tsv");
+    }
+
+    /** The translation evaluation file: --dev or Multi30k en-de val. */
+    Path translationDev() {
+        return dev != null ? dev : SharedDir.locate().resolve("data/multi30k/en-de.val.tsv");
+    }
+
+    /**
+     * Reads a translation file: the sources become prompts (in file order, at most {@code limit}; 0 =
+     * all), the targets their references (all targets of a source that occurs more than once).
+     */
+    static Prompts translation(Path file, String source, String target, int limit, String option) {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(option + " " + file + ": file not found (expected a translation file with columns '"
+                    + source + "' and '" + target + "')");
+        }
+        List<dev.qdecode.data.TranslationExample> rows = Datasets.translation(file, ReadOptions.defaults()
+                .withColumn("source", source).withColumn("target", target).withLimit(limit)).examples();
+        if (rows.isEmpty()) {
+            throw new CliException(file + ": no examples (expected at least one data row)");
+        }
+        Map<String, List<String>> refs = new LinkedHashMap<>();
+        List<String> prompts = new java.util.ArrayList<>();
+        for (dev.qdecode.data.TranslationExample e : rows) {
+            prompts.add(e.source());
+            refs.computeIfAbsent(e.source(), k -> new java.util.ArrayList<>()).addAll(e.references());
+        }
+        return new Prompts(prompts, refs);
+    }
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "Classification: labelled training examples. Default: <shared>/data/sst2/train.tsv.")

@@ -1,0 +1,107 @@
+package dev.qdecode.pipeline.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.qdecode.pipeline.dqn.DqnPolicy;
+import dev.qdecode.pipeline.generate.GenerationConfig;
+import dev.qdecode.pipeline.generate.Generator;
+import dev.qdecode.pipeline.generate.SamplingConfig;
+import dev.qdecode.rewards.bleu.Bleu;
+import dev.qdecode.rewards.bleu.BleuScore;
+import dev.qdecode.rewards.bleu.Chrf;
+import dev.qdecode.rewards.bleu.ChrfScore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code qdecode evaluate --task translation}: corpus BLEU and chrF (sacreBLEU-compatible, with
+ * signatures) of greedy decoding by the base (SFT) model and by the trained head (greedy on
+ * log π_ref + Q/τ_Q over the candidates), side by side on a test file; hypotheses are written as TSV.
+ */
+final class TranslationEval {
+    private TranslationEval() {}
+
+    /** One system's output and scores. */
+    record System(String name, List<String> hypotheses, BleuScore bleu, ChrfScore chrf, double seconds) {}
+
+    static void run(ModelOptions.Loaded m, DqnPolicy policy, TaskOptions.Prompts data, int maxNewTokens,
+            int batchSize, Path dir, PrintWriter out, PrintWriter err) {
+        List<String> src = data.prompts();
+        List<List<String>> refs = new ArrayList<>();
+        for (String s : src) {
+            refs.add(data.references().get(s));
+        }
+        GenerationConfig cfg = new GenerationConfig(SamplingConfig.greedyDecoding(), maxNewTokens, 1, List.of(), 1,
+                batchSize, false, false);
+        List<System> systems = new ArrayList<>();
+        systems.add(decode("base greedy", new Generator(m.model(), m.tokenizer(), m.format(), cfg), src, refs, err));
+        if (policy != null) {
+            systems.add(decode("DQN head greedy", new Generator(m.model(), m.tokenizer(), m.format(), cfg, policy), src,
+                    refs, err));
+        }
+        out.printf(Locale.ROOT, "%-18s %8s %8s %8s%n", "system", "BLEU", "chrF2", "seconds");
+        for (System s : systems) {
+            out.printf(Locale.ROOT, "%-18s %8.2f %8.2f %8.1f%n", s.name(), s.bleu().score(), s.chrf().score(), s.seconds());
+        }
+        if (systems.size() == 2) {
+            out.printf(Locale.ROOT, "difference         %+8.2f %+8.2f%n", systems.get(1).bleu().score()
+                    - systems.get(0).bleu().score(), systems.get(1).chrf().score() - systems.get(0).chrf().score());
+        }
+        out.println("BLEU signature: " + systems.get(0).bleu().signature());
+        out.println("chrF signature: " + systems.get(0).chrf().signature());
+        write(dir, src, refs, systems);
+        out.println("wrote " + dir.resolve("translations.tsv") + " and " + dir.resolve("translation-scores.json"));
+    }
+
+    private static System decode(String name, Generator g, List<String> src, List<List<String>> refs,
+            PrintWriter err) {
+        ProgressBar bar = new ProgressBar(err, name, src.size());
+        long t0 = java.lang.System.nanoTime();
+        List<String> hyp = new ArrayList<>();
+        g.generate(src, (done, total, tokens) -> bar.update(done, "")).forEach(x -> hyp.add(x.text().strip()));
+        bar.close();
+        double secs = (java.lang.System.nanoTime() - t0) / 1e9;
+        return new System(name, hyp, Bleu.corpusLevel().corpusScore(hyp, refs), Chrf.defaults().corpusScore(hyp, refs),
+                secs);
+    }
+
+    private static void write(Path dir, List<String> src, List<List<String>> refs, List<System> systems) {
+        try {
+            Files.createDirectories(dir);
+            List<String> cols = new ArrayList<>(List.of("source", "reference"));
+            systems.forEach(s -> cols.add(s.name().replace(' ', '_')));
+            try (RecordWriter w = RecordWriter.open(dir.resolve("translations.tsv"), cols)) {
+                for (int i = 0; i < src.size(); i++) {
+                    Object[] row = new Object[cols.size()];
+                    row[0] = src.get(i);
+                    row[1] = refs.get(i).get(0);
+                    for (int k = 0; k < systems.size(); k++) {
+                        row[2 + k] = systems.get(k).hypotheses().get(i);
+                    }
+                    w.write(row);
+                }
+            }
+            JsonObject j = new JsonObject();
+            for (System s : systems) {
+                JsonObject o = new JsonObject();
+                o.addProperty("bleu", s.bleu().score());
+                o.addProperty("bleu_signature", s.bleu().signature());
+                o.addProperty("chrf", s.chrf().score());
+                o.addProperty("chrf_signature", s.chrf().signature());
+                o.addProperty("seconds", s.seconds());
+                j.add(s.name(), o);
+            }
+            Files.writeString(dir.resolve("translation-scores.json"),
+                    new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(j), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
