@@ -71,12 +71,14 @@ final class EvaluateCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--task", defaultValue = "continuation",
-            description = "continuation (reward, perplexity, diversity on prompts) or translation (corpus BLEU and "
-                    + "chrF of greedy decoding on --data) (default: ${DEFAULT-VALUE}).")
+            description = "continuation (reward, perplexity, diversity on prompts), dialogue (the same on --data "
+                    + "pairs, rewards may use the gold responses) or translation (corpus BLEU and chrF of greedy "
+                    + "decoding on --data) (default: ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--data", paramLabel = "FILE",
-            description = "Translation: the test file. Default: <shared>/data/multi30k/en-de.test_2016_flickr.tsv.")
+            description = "Translation: the test file (default: <shared>/data/multi30k/en-de.test_2016_flickr.tsv); "
+                    + "dialogue: the pairs (default: <shared>/data/xdailydialog/pairs_en_test.tsv, first 500 pairs).")
     Path data;
 
     @Option(names = "--source-column", defaultValue = "en", description = "Translation: source column (default: ${DEFAULT-VALUE}).")
@@ -91,20 +93,33 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        limit = limitOption != null ? limitOption : "translation".equals(task) ? Integer.MAX_VALUE : 100;
+        limit = limitOption != null ? limitOption : "translation".equals(task) ? Integer.MAX_VALUE
+                : "dialogue".equals(task) ? 500 : 100;
         if (limit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected a positive count but got " + limit);
         }
         if ("translation".equals(task)) {
             return translation();
         }
-        if (!"continuation".equals(task)) {
+        boolean dialogue = "dialogue".equals(task);
+        if (!"continuation".equals(task) && !dialogue) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--task: expected continuation or translation but got '" + task + "'");
+                    "--task: expected continuation, translation or dialogue but got '" + task + "'");
         }
-        List<String> specs = rewards.isEmpty() ? List.of("vader") : rewards;
-        Path file = prompts != null ? prompts : DqnCli.defaultEvalPrompts();
-        List<String> evalP = DqnCli.prompts(file, limit, "--prompts");
+        List<String> specs = !rewards.isEmpty() ? rewards : dialogue ? List.of("bleu") : List.of("vader");
+        Path file;
+        List<String> evalP;
+        Map<String, List<String>> refs = Map.of();
+        if (dialogue) {
+            file = data != null ? data : dev.qdecode.rewards.SharedDir.locate()
+                    .resolve("data/xdailydialog/pairs_en_test.tsv");
+            TaskOptions.Prompts d = TaskOptions.dialogue(file, limit, "--data");
+            evalP = d.prompts();
+            refs = d.references();
+        } else {
+            file = prompts != null ? prompts : DqnCli.defaultEvalPrompts();
+            evalP = DqnCli.prompts(file, limit, "--prompts");
+        }
         double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
         PrintWriter o = spec.commandLine().getOut();
         try (DqnPolicy p = load(); ModelOptions.Loaded m = modelOptions.load()) {
@@ -130,7 +145,7 @@ final class EvaluateCommand implements Callable<Integer> {
             EvalMetrics trained;
             try (Reward reward = rewardOptions.create(specs, cfg.seed())) {
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, evalP, evalP,
-                        threshold, policy, Map.of());
+                        threshold, policy, Map.of(), refs);
                 spec.commandLine().getErr().println("evaluating base model and policy on " + evalP.size() + " prompts x "
                         + cfg.evalSamples() + " samples...");
                 base = DqnTrainer.evaluate(setup, cfg, null);

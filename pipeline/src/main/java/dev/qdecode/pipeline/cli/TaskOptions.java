@@ -3,6 +3,9 @@ package dev.qdecode.pipeline.cli;
 import com.google.gson.JsonObject;
 import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.data.DialogueExample;
+import dev.qdecode.data.TranslationExample;
+import dev.qdecode.pipeline.sft.DialogueFormat;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.pipeline.dqn.ClassificationTrainer;
 import dev.qdecode.pipeline.dqn.DqnConfig;
@@ -50,6 +53,41 @@ final class TaskOptions {
         return dev != null ? dev : SharedDir.locate().resolve("data/multi30k/en-de.val.tsv");
     }
 
+    /** The dialogue training file: --data or XDailyDialog's dev pairs (there is no train split). */
+    Path dialogueTrain() {
+        return data != null ? data : SharedDir.locate().resolve("data/xdailydialog/pairs_en_dev.tsv");
+    }
+
+    /** The dialogue evaluation file: --dev or XDailyDialog's test pairs. */
+    Path dialogueDev() {
+        return dev != null ? dev : SharedDir.locate().resolve("data/xdailydialog/pairs_en_test.tsv");
+    }
+
+    /**
+     * Reads dialogue pairs: each context rendered by {@link DialogueFormat}
+     * becomes a prompt (file order, at most {@code limit}; 0 = all: the file is sorted by dialogue id, so a
+     * limit takes whole dialogues first), the response its reference.
+     */
+    static Prompts dialogue(Path file, int limit, String option) {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(option + " " + file + ": file not found (expected dialogue pairs with columns "
+                    + "'context' and 'response')");
+        }
+        List<DialogueExample> rows = Datasets.dialogue(file, ReadOptions.defaults().withLimit(limit))
+                .examples();
+        if (rows.isEmpty()) {
+            throw new CliException(file + ": no examples (expected at least one data row)");
+        }
+        Map<String, List<String>> refs = new LinkedHashMap<>();
+        List<String> prompts = new java.util.ArrayList<>();
+        for (DialogueExample e : rows) {
+            String p = DialogueFormat.render(e.contextTurns());
+            prompts.add(p);
+            refs.computeIfAbsent(p, k -> new java.util.ArrayList<>()).add(e.response());
+        }
+        return new Prompts(prompts, refs);
+    }
+
     /**
      * Reads a translation file: the sources become prompts (in file order, at most {@code limit}; 0 =
      * all), the targets their references (all targets of a source that occurs more than once).
@@ -59,14 +97,14 @@ final class TaskOptions {
             throw new CliException(option + " " + file + ": file not found (expected a translation file with columns '"
                     + source + "' and '" + target + "')");
         }
-        List<dev.qdecode.data.TranslationExample> rows = Datasets.translation(file, ReadOptions.defaults()
+        List<TranslationExample> rows = Datasets.translation(file, ReadOptions.defaults()
                 .withColumn("source", source).withColumn("target", target).withLimit(limit)).examples();
         if (rows.isEmpty()) {
             throw new CliException(file + ": no examples (expected at least one data row)");
         }
         Map<String, List<String>> refs = new LinkedHashMap<>();
         List<String> prompts = new java.util.ArrayList<>();
-        for (dev.qdecode.data.TranslationExample e : rows) {
+        for (TranslationExample e : rows) {
             prompts.add(e.source());
             refs.computeIfAbsent(e.source(), k -> new java.util.ArrayList<>()).addAll(e.references());
         }

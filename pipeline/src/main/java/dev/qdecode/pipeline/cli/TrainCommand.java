@@ -216,9 +216,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!List.of("continuation", "classification", "translation").contains(task)) {
+        if (!List.of("continuation", "classification", "translation", "dialogue").contains(task)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--task: expected continuation, classification or translation but got '" + task + "'");
+                    "--task: expected continuation, classification, translation or dialogue but got '" + task + "'");
         }
         if ("classification".equals(task) && resume) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -230,8 +230,8 @@ final class TrainCommand implements Callable<Integer> {
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
         JsonObject overrides = overrides();
-        if ("translation".equals(task) && !resume && !overrides.has("minNewTokens")) {
-            // A translation ends when the model says so: EOS is allowed after the first token.
+        if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
+            // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);
         }
         if (resume && out == null) {
@@ -265,13 +265,14 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
         String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
         boolean translation = "translation".equals(runTask);
+        boolean dialogue = "dialogue".equals(runTask);
         List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
-                : !rewards.isEmpty() ? rewards : translation ? List.of("bleu") : List.of("vader");
+                : !rewards.isEmpty() ? rewards : translation || dialogue ? List.of("bleu") : List.of("vader");
         Path trainFile = resume ? Path.of(prior.get("prompts"))
-                : translation ? classification.translationTrain()
+                : translation ? classification.translationTrain() : dialogue ? classification.dialogueTrain()
                 : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
         Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
-                : translation ? classification.translationDev()
+                : translation ? classification.translationDev() : dialogue ? classification.dialogueDev()
                 : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
         int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
         List<String> trainP;
@@ -279,9 +280,11 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, List<String>> refs = new java.util.HashMap<>();
         String srcCol = resume ? prior.getOrDefault("source_column", "en") : classification.sourceColumn;
         String tgtCol = resume ? prior.getOrDefault("target_column", "de") : classification.targetColumn;
-        if (translation) {
-            TaskOptions.Prompts tp = TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
-            TaskOptions.Prompts ep = TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
+        if (translation || dialogue) {
+            TaskOptions.Prompts tp = dialogue ? TaskOptions.dialogue(trainFile, 0, "--data")
+                    : TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
+            TaskOptions.Prompts ep = dialogue ? TaskOptions.dialogue(evalFile, limit, "--dev")
+                    : TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
             trainP = tp.prompts();
             evalP = ep.prompts();
             refs.putAll(tp.references());

@@ -177,7 +177,8 @@ public record SftConfig(
 
     /**
      * The default template of a task: translation {@code "{source} <sep>"}, continuation {@code
-     * "{source}"}, dialogue {@code "{source} __eou__"}.
+     * "{source}"}, dialogue {@code "{source}"} (the context rendered by {@link DialogueFormat}, which ends
+     * with the responder's cue).
      *
      * @param task the task
      * @return the template
@@ -185,7 +186,6 @@ public record SftConfig(
     public static String defaultTemplate(String task) {
         return switch (task) {
             case "translation" -> SOURCE + " <sep>";
-            case "dialogue" -> SOURCE + " __eou__";
             default -> SOURCE;
         };
     }

@@ -53,7 +53,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             ReadOptions opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
                     .withColumn("response", cfg.effectiveTargetColumn());
             for (DialogueExample e : Datasets.dialogue(file, opts).examples()) {
-                sources.add(e.joinedContext());
+                sources.add(DialogueFormat.render(e.contextTurns()));
                 targets.add(e.response());
                 ids.add(e.id());
             }

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code train --task translation} (sources as prompts, targets as BLEU references) and
- * {@code evaluate --task translation} (corpus BLEU/chrF side by side) end to end on real Multi30k rows.
- * The backbone is TinyStories-656K, which cannot translate: this checks the plumbing, not quality.
+ * The tasks scored against gold targets, end to end on real rows: {@code train/evaluate --task
+ * translation} (Multi30k; corpus BLEU/chrF side by side) and {@code --task dialogue} (XDailyDialog; the
+ * context rendered with speakers, the gold response as reference). The backbone is TinyStories-656K,
+ * which can do neither: these check the plumbing, not quality.
  */
-class TranslationTaskTest {
+class ReferenceTasksTest {
 
     @Test
     void trainAndEvaluateTranslation(@TempDir Path tmp) throws Exception {
@@ -53,5 +54,37 @@ class TranslationTaskTest {
                 data.toString(), "--target-column", "fr");
         assertEquals(ExitCodes.BAD_INPUT, bad.code());
         assertTrue(bad.err().contains("fr"), bad.err());
+    }
+
+    @Test
+    void dialogueContextsBecomeSpeakerTurnsAndResponsesReferences(@TempDir Path tmp) throws Exception {
+        assertEquals("A: Hi .\nB: Hello !\nA:", dev.qdecode.pipeline.sft.DialogueFormat.render(List.of("Hi .", "Hello !")));
+        assertEquals("B: Can you manage chopsticks ?\nA:",
+                dev.qdecode.pipeline.sft.DialogueFormat.render(List.of("Can you manage chopsticks ?")));
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/xdailydialog/pairs_en_dev.tsv"));
+        Path data = tmp.resolve("pairs.tsv");
+        Files.write(data, lines.subList(0, 11));
+        Path runDir = tmp.resolve("run");
+        Result r = run("train", "--task", "dialogue", "--model", CliRunner.model("TinyStories-656K"), "--data",
+                data.toString(), "--dev", data.toString(), "--episodes", "8", "--rollout-episodes", "4",
+                "--max-new-tokens", "6", "--batch-size", "8", "--updates-per-rollout", "2", "--eval-limit", "3",
+                "--eval-samples", "1", "--reward", "chrf", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        JsonObject s = JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject();
+        assertEquals("dialogue", s.getAsJsonObject("provenance").get("task").getAsString());
+        String example = s.getAsJsonObject("trained").getAsJsonArray("examples").get(0).getAsString();
+        assertTrue(example.startsWith("B: Can you manage chopsticks ?\nA: ▸"), example);
+        double reward = s.getAsJsonObject("trained").get("mean_reward").getAsDouble();
+        assertTrue(reward >= 0 && reward <= 1, "chrF / 100: " + reward);
+
+        Result e = run("evaluate", "--task", "dialogue", "--policy", runDir.toString(), "--model",
+                CliRunner.model("TinyStories-656K"), "--data", data.toString(), "--limit", "4", "--samples", "1",
+                "--reward", "chrf");
+        assertEquals(ExitCodes.OK, e.code(), e.err());
+        assertTrue(e.out().contains("on 4 prompts"), e.out());
+        Result missing = run("evaluate", "--task", "dialogue", "--policy", runDir.toString(), "--data",
+                tmp.resolve("none.tsv").toString());
+        assertEquals(ExitCodes.BAD_INPUT, missing.code());
+        assertTrue(missing.err().contains("file not found"), missing.err());
     }
 }
