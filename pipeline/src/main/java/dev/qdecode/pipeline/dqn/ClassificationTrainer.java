@@ -145,6 +145,8 @@ public final class ClassificationTrainer {
     private final Map<String, int[]> labelIds = new LinkedHashMap<>();
     /** Trailing prompt tokens replaced by the labels' shared first tokens (decoder backbones). */
     private int[] anchorTail = new int[0];
+    /** Tokens all labels start with, appended to every prompt (decoder backbones). */
+    private int[] sharedStart = new int[0];
 
     private ClassificationTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
         this.s = setup;
@@ -154,7 +156,7 @@ public final class ClassificationTrainer {
         if (b.model() != null) {
             tokenizeVerbalisers(b.tokenizer(), setup.template(), setup.verbalizer());
             states = new DecoderStates(b.model(), b.tokenizer(), b.format(), setup.template(), b.modelHash(),
-                    anchorTail);
+                    anchorTail, sharedStart);
             actionSpace = b.model().config().vocabSize();
         } else {
             states = null;
@@ -215,10 +217,22 @@ public final class ClassificationTrainer {
             k = Math.min(k, l);
             full.put(e.getKey(), b);
         }
+        // Tokens every label starts with are forced steps, not decisions: they join the prompt, so the
+        // first decision is made at a state that can be embedded (and cached) once per text.
+        int c = Integer.MAX_VALUE;
+        int[] first = full.values().iterator().next();
+        for (int[] b : full.values()) {
+            int l = k;
+            while (l < Math.min(first.length, b.length) - 1 && first[l] == b[l]) {
+                l++;
+            }
+            c = Math.min(c, l);
+        }
         for (Map.Entry<String, int[]> e : full.entrySet()) {
-            labelIds.put(e.getKey(), Arrays.copyOfRange(e.getValue(), k, e.getValue().length));
+            labelIds.put(e.getKey(), Arrays.copyOfRange(e.getValue(), c, e.getValue().length));
         }
         anchorTail = Arrays.copyOfRange(a, k, a.length);
+        sharedStart = Arrays.copyOfRange(first, k, c);
         return a.length - k;
     }
 

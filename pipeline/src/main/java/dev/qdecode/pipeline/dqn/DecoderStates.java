@@ -26,6 +26,7 @@ final class DecoderStates implements SentenceEncoder {
     private final String template;
     private final String id;
     private final int[] dropTail;
+    private final int[] append;
 
     /**
      * @param model the frozen backbone
@@ -35,16 +36,19 @@ final class DecoderStates implements SentenceEncoder {
      * @param modelHash identifies the backbone's weights (part of the cache key)
      * @param dropTail tokens every prompt must end with, removed from it (the labels re-generate them
      *     merged with their first word; empty: none)
+     * @param append tokens appended to every prompt after that (the labels' shared first tokens)
      */
     DecoderStates(CausalLM model, TextTokenizer tokenizer, PromptFormat format, String template, String modelHash,
-            int[] dropTail) {
+            int[] dropTail, int[] append) {
         this.dropTail = dropTail.clone();
+        this.append = append.clone();
         this.model = model;
         this.tokenizer = tokenizer;
         this.format = format;
         this.template = template;
         this.id = "state-" + dev.qdecode.rewards.classifier.EmbeddingCache.sha256(
-                List.of(modelHash, format.toSpec(), template, Arrays.toString(dropTail))).substring(0, 16);
+                List.of(modelHash, format.toSpec(), template, Arrays.toString(dropTail),
+                Arrays.toString(append))).substring(0, 16);
     }
 
     /** The token ids of a text's task prompt. */
@@ -55,7 +59,9 @@ final class DecoderStates implements SentenceEncoder {
             throw new IllegalArgumentException("text '" + text + "': its prompt does not end in the template's tokens "
                     + Arrays.toString(dropTail) + " (expected the template's ending to tokenize the same for every text)");
         }
-        return Arrays.copyOf(ids, n);
+        int[] r = Arrays.copyOf(ids, n + append.length);
+        System.arraycopy(append, 0, r, n, append.length);
+        return r;
     }
 
     /**

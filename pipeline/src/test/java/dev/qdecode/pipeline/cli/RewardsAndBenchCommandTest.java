@@ -17,7 +17,7 @@ class RewardsAndBenchCommandTest {
     void listShowsEveryBuiltInReward() {
         CliRunner.Result r = CliRunner.run("rewards", "list");
         assertEquals(0, r.code(), r.err());
-        for (String id : List.of("bleu", "chrf", "vader", "afinn", "classifier", "label-match")) {
+        for (String id : List.of("bleu", "chrf", "vader", "afinn", "classifier", "label-match", "token-f1", "length", "repetition")) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(id + " ")), id + " missing: " + r.out());
         }
     }
