@@ -34,7 +34,7 @@ import java.util.Map;
  * @param gamma discount factor in (0, 1] (--gamma, default 1.0)
  * @param nStep steps of real reward before bootstrapping (--n-step, default 4)
  * @param backup how the bootstrap value is computed (--backup, default soft)
- * @param tauQ temperature of the KL-regularised soft-Q policy (--tau-q, default 0.1)
+ * @param tauQ temperature of the KL-regularised soft-Q policy (--tau-q, default 0.2: on VADER and classifier rewards it keeps distinct-2 within 0.95x of the base at a positive rate of 0.97-0.98; 0.1 reaches 0.99 at 0.90x)
  * @param targetSync 0 = Polyak averaging every update; N &gt; 0 = hard copy every N updates (--target-sync, default 0)
  * @param polyak Polyak rate τ in (0, 1] (used when targetSync is 0) (--polyak, default 0.01)
  * @param candidatesTopK candidate set keeps the k most likely tokens of π_ref (0 = no limit) (--candidates-top-k, default 20)
@@ -331,7 +331,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.1, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false);
     }
 
     /**

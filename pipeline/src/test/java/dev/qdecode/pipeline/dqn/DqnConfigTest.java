@@ -20,7 +20,7 @@ class DqnConfigTest {
     void defaultsAreThePrototypeSettings() {
         DqnConfig c = DqnConfig.defaults();
         assertEquals(DqnConfig.Backup.SOFT, c.backup());
-        assertEquals(0.1, c.tauQ());
+        assertEquals(0.2, c.tauQ());
         assertEquals(0.01, c.polyak());
         assertEquals(0, c.targetSync());
         assertEquals(20, c.candidatesTopK());
