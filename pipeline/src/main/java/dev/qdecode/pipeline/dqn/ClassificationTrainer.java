@@ -292,7 +292,7 @@ public final class ClassificationTrainer {
                     idx[i] = rng.nextInt(s.train().size());
                 }
                 double eps = cfg.epsilonAt(episodes);
-                Walk w = walk(head, idx, s.train(), trainPhi, eps, rng);
+                Walk w = walk(head, false, idx, s.train(), trainPhi, eps, rng);
                 double[] r = rewards(w, idx, s.train());
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
@@ -346,7 +346,7 @@ public final class ClassificationTrainer {
     /**
      * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
      */
-    private Walk walk(QHead head, int[] idx, List<ClassificationExample> data, float[][] rootPhi, double eps, Rng rng) {
+    private Walk walk(QHead head, boolean target, int[] idx, List<ClassificationExample> data, float[][] rootPhi, double eps, Rng rng) {
         int n = idx.length;
         int dim = rootPhi[0].length;
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
@@ -379,7 +379,7 @@ public final class ClassificationTrainer {
                     System.arraycopy(phi[rows.get(j)], 0, x, j * dim, dim);
                     System.arraycopy(cand, 0, ids, j * k, k);
                 }
-                float[] q = head.q(x, rows.size(), ids, k);
+                float[] q = target ? head.qTarget(x, rows.size(), ids, k) : head.q(x, rows.size(), ids, k);
                 float[] logp = new float[k];
                 Arrays.fill(logp, (float) -Math.log(k));
                 Candidates.Set set = new Candidates.Set(cand, logp, 0f);
@@ -443,16 +443,29 @@ public final class ClassificationTrainer {
             o.addProperty("accuracy", accuracy);
             o.addProperty("mean_reward", meanReward);
             o.addProperty("mean_length", meanLength);
-            perLabel.forEach((k, v) -> o.addProperty("recall_" + k, v));
+            perLabel.forEach((k, v) -> o.addProperty(k.equals("online_accuracy") ? k : "recall_" + k, v));
             return o;
         }
     }
 
+    /**
+     * Dev-set evaluation of the greedy policy of the target head: the Polyak average of the online
+     * head's recent weights, whose argmax between near-equal label values flips far less from one
+     * evaluation to the next than the online head's (the online head's accuracy is logged too).
+     */
     private Eval evaluate(QHead head, float[][] devPhi) {
+        Eval online = evaluate(head, false, devPhi);
+        Eval averaged = evaluate(head, true, devPhi);
+        Map<String, Double> per = new LinkedHashMap<>(averaged.perLabel());
+        per.put("online_accuracy", online.accuracy());
+        return new Eval(averaged.accuracy(), averaged.meanReward(), averaged.meanLength(), per);
+    }
+
+    private Eval evaluate(QHead head, boolean target, float[][] devPhi) {
         int n = s.dev().size();
         int[] idx = new int[n];
         Arrays.setAll(idx, i -> i);
-        Walk w = walk(head, idx, s.dev(), devPhi, 0, null);
+        Walk w = walk(head, target, idx, s.dev(), devPhi, 0, null);
         double[] r = rewards(w, idx, s.dev());
         double right = 0;
         double rew = 0;
