@@ -1,25 +1,25 @@
 package dev.qdecode.models;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import dev.qdecode.models.train.Safetensors;
+import dev.qdecode.models.train.Safetensors.RawTensor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
-/** Test helper: writes safetensors files (and copies tensors out of existing ones). */
+/**
+ * Test helper: collects tensors of any dtype (also copied out of existing files) and writes them
+ * with {@link Safetensors#writeRaw}.
+ */
 final class SafetensorsWriter {
-    /** One tensor to write: dtype name, shape and raw little-endian bytes. */
-    record Tensor(String dtype, long[] shape, byte[] data) {}
+    private final Map<String, RawTensor> tensors = new LinkedHashMap<>();
 
-    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
-
-    SafetensorsWriter put(String name, Tensor t) {
+    SafetensorsWriter put(String name, RawTensor t) {
         tensors.put(name, t);
         return this;
     }
@@ -29,58 +29,30 @@ final class SafetensorsWriter {
         for (float v : values) {
             b.putFloat(v);
         }
-        return put(name, new Tensor("F32", shape, b.array()));
+        return put(name, new RawTensor("F32", shape, b.array()));
     }
 
     /** Copies every tensor of a file, renamed by {@code rename} (null result drops it). */
-    SafetensorsWriter copyFrom(Path file, java.util.function.UnaryOperator<String> rename) throws IOException {
+    SafetensorsWriter copyFrom(Path file, UnaryOperator<String> rename) throws IOException {
         byte[] all = Files.readAllBytes(file);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             long start = 8 + ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             for (SafetensorsFile.TensorInfo t : f.tensors().values()) {
                 String name = rename.apply(t.name());
                 if (name != null) {
-                    byte[] data = java.util.Arrays.copyOfRange(all, (int) (start + t.begin()), (int) (start + t.end()));
-                    put(name, new Tensor(t.dtype(), t.shape(), data));
+                    byte[] data = Arrays.copyOfRange(all, (int) (start + t.begin()), (int) (start + t.end()));
+                    put(name, new RawTensor(t.dtype(), t.shape(), data));
                 }
             }
         }
         return this;
     }
 
-    Map<String, Tensor> tensors() {
+    Map<String, RawTensor> tensors() {
         return tensors;
     }
 
     void write(Path file) throws IOException {
-        JsonObject header = new JsonObject();
-        long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            JsonObject o = new JsonObject();
-            o.addProperty("dtype", e.getValue().dtype());
-            JsonArray shape = new JsonArray();
-            for (long d : e.getValue().shape()) {
-                shape.add(d);
-            }
-            o.add("shape", shape);
-            JsonArray off = new JsonArray();
-            off.add(offset);
-            offset += e.getValue().data().length;
-            off.add(offset);
-            o.add("data_offsets", off);
-            header.add(e.getKey(), o);
-        }
-        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (h.length + 7) / 8 * 8;
-        byte[] hp = new byte[padded];
-        java.util.Arrays.fill(hp, (byte) ' ');
-        System.arraycopy(h, 0, hp, 0, h.length);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(hp);
-            for (Tensor t : tensors.values()) {
-                out.write(t.data());
-            }
-        }
+        Safetensors.writeRaw(file, tensors, Map.of());
     }
 }

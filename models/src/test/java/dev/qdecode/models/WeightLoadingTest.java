@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.qdecode.models.train.Safetensors.RawTensor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -43,9 +44,9 @@ class WeightLoadingTest {
     void widensF16AndBf16Exactly(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("t.safetensors");
         new SafetensorsWriter()
-                .put("h", new SafetensorsWriter.Tensor("F16", new long[] {6},
+                .put("h", new RawTensor("F16", new long[] {6},
                         shorts(0x3C00, 0xC100, 0x7BFF, 0x0001, 0x3555, 0x8000)))
-                .put("b", new SafetensorsWriter.Tensor("BF16", new long[] {2, 2}, shorts(0x3F80, 0xC049, 0x0000, 0x4120)))
+                .put("b", new RawTensor("BF16", new long[] {2, 2}, shorts(0x3F80, 0xC049, 0x0000, 0x4120)))
                 .putF32("f", new long[] {3}, new float[] {0.1f, -7f, 1e-30f})
                 .write(file);
         assertArrayEquals(new float[] {1f, -2.5f, 65504f, 0x1p-24f, 0.333251953125f, -0f}, read(file, "h"));
@@ -114,7 +115,7 @@ class WeightLoadingTest {
         SafetensorsWriter b = new SafetensorsWriter();
         StringBuilder index = new StringBuilder("{\"metadata\":{},\"weight_map\":{");
         int i = 0;
-        for (Map.Entry<String, SafetensorsWriter.Tensor> e : all.tensors().entrySet()) {
+        for (Map.Entry<String, RawTensor> e : all.tensors().entrySet()) {
             boolean first = i++ % 2 == 0;
             (first ? a : b).put(e.getKey(), e.getValue());
             index.append(i > 1 ? "," : "").append('"').append(e.getKey()).append("\":\"")
@@ -158,7 +159,7 @@ class WeightLoadingTest {
     void unsupportedDtypeIsReportedWhenRead(@TempDir Path dir) throws IOException {
         Path src = Fixtures.randomModel("random-gpt2").resolve("model.safetensors");
         SafetensorsWriter w = new SafetensorsWriter().copyFrom(src, n -> n.equals("transformer.ln_f.weight") ? null : n);
-        w.put("transformer.ln_f.weight", new SafetensorsWriter.Tensor("I64", new long[] {64}, new byte[64 * 8]));
+        w.put("transformer.ln_f.weight", new RawTensor("I64", new long[] {64}, new byte[64 * 8]));
         ModelException e = loadFails(modelCopy(dir.resolve("m"), "random-gpt2", w));
         assertTrue(e.getMessage().contains("'transformer.ln_f.weight' has unsupported dtype I64"), e.getMessage());
     }

@@ -186,18 +186,19 @@ final class TokenizerJsonWriter {
     }
 
     private static JsonObject special(String token, int typeId) {
-        JsonObject inner = obj("id", token);
-        inner.addProperty("type_id", typeId);
-        JsonObject o = new JsonObject();
-        o.add("SpecialToken", inner);
-        return o;
+        return templatePiece("SpecialToken", token, typeId);
     }
 
     private static JsonObject ref(String id, int typeId) {
+        return templatePiece("Sequence", id, typeId);
+    }
+
+    /** A TemplateProcessing piece: {@code {kind: {"id": id, "type_id": typeId}}}. */
+    private static JsonObject templatePiece(String kind, String id, int typeId) {
         JsonObject inner = obj("id", id);
         inner.addProperty("type_id", typeId);
         JsonObject o = new JsonObject();
-        o.add("Sequence", inner);
+        o.add(kind, inner);
         return o;
     }
 

@@ -27,10 +27,23 @@ import java.util.Map;
 
 /**
  * Float32 safetensors files: writing (atomically: a temporary file in the same directory, forced to
- * disk, then moved over the destination) and reading back files of float32 tensors.
+ * disk, then moved over the destination) and reading back files of float32 tensors; also the
+ * writing of tensors of any dtype from their raw bytes, and the atomic replacement of any file.
  */
 public final class Safetensors {
     private Safetensors() {}
+
+    /**
+     * One tensor as stored in a safetensors file.
+     *
+     * @param dtype the safetensors dtype name ({@code F32}, {@code F16}, {@code BF16}, {@code I64}…)
+     * @param shape the shape
+     * @param data the little-endian element bytes, written as they are
+     */
+    public record RawTensor(String dtype, long[] shape, byte[] data) {}
+
+    /** What the header says of one tensor. */
+    private record Entry(String dtype, long[] shape, long bytes) {}
 
     /**
      * Writes float32 tensors, in the map's order, to a safetensors file (replacing it atomically).
@@ -43,41 +56,18 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
             throws IOException {
-        JsonObject header = new JsonObject();
-        if (!metadata.isEmpty()) {
-            JsonObject meta = new JsonObject();
-            metadata.forEach(meta::addProperty);
-            header.add("__metadata__", meta);
-        }
-        long offset = 0;
+        Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
             if (a.getDataType() != DataType.FLOAT32) {
                 throw new IllegalArgumentException("tensor '" + e.getKey() + "' is " + a.getDataType()
                         + ", expected float32");
             }
-            JsonObject o = new JsonObject();
-            o.addProperty("dtype", "F32");
-            JsonArray shape = new JsonArray();
-            for (long d : a.getShape().getShape()) {
-                shape.add(d);
-            }
-            o.add("shape", shape);
-            JsonArray off = new JsonArray();
-            off.add(offset);
-            offset += a.size() * 4;
-            off.add(offset);
-            o.add("data_offsets", off);
-            header.add(e.getKey(), o);
+            entries.put(e.getKey(), new Entry("F32", a.getShape().getShape(), a.size() * 4));
         }
-        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (h.length + 7) / 8 * 8;
-        byte[] hp = new byte[padded];
-        java.util.Arrays.fill(hp, (byte) ' ');
-        System.arraycopy(h, 0, hp, 0, h.length);
+        byte[] header = header(entries, metadata);
         atomicWrite(file, out -> {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-            out.write(hp);
+            out.write(header);
             for (NDArray a : tensors.values()) {
                 float[] v = a.toFloatArray();
                 ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -85,6 +75,66 @@ public final class Safetensors {
                 out.write(b.array());
             }
         });
+    }
+
+    /**
+     * Writes tensors of any dtype from their raw bytes, in the map's order, to a safetensors file
+     * (replacing it atomically). The bytes are not checked against dtype and shape.
+     *
+     * @param file the destination
+     * @param tensors name to tensor
+     * @param metadata string metadata for the {@code __metadata__} entry (may be empty)
+     * @throws IOException when the file cannot be written
+     */
+    public static void writeRaw(Path file, Map<String, RawTensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> entries.put(name, new Entry(t.dtype(), t.shape(), t.data().length)));
+        byte[] header = header(entries, metadata);
+        atomicWrite(file, out -> {
+            out.write(header);
+            for (RawTensor t : tensors.values()) {
+                out.write(t.data());
+            }
+        });
+    }
+
+    /**
+     * The start of a safetensors file: the 8-byte little-endian header length, then the JSON header
+     * (metadata first, then the tensors with consecutive data offsets, in order) padded with spaces
+     * to a multiple of 8 bytes.
+     */
+    private static byte[] header(Map<String, Entry> tensors, Map<String, String> metadata) {
+        JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+        }
+        long offset = 0;
+        for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("dtype", e.getValue().dtype());
+            JsonArray shape = new JsonArray();
+            for (long d : e.getValue().shape()) {
+                shape.add(d);
+            }
+            o.add("shape", shape);
+            JsonArray off = new JsonArray();
+            off.add(offset);
+            offset += e.getValue().bytes();
+            off.add(offset);
+            o.add("data_offsets", off);
+            header.add(e.getKey(), o);
+        }
+        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (h.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(h);
+        while (out.hasRemaining()) {
+            out.put((byte) ' ');
+        }
+        return out.array();
     }
 
     /**
@@ -151,12 +201,27 @@ public final class Safetensors {
 
     /** Produces a file's content. */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
+        /**
+         * Writes everything.
+         *
+         * @param out the stream (buffered; do not close)
+         * @throws IOException on failure
+         */
         void write(OutputStream out) throws IOException;
     }
 
-    /** Replaces {@code file} atomically with what {@code content} writes. */
-    static void atomicWrite(Path file, Content content) throws IOException {
+    /**
+     * Replaces a file atomically with what {@code content} writes: the content goes to a temporary
+     * file in the same directory, is forced to disk, and is then moved over the destination
+     * ({@code ATOMIC_MOVE} where the file system supports it), so that a reader, or a run resumed
+     * after a kill, sees either the old file or the new one, never a torn one.
+     *
+     * @param file the destination (its directory is created when missing)
+     * @param content produces the content
+     * @throws IOException when the file cannot be written
+     */
+    public static void atomicWrite(Path file, Content content) throws IOException {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);

@@ -1,8 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
+import dev.qdecode.pipeline.sft.QdecodeVersion;
 import picocli.CommandLine;
 
 /** Supplies {@code qdecode --version} from the build's version resource. */
@@ -17,16 +15,7 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
      * @return the version, or "unknown" when the resource is missing
      */
     public static String version() {
-        try (InputStream in = VersionProvider.class.getResourceAsStream("/qdecode-version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return QdecodeVersion.get();
     }
 
     @Override

@@ -1,33 +1,16 @@
 package dev.qdecode.pipeline.dqn;
 
-import java.io.BufferedOutputStream;
+import dev.qdecode.models.train.Safetensors;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Atomic file replacement: the content goes to a temporary file in the same directory, is forced to
  * disk, and is then moved over the destination with {@code ATOMIC_MOVE}, so a reader (or a resumed
- * run after a kill) sees either the old file or the new one, never a torn one.
+ * run after a kill) sees either the old file or the new one, never a torn one. The pipeline's
+ * name for {@link Safetensors#atomicWrite}, which does the work.
  */
 final class AtomicFiles {
-
-    /** Writes the content of a stream. */
-    @FunctionalInterface
-    interface Writer {
-        /**
-         * Writes everything.
-         *
-         * @param out the stream (buffered; do not close)
-         * @throws IOException on failure
-         */
-        void write(OutputStream out) throws IOException;
-    }
 
     private AtomicFiles() {}
 
@@ -49,25 +32,7 @@ final class AtomicFiles {
      * @param writer produces the content
      * @throws IOException when it cannot be written
      */
-    static void write(Path file, Writer writer) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                    OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
-                writer.write(os);
-                os.flush();
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    static void write(Path file, Safetensors.Content writer) throws IOException {
+        Safetensors.atomicWrite(file, writer);
     }
 }

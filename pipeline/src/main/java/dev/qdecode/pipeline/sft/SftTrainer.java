@@ -22,7 +22,6 @@ import dev.qdecode.rewards.bleu.BleuScore;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +33,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -618,7 +616,7 @@ public final class SftTrainer {
     private void writeProvenance(Path out, ModelConfig mc, PromptFormat format, int eos, SftData train, SftData dev,
             MemoryEstimate mem, long total) throws IOException {
         JsonObject p = new JsonObject();
-        p.addProperty("qdecode_version", version());
+        p.addProperty("qdecode_version", QdecodeVersion.get());
         p.addProperty("java", System.getProperty("java.version"));
         p.addProperty("djl", "0.35.1");
         p.addProperty("written_at", Instant.now().toString());
@@ -648,19 +646,6 @@ public final class SftTrainer {
         model.addProperty("vocab_size", mc.vocabSize());
         p.add("model", model);
         writeJson(out.resolve(PROVENANCE), p);
-    }
-
-    private static String version() {
-        try (InputStream in = SftTrainer.class.getResourceAsStream("/qdecode-version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /**

@@ -2,18 +2,17 @@ package dev.qdecode.rewards.bleu;
 
 import dev.qdecode.rewards.CorpusScore;
 import dev.qdecode.rewards.Episode;
-import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.RewardException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.IntStream;
 
 /**
  * A reference-based metric as a reward: per-episode sentence score times a scale; corpus score
  * over the episodes. Large batches are scored in parallel (common fork-join pool).
  */
-final class MetricReward implements Reward {
+final class MetricReward extends PerEpisodeReward {
     /** Batches at least this large are scored in parallel. */
     static final int PARALLEL_MIN = 256;
 
@@ -24,40 +23,22 @@ final class MetricReward implements Reward {
         CorpusScore corpus(List<String> hypotheses, List<List<String>> references);
     }
 
-    private final String id;
     private final double scale;
     private final Metric metric;
 
     MetricReward(String id, double scale, Metric metric) {
-        this.id = id;
+        super(id, PARALLEL_MIN);
         this.scale = scale;
         this.metric = metric;
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public double[] score(List<Episode> episodes) {
-        double[] out = new double[episodes.size()];
-        IntStream range = IntStream.range(0, out.length);
-        if (out.length >= PARALLEL_MIN) {
-            range = range.parallel();
-        }
-        range.forEach(i -> out[i] = scale * sentence(i, episodes.get(i)));
-        return out;
-    }
-
-    private double sentence(int index, Episode e) {
-        if (e.references().isEmpty()) {
-            throw RewardException.onEpisode(id, index, "the episode has no references", null);
-        }
+    protected double scoreEpisode(int index, Episode e) {
+        List<String> refs = references(index, e);
         try {
-            return metric.sentence(e.text(), e.references());
+            return scale * metric.sentence(e.text(), refs);
         } catch (IllegalArgumentException ex) {
-            throw RewardException.onEpisode(id, index, ex.getMessage(), ex);
+            throw RewardException.onEpisode(id(), index, ex.getMessage(), ex);
         }
     }
 
@@ -73,16 +54,13 @@ final class MetricReward implements Reward {
         List<List<String>> refs = new ArrayList<>(episodes.size());
         for (int i = 0; i < episodes.size(); i++) {
             Episode e = episodes.get(i);
-            if (e.references().isEmpty()) {
-                throw RewardException.onEpisode(id, i, "the episode has no references", null);
-            }
+            refs.add(references(i, e));
             hyps.add(e.text());
-            refs.add(e.references());
         }
         try {
             return Optional.of(metric.corpus(hyps, refs));
         } catch (IllegalArgumentException ex) {
-            throw new RewardException("reward '" + id + "': " + ex.getMessage(), id, -1, ex);
+            throw new RewardException("reward '" + id() + "': " + ex.getMessage(), id(), -1, ex);
         }
     }
 }

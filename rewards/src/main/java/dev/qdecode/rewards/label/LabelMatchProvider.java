@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.label;
 
 import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
@@ -67,7 +68,7 @@ public final class LabelMatchProvider implements RewardProvider {
     }
 
     /** The reward; immutable. */
-    private static final class LabelMatchReward implements Reward {
+    private static final class LabelMatchReward extends PerEpisodeReward {
         private final Set<String> allowed;
         private final boolean ignoreCase;
         private final double right;
@@ -76,16 +77,12 @@ public final class LabelMatchProvider implements RewardProvider {
 
         LabelMatchReward(Set<String> allowed, boolean ignoreCase, double right, double wrong,
                 double invalid) {
+            super(ID);
             this.allowed = Collections.unmodifiableSet(new LinkedHashSet<>(allowed));
             this.ignoreCase = ignoreCase;
             this.right = right;
             this.wrong = wrong;
             this.invalid = invalid;
-        }
-
-        @Override
-        public String id() {
-            return ID;
         }
 
         private String norm(String s) {
@@ -94,29 +91,23 @@ public final class LabelMatchProvider implements RewardProvider {
         }
 
         @Override
-        public double[] score(List<Episode> episodes) {
-            double[] out = new double[episodes.size()];
-            for (int i = 0; i < out.length; i++) {
-                Episode e = episodes.get(i);
-                if (e.label() == null) {
-                    throw RewardException.onEpisode(ID, i, "the episode has no gold label", null);
-                }
-                String gold = norm(e.label());
-                if (!allowed.isEmpty() && !allowed.contains(gold)) {
-                    throw RewardException.onEpisode(ID, i, "gold label '" + e.label()
-                            + "' is not one of the allowed labels " + String.join("|", allowed),
-                            null);
-                }
-                String generated = norm(e.text());
-                if (generated.equals(gold)) {
-                    out[i] = right;
-                } else if (allowed.isEmpty() || allowed.contains(generated)) {
-                    out[i] = wrong;
-                } else {
-                    out[i] = invalid;
-                }
+        protected double scoreEpisode(int index, Episode e) {
+            if (e.label() == null) {
+                throw RewardException.onEpisode(ID, index, "the episode has no gold label", null);
             }
-            return out;
+            String gold = norm(e.label());
+            if (!allowed.isEmpty() && !allowed.contains(gold)) {
+                throw RewardException.onEpisode(ID, index, "gold label '" + e.label()
+                        + "' is not one of the allowed labels " + String.join("|", allowed),
+                        null);
+            }
+            String generated = norm(e.text());
+            if (generated.equals(gold)) {
+                return right;
+            } else if (allowed.isEmpty() || allowed.contains(generated)) {
+                return wrong;
+            }
+            return invalid;
         }
     }
 }

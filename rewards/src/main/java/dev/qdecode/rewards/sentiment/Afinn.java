@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
+import dev.qdecode.rewards.pystr.PyStr;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.sentiment;
 
 import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
@@ -56,30 +57,22 @@ public final class AfinnRewardProvider implements RewardProvider {
     }
 
     /** The reward: one AFINN score per episode text. */
-    private static final class AfinnReward implements Reward {
+    private static final class AfinnReward extends PerEpisodeReward {
         private final Afinn afinn;
         private final boolean normalise;
         private final Target target;
 
         AfinnReward(Afinn afinn, boolean normalise, Target target) {
+            super(ID);
             this.afinn = afinn;
             this.normalise = normalise;
             this.target = target;
         }
 
         @Override
-        public String id() {
-            return ID;
-        }
-
-        @Override
-        public double[] score(List<Episode> episodes) {
-            double[] out = new double[episodes.size()];
-            for (int i = 0; i < out.length; i++) {
-                String text = episodes.get(i).text();
-                out[i] = target.apply(normalise ? afinn.meanScore(text) : afinn.score(text));
-            }
-            return out;
+        protected double scoreEpisode(int index, Episode e) {
+            String text = e.text();
+            return target.apply(normalise ? afinn.meanScore(text) : afinn.score(text));
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.sentiment;
 
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.pystr.PyStr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
+import dev.qdecode.rewards.pystr.PyStr;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.sentiment;
 
 import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
@@ -62,29 +63,21 @@ public final class VaderRewardProvider implements RewardProvider {
     }
 
     /** The reward: one VADER score per episode text. */
-    private static final class VaderReward implements Reward {
+    private static final class VaderReward extends PerEpisodeReward {
         private final Vader vader;
         private final ToDoubleFunction<Vader.Scores> field;
         private final Target target;
 
         VaderReward(Vader vader, ToDoubleFunction<Vader.Scores> field, Target target) {
+            super(ID);
             this.vader = vader;
             this.field = field;
             this.target = target;
         }
 
         @Override
-        public String id() {
-            return ID;
-        }
-
-        @Override
-        public double[] score(List<Episode> episodes) {
-            double[] out = new double[episodes.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = target.apply(field.applyAsDouble(vader.polarityScores(episodes.get(i).text())));
-            }
-            return out;
+        protected double scoreEpisode(int index, Episode e) {
+            return target.apply(field.applyAsDouble(vader.polarityScores(e.text())));
         }
 
         @Override

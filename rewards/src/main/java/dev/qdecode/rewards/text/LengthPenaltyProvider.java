@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.text;
 
 import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
@@ -88,7 +89,7 @@ public final class LengthPenaltyProvider implements RewardProvider {
     }
 
     /** The reward; immutable and thread-safe. */
-    private static final class LengthReward implements Reward {
+    private static final class LengthReward extends PerEpisodeReward {
         private final int min;
         private final int max;
         private final boolean tokens;
@@ -96,6 +97,7 @@ public final class LengthPenaltyProvider implements RewardProvider {
         private final double cap;
 
         LengthReward(int min, int max, boolean tokens, double per, double cap) {
+            super(ID);
             this.min = min;
             this.max = max;
             this.tokens = tokens;
@@ -104,29 +106,19 @@ public final class LengthPenaltyProvider implements RewardProvider {
         }
 
         @Override
-        public String id() {
-            return ID;
-        }
-
-        @Override
-        public double[] score(List<Episode> episodes) {
-            double[] out = new double[episodes.size()];
-            for (int i = 0; i < out.length; i++) {
-                Episode e = episodes.get(i);
-                int n;
-                if (tokens) {
-                    n = e.tokenIds().length;
-                    if (n == 0 && !e.text().isEmpty()) {
-                        throw RewardException.onEpisode(ID, i, "unit=tokens but the episode has"
-                                + " text and no token ids", null);
-                    }
-                } else {
-                    n = Words.countWords(e.text());
+        protected double scoreEpisode(int index, Episode e) {
+            int n;
+            if (tokens) {
+                n = e.tokenIds().length;
+                if (n == 0 && !e.text().isEmpty()) {
+                    throw RewardException.onEpisode(ID, index, "unit=tokens but the episode has"
+                            + " text and no token ids", null);
                 }
-                long distance = n < min ? (long) min - n : n > max ? (long) n - max : 0L;
-                out[i] = distance == 0 ? 0.0 : Math.max(cap, -per * distance);
+            } else {
+                n = Words.countWords(e.text());
             }
-            return out;
+            long distance = n < min ? (long) min - n : n > max ? (long) n - max : 0L;
+            return distance == 0 ? 0.0 : Math.max(cap, -per * distance);
         }
 
         /** False: the penalty judges finished responses only (see the provider's comment). */

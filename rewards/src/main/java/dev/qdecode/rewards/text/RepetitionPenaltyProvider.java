@@ -1,11 +1,13 @@
 package dev.qdecode.rewards.text;
 
 import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.pystr.PyStr;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,8 +68,8 @@ public final class RepetitionPenaltyProvider implements RewardProvider {
      */
     static List<String> words(String text) {
         List<String> out = new ArrayList<>();
-        for (String w : Words.split(Words.lower(text))) {
-            String s = Words.stripPunctuation(w);
+        for (String w : PyStr.split(PyStr.lower(text))) {
+            String s = PyStr.stripPunctuation(w);
             out.add(s.isEmpty() ? w : s);
         }
         return out;
@@ -97,28 +99,20 @@ public final class RepetitionPenaltyProvider implements RewardProvider {
     }
 
     /** The reward; immutable and thread-safe. */
-    private static final class RepetitionReward implements Reward {
+    private static final class RepetitionReward extends PerEpisodeReward {
         private final int n;
         private final double weight;
 
         RepetitionReward(int n, double weight) {
+            super(ID);
             this.n = n;
             this.weight = weight;
         }
 
         @Override
-        public String id() {
-            return ID;
-        }
-
-        @Override
-        public double[] score(List<Episode> episodes) {
-            double[] out = new double[episodes.size()];
-            for (int i = 0; i < out.length; i++) {
-                double f = repeatedFraction(episodes.get(i).text(), n);
-                out[i] = f == 0.0 ? 0.0 : -weight * f;
-            }
-            return out;
+        protected double scoreEpisode(int index, Episode e) {
+            double f = repeatedFraction(e.text(), n);
+            return f == 0.0 ? 0.0 : -weight * f;
         }
 
         /** The fraction of a prefix is well defined (0 when empty), so shaping telescopes to it. */

@@ -1,12 +1,13 @@
 package dev.qdecode.rewards.text;
 
 import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.PerEpisodeReward;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
-import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.pystr.PyStr;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class TokenF1Provider implements RewardProvider {
     }
 
     private static List<String> tokens(String s, boolean squadNormalize) {
-        return squadNormalize ? Words.squadTokens(s) : Words.split(s);
+        return squadNormalize ? Words.squadTokens(s) : PyStr.split(s);
     }
 
     private static double f1(List<String> pred, List<String> truth) {
@@ -98,34 +99,23 @@ public final class TokenF1Provider implements RewardProvider {
     }
 
     /** The reward; immutable and thread-safe. */
-    private static final class TokenF1Reward implements Reward {
+    private static final class TokenF1Reward extends PerEpisodeReward {
         private final boolean squad;
 
         TokenF1Reward(boolean squad) {
+            super(ID);
             this.squad = squad;
         }
 
         @Override
-        public String id() {
-            return ID;
-        }
-
-        @Override
-        public double[] score(List<Episode> episodes) {
-            double[] out = new double[episodes.size()];
-            for (int i = 0; i < out.length; i++) {
-                Episode e = episodes.get(i);
-                if (e.references().isEmpty()) {
-                    throw RewardException.onEpisode(ID, i, "the episode has no references", null);
-                }
-                List<String> pred = tokens(e.text(), squad);
-                double best = 0.0;
-                for (String ref : e.references()) {
-                    best = Math.max(best, f1(pred, tokens(ref, squad)));
-                }
-                out[i] = best;
+        protected double scoreEpisode(int index, Episode e) {
+            List<String> refs = references(index, e);
+            List<String> pred = tokens(e.text(), squad);
+            double best = 0.0;
+            for (String ref : refs) {
+                best = Math.max(best, f1(pred, tokens(ref, squad)));
             }
-            return out;
+            return best;
         }
 
         /** F1 of a prefix is well defined (0 for the empty prefix), so shaping telescopes to it. */

@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
+import dev.qdecode.rewards.pystr.PyStr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

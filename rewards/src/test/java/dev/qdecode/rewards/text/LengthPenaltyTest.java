@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.text;
 
+import static dev.qdecode.rewards.text.TextEpisodes.score;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +12,6 @@ import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,14 +26,6 @@ class LengthPenaltyTest {
             sb.append(i == 0 ? "" : " ").append("w").append(i);
         }
         return sb.toString();
-    }
-
-    private static double[] score(Reward r, String... texts) {
-        List<Episode> eps = new ArrayList<>();
-        for (String t : texts) {
-            eps.add(Episode.ofText(t));
-        }
-        return r.score(eps);
     }
 
     @Test

@@ -1,17 +1,16 @@
 package dev.qdecode.rewards.text;
 
+import static dev.qdecode.rewards.text.TextEpisodes.score;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -20,14 +19,6 @@ import org.junit.jupiter.api.Test;
 class RepetitionPenaltyTest {
     private static final Rewards REGISTRY = Rewards.of(List.of(new RepetitionPenaltyProvider()));
     private static final RewardContext CTX = new RewardContext(Path.of("."), 0);
-
-    private static double[] score(Reward r, String... texts) {
-        List<Episode> eps = new ArrayList<>();
-        for (String t : texts) {
-            eps.add(Episode.ofText(t));
-        }
-        return r.score(eps);
-    }
 
     @Test
     void handComputedFractions() {

@@ -1,4 +1,4 @@
-package dev.qdecode.rewards.sentiment;
+package dev.qdecode.rewards.pystr;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -7,21 +7,26 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The few CPython {@code str} operations the original VADER and AFINN code relies on, reproduced
- * with their Python semantics (code points, Python's whitespace set, {@code isupper}, correctly
- * rounded {@code round}). Stateless and thread-safe.
+ * The few CPython {@code str} / {@code re} operations that the ported Python reference code
+ * (VADER, AFINN, the SQuAD v1.1 evaluation script) relies on, reproduced with their Python
+ * semantics (code points, Python's whitespace set, {@code \w}, {@code isupper}, correctly rounded
+ * {@code round}). A helper of the reward implementations, not part of the reward SPI. Stateless
+ * and thread-safe.
  */
-final class PyStr {
-    /** Python's {@code string.punctuation}. */
-    private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+public final class PyStr {
+    /** Python's {@code string.punctuation} (ASCII only). */
+    public static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
     private PyStr() {}
 
     /**
      * Whether a code point is whitespace for Python's {@code str.split()} / {@code str.strip()}
      * (bidirectional class WS, B or S, or category Zs).
+     *
+     * @param cp the code point
+     * @return true for Python whitespace
      */
-    static boolean isSpace(int cp) {
+    public static boolean isSpace(int cp) {
         if (cp < 128) {
             return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
         }
@@ -29,8 +34,13 @@ final class PyStr {
                 || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
     }
 
-    /** Python's {@code str.strip()} with no argument. */
-    static String strip(String s) {
+    /**
+     * Python's {@code str.strip()} with no argument.
+     *
+     * @param s the string
+     * @return {@code s} without leading and trailing Python whitespace
+     */
+    public static String strip(String s) {
         int start = 0;
         int end = s.length();
         while (start < end) {
@@ -50,8 +60,13 @@ final class PyStr {
         return s.substring(start, end);
     }
 
-    /** Python's {@code str.split()} with no argument: runs of whitespace separate, none empty. */
-    static List<String> split(String s) {
+    /**
+     * Python's {@code str.split()} with no argument: runs of whitespace separate, none empty.
+     *
+     * @param s the string
+     * @return the pieces, in order
+     */
+    public static List<String> split(String s) {
         List<String> out = new ArrayList<>();
         int n = s.length();
         int i = 0;
@@ -74,8 +89,13 @@ final class PyStr {
         return out;
     }
 
-    /** Python's {@code token.strip(string.punctuation)}: ASCII punctuation off both ends. */
-    static String stripPunctuation(String s) {
+    /**
+     * Python's {@code token.strip(string.punctuation)}: ASCII punctuation off both ends.
+     *
+     * @param s the string
+     * @return {@code s} without leading and trailing {@link #PUNCTUATION}
+     */
+    public static String stripPunctuation(String s) {
         int start = 0;
         int end = s.length();
         while (start < end && PUNCTUATION.indexOf(s.charAt(start)) >= 0) {
@@ -87,16 +107,24 @@ final class PyStr {
         return s.substring(start, end);
     }
 
-    /** Python's {@code len(s)}: the number of code points. */
-    static int len(String s) {
+    /**
+     * Python's {@code len(s)}: the number of code points.
+     *
+     * @param s the string
+     * @return its length in code points
+     */
+    public static int len(String s) {
         return s.codePointCount(0, s.length());
     }
 
     /**
      * Python's {@code str.isupper()}: no lowercase or titlecase character and at least one
      * uppercase one.
+     *
+     * @param s the string
+     * @return Python's {@code s.isupper()}
      */
-    static boolean isUpper(String s) {
+    public static boolean isUpper(String s) {
         boolean cased = false;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
@@ -111,16 +139,24 @@ final class PyStr {
         return cased;
     }
 
-    /** Python's {@code str.lower()} (full Unicode mapping, locale-independent). */
-    static String lower(String s) {
+    /**
+     * Python's {@code str.lower()} (full Unicode mapping, locale-independent).
+     *
+     * @param s the string
+     * @return {@code s} lower-cased
+     */
+    public static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
     }
 
     /**
      * Whether a code point is a word character for Python's {@code re} {@code \w} / {@code \b} on
      * {@code str} patterns: alphanumeric (letters and numbers) or the underscore.
+     *
+     * @param cp the code point
+     * @return true for a word character
      */
-    static boolean isWordChar(int cp) {
+    public static boolean isWordChar(int cp) {
         if (cp < 128) {
             return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')
                     || cp == '_';
@@ -136,8 +172,12 @@ final class PyStr {
     /**
      * Python's {@code round(x, digits)} for floats: the exact binary value rounded half-to-even
      * to {@code digits} decimals, keeping the sign of a negative value that rounds to zero.
+     *
+     * @param x the value (a non-finite one is returned as it is)
+     * @param digits the number of decimals
+     * @return {@code round(x, digits)}
      */
-    static double round(double x, int digits) {
+    public static double round(double x, int digits) {
         if (!Double.isFinite(x)) {
             return x;
         }
