@@ -260,7 +260,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
         }
         if ("classification".equals(task)) {
-            return classification.run(this, cfg, overrides, rewards, runDir);
+            int code = classification.run(this, cfg, overrides, rewards, runDir);
+            writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return code;
         }
         Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
         String runTask = resume ? prior.getOrDefault("task", "continuation") : task;

@@ -61,8 +61,10 @@ final class Charts {
 
     /** The known metric groups of DQN runs ({@code qdecode train}) and SFT runs, in report order. */
     static final List<Spec> KNOWN = List.of(
-            new Spec("reward", "Reward on held-out prompts", List.of("mean_reward"), List.of("positive_rate", "accuracy"),
-                    "reward", "positive rate / accuracy"),
+            new Spec("reward", "Reward on held-out prompts", List.of("mean_reward"), List.of("positive_rate"),
+                    "reward", "positive rate"),
+            new Spec("accuracy", "Accuracy on held-out examples", List.of("accuracy", "online_accuracy"), List.of(),
+                    "accuracy", null),
             new Spec("train-reward", "Reward of the training rollouts (exploring)", List.of("train_reward"),
                     List.of("epsilon"), "reward", "ε"),
             new Spec("kl", "KL to the base model", List.of("kl", "train_kl"), List.of("kl_beta"), "KL (nats per episode)",
@@ -85,7 +87,7 @@ final class Charts {
     /** Fields drawn as error bars of another field. */
     private static final Map<String, String> ERROR_BARS = Map.of("mean_reward", "reward_std");
     /** Numeric fields that are bookkeeping, not metrics. */
-    private static final Set<String> BOOKKEEPING = Set.of("episode", "step", "epoch", "samples", "reward_std");
+    private static final Set<String> BOOKKEEPING = Set.of("episode", "step", "epoch", "samples", "reward_std", "updates");
     /** Fields whose base-model value means nothing (no base line; the summary shows the base's throughput as "–"). */
     private static final Set<String> NO_BASE = Set.of("kl", "kl_beta", "train_kl", "train_reward", "epsilon", "updates_per_s", "rollout_tokens_per_s", "steps_per_s",
             "tokens_per_s");
@@ -99,7 +101,7 @@ final class Charts {
             Map.entry("loss", "TD loss"), Map.entry("q_abs_mean", "mean |Q|"),
             Map.entry("target_mean", "mean target"), Map.entry("clipped_fraction", "clipped targets"),
             Map.entry("grad_norm", "gradient norm"), Map.entry("train_reward", "train reward"),
-            Map.entry("train_kl", "train KL"), Map.entry("epsilon", "ε"), Map.entry("accuracy", "accuracy"), Map.entry("q_abs_max", "max |Q|"),
+            Map.entry("train_kl", "train KL"), Map.entry("epsilon", "ε"), Map.entry("accuracy", "accuracy (averaged head)"), Map.entry("online_accuracy", "accuracy (online head)"), Map.entry("q_abs_max", "max |Q|"),
             Map.entry("updates_per_s", "updates/s"), Map.entry("steps_per_s", "steps/s"),
             Map.entry("rollout_tokens_per_s", "rollout tokens/s"), Map.entry("tokens_per_s", "tokens/s"),
             Map.entry("train_loss", "train loss"), Map.entry("dev_loss", "dev loss"), Map.entry("dev_bleu", "dev BLEU"),
