@@ -51,9 +51,9 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("--episodes: expected a positive integer but got 0"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        Result t = run("train", "--task", "dialogue", "--out", tmp.resolve("y").toString());
+        Result t = run("train", "--task", "summarization", "--out", tmp.resolve("y").toString());
         assertEquals(ExitCodes.USAGE, t.code());
-        assertTrue(t.err().contains("--task: expected continuation"), t.err());
+        assertTrue(t.err().contains("--task: expected continuation, classification, translation or dialogue"), t.err());
         Result resume = run("train", "--resume", "--out", tmp.resolve("none").toString());
         assertEquals(ExitCodes.BAD_INPUT, resume.code());
         Result policy = run("generate", "--policy", tmp.resolve("none").toString(), "--prompt", "Hi");

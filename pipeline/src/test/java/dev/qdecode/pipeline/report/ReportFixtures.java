@@ -40,7 +40,7 @@ final class ReportFixtures {
                     + "\"reward_std\":0.2,\"positive_rate\":%.3f,\"kl\":%.2f,\"kl_beta\":%.3f,\"perplexity\":%.2f,"
                     + "\"distinct_1\":0.1,\"distinct_2\":%.3f,\"mean_length\":30,\"repeat_fraction\":0.0,"
                     + "\"loss\":%.4f,\"q_abs_mean\":%.3f,\"q_abs_max\":%.3f,\"updates_per_s\":%d,\"rollout_tokens_per_s\":%d,"
-                    + "\"grad_norm\":%.2f,\"examples\":[\"x ▸ y\"]}",
+                    + "\"custom_metric\":%.2f,\"examples\":[\"x ▸ y\"]}",
                     i * 100, 0.1 * i, 0.5 + 0.05 * i, 1.5 * i, 0.1 / i, 10.0 + i, 0.6 - 0.01 * i, 0.5 / i, 0.2 * i, 0.4 * i,
                     200 + i, 5000 + 10 * i, 3.0 / i));
         }
