@@ -146,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Prioritized (proportional) replay instead of uniform (default: ${DEFAULT-VALUE}).")
     boolean prioritized;
 
-    @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}; classification: 1e-4).")
     double lr;
 
     @Option(names = "--seed", description = "Run seed: prompts, sampling, initialisation, replay (default: ${DEFAULT-VALUE}).")

@@ -9,6 +9,7 @@ import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.classifier.ClassifierConfig;
 import dev.qdecode.rewards.classifier.EmbeddingCache;
+import dev.qdecode.rewards.classifier.PhraseSplit;
 import dev.qdecode.rewards.classifier.SentenceEncoder;
 import dev.qdecode.rewards.classifier.TextClassifier;
 import dev.qdecode.tokenizer.PromptFormat;
@@ -42,6 +43,8 @@ import java.util.TreeMap;
  * the allowed tokens).
  */
 public final class ClassificationTrainer {
+    /** Share of the training sentences held out to select the head (as the probe does). */
+    static final double VALIDATION_FRACTION = 0.1;
     /** Metrics file in the run directory (one JSON line per evaluation). */
     public static final String METRICS_FILE = "metrics.jsonl";
     /** Summary file in the run directory. */
@@ -277,19 +280,28 @@ public final class ClassificationTrainer {
         double probe = probeAccuracy();
         double zeroShot = states != null ? zeroShot() : Double.NaN;
         double majority = majority();
+        // Model selection on a held-out share of the training set (phrase-aware, like the probe's): the
+        // head with the best validation accuracy is kept; the evaluation set is only reported.
+        PhraseSplit split = PhraseSplit.of(s.train().stream().map(ClassificationExample::text).toList(),
+                VALIDATION_FRACTION, cfg.seed());
+        int[] trainIdx = split.train();
+        int[] valIdx = split.validation();
         Rng rng = Rng.derive(cfg.seed(), 7);
         ReplayBuffer replay = ReplayBuffer.of(cfg);
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;
         Eval last;
+        double bestVal = -1;
+        long bestEpisode = 0;
+        HeadState best = null;
         try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, -1, 1);
             while (episodes < cfg.episodes()) {
                 int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodes);
                 int[] idx = new int[n];
                 for (int i = 0; i < n; i++) {
-                    idx[i] = rng.nextInt(s.train().size());
+                    idx[i] = trainIdx[rng.nextInt(trainIdx.length)];
                 }
                 double eps = cfg.epsilonAt(episodes);
                 Walk w = walk(head, false, idx, s.train(), trainPhi, eps, rng);
@@ -318,8 +330,15 @@ public final class ClassificationTrainer {
                 }
                 if (cfg.evalEvery() > 0 && episodes / cfg.evalEvery() > before / cfg.evalEvery()
                         || episodes == cfg.episodes()) {
+                    double val = evaluate(head, true, s.train(), trainPhi, valIdx).accuracy();
+                    if (val > bestVal) {
+                        bestVal = val;
+                        bestEpisode = episodes;
+                        best = head.export();
+                    }
                     last = evaluate(head, devPhi);
                     JsonObject line = last.toJson(episodes, learner.updates());
+                    line.addProperty("validation_accuracy", val);
                     stats.drain(0, eps).forEach(line::addProperty);
                     append(line);
                     listener.onEvaluation(new EvalMetrics(episodes, "trained", s.dev().size(), last.meanReward, 0,
@@ -327,10 +346,13 @@ public final class ClassificationTrainer {
                 }
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            if (best != null) {
+                head.load(best);
+            }
             last = evaluate(head, devPhi);
             Result res = new Result(last.accuracy, probe, zeroShot, majority, last.meanReward, episodes,
                     learner.updates(), secs);
-            writeSummary(res, last);
+            writeSummary(res, last, bestVal, bestEpisode, trainIdx.length, valIdx.length);
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
                     Map.of("episodes", episodes, "updates", learner.updates()), Map.of(), Map.of("train", rng.state()),
                     s.provenance(), head.export(), false), null);
@@ -341,7 +363,7 @@ public final class ClassificationTrainer {
     }
 
     /** Episodes walked through the trie: per row the replay steps and the reached label. */
-    private record Walk(ReplayEpisode.Builder[] steps, String[] labels) {}
+    private record Walk(ReplayEpisode.Builder[] steps, String[] labels, Node[] leaves) {}
 
     /**
      * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
@@ -398,6 +420,11 @@ public final class ClassificationTrainer {
                     }
                     steps[row].step(phi[row], 0, set, choice);
                     Node next = g.getKey().children.get(cand[choice]);
+                    // A node with one child is a forced step, not a decision: follow it without a replay
+                    // step, so the reward reaches the last real decision directly.
+                    while (next.label == null && next.children.size() == 1) {
+                        next = next.children.values().iterator().next();
+                    }
                     at[row] = next;
                     if (next.label != null) {
                         labels[row] = next.label;
@@ -422,7 +449,7 @@ public final class ClassificationTrainer {
                 any = true;
             }
         }
-        return new Walk(steps, labels);
+        return new Walk(steps, labels, at);
     }
 
     private double[] rewards(Walk w, int[] idx, List<ClassificationExample> data) {
@@ -454,29 +481,33 @@ public final class ClassificationTrainer {
      * evaluation to the next than the online head's (the online head's accuracy is logged too).
      */
     private Eval evaluate(QHead head, float[][] devPhi) {
-        Eval online = evaluate(head, false, devPhi);
-        Eval averaged = evaluate(head, true, devPhi);
+        int[] all = new int[s.dev().size()];
+        Arrays.setAll(all, i -> i);
+        Eval online = evaluate(head, false, s.dev(), devPhi, all);
+        Eval averaged = evaluate(head, true, s.dev(), devPhi, all);
         Map<String, Double> per = new LinkedHashMap<>(averaged.perLabel());
         per.put("online_accuracy", online.accuracy());
         return new Eval(averaged.accuracy(), averaged.meanReward(), averaged.meanLength(), per);
     }
 
-    private Eval evaluate(QHead head, boolean target, float[][] devPhi) {
-        int n = s.dev().size();
-        int[] idx = new int[n];
-        Arrays.setAll(idx, i -> i);
-        Walk w = walk(head, target, idx, s.dev(), devPhi, 0, null);
-        double[] r = rewards(w, idx, s.dev());
+    private Eval evaluate(QHead head, boolean target, List<ClassificationExample> data, float[][] phi, int[] idx) {
+        int n = idx.length;
+        if (n == 0) {
+            return new Eval(Double.NaN, Double.NaN, Double.NaN, Map.of());
+        }
+        Walk w = walk(head, target, idx, data, phi, 0, null);
+        double[] r = rewards(w, idx, data);
         double right = 0;
         double rew = 0;
         double len = 0;
         Map<String, double[]> per = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            boolean ok = w.labels[i].equals(s.dev().get(i).label());
+            String gold = data.get(idx[i]).label();
+            boolean ok = w.labels[i].equals(gold);
             right += ok ? 1 : 0;
             rew += r[i];
-            len += w.steps[i].length();
-            double[] c = per.computeIfAbsent(s.dev().get(i).label(), k -> new double[2]);
+            len += w.leaves[i].prefix.length;
+            double[] c = per.computeIfAbsent(gold, k -> new double[2]);
             c[0] += ok ? 1 : 0;
             c[1]++;
         }
@@ -574,9 +605,14 @@ public final class ClassificationTrainer {
         }
     }
 
-    private void writeSummary(Result r, Eval last) throws IOException {
+    private void writeSummary(Result r, Eval last, double bestVal, long bestEpisode, int nTrain, int nVal)
+            throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("task", "classification");
+        o.addProperty("selected_episode", bestEpisode);
+        o.addProperty("validation_accuracy", bestVal);
+        o.addProperty("train_examples", nTrain);
+        o.addProperty("validation_examples", nVal);
         o.addProperty("episodes", r.episodes());
         o.addProperty("updates", r.updates());
         o.addProperty("dqn_accuracy", r.dqnAccuracy());

@@ -43,7 +43,7 @@ class ClassificationTaskTest {
 
     private static Result train(Path tmp, String out, String labels, Path train, Path dev) {
         return run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
-                "--data", train.toString(), "--dev", dev.toString(), "--labels", labels, "--episodes", "2400",
+                "--data", train.toString(), "--dev", dev.toString(), "--labels", labels, "--episodes", "2400", "--lr", "1e-3",
                 "--eval-every", "800", "--seed", "3", "--out", tmp.resolve(out).toString());
     }
 
@@ -73,7 +73,9 @@ class ClassificationTaskTest {
             assertTrue(devLen >= Math.min(len0, len1) && devLen <= Math.max(len0, len1), "dev mean length " + devLen);
             List<String> metrics = Files.readAllLines(tmp.resolve(c[0]).resolve("metrics.jsonl"));
             assertEquals(3, metrics.size());
-            assertTrue(metrics.get(2).contains("\"loss\""), metrics.get(2));
+            assertTrue(metrics.get(2).contains("\"loss\"") && metrics.get(2).contains("\"validation_accuracy\""),
+                    metrics.get(2));
+            assertTrue(s.get("validation_examples").getAsInt() > 0 && s.get("train_examples").getAsInt() > 300, s.toString());
         }
     }
 

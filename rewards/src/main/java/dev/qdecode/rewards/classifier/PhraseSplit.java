@@ -26,7 +26,7 @@ import java.util.Set;
  * @param roots how many roots (distinct full sentences) the data has
  * @param dropped how many examples were left out of both sets (phrases of held-out sentences)
  */
-record PhraseSplit(int[] train, int[] validation, int roots, int dropped) {
+public record PhraseSplit(int[] train, int[] validation, int roots, int dropped) {
 
     /**
      * Splits the texts.
@@ -36,7 +36,7 @@ record PhraseSplit(int[] train, int[] validation, int roots, int dropped) {
      * @param seed the shuffle seed
      * @return the split
      */
-    static PhraseSplit of(List<String> texts, double fraction, long seed) {
+    public static PhraseSplit of(List<String> texts, double fraction, long seed) {
         int n = texts.size();
         List<String> norm = new ArrayList<>(n);
         Map<String, List<Integer>> byText = new HashMap<>();
