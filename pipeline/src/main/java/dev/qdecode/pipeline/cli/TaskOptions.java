@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
  * and translation (sources as prompts, targets as references).
  */
 final class TaskOptions {
+    /** Context turns kept in a dialogue prompt (the most recent), so prompts fit small models' contexts. */
+    static final int DIALOGUE_TURNS = 8;
     /** Adam learning rate of the classification head unless --lr is given. */
     static final double CLASSIFICATION_LR = 1e-4;
 
@@ -66,7 +68,7 @@ final class TaskOptions {
     }
 
     /**
-     * Reads dialogue pairs: each context rendered by {@link DialogueFormat}
+     * Reads dialogue pairs: each context (its last {@value #DIALOGUE_TURNS} turns) rendered by {@link DialogueFormat}
      * becomes a prompt (file order, at most {@code limit}; 0 = all: the file is sorted by dialogue id, so a
      * limit takes whole dialogues first), the response its reference.
      */
@@ -83,7 +85,8 @@ final class TaskOptions {
         Map<String, List<String>> refs = new LinkedHashMap<>();
         List<String> prompts = new java.util.ArrayList<>();
         for (DialogueExample e : rows) {
-            String p = DialogueFormat.render(e.contextTurns());
+            List<String> turns = e.contextTurns();
+            String p = DialogueFormat.render(turns.subList(Math.max(0, turns.size() - DIALOGUE_TURNS), turns.size()));
             prompts.add(p);
             refs.computeIfAbsent(p, k -> new java.util.ArrayList<>()).add(e.response());
         }

@@ -49,11 +49,13 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         List<String> sources = new ArrayList<>();
         List<String> targets = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        List<List<String>> turns = new ArrayList<>();
         if (cfg.task().equals("dialogue")) {
             ReadOptions opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
                     .withColumn("response", cfg.effectiveTargetColumn());
             for (DialogueExample e : Datasets.dialogue(file, opts).examples()) {
                 sources.add(DialogueFormat.render(e.contextTurns()));
+                turns.add(e.contextTurns());
                 targets.add(e.response());
                 ids.add(e.id());
             }
@@ -78,6 +80,12 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             int[] t = tgts[i];
             if (p.length == 0) {
                 throw new SftException(file + ": example " + ids.get(i) + ": the prompt encodes to no tokens");
+            }
+            // A dialogue too long for the model keeps its most recent turns (the oldest are dropped).
+            for (int drop = 1; !turns.isEmpty() && p.length + t.length + 1 > maxLength
+                    && drop < turns.get(i).size(); drop++) {
+                List<String> ctx = turns.get(i);
+                p = format.encode(tok, DialogueFormat.render(ctx.subList(drop, ctx.size())));
             }
             int[] r = new int[p.length + t.length + 1];
             System.arraycopy(p, 0, r, 0, p.length);
