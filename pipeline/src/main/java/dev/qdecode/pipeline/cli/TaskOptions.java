@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  */
 final class TaskOptions {
     /** Context turns kept in a dialogue prompt (the most recent), so prompts fit small models' contexts. */
-    static final int DIALOGUE_TURNS = 8;
+    static final int DIALOGUE_TURNS = 4;
     /** Adam learning rate of the classification head unless --lr is given. */
     static final double CLASSIFICATION_LR = 1e-4;
 
