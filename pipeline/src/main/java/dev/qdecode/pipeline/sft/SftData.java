@@ -81,11 +81,20 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             if (p.length == 0) {
                 throw new SftException(file + ": example " + ids.get(i) + ": the prompt encodes to no tokens");
             }
-            // A dialogue too long for the model keeps its most recent turns (the oldest are dropped).
+            // A dialogue too long for the model keeps its most recent turns (the oldest are dropped), and a
+            // single turn still too long keeps its most recent tokens.
             for (int drop = 1; !turns.isEmpty() && p.length + t.length + 1 > maxLength
                     && drop < turns.get(i).size(); drop++) {
                 List<String> ctx = turns.get(i);
                 p = format.encode(tok, DialogueFormat.render(ctx.subList(drop, ctx.size())));
+            }
+            int room = maxLength - t.length - 1;
+            if (!turns.isEmpty() && p.length > room && room > 1) {
+                // Even the last turn alone is too long: keep the first token (BOS) and the turn's end.
+                int[] cut = new int[room];
+                cut[0] = p[0];
+                System.arraycopy(p, p.length - (room - 1), cut, 1, room - 1);
+                p = cut;
             }
             int[] r = new int[p.length + t.length + 1];
             System.arraycopy(p, 0, r, 0, p.length);
