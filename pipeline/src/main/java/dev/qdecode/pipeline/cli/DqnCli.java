@@ -66,7 +66,7 @@ final class DqnCli {
         p.put("eval_prompts", eval.toAbsolutePath().normalize().toString());
         p.put("eval_prompts_sha256", Datasets.sha256(eval));
         p.put("eval_limit", Integer.toString(evalLimit));
-        p.put("reward", new com.google.gson.Gson().toJson(rewards));
+        p.put("reward", new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(rewards));
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));
