@@ -20,10 +20,13 @@ import dev.qdecode.rewards.classifier.SentenceEncoders;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,7 +40,19 @@ final class TaskOptions {
     static final double CLASSIFICATION_LR = 1e-4;
 
     /** Prompts with their references, for tasks scored against gold targets. */
-    record Prompts(List<String> prompts, Map<String, List<String>> references) {}
+    record Prompts(List<String> prompts, Map<String, List<String>> references) {
+        /** One prompt per row, in order; a prompt that occurs several times collects all its references. */
+        static <T> Prompts of(List<T> rows, Function<T, String> prompt, Function<T, List<String>> refs) {
+            Map<String, List<String>> r = new LinkedHashMap<>();
+            List<String> prompts = new ArrayList<>();
+            for (T row : rows) {
+                String p = prompt.apply(row);
+                prompts.add(p);
+                r.computeIfAbsent(p, k -> new ArrayList<>()).addAll(refs.apply(row));
+            }
+            return new Prompts(prompts, r);
+        }
+    }
 
     @Option(names = "--source-column", defaultValue = "en",
             description = "Translation: source column (default: ${DEFAULT-VALUE}).")
@@ -73,24 +88,12 @@ final class TaskOptions {
      * limit takes whole dialogues first), the response its reference.
      */
     static Prompts dialogue(Path file, int limit, String option) {
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(option + " " + file + ": file not found (expected dialogue pairs with columns "
-                    + "'context' and 'response')");
-        }
-        List<DialogueExample> rows = Datasets.dialogue(file, ReadOptions.defaults().withLimit(limit))
-                .examples();
-        if (rows.isEmpty()) {
-            throw new CliException(file + ": no examples (expected at least one data row)");
-        }
-        Map<String, List<String>> refs = new LinkedHashMap<>();
-        List<String> prompts = new java.util.ArrayList<>();
-        for (DialogueExample e : rows) {
+        List<DialogueExample> rows = load(file, option, "dialogue pairs with columns 'context' and 'response'",
+                () -> Datasets.dialogue(file, ReadOptions.defaults().withLimit(limit)).examples());
+        return Prompts.of(rows, e -> {
             List<String> turns = e.contextTurns();
-            String p = DialogueFormat.render(turns.subList(Math.max(0, turns.size() - DIALOGUE_TURNS), turns.size()));
-            prompts.add(p);
-            refs.computeIfAbsent(p, k -> new java.util.ArrayList<>()).add(e.response());
-        }
-        return new Prompts(prompts, refs);
+            return DialogueFormat.render(turns.subList(Math.max(0, turns.size() - DIALOGUE_TURNS), turns.size()));
+        }, e -> List.of(e.response()));
     }
 
     /**
@@ -98,22 +101,27 @@ final class TaskOptions {
      * all), the targets their references (all targets of a source that occurs more than once).
      */
     static Prompts translation(Path file, String source, String target, int limit, String option) {
+        List<TranslationExample> rows = load(file, option,
+                "a translation file with columns '" + source + "' and '" + target + "'",
+                () -> Datasets.translation(file, ReadOptions.defaults().withColumn("source", source)
+                        .withColumn("target", target).withLimit(limit)).examples());
+        return Prompts.of(rows, TranslationExample::source, TranslationExample::references);
+    }
+
+    /**
+     * Reads a task file: a one-line error when it is missing or holds no examples.
+     *
+     * @param expected what the file should be, for the error (e.g. "labelled examples with columns …")
+     */
+    private static <T> List<T> load(Path file, String option, String expected, Supplier<List<T>> reader) {
         if (!Files.isRegularFile(file)) {
-            throw new CliException(option + " " + file + ": file not found (expected a translation file with columns '"
-                    + source + "' and '" + target + "')");
+            throw new CliException(option + " " + file + ": file not found (expected " + expected + ")");
         }
-        List<TranslationExample> rows = Datasets.translation(file, ReadOptions.defaults()
-                .withColumn("source", source).withColumn("target", target).withLimit(limit)).examples();
+        List<T> rows = reader.get();
         if (rows.isEmpty()) {
             throw new CliException(file + ": no examples (expected at least one data row)");
         }
-        Map<String, List<String>> refs = new LinkedHashMap<>();
-        List<String> prompts = new java.util.ArrayList<>();
-        for (TranslationExample e : rows) {
-            prompts.add(e.source());
-            refs.computeIfAbsent(e.source(), k -> new java.util.ArrayList<>()).addAll(e.references());
-        }
-        return new Prompts(prompts, refs);
+        return rows;
     }
 
     @Option(names = "--data", paramLabel = "FILE",
@@ -257,18 +265,11 @@ final class TaskOptions {
     }
 
     private List<ClassificationExample> read(Path file, int limit, String option) {
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(option + " " + file + ": file not found (expected labelled examples with columns '"
-                    + textColumn + "' and '" + labelColumn + "')");
-        }
         if (limit < 0) {
             throw new CliException("--data-limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
         }
-        List<ClassificationExample> rows = Datasets.classification(file, ReadOptions.defaults()
-                .withColumn("text", textColumn).withColumn("label", labelColumn).withLimit(limit)).examples();
-        if (rows.isEmpty()) {
-            throw new CliException(file + ": no examples (expected at least one data row)");
-        }
-        return rows;
+        return load(file, option, "labelled examples with columns '" + textColumn + "' and '" + labelColumn + "'",
+                () -> Datasets.classification(file, ReadOptions.defaults().withColumn("text", textColumn)
+                        .withColumn("label", labelColumn).withLimit(limit)).examples());
     }
 }

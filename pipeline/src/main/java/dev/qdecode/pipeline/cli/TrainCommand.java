@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "(pick label tokens for a text; see the Classification options) (default: ${DEFAULT-VALUE}).")
     String task;
 
-    @Mixin TaskOptions classification;
+    @Mixin TaskOptions taskOptions;
 
     @Option(names = "--prompts", paramLabel = "FILE",
             description = "Training prompts (TSV/CSV/JSONL with a 'prompt' column). "
@@ -260,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
         }
         if ("classification".equals(task)) {
-            int code = classification.run(this, cfg, overrides, rewards, runDir);
+            int code = taskOptions.run(this, cfg, overrides, rewards, runDir);
             writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
             return code;
         }
@@ -271,17 +271,17 @@ final class TrainCommand implements Callable<Integer> {
         List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
                 : !rewards.isEmpty() ? rewards : translation || dialogue ? List.of("bleu") : List.of("vader");
         Path trainFile = resume ? Path.of(prior.get("prompts"))
-                : translation ? classification.translationTrain() : dialogue ? classification.dialogueTrain()
+                : translation ? taskOptions.translationTrain() : dialogue ? taskOptions.dialogueTrain()
                 : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
         Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
-                : translation ? classification.translationDev() : dialogue ? classification.dialogueDev()
+                : translation ? taskOptions.translationDev() : dialogue ? taskOptions.dialogueDev()
                 : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
         int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
         List<String> trainP;
         List<String> evalP;
         Map<String, List<String>> refs = new java.util.HashMap<>();
-        String srcCol = resume ? prior.getOrDefault("source_column", "en") : classification.sourceColumn;
-        String tgtCol = resume ? prior.getOrDefault("target_column", "de") : classification.targetColumn;
+        String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
+        String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
         if (translation || dialogue) {
             TaskOptions.Prompts tp = dialogue ? TaskOptions.dialogue(trainFile, 0, "--data")
                     : TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");

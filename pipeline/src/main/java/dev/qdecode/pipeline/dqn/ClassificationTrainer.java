@@ -437,10 +437,7 @@ public final class ClassificationTrainer {
                 int[][] seqs = new int[deeper.size()][];
                 for (int j = 0; j < seqs.length; j++) {
                     int row = deeper.get(j);
-                    int[] p = states.promptIds(data.get(idx[row]).text());
-                    int[] pre = at[row].prefix;
-                    seqs[j] = Arrays.copyOf(p, p.length + pre.length);
-                    System.arraycopy(pre, 0, seqs[j], p.length, pre.length);
+                    seqs[j] = DqnTrainer.concat(states.promptIds(data.get(idx[row]).text()), at[row].prefix);
                 }
                 float[][] h = states.lastStates(seqs);
                 for (int j = 0; j < seqs.length; j++) {
@@ -523,13 +520,8 @@ public final class ClassificationTrainer {
         List<String> labels = s.train().stream().map(ClassificationExample::label).toList();
         try (TextClassifier clf = TextClassifier.train(enc, texts, labels,
                 ClassifierConfig.logistic().withSeed(cfg.seed()), s.cache())) {
-            List<String> devTexts = s.dev().stream().map(ClassificationExample::text).toList();
-            List<String> pred = clf.predict(devTexts);
-            double right = 0;
-            for (int i = 0; i < pred.size(); i++) {
-                right += pred.get(i).equals(s.dev().get(i).label()) ? 1 : 0;
-            }
-            return right / pred.size();
+            return clf.evaluate(s.dev().stream().map(ClassificationExample::text).toList(),
+                    s.dev().stream().map(ClassificationExample::label).toList()).accuracy();
         }
     }
 
@@ -559,10 +551,7 @@ public final class ClassificationTrainer {
                 List<Integer> part = rows.subList(b, Math.min(rows.size(), b + 64));
                 int[][] seqs = new int[part.size()][];
                 for (int j = 0; j < seqs.length; j++) {
-                    int[] p = prompts[part.get(j)];
-                    int[] pre = at[part.get(j)].prefix;
-                    seqs[j] = Arrays.copyOf(p, p.length + pre.length);
-                    System.arraycopy(pre, 0, seqs[j], p.length, pre.length);
+                    seqs[j] = DqnTrainer.concat(prompts[part.get(j)], at[part.get(j)].prefix);
                 }
                 try (ai.djl.ndarray.NDManager mgr = ai.djl.ndarray.NDManager.newBaseManager()) {
                     ai.djl.ndarray.NDArray logits = m.logits(mgr, seqs);

@@ -465,7 +465,8 @@ public final class DqnTrainer implements AutoCloseable {
                 ex);
     }
 
-    private static int[] concat(int[] a, int[] b) {
+    /** {@code a} followed by {@code b}. */
+    static int[] concat(int[] a, int[] b) {
         int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
