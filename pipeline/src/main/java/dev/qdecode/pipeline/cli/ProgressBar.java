@@ -15,6 +15,7 @@ public final class ProgressBar implements AutoCloseable {
     private final boolean terminal;
     private final long startNanos = System.nanoTime();
     private long lastPrint;
+    private final long start;
     private long done;
     private String status = "";
 
@@ -26,9 +27,24 @@ public final class ProgressBar implements AutoCloseable {
      * @param total the total count (&gt; 0)
      */
     public ProgressBar(PrintWriter err, String what, long total) {
+        this(err, what, total, 0);
+    }
+
+    /**
+     * Starts a progress bar for work that resumes part-way: the rate and ETA count only the items
+     * done after {@code alreadyDone}.
+     *
+     * @param err where to draw
+     * @param what the unit being counted (e.g. "steps")
+     * @param total the total count (&gt; 0)
+     * @param alreadyDone items finished before this process started (0 for a fresh run)
+     */
+    public ProgressBar(PrintWriter err, String what, long total, long alreadyDone) {
         this.err = err;
         this.what = what;
         this.total = Math.max(1, total);
+        this.start = Math.max(0, alreadyDone);
+        this.done = this.start;
         this.terminal = System.console() != null && System.getenv("QDECODE_NO_PROGRESS_REDRAW") == null;
     }
 
@@ -54,7 +70,7 @@ public final class ProgressBar implements AutoCloseable {
         int width = 24;
         int filled = (int) Math.round(frac * width);
         String bar = "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "");
-        double rate = secs > 0 ? done / secs : 0;
+        double rate = secs > 0 ? (done - start) / secs : 0;
         String eta = rate > 0 && done < total ? hms((total - done) / rate) : "0:00";
         String line = String.format(Locale.ROOT, "[%s] %d/%d %s  %.1f/s  %s %s%s", bar, done, total, what, rate,
                 fin ? "took" : "ETA", fin ? hms(secs) : eta, status.isEmpty() ? "" : "  " + status);

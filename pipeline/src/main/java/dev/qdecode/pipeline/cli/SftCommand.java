@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
@@ -7,6 +8,7 @@ import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,10 +37,12 @@ final class SftCommand implements Callable<Integer> {
             description = "translation, continuation or dialogue (default: ${DEFAULT-VALUE}).")
     String task;
 
-    @Option(names = "--data", paramLabel = "FILE", required = true, description = "Training pairs (TSV/CSV/JSONL).")
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "Training pairs (TSV/CSV/JSONL); required unless --resume.")
     Path data;
 
-    @Option(names = "--dev", paramLabel = "FILE", required = true, description = "Development pairs (same format).")
+    @Option(names = "--dev", paramLabel = "FILE",
+            description = "Development pairs (same format); required unless --resume.")
     Path dev;
 
     @Option(names = "--source-column", paramLabel = "NAME",
@@ -134,11 +138,21 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint (the options must be the same).")
+    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint. Options not given "
+            + "are taken from the checkpoint; options given must equal the checkpoint's.")
     boolean resume;
 
     @Override
     public Integer call() {
+        if (resume) {
+            fillFromCheckpoint();
+        }
+        for (Object[] req : new Object[][] {{"--data", data}, {"--dev", dev}}) {
+            if (req[1] == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '" + req[0]
+                        + "=FILE' (or --resume with a checkpoint in --out)");
+            }
+        }
         SftConfig cfg;
         try {
             cfg = new SftConfig(task, data, dev, sourceColumn, targetColumn, template, model, init, tokenizer, epochs,
@@ -169,6 +183,34 @@ final class SftCommand implements Callable<Integer> {
                 ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out());
         outW.flush();
         return 0;
+    }
+
+    /**
+     * Sets every option the user did not give to the value recorded in {@code --out}'s checkpoint, so
+     * {@code qdecode sft --resume --out DIR} continues a run without repeating its options.
+     */
+    private void fillFromCheckpoint() {
+        JsonObject saved;
+        try {
+            saved = SftTrainer.savedConfig(out);
+        } catch (SftException e) {
+            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (Map.Entry<String, JsonElement> e : saved.entrySet()) {
+            CommandLine.Model.OptionSpec opt = spec.findOption("--" + e.getKey());
+            if (opt == null || e.getValue().isJsonNull() || parsed.hasMatchedOption(opt)) {
+                continue;
+            }
+            String v = e.getValue().getAsString();
+            Class<?> t = opt.type();
+            Object value = t == Path.class ? Path.of(v)
+                    : t == int.class || t == Integer.class ? (Object) (int) Double.parseDouble(v)
+                    : t == long.class || t == Long.class ? (Object) (long) Double.parseDouble(v)
+                    : t == double.class || t == Double.class ? (Object) Double.parseDouble(v)
+                    : v;
+            opt.setValue(value);
+        }
     }
 
     private long parseSize(String s) {
@@ -213,7 +255,7 @@ final class SftCommand implements Callable<Integer> {
         @Override
         public void onStep(long step, long total, double loss, double lr, double tps) {
             if (bar == null) {
-                bar = new ProgressBar(err, "steps", total);
+                bar = new ProgressBar(err, "steps", total, step - 1);
             }
             bar.update(step, String.format(Locale.ROOT, "loss %.3f  lr %.2e  %.0f tgt tok/s", loss, lr, tps));
         }

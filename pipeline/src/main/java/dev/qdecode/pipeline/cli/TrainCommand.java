@@ -335,7 +335,7 @@ final class TrainCommand implements Callable<Integer> {
                 DqnConfig c = t.config();
                 err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
                         m.dir().getFileName(), String.join(" ", specs), runDir);
-                listener.bar = new ProgressBar(err, "episodes", c.episodes());
+                listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                 listener.done = t.episodesDone();
                 sum = t.run(Long.MAX_VALUE);
                 listener.bar.close();

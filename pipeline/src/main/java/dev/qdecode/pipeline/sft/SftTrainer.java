@@ -564,6 +564,23 @@ public final class SftTrainer {
         deleteTree(old);
     }
 
+    /**
+     * The options a run in {@code out} was started with, as recorded in its checkpoint (keys are the
+     * CLI option names without dashes, e.g. {@code eval-every}).
+     *
+     * @param out the run's output directory
+     * @return the recorded config
+     * @throws SftException when there is no readable checkpoint
+     */
+    public static JsonObject savedConfig(Path out) {
+        Path ckpt = existingCheckpoint(out);
+        JsonObject state = readState(ckpt);
+        if (!state.has("config") || !state.get("config").isJsonObject()) {
+            throw new SftException(ckpt.resolve(STATE) + ": no \"config\" object (expected the options of the run)");
+        }
+        return state.getAsJsonObject("config");
+    }
+
     private static Path existingCheckpoint(Path out) {
         Path cur = out.resolve(CHECKPOINT);
         if (Files.isRegularFile(cur.resolve(STATE))) {

@@ -47,6 +47,21 @@ class SftCommandTest {
         assertTrue(bad.err().startsWith("qdecode: error: --resume: "), bad.err());
         assertTrue(bad.err().contains("differing keys: lr (0.001 vs 0.002)"), bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        // --resume alone takes every option from the checkpoint (the run is complete, so it ends at once)
+        CliRunner.Result again = CliRunner.run("sft", "--resume", "--out", out.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().startsWith("done after 4/4 steps"), again.out());
+    }
+
+    @Test
+    void resumeWithoutACheckpointOrDataIsAOneLineError() {
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", tmp.resolve("none").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: --resume: no checkpoint in "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        CliRunner.Result noData = CliRunner.run("sft", "--dev", "b.tsv", "--out", tmp.resolve("x").toString());
+        assertEquals(ExitCodes.USAGE, noData.code(), noData.err());
+        assertTrue(noData.err().startsWith("qdecode: Missing required option: '--data=FILE'"), noData.err());
     }
 
     @Test
