@@ -177,6 +177,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Store the replay buffer in checkpoints (needed for an exact --resume) (default: ${DEFAULT-VALUE}).")
     boolean saveReplay;
 
+    @Option(names = "--rollout-temperature", description = "Sampling temperature of the training rollouts; 0 = argmax "
+            + "of the guided policy, exploring only by epsilon (default: ${DEFAULT-VALUE}). Lower values train the head "
+            + "on the states greedy decoding visits.")
+    double rolloutTemperature;
+
     /** Supplies DqnConfig defaults for the options named after its fields. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
         /** Used by picocli. */

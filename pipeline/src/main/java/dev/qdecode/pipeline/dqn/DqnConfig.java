@@ -68,6 +68,9 @@ import java.util.Map;
  * @param evalSamples samples per held-out prompt at evaluation (--eval-samples, default 4)
  * @param checkpointEvery checkpoint every N episodes (0 = at every evaluation) (--checkpoint-every, default 0)
  * @param saveReplay include the replay buffer in checkpoints (exact resume needs it) (--save-replay, default false)
+ * @param rolloutTemperature temperature of the training rollouts' sampling from the guided policy; 0 = its argmax,
+ *     so only ε explores (the backup does not depend on it: it only moves the visited states toward those that
+ *     greedy decoding visits) (--rollout-temperature, default 1)
  */
 public record DqnConfig(
         int episodes,
@@ -110,7 +113,8 @@ public record DqnConfig(
         int evalEvery,
         int evalSamples,
         int checkpointEvery,
-        boolean saveReplay) {
+        boolean saveReplay,
+        double rolloutTemperature) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -197,6 +201,7 @@ public record DqnConfig(
         m.put("evalSamples", "--eval-samples");
         m.put("checkpointEvery", "--checkpoint-every");
         m.put("saveReplay", "--save-replay");
+        m.put("rolloutTemperature", "--rollout-temperature");
         return Collections.unmodifiableMap(m);
     }
 
@@ -233,6 +238,9 @@ public record DqnConfig(
         probability(epsilonStart, "epsilonStart");
         probability(epsilonEnd, "epsilonEnd");
         nonNegative(epsilonEpisodes, "epsilonEpisodes");
+        if (!(rolloutTemperature >= 0) || !Double.isFinite(rolloutTemperature)) {
+            fail("rolloutTemperature", "a number >= 0 (0 = argmax of the guided policy)", rolloutTemperature);
+        }
         if (!(lr > 0) || !Double.isFinite(lr)) {
             fail("lr", "a number > 0", lr);
         }
@@ -331,7 +339,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0);
     }
 
     /**
@@ -625,6 +633,7 @@ public record DqnConfig(
         private int evalSamples;
         private int checkpointEvery;
         private boolean saveReplay;
+        private double rolloutTemperature;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -668,6 +677,7 @@ public record DqnConfig(
             this.evalSamples = c.evalSamples;
             this.checkpointEvery = c.checkpointEvery;
             this.saveReplay = c.saveReplay;
+            this.rolloutTemperature = c.rolloutTemperature;
         }
 
         /**
@@ -1122,13 +1132,25 @@ public record DqnConfig(
         }
 
         /**
+         * Sets rolloutTemperature (--rollout-temperature): sampling temperature of the training rollouts
+         * (0 = argmax of the guided policy plus ε).
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder rolloutTemperature(double v) {
+            this.rolloutTemperature = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature);
         }
     }
 }

@@ -92,6 +92,15 @@ final class PolicyMath {
      */
     static int choose(DqnPolicy.Mode mode, boolean greedy, double epsilon, double[] logPi, float[] q, int qOff,
             Rng rng) {
+        return choose(mode, greedy, epsilon, logPi, q, qOff, rng, 1.0);
+    }
+
+    /**
+     * As {@link #choose(DqnPolicy.Mode, boolean, double, double[], float[], int, Rng)}, sampling from
+     * π^(1/temperature) (renormalised); temperature 0 takes the argmax.
+     */
+    static int choose(DqnPolicy.Mode mode, boolean greedy, double epsilon, double[] logPi, float[] q, int qOff,
+            Rng rng, double temperature) {
         int k = logPi.length;
         if (epsilon > 0 && rng.nextDouble() < epsilon) {
             return rng.nextInt(k);
@@ -99,7 +108,27 @@ final class PolicyMath {
         if (mode == DqnPolicy.Mode.Q_GREEDY) {
             return Targets.argmax(q, qOff, k);
         }
-        return greedy ? argmax(logPi) : sample(logPi, rng);
+        if (greedy || temperature == 0) {
+            return argmax(logPi);
+        }
+        if (temperature == 1.0) {
+            return sample(logPi, rng);
+        }
+        double[] scaled = new double[k];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            scaled[i] = logPi[i] / temperature;
+            max = Math.max(max, scaled[i]);
+        }
+        double z = 0;
+        for (int i = 0; i < k; i++) {
+            z += Math.exp(scaled[i] - max);
+        }
+        double logZ = max + Math.log(z);
+        for (int i = 0; i < k; i++) {
+            scaled[i] -= logZ;
+        }
+        return sample(scaled, rng);
     }
 
     /**

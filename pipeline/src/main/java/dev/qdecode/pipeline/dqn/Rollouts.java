@@ -141,7 +141,8 @@ final class Rollouts {
                         int b = active[r];
                         Candidates.Set set = sets[r];
                         double[] logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
-                        int chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng);
+                        int chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng,
+                                cfg.rolloutTemperature());
                         if (head != null) {
                             kl[b] += logPi[chosen] - set.logp()[chosen];
                         }

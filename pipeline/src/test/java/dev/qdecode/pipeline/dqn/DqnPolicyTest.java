@@ -119,4 +119,25 @@ class DqnPolicyTest {
         }
         assertEquals(1, PolicyMath.choose(DqnPolicy.Mode.GUIDED, true, 0, logPi, q, 0, rng));
     }
+
+    @Test
+    void rolloutTemperatureSharpensTheGuidedPolicy() {
+        double[] logPi = {Math.log(0.5), Math.log(0.3), Math.log(0.2)};
+        float[] q = new float[3];
+        Rng rng = new Rng(4);
+        int n = 20000;
+        int[] c = new int[3];
+        for (int i = 0; i < n; i++) {
+            c[PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, 0, logPi, q, 0, rng, 0.5)]++;
+        }
+        // π^(1/0.5) renormalised: 0.25, 0.09, 0.04 over 0.38
+        double[] want = {0.25 / 0.38, 0.09 / 0.38, 0.04 / 0.38};
+        for (int j = 0; j < 3; j++) {
+            assertEquals(n * want[j], c[j], 4 * Math.sqrt(n * want[j]));
+        }
+        for (int i = 0; i < 100; i++) {
+            assertEquals(0, PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, 0, logPi, q, 0, rng, 0.0));
+        }
+        assertThrows(IllegalArgumentException.class, () -> DqnConfig.builder().rolloutTemperature(-1).build());
+    }
 }
