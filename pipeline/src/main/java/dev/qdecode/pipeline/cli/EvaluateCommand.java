@@ -43,6 +43,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "A 'qdecode train' run directory (or its checkpoint.qdq).")
     Path policy;
 
+    @Mixin PolicyOptions policyOptions;
+
     @Option(names = "--prompts", paramLabel = "FILE",
             description = "Prompts to evaluate on. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
     Path prompts;
@@ -178,11 +180,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private DqnPolicy load() {
-        try {
-            return DqnPolicy.load(policy, DqnPolicy.Mode.GUIDED);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
-        }
+        return policyOptions.load(policy, DqnPolicy.Mode.GUIDED);
     }
 
     private static void write(Path dir, EvalMetrics base, EvalMetrics trained) {

@@ -68,6 +68,8 @@ final class GenerateCommand implements Callable<Integer> {
                     + "Keep temperature 1 and no --top-k/--top-p: the policy restricts tokens to its candidate set.")
     Path policy;
 
+    @Mixin PolicyOptions policyOptions;
+
     @Option(names = "--mode", paramLabel = "guided|q-greedy", defaultValue = "guided",
             description = "With --policy: guided samples (or, greedy, takes the argmax of) log pi_ref + Q/tau_Q over "
                     + "the candidates; q-greedy takes argmax Q over the candidates (default: ${DEFAULT-VALUE}).")
@@ -128,11 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (policy == null) {
             return null;
         }
-        try {
-            return DqnPolicy.load(policy, policyMode);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
-        }
+        return policyOptions.load(policy, policyMode);
     }
 
     private List<PromptExample> readPrompts() {

@@ -54,9 +54,13 @@ final class TranslationEval {
             out.printf(Locale.ROOT, "difference         %+8.2f %+8.2f%n", systems.get(1).bleu().score()
                     - systems.get(0).bleu().score(), systems.get(1).chrf().score() - systems.get(0).chrf().score());
         }
+        if (policy != null) {
+            out.printf(Locale.ROOT, "DQN head: log pi_ref + %s*Q/tau_Q, %s head%n", policy.decoding().qWeight(),
+                    policy.decoding().targetHead() ? "target" : "online");
+        }
         out.println("BLEU signature: " + systems.get(0).bleu().signature());
         out.println("chrF signature: " + systems.get(0).chrf().signature());
-        write(dir, src, refs, systems);
+        write(dir, src, refs, systems, policy);
         out.println("wrote " + dir.resolve("translations.tsv") + " and " + dir.resolve("translation-scores.json"));
     }
 
@@ -72,7 +76,8 @@ final class TranslationEval {
                 secs);
     }
 
-    private static void write(Path dir, List<String> src, List<List<String>> refs, List<System> systems) {
+    private static void write(Path dir, List<String> src, List<List<String>> refs, List<System> systems,
+            DqnPolicy policy) {
         try {
             Files.createDirectories(dir);
             List<String> cols = new ArrayList<>(List.of("source", "reference"));
@@ -96,6 +101,10 @@ final class TranslationEval {
                 o.addProperty("chrf", s.chrf().score());
                 o.addProperty("chrf_signature", s.chrf().signature());
                 o.addProperty("seconds", s.seconds());
+                if (policy != null && s != systems.get(0)) {
+                    o.addProperty("q_weight", policy.decoding().qWeight());
+                    o.addProperty("head", policy.decoding().targetHead() ? "target" : "online");
+                }
                 j.add(s.name(), o);
             }
             Files.writeString(dir.resolve("translation-scores.json"),

@@ -53,16 +53,41 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         }
     }
 
+    /**
+     * Decoding-time settings of a trained head (ILQL tunes the same two at inference).
+     *
+     * @param qWeight β in log π_ref + β·Q/τ_Q (guided mode; 1 = the policy trained; &gt; 0)
+     * @param targetHead score with the target network (the Polyak average of the online head's recent
+     *     weights, less noisy) instead of the online head
+     */
+    public record Decoding(double qWeight, boolean targetHead) {
+        /** The policy as trained: β = 1, online head. */
+        public static final Decoding TRAINED = new Decoding(1.0, false);
+
+        /** Checks β. */
+        public Decoding {
+            if (!(qWeight > 0) || !Double.isFinite(qWeight)) {
+                throw new IllegalArgumentException("--q-weight: expected a number > 0 but got " + qWeight);
+            }
+        }
+    }
+
     private final QHead head;
     private final DqnConfig cfg;
     private final Mode mode;
     private final Candidates candidates;
+    private final Decoding decoding;
 
     DqnPolicy(QHead head, DqnConfig cfg, Mode mode) {
+        this(head, cfg, mode, Decoding.TRAINED);
+    }
+
+    DqnPolicy(QHead head, DqnConfig cfg, Mode mode, Decoding decoding) {
         this.head = head;
         this.cfg = cfg;
         this.mode = mode;
         this.candidates = Candidates.of(cfg);
+        this.decoding = decoding;
     }
 
     /**
@@ -74,8 +99,21 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @throws IllegalArgumentException with one line naming the file when it is missing or corrupt
      */
     public static DqnPolicy load(Path runDirOrFile, Mode mode) {
+        return load(runDirOrFile, mode, Decoding.TRAINED);
+    }
+
+    /**
+     * Loads the head of a training run with decoding-time settings.
+     *
+     * @param runDirOrFile the run directory, or the checkpoint file itself
+     * @param mode how to score
+     * @param decoding β and which network scores
+     * @return the policy (close it to free the head)
+     * @throws IllegalArgumentException with one line naming the file when it is missing or corrupt
+     */
+    public static DqnPolicy load(Path runDirOrFile, Mode mode, Decoding decoding) {
         Checkpoint.Data d = Checkpoint.read(Checkpoint.fileOf(runDirOrFile), null);
-        return new DqnPolicy(QHead.of(d.head()), d.config(), mode);
+        return new DqnPolicy(QHead.of(d.head()), d.config(), mode, decoding);
     }
 
     /**
@@ -85,6 +123,15 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      */
     public DqnConfig config() {
         return cfg;
+    }
+
+    /**
+     * The decoding-time settings (β and which network scores).
+     *
+     * @return the settings
+     */
+    public Decoding decoding() {
+        return decoding;
     }
 
     /**
@@ -151,7 +198,8 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 ids[r * kmax + j] = c[Math.min(j, c.length - 1)];
             }
         }
-        float[] q = head.q(embeddings, rows, ids, kmax);
+        float[] q = decoding.targetHead() ? head.qTarget(embeddings, rows, ids, kmax)
+                : head.q(embeddings, rows, ids, kmax);
         for (int r = 0; r < rows; r++) {
             score(sets[r], q, r * kmax, logits, r * vocab, vocab);
         }
@@ -174,7 +222,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         }
         int k = c.size();
         if (mode == Mode.GUIDED) {
-            double[] lp = PolicyMath.guidedLogProbs(c.logp(), q, qOff, k, cfg.tauQ());
+            double[] lp = PolicyMath.guidedLogProbs(c.logp(), q, qOff, k, cfg.tauQ() / decoding.qWeight());
             for (int j = 0; j < k; j++) {
                 row[off + c.ids()[j]] = (float) lp[j];
             }

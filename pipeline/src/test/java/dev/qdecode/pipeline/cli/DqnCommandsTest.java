@@ -103,5 +103,15 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.OK, gen.code(), gen.err());
         assertTrue(gen.out().startsWith("One day, Tom went to the park. Then,"), gen.out());
         assertFalse(gen.out().strip().equals("One day, Tom went to the park. Then,"), gen.out());
+
+        Result tuned = run("generate", "--policy", runDir.toString(), "--q-weight", "0.5", "--head", "target",
+                "--prompt", "One day,", "--max-new-tokens", "3");
+        assertEquals(ExitCodes.OK, tuned.code(), tuned.err());
+        Result badWeight = run("generate", "--policy", runDir.toString(), "--q-weight", "0", "--prompt", "Hi");
+        assertEquals(ExitCodes.USAGE, badWeight.code(), badWeight.err());
+        assertEquals("qdecode: error: --q-weight: expected a number > 0 but got 0.0", badWeight.err().strip());
+        Result badHead = run("generate", "--policy", runDir.toString(), "--head", "average", "--prompt", "Hi");
+        assertEquals(ExitCodes.USAGE, badHead.code(), badHead.err());
+        assertEquals("qdecode: error: --head: expected online or target but got 'average'", badHead.err().strip());
     }
 }

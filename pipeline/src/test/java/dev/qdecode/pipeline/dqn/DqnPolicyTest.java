@@ -90,6 +90,16 @@ class DqnPolicyTest {
             assertTrue(g[1] < g[0] && g[2] < g[1]);
             assertThrows(IllegalArgumentException.class, () -> guided.scores(phi, new float[4], 1, 4));
         }
+        // decoding-time β and the target head: π ∝ π_ref·exp(β·Q_target/τ); target Q(s1, ·) = (0.3, 0.6, −0.5)
+        try (DqnPolicy tuned = new DqnPolicy(ToyMdp.head(), cfg, DqnPolicy.Mode.GUIDED,
+                new DqnPolicy.Decoding(2.0, true))) {
+            double[] p = softmax(tuned.scores(phi, logits.clone(), 1, 3), 0, 3);
+            double a0 = 0.3 * Math.exp(2 * 0.3 / 0.5);
+            double a1 = 0.6 * Math.exp(2 * 0.6 / 0.5);
+            assertEquals(a0 / (a0 + a1), p[0], 1e-6);
+            assertEquals(a1 / (a0 + a1), p[1], 1e-6);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DqnPolicy.Decoding(0, false));
         assertEquals(DqnPolicy.Mode.Q_GREEDY, DqnPolicy.Mode.parse("q-greedy"));
         assertThrows(IllegalArgumentException.class, () -> DqnPolicy.Mode.parse("greedy"));
     }

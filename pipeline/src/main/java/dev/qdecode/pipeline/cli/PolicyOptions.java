@@ -1,0 +1,48 @@
+package dev.qdecode.pipeline.cli;
+
+import dev.qdecode.pipeline.dqn.DqnPolicy;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * Decoding-time options of a trained head, shared by {@code generate} and {@code evaluate}: β in
+ * log π_ref + β·Q/τ_Q (as ILQL's β, chosen at inference on a dev set) and which network scores.
+ */
+final class PolicyOptions {
+    @Option(names = "--q-weight", paramLabel = "BETA", defaultValue = "1.0",
+            description = "With --policy: decode with log pi_ref + BETA*Q/tau_Q (1 = the trained policy; smaller keeps "
+                    + "closer to the model) (default: ${DEFAULT-VALUE}).")
+    double qWeight;
+
+    @Option(names = "--head", paramLabel = "online|target", defaultValue = "online",
+            description = "With --policy: score with the online head or the target head (the Polyak average of its "
+                    + "recent weights) (default: ${DEFAULT-VALUE}).")
+    String head;
+
+    /**
+     * Loads a run's head with these settings.
+     *
+     * @param policy the run directory or checkpoint
+     * @param mode guided or q-greedy
+     * @return the policy
+     * @throws CliException (bad input) naming the option or file
+     */
+    DqnPolicy load(Path policy, DqnPolicy.Mode mode) {
+        String h = head.strip().toLowerCase(Locale.ROOT);
+        if (!h.equals("online") && !h.equals("target")) {
+            throw new CliException("--head: expected online or target but got '" + head + "'", ExitCodes.USAGE);
+        }
+        DqnPolicy.Decoding d;
+        try {
+            d = new DqnPolicy.Decoding(qWeight, h.equals("target"));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.USAGE);
+        }
+        try {
+            return DqnPolicy.load(policy, mode, d);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+    }
+}
