@@ -21,17 +21,24 @@ final class PolicyMath {
      */
     static double[] guidedLogProbs(float[] logp, float[] q, int qOff, int k, double tau) {
         double[] s = new double[k];
-        double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < k; j++) {
             s[j] = logp[j] + q[qOff + j] / tau;
-            max = Math.max(max, s[j]);
+        }
+        return logNormalize(s);
+    }
+
+    /** Subtracts log Σ exp(s) from every entry (in place) and returns {@code s}. */
+    private static double[] logNormalize(double[] s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : s) {
+            max = Math.max(max, v);
         }
         double z = 0;
-        for (int j = 0; j < k; j++) {
-            z += Math.exp(s[j] - max);
+        for (double v : s) {
+            z += Math.exp(v - max);
         }
         double lse = max + Math.log(z);
-        for (int j = 0; j < k; j++) {
+        for (int j = 0; j < s.length; j++) {
             s[j] -= lse;
         }
         return s;
@@ -115,20 +122,10 @@ final class PolicyMath {
             return sample(logPi, rng);
         }
         double[] scaled = new double[k];
-        double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
             scaled[i] = logPi[i] / temperature;
-            max = Math.max(max, scaled[i]);
         }
-        double z = 0;
-        for (int i = 0; i < k; i++) {
-            z += Math.exp(scaled[i] - max);
-        }
-        double logZ = max + Math.log(z);
-        for (int i = 0; i < k; i++) {
-            scaled[i] -= logZ;
-        }
-        return sample(scaled, rng);
+        return sample(logNormalize(scaled), rng);
     }
 
     /**
