@@ -281,8 +281,7 @@ public final class ClassificationTrainer {
         double zeroShot = states != null ? zeroShot() : Double.NaN;
         double majority = majority();
         // Model selection on a held-out share of the training set (phrase-aware, like the probe's): the
-        // head with the lowest validation loss (squared error of its root values against Q*) is kept;
-        // the evaluation set is only reported.
+        // head with the best validation accuracy is kept; the evaluation set is only reported.
         PhraseSplit split = PhraseSplit.of(s.train().stream().map(ClassificationExample::text).toList(),
                 VALIDATION_FRACTION, cfg.seed());
         int[] trainIdx = split.train();
@@ -294,8 +293,6 @@ public final class ClassificationTrainer {
         long episodes = 0;
         Eval last;
         double bestVal = -1;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        float[][] valTargets = rootTargets(valIdx);
         long bestEpisode = 0;
         HeadState best = null;
         try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
@@ -334,9 +331,7 @@ public final class ClassificationTrainer {
                 if (cfg.evalEvery() > 0 && episodes / cfg.evalEvery() > before / cfg.evalEvery()
                         || episodes == cfg.episodes()) {
                     double val = evaluate(head, true, s.train(), trainPhi, valIdx).accuracy();
-                    double valLoss = validationLoss(head, trainPhi, valIdx, valTargets);
-                    if (valLoss < bestLoss) {
-                        bestLoss = valLoss;
+                    if (val > bestVal) {
                         bestVal = val;
                         bestEpisode = episodes;
                         best = head.export();
@@ -344,7 +339,6 @@ public final class ClassificationTrainer {
                     last = evaluate(head, devPhi);
                     JsonObject line = last.toJson(episodes, learner.updates());
                     line.addProperty("validation_accuracy", val);
-                    line.addProperty("validation_loss", valLoss);
                     stats.drain(0, eps).forEach(line::addProperty);
                     append(line);
                     listener.onEvaluation(new EvalMetrics(episodes, "trained", s.dev().size(), last.meanReward, 0,
@@ -358,7 +352,7 @@ public final class ClassificationTrainer {
             last = evaluate(head, devPhi);
             Result res = new Result(last.accuracy, probe, zeroShot, majority, last.meanReward, episodes,
                     learner.updates(), secs);
-            writeSummary(res, last, bestVal, bestLoss, bestEpisode, trainIdx.length, valIdx.length);
+            writeSummary(res, last, bestVal, bestEpisode, trainIdx.length, valIdx.length);
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
                     Map.of("episodes", episodes, "updates", learner.updates()), Map.of(), Map.of("train", rng.state()),
                     s.provenance(), head.export(), false), null);
@@ -366,62 +360,6 @@ public final class ClassificationTrainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + s.runDir(), e);
         }
-    }
-
-    /**
-     * The optimal root action values of the validation examples, Q*(s, a) = the best reward among the
-     * labels whose verbaliser starts with a (the rest of the episode is deterministic, γ = 1): rows
-     * follow {@code valIdx}, columns the root's children in trie order.
-     */
-    private float[][] rootTargets(int[] valIdx) {
-        int[] cand = root.childIds();
-        List<String> labels = new ArrayList<>(labelIds.keySet());
-        List<Episode> eps = new ArrayList<>(valIdx.length * labels.size());
-        for (int i : valIdx) {
-            ClassificationExample e = s.train().get(i);
-            for (String l : labels) {
-                eps.add(new Episode(e.text(), l, labelIds.get(l), List.of(), e.label(), Map.of()));
-            }
-        }
-        double[] r = s.reward().score(eps);
-        float[][] t = new float[valIdx.length][cand.length];
-        for (int j = 0; j < valIdx.length; j++) {
-            Arrays.fill(t[j], Float.NEGATIVE_INFINITY);
-            for (int l = 0; l < labels.size(); l++) {
-                int c = Arrays.binarySearch(cand, labelIds.get(labels.get(l))[0]);
-                t[j][c] = (float) Math.max(t[j][c], r[j * labels.size() + l]);
-            }
-        }
-        return t;
-    }
-
-    /**
-     * Model selection criterion, lower is better: the mean squared error of the target head's root
-     * values against Q* on the validation examples (a proper score over every label, like the probe's
-     * validation cross-entropy, and far less noisy than validation accuracy on a few hundred texts).
-     */
-    private double validationLoss(QHead head, float[][] phi, int[] valIdx, float[][] targets) {
-        if (valIdx.length == 0) {
-            return Double.NaN;
-        }
-        int[] cand = root.childIds();
-        int k = cand.length;
-        int dim = phi[0].length;
-        float[] x = new float[valIdx.length * dim];
-        int[] ids = new int[valIdx.length * k];
-        for (int j = 0; j < valIdx.length; j++) {
-            System.arraycopy(phi[valIdx[j]], 0, x, j * dim, dim);
-            System.arraycopy(cand, 0, ids, j * k, k);
-        }
-        float[] q = head.qTarget(x, valIdx.length, ids, k);
-        double sum = 0;
-        for (int j = 0; j < valIdx.length; j++) {
-            for (int a = 0; a < k; a++) {
-                double d = q[j * k + a] - targets[j][a];
-                sum += d * d;
-            }
-        }
-        return sum / (valIdx.length * (double) k);
     }
 
     /** Episodes walked through the trie: per row the replay steps and the reached label. */
@@ -656,13 +594,12 @@ public final class ClassificationTrainer {
         }
     }
 
-    private void writeSummary(Result r, Eval last, double bestVal, double bestLoss, long bestEpisode, int nTrain,
-            int nVal) throws IOException {
+    private void writeSummary(Result r, Eval last, double bestVal, long bestEpisode, int nTrain, int nVal)
+            throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("task", "classification");
         o.addProperty("selected_episode", bestEpisode);
         o.addProperty("validation_accuracy", bestVal);
-        o.addProperty("validation_loss", bestLoss);
         o.addProperty("train_examples", nTrain);
         o.addProperty("validation_examples", nVal);
         o.addProperty("episodes", r.episodes());
