@@ -205,8 +205,8 @@ final class SftCommand implements Callable<Integer> {
             String v = e.getValue().getAsString();
             Class<?> t = opt.type();
             Object value = t == Path.class ? Path.of(v)
-                    : t == int.class || t == Integer.class ? (Object) (int) Double.parseDouble(v)
-                    : t == long.class || t == Long.class ? (Object) (long) Double.parseDouble(v)
+                    : t == int.class || t == Integer.class ? (Object) Integer.parseInt(v)
+                    : t == long.class || t == Long.class ? (Object) Long.parseLong(v)
                     : t == double.class || t == Double.class ? (Object) Double.parseDouble(v)
                     : v;
             opt.setValue(value);

@@ -56,7 +56,7 @@ final class TranslationEval {
         }
         if (policy != null) {
             out.printf(Locale.ROOT, "DQN head: log pi_ref + %s*Q/tau_Q, %s head%n", policy.decoding().qWeight(),
-                    policy.decoding().targetHead() ? "target" : "online");
+                    policy.decoding().headName());
         }
         out.println("BLEU signature: " + systems.get(0).bleu().signature());
         out.println("chrF signature: " + systems.get(0).chrf().signature());
@@ -103,7 +103,7 @@ final class TranslationEval {
                 o.addProperty("seconds", s.seconds());
                 if (policy != null && s != systems.get(0)) {
                     o.addProperty("q_weight", policy.decoding().qWeight());
-                    o.addProperty("head", policy.decoding().targetHead() ? "target" : "online");
+                    o.addProperty("head", policy.decoding().headName());
                 }
                 j.add(s.name(), o);
             }

@@ -70,6 +70,15 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 throw new IllegalArgumentException("--q-weight: expected a number > 0 but got " + qWeight);
             }
         }
+
+        /**
+         * The scoring network's name, as {@code --head} takes it.
+         *
+         * @return {@code target} or {@code online}
+         */
+        public String headName() {
+            return targetHead ? "target" : "online";
+        }
     }
 
     private final QHead head;
