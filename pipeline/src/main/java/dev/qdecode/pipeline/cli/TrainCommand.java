@@ -164,6 +164,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-hidden", description = "Hidden units of the Q head (default: ${DEFAULT-VALUE}).")
     int headHidden;
 
+    @Option(names = "--head-activation", paramLabel = "relu|gelu|linear",
+            description = "Hidden activation of the Q head; linear makes Q a linear function of the state embedding "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String headActivation;
+
     @Option(names = "--eval-every", description = "Evaluate every N episodes; 0 = only at the end (default: ${DEFAULT-VALUE}).")
     int evalEvery;
 
@@ -181,6 +186,12 @@ final class TrainCommand implements Callable<Integer> {
             + "of the guided policy, exploring only by epsilon (default: ${DEFAULT-VALUE}). Lower values train the head "
             + "on the states greedy decoding visits.")
     double rolloutTemperature;
+
+    @Option(names = "--all-terminal-actions", arity = "0..1", fallbackValue = "true",
+            description = "Classification: at each decision that ends a label, also learn from the labels not chosen, "
+                    + "scored by the reward module (the token MDP's transitions and the reward are known, so these "
+                    + "are exact simulated transitions, as in Dyna) (default: ${DEFAULT-VALUE}).")
+    boolean allTerminalActions;
 
     /** Supplies DqnConfig defaults for the options named after its fields. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
@@ -235,6 +246,11 @@ final class TrainCommand implements Callable<Integer> {
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
         JsonObject overrides = overrides();
+        if (!"classification".equals(task) && overrides.has("allTerminalActions")
+                && overrides.get("allTerminalActions").getAsBoolean()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--all-terminal-actions: only for --task classification (the other tasks' terminal step is EOS)");
+        }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);

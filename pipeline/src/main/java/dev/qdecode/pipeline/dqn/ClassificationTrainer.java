@@ -291,6 +291,7 @@ public final class ClassificationTrainer {
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;
+        long simulated = 0;
         Eval last;
         double bestVal = -1;
         long bestEpisode = 0;
@@ -313,6 +314,9 @@ public final class ClassificationTrainer {
                     replay.add(w.steps[i].build(rew));
                     sum += r[i];
                 }
+                List<ReplayEpisode> sim = siblingEpisodes(w, idx, s.train());
+                sim.forEach(replay::add);
+                simulated += sim.size();
                 stats.rollout(n, sum, 0);
                 long before = episodes;
                 episodes += n;
@@ -352,7 +356,7 @@ public final class ClassificationTrainer {
             last = evaluate(head, devPhi);
             Result res = new Result(last.accuracy, probe, zeroShot, majority, last.meanReward, episodes,
                     learner.updates(), secs);
-            writeSummary(res, last, bestVal, bestEpisode, trainIdx.length, valIdx.length);
+            writeSummary(res, last, bestVal, bestEpisode, trainIdx.length, valIdx.length, simulated);
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
                     Map.of("episodes", episodes, "updates", learner.updates()), Map.of(), Map.of("train", rng.state()),
                     s.provenance(), head.export(), false), null);
@@ -363,7 +367,13 @@ public final class ClassificationTrainer {
     }
 
     /** Episodes walked through the trie: per row the replay steps and the reached label. */
-    private record Walk(ReplayEpisode.Builder[] steps, String[] labels, Node[] leaves) {}
+    private record Walk(ReplayEpisode.Builder[] steps, String[] labels, Node[] leaves, List<Sibling> siblings) {}
+
+    /**
+     * A terminal action not taken: at a decision whose allowed token {@code index} ends a label, the
+     * state, its candidates and the leaf of the label that token completes (for {@code --all-terminal-actions}).
+     */
+    private record Sibling(int row, float[] phi, Candidates.Set set, int index, Node leaf) {}
 
     /**
      * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
@@ -380,6 +390,7 @@ public final class ClassificationTrainer {
             at[i] = root;
             phi[i] = rootPhi[idx[i]];
         }
+        List<Sibling> siblings = eps > 0 && cfg.allTerminalActions() ? new ArrayList<>() : null;
         boolean any = true;
         while (any) {
             any = false;
@@ -419,11 +430,14 @@ public final class ClassificationTrainer {
                         }
                     }
                     steps[row].step(phi[row], 0, set, choice);
-                    Node next = g.getKey().children.get(cand[choice]);
-                    // A node with one child is a forced step, not a decision: follow it without a replay
-                    // step, so the reward reaches the last real decision directly.
-                    while (next.label == null && next.children.size() == 1) {
-                        next = next.children.values().iterator().next();
+                    Node next = resolve(g.getKey().children.get(cand[choice]));
+                    if (siblings != null) {
+                        for (int a = 0; a < k; a++) {
+                            Node other = a == choice ? null : resolve(g.getKey().children.get(cand[a]));
+                            if (other != null && other.label != null) {
+                                siblings.add(new Sibling(row, phi[row], set, a, other));
+                            }
+                        }
                     }
                     at[row] = next;
                     if (next.label != null) {
@@ -446,14 +460,50 @@ public final class ClassificationTrainer {
                 any = true;
             }
         }
-        return new Walk(steps, labels, at);
+        return new Walk(steps, labels, at, siblings == null ? List.of() : siblings);
+    }
+
+    /**
+     * Follows forced steps: a node with one child is not a decision, so the walk goes on without a
+     * replay step and the reward reaches the last real decision directly.
+     */
+    private static Node resolve(Node next) {
+        while (next.label == null && next.children.size() == 1) {
+            next = next.children.values().iterator().next();
+        }
+        return next;
+    }
+
+    /**
+     * The terminal actions not taken, as one-step episodes scored by the reward module. The token
+     * MDP's transitions are known (appending a token) and the reward is a function the trainer holds,
+     * so these are exact simulated transitions (as in Dyna), not guesses.
+     */
+    private List<ReplayEpisode> siblingEpisodes(Walk w, int[] idx, List<ClassificationExample> data) {
+        if (w.siblings().isEmpty()) {
+            return List.of();
+        }
+        List<Episode> eps = new ArrayList<>(w.siblings().size());
+        for (Sibling sib : w.siblings()) {
+            ClassificationExample e = data.get(idx[sib.row()]);
+            eps.add(new Episode(e.text(), sib.leaf().label, sib.leaf().prefix, List.of(), e.label(), Map.of()));
+        }
+        double[] r = s.reward().score(eps);
+        List<ReplayEpisode> out = new ArrayList<>(r.length);
+        for (int i = 0; i < r.length; i++) {
+            Sibling sib = w.siblings().get(i);
+            ReplayEpisode.Builder b = new ReplayEpisode.Builder(sib.phi().length);
+            b.step(sib.phi(), 0, sib.set(), sib.index());
+            out.add(b.build(new float[] {(float) r[i]}));
+        }
+        return out;
     }
 
     private double[] rewards(Walk w, int[] idx, List<ClassificationExample> data) {
         List<Episode> eps = new ArrayList<>(idx.length);
         for (int i = 0; i < idx.length; i++) {
             ClassificationExample e = data.get(idx[i]);
-            eps.add(new Episode(e.text(), w.labels[i], w.steps[i].actions(), List.of(), e.label(), Map.of()));
+            eps.add(new Episode(e.text(), w.labels[i], w.leaves[i].prefix, List.of(), e.label(), Map.of()));
         }
         return s.reward().score(eps);
     }
@@ -594,8 +644,8 @@ public final class ClassificationTrainer {
         }
     }
 
-    private void writeSummary(Result r, Eval last, double bestVal, long bestEpisode, int nTrain, int nVal)
-            throws IOException {
+    private void writeSummary(Result r, Eval last, double bestVal, long bestEpisode, int nTrain, int nVal,
+            long simulated) throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("task", "classification");
         o.addProperty("selected_episode", bestEpisode);
@@ -604,6 +654,7 @@ public final class ClassificationTrainer {
         o.addProperty("validation_examples", nVal);
         o.addProperty("episodes", r.episodes());
         o.addProperty("updates", r.updates());
+        o.addProperty("simulated_transitions", simulated);
         o.addProperty("dqn_accuracy", r.dqnAccuracy());
         o.addProperty("probe_accuracy", r.probeAccuracy());
         if (!Double.isNaN(r.zeroShotAccuracy())) {

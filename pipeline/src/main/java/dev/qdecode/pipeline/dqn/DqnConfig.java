@@ -71,6 +71,9 @@ import java.util.Map;
  * @param rolloutTemperature temperature of the training rollouts' sampling from the guided policy; 0 = its argmax,
  *     so only ε explores (the backup does not depend on it: it only moves the visited states toward those that
  *     greedy decoding visits) (--rollout-temperature, default 1)
+ * @param allTerminalActions classification: at each decision whose allowed tokens end labels, also store the
+ *     transitions of the terminal tokens not taken, scored by the reward module (exact simulated transitions:
+ *     the token MDP's dynamics and the reward function are known) (--all-terminal-actions, default false)
  */
 public record DqnConfig(
         int episodes,
@@ -114,7 +117,8 @@ public record DqnConfig(
         int evalSamples,
         int checkpointEvery,
         boolean saveReplay,
-        double rolloutTemperature) {
+        double rolloutTemperature,
+        boolean allTerminalActions) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -142,10 +146,12 @@ public record DqnConfig(
         /** max(0, x). */
         RELU,
         /** Gaussian error linear unit (tanh approximation). */
-        GELU;
+        GELU,
+        /** The identity: Q is then a linear function of φ (the hidden layer a linear factorisation). */
+        LINEAR;
 
         /**
-         * Parses a name case-insensitively ({@code relu}, {@code gelu}).
+         * Parses a name case-insensitively ({@code relu}, {@code gelu}, {@code linear}).
          *
          * @param s the text
          * @return the activation
@@ -202,6 +208,7 @@ public record DqnConfig(
         m.put("checkpointEvery", "--checkpoint-every");
         m.put("saveReplay", "--save-replay");
         m.put("rolloutTemperature", "--rollout-temperature");
+        m.put("allTerminalActions", "--all-terminal-actions");
         return Collections.unmodifiableMap(m);
     }
 
@@ -284,7 +291,7 @@ public record DqnConfig(
         }
         positive(headHidden, "headHidden");
         if (activation == null) {
-            fail("activation", "one of relu, gelu", "nothing");
+            fail("activation", "one of relu, gelu, linear", "nothing");
         }
         nonNegative(shapingEvery, "shapingEvery");
         nonNegative(evalEvery, "evalEvery");
@@ -339,7 +346,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false);
     }
 
     /**
@@ -634,6 +641,7 @@ public record DqnConfig(
         private int checkpointEvery;
         private boolean saveReplay;
         private double rolloutTemperature;
+        private boolean allTerminalActions;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -678,6 +686,7 @@ public record DqnConfig(
             this.checkpointEvery = c.checkpointEvery;
             this.saveReplay = c.saveReplay;
             this.rolloutTemperature = c.rolloutTemperature;
+            this.allTerminalActions = c.allTerminalActions;
         }
 
         /**
@@ -1144,13 +1153,25 @@ public record DqnConfig(
         }
 
         /**
+         * Sets allTerminalActions (--all-terminal-actions): classification stores the terminal tokens not
+         * taken too, scored by the reward module.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder allTerminalActions(boolean v) {
+            this.allTerminalActions = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions);
         }
     }
 }

@@ -267,7 +267,11 @@ final class QHead implements AutoCloseable {
     /** act(x·W1ᵀ): {@code [rows, hidden]}. */
     private NDArray hiddenLayer(NDArray x, NDArray a1) {
         NDArray pre = x.matMul(a1.transpose());
-        return activation == DqnConfig.Activation.GELU ? ai.djl.nn.Activation.gelu(pre) : ai.djl.nn.Activation.relu(pre);
+        return switch (activation) {
+            case GELU -> ai.djl.nn.Activation.gelu(pre);
+            case RELU -> ai.djl.nn.Activation.relu(pre);
+            case LINEAR -> pre;
+        };
     }
 
     private void checkInputs(float[] phi, int rows, int[] ids, int nIds) {

@@ -192,6 +192,45 @@ class QHeadTest {
     }
 
     @Test
+    void linearActivationMakesQAffineInTheEmbedding() {
+        Rng r = new Rng(12);
+        try (QHead lin = new QHead(H, HID, V, DqnConfig.Activation.LINEAR, 4);
+                QHead relu = new QHead(H, HID, V, DqnConfig.Activation.RELU, 4)) {
+            for (int i = 0; i < 5; i++) {
+                float[] phi = gaussian(r, 4 * H);
+                float[] y = gaussian(r, 4);
+                lin.train(phi, 4, new int[] {0, 1, 2, 3}, y, null, 0.05, 0, 1);
+                relu.train(phi, 4, new int[] {0, 1, 2, 3}, y, null, 0.05, 0, 1);
+            }
+            // Q(a·x + (1−a)·z) = a·Q(x) + (1−a)·Q(z) for every action when the head is affine in φ.
+            float[] x = gaussian(r, H);
+            float[] z = gaussian(r, H);
+            float[] mix = new float[H];
+            for (int i = 0; i < H; i++) {
+                mix[i] = 0.3f * x[i] + 0.7f * z[i];
+            }
+            int[] ids = {0, 1, 2, 3};
+            float[] both = new float[3 * H];
+            System.arraycopy(x, 0, both, 0, H);
+            System.arraycopy(z, 0, both, H, H);
+            System.arraycopy(mix, 0, both, 2 * H, H);
+            int[] ids3 = new int[12];
+            for (int j = 0; j < 3; j++) {
+                System.arraycopy(ids, 0, ids3, 4 * j, 4);
+            }
+            float[] ql = lin.q(both, 3, ids3, 4);
+            float[] qr = relu.q(both, 3, ids3, 4);
+            double reluGap = 0;
+            for (int a = 0; a < 4; a++) {
+                assertEquals(0.3 * ql[a] + 0.7 * ql[4 + a], ql[8 + a], 1e-5, "action " + a);
+                assertTrue(Math.abs(ql[a]) > 1e-3, "the linear head learned something");
+                reluGap = Math.max(reluGap, Math.abs(0.3 * qr[a] + 0.7 * qr[4 + a] - qr[8 + a]));
+            }
+            assertTrue(reluGap > 1e-3, "a ReLU head is not affine: " + reluGap);
+        }
+    }
+
+    @Test
     void hardSyncCopiesAndPolyakAverages() {
         Rng r = new Rng(2);
         try (QHead head = new QHead(H, HID, V, DqnConfig.Activation.RELU, 4)) {
