@@ -183,6 +183,12 @@ final class TaskOptions {
             // 0.7 points either way.
             cfg = cfg.toBuilder().lr(CLASSIFICATION_LR).build();
         }
+        if (!overrides.has("allTerminalActions")) {
+            // Every decision that ends a label also stores the labels not chosen (their rewards are known).
+            // Measured on SST-2, mean validation accuracy over seeds 1-3: TinyStories-656K 0.621 with vs
+            // 0.614 without; MiniLM 0.808 vs 0.809.
+            cfg = cfg.toBuilder().allTerminalActions(true).build();
+        }
         List<String> specs = rewardSpecs.isEmpty() ? List.of("label-match") : rewardSpecs;
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("task", "classification");

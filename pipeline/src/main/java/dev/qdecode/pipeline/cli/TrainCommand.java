@@ -190,7 +190,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--all-terminal-actions", arity = "0..1", fallbackValue = "true",
             description = "Classification: at each decision that ends a label, also learn from the labels not chosen, "
                     + "scored by the reward module (the token MDP's transitions and the reward are known, so these "
-                    + "are exact simulated transitions, as in Dyna) (default: ${DEFAULT-VALUE}).")
+                    + "are exact simulated transitions, as in Dyna) (default: true for classification; "
+                    + "--all-terminal-actions=false turns it off).")
     boolean allTerminalActions;
 
     /** Supplies DqnConfig defaults for the options named after its fields. */

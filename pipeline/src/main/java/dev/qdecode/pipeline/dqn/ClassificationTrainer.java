@@ -33,7 +33,11 @@ import java.util.TreeMap;
  * the label verbalisers (a trie over their token sequences; multi-token labels walk it token by
  * token), and the reward at the end is the {@code --reward} (default {@code label-match}: 1 for the gold
  * label). Q-learning with a target network (hard backup over the allowed tokens, n-step 1) and
- * ε-greedy exploration; decoding is greedy in Q over the allowed tokens.
+ * ε-greedy exploration; decoding is greedy in Q over the allowed tokens. With
+ * {@link DqnConfig#allTerminalActions()}, a decision whose allowed tokens end labels also stores the
+ * one-step transitions of the labels not chosen, scored by the reward module: appending a token is
+ * the MDP's known transition and the reward is a function the trainer holds, so these are exact
+ * simulated transitions (as in Dyna), and the head sees every label's outcome for each text.
  *
  * <p>Two backbones supply φ(s): a decoder (the final-norm hidden state at the last prompt position;
  * deeper states of multi-token labels run the backbone on prompt + label prefix), or a sentence
