@@ -42,7 +42,12 @@ final class DqnCli {
         return p;
     }
 
-    /** The reward specs stored by {@link #provenance} (a JSON array). */
+    /** Reward specs as stored in provenance: a JSON array, '=' and '<' kept as written. */
+    static String rewardsJson(List<String> specs) {
+        return new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(specs);
+    }
+
+    /** The reward specs stored by {@link #rewardsJson} (a JSON array). */
     static List<String> rewardsOf(String stored) {
         String[] a = new com.google.gson.Gson().fromJson(stored, String[].class);
         return List.of(a);
@@ -66,7 +71,7 @@ final class DqnCli {
         p.put("eval_prompts", eval.toAbsolutePath().normalize().toString());
         p.put("eval_prompts_sha256", Datasets.sha256(eval));
         p.put("eval_limit", Integer.toString(evalLimit));
-        p.put("reward", new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(rewards));
+        p.put("reward", rewardsJson(rewards));
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));

@@ -198,7 +198,7 @@ final class TaskOptions {
         prov.put("dev_sha256", Datasets.sha256(devFile));
         prov.put("labels", verbalizer.toSpec());
         prov.put("template", template);
-        prov.put("reward", new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(specs));
+        prov.put("reward", DqnCli.rewardsJson(specs));
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
         PrintWriter out = cmd.spec.commandLine().getOut();
