@@ -99,6 +99,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Transitions per gradient update (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--lr-schedule", paramLabel = "constant|linear|cosine",
+            description = "Learning rate of the Q head over the run: constant, or decaying to 0 at the last episode "
+                    + "linearly or along a half cosine (default: ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
     @Option(names = "--updates-per-rollout", description = "Gradient updates after each rollout (default: ${DEFAULT-VALUE}).")
     int updatesPerRollout;
 

@@ -329,7 +329,7 @@ public final class ClassificationTrainer {
                     double loss = 0;
                     double absQ = 0;
                     for (int k = 0; k < cfg.updatesPerRollout(); k++) {
-                        Learner.Stats st = learner.update(rng, 1.0);
+                        Learner.Stats st = learner.update(rng, 1.0, episodes);
                         stats.update(st);
                         loss += st.loss();
                         absQ += st.meanAbsQ();

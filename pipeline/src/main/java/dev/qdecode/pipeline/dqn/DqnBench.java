@@ -72,13 +72,13 @@ public final class DqnBench {
         try (QHead head = new QHead(embeddingSize, cfg.headHidden(), vocab, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, -1, 1);
             for (int i = 0; i < Math.max(300, updatesPerRound); i++) { // warm-up (JIT)
-                learner.update(rng, cfg.priorityBetaStart());
+                learner.update(rng, cfg.priorityBetaStart(), 0);
             }
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 long c0 = mx.getCurrentThreadCpuTime();
                 for (int i = 0; i < updatesPerRound; i++) {
-                    learner.update(rng, cfg.priorityBetaStart());
+                    learner.update(rng, cfg.priorityBetaStart(), 0);
                 }
                 cpuRound[r] = updatesPerRound / ((mx.getCurrentThreadCpuTime() - c0) / 1e9);
                 perRound[r] = updatesPerRound / ((System.nanoTime() - t0) / 1e9);

@@ -74,6 +74,8 @@ import java.util.Map;
  * @param allTerminalActions classification: at each decision whose allowed tokens end labels, also store the
  *     transitions of the terminal tokens not taken, scored by the reward module (exact simulated transitions:
  *     the token MDP's dynamics and the reward function are known) (--all-terminal-actions, default false)
+ * @param lrSchedule how the Q head's learning rate moves over the run: constant, or decaying from {@code lr} to 0
+ *     at the last episode, linearly or along a half cosine (--lr-schedule, default constant)
  */
 public record DqnConfig(
         int episodes,
@@ -118,7 +120,8 @@ public record DqnConfig(
         int checkpointEvery,
         boolean saveReplay,
         double rolloutTemperature,
-        boolean allTerminalActions) {
+        boolean allTerminalActions,
+        LrSchedule lrSchedule) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -159,6 +162,27 @@ public record DqnConfig(
          */
         public static Activation parse(String s) {
             return parseEnum(Activation.class, s, "--head-activation");
+        }
+    }
+
+    /** How the learning rate of the Q head moves over the run ({@link #lrAt(long)}). */
+    public enum LrSchedule {
+        /** {@code lr} throughout. */
+        CONSTANT,
+        /** From {@code lr} down to 0 at the last episode, linearly. */
+        LINEAR,
+        /** From {@code lr} down to 0 at the last episode along a half cosine, {@code lr·(1 + cos(π·f))/2}. */
+        COSINE;
+
+        /**
+         * Parses a name case-insensitively ({@code constant}, {@code linear}, {@code cosine}).
+         *
+         * @param s the text
+         * @return the schedule
+         * @throws IllegalArgumentException naming --lr-schedule and the accepted names
+         */
+        public static LrSchedule parse(String s) {
+            return parseEnum(LrSchedule.class, s, "--lr-schedule");
         }
     }
 
@@ -209,6 +233,7 @@ public record DqnConfig(
         m.put("saveReplay", "--save-replay");
         m.put("rolloutTemperature", "--rollout-temperature");
         m.put("allTerminalActions", "--all-terminal-actions");
+        m.put("lrSchedule", "--lr-schedule");
         return Collections.unmodifiableMap(m);
     }
 
@@ -293,6 +318,9 @@ public record DqnConfig(
         if (activation == null) {
             fail("activation", "one of relu, gelu, linear", "nothing");
         }
+        if (lrSchedule == null) {
+            fail("lrSchedule", "one of constant, linear, cosine", "nothing");
+        }
         nonNegative(shapingEvery, "shapingEvery");
         nonNegative(evalEvery, "evalEvery");
         positive(evalSamples, "evalSamples");
@@ -346,7 +374,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT);
     }
 
     /**
@@ -370,6 +398,22 @@ public record DqnConfig(
         long span = epsilonEpisodes > 0 ? epsilonEpisodes : episodes;
         double f = Math.min(1.0, Math.max(0.0, episode / (double) span));
         return epsilonStart + f * (epsilonEnd - epsilonStart);
+    }
+
+    /**
+     * The Q head's learning rate at an episode under {@code lrSchedule}: {@code lr} when constant, else
+     * decaying from {@code lr} at episode 0 to 0 at {@code episodes}.
+     *
+     * @param episode episodes done so far
+     * @return the learning rate (&gt;= 0)
+     */
+    public double lrAt(long episode) {
+        double f = Math.min(1.0, Math.max(0.0, episode / (double) episodes));
+        return switch (lrSchedule) {
+            case CONSTANT -> lr;
+            case LINEAR -> lr * (1 - f);
+            case COSINE -> lr * 0.5 * (1 + Math.cos(Math.PI * f));
+        };
     }
 
     /**
@@ -514,6 +558,8 @@ public record DqnConfig(
                 return Backup.parse(string(v, where));
             } else if (type == Activation.class) {
                 return Activation.parse(string(v, where));
+            } else if (type == LrSchedule.class) {
+                return LrSchedule.parse(string(v, where));
             }
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(source)) {
@@ -642,6 +688,7 @@ public record DqnConfig(
         private boolean saveReplay;
         private double rolloutTemperature;
         private boolean allTerminalActions;
+        private LrSchedule lrSchedule;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -687,6 +734,7 @@ public record DqnConfig(
             this.saveReplay = c.saveReplay;
             this.rolloutTemperature = c.rolloutTemperature;
             this.allTerminalActions = c.allTerminalActions;
+            this.lrSchedule = c.lrSchedule;
         }
 
         /**
@@ -1165,13 +1213,24 @@ public record DqnConfig(
         }
 
         /**
+         * Sets lrSchedule (--lr-schedule): constant, or decaying to 0 at the last episode.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder lrSchedule(LrSchedule v) {
+            this.lrSchedule = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule);
         }
     }
 }

@@ -296,7 +296,7 @@ public final class DqnTrainer implements AutoCloseable {
             double loss = 0;
             double absQ = 0;
             for (int k = 0; k < cfg.updatesPerRollout(); k++) {
-                Learner.Stats st = learner.update(rng, cfg.priorityBetaAt(episodesDone));
+                Learner.Stats st = learner.update(rng, cfg.priorityBetaAt(episodesDone), episodesDone);
                 stats.update(st);
                 loss += st.loss();
                 absQ += st.meanAbsQ();

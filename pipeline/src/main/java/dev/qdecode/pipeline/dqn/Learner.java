@@ -74,9 +74,10 @@ final class Learner {
      *
      * @param rng the sampling random source
      * @param beta the importance-weight exponent
+     * @param episode episodes done so far (the learning rate follows {@link DqnConfig#lrAt(long)})
      * @return the statistics
      */
-    Stats update(Rng rng, double beta) {
+    Stats update(Rng rng, double beta, long episode) {
         ReplayBuffer.Batch b = replay.sample(cfg.batchSize(), beta, rng);
         float[] y = targets(b.episodes(), b.steps());
         int bs = y.length;
@@ -98,7 +99,7 @@ final class Learner {
             }
             meanY += y[i];
         }
-        QHead.TrainStats s = head.train(phi, bs, actions, y, b.weights(), cfg.lr(), cfg.gradClip(), cfg.huberDelta());
+        QHead.TrainStats s = head.train(phi, bs, actions, y, b.weights(), cfg.lrAt(episode), cfg.gradClip(), cfg.huberDelta());
         replay.updatePriorities(b.slots(), s.tdError());
         updates++;
         if (cfg.targetSync() > 0) {

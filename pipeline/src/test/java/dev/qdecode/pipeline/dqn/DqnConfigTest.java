@@ -95,4 +95,28 @@ class DqnConfigTest {
         assertEquals(1.0, c.priorityBetaAt(2000), 1e-12);
         assertEquals("--tau-q", DqnConfig.optionOf("tauQ"));
     }
+
+    @Test
+    void learningRateSchedules() {
+        DqnConfig c = DqnConfig.builder().episodes(1000).lr(1e-3).build();
+        assertEquals(DqnConfig.LrSchedule.CONSTANT, c.lrSchedule());
+        assertEquals(1e-3, c.lrAt(0), 0);
+        assertEquals(1e-3, c.lrAt(1000), 0);
+        DqnConfig lin = c.toBuilder().lrSchedule(DqnConfig.LrSchedule.LINEAR).build();
+        assertEquals(1e-3, lin.lrAt(0), 1e-15);
+        assertEquals(0.75e-3, lin.lrAt(250), 1e-15);
+        assertEquals(0, lin.lrAt(1000), 1e-15);
+        assertEquals(0, lin.lrAt(4000), 1e-15);
+        DqnConfig cos = c.toBuilder().lrSchedule(DqnConfig.LrSchedule.COSINE).build();
+        assertEquals(1e-3, cos.lrAt(0), 1e-15);
+        assertEquals(0.5e-3, cos.lrAt(500), 1e-15);
+        assertEquals(0.5e-3 * (1 + Math.cos(Math.PI / 4)), cos.lrAt(250), 1e-15);
+        assertEquals(0, cos.lrAt(1000), 1e-15);
+        // Round trip through the stored JSON, and a one-line error naming the option for a bad name.
+        assertEquals(cos, DqnConfig.fromJson(cos.toJson(), "test"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DqnConfig.fromJson("{\"lrSchedule\": \"step\"}", "cfg.json"));
+        assertTrue(e.getMessage().contains("--lr-schedule"), e.getMessage());
+        assertTrue(e.getMessage().contains("cfg.json"), e.getMessage());
+    }
 }

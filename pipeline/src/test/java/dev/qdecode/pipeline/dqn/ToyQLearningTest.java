@@ -34,6 +34,11 @@ class ToyQLearningTest {
     }
 
     private static float[][] train(DqnConfig cfg) {
+        return train(cfg, 0);
+    }
+
+    /** 400 updates with the learning rate of {@code cfg.lrAt(episode)}. */
+    private static float[][] train(DqnConfig cfg, long episode) {
         Rng rng = new Rng(cfg.seed());
         ReplayBuffer replay = ReplayBuffer.of(cfg);
         for (int e = 0; e < 200; e++) {
@@ -42,7 +47,7 @@ class ToyQLearningTest {
         try (QHead head = new QHead(3, cfg.headHidden(), 3, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, 0, 1);
             for (int u = 0; u < 400; u++) {
-                learner.update(rng, 1.0);
+                learner.update(rng, 1.0, episode);
             }
             float[][] q = new float[3][];
             for (int s = 0; s < 3; s++) {
@@ -80,5 +85,23 @@ class ToyQLearningTest {
         // soft value of s1 under uniform π_ref: 0.1·log((e^0 + e^10 + e^2)/3) ≈ 0.890
         double v1 = 0.1 * Math.log((Math.exp(0) + Math.exp(10) + Math.exp(2)) / 3);
         assertEquals(v1, q[0][0], 0.02);
+    }
+
+    @Test
+    void theLearnerFollowsTheLearningRateSchedule() {
+        DqnConfig linear = base().backup(DqnConfig.Backup.HARD).nStep(1).episodes(1000)
+                .lrSchedule(DqnConfig.LrSchedule.LINEAR).build();
+        // At the last episode the scheduled rate is 0: the zero-initialised output layer stays zero.
+        float[][] frozen = train(linear, 1000);
+        for (float[] row : frozen) {
+            for (float v : row) {
+                assertEquals(0f, v, 0f);
+            }
+        }
+        // At a quarter of the run the rate is 0.75·lr: it still learns the optimal greedy actions.
+        float[][] q = train(linear, 250);
+        assertEquals(0, Targets.argmax(q[0], 0, 3));
+        assertEquals(1, Targets.argmax(q[1], 0, 3));
+        assertEquals(0, Targets.argmax(q[2], 0, 3));
     }
 }
