@@ -370,8 +370,8 @@ public final class ClassificationTrainer {
         }
     }
 
-    /** Episodes walked through the trie: per row the replay steps and the reached label. */
-    private record Walk(ReplayEpisode.Builder[] steps, String[] labels, Node[] leaves, List<Sibling> siblings) {}
+    /** Episodes walked through the trie: per row the replay steps and the reached leaf (its label). */
+    private record Walk(ReplayEpisode.Builder[] steps, Node[] leaves, List<Sibling> siblings) {}
 
     /**
      * A terminal action not taken: at a decision whose allowed token {@code index} ends a label, the
@@ -386,7 +386,6 @@ public final class ClassificationTrainer {
         int n = idx.length;
         int dim = rootPhi[0].length;
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
-        String[] labels = new String[n];
         Node[] at = new Node[n];
         float[][] phi = new float[n][];
         for (int i = 0; i < n; i++) {
@@ -401,7 +400,7 @@ public final class ClassificationTrainer {
             // Group the rows by node: they share the allowed tokens, so one Q call per node.
             Map<Node, List<Integer>> groups = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
-                if (labels[i] == null) {
+                if (at[i].label == null) {
                     groups.computeIfAbsent(at[i], k -> new ArrayList<>()).add(i);
                 }
             }
@@ -422,31 +421,22 @@ public final class ClassificationTrainer {
                 Candidates.Set set = new Candidates.Set(cand, logp, 0f);
                 for (int j = 0; j < rows.size(); j++) {
                     int row = rows.get(j);
-                    int choice;
-                    if (eps > 0 && rng.nextDouble() < eps) {
-                        choice = rng.nextInt(k);
-                    } else {
-                        choice = 0;
-                        for (int a = 1; a < k; a++) {
-                            if (q[j * k + a] > q[j * k + choice]) {
-                                choice = a;
-                            }
-                        }
-                    }
+                    int choice = eps > 0 && rng.nextDouble() < eps ? rng.nextInt(k) : Targets.argmax(q, j * k, k);
                     steps[row].step(phi[row], 0, set, choice);
                     Node next = resolve(g.getKey().children.get(cand[choice]));
                     if (siblings != null) {
                         for (int a = 0; a < k; a++) {
-                            Node other = a == choice ? null : resolve(g.getKey().children.get(cand[a]));
-                            if (other != null && other.label != null) {
+                            if (a == choice) {
+                                continue;
+                            }
+                            Node other = resolve(g.getKey().children.get(cand[a]));
+                            if (other.label != null) {
                                 siblings.add(new Sibling(row, phi[row], set, a, other));
                             }
                         }
                     }
                     at[row] = next;
-                    if (next.label != null) {
-                        labels[row] = next.label;
-                    } else {
+                    if (next.label == null) {
                         deeper.add(row);
                     }
                 }
@@ -464,7 +454,7 @@ public final class ClassificationTrainer {
                 any = true;
             }
         }
-        return new Walk(steps, labels, at, siblings == null ? List.of() : siblings);
+        return new Walk(steps, at, siblings == null ? List.of() : siblings);
     }
 
     /**
@@ -489,8 +479,7 @@ public final class ClassificationTrainer {
         }
         List<Episode> eps = new ArrayList<>(w.siblings().size());
         for (Sibling sib : w.siblings()) {
-            ClassificationExample e = data.get(idx[sib.row()]);
-            eps.add(new Episode(e.text(), sib.leaf().label, sib.leaf().prefix, List.of(), e.label(), Map.of()));
+            eps.add(episode(data.get(idx[sib.row()]), sib.leaf()));
         }
         double[] r = s.reward().score(eps);
         List<ReplayEpisode> out = new ArrayList<>(r.length);
@@ -506,10 +495,14 @@ public final class ClassificationTrainer {
     private double[] rewards(Walk w, int[] idx, List<ClassificationExample> data) {
         List<Episode> eps = new ArrayList<>(idx.length);
         for (int i = 0; i < idx.length; i++) {
-            ClassificationExample e = data.get(idx[i]);
-            eps.add(new Episode(e.text(), w.labels[i], w.leaves[i].prefix, List.of(), e.label(), Map.of()));
+            eps.add(episode(data.get(idx[i]), w.leaves[i]));
         }
         return s.reward().score(eps);
+    }
+
+    /** The episode the reward module scores: the example's text and gold label, the label a leaf ends. */
+    private static Episode episode(ClassificationExample e, Node leaf) {
+        return new Episode(e.text(), leaf.label, leaf.prefix, List.of(), e.label(), Map.of());
     }
 
     /** Dev-set evaluation of the greedy policy. */
@@ -554,7 +547,7 @@ public final class ClassificationTrainer {
         Map<String, double[]> per = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             String gold = data.get(idx[i]).label();
-            boolean ok = w.labels[i].equals(gold);
+            boolean ok = w.leaves[i].label.equals(gold);
             right += ok ? 1 : 0;
             rew += r[i];
             len += w.leaves[i].prefix.length;
