@@ -256,6 +256,14 @@ final class TaskOptions {
             public void onEvaluation(EvalMetrics m) {
                 lastEval[0] = String.format(Locale.ROOT, "  dev accuracy %.4f", m.positiveRate());
             }
+
+            @Override
+            public void onStage(String description) {
+                err.println(description);
+                err.flush();
+                bar[0] = null;
+                lastEval[0] = "";
+            }
         };
         try {
             ClassificationTrainer.Setup setup = new ClassificationTrainer.Setup(b, v, template, train, devRows, reward,

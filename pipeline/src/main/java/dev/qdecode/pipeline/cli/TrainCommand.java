@@ -199,6 +199,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "--all-terminal-actions=false turns it off).")
     boolean allTerminalActions;
 
+    @Option(names = "--refit", arity = "0..1", fallbackValue = "true",
+            description = "Classification: once validation has selected the number of episodes, train a fresh head on "
+                    + "all training examples (validation included) for that many episodes and keep it, as the "
+                    + "supervised probe does; the summary reports both heads (default: ${DEFAULT-VALUE}).")
+    boolean refit;
+
     /** Supplies DqnConfig defaults for the options named after its fields. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
         /** Used by picocli. */
@@ -256,6 +262,10 @@ final class TrainCommand implements Callable<Integer> {
                 && overrides.get("allTerminalActions").getAsBoolean()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--all-terminal-actions: only for --task classification (the other tasks' terminal step is EOS)");
+        }
+        if (!"classification".equals(task) && overrides.has("refit") && overrides.get("refit").getAsBoolean()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--refit: only for --task classification (the other tasks select no head on a validation split)");
         }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.

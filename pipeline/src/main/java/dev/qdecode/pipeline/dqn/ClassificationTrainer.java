@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -280,7 +281,6 @@ public final class ClassificationTrainer {
         }
         float[][] trainPhi = rootStates(s.train());
         float[][] devPhi = rootStates(s.dev());
-        int dim = trainPhi[0].length;
         double probe = probeAccuracy();
         double zeroShot = states != null ? zeroShot() : Double.NaN;
         double majority = majority();
@@ -288,25 +288,67 @@ public final class ClassificationTrainer {
         // head with the best validation accuracy is kept; the evaluation set is only reported.
         PhraseSplit split = PhraseSplit.of(s.train().stream().map(ClassificationExample::text).toList(),
                 VALIDATION_FRACTION, cfg.seed());
-        int[] trainIdx = split.train();
         int[] valIdx = split.validation();
-        Rng rng = Rng.derive(cfg.seed(), 7);
+        long t0 = System.nanoTime();
+        Pass selected = pass(split.train(), cfg.episodes(), valIdx, trainPhi, devPhi, Rng.derive(cfg.seed(), 7));
+        Pass kept = selected;
+        Pass refit = null;
+        if (cfg.refit() && valIdx.length > 0) {
+            // As the probe does: the same recipe, from the same initial head, on all training examples
+            // (validation included) for the selected number of episodes.
+            int[] all = new int[s.train().size()];
+            Arrays.setAll(all, i -> i);
+            listener.onStage(String.format(Locale.ROOT,
+                    "refit: validation selected episode %d (accuracy %.4f); training a fresh head on all %d examples "
+                            + "for %d episodes", selected.bestEpisode, selected.bestVal, all.length, selected.bestEpisode));
+            refit = pass(all, selected.bestEpisode, null, trainPhi, devPhi, Rng.derive(cfg.seed(), 8));
+            kept = refit;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Result res = new Result(kept.dev.accuracy, probe, zeroShot, majority, kept.dev.meanReward,
+                selected.episodes + (refit != null ? refit.episodes : 0),
+                selected.updates + (refit != null ? refit.updates : 0), secs);
+        try {
+            writeSummary(res, selected, refit, split.train().length, valIdx.length);
+            Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
+                    Map.of("episodes", res.episodes(), "updates", res.updates()), Map.of(),
+                    Map.of("train", kept.rngState), s.provenance(), kept.head, false), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + s.runDir(), e);
+        }
+        return res;
+    }
+
+    /**
+     * What one training pass produced: the head it keeps (the best on validation, or the last without
+     * validation) and that head's accuracy on the evaluation set.
+     */
+    private record Pass(long episodes, long updates, long simulated, double bestVal, long bestEpisode, HeadState head,
+            Eval dev, double seconds, long rngState) {}
+
+    /**
+     * Trains a fresh head for {@code stopAt} episodes on texts drawn from {@code pool}. With a validation
+     * split, evaluates every {@code --eval-every} episodes (a metrics line each) and keeps the best head;
+     * without one, keeps the last.
+     */
+    private Pass pass(int[] pool, long stopAt, int[] valIdx, float[][] trainPhi, float[][] devPhi, Rng rng) {
+        int dim = trainPhi[0].length;
         ReplayBuffer replay = ReplayBuffer.of(cfg);
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;
         long simulated = 0;
-        Eval last;
         double bestVal = -1;
         long bestEpisode = 0;
         HeadState best = null;
+        Passes order = new Passes(pool.length, cfg.seed(), 9);
         try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, -1, 1);
-            while (episodes < cfg.episodes()) {
-                int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodes);
+            while (episodes < stopAt) {
+                int n = (int) Math.min(cfg.rolloutEpisodes(), stopAt - episodes);
                 int[] idx = new int[n];
                 for (int i = 0; i < n; i++) {
-                    idx[i] = trainIdx[rng.nextInt(trainIdx.length)];
+                    idx[i] = pool[order.at(episodes + i)];
                 }
                 double eps = cfg.epsilonAt(episodes);
                 Walk w = walk(head, false, idx, s.train(), trainPhi, eps, rng);
@@ -324,7 +366,7 @@ public final class ClassificationTrainer {
                 stats.rollout(n, sum, 0);
                 long before = episodes;
                 episodes += n;
-                listener.onRollout(episodes, cfg.episodes(), sum / n, eps);
+                listener.onRollout(episodes, stopAt, sum / n, eps);
                 if (replay.size() >= cfg.batchSize()) {
                     double loss = 0;
                     double absQ = 0;
@@ -336,37 +378,31 @@ public final class ClassificationTrainer {
                     }
                     listener.onUpdate(learner.updates(), loss / cfg.updatesPerRollout(), absQ / cfg.updatesPerRollout());
                 }
-                if (cfg.evalEvery() > 0 && episodes / cfg.evalEvery() > before / cfg.evalEvery()
-                        || episodes == cfg.episodes()) {
+                if (valIdx != null && (cfg.evalEvery() > 0 && episodes / cfg.evalEvery() > before / cfg.evalEvery()
+                        || episodes == stopAt)) {
                     double val = evaluate(head, true, s.train(), trainPhi, valIdx).accuracy();
                     if (val > bestVal) {
                         bestVal = val;
                         bestEpisode = episodes;
                         best = head.export();
                     }
-                    last = evaluate(head, devPhi);
-                    JsonObject line = last.toJson(episodes, learner.updates());
+                    Eval dev = evaluate(head, devPhi);
+                    JsonObject line = dev.toJson(episodes, learner.updates());
                     line.addProperty("validation_accuracy", val);
                     stats.drain(0, eps).forEach(line::addProperty);
                     append(line);
-                    listener.onEvaluation(new EvalMetrics(episodes, "trained", s.dev().size(), last.meanReward, 0,
-                            last.accuracy, 0, Double.NaN, 0, 0, last.meanLength, 0, 0, 0, List.of()));
+                    listener.onEvaluation(new EvalMetrics(episodes, "trained", s.dev().size(), dev.meanReward, 0,
+                            dev.accuracy, 0, Double.NaN, 0, 0, dev.meanLength, 0, 0, 0, List.of()));
                 }
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
             if (best != null) {
                 head.load(best);
+            } else {
+                best = head.export();
+                bestEpisode = episodes;
             }
-            last = evaluate(head, devPhi);
-            Result res = new Result(last.accuracy, probe, zeroShot, majority, last.meanReward, episodes,
-                    learner.updates(), secs);
-            writeSummary(res, last, bestVal, bestEpisode, trainIdx.length, valIdx.length, simulated);
-            Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
-                    Map.of("episodes", episodes, "updates", learner.updates()), Map.of(), Map.of("train", rng.state()),
-                    s.provenance(), head.export(), false), null);
-            return res;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to " + s.runDir(), e);
+            return new Pass(episodes, learner.updates(), simulated, bestVal, bestEpisode, best, evaluate(head, devPhi),
+                    (System.nanoTime() - t0) / 1e9, rng.state());
         }
     }
 
@@ -641,17 +677,16 @@ public final class ClassificationTrainer {
         }
     }
 
-    private void writeSummary(Result r, Eval last, double bestVal, long bestEpisode, int nTrain, int nVal,
-            long simulated) throws IOException {
+    private void writeSummary(Result r, Pass selected, Pass refit, int nTrain, int nVal) throws IOException {
         JsonObject o = new JsonObject();
         o.addProperty("task", "classification");
-        o.addProperty("selected_episode", bestEpisode);
-        o.addProperty("validation_accuracy", bestVal);
+        o.addProperty("selected_episode", selected.bestEpisode);
+        o.addProperty("validation_accuracy", selected.bestVal);
         o.addProperty("train_examples", nTrain);
         o.addProperty("validation_examples", nVal);
         o.addProperty("episodes", r.episodes());
         o.addProperty("updates", r.updates());
-        o.addProperty("simulated_transitions", simulated);
+        o.addProperty("simulated_transitions", selected.simulated + (refit != null ? refit.simulated : 0));
         o.addProperty("dqn_accuracy", r.dqnAccuracy());
         o.addProperty("probe_accuracy", r.probeAccuracy());
         if (!Double.isNaN(r.zeroShotAccuracy())) {
@@ -660,7 +695,18 @@ public final class ClassificationTrainer {
         o.addProperty("majority_accuracy", r.majorityAccuracy());
         o.addProperty("mean_reward", r.meanReward());
         o.addProperty("train_seconds", r.seconds());
-        o.add("dev", last.toJson(r.episodes(), r.updates()));
+        o.addProperty("selected_head_accuracy", selected.dev.accuracy);
+        if (refit != null) {
+            JsonObject f = new JsonObject();
+            f.addProperty("examples", s.train().size());
+            f.addProperty("episodes", refit.episodes);
+            f.addProperty("updates", refit.updates);
+            f.addProperty("seconds", refit.seconds);
+            f.addProperty("accuracy", refit.dev.accuracy);
+            o.add("refit", f);
+        }
+        Pass kept = refit != null ? refit : selected;
+        o.add("dev", kept.dev.toJson(r.episodes(), r.updates()));
         JsonObject ids = new JsonObject();
         labelIds.forEach((k, v) -> ids.addProperty(k, Arrays.toString(v)));
         o.add("label_token_ids", ids);

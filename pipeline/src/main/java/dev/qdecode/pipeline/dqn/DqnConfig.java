@@ -76,6 +76,9 @@ import java.util.Map;
  *     the token MDP's dynamics and the reward function are known) (--all-terminal-actions, default false)
  * @param lrSchedule how the Q head's learning rate moves over the run: constant, or decaying from {@code lr} to 0
  *     at the last episode, linearly or along a half cosine (--lr-schedule, default constant)
+ * @param refit classification: after the head is selected on the validation split, train a fresh head on all
+ *     training examples for the selected number of episodes and keep that one (the probe's protocol)
+ *     (--refit, default false)
  */
 public record DqnConfig(
         int episodes,
@@ -121,7 +124,8 @@ public record DqnConfig(
         boolean saveReplay,
         double rolloutTemperature,
         boolean allTerminalActions,
-        LrSchedule lrSchedule) {
+        LrSchedule lrSchedule,
+        boolean refit) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -234,6 +238,7 @@ public record DqnConfig(
         m.put("rolloutTemperature", "--rollout-temperature");
         m.put("allTerminalActions", "--all-terminal-actions");
         m.put("lrSchedule", "--lr-schedule");
+        m.put("refit", "--refit");
         return Collections.unmodifiableMap(m);
     }
 
@@ -374,7 +379,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false);
     }
 
     /**
@@ -689,6 +694,7 @@ public record DqnConfig(
         private double rolloutTemperature;
         private boolean allTerminalActions;
         private LrSchedule lrSchedule;
+        private boolean refit;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -735,6 +741,7 @@ public record DqnConfig(
             this.rolloutTemperature = c.rolloutTemperature;
             this.allTerminalActions = c.allTerminalActions;
             this.lrSchedule = c.lrSchedule;
+            this.refit = c.refit;
         }
 
         /**
@@ -1224,13 +1231,24 @@ public record DqnConfig(
         }
 
         /**
+         * Sets refit (--refit): classification retrains the selected head on all training examples.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder refit(boolean v) {
+            this.refit = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit);
         }
     }
 }

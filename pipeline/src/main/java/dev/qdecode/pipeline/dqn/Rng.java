@@ -80,6 +80,20 @@ final class Rng {
     }
 
     /**
+     * Shuffles an array in place (Fisher–Yates with {@link #nextInt(int)}).
+     *
+     * @param a the array
+     */
+    void shuffle(int[] a) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /**
      * A standard normal value (Box-Muller; one value per call, deterministic).
      *
      * @return the value

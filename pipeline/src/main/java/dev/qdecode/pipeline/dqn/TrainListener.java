@@ -48,4 +48,12 @@ public interface TrainListener {
      * @param message one line naming the symptom and the options that help
      */
     default void onWarning(String message) {}
+
+    /**
+     * When a run starts a new stage whose rollouts count from 0 again (classification's refit on all
+     * training examples).
+     *
+     * @param description one line: what the stage does and why
+     */
+    default void onStage(String description) {}
 }

@@ -103,6 +103,44 @@ class ClassificationTaskTest {
     }
 
     @Test
+    void refitTrainsAFreshHeadOnAllExamplesForTheSelectedLength(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 400, 1);
+        Path dev = data(tmp, "dev.tsv", 200, 2);
+        JsonObject[] runs = new JsonObject[2];
+        for (int i = 0; i < 2; i++) {
+            String out = i == 0 ? "refit" : "selected";
+            Result r = run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
+                    "--data", train.toString(), "--dev", dev.toString(), "--episodes", "1600", "--lr", "1e-3",
+                    "--eval-every", "400", "--seed", "3", "--refit=" + (i == 0), "--out", tmp.resolve(out).toString());
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            runs[i] = JsonParser.parseString(Files.readString(tmp.resolve(out).resolve("summary.json"))).getAsJsonObject();
+            if (i == 0) {
+                assertTrue(r.err().contains("refit: validation selected episode"), r.err());
+            }
+        }
+        JsonObject on = runs[0];
+        JsonObject off = runs[1];
+        assertTrue(on.getAsJsonObject("config").get("refit").getAsBoolean());
+        assertFalse(off.getAsJsonObject("config").get("refit").getAsBoolean());
+        // The first stage is the same run either way: the same selected episode and head.
+        assertEquals(off.get("selected_episode").getAsLong(), on.get("selected_episode").getAsLong());
+        assertEquals(off.get("selected_head_accuracy").getAsDouble(), on.get("selected_head_accuracy").getAsDouble());
+        JsonObject refit = on.getAsJsonObject("refit");
+        assertEquals(400, refit.get("examples").getAsInt(), refit.toString());
+        assertTrue(on.get("train_examples").getAsInt() < 400, on.toString());
+        assertEquals(on.get("selected_episode").getAsLong(), refit.get("episodes").getAsLong());
+        assertEquals(1600 + refit.get("episodes").getAsLong(), on.get("episodes").getAsLong());
+        // The reported accuracy is the refit head's; without refit it is the selected head's.
+        assertEquals(refit.get("accuracy").getAsDouble(), on.get("dqn_accuracy").getAsDouble());
+        assertTrue(on.get("dqn_accuracy").getAsDouble() >= 0.8, on.toString());
+        assertFalse(off.has("refit"));
+        assertEquals(off.get("selected_head_accuracy").getAsDouble(), off.get("dqn_accuracy").getAsDouble());
+        Result other = run("train", "--task", "translation", "--refit", "--out", tmp.resolve("tr").toString());
+        assertEquals(ExitCodes.USAGE, other.code());
+        assertTrue(other.err().contains("--refit: only for --task classification"), other.err());
+    }
+
+    @Test
     void badLabelSetUpsAreOneLineErrors(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 20, 1);
         Path dev = data(tmp, "dev.tsv", 10, 2);
