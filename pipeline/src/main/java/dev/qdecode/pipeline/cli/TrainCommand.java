@@ -205,6 +205,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "supervised probe does; the summary reports both heads (default: ${DEFAULT-VALUE}).")
     boolean refit;
 
+    @Option(names = "--shuffled-passes", arity = "0..1", fallbackValue = "true",
+            description = "Draw the training prompts (classification: texts) in shuffled passes, each once per pass, "
+                    + "instead of independently with replacement, which leaves about 1/e of them unused per pass's "
+                    + "worth of episodes (default: ${DEFAULT-VALUE}).")
+    boolean shuffledPasses;
+
     /** Supplies DqnConfig defaults for the options named after its fields. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
         /** Used by picocli. */

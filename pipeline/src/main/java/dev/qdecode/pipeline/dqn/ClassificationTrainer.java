@@ -341,14 +341,14 @@ public final class ClassificationTrainer {
         double bestVal = -1;
         long bestEpisode = 0;
         HeadState best = null;
-        Passes order = new Passes(pool.length, cfg.seed(), 9);
+        Passes order = cfg.shuffledPasses() ? new Passes(pool.length, cfg.seed(), 9) : null;
         try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, -1, 1);
             while (episodes < stopAt) {
                 int n = (int) Math.min(cfg.rolloutEpisodes(), stopAt - episodes);
                 int[] idx = new int[n];
                 for (int i = 0; i < n; i++) {
-                    idx[i] = pool[order.at(episodes + i)];
+                    idx[i] = pool[order != null ? order.at(episodes + i) : rng.nextInt(pool.length)];
                 }
                 double eps = cfg.epsilonAt(episodes);
                 Walk w = walk(head, false, idx, s.train(), trainPhi, eps, rng);

@@ -79,6 +79,8 @@ import java.util.Map;
  * @param refit classification: after the head is selected on the validation split, train a fresh head on all
  *     training examples for the selected number of episodes and keep that one (the probe's protocol)
  *     (--refit, default false)
+ * @param shuffledPasses draw the training prompts (texts) in shuffled passes, each once per pass, instead of
+ *     independently with replacement (--shuffled-passes, default false)
  */
 public record DqnConfig(
         int episodes,
@@ -125,7 +127,8 @@ public record DqnConfig(
         double rolloutTemperature,
         boolean allTerminalActions,
         LrSchedule lrSchedule,
-        boolean refit) {
+        boolean refit,
+        boolean shuffledPasses) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -239,6 +242,7 @@ public record DqnConfig(
         m.put("allTerminalActions", "--all-terminal-actions");
         m.put("lrSchedule", "--lr-schedule");
         m.put("refit", "--refit");
+        m.put("shuffledPasses", "--shuffled-passes");
         return Collections.unmodifiableMap(m);
     }
 
@@ -379,7 +383,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false);
     }
 
     /**
@@ -695,6 +699,7 @@ public record DqnConfig(
         private boolean allTerminalActions;
         private LrSchedule lrSchedule;
         private boolean refit;
+        private boolean shuffledPasses;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -742,6 +747,7 @@ public record DqnConfig(
             this.allTerminalActions = c.allTerminalActions;
             this.lrSchedule = c.lrSchedule;
             this.refit = c.refit;
+            this.shuffledPasses = c.shuffledPasses;
         }
 
         /**
@@ -1242,13 +1248,24 @@ public record DqnConfig(
         }
 
         /**
+         * Sets shuffledPasses (--shuffled-passes): training prompts are drawn in shuffled passes.
+         *
+         * @param v the value
+         * @return this builder
+         */
+        public Builder shuffledPasses(boolean v) {
+            this.shuffledPasses = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses);
         }
     }
 }

@@ -114,7 +114,7 @@ public final class DqnTrainer implements AutoCloseable {
     private final KlController kl;
     private final DivergenceMonitor monitor;
     private final Rng rng;
-    /** Which training prompt each episode starts from (shuffled passes; resumes from the episode count). */
+    /** With --shuffled-passes, which training prompt each episode starts from (resumes from the episode count). */
     private final Passes order;
     private final TrainingStats stats = new TrainingStats();
     private final double returnMin;
@@ -144,7 +144,7 @@ public final class DqnTrainer implements AutoCloseable {
         this.kl = KlController.of(cfg);
         this.monitor = new DivergenceMonitor(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
         this.rng = Rng.derive(cfg.seed(), 1);
-        this.order = new Passes(setup.trainPrompts().size(), cfg.seed(), 3);
+        this.order = cfg.shuffledPasses() ? new Passes(setup.trainPrompts().size(), cfg.seed(), 3) : null;
     }
 
     /**
@@ -272,7 +272,8 @@ public final class DqnTrainer implements AutoCloseable {
     private void trainRound(int n) {
         List<String> prompts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            prompts.add(s.trainPrompts().get(order.at(episodesDone + i)));
+            int k = order != null ? order.at(episodesDone + i) : rng.nextInt(s.trainPrompts().size());
+            prompts.add(s.trainPrompts().get(k));
         }
         double eps = cfg.epsilonAt(episodesDone);
         List<Rollouts.Episode> eps0 = rollouts.run(prompts, head, eps, rng, true);

@@ -80,13 +80,13 @@ class ClassificationTaskTest {
     }
 
     @Test
-    void allTerminalActionsLearnsFromTheLabelsNotChosen(@TempDir Path tmp) throws Exception {
+    void allTerminalActionsLearnsFromTheLabelsNotChosenInShuffledPasses(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 400, 1);
         Path dev = data(tmp, "dev.tsv", 200, 2);
         // A third label that is never right: every episode also stores the two labels it did not pick.
         Result r = run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
                 "--data", train.toString(), "--dev", dev.toString(), "--labels", "0=bad,1=good,2=okay", "--episodes",
-                "1600", "--lr", "1e-3", "--eval-every", "800", "--seed", "3", "--all-terminal-actions", "--out",
+                "1600", "--lr", "1e-3", "--eval-every", "800", "--seed", "3", "--all-terminal-actions", "--shuffled-passes", "--out",
                 tmp.resolve("ata").toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
         JsonObject s = JsonParser.parseString(Files.readString(tmp.resolve("ata").resolve("summary.json")))
@@ -94,6 +94,7 @@ class ClassificationTaskTest {
         assertEquals(1600, s.get("episodes").getAsLong());
         assertEquals(2 * 1600, s.get("simulated_transitions").getAsLong());
         assertTrue(s.getAsJsonObject("config").get("allTerminalActions").getAsBoolean());
+        assertTrue(s.getAsJsonObject("config").get("shuffledPasses").getAsBoolean());
         double acc = s.get("dqn_accuracy").getAsDouble();
         assertTrue(acc >= 0.8, "DQN accuracy " + acc);
         Result other = run("train", "--task", "translation", "--all-terminal-actions", "--out",
