@@ -10,6 +10,8 @@ import dev.qdecode.rewards.bleu.Bleu;
 import dev.qdecode.rewards.bleu.BleuScore;
 import dev.qdecode.rewards.bleu.Chrf;
 import dev.qdecode.rewards.bleu.ChrfScore;
+import dev.qdecode.rewards.bleu.CorpusMetric;
+import dev.qdecode.rewards.bleu.PairedBootstrap;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,7 +25,8 @@ import java.util.Locale;
 /**
  * {@code qdecode evaluate --task translation}: corpus BLEU and chrF (sacreBLEU-compatible, with
  * signatures) of greedy decoding by the base (SFT) model and by the trained head (greedy on
- * log π_ref + Q/τ_Q over the candidates), side by side on a test file; hypotheses are written as TSV.
+ * log π_ref + Q/τ_Q over the candidates), side by side on a test file, with a paired bootstrap of the
+ * difference (95% interval, one-sided p-value); hypotheses are written as TSV.
  */
 final class TranslationEval {
     private TranslationEval() {}
@@ -50,9 +53,20 @@ final class TranslationEval {
         for (System s : systems) {
             out.printf(Locale.ROOT, "%-18s %8.2f %8.2f %8.1f%n", s.name(), s.bleu().score(), s.chrf().score(), s.seconds());
         }
+        List<PairedBootstrap.Result> paired = new ArrayList<>();
         if (systems.size() == 2) {
             out.printf(Locale.ROOT, "difference         %+8.2f %+8.2f%n", systems.get(1).bleu().score()
                     - systems.get(0).bleu().score(), systems.get(1).chrf().score() - systems.get(0).chrf().score());
+            for (CorpusMetric metric : List.of(Bleu.corpusLevel(), Chrf.defaults())) {
+                paired.add(PairedBootstrap.compare(metric, systems.get(0).hypotheses(), systems.get(1).hypotheses(),
+                        refs, PairedBootstrap.DEFAULT_RESAMPLES, PairedBootstrap.DEFAULT_SEED));
+            }
+            out.printf(Locale.ROOT, "paired bootstrap, %s - %s (%d resamples, seed %d):%n", systems.get(1).name(),
+                    systems.get(0).name(), PairedBootstrap.DEFAULT_RESAMPLES, PairedBootstrap.DEFAULT_SEED);
+            for (PairedBootstrap.Result r : paired) {
+                out.printf(Locale.ROOT, "  %-6s %+6.2f  95%% interval [%+.2f, %+.2f]  p(not better) = %.3f%n", r.metric(),
+                        r.delta(), r.lower(), r.upper(), r.pValue());
+            }
         }
         if (policy != null) {
             out.printf(Locale.ROOT, "DQN head: log pi_ref + %s*Q/tau_Q, %s head%n", policy.decoding().qWeight(),
@@ -60,7 +74,7 @@ final class TranslationEval {
         }
         out.println("BLEU signature: " + systems.get(0).bleu().signature());
         out.println("chrF signature: " + systems.get(0).chrf().signature());
-        write(dir, src, refs, systems, policy);
+        write(dir, src, refs, systems, policy, paired);
         out.println("wrote " + dir.resolve("translations.tsv") + " and " + dir.resolve("translation-scores.json"));
     }
 
@@ -77,7 +91,7 @@ final class TranslationEval {
     }
 
     private static void write(Path dir, List<String> src, List<List<String>> refs, List<System> systems,
-            DqnPolicy policy) {
+            DqnPolicy policy, List<PairedBootstrap.Result> paired) {
         try {
             Files.createDirectories(dir);
             List<String> cols = new ArrayList<>(List.of("source", "reference"));
@@ -104,6 +118,18 @@ final class TranslationEval {
                 if (policy != null && s != systems.get(0)) {
                     o.addProperty("q_weight", policy.decoding().qWeight());
                     o.addProperty("head", policy.decoding().headName());
+                    JsonObject bs = new JsonObject();
+                    for (PairedBootstrap.Result r : paired) {
+                        JsonObject m = new JsonObject();
+                        m.addProperty("delta", r.delta());
+                        m.addProperty("lower95", r.lower());
+                        m.addProperty("upper95", r.upper());
+                        m.addProperty("p_not_better", r.pValue());
+                        m.addProperty("resamples", r.resamples());
+                        m.addProperty("seed", r.seed());
+                        bs.add(r.metric(), m);
+                    }
+                    o.add("paired_bootstrap_vs_" + systems.get(0).name().replace(' ', '_'), bs);
                 }
                 j.add(s.name(), o);
             }

@@ -45,6 +45,23 @@ class ReferenceTasksTest {
         assertTrue(e.out().contains("base greedy") && e.out().contains("DQN head greedy"), e.out());
         assertTrue(e.out().contains("BLEU signature: nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"),
                 e.out());
+        assertTrue(e.out().contains("paired bootstrap, DQN head greedy - base greedy (1000 resamples, seed 12345):"),
+                e.out());
+        assertTrue(e.out().contains("  BLEU ") && e.out().contains("  chrF2 ") && e.out().contains("p(not better) = "),
+                e.out());
+        JsonObject scores = JsonParser.parseString(Files.readString(runDir.resolve("evaluation/translation-scores.json")))
+                .getAsJsonObject();
+        JsonObject bs = scores.getAsJsonObject("DQN head greedy").getAsJsonObject("paired_bootstrap_vs_base_greedy");
+        for (String metric : List.of("BLEU", "chrF2")) {
+            JsonObject m = bs.getAsJsonObject(metric);
+            double delta = m.get("delta").getAsDouble();
+            double p = m.get("p_not_better").getAsDouble();
+            assertTrue(m.get("lower95").getAsDouble() <= delta && delta <= m.get("upper95").getAsDouble(), m.toString());
+            assertTrue(p > 0 && p <= 1, m.toString());
+            String sys = metric.equals("BLEU") ? "bleu" : "chrf";
+            assertEquals(scores.getAsJsonObject("DQN head greedy").get(sys).getAsDouble()
+                    - scores.getAsJsonObject("base greedy").get(sys).getAsDouble(), delta, 1e-9);
+        }
         List<String> tsv = Files.readAllLines(runDir.resolve("evaluation/translations.tsv"));
         assertEquals(6, tsv.size());
         assertEquals("source\treference\tbase_greedy\tDQN_head_greedy", tsv.get(0));

@@ -16,7 +16,7 @@ import java.util.Objects;
  * <p>Instances are immutable and thread-safe (per-thread scratch buffers; no boxing in n-gram
  * counting).
  */
-public final class Bleu {
+public final class Bleu implements CorpusMetric {
     /** The sacreBLEU release whose behaviour and signature format this class reproduces. */
     public static final String SACREBLEU_VERSION = "2.6.0";
 
@@ -73,6 +73,21 @@ public final class Bleu {
     public BleuScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
         CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 2 + 2 * config.maxNgramOrder(), this::segmentStats);
         return fromStats(s.sums(), s.nrefs());
+    }
+
+    @Override
+    public String name() {
+        return "BLEU";
+    }
+
+    @Override
+    public long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references) {
+        return CorpusStats.perSegment(hypotheses, references, 2 + 2 * config.maxNgramOrder(), this::segmentStats);
+    }
+
+    @Override
+    public double scoreOf(long[] summed) {
+        return compute(summed, config.maxNgramOrder(), null);
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p>Empty reference strings are ignored; a segment needs at least one non-empty reference.
  * Instances are immutable and thread-safe.
  */
-public final class Chrf {
+public final class Chrf implements CorpusMetric {
     private static final double EPS = 1e-16;
     private static final String PUNCTS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
@@ -61,6 +61,17 @@ public final class Chrf {
         CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 3 * (config.charOrder() + config.wordOrder()),
                 this::segmentStats);
         return result(fScore(s.sums(), config), s.nrefs());
+    }
+
+    @Override
+    public long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references) {
+        return CorpusStats.perSegment(hypotheses, references, 3 * (config.charOrder() + config.wordOrder()),
+                this::segmentStats);
+    }
+
+    @Override
+    public double scoreOf(long[] summed) {
+        return fScore(summed, config);
     }
 
     /**
@@ -114,6 +125,7 @@ public final class Chrf {
      *
      * @return the name
      */
+    @Override
     public String name() {
         return "chrF" + config.beta() + "+".repeat(config.wordOrder());
     }

@@ -26,6 +26,32 @@ final class CorpusStats {
      *     invalid (the message names the segment index)
      */
     static Sum sum(List<String> hypotheses, List<? extends List<String>> references, int size, Segment segment) {
+        long[][] per = new long[hypotheses.size()][];
+        String nrefs = segments(hypotheses, references, size, segment, per);
+        long[] sums = new long[size];
+        for (long[] seg : per) {
+            for (int k = 0; k < size; k++) {
+                sums[k] += seg[k];
+            }
+        }
+        return new Sum(sums, nrefs);
+    }
+
+    /**
+     * Each segment's statistics, for resampling.
+     *
+     * @throws IllegalArgumentException as {@link #sum}
+     */
+    static long[][] perSegment(List<String> hypotheses, List<? extends List<String>> references, int size,
+            Segment segment) {
+        long[][] per = new long[hypotheses.size()][];
+        segments(hypotheses, references, size, segment, per);
+        return per;
+    }
+
+    /** Fills {@code out} with every segment's statistics; returns the signature's {@code nrefs}. */
+    private static String segments(List<String> hypotheses, List<? extends List<String>> references, int size,
+            Segment segment, long[][] out) {
         if (hypotheses.size() != references.size()) {
             throw new IllegalArgumentException(hypotheses.size() + " hypotheses but "
                     + references.size() + " reference lists");
@@ -33,11 +59,10 @@ final class CorpusStats {
         if (hypotheses.isEmpty()) {
             throw new IllegalArgumentException("no hypotheses to score");
         }
-        long[] sums = new long[size];
-        long[] seg = new long[size];
         Workspace ws = Workspace.get();
         int nrefs = -2;
         for (int i = 0; i < hypotheses.size(); i++) {
+            long[] seg = new long[size];
             int n;
             try {
                 n = segment.stats(ws, hypotheses.get(i), references.get(i), seg);
@@ -45,10 +70,8 @@ final class CorpusStats {
                 throw new IllegalArgumentException("segment " + i + ": " + e.getMessage(), e);
             }
             nrefs = nrefs == -2 ? n : (nrefs == n ? n : -1);
-            for (int k = 0; k < size; k++) {
-                sums[k] += seg[k];
-            }
+            out[i] = seg;
         }
-        return new Sum(sums, nrefs == -1 ? "var" : Integer.toString(nrefs));
+        return nrefs == -1 ? "var" : Integer.toString(nrefs);
     }
 }

@@ -1,0 +1,105 @@
+package dev.qdecode.rewards.bleu;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Paired bootstrap resampling (Koehn, 2004) of a corpus metric: both systems' segment statistics are
+ * resampled with the same segment indices, and the corpus score difference is recomputed on each
+ * resample. Reports the 95% percentile interval of the difference (sacreBLEU's index convention:
+ * the {@code n/40}-th smallest and largest) and the one-sided p-value {@code (#{Δ* ≤ 0} + 1) / (n + 1)},
+ * the share of resamples in which the system is not better than the baseline. Deterministic for a
+ * seed (the resampled indices differ from sacreBLEU's NumPy stream, so its intervals match only
+ * statistically).
+ */
+public final class PairedBootstrap {
+    /** sacreBLEU's default number of resamples for {@code --paired-bs}. */
+    public static final int DEFAULT_RESAMPLES = 1000;
+    /** sacreBLEU's default seed ({@code SACREBLEU_SEED}). */
+    public static final long DEFAULT_SEED = 12345L;
+
+    /**
+     * The comparison of one metric.
+     *
+     * @param metric the metric's name
+     * @param baseline the baseline's corpus score
+     * @param system the system's corpus score
+     * @param lower lower end of the 95% interval of system − baseline
+     * @param upper upper end of that interval
+     * @param pValue one-sided p-value of "the system is not better"
+     * @param resamples number of resamples
+     * @param seed the resampling seed
+     */
+    public record Result(String metric, double baseline, double system, double lower, double upper, double pValue,
+            int resamples, long seed) {
+        /**
+         * The observed difference.
+         *
+         * @return system − baseline
+         */
+        public double delta() {
+            return system - baseline;
+        }
+    }
+
+    private PairedBootstrap() {}
+
+    /**
+     * Compares a system with a baseline on the same segments and references.
+     *
+     * @param metric the corpus metric
+     * @param baseline the baseline's hypotheses
+     * @param system the system's hypotheses (same order)
+     * @param references each segment's references
+     * @param resamples number of resamples (&gt; 0)
+     * @param seed the resampling seed
+     * @return the comparison
+     * @throws IllegalArgumentException when the lists differ in length, are empty, a segment has no
+     *     reference, or {@code resamples} is not positive
+     */
+    public static Result compare(CorpusMetric metric, List<String> baseline, List<String> system,
+            List<? extends List<String>> references, int resamples, long seed) {
+        if (resamples <= 0) {
+            throw new IllegalArgumentException("resamples: expected a positive count but got " + resamples);
+        }
+        if (baseline.size() != system.size()) {
+            throw new IllegalArgumentException("paired bootstrap: " + baseline.size() + " baseline but "
+                    + system.size() + " system hypotheses");
+        }
+        long[][] a = metric.segmentStatistics(baseline, references);
+        long[][] b = metric.segmentStatistics(system, references);
+        int n = a.length;
+        int size = a[0].length;
+        double scoreA = metric.scoreOf(sum(a, null, size));
+        double scoreB = metric.scoreOf(sum(b, null, size));
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[] deltas = new double[resamples];
+        int notBetter = 0;
+        int[] idx = new int[n];
+        for (int r = 0; r < resamples; r++) {
+            for (int i = 0; i < n; i++) {
+                idx[i] = rnd.nextInt(n);
+            }
+            deltas[r] = metric.scoreOf(sum(b, idx, size)) - metric.scoreOf(sum(a, idx, size));
+            notBetter += deltas[r] <= 0 ? 1 : 0;
+        }
+        Arrays.sort(deltas);
+        int lo = resamples / 40;
+        return new Result(metric.name(), scoreA, scoreB, deltas[lo], deltas[resamples - lo - 1],
+                (notBetter + 1.0) / (resamples + 1.0), resamples, seed);
+    }
+
+    /** Sums the rows {@code idx} (all rows when null). */
+    private static long[] sum(long[][] rows, int[] idx, int size) {
+        long[] s = new long[size];
+        int n = idx == null ? rows.length : idx.length;
+        for (int i = 0; i < n; i++) {
+            long[] row = rows[idx == null ? i : idx[i]];
+            for (int k = 0; k < size; k++) {
+                s[k] += row[k];
+            }
+        }
+        return s;
+    }
+}
