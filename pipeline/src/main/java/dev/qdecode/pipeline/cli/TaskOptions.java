@@ -223,8 +223,9 @@ final class TaskOptions {
             }
         }
         out.printf(Locale.ROOT, "classification on %s (%d examples): DQN head %.4f accuracy, logistic probe on the same "
-                + "embeddings %.4f (DQN − probe %+.2f points)%n", devFile.getFileName(), devRows.size(), r.dqnAccuracy(),
-                r.probeAccuracy(), 100 * (r.dqnAccuracy() - r.probeAccuracy()));
+                + "embeddings %.4f (DQN − probe %+.2f points, paired bootstrap 95%% interval [%+.2f, %+.2f])%n",
+                devFile.getFileName(), devRows.size(), r.dqnAccuracy(), r.probeAccuracy(),
+                100 * (r.dqnAccuracy() - r.probeAccuracy()), r.versusProbe().lower(), r.versusProbe().upper());
         if (!Double.isNaN(r.zeroShotAccuracy())) {
             out.printf(Locale.ROOT, "zero-shot backbone (argmax π_ref over the label tokens) %.4f; ", r.zeroShotAccuracy());
         }

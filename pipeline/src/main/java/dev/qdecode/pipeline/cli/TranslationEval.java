@@ -119,16 +119,7 @@ final class TranslationEval {
                     o.addProperty("q_weight", policy.decoding().qWeight());
                     o.addProperty("head", policy.decoding().headName());
                     JsonObject bs = new JsonObject();
-                    for (PairedBootstrap.Result r : paired) {
-                        JsonObject m = new JsonObject();
-                        m.addProperty("delta", r.delta());
-                        m.addProperty("lower95", r.lower());
-                        m.addProperty("upper95", r.upper());
-                        m.addProperty("p_not_better", r.pValue());
-                        m.addProperty("resamples", r.resamples());
-                        m.addProperty("seed", r.seed());
-                        bs.add(r.metric(), m);
-                    }
+                    paired.forEach(r -> bs.add(r.metric(), r.toJson()));
                     o.add("paired_bootstrap_vs_" + systems.get(0).name().replace(' ', '_'), bs);
                 }
                 j.add(s.name(), o);

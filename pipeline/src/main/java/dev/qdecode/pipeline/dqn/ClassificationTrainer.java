@@ -7,6 +7,8 @@ import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.bleu.ExactMatch;
+import dev.qdecode.rewards.bleu.PairedBootstrap;
 import dev.qdecode.rewards.classifier.ClassifierConfig;
 import dev.qdecode.rewards.classifier.EmbeddingCache;
 import dev.qdecode.rewards.classifier.PhraseSplit;
@@ -125,9 +127,11 @@ public final class ClassificationTrainer {
      * @param episodes training episodes
      * @param updates gradient updates
      * @param seconds training wall time (embedding excluded)
+     * @param versusProbe paired bootstrap of the DQN head's accuracy against the probe's on the same
+     *     evaluation examples (in points)
      */
     public record Result(double dqnAccuracy, double probeAccuracy, double zeroShotAccuracy, double majorityAccuracy,
-            double meanReward, long episodes, long updates, double seconds) {}
+            double meanReward, long episodes, long updates, double seconds, PairedBootstrap.Result versusProbe) {}
 
     /** One node of the verbaliser trie. */
     private static final class Node {
@@ -281,7 +285,7 @@ public final class ClassificationTrainer {
         }
         float[][] trainPhi = rootStates(s.train());
         float[][] devPhi = rootStates(s.dev());
-        double probe = probeAccuracy();
+        Probe probe = probe();
         double zeroShot = states != null ? zeroShot() : Double.NaN;
         double majority = majority();
         // Model selection on a held-out share of the training set (phrase-aware, like the probe's): the
@@ -305,9 +309,12 @@ public final class ClassificationTrainer {
             kept = refit;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        Result res = new Result(kept.dev.accuracy, probe, zeroShot, majority, kept.dev.meanReward,
+        List<List<String>> gold = s.dev().stream().map(e -> List.of(e.label())).toList();
+        PairedBootstrap.Result versus = PairedBootstrap.compare(new ExactMatch(), probe.predictions(),
+                kept.dev.predictions, gold, PairedBootstrap.DEFAULT_RESAMPLES, PairedBootstrap.DEFAULT_SEED);
+        Result res = new Result(kept.dev.accuracy, probe.accuracy(), zeroShot, majority, kept.dev.meanReward,
                 selected.episodes + (refit != null ? refit.episodes : 0),
-                selected.updates + (refit != null ? refit.updates : 0), secs);
+                selected.updates + (refit != null ? refit.updates : 0), secs, versus);
         try {
             writeSummary(res, selected, refit, split.train().length, valIdx.length);
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
@@ -542,7 +549,8 @@ public final class ClassificationTrainer {
     }
 
     /** Dev-set evaluation of the greedy policy. */
-    private record Eval(double accuracy, double meanReward, double meanLength, Map<String, Double> perLabel) {
+    private record Eval(double accuracy, double meanReward, double meanLength, Map<String, Double> perLabel,
+            List<String> predictions) {
         JsonObject toJson(long episode, long updates) {
             JsonObject o = new JsonObject();
             o.addProperty("episode", episode);
@@ -567,13 +575,13 @@ public final class ClassificationTrainer {
         Eval averaged = evaluate(head, true, s.dev(), devPhi, all);
         Map<String, Double> per = new LinkedHashMap<>(averaged.perLabel());
         per.put("online_accuracy", online.accuracy());
-        return new Eval(averaged.accuracy(), averaged.meanReward(), averaged.meanLength(), per);
+        return new Eval(averaged.accuracy(), averaged.meanReward(), averaged.meanLength(), per, averaged.predictions());
     }
 
     private Eval evaluate(QHead head, boolean target, List<ClassificationExample> data, float[][] phi, int[] idx) {
         int n = idx.length;
         if (n == 0) {
-            return new Eval(Double.NaN, Double.NaN, Double.NaN, Map.of());
+            return new Eval(Double.NaN, Double.NaN, Double.NaN, Map.of(), List.of());
         }
         Walk w = walk(head, target, idx, data, phi, 0, null);
         double[] r = rewards(w, idx, data);
@@ -581,8 +589,10 @@ public final class ClassificationTrainer {
         double rew = 0;
         double len = 0;
         Map<String, double[]> per = new TreeMap<>();
+        List<String> predictions = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String gold = data.get(idx[i]).label();
+            predictions.add(w.leaves[i].label);
             boolean ok = w.leaves[i].label.equals(gold);
             right += ok ? 1 : 0;
             rew += r[i];
@@ -593,18 +603,25 @@ public final class ClassificationTrainer {
         }
         Map<String, Double> recall = new LinkedHashMap<>();
         per.forEach((k, c) -> recall.put(k, c[0] / c[1]));
-        return new Eval(right / n, rew / n, len / n, recall);
+        return new Eval(right / n, rew / n, len / n, recall, predictions);
     }
 
+    /** The probe's accuracy and its label for each evaluation example. */
+    private record Probe(double accuracy, List<String> predictions) {}
+
     /** Logistic probe on the same root embeddings (training embeddings come from the cache). */
-    private double probeAccuracy() {
+    private Probe probe() {
         SentenceEncoder enc = states != null ? states : s.backbone().encoder();
         List<String> texts = s.train().stream().map(ClassificationExample::text).toList();
         List<String> labels = s.train().stream().map(ClassificationExample::label).toList();
         try (TextClassifier clf = TextClassifier.train(enc, texts, labels,
                 ClassifierConfig.logistic().withSeed(cfg.seed()), s.cache())) {
-            return clf.evaluate(s.dev().stream().map(ClassificationExample::text).toList(),
-                    s.dev().stream().map(ClassificationExample::label).toList()).accuracy();
+            List<String> predicted = clf.predict(s.dev().stream().map(ClassificationExample::text).toList());
+            double right = 0;
+            for (int i = 0; i < predicted.size(); i++) {
+                right += predicted.get(i).equals(s.dev().get(i).label()) ? 1 : 0;
+            }
+            return new Probe(right / predicted.size(), predicted);
         }
     }
 
@@ -689,6 +706,7 @@ public final class ClassificationTrainer {
         o.addProperty("simulated_transitions", selected.simulated + (refit != null ? refit.simulated : 0));
         o.addProperty("dqn_accuracy", r.dqnAccuracy());
         o.addProperty("probe_accuracy", r.probeAccuracy());
+        o.add("dqn_minus_probe_paired_bootstrap", r.versusProbe().toJson());
         if (!Double.isNaN(r.zeroShotAccuracy())) {
             o.addProperty("zero_shot_accuracy", r.zeroShotAccuracy());
         }

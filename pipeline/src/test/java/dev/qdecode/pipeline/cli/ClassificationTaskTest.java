@@ -63,6 +63,11 @@ class ClassificationTaskTest {
             assertTrue(probe >= 0.8 && acc >= 0.8 && acc >= probe - 0.05,
                     c[0] + ": DQN accuracy " + acc + ", probe " + probe);
             assertTrue(s.get("majority_accuracy").getAsDouble() < 0.6);
+            JsonObject bs = s.getAsJsonObject("dqn_minus_probe_paired_bootstrap");
+            assertEquals(100 * (acc - probe), bs.get("delta").getAsDouble(), 1e-9, bs.toString());
+            assertTrue(bs.get("lower95").getAsDouble() <= bs.get("delta").getAsDouble()
+                    && bs.get("delta").getAsDouble() <= bs.get("upper95").getAsDouble(), bs.toString());
+            assertTrue(r.out().contains("paired bootstrap 95% interval ["), r.out());
             // Label-set restriction: every episode walks a whole verbaliser and nothing else.
             JsonObject ids = s.getAsJsonObject("label_token_ids");
             // (TinyStories merges the space into the prompt's ':'; that shared ':▁' joins the prompt.)

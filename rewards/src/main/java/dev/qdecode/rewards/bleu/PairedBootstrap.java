@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.bleu;
 
+import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,6 +41,23 @@ public final class PairedBootstrap {
          */
         public double delta() {
             return system - baseline;
+        }
+
+        /**
+         * The comparison as JSON: {@code delta}, {@code lower95}, {@code upper95}, {@code p_not_better},
+         * {@code resamples}, {@code seed}.
+         *
+         * @return a new JSON object
+         */
+        public JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("delta", delta());
+            o.addProperty("lower95", lower);
+            o.addProperty("upper95", upper);
+            o.addProperty("p_not_better", pValue);
+            o.addProperty("resamples", resamples);
+            o.addProperty("seed", seed);
+            return o;
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Paired bootstrap of corpus BLEU and chrF on real Multi30k sentences. */
+/** Paired bootstrap of corpus BLEU and chrF on real Multi30k sentences, and of exact-match accuracy. */
 class PairedBootstrapTest {
     private static List<String> de;
     private static List<List<String>> refs;
@@ -89,6 +89,27 @@ class PairedBootstrapTest {
         PairedBootstrap.Result r = PairedBootstrap.compare(Bleu.corpusLevel(), worse, close, refs, 1000, 12345);
         assertTrue(r.delta() >= 0 && r.lower() <= 0 && r.upper() >= r.delta(), r.toString());
         assertTrue(r.pValue() > 0.01, r.toString());
+    }
+
+    @Test
+    void exactMatchComparesTwoClassifiersInPoints() {
+        List<List<String>> gold = new ArrayList<>();
+        List<String> a = new ArrayList<>();
+        List<String> b = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            gold.add(List.of(i % 2 == 0 ? "pos" : "neg"));
+            // a is right on 150 examples, b on those and 20 more: b is 10 points better.
+            a.add(i < 150 ? gold.get(i).get(0) : "other");
+            b.add(i < 170 ? gold.get(i).get(0) : "other");
+        }
+        PairedBootstrap.Result r = PairedBootstrap.compare(new ExactMatch(), a, b, gold, 1000, 12345);
+        assertEquals("accuracy", r.metric());
+        assertEquals(75.0, r.baseline(), 1e-12);
+        assertEquals(85.0, r.system(), 1e-12);
+        assertTrue(r.lower() > 0 && r.lower() < 10 && r.upper() > 10, r.toString());
+        assertEquals(1.0 / 1001, r.pValue(), 1e-12, "b is never worse on a resample");
+        assertThrows(IllegalArgumentException.class,
+                () -> new ExactMatch().segmentStatistics(List.of("x"), List.of(List.of())));
     }
 
     @Test
