@@ -50,7 +50,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path prompts;
 
     @Option(names = "--limit", paramLabel = "N",
-            description = "Use at most N prompts (default: 100; translation: the whole --data file).")
+            description = "Use at most N prompts (default: 100; translation and classification: the whole --data file).")
     Integer limitOption;
 
     private int limit;
@@ -74,13 +74,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--task", defaultValue = "continuation",
             description = "continuation (reward, perplexity, diversity on prompts), dialogue (the same on --data "
-                    + "pairs, rewards may use the gold responses) or translation (corpus BLEU and chrF of greedy "
-                    + "decoding on --data) (default: ${DEFAULT-VALUE}).")
+                    + "pairs, rewards may use the gold responses), translation (corpus BLEU and chrF of greedy "
+                    + "decoding on --data) or classification (the run's head labels --data on the run's backbone) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "Translation: the test file (default: <shared>/data/multi30k/en-de.test_2016_flickr.tsv); "
-                    + "dialogue: the pairs (default: <shared>/data/xdailydialog/pairs_en_test.tsv, first 500 pairs).")
+                    + "dialogue: the pairs (default: <shared>/data/xdailydialog/pairs_en_test.tsv, first 500 pairs); "
+                    + "classification: labelled examples (default: the run's --dev file).")
     Path data;
 
     @Option(names = "--source-column", defaultValue = "en", description = "Translation: source column (default: ${DEFAULT-VALUE}).")
@@ -89,13 +91,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--target-column", defaultValue = "de", description = "Translation: reference column (default: ${DEFAULT-VALUE}).")
     String targetColumn;
 
+    @Mixin LabelledColumns columns;
+
     @Option(names = "--max-new-tokens", defaultValue = "64",
             description = "Translation: most tokens per translation (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Override
     public Integer call() {
-        limit = limitOption != null ? limitOption : "translation".equals(task) ? Integer.MAX_VALUE
+        limit = limitOption != null ? limitOption
+                : "translation".equals(task) || "classification".equals(task) ? Integer.MAX_VALUE
                 : "dialogue".equals(task) ? 500 : 100;
         if (limit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected a positive count but got " + limit);
@@ -103,10 +108,14 @@ final class EvaluateCommand implements Callable<Integer> {
         if ("translation".equals(task)) {
             return translation();
         }
+        if ("classification".equals(task)) {
+            return ClassificationEval.run(spec, policy, modelOptions, policyOptions.targetHead(true), data, columns.text,
+                    columns.label, limit == Integer.MAX_VALUE ? 0 : limit, outDir());
+        }
         boolean dialogue = "dialogue".equals(task);
         if (!"continuation".equals(task) && !dialogue) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--task: expected continuation, translation or dialogue but got '" + task + "'");
+                    "--task: expected continuation, translation, dialogue or classification but got '" + task + "'");
         }
         List<String> specs = !rewards.isEmpty() ? rewards : dialogue ? List.of("bleu") : List.of("vader");
         Path file;
@@ -153,8 +162,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 base = DqnTrainer.evaluate(setup, cfg, null);
                 trained = DqnTrainer.evaluate(setup, cfg, p);
             }
-            Path dir = out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
-                    .resolve("evaluation");
+            Path dir = outDir();
             write(dir, base, trained);
             o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "):");
             DqnCli.printTable(o, base, trained);
@@ -169,14 +177,19 @@ final class EvaluateCommand implements Callable<Integer> {
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
         try (DqnPolicy pol = load(); ModelOptions.Loaded m = modelOptions.load()) {
-            Path dir = out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
-                    .resolve("evaluation");
+            Path dir = outDir();
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
             TranslationEval.run(m, pol, p, maxNewTokens, 32, dir, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return ExitCodes.OK;
+    }
+
+    /** --out, or the policy's run directory's evaluation/ folder. */
+    private Path outDir() {
+        return out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
+                .resolve("evaluation");
     }
 
     private DqnPolicy load() {

@@ -15,10 +15,28 @@ final class PolicyOptions {
                     + "closer to the model) (default: ${DEFAULT-VALUE}).")
     double qWeight;
 
-    @Option(names = "--head", paramLabel = "online|target", defaultValue = "online",
+    @Option(names = "--head", paramLabel = "online|target",
             description = "With --policy: score with the online head or the target head (the Polyak average of its "
-                    + "recent weights) (default: ${DEFAULT-VALUE}).")
+                    + "recent weights) (default: online; classification: target, the head its training evaluated).")
     String head;
+
+    /**
+     * Whether to score with the target head.
+     *
+     * @param byDefault the task's choice when --head is not given
+     * @return true for the target head
+     * @throws CliException (usage) when --head is neither online nor target
+     */
+    boolean targetHead(boolean byDefault) {
+        if (head == null) {
+            return byDefault;
+        }
+        String h = head.strip().toLowerCase(Locale.ROOT);
+        if (!h.equals("online") && !h.equals("target")) {
+            throw new CliException("--head: expected online or target but got '" + head + "'", ExitCodes.USAGE);
+        }
+        return h.equals("target");
+    }
 
     /**
      * Loads a run's head with these settings.
@@ -29,13 +47,9 @@ final class PolicyOptions {
      * @throws CliException (bad input) naming the option or file
      */
     DqnPolicy load(Path policy, DqnPolicy.Mode mode) {
-        String h = head.strip().toLowerCase(Locale.ROOT);
-        if (!h.equals("online") && !h.equals("target")) {
-            throw new CliException("--head: expected online or target but got '" + head + "'", ExitCodes.USAGE);
-        }
         DqnPolicy.Decoding d;
         try {
-            d = new DqnPolicy.Decoding(qWeight, h.equals("target"));
+            d = new DqnPolicy.Decoding(qWeight, targetHead(false));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), ExitCodes.USAGE);
         }

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -132,13 +133,7 @@ final class TaskOptions {
             description = "Classification: labelled evaluation examples. Default: <shared>/data/sst2/dev.tsv.")
     Path dev;
 
-    @Option(names = "--text-column", defaultValue = "sentence",
-            description = "Classification: text column (default: ${DEFAULT-VALUE}).")
-    String textColumn;
-
-    @Option(names = "--label-column", defaultValue = "label",
-            description = "Classification: label column (default: ${DEFAULT-VALUE}).")
-    String labelColumn;
+    @Mixin LabelledColumns columns;
 
     @Option(names = "--data-limit", defaultValue = "0",
             description = "Classification: use only the first N training rows; 0 = all (default: ${DEFAULT-VALUE}).")
@@ -217,6 +212,7 @@ final class TaskOptions {
                     String hash = Files.isRegularFile(weights) ? Datasets.sha256(weights) : m.dir().toString();
                     prov.put("model_dir", m.dir().toAbsolutePath().normalize().toString());
                     prov.put("model_sha256", hash);
+                    prov.put("prompt_format", m.format().toSpec());
                     r = train(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
                             verbalizer, train, devRows, reward, runDir, prov, cfg, err);
                 }
@@ -283,8 +279,13 @@ final class TaskOptions {
         if (limit < 0) {
             throw new CliException("--data-limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
         }
-        return load(file, option, "labelled examples with columns '" + textColumn + "' and '" + labelColumn + "'",
-                () -> Datasets.classification(file, ReadOptions.defaults().withColumn("text", textColumn)
-                        .withColumn("label", labelColumn).withLimit(limit)).examples());
+        return classification(file, columns.text, columns.label, limit, option);
+    }
+
+    /** Reads labelled examples (at most {@code limit}; 0 = all): a one-line error when missing or empty. */
+    static List<ClassificationExample> classification(Path file, String text, String label, int limit, String option) {
+        return load(file, option, "labelled examples with columns '" + text + "' and '" + label + "'",
+                () -> Datasets.classification(file, ReadOptions.defaults().withColumn("text", text)
+                        .withColumn("label", label).withLimit(limit)).examples());
     }
 }

@@ -85,8 +85,9 @@ public final class ClassificationTrainer {
      * @param template the task template with {@code {text}} (decoder backbones)
      * @param train training examples
      * @param dev evaluation examples
-     * @param reward the episode reward (text = the generated label, label = the gold label)
-     * @param runDir where metrics, summary and checkpoint go
+     * @param reward the episode reward (text = the generated label, label = the gold label); null when only
+     *     predicting
+     * @param runDir where metrics, summary and checkpoint go; null when only predicting
      * @param provenance data hashes, model, reward specs, version
      * @param cache embedding cache for the root states (null: none)
      */
@@ -269,6 +270,69 @@ public final class ClassificationTrainer {
     public static Result run(Setup setup, DqnConfig cfg, TrainListener listener) {
         DqnConfig c = cfg.toBuilder().backup(DqnConfig.Backup.HARD).nStep(1).gamma(1.0).prioritized(false).build();
         return new ClassificationTrainer(setup, c, listener).train();
+    }
+
+    /**
+     * What a classification run's checkpoint says about how to rebuild its backbone.
+     *
+     * @param runDirOrFile the run directory or its checkpoint file
+     * @return the run's provenance ({@code task}, {@code labels}, {@code template}, and {@code encoder} or
+     *     {@code model_dir}, {@code model_sha256}, possibly {@code prompt_format})
+     * @throws IllegalArgumentException naming the file when it is missing, corrupt or not a classification run
+     */
+    public static Map<String, String> provenanceOf(Path runDirOrFile) {
+        Path file = Checkpoint.fileOf(runDirOrFile);
+        Map<String, String> prov = Checkpoint.read(file, null).provenance();
+        if (!"classification".equals(prov.get("task"))) {
+            throw new IllegalArgumentException(file + ": a " + prov.getOrDefault("task", "continuation")
+                    + " run (expected a run of --task classification)");
+        }
+        return prov;
+    }
+
+    /**
+     * Labels with a trained head: the run's labels, their predictions (greedy in Q over the verbaliser
+     * trie) and the accuracy.
+     *
+     * @param labels the predicted label of each example
+     * @param accuracy share of examples whose prediction is their label
+     * @param recall per gold label, the share of its examples predicted as it
+     */
+    public record Predictions(List<String> labels, double accuracy, Map<String, Double> recall) {}
+
+    /**
+     * Labels examples with a classification run's head, as its training evaluated it.
+     *
+     * @param runDirOrFile the run directory or its checkpoint file
+     * @param backbone the run's backbone (see {@link #provenanceOf})
+     * @param examples labelled examples (labels must be in the run's verbaliser)
+     * @param targetHead score with the target (Polyak-averaged) head, as training's evaluation did, or
+     *     the online head
+     * @param cache embedding cache, or null
+     * @return the predictions
+     * @throws IllegalArgumentException naming the file or example when the run, its backbone and the
+     *     examples do not fit together
+     */
+    public static Predictions predict(Path runDirOrFile, Backbone backbone, List<ClassificationExample> examples,
+            boolean targetHead, EmbeddingCache cache) {
+        Path file = Checkpoint.fileOf(runDirOrFile);
+        Checkpoint.Data d = Checkpoint.read(file, null);
+        Map<String, String> prov = provenanceOf(file);
+        Verbalizer v = Verbalizer.parse(prov.get("labels"));
+        Setup setup = new Setup(backbone, v, prov.get("template"), examples, examples, null, null, prov, cache);
+        ClassificationTrainer t = new ClassificationTrainer(setup, d.config(), null);
+        float[][] phi = t.rootStates(examples);
+        if (phi[0].length != d.head().in() || t.actionSpace != d.head().vocab()) {
+            throw new IllegalArgumentException(file + ": its head takes embeddings of size " + d.head().in() + " and "
+                    + d.head().vocab() + " actions but the backbone gives " + phi[0].length + " and " + t.actionSpace
+                    + " (expected the backbone the run was trained on)");
+        }
+        int[] all = new int[examples.size()];
+        Arrays.setAll(all, i -> i);
+        try (QHead head = QHead.of(d.head())) {
+            Eval e = t.evaluate(head, targetHead, examples, phi, all);
+            return new Predictions(e.predictions(), e.accuracy(), e.perLabel());
+        }
     }
 
     private float[][] rootStates(List<ClassificationExample> examples) {
@@ -584,7 +648,7 @@ public final class ClassificationTrainer {
             return new Eval(Double.NaN, Double.NaN, Double.NaN, Map.of(), List.of());
         }
         Walk w = walk(head, target, idx, data, phi, 0, null);
-        double[] r = rewards(w, idx, data);
+        double[] r = s.reward() != null ? rewards(w, idx, data) : new double[n];
         double right = 0;
         double rew = 0;
         double len = 0;

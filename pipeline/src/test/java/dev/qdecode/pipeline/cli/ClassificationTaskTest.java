@@ -81,7 +81,46 @@ class ClassificationTaskTest {
             assertTrue(metrics.get(2).contains("\"loss\"") && metrics.get(2).contains("\"validation_accuracy\""),
                     metrics.get(2));
             assertTrue(s.get("validation_examples").getAsInt() > 0 && s.get("train_examples").getAsInt() > 300, s.toString());
+            // The trained head labels a file on the run's own backbone: on the run's dev file it reproduces
+            // the accuracy training reported (the target head, which training evaluated).
+            Result e = run("evaluate", "--task", "classification", "--policy", tmp.resolve(c[0]).toString(), "--out",
+                    tmp.resolve(c[0] + "-eval").toString());
+            assertEquals(ExitCodes.OK, e.code(), e.err());
+            assertTrue(e.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", acc)), e.out());
+            JsonObject ev = JsonParser.parseString(Files.readString(tmp.resolve(c[0] + "-eval/classification.json")))
+                    .getAsJsonObject();
+            assertEquals(acc, ev.get("accuracy").getAsDouble(), 1e-12);
+            assertEquals("target", ev.get("head").getAsString());
+            List<String> pred = Files.readAllLines(tmp.resolve(c[0] + "-eval/predictions.tsv"));
+            assertEquals(201, pred.size());
+            assertEquals("text\tlabel\tpredicted", pred.get(0));
+            assertTrue(pred.stream().skip(1).allMatch(l -> l.endsWith("\t0") || l.endsWith("\t1")), pred.get(1));
         }
+    }
+
+    @Test
+    void evaluatingAClassificationHeadRejectsOtherRunsAndUnknownLabels(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 60, 1);
+        Path dev = data(tmp, "dev.tsv", 20, 2);
+        Result r = run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
+                "--data", train.toString(), "--dev", dev.toString(), "--episodes", "64", "--eval-every", "32",
+                "--out", tmp.resolve("c").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        Path other = tmp.resolve("other.tsv");
+        Files.writeString(other, "sentence\tlabel\nThe dog was happy.\t1\nThe day was sad.\t7\n");
+        Result bad = run("evaluate", "--task", "classification", "--policy", tmp.resolve("c").toString(), "--data",
+                other.toString());
+        assertEquals(ExitCodes.BAD_INPUT, bad.code());
+        assertTrue(bad.err().contains(other + ": example 1: label '7' (expected one of the run's labels 0=bad,1=good)"),
+                bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        Path cont = tmp.resolve("cont");
+        Result c = run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size",
+                "8", "--eval-limit", "2", "--eval-samples", "1", "--out", cont.toString());
+        assertEquals(ExitCodes.OK, c.code(), c.err());
+        Result wrong = run("evaluate", "--task", "classification", "--policy", cont.toString());
+        assertEquals(ExitCodes.BAD_INPUT, wrong.code());
+        assertTrue(wrong.err().contains("a continuation run (expected a run of --task classification)"), wrong.err());
     }
 
     @Test

@@ -1,0 +1,117 @@
+package dev.qdecode.pipeline.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.qdecode.data.ClassificationExample;
+import dev.qdecode.data.Datasets;
+import dev.qdecode.pipeline.dqn.ClassificationTrainer;
+import dev.qdecode.pipeline.dqn.Verbalizer;
+import dev.qdecode.rewards.classifier.EmbeddingCache;
+import dev.qdecode.rewards.classifier.SentenceEncoder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code qdecode evaluate --task classification}: labels a file with a classification run's head on
+ * the run's own backbone (its encoder, or its decoder with the recorded prompt format), reports
+ * accuracy and per-label recall, and writes the predictions as TSV.
+ */
+final class ClassificationEval {
+    private ClassificationEval() {}
+
+    static int run(CommandSpec spec, Path policy, ModelOptions modelOptions, boolean targetHead, Path data,
+            String textColumn, String labelColumn, int limit, Path dir) {
+        Map<String, String> prov;
+        try {
+            prov = ClassificationTrainer.provenanceOf(policy);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        Path file = data != null ? data : Path.of(prov.getOrDefault("dev", "dev.tsv"));
+        List<ClassificationExample> rows = TaskOptions.classification(file, textColumn, labelColumn, limit, "--data");
+        Verbalizer verbalizer = Verbalizer.parse(prov.get("labels"));
+        for (ClassificationExample e : rows) {
+            if (!verbalizer.labels().containsKey(e.label())) {
+                throw new CliException(file + ": example " + e.id() + ": label '" + e.label()
+                        + "' (expected one of the run's labels " + verbalizer.toSpec() + ")", ExitCodes.BAD_INPUT);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String backbone;
+        ClassificationTrainer.Predictions p;
+        try {
+            if (prov.containsKey("encoder")) {
+                backbone = "encoder " + prov.get("encoder");
+                err.println("embedding " + rows.size() + " texts with " + prov.get("encoder") + "...");
+                try (SentenceEncoder enc = ClassifierCommand.openEncoder(spec, prov.get("encoder"))) {
+                    p = ClassificationTrainer.predict(policy, new ClassificationTrainer.Backbone(null, null, null, null,
+                            enc), rows, targetHead, EmbeddingCache.atDefaultLocation());
+                }
+            } else {
+                if (modelOptions.model == null && prov.containsKey("model_dir")) {
+                    modelOptions.model = Path.of(prov.get("model_dir"));
+                }
+                if (modelOptions.promptFormat == null && prov.containsKey("prompt_format")) {
+                    modelOptions.promptFormat = prov.get("prompt_format");
+                }
+                try (ModelOptions.Loaded m = modelOptions.load()) {
+                    Path weights = m.dir().resolve("model.safetensors");
+                    String hash = Files.isRegularFile(weights) ? Datasets.sha256(weights) : m.dir().toString();
+                    if (prov.containsKey("model_sha256") && !prov.get("model_sha256").equals(hash)) {
+                        throw new CliException("--model " + m.dir() + ": not the model the run was trained on ("
+                                + prov.getOrDefault("model_dir", "?") + ", weights sha256 " + prov.get("model_sha256")
+                                + ")", ExitCodes.BAD_INPUT);
+                    }
+                    backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";
+                    err.println("embedding " + rows.size() + " prompts with " + m.dir() + "...");
+                    p = ClassificationTrainer.predict(policy, new ClassificationTrainer.Backbone(m.model(), m.tokenizer(),
+                            m.format(), hash, null), rows, targetHead, EmbeddingCache.atDefaultLocation());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        String head = targetHead ? "target" : "online";
+        out.printf(Locale.ROOT, "classification of %d examples of %s with the %s head of %s (%s):%n", rows.size(),
+                file.getFileName(), head, policy, backbone);
+        out.printf(Locale.ROOT, "accuracy %.4f%n", p.accuracy());
+        p.recall().forEach((label, r) -> out.printf(Locale.ROOT, "recall of label %s: %.4f%n", label, r));
+        write(dir, rows, p, file, head);
+        out.println("wrote " + dir.resolve("predictions.tsv") + " and " + dir.resolve("classification.json"));
+        return ExitCodes.OK;
+    }
+
+    private static void write(Path dir, List<ClassificationExample> rows, ClassificationTrainer.Predictions p, Path file,
+            String head) {
+        try {
+            Files.createDirectories(dir);
+            try (RecordWriter w = RecordWriter.open(dir.resolve("predictions.tsv"), List.of("text", "label", "predicted"))) {
+                for (int i = 0; i < rows.size(); i++) {
+                    w.write(rows.get(i).text(), rows.get(i).label(), p.labels().get(i));
+                }
+            }
+            JsonObject j = new JsonObject();
+            j.addProperty("data", file.toAbsolutePath().normalize().toString());
+            j.addProperty("data_sha256", Datasets.sha256(file));
+            j.addProperty("examples", rows.size());
+            j.addProperty("head", head);
+            j.addProperty("accuracy", p.accuracy());
+            JsonObject rec = new JsonObject();
+            p.recall().forEach(rec::addProperty);
+            j.add("recall", rec);
+            Files.writeString(dir.resolve("classification.json"),
+                    new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(j), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
