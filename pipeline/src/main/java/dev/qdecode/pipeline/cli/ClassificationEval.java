@@ -29,12 +29,13 @@ final class ClassificationEval {
 
     static int run(CommandSpec spec, Path policy, ModelOptions modelOptions, boolean targetHead, Path data,
             String textColumn, String labelColumn, int limit, Path dir) {
-        Map<String, String> prov;
+        ClassificationTrainer.TrainedRun run;
         try {
-            prov = ClassificationTrainer.provenanceOf(policy);
+            run = ClassificationTrainer.TrainedRun.load(policy);
         } catch (IllegalArgumentException e) {
             throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
         }
+        Map<String, String> prov = run.provenance();
         Path file = data != null ? data : Path.of(prov.getOrDefault("dev", "dev.tsv"));
         List<ClassificationExample> rows = TaskOptions.classification(file, textColumn, labelColumn, limit, "--data");
         Verbalizer verbalizer = Verbalizer.parse(prov.get("labels"));
@@ -53,8 +54,8 @@ final class ClassificationEval {
                 backbone = "encoder " + prov.get("encoder");
                 err.println("embedding " + rows.size() + " texts with " + prov.get("encoder") + "...");
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(spec, prov.get("encoder"))) {
-                    p = ClassificationTrainer.predict(policy, new ClassificationTrainer.Backbone(null, null, null, null,
-                            enc), rows, targetHead, EmbeddingCache.atDefaultLocation());
+                    p = run.predict(new ClassificationTrainer.Backbone(null, null, null, null, enc), rows, targetHead,
+                            EmbeddingCache.atDefaultLocation());
                 }
             } else {
                 if (modelOptions.model == null && prov.containsKey("model_dir")) {
@@ -64,8 +65,7 @@ final class ClassificationEval {
                     modelOptions.promptFormat = prov.get("prompt_format");
                 }
                 try (ModelOptions.Loaded m = modelOptions.load()) {
-                    Path weights = m.dir().resolve("model.safetensors");
-                    String hash = Files.isRegularFile(weights) ? Datasets.sha256(weights) : m.dir().toString();
+                    String hash = m.weightsId();
                     if (prov.containsKey("model_sha256") && !prov.get("model_sha256").equals(hash)) {
                         throw new CliException("--model " + m.dir() + ": not the model the run was trained on ("
                                 + prov.getOrDefault("model_dir", "?") + ", weights sha256 " + prov.get("model_sha256")
@@ -73,8 +73,8 @@ final class ClassificationEval {
                     }
                     backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";
                     err.println("embedding " + rows.size() + " prompts with " + m.dir() + "...");
-                    p = ClassificationTrainer.predict(policy, new ClassificationTrainer.Backbone(m.model(), m.tokenizer(),
-                            m.format(), hash, null), rows, targetHead, EmbeddingCache.atDefaultLocation());
+                    p = run.predict(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
+                            rows, targetHead, EmbeddingCache.atDefaultLocation());
                 }
             }
         } catch (IllegalArgumentException e) {

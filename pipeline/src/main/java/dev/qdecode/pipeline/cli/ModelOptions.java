@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.data.Datasets;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.SharedDir;
 import dev.qdecode.tokenizer.PromptFormat;
@@ -45,6 +46,17 @@ public final class ModelOptions {
      */
     public record Loaded(Path dir, CausalLM model, TextTokenizer tokenizer, PromptFormat format)
             implements AutoCloseable {
+        /**
+         * Identifies the weights (provenance, and the cache key of decoder states): the sha256 of
+         * {@code model.safetensors}, or the directory when there is no single weights file.
+         *
+         * @return the identifier
+         */
+        public String weightsId() {
+            Path weights = dir.resolve("model.safetensors");
+            return Files.isRegularFile(weights) ? Datasets.sha256(weights) : dir.toString();
+        }
+
         @Override
         public void close() {
             model.close();

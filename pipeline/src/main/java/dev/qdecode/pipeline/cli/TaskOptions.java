@@ -208,8 +208,7 @@ final class TaskOptions {
                 }
             } else {
                 try (ModelOptions.Loaded m = cmd.modelOptions.load()) {
-                    Path weights = m.dir().resolve("model.safetensors");
-                    String hash = Files.isRegularFile(weights) ? Datasets.sha256(weights) : m.dir().toString();
+                    String hash = m.weightsId();
                     prov.put("model_dir", m.dir().toAbsolutePath().normalize().toString());
                     prov.put("model_sha256", hash);
                     prov.put("prompt_format", m.format().toSpec());

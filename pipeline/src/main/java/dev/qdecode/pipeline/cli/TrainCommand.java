@@ -264,14 +264,14 @@ final class TrainCommand implements Callable<Integer> {
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
         JsonObject overrides = overrides();
-        if (!"classification".equals(task) && overrides.has("allTerminalActions")
-                && overrides.get("allTerminalActions").getAsBoolean()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--all-terminal-actions: only for --task classification (the other tasks' terminal step is EOS)");
-        }
-        if (!"classification".equals(task) && overrides.has("refit") && overrides.get("refit").getAsBoolean()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--refit: only for --task classification (the other tasks select no head on a validation split)");
+        // Switches that only the classification trainer reads, with why the other tasks have no use for them.
+        for (Map.Entry<String, String> e : List.of(
+                Map.entry("allTerminalActions", "the other tasks' terminal step is EOS"),
+                Map.entry("refit", "the other tasks select no head on a validation split"))) {
+            if (!"classification".equals(task) && overrides.has(e.getKey()) && overrides.get(e.getKey()).getAsBoolean()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), DqnConfig.optionOf(e.getKey())
+                        + ": only for --task classification (" + e.getValue() + ")");
+            }
         }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.

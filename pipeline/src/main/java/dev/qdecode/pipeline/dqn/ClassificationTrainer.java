@@ -273,24 +273,6 @@ public final class ClassificationTrainer {
     }
 
     /**
-     * What a classification run's checkpoint says about how to rebuild its backbone.
-     *
-     * @param runDirOrFile the run directory or its checkpoint file
-     * @return the run's provenance ({@code task}, {@code labels}, {@code template}, and {@code encoder} or
-     *     {@code model_dir}, {@code model_sha256}, possibly {@code prompt_format})
-     * @throws IllegalArgumentException naming the file when it is missing, corrupt or not a classification run
-     */
-    public static Map<String, String> provenanceOf(Path runDirOrFile) {
-        Path file = Checkpoint.fileOf(runDirOrFile);
-        Map<String, String> prov = Checkpoint.read(file, null).provenance();
-        if (!"classification".equals(prov.get("task"))) {
-            throw new IllegalArgumentException(file + ": a " + prov.getOrDefault("task", "continuation")
-                    + " run (expected a run of --task classification)");
-        }
-        return prov;
-    }
-
-    /**
      * Labels with a trained head: the run's labels, their predictions (greedy in Q over the verbaliser
      * trie) and the accuracy.
      *
@@ -300,38 +282,76 @@ public final class ClassificationTrainer {
      */
     public record Predictions(List<String> labels, double accuracy, Map<String, Double> recall) {}
 
-    /**
-     * Labels examples with a classification run's head, as its training evaluated it.
-     *
-     * @param runDirOrFile the run directory or its checkpoint file
-     * @param backbone the run's backbone (see {@link #provenanceOf})
-     * @param examples labelled examples (labels must be in the run's verbaliser)
-     * @param targetHead score with the target (Polyak-averaged) head, as training's evaluation did, or
-     *     the online head
-     * @param cache embedding cache, or null
-     * @return the predictions
-     * @throws IllegalArgumentException naming the file or example when the run, its backbone and the
-     *     examples do not fit together
-     */
-    public static Predictions predict(Path runDirOrFile, Backbone backbone, List<ClassificationExample> examples,
-            boolean targetHead, EmbeddingCache cache) {
-        Path file = Checkpoint.fileOf(runDirOrFile);
-        Checkpoint.Data d = Checkpoint.read(file, null);
-        Map<String, String> prov = provenanceOf(file);
-        Verbalizer v = Verbalizer.parse(prov.get("labels"));
-        Setup setup = new Setup(backbone, v, prov.get("template"), examples, examples, null, null, prov, cache);
-        ClassificationTrainer t = new ClassificationTrainer(setup, d.config(), null);
-        float[][] phi = t.rootStates(examples);
-        if (phi[0].length != d.head().in() || t.actionSpace != d.head().vocab()) {
-            throw new IllegalArgumentException(file + ": its head takes embeddings of size " + d.head().in() + " and "
-                    + d.head().vocab() + " actions but the backbone gives " + phi[0].length + " and " + t.actionSpace
-                    + " (expected the backbone the run was trained on)");
+    /** A classification run's checkpoint, read once: its provenance and its head. */
+    public static final class TrainedRun {
+        private final Path file;
+        private final Checkpoint.Data data;
+
+        private TrainedRun(Path file, Checkpoint.Data data) {
+            this.file = file;
+            this.data = data;
         }
-        int[] all = new int[examples.size()];
-        Arrays.setAll(all, i -> i);
-        try (QHead head = QHead.of(d.head())) {
-            Eval e = t.evaluate(head, targetHead, examples, phi, all);
-            return new Predictions(e.predictions(), e.accuracy(), e.perLabel());
+
+        /**
+         * Reads a classification run's checkpoint.
+         *
+         * @param runDirOrFile the run directory or its checkpoint file
+         * @return the run
+         * @throws IllegalArgumentException naming the file when it is missing, corrupt or not a classification
+         *     run
+         */
+        public static TrainedRun load(Path runDirOrFile) {
+            Path file = Checkpoint.fileOf(runDirOrFile);
+            Checkpoint.Data d = Checkpoint.read(file, null);
+            String task = d.provenance().get("task");
+            if (!"classification".equals(task)) {
+                throw new IllegalArgumentException(file + ": a " + (task != null ? task : "continuation")
+                        + " run (expected a run of --task classification)");
+            }
+            return new TrainedRun(file, d);
+        }
+
+        /**
+         * What the run records about how to rebuild its backbone.
+         *
+         * @return the run's provenance ({@code task}, {@code labels}, {@code template}, and {@code encoder}
+         *     or {@code model_dir}, {@code model_sha256}, possibly {@code prompt_format})
+         */
+        public Map<String, String> provenance() {
+            return data.provenance();
+        }
+
+        /**
+         * Labels examples with the run's head, as its training evaluated it.
+         *
+         * @param backbone the run's backbone (see {@link #provenance})
+         * @param examples labelled examples (labels must be in the run's verbaliser)
+         * @param targetHead score with the target (Polyak-averaged) head, as training's evaluation did, or
+         *     the online head
+         * @param cache embedding cache, or null
+         * @return the predictions
+         * @throws IllegalArgumentException naming the file or example when the run, its backbone and the
+         *     examples do not fit together
+         */
+        public Predictions predict(Backbone backbone, List<ClassificationExample> examples, boolean targetHead,
+                EmbeddingCache cache) {
+            Map<String, String> prov = data.provenance();
+            Verbalizer v = Verbalizer.parse(prov.get("labels"));
+            Setup setup = new Setup(backbone, v, prov.get("template"), examples, examples, null, null, prov, cache);
+            ClassificationTrainer t = new ClassificationTrainer(setup, data.config(), null);
+            float[][] phi = t.rootStates(examples);
+            HeadState h = data.head();
+            if (phi[0].length != h.in() || t.actionSpace != h.vocab()) {
+                throw new IllegalArgumentException(file + ": its head takes embeddings of size " + h.in() + " and "
+                        + h.vocab() + " actions but the backbone gives " + phi[0].length + " and " + t.actionSpace
+                        + " (expected the backbone the run was trained on)");
+            }
+            int[] all = new int[examples.size()];
+            Arrays.setAll(all, i -> i);
+            try (QHead head = QHead.of(h)) {
+                Eval e = t.evaluate(head, targetHead, examples, phi, all);
+                return new Predictions(e.predictions(), e.accuracy(), e.perLabel());
+            }
         }
     }
 

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.pipeline.cli.CliRunner.Result;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -41,10 +43,23 @@ class ClassificationTaskTest {
         return f;
     }
 
+    /** {@code qdecode train --task classification} on TinyStories-656K with these files, options and run dir. */
+    private static Result classify(Path train, Path dev, Path out, String... options) {
+        List<String> args = new ArrayList<>(List.of("train", "--task", "classification", "--model",
+                CliRunner.model("TinyStories-656K"), "--data", train.toString(), "--dev", dev.toString()));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--out", out.toString()));
+        return run(args.toArray(String[]::new));
+    }
+
     private static Result train(Path tmp, String out, String labels, Path train, Path dev) {
-        return run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
-                "--data", train.toString(), "--dev", dev.toString(), "--labels", labels, "--episodes", "2400", "--lr", "1e-3",
-                "--eval-every", "800", "--seed", "3", "--out", tmp.resolve(out).toString());
+        return classify(train, dev, tmp.resolve(out), "--labels", labels, "--episodes", "2400", "--lr", "1e-3",
+                "--eval-every", "800", "--seed", "3");
+    }
+
+    /** A JSON file a run wrote. */
+    private static JsonObject json(Path file) throws IOException {
+        return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
     }
 
     @Test
@@ -56,8 +71,7 @@ class ClassificationTaskTest {
             Result r = train(tmp, c[0], c[1], train, dev);
             assertEquals(ExitCodes.OK, r.code(), r.err());
             assertTrue(r.out().contains("DQN head"), r.out());
-            JsonObject s = JsonParser.parseString(Files.readString(tmp.resolve(c[0]).resolve("summary.json")))
-                    .getAsJsonObject();
+            JsonObject s = json(tmp.resolve(c[0]).resolve("summary.json"));
             double acc = s.get("dqn_accuracy").getAsDouble();
             double probe = s.get("probe_accuracy").getAsDouble();
             assertTrue(probe >= 0.8 && acc >= 0.8 && acc >= probe - 0.05,
@@ -87,8 +101,7 @@ class ClassificationTaskTest {
                     tmp.resolve(c[0] + "-eval").toString());
             assertEquals(ExitCodes.OK, e.code(), e.err());
             assertTrue(e.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", acc)), e.out());
-            JsonObject ev = JsonParser.parseString(Files.readString(tmp.resolve(c[0] + "-eval/classification.json")))
-                    .getAsJsonObject();
+            JsonObject ev = json(tmp.resolve(c[0] + "-eval/classification.json"));
             assertEquals(acc, ev.get("accuracy").getAsDouble(), 1e-12);
             assertEquals("target", ev.get("head").getAsString());
             List<String> pred = Files.readAllLines(tmp.resolve(c[0] + "-eval/predictions.tsv"));
@@ -102,9 +115,7 @@ class ClassificationTaskTest {
     void evaluatingAClassificationHeadRejectsOtherRunsAndUnknownLabels(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 60, 1);
         Path dev = data(tmp, "dev.tsv", 20, 2);
-        Result r = run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
-                "--data", train.toString(), "--dev", dev.toString(), "--episodes", "64", "--eval-every", "32",
-                "--out", tmp.resolve("c").toString());
+        Result r = classify(train, dev, tmp.resolve("c"), "--episodes", "64", "--eval-every", "32");
         assertEquals(ExitCodes.OK, r.code(), r.err());
         Path other = tmp.resolve("other.tsv");
         Files.writeString(other, "sentence\tlabel\nThe dog was happy.\t1\nThe day was sad.\t7\n");
@@ -115,8 +126,8 @@ class ClassificationTaskTest {
                 bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
         Path cont = tmp.resolve("cont");
-        Result c = run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size",
-                "8", "--eval-limit", "2", "--eval-samples", "1", "--out", cont.toString());
+        Result c = run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens",
+                "1", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1", "--out", cont.toString());
         assertEquals(ExitCodes.OK, c.code(), c.err());
         Result wrong = run("evaluate", "--task", "classification", "--policy", cont.toString());
         assertEquals(ExitCodes.BAD_INPUT, wrong.code());
@@ -128,13 +139,10 @@ class ClassificationTaskTest {
         Path train = data(tmp, "train.tsv", 400, 1);
         Path dev = data(tmp, "dev.tsv", 200, 2);
         // A third label that is never right: every episode also stores the two labels it did not pick.
-        Result r = run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
-                "--data", train.toString(), "--dev", dev.toString(), "--labels", "0=bad,1=good,2=okay", "--episodes",
-                "1600", "--lr", "1e-3", "--eval-every", "800", "--seed", "3", "--all-terminal-actions", "--shuffled-passes", "--out",
-                tmp.resolve("ata").toString());
+        Result r = classify(train, dev, tmp.resolve("ata"), "--labels", "0=bad,1=good,2=okay", "--episodes", "1600",
+                "--lr", "1e-3", "--eval-every", "800", "--seed", "3", "--all-terminal-actions", "--shuffled-passes");
         assertEquals(ExitCodes.OK, r.code(), r.err());
-        JsonObject s = JsonParser.parseString(Files.readString(tmp.resolve("ata").resolve("summary.json")))
-                .getAsJsonObject();
+        JsonObject s = json(tmp.resolve("ata").resolve("summary.json"));
         assertEquals(1600, s.get("episodes").getAsLong());
         assertEquals(2 * 1600, s.get("simulated_transitions").getAsLong());
         assertTrue(s.getAsJsonObject("config").get("allTerminalActions").getAsBoolean());
@@ -154,11 +162,10 @@ class ClassificationTaskTest {
         JsonObject[] runs = new JsonObject[2];
         for (int i = 0; i < 2; i++) {
             String out = i == 0 ? "refit" : "selected";
-            Result r = run("train", "--task", "classification", "--model", CliRunner.model("TinyStories-656K"),
-                    "--data", train.toString(), "--dev", dev.toString(), "--episodes", "1600", "--lr", "1e-3",
-                    "--eval-every", "400", "--seed", "3", "--refit=" + (i == 0), "--out", tmp.resolve(out).toString());
+            Result r = classify(train, dev, tmp.resolve(out), "--episodes", "1600", "--lr", "1e-3", "--eval-every", "400",
+                    "--seed", "3", "--refit=" + (i == 0));
             assertEquals(ExitCodes.OK, r.code(), r.err());
-            runs[i] = JsonParser.parseString(Files.readString(tmp.resolve(out).resolve("summary.json"))).getAsJsonObject();
+            runs[i] = json(tmp.resolve(out).resolve("summary.json"));
             if (i == 0) {
                 assertTrue(r.err().contains("refit: validation selected episode"), r.err());
             }

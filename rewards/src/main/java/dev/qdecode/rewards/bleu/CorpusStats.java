@@ -28,13 +28,27 @@ final class CorpusStats {
     static Sum sum(List<String> hypotheses, List<? extends List<String>> references, int size, Segment segment) {
         long[][] per = new long[hypotheses.size()][];
         String nrefs = segments(hypotheses, references, size, segment, per);
-        long[] sums = new long[size];
-        for (long[] seg : per) {
+        return new Sum(add(per, null), nrefs);
+    }
+
+    /**
+     * Element-wise sum of segment statistics.
+     *
+     * @param rows the segments' statistics (all of one length)
+     * @param idx the rows to add, with repeats (a bootstrap resample), or null for every row once
+     * @return the sums
+     */
+    static long[] add(long[][] rows, int[] idx) {
+        int size = rows[0].length;
+        long[] s = new long[size];
+        int n = idx == null ? rows.length : idx.length;
+        for (int i = 0; i < n; i++) {
+            long[] row = rows[idx == null ? i : idx[i]];
             for (int k = 0; k < size; k++) {
-                sums[k] += seg[k];
+                s[k] += row[k];
             }
         }
-        return new Sum(sums, nrefs);
+        return s;
     }
 
     /**

@@ -18,21 +18,14 @@ public final class ExactMatch implements CorpusMetric {
 
     @Override
     public long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references) {
-        if (hypotheses.size() != references.size()) {
-            throw new IllegalArgumentException(hypotheses.size() + " hypotheses but " + references.size()
-                    + " reference lists");
-        }
-        if (hypotheses.isEmpty()) {
-            throw new IllegalArgumentException("no hypotheses to score");
-        }
-        long[][] out = new long[hypotheses.size()][];
-        for (int i = 0; i < out.length; i++) {
-            if (references.get(i).isEmpty()) {
-                throw new IllegalArgumentException("segment " + i + ": no reference");
+        return CorpusStats.perSegment(hypotheses, references, 2, (ws, hypothesis, refs, out) -> {
+            if (refs.isEmpty()) {
+                throw new IllegalArgumentException("no reference");
             }
-            out[i] = new long[] {references.get(i).contains(hypotheses.get(i)) ? 1 : 0, 1};
-        }
-        return out;
+            out[0] = refs.contains(hypothesis) ? 1 : 0;
+            out[1] = 1;
+            return refs.size();
+        });
     }
 
     @Override

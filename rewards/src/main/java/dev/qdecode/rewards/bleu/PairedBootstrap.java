@@ -88,9 +88,8 @@ public final class PairedBootstrap {
         long[][] a = metric.segmentStatistics(baseline, references);
         long[][] b = metric.segmentStatistics(system, references);
         int n = a.length;
-        int size = a[0].length;
-        double scoreA = metric.scoreOf(sum(a, null, size));
-        double scoreB = metric.scoreOf(sum(b, null, size));
+        double scoreA = metric.scoreOf(CorpusStats.add(a, null));
+        double scoreB = metric.scoreOf(CorpusStats.add(b, null));
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] deltas = new double[resamples];
         int notBetter = 0;
@@ -99,25 +98,12 @@ public final class PairedBootstrap {
             for (int i = 0; i < n; i++) {
                 idx[i] = rnd.nextInt(n);
             }
-            deltas[r] = metric.scoreOf(sum(b, idx, size)) - metric.scoreOf(sum(a, idx, size));
+            deltas[r] = metric.scoreOf(CorpusStats.add(b, idx)) - metric.scoreOf(CorpusStats.add(a, idx));
             notBetter += deltas[r] <= 0 ? 1 : 0;
         }
         Arrays.sort(deltas);
         int lo = resamples / 40;
         return new Result(metric.name(), scoreA, scoreB, deltas[lo], deltas[resamples - lo - 1],
                 (notBetter + 1.0) / (resamples + 1.0), resamples, seed);
-    }
-
-    /** Sums the rows {@code idx} (all rows when null). */
-    private static long[] sum(long[][] rows, int[] idx, int size) {
-        long[] s = new long[size];
-        int n = idx == null ? rows.length : idx.length;
-        for (int i = 0; i < n; i++) {
-            long[] row = rows[idx == null ? i : idx[i]];
-            for (int k = 0; k < size; k++) {
-                s[k] += row[k];
-            }
-        }
-        return s;
     }
 }
