@@ -211,6 +211,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "worth of episodes (default: ${DEFAULT-VALUE}).")
     boolean shuffledPasses;
 
+    @Option(names = "--demonstrations", paramLabel = "FRACTION",
+            description = "Translation, dialogue: for this fraction of each rollout batch's prompts, also store the "
+                    + "reference target as a teacher-forced episode in replay, scored by the reward like a rollout "
+                    + "(demonstrations, as in DQfD; ILQL learns from such dataset trajectories); 0 = off "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double demonstrations;
+
     /** Supplies DqnConfig defaults for the options named after its fields. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
         /** Used by picocli. */
@@ -272,6 +279,11 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), DqnConfig.optionOf(e.getKey())
                         + ": only for --task classification (" + e.getValue() + ")");
             }
+        }
+        if (!"translation".equals(task) && !"dialogue".equals(task) && overrides.has("demonstrations")
+                && overrides.get("demonstrations").getAsDouble() > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--demonstrations: only for --task translation or dialogue (the tasks with reference targets)");
         }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.

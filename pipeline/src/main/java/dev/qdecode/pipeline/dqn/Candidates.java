@@ -186,6 +186,39 @@ final class Candidates {
     }
 
     /**
+     * A candidate set with one more token (a demonstration's action that π_ref's top candidates miss):
+     * appended last, with log π_ref renormalised over the larger set and the mass updated.
+     *
+     * @param set the selected set
+     * @param logits the logits the set was selected from
+     * @param off where the row starts
+     * @param id the token to include
+     * @return {@code set} when it already holds {@code id}, else the larger set
+     */
+    static Set include(Set set, float[] logits, int off, int id) {
+        if (set.indexOf(id) >= 0) {
+            return set;
+        }
+        int[] ids = Arrays.copyOf(set.ids(), set.size() + 1);
+        ids[set.size()] = id;
+        double lseOld = logits[off + ids[0]] - set.logp()[0];
+        double m = Double.NEGATIVE_INFINITY;
+        for (int t : ids) {
+            m = Math.max(m, logits[off + t]);
+        }
+        double s = 0;
+        for (int t : ids) {
+            s += Math.exp(logits[off + t] - m);
+        }
+        double lse = m + Math.log(s);
+        float[] logp = new float[ids.length];
+        for (int j = 0; j < ids.length; j++) {
+            logp[j] = (float) (logits[off + ids[j]] - lse);
+        }
+        return new Set(ids, logp, (float) (set.logMass() + lse - lseOld));
+    }
+
+    /**
      * Puts the {@code k} most likely eligible ids in {@code order[0..k)}, sorted descending by logit
      * (ties by lower id): insertion into a sorted prefix for small k (O(V) when few tokens displace
      * the prefix), a full O(V log V) sort otherwise.

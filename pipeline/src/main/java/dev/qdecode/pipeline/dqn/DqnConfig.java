@@ -81,6 +81,10 @@ import java.util.Map;
  *     (--refit, default false)
  * @param shuffledPasses draw the training prompts (texts) in shuffled passes, each once per pass, instead of
  *     independently with replacement (--shuffled-passes, default false)
+ * @param demonstrations tasks with references (translation, dialogue): for this fraction of each rollout batch's
+ *     prompts, also store the reference target as a teacher-forced episode, scored by the reward like any other
+ *     (demonstration transitions in replay, as in DQfD and ILQL's offline data; the reference token joins C(s)
+ *     where π_ref's top candidates miss it); 0 = off (--demonstrations, default 0)
  */
 public record DqnConfig(
         int episodes,
@@ -128,7 +132,8 @@ public record DqnConfig(
         boolean allTerminalActions,
         LrSchedule lrSchedule,
         boolean refit,
-        boolean shuffledPasses) {
+        boolean shuffledPasses,
+        double demonstrations) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -243,6 +248,7 @@ public record DqnConfig(
         m.put("lrSchedule", "--lr-schedule");
         m.put("refit", "--refit");
         m.put("shuffledPasses", "--shuffled-passes");
+        m.put("demonstrations", "--demonstrations");
         return Collections.unmodifiableMap(m);
     }
 
@@ -334,6 +340,7 @@ public record DqnConfig(
         nonNegative(evalEvery, "evalEvery");
         positive(evalSamples, "evalSamples");
         nonNegative(checkpointEvery, "checkpointEvery");
+        probability(demonstrations, "demonstrations");
     }
 
     private static void positive(int v, String field) {
@@ -383,7 +390,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false, 0.0);
     }
 
     /**
@@ -700,6 +707,7 @@ public record DqnConfig(
         private LrSchedule lrSchedule;
         private boolean refit;
         private boolean shuffledPasses;
+        private double demonstrations;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -748,6 +756,7 @@ public record DqnConfig(
             this.lrSchedule = c.lrSchedule;
             this.refit = c.refit;
             this.shuffledPasses = c.shuffledPasses;
+            this.demonstrations = c.demonstrations;
         }
 
         /**
@@ -1259,13 +1268,25 @@ public record DqnConfig(
         }
 
         /**
+         * Sets demonstrations (--demonstrations): the fraction of each rollout batch's prompts whose
+         * reference target is also stored as a teacher-forced episode.
+         *
+         * @param v the fraction in [0, 1]
+         * @return this builder
+         */
+        public Builder demonstrations(double v) {
+            this.demonstrations = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses, demonstrations);
         }
     }
 }

@@ -120,6 +120,8 @@ public final class DqnTrainer implements AutoCloseable {
     private final double returnMin;
     private final double returnMax;
     private long episodesDone;
+    /** Demonstration episodes stored so far (--demonstrations). */
+    private long demosDone;
     private long updateNanos;
     private long updatesTimed;
     private EvalMetrics base;
@@ -128,6 +130,10 @@ public final class DqnTrainer implements AutoCloseable {
     private double[] terminal = new double[0];
 
     private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
+        if (cfg.demonstrations() > 0 && setup.references().isEmpty()) {
+            throw new IllegalArgumentException("--demonstrations: expected a task with reference targets (translation,"
+                    + " dialogue)");
+        }
         this.s = setup;
         this.cfg = cfg;
         this.listener = listener == null ? new TrainListener() {} : listener;
@@ -179,6 +185,7 @@ public final class DqnTrainer implements AutoCloseable {
         }
         t.head.load(d.head());
         t.episodesDone = d.counters().getOrDefault("episodes", 0L);
+        t.demosDone = d.counters().getOrDefault("demonstrations", 0L);
         t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
         t.rng.setState(d.rng().get("train"));
         t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
@@ -218,6 +225,15 @@ public final class DqnTrainer implements AutoCloseable {
      */
     public long episodesDone() {
         return episodesDone;
+    }
+
+    /**
+     * Demonstration episodes stored in replay so far ({@code demonstrations} &gt; 0).
+     *
+     * @return the count
+     */
+    public long demonstrationsDone() {
+        return demosDone;
     }
 
     /**
@@ -288,6 +304,7 @@ public final class DqnTrainer implements AutoCloseable {
             seqs.add(e.tokens());
             replay.add(e.steps().build(rewards[i]));
         }
+        demonstrate(prompts);
         kl.update(sumKl / n, n);
         stats.rollout(n, sumR, sumKl);
         listener.onRollout(episodesDone + n, cfg.episodes(), sumR / n, eps);
@@ -314,6 +331,37 @@ public final class DqnTrainer implements AutoCloseable {
                 listener.onWarning(w);
             }
         }
+    }
+
+    /**
+     * With {@code demonstrations} &gt; 0: the reference targets of the first prompts of the batch (the
+     * fraction rounded, at least one), teacher-forced and scored like rollouts, into replay. They are not
+     * counted as episodes or in the rollout statistics.
+     */
+    private void demonstrate(List<String> prompts) {
+        if (cfg.demonstrations() <= 0) {
+            return;
+        }
+        int m = Math.max(1, (int) Math.round(cfg.demonstrations() * prompts.size()));
+        List<String> demoPrompts = new ArrayList<>(m);
+        List<int[]> targets = new ArrayList<>(m);
+        for (String p : prompts.subList(0, Math.min(m, prompts.size()))) {
+            List<String> refs = s.references().get(p);
+            if (refs == null || refs.isEmpty()) {
+                continue;
+            }
+            demoPrompts.add(p);
+            targets.add(s.tokenizer().encode(refs.get(0), false));
+        }
+        if (demoPrompts.isEmpty()) {
+            return;
+        }
+        List<Rollouts.Episode> demos = rollouts.demonstrate(demoPrompts, targets);
+        float[][] r = rewards(demos);
+        for (int i = 0; i < demos.size(); i++) {
+            replay.add(demos.get(i).steps().build(r[i]));
+        }
+        demosDone += demos.size();
     }
 
     /** Per-step rewards (shaped or terminal, plus the KL penalty); sets {@link #terminal}. */
@@ -524,6 +572,7 @@ public final class DqnTrainer implements AutoCloseable {
         Map<String, Long> counters = new LinkedHashMap<>();
         counters.put("episodes", episodesDone);
         counters.put("updates", learner.updates());
+        counters.put("demonstrations", demosDone);
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("klBeta", kl.beta());
         stats.save(values);
@@ -541,6 +590,7 @@ public final class DqnTrainer implements AutoCloseable {
         JsonObject o = new JsonObject();
         o.addProperty("episodes", sum.episodes());
         o.addProperty("updates", sum.updates());
+        o.addProperty("demonstrations", demosDone);
         o.add("base", sum.base().toJson());
         o.add("trained", sum.trained().toJson());
         o.add("config", JsonParser.parseString(cfg.toJson()));

@@ -33,6 +33,8 @@ final class Rollouts {
     private final CausalLM model;
     private final TextTokenizer tokenizer;
     private final PromptEncoder encoder;
+    /** Demonstrations follow given tokens from the formatted prompt as it is: no token healing. */
+    private final PromptEncoder plainEncoder;
     private final DqnConfig cfg;
     private final Candidates candidates;
     private final int[] eosIds;
@@ -44,6 +46,7 @@ final class Rollouts {
         this.tokenizer = tokenizer;
         this.cfg = cfg;
         this.encoder = new PromptEncoder(tokenizer, format, true, false, model.config().maxPositions());
+        this.plainEncoder = new PromptEncoder(tokenizer, format, false, false, model.config().maxPositions());
         this.candidates = Candidates.of(cfg);
         int[] a = tokenizer.eosIds() == null ? new int[0] : tokenizer.eosIds();
         int[] b = model.config().eosTokenIds() == null ? new int[0] : model.config().eosTokenIds();
@@ -73,6 +76,39 @@ final class Rollouts {
      * @return the episodes, in prompt order
      */
     List<Episode> run(List<String> prompts, QHead head, double epsilon, Rng rng, boolean record) {
+        return run(prompts, null, head, epsilon, rng, record);
+    }
+
+    /**
+     * Runs one batch of demonstrations: each episode takes the given tokens (teacher forcing, no token
+     * healing), up to the first EOS or the new-token limit; a token outside C(s) joins it. States,
+     * candidates and rewards are recorded as for rollouts, so a demonstration is an ordinary replay
+     * episode.
+     *
+     * @param prompts the prompt texts
+     * @param targets the target tokens after each prompt, without EOS (the model's first EOS id, as
+     *     {@code qdecode sft} trains it, is appended)
+     * @return the episodes, in prompt order, with their steps recorded
+     */
+    List<Episode> demonstrate(List<String> prompts, List<int[]> targets) {
+        int[] b = model.config().eosTokenIds();
+        int eos = b != null && b.length > 0 ? b[0] : eosIds.length > 0 ? eosIds[0] : -1;
+        int[][] forced = new int[targets.size()][];
+        for (int i = 0; i < forced.length; i++) {
+            int[] t = targets.get(i);
+            forced[i] = eos < 0 ? t.clone() : Arrays.copyOf(t, t.length + 1);
+            if (eos >= 0) {
+                forced[i][t.length] = eos;
+            }
+            if (forced[i].length == 0) {
+                throw new IllegalArgumentException("demonstration " + (i + 1) + ": expected at least one target token");
+            }
+        }
+        return run(prompts, forced, null, 0.0, null, true);
+    }
+
+    private List<Episode> run(List<String> prompts, int[][] forced, QHead head, double epsilon, Rng rng,
+            boolean record) {
         long start = System.nanoTime();
         int n = prompts.size();
         int vocab = model.config().vocabSize();
@@ -80,7 +116,7 @@ final class Rollouts {
         PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[n];
         int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {
-            prep[i] = encoder.encode(prompts.get(i), i, cfg.maxNewTokens());
+            prep[i] = (forced == null ? encoder : plainEncoder).encode(prompts.get(i), i, cfg.maxNewTokens());
             ids[i] = prep[i].ids();
         }
         int[][] gen = new int[n][cfg.maxNewTokens()];
@@ -119,6 +155,9 @@ final class Rollouts {
                         int[] allowed = len[b] == 0 ? prep[b].allowedFirst() : null;
                         int[] banned = len[b] < cfg.minNewTokens() ? eosIds : null;
                         sets[r] = candidates.select(logits, r * vocab, vocab, allowed, banned);
+                        if (forced != null) {
+                            sets[r] = Candidates.include(sets[r], logits, r * vocab, forced[b][len[b]]);
+                        }
                         kmax = Math.max(kmax, sets[r].size());
                     }
                     float[] q;
@@ -140,9 +179,15 @@ final class Rollouts {
                     for (int r = 0; r < nActive; r++) {
                         int b = active[r];
                         Candidates.Set set = sets[r];
-                        double[] logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
-                        int chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng,
-                                cfg.rolloutTemperature());
+                        int chosen;
+                        double[] logPi = null;
+                        if (forced != null) {
+                            chosen = set.indexOf(forced[b][len[b]]);
+                        } else {
+                            logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
+                            chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng,
+                                    cfg.rolloutTemperature());
+                        }
                         if (head != null) {
                             kl[b] += logPi[chosen] - set.logp()[chosen];
                         }
@@ -158,7 +203,8 @@ final class Rollouts {
                             piece = piece.substring(common);
                             strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
                         }
-                        boolean stop = eos || len[b] + 1 == cfg.maxNewTokens();
+                        boolean stop = eos || len[b] + 1 == cfg.maxNewTokens()
+                                || forced != null && len[b] + 1 == forced[b].length;
                         if (stop) {
                             piece += dec[b].flush();
                         }

@@ -30,12 +30,15 @@ class ReferenceTasksTest {
         Result r = run("train", "--task", "translation", "--model", CliRunner.model("TinyStories-656K"), "--data",
                 data.toString(), "--dev", data.toString(), "--episodes", "8", "--rollout-episodes", "4",
                 "--max-new-tokens", "6", "--batch-size", "8", "--updates-per-rollout", "2", "--eval-limit", "3",
-                "--eval-samples", "1", "--out", runDir.toString());
+                "--eval-samples", "1", "--demonstrations", "0.5", "--out", runDir.toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
         JsonObject s = JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject();
         assertEquals("translation", s.getAsJsonObject("provenance").get("task").getAsString());
         assertEquals("[\"bleu\"]", s.getAsJsonObject("provenance").get("reward").getAsString());
         assertEquals(1, s.getAsJsonObject("config").get("minNewTokens").getAsInt());
+        // Two rollout batches of 4, half of each batch's prompts also demonstrated by their reference.
+        assertEquals(0.5, s.getAsJsonObject("config").get("demonstrations").getAsDouble());
+        assertEquals(4, s.get("demonstrations").getAsLong());
         double reward = s.getAsJsonObject("trained").get("mean_reward").getAsDouble();
         assertTrue(reward >= 0 && reward <= 1, "sentence BLEU / 100: " + reward);
 
@@ -66,6 +69,10 @@ class ReferenceTasksTest {
         assertEquals(6, tsv.size());
         assertEquals("source\treference\tbase_greedy\tDQN_head_greedy", tsv.get(0));
         assertTrue(tsv.get(1).startsWith(lines.get(1).split("\t")[1]), tsv.get(1));
+
+        Result noRefs = run("train", "--demonstrations", "0.5", "--out", tmp.resolve("story").toString());
+        assertEquals(ExitCodes.USAGE, noRefs.code());
+        assertTrue(noRefs.err().contains("--demonstrations: only for --task translation or dialogue"), noRefs.err());
 
         Result bad = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--data",
                 data.toString(), "--target-column", "fr");

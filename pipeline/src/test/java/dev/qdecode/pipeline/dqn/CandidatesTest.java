@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.dqn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,22 @@ class CandidatesTest {
         assertArrayEquals(new int[] {2}, new Candidates(3, 1.0, 1).select(LOGITS, 0, 7, new int[] {2, 1}, new int[] {1}).ids());
         assertThrows(IllegalStateException.class,
                 () -> new Candidates(3, 1.0, 1).select(LOGITS, 0, 7, new int[] {6}, null));
+    }
+
+    @Test
+    void aDemonstratedTokenOutsideTheSetJoinsItRenormalised() {
+        float[] two = new float[14];
+        System.arraycopy(LOGITS, 0, two, 7, 7);
+        Candidates.Set top = new Candidates(2, 1.0, 1).select(two, 7, 7, null, null);
+        Candidates.Set s = Candidates.include(top, two, 7, 2);
+        assertArrayEquals(new int[] {3, 0, 2}, s.ids());
+        double mass = prob(3) + prob(0) + prob(2);
+        for (int j = 0; j < 3; j++) {
+            assertEquals(Math.log(prob(s.ids()[j]) / mass), s.logp()[j], 1e-6);
+        }
+        assertEquals(Math.log(mass), s.logMass(), 1e-6);
+        // a token already in the set leaves it as it is
+        assertSame(top, Candidates.include(top, two, 7, 0));
     }
 
     @Test

@@ -36,7 +36,7 @@ class DqnConfigTest {
     @Test
     void jsonRoundTripAndFileLayering() throws IOException {
         DqnConfig c = DqnConfig.builder().backup(DqnConfig.Backup.DOUBLE).activation(DqnConfig.Activation.GELU)
-                .returnMin(-1.0).returnMax(2.0).seed(-5L).candidatesTopP(0.9).prioritized(true).build();
+                .returnMin(-1.0).returnMax(2.0).seed(-5L).candidatesTopP(0.9).prioritized(true).demonstrations(0.25).build();
         assertEquals(c, DqnConfig.fromJson(c.toJson(), "test"));
         assertTrue(c.toJson().contains("\"backup\": \"double\""));
         Path f = dir.resolve("dqn.json");
@@ -73,6 +73,7 @@ class DqnConfigTest {
         assertError("{\"returnMin\": 0.0}", "--return-max", "both");
         assertError("{\"minCandidates\": 30}", "--min-candidates", "--candidates-top-k");
         assertError("{\"klTarget\": 0.5}", "--kl-target", "--kl-beta");
+        assertError("{\"demonstrations\": 1.5}", "--demonstrations", "[0, 1]", "1.5");
         assertError("[1, 2]", "JSON object");
         assertError("{\"tauQ\": ", "not valid JSON");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

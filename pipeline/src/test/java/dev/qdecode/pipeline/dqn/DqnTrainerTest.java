@@ -137,4 +137,52 @@ class DqnTrainerTest {
             }
         }
     }
+
+    @Test
+    void demonstrationsTakeTheReferenceTokensThenEosAndAreScoredLikeRollouts(@TempDir Path tmp) throws Exception {
+        List<String> prompts = train.subList(0, 3);
+        List<String> refs = List.of("Once upon a time there was a cat.", "The dog ran to the park.",
+                "She smiled at the little bird.");
+        Map<String, List<String>> byPrompt = new java.util.HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            byPrompt.put(prompts.get(i), List.of(refs.get(i)));
+        }
+        dev.forEach(d -> byPrompt.put(d, List.of("They played all day.")));
+        DqnConfig cfg = tiny().toBuilder().episodes(4).maxNewTokens(24).minNewTokens(1).evalEvery(0)
+                .demonstrations(0.5).build();
+        try (Reward bleu = Rewards.discover().create(List.of("bleu"), new RewardContext(shared, 1));
+                DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, bleu, prompts, dev, 0.0, tmp,
+                        Map.of("test", "yes"), byPrompt), cfg, null)) {
+            Rollouts r = new Rollouts(model, tok, fmt, cfg);
+            List<int[]> targets = refs.stream().map(x -> tok.encode(x, false)).toList();
+            List<Rollouts.Episode> eps = r.demonstrate(prompts, targets);
+            int eos = model.config().eosTokenIds()[0];
+            float[][] rw = t.shapedRewardsForTest(eps);
+            for (int i = 0; i < 3; i++) {
+                int[] want = java.util.Arrays.copyOf(targets.get(i), targets.get(i).length + 1);
+                want[want.length - 1] = eos;
+                assertArrayEquals(want, eps.get(i).tokens(), refs.get(i));
+                assertEquals(refs.get(i), eps.get(i).text().strip());
+                ReplayEpisode e = eps.get(i).steps().build(rw[i]);
+                assertArrayEquals(want, e.action);
+                double sum = 0;
+                for (float x : rw[i]) {
+                    sum += x;
+                }
+                assertEquals(1.0, sum, 1e-5, "the reference scores full sentence BLEU against itself");
+            }
+            // One rollout batch of 4 episodes: 0.5 × 4 = 2 of its prompts (all with references) are demonstrated.
+            DqnTrainer.Summary sum = t.run(Long.MAX_VALUE);
+            assertEquals(4, sum.episodes());
+            assertEquals(2, t.demonstrationsDone());
+            JsonObject js = JsonParser.parseString(Files.readString(tmp.resolve(DqnTrainer.SUMMARY_FILE)))
+                    .getAsJsonObject();
+            assertEquals(2, js.get("demonstrations").getAsLong());
+        }
+        DqnConfig noRefs = tiny().toBuilder().demonstrations(0.5).build();
+        IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.create(setup(tmp.resolve("c")), noRefs, null));
+        assertTrue(ex.getMessage().startsWith("--demonstrations: expected a task with reference targets"),
+                ex.getMessage());
+    }
 }
