@@ -218,6 +218,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     double demonstrations;
 
+    @Option(names = "--samples-per-prompt", paramLabel = "K",
+            description = "Continuation, translation, dialogue: roll out each drawn training prompt K times side by "
+                    + "side in a batch (a group, as GRPO and RLOO sample), so replay holds different continuations "
+                    + "of the same states; divides --rollout-episodes (default: ${DEFAULT-VALUE}).")
+    int samplesPerPrompt;
+
     /** Supplies DqnConfig defaults for the options named after its fields. */
     static final class Defaults implements CommandLine.IDefaultValueProvider {
         /** Used by picocli. */
@@ -284,6 +290,11 @@ final class TrainCommand implements Callable<Integer> {
                 && overrides.get("demonstrations").getAsDouble() > 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--demonstrations: only for --task translation or dialogue (the tasks with reference targets)");
+        }
+        if ("classification".equals(task) && overrides.has("samplesPerPrompt")
+                && overrides.get("samplesPerPrompt").getAsInt() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--samples-per-prompt: not for --task "
+                    + "classification (each decision already learns from every label with --all-terminal-actions)");
         }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.

@@ -85,6 +85,9 @@ import java.util.Map;
  *     prompts, also store the reference target as a teacher-forced episode, scored by the reward like any other
  *     (demonstration transitions in replay, as in DQfD and ILQL's offline data; the reference token joins C(s)
  *     where π_ref's top candidates miss it); 0 = off (--demonstrations, default 0)
+ * @param samplesPerPrompt rollout episodes drawn per training prompt, side by side in one batch, so the
+ *     replay holds different continuations of the same states (a group, as GRPO and RLOO sample); must
+ *     divide {@code rolloutEpisodes} (--samples-per-prompt, default 1)
  */
 public record DqnConfig(
         int episodes,
@@ -133,7 +136,8 @@ public record DqnConfig(
         LrSchedule lrSchedule,
         boolean refit,
         boolean shuffledPasses,
-        double demonstrations) {
+        double demonstrations,
+        int samplesPerPrompt) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -249,6 +253,7 @@ public record DqnConfig(
         m.put("refit", "--refit");
         m.put("shuffledPasses", "--shuffled-passes");
         m.put("demonstrations", "--demonstrations");
+        m.put("samplesPerPrompt", "--samples-per-prompt");
         return Collections.unmodifiableMap(m);
     }
 
@@ -341,6 +346,10 @@ public record DqnConfig(
         positive(evalSamples, "evalSamples");
         nonNegative(checkpointEvery, "checkpointEvery");
         probability(demonstrations, "demonstrations");
+        positive(samplesPerPrompt, "samplesPerPrompt");
+        if (rolloutEpisodes % samplesPerPrompt != 0) {
+            fail("samplesPerPrompt", "a divisor of --rollout-episodes (" + rolloutEpisodes + ")", samplesPerPrompt);
+        }
     }
 
     private static void positive(int v, String field) {
@@ -390,7 +399,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false, 0.0);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false, 0.0, 1);
     }
 
     /**
@@ -708,6 +717,7 @@ public record DqnConfig(
         private boolean refit;
         private boolean shuffledPasses;
         private double demonstrations;
+        private int samplesPerPrompt;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -757,6 +767,7 @@ public record DqnConfig(
             this.refit = c.refit;
             this.shuffledPasses = c.shuffledPasses;
             this.demonstrations = c.demonstrations;
+            this.samplesPerPrompt = c.samplesPerPrompt;
         }
 
         /**
@@ -1280,13 +1291,24 @@ public record DqnConfig(
         }
 
         /**
+         * Sets samplesPerPrompt (--samples-per-prompt): rollout episodes per training prompt in a batch.
+         *
+         * @param v the group size (divides rolloutEpisodes)
+         * @return this builder
+         */
+        public Builder samplesPerPrompt(int v) {
+            this.samplesPerPrompt = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses, demonstrations);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses, demonstrations, samplesPerPrompt);
         }
     }
 }

@@ -285,12 +285,25 @@ public final class DqnTrainer implements AutoCloseable {
         return sum;
     }
 
-    private void trainRound(int n) {
+    /**
+     * The training prompts of the next {@code n} episodes: drawn independently (or from shuffled passes),
+     * each repeated {@code samplesPerPrompt} times side by side.
+     */
+    List<String> drawPrompts(int n) {
         List<String> prompts = new ArrayList<>(n);
+        int group = cfg.samplesPerPrompt();
+        int drawn = -1;
         for (int i = 0; i < n; i++) {
-            int k = order != null ? order.at(episodesDone + i) : rng.nextInt(s.trainPrompts().size());
-            prompts.add(s.trainPrompts().get(k));
+            if (i % group == 0) {
+                drawn = order != null ? order.at((episodesDone + i) / group) : rng.nextInt(s.trainPrompts().size());
+            }
+            prompts.add(s.trainPrompts().get(drawn));
         }
+        return prompts;
+    }
+
+    private void trainRound(int n) {
+        List<String> prompts = drawPrompts(n);
         double eps = cfg.epsilonAt(episodesDone);
         List<Rollouts.Episode> eps0 = rollouts.run(prompts, head, eps, rng, true);
         float[][] rewards = rewards(eps0);

@@ -190,6 +190,10 @@ class ClassificationTaskTest {
         Result other = run("train", "--task", "translation", "--refit", "--out", tmp.resolve("tr").toString());
         assertEquals(ExitCodes.USAGE, other.code());
         assertTrue(other.err().contains("--refit: only for --task classification"), other.err());
+        Result group = run("train", "--task", "classification", "--samples-per-prompt", "2", "--out",
+                tmp.resolve("grp").toString());
+        assertEquals(ExitCodes.USAGE, group.code());
+        assertTrue(group.err().contains("--samples-per-prompt: not for --task classification"), group.err());
     }
 
     @Test

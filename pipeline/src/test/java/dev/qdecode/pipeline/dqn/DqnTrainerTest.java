@@ -185,4 +185,25 @@ class DqnTrainerTest {
         assertTrue(ex.getMessage().startsWith("--demonstrations: expected a task with reference targets"),
                 ex.getMessage());
     }
+
+    @Test
+    void samplesPerPromptRollsEachDrawnPromptOutSideBySide(@TempDir Path tmp) {
+        for (boolean passes : new boolean[] {false, true}) {
+            DqnConfig cfg = tiny().toBuilder().rolloutEpisodes(6).samplesPerPrompt(3).shuffledPasses(passes).build();
+            try (DqnTrainer t = DqnTrainer.create(setup(tmp), cfg, null)) {
+                List<String> p = t.drawPrompts(24);
+                for (int g = 0; g < 8; g++) {
+                    assertEquals(p.get(3 * g), p.get(3 * g + 1));
+                    assertEquals(p.get(3 * g), p.get(3 * g + 2));
+                }
+                if (passes) {
+                    // 8 groups cover 8 of the 12 training prompts of the first pass, each once
+                    assertEquals(8, new java.util.HashSet<>(p).size(), p.toString());
+                }
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny().toBuilder().samplesPerPrompt(3).build());
+        assertEquals("--samples-per-prompt: expected a divisor of --rollout-episodes (4) but got 3", e.getMessage());
+    }
 }
