@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.cli;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
@@ -244,6 +245,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static final Map<String, String> FIELDS = fields();
+    /** The default config as JSON values, to tell a task-only option left at its default. */
+    private static final JsonObject DEFAULTS_JSON = JsonParser.parseString(DqnConfig.defaults().toJson())
+            .getAsJsonObject();
+
+    /** A DQN option that only the given tasks read, and the message for the others. */
+    private record TaskOnly(String field, List<String> tasks, String message) {}
 
     private static Map<String, String> fields() {
         Map<String, String> m = new HashMap<>();
@@ -277,24 +284,25 @@ final class TrainCommand implements Callable<Integer> {
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
         JsonObject overrides = overrides();
-        // Switches that only the classification trainer reads, with why the other tasks have no use for them.
-        for (Map.Entry<String, String> e : List.of(
-                Map.entry("allTerminalActions", "the other tasks' terminal step is EOS"),
-                Map.entry("refit", "the other tasks select no head on a validation split"))) {
-            if (!"classification".equals(task) && overrides.has(e.getKey()) && overrides.get(e.getKey()).getAsBoolean()) {
-                throw new CommandLine.ParameterException(spec.commandLine(), DqnConfig.optionOf(e.getKey())
-                        + ": only for --task classification (" + e.getValue() + ")");
+        // Options that only some tasks read: set to anything but their default elsewhere, they are refused
+        // with why the other tasks have no use for them.
+        List<String> classification = List.of("classification");
+        List<String> withReferences = List.of("translation", "dialogue");
+        List<String> generating = List.of("continuation", "translation", "dialogue");
+        for (TaskOnly t : List.of(
+                new TaskOnly("allTerminalActions", classification,
+                        "only for --task classification (the other tasks' terminal step is EOS)"),
+                new TaskOnly("refit", classification,
+                        "only for --task classification (the other tasks select no head on a validation split)"),
+                new TaskOnly("demonstrations", withReferences,
+                        "only for --task translation or dialogue (the tasks with reference targets)"),
+                new TaskOnly("samplesPerPrompt", generating, "not for --task classification (each decision already "
+                        + "learns from every label with --all-terminal-actions)"))) {
+            if (!t.tasks().contains(task) && overrides.has(t.field())
+                    && !overrides.get(t.field()).equals(DEFAULTS_JSON.get(t.field()))) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        DqnConfig.optionOf(t.field()) + ": " + t.message());
             }
-        }
-        if (!"translation".equals(task) && !"dialogue".equals(task) && overrides.has("demonstrations")
-                && overrides.get("demonstrations").getAsDouble() > 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--demonstrations: only for --task translation or dialogue (the tasks with reference targets)");
-        }
-        if ("classification".equals(task) && overrides.has("samplesPerPrompt")
-                && overrides.get("samplesPerPrompt").getAsInt() > 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--samples-per-prompt: not for --task "
-                    + "classification (each decision already learns from every label with --all-terminal-actions)");
         }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.

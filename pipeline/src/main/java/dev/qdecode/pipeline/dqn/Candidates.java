@@ -172,17 +172,30 @@ final class Candidates {
         }
         size = Math.max(size, Math.min(minCandidates, limit));
         int[] ids = Arrays.copyOf(order, size);
-        double m = logits[off + ids[0]];
+        float[] logp = new float[size];
+        double lseC = renormalise(logits, off, ids, logp);
+        return new Set(ids, logp, (float) (lseC - lseAll));
+    }
+
+    /**
+     * log π_ref renormalised over {@code ids} into {@code logp}.
+     *
+     * @return log-sum-exp of the ids' logits
+     */
+    private static double renormalise(float[] logits, int off, int[] ids, float[] logp) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int id : ids) {
+            m = Math.max(m, logits[off + id]);
+        }
         double s = 0;
         for (int id : ids) {
             s += Math.exp(logits[off + id] - m);
         }
-        double lseC = m + Math.log(s);
-        float[] logp = new float[size];
-        for (int j = 0; j < size; j++) {
-            logp[j] = (float) (logits[off + ids[j]] - lseC);
+        double lse = m + Math.log(s);
+        for (int j = 0; j < ids.length; j++) {
+            logp[j] = (float) (logits[off + ids[j]] - lse);
         }
-        return new Set(ids, logp, (float) (lseC - lseAll));
+        return lse;
     }
 
     /**
@@ -202,19 +215,8 @@ final class Candidates {
         int[] ids = Arrays.copyOf(set.ids(), set.size() + 1);
         ids[set.size()] = id;
         double lseOld = logits[off + ids[0]] - set.logp()[0];
-        double m = Double.NEGATIVE_INFINITY;
-        for (int t : ids) {
-            m = Math.max(m, logits[off + t]);
-        }
-        double s = 0;
-        for (int t : ids) {
-            s += Math.exp(logits[off + t] - m);
-        }
-        double lse = m + Math.log(s);
         float[] logp = new float[ids.length];
-        for (int j = 0; j < ids.length; j++) {
-            logp[j] = (float) (logits[off + ids[j]] - lse);
-        }
+        double lse = renormalise(logits, off, ids, logp);
         return new Set(ids, logp, (float) (set.logMass() + lse - lseOld));
     }
 
