@@ -6,6 +6,7 @@
 #      2 cores; resumed when interrupted);
 #   3. a DQN head per seed (6,000 episodes, ~3.5 min each), evaluated on en-de.val and test_2016_flickr
 #      against base greedy with the paired bootstrap.
+#   4. with two or more seeds, also the ensemble of their heads (`evaluate --ensemble`: mean Q).
 # Usage: bench/translation.sh [SEED...] (default: 1 2). Extra `train` options: TRAIN_OPTS="...".
 # Writes everything under runs/bench-translation/ and prints one line per run and data set.
 set -euo pipefail
@@ -47,6 +48,20 @@ if [ ! -f "$SFT/.done" ]; then
   touch "$SFT/.done"
 fi
 
+# report LABEL POLICY OUT [evaluate options]: val and test against base greedy, one line each
+report() {
+  local label=$1 policy=$2 out=$3
+  shift 3
+  mkdir -p "$out"
+  for set in val test_2016_flickr; do
+    $Q evaluate --task translation --model "$SFT" --policy "$policy" "$@" --data "$M30K/en-de.$set.tsv" \
+        --out "$out/eval-$set" > "$out/eval-$set.log" 2>&1
+    printf '%s %-17s %s\n' "$label" "$set" "$(grep -E '^(base greedy|DQN head greedy|difference) ' "$out/eval-$set.log" \
+        | tr -s ' ' | paste -sd '|')"
+    grep -m2 -E '^  (BLEU|chrF2) ' "$out/eval-$set.log"
+  done
+}
+
 for s in "${seeds[@]}"; do
   run=$DIR/dqn-s$s
   if [ ! -f "$run/summary.json" ]; then
@@ -55,11 +70,10 @@ for s in "${seeds[@]}"; do
     $Q train --task translation --model "$SFT" --data "$DIR/rl.tsv" --rollout-temperature 0.5 --seed "$s" \
         ${TRAIN_OPTS:-} --out "$run"
   fi
-  for set in val test_2016_flickr; do
-    $Q evaluate --task translation --model "$SFT" --policy "$run" --data "$M30K/en-de.$set.tsv" \
-        --out "$run/eval-$set" > "$run/eval-$set.log" 2>&1
-    printf 'seed %s %-17s %s\n' "$s" "$set" "$(grep -E '^(base greedy|DQN head greedy|difference) ' "$run/eval-$set.log" \
-        | tr -s ' ' | paste -sd '|')"
-    grep -m2 -E '^  (BLEU|chrF2) ' "$run/eval-$set.log"
-  done
+  report "seed $s" "$run" "$run"
 done
+if [ ${#seeds[@]} -ge 2 ]; then
+  others=()
+  for s in "${seeds[@]:1}"; do others+=(--ensemble "$DIR/dqn-s$s"); done
+  report "ensemble $(IFS=+; echo "${seeds[*]}")" "$DIR/dqn-s${seeds[0]}" "$DIR/ensemble-$(IFS=-; echo "${seeds[*]}")" "${others[@]}"
+fi

@@ -2,6 +2,8 @@ package dev.qdecode.pipeline.cli;
 
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -19,6 +21,27 @@ final class PolicyOptions {
             description = "With --policy: score with the online head or the target head (the Polyak average of its "
                     + "recent weights) (default: online; classification: target, the head its training evaluated).")
     String head;
+
+    @Option(names = "--ensemble", paramLabel = "RUN_DIR",
+            description = "With --policy: average Q over --policy's head and this run's (repeatable), e.g. the same "
+                    + "training with other seeds; every run must share the model, candidate settings and tau_Q.")
+    List<Path> ensemble = new ArrayList<>();
+
+    /**
+     * Refuses the decoding-time options where a command scores the run's policy as trained.
+     *
+     * @param where what does so, for the message (e.g. {@code "evaluate --task continuation"})
+     * @param headToo whether {@code --head} is refused as well (it is where the online head is used)
+     * @throws CliException (usage) naming the first option given
+     */
+    void requireAsTrained(String where, boolean headToo) {
+        String given = !ensemble.isEmpty() ? "--ensemble" : qWeight != 1.0 ? "--q-weight"
+                : headToo && head != null ? "--head" : null;
+        if (given != null) {
+            throw new CliException(given + ": not for " + where + ", which scores the run's policy as trained "
+                    + "(expected it only with evaluate --task translation or generate)", ExitCodes.USAGE);
+        }
+    }
 
     /**
      * Whether to score with the target head.
@@ -54,9 +77,13 @@ final class PolicyOptions {
             throw new CliException(e.getMessage(), ExitCodes.USAGE);
         }
         try {
-            return DqnPolicy.load(policy, mode, d);
+            List<Path> runs = new ArrayList<>();
+            runs.add(policy);
+            runs.addAll(ensemble);
+            return DqnPolicy.load(runs, mode, d);
         } catch (IllegalArgumentException e) {
-            throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
+            throw new CliException((ensemble.isEmpty() ? "--policy " : "--policy/--ensemble ") + e.getMessage(),
+                    ExitCodes.BAD_INPUT);
         }
     }
 }

@@ -69,8 +69,9 @@ final class TranslationEval {
             }
         }
         if (policy != null) {
-            out.printf(Locale.ROOT, "DQN head: log pi_ref + %s*Q/tau_Q, %s head%n", policy.decoding().qWeight(),
-                    policy.decoding().headName());
+            out.printf(Locale.ROOT, "DQN head: log pi_ref + %s*Q/tau_Q, %s head%s%n", policy.decoding().qWeight(),
+                    policy.decoding().headName(), policy.ensembleSize() > 1
+                            ? ", Q averaged over an ensemble of " + policy.ensembleSize() + " runs' heads" : "");
         }
         out.println("BLEU signature: " + systems.get(0).bleu().signature());
         out.println("chrF signature: " + systems.get(0).chrf().signature());
@@ -118,6 +119,9 @@ final class TranslationEval {
                 if (policy != null && s != systems.get(0)) {
                     o.addProperty("q_weight", policy.decoding().qWeight());
                     o.addProperty("head", policy.decoding().headName());
+                    com.google.gson.JsonArray heads = new com.google.gson.JsonArray();
+                    policy.sources().forEach(f -> heads.add(f.toAbsolutePath().normalize().toString()));
+                    o.add("heads", heads);
                     JsonObject bs = new JsonObject();
                     paired.forEach(r -> bs.add(r.metric(), r.toJson()));
                     o.add("paired_bootstrap_vs_" + systems.get(0).name().replace(' ', '_'), bs);

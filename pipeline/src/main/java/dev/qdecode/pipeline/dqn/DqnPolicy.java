@@ -3,6 +3,8 @@ package dev.qdecode.pipeline.dqn;
 import dev.qdecode.models.StepOutput;
 import dev.qdecode.pipeline.generate.TokenPolicy;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -82,6 +84,10 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     }
 
     private final QHead head;
+    /** The heads whose Q-values are averaged: {@link #head} first, then the ensemble's others. */
+    private final List<QHead> heads;
+    /** The checkpoint files the heads came from (empty when built in memory). */
+    private final List<Path> sources;
     private final DqnConfig cfg;
     private final Mode mode;
     private final Candidates candidates;
@@ -92,7 +98,13 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     }
 
     DqnPolicy(QHead head, DqnConfig cfg, Mode mode, Decoding decoding) {
-        this.head = head;
+        this(List.of(head), List.of(), cfg, mode, decoding);
+    }
+
+    private DqnPolicy(List<QHead> heads, List<Path> sources, DqnConfig cfg, Mode mode, Decoding decoding) {
+        this.head = heads.get(0);
+        this.heads = List.copyOf(heads);
+        this.sources = List.copyOf(sources);
         this.cfg = cfg;
         this.mode = mode;
         this.candidates = Candidates.of(cfg);
@@ -121,8 +133,70 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @throws IllegalArgumentException with one line naming the file when it is missing or corrupt
      */
     public static DqnPolicy load(Path runDirOrFile, Mode mode, Decoding decoding) {
-        Checkpoint.Data d = Checkpoint.read(Checkpoint.fileOf(runDirOrFile), null);
-        return new DqnPolicy(QHead.of(d.head()), d.config(), mode, decoding);
+        return load(List.of(runDirOrFile), mode, decoding);
+    }
+
+    /**
+     * Loads an ensemble: the heads of several training runs on the same model (e.g. seeds), whose
+     * Q-values are averaged before decoding (as a seed ensemble of value functions: the heads' errors
+     * partly cancel, their shared signal stays). The first run's config (candidates, τ_Q) decodes; the
+     * others must have been trained with the same candidate settings and τ_Q on states and a vocabulary
+     * of the same size.
+     *
+     * @param runs the run directories or checkpoint files, at least one
+     * @param mode how to score
+     * @param decoding β and which network scores
+     * @return the policy (close it to free the heads)
+     * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or does
+     *     not fit the first run
+     */
+    public static DqnPolicy load(List<Path> runs, Mode mode, Decoding decoding) {
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("expected at least one run");
+        }
+        List<QHead> heads = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        try {
+            DqnConfig first = null;
+            for (Path run : runs) {
+                Path file = Checkpoint.fileOf(run);
+                Checkpoint.Data d = Checkpoint.read(file, null);
+                if (first == null) {
+                    first = d.config();
+                } else {
+                    requireSameDecoding(file, first, d.config(), heads.get(0), d.head());
+                }
+                heads.add(QHead.of(d.head()));
+                files.add(file);
+            }
+            return new DqnPolicy(heads, files, first, mode, decoding);
+        } catch (RuntimeException e) {
+            heads.forEach(QHead::close);
+            throw e;
+        }
+    }
+
+    /** An ensemble member must score the same actions on the same states on the same scale. */
+    private static void requireSameDecoding(Path file, DqnConfig first, DqnConfig other, QHead firstHead,
+            HeadState head) {
+        if (head.in() != firstHead.inputSize() || head.vocab() != firstHead.vocabSize()) {
+            throw new IllegalArgumentException(file + ": its head takes embeddings of size " + head.in() + " and "
+                    + head.vocab() + " actions but the first run's takes " + firstHead.inputSize() + " and "
+                    + firstHead.vocabSize() + " (expected heads trained on the same model)");
+        }
+        Object[][] keys = {
+            {"candidatesTopK", first.candidatesTopK(), other.candidatesTopK()},
+            {"candidatesTopP", first.candidatesTopP(), other.candidatesTopP()},
+            {"minCandidates", first.minCandidates(), other.minCandidates()},
+            {"tauQ", first.tauQ(), other.tauQ()},
+        };
+        for (Object[] k : keys) {
+            if (!k[1].equals(k[2])) {
+                throw new IllegalArgumentException(file + ": " + DqnConfig.optionOf((String) k[0]) + " " + k[2]
+                        + " but the first run's is " + k[1] + " (expected the same candidate settings and tau_Q in "
+                        + "every run of an ensemble)");
+            }
+        }
     }
 
     /**
@@ -207,12 +281,44 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 ids[r * kmax + j] = c[Math.min(j, c.length - 1)];
             }
         }
-        float[] q = decoding.targetHead() ? head.qTarget(embeddings, rows, ids, kmax)
-                : head.q(embeddings, rows, ids, kmax);
+        float[] q = q(head, embeddings, rows, ids, kmax);
+        if (heads.size() > 1) {
+            for (QHead other : heads.subList(1, heads.size())) {
+                float[] q2 = q(other, embeddings, rows, ids, kmax);
+                for (int i = 0; i < q.length; i++) {
+                    q[i] += q2[i];
+                }
+            }
+            for (int i = 0; i < q.length; i++) {
+                q[i] /= heads.size();
+            }
+        }
         for (int r = 0; r < rows; r++) {
             score(sets[r], q, r * kmax, logits, r * vocab, vocab);
         }
         return logits;
+    }
+
+    private float[] q(QHead h, float[] embeddings, int rows, int[] ids, int kmax) {
+        return decoding.targetHead() ? h.qTarget(embeddings, rows, ids, kmax) : h.q(embeddings, rows, ids, kmax);
+    }
+
+    /**
+     * How many heads are averaged (1 unless loaded as an ensemble).
+     *
+     * @return the number of heads
+     */
+    public int ensembleSize() {
+        return heads.size();
+    }
+
+    /**
+     * The checkpoint files of the heads, in loading order (empty for a policy built in memory).
+     *
+     * @return the files
+     */
+    public List<Path> sources() {
+        return sources;
     }
 
     private void score(Candidates.Set c, float[] q, int qOff, float[] row, int off, int vocab) {
@@ -252,6 +358,6 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
 
     @Override
     public void close() {
-        head.close();
+        heads.forEach(QHead::close);
     }
 }

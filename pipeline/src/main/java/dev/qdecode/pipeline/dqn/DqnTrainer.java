@@ -624,8 +624,13 @@ public final class DqnTrainer implements AutoCloseable {
      * @param cfg the decoding settings (candidates, τ_Q, new tokens, eval samples, seed)
      * @param policy the trained policy, or null for the base model
      * @return the metrics
+     * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained)
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy) {
+        if (policy != null && policy.ensembleSize() > 1) {
+            throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
+                    + policy.ensembleSize());
+        }
         try (DqnTrainer t = new DqnTrainer(setup, cfg, null)) {
             return t.evaluate(policy == null ? null : policy.head(), 0);
         }

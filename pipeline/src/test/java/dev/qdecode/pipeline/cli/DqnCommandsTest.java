@@ -113,5 +113,31 @@ class DqnCommandsTest {
         Result badHead = run("generate", "--policy", runDir.toString(), "--head", "average", "--prompt", "Hi");
         assertEquals(ExitCodes.USAGE, badHead.code(), badHead.err());
         assertEquals("qdecode: error: --head: expected online or target but got 'average'", badHead.err().strip());
+
+        // An ensemble of the run with itself decodes exactly like the run alone.
+        String[] prompt = {"--prompt", "One day,", "--max-new-tokens", "6", "--min-new-tokens", "6"};
+        Result alone = run(concat(new String[] {"generate", "--policy", runDir.toString()}, prompt));
+        Result twice = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--ensemble",
+            runDir.toString()}, prompt));
+        assertEquals(ExitCodes.OK, twice.code(), twice.err());
+        assertEquals(alone.out(), twice.out());
+        Result missing = run("generate", "--policy", runDir.toString(), "--ensemble", runDir.resolve("nope").toString(),
+                "--prompt", "Hi");
+        assertEquals(ExitCodes.BAD_INPUT, missing.code(), missing.err());
+        assertTrue(missing.err().contains("--policy/--ensemble ") && missing.err().contains("nope"), missing.err());
+        // Continuation evaluation samples the run's policy as trained: decoding-time options are refused, not ignored.
+        Result evEnsemble = run("evaluate", "--policy", runDir.toString(), "--ensemble", runDir.toString());
+        assertEquals(ExitCodes.USAGE, evEnsemble.code(), evEnsemble.err());
+        assertEquals("qdecode: error: --ensemble: not for evaluate --task continuation, which scores the run's policy "
+                + "as trained (expected it only with evaluate --task translation or generate)", evEnsemble.err().strip());
+        Result evWeight = run("evaluate", "--policy", runDir.toString(), "--q-weight", "0.5");
+        assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
+        assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 }

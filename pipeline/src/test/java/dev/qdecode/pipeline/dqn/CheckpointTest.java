@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,5 +118,76 @@ class CheckpointTest {
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(part), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void anEnsembleAveragesItsHeadsQAndRefusesRunsThatDoNotFit() throws IOException {
+        DqnConfig cfg = DqnConfig.builder().candidatesTopK(4).tauQ(0.2).build();
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        Files.createDirectories(a);
+        Files.createDirectories(b);
+        int h = 4;
+        int v = 11;
+        int rows = 2;
+        Rng r = new Rng(7);
+        float[] phi = new float[rows * h];
+        for (int i = 0; i < phi.length; i++) {
+            phi[i] = (float) r.nextGaussian();
+        }
+        float[] logits = new float[rows * v];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) r.nextGaussian();
+        }
+        try (QHead ha = trainedHead(); QHead hb = new QHead(h, 8, v, DqnConfig.Activation.RELU, 5)) {
+            hb.train(phi, rows, new int[] {2, 7}, new float[] {1f, -1f}, null, 0.05, 1, 1);
+            Checkpoint.write(a.resolve(Checkpoint.FILE_NAME), data(ha, cfg, false), null);
+            Checkpoint.write(b.resolve(Checkpoint.FILE_NAME), data(hb, cfg, false), null);
+            Candidates cands = Candidates.of(cfg);
+            try (DqnPolicy ens = DqnPolicy.load(List.of(a, b), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED);
+                    DqnPolicy same = DqnPolicy.load(List.of(a, a), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED);
+                    DqnPolicy alone = DqnPolicy.load(a, DqnPolicy.Mode.GUIDED)) {
+                assertEquals(2, ens.ensembleSize());
+                assertEquals(List.of(a.resolve(Checkpoint.FILE_NAME), b.resolve(Checkpoint.FILE_NAME)), ens.sources());
+                assertArrayEquals(alone.scores(phi, logits.clone(), rows, v), same.scores(phi, logits.clone(), rows, v));
+                float[] s = ens.scores(phi, logits.clone(), rows, v);
+                for (int row = 0; row < rows; row++) {
+                    // π(a) ∝ π_ref(a)·exp(mean Q(a)/τ) over the candidates
+                    Candidates.Set c = cands.select(logits, row * v, v, null, null);
+                    float[] x = java.util.Arrays.copyOfRange(phi, row * h, row * h + h);
+                    float[] qa = ha.q(x, 1, c.ids(), c.size());
+                    float[] qb = hb.q(x, 1, c.ids(), c.size());
+                    double[] w = new double[c.size()];
+                    double z = 0;
+                    for (int j = 0; j < c.size(); j++) {
+                        w[j] = Math.exp(c.logp()[j] + (qa[j] + qb[j]) / 2 / 0.2);
+                        z += w[j];
+                    }
+                    double zs = 0;
+                    for (int j = 0; j < v; j++) {
+                        zs += Math.exp(s[row * v + j]);
+                    }
+                    for (int j = 0; j < c.size(); j++) {
+                        assertEquals(w[j] / z, Math.exp(s[row * v + c.ids()[j]]) / zs, 1e-5);
+                    }
+                    assertTrue(Math.abs(qa[0] - qb[0]) > 1e-4, "the two heads differ");
+                }
+            }
+            Path c = dir.resolve("c");
+            Files.createDirectories(c);
+            Checkpoint.write(c.resolve(Checkpoint.FILE_NAME), data(hb, cfg.toBuilder().tauQ(0.5).build(), false), null);
+            IllegalArgumentException tau = assertThrows(IllegalArgumentException.class,
+                    () -> DqnPolicy.load(List.of(a, c), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED));
+            assertEquals(c.resolve(Checkpoint.FILE_NAME) + ": --tau-q 0.5 but the first run's is 0.2 (expected the same "
+                    + "candidate settings and tau_Q in every run of an ensemble)", tau.getMessage());
+        }
+        try (QHead wide = new QHead(4, 8, 12, DqnConfig.Activation.RELU, 1)) {
+            Path d = dir.resolve("d");
+            Files.createDirectories(d);
+            Checkpoint.write(d.resolve(Checkpoint.FILE_NAME), data(wide, cfg, false), null);
+            IllegalArgumentException vocab = assertThrows(IllegalArgumentException.class,
+                    () -> DqnPolicy.load(List.of(a, d), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED));
+            assertTrue(vocab.getMessage().contains("12 actions but the first run's takes 4 and 11"), vocab.getMessage());
+        }
     }
 }
