@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,13 +28,21 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ClassificationEval {
     private ClassificationEval() {}
 
-    static int run(CommandSpec spec, Path policy, ModelOptions modelOptions, boolean targetHead, Path data,
-            String textColumn, String labelColumn, int limit, Path dir) {
+    static int run(CommandSpec spec, Path policy, List<Path> ensemble, ModelOptions modelOptions, boolean targetHead,
+            Path data, String textColumn, String labelColumn, int limit, Path dir) {
         ClassificationTrainer.TrainedRun run;
+        List<ClassificationTrainer.TrainedRun> others = new ArrayList<>();
         try {
             run = ClassificationTrainer.TrainedRun.load(policy);
         } catch (IllegalArgumentException e) {
             throw new CliException("--policy " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        try {
+            for (Path p : ensemble) {
+                others.add(ClassificationTrainer.TrainedRun.load(p));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--ensemble " + e.getMessage(), ExitCodes.BAD_INPUT);
         }
         Map<String, String> prov = run.provenance();
         Path file = data != null ? data : Path.of(prov.getOrDefault("dev", "dev.tsv"));
@@ -55,7 +64,7 @@ final class ClassificationEval {
                 err.println("embedding " + rows.size() + " texts with " + prov.get("encoder") + "...");
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(spec, prov.get("encoder"))) {
                     p = run.predict(new ClassificationTrainer.Backbone(null, null, null, null, enc), rows, targetHead,
-                            EmbeddingCache.atDefaultLocation());
+                            EmbeddingCache.atDefaultLocation(), others);
                 }
             } else {
                 if (modelOptions.model == null && prov.containsKey("model_dir")) {
@@ -74,24 +83,29 @@ final class ClassificationEval {
                     backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";
                     err.println("embedding " + rows.size() + " prompts with " + m.dir() + "...");
                     p = run.predict(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
-                            rows, targetHead, EmbeddingCache.atDefaultLocation());
+                            rows, targetHead, EmbeddingCache.atDefaultLocation(), others);
                 }
             }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
         }
         String head = targetHead ? "target" : "online";
-        out.printf(Locale.ROOT, "classification of %d examples of %s with the %s head of %s (%s):%n", rows.size(),
-                file.getFileName(), head, policy, backbone);
+        out.printf(Locale.ROOT, "classification of %d examples of %s with the %s head of %s%s (%s):%n", rows.size(),
+                file.getFileName(), head, policy, others.isEmpty() ? ""
+                        : " and of " + others.size() + " more runs (Q averaged over " + (others.size() + 1) + " heads)",
+                backbone);
         out.printf(Locale.ROOT, "accuracy %.4f%n", p.accuracy());
         p.recall().forEach((label, r) -> out.printf(Locale.ROOT, "recall of label %s: %.4f%n", label, r));
-        write(dir, rows, p, file, head);
+        List<Path> heads = new ArrayList<>();
+        heads.add(run.file());
+        others.forEach(o -> heads.add(o.file()));
+        write(dir, rows, p, file, head, heads);
         out.println("wrote " + dir.resolve("predictions.tsv") + " and " + dir.resolve("classification.json"));
         return ExitCodes.OK;
     }
 
     private static void write(Path dir, List<ClassificationExample> rows, ClassificationTrainer.Predictions p, Path file,
-            String head) {
+            String head, List<Path> heads) {
         try {
             Files.createDirectories(dir);
             try (RecordWriter w = RecordWriter.open(dir.resolve("predictions.tsv"), List.of("text", "label", "predicted"))) {
@@ -104,6 +118,9 @@ final class ClassificationEval {
             j.addProperty("data_sha256", Datasets.sha256(file));
             j.addProperty("examples", rows.size());
             j.addProperty("head", head);
+            com.google.gson.JsonArray runs = new com.google.gson.JsonArray();
+            heads.forEach(h -> runs.add(h.toAbsolutePath().normalize().toString()));
+            j.add("heads", runs);
             j.addProperty("accuracy", p.accuracy());
             JsonObject rec = new JsonObject();
             p.recall().forEach(rec::addProperty);

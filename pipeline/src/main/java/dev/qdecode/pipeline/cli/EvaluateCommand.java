@@ -109,8 +109,8 @@ final class EvaluateCommand implements Callable<Integer> {
             return translation();
         }
         if ("classification".equals(task)) {
-            policyOptions.requireAsTrained("evaluate --task classification", false);
-            return ClassificationEval.run(spec, policy, modelOptions, policyOptions.targetHead(true), data, columns.text,
+            policyOptions.requireAsTrained("evaluate --task classification", false, false);
+            return ClassificationEval.run(spec, policy, policyOptions.ensemble, modelOptions, policyOptions.targetHead(true), data, columns.text,
                     columns.label, limit == Integer.MAX_VALUE ? 0 : limit, outDir());
         }
         boolean dialogue = "dialogue".equals(task);
@@ -118,7 +118,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--task: expected continuation, translation, dialogue or classification but got '" + task + "'");
         }
-        policyOptions.requireAsTrained("evaluate --task " + task, true);
+        policyOptions.requireAsTrained("evaluate --task " + task, true, true);
         List<String> specs = !rewards.isEmpty() ? rewards : dialogue ? List.of("bleu") : List.of("vader");
         Path file;
         List<String> evalP;

@@ -24,7 +24,8 @@ final class PolicyOptions {
 
     @Option(names = "--ensemble", paramLabel = "RUN_DIR",
             description = "With --policy: average Q over --policy's head and this run's (repeatable), e.g. the same "
-                    + "training with other seeds; every run must share the model, candidate settings and tau_Q.")
+                    + "training with other seeds; every run must share the model and candidate settings and tau_Q "
+                    + "(classification: labels, template and backbone).")
     List<Path> ensemble = new ArrayList<>();
 
     /**
@@ -32,10 +33,11 @@ final class PolicyOptions {
      *
      * @param where what does so, for the message (e.g. {@code "evaluate --task continuation"})
      * @param headToo whether {@code --head} is refused as well (it is where the online head is used)
+     * @param ensembleToo whether {@code --ensemble} is refused as well
      * @throws CliException (usage) naming the first option given
      */
-    void requireAsTrained(String where, boolean headToo) {
-        String given = !ensemble.isEmpty() ? "--ensemble" : qWeight != 1.0 ? "--q-weight"
+    void requireAsTrained(String where, boolean headToo, boolean ensembleToo) {
+        String given = ensembleToo && !ensemble.isEmpty() ? "--ensemble" : qWeight != 1.0 ? "--q-weight"
                 : headToo && head != null ? "--head" : null;
         if (given != null) {
             throw new CliException(given + ": not for " + where + ", which scores the run's policy as trained "

@@ -335,23 +335,69 @@ public final class ClassificationTrainer {
          */
         public Predictions predict(Backbone backbone, List<ClassificationExample> examples, boolean targetHead,
                 EmbeddingCache cache) {
+            return predict(backbone, examples, targetHead, cache, List.of());
+        }
+
+        /**
+         * Labels examples with the Q-values of this run's head averaged with those of other runs of the
+         * same setup (labels, template, backbone), e.g. the same training with other seeds.
+         *
+         * @param backbone the runs' backbone (see {@link #provenance})
+         * @param examples labelled examples (labels must be in the run's verbaliser)
+         * @param targetHead score with the target heads or the online heads
+         * @param cache embedding cache, or null
+         * @param others the other runs of the ensemble (empty: this run alone)
+         * @return the predictions
+         * @throws IllegalArgumentException naming the file when a run differs in setup or does not fit the
+         *     backbone, or an example that does not fit
+         */
+        public Predictions predict(Backbone backbone, List<ClassificationExample> examples, boolean targetHead,
+                EmbeddingCache cache, List<TrainedRun> others) {
             Map<String, String> prov = data.provenance();
+            for (TrainedRun o : others) {
+                for (String key : List.of("labels", "template", "encoder", "model_sha256", "prompt_format")) {
+                    String mine = prov.get(key);
+                    String theirs = o.provenance().get(key);
+                    if (!java.util.Objects.equals(mine, theirs)) {
+                        throw new IllegalArgumentException(o.file + ": its " + key + " '" + theirs + "' differs from "
+                                + file + "'s '" + mine + "' (expected runs of the same setup on the same backbone)");
+                    }
+                }
+            }
             Verbalizer v = Verbalizer.parse(prov.get("labels"));
             Setup setup = new Setup(backbone, v, prov.get("template"), examples, examples, null, null, prov, cache);
             ClassificationTrainer t = new ClassificationTrainer(setup, data.config(), null);
             float[][] phi = t.rootStates(examples);
-            HeadState h = data.head();
-            if (phi[0].length != h.in() || t.actionSpace != h.vocab()) {
-                throw new IllegalArgumentException(file + ": its head takes embeddings of size " + h.in() + " and "
-                        + h.vocab() + " actions but the backbone gives " + phi[0].length + " and " + t.actionSpace
-                        + " (expected the backbone the run was trained on)");
-            }
-            int[] all = new int[examples.size()];
-            Arrays.setAll(all, i -> i);
-            try (QHead head = QHead.of(h)) {
-                Eval e = t.evaluate(head, targetHead, examples, phi, all);
+            List<TrainedRun> runs = new ArrayList<>();
+            runs.add(this);
+            runs.addAll(others);
+            List<QHead> heads = new ArrayList<>();
+            try {
+                for (TrainedRun r : runs) {
+                    HeadState h = r.data.head();
+                    if (phi[0].length != h.in() || t.actionSpace != h.vocab()) {
+                        throw new IllegalArgumentException(r.file + ": its head takes embeddings of size " + h.in()
+                                + " and " + h.vocab() + " actions but the backbone gives " + phi[0].length + " and "
+                                + t.actionSpace + " (expected the backbone the run was trained on)");
+                    }
+                    heads.add(QHead.of(h));
+                }
+                int[] all = new int[examples.size()];
+                Arrays.setAll(all, i -> i);
+                Eval e = t.evaluate(heads, targetHead, examples, phi, all);
                 return new Predictions(e.predictions(), e.accuracy(), e.perLabel());
+            } finally {
+                heads.forEach(QHead::close);
             }
+        }
+
+        /**
+         * The run's checkpoint file.
+         *
+         * @return the file
+         */
+        public Path file() {
+            return file;
         }
     }
 
@@ -442,7 +488,7 @@ public final class ClassificationTrainer {
                     idx[i] = pool[order != null ? order.at(episodes + i) : rng.nextInt(pool.length)];
                 }
                 double eps = cfg.epsilonAt(episodes);
-                Walk w = walk(head, false, idx, s.train(), trainPhi, eps, rng);
+                Walk w = walk(List.of(head), false, idx, s.train(), trainPhi, eps, rng);
                 double[] r = rewards(w, idx, s.train());
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
@@ -471,7 +517,7 @@ public final class ClassificationTrainer {
                 }
                 if (valIdx != null && (cfg.evalEvery() > 0 && episodes / cfg.evalEvery() > before / cfg.evalEvery()
                         || episodes == stopAt)) {
-                    double val = evaluate(head, true, s.train(), trainPhi, valIdx).accuracy();
+                    double val = evaluate(List.of(head), true, s.train(), trainPhi, valIdx).accuracy();
                     if (val > bestVal) {
                         bestVal = val;
                         bestEpisode = episodes;
@@ -506,10 +552,32 @@ public final class ClassificationTrainer {
      */
     private record Sibling(int row, float[] phi, Candidates.Set set, int index, Node leaf) {}
 
+    /** Q of the allowed tokens, averaged over the heads (one head: its Q). */
+    private static float[] meanQ(List<QHead> heads, boolean target, float[] x, int rows, int[] ids, int k) {
+        float[] q = null;
+        for (QHead h : heads) {
+            float[] qh = target ? h.qTarget(x, rows, ids, k) : h.q(x, rows, ids, k);
+            if (q == null) {
+                q = qh;
+            } else {
+                for (int i = 0; i < q.length; i++) {
+                    q[i] += qh[i];
+                }
+            }
+        }
+        if (heads.size() > 1) {
+            for (int i = 0; i < q.length; i++) {
+                q[i] /= heads.size();
+            }
+        }
+        return q;
+    }
+
     /**
      * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
      */
-    private Walk walk(QHead head, boolean target, int[] idx, List<ClassificationExample> data, float[][] rootPhi, double eps, Rng rng) {
+    private Walk walk(List<QHead> heads, boolean target, int[] idx, List<ClassificationExample> data, float[][] rootPhi,
+            double eps, Rng rng) {
         int n = idx.length;
         int dim = rootPhi[0].length;
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
@@ -542,7 +610,7 @@ public final class ClassificationTrainer {
                     System.arraycopy(phi[rows.get(j)], 0, x, j * dim, dim);
                     System.arraycopy(cand, 0, ids, j * k, k);
                 }
-                float[] q = target ? head.qTarget(x, rows.size(), ids, k) : head.q(x, rows.size(), ids, k);
+                float[] q = meanQ(heads, target, x, rows.size(), ids, k);
                 float[] logp = new float[k];
                 Arrays.fill(logp, (float) -Math.log(k));
                 Candidates.Set set = new Candidates.Set(cand, logp, 0f);
@@ -655,19 +723,19 @@ public final class ClassificationTrainer {
     private Eval evaluate(QHead head, float[][] devPhi) {
         int[] all = new int[s.dev().size()];
         Arrays.setAll(all, i -> i);
-        Eval online = evaluate(head, false, s.dev(), devPhi, all);
-        Eval averaged = evaluate(head, true, s.dev(), devPhi, all);
+        Eval online = evaluate(List.of(head), false, s.dev(), devPhi, all);
+        Eval averaged = evaluate(List.of(head), true, s.dev(), devPhi, all);
         Map<String, Double> per = new LinkedHashMap<>(averaged.perLabel());
         per.put("online_accuracy", online.accuracy());
         return new Eval(averaged.accuracy(), averaged.meanReward(), averaged.meanLength(), per, averaged.predictions());
     }
 
-    private Eval evaluate(QHead head, boolean target, List<ClassificationExample> data, float[][] phi, int[] idx) {
+    private Eval evaluate(List<QHead> heads, boolean target, List<ClassificationExample> data, float[][] phi, int[] idx) {
         int n = idx.length;
         if (n == 0) {
             return new Eval(Double.NaN, Double.NaN, Double.NaN, Map.of(), List.of());
         }
-        Walk w = walk(head, target, idx, data, phi, 0, null);
+        Walk w = walk(heads, target, idx, data, phi, 0, null);
         double[] r = s.reward() != null ? rewards(w, idx, data) : new double[n];
         double right = 0;
         double rew = 0;

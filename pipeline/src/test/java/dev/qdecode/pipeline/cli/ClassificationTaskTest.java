@@ -109,6 +109,23 @@ class ClassificationTaskTest {
             assertEquals("text\tlabel\tpredicted", pred.get(0));
             assertTrue(pred.stream().skip(1).allMatch(l -> l.endsWith("\t0") || l.endsWith("\t1")), pred.get(1));
         }
+        // An ensemble of a run with itself (mean Q of equal heads) labels exactly as the run alone; runs of
+        // another setup (here other verbalisers) are refused, naming the differing key.
+        String single = tmp.resolve("single").toString();
+        Result twice = run("evaluate", "--task", "classification", "--policy", single, "--ensemble", single, "--out",
+                tmp.resolve("twice").toString());
+        assertEquals(ExitCodes.OK, twice.code(), twice.err());
+        assertTrue(twice.out().contains("and of 1 more runs (Q averaged over 2 heads)"), twice.out());
+        assertEquals(Files.readAllLines(tmp.resolve("single-eval/predictions.tsv")),
+                Files.readAllLines(tmp.resolve("twice/predictions.tsv")));
+        assertEquals(2, json(tmp.resolve("twice/classification.json")).getAsJsonArray("heads").size());
+        Result mixed = run("evaluate", "--task", "classification", "--policy", single, "--ensemble",
+                tmp.resolve("multi").toString());
+        assertEquals(ExitCodes.BAD_INPUT, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("its labels '0=not good,1=very good' differs from"), mixed.err());
+        Result weight = run("evaluate", "--task", "classification", "--policy", single, "--q-weight", "2");
+        assertEquals(ExitCodes.USAGE, weight.code(), weight.err());
+        assertTrue(weight.err().contains("--q-weight: not for evaluate --task classification"), weight.err());
     }
 
     @Test
@@ -132,6 +149,11 @@ class ClassificationTaskTest {
         Result wrong = run("evaluate", "--task", "classification", "--policy", cont.toString());
         assertEquals(ExitCodes.BAD_INPUT, wrong.code());
         assertTrue(wrong.err().contains("a continuation run (expected a run of --task classification)"), wrong.err());
+        Result wrongMember = run("evaluate", "--task", "classification", "--policy", tmp.resolve("c").toString(),
+                "--ensemble", cont.toString());
+        assertEquals(ExitCodes.BAD_INPUT, wrongMember.code());
+        assertTrue(wrongMember.err().contains("--ensemble ") && wrongMember.err().contains("a continuation run"),
+                wrongMember.err());
     }
 
     @Test
