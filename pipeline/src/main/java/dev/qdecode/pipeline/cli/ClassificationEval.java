@@ -118,9 +118,7 @@ final class ClassificationEval {
             j.addProperty("data_sha256", Datasets.sha256(file));
             j.addProperty("examples", rows.size());
             j.addProperty("head", head);
-            com.google.gson.JsonArray runs = new com.google.gson.JsonArray();
-            heads.forEach(h -> runs.add(h.toAbsolutePath().normalize().toString()));
-            j.add("heads", runs);
+            j.add("heads", DqnCli.headFiles(heads));
             j.addProperty("accuracy", p.accuracy());
             JsonObject rec = new JsonObject();
             p.recall().forEach(rec::addProperty);

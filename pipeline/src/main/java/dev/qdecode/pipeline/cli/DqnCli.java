@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonArray;
 import dev.qdecode.data.DataException;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.PromptExample;
@@ -43,6 +44,13 @@ final class DqnCli {
     }
 
     /** Reward specs as stored in provenance: a JSON array, '=' and '<' kept as written. */
+    /** The checkpoint files of the heads an evaluation used, as absolute paths (its provenance). */
+    static JsonArray headFiles(List<Path> files) {
+        JsonArray a = new JsonArray();
+        files.forEach(f -> a.add(f.toAbsolutePath().normalize().toString()));
+        return a;
+    }
+
     static String rewardsJson(List<String> specs) {
         return new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(specs);
     }

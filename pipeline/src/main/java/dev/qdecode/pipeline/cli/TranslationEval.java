@@ -119,9 +119,7 @@ final class TranslationEval {
                 if (policy != null && s != systems.get(0)) {
                     o.addProperty("q_weight", policy.decoding().qWeight());
                     o.addProperty("head", policy.decoding().headName());
-                    com.google.gson.JsonArray heads = new com.google.gson.JsonArray();
-                    policy.sources().forEach(f -> heads.add(f.toAbsolutePath().normalize().toString()));
-                    o.add("heads", heads);
+                    o.add("heads", DqnCli.headFiles(policy.sources()));
                     JsonObject bs = new JsonObject();
                     paired.forEach(r -> bs.add(r.metric(), r.toJson()));
                     o.add("paired_bootstrap_vs_" + systems.get(0).name().replace(' ', '_'), bs);

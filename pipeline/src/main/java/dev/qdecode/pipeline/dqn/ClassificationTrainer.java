@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -358,7 +359,7 @@ public final class ClassificationTrainer {
                 for (String key : List.of("labels", "template", "encoder", "model_sha256", "prompt_format")) {
                     String mine = prov.get(key);
                     String theirs = o.provenance().get(key);
-                    if (!java.util.Objects.equals(mine, theirs)) {
+                    if (!Objects.equals(mine, theirs)) {
                         throw new IllegalArgumentException(o.file + ": its " + key + " '" + theirs + "' differs from "
                                 + file + "'s '" + mine + "' (expected runs of the same setup on the same backbone)");
                     }
@@ -552,27 +553,6 @@ public final class ClassificationTrainer {
      */
     private record Sibling(int row, float[] phi, Candidates.Set set, int index, Node leaf) {}
 
-    /** Q of the allowed tokens, averaged over the heads (one head: its Q). */
-    private static float[] meanQ(List<QHead> heads, boolean target, float[] x, int rows, int[] ids, int k) {
-        float[] q = null;
-        for (QHead h : heads) {
-            float[] qh = target ? h.qTarget(x, rows, ids, k) : h.q(x, rows, ids, k);
-            if (q == null) {
-                q = qh;
-            } else {
-                for (int i = 0; i < q.length; i++) {
-                    q[i] += qh[i];
-                }
-            }
-        }
-        if (heads.size() > 1) {
-            for (int i = 0; i < q.length; i++) {
-                q[i] /= heads.size();
-            }
-        }
-        return q;
-    }
-
     /**
      * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
      */
@@ -610,7 +590,7 @@ public final class ClassificationTrainer {
                     System.arraycopy(phi[rows.get(j)], 0, x, j * dim, dim);
                     System.arraycopy(cand, 0, ids, j * k, k);
                 }
-                float[] q = meanQ(heads, target, x, rows.size(), ids, k);
+                float[] q = QHead.mean(heads, target, x, rows.size(), ids, k);
                 float[] logp = new float[k];
                 Arrays.fill(logp, (float) -Math.log(k));
                 Candidates.Set set = new Candidates.Set(cand, logp, 0f);

@@ -83,8 +83,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         }
     }
 
-    private final QHead head;
-    /** The heads whose Q-values are averaged: {@link #head} first, then the ensemble's others. */
+    /** The heads whose Q-values are averaged: the policy's run first, then the ensemble's others. */
     private final List<QHead> heads;
     /** The checkpoint files the heads came from (empty when built in memory). */
     private final List<Path> sources;
@@ -102,7 +101,6 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     }
 
     private DqnPolicy(List<QHead> heads, List<Path> sources, DqnConfig cfg, Mode mode, Decoding decoding) {
-        this.head = heads.get(0);
         this.heads = List.copyOf(heads);
         this.sources = List.copyOf(sources);
         this.cfg = cfg;
@@ -232,7 +230,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @return V
      */
     public int vocabSize() {
-        return head.vocabSize();
+        return head().vocabSize();
     }
 
     /**
@@ -241,7 +239,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @return H
      */
     public int embeddingSize() {
-        return head.inputSize();
+        return head().inputSize();
     }
 
     @Override
@@ -260,12 +258,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @throws IllegalArgumentException when the sizes do not match the head
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab) {
-        if (vocab != head.vocabSize()) {
-            throw new IllegalArgumentException("the DQN head was trained for a vocabulary of " + head.vocabSize()
+        if (vocab != head().vocabSize()) {
+            throw new IllegalArgumentException("the DQN head was trained for a vocabulary of " + head().vocabSize()
                     + " tokens but the model has " + vocab);
         }
-        if (embeddings.length != rows * head.inputSize()) {
-            throw new IllegalArgumentException("the DQN head expects state embeddings of size " + head.inputSize()
+        if (embeddings.length != rows * head().inputSize()) {
+            throw new IllegalArgumentException("the DQN head expects state embeddings of size " + head().inputSize()
                     + " but got " + (rows == 0 ? 0 : embeddings.length / rows));
         }
         Candidates.Set[] sets = new Candidates.Set[rows];
@@ -281,26 +279,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 ids[r * kmax + j] = c[Math.min(j, c.length - 1)];
             }
         }
-        float[] q = q(head, embeddings, rows, ids, kmax);
-        if (heads.size() > 1) {
-            for (QHead other : heads.subList(1, heads.size())) {
-                float[] q2 = q(other, embeddings, rows, ids, kmax);
-                for (int i = 0; i < q.length; i++) {
-                    q[i] += q2[i];
-                }
-            }
-            for (int i = 0; i < q.length; i++) {
-                q[i] /= heads.size();
-            }
-        }
+        float[] q = QHead.mean(heads, decoding.targetHead(), embeddings, rows, ids, kmax);
         for (int r = 0; r < rows; r++) {
             score(sets[r], q, r * kmax, logits, r * vocab, vocab);
         }
         return logits;
-    }
-
-    private float[] q(QHead h, float[] embeddings, int rows, int[] ids, int kmax) {
-        return decoding.targetHead() ? h.qTarget(embeddings, rows, ids, kmax) : h.q(embeddings, rows, ids, kmax);
     }
 
     /**
@@ -353,7 +336,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
 
     /** The Q head (for evaluation inside this package). */
     QHead head() {
-        return head;
+        return heads.get(0);
     }
 
     @Override

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.training.GradientCollector;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The Q head: an MLP from the state embedding φ(s) through one hidden layer to one Q-value per
@@ -203,6 +204,34 @@ final class QHead implements AutoCloseable {
      */
     float[] qTarget(float[] phi, int rows, int[] ids, int k) {
         return evaluate(true, phi, rows, ids, k);
+    }
+
+    /**
+     * Q-values of candidate actions averaged over heads of the same input size and vocabulary (an
+     * ensemble; one head gives its own Q).
+     *
+     * @param heads the heads, at least one
+     * @param useTarget the target networks instead of the online ones
+     * @param phi embeddings, row-major {@code rows × H}
+     * @param rows the number of states
+     * @param ids candidate ids, row-major {@code rows × k}
+     * @param k candidates per row
+     * @return the mean Q-values row-major {@code rows × k}
+     */
+    static float[] mean(List<QHead> heads, boolean useTarget, float[] phi, int rows, int[] ids, int k) {
+        float[] q = heads.get(0).evaluate(useTarget, phi, rows, ids, k);
+        if (heads.size() > 1) {
+            for (QHead h : heads.subList(1, heads.size())) {
+                float[] qh = h.evaluate(useTarget, phi, rows, ids, k);
+                for (int i = 0; i < q.length; i++) {
+                    q[i] += qh[i];
+                }
+            }
+            for (int i = 0; i < q.length; i++) {
+                q[i] /= heads.size();
+            }
+        }
+        return q;
     }
 
     private float[] evaluate(boolean useTarget, float[] phi, int rows, int[] ids, int k) {
