@@ -127,7 +127,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 prompts[i][t] = 3 + rng.nextInt(vocab - 3);
             }
         }
-        GenerationConfig gc = new GenerationConfig(SamplingConfig.greedyDecoding(), newTokens, newTokens, List.of(),
+        GenerationConfig gc = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), newTokens, newTokens, List.of(),
                 seed, batch, false, false);
         double[] tps = new double[runs];
         long backbone = 0;

@@ -71,7 +71,7 @@ public final class DecodeOptions {
             SamplingConfig sampling = strategy == Strategy.greedy
                     ? new SamplingConfig(true, temperature, topK, topP)
                     : new SamplingConfig(false, temperature, topK, topP);
-            return new GenerationConfig(sampling, maxNewTokens, minNewTokens, stop, seed, batchSize,
+            return GenerationConfig.stepwise(sampling, maxNewTokens, minNewTokens, stop, seed, batchSize,
                     !noTokenHealing, truncatePrompt);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

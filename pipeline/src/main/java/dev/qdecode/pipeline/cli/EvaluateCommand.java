@@ -6,6 +6,8 @@ import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.pipeline.generate.GenerationConfig;
+import dev.qdecode.pipeline.generate.SamplingConfig;
 import dev.qdecode.rewards.Reward;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,7 +77,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--task", defaultValue = "continuation",
             description = "continuation (reward, perplexity, diversity on prompts), dialogue (the same on --data "
                     + "pairs, rewards may use the gold responses), translation (corpus BLEU and chrF of greedy "
-                    + "decoding on --data) or classification (the run's head labels --data on the run's backbone) "
+                    + "or --beams decoding on --data) or classification (the run's head labels --data on the run's backbone) "
                     + "(default: ${DEFAULT-VALUE}).")
     String task;
 
@@ -97,6 +99,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Translation: most tokens per translation (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Mixin BeamOptions beam;
+
     @Override
     public Integer call() {
         limit = limitOption != null ? limitOption
@@ -107,6 +111,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if ("translation".equals(task)) {
             return translation();
+        }
+        if (beam.beams != 1 || spec.commandLine().getParseResult().hasMatchedOption("--length-penalty")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (beam.beams != 1 ? "--beams" : "--length-penalty")
+                    + ": not for evaluate --task " + task + " (expected it only with --task translation)");
         }
         if ("classification".equals(task)) {
             policyOptions.requireAsTrained("evaluate --task classification", false, false);
@@ -182,7 +190,8 @@ final class EvaluateCommand implements Callable<Integer> {
             Path dir = outDir();
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
-            TranslationEval.run(m, pol, p, maxNewTokens, 32, dir, spec.commandLine().getOut(),
+            TranslationEval.run(m, pol, p, beam.apply(GenerationConfig.stepwise(SamplingConfig.greedyDecoding(),
+                    maxNewTokens, 1, List.of(), 1, 32, false, false), spec), dir, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return ExitCodes.OK;

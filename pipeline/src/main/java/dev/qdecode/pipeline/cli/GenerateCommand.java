@@ -63,6 +63,8 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin DecodeOptions decode;
 
+    @Mixin BeamOptions beam;
+
     @Option(names = "--policy", paramLabel = "RUN_DIR",
             description = "Decode with a trained DQN head (a 'qdecode train' run directory or its checkpoint.qdq). "
                     + "Keep temperature 1 and no --top-k/--top-p: the policy restricts tokens to its candidate set.")
@@ -77,7 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GenerationConfig cfg = decode.toConfig(spec);
+        GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
         if (limit < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 (all) or a positive count but got " + limit);
         }
@@ -89,6 +91,11 @@ final class GenerateCommand implements Callable<Integer> {
             policyMode = DqnPolicy.Mode.parse(mode);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY && cfg.beams() > 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode q-greedy: ranks by Q, which "
+                    + "is not a log-probability to sum over a beam (expected --mode guided with --beams " + cfg.beams()
+                    + ")");
         }
         try (ModelOptions.Loaded m = modelOptions.load(); DqnPolicy p = loadPolicy(policyMode)) {
             if (p != null && (p.vocabSize() != m.model().config().vocabSize()

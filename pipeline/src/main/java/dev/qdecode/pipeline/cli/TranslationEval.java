@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.Generator;
-import dev.qdecode.pipeline.generate.SamplingConfig;
 import dev.qdecode.rewards.bleu.Bleu;
 import dev.qdecode.rewards.bleu.BleuScore;
 import dev.qdecode.rewards.bleu.Chrf;
@@ -24,8 +23,8 @@ import java.util.Locale;
 
 /**
  * {@code qdecode evaluate --task translation}: corpus BLEU and chrF (sacreBLEU-compatible, with
- * signatures) of greedy decoding by the base (SFT) model and by the trained head (greedy on
- * log π_ref + Q/τ_Q over the candidates), side by side on a test file, with a paired bootstrap of the
+ * signatures) of greedy (or beam-search) decoding by the base (SFT) model and by the trained head
+ * (on log π_ref + Q/τ_Q over the candidates), side by side on a test file, with a paired bootstrap of the
  * difference (95% interval, one-sided p-value); hypotheses are written as TSV.
  */
 final class TranslationEval {
@@ -34,24 +33,27 @@ final class TranslationEval {
     /** One system's output and scores. */
     record System(String name, List<String> hypotheses, BleuScore bleu, ChrfScore chrf, double seconds) {}
 
-    static void run(ModelOptions.Loaded m, DqnPolicy policy, TaskOptions.Prompts data, int maxNewTokens,
-            int batchSize, Path dir, PrintWriter out, PrintWriter err) {
+    static void run(ModelOptions.Loaded m, DqnPolicy policy, TaskOptions.Prompts data, GenerationConfig cfg,
+            Path dir, PrintWriter out, PrintWriter err) {
         List<String> src = data.prompts();
         List<List<String>> refs = new ArrayList<>();
         for (String s : src) {
             refs.add(data.references().get(s));
         }
-        GenerationConfig cfg = new GenerationConfig(SamplingConfig.greedyDecoding(), maxNewTokens, 1, List.of(), 1,
-                batchSize, false, false);
+        String how = cfg.beams() > 1 ? " beam " + cfg.beams() : " greedy";
         List<System> systems = new ArrayList<>();
-        systems.add(decode("base greedy", new Generator(m.model(), m.tokenizer(), m.format(), cfg), src, refs, err));
+        systems.add(decode("base" + how, new Generator(m.model(), m.tokenizer(), m.format(), cfg), src, refs,
+                err));
         if (policy != null) {
-            systems.add(decode("DQN head greedy", new Generator(m.model(), m.tokenizer(), m.format(), cfg, policy), src,
-                    refs, err));
+            systems.add(decode("DQN head" + how, new Generator(m.model(), m.tokenizer(), m.format(), cfg,
+                    policy), src, refs, err));
         }
         out.printf(Locale.ROOT, "%-18s %8s %8s %8s%n", "system", "BLEU", "chrF2", "seconds");
         for (System s : systems) {
             out.printf(Locale.ROOT, "%-18s %8.2f %8.2f %8.1f%n", s.name(), s.bleu().score(), s.chrf().score(), s.seconds());
+        }
+        if (cfg.beams() > 1) {
+            out.printf(Locale.ROOT, "beam search: %d beams, length penalty %s%n", cfg.beams(), cfg.lengthPenalty());
         }
         List<PairedBootstrap.Result> paired = new ArrayList<>();
         if (systems.size() == 2) {
@@ -75,7 +77,7 @@ final class TranslationEval {
         }
         out.println("BLEU signature: " + systems.get(0).bleu().signature());
         out.println("chrF signature: " + systems.get(0).chrf().signature());
-        write(dir, src, refs, systems, policy, paired);
+        write(dir, src, refs, systems, policy, paired, cfg);
         out.println("wrote " + dir.resolve("translations.tsv") + " and " + dir.resolve("translation-scores.json"));
     }
 
@@ -92,7 +94,7 @@ final class TranslationEval {
     }
 
     private static void write(Path dir, List<String> src, List<List<String>> refs, List<System> systems,
-            DqnPolicy policy, List<PairedBootstrap.Result> paired) {
+            DqnPolicy policy, List<PairedBootstrap.Result> paired, GenerationConfig cfg) {
         try {
             Files.createDirectories(dir);
             List<String> cols = new ArrayList<>(List.of("source", "reference"));
@@ -116,6 +118,8 @@ final class TranslationEval {
                 o.addProperty("chrf", s.chrf().score());
                 o.addProperty("chrf_signature", s.chrf().signature());
                 o.addProperty("seconds", s.seconds());
+                o.addProperty("beams", cfg.beams());
+                o.addProperty("length_penalty", cfg.lengthPenalty());
                 if (policy != null && s != systems.get(0)) {
                     o.addProperty("q_weight", policy.decoding().qWeight());
                     o.addProperty("head", policy.decoding().headName());

@@ -15,6 +15,12 @@ import java.util.List;
  *     that start with its text
  * @param truncatePrompt drop the oldest prompt tokens when prompt + new tokens exceed the model's
  *     context, instead of failing
+ * @param beams 1 = one token at a time by {@code sampling}; N &gt; 1 = beam search of width N
+ *     (deterministic: requires greedy {@code sampling} and no stop strings), which returns the
+ *     finished hypothesis with the highest sum of log-probabilities divided by its length to the
+ *     power {@code lengthPenalty}
+ * @param lengthPenalty α in score / length^α for beam search (0 = raw sum, which favours short
+ *     outputs; 1 = per-token average, the default of fairseq and Hugging Face); ≥ 0
  */
 public record GenerationConfig(
         SamplingConfig sampling,
@@ -24,7 +30,9 @@ public record GenerationConfig(
         long seed,
         int batchSize,
         boolean tokenHealing,
-        boolean truncatePrompt) {
+        boolean truncatePrompt,
+        int beams,
+        double lengthPenalty) {
 
     /** Validates the fields; errors name the CLI option. */
     public GenerationConfig {
@@ -46,5 +54,50 @@ public record GenerationConfig(
                 throw new IllegalArgumentException("--stop: expected a non-empty string");
             }
         }
+        if (beams < 1) {
+            throw new IllegalArgumentException("--beams: expected a positive count but got " + beams);
+        }
+        if (!(lengthPenalty >= 0) || !Double.isFinite(lengthPenalty)) {
+            throw new IllegalArgumentException("--length-penalty: expected a number >= 0 but got " + lengthPenalty);
+        }
+        if (beams > 1 && !sampling.greedy()) {
+            throw new IllegalArgumentException("--beams " + beams + ": beam search is deterministic (expected "
+                    + "--strategy greedy with it)");
+        }
+        if (beams > 1 && !stopStrings.isEmpty()) {
+            throw new IllegalArgumentException("--stop: not supported with --beams " + beams + " (expected one of them)");
+        }
+    }
+
+    /**
+     * One token at a time (no beam search), α = 1.
+     *
+     * @param sampling how tokens are chosen
+     * @param maxNewTokens the most tokens to generate per prompt
+     * @param minNewTokens end-of-sequence is suppressed until this many tokens exist
+     * @param stopStrings stop strings
+     * @param seed the random seed
+     * @param batchSize prompts decoded together
+     * @param tokenHealing back up the last prompt token
+     * @param truncatePrompt drop the oldest prompt tokens when too long
+     * @return the config
+     */
+    public static GenerationConfig stepwise(SamplingConfig sampling, int maxNewTokens, int minNewTokens,
+            List<String> stopStrings, long seed, int batchSize, boolean tokenHealing, boolean truncatePrompt) {
+        return new GenerationConfig(sampling, maxNewTokens, minNewTokens, stopStrings, seed, batchSize, tokenHealing,
+                truncatePrompt, 1, 1.0);
+    }
+
+    /**
+     * The same settings with beam search of the given width.
+     *
+     * @param width the number of beams (1 = off)
+     * @param alpha the length penalty α
+     * @return the new config
+     * @throws IllegalArgumentException naming the option when the combination is invalid
+     */
+    public GenerationConfig withBeams(int width, double alpha) {
+        return new GenerationConfig(sampling, maxNewTokens, minNewTokens, stopStrings, seed, batchSize, tokenHealing,
+                truncatePrompt, width, alpha);
     }
 }

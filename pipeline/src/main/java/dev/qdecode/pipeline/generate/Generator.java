@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * Batched, KV-cached text generation from a causal language model: prompts of different lengths
  * are decoded together, finished rows leave the batch, and every prompt has its own seeded random
- * stream (so the output does not depend on the batch size).
+ * stream (so the output does not depend on the batch size). With {@link GenerationConfig#beams()}
+ * &gt; 1 it runs beam search instead (the text then arrives whole, not piece by piece).
  */
 public final class Generator {
 
@@ -165,6 +166,16 @@ public final class Generator {
 
     private List<Generation> decode(PromptEncoder.Encoded[] prep, List<String> prompts, int offset,
             Consumer<String> sink) {
+        if (cfg.beams() > 1) {
+            long[] nanos = new long[2];
+            List<Generation> res = BeamSearch.decode(model, tokenizer, cfg, policy, eosIds, prep, prompts, offset, nanos);
+            backboneNanos += nanos[0];
+            samplingNanos += nanos[1];
+            if (sink != null) {
+                res.forEach(g -> sink.accept(g.text()));
+            }
+            return res;
+        }
         int n = prep.length;
         int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {

@@ -481,7 +481,7 @@ public final class SftTrainer {
         List<List<String>> refs = new ArrayList<>();
         try (CausalLM lm = CausalLM.load(snap)) {
             int maxNew = Math.min(2 * maxTarget + 8, lm.config().maxPositions() - longest(prompts));
-            GenerationConfig gc = new GenerationConfig(SamplingConfig.greedyDecoding(), Math.max(1, maxNew), 0, List.of(),
+            GenerationConfig gc = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), Math.max(1, maxNew), 0, List.of(),
                     cfg.seed(), cfg.batchSize(), false, false);
             Generator g = new Generator(lm, null, null, gc);
             var gens = g.generateIds(prompts);

@@ -70,6 +70,49 @@ class ReferenceTasksTest {
         assertEquals("source\treference\tbase_greedy\tDQN_head_greedy", tsv.get(0));
         assertTrue(tsv.get(1).startsWith(lines.get(1).split("\t")[1]), tsv.get(1));
 
+        // Beam search: both systems decoded with 3 beams, named so, and recorded in the scores.
+        Result b = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model",
+                CliRunner.model("TinyStories-656K"), "--data", data.toString(), "--limit", "5", "--max-new-tokens", "6",
+                "--beams", "3", "--length-penalty", "0.6", "--out", tmp.resolve("beam").toString());
+        assertEquals(ExitCodes.OK, b.code(), b.err());
+        assertTrue(b.out().contains("base beam 3") && b.out().contains("DQN head beam 3")
+                && b.out().contains("beam search: 3 beams, length penalty 0.6"), b.out());
+        JsonObject beamScores = JsonParser.parseString(Files.readString(tmp.resolve("beam/translation-scores.json")))
+                .getAsJsonObject().getAsJsonObject("DQN head beam 3");
+        assertEquals(3, beamScores.get("beams").getAsInt());
+        assertEquals(0.6, beamScores.get("length_penalty").getAsDouble());
+        assertEquals("source\treference\tbase_beam_3\tDQN_head_beam_3",
+                Files.readAllLines(tmp.resolve("beam/translations.tsv")).get(0));
+        // Beam search sums log-probabilities: refused where they are not (q-greedy), with sampling or stop strings.
+        String model = CliRunner.model("TinyStories-656K");
+        String[][] refused = {
+            {"generate", "--model", model, "--policy", runDir.toString(), "--mode", "q-greedy", "--beams", "2",
+                "--prompt", "A dog", "--max-new-tokens", "3"},
+            {"generate", "--model", model, "--strategy", "sample", "--beams", "2", "--prompt", "A dog"},
+            {"generate", "--model", model, "--stop", ".", "--beams", "2", "--prompt", "A dog"},
+            {"generate", "--model", model, "--beams", "0", "--prompt", "A dog"},
+            {"evaluate", "--policy", runDir.toString(), "--beams", "2"},
+        };
+        String[] why = {
+            "--mode q-greedy: ranks by Q, which is not a log-probability to sum over a beam (expected --mode guided "
+                + "with --beams 2)",
+            "--beams 2: beam search is deterministic (expected --strategy greedy with it)",
+            "--stop: not supported with --beams 2 (expected one of them)",
+            "--beams: expected a positive count but got 0",
+            "--beams: not for evaluate --task continuation (expected it only with --task translation)",
+        };
+        for (int i = 0; i < refused.length; i++) {
+            Result x = run(refused[i]);
+            assertEquals(ExitCodes.USAGE, x.code(), x.err());
+            assertEquals("qdecode: " + why[i], x.err().lines().findFirst().orElse(""));
+        }
+        // --beams alone makes generate deterministic (greedy) and prints the prompt and its continuation.
+        Result g = run("generate", "--model", model, "--beams", "2", "--prompt", "A dog", "--max-new-tokens", "5");
+        assertEquals(ExitCodes.OK, g.code(), g.err());
+        assertTrue(g.out().startsWith("A dog") && g.out().strip().length() > "A dog".length(), g.out());
+        assertEquals(g.out(), run("generate", "--model", model, "--beams", "2", "--prompt", "A dog",
+                "--max-new-tokens", "5", "--seed", "9").out());
+
         Result noRefs = run("train", "--demonstrations", "0.5", "--out", tmp.resolve("story").toString());
         assertEquals(ExitCodes.USAGE, noRefs.code());
         assertTrue(noRefs.err().contains("--demonstrations: only for --task translation or dialogue"), noRefs.err());
