@@ -73,13 +73,15 @@ class BeamSearchTest {
     /**
      * With two tokens and end-of-sequence allowed per step and 4 new tokens at most, 32 beams hold every
      * hypothesis (at most 8 live, 31 finished), so beam search must return the exhaustive optimum of
-     * score / length^α; α = 0 and α = 1 choose differently lengths' trade-offs.
+     * score / length^α, for α = 0 and α = 1.
      */
     @Test
     void wideEnoughBeamsFindTheExhaustiveOptimum() {
         TokenPolicy twoAndEos = (out, logits, rows, vocab) -> restrict(logits, rows, vocab);
+        List<String> chosen = new ArrayList<>();
         for (double alpha : new double[] {0.0, 1.0}) {
             List<Generation> beam = decode(cfg(4, 3, 32, alpha), twoAndEos);
+            beam.forEach(g -> chosen.add(Arrays.toString(g.tokenIds())));
             for (int i = 0; i < PROMPTS.length; i++) {
                 int[] best = exhaustive(PROMPTS[i], 4, alpha);
                 assertArrayEquals(best, beam.get(i).tokenIds(), "prompt " + i + ", alpha " + alpha + ": "
@@ -88,9 +90,11 @@ class BeamSearchTest {
                         beam.get(i).stopReason());
             }
         }
+        // The length penalty matters here: raw sums and per-token averages pick different outputs.
+        assertTrue(!chosen.subList(0, 3).equals(chosen.subList(3, 6)), chosen.toString());
     }
 
-    /** Keeps the two most likely non-EOS tokens and EOS per row; the rest get −∞. */
+    /** Keeps the two most likely non-EOS tokens and EOS (scored between them) per row; the rest get −∞. */
     private static float[] restrict(float[] logits, int rows, int vocab) {
         for (int r = 0; r < rows; r++) {
             int a = -1;
@@ -107,9 +111,11 @@ class BeamSearchTest {
                     b = v;
                 }
             }
+            // EOS between the two, so hypotheses of every length compete.
+            float mid = (logits[r * vocab + a] + logits[r * vocab + b]) / 2;
             for (int v = 0; v < vocab; v++) {
-                if (v != a && v != b && v != eos) {
-                    logits[r * vocab + v] = Float.NEGATIVE_INFINITY;
+                if (v != a && v != b) {
+                    logits[r * vocab + v] = v == eos ? mid : Float.NEGATIVE_INFINITY;
                 }
             }
         }
