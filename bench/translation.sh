@@ -7,6 +7,8 @@
 #   3. a DQN head per seed (6,000 episodes, ~3.5 min each), evaluated on en-de.val and test_2016_flickr
 #      against base greedy with the paired bootstrap.
 #   4. with two or more seeds, also the ensemble of their heads (`evaluate --ensemble`: mean Q).
+#   5. each of them again with beam search (`--beams $BEAMS`, default 4; BEAMS=1 skips it), against the
+#      base model's beam search of the same width.
 # Usage: bench/translation.sh [SEED...] (default: 1 2). Extra `train` options: TRAIN_OPTS="...".
 # Writes everything under runs/bench-translation/ and prints one line per run and data set.
 set -euo pipefail
@@ -48,7 +50,8 @@ if [ ! -f "$SFT/.done" ]; then
   touch "$SFT/.done"
 fi
 
-# report LABEL POLICY OUT [evaluate options]: val and test against base greedy, one line each
+BEAMS=${BEAMS:-4}
+# report LABEL POLICY OUT [evaluate options]: val and test against the base model, one line each
 report() {
   local label=$1 policy=$2 out=$3
   shift 3
@@ -56,7 +59,7 @@ report() {
   for set in val test_2016_flickr; do
     $Q evaluate --task translation --model "$SFT" --policy "$policy" "$@" --data "$M30K/en-de.$set.tsv" \
         --out "$out/eval-$set" > "$out/eval-$set.log" 2>&1
-    printf '%s %-17s %s\n' "$label" "$set" "$(grep -E '^(base greedy|DQN head greedy|difference) ' "$out/eval-$set.log" \
+    printf '%s %-17s %s\n' "$label" "$set" "$(grep -E '^(base |DQN head |difference )' "$out/eval-$set.log" \
         | tr -s ' ' | paste -sd '|')"
     grep -m2 -E '^  (BLEU|chrF2) ' "$out/eval-$set.log"
   done
@@ -71,9 +74,17 @@ for s in "${seeds[@]}"; do
         ${TRAIN_OPTS:-} --out "$run"
   fi
   report "seed $s" "$run" "$run"
+  if [ "$BEAMS" -gt 1 ]; then
+    report "seed $s, $BEAMS beams" "$run" "$run/beams-$BEAMS" --beams "$BEAMS"
+  fi
 done
 if [ ${#seeds[@]} -ge 2 ]; then
   others=()
   for s in "${seeds[@]:1}"; do others+=(--ensemble "$DIR/dqn-s$s"); done
-  report "ensemble $(IFS=+; echo "${seeds[*]}")" "$DIR/dqn-s${seeds[0]}" "$DIR/ensemble-$(IFS=-; echo "${seeds[*]}")" "${others[@]}"
+  name=$(IFS=+; echo "${seeds[*]}")
+  edir=$DIR/ensemble-$(IFS=-; echo "${seeds[*]}")
+  report "ensemble $name" "$DIR/dqn-s${seeds[0]}" "$edir" "${others[@]}"
+  if [ "$BEAMS" -gt 1 ]; then
+    report "ensemble $name, $BEAMS beams" "$DIR/dqn-s${seeds[0]}" "$edir/beams-$BEAMS" "${others[@]}" --beams "$BEAMS"
+  fi
 fi

@@ -306,15 +306,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
 
     private void score(Candidates.Set c, float[] q, int qOff, float[] row, int off, int vocab) {
         // log π_ref over the whole vocabulary for the fallback tier.
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, row[off + i]);
-        }
-        double z = 0;
-        for (int i = 0; i < vocab; i++) {
-            z += Math.exp(row[off + i] - max);
-        }
-        float lse = (float) (max + Math.log(z));
+        float lse = (float) TokenPolicy.logSumExp(row, off, vocab);
         for (int i = 0; i < vocab; i++) {
             row[off + i] = OUTSIDE + (row[off + i] - lse);
         }

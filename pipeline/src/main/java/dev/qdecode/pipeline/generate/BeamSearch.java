@@ -1,9 +1,7 @@
 package dev.qdecode.pipeline.generate;
 
-import ai.djl.ndarray.NDManager;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.KvCache;
-import dev.qdecode.models.StepOutput;
 import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.ArrayList;
@@ -19,7 +17,8 @@ import java.util.PriorityQueue;
  * the first N finishes a hypothesis, the best N others continue. A prompt is done when it has N
  * finished hypotheses (or at the token limit, where its live beams finish); it returns the one with
  * the highest score / length^α (length counts the end-of-sequence token). Cache rows follow their
- * beams by {@link KvCache#retainRows} with repeated indices.
+ * beams by {@link KvCache#retainRows} with repeated indices (the first step widens each prompt's row
+ * into its beams).
  */
 final class BeamSearch {
     private BeamSearch() {}
@@ -63,91 +62,62 @@ final class BeamSearch {
             beamScore[i][0] = 0; // all beams start identical: expand only the first
             done.add(new ArrayList<>());
         }
-        int[] active = new int[n]; // prompt of each active block of k cache rows
+        int[] active = new int[n]; // prompt of each active block of cache rows
         for (int i = 0; i < n; i++) {
             active[i] = i;
         }
-        int nActive = n;
-        try (NDManager root = NDManager.newBaseManager()) {
-            NDManager stepManager = root.newSubManager();
-            long t0 = System.nanoTime();
-            KvCache cache = model.prefill(stepManager, ids, maxNew);
-            try {
-                int[] rep = new int[n * k];
-                for (int r = 0; r < rep.length; r++) {
-                    rep[r] = r / k;
+        DecodeLoop.run(model, ids, maxNew, policy, nanos, (scores, rows, len) -> {
+            // Right after the prompts each has one row; from then on k (dead beams padded).
+            int width = len == 0 ? 1 : k;
+            int nActive = rows / width;
+            int[] keepRows = new int[nActive * k];
+            int[] next = new int[nActive * k];
+            int kept = 0;
+            for (int a = 0; a < nActive; a++) {
+                int p = active[a];
+                List<Ext> ranked = best(scores, a * width, width, vocab, beamScore[p],
+                        len == 0 ? prep[p].allowedFirst() : null, len < cfg.minNewTokens() ? eosIds : null);
+                int[][] newTok = new int[k][];
+                double[] newScore = new double[k];
+                int filled = 0;
+                for (int j = 0; j < ranked.size() && filled < k && done.get(p).size() < k; j++) {
+                    Ext e = ranked.get(j);
+                    int[] t = beamTok[p][e.beam()].clone();
+                    t[len] = e.token();
+                    if (contains(eosIds, e.token())) {
+                        if (j < k) {
+                            done.get(p).add(new Done(Arrays.copyOf(t, len + 1), e.score(), StopReason.EOS));
+                        }
+                    } else {
+                        keepRows[kept + filled] = a * width + e.beam();
+                        next[kept + filled] = e.token();
+                        newTok[filled] = t;
+                        newScore[filled] = e.score();
+                        filled++;
+                    }
                 }
-                cache.retainRows(rep);
-                StepOutput out = cache.last();
-                for (int len = 0; ; len++) {
-                    int rows = nActive * k;
-                    float[] scores = out.logits().toFloatArray();
-                    long t1 = System.nanoTime();
-                    nanos[0] += t1 - t0;
-                    if (policy != null) {
-                        scores = policy.scores(out, scores, rows, vocab);
-                    }
-                    stepManager.close();
-                    int[] keepRows = new int[rows];
-                    int[] next = new int[rows];
-                    int kept = 0;
-                    for (int a = 0; a < nActive; a++) {
-                        int p = active[a];
-                        List<Ext> ranked = best(scores, a * k, k, vocab, beamScore[p],
-                                len == 0 ? prep[p].allowedFirst() : null, len < cfg.minNewTokens() ? eosIds : null);
-                        int[][] newTok = new int[k][];
-                        double[] newScore = new double[k];
-                        int filled = 0;
-                        for (int j = 0; j < ranked.size() && filled < k && done.get(p).size() < k; j++) {
-                            Ext e = ranked.get(j);
-                            int[] t = beamTok[p][e.beam()].clone();
-                            t[len] = e.token();
-                            if (contains(eosIds, e.token())) {
-                                if (j < k) {
-                                    done.get(p).add(new Done(Arrays.copyOf(t, len + 1), e.score(), StopReason.EOS));
-                                }
-                            } else {
-                                keepRows[kept + filled] = a * k + e.beam();
-                                next[kept + filled] = e.token();
-                                newTok[filled] = t;
-                                newScore[filled] = e.score();
-                                filled++;
-                            }
-                        }
-                        if (done.get(p).size() >= k || filled == 0) {
-                            continue;
-                        }
-                        if (len + 1 == maxNew) {
-                            for (int b = 0; b < filled; b++) {
-                                done.get(p).add(new Done(newTok[b], newScore[b], StopReason.MAX_TOKENS));
-                            }
-                            continue;
-                        }
-                        for (int b = filled; b < k; b++) { // pad with dead copies of the best beam
-                            keepRows[kept + b] = keepRows[kept];
-                            next[kept + b] = next[kept];
-                            newTok[b] = newTok[0];
-                            newScore[b] = Double.NEGATIVE_INFINITY;
-                        }
-                        beamTok[p] = newTok;
-                        beamScore[p] = newScore;
-                        active[kept / k] = p;
-                        kept += k;
-                    }
-                    t0 = System.nanoTime();
-                    nanos[1] += t0 - t1;
-                    if (kept == 0) {
-                        break;
-                    }
-                    cache.retainRows(Arrays.copyOf(keepRows, kept));
-                    nActive = kept / k;
-                    stepManager = root.newSubManager();
-                    out = cache.step(stepManager, Arrays.copyOf(next, kept));
+                if (done.get(p).size() >= k || filled == 0) {
+                    continue;
                 }
-            } finally {
-                cache.close();
+                if (len + 1 == maxNew) {
+                    for (int b = 0; b < filled; b++) {
+                        done.get(p).add(new Done(newTok[b], newScore[b], StopReason.MAX_TOKENS));
+                    }
+                    continue;
+                }
+                for (int b = filled; b < k; b++) { // pad with dead copies of the best beam
+                    keepRows[kept + b] = keepRows[kept];
+                    next[kept + b] = next[kept];
+                    newTok[b] = newTok[0];
+                    newScore[b] = Double.NEGATIVE_INFINITY;
+                }
+                beamTok[p] = newTok;
+                beamScore[p] = newScore;
+                active[kept / k] = p;
+                kept += k;
             }
-        }
+            return new DecodeLoop.Step(Arrays.copyOf(keepRows, kept), Arrays.copyOf(next, kept));
+        });
         List<Generation> res = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Done best = null;
@@ -166,11 +136,11 @@ final class BeamSearch {
     }
 
     /**
-     * The 2k best extensions of one prompt's k beams, best first.
+     * The 2k best extensions of one prompt's beams, best first.
      *
      * @param scores row-major scores of all rows
      * @param row0 the prompt's first row
-     * @param k beams
+     * @param k the prompt's rows (its beams)
      * @param vocab V
      * @param beamScore the beams' scores (-inf: dead)
      * @param allowed the only tokens allowed (null: all)
@@ -178,14 +148,14 @@ final class BeamSearch {
      */
     private static List<Ext> best(float[] scores, int row0, int k, int vocab, double[] beamScore, int[] allowed,
             int[] banned) {
-        int want = 2 * k;
+        int want = 2 * beamScore.length;
         PriorityQueue<Ext> heap = new PriorityQueue<>((x, y) -> Double.compare(x.score(), y.score()));
         for (int b = 0; b < k; b++) {
             if (beamScore[b] == Double.NEGATIVE_INFINITY) {
                 continue;
             }
             int off = (row0 + b) * vocab;
-            double lse = logSumExp(scores, off, vocab);
+            double lse = TokenPolicy.logSumExp(scores, off, vocab);
             for (int v = 0; v < vocab; v++) {
                 float x = scores[off + v];
                 if (x == Float.NEGATIVE_INFINITY || (allowed != null && !contains(allowed, v))
@@ -206,18 +176,6 @@ final class BeamSearch {
         ranked.sort((x, y) -> x.score() != y.score() ? Double.compare(y.score(), x.score())
                 : x.beam() != y.beam() ? Integer.compare(x.beam(), y.beam()) : Integer.compare(x.token(), y.token()));
         return ranked;
-    }
-
-    private static double logSumExp(float[] a, int off, int len) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < len; i++) {
-            max = Math.max(max, a[off + i]);
-        }
-        double z = 0;
-        for (int i = 0; i < len; i++) {
-            z += Math.exp(a[off + i] - max);
-        }
-        return max + Math.log(z);
     }
 
     private static boolean contains(int[] a, int x) {

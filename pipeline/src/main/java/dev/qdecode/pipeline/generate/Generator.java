@@ -1,9 +1,6 @@
 package dev.qdecode.pipeline.generate;
 
-import ai.djl.ndarray.NDManager;
 import dev.qdecode.models.CausalLM;
-import dev.qdecode.models.KvCache;
-import dev.qdecode.models.StepOutput;
 import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
@@ -206,91 +203,65 @@ public final class Generator {
         for (int i = 0; i < n; i++) {
             active[i] = i;
         }
-        int nActive = n;
         Sampler sampler = new Sampler(cfg.sampling());
         int vocab = model.config().vocabSize();
         int[] noEos = new int[0];
-        try (NDManager root = NDManager.newBaseManager()) {
-            NDManager prefillManager = root.newSubManager();
-            long t0 = System.nanoTime();
-            KvCache cache = model.prefill(prefillManager, ids, cfg.maxNewTokens());
-            try {
-                StepOutput out = cache.last();
-                NDManager stepManager = prefillManager;
-                while (true) {
-                    float[] logits = out.logits().toFloatArray();
-                    long t1 = System.nanoTime();
-                    backboneNanos += t1 - t0;
-                    if (policy != null) {
-                        logits = policy.scores(out, logits, nActive, vocab);
-                    }
-                    stepManager.close();
-                    int[] next = new int[nActive];
-                    int kept = 0;
-                    int[] keepRows = new int[nActive];
-                    for (int r = 0; r < nActive; r++) {
-                        int b = active[r];
-                        int[] allowed = len[b] == 0 ? prep[b].allowedFirst() : null;
-                        int[] banned = len[b] < cfg.minNewTokens() ? eosIds : noEos;
-                        int tok = sampler.pick(logits, r * vocab, vocab, allowed, banned, rng[b]);
-                        gen[b][len[b]++] = tok;
-                        String piece = isEos(tok) || dec[b] == null ? "" : dec[b].push(tok);
-                        if (!strip[b].isEmpty()) {
-                            // Token healing: the first new token re-creates the text backed up from the prompt.
-                            int common = commonPrefix(piece, strip[b]);
-                            piece = piece.substring(common);
-                            strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
-                        }
-                        boolean stop = false;
-                        if (isEos(tok)) {
-                            reason[b] = StopReason.EOS;
-                            stop = true;
-                            piece = dec[b] == null ? piece : piece + dec[b].flush();
-                        }
-                        int before = text[b].length();
-                        text[b].append(piece);
-                        if (!stop && !cfg.stopStrings().isEmpty()) {
-                            int cut = findStop(text[b], before);
-                            if (cut >= 0) {
-                                text[b].setLength(cut);
-                                piece = cut > before ? piece.substring(0, cut - before) : "";
-                                reason[b] = StopReason.STOP_STRING;
-                                stop = true;
-                            }
-                        }
-                        if (!stop && len[b] == cfg.maxNewTokens()) {
-                            String rest = dec[b] == null ? "" : dec[b].flush();
-                            text[b].append(rest);
-                            piece += rest;
-                            reason[b] = StopReason.MAX_TOKENS;
-                            stop = true;
-                        }
-                        if (sink != null && !piece.isEmpty()) {
-                            sink.accept(piece);
-                        }
-                        if (!stop) {
-                            keepRows[kept] = r;
-                            next[kept] = tok;
-                            active[kept] = b;
-                            kept++;
-                        }
-                    }
-                    t0 = System.nanoTime();
-                    samplingNanos += t0 - t1;
-                    if (kept == 0) {
-                        break;
-                    }
-                    if (kept < nActive) {
-                        cache.retainRows(Arrays.copyOf(keepRows, kept));
-                    }
-                    nActive = kept;
-                    stepManager = root.newSubManager();
-                    out = cache.step(stepManager, Arrays.copyOf(next, kept));
+        long[] nanos = new long[2];
+        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, nanos, (logits, nActive, step) -> {
+            int[] next = new int[nActive];
+            int kept = 0;
+            int[] keepRows = new int[nActive];
+            for (int r = 0; r < nActive; r++) {
+                int b = active[r];
+                int[] allowed = len[b] == 0 ? prep[b].allowedFirst() : null;
+                int[] banned = len[b] < cfg.minNewTokens() ? eosIds : noEos;
+                int tok = sampler.pick(logits, r * vocab, vocab, allowed, banned, rng[b]);
+                gen[b][len[b]++] = tok;
+                String piece = isEos(tok) || dec[b] == null ? "" : dec[b].push(tok);
+                if (!strip[b].isEmpty()) {
+                    // Token healing: the first new token re-creates the text backed up from the prompt.
+                    int common = commonPrefix(piece, strip[b]);
+                    piece = piece.substring(common);
+                    strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
                 }
-            } finally {
-                cache.close();
+                boolean stop = false;
+                if (isEos(tok)) {
+                    reason[b] = StopReason.EOS;
+                    stop = true;
+                    piece = dec[b] == null ? piece : piece + dec[b].flush();
+                }
+                int before = text[b].length();
+                text[b].append(piece);
+                if (!stop && !cfg.stopStrings().isEmpty()) {
+                    int cut = findStop(text[b], before);
+                    if (cut >= 0) {
+                        text[b].setLength(cut);
+                        piece = cut > before ? piece.substring(0, cut - before) : "";
+                        reason[b] = StopReason.STOP_STRING;
+                        stop = true;
+                    }
+                }
+                if (!stop && len[b] == cfg.maxNewTokens()) {
+                    String rest = dec[b] == null ? "" : dec[b].flush();
+                    text[b].append(rest);
+                    piece += rest;
+                    reason[b] = StopReason.MAX_TOKENS;
+                    stop = true;
+                }
+                if (sink != null && !piece.isEmpty()) {
+                    sink.accept(piece);
+                }
+                if (!stop) {
+                    keepRows[kept] = r;
+                    next[kept] = tok;
+                    active[kept] = b;
+                    kept++;
+                }
             }
-        }
+            return new DecodeLoop.Step(Arrays.copyOf(keepRows, kept), Arrays.copyOf(next, kept));
+        });
+        backboneNanos += nanos[0];
+        samplingNanos += nanos[1];
         List<Generation> res = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             res.add(new Generation(offset + i, prompts.get(i), text[i].toString(),

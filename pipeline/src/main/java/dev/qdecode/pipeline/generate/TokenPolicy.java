@@ -19,4 +19,25 @@ public interface TokenPolicy {
      * @return scores row-major {@code R × V} (may be {@code logits} itself, modified in place)
      */
     float[] scores(StepOutput out, float[] logits, int rows, int vocab);
+
+    /**
+     * log Σ exp over a row of scores (the log-normaliser that turns them into log-probabilities;
+     * −∞ entries count as zero probability).
+     *
+     * @param row scores, row-major
+     * @param off the row's first index
+     * @param len the row's length
+     * @return the log-sum-exp
+     */
+    static double logSumExp(float[] row, int off, int len) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < len; i++) {
+            max = Math.max(max, row[off + i]);
+        }
+        double z = 0;
+        for (int i = 0; i < len; i++) {
+            z += Math.exp(row[off + i] - max);
+        }
+        return max + Math.log(z);
+    }
 }

@@ -149,15 +149,7 @@ class BeamSearchTest {
                 row = restrict(out.logits().toFloatArray(), 1, model.config().vocabSize());
             }
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : row) {
-            max = Math.max(max, x);
-        }
-        double z = 0;
-        for (float x : row) {
-            z += Math.exp(x - max);
-        }
-        double lse = max + Math.log(z);
+        double lse = TokenPolicy.logSumExp(row, 0, row.length);
         for (int v = 0; v < row.length; v++) {
             if (row[v] == Float.NEGATIVE_INFINITY) {
                 continue;
