@@ -7,7 +7,7 @@
 #   3. a DQN head per seed (6,000 episodes, ~3.5 min each), evaluated on en-de.val and test_2016_flickr
 #      against base greedy with the paired bootstrap.
 #   4. with two or more seeds, also the ensemble of their heads (`evaluate --ensemble`: mean Q).
-#   5. each of them again with beam search (`--beams $BEAMS`, default 4; BEAMS=1 skips it), against the
+#   5. each of them again with beam search (`--beams $BEAMS`, default 8, the width chosen on en-de.val; BEAMS=1 skips it), against the
 #      base model's beam search of the same width.
 # Usage: bench/translation.sh [SEED...] (default: 1 2). Extra `train` options: TRAIN_OPTS="...".
 # Writes everything under runs/bench-translation/ and prints one line per run and data set.
@@ -50,7 +50,7 @@ if [ ! -f "$SFT/.done" ]; then
   touch "$SFT/.done"
 fi
 
-BEAMS=${BEAMS:-4}
+BEAMS=${BEAMS:-8}
 # report LABEL POLICY OUT [evaluate options]: val and test against the base model, one line each
 report() {
   local label=$1 policy=$2 out=$3
