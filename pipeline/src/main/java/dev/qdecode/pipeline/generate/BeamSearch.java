@@ -129,6 +129,10 @@ final class BeamSearch {
                     bestNorm = norm;
                 }
             }
+            if (best == null) { // every token excluded (score -inf) at the first step: nothing to return
+                throw new IllegalStateException("prompt " + (offset + i + 1)
+                        + ": beam search found no token with a finite score (expected the policy to allow at least one)");
+            }
             res.add(new Generation(offset + i, prompts.get(i), text(tokenizer, prep[i], best.tokens(), eosIds),
                     best.tokens(), ids[i].length, best.reason()));
         }

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.generate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -92,6 +93,17 @@ class BeamSearchTest {
         }
         // The length penalty matters here: raw sums and per-token averages pick different outputs.
         assertTrue(!chosen.subList(0, 3).equals(chosen.subList(3, 6)), chosen.toString());
+    }
+
+    @Test
+    void aPolicyThatExcludesEveryTokenIsAnErrorNamingThePrompt() {
+        TokenPolicy none = (out, logits, rows, vocab) -> {
+            Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+            return logits;
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> decode(cfg(4, 3, 2, 1.0), none));
+        assertEquals("prompt 1: beam search found no token with a finite score (expected the policy to allow at least one)",
+                e.getMessage());
     }
 
     /** Keeps the two most likely non-EOS tokens and EOS (scored between them) per row; the rest get −∞. */
