@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.pipeline.generate.GenerationException;
 import dev.qdecode.rewards.RewardException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -42,7 +43,7 @@ final class ErrorHandler
         if (ex instanceof RewardException) {
             return ExitCodes.REWARD_FAILED;
         }
-        if (ex instanceof CommandLine.ParameterException) {
+        if (ex instanceof CommandLine.ParameterException || ex instanceof GenerationException) {
             return ExitCodes.USAGE;
         }
         if (UserErrors.isUserError(ex)) {

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.sft;
 
 import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.train.TrainableLlama;
+import dev.qdecode.pipeline.generate.DecodeMemory;
 import java.util.Locale;
 
 /**
@@ -48,9 +49,6 @@ record MemoryEstimate(long parameters, long stateBytes, long activationBytes) {
     }
 
     static String bytes(long b) {
-        if (b >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
-        }
-        return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+        return DecodeMemory.format(b);
     }
 }

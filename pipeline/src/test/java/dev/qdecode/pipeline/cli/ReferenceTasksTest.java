@@ -112,6 +112,14 @@ class ReferenceTasksTest {
         assertTrue(g.out().startsWith("A dog") && g.out().strip().length() > "A dog".length(), g.out());
         assertEquals(g.out(), run("generate", "--model", model, "--beams", "2", "--prompt", "A dog",
                 "--max-new-tokens", "5", "--seed", "9").out());
+        // A batch whose estimated memory (KV cache of every beam, logits) exceeds the heap is refused with the estimate.
+        Result huge = run("generate", "--model", model, "--beams", "1000000", "--prompt", "A dog");
+        assertEquals(ExitCodes.USAGE, huge.code(), huge.err());
+        String line = huge.err().lines().findFirst().orElse("");
+        assertTrue(line.startsWith("qdecode: error: decoding 1 prompt with 1000000 beams each of up to ")
+                && line.contains(" GiB, more than the maximum heap of ")
+                && line.endsWith("(expected a smaller --beams, --batch-size or --max-new-tokens, or a larger heap, "
+                        + "e.g. QDECODE_JAVA_OPTS=-Xmx16g)"), line);
 
         Result noRefs = run("train", "--demonstrations", "0.5", "--out", tmp.resolve("story").toString());
         assertEquals(ExitCodes.USAGE, noRefs.code());

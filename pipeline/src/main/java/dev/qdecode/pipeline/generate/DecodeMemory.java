@@ -1,0 +1,49 @@
+package dev.qdecode.pipeline.generate;
+
+import dev.qdecode.models.ModelConfig;
+import java.util.Locale;
+
+/**
+ * Peak memory of decoding one batch, estimated before decoding so that a batch that cannot fit is
+ * refused with the estimate instead of exhausting the machine: the KV cache of every row ({@code
+ * rows x layers x 2 x kvHeads x headDim x (longest prompt + new tokens)} floats, counted twice
+ * because a step that drops or reorders rows copies it), a step's logits three times (the engine's
+ * tensor, its Java copy and a policy's rescored copy) and the prompts' attention scores during the
+ * prefill ({@code prompts x heads x promptLength^2} floats). Rows are prompts times beams.
+ */
+public final class DecodeMemory {
+    private DecodeMemory() {}
+
+    /**
+     * Estimates the peak bytes of decoding a batch.
+     *
+     * @param c the model architecture
+     * @param prompts prompts decoded together
+     * @param beams beams per prompt (1 without beam search)
+     * @param longestPrompt tokens of the longest prompt
+     * @param maxNew new tokens at most
+     * @return the estimate in bytes
+     */
+    public static long bytes(ModelConfig c, int prompts, int beams, int longestPrompt, int maxNew) {
+        double rows = (double) prompts * beams;
+        double context = (double) longestPrompt + maxNew;
+        double kv = rows * c.numLayers() * 2.0 * c.numKvHeads() * c.headDim() * context;
+        double logits = rows * c.vocabSize();
+        double prefill = (double) prompts * c.numHeads() * longestPrompt * longestPrompt;
+        double floats = 2 * kv + 3 * logits + prefill;
+        return (long) Math.min(Long.MAX_VALUE, 4 * floats);
+    }
+
+    /**
+     * Formats a size for messages.
+     *
+     * @param b bytes
+     * @return e.g. {@code 1.23 GiB} or {@code 80.0 MiB}
+     */
+    public static String format(long b) {
+        if (b >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
+        }
+        return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+    }
+}

@@ -1,0 +1,15 @@
+package dev.qdecode.pipeline.generate;
+
+/** Generation settings that cannot run on this machine, e.g. a batch whose estimated memory exceeds the limit. */
+public final class GenerationException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the failure.
+     *
+     * @param message one line naming the settings and what was expected
+     */
+    public GenerationException(String message) {
+        super(message);
+    }
+}
