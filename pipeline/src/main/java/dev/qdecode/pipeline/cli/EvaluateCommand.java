@@ -28,10 +28,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code qdecode evaluate}: base model vs a trained DQN policy on the same prompts and seed. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Evaluate a trained DQN head against the base model (continuation, dialogue, translation, classification).",
         description = {
-            "Compare the base model with a trained DQN policy (guided sampling) on the same prompts and seed:",
-            "mean reward, positive rate, KL, perplexity under the base model, distinct-n, length, examples.",
-            "Writes OUT/comparison.tsv and OUT/comparison.json and prints the table."
+            "By --task:",
+            "- continuation, dialogue: both sampled on the same prompts and seed; mean reward, positive rate, KL, "
+                + "perplexity under the base model, distinct-n, length, examples (OUT/comparison.tsv and .json).",
+            "- translation: corpus BLEU and chrF (sacreBLEU signatures) of greedy or beam-search decoding by the base "
+                + "model and by the head, with a paired bootstrap (OUT/translations.tsv, OUT/translation-scores.json).",
+            "- classification: accuracy and per-label recall of the run's head on a labelled file "
+                + "(OUT/predictions.tsv, OUT/classification.json)."
         })
 final class EvaluateCommand implements Callable<Integer> {
 

@@ -18,10 +18,17 @@ import picocli.CommandLine.Command;
         description = "Token-level Q-learning decoding heads on frozen pretrained transformers.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:internal error (a bug; QDECODE_DEBUG=1 prints the stack trace)",
+            "2:bad usage (unknown option, invalid value or combination)",
+            "3:bad input (file, model, data)",
+            "4:reward or plug-in failure",
+            "130:interrupted (work done so far was saved)"
+        },
         footer = {
             "",
-            "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 bad input (file, model, data),",
-            "            4 reward or plug-in failure, 130 interrupted.",
             "Options can be read from files: qdecode generate @my-options.txt"
         })
 public final class Main implements Runnable {

@@ -14,11 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code qdecode report}: charts and a self-contained HTML page of a training run. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Write a training run's report: PNG charts of its metrics and a self-contained report.html.",
         description = {
-            "Write the report of a training run: PNG charts of its metrics.jsonl (reward, KL, perplexity,",
-            "distinct-n and length, repetition, loss and Q-values, speed; the base model dashed) and",
-            "report.html (self-contained: summary base vs trained, charts, examples, config, provenance).",
-            "'qdecode train' writes it at the end of every run."
+            "Charts of the run's metrics.jsonl (reward, KL, perplexity, distinct-n and length, repetition, loss and "
+                + "Q-values, speed; the base model dashed) and report.html (self-contained: summary base vs trained, "
+                + "charts, examples, config, provenance). 'qdecode train' writes it at the end of every run."
         })
 final class ReportCommand implements Callable<Integer> {
 

@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = TrainCommand.Defaults.class,
+        header = "Train a DQN decoding head on a frozen model for a reward (continuation, dialogue, translation, classification).",
         description = {
-            "Train a DQN decoding head (token-level soft Q-learning over the frozen model's candidate tokens)",
-            "for a reward, evaluate it against the base model on held-out prompts and print the comparison.",
-            "Writes RUN_DIR/checkpoint.qdq, metrics.jsonl (one line per evaluation) and summary.json."
+            "Token-level soft Q-learning over the frozen model's candidate tokens, evaluated against the base model on "
+                + "held-out prompts; prints the comparison and writes RUN_DIR/checkpoint.qdq, metrics.jsonl (one line "
+                + "per evaluation), summary.json and the report."
         })
 final class TrainCommand implements Callable<Integer> {
 
