@@ -110,13 +110,17 @@ final class GenerateCommand implements Callable<Integer> {
                 out.print(input.prompt);
                 out.flush();
                 long t0 = System.nanoTime();
-                Generation g = gen.stream(input.prompt, piece -> {
-                    out.print(piece);
+                Generation g;
+                try {
+                    g = gen.stream(input.prompt, piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                } finally {
+                    out.println(); // the error, if any, starts on a line of its own
                     out.flush();
-                });
+                }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                out.println();
-                out.flush();
                 err.printf(Locale.ROOT, "[%d new tokens, stop: %s, %.0f tokens/s]%n", g.newTokens(),
                         g.stopReason().label(), g.newTokens() / Math.max(secs, 1e-9));
                 return ExitCodes.OK;
