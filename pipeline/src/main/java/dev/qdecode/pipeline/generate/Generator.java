@@ -92,6 +92,7 @@ public final class Generator {
      * @param prompts the prompt texts
      * @param progress progress callback (may be null)
      * @return one generation per prompt, in input order
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
      */
     public List<Generation> generate(List<String> prompts, Progress progress) {
         List<Generation> out = new ArrayList<>(prompts.size());
@@ -117,6 +118,7 @@ public final class Generator {
      * @param prompt the prompt text
      * @param sink receives text pieces
      * @return the generation
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
      */
     public Generation stream(String prompt, Consumer<String> sink) {
         return generateBatch(List.of(prompt), 0, sink).get(0);
@@ -137,6 +139,7 @@ public final class Generator {
      *
      * @param prompts the prompt ids
      * @return one generation per prompt (empty prompt text)
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
      */
     public List<Generation> generateIds(int[][] prompts) {
         List<Generation> out = new ArrayList<>(prompts.length);
