@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.KvCache;
 import dev.qdecode.models.StepOutput;
+import dev.qdecode.pipeline.generate.DecodeMemory;
 import dev.qdecode.pipeline.generate.PromptEncoder;
 import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.PromptFormat;
@@ -107,18 +108,27 @@ final class Rollouts {
         return run(prompts, forced, null, 0.0, null, true);
     }
 
+    /** Refuses a batch of {@code n} episodes whose estimated memory ({@link DecodeMemory}) exceeds the heap. */
+    private void checkMemory(int n, int longestPrompt) {
+        DecodeMemory.check(model.config(), n, 1, longestPrompt, cfg.maxNewTokens(),
+                "rolling out " + n + (n == 1 ? " episode" : " episodes") + " together",
+                "--rollout-episodes or --max-new-tokens");
+    }
+
     private List<Episode> run(List<String> prompts, int[][] forced, QHead head, double epsilon, Rng rng,
             boolean record) {
         long start = System.nanoTime();
         int n = prompts.size();
         int vocab = model.config().vocabSize();
         int dim = model.config().hiddenSize();
+        checkMemory(n, 0); // before encoding: what cannot fit even without its prompts is refused at once
         PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[n];
         int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {
             prep[i] = (forced == null ? encoder : plainEncoder).encode(prompts.get(i), i, cfg.maxNewTokens());
             ids[i] = prep[i].ids();
         }
+        checkMemory(n, DecodeMemory.longest(ids));
         int[][] gen = new int[n][cfg.maxNewTokens()];
         int[][] ends = new int[n][cfg.maxNewTokens()];
         int[] len = new int[n];

@@ -35,6 +35,45 @@ public final class DecodeMemory {
     }
 
     /**
+     * Refuses a batch whose estimate exceeds the JVM's maximum heap.
+     *
+     * @param c the model architecture
+     * @param prompts prompts decoded together
+     * @param beams beams per prompt (1 without beam search)
+     * @param longestPrompt tokens of the longest prompt (0: not counted, for a check before encoding)
+     * @param maxNew new tokens at most
+     * @param what what is decoded, for the message, e.g. {@code decoding 32 prompts}
+     * @param smaller the options that lower the estimate, for the message, e.g. {@code --batch-size}
+     * @throws GenerationException naming the estimate, the limit and the options
+     */
+    public static void check(ModelConfig c, int prompts, int beams, int longestPrompt, int maxNew, String what,
+            String smaller) {
+        long need = bytes(c, prompts, beams, longestPrompt, maxNew);
+        long limit = Runtime.getRuntime().maxMemory();
+        if (need > limit) {
+            String tokens = longestPrompt > 0 ? " of up to " + longestPrompt + "+" + maxNew + " tokens"
+                    : " of " + maxNew + " new tokens";
+            throw new GenerationException(what + tokens + " needs about "
+                    + format(need) + ", more than the maximum heap of " + format(limit) + " (expected a smaller "
+                    + smaller + ", or a larger heap, e.g. QDECODE_JAVA_OPTS=-Xmx16g)");
+        }
+    }
+
+    /**
+     * The longest of some token sequences.
+     *
+     * @param ids the sequences
+     * @return the largest length (0 for none)
+     */
+    public static int longest(int[][] ids) {
+        int m = 0;
+        for (int[] a : ids) {
+            m = Math.max(m, a.length);
+        }
+        return m;
+    }
+
+    /**
      * Formats a size for messages.
      *
      * @param b bytes

@@ -164,26 +164,16 @@ public final class Generator {
         return new long[] {backboneNanos, samplingNanos};
     }
 
-    /** Refuses a batch whose estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap. */
-    private void checkMemory(PromptEncoder.Encoded[] prep) {
-        int longest = 0;
-        for (PromptEncoder.Encoded e : prep) {
-            longest = Math.max(longest, e.ids().length);
-        }
-        long need = DecodeMemory.bytes(model.config(), prep.length, cfg.beams(), longest, cfg.maxNewTokens());
-        long limit = Runtime.getRuntime().maxMemory();
-        if (need > limit) {
-            throw new GenerationException("decoding " + prep.length + (prep.length == 1 ? " prompt" : " prompts")
-                    + (cfg.beams() > 1 ? " with " + cfg.beams() + " beams each" : "") + " of up to " + longest + "+"
-                    + cfg.maxNewTokens() + " tokens needs about " + DecodeMemory.format(need)
-                    + ", more than the maximum heap of " + DecodeMemory.format(limit) + " (expected a smaller --beams, "
-                    + "--batch-size or --max-new-tokens, or a larger heap, e.g. QDECODE_JAVA_OPTS=-Xmx16g)");
-        }
-    }
-
     private List<Generation> decode(PromptEncoder.Encoded[] prep, List<String> prompts, int offset,
             Consumer<String> sink) {
-        checkMemory(prep);
+        int[][] promptIds = new int[prep.length][];
+        for (int i = 0; i < prep.length; i++) {
+            promptIds[i] = prep[i].ids();
+        }
+        DecodeMemory.check(model.config(), prep.length, cfg.beams(), DecodeMemory.longest(promptIds),
+                cfg.maxNewTokens(), "decoding " + prep.length + (prep.length == 1 ? " prompt" : " prompts")
+                        + (cfg.beams() > 1 ? " with " + cfg.beams() + " beams each" : ""),
+                "--beams, --batch-size or --max-new-tokens");
         if (cfg.beams() > 1) {
             long[] nanos = new long[2];
             List<Generation> res = BeamSearch.decode(model, tokenizer, cfg, policy, eosIds, prep, prompts, offset, nanos);

@@ -56,6 +56,14 @@ class DqnCommandsTest {
         assertTrue(t.err().contains("--task: expected continuation, classification, translation or dialogue"), t.err());
         Result resume = run("train", "--resume", "--out", tmp.resolve("none").toString());
         assertEquals(ExitCodes.BAD_INPUT, resume.code());
+        // A rollout batch whose estimated memory (KV cache, logits) exceeds the heap is refused with the estimate.
+        Result huge = run("train", "--episodes", "1000000", "--rollout-episodes", "1000000", "--eval-limit", "2",
+                "--eval-samples", "1", "--out", tmp.resolve("huge").toString());
+        assertEquals(ExitCodes.USAGE, huge.code(), huge.err());
+        String line = huge.err().lines().filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElse(huge.err());
+        assertTrue(line.startsWith("qdecode: error: rolling out 1000000 episodes together of ")
+                && line.endsWith("(expected a smaller --rollout-episodes or --max-new-tokens, or a larger heap, "
+                        + "e.g. QDECODE_JAVA_OPTS=-Xmx16g)"), line);
         Result policy = run("generate", "--policy", tmp.resolve("none").toString(), "--prompt", "Hi");
         assertEquals(ExitCodes.BAD_INPUT, policy.code());
         assertTrue(policy.err().contains("checkpoint not found"), policy.err());
