@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.generate;
 
 import dev.qdecode.models.ModelConfig;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -66,11 +67,7 @@ public final class DecodeMemory {
      * @return the largest length (0 for none)
      */
     public static int longest(int[][] ids) {
-        int m = 0;
-        for (int[] a : ids) {
-            m = Math.max(m, a.length);
-        }
-        return m;
+        return Arrays.stream(ids).mapToInt(a -> a.length).max().orElse(0);
     }
 
     /**
