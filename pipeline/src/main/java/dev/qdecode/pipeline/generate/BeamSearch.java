@@ -38,21 +38,18 @@ final class BeamSearch {
      * @param policy rescoring policy (null = the model's logits)
      * @param eosIds end-of-sequence ids
      * @param prep the encoded prompts
+     * @param ids their token ids ({@code prep[i].ids()})
      * @param prompts their texts
      * @param offset index of the first prompt
      * @param nanos accumulates {backbone, choosing} time
      * @return one generation per prompt
      */
     static List<Generation> decode(CausalLM model, TextTokenizer tokenizer, GenerationConfig cfg, TokenPolicy policy,
-            int[] eosIds, PromptEncoder.Encoded[] prep, List<String> prompts, int offset, long[] nanos) {
+            int[] eosIds, PromptEncoder.Encoded[] prep, int[][] ids, List<String> prompts, int offset, long[] nanos) {
         int n = prep.length;
         int k = cfg.beams();
         int maxNew = cfg.maxNewTokens();
         int vocab = model.config().vocabSize();
-        int[][] ids = new int[n][];
-        for (int i = 0; i < n; i++) {
-            ids[i] = prep[i].ids();
-        }
         // Per prompt: its live beams' tokens and scores (dead beams have score -inf), and its finished ones.
         int[][][] beamTok = new int[n][k][maxNew];
         double[][] beamScore = new double[n][k];

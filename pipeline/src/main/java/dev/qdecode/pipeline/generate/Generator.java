@@ -166,28 +166,25 @@ public final class Generator {
 
     private List<Generation> decode(PromptEncoder.Encoded[] prep, List<String> prompts, int offset,
             Consumer<String> sink) {
-        int[][] promptIds = new int[prep.length][];
-        for (int i = 0; i < prep.length; i++) {
-            promptIds[i] = prep[i].ids();
+        int n = prep.length;
+        int[][] ids = new int[n][];
+        for (int i = 0; i < n; i++) {
+            ids[i] = prep[i].ids();
         }
-        DecodeMemory.check(model.config(), prep.length, cfg.beams(), DecodeMemory.longest(promptIds),
-                cfg.maxNewTokens(), "decoding " + prep.length + (prep.length == 1 ? " prompt" : " prompts")
+        DecodeMemory.check(model.config(), n, cfg.beams(), DecodeMemory.longest(ids), cfg.maxNewTokens(),
+                "decoding " + n + (n == 1 ? " prompt" : " prompts")
                         + (cfg.beams() > 1 ? " with " + cfg.beams() + " beams each" : ""),
                 "--beams, --batch-size or --max-new-tokens");
         if (cfg.beams() > 1) {
             long[] nanos = new long[2];
-            List<Generation> res = BeamSearch.decode(model, tokenizer, cfg, policy, eosIds, prep, prompts, offset, nanos);
+            List<Generation> res = BeamSearch.decode(model, tokenizer, cfg, policy, eosIds, prep, ids, prompts, offset,
+                    nanos);
             backboneNanos += nanos[0];
             samplingNanos += nanos[1];
             if (sink != null) {
                 res.forEach(g -> sink.accept(g.text()));
             }
             return res;
-        }
-        int n = prep.length;
-        int[][] ids = new int[n][];
-        for (int i = 0; i < n; i++) {
-            ids[i] = prep[i].ids();
         }
         SplittableRandom[] rng = new SplittableRandom[n];
         for (int i = 0; i < n; i++) {

@@ -43,12 +43,8 @@ record MemoryEstimate(long parameters, long stateBytes, long activationBytes) {
 
     /** e.g. {@code 1.23 GiB (parameters+gradients+Adam 80.0 MiB for 5.0M parameters, activations 1.15 GiB)}. */
     String describe() {
-        return bytes(totalBytes()) + " (parameters+gradients+Adam " + bytes(stateBytes) + " for "
-                + String.format(Locale.ROOT, "%.2fM", parameters / 1e6) + " parameters, activations "
-                + bytes(activationBytes) + ")";
-    }
-
-    static String bytes(long b) {
-        return DecodeMemory.format(b);
+        return DecodeMemory.format(totalBytes()) + " (parameters+gradients+Adam " + DecodeMemory.format(stateBytes)
+                + " for " + String.format(Locale.ROOT, "%.2fM", parameters / 1e6) + " parameters, activations "
+                + DecodeMemory.format(activationBytes) + ")";
     }
 }

@@ -14,6 +14,7 @@ import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.ModelException;
 import dev.qdecode.models.train.Safetensors;
 import dev.qdecode.models.train.TrainableLlama;
+import dev.qdecode.pipeline.generate.DecodeMemory;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.Generator;
 import dev.qdecode.pipeline.generate.SamplingConfig;
@@ -212,7 +213,7 @@ public final class SftTrainer {
             MemoryEstimate mem = estimate(mc, train, epochs);
             if (mem.totalBytes() > memoryLimit) {
                 throw new SftException("training step needs about " + mem.describe() + ", more than the limit of "
-                        + MemoryEstimate.bytes(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
+                        + DecodeMemory.format(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
                         + " or choose a smaller model");
             }
             if (resume) {
@@ -480,7 +481,7 @@ public final class SftTrainer {
         List<String> hyps = new ArrayList<>();
         List<List<String>> refs = new ArrayList<>();
         try (CausalLM lm = CausalLM.load(snap)) {
-            int maxNew = Math.min(2 * maxTarget + 8, lm.config().maxPositions() - longest(prompts));
+            int maxNew = Math.min(2 * maxTarget + 8, lm.config().maxPositions() - DecodeMemory.longest(prompts));
             GenerationConfig gc = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), Math.max(1, maxNew), 0, List.of(),
                     cfg.seed(), cfg.batchSize(), false, false);
             Generator g = new Generator(lm, null, null, gc);
@@ -496,14 +497,6 @@ public final class SftTrainer {
             }
         }
         return Bleu.corpusLevel().corpusScore(hyps, refs);
-    }
-
-    private static int longest(int[][] rows) {
-        int m = 0;
-        for (int[] r : rows) {
-            m = Math.max(m, r.length);
-        }
-        return m;
     }
 
     // ------------------------------------------------------------------------------ files

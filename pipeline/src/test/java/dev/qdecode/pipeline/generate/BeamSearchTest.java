@@ -48,7 +48,8 @@ class BeamSearchTest {
         for (int i = 0; i < prep.length; i++) {
             prep[i] = new PromptEncoder.Encoded(PROMPTS[i], "", null);
         }
-        return BeamSearch.decode(model, null, c, policy, new int[] {eos}, prep, List.of("", "", ""), 0, new long[2]);
+        return BeamSearch.decode(model, null, c, policy, new int[] {eos}, prep, PROMPTS, List.of("", "", ""), 0,
+                new long[2]);
     }
 
     @Test
