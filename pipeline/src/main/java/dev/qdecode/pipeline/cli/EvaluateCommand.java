@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -114,12 +115,20 @@ final class EvaluateCommand implements Callable<Integer> {
         if (limit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected a positive count but got " + limit);
         }
+        // The task's own options: any other task would ignore them.
+        LinkedHashMap<String, List<String>> readers = new LinkedHashMap<>();
+        OptionScope.read(List.of("continuation"), List.of("--prompts"), readers);
+        OptionScope.read(List.of("continuation", "dialogue"), List.of("--samples", "--seed", "--reward",
+                "--positive-threshold"), readers);
+        OptionScope.read(List.of("translation", "dialogue", "classification"), List.of("--data"), readers);
+        OptionScope.read(List.of("translation"), List.of("--source-column", "--target-column", "--max-new-tokens",
+                "--beams", "--length-penalty"), readers);
+        OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
+        if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
+            OptionScope.byTask(spec, task, readers);
+        }
         if ("translation".equals(task)) {
             return translation();
-        }
-        if (beam.beams != 1 || spec.commandLine().getParseResult().hasMatchedOption("--length-penalty")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), (beam.beams != 1 ? "--beams" : "--length-penalty")
-                    + ": not for evaluate --task " + task + " (expected it only with --task translation)");
         }
         if ("classification".equals(task)) {
             policyOptions.requireAsTrained("evaluate --task classification", false, false);

@@ -79,6 +79,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (policy == null) {
+            OptionScope.refuse(spec, "generate without --policy", "with --policy RUN_DIR",
+                    List.of("--mode", "--ensemble", "--q-weight", "--head"));
+        }
         GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
         if (limit < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 (all) or a positive count but got " + limit);

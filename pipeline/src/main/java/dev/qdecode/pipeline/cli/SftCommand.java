@@ -7,6 +7,7 @@ import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -152,6 +153,9 @@ final class SftCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '" + req[0]
                         + "=FILE' (or --resume with a checkpoint in --out)");
             }
+        }
+        if (List.of("translation", "continuation", "dialogue").contains(task)) {
+            OptionScope.byTask(spec, task, Map.of("--bleu-samples", List.of("translation")));
         }
         SftConfig cfg;
         try {

@@ -126,11 +126,14 @@ final class TaskOptions {
     }
 
     @Option(names = "--data", paramLabel = "FILE",
-            description = "Classification: labelled training examples. Default: <shared>/data/sst2/train.tsv.")
+            description = "Training examples. Classification: labelled texts (default: <shared>/data/sst2/train.tsv); "
+                    + "translation: source/target pairs (default: <shared>/data/multi30k/en-de.train.tsv); dialogue: "
+                    + "context/response pairs (default: <shared>/data/xdailydialog/pairs_en_dev.tsv).")
     Path data;
 
     @Option(names = "--dev", paramLabel = "FILE",
-            description = "Classification: labelled evaluation examples. Default: <shared>/data/sst2/dev.tsv.")
+            description = "Evaluation examples, as --data. Defaults: <shared>/data/sst2/dev.tsv, "
+                    + "<shared>/data/multi30k/en-de.val.tsv, <shared>/data/xdailydialog/pairs_en_test.tsv.")
     Path dev;
 
     @Mixin LabelledColumns columns;

@@ -16,6 +16,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,8 +52,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin RewardOptions rewardOptions;
 
     @Option(names = "--task", paramLabel = "TASK", defaultValue = "continuation",
-            description = "The task: continuation (steer story continuations toward a reward) or classification "
-                    + "(pick label tokens for a text; see the Classification options) (default: ${DEFAULT-VALUE}).")
+            description = "The task: continuation (steer story continuations toward a reward), translation (--data "
+                    + "sources as prompts, BLEU against their targets), dialogue (--data contexts, their responses as "
+                    + "references) or classification (pick label tokens for a text). An option that the task does not "
+                    + "read is refused (default: ${DEFAULT-VALUE}).")
     String task;
 
     @Mixin TaskOptions taskOptions;
@@ -305,6 +308,22 @@ final class TrainCommand implements Callable<Integer> {
                         DqnConfig.optionOf(t.field()) + ": " + t.message());
             }
         }
+        if (!resume) {
+            // The task's own options: any other task would ignore them.
+            LinkedHashMap<String, List<String>> readers = new LinkedHashMap<>();
+            OptionScope.read(List.of("continuation"), List.of("--prompts", "--eval-prompts"), readers);
+            OptionScope.read(generating, List.of("--eval-limit", "--positive-threshold"), readers);
+            OptionScope.read(List.of("classification", "translation", "dialogue"), List.of("--data", "--dev"), readers);
+            OptionScope.read(List.of("translation"), List.of("--source-column", "--target-column"), readers);
+            OptionScope.read(classification, List.of("--data-limit", "--labels", "--template", "--encoder",
+                    "--text-column", "--label-column"), readers);
+            OptionScope.byTask(spec, task, readers);
+            if (taskOptions.encoder != null) {
+                OptionScope.refuse(spec, "train --task classification --encoder", "without --encoder, which supplies the states "
+                        + "in place of a decoder",
+                        List.of("--model", "--prompt-format", "--template"));
+            }
+        }
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);
@@ -439,7 +458,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The stored settings of the run to resume; refuses options that would change them. */
     private Map<String, String> priorRun(Path runDir) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold")) {
+        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold", "--data",
+                "--dev", "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume continues with the run's own " + o + ": expected it not to be given");

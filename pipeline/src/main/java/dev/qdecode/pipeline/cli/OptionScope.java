@@ -1,0 +1,68 @@
+package dev.qdecode.pipeline.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Options that only some uses of a command read. Given where they would be ignored (a translation file
+ * column on a continuation run, a policy setting without a policy), they are refused with a usage
+ * error that says where they belong, instead of being silently skipped.
+ */
+final class OptionScope {
+    private OptionScope() {}
+
+    /**
+     * Refuses the first of {@code options} given on the command line.
+     *
+     * @param spec the command
+     * @param where the use that ignores them, for the message (e.g. {@code "generate without --policy"})
+     * @param expected where they belong (e.g. {@code "with --policy"})
+     * @param options option names
+     * @throws CommandLine.ParameterException {@code OPTION: not for WHERE (expected it only EXPECTED)}
+     */
+    static void refuse(CommandSpec spec, String where, String expected, List<String> options) {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (String o : options) {
+            if (pr.hasMatchedOption(o)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        o + ": not for " + where + " (expected it only " + expected + ")");
+            }
+        }
+    }
+
+    /**
+     * Refuses every given option that {@code task} does not read.
+     *
+     * @param spec the command
+     * @param task the task of this call
+     * @param readers per option, the tasks that read it
+     * @throws CommandLine.ParameterException {@code OPTION: not for COMMAND --task TASK (expected it only
+     *     with --task A or B)}
+     */
+    static void byTask(CommandSpec spec, String task, Map<String, List<String>> readers) {
+        for (Map.Entry<String, List<String>> e : readers.entrySet()) {
+            List<String> tasks = e.getValue();
+            if (!tasks.contains(task)) {
+                String expected = tasks.size() == 1 ? tasks.get(0)
+                        : String.join(", ", tasks.subList(0, tasks.size() - 1)) + " or " + tasks.get(tasks.size() - 1);
+                refuse(spec, spec.name() + " --task " + task, "with --task " + expected, List.of(e.getKey()));
+            }
+        }
+    }
+
+    /**
+     * A readers table: the same tasks for several options, in order.
+     *
+     * @param tasks the tasks that read them
+     * @param options the options
+     * @param into the table to add to
+     */
+    static void read(List<String> tasks, List<String> options, LinkedHashMap<String, List<String>> into) {
+        for (String o : options) {
+            into.put(o, tasks);
+        }
+    }
+}
