@@ -83,6 +83,14 @@ final class GenerateCommand implements Callable<Integer> {
             OptionScope.refuse(spec, "generate without --policy", "with --policy RUN_DIR",
                     List.of("--mode", "--ensemble", "--q-weight", "--head"));
         }
+        if (input.prompts == null) {
+            OptionScope.refuse(spec, "generate --prompt", "with --prompts FILE",
+                    List.of("--column", "--format", "--limit", "--output"));
+        }
+        if (decode.strategy == DecodeOptions.Strategy.greedy || beam.beams > 1) {
+            OptionScope.refuse(spec, "greedy decoding (--strategy greedy or --beams)", "with --strategy sample",
+                    List.of("--temperature", "--top-k", "--top-p"));
+        }
         GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
         if (limit < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 (all) or a positive count but got " + limit);

@@ -83,6 +83,9 @@ class DqnCommandsTest {
             {"evaluate", "--policy", none, "--task", "classification", "--prompts", "p.tsv"},
             {"evaluate", "--policy", none, "--max-new-tokens", "9"},
             {"generate", "--q-weight", "0.5", "--prompt", "Hi"},
+            {"generate", "--prompt", "Hi", "--output", out + ".tsv"},
+            {"generate", "--prompt", "Hi", "--strategy", "greedy", "--temperature", "0.7"},
+            {"generate", "--prompt", "Hi", "--beams", "2", "--top-k", "5"},
             {"sft", "--task", "dialogue", "--bleu-samples", "50", "--data", "d.tsv", "--dev", "d.tsv", "--out", out},
         };
         String[] why = {
@@ -97,6 +100,10 @@ class DqnCommandsTest {
             "--prompts: not for evaluate --task classification (expected it only with --task continuation)",
             "--max-new-tokens: not for evaluate --task continuation (expected it only with --task translation)",
             "--q-weight: not for generate without --policy (expected it only with --policy RUN_DIR)",
+            "--output: not for generate --prompt (expected it only with --prompts FILE)",
+            "--temperature: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy "
+                + "sample)",
+            "--top-k: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy sample)",
             "--bleu-samples: not for sft --task dialogue (expected it only with --task translation)",
         };
         for (int i = 0; i < given.length; i++) {
@@ -104,7 +111,8 @@ class DqnCommandsTest {
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertEquals("qdecode: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", given[i]));
         }
-        assertFalse(Files.exists(tmp.resolve("run")), "nothing is written for a refused command line");
+        assertFalse(Files.exists(tmp.resolve("run")) || Files.exists(tmp.resolve("run.tsv")),
+                "nothing is written for a refused command line");
     }
 
     @Test
