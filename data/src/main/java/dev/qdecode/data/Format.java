@@ -21,6 +21,28 @@ public enum Format {
    * @throws DataException if the extension is none of these
    */
   public static Format of(Path file) {
+    Format f = implied(file);
+    if (f == null) {
+      throw new DataException(
+          Sources.display(file)
+              + ": cannot tell the format from the file name: expected an extension .tsv, .csv,"
+              + " .jsonl or .json, or an explicit format (tsv, csv, jsonl)");
+    }
+    return f;
+  }
+
+  /**
+   * Whether the file name implies a format (as {@link #of} reads it); commands that also take plain
+   * text read every other file one segment per line.
+   *
+   * @param file the data file
+   * @return true for a table file (TSV, CSV or JSONL by its extension)
+   */
+  public static boolean isTable(Path file) {
+    return implied(file) != null;
+  }
+
+  private static Format implied(Path file) {
     Path name = file.getFileName();
     String n = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
     if (n.endsWith(".tsv") || n.endsWith(".tab")) {
@@ -32,10 +54,7 @@ public enum Format {
     if (n.endsWith(".jsonl") || n.endsWith(".ndjson") || n.endsWith(".json")) {
       return JSONL;
     }
-    throw new DataException(
-        Sources.display(file)
-            + ": cannot tell the format from the file name: expected an extension .tsv, .csv,"
-            + " .jsonl or .json, or an explicit format (tsv, csv, jsonl)");
+    return null;
   }
 
   /**

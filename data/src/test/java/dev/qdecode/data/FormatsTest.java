@@ -1,7 +1,9 @@
 package dev.qdecode.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -137,6 +139,14 @@ class FormatsTest {
     assertEquals(Format.TSV, Format.of(Path.of("x/train.TSV")));
     assertEquals(Format.JSONL, Format.of(Path.of("x.ndjson")));
     assertEquals(Format.CSV, Format.parse(" CSV "));
+    // isTable agrees with of: a name of(...) reads is a table; any other is plain text to the CLI.
+    for (String name : List.of("a.tsv", "b.TAB", "c.csv", "d.jsonl", "e.json", "f.ndjson")) {
+      assertTrue(Format.isTable(Path.of("dir", name)), name);
+    }
+    for (String name : List.of("a.txt", "b.tsv.gz", "c", "d.jsonl.bak")) {
+      assertFalse(Format.isTable(Path.of("dir", name)), name);
+      assertThrows(DataException.class, () -> Format.of(Path.of("dir", name)));
+    }
   }
 
   @Test

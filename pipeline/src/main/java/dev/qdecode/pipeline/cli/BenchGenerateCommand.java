@@ -71,6 +71,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--batch-sizes, --new-tokens, --prompt-tokens and --runs must be positive, --warmup >= 0");
         }
+        if (random != null) {
+            OptionScope.refuse(spec, "bench generate --random", "without --random, which builds the model from a config",
+                    List.of("--model", "--prompt-format"));
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(BenchEnvironment.describe());
         String label;

@@ -105,6 +105,14 @@ final class RewardsCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (!Format.isTable(hyp)) {
+                OptionScope.refuse(spec, "a plain-text --hyp file (one segment per line)",
+                        "with a .tsv/.csv/.jsonl --hyp file", List.of("--column", "--label-column"));
+            }
+            if (refs.stream().noneMatch(Format::isTable)) {
+                OptionScope.refuse(spec, refs.isEmpty() ? "rewards score without --ref" : "plain-text --ref files",
+                        "with .tsv/.csv/.jsonl --ref files", List.of("--ref-column"));
+            }
             List<String> hyps = readColumn(hyp, column);
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
             List<List<String>> refLists = new ArrayList<>();
@@ -149,9 +157,7 @@ final class RewardsCommand implements Runnable {
         }
 
         private static List<String> readColumn(Path file, String column) {
-            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            boolean table = name.endsWith(".tsv") || name.endsWith(".csv") || name.endsWith(".jsonl");
-            if (table) {
+            if (Format.isTable(file)) {
                 List<String> out = new ArrayList<>();
                 try (var reader = Datasets.rows(file, ReadOptions.defaults().withFormat(Format.of(file)))) {
                     reader.forEachRemaining((Row row) -> {

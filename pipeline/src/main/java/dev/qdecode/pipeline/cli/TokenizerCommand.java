@@ -100,6 +100,10 @@ final class TokenizerCommand implements Runnable {
                     throw new CliException("--columns: an empty column name in " + String.join(",", columns), ExitCodes.USAGE);
                 }
             }
+            if (data.stream().noneMatch(Format::isTable)) {
+                OptionScope.refuse(spec, "plain-text --data files (every line is a segment)",
+                        "with .tsv/.csv/.jsonl --data files", List.of("--columns"));
+            }
             BpeConfig cfg = new BpeConfig(vocabSize, minFrequency, byteFallback, specialTokens);
             Segments segments = new Segments(data, columns, limit);
 
@@ -228,7 +232,7 @@ final class TokenizerCommand implements Runnable {
 
                 private void open(Path f) {
                     rows = null;
-                    if (isTable(f)) {
+                    if (Format.isTable(f)) {
                         Map<String, String> mapping = new LinkedHashMap<>();
                         for (String c : columns) {
                             mapping.put(c, c);
@@ -271,10 +275,5 @@ final class TokenizerCommand implements Runnable {
             };
         }
 
-        private static boolean isTable(Path f) {
-            String n = f.getFileName() == null ? "" : f.getFileName().toString().toLowerCase(Locale.ROOT);
-            return n.endsWith(".tsv") || n.endsWith(".tab") || n.endsWith(".csv") || n.endsWith(".jsonl")
-                    || n.endsWith(".ndjson") || n.endsWith(".json");
-        }
     }
 }

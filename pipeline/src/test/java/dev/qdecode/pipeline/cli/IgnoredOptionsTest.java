@@ -1,0 +1,79 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.qdecode.pipeline.cli.CliRunner.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Options that a use of a command does not read (another task's files, policy settings without a
+ * policy, sampling settings with greedy decoding, table columns of plain-text files) are refused with a
+ * usage error that says where they belong, before anything is loaded or written.
+ */
+class IgnoredOptionsTest {
+
+    @Test
+    void optionsThatWouldBeIgnoredAreRefusedWithWhereTheyBelong(@TempDir Path tmp) throws Exception {
+        String out = tmp.resolve("run").toString();
+        Path text = tmp.resolve("lines.txt");
+        Files.writeString(text, "a good day\nbad\n");
+        String none = tmp.resolve("none").toString();
+        String[][] given = {
+            {"train", "--task", "translation", "--prompts", "p.tsv", "--out", out},
+            {"train", "--template", "Text: {text}", "--out", out},
+            {"train", "--task", "classification", "--eval-limit", "5", "--out", out},
+            {"train", "--task", "dialogue", "--source-column", "en", "--out", out},
+            {"train", "--task", "classification", "--encoder", "minilm", "--model", none, "--out", out},
+            {"evaluate", "--policy", none, "--task", "translation", "--seed", "3"},
+            {"evaluate", "--policy", none, "--task", "classification", "--prompts", "p.tsv"},
+            {"evaluate", "--policy", none, "--max-new-tokens", "9"},
+            {"generate", "--q-weight", "0.5", "--prompt", "Hi"},
+            {"generate", "--prompt", "Hi", "--output", out + ".tsv"},
+            {"generate", "--prompt", "Hi", "--strategy", "greedy", "--temperature", "0.7"},
+            {"generate", "--prompt", "Hi", "--beams", "2", "--top-k", "5"},
+            {"tokenizer", "train", "--data", text.toString(), "--columns", "en", "--vocab-size", "300", "--out", out},
+            {"rewards", "score", "--reward", "vader", "--hyp", text.toString(), "--column", "text"},
+            {"rewards", "score", "--reward", "bleu", "--hyp", text.toString(), "--ref", text.toString(),
+                "--ref-column", "de"},
+            {"bench", "generate", "--random", "gpt2-small", "--model", none},
+            {"sft", "--task", "dialogue", "--bleu-samples", "50", "--data", "d.tsv", "--dev", "d.tsv", "--out", out},
+        };
+        String[] why = {
+            "--prompts: not for train --task translation (expected it only with --task continuation)",
+            "--template: not for train --task continuation (expected it only with --task classification)",
+            "--eval-limit: not for train --task classification (expected it only with --task continuation, "
+                + "translation or dialogue)",
+            "--source-column: not for train --task dialogue (expected it only with --task translation)",
+            "--model: not for train --task classification --encoder (expected it only without --encoder, which "
+                + "supplies the states in place of a decoder)",
+            "--seed: not for evaluate --task translation (expected it only with --task continuation or dialogue)",
+            "--prompts: not for evaluate --task classification (expected it only with --task continuation)",
+            "--max-new-tokens: not for evaluate --task continuation (expected it only with --task translation)",
+            "--q-weight: not for generate without --policy (expected it only with --policy RUN_DIR)",
+            "--output: not for generate --prompt (expected it only with --prompts FILE)",
+            "--temperature: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy "
+                + "sample)",
+            "--top-k: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy sample)",
+            "--columns: not for plain-text --data files (every line is a segment) (expected it only with "
+                + ".tsv/.csv/.jsonl --data files)",
+            "--column: not for a plain-text --hyp file (one segment per line) (expected it only with a .tsv/.csv/.jsonl "
+                + "--hyp file)",
+            "--ref-column: not for plain-text --ref files (expected it only with .tsv/.csv/.jsonl --ref files)",
+            "--model: not for bench generate --random (expected it only without --random, which builds the model from "
+                + "a config)",
+            "--bleu-samples: not for sft --task dialogue (expected it only with --task translation)",
+        };
+        for (int i = 0; i < given.length; i++) {
+            Result r = CliRunner.run(given[i]);
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("qdecode: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", given[i]));
+        }
+        assertFalse(Files.exists(tmp.resolve("run")) || Files.exists(tmp.resolve("run.tsv")),
+                "nothing is written for a refused command line");
+    }
+
+}
