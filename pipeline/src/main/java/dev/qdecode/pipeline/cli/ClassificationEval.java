@@ -60,6 +60,8 @@ final class ClassificationEval {
         ClassificationTrainer.Predictions p;
         try {
             if (prov.containsKey("encoder")) {
+                OptionScope.refuse(spec, "evaluate --task classification of a run on the encoder " + prov.get("encoder"),
+                        "for a run on a decoder backbone", List.of("--model", "--prompt-format"));
                 backbone = "encoder " + prov.get("encoder");
                 err.println("embedding " + rows.size() + " texts with " + prov.get("encoder") + "...");
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(spec, prov.get("encoder"))) {

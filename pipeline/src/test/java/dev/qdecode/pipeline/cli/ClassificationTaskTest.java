@@ -63,6 +63,35 @@ class ClassificationTaskTest {
     }
 
     @Test
+    void learnsOnSentenceEncoderStatesAndEvaluatesWithoutADecoder(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 300, 1);
+        Path dev = data(tmp, "dev.tsv", 100, 2);
+        Path out = tmp.resolve("enc");
+        Result r = run("train", "--task", "classification", "--encoder", "minilm", "--data", train.toString(), "--dev",
+                dev.toString(), "--episodes", "1200", "--lr", "1e-3", "--eval-every", "400", "--seed", "3", "--out",
+                out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        JsonObject s = json(out.resolve("summary.json"));
+        double acc = s.get("dqn_accuracy").getAsDouble();
+        assertTrue(acc >= 0.9 && s.get("probe_accuracy").getAsDouble() >= 0.9, s.toString());
+        assertEquals("minilm", s.getAsJsonObject("provenance").get("encoder").getAsString());
+        // Each label is one action of the head (no decoder tokens).
+        assertEquals("[0]", s.getAsJsonObject("label_token_ids").get("0").getAsString());
+        assertEquals("[1]", s.getAsJsonObject("label_token_ids").get("1").getAsString());
+        Result e = run("evaluate", "--task", "classification", "--policy", out.toString(), "--out",
+                tmp.resolve("enc-eval").toString());
+        assertEquals(ExitCodes.OK, e.code(), e.err());
+        assertTrue(e.out().contains("(encoder minilm)"), e.out());
+        assertEquals(acc, json(tmp.resolve("enc-eval/classification.json")).get("accuracy").getAsDouble(), 1e-12);
+        // The run's states come from the encoder: a decoder given to its evaluation would be ignored.
+        Result m = run("evaluate", "--task", "classification", "--policy", out.toString(), "--model",
+                CliRunner.model("TinyStories-656K"));
+        assertEquals(ExitCodes.USAGE, m.code(), m.err());
+        assertEquals("qdecode: --model: not for evaluate --task classification of a run on the encoder minilm "
+                + "(expected it only for a run on a decoder backbone)", m.err().lines().findFirst().orElse(""));
+    }
+
+    @Test
     void learnsThroughSingleAndMultiTokenVerbalisers(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 400, 1);
         Path dev = data(tmp, "dev.tsv", 200, 2);
