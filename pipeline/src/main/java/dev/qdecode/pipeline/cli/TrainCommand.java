@@ -293,7 +293,19 @@ final class TrainCommand implements Callable<Integer> {
         List<String> classification = List.of("classification");
         List<String> withReferences = List.of("translation", "dialogue");
         List<String> generating = List.of("continuation", "translation", "dialogue");
-        for (TaskOnly t : List.of(
+        List<TaskOnly> taskOnly = new ArrayList<>();
+        // A classification episode is one label (one token per step of its verbaliser, from the label set,
+        // not from candidates of π_ref), learnt with a hard one-step backup and no reward shaping or KL;
+        // its dev evaluation is greedy and it is not resumable.
+        for (String f : List.of("maxNewTokens", "minNewTokens", "gamma", "nStep", "backup", "tauQ", "candidatesTopK",
+                "candidatesTopP", "minCandidates", "prioritized", "priorityAlpha", "priorityBetaStart", "priorityBetaEnd",
+                "priorityEps", "klBeta", "klTarget", "klHorizon", "shapingEvery", "evalSamples", "checkpointEvery",
+                "saveReplay", "rolloutTemperature")) {
+            taskOnly.add(new TaskOnly(f, generating, "not for --task classification, whose episodes walk one label's "
+                    + "tokens with a hard one-step backup (expected it only with --task continuation, translation or "
+                    + "dialogue)"));
+        }
+        taskOnly.addAll(List.of(
                 new TaskOnly("allTerminalActions", classification,
                         "only for --task classification (the other tasks' terminal step is EOS)"),
                 new TaskOnly("refit", classification,
@@ -301,7 +313,8 @@ final class TrainCommand implements Callable<Integer> {
                 new TaskOnly("demonstrations", withReferences,
                         "only for --task translation or dialogue (the tasks with reference targets)"),
                 new TaskOnly("samplesPerPrompt", generating, "not for --task classification (each decision already "
-                        + "learns from every label with --all-terminal-actions)"))) {
+                        + "learns from every label with --all-terminal-actions)")));
+        for (TaskOnly t : taskOnly) {
             if (!t.tasks().contains(task) && overrides.has(t.field())
                     && !overrides.get(t.field()).equals(DEFAULTS_JSON.get(t.field()))) {
                 throw new CommandLine.ParameterException(spec.commandLine(),

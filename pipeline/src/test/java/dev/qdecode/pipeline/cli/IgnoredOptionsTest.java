@@ -26,6 +26,7 @@ class IgnoredOptionsTest {
             {"train", "--task", "translation", "--prompts", "p.tsv", "--out", out},
             {"train", "--template", "Text: {text}", "--out", out},
             {"train", "--task", "classification", "--eval-limit", "5", "--out", out},
+            {"train", "--task", "classification", "--n-step", "3", "--out", out},
             {"train", "--task", "dialogue", "--source-column", "en", "--out", out},
             {"train", "--task", "classification", "--encoder", "minilm", "--model", none, "--out", out},
             {"evaluate", "--policy", none, "--task", "translation", "--seed", "3"},
@@ -47,6 +48,8 @@ class IgnoredOptionsTest {
             "--template: not for train --task continuation (expected it only with --task classification)",
             "--eval-limit: not for train --task classification (expected it only with --task continuation, "
                 + "translation or dialogue)",
+            "--n-step: not for --task classification, whose episodes walk one label's tokens with a hard one-step "
+                + "backup (expected it only with --task continuation, translation or dialogue)",
             "--source-column: not for train --task dialogue (expected it only with --task translation)",
             "--model: not for train --task classification --encoder (expected it only without --encoder, which "
                 + "supplies the states in place of a decoder)",
