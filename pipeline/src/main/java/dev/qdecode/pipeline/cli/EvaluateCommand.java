@@ -119,7 +119,7 @@ final class EvaluateCommand implements Callable<Integer> {
         LinkedHashMap<String, List<String>> readers = new LinkedHashMap<>();
         OptionScope.read(List.of("continuation"), List.of("--prompts"), readers);
         OptionScope.read(List.of("continuation", "dialogue"), List.of("--samples", "--seed", "--reward",
-                "--positive-threshold"), readers);
+                "--plugin", "--positive-threshold"), readers);
         OptionScope.read(List.of("translation", "dialogue", "classification"), List.of("--data"), readers);
         OptionScope.read(List.of("translation"), List.of("--source-column", "--target-column", "--max-new-tokens",
                 "--beams", "--length-penalty"), readers);

@@ -32,6 +32,7 @@ class IgnoredOptionsTest {
             {"evaluate", "--policy", none, "--task", "translation", "--seed", "3"},
             {"evaluate", "--policy", none, "--task", "classification", "--prompts", "p.tsv"},
             {"evaluate", "--policy", none, "--max-new-tokens", "9"},
+            {"evaluate", "--policy", none, "--task", "translation", "--plugin", "my-reward.jar"},
             {"generate", "--q-weight", "0.5", "--prompt", "Hi"},
             {"generate", "--prompt", "Hi", "--output", out + ".tsv"},
             {"generate", "--prompt", "Hi", "--strategy", "greedy", "--temperature", "0.7"},
@@ -56,6 +57,7 @@ class IgnoredOptionsTest {
             "--seed: not for evaluate --task translation (expected it only with --task continuation or dialogue)",
             "--prompts: not for evaluate --task classification (expected it only with --task continuation)",
             "--max-new-tokens: not for evaluate --task continuation (expected it only with --task translation)",
+            "--plugin: not for evaluate --task translation (expected it only with --task continuation or dialogue)",
             "--q-weight: not for generate without --policy (expected it only with --policy RUN_DIR)",
             "--output: not for generate --prompt (expected it only with --prompts FILE)",
             "--temperature: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy "
