@@ -321,7 +321,12 @@ final class TrainCommand implements Callable<Integer> {
                         DqnConfig.optionOf(t.field()) + ": " + t.message());
             }
         }
-        if (!resume) {
+        if (resume) {
+            // A resumed run is never a classification run (refused above).
+            OptionScope.refuse(spec, "train --resume", "with --task classification, which starts over instead of "
+                    + "resuming", List.of("--data-limit", "--labels", "--template", "--encoder", "--text-column",
+                    "--label-column"));
+        } else {
             // The task's own options: any other task would ignore them.
             LinkedHashMap<String, List<String>> readers = new LinkedHashMap<>();
             OptionScope.read(List.of("continuation"), List.of("--prompts", "--eval-prompts"), readers);

@@ -28,6 +28,7 @@ class IgnoredOptionsTest {
             {"train", "--task", "classification", "--eval-limit", "5", "--out", out},
             {"train", "--task", "classification", "--n-step", "3", "--out", out},
             {"train", "--task", "dialogue", "--source-column", "en", "--out", out},
+            {"train", "--resume", "--labels", "0=no,1=yes", "--out", out},
             {"train", "--task", "classification", "--encoder", "minilm", "--model", none, "--out", out},
             {"evaluate", "--policy", none, "--task", "translation", "--seed", "3"},
             {"evaluate", "--policy", none, "--task", "classification", "--prompts", "p.tsv"},
@@ -52,6 +53,8 @@ class IgnoredOptionsTest {
             "--n-step: not for --task classification, whose episodes walk one label's tokens with a hard one-step "
                 + "backup (expected it only with --task continuation, translation or dialogue)",
             "--source-column: not for train --task dialogue (expected it only with --task translation)",
+            "--labels: not for train --resume (expected it only with --task classification, which starts over instead "
+                + "of resuming)",
             "--model: not for train --task classification --encoder (expected it only without --encoder, which "
                 + "supplies the states in place of a decoder)",
             "--seed: not for evaluate --task translation (expected it only with --task continuation or dialogue)",
