@@ -117,8 +117,11 @@ final class ClassifierCommand implements Runnable {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to save the classifier.")
         Path out;
 
+        @CommandLine.Mixin OverwriteOption overwrite;
+
         @Override
         public Integer call() {
+            overwrite.check(out, "classifier.json", "a classifier");
             ClassifierConfig cfg;
             try {
                 cfg = ClassifierConfig.HeadType.parse(head) == ClassifierConfig.HeadType.MLP

@@ -28,6 +28,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -90,8 +91,11 @@ final class TokenizerCommand implements Runnable {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
         Path out;
 
+        @Mixin OverwriteOption overwrite;
+
         @Override
         public Integer call() {
+            overwrite.check(out, "tokenizer.json", "a tokenizer");
             if (limit < 0) {
                 throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
             }

@@ -24,6 +24,13 @@ class ClassifierCommandTest {
         assertTrue(Files.exists(out.resolve("classifier.json")));
         String meta = Files.readString(out.resolve("classifier.json"));
         assertTrue(meta.contains("minilm") && meta.contains("\"seed\""), meta);
+        // A second training into the same --out is refused (the trained classifier is kept) unless --overwrite.
+        CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
+                "--limit", "600", "--seed", "7", "--out", out.toString());
+        assertEquals(ExitCodes.USAGE, again.code(), again.err());
+        assertEquals("qdecode: error: --out " + out + ": already holds a classifier (classifier.json); choose another "
+                + "--out or add --overwrite to replace it", again.err().strip());
+        assertEquals(meta, Files.readString(out.resolve("classifier.json")));
 
         r = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",
                 sst2.resolve("dev.tsv").toString(), "--limit", "200");

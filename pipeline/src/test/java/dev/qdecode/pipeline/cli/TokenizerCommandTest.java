@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,6 +79,21 @@ class TokenizerCommandTest {
             for (String s : List.of("Grüße aus Köln!", "日本 ok")) {
                 assertEquals(s, tok.decode(tok.encode(s, false), false));
             }
+        }
+        // Training into the same --out again is refused and keeps the tokenizer, unless --overwrite.
+        String json = Files.readString(out.resolve("tokenizer.json"));
+        String[] again = {"tokenizer", "train", "--data", txt.toString(), "--vocab-size", "300", "--out", out.toString()};
+        CliRunner.Result refused = CliRunner.run(again);
+        assertEquals(ExitCodes.USAGE, refused.code(), refused.err());
+        assertEquals("qdecode: error: --out " + out + ": already holds a tokenizer (tokenizer.json); choose another "
+                + "--out or add --overwrite to replace it", refused.err().strip());
+        assertEquals(json, Files.readString(out.resolve("tokenizer.json")));
+        String[] replace = Arrays.copyOf(again, again.length + 1);
+        replace[again.length] = "--overwrite";
+        CliRunner.Result replaced = CliRunner.run(replace);
+        assertEquals(ExitCodes.OK, replaced.code(), replaced.err());
+        try (TextTokenizer tok = TextTokenizer.load(out)) {
+            assertTrue(tok.vocabSize() <= 300, "the new tokenizer replaced the 600-token one: " + tok.vocabSize());
         }
     }
 
