@@ -288,39 +288,8 @@ final class TrainCommand implements Callable<Integer> {
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
         JsonObject overrides = overrides();
-        // Options that only some tasks read: set to anything but their default elsewhere, they are refused
-        // with why the other tasks have no use for them.
         List<String> classification = List.of("classification");
-        List<String> withReferences = List.of("translation", "dialogue");
         List<String> generating = List.of("continuation", "translation", "dialogue");
-        List<TaskOnly> taskOnly = new ArrayList<>();
-        // A classification episode is one label (one token per step of its verbaliser, from the label set,
-        // not from candidates of π_ref), learnt with a hard one-step backup and no reward shaping or KL;
-        // its dev evaluation is greedy and it is not resumable.
-        for (String f : List.of("maxNewTokens", "minNewTokens", "gamma", "nStep", "backup", "tauQ", "candidatesTopK",
-                "candidatesTopP", "minCandidates", "prioritized", "priorityAlpha", "priorityBetaStart", "priorityBetaEnd",
-                "priorityEps", "klBeta", "klTarget", "klHorizon", "shapingEvery", "evalSamples", "checkpointEvery",
-                "saveReplay", "rolloutTemperature")) {
-            taskOnly.add(new TaskOnly(f, generating, "not for --task classification, whose episodes walk one label's "
-                    + "tokens with a hard one-step backup (expected it only with --task continuation, translation or "
-                    + "dialogue)"));
-        }
-        taskOnly.addAll(List.of(
-                new TaskOnly("allTerminalActions", classification,
-                        "only for --task classification (the other tasks' terminal step is EOS)"),
-                new TaskOnly("refit", classification,
-                        "only for --task classification (the other tasks select no head on a validation split)"),
-                new TaskOnly("demonstrations", withReferences,
-                        "only for --task translation or dialogue (the tasks with reference targets)"),
-                new TaskOnly("samplesPerPrompt", generating, "not for --task classification (each decision already "
-                        + "learns from every label with --all-terminal-actions)")));
-        for (TaskOnly t : taskOnly) {
-            if (!t.tasks().contains(task) && overrides.has(t.field())
-                    && !overrides.get(t.field()).equals(DEFAULTS_JSON.get(t.field()))) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        DqnConfig.optionOf(t.field()) + ": " + t.message());
-            }
-        }
         if (resume) {
             // A resumed run is never a classification run (refused above).
             OptionScope.refuse(spec, "train --resume", "with --task classification, which starts over instead of "
@@ -337,8 +306,8 @@ final class TrainCommand implements Callable<Integer> {
                     "--text-column", "--label-column"), readers);
             OptionScope.byTask(spec, task, readers);
             if (taskOptions.encoder != null) {
-                OptionScope.refuse(spec, "train --task classification --encoder", "without --encoder, which supplies the states "
-                        + "in place of a decoder",
+                OptionScope.refuse(spec, "train --task classification --encoder",
+                        "without --encoder, which supplies the states in place of a decoder",
                         List.of("--model", "--prompt-format", "--template"));
             }
         }
@@ -361,6 +330,7 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
+            refuseUnreadSettings(cfg, overrides, classification, generating);
         }
         Path runDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -471,6 +441,41 @@ final class TrainCommand implements Callable<Integer> {
         }
         outW.flush();
         err.flush();
+    }
+
+    /**
+     * DQN settings that only some tasks read: set (on the command line or in --config) to anything but
+     * their default for another task, they are refused with why that task has no use for them.
+     */
+    private void refuseUnreadSettings(DqnConfig cfg, JsonObject overrides, List<String> classification,
+            List<String> generating) {
+        List<TaskOnly> rules = new ArrayList<>(List.of(
+                new TaskOnly("allTerminalActions", classification,
+                        "only for --task classification (the other tasks' terminal step is EOS)"),
+                new TaskOnly("refit", classification,
+                        "only for --task classification (the other tasks select no head on a validation split)"),
+                new TaskOnly("demonstrations", List.of("translation", "dialogue"),
+                        "only for --task translation or dialogue (the tasks with reference targets)"),
+                new TaskOnly("samplesPerPrompt", generating, "not for --task classification (each decision already "
+                        + "learns from every label with --all-terminal-actions)")));
+        // A classification episode walks one label's tokens (from the label set, not from candidates of π_ref)
+        // with a hard one-step backup, no shaping or KL; its dev evaluation is greedy, its run is not resumable.
+        for (String f : List.of("maxNewTokens", "minNewTokens", "gamma", "nStep", "backup", "tauQ", "candidatesTopK",
+                "candidatesTopP", "minCandidates", "prioritized", "priorityAlpha", "priorityBetaStart",
+                "priorityBetaEnd", "priorityEps", "klBeta", "klTarget", "klHorizon", "shapingEvery", "evalSamples",
+                "checkpointEvery", "saveReplay", "rolloutTemperature")) {
+            rules.add(new TaskOnly(f, generating, "not for --task classification, whose episodes walk one label's "
+                    + "tokens with a hard one-step backup (expected it only with --task continuation, translation or "
+                    + "dialogue)"));
+        }
+        JsonObject set = JsonParser.parseString(cfg.toJson()).getAsJsonObject();
+        for (TaskOnly t : rules) {
+            if (!t.tasks().contains(task) && !set.get(t.field()).equals(DEFAULTS_JSON.get(t.field()))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), (overrides.has(t.field())
+                        ? DqnConfig.optionOf(t.field()) : "--config " + config + ": " + t.field() + " "
+                                + set.get(t.field())) + ": " + t.message());
+            }
+        }
     }
 
     /** The stored settings of the run to resume; refuses options that would change them. */

@@ -21,12 +21,15 @@ class IgnoredOptionsTest {
         String out = tmp.resolve("run").toString();
         Path text = tmp.resolve("lines.txt");
         Files.writeString(text, "a good day\nbad\n");
+        Path config = tmp.resolve("dqn.json");
+        Files.writeString(config, "{\"episodes\": 100, \"gamma\": 0.9}");
         String none = tmp.resolve("none").toString();
         String[][] given = {
             {"train", "--task", "translation", "--prompts", "p.tsv", "--out", out},
             {"train", "--template", "Text: {text}", "--out", out},
             {"train", "--task", "classification", "--eval-limit", "5", "--out", out},
             {"train", "--task", "classification", "--n-step", "3", "--out", out},
+            {"train", "--task", "classification", "--config", config.toString(), "--out", out},
             {"train", "--task", "dialogue", "--source-column", "en", "--out", out},
             {"train", "--resume", "--labels", "0=no,1=yes", "--out", out},
             {"train", "--task", "classification", "--encoder", "minilm", "--model", none, "--out", out},
@@ -52,6 +55,8 @@ class IgnoredOptionsTest {
                 + "translation or dialogue)",
             "--n-step: not for --task classification, whose episodes walk one label's tokens with a hard one-step "
                 + "backup (expected it only with --task continuation, translation or dialogue)",
+            "--config " + config + ": gamma 0.9: not for --task classification, whose episodes walk one label's tokens "
+                + "with a hard one-step backup (expected it only with --task continuation, translation or dialogue)",
             "--source-column: not for train --task dialogue (expected it only with --task translation)",
             "--labels: not for train --resume (expected it only with --task classification, which starts over instead "
                 + "of resuming)",
