@@ -1,6 +1,5 @@
 package dev.qdecode.pipeline.cli;
 
-import com.google.gson.JsonObject;
 import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.DialogueExample;
@@ -25,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.Mixin;
@@ -157,7 +157,7 @@ final class TaskOptions {
     String encoder;
 
     /** Runs the task; returns the exit code. */
-    int run(TrainCommand cmd, DqnConfig cfg, JsonObject overrides, List<String> rewardSpecs, Path runDir) {
+    int run(TrainCommand cmd, DqnConfig cfg, Set<String> chosen, List<String> rewardSpecs, Path runDir) {
         Verbalizer verbalizer;
         try {
             verbalizer = Verbalizer.parse(labels);
@@ -172,16 +172,16 @@ final class TaskOptions {
         Path devFile = dev != null ? dev : shared.resolve("data/sst2/dev.tsv");
         List<ClassificationExample> train = read(trainFile, dataLimit, "--data");
         List<ClassificationExample> devRows = read(devFile, 0, "--dev");
-        if (!overrides.has("episodes")) {
+        if (!chosen.contains("episodes")) {
             cfg = cfg.toBuilder().episodes(train.size()).build(); // one pass over the training set
         }
-        if (!overrides.has("lr")) {
+        if (!chosen.contains("lr")) {
             // Measured on SST-2 (validation split of train, seed 1): 1e-3 overfits the MiniLM-state head
             // within 3,000 episodes (validation 0.779); 1e-4 reaches 0.782; the decoder state is within
             // 0.7 points either way.
             cfg = cfg.toBuilder().lr(CLASSIFICATION_LR).build();
         }
-        if (!overrides.has("allTerminalActions")) {
+        if (!chosen.contains("allTerminalActions")) {
             // Every decision that ends a label also stores the labels not chosen (their rewards are known).
             // Measured on SST-2, mean validation accuracy over seeds 1-3: TinyStories-656K 0.621 with vs
             // 0.614 without; MiniLM 0.808 vs 0.809.

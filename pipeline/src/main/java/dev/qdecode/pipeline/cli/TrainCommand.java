@@ -8,6 +8,7 @@ import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.report.RunReport;
 import dev.qdecode.rewards.Reward;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -16,10 +17,12 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -165,7 +168,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", description = "Most tokens per episode (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--min-new-tokens", description = "End-of-story is banned before this many tokens (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-new-tokens", description = "End-of-story is banned before this many tokens (default: ${DEFAULT-VALUE}; translation and "
+            + "dialogue: 1).")
     int minNewTokens;
 
     @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens when the reward can; 0 = terminal reward only (default: ${DEFAULT-VALUE}).")
@@ -193,7 +197,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean saveReplay;
 
     @Option(names = "--rollout-temperature", description = "Sampling temperature of the training rollouts; 0 = argmax "
-            + "of the guided policy, exploring only by epsilon (default: ${DEFAULT-VALUE}). Lower values train the head "
+            + "of the guided policy, exploring only by epsilon (default: ${DEFAULT-VALUE}; translation: 0.5). Lower values "
+            + "train the head "
             + "on the states greedy decoding visits.")
     double rolloutTemperature;
 
@@ -250,6 +255,9 @@ final class TrainCommand implements Callable<Integer> {
 
     private static final Map<String, String> FIELDS = fields();
     /** The default config as JSON values, to tell a task-only option left at its default. */
+    /** Rollout temperature of --task translation unless chosen (see where it is applied). */
+    static final double TRANSLATION_ROLLOUT_TEMPERATURE = 0.5;
+
     private static final JsonObject DEFAULTS_JSON = JsonParser.parseString(DqnConfig.defaults().toJson())
             .getAsJsonObject();
 
@@ -311,9 +319,17 @@ final class TrainCommand implements Callable<Integer> {
                         List.of("--model", "--prompt-format", "--template"));
             }
         }
-        if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !overrides.has("minNewTokens")) {
+        // The settings the user chose (command line or --config): the task defaults below never replace them.
+        Set<String> chosen = new HashSet<>(overrides.keySet());
+        chosen.addAll(configKeys());
+        if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !chosen.contains("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);
+        }
+        if ("translation".equals(task) && !resume && !chosen.contains("rolloutTemperature")) {
+            // Chosen on Multi30k en-de val (SFT model, seed 1, 6,000 episodes): ΔBLEU of the head's greedy
+            // decoding −0.03 at T 0.5 against −0.32 at T 1 and −0.56 at T 0 (argmax + ε).
+            overrides.addProperty("rolloutTemperature", TRANSLATION_ROLLOUT_TEMPERATURE);
         }
         if (resume && out == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume: expected --out RUN_DIR of the run to continue");
@@ -342,7 +358,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
         }
         if ("classification".equals(task)) {
-            int code = taskOptions.run(this, cfg, overrides, rewards, runDir);
+            int code = taskOptions.run(this, cfg, chosen, rewards, runDir);
             writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
             return code;
         }
@@ -475,6 +491,18 @@ final class TrainCommand implements Callable<Integer> {
                         ? DqnConfig.optionOf(t.field()) : "--config " + config + ": " + t.field() + " "
                                 + set.get(t.field())) + ": " + t.message());
             }
+        }
+    }
+
+    /** The keys of the --config file (none without one, or when it is not a JSON object: reading it reports that). */
+    private Set<String> configKeys() {
+        if (config == null) {
+            return Set.of();
+        }
+        try {
+            return JsonParser.parseString(Files.readString(config)).getAsJsonObject().keySet();
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
         }
     }
 

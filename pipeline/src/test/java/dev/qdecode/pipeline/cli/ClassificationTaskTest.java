@@ -161,8 +161,14 @@ class ClassificationTaskTest {
     void evaluatingAClassificationHeadRejectsOtherRunsAndUnknownLabels(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 60, 1);
         Path dev = data(tmp, "dev.tsv", 20, 2);
-        Result r = classify(train, dev, tmp.resolve("c"), "--episodes", "64", "--eval-every", "32");
+        // Settings from a --config file are kept: the task's own defaults (one pass, lr 1e-4) do not replace them.
+        Path config = tmp.resolve("dqn.json");
+        Files.writeString(config, "{\"episodes\": 64, \"lr\": 0.002, \"evalEvery\": 32}");
+        Result r = classify(train, dev, tmp.resolve("c"), "--config", config.toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
+        JsonObject cfg = json(tmp.resolve("c/summary.json")).getAsJsonObject("config");
+        assertEquals(64, cfg.get("episodes").getAsInt());
+        assertEquals(0.002, cfg.get("lr").getAsDouble());
         Path other = tmp.resolve("other.tsv");
         Files.writeString(other, "sentence\tlabel\nThe dog was happy.\t1\nThe day was sad.\t7\n");
         Result bad = run("evaluate", "--task", "classification", "--policy", tmp.resolve("c").toString(), "--data",

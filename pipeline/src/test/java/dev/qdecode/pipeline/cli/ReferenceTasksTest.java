@@ -36,6 +36,8 @@ class ReferenceTasksTest {
         assertEquals("translation", s.getAsJsonObject("provenance").get("task").getAsString());
         assertEquals("[\"bleu\"]", s.getAsJsonObject("provenance").get("reward").getAsString());
         assertEquals(1, s.getAsJsonObject("config").get("minNewTokens").getAsInt());
+        assertEquals(TrainCommand.TRANSLATION_ROLLOUT_TEMPERATURE,
+                s.getAsJsonObject("config").get("rolloutTemperature").getAsDouble());
         // Two rollout batches of 4, half of each batch's prompts also demonstrated by their reference.
         assertEquals(0.5, s.getAsJsonObject("config").get("demonstrations").getAsDouble());
         assertEquals(4, s.get("demonstrations").getAsLong());
