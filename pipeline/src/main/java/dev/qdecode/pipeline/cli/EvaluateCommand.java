@@ -54,7 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin PolicyOptions policyOptions;
 
     @Option(names = "--prompts", paramLabel = "FILE",
-            description = "Prompts to evaluate on. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
+            description = "Continuation: prompts to evaluate on. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
     Path prompts;
 
     @Option(names = "--limit", paramLabel = "N",
@@ -64,17 +64,17 @@ final class EvaluateCommand implements Callable<Integer> {
     private int limit;
 
     @Option(names = "--samples", paramLabel = "N",
-            description = "Samples per prompt (default: the run's --eval-samples).")
+            description = "Continuation, dialogue: samples per prompt (default: the run's --eval-samples).")
     Integer samples;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed (default: the run's --seed).")
+    @Option(names = "--seed", paramLabel = "N", description = "Continuation, dialogue: sampling seed (default: the run's --seed).")
     Long seed;
 
-    @Option(names = "--reward", paramLabel = "SPEC", description = "Reward spec; repeatable, summed. Default: vader.")
+    @Option(names = "--reward", paramLabel = "SPEC", description = "Continuation, dialogue: reward spec; repeatable, summed. Default: vader (dialogue: bleu).")
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
-            description = "A reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
+            description = "Continuation, dialogue: a reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
     Double positiveThreshold;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation).")

@@ -64,16 +64,17 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin TaskOptions taskOptions;
 
     @Option(names = "--prompts", paramLabel = "FILE",
-            description = "Training prompts (TSV/CSV/JSONL with a 'prompt' column). "
+            description = "Continuation: training prompts (TSV/CSV/JSONL with a 'prompt' column). "
                     + "Default: <shared>/data/prompts/story_prompts.train.tsv.")
     Path prompts;
 
     @Option(names = "--eval-prompts", paramLabel = "FILE",
-            description = "Held-out evaluation prompts. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
+            description = "Continuation: held-out evaluation prompts. Default: <shared>/data/prompts/story_prompts.dev.tsv.")
     Path evalPrompts;
 
     @Option(names = "--eval-limit", paramLabel = "N", defaultValue = "100",
-            description = "Use at most N evaluation prompts (default: ${DEFAULT-VALUE}).")
+            description = "Continuation, translation, dialogue: use at most N evaluation prompts (default: "
+                    + "${DEFAULT-VALUE}).")
     int evalLimit;
 
     @Option(names = "--reward", paramLabel = "SPEC",
@@ -81,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
-            description = "A reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
+            description = "Continuation, translation, dialogue: a reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
     Double positiveThreshold;
 
     @Option(names = "--out", paramLabel = "RUN_DIR",
