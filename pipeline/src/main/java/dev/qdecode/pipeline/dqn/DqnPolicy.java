@@ -159,6 +159,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
             for (Path run : runs) {
                 Path file = Checkpoint.fileOf(run);
                 Checkpoint.Data d = Checkpoint.read(file, null);
+                if ("classification".equals(d.provenance().get("task"))) {
+                    // Its head scores a few label tokens after one prompt: no policy for generating text.
+                    throw new IllegalArgumentException(file + ": a classification run (expected a run of --task "
+                            + "continuation, translation or dialogue; label texts with it by evaluate --task "
+                            + "classification)");
+                }
                 if (first == null) {
                     first = d.config();
                 } else {

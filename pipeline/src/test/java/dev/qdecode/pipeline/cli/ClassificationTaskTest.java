@@ -189,6 +189,18 @@ class ClassificationTaskTest {
         assertEquals(ExitCodes.BAD_INPUT, wrongMember.code());
         assertTrue(wrongMember.err().contains("--ensemble ") && wrongMember.err().contains("a continuation run"),
                 wrongMember.err());
+        // The other way round: a classification head is no policy for generating text.
+        String expected = "a classification run (expected a run of --task continuation, translation or dialogue; "
+                + "label texts with it by evaluate --task classification)";
+        for (String[] args : List.of(
+                new String[] {"generate", "--policy", tmp.resolve("c").toString(), "--prompt", "The dog was"},
+                new String[] {"evaluate", "--policy", tmp.resolve("c").toString()},
+                new String[] {"generate", "--policy", cont.toString(), "--ensemble", tmp.resolve("c").toString(),
+                    "--prompt", "The dog was"})) {
+            Result g = run(args);
+            assertEquals(ExitCodes.BAD_INPUT, g.code(), g.err());
+            assertTrue(g.err().strip().endsWith(expected) && g.err().strip().lines().count() == 1, g.err());
+        }
     }
 
     @Test
