@@ -523,6 +523,11 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--resume: " + e.getMessage(), ExitCodes.BAD_INPUT);
         }
+        if ("classification".equals(info.get("task"))) {
+            throw new CliException("--resume: " + runDir + " holds a classification run, which starts over instead of "
+                    + "resuming (expected a continuation, translation or dialogue run; train again without --resume "
+                    + "into a new --out)", ExitCodes.USAGE);
+        }
         for (String k : List.of("prompts", "eval_prompts", "eval_limit", "reward", "positive_threshold", "seed")) {
             if (!info.containsKey(k)) {
                 throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k

@@ -189,6 +189,11 @@ class ClassificationTaskTest {
         assertEquals(ExitCodes.BAD_INPUT, wrongMember.code());
         assertTrue(wrongMember.err().contains("--ensemble ") && wrongMember.err().contains("a continuation run"),
                 wrongMember.err());
+        Result resume = run("train", "--resume", "--out", tmp.resolve("c").toString());
+        assertEquals(ExitCodes.USAGE, resume.code(), resume.err());
+        assertEquals("qdecode: error: --resume: " + tmp.resolve("c") + " holds a classification run, which starts over "
+                + "instead of resuming (expected a continuation, translation or dialogue run; train again without "
+                + "--resume into a new --out)", resume.err().strip());
         // The other way round: a classification head is no policy for generating text.
         String expected = "a classification run (expected a run of --task continuation, translation or dialogue; "
                 + "label texts with it by evaluate --task classification)";
