@@ -69,19 +69,8 @@ final class ClassificationEval {
                             EmbeddingCache.atDefaultLocation(), others);
                 }
             } else {
-                if (modelOptions.model == null && prov.containsKey("model_dir")) {
-                    modelOptions.model = Path.of(prov.get("model_dir"));
-                }
-                if (modelOptions.promptFormat == null && prov.containsKey("prompt_format")) {
-                    modelOptions.promptFormat = prov.get("prompt_format");
-                }
-                try (ModelOptions.Loaded m = modelOptions.load()) {
+                try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy)) {
                     String hash = m.weightsId();
-                    if (prov.containsKey("model_sha256") && !prov.get("model_sha256").equals(hash)) {
-                        throw new CliException("--model " + m.dir() + ": not the model the run was trained on ("
-                                + prov.getOrDefault("model_dir", "?") + ", weights sha256 " + prov.get("model_sha256")
-                                + ")", ExitCodes.BAD_INPUT);
-                    }
                     backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";
                     err.println("embedding " + rows.size() + " prompts with " + m.dir() + "...");
                     p = run.predict(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),

@@ -157,12 +157,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
         PrintWriter o = spec.commandLine().getOut();
-        try (DqnPolicy p = load(); ModelOptions.Loaded m = modelOptions.load()) {
-            if (p.vocabSize() != m.model().config().vocabSize() || p.embeddingSize() != m.model().config().hiddenSize()) {
-                throw new CliException("--policy " + policy + ": its head was trained for vocabulary " + p.vocabSize()
-                        + " and embedding " + p.embeddingSize() + " but --model " + m.dir() + " has "
-                        + m.model().config().vocabSize() + " and " + m.model().config().hiddenSize(), ExitCodes.BAD_INPUT);
-            }
+        try (DqnPolicy p = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
             DqnConfig cfg;
             try {
                 DqnConfig.Builder b = p.config().toBuilder();
@@ -200,7 +195,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve("data/multi30k/en-de.test_2016_flickr.tsv");
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
-        try (DqnPolicy pol = load(); ModelOptions.Loaded m = modelOptions.load()) {
+        try (DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
             Path dir = outDir();
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");

@@ -109,14 +109,8 @@ final class GenerateCommand implements Callable<Integer> {
                     + "is not a log-probability to sum over a beam (expected --mode guided with --beams " + cfg.beams()
                     + ")");
         }
-        try (ModelOptions.Loaded m = modelOptions.load(); DqnPolicy p = loadPolicy(policyMode)) {
-            if (p != null && (p.vocabSize() != m.model().config().vocabSize()
-                    || p.embeddingSize() != m.model().config().hiddenSize())) {
-                throw new CliException("--policy " + policy + ": its head was trained for vocabulary " + p.vocabSize()
-                        + " and embedding " + p.embeddingSize() + " but --model " + m.dir() + " has "
-                        + m.model().config().vocabSize() + " and " + m.model().config().hiddenSize(),
-                        ExitCodes.BAD_INPUT);
-            }
+        try (DqnPolicy p = loadPolicy(policyMode);
+                ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
                 out.print(input.prompt);

@@ -1,9 +1,11 @@
 package dev.qdecode.pipeline.cli;
 
 import dev.qdecode.pipeline.dqn.DqnPolicy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -87,5 +89,58 @@ final class PolicyOptions {
             throw new CliException((ensemble.isEmpty() ? "--policy " : "--policy/--ensemble ") + e.getMessage(),
                     ExitCodes.BAD_INPUT);
         }
+    }
+
+    /**
+     * Loads the model a run's head works on: {@code --model} when given, else the run's own model (the
+     * directory its provenance records, and its prompt format when recorded).
+     *
+     * @param models the --model / --prompt-format options (filled in from the run where not given)
+     * @param provenance the run's provenance
+     * @param policy the --policy path, for messages
+     * @return the loaded model (the caller closes it)
+     * @throws CliException (bad input) when the model's weights are not the ones the run was trained on
+     */
+    static ModelOptions.Loaded runModel(ModelOptions models, Map<String, String> provenance, Path policy) {
+        String dir = provenance.get("model_dir");
+        if (models.model == null && dir != null) {
+            if (!Files.isDirectory(Path.of(dir))) {
+                throw new CliException("--policy " + policy + ": the run's model " + dir + " is not there (expected "
+                        + "it, or --model DIR with the same weights)", ExitCodes.BAD_INPUT);
+            }
+            models.model = Path.of(dir);
+        }
+        if (models.promptFormat == null && provenance.containsKey("prompt_format")) {
+            models.promptFormat = provenance.get("prompt_format");
+        }
+        ModelOptions.Loaded m = models.load();
+        String sha = provenance.get("model_sha256");
+        if (sha != null && !sha.equals(m.weightsId())) {
+            m.close();
+            throw new CliException("--policy " + policy + ": its head was trained on " + dir + " (weights sha256 "
+                    + sha + ") but --model " + m.dir() + " has other weights (expected the run's model; without "
+                    + "--model the run's own is used)", ExitCodes.BAD_INPUT);
+        }
+        return m;
+    }
+
+    /**
+     * {@link #runModel} for a token-level head, which must also fit the model's sizes.
+     *
+     * @param models the --model / --prompt-format options
+     * @param p the loaded policy
+     * @param policy the --policy path, for messages
+     * @return the loaded model (the caller closes it)
+     * @throws CliException (bad input) when the weights or the sizes do not fit the head
+     */
+    static ModelOptions.Loaded runModel(ModelOptions models, DqnPolicy p, Path policy) {
+        ModelOptions.Loaded m = runModel(models, p.provenance(), policy);
+        if (p.vocabSize() != m.model().config().vocabSize() || p.embeddingSize() != m.model().config().hiddenSize()) {
+            m.close();
+            throw new CliException("--policy " + policy + ": its head was trained for vocabulary " + p.vocabSize()
+                    + " and embedding " + p.embeddingSize() + " but --model " + m.dir() + " has "
+                    + m.model().config().vocabSize() + " and " + m.model().config().hiddenSize(), ExitCodes.BAD_INPUT);
+        }
+        return m;
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Decoding with a trained DQN head: a {@link TokenPolicy} for the
@@ -91,22 +92,26 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     private final Mode mode;
     private final Candidates candidates;
     private final Decoding decoding;
+    /** The first run's provenance (empty when built in memory). */
+    private final Map<String, String> provenance;
 
     DqnPolicy(QHead head, DqnConfig cfg, Mode mode) {
         this(head, cfg, mode, Decoding.TRAINED);
     }
 
     DqnPolicy(QHead head, DqnConfig cfg, Mode mode, Decoding decoding) {
-        this(List.of(head), List.of(), cfg, mode, decoding);
+        this(List.of(head), List.of(), cfg, mode, decoding, Map.of());
     }
 
-    private DqnPolicy(List<QHead> heads, List<Path> sources, DqnConfig cfg, Mode mode, Decoding decoding) {
+    private DqnPolicy(List<QHead> heads, List<Path> sources, DqnConfig cfg, Mode mode, Decoding decoding,
+            Map<String, String> provenance) {
         this.heads = List.copyOf(heads);
         this.sources = List.copyOf(sources);
         this.cfg = cfg;
         this.mode = mode;
         this.candidates = Candidates.of(cfg);
         this.decoding = decoding;
+        this.provenance = Map.copyOf(provenance);
     }
 
     /**
@@ -156,6 +161,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         List<Path> files = new ArrayList<>();
         try {
             DqnConfig first = null;
+            Map<String, String> firstProvenance = null;
             for (Path run : runs) {
                 Path file = Checkpoint.fileOf(run);
                 Checkpoint.Data d = Checkpoint.read(file, null);
@@ -167,13 +173,21 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 }
                 if (first == null) {
                     first = d.config();
+                    firstProvenance = d.provenance();
                 } else {
                     requireSameDecoding(file, first, d.config(), heads.get(0), d.head());
+                    String a = firstProvenance.get("model_sha256");
+                    String b = d.provenance().get("model_sha256");
+                    if (a != null && b != null && !a.equals(b)) {
+                        throw new IllegalArgumentException(file + ": its head was trained on "
+                                + d.provenance().get("model_dir") + " but the first run's on "
+                                + firstProvenance.get("model_dir") + " (expected heads trained on the same model)");
+                    }
                 }
                 heads.add(QHead.of(d.head()));
                 files.add(file);
             }
-            return new DqnPolicy(heads, files, first, mode, decoding);
+            return new DqnPolicy(heads, files, first, mode, decoding, firstProvenance);
         } catch (RuntimeException e) {
             heads.forEach(QHead::close);
             throw e;
@@ -308,6 +322,16 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      */
     public List<Path> sources() {
         return sources;
+    }
+
+    /**
+     * The provenance of the first run (its model directory and weights hash, data, seed…), as its
+     * checkpoint recorded it; empty for a policy built in memory.
+     *
+     * @return the provenance, unmodifiable
+     */
+    public Map<String, String> provenance() {
+        return provenance;
     }
 
     private void score(Candidates.Set c, float[] q, int qOff, float[] row, int off, int vocab) {

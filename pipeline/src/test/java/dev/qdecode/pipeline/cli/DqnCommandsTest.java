@@ -70,6 +70,31 @@ class DqnCommandsTest {
     }
 
     @Test
+    void aPolicyDecodesWithItsRunsModelUnlessAnotherIsGiven(@TempDir Path tmp) {
+        Path runDir = tmp.resolve("run260k");
+        String model = CliRunner.model("stories260K");
+        Result r = run("train", "--model", model, "--episodes", "4", "--rollout-episodes", "4", "--max-new-tokens", "4",
+                "--min-new-tokens", "1", "--batch-size", "4", "--updates-per-rollout", "1", "--eval-limit", "2", "--eval-samples", "1", "--out",
+                runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        // No --model: the run's own (stories260K, not the default TinyStories-656K, whose vocabulary differs).
+        Result g = run("generate", "--policy", runDir.toString(), "--prompt", "Once upon a time", "--max-new-tokens", "3");
+        assertEquals(ExitCodes.OK, g.code(), g.err());
+        assertTrue(g.out().startsWith("Once upon a time"), g.out());
+        Result e = run("evaluate", "--policy", runDir.toString(), "--limit", "2", "--samples", "1", "--out",
+                tmp.resolve("eval").toString());
+        assertEquals(ExitCodes.OK, e.code(), e.err());
+        // Another model's weights are refused, naming both.
+        Result other = run("generate", "--policy", runDir.toString(), "--model", CliRunner.model("TinyStories-656K"),
+                "--prompt", "Once");
+        assertEquals(ExitCodes.BAD_INPUT, other.code(), other.err());
+        String line = other.err().strip();
+        assertTrue(line.startsWith("qdecode: error: --policy " + runDir + ": its head was trained on ")
+                && line.contains("stories260K (weights sha256 ") && line.contains("TinyStories-656K has other weights")
+                && line.lines().count() == 1, line);
+    }
+
+    @Test
     void trainEvaluateAndGenerateWithThePolicy(@TempDir Path tmp) throws Exception {
         Path runDir = tmp.resolve("run");
         Path cfg = tmp.resolve("cfg.json");
