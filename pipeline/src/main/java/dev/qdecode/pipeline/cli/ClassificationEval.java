@@ -70,7 +70,8 @@ final class ClassificationEval {
                 }
             } else {
                 try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy)) {
-                    String hash = m.weightsId();
+                    // runModel has checked the weights against the run's recorded hash: reuse it, not hash them again.
+                    String hash = prov.containsKey("model_sha256") ? prov.get("model_sha256") : m.weightsId();
                     backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";
                     err.println("embedding " + rows.size() + " prompts with " + m.dir() + "...");
                     p = run.predict(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
