@@ -122,6 +122,24 @@ final class Binding {
         lenient.add(f.name());
       }
     }
+    for (Task.Field a : task.fieldSpecs()) {
+      for (Task.Field b : task.fieldSpecs()) {
+        String col = columns.get(a.name());
+        if (a.name().compareTo(b.name()) < 0 && col != null && col.equals(columns.get(b.name()))) {
+          throw new DataException(
+              source
+                  + ": fields '"
+                  + a.name()
+                  + "' and '"
+                  + b.name()
+                  + "' of task "
+                  + task.name()
+                  + " both read column '"
+                  + col
+                  + "' (expected a different column for each)");
+        }
+      }
+    }
     Map<String, List<String>> allowed = new HashMap<>(task.defaultAllowedValues());
     allowed.putAll(opts.allowedValues());
     allowed.values().removeIf(List::isEmpty);

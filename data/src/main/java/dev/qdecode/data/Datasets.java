@@ -166,7 +166,7 @@ public final class Datasets {
         digest.update(buffer, 0, n);
       }
     } catch (NoSuchFileException e) {
-      throw new DataException(source + ": file not found (" + file.toAbsolutePath() + ")", e);
+      throw new DataException(Sources.notFound(file), e);
     } catch (IOException e) {
       throw new DataException(source + ": cannot read: " + e, e);
     }

@@ -50,7 +50,7 @@ interface RowSource extends Closeable {
     try {
       return Utf8.skipBom(Files.newInputStream(file));
     } catch (NoSuchFileException e) {
-      throw new DataException(source + ": file not found (" + file.toAbsolutePath() + ")", e);
+      throw new DataException(Sources.notFound(file), e);
     } catch (IOException e) {
       throw new DataException(source + ": cannot open: " + e, e);
     }

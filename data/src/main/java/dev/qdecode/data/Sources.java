@@ -6,15 +6,19 @@ import java.nio.file.Path;
 final class Sources {
   private Sources() {}
 
-  /** The file's parent folder and name, e.g. {@code sst2/train.tsv}: short but unambiguous. */
+  /**
+   * The file as the user gave it (a shortened form such as {@code sst2/train.tsv} read as a wrong
+   * relative path from the working directory).
+   */
   static String display(Path file) {
-    Path name = file.getFileName();
-    if (name == null) {
-      return file.toString();
-    }
-    Path parent = file.toAbsolutePath().getParent();
-    Path parentName = parent == null ? null : parent.getFileName();
-    return parentName == null ? name.toString() : parentName + "/" + name;
+    return file.toString();
+  }
+
+  /** "FILE: file not found", with the absolute path when FILE is relative. */
+  static String notFound(Path file) {
+    return display(file)
+        + ": file not found"
+        + (file.isAbsolute() ? "" : " (" + file.toAbsolutePath().normalize() + ")");
   }
 
   /** Quotes a value for a message, shortening long ones and escaping control characters. */

@@ -72,7 +72,7 @@ class FormatsTest {
             .getMessage();
     // Record d starts on line 6: the quoted newline in record b is counted.
     assertEquals(
-        "bad/t.csv:6: column 'sentence': expected a non-blank value (field 'text' of task"
+        tmp + "/bad/t.csv:6: column 'sentence': expected a non-blank value (field 'text' of task"
             + " classification) but found ''",
         m);
     Dataset<ClassificationExample> ds =

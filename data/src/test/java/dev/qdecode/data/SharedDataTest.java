@@ -33,7 +33,7 @@ class SharedDataTest {
     Dataset<ClassificationExample> ds =
         Datasets.classification(file, ReadOptions.defaults().withAllowedLabels(List.of("0", "1")));
     assertEquals(rows, ds.size());
-    assertEquals(new ReadReport("sst2/" + name, rows, rows, 0, List.of()), ds.report());
+    assertEquals(new ReadReport(file.toString(), rows, rows, 0, List.of()), ds.report());
     List<String[]> raw = rawRows(file);
     assertEquals(rows, raw.size());
     for (int i = 0; i < rows; i++) {

@@ -48,13 +48,13 @@ class SkipModeTest {
     assertEquals(3, r.skipped());
     assertEquals(
         List.of(
-            "bad/t.tsv:3: column 'label': expected one of 0,1 but found 'x'",
-            "bad/t.tsv:5: expected 2 tab-separated fields (sentence, label) but found 3",
-            "bad/t.tsv:7: column 'sentence': expected a non-blank value (field 'text' of task"
+            tmp + "/bad/t.tsv:3: column 'label': expected one of 0,1 but found 'x'",
+            tmp + "/bad/t.tsv:5: expected 2 tab-separated fields (sentence, label) but found 3",
+            tmp + "/bad/t.tsv:7: column 'sentence': expected a non-blank value (field 'text' of task"
                 + " classification) but found ''"),
         r.firstErrors());
     assertEquals(
-        "bad/t.tsv: 7 rows read, 4 accepted, 3 skipped (first: bad/t.tsv:3: column 'label':"
+        tmp + "/bad/t.tsv: 7 rows read, 4 accepted, 3 skipped (first: " + tmp + "/bad/t.tsv:3: column 'label':"
             + " expected one of 0,1 but found 'x')",
         r.summary());
     // Without the option the first bad row throws.
@@ -74,7 +74,7 @@ class SkipModeTest {
     assertEquals(20, ds.report().skipped());
     assertEquals(ReadReport.MAX_MESSAGES, ds.report().firstErrors().size());
     assertEquals(
-        "bad/t.tsv:3: column 'label': expected one of 0,1 but found 'bad'",
+        tmp + "/bad/t.tsv:3: column 'label': expected one of 0,1 but found 'bad'",
         ds.report().firstErrors().get(0));
   }
 
@@ -86,11 +86,11 @@ class SkipModeTest {
         List.of("a", "c"), ds.examples().stream().map(ClassificationExample::text).toList());
     assertEquals(
         new ReadReport(
-            "bad/t.tsv",
+            tmp + "/bad/t.tsv",
             3,
             2,
             1,
-            List.of("bad/t.tsv:3: column 'label': expected one of 0,1 but found '2'")),
+            List.of(tmp + "/bad/t.tsv:3: column 'label': expected one of 0,1 but found '2'")),
         ds.report());
   }
 
@@ -108,7 +108,7 @@ class SkipModeTest {
         List.of("a", "c"), ds.examples().stream().map(ClassificationExample::text).toList());
     assertEquals(2, ds.report().skipped());
     assertEquals(
-        "bad/t.jsonl:3: empty line: expected a JSON object", ds.report().firstErrors().get(1));
+        tmp + "/bad/t.jsonl:3: empty line: expected a JSON object", ds.report().firstErrors().get(1));
   }
 
   @Test

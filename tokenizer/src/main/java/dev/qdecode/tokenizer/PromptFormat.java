@@ -54,6 +54,9 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
     /** The key of the prompt format in the settings file. */
     public static final String SETTINGS_KEY = "prompt_format";
 
+    /** The settings file's entry that {@code qdecode sft} writes for its own use. */
+    public static final String SFT_KEY = "sft";
+
     /**
      * Validates the template.
      *
@@ -230,8 +233,9 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * { "prompt_format": { "template": "<|start_story|>{text}", "add_special_tokens": false } }
      * }</pre>
      *
-     * <p>{@code add_special_tokens} is optional (default {@code true}). Other top-level keys are
-     * left to other parts of qdecode; unknown keys inside {@code prompt_format} are errors.
+     * <p>{@code add_special_tokens} is optional (default {@code true}). The only other top-level key is
+     * {@value #SFT_KEY} (written by {@code qdecode sft}, read there); unknown keys, at the top or inside
+     * {@code prompt_format}, are errors, so a misspelt key is not skipped.
      *
      * @param settingsFile the JSON file
      * @return the format, or empty when the file has no {@value #SETTINGS_KEY} entry
@@ -243,6 +247,12 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
             throw new TokenizerException(settingsFile + ": settings file not found");
         }
         JsonObject root = TokenizerFiles.parseObject(settingsFile, TokenizerFiles.readText(settingsFile));
+        for (String k : root.keySet()) {
+            if (!k.equals(SETTINGS_KEY) && !k.equals(SFT_KEY)) {
+                throw new TokenizerException(settingsFile + ": unknown key \"" + k + "\" (expected " + SETTINGS_KEY
+                        + " or " + SFT_KEY + ")");
+            }
+        }
         JsonElement e = root.get(SETTINGS_KEY);
         if (e == null || e.isJsonNull()) {
             return Optional.empty();

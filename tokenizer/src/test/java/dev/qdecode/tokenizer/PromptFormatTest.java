@@ -120,7 +120,7 @@ class PromptFormatTest {
     @Test
     void settingsFileInTheModelDirectoryOverridesDetection(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve(PromptFormat.SETTINGS_FILE),
-                "{\"min_new_tokens\": 8, \"prompt_format\": {\"template\": \"{text}\", \"add_special_tokens\": true}}");
+                "{\"sft\": {\"task\": \"translation\"}, \"prompt_format\": {\"template\": \"{text}\", \"add_special_tokens\": true}}");
         PromptFormat f = PromptFormat.forModel(dir, tiny);
         assertEquals(PromptFormat.plain(), f);
         assertArrayEquals(new int[] {1, 80, 147, 201, 282, 57}, f.encode(tiny, "Once upon a time"));
@@ -128,7 +128,7 @@ class PromptFormatTest {
         Files.writeString(dir.resolve(PromptFormat.SETTINGS_FILE), "{\"prompt_format\": {\"template\": \"<|start_story|>{text}\"}}");
         assertEquals(new PromptFormat("<|start_story|>{text}", true), PromptFormat.forModel(dir, tiny));
         // a settings file without a prompt format leaves the detection in charge
-        Files.writeString(dir.resolve(PromptFormat.SETTINGS_FILE), "{\"min_new_tokens\": 8}");
+        Files.writeString(dir.resolve(PromptFormat.SETTINGS_FILE), "{\"sft\": {\"task\": \"translation\"}}");
         assertEquals(PromptFormat.detect(tiny), PromptFormat.forModel(dir, tiny));
         assertEquals(Optional.empty(), PromptFormat.readSettings(dir.resolve(PromptFormat.SETTINGS_FILE)));
     }
@@ -148,6 +148,7 @@ class PromptFormatTest {
         String[][] cases = {
             {"{\"prompt_format\": ", "not valid JSON"},
             {"{\"prompt_format\": \"{text}\"}", "must be an object"},
+            {"{\"prompt_fromat\": {\"template\": \"{text}\"}}", "unknown key \"prompt_fromat\" (expected prompt_format or sft)"},
             {"{\"prompt_format\": {\"template\": \"hello\"}}", "has no {text}"},
             {"{\"prompt_format\": {\"template\": 3}}", "template must be a string"},
             {"{\"prompt_format\": {\"template\": \"{text}\", \"special\": false}}", "unknown key \"special\""},

@@ -46,14 +46,8 @@ final class ClassificationEval {
         }
         Map<String, String> prov = run.provenance();
         Path file = data != null ? data : Path.of(prov.getOrDefault("dev", "dev.tsv"));
-        List<ClassificationExample> rows = TaskOptions.classification(file, textColumn, labelColumn, limit, "--data");
-        Verbalizer verbalizer = Verbalizer.parse(prov.get("labels"));
-        for (ClassificationExample e : rows) {
-            if (!verbalizer.labels().containsKey(e.label())) {
-                throw new CliException(file + ": example " + e.id() + ": label '" + e.label()
-                        + "' (expected one of the run's labels " + verbalizer.toSpec() + ")", ExitCodes.BAD_INPUT);
-            }
-        }
+        List<ClassificationExample> rows = TaskOptions.classification(file, textColumn, labelColumn, limit, "--data",
+                Verbalizer.parse(prov.get("labels")));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String backbone;

@@ -4,7 +4,13 @@ import dev.qdecode.pipeline.generate.GenerationException;
 import dev.qdecode.rewards.RewardException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -30,7 +36,7 @@ final class ErrorHandler
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("qdecode: " + oneLine(ex.getMessage()));
+        err.println("qdecode: " + oneLine(missingOptionFile(ex).orElse(ex.getMessage())));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return ExitCodes.USAGE;
@@ -59,12 +65,37 @@ final class ErrorHandler
         if (ex instanceof NoSuchFileException n) {
             return "file not found: " + n.getFile();
         }
+        if (ex instanceof FileAlreadyExistsException f) {
+            return f.getFile() + ": already exists and is not a directory (expected a directory, or a path that does "
+                    + "not exist yet)";
+        }
+        if (ex instanceof NotDirectoryException n) {
+            return n.getFile() + ": not a directory";
+        }
+        if (ex instanceof AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
         if (exitCode(ex) == ExitCodes.INTERNAL) {
             String m = ex.getMessage();
             return "internal error: " + ex.getClass().getSimpleName() + (m == null ? "" : ": " + m)
                     + " (set QDECODE_DEBUG=1 for the stack trace)";
         }
         return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+    }
+
+    /**
+     * picocli reads {@code @FILE} arguments as option files, but leaves one whose file does not exist as
+     * a plain argument, which then reads as "Unmatched argument": name the missing file instead.
+     */
+    private static Optional<String> missingOptionFile(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+            for (String a : u.getUnmatched()) {
+                if (a.length() > 1 && a.startsWith("@") && !Files.exists(Path.of(a.substring(1)))) {
+                    return Optional.of(a + ": option file " + a.substring(1) + " not found");
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     static String oneLine(String s) {

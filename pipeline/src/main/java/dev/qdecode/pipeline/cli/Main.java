@@ -52,6 +52,28 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         Subcommands.register(cl);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // An empty path ('--out ""') would mean the working directory: refuse it for every option.
+        cl.registerConverter(java.nio.file.Path.class, s -> {
+            if (s.isBlank()) {
+                throw new CommandLine.TypeConversionException("expected a path but got an empty string");
+            }
+            return java.nio.file.Path.of(s);
+        });
+        // No option means anything by NaN or infinity (a NaN threshold would count nothing as positive).
+        CommandLine.ITypeConverter<Double> finite = s -> {
+            double d;
+            try {
+                d = Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("expected a number but got '" + s + "'");
+            }
+            if (!Double.isFinite(d)) {
+                throw new CommandLine.TypeConversionException("expected a finite number but got '" + s + "'");
+            }
+            return d;
+        };
+        cl.registerConverter(Double.class, finite);
+        cl.registerConverter(double.class, finite);
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
         return cl;

@@ -1,7 +1,10 @@
 package dev.qdecode.pipeline.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,6 +29,36 @@ final class OverwriteOption {
         if (!overwrite && Files.exists(out.resolve(file))) {
             throw new CliException("--out " + out + ": already holds " + what + " (" + file + "); choose another --out "
                     + "or add --overwrite to replace it", ExitCodes.USAGE);
+        }
+    }
+
+    /**
+     * Refuses an {@code out} that is a file, or a directory that already holds anything, unless
+     * {@code --overwrite} was given (a file is refused even then).
+     *
+     * @param out the output directory
+     * @param what what it would receive, for the message (e.g. "a training run")
+     * @param alternative how else to go on, for the message (e.g. "pass --resume to continue its run")
+     * @throws CliException (usage) naming --out and a file it holds
+     */
+    void checkEmpty(Path out, String what, String alternative) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new CliException("--out " + out + ": is a file (expected a directory for " + what + ")",
+                    ExitCodes.USAGE);
+        }
+        if (overwrite || !Files.isDirectory(out)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            java.util.List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            if (!names.isEmpty()) {
+                throw new CliException("--out " + out + ": already holds " + String.join(", ", names.subList(0,
+                        Math.min(3, names.size()))) + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "")
+                        + " (" + (alternative.isEmpty() ? "" : alternative + ", ") + "choose another --out, or add "
+                        + "--overwrite to write " + what + " over them)", ExitCodes.USAGE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -102,10 +102,24 @@ final class PolicyOptions {
      * @throws CliException (bad input) when the model's weights are not the ones the run was trained on
      */
     static ModelOptions.Loaded runModel(ModelOptions models, Map<String, String> provenance, Path policy) {
+        return runModel(models, provenance, "--policy " + policy);
+    }
+
+    /**
+     * {@link #runModel(ModelOptions, Map, Path)} with the run named for messages as {@code run} (e.g.
+     * "--resume RUN_DIR").
+     *
+     * @param models the --model / --prompt-format options (filled in from the run where not given)
+     * @param provenance the run's provenance
+     * @param run the option and run, for messages
+     * @return the loaded model (the caller closes it)
+     * @throws CliException (bad input) when the model's weights are not the ones the run was trained on
+     */
+    static ModelOptions.Loaded runModel(ModelOptions models, Map<String, String> provenance, String run) {
         String dir = provenance.get("model_dir");
         if (models.model == null && dir != null) {
             if (!Files.isDirectory(Path.of(dir))) {
-                throw new CliException("--policy " + policy + ": the run's model " + dir + " is not there (expected "
+                throw new CliException(run + ": the run's model " + dir + " is not there (expected "
                         + "it, or --model DIR with the same weights)", ExitCodes.BAD_INPUT);
             }
             models.model = Path.of(dir);
@@ -117,7 +131,7 @@ final class PolicyOptions {
         String sha = provenance.get("model_sha256");
         if (sha != null && !sha.equals(m.weightsId())) {
             m.close();
-            throw new CliException("--policy " + policy + ": its head was trained on " + dir + " (weights sha256 "
+            throw new CliException(run + ": its head was trained on " + dir + " (weights sha256 "
                     + sha + ") but --model " + m.dir() + " has other weights (expected the run's model; without "
                     + "--model the run's own is used)", ExitCodes.BAD_INPUT);
         }

@@ -164,14 +164,16 @@ final class TaskOptions {
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), ExitCodes.USAGE);
         }
-        if (!template.contains("{text}")) {
-            throw new CliException("--template '" + template + "': expected the placeholder {text}", ExitCodes.USAGE);
+        try {
+            ClassificationTrainer.checkTemplate(template);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.USAGE);
         }
         Path shared = SharedDir.locate();
         Path trainFile = data != null ? data : shared.resolve("data/sst2/train.tsv");
         Path devFile = dev != null ? dev : shared.resolve("data/sst2/dev.tsv");
-        List<ClassificationExample> train = read(trainFile, dataLimit, "--data");
-        List<ClassificationExample> devRows = read(devFile, 0, "--dev");
+        List<ClassificationExample> train = read(trainFile, dataLimit, "--data", verbalizer);
+        List<ClassificationExample> devRows = read(devFile, 0, "--dev", verbalizer);
         if (!chosen.contains("episodes")) {
             cfg = cfg.toBuilder().episodes(train.size()).build(); // one pass over the training set
         }
@@ -277,17 +279,22 @@ final class TaskOptions {
         }
     }
 
-    private List<ClassificationExample> read(Path file, int limit, String option) {
+    private List<ClassificationExample> read(Path file, int limit, String option, Verbalizer verbalizer) {
         if (limit < 0) {
             throw new CliException("--data-limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
         }
-        return classification(file, columns.text, columns.label, limit, option);
+        return classification(file, columns.text, columns.label, limit, option, verbalizer);
     }
 
-    /** Reads labelled examples (at most {@code limit}; 0 = all): a one-line error when missing or empty. */
-    static List<ClassificationExample> classification(Path file, String text, String label, int limit, String option) {
+    /**
+     * Reads labelled examples (at most {@code limit}; 0 = all): a one-line error when missing or empty,
+     * or (naming the file and line) when a label is not one of the verbaliser's.
+     */
+    static List<ClassificationExample> classification(Path file, String text, String label, int limit, String option,
+            Verbalizer verbalizer) {
         return load(file, option, "labelled examples with columns '" + text + "' and '" + label + "'",
                 () -> Datasets.classification(file, ReadOptions.defaults().withColumn("text", text)
-                        .withColumn("label", label).withLimit(limit)).examples());
+                        .withColumn("label", label).withLimit(limit)
+                        .withAllowedLabels(verbalizer.labels().keySet())).examples());
     }
 }

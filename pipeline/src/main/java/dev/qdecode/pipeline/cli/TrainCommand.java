@@ -89,6 +89,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Run directory (default: runs/<yyyyMMdd-HHmmss>).")
     Path out;
 
+    @Mixin OverwriteOption overwrite;
+
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint, with the run's own config, prompts, reward and "
                     + "threshold (exact when it was trained with --save-replay).")
     boolean resume;
@@ -351,9 +353,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path runDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        if (!resume && Files.exists(runDir.resolve("checkpoint.qdq"))) {
-            throw new CliException("--out " + runDir + ": already holds a run (pass --resume to continue it, or another --out)",
-                    ExitCodes.USAGE);
+        if (resume && overwrite.overwrite) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--overwrite: not with --resume, which continues the run in --out (expected one of them)");
+        }
+        if (!resume) {
+            overwrite.checkEmpty(runDir, "a new run", Files.exists(runDir.resolve("checkpoint.qdq"))
+                    && !"classification".equals(task) ? "pass --resume to continue its run" : "");
         }
         if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
@@ -412,22 +418,25 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter outW = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
-        try (ModelOptions.Loaded m = modelOptions.load();
+        if (resume && modelOptions.promptFormat != null && prior.containsKey("prompt_format")
+                && !modelOptions.promptFormat.equals(prior.get("prompt_format"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-format '" + modelOptions.promptFormat
+                    + "': the run started with '" + prior.get("prompt_format") + "' (expected it, or no --prompt-format)");
+        }
+        // A resumed run continues on its own model and prompt format unless --model is given (checked below).
+        try (ModelOptions.Loaded m = resume ? PolicyOptions.runModel(modelOptions, prior, "--resume " + runDir)
+                : modelOptions.load();
                 Reward reward = rewardOptions.create(specs, runSeed)) {
             Map<String, String> prov = new java.util.LinkedHashMap<>(
                     DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
             prov.put("task", runTask);
+            prov.put("prompt_format", m.format().toSpec());
             if (translation) {
                 prov.put("source_column", srcCol);
                 prov.put("target_column", tgtCol);
             }
             DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
                     threshold, runDir, prov, refs);
-            if (resume && prior.containsKey("model_sha256")
-                    && !prior.get("model_sha256").equals(setup.provenance().get("model_sha256"))) {
-                throw new CliException("--resume: --model " + m.dir() + " is not the model the run started with ("
-                        + prior.get("model_dir") + ")", ExitCodes.BAD_INPUT);
-            }
             Listener listener = new Listener(err);
             DqnTrainer.Summary sum;
             try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : DqnTrainer.create(setup, cfg, listener)) {
@@ -510,8 +519,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The stored settings of the run to resume; refuses options that would change them. */
     private Map<String, String> priorRun(Path runDir) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold", "--data",
-                "--dev", "--source-column", "--target-column")) {
+        for (String o : List.of("--task", "--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold",
+                "--data", "--dev", "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume continues with the run's own " + o + ": expected it not to be given");

@@ -79,6 +79,20 @@ public final class ClassificationTrainer {
     }
 
     /**
+     * Checks a classification prompt template: it must hold {@code {text}} exactly once.
+     *
+     * @param template the template, e.g. {@code Review: {text} Sentiment:}
+     * @throws IllegalArgumentException (one line, naming --template) otherwise
+     */
+    public static void checkTemplate(String template) {
+        int first = template.indexOf("{text}");
+        if (first < 0 || template.indexOf("{text}", first + 1) >= 0) {
+            throw new IllegalArgumentException("--template '" + template + "': expected the placeholder {text} exactly "
+                    + "once");
+        }
+    }
+
+    /**
      * Everything a run needs besides the DQN config.
      *
      * @param backbone φ(s)
@@ -97,9 +111,7 @@ public final class ClassificationTrainer {
             EmbeddingCache cache) {
         /** Validates labels against the verbaliser. */
         public Setup {
-            if (!template.contains("{text}")) {
-                throw new IllegalArgumentException("--template '" + template + "': expected the placeholder {text}");
-            }
+            checkTemplate(template);
             if (train.isEmpty() || dev.isEmpty()) {
                 throw new IllegalArgumentException("classification: expected non-empty training and evaluation data");
             }
