@@ -201,6 +201,25 @@ final class Binding {
     return checked(row, field, column, row.get(column));
   }
 
+  /**
+   * A required field's value that names something (a label): as {@link #required}, and without
+   * leading or trailing white space, which would make {@code "1 "} a class of its own.
+   */
+  String requiredName(Row row, String field) {
+    String value = required(row, field);
+    if (!value.equals(value.strip())) {
+      throw row.error(
+          columns.get(field),
+          "expected no leading or trailing spaces (field '"
+              + field
+              + "' of task "
+              + taskName
+              + ") but found "
+              + Sources.quote(value));
+    }
+    return value;
+  }
+
   /** A required field's values (a JSON array gives several): each non-blank and allowed. */
   List<String> requiredList(Row row, String field) {
     String column = columns.get(field);

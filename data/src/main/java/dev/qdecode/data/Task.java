@@ -44,7 +44,7 @@ public final class Task<T> {
           Map.of(),
           (row, b) ->
               new ClassificationExample(
-                  b.idOrIndex(row), b.required(row, "text"), b.required(row, "label")));
+                  b.idOrIndex(row), b.required(row, "text"), b.requiredName(row, "label")));
 
   /** Prompts to continue, e.g. the story prompts ({@code id}, {@code prompt}). */
   public static final Task<PromptExample> PROMPTS =

@@ -38,6 +38,16 @@ class BadInputTest {
   }
 
   @Test
+  void labelWithSurroundingSpacesIsNotAClassOfItsOwn() {
+    Path f = files.write("t.tsv", "sentence\tlabel\ngood\t1\nbad\t1 \n");
+    assertEquals(
+        tmp
+            + "/bad/t.tsv:3: column 'label': expected no leading or trailing spaces (field 'label' of task"
+            + " classification) but found '1 '",
+        message(() -> Datasets.classification(f, ReadOptions.defaults())));
+  }
+
+  @Test
   void labelNotAllowed() {
     assertEquals(
         tmp + "/bad/t.tsv:3: column 'label': expected one of 0,1 but found 'x'",

@@ -48,12 +48,13 @@ final class ClassifierCommand implements Runnable {
         @Option(names = "--limit", defaultValue = "0", description = "Use only the first N rows; 0 = all (default: ${DEFAULT-VALUE}).")
         int limit;
 
-        List<ClassificationExample> read(Path file) {
+        /** Reads labelled rows; {@code labels} (empty: any) are the labels they may have. */
+        List<ClassificationExample> read(Path file, java.util.Collection<String> labels) {
             if (limit < 0) {
                 throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
             }
             ReadOptions opts = ReadOptions.defaults().withColumn("text", textColumn).withColumn("label", labelColumn)
-                    .withLimit(limit);
+                    .withLimit(limit).withAllowedLabels(labels);
             List<ClassificationExample> rows = Datasets.classification(file, opts).examples();
             if (rows.isEmpty()) {
                 throw new CliException(file + ": no examples (expected at least one data row)");
@@ -121,7 +122,7 @@ final class ClassifierCommand implements Runnable {
 
         @Override
         public Integer call() {
-            overwrite.check(out, "classifier.json", "a classifier");
+            overwrite.checkEmpty(out, "a classifier", "");
             ClassifierConfig cfg;
             try {
                 cfg = ClassifierConfig.HeadType.parse(head) == ClassifierConfig.HeadType.MLP
@@ -139,8 +140,10 @@ final class ClassifierCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            List<ClassificationExample> train = data.read(data.data);
-            List<ClassificationExample> devRows = dev == null ? null : data.read(dev);
+            List<ClassificationExample> train = data.read(data.data, List.of());
+            // The dev labels are checked against the training labels before any training.
+            List<ClassificationExample> devRows = dev == null ? null
+                    : data.read(dev, new java.util.TreeSet<>(labels(train)));
             PrintWriter outW = spec.commandLine().getOut();
             long t0 = System.nanoTime();
             try (SentenceEncoder enc = openEncoder(spec, encoder)) {
@@ -183,8 +186,11 @@ final class ClassifierCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<ClassificationExample> rows = data.read(data.data);
+            if (output != null) {
+                RecordWriter.checkTarget("--output", output, data.data);
+            }
             try (TextClassifier clf = loadClassifier(classifier)) {
+                List<ClassificationExample> rows = data.read(data.data, clf.labels());
                 long t0 = System.nanoTime();
                 Evaluation e = evaluate(clf, rows, data.data);
                 PrintWriter outW = spec.commandLine().getOut();

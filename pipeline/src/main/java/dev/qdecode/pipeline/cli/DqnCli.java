@@ -97,7 +97,7 @@ final class DqnCli {
         row(out, "distinct-2", base.distinct2(), trained.distinct2());
         row(out, "mean length", base.meanLength(), trained.meanLength());
         row(out, "4x-repeat fraction", base.repeatFraction(), trained.repeatFraction());
-        out.printf(Locale.ROOT, "(%d samples each)%n", trained.samples());
+        out.printf(Locale.ROOT, "(%d samples per model)%n", trained.samples());
         for (int i = 0; i < Math.min(base.examples().size(), trained.examples().size()); i++) {
             out.println("base:    " + base.examples().get(i).replace('\n', ' '));
             out.println("trained: " + trained.examples().get(i).replace('\n', ' '));

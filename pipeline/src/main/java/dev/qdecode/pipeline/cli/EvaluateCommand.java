@@ -115,6 +115,14 @@ final class EvaluateCommand implements Callable<Integer> {
         if (limit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected a positive count but got " + limit);
         }
+        if (samples != null && samples <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--samples: expected a positive count but got "
+                    + samples);
+        }
+        if (maxNewTokens <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-new-tokens: expected a positive count but got "
+                    + maxNewTokens);
+        }
         // The task's own options: any other task would ignore them.
         LinkedHashMap<String, List<String>> readers = new LinkedHashMap<>();
         OptionScope.read(List.of("continuation"), List.of("--prompts"), readers);
@@ -212,8 +220,16 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve("evaluation");
     }
 
+    /** Loads the policy, refusing a head trained for another task (its metrics would mean nothing). */
     private DqnPolicy load() {
-        return policyOptions.load(policy, DqnPolicy.Mode.GUIDED);
+        DqnPolicy p = policyOptions.load(policy, DqnPolicy.Mode.GUIDED);
+        String trained = p.provenance().getOrDefault("task", "continuation");
+        if (!trained.equals(task)) {
+            p.close();
+            throw new CliException("--policy " + policy + ": a head trained for --task " + trained + " (expected a run of "
+                    + "--task " + task + ", or --task " + trained + ")", ExitCodes.USAGE);
+        }
+        return p;
     }
 
     private static void write(Path dir, EvalMetrics base, EvalMetrics trained) {

@@ -95,6 +95,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 (all) or a positive count but got " + limit);
         }
+        if (output != null) {
+            RecordWriter.checkTarget("--output", output, input.prompts);
+        }
         List<PromptExample> prompts = input.prompts != null ? readPrompts() : null;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -30,14 +30,7 @@ public final class RecordWriter implements AutoCloseable {
     private RecordWriter(Path target, List<String> columns) throws IOException {
         this.target = target;
         this.columns = List.copyOf(columns);
-        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".tsv")) {
-            tsv = true;
-        } else if (name.endsWith(".jsonl")) {
-            tsv = false;
-        } else {
-            throw new CliException(target + ": unsupported output type (expected a .tsv or .jsonl file name)");
-        }
+        tsv = isTsv(target);
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -47,6 +40,51 @@ public final class RecordWriter implements AutoCloseable {
         if (tsv) {
             out.write(String.join("\t", columns));
             out.write('\n');
+        }
+    }
+
+    /** True for a .tsv name, false for .jsonl; refuses any other (bad input). */
+    private static boolean isTsv(Path target) {
+        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".tsv") || name.endsWith(".jsonl")) {
+            return name.endsWith(".tsv");
+        }
+        throw new CliException(target + ": unsupported output type (expected a .tsv or .jsonl file name)");
+    }
+
+    /**
+     * Checks an output file before any work is done: a .tsv or .jsonl name, not a directory, and not
+     * one of the command's input files (writing it would replace the input).
+     *
+     * @param option the option that names it, for messages (e.g. "--output")
+     * @param target the output file
+     * @param inputs the command's input files (nulls are skipped)
+     * @throws CliException (usage) otherwise
+     */
+    public static void checkTarget(String option, Path target, Path... inputs) {
+        if (Files.isDirectory(target)) {
+            throw new CliException(option + " " + target + ": is a directory (expected a .tsv or .jsonl file name)",
+                    ExitCodes.USAGE);
+        }
+        try {
+            isTsv(target);
+        } catch (CliException e) {
+            throw new CliException(option + " " + e.getMessage(), ExitCodes.USAGE);
+        }
+        for (Path in : inputs) {
+            if (in != null && sameFile(in, target)) {
+                throw new CliException(option + " " + target + ": is an input of this command (expected another file, "
+                        + "so the input is not replaced)", ExitCodes.USAGE);
+            }
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) ? Files.isSameFile(a, b)
+                    : a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            return false;
         }
     }
 

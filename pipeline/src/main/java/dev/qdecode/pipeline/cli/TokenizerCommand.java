@@ -45,6 +45,28 @@ final class TokenizerCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: train");
     }
 
+    /**
+     * The entries of a comma-separated list option (given once or repeated): none empty, none twice.
+     *
+     * @throws CliException (usage) naming the option and the entry
+     */
+    static List<String> commaList(String option, List<String> raw) {
+        List<String> out = new ArrayList<>();
+        for (String value : raw) {
+            for (String entry : value.split(",", -1)) {
+                if (entry.isBlank()) {
+                    throw new CliException(option + " '" + value + "': an empty entry (expected names separated by "
+                            + "commas)", ExitCodes.USAGE);
+                }
+                if (out.contains(entry)) {
+                    throw new CliException(option + ": '" + entry + "' given twice (expected each once)", ExitCodes.USAGE);
+                }
+                out.add(entry);
+            }
+        }
+        return out;
+    }
+
     /** {@code qdecode tokenizer train}. */
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             description = {
@@ -64,7 +86,7 @@ final class TokenizerCommand implements Runnable {
                 description = "Training data files (repeat or list several).")
         List<Path> data;
 
-        @Option(names = "--columns", paramLabel = "COL", split = ",", defaultValue = "text",
+        @Option(names = "--columns", paramLabel = "COL[,COL...]", defaultValue = "text",
                 description = "Columns of table files to train on, all into one vocabulary (default: ${DEFAULT-VALUE}).")
         List<String> columns;
 
@@ -76,7 +98,7 @@ final class TokenizerCommand implements Runnable {
                 description = "Llama/SentencePiece style with byte fallback (default: GPT-2 byte-level style).")
         boolean byteFallback;
 
-        @Option(names = "--special-tokens", paramLabel = "TOK", split = ",",
+        @Option(names = "--special-tokens", paramLabel = "TOK[,TOK...]",
                 description = "Extra special tokens after <unk>,<s>,</s>,<pad>, e.g. '<sep>,<eot>'.")
         List<String> specialTokens = new ArrayList<>();
 
@@ -95,13 +117,18 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Integer call() {
-            overwrite.check(out, "tokenizer.json", "a tokenizer");
+            overwrite.checkEmpty(out, "a tokenizer", "");
             if (limit < 0) {
                 throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
             }
-            for (String c : columns) {
-                if (c.isBlank()) {
-                    throw new CliException("--columns: an empty column name in " + String.join(",", columns), ExitCodes.USAGE);
+            List<String> columns = commaList("--columns", this.columns);
+            List<String> specialTokens = commaList("--special-tokens", this.specialTokens);
+            for (int i = 0; i < data.size(); i++) {
+                for (int j = 0; j < i; j++) {
+                    if (data.get(i).toAbsolutePath().normalize().equals(data.get(j).toAbsolutePath().normalize())) {
+                        throw new CliException("--data " + data.get(i) + ": given twice (expected each file once, "
+                                + "so that no text counts double)", ExitCodes.USAGE);
+                    }
                 }
             }
             if (data.stream().noneMatch(Format::isTable)) {

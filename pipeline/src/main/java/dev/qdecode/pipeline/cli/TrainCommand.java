@@ -162,6 +162,52 @@ final class TrainCommand implements Callable<Integer> {
             description = "Prioritized (proportional) replay instead of uniform (default: ${DEFAULT-VALUE}).")
     boolean prioritized;
 
+    @Option(names = "--min-candidates", description = "At least this many candidates, when that many tokens are "
+            + "eligible (default: ${DEFAULT-VALUE}).")
+    int minCandidates;
+
+    @Option(names = "--epsilon-episodes", description = "Episodes of the linear epsilon decay; 0 = the whole run "
+            + "(default: ${DEFAULT-VALUE}).")
+    int epsilonEpisodes;
+
+    @Option(names = "--priority-alpha", description = "With --prioritized: priority exponent alpha in [0, 1] "
+            + "(default: ${DEFAULT-VALUE}).")
+    double priorityAlpha;
+
+    @Option(names = "--priority-beta-start", description = "With --prioritized: importance-weight exponent beta at the "
+            + "start, annealed linearly (default: ${DEFAULT-VALUE}).")
+    double priorityBetaStart;
+
+    @Option(names = "--priority-beta-end", description = "With --prioritized: beta at the end of the run (default: "
+            + "${DEFAULT-VALUE}).")
+    double priorityBetaEnd;
+
+    @Option(names = "--priority-eps", description = "With --prioritized: added to |TD error| so every transition keeps "
+            + "a chance (default: ${DEFAULT-VALUE}).")
+    double priorityEps;
+
+    @Option(names = "--grad-clip", description = "Global gradient-norm clip; 0 = off (default: ${DEFAULT-VALUE}).")
+    double gradClip;
+
+    @Option(names = "--huber-delta", description = "Huber loss threshold (default: ${DEFAULT-VALUE}).")
+    double huberDelta;
+
+    @Option(names = "--kl-horizon", description = "Horizon in episodes of the adaptive --kl-beta controller (default: "
+            + "${DEFAULT-VALUE}).")
+    int klHorizon;
+
+    @Option(names = "--clip-targets", arity = "0..1", fallbackValue = "true", description = "Clip Bellman targets to "
+            + "the achievable return range (default: ${DEFAULT-VALUE}).")
+    boolean clipTargets;
+
+    @Option(names = "--return-min", description = "Lower end of the achievable return range, with --return-max "
+            + "(default: derived from the reward).")
+    Double returnMin;
+
+    @Option(names = "--return-max", description = "Upper end of the achievable return range, with --return-min "
+            + "(default: derived from the reward).")
+    Double returnMax;
+
     @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}; classification: 1e-4).")
     double lr;
 
@@ -252,15 +298,18 @@ final class TrainCommand implements Callable<Integer> {
                 return null;
             }
             Object v = value(DqnConfig.defaults(), field);
+            if (v == null) {
+                return null; // e.g. --return-min: derived from the reward unless given
+            }
             return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : String.valueOf(v);
         }
     }
 
     private static final Map<String, String> FIELDS = fields();
-    /** The default config as JSON values, to tell a task-only option left at its default. */
     /** Rollout temperature of --task translation unless chosen (see where it is applied). */
     static final double TRANSLATION_ROLLOUT_TEMPERATURE = 0.5;
 
+    /** The default config as JSON values, to tell a task-only option left at its default. */
     private static final JsonObject DEFAULTS_JSON = JsonParser.parseString(DqnConfig.defaults().toJson())
             .getAsJsonObject();
 
@@ -338,8 +387,13 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume: expected --out RUN_DIR of the run to continue");
         }
         if (resume && (overrides.size() > 0 || config != null)) {
+            List<String> given = new ArrayList<>();
+            overrides.keySet().forEach(k -> given.add(DqnConfig.optionOf(k)));
+            if (config != null) {
+                given.add("--config " + config);
+            }
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the checkpoint's config:"
-                    + " expected no DQN options or --config but got " + String.join(", ", overrides.keySet()));
+                    + " expected no DQN options or --config but got " + String.join(", ", given));
         }
         DqnConfig cfg = null;
         if (!resume) {
@@ -452,6 +506,11 @@ final class TrainCommand implements Callable<Integer> {
                     + evalFile.getFileName() + "):");
             DqnCli.printTable(outW, sum.base(), sum.trained());
             outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");
+            if (sum.updates() == 0) {
+                err.println("qdecode: warning: the head was never updated: " + sum.episodes() + " episodes stored fewer "
+                        + "transitions than one batch, so 'trained' is the untrained head (expected more --episodes or a "
+                        + "smaller --batch-size)");
+            }
         }
         writeReport(runDir, outW, err);
         return ExitCodes.OK;

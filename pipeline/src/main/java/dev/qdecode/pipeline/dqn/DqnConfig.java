@@ -4,8 +4,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -520,9 +518,9 @@ public record DqnConfig(
     public DqnConfig withJson(String json, String source) {
         JsonElement root;
         try {
-            root = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(source + ": not valid JSON (" + oneLine(e) + ")");
+            root = dev.qdecode.data.StrictJson.parse(json, source);
+        } catch (dev.qdecode.data.DataException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException(source + ": expected a JSON object of config keys");
@@ -624,11 +622,6 @@ public record DqnConfig(
             throw new IllegalArgumentException(where + ": expected a string but got " + v);
         }
         return v.getAsString();
-    }
-
-    private static String oneLine(Exception e) {
-        String m = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
     }
 
     private Object get(RecordComponent c) {

@@ -96,10 +96,14 @@ public final class Generator {
      */
     public List<Generation> generate(List<String> prompts, Progress progress) {
         List<Generation> out = new ArrayList<>(prompts.size());
+        // Every prompt is encoded (and checked) before the first batch, so a bad one late in the list
+        // does not throw away the batches before it.
+        PromptEncoder.Encoded[] prep = encode(prompts, 0);
         long tokens = 0;
         for (int start = 0; start < prompts.size(); start += cfg.batchSize()) {
             int end = Math.min(prompts.size(), start + cfg.batchSize());
-            List<Generation> batch = generateBatch(prompts.subList(start, end), start, null);
+            List<Generation> batch = decode(Arrays.copyOfRange(prep, start, end), prompts.subList(start, end), start,
+                    null);
             for (Generation g : batch) {
                 tokens += g.newTokens();
             }
@@ -121,16 +125,15 @@ public final class Generator {
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
      */
     public Generation stream(String prompt, Consumer<String> sink) {
-        return generateBatch(List.of(prompt), 0, sink).get(0);
+        return decode(encode(List.of(prompt), 0), List.of(prompt), 0, sink).get(0);
     }
 
-    private List<Generation> generateBatch(List<String> prompts, int offset, Consumer<String> sink) {
-        int n = prompts.size();
-        PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[n];
-        for (int i = 0; i < n; i++) {
+    private PromptEncoder.Encoded[] encode(List<String> prompts, int offset) {
+        PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[prompts.size()];
+        for (int i = 0; i < prep.length; i++) {
             prep[i] = encoder.encode(prompts.get(i), offset + i, cfg.maxNewTokens());
         }
-        return decode(prep, prompts, offset, sink);
+        return prep;
     }
 
     /**

@@ -174,7 +174,7 @@ class ClassificationTaskTest {
         Result bad = run("evaluate", "--task", "classification", "--policy", tmp.resolve("c").toString(), "--data",
                 other.toString());
         assertEquals(ExitCodes.BAD_INPUT, bad.code());
-        assertTrue(bad.err().contains(other + ": example 1: label '7' (expected one of the run's labels 0=bad,1=good)"),
+        assertTrue(bad.err().contains(other + ":3: column 'label': expected one of 0,1 but found '7'"),
                 bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
         Path cont = tmp.resolve("cont");
@@ -276,7 +276,8 @@ class ClassificationTaskTest {
         Path dev = data(tmp, "dev.tsv", 10, 2);
         Result missing = train(tmp, "a", "0=bad,2=good", train, dev);
         assertEquals(ExitCodes.BAD_INPUT, missing.code());
-        assertTrue(missing.err().contains("label '1' is not in --labels 0=bad,2=good"), missing.err());
+        assertTrue(missing.err().matches("(?s).*" + java.util.regex.Pattern.quote(train.toString())
+                + ":\\d+: column 'label': expected one of 0,2 but found '1'.*"), missing.err());
         assertEquals(1, missing.err().strip().lines().filter(l -> l.startsWith("qdecode:")).count(), missing.err());
         Result prefix = train(tmp, "b", "0=sad,1=sad.", train, dev);
         assertEquals(ExitCodes.BAD_INPUT, prefix.code());
@@ -288,6 +289,10 @@ class ClassificationTaskTest {
                 tmp.resolve("d").toString());
         assertEquals(ExitCodes.USAGE, template.code());
         assertTrue(template.err().contains("expected the placeholder {text}"), template.err());
+        Result twice = run("train", "--task", "classification", "--template", "{text} or {text}", "--out",
+                tmp.resolve("e").toString());
+        assertEquals(ExitCodes.USAGE, twice.code());
+        assertTrue(twice.err().contains("expected the placeholder {text} exactly once"), twice.err());
         assertFalse(Files.exists(tmp.resolve("a").resolve("summary.json")));
     }
 }

@@ -28,8 +28,8 @@ class ClassifierCommandTest {
         CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
                 "--limit", "600", "--seed", "7", "--out", out.toString());
         assertEquals(ExitCodes.USAGE, again.code(), again.err());
-        assertEquals("qdecode: error: --out " + out + ": already holds a classifier (classifier.json); choose another "
-                + "--out or add --overwrite to replace it", again.err().strip());
+        assertEquals("qdecode: error: --out " + out + ": already holds classifier.json, head.safetensors (choose "
+                + "another --out, or add --overwrite to write a classifier over them)", again.err().strip());
         assertEquals(meta, Files.readString(out.resolve("classifier.json")));
 
         r = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",

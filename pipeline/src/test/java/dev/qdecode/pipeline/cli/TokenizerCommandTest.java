@@ -85,8 +85,9 @@ class TokenizerCommandTest {
         String[] again = {"tokenizer", "train", "--data", txt.toString(), "--vocab-size", "300", "--out", out.toString()};
         CliRunner.Result refused = CliRunner.run(again);
         assertEquals(ExitCodes.USAGE, refused.code(), refused.err());
-        assertEquals("qdecode: error: --out " + out + ": already holds a tokenizer (tokenizer.json); choose another "
-                + "--out or add --overwrite to replace it", refused.err().strip());
+        assertEquals("qdecode: error: --out " + out + ": already holds special_tokens_map.json, tokenizer.json, "
+                + "tokenizer_config.json (choose another --out, or add --overwrite to write a tokenizer over them)",
+                refused.err().strip());
         assertEquals(json, Files.readString(out.resolve("tokenizer.json")));
         String[] replace = Arrays.copyOf(again, again.length + 1);
         replace[again.length] = "--overwrite";
@@ -121,8 +122,16 @@ class TokenizerCommandTest {
 
         r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en", "--vocab-size", "500",
                 "--special-tokens", "<sep>,<sep>", "--out", tmp.resolve("d").toString());
-        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains("duplicate special token <sep>"), r.err());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--special-tokens: '<sep>' given twice (expected each once)"), r.err());
+        for (String[] bad : new String[][] {{"--special-tokens", ","}, {"--special-tokens", "<a>,"},
+            {"--columns", "en,en"}, {"--data", train}}) {
+            r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en", "--vocab-size", "500",
+                    bad[0], bad[1], "--out", tmp.resolve("d").toString());
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertTrue(r.err().contains(bad[0].equals("--data") ? "given twice" : bad[0]), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
 
         r = CliRunner.run("tokenizer", "train", "--data", train, "--out", tmp.resolve("e").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
