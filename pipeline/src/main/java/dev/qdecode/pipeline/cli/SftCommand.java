@@ -5,7 +5,9 @@ import com.google.gson.JsonObject;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -55,8 +57,9 @@ final class SftCommand implements Callable<Integer> {
     String targetColumn;
 
     @Option(names = "--template", paramLabel = "TEXT",
-            description = "Prompt template with {source} once (default: translation '{source} <sep>', "
-                    + "continuation '{source}', dialogue '{source} __eou__'). The target follows, then EOS.")
+            description = "Prompt template with {source} once (default: translation '{source} <sep>', which needs "
+                    + "<sep> as one token of the tokenizer; continuation and dialogue '{source}', a dialogue's "
+                    + "context ending with the responder's cue). The target follows, then EOS.")
     String template;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Pretrained model directory to continue training.")
@@ -81,7 +84,7 @@ final class SftCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--batch-tokens", paramLabel = "N", defaultValue = "0",
-            description = "Most padded tokens per batch (default: 0 = no limit).")
+            description = "Most padded tokens per batch, at least the longest training sequence (default: 0 = no limit).")
     int batchTokens;
 
     @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
@@ -136,18 +139,38 @@ final class SftCommand implements Callable<Integer> {
                     + " the best evaluation so far; default: 0 = no limit).")
     double timeLimit;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+            description = "Output directory (not the --model or --tokenizer directory).")
     Path out;
 
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint. Options not given "
-            + "are taken from the checkpoint; options given must equal the checkpoint's.")
+            + "are taken from the checkpoint; options given must equal the checkpoint's, and the data, dev, init and"
+            + " tokenizer files must be unchanged.")
     boolean resume;
+
+    @CommandLine.Mixin OverwriteOption overwrite;
+
+    /** What an output directory must not hold for a new run: file, then what it is (for the message). */
+    private static final String[][] EARLIER_WORK = {
+        {"model.safetensors", "a model"}, {"config.json", "a model"}, {"tokenizer.json", "a tokenizer"},
+        {"checkpoint.qdq", "a 'qdecode train' run"}, {"summary.json", "a run"}, {"metrics.jsonl", "a run"},
+        {SftTrainer.PROVENANCE, "an SFT run"}};
 
     @Override
     public Integer call() {
+        if (out.toString().isEmpty()) {
+            throw new CliException("--out '': expected a directory (an empty path would write into the current "
+                    + "directory)", ExitCodes.USAGE);
+        }
+        if (resume && overwrite.overwrite) {
+            throw new CliException("--overwrite: not with --resume (expected one: --resume continues the run in --out, "
+                    + "--overwrite replaces it)", ExitCodes.USAGE);
+        }
         if (resume) {
             fillFromCheckpoint();
         }
+        // after a resume's fill, the checkpoint's template counts as given: the run already trains with it
+        boolean defaultTemplate = template == null;
         for (Object[] req : new Object[][] {{"--data", data}, {"--dev", dev}}) {
             if (req[1] == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '" + req[0]
@@ -172,21 +195,68 @@ final class SftCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--time-limit: expected 0 (none) or a positive number of minutes but got " + timeLimit);
         }
+        checkOut(cfg);
         long limit = maxMemory == null ? Runtime.getRuntime().maxMemory() : parseSize(maxMemory);
         PrintWriter outW = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SftTrainer.Result r;
         long deadline = timeLimit > 0 ? System.nanoTime() + (long) (timeLimit * 60e9) : Long.MAX_VALUE;
         try (Progress p = new Progress(err, deadline)) {
-            r = new SftTrainer(cfg, resume, limit, threads).run(p);
+            r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
+                    .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {
             throw new CliException(e.getMessage());
         }
-        outW.printf(Locale.ROOT, "%s after %d/%d steps in %s: best %s %.4f at step %d; model in %s%n",
-                r.interrupted() ? "time limit reached (resumable with --resume)" : r.stoppedEarly() ? "stopped early" : "done", r.steps(), r.totalSteps(),
-                ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out());
+        String how = r.interrupted() ? "time limit reached (resumable with --resume)"
+                : r.stoppedEarly() ? "stopped early" : "done";
+        if (r.bestStep() < 0) {
+            outW.printf(Locale.ROOT, "%s after %d/%d steps in %s, before the first evaluation (--eval-every %d): no model"
+                    + " written yet; continue with: qdecode sft --resume --out %s%n", how, r.steps(), r.totalSteps(),
+                    ProgressBar.hms(r.seconds()), cfg.evalEvery(), cfg.out());
+        } else {
+            outW.printf(Locale.ROOT, "%s after %d/%d steps in %s: best %s %.4f at step %d; model in %s%n", how, r.steps(),
+                    r.totalSteps(), ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out());
+        }
         outW.flush();
         return 0;
+    }
+
+    /**
+     * Refuses an output directory whose contents training would replace: always the --model or
+     * --tokenizer directory (or the directory of an --init config.json), and, for a new run without
+     * --overwrite, one that holds an SFT run, a model, a tokenizer or a 'qdecode train' run.
+     */
+    private void checkOut(SftConfig cfg) {
+        Path dir = cfg.out();
+        for (Object[] in : new Object[][] {{"--model", cfg.model()}, {"--tokenizer", cfg.tokenizer()}}) {
+            if (in[1] != null && sameFile(dir, (Path) in[1])) {
+                throw new CliException("--out " + out + ": is the " + in[0] + " directory, which training would overwrite"
+                        + " (expected another directory; --overwrite does not apply to inputs)", ExitCodes.USAGE);
+            }
+        }
+        if (cfg.init() != null && sameFile(dir.resolve("config.json"), cfg.init())) {
+            throw new CliException("--out " + out + ": holds the --init file config.json, which training would overwrite"
+                    + " (expected another directory; --overwrite does not apply to inputs)", ExitCodes.USAGE);
+        }
+        if (resume) {
+            return;
+        }
+        if (SftTrainer.holdsRun(dir) && !overwrite.overwrite) {
+            throw new CliException("--out " + out + ": already holds an SFT run (" + SftTrainer.CHECKPOINT + "/); add"
+                    + " --resume to continue it, --overwrite to replace it, or choose another --out", ExitCodes.USAGE);
+        }
+        for (String[] f : EARLIER_WORK) {
+            overwrite.check(out, f[0], f[1]);
+        }
+    }
+
+    /** Whether two paths name the same file or directory (symbolic links resolved where they exist). */
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +37,8 @@ import java.util.Set;
  * @param epochs passes over the training data (&gt; 0)
  * @param maxSteps stop after this many optimizer steps (0: no limit besides {@code epochs})
  * @param batchSize most sequences per batch (&gt; 0)
- * @param batchTokens most padded tokens (rows x longest row) per batch (0: no limit)
+ * @param batchTokens most padded tokens (rows x longest row) per batch (0: no limit); {@link
+ *     SftTrainer} refuses a limit below the longest training sequence
  * @param lr peak learning rate (&gt; 0)
  * @param warmup linear warm-up steps (&gt;= 0)
  * @param schedule decay after warm-up: {@code cosine}, {@code linear} (both to 0) or {@code
@@ -299,18 +301,20 @@ public record SftConfig(
      *     valid config
      */
     public static SftConfig fromJson(String json, String source) {
+        JsonObject o;
         try {
-            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            o = JsonParser.parseString(json).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new IllegalArgumentException(source + ": not a valid SFT config (" + e.getMessage() + ")", e);
+        }
+        try {
             return new SftConfig(str(o, "task"), path(o, "data"), path(o, "dev"), str(o, "source-column"),
                     str(o, "target-column"), str(o, "template"), path(o, "model"), path(o, "init"),
-                    path(o, "tokenizer"), num(o, "epochs").intValue(), num(o, "max-steps").intValue(),
-                    num(o, "batch-size").intValue(), num(o, "batch-tokens").intValue(), num(o, "lr").doubleValue(),
-                    num(o, "warmup").intValue(), str(o, "schedule"), num(o, "weight-decay").doubleValue(),
-                    num(o, "grad-clip").doubleValue(), num(o, "dropout").doubleValue(),
-                    num(o, "eval-every").intValue(), num(o, "patience").intValue(),
-                    num(o, "bleu-samples").intValue(), num(o, "seed").longValue(), path(o, "out"));
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
-            throw new IllegalArgumentException(source + ": not a valid SFT config (" + e.getMessage() + ")", e);
+                    path(o, "tokenizer"), integer(o, "epochs"), integer(o, "max-steps"), integer(o, "batch-size"),
+                    integer(o, "batch-tokens"), real(o, "lr"), integer(o, "warmup"), str(o, "schedule"),
+                    real(o, "weight-decay"), real(o, "grad-clip"), real(o, "dropout"), integer(o, "eval-every"),
+                    integer(o, "patience"), integer(o, "bleu-samples"), number(o, "seed", "an integer").longValue(),
+                    path(o, "out"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
@@ -318,7 +322,13 @@ public record SftConfig(
 
     private static String str(JsonObject o, String k) {
         JsonElement e = o.get(k);
-        return e == null || e.isJsonNull() ? null : e.getAsString();
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("key '" + k + "': expected a string or null but got " + e);
+        }
+        return e.getAsString();
     }
 
     private static Path path(JsonObject o, String k) {
@@ -326,17 +336,48 @@ public record SftConfig(
         return s == null ? null : Path.of(s);
     }
 
-    private static Number num(JsonObject o, String k) {
+    private static int integer(JsonObject o, String k) {
+        long v = number(o, k, "an integer").longValue();
+        if (v != (int) v) {
+            throw new IllegalArgumentException("key '" + k + "': expected an integer of at most " + Integer.MAX_VALUE
+                    + " but got " + v);
+        }
+        return (int) v;
+    }
+
+    private static double real(JsonObject o, String k) {
+        return number(o, k, "a number").doubleValue();
+    }
+
+    /** A JSON number ({@code kind} "an integer": without fraction or exponent beyond a long). */
+    private static BigDecimal number(JsonObject o, String k, String kind) {
         JsonElement e = o.get(k);
         if (e == null || e.isJsonNull()) {
-            throw new IllegalStateException("missing key '" + k + "'");
+            throw new IllegalArgumentException("missing key '" + k + "' (expected " + kind + ")");
         }
-        return e.getAsNumber();
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException("key '" + k + "': expected " + kind + " but got " + e);
+        }
+        BigDecimal v;
+        try {
+            v = e.getAsBigDecimal();
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("key '" + k + "': expected " + kind + " but got " + e, ex);
+        }
+        if (kind.equals("an integer")) {
+            try {
+                v.longValueExact();
+            } catch (ArithmeticException ex) {
+                throw new IllegalArgumentException("key '" + k + "': expected an integer but got " + e, ex);
+            }
+        }
+        return v;
     }
 
     /**
      * The option names whose values differ between this config and another, in declaration order,
-     * each as {@code name (this value vs other value)}.
+     * each as {@code name (this value vs other value)}. The output directory is not compared: it is
+     * where a run is, not how it trains (a moved run directory resumes).
      *
      * @param other the other config
      * @return the differences (empty when equal)
@@ -346,7 +387,7 @@ public record SftConfig(
         Map<String, Object> b = other.values();
         List<String> diff = new ArrayList<>();
         for (String k : a.keySet()) {
-            if (!Objects.equals(show(a.get(k)), show(b.get(k)))) {
+            if (!k.equals("out") && !Objects.equals(show(a.get(k)), show(b.get(k)))) {
                 diff.add(k + " (" + show(a.get(k)) + " vs " + show(b.get(k)) + ")");
             }
         }

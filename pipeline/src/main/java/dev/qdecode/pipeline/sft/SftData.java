@@ -1,8 +1,11 @@
 package dev.qdecode.pipeline.sft;
 
+import dev.qdecode.data.DataException;
+import dev.qdecode.data.DataReader;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.DialogueExample;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.data.Row;
 import dev.qdecode.data.TranslationExample;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
@@ -59,6 +62,8 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
                 targets.add(e.response());
                 ids.add(e.id());
             }
+        } else if (cfg.task().equals("continuation")) {
+            readContinuation(cfg, file, ids, sources, targets);
         } else {
             ReadOptions opts = ReadOptions.defaults().withColumn("source", cfg.effectiveSourceColumn())
                     .withColumn("target", cfg.effectiveTargetColumn());
@@ -108,5 +113,40 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             plen[i] = p.length;
         }
         return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets));
+    }
+
+    /**
+     * Reads prompt/continuation pairs as raw rows (the data module has no continuation task, and its
+     * translation task would name the wrong task and fields in errors).
+     */
+    private static void readContinuation(SftConfig cfg, Path file, List<String> ids, List<String> sources,
+            List<String> targets) {
+        String[][] columns = {
+            {cfg.effectiveSourceColumn(), "source", "--source-column"},
+            {cfg.effectiveTargetColumn(), "target", "--target-column"}};
+        try (DataReader<Row> reader = Datasets.rows(file, ReadOptions.defaults())) {
+            List<String> header = reader.header();
+            for (String[] c : columns) {
+                if (header != null && !header.contains(c[0])) {
+                    throw new DataException(file + ":1: missing column '" + c[0] + "' (the " + c[1]
+                            + " column of sft --task continuation; choose another with " + c[2]
+                            + "); the header has columns: " + String.join(", ", header));
+                }
+            }
+            while (reader.hasNext()) {
+                Row row = reader.next();
+                String[] values = new String[2];
+                for (int i = 0; i < 2; i++) {
+                    values[i] = row.get(columns[i][0]);
+                    if (values[i].isBlank()) {
+                        throw new DataException(row + ": column '" + columns[i][0] + "': expected a non-blank value (the "
+                                + columns[i][1] + " of sft --task continuation) but found '" + values[i] + "'");
+                    }
+                }
+                ids.add(row.has("id") ? row.get("id") : Long.toString(row.index()));
+                sources.add(values[0]);
+                targets.add(values[1]);
+            }
+        }
     }
 }

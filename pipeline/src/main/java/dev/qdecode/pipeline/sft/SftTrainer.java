@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -31,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,8 +99,9 @@ public final class SftTrainer {
      * @param steps steps done in total
      * @param totalSteps planned steps
      * @param metric the early-stopping metric ({@code bleu} or {@code dev_loss})
-     * @param best its best value
-     * @param bestStep the step of the best value (the model in the output directory)
+     * @param best its best value ({@code NaN} before the first evaluation)
+     * @param bestStep the step of the best value (the model in the output directory); -1 before the
+     *     first evaluation, when no model has been written yet
      * @param stoppedEarly whether patience ran out
      * @param interrupted whether the listener asked to stop (resumable)
      * @param seconds wall time of this invocation
@@ -110,6 +114,8 @@ public final class SftTrainer {
     private final long memoryLimit;
     private final int threads;
     private boolean fusedAdam = true;
+    private boolean overwrite;
+    private boolean defaultTemplate;
 
     /**
      * Prepares a run (nothing is read until {@link #run}).
@@ -132,6 +138,43 @@ public final class SftTrainer {
         return this;
     }
 
+    /**
+     * Whether a run that starts (not a resume) replaces an SFT run already in the output directory
+     * (its checkpoint and metrics) instead of refusing; default false.
+     *
+     * @param replace true to replace
+     * @return this trainer
+     */
+    public SftTrainer overwrite(boolean replace) {
+        this.overwrite = replace;
+        return this;
+    }
+
+    /**
+     * Whether the config's template is the task's default rather than one the user chose; default
+     * false. A default template whose marker (translation's {@code <sep>}) is not a single token of
+     * the tokenizer is then refused, since it would be split into pieces; a chosen template is used as
+     * given.
+     *
+     * @param isDefault true when the template was not chosen by the user
+     * @return this trainer
+     */
+    public SftTrainer defaultTemplate(boolean isDefault) {
+        this.defaultTemplate = isDefault;
+        return this;
+    }
+
+    /**
+     * Whether a directory holds an SFT run (a checkpoint, possibly the previous one of an interrupted
+     * swap), which {@code resume} continues.
+     *
+     * @param out the output directory
+     * @return true when {@code out} holds a checkpoint
+     */
+    public static boolean holdsRun(Path out) {
+        return Files.exists(out.resolve(CHECKPOINT)) || Files.exists(out.resolve(CHECKPOINT + ".old"));
+    }
+
     /** Mutable run state, saved in checkpoints. */
     private static final class State {
         long step;
@@ -140,6 +183,66 @@ public final class SftTrainer {
         int evalsSinceBest;
         double trainLossSum;
         long trainLossCount;
+
+        /** The state a checkpoint's {@code state.json} records, each field checked (errors name {@code file}). */
+        static State of(JsonObject s, Path file) {
+            State st = new State();
+            st.step = count(s, "step", 0, Long.MAX_VALUE, file);
+            JsonElement best = s.get("best");
+            if (best != null && !best.isJsonNull()) {
+                // NaN: "no evaluation yet", as earlier versions wrote it (not JSON, but Gson reads it)
+                st.best = number(s, "best", file);
+            }
+            st.bestStep = count(s, "best_step", -1, st.step, file);
+            if ((st.bestStep < 0) != Double.isNaN(st.best)) {
+                throw new SftException(file + ": key 'best': expected " + (st.bestStep < 0
+                        ? "null (no evaluation yet, as best_step is -1)" : "a number (the metric at best_step "
+                        + st.bestStep + ")") + " but got " + best);
+            }
+            st.evalsSinceBest = (int) count(s, "evals_since_best", 0, Integer.MAX_VALUE, file);
+            st.trainLossSum = number(s, "train_loss_sum", file);
+            if (!Double.isFinite(st.trainLossSum)) {
+                throw new SftException(file + ": key 'train_loss_sum': expected a finite number but got " + s.get("train_loss_sum"));
+            }
+            st.trainLossCount = count(s, "train_loss_count", 0, Long.MAX_VALUE, file);
+            return st;
+        }
+    }
+
+    /** An integer field of a checkpoint's state in [{@code min}, {@code max}]. */
+    private static long count(JsonObject s, String key, long min, long max, Path file) {
+        JsonElement e = s.get(key);
+        String expected = "an integer " + (max == Long.MAX_VALUE ? ">= " + min : "from " + min + " to " + max);
+        if (e == null || e.isJsonNull()) {
+            throw new SftException(file + ": missing key '" + key + "' (expected " + expected + ")");
+        }
+        try {
+            if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                long v = e.getAsBigDecimal().longValueExact();
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            }
+        } catch (NumberFormatException | ArithmeticException ex) {
+            // not an integer: reported below
+        }
+        throw new SftException(file + ": key '" + key + "': expected " + expected + " but got " + e);
+    }
+
+    /** A number field of a checkpoint's state ({@code NaN} as older versions wrote it included). */
+    private static double number(JsonObject s, String key, Path file) {
+        JsonElement e = s.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw new SftException(file + ": missing key '" + key + "' (expected a number)");
+        }
+        try {
+            if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                return e.getAsDouble();
+            }
+        } catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new SftException(file + ": key '" + key + "': expected a number but got " + e);
     }
 
     /**
@@ -148,7 +251,8 @@ public final class SftTrainer {
      * @param listener progress receiver
      * @return how it ended
      * @throws SftException (one line) for a run that cannot start: too large for memory, a resume
-     *     with another config, an output directory holding another run, a tokenizer that does not fit
+     *     with another config, other inputs or a damaged checkpoint, an output directory holding
+     *     another run, a tokenizer that does not fit, a sequence longer than {@code batchTokens}
      * @throws dev.qdecode.data.DataException on bad data (file:line)
      * @throws ModelException on a bad model directory or config
      * @throws UncheckedIOException when outputs cannot be written
@@ -159,30 +263,31 @@ public final class SftTrainer {
         Path out = cfg.out();
         Path ckpt = out.resolve(CHECKPOINT);
         State st = new State();
-        JsonObject savedState = null;
+        long adamSteps = 0;
+        Path tokDir = cfg.tokenizerDir();
         if (resume) {
             ckpt = existingCheckpoint(out);
-            savedState = readState(ckpt);
-            SftConfig saved = SftConfig.fromJson(savedState.get("config").toString(), ckpt.resolve(STATE).toString());
+            JsonObject savedState = readState(ckpt);
+            SftConfig saved = configOf(savedState, ckpt.resolve(STATE));
             List<String> diff = saved.differences(cfg);
             if (!diff.isEmpty()) {
                 throw new SftException("--resume: " + ckpt.resolve(STATE) + " was written with another config; differing keys: "
                         + String.join(", ", diff) + " (checkpoint vs now)");
             }
-            st.step = savedState.get("step").getAsLong();
-            st.best = savedState.get("best").isJsonNull() ? Double.NaN : savedState.get("best").getAsDouble();
-            st.bestStep = savedState.get("best_step").getAsLong();
-            st.evalsSinceBest = savedState.get("evals_since_best").getAsInt();
-            st.trainLossSum = savedState.get("train_loss_sum").getAsDouble();
-            st.trainLossCount = savedState.get("train_loss_count").getAsLong();
-        } else if (Files.exists(ckpt) || Files.exists(out.resolve(CHECKPOINT + ".old"))) {
+            st = State.of(savedState, ckpt.resolve(STATE));
+            adamSteps = count(savedState, "adam_steps", 0, Long.MAX_VALUE, ckpt.resolve(STATE));
+        } else if (holdsRun(out) && !overwrite) {
             throw new SftException("--out " + out + ": already holds a run (" + CHECKPOINT
-                    + "/); add --resume to continue it or choose another --out");
+                    + "/); add --resume to continue it, --overwrite to replace it, or choose another --out");
         }
-        Path tokDir = cfg.tokenizerDir();
         if (!Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
             throw new SftException((cfg.tokenizer() != null ? "--tokenizer " : "--model ") + tokDir
                     + ": no tokenizer.json in the directory");
+        }
+        // a resume compares the inputs first; a new run hashes them once its data has been read
+        Map<String, String> hashes = resume ? inputHashes() : null;
+        if (resume) {
+            checkInputsUnchanged(out.resolve(PROVENANCE), hashes);
         }
         try (TextTokenizer tok = TextTokenizer.load(tokDir);
                 TrainableLlama model = openModel(resume ? ckpt : null, tok);
@@ -198,10 +303,14 @@ public final class SftTrainer {
                 throw new SftException("model config: no eos_token_id and the tokenizer has no EOS token"
                         + " (expected one to end every target)");
             }
+            if (defaultTemplate) {
+                checkDefaultTemplate(tok, tokDir.resolve("tokenizer.json"));
+            }
             PromptFormat format = promptFormat(tokDir, tok);
             SftData train = SftData.read(cfg, cfg.data(), tok, format, eos, mc.maxPositions());
             SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
             int[] lengths = Arrays.stream(train.rows()).mapToInt(r -> r.length).toArray();
+            checkBatchTokens(lengths);
             List<List<int[]>> epochs = new ArrayList<>();
             long planned = 0;
             for (int e = 0; e < cfg.epochs(); e++) {
@@ -210,6 +319,10 @@ public final class SftTrainer {
                 planned += plan.size();
             }
             long total = cfg.maxSteps() > 0 ? Math.min(cfg.maxSteps(), planned) : planned;
+            if (st.step > total) {
+                throw new SftException(ckpt.resolve(STATE) + ": key 'step': expected at most " + total
+                        + " (the run's planned steps) but got " + st.step);
+            }
             MemoryEstimate mem = estimate(mc, train, epochs);
             if (mem.totalBytes() > memoryLimit) {
                 throw new SftException("training step needs about " + mem.describe() + ", more than the limit of "
@@ -217,14 +330,17 @@ public final class SftTrainer {
                         + " or choose a smaller model");
             }
             if (resume) {
-                opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), savedState.get("adam_steps").getAsLong(),
-                        ckpt.resolve(OPTIMIZER).toString());
+                opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), adamSteps, ckpt.resolve(OPTIMIZER).toString());
                 truncateMetrics(out.resolve(METRICS), st.step);
             } else {
+                if (overwrite) {
+                    deleteTree(out.resolve(CHECKPOINT));
+                    deleteTree(out.resolve(CHECKPOINT + ".old"));
+                }
                 Files.createDirectories(out);
                 Files.deleteIfExists(out.resolve(METRICS));
             }
-            writeProvenance(out, mc, format, eos, train, dev, mem, total);
+            writeProvenance(out, mc, format, eos, train, dev, mem, total, hashes != null ? hashes : inputHashes());
             return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -542,7 +658,11 @@ public final class SftTrainer {
         s.add("config", cfg.toJson());
         s.addProperty("step", st.step);
         s.addProperty("adam_steps", opt.steps());
-        s.addProperty("best", st.best);
+        if (Double.isNaN(st.best)) {
+            s.add("best", JsonNull.INSTANCE); // no evaluation yet (NaN is not JSON)
+        } else {
+            s.addProperty("best", st.best);
+        }
         s.addProperty("best_step", st.bestStep);
         s.addProperty("evals_since_best", st.evalsSinceBest);
         s.addProperty("train_loss_sum", st.trainLossSum);
@@ -563,15 +683,26 @@ public final class SftTrainer {
      *
      * @param out the run's output directory
      * @return the recorded config
-     * @throws SftException when there is no readable checkpoint
+     * @throws SftException when there is no readable checkpoint, or its config is not valid (one
+     *     line naming the file and key)
      */
     public static JsonObject savedConfig(Path out) {
         Path ckpt = existingCheckpoint(out);
         JsonObject state = readState(ckpt);
-        if (!state.has("config") || !state.get("config").isJsonObject()) {
-            throw new SftException(ckpt.resolve(STATE) + ": no \"config\" object (expected the options of the run)");
-        }
+        configOf(state, ckpt.resolve(STATE));
         return state.getAsJsonObject("config");
+    }
+
+    /** The config a checkpoint's state records, validated (errors name {@code file} and the key). */
+    private static SftConfig configOf(JsonObject state, Path file) {
+        if (!state.has("config") || !state.get("config").isJsonObject()) {
+            throw new SftException(file + ": no \"config\" object (expected the options of the run)");
+        }
+        try {
+            return SftConfig.fromJson(state.get("config").toString(), file + " \"config\"");
+        } catch (IllegalArgumentException e) {
+            throw new SftException(e.getMessage());
+        }
     }
 
     /** What to change after a non-finite loss or gradient, given this run's settings. */
@@ -631,8 +762,94 @@ public final class SftTrainer {
         }
     }
 
+    /**
+     * The inputs whose bytes determine the run, by their key in the provenance's {@code sha256}
+     * object, each with the option that names it and the file.
+     */
+    private Map<String, String[]> hashedInputs() {
+        Map<String, String[]> m = new LinkedHashMap<>();
+        m.put("data", new String[] {"--data", cfg.data().toString()});
+        m.put("dev", new String[] {"--dev", cfg.dev().toString()});
+        if (cfg.init() != null) {
+            m.put("init", new String[] {"--init", cfg.init().toString()});
+        }
+        m.put("tokenizer.json", new String[] {cfg.tokenizer() != null ? "the --tokenizer" : "the tokenizer of --model",
+            cfg.tokenizerDir().resolve("tokenizer.json").toString()});
+        return m;
+    }
+
+    /** The SHA-256 of each {@link #hashedInputs} file, by key. */
+    private Map<String, String> inputHashes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        hashedInputs().forEach((k, f) -> m.put(k, Datasets.sha256(Path.of(f[1]))));
+        return m;
+    }
+
+    /**
+     * Refuses a resume whose inputs' bytes differ from those the run started with (recorded in its
+     * provenance), naming each differing input.
+     */
+    private void checkInputsUnchanged(Path provenance, Map<String, String> now) {
+        JsonObject recorded;
+        try {
+            recorded = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject()
+                    .getAsJsonObject("sha256");
+        } catch (IOException | JsonParseException | IllegalStateException | ClassCastException e) {
+            throw new SftException("--resume: " + provenance + ": cannot read the run's input hashes (" + e.getMessage()
+                    + "); expected the \"sha256\" object that 'qdecode sft' writes");
+        }
+        if (recorded == null) {
+            throw new SftException("--resume: " + provenance + ": no \"sha256\" object (expected the run's input hashes)");
+        }
+        List<String> changed = new ArrayList<>();
+        Map<String, String[]> inputs = hashedInputs();
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            JsonElement was = recorded.get(e.getKey());
+            String expected = was != null && was.isJsonPrimitive() ? was.getAsString() : "none recorded";
+            if (!e.getValue().equals(expected)) {
+                String[] in = inputs.get(e.getKey());
+                changed.add(in[0] + " " + in[1] + " (sha256 " + e.getValue() + ", expected " + expected + ")");
+            }
+        }
+        if (!changed.isEmpty()) {
+            throw new SftException("--resume: " + String.join(", ", changed) + " changed"
+                    + " since the run started (as " + provenance + " records); restore the inputs or start a new run"
+                    + " in another --out");
+        }
+    }
+
+    /** Refuses a default template whose marker the tokenizer would split into pieces. */
+    private void checkDefaultTemplate(TextTokenizer tok, Path tokenizerFile) {
+        String template = SftConfig.defaultTemplate(cfg.task());
+        String marker = template.replace(SftConfig.SOURCE, "").strip();
+        if (marker.isEmpty()) {
+            return;
+        }
+        int id = tok.pieceId(marker);
+        if (id < 0 || Arrays.stream(tok.encode("a " + marker, false)).noneMatch(i -> i == id)) {
+            throw new SftException("--template not given: the default " + cfg.task() + " template '" + template
+                    + "' needs " + marker + " as one token, but " + tokenizerFile + " has no " + marker
+                    + " token (it would be split into pieces); give --template (e.g. '{source} =') or train the"
+                    + " tokenizer with 'qdecode tokenizer train --special-tokens " + marker + "'");
+        }
+    }
+
+    /** Refuses a {@code batchTokens} limit that a training sequence exceeds on its own. */
+    private void checkBatchTokens(int[] lengths) {
+        if (cfg.batchTokens() <= 0) {
+            return;
+        }
+        int longest = Arrays.stream(lengths).max().orElse(0);
+        long over = Arrays.stream(lengths).filter(l -> l > cfg.batchTokens()).count();
+        if (over > 0) {
+            throw new SftException("--batch-tokens " + cfg.batchTokens() + ": " + over + " of " + lengths.length
+                    + " training sequences in " + cfg.data() + " are longer (the longest has " + longest
+                    + " tokens, prompt + target + EOS); expected at least " + longest + ", or 0 for no limit");
+        }
+    }
+
     private void writeProvenance(Path out, ModelConfig mc, PromptFormat format, int eos, SftData train, SftData dev,
-            MemoryEstimate mem, long total) throws IOException {
+            MemoryEstimate mem, long total, Map<String, String> inputHashes) throws IOException {
         JsonObject p = new JsonObject();
         p.addProperty("qdecode_version", QdecodeVersion.get());
         p.addProperty("java", System.getProperty("java.version"));
@@ -642,12 +859,7 @@ public final class SftTrainer {
         p.add("config", cfg.toJson());
         p.addProperty("seed", cfg.seed());
         JsonObject hashes = new JsonObject();
-        hashes.addProperty("data", Datasets.sha256(cfg.data()));
-        hashes.addProperty("dev", Datasets.sha256(cfg.dev()));
-        if (cfg.init() != null) {
-            hashes.addProperty("init", Datasets.sha256(cfg.init()));
-        }
-        hashes.addProperty("tokenizer.json", Datasets.sha256(cfg.tokenizerDir().resolve("tokenizer.json")));
+        inputHashes.forEach(hashes::addProperty);
         p.add("sha256", hashes);
         p.addProperty("train_examples", train.size());
         p.addProperty("dev_examples", dev.size());

@@ -42,6 +42,30 @@ class SftConfigTest {
     }
 
     @Test
+    void theOutputDirectoryIsNotASettingSoAMovedRunMatches() {
+        SftConfig a = base(null, Path.of("m"), null, null, 1e-3);
+        SftConfig moved = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), null, null, null,
+                Path.of("m"), null, null, 1, 0, 32, 0, 1e-3, 10, "cosine", 0.01, 1.0, 0.1, 100, 0, 50, 1,
+                Path.of("elsewhere"));
+        assertEquals(List.of(), a.differences(moved));
+    }
+
+    @Test
+    void fromJsonNamesTheSourceAndKeyOfAValueOfTheWrongType() {
+        String json = base(null, Path.of("m"), null, null, 1e-3).toJsonString();
+        assertEquals("s.json: key 'epochs': expected an integer but got \"three\"",
+                error(() -> SftConfig.fromJson(json.replace("\"epochs\": 1,", "\"epochs\": \"three\","), "s.json")));
+        assertEquals("s.json: key 'epochs': expected an integer but got 1.5",
+                error(() -> SftConfig.fromJson(json.replace("\"epochs\": 1,", "\"epochs\": 1.5,"), "s.json")));
+        assertEquals("s.json: missing key 'lr' (expected a number)",
+                error(() -> SftConfig.fromJson(json.replace("\"lr\": 0.001,", ""), "s.json")));
+        assertEquals("s.json: key 'task': expected a string or null but got 7",
+                error(() -> SftConfig.fromJson(json.replace("\"task\": \"translation\"", "\"task\": 7"), "s.json")));
+        assertEquals("s.json: --epochs: expected a positive count but got -3",
+                error(() -> SftConfig.fromJson(json.replace("\"epochs\": 1,", "\"epochs\": -3,"), "s.json")));
+    }
+
+    @Test
     void validationErrorsAreOneLineNamingTheOption() {
         assertEquals("--template 'translate: <sep>': must contain {source} exactly once",
                 error(() -> base("translate: <sep>", Path.of("m"), null, null, 1e-3)));

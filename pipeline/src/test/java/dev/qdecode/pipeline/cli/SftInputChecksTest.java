@@ -1,0 +1,153 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code qdecode sft} refuses, before training, an output directory whose contents it would
+ * replace and inputs that do not fit (one line, exit 2 or 3); uses a copy of stories260K so that
+ * no refusal can reach the shared model.
+ */
+class SftInputChecksTest {
+    @TempDir Path tmp;
+    Path model;
+    Path train;
+    Path dev;
+
+    @BeforeEach
+    void inputs() throws IOException {
+        model = Files.createDirectories(tmp.resolve("model"));
+        try (Stream<Path> files = Files.list(CliRunner.shared().resolve("models/stories260K"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName().toString()));
+                model.resolve(f.getFileName().toString()).toFile().setWritable(true);
+            }
+        }
+        train = subset("en-de.train.tsv", 8);
+        dev = subset("en-de.val.tsv", 4);
+    }
+
+    private Path subset(String file, int rows) throws IOException {
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/multi30k").resolve(file),
+                StandardCharsets.UTF_8);
+        return Files.write(tmp.resolve(file), lines.subList(0, rows + 1), StandardCharsets.UTF_8);
+    }
+
+    private CliRunner.Result sft(String... more) {
+        String[] base = {"sft", "--data", train.toString(), "--dev", dev.toString(), "--max-steps", "1",
+            "--eval-every", "1", "--bleu-samples", "2", "--batch-size", "4"};
+        String[] args = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        return CliRunner.run(args);
+    }
+
+    private static void assertError(int code, String start, CliRunner.Result r) {
+        assertEquals(code, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + start), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void anOutputThatIsAnInputIsRefusedEvenWithOverwrite() throws IOException {
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        assertError(ExitCodes.USAGE, "--out " + model + ": is the --model directory, which training would overwrite",
+                sft("--template", "{source} =", "--model", model.toString(), "--out", model + "/", "--overwrite"));
+        assertError(ExitCodes.USAGE, "--out " + model + ": is the --tokenizer directory",
+                sft("--template", "{source} =", "--init", model.resolve("config.json").toString(), "--tokenizer",
+                        model.toString(), "--out", model.toString(), "--overwrite"));
+        Path initDir = Files.createDirectories(tmp.resolve("init"));
+        Path init = Files.copy(model.resolve("config.json"), initDir.resolve("config.json"));
+        assertError(ExitCodes.USAGE, "--out " + initDir + ": holds the --init file config.json",
+                sft("--template", "{source} =", "--init", init.toString(), "--tokenizer", model.toString(), "--out",
+                        initDir.toString(), "--overwrite"));
+        assertArrayEquals(weights, Files.readAllBytes(model.resolve("model.safetensors")));
+        CliRunner.Result empty = sft("--template", "{source} =", "--model", model.toString(), "--out", "");
+        assertError(ExitCodes.USAGE, "--out '': expected a directory", empty);
+    }
+
+    @Test
+    void anOutputHoldingEarlierWorkNeedsOverwrite() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("dqn"));
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"episode\":1}\n");
+        Files.writeString(run.resolve("checkpoint.qdq"), "x");
+        CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString());
+        assertError(ExitCodes.USAGE, "--out " + run + ": already holds a 'qdecode train' run (checkpoint.qdq); "
+                + "choose another --out or add --overwrite to replace it", r);
+        assertEquals("{\"episode\":1}\n", Files.readString(run.resolve("metrics.jsonl")));
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.copy(model.resolve("config.json"), other.resolve("config.json"));
+        assertError(ExitCodes.USAGE, "--out " + other + ": already holds a model (config.json)",
+                sft("--template", "{source} =", "--model", model.toString(), "--out", other.toString()));
+        Files.createDirectories(other.resolve("checkpoint"));
+        assertError(ExitCodes.USAGE, "--out " + other + ": already holds an SFT run (checkpoint/); add --resume to "
+                + "continue it, --overwrite to replace it",
+                sft("--template", "{source} =", "--model", model.toString(), "--out", other.toString()));
+        assertError(ExitCodes.USAGE, "--overwrite: not with --resume",
+                CliRunner.run("sft", "--resume", "--overwrite", "--out", other.toString()));
+        // --overwrite replaces the run's files (here a one-step SFT run)
+        CliRunner.Result over = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString(),
+                "--overwrite");
+        assertEquals(0, over.code(), over.err());
+        assertTrue(Files.readString(run.resolve("metrics.jsonl")).startsWith("{\"step\":1,"));
+    }
+
+    @Test
+    void aBatchTokenLimitBelowTheLongestSequenceIsRefused() {
+        CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--batch-tokens", "10",
+                "--out", tmp.resolve("bt").toString());
+        assertError(ExitCodes.BAD_INPUT, "--batch-tokens 10: 8 of 8 training sequences in " + train + " are longer"
+                + " (the longest has ", r);
+        assertTrue(r.err().contains(" tokens, prompt + target + EOS); expected at least "), r.err());
+        assertFalse(Files.exists(tmp.resolve("bt")));
+    }
+
+    @Test
+    void theDefaultTemplateNeedsASeparatorTokenAGivenOneIsUsedAsIs() throws IOException {
+        CliRunner.Result r = sft("--model", model.toString(), "--out", tmp.resolve("sep").toString());
+        assertError(ExitCodes.BAD_INPUT, "--template not given: the default translation template '{source} <sep>' "
+                + "needs <sep> as one token, but " + model.resolve("tokenizer.json") + " has no <sep> token", r);
+        assertTrue(r.err().contains("give --template (e.g. '{source} =') or train the tokenizer with "
+                + "'qdecode tokenizer train --special-tokens <sep>'"), r.err());
+        // the same template given by the user is taken as is
+        CliRunner.Result given = sft("--model", model.toString(), "--template", "{source} <sep>", "--out",
+                tmp.resolve("given").toString());
+        assertEquals(0, given.code(), given.err());
+        // a tokenizer trained with <sep> as a special token takes the default
+        Path tok = tmp.resolve("tok");
+        CliRunner.Result t = CliRunner.run("tokenizer", "train", "--data", train.toString(), "--columns", "en,de",
+                "--vocab-size", "400", "--byte-fallback", "--special-tokens", "<sep>", "--out", tok.toString());
+        assertEquals(0, t.code(), t.err());
+        Path init = Files.writeString(tmp.resolve("tiny.json"), "{\"model_type\":\"llama\",\"vocab_size\":400,"
+                + "\"hidden_size\":32,\"intermediate_size\":64,\"num_hidden_layers\":1,\"num_attention_heads\":2,"
+                + "\"num_key_value_heads\":2,\"max_position_embeddings\":256}");
+        CliRunner.Result ok = sft("--init", init.toString(), "--tokenizer", tok.toString(), "--out",
+                tmp.resolve("default").toString());
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
+    void continuationNamesItsOwnColumnsInErrors() throws IOException {
+        CliRunner.Result r = CliRunner.run("sft", "--task", "continuation", "--data", train.toString(), "--dev", dev.toString(),
+                "--model", model.toString(), "--out", tmp.resolve("cont").toString());
+        assertError(ExitCodes.BAD_INPUT, train + ":1: missing column 'prompt' (the source column of sft --task "
+                + "continuation; choose another with --source-column); the header has columns: id, en, de", r);
+        Path blank = Files.writeString(tmp.resolve("blank.tsv"), "id\tprompt\tcontinuation\n0\tOnce\tthere was\n1\tTom\t \n");
+        CliRunner.Result b = CliRunner.run("sft", "--task", "continuation", "--data", blank.toString(), "--dev",
+                blank.toString(), "--model", model.toString(), "--out", tmp.resolve("cont").toString());
+        assertEquals(ExitCodes.BAD_INPUT, b.code(), b.err());
+        assertTrue(b.err().contains("blank.tsv:3: column 'continuation': expected a non-blank value (the target of sft "
+                + "--task continuation)"), b.err());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code qdecode sft --resume} of a run stopped by {@code --time-limit} before its first
+ * evaluation: a moved run continues, changed inputs and a damaged {@code state.json} are refused
+ * (one line, exit 3, naming the file and key or input).
+ */
+class SftResumeTest {
+    @TempDir static Path tmp;
+    static Path model;
+    static Path train;
+    static Path run;
+    static String stopped;
+
+    @BeforeAll
+    static void interruptedRun() throws IOException {
+        model = Files.createDirectories(tmp.resolve("model"));
+        try (Stream<Path> files = Files.list(CliRunner.shared().resolve("models/stories260K"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName().toString()));
+                model.resolve(f.getFileName().toString()).toFile().setWritable(true);
+            }
+        }
+        List<String> t = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-de.train.tsv"),
+                StandardCharsets.UTF_8);
+        train = Files.write(tmp.resolve("train.tsv"), t.subList(0, 9), StandardCharsets.UTF_8);
+        Path dev = Files.write(tmp.resolve("dev.tsv"), t.subList(0, 3), StandardCharsets.UTF_8);
+        run = tmp.resolve("run");
+        // a limit of 0.6 ms ends the run after its first step, long before --eval-every 100
+        CliRunner.Result r = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(), "--model",
+                model.toString(), "--template", "{source} =", "--batch-size", "2", "--max-steps", "3", "--eval-every",
+                "100", "--bleu-samples", "0", "--time-limit", "0.00001", "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        stopped = r.out();
+    }
+
+    private static Path copy(String name) throws IOException {
+        Path to = tmp.resolve(name);
+        try (Stream<Path> s = Files.walk(run)) {
+            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+                Files.copy(p, to.resolve(run.relativize(p).toString()));
+            }
+        }
+        return to;
+    }
+
+    private static Path damaged(String name, String from, String to) throws IOException {
+        Path dir = copy(name);
+        Path state = dir.resolve("checkpoint/state.json");
+        String s = Files.readString(state);
+        assertTrue(s.contains(from), s);
+        Files.writeString(state, s.replace(from, to));
+        return state;
+    }
+
+    private static void assertRefused(String message, CliRunner.Result r) {
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + message, r.err().strip());
+    }
+
+    @Test
+    void aStopBeforeTheFirstEvaluationSaysNoModelWasWrittenAndWritesValidJson() throws IOException {
+        assertEquals("time limit reached (resumable with --resume) after 1/3 steps in 0:00, before the first evaluation "
+                + "(--eval-every 100): no model written yet; continue with: qdecode sft --resume --out " + run,
+                stopped.strip().replaceFirst(" in 0:0\\d,", " in 0:00,"));
+        assertFalse(Files.exists(run.resolve("model.safetensors")));
+        JsonObject state = JsonParser.parseString(Files.readString(run.resolve("checkpoint/state.json")))
+                .getAsJsonObject();
+        assertTrue(state.get("best").isJsonNull(), state.toString());
+        assertFalse(Files.readString(run.resolve("checkpoint/state.json")).contains("NaN"));
+    }
+
+    @Test
+    void aMovedRunResumesInItsNewDirectory() throws IOException {
+        Path moved = copy("moved");
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", moved.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("done after 3/3 steps"), r.out());
+        assertTrue(Files.exists(moved.resolve("model.safetensors")));
+        assertFalse(Files.exists(run.resolve("model.safetensors")), "the original run is untouched");
+    }
+
+    @Test
+    void changedDataOrTokenizerIsRefusedNamingTheInput() throws IOException {
+        Path dir = copy("changed");
+        String data = Files.readString(train);
+        Path tokFile = model.resolve("tokenizer.json");
+        String tok = Files.readString(tokFile);
+        try {
+            Files.writeString(train, data + "99\tA cat.\tEine Katze.\n");
+            Files.writeString(tokFile, tok + "\n");
+            CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: --resume: --data " + train + " (sha256 "), r.err());
+            assertTrue(r.err().contains("), the tokenizer of --model " + tokFile + " (sha256 "), r.err());
+            assertTrue(r.err().contains(") changed since the run started (as " + dir.resolve("sft-provenance.json")
+                    + " records)"), r.err());
+        } finally {
+            Files.writeString(train, data);
+            Files.writeString(tokFile, tok);
+        }
+    }
+
+    @Test
+    void aDamagedStateIsRefusedNamingTheFileAndKey() throws IOException {
+        Path s = damaged("epochs", "\"epochs\": 1,", "\"epochs\": \"three\",");
+        assertRefused(s + " \"config\": key 'epochs': expected an integer but got \"three\"",
+                CliRunner.run("sft", "--resume", "--out", s.getParent().getParent().toString()));
+        s = damaged("negative", "\"step\": 1,", "\"step\": -7,");
+        assertRefused(s + ": key 'step': expected an integer >= 0 but got -7",
+                CliRunner.run("sft", "--resume", "--out", s.getParent().getParent().toString()));
+        s = damaged("beyond", "\"step\": 1,", "\"step\": 1000,");
+        assertRefused(s + ": key 'step': expected at most 3 (the run's planned steps) but got 1000",
+                CliRunner.run("sft", "--resume", "--out", s.getParent().getParent().toString()));
+        s = damaged("best", "\"best_step\": -1,", "\"best_step\": 1,");
+        assertRefused(s + ": key 'best': expected a number (the metric at best_step 1) but got null",
+                CliRunner.run("sft", "--resume", "--out", s.getParent().getParent().toString()));
+    }
+}
