@@ -158,10 +158,6 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (out.toString().isEmpty()) {
-            throw new CliException("--out '': expected a directory (an empty path would write into the current "
-                    + "directory)", ExitCodes.USAGE);
-        }
         if (resume && overwrite.overwrite) {
             throw new CliException("--overwrite: not with --resume (expected one: --resume continues the run in --out, "
                     + "--overwrite replaces it)", ExitCodes.USAGE);

@@ -298,6 +298,12 @@ public final class SftTrainer {
                 throw new SftException(tokDir.resolve("tokenizer.json") + ": tokenizer vocabulary has " + tok.vocabSize()
                         + " tokens but the model's vocab_size is " + mc.vocabSize() + " (expected at most the model's)");
             }
+            if (cfg.init() != null && !resume && tok.vocabSize() < mc.vocabSize()) {
+                // A fresh model would predict (and decode, at the first BLEU evaluation) ids no token has.
+                throw new SftException("--init " + cfg.init() + ": vocab_size " + mc.vocabSize() + " but "
+                        + tokDir.resolve("tokenizer.json") + " has " + tok.vocabSize() + " tokens (expected vocab_size "
+                        + tok.vocabSize() + ", the tokenizer's)");
+            }
             int eos = mc.eosTokenIds().length > 0 ? mc.eosTokenIds()[0] : -1;
             if (eos < 0) {
                 throw new SftException("model config: no eos_token_id and the tokenizer has no EOS token"

@@ -74,7 +74,9 @@ class SftInputChecksTest {
                         initDir.toString(), "--overwrite"));
         assertArrayEquals(weights, Files.readAllBytes(model.resolve("model.safetensors")));
         CliRunner.Result empty = sft("--template", "{source} =", "--model", model.toString(), "--out", "");
-        assertError(ExitCodes.USAGE, "--out '': expected a directory", empty);
+        assertEquals(ExitCodes.USAGE, empty.code(), empty.err());
+        assertTrue(empty.err().startsWith("qdecode: Invalid value for option '--out': expected a path but got an empty "
+                + "string"), empty.err());
     }
 
     @Test
@@ -135,6 +137,12 @@ class SftInputChecksTest {
         CliRunner.Result ok = sft("--init", init.toString(), "--tokenizer", tok.toString(), "--out",
                 tmp.resolve("default").toString());
         assertEquals(0, ok.code(), ok.err());
+        // a fresh model with more ids than the tokenizer has tokens would decode ids no token has
+        Path wide = Files.writeString(tmp.resolve("wide.json"), Files.readString(init).replace("400", "512"));
+        CliRunner.Result w = sft("--init", wide.toString(), "--tokenizer", tok.toString(), "--out",
+                tmp.resolve("wide").toString());
+        assertError(ExitCodes.BAD_INPUT, "--init " + wide + ": vocab_size 512 but " + tok.resolve("tokenizer.json")
+                + " has 400 tokens (expected vocab_size 400, the tokenizer's)", w);
     }
 
     @Test
