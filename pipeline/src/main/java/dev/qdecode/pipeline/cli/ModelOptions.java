@@ -84,7 +84,16 @@ public final class ModelOptions {
                         + " tokens but config.json vocab_size is " + lm.config().vocabSize()
                         + " (expected at most the model's vocabulary)");
             }
-            PromptFormat fmt = promptFormat != null ? PromptFormat.parse(promptFormat) : PromptFormat.forModel(dir, tok);
+            PromptFormat fmt;
+            if (promptFormat != null) {
+                try {
+                    fmt = PromptFormat.parse(promptFormat);
+                } catch (dev.qdecode.tokenizer.TokenizerException e) {
+                    throw new CliException("--prompt-format: " + e.getMessage(), ExitCodes.USAGE);
+                }
+            } else {
+                fmt = PromptFormat.forModel(dir, tok);
+            }
             return new Loaded(dir, lm, tok, fmt);
         } catch (RuntimeException e) {
             if (lm != null) {

@@ -1,0 +1,121 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Inputs that used to be taken silently, overwrite earlier work or fail late: each is refused
+ * before any work with one line naming the option or file, and what was expected.
+ */
+class InputGuardsTest {
+
+    private static final String SMALL = CliRunner.model("stories260K");
+
+    /** A tiny continuation run that stores fewer transitions than one batch. */
+    private static String[] tinyTrain(Path out, String... more) {
+        String[] base = {"train", "--model", SMALL, "--episodes", "8", "--rollout-episodes", "8", "--max-new-tokens",
+            "4", "--min-new-tokens", "1", "--eval-limit", "2", "--eval-samples", "1", "--eval-every", "0", "--out",
+            out.toString()};
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    private static void usage(CliRunner.Result r, String text) {
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(text), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
+    }
+
+    @Test
+    void trainKeepsWhatOutHoldsAndSaysWhenTheHeadNeverLearned(@TempDir Path tmp) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(out.resolve("summary.json"), "{\"mine\": true}");
+        usage(CliRunner.run(tinyTrain(out)), "--out " + out + ": already holds summary.json (choose another --out, or "
+                + "add --overwrite to write a new run over them)");
+        assertEquals("{\"mine\": true}", Files.readString(out.resolve("summary.json")));
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        usage(CliRunner.run(tinyTrain(file)), "--out " + file + ": is a file (expected a directory for a new run)");
+        usage(CliRunner.run("train", "--overwrite", "--resume", "--out", out.toString()), "--overwrite: not with --resume");
+
+        CliRunner.Result r = CliRunner.run(tinyTrain(out, "--overwrite"));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().contains("qdecode: warning: the head was never updated: 8 episodes stored fewer transitions "
+                + "than one batch"), r.err());
+        assertFalse(Files.readString(out.resolve("summary.json")).contains("mine"));
+        usage(CliRunner.run(tinyTrain(out)), "already holds checkpoint.qdq, metrics.jsonl, report and 1 more (pass "
+                + "--resume to continue its run, choose another --out");
+        usage(CliRunner.run("train", "--resume", "--task", "translation", "--out", out.toString()),
+                "--resume continues with the run's own --task: expected it not to be given");
+
+        // a head trained for continuation is not evaluated as a translation model
+        Path mt = Files.writeString(tmp.resolve("mt.tsv"), "en\tde\nA dog.\tEin Hund.\n");
+        usage(CliRunner.run("evaluate", "--task", "translation", "--policy", out.toString(), "--data", mt.toString(),
+                "--out", tmp.resolve("ev").toString()), "--policy " + out + ": a head trained for --task continuation "
+                + "(expected a run of --task translation, or --task continuation)");
+        usage(CliRunner.run("evaluate", "--task", "translation", "--policy", out.toString(), "--max-new-tokens", "0"),
+                "--max-new-tokens: expected a positive count but got 0");
+        usage(CliRunner.run("evaluate", "--policy", out.toString(), "--samples", "0"),
+                "--samples: expected a positive count but got 0");
+    }
+
+    @Test
+    void optionValuesThatMeanNothingAreRefused(@TempDir Path tmp) {
+        usage(CliRunner.run("train", "--out", ""), "Invalid value for option '--out': expected a path but got an "
+                + "empty string");
+        usage(CliRunner.run("train", "--positive-threshold", "NaN"), "Invalid value for option '--positive-threshold': "
+                + "expected a finite number but got 'NaN'");
+        usage(CliRunner.run("generate", "--prompt", "Once", "--temperature", "Infinity"),
+                "expected a finite number but got 'Infinity'");
+        Path missing = tmp.resolve("opts.txt");
+        usage(CliRunner.run("train", "@" + missing), "@" + missing + ": option file " + missing + " not found");
+        // every config field has its option, so errors name options that exist
+        usage(CliRunner.run("train", "--candidates-top-k", "1"), "--min-candidates: expected at most "
+                + "--candidates-top-k (1) but got 2");
+    }
+
+    @Test
+    void configFilesAreStrictJson(@TempDir Path tmp) throws Exception {
+        String[][] cases = {
+            {"{\"episodes\": 16, \"episodes\": 32}", "key \"episodes\" appears twice in one object"},
+            {"{\"episodes\": 16} trailing", "not valid JSON (line 1 column"},
+            {"{episodes: 16}", "not valid JSON (line 1 column 3: not standard JSON"},
+            {"{\"episodes\": 16,\n // a comment\n \"lr\": 0.1}", "not valid JSON (line 2 column"},
+        };
+        for (String[] c : cases) {
+            Path f = Files.writeString(tmp.resolve("c.json"), c[0]);
+            usage(CliRunner.run("train", "--config", f.toString(), "--out", tmp.resolve("r").toString()), f + ": " + c[1]);
+        }
+    }
+
+    @Test
+    void outputFilesAreCheckedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Path prompts = Files.writeString(tmp.resolve("p.tsv"), "id\tprompt\n1\tOnce upon a time\n");
+        String before = Files.readString(prompts);
+        usage(CliRunner.run("generate", "--model", SMALL, "--prompts", prompts.toString(), "--output", prompts.toString()),
+                "--output " + prompts + ": is an input of this command");
+        assertEquals(before, Files.readString(prompts));
+        usage(CliRunner.run("generate", "--model", SMALL, "--prompts", prompts.toString(), "--output",
+                tmp.resolve("o.csv").toString()), "unsupported output type (expected a .tsv or .jsonl file name)");
+        usage(CliRunner.run("generate", "--model", SMALL, "--prompts", prompts.toString(), "--output", tmp.toString()),
+                "--output " + tmp + ": is a directory");
+    }
+
+    @Test
+    void classifierDevLabelsAreCheckedBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path train = Files.writeString(tmp.resolve("train.tsv"), "sentence\tlabel\ngood\t1\nbad\t0\n");
+        Path dev = Files.writeString(tmp.resolve("dev.tsv"), "sentence\tlabel\nfine\t1\nmeh\t2\n");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", train.toString(), "--dev", dev.toString(),
+                "--out", tmp.resolve("clf").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + dev + ":3: column 'label': expected one of 0,1 but found '2'", r.err().strip());
+        assertFalse(r.out().contains("trained on"), r.out());
+    }
+}
