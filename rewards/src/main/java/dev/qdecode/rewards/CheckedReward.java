@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * Wraps a reward so that every failure becomes a one-line {@link RewardException} naming the
- * reward and, where it can be found, the episode: an exception from the reward, a null or
- * wrongly sized result, a NaN or infinite score. See {@link Rewards#checked(Reward)}.
+ * reward and, where it can be found, the episode: an exception from the reward (also a
+ * {@link LinkageError} or a {@link VirtualMachineError} such as running out of memory or stack),
+ * a null or wrongly sized result, a NaN or infinite score. See {@link Rewards#checked(Reward)}.
  */
 class CheckedReward implements Reward {
     final Reward delegate;
@@ -25,7 +26,7 @@ class CheckedReward implements Reward {
         double[] scores;
         try {
             scores = delegate.score(episodes);
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             throw locate(episodes, e);
         }
         if (scores == null) {
@@ -49,7 +50,7 @@ class CheckedReward implements Reward {
     /**
      * Turns a failure of a batch into a RewardException: one that already names an episode
      * passes through; otherwise the episodes are scored one at a time to find the first that
-     * fails alone.
+     * fails alone (not after running out of memory: scoring again would only fail again).
      */
     RewardException locate(List<Episode> episodes, Throwable failure) {
         if (failure instanceof RewardException) {
@@ -59,11 +60,15 @@ class CheckedReward implements Reward {
             }
         }
         String problem = describe(failure);
+        if (episodes.size() > 1 && failure instanceof OutOfMemoryError) {
+            return new RewardException("reward '" + id() + "' " + problem + " scoring a batch of "
+                    + episodes.size() + " episodes", id(), -1, failure);
+        }
         if (episodes.size() > 1) {
             for (int i = 0; i < episodes.size(); i++) {
                 try {
                     delegate.score(List.of(episodes.get(i)));
-                } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                } catch (RuntimeException | LinkageError | VirtualMachineError e) {
                     return RewardException.onEpisode(id(), i, describe(e), e);
                 }
             }
@@ -78,13 +83,22 @@ class CheckedReward implements Reward {
                 id(), -1, failure);
     }
 
+    /**
+     * One line for a failure: the class name and message, or for an {@link OutOfMemoryError}
+     * {@code ran out of memory (OutOfMemoryError: ...; maximum heap N MiB)}.
+     */
     static String describe(Throwable t) {
         String msg = t.getMessage();
         if (t instanceof RewardException && msg != null) {
             return RewardException.oneLine(msg);
         }
         String name = t.getClass().getSimpleName();
-        return msg == null || msg.isBlank() ? name : name + ": " + RewardException.oneLine(msg);
+        String what = msg == null || msg.isBlank() ? name : name + ": " + RewardException.oneLine(msg);
+        if (t instanceof OutOfMemoryError) {
+            return "ran out of memory (" + what + "; maximum heap "
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB)";
+        }
+        return what;
     }
 
     static String excerpt(Episode e) {
@@ -104,7 +118,7 @@ class CheckedReward implements Reward {
             return s == null ? Optional.empty() : s;
         } catch (RewardException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             throw new RewardException("reward '" + id() + "' failed computing its corpus score: "
                     + describe(e), id(), -1, e);
         }
@@ -114,7 +128,7 @@ class CheckedReward implements Reward {
     public void close() {
         try {
             delegate.close();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             throw new RewardException("reward '" + id() + "' failed to close: " + describe(e),
                     id(), -1, e);
         }
@@ -136,7 +150,7 @@ class CheckedReward implements Reward {
             double[][] rows;
             try {
                 rows = ((ShapedReward) delegate).tokenRewards(episodes);
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            } catch (RuntimeException | LinkageError | VirtualMachineError e) {
                 RewardException located = locateTokens(episodes, e);
                 throw located;
             }
@@ -168,10 +182,11 @@ class CheckedReward implements Reward {
                     && ((RewardException) failure).episodeIndex() >= 0) {
                 return (RewardException) failure;
             }
-            for (int i = 0; i < episodes.size() && episodes.size() > 1; i++) {
+            for (int i = 0; i < episodes.size() && episodes.size() > 1
+                    && !(failure instanceof OutOfMemoryError); i++) {
                 try {
                     ((ShapedReward) delegate).tokenRewards(List.of(episodes.get(i)));
-                } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                } catch (RuntimeException | LinkageError | VirtualMachineError e) {
                     return RewardException.onEpisode(id(), i, "token rewards: " + describe(e), e);
                 }
             }

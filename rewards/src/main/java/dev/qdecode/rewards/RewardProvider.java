@@ -33,6 +33,18 @@ public interface RewardProvider {
     }
 
     /**
+     * Whether the rewards of this provider read the episodes' references
+     * ({@link Episode#references()}): commands refuse references given only to rewards that
+     * ignore them. The default, {@code true}, never refuses; a provider whose rewards never read
+     * references returns {@code false}.
+     *
+     * @return false when references are certainly ignored
+     */
+    default boolean readsReferences() {
+        return true;
+    }
+
+    /**
      * Creates the reward.
      *
      * @param params the parameters of the spec, validated against {@link #parameters()}

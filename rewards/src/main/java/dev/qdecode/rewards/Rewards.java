@@ -12,10 +12,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.jar.JarFile;
 import java.util.zip.ZipException;
 
@@ -102,6 +104,7 @@ public final class Rewards {
                     + " has invalid id '" + id
                     + "' (expected lower-case letters, digits, '.', '_' or '-')");
         }
+        parametersOf(id, p, origin);
         RewardProvider old = providers.get(id);
         if (old != null) {
             throw new RewardException("reward id '" + id + "' is provided by both "
@@ -117,6 +120,39 @@ public final class Rewards {
     }
 
     /**
+     * Calls one method of a provider (plug-in code): an exception, a linkage error or running out
+     * of memory or stack becomes a one-line RewardException naming the id, the class and the jar.
+     */
+    private static <T> T ask(String id, RewardProvider p, String origin, String method,
+            Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            throw new RewardException(providerName(id, p, origin) + ": " + method + " failed: "
+                    + CheckedReward.describe(e), id, -1, e);
+        }
+    }
+
+    private static String providerName(String id, RewardProvider p, String origin) {
+        return "reward '" + id + "' of " + p.getClass().getName() + originSuffix(origin);
+    }
+
+    /**
+     * The parameters a provider documents, checked: a list (possibly empty) without null
+     * elements. Called when the provider is registered, so that a broken plug-in is refused as it
+     * is loaded, and again wherever they are used.
+     */
+    private static List<RewardParameter> parametersOf(String id, RewardProvider p, String origin) {
+        List<RewardParameter> params = ask(id, p, origin, "parameters()", p::parameters);
+        if (params == null || params.stream().anyMatch(Objects::isNull)) {
+            throw new RewardException(providerName(id, p, origin) + ": parameters() returned "
+                    + (params == null ? "null" : "a null parameter")
+                    + " (expected a list of parameters, empty when the reward takes none)");
+        }
+        return params;
+    }
+
+    /**
      * Loads a plug-in jar: its {@code META-INF/services/dev.qdecode.rewards.RewardProvider} lists
      * provider classes, loaded by a class loader whose parent is this module's loader (so they
      * see the reward SPI). Either every provider of the jar is registered, or none.
@@ -124,7 +160,8 @@ public final class Rewards {
      * @param jar the jar file
      * @return the ids the jar added, sorted
      * @throws RewardException (one line) when the file is missing or not a jar, declares no
-     *     provider, a provider cannot be loaded, or an id is invalid or already taken
+     *     provider, a provider cannot be loaded, an id is invalid or already taken, or a
+     *     provider's {@link RewardProvider#parameters()} fails or returns null
      */
     public synchronized List<String> loadPlugin(Path jar) {
         Path abs = jar.toAbsolutePath().normalize();
@@ -182,21 +219,14 @@ public final class Rewards {
                 register(p, where);
                 added.add(p.id());
             }
-        } catch (RewardException e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             providers.clear();
             providers.putAll(before);
             origins.clear();
             origins.putAll(originsBefore);
             closeQuietly(loader);
-            throw e;
-        } catch (RuntimeException e) {
-            providers.clear();
-            providers.putAll(before);
-            origins.clear();
-            origins.putAll(originsBefore);
-            closeQuietly(loader);
-            throw new RewardException("reward plug-in " + where + ": a provider failed: "
-                    + RewardException.oneLine(String.valueOf(e)), e);
+            throw e instanceof RewardException re ? re : new RewardException("reward plug-in "
+                    + where + ": a provider failed: " + CheckedReward.describe(e), e);
         }
         pluginLoaders.add(loader);
         added.sort(Comparator.naturalOrder());
@@ -248,8 +278,10 @@ public final class Rewards {
         List<RewardInfo> rows = new ArrayList<>();
         for (Map.Entry<String, RewardProvider> e : providers.entrySet()) {
             RewardProvider p = e.getValue();
-            rows.add(new RewardInfo(e.getKey(), p.description(), p.parameters(),
-                    p.getClass().getName(), origins.get(e.getKey())));
+            String origin = origins.get(e.getKey());
+            rows.add(new RewardInfo(e.getKey(),
+                    ask(e.getKey(), p, origin, "description()", p::description),
+                    parametersOf(e.getKey(), p, origin), p.getClass().getName(), origin));
         }
         return rows;
     }
@@ -306,16 +338,9 @@ public final class Rewards {
     }
 
     private Reward createPart(SpecParser.Part part, RewardContext context) {
-        RewardProvider provider;
-        synchronized (this) {
-            provider = providers.get(part.id());
-            if (provider == null) {
-                throw new RewardException("unknown reward '" + part.id() + "' (known: "
-                        + String.join(", ", providers.keySet()) + ")");
-            }
-        }
+        RewardProvider provider = known(part.id());
         List<String> accepted = new ArrayList<>();
-        for (RewardParameter p : provider.parameters()) {
+        for (RewardParameter p : parametersOf(part.id(), provider, origin(part.id()))) {
             accepted.add(p.name());
         }
         for (String key : part.params().keySet()) {
@@ -330,7 +355,7 @@ public final class Rewards {
             reward = provider.create(new RewardParams(part.id(), part.params()), context);
         } catch (RewardException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             throw new RewardException("reward '" + part.id() + "' could not be created: "
                     + CheckedReward.describe(e), part.id(), -1, e);
         }
@@ -339,6 +364,61 @@ public final class Rewards {
                     + " returned no reward for '" + part.text() + "'");
         }
         return reward;
+    }
+
+    private synchronized RewardProvider known(String id) {
+        RewardProvider provider = providers.get(id);
+        if (provider == null) {
+            throw new RewardException("unknown reward '" + id + "' (known: "
+                    + String.join(", ", providers.keySet()) + ")");
+        }
+        return provider;
+    }
+
+    private synchronized String origin(String id) {
+        return origins.get(id);
+    }
+
+    /**
+     * The ids of the specs' rewards that read the episodes' references
+     * ({@link RewardProvider#readsReferences()}), in spec order without repeats: empty when
+     * references given to these rewards would be ignored.
+     *
+     * @param specs reward specs (grammar in the class comment)
+     * @return the ids that read references
+     * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     */
+    public List<String> referenceReaders(List<String> specs) {
+        List<String> out = new ArrayList<>();
+        for (String s : specs) {
+            for (SpecParser.Part part : SpecParser.parseAll(s)) {
+                String id = part.id();
+                RewardProvider p = known(id);
+                if (!out.contains(id) && ask(id, p, origin(id), "readsReferences()",
+                        p::readsReferences)) {
+                    out.add(id);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The registered ids whose rewards read the episodes' references, sorted.
+     *
+     * @return the ids
+     * @throws RewardException when a provider fails
+     */
+    public synchronized List<String> referenceReaders() {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, RewardProvider> e : providers.entrySet()) {
+            RewardProvider p = e.getValue();
+            if (ask(e.getKey(), p, origins.get(e.getKey()), "readsReferences()",
+                    p::readsReferences)) {
+                out.add(e.getKey());
+            }
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.qdecode.rewards;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -92,5 +93,54 @@ class CheckedRewardTest {
         assertEquals("reward 'batchy' failed on a batch of 2 episodes (each alone succeeds): "
                 + "IllegalStateException: batch too large", e.getMessage());
         assertEquals(-1, e.episodeIndex());
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLineWithoutScoringAgain() {
+        int[] calls = {0};
+        Reward r = Rewards.checked(reward("hungry", x -> {
+            calls[0]++;
+            throw new OutOfMemoryError("Java heap space");
+        }));
+        long heap = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        RewardException e = assertThrows(RewardException.class, () -> r.score(eps("a", "b")));
+        assertEquals("reward 'hungry' ran out of memory (OutOfMemoryError: Java heap space; maximum heap "
+                + heap + " MiB) scoring a batch of 2 episodes", e.getMessage());
+        assertEquals(1, calls[0]);
+        assertEquals(-1, e.episodeIndex());
+        e = assertThrows(RewardException.class, () -> r.score(eps("a")));
+        assertEquals("reward 'hungry' failed on episode 0: ran out of memory (OutOfMemoryError: Java heap "
+                + "space; maximum heap " + heap + " MiB)", e.getMessage());
+        assertEquals(0, e.episodeIndex());
+    }
+
+    @Test
+    void errorsOfTheJvmInCorpusScoresAndCloseAreOneLine() {
+        Reward r = Rewards.checked(new Reward() {
+            @Override
+            public String id() {
+                return "deep";
+            }
+
+            @Override
+            public double[] score(List<Episode> episodes) {
+                return new double[episodes.size()];
+            }
+
+            @Override
+            public java.util.Optional<CorpusScore> corpusScore(List<Episode> episodes) {
+                throw new StackOverflowError();
+            }
+
+            @Override
+            public void close() {
+                throw new OutOfMemoryError();
+            }
+        });
+        assertEquals("reward 'deep' failed computing its corpus score: StackOverflowError",
+                assertThrows(RewardException.class, () -> r.corpusScore(eps("a"))).getMessage());
+        String msg = assertThrows(RewardException.class, r::close).getMessage();
+        assertTrue(msg.startsWith("reward 'deep' failed to close: ran out of memory (OutOfMemoryError; "),
+                msg);
     }
 }

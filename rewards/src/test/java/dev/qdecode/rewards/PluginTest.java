@@ -110,6 +110,44 @@ class PluginTest {
             }
             """;
 
+    private static final String BROKEN = """
+            package demo.broken;
+
+            import dev.qdecode.rewards.*;
+            import java.util.List;
+
+            public final class BrokenProviders {
+                private BrokenProviders() {}
+
+                abstract static class Base implements RewardProvider {
+                    public String description() { return "broken"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        String rid = id();
+                        return new Reward() {
+                            public String id() { return rid; }
+                            public double[] score(List<Episode> episodes) {
+                                throw new OutOfMemoryError("Java heap space");
+                            }
+                        };
+                    }
+                }
+
+                public static final class ParamsThrow extends Base {
+                    public String id() { return "params-throw"; }
+                    public List<RewardParameter> parameters() { throw new IllegalStateException("params boom"); }
+                }
+
+                public static final class ParamsNull extends Base {
+                    public String id() { return "params-null"; }
+                    public List<RewardParameter> parameters() { return null; }
+                }
+
+                public static final class Hungry extends Base {
+                    public String id() { return "hungry"; }
+                }
+            }
+            """;
+
     /** Compiles {@code sources} (class name to source) and jars them with a services file. */
     private Path plugin(String name, Map<String, String> sources, List<String> services)
             throws IOException, URISyntaxException {
@@ -247,5 +285,36 @@ class PluginTest {
         assertEquals("reward plug-in " + dir.toAbsolutePath().normalize()
                 + " is not a readable file", assertThrows(RewardException.class,
                         () -> rewards.loadPlugin(dir)).getMessage());
+    }
+
+    @Test
+    void aProviderWhoseParametersFailIsRefusedAsItIsLoaded() throws Exception {
+        Map<String, String> src = Map.of("demo.broken.BrokenProviders", BROKEN);
+        Path throwing = plugin("params-throw", src, List.of("demo.broken.BrokenProviders$ParamsThrow"));
+        Path nulls = plugin("params-null", src, List.of("demo.broken.BrokenProviders$ParamsNull"));
+        Rewards rewards = Rewards.discover();
+        List<String> before = rewards.ids();
+        RewardException e = assertThrows(RewardException.class, () -> rewards.loadPlugin(throwing));
+        assertEquals("reward 'params-throw' of demo.broken.BrokenProviders$ParamsThrow ("
+                + throwing.toAbsolutePath().normalize() + "): parameters() failed: "
+                + "IllegalStateException: params boom", e.getMessage());
+        e = assertThrows(RewardException.class, () -> rewards.loadPlugin(nulls));
+        assertEquals("reward 'params-null' of demo.broken.BrokenProviders$ParamsNull ("
+                + nulls.toAbsolutePath().normalize() + "): parameters() returned null (expected a list "
+                + "of parameters, empty when the reward takes none)", e.getMessage());
+        assertEquals(before, rewards.ids());
+    }
+
+    @Test
+    void aPluginThatRunsOutOfMemoryFailsOnOneLine() throws Exception {
+        Path jar = plugin("hungry", Map.of("demo.broken.BrokenProviders", BROKEN),
+                List.of("demo.broken.BrokenProviders$Hungry"));
+        Rewards rewards = Rewards.discover();
+        assertEquals(List.of("hungry"), rewards.loadPlugin(jar));
+        RewardException e = assertThrows(RewardException.class, () -> rewards.create("hungry", CTX)
+                .score(List.of(Episode.ofText("a"), Episode.ofText("b"))));
+        assertTrue(e.getMessage().startsWith("reward 'hungry' ran out of memory (OutOfMemoryError: "
+                + "Java heap space; maximum heap "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" MiB) scoring a batch of 2 episodes"), e.getMessage());
     }
 }

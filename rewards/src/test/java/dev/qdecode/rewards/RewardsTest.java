@@ -255,7 +255,36 @@ class RewardsTest {
                 e.getMessage());
         e = assertThrows(RewardException.class, () -> bleu.score(List.of(
                 Episode.withReferences("a", List.of("")))));
-        assertEquals("reward 'bleu' failed on episode 0: no non-empty reference", e.getMessage());
+        assertEquals("reward 'bleu' failed on episode 0: no non-blank reference (empty and "
+                + "whitespace-only references are skipped)", e.getMessage());
+    }
+
+    @Test
+    void referenceReadersAreFoundFromTheSpecs() {
+        Rewards all = Rewards.discover();
+        assertEquals(List.of("bleu", "chrf", "token-f1"), all.referenceReaders());
+        assertEquals(List.of(), all.referenceReaders(List.of("vader", "0.5*afinn + 0.5*length")));
+        assertEquals(List.of("chrf", "bleu"), all.referenceReaders(
+                List.of("0.5*vader + 0.5*chrf", "bleu:tokenize=intl", "chrf")));
+        // a provider that does not say reads references (the default): references are never refused
+        assertEquals(List.of("bleu", "chrf", "len", "len2"), registry().referenceReaders());
+        RewardException e = assertThrows(RewardException.class,
+                () -> all.referenceReaders(List.of("nope")));
+        assertTrue(e.getMessage().startsWith("unknown reward 'nope' (known: "), e.getMessage());
+    }
+
+    @Test
+    void aBlankReferenceIsTreatedLikeAnEmptyOne() {
+        for (String id : List.of("bleu", "chrf")) {
+            Reward r = registry().create(id, CTX);
+            RewardException e = assertThrows(RewardException.class, () -> r.score(List.of(
+                    Episode.withReferences("the cat", List.of("   ")))));
+            assertEquals("reward '" + id + "' failed on episode 0: no non-blank reference (empty and "
+                    + "whitespace-only references are skipped)", e.getMessage());
+            // beside a real reference, a blank one is skipped as an empty one is
+            assertArrayEquals(r.score(List.of(Episode.withReferences("the cat", List.of("", "the cat")))),
+                    r.score(List.of(Episode.withReferences("the cat", List.of(" ", "the cat")))), 0.0);
+        }
     }
 
     @Test

@@ -1,12 +1,16 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.ModelConfig;
+import dev.qdecode.pipeline.generate.DecodeMemory;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.Generator;
 import dev.qdecode.pipeline.generate.SamplingConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,61 +72,73 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (newTokens <= 0 || promptTokens <= 0 || runs <= 0 || warmup < 0
-                || batchSizes.stream().anyMatch(b -> b == null || b <= 0)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--batch-sizes, --new-tokens, --prompt-tokens and --runs must be positive, --warmup >= 0");
-        }
+        BenchOptions.allPositive(spec, "--batch-sizes", batchSizes);
+        BenchOptions.atLeast(spec, "--new-tokens", newTokens, 1);
+        BenchOptions.atLeast(spec, "--prompt-tokens", promptTokens, 1);
+        BenchOptions.atLeast(spec, "--runs", runs, 1);
+        BenchOptions.atLeast(spec, "--warmup", warmup, 0);
         if (random != null) {
             OptionScope.refuse(spec, "bench generate --random", "without --random, which builds the model from a config",
                     List.of("--model", "--prompt-format"));
         }
+        // Every batch size is checked against the heap before anything is loaded, allocated or measured.
+        ModelConfig cfg = random != null ? randomConfig() : ModelConfig.load(modelOptions.modelDir());
+        int maxPrompt = Math.min(promptTokens, cfg.maxPositions() - newTokens);
+        if (maxPrompt < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--new-tokens " + newTokens
+                    + ": leaves no room for a prompt in the model's context of " + cfg.maxPositions()
+                    + " (expected fewer than " + cfg.maxPositions() + ")");
+        }
+        for (int b : batchSizes) {
+            DecodeMemory.check(cfg, b, 1, maxPrompt, newTokens, "--batch-sizes " + b + ": decoding " + b + " prompts",
+                    "--batch-sizes, --new-tokens or --prompt-tokens");
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(BenchEnvironment.describe());
-        String label;
         long loadStart = System.nanoTime();
-        try (CausalLM model = openModel()) {
-            ModelConfig cfg = model.config();
-            label = random != null ? "random " + random : modelOptions.modelDir().getFileName().toString();
+        try (CausalLM model = random != null ? CausalLM.random(cfg, seed) : CausalLM.load(modelOptions.modelDir())) {
+            String label = random != null ? "random " + random : modelOptions.modelDir().getFileName().toString();
             out.printf(Locale.ROOT, "model %s: %s, %,d parameters, loaded in %.2f s%n", label, cfg.modelType(),
                     cfg.parameterCount(), (System.nanoTime() - loadStart) / 1e9);
             out.printf(Locale.ROOT, "%6s %14s %10s %10s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
                     "backbone%", "us/step", "peak MiB");
             for (int b : batchSizes) {
-                measure(model, b, out);
+                measure(model, b, maxPrompt, out);
                 out.flush();
             }
         }
         return ExitCodes.OK;
     }
 
-    private CausalLM openModel() {
-        if (random == null) {
-            return CausalLM.load(modelOptions.modelDir());
-        }
-        String json;
-        String source;
+    /** The configuration of {@code --random}: the GPT-2-small preset or a config.json file. */
+    private ModelConfig randomConfig() {
         if (random.equals("gpt2-small")) {
-            json = GPT2_SMALL;
-            source = "gpt2-small preset";
-        } else {
-            Path p = Path.of(random);
-            try {
-                json = Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new CliException("--random " + random + ": cannot read (expected 'gpt2-small' or a config.json file)");
-            }
-            source = p.toString();
+            return ModelConfig.fromJson(GPT2_SMALL, "gpt2-small preset");
         }
-        return CausalLM.random(ModelConfig.fromJson(json, source), seed);
+        String expected = " (expected 'gpt2-small' or a config.json file)";
+        Path p = Path.of(random);
+        String json;
+        try {
+            json = Files.readString(p, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new CliException("--random " + random + ": not valid UTF-8 text" + expected);
+        } catch (IOException e) {
+            throw new CliException("--random " + random + ": cannot read" + expected);
+        }
+        try {
+            JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            Matcher at = GSON_POSITION.matcher(String.valueOf(e.getMessage()));
+            throw new CliException("--random " + random + ": not valid JSON"
+                    + (at.find() ? " at line " + at.group(1) + " column " + at.group(2) : "") + expected);
+        }
+        return ModelConfig.fromJson(json, p.toString());
     }
 
-    private void measure(CausalLM model, int batch, PrintWriter out) {
-        int maxPrompt = Math.min(promptTokens, model.config().maxPositions() - newTokens);
-        if (maxPrompt < 1) {
-            throw new CliException("--new-tokens " + newTokens + " leaves no room for a prompt in the model's context of "
-                    + model.config().maxPositions());
-        }
+    /** Where Gson's messages say a parse failed. */
+    private static final Pattern GSON_POSITION = Pattern.compile("at line (\\d+) column (\\d+)");
+
+    private void measure(CausalLM model, int batch, int maxPrompt, PrintWriter out) {
         SplittableRandom rng = new SplittableRandom(seed + batch);
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][];

@@ -24,7 +24,11 @@ final class BenchRewardsCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the benchmarks and exit.")
     boolean list;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Worker threads (default: ${DEFAULT-VALUE}).")
+    /** More worker threads than this many per available processor measure only contention. */
+    static final int MAX_THREADS_PER_PROCESSOR = 4;
+
+    @Option(names = "--threads", defaultValue = "1",
+            description = "Worker threads, at most 4 per available processor (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -42,14 +46,19 @@ final class BenchRewardsCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
-        if (threads < 1 || runs < 1 || warmup < 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--threads and --runs must be >= 1 and --warmup >= 0");
+        int processors = Runtime.getRuntime().availableProcessors();
+        BenchOptions.between(spec, "--threads", threads, 1, (long) MAX_THREADS_PER_PROCESSOR * processors,
+                MAX_THREADS_PER_PROCESSOR + " x the " + processors + " available processors");
+        BenchOptions.atLeast(spec, "--runs", runs, 1);
+        BenchOptions.atLeast(spec, "--warmup", warmup, 0);
+        List<String> known = RewardBenchmarks.benchmarks().stream().map(RewardBenchmarks.Spec::name).toList();
+        for (String name : names) {
+            if (!known.contains(name)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "NAME " + name
+                        + ": unknown benchmark (expected one of " + String.join(", ", known) + "; see --list)");
+            }
         }
-        List<String> todo = new ArrayList<>(names);
-        if (todo.isEmpty()) {
-            RewardBenchmarks.benchmarks().forEach(s -> todo.add(s.name()));
-        }
+        List<String> todo = names.isEmpty() ? known : names;
         out.println(BenchEnvironment.describe());
         for (String name : todo) {
             out.println(RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs).format());

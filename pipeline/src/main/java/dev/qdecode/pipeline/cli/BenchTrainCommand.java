@@ -4,6 +4,7 @@ import dev.qdecode.pipeline.dqn.DqnBench;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -60,12 +61,17 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batchSize <= 0 || updates <= 0 || rolloutEpisodes <= 0 || maxNewTokens <= 0 || runs <= 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--batch-size, --updates, --rollout-episodes, --max-new-tokens and --runs must be positive");
-        }
+        BenchOptions.atLeast(spec, "--batch-size", batchSize, 1);
+        BenchOptions.atLeast(spec, "--updates", updates, 1);
+        BenchOptions.atLeast(spec, "--rollout-episodes", rolloutEpisodes, 1);
+        BenchOptions.atLeast(spec, "--max-new-tokens", maxNewTokens, 1);
+        BenchOptions.atLeast(spec, "--runs", runs, 1);
         DqnConfig base = DqnConfig.builder().batchSize(batchSize).rolloutEpisodes(rolloutEpisodes)
                 .maxNewTokens(maxNewTokens).minNewTokens(maxNewTokens).seed(seed).build();
+        List<DqnConfig> learners = new ArrayList<>();
+        for (String variant : variants) {
+            learners.add(variant(base, variant));
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(BenchEnvironment.describe());
         List<String> p = DqnCli.prompts(prompts != null ? prompts : DqnCli.defaultTrainPrompts(), 0, "--prompts");
@@ -84,9 +90,9 @@ final class BenchTrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-22s %12s %10s %12s %8s %12s%n", "learner (batch " + batchSize + ")",
                     "updates/s", "ms/update", "CPU upd/s", "ratio", "replay MiB");
             double first = 0;
-            for (String variant : variants) {
-                DqnConfig c = variant(base, variant);
-                DqnBench.Result r = DqnBench.run(c, h, v, updates, runs);
+            for (int i = 0; i < variants.size(); i++) {
+                String variant = variants.get(i);
+                DqnBench.Result r = DqnBench.run(learners.get(i), h, v, updates, runs);
                 if (first == 0) {
                     first = r.updatesPerSecond();
                 }
@@ -100,19 +106,19 @@ final class BenchTrainCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private DqnConfig variant(DqnConfig base, String spec) {
-        String[] parts = spec.trim().toLowerCase(Locale.ROOT).split("\\+");
+    private DqnConfig variant(DqnConfig base, String variant) {
+        String[] parts = variant.trim().toLowerCase(Locale.ROOT).split("\\+");
         DqnConfig.Builder b = base.toBuilder();
         try {
             b.backup(DqnConfig.Backup.valueOf(parts[0].toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-            throw new CliException("--variants " + spec + ": unknown backup '" + parts[0]
-                    + "' (expected soft, hard or double, optionally +prioritized)");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--variants " + variant
+                    + ": unknown backup '" + parts[0] + "' (expected soft, hard or double, optionally +prioritized)");
         }
         for (int i = 1; i < parts.length; i++) {
             if (!parts[i].equals("prioritized")) {
-                throw new CliException("--variants " + spec + ": unknown modifier '" + parts[i]
-                        + "' (expected +prioritized)");
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--variants " + variant
+                        + ": unknown modifier '" + parts[i] + "' (expected +prioritized)");
             }
             b.prioritized(true);
         }

@@ -28,7 +28,8 @@ final class ReportCommand implements Callable<Integer> {
     Path runDir;
 
     @Option(names = "--compare", paramLabel = "RUN_DIR", arity = "1..*",
-            description = "Other runs to overlay in the charts and compare in a table (repeatable).")
+            description = "Other runs to overlay in the charts and compare in a table (repeatable): runs of the "
+                    + "same task; other models or rewards are compared with a warning.")
     List<Path> compare = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/report).")
@@ -38,8 +39,14 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Path dir = out != null ? out : RunReport.defaultOutDir(runDir);
         List<Path> written;
+        PrintWriter err = spec.commandLine().getErr();
         try {
-            written = RunReport.write(runDir, compare, dir);
+            written = RunReport.write(runDir, compare, dir, warning -> {
+                err.println("qdecode: warning: " + warning);
+                err.flush();
+            });
+        } catch (RunReport.IncomparableRunsException e) {
+            throw new CliException(e.getMessage(), ExitCodes.USAGE);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
         }

@@ -7,8 +7,11 @@ import dev.qdecode.data.Row;
 import dev.qdecode.rewards.CorpusScore;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardInfo;
 import dev.qdecode.rewards.RewardParameter;
+import dev.qdecode.rewards.Rewards;
+import dev.qdecode.rewards.SharedDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -68,8 +71,8 @@ final class RewardsCommand implements Runnable {
             description = {
                 "Score hypotheses with a reward: the corpus score (with its signature for BLEU/chrF) on standard "
                         + "output, per-line scores to --output.",
-                "Text files (.txt or any other extension) hold one segment per line; .tsv/.csv/.jsonl files are "
-                        + "read by column."
+                "Text files (.txt or any other extension) hold one segment per line (UTF-8; a leading byte-order "
+                        + "mark is skipped); .tsv/.csv/.jsonl files are read by column."
             })
     static final class Score implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -82,7 +85,8 @@ final class RewardsCommand implements Runnable {
         @Option(names = "--hyp", paramLabel = "FILE", required = true, description = "The hypotheses (generated texts).")
         Path hyp;
 
-        @Option(names = "--ref", paramLabel = "FILE", description = "A reference file, one reference per segment; repeat for several references.")
+        @Option(names = "--ref", paramLabel = "FILE", description = "A reference file, one reference per segment; repeat for several references. Only for "
+                        + "rewards that read references (e.g. bleu, chrf, token-f1).")
         List<Path> refs = new ArrayList<>();
 
         @Option(names = "--column", paramLabel = "NAME", defaultValue = "text",
@@ -113,6 +117,12 @@ final class RewardsCommand implements Runnable {
                 OptionScope.refuse(spec, refs.isEmpty() ? "rewards score without --ref" : "plain-text --ref files",
                         "with .tsv/.csv/.jsonl --ref files", List.of("--ref-column"));
             }
+            Rewards registry = rewards.registry();
+            if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
+                OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no references",
+                        "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
+                        List.of("--ref"));
+            }
             List<String> hyps = readColumn(hyp, column);
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
             List<List<String>> refLists = new ArrayList<>();
@@ -133,7 +143,7 @@ final class RewardsCommand implements Runnable {
                 episodes.add(new Episode("", hyps.get(i), null, rs, labels == null ? null : labels.get(i), null));
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (Reward reward = rewards.create(specs, seed)) {
+            try (Reward reward = registry.create(specs, new RewardContext(SharedDir.locate(), seed))) {
                 double[] scores = reward.score(episodes);
                 Optional<CorpusScore> corpus = reward.corpusScore(episodes);
                 double mean = 0;
@@ -156,6 +166,9 @@ final class RewardsCommand implements Runnable {
             return ExitCodes.OK;
         }
 
+        /** A UTF-8 byte-order mark, as decoded. */
+        private static final String BOM = "\uFEFF";
+
         private static List<String> readColumn(Path file, String column) {
             if (Format.isTable(file)) {
                 List<String> out = new ArrayList<>();
@@ -173,6 +186,9 @@ final class RewardsCommand implements Runnable {
             try {
                 String content = StandardCharsets.UTF_8.newDecoder()
                         .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+                if (content.startsWith(BOM)) {
+                    content = content.substring(1); // as the .tsv/.csv/.jsonl readers do
+                }
                 List<String> lines = new ArrayList<>(List.of(content.split("\r?\n", -1)));
                 if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
                     lines.remove(lines.size() - 1);

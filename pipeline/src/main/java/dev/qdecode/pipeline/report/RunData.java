@@ -9,10 +9,13 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +74,12 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
      * @throws UncheckedIOException when a file cannot be read
      */
     static RunData read(Path dir, String name) {
+        if (Files.isRegularFile(dir)) {
+            Path parent = dir.toAbsolutePath().normalize().getParent();
+            throw new IllegalArgumentException(dir + ": is a file, not a run directory (expected the directory that "
+                    + "holds " + METRICS + (parent != null && dir.getFileName().toString().equals(METRICS)
+                            ? ", here " + parent : "") + ")");
+        }
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": not a run directory (no such directory)");
         }
@@ -80,19 +89,18 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         }
         List<JsonObject> objects = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(metrics, StandardCharsets.UTF_8)) {
-            String s;
-            int n = 0;
-            while ((s = r.readLine()) != null) {
-                n++;
-                if (s.isBlank()) {
-                    continue;
-                }
-                objects.add(parseObject(s, metrics + ":" + n, true));
-                lines.add(n);
+        List<String> text = new ArrayList<>(List.of(readUtf8(metrics).split("\\r?\\n", -1)));
+        if (text.get(text.size() - 1).isEmpty()) {
+            text.remove(text.size() - 1); // the newline that ends the last line
+        }
+        for (int i = 0; i < text.size(); i++) {
+            String where = metrics + ":" + (i + 1);
+            if (text.get(i).isBlank()) {
+                throw new IllegalArgumentException(where + ": blank line (expected one JSON object per line, as "
+                        + "qdecode train writes)");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + metrics, e);
+            objects.add(parseObject(text.get(i), where, true));
+            lines.add(i + 1);
         }
         if (objects.isEmpty()) {
             throw new IllegalArgumentException(metrics + ": expected at least one JSON line (one per evaluation) but the file is empty");
@@ -110,14 +118,17 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         for (Map.Entry<String, JsonElement> e : o.entrySet()) {
             if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
                 values.put(e.getKey(), p.getAsDouble());
+            } else if (e.getValue().isJsonNull() && !e.getKey().equals("examples")) {
+                throw new IllegalArgumentException(where + ": " + e.getKey() + ": expected a number (or NaN/Infinity) "
+                        + "but got null");
             }
         }
         double x = index;
         if (xKey != null) {
             Double v = values.get(xKey);
-            if (v == null || !Double.isFinite(v)) {
-                throw new IllegalArgumentException(where + ": expected a numeric '" + xKey + "' field (as on the first line) but got "
-                        + (o.has(xKey) ? o.get(xKey) : "none"));
+            if (v == null || !Double.isFinite(v) || v < 0) {
+                throw new IllegalArgumentException(where + ": expected a numeric '" + xKey + "' field >= 0 (as on the "
+                        + "first line) but got " + (v != null ? fmtNumber(v) : o.has(xKey) ? abbreviate(o.get(xKey)) : "none"));
             }
             x = v;
         }
@@ -154,13 +165,7 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        JsonObject s = parseObject(text, file.toString(), false);
+        JsonObject s = parseObject(readUtf8(file), file.toString(), false);
         for (String k : List.of("base", "trained", "config", "provenance")) {
             if (s.has(k) && !s.get(k).isJsonObject()) {
                 throw new IllegalArgumentException(file + ": " + k + ": expected a JSON object but got " + abbreviate(s.get(k)));
@@ -172,6 +177,41 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
             }
         }
         return s;
+    }
+
+    /**
+     * The text of a UTF-8 file; bytes that are not UTF-8 are refused naming the file and the line.
+     *
+     * @throws IllegalArgumentException {@code FILE:LINE: not valid UTF-8 text (...)}
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    static String readUtf8(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never gives more chars than bytes
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // reports malformed input
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new IllegalArgumentException(file + ":" + line + ": not valid UTF-8 text (expected the UTF-8 JSON "
+                    + "that qdecode train writes)");
+        }
+        return out.flip().toString();
+    }
+
+    private static String fmtNumber(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** Parses one JSON object (lenient only about NaN and Infinity, which the trainer may write). */
@@ -234,6 +274,33 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         Set<String> out = new LinkedHashSet<>();
         rows.forEach(r -> out.add(r.policy()));
         return List.copyOf(out);
+    }
+
+    /**
+     * A string of the summary's {@code provenance} section.
+     *
+     * @param key e.g. {@code model_dir}, {@code reward}
+     * @return its value, or {@code null} when the run has no summary, no provenance or no such key
+     */
+    String provenance(String key) {
+        if (summary != null && summary.get("provenance") instanceof JsonObject p
+                && p.get(key) instanceof JsonPrimitive v) {
+            return v.getAsString();
+        }
+        return null;
+    }
+
+    /**
+     * The task the run was trained on: the summary's {@code provenance.task}; {@code continuation}
+     * for a run whose provenance has no task (written before tasks were recorded, when continuation
+     * was the only task).
+     *
+     * @return the task, or {@code null} when it is not known (no summary yet, or a run of another
+     *     command)
+     */
+    String task() {
+        String task = provenance("task");
+        return task != null ? task : provenance("model_dir") != null ? "continuation" : null;
     }
 
     /**

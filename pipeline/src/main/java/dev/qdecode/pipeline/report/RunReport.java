@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The report of a training run: PNG charts of its {@code metrics.jsonl} (one per metric group; the
@@ -53,6 +56,26 @@ public final class RunReport {
      * @throws UncheckedIOException when a file cannot be read or written
      */
     public static List<Path> write(Path runDir, List<Path> compare, Path outDir) {
+        return write(runDir, compare, outDir, warning -> { });
+    }
+
+    /**
+     * Writes the report of a run compared with others. Runs of different tasks, or of different kinds
+     * (curves over episodes and over steps), are refused before anything is written: their charts
+     * would overlay unrelated curves. Runs of one task on different models or with different rewards
+     * are compared, with a warning.
+     *
+     * @param runDir the run directory (with {@code metrics.jsonl}; {@code summary.json} is optional)
+     * @param compare run directories to overlay in the charts and compare in a table (may be empty)
+     * @param outDir the directory to write to (created when missing)
+     * @param warnings receives one line per difference worth knowing (none without {@code compare})
+     * @return the written files: {@code report.html} first, then one PNG per chart
+     * @throws IncomparableRunsException when a compared run is of another task or kind than the first
+     * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
+     *     directory or a file is malformed
+     * @throws UncheckedIOException when a file cannot be read or written
+     */
+    public static List<Path> write(Path runDir, List<Path> compare, Path outDir, Consumer<String> warnings) {
         List<Path> dirs = new ArrayList<>();
         dirs.add(runDir);
         dirs.addAll(compare);
@@ -61,6 +84,7 @@ public final class RunReport {
         for (int i = 0; i < dirs.size(); i++) {
             runs.add(RunData.read(dirs.get(i), names.get(i)));
         }
+        checkComparable(runs, warnings);
         List<Charts.Chart> charts = Charts.render(runs);
         List<Path> written = new ArrayList<>();
         Path html = outDir.resolve(HTML);
@@ -77,6 +101,86 @@ public final class RunReport {
             throw new UncheckedIOException("cannot write the report to " + outDir, e);
         }
         return List.copyOf(written);
+    }
+
+    /**
+     * Refuses runs that cannot share charts (another task, curves over another axis) and warns about
+     * runs that can but differ in model or reward.
+     */
+    static void checkComparable(List<RunData> runs, Consumer<String> warnings) {
+        RunData first = runs.get(0);
+        for (RunData r : runs.subList(1, runs.size())) {
+            if (!Objects.equals(first.xKey(), r.xKey())) {
+                throw new IncomparableRunsException("--compare " + r.dir() + ": its metrics are over " + axis(r)
+                        + " but " + first.dir() + "'s are over " + axis(first) + " (expected runs of the same kind: "
+                        + "their curves cannot share charts)");
+            }
+            if (first.task() != null && r.task() != null && !first.task().equals(r.task())) {
+                throw new IncomparableRunsException("--compare " + r.dir() + ": a " + r.task() + " run, but "
+                        + first.dir() + " is a " + first.task() + " run (expected runs of the same task: their "
+                        + "rewards and metrics are not comparable)");
+            }
+        }
+        List<String> unknown = runs.stream().filter(r -> r.task() == null).map(RunData::name).toList();
+        if (!unknown.isEmpty() && unknown.size() < runs.size()) {
+            warnings.accept("the task of " + String.join(", ", unknown) + " is not recorded (no summary.json with "
+                    + "provenance yet), so it is compared without checking that it is the same");
+        }
+        // The weights' hashes where every run has one, else the model directories' names.
+        boolean hashed = runs.stream().allMatch(r -> r.provenance("model_sha256") != null);
+        warnIfDifferent(runs, "models", r -> hashed ? r.provenance("model_sha256") : dirName(r.provenance("model_dir")),
+                RunReport::modelName, warnings);
+        warnIfDifferent(runs, "rewards", r -> r.provenance("reward"), r -> r.provenance("reward"), warnings);
+    }
+
+    /** One warning line when runs that record {@code identity} do not all have the same one. */
+    private static void warnIfDifferent(List<RunData> runs, String what, Function<RunData, String> identity,
+            Function<RunData, String> display, Consumer<String> warnings) {
+        if (runs.stream().map(identity).filter(Objects::nonNull).distinct().count() > 1) {
+            List<String> each = new ArrayList<>();
+            for (RunData r : runs) {
+                String shown = display.apply(r);
+                each.add(r.name() + ": " + (shown == null ? "not recorded" : shown));
+            }
+            warnings.accept("the compared runs use different " + what + " (" + String.join("; ", each)
+                    + "); their curves are overlaid as they are");
+        }
+    }
+
+    /** The model's directory name, with the start of its weights' hash when recorded. */
+    private static String modelName(RunData r) {
+        String dir = r.provenance("model_dir");
+        String sha = r.provenance("model_sha256");
+        if (dir == null) {
+            return sha == null ? null : "sha256 " + sha.substring(0, Math.min(12, sha.length()));
+        }
+        String name = dirName(dir);
+        return sha == null ? name : name + " sha256 " + sha.substring(0, Math.min(12, sha.length()));
+    }
+
+    private static String dirName(String dir) {
+        return dir == null ? null : dir.substring(Math.max(dir.lastIndexOf('/'), dir.lastIndexOf('\\')) + 1);
+    }
+
+    private static String axis(RunData r) {
+        return r.xKey() != null ? r.xKey() + "s" : "evaluations (no episode or step field)";
+    }
+
+    /**
+     * Runs that cannot be compared in one report: another task, or curves over another axis. A usage
+     * error of {@code --compare} rather than a malformed file.
+     */
+    public static final class IncomparableRunsException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates the exception.
+         *
+         * @param message one line naming the runs and what differs
+         */
+        public IncomparableRunsException(String message) {
+            super(message);
+        }
     }
 
     /** Display names: directory names, with the parent added (and then a counter) where two clash. */

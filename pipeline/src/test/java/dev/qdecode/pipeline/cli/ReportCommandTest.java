@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -54,5 +55,42 @@ class ReportCommandTest {
         CliRunner.Result usage = CliRunner.run("report");
         assertEquals(ExitCodes.USAGE, usage.code());
         assertTrue(usage.err().contains("RUN_DIR"), usage.err());
+    }
+
+    @Test
+    void comparingRunsOfAnotherTaskIsAUsageErrorAndOtherModelsAWarning(@TempDir Path tmp) throws Exception {
+        Path a = run(tmp.resolve("a"), "{\"episode\":10,\"mean_reward\":0.1}");
+        Path b = run(tmp.resolve("b"), "{\"episode\":10,\"mean_reward\":20.5}");
+        Files.writeString(a.resolve("summary.json"), "{\"provenance\": {\"task\": \"continuation\", "
+                + "\"model_dir\": \"/m/TinyStories-656K\", \"reward\": \"[\\\"vader\\\"]\"}}");
+        Files.writeString(b.resolve("summary.json"), "{\"provenance\": {\"task\": \"translation\", "
+                + "\"model_dir\": \"/m/TinyStories-656K\", \"reward\": \"[\\\"bleu\\\"]\"}}");
+        CliRunner.Result r = CliRunner.run("report", a.toString(), "--compare", b.toString(), "--out",
+                tmp.resolve("out").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --compare " + b + ": a translation run, but " + a + " is a continuation run "
+                + "(expected runs of the same task: their rewards and metrics are not comparable)", r.err().strip());
+        assertFalse(Files.exists(tmp.resolve("out")));
+
+        Files.writeString(b.resolve("summary.json"), "{\"provenance\": {\"task\": \"continuation\", "
+                + "\"model_dir\": \"/m/stories15M\", \"reward\": \"[\\\"vader\\\"]\"}}");
+        r = CliRunner.run("report", a.toString(), "--compare", b.toString(), "--out", tmp.resolve("out").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals("qdecode: warning: the compared runs use different models (a: TinyStories-656K; b: stories15M); "
+                + "their curves are overlaid as they are", r.err().strip());
+    }
+
+    @Test
+    void aMetricsFileGivenAsTheRunIsNamed(@TempDir Path tmp) throws Exception {
+        Path a = run(tmp.resolve("a"), "{\"episode\":10,\"mean_reward\":0.1}");
+        CliRunner.Result r = CliRunner.run("report", a.resolve("metrics.jsonl").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
+        assertEquals("qdecode: error: " + a.resolve("metrics.jsonl") + ": is a file, not a run directory (expected "
+                + "the directory that holds metrics.jsonl, here " + a.toAbsolutePath().normalize() + ")", r.err().strip());
+        Files.write(a.resolve("metrics.jsonl"), new byte[] {'{', '"', 'e', '"', ':', (byte) 0xc3, '}', '\n'});
+        r = CliRunner.run("report", a.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
+        assertEquals("qdecode: error: " + a.resolve("metrics.jsonl") + ":1: not valid UTF-8 text (expected the UTF-8 "
+                + "JSON that qdecode train writes)", r.err().strip());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,5 +74,90 @@ class RewardsAndBenchCommandTest {
         r = CliRunner.run("bench", "rewards", first, "--runs", "1", "--warmup", "0");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(first), r.out());
+    }
+
+    @Test
+    void plainTextFilesMayStartWithAByteOrderMark() throws IOException {
+        Path hyp = tmp.resolve("hyp.txt");
+        Path ref = tmp.resolve("ref.txt");
+        Files.write(hyp, ("\uFEFFthe cat sat on the mat\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(ref, ("\uFEFFthe cat sat on the mat\n").getBytes(StandardCharsets.UTF_8));
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", hyp.toString(),
+                "--ref", ref.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("mean bleu = 1.000000 over 1 segments"), r.out());
+    }
+
+    @Test
+    void referencesAreRefusedWhereNoRewardReadsThemAndBlankOnesAreEmpty() throws IOException {
+        Path hyp = tmp.resolve("hyp.txt");
+        Path ref = tmp.resolve("ref.txt");
+        Files.writeString(hyp, "a fine day\n");
+        Files.writeString(ref, "a fine day\n");
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--reward", "0.5*length",
+                "--hyp", hyp.toString(), "--ref", ref.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: --ref: not for --reward vader --reward 0.5*length, which reads no "
+                + "references (expected it only with a reward that reads them: bleu, chrf, token-f1)\n"), r.err());
+        r = CliRunner.run("rewards", "score", "--reward", "0.5*vader + 0.5*bleu", "--hyp", hyp.toString(),
+                "--ref", ref.toString());
+        assertEquals(0, r.code(), r.err());
+
+        Files.writeString(ref, "   \n");
+        r = CliRunner.run("rewards", "score", "--reward", "chrf", "--hyp", hyp.toString(), "--ref", ref.toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertEquals("qdecode: error: reward 'chrf' failed on episode 0: no non-blank reference (empty and "
+                + "whitespace-only references are skipped)", r.err().strip());
+    }
+
+    private static void usage(String expected, String... args) {
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("", r.out(), "no work done");
+        assertEquals(expected, r.err().lines().findFirst().orElse(""));
+    }
+
+    @Test
+    void benchOptionsAreCheckedBeforeAnyWorkNamingTheOptionAndValue() {
+        String model = CliRunner.model("stories260K");
+        usage("qdecode: --batch-sizes 8,0: 0 is out of range (expected positive sizes)",
+                "bench", "generate", "--model", model, "--batch-sizes", "8,0");
+        usage("qdecode: --runs 0: out of range (expected at least 1)", "bench", "generate", "--model", model, "--runs", "0");
+        usage("qdecode: --warmup -1: out of range (expected at least 0)",
+                "bench", "generate", "--model", model, "--warmup", "-1");
+        usage("qdecode: --prompt-tokens 0: out of range (expected at least 1)",
+                "bench", "generate", "--model", model, "--prompt-tokens", "0");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        usage("qdecode: --threads 100000: out of range (expected 1 to " + 4 * cpus + ": 4 x the " + cpus
+                + " available processors)", "bench", "rewards", "--threads", "100000");
+        usage("qdecode: NAME nonexistent-bench: unknown benchmark (expected one of bleu-sentence, chrf-sentence, "
+                + "bleu-reward, bleu-corpus, classifier-reward, classifier-reward-q; see --list)",
+                "bench", "rewards", "nonexistent-bench");
+        usage("qdecode: --variants soft+bogus: unknown modifier 'bogus' (expected +prioritized)",
+                "bench", "train", "--model", model, "--variants", "soft+bogus");
+        usage("qdecode: --variants triple: unknown backup 'triple' (expected soft, hard or double, optionally "
+                + "+prioritized)", "bench", "train", "--model", model, "--variants", "soft,triple");
+        usage("qdecode: --updates 0: out of range (expected at least 1)", "bench", "train", "--updates", "0");
+    }
+
+    @Test
+    void benchGenerateChecksTheMemoryOfEveryBatchBeforeAllocatingIt() {
+        CliRunner.Result r = CliRunner.run("bench", "generate", "--model", CliRunner.model("stories260K"),
+                "--batch-sizes", "1,100000000", "--new-tokens", "1", "--runs", "1", "--warmup", "0");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("", r.out(), "not even batch 1 was measured");
+        assertTrue(r.err().startsWith("qdecode: error: --batch-sizes 100000000: decoding 100000000 prompts of up to "), r.err());
+        assertTrue(r.err().contains("more than the maximum heap of"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void benchGenerateRandomConfigThatIsNotJsonIsNamed() throws IOException {
+        Path notJson = tmp.resolve("config.txt");
+        Files.writeString(notJson, "hello world\n");
+        CliRunner.Result r = CliRunner.run("bench", "generate", "--random", notJson.toString(), "--batch-sizes", "1");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: --random " + notJson + ": not valid JSON at line 1 column 8 (expected "
+                + "'gpt2-small' or a config.json file)", r.err().strip());
     }
 }

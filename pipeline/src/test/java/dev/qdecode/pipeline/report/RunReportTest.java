@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -153,6 +157,83 @@ class RunReportTest {
     }
 
     @Test
+    void metricsLinesAreCheckedStrictly(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("r"));
+        Path m = run.resolve("metrics.jsonl");
+        Files.writeString(m, "{\"episode\":1,\"kl\":0.5}\n   \n{\"episode\":2,\"kl\":0.4}\n");
+        assertEquals(m + ":2: blank line (expected one JSON object per line, as qdecode train writes)", error(run));
+        Files.writeString(m, "{\"episode\":1,\"kl\":0.5}\n{\"episode\":-5,\"kl\":0.4}\n");
+        assertEquals(m + ":2: expected a numeric 'episode' field >= 0 (as on the first line) but got -5", error(run));
+        Files.writeString(m, "{\"step\":1.5,\"kl\":0.5}\n{\"step\":-0.25}\n");
+        assertEquals(m + ":2: expected a numeric 'step' field >= 0 (as on the first line) but got -0.25", error(run));
+        Files.writeString(m, "{\"episode\":1,\"kl\":0.5}\n{\"episode\":2,\"kl\":null}\n");
+        assertEquals(m + ":2: kl: expected a number (or NaN/Infinity) but got null", error(run));
+        Files.writeString(m, "{\"episode\":null,\"kl\":0.5}\n");
+        assertEquals(m + ":1: episode: expected a number (or NaN/Infinity) but got null", error(run));
+        // one line after the first is not UTF-8 (Latin-1 é)
+        Files.write(m, "{\"episode\":1}\n{\"episode\":2}\n{\"episode\":3,\"examples\":[\"caf\u00e9\"]}\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(m + ":3: not valid UTF-8 text (expected the UTF-8 JSON that qdecode train writes)", error(run));
+        Files.writeString(m, "{\"episode\":1}\n");
+        Path summary = run.resolve("summary.json");
+        Files.write(summary, new byte[] {'{', '\n', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}'});
+        assertEquals(summary + ":2: not valid UTF-8 text (expected the UTF-8 JSON that qdecode train writes)",
+                error(run));
+        Files.delete(summary);
+        assertEquals(m + ": is a file, not a run directory (expected the directory that holds metrics.jsonl, here "
+                + run.toAbsolutePath().normalize() + ")", error(m));
+    }
+
+    /** A copy of the real run whose summary's provenance has these values. */
+    private static Path realRunWith(Path dir, Map<String, String> provenance) throws IOException {
+        ReportFixtures.realRun(dir);
+        Path summary = dir.resolve("summary.json");
+        JsonObject o = JsonParser.parseString(Files.readString(summary)).getAsJsonObject();
+        provenance.forEach(o.getAsJsonObject("provenance")::addProperty);
+        Files.writeString(summary, o.toString());
+        return dir;
+    }
+
+    @Test
+    void runsOfAnotherTaskOrKindAreNotCompared(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.realRun(tmp.resolve("stories"));
+        Path translation = realRunWith(tmp.resolve("de-en"), Map.of("task", "translation", "reward", "[\"bleu\"]"));
+        RunReport.IncomparableRunsException e = assertThrows(RunReport.IncomparableRunsException.class,
+                () -> RunReport.write(run, List.of(translation), tmp.resolve("out")));
+        assertEquals("--compare " + translation + ": a translation run, but " + run + " is a continuation run "
+                + "(expected runs of the same task: their rewards and metrics are not comparable)", e.getMessage());
+        Path sft = ReportFixtures.sftRun(tmp.resolve("sft"));
+        e = assertThrows(RunReport.IncomparableRunsException.class,
+                () -> RunReport.write(run, List.of(sft), tmp.resolve("out")));
+        assertEquals("--compare " + sft + ": its metrics are over steps but " + run + "'s are over episodes "
+                + "(expected runs of the same kind: their curves cannot share charts)", e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing written");
+    }
+
+    @Test
+    void otherModelsAndRewardsAreComparedWithAWarning(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.realRun(tmp.resolve("stories"));
+        Path other = realRunWith(tmp.resolve("other"), Map.of("model_dir", "/m/stories15M",
+                "model_sha256", "0123456789abcdef", "reward", "[\"afinn\"]"));
+        List<String> warnings = new ArrayList<>();
+        RunReport.write(run, List.of(other), tmp.resolve("out"), warnings::add);
+        assertEquals(List.of("the compared runs use different models (stories: TinyStories-656K sha256 187d0d5e8360; "
+                + "other: stories15M sha256 0123456789ab); their curves are overlaid as they are",
+                "the compared runs use different rewards (stories: [\"vader\"]; other: [\"afinn\"]); their curves "
+                + "are overlaid as they are"), warnings);
+        warnings.clear();
+        Path same = ReportFixtures.realRun(tmp.resolve("same"));
+        RunReport.write(run, List.of(same), tmp.resolve("out2"), warnings::add);
+        assertEquals(List.of(), warnings);
+        Path unfinished = tmp.resolve("unfinished");
+        ReportFixtures.realRun(unfinished);
+        Files.delete(unfinished.resolve("summary.json"));
+        RunReport.write(run, List.of(unfinished), tmp.resolve("out3"), warnings::add);
+        assertEquals(List.of("the task of unfinished is not recorded (no summary.json with provenance yet), so it is "
+                + "compared without checking that it is the same"), warnings);
+    }
+
+    @Test
     void badInputIsOneLineNamingFileAndLine(@TempDir Path tmp) throws IOException {
         Path run = Files.createDirectories(tmp.resolve("r"));
         assertEquals(run + ": not a run directory (no metrics.jsonl)", error(run));
@@ -160,14 +241,14 @@ class RunReportTest {
         Path m = run.resolve("metrics.jsonl");
         Files.writeString(m, "");
         assertTrue(error(run).startsWith(m + ": expected at least one JSON line"), error(run));
-        Files.writeString(m, "{\"episode\":1,\"kl\":0.5}\n\n{\"episode\":2,\"kl\":\n");
-        assertTrue(error(run).startsWith(m + ":3: malformed JSON: "), error(run));
+        Files.writeString(m, "{\"episode\":1,\"kl\":0.5}\n{\"episode\":2,\"kl\":\n");
+        assertTrue(error(run).startsWith(m + ":2: malformed JSON: "), error(run));
         Files.writeString(m, "{\"episode\":1}\n[1,2]\n");
         assertEquals(m + ":2: expected a JSON object but got [1,2]", error(run));
         Files.writeString(m, "{\"episode\":1}\n{\"episode\":2} {\"episode\":3}\n");
         assertTrue(error(run).startsWith(m + ":2: malformed JSON: expected one JSON object"), error(run));
         Files.writeString(m, "{\"episode\":1}\n{\"episode\":\"two\"}\n");
-        assertEquals(m + ":2: expected a numeric 'episode' field (as on the first line) but got \"two\"", error(run));
+        assertEquals(m + ":2: expected a numeric 'episode' field >= 0 (as on the first line) but got \"two\"", error(run));
         Files.writeString(m, "{\"episode\":1,\"examples\":\"text\"}\n");
         assertEquals(m + ":1: examples: expected an array of strings but got \"text\"", error(run));
         Files.writeString(m, "{\"episode\":1}\n");

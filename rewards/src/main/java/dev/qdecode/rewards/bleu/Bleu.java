@@ -11,7 +11,9 @@ import java.util.Objects;
  *
  * <p>Hypotheses and references are lower-cased (optionally) and right-stripped before
  * tokenization. Empty reference strings are ignored, as sacreBLEU does for a variable number of
- * references; a segment needs at least one non-empty reference.
+ * references, and so are whitespace-only ones (sacreBLEU would count them as references of length
+ * 0: a blank reference is taken as a missing one, not as one that no hypothesis can match); a
+ * segment needs at least one non-blank reference.
  *
  * <p>Instances are immutable and thread-safe (per-thread scratch buffers; no boxing in n-gram
  * counting).
@@ -64,11 +66,11 @@ public final class Bleu implements CorpusMetric {
      * Corpus BLEU: statistics summed over all segments, then one score.
      *
      * @param hypotheses one hypothesis per segment
-     * @param references for each segment its references (empty strings are skipped)
+     * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the score with counts and signature ({@code nrefs:var} when the number of
-     *     non-empty references differs between segments)
+     *     non-blank references differs between segments)
      * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment
-     *     has no non-empty reference (the message names the segment index)
+     *     has no non-blank reference (the message names the segment index)
      */
     public BleuScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
         CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 2 + 2 * config.maxNgramOrder(), this::segmentStats);
@@ -95,9 +97,9 @@ public final class Bleu implements CorpusMetric {
      * {@code sentence_bleu} turns effective order on, see {@link #sentenceLevel()}).
      *
      * @param hypothesis the hypothesis
-     * @param references its references (empty strings are skipped)
+     * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score with counts and signature
-     * @throws IllegalArgumentException when there is no non-empty reference
+     * @throws IllegalArgumentException when there is no non-blank reference
      */
     public BleuScore sentenceScore(String hypothesis, List<String> references) {
         long[] seg = new long[2 + 2 * config.maxNgramOrder()];
@@ -109,9 +111,9 @@ public final class Bleu implements CorpusMetric {
      * The sentence BLEU value only (no result object): the fast path for rewards.
      *
      * @param hypothesis the hypothesis
-     * @param references its references (empty strings are skipped)
+     * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score in [0, 100]
-     * @throws IllegalArgumentException when there is no non-empty reference
+     * @throws IllegalArgumentException when there is no non-blank reference
      */
     public double sentenceValue(String hypothesis, List<String> references) {
         Workspace ws = Workspace.get();
@@ -185,7 +187,7 @@ public final class Bleu implements CorpusMetric {
         BleuTokenizer tok = config.tokenizer();
         int nRefs = 0;
         for (String ref : references) {
-            if (ref == null || ref.isEmpty()) {
+            if (ref == null || ref.isBlank()) {
                 continue;
             }
             TokenBuffer tb = ws.ref(nRefs++);
@@ -193,7 +195,7 @@ public final class Bleu implements CorpusMetric {
             tok.tokens(preprocess(ref), tb, ws.scratch);
         }
         if (nRefs == 0) {
-            throw new IllegalArgumentException("no non-empty reference");
+            throw new IllegalArgumentException(CorpusStats.NO_REFERENCE);
         }
         ws.hyp.clear();
         tok.tokens(preprocess(hypothesis), ws.hyp, ws.scratch);

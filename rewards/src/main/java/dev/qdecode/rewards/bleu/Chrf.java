@@ -12,7 +12,8 @@ import java.util.Objects;
  * segment, and either effective-order averaging (default, {@code eff:yes}) or chrF++.py-style
  * epsilon smoothing.
  *
- * <p>Empty reference strings are ignored; a segment needs at least one non-empty reference.
+ * <p>Empty and whitespace-only reference strings are ignored (see {@link Bleu}); a segment needs at
+ * least one non-blank reference.
  * Instances are immutable and thread-safe.
  */
 public final class Chrf implements CorpusMetric {
@@ -52,10 +53,10 @@ public final class Chrf implements CorpusMetric {
      * Corpus chrF: statistics summed over segments, then one F-score.
      *
      * @param hypotheses one hypothesis per segment
-     * @param references for each segment its references (empty strings are skipped)
+     * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the score
      * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment
-     *     has no non-empty reference (the message names the segment index)
+     *     has no non-blank reference (the message names the segment index)
      */
     public ChrfScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
         CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 3 * (config.charOrder() + config.wordOrder()),
@@ -78,9 +79,9 @@ public final class Chrf implements CorpusMetric {
      * Sentence chrF.
      *
      * @param hypothesis the hypothesis
-     * @param references its references (empty strings are skipped)
+     * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score
-     * @throws IllegalArgumentException when there is no non-empty reference
+     * @throws IllegalArgumentException when there is no non-blank reference
      */
     public ChrfScore sentenceScore(String hypothesis, List<String> references) {
         long[] seg = new long[3 * (config.charOrder() + config.wordOrder())];
@@ -92,9 +93,9 @@ public final class Chrf implements CorpusMetric {
      * The sentence chrF value only (the fast path for rewards).
      *
      * @param hypothesis the hypothesis
-     * @param references its references (empty strings are skipped)
+     * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score in [0, 100]
-     * @throws IllegalArgumentException when there is no non-empty reference
+     * @throws IllegalArgumentException when there is no non-blank reference
      */
     public double sentenceValue(String hypothesis, List<String> references) {
         Workspace ws = Workspace.get();
@@ -145,7 +146,7 @@ public final class Chrf implements CorpusMetric {
         List<String> refChars = new ArrayList<>(references.size());
         List<String> refSents = new ArrayList<>(references.size());
         for (String ref : references) {
-            if (ref == null || ref.isEmpty()) {
+            if (ref == null || ref.isBlank()) {
                 continue;
             }
             String r = preprocess(ref);
@@ -153,7 +154,7 @@ public final class Chrf implements CorpusMetric {
             refChars.add(config.whitespace() ? r : PyText.removeWhitespace(r));
         }
         if (refChars.isEmpty()) {
-            throw new IllegalArgumentException("no non-empty reference");
+            throw new IllegalArgumentException(CorpusStats.NO_REFERENCE);
         }
         String hyp = preprocess(hypothesis);
         TokenBuffer hypWords = null;

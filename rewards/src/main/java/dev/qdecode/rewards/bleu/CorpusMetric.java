@@ -18,7 +18,7 @@ public interface CorpusMetric {
      * Each segment's sufficient statistics (one row per hypothesis).
      *
      * @param hypotheses one hypothesis per segment
-     * @param references for each segment its references (empty strings are skipped)
+     * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the statistics, in segment order
      * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment has no
      *     non-empty reference (the message names the segment index)

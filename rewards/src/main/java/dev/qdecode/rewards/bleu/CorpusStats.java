@@ -7,8 +7,11 @@ import java.util.List;
  * the corpus, plus the reference count for the signature ({@code var} when it differs).
  */
 final class CorpusStats {
+    /** The failure of a segment whose references are all empty or whitespace-only. */
+    static final String NO_REFERENCE =
+            "no non-blank reference (empty and whitespace-only references are skipped)";
 
-    /** Fills {@code out} with one segment's statistics and returns its non-empty reference count. */
+    /** Fills {@code out} with one segment's statistics and returns its non-blank reference count. */
     @FunctionalInterface
     interface Segment {
         int stats(Workspace ws, String hypothesis, List<String> references, long[] out);

@@ -28,6 +28,12 @@ public final class ClassifierRewardProvider implements RewardProvider {
         return "classifier";
     }
 
+    /** Reads only the generated text, never references. */
+    @Override
+    public boolean readsReferences() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "P(target label) or its logit margin under a saved sentence-embedding text classifier";

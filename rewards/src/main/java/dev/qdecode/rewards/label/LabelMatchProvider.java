@@ -32,6 +32,12 @@ public final class LabelMatchProvider implements RewardProvider {
         return ID;
     }
 
+    /** Reads only the generated text and the gold label, never references. */
+    @Override
+    public boolean readsReferences() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "generated label (trimmed) vs the episode's gold label: right / wrong / invalid";

@@ -37,6 +37,12 @@ public final class AfinnRewardProvider implements RewardProvider {
         return ID;
     }
 
+    /** Reads only the generated text, never references. */
+    @Override
+    public boolean readsReferences() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "AFINN-165 word-list sentiment of the generated text (sum or per-word mean)";

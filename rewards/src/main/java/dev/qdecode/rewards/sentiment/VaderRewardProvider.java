@@ -38,6 +38,12 @@ public final class VaderRewardProvider implements RewardProvider {
         return ID;
     }
 
+    /** Reads only the generated text, never references. */
+    @Override
+    public boolean readsReferences() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "VADER sentiment of the generated text (faithful port of vaderSentiment 3.3.2)";

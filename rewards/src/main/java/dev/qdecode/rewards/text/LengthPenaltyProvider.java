@@ -41,6 +41,12 @@ public final class LengthPenaltyProvider implements RewardProvider {
         return ID;
     }
 
+    /** Reads only the generated text, never references. */
+    @Override
+    public boolean readsReferences() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "penalty per word/token outside [min,max] (0 inside), down to cap;"

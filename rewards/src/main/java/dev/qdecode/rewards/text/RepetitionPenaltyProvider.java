@@ -38,6 +38,12 @@ public final class RepetitionPenaltyProvider implements RewardProvider {
         return ID;
     }
 
+    /** Reads only the generated text, never references. */
+    @Override
+    public boolean readsReferences() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "-weight x fraction of repeated word n-grams within the text (0 below n words)";

@@ -169,7 +169,12 @@ class BleuPropertiesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Bleu.corpusLevel().corpusScore(List.of("a", "b"), List.of(List.of("a"),
                         List.of(""))));
-        assertEquals("segment 1: no non-empty reference", e.getMessage());
+        assertEquals("segment 1: no non-blank reference (empty and whitespace-only references are "
+                + "skipped)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Chrf.defaults().corpusScore(List.of("a"), List.of(List.of(" \t "))));
+        assertEquals("segment 0: no non-blank reference (empty and whitespace-only references are "
+                + "skipped)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> Chrf.defaults().corpusScore(List.of("a"), List.of()));
         assertEquals("1 hypotheses but 0 reference lists", e.getMessage());

@@ -1,0 +1,121 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qdecode.rewards.RewardProvider;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code rewards list/score --plugin} with plug-ins that fail as users' plug-ins can: one line naming the
+ * reward and the jar, exit code 4, never a stack trace.
+ */
+class RewardPluginCommandTest {
+    private static final String SOURCE = """
+            package demo.cli;
+
+            import dev.qdecode.rewards.*;
+            import java.util.List;
+
+            public final class Providers {
+                private Providers() {}
+
+                abstract static class Base implements RewardProvider {
+                    public String description() { return "fails"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        String rid = id();
+                        return new Reward() {
+                            public String id() { return rid; }
+                            public double[] score(List<Episode> episodes) {
+                                throw new OutOfMemoryError("Java heap space");
+                            }
+                        };
+                    }
+                }
+
+                public static final class Hungry extends Base {
+                    public String id() { return "hungry"; }
+                }
+
+                public static final class ParamsBoom extends Base {
+                    public String id() { return "params-boom"; }
+                    public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
+                }
+            }
+            """;
+
+    @TempDir static Path tmp;
+    private static Path hungry;
+    private static Path paramsBoom;
+    private static Path text;
+
+    @BeforeAll
+    static void buildPlugins() throws Exception {
+        Path src = tmp.resolve("src/demo/cli/Providers.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, SOURCE);
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertNotNull(javac, "tests need a JDK (javax.tools compiler)");
+        String spi = Path.of(RewardProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        assertEquals(0, javac.run(null, null, null, "--release", "17", "-d", classes.toString(), "-classpath", spi,
+                src.toString()), "javac failed");
+        hungry = jar("hungry.jar", classes, "demo.cli.Providers$Hungry");
+        paramsBoom = jar("params-boom.jar", classes, "demo.cli.Providers$ParamsBoom");
+        text = tmp.resolve("hyp.txt");
+        Files.writeString(text, "the cat sat on the mat\nhello world\n");
+    }
+
+    private static Path jar(String name, Path classes, String provider) throws Exception {
+        Path jar = tmp.resolve(name);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+            out.putNextEntry(new JarEntry("META-INF/services/" + RewardProvider.class.getName()));
+            out.write((provider + "\n").getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    @Test
+    void aPluginThatRunsOutOfMemoryIsARewardFailureOnOneLine() {
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--plugin", hungry.toString(), "--reward", "hungry",
+                "--hyp", text.toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: reward 'hungry' ran out of memory (OutOfMemoryError: Java heap "
+                + "space; maximum heap "), r.err());
+        assertTrue(r.err().strip().endsWith(" MiB) scoring a batch of 2 episodes"), r.err());
+    }
+
+    @Test
+    void aPluginWhoseParametersFailIsNamedByListAndScore() {
+        String expected = "qdecode: error: reward 'params-boom' of demo.cli.Providers$ParamsBoom ("
+                + paramsBoom.toAbsolutePath().normalize() + "): parameters() failed: RuntimeException: params boom";
+        for (List<String> args : List.of(List.of("rewards", "list"),
+                List.of("rewards", "score", "--reward", "params-boom", "--hyp", text.toString()))) {
+            List<String> all = new java.util.ArrayList<>(args);
+            all.addAll(List.of("--plugin", paramsBoom.toString()));
+            CliRunner.Result r = CliRunner.run(all.toArray(String[]::new));
+            assertEquals(ExitCodes.REWARD_FAILED, r.code(), args + ": " + r.err());
+            assertEquals(expected, r.err().strip(), args.toString());
+        }
+    }
+}
