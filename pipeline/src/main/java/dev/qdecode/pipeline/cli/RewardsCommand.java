@@ -123,6 +123,11 @@ final class RewardsCommand implements Runnable {
                         "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
                         List.of("--ref"));
             }
+            if (output != null) {
+                java.util.List<Path> inputs = new ArrayList<>(refs);
+                inputs.add(hyp);
+                RecordWriter.checkTarget("--output", output, inputs.toArray(Path[]::new));
+            }
             List<String> hyps = readColumn(hyp, column);
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
             List<List<String>> refLists = new ArrayList<>();

@@ -123,7 +123,7 @@ class GenerateCommandTest {
         assertOneLineError(r, "safetensors");
 
         r = CliRunner.run("generate", "--model", CliRunner.model("stories260K"), "--prompt", "x", "--prompt-format", "no placeholder");
-        assertEquals(ExitCodes.BAD_INPUT, r.code());
+        assertEquals(ExitCodes.USAGE, r.code());
         assertOneLineError(r, "{text}");
     }
 

@@ -106,6 +106,13 @@ class InputGuardsTest {
                 tmp.resolve("o.csv").toString()), "unsupported output type (expected a .tsv or .jsonl file name)");
         usage(CliRunner.run("generate", "--model", SMALL, "--prompts", prompts.toString(), "--output", tmp.toString()),
                 "--output " + tmp + ": is a directory");
+        Path hyp = Files.writeString(tmp.resolve("h.txt"), "a cat\n");
+        usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(), "--output", hyp.toString()),
+                "--output " + hyp + ": unsupported output type");
+        Path table = Files.writeString(tmp.resolve("h.tsv"), "text\na cat\n");
+        usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", table.toString(), "--output",
+                table.toString()), "--output " + table + ": is an input of this command");
+        assertEquals("text\na cat\n", Files.readString(table));
     }
 
     @Test
