@@ -317,7 +317,12 @@ public record ModelConfig(
             return "parse error";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        s = nl < 0 ? s : s.substring(0, nl);
+        // Gson's parse errors: no exception class name, JSON path or advice, just what and where.
+        s = s.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "")
+                .replaceFirst(" path \\S*", "").replaceFirst("\\s*See https?://\\S*", "");
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("at line \\d+ column \\d+").matcher(s);
+        return s.startsWith("Use JsonReader.setStrictness") ? "not standard JSON" + (at.find() ? " " + at.group() : "") : s;
     }
 
     private static ModelConfig fromJson(JsonObject root, JsonObject generation, String source) {

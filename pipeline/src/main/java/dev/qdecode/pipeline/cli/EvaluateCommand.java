@@ -123,6 +123,10 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-new-tokens: expected a positive count but got "
                     + maxNewTokens);
         }
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + ": is a file (expected a "
+                    + "directory for the evaluation's files)");
+        }
         // The task's own options: any other task would ignore them.
         LinkedHashMap<String, List<String>> readers = new LinkedHashMap<>();
         OptionScope.read(List.of("continuation"), List.of("--prompts"), readers);

@@ -493,7 +493,7 @@ final class TrainCommand implements Callable<Integer> {
                     threshold, runDir, prov, refs);
             Listener listener = new Listener(err);
             DqnTrainer.Summary sum;
-            try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : DqnTrainer.create(setup, cfg, listener)) {
+            try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : createTrainer(setup, cfg, listener)) {
                 DqnConfig c = t.config();
                 err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
                         m.dir().getFileName(), String.join(" ", specs), runDir);
@@ -607,6 +607,14 @@ final class TrainCommand implements Callable<Integer> {
                     + " episodes (see summary.json)", ExitCodes.USAGE);
         }
         return info;
+    }
+
+    private static DqnTrainer createTrainer(DqnTrainer.Setup setup, DqnConfig cfg, TrainListener l) {
+        try {
+            return DqnTrainer.create(setup, cfg, l);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+        }
     }
 
     private static DqnTrainer resumeTrainer(DqnTrainer.Setup setup, TrainListener l) {

@@ -78,6 +78,11 @@ public final class ClassificationTrainer {
         }
     }
 
+    /** A provenance value for a message: quoted, or "none" when the run has none (e.g. no encoder). */
+    private static String quoted(String v) {
+        return v == null ? "none" : "'" + v + "'";
+    }
+
     /**
      * Checks a classification prompt template: it must hold {@code {text}} exactly once.
      *
@@ -372,8 +377,8 @@ public final class ClassificationTrainer {
                     String mine = prov.get(key);
                     String theirs = o.provenance().get(key);
                     if (!Objects.equals(mine, theirs)) {
-                        throw new IllegalArgumentException(o.file + ": its " + key + " '" + theirs + "' differs from "
-                                + file + "'s '" + mine + "' (expected runs of the same setup on the same backbone)");
+                        throw new IllegalArgumentException(o.file + ": its " + key + " " + quoted(theirs) + " differs from "
+                                + file + "'s " + quoted(mine) + " (expected runs of the same setup on the same backbone)");
                     }
                 }
             }

@@ -138,6 +138,9 @@ public final class DqnTrainer implements AutoCloseable {
         this.cfg = cfg;
         this.listener = listener == null ? new TrainListener() {} : listener;
         this.rollouts = new Rollouts(setup.model(), setup.tokenizer(), setup.format(), cfg);
+        // Every prompt must leave room for the episode: found now, not when a later rollout draws it.
+        rollouts.checkFit(setup.trainPrompts(), "training prompt", setup.provenance().get("prompts"));
+        rollouts.checkFit(setup.evalPrompts(), "evaluation prompt", setup.provenance().get("eval_prompts"));
         int h = setup.model().config().hiddenSize();
         int v = setup.model().config().vocabSize();
         this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());

@@ -38,6 +38,7 @@ final class Rollouts {
     private final PromptEncoder plainEncoder;
     private final DqnConfig cfg;
     private final Candidates candidates;
+    private final PromptFormat format;
     private final int[] eosIds;
     private long tokens;
     private long nanos;
@@ -45,6 +46,7 @@ final class Rollouts {
     Rollouts(CausalLM model, TextTokenizer tokenizer, PromptFormat format, DqnConfig cfg) {
         this.model = model;
         this.tokenizer = tokenizer;
+        this.format = format;
         this.cfg = cfg;
         this.encoder = new PromptEncoder(tokenizer, format, true, false, model.config().maxPositions());
         this.plainEncoder = new PromptEncoder(tokenizer, format, false, false, model.config().maxPositions());
@@ -54,6 +56,27 @@ final class Rollouts {
         int[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         this.eosIds = Arrays.stream(all).distinct().toArray();
+    }
+
+    /**
+     * Refuses a prompt that cannot be followed by {@code maxNewTokens} tokens within the model's context.
+     *
+     * @param prompts the prompts
+     * @param what what they are, for the message (e.g. "training prompt")
+     * @param file the file they came from (null: not named)
+     * @throws IllegalArgumentException naming the file, the prompt's position and its length
+     */
+    void checkFit(List<String> prompts, String what, String file) {
+        int room = model.config().maxPositions() - cfg.maxNewTokens();
+        for (int i = 0; i < prompts.size(); i++) {
+            int n = format.encode(tokenizer, prompts.get(i)).length;
+            if (n > room) {
+                throw new IllegalArgumentException((file == null ? "" : file + ": ") + what + " " + (i + 1) + " has "
+                        + n + " tokens; with --max-new-tokens " + cfg.maxNewTokens() + " it exceeds the model's "
+                        + "max_position_embeddings " + model.config().maxPositions() + " (expected at most " + room
+                        + " tokens: shorten it or lower --max-new-tokens)");
+            }
+        }
     }
 
     /** Generated tokens so far (all calls). */

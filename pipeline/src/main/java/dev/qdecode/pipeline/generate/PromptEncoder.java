@@ -74,7 +74,8 @@ public final class PromptEncoder {
             if (!truncate || room <= 0) {
                 throw new CliException("prompt " + (index + 1) + " has " + ids.length + " tokens; with "
                         + maxNewTokens + " new tokens it exceeds the model's max_position_embeddings "
-                        + maxPositions + " (shorten it, lower --max-new-tokens, or pass --truncate-prompt)");
+                        + maxPositions + " (expected at most " + room + " tokens: shorten it or lower --max-new-tokens; "
+                        + "generate also takes --truncate-prompt)");
             }
             ids = Arrays.copyOfRange(ids, ids.length - room, ids.length);
         }

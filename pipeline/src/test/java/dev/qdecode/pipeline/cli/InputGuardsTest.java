@@ -125,4 +125,17 @@ class InputGuardsTest {
         assertEquals("qdecode: error: " + dev + ":3: column 'label': expected one of 0,1 but found '2'", r.err().strip());
         assertFalse(r.out().contains("trained on"), r.out());
     }
+
+    @Test
+    void aTrainingPromptTooLongForTheContextIsFoundBeforeTraining(@TempDir Path tmp) throws Exception {
+        Path prompts = Files.writeString(tmp.resolve("p.tsv"), "id\tprompt\n1\tOnce upon a time\n2\t"
+                + "word ".repeat(600) + "\n");
+        CliRunner.Result r = CliRunner.run("train", "--model", SMALL, "--prompts", prompts.toString(), "--out",
+                tmp.resolve("r").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + prompts.toAbsolutePath().normalize() + ": training prompt 2 "
+                + "has "), r.err());
+        assertTrue(r.err().contains("(expected at most 464 tokens: shorten it or lower --max-new-tokens)"), r.err());
+        assertFalse(r.err().contains("episodes"), r.err());
+    }
 }
