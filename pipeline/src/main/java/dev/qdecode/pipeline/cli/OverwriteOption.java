@@ -61,4 +61,23 @@ final class OverwriteOption {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Whether two paths name the same file or directory (links resolved where both exist), so that an
+     * output is never one of the command's inputs.
+     *
+     * @param a a path
+     * @param b another path
+     * @return true when they are the same
+     */
+    static boolean sameFile(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) {
+                return Files.isSameFile(a, b);
+            }
+        } catch (IOException e) {
+            // fall through to comparing the paths
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
 }

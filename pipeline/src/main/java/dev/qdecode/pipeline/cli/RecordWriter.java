@@ -72,19 +72,10 @@ public final class RecordWriter implements AutoCloseable {
             throw new CliException(option + " " + e.getMessage(), ExitCodes.USAGE);
         }
         for (Path in : inputs) {
-            if (in != null && sameFile(in, target)) {
+            if (in != null && OverwriteOption.sameFile(in, target)) {
                 throw new CliException(option + " " + target + ": is an input of this command (expected another file, "
                         + "so the input is not replaced)", ExitCodes.USAGE);
             }
-        }
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.exists(a) && Files.exists(b) ? Files.isSameFile(a, b)
-                    : a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -5,9 +5,7 @@ import com.google.gson.JsonObject;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -225,12 +223,12 @@ final class SftCommand implements Callable<Integer> {
     private void checkOut(SftConfig cfg) {
         Path dir = cfg.out();
         for (Object[] in : new Object[][] {{"--model", cfg.model()}, {"--tokenizer", cfg.tokenizer()}}) {
-            if (in[1] != null && sameFile(dir, (Path) in[1])) {
+            if (in[1] != null && OverwriteOption.sameFile(dir, (Path) in[1])) {
                 throw new CliException("--out " + out + ": is the " + in[0] + " directory, which training would overwrite"
                         + " (expected another directory; --overwrite does not apply to inputs)", ExitCodes.USAGE);
             }
         }
-        if (cfg.init() != null && sameFile(dir.resolve("config.json"), cfg.init())) {
+        if (cfg.init() != null && OverwriteOption.sameFile(dir.resolve("config.json"), cfg.init())) {
             throw new CliException("--out " + out + ": holds the --init file config.json, which training would overwrite"
                     + " (expected another directory; --overwrite does not apply to inputs)", ExitCodes.USAGE);
         }
@@ -243,15 +241,6 @@ final class SftCommand implements Callable<Integer> {
         }
         for (String[] f : EARLIER_WORK) {
             overwrite.check(out, f[0], f[1]);
-        }
-    }
-
-    /** Whether two paths name the same file or directory (symbolic links resolved where they exist). */
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
     }
 
