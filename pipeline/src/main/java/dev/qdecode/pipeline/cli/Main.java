@@ -112,7 +112,16 @@ public final class Main implements Runnable {
             System.setProperty("ai.djl.pytorch.num_threads", "1");
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        int code = commandLine().execute(args);
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // Past every memory estimate: one line, not a stack trace (what was checkpointed stays saved).
+            System.err.println("qdecode: error: out of memory (maximum heap " + Runtime.getRuntime().maxMemory()
+                    / (1024 * 1024) + " MiB; expected smaller batches, or a larger heap, e.g. "
+                    + "QDECODE_JAVA_OPTS=-Xmx16g)");
+            code = ExitCodes.INTERNAL;
+        }
         System.out.flush();
         System.exit(code);
     }
