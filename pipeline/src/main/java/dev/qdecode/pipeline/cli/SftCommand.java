@@ -195,13 +195,16 @@ final class SftCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SftTrainer.Result r;
         long deadline = timeLimit > 0 ? System.nanoTime() + (long) (timeLimit * 60e9) : Long.MAX_VALUE;
+        Interrupts.install(err, "a checkpoint after the current step");
         try (Progress p = new Progress(err, deadline)) {
             r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
                     .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {
             throw new CliException(e.getMessage());
         }
-        String how = r.interrupted() ? "time limit reached (resumable with --resume)"
+        boolean ctrlC = r.interrupted() && Interrupts.requested();
+        String how = ctrlC ? "interrupted (resumable with --resume)"
+                : r.interrupted() ? "time limit reached (resumable with --resume)"
                 : r.stoppedEarly() ? "stopped early" : "done";
         if (r.bestStep() < 0) {
             outW.printf(Locale.ROOT, "%s after %d/%d steps in %s, before the first evaluation (--eval-every %d): no model"
@@ -212,7 +215,7 @@ final class SftCommand implements Callable<Integer> {
                     r.totalSteps(), ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out());
         }
         outW.flush();
-        return 0;
+        return ctrlC ? ExitCodes.INTERRUPTED : ExitCodes.OK;
     }
 
     /**
@@ -308,7 +311,7 @@ final class SftCommand implements Callable<Integer> {
 
         @Override
         public boolean stopRequested() {
-            return System.nanoTime() > deadline;
+            return System.nanoTime() > deadline || Interrupts.requested();
         }
 
         @Override

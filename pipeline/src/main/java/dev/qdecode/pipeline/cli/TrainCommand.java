@@ -499,8 +499,15 @@ final class TrainCommand implements Callable<Integer> {
                         m.dir().getFileName(), String.join(" ", specs), runDir);
                 listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                 listener.done = t.episodesDone();
+                Interrupts.install(err, "a checkpoint after the current rollout round");
                 sum = t.run(Long.MAX_VALUE);
                 listener.bar.close();
+                if (sum == null) {
+                    err.println("qdecode: interrupted after " + t.episodesDone() + "/" + c.episodes() + " episodes; "
+                            + "checkpoint saved in " + runDir + " (continue with: qdecode train --resume --out " + runDir
+                            + ")");
+                    return ExitCodes.INTERRUPTED;
+                }
             }
             outW.println("base model vs trained DQN policy on " + evalP.size() + " held-out prompts ("
                     + evalFile.getFileName() + "):");
@@ -656,6 +663,11 @@ final class TrainCommand implements Callable<Integer> {
 
         Listener(PrintWriter err) {
             this.err = err;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return Interrupts.requested();
         }
 
         @Override

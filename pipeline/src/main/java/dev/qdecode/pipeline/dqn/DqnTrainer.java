@@ -241,7 +241,9 @@ public final class DqnTrainer implements AutoCloseable {
 
     /**
      * Trains until the configured episodes are done or {@code stopAfter} episodes are reached (a
-     * simulated interruption: a checkpoint is written there), whichever comes first.
+     * simulated interruption: a checkpoint is written there), whichever comes first; also stops, with
+     * a checkpoint, after the rollout round in which the listener's {@link TrainListener#stopRequested()}
+     * turns true.
      *
      * @param stopAfter stop once this many episodes are done (use {@code Long.MAX_VALUE} for no limit)
      * @return the summary when the run finished, null when it stopped early
@@ -257,7 +259,7 @@ public final class DqnTrainer implements AutoCloseable {
             listener.onEvaluation(base);
         }
         long lastEval = -1;
-        while (episodesDone < cfg.episodes() && episodesDone < stopAfter) {
+        while (episodesDone < cfg.episodes() && episodesDone < stopAfter && !listener.stopRequested()) {
             int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodesDone);
             trainRound(n);
             long before = episodesDone;

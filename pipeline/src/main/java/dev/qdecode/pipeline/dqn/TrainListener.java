@@ -35,6 +35,16 @@ public interface TrainListener {
     default void onEvaluation(EvalMetrics metrics) {}
 
     /**
+     * Asked after each rollout round: true stops the run there with a checkpoint, as
+     * {@link DqnTrainer#run(long)} does at its {@code stopAfter} (e.g. on Ctrl-C).
+     *
+     * @return whether to stop now (default: never)
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
+    /**
      * After each checkpoint was written.
      *
      * @param file the checkpoint file

@@ -1,0 +1,47 @@
+package dev.qdecode.pipeline.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+
+/**
+ * Ctrl-C for the long jobs that can save their work ({@code train}, {@code sft}): the first
+ * interrupt asks the job to stop at the end of its current step and write a checkpoint (the job
+ * then exits with {@link ExitCodes#INTERRUPTED} and says how to resume); a second one quits at once.
+ * Commands that never call {@link #install} keep the JVM's default: Ctrl-C ends them.
+ */
+final class Interrupts {
+    private static final AtomicBoolean REQUESTED = new AtomicBoolean();
+
+    private Interrupts() {}
+
+    /**
+     * Installs the handler (once per process; later calls only change where the notice goes).
+     *
+     * @param err where the notice of the first interrupt is printed
+     * @param what what is saved, for the notice (e.g. "a checkpoint after the current rollout")
+     */
+    static synchronized void install(PrintWriter err, String what) {
+        try {
+            Signal.handle(new Signal("INT"), s -> {
+                if (REQUESTED.getAndSet(true)) {
+                    Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+                }
+                err.println();
+                err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
+                err.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays
+        }
+    }
+
+    /**
+     * Whether an interrupt has asked the job to stop.
+     *
+     * @return true after the first Ctrl-C
+     */
+    static boolean requested() {
+        return REQUESTED.get();
+    }
+}
