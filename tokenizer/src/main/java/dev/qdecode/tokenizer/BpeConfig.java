@@ -66,11 +66,11 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
         }
         extraSpecialTokens = List.copyOf(extras);
         if (minFrequency < 1) {
-            throw new TokenizerException("min-frequency " + minFrequency + ": expected at least 1");
+            throw new TokenizerException("--min-frequency " + minFrequency + ": expected at least 1");
         }
         int base = DEFAULT_SPECIAL_TOKENS.size() + extraSpecialTokens.size() + BYTE_TOKENS;
         if (vocabSize < base) {
-            throw new TokenizerException("vocab-size " + vocabSize + " is smaller than the base alphabet: at least "
+            throw new TokenizerException("--vocab-size " + vocabSize + " is smaller than the base alphabet: at least "
                     + base + " needed (" + (DEFAULT_SPECIAL_TOKENS.size() + extraSpecialTokens.size())
                     + " special tokens + " + BYTE_TOKENS + " byte tokens"
                     + (byteFallback ? " + the characters of the training data)" : ")"));

@@ -37,22 +37,24 @@ public final class BpeTrainer {
      * @param lines the training text, one segment per element (iterated once; may be streamed)
      * @param cfg what to train
      * @return the trained tokenizer
-     * @throws TokenizerException (one line) when there is no non-empty line, a line is null, or the
+     * @throws TokenizerException (one line) when no line has text (only empty or white-space lines), a line is null, or the
      *     vocabulary size is below the base alphabet (the message says the minimum)
      */
     public static TrainedTokenizer train(Iterable<String> lines, BpeConfig cfg) {
         Objects.requireNonNull(lines, "lines");
         Objects.requireNonNull(cfg, "cfg");
         BpeWords words = new BpeWords(cfg.byteFallback());
+        boolean anyText = false;
         for (String line : lines) {
             if (line == null) {
                 throw new TokenizerException("training data: line " + (words.lines() + 1) + " is null (expected text)");
             }
+            anyText |= !line.isBlank();
             words.add(line);
         }
-        if (words.counts().isEmpty()) {
+        if (words.counts().isEmpty() || !anyText) {
             throw new TokenizerException("training data is empty: " + words.lines()
-                    + " lines, none with text (expected at least one non-empty line)");
+                    + " lines, none with text (expected at least one line that is not blank)");
         }
 
         List<String> vocab = new ArrayList<>();
@@ -72,7 +74,7 @@ public final class BpeTrainer {
         }
         int base = vocab.size();
         if (base > cfg.vocabSize()) {
-            throw new TokenizerException("vocab-size " + cfg.vocabSize() + " is smaller than the base alphabet: at least "
+            throw new TokenizerException("--vocab-size " + cfg.vocabSize() + " is smaller than the base alphabet: at least "
                     + base + " needed (" + specials + " special tokens + " + BpeConfig.BYTE_TOKENS + " byte tokens + "
                     + (base - reservedBelow) + " distinct characters of the training data)");
         }

@@ -286,7 +286,7 @@ class BpeTrainerTest {
         assertTrue(small.getMessage().contains("at least 260 needed"), small.getMessage());
         TokenizerException data = assertThrows(TokenizerException.class,
                 () -> BpeTrainer.train(subset, BpeConfig.of(300)));
-        assertTrue(data.getMessage().startsWith("vocab-size 300 is smaller than the base alphabet: at least "),
+        assertTrue(data.getMessage().startsWith("--vocab-size 300 is smaller than the base alphabet: at least "),
                 data.getMessage());
         assertTrue(data.getMessage().contains("distinct characters of the training data"), data.getMessage());
         // The byte-level style needs only the special and byte tokens.

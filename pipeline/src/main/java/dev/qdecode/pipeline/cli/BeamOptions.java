@@ -29,6 +29,10 @@ final class BeamOptions {
      * @throws CommandLine.ParameterException naming the option when the combination is invalid
      */
     GenerationConfig apply(GenerationConfig cfg, CommandLine.Model.CommandSpec spec) {
+        if (beams <= 1) {
+            OptionScope.refuse(spec, "decoding without beam search", "with --beams N above 1",
+                    java.util.List.of("--length-penalty"));
+        }
         try {
             GenerationConfig c = cfg;
             if (beams > 1 && spec.optionsMap().containsKey("--strategy")

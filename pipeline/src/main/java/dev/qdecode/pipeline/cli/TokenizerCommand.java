@@ -6,6 +6,7 @@ import dev.qdecode.data.Format;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.data.Row;
 import dev.qdecode.tokenizer.BpeConfig;
+import dev.qdecode.tokenizer.TokenizerException;
 import dev.qdecode.tokenizer.BpeTrainer;
 import dev.qdecode.tokenizer.TextTokenizer;
 import dev.qdecode.tokenizer.TrainedTokenizer;
@@ -135,7 +136,12 @@ final class TokenizerCommand implements Runnable {
                 OptionScope.refuse(spec, "plain-text --data files (every line is a segment)",
                         "with .tsv/.csv/.jsonl --data files", List.of("--columns"));
             }
-            BpeConfig cfg = new BpeConfig(vocabSize, minFrequency, byteFallback, specialTokens);
+            BpeConfig cfg;
+            try {
+                cfg = new BpeConfig(vocabSize, minFrequency, byteFallback, specialTokens);
+            } catch (TokenizerException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE); // option values, checked before reading data
+            }
             Segments segments = new Segments(data, columns, limit);
 
             long t0 = System.nanoTime();

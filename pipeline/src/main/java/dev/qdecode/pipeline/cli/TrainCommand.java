@@ -411,6 +411,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--overwrite: not with --resume, which continues the run in --out (expected one of them)");
         }
+        if (modelOptions.model != null && OverwriteOption.sameFile(runDir, modelOptions.model)) {
+            throw new CliException("--out " + runDir + ": is the --model directory (expected another directory; "
+                    + "--overwrite does not apply to inputs)", ExitCodes.USAGE);
+        }
         if (!resume) {
             overwrite.checkEmpty(runDir, "a new run", Files.exists(runDir.resolve("checkpoint.qdq"))
                     && !"classification".equals(task) ? "pass --resume to continue its run" : "");

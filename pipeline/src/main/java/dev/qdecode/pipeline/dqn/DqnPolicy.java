@@ -164,6 +164,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
             Map<String, String> firstProvenance = null;
             for (Path run : runs) {
                 Path file = Checkpoint.fileOf(run);
+                for (Path earlier : files) {
+                    if (earlier.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())) {
+                        throw new IllegalArgumentException(file + ": given twice (expected each run once: a head "
+                                + "counted twice would weigh double in the mean Q)");
+                    }
+                }
                 Checkpoint.Data d = Checkpoint.read(file, null);
                 if ("classification".equals(d.provenance().get("task"))) {
                     // Its head scores a few label tokens after one prompt: no policy for generating text.
@@ -176,6 +182,15 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                     firstProvenance = d.provenance();
                 } else {
                     requireSameDecoding(file, first, d.config(), heads.get(0), d.head());
+                    for (String key : List.of("task", "reward")) {
+                        String mine = firstProvenance.getOrDefault(key, "task".equals(key) ? "continuation" : null);
+                        String theirs = d.provenance().getOrDefault(key, "task".equals(key) ? "continuation" : null);
+                        if (!java.util.Objects.equals(mine, theirs)) {
+                            throw new IllegalArgumentException(file + ": its " + key + " " + theirs + " differs from "
+                                    + "the first run's " + mine + " (expected heads trained for the same task and "
+                                    + "reward, whose Q values mean the same)");
+                        }
+                    }
                     String a = firstProvenance.get("model_sha256");
                     String b = d.provenance().get("model_sha256");
                     if (a != null && b != null && !a.equals(b)) {

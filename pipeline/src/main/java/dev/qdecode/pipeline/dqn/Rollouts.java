@@ -68,6 +68,11 @@ final class Rollouts {
      */
     void checkFit(List<String> prompts, String what, String file) {
         int room = model.config().maxPositions() - cfg.maxNewTokens();
+        if (room < 1) {
+            throw new IllegalArgumentException("--max-new-tokens " + cfg.maxNewTokens() + ": the model's context is "
+                    + model.config().maxPositions() + " positions (max_position_embeddings; expected fewer new tokens, "
+                    + "leaving room for the prompt)");
+        }
         for (int i = 0; i < prompts.size(); i++) {
             int n = format.encode(tokenizer, prompts.get(i)).length;
             if (n > room) {

@@ -749,8 +749,28 @@ public final class SftTrainer {
             return;
         }
         List<String> keep = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank() && JsonParser.parseString(line).getAsJsonObject().get("step").getAsLong() <= step) {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            long lineStep;
+            try {
+                JsonElement e = JsonParser.parseString(line);
+                JsonElement st = e.isJsonObject() ? e.getAsJsonObject().get("step") : null;
+                if (st == null || !st.isJsonPrimitive() || !st.getAsJsonPrimitive().isNumber()) {
+                    throw new IllegalStateException("no numeric 'step'");
+                }
+                lineStep = st.getAsLong();
+            } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+                if (i == lines.size() - 1) {
+                    continue; // the last line cut off by an interrupted write: the resumed run writes it again
+                }
+                throw new SftException(file + ":" + (i + 1) + ": expected a JSON object with a numeric 'step' (as "
+                        + "qdecode sft writes) but got " + (line.length() > 60 ? line.substring(0, 57) + "..." : line));
+            }
+            if (lineStep <= step) {
                 keep.add(line);
             }
         }

@@ -147,13 +147,19 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.USAGE, badHead.code(), badHead.err());
         assertEquals("qdecode: error: --head: expected online or target but got 'average'", badHead.err().strip());
 
-        // An ensemble of the run with itself decodes exactly like the run alone.
+        // An ensemble of the run with a copy of itself decodes exactly like the run alone; the same run twice is refused.
         String[] prompt = {"--prompt", "One day,", "--max-new-tokens", "6", "--min-new-tokens", "6"};
+        Path copy = Files.createDirectories(tmp.resolve("copy"));
+        Files.copy(runDir.resolve("checkpoint.qdq"), copy.resolve("checkpoint.qdq"));
         Result alone = run(concat(new String[] {"generate", "--policy", runDir.toString()}, prompt));
         Result twice = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--ensemble",
-            runDir.toString()}, prompt));
+            copy.toString()}, prompt));
         assertEquals(ExitCodes.OK, twice.code(), twice.err());
         assertEquals(alone.out(), twice.out());
+        Result same = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--ensemble",
+            runDir.toString()}, prompt));
+        assertEquals(ExitCodes.BAD_INPUT, same.code(), same.err());
+        assertTrue(same.err().contains("given twice (expected each run once"), same.err());
         Result missing = run("generate", "--policy", runDir.toString(), "--ensemble", runDir.resolve("nope").toString(),
                 "--prompt", "Hi");
         assertEquals(ExitCodes.BAD_INPUT, missing.code(), missing.err());

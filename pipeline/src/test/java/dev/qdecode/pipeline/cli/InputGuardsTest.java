@@ -138,4 +138,24 @@ class InputGuardsTest {
         assertTrue(r.err().contains("(expected at most 464 tokens: shorten it or lower --max-new-tokens)"), r.err());
         assertFalse(r.err().contains("episodes"), r.err());
     }
+
+    @Test
+    void trainNeverWritesIntoItsModelAndChecksTheContextFirst(@TempDir Path tmp) throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        try (var files = Files.list(Path.of(SMALL))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        usage(CliRunner.run("train", "--model", model.toString(), "--out", model.toString(), "--overwrite"),
+                "--out " + model + ": is the --model directory (expected another directory; --overwrite does not apply "
+                        + "to inputs)");
+        assertFalse(Files.exists(model.resolve("metrics.jsonl")));
+        CliRunner.Result r = CliRunner.run("train", "--model", SMALL, "--max-new-tokens", "600", "--out",
+                tmp.resolve("r").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("--max-new-tokens 600: the model's context is 512 positions"), r.err());
+        usage(CliRunner.run("generate", "--model", SMALL, "--prompt", "Once", "--length-penalty", "0.5"),
+                "--length-penalty: not for decoding without beam search (expected it only with --beams N above 1)");
+    }
 }

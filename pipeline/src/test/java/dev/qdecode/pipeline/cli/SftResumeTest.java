@@ -76,6 +76,21 @@ class SftResumeTest {
     }
 
     @Test
+    void aDamagedMetricsLineIsNamedAndACutOffLastLineIsDropped() throws IOException {
+        Path bad = copy("metrics-bad");
+        Path metrics = bad.resolve("metrics.jsonl");
+        Files.writeString(metrics, "garbage\n{\"step\": 1}\n");
+        assertRefused(metrics + ":1: expected a JSON object with a numeric 'step' (as qdecode sft writes) but got "
+                + "garbage", CliRunner.run("sft", "--resume", "--out", bad.toString()));
+        Path cut = copy("metrics-cut");
+        Files.writeString(cut.resolve("metrics.jsonl"), "{\"step\": 1, \"dev_loss\": 3.0}\n{\"ste");
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", cut.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(cut.resolve("metrics.jsonl")).startsWith("{\"step\": 1, \"dev_loss\": 3.0}\n"));
+        assertFalse(Files.readString(cut.resolve("metrics.jsonl")).contains("{\"ste\n"));
+    }
+
+    @Test
     void aStopBeforeTheFirstEvaluationSaysNoModelWasWrittenAndWritesValidJson() throws IOException {
         assertEquals("time limit reached (resumable with --resume) after 1/3 steps in 0:00, before the first evaluation "
                 + "(--eval-every 100): no model written yet; continue with: qdecode sft --resume --out " + run,

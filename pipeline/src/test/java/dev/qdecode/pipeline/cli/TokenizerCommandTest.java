@@ -104,7 +104,7 @@ class TokenizerCommandTest {
         CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en,de",
                 "--vocab-size", "300", "--byte-fallback", "--out", tmp.resolve("a").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains("vocab-size 300 is smaller than the base alphabet: at least"), r.err());
+        assertTrue(r.err().contains("--vocab-size 300 is smaller than the base alphabet: at least"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
 
         r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en,nosuch", "--vocab-size", "500",
@@ -125,13 +125,19 @@ class TokenizerCommandTest {
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("--special-tokens: '<sep>' given twice (expected each once)"), r.err());
         for (String[] bad : new String[][] {{"--special-tokens", ","}, {"--special-tokens", "<a>,"},
-            {"--columns", "en,en"}, {"--data", train}}) {
+            {"--columns", "en,en"}, {"--data", train}, {"--min-frequency", "0"}}) {
             r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en", "--vocab-size", "500",
                     bad[0], bad[1], "--out", tmp.resolve("d").toString());
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertTrue(r.err().contains(bad[0].equals("--data") ? "given twice" : bad[0]), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
+
+        Path blank = Files.writeString(tmp.resolve("blank.tsv"), "en\tde\n\t\n \t \n");
+        r = CliRunner.run("tokenizer", "train", "--data", blank.toString(), "--columns", "en,de", "--vocab-size", "300",
+                "--byte-fallback", "--out", tmp.resolve("b").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("training data is empty: 4 lines, none with text"), r.err());
 
         r = CliRunner.run("tokenizer", "train", "--data", train, "--out", tmp.resolve("e").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());

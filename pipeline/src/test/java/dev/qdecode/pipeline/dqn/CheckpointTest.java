@@ -143,9 +143,15 @@ class CheckpointTest {
             hb.train(phi, rows, new int[] {2, 7}, new float[] {1f, -1f}, null, 0.05, 1, 1);
             Checkpoint.write(a.resolve(Checkpoint.FILE_NAME), data(ha, cfg, false), null);
             Checkpoint.write(b.resolve(Checkpoint.FILE_NAME), data(hb, cfg, false), null);
+            // the same head from a second run directory (one run given twice is refused)
+            Path a2 = java.nio.file.Files.createDirectories(a.resolveSibling("a2"));
+            java.nio.file.Files.copy(a.resolve(Checkpoint.FILE_NAME), a2.resolve(Checkpoint.FILE_NAME));
+            IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> DqnPolicy.load(List.of(a, a), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED));
+            assertTrue(twice.getMessage().contains("given twice"), twice.getMessage());
             Candidates cands = Candidates.of(cfg);
             try (DqnPolicy ens = DqnPolicy.load(List.of(a, b), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED);
-                    DqnPolicy same = DqnPolicy.load(List.of(a, a), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED);
+                    DqnPolicy same = DqnPolicy.load(List.of(a, a2), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED);
                     DqnPolicy alone = DqnPolicy.load(a, DqnPolicy.Mode.GUIDED)) {
                 assertEquals(2, ens.ensembleSize());
                 assertEquals(List.of(a.resolve(Checkpoint.FILE_NAME), b.resolve(Checkpoint.FILE_NAME)), ens.sources());
