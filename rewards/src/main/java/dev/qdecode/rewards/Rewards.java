@@ -310,7 +310,7 @@ public final class Rewards {
      */
     public Reward create(List<String> specs, RewardContext context) {
         if (specs.isEmpty()) {
-            throw new RewardException("no reward spec given: expected id[:key=value,...]");
+            throw new RewardSpecException("no reward spec given: expected id[:key=value,...]");
         }
         List<SpecParser.Part> parts = new ArrayList<>();
         for (String s : specs) {
@@ -369,7 +369,7 @@ public final class Rewards {
     private synchronized RewardProvider known(String id) {
         RewardProvider provider = providers.get(id);
         if (provider == null) {
-            throw new RewardException("unknown reward '" + id + "' (known: "
+            throw new RewardSpecException("unknown reward '" + id + "' (known: "
                     + String.join(", ", providers.keySet()) + ")");
         }
         return provider;

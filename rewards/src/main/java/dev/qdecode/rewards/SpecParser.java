@@ -43,7 +43,7 @@ final class SpecParser {
             char c = s.charAt(i);
             if (c == '\\') {
                 if (i + 1 >= s.length()) {
-                    throw new RewardException("reward spec '" + spec
+                    throw new RewardSpecException("reward spec '" + spec
                             + "': a trailing backslash escapes nothing (write \\\\ for a backslash)");
                 }
                 sb.append(s.charAt(++i));
@@ -57,7 +57,7 @@ final class SpecParser {
     /** Parses a spec string holding one or more parts joined by {@code +}. */
     static List<Part> parseAll(String spec) {
         if (spec == null || spec.isBlank()) {
-            throw new RewardException("empty reward spec: expected id[:key=value,...]");
+            throw new RewardSpecException("empty reward spec: expected id[:key=value,...]");
         }
         List<Part> parts = new ArrayList<>();
         for (String p : split(spec, '+')) {
@@ -69,7 +69,7 @@ final class SpecParser {
     private static Part parsePart(String raw, String spec) {
         String text = raw.strip();
         if (text.isEmpty()) {
-            throw new RewardException("reward spec '" + spec
+            throw new RewardSpecException("reward spec '" + spec
                     + "': empty part (expected [WEIGHT*]id[:key=value,...] between '+')");
         }
         int colon = text.indexOf(':');
@@ -86,7 +86,7 @@ final class SpecParser {
                 weight = Double.NaN;
             }
             if (!Double.isFinite(weight) || w.isEmpty()) {
-                throw new RewardException("reward spec '" + spec + "': weight '" + w
+                throw new RewardSpecException("reward spec '" + spec + "': weight '" + w
                         + "' is not a finite number (expected e.g. 0.7*vader)");
             }
             weighted = true;
@@ -94,29 +94,29 @@ final class SpecParser {
         }
         String id = head.strip();
         if (!ID.matcher(id).matches()) {
-            throw new RewardException("reward spec '" + spec + "': '" + id
+            throw new RewardSpecException("reward spec '" + spec + "': '" + id
                     + "' is not a reward id (lower-case letters, digits, '.', '_', '-')");
         }
         Map<String, String> params = new LinkedHashMap<>();
         if (body != null && !body.isBlank()) {
             for (String kv : split(body, ',')) {
                 if (kv.isBlank()) {
-                    throw new RewardException("reward spec '" + spec + "': empty parameter in '"
+                    throw new RewardSpecException("reward spec '" + spec + "': empty parameter in '"
                             + text + "' (expected key=value separated by ',')");
                 }
                 int eq = kv.indexOf('=');
                 if (eq < 0) {
-                    throw new RewardException("reward spec '" + spec + "': parameter '" + kv.strip()
+                    throw new RewardSpecException("reward spec '" + spec + "': parameter '" + kv.strip()
                             + "' of reward '" + id + "' has no '=' (expected key=value)");
                 }
                 String key = kv.substring(0, eq).strip();
                 String value = unescape(kv.substring(eq + 1), spec).strip();
                 if (key.isEmpty()) {
-                    throw new RewardException("reward spec '" + spec + "': parameter '" + kv.strip()
+                    throw new RewardSpecException("reward spec '" + spec + "': parameter '" + kv.strip()
                             + "' of reward '" + id + "' has no key");
                 }
                 if (params.put(key, value) != null) {
-                    throw new RewardException("reward spec '" + spec + "': parameter '" + key
+                    throw new RewardSpecException("reward spec '" + spec + "': parameter '" + key
                             + "' of reward '" + id + "' is given twice");
                 }
             }

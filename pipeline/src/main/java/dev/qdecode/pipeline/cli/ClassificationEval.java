@@ -41,6 +41,7 @@ final class ClassificationEval {
             for (Path p : ensemble) {
                 others.add(ClassificationTrainer.TrainedRun.load(p));
             }
+            run.requireSameSetup(others); // before any text is embedded
         } catch (IllegalArgumentException e) {
             throw new CliException("--ensemble " + e.getMessage(), ExitCodes.BAD_INPUT);
         }

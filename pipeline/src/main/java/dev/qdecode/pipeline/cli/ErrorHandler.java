@@ -46,6 +46,9 @@ final class ErrorHandler
         if (ex instanceof CliException c) {
             return c.exitCode();
         }
+        if (ex instanceof dev.qdecode.rewards.RewardSpecException) {
+            return ExitCodes.USAGE; // the --reward value, not the reward, is wrong
+        }
         if (ex instanceof RewardException) {
             return ExitCodes.REWARD_FAILED;
         }
@@ -85,11 +88,16 @@ final class ErrorHandler
 
     /**
      * picocli reads {@code @FILE} arguments as option files, but leaves one whose file does not exist as
-     * a plain argument, which then reads as "Unmatched argument": name the missing file instead.
+     * a plain argument, which then reads as "Unmatched argument": name the missing file instead (and
+     * an option file's invisible byte-order mark).
      */
     private static Optional<String> missingOptionFile(CommandLine.ParameterException ex) {
         if (ex instanceof CommandLine.UnmatchedArgumentException u) {
             for (String a : u.getUnmatched()) {
+                if (a.startsWith("\uFEFF")) {
+                    return Optional.of("'" + a.substring(1) + "' is preceded by a UTF-8 byte-order mark, as the first "
+                            + "argument of an @options file saved with one (expected the file without it)");
+                }
                 if (a.length() > 1 && a.startsWith("@") && !Files.exists(Path.of(a.substring(1)))) {
                     return Optional.of(a + ": option file " + a.substring(1) + " not found");
                 }

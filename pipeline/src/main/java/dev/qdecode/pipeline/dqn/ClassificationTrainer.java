@@ -340,6 +340,26 @@ public final class ClassificationTrainer {
         }
 
         /**
+         * Checks that other runs can join this one's ensemble: the same labels, template and backbone.
+         *
+         * @param others the other runs
+         * @throws IllegalArgumentException naming the first run that differs and in what
+         */
+        public void requireSameSetup(List<TrainedRun> others) {
+            Map<String, String> prov = data.provenance();
+            for (TrainedRun o : others) {
+                for (String key : List.of("labels", "template", "encoder", "model_sha256", "prompt_format")) {
+                    String mine = prov.get(key);
+                    String theirs = o.provenance().get(key);
+                    if (!Objects.equals(mine, theirs)) {
+                        throw new IllegalArgumentException(o.file + ": its " + key + " " + quoted(theirs) + " differs from "
+                                + file + "'s " + quoted(mine) + " (expected runs of the same setup on the same backbone)");
+                    }
+                }
+            }
+        }
+
+        /**
          * Labels examples with the run's head, as its training evaluated it.
          *
          * @param backbone the run's backbone (see {@link #provenance})
@@ -372,16 +392,7 @@ public final class ClassificationTrainer {
         public Predictions predict(Backbone backbone, List<ClassificationExample> examples, boolean targetHead,
                 EmbeddingCache cache, List<TrainedRun> others) {
             Map<String, String> prov = data.provenance();
-            for (TrainedRun o : others) {
-                for (String key : List.of("labels", "template", "encoder", "model_sha256", "prompt_format")) {
-                    String mine = prov.get(key);
-                    String theirs = o.provenance().get(key);
-                    if (!Objects.equals(mine, theirs)) {
-                        throw new IllegalArgumentException(o.file + ": its " + key + " " + quoted(theirs) + " differs from "
-                                + file + "'s " + quoted(mine) + " (expected runs of the same setup on the same backbone)");
-                    }
-                }
-            }
+            requireSameSetup(others);
             Verbalizer v = Verbalizer.parse(prov.get("labels"));
             Setup setup = new Setup(backbone, v, prov.get("template"), examples, examples, null, null, prov, cache);
             ClassificationTrainer t = new ClassificationTrainer(setup, data.config(), null);

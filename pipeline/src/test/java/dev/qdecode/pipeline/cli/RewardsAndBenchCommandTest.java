@@ -48,9 +48,13 @@ class RewardsAndBenchCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, bad.code());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
 
+        // a --reward value that names no reward, or is not a spec, is a usage error
         CliRunner.Result unknown = CliRunner.run("rewards", "score", "--reward", "nosuch", "--hyp", hyp.toString());
-        assertEquals(ExitCodes.REWARD_FAILED, unknown.code());
-        assertTrue(unknown.err().contains("nosuch"), unknown.err());
+        assertEquals(ExitCodes.USAGE, unknown.code());
+        assertTrue(unknown.err().contains("unknown reward 'nosuch'"), unknown.err());
+        CliRunner.Result weight = CliRunner.run("rewards", "score", "--reward", "nan*vader", "--hyp", hyp.toString());
+        assertEquals(ExitCodes.USAGE, weight.code());
+        assertTrue(weight.err().contains("weight 'nan' is not a finite number"), weight.err());
     }
 
     @Test

@@ -564,14 +564,14 @@ public final class TextClassifier implements AutoCloseable {
         Path file = dir.resolve(METADATA_FILE);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("classifier directory " + dir.toAbsolutePath()
-                    + " does not exist: expected a directory written by TextClassifier.save");
+                    + " does not exist: expected a directory written by qdecode classifier train");
         }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("classifier directory " + dir.toAbsolutePath() + " has no "
-                    + METADATA_FILE + ": expected a directory written by TextClassifier.save");
+                    + METADATA_FILE + ": expected a directory written by qdecode classifier train");
         } catch (IOException e) {
             throw new IllegalArgumentException("classifier " + file + ": cannot read (" + e.getMessage() + ")");
         }
