@@ -151,8 +151,9 @@ final class SftCommand implements Callable<Integer> {
     /** What an output directory must not hold for a new run: file, then what it is (for the message). */
     private static final String[][] EARLIER_WORK = {
         {"model.safetensors", "a model"}, {"config.json", "a model"}, {"tokenizer.json", "a tokenizer"},
-        {"checkpoint.qdq", "a 'qdecode train' run"}, {"summary.json", "a run"}, {"metrics.jsonl", "a run"},
-        {SftTrainer.PROVENANCE, "an SFT run"}};
+        {"checkpoint.qdq", "a 'qdecode train' run"}, {"summary.json", "a run"}, {"metrics.jsonl", "a run"}};
+    // (sft-provenance.json alone, without a checkpoint or model, is a run killed before its first
+    // checkpoint: nothing to lose, and starting it again is the only way on)
 
     @Override
     public Integer call() {

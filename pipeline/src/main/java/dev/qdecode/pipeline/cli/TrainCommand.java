@@ -8,6 +8,7 @@ import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.report.RunReport;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.tokenizer.PromptFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.reflect.RecordComponent;
@@ -477,7 +478,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
         if (resume && modelOptions.promptFormat != null && prior.containsKey("prompt_format")
-                && !modelOptions.promptFormat.equals(prior.get("prompt_format"))) {
+                && !samePromptFormat(modelOptions.promptFormat, prior.get("prompt_format"))) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-format '" + modelOptions.promptFormat
                     + "': the run started with '" + prior.get("prompt_format") + "' (expected it, or no --prompt-format)");
         }
@@ -589,7 +590,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The stored settings of the run to resume; refuses options that would change them. */
     private Map<String, String> priorRun(Path runDir) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--task", "--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold",
+        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold",
                 "--data", "--dev", "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
@@ -607,6 +608,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "resuming (expected a continuation, translation or dialogue run; train again without --resume "
                     + "into a new --out)", ExitCodes.USAGE);
         }
+        String runTask = info.getOrDefault("task", "continuation");
+        if (pr.hasMatchedOption("--task") && !task.equals(runTask)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--task " + task + ": the run in " + runDir
+                    + " is a --task " + runTask + " run, which --resume continues (expected no --task, or --task "
+                    + runTask + ")");
+        }
         for (String k : List.of("prompts", "eval_prompts", "eval_limit", "reward", "positive_threshold", "seed")) {
             if (!info.containsKey(k)) {
                 throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k
@@ -618,6 +625,15 @@ final class TrainCommand implements Callable<Integer> {
                     + " episodes (see summary.json)", ExitCodes.USAGE);
         }
         return info;
+    }
+
+    /** Whether two --prompt-format specs mean the same format (the recorded one is normalised). */
+    private static boolean samePromptFormat(String given, String recorded) {
+        try {
+            return PromptFormat.parse(given).equals(PromptFormat.parse(recorded));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static DqnTrainer createTrainer(DqnTrainer.Setup setup, DqnConfig cfg, TrainListener l) {

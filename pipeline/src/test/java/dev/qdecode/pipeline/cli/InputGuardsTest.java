@@ -53,7 +53,10 @@ class InputGuardsTest {
         usage(CliRunner.run(tinyTrain(out)), "already holds checkpoint.qdq, metrics.jsonl, report and 1 more (pass "
                 + "--resume to continue its run, choose another --out");
         usage(CliRunner.run("train", "--resume", "--task", "translation", "--out", out.toString()),
-                "--resume continues with the run's own --task: expected it not to be given");
+                "--task translation: the run in " + out + " is a --task continuation run, which --resume continues "
+                        + "(expected no --task, or --task continuation)");
+        usage(CliRunner.run("train", "--resume", "--task", "continuation", "--out", out.toString()),
+                "already finished its 8 episodes");
 
         // a head trained for continuation is not evaluated as a translation model
         Path mt = Files.writeString(tmp.resolve("mt.tsv"), "en\tde\nA dog.\tEin Hund.\n");
