@@ -9,6 +9,9 @@ import sun.misc.Signal;
  * interrupt asks the job to stop at the end of its current step and write a checkpoint (the job
  * then exits with {@link ExitCodes#INTERRUPTED} and says how to resume); a second one quits at once.
  * Commands that never call {@link #install} keep the JVM's default: Ctrl-C ends them.
+ *
+ * <p>{@code sun.misc.Signal} (module jdk.unsupported) is used because the JDK has no public way to
+ * handle SIGINT without the JVM shutting down; a shutdown hook cannot let the job finish its step.
  */
 final class Interrupts {
     private static final AtomicBoolean REQUESTED = new AtomicBoolean();
