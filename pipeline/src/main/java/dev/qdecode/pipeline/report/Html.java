@@ -177,7 +177,7 @@ final class Html {
         b.append("</table>\n");
         Double samples = trained.getOrDefault("samples", base.get("samples"));
         b.append("<p class=\"note\">Base: the pretrained model alone; trained: the learned decoding policy; both on the same held-out prompts")
-                .append(samples != null ? " (" + fmt(samples) + " samples each)" : "")
+                .append(samples != null ? " (" + fmt(samples) + " samples per model)" : "")
                 .append(". Perplexity is measured under the base model.</p>\n");
     }
 
