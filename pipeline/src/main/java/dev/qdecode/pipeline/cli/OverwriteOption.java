@@ -50,7 +50,8 @@ final class OverwriteOption {
             return;
         }
         try (Stream<Path> files = Files.list(out)) {
-            java.util.List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            java.util.List<String> names = files.map(f -> f.getFileName().toString())
+                    .filter(n -> !n.equals(RunLock.FILE)).sorted().toList();
             if (!names.isEmpty()) {
                 throw new CliException("--out " + out + ": already holds " + String.join(", ", names.subList(0,
                         Math.min(3, names.size()))) + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "")

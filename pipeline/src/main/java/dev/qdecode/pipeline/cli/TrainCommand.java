@@ -416,116 +416,122 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--out " + runDir + ": is the --model directory (expected another directory; "
                     + "--overwrite does not apply to inputs)", ExitCodes.USAGE);
         }
-        if (!resume) {
-            overwrite.checkEmpty(runDir, "a new run", Files.exists(runDir.resolve("checkpoint.qdq"))
-                    && !"classification".equals(task) ? "pass --resume to continue its run" : "");
+        if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+            overwrite.checkEmpty(runDir, "a new run", ""); // refuses a file, before a lock is taken there
         }
         if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
         }
-        if ("classification".equals(task)) {
-            int code = taskOptions.run(this, cfg, chosen, rewards, runDir);
-            writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
-            return code;
-        }
-        Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
-        String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
-        boolean translation = "translation".equals(runTask);
-        boolean dialogue = "dialogue".equals(runTask);
-        List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
-                : !rewards.isEmpty() ? rewards : translation || dialogue ? List.of("bleu") : List.of("vader");
-        Path trainFile = resume ? Path.of(prior.get("prompts"))
-                : translation ? taskOptions.translationTrain() : dialogue ? taskOptions.dialogueTrain()
-                : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
-        Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
-                : translation ? taskOptions.translationDev() : dialogue ? taskOptions.dialogueDev()
-                : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
-        int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
-        List<String> trainP;
-        List<String> evalP;
-        Map<String, List<String>> refs = new java.util.HashMap<>();
-        String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
-        String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
-        if (translation || dialogue) {
-            TaskOptions.Prompts tp = dialogue ? TaskOptions.dialogue(trainFile, 0, "--data")
-                    : TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
-            TaskOptions.Prompts ep = dialogue ? TaskOptions.dialogue(evalFile, limit, "--dev")
-                    : TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
-            trainP = tp.prompts();
-            evalP = ep.prompts();
-            refs.putAll(tp.references());
-            ep.references().forEach((k, v) -> refs.merge(k, v, (a, b) -> {
-                List<String> all = new java.util.ArrayList<>(a);
-                all.addAll(b);
-                return all;
-            }));
-        } else {
-            trainP = DqnCli.prompts(trainFile, 0, "--prompts");
-            evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
-        }
-        double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
-                : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
-        if (resume) {
-            for (String[] f : new String[][] {{"prompts", trainFile.toString()}, {"eval_prompts", evalFile.toString()}}) {
-                String sha = dev.qdecode.data.Datasets.sha256(Path.of(f[1]));
-                if (!sha.equals(prior.get(f[0] + "_sha256"))) {
-                    throw new CliException("--resume: " + f[1] + " changed since the run started (sha256 " + sha
-                            + ", expected " + prior.get(f[0] + "_sha256") + ")", ExitCodes.BAD_INPUT);
+        // One job per run directory; what it holds is checked under the lock, so two jobs cannot both pass.
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            if (!resume) {
+                overwrite.checkEmpty(runDir, "a new run", Files.exists(runDir.resolve("checkpoint.qdq"))
+                        && !"classification".equals(task) ? "pass --resume to continue its run" : "");
+            }
+            if ("classification".equals(task)) {
+                int code = taskOptions.run(this, cfg, chosen, rewards, runDir);
+                writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
+                return code;
+            }
+            Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
+            String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
+            boolean translation = "translation".equals(runTask);
+            boolean dialogue = "dialogue".equals(runTask);
+            List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
+                    : !rewards.isEmpty() ? rewards : translation || dialogue ? List.of("bleu") : List.of("vader");
+            Path trainFile = resume ? Path.of(prior.get("prompts"))
+                    : translation ? taskOptions.translationTrain() : dialogue ? taskOptions.dialogueTrain()
+                    : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
+            Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
+                    : translation ? taskOptions.translationDev() : dialogue ? taskOptions.dialogueDev()
+                    : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
+            int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
+            List<String> trainP;
+            List<String> evalP;
+            Map<String, List<String>> refs = new java.util.HashMap<>();
+            String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
+            String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
+            if (translation || dialogue) {
+                TaskOptions.Prompts tp = dialogue ? TaskOptions.dialogue(trainFile, 0, "--data")
+                        : TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
+                TaskOptions.Prompts ep = dialogue ? TaskOptions.dialogue(evalFile, limit, "--dev")
+                        : TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
+                trainP = tp.prompts();
+                evalP = ep.prompts();
+                refs.putAll(tp.references());
+                ep.references().forEach((k, v) -> refs.merge(k, v, (a, b) -> {
+                    List<String> all = new java.util.ArrayList<>(a);
+                    all.addAll(b);
+                    return all;
+                }));
+            } else {
+                trainP = DqnCli.prompts(trainFile, 0, "--prompts");
+                evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
+            }
+            double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
+                    : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+            if (resume) {
+                for (String[] f : new String[][] {{"prompts", trainFile.toString()}, {"eval_prompts", evalFile.toString()}}) {
+                    String sha = dev.qdecode.data.Datasets.sha256(Path.of(f[1]));
+                    if (!sha.equals(prior.get(f[0] + "_sha256"))) {
+                        throw new CliException("--resume: " + f[1] + " changed since the run started (sha256 " + sha
+                                + ", expected " + prior.get(f[0] + "_sha256") + ")", ExitCodes.BAD_INPUT);
+                    }
                 }
             }
-        }
-        PrintWriter outW = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
-        if (resume && modelOptions.promptFormat != null && prior.containsKey("prompt_format")
-                && !samePromptFormat(modelOptions.promptFormat, prior.get("prompt_format"))) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-format '" + modelOptions.promptFormat
-                    + "': the run started with '" + prior.get("prompt_format") + "' (expected it, or no --prompt-format)");
-        }
-        // A resumed run continues on its own model and prompt format unless --model is given (checked below).
-        try (ModelOptions.Loaded m = resume ? PolicyOptions.runModel(modelOptions, prior, "--resume " + runDir)
-                : modelOptions.load();
-                Reward reward = rewardOptions.create(specs, runSeed)) {
-            Map<String, String> prov = new java.util.LinkedHashMap<>(
-                    DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
-            prov.put("task", runTask);
-            prov.put("prompt_format", m.format().toSpec());
-            if (translation) {
-                prov.put("source_column", srcCol);
-                prov.put("target_column", tgtCol);
+            PrintWriter outW = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
+            if (resume && modelOptions.promptFormat != null && prior.containsKey("prompt_format")
+                    && !samePromptFormat(modelOptions.promptFormat, prior.get("prompt_format"))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-format '" + modelOptions.promptFormat
+                        + "': the run started with '" + prior.get("prompt_format") + "' (expected it, or no --prompt-format)");
             }
-            DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
-                    threshold, runDir, prov, refs);
-            Listener listener = new Listener(err);
-            DqnTrainer.Summary sum;
-            try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : createTrainer(setup, cfg, listener)) {
-                DqnConfig c = t.config();
-                err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
-                        m.dir().getFileName(), String.join(" ", specs), runDir);
-                listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
-                listener.done = t.episodesDone();
-                Interrupts.install(err, "a checkpoint after the current rollout round");
-                sum = t.run(Long.MAX_VALUE);
-                listener.bar.close();
-                if (sum == null) {
-                    err.println("qdecode: interrupted after " + t.episodesDone() + "/" + c.episodes() + " episodes; "
-                            + "checkpoint saved in " + runDir + " (continue with: qdecode train --resume --out " + runDir
-                            + ")");
-                    return ExitCodes.INTERRUPTED;
+            // A resumed run continues on its own model and prompt format unless --model is given (checked below).
+            try (ModelOptions.Loaded m = resume ? PolicyOptions.runModel(modelOptions, prior, "--resume " + runDir)
+                    : modelOptions.load();
+                    Reward reward = rewardOptions.create(specs, runSeed)) {
+                Map<String, String> prov = new java.util.LinkedHashMap<>(
+                        DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
+                prov.put("task", runTask);
+                prov.put("prompt_format", m.format().toSpec());
+                if (translation) {
+                    prov.put("source_column", srcCol);
+                    prov.put("target_column", tgtCol);
+                }
+                DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
+                        threshold, runDir, prov, refs);
+                Listener listener = new Listener(err);
+                DqnTrainer.Summary sum;
+                try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : createTrainer(setup, cfg, listener)) {
+                    DqnConfig c = t.config();
+                    err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
+                            m.dir().getFileName(), String.join(" ", specs), runDir);
+                    listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
+                    listener.done = t.episodesDone();
+                    Interrupts.install(err, "a checkpoint after the current rollout round");
+                    sum = t.run(Long.MAX_VALUE);
+                    listener.bar.close();
+                    if (sum == null) {
+                        err.println("qdecode: interrupted after " + t.episodesDone() + "/" + c.episodes() + " episodes; "
+                                + "checkpoint saved in " + runDir + " (continue with: qdecode train --resume --out " + runDir
+                                + ")");
+                        return ExitCodes.INTERRUPTED;
+                    }
+                }
+                outW.println("base model vs trained DQN policy on " + evalP.size() + " held-out prompts ("
+                        + evalFile.getFileName() + "):");
+                DqnCli.printTable(outW, sum.base(), sum.trained());
+                outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");
+                if (sum.updates() == 0) {
+                    err.println("qdecode: warning: the head was never updated: " + sum.episodes() + " episodes stored fewer "
+                            + "transitions than one batch, so 'trained' is the untrained head (expected more --episodes or a "
+                            + "smaller --batch-size)");
                 }
             }
-            outW.println("base model vs trained DQN policy on " + evalP.size() + " held-out prompts ("
-                    + evalFile.getFileName() + "):");
-            DqnCli.printTable(outW, sum.base(), sum.trained());
-            outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");
-            if (sum.updates() == 0) {
-                err.println("qdecode: warning: the head was never updated: " + sum.episodes() + " episodes stored fewer "
-                        + "transitions than one batch, so 'trained' is the untrained head (expected more --episodes or a "
-                        + "smaller --batch-size)");
-            }
+            writeReport(runDir, outW, err);
+            return ExitCodes.OK;
         }
-        writeReport(runDir, outW, err);
-        return ExitCodes.OK;
     }
 
     /** The run's charts and report.html; a failure here is a warning, since the run itself is saved. */
