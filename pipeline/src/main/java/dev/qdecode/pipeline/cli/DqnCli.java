@@ -86,6 +86,52 @@ final class DqnCli {
         return p;
     }
 
+    /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */
+    static void recordPlugins(Map<String, String> provenance, List<Path> jars) {
+        if (jars.isEmpty()) {
+            return;
+        }
+        List<String> paths = new java.util.ArrayList<>();
+        List<String> hashes = new java.util.ArrayList<>();
+        for (Path j : jars) {
+            paths.add(j.toAbsolutePath().normalize().toString());
+            hashes.add(Datasets.sha256(j));
+        }
+        com.google.gson.Gson g = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
+        provenance.put("plugins", g.toJson(paths));
+        provenance.put("plugins_sha256", g.toJson(hashes));
+    }
+
+    /**
+     * The plug-in jars a run recorded, checked to be the same bytes: a resume loads them itself (its
+     * --reward specs name their ids).
+     *
+     * @throws CliException (bad input) when a jar is gone or changed
+     */
+    static List<Path> recordedPlugins(Map<String, String> provenance, Path runDir) {
+        if (!provenance.containsKey("plugins")) {
+            return List.of();
+        }
+        com.google.gson.Gson g = new com.google.gson.Gson();
+        String[] paths = g.fromJson(provenance.get("plugins"), String[].class);
+        String[] hashes = g.fromJson(provenance.get("plugins_sha256"), String[].class);
+        List<Path> jars = new java.util.ArrayList<>();
+        for (int i = 0; i < paths.length; i++) {
+            Path jar = Path.of(paths[i]);
+            if (!Files.isRegularFile(jar)) {
+                throw new CliException("--resume " + runDir + ": the run's reward plug-in " + jar + " is not there "
+                        + "(expected it back in place)", ExitCodes.BAD_INPUT);
+            }
+            String sha = Datasets.sha256(jar);
+            if (!sha.equals(hashes[i])) {
+                throw new CliException("--resume " + runDir + ": the run's reward plug-in " + jar + " changed since the "
+                        + "run started (sha256 " + sha + ", expected " + hashes[i] + ")", ExitCodes.BAD_INPUT);
+            }
+            jars.add(jar);
+        }
+        return jars;
+    }
+
     static void printTable(PrintWriter out, EvalMetrics base, EvalMetrics trained) {
         out.printf(Locale.ROOT, "%-22s %12s %12s %9s%n", "metric", "base", "trained", "ratio");
         row(out, "mean reward", base.meanReward(), trained.meanReward());

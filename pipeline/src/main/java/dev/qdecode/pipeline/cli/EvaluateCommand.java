@@ -58,7 +58,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path prompts;
 
     @Option(names = "--limit", paramLabel = "N",
-            description = "Use at most N prompts (default: 100; translation and classification: the whole --data file).")
+            description = "Use at most N prompts (default: 100; dialogue: 500 pairs; translation and classification: "
+                    + "the whole --data file).")
     Integer limitOption;
 
     private int limit;

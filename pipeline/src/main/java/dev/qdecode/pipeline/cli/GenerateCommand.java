@@ -85,7 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (input.prompts == null) {
             OptionScope.refuse(spec, "generate --prompt", "with --prompts FILE",
-                    List.of("--column", "--format", "--limit", "--output"));
+                    List.of("--column", "--format", "--limit", "--output", "--batch-size"));
         }
         if (decode.strategy == DecodeOptions.Strategy.greedy || beam.beams > 1) {
             OptionScope.refuse(spec, "greedy decoding (--strategy greedy or --beams)", "with --strategy sample",

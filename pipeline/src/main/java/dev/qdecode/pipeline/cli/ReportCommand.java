@@ -37,6 +37,16 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<Path> runs = new ArrayList<>(List.of(runDir));
+        for (Path c : compare) {
+            for (Path earlier : runs) {
+                if (OverwriteOption.sameFile(c, earlier)) {
+                    throw new CliException("--compare " + c + ": the same run as " + earlier + " (expected each run "
+                            + "once)", ExitCodes.USAGE);
+                }
+            }
+            runs.add(c);
+        }
         Path dir = out != null ? out : RunReport.defaultOutDir(runDir);
         List<Path> written;
         PrintWriter err = spec.commandLine().getErr();

@@ -434,6 +434,9 @@ final class TrainCommand implements Callable<Integer> {
                 return code;
             }
             Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
+            if (resume) {
+                rewardOptions.plugins = DqnCli.recordedPlugins(prior, runDir);
+            }
             String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
             boolean translation = "translation".equals(runTask);
             boolean dialogue = "dialogue".equals(runTask);
@@ -495,6 +498,7 @@ final class TrainCommand implements Callable<Integer> {
                         DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
                 prov.put("task", runTask);
                 prov.put("prompt_format", m.format().toSpec());
+                DqnCli.recordPlugins(prov, rewardOptions.plugins);
                 if (translation) {
                     prov.put("source_column", srcCol);
                     prov.put("target_column", tgtCol);
@@ -596,8 +600,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The stored settings of the run to resume; refuses options that would change them. */
     private Map<String, String> priorRun(Path runDir) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--positive-threshold",
-                "--data", "--dev", "--source-column", "--target-column")) {
+        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--plugin",
+                "--positive-threshold", "--data", "--dev", "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume continues with the run's own " + o + ": expected it not to be given");

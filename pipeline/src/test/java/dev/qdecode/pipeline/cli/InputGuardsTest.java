@@ -67,6 +67,8 @@ class InputGuardsTest {
                 "--max-new-tokens: expected a positive count but got 0");
         usage(CliRunner.run("evaluate", "--policy", out.toString(), "--samples", "0"),
                 "--samples: expected a positive count but got 0");
+        usage(CliRunner.run("report", out.toString(), "--compare", out + "/"), "--compare " + out + ": the same run as "
+                + out + " (expected each run once)");
     }
 
     @Test
@@ -158,6 +160,8 @@ class InputGuardsTest {
                 tmp.resolve("r").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().contains("--max-new-tokens 600: the model's context is 512 positions"), r.err());
+        usage(CliRunner.run("generate", "--model", SMALL, "--prompt", "Once", "--batch-size", "4"),
+                "--batch-size: not for generate --prompt (expected it only with --prompts FILE)");
         usage(CliRunner.run("generate", "--model", SMALL, "--prompt", "Once", "--length-penalty", "0.5"),
                 "--length-penalty: not for decoding without beam search (expected it only with --beams N above 1)");
     }

@@ -49,6 +49,19 @@ class RewardPluginCommandTest {
                     public String id() { return "hungry"; }
                 }
 
+                public static final class Steady implements RewardProvider {
+                    public String id() { return "steady"; }
+                    public String description() { return "0 for every text"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            public String id() { return "steady"; }
+                            public double[] score(List<Episode> episodes) {
+                                return new double[episodes.size()];
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -59,6 +72,7 @@ class RewardPluginCommandTest {
     @TempDir static Path tmp;
     private static Path hungry;
     private static Path paramsBoom;
+    private static Path steady;
     private static Path text;
 
     @BeforeAll
@@ -74,6 +88,7 @@ class RewardPluginCommandTest {
                 src.toString()), "javac failed");
         hungry = jar("hungry.jar", classes, "demo.cli.Providers$Hungry");
         paramsBoom = jar("params-boom.jar", classes, "demo.cli.Providers$ParamsBoom");
+        steady = jar("steady.jar", classes, "demo.cli.Providers$Steady");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -116,6 +131,31 @@ class RewardPluginCommandTest {
             CliRunner.Result r = CliRunner.run(all.toArray(String[]::new));
             assertEquals(ExitCodes.REWARD_FAILED, r.code(), args + ": " + r.err());
             assertEquals(expected, r.err().strip(), args.toString());
+        }
+    }
+
+    @Test
+    void aRunRecordsItsPluginsAndAResumeLoadsTheSameBytes() throws Exception {
+        Path run = tmp.resolve("steady-run");
+        CliRunner.Result r = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--plugin",
+                steady.toString(), "--reward", "steady", "--episodes", "64", "--max-new-tokens", "4", "--min-new-tokens",
+                "1", "--eval-limit", "2", "--eval-samples", "1", "--out", run.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        java.util.Map<String, String> info = dev.qdecode.pipeline.dqn.DqnTrainer.checkpointInfo(run);
+        assertEquals(List.of(steady.toAbsolutePath().normalize()), DqnCli.recordedPlugins(info, run));
+        CliRunner.Result again = CliRunner.run("train", "--resume", "--plugin", steady.toString(), "--out", run.toString());
+        assertEquals(ExitCodes.USAGE, again.code(), again.err());
+        assertTrue(again.err().contains("--resume continues with the run's own --plugin"), again.err());
+        Path saved = tmp.resolve("steady.jar.saved");
+        Files.copy(steady, saved);
+        try {
+            Files.copy(hungry, steady, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            CliException e = org.junit.jupiter.api.Assertions.assertThrows(CliException.class,
+                    () -> DqnCli.recordedPlugins(info, run));
+            assertTrue(e.getMessage().startsWith("--resume " + run + ": the run's reward plug-in "
+                    + steady.toAbsolutePath().normalize() + " changed since the run started (sha256 "), e.getMessage());
+        } finally {
+            Files.copy(saved, steady, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

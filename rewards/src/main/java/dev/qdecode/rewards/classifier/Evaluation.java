@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param labels the label names, in the classifier's order (rows/columns of {@code confusion})
  * @param count the number of examples
  * @param accuracy the share of correct predictions
- * @param macroF1 the unweighted mean of the per-label F1 scores
+ * @param macroF1 the unweighted mean of the per-label F1 scores, over the labels that occur as gold or
+ *     predicted labels (as scikit-learn averages): a label absent from both does not count as F1 0
  * @param perLabel precision, recall, F1 and support of each label, in {@code labels} order
  * @param confusion counts: row = gold label, column = predicted label
  */
@@ -59,6 +60,7 @@ public record Evaluation(
         }
         List<LabelMetrics> per = new ArrayList<>();
         double f1Sum = 0;
+        int present = 0; // labels that are gold or predicted at least once (scikit-learn's macro average)
         for (int c = 0; c < k; c++) {
             int tp = confusion[c][c];
             int goldC = 0;
@@ -70,11 +72,14 @@ public record Evaluation(
             double p = predC == 0 ? 0 : (double) tp / predC;
             double r = goldC == 0 ? 0 : (double) tp / goldC;
             double f1 = p + r == 0 ? 0 : 2 * p * r / (p + r);
-            f1Sum += f1;
+            if (goldC + predC > 0) {
+                f1Sum += f1;
+                present++;
+            }
             per.add(new LabelMetrics(labels.get(c), p, r, f1, goldC));
         }
         double acc = gold.length == 0 ? 0 : (double) correct / gold.length;
-        return new Evaluation(labels, gold.length, acc, k == 0 ? 0 : f1Sum / k, per, confusion);
+        return new Evaluation(labels, gold.length, acc, present == 0 ? 0 : f1Sum / present, per, confusion);
     }
 
     /**
