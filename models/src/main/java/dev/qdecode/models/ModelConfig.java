@@ -316,13 +316,7 @@ public record ModelConfig(
         if (s == null) {
             return "parse error";
         }
-        int nl = s.indexOf('\n');
-        s = nl < 0 ? s : s.substring(0, nl);
-        // Gson's parse errors: no exception class name, JSON path or advice, just what and where.
-        s = s.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "")
-                .replaceFirst(" path \\S*", "").replaceFirst("\\s*See https?://\\S*", "");
-        java.util.regex.Matcher at = java.util.regex.Pattern.compile("at line \\d+ column \\d+").matcher(s);
-        return s.startsWith("Use JsonReader.setStrictness") ? "not standard JSON" + (at.find() ? " " + at.group() : "") : s;
+        return dev.qdecode.tokenizer.JsonErrors.describe(s);
     }
 
     private static ModelConfig fromJson(JsonObject root, JsonObject generation, String source) {

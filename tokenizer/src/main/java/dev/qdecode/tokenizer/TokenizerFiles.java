@@ -378,13 +378,7 @@ final class TokenizerFiles {
         if (m == null || m.isBlank()) {
             m = t.getClass().getSimpleName();
         }
-        int nl = m.indexOf('\n');
-        m = nl >= 0 ? m.substring(0, nl) : m;
-        // Gson's parse errors: no exception class name, JSON path or advice, just what and where.
-        m = m.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "")
-                .replaceFirst(" path \\S*", "").replaceFirst("\\s*See https?://\\S*", "");
-        java.util.regex.Matcher at = java.util.regex.Pattern.compile("at line \\d+ column \\d+").matcher(m);
-        return m.startsWith("Use JsonReader.setStrictness") ? "not standard JSON" + (at.find() ? " " + at.group() : "") : m;
+        return JsonErrors.describe(m);
     }
 
     @Override
