@@ -138,11 +138,7 @@ final class ClassifierCommand implements Runnable {
                     cfg = cfg.withMaxEpochs(epochs);
                 }
             } catch (IllegalArgumentException e) {
-                // the config's field names, as the options that set them
-                String m = e.getMessage().replace("classifier config: maxEpochs=", "--epochs ")
-                        .replace("classifier config: learningRate=", "--lr ").replace("classifier config: l2=", "--l2 ")
-                        .replace("classifier config: ", "");
-                throw new CommandLine.ParameterException(spec.commandLine(), m);
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             List<ClassificationExample> train = data.read(data.data, List.of());
             // The dev labels are checked against the training labels before any training.

@@ -122,14 +122,27 @@ final class DqnCli {
                 throw new CliException("--resume " + runDir + ": the run's reward plug-in " + jar + " is not there "
                         + "(expected it back in place)", ExitCodes.BAD_INPUT);
             }
-            String sha = Datasets.sha256(jar);
-            if (!sha.equals(hashes[i])) {
-                throw new CliException("--resume " + runDir + ": the run's reward plug-in " + jar + " changed since the "
-                        + "run started (sha256 " + sha + ", expected " + hashes[i] + ")", ExitCodes.BAD_INPUT);
-            }
+            requireUnchanged("--resume " + runDir + ": the run's reward plug-in " + jar, jar, hashes[i]);
             jars.add(jar);
         }
         return jars;
+    }
+
+    /**
+     * Refuses a file a run recorded whose bytes changed since: {@code WHAT changed since the run started
+     * (sha256 NOW, expected RECORDED)}.
+     *
+     * @param what the start of the message, naming the file
+     * @param file the file
+     * @param recorded the sha256 the run recorded
+     * @throws CliException (bad input) when they differ
+     */
+    static void requireUnchanged(String what, Path file, String recorded) {
+        String sha = Datasets.sha256(file);
+        if (!sha.equals(recorded)) {
+            throw new CliException(what + " changed since the run started (sha256 " + sha + ", expected " + recorded
+                    + ")", ExitCodes.BAD_INPUT);
+        }
     }
 
     static void printTable(PrintWriter out, EvalMetrics base, EvalMetrics trained) {

@@ -64,8 +64,22 @@ final class OverwriteOption {
     }
 
     /**
-     * Whether two paths name the same file or directory (links resolved where both exist), so that an
-     * output is never one of the command's inputs.
+     * Refuses {@code --overwrite} together with {@code --resume} (train, sft): one continues the run in
+     * --out, the other replaces it.
+     *
+     * @param resume whether --resume was given
+     * @throws CliException (usage) when both were given
+     */
+    void refuseWithResume(boolean resume) {
+        if (resume && overwrite) {
+            throw new CliException("--overwrite: not with --resume (expected one: --resume continues the run in --out, "
+                    + "--overwrite replaces it)", ExitCodes.USAGE);
+        }
+    }
+
+    /**
+     * Whether two paths name the same file or directory (links resolved where both exist): an output
+     * that is one of the command's inputs, an input or run given twice.
      *
      * @param a a path
      * @param b another path

@@ -157,10 +157,7 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (resume && overwrite.overwrite) {
-            throw new CliException("--overwrite: not with --resume (expected one: --resume continues the run in --out, "
-                    + "--overwrite replaces it)", ExitCodes.USAGE);
-        }
+        overwrite.refuseWithResume(resume);
         if (resume) {
             fillFromCheckpoint();
         }

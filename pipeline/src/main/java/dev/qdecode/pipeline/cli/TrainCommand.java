@@ -408,10 +408,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path runDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        if (resume && overwrite.overwrite) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--overwrite: not with --resume, which continues the run in --out (expected one of them)");
-        }
+        overwrite.refuseWithResume(resume);
         if (modelOptions.model != null && OverwriteOption.sameFile(runDir, modelOptions.model)) {
             throw new CliException("--out " + runDir + ": is the --model directory (expected another directory; "
                     + "--overwrite does not apply to inputs)", ExitCodes.USAGE);
@@ -474,13 +471,8 @@ final class TrainCommand implements Callable<Integer> {
             double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
                     : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
             if (resume) {
-                for (String[] f : new String[][] {{"prompts", trainFile.toString()}, {"eval_prompts", evalFile.toString()}}) {
-                    String sha = dev.qdecode.data.Datasets.sha256(Path.of(f[1]));
-                    if (!sha.equals(prior.get(f[0] + "_sha256"))) {
-                        throw new CliException("--resume: " + f[1] + " changed since the run started (sha256 " + sha
-                                + ", expected " + prior.get(f[0] + "_sha256") + ")", ExitCodes.BAD_INPUT);
-                    }
-                }
+                DqnCli.requireUnchanged("--resume: " + trainFile, trainFile, prior.get("prompts_sha256"));
+                DqnCli.requireUnchanged("--resume: " + evalFile, evalFile, prior.get("eval_prompts_sha256"));
             }
             PrintWriter outW = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
