@@ -138,7 +138,12 @@ final class ClassifierCommand implements Runnable {
                     cfg = cfg.withMaxEpochs(epochs);
                 }
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                // the config's field names, as the options that set them (the config names its fields, as it is
+                // also read from classifier.json)
+                String m = e.getMessage().replace("classifier config: maxEpochs=", "--epochs ")
+                        .replace("classifier config: learningRate=", "--lr ").replace("classifier config: l2=", "--l2 ")
+                        .replace("classifier config: ", "");
+                throw new CommandLine.ParameterException(spec.commandLine(), m);
             }
             List<ClassificationExample> train = data.read(data.data, List.of());
             // The dev labels are checked against the training labels before any training.

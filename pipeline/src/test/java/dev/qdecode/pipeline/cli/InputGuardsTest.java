@@ -81,8 +81,8 @@ class InputGuardsTest {
                 "expected a finite number but got 'Infinity'");
         Path missing = tmp.resolve("opts.txt");
         usage(CliRunner.run("train", "@" + missing), "@" + missing + ": option file " + missing + " not found");
-        usage(CliRunner.run("classifier", "train", "--epochs", "0", "--out", tmp.resolve("clf").toString()),
-                "--epochs 0: expected >= 1");
+        usage(CliRunner.run("classifier", "train", "--data", tmp.resolve("none.tsv").toString(), "--epochs", "0",
+                "--out", tmp.resolve("clf").toString()), "--epochs 0: expected >= 1");
         // every config field has its option, so errors name options that exist
         usage(CliRunner.run("train", "--candidates-top-k", "1"), "--min-candidates: expected at most "
                 + "--candidates-top-k (1) but got 2");

@@ -91,15 +91,10 @@ public record ClassifierConfig(
                 "validationFraction", validationFraction, "in [0, 0.5]");
     }
 
-    /** The {@code qdecode classifier train} options that set fields, so errors name what the user typed. */
-    private static final java.util.Map<String, String> OPTIONS =
-            java.util.Map.of("maxEpochs", "--epochs", "learningRate", "--lr", "l2", "--l2");
-
     private static void check(boolean ok, String field, Object value, String expected) {
         if (!ok) {
-            String option = OPTIONS.get(field);
-            throw new IllegalArgumentException((option != null ? option + " " : "classifier config: " + field + "=")
-                    + value + ": expected " + expected);
+            throw new IllegalArgumentException(
+                    "classifier config: " + field + "=" + value + ": expected " + expected);
         }
     }
 
