@@ -505,13 +505,15 @@ final class TrainCommand implements Callable<Integer> {
                             m.dir().getFileName(), String.join(" ", specs), runDir);
                     listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                     listener.done = t.episodesDone();
-                    Interrupts.install(err, "a checkpoint after the current rollout round");
+                    Interrupts.install(err, "a checkpoint after the current rollout round or evaluation batch");
                     sum = t.run(Long.MAX_VALUE);
                     listener.bar.close();
                     if (sum == null) {
-                        err.println("qdecode: interrupted after " + t.episodesDone() + "/" + c.episodes() + " episodes; "
-                                + "checkpoint saved in " + runDir + " (continue with: qdecode train --resume --out " + runDir
-                                + ")");
+                        boolean allDone = t.episodesDone() >= c.episodes();
+                        err.println("qdecode: interrupted " + (allDone ? "in the final evaluation, after all " : "after ")
+                                + t.episodesDone() + "/" + c.episodes() + " episodes; checkpoint saved in " + runDir
+                                + " (" + (allDone ? "finish" : "continue") + " with: qdecode train --resume --out "
+                                + runDir + ")");
                         return ExitCodes.INTERRUPTED;
                     }
                 }
@@ -622,7 +624,8 @@ final class TrainCommand implements Callable<Integer> {
                         + " in its checkpoint)", ExitCodes.BAD_INPUT);
             }
         }
-        if (info.get("episodes_done").equals(info.get("episodes_total"))) {
+        if (info.get("episodes_done").equals(info.get("episodes_total"))
+                && Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE))) {
             throw new CliException("--resume: " + runDir + " already finished its " + info.get("episodes_total")
                     + " episodes (see summary.json)", ExitCodes.USAGE);
         }

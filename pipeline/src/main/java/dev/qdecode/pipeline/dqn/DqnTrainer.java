@@ -40,6 +40,15 @@ public final class DqnTrainer implements AutoCloseable {
     /** Name of the summary file in the run directory. */
     public static final String SUMMARY_FILE = "summary.json";
     private static final int EVAL_BATCH = 64;
+    /** Checkpoint counter: 1 when an evaluation at the checkpointed episode was interrupted. */
+    private static final String PENDING_EVAL = "pending_evaluation";
+
+    /** An evaluation stopped between batches because the listener asked to stop. */
+    private static final class EvalStopped extends RuntimeException {
+        EvalStopped() {
+            super(null, null, false, false);
+        }
+    }
     private static final int EXAMPLES = 3;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
@@ -126,6 +135,8 @@ public final class DqnTrainer implements AutoCloseable {
     private long updatesTimed;
     private EvalMetrics base;
     private EvalMetrics last;
+    /** An evaluation was interrupted at {@link #episodesDone}: the resumed run does it first (same log). */
+    private boolean evalPending;
     /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
     private double[] terminal = new double[0];
 
@@ -190,6 +201,7 @@ public final class DqnTrainer implements AutoCloseable {
         t.episodesDone = d.counters().getOrDefault("episodes", 0L);
         t.demosDone = d.counters().getOrDefault("demonstrations", 0L);
         t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
+        t.evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
         t.rng.setState(d.rng().get("train"));
         t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
         t.stats.load(d.values());
@@ -242,8 +254,10 @@ public final class DqnTrainer implements AutoCloseable {
     /**
      * Trains until the configured episodes are done or {@code stopAfter} episodes are reached (a
      * simulated interruption: a checkpoint is written there), whichever comes first; also stops, with
-     * a checkpoint, after the rollout round in which the listener's {@link TrainListener#stopRequested()}
-     * turns true.
+     * a checkpoint, after the rollout round or evaluation batch in which the listener's
+     * {@link TrainListener#stopRequested()} turns true. An evaluation stopped that way (also the final one,
+     * after the last episode) is done again, whole, when the run is resumed, so its log equals an
+     * uninterrupted run's.
      *
      * @param stopAfter stop once this many episodes are done (use {@code Long.MAX_VALUE} for no limit)
      * @return the summary when the run finished, null when it stopped early
@@ -254,11 +268,26 @@ public final class DqnTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + s.runDir(), e);
         }
-        if (base == null) {
-            base = evaluate(null, 0);
-            listener.onEvaluation(base);
+        try {
+            if (base == null) {
+                base = evaluate(null, 0);
+                listener.onEvaluation(base);
+            }
+            long lastEval = -1;
+            if (evalPending && episodesDone < cfg.episodes()) {
+                evaluateAndLog();
+                lastEval = episodesDone;
+            }
+            evalPending = false;
+            return train(stopAfter, lastEval);
+        } catch (EvalStopped e) {
+            evalPending = true;
+            checkpoint();
+            return null;
         }
-        long lastEval = -1;
+    }
+
+    private Summary train(long stopAfter, long lastEval) {
         while (episodesDone < cfg.episodes() && episodesDone < stopAfter && !listener.stopRequested()) {
             int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodesDone);
             trainRound(n);
@@ -282,6 +311,7 @@ public final class DqnTrainer implements AutoCloseable {
             return null;
         }
         if (lastEval != episodesDone) {
+            // the final evaluation: also redone on resume when interrupted (EvalStopped)
             evaluateAndLog();
         }
         checkpoint();
@@ -459,6 +489,9 @@ public final class DqnTrainer implements AutoCloseable {
         List<Rollouts.Episode> eps = new ArrayList<>(all.size());
         Rollouts r = new Rollouts(s.model(), s.tokenizer(), s.format(), cfg);
         for (int i = 0; i < all.size(); i += EVAL_BATCH) {
+            if (listener.stopRequested()) {
+                throw new EvalStopped();
+            }
             eps.addAll(r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng, false));
         }
         return metrics(s.model(), s.reward(), s.references(), eps, h == null ? "base" : "trained", episode,
@@ -563,7 +596,8 @@ public final class DqnTrainer implements AutoCloseable {
                 } catch (RuntimeException e) {
                     episode = Long.MAX_VALUE; // a partial line from an interrupted write
                 }
-                if (episode <= episodesDone) {
+                // all episodes done: the final evaluation (at episodesDone) runs again on resume
+                if (episodesDone < cfg.episodes() ? episode <= episodesDone : episode < episodesDone) {
                     kept.append(line).append('\n');
                 } else {
                     dropped++;
@@ -591,6 +625,7 @@ public final class DqnTrainer implements AutoCloseable {
         counters.put("episodes", episodesDone);
         counters.put("updates", learner.updates());
         counters.put("demonstrations", demosDone);
+        counters.put(PENDING_EVAL, evalPending ? 1L : 0L);
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("klBeta", kl.beta());
         stats.save(values);

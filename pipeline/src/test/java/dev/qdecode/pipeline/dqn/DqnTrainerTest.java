@@ -96,17 +96,7 @@ class DqnTrainerTest {
         assertArrayEquals(ca.head().target(), cb.head().target());
         assertEquals("yes", cb.provenance().get("test"));
         // One metrics line per evaluation (episodes 4 and 8), identical quality in both runs.
-        List<String> la = Files.readAllLines(a.resolve(DqnTrainer.METRICS_FILE));
-        List<String> lb = Files.readAllLines(b.resolve(DqnTrainer.METRICS_FILE));
-        assertEquals(2, la.size());
-        assertEquals(la.size(), lb.size());
-        for (int i = 0; i < la.size(); i++) {
-            JsonObject x = JsonParser.parseString(la.get(i)).getAsJsonObject();
-            JsonObject y = JsonParser.parseString(lb.get(i)).getAsJsonObject();
-            for (String k : List.of("episode", "mean_reward", "positive_rate", "kl", "perplexity", "distinct_2")) {
-                assertEquals(x.get(k), y.get(k), k + " of line " + i);
-            }
-        }
+        assertSameMetrics(a, b);
         JsonObject summary = JsonParser.parseString(Files.readString(a.resolve(DqnTrainer.SUMMARY_FILE)))
                 .getAsJsonObject();
         assertEquals(8, summary.get("episodes").getAsInt());
@@ -116,6 +106,68 @@ class DqnTrainerTest {
         assertTrue(m.meanLength() >= 2 && m.meanLength() <= 8, "length " + m.meanLength());
         assertTrue(m.perplexity() > 1 && m.perplexity() < 1000, "perplexity " + m.perplexity());
         assertEquals(0.0, full.base().kl());
+    }
+
+    /** One metrics line per evaluation (episodes 4 and 8), with the same quality in both runs. */
+    private static void assertSameMetrics(Path a, Path b) throws Exception {
+        List<String> la = Files.readAllLines(a.resolve(DqnTrainer.METRICS_FILE));
+        List<String> lb = Files.readAllLines(b.resolve(DqnTrainer.METRICS_FILE));
+        assertEquals(2, la.size());
+        assertEquals(la.size(), lb.size());
+        for (int i = 0; i < la.size(); i++) {
+            JsonObject x = JsonParser.parseString(la.get(i)).getAsJsonObject();
+            JsonObject y = JsonParser.parseString(lb.get(i)).getAsJsonObject();
+            for (String k : List.of("episode", "mean_reward", "positive_rate", "kl", "perplexity", "distinct_2",
+                    "loss", "train_reward", "grad_norm")) {
+                assertEquals(x.get(k), y.get(k), k + " of line " + i);
+            }
+        }
+    }
+
+    /** Asks to stop (as Ctrl-C does) once the rollouts reach {@code episode}: in the evaluation that follows. */
+    private static TrainListener stopInEvaluationAfter(long episode) {
+        return new TrainListener() {
+            private boolean stop;
+
+            @Override
+            public void onRollout(long done, long total, double meanReward, double epsilon) {
+                stop |= done >= episode;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return stop;
+            }
+        };
+    }
+
+    @Test
+    void evaluationStoppedByCtrlCIsRedoneOnResume(@TempDir Path tmp) throws Exception {
+        Path a = tmp.resolve("a");
+        DqnTrainer.Summary full;
+        try (DqnTrainer t = DqnTrainer.create(setup(a), tiny(), null)) {
+            full = t.run(Long.MAX_VALUE);
+        }
+        // episode 4: the evaluation inside the run; episode 8: the final one, after the last episode
+        for (long at : new long[] {4, 8}) {
+            Path b = tmp.resolve("b" + at);
+            try (DqnTrainer t = DqnTrainer.create(setup(b), tiny(), stopInEvaluationAfter(at))) {
+                assertNull(t.run(Long.MAX_VALUE), "stopped in the evaluation after episode " + at);
+                assertEquals(at, t.episodesDone());
+            }
+            Path metrics = b.resolve(DqnTrainer.METRICS_FILE);
+            assertEquals(at - 4, Files.exists(metrics) ? Files.readAllLines(metrics).size() * 4L : 0,
+                    "no line for the stopped evaluation");
+            assertTrue(Files.notExists(b.resolve(DqnTrainer.SUMMARY_FILE)));
+            DqnTrainer.Summary resumed;
+            try (DqnTrainer t = DqnTrainer.resume(setup(b), null)) {
+                resumed = t.run(Long.MAX_VALUE);
+            }
+            assertNotNull(resumed);
+            assertArrayEquals(full.trained().quality(), resumed.trained().quality());
+            assertEquals(full.updates(), resumed.updates());
+            assertSameMetrics(a, b);
+        }
     }
 
     @Test
