@@ -87,6 +87,29 @@ public record ModelConfig(
      * Validates every field; throws {@link IllegalArgumentException} naming the field on
      * inconsistent values (the JSON readers turn that into a {@link ModelException} naming the
      * file).
+     *
+     * @param modelType {@code llama}, {@code mistral}, {@code qwen2} or {@code gpt2}; not null
+     * @param family the family of {@code modelType}; not null
+     * @param vocabSize number of token ids, {@code > 0}
+     * @param hiddenSize model width, {@code > 0} ({@code numHeads * headDim} for GPT-2)
+     * @param numLayers number of transformer blocks, {@code > 0}
+     * @param numHeads number of query heads, {@code > 0}, a multiple of {@code numKvHeads}
+     * @param numKvHeads number of key/value heads, {@code > 0} (equal to {@code numHeads} for GPT-2)
+     * @param headDim width of one head, {@code > 0} (even for the Llama family)
+     * @param intermediateSize width of the MLP hidden layer, {@code > 0}
+     * @param maxPositions longest supported context in tokens, {@code > 0}
+     * @param normEps normalization epsilon, finite and {@code > 0}
+     * @param ropeTheta rotary base, finite and {@code > 0} for the Llama family (not checked for
+     *     GPT-2)
+     * @param tieWordEmbeddings whether the LM head shares the token-embedding matrix
+     * @param attentionBias whether the attention projections have a bias
+     * @param activation {@code silu} for the Llama family; {@code gelu_new}, {@code
+     *     gelu_pytorch_tanh}, {@code gelu_fast}, {@code gelu} or {@code relu} for GPT-2; not null
+     * @param bosTokenId beginning-of-sequence id in {@code [0, vocabSize)}, or {@code -1} for none
+     * @param eosTokenIds end-of-sequence ids, each in {@code [0, vocabSize)}; not null, copied
+     * @param padTokenId padding id in {@code [0, vocabSize)}, or {@code -1} for none
+     * @throws IllegalArgumentException if a value is null, out of range or inconsistent with
+     *     another, the message naming the {@code config.json} field
      */
     public ModelConfig {
         if (modelType == null || family == null || activation == null || eosTokenIds == null) {

@@ -20,7 +20,14 @@ public class CompositeReward implements Reward {
      * @param reward the reward
      */
     public record Part(double weight, Reward reward) {
-        /** Validates the part. */
+        /**
+         * Validates the part.
+         *
+         * @param weight the weight, finite
+         * @param reward the reward; not null
+         * @throws NullPointerException if {@code reward} is null
+         * @throws IllegalArgumentException if {@code weight} is not finite
+         */
         public Part {
             Objects.requireNonNull(reward, "reward");
             if (!Double.isFinite(weight)) {

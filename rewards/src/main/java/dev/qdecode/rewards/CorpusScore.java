@@ -13,7 +13,15 @@ import java.util.Objects;
  */
 public record CorpusScore(String metric, double score, String signature, String line) {
 
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param metric the metric name as printed; not null
+     * @param score the corpus score on the metric's own scale
+     * @param signature the reproducibility signature; not null
+     * @param line the full human-readable line; not null
+     * @throws NullPointerException if {@code metric}, {@code signature} or {@code line} is null
+     */
     public CorpusScore {
         Objects.requireNonNull(metric, "metric");
         Objects.requireNonNull(signature, "signature");

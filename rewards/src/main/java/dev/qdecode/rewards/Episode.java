@@ -24,7 +24,18 @@ public record Episode(
         String label,
         Map<String, String> metadata) {
 
-    /** Validates and defensively copies the collections. */
+    /**
+     * Validates and defensively copies the collections.
+     *
+     * @param prompt the prompt text; not null
+     * @param text the generated text; not null
+     * @param tokenIds the generated token ids, copied; null means none
+     * @param references the reference texts, copied; null means none
+     * @param label the gold label, or null
+     * @param metadata extra per-episode fields, copied; null means none
+     * @throws NullPointerException if {@code prompt} or {@code text} is null, or a reference or a
+     *     metadata key or value is null
+     */
     public Episode {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(text, "text");

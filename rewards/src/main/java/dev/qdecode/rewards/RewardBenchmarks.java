@@ -91,7 +91,18 @@ public final class RewardBenchmarks {
     public record Result(String name, String unit, int threads, int items, double[] secondsPerRun,
             double checksum) {
 
-        /** Copies the timings. */
+        /**
+         * Copies the timings.
+         *
+         * @param name the benchmark
+         * @param unit what an item is
+         * @param threads worker threads
+         * @param items items per run
+         * @param secondsPerRun the wall time of every timed run in seconds, in run order; copied,
+         *     not null
+         * @param checksum the checksum of the last run
+         * @throws NullPointerException if {@code secondsPerRun} is null
+         */
         public Result {
             secondsPerRun = secondsPerRun.clone();
         }

@@ -11,7 +11,13 @@ import java.util.Objects;
  */
 public record RewardContext(Path sharedDir, long seed) {
 
-    /** Validates the fields. */
+    /**
+     * Validates the fields.
+     *
+     * @param sharedDir the directory with shared data; not null
+     * @param seed the run seed
+     * @throws NullPointerException if {@code sharedDir} is null
+     */
     public RewardContext {
         Objects.requireNonNull(sharedDir, "sharedDir");
     }

@@ -16,7 +16,17 @@ public record RewardInfo(
         String id, String description, List<RewardParameter> parameters, String providerClass,
         String origin) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param id the reward id; not null
+     * @param description one line of help; null means empty
+     * @param parameters the documented parameters, copied; null means none
+     * @param providerClass the provider's class name; not null
+     * @param origin {@code built-in} or the plug-in jar; not null
+     * @throws NullPointerException if {@code id}, {@code providerClass}, {@code origin} or a
+     *     parameter is null
+     */
     public RewardInfo {
         Objects.requireNonNull(id, "id");
         description = description == null ? "" : description;

@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 /** A user-facing failure with its own exit code; the message is one line. */
 public class CliException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The process exit code ({@link ExitCodes}). */
     private final int exitCode;
 
     /**

@@ -70,7 +70,17 @@ public final class ClassificationTrainer {
      */
     public record Backbone(CausalLM model, TextTokenizer tokenizer, PromptFormat format, String modelHash,
             SentenceEncoder encoder) {
-        /** Checks that exactly one backbone is given. */
+        /**
+         * Checks that exactly one backbone is given.
+         *
+         * @param model decoder backbone, or null for an encoder
+         * @param tokenizer the decoder's tokenizer; not null with a decoder
+         * @param format the decoder's prompt format; not null with a decoder
+         * @param modelHash identifies the decoder's weights, or null
+         * @param encoder sentence encoder backbone, or null for a decoder
+         * @throws IllegalArgumentException unless exactly one of {@code model} and {@code encoder} is
+         *     given, a decoder with its tokenizer and format
+         */
         public Backbone {
             if ((model == null) == (encoder == null) || (model != null && (tokenizer == null || format == null))) {
                 throw new IllegalArgumentException("expected either a decoder (model, tokenizer, format) or an encoder");
@@ -114,7 +124,23 @@ public final class ClassificationTrainer {
     public record Setup(Backbone backbone, Verbalizer verbalizer, String template, List<ClassificationExample> train,
             List<ClassificationExample> dev, Reward reward, Path runDir, Map<String, String> provenance,
             EmbeddingCache cache) {
-        /** Validates labels against the verbaliser. */
+        /**
+         * Validates labels against the verbaliser and copies the collections.
+         *
+         * @param backbone φ(s)
+         * @param verbalizer label → text; not null
+         * @param template the task template, holding {@code {text}} exactly once; not null
+         * @param train training examples, not empty, each labelled with a verbaliser label; copied
+         * @param dev evaluation examples, not empty, each labelled with a verbaliser label; copied
+         * @param reward the episode reward, or null when only predicting
+         * @param runDir the run directory, or null when only predicting
+         * @param provenance data hashes, model, reward specs, version; copied, not null
+         * @param cache embedding cache for the root states, or null
+         * @throws IllegalArgumentException if the template is invalid, {@code train} or {@code dev} is
+         *     empty, or an example's label is not in the verbaliser
+         * @throws NullPointerException if {@code template}, {@code verbalizer}, {@code train},
+         *     {@code dev} or {@code provenance} is null
+         */
         public Setup {
             checkTemplate(template);
             if (train.isEmpty() || dev.isEmpty()) {

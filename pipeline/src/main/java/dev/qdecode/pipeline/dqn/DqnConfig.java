@@ -255,7 +255,66 @@ public record DqnConfig(
         return Collections.unmodifiableMap(m);
     }
 
-    /** Validates every field; errors name the CLI option and what was expected. */
+    /**
+     * Validates every field; errors name the CLI option and what was expected.
+     *
+     * @param episodes training episodes in total, {@code > 0}
+     * @param rolloutEpisodes episodes per rollout batch, {@code > 0}, a multiple of
+     *     {@code samplesPerPrompt}
+     * @param maxNewTokens the most tokens generated per episode, {@code > 0}
+     * @param minNewTokens tokens before end-of-sequence is allowed, in [0, {@code maxNewTokens}]
+     * @param gamma discount factor, in (0, 1]
+     * @param nStep steps of real reward before bootstrapping, {@code > 0}
+     * @param backup the bootstrap backup; not null
+     * @param tauQ soft-Q temperature, finite and {@code > 0}
+     * @param targetSync 0 = Polyak averaging, N {@code > 0} = hard copy every N updates; {@code >= 0}
+     * @param polyak Polyak rate τ, in (0, 1]
+     * @param candidatesTopK candidate top-k of π_ref, {@code >= 0} (0 = no limit)
+     * @param candidatesTopP candidate top-p mass of π_ref, in (0, 1] (1.0 = off)
+     * @param minCandidates least candidates, {@code > 0} and at most {@code candidatesTopK} when that
+     *     is set
+     * @param epsilonStart ε at the first episode, in [0, 1]
+     * @param epsilonEnd ε after the decay, in [0, 1]
+     * @param epsilonEpisodes episodes of linear ε decay, {@code >= 0} (0 = the whole run)
+     * @param lr Adam learning rate, finite and {@code > 0}
+     * @param batchSize transitions per gradient update, {@code > 0}
+     * @param updatesPerRollout gradient updates after each rollout, {@code >= 0}
+     * @param replaySize replay capacity in transitions, {@code >= batchSize}
+     * @param prioritized proportional prioritized replay instead of uniform
+     * @param priorityAlpha priority exponent α, in [0, 1]
+     * @param priorityBetaStart importance-weight exponent β at the start, in [0, 1]
+     * @param priorityBetaEnd β at the end of the run, in [0, 1]
+     * @param priorityEps added to |TD error|, finite and {@code > 0}
+     * @param gradClip global gradient-norm clip, finite and {@code >= 0} (0 = off)
+     * @param huberDelta Huber loss threshold, finite and {@code > 0}
+     * @param klBeta initial per-token KL coefficient β, finite and {@code >= 0} (0 = off)
+     * @param klTarget target KL per episode, finite and {@code >= 0} (0 = fixed β); {@code > 0}
+     *     needs {@code klBeta > 0}
+     * @param klHorizon horizon in episodes of the adaptive β controller, {@code > 0}
+     * @param clipTargets clip Bellman targets to the achievable return range
+     * @param returnMin lower end of the return range, or null (with {@code returnMax}) to derive it
+     *     from the reward; finite
+     * @param returnMax upper end of the return range, or null (with {@code returnMin}); finite and
+     *     greater than {@code returnMin}
+     * @param headHidden hidden units of the Q head, {@code > 0}
+     * @param activation hidden activation of the Q head; not null
+     * @param shapingEvery score prefixes every N tokens, {@code >= 0} (0 = terminal reward only)
+     * @param seed the run seed
+     * @param evalEvery evaluate every N episodes, {@code >= 0} (0 = only at the end)
+     * @param evalSamples samples per held-out prompt at evaluation, {@code > 0}
+     * @param checkpointEvery checkpoint every N episodes, {@code >= 0} (0 = at every evaluation)
+     * @param saveReplay include the replay buffer in checkpoints
+     * @param rolloutTemperature rollout sampling temperature, finite and {@code >= 0} (0 = argmax)
+     * @param allTerminalActions classification: also store the terminal tokens not taken
+     * @param lrSchedule the learning-rate schedule; not null
+     * @param refit classification: retrain a fresh head on all training examples after selection
+     * @param shuffledPasses draw the training prompts in shuffled passes
+     * @param demonstrations fraction of each batch's prompts also stored as reference episodes, in
+     *     [0, 1]
+     * @param samplesPerPrompt rollout episodes per training prompt, {@code > 0}, dividing
+     *     {@code rolloutEpisodes}
+     * @throws IllegalArgumentException naming the CLI option of the first invalid field
+     */
     public DqnConfig {
         positive(episodes, "episodes");
         positive(rolloutEpisodes, "rolloutEpisodes");

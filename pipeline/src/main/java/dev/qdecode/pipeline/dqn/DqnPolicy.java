@@ -67,7 +67,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         /** The policy as trained: β = 1, online head. */
         public static final Decoding TRAINED = new Decoding(1.0, false);
 
-        /** Checks β. */
+        /**
+         * Checks β.
+         *
+         * @param qWeight β, finite and {@code > 0}
+         * @param targetHead score with the target network instead of the online head
+         * @throws IllegalArgumentException naming {@code --q-weight} if β is not a finite number
+         *     {@code > 0}
+         */
         public Decoding {
             if (!(qWeight > 0) || !Double.isFinite(qWeight)) {
                 throw new IllegalArgumentException("--q-weight: expected a number > 0 but got " + qWeight);

@@ -71,7 +71,23 @@ public final class DqnTrainer implements AutoCloseable {
     public record Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
             List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
             Map<String, String> provenance, Map<String, List<String>> references) {
-        /** Validates and copies the lists. */
+        /**
+         * Validates and copies the lists and maps.
+         *
+         * @param model the frozen backbone (also π_ref)
+         * @param tokenizer its tokenizer
+         * @param format its prompt format
+         * @param reward the (checked) reward
+         * @param trainPrompts prompts sampled for rollouts, not empty; copied
+         * @param evalPrompts held-out prompts for evaluation, not empty; copied
+         * @param positiveThreshold a reward above this counts as positive
+         * @param runDir the run directory (created when missing)
+         * @param provenance model dir and hashes, data hashes, reward specs, version; copied, not null
+         * @param references reference texts by prompt, empty for tasks without references; copied,
+         *     not null
+         * @throws IllegalArgumentException if {@code trainPrompts} or {@code evalPrompts} is empty
+         * @throws NullPointerException if a list or map, or one of their elements, is null
+         */
         public Setup {
             if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
                 throw new IllegalArgumentException("train and evaluation prompts must not be empty");

@@ -33,7 +33,28 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
         double repeatFraction, double updatesPerSecond, double rolloutTokensPerSecond, List<String> examples,
         Map<String, Double> training) {
 
-    /** Copies the examples and the training statistics (kept in insertion order). */
+    /**
+     * Copies the examples and the training statistics (kept in insertion order).
+     *
+     * @param episode training episodes done when measured (0 for the base model)
+     * @param policy {@code base} or {@code trained}
+     * @param samples episodes scored
+     * @param meanReward mean terminal reward
+     * @param rewardStd standard deviation of the terminal reward
+     * @param positiveRate fraction of episodes whose reward exceeds the positive threshold, in [0, 1]
+     * @param kl mean per-episode sum of log π(a|s) − log π_ref(a|s) (nats)
+     * @param perplexity perplexity of the generated tokens under the base model
+     * @param distinct1 distinct unigrams / unigrams, in [0, 1]
+     * @param distinct2 distinct bigrams / bigrams, in [0, 1]
+     * @param meanLength mean generated tokens per episode
+     * @param repeatFraction fraction of episodes with a token repeated 4+ times in a row, in [0, 1]
+     * @param updatesPerSecond gradient updates per second of update time (0 when none)
+     * @param rolloutTokensPerSecond rollout tokens per second of rollout time (0 when none)
+     * @param examples a few generated texts; copied, not null
+     * @param training training statistics by name; copied, not null
+     * @throws NullPointerException if {@code examples} or {@code training} is null, or an example is
+     *     null
+     */
     public EvalMetrics {
         examples = List.copyOf(examples);
         training = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));

@@ -13,7 +13,14 @@ import java.util.Map;
  */
 public record Verbalizer(Map<String, String> labels) {
 
-    /** Validates and copies the map. */
+    /**
+     * Validates and copies the map.
+     *
+     * @param labels label → verbaliser text, at least two pairs, keys and texts not blank, texts
+     *     distinct after stripping; copied in iteration order
+     * @throws IllegalArgumentException naming {@code --labels} if the map is null, has fewer than two
+     *     entries, a blank or null label or text, or two labels with the same text
+     */
     public Verbalizer {
         if (labels == null || labels.size() < 2) {
             throw new IllegalArgumentException("--labels: expected at least two LABEL=TEXT pairs");

@@ -34,7 +34,23 @@ public record GenerationConfig(
         int beams,
         double lengthPenalty) {
 
-    /** Validates the fields; errors name the CLI option. */
+    /**
+     * Validates the fields; errors name the CLI option.
+     *
+     * @param sampling how tokens are chosen; not null, greedy when {@code beams > 1}
+     * @param maxNewTokens the most tokens to generate per prompt, {@code > 0}
+     * @param minNewTokens tokens before end-of-sequence is allowed, in [0, {@code maxNewTokens}]
+     * @param stopStrings stop strings, each non-empty, none when {@code beams > 1}; null means none;
+     *     copied
+     * @param seed the random seed
+     * @param batchSize prompts decoded together, {@code > 0}
+     * @param tokenHealing back up the last prompt token
+     * @param truncatePrompt drop the oldest prompt tokens when too long instead of failing
+     * @param beams the beam width, {@code >= 1} (1 = no beam search)
+     * @param lengthPenalty α for beam search, finite and {@code >= 0}
+     * @throws IllegalArgumentException naming the option when a value is out of range or the
+     *     combination is invalid
+     */
     public GenerationConfig {
         if (sampling == null) {
             throw new IllegalArgumentException("sampling: missing");

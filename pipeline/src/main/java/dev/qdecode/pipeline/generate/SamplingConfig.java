@@ -10,7 +10,16 @@ package dev.qdecode.pipeline.generate;
  */
 public record SamplingConfig(boolean greedy, double temperature, int topK, double topP) {
 
-    /** Validates the fields; errors name the option. */
+    /**
+     * Validates the fields; errors name the option.
+     *
+     * @param greedy pick the most likely token
+     * @param temperature divides the logits before sampling, finite and {@code > 0} (checked also
+     *     when greedy)
+     * @param topK keep only the k most likely tokens, {@code >= 0} (0 = off)
+     * @param topP nucleus probability, in (0, 1] (1.0 = off)
+     * @throws IllegalArgumentException naming the option when a value is out of range
+     */
     public SamplingConfig {
         if (!(temperature > 0) || !Double.isFinite(temperature)) {
             throw new IllegalArgumentException("--temperature: expected a number > 0 but got " + temperature);

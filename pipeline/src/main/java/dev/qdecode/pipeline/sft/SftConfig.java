@@ -90,8 +90,35 @@ public record SftConfig(
     public static final Set<String> SCHEDULES = Set.of("cosine", "linear", "constant");
 
     /**
-     * Validates every field; errors are one line naming the CLI option.
+     * Validates every field; errors are one line naming the CLI option. Paths are made absolute and
+     * normalized; a null template becomes the task's default.
      *
+     * @param task one of {@link #TASKS}
+     * @param data training file; not null
+     * @param dev development file; not null
+     * @param sourceColumn column of the source text, not blank, or null for the task's default
+     * @param targetColumn column of the target text, not blank, or null for the task's default
+     * @param template prompt template holding {@value #SOURCE} exactly once and no {@code {text}}, or
+     *     null for the task's default
+     * @param model pretrained model directory; exactly one of {@code model} and {@code init}
+     * @param init {@code config.json} to train from scratch; exactly one of {@code model} and
+     *     {@code init}
+     * @param tokenizer directory holding {@code tokenizer.json}; required with {@code init}
+     * @param epochs passes over the training data, {@code > 0}
+     * @param maxSteps most optimizer steps, {@code >= 0} (0: no limit)
+     * @param batchSize most sequences per batch, {@code > 0}
+     * @param batchTokens most padded tokens per batch, {@code >= 0} (0: no limit)
+     * @param lr peak learning rate, finite and {@code > 0}
+     * @param warmup linear warm-up steps, {@code >= 0}
+     * @param schedule one of {@link #SCHEDULES}
+     * @param weightDecay AdamW weight decay, finite and {@code >= 0}
+     * @param gradClip gradient-norm clipping threshold, finite and {@code >= 0} (0: off)
+     * @param dropout dropout probability, in [0, 1)
+     * @param evalEvery steps between dev evaluations, {@code > 0}
+     * @param patience evaluations without improvement before stopping, {@code >= 0} (0: never)
+     * @param bleuSamples dev examples decoded for BLEU per evaluation, {@code >= 0}
+     * @param seed random seed
+     * @param out output directory; not null
      * @throws IllegalArgumentException on the first invalid field
      */
     public SftConfig {

@@ -23,7 +23,20 @@ public record BleuConfig(
     /** The default highest n-gram order. */
     public static final int MAX_NGRAM_ORDER = 4;
 
-    /** Validates the settings. */
+    /**
+     * Validates the settings.
+     *
+     * @param tokenizer the tokenizer; not null
+     * @param lowercase lower-case hypotheses and references first
+     * @param smoothing the smoothing method; not null
+     * @param smoothValue the value for {@code floor}/{@code add-k}, finite and {@code >= 0}, or NaN
+     *     for the method's default
+     * @param effectiveOrder ignore n-gram orders the hypothesis is too short to have
+     * @param maxNgramOrder the highest n-gram order, 1 to 16
+     * @throws NullPointerException if {@code tokenizer} or {@code smoothing} is null
+     * @throws IllegalArgumentException if {@code maxNgramOrder} or {@code smoothValue} is out of
+     *     range
+     */
     public BleuConfig {
         Objects.requireNonNull(tokenizer, "tokenizer");
         Objects.requireNonNull(smoothing, "smoothing");

@@ -158,7 +158,7 @@ public enum BleuTokenizer {
 
     // ---------------------------------------------------------------- 13a
 
-    /** The characters of 13a's first rule {@code [\{-\~\[-\` -\&\(-\+\:-\@\/]}. */
+    /** The characters of 13a's first rule <code>[\&#123;-\~\[-\` -\&amp;\(-\+\:-\@\/]</code>. */
     private static boolean is13aSymbol(char c) {
         return (c >= '{' && c <= '~') || (c >= '[' && c <= '`') || (c >= ' ' && c <= '&')
                 || (c >= '(' && c <= '+') || (c >= ':' && c <= '@') || c == '/';

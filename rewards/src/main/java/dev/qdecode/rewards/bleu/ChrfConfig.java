@@ -15,7 +15,17 @@ public record ChrfConfig(
         int charOrder, int wordOrder, int beta, boolean lowercase, boolean whitespace,
         boolean epsSmoothing) {
 
-    /** Validates the settings. */
+    /**
+     * Validates the settings.
+     *
+     * @param charOrder character n-gram order, 0 to 32
+     * @param wordOrder word n-gram order, 0 to 8; {@code charOrder + wordOrder >= 1}
+     * @param beta recall weight, {@code >= 0}
+     * @param lowercase lower-case first
+     * @param whitespace keep whitespace in character n-grams
+     * @param epsSmoothing epsilon smoothing instead of effective-order averaging
+     * @throws IllegalArgumentException if an order or {@code beta} is out of range
+     */
     public ChrfConfig {
         if (charOrder < 0 || charOrder > 32) {
             throw new IllegalArgumentException("chrF char order " + charOrder + ": expected 0 to 32");

@@ -74,7 +74,22 @@ public record ClassifierConfig(
         }
     }
 
-    /** Validates every field; messages name the field and the allowed range. */
+    /**
+     * Validates every field; messages name the field and the allowed range.
+     *
+     * @param head the head architecture; not null
+     * @param l2 the L2 penalty on weights, finite and {@code >= 0}
+     * @param learningRate Adam's step size, finite and {@code > 0}
+     * @param maxEpochs the most passes over the training data, {@code >= 1}
+     * @param batchSize examples per Adam step, {@code >= 1}
+     * @param hidden hidden units of the MLP, {@code >= 1}
+     * @param dropout dropout on the MLP's hidden layer, in [0, 1); 0 for the logistic head
+     * @param patience epochs without validation improvement before stopping, {@code >= 1}
+     * @param validationFraction share of the full sentences held out, in [0, 0.5]
+     * @param refit retrain on all examples for the best epoch count after early stopping
+     * @param seed seeds the split, the initialisation, the batch order and dropout
+     * @throws IllegalArgumentException if {@code head} is null or a value is out of range
+     */
     public ClassifierConfig {
         if (head == null) {
             throw new IllegalArgumentException("classifier config: head is null: expected logistic or mlp");

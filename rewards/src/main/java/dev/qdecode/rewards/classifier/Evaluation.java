@@ -29,7 +29,17 @@ public record Evaluation(
      */
     public record LabelMetrics(String label, double precision, double recall, double f1, int support) {}
 
-    /** Copies the collections. */
+    /**
+     * Copies the collections.
+     *
+     * @param labels the label names, copied; not null
+     * @param count the number of examples
+     * @param accuracy the share of correct predictions, in [0, 1]
+     * @param macroF1 the macro-averaged F1, in [0, 1]
+     * @param perLabel the metrics of each label, copied; not null
+     * @param confusion the confusion counts (row = gold, column = predicted), deep-copied; not null
+     * @throws NullPointerException if a collection, one of its elements or a confusion row is null
+     */
     public Evaluation {
         labels = List.copyOf(labels);
         perLabel = List.copyOf(perLabel);
