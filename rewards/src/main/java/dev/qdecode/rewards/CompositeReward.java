@@ -11,7 +11,7 @@ import java.util.Objects;
  * prefixes. When at least one part is a {@link ShapedReward} the composite is one too
  * (see {@link #of}); parts without per-token rewards then contribute zero per token.
  */
-public class CompositeReward implements Reward {
+class CompositeReward implements Reward {
 
     /**
      * One weighted part.
@@ -19,7 +19,7 @@ public class CompositeReward implements Reward {
      * @param weight the weight (finite)
      * @param reward the reward
      */
-    public record Part(double weight, Reward reward) {
+    record Part(double weight, Reward reward) {
         /**
          * Validates the part.
          *

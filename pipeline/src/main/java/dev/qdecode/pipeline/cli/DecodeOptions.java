@@ -8,13 +8,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Decoding options shared by {@code generate}, {@code evaluate} and {@code train}. */
-public final class DecodeOptions {
+final class DecodeOptions {
 
     /** Creates the options (used by picocli). */
     public DecodeOptions() {}
 
     /** How the next token is chosen. */
-    public enum Strategy {
+    enum Strategy {
         /** The most likely token. */
         greedy,
         /** Sampling with temperature, top-k and top-p. */

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The {@code --model} and {@code --prompt-format} options shared by every command that runs a model. */
-public final class ModelOptions {
+final class ModelOptions {
 
     /** Creates the options (used by picocli). */
     public ModelOptions() {}
@@ -44,7 +44,7 @@ public final class ModelOptions {
      * @param tokenizer the tokenizer
      * @param format the prompt format
      */
-    public record Loaded(Path dir, CausalLM model, TextTokenizer tokenizer, PromptFormat format)
+    record Loaded(Path dir, CausalLM model, TextTokenizer tokenizer, PromptFormat format)
             implements AutoCloseable {
         /**
          * Identifies the weights (provenance, and the cache key of decoder states): the sha256 of

@@ -7,7 +7,7 @@ import java.util.Locale;
  * A progress line on standard error: bar, count, rate, ETA and a free-form status (e.g. the latest
  * reward). On a terminal it redraws one line; otherwise it prints a line at most every few seconds.
  */
-public final class ProgressBar implements AutoCloseable {
+final class ProgressBar implements AutoCloseable {
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
     private final PrintWriter err;
     private final String what;

@@ -19,7 +19,7 @@ import java.util.Map;
  * written as they come, to a temporary file renamed into place on close, so an interrupted job never
  * leaves a half-written file under the final name.
  */
-public final class RecordWriter implements AutoCloseable {
+final class RecordWriter implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
     private final Path target;
     private final Path tmp;

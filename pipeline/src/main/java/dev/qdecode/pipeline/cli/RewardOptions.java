@@ -10,7 +10,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The {@code --reward} and {@code --plugin} options shared by commands that score text. */
-public final class RewardOptions {
+final class RewardOptions {
 
     /** Creates the options (used by picocli). */
     public RewardOptions() {}

@@ -4,7 +4,7 @@ import dev.qdecode.pipeline.sft.QdecodeVersion;
 import picocli.CommandLine;
 
 /** Supplies {@code qdecode --version} from the build's version resource. */
-public final class VersionProvider implements CommandLine.IVersionProvider {
+final class VersionProvider implements CommandLine.IVersionProvider {
 
     /** Creates the provider (used by picocli). */
     public VersionProvider() {}
