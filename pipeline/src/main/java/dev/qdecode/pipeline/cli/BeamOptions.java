@@ -10,8 +10,8 @@ final class BeamOptions {
     @Option(names = "--beams", paramLabel = "N", defaultValue = "1",
             description = "Beam search of width N (1 = off): keeps the N best partial outputs by summed "
                     + "log-probability (with --policy: of the guided policy log pi_ref + Q/tau_Q over its candidates) "
-                    + "and returns the best finished one. Deterministic; implies --strategy greedy "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "and returns the best finished one. Deterministic (in generate it implies "
+                    + "--strategy greedy) (default: ${DEFAULT-VALUE}).")
     int beams;
 
     @Option(names = "--length-penalty", paramLabel = "ALPHA", defaultValue = "1.0",

@@ -8,7 +8,8 @@ import sun.misc.Signal;
  * Ctrl-C for the long jobs that can save their work ({@code train}, {@code sft}): the first
  * interrupt asks the job to stop at the end of its current step and write a checkpoint (the job
  * then exits with {@link ExitCodes#INTERRUPTED} and says how to resume); a second one quits at once.
- * Commands that never call {@link #install} keep the JVM's default: Ctrl-C ends them.
+ * A job that cannot save its work says so ({@link #quitWithNotice}). Commands that call neither keep the
+ * JVM's default: Ctrl-C ends them.
  *
  * <p>{@code sun.misc.Signal} (module jdk.unsupported) is used because the JDK has no public way to
  * handle SIGINT without the JVM shutting down; a shutdown hook cannot let the job finish its step.
@@ -33,6 +34,26 @@ final class Interrupts {
                 err.println();
                 err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
                 err.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays
+        }
+    }
+
+    /**
+     * For a job that cannot save its work: Ctrl-C prints one line saying so and what to do, then exits
+     * with {@link ExitCodes#INTERRUPTED} at once.
+     *
+     * @param err where the line is printed
+     * @param notice the line, without the {@code qdecode: } prefix
+     */
+    static synchronized void quitWithNotice(PrintWriter err, String notice) {
+        try {
+            Signal.handle(new Signal("INT"), s -> {
+                err.println();
+                err.println("qdecode: " + notice);
+                err.flush();
+                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
             });
         } catch (IllegalArgumentException e) {
             // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays

@@ -17,7 +17,8 @@ final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json). "
-                    + "Default: <shared>/models/TinyStories-656K, where <shared> is $QDECODE_SHARED or ../shared.")
+                    + "Default: the run's own model with --policy (generate, evaluate) or train --resume; otherwise "
+                    + "<shared>/models/TinyStories-656K, where <shared> is $QDECODE_SHARED or ../shared.")
     Path model;
 
     @Option(names = "--prompt-format", paramLabel = "TEMPLATE[;special=BOOL]",

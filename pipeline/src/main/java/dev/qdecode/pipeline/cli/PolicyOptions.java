@@ -21,13 +21,13 @@ final class PolicyOptions {
 
     @Option(names = "--head", paramLabel = "online|target",
             description = "With --policy: score with the online head or the target head (the Polyak average of its "
-                    + "recent weights) (default: online; classification: target, the head its training evaluated).")
+                    + "recent weights) (default: online; evaluate --task classification: target, the head its training evaluated).")
     String head;
 
     @Option(names = "--ensemble", paramLabel = "RUN_DIR",
             description = "With --policy: average Q over --policy's head and this run's (repeatable), e.g. the same "
-                    + "training with other seeds; every run must share the model and candidate settings and tau_Q "
-                    + "(classification: labels, template and backbone).")
+                    + "training with other seeds; every run must share the model, task, reward, candidate settings "
+                    + "and tau_Q (classification: labels, template and backbone).")
     List<Path> ensemble = new ArrayList<>();
 
     /**
@@ -43,7 +43,9 @@ final class PolicyOptions {
                 : headToo && head != null ? "--head" : null;
         if (given != null) {
             throw new CliException(given + ": not for " + where + ", which scores the run's policy as trained "
-                    + "(expected it only with evaluate --task translation or generate)", ExitCodes.USAGE);
+                    + "(expected it only with generate or evaluate --task translation"
+                    + (given.equals("--q-weight") ? "" : ", or evaluate --task classification") + ")",
+                    ExitCodes.USAGE);
         }
     }
 

@@ -204,6 +204,9 @@ final class TaskOptions {
         PrintWriter out = cmd.spec.commandLine().getOut();
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;
+        Interrupts.quitWithNotice(err, "interrupted: a classification run cannot be resumed, so " + runDir
+                + " holds no finished run (train again, with --overwrite to reuse that --out; a data set's "
+                + "embeddings, once computed, are cached)");
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
             if (encoder != null) {
                 prov.put("encoder", encoder);

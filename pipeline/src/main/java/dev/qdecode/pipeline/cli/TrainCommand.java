@@ -102,7 +102,8 @@ final class TrainCommand implements Callable<Integer> {
 
     // ---- DqnConfig options: names from DqnConfig.optionOf, defaults from DqnConfig.defaults(). ----
 
-    @Option(names = "--episodes", description = "Training episodes in total (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--episodes", description = "Training episodes in total (default: ${DEFAULT-VALUE}; "
+            + "classification: one pass over the --data rows).")
     int episodes;
 
     @Option(names = "--rollout-episodes", description = "Episodes per rollout batch (default: ${DEFAULT-VALUE}).")
@@ -122,11 +123,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--gamma", description = "Discount factor in (0, 1] (default: ${DEFAULT-VALUE}).")
     double gamma;
 
-    @Option(names = "--n-step", description = "Steps of real reward before bootstrapping (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n-step", description = "Steps of real reward before bootstrapping (default: ${DEFAULT-VALUE}; "
+            + "classification uses 1 and refuses the option).")
     int nStep;
 
     @Option(names = "--backup", paramLabel = "soft|hard|double",
-            description = "Bellman backup: soft (KL-regularised), hard (max) or double DQN (default: ${DEFAULT-VALUE}).")
+            description = "Bellman backup: soft (KL-regularised), hard (max) or double DQN (default: ${DEFAULT-VALUE}; "
+                    + "classification uses hard and refuses the option).")
     String backup;
 
     @Option(names = "--polyak", description = "Polyak rate of the target network, when --target-sync is 0 (default: ${DEFAULT-VALUE}).")
@@ -374,7 +377,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // The settings the user chose (command line or --config): the task defaults below never replace them.
         Set<String> chosen = new HashSet<>(overrides.keySet());
-        chosen.addAll(configKeys());
+        chosen.addAll(configJson().keySet());
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !chosen.contains("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);
@@ -398,13 +401,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         DqnConfig cfg = null;
         if (!resume) {
+            refuseUnreadSettings(overrides, classification, generating);
             try {
                 DqnConfig fromFile = config != null ? DqnConfig.read(config) : DqnConfig.defaults();
                 cfg = fromFile.withJson(overrides.toString(), "command line");
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
-            refuseUnreadSettings(cfg, overrides, classification, generating);
         }
         Path runDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -545,11 +548,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * DQN settings that only some tasks read: set (on the command line or in --config) to anything but
-     * their default for another task, they are refused with why that task has no use for them.
+     * DQN settings that only some tasks read: given for another task as an option (any value, the default's
+     * included) or in --config with another value than the default (a full config written by an earlier
+     * run may list every key), they are refused with why that task has no use for them, before the settings
+     * are checked against each other.
      */
-    private void refuseUnreadSettings(DqnConfig cfg, JsonObject overrides, List<String> classification,
-            List<String> generating) {
+    private void refuseUnreadSettings(JsonObject overrides, List<String> classification, List<String> generating) {
         List<TaskOnly> rules = new ArrayList<>(List.of(
                 new TaskOnly("allTerminalActions", classification,
                         "only for --task classification (the other tasks' terminal step is EOS)"),
@@ -569,25 +573,30 @@ final class TrainCommand implements Callable<Integer> {
                     + "tokens with a hard one-step backup (expected it only with --task continuation, translation or "
                     + "dialogue)"));
         }
-        JsonObject set = JsonParser.parseString(cfg.toJson()).getAsJsonObject();
+        JsonObject file = configJson();
         for (TaskOnly t : rules) {
-            if (!t.tasks().contains(task) && !set.get(t.field()).equals(DEFAULTS_JSON.get(t.field()))) {
+            boolean set = overrides.has(t.field())
+                    || file.has(t.field()) && !file.get(t.field()).equals(DEFAULTS_JSON.get(t.field()));
+            if (!t.tasks().contains(task) && set) {
                 throw new CommandLine.ParameterException(spec.commandLine(), (overrides.has(t.field())
                         ? DqnConfig.optionOf(t.field()) : "--config " + config + ": " + t.field() + " "
-                                + set.get(t.field())) + ": " + t.message());
+                                + file.get(t.field())) + ": " + t.message());
             }
         }
     }
 
-    /** The keys of the --config file (none without one, or when it is not a JSON object: reading it reports that). */
-    private Set<String> configKeys() {
+    /**
+     * The --config file as a JSON object (empty without one, or when it is not a JSON object: reading it
+     * reports that).
+     */
+    private JsonObject configJson() {
         if (config == null) {
-            return Set.of();
+            return new JsonObject();
         }
         try {
-            return JsonParser.parseString(Files.readString(config)).getAsJsonObject().keySet();
+            return JsonParser.parseString(Files.readString(config)).getAsJsonObject();
         } catch (IOException | RuntimeException e) {
-            return Set.of();
+            return new JsonObject();
         }
     }
 

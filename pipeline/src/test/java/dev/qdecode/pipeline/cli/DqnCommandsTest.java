@@ -33,9 +33,10 @@ class DqnCommandsTest {
         Result r = run("train", "--help");
         assertEquals(ExitCodes.OK, r.code());
         DqnConfig d = DqnConfig.defaults();
-        assertTrue(r.out().contains("Training episodes in total (default: " + d.episodes() + ")"), r.out());
-        assertTrue(r.out().contains("(default: " + d.polyak() + ")"), r.out());
-        assertTrue(r.out().contains("(default: soft)"), r.out());
+        String flat = r.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("Training episodes in total (default: " + d.episodes() + ";"), r.out());
+        assertTrue(flat.contains("(default: " + d.polyak() + ")"), r.out());
+        assertTrue(flat.contains("(default: soft;"), r.out());
         // Every option of train that names a config field exists in DqnConfig.
         for (RecordComponent c : DqnConfig.class.getRecordComponents()) {
             String opt = DqnConfig.optionOf(c.getName());
@@ -168,7 +169,8 @@ class DqnCommandsTest {
         Result evEnsemble = run("evaluate", "--policy", runDir.toString(), "--ensemble", runDir.toString());
         assertEquals(ExitCodes.USAGE, evEnsemble.code(), evEnsemble.err());
         assertEquals("qdecode: error: --ensemble: not for evaluate --task continuation, which scores the run's policy "
-                + "as trained (expected it only with evaluate --task translation or generate)", evEnsemble.err().strip());
+                + "as trained (expected it only with generate or evaluate --task translation, or evaluate --task "
+                + "classification)", evEnsemble.err().strip());
         Result evWeight = run("evaluate", "--policy", runDir.toString(), "--q-weight", "0.5");
         assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
         assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());

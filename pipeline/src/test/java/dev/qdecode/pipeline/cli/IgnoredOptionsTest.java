@@ -29,6 +29,8 @@ class IgnoredOptionsTest {
             {"train", "--template", "Text: {text}", "--out", out},
             {"train", "--task", "classification", "--eval-limit", "5", "--out", out},
             {"train", "--task", "classification", "--n-step", "3", "--out", out},
+            {"train", "--task", "classification", "--backup", "soft", "--out", out},
+            {"train", "--task", "classification", "--max-new-tokens", "5", "--out", out},
             {"train", "--task", "classification", "--config", config.toString(), "--out", out},
             {"train", "--task", "dialogue", "--source-column", "en", "--out", out},
             {"train", "--resume", "--labels", "0=no,1=yes", "--out", out},
@@ -55,6 +57,10 @@ class IgnoredOptionsTest {
                 + "translation or dialogue)",
             "--n-step: not for --task classification, whose episodes walk one label's tokens with a hard one-step "
                 + "backup (expected it only with --task continuation, translation or dialogue)",
+            "--backup: not for --task classification, whose episodes walk one label's tokens with a hard one-step "
+                + "backup (expected it only with --task continuation, translation or dialogue)",
+            "--max-new-tokens: not for --task classification, whose episodes walk one label's tokens with a hard "
+                + "one-step backup (expected it only with --task continuation, translation or dialogue)",
             "--config " + config + ": gamma 0.9: not for --task classification, whose episodes walk one label's tokens "
                 + "with a hard one-step backup (expected it only with --task continuation, translation or dialogue)",
             "--source-column: not for train --task dialogue (expected it only with --task translation)",
