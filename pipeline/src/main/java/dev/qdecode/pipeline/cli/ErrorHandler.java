@@ -36,7 +36,7 @@ final class ErrorHandler
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("qdecode: " + oneLine(missingOptionFile(ex).orElse(ex.getMessage())));
+        err.println("qdecode: error: " + oneLine(missingOptionFile(ex).orElse(ex.getMessage())));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return ExitCodes.USAGE;

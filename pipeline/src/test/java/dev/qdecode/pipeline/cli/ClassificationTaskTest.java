@@ -87,7 +87,7 @@ class ClassificationTaskTest {
         Result m = run("evaluate", "--task", "classification", "--policy", out.toString(), "--model",
                 CliRunner.model("TinyStories-656K"));
         assertEquals(ExitCodes.USAGE, m.code(), m.err());
-        assertEquals("qdecode: --model: not for evaluate --task classification of a run on the encoder minilm "
+        assertEquals("qdecode: error: --model: not for evaluate --task classification of a run on the encoder minilm "
                 + "(expected it only for a run on a decoder backbone)", m.err().lines().findFirst().orElse(""));
     }
 

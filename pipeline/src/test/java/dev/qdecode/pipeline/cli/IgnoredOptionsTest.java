@@ -89,7 +89,7 @@ class IgnoredOptionsTest {
         for (int i = 0; i < given.length; i++) {
             Result r = CliRunner.run(given[i]);
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
-            assertEquals("qdecode: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", given[i]));
+            assertEquals("qdecode: error: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", given[i]));
         }
         assertFalse(Files.exists(tmp.resolve("run")) || Files.exists(tmp.resolve("run.tsv")),
                 "nothing is written for a refused command line");

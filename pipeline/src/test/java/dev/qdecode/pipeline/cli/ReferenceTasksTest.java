@@ -106,7 +106,7 @@ class ReferenceTasksTest {
         for (int i = 0; i < refused.length; i++) {
             Result x = run(refused[i]);
             assertEquals(ExitCodes.USAGE, x.code(), x.err());
-            assertEquals("qdecode: " + why[i], x.err().lines().findFirst().orElse(""));
+            assertEquals("qdecode: error: " + why[i], x.err().lines().findFirst().orElse(""));
         }
         // --beams alone makes generate deterministic (greedy) and prints the prompt and its continuation.
         Result g = run("generate", "--model", model, "--beams", "2", "--prompt", "A dog", "--max-new-tokens", "5");

@@ -101,7 +101,7 @@ class RewardsAndBenchCommandTest {
         CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--reward", "0.5*length",
                 "--hyp", hyp.toString(), "--ref", ref.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertTrue(r.err().startsWith("qdecode: --ref: not for --reward vader --reward 0.5*length, which reads no "
+        assertTrue(r.err().startsWith("qdecode: error: --ref: not for --reward vader --reward 0.5*length, which reads no "
                 + "references (expected it only with a reward that reads them: bleu, chrf, token-f1)\n"), r.err());
         r = CliRunner.run("rewards", "score", "--reward", "0.5*vader + 0.5*bleu", "--hyp", hyp.toString(),
                 "--ref", ref.toString());
@@ -124,24 +124,24 @@ class RewardsAndBenchCommandTest {
     @Test
     void benchOptionsAreCheckedBeforeAnyWorkNamingTheOptionAndValue() {
         String model = CliRunner.model("stories260K");
-        usage("qdecode: --batch-sizes 8,0: 0 is out of range (expected positive sizes)",
+        usage("qdecode: error: --batch-sizes 8,0: 0 is out of range (expected positive sizes)",
                 "bench", "generate", "--model", model, "--batch-sizes", "8,0");
-        usage("qdecode: --runs 0: out of range (expected at least 1)", "bench", "generate", "--model", model, "--runs", "0");
-        usage("qdecode: --warmup -1: out of range (expected at least 0)",
+        usage("qdecode: error: --runs 0: out of range (expected at least 1)", "bench", "generate", "--model", model, "--runs", "0");
+        usage("qdecode: error: --warmup -1: out of range (expected at least 0)",
                 "bench", "generate", "--model", model, "--warmup", "-1");
-        usage("qdecode: --prompt-tokens 0: out of range (expected at least 1)",
+        usage("qdecode: error: --prompt-tokens 0: out of range (expected at least 1)",
                 "bench", "generate", "--model", model, "--prompt-tokens", "0");
         int cpus = Runtime.getRuntime().availableProcessors();
-        usage("qdecode: --threads 100000: out of range (expected 1 to " + 4 * cpus + ": 4 x the " + cpus
+        usage("qdecode: error: --threads 100000: out of range (expected 1 to " + 4 * cpus + ": 4 x the " + cpus
                 + " available processors)", "bench", "rewards", "--threads", "100000");
-        usage("qdecode: NAME nonexistent-bench: unknown benchmark (expected one of bleu-sentence, chrf-sentence, "
+        usage("qdecode: error: NAME nonexistent-bench: unknown benchmark (expected one of bleu-sentence, chrf-sentence, "
                 + "bleu-reward, bleu-corpus, classifier-reward, classifier-reward-q; see --list)",
                 "bench", "rewards", "nonexistent-bench");
-        usage("qdecode: --variants soft+bogus: unknown modifier 'bogus' (expected +prioritized)",
+        usage("qdecode: error: --variants soft+bogus: unknown modifier 'bogus' (expected +prioritized)",
                 "bench", "train", "--model", model, "--variants", "soft+bogus");
-        usage("qdecode: --variants triple: unknown backup 'triple' (expected soft, hard or double, optionally "
+        usage("qdecode: error: --variants triple: unknown backup 'triple' (expected soft, hard or double, optionally "
                 + "+prioritized)", "bench", "train", "--model", model, "--variants", "soft,triple");
-        usage("qdecode: --updates 0: out of range (expected at least 1)", "bench", "train", "--updates", "0");
+        usage("qdecode: error: --updates 0: out of range (expected at least 1)", "bench", "train", "--updates", "0");
     }
 
     @Test

@@ -61,7 +61,7 @@ class SftCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         CliRunner.Result noData = CliRunner.run("sft", "--dev", "b.tsv", "--out", tmp.resolve("x").toString());
         assertEquals(ExitCodes.USAGE, noData.code(), noData.err());
-        assertTrue(noData.err().startsWith("qdecode: Missing required option: '--data=FILE'"), noData.err());
+        assertTrue(noData.err().startsWith("qdecode: error: Missing required option: '--data=FILE'"), noData.err());
     }
 
     @Test
@@ -69,7 +69,7 @@ class SftCommandTest {
         CliRunner.Result r = CliRunner.run("sft", "--data", "a.tsv", "--dev", "b.tsv", "--model", "m",
                 "--template", "translate: <sep>", "--out", tmp.resolve("x").toString());
         assertEquals(ExitCodes.USAGE, r.code());
-        assertTrue(r.err().startsWith("qdecode: --template 'translate: <sep>': must contain {source} exactly once"),
+        assertTrue(r.err().startsWith("qdecode: error: --template 'translate: <sep>': must contain {source} exactly once"),
                 r.err());
     }
 

@@ -75,7 +75,7 @@ class SftInputChecksTest {
         assertArrayEquals(weights, Files.readAllBytes(model.resolve("model.safetensors")));
         CliRunner.Result empty = sft("--template", "{source} =", "--model", model.toString(), "--out", "");
         assertEquals(ExitCodes.USAGE, empty.code(), empty.err());
-        assertTrue(empty.err().startsWith("qdecode: Invalid value for option '--out': expected a path but got an empty "
+        assertTrue(empty.err().startsWith("qdecode: error: Invalid value for option '--out': expected a path but got an empty "
                 + "string"), empty.err());
     }
 
