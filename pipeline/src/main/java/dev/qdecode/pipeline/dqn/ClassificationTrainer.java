@@ -7,6 +7,7 @@ import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.RewardSpecException;
 import dev.qdecode.rewards.bleu.ExactMatch;
 import dev.qdecode.rewards.bleu.PairedBootstrap;
 import dev.qdecode.rewards.classifier.ClassifierConfig;
@@ -463,6 +464,7 @@ public final class ClassificationTrainer {
     }
 
     private Result train() {
+        requireLabelSignal();
         try {
             Files.createDirectories(s.runDir());
         } catch (IOException e) {
@@ -727,6 +729,47 @@ public final class ClassificationTrainer {
             eps.add(episode(data.get(idx[i]), w.leaves[i]));
         }
         return s.reward().score(eps);
+    }
+
+    /** Training examples on which {@link #requireLabelSignal} scores every label. */
+    static final int SIGNAL_EXAMPLES = 64;
+
+    /**
+     * Refuses, before anything is embedded, a reward that gives all labels the same reward on each of the
+     * first training examples (e.g. a sentiment reward of the review text): the head would have nothing to
+     * learn and end at the majority label.
+     *
+     * @throws RewardSpecException naming the reward and what was expected
+     */
+    private void requireLabelSignal() {
+        List<Node> leaves = new ArrayList<>();
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (n.label != null) {
+                leaves.add(n);
+            }
+            todo.addAll(n.children.values());
+        }
+        int n = Math.min(SIGNAL_EXAMPLES, s.train().size());
+        List<Episode> eps = new ArrayList<>(n * leaves.size());
+        for (int i = 0; i < n; i++) {
+            for (Node leaf : leaves) {
+                eps.add(episode(s.train().get(i), leaf));
+            }
+        }
+        double[] r = s.reward().score(eps);
+        int k = leaves.size();
+        for (int i = 0; i < n; i++) {
+            for (int j = 1; j < k; j++) {
+                if (r[i * k + j] != r[i * k]) {
+                    return;
+                }
+            }
+        }
+        throw new RewardSpecException("--reward " + s.reward().id() + ": gave every label the same reward on each of "
+                + "the first " + n + " training examples, so the head has nothing to learn (expected a reward that "
+                + "compares the chosen label with the gold one, e.g. label-match)");
     }
 
     /** The episode the reward module scores: the example's text and gold label, the label a leaf ends. */

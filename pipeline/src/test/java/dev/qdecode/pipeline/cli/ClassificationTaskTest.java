@@ -189,6 +189,13 @@ class ClassificationTaskTest {
         assertEquals(ExitCodes.BAD_INPUT, wrongMember.code());
         assertTrue(wrongMember.err().contains("--ensemble ") && wrongMember.err().contains("a continuation run"),
                 wrongMember.err());
+        // A reward that cannot tell the labels apart (VADER scores the review text) is refused before any work.
+        Result vader = classify(train, dev, tmp.resolve("v"), "--reward", "vader");
+        assertEquals(ExitCodes.USAGE, vader.code(), vader.err());
+        assertTrue(vader.err().strip().endsWith("qdecode: error: --reward vader: gave every label the same reward on "
+                + "each of the first 60 training examples, so the head has nothing to learn (expected a reward that "
+                + "compares the chosen label with the gold one, e.g. label-match)"), vader.err());
+        assertFalse(Files.exists(tmp.resolve("v/summary.json")));
         Result resume = run("train", "--resume", "--out", tmp.resolve("c").toString());
         assertEquals(ExitCodes.USAGE, resume.code(), resume.err());
         assertEquals("qdecode: error: --resume: " + tmp.resolve("c") + " holds a classification run, which starts over "
