@@ -1,6 +1,7 @@
 package dev.qdecode.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -177,6 +178,33 @@ public final class TextTokenizer implements AutoCloseable {
         int[][] out = new int[enc.length][];
         for (int i = 0; i < enc.length; i++) {
             out[i] = toInts(enc[i].getIds());
+        }
+        return out;
+    }
+
+    /**
+     * Where each token of {@code encode(text, false)} starts in {@code text}, so that text can be cut at a
+     * token boundary without decoding ids back (which loses what {@code <unk>} stood for). The tokens of
+     * one character split into bytes (byte fallback) all start where that character does.
+     *
+     * @param text the text (not null)
+     * @return per token, its start as an index into {@code text} (a {@code char} index); -1 for a token
+     *     that covers no text
+     */
+    public int[] tokenStarts(String text) {
+        Objects.requireNonNull(text, "text");
+        CharSpan[] spans = djl.encode(text, false, false).getCharTokenSpans();
+        // The Rust tokenizer counts Unicode code points; Java indexes UTF-16 chars.
+        int points = text.codePointCount(0, text.length());
+        int[] index = new int[points + 1];
+        for (int p = 0, i = 0; p < points; p++) {
+            index[p] = i;
+            i += Character.charCount(text.codePointAt(i));
+        }
+        index[points] = text.length();
+        int[] out = new int[spans.length];
+        for (int t = 0; t < spans.length; t++) {
+            out[t] = spans[t] == null ? -1 : index[Math.min(Math.max(spans[t].getStart(), 0), points)];
         }
         return out;
     }

@@ -201,6 +201,27 @@ class TextTokenizerTest {
     }
 
     @Test
+    void tokenStartsIndexTheTextAsJavaWritesIt() {
+        String text = "héllo 你好 world 😀 end";
+        // TinyStories-656K: 你好 is one <unk>, which still starts at 你; after the emoji (two Java chars) the
+        // indices are char indices, not the Rust tokenizer's code points.
+        int[] starts = tiny.tokenStarts(text);
+        int[] ids = tiny.encode(text, false);
+        assertEquals(ids.length, starts.length);
+        for (int i = 1; i < starts.length; i++) {
+            assertTrue(starts[i] >= starts[i - 1], Arrays.toString(starts));
+        }
+        assertTrue(Arrays.stream(starts).anyMatch(s -> s == text.indexOf('你')), Arrays.toString(starts));
+        assertTrue(Arrays.stream(starts).anyMatch(s -> text.startsWith("end", s) || text.startsWith(" end", s)),
+                Arrays.toString(starts));
+        // stories260K: the byte tokens of one character all start where it does.
+        int[] b = s260.tokenStarts(text);
+        int han = text.indexOf('你');
+        assertEquals(3, Arrays.stream(b).filter(s -> s == han).count(), Arrays.toString(b));
+        assertEquals(4, Arrays.stream(b).filter(s -> s == text.indexOf("😀")).count(), Arrays.toString(b));
+    }
+
+    @Test
     void surfaceBytesConcatenateToTheDecodedBytes() {
         Random rnd = new Random(42);
         for (TextTokenizer t : new TextTokenizer[] {tiny, s260}) {

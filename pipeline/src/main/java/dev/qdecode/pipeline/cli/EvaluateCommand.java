@@ -158,12 +158,12 @@ final class EvaluateCommand implements Callable<Integer> {
         Path file;
         List<String> evalP;
         Map<String, List<String>> refs = Map.of();
+        TaskOptions.Dialogues pairs = null;
         if (dialogue) {
             file = data != null ? data : dev.qdecode.rewards.SharedDir.locate()
                     .resolve("data/xdailydialog/pairs_en_test.tsv");
-            TaskOptions.Prompts d = TaskOptions.dialogue(file, limit, "--data");
-            evalP = d.prompts();
-            refs = d.references();
+            pairs = TaskOptions.dialogue(file, limit, "--data");
+            evalP = List.of();
         } else {
             file = prompts != null ? prompts : DqnCli.defaultEvalPrompts();
             evalP = DqnCli.prompts(file, limit, "--prompts");
@@ -183,6 +183,12 @@ final class EvaluateCommand implements Callable<Integer> {
                 cfg = b.build();
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
+            }
+            if (pairs != null) {
+                TaskOptions.Prompts d = pairs.fit(m.tokenizer(), m.format(), m.model().config().maxPositions(),
+                        cfg.maxNewTokens(), spec.commandLine().getErr()).prompts();
+                evalP = d.prompts();
+                refs = d.references();
             }
             EvalMetrics base;
             EvalMetrics trained;

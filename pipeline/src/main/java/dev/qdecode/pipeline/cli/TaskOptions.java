@@ -16,6 +16,8 @@ import dev.qdecode.rewards.SharedDir;
 import dev.qdecode.rewards.classifier.EmbeddingCache;
 import dev.qdecode.rewards.classifier.SentenceEncoder;
 import dev.qdecode.rewards.classifier.SentenceEncoders;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,10 @@ import picocli.CommandLine.Option;
  * and translation (sources as prompts, targets as references).
  */
 final class TaskOptions {
-    /** Context turns kept in a dialogue prompt (the most recent), so prompts fit small models' contexts. */
+    /**
+     * Context turns kept in a dialogue prompt (the most recent), so prompts fit small models' contexts; fewer
+     * (or the end of the last) where even these do not fit ({@link Dialogues#fit}).
+     */
     static final int DIALOGUE_TURNS = 4;
     /** Adam learning rate of the classification head unless --lr is given. */
     static final double CLASSIFICATION_LR = 1e-4;
@@ -84,17 +89,87 @@ final class TaskOptions {
     }
 
     /**
-     * Reads dialogue pairs: each context (its last {@value #DIALOGUE_TURNS} turns) rendered by {@link DialogueFormat}
-     * becomes a prompt (file order, at most {@code limit}; 0 = all: the file is sorted by dialogue id, so a
-     * limit takes whole dialogues first), the response its reference.
+     * Dialogue pairs read from a file, whose contexts become prompts once the model is known ({@link #fit}).
+     *
+     * @param file the file, for the warning
+     * @param rows the pairs, in file order
      */
-    static Prompts dialogue(Path file, int limit, String option) {
-        List<DialogueExample> rows = load(file, option, "dialogue pairs with columns 'context' and 'response'",
-                () -> Datasets.dialogue(file, ReadOptions.defaults().withLimit(limit)).examples());
-        return Prompts.of(rows, e -> {
+    record Dialogues(Path file, List<DialogueExample> rows) {
+        /**
+         * Each context (its last {@value #DIALOGUE_TURNS} turns) rendered by {@link DialogueFormat} becomes a
+         * prompt, the response its reference. A prompt that would leave no room for {@code maxNewTokens} in the
+         * model's context is shortened by {@link DialogueFormat#fit} (older turns dropped first, then the
+         * beginning of the last turn), with one warning line on {@code err} counting them.
+         *
+         * @param tok the model's tokenizer
+         * @param format the model's prompt format
+         * @param maxPositions the model's context (max_position_embeddings)
+         * @param maxNewTokens the tokens an episode may generate after the prompt
+         * @param err where the warning goes
+         * @return the prompts and references, and how many contexts were shortened
+         */
+        Fitted fit(TextTokenizer tok, PromptFormat format, int maxPositions, int maxNewTokens, PrintWriter err) {
+            int room = maxPositions - maxNewTokens;
+            List<String> prompts = new ArrayList<>(rows.size());
+            for (DialogueExample e : rows) {
+                prompts.add(DialogueFormat.render(recent(e)));
+            }
+            int shortened = 0;
+            int dropped = 0;
+            int cut = 0;
+            if (room >= 1) { // else nothing fits: the trainer refuses --max-new-tokens
+                int[][] ids = format.encodeBatch(tok, prompts);
+                for (int i = 0; i < ids.length; i++) {
+                    if (ids[i].length > room) {
+                        DialogueFormat.Fitted f = DialogueFormat.fit(recent(rows.get(i)), tok, format, room);
+                        if (f.shortened()) {
+                            prompts.set(i, f.prompt());
+                            shortened++;
+                            dropped += f.cut() ? 0 : 1;
+                            cut += f.cut() ? 1 : 0;
+                        }
+                    }
+                }
+            }
+            if (shortened > 0) {
+                List<String> how = new ArrayList<>();
+                if (dropped > 0) {
+                    how.add(dropped + " kept fewer of their last " + DIALOGUE_TURNS + " turns (older turns dropped)");
+                }
+                if (cut > 0) {
+                    how.add(cut + " kept only the end of their last turn (its beginning cut)");
+                }
+                err.printf(Locale.ROOT, "qdecode: warning: %d of %d dialogue contexts in %s were shortened to fit the "
+                        + "model's context (%d positions − %d new tokens = %d prompt tokens): %s%n", shortened,
+                        rows.size(), file, maxPositions, maxNewTokens, room, String.join(", ", how));
+                err.flush();
+            }
+            List<Integer> index = java.util.stream.IntStream.range(0, rows.size()).boxed().toList();
+            return new Fitted(Prompts.of(index, prompts::get, i -> List.of(rows.get(i).response())), shortened);
+        }
+
+        /** The last {@value #DIALOGUE_TURNS} turns of a context. */
+        private static List<String> recent(DialogueExample e) {
             List<String> turns = e.contextTurns();
-            return DialogueFormat.render(turns.subList(Math.max(0, turns.size() - DIALOGUE_TURNS), turns.size()));
-        }, e -> List.of(e.response()));
+            return turns.subList(Math.max(0, turns.size() - DIALOGUE_TURNS), turns.size());
+        }
+    }
+
+    /**
+     * Dialogue prompts fitted to a model.
+     *
+     * @param prompts the prompts and their references
+     * @param shortened how many contexts were shortened to fit
+     */
+    record Fitted(Prompts prompts, int shortened) {}
+
+    /**
+     * Reads dialogue pairs (file order, at most {@code limit}; 0 = all: the file is sorted by dialogue id, so
+     * a limit takes whole dialogues first); {@link Dialogues#fit} makes them prompts for a model.
+     */
+    static Dialogues dialogue(Path file, int limit, String option) {
+        return new Dialogues(file, load(file, option, "dialogue pairs with columns 'context' and 'response'",
+                () -> Datasets.dialogue(file, ReadOptions.defaults().withLimit(limit)).examples()));
     }
 
     /**

@@ -454,19 +454,21 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, List<String>> refs = new java.util.HashMap<>();
             String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
             String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
-            if (translation || dialogue) {
-                TaskOptions.Prompts tp = dialogue ? TaskOptions.dialogue(trainFile, 0, "--data")
-                        : TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
-                TaskOptions.Prompts ep = dialogue ? TaskOptions.dialogue(evalFile, limit, "--dev")
-                        : TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
+            // Dialogue contexts are read now (a bad file fails before the model loads) and made prompts once
+            // the tokenizer can measure them.
+            TaskOptions.Dialogues trainD = null;
+            TaskOptions.Dialogues evalD = null;
+            if (dialogue) {
+                trainD = TaskOptions.dialogue(trainFile, 0, "--data");
+                evalD = TaskOptions.dialogue(evalFile, limit, "--dev");
+                trainP = List.of();
+                evalP = List.of();
+            } else if (translation) {
+                TaskOptions.Prompts tp = TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
+                TaskOptions.Prompts ep = TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
                 trainP = tp.prompts();
                 evalP = ep.prompts();
-                refs.putAll(tp.references());
-                ep.references().forEach((k, v) -> refs.merge(k, v, (a, b) -> {
-                    List<String> all = new java.util.ArrayList<>(a);
-                    all.addAll(b);
-                    return all;
-                }));
+                mergeReferences(refs, tp, ep);
             } else {
                 trainP = DqnCli.prompts(trainFile, 0, "--prompts");
                 evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
@@ -497,6 +499,17 @@ final class TrainCommand implements Callable<Integer> {
                 if (translation) {
                     prov.put("source_column", srcCol);
                     prov.put("target_column", tgtCol);
+                }
+                if (dialogue) {
+                    int maxNew = cfg != null ? cfg.maxNewTokens() : Integer.parseInt(prior.get("max_new_tokens"));
+                    int positions = m.model().config().maxPositions();
+                    TaskOptions.Fitted tf = trainD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
+                    TaskOptions.Fitted ef = evalD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
+                    trainP = tf.prompts().prompts();
+                    evalP = ef.prompts().prompts();
+                    mergeReferences(refs, tf.prompts(), ef.prompts());
+                    prov.put("prompts_shortened", Integer.toString(tf.shortened()));
+                    prov.put("eval_prompts_shortened", Integer.toString(ef.shortened()));
                 }
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
                         threshold, runDir, prov, refs);
@@ -533,6 +546,17 @@ final class TrainCommand implements Callable<Integer> {
             writeReport(runDir, outW, err);
             return ExitCodes.OK;
         }
+    }
+
+    /** The references of the training and evaluation prompts, together (a prompt in both has all of them). */
+    private static void mergeReferences(Map<String, List<String>> refs, TaskOptions.Prompts train,
+            TaskOptions.Prompts eval) {
+        refs.putAll(train.references());
+        eval.references().forEach((k, v) -> refs.merge(k, v, (a, b) -> {
+            List<String> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        }));
     }
 
     /** The run's charts and report.html; a failure here is a warning, since the run itself is saved. */

@@ -1,5 +1,7 @@
 package dev.qdecode.pipeline.sft;
 
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.List;
 
 /**
@@ -17,6 +19,91 @@ import java.util.List;
  */
 public final class DialogueFormat {
     private DialogueFormat() {}
+
+    /**
+     * A context rendered within a token budget by {@link #fit}.
+     *
+     * @param prompt the prompt text, ending with the responder's cue
+     * @param droppedTurns the oldest turns left out
+     * @param cut whether the beginning of the last turn was cut as well
+     */
+    public record Fitted(String prompt, int droppedTurns, boolean cut) {
+        /**
+         * Whether the prompt is shorter than the whole context.
+         *
+         * @return true when turns were dropped or the last turn was cut
+         */
+        public boolean shortened() {
+            return droppedTurns > 0 || cut;
+        }
+    }
+
+    /**
+     * The prompt of a context within a token budget, as chat systems keep a conversation: the most
+     * recent turns that fit; the oldest are dropped first, and when even the last turn alone does not fit,
+     * its end is kept (its beginning cut at a token boundary), so the prompt still ends with the
+     * responder's cue. Lengths are those of {@code format.encode(tok, prompt)}, as the model sees it.
+     *
+     * @param turns the context turns, oldest first (at least one)
+     * @param tok the model's tokenizer
+     * @param format the model's prompt format
+     * @param maxTokens the most prompt tokens
+     * @return the fitted prompt; the whole context, unshortened, when no cut fits (the caller then refuses
+     *     it by its length)
+     * @throws IllegalArgumentException when there are no turns
+     */
+    public static Fitted fit(List<String> turns, TextTokenizer tok, PromptFormat format, int maxTokens) {
+        String whole = render(turns);
+        int n = turns.size();
+        if (format.encode(tok, whole).length <= maxTokens) {
+            return new Fitted(whole, 0, false);
+        }
+        for (int drop = 1; drop < n; drop++) {
+            String p = render(turns.subList(drop, n));
+            if (format.encode(tok, p).length <= maxTokens) {
+                return new Fitted(p, drop, false);
+            }
+        }
+        // The last turn alone is too long: drop tokens from its start, first as many as it overflows by; a
+        // suffix re-encodes to about as many tokens (not always exactly), so each candidate is checked, and
+        // fewer are dropped when fewer suffice.
+        String last = turns.get(n - 1).strip();
+        int[] starts = tok.tokenStarts(last);
+        int over = format.encode(tok, render(List.of(last))).length - maxTokens;
+        String best = null;
+        for (int from = Math.max(1, over); from < starts.length && best == null; from++) {
+            best = cut(last, starts, from, tok, format, maxTokens);
+        }
+        for (int fewer = Math.max(1, over) - 1; best != null && fewer >= 1; fewer--) {
+            String p = cut(last, starts, fewer, tok, format, maxTokens);
+            if (p == null) {
+                break;
+            }
+            best = p;
+        }
+        if (best != null) {
+            return new Fitted(best, n - 1, true);
+        }
+        return new Fitted(whole, 0, false);
+    }
+
+    /**
+     * The prompt of the last turn without its first {@code from} tokens, or null when token {@code from} does
+     * not start a character (a byte of one split into several tokens), nothing is left, or it still does not
+     * fit.
+     */
+    private static String cut(String turn, int[] starts, int from, TextTokenizer tok, PromptFormat format,
+            int maxTokens) {
+        if (starts[from] < 0 || starts[from] <= starts[from - 1]) {
+            return null;
+        }
+        String end = turn.substring(starts[from]).strip();
+        if (end.isEmpty()) {
+            return null;
+        }
+        String p = render(List.of(end));
+        return format.encode(tok, p).length <= maxTokens ? p : null;
+    }
 
     /**
      * The prompt of a context.

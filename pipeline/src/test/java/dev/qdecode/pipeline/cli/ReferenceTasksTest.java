@@ -164,4 +164,42 @@ class ReferenceTasksTest {
         assertEquals(ExitCodes.BAD_INPUT, missing.code());
         assertTrue(missing.err().contains("file not found"), missing.err());
     }
+
+    @Test
+    void dialogueContextsTooLongForTheModelAreShortenedWithAWarning(@TempDir Path tmp) throws Exception {
+        String header = "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse";
+        String longTurn = "I went to the market and bought some apples and pears . ".repeat(60).strip();
+        Path data = tmp.resolve("pairs.tsv");
+        Files.write(data, List.of(header,
+                "0\t1\t1\t1\t0\tCan you manage chopsticks ?\tWhy not ? See .",
+                // An old turn too long: dropped, the last two kept.
+                "1\t3\t1\t1\t0\t" + longTurn + " __eou__ What did you buy ? __eou__ Apples .\tGood .",
+                // The last turn alone too long: its end kept.
+                "2\t2\t1\t1\t0\tWhat did you do ? __eou__ " + longTurn + "\tNice .",
+                "3\t1\t1\t1\t0\tHello !\tHi ."));
+        Path runDir = tmp.resolve("run");
+        Result r = run("train", "--task", "dialogue", "--model", CliRunner.model("TinyStories-656K"), "--data",
+                data.toString(), "--dev", data.toString(), "--episodes", "4", "--rollout-episodes", "4",
+                "--max-new-tokens", "4", "--batch-size", "4", "--updates-per-rollout", "1", "--eval-limit", "4",
+                "--eval-samples", "1", "--reward", "token-f1", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String warning = "qdecode: warning: 2 of 4 dialogue contexts in " + data + " were shortened to fit the model's "
+                + "context (512 positions − 4 new tokens = 508 prompt tokens): 1 kept fewer of their last 4 turns "
+                + "(older turns dropped), 1 kept only the end of their last turn (its beginning cut)";
+        // Once for --data and once for --dev (the same file here).
+        assertEquals(2, r.err().split(java.util.regex.Pattern.quote(warning), -1).length - 1, r.err());
+        JsonObject prov = JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject()
+                .getAsJsonObject("provenance");
+        assertEquals("2", prov.get("prompts_shortened").getAsString());
+        assertEquals("2", prov.get("eval_prompts_shortened").getAsString());
+        List<String> shown = new java.util.ArrayList<>();
+        JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject()
+                .getAsJsonObject("trained").getAsJsonArray("examples").forEach(x -> shown.add(x.getAsString()));
+        assertTrue(shown.stream().anyMatch(x -> x.startsWith("A: What did you buy ?\nB: Apples .\nA: ▸")), shown::toString);
+
+        Result e = run("evaluate", "--task", "dialogue", "--policy", runDir.toString(), "--data", data.toString(),
+                "--limit", "3", "--samples", "1", "--reward", "token-f1");
+        assertEquals(ExitCodes.OK, e.code(), e.err());
+        assertTrue(e.err().contains("qdecode: warning: 2 of 3 dialogue contexts in " + data), e.err());
+    }
 }
