@@ -151,7 +151,7 @@ final class ClassifierCommand implements Runnable {
                     : data.read(dev, new java.util.TreeSet<>(labels(train)));
             PrintWriter outW = spec.commandLine().getOut();
             long t0 = System.nanoTime();
-            try (SentenceEncoder enc = openEncoder(spec, encoder)) {
+            try (SentenceEncoder enc = new ProgressEncoder(openEncoder(spec, encoder), spec.commandLine().getErr())) {
                 TextClassifier clf;
                 try {
                     clf = TextClassifier.train(enc, texts(train), labels(train), cfg, EmbeddingCache.atDefaultLocation());

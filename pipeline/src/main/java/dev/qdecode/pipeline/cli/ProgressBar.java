@@ -71,9 +71,12 @@ final class ProgressBar implements AutoCloseable {
         int filled = (int) Math.round(frac * width);
         String bar = "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "");
         double rate = secs > 0 ? (done - start) / secs : 0;
-        String eta = rate > 0 && done < total ? hms((total - done) / rate) : "0:00";
-        String line = String.format(Locale.ROOT, "[%s] %d/%d %s  %.1f/s  %s %s%s", bar, done, total, what, rate,
-                fin ? "took" : "ETA", fin ? hms(secs) : eta, status.isEmpty() ? "" : "  " + status);
+        // Under a second in, a rate (and so an ETA) would be measured on almost nothing.
+        boolean early = secs < 1 && !fin;
+        String eta = early ? "-" : rate > 0 && done < total ? hms((total - done) / rate) : "0:00";
+        String line = String.format(Locale.ROOT, "[%s] %d/%d %s  %s/s  %s %s%s", bar, done, total, what,
+                early ? "-" : String.format(Locale.ROOT, "%.1f", rate), fin ? "took" : "ETA", fin ? hms(secs) : eta,
+                status.isEmpty() ? "" : "  " + status);
         if (terminal) {
             err.print("\r" + line + "\u001b[K");
             if (fin) {

@@ -336,6 +336,20 @@ final class TaskOptions {
                 lastEval[0] = String.format(Locale.ROOT, "  dev accuracy %.4f", m.positiveRate());
             }
 
+            private ProgressBar embedding;
+
+            @Override
+            public void onEmbedding(long done, long total) {
+                if (embedding == null) {
+                    embedding = new ProgressBar(err, "texts embedded", total);
+                }
+                embedding.update(done, "");
+                if (done >= total) {
+                    embedding.close();
+                    embedding = null;
+                }
+            }
+
             @Override
             public void onStage(String description) {
                 err.println(description);

@@ -460,7 +460,8 @@ public final class ClassificationTrainer {
     private float[][] rootStates(List<ClassificationExample> examples) {
         List<String> texts = examples.stream().map(ClassificationExample::text).toList();
         SentenceEncoder enc = states != null ? states : s.backbone().encoder();
-        return s.cache() != null ? s.cache().embed(enc, texts) : enc.embed(texts);
+        java.util.function.IntConsumer progress = done -> listener.onEmbedding(done, texts.size());
+        return s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
     }
 
     private Result train() {

@@ -10,6 +10,7 @@ import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -71,6 +72,11 @@ final class DecoderStates implements SentenceEncoder {
      * @return one row of {@code hiddenSize} floats per sequence
      */
     float[][] lastStates(int[][] seqs) {
+        return lastStates(seqs, done -> { });
+    }
+
+    /** As {@link #lastStates(int[][])}, reporting the count of sequences done after each batch. */
+    private float[][] lastStates(int[][] seqs, IntConsumer progress) {
         int n = seqs.length;
         int h = model.config().hiddenSize();
         float[][] out = new float[n][];
@@ -90,6 +96,7 @@ final class DecoderStates implements SentenceEncoder {
                         out[order[i + j]] = row.toFloatArray();
                     }
                 }
+                progress.accept(i + m);
             }
         }
         for (float[] r : out) {
@@ -107,11 +114,16 @@ final class DecoderStates implements SentenceEncoder {
 
     @Override
     public float[][] embed(List<String> texts) {
+        return embed(texts, done -> { });
+    }
+
+    @Override
+    public float[][] embed(List<String> texts, IntConsumer progress) {
         int[][] ids = new int[texts.size()][];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = promptIds(texts.get(i));
         }
-        return lastStates(ids);
+        return lastStates(ids, progress);
     }
 
     @Override

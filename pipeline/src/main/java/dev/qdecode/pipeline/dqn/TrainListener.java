@@ -19,6 +19,14 @@ public interface TrainListener {
     default void onRollout(long episodesDone, long total, double meanReward, double epsilon) {}
 
     /**
+     * While a classification run embeds a data set's texts (not called when they come from the cache).
+     *
+     * @param done texts embedded so far
+     * @param total texts of the data set
+     */
+    default void onEmbedding(long done, long total) {}
+
+    /**
      * After each round of gradient updates.
      *
      * @param updates gradient updates done so far

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +106,19 @@ public final class EmbeddingCache {
      * @return one vector per text, in order
      */
     public float[][] embed(SentenceEncoder encoder, List<String> texts) {
+        return embed(encoder, texts, done -> { });
+    }
+
+    /**
+     * As {@link #embed(SentenceEncoder, List)}, reporting the encoder's progress when the embeddings are
+     * computed (nothing is reported when they are read from the cache).
+     *
+     * @param encoder the encoder
+     * @param texts the texts
+     * @param progress receives the count of texts embedded so far
+     * @return one vector per text, in order
+     */
+    public float[][] embed(SentenceEncoder encoder, List<String> texts, IntConsumer progress) {
         byte[] key = digest(texts);
         Path file = fileFor(encoder.id(), texts);
         float[][] cached = read(file, encoder, texts.size(), key);
@@ -112,7 +126,7 @@ public final class EmbeddingCache {
             LOG.info("embedding cache: {} vectors of '{}' read from {}", texts.size(), encoder.id(), file);
             return cached;
         }
-        float[][] vectors = encoder.embed(texts);
+        float[][] vectors = encoder.embed(texts, progress);
         write(file, encoder, vectors, key);
         return vectors;
     }

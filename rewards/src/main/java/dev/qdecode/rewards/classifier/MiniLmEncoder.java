@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384) on DJL's OnnxRuntime engine, with the
@@ -144,7 +145,12 @@ final class MiniLmEncoder implements SentenceEncoder {
     }
 
     @Override
-    public synchronized float[][] embed(List<String> texts) {
+    public float[][] embed(List<String> texts) {
+        return embed(texts, done -> { });
+    }
+
+    @Override
+    public synchronized float[][] embed(List<String> texts, IntConsumer progress) {
         Objects.requireNonNull(texts, "texts");
         if (closed) {
             throw new IllegalStateException("sentence encoder '" + id + "' is closed");
@@ -176,6 +182,7 @@ final class MiniLmEncoder implements SentenceEncoder {
             for (int r = 0; r < rows.length; r++) {
                 out[rows[r]] = vectors[r];
             }
+            progress.accept(end);
         }
         return out;
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * A sentence encoder from any Hugging Face model directory the models module can load: the mean of
@@ -58,6 +59,11 @@ final class ModelDirEncoder implements SentenceEncoder {
 
     @Override
     public float[][] embed(List<String> texts) {
+        return embed(texts, done -> { });
+    }
+
+    @Override
+    public float[][] embed(List<String> texts, IntConsumer progress) {
         int n = texts.size();
         int max = model.config().maxPositions();
         int[][] ids = new int[n][];
@@ -106,6 +112,7 @@ final class ModelDirEncoder implements SentenceEncoder {
                     out[order[start + r]] = v;
                 }
             }
+            progress.accept(end);
         }
         return out;
     }

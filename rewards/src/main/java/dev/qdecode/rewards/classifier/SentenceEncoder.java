@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.classifier;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Maps texts to fixed-size sentence embeddings. This is the extension point of the classifier
@@ -28,6 +29,20 @@ public interface SentenceEncoder extends AutoCloseable {
      * @return one vector of length {@link #dimension()} per text, in the order given
      */
     float[][] embed(List<String> texts);
+
+    /**
+     * Embeds texts and reports progress: the same vectors as {@link #embed(List)}. Encoders that work in
+     * batches report after each; the default reports once, at the end.
+     *
+     * @param texts the texts (not null, no null element; may be empty)
+     * @param progress receives the count of texts embedded so far
+     * @return one vector of length {@link #dimension()} per text, in the order given
+     */
+    default float[][] embed(List<String> texts, IntConsumer progress) {
+        float[][] out = embed(texts);
+        progress.accept(texts.size());
+        return out;
+    }
 
     /**
      * A stable id naming the encoder and its settings (e.g. {@code "minilm"}); it keys the

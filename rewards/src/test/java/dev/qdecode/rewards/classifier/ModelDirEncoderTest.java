@@ -31,6 +31,13 @@ class ModelDirEncoderTest {
             }
             float[] again = big.embed(List.of(texts.get(1)))[0];
             assertArrayEquals(a[1], again, 1e-4f);
+            // With progress: the same vectors, and one report per batch of 1, ending at the count.
+            List<Integer> reports = new java.util.ArrayList<>();
+            float[][] c = one.embed(texts, reports::add);
+            assertEquals(List.of(1, 2, 3), reports);
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(b[i], c[i], "progress must not change row " + i);
+            }
         }
     }
 

@@ -101,6 +101,15 @@ class SentenceEncoderTest {
         }
         assertEquals(0, fp32.embed(List.of()).length);
         assertEquals("minilm", fp32.id());
+        // With progress (quantized: batches of 4): the same vectors, a report per batch, the last one all texts.
+        List<String> seven = List.of("a", "bb", "a cat", "the dog ran", "", "sun", "rain again");
+        List<Integer> reports = new ArrayList<>();
+        float[][] p = quantized.embed(seven, reports::add);
+        assertEquals(List.of(4, 7), reports);
+        float[][] q = quantized.embed(seven);
+        for (int i = 0; i < seven.size(); i++) {
+            assertArrayEquals(q[i], p[i], "progress must not change row " + i);
+        }
     }
 
     @Test
