@@ -327,6 +327,12 @@ final class SftCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onWarning(String message) {
+            err.println("qdecode: warning: " + message);
+            err.flush();
+        }
+
+        @Override
         public void close() {
             if (bar != null) {
                 bar.close();

@@ -22,7 +22,7 @@ import java.util.List;
  * @param sources the source texts (for decoding)
  * @param targets the reference target texts
  */
-record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets) {
+record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets, int shortened) {
 
     /** Number of examples. */
     int size() {
@@ -80,6 +80,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         int[][] tgts = tok.encodeBatch(targets, false);
         int[][] rows = new int[sources.size()][];
         int[] plen = new int[rows.length];
+        int shortened = 0;
         for (int i = 0; i < rows.length; i++) {
             int[] p = prompts[i];
             int[] t = tgts[i];
@@ -87,19 +88,14 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
                 throw new SftException(file + ": example " + ids.get(i) + ": the prompt encodes to no tokens");
             }
             // A dialogue too long for the model keeps its most recent turns (the oldest are dropped), and a
-            // single turn still too long keeps its most recent tokens.
-            for (int drop = 1; !turns.isEmpty() && p.length + t.length + 1 > maxLength
-                    && drop < turns.get(i).size(); drop++) {
-                List<String> ctx = turns.get(i);
-                p = format.encode(tok, DialogueFormat.render(ctx.subList(drop, ctx.size())));
-            }
+            // single turn still too long keeps its end, after its speaker cue (DialogueFormat.fit, as train does).
             int room = maxLength - t.length - 1;
-            if (!turns.isEmpty() && p.length > room && room > 1) {
-                // Even the last turn alone is too long: keep the first token (BOS) and the turn's end.
-                int[] cut = new int[room];
-                cut[0] = p[0];
-                System.arraycopy(p, p.length - (room - 1), cut, 1, room - 1);
-                p = cut;
+            if (!turns.isEmpty() && p.length > room && room > 0) {
+                DialogueFormat.Fitted f = DialogueFormat.fit(turns.get(i), tok, format, room);
+                if (f.shortened()) {
+                    p = format.encode(tok, f.prompt());
+                    shortened++;
+                }
             }
             int[] r = new int[p.length + t.length + 1];
             System.arraycopy(p, 0, r, 0, p.length);
@@ -112,7 +108,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             rows[i] = r;
             plen[i] = p.length;
         }
-        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets));
+        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets), shortened);
     }
 
     /**

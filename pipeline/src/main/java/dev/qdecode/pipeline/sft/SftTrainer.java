@@ -91,6 +91,13 @@ public final class SftTrainer {
         default boolean stopRequested() {
             return false;
         }
+
+        /**
+         * Called with a one-line warning about the data (e.g. dialogue contexts shortened to fit the model).
+         *
+         * @param message the warning, without a prefix
+         */
+        default void onWarning(String message) {}
     }
 
     /**
@@ -245,6 +252,15 @@ public final class SftTrainer {
         throw new SftException(file + ": key '" + key + "': expected a number but got " + e);
     }
 
+    /** Warns, in one line, when dialogue contexts of a data file were shortened to fit the model. */
+    private static void warnShortened(Listener listener, Path file, SftData data, int positions) {
+        if (data.shortened() > 0) {
+            listener.onWarning(data.shortened() + " of " + data.rows().length + " dialogue contexts in " + file
+                    + " were shortened to fit the model's " + positions + " positions with their response: older "
+                    + "turns dropped, or the beginning of the last turn cut");
+        }
+    }
+
     /**
      * Runs (or resumes) training to the end, to early stopping, or until the listener asks to stop.
      *
@@ -315,6 +331,8 @@ public final class SftTrainer {
             PromptFormat format = promptFormat(tokDir, tok);
             SftData train = SftData.read(cfg, cfg.data(), tok, format, eos, mc.maxPositions());
             SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
+            warnShortened(listener, cfg.data(), train, mc.maxPositions());
+            warnShortened(listener, cfg.dev(), dev, mc.maxPositions());
             int[] lengths = Arrays.stream(train.rows()).mapToInt(r -> r.length).toArray();
             checkBatchTokens(lengths);
             List<List<int[]>> epochs = new ArrayList<>();

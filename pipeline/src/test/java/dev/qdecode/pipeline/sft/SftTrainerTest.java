@@ -62,6 +62,7 @@ class SftTrainerTest {
     static final class Recorder implements SftTrainer.Listener {
         final List<Double> losses = new ArrayList<>();
         final List<JsonObject> evals = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
         final long stopAt;
 
         Recorder(long stopAt) {
@@ -81,6 +82,11 @@ class SftTrainerTest {
         @Override
         public boolean stopRequested() {
             return losses.size() == stopAt;
+        }
+
+        @Override
+        public void onWarning(String message) {
+            warnings.add(message);
         }
     }
 
@@ -160,6 +166,18 @@ class SftTrainerTest {
         assertEquals(4, res.steps());
         assertEquals(4, r.evals.size());
         assertFalse(r.evals.get(0).has("bleu"));
+        assertEquals(List.of(), r.warnings);
+        // A context longer than the model's 256 positions keeps the end of its last turn, and says so.
+        String longTurn = String.join(" ", java.util.Collections.nCopies(150, "the cat sat on the mat ."));
+        Path longPairs = Files.writeString(dir.resolve("long.tsv"), d.get(0) + "\n"
+                + "9\t2\t1\t1\t0\tHello there . __eou__ " + longTurn + "\tYes .\n" + d.get(1) + "\n");
+        Recorder lr = new Recorder(-1);
+        SftConfig longCfg = new SftConfig("dialogue", longPairs, pairs, null, null, null, null, init, tokenizer(), 1, 0,
+                3, 0, 1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 50, 1, dir.resolve("long"));
+        run(longCfg, false, lr);
+        assertEquals(List.of("1 of 2 dialogue contexts in " + longPairs + " were shortened to fit the model's 256 "
+                + "positions with their response: older turns dropped, or the beginning of the last turn cut"),
+                lr.warnings);
         Path cont = Files.writeString(dir.resolve("cont.tsv"),
                 "id\tprompt\tcontinuation\n0\tOnce upon a time,\tthere was a cat.\n1\tTom ran\tto the park.\n");
         SftConfig c = new SftConfig("continuation", cont, cont, null, null, null, null, init, tokenizer(), 1, 0, 8, 0,
