@@ -141,7 +141,8 @@ final class SftCommand implements Callable<Integer> {
             description = "Output directory (not the --model or --tokenizer directory).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint. Options not given "
+    @Option(names = "--resume", description = "Continue the interrupted run in --out from its checkpoint (a finished"
+            + " run, all steps done or stopped early, is refused). Options not given "
             + "are taken from the checkpoint; options given must equal the checkpoint's, and the data, dev, init and"
             + " tokenizer files must be unchanged.")
     boolean resume;
@@ -198,7 +199,9 @@ final class SftCommand implements Callable<Integer> {
             r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
                     .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {
-            throw new CliException(e.getMessage());
+            // options that cannot work (another config on resume, a finished run, too large for the memory
+            // limit) are bad usage, as train's and generate's are; a data, model or checkpoint file is bad input
+            throw new CliException(e.getMessage(), e.usage() ? ExitCodes.USAGE : ExitCodes.BAD_INPUT);
         }
         boolean ctrlC = r.interrupted() && Interrupts.requested();
         String how = ctrlC ? "interrupted (resumable with --resume)"
