@@ -23,12 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "sft", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Supervised fine-tuning: teacher-forced cross-entropy on the target tokens",
-            "of prompt->target pairs, continuing a pretrained model (--model) or from a",
-            "config (--init with --tokenizer). Writes a Hugging Face model directory",
-            "(the best dev checkpoint) that 'qdecode generate', 'train' and 'evaluate'",
-            "load, plus metrics.jsonl, sft-provenance.json and checkpoint/ (continue an",
-            "interrupted run with --resume)."
+            // the first line is the summary in 'qdecode --help': one whole sentence, as the other commands'
+            "Supervised fine-tuning of a decoder on prompt->target pairs (a warm start for 'train').",
+            "Teacher-forced cross-entropy on the target tokens, continuing a pretrained",
+            "model (--model) or from a config (--init with --tokenizer). Writes a Hugging",
+            "Face model directory (the best dev checkpoint) that 'qdecode generate',",
+            "'train' and 'evaluate' load, plus metrics.jsonl, sft-provenance.json and",
+            "checkpoint/ (continue an interrupted run with --resume)."
         })
 final class SftCommand implements Callable<Integer> {
 
