@@ -41,7 +41,11 @@ JSON
 SFT=$DIR/sft
 if [ ! -f "$SFT/.done" ]; then
   if [ -d "$SFT/checkpoint" ]; then
-    $Q sft --resume --out "$SFT"   # an interrupted run continues where it stopped
+    # an interrupted run continues where it stopped; one that had finished (stopped before .done was
+    # written) is refused with "already finished": its model is complete
+    if ! { $Q sft --resume --out "$SFT" 2>&1 1>&3 | tee "$DIR/sft-resume.err" >&2; } 3>&1; then
+      grep -q "already finished" "$DIR/sft-resume.err" || exit 1
+    fi
   else
     $Q sft --task translation --data "$DIR/sft.tsv" --dev "$M30K/en-de.val.tsv" --template '{source}<sep>' \
         --init "$DIR/config.json" --tokenizer "$DIR/tok" --epochs 6 --batch-size 32 --lr 1e-3 --warmup 400 \

@@ -67,7 +67,7 @@ final class JsonLinesSource implements RowSource {
         throw new JsonParseException("text after the end of the JSON value");
       }
     } catch (JsonParseException | IOException e) {
-      throw DataException.badRow(source + ":" + line + ": " + describe(e));
+      throw DataException.badRow(source + ":" + line + ": " + describe(e, text));
     }
     if (!element.isJsonObject()) {
       throw DataException.badRow(
@@ -122,10 +122,19 @@ final class JsonLinesSource implements RowSource {
     return "the value " + Sources.quote(e.toString());
   }
 
-  /** Gson's message, reworded for a user: where on the line, and what was wrong. */
-  static String describe(Exception e) {
+  /**
+   * Gson's message, reworded for a user: where on the line, and what was wrong (a trailing comma
+   * named at the comma).
+   */
+  static String describe(Exception e, String text) {
     Throwable root = e instanceof JsonParseException && e.getCause() != null ? e.getCause() : e;
     String message = root.getMessage() == null ? "" : root.getMessage();
+    int[] at = JsonSyntax.position(message);
+    JsonSyntax.TrailingComma comma =
+        at == null || root instanceof EOFException ? null : JsonSyntax.trailingComma(text, at[0], at[1]);
+    if (comma != null) {
+      return "malformed JSON at column " + comma.column() + ": " + comma.what();
+    }
     int nl = message.indexOf('\n');
     message = nl < 0 ? message : message.substring(0, nl);
     String where = "";
@@ -141,7 +150,7 @@ final class JsonLinesSource implements RowSource {
           "not strict JSON (keys and strings need double quotes; one value per line, nothing"
               + " after it)";
     }
-    return "malformed JSON" + where + ": " + message;
+    return "malformed JSON" + where + ": " + JsonSyntax.reword(message);
   }
 
   @Override

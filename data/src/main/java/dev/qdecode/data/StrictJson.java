@@ -28,8 +28,9 @@ public final class StrictJson {
    * @param text the JSON text
    * @param source where it came from, for messages (e.g. a file name)
    * @return the value
-   * @throws DataException one line: {@code SOURCE: not valid JSON (...)} with the line and column, or
-   *     {@code SOURCE: key "k" appears twice in one object (...)}
+   * @throws DataException one line: {@code SOURCE: not valid JSON (...)} with the line and column and
+   *     what was expected there (a trailing comma named at the comma), or {@code SOURCE: key "k"
+   *     appears twice in one object (...)}
    */
   public static JsonElement parse(String text, String source) {
     JsonReader reader = new JsonReader(new StringReader(text));
@@ -42,12 +43,21 @@ public final class StrictJson {
       }
       return value;
     } catch (IOException | IllegalStateException | NumberFormatException e) {
-      throw new DataException(source + ": not valid JSON (" + describe(e, reader) + ")", e);
+      throw new DataException(source + ": not valid JSON (" + describe(e, reader, text) + ")", e);
     }
   }
 
-  /** Gson's message, reworded: where, and what was wrong (without Gson's advice and links). */
-  private static String describe(Exception e, JsonReader reader) {
+  /**
+   * Gson's message, reworded: where, and what was wrong (without Gson's advice and links); a
+   * trailing comma is named at the comma.
+   */
+  private static String describe(Exception e, JsonReader reader, String text) {
+    int[] at = JsonSyntax.position(reader.toString());
+    JsonSyntax.TrailingComma comma =
+        at == null || e instanceof EOFException ? null : JsonSyntax.trailingComma(text, at[0], at[1]);
+    if (comma != null) {
+      return "line " + comma.line() + " column " + comma.column() + ": " + comma.what();
+    }
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     for (String cut : new String[] {"\n", " at line ", " See https", " at path "}) {
       int i = m.indexOf(cut);
@@ -58,7 +68,7 @@ public final class StrictJson {
     } else if (m.startsWith("Use JsonReader.setStrictness")) {
       m = "not standard JSON (keys and strings need double quotes; no comments; nothing after the value)";
     }
-    return where(reader) + ": " + m.strip();
+    return where(reader) + ": " + JsonSyntax.reword(m);
   }
 
   private static JsonElement read(JsonReader r, String source) throws IOException {

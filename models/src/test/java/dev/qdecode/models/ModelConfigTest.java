@@ -131,6 +131,10 @@ class ModelConfigTest {
         assertTrue(inconsistent.getMessage().contains("num_key_value_heads"), inconsistent.getMessage());
         ModelException malformed = assertThrows(ModelException.class, () -> ModelConfig.fromJson("{\"model_type\":", "c"));
         assertTrue(malformed.getMessage().startsWith("c: malformed JSON"), malformed.getMessage());
+        // a trailing comma (a hand-edited --init config.json) is named at the comma
+        ModelException comma = assertThrows(ModelException.class, () -> ModelConfig.fromJson(LLAMA + ",\n}", "c"));
+        assertEquals("c: malformed JSON (expected a key after the ',' at line 1 column " + (LLAMA.length() + 1)
+                + " but got '}' on line 2 (trailing comma?))", comma.getMessage());
         ModelException act = assertThrows(ModelException.class,
                 () -> ModelConfig.fromJson(LLAMA + ",\"hidden_act\":\"gelu\"}", "c"));
         assertTrue(act.getMessage().contains("hidden_act"), act.getMessage());

@@ -92,7 +92,7 @@ public final class RewardParams {
      * @param key the key
      * @param def the default when absent
      * @return the value
-     * @throws RewardException when the value is not a finite number
+     * @throws RewardSpecException when the value is not a finite number
      */
     public double getDouble(String key, double def) {
         String v = values.get(key);
@@ -116,7 +116,7 @@ public final class RewardParams {
      * @param key the key
      * @param def the default when absent
      * @return the value
-     * @throws RewardException when the value is not an integer
+     * @throws RewardSpecException when the value is not an integer
      */
     public int getInt(String key, int def) {
         String v = values.get(key);
@@ -136,7 +136,7 @@ public final class RewardParams {
      * @param key the key
      * @param def the default when absent
      * @return the value
-     * @throws RewardException when the value is not a boolean
+     * @throws RewardSpecException when the value is not a boolean
      */
     public boolean getBoolean(String key, boolean def) {
         String v = values.get(key);
@@ -158,7 +158,7 @@ public final class RewardParams {
      * @param def the default when absent
      * @param allowed the accepted values
      * @return the value, spelled as in {@code allowed}
-     * @throws RewardException listing the accepted values
+     * @throws RewardSpecException listing the accepted values
      */
     public String getChoice(String key, String def, List<String> allowed) {
         String v = values.get(key);
@@ -174,7 +174,9 @@ public final class RewardParams {
     }
 
     /**
-     * An error for a bad value.
+     * An error for a bad value: a {@link RewardSpecException}, since the spec the user typed is
+     * wrong (commands report it as bad usage), declared as its superclass so that plug-ins built
+     * against earlier versions still link.
      *
      * @param key the key
      * @param value the value given
@@ -182,7 +184,7 @@ public final class RewardParams {
      * @return the exception to throw
      */
     public RewardException bad(String key, String value, String expected) {
-        return new RewardException(
+        return new RewardSpecException(
                 "reward '" + rewardId + "': parameter " + key + "='" + value + "': expected " + expected);
     }
 }

@@ -50,7 +50,9 @@ public interface RewardProvider {
      * @param params the parameters of the spec, validated against {@link #parameters()}
      * @param context run-wide settings (shared data directory, seed)
      * @return a new reward
-     * @throws RewardException when a parameter is invalid or a resource cannot be loaded
+     * @throws RewardException when a resource cannot be loaded; a {@link RewardSpecException}
+     *     (e.g. from {@link RewardParams#bad}) when a parameter value is invalid or a required one is
+     *     missing, which commands report as bad usage
      */
     Reward create(RewardParams params, RewardContext context);
 }

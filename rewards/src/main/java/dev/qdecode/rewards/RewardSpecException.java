@@ -1,9 +1,12 @@
 package dev.qdecode.rewards;
 
 /**
- * A reward spec that cannot be read: bad syntax ({@code [W*]id[:key=value,...]}) or an unknown
- * reward id. Unlike other {@link RewardException}s it is the user's option value that is wrong,
- * not the reward, so commands report it as a usage error.
+ * A reward spec that is wrong as typed: bad syntax ({@code [W*]id[:key=value,...]}), an unknown
+ * reward id, a parameter the reward does not accept, or a parameter value it refuses ({@link
+ * RewardParams#bad}, e.g. {@code bleu:max-order=x}; also a required parameter left out). Unlike
+ * other {@link RewardException}s it is the user's option value that is wrong, not the reward, so
+ * commands report it as a usage error. A provider that fails for another reason (an exception of
+ * its own, a resource it cannot load) is a plain {@link RewardException}.
  */
 public class RewardSpecException extends RewardException {
     private static final long serialVersionUID = 1L;
@@ -11,7 +14,7 @@ public class RewardSpecException extends RewardException {
     /**
      * Creates the exception.
      *
-     * @param message one line naming the spec and what was expected
+     * @param message one line naming the spec or the reward and parameter, and what was expected
      */
     public RewardSpecException(String message) {
         super(message);

@@ -345,7 +345,7 @@ public final class Rewards {
         }
         for (String key : part.params().keySet()) {
             if (!accepted.contains(key)) {
-                throw new RewardException("reward '" + part.id() + "': unknown parameter '" + key
+                throw new RewardSpecException("reward '" + part.id() + "': unknown parameter '" + key
                         + "' (" + (accepted.isEmpty() ? "it accepts no parameters"
                                 : "accepted: " + String.join(", ", accepted)) + ")");
             }

@@ -149,7 +149,8 @@ class RewardsTest {
 
     @Test
     void unknownKeyListsTheAcceptedKeys() {
-        RewardException e = assertThrows(RewardException.class,
+        // a spec error (bad usage), as an unknown id is, not a failure of the reward
+        RewardException e = assertThrows(RewardSpecException.class,
                 () -> registry().create("bleu:tokenizer=intl", CTX));
         assertEquals("reward 'bleu': unknown parameter 'tokenizer' (accepted: tokenize, lowercase,"
                 + " smooth, smooth-value, eff, max-order, scale)", e.getMessage());
@@ -180,18 +181,25 @@ class RewardsTest {
     @Test
     void badValuesNameTheParameter() {
         Rewards r = registry();
+        // all spec errors (bad usage): the value the user typed is wrong, not the reward
         assertEquals("reward 'bleu': parameter tokenize='moses': expected one of 13a, intl, none,"
-                + " char", assertThrows(RewardException.class,
+                + " char", assertThrows(RewardSpecException.class,
                         () -> r.create("bleu:tokenize=moses", CTX)).getMessage());
         assertEquals("reward 'bleu': parameter smooth-value='0.5': expected no value: smooth=exp "
-                + "takes none", assertThrows(RewardException.class,
+                + "takes none", assertThrows(RewardSpecException.class,
                         () -> r.create("bleu:smooth-value=0.5", CTX)).getMessage());
         assertEquals("reward 'chrf': parameter word-order='two': expected an integer",
-                assertThrows(RewardException.class, () -> r.create("chrf:word-order=two", CTX))
+                assertThrows(RewardSpecException.class, () -> r.create("chrf:word-order=two", CTX))
                         .getMessage());
-        assertEquals("reward 'chrf': chrF needs char order + word order >= 1",
-                assertThrows(RewardException.class,
+        assertEquals("reward 'chrf': char-order=0 and word-order=0: expected char-order + "
+                + "word-order >= 1", assertThrows(RewardSpecException.class,
                         () -> r.create("chrf:char-order=0", CTX)).getMessage());
+        assertEquals("reward 'chrf': parameter char-order='40': expected an integer 0-32",
+                assertThrows(RewardSpecException.class, () -> r.create("chrf:char-order=40", CTX))
+                        .getMessage());
+        assertEquals("reward 'len': parameter k='x': expected a finite number",
+                assertThrows(RewardSpecException.class, () -> r.create("0.5*len:k=x + len2", CTX))
+                        .getMessage());
     }
 
     @Test
@@ -299,6 +307,17 @@ class RewardsTest {
                 () -> Rewards.of(List.of(broken)).create("broken", CTX));
         assertEquals("reward 'broken' could not be created: IllegalStateException: model file "
                 + "missing", e.getMessage());
+        // a failure of the provider itself, not of the spec: commands report it as a reward failure
+        assertFalse(e instanceof RewardSpecException, e.getClass().getName());
+        RewardProvider refusing = new LengthProvider("refusing", false) {
+            @Override
+            public Reward create(RewardParams params, RewardContext context) {
+                throw new RewardException("reward 'refusing': cannot reach its server");
+            }
+        };
+        e = assertThrows(RewardException.class,
+                () -> Rewards.of(List.of(refusing)).create("refusing:k=1", CTX));
+        assertFalse(e instanceof RewardSpecException, e.getClass().getName());
     }
 
     @Test

@@ -6,10 +6,12 @@ import java.util.regex.Pattern;
 /**
  * Gson's parse-error messages, reworded for a one-line error about a JSON file (tokenizer files
  * here, {@code config.json} in the models module): the first line only, without Gson's exception
- * class name, JSON path or advice and link, keeping what was wrong and where.
+ * class name, JSON path or advice and link, keeping what was wrong and where; given the text, a
+ * trailing comma ({@code {"a": 1,}}) is named at the comma, where Gson names the bracket after it.
+ * ({@code dev.qdecode.data.JsonSyntax} does the same for {@code --config} files and JSON lines.)
  */
 public final class JsonErrors {
-    private static final Pattern WHERE = Pattern.compile("at line \\d+ column \\d+");
+    private static final Pattern WHERE = Pattern.compile("at line (\\d+) column (\\d+)");
 
     private JsonErrors() {}
 
@@ -17,7 +19,8 @@ public final class JsonErrors {
      * Rewords a message.
      *
      * @param message the exception's message (not null)
-     * @return e.g. {@code Expected name at line 1 column 25}, or {@code not standard JSON at line 1 column 26}
+     * @return e.g. {@code expected a key (a string in double quotes) at line 1 column 25}, or {@code
+     *     not standard JSON at line 1 column 26}
      */
     public static String describe(String message) {
         int nl = message.indexOf('\n');
@@ -25,6 +28,104 @@ public final class JsonErrors {
         m = m.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "")
                 .replaceFirst(" path \\S*", "").replaceFirst("\\s*See https?://\\S*", "");
         Matcher at = WHERE.matcher(m);
-        return m.startsWith("Use JsonReader.setStrictness") ? "not standard JSON" + (at.find() ? " " + at.group() : "") : m;
+        if (m.startsWith("Use JsonReader.setStrictness")) {
+            return "not standard JSON" + (at.find() ? " " + at.group() : "");
+        }
+        if (at.find()) {
+            String what = m.substring(0, at.start()).strip();
+            return reword(what) + " " + m.substring(at.start());
+        }
+        return m;
+    }
+
+    /**
+     * Rewords a message about {@code text}, naming a trailing comma where Gson stopped at one.
+     *
+     * @param message the exception's message (not null)
+     * @param text the JSON text that was parsed
+     * @return e.g. {@code expected a value after the ',' at line 3 column 9 but got ']' on line 4
+     *     (trailing comma?)}, or {@link #describe(String)}'s wording
+     */
+    public static String describe(String message, String text) {
+        Matcher at = WHERE.matcher(message);
+        if (text != null && at.find()) {
+            String comma = trailingComma(text, Integer.parseInt(at.group(1)), Integer.parseInt(at.group(2)));
+            if (comma != null) {
+                return comma;
+            }
+        }
+        return describe(message);
+    }
+
+    /** Gson's words for the common syntax errors, as what was expected. */
+    private static String reword(String gson) {
+        return switch (gson) {
+            case "Expected name" -> "expected a key (a string in double quotes)";
+            case "Expected ':'" -> "expected ':' after the key";
+            case "Expected value" -> "expected a value";
+            case "Unterminated object" -> "expected ',' or '}' after the value";
+            case "Unterminated array" -> "expected ',' or ']' after the value";
+            default -> gson;
+        };
+    }
+
+    /**
+     * The trailing comma that made Gson stop at {@code line}, {@code column} (the column just after
+     * the character it read last), described with the comma's own position; null when the error is
+     * something else.
+     */
+    private static String trailingComma(String text, int line, int column) {
+        int end = text.length();
+        int start = 0;
+        for (int l = 1; l < line && start <= text.length(); l++) {
+            int nl = text.indexOf('\n', start);
+            start = nl < 0 ? text.length() + 1 : nl + 1;
+        }
+        if (start <= text.length()) {
+            end = Math.min(text.length(), start + Math.max(0, column - 1));
+        }
+        int ln = 1;
+        int lineStart = 0;
+        boolean inString = false;
+        boolean afterComma = false;
+        int commaLine = 0;
+        int commaColumn = 0;
+        char beforeComma = 0;
+        char last = 0;
+        for (int i = 0; i < Math.min(text.length(), end + 1); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                ln++;
+                lineStart = i + 1;
+            }
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                    last = '"';
+                }
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                continue;
+            }
+            // a comma after a value (not after '{', '[', ':' or another comma), then the closing
+            // bracket where Gson stopped (the character before its position)
+            if ((c == '}' || c == ']') && afterComma && "{[:,".indexOf(beforeComma) < 0 && i >= end - 2) {
+                return "expected " + (c == '}' ? "a key" : "a value") + " after the ',' at line " + commaLine
+                        + " column " + commaColumn + " but got '" + c + "'" + (ln != commaLine ? " on line " + ln : "")
+                        + " (trailing comma?)";
+            }
+            afterComma = c == ',';
+            if (afterComma) {
+                commaLine = ln;
+                commaColumn = i - lineStart + 1;
+                beforeComma = last;
+            }
+            inString = c == '"';
+            last = c;
+        }
+        return null;
     }
 }

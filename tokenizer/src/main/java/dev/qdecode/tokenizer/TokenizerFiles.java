@@ -341,7 +341,8 @@ final class TokenizerFiles {
         try {
             root = JsonParser.parseString(text);
         } catch (JsonParseException e) {
-            throw new TokenizerException(file + ": not valid JSON (" + oneLine(e) + ")", e);
+            throw new TokenizerException(file + ": not valid JSON (" + (e.getMessage() == null ? oneLine(e)
+                    : JsonErrors.describe(e.getMessage(), text)) + ")", e);
         }
         if (root == null || !root.isJsonObject()) {
             throw new TokenizerException(file + ": expected a JSON object at the top level");

@@ -20,7 +20,23 @@ class JsonErrorsTest {
 
     @Test
     void keepsWhatAndWhere() {
-        assertEquals("Expected name at line 1 column 25", JsonErrors.describe(gson("{\"model_type\": \"llama\",} x")));
+        assertEquals("expected a key (a string in double quotes) at line 1 column 25",
+                JsonErrors.describe(gson("{\"model_type\": \"llama\",} x")));
         assertEquals("not standard JSON at line 1 column 26", JsonErrors.describe(gson("{\"model_type\": \"llama\"} x")));
+        assertEquals("expected ':' after the key at line 1 column 16",
+                JsonErrors.describe(gson("{\"model_type\" \"llama\"}")));
+    }
+
+    @Test
+    void givenTheTextATrailingCommaIsNamedAtTheComma() {
+        String oneLine = "{\"model_type\": \"llama\",}";
+        assertEquals("expected a key after the ',' at line 1 column 23 but got '}' (trailing comma?)",
+                JsonErrors.describe(gson(oneLine), oneLine));
+        String pretty = "{\n  \"model_type\": \"llama\",\n  \"vocab_size\": 512,\n}\n";
+        assertEquals("expected a key after the ',' at line 3 column 20 but got '}' on line 4 (trailing comma?)",
+                JsonErrors.describe(gson(pretty), pretty));
+        // other errors keep their wording; a comma inside a string is not one
+        String other = "{\"a\": \",}\" \"b\"}";
+        assertEquals(JsonErrors.describe(gson(other)), JsonErrors.describe(gson(other), other));
     }
 }

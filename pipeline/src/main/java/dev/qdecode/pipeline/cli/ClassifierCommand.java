@@ -208,6 +208,8 @@ final class ClassifierCommand implements Runnable {
                             w.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
                         }
                     }
+                    // on standard error, as generate's and rewards score's: standard output holds the report
+                    spec.commandLine().getErr().println("wrote " + rows.size() + " predictions to " + output);
                 }
             }
             return ExitCodes.OK;

@@ -23,12 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "sft", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Supervised fine-tuning: teacher-forced cross-entropy on the target tokens",
-            "of prompt->target pairs, continuing a pretrained model (--model) or from a",
-            "config (--init with --tokenizer). Writes a Hugging Face model directory",
-            "(the best dev checkpoint) that 'qdecode generate', 'train' and 'evaluate'",
-            "load, plus metrics.jsonl, sft-provenance.json and checkpoint/ (continue an",
-            "interrupted run with --resume)."
+            // the first line is the summary in 'qdecode --help': one whole sentence, as the other commands'
+            "Supervised fine-tuning of a decoder on prompt->target pairs (a warm start for 'train').",
+            "Teacher-forced cross-entropy on the target tokens, continuing a pretrained",
+            "model (--model) or from a config (--init with --tokenizer). Writes a Hugging",
+            "Face model directory (the best dev checkpoint) that 'qdecode generate',",
+            "'train' and 'evaluate' load, plus metrics.jsonl, sft-provenance.json and",
+            "checkpoint/ (continue an interrupted run with --resume)."
         })
 final class SftCommand implements Callable<Integer> {
 
@@ -141,7 +142,8 @@ final class SftCommand implements Callable<Integer> {
             description = "Output directory (not the --model or --tokenizer directory).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint. Options not given "
+    @Option(names = "--resume", description = "Continue the interrupted run in --out from its checkpoint (a finished"
+            + " run, all steps done or stopped early, is refused). Options not given "
             + "are taken from the checkpoint; options given must equal the checkpoint's, and the data, dev, init and"
             + " tokenizer files must be unchanged.")
     boolean resume;
@@ -198,7 +200,9 @@ final class SftCommand implements Callable<Integer> {
             r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
                     .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {
-            throw new CliException(e.getMessage());
+            // options that cannot work (another config on resume, a finished run, too large for the memory
+            // limit) are bad usage, as train's and generate's are; a data, model or checkpoint file is bad input
+            throw new CliException(e.getMessage(), e.usage() ? ExitCodes.USAGE : ExitCodes.BAD_INPUT);
         }
         boolean ctrlC = r.interrupted() && Interrupts.requested();
         String how = ctrlC ? "interrupted (resumable with --resume)"

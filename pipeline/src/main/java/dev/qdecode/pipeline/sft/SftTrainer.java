@@ -267,8 +267,11 @@ public final class SftTrainer {
      * @param listener progress receiver
      * @return how it ended
      * @throws SftException (one line) for a run that cannot start: too large for memory, a resume
-     *     with another config, other inputs or a damaged checkpoint, an output directory holding
-     *     another run, a tokenizer that does not fit, a sequence longer than {@code batchTokens}
+     *     with another config, a resume of a finished run (all steps done, or stopped early), other
+     *     inputs or a damaged checkpoint, an output directory holding another run, a tokenizer that
+     *     does not fit, a sequence longer than {@code batchTokens}; {@link SftException#usage()} tells
+     *     the options' faults (memory, another config, a finished run, an occupied output directory)
+     *     from the inputs'
      * @throws dev.qdecode.data.DataException on bad data (file:line)
      * @throws ModelException on a bad model directory or config
      * @throws UncheckedIOException when outputs cannot be written
@@ -287,13 +290,14 @@ public final class SftTrainer {
             SftConfig saved = configOf(savedState, ckpt.resolve(STATE));
             List<String> diff = saved.differences(cfg);
             if (!diff.isEmpty()) {
-                throw new SftException("--resume: " + ckpt.resolve(STATE) + " was written with another config; differing keys: "
-                        + String.join(", ", diff) + " (checkpoint vs now)");
+                throw SftException.ofUsage("--resume: " + ckpt.resolve(STATE) + " was written with another config;"
+                        + " differing keys: " + String.join(", ", diff) + " (checkpoint vs now; expected the options the"
+                        + " run was started with, or leave them out)");
             }
             st = State.of(savedState, ckpt.resolve(STATE));
             adamSteps = count(savedState, "adam_steps", 0, Long.MAX_VALUE, ckpt.resolve(STATE));
         } else if (holdsRun(out) && !overwrite) {
-            throw new SftException("--out " + out + ": already holds a run (" + CHECKPOINT
+            throw SftException.ofUsage("--out " + out + ": already holds a run (" + CHECKPOINT
                     + "/); add --resume to continue it, --overwrite to replace it, or choose another --out");
         }
         if (!Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
@@ -347,9 +351,12 @@ public final class SftTrainer {
                 throw new SftException(ckpt.resolve(STATE) + ": key 'step': expected at most " + total
                         + " (the run's planned steps) but got " + st.step);
             }
+            if (resume) {
+                refuseFinished(st, total, epochs.size() == 1 ? "1 epoch" : epochs.size() + " epochs");
+            }
             MemoryEstimate mem = estimate(mc, train, epochs);
             if (mem.totalBytes() > memoryLimit) {
-                throw new SftException("training step needs about " + mem.describe() + ", more than the limit of "
+                throw SftException.ofUsage("training step needs about " + mem.describe() + ", more than the limit of "
                         + DecodeMemory.format(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
                         + " or choose a smaller model");
             }
@@ -368,6 +375,31 @@ public final class SftTrainer {
             return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Refuses to resume a run that has ended: all its planned steps are done (the last one evaluated
+     * and checkpointed), or early stopping ended it ({@code patience} evaluations without a better
+     * one, after which the run checkpoints and returns). Resuming either would at best rewrite the
+     * provenance; an early-stopped one would even train past its stop, one more evaluation interval
+     * each time.
+     */
+    private void refuseFinished(State st, long total, String epochs) {
+        Path out = cfg.out();
+        String metric = usesBleu() ? "dev BLEU" : "dev loss";
+        String model = "; the model (best " + metric + " at step " + st.bestStep + ") is in " + out
+                + ": to train it further, start a new run with --model " + out + " and another --out";
+        if (st.step >= total) {
+            String why = cfg.maxSteps() > 0 && cfg.maxSteps() == total ? "--max-steps " + cfg.maxSteps() : epochs;
+            throw SftException.ofUsage("--resume: " + out + " already finished its " + total + " steps (" + why
+                    + "; see " + METRICS + ")" + model);
+        }
+        if (cfg.patience() > 0 && st.evalsSinceBest >= cfg.patience()) {
+            throw SftException.ofUsage("--resume: " + out + " already finished: it stopped early at step " + st.step
+                    + " of " + total + " (--patience " + cfg.patience() + ": no better " + metric + " in "
+                    + st.evalsSinceBest + " evaluation" + (st.evalsSinceBest == 1 ? "" : "s") + "; see " + METRICS + ")"
+                    + model);
         }
     }
 

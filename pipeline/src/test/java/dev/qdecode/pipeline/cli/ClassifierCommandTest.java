@@ -39,6 +39,15 @@ class ClassifierCommandTest {
         assertTrue(m.find(), r.out());
         double acc = Double.parseDouble(m.group(1));
         assertTrue(acc > 0.65, "600 training sentences should beat chance clearly on dev: " + r.out());
+        // --output writes one prediction per row and says so on standard error, as generate and rewards score do
+        Path predictions = tmp.resolve("predictions.tsv");
+        CliRunner.Result withOutput = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",
+                sst2.resolve("dev.tsv").toString(), "--limit", "20", "--output", predictions.toString());
+        assertEquals(0, withOutput.code(), withOutput.err());
+        assertEquals(21, Files.readAllLines(predictions).size());
+        assertTrue(withOutput.err().lines().anyMatch(("wrote 20 predictions to " + predictions)::equals),
+                withOutput.err());
+        assertTrue(!withOutput.out().contains("wrote"), withOutput.out());
 
         Path hyp = tmp.resolve("hyp.txt");
         Files.writeString(hyp, "what a wonderful , joyful and moving film .\nthis is a dull , tedious and awful mess .\n");

@@ -95,6 +95,8 @@ class InputGuardsTest {
             {"{\"episodes\": 16} trailing", "not valid JSON (line 1 column"},
             {"{episodes: 16}", "not valid JSON (line 1 column 3: not standard JSON"},
             {"{\"episodes\": 16,\n // a comment\n \"lr\": 0.1}", "not valid JSON (line 2 column"},
+            {"{\"episodes\": 64,}", "not valid JSON (line 1 column 16: expected a key after ',' but got '}' (trailing "
+                + "comma?))"},
         };
         for (String[] c : cases) {
             Path f = Files.writeString(tmp.resolve("c.json"), c[0]);

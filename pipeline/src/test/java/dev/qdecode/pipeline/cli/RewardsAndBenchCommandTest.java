@@ -55,6 +55,21 @@ class RewardsAndBenchCommandTest {
         CliRunner.Result weight = CliRunner.run("rewards", "score", "--reward", "nan*vader", "--hyp", hyp.toString());
         assertEquals(ExitCodes.USAGE, weight.code());
         assertTrue(weight.err().contains("weight 'nan' is not a finite number"), weight.err());
+        // and so is a parameter the reward does not accept, or a value it refuses (exit 2, not 4: the spec
+        // typed is wrong, not the reward), naming the parameter and what the reward accepts
+        CliRunner.Result param = CliRunner.run("rewards", "score", "--reward", "bleu:foo=1", "--hyp", hyp.toString(),
+                "--ref", ref1.toString());
+        assertEquals(ExitCodes.USAGE, param.code(), param.err());
+        assertEquals("qdecode: error: reward 'bleu': unknown parameter 'foo' (accepted: tokenize, lowercase, smooth, "
+                + "smooth-value, eff, max-order, scale)", param.err().strip());
+        CliRunner.Result value = CliRunner.run("rewards", "score", "--reward", "bleu:max-order=x", "--hyp",
+                hyp.toString(), "--ref", ref1.toString());
+        assertEquals(ExitCodes.USAGE, value.code(), value.err());
+        assertEquals("qdecode: error: reward 'bleu': parameter max-order='x': expected an integer",
+                value.err().strip());
+        CliRunner.Result missing = CliRunner.run("rewards", "score", "--reward", "length", "--hyp", hyp.toString());
+        assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
+        assertTrue(missing.err().startsWith("qdecode: error: reward 'length': give min and/or max"), missing.err());
     }
 
     @Test

@@ -39,18 +39,23 @@ class SftCommandTest {
                 "--strategy", "greedy", "--max-new-tokens", "6");
         assertEquals(0, g.code(), g.err());
         assertTrue(g.out().startsWith("A dog runs."), g.out());
-        // resuming with another learning rate is refused, naming the key
+        // resuming with another learning rate is refused, naming the key: an option, so bad usage as in train
         String[] other = args.clone();
         other[16] = "2e-3";
         CliRunner.Result bad = CliRunner.run(concat(other, "--resume"));
-        assertEquals(ExitCodes.BAD_INPUT, bad.code(), bad.err());
+        assertEquals(ExitCodes.USAGE, bad.code(), bad.err());
         assertTrue(bad.err().startsWith("qdecode: error: --resume: "), bad.err());
         assertTrue(bad.err().contains("differing keys: lr (0.001 vs 0.002)"), bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
-        // --resume alone takes every option from the checkpoint (the run is complete, so it ends at once)
+        // --resume alone takes every option from the checkpoint; the run is complete, so it is refused
+        // (as train refuses a finished run), naming where its model is
         CliRunner.Result again = CliRunner.run("sft", "--resume", "--out", out.toString());
-        assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().startsWith("done after 4/4 steps"), again.out());
+        assertEquals(ExitCodes.USAGE, again.code(), again.err());
+        assertEquals("qdecode: error: --resume: " + out + " already finished its 4 steps (2 epochs; see metrics.jsonl);"
+                + " the model (best dev BLEU at step " + Files.readString(out.resolve("checkpoint/state.json"))
+                        .replaceAll("(?s).*\"best_step\": (\\d+).*", "$1")
+                + ") is in " + out + ": to train it further, start a new run with --model " + out
+                + " and another --out", again.err().strip());
     }
 
     @Test

@@ -106,6 +106,16 @@ class SftInputChecksTest {
     }
 
     @Test
+    void aStepTooLargeForTheMemoryLimitIsBadUsageAsInGenerateAndTrain() {
+        CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--max-memory", "1m",
+                "--out", tmp.resolve("mem").toString());
+        assertError(ExitCodes.USAGE, "training step needs about ", r);
+        assertTrue(r.err().contains("more than the limit of 1.0 MiB (--max-memory); lower --batch-size or "
+                + "--batch-tokens"), r.err());
+        assertFalse(Files.exists(tmp.resolve("mem").resolve("checkpoint")));
+    }
+
+    @Test
     void aBatchTokenLimitBelowTheLongestSequenceIsRefused() {
         CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--batch-tokens", "10",
                 "--out", tmp.resolve("bt").toString());

@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,12 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code qdecode sft --resume} of a run stopped by {@code --time-limit} before its first
  * evaluation: a moved run continues, changed inputs and a damaged {@code state.json} are refused
- * (one line, exit 3, naming the file and key or input).
+ * (one line, exit 3, naming the file and key or input); a finished run, all steps done or stopped
+ * early, is refused as bad usage (exit 2, as {@code train --resume} refuses one) and left as it is.
  */
 class SftResumeTest {
     @TempDir static Path tmp;
     static Path model;
     static Path train;
+    static Path dev;
     static Path run;
     static String stopped;
 
@@ -41,7 +44,7 @@ class SftResumeTest {
         List<String> t = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-de.train.tsv"),
                 StandardCharsets.UTF_8);
         train = Files.write(tmp.resolve("train.tsv"), t.subList(0, 9), StandardCharsets.UTF_8);
-        Path dev = Files.write(tmp.resolve("dev.tsv"), t.subList(0, 3), StandardCharsets.UTF_8);
+        dev = Files.write(tmp.resolve("dev.tsv"), t.subList(0, 3), StandardCharsets.UTF_8);
         run = tmp.resolve("run");
         // a limit of 0.6 ms ends the run after its first step, long before --eval-every 100
         CliRunner.Result r = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(), "--model",
@@ -110,6 +113,60 @@ class SftResumeTest {
         assertTrue(r.out().startsWith("done after 3/3 steps"), r.out());
         assertTrue(Files.exists(moved.resolve("model.safetensors")));
         assertFalse(Files.exists(run.resolve("model.safetensors")), "the original run is untouched");
+    }
+
+    /** The bytes of every file under {@code dir}, by relative path. */
+    private static java.util.Map<String, byte[]> contents(Path dir) throws IOException {
+        java.util.Map<String, byte[]> m = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return m;
+    }
+
+    private static void assertUnchanged(java.util.Map<String, byte[]> before, Path dir) throws IOException {
+        java.util.Map<String, byte[]> after = contents(dir);
+        assertEquals(before.keySet(), after.keySet());
+        for (String f : before.keySet()) {
+            assertArrayEquals(before.get(f), after.get(f), f);
+        }
+    }
+
+    @Test
+    void aFinishedRunIsRefusedNamingItsModelAndLeftAsItIs() throws IOException {
+        Path done = copy("finished");
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", done.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("done after 3/3 steps"), r.out());
+        java.util.Map<String, byte[]> before = contents(done);
+        CliRunner.Result again = CliRunner.run("sft", "--resume", "--out", done.toString());
+        assertEquals(ExitCodes.USAGE, again.code(), again.err());
+        assertEquals("qdecode: error: --resume: " + done + " already finished its 3 steps (--max-steps 3; see "
+                + "metrics.jsonl); the model (best dev loss at step 3) is in " + done + ": to train it further, start a"
+                + " new run with --model " + done + " and another --out", again.err().strip());
+        assertUnchanged(before, done);
+    }
+
+    @Test
+    void anEarlyStoppedRunIsRefusedInsteadOfTrainingPastItsStop() throws IOException {
+        // a learning rate of 1e-30 leaves the weights as they are: the second evaluation is no better
+        Path stoppedRun = tmp.resolve("early");
+        CliRunner.Result r = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(), "--model",
+                model.toString(), "--template", "{source} =", "--batch-size", "2", "--max-steps", "3", "--eval-every",
+                "1", "--patience", "1", "--lr", "1e-30", "--weight-decay", "0", "--bleu-samples", "0", "--out",
+                stoppedRun.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("stopped early after 2/3 steps"), r.out());
+        java.util.Map<String, byte[]> before = contents(stoppedRun);
+        CliRunner.Result again = CliRunner.run("sft", "--resume", "--out", stoppedRun.toString());
+        assertEquals(ExitCodes.USAGE, again.code(), again.err());
+        assertEquals("qdecode: error: --resume: " + stoppedRun + " already finished: it stopped early at step 2 of 3 "
+                + "(--patience 1: no better dev loss in 1 evaluation; see metrics.jsonl); the model (best dev loss at "
+                + "step 1) is in " + stoppedRun + ": to train it further, start a new run with --model " + stoppedRun
+                + " and another --out", again.err().strip());
+        assertUnchanged(before, stoppedRun);
     }
 
     @Test

@@ -152,6 +152,7 @@ class SftTrainerTest {
         // resuming with another config is refused, naming the differing keys
         SftException e = assertThrows(SftException.class, () -> run(config(b, 2, 5e-3, 0.2, 4, 0), true, new Recorder(-1)));
         assertTrue(e.getMessage().contains("differing keys: lr (0.002 vs 0.005), dropout (0.1 vs 0.2)"), e.getMessage());
+        assertTrue(e.usage(), "other options on resume are bad usage");
     }
 
     @Test
@@ -194,6 +195,7 @@ class SftTrainerTest {
                 () -> new SftTrainer(config(dir.resolve("mem"), 1, 1e-3, 0, 4, 0), false, 1L << 20, 1).run(new Recorder(-1)));
         assertTrue(e.getMessage().startsWith("training step needs about "), e.getMessage());
         assertTrue(e.getMessage().contains("more than the limit of 1.0 MiB (--max-memory)"), e.getMessage());
+        assertTrue(e.usage(), "settings too large for the limit are bad usage");
         assertFalse(Files.exists(dir.resolve("mem").resolve(SftTrainer.CHECKPOINT)));
     }
 

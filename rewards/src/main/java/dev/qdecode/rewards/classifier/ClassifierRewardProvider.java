@@ -7,6 +7,7 @@ import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.RewardSpecException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class ClassifierRewardProvider implements RewardProvider {
     public Reward create(RewardParams params, RewardContext context) {
         String modelValue = params.getString("model", null);
         if (modelValue == null || modelValue.isBlank()) {
-            throw new RewardException("reward 'classifier': parameter model is missing: expected the directory of a "
+            throw new RewardSpecException("reward 'classifier': parameter model is missing: expected the directory of a "
                     + "saved classifier, e.g. classifier:model=runs/sst2-clf");
         }
         Path dir = Path.of(modelValue);

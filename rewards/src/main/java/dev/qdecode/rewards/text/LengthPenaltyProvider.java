@@ -8,6 +8,7 @@ import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.RewardSpecException;
 import java.util.List;
 
 /**
@@ -79,7 +80,7 @@ public final class LengthPenaltyProvider implements RewardProvider {
             }
         }
         if (min == 0 && max == Integer.MAX_VALUE) {
-            throw new RewardException("reward '" + ID + "': give min and/or max"
+            throw new RewardSpecException("reward '" + ID + "': give min and/or max"
                     + " (e.g. length:min=3,max=20); without them the penalty is always 0");
         }
         boolean tokens = params.getChoice("unit", "words", UNITS).equals("tokens");
