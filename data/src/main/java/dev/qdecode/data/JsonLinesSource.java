@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.qdecode.tokenizer.JsonErrors;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
@@ -129,9 +130,9 @@ final class JsonLinesSource implements RowSource {
   static String describe(Exception e, String text) {
     Throwable root = e instanceof JsonParseException && e.getCause() != null ? e.getCause() : e;
     String message = root.getMessage() == null ? "" : root.getMessage();
-    int[] at = JsonSyntax.position(message);
-    JsonSyntax.TrailingComma comma =
-        at == null || root instanceof EOFException ? null : JsonSyntax.trailingComma(text, at[0], at[1]);
+    int[] at = JsonErrors.position(message);
+    JsonErrors.TrailingComma comma =
+        at == null || root instanceof EOFException ? null : JsonErrors.trailingComma(text, at[0], at[1]);
     if (comma != null) {
       return "malformed JSON at column " + comma.column() + ": " + comma.what();
     }
@@ -150,7 +151,7 @@ final class JsonLinesSource implements RowSource {
           "not strict JSON (keys and strings need double quotes; one value per line, nothing"
               + " after it)";
     }
-    return "malformed JSON" + where + ": " + JsonSyntax.reword(message);
+    return "malformed JSON" + where + ": " + JsonErrors.reword(message);
   }
 
   @Override

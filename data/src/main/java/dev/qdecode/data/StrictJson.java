@@ -9,6 +9,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.qdecode.tokenizer.JsonErrors;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.StringReader;
@@ -52,9 +53,9 @@ public final class StrictJson {
    * trailing comma is named at the comma.
    */
   private static String describe(Exception e, JsonReader reader, String text) {
-    int[] at = JsonSyntax.position(reader.toString());
-    JsonSyntax.TrailingComma comma =
-        at == null || e instanceof EOFException ? null : JsonSyntax.trailingComma(text, at[0], at[1]);
+    int[] at = JsonErrors.position(reader.toString());
+    JsonErrors.TrailingComma comma =
+        at == null || e instanceof EOFException ? null : JsonErrors.trailingComma(text, at[0], at[1]);
     if (comma != null) {
       return "line " + comma.line() + " column " + comma.column() + ": " + comma.what();
     }
@@ -68,7 +69,7 @@ public final class StrictJson {
     } else if (m.startsWith("Use JsonReader.setStrictness")) {
       m = "not standard JSON (keys and strings need double quotes; no comments; nothing after the value)";
     }
-    return where(reader) + ": " + JsonSyntax.reword(m);
+    return where(reader) + ": " + JsonErrors.reword(m);
   }
 
   private static JsonElement read(JsonReader r, String source) throws IOException {

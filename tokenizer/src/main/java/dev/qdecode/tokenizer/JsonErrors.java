@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * here, {@code config.json} in the models module): the first line only, without Gson's exception
  * class name, JSON path or advice and link, keeping what was wrong and where; given the text, a
  * trailing comma ({@code {"a": 1,}}) is named at the comma, where Gson names the bracket after it.
- * ({@code dev.qdecode.data.JsonSyntax} does the same for {@code --config} files and JSON lines.)
+ * The data module uses the same pieces ({@link #position}, {@link #trailingComma}, {@link #reword}) for
+ * {@code --config} files and JSON lines.
  */
 public final class JsonErrors {
     private static final Pattern WHERE = Pattern.compile("at line (\\d+) column (\\d+)");
@@ -47,19 +48,35 @@ public final class JsonErrors {
      *     (trailing comma?)}, or {@link #describe(String)}'s wording
      */
     public static String describe(String message, String text) {
-        Matcher at = WHERE.matcher(message);
-        if (text != null && at.find()) {
-            String comma = trailingComma(text, Integer.parseInt(at.group(1)), Integer.parseInt(at.group(2)));
+        int[] at = position(message);
+        if (text != null && at != null) {
+            TrailingComma comma = trailingComma(text, at[0], at[1]);
             if (comma != null) {
-                return comma;
+                return comma.what().replace("after ','", "after the ',' at line " + comma.line() + " column "
+                        + comma.column());
             }
         }
         return describe(message);
     }
 
-    /** Gson's words for the common syntax errors, as what was expected. */
-    private static String reword(String gson) {
-        return switch (gson) {
+    /**
+     * A trailing comma found where Gson stopped.
+     *
+     * @param line the comma's line (1-based)
+     * @param column the comma's column (1-based)
+     * @param what what was expected and found, e.g. {@code expected a value after ',' but got ']'
+     *     (trailing comma?)}
+     */
+    public record TrailingComma(int line, int column, String what) {}
+
+    /**
+     * Gson's words for the common syntax errors, as what was expected.
+     *
+     * @param gson Gson's message without its position (e.g. {@code Expected name})
+     * @return the reworded message, or {@code gson} as it is
+     */
+    public static String reword(String gson) {
+        return switch (gson.strip()) {
             case "Expected name" -> "expected a key (a string in double quotes)";
             case "Expected ':'" -> "expected ':' after the key";
             case "Expected value" -> "expected a value";
@@ -70,20 +87,27 @@ public final class JsonErrors {
     }
 
     /**
-     * The trailing comma that made Gson stop at {@code line}, {@code column} (the column just after
-     * the character it read last), described with the comma's own position; null when the error is
-     * something else.
+     * Gson's line and column in a message or a reader's description.
+     *
+     * @param s the text holding {@code at line L column C} (may be null)
+     * @return {line, column}, or null when there is none
      */
-    private static String trailingComma(String text, int line, int column) {
-        int end = text.length();
-        int start = 0;
-        for (int l = 1; l < line && start <= text.length(); l++) {
-            int nl = text.indexOf('\n', start);
-            start = nl < 0 ? text.length() + 1 : nl + 1;
-        }
-        if (start <= text.length()) {
-            end = Math.min(text.length(), start + Math.max(0, column - 1));
-        }
+    public static int[] position(String s) {
+        Matcher m = WHERE.matcher(s == null ? "" : s);
+        return m.find() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : null;
+    }
+
+    /**
+     * The trailing comma that made Gson stop at {@code line}, {@code column} (Gson's position: the
+     * column just after the character it read last), if that is what it stopped at.
+     *
+     * @param text the JSON text
+     * @param line Gson's line (1-based)
+     * @param column Gson's column (1-based)
+     * @return the comma, or null when the error is something else
+     */
+    public static TrailingComma trailingComma(String text, int line, int column) {
+        int end = offset(text, line, column);
         int ln = 1;
         int lineStart = 0;
         boolean inString = false;
@@ -113,9 +137,9 @@ public final class JsonErrors {
             // a comma after a value (not after '{', '[', ':' or another comma), then the closing
             // bracket where Gson stopped (the character before its position)
             if ((c == '}' || c == ']') && afterComma && "{[:,".indexOf(beforeComma) < 0 && i >= end - 2) {
-                return "expected " + (c == '}' ? "a key" : "a value") + " after the ',' at line " + commaLine
-                        + " column " + commaColumn + " but got '" + c + "'" + (ln != commaLine ? " on line " + ln : "")
-                        + " (trailing comma?)";
+                return new TrailingComma(commaLine, commaColumn, "expected " + (c == '}' ? "a key" : "a value")
+                        + " after ',' but got '" + c + "'" + (ln != commaLine ? " on line " + ln : "")
+                        + " (trailing comma?)");
             }
             afterComma = c == ',';
             if (afterComma) {
@@ -127,5 +151,18 @@ public final class JsonErrors {
             last = c;
         }
         return null;
+    }
+
+    /** The index in {@code text} of Gson's line and column (the character after the one it read last). */
+    private static int offset(String text, int line, int column) {
+        int start = 0;
+        for (int l = 1; l < line; l++) {
+            int nl = text.indexOf('\n', start);
+            if (nl < 0) {
+                return text.length();
+            }
+            start = nl + 1;
+        }
+        return Math.min(text.length(), start + Math.max(0, column - 1));
     }
 }
