@@ -74,12 +74,15 @@ public final class DecodeMemory {
      * Formats a size for messages.
      *
      * @param b bytes
-     * @return e.g. {@code 1.23 GiB} or {@code 80.0 MiB}
+     * @return e.g. {@code 1.23 GiB}, {@code 80.0 MiB}, {@code 1.0 KiB} or {@code 512 bytes}
      */
     public static String format(long b) {
         if (b >= 1L << 30) {
             return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
         }
-        return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+        if (b >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+        }
+        return b >= 1L << 10 ? String.format(Locale.ROOT, "%.1f KiB", b / (double) (1L << 10)) : b + " bytes";
     }
 }
