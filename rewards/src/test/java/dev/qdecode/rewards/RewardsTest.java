@@ -194,7 +194,7 @@ class RewardsTest {
         assertEquals("reward 'chrf': char-order=0 and word-order=0: expected char-order + "
                 + "word-order >= 1", assertThrows(RewardSpecException.class,
                         () -> r.create("chrf:char-order=0", CTX)).getMessage());
-        assertEquals("reward 'chrf': parameter char-order='40': expected an integer 0-32",
+        assertEquals("reward 'chrf': char-order=40: expected an integer 0-32",
                 assertThrows(RewardSpecException.class, () -> r.create("chrf:char-order=40", CTX))
                         .getMessage());
         assertEquals("reward 'len': parameter k='x': expected a finite number",

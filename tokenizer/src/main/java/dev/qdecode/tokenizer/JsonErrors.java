@@ -116,6 +116,8 @@ public final class JsonErrors {
         int commaColumn = 0;
         char beforeComma = 0;
         char last = 0;
+        int depth = 0;
+        int commaDepth = 0;
         for (int i = 0; i < Math.min(text.length(), end + 1); i++) {
             char c = text.charAt(i);
             if (c == '\n') {
@@ -136,15 +138,19 @@ public final class JsonErrors {
             }
             // a comma after a value (not after '{', '[', ':' or another comma), then the closing
             // bracket where Gson stopped (the character before its position)
-            if ((c == '}' || c == ']') && afterComma && "{[:,".indexOf(beforeComma) < 0 && i >= end - 2) {
+            // ... inside an open object or array (a comma after the whole value is trailing text)
+            if ((c == '}' || c == ']') && afterComma && commaDepth > 0 && "{[:,".indexOf(beforeComma) < 0
+                    && i >= end - 2) {
                 return new TrailingComma(commaLine, commaColumn, "expected " + (c == '}' ? "a key" : "a value")
                         + " after ',' but got '" + c + "'" + (ln != commaLine ? " on line " + ln : "")
                         + " (trailing comma?)");
             }
+            depth += c == '{' || c == '[' ? 1 : c == '}' || c == ']' ? -1 : 0;
             afterComma = c == ',';
             if (afterComma) {
                 commaLine = ln;
                 commaColumn = i - lineStart + 1;
+                commaDepth = depth;
                 beforeComma = last;
             }
             inString = c == '"';

@@ -38,5 +38,10 @@ class JsonErrorsTest {
         // other errors keep their wording; a comma inside a string is not one
         String other = "{\"a\": \",}\" \"b\"}";
         assertEquals(JsonErrors.describe(gson(other)), JsonErrors.describe(gson(other), other));
+        // a comma after the whole value is trailing text, not a trailing comma
+        String after = "{\"a\": 1}  ,}";
+        assertEquals(null, JsonErrors.trailingComma(after, 1, 13));
+        assertEquals(new JsonErrors.TrailingComma(1, 6, "expected a value after ',' but got ']' (trailing comma?)"),
+                JsonErrors.trailingComma("[1, 2,]", 1, 8));
     }
 }

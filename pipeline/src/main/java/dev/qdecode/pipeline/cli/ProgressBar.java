@@ -58,7 +58,8 @@ final class ProgressBar implements AutoCloseable {
         this.done = doneCount;
         this.status = statusText == null ? "" : statusText;
         long now = System.nanoTime();
-        if (terminal || now - lastPrint >= LOG_EVERY_NANOS || done >= total) {
+        // In a log, the finished line is close()'s (with the time taken), not a second one here.
+        if (terminal || now - lastPrint >= LOG_EVERY_NANOS && done < total) {
             lastPrint = now;
             draw(false);
         }

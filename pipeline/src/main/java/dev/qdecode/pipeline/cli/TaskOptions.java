@@ -280,7 +280,7 @@ final class TaskOptions {
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;
         Interrupts.quitWithNotice(err, "interrupted: a classification run cannot be resumed, so " + runDir
-                + " holds no finished run (train again, with --overwrite to reuse that --out; a data set's "
+                + " holds no finished run (train again, with --overwrite if that --out holds files; a data set's "
                 + "embeddings, once computed, are cached)");
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
             if (encoder != null) {
@@ -352,6 +352,9 @@ final class TaskOptions {
 
             @Override
             public void onStage(String description) {
+                if (bar[0] != null) {
+                    bar[0].close();
+                }
                 err.println(description);
                 err.flush();
                 bar[0] = null;

@@ -287,7 +287,13 @@ public final class DqnTrainer implements AutoCloseable {
         }
         try {
             if (base == null) {
-                base = evaluate(null, 0);
+                try {
+                    base = evaluate(null, 0);
+                } catch (EvalStopped e) {
+                    // the base evaluation is not logged: it runs again on resume, pending or not
+                    checkpoint();
+                    return null;
+                }
                 listener.onEvaluation(base);
             }
             long lastEval = -1;
@@ -328,10 +334,15 @@ public final class DqnTrainer implements AutoCloseable {
             return null;
         }
         if (lastEval != episodesDone) {
-            // the final evaluation: also redone on resume when interrupted (EvalStopped)
+            // The head is final: checkpointed with its evaluation pending (and the interval's training
+            // statistics not yet drained), so a stop or a kill from here until summary.json is written
+            // redoes only this evaluation, with the same log line.
+            evalPending = true;
+            checkpoint();
             evaluateAndLog();
+        } else {
+            checkpoint();
         }
-        checkpoint();
         Summary sum = new Summary(base, last, episodesDone, learner.updates());
         writeSummary(sum);
         return sum;

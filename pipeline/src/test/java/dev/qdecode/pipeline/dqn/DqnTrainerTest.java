@@ -124,10 +124,13 @@ class DqnTrainerTest {
         }
     }
 
-    /** Asks to stop (as Ctrl-C does) once the rollouts reach {@code episode}: in the evaluation that follows. */
+    /**
+     * Asks to stop (as Ctrl-C does) once the rollouts reach {@code episode}: in the evaluation that follows
+     * (episode 0: in the base model's evaluation, before any rollout).
+     */
     private static TrainListener stopInEvaluationAfter(long episode) {
         return new TrainListener() {
-            private boolean stop;
+            private boolean stop = episode == 0;
 
             @Override
             public void onRollout(long done, long total, double meanReward, double epsilon) {
@@ -148,15 +151,15 @@ class DqnTrainerTest {
         try (DqnTrainer t = DqnTrainer.create(setup(a), tiny(), null)) {
             full = t.run(Long.MAX_VALUE);
         }
-        // episode 4: the evaluation inside the run; episode 8: the final one, after the last episode
-        for (long at : new long[] {4, 8}) {
+        // episode 0: the base model's; 4: the evaluation inside the run; 8: the final one, after the last episode
+        for (long at : new long[] {0, 4, 8}) {
             Path b = tmp.resolve("b" + at);
             try (DqnTrainer t = DqnTrainer.create(setup(b), tiny(), stopInEvaluationAfter(at))) {
                 assertNull(t.run(Long.MAX_VALUE), "stopped in the evaluation after episode " + at);
                 assertEquals(at, t.episodesDone());
             }
             Path metrics = b.resolve(DqnTrainer.METRICS_FILE);
-            assertEquals(at - 4, Files.exists(metrics) ? Files.readAllLines(metrics).size() * 4L : 0,
+            assertEquals(at == 8 ? 1 : 0, Files.exists(metrics) ? Files.readAllLines(metrics).size() : 0,
                     "no line for the stopped evaluation");
             assertTrue(Files.notExists(b.resolve(DqnTrainer.SUMMARY_FILE)));
             DqnTrainer.Summary resumed;
@@ -168,6 +171,16 @@ class DqnTrainerTest {
             assertEquals(full.updates(), resumed.updates());
             assertSameMetrics(a, b);
         }
+        // Killed after the final evaluation's line but before summary.json: resumed, it logs the same line.
+        Path c = tmp.resolve("c");
+        Files.createDirectories(c);
+        for (String f : List.of(Checkpoint.FILE_NAME, DqnTrainer.METRICS_FILE)) {
+            Files.copy(a.resolve(f), c.resolve(f));
+        }
+        try (DqnTrainer t = DqnTrainer.resume(setup(c), null)) {
+            assertEquals(full.trained().toJson().get("loss"), t.run(Long.MAX_VALUE).trained().toJson().get("loss"));
+        }
+        assertSameMetrics(a, c);
     }
 
     @Test

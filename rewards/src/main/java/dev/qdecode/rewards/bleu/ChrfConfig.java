@@ -27,17 +27,19 @@ public record ChrfConfig(
      * @throws IllegalArgumentException if an order or {@code beta} is out of range
      */
     public ChrfConfig {
+        // named as the chrf reward's parameters, which set them
         if (charOrder < 0 || charOrder > 32) {
-            throw new IllegalArgumentException("chrF char order " + charOrder + ": expected 0 to 32");
+            throw new IllegalArgumentException("char-order=" + charOrder + ": expected an integer 0-32");
         }
         if (wordOrder < 0 || wordOrder > 8) {
-            throw new IllegalArgumentException("chrF word order " + wordOrder + ": expected 0 to 8");
+            throw new IllegalArgumentException("word-order=" + wordOrder + ": expected an integer 0-8");
         }
         if (charOrder + wordOrder == 0) {
-            throw new IllegalArgumentException("chrF needs char order + word order >= 1");
+            throw new IllegalArgumentException("char-order=" + charOrder + " and word-order=" + wordOrder
+                    + ": expected char-order + word-order >= 1");
         }
         if (beta < 0) {
-            throw new IllegalArgumentException("chrF beta " + beta + ": expected >= 0");
+            throw new IllegalArgumentException("beta=" + beta + ": expected an integer >= 0");
         }
     }
 

@@ -51,19 +51,6 @@ public final class ChrfProvider implements RewardProvider {
         int charOrder = params.getInt("char-order", 6);
         int wordOrder = params.getInt("word-order", 0);
         int beta = params.getInt("beta", 2);
-        if (charOrder < 0 || charOrder > 32) {
-            throw params.bad("char-order", params.getString("char-order", ""), "an integer 0-32");
-        }
-        if (wordOrder < 0 || wordOrder > 8) {
-            throw params.bad("word-order", params.getString("word-order", ""), "an integer 0-8");
-        }
-        if (beta < 0) {
-            throw params.bad("beta", params.getString("beta", ""), "an integer >= 0");
-        }
-        if (charOrder + wordOrder < 1) {
-            throw new RewardSpecException("reward '" + ID + "': char-order=" + charOrder + " and word-order="
-                    + wordOrder + ": expected char-order + word-order >= 1");
-        }
         try {
             cfg = new ChrfConfig(charOrder, wordOrder, beta, params.getBoolean("lowercase", false),
                     params.getBoolean("whitespace", false),
