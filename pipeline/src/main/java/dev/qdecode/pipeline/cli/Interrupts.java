@@ -60,6 +60,15 @@ final class Interrupts {
         }
     }
 
+    /** Gives Ctrl-C back to the JVM's default (it ends the process), e.g. once a job's unsaved work is done. */
+    static synchronized void restoreDefault() {
+        try {
+            Signal.handle(new Signal("INT"), sun.misc.SignalHandler.SIG_DFL);
+        } catch (IllegalArgumentException e) {
+            // no SIGINT on this platform, or the JVM reserves it (-Xrs)
+        }
+    }
+
     /**
      * Whether an interrupt has asked the job to stop.
      *

@@ -300,6 +300,7 @@ final class TaskOptions {
                 }
             }
         }
+        Interrupts.restoreDefault(); // the run is saved: from here on, Ctrl-C only skips the report
         out.printf(Locale.ROOT, "classification on %s (%d examples): DQN head %.4f accuracy, logistic probe on the same "
                 + "embeddings %.4f (DQN − probe %+.2f points, paired bootstrap 95%% interval [%+.2f, %+.2f])%n",
                 devFile.getFileName(), devRows.size(), r.dqnAccuracy(), r.probeAccuracy(),
