@@ -14,6 +14,6 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** A reward or plug-in failed (threw, or returned NaN/infinity). */
     public static final int REWARD_FAILED = 4;
-    /** Interrupted by the user (Ctrl-C); work done so far was saved. */
+    /** Interrupted by the user (Ctrl-C); train and sft write a checkpoint first (not classification runs). */
     public static final int INTERRUPTED = 130;
 }
