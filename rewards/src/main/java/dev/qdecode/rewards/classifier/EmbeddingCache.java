@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ public final class EmbeddingCache {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
     private static final byte[] MAGIC = "QDEMB001".getBytes(StandardCharsets.US_ASCII);
 
+    /** Age after which a temporary file in the cache is taken as left by an interrupted write. */
+    static final long STALE_TEMPORARY_MILLIS = 3_600_000L;
     private final Path dir;
 
     /**
@@ -210,10 +213,28 @@ public final class EmbeddingCache {
         return out;
     }
 
+    /**
+     * Deletes temporary files that a process stopped mid-write (e.g. by Ctrl-C) left behind: those older
+     * than an hour, so another process's write in progress is left alone. Best effort.
+     */
+    private void removeStaleTemporaries() {
+        long cutoff = System.currentTimeMillis() - STALE_TEMPORARY_MILLIS;
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "emb*.tmp")) {
+            for (Path p : old) {
+                if (Files.getLastModifiedTime(p).toMillis() < cutoff && Files.deleteIfExists(p)) {
+                    LOG.info("embedding cache: removed {}, left by an interrupted write", p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("embedding cache: cannot clean up temporaries in {} ({})", dir, e.toString());
+        }
+    }
+
     private void write(Path file, SentenceEncoder encoder, float[][] vectors, byte[] key) {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
+            removeStaleTemporaries();
             tmp = Files.createTempFile(dir, "emb", ".tmp");
             byte[] id = encoder.id().getBytes(StandardCharsets.UTF_8);
             int dim = encoder.dimension();

@@ -66,6 +66,17 @@ class EmbeddingCacheTest {
     }
 
     @Test
+    void temporariesLeftByAnInterruptedWriteAreRemovedOnceStale(@TempDir Path dir) throws Exception {
+        Path stale = Files.writeString(dir.resolve("emb123.tmp"), "half a file");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - EmbeddingCache.STALE_TEMPORARY_MILLIS - 60_000));
+        Path fresh = Files.writeString(dir.resolve("emb456.tmp"), "another process, writing now");
+        new EmbeddingCache(dir).embed(new CountingEncoder("fake"), TEXTS);
+        assertTrue(Files.notExists(stale), "stale temporary removed");
+        assertTrue(Files.exists(fresh), "a recent temporary is left alone");
+    }
+
+    @Test
     void keyDependsOnEncoderAndEveryText(@TempDir Path dir) {
         EmbeddingCache cache = new EmbeddingCache(dir);
         assertNotEquals(cache.fileFor("a", TEXTS), cache.fileFor("b", TEXTS));
