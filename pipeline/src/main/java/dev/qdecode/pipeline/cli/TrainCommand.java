@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.pipeline.dqn.DqnConfig;
@@ -390,15 +391,6 @@ final class TrainCommand implements Callable<Integer> {
         if (resume && out == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume: expected --out RUN_DIR of the run to continue");
         }
-        if (resume && (overrides.size() > 0 || config != null)) {
-            List<String> given = new ArrayList<>();
-            overrides.keySet().forEach(k -> given.add(DqnConfig.optionOf(k)));
-            if (config != null) {
-                given.add("--config " + config);
-            }
-            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the checkpoint's config:"
-                    + " expected no DQN options or --config but got " + String.join(", ", given));
-        }
         DqnConfig cfg = null;
         if (!resume) {
             refuseUnreadSettings(overrides, classification, generating);
@@ -433,7 +425,7 @@ final class TrainCommand implements Callable<Integer> {
                 writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
                 return code;
             }
-            Map<String, String> prior = resume ? priorRun(runDir) : Map.of();
+            Map<String, String> prior = resume ? priorRun(runDir, overrides) : Map.of();
             if (resume) {
                 rewardOptions.plugins = DqnCli.recordedPlugins(prior, runDir);
             }
@@ -610,6 +602,50 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * On resume, DQN options and a --config file may only repeat the run's settings (e.g. the command line
+     * that started it): a setting that differs is refused, naming every one that does.
+     */
+    private void requireRecordedConfig(Path runDir, String recordedJson, JsonObject overrides) {
+        if (overrides.size() == 0 && config == null) {
+            return;
+        }
+        DqnConfig recorded = DqnConfig.defaults().withJson(recordedJson, runDir.resolve("checkpoint.qdq").toString());
+        JsonObject asked = new JsonObject();
+        if (config != null) {
+            try {
+                DqnConfig.read(config); // strict: the file's own errors first
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE);
+            }
+            configJson().entrySet().forEach(e -> asked.add(e.getKey(), e.getValue()));
+        }
+        overrides.entrySet().forEach(e -> asked.add(e.getKey(), e.getValue())); // options over the file
+        JsonObject was = JsonParser.parseString(recorded.toJson()).getAsJsonObject();
+        JsonObject now;
+        try {
+            now = JsonParser.parseString(recorded.withJson(asked.toString(), "command line").toJson()).getAsJsonObject();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), ExitCodes.USAGE);
+        }
+        List<String> differ = new ArrayList<>();
+        for (String k : asked.keySet()) {
+            if (!java.util.Objects.equals(was.get(k), now.get(k))) {
+                differ.add((overrides.has(k) ? DqnConfig.optionOf(k) : "--config " + config + ": " + k) + " "
+                        + shown(now.get(k)) + " (the run's: " + shown(was.get(k)) + ")");
+            }
+        }
+        if (!differ.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's config, "
+                    + "but " + String.join(", ", differ) + " (expected the run's values, or leave them out)");
+        }
+    }
+
+    /** A config value for a message: JSON as written, or "unset" for an absent optional setting. */
+    private static String shown(JsonElement v) {
+        return v == null || v.isJsonNull() ? "unset" : v.toString();
+    }
+
+    /**
      * The --config file as a JSON object (empty without one, or when it is not a JSON object: reading it
      * reports that).
      */
@@ -625,10 +661,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The stored settings of the run to resume; refuses options that would change them. */
-    private Map<String, String> priorRun(Path runDir) {
+    private Map<String, String> priorRun(Path runDir, JsonObject overrides) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--prompts", "--eval-prompts", "--eval-limit", "--reward", "--plugin",
-                "--positive-threshold", "--data", "--dev", "--source-column", "--target-column")) {
+        for (String o : List.of("--prompts", "--eval-prompts", "--reward", "--plugin", "--data", "--dev",
+                "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume continues with the run's own " + o + ": expected it not to be given");
@@ -645,6 +681,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "resuming (expected a continuation, translation or dialogue run; train again without --resume "
                     + "into a new --out)", ExitCodes.USAGE);
         }
+        requireRecordedConfig(runDir, info.get("config"), overrides);
         String runTask = info.getOrDefault("task", "continuation");
         if (pr.hasMatchedOption("--task") && !task.equals(runTask)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--task " + task + ": the run in " + runDir
@@ -656,6 +693,17 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k
                         + " in its checkpoint)", ExitCodes.BAD_INPUT);
             }
+        }
+        // the evaluation settings may be repeated (e.g. the command line that started the run), not changed
+        int runLimit = Integer.parseInt(info.get("eval_limit"));
+        double runThreshold = Double.parseDouble(info.get("positive_threshold"));
+        if (pr.hasMatchedOption("--eval-limit") && evalLimit != runLimit
+                || pr.hasMatchedOption("--positive-threshold") && positiveThreshold != runThreshold) {
+            boolean limit = pr.hasMatchedOption("--eval-limit") && evalLimit != runLimit;
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's own "
+                    + (limit ? "--eval-limit, but --eval-limit " + evalLimit + " (the run's: " + runLimit + ")"
+                            : "--positive-threshold, but --positive-threshold " + positiveThreshold + " (the run's: "
+                                    + runThreshold + ")") + " (expected the run's value, or leave it out)");
         }
         if (info.get("episodes_done").equals(info.get("episodes_total"))
                 && Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE))) {

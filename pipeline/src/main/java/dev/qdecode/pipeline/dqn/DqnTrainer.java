@@ -229,7 +229,8 @@ public final class DqnTrainer implements AutoCloseable {
      * The provenance and progress stored in a run directory's checkpoint (for {@code --resume}).
      *
      * @param runDir the run directory
-     * @return provenance entries plus {@code episodes_done}, {@code episodes_total} and {@code max_new_tokens}
+     * @return provenance entries plus {@code episodes_done}, {@code episodes_total}, {@code max_new_tokens}
+     *     and {@code config} (the run's {@link DqnConfig} as JSON)
      * @throws IllegalArgumentException when the checkpoint is missing or corrupt
      */
     public static Map<String, String> checkpointInfo(Path runDir) {
@@ -238,6 +239,7 @@ public final class DqnTrainer implements AutoCloseable {
         m.put("episodes_done", Long.toString(d.counters().getOrDefault("episodes", 0L)));
         m.put("episodes_total", Integer.toString(d.config().episodes()));
         m.put("max_new_tokens", Integer.toString(d.config().maxNewTokens()));
+        m.put("config", d.config().toJson());
         return m;
     }
 

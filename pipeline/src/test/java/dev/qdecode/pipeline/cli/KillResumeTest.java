@@ -79,7 +79,22 @@ class KillResumeTest {
         }
         String where = "killed " + delay + " ms after the first checkpoint (random seed " + seed + ")";
 
-        CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", crashed.toString());
+        // The command line that started the run, with --resume: its settings may be repeated, not changed.
+        List<String> again = new ArrayList<>(trainArgs(crashed));
+        again.add("--resume");
+        List<String> changed = new ArrayList<>(again);
+        changed.addAll(List.of("--gamma", "0.9"));
+        CliRunner.Result refused = CliRunner.run(changed.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, refused.code(), refused.err());
+        assertEquals("qdecode: error: --resume continues with the run's config, but --gamma 0.9 (the run's: 1.0) "
+                + "(expected the run's values, or leave them out)", refused.err().lines().findFirst().orElse(""));
+        List<String> otherLimit = new ArrayList<>(again);
+        otherLimit.set(otherLimit.indexOf("--eval-limit") + 1, "7");
+        CliRunner.Result limit = CliRunner.run(otherLimit.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, limit.code(), limit.err());
+        assertEquals("qdecode: error: --resume continues with the run's own --eval-limit, but --eval-limit 7 (the "
+                + "run's: 6) (expected the run's value, or leave it out)", limit.err().lines().findFirst().orElse(""));
+        CliRunner.Result resumed = CliRunner.run(again.toArray(String[]::new));
         assertEquals(ExitCodes.OK, resumed.code(), where + ": " + resumed.err());
 
         List<JsonObject> want = metrics(reference);
