@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C for the long jobs that can save their work ({@code train}, {@code sft}): the first
@@ -26,18 +27,14 @@ final class Interrupts {
      * @param what what is saved, for the notice (e.g. "a checkpoint after the current rollout")
      */
     static synchronized void install(PrintWriter err, String what) {
-        try {
-            Signal.handle(new Signal("INT"), s -> {
-                if (REQUESTED.getAndSet(true)) {
-                    Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
-                }
-                err.println();
-                err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
-                err.flush();
-            });
-        } catch (IllegalArgumentException e) {
-            // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays
-        }
+        handle(s -> {
+            if (REQUESTED.getAndSet(true)) {
+                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+            }
+            err.println();
+            err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
+            err.flush();
+        });
     }
 
     /**
@@ -48,24 +45,25 @@ final class Interrupts {
      * @param notice the line, without the {@code qdecode: } prefix
      */
     static synchronized void quitWithNotice(PrintWriter err, String notice) {
-        try {
-            Signal.handle(new Signal("INT"), s -> {
-                err.println();
-                err.println("qdecode: " + notice);
-                err.flush();
-                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
-            });
-        } catch (IllegalArgumentException e) {
-            // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays
-        }
+        handle(s -> {
+            err.println();
+            err.println("qdecode: " + notice);
+            err.flush();
+            Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+        });
     }
 
     /** Gives Ctrl-C back to the JVM's default (it ends the process), e.g. once a job's unsaved work is done. */
     static synchronized void restoreDefault() {
+        handle(SignalHandler.SIG_DFL);
+    }
+
+    /** Sets the SIGINT handler, where the platform lets the JVM have one. */
+    private static void handle(SignalHandler h) {
         try {
-            Signal.handle(new Signal("INT"), sun.misc.SignalHandler.SIG_DFL);
+            Signal.handle(new Signal("INT"), h);
         } catch (IllegalArgumentException e) {
-            // no SIGINT on this platform, or the JVM reserves it (-Xrs)
+            // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays
         }
     }
 

@@ -36,11 +36,34 @@ final class ProgressEncoder implements SentenceEncoder {
         if (texts.size() < MIN_TEXTS) {
             return inner.embed(texts, progress);
         }
-        try (ProgressBar bar = new ProgressBar(err, "texts embedded", texts.size())) {
-            return inner.embed(texts, done -> {
-                bar.update(done, "");
-                progress.accept(done);
-            });
+        Bar bar = new Bar(err);
+        return inner.embed(texts, done -> {
+            bar.update(done, texts.size());
+            progress.accept(done);
+        });
+    }
+
+    /**
+     * The progress bar of a data set being embedded (also drawn for {@code train --task classification},
+     * whose trainer embeds): started at the first report, finished at the one that reaches the total.
+     */
+    static final class Bar {
+        private final PrintWriter err;
+        private ProgressBar bar;
+
+        Bar(PrintWriter err) {
+            this.err = err;
+        }
+
+        void update(long done, long total) {
+            if (bar == null) {
+                bar = new ProgressBar(err, "texts embedded", total);
+            }
+            bar.update(done, "");
+            if (done >= total) {
+                bar.close();
+                bar = null;
+            }
         }
     }
 

@@ -114,7 +114,6 @@ final class TaskOptions {
             for (DialogueExample e : rows) {
                 prompts.add(DialogueFormat.render(recent(e)));
             }
-            int shortened = 0;
             int dropped = 0;
             int cut = 0;
             if (room >= 1) { // else nothing fits: the trainer refuses --max-new-tokens
@@ -124,13 +123,13 @@ final class TaskOptions {
                         DialogueFormat.Fitted f = DialogueFormat.fit(recent(rows.get(i)), tok, format, room);
                         if (f.shortened()) {
                             prompts.set(i, f.prompt());
-                            shortened++;
                             dropped += f.cut() ? 0 : 1;
                             cut += f.cut() ? 1 : 0;
                         }
                     }
                 }
             }
+            int shortened = dropped + cut;
             if (shortened > 0) {
                 List<String> how = new ArrayList<>();
                 if (dropped > 0) {
@@ -337,18 +336,11 @@ final class TaskOptions {
                 lastEval[0] = String.format(Locale.ROOT, "  dev accuracy %.4f", m.positiveRate());
             }
 
-            private ProgressBar embedding;
+            private final ProgressEncoder.Bar embedding = new ProgressEncoder.Bar(err);
 
             @Override
             public void onEmbedding(long done, long total) {
-                if (embedding == null) {
-                    embedding = new ProgressBar(err, "texts embedded", total);
-                }
-                embedding.update(done, "");
-                if (done >= total) {
-                    embedding.close();
-                    embedding = null;
-                }
+                embedding.update(done, total);
             }
 
             @Override

@@ -377,8 +377,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         // The settings the user chose (command line or --config): the task defaults below never replace them.
+        JsonObject configFile = configJson();
         Set<String> chosen = new HashSet<>(overrides.keySet());
-        chosen.addAll(configJson().keySet());
+        chosen.addAll(configFile.keySet());
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !chosen.contains("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);
@@ -393,7 +394,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         DqnConfig cfg = null;
         if (!resume) {
-            refuseUnreadSettings(overrides, classification, generating);
+            refuseUnreadSettings(overrides, configFile, classification, generating);
             try {
                 DqnConfig fromFile = config != null ? DqnConfig.read(config) : DqnConfig.defaults();
                 cfg = fromFile.withJson(overrides.toString(), "command line");
@@ -425,7 +426,7 @@ final class TrainCommand implements Callable<Integer> {
                 writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
                 return code;
             }
-            Map<String, String> prior = resume ? priorRun(runDir, overrides) : Map.of();
+            Map<String, String> prior = resume ? priorRun(runDir, overrides, configFile) : Map.of();
             if (resume) {
                 rewardOptions.plugins = DqnCli.recordedPlugins(prior, runDir);
             }
@@ -569,7 +570,8 @@ final class TrainCommand implements Callable<Integer> {
      * run may list every key), they are refused with why that task has no use for them, before the settings
      * are checked against each other.
      */
-    private void refuseUnreadSettings(JsonObject overrides, List<String> classification, List<String> generating) {
+    private void refuseUnreadSettings(JsonObject overrides, JsonObject file, List<String> classification,
+            List<String> generating) {
         List<TaskOnly> rules = new ArrayList<>(List.of(
                 new TaskOnly("allTerminalActions", classification,
                         "only for --task classification (the other tasks' terminal step is EOS)"),
@@ -589,7 +591,6 @@ final class TrainCommand implements Callable<Integer> {
                     + "tokens with a hard one-step backup (expected it only with --task continuation, translation or "
                     + "dialogue)"));
         }
-        JsonObject file = configJson();
         for (TaskOnly t : rules) {
             boolean set = overrides.has(t.field())
                     || file.has(t.field()) && !file.get(t.field()).equals(DEFAULTS_JSON.get(t.field()));
@@ -605,7 +606,8 @@ final class TrainCommand implements Callable<Integer> {
      * On resume, DQN options and a --config file may only repeat the run's settings (e.g. the command line
      * that started it): a setting that differs is refused, naming every one that does.
      */
-    private void requireRecordedConfig(Path runDir, String recordedJson, JsonObject overrides) {
+    private void requireRecordedConfig(Path runDir, String recordedJson, JsonObject overrides,
+            JsonObject configFile) {
         if (overrides.size() == 0 && config == null) {
             return;
         }
@@ -617,7 +619,7 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
-            configJson().entrySet().forEach(e -> asked.add(e.getKey(), e.getValue()));
+            configFile.entrySet().forEach(e -> asked.add(e.getKey(), e.getValue()));
         }
         overrides.entrySet().forEach(e -> asked.add(e.getKey(), e.getValue())); // options over the file
         JsonObject was = JsonParser.parseString(recorded.toJson()).getAsJsonObject();
@@ -661,7 +663,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The stored settings of the run to resume; refuses options that would change them. */
-    private Map<String, String> priorRun(Path runDir, JsonObject overrides) {
+    private Map<String, String> priorRun(Path runDir, JsonObject overrides, JsonObject configFile) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (String o : List.of("--prompts", "--eval-prompts", "--reward", "--plugin", "--data", "--dev",
                 "--source-column", "--target-column")) {
@@ -681,7 +683,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "resuming (expected a continuation, translation or dialogue run; train again without --resume "
                     + "into a new --out)", ExitCodes.USAGE);
         }
-        requireRecordedConfig(runDir, info.get("config"), overrides);
+        requireRecordedConfig(runDir, info.get("config"), overrides, configFile);
         String runTask = info.getOrDefault("task", "continuation");
         if (pr.hasMatchedOption("--task") && !task.equals(runTask)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--task " + task + ": the run in " + runDir
@@ -697,13 +699,11 @@ final class TrainCommand implements Callable<Integer> {
         // the evaluation settings may be repeated (e.g. the command line that started the run), not changed
         int runLimit = Integer.parseInt(info.get("eval_limit"));
         double runThreshold = Double.parseDouble(info.get("positive_threshold"));
-        if (pr.hasMatchedOption("--eval-limit") && evalLimit != runLimit
-                || pr.hasMatchedOption("--positive-threshold") && positiveThreshold != runThreshold) {
-            boolean limit = pr.hasMatchedOption("--eval-limit") && evalLimit != runLimit;
-            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's own "
-                    + (limit ? "--eval-limit, but --eval-limit " + evalLimit + " (the run's: " + runLimit + ")"
-                            : "--positive-threshold, but --positive-threshold " + positiveThreshold + " (the run's: "
-                                    + runThreshold + ")") + " (expected the run's value, or leave it out)");
+        if (pr.hasMatchedOption("--eval-limit") && evalLimit != runLimit) {
+            throw notTheRuns("--eval-limit", evalLimit, runLimit);
+        }
+        if (pr.hasMatchedOption("--positive-threshold") && positiveThreshold != runThreshold) {
+            throw notTheRuns("--positive-threshold", positiveThreshold, runThreshold);
         }
         if (info.get("episodes_done").equals(info.get("episodes_total"))
                 && Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE))) {
@@ -711,6 +711,13 @@ final class TrainCommand implements Callable<Integer> {
                     + " episodes (see summary.json)", ExitCodes.USAGE);
         }
         return info;
+    }
+
+    /** A resume's option whose value is not the run's own. */
+    private CommandLine.ParameterException notTheRuns(String option, Object given, Object run) {
+        return new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's own " + option
+                + ", but " + option + " " + given + " (the run's: " + run + ") (expected the run's value, or leave it "
+                + "out)");
     }
 
     /** Whether two --prompt-format specs mean the same format (the recorded one is normalised). */

@@ -198,6 +198,8 @@ public final class ClassificationTrainer {
     private final DqnConfig cfg;
     private final TrainListener listener;
     private final Node root = new Node(new int[0]);
+    /** The trie's leaves, one per label, in the verbaliser's order. */
+    private final List<Node> leaves = new ArrayList<>();
     private final int actionSpace;
     private final DecoderStates states;
     private final Map<String, int[]> labelIds = new LinkedHashMap<>();
@@ -238,6 +240,7 @@ public final class ClassificationTrainer {
                 throw prefixError(n.label != null ? n.label : "another label", e.getKey());
             }
             n.label = e.getKey();
+            leaves.add(n);
         }
     }
 
@@ -743,15 +746,6 @@ public final class ClassificationTrainer {
      * @throws RewardSpecException naming the reward and what was expected
      */
     private void requireLabelSignal() {
-        List<Node> leaves = new ArrayList<>();
-        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(root));
-        while (!todo.isEmpty()) {
-            Node n = todo.pop();
-            if (n.label != null) {
-                leaves.add(n);
-            }
-            todo.addAll(n.children.values());
-        }
         int n = Math.min(SIGNAL_EXAMPLES, s.train().size());
         List<Episode> eps = new ArrayList<>(n * leaves.size());
         for (int i = 0; i < n; i++) {

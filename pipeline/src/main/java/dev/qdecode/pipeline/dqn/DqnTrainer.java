@@ -287,24 +287,22 @@ public final class DqnTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + s.runDir(), e);
         }
-        try {
-            if (base == null) {
-                try {
-                    base = evaluate(null, 0);
-                } catch (EvalStopped e) {
-                    // the base evaluation is not logged: it runs again on resume, pending or not
-                    checkpoint();
-                    return null;
-                }
-                listener.onEvaluation(base);
+        if (base == null) {
+            try {
+                base = evaluate(null, 0);
+            } catch (EvalStopped e) {
+                // the base evaluation is not logged: it runs again on resume, pending or not
+                checkpoint();
+                return null;
             }
-            long lastEval = -1;
+            listener.onEvaluation(base);
+        }
+        try {
             if (evalPending && episodesDone < cfg.episodes()) {
                 evaluateAndLog();
-                lastEval = episodesDone;
             }
             evalPending = false;
-            return train(stopAfter, lastEval);
+            return train(stopAfter);
         } catch (EvalStopped e) {
             evalPending = true;
             checkpoint();
@@ -312,7 +310,7 @@ public final class DqnTrainer implements AutoCloseable {
         }
     }
 
-    private Summary train(long stopAfter, long lastEval) {
+    private Summary train(long stopAfter) {
         while (episodesDone < cfg.episodes() && episodesDone < stopAfter && !listener.stopRequested()) {
             int n = (int) Math.min(cfg.rolloutEpisodes(), cfg.episodes() - episodesDone);
             trainRound(n);
@@ -322,7 +320,6 @@ public final class DqnTrainer implements AutoCloseable {
                     && episodesDone < cfg.episodes();
             if (evalNow) {
                 evaluateAndLog();
-                lastEval = episodesDone;
             }
             boolean ckpt = cfg.checkpointEvery() > 0
                     ? episodesDone / cfg.checkpointEvery() > before / cfg.checkpointEvery()
@@ -335,16 +332,13 @@ public final class DqnTrainer implements AutoCloseable {
             checkpoint();
             return null;
         }
-        if (lastEval != episodesDone) {
-            // The head is final: checkpointed with its evaluation pending (and the interval's training
-            // statistics not yet drained), so a stop or a kill from here until summary.json is written
-            // redoes only this evaluation, with the same log line.
-            evalPending = true;
-            checkpoint();
-            evaluateAndLog();
-        } else {
-            checkpoint();
-        }
+        // The final evaluation (those inside the run stop before the last episode). The head is final:
+        // checkpointed with this evaluation pending (and the interval's training statistics not yet
+        // drained), so a stop or a kill from here until summary.json is written redoes only this
+        // evaluation, with the same log line.
+        evalPending = true;
+        checkpoint();
+        evaluateAndLog();
         Summary sum = new Summary(base, last, episodesDone, learner.updates());
         writeSummary(sum);
         return sum;
