@@ -99,6 +99,7 @@ final class ClassificationEval {
                 for (int i = 0; i < rows.size(); i++) {
                     w.write(rows.get(i).text(), rows.get(i).label(), p.labels().get(i));
                 }
+                w.commit();
             }
             JsonObject j = new JsonObject();
             j.addProperty("data", file.toAbsolutePath().normalize().toString());

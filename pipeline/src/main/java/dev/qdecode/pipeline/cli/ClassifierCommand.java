@@ -189,10 +189,17 @@ final class ClassifierCommand implements Runnable {
         @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl", description = "Write one prediction per row here.")
         Path output;
 
+        @Option(names = "--overwrite", description = "Replace an existing --output file (default: refuse, so earlier "
+                + "work is not lost).")
+        boolean overwrite;
+
         @Override
         public Integer call() {
             if (output != null) {
                 RecordWriter.checkTarget("--output", output, data.data);
+                RecordWriter.checkNew("--output", output, overwrite);
+            } else {
+                OptionScope.refuse(spec, "classifier eval without --output", "with --output FILE", List.of("--overwrite"));
             }
             try (TextClassifier clf = loadClassifier(classifier)) {
                 List<ClassificationExample> rows = data.read(data.data, clf.labels());
@@ -207,6 +214,7 @@ final class ClassifierCommand implements Runnable {
                         for (int i = 0; i < rows.size(); i++) {
                             w.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
                         }
+                        w.commit();
                     }
                     // on standard error, as generate's and rewards score's: standard output holds the report
                     spec.commandLine().getErr().println("wrote " + rows.size() + " predictions to " + output);

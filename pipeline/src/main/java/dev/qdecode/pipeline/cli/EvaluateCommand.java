@@ -255,6 +255,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 for (int i = 0; i < names.length; i++) {
                     w.write(names[i], b[i], t[i]);
                 }
+                w.commit();
             }
             JsonObject j = new JsonObject();
             j.add("base", base.toJson());

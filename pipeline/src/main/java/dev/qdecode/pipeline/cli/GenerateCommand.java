@@ -27,7 +27,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Generate text from a pretrained model.",
             "A single --prompt streams to the terminal; a --prompts file writes one row per prompt "
-                    + "(generated text, token count, reason for stopping) with a progress bar."
+                    + "(generated text, token count, reason for stopping) with a progress bar.",
+            "With --output, rows are written batch by batch to FILE.part (renamed to FILE when all are done) and "
+                    + "the settings to FILE.run.json; after Ctrl-C or a crash, the same command with --resume "
+                    + "continues after the last row written, with the same result as an uninterrupted run."
         })
 final class GenerateCommand implements Callable<Integer> {
 
@@ -58,8 +61,17 @@ final class GenerateCommand implements Callable<Integer> {
     int limit;
 
     @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl",
-            description = "Where to write the rows for a prompts file (default: print TSV to standard output).")
+            description = "Where to write the rows for a prompts file (default: print TSV to standard output). "
+                    + "An existing FILE or FILE.part is refused without --overwrite or --resume.")
     Path output;
+
+    @Option(names = "--resume", description = "Continue the interrupted --output FILE (rows in FILE.part): give the "
+            + "command that started it plus --resume; settings that differ are named and refused.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace an existing --output FILE, or start an interrupted one again "
+            + "(default: refuse, so earlier work is not lost).")
+    boolean overwrite;
 
     @Mixin DecodeOptions decode;
 
@@ -85,7 +97,10 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (input.prompts == null) {
             OptionScope.refuse(spec, "generate --prompt", "with --prompts FILE",
-                    List.of("--column", "--format", "--limit", "--output", "--batch-size"));
+                    List.of("--column", "--format", "--limit", "--output", "--batch-size", "--resume", "--overwrite"));
+        } else if (output == null) {
+            OptionScope.refuse(spec, "generate without --output (rows go to standard output)", "with --output FILE",
+                    List.of("--resume", "--overwrite"));
         }
         if (decode.strategy == DecodeOptions.Strategy.greedy || beam.beams > 1) {
             OptionScope.refuse(spec, "greedy decoding (--strategy greedy or --beams)", "with --strategy sample",
@@ -112,7 +127,9 @@ final class GenerateCommand implements Callable<Integer> {
                     + "is not a log-probability to sum over a beam (expected --mode guided with --beams " + cfg.beams()
                     + ")");
         }
-        try (DqnPolicy p = loadPolicy(policyMode);
+        // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
+        try (ResumableOutput o = output == null ? null : openOutput(prompts);
+                DqnPolicy p = loadPolicy(policyMode);
                 ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
@@ -135,15 +152,108 @@ final class GenerateCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             List<String> texts = prompts.stream().map(PromptExample::prompt).toList();
-            List<Generation> results;
-            try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size())) {
-                long t0 = System.nanoTime();
-                results = gen.generate(texts, (done, total, tokens) -> bar.update(done, String.format(Locale.ROOT,
-                        "%.0f tokens/s", tokens / Math.max(1e-9, (System.nanoTime() - t0) / 1e9))));
+            if (output == null) {
+                printRows(gen, prompts, texts, out, err);
+            } else {
+                return writeRows(o, gen, prompts, texts, err);
             }
-            writeResults(prompts, results, out);
         }
         return ExitCodes.OK;
+    }
+
+    private static final List<String> COLUMNS = List.of("id", "prompt", "generated", "new_tokens", "stop_reason");
+
+    /** Rows to standard output as TSV, each batch as it finishes. */
+    private void printRows(Generator gen, List<PromptExample> prompts, List<String> texts, PrintWriter out,
+            PrintWriter err) {
+        out.println(String.join("\t", COLUMNS));
+        try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size())) {
+            gen.generate(texts, 0, progress(bar, System.nanoTime()), batch -> {
+                for (Generation g : batch) {
+                    out.println(String.join("\t", RecordWriter.escape(prompts.get(g.index()).id()),
+                            RecordWriter.escape(g.prompt()), RecordWriter.escape(g.text()),
+                            Integer.toString(g.newTokens()), g.stopReason().label()));
+                }
+                out.flush();
+                return true;
+            });
+        }
+    }
+
+    /** Opens --output (refusing one that exists unasked) and checks a resumed run's rows against the prompts. */
+    private ResumableOutput openOutput(List<PromptExample> prompts) {
+        List<String> identity = new java.util.ArrayList<>(prompts.size());
+        for (PromptExample p : prompts) {
+            identity.add(p.id() + "\t" + p.prompt());
+        }
+        ResumableOutput o = ResumableOutput.open(spec, output, COLUMNS, identity, resume, overwrite);
+        try {
+            checkDoneRows(o, prompts);
+        } catch (RuntimeException e) {
+            o.close();
+            throw e;
+        }
+        return o;
+    }
+
+    /** Rows to --output, batch by batch; Ctrl-C stops after the current batch, and --resume continues. */
+    private int writeRows(ResumableOutput o, Generator gen, List<PromptExample> prompts, List<String> texts,
+            PrintWriter err) {
+        int from = o.done();
+        if (from >= prompts.size()) {
+            err.println("all " + prompts.size() + " rows were already written; finishing " + output);
+        } else if (from > 0) {
+            err.println("resuming after " + from + "/" + prompts.size() + " prompts in " + o.partFile());
+        }
+        Interrupts.install(err, "the rows generated so far, after the current batch");
+        int[] done = {from};
+        try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size(), from)) {
+            gen.generate(texts, from, progress(bar, System.nanoTime()), batch -> {
+                for (Generation g : batch) {
+                    o.write(prompts.get(g.index()).id(), g.prompt(), g.text(), g.newTokens(),
+                            g.stopReason().label());
+                }
+                o.flush();
+                done[0] += batch.size();
+                return !Interrupts.requested();
+            });
+        }
+        if (done[0] == 0) {
+            err.println("qdecode: interrupted before the first batch was done; nothing was written");
+            return ExitCodes.INTERRUPTED;
+        }
+        if (done[0] < prompts.size()) {
+            err.println("qdecode: interrupted after " + done[0] + "/" + prompts.size() + " prompts; the rows so far "
+                    + "are in " + o.partFile() + " (continue with the same command plus --resume)");
+            return ExitCodes.INTERRUPTED;
+        }
+        int rows = o.finish();
+        Interrupts.restoreDefault();
+        err.println("wrote " + rows + " rows to " + output + " (settings in " + ResumableOutput.runFile(output)
+                + ")");
+        return ExitCodes.OK;
+    }
+
+    /** The rows an interrupted run wrote must be this input's first prompts, in order. */
+    private void checkDoneRows(ResumableOutput o, List<PromptExample> prompts) {
+        List<List<String>> rows = o.doneRows();
+        if (rows.size() > prompts.size()) {
+            throw new CliException("--resume: " + o.partFile() + " holds " + rows.size() + " rows, more than the "
+                    + prompts.size() + " prompts (expected the prompts that started it)", ExitCodes.USAGE);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            PromptExample p = prompts.get(i);
+            if (!rows.get(i).get(0).equals(p.id()) || !rows.get(i).get(1).equals(p.prompt())) {
+                throw new CliException("--resume: " + o.partFile() + ": row " + (i + 1) + " is for prompt '"
+                        + rows.get(i).get(0) + "', but prompt " + (i + 1) + " of " + input.prompts + " is '" + p.id()
+                        + "' (expected the prompts that started it; or --overwrite to start again)", ExitCodes.USAGE);
+            }
+        }
+    }
+
+    private static Generator.Progress progress(ProgressBar bar, long t0) {
+        return (done, total, tokens) -> bar.update(done, String.format(Locale.ROOT, "%.0f tokens/s",
+                tokens / Math.max(1e-9, (System.nanoTime() - t0) / 1e9)));
     }
 
     private DqnPolicy loadPolicy(DqnPolicy.Mode policyMode) {
@@ -167,24 +277,5 @@ final class GenerateCommand implements Callable<Integer> {
             throw new DataException(input.prompts + ": no prompts found (expected at least one data row)");
         }
         return ds.examples();
-    }
-
-    private void writeResults(List<PromptExample> prompts, List<Generation> results, PrintWriter out) {
-        List<String> cols = List.of("id", "prompt", "generated", "new_tokens", "stop_reason");
-        if (output == null) {
-            out.println(String.join("\t", cols));
-            for (Generation g : results) {
-                out.println(String.join("\t", RecordWriter.escape(prompts.get(g.index()).id()),
-                        RecordWriter.escape(g.prompt()), RecordWriter.escape(g.text()),
-                        Integer.toString(g.newTokens()), g.stopReason().label()));
-            }
-            return;
-        }
-        try (RecordWriter w = RecordWriter.open(output, cols)) {
-            for (Generation g : results) {
-                w.write(prompts.get(g.index()).id(), g.prompt(), g.text(), g.newTokens(), g.stopReason().label());
-            }
-        }
-        spec.commandLine().getErr().println("wrote " + results.size() + " rows to " + output);
     }
 }

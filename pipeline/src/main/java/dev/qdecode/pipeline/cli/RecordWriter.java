@@ -2,12 +2,17 @@ package dev.qdecode.pipeline.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +21,9 @@ import java.util.Map;
 /**
  * Writes rows of named values as TSV (header row; tab, newline, carriage return and backslash
  * escaped as {@code \t \n \r \\}, no quoting) or JSON Lines, chosen by the file extension. Rows are
- * written as they come, to a temporary file renamed into place on close, so an interrupted job never
- * leaves a half-written file under the final name.
+ * written as they come, to a temporary file ({@code NAME.part}) renamed into place by {@link #commit()},
+ * so an interrupted or failed job never leaves a half-written file under the final name. Closing without
+ * a commit deletes the temporary file, or, for a writer that can be resumed ({@link #resume}), keeps it.
  */
 final class RecordWriter implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
@@ -26,21 +32,41 @@ final class RecordWriter implements AutoCloseable {
     private final BufferedWriter out;
     private final boolean tsv;
     private final List<String> columns;
+    private final boolean keepPart;
+    private final int rowsBefore;
+    private boolean committed;
+    private int written;
 
-    private RecordWriter(Path target, List<String> columns) throws IOException {
+    private RecordWriter(Path target, List<String> columns, boolean append, int rowsBefore) throws IOException {
         this.target = target;
         this.columns = List.copyOf(columns);
+        this.keepPart = append || rowsBefore < 0;
+        this.rowsBefore = Math.max(0, rowsBefore);
         tsv = isTsv(target);
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        tmp = target.resolveSibling(target.getFileName() + ".part");
-        out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-        if (tsv) {
-            out.write(String.join("\t", columns));
-            out.write('\n');
+        tmp = part(target);
+        if (append) {
+            out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        } else {
+            out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+            if (tsv) {
+                out.write(String.join("\t", columns));
+                out.write('\n');
+            }
         }
+    }
+
+    /**
+     * The temporary file a writer of {@code target} writes before its commit.
+     *
+     * @param target the output file
+     * @return {@code target} with {@code .part} appended to its name
+     */
+    static Path part(Path target) {
+        return target.resolveSibling(target.getFileName() + ".part");
     }
 
     /** True for a .tsv name, false for .jsonl; refuses any other (bad input). */
@@ -80,6 +106,22 @@ final class RecordWriter implements AutoCloseable {
     }
 
     /**
+     * Refuses an output file that exists already, unless {@code --overwrite} was given, so a finished
+     * output is not replaced unasked.
+     *
+     * @param option the option that names it, for messages (e.g. "--output")
+     * @param target the output file
+     * @param overwrite whether {@code --overwrite} was given
+     * @throws CliException (usage) when it exists and may not be replaced
+     */
+    static void checkNew(String option, Path target, boolean overwrite) {
+        if (!overwrite && Files.exists(target)) {
+            throw new CliException(option + " " + target + ": exists (expected another file name, or --overwrite "
+                    + "to replace it)", ExitCodes.USAGE);
+        }
+    }
+
+    /**
      * Opens a writer.
      *
      * @param target the output file ({@code .tsv} or {@code .jsonl})
@@ -87,8 +129,99 @@ final class RecordWriter implements AutoCloseable {
      * @return the writer
      */
     public static RecordWriter open(Path target, List<String> columns) {
+        return open(target, columns, false, 0);
+    }
+
+    /**
+     * Opens a writer whose temporary file survives a close without commit (an interrupted job), so
+     * that {@link #resume} can continue it.
+     *
+     * @param target the output file ({@code .tsv} or {@code .jsonl})
+     * @param columns the column names, in order
+     * @return the writer
+     */
+    static RecordWriter openResumable(Path target, List<String> columns) {
+        return open(target, columns, false, -1);
+    }
+
+    /**
+     * Continues the temporary file an interrupted resumable writer left: drops a last row that a kill
+     * cut short, and appends after the complete ones.
+     *
+     * @param target the output file ({@code .tsv} or {@code .jsonl})
+     * @param columns the column names, in order (a TSV file's header must be these)
+     * @param rows receives the complete rows already written, each as its field values (strings; JSON
+     *     numbers and booleans as written)
+     * @return the writer, which appends
+     * @throws CliException when the temporary file cannot be read or is not such a file
+     */
+    static RecordWriter resume(Path target, List<String> columns, List<List<String>> rows) {
+        Path p = part(target);
+        List<String> lines;
         try {
-            return new RecordWriter(target, columns);
+            byte[] bytes = Files.readAllBytes(p);
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--; // a row cut short by a kill: written again
+            }
+            if (end < bytes.length) {
+                try (var ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    ch.truncate(end);
+                }
+            }
+            String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+            lines = text.isEmpty() ? List.of() : List.of(text.substring(0, text.length() - 1).split("\n", -1));
+        } catch (IOException e) {
+            throw new CliException(p + ": cannot read (" + e.getMessage() + ")");
+        }
+        boolean tsv = isTsv(target);
+        int first = 0;
+        if (tsv) {
+            if (lines.isEmpty() || !lines.get(0).equals(String.join("\t", columns))) {
+                throw new CliException(p + ":1: not the header this command writes (expected '"
+                        + String.join("\\t", columns) + "')");
+            }
+            first = 1;
+        }
+        for (int i = first; i < lines.size(); i++) {
+            rows.add(tsv ? tsvFields(lines.get(i), columns.size(), p, i + 1) : jsonFields(lines.get(i), columns, p, i + 1));
+        }
+        return open(target, columns, true, rows.size());
+    }
+
+    private static List<String> tsvFields(String line, int n, Path p, int lineNo) {
+        String[] f = line.split("\t", -1);
+        if (f.length != n) {
+            throw new CliException(p + ":" + lineNo + ": " + f.length + " fields (expected " + n + ")");
+        }
+        List<String> r = new ArrayList<>(n);
+        for (String s : f) {
+            r.add(unescape(s));
+        }
+        return r;
+    }
+
+    private static List<String> jsonFields(String line, List<String> columns, Path p, int lineNo) {
+        JsonObject o;
+        try {
+            o = JsonParser.parseString(line).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new CliException(p + ":" + lineNo + ": not a JSON object (expected a row this command wrote)");
+        }
+        List<String> r = new ArrayList<>(columns.size());
+        for (String c : columns) {
+            JsonElement v = o.get(c);
+            if (v == null) {
+                throw new CliException(p + ":" + lineNo + ": no field '" + c + "' (expected a row this command wrote)");
+            }
+            r.add(v.isJsonPrimitive() ? v.getAsString() : v.toString());
+        }
+        return r;
+    }
+
+    private static RecordWriter open(Path target, List<String> columns, boolean append, int rowsBefore) {
+        try {
+            return new RecordWriter(target, columns, append, rowsBefore);
         } catch (IOException e) {
             throw new CliException(target + ": cannot write (" + e.getMessage() + ")");
         }
@@ -120,6 +253,7 @@ final class RecordWriter implements AutoCloseable {
                 out.write(GSON.toJson(m));
                 out.write('\n');
             }
+            written++;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -135,14 +269,78 @@ final class RecordWriter implements AutoCloseable {
         return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 
-    @Override
-    public void close() {
+    /**
+     * Undoes {@link #escape}.
+     *
+     * @param s an escaped TSV field
+     * @return the value
+     */
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Rows in the file so far, those a resumed writer found included.
+     *
+     * @return the count
+     */
+    int rows() {
+        return rowsBefore + written;
+    }
+
+    /**
+     * Writes what is buffered to the temporary file (a resumable job calls it after each batch, so an
+     * interrupt loses at most the batch in progress).
+     */
+    void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new CliException(tmp + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Finishes the file: closes it and renames it to its final name, replacing an older one. */
+    void commit() {
         try {
             out.close();
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
         } catch (IOException e) {
             throw new CliException(target + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Closes without committing unless {@link #commit()} ran: the temporary file is deleted, or kept
+     * for a resumable writer.
+     */
+    @Override
+    public void close() {
+        if (committed) {
+            return;
+        }
+        try {
+            out.close();
+            if (!keepPart) {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new CliException(tmp + ": cannot write (" + e.getMessage() + ")");
         }
     }
 }

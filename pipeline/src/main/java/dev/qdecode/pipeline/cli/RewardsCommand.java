@@ -104,6 +104,10 @@ final class RewardsCommand implements Runnable {
         @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl", description = "Write one score per segment here.")
         Path output;
 
+        @Option(names = "--overwrite", description = "Replace an existing --output file (default: refuse, so earlier "
+                + "work is not lost).")
+        boolean overwrite;
+
         @Option(names = "--seed", defaultValue = "42", description = "Seed handed to the rewards (default: ${DEFAULT-VALUE}).")
         long seed;
 
@@ -127,6 +131,9 @@ final class RewardsCommand implements Runnable {
                 java.util.List<Path> inputs = new ArrayList<>(refs);
                 inputs.add(hyp);
                 RecordWriter.checkTarget("--output", output, inputs.toArray(Path[]::new));
+                RecordWriter.checkNew("--output", output, overwrite);
+            } else {
+                OptionScope.refuse(spec, "rewards score without --output", "with --output FILE", List.of("--overwrite"));
             }
             List<String> hyps = readColumn(hyp, column);
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
@@ -164,6 +171,7 @@ final class RewardsCommand implements Runnable {
                         for (int i = 0; i < scores.length; i++) {
                             w.write(i + 1, hyps.get(i), scores[i]);
                         }
+                        w.commit();
                     }
                     spec.commandLine().getErr().println("wrote " + scores.length + " scores to " + output);
                 }

@@ -109,6 +109,7 @@ final class TranslationEval {
                     }
                     w.write(row);
                 }
+                w.commit();
             }
             JsonObject j = new JsonObject();
             for (System s : systems) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Batched, KV-cached text generation from a causal language model: prompts of different lengths
@@ -96,23 +97,48 @@ public final class Generator {
      */
     public List<Generation> generate(List<String> prompts, Progress progress) {
         List<Generation> out = new ArrayList<>(prompts.size());
+        generate(prompts, 0, progress, batch -> {
+            out.addAll(batch);
+            return true;
+        });
+        return out;
+    }
+
+    /**
+     * Generates continuations for the prompts from index {@code from} on, handing each finished batch to
+     * {@code sink} in input order. A prompt's result depends only on its index in {@code prompts}
+     * (its random stream is seeded by it), so a job that stopped after some prompts and continues from
+     * there produces what an uninterrupted one would have.
+     *
+     * @param prompts all prompt texts
+     * @param from the index of the first prompt to generate for (earlier ones are skipped)
+     * @param progress progress callback (may be null); counts include the skipped prompts
+     * @param sink receives each batch's generations; returning false stops before the next batch
+     * @return the number of prompts generated for (the last is {@code from + result - 1})
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
+     */
+    public int generate(List<String> prompts, int from, Progress progress, Predicate<List<Generation>> sink) {
         // Every prompt is encoded (and checked) before the first batch, so a bad one late in the list
         // does not throw away the batches before it.
-        PromptEncoder.Encoded[] prep = encode(prompts, 0);
+        List<String> rest = prompts.subList(from, prompts.size());
+        PromptEncoder.Encoded[] prep = encode(rest, from);
         long tokens = 0;
-        for (int start = 0; start < prompts.size(); start += cfg.batchSize()) {
-            int end = Math.min(prompts.size(), start + cfg.batchSize());
-            List<Generation> batch = decode(Arrays.copyOfRange(prep, start, end), prompts.subList(start, end), start,
-                    null);
+        for (int start = 0; start < rest.size(); start += cfg.batchSize()) {
+            int end = Math.min(rest.size(), start + cfg.batchSize());
+            List<Generation> batch = decode(Arrays.copyOfRange(prep, start, end), rest.subList(start, end),
+                    from + start, null);
             for (Generation g : batch) {
                 tokens += g.newTokens();
             }
-            out.addAll(batch);
+            boolean more = sink.test(batch);
             if (progress != null) {
-                progress.update(end, prompts.size(), tokens);
+                progress.update(from + end, prompts.size(), tokens);
+            }
+            if (!more) {
+                return end;
             }
         }
-        return out;
+        return rest.size();
     }
 
     /**

@@ -48,6 +48,17 @@ class ClassifierCommandTest {
         assertTrue(withOutput.err().lines().anyMatch(("wrote 20 predictions to " + predictions)::equals),
                 withOutput.err());
         assertTrue(!withOutput.out().contains("wrote"), withOutput.out());
+        String first = Files.readString(predictions);
+        CliRunner.Result rerun = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",
+                sst2.resolve("dev.tsv").toString(), "--limit", "10", "--output", predictions.toString());
+        assertEquals(ExitCodes.USAGE, rerun.code(), rerun.err());
+        assertTrue(rerun.err().contains("--output " + predictions + ": exists (expected another file name, or "
+                + "--overwrite to replace it)"), rerun.err());
+        assertEquals(first, Files.readString(predictions), "the earlier predictions are kept");
+        rerun = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",
+                sst2.resolve("dev.tsv").toString(), "--limit", "10", "--output", predictions.toString(), "--overwrite");
+        assertEquals(0, rerun.code(), rerun.err());
+        assertEquals(11, Files.readAllLines(predictions).size());
 
         Path hyp = tmp.resolve("hyp.txt");
         Files.writeString(hyp, "what a wonderful , joyful and moving film .\nthis is a dull , tedious and awful mess .\n");

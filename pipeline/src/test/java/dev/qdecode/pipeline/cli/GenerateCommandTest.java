@@ -77,6 +77,88 @@ class GenerateCommandTest {
     }
 
     @Test
+    void anInterruptedOutputResumesToTheRowsOfAnUninterruptedRun() throws IOException {
+        Path prompts = CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv");
+        for (String ext : List.of("tsv", "jsonl")) {
+            Path full = tmp.resolve("full." + ext);
+            String[] common = {"generate", "--model", CliRunner.model("TinyStories-656K"), "--prompts",
+                prompts.toString(), "--max-new-tokens", "12", "--batch-size", "2"};
+            CliRunner.Result r = CliRunner.run(concat(common, "--seed", "7", "--limit", "7", "--output", full.toString()));
+            assertEquals(0, r.code(), r.err());
+            byte[] expected = Files.readAllBytes(full);
+            Path runJson = ResumableOutput.runFile(full);
+            assertTrue(Files.readString(runJson).contains("\"rows\": 7"), Files.readString(runJson));
+
+            // What a kill leaves: the settings, three whole rows and half of the fourth in FULL.part.
+            Path out = tmp.resolve("cut." + ext);
+            String text = new String(expected, StandardCharsets.UTF_8);
+            int cut = 0;
+            for (int i = 0; i < ("tsv".equals(ext) ? 4 : 3); i++) {
+                cut = text.indexOf('\n', cut) + 1;
+            }
+            Files.writeString(RecordWriter.part(out), text.substring(0, cut + 9));
+            Files.writeString(ResumableOutput.runFile(out), Files.readString(runJson)
+                    .replace(full.toAbsolutePath().toString(), out.toAbsolutePath().toString()));
+
+            String[] cutRun = concat(common, "--output", out.toString());
+            r = CliRunner.run(concat(cutRun, "--seed", "7", "--limit", "7"));
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertUsageError(r, "--resume to continue it");
+            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "8", "--limit", "7"));
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertUsageError(r, "--seed 8 (the run's: 7)");
+            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "6"));
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertUsageError(r, "--limit 6 (the run's: 7)");
+
+            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("resuming after 3/7 prompts"), r.err());
+            assertEquals(new String(expected, StandardCharsets.UTF_8), Files.readString(out), ext);
+            assertFalse(Files.exists(RecordWriter.part(out)));
+            assertTrue(Files.readString(ResumableOutput.runFile(out)).contains("\"rows\": 7"));
+
+            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertUsageError(r, "is finished");
+        }
+    }
+
+    @Test
+    void anExistingOutputIsReplacedOnlyWithOverwrite() throws IOException {
+        Path in = tmp.resolve("p.tsv");
+        Files.writeString(in, "id\tprompt\n1\t" + PROMPT + "\n");
+        Path out = tmp.resolve("o.tsv");
+        Files.writeString(out, "earlier work\n");
+        String[] common = {"generate", "--model", CliRunner.model("stories260K"), "--prompts", in.toString(),
+            "--strategy", "greedy", "--max-new-tokens", "4", "--output", out.toString()};
+        CliRunner.Result r = CliRunner.run(common);
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertUsageError(r, "exists");
+        assertEquals("earlier work\n", Files.readString(out));
+        r = CliRunner.run(concat(common, "--resume", "--overwrite"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertUsageError(r, "not with --resume");
+        r = CliRunner.run(concat(common, "--resume"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertUsageError(r, "no interrupted output");
+        r = CliRunner.run(concat(common, "--overwrite"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, Files.readAllLines(out).size());
+        r = CliRunner.run("generate", "--model", CliRunner.model("stories260K"), "--prompts", in.toString(), "--resume");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertUsageError(r, "--resume: not for generate without --output");
+
+        // a run that fails before its first row leaves nothing that blocks the next one
+        Path fresh = tmp.resolve("fresh.tsv");
+        r = CliRunner.run("generate", "--model", CliRunner.model("stories260K"), "--prompts", in.toString(),
+                "--max-new-tokens", "100000", "--output", fresh.toString());
+        assertTrue(r.code() != 0, r.err());
+        assertFalse(Files.exists(RecordWriter.part(fresh)));
+        assertFalse(Files.exists(ResumableOutput.runFile(fresh)));
+    }
+
+    @Test
     void badInputGivesOneLineAndMeaningfulExitCodes() throws IOException {
         CliRunner.Result r = CliRunner.run("generate", "--model", tmp.resolve("nope").toString(), "--prompt", "x");
         assertEquals(ExitCodes.BAD_INPUT, r.code());
@@ -125,6 +207,15 @@ class GenerateCommandTest {
         r = CliRunner.run("generate", "--model", CliRunner.model("stories260K"), "--prompt", "x", "--prompt-format", "no placeholder");
         assertEquals(ExitCodes.USAGE, r.code());
         assertOneLineError(r, "{text}");
+    }
+
+    /** A usage error: one error line (then picocli's hint to --help). */
+    private static void assertUsageError(CliRunner.Result r, String mustMention) {
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        String first = r.err().strip().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("qdecode: error: "), r.err());
+        assertTrue(first.contains(mustMention), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
     }
 
     private static void assertOneLineError(CliRunner.Result r, String mustMention) {

@@ -122,6 +122,15 @@ class InputGuardsTest {
         usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", table.toString(), "--output",
                 table.toString()), "--output " + table + ": is an input of this command");
         assertEquals("text\na cat\n", Files.readString(table));
+        Path earlier = Files.writeString(tmp.resolve("scores.tsv"), "earlier work\n");
+        usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(), "--output",
+                earlier.toString()), "--output " + earlier + ": exists (expected another file name, or --overwrite");
+        assertEquals("earlier work\n", Files.readString(earlier));
+        assertEquals(0, CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(), "--output",
+                earlier.toString(), "--overwrite").code());
+        assertEquals(2, Files.readAllLines(earlier).size());
+        usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(), "--overwrite"),
+                "--overwrite: not for rewards score without --output");
     }
 
     @Test
