@@ -20,15 +20,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** JSON lines: one JSON object per line, parsed strictly. */
 final class JsonLinesSource implements RowSource {
-  /** Where Gson says a problem is: the column is useful, the rest is noise on one line. */
-  private static final Pattern GSON_POSITION =
-      Pattern.compile(" at line \\d+ column (\\d+) path \\S*");
-
   private final Path file;
   private final String source;
   private final BufferedReader reader;
@@ -68,7 +62,7 @@ final class JsonLinesSource implements RowSource {
         throw new JsonParseException("text after the end of the JSON value");
       }
     } catch (JsonParseException | IOException e) {
-      throw DataException.badRow(source + ":" + line + ": " + describe(e, text));
+      throw DataException.badRow(describe(e, text, source, line));
     }
     if (!element.isJsonObject()) {
       throw DataException.badRow(
@@ -124,34 +118,29 @@ final class JsonLinesSource implements RowSource {
   }
 
   /**
-   * Gson's message, reworded for a user: where on the line, and what was wrong (a trailing comma
-   * named at the comma).
+   * Gson's message, reworded for a user: {@code SOURCE:LINE: malformed JSON at column C: ...}, what
+   * was wrong there (a trailing comma named at the comma), as for any JSON file.
    */
-  static String describe(Exception e, String text) {
+  static String describe(Exception e, String text, String source, long line) {
     Throwable root = e instanceof JsonParseException && e.getCause() != null ? e.getCause() : e;
     String message = root.getMessage() == null ? "" : root.getMessage();
-    int[] at = JsonErrors.position(message);
-    JsonErrors.TrailingComma comma =
-        at == null || root instanceof EOFException ? null : JsonErrors.trailingComma(text, at[0], at[1]);
-    if (comma != null) {
-      return "malformed JSON at column " + comma.column() + ": " + comma.what();
-    }
-    int nl = message.indexOf('\n');
-    message = nl < 0 ? message : message.substring(0, nl);
-    String where = "";
-    Matcher m = GSON_POSITION.matcher(message);
-    if (m.find()) {
-      where = " at column " + m.group(1);
-      message = message.substring(0, m.start());
-    }
+    String what;
     if (root instanceof EOFException) {
-      message = "the line ends before the JSON value is complete";
+      what = "the line ends before the JSON value is complete";
     } else if (message.startsWith("Use JsonReader.setStrictness")) {
-      message =
+      what =
           "not strict JSON (keys and strings need double quotes; one value per line, nothing"
               + " after it)";
+    } else {
+      what = JsonErrors.what(message);
     }
-    return "malformed JSON" + where + ": " + JsonErrors.reword(message);
+    // at the end of the line there is no bracket after a comma to look for
+    return JsonErrors.syntaxError(
+        source,
+        line,
+        root instanceof EOFException ? null : text,
+        JsonErrors.position(message),
+        what);
   }
 
   @Override

@@ -29,9 +29,10 @@ public final class StrictJson {
    * @param text the JSON text
    * @param source where it came from, for messages (e.g. a file name)
    * @return the value
-   * @throws DataException one line: {@code SOURCE: not valid JSON (...)} with the line and column and
-   *     what was expected there (a trailing comma named at the comma), or {@code SOURCE: key "k"
-   *     appears twice in one object (...)}
+   * @throws DataException one line: {@code SOURCE:LINE: malformed JSON at column C: ...} saying
+   *     what was expected there (a trailing comma named at the comma; see {@link
+   *     JsonErrors#syntaxError(String, long, String, int[], String)}), or {@code SOURCE:LINE: key "k"
+   *     appears twice in one object at column C: ...}
    */
   public static JsonElement parse(String text, String source) {
     JsonReader reader = new JsonReader(new StringReader(text));
@@ -40,11 +41,12 @@ public final class StrictJson {
       JsonElement value = read(reader, source);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
         throw new DataException(
-            source + ": not valid JSON (" + where(reader) + ": text after the end of the value)");
+            JsonErrors.syntaxError(
+                source, 1, null, where(reader), "text after the end of the value"));
       }
       return value;
     } catch (IOException | IllegalStateException | NumberFormatException e) {
-      throw new DataException(source + ": not valid JSON (" + describe(e, reader, text) + ")", e);
+      throw new DataException(describe(e, reader, text, source), e);
     }
   }
 
@@ -52,24 +54,16 @@ public final class StrictJson {
    * Gson's message, reworded: where, and what was wrong (without Gson's advice and links); a
    * trailing comma is named at the comma.
    */
-  private static String describe(Exception e, JsonReader reader, String text) {
-    int[] at = JsonErrors.position(reader.toString());
-    JsonErrors.TrailingComma comma =
-        at == null || e instanceof EOFException ? null : JsonErrors.trailingComma(text, at[0], at[1]);
-    if (comma != null) {
-      return "line " + comma.line() + " column " + comma.column() + ": " + comma.what();
-    }
+  private static String describe(Exception e, JsonReader reader, String text, String source) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    for (String cut : new String[] {"\n", " at line ", " See https", " at path "}) {
-      int i = m.indexOf(cut);
-      m = i < 0 ? m : m.substring(0, i);
-    }
-    if (e instanceof EOFException) {
-      m = "the text ends before the JSON value is complete";
-    } else if (m.startsWith("Use JsonReader.setStrictness")) {
-      m = "not standard JSON (keys and strings need double quotes; no comments; nothing after the value)";
-    }
-    return where(reader) + ": " + JsonErrors.reword(m);
+    String what =
+        m.startsWith("Use JsonReader.setStrictness")
+            ? "not standard JSON (keys and strings need double quotes; no comments; nothing after the"
+                + " value)"
+            : JsonErrors.what(m);
+    // at the end of the text there is no bracket after a comma to look for
+    return JsonErrors.syntaxError(
+        source, 1, e instanceof EOFException ? null : text, where(reader), what);
   }
 
   private static JsonElement read(JsonReader r, String source) throws IOException {
@@ -80,13 +74,12 @@ public final class StrictJson {
         while (r.hasNext()) {
           String name = r.nextName();
           if (o.has(name)) {
+            int[] at = where(r);
+            String problem = "key \"" + name + "\" appears twice in one object";
             throw new DataException(
-                source
-                    + ": key \""
-                    + name
-                    + "\" appears twice in one object ("
-                    + where(r)
-                    + "; expected each key once)");
+                at == null
+                    ? source + ": " + problem + " (expected each key once)"
+                    : JsonErrors.located(source, at[0], at[1], problem, "expected each key once"));
           }
           o.add(name, read(r, source));
         }
@@ -119,15 +112,8 @@ public final class StrictJson {
     }
   }
 
-  /** "line L column C" of the reader's position, from Gson's location text. */
-  private static String where(JsonReader r) {
-    String s = r.toString();
-    int at = s.indexOf(" at line ");
-    if (at < 0) {
-      return "here";
-    }
-    String loc = s.substring(at + 4);
-    int path = loc.indexOf(" path ");
-    return path < 0 ? loc : loc.substring(0, path);
+  /** The reader's {line, column}, from Gson's location text (null when it has none). */
+  private static int[] where(JsonReader r) {
+    return JsonErrors.position(r.toString());
   }
 }

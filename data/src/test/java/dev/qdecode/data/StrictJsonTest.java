@@ -22,40 +22,52 @@ class StrictJsonTest {
   @Test
   void aTrailingCommaIsNamedAtTheComma() {
     assertEquals(
-        "c.json: not valid JSON (line 1 column 16: expected a key after ',' but got '}' (trailing comma?))",
+        "c.json:1: malformed JSON at column 16: expected a key after ',' but got '}' (trailing comma?)",
         error("{\"episodes\": 64,}"));
     assertEquals(
-        "c.json: not valid JSON (line 2 column 17: expected a key after ',' but got '}' on line 3"
-            + " (trailing comma?))",
+        "c.json:2: malformed JSON at column 17: expected a key after ',' but got '}' on line 3"
+            + " (trailing comma?)",
         error("{\n  \"episodes\": 64,\n}\n"));
     // in an array Gson calls it a leniency problem ("not standard JSON")
     assertEquals(
-        "c.json: not valid JSON (line 1 column 21: expected a value after ',' but got ']' (trailing"
-            + " comma?))",
+        "c.json:1: malformed JSON at column 21: expected a value after ',' but got ']' (trailing"
+            + " comma?)",
         error("{\"stop\": [\"a,\", \"b\" , ]}"));
     assertEquals(
-        "c.json: not valid JSON (line 1 column 28: expected a key after ',' but got '}' (trailing comma?))",
+        "c.json:1: malformed JSON at column 28: expected a key after ',' but got '}' (trailing comma?)",
         error("{\"a\": {\"b\": [1, 2], \"c\": {},}}"));
   }
 
   @Test
   void otherSyntaxErrorsSayWhatWasExpected() {
     assertEquals(
-        "c.json: not valid JSON (line 1 column 14: expected ':' after the key)",
+        "c.json:1: malformed JSON at column 14: expected ':' after the key",
         error("{\"episodes\" 64}"));
     assertEquals(
-        "c.json: not valid JSON (line 1 column 14: expected a value)", error("{\"episodes\": }"));
+        "c.json:1: malformed JSON at column 14: expected a value", error("{\"episodes\": }"));
     assertEquals(
-        "c.json: not valid JSON (line 1 column 18: expected ',' or '}' after the value)",
+        "c.json:1: malformed JSON at column 18: expected ',' or '}' after the value",
         error("{\"episodes\": 64 \"lr\": 1}"));
     // a comma that follows no value is not called a trailing one
     assertEquals(
-        "c.json: not valid JSON (line 1 column 3: not standard JSON (keys and strings need double quotes;"
-            + " no comments; nothing after the value))",
+        "c.json:1: malformed JSON at column 3: not standard JSON (keys and strings need double quotes;"
+            + " no comments; nothing after the value)",
         error("{,}"));
     assertEquals(
-        "c.json: not valid JSON (line 1 column 16: the text ends before the JSON value is complete)",
+        "c.json:1: malformed JSON at column 16: the text ends before the JSON value is complete",
         error("{\"episodes\": 64"));
+    assertEquals(
+        "c.json:2: malformed JSON at column 3: not standard JSON (keys and strings need double quotes;"
+            + " no comments; nothing after the value)",
+        error("{\"episodes\": 64}\n {}"));
+  }
+
+  @Test
+  void aKeyTwiceIsNamedWhereItIsSeenAgain() {
+    assertEquals(
+        "c.json:2: key \"episodes\" appears twice in one object at column 12: expected each key"
+            + " once",
+        error("{\"episodes\": 64,\n \"episodes\": 32}"));
   }
 
   @Test

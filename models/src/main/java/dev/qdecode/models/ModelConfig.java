@@ -331,15 +331,8 @@ public record ModelConfig(
             }
             return e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new ModelException(source + ": malformed JSON (" + firstLine(e.getMessage(), json) + ")", e);
+            throw new ModelException(dev.qdecode.tokenizer.JsonErrors.syntaxError(source, e.getMessage(), json), e);
         }
-    }
-
-    private static String firstLine(String s, String json) {
-        if (s == null) {
-            return "parse error";
-        }
-        return dev.qdecode.tokenizer.JsonErrors.describe(s, json);
     }
 
     private static ModelConfig fromJson(JsonObject root, JsonObject generation, String source) {

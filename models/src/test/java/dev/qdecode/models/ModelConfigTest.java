@@ -130,11 +130,12 @@ class ModelConfigTest {
                 () -> ModelConfig.fromJson(LLAMA.replace("\"num_key_value_heads\":2", "\"num_key_value_heads\":3") + "}", "c"));
         assertTrue(inconsistent.getMessage().contains("num_key_value_heads"), inconsistent.getMessage());
         ModelException malformed = assertThrows(ModelException.class, () -> ModelConfig.fromJson("{\"model_type\":", "c"));
-        assertTrue(malformed.getMessage().startsWith("c: malformed JSON"), malformed.getMessage());
+        assertEquals("c:1: malformed JSON at column 15: the text ends before the JSON value is complete",
+                malformed.getMessage());
         // a trailing comma (a hand-edited --init config.json) is named at the comma
         ModelException comma = assertThrows(ModelException.class, () -> ModelConfig.fromJson(LLAMA + ",\n}", "c"));
-        assertEquals("c: malformed JSON (expected a key after the ',' at line 1 column " + (LLAMA.length() + 1)
-                + " but got '}' on line 2 (trailing comma?))", comma.getMessage());
+        assertEquals("c:1: malformed JSON at column " + (LLAMA.length() + 1)
+                + ": expected a key after ',' but got '}' on line 2 (trailing comma?)", comma.getMessage());
         ModelException act = assertThrows(ModelException.class,
                 () -> ModelConfig.fromJson(LLAMA + ",\"hidden_act\":\"gelu\"}", "c"));
         assertTrue(act.getMessage().contains("hidden_act"), act.getMessage());

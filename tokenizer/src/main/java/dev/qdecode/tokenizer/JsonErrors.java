@@ -4,12 +4,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Gson's parse-error messages, reworded for a one-line error about a JSON file (tokenizer files
- * here, {@code config.json} in the models module): the first line only, without Gson's exception
- * class name, JSON path or advice and link, keeping what was wrong and where; given the text, a
- * trailing comma ({@code {"a": 1,}}) is named at the comma, where Gson names the bracket after it.
- * The data module uses the same pieces ({@link #position}, {@link #trailingComma}, {@link #reword}) for
- * {@code --config} files and JSON lines.
+ * One-line errors about JSON text, worded the same for every file qdecode reads: {@code
+ * SOURCE:LINE: malformed JSON at column C: WHAT} ({@link #syntaxError}), where WHAT is Gson's
+ * message reworded (the first line only, without Gson's exception class name, JSON path or advice and
+ * link) and a trailing comma ({@code {"a": 1,}}) is named at the comma, where Gson names the bracket
+ * after it. Tokenizer files, {@code config.json} (models module), {@code --config} files and JSON
+ * lines data (data module) all build their syntax errors here.
  */
 public final class JsonErrors {
     private static final Pattern WHERE = Pattern.compile("at line (\\d+) column (\\d+)");
@@ -17,46 +17,96 @@ public final class JsonErrors {
     private JsonErrors() {}
 
     /**
-     * Rewords a message.
+     * Rewords a message, keeping Gson's position.
      *
      * @param message the exception's message (not null)
      * @return e.g. {@code expected a key (a string in double quotes) at line 1 column 25}, or {@code
      *     not standard JSON at line 1 column 26}
      */
     public static String describe(String message) {
-        int nl = message.indexOf('\n');
-        String m = nl >= 0 ? message.substring(0, nl) : message;
-        m = m.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "")
-                .replaceFirst(" path \\S*", "").replaceFirst("\\s*See https?://\\S*", "");
-        Matcher at = WHERE.matcher(m);
-        if (m.startsWith("Use JsonReader.setStrictness")) {
-            return "not standard JSON" + (at.find() ? " " + at.group() : "");
-        }
-        if (at.find()) {
-            String what = m.substring(0, at.start()).strip();
-            return reword(what) + " " + m.substring(at.start());
-        }
-        return m;
+        int[] at = position(oneLine(message));
+        return what(message) + (at == null ? "" : " at line " + at[0] + " column " + at[1]);
     }
 
     /**
-     * Rewords a message about {@code text}, naming a trailing comma where Gson stopped at one.
+     * What a Gson message says was wrong, reworded, without the position.
      *
      * @param message the exception's message (not null)
-     * @param text the JSON text that was parsed
-     * @return e.g. {@code expected a value after the ',' at line 3 column 9 but got ']' on line 4
-     *     (trailing comma?)}, or {@link #describe(String)}'s wording
+     * @return e.g. {@code expected a key (a string in double quotes)}, {@code not standard JSON}, or
+     *     the message's first line as it is when it is none of Gson's common ones
      */
-    public static String describe(String message, String text) {
-        int[] at = position(message);
-        if (text != null && at != null) {
-            TrailingComma comma = trailingComma(text, at[0], at[1]);
-            if (comma != null) {
-                return comma.what().replace("after ','", "after the ',' at line " + comma.line() + " column "
-                        + comma.column());
-            }
+    public static String what(String message) {
+        String m = oneLine(message);
+        if (m.startsWith("Use JsonReader.setStrictness")) {
+            return "not standard JSON";
         }
-        return describe(message);
+        Matcher at = WHERE.matcher(m);
+        return reword(at.find() ? m.substring(0, at.start()).strip() : m);
+    }
+
+    /**
+     * The error for JSON text that Gson's {@code JsonParser} could not parse: {@link
+     * #syntaxError(String, long, String, int[], String)} with Gson's position and {@link
+     * #what(String)}.
+     *
+     * @param source the file, as the message should name it
+     * @param message the exception's message (null when it had none)
+     * @param text the JSON text that was parsed (null: no trailing comma is looked for)
+     * @return e.g. {@code config.json:3: malformed JSON at column 9: expected a value after ',' but
+     *     got ']' on line 4 (trailing comma?)}
+     */
+    public static String syntaxError(String source, String message, String text) {
+        if (message == null) {
+            return syntaxError(source, 1, null, null, "parse error");
+        }
+        return syntaxError(source, 1, text, position(oneLine(message)), what(message));
+    }
+
+    /**
+     * The one line about a syntax error in a JSON file, the same for every kind of file: {@code
+     * SOURCE:LINE: malformed JSON at column C: WHAT}, or {@code SOURCE: malformed JSON: WHAT} when the
+     * position is not known. A trailing comma where Gson stopped is named at the comma ({@code
+     * expected a value after ',' but got ']' (trailing comma?)}) instead of {@code what}.
+     *
+     * @param source the file, as the message should name it
+     * @param firstLine the file's line number of the text's first line: 1 for a whole file, the data
+     *     line for one line of JSON lines
+     * @param text the JSON text that was parsed (null: no trailing comma is looked for)
+     * @param at Gson's {line, column} in {@code text} ({@link #position(String)}), or null
+     * @param what what was wrong there, e.g. {@code expected ':' after the key}
+     * @return the message
+     */
+    public static String syntaxError(String source, long firstLine, String text, int[] at, String what) {
+        TrailingComma comma = text == null || at == null ? null : trailingComma(text, at[0], at[1]);
+        if (comma != null) {
+            return located(source, firstLine + comma.line() - 1, comma.column(), "malformed JSON", comma.what());
+        }
+        if (at == null) {
+            return source + ": malformed JSON: " + what;
+        }
+        return located(source, firstLine + at[0] - 1, at[1], "malformed JSON", what);
+    }
+
+    /**
+     * A problem at a place in a file, in the shape of {@link #syntaxError}'s messages.
+     *
+     * @param source the file, as the message should name it
+     * @param line the line in the file (1-based)
+     * @param column the column (1-based)
+     * @param problem what is wrong, e.g. {@code malformed JSON}
+     * @param detail what was expected there
+     * @return {@code SOURCE:LINE: PROBLEM at column C: DETAIL}
+     */
+    public static String located(String source, long line, int column, String problem, String detail) {
+        return source + ":" + line + ": " + problem + " at column " + column + ": " + detail;
+    }
+
+    /** The first line of a Gson message, without its exception class name, JSON path and link. */
+    private static String oneLine(String message) {
+        int nl = message.indexOf('\n');
+        String m = nl >= 0 ? message.substring(0, nl) : message;
+        return m.replaceFirst("^(com\\.google\\.gson\\.stream\\.MalformedJsonException|java\\.io\\.EOFException): ",
+                        "").replaceFirst("( at)? path \\S*", "").replaceFirst("\\s*See https?://\\S*", "");
     }
 
     /**
@@ -82,6 +132,7 @@ public final class JsonErrors {
             case "Expected value" -> "expected a value";
             case "Unterminated object" -> "expected ',' or '}' after the value";
             case "Unterminated array" -> "expected ',' or ']' after the value";
+            case "End of input" -> "the text ends before the JSON value is complete";
             default -> gson;
         };
     }

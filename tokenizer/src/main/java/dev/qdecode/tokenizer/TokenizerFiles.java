@@ -341,8 +341,7 @@ final class TokenizerFiles {
         try {
             root = JsonParser.parseString(text);
         } catch (JsonParseException e) {
-            throw new TokenizerException(file + ": not valid JSON (" + (e.getMessage() == null ? oneLine(e)
-                    : JsonErrors.describe(e.getMessage(), text)) + ")", e);
+            throw new TokenizerException(JsonErrors.syntaxError(file.toString(), e.getMessage(), text), e);
         }
         if (root == null || !root.isJsonObject()) {
             throw new TokenizerException(file + ": expected a JSON object at the top level");

@@ -146,7 +146,7 @@ class PromptFormatTest {
         Path file = dir.resolve(PromptFormat.SETTINGS_FILE);
         assertOneLine(assertThrows(TokenizerException.class, () -> PromptFormat.readSettings(file)), "not found");
         String[][] cases = {
-            {"{\"prompt_format\": ", "not valid JSON"},
+            {"{\"prompt_format\": ", ":1: malformed JSON at column 19: the text ends before the JSON value is complete"},
             {"{\"prompt_format\": \"{text}\"}", "must be an object"},
             {"{\"prompt_fromat\": {\"template\": \"{text}\"}}", "unknown key \"prompt_fromat\" (expected prompt_format or sft)"},
             {"{\"prompt_format\": {\"template\": \"hello\"}}", "has no {text}"},

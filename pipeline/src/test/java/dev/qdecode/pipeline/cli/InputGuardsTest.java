@@ -91,16 +91,16 @@ class InputGuardsTest {
     @Test
     void configFilesAreStrictJson(@TempDir Path tmp) throws Exception {
         String[][] cases = {
-            {"{\"episodes\": 16, \"episodes\": 32}", "key \"episodes\" appears twice in one object"},
-            {"{\"episodes\": 16} trailing", "not valid JSON (line 1 column"},
-            {"{episodes: 16}", "not valid JSON (line 1 column 3: not standard JSON"},
-            {"{\"episodes\": 16,\n // a comment\n \"lr\": 0.1}", "not valid JSON (line 2 column"},
-            {"{\"episodes\": 64,}", "not valid JSON (line 1 column 16: expected a key after ',' but got '}' (trailing "
-                + "comma?))"},
+            {"{\"episodes\": 16, \"episodes\": 32}", ":1: key \"episodes\" appears twice in one object at column "},
+            {"{\"episodes\": 16} trailing", ":1: malformed JSON at column "},
+            {"{episodes: 16}", ":1: malformed JSON at column 3: not standard JSON"},
+            {"{\"episodes\": 16,\n // a comment\n \"lr\": 0.1}", ":2: malformed JSON at column "},
+            {"{\"episodes\": 64,}", ":1: malformed JSON at column 16: expected a key after ',' but got '}' (trailing "
+                + "comma?)"},
         };
         for (String[] c : cases) {
             Path f = Files.writeString(tmp.resolve("c.json"), c[0]);
-            usage(CliRunner.run("train", "--config", f.toString(), "--out", tmp.resolve("r").toString()), f + ": " + c[1]);
+            usage(CliRunner.run("train", "--config", f.toString(), "--out", tmp.resolve("r").toString()), f + c[1]);
         }
     }
 

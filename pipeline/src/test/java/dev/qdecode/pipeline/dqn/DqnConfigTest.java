@@ -58,7 +58,7 @@ class DqnConfigTest {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), e.getMessage());
         }
-        assertTrue(e.getMessage().startsWith("x.json: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("x.json:"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }
 
@@ -75,7 +75,7 @@ class DqnConfigTest {
         assertError("{\"klTarget\": 0.5}", "--kl-target", "--kl-beta");
         assertError("{\"demonstrations\": 1.5}", "--demonstrations", "[0, 1]", "1.5");
         assertError("[1, 2]", "JSON object");
-        assertError("{\"tauQ\": ", "not valid JSON");
+        assertError("{\"tauQ\": ", "x.json:1: malformed JSON at column 10: the text ends before the JSON value is complete");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DqnConfig.builder().replaySize(10).build());
         assertEquals("--replay-size: expected at least --batch-size (64) transitions but got 10", e.getMessage());
