@@ -61,8 +61,9 @@ report() {
   shift 3
   mkdir -p "$out"
   for set in val test_2016_flickr; do
+    # --overwrite: a rerun of the script reports again, replacing its own earlier evaluation
     $Q evaluate --task translation --model "$SFT" --policy "$policy" "$@" --data "$M30K/en-de.$set.tsv" \
-        --out "$out/eval-$set" > "$out/eval-$set.log" 2>&1
+        --out "$out/eval-$set" --overwrite > "$out/eval-$set.log" 2>&1
     printf '%s %-17s %s\n' "$label" "$set" "$(grep -E '^(base |DQN head |difference )' "$out/eval-$set.log" \
         | tr -s ' ' | paste -sd '|')"
     grep -m2 -E '^  (BLEU|chrF2) ' "$out/eval-$set.log"

@@ -78,8 +78,11 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Continuation, dialogue: a reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
     Double positiveThreshold;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation). One that holds an "
+            + "earlier evaluation of the same task is refused unless --overwrite is given.")
     Path out;
+
+    @Mixin OverwriteOption overwrite;
 
     @Option(names = "--task", defaultValue = "continuation",
             description = "continuation (reward, perplexity, diversity on prompts), dialogue (the same on --data "
@@ -145,6 +148,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if ("classification".equals(task)) {
             policyOptions.requireAsTrained("evaluate --task classification", false, false);
+            keepEarlier("classification.json");
             return ClassificationEval.run(spec, policy, policyOptions.ensemble, modelOptions, policyOptions.targetHead(true), data, columns.text,
                     columns.label, limit == Integer.MAX_VALUE ? 0 : limit, outDir());
         }
@@ -169,6 +173,7 @@ final class EvaluateCommand implements Callable<Integer> {
             evalP = DqnCli.prompts(file, limit, "--prompts");
         }
         double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+        keepEarlier("comparison.json");
         PrintWriter o = spec.commandLine().getOut();
         try (DqnPolicy p = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
             DqnConfig cfg;
@@ -214,6 +219,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve("data/multi30k/en-de.test_2016_flickr.tsv");
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
+        keepEarlier("translation-scores.json");
         try (DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
             Path dir = outDir();
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
@@ -223,6 +229,14 @@ final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine().getErr());
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Refuses, before the work, an output directory that holds an earlier evaluation of this task (another
+     * width, another test file): it is kept unless --overwrite says otherwise.
+     */
+    private void keepEarlier(String summaryFile) {
+        overwrite.check(outDir(), summaryFile, "an earlier " + task + " evaluation");
     }
 
     /** --out, or the policy's run directory's evaluation/ folder. */

@@ -131,6 +131,16 @@ class DqnCommandsTest {
         List<String> tsv = Files.readAllLines(runDir.resolve("evaluation/comparison.tsv"));
         assertEquals("metric\tbase\ttrained", tsv.get(0));
         assertEquals(10, tsv.size());
+        // a second evaluation (here with another seed) keeps the first unless --overwrite is given
+        String first = Files.readString(runDir.resolve("evaluation/comparison.json"));
+        Result ev2 = run("evaluate", "--policy", runDir.toString(), "--limit", "2", "--samples", "1", "--seed", "9");
+        assertEquals(ExitCodes.USAGE, ev2.code(), ev2.err());
+        assertTrue(ev2.err().startsWith("qdecode: error: --out " + runDir.resolve("evaluation") + ": already holds an "
+                + "earlier continuation evaluation (comparison.json); choose another --out or add --overwrite"), ev2.err());
+        assertEquals(first, Files.readString(runDir.resolve("evaluation/comparison.json")));
+        ev2 = run("evaluate", "--policy", runDir.toString(), "--limit", "2", "--samples", "1", "--seed", "9",
+                "--overwrite");
+        assertEquals(ExitCodes.OK, ev2.code(), ev2.err());
 
         Result gen = run("generate", "--policy", runDir.toString(), "--prompt", "One day, Tom went to the park. Then,",
                 "--max-new-tokens", "5", "--min-new-tokens", "5");
