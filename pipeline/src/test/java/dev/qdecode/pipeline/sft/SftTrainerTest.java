@@ -132,7 +132,8 @@ class SftTrainerTest {
     void interruptedAndResumedRunEqualsAnUninterruptedOne() {
         Path a = dir.resolve("straight");
         Path b = dir.resolve("resumed");
-        run(config(a, 2, 2e-3, 0.1, 4, 0), false, new Recorder(-1));
+        Recorder straight = new Recorder(-1);
+        run(config(a, 2, 2e-3, 0.1, 4, 0), false, straight);
         SftTrainer.Result half = run(config(b, 2, 2e-3, 0.1, 4, 0), false, new Recorder(3));
         assertTrue(half.interrupted());
         assertEquals(3, half.steps());
@@ -140,12 +141,23 @@ class SftTrainerTest {
         SftTrainer.Result end = run(config(b, 2, 2e-3, 0.1, 4, 0), true, rest);
         assertEquals(8, end.steps());
         assertEquals(5, rest.losses.size());
+        // The steps after the resume see the same batches, dropout masks, learning rates and optimizer
+        // state as the uninterrupted run's steps 4-8: the same losses, up to float rounding.
+        for (int i = 0; i < 5; i++) {
+            assertEquals(straight.losses.get(3 + i), rest.losses.get(i), 1e-5 * straight.losses.get(3 + i),
+                    "loss at step " + (4 + i));
+        }
+        // Weights to 1e-4, 5% of one step's learning rate (2e-3): a resume bug (a lost Adam moment, a
+        // schedule or bias correction off by a step, another batch or mask) moves weights by a sizeable
+        // share of the learning rate. Float rounding alone differs from run to run in the full suite
+        // (seen: 1.3e-6 and 5e-6, on rarely used embedding rows, where Adam's normalisation of a
+        // near-zero gradient magnifies it), although MKL runs in strict reproducible mode.
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> wa = Safetensors.read(a.resolve("checkpoint/model.safetensors"), m);
             Map<String, NDArray> wb = Safetensors.read(b.resolve("checkpoint/model.safetensors"), m);
             assertEquals(wa.keySet(), wb.keySet());
             for (String k : wa.keySet()) {
-                assertArrayEquals(wa.get(k).toFloatArray(), wb.get(k).toFloatArray(), 1e-6f, k);
+                assertArrayEquals(wa.get(k).toFloatArray(), wb.get(k).toFloatArray(), 1e-4f, k);
             }
         }
         assertEquals(SftTrainer.readMetrics(a).size(), SftTrainer.readMetrics(b).size());
