@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -127,10 +128,17 @@ final class GenerateCommand implements Callable<Integer> {
                     + "is not a log-probability to sum over a beam (expected --mode guided with --beams " + cfg.beams()
                     + ")");
         }
+        if (output != null) {
+            // from here on Ctrl-C stops at the next batch boundary, so the output is closed properly
+            Interrupts.install(err, "the rows generated so far, after the current batch");
+        }
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
-        try (ResumableOutput o = output == null ? null : openOutput(prompts);
+        try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg.batchSize());
                 DqnPolicy p = loadPolicy(policyMode);
                 ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
+            if (o != null) {
+                o.bind(resolved(m, p));
+            }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
                 out.print(input.prompt);
@@ -180,13 +188,24 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Options whose given text is not compared on a resume: the prompts file, its column, format and limit
+     * are covered by the prompts' fingerprint, and the model, prompt format and policy options by what they
+     * resolve to ({@link #resolved}).
+     */
+    private static final java.util.Set<String> RESOLVED = java.util.Set.of("--prompts", "--column", "--format",
+            "--limit", "--output", "--model", "--prompt-format", "--policy", "--ensemble", "--head", "--mode");
+
     /** Opens --output (refusing one that exists unasked) and checks a resumed run's rows against the prompts. */
-    private ResumableOutput openOutput(List<PromptExample> prompts) {
+    private ResumableOutput openOutput(List<PromptExample> prompts, int batchSize) {
         List<String> identity = new java.util.ArrayList<>(prompts.size());
         for (PromptExample p : prompts) {
             identity.add(p.id() + "\t" + p.prompt());
         }
-        ResumableOutput o = ResumableOutput.open(spec, output, COLUMNS, identity, resume, overwrite);
+        // A resume keeps whole batches only, so the batches after it are the uninterrupted run's (the
+        // batch's composition can change a row through float rounding); a finished set is kept whole.
+        ResumableOutput o = ResumableOutput.open(spec, output, COLUMNS, identity, RESOLVED, java.util.Set.of("--stop"),
+                rows -> rows >= prompts.size() ? rows : rows / batchSize * batchSize, resume, overwrite);
         try {
             checkDoneRows(o, prompts);
         } catch (RuntimeException e) {
@@ -194,6 +213,24 @@ final class GenerateCommand implements Callable<Integer> {
             throw e;
         }
         return o;
+    }
+
+    /** What the model and policy options resolved to: compared on a resume, recorded as provenance. */
+    private static Map<String, Object> resolved(ModelOptions.Loaded m, DqnPolicy p) {
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("model", ResumableOutput.value(m.dir()));
+        r.put("model_weights", m.weightsId());
+        r.put("prompt_format", m.format().toSpec());
+        if (p != null) {
+            List<String> heads = new java.util.ArrayList<>();
+            for (Path f : p.sources()) {
+                heads.add(dev.qdecode.data.Datasets.sha256(f));
+            }
+            r.put("policy_checkpoints_sha256", heads);
+            r.put("policy_mode", p.mode().name());
+            r.put("policy_head", p.decoding().headName());
+        }
+        return r;
     }
 
     /** Rows to --output, batch by batch; Ctrl-C stops after the current batch, and --resume continues. */
@@ -205,8 +242,12 @@ final class GenerateCommand implements Callable<Integer> {
         } else if (from > 0) {
             err.println("resuming after " + from + "/" + prompts.size() + " prompts in " + o.partFile());
         }
-        Interrupts.install(err, "the rows generated so far, after the current batch");
         int[] done = {from};
+        if (Interrupts.requested()) {
+            err.println("qdecode: interrupted before generating; " + (from == 0 ? "nothing was written"
+                    : "the rows so far are in " + o.partFile()));
+            return ExitCodes.INTERRUPTED;
+        }
         try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size(), from)) {
             gen.generate(texts, from, progress(bar, System.nanoTime()), batch -> {
                 for (Generation g : batch) {
@@ -218,13 +259,10 @@ final class GenerateCommand implements Callable<Integer> {
                 return !Interrupts.requested();
             });
         }
-        if (done[0] == 0) {
-            err.println("qdecode: interrupted before the first batch was done; nothing was written");
-            return ExitCodes.INTERRUPTED;
-        }
         if (done[0] < prompts.size()) {
             err.println("qdecode: interrupted after " + done[0] + "/" + prompts.size() + " prompts; the rows so far "
-                    + "are in " + o.partFile() + " (continue with the same command plus --resume)");
+                    + "are in " + o.partFile() + " (continue with the same command plus --resume"
+                    + (overwrite ? ", without --overwrite)" : ")"));
             return ExitCodes.INTERRUPTED;
         }
         int rows = o.finish();

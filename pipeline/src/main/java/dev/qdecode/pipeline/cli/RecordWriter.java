@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.io.OutputStreamWriter;
+import java.util.function.IntUnaryOperator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +33,7 @@ final class RecordWriter implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
     private final Path target;
     private final Path tmp;
+    private final FileChannel channel;
     private final BufferedWriter out;
     private final boolean tsv;
     private final List<String> columns;
@@ -48,14 +53,16 @@ final class RecordWriter implements AutoCloseable {
             Files.createDirectories(parent);
         }
         tmp = part(target);
-        if (append) {
-            out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        } else {
-            out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-            if (tsv) {
-                out.write(String.join("\t", columns));
-                out.write('\n');
-            }
+        channel = append ? FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+                : FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+        out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8));
+        if (!append && tsv) {
+            out.write(String.join("\t", columns));
+            out.write('\n');
+        }
+        if (keepPart) {
+            flush(); // a resumable file has its header before its first row is due
         }
     }
 
@@ -145,48 +152,85 @@ final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Continues the temporary file an interrupted resumable writer left: drops a last row that a kill
-     * cut short, and appends after the complete ones.
+     * The rows an interrupted resumable writer left in its temporary file, as {@link #readPart} found them.
+     *
+     * @param rows the rows kept, each as its field values (strings; JSON numbers and booleans as written)
+     * @param end the byte offset after the last row kept (the file is cut there on {@link #resume}); -1
+     *     when the file holds not even its header and is written again from the start
+     */
+    record Part(List<List<String>> rows, long end) {}
+
+    /**
+     * Reads the temporary file an interrupted resumable writer left, without changing it: a last row
+     * that a kill cut short is not kept, and neither are complete rows past what {@code keep} allows.
      *
      * @param target the output file ({@code .tsv} or {@code .jsonl})
      * @param columns the column names, in order (a TSV file's header must be these)
-     * @param rows receives the complete rows already written, each as its field values (strings; JSON
-     *     numbers and booleans as written)
-     * @return the writer, which appends
+     * @param keep given the number of complete rows, how many to keep (e.g. whole batches only)
+     * @return the rows kept and where they end
      * @throws CliException when the temporary file cannot be read or is not such a file
      */
-    static RecordWriter resume(Path target, List<String> columns, List<List<String>> rows) {
+    static Part readPart(Path target, List<String> columns, IntUnaryOperator keep) {
         Path p = part(target);
-        List<String> lines;
+        boolean tsv = isTsv(target);
         try {
             byte[] bytes = Files.readAllBytes(p);
-            int end = bytes.length;
-            while (end > 0 && bytes[end - 1] != '\n') {
-                end--; // a row cut short by a kill: written again
-            }
-            if (end < bytes.length) {
-                try (var ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.WRITE)) {
-                    ch.truncate(end);
+            // the end of each complete line (a row cut short by a kill has none, and is written again)
+            List<Integer> ends = new ArrayList<>();
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    ends.add(i + 1);
                 }
             }
-            String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
-            lines = text.isEmpty() ? List.of() : List.of(text.substring(0, text.length() - 1).split("\n", -1));
+            int first = 0;
+            if (tsv) {
+                if (ends.isEmpty()) {
+                    return new Part(List.of(), -1); // killed before the header reached the disk: no row yet
+                }
+                String h = new String(bytes, 0, ends.get(0) - 1, StandardCharsets.UTF_8);
+                if (!h.equals(String.join("\t", columns))) {
+                    throw new CliException(p + ":1: not the header this command writes (expected '"
+                            + String.join("\\t", columns) + "')");
+                }
+                first = 1;
+            }
+            int complete = ends.size() - first;
+            int kept = Math.max(0, Math.min(complete, keep.applyAsInt(complete)));
+            List<List<String>> rows = new ArrayList<>(kept);
+            for (int i = 0; i < kept; i++) {
+                int line0 = i + first == 0 ? 0 : ends.get(i + first - 1);
+                String line = new String(bytes, line0, ends.get(i + first) - 1 - line0, StandardCharsets.UTF_8);
+                rows.add(tsv ? tsvFields(line, columns.size(), p, i + first + 1)
+                        : jsonFields(line, columns, p, i + first + 1));
+            }
+            return new Part(rows, kept + first == 0 ? 0 : ends.get(kept + first - 1));
         } catch (IOException e) {
             throw new CliException(p + ": cannot read (" + e.getMessage() + ")");
         }
-        boolean tsv = isTsv(target);
-        int first = 0;
-        if (tsv) {
-            if (lines.isEmpty() || !lines.get(0).equals(String.join("\t", columns))) {
-                throw new CliException(p + ":1: not the header this command writes (expected '"
-                        + String.join("\\t", columns) + "')");
+    }
+
+    /**
+     * Continues the temporary file an interrupted resumable writer left: cuts it after the rows
+     * {@link #readPart} kept and appends after them.
+     *
+     * @param target the output file ({@code .tsv} or {@code .jsonl})
+     * @param columns the column names, in order
+     * @param part what {@link #readPart} found
+     * @return the writer, which appends
+     */
+    static RecordWriter resume(Path target, List<String> columns, Part part) {
+        if (part.end() < 0) {
+            return open(target, columns, false, -1);
+        }
+        Path p = part(target);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            if (ch.size() > part.end()) {
+                ch.truncate(part.end());
             }
-            first = 1;
+        } catch (IOException e) {
+            throw new CliException(p + ": cannot write (" + e.getMessage() + ")");
         }
-        for (int i = first; i < lines.size(); i++) {
-            rows.add(tsv ? tsvFields(lines.get(i), columns.size(), p, i + 1) : jsonFields(lines.get(i), columns, p, i + 1));
-        }
-        return open(target, columns, true, rows.size());
+        return open(target, columns, true, part.rows().size());
     }
 
     private static List<String> tsvFields(String line, int n, Path p, int lineNo) {
@@ -308,6 +352,9 @@ final class RecordWriter implements AutoCloseable {
     void flush() {
         try {
             out.flush();
+            if (keepPart) {
+                channel.force(false);
+            }
         } catch (IOException e) {
             throw new CliException(tmp + ": cannot write (" + e.getMessage() + ")");
         }
@@ -316,6 +363,7 @@ final class RecordWriter implements AutoCloseable {
     /** Finishes the file: closes it and renames it to its final name, replacing an older one. */
     void commit() {
         try {
+            flush();
             out.close();
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);

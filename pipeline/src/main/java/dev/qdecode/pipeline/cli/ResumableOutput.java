@@ -20,18 +20,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntUnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * An {@code --output} file that a long command writes batch by batch and continues with
- * {@code --resume} after an interrupt. The rows go to {@code NAME.part} (renamed to {@code NAME} when
- * all are done), and {@code NAME.run.json} records the command's settings (every option's value,
- * paths made absolute), the input's fingerprint and, once finished, the row count and time: the
- * output's provenance, and what a resume is checked against.
+ * {@code --resume} after an interrupt. The rows go to {@code NAME.part} and the run's record to
+ * {@code NAME.part.run.json}: every option's value, what the inputs resolved to (the model's weights
+ * hash, the prompt format, the policy's checkpoint hashes: {@link #bind}) and the input rows'
+ * fingerprint. When all rows are done both are renamed, to {@code NAME} and {@code NAME.run.json}
+ * (the output's provenance, with the row count and times). A resume is checked against the record.
  *
  * <p>Without {@code --resume}, an existing {@code NAME} or {@code NAME.part} is refused unless
- * {@code --overwrite} is given, so earlier work is never replaced unasked.
+ * {@code --overwrite} is given, so earlier work is never replaced unasked; {@code NAME.lock} keeps a
+ * second job off the same output.
  */
 final class ResumableOutput implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
@@ -39,21 +42,27 @@ final class ResumableOutput implements AutoCloseable {
     private static final Set<String> NOT_SETTINGS = Set.of("--resume", "--overwrite", "--help", "--version");
 
     private final Path target;
-    private final Path runFile;
+    private final Path partRunFile;
     private final Map<String, Object> run;
-    private final RecordWriter writer;
-    private final List<List<String>> doneRows;
+    private final Map<String, Object> was;
+    private final RunLock lock;
+    private final List<String> columns;
+    private final RecordWriter.Part part;
+    private RecordWriter writer;
     private final long startNanos = System.nanoTime();
     private final boolean resumed;
     private boolean finished;
 
-    private ResumableOutput(Path target, Map<String, Object> run, RecordWriter writer, List<List<String>> doneRows) {
+    private ResumableOutput(Path target, List<String> columns, Map<String, Object> run, Map<String, Object> was,
+            RunLock lock, RecordWriter.Part part) {
         this.target = target;
-        this.runFile = runFile(target);
+        this.columns = columns;
+        this.partRunFile = partRunFile(target);
         this.run = run;
-        this.writer = writer;
-        this.doneRows = doneRows;
-        this.resumed = run.containsKey("resumed");
+        this.was = was;
+        this.lock = lock;
+        this.part = part;
+        this.resumed = was != null;
     }
 
     /**
@@ -66,22 +75,32 @@ final class ResumableOutput implements AutoCloseable {
         return target.resolveSibling(target.getFileName() + ".run.json");
     }
 
+    /** The record of a run in progress, beside its rows. */
+    private static Path partRunFile(Path target) {
+        return runFile(RecordWriter.part(target));
+    }
+
     /**
      * Starts the output, or continues an interrupted one.
      *
-     * @param spec the command (its options' values are the settings recorded and compared)
+     * @param spec the command (its options' values are recorded, and compared on a resume)
      * @param target the {@code --output} file
      * @param columns the column names
      * @param inputs the input rows' identity (e.g. each prompt's id and text), fingerprinted so that a
      *     resume over changed input is refused
+     * @param resolved options not compared as given, because what they resolve to is ({@link #bind}) or
+     *     the input fingerprint covers them (e.g. the prompts file, its column and limit)
+     * @param unordered list options whose order does not matter (compared sorted)
+     * @param keep on a resume, given the number of complete rows in the file, how many to keep (the rest
+     *     is generated again)
      * @param resume whether {@code --resume} was given
      * @param overwrite whether {@code --overwrite} was given
      * @return the output; {@link #done()} rows are already in it
-     * @throws CliException (usage) when an output exists and neither flag says what to do with it, or the
-     *     settings or input differ from the interrupted run's
+     * @throws CliException (usage) when an output exists and neither flag says what to do with it, another
+     *     job writes it, or the settings or input differ from the interrupted run's
      */
     static ResumableOutput open(CommandSpec spec, Path target, List<String> columns, List<String> inputs,
-            boolean resume, boolean overwrite) {
+            Set<String> resolved, Set<String> unordered, IntUnaryOperator keep, boolean resume, boolean overwrite) {
         if (resume && overwrite) {
             throw new CliException("--overwrite: not with --resume (expected one: --resume continues the "
                     + "interrupted output, --overwrite starts it again)", ExitCodes.USAGE);
@@ -90,35 +109,59 @@ final class ResumableOutput implements AutoCloseable {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("command", "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""));
         run.put("qdecode_version", VersionProvider.version());
-        run.put("settings", settings(spec));
+        run.put("settings", settings(spec, resolved, unordered));
         run.put("inputs", inputs.size());
         run.put("inputs_sha256", sha256(inputs));
-        if (resume) {
-            if (!Files.exists(part)) {
-                throw new CliException("--resume: no interrupted output to continue (" + part + " not found; "
-                        + (Files.exists(target) ? target + " is finished; expected --overwrite to write it again"
-                                : "expected the --output of an interrupted run") + ")", ExitCodes.USAGE);
+        RunLock lock = RunLock.acquireFile(target, "--output");
+        try {
+            if (resume) {
+                if (!Files.exists(part)) {
+                    throw new CliException("--resume: no interrupted output to continue (" + part + " not found; "
+                            + (Files.exists(target) ? target + " is finished; expected --overwrite to write it again"
+                                    : "expected the --output of an interrupted run") + ")", ExitCodes.USAGE);
+                }
+                Map<String, Object> was = readRun(target);
+                checkSame(target, "settings", was, run);
+                if (!Objects.equals(was.get("inputs_sha256"), run.get("inputs_sha256"))) {
+                    throw refusal(target, List.of("the input rows (" + inputs.size() + " now, " + count(was.get("inputs"))
+                            + " then; their content is not the same)"));
+                }
+                run.put("started", was.get("started"));
+                run.put("resumed", Instant.now().toString());
+                return new ResumableOutput(target, columns, run, was, lock, RecordWriter.readPart(target, columns, keep));
             }
-            Map<String, Object> was = readRun(target);
-            checkSame(target, was, run);
-            run.put("started", was.get("started"));
-            run.put("resumed", Instant.now().toString());
-            List<List<String>> rows = new ArrayList<>();
-            RecordWriter w = RecordWriter.resume(target, columns, rows);
-            return new ResumableOutput(target, run, w, rows);
-        }
-        if (!overwrite) {
-            if (Files.exists(part)) {
-                throw new CliException("--output " + target + ": an interrupted run left its rows in " + part
-                        + " (expected --resume to continue it, or --overwrite to start again)", ExitCodes.USAGE);
+            if (!overwrite) {
+                if (Files.exists(part)) {
+                    throw new CliException("--output " + target + ": an interrupted run left its rows in " + part
+                            + " (expected --resume to continue it, or --overwrite to start again)", ExitCodes.USAGE);
+                }
+                RecordWriter.checkNew("--output", target, false);
             }
-            RecordWriter.checkNew("--output", target, false);
+            run.put("started", Instant.now().toString());
+            return new ResumableOutput(target, columns, run, null, lock, new RecordWriter.Part(List.of(), -1));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        run.put("started", Instant.now().toString());
-        RecordWriter w = RecordWriter.openResumable(target, columns);
-        ResumableOutput o = new ResumableOutput(target, run, w, List.of());
-        o.writeRun();
-        return o;
+    }
+
+    /**
+     * Records what the inputs resolved to once they are loaded (the model's weights hash, the prompt
+     * format, the policy's checkpoints), or, on a resume, refuses values that differ from the run's; then
+     * starts writing. Until this call no file is written, so a job that fails while loading (or is
+     * stopped then) leaves an earlier output, finished or interrupted, as it was.
+     *
+     * @param facts names and values (strings or lists of strings)
+     * @throws CliException (usage) on a resume whose inputs resolve otherwise, naming each difference
+     */
+    void bind(Map<String, Object> facts) {
+        run.put("resolved", new LinkedHashMap<>(facts));
+        // a run stopped before its inputs loaded wrote no row, so there is nothing to compare with
+        if (resumed && was.get("resolved") != null) {
+            checkSame(target, "resolved", was, run);
+        }
+        writer = resumed ? RecordWriter.resume(target, columns, part) : RecordWriter.openResumable(target, columns);
+        writeRun();
     }
 
     /**
@@ -127,7 +170,7 @@ final class ResumableOutput implements AutoCloseable {
      * @return the count
      */
     int done() {
-        return doneRows.size();
+        return part.rows().size();
     }
 
     /**
@@ -137,7 +180,7 @@ final class ResumableOutput implements AutoCloseable {
      * @return the rows
      */
     List<List<String>> doneRows() {
-        return doneRows;
+        return part.rows();
     }
 
     /**
@@ -170,12 +213,18 @@ final class ResumableOutput implements AutoCloseable {
      */
     int finish() {
         int rows = writer.rows();
-        writer.commit();
-        finished = true;
         run.put("rows", rows);
         run.put("finished", Instant.now().toString());
         run.put("seconds_last_session", Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0);
         writeRun();
+        writer.commit();
+        try {
+            Files.move(partRunFile, runFile(target), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CliException(runFile(target) + ": cannot write (" + e.getMessage() + ")");
+        }
+        finished = true;
         return rows;
     }
 
@@ -185,29 +234,33 @@ final class ResumableOutput implements AutoCloseable {
      */
     @Override
     public void close() {
-        writer.close();
-        if (!finished && !resumed && writer.rows() == 0) {
-            try {
-                Files.deleteIfExists(partFile());
-                Files.deleteIfExists(runFile);
-            } catch (IOException e) {
-                throw new CliException(runFile + ": cannot remove (" + e.getMessage() + ")");
+        try {
+            if (writer != null) {
+                writer.close();
+                if (!finished && !resumed && writer.rows() == 0) {
+                    Files.deleteIfExists(partFile());
+                    Files.deleteIfExists(partRunFile);
+                }
             }
+        } catch (IOException e) {
+            throw new CliException(partRunFile + ": cannot remove (" + e.getMessage() + ")");
+        } finally {
+            lock.close();
         }
     }
 
     private void writeRun() {
-        Path tmp = runFile.resolveSibling(runFile.getFileName() + ".tmp");
+        Path tmp = partRunFile.resolveSibling(partRunFile.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, GSON.toJson(run) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, runFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, partRunFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new CliException(runFile + ": cannot write (" + e.getMessage() + ")");
+            throw new CliException(partRunFile + ": cannot write (" + e.getMessage() + ")");
         }
     }
 
     private static Map<String, Object> readRun(Path target) {
-        Path f = runFile(target);
+        Path f = partRunFile(target);
         try {
             Map<String, Object> m = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8),
                     new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
@@ -223,47 +276,64 @@ final class ResumableOutput implements AutoCloseable {
         }
     }
 
-    /** Names every setting that differs from the interrupted run's, as train and sft resumes do. */
-    private static void checkSame(Path target, Map<String, Object> was, Map<String, Object> now) {
+    /** Names every value under {@code key} that differs from the interrupted run's, as train and sft resumes do. */
+    private static void checkSame(Path target, String key, Map<String, Object> was, Map<String, Object> now) {
+        Object b = was.get(key);
+        Map<?, ?> before = b instanceof Map<?, ?> m ? m : Map.of();
         @SuppressWarnings("unchecked")
-        Map<String, Object> before = (Map<String, Object>) was.get("settings");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> after = (Map<String, Object>) now.get("settings");
+        Map<String, Object> after = (Map<String, Object>) now.get(key);
         List<String> diffs = new ArrayList<>();
         for (Map.Entry<String, Object> e : after.entrySet()) {
-            Object b = before.get(e.getKey());
-            if (!Objects.equals(String.valueOf(b), String.valueOf(e.getValue()))) {
-                diffs.add(e.getKey() + " " + e.getValue() + " (the run's: " + b + ")");
+            Object then = before.get(e.getKey());
+            if (!Objects.equals(then, e.getValue())) {
+                diffs.add(e.getKey() + " " + e.getValue() + " (the run's: " + then + ")");
             }
         }
-        if (diffs.isEmpty() && !Objects.equals(was.get("inputs_sha256"), now.get("inputs_sha256"))) {
-            diffs.add("the input (" + now.get("inputs") + " rows, not the " + count(was.get("inputs"))
-                    + " rows the run started with)");
-        }
         if (!diffs.isEmpty()) {
-            throw new CliException("--resume: " + target + " was started with other settings: " + String.join(", ", diffs)
-                    + " (expected the command that started it, plus --resume; or --overwrite to start again)",
-                    ExitCodes.USAGE);
+            throw refusal(target, diffs);
         }
+    }
+
+    private static CliException refusal(Path target, List<String> diffs) {
+        return new CliException("--resume: " + target + " was started with other settings: " + String.join(", ", diffs)
+                + " (expected the command that started it, plus --resume; or --overwrite to start again)",
+                ExitCodes.USAGE);
     }
 
     private static String count(Object n) {
         return n instanceof Number x ? Long.toString(x.longValue()) : String.valueOf(n);
     }
 
-    /** Every option's value, by its longest name; paths absolute, so a resume from elsewhere compares equal. */
-    private static Map<String, Object> settings(CommandSpec spec) {
+    /**
+     * Every option's value by its longest name, except those resolved later or not settings: scalars as
+     * strings, lists as lists of strings, paths absolute.
+     */
+    private static Map<String, Object> settings(CommandSpec spec, Set<String> resolved, Set<String> unordered) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (OptionSpec o : spec.options()) {
-            if (NOT_SETTINGS.contains(o.longestName()) || o.usageHelp() || o.versionHelp()) {
+            String name = o.longestName();
+            if (NOT_SETTINGS.contains(name) || resolved.contains(name) || o.usageHelp() || o.versionHelp()) {
                 continue;
             }
-            m.put(o.longestName(), value(o.getValue()));
+            Object v = value(o.getValue());
+            if (v instanceof List<?> l && unordered.contains(name)) {
+                List<String> sorted = new ArrayList<>();
+                l.forEach(x -> sorted.add((String) x));
+                sorted.sort(null);
+                v = sorted;
+            }
+            m.put(name, v);
         }
         return m;
     }
 
-    private static String value(Object v) {
+    /**
+     * A value as the record holds it: null, a string, or a list of strings.
+     *
+     * @param v an option's value
+     * @return the recorded form (paths absolute and normalised)
+     */
+    static Object value(Object v) {
         if (v == null) {
             return null;
         }
@@ -271,9 +341,9 @@ final class ResumableOutput implements AutoCloseable {
             return p.toAbsolutePath().normalize().toString();
         }
         if (v instanceof Collection<?> c) {
-            List<String> r = new ArrayList<>();
+            List<Object> r = new ArrayList<>();
             c.forEach(x -> r.add(value(x)));
-            return r.toString();
+            return r;
         }
         if (v instanceof Object[] a) {
             return value(List.of(a));

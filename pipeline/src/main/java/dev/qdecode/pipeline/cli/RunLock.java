@@ -43,7 +43,34 @@ final class RunLock implements AutoCloseable {
         try {
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
-            Path f = dir.resolve(FILE);
+            return lock(dir.resolve(FILE), created, "--out " + dir + ": another qdecode job is writing there "
+                    + "(expected one job per directory: wait for it to end, or choose another --out)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Takes a lock on one output file: the lock file {@code NAME.lock} beside it.
+     *
+     * @param output the output file
+     * @param option the option that names it, for the message (e.g. "--output")
+     * @return the lock (close it when the job ends)
+     * @throws CliException (usage) when another job holds it
+     */
+    static RunLock acquireFile(Path output, String option) {
+        Path f = output.resolveSibling(output.getFileName() + ".lock");
+        try {
+            Files.createDirectories(f.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new CliException(option + " " + output + ": cannot create its directory (" + e.getMessage() + ")");
+        }
+        return lock(f, false, option + " " + output + ": another qdecode job is writing it (expected one job per "
+                + "output: wait for it to end, or choose another " + option + ")");
+    }
+
+    private static RunLock lock(Path f, boolean createdDir, String busy) {
+        try {
             FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
             try {
@@ -53,10 +80,9 @@ final class RunLock implements AutoCloseable {
             }
             if (l == null) {
                 ch.close();
-                throw new CliException("--out " + dir + ": another qdecode job is writing there (expected one job per "
-                        + "directory: wait for it to end, or choose another --out)", ExitCodes.USAGE);
+                throw new CliException(busy, ExitCodes.USAGE);
             }
-            return new RunLock(f, ch, l, created);
+            return new RunLock(f, ch, l, createdDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,7 +9,7 @@ import java.util.List;
  * @param maxNewTokens the most tokens to generate per prompt (&gt; 0)
  * @param minNewTokens end-of-sequence is suppressed until this many tokens exist (0..max)
  * @param stopStrings generation stops when one of these appears in the generated text
- * @param seed the random seed (each prompt gets its own stream, so results do not depend on batching)
+ * @param seed the random seed (each prompt gets its own stream, so batching changes results only through float rounding)
  * @param batchSize prompts decoded together (&gt; 0)
  * @param tokenHealing back up the last prompt token and constrain the first new token to pieces
  *     that start with its text

@@ -14,8 +14,9 @@ import java.util.function.Predicate;
 /**
  * Batched, KV-cached text generation from a causal language model: prompts of different lengths
  * are decoded together, finished rows leave the batch, and every prompt has its own seeded random
- * stream (so the output does not depend on the batch size). With {@link GenerationConfig#beams()}
- * &gt; 1 it runs beam search instead (the text then arrives whole, not piece by piece).
+ * stream (so the batch size changes the output only through float rounding in the padded batch).
+ * With {@link GenerationConfig#beams()} &gt; 1 it runs beam search instead (the text then arrives
+ * whole, not piece by piece).
  */
 public final class Generator {
 
@@ -106,9 +107,9 @@ public final class Generator {
 
     /**
      * Generates continuations for the prompts from index {@code from} on, handing each finished batch to
-     * {@code sink} in input order. A prompt's result depends only on its index in {@code prompts}
-     * (its random stream is seeded by it), so a job that stopped after some prompts and continues from
-     * there produces what an uninterrupted one would have.
+     * {@code sink} in input order. A prompt's random stream is seeded by its index in {@code prompts},
+     * and batches start at {@code from}, so a job that stopped after some whole batches and continues
+     * from there with the same batch size decodes the same batches as an uninterrupted one.
      *
      * @param prompts all prompt texts
      * @param from the index of the first prompt to generate for (earlier ones are skipped)

@@ -82,14 +82,17 @@ class GenerateCommandTest {
         for (String ext : List.of("tsv", "jsonl")) {
             Path full = tmp.resolve("full." + ext);
             String[] common = {"generate", "--model", CliRunner.model("TinyStories-656K"), "--prompts",
-                prompts.toString(), "--max-new-tokens", "12", "--batch-size", "2"};
+                prompts.toString(), "--max-new-tokens", "12", "--batch-size", "2", "--stop", "zz", "--stop", "qq"};
             CliRunner.Result r = CliRunner.run(concat(common, "--seed", "7", "--limit", "7", "--output", full.toString()));
             assertEquals(0, r.code(), r.err());
             byte[] expected = Files.readAllBytes(full);
             Path runJson = ResumableOutput.runFile(full);
-            assertTrue(Files.readString(runJson).contains("\"rows\": 7"), Files.readString(runJson));
+            String record = Files.readString(runJson);
+            assertTrue(record.contains("\"rows\": 7") && record.contains("\"model_weights\": \"")
+                    && record.contains("\"prompt_format\""), record);
+            assertFalse(Files.exists(ResumableOutput.runFile(RecordWriter.part(full))));
 
-            // What a kill leaves: the settings, three whole rows and half of the fourth in FULL.part.
+            // What a kill leaves: the record, three whole rows and half of the fourth in CUT.part.
             Path out = tmp.resolve("cut." + ext);
             String text = new String(expected, StandardCharsets.UTF_8);
             int cut = 0;
@@ -97,31 +100,65 @@ class GenerateCommandTest {
                 cut = text.indexOf('\n', cut) + 1;
             }
             Files.writeString(RecordWriter.part(out), text.substring(0, cut + 9));
-            Files.writeString(ResumableOutput.runFile(out), Files.readString(runJson)
-                    .replace(full.toAbsolutePath().toString(), out.toAbsolutePath().toString()));
+            Files.writeString(ResumableOutput.runFile(RecordWriter.part(out)), record);
 
             String[] cutRun = concat(common, "--output", out.toString());
             r = CliRunner.run(concat(cutRun, "--seed", "7", "--limit", "7"));
-            assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertUsageError(r, "--resume to continue it");
             r = CliRunner.run(concat(cutRun, "--resume", "--seed", "8", "--limit", "7"));
-            assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertUsageError(r, "--seed 8 (the run's: 7)");
             r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "6"));
-            assertEquals(ExitCodes.USAGE, r.code(), r.err());
-            assertUsageError(r, "--limit 6 (the run's: 7)");
+            assertUsageError(r, "the input rows (6 now, 7 then");
+            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7", "--stop", "zz, qq"));
+            assertUsageError(r, "--stop [qq, zz, zz, qq] (the run's: [qq, zz])");
+            String[] otherModel = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");
+            otherModel[2] = CliRunner.model("stories260K");
+            r = CliRunner.run(otherModel);
+            assertUsageError(r, "model_weights ");
+            try (RunLock other = RunLock.acquireFile(out, "--output")) {
+                r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
+                assertUsageError(r, "another qdecode job is writing it");
+            }
 
-            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
+            // the same run, given in another order, with the default --limit (all 7 of an equal file) spelt
+            // out as the file itself: accepted; the half row and the odd third row (batches of 2) are redone
+            Path seven = tmp.resolve("seven-" + ext + ".tsv");
+            Files.write(seven, Files.readAllLines(prompts).subList(0, 8));
+            String[] reordered = {"generate", "--output", out.toString(), "--resume", "--stop", "qq", "--stop", "zz",
+                "--seed", "7", "--batch-size", "2", "--max-new-tokens", "12", "--prompts", seven.toString(),
+                "--model", CliRunner.model("TinyStories-656K")};
+            r = CliRunner.run(reordered);
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.err().contains("resuming after 3/7 prompts"), r.err());
+            assertTrue(r.err().contains("resuming after 2/7 prompts"), r.err());
             assertEquals(new String(expected, StandardCharsets.UTF_8), Files.readString(out), ext);
             assertFalse(Files.exists(RecordWriter.part(out)));
             assertTrue(Files.readString(ResumableOutput.runFile(out)).contains("\"rows\": 7"));
 
-            r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
-            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            r = CliRunner.run(reordered);
             assertUsageError(r, "is finished");
         }
+    }
+
+    @Test
+    void anOutputInterruptedBeforeItsFirstRowResumesFromTheStart() throws IOException {
+        Path in = tmp.resolve("p.tsv");
+        Files.writeString(in, "id\tprompt\n1\t" + PROMPT + "\n2\tTom had a red ball.\n");
+        Path out = tmp.resolve("o.tsv");
+        String[] cmd = {"generate", "--model", CliRunner.model("stories260K"), "--prompts", in.toString(),
+            "--strategy", "greedy", "--max-new-tokens", "4", "--output", out.toString()};
+        CliRunner.Result r = CliRunner.run(cmd);
+        assertEquals(0, r.code(), r.err());
+        String expected = Files.readString(out);
+        Path again = tmp.resolve("again.tsv");
+        cmd[cmd.length - 1] = again.toString();
+        // killed before anything reached the disk: an empty .part and the record of the run's options only
+        Files.writeString(RecordWriter.part(again), "");
+        String record = Files.readString(ResumableOutput.runFile(out));
+        Files.writeString(ResumableOutput.runFile(RecordWriter.part(again)),
+                record.substring(0, record.indexOf("\"resolved\"")).replaceAll(",\\s*$", "") + "\n}\n");
+        r = CliRunner.run(concat(cmd, "--resume"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(expected, Files.readString(again));
     }
 
     @Test
