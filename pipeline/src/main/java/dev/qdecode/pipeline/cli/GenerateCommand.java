@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
             "Generate text from a pretrained model.",
             "A single --prompt streams to the terminal; a --prompts file writes one row per prompt "
                     + "(generated text, token count, reason for stopping) with a progress bar.",
-            "With --output, rows are written batch by batch to FILE.part (renamed to FILE when all are done) and "
-                    + "the settings to FILE.run.json; after Ctrl-C or a crash, the same command with --resume "
-                    + "continues after the last row written, with the same result as an uninterrupted run."
+            "With --output, rows are written batch by batch to FILE.part and the run's settings to "
+                    + "FILE.part.run.json (renamed to FILE and FILE.run.json when all are done); after Ctrl-C or a "
+                    + "crash, the same command with --resume continues after the last whole batch written, with the "
+                    + "same result as an uninterrupted run."
         })
 final class GenerateCommand implements Callable<Integer> {
 
