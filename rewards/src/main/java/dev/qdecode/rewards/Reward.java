@@ -7,7 +7,9 @@ import java.util.Optional;
  * A batched episode-level reward: one score per episode. Implementations are created by a
  * {@link RewardProvider} (found through {@link java.util.ServiceLoader}) and looked up by id.
  *
- * <p>Contract: {@link #score(List)} returns exactly one finite value per episode, in order.
+ * <p>Contract: {@link #score(List)} returns exactly one finite value per episode, in order, and an
+ * episode's value does not depend on the other episodes of the call: qdecode splits and groups
+ * episodes into calls as training, evaluation and scoring need.
  * Callers wrap rewards with {@link Rewards#checked(Reward)}, which turns an exception or a
  * non-finite value into a {@link RewardException} naming the reward and the episode.
  */

@@ -156,7 +156,7 @@ final class RewardsCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (Reward reward = registry.create(specs, new RewardContext(SharedDir.locate(), seed))) {
-                double[] scores = reward.score(episodes);
+                double[] scores = scoreWithProgress(reward, episodes, spec.commandLine().getErr());
                 Optional<CorpusScore> corpus = reward.corpusScore(episodes);
                 double mean = 0;
                 for (double s : scores) {
@@ -177,6 +177,31 @@ final class RewardsCommand implements Runnable {
                 }
             }
             return ExitCodes.OK;
+        }
+
+        /** Segments scored per call: a progress bar that moves every few seconds, and calls large enough for a model-based reward to batch texts of similar length together. */
+        static final int CHUNK = 4096;
+
+        /**
+         * Scores the episodes in chunks of {@link #CHUNK}, with a progress bar on standard error (a model-based
+         * reward takes about 2 ms a segment on 2 cores: a minute for 30,000). A reward's score of an episode
+         * does not depend on the others in its call (the {@link Reward} contract), so chunks give the same
+         * scores as one call.
+         */
+        private static double[] scoreWithProgress(Reward reward, List<Episode> episodes, PrintWriter err) {
+            if (episodes.size() <= CHUNK) {
+                return reward.score(episodes);
+            }
+            double[] scores = new double[episodes.size()];
+            try (ProgressBar bar = new ProgressBar(err, "segments", episodes.size())) {
+                for (int from = 0; from < episodes.size(); from += CHUNK) {
+                    int to = Math.min(episodes.size(), from + CHUNK);
+                    double[] part = reward.score(episodes.subList(from, to));
+                    System.arraycopy(part, 0, scores, from, part.length);
+                    bar.update(to, "");
+                }
+            }
+            return scores;
         }
 
         /** A UTF-8 byte-order mark, as decoded. */

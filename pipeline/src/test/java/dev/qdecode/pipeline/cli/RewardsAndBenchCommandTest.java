@@ -15,6 +15,29 @@ class RewardsAndBenchCommandTest {
     @TempDir Path tmp;
 
     @Test
+    void aLongFileIsScoredInChunksWithProgressAndTheSameScores() throws IOException {
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/sst2/train.tsv")).subList(1, 9001)
+                .stream().map(l -> l.split("\t")[0]).toList();
+        Path all = Files.write(tmp.resolve("all.txt"), lines);
+        Path tail = Files.write(tmp.resolve("tail.txt"), lines.subList(4000, 4200)); // across the chunk boundary at 4096
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--reward", "length:min=3,max=20",
+                "--hyp", all.toString(), "--output", tmp.resolve("all.tsv").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("9000/9000 segments"), r.err());
+        CliRunner.Result t = CliRunner.run("rewards", "score", "--reward", "vader", "--reward", "length:min=3,max=20",
+                "--hyp", tail.toString(), "--output", tmp.resolve("tail.tsv").toString());
+        assertEquals(0, t.code(), t.err());
+        List<String> a = Files.readAllLines(tmp.resolve("all.tsv"));
+        List<String> b = Files.readAllLines(tmp.resolve("tail.tsv"));
+        for (int i = 1; i < b.size(); i++) {
+            String[] x = a.get(4000 + i).split("\t");
+            String[] y = b.get(i).split("\t");
+            assertEquals(x[1], y[1]);
+            assertEquals(x[2], y[2], "segment " + (4000 + i));
+        }
+    }
+
+    @Test
     void listShowsEveryBuiltInReward() {
         CliRunner.Result r = CliRunner.run("rewards", "list");
         assertEquals(0, r.code(), r.err());
