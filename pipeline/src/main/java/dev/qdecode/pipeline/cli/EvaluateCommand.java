@@ -6,6 +6,7 @@ import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.SamplingConfig;
 import dev.qdecode.rewards.Reward;
@@ -202,8 +203,8 @@ final class EvaluateCommand implements Callable<Integer> {
                         threshold, policy, Map.of(), refs);
                 spec.commandLine().getErr().println("evaluating base model and policy on " + evalP.size() + " prompts x "
                         + cfg.evalSamples() + " samples...");
-                base = DqnTrainer.evaluate(setup, cfg, null);
-                trained = DqnTrainer.evaluate(setup, cfg, p);
+                base = evaluateWithProgress(setup, cfg, null);
+                trained = evaluateWithProgress(setup, cfg, p);
             }
             Path dir = outDir();
             write(dir, base, trained);
@@ -229,6 +230,26 @@ final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine().getErr());
         }
         return ExitCodes.OK;
+    }
+
+    /** One evaluation, with a progress bar of its episodes on standard error. */
+    private EvalMetrics evaluateWithProgress(DqnTrainer.Setup setup, DqnConfig cfg, DqnPolicy p) {
+        ProgressBar[] bar = {null};
+        try {
+            return DqnTrainer.evaluate(setup, cfg, p, new TrainListener() {
+                @Override
+                public void onEvaluationProgress(String policy, long done, long total) {
+                    if (bar[0] == null) {
+                        bar[0] = new ProgressBar(spec.commandLine().getErr(), policy + " episodes", total);
+                    }
+                    bar[0].update(done, "");
+                }
+            });
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
     }
 
     /**

@@ -517,6 +517,7 @@ public final class DqnTrainer implements AutoCloseable {
                 throw new EvalStopped();
             }
             eps.addAll(r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng, false));
+            listener.onEvaluationProgress(h == null ? "base" : "trained", eps.size(), all.size());
         }
         return metrics(s.model(), s.reward(), s.references(), eps, h == null ? "base" : "trained", episode,
                 s.positiveThreshold(), updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9),
@@ -687,15 +688,16 @@ public final class DqnTrainer implements AutoCloseable {
      * @param setup model, reward, prompts (only {@code evalPrompts} are used)
      * @param cfg the decoding settings (candidates, τ_Q, new tokens, eval samples, seed)
      * @param policy the trained policy, or null for the base model
+     * @param listener receives {@link TrainListener#onEvaluationProgress} (may be null)
      * @return the metrics
      * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained)
      */
-    public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy) {
+    public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener) {
         if (policy != null && policy.ensembleSize() > 1) {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());
         }
-        try (DqnTrainer t = new DqnTrainer(setup, cfg, null)) {
+        try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
             return t.evaluate(policy == null ? null : policy.head(), 0);
         }
     }

@@ -19,6 +19,15 @@ public interface TrainListener {
     default void onRollout(long episodesDone, long total, double meanReward, double epsilon) {}
 
     /**
+     * During an evaluation, after each batch of held-out episodes.
+     *
+     * @param policy {@code base} or {@code trained}
+     * @param done episodes sampled so far in this evaluation
+     * @param total episodes of this evaluation (prompts times samples)
+     */
+    default void onEvaluationProgress(String policy, long done, long total) {}
+
+    /**
      * While a classification run embeds a data set's texts (not called when they come from the cache).
      *
      * @param done texts embedded so far

@@ -128,6 +128,7 @@ class DqnCommandsTest {
 
         Result ev = run("evaluate", "--policy", runDir.toString(), "--limit", "2", "--samples", "1");
         assertEquals(ExitCodes.OK, ev.code(), ev.err());
+        assertTrue(ev.err().contains("2/2 base episodes") && ev.err().contains("2/2 trained episodes"), ev.err());
         List<String> tsv = Files.readAllLines(runDir.resolve("evaluation/comparison.tsv"));
         assertEquals("metric\tbase\ttrained", tsv.get(0));
         assertEquals(10, tsv.size());
