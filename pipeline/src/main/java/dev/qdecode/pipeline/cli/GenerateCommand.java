@@ -134,11 +134,17 @@ final class GenerateCommand implements Callable<Integer> {
             Interrupts.install(err, "the rows generated so far, after the current batch");
         }
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
-        try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg.batchSize());
+        try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg);
                 DqnPolicy p = loadPolicy(policyMode);
                 ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
             if (o != null) {
-                o.bind(resolved(m, p));
+                if (Interrupts.requested()) {
+                    err.println("qdecode: interrupted while loading; nothing was written" + (resume ? " (the rows so "
+                            + "far stay in " + o.partFile() + "; run the same command again, with --resume)"
+                            : " (run the same command again)"));
+                    return ExitCodes.INTERRUPTED;
+                }
+                o.bind(resolved(m, p), Map.of("model_dir", ResumableOutput.value(m.dir().toAbsolutePath())));
             }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
@@ -189,24 +195,16 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Options whose given text is not compared on a resume: the prompts file, its column, format and limit
-     * are covered by the prompts' fingerprint, and the model, prompt format and policy options by what they
-     * resolve to ({@link #resolved}).
-     */
-    private static final java.util.Set<String> RESOLVED = java.util.Set.of("--prompts", "--column", "--format",
-            "--limit", "--output", "--model", "--prompt-format", "--policy", "--ensemble", "--head", "--mode");
-
     /** Opens --output (refusing one that exists unasked) and checks a resumed run's rows against the prompts. */
-    private ResumableOutput openOutput(List<PromptExample> prompts, int batchSize) {
+    private ResumableOutput openOutput(List<PromptExample> prompts, GenerationConfig cfg) {
         List<String> identity = new java.util.ArrayList<>(prompts.size());
         for (PromptExample p : prompts) {
             identity.add(p.id() + "\t" + p.prompt());
         }
         // A resume keeps whole batches only, so the batches after it are the uninterrupted run's (the
         // batch's composition can change a row through float rounding); a finished set is kept whole.
-        ResumableOutput o = ResumableOutput.open(spec, output, COLUMNS, identity, RESOLVED, java.util.Set.of("--stop"),
-                rows -> rows >= prompts.size() ? rows : rows / batchSize * batchSize, resume, overwrite);
+        ResumableOutput o = ResumableOutput.open(spec, output, COLUMNS, identity, settings(cfg),
+                rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
         try {
             checkDoneRows(o, prompts);
         } catch (RuntimeException e) {
@@ -216,11 +214,45 @@ final class GenerateCommand implements Callable<Integer> {
         return o;
     }
 
-    /** What the model and policy options resolved to: compared on a resume, recorded as provenance. */
+    /**
+     * The decoding settings that decide the rows, as the option names them; those the decoding does not
+     * read (sampling settings under greedy decoding or beams, the length penalty without beams) are left
+     * out, so giving or leaving out their defaults does not matter on a resume.
+     */
+    private static Map<String, Object> settings(GenerationConfig cfg) {
+        Map<String, Object> s = new java.util.LinkedHashMap<>();
+        dev.qdecode.pipeline.generate.SamplingConfig sc = cfg.sampling();
+        s.put("--strategy", sc.greedy() ? "greedy" : "sample");
+        if (!sc.greedy()) {
+            s.put("--temperature", Double.toString(sc.temperature()));
+            s.put("--top-k", Integer.toString(sc.topK()));
+            s.put("--top-p", Double.toString(sc.topP()));
+            s.put("--seed", Long.toString(cfg.seed()));
+        }
+        s.put("--max-new-tokens", Integer.toString(cfg.maxNewTokens()));
+        s.put("--min-new-tokens", Integer.toString(cfg.minNewTokens()));
+        List<String> stops = new java.util.ArrayList<>(cfg.stopStrings());
+        stops.sort(null); // the earliest match stops, whatever the order they were given in
+        s.put("--stop", stops);
+        s.put("--batch-size", Integer.toString(cfg.batchSize()));
+        s.put("--no-token-healing", Boolean.toString(!cfg.tokenHealing()));
+        s.put("--truncate-prompt", Boolean.toString(cfg.truncatePrompt()));
+        s.put("--beams", Integer.toString(cfg.beams()));
+        if (cfg.beams() > 1) {
+            s.put("--length-penalty", Double.toString(cfg.lengthPenalty()));
+        }
+        return s;
+    }
+
+    /**
+     * What the model and policy options resolved to, compared on a resume: the sha256 of every file of the
+     * model directory (weights, shards, config, tokenizer), the prompt format, and the policy's checkpoints
+     * and decoding settings. The model directory's path is only recorded (the same files under another
+     * path are the same model).
+     */
     private static Map<String, Object> resolved(ModelOptions.Loaded m, DqnPolicy p) {
         Map<String, Object> r = new java.util.LinkedHashMap<>();
-        r.put("model", ResumableOutput.value(m.dir()));
-        r.put("model_weights", m.weightsId());
+        r.put("model_files_sha256", fileHashes(m.dir()));
         r.put("prompt_format", m.format().toSpec());
         if (p != null) {
             List<String> heads = new java.util.ArrayList<>();
@@ -230,8 +262,26 @@ final class GenerateCommand implements Callable<Integer> {
             r.put("policy_checkpoints_sha256", heads);
             r.put("policy_mode", p.mode().name());
             r.put("policy_head", p.decoding().headName());
+            r.put("policy_q_weight", Double.toString(p.decoding().qWeight()));
         }
         return r;
+    }
+
+    /** sha256 of each file a model is loaded from (its .json and .safetensors files), by name. */
+    private static Map<String, Object> fileHashes(Path dir) {
+        Map<String, Object> h = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (java.nio.file.Files.isRegularFile(f) && !name.startsWith(".")
+                        && (name.endsWith(".json") || name.endsWith(".safetensors"))) {
+                    h.put(name, dev.qdecode.data.Datasets.sha256(f));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new CliException(dir + ": cannot list the model's files (" + e.getMessage() + ")");
+        }
+        return h;
     }
 
     /** Rows to --output, batch by batch; Ctrl-C stops after the current batch, and --resume continues. */
@@ -244,11 +294,6 @@ final class GenerateCommand implements Callable<Integer> {
             err.println("resuming after " + from + "/" + prompts.size() + " prompts in " + o.partFile());
         }
         int[] done = {from};
-        if (Interrupts.requested()) {
-            err.println("qdecode: interrupted before generating; " + (from == 0 ? "nothing was written"
-                    : "the rows so far are in " + o.partFile()));
-            return ExitCodes.INTERRUPTED;
-        }
         try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size(), from)) {
             gen.generate(texts, from, progress(bar, System.nanoTime()), batch -> {
                 for (Generation g : batch) {

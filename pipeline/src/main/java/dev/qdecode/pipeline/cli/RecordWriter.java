@@ -7,7 +7,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -299,7 +298,7 @@ final class RecordWriter implements AutoCloseable {
             }
             written++;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw writeFailed(e);
         }
     }
 
@@ -356,8 +355,14 @@ final class RecordWriter implements AutoCloseable {
                 channel.force(false);
             }
         } catch (IOException e) {
-            throw new CliException(tmp + ": cannot write (" + e.getMessage() + ")");
+            throw writeFailed(e);
         }
+    }
+
+    /** A failed write (e.g. a full disk): for a resumable file, says that the rows before it are kept. */
+    private CliException writeFailed(IOException e) {
+        return new CliException(tmp + ": cannot write (" + e.getMessage() + ")" + (keepPart
+                ? "; the rows written before are kept (make room, then run the same command with --resume)" : ""));
     }
 
     /** Finishes the file: closes it and renames it to its final name, replacing an older one. */

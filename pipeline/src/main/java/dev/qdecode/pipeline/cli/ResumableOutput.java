@@ -27,14 +27,16 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * An {@code --output} file that a long command writes batch by batch and continues with
  * {@code --resume} after an interrupt. The rows go to {@code NAME.part} and the run's record to
- * {@code NAME.part.run.json}: every option's value, what the inputs resolved to (the model's weights
- * hash, the prompt format, the policy's checkpoint hashes: {@link #bind}) and the input rows'
- * fingerprint. When all rows are done both are renamed, to {@code NAME} and {@code NAME.run.json}
- * (the output's provenance, with the row count and times). A resume is checked against the record.
+ * {@code NAME.part.run.json}: the options as given, the effective settings that decide the rows, what
+ * the inputs resolved to ({@link #bind}: the sha256 of the model's files, the prompt format, the
+ * policy's checkpoints) and the input rows' fingerprint. When all rows are done both are renamed, to
+ * {@code NAME} and {@code NAME.run.json} (the output's provenance, with the row count and times). A
+ * resume is checked against the record, naming every difference.
  *
  * <p>Without {@code --resume}, an existing {@code NAME} or {@code NAME.part} is refused unless
- * {@code --overwrite} is given, so earlier work is never replaced unasked; {@code NAME.lock} keeps a
- * second job off the same output.
+ * {@code --overwrite} is given, so earlier work is never replaced unasked; nothing is written before
+ * the first row, so a job refused, failing or stopped before it leaves earlier files as they were;
+ * {@code NAME.lock} keeps a second job off the same output.
  */
 final class ResumableOutput implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
@@ -81,16 +83,17 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     /**
-     * Starts the output, or continues an interrupted one.
+     * Starts the output, or continues an interrupted one. No file is written until the first row
+     * ({@link #write}), so a job refused, failing or stopped before it leaves an earlier output, finished
+     * or interrupted, as it was.
      *
-     * @param spec the command (its options' values are recorded, and compared on a resume)
+     * @param spec the command (its options are recorded as given, for provenance)
      * @param target the {@code --output} file
      * @param columns the column names
      * @param inputs the input rows' identity (e.g. each prompt's id and text), fingerprinted so that a
      *     resume over changed input is refused
-     * @param resolved options not compared as given, because what they resolve to is ({@link #bind}) or
-     *     the input fingerprint covers them (e.g. the prompts file, its column and limit)
-     * @param unordered list options whose order does not matter (compared sorted)
+     * @param settings the effective settings that decide the rows (strings or lists of strings, by option
+     *     name), compared on a resume
      * @param keep on a resume, given the number of complete rows in the file, how many to keep (the rest
      *     is generated again)
      * @param resume whether {@code --resume} was given
@@ -100,7 +103,7 @@ final class ResumableOutput implements AutoCloseable {
      *     job writes it, or the settings or input differ from the interrupted run's
      */
     static ResumableOutput open(CommandSpec spec, Path target, List<String> columns, List<String> inputs,
-            Set<String> resolved, Set<String> unordered, IntUnaryOperator keep, boolean resume, boolean overwrite) {
+            Map<String, Object> settings, IntUnaryOperator keep, boolean resume, boolean overwrite) {
         if (resume && overwrite) {
             throw new CliException("--overwrite: not with --resume (expected one: --resume continues the "
                     + "interrupted output, --overwrite starts it again)", ExitCodes.USAGE);
@@ -109,16 +112,19 @@ final class ResumableOutput implements AutoCloseable {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("command", "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""));
         run.put("qdecode_version", VersionProvider.version());
-        run.put("settings", settings(spec, resolved, unordered));
+        run.put("options", options(spec));
+        run.put("settings", new LinkedHashMap<>(settings));
         run.put("inputs", inputs.size());
         run.put("inputs_sha256", sha256(inputs));
         RunLock lock = RunLock.acquireFile(target, "--output");
         try {
+            finishRename(target);
             if (resume) {
                 if (!Files.exists(part)) {
                     throw new CliException("--resume: no interrupted output to continue (" + part + " not found; "
                             + (Files.exists(target) ? target + " is finished; expected --overwrite to write it again"
-                                    : "expected the --output of an interrupted run") + ")", ExitCodes.USAGE);
+                                    : "expected the --output of an interrupted run, or the command without --resume")
+                            + ")", ExitCodes.USAGE);
                 }
                 Map<String, Object> was = readRun(target);
                 checkSame(target, "settings", was, run);
@@ -146,22 +152,48 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     /**
-     * Records what the inputs resolved to once they are loaded (the model's weights hash, the prompt
-     * format, the policy's checkpoints), or, on a resume, refuses values that differ from the run's; then
-     * starts writing. Until this call no file is written, so a job that fails while loading (or is
-     * stopped then) leaves an earlier output, finished or interrupted, as it was.
-     *
-     * @param facts names and values (strings or lists of strings)
-     * @throws CliException (usage) on a resume whose inputs resolve otherwise, naming each difference
+     * Completes a finish that a kill cut between its two renames: the rows are in place, their record
+     * is still beside the (gone) temporary file.
      */
-    void bind(Map<String, Object> facts) {
+    private static void finishRename(Path target) {
+        Path partRun = partRunFile(target);
+        if (Files.exists(partRun) && !Files.exists(RecordWriter.part(target)) && Files.exists(target)) {
+            try {
+                Files.move(partRun, runFile(target), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new CliException(runFile(target) + ": cannot write (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /**
+     * Records what the inputs resolved to once they are loaded (the model's files, the prompt format,
+     * the policy's checkpoints), or, on a resume, refuses values that differ from the run's, naming each.
+     *
+     * @param facts names and values (strings, lists or maps of strings)
+     * @param info recorded, not compared (e.g. the model directory's path: its files' hashes are compared)
+     * @throws CliException (usage) on a resume whose inputs resolve otherwise
+     */
+    void bind(Map<String, Object> facts, Map<String, Object> info) {
+        run.put("loaded", new LinkedHashMap<>(info));
         run.put("resolved", new LinkedHashMap<>(facts));
         // a run stopped before its inputs loaded wrote no row, so there is nothing to compare with
         if (resumed && was.get("resolved") != null) {
             checkSame(target, "resolved", was, run);
         }
-        writer = resumed ? RecordWriter.resume(target, columns, part) : RecordWriter.openResumable(target, columns);
-        writeRun();
+    }
+
+    /** The writer, opened at the first row: a resumed file is cut after its kept rows, a new one started. */
+    private RecordWriter writer() {
+        if (writer == null) {
+            if (!run.containsKey("resolved")) {
+                throw new IllegalStateException("bind() first");
+            }
+            writer = resumed ? RecordWriter.resume(target, columns, part) : RecordWriter.openResumable(target, columns);
+            writeRun();
+        }
+        return writer;
     }
 
     /**
@@ -189,12 +221,12 @@ final class ResumableOutput implements AutoCloseable {
      * @param values one value per column
      */
     void write(Object... values) {
-        writer.write(values);
+        writer().write(values);
     }
 
     /** Makes the rows so far durable in {@code NAME.part}: called after each batch. */
     void flush() {
-        writer.flush();
+        writer().flush();
     }
 
     /**
@@ -212,6 +244,7 @@ final class ResumableOutput implements AutoCloseable {
      * @return the number of rows in the file
      */
     int finish() {
+        RecordWriter writer = writer();
         int rows = writer.rows();
         run.put("rows", rows);
         run.put("finished", Instant.now().toString());
@@ -283,10 +316,13 @@ final class ResumableOutput implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> after = (Map<String, Object>) now.get(key);
         List<String> diffs = new ArrayList<>();
-        for (Map.Entry<String, Object> e : after.entrySet()) {
-            Object then = before.get(e.getKey());
-            if (!Objects.equals(then, e.getValue())) {
-                diffs.add(e.getKey() + " " + e.getValue() + " (the run's: " + then + ")");
+        Set<Object> keys = new java.util.LinkedHashSet<>(after.keySet());
+        keys.addAll(before.keySet()); // a value the run had and this command lacks differs too
+        for (Object k : keys) {
+            Object then = before.get(k);
+            Object v = after.get(k);
+            if (!Objects.equals(then, v)) {
+                diffs.add(k + " " + v + " (the run's: " + then + ")");
             }
         }
         if (!diffs.isEmpty()) {
@@ -304,25 +340,13 @@ final class ResumableOutput implements AutoCloseable {
         return n instanceof Number x ? Long.toString(x.longValue()) : String.valueOf(n);
     }
 
-    /**
-     * Every option's value by its longest name, except those resolved later or not settings: scalars as
-     * strings, lists as lists of strings, paths absolute.
-     */
-    private static Map<String, Object> settings(CommandSpec spec, Set<String> resolved, Set<String> unordered) {
+    /** Every option's value as given (or its default), by its longest name: provenance, not compared. */
+    private static Map<String, Object> options(CommandSpec spec) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (OptionSpec o : spec.options()) {
-            String name = o.longestName();
-            if (NOT_SETTINGS.contains(name) || resolved.contains(name) || o.usageHelp() || o.versionHelp()) {
-                continue;
+            if (!NOT_SETTINGS.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
+                m.put(o.longestName(), value(o.getValue()));
             }
-            Object v = value(o.getValue());
-            if (v instanceof List<?> l && unordered.contains(name)) {
-                List<String> sorted = new ArrayList<>();
-                l.forEach(x -> sorted.add((String) x));
-                sorted.sort(null);
-                v = sorted;
-            }
-            m.put(name, v);
         }
         return m;
     }

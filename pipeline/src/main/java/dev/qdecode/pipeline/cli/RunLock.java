@@ -23,9 +23,10 @@ final class RunLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
-    private final boolean created;
+    /** The outermost directory this lock created (removed again if nothing else is written in it), or null. */
+    private final Path created;
 
-    private RunLock(Path file, FileChannel channel, FileLock lock, boolean created) {
+    private RunLock(Path file, FileChannel channel, FileLock lock, Path created) {
         this.file = file;
         this.channel = channel;
         this.lock = lock;
@@ -43,7 +44,7 @@ final class RunLock implements AutoCloseable {
         try {
             boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
-            return lock(dir.resolve(FILE), created, "--out " + dir + ": another qdecode job is writing there "
+            return lock(dir.resolve(FILE), created ? dir : null, "--out " + dir + ": another qdecode job is writing there "
                     + "(expected one job per directory: wait for it to end, or choose another --out)");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,17 +60,41 @@ final class RunLock implements AutoCloseable {
      * @throws CliException (usage) when another job holds it
      */
     static RunLock acquireFile(Path output, String option) {
-        Path f = output.resolveSibling(output.getFileName() + ".lock");
-        try {
-            Files.createDirectories(f.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new CliException(option + " " + output + ": cannot create its directory (" + e.getMessage() + ")");
+        Path f = output.toAbsolutePath().resolveSibling(output.getFileName() + ".lock");
+        Path top = null; // the outermost directory created here, removed again if nothing is written in it
+        for (Path d = f.getParent(); d != null && !Files.exists(d); d = d.getParent()) {
+            top = d;
         }
-        return lock(f, false, option + " " + output + ": another qdecode job is writing it (expected one job per "
-                + "output: wait for it to end, or choose another " + option + ")");
+        try {
+            Files.createDirectories(f.getParent());
+            RunLock l = lock(f, top, option + " " + output + ": another qdecode job is writing it (expected one job "
+                    + "per output: wait for it to end, or choose another " + option + ")");
+            return l;
+        } catch (IOException | UncheckedIOException e) {
+            removeEmpty(f.getParent(), top);
+            String why = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            throw new CliException(option + " " + output + ": cannot write there (" + why + ")");
+        }
     }
 
-    private static RunLock lock(Path f, boolean createdDir, String busy) {
+    /** Removes {@code dir} and its parents up to {@code top} while they are empty (none when top is null). */
+    private static void removeEmpty(Path dir, Path top) {
+        if (top == null) {
+            return;
+        }
+        for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
+            try (java.util.stream.Stream<Path> left = Files.list(d)) {
+                if (left.findAny().isPresent()) {
+                    return;
+                }
+                Files.delete(d);
+            } catch (IOException e) {
+                return; // best effort: an empty directory left behind is harmless
+            }
+        }
+    }
+
+    private static RunLock lock(Path f, Path createdDir, String busy) {
         try {
             FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock l;
@@ -80,6 +105,7 @@ final class RunLock implements AutoCloseable {
             }
             if (l == null) {
                 ch.close();
+                removeEmpty(f.getParent(), createdDir);
                 throw new CliException(busy, ExitCodes.USAGE);
             }
             return new RunLock(f, ch, l, createdDir);
@@ -94,14 +120,7 @@ final class RunLock implements AutoCloseable {
             lock.release();
             channel.close();
             Files.deleteIfExists(file);
-            Path dir = file.getParent();
-            if (created) {
-                try (java.util.stream.Stream<Path> left = Files.list(dir)) {
-                    if (left.findAny().isEmpty()) {
-                        Files.delete(dir); // a job refused before writing anything leaves no trace
-                    }
-                }
-            }
+            removeEmpty(file.getParent(), created); // a job refused before writing anything leaves no trace
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

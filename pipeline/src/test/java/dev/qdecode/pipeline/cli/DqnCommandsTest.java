@@ -185,6 +185,26 @@ class DqnCommandsTest {
         Result evWeight = run("evaluate", "--policy", runDir.toString(), "--q-weight", "0.5");
         assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
         assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());
+
+        // A policy's output resumed without the policy (or with another head) is refused, naming what is missing.
+        Path prompts = Files.writeString(tmp.resolve("p.tsv"), "id\tprompt\n1\tOne day,\n2\tTom had a ball.\n");
+        Path out = tmp.resolve("o.tsv");
+        String[] batch = {"--prompts", prompts.toString(), "--max-new-tokens", "4", "--output", out.toString()};
+        Result written = run(concat(new String[] {"generate", "--policy", runDir.toString()}, batch));
+        assertEquals(ExitCodes.OK, written.code(), written.err());
+        Files.move(out, RecordWriter.part(out)); // as if killed after its last row
+        Files.move(ResumableOutput.runFile(out), ResumableOutput.runFile(RecordWriter.part(out)));
+        Result noPolicy = run(concat(new String[] {"generate", "--model", CliRunner.model("stories260K"), "--resume"},
+                batch));
+        assertEquals(ExitCodes.USAGE, noPolicy.code(), noPolicy.err());
+        assertTrue(noPolicy.err().contains("policy_checkpoints_sha256 null (the run's: ["), noPolicy.err());
+        Result target = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--head", "target",
+            "--resume"}, batch));
+        assertEquals(ExitCodes.USAGE, target.code(), target.err());
+        assertTrue(target.err().contains("policy_head target (the run's: online)"), target.err());
+        Result byFile = run(concat(new String[] {"generate", "--policy", runDir.resolve("checkpoint.qdq").toString(),
+            "--resume"}, batch));
+        assertEquals(ExitCodes.OK, byFile.code(), byFile.err());
     }
 
     private static String[] concat(String[] a, String[] b) {

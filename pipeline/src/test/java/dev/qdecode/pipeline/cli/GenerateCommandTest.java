@@ -88,7 +88,7 @@ class GenerateCommandTest {
             byte[] expected = Files.readAllBytes(full);
             Path runJson = ResumableOutput.runFile(full);
             String record = Files.readString(runJson);
-            assertTrue(record.contains("\"rows\": 7") && record.contains("\"model_weights\": \"")
+            assertTrue(record.contains("\"rows\": 7") && record.contains("\"config.json\": \"")
                     && record.contains("\"prompt_format\""), record);
             assertFalse(Files.exists(ResumableOutput.runFile(RecordWriter.part(full))));
 
@@ -114,7 +114,7 @@ class GenerateCommandTest {
             String[] otherModel = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");
             otherModel[2] = CliRunner.model("stories260K");
             r = CliRunner.run(otherModel);
-            assertUsageError(r, "model_weights ");
+            assertUsageError(r, "model_files_sha256 {");
             try (RunLock other = RunLock.acquireFile(out, "--output")) {
                 r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
                 assertUsageError(r, "another qdecode job is writing it");
@@ -159,6 +159,23 @@ class GenerateCommandTest {
         r = CliRunner.run(concat(cmd, "--resume"));
         assertEquals(0, r.code(), r.err());
         assertEquals(expected, Files.readString(again));
+
+        // --overwrite over an interrupted output that fails before its first row leaves that output as it was
+        Path part = RecordWriter.part(again);
+        Files.move(again, part);
+        Files.move(ResumableOutput.runFile(again), ResumableOutput.runFile(part));
+        Path tooLong = tmp.resolve("long.tsv");
+        Files.writeString(tooLong, "id\tprompt\n1\t" + PROMPT + "\n2\t" + "the cat sat. ".repeat(400) + "\n");
+        String[] failing = cmd.clone();
+        failing[4] = tooLong.toString();
+        r = CliRunner.run(concat(failing, "--overwrite"));
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(expected, Files.readString(part));
+        assertTrue(Files.exists(ResumableOutput.runFile(part)));
+        // and the same command plus --resume still finishes it
+        r = CliRunner.run(concat(cmd, "--resume"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(expected, Files.readString(again));
     }
 
     @Test
@@ -185,6 +202,13 @@ class GenerateCommandTest {
         r = CliRunner.run("generate", "--model", CliRunner.model("stories260K"), "--prompts", in.toString(), "--resume");
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertUsageError(r, "--resume: not for generate without --output");
+
+        // a refused run leaves no directory behind
+        Path nested = tmp.resolve("new/sub/o.tsv");
+        r = CliRunner.run("generate", "--model", CliRunner.model("stories260K"), "--prompts", in.toString(),
+                "--output", nested.toString(), "--resume");
+        assertUsageError(r, "no interrupted output to continue");
+        assertFalse(Files.exists(tmp.resolve("new")));
 
         // a run that fails before its first row leaves nothing that blocks the next one
         Path fresh = tmp.resolve("fresh.tsv");
