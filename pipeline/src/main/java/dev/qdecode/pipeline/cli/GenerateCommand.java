@@ -267,14 +267,22 @@ final class GenerateCommand implements Callable<Integer> {
         return r;
     }
 
-    /** sha256 of each file a model is loaded from (its .json and .safetensors files), by name. */
+    /** The model directory's files that loading reads, besides its weights (*.safetensors and their index). */
+    private static final java.util.Set<String> MODEL_FILES = java.util.Set.of("config.json", "generation_config.json",
+            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            dev.qdecode.tokenizer.PromptFormat.SETTINGS_FILE);
+
+    /**
+     * sha256 of each file a model is loaded from, by name (not other files there, such as an output of this
+     * command written into the model's directory).
+     */
     private static Map<String, Object> fileHashes(Path dir) {
         Map<String, Object> h = new java.util.TreeMap<>();
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
-                if (java.nio.file.Files.isRegularFile(f) && !name.startsWith(".")
-                        && (name.endsWith(".json") || name.endsWith(".safetensors"))) {
+                if (java.nio.file.Files.isRegularFile(f) && (MODEL_FILES.contains(name)
+                        || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json"))) {
                     h.put(name, dev.qdecode.data.Datasets.sha256(f));
                 }
             }

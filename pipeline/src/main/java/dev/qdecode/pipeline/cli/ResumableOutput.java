@@ -42,6 +42,8 @@ final class ResumableOutput implements AutoCloseable {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
     /** Options that do not change the rows: how the command runs, not what it writes. */
     private static final Set<String> NOT_SETTINGS = Set.of("--resume", "--overwrite", "--help", "--version");
+    /** The layout of the record; a resume of a record in another layout is refused, not misread. */
+    private static final String RECORD_FORMAT = "2";
 
     private final Path target;
     private final Path partRunFile;
@@ -110,6 +112,7 @@ final class ResumableOutput implements AutoCloseable {
         }
         Path part = RecordWriter.part(target);
         Map<String, Object> run = new LinkedHashMap<>();
+        run.put("record_format", RECORD_FORMAT);
         run.put("command", "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""));
         run.put("qdecode_version", VersionProvider.version());
         run.put("options", options(spec));
@@ -127,6 +130,12 @@ final class ResumableOutput implements AutoCloseable {
                             + ")", ExitCodes.USAGE);
                 }
                 Map<String, Object> was = readRun(target);
+                if (!RECORD_FORMAT.equals(was.get("record_format"))) {
+                    throw new CliException("--resume: " + partRunFile(target) + " was written by another qdecode "
+                            + "version (record format " + was.get("record_format") + ", expected " + RECORD_FORMAT
+                            + "), whose settings this one cannot compare (expected --overwrite to start again)",
+                            ExitCodes.USAGE);
+                }
                 checkSame(target, "settings", was, run);
                 if (!Objects.equals(was.get("inputs_sha256"), run.get("inputs_sha256"))) {
                     throw refusal(target, List.of("the input rows (" + inputs.size() + " now, " + count(was.get("inputs"))
@@ -157,7 +166,8 @@ final class ResumableOutput implements AutoCloseable {
      */
     private static void finishRename(Path target) {
         Path partRun = partRunFile(target);
-        if (Files.exists(partRun) && !Files.exists(RecordWriter.part(target)) && Files.exists(target)) {
+        if (Files.exists(partRun) && !Files.exists(RecordWriter.part(target)) && Files.exists(target)
+                && readRecord(partRun).containsKey("finished")) {
             try {
                 Files.move(partRun, runFile(target), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
@@ -292,6 +302,17 @@ final class ResumableOutput implements AutoCloseable {
         }
     }
 
+    /** A record file's content, or an empty map when it cannot be read. */
+    private static Map<String, Object> readRecord(Path f) {
+        try {
+            Map<String, Object> m = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8),
+                    new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
+            return m == null ? Map.of() : m;
+        } catch (IOException | JsonParseException e) {
+            return Map.of();
+        }
+    }
+
     private static Map<String, Object> readRun(Path target) {
         Path f = partRunFile(target);
         try {
@@ -321,7 +342,17 @@ final class ResumableOutput implements AutoCloseable {
         for (Object k : keys) {
             Object then = before.get(k);
             Object v = after.get(k);
-            if (!Objects.equals(then, v)) {
+            if (then instanceof Map<?, ?> tm && v instanceof Map<?, ?> vm) {
+                // e.g. the model's files: name each file that differs, not the whole table
+                Set<String> sub = new java.util.TreeSet<>();
+                vm.keySet().forEach(x -> sub.add(String.valueOf(x)));
+                tm.keySet().forEach(x -> sub.add(String.valueOf(x)));
+                for (String f : sub) {
+                    if (!Objects.equals(tm.get(f), vm.get(f))) {
+                        diffs.add(k + " " + f + " " + vm.get(f) + " (the run's: " + tm.get(f) + ")");
+                    }
+                }
+            } else if (!Objects.equals(then, v)) {
                 diffs.add(k + " " + v + " (the run's: " + then + ")");
             }
         }

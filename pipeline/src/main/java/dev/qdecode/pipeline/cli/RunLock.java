@@ -42,9 +42,12 @@ final class RunLock implements AutoCloseable {
      */
     static RunLock acquire(Path dir) {
         try {
-            boolean created = !Files.exists(dir);
+            Path top = null; // the outermost directory created here, removed again if nothing is written in it
+            for (Path d = dir.toAbsolutePath(); d != null && !Files.exists(d); d = d.getParent()) {
+                top = d;
+            }
             Files.createDirectories(dir);
-            return lock(dir.resolve(FILE), created ? dir : null, "--out " + dir + ": another qdecode job is writing there "
+            return lock(dir.toAbsolutePath().resolve(FILE), top, "--out " + dir + ": another qdecode job is writing there "
                     + "(expected one job per directory: wait for it to end, or choose another --out)");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

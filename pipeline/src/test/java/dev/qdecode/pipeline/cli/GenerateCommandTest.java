@@ -114,7 +114,7 @@ class GenerateCommandTest {
             String[] otherModel = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");
             otherModel[2] = CliRunner.model("stories260K");
             r = CliRunner.run(otherModel);
-            assertUsageError(r, "model_files_sha256 {");
+            assertUsageError(r, "model_files_sha256 model.safetensors ");
             try (RunLock other = RunLock.acquireFile(out, "--output")) {
                 r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
                 assertUsageError(r, "another qdecode job is writing it");
@@ -176,6 +176,43 @@ class GenerateCommandTest {
         r = CliRunner.run(concat(cmd, "--resume"));
         assertEquals(0, r.code(), r.err());
         assertEquals(expected, Files.readString(again));
+    }
+
+    @Test
+    void anOutputInTheModelsOwnDirectoryResumesAndAStaleRecordIsLeftAlone() throws IOException {
+        Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        try (var files = Files.list(CliRunner.shared().resolve("models/stories260K"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        Path in = tmp.resolve("p.tsv");
+        Files.writeString(in, "id\tprompt\n1\t" + PROMPT + "\n2\tTom had a ball.\n");
+        Path out = model.resolve("samples.tsv");
+        String[] cmd = {"generate", "--model", model.toString(), "--prompts", in.toString(), "--strategy", "greedy",
+            "--max-new-tokens", "4", "--batch-size", "1", "--output", out.toString()};
+        CliRunner.Result r = CliRunner.run(cmd);
+        assertEquals(0, r.code(), r.err());
+        String expected = Files.readString(out);
+        // interrupted after its first row, with another finished output's record now beside the model
+        Path part = RecordWriter.part(out);
+        Files.writeString(part, expected.substring(0, expected.indexOf('\n', expected.indexOf('\n') + 1) + 1));
+        Files.move(ResumableOutput.runFile(out), ResumableOutput.runFile(part));
+        Files.delete(out);
+        Files.writeString(model.resolve("other.tsv.run.json"), "{}\n");
+        r = CliRunner.run(concat(cmd, "--resume"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("resuming after 1/2 prompts"), r.err());
+        assertEquals(expected, Files.readString(out));
+
+        // a record beside no rows that is not a finished one (its .part deleted by hand) is not taken for
+        // the finished file's
+        String finished = Files.readString(ResumableOutput.runFile(out));
+        Files.writeString(ResumableOutput.runFile(part), "{\"record_format\": \"2\", \"settings\": {}}\n");
+        r = CliRunner.run(cmd);
+        assertUsageError(r, "exists");
+        assertEquals(finished, Files.readString(ResumableOutput.runFile(out)));
     }
 
     @Test
