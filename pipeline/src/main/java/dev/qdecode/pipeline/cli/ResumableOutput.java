@@ -264,6 +264,7 @@ final class ResumableOutput implements AutoCloseable {
         try {
             Files.move(partRunFile, runFile(target), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(target);
         } catch (IOException e) {
             throw new CliException(runFile(target) + ": cannot write (" + e.getMessage() + ")");
         }
@@ -296,9 +297,28 @@ final class ResumableOutput implements AutoCloseable {
         Path tmp = partRunFile.resolveSibling(partRunFile.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, GSON.toJson(run) + "\n", StandardCharsets.UTF_8);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
             Files.move(tmp, partRunFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(partRunFile);
         } catch (IOException e) {
             throw new CliException(partRunFile + ": cannot write (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Makes renames in a file's directory durable (Linux lets a directory be opened and synced; where
+     * that is not possible, the rename is as durable as the platform makes it).
+     */
+    private static void syncDirectory(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported here: nothing more can be done
         }
     }
 
