@@ -189,18 +189,11 @@ final class ClassifierCommand implements Runnable {
         @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl", description = "Write one prediction per row here.")
         Path output;
 
-        @Option(names = "--overwrite", description = "Replace an existing --output file (default: refuse, so earlier "
-                + "work is not lost).")
-        boolean overwrite;
+        @CommandLine.Mixin OutputOverwriteOption overwrite;
 
         @Override
         public Integer call() {
-            if (output != null) {
-                RecordWriter.checkTarget("--output", output, data.data);
-                RecordWriter.checkNew("--output", output, overwrite);
-            } else {
-                OptionScope.refuse(spec, "classifier eval without --output", "with --output FILE", List.of("--overwrite"));
-            }
+            overwrite.check(spec, "classifier eval", output, data.data);
             try (TextClassifier clf = loadClassifier(classifier)) {
                 List<ClassificationExample> rows = data.read(data.data, clf.labels());
                 long t0 = System.nanoTime();

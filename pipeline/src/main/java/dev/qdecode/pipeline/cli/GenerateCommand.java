@@ -301,20 +301,19 @@ final class GenerateCommand implements Callable<Integer> {
         } else if (from > 0) {
             err.println("resuming after " + from + "/" + prompts.size() + " prompts in " + o.partFile());
         }
-        int[] done = {from};
+        int done;
         try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size(), from)) {
-            gen.generate(texts, from, progress(bar, System.nanoTime()), batch -> {
+            done = from + gen.generate(texts, from, progress(bar, System.nanoTime()), batch -> {
                 for (Generation g : batch) {
                     o.write(prompts.get(g.index()).id(), g.prompt(), g.text(), g.newTokens(),
                             g.stopReason().label());
                 }
                 o.flush();
-                done[0] += batch.size();
                 return !Interrupts.requested();
             });
         }
-        if (done[0] < prompts.size()) {
-            err.println("qdecode: interrupted after " + done[0] + "/" + prompts.size() + " prompts; the rows so far "
+        if (done < prompts.size()) {
+            err.println("qdecode: interrupted after " + done + "/" + prompts.size() + " prompts; the rows so far "
                     + "are in " + o.partFile() + " (continue with the same command plus --resume"
                     + (overwrite ? ", without --overwrite)" : ")"));
             return ExitCodes.INTERRUPTED;

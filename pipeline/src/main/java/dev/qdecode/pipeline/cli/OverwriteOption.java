@@ -71,9 +71,21 @@ final class OverwriteOption {
      * @throws CliException (usage) when both were given
      */
     void refuseWithResume(boolean resume) {
+        refuseWithResume(resume, overwrite, "the run in --out");
+    }
+
+    /**
+     * Refuses {@code --overwrite} together with {@code --resume}, for any command that has both.
+     *
+     * @param resume whether --resume was given
+     * @param overwrite whether --overwrite was given
+     * @param what what --resume continues, for the message (e.g. "the run in --out")
+     * @throws CliException (usage) when both were given
+     */
+    static void refuseWithResume(boolean resume, boolean overwrite, String what) {
         if (resume && overwrite) {
-            throw new CliException("--overwrite: not with --resume (expected one: --resume continues the run in --out, "
-                    + "--overwrite replaces it)", ExitCodes.USAGE);
+            throw new CliException("--overwrite: not with --resume (expected one: --resume continues " + what
+                    + ", --overwrite replaces it)", ExitCodes.USAGE);
         }
     }
 

@@ -7,19 +7,19 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.io.OutputStreamWriter;
-import java.util.function.IntUnaryOperator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Writes rows of named values as TSV (header row; tab, newline, carriage return and backslash
@@ -41,11 +41,18 @@ final class RecordWriter implements AutoCloseable {
     private boolean committed;
     private int written;
 
-    private RecordWriter(Path target, List<String> columns, boolean append, int rowsBefore) throws IOException {
+    /**
+     * Opens the temporary file.
+     *
+     * @param resumable keep the temporary file on a close without commit
+     * @param append continue a resumable file after its {@code rowsBefore} rows (else start it anew)
+     */
+    private RecordWriter(Path target, List<String> columns, boolean resumable, boolean append, int rowsBefore)
+            throws IOException {
         this.target = target;
         this.columns = List.copyOf(columns);
-        this.keepPart = append || rowsBefore < 0;
-        this.rowsBefore = Math.max(0, rowsBefore);
+        this.keepPart = resumable;
+        this.rowsBefore = rowsBefore;
         tsv = isTsv(target);
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {
@@ -135,7 +142,7 @@ final class RecordWriter implements AutoCloseable {
      * @return the writer
      */
     public static RecordWriter open(Path target, List<String> columns) {
-        return open(target, columns, false, 0);
+        return open(target, columns, false, false, 0);
     }
 
     /**
@@ -147,7 +154,7 @@ final class RecordWriter implements AutoCloseable {
      * @return the writer
      */
     static RecordWriter openResumable(Path target, List<String> columns) {
-        return open(target, columns, false, -1);
+        return open(target, columns, true, false, 0);
     }
 
     /**
@@ -219,7 +226,7 @@ final class RecordWriter implements AutoCloseable {
      */
     static RecordWriter resume(Path target, List<String> columns, Part part) {
         if (part.end() < 0) {
-            return open(target, columns, false, -1);
+            return openResumable(target, columns);
         }
         Path p = part(target);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
@@ -229,7 +236,7 @@ final class RecordWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new CliException(p + ": cannot write (" + e.getMessage() + ")");
         }
-        return open(target, columns, true, part.rows().size());
+        return open(target, columns, true, true, part.rows().size());
     }
 
     private static List<String> tsvFields(String line, int n, Path p, int lineNo) {
@@ -262,9 +269,10 @@ final class RecordWriter implements AutoCloseable {
         return r;
     }
 
-    private static RecordWriter open(Path target, List<String> columns, boolean append, int rowsBefore) {
+    private static RecordWriter open(Path target, List<String> columns, boolean resumable, boolean append,
+            int rowsBefore) {
         try {
-            return new RecordWriter(target, columns, append, rowsBefore);
+            return new RecordWriter(target, columns, resumable, append, rowsBefore);
         } catch (IOException e) {
             throw new CliException(target + ": cannot write (" + e.getMessage() + ")");
         }

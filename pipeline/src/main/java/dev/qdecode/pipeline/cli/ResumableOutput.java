@@ -106,10 +106,7 @@ final class ResumableOutput implements AutoCloseable {
      */
     static ResumableOutput open(CommandSpec spec, Path target, List<String> columns, List<String> inputs,
             Map<String, Object> settings, IntUnaryOperator keep, boolean resume, boolean overwrite) {
-        if (resume && overwrite) {
-            throw new CliException("--overwrite: not with --resume (expected one: --resume continues the "
-                    + "interrupted output, --overwrite starts it again)", ExitCodes.USAGE);
-        }
+        OverwriteOption.refuseWithResume(resume, overwrite, "the interrupted output");
         Path part = RecordWriter.part(target);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("record_format", RECORD_FORMAT);
@@ -322,12 +319,17 @@ final class ResumableOutput implements AutoCloseable {
         }
     }
 
+    /** A record file's content (an empty map for an empty file). */
+    private static Map<String, Object> parseRecord(Path f) throws IOException {
+        Map<String, Object> m = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8),
+                new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
+        return m == null ? Map.of() : m;
+    }
+
     /** A record file's content, or an empty map when it cannot be read. */
     private static Map<String, Object> readRecord(Path f) {
         try {
-            Map<String, Object> m = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8),
-                    new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
-            return m == null ? Map.of() : m;
+            return parseRecord(f);
         } catch (IOException | JsonParseException e) {
             return Map.of();
         }
@@ -336,9 +338,8 @@ final class ResumableOutput implements AutoCloseable {
     private static Map<String, Object> readRun(Path target) {
         Path f = partRunFile(target);
         try {
-            Map<String, Object> m = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8),
-                    new TypeToken<LinkedHashMap<String, Object>>() {}.getType());
-            if (m == null || !(m.get("settings") instanceof Map)) {
+            Map<String, Object> m = parseRecord(f);
+            if (!(m.get("settings") instanceof Map)) {
                 throw new JsonParseException("no settings");
             }
             return m;

@@ -104,9 +104,7 @@ final class RewardsCommand implements Runnable {
         @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl", description = "Write one score per segment here.")
         Path output;
 
-        @Option(names = "--overwrite", description = "Replace an existing --output file (default: refuse, so earlier "
-                + "work is not lost).")
-        boolean overwrite;
+        @Mixin OutputOverwriteOption overwrite;
 
         @Option(names = "--seed", defaultValue = "42", description = "Seed handed to the rewards (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -127,14 +125,9 @@ final class RewardsCommand implements Runnable {
                         "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
                         List.of("--ref"));
             }
-            if (output != null) {
-                java.util.List<Path> inputs = new ArrayList<>(refs);
-                inputs.add(hyp);
-                RecordWriter.checkTarget("--output", output, inputs.toArray(Path[]::new));
-                RecordWriter.checkNew("--output", output, overwrite);
-            } else {
-                OptionScope.refuse(spec, "rewards score without --output", "with --output FILE", List.of("--overwrite"));
-            }
+            List<Path> inputs = new ArrayList<>(refs);
+            inputs.add(hyp);
+            overwrite.check(spec, "rewards score", output, inputs.toArray(Path[]::new));
             List<String> hyps = readColumn(hyp, column);
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
             List<List<String>> refLists = new ArrayList<>();

@@ -42,10 +42,7 @@ final class RunLock implements AutoCloseable {
      */
     static RunLock acquire(Path dir) {
         try {
-            Path top = null; // the outermost directory created here, removed again if nothing is written in it
-            for (Path d = dir.toAbsolutePath(); d != null && !Files.exists(d); d = d.getParent()) {
-                top = d;
-            }
+            Path top = outermostMissing(dir.toAbsolutePath());
             Files.createDirectories(dir);
             return lock(dir.toAbsolutePath().resolve(FILE), top, "--out " + dir + ": another qdecode job is writing there "
                     + "(expected one job per directory: wait for it to end, or choose another --out)");
@@ -64,20 +61,30 @@ final class RunLock implements AutoCloseable {
      */
     static RunLock acquireFile(Path output, String option) {
         Path f = output.toAbsolutePath().resolveSibling(output.getFileName() + ".lock");
-        Path top = null; // the outermost directory created here, removed again if nothing is written in it
-        for (Path d = f.getParent(); d != null && !Files.exists(d); d = d.getParent()) {
-            top = d;
-        }
+        Path top = outermostMissing(f.getParent());
         try {
             Files.createDirectories(f.getParent());
-            RunLock l = lock(f, top, option + " " + output + ": another qdecode job is writing it (expected one job "
+            return lock(f, top, option + " " + output + ": another qdecode job is writing it (expected one job "
                     + "per output: wait for it to end, or choose another " + option + ")");
-            return l;
         } catch (IOException | UncheckedIOException e) {
             removeEmpty(f.getParent(), top);
             String why = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
             throw new CliException(option + " " + output + ": cannot write there (" + why + ")");
         }
+    }
+
+    /**
+     * The outermost of {@code dir} and its parents that does not exist yet: what creating {@code dir}
+     * creates, and what the lock removes again if nothing is written in it.
+     *
+     * @return that directory, or null when {@code dir} exists
+     */
+    private static Path outermostMissing(Path dir) {
+        Path top = null;
+        for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) {
+            top = d;
+        }
+        return top;
     }
 
     /** Removes {@code dir} and its parents up to {@code top} while they are empty (none when top is null). */
