@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
             "- continuation, dialogue: both sampled on the same prompts and seed; mean reward, positive rate, KL, "
                 + "perplexity under the base model, distinct-n, length, examples (OUT/comparison.tsv and .json).",
             "- translation: corpus BLEU and chrF (sacreBLEU signatures) of greedy or beam-search decoding by the base "
-                + "model and by the head, with a paired bootstrap (OUT/translations.tsv, OUT/translation-scores.json).",
+                + "model and by the head, with a paired bootstrap (OUT/translations.tsv, written batch by batch: "
+                + "Ctrl-C, then the same command plus --resume; OUT/translation-scores.json).",
             "- classification: accuracy and per-label recall of the run's head on a labelled file "
                 + "(OUT/predictions.tsv, OUT/classification.json)."
         })
@@ -84,6 +85,11 @@ final class EvaluateCommand implements Callable<Integer> {
     Path out;
 
     @Mixin OverwriteOption overwrite;
+
+    @Option(names = "--resume", description = "Translation: continue the interrupted evaluation in --out (its "
+            + "translations.tsv.part) with the same command; a setting, model, policy or data file that differs is "
+            + "named and refused.")
+    boolean resume;
 
     @Option(names = "--task", defaultValue = "continuation",
             description = "continuation (reward, perplexity, diversity on prompts), dialogue (the same on --data "
@@ -139,7 +145,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 "--plugin", "--positive-threshold"), readers);
         OptionScope.read(List.of("translation", "dialogue", "classification"), List.of("--data"), readers);
         OptionScope.read(List.of("translation"), List.of("--source-column", "--target-column", "--max-new-tokens",
-                "--beams", "--length-penalty"), readers);
+                "--beams", "--length-penalty", "--resume"), readers);
         OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
         if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
             OptionScope.byTask(spec, task, readers);
@@ -220,16 +226,30 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve("data/multi30k/en-de.test_2016_flickr.tsv");
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
-        keepEarlier("translation-scores.json");
-        try (DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
-            Path dir = outDir();
+        OverwriteOption.refuseWithResume(resume, overwrite.overwrite, "the interrupted evaluation in --out");
+        if (!resume) {
+            keepEarlier(TranslationEval.SCORES);
+        }
+        GenerationConfig cfg = beam.apply(GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), maxNewTokens, 1,
+                List.of(), 1, 32, false, false), spec);
+        PrintWriter err = spec.commandLine().getErr();
+        // from here on Ctrl-C stops after the current batch, so the translations so far are kept
+        Interrupts.install(err, "the translations so far, after the current batch");
+        Path dir = outDir();
+        // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
+        try (ResumableOutput o = TranslationEval.open(spec, dir, p, cfg, resume, overwrite.overwrite);
+                DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
+            if (Interrupts.requested()) {
+                err.println("qdecode: interrupted while loading; nothing was written (run the same command again"
+                        + (resume ? ", with --resume)" : ")"));
+                return ExitCodes.INTERRUPTED;
+            }
+            o.bind(ResumableOutput.resolved(m, pol), Map.of("model_dir",
+                    ResumableOutput.value(m.dir().toAbsolutePath())));
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
-            TranslationEval.run(m, pol, p, beam.apply(GenerationConfig.stepwise(SamplingConfig.greedyDecoding(),
-                    maxNewTokens, 1, List.of(), 1, 32, false, false), spec), dir, spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
+            return TranslationEval.run(o, m, pol, p, cfg, dir, spec.commandLine().getOut(), err);
         }
-        return ExitCodes.OK;
     }
 
     /** One evaluation, with a progress bar of its episodes on standard error. */

@@ -144,7 +144,7 @@ final class GenerateCommand implements Callable<Integer> {
                             : " (run the same command again)"));
                     return ExitCodes.INTERRUPTED;
                 }
-                o.bind(resolved(m, p), Map.of("model_dir", ResumableOutput.value(m.dir().toAbsolutePath())));
+                o.bind(ResumableOutput.resolved(m, p), Map.of("model_dir", ResumableOutput.value(m.dir().toAbsolutePath())));
             }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
@@ -203,7 +203,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         // A resume keeps whole batches only, so the batches after it are the uninterrupted run's (the
         // batch's composition can change a row through float rounding); a finished set is kept whole.
-        ResumableOutput o = ResumableOutput.open(spec, output, COLUMNS, identity, settings(cfg),
+        ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, settings(cfg),
                 rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
         try {
             checkDoneRows(o, prompts);
@@ -242,54 +242,6 @@ final class GenerateCommand implements Callable<Integer> {
             s.put("--length-penalty", Double.toString(cfg.lengthPenalty()));
         }
         return s;
-    }
-
-    /**
-     * What the model and policy options resolved to, compared on a resume: the sha256 of every file of the
-     * model directory (weights, shards, config, tokenizer), the prompt format, and the policy's checkpoints
-     * and decoding settings. The model directory's path is only recorded (the same files under another
-     * path are the same model).
-     */
-    private static Map<String, Object> resolved(ModelOptions.Loaded m, DqnPolicy p) {
-        Map<String, Object> r = new java.util.LinkedHashMap<>();
-        r.put("model_files_sha256", fileHashes(m.dir()));
-        r.put("prompt_format", m.format().toSpec());
-        if (p != null) {
-            List<String> heads = new java.util.ArrayList<>();
-            for (Path f : p.sources()) {
-                heads.add(dev.qdecode.data.Datasets.sha256(f));
-            }
-            r.put("policy_checkpoints_sha256", heads);
-            r.put("policy_mode", p.mode().name());
-            r.put("policy_head", p.decoding().headName());
-            r.put("policy_q_weight", Double.toString(p.decoding().qWeight()));
-        }
-        return r;
-    }
-
-    /** The model directory's files that loading reads, besides its weights (*.safetensors and their index). */
-    private static final java.util.Set<String> MODEL_FILES = java.util.Set.of("config.json", "generation_config.json",
-            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-            dev.qdecode.tokenizer.PromptFormat.SETTINGS_FILE);
-
-    /**
-     * sha256 of each file a model is loaded from, by name (not other files there, such as an output of this
-     * command written into the model's directory).
-     */
-    private static Map<String, Object> fileHashes(Path dir) {
-        Map<String, Object> h = new java.util.TreeMap<>();
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (java.nio.file.Files.isRegularFile(f) && (MODEL_FILES.contains(name)
-                        || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json"))) {
-                    h.put(name, dev.qdecode.data.Datasets.sha256(f));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new CliException(dir + ": cannot list the model's files (" + e.getMessage() + ")");
-        }
-        return h;
     }
 
     /** Rows to --output, batch by batch; Ctrl-C stops after the current batch, and --resume continues. */

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
+import dev.qdecode.pipeline.dqn.DqnPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,7 +91,8 @@ final class ResumableOutput implements AutoCloseable {
      * or interrupted, as it was.
      *
      * @param spec the command (its options are recorded as given, for provenance)
-     * @param target the {@code --output} file
+     * @param option the option that names the output, for messages (e.g. "--output")
+     * @param target the output file
      * @param columns the column names
      * @param inputs the input rows' identity (e.g. each prompt's id and text), fingerprinted so that a
      *     resume over changed input is refused
@@ -104,7 +106,7 @@ final class ResumableOutput implements AutoCloseable {
      * @throws CliException (usage) when an output exists and neither flag says what to do with it, another
      *     job writes it, or the settings or input differ from the interrupted run's
      */
-    static ResumableOutput open(CommandSpec spec, Path target, List<String> columns, List<String> inputs,
+    static ResumableOutput open(CommandSpec spec, String option, Path target, List<String> columns, List<String> inputs,
             Map<String, Object> settings, IntUnaryOperator keep, boolean resume, boolean overwrite) {
         OverwriteOption.refuseWithResume(resume, overwrite, "the interrupted output");
         Path part = RecordWriter.part(target);
@@ -116,7 +118,7 @@ final class ResumableOutput implements AutoCloseable {
         run.put("settings", new LinkedHashMap<>(settings));
         run.put("inputs", inputs.size());
         run.put("inputs_sha256", sha256(inputs));
-        RunLock lock = RunLock.acquireFile(target, "--output");
+        RunLock lock = RunLock.acquireFile(target, option);
         try {
             finishRename(target);
             if (resume) {
@@ -144,10 +146,10 @@ final class ResumableOutput implements AutoCloseable {
             }
             if (!overwrite) {
                 if (Files.exists(part)) {
-                    throw new CliException("--output " + target + ": an interrupted run left its rows in " + part
+                    throw new CliException(option + " " + target + ": an interrupted run left its rows in " + part
                             + " (expected --resume to continue it, or --overwrite to start again)", ExitCodes.USAGE);
                 }
-                RecordWriter.checkNew("--output", target, false);
+                RecordWriter.checkNew(option, target, false);
             }
             run.put("started", Instant.now().toString());
             return new ResumableOutput(target, columns, run, null, lock, new RecordWriter.Part(List.of(), -1));
@@ -438,5 +440,57 @@ final class ResumableOutput implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * What the model and policy options resolved to, compared on a resume: the sha256 of every file of the
+     * model directory (weights, shards, config, tokenizer), the prompt format, and the policy's checkpoints
+     * and decoding settings. The model directory's path is only recorded (the same files under another
+     * path are the same model).
+     *
+     * @param m the loaded model
+     * @param p the policy, or null for the base model
+     * @return the facts for {@link #bind}
+     */
+    static Map<String, Object> resolved(ModelOptions.Loaded m, DqnPolicy p) {
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("model_files_sha256", fileHashes(m.dir()));
+        r.put("prompt_format", m.format().toSpec());
+        if (p != null) {
+            List<String> heads = new java.util.ArrayList<>();
+            for (Path f : p.sources()) {
+                heads.add(dev.qdecode.data.Datasets.sha256(f));
+            }
+            r.put("policy_checkpoints_sha256", heads);
+            r.put("policy_mode", p.mode().name());
+            r.put("policy_head", p.decoding().headName());
+            r.put("policy_q_weight", Double.toString(p.decoding().qWeight()));
+        }
+        return r;
+    }
+
+    /** The model directory's files that loading reads, besides its weights (*.safetensors and their index). */
+    private static final java.util.Set<String> MODEL_FILES = java.util.Set.of("config.json", "generation_config.json",
+            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            dev.qdecode.tokenizer.PromptFormat.SETTINGS_FILE);
+
+    /**
+     * sha256 of each file a model is loaded from, by name (not other files there, such as an output of this
+     * command written into the model's directory).
+     */
+    private static Map<String, Object> fileHashes(Path dir) {
+        Map<String, Object> h = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (java.nio.file.Files.isRegularFile(f) && (MODEL_FILES.contains(name)
+                        || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json"))) {
+                    h.put(name, dev.qdecode.data.Datasets.sha256(f));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new CliException(dir + ": cannot list the model's files (" + e.getMessage() + ")");
+        }
+        return h;
     }
 }

@@ -127,10 +127,73 @@ class ReferenceTasksTest {
         assertEquals(ExitCodes.USAGE, noRefs.code());
         assertTrue(noRefs.err().contains("--demonstrations: only for --task translation or dialogue"), noRefs.err());
 
+        resumedEvaluationEqualsAnUninterruptedOne(tmp, runDir, model, lines);
+
         Result bad = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--data",
                 data.toString(), "--target-column", "fr");
         assertEquals(ExitCodes.BAD_INPUT, bad.code());
         assertTrue(bad.err().contains("fr"), bad.err());
+    }
+
+    /**
+     * An evaluation cut after its first batch of 32 (half of the next row written, as a kill leaves it)
+     * continues with --resume to the translations and scores of an uninterrupted one; without --resume it
+     * is refused, as is a resume with other settings or of a finished evaluation.
+     */
+    private static void resumedEvaluationEqualsAnUninterruptedOne(Path tmp, Path runDir, String model,
+            List<String> lines) throws Exception {
+        Path data = tmp.resolve("m30k-40.tsv");
+        Files.write(data, lines.subList(0, 41));
+        Path full = tmp.resolve("full");
+        String[] common = {"evaluate", "--task", "translation", "--policy", runDir.toString(), "--model", model,
+            "--data", data.toString(), "--max-new-tokens", "6", "--out"};
+        Result r = run(concat(common, full.toString()));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String expected = Files.readString(full.resolve("translations.tsv"));
+        assertEquals(41, expected.lines().count());
+        Path cut = tmp.resolve("cut");
+        Files.createDirectories(cut);
+        int end = 0;
+        for (int i = 0; i < 34; i++) { // the header, 32 rows of the first batch, one of the second
+            end = expected.indexOf('\n', end) + 1;
+        }
+        Files.writeString(cut.resolve("translations.tsv.part"), expected.substring(0, end + 7));
+        Files.copy(full.resolve("translations.tsv.run.json"), cut.resolve("translations.tsv.part.run.json"));
+
+        assertUsage(run(concat(common, cut.toString())), "--resume to continue it");
+        assertUsage(run(concat(common, cut.toString(), "--resume", "--beams", "2")), "--beams 2 (the run's: 1)");
+        assertUsage(run(concat(common, cut.toString(), "--resume", "--q-weight", "0.5")),
+                "policy_q_weight 0.5 (the run's: 1.0)");
+        r = run(concat(common, cut.toString(), "--resume"));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().contains("resuming after 32/40 sentences"), r.err());
+        assertTrue(r.out().contains("(resumed: the seconds are this session's, for its 8 of the 40 sentences)"),
+                r.out());
+        assertEquals(expected, Files.readString(cut.resolve("translations.tsv")));
+        assertTrue(Files.notExists(cut.resolve("translations.tsv.part")));
+        JsonObject a = JsonParser.parseString(Files.readString(full.resolve("translation-scores.json"))).getAsJsonObject();
+        JsonObject b = JsonParser.parseString(Files.readString(cut.resolve("translation-scores.json"))).getAsJsonObject();
+        for (String sys : List.of("base greedy", "DQN head greedy")) {
+            for (String k : List.of("bleu", "chrf")) {
+                assertEquals(a.getAsJsonObject(sys).get(k), b.getAsJsonObject(sys).get(k), sys + " " + k);
+            }
+        }
+        assertEquals(a.getAsJsonObject("DQN head greedy").get("paired_bootstrap_vs_base_greedy"),
+                b.getAsJsonObject("DQN head greedy").get("paired_bootstrap_vs_base_greedy"));
+        assertEquals(8, b.getAsJsonObject("base greedy").get("sentences_timed").getAsInt());
+        assertUsage(run(concat(common, cut.toString(), "--resume")), "is finished");
+        assertUsage(run(concat(common, cut.toString())), "already holds an earlier translation evaluation");
+    }
+
+    private static void assertUsage(Result r, String part) {
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: ") && r.err().contains(part), r.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Test
