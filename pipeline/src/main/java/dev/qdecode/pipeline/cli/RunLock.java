@@ -8,6 +8,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 
 /**
  * One job per run directory: while {@code train} or {@code sft} writes into a directory it holds an
@@ -105,31 +106,94 @@ final class RunLock implements AutoCloseable {
     }
 
     private static RunLock lock(Path f, Path createdDir, String busy) {
+        return lock(f, createdDir, busy, () -> { });
+    }
+
+    /**
+     * Locks {@code f}, created when missing.
+     *
+     * @param afterOpen run between opening the file and locking it (tests: where another job's end may fall)
+     */
+    static RunLock lock(Path f, Path createdDir, String busy, Runnable afterOpen) {
         try {
-            FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock l;
-            try {
-                l = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                l = null; // held by this process (another job in the same JVM)
+            // the name /proc/self/fd shows for it (links in the directory's path resolved)
+            Path real = f.toAbsolutePath().getParent().toRealPath().resolve(f.getFileName());
+            for (int attempt = 0; ; attempt++) {
+                Map<String, String> before = descriptors(real);
+                FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                afterOpen.run();
+                FileLock l;
+                try {
+                    l = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    l = null; // held by this process (another job in the same JVM)
+                }
+                Map<String, String> mine = descriptors(real);
+                mine.keySet().removeAll(before.keySet());
+                if (l != null && mine.size() == 1 && !mine.containsValue(real.toString())) {
+                    // The job that held the lock deleted its file as it ended, after this one opened it: holding a
+                    // lock on the deleted file would let a third job lock the new file at the path as well. Lock
+                    // that one instead.
+                    l.release();
+                    ch.close();
+                    if (attempt < 10) {
+                        continue;
+                    }
+                    l = null;
+                }
+                if (l == null) {
+                    ch.close();
+                    removeEmpty(f.getParent(), createdDir);
+                    throw new CliException(busy, ExitCodes.USAGE);
+                }
+                return new RunLock(f, ch, l, createdDir);
             }
-            if (l == null) {
-                ch.close();
-                removeEmpty(f.getParent(), createdDir);
-                throw new CliException(busy, ExitCodes.USAGE);
-            }
-            return new RunLock(f, ch, l, createdDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /**
+     * This process's descriptors of files named {@code real}, with what each points to: Linux shows them in
+     * {@code /proc/self/fd} as links to the name, or to {@code "NAME (deleted)"} once the file was deleted.
+     * The file itself is not opened again, as reading it would be: closing a second descriptor of a file
+     * releases the process's lock on it. Empty where there is no {@code /proc}.
+     *
+     * @param real a path with the links in its directory's path resolved
+     * @return descriptor number to link target, for the targets {@code real} and {@code real (deleted)}
+     */
+    static Map<String, String> descriptors(Path real) {
+        Map<String, String> found = new java.util.HashMap<>();
+        Path fds = Path.of("/proc/self/fd");
+        if (!Files.isDirectory(fds)) {
+            return found;
+        }
+        String name = real.toString();
+        try (java.util.stream.Stream<Path> s = Files.list(fds)) {
+            for (Path fd : (Iterable<Path>) s::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.equals(name) || target.equals(name + " (deleted)")) {
+                        found.put(fd.getFileName().toString(), target);
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // closed meanwhile, or not a link: not a descriptor of the lock file
+                }
+            }
+        } catch (IOException e) {
+            found.clear(); // cannot be told: as without /proc
+        }
+        return found;
+    }
+
     @Override
     public void close() {
         try {
+            // deleted while still locked, so a job that opened it before cannot lock it unnoticed
+            // (lock() checks that the file it locked is still linked)
+            Files.deleteIfExists(file);
             lock.release();
             channel.close();
-            Files.deleteIfExists(file);
             removeEmpty(file.getParent(), created); // a job refused before writing anything leaves no trace
         } catch (IOException e) {
             throw new UncheckedIOException(e);
