@@ -44,7 +44,7 @@ final class DecodeOptions {
     @Option(names = "--batch-size", defaultValue = "32", description = "Prompts decoded together (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed; same seed, same output (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", description = "Sampling seed; same seed, same output (default: ${DEFAULT-VALUE}; greedy decoding takes none).")
     long seed;
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when this text appears in the output (repeatable).")

@@ -106,7 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (decode.strategy == DecodeOptions.Strategy.greedy || beam.beams > 1) {
             OptionScope.refuse(spec, "greedy decoding (--strategy greedy or --beams)", "with --strategy sample",
-                    List.of("--temperature", "--top-k", "--top-p"));
+                    List.of("--temperature", "--top-k", "--top-p", "--seed"));
         }
         GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
         if (limit < 0) {

@@ -43,6 +43,7 @@ class IgnoredOptionsTest {
             {"generate", "--prompt", "Hi", "--output", out + ".tsv"},
             {"generate", "--prompt", "Hi", "--strategy", "greedy", "--temperature", "0.7"},
             {"generate", "--prompt", "Hi", "--beams", "2", "--top-k", "5"},
+            {"generate", "--prompt", "Hi", "--strategy", "greedy", "--seed", "3"},
             {"tokenizer", "train", "--data", text.toString(), "--columns", "en", "--vocab-size", "300", "--out", out},
             {"rewards", "score", "--reward", "vader", "--hyp", text.toString(), "--column", "text"},
             {"rewards", "score", "--reward", "bleu", "--hyp", text.toString(), "--ref", text.toString(),
@@ -77,6 +78,7 @@ class IgnoredOptionsTest {
             "--temperature: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy "
                 + "sample)",
             "--top-k: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy sample)",
+            "--seed: not for greedy decoding (--strategy greedy or --beams) (expected it only with --strategy sample)",
             "--columns: not for plain-text --data files (every line is a segment) (expected it only with "
                 + ".tsv/.csv/.jsonl --data files)",
             "--column: not for a plain-text --hyp file (one segment per line) (expected it only with a .tsv/.csv/.jsonl "
