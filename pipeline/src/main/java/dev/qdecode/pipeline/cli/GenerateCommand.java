@@ -185,9 +185,8 @@ final class GenerateCommand implements Callable<Integer> {
         try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size())) {
             gen.generate(texts, 0, progress(bar, System.nanoTime()), batch -> {
                 for (Generation g : batch) {
-                    out.println(String.join("\t", RecordWriter.escape(prompts.get(g.index()).id()),
-                            RecordWriter.escape(g.prompt()), RecordWriter.escape(g.text()),
-                            Integer.toString(g.newTokens()), g.stopReason().label()));
+                    out.println(RecordWriter.tsvRow(prompts.get(g.index()).id(), g.prompt(), g.text(), g.newTokens(),
+                            g.stopReason().label()));
                 }
                 out.flush();
                 return true;

@@ -289,12 +289,7 @@ final class RecordWriter implements AutoCloseable {
         }
         try {
             if (tsv) {
-                for (int i = 0; i < values.length; i++) {
-                    if (i > 0) {
-                        out.write('\t');
-                    }
-                    out.write(escape(String.valueOf(values[i])));
-                }
+                out.write(tsvRow(values));
                 out.write('\n');
             } else {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -308,6 +303,20 @@ final class RecordWriter implements AutoCloseable {
         } catch (IOException e) {
             throw writeFailed(e);
         }
+    }
+
+    /**
+     * One TSV row, as {@link #write} writes it to a .tsv file (without the line end).
+     *
+     * @param values the fields, in column order
+     * @return each field {@linkplain #escape escaped}, joined by tabs
+     */
+    static String tsvRow(Object... values) {
+        java.util.StringJoiner row = new java.util.StringJoiner("\t");
+        for (Object v : values) {
+            row.add(escape(String.valueOf(v)));
+        }
+        return row.toString();
     }
 
     /**
