@@ -7,13 +7,28 @@ import java.util.Optional;
  * Wraps a reward so that every failure becomes a one-line {@link RewardException} naming the
  * reward and, where it can be found, the episode: an exception from the reward (also a
  * {@link LinkageError} or a {@link VirtualMachineError} such as running out of memory or stack),
- * a null or wrongly sized result, a NaN or infinite score. See {@link Rewards#checked(Reward)}.
+ * a null or wrongly sized result, a NaN or infinite score, or one beyond ±{@value #MAX_ABS}. See {@link Rewards#checked(Reward)}.
  */
 class CheckedReward implements Reward {
-    final Reward delegate;
+    /**
+     * The largest score magnitude accepted: training stores rewards as 32-bit floats (at most about
+     * 3.4e38) and sums them into returns, so a larger finite score would become infinite there.
+     */
+    static final double MAX_ABS = 1e30;
 
-    CheckedReward(Reward delegate) {
+    final Reward delegate;
+    /** How messages name the reward: {@code reward 'ID'}, for a plug-in with its class and jar. */
+    final String name;
+
+    CheckedReward(Reward delegate, String name) {
         this.delegate = delegate;
+        this.name = name;
+    }
+
+    /** The standard failure of one episode, as {@link RewardException#onEpisode} words it, under {@link #name}. */
+    RewardException onEpisode(int episodeIndex, String problem, Throwable cause) {
+        return new RewardException(name + " failed on episode " + episodeIndex + ": "
+                + RewardException.oneLine(problem), id(), episodeIndex, cause);
     }
 
     @Override
@@ -30,21 +45,29 @@ class CheckedReward implements Reward {
             throw locate(episodes, e);
         }
         if (scores == null) {
-            throw new RewardException("reward '" + id() + "' returned no scores (null) for "
+            throw new RewardException(name + " returned no scores (null) for "
                     + episodes.size() + " episodes", id(), -1, null);
         }
         if (scores.length != episodes.size()) {
-            throw new RewardException("reward '" + id() + "' returned " + scores.length
+            throw new RewardException(name + " returned " + scores.length
                     + " scores for " + episodes.size()
                     + " episodes (expected exactly one per episode)", id(), -1, null);
         }
         for (int i = 0; i < scores.length; i++) {
-            if (!Double.isFinite(scores[i])) {
-                throw RewardException.onEpisode(id(), i, "returned " + scores[i]
-                        + " (scores must be finite) for text " + excerpt(episodes.get(i)), null);
+            if (!inRange(scores[i])) {
+                throw onEpisode(i, "returned " + scores[i] + " " + RANGE
+                        + " for text " + excerpt(episodes.get(i)), null);
             }
         }
         return scores;
+    }
+
+    /** What {@link #inRange} expects, for messages. */
+    static final String RANGE = "(scores must be finite and within ±1e30: training stores them as 32-bit floats)";
+
+    /** Whether a score is finite and at most {@link #MAX_ABS} in magnitude. */
+    static boolean inRange(double score) {
+        return Double.isFinite(score) && Math.abs(score) <= MAX_ABS;
     }
 
     /**
@@ -61,7 +84,7 @@ class CheckedReward implements Reward {
         }
         String problem = describe(failure);
         if (episodes.size() > 1 && failure instanceof OutOfMemoryError) {
-            return new RewardException("reward '" + id() + "' " + problem + " scoring a batch of "
+            return new RewardException(name + " " + problem + " scoring a batch of "
                     + episodes.size() + " episodes", id(), -1, failure);
         }
         if (episodes.size() > 1) {
@@ -69,17 +92,17 @@ class CheckedReward implements Reward {
                 try {
                     delegate.score(List.of(episodes.get(i)));
                 } catch (RuntimeException | LinkageError | VirtualMachineError e) {
-                    return RewardException.onEpisode(id(), i, describe(e), e);
+                    return onEpisode(i, describe(e), e);
                 }
             }
-            return new RewardException("reward '" + id() + "' failed on a batch of "
+            return new RewardException(name + " failed on a batch of "
                     + episodes.size() + " episodes (each alone succeeds): " + problem, id(), -1,
                     failure);
         }
         if (episodes.size() == 1) {
-            return RewardException.onEpisode(id(), 0, problem, failure);
+            return onEpisode(0, problem, failure);
         }
-        return new RewardException("reward '" + id() + "' failed on an empty batch: " + problem,
+        return new RewardException(name + " failed on an empty batch: " + problem,
                 id(), -1, failure);
     }
 
@@ -119,7 +142,7 @@ class CheckedReward implements Reward {
         } catch (RewardException e) {
             throw e;
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
-            throw new RewardException("reward '" + id() + "' failed computing its corpus score: "
+            throw new RewardException(name + " failed computing its corpus score: "
                     + describe(e), id(), -1, e);
         }
     }
@@ -129,7 +152,7 @@ class CheckedReward implements Reward {
         try {
             delegate.close();
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
-            throw new RewardException("reward '" + id() + "' failed to close: " + describe(e),
+            throw new RewardException(name + " failed to close: " + describe(e),
                     id(), -1, e);
         }
     }
@@ -141,8 +164,8 @@ class CheckedReward implements Reward {
 
     /** The same checks for rewards with per-token parts. */
     static final class Shaped extends CheckedReward implements ShapedReward {
-        Shaped(ShapedReward delegate) {
-            super(delegate);
+        Shaped(ShapedReward delegate, String name) {
+            super(delegate, name);
         }
 
         @Override
@@ -155,7 +178,7 @@ class CheckedReward implements Reward {
                 throw located;
             }
             if (rows == null || rows.length != episodes.size()) {
-                throw new RewardException("reward '" + id() + "' returned "
+                throw new RewardException(name + " returned "
                         + (rows == null ? "null" : rows.length + "") + " token-reward rows for "
                         + episodes.size() + " episodes (expected exactly one per episode)",
                         id(), -1, null);
@@ -163,14 +186,14 @@ class CheckedReward implements Reward {
             for (int i = 0; i < rows.length; i++) {
                 int expected = episodes.get(i).tokenIds().length;
                 if (rows[i] == null || rows[i].length != expected) {
-                    throw RewardException.onEpisode(id(), i, "returned "
+                    throw onEpisode(i, "returned "
                             + (rows[i] == null ? "no" : rows[i].length + "")
                             + " token rewards for " + expected + " tokens", null);
                 }
                 for (int t = 0; t < expected; t++) {
-                    if (!Double.isFinite(rows[i][t])) {
-                        throw RewardException.onEpisode(id(), i, "returned token reward "
-                                + rows[i][t] + " at token " + t + " (must be finite)", null);
+                    if (!inRange(rows[i][t])) {
+                        throw onEpisode(i, "returned token reward "
+                                + rows[i][t] + " at token " + t + " " + RANGE, null);
                     }
                 }
             }
@@ -187,14 +210,14 @@ class CheckedReward implements Reward {
                 try {
                     ((ShapedReward) delegate).tokenRewards(List.of(episodes.get(i)));
                 } catch (RuntimeException | LinkageError | VirtualMachineError e) {
-                    return RewardException.onEpisode(id(), i, "token rewards: " + describe(e), e);
+                    return onEpisode(i, "token rewards: " + describe(e), e);
                 }
             }
             if (episodes.size() == 1) {
-                return RewardException.onEpisode(id(), 0, "token rewards: " + describe(failure),
+                return onEpisode(0, "token rewards: " + describe(failure),
                         failure);
             }
-            return new RewardException("reward '" + id() + "' failed computing token rewards: "
+            return new RewardException(name + " failed computing token rewards: "
                     + describe(failure), id(), -1, failure);
         }
     }

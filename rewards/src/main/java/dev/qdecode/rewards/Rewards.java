@@ -363,7 +363,9 @@ public final class Rewards {
             throw new RewardException("reward provider " + provider.getClass().getName()
                     + " returned no reward for '" + part.text() + "'");
         }
-        return reward;
+        String origin = origin(part.id());
+        // a plug-in's failures name its class and jar, as its provider's do
+        return BUILT_IN.equals(origin) ? reward : checked(reward, providerName(part.id(), provider, origin));
     }
 
     private synchronized RewardProvider known(String id) {
@@ -435,12 +437,14 @@ public final class Rewards {
      * @return the checked reward (a {@link ShapedReward} when {@code reward} is one)
      */
     public static Reward checked(Reward reward) {
-        if (reward instanceof CheckedReward) {
-            return reward;
-        }
+        return reward instanceof CheckedReward ? reward : checked(reward, "reward '" + reward.id() + "'");
+    }
+
+    /** {@link #checked(Reward)}, its messages naming the reward as {@code name}. */
+    private static Reward checked(Reward reward, String name) {
         if (reward instanceof ShapedReward) {
-            return new CheckedReward.Shaped((ShapedReward) reward);
+            return new CheckedReward.Shaped((ShapedReward) reward, name);
         }
-        return new CheckedReward(reward);
+        return new CheckedReward(reward, name);
     }
 }

@@ -45,13 +45,24 @@ class CheckedRewardTest {
     void nanAndInfinityNameTheEpisode() {
         RewardException e = assertThrows(RewardException.class, () -> Rewards.checked(
                 reward("sent", x -> new double[] {0.5, Double.NaN, 1})).score(eps("a", "b\nc", "d")));
-        assertEquals("reward 'sent' failed on episode 1: returned NaN (scores must be finite) for"
+        assertEquals("reward 'sent' failed on episode 1: returned NaN " + CheckedReward.RANGE + " for"
                 + " text \"b c\"", e.getMessage());
         assertEquals(1, e.episodeIndex());
         e = assertThrows(RewardException.class, () -> Rewards.checked(
                 reward("inf", x -> new double[] {Double.NEGATIVE_INFINITY})).score(eps("a")));
-        assertEquals("reward 'inf' failed on episode 0: returned -Infinity (scores must be finite)"
+        assertEquals("reward 'inf' failed on episode 0: returned -Infinity " + CheckedReward.RANGE
                 + " for text \"a\"", e.getMessage());
+    }
+
+    @Test
+    void aFiniteScoreTooLargeForTrainingNamesTheEpisode() {
+        // 1e39 is finite as a double but infinite as the float replay stores; 1e30 still fits
+        assertArrayEquals(new double[] {1e30, -1e30}, Rewards.checked(reward("big", x -> new double[] {1e30, -1e30}))
+                .score(eps("a", "b")));
+        RewardException e = assertThrows(RewardException.class, () -> Rewards.checked(
+                reward("big", x -> new double[] {0, -1e39})).score(eps("a", "b")));
+        assertEquals("reward 'big' failed on episode 1: returned -1.0E39 (scores must be finite and within ±1e30: "
+                + "training stores them as 32-bit floats) for text \"b\"", e.getMessage());
     }
 
     @Test

@@ -216,13 +216,14 @@ class PluginTest {
 
         RewardException e = assertThrows(RewardException.class,
                 () -> rewards.create("boom", CTX).score(batch));
-        assertEquals("reward 'boom' failed on episode 2: IllegalStateException: exploded on boom",
-                e.getMessage());
+        String faulty = " of demo.faulty.FaultyProviders$%s (" + jar.toAbsolutePath().normalize() + ")";
+        assertEquals("reward 'boom'" + faulty.formatted("Boom") + " failed on episode 2: IllegalStateException: "
+                + "exploded on boom", e.getMessage());
         assertEquals(2, e.episodeIndex());
 
         e = assertThrows(RewardException.class, () -> rewards.create("nan", CTX).score(batch));
-        assertEquals("reward 'nan' failed on episode 3: returned NaN (scores must be finite) for "
-                + "text \"nan\"", e.getMessage());
+        assertEquals("reward 'nan'" + faulty.formatted("NotANumber") + " failed on episode 3: returned NaN "
+                + CheckedReward.RANGE + " for text \"nan\"", e.getMessage());
         assertEquals(3, e.episodeIndex());
 
         e = assertThrows(RewardException.class,
@@ -232,8 +233,8 @@ class PluginTest {
                 () -> rewards.create("1*bleu + 1*nan", CTX).score(List.of(
                         Episode.withReferences("a", List.of("a")),
                         Episode.withReferences("nan", List.of("nan")))));
-        assertEquals("reward 'nan' failed on episode 1: returned NaN (scores must be finite) for "
-                + "text \"nan\"", e.getMessage());
+        assertEquals("reward 'nan'" + faulty.formatted("NotANumber") + " failed on episode 1: returned NaN "
+                + CheckedReward.RANGE + " for text \"nan\"", e.getMessage());
     }
 
     @Test
@@ -313,8 +314,9 @@ class PluginTest {
         assertEquals(List.of("hungry"), rewards.loadPlugin(jar));
         RewardException e = assertThrows(RewardException.class, () -> rewards.create("hungry", CTX)
                 .score(List.of(Episode.ofText("a"), Episode.ofText("b"))));
-        assertTrue(e.getMessage().startsWith("reward 'hungry' ran out of memory (OutOfMemoryError: "
-                + "Java heap space; maximum heap "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("reward 'hungry' of demo.broken.BrokenProviders$Hungry ("
+                + jar.toAbsolutePath().normalize() + ") ran out of memory (OutOfMemoryError: Java heap space; "
+                + "maximum heap "), e.getMessage());
         assertTrue(e.getMessage().endsWith(" MiB) scoring a batch of 2 episodes"), e.getMessage());
     }
 }
