@@ -45,6 +45,39 @@ public interface RewardProvider {
     }
 
     /**
+     * Whether the rewards of this provider cannot score an episode without references (as BLEU
+     * cannot): commands refuse such a reward, before any work, for a task or file that has none.
+     * The default, {@code false}, never refuses.
+     *
+     * @return true when every episode must carry references
+     */
+    default boolean requiresReferences() {
+        return false;
+    }
+
+    /**
+     * Whether the rewards of this provider read the episodes' gold labels ({@link Episode#label()}):
+     * commands refuse labels given only to rewards that ignore them. The default, {@code true}, never
+     * refuses; a provider whose rewards never read labels returns {@code false}.
+     *
+     * @return false when labels are certainly ignored
+     */
+    default boolean readsLabels() {
+        return true;
+    }
+
+    /**
+     * Whether the rewards of this provider cannot score an episode without its gold label (as
+     * {@code label-match} cannot): commands refuse such a reward, before any work, for a task or
+     * file that has none. The default, {@code false}, never refuses.
+     *
+     * @return true when every episode must carry a gold label
+     */
+    default boolean requiresLabels() {
+        return false;
+    }
+
+    /**
      * Creates the reward.
      *
      * @param params the parameters of the spec, validated against {@link #parameters()}

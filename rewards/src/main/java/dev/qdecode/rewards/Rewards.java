@@ -391,13 +391,54 @@ public final class Rewards {
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
      */
     public List<String> referenceReaders(List<String> specs) {
+        return idsWhere(specs, "readsReferences()", RewardProvider::readsReferences);
+    }
+
+    /**
+     * The ids of the specs' rewards that cannot score an episode without references
+     * ({@link RewardProvider#requiresReferences()}), in spec order without repeats.
+     *
+     * @param specs reward specs (grammar in the class comment)
+     * @return the ids (empty when episodes without references can be scored)
+     * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     */
+    public List<String> referencesRequired(List<String> specs) {
+        return idsWhere(specs, "requiresReferences()", RewardProvider::requiresReferences);
+    }
+
+    /**
+     * The ids of the specs' rewards that read the episodes' gold labels
+     * ({@link RewardProvider#readsLabels()}), in spec order without repeats: empty when labels given
+     * to these rewards would be ignored.
+     *
+     * @param specs reward specs (grammar in the class comment)
+     * @return the ids
+     * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     */
+    public List<String> labelReaders(List<String> specs) {
+        return idsWhere(specs, "readsLabels()", RewardProvider::readsLabels);
+    }
+
+    /**
+     * The ids of the specs' rewards that cannot score an episode without its gold label
+     * ({@link RewardProvider#requiresLabels()}), in spec order without repeats.
+     *
+     * @param specs reward specs (grammar in the class comment)
+     * @return the ids (empty when episodes without labels can be scored)
+     * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     */
+    public List<String> labelsRequired(List<String> specs) {
+        return idsWhere(specs, "requiresLabels()", RewardProvider::requiresLabels);
+    }
+
+    /** The ids of the specs' rewards whose provider answers {@code question} with true. */
+    private List<String> idsWhere(List<String> specs, String method, java.util.function.Predicate<RewardProvider> question) {
         List<String> out = new ArrayList<>();
         for (String s : specs) {
             for (SpecParser.Part part : SpecParser.parseAll(s)) {
                 String id = part.id();
                 RewardProvider p = known(id);
-                if (!out.contains(id) && ask(id, p, origin(id), "readsReferences()",
-                        p::readsReferences)) {
+                if (!out.contains(id) && ask(id, p, origin(id), method, () -> question.test(p))) {
                     out.add(id);
                 }
             }

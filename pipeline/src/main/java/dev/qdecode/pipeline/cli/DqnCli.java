@@ -55,6 +55,21 @@ final class DqnCli {
         return new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(specs);
     }
 
+    /**
+     * The reward of a task when no --reward is given: label match for classification, BLEU against the
+     * references for translation and dialogue, VADER sentiment for continuation.
+     *
+     * @param task the task
+     * @return the reward specs
+     */
+    static List<String> defaultRewards(String task) {
+        return switch (task) {
+            case "classification" -> List.of("label-match");
+            case "translation", "dialogue" -> List.of("bleu");
+            default -> List.of("vader");
+        };
+    }
+
     /** The reward specs stored by {@link #rewardsJson} (a JSON array). */
     static List<String> rewardsOf(String stored) {
         String[] a = new com.google.gson.Gson().fromJson(stored, String[].class);

@@ -165,7 +165,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     "--task: expected continuation, translation, dialogue or classification but got '" + task + "'");
         }
         policyOptions.requireAsTrained("evaluate --task " + task, true, true);
-        List<String> specs = !rewards.isEmpty() ? rewards : dialogue ? List.of("bleu") : List.of("vader");
+        List<String> specs = !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(task);
+        rewardOptions.requireInputs(specs, dialogue ? null : "--task continuation has none; expected --task dialogue, "
+                + "or a reward that needs none", "--task " + task + " has none; expected a reward that needs none");
         Path file;
         List<String> evalP;
         Map<String, List<String>> refs = Map.of();

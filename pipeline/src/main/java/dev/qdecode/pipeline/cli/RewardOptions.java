@@ -42,4 +42,29 @@ final class RewardOptions {
     public Reward create(List<String> specs, long seed) {
         return registry().create(specs, new RewardContext(SharedDir.locate(), seed));
     }
+
+    /**
+     * Refuses, before any work, a reward that cannot score the episodes it would get: one that needs
+     * references (bleu, chrf, token-f1) where there are none, or gold labels (label-match) where there
+     * are none.
+     *
+     * @param specs the {@code --reward} values
+     * @param noReferences null when the episodes carry references; otherwise what to do instead, for the
+     *     message (e.g. "expected --ref FILE")
+     * @param noLabels null when the episodes carry gold labels; otherwise what to do instead
+     * @throws CliException (usage) naming the reward
+     */
+    void requireInputs(List<String> specs, String noReferences, String noLabels) {
+        Rewards r = registry();
+        List<String> refs = noReferences == null ? List.of() : r.referencesRequired(specs);
+        if (!refs.isEmpty()) {
+            throw new CliException("--reward " + String.join(", ", refs) + ": scores against references, and there "
+                    + "are none (" + noReferences + ")", ExitCodes.USAGE);
+        }
+        List<String> labels = noLabels == null ? List.of() : r.labelsRequired(specs);
+        if (!labels.isEmpty()) {
+            throw new CliException("--reward " + String.join(", ", labels) + ": scores against gold labels, and "
+                    + "there are none (" + noLabels + ")", ExitCodes.USAGE);
+        }
+    }
 }

@@ -125,6 +125,12 @@ final class RewardsCommand implements Runnable {
                         "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
                         List.of("--ref"));
             }
+            if (labelColumn != null && registry.labelReaders(specs).isEmpty()) {
+                OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
+                        "with a reward that reads them (label-match)", List.of("--label-column"));
+            }
+            rewards.requireInputs(specs, refs.isEmpty() ? "expected --ref FILE, one reference per --hyp segment" : null,
+                    labelColumn == null ? "expected --label-column NAME of a table --hyp file" : null);
             List<Path> inputs = new ArrayList<>(refs);
             inputs.add(hyp);
             overwrite.check(spec, "rewards score", output, inputs.toArray(Path[]::new));

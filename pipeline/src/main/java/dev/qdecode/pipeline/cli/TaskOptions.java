@@ -263,7 +263,7 @@ final class TaskOptions {
             // 0.614 without; MiniLM 0.808 vs 0.809.
             cfg = cfg.toBuilder().allTerminalActions(true).build();
         }
-        List<String> specs = rewardSpecs.isEmpty() ? List.of("label-match") : rewardSpecs;
+        List<String> specs = rewardSpecs.isEmpty() ? DqnCli.defaultRewards("classification") : rewardSpecs;
         Map<String, String> prov = new LinkedHashMap<>();
         prov.put("task", "classification");
         prov.put("data", trainFile.toAbsolutePath().normalize().toString());

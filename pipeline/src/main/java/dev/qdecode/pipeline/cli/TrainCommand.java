@@ -402,6 +402,14 @@ final class TrainCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
         }
+        if (!resume) { // a resumed run's rewards were checked when it started
+            boolean references = "translation".equals(task) || "dialogue".equals(task);
+            rewardOptions.requireInputs(rewards.isEmpty() ? DqnCli.defaultRewards(task) : rewards,
+                    references ? null : "--task " + task + " has none; expected --task translation or dialogue, "
+                            + "or a reward that needs none",
+                    "classification".equals(task) ? null : "--task " + task + " has none; expected --task "
+                            + "classification, or a reward that needs none");
+        }
         Path runDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         overwrite.refuseWithResume(resume);
@@ -434,7 +442,7 @@ final class TrainCommand implements Callable<Integer> {
             boolean translation = "translation".equals(runTask);
             boolean dialogue = "dialogue".equals(runTask);
             List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
-                    : !rewards.isEmpty() ? rewards : translation || dialogue ? List.of("bleu") : List.of("vader");
+                    : !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(runTask);
             Path trainFile = resume ? Path.of(prior.get("prompts"))
                     : translation ? taskOptions.translationTrain() : dialogue ? taskOptions.dialogueTrain()
                     : prompts != null ? prompts : DqnCli.defaultTrainPrompts();

@@ -115,8 +115,9 @@ class RewardPluginCommandTest {
                 "--hyp", text.toString());
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().startsWith("qdecode: error: reward 'hungry' ran out of memory (OutOfMemoryError: Java heap "
-                + "space; maximum heap "), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: reward 'hungry' of demo.cli.Providers$Hungry ("
+                + hungry.toAbsolutePath().normalize() + ") ran out of memory (OutOfMemoryError: Java heap space; maximum "
+                + "heap "), r.err());
         assertTrue(r.err().strip().endsWith(" MiB) scoring a batch of 2 episodes"), r.err());
     }
 

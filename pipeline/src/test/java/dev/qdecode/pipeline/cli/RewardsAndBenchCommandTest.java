@@ -152,6 +152,38 @@ class RewardsAndBenchCommandTest {
                 + "whitespace-only references are skipped)", r.err().strip());
     }
 
+    @Test
+    void aRewardThatNeedsReferencesOrLabelsTheInputLacksIsRefusedBeforeAnyWork() throws IOException {
+        Path hyp = tmp.resolve("hyp.txt");
+        Files.writeString(hyp, "a fine day\n");
+        Path labelled = tmp.resolve("labelled.tsv");
+        Files.writeString(labelled, "text\tgold\na fine day\t1\n");
+        usage("qdecode: error: --reward bleu: scores against references, and there are none (expected --ref FILE, one "
+                + "reference per --hyp segment)", "rewards", "score", "--reward", "vader + bleu", "--hyp", hyp.toString());
+        usage("qdecode: error: --reward label-match: scores against gold labels, and there are none (expected "
+                + "--label-column NAME of a table --hyp file)", "rewards", "score", "--reward", "label-match", "--hyp",
+                labelled.toString());
+        usage("qdecode: error: --label-column: not for --reward vader, which reads no gold labels (expected it only "
+                + "with a reward that reads them (label-match))", "rewards", "score", "--reward", "vader", "--hyp",
+                labelled.toString(), "--label-column", "gold");
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "label-match", "--hyp", labelled.toString(),
+                "--label-column", "gold");
+        assertEquals(0, r.code(), r.err());
+        // the tasks: continuation has neither, translation no labels (checked before the model loads)
+        Path run = tmp.resolve("run");
+        usage("qdecode: error: --reward chrf: scores against references, and there are none (--task continuation has "
+                + "none; expected --task translation or dialogue, or a reward that needs none)", "train", "--reward",
+                "chrf", "--out", run.toString());
+        usage("qdecode: error: --reward label-match: scores against gold labels, and there are none (--task translation "
+                + "has none; expected --task classification, or a reward that needs none)", "train", "--task",
+                "translation", "--reward", "label-match", "--out", run.toString());
+        assertTrue(Files.notExists(run));
+        // a classifier directory that is not one is a wrong parameter value: bad usage
+        usage("qdecode: error: reward 'classifier': parameter model='" + hyp + "': expected the directory of a saved "
+                + "classifier (from qdecode classifier train; " + hyp.toAbsolutePath() + " is a file)", "rewards", "score",
+                "--reward", "classifier:model=" + hyp, "--hyp", hyp.toString());
+    }
+
     private static void usage(String expected, String... args) {
         CliRunner.Result r = CliRunner.run(args);
         assertEquals(ExitCodes.USAGE, r.code(), r.err());

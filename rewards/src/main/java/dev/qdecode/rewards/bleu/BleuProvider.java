@@ -48,6 +48,18 @@ public final class BleuProvider implements RewardProvider {
                         "multiplier of the 0-100 score (0.01 gives rewards in [0,1])"));
     }
 
+    /** Scores against references: an episode without any cannot be scored. */
+    @Override
+    public boolean requiresReferences() {
+        return true;
+    }
+
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public Reward create(RewardParams params, RewardContext context) {
         BleuTokenizer tok = BleuTokenizer.fromName(params.getChoice("tokenize", "13a", TOKENIZERS));

@@ -35,6 +35,12 @@ public final class ClassifierRewardProvider implements RewardProvider {
         return false;
     }
 
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "P(target label) or its logit margin under a saved sentence-embedding text classifier";
@@ -57,6 +63,10 @@ public final class ClassifierRewardProvider implements RewardProvider {
                     + "saved classifier, e.g. classifier:model=runs/sst2-clf");
         }
         Path dir = Path.of(modelValue);
+        if (!java.nio.file.Files.isDirectory(dir)) { // a wrong value, not a failing reward: bad usage
+            throw params.bad("model", modelValue, "the directory of a saved classifier (from qdecode classifier train; "
+                    + dir.toAbsolutePath() + (java.nio.file.Files.exists(dir) ? " is a file" : " does not exist") + ")");
+        }
         String mode = params.getString("mode", "prob").trim().toLowerCase(Locale.ROOT);
         if (!mode.equals("prob") && !mode.equals("margin")) {
             throw params.bad("mode", mode, "prob or margin");

@@ -564,7 +564,8 @@ public final class TextClassifier implements AutoCloseable {
         Path file = dir.resolve(METADATA_FILE);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("classifier directory " + dir.toAbsolutePath()
-                    + " does not exist: expected a directory written by qdecode classifier train");
+                    + (Files.exists(dir) ? " is a file" : " does not exist")
+                    + ": expected a directory written by qdecode classifier train");
         }
         String text;
         try {

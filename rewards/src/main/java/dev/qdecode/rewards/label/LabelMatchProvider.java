@@ -38,6 +38,12 @@ public final class LabelMatchProvider implements RewardProvider {
         return false;
     }
 
+    /** Scores against the gold label: an episode without one cannot be scored. */
+    @Override
+    public boolean requiresLabels() {
+        return true;
+    }
+
     @Override
     public String description() {
         return "generated label (trimmed) vs the episode's gold label: right / wrong / invalid";

@@ -43,6 +43,12 @@ public final class AfinnRewardProvider implements RewardProvider {
         return false;
     }
 
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "AFINN-165 word-list sentiment of the generated text (sum or per-word mean)";

@@ -44,6 +44,12 @@ public final class VaderRewardProvider implements RewardProvider {
         return false;
     }
 
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "VADER sentiment of the generated text (faithful port of vaderSentiment 3.3.2)";

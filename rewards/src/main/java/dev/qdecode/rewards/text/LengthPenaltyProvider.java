@@ -48,6 +48,12 @@ public final class LengthPenaltyProvider implements RewardProvider {
         return false;
     }
 
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "penalty per word/token outside [min,max] (0 inside), down to cap;"

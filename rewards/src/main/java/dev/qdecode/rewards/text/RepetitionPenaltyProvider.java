@@ -44,6 +44,12 @@ public final class RepetitionPenaltyProvider implements RewardProvider {
         return false;
     }
 
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "-weight x fraction of repeated word n-grams within the text (0 below n words)";

@@ -52,6 +52,18 @@ public final class TokenF1Provider implements RewardProvider {
                 "squad (lower-case, no punctuation or articles a/an/the) or none (split only)"));
     }
 
+    /** Scores against references: an episode without any cannot be scored. */
+    @Override
+    public boolean requiresReferences() {
+        return true;
+    }
+
+    /** Never reads gold labels. */
+    @Override
+    public boolean readsLabels() {
+        return false;
+    }
+
     @Override
     public Reward create(RewardParams params, RewardContext context) {
         boolean squad = params.getChoice("normalize", "squad", NORMALIZATIONS).equals("squad");
