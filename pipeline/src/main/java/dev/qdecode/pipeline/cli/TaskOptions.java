@@ -239,7 +239,11 @@ final class TaskOptions {
             throw new CliException(e.getMessage(), ExitCodes.USAGE);
         }
         try {
-            ClassificationTrainer.checkTemplate(template);
+            if (encoder == null) {
+                ClassificationTrainer.checkDecoderTemplate(template);
+            } else {
+                ClassificationTrainer.checkTemplate(template);
+            }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), ExitCodes.USAGE);
         }

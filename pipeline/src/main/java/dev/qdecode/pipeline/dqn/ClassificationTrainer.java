@@ -109,6 +109,21 @@ public final class ClassificationTrainer {
     }
 
     /**
+     * Checks a task template for a decoder backbone: {@link #checkTemplate}, and text after {@code {text}}
+     * (the label is written after it, so the prompt must end in the same tokens for every text).
+     *
+     * @param template the template
+     * @throws IllegalArgumentException naming --template and what was expected
+     */
+    public static void checkDecoderTemplate(String template) {
+        checkTemplate(template);
+        if (template.substring(template.indexOf("{text}") + "{text}".length()).isBlank()) {
+            throw new IllegalArgumentException("--template '" + template + "': expected text after {text} with a "
+                    + "decoder backbone (the label is written after it, e.g. 'Review: {text} Sentiment:')");
+        }
+    }
+
+    /**
      * Everything a run needs besides the DQN config.
      *
      * @param backbone φ(s)
@@ -214,9 +229,13 @@ public final class ClassificationTrainer {
         this.listener = listener == null ? new TrainListener() {} : listener;
         Backbone b = setup.backbone();
         if (b.model() != null) {
+            checkDecoderTemplate(setup.template());
             tokenizeVerbalisers(b.tokenizer(), setup.template(), setup.verbalizer());
             states = new DecoderStates(b.model(), b.tokenizer(), b.format(), setup.template(), b.modelHash(),
                     anchorTail, sharedStart);
+            int deepest = labelIds.values().stream().mapToInt(x -> x.length).max().orElse(1);
+            checkLengths(setup.train(), setup.provenance().getOrDefault("data", "the training data"), deepest);
+            checkLengths(setup.dev(), setup.provenance().getOrDefault("dev", "the evaluation data"), deepest);
             actionSpace = b.model().config().vocabSize();
         } else {
             states = null;
@@ -244,6 +263,31 @@ public final class ClassificationTrainer {
         }
     }
 
+    /**
+     * Refuses, before any embedding, a text whose task prompt cannot be run on the backbone: too long for
+     * its positions with the longest label after it, or one after which the template's ending tokenizes
+     * otherwise (naming the file and the data row, 1-based).
+     */
+    private void checkLengths(List<ClassificationExample> rows, String file, int deepest) {
+        int positions = s.backbone().model().config().maxPositions();
+        for (int i = 0; i < rows.size(); i++) {
+            ClassificationExample e = rows.get(i);
+            int[] ids;
+            try {
+                ids = states.promptIds(e.text());
+            } catch (IllegalArgumentException x) {
+                throw new IllegalArgumentException(file + ": data row " + (i + 1) + " (id " + e.id() + "): "
+                        + x.getMessage());
+            }
+            // the deepest state the head reads is the prompt and all but the last token of the longest label
+            if (ids.length + deepest - 1 > positions) {
+                throw new IllegalArgumentException(file + ": data row " + (i + 1) + " (id " + e.id() + "): its prompt "
+                        + "has " + ids.length + " tokens" + (deepest > 1 ? " (" + (deepest - 1) + " more with the longest "
+                        + "label)" : "") + ", more than the model's " + positions + " positions (expected a shorter text)");
+            }
+        }
+    }
+
     private IllegalArgumentException prefixError(String a, String b) {
         return new IllegalArgumentException("--labels " + s.verbalizer().toSpec() + ": the tokens of label " + a
                 + " are a prefix of (or equal to) those of label " + b + " (expected prefix-free verbalisers)");
@@ -267,6 +311,13 @@ public final class ClassificationTrainer {
         int k = a.length;
         for (Map.Entry<String, String> e : v.labels().entrySet()) {
             int[] b = tok.encode(anchor + " " + e.getValue(), false);
+            int unk = tok.unkId();
+            if (unk >= 0 && Arrays.stream(b).anyMatch(id -> id == unk) && Arrays.stream(a).noneMatch(id -> id == unk)) {
+                throw new IllegalArgumentException("--labels: text '" + e.getValue() + "' of label " + e.getKey()
+                        + " holds characters the tokenizer cannot represent (they become its unknown token "
+                        + tok.piece(unk) + ", so the policy could never write the label; expected text of the "
+                        + "tokenizer's alphabet)");
+            }
             int l = 0;
             while (l < Math.min(a.length, b.length) && a[l] == b[l]) {
                 l++;

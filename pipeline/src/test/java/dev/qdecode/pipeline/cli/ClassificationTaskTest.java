@@ -301,5 +301,26 @@ class ClassificationTaskTest {
         assertEquals(ExitCodes.USAGE, twice.code());
         assertTrue(twice.err().contains("expected the placeholder {text} exactly once"), twice.err());
         assertFalse(Files.exists(tmp.resolve("a").resolve("summary.json")));
+
+        // a label text the tokenizer cannot spell, a template with nothing after {text} (the label follows
+        // it), a text too long for the model: refused before any embedding, naming the option or the row
+        Result unknown = train(tmp, "f", "0=\uD83D\uDE00,1=good", train, dev);
+        assertEquals(ExitCodes.BAD_INPUT, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("\nqdecode: error: --labels: text '\uD83D\uDE00' of label 0 holds characters "
+                + "the tokenizer cannot represent (they become its unknown token "), unknown.err());
+        Result bare = run("train", "--task", "classification", "--template", "{text}", "--out",
+                tmp.resolve("g").toString());
+        assertEquals(ExitCodes.USAGE, bare.code());
+        assertTrue(bare.err().startsWith("qdecode: error: --template '{text}': expected text after {text} with a "
+                + "decoder backbone"), bare.err());
+        List<String> rows = new java.util.ArrayList<>(Files.readAllLines(train));
+        rows.set(3, "wonderful movie ".repeat(600) + "\t1");
+        Path longRow = tmp.resolve("long.tsv");
+        Files.write(longRow, rows);
+        Result tooLong = train(tmp, "h", "0=bad,1=good", longRow, dev);
+        assertEquals(ExitCodes.BAD_INPUT, tooLong.code(), tooLong.err());
+        assertTrue(tooLong.err().matches("(?s).*\nqdecode: error: " + java.util.regex.Pattern.quote(longRow.toString())
+                + ": data row 3 \\(id 2\\): its prompt has \\d+ tokens, more than the model's 512 positions "
+                + "\\(expected a shorter text\\)\\s*"), tooLong.err());
     }
 }
