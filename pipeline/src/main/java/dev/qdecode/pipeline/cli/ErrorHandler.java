@@ -36,7 +36,7 @@ final class ErrorHandler
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("qdecode: error: " + oneLine(missingOptionFile(ex).orElse(ex.getMessage())));
+        err.println("qdecode: error: " + oneLine(missingOptionFile(ex, args).orElse(ex.getMessage())));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return ExitCodes.USAGE;
@@ -88,22 +88,39 @@ final class ErrorHandler
 
     /**
      * picocli reads {@code @FILE} arguments as option files, but leaves one whose file does not exist as
-     * a plain argument, which then reads as "Unmatched argument": name the missing file instead (and
-     * an option file's invisible byte-order mark).
+     * a plain argument, which then reads as "Unmatched argument", or is hidden behind "Missing required
+     * option" (the options it held are missing): name the missing file instead (and an option file's
+     * invisible byte-order mark). An {@code @...} argument that is an option's value is not a file.
      */
-    private static Optional<String> missingOptionFile(CommandLine.ParameterException ex) {
+    private static Optional<String> missingOptionFile(CommandLine.ParameterException ex, String[] args) {
         if (ex instanceof CommandLine.UnmatchedArgumentException u) {
             for (String a : u.getUnmatched()) {
                 if (a.startsWith("\uFEFF")) {
                     return Optional.of("'" + a.substring(1) + "' is preceded by a UTF-8 byte-order mark, as the first "
                             + "argument of an @options file saved with one (expected the file without it)");
                 }
-                if (a.length() > 1 && a.startsWith("@") && !Files.exists(Path.of(a.substring(1)))) {
-                    return Optional.of(a + ": option file " + a.substring(1) + " not found");
-                }
+            }
+        }
+        CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+        for (int i = 0; args != null && i < args.length; i++) {
+            String a = args[i];
+            boolean isValue = i > 0 && takesValue(spec, args[i - 1]);
+            if (!isValue && a.length() > 1 && a.startsWith("@") && !Files.exists(Path.of(a.substring(1)))) {
+                return Optional.of(a + ": option file " + a.substring(1) + " not found");
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code arg} is an option of the command (or of one above it) that takes a value. */
+    private static boolean takesValue(CommandLine.Model.CommandSpec spec, String arg) {
+        for (CommandLine.Model.CommandSpec s = spec; s != null; s = s.parent()) {
+            CommandLine.Model.OptionSpec o = s.findOption(arg);
+            if (o != null) {
+                return o.arity().max() > 0;
+            }
+        }
+        return false;
     }
 
     static String oneLine(String s) {

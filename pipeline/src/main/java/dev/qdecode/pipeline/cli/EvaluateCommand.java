@@ -155,6 +155,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if ("classification".equals(task)) {
             policyOptions.requireAsTrained("evaluate --task classification", false, false);
+            RecordWriter.checkTarget("--out", outDir().resolve("predictions.tsv"), data);
             keepEarlier("classification.json");
             return ClassificationEval.run(spec, policy, policyOptions.ensemble, modelOptions, policyOptions.targetHead(true), data, columns.text,
                     columns.label, limit == Integer.MAX_VALUE ? 0 : limit, outDir());
@@ -182,6 +183,7 @@ final class EvaluateCommand implements Callable<Integer> {
             evalP = DqnCli.prompts(file, limit, "--prompts");
         }
         double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+        RecordWriter.checkTarget("--out", outDir().resolve("comparison.tsv"), file);
         keepEarlier("comparison.json");
         PrintWriter o = spec.commandLine().getOut();
         try (DqnPolicy p = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
@@ -229,6 +231,7 @@ final class EvaluateCommand implements Callable<Integer> {
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
         OverwriteOption.refuseWithResume(resume, overwrite.overwrite, "the interrupted evaluation in --out");
+        RecordWriter.checkTarget("--out", outDir().resolve(TranslationEval.TRANSLATIONS), file);
         if (!resume) {
             keepEarlier(TranslationEval.SCORES);
         }

@@ -1,6 +1,8 @@
 package dev.qdecode.pipeline.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -92,11 +94,37 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         try {
-            return cl.execute(args);
+            return run(cl, args);
         } finally {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * Executes; an {@code @FILE} argument that names something picocli cannot read as an option file (a
+     * directory, an unreadable file) is one line of bad usage, not a stack trace.
+     */
+    private static int run(CommandLine cl, String... args) {
+        // picocli expands every @FILE argument whose file exists; one it cannot read would end in its stack trace
+        for (String a : args) {
+            if (a.length() > 1 && a.startsWith("@")) {
+                Path f;
+                try {
+                    f = Path.of(a.substring(1));
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue; // not a path: picocli leaves it as a value
+                }
+                if (Files.exists(f) && (!Files.isRegularFile(f) || !Files.isReadable(f))) {
+                    cl.getErr().println("qdecode: error: " + a + ": cannot read the option file (" + f
+                            + (Files.isDirectory(f) ? " is a directory" : " is not a readable file")
+                            + "; expected a file of options)");
+                    cl.getErr().flush();
+                    return ExitCodes.USAGE;
+                }
+            }
+        }
+        return cl.execute(args);
     }
 
     /**
@@ -114,7 +142,7 @@ public final class Main implements Runnable {
         }
         int code;
         try {
-            code = commandLine().execute(args);
+            code = run(commandLine(), args);
         } catch (OutOfMemoryError e) {
             // Past every memory estimate: one line, not a stack trace (what was checkpointed stays saved).
             System.err.println("qdecode: error: out of memory (maximum heap " + Runtime.getRuntime().maxMemory()

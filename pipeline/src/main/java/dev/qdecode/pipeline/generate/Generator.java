@@ -204,7 +204,7 @@ public final class Generator {
         DecodeMemory.check(model.config(), n, cfg.beams(), DecodeMemory.longest(ids), cfg.maxNewTokens(),
                 "decoding " + n + (n == 1 ? " prompt" : " prompts")
                         + (cfg.beams() > 1 ? " with " + cfg.beams() + " beams each" : ""),
-                "--beams, --batch-size or --max-new-tokens");
+                "--beams, --max-new-tokens or (generate) --batch-size");
         if (cfg.beams() > 1) {
             long[] nanos = new long[2];
             List<Generation> res = BeamSearch.decode(model, tokenizer, cfg, policy, eosIds, prep, ids, prompts, offset,

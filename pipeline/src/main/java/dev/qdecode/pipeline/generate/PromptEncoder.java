@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.generate;
 
 import dev.qdecode.pipeline.cli.CliException;
+import dev.qdecode.pipeline.cli.ExitCodes;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import dev.qdecode.tokenizer.TokenHealing;
@@ -70,6 +71,11 @@ public final class PromptEncoder {
             }
         }
         int room = maxPositions - maxNewTokens;
+        if (room < 1) { // no prompt could fit: the option is wrong, not the prompt
+            throw new CliException("--max-new-tokens " + maxNewTokens + ": the model's context is " + maxPositions
+                    + " positions (max_position_embeddings; expected fewer new tokens, leaving room for the prompt)",
+                    ExitCodes.USAGE);
+        }
         if (ids.length > room) {
             if (!truncate || room <= 0) {
                 throw new CliException("prompt " + (index + 1) + " has " + ids.length + " tokens; with "

@@ -81,6 +81,18 @@ class InputGuardsTest {
                 "expected a finite number but got 'Infinity'");
         Path missing = tmp.resolve("opts.txt");
         usage(CliRunner.run("train", "@" + missing), "@" + missing + ": option file " + missing + " not found");
+        // also where the missing file's options are required ones, and not when @... is an option's value
+        usage(CliRunner.run("tokenizer", "train", "@" + missing), "@" + missing + ": option file " + missing
+                + " not found");
+        usage(CliRunner.run("generate", "--prompt", "@" + missing, "--max-new-tokens", "0"), "--max-new-tokens: "
+                + "expected a positive count but got 0");
+        // a directory given as an option file: one line, not picocli's stack trace
+        usage(CliRunner.run("sft", "@" + tmp), "@" + tmp + ": cannot read the option file (" + tmp + " is a "
+                + "directory; expected a file of options)");
+        // more new tokens than the model has positions: the option is wrong, not the prompt
+        usage(CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"), "--prompt", "Once",
+                "--max-new-tokens", "100000"), "--max-new-tokens 100000: the model's context is 512 positions "
+                + "(max_position_embeddings; expected fewer new tokens, leaving room for the prompt)");
         usage(CliRunner.run("classifier", "train", "--data", tmp.resolve("none.tsv").toString(), "--epochs", "0",
                 "--out", tmp.resolve("clf").toString()), "--epochs 0: expected >= 1");
         // every config field has its option, so errors name options that exist

@@ -120,7 +120,7 @@ class ReferenceTasksTest {
         String line = huge.err().lines().findFirst().orElse("");
         assertTrue(line.startsWith("qdecode: error: decoding 1 prompt with 1000000 beams each of up to ")
                 && line.contains(" GiB, more than the maximum heap of ")
-                && line.endsWith("(expected a smaller --beams, --batch-size or --max-new-tokens, or a larger heap, "
+                && line.endsWith("(expected a smaller --beams, --max-new-tokens or (generate) --batch-size, or a larger heap, "
                         + "e.g. QDECODE_JAVA_OPTS=-Xmx16g)"), line);
 
         Result noRefs = run("train", "--demonstrations", "0.5", "--out", tmp.resolve("story").toString());
@@ -128,6 +128,16 @@ class ReferenceTasksTest {
         assertTrue(noRefs.err().contains("--demonstrations: only for --task translation or dialogue"), noRefs.err());
 
         resumedEvaluationEqualsAnUninterruptedOne(tmp, runDir, model, lines);
+
+        // an --out whose translations.tsv is the --data file: refused even with --overwrite (it is the input)
+        Path same = Files.createDirectories(tmp.resolve("same"));
+        Files.copy(data, same.resolve("translations.tsv"));
+        Result in = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model", model, "--data",
+                same.resolve("translations.tsv").toString(), "--out", same.toString(), "--overwrite");
+        assertEquals(ExitCodes.USAGE, in.code(), in.err());
+        assertTrue(in.err().startsWith("qdecode: error: --out " + same.resolve("translations.tsv") + ": is an input of "
+                + "this command"), in.err());
+        assertEquals(Files.readString(data), Files.readString(same.resolve("translations.tsv")));
 
         Result bad = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--data",
                 data.toString(), "--target-column", "fr");
