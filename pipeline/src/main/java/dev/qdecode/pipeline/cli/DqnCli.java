@@ -89,6 +89,10 @@ final class DqnCli {
         if (Files.isRegularFile(weights)) {
             p.put("model_sha256", Datasets.sha256(weights));
         }
+        Path tokenizer = modelDir.resolve("tokenizer.json");
+        if (Files.isRegularFile(tokenizer)) {
+            p.put("tokenizer_sha256", Datasets.sha256(tokenizer));
+        }
         p.put("prompts", train.toAbsolutePath().normalize().toString());
         p.put("prompts_sha256", Datasets.sha256(train));
         p.put("eval_prompts", eval.toAbsolutePath().normalize().toString());

@@ -58,6 +58,17 @@ final class ModelOptions {
             return Files.isRegularFile(weights) ? Datasets.sha256(weights) : dir.toString();
         }
 
+        /**
+         * Identifies the tokenizer (provenance: a head's token ids mean nothing under another one): the
+         * sha256 of {@code tokenizer.json}, or null when the directory has none.
+         *
+         * @return the identifier, or null
+         */
+        public String tokenizerId() {
+            Path f = dir.resolve("tokenizer.json");
+            return Files.isRegularFile(f) ? Datasets.sha256(f) : null;
+        }
+
         @Override
         public void close() {
             model.close();

@@ -137,6 +137,14 @@ final class PolicyOptions {
                     + sha + ") but --model " + m.dir() + " has other weights (expected the run's model; without "
                     + "--model the run's own is used)", ExitCodes.BAD_INPUT);
         }
+        String tok = provenance.get("tokenizer_sha256"); // absent from the provenance of older runs
+        if (tok != null && !tok.equals(m.tokenizerId())) {
+            m.close();
+            throw new CliException(run + ": its head was trained with the tokenizer of " + dir + " (tokenizer.json "
+                    + "sha256 " + tok + ") but --model " + m.dir() + " has " + (m.tokenizerId() == null ? "none"
+                    : "another (sha256 " + m.tokenizerId() + ")") + " (expected the run's model's tokenizer: the head's "
+                    + "token ids mean other pieces under another)", ExitCodes.BAD_INPUT);
+        }
         return m;
     }
 

@@ -297,6 +297,9 @@ final class TaskOptions {
                     String hash = m.weightsId();
                     prov.put("model_dir", m.dir().toAbsolutePath().normalize().toString());
                     prov.put("model_sha256", hash);
+                    if (m.tokenizerId() != null) {
+                        prov.put("tokenizer_sha256", m.tokenizerId());
+                    }
                     prov.put("prompt_format", m.format().toSpec());
                     r = train(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
                             verbalizer, train, devRows, reward, runDir, prov, cfg, err);

@@ -71,7 +71,7 @@ class DqnCommandsTest {
     }
 
     @Test
-    void aPolicyDecodesWithItsRunsModelUnlessAnotherIsGiven(@TempDir Path tmp) {
+    void aPolicyDecodesWithItsRunsModelUnlessAnotherIsGiven(@TempDir Path tmp) throws java.io.IOException {
         Path runDir = tmp.resolve("run260k");
         String model = CliRunner.model("stories260K");
         Result r = run("train", "--model", model, "--episodes", "4", "--rollout-episodes", "4", "--max-new-tokens", "4",
@@ -93,6 +93,19 @@ class DqnCommandsTest {
         assertTrue(line.startsWith("qdecode: error: --policy " + runDir + ": its head was trained on ")
                 && line.contains("stories260K (weights sha256 ") && line.contains("TinyStories-656K has other weights")
                 && line.lines().count() == 1, line);
+        // The same weights with another tokenizer file: the head's token ids would name other pieces.
+        Path copy = Files.createDirectories(tmp.resolve("copy260k"));
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(model))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(copy.resolve("tokenizer.json"), Files.readString(copy.resolve("tokenizer.json")) + "\n");
+        Result otherTok = run("generate", "--policy", runDir.toString(), "--model", copy.toString(), "--prompt", "Once");
+        assertEquals(ExitCodes.BAD_INPUT, otherTok.code(), otherTok.err());
+        line = otherTok.err().strip();
+        assertTrue(line.startsWith("qdecode: error: --policy " + runDir + ": its head was trained with the tokenizer of ")
+                && line.contains("but --model " + copy + " has another (sha256 "), line);
     }
 
     @Test
