@@ -582,7 +582,8 @@ public final class ClassificationTrainer {
      */
     private Pass pass(int[] pool, long stopAt, int[] valIdx, float[][] trainPhi, float[][] devPhi, Rng rng) {
         int dim = trainPhi[0].length;
-        ReplayBuffer replay = ReplayBuffer.of(cfg);
+        int depth = labelIds.values().stream().mapToInt(x -> x.length).max().orElse(1);
+        ReplayBuffer replay = ReplayBuffer.of(cfg, dim, stopAt * depth * (cfg.allTerminalActions() ? labelIds.size() : 1));
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;

@@ -171,7 +171,8 @@ public final class DqnTrainer implements AutoCloseable {
         int h = setup.model().config().hiddenSize();
         int v = setup.model().config().vocabSize();
         this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
-        this.replay = ReplayBuffer.of(cfg);
+        this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
+                * cfg.maxNewTokens());
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that.
         this.returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;

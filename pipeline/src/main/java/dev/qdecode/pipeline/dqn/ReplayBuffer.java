@@ -1,5 +1,7 @@
 package dev.qdecode.pipeline.dqn;
 
+import dev.qdecode.pipeline.generate.DecodeMemory;
+import dev.qdecode.pipeline.generate.GenerationException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -71,6 +73,32 @@ final class ReplayBuffer {
      */
     static ReplayBuffer of(DqnConfig cfg) {
         return new ReplayBuffer(cfg.replaySize(), cfg.prioritized(), cfg.priorityAlpha(), cfg.priorityEps());
+    }
+
+    /**
+     * {@link #of(DqnConfig)}, refusing first a buffer that could not fit in the JVM's heap: its slot arrays
+     * (and priority tree) for {@code --replay-size} transitions, and the transitions the run can store, each
+     * with its state embedding and candidates.
+     *
+     * @param cfg the config
+     * @param stateDim the size of a state embedding
+     * @param transitions the most transitions the run can produce
+     * @return the buffer
+     * @throws GenerationException (bad usage) naming --replay-size, the estimate and the heap
+     */
+    static ReplayBuffer of(DqnConfig cfg, int stateDim, long transitions) {
+        long slots = cfg.replaySize();
+        long fixed = slots * (4 + 4 + (cfg.prioritized() ? 16 : 0));
+        long perTransition = 4L * stateDim + 8L * Math.max(1, cfg.candidatesTopK()) + 32;
+        long need = fixed + Math.min(slots, transitions) * perTransition;
+        long limit = Runtime.getRuntime().maxMemory();
+        if (need > limit) {
+            throw new GenerationException("--replay-size " + slots + ": a replay buffer of " + slots + " slots, holding "
+                    + "up to " + Math.min(slots, transitions) + " transitions of this run, needs about "
+                    + DecodeMemory.format(need) + ", more than the maximum heap of " + DecodeMemory.format(limit)
+                    + " (expected a smaller --replay-size, or a larger heap, e.g. QDECODE_JAVA_OPTS=-Xmx16g)");
+        }
+        return of(cfg);
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.qdecode.pipeline.generate;
 
-/** Generation settings that cannot run on this machine, e.g. a batch whose estimated memory exceeds the limit. */
+/**
+ * Decoding or training settings that cannot run on this machine, e.g. a batch or a replay buffer whose
+ * estimated memory exceeds the limit (bad usage).
+ */
 public final class GenerationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

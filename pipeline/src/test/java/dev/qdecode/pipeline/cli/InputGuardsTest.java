@@ -89,6 +89,11 @@ class InputGuardsTest {
         // a directory given as an option file: one line, not picocli's stack trace
         usage(CliRunner.run("sft", "@" + tmp), "@" + tmp + ": cannot read the option file (" + tmp + " is a "
                 + "directory; expected a file of options)");
+        // a replay buffer that cannot fit in the heap: refused with the estimate before training (not an OOM)
+        CliRunner.Result replay = CliRunner.run("train", "--episodes", "8", "--replay-size", "2000000000", "--out",
+                tmp.resolve("replay").toString());
+        usage(replay, "--replay-size 2000000000: a replay buffer of 2000000000 slots, holding up to ");
+        assertTrue(replay.err().contains("more than the maximum heap of"), replay.err());
         // more new tokens than the model has positions: the option is wrong, not the prompt
         usage(CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"), "--prompt", "Once",
                 "--max-new-tokens", "100000"), "--max-new-tokens 100000: the model's context is 512 positions "
