@@ -3,7 +3,6 @@ package dev.qdecode.data;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -21,7 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** JSON lines: one JSON object per line, parsed strictly. */
+/**
+ * JSON lines: one JSON object per line, parsed strictly ({@link StrictJson}: a key given twice is
+ * refused, not settled by keeping the last).
+ */
 final class JsonLinesSource implements RowSource {
   private final Path file;
   private final String source;
@@ -57,12 +59,14 @@ final class JsonLinesSource implements RowSource {
     try {
       JsonReader json = new JsonReader(new StringReader(text));
       json.setStrictness(Strictness.STRICT);
-      element = JsonParser.parseReader(json);
+      element = StrictJson.read(json, source, line, true); // refuses a key given twice
       if (json.peek() != JsonToken.END_DOCUMENT) {
         throw new JsonParseException("text after the end of the JSON value");
       }
-    } catch (JsonParseException | IOException e) {
+    } catch (JsonParseException | IOException | IllegalStateException e) {
       throw DataException.badRow(describe(e, text, source, line));
+    } catch (DataException e) {
+      throw DataException.badRow(e.getMessage());
     }
     if (!element.isJsonObject()) {
       throw DataException.badRow(

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
@@ -16,9 +17,9 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 
 /**
- * Parses a JSON document strictly, for configuration files: standard JSON only (no comments, no
- * unquoted keys or strings, nothing after the value) and no key twice in one object, which a
- * lenient reader would settle silently by keeping the last.
+ * Parses a JSON document strictly, for configuration files and JSON lines data: standard JSON only
+ * (no comments, no unquoted keys or strings, nothing after the value) and no key twice in one
+ * object, which a lenient reader would settle silently by keeping the last.
  */
 public final class StrictJson {
   private StrictJson() {}
@@ -38,7 +39,7 @@ public final class StrictJson {
     JsonReader reader = new JsonReader(new StringReader(text));
     reader.setStrictness(Strictness.STRICT);
     try {
-      JsonElement value = read(reader, source);
+      JsonElement value = read(reader, source, 1, false);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
         throw new DataException(
             JsonErrors.syntaxError(
@@ -66,7 +67,22 @@ public final class StrictJson {
         source, 1, e instanceof EOFException ? null : text, where(reader), what);
   }
 
-  private static JsonElement read(JsonReader r, String source) throws IOException {
+  /**
+   * Reads the next value from {@code r}, refusing a key given twice in one object.
+   *
+   * @param r a strict reader positioned before a value
+   * @param source where the text came from, for messages (e.g. a file name)
+   * @param firstLine the file's line number of the text's first line: 1 for a whole file, the data
+   *     line for one line of JSON lines
+   * @param numbersAsWritten numbers as Gson's own parser keeps them (their text as written, so a
+   *     number read as text is unchanged) rather than as {@link BigDecimal}s
+   * @return the value
+   * @throws DataException {@code SOURCE:LINE: key "k" appears twice in one object at column C:
+   *     expected each key once}
+   * @throws IOException when the text is malformed (Gson's exception, with its position)
+   */
+  static JsonElement read(JsonReader r, String source, long firstLine, boolean numbersAsWritten)
+      throws IOException {
     switch (r.peek()) {
       case BEGIN_OBJECT -> {
         JsonObject o = new JsonObject();
@@ -79,9 +95,10 @@ public final class StrictJson {
             throw new DataException(
                 at == null
                     ? source + ": " + problem + " (expected each key once)"
-                    : JsonErrors.located(source, at[0], at[1], problem, "expected each key once"));
+                    : JsonErrors.located(
+                        source, firstLine - 1 + at[0], at[1], problem, "expected each key once"));
           }
-          o.add(name, read(r, source));
+          o.add(name, read(r, source, firstLine, numbersAsWritten));
         }
         r.endObject();
         return o;
@@ -90,7 +107,7 @@ public final class StrictJson {
         JsonArray a = new JsonArray();
         r.beginArray();
         while (r.hasNext()) {
-          a.add(read(r, source));
+          a.add(read(r, source, firstLine, numbersAsWritten));
         }
         r.endArray();
         return a;
@@ -99,7 +116,10 @@ public final class StrictJson {
         return new JsonPrimitive(r.nextString());
       }
       case NUMBER -> {
-        return new JsonPrimitive(new BigDecimal(r.nextString()));
+        String number = r.nextString();
+        return numbersAsWritten
+            ? JsonParser.parseString(number)
+            : new JsonPrimitive(new BigDecimal(number));
       }
       case BOOLEAN -> {
         return new JsonPrimitive(r.nextBoolean());

@@ -262,6 +262,49 @@ class BadInputTest {
   }
 
   @Test
+  void jsonLinesKeyGivenTwiceIsRefusedNotSettledByTheLast() {
+    // a lenient reader keeps the last value: label 1 here, "bad" below
+    Path label =
+        files.write(
+            "d.jsonl",
+            "{\"sentence\": \"fine\", \"label\": \"0\"}\n"
+                + "{\"sentence\": \"a great film\", \"label\": \"0\", \"label\": \"1\"}\n");
+    assertEquals(
+        tmp
+            + "/bad/d.jsonl:2: key \"label\" appears twice in one object at column 51: expected each"
+            + " key once",
+        message(() -> Datasets.classification(label, BINARY)));
+    Path text = files.write("p.jsonl", "{\"text\": \"good\", \"text\": \"bad\"}\n");
+    assertEquals(
+        tmp + "/bad/p.jsonl:1: key \"text\" appears twice in one object at column 24: expected each"
+            + " key once",
+        message(() -> Datasets.prompts(text, ReadOptions.defaults())));
+    // inside a nested object too; and with --skip-bad-rows it is a row problem, counted and reported
+    Path nested = files.write("n.jsonl", "{\"text\": \"a\", \"meta\": {\"k\": 1, \"k\": 2}}\n");
+    assertEquals(
+        tmp + "/bad/n.jsonl:1: key \"k\" appears twice in one object at column 35: expected each key"
+            + " once",
+        message(() -> Datasets.prompts(nested, ReadOptions.defaults())));
+    Dataset<ClassificationExample> skipped =
+        Datasets.classification(label, BINARY.withSkipBadRows(true));
+    assertEquals(List.of("fine"), skipped.examples().stream().map(ClassificationExample::text).toList());
+    assertEquals(1, skipped.report().skipped());
+  }
+
+  @Test
+  void jsonLinesNumbersForTextAreReadAsWritten() {
+    Path f =
+        files.write(
+            "num.jsonl",
+            "{\"sentence\": 12345, \"label\": 1}\n{\"sentence\": 1.50e3, \"label\": 0}\n");
+    assertEquals(
+        List.of("12345", "1.50e3"),
+        Datasets.classification(f, BINARY).examples().stream()
+            .map(ClassificationExample::text)
+            .toList());
+  }
+
+  @Test
   void rawRowsRequireMappedColumns() {
     Path f = files.write("t.tsv", "sentence\tlabel\na\t1\n");
     assertEquals(

@@ -43,6 +43,9 @@ import picocli.CommandLine.Spec;
         })
 final class EvaluateCommand implements Callable<Integer> {
 
+    /** The evaluation's subdirectory of the policy's run directory, without --out. */
+    static final String DIR = "evaluation";
+
     @Spec CommandSpec spec;
 
     @Mixin ModelOptions modelOptions;
@@ -288,7 +291,7 @@ final class EvaluateCommand implements Callable<Integer> {
     /** --out, or the policy's run directory's evaluation/ folder. */
     private Path outDir() {
         return out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
-                .resolve("evaluation");
+                .resolve(DIR);
     }
 
     /** Loads the policy, refusing a head trained for another task (its metrics would mean nothing). */

@@ -1,9 +1,15 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.pipeline.dqn.DqnTrainer;
+import dev.qdecode.pipeline.report.RunReport;
+import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
@@ -61,6 +67,49 @@ final class OverwriteOption {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The files of a {@code qdecode train} run in its directory: any of them means the directory holds one. */
+    private static final List<String> RUN_FILES = List.of("checkpoint.qdq", DqnTrainer.METRICS_FILE,
+            DqnTrainer.SUMMARY_FILE);
+    /** The directories that {@code evaluate} and {@code report} write in a run directory by default. */
+    private static final List<String> RUN_OUTPUT_DIRS = List.of(EvaluateCommand.DIR, RunReport.DIR);
+
+    /**
+     * With {@code --overwrite}, removes the earlier run that {@code out} holds (train, sft), so the new run
+     * does not share its directory with another head's results: the run's {@code checkpoint.qdq},
+     * {@code metrics.jsonl} (which a new run would otherwise append to) and {@code summary.json}, and the
+     * {@code evaluation/} and {@code report/} directories that {@code evaluate} and {@code report} write
+     * beside them. Nothing happens without {@code --overwrite}, or when {@code out} holds none of the run's
+     * files; every other file in {@code out} is kept. Call it once the command has checked its inputs,
+     * just before it starts writing.
+     *
+     * @param out the output directory
+     * @param err receives one line naming what was removed (nothing when nothing was)
+     * @throws UncheckedIOException when a file cannot be removed
+     */
+    void clearEarlierRun(Path out, PrintWriter err) {
+        if (!overwrite || RUN_FILES.stream().noneMatch(f -> Files.exists(out.resolve(f)))) {
+            return;
+        }
+        List<String> removed = new ArrayList<>();
+        try {
+            for (String f : RUN_FILES) {
+                if (Files.deleteIfExists(out.resolve(f))) {
+                    removed.add(f);
+                }
+            }
+            for (String d : RUN_OUTPUT_DIRS) {
+                if (Files.exists(out.resolve(d))) {
+                    SftTrainer.deleteTree(out.resolve(d));
+                    removed.add(d + "/");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the earlier run in " + out, e);
+        }
+        err.println("--overwrite: removed the earlier run in " + out + " (" + String.join(", ", removed) + ")");
+        err.flush();
     }
 
     /**

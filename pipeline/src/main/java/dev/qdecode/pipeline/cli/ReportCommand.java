@@ -2,11 +2,13 @@ package dev.qdecode.pipeline.cli;
 
 import dev.qdecode.pipeline.report.RunReport;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,7 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {
             "Charts of the run's metrics.jsonl (reward, KL, perplexity, distinct-n and length, repetition, loss and "
                 + "Q-values, speed; the base model dashed) and report.html (self-contained: summary base vs trained, "
-                + "charts, examples, config, provenance). 'qdecode train' writes it at the end of every run."
+                + "charts, examples, config, provenance). 'qdecode train' writes it at the end of every run.",
+            "It rewrites the run's own report (RUN_DIR/report, or an --out holding a report of the same run); an "
+                + "--out holding anything else (another run's report, other files) is refused unless --overwrite "
+                + "is given."
         })
 final class ReportCommand implements Callable<Integer> {
 
@@ -35,6 +40,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/report).")
     Path out;
 
+    @Mixin OverwriteOption overwrite;
+
     @Override
     public Integer call() {
         List<Path> runs = new ArrayList<>(List.of(runDir));
@@ -48,6 +55,7 @@ final class ReportCommand implements Callable<Integer> {
             runs.add(c);
         }
         Path dir = out != null ? out : RunReport.defaultOutDir(runDir);
+        checkOut(dir);
         List<Path> written;
         PrintWriter err = spec.commandLine().getErr();
         try {
@@ -65,5 +73,23 @@ final class ReportCommand implements Callable<Integer> {
         o.println("charts: " + (written.size() - 1) + " PNG files in " + dir);
         o.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * Refuses, before any work, an output directory that holds anything but this run's own report (the
+     * default RUN_DIR/report, or a directory whose record names this run), unless --overwrite is given;
+     * a file is refused even then.
+     */
+    private void checkOut(Path dir) {
+        boolean own = OverwriteOption.sameFile(dir, RunReport.defaultOutDir(runDir)) || RunReport.isReportOf(dir, runDir);
+        if (!own) {
+            String other = Files.isDirectory(dir) ? RunReport.runOf(dir) : null;
+            if (other != null) {
+                overwrite.check(dir, RunReport.RECORD, "the report of " + other);
+            }
+        }
+        if (!own || (Files.exists(dir) && !Files.isDirectory(dir))) {
+            overwrite.checkEmpty(dir, "the report of " + runDir, "");
+        }
     }
 }

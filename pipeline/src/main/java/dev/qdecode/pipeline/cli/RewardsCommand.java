@@ -135,6 +135,10 @@ final class RewardsCommand implements Runnable {
             inputs.add(hyp);
             overwrite.check(spec, "rewards score", output, inputs.toArray(Path[]::new));
             List<String> hyps = readColumn(hyp, column);
+            if (hyps.isEmpty()) { // a mean over nothing is no score
+                throw new CliException(hyp + ": no segments (expected at least one "
+                        + (Format.isTable(hyp) ? "data row" : "line") + ")");
+            }
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
             List<List<String>> refLists = new ArrayList<>();
             for (Path r : refs) {

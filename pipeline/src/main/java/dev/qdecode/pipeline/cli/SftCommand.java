@@ -197,6 +197,7 @@ final class SftCommand implements Callable<Integer> {
         long deadline = timeLimit > 0 ? System.nanoTime() + (long) (timeLimit * 60e9) : Long.MAX_VALUE;
         Interrupts.install(err, "a checkpoint after the current step");
         try (RunLock lock = RunLock.acquire(cfg.out()); Progress p = new Progress(err, deadline)) {
+            overwrite.clearEarlierRun(cfg.out(), err); // an earlier run's checkpoint, evaluation, report would outlive it
             r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
                     .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {

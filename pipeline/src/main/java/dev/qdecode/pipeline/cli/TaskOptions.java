@@ -290,7 +290,7 @@ final class TaskOptions {
                 prov.put("encoder", encoder);
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(cmd.spec, encoder)) {
                     r = train(new ClassificationTrainer.Backbone(null, null, null, null, enc), verbalizer, train, devRows,
-                            reward, runDir, prov, cfg, err);
+                            reward, runDir, prov, cfg, cmd.overwrite, err);
                 }
             } else {
                 try (ModelOptions.Loaded m = cmd.modelOptions.load()) {
@@ -302,7 +302,7 @@ final class TaskOptions {
                     }
                     prov.put("prompt_format", m.format().toSpec());
                     r = train(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
-                            verbalizer, train, devRows, reward, runDir, prov, cfg, err);
+                            verbalizer, train, devRows, reward, runDir, prov, cfg, cmd.overwrite, err);
                 }
             }
         }
@@ -322,7 +322,7 @@ final class TaskOptions {
 
     private ClassificationTrainer.Result train(ClassificationTrainer.Backbone b, Verbalizer v,
             List<ClassificationExample> train, List<ClassificationExample> devRows, Reward reward, Path runDir,
-            Map<String, String> prov, DqnConfig cfg, PrintWriter err) {
+            Map<String, String> prov, DqnConfig cfg, OverwriteOption overwrite, PrintWriter err) {
         err.printf(Locale.ROOT, "classification: %d training and %d evaluation examples, labels %s, %d episodes "
                 + "(embedding the texts first; cached under ~/.cache/qdecode/embeddings)%n", train.size(), devRows.size(),
                 v.toSpec(), cfg.episodes());
@@ -348,6 +348,11 @@ final class TaskOptions {
             @Override
             public void onEmbedding(long done, long total) {
                 embedding.update(done, total);
+            }
+
+            @Override
+            public void beforeWriting() {
+                overwrite.clearEarlierRun(runDir, err); // labels and reward checked: the new run replaces it
             }
 
             @Override

@@ -514,6 +514,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
                         threshold, runDir, prov, refs);
+                overwrite.clearEarlierRun(runDir, err); // inputs checked: the new run replaces the earlier one
                 Listener listener = new Listener(err);
                 DqnTrainer.Summary sum;
                 try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : createTrainer(setup, cfg, listener)) {

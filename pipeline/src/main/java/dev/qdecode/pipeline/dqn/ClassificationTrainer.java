@@ -520,6 +520,7 @@ public final class ClassificationTrainer {
 
     private Result train() {
         requireLabelSignal();
+        listener.beforeWriting();
         try {
             Files.createDirectories(s.runDir());
         } catch (IOException e) {

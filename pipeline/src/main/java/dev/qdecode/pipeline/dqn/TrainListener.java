@@ -83,4 +83,10 @@ public interface TrainListener {
      * @param description one line: what the stage does and why
      */
     default void onStage(String description) {}
+
+    /**
+     * When a classification run has checked its labels and reward, just before it first writes to its
+     * run directory (e.g. to clear an earlier run there that {@code --overwrite} replaces).
+     */
+    default void beforeWriting() {}
 }

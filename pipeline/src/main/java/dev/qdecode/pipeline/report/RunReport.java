@@ -1,5 +1,9 @@
 package dev.qdecode.pipeline.report;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +20,8 @@ import java.util.function.Function;
 /**
  * The report of a training run: PNG charts of its {@code metrics.jsonl} (one per metric group; the
  * base model from {@code summary.json} as dashed lines; compared runs overlaid) and a self-contained
- * {@code report.html} (charts inlined, summary base vs trained, examples, config and provenance).
+ * {@code report.html} (charts inlined, summary base vs trained, examples, config and provenance),
+ * with a {@value #RECORD} that names the run and these files.
  * Rendering is headless ({@code java.awt.headless=true} unless set otherwise).
  */
 public final class RunReport {
@@ -25,6 +30,12 @@ public final class RunReport {
     public static final String DIR = "report";
     /** The report page's file name. */
     public static final String HTML = "report.html";
+    /**
+     * The file in a report's directory that records which run the report is of (its directory's real
+     * path) and the files the report wrote there, so that a later report knows its own: which
+     * directory it may rewrite, and which charts of the earlier report to remove.
+     */
+    public static final String RECORD = "report-run.json";
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -63,7 +74,8 @@ public final class RunReport {
      * Writes the report of a run compared with others. Runs of different tasks, or of different kinds
      * (curves over episodes and over steps), are refused before anything is written: their charts
      * would overlay unrelated curves. Runs of one task on different models or with different rewards
-     * are compared, with a warning.
+     * are compared, with a warning. Charts that an earlier report in {@code outDir} recorded and this one
+     * does not draw are removed, and {@value #RECORD} is written last.
      *
      * @param runDir the run directory (with {@code metrics.jsonl}; {@code summary.json} is optional)
      * @param compare run directories to overlay in the charts and compare in a table (may be empty)
@@ -91,16 +103,88 @@ public final class RunReport {
         written.add(html);
         try {
             Files.createDirectories(outDir);
+            List<String> earlier = recordedFiles(outDir);
             for (Charts.Chart c : charts) {
                 Path png = outDir.resolve(c.id() + ".png");
                 Files.write(png, c.png());
                 written.add(png);
             }
             Files.writeString(html, Html.page(runs, charts), StandardCharsets.UTF_8);
+            // charts of the earlier report that this one does not have would pass for this run's
+            List<String> fileNames = written.stream().map(f -> f.getFileName().toString()).toList();
+            for (String name : earlier) {
+                if (!fileNames.contains(name)) {
+                    Files.deleteIfExists(outDir.resolve(name));
+                }
+            }
+            JsonObject record = new JsonObject();
+            record.addProperty("run", runDir.toRealPath().toString());
+            JsonArray files = new JsonArray();
+            fileNames.forEach(files::add);
+            record.add("files", files);
+            Files.writeString(outDir.resolve(RECORD), record + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + outDir, e);
         }
         return List.copyOf(written);
+    }
+
+    /**
+     * The run whose report a directory holds, as {@link #write} recorded it.
+     *
+     * @param outDir a report's directory
+     * @return the run directory's real path, or null when {@code outDir} holds no (readable) record
+     */
+    public static String runOf(Path outDir) {
+        JsonObject record = record(outDir);
+        JsonElement run = record == null ? null : record.get("run");
+        return run != null && run.isJsonPrimitive() ? run.getAsString() : null;
+    }
+
+    /**
+     * Whether a directory holds a report of this run (as {@link #write} recorded it).
+     *
+     * @param outDir a directory
+     * @param runDir a run directory
+     * @return true when {@code outDir}'s record names {@code runDir} (links resolved)
+     */
+    public static boolean isReportOf(Path outDir, Path runDir) {
+        String recorded = runOf(outDir);
+        try {
+            return recorded != null && recorded.equals(runDir.toRealPath().toString());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The record in {@code outDir}, or null when there is none or it is not the JSON {@link #write} writes. */
+    private static JsonObject record(Path outDir) {
+        Path file = outDir.resolve(RECORD);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            return e.isJsonObject() ? e.getAsJsonObject() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The plain file names an earlier report recorded writing in {@code outDir} (none without a record). */
+    private static List<String> recordedFiles(Path outDir) {
+        JsonObject record = record(outDir);
+        List<String> names = new ArrayList<>();
+        if (record != null && record.get("files") instanceof JsonArray files) {
+            for (JsonElement f : files) {
+                String name = f.isJsonPrimitive() ? f.getAsString() : "";
+                // only names this class writes (no path, no hidden file): a record cannot point elsewhere
+                if (name.matches("[A-Za-z0-9_-]+\\.(png|html)")) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
     }
 
     /**

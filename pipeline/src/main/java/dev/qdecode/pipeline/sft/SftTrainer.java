@@ -827,7 +827,14 @@ public final class SftTrainer {
         Files.write(file, keep, StandardCharsets.UTF_8);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /**
+     * Deletes a directory and everything under it (links themselves, not what they point to); nothing
+     * when it does not exist.
+     *
+     * @param dir the directory
+     * @throws IOException when something cannot be deleted
+     */
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -39,6 +39,51 @@ class ReportCommandTest {
     }
 
     @Test
+    void rewritesOnlyItsOwnReportAndRefusesOtherOutputWithoutOverwrite(@TempDir Path tmp) throws Exception {
+        Path a = run(tmp.resolve("a"), "{\"episode\":10,\"mean_reward\":0.1,\"kl\":1.0}");
+        Path b = run(tmp.resolve("b"), "{\"episode\":10,\"mean_reward\":0.2}");
+        // its own report, in the default place or in an --out it wrote, is rewritten
+        for (int i = 0; i < 2; i++) {
+            assertEquals(ExitCodes.OK, CliRunner.run("report", a.toString()).code());
+            assertEquals(ExitCodes.OK, CliRunner.run("report", a.toString(), "--out", tmp.resolve("mine").toString())
+                    .code());
+        }
+        assertEquals(ExitCodes.OK, CliRunner.run("report", a + "/", "--out", a.resolve("report").toString()).code());
+
+        // another run's report is refused, and left as it was
+        byte[] klChart = Files.readAllBytes(a.resolve("report/kl.png"));
+        CliRunner.Result other = CliRunner.run("report", b.toString(), "--out", a.resolve("report").toString());
+        assertEquals(ExitCodes.USAGE, other.code(), other.err());
+        assertEquals("qdecode: error: --out " + a.resolve("report") + ": already holds the report of " + a.toRealPath()
+                + " (report-run.json); choose another --out or add --overwrite to replace it", other.err().strip());
+        assertTrue(java.util.Arrays.equals(klChart, Files.readAllBytes(a.resolve("report/kl.png"))));
+        assertTrue(Files.readString(a.resolve("report/report-run.json")).contains(a.toRealPath().toString()));
+        // with --overwrite it is replaced whole: the earlier report's charts that this one lacks go too
+        CliRunner.Result replaced = CliRunner.run("report", b.toString(), "--out", a.resolve("report").toString(),
+                "--overwrite");
+        assertEquals(ExitCodes.OK, replaced.code(), replaced.err());
+        assertFalse(Files.exists(a.resolve("report/kl.png")), "a's KL chart is not mixed into b's report");
+        assertTrue(Files.exists(a.resolve("report/reward.png")));
+        assertTrue(Files.readString(a.resolve("report/report-run.json")).contains(b.toRealPath().toString()));
+
+        // files that are no report are refused, and kept
+        Path docs = Files.createDirectories(tmp.resolve("mydocs"));
+        Files.writeString(docs.resolve("report.html"), "keep");
+        Files.writeString(docs.resolve("reward.png"), "important");
+        CliRunner.Result mine = CliRunner.run("report", a.toString(), "--out", docs.toString());
+        assertEquals(ExitCodes.USAGE, mine.code(), mine.err());
+        assertEquals("qdecode: error: --out " + docs + ": already holds report.html, reward.png (choose another --out, "
+                + "or add --overwrite to write the report of " + a + " over them)", mine.err().strip());
+        assertEquals("keep", Files.readString(docs.resolve("report.html")));
+        assertEquals("important", Files.readString(docs.resolve("reward.png")));
+        Path file = Files.writeString(tmp.resolve("afile"), "x");
+        CliRunner.Result onFile = CliRunner.run("report", a.toString(), "--out", file.toString(), "--overwrite");
+        assertEquals(ExitCodes.USAGE, onFile.code(), onFile.err());
+        assertEquals("qdecode: error: --out " + file + ": is a file (expected a directory for the report of " + a + ")",
+                onFile.err().strip());
+    }
+
+    @Test
     void badRunDirsAreOneLineErrors(@TempDir Path tmp) throws Exception {
         CliRunner.Result none = CliRunner.run("report", tmp.toString());
         assertEquals(ExitCodes.BAD_INPUT, none.code());

@@ -47,6 +47,28 @@ class RewardsAndBenchCommandTest {
     }
 
     @Test
+    void aFileWithNoSegmentsIsRefusedNotScoredAsAMeanOfNothing() throws IOException {
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), "");
+        Path headerOnly = Files.writeString(tmp.resolve("header.tsv"), "text\n");
+        Path noRows = Files.writeString(tmp.resolve("none.jsonl"), "");
+        Path out = tmp.resolve("emp.tsv");
+        for (Path hyp : List.of(empty, headerOnly, noRows)) {
+            CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(),
+                    "--output", out.toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals("qdecode: error: " + hyp + ": no segments (expected at least one "
+                    + (hyp == empty ? "line" : "data row") + ")", r.err().strip());
+            assertEquals("", r.out(), "no mean printed");
+            assertTrue(Files.notExists(out), "no scores written");
+        }
+        // one empty line is one (empty) segment, scored
+        Files.writeString(empty, "\n");
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", empty.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("over 1 segments"), r.out());
+    }
+
+    @Test
     void scoreGivesSacreBleuCorpusScoreWithSignatureAndPerLineScores() throws IOException {
         // The sacreBLEU README example (two reference streams): BLEU = 48.53.
         Path hyp = tmp.resolve("hyp.txt");

@@ -98,11 +98,22 @@ class SftInputChecksTest {
                 sft("--template", "{source} =", "--model", model.toString(), "--out", other.toString()));
         assertError(ExitCodes.USAGE, "--overwrite: not with --resume",
                 CliRunner.run("sft", "--resume", "--overwrite", "--out", other.toString()));
-        // --overwrite replaces the run's files (here a one-step SFT run)
+        // --overwrite replaces the run's files (here a one-step SFT run); the 'train' run's checkpoint, summary,
+        // evaluation and report go with it (they would pass for results of the new model), other files stay
+        Files.writeString(run.resolve("summary.json"), "{}");
+        Files.createDirectories(run.resolve("evaluation"));
+        Files.writeString(run.resolve("evaluation/comparison.json"), "{}");
+        Files.createDirectories(run.resolve("report"));
+        Files.writeString(run.resolve("report/report.html"), "<html>");
+        Files.writeString(run.resolve("notes.txt"), "keep");
         CliRunner.Result over = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString(),
                 "--overwrite");
         assertEquals(0, over.code(), over.err());
         assertTrue(Files.readString(run.resolve("metrics.jsonl")).startsWith("{\"step\":1,"));
+        for (String gone : List.of("checkpoint.qdq", "summary.json", "evaluation", "report")) {
+            assertFalse(Files.exists(run.resolve(gone)), gone);
+        }
+        assertEquals("keep", Files.readString(run.resolve("notes.txt")));
     }
 
     @Test
