@@ -443,10 +443,12 @@ final class TrainCommand implements Callable<Integer> {
             boolean dialogue = "dialogue".equals(runTask);
             List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
                     : !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(runTask);
-            Path trainFile = resume ? Path.of(prior.get("prompts"))
+            Path trainFile = resume ? runFile(prior, "prompts", translation || dialogue ? "--data" : "--prompts",
+                    translation || dialogue ? taskOptions.data : prompts)
                     : translation ? taskOptions.translationTrain() : dialogue ? taskOptions.dialogueTrain()
                     : prompts != null ? prompts : DqnCli.defaultTrainPrompts();
-            Path evalFile = resume ? Path.of(prior.get("eval_prompts"))
+            Path evalFile = resume ? runFile(prior, "eval_prompts", translation || dialogue ? "--dev" : "--eval-prompts",
+                    translation || dialogue ? taskOptions.dev : evalPrompts)
                     : translation ? taskOptions.translationDev() : dialogue ? taskOptions.dialogueDev()
                     : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
             int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
@@ -674,8 +676,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The stored settings of the run to resume; refuses options that would change them. */
     private Map<String, String> priorRun(Path runDir, JsonObject overrides, JsonObject configFile) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--prompts", "--eval-prompts", "--reward", "--plugin", "--data", "--dev",
-                "--source-column", "--target-column")) {
+        for (String o : List.of("--reward", "--plugin", "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--resume continues with the run's own " + o + ": expected it not to be given");
@@ -699,6 +700,15 @@ final class TrainCommand implements Callable<Integer> {
                     + " is a --task " + runTask + " run, which --resume continues (expected no --task, or --task "
                     + runTask + ")");
         }
+        // A data file may be given again, e.g. after it moved: resumes check its content against the run's.
+        boolean pairs = "translation".equals(runTask) || "dialogue".equals(runTask);
+        for (String o : pairs ? List.of("--prompts", "--eval-prompts") : List.of("--data", "--dev")) {
+            if (pr.hasMatchedOption(o)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), o + ": not for the --task " + runTask
+                        + " run in " + runDir + " (expected " + (pairs ? "--data and --dev" : "--prompts and "
+                        + "--eval-prompts") + ", or none: --resume continues with the run's own files)");
+            }
+        }
         for (String k : List.of("prompts", "eval_prompts", "eval_limit", "reward", "positive_threshold", "seed")) {
             if (!info.containsKey(k)) {
                 throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k
@@ -720,6 +730,23 @@ final class TrainCommand implements Callable<Integer> {
                     + " episodes (see summary.json)", ExitCodes.USAGE);
         }
         return info;
+    }
+
+    /**
+     * A resumed run's data file: the one given again (its content is checked against the run's later), or
+     * the recorded one, which must still be there.
+     */
+    private static Path runFile(Map<String, String> prior, String key, String option, Path given) {
+        if (given != null) {
+            return given;
+        }
+        Path recorded = Path.of(prior.get(key));
+        if (!Files.exists(recorded)) {
+            throw new CliException("--resume: the run's " + option + " " + recorded + " is not there (expected it, or "
+                    + option + " FILE with the same content, sha256 " + prior.get(key + "_sha256") + ")",
+                    ExitCodes.BAD_INPUT);
+        }
+        return recorded;
     }
 
     /** A resume's option whose value is not the run's own. */

@@ -27,8 +27,9 @@ class KillResumeTest {
     /** Fields that measure speed, not results. */
     private static final Set<String> TIMING = Set.of("updates_per_s", "rollout_tokens_per_s");
 
-    private static List<String> trainArgs(Path out) {
-        return List.of("train", "--model", CliRunner.model("TinyStories-656K"), "--episodes", "192",
+    private static List<String> trainArgs(Path out, Path prompts) {
+        return List.of("train", "--model", CliRunner.model("TinyStories-656K"), "--prompts", prompts.toString(),
+                "--episodes", "192",
                 "--rollout-episodes", "16", "--max-new-tokens", "12", "--min-new-tokens", "4", "--batch-size", "32",
                 "--updates-per-rollout", "4", "--eval-every", "64", "--checkpoint-every", "16", "--eval-limit", "6",
                 "--eval-samples", "1", "--save-replay", "--seed", "11", "--out", out.toString());
@@ -37,8 +38,10 @@ class KillResumeTest {
     @Test
     void runKilledAtARandomPointResumesToTheSameResult(@TempDir Path tmp) throws Exception {
         Path reference = tmp.resolve("reference");
+        Path prompts = tmp.resolve("prompts.tsv"); // the shared training prompts, moved before the resume
+        Files.copy(CliRunner.shared().resolve("data/prompts/story_prompts.train.tsv"), prompts);
         long t0 = System.nanoTime();
-        CliRunner.Result ref = CliRunner.run(trainArgs(reference).toArray(String[]::new));
+        CliRunner.Result ref = CliRunner.run(trainArgs(reference, prompts).toArray(String[]::new));
         assertEquals(ExitCodes.OK, ref.code(), ref.err());
         long refMillis = (System.nanoTime() - t0) / 1_000_000;
 
@@ -55,7 +58,7 @@ class KillResumeTest {
         for (int attempt = 1; crashed == null; attempt++) {
             Path dir = tmp.resolve("crashed" + attempt);
             List<String> cmd = new ArrayList<>(java);
-            cmd.addAll(trainArgs(dir));
+            cmd.addAll(trainArgs(dir, prompts));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("DJL_OFFLINE", "true");
             Process p = pb.redirectOutput(tmp.resolve("child.log").toFile()).start();
@@ -80,7 +83,7 @@ class KillResumeTest {
         String where = "killed " + delay + " ms after the first checkpoint (random seed " + seed + ")";
 
         // The command line that started the run, with --resume: its settings may be repeated, not changed.
-        List<String> again = new ArrayList<>(trainArgs(crashed));
+        List<String> again = new ArrayList<>(trainArgs(crashed, prompts));
         again.add("--resume");
         List<String> changed = new ArrayList<>(again);
         changed.addAll(List.of("--gamma", "0.9"));
@@ -94,7 +97,26 @@ class KillResumeTest {
         assertEquals(ExitCodes.USAGE, limit.code(), limit.err());
         assertEquals("qdecode: error: --resume continues with the run's own --eval-limit, but --eval-limit 7 (the "
                 + "run's: 6) (expected the run's value, or leave it out)", limit.err().lines().findFirst().orElse(""));
-        CliRunner.Result resumed = CliRunner.run(again.toArray(String[]::new));
+        // The run's prompts moved: named when missing, and accepted from their new place when their content is
+        // the run's (another content is refused).
+        Path moved = tmp.resolve("moved.tsv");
+        Files.move(prompts, moved);
+        List<String> runsOwn = new ArrayList<>(again);
+        runsOwn.subList(runsOwn.indexOf("--prompts"), runsOwn.indexOf("--prompts") + 2).clear();
+        CliRunner.Result gone = CliRunner.run(runsOwn.toArray(String[]::new));
+        assertEquals(ExitCodes.BAD_INPUT, gone.code(), gone.err());
+        assertTrue(gone.err().startsWith("qdecode: error: --resume: the run's --prompts " + prompts + " is not there "
+                + "(expected it, or --prompts FILE with the same content, sha256 "), gone.err());
+        Path other = tmp.resolve("other.tsv");
+        Files.writeString(other, Files.readString(moved).replace("Once", "Twice"));
+        List<String> fromOther = new ArrayList<>(again);
+        fromOther.set(fromOther.indexOf("--prompts") + 1, other.toString());
+        CliRunner.Result differs = CliRunner.run(fromOther.toArray(String[]::new));
+        assertEquals(ExitCodes.BAD_INPUT, differs.code(), differs.err());
+        assertTrue(differs.err().contains(other + " changed since the run started"), differs.err());
+        List<String> fromMoved = new ArrayList<>(again);
+        fromMoved.set(fromMoved.indexOf("--prompts") + 1, moved.toString());
+        CliRunner.Result resumed = CliRunner.run(fromMoved.toArray(String[]::new));
         assertEquals(ExitCodes.OK, resumed.code(), where + ": " + resumed.err());
 
         List<JsonObject> want = metrics(reference);
