@@ -432,7 +432,7 @@ public final class SftTrainer {
             double loss;
             try (NDManager sm = base.newSubManager()) {
                 try (GradientCollector gc = engine.newGradientCollector()) {
-                    NDArray l = model.tokenNll(sm, rows, from, cfg.dropout()).div(scored);
+                    NDArray l = TrainableLlama.meanLoss(sm, model.tokenNll(sm, rows, from, cfg.dropout()), scored);
                     gc.backward(l);
                     loss = l.getFloat();
                 }
