@@ -118,6 +118,17 @@ public final class TrainableLlama implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Refuses an architecture this class cannot train, without building anything.
+     *
+     * @param c the architecture
+     * @param source what to name in the error (e.g. the config file)
+     * @throws ModelException (one line) when it is not a Llama-family config without attention biases
+     */
+    public static void checkTrainable(ModelConfig c, String source) {
+        checkSupported(c, source);
+    }
+
     private static void checkSupported(ModelConfig c, String source) {
         if (c.family() != ModelConfig.Family.LLAMA) {
             throw new ModelException(source + ": model_type '" + c.modelType()

@@ -309,11 +309,11 @@ public final class SftTrainer {
         if (resume) {
             checkInputsUnchanged(out.resolve(PROVENANCE), hashes);
         }
-        try (TextTokenizer tok = TextTokenizer.load(tokDir);
-                TrainableLlama model = openModel(resume ? ckpt : null, tok);
-                NDManager base = NDManager.newBaseManager();
-                AdamW opt = new AdamW(model.parameters(), cfg.weightDecay(), fusedAdam)) {
-            ModelConfig mc = model.config();
+        try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
+            // the architecture alone first: a run that cannot fit is refused before any weight is allocated
+            ModelConfig mc = modelConfig(resume ? ckpt : null, tok);
+            TrainableLlama.checkTrainable(mc, resume ? ckpt.resolve("config.json").toString()
+                    : cfg.model() != null ? cfg.model().resolve("config.json").toString() : "--init " + cfg.init());
             if (tok.vocabSize() > mc.vocabSize()) {
                 throw new SftException(tokDir.resolve("tokenizer.json") + ": tokenizer vocabulary has " + tok.vocabSize()
                         + " tokens but the model's vocab_size is " + mc.vocabSize() + " (expected at most the model's)");
@@ -360,6 +360,22 @@ public final class SftTrainer {
                         + DecodeMemory.format(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
                         + " or choose a smaller model");
             }
+            return train(listener, st, adamSteps, ckpt, mc, tok, format, train, dev, epochs, total, mem, hashes, t0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds the model and optimizer (the run fits the memory limit), prepares the output directory and trains. */
+    private Result train(Listener listener, State st, long adamSteps, Path ckpt, ModelConfig config, TextTokenizer tok,
+            PromptFormat format, SftData train, SftData dev, List<List<int[]>> epochs, long total, MemoryEstimate mem,
+            Map<String, String> hashes, long t0) throws IOException {
+        Path out = cfg.out();
+        try (TrainableLlama model = openModel(resume ? ckpt : null, config);
+                NDManager base = NDManager.newBaseManager();
+                AdamW opt = new AdamW(model.parameters(), cfg.weightDecay(), fusedAdam)) {
+            ModelConfig mc = model.config();
+            int eos = config.eosTokenIds()[0];
             if (resume) {
                 opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), adamSteps, ckpt.resolve(OPTIMIZER).toString());
                 truncateMetrics(out.resolve(METRICS), st.step);
@@ -373,8 +389,6 @@ public final class SftTrainer {
             }
             writeProvenance(out, mc, format, eos, train, dev, mem, total, hashes != null ? hashes : inputHashes());
             return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -504,15 +518,31 @@ public final class SftTrainer {
         return epochs.size();
     }
 
-    private TrainableLlama openModel(Path checkpoint, TextTokenizer tok) {
+    /** Builds the model whose architecture {@link #modelConfig} returned. */
+    private TrainableLlama openModel(Path checkpoint, ModelConfig config) {
         if (checkpoint != null) {
             return TrainableLlama.fromPretrained(checkpoint);
+        }
+        if (cfg.model() != null) {
+            return TrainableLlama.fromPretrained(cfg.model());
+        }
+        return TrainableLlama.fromConfig(config, cfg.seed());
+    }
+
+    /**
+     * The architecture of the model to train, read without building it: the checkpoint's, the {@code
+     * --model} directory's, or the {@code --init} config (its special tokens taken from the tokenizer
+     * when it names none).
+     */
+    private ModelConfig modelConfig(Path checkpoint, TextTokenizer tok) {
+        if (checkpoint != null) {
+            return ModelConfig.load(checkpoint);
         }
         if (cfg.model() != null) {
             if (!Files.isDirectory(cfg.model())) {
                 throw new SftException("--model " + cfg.model() + ": not a directory (expected a Hugging Face model directory)");
             }
-            return TrainableLlama.fromPretrained(cfg.model());
+            return ModelConfig.load(cfg.model());
         }
         Path init = cfg.init();
         String json;
@@ -529,7 +559,7 @@ public final class SftTrainer {
                     c.tieWordEmbeddings(), c.attentionBias(), c.activation(), tok.bosId(), tok.eosIds(),
                     c.padTokenId() >= 0 ? c.padTokenId() : tok.padId());
         }
-        return TrainableLlama.fromConfig(c, cfg.seed());
+        return c;
     }
 
     /** The SFT template inside the tokenizer's own prompt format (e.g. BOS handling). */

@@ -115,6 +115,29 @@ class SftInputChecksTest {
         assertFalse(Files.exists(tmp.resolve("mem").resolve("checkpoint")));
     }
 
+    /**
+     * The estimate comes before the model is built: an --init architecture far beyond the limit (here
+     * one embedding of 4.3G floats, which could not even be allocated as one array) is refused with the
+     * estimate, not built until memory runs out (an internal error, exit 1, as it was).
+     */
+    @Test
+    void anInitConfigTooLargeForTheMemoryLimitIsRefusedBeforeItIsBuilt() throws IOException {
+        com.google.gson.JsonObject c = com.google.gson.JsonParser.parseString(
+                Files.readString(model.resolve("config.json"))).getAsJsonObject();
+        c.addProperty("hidden_size", 1 << 23);
+        c.addProperty("intermediate_size", 8);
+        c.addProperty("num_hidden_layers", 1);
+        c.addProperty("num_attention_heads", 1);
+        c.addProperty("num_key_value_heads", 1);
+        c.remove("head_dim");
+        Path big = Files.writeString(tmp.resolve("big.json"), c.toString());
+        CliRunner.Result r = sft("--template", "{source} =", "--init", big.toString(), "--tokenizer", model.toString(),
+                "--max-memory", "1g", "--out", tmp.resolve("big").toString());
+        assertError(ExitCodes.USAGE, "training step needs about ", r);
+        assertTrue(r.err().contains("more than the limit of 1.00 GiB (--max-memory)"), r.err());
+        assertFalse(Files.exists(tmp.resolve("big")));
+    }
+
     @Test
     void aBatchTokenLimitBelowTheLongestSequenceIsRefused() {
         CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--batch-tokens", "10",
