@@ -451,13 +451,11 @@ public final class SftTrainer {
                     loss = l.getFloat();
                 }
                 if (!Double.isFinite(loss)) {
-                    throw new SftException("training loss became " + loss + " at step " + (st.step + 1)
-                            + " (expected a finite number; " + divergenceHint() + ")");
+                    throw diverged("training loss", loss, st.step + 1, st);
                 }
                 double norm = opt.step(sm, lr, cfg.gradClip());
                 if (!Double.isFinite(norm)) {
-                    throw new SftException("gradient norm became " + norm + " at step " + (st.step + 1)
-                            + " (expected a finite number; " + divergenceHint() + ")");
+                    throw diverged("gradient norm", norm, st.step + 1, st);
                 }
                 model.zeroGradients();
             }
@@ -630,11 +628,19 @@ public final class SftTrainer {
             }
         }
         double devLoss = nll / scored;
+        if (!Double.isFinite(devLoss)) {
+            // before anything is written: a non-finite model is never the best one, nor checkpointed
+            throw diverged("dev loss", devLoss, st.step, st);
+        }
         JsonObject m = new JsonObject();
         m.addProperty("step", st.step);
         m.addProperty("epoch", epoch + 1);
         m.addProperty("lr", lr);
-        m.addProperty("train_loss", st.trainLossCount == 0 ? Double.NaN : st.trainLossSum / st.trainLossCount);
+        if (st.trainLossCount == 0) {
+            m.add("train_loss", JsonNull.INSTANCE); // no step since the last evaluation (NaN is not JSON)
+        } else {
+            m.addProperty("train_loss", st.trainLossSum / st.trainLossCount);
+        }
         m.addProperty("dev_loss", devLoss);
         m.addProperty("dev_ppl", Math.exp(devLoss));
         double metric;
@@ -789,6 +795,20 @@ public final class SftTrainer {
         } catch (IllegalArgumentException e) {
             throw new SftException(e.getMessage());
         }
+    }
+
+    /**
+     * The one-line error that stops a run whose loss or gradient norm is not finite, saying what to
+     * change and what the output directory holds: the best model of an earlier evaluation (the last
+     * checkpoint is the one of that or a later evaluation, before the divergence), or nothing.
+     */
+    private SftException diverged(String what, double value, long step, State st) {
+        String metric = usesBleu() ? "dev BLEU" : "dev loss";
+        String kept = st.bestStep < 0 ? "no model was written"
+                : cfg.out() + " keeps the best model before it (" + metric + " " + String.format(Locale.ROOT, "%.4f", st.best)
+                        + " at step " + st.bestStep + ")";
+        return new SftException("training diverged: " + what + " became " + value + " at step " + step
+                + " (expected a finite number; " + divergenceHint() + "); " + kept);
     }
 
     /** What to change after a non-finite loss or gradient, given this run's settings. */

@@ -138,6 +138,34 @@ class SftInputChecksTest {
         assertFalse(Files.exists(tmp.resolve("big")));
     }
 
+    /**
+     * A run whose loss stops being finite stops with one line saying so and what to change; the NaN
+     * model is never chosen as the best (nor written, nor checkpointed), and metrics.jsonl never gets a
+     * NaN (not JSON). It used to print "dev loss NaN (best)", write NaN weights and exit 0.
+     */
+    @Test
+    void aDivergedRunStopsWithoutWritingANonFiniteModel() throws IOException {
+        Path out = tmp.resolve("nan");
+        CliRunner.Result r = sft("--template", "{source} =", "--init", model.resolve("config.json").toString(),
+                "--tokenizer", model.toString(), "--lr", "1e300", "--out", out.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        List<String> lines = r.err().strip().lines().toList(); // the progress bar, then the error
+        assertEquals("qdecode: error: training diverged: dev loss became NaN at step 1 (expected a finite number;"
+                + " lower --lr); no model was written", lines.get(lines.size() - 1), r.err());
+        assertFalse(r.err().contains("(best)"), r.err());
+        assertFalse(Files.exists(out.resolve("model.safetensors")));
+        assertFalse(Files.exists(out.resolve("checkpoint")));
+        assertFalse(Files.exists(out.resolve("metrics.jsonl")) && Files.readString(out.resolve("metrics.jsonl")).contains("NaN"));
+        // the same command with a learning rate that works may use the same --out
+        CliRunner.Result ok = sft("--template", "{source} =", "--init", model.resolve("config.json").toString(),
+                "--tokenizer", model.toString(), "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+            assertTrue(Double.isFinite(m.get("dev_loss").getAsDouble()), line);
+        }
+    }
+
     @Test
     void aBatchTokenLimitBelowTheLongestSequenceIsRefused() {
         CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--batch-tokens", "10",
