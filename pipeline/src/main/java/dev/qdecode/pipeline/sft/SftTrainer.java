@@ -324,6 +324,9 @@ public final class SftTrainer {
                         + tokDir.resolve("tokenizer.json") + " has " + tok.vocabSize() + " tokens (expected vocab_size "
                         + tok.vocabSize() + ", the tokenizer's)");
             }
+            if (cfg.init() != null && !resume) {
+                checkSpecialTokens(mc, tok, tokDir.resolve("tokenizer.json"));
+            }
             int eos = mc.eosTokenIds().length > 0 ? mc.eosTokenIds()[0] : -1;
             if (eos < 0) {
                 throw new SftException("model config: no eos_token_id and the tokenizer has no EOS token"
@@ -941,6 +944,43 @@ public final class SftTrainer {
             throw new SftException("--resume: " + String.join(", ", changed) + " changed"
                     + " since the run started (as " + provenance + " records); restore the inputs or start a new run"
                     + " in another --out");
+        }
+    }
+
+    /**
+     * Refuses an {@code --init} config whose eos_token_id (every one of a list) or bos_token_id is not
+     * a special token of the tokenizer: an ordinary piece as EOS would end every target with it (and
+     * stop every decode at it), an ordinary piece as BOS would begin the generated config's prompts.
+     */
+    private void checkSpecialTokens(ModelConfig mc, TextTokenizer tok, Path tokenizerFile) {
+        List<String> specials = new ArrayList<>();
+        for (int id = 0; id < tok.vocabSize() && specials.size() < 8; id++) {
+            if (tok.isSpecial(id)) {
+                specials.add(id + " " + tok.piece(id));
+            }
+        }
+        String expected = specials.isEmpty() ? "a special token, but the tokenizer has none (train it with"
+                + " 'qdecode tokenizer train', which adds <s> and </s>)" : "one of the tokenizer's special tokens ("
+                + String.join(", ", specials) + "), or leave bos_token_id and eos_token_id out to take the tokenizer's";
+        List<int[]> fields = new ArrayList<>();
+        for (int eos : mc.eosTokenIds()) {
+            fields.add(new int[] {0, eos});
+        }
+        if (mc.bosTokenId() >= 0) {
+            fields.add(new int[] {1, mc.bosTokenId()});
+        }
+        for (int[] f : fields) {
+            String field = f[0] == 0 ? "eos_token_id" : "bos_token_id";
+            int id = f[1];
+            if (id >= tok.vocabSize()) {
+                throw new SftException("--init " + cfg.init() + ": " + field + " " + id + " is not a token of "
+                        + tokenizerFile + " (it has " + tok.vocabSize() + "); expected " + expected);
+            }
+            if (!tok.isSpecial(id)) {
+                throw new SftException("--init " + cfg.init() + ": " + field + " " + id + " is the ordinary token '"
+                        + tok.piece(id) + "' of " + tokenizerFile + (f[0] == 0 ? " (every target would be trained to end with it)"
+                        : " (the trained model would name it its beginning of sequence)") + "; expected " + expected);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -163,6 +164,28 @@ class SftInputChecksTest {
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
             com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
             assertTrue(Double.isFinite(m.get("dev_loss").getAsDouble()), line);
+        }
+    }
+
+    /**
+     * An --init config whose eos_token_id or bos_token_id is an ordinary token of the tokenizer is
+     * refused, naming the field, the id and its piece: every target was trained to end with it.
+     */
+    @Test
+    void anInitConfigWhoseEosOrBosIsAnOrdinaryTokenIsRefused() throws IOException {
+        String config = Files.readString(model.resolve("config.json"));
+        for (String field : new String[] {"eos_token_id", "bos_token_id"}) {
+            com.google.gson.JsonObject c = com.google.gson.JsonParser.parseString(config).getAsJsonObject();
+            c.addProperty(field, 300);
+            Path init = Files.writeString(tmp.resolve(field + ".json"), c.toString());
+            CliRunner.Result r = sft("--template", "{source} =", "--init", init.toString(), "--tokenizer",
+                    model.toString(), "--out", tmp.resolve(field).toString());
+            try (TextTokenizer tok = TextTokenizer.load(model)) {
+                assertError(ExitCodes.BAD_INPUT, "--init " + init + ": " + field + " 300 is the ordinary token '"
+                        + tok.piece(300) + "' of " + model.resolve("tokenizer.json"), r);
+            }
+            assertTrue(r.err().contains("; expected one of the tokenizer's special tokens (0 "), r.err());
+            assertFalse(Files.exists(tmp.resolve(field)));
         }
     }
 
