@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -115,6 +116,17 @@ public final class TrainableLlama implements AutoCloseable {
             s.put(HEAD, new long[] {c.vocabSize(), h});
         }
         return s;
+    }
+
+    /**
+     * Refuses an architecture this class cannot train, without building anything.
+     *
+     * @param c the architecture
+     * @param source what to name in the error (e.g. the config file)
+     * @throws ModelException (one line) when it is not a Llama-family config without attention biases
+     */
+    public static void checkTrainable(ModelConfig c, String source) {
+        checkSupported(c, source);
     }
 
     private static void checkSupported(ModelConfig c, String source) {
@@ -322,7 +334,7 @@ public final class TrainableLlama implements AutoCloseable {
             k = JniUtils.permute(k, new long[] {0, 2, 1, 3});
             v = JniUtils.permute(v, new long[] {0, 2, 1, 3});
             PtNDArray s = JniUtils.matmul(q, JniUtils.transpose(k, 2, 3));
-            s = (PtNDArray) s.mul(1.0 / Math.sqrt(hd));
+            s = JniUtils.mul(s, scalar(pm, 1.0 / Math.sqrt(hd), DataType.FLOAT64));
             s = JniUtils.add(JniUtils.reshape(s, new long[] {n, kvHeads, group, t, t}), maskArr);
             PtNDArray p = JniUtils.softmax(s, -1, DataType.FLOAT32);
             p = drop(p, dropout, train);
@@ -389,6 +401,34 @@ public final class TrainableLlama implements AutoCloseable {
         return picked.sum().neg();
     }
 
+    /**
+     * The mean loss per scored token: {@code sum / tokens}, differentiable.
+     *
+     * @param m manager that owns the result
+     * @param sum a summed loss ({@link #tokenNll})
+     * @param tokens the number of scored tokens (&gt; 0)
+     * @return a float32 scalar
+     */
+    public static NDArray meanLoss(NDManager m, NDArray sum, long tokens) {
+        return JniUtils.div((PtNDArray) sum, scalar(m, tokens, DataType.INT64));
+    }
+
+    /**
+     * A scalar tensor in memory PyTorch allocated, for the operands of differentiable ops (float64 for
+     * a factor or exponent of a float32 array, which keeps the array's type; an integer type for the
+     * divisor of a float32 scalar, which stays float32).
+     *
+     * <p>Never use DJL's {@code NDArray.mul(Number)}, {@code div(Number)}, {@code pow(Number)} and the
+     * like in the training graph: they put the number in a Java direct buffer that PyTorch uses in place,
+     * run the op and release the buffer at once, while autograd keeps the scalar for the backward pass
+     * (the gradient of {@code x * c} is {@code grad * c}). A garbage collection between the forward and
+     * the backward pass then frees the buffer and the gradients are computed from freed memory: training
+     * with the same seed gave different models from run to run.
+     */
+    private static PtNDArray scalar(NDManager m, double v, DataType type) {
+        return JniUtils.full((PtNDManager) m, new Shape(), v, type, Device.cpu(), SparseFormat.DENSE);
+    }
+
     private static PtNDArray drop(PtNDArray x, double p, boolean train) {
         return train ? JniUtils.dropout(x, p, true) : x;
     }
@@ -396,7 +436,7 @@ public final class TrainableLlama implements AutoCloseable {
     /** {@code x * rsqrt(mean(x^2) + eps) * w}, as Hugging Face's LlamaRMSNorm (float32). */
     private PtNDArray rmsNorm(PtNDArray x, PtNDArray w) {
         PtNDArray ms = JniUtils.mean(JniUtils.square(x), -1, true);
-        PtNDArray r = (PtNDArray) ms.add(cfg.normEps()).pow(-0.5);
+        PtNDArray r = JniUtils.pow(JniUtils.add(ms, scalar(ms.getManager(), cfg.normEps(), DataType.FLOAT64)), scalar(ms.getManager(), -0.5, DataType.FLOAT64));
         return JniUtils.mul(JniUtils.mul(x, r), w);
     }
 

@@ -309,11 +309,11 @@ public final class SftTrainer {
         if (resume) {
             checkInputsUnchanged(out.resolve(PROVENANCE), hashes);
         }
-        try (TextTokenizer tok = TextTokenizer.load(tokDir);
-                TrainableLlama model = openModel(resume ? ckpt : null, tok);
-                NDManager base = NDManager.newBaseManager();
-                AdamW opt = new AdamW(model.parameters(), cfg.weightDecay(), fusedAdam)) {
-            ModelConfig mc = model.config();
+        try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
+            // the architecture alone first: a run that cannot fit is refused before any weight is allocated
+            ModelConfig mc = modelConfig(resume ? ckpt : null, tok);
+            TrainableLlama.checkTrainable(mc, resume ? ckpt.resolve("config.json").toString()
+                    : cfg.model() != null ? cfg.model().resolve("config.json").toString() : "--init " + cfg.init());
             if (tok.vocabSize() > mc.vocabSize()) {
                 throw new SftException(tokDir.resolve("tokenizer.json") + ": tokenizer vocabulary has " + tok.vocabSize()
                         + " tokens but the model's vocab_size is " + mc.vocabSize() + " (expected at most the model's)");
@@ -323,6 +323,9 @@ public final class SftTrainer {
                 throw new SftException("--init " + cfg.init() + ": vocab_size " + mc.vocabSize() + " but "
                         + tokDir.resolve("tokenizer.json") + " has " + tok.vocabSize() + " tokens (expected vocab_size "
                         + tok.vocabSize() + ", the tokenizer's)");
+            }
+            if (cfg.init() != null && !resume) {
+                checkSpecialTokens(mc, tok, tokDir.resolve("tokenizer.json"));
             }
             int eos = mc.eosTokenIds().length > 0 ? mc.eosTokenIds()[0] : -1;
             if (eos < 0) {
@@ -360,6 +363,22 @@ public final class SftTrainer {
                         + DecodeMemory.format(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
                         + " or choose a smaller model");
             }
+            return train(listener, st, adamSteps, ckpt, mc, tok, format, train, dev, epochs, total, mem, hashes, t0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds the model and optimizer (the run fits the memory limit), prepares the output directory and trains. */
+    private Result train(Listener listener, State st, long adamSteps, Path ckpt, ModelConfig config, TextTokenizer tok,
+            PromptFormat format, SftData train, SftData dev, List<List<int[]>> epochs, long total, MemoryEstimate mem,
+            Map<String, String> hashes, long t0) throws IOException {
+        Path out = cfg.out();
+        try (TrainableLlama model = openModel(resume ? ckpt : null, config);
+                NDManager base = NDManager.newBaseManager();
+                AdamW opt = new AdamW(model.parameters(), cfg.weightDecay(), fusedAdam)) {
+            ModelConfig mc = model.config();
+            int eos = config.eosTokenIds()[0];
             if (resume) {
                 opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), adamSteps, ckpt.resolve(OPTIMIZER).toString());
                 truncateMetrics(out.resolve(METRICS), st.step);
@@ -373,8 +392,6 @@ public final class SftTrainer {
             }
             writeProvenance(out, mc, format, eos, train, dev, mem, total, hashes != null ? hashes : inputHashes());
             return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -432,18 +449,16 @@ public final class SftTrainer {
             double loss;
             try (NDManager sm = base.newSubManager()) {
                 try (GradientCollector gc = engine.newGradientCollector()) {
-                    NDArray l = model.tokenNll(sm, rows, from, cfg.dropout()).div(scored);
+                    NDArray l = TrainableLlama.meanLoss(sm, model.tokenNll(sm, rows, from, cfg.dropout()), scored);
                     gc.backward(l);
                     loss = l.getFloat();
                 }
                 if (!Double.isFinite(loss)) {
-                    throw new SftException("training loss became " + loss + " at step " + (st.step + 1)
-                            + " (expected a finite number; " + divergenceHint() + ")");
+                    throw diverged("training loss", loss, st.step + 1, st);
                 }
                 double norm = opt.step(sm, lr, cfg.gradClip());
                 if (!Double.isFinite(norm)) {
-                    throw new SftException("gradient norm became " + norm + " at step " + (st.step + 1)
-                            + " (expected a finite number; " + divergenceHint() + ")");
+                    throw diverged("gradient norm", norm, st.step + 1, st);
                 }
                 model.zeroGradients();
             }
@@ -504,15 +519,31 @@ public final class SftTrainer {
         return epochs.size();
     }
 
-    private TrainableLlama openModel(Path checkpoint, TextTokenizer tok) {
+    /** Builds the model whose architecture {@link #modelConfig} returned. */
+    private TrainableLlama openModel(Path checkpoint, ModelConfig config) {
         if (checkpoint != null) {
             return TrainableLlama.fromPretrained(checkpoint);
+        }
+        if (cfg.model() != null) {
+            return TrainableLlama.fromPretrained(cfg.model());
+        }
+        return TrainableLlama.fromConfig(config, cfg.seed());
+    }
+
+    /**
+     * The architecture of the model to train, read without building it: the checkpoint's, the {@code
+     * --model} directory's, or the {@code --init} config (its special tokens taken from the tokenizer
+     * when it names none).
+     */
+    private ModelConfig modelConfig(Path checkpoint, TextTokenizer tok) {
+        if (checkpoint != null) {
+            return ModelConfig.load(checkpoint);
         }
         if (cfg.model() != null) {
             if (!Files.isDirectory(cfg.model())) {
                 throw new SftException("--model " + cfg.model() + ": not a directory (expected a Hugging Face model directory)");
             }
-            return TrainableLlama.fromPretrained(cfg.model());
+            return ModelConfig.load(cfg.model());
         }
         Path init = cfg.init();
         String json;
@@ -529,7 +560,7 @@ public final class SftTrainer {
                     c.tieWordEmbeddings(), c.attentionBias(), c.activation(), tok.bosId(), tok.eosIds(),
                     c.padTokenId() >= 0 ? c.padTokenId() : tok.padId());
         }
-        return TrainableLlama.fromConfig(c, cfg.seed());
+        return c;
     }
 
     /** The SFT template inside the tokenizer's own prompt format (e.g. BOS handling). */
@@ -600,11 +631,19 @@ public final class SftTrainer {
             }
         }
         double devLoss = nll / scored;
+        if (!Double.isFinite(devLoss)) {
+            // before anything is written: a non-finite model is never the best one, nor checkpointed
+            throw diverged("dev loss", devLoss, st.step, st);
+        }
         JsonObject m = new JsonObject();
         m.addProperty("step", st.step);
         m.addProperty("epoch", epoch + 1);
         m.addProperty("lr", lr);
-        m.addProperty("train_loss", st.trainLossCount == 0 ? Double.NaN : st.trainLossSum / st.trainLossCount);
+        if (st.trainLossCount == 0) {
+            m.add("train_loss", JsonNull.INSTANCE); // no step since the last evaluation (NaN is not JSON)
+        } else {
+            m.addProperty("train_loss", st.trainLossSum / st.trainLossCount);
+        }
         m.addProperty("dev_loss", devLoss);
         m.addProperty("dev_ppl", Math.exp(devLoss));
         double metric;
@@ -761,6 +800,20 @@ public final class SftTrainer {
         }
     }
 
+    /**
+     * The one-line error that stops a run whose loss or gradient norm is not finite, saying what to
+     * change and what the output directory holds: the best model of an earlier evaluation (the last
+     * checkpoint is the one of that or a later evaluation, before the divergence), or nothing.
+     */
+    private SftException diverged(String what, double value, long step, State st) {
+        String metric = usesBleu() ? "dev BLEU" : "dev loss";
+        String kept = st.bestStep < 0 ? "no model was written"
+                : cfg.out() + " keeps the best model before it (" + metric + " " + String.format(Locale.ROOT, "%.4f", st.best)
+                        + " at step " + st.bestStep + ")";
+        return new SftException("training diverged: " + what + " became " + value + " at step " + step
+                + " (expected a finite number; " + divergenceHint() + "); " + kept);
+    }
+
     /** What to change after a non-finite loss or gradient, given this run's settings. */
     private String divergenceHint() {
         String hint = cfg.gradClip() > 0 ? "lower --lr" : "lower --lr or set --grad-clip";
@@ -898,6 +951,43 @@ public final class SftTrainer {
             throw new SftException("--resume: " + String.join(", ", changed) + " changed"
                     + " since the run started (as " + provenance + " records); restore the inputs or start a new run"
                     + " in another --out");
+        }
+    }
+
+    /**
+     * Refuses an {@code --init} config whose eos_token_id (every one of a list) or bos_token_id is not
+     * a special token of the tokenizer: an ordinary piece as EOS would end every target with it (and
+     * stop every decode at it), an ordinary piece as BOS would begin the generated config's prompts.
+     */
+    private void checkSpecialTokens(ModelConfig mc, TextTokenizer tok, Path tokenizerFile) {
+        List<String> specials = new ArrayList<>();
+        for (int id = 0; id < tok.vocabSize() && specials.size() < 8; id++) {
+            if (tok.isSpecial(id)) {
+                specials.add(id + " " + tok.piece(id));
+            }
+        }
+        String expected = specials.isEmpty() ? "a special token, but the tokenizer has none (train it with"
+                + " 'qdecode tokenizer train', which adds <s> and </s>)" : "one of the tokenizer's special tokens ("
+                + String.join(", ", specials) + "), or leave bos_token_id and eos_token_id out to take the tokenizer's";
+        List<int[]> fields = new ArrayList<>();
+        for (int eos : mc.eosTokenIds()) {
+            fields.add(new int[] {0, eos});
+        }
+        if (mc.bosTokenId() >= 0) {
+            fields.add(new int[] {1, mc.bosTokenId()});
+        }
+        for (int[] f : fields) {
+            String field = f[0] == 0 ? "eos_token_id" : "bos_token_id";
+            int id = f[1];
+            if (id >= tok.vocabSize()) {
+                throw new SftException("--init " + cfg.init() + ": " + field + " " + id + " is not a token of "
+                        + tokenizerFile + " (it has " + tok.vocabSize() + "); expected " + expected);
+            }
+            if (!tok.isSpecial(id)) {
+                throw new SftException("--init " + cfg.init() + ": " + field + " " + id + " is the ordinary token '"
+                        + tok.piece(id) + "' of " + tokenizerFile + (f[0] == 0 ? " (every target would be trained to end with it)"
+                        : " (the trained model would name it its beginning of sequence)") + "; expected " + expected);
+            }
         }
     }
 

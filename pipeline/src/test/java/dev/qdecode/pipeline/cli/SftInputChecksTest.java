@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,6 +125,79 @@ class SftInputChecksTest {
         assertTrue(r.err().contains("more than the limit of 1.0 MiB (--max-memory); lower --batch-size or "
                 + "--batch-tokens"), r.err());
         assertFalse(Files.exists(tmp.resolve("mem").resolve("checkpoint")));
+    }
+
+    /**
+     * The estimate comes before the model is built: an --init architecture far beyond the limit (here
+     * one embedding of 4.3G floats, which could not even be allocated as one array) is refused with the
+     * estimate, not built until memory runs out (an internal error, exit 1, as it was).
+     */
+    @Test
+    void anInitConfigTooLargeForTheMemoryLimitIsRefusedBeforeItIsBuilt() throws IOException {
+        com.google.gson.JsonObject c = com.google.gson.JsonParser.parseString(
+                Files.readString(model.resolve("config.json"))).getAsJsonObject();
+        c.addProperty("hidden_size", 1 << 23);
+        c.addProperty("intermediate_size", 8);
+        c.addProperty("num_hidden_layers", 1);
+        c.addProperty("num_attention_heads", 1);
+        c.addProperty("num_key_value_heads", 1);
+        c.remove("head_dim");
+        Path big = Files.writeString(tmp.resolve("big.json"), c.toString());
+        CliRunner.Result r = sft("--template", "{source} =", "--init", big.toString(), "--tokenizer", model.toString(),
+                "--max-memory", "1g", "--out", tmp.resolve("big").toString());
+        assertError(ExitCodes.USAGE, "training step needs about ", r);
+        assertTrue(r.err().contains("more than the limit of 1.00 GiB (--max-memory)"), r.err());
+        assertFalse(Files.exists(tmp.resolve("big")));
+    }
+
+    /**
+     * A run whose loss stops being finite stops with one line saying so and what to change; the NaN
+     * model is never chosen as the best (nor written, nor checkpointed), and metrics.jsonl never gets a
+     * NaN (not JSON). It used to print "dev loss NaN (best)", write NaN weights and exit 0.
+     */
+    @Test
+    void aDivergedRunStopsWithoutWritingANonFiniteModel() throws IOException {
+        Path out = tmp.resolve("nan");
+        CliRunner.Result r = sft("--template", "{source} =", "--init", model.resolve("config.json").toString(),
+                "--tokenizer", model.toString(), "--lr", "1e300", "--out", out.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        List<String> lines = r.err().strip().lines().toList(); // the progress bar, then the error
+        assertEquals("qdecode: error: training diverged: dev loss became NaN at step 1 (expected a finite number;"
+                + " lower --lr); no model was written", lines.get(lines.size() - 1), r.err());
+        assertFalse(r.err().contains("(best)"), r.err());
+        assertFalse(Files.exists(out.resolve("model.safetensors")));
+        assertFalse(Files.exists(out.resolve("checkpoint")));
+        assertFalse(Files.exists(out.resolve("metrics.jsonl")) && Files.readString(out.resolve("metrics.jsonl")).contains("NaN"));
+        // the same command with a learning rate that works may use the same --out
+        CliRunner.Result ok = sft("--template", "{source} =", "--init", model.resolve("config.json").toString(),
+                "--tokenizer", model.toString(), "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+            assertTrue(Double.isFinite(m.get("dev_loss").getAsDouble()), line);
+        }
+    }
+
+    /**
+     * An --init config whose eos_token_id or bos_token_id is an ordinary token of the tokenizer is
+     * refused, naming the field, the id and its piece: every target was trained to end with it.
+     */
+    @Test
+    void anInitConfigWhoseEosOrBosIsAnOrdinaryTokenIsRefused() throws IOException {
+        String config = Files.readString(model.resolve("config.json"));
+        for (String field : new String[] {"eos_token_id", "bos_token_id"}) {
+            com.google.gson.JsonObject c = com.google.gson.JsonParser.parseString(config).getAsJsonObject();
+            c.addProperty(field, 300);
+            Path init = Files.writeString(tmp.resolve(field + ".json"), c.toString());
+            CliRunner.Result r = sft("--template", "{source} =", "--init", init.toString(), "--tokenizer",
+                    model.toString(), "--out", tmp.resolve(field).toString());
+            try (TextTokenizer tok = TextTokenizer.load(model)) {
+                assertError(ExitCodes.BAD_INPUT, "--init " + init + ": " + field + " 300 is the ordinary token '"
+                        + tok.piece(300) + "' of " + model.resolve("tokenizer.json"), r);
+            }
+            assertTrue(r.err().contains("; expected one of the tokenizer's special tokens (0 "), r.err());
+            assertFalse(Files.exists(tmp.resolve(field)));
+        }
     }
 
     @Test
