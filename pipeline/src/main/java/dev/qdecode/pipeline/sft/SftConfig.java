@@ -401,6 +401,9 @@ public record SftConfig(
         return v;
     }
 
+    /** Inputs whose content a resume compares by sha256 (SftTrainer), so their paths may differ. */
+    private static final java.util.Set<String> HASHED = java.util.Set.of("data", "dev", "init", "tokenizer");
+
     /**
      * The option names whose values differ between this config and another, in declaration order,
      * each as {@code name (this value vs other value)}. The output directory is not compared: it is
@@ -414,11 +417,26 @@ public record SftConfig(
         Map<String, Object> b = other.values();
         List<String> diff = new ArrayList<>();
         for (String k : a.keySet()) {
-            if (!k.equals("out") && !Objects.equals(show(a.get(k)), show(b.get(k)))) {
+            Object x = a.get(k);
+            Object y = b.get(k);
+            if (x != null && y != null && (HASHED.contains(k)
+                    || x instanceof Path p && y instanceof Path q && samePath(p, q))) {
+                continue; // the same file under another path: moved or linked (the content is compared by sha256)
+            }
+            if (!k.equals("out") && !Objects.equals(show(x), show(y))) {
                 diff.add(k + " (" + show(a.get(k)) + " vs " + show(b.get(k)) + ")");
             }
         }
         return diff;
+    }
+
+    /** Whether two paths name the same existing file or directory (links resolved). */
+    private static boolean samePath(Path a, Path b) {
+        try {
+            return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static String show(Object v) {

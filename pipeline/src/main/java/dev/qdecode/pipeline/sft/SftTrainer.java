@@ -59,6 +59,10 @@ public final class SftTrainer {
     public static final String PROVENANCE = "sft-provenance.json";
     /** Name of the checkpoint directory in the output directory. */
     public static final String CHECKPOINT = "checkpoint";
+    /** The files of the model an SFT run writes into its --out (removed first by --overwrite). */
+    private static final List<String> MODEL_FILES = List.of("model.safetensors", "config.json",
+            "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            PromptFormat.SETTINGS_FILE);
     private static final String STATE = "state.json";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
@@ -386,6 +390,11 @@ public final class SftTrainer {
                 if (overwrite) {
                     deleteTree(out.resolve(CHECKPOINT));
                     deleteTree(out.resolve(CHECKPOINT + ".old"));
+                    // the earlier model too: until this run's first evaluation writes its own, --out must not
+                    // hold a model that this run's provenance would seem to describe
+                    for (String f : MODEL_FILES) {
+                        Files.deleteIfExists(out.resolve(f));
+                    }
                 }
                 Files.createDirectories(out);
                 Files.deleteIfExists(out.resolve(METRICS));

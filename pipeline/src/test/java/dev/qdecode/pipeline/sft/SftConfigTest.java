@@ -51,6 +51,24 @@ class SftConfigTest {
     }
 
     @Test
+    void movedOrLinkedInputsMatchByContentAndTheModelByFile(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path m = java.nio.file.Files.createDirectories(tmp.resolve("m"));
+        Path link = java.nio.file.Files.createSymbolicLink(tmp.resolve("link"), m);
+        SftConfig a = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), null, null, null,
+                m, null, null, 1, 0, 32, 0, 1e-3, 10, "cosine", 0.01, 1.0, 0.1, 100, 0, 50, 1, Path.of("o"));
+        // data files elsewhere (their bytes are compared by sha256 on a resume), the model through a link
+        SftConfig b = new SftConfig("translation", Path.of("moved/train.tsv"), Path.of("moved/dev.tsv"), null, null,
+                null, link, null, null, 1, 0, 32, 0, 1e-3, 10, "cosine", 0.01, 1.0, 0.1, 100, 0, 50, 1, Path.of("o"));
+        assertEquals(List.of(), a.differences(b));
+        SftConfig other = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), null, null, null,
+                java.nio.file.Files.createDirectories(tmp.resolve("m2")), null, null, 1, 0, 32, 0, 1e-3, 10, "cosine",
+                0.01, 1.0, 0.1, 100, 0, 50, 1, Path.of("o"));
+        assertEquals(1, a.differences(other).size(), a.differences(other).toString());
+        assertTrue(a.differences(other).get(0).startsWith("model ("), a.differences(other).toString());
+    }
+
+    @Test
     void fromJsonNamesTheSourceAndKeyOfAValueOfTheWrongType() {
         String json = base(null, Path.of("m"), null, null, 1e-3).toJsonString();
         assertEquals("s.json: key 'epochs': expected an integer but got \"three\"",

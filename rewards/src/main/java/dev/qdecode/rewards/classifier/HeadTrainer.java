@@ -134,7 +134,9 @@ final class HeadTrainer {
                                 if (mlp) {
                                     penalty = penalty.add(params.get(2).square().sum());
                                 }
-                                loss = nll.add(penalty.mul(cfg.l2() / 2));
+                                // the factor as an array of this step's manager, alive until after backward():
+                                // mul(Number) would hand autograd a buffer released (and freeable) at once
+                                loss = nll.add(penalty.mul(sub.create((float) (cfg.l2() / 2))));
                             }
                             gc.backward(loss);
                             lossSum += nll.getFloat() * batch.length;
