@@ -1,18 +1,18 @@
 package dev.qdecode.rewards.bleu;
 
 import dev.qdecode.rewards.CorpusScore;
+import dev.qdecode.rewards.ReferenceRewardProvider;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
-import dev.qdecode.rewards.RewardProvider;
 import java.util.List;
 
 /**
  * Reward {@code bleu}: sentence BLEU of the generated text against the episode's references,
  * sacreBLEU-compatible ({@code sentence_bleu} defaults), times {@code scale}.
  */
-public final class BleuProvider implements RewardProvider {
+public final class BleuProvider implements ReferenceRewardProvider {
     /** The reward id. */
     public static final String ID = "bleu";
 
@@ -46,18 +46,6 @@ public final class BleuProvider implements RewardProvider {
                 new RewardParameter("max-order", "4", "highest n-gram order (1-16)"),
                 new RewardParameter("scale", "0.01",
                         "multiplier of the 0-100 score (0.01 gives rewards in [0,1])"));
-    }
-
-    /** Scores against references: an episode without any cannot be scored. */
-    @Override
-    public boolean requiresReferences() {
-        return true;
-    }
-
-    /** Never reads gold labels. */
-    @Override
-    public boolean readsLabels() {
-        return false;
     }
 
     @Override

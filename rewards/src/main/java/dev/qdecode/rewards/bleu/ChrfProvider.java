@@ -1,11 +1,11 @@
 package dev.qdecode.rewards.bleu;
 
 import dev.qdecode.rewards.CorpusScore;
+import dev.qdecode.rewards.ReferenceRewardProvider;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
-import dev.qdecode.rewards.RewardProvider;
 import dev.qdecode.rewards.RewardSpecException;
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * Reward {@code chrf}: sentence chrF (or chrF++ with {@code word-order=2}) of the generated text
  * against the episode's references, sacreBLEU-compatible, times {@code scale}.
  */
-public final class ChrfProvider implements RewardProvider {
+public final class ChrfProvider implements ReferenceRewardProvider {
     /** The reward id. */
     public static final String ID = "chrf";
 
@@ -43,18 +43,6 @@ public final class ChrfProvider implements RewardProvider {
                         "chrF++.py/NLTK epsilon smoothing instead of effective order"),
                 new RewardParameter("scale", "0.01",
                         "multiplier of the 0-100 score (0.01 gives rewards in [0,1])"));
-    }
-
-    /** Scores against references: an episode without any cannot be scored. */
-    @Override
-    public boolean requiresReferences() {
-        return true;
-    }
-
-    /** Never reads gold labels. */
-    @Override
-    public boolean readsLabels() {
-        return false;
     }
 
     @Override

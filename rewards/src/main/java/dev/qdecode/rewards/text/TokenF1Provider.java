@@ -2,11 +2,11 @@ package dev.qdecode.rewards.text;
 
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.PerEpisodeReward;
+import dev.qdecode.rewards.ReferenceRewardProvider;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
-import dev.qdecode.rewards.RewardProvider;
 import dev.qdecode.rewards.pystr.PyStr;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ import java.util.Map;
  * <p>Prefixes are scored (the F1 of the text so far; 0 for the empty prefix), so the reward
  * supports potential-based shaping. An episode without references is an error naming it.
  */
-public final class TokenF1Provider implements RewardProvider {
+public final class TokenF1Provider implements ReferenceRewardProvider {
     /** The reward id. */
     public static final String ID = "token-f1";
 
@@ -50,18 +50,6 @@ public final class TokenF1Provider implements RewardProvider {
     public List<RewardParameter> parameters() {
         return List.of(new RewardParameter("normalize", "squad",
                 "squad (lower-case, no punctuation or articles a/an/the) or none (split only)"));
-    }
-
-    /** Scores against references: an episode without any cannot be scored. */
-    @Override
-    public boolean requiresReferences() {
-        return true;
-    }
-
-    /** Never reads gold labels. */
-    @Override
-    public boolean readsLabels() {
-        return false;
     }
 
     @Override
