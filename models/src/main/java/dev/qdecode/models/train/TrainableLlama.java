@@ -436,7 +436,9 @@ public final class TrainableLlama implements AutoCloseable {
     /** {@code x * rsqrt(mean(x^2) + eps) * w}, as Hugging Face's LlamaRMSNorm (float32). */
     private PtNDArray rmsNorm(PtNDArray x, PtNDArray w) {
         PtNDArray ms = JniUtils.mean(JniUtils.square(x), -1, true);
-        PtNDArray r = JniUtils.pow(JniUtils.add(ms, scalar(ms.getManager(), cfg.normEps(), DataType.FLOAT64)), scalar(ms.getManager(), -0.5, DataType.FLOAT64));
+        NDManager m = ms.getManager();
+        PtNDArray r = JniUtils.pow(JniUtils.add(ms, scalar(m, cfg.normEps(), DataType.FLOAT64)),
+                scalar(m, -0.5, DataType.FLOAT64));
         return JniUtils.mul(JniUtils.mul(x, r), w);
     }
 
