@@ -247,13 +247,9 @@ final class EvaluateCommand implements Callable<Integer> {
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
         try (ResumableOutput o = TranslationEval.open(spec, dir, p, cfg, resume, overwrite.overwrite);
                 DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
-            if (Interrupts.requested()) {
-                err.println("qdecode: interrupted while loading; nothing was written (run the same command again"
-                        + (resume ? ", with --resume)" : ")"));
+            if (!o.bindLoaded(m, pol, err, "translations")) {
                 return ExitCodes.INTERRUPTED;
             }
-            o.bind(ResumableOutput.resolved(m, pol), Map.of("model_dir",
-                    ResumableOutput.value(m.dir().toAbsolutePath())));
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
             return TranslationEval.run(o, m, pol, p, cfg, dir, spec.commandLine().getOut(), err);

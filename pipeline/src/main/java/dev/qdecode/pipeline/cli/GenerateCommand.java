@@ -137,14 +137,8 @@ final class GenerateCommand implements Callable<Integer> {
         try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg);
                 DqnPolicy p = loadPolicy(policyMode);
                 ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
-            if (o != null) {
-                if (Interrupts.requested()) {
-                    err.println("qdecode: interrupted while loading; nothing was written" + (resume ? " (the rows so "
-                            + "far stay in " + o.partFile() + "; run the same command again, with --resume)"
-                            : " (run the same command again)"));
-                    return ExitCodes.INTERRUPTED;
-                }
-                o.bind(ResumableOutput.resolved(m, p), Map.of("model_dir", ResumableOutput.value(m.dir().toAbsolutePath())));
+            if (o != null && !o.bindLoaded(m, p, err, "rows")) {
+                return ExitCodes.INTERRUPTED;
             }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
@@ -247,11 +241,8 @@ final class GenerateCommand implements Callable<Integer> {
     private int writeRows(ResumableOutput o, Generator gen, List<PromptExample> prompts, List<String> texts,
             PrintWriter err) {
         int from = o.done();
-        if (from >= prompts.size()) {
-            err.println("all " + prompts.size() + " rows were already written; finishing " + output);
-        } else if (from > 0) {
-            err.println("resuming after " + from + "/" + prompts.size() + " prompts in " + o.partFile());
-        }
+        o.announce(err, prompts.size(), "prompts", "all " + prompts.size() + " rows were already written; finishing "
+                + output);
         int done;
         try (ProgressBar bar = new ProgressBar(err, "prompts", texts.size(), from)) {
             done = from + gen.generate(texts, from, progress(bar, System.nanoTime()), batch -> {
@@ -264,9 +255,7 @@ final class GenerateCommand implements Callable<Integer> {
             });
         }
         if (done < prompts.size()) {
-            err.println("qdecode: interrupted after " + done + "/" + prompts.size() + " prompts; the rows so far "
-                    + "are in " + o.partFile() + " (continue with the same command plus --resume"
-                    + (overwrite ? ", without --overwrite)" : ")"));
+            o.interrupted(err, done, prompts.size(), "prompts", "rows");
             return ExitCodes.INTERRUPTED;
         }
         int rows = o.finish();

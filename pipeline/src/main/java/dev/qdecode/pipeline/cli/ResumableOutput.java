@@ -56,10 +56,11 @@ final class ResumableOutput implements AutoCloseable {
     private RecordWriter writer;
     private final long startNanos = System.nanoTime();
     private final boolean resumed;
+    private final boolean overwrite;
     private boolean finished;
 
     private ResumableOutput(Path target, List<String> columns, Map<String, Object> run, Map<String, Object> was,
-            RunLock lock, RecordWriter.Part part) {
+            RunLock lock, RecordWriter.Part part, boolean overwrite) {
         this.target = target;
         this.columns = columns;
         this.partRunFile = partRunFile(target);
@@ -68,6 +69,7 @@ final class ResumableOutput implements AutoCloseable {
         this.lock = lock;
         this.part = part;
         this.resumed = was != null;
+        this.overwrite = overwrite;
     }
 
     /**
@@ -142,7 +144,8 @@ final class ResumableOutput implements AutoCloseable {
                 }
                 run.put("started", was.get("started"));
                 run.put("resumed", Instant.now().toString());
-                return new ResumableOutput(target, columns, run, was, lock, RecordWriter.readPart(target, columns, keep));
+                return new ResumableOutput(target, columns, run, was, lock, RecordWriter.readPart(target, columns, keep),
+                        false);
             }
             if (!overwrite) {
                 if (Files.exists(part)) {
@@ -152,7 +155,8 @@ final class ResumableOutput implements AutoCloseable {
                 RecordWriter.checkNew(option, target, false);
             }
             run.put("started", Instant.now().toString());
-            return new ResumableOutput(target, columns, run, null, lock, new RecordWriter.Part(List.of(), -1));
+            return new ResumableOutput(target, columns, run, null, lock, new RecordWriter.Part(List.of(), -1),
+                    overwrite);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -191,6 +195,63 @@ final class ResumableOutput implements AutoCloseable {
         if (resumed && was.get("resolved") != null) {
             checkSame(target, "resolved", was, run);
         }
+    }
+
+    /**
+     * Once the model (and policy) loaded: if Ctrl-C came meanwhile, says so and that nothing was written;
+     * otherwise {@linkplain #bind binds} what they resolved to ({@link #resolved}), recording the model's
+     * directory.
+     *
+     * @param m the loaded model
+     * @param p the policy, or null for the base model
+     * @param err where the notice goes
+     * @param rows what the rows are, for the notice (e.g. "rows", "translations")
+     * @return false when interrupted (the caller exits with {@link ExitCodes#INTERRUPTED})
+     * @throws CliException (usage) on a resume whose inputs resolve otherwise
+     */
+    boolean bindLoaded(ModelOptions.Loaded m, DqnPolicy p, java.io.PrintWriter err, String rows) {
+        if (Interrupts.requested()) {
+            err.println("qdecode: interrupted while loading; nothing was written" + (resumed ? " (the " + rows
+                    + " so far stay in " + partFile() + "; run the same command again, with --resume)"
+                    : " (run the same command again)"));
+            return false;
+        }
+        bind(resolved(m, p), Map.of("model_dir", value(m.dir().toAbsolutePath())));
+        return true;
+    }
+
+    /**
+     * Says how the job starts: with every row already written ({@code allDone}), or after the rows an
+     * interrupted run wrote; nothing for a new output.
+     *
+     * @param err where the line goes
+     * @param total the rows the job writes in all
+     * @param units what a row is for, e.g. "prompts"
+     * @param allDone the line when every row is already written
+     */
+    void announce(java.io.PrintWriter err, int total, String units, String allDone) {
+        int from = done();
+        if (from >= total) {
+            err.println(allDone);
+        } else if (from > 0) {
+            err.println("resuming after " + from + "/" + total + " " + units + " in " + partFile());
+        }
+    }
+
+    /**
+     * The notice of a job that Ctrl-C stopped between batches: where its rows are and how to continue
+     * (without the --overwrite that started it, which --resume refuses).
+     *
+     * @param err where the line goes
+     * @param done rows written
+     * @param total the rows the job writes in all
+     * @param units what a row is for, e.g. "prompts"
+     * @param rows what the rows are, e.g. "rows"
+     */
+    void interrupted(java.io.PrintWriter err, int done, int total, String units, String rows) {
+        err.println("qdecode: interrupted after " + done + "/" + total + " " + units + "; the " + rows + " so far "
+                + "are in " + partFile() + " (continue with the same command plus --resume"
+                + (overwrite ? ", without --overwrite)" : ")"));
     }
 
     /** The writer, opened at the first row: a resumed file is cut after its kept rows, a new one started. */
@@ -452,7 +513,7 @@ final class ResumableOutput implements AutoCloseable {
      * @param p the policy, or null for the base model
      * @return the facts for {@link #bind}
      */
-    static Map<String, Object> resolved(ModelOptions.Loaded m, DqnPolicy p) {
+    private static Map<String, Object> resolved(ModelOptions.Loaded m, DqnPolicy p) {
         Map<String, Object> r = new java.util.LinkedHashMap<>();
         r.put("model_files_sha256", fileHashes(m.dir()));
         r.put("prompt_format", m.format().toSpec());

@@ -128,11 +128,7 @@ final class TranslationEval {
             hyps.get(1).add(row.get(3));
         }
         int from = hyps.get(0).size();
-        if (from >= src.size()) {
-            err.println("all " + src.size() + " sentences were already decoded; scoring them");
-        } else if (from > 0) {
-            err.println("resuming after " + from + "/" + src.size() + " sentences in " + o.partFile());
-        }
+        o.announce(err, src.size(), "sentences", "all " + src.size() + " sentences were already decoded; scoring them");
         Generator base = new Generator(m.model(), m.tokenizer(), m.format(), cfg);
         Generator head = new Generator(m.model(), m.tokenizer(), m.format(), cfg, policy);
         double[] seconds = new double[2];
@@ -164,8 +160,7 @@ final class TranslationEval {
             });
         }
         if (done < src.size()) {
-            err.println("qdecode: interrupted after " + done + "/" + src.size() + " sentences; the translations so far "
-                    + "are in " + o.partFile() + " (continue with the same command plus --resume)");
+            o.interrupted(err, done, src.size(), "sentences", "translations");
             return ExitCodes.INTERRUPTED;
         }
         o.finish();
