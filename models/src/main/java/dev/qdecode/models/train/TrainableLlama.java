@@ -471,6 +471,18 @@ public final class TrainableLlama implements AutoCloseable {
         return JniUtils.add(JniUtils.mul(x, rope[0]), JniUtils.mul(rot, rope[1]));
     }
 
+    /** The tokenizer files {@link #save} copies beside the weights (those the tokenizer directory has). */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json");
+
+    /**
+     * Every file {@link #save} writes: the weights, config.json, generation_config.json and
+     * {@link #TOKENIZER_FILES}.
+     */
+    public static final List<String> FILES = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("model.safetensors", "config.json", "generation_config.json"),
+            TOKENIZER_FILES.stream()).toList();
+
     /**
      * Writes a Hugging Face model directory: {@code model.safetensors} (float32; with tied embeddings
      * only {@code model.embed_tokens.weight}), {@code config.json}, {@code generation_config.json},
@@ -503,7 +515,7 @@ public final class TrainableLlama implements AutoCloseable {
                 throw new IOException(tokenizerDir + ": no tokenizer.json to copy");
             }
             if (!tokenizerDir.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
-                for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+                for (String f : TOKENIZER_FILES) {
                     Path src = tokenizerDir.resolve(f);
                     if (Files.isRegularFile(src)) {
                         byte[] bytes = Files.readAllBytes(src);

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
+import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -530,21 +531,17 @@ final class ResumableOutput implements AutoCloseable {
         return r;
     }
 
-    /** The model directory's files that loading reads, besides its weights (*.safetensors and their index). */
-    private static final java.util.Set<String> MODEL_FILES = java.util.Set.of("config.json", "generation_config.json",
-            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-            dev.qdecode.tokenizer.PromptFormat.SETTINGS_FILE);
-
     /**
-     * sha256 of each file a model is loaded from, by name (not other files there, such as an output of this
-     * command written into the model's directory).
+     * sha256 of each file a model is loaded from, by name: those {@link SftTrainer#MODEL_FILES} names, and any
+     * weight shards and their index (not other files there, such as an output of this command written into
+     * the model's directory).
      */
     private static Map<String, Object> fileHashes(Path dir) {
         Map<String, Object> h = new java.util.TreeMap<>();
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 String name = f.getFileName().toString();
-                if (java.nio.file.Files.isRegularFile(f) && (MODEL_FILES.contains(name)
+                if (java.nio.file.Files.isRegularFile(f) && (SftTrainer.MODEL_FILES.contains(name)
                         || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json"))) {
                     h.put(name, dev.qdecode.data.Datasets.sha256(f));
                 }

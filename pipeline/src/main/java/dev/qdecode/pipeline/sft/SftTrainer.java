@@ -59,10 +59,12 @@ public final class SftTrainer {
     public static final String PROVENANCE = "sft-provenance.json";
     /** Name of the checkpoint directory in the output directory. */
     public static final String CHECKPOINT = "checkpoint";
-    /** The files of the model an SFT run writes into its --out (removed first by --overwrite). */
-    private static final List<String> MODEL_FILES = List.of("model.safetensors", "config.json",
-            "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-            PromptFormat.SETTINGS_FILE);
+    /**
+     * The files of the model an SFT run writes into its --out (removed first by --overwrite): what
+     * {@link TrainableLlama#save} writes, and the prompt-format settings. The loaders read the same files.
+     */
+    public static final List<String> MODEL_FILES = java.util.stream.Stream.concat(TrainableLlama.FILES.stream(),
+            java.util.stream.Stream.of(PromptFormat.SETTINGS_FILE)).toList();
     private static final String STATE = "state.json";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
