@@ -105,11 +105,29 @@ final class ErrorHandler
         for (int i = 0; args != null && i < args.length; i++) {
             String a = args[i];
             boolean isValue = i > 0 && takesValue(spec, args[i - 1]);
-            if (!isValue && a.length() > 1 && a.startsWith("@") && !Files.exists(Path.of(a.substring(1)))) {
+            Path f = isValue ? null : optionFile(a);
+            if (f != null && !Files.exists(f)) {
                 return Optional.of(a + ": option file " + a.substring(1) + " not found");
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The file an {@code @FILE} argument names, which picocli reads as options when it exists.
+     *
+     * @param arg a command-line argument
+     * @return the path, or null when the argument is not {@code @} followed by a path
+     */
+    static Path optionFile(String arg) {
+        if (arg.length() < 2 || !arg.startsWith("@")) {
+            return null;
+        }
+        try {
+            return Path.of(arg.substring(1));
+        } catch (java.nio.file.InvalidPathException e) {
+            return null; // not a path: picocli leaves it as a value
+        }
     }
 
     /** Whether {@code arg} is an option of the command (or of one above it) that takes a value. */

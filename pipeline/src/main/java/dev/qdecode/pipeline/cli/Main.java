@@ -108,20 +108,13 @@ public final class Main implements Runnable {
     private static int run(CommandLine cl, String... args) {
         // picocli expands every @FILE argument whose file exists; one it cannot read would end in its stack trace
         for (String a : args) {
-            if (a.length() > 1 && a.startsWith("@")) {
-                Path f;
-                try {
-                    f = Path.of(a.substring(1));
-                } catch (java.nio.file.InvalidPathException e) {
-                    continue; // not a path: picocli leaves it as a value
-                }
-                if (Files.exists(f) && (!Files.isRegularFile(f) || !Files.isReadable(f))) {
-                    cl.getErr().println("qdecode: error: " + a + ": cannot read the option file (" + f
-                            + (Files.isDirectory(f) ? " is a directory" : " is not a readable file")
-                            + "; expected a file of options)");
-                    cl.getErr().flush();
-                    return ExitCodes.USAGE;
-                }
+            Path f = ErrorHandler.optionFile(a);
+            if (f != null && Files.exists(f) && (!Files.isRegularFile(f) || !Files.isReadable(f))) {
+                cl.getErr().println("qdecode: error: " + a + ": cannot read the option file (" + f
+                        + (Files.isDirectory(f) ? " is a directory" : " is not a readable file")
+                        + "; expected a file of options)");
+                cl.getErr().flush();
+                return ExitCodes.USAGE;
             }
         }
         return cl.execute(args);

@@ -233,9 +233,8 @@ public final class ClassificationTrainer {
             tokenizeVerbalisers(b.tokenizer(), setup.template(), setup.verbalizer());
             states = new DecoderStates(b.model(), b.tokenizer(), b.format(), setup.template(), b.modelHash(),
                     anchorTail, sharedStart);
-            int deepest = labelIds.values().stream().mapToInt(x -> x.length).max().orElse(1);
-            checkLengths(setup.train(), setup.provenance().getOrDefault("data", "the training data"), deepest);
-            checkLengths(setup.dev(), setup.provenance().getOrDefault("dev", "the evaluation data"), deepest);
+            checkLengths(setup.train(), setup.provenance().getOrDefault("data", "the training data"));
+            checkLengths(setup.dev(), setup.provenance().getOrDefault("dev", "the evaluation data"));
             actionSpace = b.model().config().vocabSize();
         } else {
             states = null;
@@ -268,7 +267,8 @@ public final class ClassificationTrainer {
      * its positions with the longest label after it, or one after which the template's ending tokenizes
      * otherwise (naming the file and the data row, 1-based).
      */
-    private void checkLengths(List<ClassificationExample> rows, String file, int deepest) {
+    private void checkLengths(List<ClassificationExample> rows, String file) {
+        int deepest = deepestLabel();
         int positions = s.backbone().model().config().maxPositions();
         for (int i = 0; i < rows.size(); i++) {
             ClassificationExample e = rows.get(i);
@@ -286,6 +286,11 @@ public final class ClassificationTrainer {
                         + "label)" : "") + ", more than the model's " + positions + " positions (expected a shorter text)");
             }
         }
+    }
+
+    /** The most decisions a label takes: the token count of the longest label after the shared start. */
+    private int deepestLabel() {
+        return labelIds.values().stream().mapToInt(x -> x.length).max().orElse(1);
     }
 
     private IllegalArgumentException prefixError(String a, String b) {
@@ -583,8 +588,8 @@ public final class ClassificationTrainer {
      */
     private Pass pass(int[] pool, long stopAt, int[] valIdx, float[][] trainPhi, float[][] devPhi, Rng rng) {
         int dim = trainPhi[0].length;
-        int depth = labelIds.values().stream().mapToInt(x -> x.length).max().orElse(1);
-        ReplayBuffer replay = ReplayBuffer.of(cfg, dim, stopAt * depth * (cfg.allTerminalActions() ? labelIds.size() : 1));
+        ReplayBuffer replay = ReplayBuffer.of(cfg, dim, stopAt * deepestLabel()
+                * (cfg.allTerminalActions() ? labelIds.size() : 1));
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;
