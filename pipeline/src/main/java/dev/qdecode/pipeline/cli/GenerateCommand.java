@@ -199,7 +199,8 @@ final class GenerateCommand implements Callable<Integer> {
         ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, settings(cfg),
                 rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
         try {
-            checkDoneRows(o, prompts);
+            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts",
+                    input.prompts.toString());
         } catch (RuntimeException e) {
             o.close();
             throw e;
@@ -263,23 +264,6 @@ final class GenerateCommand implements Callable<Integer> {
         err.println("wrote " + rows + " rows to " + output + " (settings in " + ResumableOutput.runFile(output)
                 + ")");
         return ExitCodes.OK;
-    }
-
-    /** The rows an interrupted run wrote must be this input's first prompts, in order. */
-    private void checkDoneRows(ResumableOutput o, List<PromptExample> prompts) {
-        List<List<String>> rows = o.doneRows();
-        if (rows.size() > prompts.size()) {
-            throw new CliException("--resume: " + o.partFile() + " holds " + rows.size() + " rows, more than the "
-                    + prompts.size() + " prompts (expected the prompts that started it)", ExitCodes.USAGE);
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            PromptExample p = prompts.get(i);
-            if (!rows.get(i).get(0).equals(p.id()) || !rows.get(i).get(1).equals(p.prompt())) {
-                throw new CliException("--resume: " + o.partFile() + ": row " + (i + 1) + " is for prompt '"
-                        + rows.get(i).get(0) + "', but prompt " + (i + 1) + " of " + input.prompts + " is '" + p.id()
-                        + "' (expected the prompts that started it; or --overwrite to start again)", ExitCodes.USAGE);
-            }
-        }
     }
 
     private static Generator.Progress progress(ProgressBar bar, long t0) {

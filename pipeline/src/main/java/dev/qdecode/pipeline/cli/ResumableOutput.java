@@ -268,6 +268,32 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     /**
+     * Refuses rows of the interrupted run that are not for this job's first inputs, in order (a
+     * {@code .part} file that does not belong with its record): more rows than inputs, or a row whose
+     * first columns differ from its input's.
+     *
+     * @param keys per input, the values its row starts with (e.g. the prompt's id and text)
+     * @param units what an input is, e.g. "prompts"
+     * @param source the inputs, for the message, e.g. the prompts file
+     * @throws CliException (usage) naming the file and the first row that does not fit
+     */
+    void checkDoneRows(List<List<String>> keys, String units, String source) {
+        List<List<String>> rows = doneRows();
+        if (rows.size() > keys.size()) {
+            throw new CliException("--resume: " + partFile() + " holds " + rows.size() + " rows, more than the "
+                    + keys.size() + " " + units + " (expected the " + units + " that started it)", ExitCodes.USAGE);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            List<String> key = keys.get(i);
+            if (!rows.get(i).subList(0, key.size()).equals(key)) {
+                throw new CliException("--resume: " + partFile() + ": row " + (i + 1) + " is for '" + rows.get(i).get(0)
+                        + "', but input " + (i + 1) + " of " + source + " is '" + key.get(0) + "' (expected the "
+                        + units + " that started it; or --overwrite to start again)", ExitCodes.USAGE);
+            }
+        }
+    }
+
+    /**
      * Rows already in the file from the interrupted run (none for a new one).
      *
      * @return the count

@@ -74,18 +74,7 @@ final class TranslationEval {
         ResumableOutput o = ResumableOutput.open(spec, "--out", dir.resolve(TRANSLATIONS), columns(cfg), identity,
                 settings, rows -> rows >= n ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
         try {
-            List<List<String>> rows = o.doneRows();
-            if (rows.size() > n) {
-                throw new CliException("--resume: " + o.partFile() + " holds " + rows.size() + " rows, more than the "
-                        + n + " sentences (expected the --data that started it)", ExitCodes.USAGE);
-            }
-            for (int i = 0; i < rows.size(); i++) {
-                if (!rows.get(i).get(0).equals(data.prompts().get(i))) {
-                    throw new CliException("--resume: " + o.partFile() + ": row " + (i + 1) + " is not sentence "
-                            + (i + 1) + " of --data (expected the --data that started it; or --overwrite to start "
-                            + "again)", ExitCodes.USAGE);
-                }
-            }
+            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences", "--data");
         } catch (RuntimeException e) {
             o.close();
             throw e;

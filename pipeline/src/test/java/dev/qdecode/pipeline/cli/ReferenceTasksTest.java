@@ -170,6 +170,14 @@ class ReferenceTasksTest {
         Files.writeString(cut.resolve("translations.tsv.part"), expected.substring(0, end + 7));
         Files.copy(full.resolve("translations.tsv.run.json"), cut.resolve("translations.tsv.part.run.json"));
 
+        // rows that are not for this --data's first sentences (a .part that does not belong with its record)
+        Path tampered = Files.createDirectories(tmp.resolve("tampered"));
+        Files.writeString(tampered.resolve("translations.tsv.part"), expected.substring(0, end).replaceFirst(
+                "\n[^\t]*\t", "\nA different source.\t"));
+        Files.copy(full.resolve("translations.tsv.run.json"), tampered.resolve("translations.tsv.part.run.json"));
+        assertUsage(run(concat(common, tampered.toString(), "--resume")), "translations.tsv.part: row 1 is for 'A "
+                + "different source.', but input 1 of --data is ");
+
         assertUsage(run(concat(common, cut.toString())), "--resume to continue it");
         assertUsage(run(concat(common, cut.toString(), "--resume", "--beams", "2")), "--beams 2 (the run's: 1)");
         assertUsage(run(concat(common, cut.toString(), "--resume", "--q-weight", "0.5")),
