@@ -145,6 +145,26 @@ public final class Datasets {
   }
 
   /**
+   * Whether two paths name the same file or directory: links resolved where both exist, otherwise
+   * the normalized absolute paths compared. Used to recognise an input given twice, an output that
+   * is an input, or a moved or linked file.
+   *
+   * @param a a path
+   * @param b another path
+   * @return true when they are the same
+   */
+  public static boolean sameFile(Path a, Path b) {
+    try {
+      if (Files.exists(a) && Files.exists(b)) {
+        return Files.isSameFile(a, b);
+      }
+    } catch (IOException e) {
+      // fall through to comparing the paths
+    }
+    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+  }
+
+  /**
    * The SHA-256 of a file's bytes, for provenance records.
    *
    * @param file the file

@@ -174,4 +174,17 @@ class FormatsTest {
     assertEquals(Task.DIALOGUE, Task.byName("Dialogue"));
     assertEquals(4, Task.all().size());
   }
+
+  @Test
+  void sameFileSeesLinksAndSpellingsButNotOtherFiles() throws Exception {
+    Path f = files.write("a.tsv", "sentence\tlabel\nx\t1\n");
+    Path other = files.write("b.tsv", "sentence\tlabel\nx\t1\n");
+    Path link = java.nio.file.Files.createSymbolicLink(tmp.resolve("link.tsv"), f);
+    assertTrue(Datasets.sameFile(f, link));
+    assertTrue(Datasets.sameFile(f, f.getParent().resolve("sub/../a.tsv")));
+    assertFalse(Datasets.sameFile(f, other), "same bytes, another file");
+    // paths that do not exist (an output not written yet) are compared as normalized paths
+    assertTrue(Datasets.sameFile(tmp.resolve("new/out.tsv"), tmp.resolve("new/./out.tsv")));
+    assertFalse(Datasets.sameFile(tmp.resolve("new/out.tsv"), f));
+  }
 }

@@ -137,23 +137,4 @@ final class OverwriteOption {
                     + ", --overwrite replaces it)", ExitCodes.USAGE);
         }
     }
-
-    /**
-     * Whether two paths name the same file or directory (links resolved where both exist): an output
-     * that is one of the command's inputs, an input or run given twice.
-     *
-     * @param a a path
-     * @param b another path
-     * @return true when they are the same
-     */
-    static boolean sameFile(Path a, Path b) {
-        try {
-            if (Files.exists(a) && Files.exists(b)) {
-                return Files.isSameFile(a, b);
-            }
-        } catch (IOException e) {
-            // fall through to comparing the paths
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-    }
 }

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -111,7 +112,7 @@ final class RecordWriter implements AutoCloseable {
             throw new CliException(option + " " + e.getMessage(), ExitCodes.USAGE);
         }
         for (Path in : inputs) {
-            if (in != null && OverwriteOption.sameFile(in, target)) {
+            if (in != null && Datasets.sameFile(in, target)) {
                 throw new CliException(option + " " + target + ": is an input of this command (expected another file, "
                         + "so the input is not replaced)", ExitCodes.USAGE);
             }

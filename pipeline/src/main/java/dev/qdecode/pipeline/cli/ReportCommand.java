@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.report.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ final class ReportCommand implements Callable<Integer> {
         List<Path> runs = new ArrayList<>(List.of(runDir));
         for (Path c : compare) {
             for (Path earlier : runs) {
-                if (OverwriteOption.sameFile(c, earlier)) {
+                if (Datasets.sameFile(c, earlier)) {
                     throw new CliException("--compare " + c + ": the same run as " + earlier + " (expected each run "
                             + "once)", ExitCodes.USAGE);
                 }
@@ -81,7 +82,7 @@ final class ReportCommand implements Callable<Integer> {
      * a file is refused even then.
      */
     private void checkOut(Path dir) {
-        boolean own = OverwriteOption.sameFile(dir, RunReport.defaultOutDir(runDir)) || RunReport.isReportOf(dir, runDir);
+        boolean own = Datasets.sameFile(dir, RunReport.defaultOutDir(runDir)) || RunReport.isReportOf(dir, runDir);
         if (!own) {
             String other = Files.isDirectory(dir) ? RunReport.runOf(dir) : null;
             if (other != null) {

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
@@ -229,12 +230,12 @@ final class SftCommand implements Callable<Integer> {
     private void checkOut(SftConfig cfg) {
         Path dir = cfg.out();
         for (Object[] in : new Object[][] {{"--model", cfg.model()}, {"--tokenizer", cfg.tokenizer()}}) {
-            if (in[1] != null && OverwriteOption.sameFile(dir, (Path) in[1])) {
+            if (in[1] != null && Datasets.sameFile(dir, (Path) in[1])) {
                 throw new CliException("--out " + out + ": is the " + in[0] + " directory, which training would overwrite"
                         + " (expected another directory; --overwrite does not apply to inputs)", ExitCodes.USAGE);
             }
         }
-        if (cfg.init() != null && OverwriteOption.sameFile(dir.resolve("config.json"), cfg.init())) {
+        if (cfg.init() != null && Datasets.sameFile(dir.resolve("config.json"), cfg.init())) {
             throw new CliException("--out " + out + ": holds the --init file config.json, which training would overwrite"
                     + " (expected another directory; --overwrite does not apply to inputs)", ExitCodes.USAGE);
         }

@@ -126,7 +126,7 @@ final class TokenizerCommand implements Runnable {
             List<String> specialTokens = commaList("--special-tokens", this.specialTokens);
             for (int i = 0; i < data.size(); i++) {
                 for (int j = 0; j < i; j++) {
-                    if (OverwriteOption.sameFile(data.get(i), data.get(j))) {
+                    if (Datasets.sameFile(data.get(i), data.get(j))) {
                         throw new CliException("--data " + data.get(i) + ": given twice (expected each file once, "
                                 + "so that no text counts double)", ExitCodes.USAGE);
                     }

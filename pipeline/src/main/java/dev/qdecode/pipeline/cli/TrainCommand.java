@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
@@ -413,7 +414,7 @@ final class TrainCommand implements Callable<Integer> {
         Path runDir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         overwrite.refuseWithResume(resume);
-        if (modelOptions.model != null && OverwriteOption.sameFile(runDir, modelOptions.model)) {
+        if (modelOptions.model != null && Datasets.sameFile(runDir, modelOptions.model)) {
             throw new CliException("--out " + runDir + ": is the --model directory (expected another directory; "
                     + "--overwrite does not apply to inputs)", ExitCodes.USAGE);
         }

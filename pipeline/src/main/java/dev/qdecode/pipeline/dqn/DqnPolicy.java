@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.dqn;
 
+import dev.qdecode.data.Datasets;
 import dev.qdecode.models.StepOutput;
 import dev.qdecode.pipeline.generate.TokenPolicy;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
             for (Path run : runs) {
                 Path file = Checkpoint.fileOf(run);
                 for (Path earlier : files) {
-                    if (sameFile(earlier, file)) {
+                    if (Datasets.sameFile(earlier, file)) {
                         throw new IllegalArgumentException(file + ": given twice (expected each run once: a head "
                                 + "counted twice would weigh double in the mean Q)");
                     }
@@ -213,15 +214,6 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         } catch (RuntimeException e) {
             heads.forEach(QHead::close);
             throw e;
-        }
-    }
-
-    /** Whether two checkpoint paths are one file (links resolved; the files exist, having been read). */
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return java.nio.file.Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
     }
 

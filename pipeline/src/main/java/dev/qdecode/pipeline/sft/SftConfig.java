@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -420,7 +421,7 @@ public record SftConfig(
             Object x = a.get(k);
             Object y = b.get(k);
             if (x != null && y != null && (HASHED.contains(k)
-                    || x instanceof Path p && y instanceof Path q && samePath(p, q))) {
+                    || x instanceof Path p && y instanceof Path q && Datasets.sameFile(p, q))) {
                 continue; // the same file under another path: moved or linked (the content is compared by sha256)
             }
             if (!k.equals("out") && !Objects.equals(show(x), show(y))) {
@@ -428,15 +429,6 @@ public record SftConfig(
             }
         }
         return diff;
-    }
-
-    /** Whether two paths name the same existing file or directory (links resolved). */
-    private static boolean samePath(Path a, Path b) {
-        try {
-            return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     private static String show(Object v) {
