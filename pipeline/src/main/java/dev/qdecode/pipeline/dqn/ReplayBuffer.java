@@ -22,6 +22,25 @@ import java.util.Deque;
 final class ReplayBuffer {
 
     /**
+     * The most {@link #memoryBytes()} a buffer can reach: its slot maps and tree, and as many transitions as it
+     * keeps, each counted as an episode of its own (one-step episodes cost the most per transition).
+     *
+     * @param capacity the buffer's capacity in transitions
+     * @param prioritized whether it keeps a priority tree
+     * @param stateDim the size of a state embedding
+     * @param candidates candidates per step
+     * @param transitions the most transitions the run can produce
+     * @return the bound in bytes
+     */
+    static long estimateBytes(long capacity, boolean prioritized, int stateDim, int candidates, long transitions) {
+        long perTransition = ReplayEpisode.bytes(1, stateDim, candidates) + EPISODE_OVERHEAD;
+        return slotBytes(capacity, prioritized) + Math.min(capacity, transitions) * perTransition;
+    }
+
+    /** Bytes per stored episode besides its arrays: the object and its place in the episode queue. */
+    private static final long EPISODE_OVERHEAD = 48;
+
+    /**
      * A sampled batch.
      *
      * @param episodes the episode of each sample
@@ -88,13 +107,12 @@ final class ReplayBuffer {
      */
     static ReplayBuffer of(DqnConfig cfg, int stateDim, long transitions) {
         long slots = cfg.replaySize();
-        long fixed = slots * (4 + 4 + (cfg.prioritized() ? 16 : 0));
-        long perTransition = 4L * stateDim + 8L * Math.max(1, cfg.candidatesTopK()) + 32;
-        long need = fixed + Math.min(slots, transitions) * perTransition;
+        long need = estimateBytes(cfg.replaySize(), cfg.prioritized(), stateDim, Math.max(1, cfg.candidatesTopK()),
+                transitions);
         long limit = Runtime.getRuntime().maxMemory();
         if (need > limit) {
             throw new GenerationException("--replay-size " + slots + ": a replay buffer of " + slots + " slots, holding "
-                    + "up to " + Math.min(slots, transitions) + " transitions of this run, needs about "
+                    + "up to " + Math.min(slots, transitions) + " transitions of this run, needs up to "
                     + DecodeMemory.format(need) + ", more than the maximum heap of " + DecodeMemory.format(limit)
                     + " (expected a smaller --replay-size, or a larger heap, e.g. QDECODE_JAVA_OPTS=-Xmx16g)");
         }
@@ -257,14 +275,16 @@ final class ReplayBuffer {
      * @return the size
      */
     long memoryBytes() {
-        long b = 64 + 16 + 4L * capacity + 16 + 4L * capacity;
+        long b = slotBytes(capacity, prioritized);
         for (ReplayEpisode e : episodes) {
-            b += e.bytes() + 48;
-        }
-        if (tree != null) {
-            b += tree.bytes();
+            b += e.bytes() + EPISODE_OVERHEAD;
         }
         return b;
+    }
+
+    /** Bytes of an empty buffer: the object, the two slot maps and, when prioritized, the sum tree. */
+    private static long slotBytes(long capacity, boolean prioritized) {
+        return 64 + 16 + 4L * capacity + 16 + 4L * capacity + (prioritized ? SumTree.bytes(capacity) : 0);
     }
 
     /**

@@ -12,6 +12,10 @@ import java.util.Arrays;
  * terminal: there is no bootstrap beyond it. Immutable after construction.
  */
 final class ReplayEpisode {
+
+    /** The headers of an episode's seven arrays. */
+    private static final long ARRAY_HEADERS = 16L * 7;
+
     final int length;
     final int dim;
     final float[] phi;
@@ -76,8 +80,22 @@ final class ReplayEpisode {
      * @return the size
      */
     long bytes() {
-        return 16L * 7 + 4L * (phi.length + candStart.length + candIds.length + candLogp.length + action.length
+        return ARRAY_HEADERS + 4L * (phi.length + candStart.length + candIds.length + candLogp.length + action.length
                 + actionIndex.length + reward.length);
+    }
+
+    /**
+     * {@link #bytes()} of an episode not yet built: {@code steps} steps with {@code dim}-sized embeddings
+     * and {@code candidates} candidates each.
+     *
+     * @param steps the episode's length
+     * @param dim the embedding size
+     * @param candidates candidates per step
+     * @return the size
+     */
+    static long bytes(long steps, int dim, int candidates) {
+        // per step: φ, candidate offset, ids and log-priors, action, action index, reward; one more offset
+        return ARRAY_HEADERS + 4L * (steps * (dim + 1 + 2L * candidates + 3) + 1);
     }
 
     /**

@@ -21,10 +21,7 @@ final class SumTree {
             throw new IllegalArgumentException("sum tree capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        int l = 1;
-        while (l < capacity) {
-            l <<= 1;
-        }
+        int l = leaves(capacity);
         this.leaves = l;
         this.sum = new double[2 * l];
         this.min = new double[2 * l];
@@ -115,6 +112,26 @@ final class SumTree {
      * @return the size
      */
     long bytes() {
-        return 32L + 16L * leaves * 2;
+        return bytes(capacity);
+    }
+
+    /**
+     * Bytes a tree of this capacity holds: two arrays of doubles over the leaves (a power of two) and
+     * their inner nodes.
+     *
+     * @param capacity the number of leaves asked for
+     * @return the size
+     */
+    static long bytes(long capacity) {
+        return 32L + 16L * leaves(capacity) * 2;
+    }
+
+    /** The leaves of a tree for {@code capacity}: the smallest power of two not below it. */
+    private static int leaves(long capacity) {
+        int l = 1;
+        while (l < capacity) {
+            l <<= 1;
+        }
+        return l;
     }
 }

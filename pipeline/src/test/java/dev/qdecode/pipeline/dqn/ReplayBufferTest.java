@@ -154,6 +154,30 @@ class ReplayBufferTest {
     }
 
     @Test
+    void memoryEstimateIsWhatAFullBufferHolds() {
+        for (int len : new int[] {1, 3, 10}) {
+            assertEquals(episode(len, 1).bytes(), ReplayEpisode.bytes(len, 2, 2), "episode of " + len);
+        }
+        for (boolean prioritized : new boolean[] {false, true}) {
+            long bound = ReplayBuffer.estimateBytes(100, prioritized, 2, 2, 1_000);
+            ReplayBuffer ones = new ReplayBuffer(100, prioritized, 0.6, 1e-3);
+            ReplayBuffer fours = new ReplayBuffer(100, prioritized, 0.6, 1e-3);
+            for (int i = 0; i < 300; i++) {
+                ones.add(episode(1, i));
+                fours.add(episode(4, i));
+            }
+            assertEquals(bound, ones.memoryBytes(), "one-step episodes reach the bound");
+            assertTrue(fours.memoryBytes() < bound, "longer episodes stay under it");
+            // a run producing fewer transitions than the capacity is bounded by what it produces
+            ReplayBuffer few = new ReplayBuffer(100, prioritized, 0.6, 1e-3);
+            for (int i = 0; i < 30; i++) {
+                few.add(episode(1, i));
+            }
+            assertEquals(ReplayBuffer.estimateBytes(100, prioritized, 2, 2, 30), few.memoryBytes());
+        }
+    }
+
+    @Test
     void writeReadRoundTrip() throws IOException {
         ReplayBuffer rb = new ReplayBuffer(9, true, 0.6, 1e-3);
         rb.add(episode(4, 1));
