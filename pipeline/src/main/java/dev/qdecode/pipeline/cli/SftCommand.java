@@ -37,7 +37,8 @@ final class SftCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--task", paramLabel = "TASK", defaultValue = "translation",
-            description = "translation, continuation or dialogue (default: ${DEFAULT-VALUE}).")
+            description = "translation, continuation or dialogue (a context's last 4 turns, as 'train' rolls out "
+                    + "from) (default: ${DEFAULT-VALUE}).")
     String task;
 
     @Option(names = "--data", paramLabel = "FILE",

@@ -37,11 +37,6 @@ import picocli.CommandLine.Option;
  * and translation (sources as prompts, targets as references).
  */
 final class TaskOptions {
-    /**
-     * Context turns kept in a dialogue prompt (the most recent), so prompts fit small models' contexts; fewer
-     * (or the end of the last) where even these do not fit ({@link Dialogues#fit}).
-     */
-    static final int DIALOGUE_TURNS = 4;
     /** Adam learning rate of the classification head unless --lr is given. */
     static final double CLASSIFICATION_LR = 1e-4;
 
@@ -96,7 +91,8 @@ final class TaskOptions {
      */
     record Dialogues(Path file, List<DialogueExample> rows) {
         /**
-         * Each context (its last {@value #DIALOGUE_TURNS} turns) rendered by {@link DialogueFormat} becomes a
+         * Each context (its last {@value DialogueFormat#CONTEXT_TURNS} turns, as {@code sft} trains on) rendered
+         * by {@link DialogueFormat} becomes a
          * prompt, the response its reference. A prompt that would leave no room for {@code maxNewTokens} in the
          * model's context is shortened by {@link DialogueFormat#fit} (older turns dropped first, then the
          * beginning of the last turn), with one warning line on {@code err} counting them.
@@ -112,7 +108,7 @@ final class TaskOptions {
             int room = maxPositions - maxNewTokens;
             List<String> prompts = new ArrayList<>(rows.size());
             for (DialogueExample e : rows) {
-                prompts.add(DialogueFormat.render(recent(e)));
+                prompts.add(DialogueFormat.render(DialogueFormat.recent(e.contextTurns())));
             }
             int dropped = 0;
             int cut = 0;
@@ -120,7 +116,8 @@ final class TaskOptions {
                 int[][] ids = format.encodeBatch(tok, prompts);
                 for (int i = 0; i < ids.length; i++) {
                     if (ids[i].length > room) {
-                        DialogueFormat.Fitted f = DialogueFormat.fit(recent(rows.get(i)), tok, format, room);
+                        DialogueFormat.Fitted f = DialogueFormat.fit(DialogueFormat.recent(rows.get(i).contextTurns()),
+                                tok, format, room);
                         if (f.shortened()) {
                             prompts.set(i, f.prompt());
                             dropped += f.cut() ? 0 : 1;
@@ -133,7 +130,7 @@ final class TaskOptions {
             if (shortened > 0) {
                 List<String> how = new ArrayList<>();
                 if (dropped > 0) {
-                    how.add(dropped + " kept fewer of their last " + DIALOGUE_TURNS + " turns (older turns dropped)");
+                    how.add(dropped + " kept fewer of their last " + DialogueFormat.CONTEXT_TURNS + " turns (older turns dropped)");
                 }
                 if (cut > 0) {
                     how.add(cut + " kept only the end of their last turn (its beginning cut)");
@@ -145,12 +142,6 @@ final class TaskOptions {
             }
             List<Integer> index = java.util.stream.IntStream.range(0, rows.size()).boxed().toList();
             return new Fitted(Prompts.of(index, prompts::get, i -> List.of(rows.get(i).response())), shortened);
-        }
-
-        /** The last {@value #DIALOGUE_TURNS} turns of a context. */
-        private static List<String> recent(DialogueExample e) {
-            List<String> turns = e.contextTurns();
-            return turns.subList(Math.max(0, turns.size() - DIALOGUE_TURNS), turns.size());
         }
     }
 

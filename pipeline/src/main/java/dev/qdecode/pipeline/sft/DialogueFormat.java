@@ -14,11 +14,28 @@ import java.util.List;
  * A:</pre>
  *
  * <p>The speaker of the last context turn and the responder always differ; turns are separated by a
- * newline (the turn separator). {@code qdecode sft --task dialogue} trains the response followed by
+ * newline (the turn separator). A context keeps its last {@value #CONTEXT_TURNS} turns ({@link #recent}),
+ * fewer where even these do not fit the model ({@link #fit}). {@code qdecode sft --task dialogue} trains the response followed by
  * EOS, so EOS is the end-of-turn token when decoding.
  */
 public final class DialogueFormat {
+    /**
+     * Context turns a prompt keeps at most, the most recent: {@code sft} trains on the contexts that
+     * {@code train} and {@code evaluate} roll out from, so both keep the same turns.
+     */
+    public static final int CONTEXT_TURNS = 4;
+
     private DialogueFormat() {}
+
+    /**
+     * The last {@value #CONTEXT_TURNS} turns of a context (all of them when it has fewer).
+     *
+     * @param turns the context turns, oldest first
+     * @return the most recent turns, oldest first
+     */
+    public static List<String> recent(List<String> turns) {
+        return turns.subList(Math.max(0, turns.size() - CONTEXT_TURNS), turns.size());
+    }
 
     /**
      * A context rendered within a token budget by {@link #fit}.

@@ -57,8 +57,9 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             ReadOptions opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
                     .withColumn("response", cfg.effectiveTargetColumn());
             for (DialogueExample e : Datasets.dialogue(file, opts).examples()) {
-                sources.add(DialogueFormat.render(e.contextTurns()));
-                turns.add(e.contextTurns());
+                List<String> recent = DialogueFormat.recent(e.contextTurns()); // as train rolls out from
+                sources.add(DialogueFormat.render(recent));
+                turns.add(recent);
                 targets.add(e.response());
                 ids.add(e.id());
             }

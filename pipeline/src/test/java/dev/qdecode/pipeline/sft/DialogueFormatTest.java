@@ -43,6 +43,24 @@ class DialogueFormatTest {
     }
 
     @Test
+    void aContextKeepsItsLastTurnsAndSftTrainsOnThem() throws java.io.IOException {
+        List<String> six = List.of("One .", "Two ?", "Three .", "Four !", "Five ?", "Six .");
+        assertEquals(six.subList(2, 6), DialogueFormat.recent(six));
+        assertEquals(six.subList(0, 3), DialogueFormat.recent(six.subList(0, 3)));
+        // sft's rows are built from the same turns as train's prompts (TaskOptions.Dialogues uses recent too)
+        Path dir = java.nio.file.Files.createTempDirectory("dlg");
+        Path pairs = java.nio.file.Files.writeString(dir.resolve("pairs.tsv"),
+                "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse\n"
+                + "1\t6\t1\t1\t0\t" + String.join(" __eou__ ", six) + "\tSeven .\n");
+        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
+        SftConfig cfg = new SftConfig("dialogue", pairs, pairs, null, null, null, model, null, null, 1, 0, 1, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 0, 1, dir.resolve("out"));
+        SftData d = SftData.read(cfg, pairs, tok, fmt, 2, 512);
+        assertEquals(List.of(DialogueFormat.render(six.subList(2, 6))), d.sources());
+        assertEquals(length(DialogueFormat.render(six.subList(2, 6))), d.promptLength()[0]);
+    }
+
+    @Test
     void aContextThatFitsIsRenderedWhole() {
         List<String> turns = List.of("Hi .", "Hello !", "How are you ?");
         DialogueFormat.Fitted f = DialogueFormat.fit(turns, tok, fmt, 100);
