@@ -186,12 +186,14 @@ final class HeadTrainer {
         }
     }
 
-    private static NDArray forward(NDArray x, List<NDArray> params, boolean mlp, NDArray dropoutMask) {
+    static NDArray forward(NDArray x, List<NDArray> params, boolean mlp, NDArray dropoutMask) {
         NDArray z = x.matMul(params.get(0)).add(params.get(1));
         if (!mlp) {
             return z;
         }
-        NDArray h = z.maximum(0f);
+        // relu, not maximum(0f): a Number becomes a buffer released right after the op, which autograd keeps
+        // for the backward pass (a collection in between made the ReLU mask read freed memory)
+        NDArray h = ai.djl.nn.Activation.relu(z);
         if (dropoutMask != null) {
             h = h.mul(dropoutMask);
         }
@@ -199,7 +201,7 @@ final class HeadTrainer {
     }
 
     /** Mean softmax cross-entropy against one-hot targets. */
-    private static NDArray crossEntropy(NDArray logits, NDArray oneHot) {
+    static NDArray crossEntropy(NDArray logits, NDArray oneHot) {
         return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
     }
 
