@@ -207,11 +207,13 @@ final class TrainCommand implements Callable<Integer> {
     boolean clipTargets;
 
     @Option(names = "--return-min", description = "Lower end of the achievable return range, with --return-max "
-            + "(default: derived from the reward).")
+            + "(default: -1, or -2 when shaping prefixes, lowered to the lowest discounted return the run's episodes "
+            + "reach; the range is in summary.json).")
     Double returnMin;
 
     @Option(names = "--return-max", description = "Upper end of the achievable return range, with --return-min "
-            + "(default: derived from the reward).")
+            + "(default: 1, or 2 when shaping prefixes, raised to the highest discounted return the run's episodes "
+            + "reach).")
     Double returnMax;
 
     @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}; classification: 1e-4).")

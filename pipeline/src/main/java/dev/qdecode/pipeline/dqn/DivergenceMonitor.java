@@ -19,7 +19,7 @@ final class DivergenceMonitor {
     static final double Q_GROWTH_FACTOR = 4.0;
     static final int WINDOW = 8;
 
-    private final double returnBound;
+    private double returnBound;
     private final double[] history = new double[WINDOW];
     private int checks;
 
@@ -30,6 +30,17 @@ final class DivergenceMonitor {
      */
     DivergenceMonitor(double returnBound) {
         this.returnBound = returnBound > 0 ? returnBound : Double.NaN;
+    }
+
+    /**
+     * Raises the largest achievable |return| (the run's return range was widened).
+     *
+     * @param bound the new bound; a smaller one is ignored
+     */
+    void widen(double bound) {
+        if (bound > 0 && !(bound <= returnBound)) {
+            returnBound = bound;
+        }
     }
 
     /**

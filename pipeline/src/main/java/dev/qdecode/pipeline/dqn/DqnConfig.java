@@ -56,8 +56,8 @@ import java.util.Map;
  * @param klTarget target KL per episode for the adaptive β (0 = fixed β) (--kl-target, default 0.0)
  * @param klHorizon horizon (episodes) of the adaptive β controller (--kl-horizon, default 10000)
  * @param clipTargets clip Bellman targets to the achievable return range (--clip-targets, default true)
- * @param returnMin lower end of the achievable return range (null = derived from the reward) (--return-min, default null)
- * @param returnMax upper end of the achievable return range (null = derived from the reward) (--return-max, default null)
+ * @param returnMin lower end of the achievable return range (null = ±1, ±2 with shaping, widened to the returns the run's episodes reach) (--return-min, default null)
+ * @param returnMax upper end of the achievable return range (null = ±1, ±2 with shaping, widened to the returns the run's episodes reach) (--return-max, default null)
  * @param headHidden hidden units of the Q head (--head-hidden, default 256)
  * @param activation hidden activation of the Q head (--head-activation, default relu)
  * @param shapingEvery potential-based shaping: score prefixes every N tokens (0 = terminal reward only) (--shaping-every, default 1)
@@ -1164,7 +1164,7 @@ public record DqnConfig(
         }
 
         /**
-         * Sets returnMin (--return-min): lower end of the achievable return range (null = derived from the reward).
+         * Sets returnMin (--return-min): lower end of the achievable return range (null = ±1, ±2 with shaping, widened to the returns the run's episodes reach).
          *
          * @param v the value
          * @return this builder
@@ -1175,7 +1175,7 @@ public record DqnConfig(
         }
 
         /**
-         * Sets returnMax (--return-max): upper end of the achievable return range (null = derived from the reward).
+         * Sets returnMax (--return-max): upper end of the achievable return range (null = ±1, ±2 with shaping, widened to the returns the run's episodes reach).
          *
          * @param v the value
          * @return this builder

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.dqn;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.models.CausalLM;
@@ -42,6 +43,9 @@ public final class DqnTrainer implements AutoCloseable {
     private static final int EVAL_BATCH = 64;
     /** Checkpoint counter: 1 when an evaluation at the checkpointed episode was interrupted. */
     private static final String PENDING_EVAL = "pending_evaluation";
+    /** Checkpoint values: the return range targets are clipped to, as widened so far. */
+    private static final String RETURN_MIN = "returnMin";
+    private static final String RETURN_MAX = "returnMax";
 
     /** An evaluation stopped between batches because the listener asked to stop. */
     private static final class EvalStopped extends RuntimeException {
@@ -142,8 +146,9 @@ public final class DqnTrainer implements AutoCloseable {
     /** With --shuffled-passes, which training prompt each episode starts from (resumes from the episode count). */
     private final Passes order;
     private final TrainingStats stats = new TrainingStats();
-    private final double returnMin;
-    private final double returnMax;
+    /** The return range Bellman targets are clipped to (see {@link #widenReturnRange}). */
+    private double returnMin;
+    private double returnMax;
     private long episodesDone;
     /** Demonstration episodes stored so far (--demonstrations). */
     private long demosDone;
@@ -174,7 +179,8 @@ public final class DqnTrainer implements AutoCloseable {
         this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
                 * cfg.maxNewTokens());
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
-        // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that.
+        // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
+        // the range is given, returns the episodes reach beyond it widen it (widenReturnRange).
         this.returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;
         this.returnMax = cfg.returnMax() != null ? cfg.returnMax() : shaping ? 2.0 : 1.0;
         this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
@@ -221,6 +227,8 @@ public final class DqnTrainer implements AutoCloseable {
         t.evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
         t.rng.setState(d.rng().get("train"));
         t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
+        t.widenReturnRange(d.values().getOrDefault(RETURN_MIN, t.returnMin),
+                d.values().getOrDefault(RETURN_MAX, t.returnMax));
         t.stats.load(d.values());
         t.trimMetrics();
         return t;
@@ -485,7 +493,46 @@ public final class DqnTrainer implements AutoCloseable {
                 }
             }
         }
+        if (cfg.returnMin() == null) {
+            double lo = returnMin;
+            double hi = returnMax;
+            for (float[] ep : r) {
+                double g = 0;
+                for (int t = ep.length - 1; t >= 0; t--) {
+                    g = ep[t] + cfg.gamma() * g;
+                    lo = Math.min(lo, g);
+                    hi = Math.max(hi, g);
+                }
+            }
+            widenReturnRange(lo, hi);
+        }
         return r;
+    }
+
+    /**
+     * Widens the return range that targets are clipped to (never narrows it). The default range assumes a
+     * reward in [-1, 1]; a reward of another scale (a weighted sum, a plug-in), the KL penalty or shaping can
+     * give returns beyond it, which clipping would then cut off: the discounted returns of every stored
+     * episode, from each of its steps, widen the range instead. A range given with --return-min/--return-max
+     * is kept as given.
+     */
+    private void widenReturnRange(double lo, double hi) {
+        if (lo < returnMin || hi > returnMax) {
+            returnMin = Math.min(returnMin, lo);
+            returnMax = Math.max(returnMax, hi);
+            learner.setReturnRange(returnMin, returnMax);
+            monitor.widen(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
+        }
+    }
+
+    /**
+     * The return range Bellman targets are clipped to now: the config's, or the default widened by the
+     * returns the run's episodes reached.
+     *
+     * @return {min, max}
+     */
+    double[] returnRange() {
+        return new double[] {returnMin, returnMax};
     }
 
     /** Per-step rewards of the given episodes (for tests). */
@@ -654,6 +701,8 @@ public final class DqnTrainer implements AutoCloseable {
         counters.put(PENDING_EVAL, evalPending ? 1L : 0L);
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("klBeta", kl.beta());
+        values.put(RETURN_MIN, returnMin);
+        values.put(RETURN_MAX, returnMax);
         stats.save(values);
         Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
         try {
@@ -670,6 +719,10 @@ public final class DqnTrainer implements AutoCloseable {
         o.addProperty("episodes", sum.episodes());
         o.addProperty("updates", sum.updates());
         o.addProperty("demonstrations", demosDone);
+        JsonArray range = new JsonArray();
+        range.add(returnMin);
+        range.add(returnMax);
+        o.add("return_range", range);
         o.add("base", sum.base().toJson());
         o.add("trained", sum.trained().toJson());
         o.add("config", JsonParser.parseString(cfg.toJson()));

@@ -24,8 +24,8 @@ final class Learner {
     private final QHead head;
     private final ReplayBuffer replay;
     private final DqnConfig cfg;
-    private final double returnMin;
-    private final double returnMax;
+    private double returnMin;
+    private double returnMax;
     private long updates;
     /** The unclipped targets of the last {@link #targets} call (for the clipped-fraction statistic). */
     private float[] lastRawTargets = new float[0];
@@ -49,6 +49,17 @@ final class Learner {
         this.cfg = cfg;
         this.returnMin = returnMin;
         this.returnMax = returnMax;
+    }
+
+    /**
+     * Sets the return range targets are clipped to (a run's range, widened by the returns its episodes reach).
+     *
+     * @param min the lowest achievable return
+     * @param max the highest achievable return
+     */
+    void setReturnRange(double min, double max) {
+        returnMin = min;
+        returnMax = max;
     }
 
     /**

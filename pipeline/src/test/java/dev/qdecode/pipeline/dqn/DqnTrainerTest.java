@@ -100,6 +100,8 @@ class DqnTrainerTest {
         JsonObject summary = JsonParser.parseString(Files.readString(a.resolve(DqnTrainer.SUMMARY_FILE)))
                 .getAsJsonObject();
         assertEquals(8, summary.get("episodes").getAsInt());
+        // shaped VADER returns stay within the default [-2, 2], which the summary records
+        assertEquals("[-2.0,2.0]", summary.get("return_range").toString());
         // Sanity of the measurements themselves.
         EvalMetrics m = full.trained();
         assertEquals(3, m.samples());
@@ -200,6 +202,39 @@ class DqnTrainerTest {
                 assertEquals(term[i], sum, 1e-5, "episode " + i + ": " + eps.get(i).text());
                 assertEquals(eps.get(i).tokens().length, rw[i].length);
             }
+        }
+    }
+
+    /**
+     * A reward beyond [-1, 1] (here 4 × VADER) widens the return range that targets are clipped to, to the
+     * discounted returns its episodes reach; a range given in the config is kept.
+     */
+    @Test
+    void returnsBeyondTheDefaultRangeWidenItUnlessARangeIsGiven(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).shapingEvery(0).gamma(0.9).build();
+        try (Reward four = Rewards.discover().create(List.of("4*vader"), new RewardContext(shared, 1));
+                DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, four, train, dev, 0.0,
+                        tmp.resolve("auto"), Map.of()), cfg, null);
+                DqnTrainer fixed = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, four, train, dev, 0.0,
+                        tmp.resolve("fixed"), Map.of()), cfg.toBuilder().returnMin(-1.0).returnMax(1.0).build(), null)) {
+            assertArrayEquals(new double[] {-1, 1}, t.returnRange());
+            Rollouts r = new Rollouts(model, tok, fmt, cfg);
+            List<Rollouts.Episode> eps = r.run(train.subList(0, 8), null, 0.0, new Rng(3), true);
+            float[][] rw = t.shapedRewardsForTest(eps);
+            double lo = -1;
+            double hi = 1;
+            for (float[] ep : rw) {
+                double g = 0;
+                for (int i = ep.length - 1; i >= 0; i--) {
+                    g = ep[i] + 0.9 * g;
+                    lo = Math.min(lo, g);
+                    hi = Math.max(hi, g);
+                }
+            }
+            assertTrue(hi > 1 || lo < -1, "some episode's return leaves [-1, 1]: " + lo + ", " + hi);
+            assertArrayEquals(new double[] {lo, hi}, t.returnRange(), 1e-6);
+            fixed.shapedRewardsForTest(eps);
+            assertArrayEquals(new double[] {-1, 1}, fixed.returnRange());
         }
     }
 
