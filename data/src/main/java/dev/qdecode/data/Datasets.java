@@ -145,6 +145,16 @@ public final class Datasets {
   }
 
   /**
+   * A value as data errors show it: single-quoted, cut to 60 characters, tabs and line breaks escaped.
+   *
+   * @param value the value
+   * @return the quoted value
+   */
+  public static String quote(String value) {
+    return Sources.quote(value);
+  }
+
+  /**
    * Whether two paths name the same file or directory: links resolved where both exist, otherwise
    * the normalized absolute paths compared. Used to recognise an input given twice, an output that
    * is an input, or a moved or linked file.

@@ -196,11 +196,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         // A resume keeps whole batches only, so the batches after it are the uninterrupted run's (the
         // batch's composition can change a row through float rounding); a finished set is kept whole.
-        ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, settings(cfg),
+        String source = input.prompts != null ? "--prompts " + input.prompts : "the --prompt texts";
+        ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, source, settings(cfg),
                 rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
         try {
-            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts",
-                    input.prompts.toString());
+            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts", source);
         } catch (RuntimeException e) {
             o.close();
             throw e;

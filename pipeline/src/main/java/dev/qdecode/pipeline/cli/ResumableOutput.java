@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
+import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.IOException;
@@ -99,6 +100,7 @@ final class ResumableOutput implements AutoCloseable {
      * @param columns the column names
      * @param inputs the input rows' identity (e.g. each prompt's id and text), fingerprinted so that a
      *     resume over changed input is refused
+     * @param inputSource where the input rows come from, for that refusal (e.g. {@code --prompts FILE})
      * @param settings the effective settings that decide the rows (strings or lists of strings, by option
      *     name), compared on a resume
      * @param keep on a resume, given the number of complete rows in the file, how many to keep (the rest
@@ -110,7 +112,7 @@ final class ResumableOutput implements AutoCloseable {
      *     job writes it, or the settings or input differ from the interrupted run's
      */
     static ResumableOutput open(CommandSpec spec, String option, Path target, List<String> columns, List<String> inputs,
-            Map<String, Object> settings, IntUnaryOperator keep, boolean resume, boolean overwrite) {
+            String inputSource, Map<String, Object> settings, IntUnaryOperator keep, boolean resume, boolean overwrite) {
         OverwriteOption.refuseWithResume(resume, overwrite, "the interrupted output");
         Path part = RecordWriter.part(target);
         Map<String, Object> run = new LinkedHashMap<>();
@@ -140,8 +142,14 @@ final class ResumableOutput implements AutoCloseable {
                 }
                 checkSame(target, "settings", was, run);
                 if (!Objects.equals(was.get("inputs_sha256"), run.get("inputs_sha256"))) {
-                    throw refusal(target, List.of("the input rows (" + inputs.size() + " now, " + count(was.get("inputs"))
-                            + " then; their content is not the same)"));
+                    boolean sameCount = count(was.get("inputs")).equals(Integer.toString(inputs.size()));
+                    // the same number of rows with other content: the file changed under the run, bad input as
+                    // sft and train --resume treat a changed file; another number may be another --limit too
+                    throw new CliException("--resume: " + target + " was started on " + count(was.get("inputs"))
+                            + " rows of " + inputSource + ", " + (sameCount ? "whose content has changed since"
+                                    : "which now gives " + inputs.size()) + " (expected the same input"
+                            + (sameCount ? "" : " and --limit") + ", or --overwrite to start again)",
+                            sameCount ? ExitCodes.BAD_INPUT : ExitCodes.USAGE);
                 }
                 run.put("started", was.get("started"));
                 run.put("resumed", Instant.now().toString());
@@ -285,10 +293,13 @@ final class ResumableOutput implements AutoCloseable {
         }
         for (int i = 0; i < rows.size(); i++) {
             List<String> key = keys.get(i);
-            if (!rows.get(i).subList(0, key.size()).equals(key)) {
-                throw new CliException("--resume: " + partFile() + ": row " + (i + 1) + " is for '" + rows.get(i).get(0)
-                        + "', but input " + (i + 1) + " of " + source + " is '" + key.get(0) + "' (expected the "
-                        + units + " that started it; or --overwrite to start again)", ExitCodes.USAGE);
+            for (int c = 0; c < key.size(); c++) {
+                if (!rows.get(i).get(c).equals(key.get(c))) {
+                    throw new CliException("--resume: " + partFile() + ": row " + (i + 1) + " has " + columns.get(c)
+                            + " " + Datasets.quote(rows.get(i).get(c)) + ", but input " + (i + 1) + " of " + source
+                            + " has " + Datasets.quote(key.get(c)) + " (expected the " + units + " that started it; "
+                            + "or --overwrite to start again)", ExitCodes.USAGE);
+                }
             }
         }
     }
@@ -460,11 +471,11 @@ final class ResumableOutput implements AutoCloseable {
                 tm.keySet().forEach(x -> sub.add(String.valueOf(x)));
                 for (String f : sub) {
                     if (!Objects.equals(tm.get(f), vm.get(f))) {
-                        diffs.add(k + " " + f + " " + vm.get(f) + " (the run's: " + tm.get(f) + ")");
+                        diffs.add(k + " " + f + " " + shown(vm.get(f)) + " (the run's: " + shown(tm.get(f)) + ")");
                     }
                 }
             } else if (!Objects.equals(then, v)) {
-                diffs.add(k + " " + v + " (the run's: " + then + ")");
+                diffs.add(k + " " + shown(v) + " (the run's: " + shown(then) + ")");
             }
         }
         if (!diffs.isEmpty()) {
@@ -476,6 +487,11 @@ final class ResumableOutput implements AutoCloseable {
         return new CliException("--resume: " + target + " was started with other settings: " + String.join(", ", diffs)
                 + " (expected the command that started it, plus --resume; or --overwrite to start again)",
                 ExitCodes.USAGE);
+    }
+
+    /** A setting's value in a message: a setting this command or the run does not have is "unset". */
+    private static String shown(Object v) {
+        return v == null ? "unset" : String.valueOf(v);
     }
 
     private static String count(Object n) {

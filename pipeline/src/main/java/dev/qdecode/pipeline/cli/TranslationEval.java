@@ -52,12 +52,13 @@ final class TranslationEval {
      * @param spec the command, for the record
      * @param dir the evaluation's directory
      * @param data the sources and references
+     * @param file the --data file they were read from, for messages
      * @param cfg the decoding settings (its batch size decides the whole batches a resume keeps)
      * @param resume whether --resume was given
      * @param overwrite whether --overwrite was given
      * @return the output
      */
-    static ResumableOutput open(CommandSpec spec, Path dir, TaskOptions.Prompts data, GenerationConfig cfg,
+    static ResumableOutput open(CommandSpec spec, Path dir, TaskOptions.Prompts data, Path file, GenerationConfig cfg,
             boolean resume, boolean overwrite) {
         List<String> identity = new ArrayList<>();
         for (String s : data.prompts()) {
@@ -71,10 +72,12 @@ final class TranslationEval {
         }
         settings.put("batch_size", Integer.toString(cfg.batchSize()));
         int n = data.prompts().size();
+        String source = "--data " + file;
         ResumableOutput o = ResumableOutput.open(spec, "--out", dir.resolve(TRANSLATIONS), columns(cfg), identity,
-                settings, rows -> rows >= n ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
+                source, settings, rows -> rows >= n ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume,
+                overwrite);
         try {
-            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences", "--data");
+            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences", source);
         } catch (RuntimeException e) {
             o.close();
             throw e;

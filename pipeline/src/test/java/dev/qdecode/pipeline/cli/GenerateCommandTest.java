@@ -108,7 +108,27 @@ class GenerateCommandTest {
             r = CliRunner.run(concat(cutRun, "--resume", "--seed", "8", "--limit", "7"));
             assertUsageError(r, "--seed 8 (the run's: 7)");
             r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "6"));
-            assertUsageError(r, "the input rows (6 now, 7 then");
+            assertUsageError(r, "was started on 7 rows of --prompts " + prompts + ", which now gives 6 (expected the "
+                    + "same input and --limit");
+            // the same rows with one changed (a row not yet written): bad input, naming the file
+            List<String> lines = new java.util.ArrayList<>(Files.readAllLines(prompts));
+            lines.set(6, lines.get(6).replaceFirst("\t.*", "\tA changed prompt, then"));
+            Path edited = Files.write(tmp.resolve("edited-" + ext + ".tsv"), lines);
+            String[] editedRun = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");
+            editedRun[4] = edited.toString();
+            r = CliRunner.run(editedRun);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertOneLineError(r, "was started on 7 rows of --prompts " + edited + ", whose content has changed since");
+            if ("tsv".equals(ext)) { // a row that is not for its input (a .part edited by hand): the field named
+                String part = Files.readString(RecordWriter.part(out));
+                Files.writeString(RecordWriter.part(out), part.replaceFirst("\n([^\t]*)\t[^\t]*\t", "\n$1\tEDITED\t"));
+                r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
+                assertUsageError(r, ": row 1 has prompt 'EDITED', but input 1 of --prompts " + prompts + " has '");
+                Files.writeString(RecordWriter.part(out), part);
+            }
+            // a setting the resumed command does not have is named as unset
+            r = CliRunner.run(concat(cutRun, "--resume", "--strategy", "greedy", "--limit", "7"));
+            assertUsageError(r, "--temperature unset (the run's: ");
             r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7", "--stop", "zz, qq"));
             assertUsageError(r, "--stop [qq, zz, zz, qq] (the run's: [qq, zz])");
             String[] otherModel = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");

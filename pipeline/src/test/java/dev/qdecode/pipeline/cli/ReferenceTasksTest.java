@@ -175,8 +175,8 @@ class ReferenceTasksTest {
         Files.writeString(tampered.resolve("translations.tsv.part"), expected.substring(0, end).replaceFirst(
                 "\n[^\t]*\t", "\nA different source.\t"));
         Files.copy(full.resolve("translations.tsv.run.json"), tampered.resolve("translations.tsv.part.run.json"));
-        assertUsage(run(concat(common, tampered.toString(), "--resume")), "translations.tsv.part: row 1 is for 'A "
-                + "different source.', but input 1 of --data is ");
+        assertUsage(run(concat(common, tampered.toString(), "--resume")), "translations.tsv.part: row 1 has source 'A "
+                + "different source.', but input 1 of --data " + data + " has 'A group of men are loading cotton onto a truck'");
 
         assertUsage(run(concat(common, cut.toString())), "--resume to continue it");
         assertUsage(run(concat(common, cut.toString(), "--resume", "--beams", "2")), "--beams 2 (the run's: 1)");
