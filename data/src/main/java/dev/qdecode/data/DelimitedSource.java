@@ -55,10 +55,14 @@ final class DelimitedSource implements RowSource {
 
   private long index = -1;
 
+  /** Whether fields carry qdecode's backslash escapes ({@link TsvEscapes}), undone when read. */
+  private final boolean unescape;
+
   DelimitedSource(Path file, String source, InputStream in, Format format) {
     this.file = file;
     this.source = source;
     this.format = format;
+    this.unescape = format == Format.TSV && file != null && TsvEscapes.declaredFor(file);
     try {
       this.parser = (format == Format.TSV ? TSV : CSV).parse(Utf8.strictReader(in));
     } catch (IOException e) {
@@ -129,7 +133,13 @@ final class DelimitedSource implements RowSource {
               + ") but found "
               + r.size());
     }
-    return new Row(source, line, index, header, positions, r.values());
+    String[] values = r.values();
+    if (unescape) {
+      for (int i = 0; i < values.length; i++) {
+        values[i] = TsvEscapes.unescape(values[i]);
+      }
+    }
+    return new Row(source, line, index, header, positions, values);
   }
 
   /** Reads one record, keeping track of the line it starts on; {@code null} at the end. */

@@ -187,4 +187,27 @@ class FormatsTest {
     assertTrue(Datasets.sameFile(tmp.resolve("new/out.tsv"), tmp.resolve("new/./out.tsv")));
     assertFalse(Datasets.sameFile(tmp.resolve("new/out.tsv"), f));
   }
+
+  @Test
+  void tsvEscapesAreUndoneOnlyForFilesWhoseRecordDeclaresThem() throws Exception {
+    String text = "a line\nanother\ttab \\ back\\slash\r";
+    String quote = "I \\ ' ll"; // as in xdailydialog: a literal backslash
+    assertEquals(text, TsvEscapes.unescape(TsvEscapes.escape(text)));
+    assertFalse(TsvEscapes.escape(text).contains("\n") || TsvEscapes.escape(text).contains("\t"));
+    List<String> written = List.of(TsvEscapes.escape(text), TsvEscapes.escape(quote));
+    Path f = files.write("gen.tsv", "id\tgenerated\n0\t" + written.get(0) + "\n1\t" + written.get(1) + "\n");
+    // no record, or one without the key: read as it is (any TSV may hold literal backslashes)
+    assertEquals(written, generated(f));
+    java.nio.file.Files.writeString(TsvEscapes.recordOf(f), "{\"command\": \"qdecode generate\"}");
+    assertEquals(written, generated(f), "a record without the key");
+    java.nio.file.Files.writeString(
+        TsvEscapes.recordOf(f), "{\"" + TsvEscapes.RECORD_KEY + "\": \"" + TsvEscapes.BACKSLASH + "\"}");
+    assertEquals(List.of(text, quote), generated(f));
+  }
+
+  private static List<String> generated(Path f) {
+    try (DataReader<Row> r = Datasets.rows(f, ReadOptions.defaults())) {
+      return r.stream().map(row -> row.get("generated")).toList();
+    }
+  }
 }

@@ -64,7 +64,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl",
             description = "Where to write the rows for a prompts file (default: print TSV to standard output). "
-                    + "An existing FILE or FILE.part is refused without --overwrite or --resume.")
+                    + "TSV escapes a field's backslash, tab and line breaks as \\\\ \\t \\n \\r (qdecode reads them "
+                    + "back); .jsonl keeps text as it is. An existing FILE or FILE.part is refused without --overwrite "
+                    + "or --resume.")
     Path output;
 
     @Option(names = "--resume", description = "Continue the interrupted --output FILE (rows in FILE.part): give the "

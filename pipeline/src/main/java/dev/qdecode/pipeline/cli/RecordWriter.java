@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.data.TsvEscapes;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -24,7 +25,7 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * Writes rows of named values as TSV (header row; tab, newline, carriage return and backslash
- * escaped as {@code \t \n \r \\}, no quoting) or JSON Lines, chosen by the file extension. Rows are
+ * escaped as {@code \t \n \r \\} ({@link TsvEscapes}), no quoting) or JSON Lines, chosen by the file extension. Rows are
  * written as they come, to a temporary file ({@code NAME.part}) renamed into place by {@link #commit()},
  * so an interrupted or failed job never leaves a half-written file under the final name. Closing without
  * a commit deletes the temporary file, or, for a writer that can be resumed ({@link #resume}), keeps it.
@@ -84,7 +85,7 @@ final class RecordWriter implements AutoCloseable {
     }
 
     /** True for a .tsv name, false for .jsonl; refuses any other (bad input). */
-    private static boolean isTsv(Path target) {
+    static boolean isTsv(Path target) {
         String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".tsv") || name.endsWith(".jsonl")) {
             return name.endsWith(".tsv");
@@ -247,7 +248,7 @@ final class RecordWriter implements AutoCloseable {
         }
         List<String> r = new ArrayList<>(n);
         for (String s : f) {
-            r.add(unescape(s));
+            r.add(TsvEscapes.unescape(s));
         }
         return r;
     }
@@ -321,36 +322,13 @@ final class RecordWriter implements AutoCloseable {
     }
 
     /**
-     * Escapes a TSV field.
+     * Escapes a TSV field ({@link TsvEscapes#escape}).
      *
      * @param s the value
      * @return the value with backslash, tab, newline and carriage return escaped
      */
     public static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
-    }
-
-    /**
-     * Undoes {@link #escape}.
-     *
-     * @param s an escaped TSV field
-     * @return the value
-     */
-    static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length()) {
-                char n = s.charAt(++i);
-                b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
+        return TsvEscapes.escape(s);
     }
 
     /**

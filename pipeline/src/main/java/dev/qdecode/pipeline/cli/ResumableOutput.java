@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.data.TsvEscapes;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.IOException;
@@ -81,7 +82,7 @@ final class ResumableOutput implements AutoCloseable {
      * @return {@code NAME.run.json} beside it
      */
     static Path runFile(Path target) {
-        return target.resolveSibling(target.getFileName() + ".run.json");
+        return TsvEscapes.recordOf(target);
     }
 
     /** The record of a run in progress, beside its rows. */
@@ -123,6 +124,9 @@ final class ResumableOutput implements AutoCloseable {
         run.put("settings", new LinkedHashMap<>(settings));
         run.put("inputs", inputs.size());
         run.put("inputs_sha256", sha256(inputs));
+        if (RecordWriter.isTsv(target)) { // so that qdecode reads the rows back as they were generated
+            run.put(TsvEscapes.RECORD_KEY, TsvEscapes.BACKSLASH);
+        }
         RunLock lock = RunLock.acquireFile(target, option);
         try {
             finishRename(target);

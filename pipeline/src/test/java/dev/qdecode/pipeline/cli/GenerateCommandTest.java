@@ -61,6 +61,24 @@ class GenerateCommandTest {
                     .get("generated").getAsString();
             assertEquals(tsvText, RecordWriter.escape(jsonText), "prompt " + i);
         }
+        // qdecode reads its TSV output back as the generated text (its record declares the escapes), as it
+        // reads the JSONL: `rewards score` gives both files the same score
+        assertTrue(json.stream().anyMatch(j -> j.contains("\\n")), "some text has a line break: " + json);
+        List<String> read = new java.util.ArrayList<>();
+        try (dev.qdecode.data.DataReader<dev.qdecode.data.Row> rr = dev.qdecode.data.Datasets.rows(out1,
+                dev.qdecode.data.ReadOptions.defaults())) {
+            rr.stream().forEach(row -> read.add(row.get("generated")));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertEquals(com.google.gson.JsonParser.parseString(json.get(i)).getAsJsonObject().get("generated")
+                    .getAsString(), read.get(i), "prompt " + i);
+        }
+        String[] score = {"rewards", "score", "--reward", "length:min=1000,per=0.001,cap=-10", "--column", "generated",
+            "--hyp"};
+        CliRunner.Result s1 = CliRunner.run(concat(score, out1.toString()));
+        CliRunner.Result s2 = CliRunner.run(concat(score, out2.toString()));
+        assertEquals(0, s1.code(), s1.err());
+        assertEquals(s2.out(), s1.out().replace(out1.toString(), out2.toString()));
     }
 
     @Test
