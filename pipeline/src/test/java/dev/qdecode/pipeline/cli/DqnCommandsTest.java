@@ -210,7 +210,7 @@ class DqnCommandsTest {
         Result noPolicy = run(concat(new String[] {"generate", "--model", CliRunner.model("stories260K"), "--resume"},
                 batch));
         assertEquals(ExitCodes.USAGE, noPolicy.code(), noPolicy.err());
-        assertTrue(noPolicy.err().contains("policy_checkpoints_sha256 null (the run's: ["), noPolicy.err());
+        assertTrue(noPolicy.err().contains("policy_checkpoints_sha256 unset (the run's: ["), noPolicy.err());
         Result target = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--head", "target",
             "--resume"}, batch));
         assertEquals(ExitCodes.USAGE, target.code(), target.err());
