@@ -73,7 +73,11 @@ final class TokenizerCommand implements Runnable {
             description = {
                 "Train a byte-pair-encoding tokenizer on the given columns of all --data files (one joint vocabulary, "
                         + "e.g. source and target of a translation set) and write tokenizer.json, "
-                        + "tokenizer_config.json and special_tokens_map.json to --out. Every text round-trips exactly.",
+                        + "tokenizer_config.json and special_tokens_map.json to --out. Every text round-trips exactly "
+                        + "(decode(encode(text)) == text), with two exceptions in --byte-fallback style: a text "
+                        + "containing a special token decodes with a space after each special token (a ▁ is "
+                        + "prepended to each side, e.g. 'a<sep>b' → 'a<sep> b'), and the word marker ▁ (U+2581) "
+                        + "itself decodes as a space.",
                 "Special tokens: <unk> <s> </s> <pad> at ids 0..3, then --special-tokens. With --byte-fallback the "
                         + "tokenizer is Llama/SentencePiece style (▁ word marker, <0x00>..<0xFF> for unseen "
                         + "characters); without it GPT-2 byte-level style.",
