@@ -201,6 +201,7 @@ final class TokenizerCommand implements Runnable {
      * columns of each row in order, for other files each line. Iterable any number of times.
      */
     static final class Segments implements Iterable<String> {
+        private static final String BOM = "\uFEFF";
         private final List<Path> files;
         private final List<String> columns;
         private final int limit;
@@ -293,9 +294,11 @@ final class TokenizerCommand implements Runnable {
                     }
                 }
 
+                /** The next line; a UTF-8 byte-order mark before the first line is not text (as in table files). */
                 private String readLine() {
                     try {
-                        return text.readLine();
+                        String line = text.readLine();
+                        return line != null && textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
                     } catch (CharacterCodingException e) {
                         closeText();
                         throw new CliException(textFile + ":" + (textLines + 1) + ": not valid UTF-8 text");

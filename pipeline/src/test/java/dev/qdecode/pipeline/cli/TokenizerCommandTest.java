@@ -98,6 +98,26 @@ class TokenizerCommandTest {
         }
     }
 
+    /** A UTF-8 byte-order mark starting a plain-text file is not trained as text (as for table files). */
+    @Test
+    void aByteOrderMarkBeforeThePlainTextIsNotText() throws IOException {
+        Path bom = tmp.resolve("bom.txt");
+        Files.write(bom, ("\uFEFF" + "hello\n".repeat(3)).getBytes(StandardCharsets.UTF_8));
+        Path out = tmp.resolve("bom");
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", bom.toString(), "--vocab-size", "270",
+                "--min-frequency", "1", "--out", out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String merges = com.google.gson.JsonParser.parseString(Files.readString(out.resolve("tokenizer.json"),
+                StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("model").get("merges").toString();
+        // Before the fix the byte-level pieces of EF BB BF (ï » ¿) were merged too: '» ¿', 'ï »¿'.
+        assertEquals("[\"e l\",\"h el\",\"l o\",\"hel lo\"]", merges);
+        try (TextTokenizer tok = TextTokenizer.load(out)) {
+            int[] ids = tok.encode("hello", false);
+            assertEquals(1, ids.length, "the 4 merges all went to hello: " + Arrays.toString(ids));
+            assertEquals("hello", tok.piece(ids[0]));
+        }
+    }
+
     @Test
     void badInputGivesOneLineAndExitCode() throws IOException {
         String train = multi30k("en-de.val.tsv").toString();
