@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -149,7 +150,14 @@ final class TokenizerCommand implements Runnable {
             Segments segments = new Segments(data, columns, limit);
 
             long t0 = System.nanoTime();
-            TrainedTokenizer trained = BpeTrainer.train(segments, cfg);
+            TrainedTokenizer trained;
+            try {
+                trained = BpeTrainer.train(segments, cfg);
+            } catch (BpeTrainer.VocabSizeTooSmallException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE); // as when the minimum is known beforehand
+            } catch (BpeTrainer.EmptyDataException e) {
+                throw new CliException(emptyData(e.lines(), data, columns), ExitCodes.BAD_INPUT);
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             trained.save(out);
 
@@ -194,6 +202,19 @@ final class TokenizerCommand implements Runnable {
                     trained.trainingLines(), seconds, chars / (double) Math.max(1, tokens), perColumn, out);
             return ExitCodes.OK;
         }
+    }
+
+    /** The message for --data files with no text in them: names the files and what was expected. */
+    private static String emptyData(long lines, List<Path> data, List<String> columns) {
+        boolean tables = data.stream().anyMatch(Format::isTable);
+        boolean text = !data.stream().allMatch(Format::isTable);
+        String where = (text ? "a line of a plain-text file" : "")
+                + (text && tables ? " or " : "")
+                + (tables ? "a value in column" + (columns.size() == 1 ? " " : "s ") + String.join(",", columns)
+                        + " of a table file" : "");
+        return "--data " + data.stream().map(Path::toString).collect(Collectors.joining(", "))
+                + ": no text to train on: " + lines + (lines == 1 ? " segment" : " segments")
+                + " read, all empty or blank (expected at least one that is not blank: " + where + ")";
     }
 
     /**
