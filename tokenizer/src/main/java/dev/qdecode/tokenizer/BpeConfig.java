@@ -20,7 +20,9 @@ import java.util.Set;
  *     the data as base alphabet, unseen characters encoded as {@code <0xHH>} byte tokens, and, as
  *     SentencePiece does, no piece mixing letters, digits and punctuation); {@code false}: GPT-2
  *     byte-level style (the 256 bytes as base alphabet, GPT-2's pre-tokenizer regex). Both
- *     round-trip every text exactly.
+ *     round-trip every text exactly, except in Llama style a text with a special token in it (each
+ *     side of the special token gets its own {@code ▁}, so {@code a<sep>b} decodes as {@code
+ *     a<sep> b}) or with the marker {@code ▁} (U+2581) itself (decoded as a space)
  * @param extraSpecialTokens further special tokens (e.g. {@code <sep>}, {@code <eot>}), ids 4.. in
  *     this order; never split by the tokenizer, dropped by {@code decode(ids, true)}
  */

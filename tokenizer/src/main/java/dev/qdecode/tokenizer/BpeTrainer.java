@@ -37,8 +37,10 @@ public final class BpeTrainer {
      * @param lines the training text, one segment per element (iterated once; may be streamed)
      * @param cfg what to train
      * @return the trained tokenizer
-     * @throws TokenizerException (one line) when no line has text (only empty or white-space lines), a line is null, or the
-     *     vocabulary size is below the base alphabet (the message says the minimum)
+     * @throws EmptyDataException when no line has text (only empty or white-space lines)
+     * @throws VocabSizeTooSmallException when the vocabulary size is below the base alphabet (the
+     *     message says the minimum)
+     * @throws TokenizerException (one line) when a line is null
      */
     public static TrainedTokenizer train(Iterable<String> lines, BpeConfig cfg) {
         Objects.requireNonNull(lines, "lines");
@@ -53,8 +55,7 @@ public final class BpeTrainer {
             words.add(line);
         }
         if (words.counts().isEmpty() || !anyText) {
-            throw new TokenizerException("training data is empty: " + words.lines()
-                    + " lines, none with text (expected at least one line that is not blank)");
+            throw new EmptyDataException(words.lines());
         }
 
         List<String> vocab = new ArrayList<>();
@@ -74,9 +75,9 @@ public final class BpeTrainer {
         }
         int base = vocab.size();
         if (base > cfg.vocabSize()) {
-            throw new TokenizerException("--vocab-size " + cfg.vocabSize() + " is smaller than the base alphabet: at least "
-                    + base + " needed (" + specials + " special tokens + " + BpeConfig.BYTE_TOKENS + " byte tokens + "
-                    + (base - reservedBelow) + " distinct characters of the training data)");
+            throw new VocabSizeTooSmallException("--vocab-size " + cfg.vocabSize() + " is smaller than the base "
+                    + "alphabet: at least " + base + " needed (" + specials + " special tokens + " + BpeConfig.BYTE_TOKENS
+                    + " byte tokens + " + (base - reservedBelow) + " distinct characters of the training data)");
         }
         BpeMerger merger = new BpeMerger(vocab, ids, reservedBelow, words.counts(), cfg.byteFallback());
         String stoppedEarly = merger.run(cfg.vocabSize(), cfg.minFrequency());
@@ -85,6 +86,43 @@ public final class BpeTrainer {
             merges.add(new String[] {vocab.get(m[0]), vocab.get(m[1])});
         }
         return new TrainedTokenizer(cfg, vocab, merges, base, words.lines(), stoppedEarly);
+    }
+
+    /**
+     * No training line has text. The message names no file (the trainer sees only lines): callers
+     * that read files say which.
+     */
+    public static final class EmptyDataException extends TokenizerException {
+        private static final long serialVersionUID = 1L;
+        private final long lines;
+
+        EmptyDataException(long lines) {
+            super("training data is empty: " + lines + " lines, none with text (expected at least one line that is "
+                    + "not blank)");
+            this.lines = lines;
+        }
+
+        /**
+         * The number of lines read, all empty or blank.
+         *
+         * @return the count
+         */
+        public long lines() {
+            return lines;
+        }
+    }
+
+    /**
+     * The vocabulary size asked for is below the base alphabet, which in Llama style depends on the
+     * characters of the training data and so is known only after reading it. A fault of the size asked
+     * for, not of the data: the message names {@code --vocab-size} and the minimum.
+     */
+    public static final class VocabSizeTooSmallException extends TokenizerException {
+        private static final long serialVersionUID = 1L;
+
+        VocabSizeTooSmallException(String message) {
+            super(message);
+        }
     }
 
     private static void add(List<String> vocab, Map<String, Integer> ids, String token) {

@@ -26,6 +26,13 @@ import java.util.List;
  * the trainer counted (SentencePiece's whitespace split). It does not change any encoding (no merge
  * spans a word start), only lets the Rust tokenizer cache per word.
  *
+ * <p>Two texts do not round-trip in this style (as in Llama-2): added tokens split the text before
+ * the normalizer runs, so each side of a special token gets its own {@code ▁} and {@code a<sep>b}
+ * decodes as {@code a<sep> b}; and a {@code ▁} (U+2581) in the text is indistinguishable from a
+ * space, so it decodes as one. Fixing the first in the decoder would need a rule spanning two tokens
+ * (which {@link SurfaceTable}'s per-token surfaces cannot express), and {@code Metaspace}'s {@code
+ * prepend_scheme: "first"} has the leading-space loss above.
+ *
  * <p>Byte-level style (no byte fallback): GPT-2's {@code ByteLevel} pre-tokenizer and decoder, which
  * round-trip any text because all 256 bytes are in the vocabulary.
  *

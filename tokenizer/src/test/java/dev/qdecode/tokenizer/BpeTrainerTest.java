@@ -210,6 +210,29 @@ class BpeTrainerTest {
         }
     }
 
+    /**
+     * The two documented exceptions to the round trip (tokenizer train --help, README): in Llama style
+     * a special token gets a space after it and the marker ▁ decodes as a space; byte-level style
+     * round-trips both texts.
+     */
+    @Test
+    void roundTripExceptionsAreExactlyTheDocumentedOnesInLlamaStyle() {
+        BpeConfig cfg = BpeConfig.of(700).withExtraSpecialTokens(List.of("<sep>"));
+        List<String> lines = subset.subList(0, 400);
+        try (TextTokenizer tok = trainAndLoad(lines, cfg, "exceptions-llama")) {
+            assertEquals("a<sep> b", tok.decode(tok.encode("a<sep>b", false), false));
+            assertEquals("a<sep> b<sep> c", tok.decode(tok.encode("a<sep>b<sep>c", false), false));
+            assertEquals("a<sep>", tok.decode(tok.encode("a<sep>", false), false), "nothing after: no space");
+            assertEquals("x y", tok.decode(tok.encode("x\u2581y", false), false));
+            assertEquals("Zwei Hunde.", tok.decode(tok.encode("Zwei Hunde.", false), false));
+        }
+        try (TextTokenizer tok = trainAndLoad(lines, cfg.withByteFallback(false), "exceptions-bytelevel")) {
+            for (String text : List.of("a<sep>b", "a<sep>b<sep>c", "x\u2581y")) {
+                assertEquals(text, tok.decode(tok.encode(text, false), false));
+            }
+        }
+    }
+
     @Test
     void trainingTwiceGivesIdenticalFiles() throws IOException {
         BpeConfig cfg = BpeConfig.of(1200).withExtraSpecialTokens(List.of("<sep>"));

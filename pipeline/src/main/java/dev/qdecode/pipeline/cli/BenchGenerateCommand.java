@@ -22,7 +22,6 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,7 +34,8 @@ import picocli.CommandLine.Spec;
                     + "'qdecode generate' uses; report generated tokens/s (median of --runs runs after --warmup), "
                     + "the per-token time split (backbone vs sampling) and peak memory.",
             "--random gpt2-small measures a random-weight model of GPT-2-small shape (12 layers, 768 hidden, "
-                    + "12 heads, vocab 50257) built from its config alone; --random FILE takes any config.json."
+                    + "12 heads, vocab 50257) built from its config alone; --random FILE takes any config.json.",
+            "The prompts are random token ids (no text, so no tokenizer or prompt format is used)."
         })
 final class BenchGenerateCommand implements Callable<Integer> {
     static final String GPT2_SMALL = "{\"model_type\":\"gpt2\",\"vocab_size\":50257,\"n_positions\":1024,"
@@ -44,7 +44,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Mixin ModelOptions modelOptions;
+    // Not the ModelOptions mixin: its --prompt-format has nothing to format here (the prompts are random token ids).
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Hugging Face model directory to measure (config.json, *.safetensors). Default: "
+                    + "<shared>/models/TinyStories-656K, where <shared> is $QDECODE_SHARED or ../shared.")
+    Path model;
 
     @Option(names = "--random", paramLabel = "gpt2-small|CONFIG.json",
             description = "Use random weights of this shape instead of --model.")
@@ -79,10 +83,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--warmup", warmup, 0);
         if (random != null) {
             OptionScope.refuse(spec, "bench generate --random", "without --random, which builds the model from a config",
-                    List.of("--model", "--prompt-format"));
+                    List.of("--model"));
         }
         // Every batch size is checked against the heap before anything is loaded, allocated or measured.
-        ModelConfig cfg = random != null ? randomConfig() : ModelConfig.load(modelOptions.modelDir());
+        ModelConfig cfg = random != null ? randomConfig() : ModelConfig.load(modelDir());
         int maxPrompt = Math.min(promptTokens, cfg.maxPositions() - newTokens);
         if (maxPrompt < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--new-tokens " + newTokens
@@ -96,8 +100,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(BenchEnvironment.describe());
         long loadStart = System.nanoTime();
-        try (CausalLM model = random != null ? CausalLM.random(cfg, seed) : CausalLM.load(modelOptions.modelDir())) {
-            String label = random != null ? "random " + random : modelOptions.modelDir().getFileName().toString();
+        try (CausalLM model = random != null ? CausalLM.random(cfg, seed) : CausalLM.load(modelDir())) {
+            String label = random != null ? "random " + random : modelDir().getFileName().toString();
             out.printf(Locale.ROOT, "model %s: %s, %,d parameters, loaded in %.2f s%n", label, cfg.modelType(),
                     cfg.parameterCount(), (System.nanoTime() - loadStart) / 1e9);
             out.printf(Locale.ROOT, "%6s %14s %10s %10s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
@@ -108,6 +112,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private Path modelDir() {
+        return model != null ? model : ModelOptions.defaultModelDir();
     }
 
     /** The configuration of {@code --random}: the GPT-2-small preset or a config.json file. */

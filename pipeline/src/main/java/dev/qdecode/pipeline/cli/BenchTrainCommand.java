@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.data.PromptExample;
 import dev.qdecode.pipeline.dqn.DqnBench;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import java.io.PrintWriter;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Spec;
                     + "processes competing for the cores."
         })
 final class BenchTrainCommand implements Callable<Integer> {
+    /** Untimed rollout batches before the timed ones. */
+    private static final int ROLLOUT_WARMUP = 2;
+
     @Spec CommandSpec spec;
 
     @Mixin ModelOptions modelOptions;
@@ -73,14 +77,20 @@ final class BenchTrainCommand implements Callable<Integer> {
             learners.add(variant(base, variant));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(BenchEnvironment.describe());
-        List<String> p = DqnCli.prompts(prompts != null ? prompts : DqnCli.defaultTrainPrompts(), 0, "--prompts");
+        Path file = prompts != null ? prompts : DqnCli.defaultTrainPrompts();
+        List<PromptExample> examples = DqnCli.promptExamples(file, 0, "--prompts");
+        List<String> p = examples.stream().map(PromptExample::prompt).toList();
         try (ModelOptions.Loaded m = modelOptions.load()) {
+            // The prompts the rollouts use (cyclically: warm-up and timed runs), checked before any output.
+            int used = Math.min(examples.size(), rolloutEpisodes * (ROLLOUT_WARMUP + runs));
+            PromptFit.check(examples.subList(0, used), file, DqnCli.promptReadOptions(0), m, true, maxNewTokens,
+                    "shorten it or lower --max-new-tokens");
+            out.println(BenchEnvironment.describe());
             int h = m.model().config().hiddenSize();
             int v = m.model().config().vocabSize();
             out.printf(Locale.ROOT, "model %s: embedding %d, vocabulary %d; head hidden %d, top-%d candidates, "
                     + "n-step %d%n", m.dir().getFileName(), h, v, base.headHidden(), base.candidatesTopK(), base.nStep());
-            double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, 2, runs);
+            double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, ROLLOUT_WARMUP, runs);
             double[] sorted = tps.clone();
             Arrays.sort(sorted);
             out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median (min %,.0f, max %,.0f), "

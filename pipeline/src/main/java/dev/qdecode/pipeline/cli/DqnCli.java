@@ -28,19 +28,25 @@ final class DqnCli {
     }
 
     static List<String> prompts(Path file, int limit, String option) {
+        return promptExamples(file, limit, option).stream().map(PromptExample::prompt).toList();
+    }
+
+    /** The prompts of a file with their ids, read with {@link #promptReadOptions}; at least one. */
+    static List<PromptExample> promptExamples(Path file, int limit, String option) {
         if (!Files.isRegularFile(file)) {
             throw new CliException(option + " " + file + ": file not found (expected a prompts file with a 'prompt' column)",
                     ExitCodes.BAD_INPUT);
         }
-        ReadOptions opts = ReadOptions.defaults();
-        if (limit > 0) {
-            opts = opts.withLimit(limit);
-        }
-        List<String> p = Datasets.prompts(file, opts).examples().stream().map(PromptExample::prompt).toList();
+        List<PromptExample> p = Datasets.prompts(file, promptReadOptions(limit)).examples();
         if (p.isEmpty()) {
             throw new DataException(file + ": no prompts found (expected at least one data row)");
         }
         return p;
+    }
+
+    /** How prompts files are read: default columns, at most {@code limit} rows (0: all). */
+    static ReadOptions promptReadOptions(int limit) {
+        return limit > 0 ? ReadOptions.defaults().withLimit(limit) : ReadOptions.defaults();
     }
 
     /** Reward specs as stored in provenance: a JSON array, '=' and '<' kept as written. */

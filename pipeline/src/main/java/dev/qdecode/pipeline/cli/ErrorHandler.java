@@ -36,7 +36,7 @@ final class ErrorHandler
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("qdecode: error: " + oneLine(missingOptionFile(ex, args).orElse(ex.getMessage())));
+        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(missingOptionFile(ex, args).orElse(ex.getMessage()))));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return ExitCodes.USAGE;
@@ -139,6 +139,18 @@ final class ErrorHandler
             }
         }
         return false;
+    }
+
+    /**
+     * A picocli message without the {@code "Error: "} that picocli puts before its argument-group
+     * errors (mutually exclusive or missing group options), which after our own prefix read {@code
+     * qdecode: error: Error: ...}.
+     *
+     * @param message a one-line message
+     * @return the message without a leading {@code "Error: "}
+     */
+    static String withoutPicocliPrefix(String message) {
+        return message.startsWith("Error: ") ? message.substring("Error: ".length()) : message;
     }
 
     static String oneLine(String s) {

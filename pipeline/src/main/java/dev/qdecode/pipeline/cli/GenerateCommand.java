@@ -162,6 +162,10 @@ final class GenerateCommand implements Callable<Integer> {
                         g.stopReason().label(), g.newTokens() / Math.max(secs, 1e-9));
                 return ExitCodes.OK;
             }
+            if (!cfg.truncatePrompt()) { // before the header or any row is written
+                PromptFit.check(prompts, input.prompts, readOptions(), m, cfg.tokenHealing(), cfg.maxNewTokens(),
+                        "shorten it, lower --max-new-tokens or add --truncate-prompt");
+            }
             List<String> texts = prompts.stream().map(PromptExample::prompt).toList();
             if (output == null) {
                 printRows(gen, prompts, texts, out, err);
@@ -280,7 +284,8 @@ final class GenerateCommand implements Callable<Integer> {
         return policyOptions.load(policy, policyMode);
     }
 
-    private List<PromptExample> readPrompts() {
+    /** How the --prompts file is read: --column, --limit, --format. */
+    private ReadOptions readOptions() {
         ReadOptions opts = ReadOptions.defaults().withColumn("prompt", column).withLimit(limit);
         if (format != null) {
             try {
@@ -289,7 +294,11 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format: " + e.getMessage());
             }
         }
-        Dataset<PromptExample> ds = Datasets.prompts(input.prompts, opts);
+        return opts;
+    }
+
+    private List<PromptExample> readPrompts() {
+        Dataset<PromptExample> ds = Datasets.prompts(input.prompts, readOptions());
         if (ds.examples().isEmpty()) {
             throw new DataException(input.prompts + ": no prompts found (expected at least one data row)");
         }

@@ -34,7 +34,16 @@ final class ModelOptions {
      * @return the given directory or the default model
      */
     public Path modelDir() {
-        return model != null ? model : SharedDir.locate().resolve("models").resolve("TinyStories-656K");
+        return model != null ? model : defaultModelDir();
+    }
+
+    /**
+     * The model used when no --model is given: {@code <shared>/models/TinyStories-656K}.
+     *
+     * @return the directory
+     */
+    static Path defaultModelDir() {
+        return SharedDir.locate().resolve("models").resolve("TinyStories-656K");
     }
 
     /**

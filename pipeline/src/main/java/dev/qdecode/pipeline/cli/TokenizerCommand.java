@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,7 +74,11 @@ final class TokenizerCommand implements Runnable {
             description = {
                 "Train a byte-pair-encoding tokenizer on the given columns of all --data files (one joint vocabulary, "
                         + "e.g. source and target of a translation set) and write tokenizer.json, "
-                        + "tokenizer_config.json and special_tokens_map.json to --out. Every text round-trips exactly.",
+                        + "tokenizer_config.json and special_tokens_map.json to --out. Every text round-trips exactly "
+                        + "(decode(encode(text)) == text), with two exceptions in --byte-fallback style: a text "
+                        + "containing a special token decodes with a space after each special token (a ▁ is "
+                        + "prepended to each side, e.g. 'a<sep>b' → 'a<sep> b'), and the word marker ▁ (U+2581) "
+                        + "itself decodes as a space.",
                 "Special tokens: <unk> <s> </s> <pad> at ids 0..3, then --special-tokens. With --byte-fallback the "
                         + "tokenizer is Llama/SentencePiece style (▁ word marker, <0x00>..<0xFF> for unseen "
                         + "characters); without it GPT-2 byte-level style.",
@@ -145,7 +150,14 @@ final class TokenizerCommand implements Runnable {
             Segments segments = new Segments(data, columns, limit);
 
             long t0 = System.nanoTime();
-            TrainedTokenizer trained = BpeTrainer.train(segments, cfg);
+            TrainedTokenizer trained;
+            try {
+                trained = BpeTrainer.train(segments, cfg);
+            } catch (BpeTrainer.VocabSizeTooSmallException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE); // as when the minimum is known beforehand
+            } catch (BpeTrainer.EmptyDataException e) {
+                throw new CliException(emptyData(e.lines(), data, columns), ExitCodes.BAD_INPUT);
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             trained.save(out);
 
@@ -192,11 +204,25 @@ final class TokenizerCommand implements Runnable {
         }
     }
 
+    /** The message for --data files with no text in them: names the files and what was expected. */
+    private static String emptyData(long lines, List<Path> data, List<String> columns) {
+        boolean tables = data.stream().anyMatch(Format::isTable);
+        boolean text = !data.stream().allMatch(Format::isTable);
+        String where = (text ? "a line of a plain-text file" : "")
+                + (text && tables ? " or " : "")
+                + (tables ? "a value in column" + (columns.size() == 1 ? " " : "s ") + String.join(",", columns)
+                        + " of a table file" : "");
+        return "--data " + data.stream().map(Path::toString).collect(Collectors.joining(", "))
+                + ": no text to train on: " + lines + (lines == 1 ? " segment" : " segments")
+                + " read, all empty or blank (expected at least one that is not blank: " + where + ")";
+    }
+
     /**
      * The text segments of the data files, streamed (never all in memory): for table files the given
      * columns of each row in order, for other files each line. Iterable any number of times.
      */
     static final class Segments implements Iterable<String> {
+        private static final String BOM = "\uFEFF";
         private final List<Path> files;
         private final List<String> columns;
         private final int limit;
@@ -289,9 +315,11 @@ final class TokenizerCommand implements Runnable {
                     }
                 }
 
+                /** The next line; a UTF-8 byte-order mark before the first line is not text (as in table files). */
                 private String readLine() {
                     try {
-                        return text.readLine();
+                        String line = text.readLine();
+                        return line != null && textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
                     } catch (CharacterCodingException e) {
                         closeText();
                         throw new CliException(textFile + ":" + (textLines + 1) + ": not valid UTF-8 text");

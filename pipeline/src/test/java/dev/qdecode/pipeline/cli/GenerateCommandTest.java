@@ -31,6 +31,37 @@ class GenerateCommandTest {
         assertEquals(a.out(), b.out());
     }
 
+    /**
+     * A prompt too long for the context is named by file, line and id, before anything is written
+     * (before, the message said "prompt 2" after the TSV header had gone to standard output); bench
+     * train, which checks the prompts its rollouts use, says the same.
+     */
+    @Test
+    void aTooLongPromptIsNamedByFileLineAndIdBeforeAnyOutput() throws IOException {
+        Path file = tmp.resolve("long.tsv");
+        Files.writeString(file, "id\tprompt\nfirst\tHi\nsecond\t" + "Tom ran. ".repeat(300) + "\n");
+        CliRunner.Result r = CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"),
+                "--prompts", file.toString(), "--max-new-tokens", "6");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("", r.out(), "no header before the error");
+        assertEquals("qdecode: error: " + file + ":3: prompt (id second) has 601 tokens; with 6 new tokens it exceeds "
+                + "the model's max_position_embeddings 512 (expected at most 506 tokens: shorten it, lower "
+                + "--max-new-tokens or add --truncate-prompt)", r.err().strip());
+        Path output = tmp.resolve("rows.tsv");
+        r = CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"), "--prompts", file.toString(),
+                "--max-new-tokens", "6", "--output", output.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertFalse(Files.exists(output), "no --output file was started");
+
+        r = CliRunner.run("bench", "train", "--model", CliRunner.model("TinyStories-656K"), "--prompts",
+                file.toString(), "--runs", "1", "--updates", "1", "--rollout-episodes", "2", "--max-new-tokens", "4");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("", r.out(), "nothing measured or printed");
+        assertEquals("qdecode: error: " + file + ":3: prompt (id second) has 601 tokens; with 4 new tokens it exceeds "
+                + "the model's max_position_embeddings 512 (expected at most 508 tokens: shorten it or lower "
+                + "--max-new-tokens)", r.err().strip());
+    }
+
     @Test
     void promptsFileWritesOneRowPerPromptAndSeedFixesSamples() throws IOException {
         Path prompts = CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv");

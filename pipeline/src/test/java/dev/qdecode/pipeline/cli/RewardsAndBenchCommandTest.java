@@ -223,6 +223,9 @@ class RewardsAndBenchCommandTest {
                 "bench", "generate", "--model", model, "--warmup", "-1");
         usage("qdecode: error: --prompt-tokens 0: out of range (expected at least 1)",
                 "bench", "generate", "--model", model, "--prompt-tokens", "0");
+        // The prompts are random token ids: a prompt format would be ignored, so the option does not exist here.
+        usage("qdecode: error: Unknown options: '--prompt-format', '{text}'",
+                "bench", "generate", "--model", model, "--prompt-format", "{text}");
         int cpus = Runtime.getRuntime().availableProcessors();
         usage("qdecode: error: --threads 100000: out of range (expected 1 to " + 4 * cpus + ": 4 x the " + cpus
                 + " available processors)", "bench", "rewards", "--threads", "100000");
