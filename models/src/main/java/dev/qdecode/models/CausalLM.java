@@ -135,6 +135,18 @@ public interface CausalLM extends AutoCloseable {
      */
     NDArray logits(NDManager manager, int[][] sequences);
 
+    /**
+     * Makes the ids from {@code usable} on impossible to predict: their logits are -inf in every output
+     * from then on ({@link #prefill}, {@link KvCache#step}, {@link #logits}, {@link #tokenLogProbs}), so
+     * every decoder and candidate set built on those logits skips them. For checkpoints whose {@code
+     * vocab_size} is larger than their tokenizer (Qwen2 pads it, a retrained tokenizer may be smaller):
+     * call it with the tokenizer's size. {@code usable == vocabSize} lifts the restriction.
+     *
+     * @param usable the number of ids that may be predicted, in {@code [1, vocabSize]}
+     * @throws IllegalArgumentException when {@code usable} is outside that range
+     */
+    void restrictVocabulary(int usable);
+
     /** Releases the weights and every cache still open. Idempotent. */
     @Override
     void close();
