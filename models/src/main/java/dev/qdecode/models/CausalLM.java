@@ -38,7 +38,7 @@ public interface CausalLM extends AutoCloseable {
      * @param modelDir the model directory
      * @return the loaded model
      * @throws ModelException with a one-line message naming the file and field or tensor when the
-     *     directory, configuration or weights are missing, corrupt or inconsistent
+     *     directory, configuration or weights are missing, corrupt or inconsistent, or a weight is NaN or infinite
      */
     static CausalLM load(Path modelDir) {
         return TransformerLM.load(modelDir);
