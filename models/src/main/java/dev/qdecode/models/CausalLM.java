@@ -38,7 +38,7 @@ public interface CausalLM extends AutoCloseable {
      * @param modelDir the model directory
      * @return the loaded model
      * @throws ModelException with a one-line message naming the file and field or tensor when the
-     *     directory, configuration or weights are missing, corrupt or inconsistent
+     *     directory, configuration or weights are missing, corrupt or inconsistent, or a weight is NaN or infinite
      */
     static CausalLM load(Path modelDir) {
         return TransformerLM.load(modelDir);
@@ -134,6 +134,18 @@ public interface CausalLM extends AutoCloseable {
      * @throws IllegalArgumentException if a sequence is empty, too long or holds an invalid id
      */
     NDArray logits(NDManager manager, int[][] sequences);
+
+    /**
+     * Makes the ids from {@code usable} on impossible to predict: their logits are -inf in every output
+     * from then on ({@link #prefill}, {@link KvCache#step}, {@link #logits}, {@link #tokenLogProbs}), so
+     * every decoder and candidate set built on those logits skips them. For checkpoints whose {@code
+     * vocab_size} is larger than their tokenizer (Qwen2 pads it, a retrained tokenizer may be smaller):
+     * call it with the tokenizer's size. {@code usable == vocabSize} lifts the restriction.
+     *
+     * @param usable the number of ids that may be predicted, in {@code [1, vocabSize]}
+     * @throws IllegalArgumentException when {@code usable} is outside that range
+     */
+    void restrictVocabulary(int usable);
 
     /** Releases the weights and every cache still open. Idempotent. */
     @Override

@@ -159,7 +159,7 @@ final class DecodeCache implements KvCache {
             PtNDArray positions = JniUtils.createNdFromByteBuffer(tmp, positionBuffer, shape, DataType.INT64,
                     SparseFormat.DENSE, Device.cpu());
             PtNDArray hid = model.decodeHidden(this, tmp, ids, positions);
-            PtNDArray logits = JniUtils.linear(hid, model.lmHead, null);
+            PtNDArray logits = model.head(hid);
             hid.attach(out);
             logits.attach(out);
             columns++;

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
@@ -30,6 +31,7 @@ import java.util.Map;
  * is read through a read-only memory mapping and always copied (F16 and BF16 widened) into a fresh
  * native-order float32 buffer, so no array ever aliases the mapping. Only F32, F16 and BF16 tensors
  * can be read; other dtypes are accepted in the header and rejected only if such a tensor is read.
+ * A tensor holding NaN or an infinity is rejected when read, naming the file and the tensor.
  */
 final class SafetensorsFile implements AutoCloseable {
     /** Upper bound on the JSON header, as in the reference implementation (100 MB). */
@@ -122,7 +124,8 @@ final class SafetensorsFile implements AutoCloseable {
      *
      * @param name the tensor name
      * @return a buffer positioned at 0 holding {@code numel * 4} bytes
-     * @throws ModelException if the tensor is absent, has an unsupported dtype or cannot be read
+     * @throws ModelException if the tensor is absent, has an unsupported dtype, cannot be read or holds
+     *     NaN or an infinity
      */
     ByteBuffer readFloat32(String name) {
         TensorInfo t = tensors.get(name);
@@ -155,7 +158,42 @@ final class SafetensorsFile implements AutoCloseable {
             throw new ModelException(path + ": cannot read tensor '" + name + "' (" + e + ")", e);
         }
         out.rewind();
+        long bad = firstNonFinite(out.asIntBuffer());
+        if (bad >= 0) {
+            float v = out.asFloatBuffer().get((int) bad);
+            throw new ModelException(path + ": tensor '" + name + "' holds non-finite values (" + v + " at element "
+                    + bad + " of " + numel + "; expected finite weights)");
+        }
         return out;
+    }
+
+    /**
+     * The index of the first NaN or infinity among float32 bit patterns, or -1 (a model with such a weight
+     * would otherwise load and then produce NaN logits, i.e. garbage text). One pass over chunks bulk-copied to
+     * a heap array, with an integer test the JIT vectorizes (about 0.1 ns a weight).
+     *
+     * @param bits the floats' raw bits, from the buffer's position on (consumed)
+     * @return the index relative to the starting position, or -1 when all are finite
+     */
+    static long firstNonFinite(IntBuffer bits) {
+        int[] chunk = new int[Math.min(bits.remaining(), 1 << 14)];
+        for (long base = 0; bits.hasRemaining(); base += chunk.length) {
+            int m = Math.min(chunk.length, bits.remaining());
+            bits.get(chunk, 0, m);
+            // The exponent field is all ones only for NaN and ±inf: adding one unit of it then sets the top bit.
+            int acc = 0;
+            for (int i = 0; i < m; i++) {
+                acc |= (chunk[i] & 0x7F800000) + 0x00800000;
+            }
+            if (acc < 0) {
+                for (int i = 0; i < m; i++) {
+                    if ((chunk[i] & 0x7F800000) == 0x7F800000) {
+                        return base + i;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     private static void convert(String dtype, ByteBuffer src, FloatBuffer out, int n) {

@@ -96,6 +96,11 @@ final class TransformerLM implements CausalLM {
      * says otherwise; changeable by tests to exercise both layouts.
      */
     volatile boolean blockDecode;
+    /**
+     * Added to every row of logits by the LM head ({@link #head}): null, or 0 for the ids below the usable
+     * vocabulary and -inf from there on (see {@link #restrictVocabulary}).
+     */
+    private volatile PtNDArray headBias;
 
     final boolean llama;
     final int vocab;
@@ -408,7 +413,7 @@ final class TransformerLM implements CausalLM {
                 parts.add(fullHidden(tmp, ids, pos, n, t, mask, cache.rope, cache, r0, true));
             }
             PtNDArray hid = parts.size() == 1 ? (PtNDArray) parts.get(0) : (PtNDArray) NDArrays.concat(new NDList(parts), 0);
-            PtNDArray logits = JniUtils.linear(hid, lmHead, null);
+            PtNDArray logits = head(hid);
             hid.attach(out);
             logits.attach(out);
             cache.columns = t;
@@ -455,7 +460,7 @@ final class TransformerLM implements CausalLM {
                 }
                 PtNDArray[] tables = llama ? ropeTables(tmp, t) : null;
                 PtNDArray hid = fullHidden(tmp, ids, pos, n, t, causalMask(tmp, t), tables, null, 0, false);
-                PtNDArray logits = JniUtils.linear(hid, lmHead, null);
+                PtNDArray logits = head(hid);
                 PtNDArray logp = JniUtils.logSoftmax(logits, -1, DataType.FLOAT32);
                 PtNDArray tgt = (PtNDArray) tmp.create(targets, new Shape(n, t, 1));
                 float[] picked = JniUtils.gather(logp, tgt, 2).toFloatArray();
@@ -509,10 +514,30 @@ final class TransformerLM implements CausalLM {
         PtNDManager out = ptManager(outManager, "manager");
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
             PtNDArray hid = (PtNDArray) hiddenStates(tmp, sequences);
-            PtNDArray logits = JniUtils.linear(hid, lmHead, null);
+            PtNDArray logits = head(hid);
             logits.attach(out);
             return logits;
         }
+    }
+
+    @Override
+    public void restrictVocabulary(int usable) {
+        if (usable < 1 || usable > vocab) {
+            throw new IllegalArgumentException("usable vocabulary " + usable + " is outside 1.." + vocab
+                    + " (the model's vocab_size)");
+        }
+        if (usable == vocab) {
+            headBias = null;
+            return;
+        }
+        float[] bias = new float[vocab];
+        Arrays.fill(bias, usable, vocab, Float.NEGATIVE_INFINITY);
+        headBias = (PtNDArray) manager.create(bias);
+    }
+
+    /** The LM head: next-token logits of final-norm states, -inf for ids outside the usable vocabulary. */
+    PtNDArray head(PtNDArray hid) {
+        return JniUtils.linear(hid, lmHead, headBias);
     }
 
     @Override

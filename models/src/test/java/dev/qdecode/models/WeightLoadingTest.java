@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,44 @@ class WeightLoadingTest {
 
     private static ModelException loadFails(Path dir) {
         return assertThrows(ModelException.class, () -> CausalLM.load(dir).close());
+    }
+
+    /**
+     * A real model (TinyStories-656K) with NaN in its final norm used to load and generate empty tokens with
+     * exit 0; the load now names the file and the tensor.
+     */
+    @Test
+    void nonFiniteWeightsNameTheFileAndTensor(@TempDir Path dir) throws IOException {
+        Path real = Fixtures.model("TinyStories-656K");
+        Path d = dir.resolve("nan");
+        Files.createDirectories(d);
+        Files.copy(real.resolve("config.json"), d.resolve("config.json"));
+        float[] nan = new float[128];
+        Arrays.fill(nan, Float.NaN);
+        new SafetensorsWriter().copyFrom(real.resolve("model.safetensors"), n -> n.equals("model.norm.weight") ? null : n)
+                .putF32("model.norm.weight", new long[] {128}, nan).write(d.resolve("model.safetensors"));
+        assertEquals(d.resolve("model.safetensors") + ": tensor 'model.norm.weight' holds non-finite values (NaN at "
+                + "element 0 of 128; expected finite weights)", loadFails(d).getMessage());
+
+        // Infinity and NaN in each dtype, found wherever they are (also past the first 16384-float chunk).
+        float[] big = new float[40_000];
+        big[39_999] = Float.NEGATIVE_INFINITY;
+        Path file = dir.resolve("t.safetensors");
+        new SafetensorsWriter()
+                .put("h", new RawTensor("F16", new long[] {3}, shorts(0x3C00, 0x0000, 0x7C00)))
+                .put("b", new RawTensor("BF16", new long[] {2}, shorts(0x7FC0, 0x3F80)))
+                .putF32("f", new long[] {40_000}, big)
+                .putF32("ok", new long[] {3}, new float[] {Float.MAX_VALUE, -Float.MIN_VALUE, 0f})
+                .write(file);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(file + ": tensor 'h' holds non-finite values (Infinity at element 2 of 3; expected finite "
+                    + "weights)", assertThrows(ModelException.class, () -> f.readFloat32("h")).getMessage());
+            assertTrue(assertThrows(ModelException.class, () -> f.readFloat32("b")).getMessage()
+                    .contains("(NaN at element 0 of 2;"));
+            assertTrue(assertThrows(ModelException.class, () -> f.readFloat32("f")).getMessage()
+                    .contains("(-Infinity at element 39999 of 40000;"));
+        }
+        assertArrayEquals(new float[] {Float.MAX_VALUE, -Float.MIN_VALUE, 0f}, read(file, "ok"));
     }
 
     @Test

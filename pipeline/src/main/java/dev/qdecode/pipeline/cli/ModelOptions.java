@@ -105,6 +105,9 @@ final class ModelOptions {
                         + " tokens but config.json vocab_size is " + lm.config().vocabSize()
                         + " (expected at most the model's vocabulary)");
             }
+            // A vocab_size padded beyond the tokenizer (Qwen2; a retrained tokenizer): ids the tokenizer
+            // does not have could be chosen and then not decoded, so the model never predicts them.
+            lm.restrictVocabulary(tok.vocabSize());
             PromptFormat fmt;
             if (promptFormat != null) {
                 try {

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.KvCache;
 import dev.qdecode.models.StepOutput;
+import dev.qdecode.pipeline.generate.ContinuationDecoder;
 import dev.qdecode.pipeline.generate.DecodeMemory;
 import dev.qdecode.pipeline.generate.PromptEncoder;
-import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.ArrayList;
@@ -162,17 +162,12 @@ final class Rollouts {
         int[] len = new int[n];
         double[] kl = new double[n];
         StringBuilder[] text = new StringBuilder[n];
-        String[] strip = new String[n];
-        IncrementalDecoder[] dec = new IncrementalDecoder[n];
+        ContinuationDecoder[] dec = new ContinuationDecoder[n];
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
         int[] active = new int[n];
         for (int i = 0; i < n; i++) {
             text[i] = new StringBuilder();
-            strip[i] = prep[i].removedText();
-            dec[i] = tokenizer.incrementalDecoder(true);
-            for (int id : ids[i]) {
-                dec[i].push(id);
-            }
+            dec[i] = new ContinuationDecoder(tokenizer, prep[i]);
             steps[i] = record ? new ReplayEpisode.Builder(dim) : null;
             active[i] = i;
         }
@@ -236,11 +231,6 @@ final class Rollouts {
                         gen[b][len[b]] = tok;
                         boolean eos = isEos(tok);
                         String piece = eos ? "" : dec[b].push(tok);
-                        if (!strip[b].isEmpty()) {
-                            int common = commonPrefix(piece, strip[b]);
-                            piece = piece.substring(common);
-                            strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
-                        }
                         boolean stop = eos || len[b] + 1 == cfg.maxNewTokens()
                                 || forced != null && len[b] + 1 == forced[b].length;
                         if (stop) {
@@ -287,13 +277,5 @@ final class Rollouts {
             }
         }
         return false;
-    }
-
-    private static int commonPrefix(String a, String b) {
-        int k = 0;
-        while (k < a.length() && k < b.length() && a.charAt(k) == b.charAt(k)) {
-            k++;
-        }
-        return k;
     }
 }

@@ -2,7 +2,6 @@ package dev.qdecode.pipeline.generate;
 
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.KvCache;
-import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -193,20 +192,13 @@ final class BeamSearch {
         if (tokenizer == null) {
             return "";
         }
-        IncrementalDecoder dec = tokenizer.incrementalDecoder(true);
-        for (int id : prep.ids()) {
-            dec.push(id);
-        }
+        ContinuationDecoder dec = new ContinuationDecoder(tokenizer, prep);
         StringBuilder sb = new StringBuilder();
         for (int t : tokens) {
             if (!contains(eosIds, t)) {
                 sb.append(dec.push(t));
             }
         }
-        sb.append(dec.flush());
-        String s = sb.toString();
-        // Token healing: the first new token re-creates the text backed up from the prompt.
-        String strip = prep.removedText();
-        return !strip.isEmpty() && s.startsWith(strip) ? s.substring(strip.length()) : s;
+        return sb.append(dec.flush()).toString();
     }
 }

@@ -1,7 +1,6 @@
 package dev.qdecode.pipeline.generate;
 
 import dev.qdecode.models.CausalLM;
-import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.ArrayList;
@@ -224,18 +223,10 @@ public final class Generator {
         int[] len = new int[n];
         StopReason[] reason = new StopReason[n];
         StringBuilder[] text = new StringBuilder[n];
-        String[] strip = new String[n];
-        IncrementalDecoder[] dec = new IncrementalDecoder[n];
+        ContinuationDecoder[] dec = new ContinuationDecoder[n];
         for (int i = 0; i < n; i++) {
             text[i] = new StringBuilder();
-            strip[i] = prep[i].removedText();
-            if (tokenizer != null) {
-                dec[i] = tokenizer.incrementalDecoder(true);
-                // Prime the decoder with the prompt so the first piece gets its mid-text spacing.
-                for (int id : ids[i]) {
-                    dec[i].push(id);
-                }
-            }
+            dec[i] = tokenizer == null ? null : new ContinuationDecoder(tokenizer, prep[i]);
         }
         int[] active = new int[n]; // cache row -> batch row
         for (int i = 0; i < n; i++) {
@@ -256,12 +247,6 @@ public final class Generator {
                 int tok = sampler.pick(logits, r * vocab, vocab, allowed, banned, rng[b]);
                 gen[b][len[b]++] = tok;
                 String piece = isEos(tok) || dec[b] == null ? "" : dec[b].push(tok);
-                if (!strip[b].isEmpty()) {
-                    // Token healing: the first new token re-creates the text backed up from the prompt.
-                    int common = commonPrefix(piece, strip[b]);
-                    piece = piece.substring(common);
-                    strip[b] = common == strip[b].length() || !piece.isEmpty() ? "" : strip[b].substring(common);
-                }
                 boolean stop = false;
                 if (isEos(tok)) {
                     reason[b] = StopReason.EOS;
@@ -306,14 +291,6 @@ public final class Generator {
                     Arrays.copyOf(gen[i], len[i]), ids[i].length, reason[i]));
         }
         return res;
-    }
-
-    private static int commonPrefix(String a, String b) {
-        int k = 0;
-        while (k < a.length() && k < b.length() && a.charAt(k) == b.charAt(k)) {
-            k++;
-        }
-        return k;
     }
 
     private int findStop(StringBuilder text, int newFrom) {

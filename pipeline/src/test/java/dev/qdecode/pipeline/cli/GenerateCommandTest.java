@@ -62,6 +62,35 @@ class GenerateCommandTest {
                 + "--max-new-tokens)", r.err().strip());
     }
 
+    /** NaN weights used to give six empty tokens and exit 0; now one line naming the file and tensor, exit 3. */
+    @Test
+    void aModelWithNanWeightsIsRefusedWhenLoaded() throws IOException {
+        Path model = tmp.resolve("nan");
+        Files.createDirectories(model);
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(CliRunner.model("TinyStories-656K")))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        Path weights = model.resolve("model.safetensors");
+        byte[] all = Files.readAllBytes(weights);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int headerLength = (int) bb.getLong(0);
+        com.google.gson.JsonArray span = com.google.gson.JsonParser.parseString(new String(all, 8, headerLength,
+                StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("model.norm.weight")
+                .getAsJsonArray("data_offsets");
+        for (int at = 8 + headerLength + span.get(0).getAsInt(); at < 8 + headerLength + span.get(1).getAsInt(); at += 4) {
+            bb.putFloat(at, Float.NaN);
+        }
+        Files.write(weights, all);
+        CliRunner.Result r = CliRunner.run("generate", "--model", model.toString(), "--prompt", "Tom went. Then,",
+                "--max-new-tokens", "6", "--strategy", "greedy");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + weights + ": tensor 'model.norm.weight' holds non-finite values (NaN at "
+                + "element 0 of 128; expected finite weights)", r.err().strip());
+        assertTrue(r.out().isEmpty(), r.out());
+    }
+
     @Test
     void promptsFileWritesOneRowPerPromptAndSeedFixesSamples() throws IOException {
         Path prompts = CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv");

@@ -1,0 +1,89 @@
+package dev.qdecode.pipeline.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Token healing on stories260K, whose small vocabulary spells non-ASCII characters with byte-fallback
+ * pieces: healing backs up the last byte of the prompt's last character, and the generated text must not
+ * repeat that character (it used to: "中文" gave "文s. ", "x😀" gave "😀 are m").
+ */
+class TokenHealingTextTest {
+    private static final List<String> PROMPTS = List.of("中文", "x😀", "Ünï", "Once upon a time,");
+    private static CausalLM model;
+    private static TextTokenizer tok;
+
+    @BeforeAll
+    static void load() {
+        Path dir = Path.of(System.getProperty("qdecode.shared")).resolve("models/stories260K");
+        model = CausalLM.load(dir);
+        tok = TextTokenizer.load(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        tok.close();
+    }
+
+    private static GenerationConfig cfg(boolean healing) {
+        return GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), 6, 0, List.of(), 1, 4, healing, false);
+    }
+
+    /** The prompt's ids as the generator prefills them (healed or not) followed by the generated ids, decoded. */
+    private static String whole(boolean healing, String prompt, Generation g) {
+        int[] ids = new PromptEncoder(tok, PromptFormat.plain(), healing, false, model.config().maxPositions())
+                .encode(prompt, 0, 6).ids();
+        int[] all = IntStream.concat(IntStream.of(ids), IntStream.of(g.tokenIds())).toArray();
+        return tok.decode(all, true);
+    }
+
+    @Test
+    void healedByteFallbackPromptsAreNotRepeated() {
+        for (boolean healing : new boolean[] {true, false}) {
+            List<Generation> gens = new Generator(model, tok, PromptFormat.plain(), cfg(healing)).generate(PROMPTS, null);
+            for (int i = 0; i < PROMPTS.size(); i++) {
+                String prompt = PROMPTS.get(i);
+                Generation g = gens.get(i);
+                String what = prompt + " (healing " + healing + ") -> \"" + g.text() + "\"";
+                assertEquals(6, g.tokenIds().length, what);
+                // Prompt text + generated text is exactly what the model's tokens spell, nothing twice.
+                assertEquals(whole(healing, prompt, g), prompt + g.text(), what);
+                String lastChar = prompt.substring(prompt.offsetByCodePoints(prompt.length(), -1));
+                if (!lastChar.equals(",")) {
+                    assertFalse(g.text().startsWith(lastChar), what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void streamingAndBeamSearchAgreeWithTheBatchText() {
+        List<Generation> gens = new Generator(model, tok, PromptFormat.plain(), cfg(true)).generate(PROMPTS, null);
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            StringBuilder streamed = new StringBuilder();
+            Generation one = new Generator(model, tok, PromptFormat.plain(), cfg(true)).stream(PROMPTS.get(i),
+                    streamed::append);
+            assertEquals(gens.get(i).text(), streamed.toString(), PROMPTS.get(i));
+            assertEquals(gens.get(i).text(), one.text(), PROMPTS.get(i));
+        }
+        List<Generation> beams = new Generator(model, tok, PromptFormat.plain(), cfg(true).withBeams(2, 1.0))
+                .generate(PROMPTS, null);
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            Generation g = beams.get(i);
+            assertEquals(whole(true, PROMPTS.get(i), g), PROMPTS.get(i) + g.text(), PROMPTS.get(i) + " beams");
+            assertTrue(g.tokenIds().length > 0);
+        }
+    }
+}
