@@ -52,7 +52,10 @@ final class ErrorHandler
         if (ex instanceof RewardException) {
             return ExitCodes.REWARD_FAILED;
         }
-        if (ex instanceof CommandLine.ParameterException || ex instanceof GenerationException) {
+        if (ex instanceof GenerationException g) {
+            return g.badInput() ? ExitCodes.BAD_INPUT : ExitCodes.USAGE;
+        }
+        if (ex instanceof CommandLine.ParameterException) {
             return ExitCodes.USAGE;
         }
         if (UserErrors.isUserError(ex)) {

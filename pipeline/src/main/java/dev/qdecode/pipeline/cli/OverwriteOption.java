@@ -69,9 +69,6 @@ final class OverwriteOption {
         }
     }
 
-    /** The files of a {@code qdecode train} run in its directory: any of them means the directory holds one. */
-    private static final List<String> RUN_FILES = List.of("checkpoint.qdq", DqnTrainer.METRICS_FILE,
-            DqnTrainer.SUMMARY_FILE);
     /** The directories that {@code evaluate} and {@code report} write in a run directory by default. */
     private static final List<String> RUN_OUTPUT_DIRS = List.of(EvaluateCommand.DIR, RunReport.DIR);
 
@@ -89,12 +86,12 @@ final class OverwriteOption {
      * @throws UncheckedIOException when a file cannot be removed
      */
     void clearEarlierRun(Path out, PrintWriter err) {
-        if (!overwrite || RUN_FILES.stream().noneMatch(f -> Files.exists(out.resolve(f)))) {
+        if (!overwrite || DqnTrainer.RUN_FILES.stream().noneMatch(f -> Files.exists(out.resolve(f)))) {
             return;
         }
         List<String> removed = new ArrayList<>();
         try {
-            for (String f : RUN_FILES) {
+            for (String f : DqnTrainer.RUN_FILES) {
                 if (Files.deleteIfExists(out.resolve(f))) {
                     removed.add(f);
                 }

@@ -5,6 +5,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.data.Row;
+import dev.qdecode.pipeline.generate.GenerationException;
 import dev.qdecode.pipeline.generate.PromptEncoder;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ final class PromptFit {
             int n;
             try {
                 n = counter.encode(prompts.get(i).prompt(), i, 0).ids().length;
-            } catch (CliException e) {
+            } catch (GenerationException e) {
                 throw new CliException(where(file, opts, i, prompts.get(i))
                         + " is empty after encoding (expected at least one token)");
             }

@@ -25,6 +25,7 @@ import java.util.Map;
  * minimum length) exclude every candidate it falls back to the most likely allowed tokens rather
  * than to an arbitrary id. Use it with temperature 1 and no extra top-k/top-p in the generator.
  * With a zero-initialised (untrained) head the guided policy equals π_ref restricted to C.
+ * Threads may share one policy: scoring keeps its scratch state per thread.
  */
 public final class DqnPolicy implements TokenPolicy, AutoCloseable {
 
@@ -98,7 +99,8 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     private final List<Path> sources;
     private final DqnConfig cfg;
     private final Mode mode;
-    private final Candidates candidates;
+    /** Candidate selection keeps scratch arrays: one per thread, so threads may share the policy. */
+    private final ThreadLocal<Candidates> candidates;
     private final Decoding decoding;
     /** The first run's provenance (empty when built in memory). */
     private final Map<String, String> provenance;
@@ -117,7 +119,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         this.sources = List.copyOf(sources);
         this.cfg = cfg;
         this.mode = mode;
-        this.candidates = Candidates.of(cfg);
+        this.candidates = ThreadLocal.withInitial(() -> Candidates.of(cfg));
         this.decoding = decoding;
         this.provenance = Map.copyOf(provenance);
     }
@@ -312,7 +314,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         Candidates.Set[] sets = new Candidates.Set[rows];
         int kmax = 1;
         for (int r = 0; r < rows; r++) {
-            sets[r] = candidates.select(logits, r * vocab, vocab, null, null);
+            sets[r] = candidates.get().select(logits, r * vocab, vocab, null, null);
             kmax = Math.max(kmax, sets[r].size());
         }
         int[] ids = new int[rows * kmax];

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.Rewards;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -40,6 +41,8 @@ public final class DqnTrainer implements AutoCloseable {
     public static final String METRICS_FILE = "metrics.jsonl";
     /** Name of the summary file in the run directory. */
     public static final String SUMMARY_FILE = "summary.json";
+    /** The files a run writes in its directory: checkpoint, metrics log and summary. */
+    public static final List<String> RUN_FILES = List.of(Checkpoint.FILE_NAME, METRICS_FILE, SUMMARY_FILE);
     private static final int EVAL_BATCH = 64;
     /** Checkpoint counter: 1 when an evaluation at the checkpointed episode was interrupted. */
     private static final String PENDING_EVAL = "pending_evaluation";
@@ -62,7 +65,8 @@ public final class DqnTrainer implements AutoCloseable {
      * @param model the frozen backbone (also π_ref)
      * @param tokenizer its tokenizer
      * @param format its prompt format
-     * @param reward the (checked) reward
+     * @param reward the reward, wrapped with {@link Rewards#checked} so that a failure names the reward,
+     *     the episode and its text
      * @param trainPrompts prompts sampled for rollouts (non-empty)
      * @param evalPrompts held-out prompts for evaluation (non-empty)
      * @param positiveThreshold a reward above this counts as positive
@@ -81,7 +85,7 @@ public final class DqnTrainer implements AutoCloseable {
          * @param model the frozen backbone (also π_ref)
          * @param tokenizer its tokenizer
          * @param format its prompt format
-         * @param reward the (checked) reward
+         * @param reward the reward, wrapped with {@link Rewards#checked} (a no-op for a checked one)
          * @param trainPrompts prompts sampled for rollouts, not empty; copied
          * @param evalPrompts held-out prompts for evaluation, not empty; copied
          * @param positiveThreshold a reward above this counts as positive
@@ -96,6 +100,8 @@ public final class DqnTrainer implements AutoCloseable {
             if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
                 throw new IllegalArgumentException("train and evaluation prompts must not be empty");
             }
+            // a failing, NaN or infinite score then names the reward, the episode and its text
+            reward = Rewards.checked(reward);
             trainPrompts = List.copyOf(trainPrompts);
             evalPrompts = List.copyOf(evalPrompts);
             provenance = Map.copyOf(provenance);
@@ -108,7 +114,7 @@ public final class DqnTrainer implements AutoCloseable {
          * @param model the frozen backbone (also π_ref)
          * @param tokenizer its tokenizer
          * @param format its prompt format
-         * @param reward the (checked) reward
+         * @param reward the reward (checked as by the canonical constructor)
          * @param trainPrompts prompts sampled for rollouts (non-empty)
          * @param evalPrompts held-out prompts for evaluation (non-empty)
          * @param positiveThreshold a reward above this counts as positive
@@ -191,14 +197,21 @@ public final class DqnTrainer implements AutoCloseable {
     }
 
     /**
-     * A fresh run.
+     * A fresh run, in a run directory that holds none of {@link #RUN_FILES}.
      *
      * @param setup model, reward, prompts, run directory
      * @param cfg the validated config
      * @param listener hooks, or null
      * @return the trainer (close it)
+     * @throws IllegalArgumentException when the directory holds an earlier run, or the setup does not fit
      */
     public static DqnTrainer create(Setup setup, DqnConfig cfg, TrainListener listener) {
+        for (String f : RUN_FILES) { // a fresh run would mix its metrics into the earlier run's log
+            if (Files.exists(setup.runDir().resolve(f))) {
+                throw new IllegalArgumentException(setup.runDir() + ": holds an earlier run's " + f + " (expected a "
+                        + "directory without a run: remove its files, or continue it with resume)");
+            }
+        }
         return new DqnTrainer(setup, cfg, listener);
     }
 

@@ -93,7 +93,8 @@ public final class Generator {
      * @param prompts the prompt texts
      * @param progress progress callback (may be null)
      * @return one generation per prompt, in input order
-     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
+     *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
     public List<Generation> generate(List<String> prompts, Progress progress) {
         List<Generation> out = new ArrayList<>(prompts.size());
@@ -115,7 +116,8 @@ public final class Generator {
      * @param progress progress callback (may be null); counts include the skipped prompts
      * @param sink receives each batch's generations; returning false stops before the next batch
      * @return the number of prompts generated for (the last is {@code from + result - 1})
-     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
+     *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
     public int generate(List<String> prompts, int from, Progress progress, Predicate<List<Generation>> sink) {
         // Every prompt is encoded (and checked) before the first batch, so a bad one late in the list
@@ -148,7 +150,8 @@ public final class Generator {
      * @param prompt the prompt text
      * @param sink receives text pieces
      * @return the generation
-     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
+     *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
     public Generation stream(String prompt, Consumer<String> sink) {
         return decode(encode(List.of(prompt), 0), List.of(prompt), 0, sink).get(0);
@@ -168,7 +171,8 @@ public final class Generator {
      *
      * @param prompts the prompt ids
      * @return one generation per prompt (empty prompt text)
-     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap
+     * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
+     *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
     public List<Generation> generateIds(int[][] prompts) {
         List<Generation> out = new ArrayList<>(prompts.length);

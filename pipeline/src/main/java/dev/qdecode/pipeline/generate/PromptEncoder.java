@@ -1,7 +1,5 @@
 package dev.qdecode.pipeline.generate;
 
-import dev.qdecode.pipeline.cli.CliException;
-import dev.qdecode.pipeline.cli.ExitCodes;
 import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
@@ -56,12 +54,14 @@ public final class PromptEncoder {
      * @param index the prompt's position (for error messages, 0-based)
      * @param maxNewTokens the tokens that will be generated after it
      * @return the encoded prompt
-     * @throws CliException when the prompt is empty or too long (and truncation is off)
+     * @throws GenerationException when the prompt is empty or too long (bad input; truncation off), or
+     *     {@code maxNewTokens} leaves no room for any prompt (bad usage)
      */
     public Encoded encode(String prompt, int index, int maxNewTokens) {
         int[] ids = format.encode(tokenizer, prompt);
         if (ids.length == 0) {
-            throw new CliException("prompt " + (index + 1) + " is empty after encoding: expected at least one token");
+            throw new GenerationException("prompt " + (index + 1) + " is empty after encoding: expected at least one "
+                    + "token", true);
         }
         String removed = "";
         int[] allowed = null;
@@ -75,16 +75,16 @@ public final class PromptEncoder {
         }
         int room = maxPositions - maxNewTokens;
         if (room < 1) { // no prompt could fit: the option is wrong, not the prompt
-            throw new CliException("--max-new-tokens " + maxNewTokens + ": the model's context is " + maxPositions
-                    + " positions (max_position_embeddings; expected fewer new tokens, leaving room for the prompt)",
-                    ExitCodes.USAGE);
+            throw new GenerationException("--max-new-tokens " + maxNewTokens + ": the model's context is "
+                    + maxPositions + " positions (max_position_embeddings; expected fewer new tokens, leaving room "
+                    + "for the prompt)");
         }
         if (ids.length > room) {
             if (!truncate || room <= 0) {
-                throw new CliException("prompt " + (index + 1) + " has " + ids.length + " tokens; with "
+                throw new GenerationException("prompt " + (index + 1) + " has " + ids.length + " tokens; with "
                         + maxNewTokens + " new tokens it exceeds the model's max_position_embeddings "
                         + maxPositions + " (expected at most " + room + " tokens: shorten it or lower --max-new-tokens; "
-                        + "generate also takes --truncate-prompt)");
+                        + "generate also takes --truncate-prompt)", true);
             }
             ids = Arrays.copyOfRange(ids, ids.length - room, ids.length);
         }

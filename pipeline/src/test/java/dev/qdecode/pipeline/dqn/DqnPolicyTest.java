@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Guided / Q-greedy decoding scores and ε-greedy exploration. */
@@ -66,6 +67,49 @@ class DqnPolicyTest {
                         assertTrue(scores[row * v + id] < minC - 1000);
                     }
                 }
+            }
+        }
+    }
+
+    /** Threads sharing one policy get what each would get alone (candidate selection keeps scratch arrays). */
+    @Test
+    void threadsSharingAPolicyScoreAsOneThreadAlone() throws Exception {
+        int h = 6;
+        int v = 300;
+        Rng r = new Rng(5);
+        DqnConfig cfg = DqnConfig.builder().candidatesTopK(40).candidatesTopP(0.95).minCandidates(2).build();
+        int tasks = 16;
+        float[][] logits = new float[tasks][2 * v];
+        float[][] phi = new float[tasks][2 * h];
+        for (int t = 0; t < tasks; t++) {
+            for (int i = 0; i < logits[t].length; i++) {
+                logits[t][i] = (float) (3 * r.nextGaussian());
+            }
+            for (int i = 0; i < phi[t].length; i++) {
+                phi[t][i] = (float) r.nextGaussian();
+            }
+        }
+        try (DqnPolicy policy = new DqnPolicy(new QHead(h, 16, v, DqnConfig.Activation.RELU, 3), cfg,
+                DqnPolicy.Mode.GUIDED)) {
+            float[][] alone = new float[tasks][];
+            for (int t = 0; t < tasks; t++) {
+                alone[t] = policy.scores(phi[t], logits[t].clone(), 2, v);
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                for (int round = 0; round < 20; round++) {
+                    List<java.util.concurrent.Future<float[]>> out = new java.util.ArrayList<>();
+                    for (int t = 0; t < tasks; t++) {
+                        int k = t;
+                        out.add(pool.submit(() -> policy.scores(phi[k], logits[k].clone(), 2, v)));
+                    }
+                    for (int t = 0; t < tasks; t++) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(alone[t], out.get(t).get(),
+                                "task " + t + ", round " + round);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
             }
         }
     }

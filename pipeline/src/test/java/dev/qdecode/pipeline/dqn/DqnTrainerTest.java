@@ -238,6 +238,39 @@ class DqnTrainerTest {
         }
     }
 
+    /**
+     * Through the library: a fresh run refuses a directory holding an earlier run (it appended to its
+     * metrics log), and a reward given unchecked is checked, so a NaN names the reward and its episode.
+     */
+    @Test
+    void aFreshRunRefusesAnEarlierRunAndAnUncheckedRewardIsChecked(@TempDir Path tmp) throws Exception {
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).build();
+        Path dir = tmp.resolve("run");
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), cfg, null)) {
+            t.run(Long.MAX_VALUE);
+        }
+        IllegalArgumentException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.create(setup(dir), cfg, null));
+        assertTrue(again.getMessage().startsWith(dir + ": holds an earlier run's checkpoint.qdq"), again.getMessage());
+        Reward nan = new Reward() {
+            @Override
+            public String id() {
+                return "nan-sometimes";
+            }
+
+            @Override
+            public double[] score(List<dev.qdecode.rewards.Episode> episodes) {
+                return episodes.stream().mapToDouble(e -> e.text().contains("e") ? Double.NaN : 0.5).toArray();
+            }
+        };
+        DqnTrainer.Setup s = new DqnTrainer.Setup(model, tok, fmt, nan, train, dev, 0.0, tmp.resolve("nan"), Map.of());
+        try (DqnTrainer t = DqnTrainer.create(s, cfg.toBuilder().shapingEvery(0).build(), null)) {
+            dev.qdecode.rewards.RewardException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.qdecode.rewards.RewardException.class, () -> t.run(Long.MAX_VALUE));
+            assertTrue(e.getMessage().startsWith("reward 'nan-sometimes' "), e.getMessage());
+        }
+    }
+
     @Test
     void demonstrationsTakeTheReferenceTokensThenEosAndAreScoredLikeRollouts(@TempDir Path tmp) throws Exception {
         List<String> prompts = train.subList(0, 3);

@@ -86,4 +86,23 @@ class TokenHealingTextTest {
             assertTrue(g.tokenIds().length > 0);
         }
     }
+
+    /**
+     * The library's generation failures are {@link GenerationException}s: an empty or too long prompt is
+     * bad input, more new tokens than the context holds is bad usage (no CLI exception type leaks out).
+     */
+    @Test
+    void generationFailuresAreGenerationExceptionsTellingInputFromSettings() {
+        Generator g = new Generator(model, tok, PromptFormat.plain(), cfg(true));
+        GenerationException tooLong = org.junit.jupiter.api.Assertions.assertThrows(GenerationException.class,
+                () -> g.generate(List.of("Hi", "Tom ran. ".repeat(400)), null));
+        assertTrue(tooLong.badInput());
+        assertTrue(tooLong.getMessage().startsWith("prompt 2 has "), tooLong.getMessage());
+        GenerationException settings = org.junit.jupiter.api.Assertions.assertThrows(GenerationException.class,
+                () -> new Generator(model, tok, PromptFormat.plain(), GenerationConfig.stepwise(
+                        SamplingConfig.greedyDecoding(), 100_000, 0, List.of(), 1, 2, true, false))
+                        .generate(List.of("Hi"), null));
+        assertFalse(settings.badInput());
+        assertTrue(settings.getMessage().startsWith("--max-new-tokens 100000: "), settings.getMessage());
+    }
 }
