@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +53,7 @@ class LibraryExampleTest {
                 Reward vader = Rewards.discover().create("vader", new RewardContext(shared, 3))) {
             PromptFormat format = PromptFormat.forModel(modelDir, tokenizer);
             DqnTrainer.Setup setup = new DqnTrainer.Setup(model, tokenizer, format, vader, train, dev, 0.0, run,
-                    Map.of());
+                    DqnTrainer.modelProvenance(modelDir));
             DqnTrainer.Summary summary;
             try (DqnTrainer trainer = DqnTrainer.create(setup, cfg, new TrainListener() {
                 @Override
@@ -71,6 +70,9 @@ class LibraryExampleTest {
             GenerationConfig greedy = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), 16, 4, List.of(), 0, 4,
                     true, false);
             try (DqnPolicy policy = DqnPolicy.load(run, DqnPolicy.Mode.GUIDED)) {
+                // the run knows its model: `qdecode generate --policy RUN` finds it and refuses another
+                assertEquals(modelDir.toAbsolutePath().normalize().toString(), policy.provenance().get("model_dir"));
+                assertEquals(64, policy.provenance().get("model_sha256").length());
                 List<Generation> base = new Generator(model, tokenizer, format, greedy).generate(dev, null);
                 List<Generation> guided = new Generator(model, tokenizer, format, greedy, policy).generate(dev, null);
                 List<Generation> again = new Generator(model, tokenizer, format, greedy, policy).generate(dev, null);

@@ -5,6 +5,7 @@ import dev.qdecode.data.DataException;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.rewards.SharedDir;
 import java.io.PrintWriter;
@@ -89,16 +90,7 @@ final class DqnCli {
 
     static Map<String, String> provenance(Path modelDir, Path train, Path eval, int evalLimit, List<String> rewards,
             double threshold, long seed) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("model_dir", modelDir.toAbsolutePath().normalize().toString());
-        Path weights = modelDir.resolve("model.safetensors");
-        if (Files.isRegularFile(weights)) {
-            p.put("model_sha256", Datasets.sha256(weights));
-        }
-        Path tokenizer = modelDir.resolve("tokenizer.json");
-        if (Files.isRegularFile(tokenizer)) {
-            p.put("tokenizer_sha256", Datasets.sha256(tokenizer));
-        }
+        Map<String, String> p = new LinkedHashMap<>(DqnTrainer.modelProvenance(modelDir));
         p.put("prompts", train.toAbsolutePath().normalize().toString());
         p.put("prompts_sha256", Datasets.sha256(train));
         p.put("eval_prompts", eval.toAbsolutePath().normalize().toString());

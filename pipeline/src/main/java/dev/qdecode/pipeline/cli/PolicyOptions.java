@@ -119,6 +119,10 @@ final class PolicyOptions {
      */
     static ModelOptions.Loaded runModel(ModelOptions models, Map<String, String> provenance, String run) {
         String dir = provenance.get("model_dir");
+        if (models.model == null && dir == null) { // e.g. a run trained through the library without provenance
+            throw new CliException(run + ": the run does not record its model (expected --model DIR with the "
+                    + "model it was trained on; DqnTrainer.modelProvenance records it)", ExitCodes.USAGE);
+        }
         if (models.model == null && dir != null) {
             if (!Files.isDirectory(Path.of(dir))) {
                 throw new CliException(run + ": the run's model " + dir + " is not there (expected "

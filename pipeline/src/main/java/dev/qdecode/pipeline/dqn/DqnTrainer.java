@@ -197,6 +197,30 @@ public final class DqnTrainer implements AutoCloseable {
     }
 
     /**
+     * The provenance that ties a run to its model, for {@link Setup#provenance()}: the model directory and
+     * the sha256 of its {@code model.safetensors} and {@code tokenizer.json} (each where present). With
+     * them, loading the run's policy for another model is refused, and the CLI finds the run's model
+     * without {@code --model}.
+     *
+     * @param modelDir the model directory
+     * @return {@code model_dir}, {@code model_sha256}, {@code tokenizer_sha256}
+     * @throws dev.qdecode.data.DataException when a file cannot be read
+     */
+    public static Map<String, String> modelProvenance(Path modelDir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("model_dir", modelDir.toAbsolutePath().normalize().toString());
+        Path weights = modelDir.resolve("model.safetensors");
+        if (Files.isRegularFile(weights)) {
+            p.put("model_sha256", dev.qdecode.data.Datasets.sha256(weights));
+        }
+        Path tokenizer = modelDir.resolve("tokenizer.json");
+        if (Files.isRegularFile(tokenizer)) {
+            p.put("tokenizer_sha256", dev.qdecode.data.Datasets.sha256(tokenizer));
+        }
+        return p;
+    }
+
+    /**
      * A fresh run, in a run directory that holds none of {@link #RUN_FILES}.
      *
      * @param setup model, reward, prompts, run directory
