@@ -20,11 +20,15 @@ final class SumTree {
         if (capacity <= 0) {
             throw new IllegalArgumentException("sum tree capacity must be positive: " + capacity);
         }
+        long l = leaves(capacity);
+        if (2 * l > Integer.MAX_VALUE - 8) { // the arrays below could not be allocated
+            throw new IllegalArgumentException("sum tree capacity " + capacity + " needs " + l + " leaves, more than "
+                    + "an array holds (expected at most 2^29 = 536870912)");
+        }
         this.capacity = capacity;
-        int l = leaves(capacity);
-        this.leaves = l;
-        this.sum = new double[2 * l];
-        this.min = new double[2 * l];
+        this.leaves = (int) l;
+        this.sum = new double[2 * (int) l];
+        this.min = new double[2 * (int) l];
         java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
     }
 
@@ -127,8 +131,8 @@ final class SumTree {
     }
 
     /** The leaves of a tree for {@code capacity}: the smallest power of two not below it. */
-    private static int leaves(long capacity) {
-        int l = 1;
+    private static long leaves(long capacity) {
+        long l = 1; // long: an int overflows past 2^30 and the doubling never ends
         while (l < capacity) {
             l <<= 1;
         }

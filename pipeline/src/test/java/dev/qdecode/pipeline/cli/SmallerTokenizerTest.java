@@ -87,6 +87,23 @@ class SmallerTokenizerTest {
         }
     }
 
+    /** sft's dev BLEU decodes through the inference path too: it crashed on an id the tokenizer lacks. */
+    @Test
+    void sftDevBleuNeverDecodesIdsTheTokenizerLacks() throws IOException {
+        Path model = modelWithSmallTokenizer();
+        StringBuilder rows = new StringBuilder("id\ten\tde\n");
+        for (int i = 0; i < 20; i++) {
+            rows.append(i).append("\tTom went to the park ").append(i).append(".\tTom ging in den Park ").append(i)
+                    .append(".\n");
+        }
+        Path data = Files.writeString(tmp.resolve("tr.tsv"), rows, StandardCharsets.UTF_8);
+        CliRunner.Result r = CliRunner.run("sft", "--task", "translation", "--template", "{source} =", "--model",
+                model.toString(), "--data", data.toString(), "--dev", data.toString(), "--out",
+                tmp.resolve("sft").toString(), "--max-steps", "2", "--eval-every", "1", "--bleu-samples", "4",
+                "--batch-size", "4", "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+    }
+
     @Test
     void tokenizerTrainRefusesADirectoryHoldingAModelEvenWithOverwrite() throws IOException {
         Path model = modelWithSmallTokenizer();

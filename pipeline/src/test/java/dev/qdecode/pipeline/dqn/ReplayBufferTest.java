@@ -178,6 +178,14 @@ class ReplayBufferTest {
     }
 
     @Test
+    void theEstimateOfAHugePrioritizedBufferIsQuick() {
+        // leaves are rounded up to a power of two: past 2^30 an int doubling overflowed and never ended
+        long huge = ReplayBuffer.estimateBytes(2_000_000_000L, true, 64, 8, Long.MAX_VALUE);
+        assertTrue(huge > 2_000_000_000L * 64, "tree of 2^31 leaves counted: " + huge);
+        assertTrue(ReplayBuffer.estimateBytes(Integer.MAX_VALUE, true, 64, 8, 1) > 0);
+    }
+
+    @Test
     void writeReadRoundTrip() throws IOException {
         ReplayBuffer rb = new ReplayBuffer(9, true, 0.6, 1e-3);
         rb.add(episode(4, 1));
