@@ -579,7 +579,7 @@ public final class ClassificationTrainer {
      * validation) and that head's accuracy on the evaluation set.
      */
     private record Pass(long episodes, long updates, long simulated, double bestVal, long bestEpisode, HeadState head,
-            Eval dev, double seconds, long rngState) {}
+            Eval dev, double seconds, long rngState, double[] returnRange) {}
 
     /**
      * Trains a fresh head for {@code stopAt} episodes on texts drawn from {@code pool}. With a validation
@@ -599,7 +599,10 @@ public final class ClassificationTrainer {
         HeadState best = null;
         Passes order = cfg.shuffledPasses() ? new Passes(pool.length, cfg.seed(), 9) : null;
         try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
-            Learner learner = new Learner(head, replay, cfg, -1, 1);
+            // as DqnTrainer: the range given, or [-1, 1] widened by the returns of the stored episodes
+            double[] range = {cfg.returnMin() != null ? cfg.returnMin() : -1,
+                cfg.returnMax() != null ? cfg.returnMax() : 1};
+            Learner learner = new Learner(head, replay, cfg, range[0], range[1]);
             while (episodes < stopAt) {
                 int n = (int) Math.min(cfg.rolloutEpisodes(), stopAt - episodes);
                 int[] idx = new int[n];
@@ -613,11 +616,20 @@ public final class ClassificationTrainer {
                 for (int i = 0; i < n; i++) {
                     float[] rew = new float[w.steps[i].length()];
                     rew[rew.length - 1] = (float) r[i];
-                    replay.add(w.steps[i].build(rew));
+                    ReplayEpisode e = w.steps[i].build(rew);
+                    replay.add(e);
                     sum += r[i];
+                    if (cfg.returnMin() == null && Targets.widenByReturns(e.reward, cfg.gamma(), range)) {
+                        learner.setReturnRange(range[0], range[1]);
+                    }
                 }
                 List<ReplayEpisode> sim = siblingEpisodes(w, idx, s.train());
-                sim.forEach(replay::add);
+                for (ReplayEpisode e : sim) {
+                    replay.add(e);
+                    if (cfg.returnMin() == null && Targets.widenByReturns(e.reward, cfg.gamma(), range)) {
+                        learner.setReturnRange(range[0], range[1]);
+                    }
+                }
                 simulated += sim.size();
                 stats.rollout(n, sum, 0);
                 long before = episodes;
@@ -658,7 +670,7 @@ public final class ClassificationTrainer {
                 bestEpisode = episodes;
             }
             return new Pass(episodes, learner.updates(), simulated, bestVal, bestEpisode, best, evaluate(head, devPhi),
-                    (System.nanoTime() - t0) / 1e9, rng.state());
+                    (System.nanoTime() - t0) / 1e9, rng.state(), range.clone());
         }
     }
 
@@ -985,6 +997,11 @@ public final class ClassificationTrainer {
         o.addProperty("validation_examples", nVal);
         o.addProperty("episodes", r.episodes());
         o.addProperty("updates", r.updates());
+        com.google.gson.JsonArray range = new com.google.gson.JsonArray();
+        Pass last = refit != null ? refit : selected;
+        range.add(last.returnRange()[0]);
+        range.add(last.returnRange()[1]);
+        o.add("return_range", range); // of the pass whose head is kept
         o.addProperty("simulated_transitions", selected.simulated + (refit != null ? refit.simulated : 0));
         o.addProperty("dqn_accuracy", r.dqnAccuracy());
         o.addProperty("probe_accuracy", r.probeAccuracy());

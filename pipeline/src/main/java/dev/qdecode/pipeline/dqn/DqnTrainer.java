@@ -531,17 +531,11 @@ public final class DqnTrainer implements AutoCloseable {
             }
         }
         if (cfg.returnMin() == null) {
-            double lo = returnMin;
-            double hi = returnMax;
+            double[] range = {returnMin, returnMax};
             for (float[] ep : r) {
-                double g = 0;
-                for (int t = ep.length - 1; t >= 0; t--) {
-                    g = ep[t] + cfg.gamma() * g;
-                    lo = Math.min(lo, g);
-                    hi = Math.max(hi, g);
-                }
+                Targets.widenByReturns(ep, cfg.gamma(), range);
             }
-            widenReturnRange(lo, hi);
+            widenReturnRange(range[0], range[1]);
         }
         return r;
     }

@@ -126,6 +126,29 @@ final class Targets {
     }
 
     /**
+     * Widens a return range to the discounted returns of an episode, from each of its steps (never narrows it).
+     *
+     * @param rewards the episode's per-step rewards
+     * @param gamma the discount γ
+     * @param range {lo, hi}, updated in place
+     * @return true when the range changed
+     */
+    static boolean widenByReturns(float[] rewards, double gamma, double[] range) {
+        double lo = range[0];
+        double hi = range[1];
+        double g = 0;
+        for (int t = rewards.length - 1; t >= 0; t--) {
+            g = rewards[t] + gamma * g;
+            lo = Math.min(lo, g);
+            hi = Math.max(hi, g);
+        }
+        boolean changed = lo < range[0] || hi > range[1];
+        range[0] = lo;
+        range[1] = hi;
+        return changed;
+    }
+
+    /**
      * Clips a target to the achievable return range.
      *
      * @param y the target

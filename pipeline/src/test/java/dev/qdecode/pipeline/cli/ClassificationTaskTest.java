@@ -236,6 +236,23 @@ class ClassificationTaskTest {
         assertTrue(other.err().contains("--all-terminal-actions: only for --task classification"), other.err());
     }
 
+    /** Targets are clipped to the reward's range: given, or [-1, 1] widened by the returns stored (it was fixed). */
+    @Test
+    void theReturnRangeFollowsTheRewardOrTheOptions(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 100, 1);
+        Path dev = data(tmp, "dev.tsv", 40, 2);
+        String[] common = {"--labels", "0=bad,1=good", "--reward", "label-match:right=3", "--episodes", "128",
+            "--eval-every", "64", "--seed", "3"};
+        Result r = classify(train, dev, tmp.resolve("auto"), common);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals("[-1.0,3.0]", json(tmp.resolve("auto").resolve("summary.json")).get("return_range").toString());
+        String[] given = java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.stream.Stream.of("--return-min", "-5", "--return-max", "5")).toArray(String[]::new);
+        r = classify(train, dev, tmp.resolve("given"), given);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals("[-5.0,5.0]", json(tmp.resolve("given").resolve("summary.json")).get("return_range").toString());
+    }
+
     @Test
     void refitTrainsAFreshHeadOnAllExamplesForTheSelectedLength(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 400, 1);
