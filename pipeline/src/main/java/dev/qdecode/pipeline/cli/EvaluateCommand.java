@@ -245,7 +245,8 @@ final class EvaluateCommand implements Callable<Integer> {
         Interrupts.install(err, "the translations so far, after the current batch");
         Path dir = outDir();
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
-        try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, cfg, resume, overwrite.overwrite);
+        try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, sourceColumn, targetColumn, cfg, resume,
+                overwrite.overwrite);
                 DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
             if (!o.bindLoaded(m, pol, err, "translations")) {
                 return ExitCodes.INTERRUPTED;

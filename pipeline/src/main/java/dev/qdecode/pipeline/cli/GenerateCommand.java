@@ -64,9 +64,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl",
             description = "Where to write the rows for a prompts file (default: print TSV to standard output). "
-                    + "TSV escapes a field's backslash, tab and line breaks as \\\\ \\t \\n \\r (qdecode reads them "
-                    + "back); .jsonl keeps text as it is. An existing FILE or FILE.part is refused without --overwrite "
-                    + "or --resume.")
+                    + "TSV escapes a field's backslash, tab and line breaks as \\\\ \\t \\n \\r; qdecode undoes them "
+                    + "when it reads an --output FILE back (FILE.run.json declares them), not TSV printed to standard "
+                    + "output; .jsonl keeps text as it is. An existing FILE or FILE.part is refused without "
+                    + "--overwrite or --resume.")
     Path output;
 
     @Option(names = "--resume", description = "Continue the interrupted --output FILE (rows in FILE.part): give the "
@@ -202,11 +203,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
         // A resume keeps whole batches only, so the batches after it are the uninterrupted run's (the
         // batch's composition can change a row through float rounding); a finished set is kept whole.
-        String source = input.prompts != null ? "--prompts " + input.prompts : "the --prompt texts";
-        ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, source, settings(cfg),
-                rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume, overwrite);
+        Map<String, Object> settings = settings(cfg);
+        settings.put("--column", column); // another column or format reads other rows from the same file
+        settings.put("--format", format != null ? format : dev.qdecode.data.Format.of(input.prompts).toString());
+        ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--prompts", input.prompts,
+                settings, rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume,
+                overwrite);
         try {
-            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts", source);
+            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts",
+                    "--prompts " + input.prompts);
         } catch (RuntimeException e) {
             o.close();
             throw e;

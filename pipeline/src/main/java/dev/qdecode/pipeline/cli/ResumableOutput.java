@@ -101,7 +101,8 @@ final class ResumableOutput implements AutoCloseable {
      * @param columns the column names
      * @param inputs the input rows' identity (e.g. each prompt's id and text), fingerprinted so that a
      *     resume over changed input is refused
-     * @param inputSource where the input rows come from, for that refusal (e.g. {@code --prompts FILE})
+     * @param inputOption the option naming the input file (e.g. {@code --prompts}), for that refusal
+     * @param inputFile the input file, or null when the rows come from elsewhere (e.g. {@code --prompt} texts)
      * @param settings the effective settings that decide the rows (strings or lists of strings, by option
      *     name), compared on a resume
      * @param keep on a resume, given the number of complete rows in the file, how many to keep (the rest
@@ -113,7 +114,9 @@ final class ResumableOutput implements AutoCloseable {
      *     job writes it, or the settings or input differ from the interrupted run's
      */
     static ResumableOutput open(CommandSpec spec, String option, Path target, List<String> columns, List<String> inputs,
-            String inputSource, Map<String, Object> settings, IntUnaryOperator keep, boolean resume, boolean overwrite) {
+            String inputOption, Path inputFile, Map<String, Object> settings, IntUnaryOperator keep, boolean resume,
+            boolean overwrite) {
+        String inputSource = inputFile != null ? inputOption + " " + inputFile : "the " + inputOption + " texts";
         OverwriteOption.refuseWithResume(resume, overwrite, "the interrupted output");
         Path part = RecordWriter.part(target);
         Map<String, Object> run = new LinkedHashMap<>();
@@ -146,6 +149,13 @@ final class ResumableOutput implements AutoCloseable {
                 }
                 checkSame(target, "settings", was, run);
                 if (!Objects.equals(was.get("inputs_sha256"), run.get("inputs_sha256"))) {
+                    // other rows from another file (a moved or copied file with the same rows is accepted)
+                    Object startedOn = was.get("options") instanceof Map<?, ?> o ? o.get(inputOption) : null;
+                    if (inputFile != null && startedOn instanceof String f && !Datasets.sameFile(Path.of(f), inputFile)) {
+                        throw new CliException("--resume: " + target + " was started on " + inputOption + " " + f
+                                + ", not " + inputFile + " (expected the same input, or --overwrite to start again)",
+                                ExitCodes.USAGE);
+                    }
                     boolean sameCount = count(was.get("inputs")).equals(Integer.toString(inputs.size()));
                     // the same number of rows with other content: the file changed under the run, bad input as
                     // sft and train --resume treat a changed file; another number may be another --limit too

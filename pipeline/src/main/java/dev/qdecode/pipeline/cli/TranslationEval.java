@@ -53,13 +53,15 @@ final class TranslationEval {
      * @param dir the evaluation's directory
      * @param data the sources and references
      * @param file the --data file they were read from, for messages
+     * @param sourceColumn the --source-column they were read from
+     * @param targetColumn the --target-column
      * @param cfg the decoding settings (its batch size decides the whole batches a resume keeps)
      * @param resume whether --resume was given
      * @param overwrite whether --overwrite was given
      * @return the output
      */
-    static ResumableOutput open(CommandSpec spec, Path dir, TaskOptions.Prompts data, Path file, GenerationConfig cfg,
-            boolean resume, boolean overwrite) {
+    static ResumableOutput open(CommandSpec spec, Path dir, TaskOptions.Prompts data, Path file, String sourceColumn,
+            String targetColumn, GenerationConfig cfg, boolean resume, boolean overwrite) {
         List<String> identity = new ArrayList<>();
         for (String s : data.prompts()) {
             identity.add(s + "\t" + String.join("\t", data.references().get(s)));
@@ -71,13 +73,14 @@ final class TranslationEval {
             settings.put("--length-penalty", Double.toString(cfg.lengthPenalty()));
         }
         settings.put("batch_size", Integer.toString(cfg.batchSize()));
+        settings.put("--source-column", sourceColumn); // other columns read other rows from the same file
+        settings.put("--target-column", targetColumn);
         int n = data.prompts().size();
-        String source = "--data " + file;
         ResumableOutput o = ResumableOutput.open(spec, "--out", dir.resolve(TRANSLATIONS), columns(cfg), identity,
-                source, settings, rows -> rows >= n ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume,
+                "--data", file, settings, rows -> rows >= n ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume,
                 overwrite);
         try {
-            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences", source);
+            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences", "--data " + file);
         } catch (RuntimeException e) {
             o.close();
             throw e;

@@ -188,15 +188,27 @@ class GenerateCommandTest {
             r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "6"));
             assertUsageError(r, "was started on 7 rows of --prompts " + prompts + ", which now gives 6 (expected the "
                     + "same input and --limit");
-            // the same rows with one changed (a row not yet written): bad input, naming the file
+            // another file with one row changed: usage, naming the file the run was started on
             List<String> lines = new java.util.ArrayList<>(Files.readAllLines(prompts));
             lines.set(6, lines.get(6).replaceFirst("\t.*", "\tA changed prompt, then"));
             Path edited = Files.write(tmp.resolve("edited-" + ext + ".tsv"), lines);
             String[] editedRun = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");
             editedRun[4] = edited.toString();
             r = CliRunner.run(editedRun);
+            assertUsageError(r, "was started on --prompts " + prompts.toAbsolutePath().normalize() + ", not " + edited);
+            // the same file changed since (a copy the run was started on, then edited): bad input
+            Path copy = tmp.resolve("copy-" + ext + ".tsv");
+            Files.copy(prompts, copy);
+            Path copied = tmp.resolve("copied." + ext);
+            String[] onCopy = concat(common, "--output", copied.toString(), "--seed", "7", "--limit", "7");
+            onCopy[4] = copy.toString();
+            assertEquals(0, CliRunner.run(onCopy).code());
+            Files.move(copied, RecordWriter.part(copied));
+            Files.move(ResumableOutput.runFile(copied), ResumableOutput.runFile(RecordWriter.part(copied)));
+            Files.write(copy, lines);
+            r = CliRunner.run(concat(onCopy, "--resume"));
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-            assertOneLineError(r, "was started on 7 rows of --prompts " + edited + ", whose content has changed since");
+            assertOneLineError(r, "was started on 7 rows of --prompts " + copy + ", whose content has changed since");
             if ("tsv".equals(ext)) { // a row that is not for its input (a .part edited by hand): the field named
                 String part = Files.readString(RecordWriter.part(out));
                 Files.writeString(RecordWriter.part(out), part.replaceFirst("\n([^\t]*)\t[^\t]*\t", "\n$1\tEDITED\t"));
