@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
         description = {
             "By --task:",
             "- continuation, dialogue: both sampled on the same prompts and seed; mean reward, positive rate, KL, "
-                + "perplexity under the base model, distinct-n, length, examples (OUT/comparison.tsv and .json).",
+                + "perplexity under the base model, distinct-n, length, examples (OUT/comparison.tsv and .json; "
+                + "every episode in OUT/episodes.jsonl, written batch by batch: Ctrl-C, then the same command plus "
+                + "--resume).",
             "- translation: corpus BLEU and chrF (sacreBLEU signatures) of greedy or beam-search decoding by the base "
                 + "model and by the head, with a paired bootstrap (OUT/translations.tsv, written batch by batch: "
                 + "Ctrl-C, then the same command plus --resume; OUT/translation-scores.json).",
@@ -89,9 +91,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin OverwriteOption overwrite;
 
-    @Option(names = "--resume", description = "Translation: continue the interrupted evaluation in --out (its "
-            + "translations.tsv.part) with the same command; a setting, model, policy or data file that differs is "
-            + "named and refused.")
+    @Option(names = "--resume", description = "Continuation, dialogue, translation: continue the interrupted "
+            + "evaluation in --out (its episodes.jsonl.part or translations.tsv.part) with the same command; a "
+            + "setting, model, policy or data file that differs is named and refused.")
     boolean resume;
 
     @Option(names = "--task", defaultValue = "continuation",
@@ -148,7 +150,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 "--plugin", "--positive-threshold"), readers);
         OptionScope.read(List.of("translation", "dialogue", "classification"), List.of("--data"), readers);
         OptionScope.read(List.of("translation"), List.of("--source-column", "--target-column", "--max-new-tokens",
-                "--beams", "--length-penalty", "--resume"), readers);
+                "--beams", "--length-penalty"), readers);
+        OptionScope.read(List.of("translation", "continuation", "dialogue"), List.of("--resume"), readers);
         OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
         if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
             OptionScope.byTask(spec, task, readers);
@@ -186,10 +189,17 @@ final class EvaluateCommand implements Callable<Integer> {
             evalP = DqnCli.prompts(file, limit, "--prompts");
         }
         double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+        OverwriteOption.refuseWithResume(resume, overwrite.overwrite, "the interrupted evaluation in --out");
         RecordWriter.checkTarget("--out", outDir().resolve("comparison.tsv"), file);
-        keepEarlier("comparison.json");
+        if (!resume) {
+            keepEarlier("comparison.json");
+        }
         PrintWriter o = spec.commandLine().getOut();
-        try (DqnPolicy p = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> identity = pairs != null
+                ? pairs.rows().stream().map(r -> String.join("\t", r.contextTurns()) + "\t" + r.response()).toList()
+                : evalP;
+        try (DqnPolicy p = load()) {
             DqnConfig cfg;
             try {
                 DqnConfig.Builder b = p.config().toBuilder();
@@ -203,28 +213,55 @@ final class EvaluateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
-            if (pairs != null) {
-                TaskOptions.Prompts d = pairs.fit(m.tokenizer(), m.format(), m.model().config().maxPositions(),
-                        cfg.maxNewTokens(), spec.commandLine().getErr()).prompts();
-                evalP = d.prompts();
-                refs = d.references();
+            // from here on Ctrl-C stops after the current batch of episodes, which are kept
+            Interrupts.install(err, "the episodes so far, after the current batch");
+            try (EpisodeLog log = EpisodeLog.open(spec, outDir(), dialogue ? "--data" : "--prompts", file, identity,
+                    identity.size() * cfg.evalSamples(), cfg, limit, resume, overwrite.overwrite);
+                    ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
+                if (!log.output().bindLoaded(m, p, err, "episodes")) {
+                    return ExitCodes.INTERRUPTED;
+                }
+                return evaluate(p, m, cfg, pairs, evalP, specs, threshold, file, log, o, err);
             }
-            EvalMetrics base;
-            EvalMetrics trained;
-            try (Reward reward = rewardOptions.create(specs, cfg.seed())) {
-                DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, evalP, evalP,
-                        threshold, policy, Map.of(), refs);
-                spec.commandLine().getErr().println("evaluating base model and policy on " + evalP.size() + " prompts x "
-                        + cfg.evalSamples() + " samples...");
-                base = evaluateWithProgress(setup, cfg, null);
-                trained = evaluateWithProgress(setup, cfg, p);
-            }
-            Path dir = outDir();
-            write(dir, base, trained);
-            o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "):");
-            DqnCli.printTable(o, base, trained);
-            o.println("wrote " + dir.resolve("comparison.tsv") + " and " + dir.resolve("comparison.json"));
         }
+    }
+
+    /** Both evaluations, their episodes kept in {@code log} batch by batch; then the comparison's files. */
+    private int evaluate(DqnPolicy p, ModelOptions.Loaded m, DqnConfig cfg, TaskOptions.Dialogues pairs,
+            List<String> prompts, List<String> specs, double threshold, Path file, EpisodeLog log, PrintWriter o,
+            PrintWriter err) {
+        List<String> evalP = prompts;
+        Map<String, List<String>> refs = Map.of();
+        if (pairs != null) {
+            TaskOptions.Prompts d = pairs.fit(m.tokenizer(), m.format(), m.model().config().maxPositions(),
+                    cfg.maxNewTokens(), err).prompts();
+            evalP = d.prompts();
+            refs = d.references();
+        }
+        EvalMetrics base;
+        EvalMetrics trained;
+        try (Reward reward = rewardOptions.create(specs, cfg.seed())) {
+            DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, evalP, evalP,
+                    threshold, policy, Map.of(), refs);
+            log.output().announce(err, 2 * log.perPolicy(), "episodes", "all episodes were already sampled; "
+                    + "scoring them");
+            err.println("evaluating base model and policy on " + evalP.size() + " prompts x " + cfg.evalSamples()
+                    + " samples...");
+            base = evaluateWithProgress(setup, cfg, null, log);
+            trained = base == null ? null : evaluateWithProgress(setup, cfg, p, log);
+        }
+        if (trained == null) {
+            log.output().interrupted(err, log.rows(), 2 * log.perPolicy(), "episodes", "episodes");
+            return ExitCodes.INTERRUPTED;
+        }
+        log.output().finish();
+        Interrupts.restoreDefault();
+        Path dir = outDir();
+        write(dir, base, trained);
+        o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "):");
+        DqnCli.printTable(o, base, trained);
+        o.println("wrote " + dir.resolve("comparison.tsv") + ", " + dir.resolve("comparison.json") + " and "
+                + dir.resolve(EpisodeLog.FILE) + " (every sampled episode)");
         return ExitCodes.OK;
     }
 
@@ -257,8 +294,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    /** One evaluation, with a progress bar of its episodes on standard error. */
-    private EvalMetrics evaluateWithProgress(DqnTrainer.Setup setup, DqnConfig cfg, DqnPolicy p) {
+    /**
+     * One evaluation, with a progress bar of its episodes on standard error, kept in {@code log}; null when
+     * Ctrl-C stopped it between batches.
+     */
+    private EvalMetrics evaluateWithProgress(DqnTrainer.Setup setup, DqnConfig cfg, DqnPolicy p, EpisodeLog log) {
         ProgressBar[] bar = {null};
         try {
             return DqnTrainer.evaluate(setup, cfg, p, new TrainListener() {
@@ -269,7 +309,12 @@ final class EvaluateCommand implements Callable<Integer> {
                     }
                     bar[0].update(done, "");
                 }
-            });
+
+                @Override
+                public boolean stopRequested() {
+                    return Interrupts.requested();
+                }
+            }, log);
         } finally {
             if (bar[0] != null) {
                 bar[0].close();

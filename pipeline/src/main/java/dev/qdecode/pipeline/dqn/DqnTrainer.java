@@ -43,7 +43,8 @@ public final class DqnTrainer implements AutoCloseable {
     public static final String SUMMARY_FILE = "summary.json";
     /** The files a run writes in its directory: checkpoint, metrics log and summary. */
     public static final List<String> RUN_FILES = List.of(Checkpoint.FILE_NAME, METRICS_FILE, SUMMARY_FILE);
-    private static final int EVAL_BATCH = 64;
+    /** Episodes an evaluation samples together; an {@link EvalLog} keeps whole batches. */
+    public static final int EVAL_BATCH = 64;
     /** Checkpoint counter: 1 when an evaluation at the checkpointed episode was interrupted. */
     private static final String PENDING_EVAL = "pending_evaluation";
     /** Checkpoint values: the return range targets are clipped to, as widened so far. */
@@ -584,19 +585,49 @@ public final class DqnTrainer implements AutoCloseable {
 
     /** Evaluates the guided policy (head != null) or the base model on the held-out prompts. */
     private EvalMetrics evaluate(QHead h, long episode) {
+        return evaluate(h, episode, null);
+    }
+
+    /** {@link #evaluate(QHead, long)}, continuing from and adding to {@code log} when one is given. */
+    private EvalMetrics evaluate(QHead h, long episode, EvalLog log) {
+        String name = h == null ? "base" : "trained";
         List<String> all = new ArrayList<>();
         for (int k = 0; k < cfg.evalSamples(); k++) {
             all.addAll(s.evalPrompts());
         }
         Rng evalRng = Rng.derive(cfg.seed(), 2);
         List<Rollouts.Episode> eps = new ArrayList<>(all.size());
+        if (log != null) {
+            List<EvalEpisode> done = log.done(name);
+            if (done.size() > all.size() || done.size() < all.size() && done.size() % EVAL_BATCH != 0) {
+                throw new IllegalArgumentException("the evaluation log holds " + done.size() + " " + name
+                        + " episodes (expected whole batches of " + EVAL_BATCH + " of the " + all.size() + ")");
+            }
+            for (int i = 0; i < done.size(); i++) {
+                EvalEpisode e = done.get(i);
+                if (!e.prompt().equals(all.get(i))) {
+                    throw new IllegalArgumentException("the evaluation log's " + name + " episode " + (i + 1)
+                            + " is for another prompt (expected the log of these prompts)");
+                }
+                eps.add(new Rollouts.Episode(e.prompt(), e.promptIds(), e.tokens(), e.text(), null, e.kl(), null));
+            }
+            if (!done.isEmpty()) {
+                evalRng.setState(log.rngState(name));
+            }
+        }
         Rollouts r = new Rollouts(s.model(), s.tokenizer(), s.format(), cfg);
-        for (int i = 0; i < all.size(); i += EVAL_BATCH) {
+        for (int i = eps.size(); i < all.size(); i += EVAL_BATCH) {
             if (listener.stopRequested()) {
                 throw new EvalStopped();
             }
-            eps.addAll(r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng, false));
-            listener.onEvaluationProgress(h == null ? "base" : "trained", eps.size(), all.size());
+            List<Rollouts.Episode> batch = r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng,
+                    false);
+            eps.addAll(batch);
+            if (log != null) {
+                log.batch(name, batch.stream().map(e -> new EvalEpisode(e.prompt(), e.promptIds(), e.tokens(),
+                        e.text(), e.kl())).toList(), evalRng.state());
+            }
+            listener.onEvaluationProgress(name, eps.size(), all.size());
         }
         return metrics(s.model(), s.reward(), s.references(), eps, h == null ? "base" : "trained", episode,
                 s.positiveThreshold(), updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9),
@@ -778,13 +809,76 @@ public final class DqnTrainer implements AutoCloseable {
      * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained)
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener) {
+        return evaluate(setup, cfg, policy, listener, null);
+    }
+
+    /**
+     * {@link #evaluate(Setup, DqnConfig, DqnPolicy, TrainListener)} that keeps its episodes in {@code log}
+     * batch by batch and continues from the batches already there: an interrupted evaluation (the listener's
+     * {@link TrainListener#stopRequested()}, checked between batches) resumes with the same episodes and
+     * metrics as an uninterrupted one.
+     *
+     * @param setup model, reward, prompts (only {@code evalPrompts} are used)
+     * @param cfg the decoding settings (candidates, τ_Q, new tokens, eval samples, seed)
+     * @param policy the trained policy, or null for the base model
+     * @param listener receives progress; may ask to stop (may be null)
+     * @param log the episodes done so far and where the new ones go (null: none kept)
+     * @return the metrics, or null when the listener asked to stop (the batches done are in the log)
+     * @throws IllegalArgumentException for an ensemble policy, or a log that is not of these prompts
+     */
+    public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener,
+            EvalLog log) {
         if (policy != null && policy.ensembleSize() > 1) {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());
         }
         try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
-            return t.evaluate(policy == null ? null : policy.head(), 0);
+            return t.evaluate(policy == null ? null : policy.head(), 0, log);
+        } catch (EvalStopped e) {
+            return null;
         }
+    }
+
+    /**
+     * One evaluation episode, as an {@link EvalLog} keeps it.
+     *
+     * @param prompt the prompt text
+     * @param promptIds the prompt's token ids as the model saw them
+     * @param tokens the generated token ids
+     * @param text the generated text
+     * @param kl the episode's log π − log π_ref summed over its tokens
+     */
+    public record EvalEpisode(String prompt, int[] promptIds, int[] tokens, String text, double kl) {}
+
+    /**
+     * Where an evaluation keeps its finished batches, for {@link #evaluate(Setup, DqnConfig, DqnPolicy,
+     * TrainListener, EvalLog)}. Policies are named {@code base} and {@code trained}.
+     */
+    public interface EvalLog {
+        /**
+         * The episodes already done for a policy, in order (whole batches, or all of them).
+         *
+         * @param policy {@code base} or {@code trained}
+         * @return the episodes (empty for none)
+         */
+        List<EvalEpisode> done(String policy);
+
+        /**
+         * The sampling generator's state after the last episode {@link #done} returns.
+         *
+         * @param policy {@code base} or {@code trained}
+         * @return the state
+         */
+        long rngState(String policy);
+
+        /**
+         * Keeps a finished batch.
+         *
+         * @param policy {@code base} or {@code trained}
+         * @param episodes the batch's episodes, in order
+         * @param rngState the sampling generator's state after them
+         */
+        void batch(String policy, List<EvalEpisode> episodes, long rngState);
     }
 
     /** Releases the head's native memory (not the model or reward). */

@@ -1,0 +1,69 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code evaluate --task continuation} keeps every sampled episode in OUT/episodes.jsonl batch by batch; an
+ * evaluation cut where a kill leaves it (whole batches, then half a row) resumes with --resume to the
+ * uninterrupted evaluation's episodes and metrics, and a resume with another setting is refused.
+ */
+class EvaluateResumeTest {
+
+    private static JsonObject metrics(Path dir) throws Exception {
+        return JsonParser.parseString(Files.readString(dir.resolve("comparison.json"))).getAsJsonObject();
+    }
+
+    @Test
+    void anInterruptedEvaluationResumesToTheUninterruptedOne(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--episodes", "32", "--rollout-episodes", "16", "--max-new-tokens",
+                "8", "--min-new-tokens", "2", "--eval-limit", "2", "--eval-samples", "1", "--out", run.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        // 40 prompts x 2 samples: 80 episodes per model, batches of 64 and 16
+        String[] common = {"evaluate", "--policy", run.toString(), "--limit", "40", "--samples", "2", "--out"};
+        Path full = tmp.resolve("full");
+        r = CliRunner.run(concat(common, full.toString()));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<String> rows = Files.readAllLines(full.resolve(EpisodeLog.FILE));
+        assertEquals(160, rows.size());
+
+        // the base model's 80, the policy's first batch of 64, and half of the next row
+        Path cut = Files.createDirectories(tmp.resolve("cut"));
+        List<String> kept = new ArrayList<>(rows.subList(0, 144));
+        Files.writeString(cut.resolve(EpisodeLog.FILE + ".part"), String.join("\n", kept) + "\n"
+                + rows.get(144).substring(0, rows.get(144).length() / 2));
+        Files.copy(ResumableOutput.runFile(full.resolve(EpisodeLog.FILE)),
+                ResumableOutput.runFile(cut.resolve(EpisodeLog.FILE + ".part")));
+        r = CliRunner.run(concat(common, cut.toString(), "--seed", "9", "--resume"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--seed 9 (the run's: "), r.err());
+        r = CliRunner.run(concat(common, cut.toString()));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--resume to continue it"), r.err());
+
+        r = CliRunner.run(concat(common, cut.toString(), "--resume"));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().contains("resuming after 144/160 episodes"), r.err());
+        assertEquals(rows, Files.readAllLines(cut.resolve(EpisodeLog.FILE)));
+        assertEquals(metrics(full), metrics(cut));
+        assertEquals(Files.readString(full.resolve("comparison.tsv")), Files.readString(cut.resolve("comparison.tsv")));
+        assertTrue(EpisodeLog.keep(150, 80) == 144 && EpisodeLog.keep(70, 80) == 64 && EpisodeLog.keep(80, 80) == 80
+                && EpisodeLog.keep(160, 80) == 160 && EpisodeLog.keep(40, 80) == 0);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
