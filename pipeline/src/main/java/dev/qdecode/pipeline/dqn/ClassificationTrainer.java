@@ -600,9 +600,8 @@ public final class ClassificationTrainer {
         Passes order = cfg.shuffledPasses() ? new Passes(pool.length, cfg.seed(), 9) : null;
         try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
             // as DqnTrainer: the range given, or [-1, 1] widened by the returns of the stored episodes
-            double[] range = {cfg.returnMin() != null ? cfg.returnMin() : -1,
-                cfg.returnMax() != null ? cfg.returnMax() : 1};
-            Learner learner = new Learner(head, replay, cfg, range[0], range[1]);
+            Learner learner = new Learner(head, replay, cfg, cfg.returnMin() != null ? cfg.returnMin() : -1,
+                    cfg.returnMax() != null ? cfg.returnMax() : 1);
             while (episodes < stopAt) {
                 int n = (int) Math.min(cfg.rolloutEpisodes(), stopAt - episodes);
                 int[] idx = new int[n];
@@ -616,19 +615,14 @@ public final class ClassificationTrainer {
                 for (int i = 0; i < n; i++) {
                     float[] rew = new float[w.steps[i].length()];
                     rew[rew.length - 1] = (float) r[i];
-                    ReplayEpisode e = w.steps[i].build(rew);
-                    replay.add(e);
+                    replay.add(w.steps[i].build(rew));
+                    learner.widen(rew);
                     sum += r[i];
-                    if (cfg.returnMin() == null && Targets.widenByReturns(e.reward, cfg.gamma(), range)) {
-                        learner.setReturnRange(range[0], range[1]);
-                    }
                 }
                 List<ReplayEpisode> sim = siblingEpisodes(w, idx, s.train());
                 for (ReplayEpisode e : sim) {
                     replay.add(e);
-                    if (cfg.returnMin() == null && Targets.widenByReturns(e.reward, cfg.gamma(), range)) {
-                        learner.setReturnRange(range[0], range[1]);
-                    }
+                    learner.widen(e.reward);
                 }
                 simulated += sim.size();
                 stats.rollout(n, sum, 0);
@@ -670,7 +664,7 @@ public final class ClassificationTrainer {
                 bestEpisode = episodes;
             }
             return new Pass(episodes, learner.updates(), simulated, bestVal, bestEpisode, best, evaluate(head, devPhi),
-                    (System.nanoTime() - t0) / 1e9, rng.state(), range.clone());
+                    (System.nanoTime() - t0) / 1e9, rng.state(), learner.returnRange());
         }
     }
 
@@ -997,11 +991,8 @@ public final class ClassificationTrainer {
         o.addProperty("validation_examples", nVal);
         o.addProperty("episodes", r.episodes());
         o.addProperty("updates", r.updates());
-        com.google.gson.JsonArray range = new com.google.gson.JsonArray();
-        Pass last = refit != null ? refit : selected;
-        range.add(last.returnRange()[0]);
-        range.add(last.returnRange()[1]);
-        o.add("return_range", range); // of the pass whose head is kept
+        // of the pass whose head is kept
+        o.add("return_range", new GsonBuilder().create().toJsonTree((refit != null ? refit : selected).returnRange()));
         o.addProperty("simulated_transitions", selected.simulated + (refit != null ? refit.simulated : 0));
         o.addProperty("dqn_accuracy", r.dqnAccuracy());
         o.addProperty("probe_accuracy", r.probeAccuracy());

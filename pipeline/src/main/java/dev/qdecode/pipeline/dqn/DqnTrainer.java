@@ -2,7 +2,6 @@ package dev.qdecode.pipeline.dqn;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.models.CausalLM;
@@ -153,9 +152,6 @@ public final class DqnTrainer implements AutoCloseable {
     /** With --shuffled-passes, which training prompt each episode starts from (resumes from the episode count). */
     private final Passes order;
     private final TrainingStats stats = new TrainingStats();
-    /** The return range Bellman targets are clipped to (see {@link #widenReturnRange}). */
-    private double returnMin;
-    private double returnMax;
     private long episodesDone;
     /** Demonstration episodes stored so far (--demonstrations). */
     private long demosDone;
@@ -187,9 +183,9 @@ public final class DqnTrainer implements AutoCloseable {
                 * cfg.maxNewTokens());
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
-        // the range is given, returns the episodes reach beyond it widen it (widenReturnRange).
-        this.returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;
-        this.returnMax = cfg.returnMax() != null ? cfg.returnMax() : shaping ? 2.0 : 1.0;
+        // the range is given, returns the episodes reach beyond it widen it (Learner.widen).
+        double returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;
+        double returnMax = cfg.returnMax() != null ? cfg.returnMax() : shaping ? 2.0 : 1.0;
         this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
         this.kl = KlController.of(cfg);
         this.monitor = new DivergenceMonitor(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
@@ -265,8 +261,10 @@ public final class DqnTrainer implements AutoCloseable {
         t.evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
         t.rng.setState(d.rng().get("train"));
         t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
-        t.widenReturnRange(d.values().getOrDefault(RETURN_MIN, t.returnMin),
-                d.values().getOrDefault(RETURN_MAX, t.returnMax));
+        if (d.values().containsKey(RETURN_MIN)) { // the range as widened before (older checkpoints: the default)
+            t.learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
+            t.monitor.widen(Math.max(Math.abs(d.values().get(RETURN_MIN)), Math.abs(d.values().get(RETURN_MAX))));
+        }
         t.stats.load(d.values());
         t.trimMetrics();
         return t;
@@ -531,40 +529,25 @@ public final class DqnTrainer implements AutoCloseable {
                 }
             }
         }
-        if (cfg.returnMin() == null) {
-            double[] range = {returnMin, returnMax};
-            for (float[] ep : r) {
-                Targets.widenByReturns(ep, cfg.gamma(), range);
-            }
-            widenReturnRange(range[0], range[1]);
+        boolean widened = false;
+        for (float[] ep : r) {
+            widened |= learner.widen(ep);
+        }
+        if (widened) {
+            double[] range = learner.returnRange();
+            monitor.widen(Math.max(Math.abs(range[0]), Math.abs(range[1])));
         }
         return r;
     }
 
     /**
-     * Widens the return range that targets are clipped to (never narrows it). The default range assumes a
-     * reward in [-1, 1]; a reward of another scale (a weighted sum, a plug-in), the KL penalty or shaping can
-     * give returns beyond it, which clipping would then cut off: the discounted returns of every stored
-     * episode, from each of its steps, widen the range instead. A range given with --return-min/--return-max
-     * is kept as given.
-     */
-    private void widenReturnRange(double lo, double hi) {
-        if (lo < returnMin || hi > returnMax) {
-            returnMin = Math.min(returnMin, lo);
-            returnMax = Math.max(returnMax, hi);
-            learner.setReturnRange(returnMin, returnMax);
-            monitor.widen(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
-        }
-    }
-
-    /**
      * The return range Bellman targets are clipped to now: the config's, or the default widened by the
-     * returns the run's episodes reached.
+     * returns the run's episodes reached ({@link Learner#widen}).
      *
      * @return {min, max}
      */
     double[] returnRange() {
-        return new double[] {returnMin, returnMax};
+        return learner.returnRange();
     }
 
     /** Per-step rewards of the given episodes (for tests). */
@@ -763,8 +746,9 @@ public final class DqnTrainer implements AutoCloseable {
         counters.put(PENDING_EVAL, evalPending ? 1L : 0L);
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("klBeta", kl.beta());
-        values.put(RETURN_MIN, returnMin);
-        values.put(RETURN_MAX, returnMax);
+        double[] range = learner.returnRange();
+        values.put(RETURN_MIN, range[0]);
+        values.put(RETURN_MAX, range[1]);
         stats.save(values);
         Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
         try {
@@ -781,10 +765,7 @@ public final class DqnTrainer implements AutoCloseable {
         o.addProperty("episodes", sum.episodes());
         o.addProperty("updates", sum.updates());
         o.addProperty("demonstrations", demosDone);
-        JsonArray range = new JsonArray();
-        range.add(returnMin);
-        range.add(returnMax);
-        o.add("return_range", range);
+        o.add("return_range", GSON.toJsonTree(learner.returnRange()));
         o.add("base", sum.base().toJson());
         o.add("trained", sum.trained().toJson());
         o.add("config", JsonParser.parseString(cfg.toJson()));

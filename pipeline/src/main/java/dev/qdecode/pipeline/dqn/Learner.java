@@ -52,7 +52,7 @@ final class Learner {
     }
 
     /**
-     * Sets the return range targets are clipped to (a run's range, widened by the returns its episodes reach).
+     * Sets the return range targets are clipped to (a resumed run's, as widened before).
      *
      * @param min the lowest achievable return
      * @param max the highest achievable return
@@ -60,6 +60,34 @@ final class Learner {
     void setReturnRange(double min, double max) {
         returnMin = min;
         returnMax = max;
+    }
+
+    /**
+     * Widens the return range to the discounted returns of a stored episode's rewards, from each of its steps
+     * (never narrows it), unless the config gives the range ({@code --return-min/--return-max}): a reward of
+     * another scale than the default range's, the KL penalty or shaping would otherwise have its returns cut off.
+     *
+     * @param rewards the episode's per-step rewards
+     * @return true when the range changed
+     */
+    boolean widen(float[] rewards) {
+        if (cfg.returnMin() != null) {
+            return false;
+        }
+        double[] range = {returnMin, returnMax};
+        boolean changed = Targets.widenByReturns(rewards, cfg.gamma(), range);
+        returnMin = range[0];
+        returnMax = range[1];
+        return changed;
+    }
+
+    /**
+     * The return range targets are clipped to now.
+     *
+     * @return {min, max}
+     */
+    double[] returnRange() {
+        return new double[] {returnMin, returnMax};
     }
 
     /**
