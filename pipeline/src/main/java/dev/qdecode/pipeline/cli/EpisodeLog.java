@@ -81,12 +81,9 @@ final class EpisodeLog implements DqnTrainer.EvalLog, AutoCloseable {
      * @return the rows to keep
      */
     static int keep(int rows, int perPolicy) {
-        int batch = DqnTrainer.EVAL_BATCH;
-        if (rows < perPolicy) {
-            return rows / batch * batch;
-        }
-        int trained = Math.min(rows - perPolicy, perPolicy);
-        return perPolicy + (trained == perPolicy ? trained : trained / batch * batch);
+        java.util.function.IntUnaryOperator policy = ResumableOutput.wholeBatches(perPolicy, DqnTrainer.EVAL_BATCH);
+        return rows < perPolicy ? policy.applyAsInt(rows)
+                : perPolicy + policy.applyAsInt(Math.min(rows - perPolicy, perPolicy));
     }
 
     /**

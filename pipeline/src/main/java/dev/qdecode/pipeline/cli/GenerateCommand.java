@@ -201,17 +201,13 @@ final class GenerateCommand implements Callable<Integer> {
         for (PromptExample p : prompts) {
             identity.add(p.id() + "\t" + p.prompt());
         }
-        // A resume keeps whole batches only, so the batches after it are the uninterrupted run's (the
-        // batch's composition can change a row through float rounding); a finished set is kept whole.
         Map<String, Object> settings = settings(cfg);
         settings.put("--column", column); // another column or format reads other rows from the same file
         settings.put("--format", format != null ? format : dev.qdecode.data.Format.of(input.prompts).toString());
         ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--prompts", input.prompts,
-                settings, rows -> rows >= prompts.size() ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume,
-                overwrite);
+                settings, ResumableOutput.wholeBatches(prompts.size(), cfg.batchSize()), resume, overwrite);
         try {
-            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts",
-                    "--prompts " + input.prompts);
+            o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts");
         } catch (RuntimeException e) {
             o.close();
             throw e;

@@ -60,10 +60,12 @@ final class ResumableOutput implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final boolean resumed;
     private final boolean overwrite;
+    /** The input option and file, for messages (e.g. {@code --prompts FILE}). */
+    private final String inputSource;
     private boolean finished;
 
     private ResumableOutput(Path target, List<String> columns, Map<String, Object> run, Map<String, Object> was,
-            RunLock lock, RecordWriter.Part part, boolean overwrite) {
+            RunLock lock, RecordWriter.Part part, boolean overwrite, String inputSource) {
         this.target = target;
         this.columns = columns;
         this.partRunFile = partRunFile(target);
@@ -73,6 +75,7 @@ final class ResumableOutput implements AutoCloseable {
         this.part = part;
         this.resumed = was != null;
         this.overwrite = overwrite;
+        this.inputSource = inputSource;
     }
 
     /**
@@ -83,6 +86,19 @@ final class ResumableOutput implements AutoCloseable {
      */
     static Path runFile(Path target) {
         return TsvEscapes.recordOf(target);
+    }
+
+    /**
+     * A {@code keep} for {@link #open}: whole batches of an interrupted run's rows, all of them once every
+     * input is done (a batch's composition can change a row through float rounding, so the batches after a
+     * resume must be the uninterrupted run's).
+     *
+     * @param total the rows of a finished output
+     * @param batch the rows of a batch
+     * @return the rows to keep, given the complete rows in the file
+     */
+    static IntUnaryOperator wholeBatches(int total, int batch) {
+        return rows -> rows >= total ? rows : rows / batch * batch;
     }
 
     /** The record of a run in progress, beside its rows. */
@@ -102,7 +118,7 @@ final class ResumableOutput implements AutoCloseable {
      * @param inputs the input rows' identity (e.g. each prompt's id and text), fingerprinted so that a
      *     resume over changed input is refused
      * @param inputOption the option naming the input file (e.g. {@code --prompts}), for that refusal
-     * @param inputFile the input file, or null when the rows come from elsewhere (e.g. {@code --prompt} texts)
+     * @param inputFile the input file
      * @param settings the effective settings that decide the rows (strings or lists of strings, by option
      *     name), compared on a resume
      * @param keep on a resume, given the number of complete rows in the file, how many to keep (the rest
@@ -116,7 +132,6 @@ final class ResumableOutput implements AutoCloseable {
     static ResumableOutput open(CommandSpec spec, String option, Path target, List<String> columns, List<String> inputs,
             String inputOption, Path inputFile, Map<String, Object> settings, IntUnaryOperator keep, boolean resume,
             boolean overwrite) {
-        String inputSource = inputFile != null ? inputOption + " " + inputFile : "the " + inputOption + " texts";
         OverwriteOption.refuseWithResume(resume, overwrite, "the interrupted output");
         Path part = RecordWriter.part(target);
         Map<String, Object> run = new LinkedHashMap<>();
@@ -151,7 +166,7 @@ final class ResumableOutput implements AutoCloseable {
                 if (!Objects.equals(was.get("inputs_sha256"), run.get("inputs_sha256"))) {
                     // other rows from another file (a moved or copied file with the same rows is accepted)
                     Object startedOn = was.get("options") instanceof Map<?, ?> o ? o.get(inputOption) : null;
-                    if (inputFile != null && startedOn instanceof String f && !Datasets.sameFile(Path.of(f), inputFile)) {
+                    if (startedOn instanceof String f && !Datasets.sameFile(Path.of(f), inputFile)) {
                         throw new CliException("--resume: " + target + " was started on " + inputOption + " " + f
                                 + ", not " + inputFile + " (expected the same input, or --overwrite to start again)",
                                 ExitCodes.USAGE);
@@ -160,7 +175,7 @@ final class ResumableOutput implements AutoCloseable {
                     // the same number of rows with other content: the file changed under the run, bad input as
                     // sft and train --resume treat a changed file; another number may be another --limit too
                     throw new CliException("--resume: " + target + " was started on " + count(was.get("inputs"))
-                            + " rows of " + inputSource + ", " + (sameCount ? "whose content has changed since"
+                            + " rows of " + inputOption + " " + inputFile + ", " + (sameCount ? "whose content has changed since"
                                     : "which now gives " + inputs.size()) + " (expected the same input"
                             + (sameCount ? "" : " and --limit") + ", or --overwrite to start again)",
                             sameCount ? ExitCodes.BAD_INPUT : ExitCodes.USAGE);
@@ -168,7 +183,7 @@ final class ResumableOutput implements AutoCloseable {
                 run.put("started", was.get("started"));
                 run.put("resumed", Instant.now().toString());
                 return new ResumableOutput(target, columns, run, was, lock, RecordWriter.readPart(target, columns, keep),
-                        false);
+                        false, inputOption + " " + inputFile);
             }
             if (!overwrite) {
                 if (Files.exists(part)) {
@@ -179,7 +194,7 @@ final class ResumableOutput implements AutoCloseable {
             }
             run.put("started", Instant.now().toString());
             return new ResumableOutput(target, columns, run, null, lock, new RecordWriter.Part(List.of(), -1),
-                    overwrite);
+                    overwrite, inputOption + " " + inputFile);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -296,10 +311,9 @@ final class ResumableOutput implements AutoCloseable {
      *
      * @param keys per input, the values its row starts with (e.g. the prompt's id and text)
      * @param units what an input is, e.g. "prompts"
-     * @param source the inputs, for the message, e.g. the prompts file
      * @throws CliException (usage) naming the file and the first row that does not fit
      */
-    void checkDoneRows(List<List<String>> keys, String units, String source) {
+    void checkDoneRows(List<List<String>> keys, String units) {
         List<List<String>> rows = doneRows();
         if (rows.size() > keys.size()) {
             throw new CliException("--resume: " + partFile() + " holds " + rows.size() + " rows, more than the "
@@ -310,7 +324,7 @@ final class ResumableOutput implements AutoCloseable {
             for (int c = 0; c < key.size(); c++) {
                 if (!rows.get(i).get(c).equals(key.get(c))) {
                     throw new CliException("--resume: " + partFile() + ": row " + (i + 1) + " has " + columns.get(c)
-                            + " " + Datasets.quote(rows.get(i).get(c)) + ", but input " + (i + 1) + " of " + source
+                            + " " + Datasets.quote(rows.get(i).get(c)) + ", but input " + (i + 1) + " of " + inputSource
                             + " has " + Datasets.quote(key.get(c)) + " (expected the " + units + " that started it; "
                             + "or --overwrite to start again)", ExitCodes.USAGE);
                 }

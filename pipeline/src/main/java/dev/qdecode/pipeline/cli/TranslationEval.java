@@ -75,12 +75,11 @@ final class TranslationEval {
         settings.put("batch_size", Integer.toString(cfg.batchSize()));
         settings.put("--source-column", sourceColumn); // other columns read other rows from the same file
         settings.put("--target-column", targetColumn);
-        int n = data.prompts().size();
         ResumableOutput o = ResumableOutput.open(spec, "--out", dir.resolve(TRANSLATIONS), columns(cfg), identity,
-                "--data", file, settings, rows -> rows >= n ? rows : rows / cfg.batchSize() * cfg.batchSize(), resume,
-                overwrite);
+                "--data", file, settings, ResumableOutput.wholeBatches(data.prompts().size(),
+                cfg.batchSize()), resume, overwrite);
         try {
-            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences", "--data " + file);
+            o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences");
         } catch (RuntimeException e) {
             o.close();
             throw e;
