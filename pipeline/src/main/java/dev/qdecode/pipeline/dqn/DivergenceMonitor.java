@@ -33,11 +33,12 @@ final class DivergenceMonitor {
     }
 
     /**
-     * Raises the largest achievable |return| (the run's return range was widened).
+     * Raises the largest achievable |return| to a widened return range's.
      *
-     * @param bound the new bound; a smaller one is ignored
+     * @param range {min, max}; a smaller bound is ignored
      */
-    void widen(double bound) {
+    void widen(double[] range) {
+        double bound = Math.max(Math.abs(range[0]), Math.abs(range[1]));
         if (bound > 0 && !(bound <= returnBound)) {
             returnBound = bound;
         }

@@ -263,7 +263,7 @@ public final class DqnTrainer implements AutoCloseable {
         t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
         if (d.values().containsKey(RETURN_MIN)) { // the range as widened before (older checkpoints: the default)
             t.learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
-            t.monitor.widen(Math.max(Math.abs(d.values().get(RETURN_MIN)), Math.abs(d.values().get(RETURN_MAX))));
+            t.monitor.widen(t.learner.returnRange());
         }
         t.stats.load(d.values());
         t.trimMetrics();
@@ -534,8 +534,7 @@ public final class DqnTrainer implements AutoCloseable {
             widened |= learner.widen(ep);
         }
         if (widened) {
-            double[] range = learner.returnRange();
-            monitor.widen(Math.max(Math.abs(range[0]), Math.abs(range[1])));
+            monitor.widen(learner.returnRange());
         }
         return r;
     }
