@@ -311,24 +311,14 @@ final class RecordWriter implements AutoCloseable {
      * One TSV row, as {@link #write} writes it to a .tsv file (without the line end).
      *
      * @param values the fields, in column order
-     * @return each field {@linkplain #escape escaped}, joined by tabs
+     * @return each field {@linkplain TsvEscapes#escape escaped}, joined by tabs
      */
     static String tsvRow(Object... values) {
         java.util.StringJoiner row = new java.util.StringJoiner("\t");
         for (Object v : values) {
-            row.add(escape(String.valueOf(v)));
+            row.add(TsvEscapes.escape(String.valueOf(v)));
         }
         return row.toString();
-    }
-
-    /**
-     * Escapes a TSV field ({@link TsvEscapes#escape}).
-     *
-     * @param s the value
-     * @return the value with backslash, tab, newline and carriage return escaped
-     */
-    public static String escape(String s) {
-        return TsvEscapes.escape(s);
     }
 
     /**

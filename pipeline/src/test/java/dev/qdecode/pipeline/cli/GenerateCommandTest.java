@@ -119,7 +119,7 @@ class GenerateCommandTest {
             String tsvText = rows.get(i + 1).split("\t", -1)[2];
             String jsonText = com.google.gson.JsonParser.parseString(json.get(i)).getAsJsonObject()
                     .get("generated").getAsString();
-            assertEquals(tsvText, RecordWriter.escape(jsonText), "prompt " + i);
+            assertEquals(tsvText, dev.qdecode.data.TsvEscapes.escape(jsonText), "prompt " + i);
         }
         // qdecode reads its TSV output back as the generated text (its record declares the escapes), as it
         // reads the JSONL: `rewards score` gives both files the same score
