@@ -5,6 +5,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.data.DialogueExample;
 import dev.qdecode.data.TranslationExample;
 import dev.qdecode.pipeline.sft.DialogueFormat;
+import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.pipeline.dqn.ClassificationTrainer;
 import dev.qdecode.pipeline.dqn.DqnConfig;
@@ -40,18 +41,33 @@ final class TaskOptions {
     /** Adam learning rate of the classification head unless --lr is given. */
     static final double CLASSIFICATION_LR = 1e-4;
 
-    /** Prompts with their references, for tasks scored against gold targets. */
-    record Prompts(List<String> prompts, Map<String, List<String>> references) {
+    /**
+     * Prompts with their ids (the file's, one per data row, in order) and references, for tasks scored
+     * against gold targets (none for continuation).
+     */
+    record Prompts(List<String> prompts, List<String> ids, Map<String, List<String>> references) {
         /** One prompt per row, in order; a prompt that occurs several times collects all its references. */
-        static <T> Prompts of(List<T> rows, Function<T, String> prompt, Function<T, List<String>> refs) {
+        static <T> Prompts of(List<T> rows, Function<T, String> id, Function<T, String> prompt,
+                Function<T, List<String>> refs) {
             Map<String, List<String>> r = new LinkedHashMap<>();
             List<String> prompts = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
             for (T row : rows) {
                 String p = prompt.apply(row);
                 prompts.add(p);
+                ids.add(id.apply(row));
                 r.computeIfAbsent(p, k -> new ArrayList<>()).addAll(refs.apply(row));
             }
-            return new Prompts(prompts, r);
+            return new Prompts(prompts, ids, r);
+        }
+
+        /** The prompts as examples with their ids, in order. */
+        List<PromptExample> examples() {
+            List<PromptExample> e = new ArrayList<>(prompts.size());
+            for (int i = 0; i < prompts.size(); i++) {
+                e.add(new PromptExample(ids.get(i), prompts.get(i)));
+            }
+            return e;
         }
     }
 
@@ -141,7 +157,8 @@ final class TaskOptions {
                 err.flush();
             }
             List<Integer> index = java.util.stream.IntStream.range(0, rows.size()).boxed().toList();
-            return new Fitted(Prompts.of(index, prompts::get, i -> List.of(rows.get(i).response())), shortened);
+            return new Fitted(Prompts.of(index, i -> rows.get(i).id(), prompts::get,
+                    i -> List.of(rows.get(i).response())), shortened);
         }
     }
 
@@ -171,7 +188,13 @@ final class TaskOptions {
                 "a translation file with columns '" + source + "' and '" + target + "'",
                 () -> Datasets.translation(file, ReadOptions.defaults().withColumn("source", source)
                         .withColumn("target", target).withLimit(limit)).examples());
-        return Prompts.of(rows, TranslationExample::source, TranslationExample::references);
+        return Prompts.of(rows, TranslationExample::id, TranslationExample::source, TranslationExample::references);
+    }
+
+    /** Reads a continuation prompts file (in file order, at most {@code limit}; 0 = all): no references. */
+    static Prompts continuation(Path file, int limit, String option) {
+        return Prompts.of(DqnCli.promptExamples(file, limit, option), PromptExample::id, PromptExample::prompt,
+                e -> List.of());
     }
 
     /**

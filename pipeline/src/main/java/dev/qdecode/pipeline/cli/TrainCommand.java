@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.data.ReadOptions;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
@@ -455,8 +456,8 @@ final class TrainCommand implements Callable<Integer> {
                     : translation ? taskOptions.translationDev() : dialogue ? taskOptions.dialogueDev()
                     : evalPrompts != null ? evalPrompts : DqnCli.defaultEvalPrompts();
             int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
-            List<String> trainP;
-            List<String> evalP;
+            TaskOptions.Prompts trainPs = null; // continuation and translation: known before the model
+            TaskOptions.Prompts evalPs = null;
             Map<String, List<String>> refs = new java.util.HashMap<>();
             String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
             String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
@@ -467,17 +468,13 @@ final class TrainCommand implements Callable<Integer> {
             if (dialogue) {
                 trainD = TaskOptions.dialogue(trainFile, 0, "--data");
                 evalD = TaskOptions.dialogue(evalFile, limit, "--dev");
-                trainP = List.of();
-                evalP = List.of();
             } else if (translation) {
-                TaskOptions.Prompts tp = TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
-                TaskOptions.Prompts ep = TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
-                trainP = tp.prompts();
-                evalP = ep.prompts();
-                mergeReferences(refs, tp, ep);
+                trainPs = TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
+                evalPs = TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
+                mergeReferences(refs, trainPs, evalPs);
             } else {
-                trainP = DqnCli.prompts(trainFile, 0, "--prompts");
-                evalP = DqnCli.prompts(evalFile, limit, "--eval-prompts");
+                trainPs = TaskOptions.continuation(trainFile, 0, "--prompts");
+                evalPs = TaskOptions.continuation(evalFile, limit, "--eval-prompts");
             }
             double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
                     : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
@@ -506,19 +503,24 @@ final class TrainCommand implements Callable<Integer> {
                     prov.put("source_column", srcCol);
                     prov.put("target_column", tgtCol);
                 }
+                int maxNew = cfg != null ? cfg.maxNewTokens() : Integer.parseInt(prior.get("max_new_tokens"));
                 if (dialogue) {
-                    int maxNew = cfg != null ? cfg.maxNewTokens() : Integer.parseInt(prior.get("max_new_tokens"));
                     int positions = m.model().config().maxPositions();
                     TaskOptions.Fitted tf = trainD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
                     TaskOptions.Fitted ef = evalD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
-                    trainP = tf.prompts().prompts();
-                    evalP = ef.prompts().prompts();
-                    mergeReferences(refs, tf.prompts(), ef.prompts());
+                    trainPs = tf.prompts();
+                    evalPs = ef.prompts();
+                    mergeReferences(refs, trainPs, evalPs);
                     prov.put("prompts_shortened", Integer.toString(tf.shortened()));
                     prov.put("eval_prompts_shortened", Integer.toString(ef.shortened()));
+                } else { // a prompt too long for the episode is named by its file, line and id (the trainer knows
+                    // only its position); counted as the trainer does, without token healing
+                    String remedy = "shorten it or lower --max-new-tokens";
+                    PromptFit.check(trainPs.examples(), trainFile, ReadOptions.defaults(), m, false, maxNew, remedy);
+                    PromptFit.check(evalPs.examples(), evalFile, ReadOptions.defaults(), m, false, maxNew, remedy);
                 }
-                DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, trainP, evalP,
-                        threshold, runDir, prov, refs);
+                DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward,
+                        trainPs.prompts(), evalPs.prompts(), threshold, runDir, prov, refs);
                 overwrite.clearEarlierRun(runDir, err); // inputs checked: the new run replaces the earlier one
                 Listener listener = new Listener(err);
                 DqnTrainer.Summary sum;
@@ -540,7 +542,7 @@ final class TrainCommand implements Callable<Integer> {
                         return ExitCodes.INTERRUPTED;
                     }
                 }
-                outW.println("base model vs trained DQN policy on " + evalP.size() + " held-out prompts ("
+                outW.println("base model vs trained DQN policy on " + evalPs.prompts().size() + " held-out prompts ("
                         + evalFile.getFileName() + "):");
                 DqnCli.printTable(outW, sum.base(), sum.trained());
                 outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");

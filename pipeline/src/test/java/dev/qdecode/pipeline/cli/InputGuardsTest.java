@@ -168,10 +168,18 @@ class InputGuardsTest {
         CliRunner.Result r = CliRunner.run("train", "--model", SMALL, "--prompts", prompts.toString(), "--out",
                 tmp.resolve("r").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().startsWith("qdecode: error: " + prompts.toAbsolutePath().normalize() + ": training prompt 2 "
-                + "has "), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + prompts + ":3: prompt (id 2) has "), r.err());
         assertTrue(r.err().contains("(expected at most 464 tokens: shorten it or lower --max-new-tokens)"), r.err());
         assertFalse(r.err().contains("episodes"), r.err());
+        // a translation source, and an evaluation file, are named the same way
+        Path pairs = Files.writeString(tmp.resolve("pairs.tsv"), "en\tde\nA dog.\tEin Hund.\nA cat.\tEine Katze.\n");
+        Path longPairs = Files.writeString(tmp.resolve("long.tsv"), "id\ten\tde\ns1\tA dog.\tEin Hund.\ns2\t"
+                + "word ".repeat(600) + "\tWort.\n");
+        r = CliRunner.run("train", "--task", "translation", "--model", SMALL, "--data", pairs.toString(), "--dev",
+                longPairs.toString(), "--out", tmp.resolve("t").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + longPairs + ":3: prompt (id s2) has "), r.err());
+        assertFalse(Files.exists(tmp.resolve("t").resolve("metrics.jsonl")));
     }
 
     @Test
