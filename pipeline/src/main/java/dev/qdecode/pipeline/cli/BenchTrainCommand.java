@@ -84,7 +84,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             // The prompts the rollouts use (cyclically: warm-up and timed runs), checked before any output.
             int used = Math.min(examples.size(), rolloutEpisodes * (ROLLOUT_WARMUP + runs));
             PromptFit.check(examples.subList(0, used), file, DqnCli.promptReadOptions(0), m, true, maxNewTokens,
-                    "shorten it or lower --max-new-tokens");
+                    PromptFit.REMEDY);
             out.println(BenchEnvironment.describe());
             int h = m.model().config().hiddenSize();
             int v = m.model().config().vocabSize();

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.qdecode.data.ReadOptions;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
@@ -176,18 +177,18 @@ final class EvaluateCommand implements Callable<Integer> {
         rewardOptions.requireInputs(specs, dialogue ? null : "--task continuation has none; expected --task dialogue, "
                 + "or a reward that needs none", "--task " + task + " has none; expected a reward that needs none");
         Path file;
-        List<String> evalP;
-        Map<String, List<String>> refs = Map.of();
+        TaskOptions.Prompts evalPs;
         TaskOptions.Dialogues pairs = null;
         if (dialogue) {
             file = data != null ? data : dev.qdecode.rewards.SharedDir.locate()
                     .resolve("data/xdailydialog/pairs_en_test.tsv");
             pairs = TaskOptions.dialogue(file, limit, "--data");
-            evalP = List.of();
+            evalPs = null;
         } else {
             file = prompts != null ? prompts : DqnCli.defaultEvalPrompts();
-            evalP = DqnCli.prompts(file, limit, "--prompts");
+            evalPs = TaskOptions.continuation(file, limit, "--prompts");
         }
+        List<String> evalP = evalPs == null ? List.of() : evalPs.prompts();
         double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
         OverwriteOption.refuseWithResume(resume, overwrite.overwrite, "the interrupted evaluation in --out");
         RecordWriter.checkTarget("--out", outDir().resolve("comparison.tsv"), file);
@@ -220,6 +221,10 @@ final class EvaluateCommand implements Callable<Integer> {
                     ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
                 if (!log.output().bindLoaded(m, p, err, "episodes")) {
                     return ExitCodes.INTERRUPTED;
+                }
+                if (evalPs != null) { // dialogue contexts are fitted to the model instead
+                    PromptFit.check(evalPs.examples(), file, ReadOptions.defaults(), m, false, cfg.maxNewTokens(),
+                            PromptFit.REMEDY);
                 }
                 return evaluate(p, m, cfg, pairs, evalP, specs, threshold, file, log, o, err);
             }
@@ -288,6 +293,8 @@ final class EvaluateCommand implements Callable<Integer> {
             if (!o.bindLoaded(m, pol, err, "translations")) {
                 return ExitCodes.INTERRUPTED;
             }
+            PromptFit.check(p.examples(), file, ReadOptions.defaults(), m, cfg.tokenHealing(), cfg.maxNewTokens(),
+                    PromptFit.REMEDY);
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
             return TranslationEval.run(o, m, pol, p, cfg, dir, spec.commandLine().getOut(), err);

@@ -17,6 +17,9 @@ import java.util.List;
  * mid-output, knows just the prompt's position in its batch list.
  */
 final class PromptFit {
+    /** What to do about a too-long prompt, where the command has no other remedy. */
+    static final String REMEDY = "shorten it or lower --max-new-tokens";
+
     private PromptFit() {}
 
     /**

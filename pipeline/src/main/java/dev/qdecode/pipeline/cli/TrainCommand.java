@@ -515,9 +515,9 @@ final class TrainCommand implements Callable<Integer> {
                     prov.put("eval_prompts_shortened", Integer.toString(ef.shortened()));
                 } else { // a prompt too long for the episode is named by its file, line and id (the trainer knows
                     // only its position); counted as the trainer does, without token healing
-                    String remedy = "shorten it or lower --max-new-tokens";
-                    PromptFit.check(trainPs.examples(), trainFile, ReadOptions.defaults(), m, false, maxNew, remedy);
-                    PromptFit.check(evalPs.examples(), evalFile, ReadOptions.defaults(), m, false, maxNew, remedy);
+                    ReadOptions rows = ReadOptions.defaults();
+                    PromptFit.check(trainPs.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
+                    PromptFit.check(evalPs.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
                 }
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward,
                         trainPs.prompts(), evalPs.prompts(), threshold, runDir, prov, refs);

@@ -180,6 +180,15 @@ class InputGuardsTest {
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().startsWith("qdecode: error: " + longPairs + ":3: prompt (id s2) has "), r.err());
         assertFalse(Files.exists(tmp.resolve("t").resolve("metrics.jsonl")));
+        // evaluate names it too, before any output (a run of 4 episodes to evaluate)
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRunner.run("train", "--task", "translation", "--model", SMALL, "--data", pairs.toString(),
+                "--dev", pairs.toString(), "--episodes", "4", "--out", run.toString()).code());
+        r = CliRunner.run("evaluate", "--task", "translation", "--policy", run.toString(), "--data", longPairs.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + longPairs + ":3: prompt (id s2) has "), r.err());
+        assertFalse(r.out().contains("translation of"), r.out());
+        assertFalse(Files.exists(run.resolve("evaluation")));
     }
 
     @Test
