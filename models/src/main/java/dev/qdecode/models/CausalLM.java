@@ -2,6 +2,7 @@ package dev.qdecode.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -42,6 +43,38 @@ public interface CausalLM extends AutoCloseable {
      */
     static CausalLM load(Path modelDir) {
         return TransformerLM.load(modelDir);
+    }
+
+    /**
+     * Loads a model directory to be used with a tokenizer, as every {@code qdecode} command loads one: as
+     * {@link #load(Path)}, then checks that the tokenizer's ids are all the model's, and when {@code
+     * vocab_size} is larger than the tokenizer (Qwen2 pads it; a retrained tokenizer may be smaller)
+     * {@linkplain #restrictVocabulary restricts} the model to the tokenizer's ids, so nothing decodes an id
+     * the tokenizer cannot turn into text.
+     *
+     * @param modelDir the model directory
+     * @param tokenizer the tokenizer the model's ids are decoded with (usually the directory's own)
+     * @return the loaded model
+     * @throws ModelException as {@link #load(Path)} does, or when the tokenizer has more tokens than {@code
+     *     config.json}'s {@code vocab_size}
+     */
+    static CausalLM load(Path modelDir, TextTokenizer tokenizer) {
+        CausalLM lm = load(modelDir);
+        try {
+            int vocab = lm.config().vocabSize();
+            if (tokenizer.vocabSize() > vocab) {
+                throw new ModelException(modelDir.resolve("config.json") + ": vocab_size is " + vocab + " but the "
+                        + "tokenizer vocabulary has " + tokenizer.vocabSize() + " tokens (expected at least the "
+                        + "tokenizer's)");
+            }
+            if (tokenizer.vocabSize() < vocab) {
+                lm.restrictVocabulary(tokenizer.vocabSize());
+            }
+            return lm;
+        } catch (RuntimeException e) {
+            lm.close();
+            throw e;
+        }
     }
 
     /**

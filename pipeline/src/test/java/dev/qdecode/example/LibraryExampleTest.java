@@ -48,8 +48,8 @@ class LibraryExampleTest {
         DqnConfig cfg = DqnConfig.builder().episodes(32).rolloutEpisodes(8).maxNewTokens(16).minNewTokens(4)
                 .batchSize(16).evalEvery(16).evalSamples(1).seed(3).build();
         List<EvalMetrics> evaluations = new ArrayList<>();
-        try (CausalLM model = CausalLM.load(modelDir);
-                TextTokenizer tokenizer = TextTokenizer.load(modelDir);
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir);
+                CausalLM model = CausalLM.load(modelDir, tokenizer);
                 Reward vader = Rewards.discover().create("vader", new RewardContext(shared, 3))) {
             PromptFormat format = PromptFormat.forModel(modelDir, tokenizer);
             DqnTrainer.Setup setup = new DqnTrainer.Setup(model, tokenizer, format, vader, train, dev, 0.0, run,

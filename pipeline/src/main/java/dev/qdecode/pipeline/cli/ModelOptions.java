@@ -99,15 +99,9 @@ final class ModelOptions {
         TextTokenizer tok = TextTokenizer.load(dir);
         CausalLM lm = null;
         try {
-            lm = CausalLM.load(dir);
-            if (tok.vocabSize() > lm.config().vocabSize()) {
-                throw new CliException(dir.resolve("tokenizer.json") + ": tokenizer vocabulary has " + tok.vocabSize()
-                        + " tokens but config.json vocab_size is " + lm.config().vocabSize()
-                        + " (expected at most the model's vocabulary)");
-            }
-            // A vocab_size padded beyond the tokenizer (Qwen2; a retrained tokenizer): ids the tokenizer
-            // does not have could be chosen and then not decoded, so the model never predicts them.
-            lm.restrictVocabulary(tok.vocabSize());
+            // refuses a tokenizer larger than the model; restricts a vocab_size padded beyond the tokenizer
+            // (Qwen2; a retrained tokenizer), whose extra ids could be chosen and then not decoded
+            lm = CausalLM.load(dir, tok);
             PromptFormat fmt;
             if (promptFormat != null) {
                 try {

@@ -702,10 +702,7 @@ public final class SftTrainer {
         }
         List<String> hyps = new ArrayList<>();
         List<List<String>> refs = new ArrayList<>();
-        try (CausalLM lm = CausalLM.load(snap)) {
-            if (tok.vocabSize() < lm.config().vocabSize()) { // as every command's model: no id the tokenizer lacks
-                lm.restrictVocabulary(tok.vocabSize());
-            }
+        try (CausalLM lm = CausalLM.load(snap, tok)) { // as every command's model: no id the tokenizer lacks
             int maxNew = Math.min(2 * maxTarget + 8, lm.config().maxPositions() - DecodeMemory.longest(prompts));
             GenerationConfig gc = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), Math.max(1, maxNew), 0, List.of(),
                     cfg.seed(), cfg.batchSize(), false, false);

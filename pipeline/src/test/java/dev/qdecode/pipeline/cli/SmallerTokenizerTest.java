@@ -3,9 +3,11 @@ package dev.qdecode.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.ModelException;
 import dev.qdecode.pipeline.generate.Generation;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.Generator;
@@ -84,6 +86,21 @@ class SmallerTokenizerTest {
                     .get(0);
             assertEquals(40, g.tokenIds().length);
             assertTrue(java.util.Arrays.stream(g.tokenIds()).allMatch(id -> id < SMALL), g.toString());
+            // what a program gets from loading the model with its tokenizer, as the commands do
+            try (CausalLM loaded = CausalLM.load(model, tok)) {
+                assertArrayEquals(g.tokenIds(), new Generator(loaded, null, null, cfg).generateIds(prompt).get(0)
+                        .tokenIds());
+            }
+        }
+    }
+
+    @Test
+    void aTokenizerLargerThanTheModelIsRefusedWhenLoadedTogether() {
+        Path model = Path.of(CliRunner.model("stories260K"));
+        try (TextTokenizer big = TextTokenizer.load(Path.of(CliRunner.model("TinyStories-656K")))) {
+            ModelException e = assertThrows(ModelException.class, () -> CausalLM.load(model, big));
+            assertEquals(model.resolve("config.json") + ": vocab_size is 512 but the tokenizer vocabulary has "
+                    + big.vocabSize() + " tokens (expected at least the tokenizer's)", e.getMessage());
         }
     }
 

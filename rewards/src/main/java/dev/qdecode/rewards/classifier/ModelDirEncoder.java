@@ -40,7 +40,7 @@ final class ModelDirEncoder implements SentenceEncoder {
         }
         TextTokenizer tok = TextTokenizer.load(dir);
         try {
-            return new ModelDirEncoder(dir, CausalLM.load(dir), tok, batchSize);
+            return new ModelDirEncoder(dir, CausalLM.load(dir, tok), tok, batchSize); // refuses a tokenizer too large
         } catch (RuntimeException e) {
             tok.close();
             throw e;

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qdecode.models.ModelException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelDirEncoderTest {
     private static final Path MODEL = Path.of(System.getProperty("qdecode.shared"), "models", "stories260K");
@@ -39,6 +45,23 @@ class ModelDirEncoderTest {
                 assertArrayEquals(b[i], c[i], "progress must not change row " + i);
             }
         }
+    }
+
+    /** A tokenizer with ids past the model's vocabulary is named with the model, not blamed on the texts. */
+    @Test
+    void aTokenizerLargerThanTheModelIsRefusedAtOpen(@TempDir Path tmp) throws IOException {
+        Path bigTokenizer = MODEL.resolveSibling("TinyStories-656K");
+        try (Stream<Path> files = Files.list(MODEL)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, tmp.resolve(f.getFileName()));
+            }
+        }
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+            Files.copy(bigTokenizer.resolve(f), tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        ModelException e = assertThrows(ModelException.class, () -> SentenceEncoders.open(tmp.toString()));
+        assertEquals(tmp.resolve("config.json") + ": vocab_size is 512 but the tokenizer vocabulary has 2048 tokens "
+                + "(expected at least the tokenizer's)", e.getMessage());
     }
 
     @Test
