@@ -20,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -104,7 +106,14 @@ final class RewardsCommand implements Runnable {
         @Option(names = "--output", paramLabel = "FILE.tsv|FILE.jsonl", description = "Write one score per segment here.")
         Path output;
 
-        @Mixin OutputOverwriteOption overwrite;
+        @Option(names = "--overwrite", description = "Replace an existing --output file, or an interrupted one's "
+                + "scores (default: refuse, so earlier work is not lost).")
+        boolean overwrite;
+
+        @Option(names = "--resume", description = "Continue the interrupted --output FILE (its scores so far are in "
+                + "FILE.part): give the command that started it plus --resume; a reward, seed, column or input that "
+                + "differs is named and refused.")
+        boolean resume;
 
         @Option(names = "--seed", defaultValue = "42", description = "Seed handed to the rewards (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -133,7 +142,12 @@ final class RewardsCommand implements Runnable {
                     labelColumn == null ? "expected --label-column NAME of a table --hyp file" : null);
             List<Path> inputs = new ArrayList<>(refs);
             inputs.add(hyp);
-            overwrite.check(spec, "rewards score", output, inputs.toArray(Path[]::new));
+            if (output == null) {
+                OptionScope.refuse(spec, "rewards score without --output", "with --output FILE",
+                        List.of("--overwrite", "--resume"));
+            } else {
+                RecordWriter.checkTarget("--output", output, inputs.toArray(Path[]::new));
+            }
             List<String> hyps = readColumn(hyp, column);
             if (hyps.isEmpty()) { // a mean over nothing is no score
                 throw new CliException(hyp + ": no segments (expected at least one "
@@ -158,53 +172,144 @@ final class RewardsCommand implements Runnable {
                 episodes.add(new Episode("", hyps.get(i), null, rs, labels == null ? null : labels.get(i), null));
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (Reward reward = registry.create(specs, new RewardContext(SharedDir.locate(), seed))) {
-                double[] scores = scoreWithProgress(reward, episodes, spec.commandLine().getErr());
+            PrintWriter err = spec.commandLine().getErr();
+            if (output != null) {
+                // from here on Ctrl-C stops after the current chunk, so the scores so far are kept
+                Interrupts.install(err, "the scores so far, after the current chunk");
+            }
+            // the output is checked (and a resume's rows read) before the reward loads, so a refusal is quick
+            try (ResumableOutput o = output == null ? null : openOutput(episodes, hyps);
+                    Reward reward = registry.create(specs, new RewardContext(SharedDir.locate(), seed))) {
+                double[] scores = new double[episodes.size()];
+                int from = 0;
+                if (o != null) {
+                    if (Interrupts.requested()) {
+                        err.println("qdecode: interrupted while loading the reward; nothing was written"
+                                + (o.done() > 0 ? " (the scores so far stay in " + o.partFile() + "; run the same "
+                                        + "command again, with --resume)" : " (run the same command again)"));
+                        return ExitCodes.INTERRUPTED;
+                    }
+                    o.bind(pluginHashes(), Map.of());
+                    for (List<String> row : o.doneRows()) {
+                        scores[from++] = Double.parseDouble(row.get(2));
+                    }
+                    o.announce(err, scores.length, "segments", "all " + scores.length + " segments were already "
+                            + "scored; finishing " + output);
+                }
+                int done = scoreChunks(reward, episodes, scores, from, err, (start, end) -> {
+                    if (o == null) {
+                        return true;
+                    }
+                    for (int k = start; k < end; k++) {
+                        o.write(k + 1, hyps.get(k), scores[k]);
+                    }
+                    o.flush();
+                    return !Interrupts.requested();
+                });
+                if (done < scores.length) {
+                    o.interrupted(err, done, scores.length, "segments", "scores");
+                    return ExitCodes.INTERRUPTED;
+                }
                 Optional<CorpusScore> corpus = reward.corpusScore(episodes);
                 double mean = 0;
-                for (double s : scores) {
-                    mean += s / Math.max(1, scores.length);
+                for (double v : scores) {
+                    mean += v / Math.max(1, scores.length);
                 }
                 if (corpus.isPresent()) {
                     out.println(corpus.get().line());
                 }
                 out.printf(Locale.ROOT, "mean %s = %.6f over %d segments%n", String.join(" + ", specs), mean, scores.length);
-                if (output != null) {
-                    try (RecordWriter w = RecordWriter.open(output, List.of("index", "text", "score"))) {
-                        for (int i = 0; i < scores.length; i++) {
-                            w.write(i + 1, hyps.get(i), scores[i]);
-                        }
-                        w.commit();
-                    }
-                    spec.commandLine().getErr().println("wrote " + scores.length + " scores to " + output);
+                if (o != null) {
+                    o.finish();
+                    Interrupts.restoreDefault();
+                    err.println("wrote " + scores.length + " scores to " + output + " (settings in "
+                            + ResumableOutput.runFile(output) + ")");
                 }
             }
             return ExitCodes.OK;
         }
 
-        /** Segments scored per call: a progress bar that moves every few seconds, and calls large enough for a model-based reward to batch texts of similar length together. */
+        /** Segments scored per call: a progress bar that moves every few seconds, a Ctrl-C that stops within
+         * seconds, and calls large enough for a model-based reward to batch texts of similar length together. */
         static final int CHUNK = 4096;
 
+        /** The output's columns. */
+        private static final List<String> COLUMNS = List.of("index", "text", "score");
+
+        /** Called after each chunk, its scores in place: whether to go on. */
+        private interface ChunkDone {
+            boolean test(int from, int to);
+        }
+
         /**
-         * Scores the episodes in chunks of {@link #CHUNK}, with a progress bar on standard error (a model-based
-         * reward takes about 2 ms a segment on 2 cores: a minute for 30,000). A reward's score of an episode
-         * does not depend on the others in its call (the {@link Reward} contract), so chunks give the same
-         * scores as one call.
+         * Scores the episodes from {@code from} on into {@code scores}, in chunks of {@link #CHUNK}, with a
+         * progress bar on standard error when there is more than one (a model-based reward takes about 2 ms a
+         * segment on 2 cores: a minute for 30,000). A reward's score of an episode does not depend on the
+         * others in its call (the {@link Reward} contract), so chunks, and a resume between them, give the
+         * same scores as one call.
+         *
+         * @return the index reached: {@code episodes.size()}, or less when {@code chunkDone} said stop
          */
-        private static double[] scoreWithProgress(Reward reward, List<Episode> episodes, PrintWriter err) {
-            if (episodes.size() <= CHUNK) {
-                return reward.score(episodes);
-            }
-            double[] scores = new double[episodes.size()];
-            try (ProgressBar bar = new ProgressBar(err, "segments", episodes.size())) {
-                for (int from = 0; from < episodes.size(); from += CHUNK) {
-                    int to = Math.min(episodes.size(), from + CHUNK);
-                    double[] part = reward.score(episodes.subList(from, to));
-                    System.arraycopy(part, 0, scores, from, part.length);
-                    bar.update(to, "");
+        private static int scoreChunks(Reward reward, List<Episode> episodes, double[] scores, int from,
+                PrintWriter err, ChunkDone chunkDone) {
+            int n = episodes.size();
+            try (ProgressBar bar = n - from > CHUNK ? new ProgressBar(err, "segments", n, from) : null) {
+                for (int start = from; start < n; start += CHUNK) {
+                    int end = Math.min(n, start + CHUNK);
+                    double[] part = reward.score(episodes.subList(start, end));
+                    System.arraycopy(part, 0, scores, start, part.length);
+                    if (bar != null) {
+                        bar.update(end, "");
+                    }
+                    if (!chunkDone.test(start, end)) {
+                        return end;
+                    }
                 }
             }
-            return scores;
+            return n;
+        }
+
+        /**
+         * Opens --output (refusing one that exists unasked): the segments' texts, references and labels are
+         * its input identity, the rewards, seed and columns its settings; a resumed run's rows are checked
+         * against the segments.
+         */
+        private ResumableOutput openOutput(List<Episode> episodes, List<String> hyps) {
+            List<String> identity = new ArrayList<>(episodes.size());
+            for (Episode e : episodes) {
+                List<String> fields = new ArrayList<>(e.references());
+                fields.add(0, e.text());
+                fields.add(e.label() == null ? "" : e.label());
+                identity.add(String.join("\t", fields));
+            }
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("--reward", specs);
+            settings.put("--seed", Long.toString(seed));
+            settings.put("--column", column);
+            settings.put("--ref-column", refColumn);
+            settings.put("--label-column", String.valueOf(labelColumn));
+            ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--hyp", hyp,
+                    settings, rows -> rows, resume, overwrite);
+            try {
+                List<List<String>> keys = new ArrayList<>(hyps.size());
+                for (int i = 0; i < hyps.size(); i++) {
+                    keys.add(List.of(Integer.toString(i + 1), hyps.get(i)));
+                }
+                o.checkDoneRows(keys, "segments");
+            } catch (RuntimeException e) {
+                o.close();
+                throw e;
+            }
+            return o;
+        }
+
+        /** The plug-in jars' sha256, compared on a resume (other code may score otherwise). */
+        private Map<String, Object> pluginHashes() {
+            List<String> hashes = new ArrayList<>();
+            for (Path jar : rewards.plugins) {
+                hashes.add(Datasets.sha256(jar));
+            }
+            return Map.of("plugins_sha256", hashes);
         }
 
         /** A UTF-8 byte-order mark, as decoded. */
