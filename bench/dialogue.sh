@@ -6,8 +6,8 @@
 #   3. `qdecode sft --task dialogue` continuing TinyStories-656K (3 epochs, a few minutes on 2 cores);
 #   4. a DQN head per seed (3,000 episodes, 2-3 min each) with the reward
 #      classifier(question) + 0.5*token-f1 + 0.2*repetition and --tau-q 0.5;
-#   5. `evaluate --task dialogue` on the first 500 test pairs x 4 samples: P(question), token F1 against
-#      the gold response, perplexity under the base model, distinct-2, base and head side by side.
+#   5. `evaluate --task dialogue` on the first 500 test pairs x 4 samples: P(question), perplexity under
+#      the base model, distinct-2; then token F1 against the gold response (a second evaluation).
 # Usage: bench/dialogue.sh [SEED...] (default: 1). Extra `train` options: TRAIN_OPTS="...".
 # Writes everything under runs/bench-dialogue/ and prints the evaluation lines of each seed.
 set -euo pipefail
@@ -57,7 +57,11 @@ for s in "${seeds[@]}"; do
         --seed "$s" ${TRAIN_OPTS:-} "${resume[@]}" --out "$run"
     touch "$run/.done"
   fi
+  # P(question) (the classifier's positive rate), then token F1 against the gold responses
   $Q evaluate --task dialogue --model "$SFT" --policy "$run" "${REWARD[@]}" --out "$run/eval-test" --overwrite > "$run/eval-test.log" 2>&1
-  echo "seed $s:"
-  cat "$run/eval-test.log"
+  $Q evaluate --task dialogue --model "$SFT" --policy "$run" --reward token-f1 --out "$run/eval-test-f1" --overwrite > "$run/eval-test-f1.log" 2>&1
+  echo "seed $s, reward classifier(question):"
+  grep -E '^(metric|mean reward|positive rate|perplexity|distinct-2|mean length)' "$run/eval-test.log"
+  echo "seed $s, token F1 against the gold response:"
+  grep -E '^mean reward' "$run/eval-test-f1.log"
 done
