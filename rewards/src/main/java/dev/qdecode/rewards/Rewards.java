@@ -287,6 +287,44 @@ public final class Rewards {
     }
 
     /**
+     * One weighted term of reward specs, as parsed (no reward is created).
+     *
+     * @param weight the weight ({@code 1} when none is written)
+     * @param id the reward id
+     * @param params the parameters as written, in order
+     */
+    public record Term(double weight, String id, Map<String, String> params) {
+        /**
+         * Copies the parameters.
+         *
+         * @param weight the weight
+         * @param id the reward id
+         * @param params the parameters
+         */
+        public Term {
+            params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        }
+    }
+
+    /**
+     * Parses reward specs into their weighted terms, in order (the parts of every spec, as {@link
+     * #create(List, RewardContext)} sums them); checks the syntax only, not the ids or parameters.
+     *
+     * @param specs the specs
+     * @return the terms
+     * @throws RewardSpecException on a syntax error
+     */
+    public static List<Term> terms(List<String> specs) {
+        List<Term> out = new ArrayList<>();
+        for (String s : specs) {
+            for (SpecParser.Part part : SpecParser.parseAll(s)) {
+                out.add(new Term(part.weight(), part.id(), part.params()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Creates the reward of a spec (grammar in the class comment).
      *
      * @param spec e.g. {@code bleu:tokenize=intl} or {@code 0.7*vader+0.3*bleu}

@@ -7,6 +7,7 @@ import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.rewards.Rewards;
 import dev.qdecode.rewards.SharedDir;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -83,9 +84,21 @@ final class DqnCli {
         return List.of(a);
     }
 
-    /** A reward above this counts as positive: 0.5 for probability rewards (classifier), else 0.0. */
+    /**
+     * A reward above this counts as positive: when every term is a classifier probability (its default
+     * {@code mode=prob}), half the sum of their weights (0.5 for one classifier, whatever its weight is
+     * written as); else 0.0 (VADER's compound, a margin, or a mix).
+     */
     static double defaultThreshold(List<String> rewardSpecs) {
-        return rewardSpecs.stream().allMatch(s -> s.strip().startsWith("classifier")) ? 0.5 : 0.0;
+        double weights = 0;
+        for (Rewards.Term t : Rewards.terms(rewardSpecs)) {
+            String mode = t.params().getOrDefault("mode", "prob").strip().toLowerCase(Locale.ROOT);
+            if (!t.id().equals("classifier") || !mode.equals("prob") || t.weight() <= 0) {
+                return 0.0;
+            }
+            weights += t.weight();
+        }
+        return 0.5 * weights;
     }
 
     static Map<String, String> provenance(Path modelDir, Path train, Path eval, int evalLimit, List<String> rewards,

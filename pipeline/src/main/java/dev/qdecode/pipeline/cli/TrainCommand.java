@@ -86,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
-            description = "Continuation, translation, dialogue: a reward above X counts as positive (default: 0.5 for classifier rewards, else 0.0).")
+            description = "Continuation, translation, dialogue: a reward above X counts as positive (default: half the sum of the weights when every reward is a classifier probability, e.g. 0.5 for one; else 0.0).")
     Double positiveThreshold;
 
     @Option(names = "--out", paramLabel = "RUN_DIR",
