@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -76,9 +77,34 @@ public final class Main implements Runnable {
         };
         cl.registerConverter(Double.class, finite);
         cl.registerConverter(double.class, finite);
+        // An empty column name means no column: refuse it for every column option, as a bad value.
+        cl.setExecutionStrategy(parsed -> {
+            refuseEmptyColumns(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
         return cl;
+    }
+
+    /** Refuses an empty value of any {@code --…column} or {@code --…columns} option of the command run. */
+    private static void refuseEmptyColumns(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            for (CommandLine.Model.OptionSpec o : p.matchedOptions()) {
+                String name = o.longestName();
+                if (!name.endsWith("-column") && !name.endsWith("-columns")) {
+                    continue;
+                }
+                Object v = o.getValue();
+                List<?> values = v instanceof List<?> l ? l : java.util.Collections.singletonList(v);
+                for (Object x : values) {
+                    if (x == null || x.toString().isBlank()) {
+                        throw new CommandLine.ParameterException(p.commandSpec().commandLine(), "Invalid value for "
+                                + "option '" + name + "': expected a column name but got an empty string");
+                    }
+                }
+            }
+        }
     }
 
     /**

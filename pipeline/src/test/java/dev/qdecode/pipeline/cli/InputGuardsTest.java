@@ -75,6 +75,13 @@ class InputGuardsTest {
     void optionValuesThatMeanNothingAreRefused(@TempDir Path tmp) {
         usage(CliRunner.run("train", "--out", ""), "Invalid value for option '--out': expected a path but got an "
                 + "empty string");
+        // an empty column name reached the data module's "cannot be switched off" check: exit 1, internal error
+        usage(CliRunner.run("classifier", "train", "--data", "x.tsv", "--text-column", "", "--out", "o"),
+                "Invalid value for option '--text-column': expected a column name but got an empty string");
+        usage(CliRunner.run("train", "--task", "classification", "--encoder", "minilm", "--label-column", " "),
+                "Invalid value for option '--label-column': expected a column name but got an empty string");
+        usage(CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", "h.tsv", "--ref", "r.tsv", "--ref-column",
+                ""), "Invalid value for option '--ref-column': expected a column name but got an empty string");
         usage(CliRunner.run("train", "--positive-threshold", "NaN"), "Invalid value for option '--positive-threshold': "
                 + "expected a finite number but got 'NaN'");
         usage(CliRunner.run("generate", "--prompt", "Once", "--temperature", "Infinity"),
