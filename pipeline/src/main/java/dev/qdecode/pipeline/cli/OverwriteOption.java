@@ -52,7 +52,11 @@ final class OverwriteOption {
             throw new CliException("--out " + out + ": is a file (expected a directory for " + what + ")",
                     ExitCodes.USAGE);
         }
-        if (overwrite || !Files.isDirectory(out)) {
+        if (!Files.exists(out)) {
+            RecordWriter.checkCreatable("--out", out, out); // not found only when the job writes at its end
+            return;
+        }
+        if (overwrite) {
             return;
         }
         try (Stream<Path> files = Files.list(out)) {

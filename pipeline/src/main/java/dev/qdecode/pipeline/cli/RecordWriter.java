@@ -118,6 +118,67 @@ final class RecordWriter implements AutoCloseable {
                         + "so the input is not replaced)", ExitCodes.USAGE);
             }
         }
+        checkCreatable(option, target, target.toAbsolutePath().getParent());
+    }
+
+    /** Why a directory could not be created, in a few words. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "the file system refuses it";
+        }
+        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getClass().getSimpleName();
+    }
+
+    /**
+     * Checks, before any work, that directory {@code dir} exists or can be created, so that an output the
+     * job would only write at its end is not found unwritable then: creates the missing directories and
+     * removes them again, leaving the file system as it was.
+     *
+     * @param option the option that names the output, for messages (e.g. "--out")
+     * @param target the output as given, for messages
+     * @param dir the directory that is to hold it (or be it)
+     * @throws CliException (usage) naming the option, the output and the reason
+     */
+    static void checkCreatable(String option, Path target, Path dir) {
+        Path existing = dir.toAbsolutePath();
+        java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+        while (existing != null && !Files.exists(existing)) {
+            missing.push(existing);
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new CliException(option + " " + target + ": " + existing + " is not a directory (expected a path "
+                    + "under a directory)", ExitCodes.USAGE);
+        }
+        if (missing.isEmpty()) {
+            if (!Files.isWritable(existing)) {
+                throw new CliException(option + " " + target + ": cannot write in " + existing + " (permission "
+                        + "denied)", ExitCodes.USAGE);
+            }
+            return;
+        }
+        java.util.List<Path> created = new java.util.ArrayList<>();
+        try {
+            for (Path d : missing) {
+                Files.createDirectory(d);
+                created.add(d);
+            }
+        } catch (IOException e) {
+            throw new CliException(option + " " + target + ": cannot create directory " + missing.peek() + " ("
+                    + reason(e) + ")", ExitCodes.USAGE);
+        } finally {
+            for (int i = created.size() - 1; i >= 0; i--) {
+                try {
+                    Files.deleteIfExists(created.get(i));
+                } catch (IOException ignored) {
+                    // a directory that another job filled meanwhile stays: it is that job's
+                }
+            }
+        }
     }
 
     /**

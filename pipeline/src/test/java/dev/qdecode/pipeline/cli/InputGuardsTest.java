@@ -168,6 +168,25 @@ class InputGuardsTest {
         assertFalse(r.out().contains("trained on"), r.out());
     }
 
+    /** An output that cannot be created is refused before the work, not after it (a classifier trained for nothing). */
+    @Test
+    void anOutputUnderAFileIsRefusedBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("f.tsv"), "x\n");
+        Path data = Files.writeString(tmp.resolve("train.tsv"), "sentence\tlabel\ngood\t1\nbad\t0\n");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", data.toString(), "--out",
+                file.resolve("clf").toString());
+        usage(r, "--out " + file.resolve("clf") + ": " + file + " is not a directory (expected a path under a directory)");
+        assertFalse(r.out().contains("validation"), r.out());
+        r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", data.toString(), "--column", "sentence",
+                "--output", file.resolve("s.tsv").toString());
+        usage(r, "--output " + file.resolve("s.tsv") + ": " + file + " is not a directory");
+        assertEquals("", r.out());
+        // a path whose directories can be made is checked by making them, and they are removed again
+        Path deep = tmp.resolve("a").resolve("b").resolve("c.tsv");
+        RecordWriter.checkCreatable("--output", deep, deep.getParent());
+        assertFalse(Files.exists(tmp.resolve("a")));
+    }
+
     @Test
     void aTrainingPromptTooLongForTheContextIsFoundBeforeTraining(@TempDir Path tmp) throws Exception {
         Path prompts = Files.writeString(tmp.resolve("p.tsv"), "id\tprompt\n1\tOnce upon a time\n2\t"
