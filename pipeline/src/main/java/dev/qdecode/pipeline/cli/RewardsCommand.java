@@ -115,7 +115,8 @@ final class RewardsCommand implements Runnable {
                 + "differs is named and refused.")
         boolean resume;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Seed handed to the rewards (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--seed", defaultValue = "42", description = "Seed handed to plug-in rewards "
+                + "(RewardContext.seed(); no built-in reward draws random numbers) (default: ${DEFAULT-VALUE}).")
         long seed;
 
         @Override
@@ -127,6 +128,10 @@ final class RewardsCommand implements Runnable {
             if (refs.stream().noneMatch(Format::isTable)) {
                 OptionScope.refuse(spec, refs.isEmpty() ? "rewards score without --ref" : "plain-text --ref files",
                         "with .tsv/.csv/.jsonl --ref files", List.of("--ref-column"));
+            }
+            if (rewards.plugins.isEmpty()) {
+                OptionScope.refuse(spec, "built-in rewards, which draw no random numbers", "with a --plugin reward",
+                        List.of("--seed"));
             }
             Rewards registry = rewards.registry();
             if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
@@ -320,8 +325,8 @@ final class RewardsCommand implements Runnable {
                 List<String> out = new ArrayList<>();
                 try (var reader = Datasets.rows(file, ReadOptions.defaults().withFormat(Format.of(file)))) {
                     reader.forEachRemaining((Row row) -> {
-                        if (!row.has(column)) {
-                            throw new CliException(file + ":1: no column '" + column + "' (columns: "
+                        if (!row.has(column)) { // a JSON-lines row has its own keys: its line, not the header's
+                            throw new CliException(file + ":" + row.line() + ": no column '" + column + "' (columns: "
                                     + String.join(", ", row.columns()) + ")");
                         }
                         out.add(row.get(column));

@@ -155,6 +155,15 @@ class InputGuardsTest {
         assertEquals(2, Files.readAllLines(earlier).size());
         usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(), "--overwrite"),
                 "--overwrite: not for rewards score without --output");
+        // --seed is read by plug-ins only: with built-in rewards it would change nothing
+        usage(CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", hyp.toString(), "--seed", "7"),
+                "--seed: not for built-in rewards, which draw no random numbers (expected it only with a --plugin "
+                        + "reward)");
+        // a JSON-lines row without the column is named by its own line
+        Path jsonl = Files.writeString(tmp.resolve("h.jsonl"), "{\"text\": \"fine\"}\n{\"txt\": \"bad\"}\n");
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", jsonl.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + jsonl + ":2: no column 'text' (columns: txt)", r.err().strip());
     }
 
     @Test
