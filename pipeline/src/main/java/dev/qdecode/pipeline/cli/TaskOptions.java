@@ -286,6 +286,9 @@ final class TaskOptions {
         prov.put("task", "classification");
         prov.put("data", trainFile.toAbsolutePath().normalize().toString());
         prov.put("data_sha256", Datasets.sha256(trainFile));
+        prov.put("data_limit", Integer.toString(dataLimit)); // rows of --data used: 0 = all (the sha256 is the file's)
+        prov.put("text_column", columns.text);
+        prov.put("label_column", columns.label);
         prov.put("dev", devFile.toAbsolutePath().normalize().toString());
         prov.put("dev_sha256", Datasets.sha256(devFile));
         prov.put("labels", verbalizer.toSpec());

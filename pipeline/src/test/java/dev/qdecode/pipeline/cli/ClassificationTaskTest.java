@@ -75,6 +75,10 @@ class ClassificationTaskTest {
         double acc = s.get("dqn_accuracy").getAsDouble();
         assertTrue(acc >= 0.9 && s.get("probe_accuracy").getAsDouble() >= 0.9, s.toString());
         assertEquals("minilm", s.getAsJsonObject("provenance").get("encoder").getAsString());
+        // what was read: all rows (no --data-limit), from the default columns
+        assertEquals("0", s.getAsJsonObject("provenance").get("data_limit").getAsString());
+        assertEquals("sentence", s.getAsJsonObject("provenance").get("text_column").getAsString());
+        assertEquals("label", s.getAsJsonObject("provenance").get("label_column").getAsString());
         // Each label is one action of the head (no decoder tokens).
         assertEquals("[0]", s.getAsJsonObject("label_token_ids").get("0").getAsString());
         assertEquals("[1]", s.getAsJsonObject("label_token_ids").get("1").getAsString());
