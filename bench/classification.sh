@@ -5,12 +5,7 @@
 # 2 cores, cached under ~/.cache/qdecode/embeddings); each run then takes 1-2 min.
 # Usage: bench/classification.sh [SEED...] (default: 1 2 3). Extra `train` options: TRAIN_OPTS="...".
 # Writes runs/bench-classification/{decoder,minilm}-sN and prints the result line of each run.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-DIR=runs/bench-classification
-mkdir -p "$DIR"
-seeds=("$@")
-[ ${#seeds[@]} -eq 0 ] && seeds=(1 2 3)
+source "$(dirname "$0")/common.sh" runs/bench-classification 1 2 3 -- "$@"
 for backbone in decoder minilm; do
   for s in "${seeds[@]}"; do
     run=$DIR/$backbone-s$s
@@ -18,7 +13,7 @@ for backbone in decoder minilm; do
     enc=()
     [ "$backbone" = minilm ] && enc=(--encoder minilm)
     # shellcheck disable=SC2086
-    ./qdecode train --task classification "${enc[@]}" --seed "$s" ${TRAIN_OPTS:-} --out "$run" > "$run.log" 2>&1
+    $Q train --task classification "${enc[@]}" --seed "$s" ${TRAIN_OPTS:-} --out "$run" > "$run.log" 2>&1
     printf '%-7s seed %s: %s\n' "$backbone" "$s" "$(grep -m1 '^classification on ' "$run.log")"
   done
 done

@@ -10,15 +10,8 @@
 #      the base model, distinct-2; then token F1 against the gold response (a second evaluation).
 # Usage: bench/dialogue.sh [SEED...] (default: 1). Extra `train` options: TRAIN_OPTS="...".
 # Writes everything under runs/bench-dialogue/ and prints the evaluation lines of each seed.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-Q=./qdecode
-SHARED=${QDECODE_SHARED:-../shared}
+source "$(dirname "$0")/common.sh" runs/bench-dialogue 1 -- "$@"
 DD=$SHARED/data/xdailydialog
-DIR=runs/bench-dialogue
-mkdir -p "$DIR"
-seeds=("$@")
-[ ${#seeds[@]} -eq 0 ] && seeds=(1)
 
 if [ ! -f "$DIR/sft-val.tsv" ]; then
   awk -F'\t' 'NR == 1 || $1 < 895' "$DD/pairs_en_dev.tsv" > "$DIR/sft-train.tsv"
@@ -32,18 +25,9 @@ if [ ! -f "$CLF/.done" ]; then
   touch "$CLF/.done"
 fi
 SFT=$DIR/sft
-if [ ! -f "$SFT/.done" ]; then
-  if [ -d "$SFT/checkpoint" ]; then
-    if ! { $Q sft --resume --out "$SFT" 2>&1 1>&3 | tee "$DIR/sft-resume.err" >&2; } 3>&1; then
-      grep -q "already finished" "$DIR/sft-resume.err" || exit 1
-    fi
-  else
-    $Q sft --task dialogue --model "$SHARED/models/TinyStories-656K" --data "$DIR/sft-train.tsv" \
-        --dev "$DIR/sft-val.tsv" --epochs 3 --batch-size 32 --lr 1e-3 --warmup 50 --schedule cosine \
-        --eval-every 100 --seed 1 --out "$SFT"
-  fi
-  touch "$SFT/.done"
-fi
+sft_once "$SFT" --task dialogue --model "$SHARED/models/TinyStories-656K" --data "$DIR/sft-train.tsv" \
+    --dev "$DIR/sft-val.tsv" --epochs 3 --batch-size 32 --lr 1e-3 --warmup 50 --schedule cosine \
+    --eval-every 100 --seed 1
 
 REWARD=(--reward "classifier:model=$CLF,label=2")
 for s in "${seeds[@]}"; do

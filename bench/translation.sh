@@ -11,15 +11,8 @@
 #      base model's beam search of the same width.
 # Usage: bench/translation.sh [SEED...] (default: 1 2). Extra `train` options: TRAIN_OPTS="...".
 # Writes everything under runs/bench-translation/ and prints one line per run and data set.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-Q=./qdecode
-SHARED=${QDECODE_SHARED:-../shared}
+source "$(dirname "$0")/common.sh" runs/bench-translation 1 2 -- "$@"
 M30K=$SHARED/data/multi30k
-DIR=runs/bench-translation
-mkdir -p "$DIR"
-seeds=("$@")
-[ ${#seeds[@]} -eq 0 ] && seeds=(1 2)
 
 if [ ! -f "$DIR/rl.tsv" ]; then
   head -1 "$M30K/en-de.train.tsv" > "$DIR/sft.tsv"
@@ -39,20 +32,9 @@ cat > "$DIR/config.json" <<'JSON'
  "hidden_act":"silu","bos_token_id":1,"eos_token_id":2,"torch_dtype":"float32"}
 JSON
 SFT=$DIR/sft
-if [ ! -f "$SFT/.done" ]; then
-  if [ -d "$SFT/checkpoint" ]; then
-    # an interrupted run continues where it stopped; one that had finished (stopped before .done was
-    # written) is refused with "already finished": its model is complete
-    if ! { $Q sft --resume --out "$SFT" 2>&1 1>&3 | tee "$DIR/sft-resume.err" >&2; } 3>&1; then
-      grep -q "already finished" "$DIR/sft-resume.err" || exit 1
-    fi
-  else
-    $Q sft --task translation --data "$DIR/sft.tsv" --dev "$M30K/en-de.val.tsv" --template '{source}<sep>' \
-        --init "$DIR/config.json" --tokenizer "$DIR/tok" --epochs 6 --batch-size 32 --lr 1e-3 --warmup 400 \
-        --schedule cosine --dropout 0.1 --eval-every 500 --threads 1 --seed 1 --out "$SFT"
-  fi
-  touch "$SFT/.done"
-fi
+sft_once "$SFT" --task translation --data "$DIR/sft.tsv" --dev "$M30K/en-de.val.tsv" --template '{source}<sep>' \
+    --init "$DIR/config.json" --tokenizer "$DIR/tok" --epochs 6 --batch-size 32 --lr 1e-3 --warmup 400 \
+    --schedule cosine --dropout 0.1 --eval-every 500 --threads 1 --seed 1
 
 BEAMS=${BEAMS:-8}
 # report LABEL POLICY OUT [evaluate options]: val and test against the base model, one line each
