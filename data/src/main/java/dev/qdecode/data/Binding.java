@@ -24,6 +24,16 @@ final class Binding {
   private final Map<String, List<String>> allowed;
   private final Map<String, Set<String>> allowedSets;
 
+  /**
+   * Per name field, the number a name spells (see {@link #numberSpelled}) → its first spelling in this
+   * file and that row's line, so that {@code 0} and {@code 0.0} do not become two classes.
+   */
+  private final Map<String, Map<String, String[]>> numericNames = new HashMap<>();
+
+  /** A decimal number: optional sign, digits with an optional fraction, optional exponent. */
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
   private Binding(
       String taskName,
       Map<String, String> columns,
@@ -202,8 +212,10 @@ final class Binding {
   }
 
   /**
-   * A required field's value that names something (a label): as {@link #required}, and without
-   * leading or trailing white space, which would make {@code "1 "} a class of its own.
+   * A required field's value that names something (a label): as {@link #required}, without
+   * leading or trailing white space, which would make {@code "1 "} a class of its own, and spelled as
+   * the earlier rows of the file spell the same number: {@code 0.0} after {@code 0} (or {@code true}
+   * after {@code 1}, as a JSON boolean reads) would be another class.
    */
   String requiredName(Row row, String field) {
     String value = required(row, field);
@@ -217,7 +229,47 @@ final class Binding {
               + ") but found "
               + Sources.quote(value));
     }
+    String number = numberSpelled(value);
+    if (number != null) {
+      Map<String, String[]> seen = numericNames.computeIfAbsent(field, f -> new HashMap<>());
+      String[] first = seen.putIfAbsent(number, new String[] {value, Long.toString(row.line())});
+      if (first != null && !first[0].equals(value)) {
+        throw row.error(
+            columns.get(field),
+            "expected one spelling per "
+                + field
+                + " but found "
+                + Sources.quote(value)
+                + ", the same number as "
+                + Sources.quote(first[0])
+                + " on line "
+                + first[1]);
+      }
+    }
     return value;
+  }
+
+  /**
+   * The number a name spells, in one canonical form, or {@code null} when it is not a number: a decimal
+   * such as {@code 1}, {@code 1.0}, {@code +1} or {@code 1e0}, and {@code true}/{@code false} (any case)
+   * as 1 and 0.
+   */
+  static String numberSpelled(String name) {
+    if (name.equalsIgnoreCase("true")) {
+      return "1E0";
+    }
+    if (name.equalsIgnoreCase("false")) {
+      return "0E0";
+    }
+    if (!NUMBER.matcher(name).matches()) {
+      return null;
+    }
+    try {
+      java.math.BigDecimal d = new java.math.BigDecimal(name).stripTrailingZeros();
+      return d.signum() == 0 ? "0E0" : d.unscaledValue() + "E" + (-(long) d.scale());
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null; // an exponent beyond what BigDecimal holds: compared as text
+    }
   }
 
   /** A required field's values (a JSON array gives several): each non-blank and allowed. */

@@ -47,6 +47,38 @@ class BadInputTest {
         message(() -> Datasets.classification(f, ReadOptions.defaults())));
   }
 
+  /** {@code 0} and {@code 0.0} (or a JSON {@code true} after {@code 1}) would silently be two classes. */
+  @Test
+  void oneNumberSpelledTwoWaysIsNotTwoClasses() {
+    Path f =
+        files.write(
+            "t.jsonl",
+            "{\"sentence\": \"a\", \"label\": 0}\n{\"sentence\": \"b\", \"label\": 1}\n"
+                + "{\"sentence\": \"c\", \"label\": 1}\n{\"sentence\": \"d\", \"label\": 0.0}\n");
+    assertEquals(
+        tmp
+            + "/bad/t.jsonl:4: column 'label': expected one spelling per label but found '0.0', the same"
+            + " number as '0' on line 1",
+        message(() -> Datasets.classification(f, ReadOptions.defaults())));
+    Path b =
+        files.write(
+            "b.jsonl",
+            "{\"sentence\": \"a\", \"label\": 1}\n{\"sentence\": \"b\", \"label\": 0}\n"
+                + "{\"sentence\": \"c\", \"label\": true}\n");
+    assertEquals(
+        tmp
+            + "/bad/b.jsonl:3: column 'label': expected one spelling per label but found 'true', the same"
+            + " number as '1' on line 1",
+        message(() -> Datasets.classification(b, ReadOptions.defaults())));
+    // one spelling each, numbers or not, is fine; so are numbers that differ
+    Path ok = files.write("ok.tsv", "sentence\tlabel\na\t1.0\nb\t0.5\nc\t1.0\nd\tpos\ne\t10\n");
+    assertEquals(5, Datasets.classification(ok, ReadOptions.defaults()).size());
+    assertEquals("1E1", Binding.numberSpelled("+10.00"));
+    assertEquals("0E0", Binding.numberSpelled("-0.0"));
+    assertEquals(null, Binding.numberSpelled("1e99999999999"));
+    assertEquals(null, Binding.numberSpelled("one"));
+  }
+
   @Test
   void labelNotAllowed() {
     assertEquals(

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,22 +46,48 @@ final class ClassifierCommand implements Runnable {
         @Option(names = "--label-column", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
         String labelColumn;
 
-        @Option(names = "--limit", defaultValue = "0", description = "Use only the first N rows; 0 = all (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--limit", defaultValue = "0",
+                description = "Use only the first N rows of --data (train's --dev is always read whole); 0 = all "
+                        + "(default: ${DEFAULT-VALUE}).")
         int limit;
 
-        /** Reads labelled rows; {@code labels} (empty: any) are the labels they may have. */
-        List<ClassificationExample> read(Path file, java.util.Collection<String> labels) {
+        /**
+         * Reads labelled rows; {@code labels} (empty: any) are the labels they may have; {@code limited}: only
+         * the first {@code --limit} rows (for --data, not for train's --dev).
+         */
+        List<ClassificationExample> read(Path file, java.util.Collection<String> labels, boolean limited) {
             if (limit < 0) {
                 throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
             }
             ReadOptions opts = ReadOptions.defaults().withColumn("text", textColumn).withColumn("label", labelColumn)
-                    .withLimit(limit).withAllowedLabels(labels);
+                    .withLimit(limited ? limit : 0).withAllowedLabels(labels);
             List<ClassificationExample> rows = Datasets.classification(file, opts).examples();
             if (rows.isEmpty()) {
                 throw new CliException(file + ": no examples (expected at least one data row)");
             }
             return rows;
         }
+
+        /** The provenance of a file read with {@link #read}: its path, sha256, limit, count and columns. */
+        TextClassifier.DataSource source(Path file, List<ClassificationExample> rows, boolean limited) {
+            return new TextClassifier.DataSource(file.toString(), Datasets.sha256(file), limited ? limit : 0,
+                    rows.size(), textColumn, labelColumn);
+        }
+    }
+
+    /**
+     * One line listing a file's labels in the classifier's order with their counts, e.g. {@code train.tsv: 600
+     * examples, labels 0 (295), 1 (305)}, so that a stray class shows before any training.
+     */
+    static String labelCounts(Path file, List<ClassificationExample> rows) {
+        Map<String, Long> counts = rows.stream().collect(
+                java.util.stream.Collectors.groupingBy(ClassificationExample::label, java.util.stream.Collectors.counting()));
+        StringBuilder b = new StringBuilder(file.getFileName() + ": " + rows.size() + " examples, labels ");
+        List<String> order = TextClassifier.orderLabels(counts.keySet());
+        for (int i = 0; i < order.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(order.get(i)).append(" (").append(counts.get(order.get(i))).append(')');
+        }
+        return b.toString();
     }
 
     static List<String> texts(List<ClassificationExample> rows) {
@@ -83,8 +110,9 @@ final class ClassifierCommand implements Runnable {
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             description = {
                 "Embed the texts with a sentence encoder (embeddings are cached under ~/.cache/qdecode/embeddings), "
-                        + "train a logistic or MLP head, and save it with its provenance (encoder, data hash, "
-                        + "config, seed, metrics) to --out.",
+                        + "train a logistic or MLP head, and save it with its provenance (encoder and, for a model "
+                        + "directory, the sha256 of its files; --data and --dev paths, sha256, --limit and columns; "
+                        + "config, seed, metrics) to --out. Prints each file's labels with their counts first.",
                 "SST-2 note: its train split is made of parse-tree phrases, so a random validation split overstates "
                         + "accuracy; the head's validation split keeps phrases of one sentence together and the "
                         + "regularised logistic head is the default."
@@ -97,7 +125,9 @@ final class ClassifierCommand implements Runnable {
         Path dev;
 
         @Option(names = "--encoder", defaultValue = "minilm",
-                description = "Sentence encoder: minilm (all-MiniLM-L6-v2) or minilm-q (quantized, faster) (default: ${DEFAULT-VALUE}).")
+                description = "Sentence encoder: minilm (all-MiniLM-L6-v2), minilm-q (quantized, faster), or a Hugging "
+                        + "Face model directory (DIR or hf:DIR: mean-pooled hidden states; its files' sha256 is "
+                        + "recorded and a changed model is refused by eval) (default: ${DEFAULT-VALUE}).")
         String encoder;
 
         @Option(names = "--head", defaultValue = "logistic", description = "logistic or mlp (default: ${DEFAULT-VALUE}).")
@@ -145,11 +175,15 @@ final class ClassifierCommand implements Runnable {
                         .replace("classifier config: ", "");
                 throw new CommandLine.ParameterException(spec.commandLine(), m);
             }
-            List<ClassificationExample> train = data.read(data.data, List.of());
+            List<ClassificationExample> train = data.read(data.data, List.of(), true);
+            PrintWriter outW = spec.commandLine().getOut();
+            outW.println(labelCounts(data.data, train));
             // The dev labels are checked against the training labels before any training.
             List<ClassificationExample> devRows = dev == null ? null
-                    : data.read(dev, new java.util.TreeSet<>(labels(train)));
-            PrintWriter outW = spec.commandLine().getOut();
+                    : data.read(dev, new java.util.TreeSet<>(labels(train)), false);
+            if (devRows != null) {
+                outW.println(labelCounts(dev, devRows));
+            }
             long t0 = System.nanoTime();
             try (SentenceEncoder enc = new ProgressEncoder(openEncoder(spec, encoder), spec.commandLine().getErr())) {
                 TextClassifier clf;
@@ -158,7 +192,7 @@ final class ClassifierCommand implements Runnable {
                 } catch (IllegalArgumentException e) {
                     throw new CliException(data.data + ": " + e.getMessage());
                 }
-                clf = clf.withDataSha256(Datasets.sha256(data.data));
+                clf = clf.withData(data.source(data.data, train, true));
                 outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s)%n", train.size(),
                         (System.nanoTime() - t0) / 1e9, enc.id(), cfg.head());
                 if (clf.metrics().containsKey("validation")) {
@@ -166,7 +200,7 @@ final class ClassifierCommand implements Runnable {
                 }
                 if (devRows != null) {
                     Evaluation e = evaluate(clf, devRows, dev);
-                    clf = clf.withMetrics("dev", e);
+                    clf = clf.withMetrics("dev", e).withDev(data.source(dev, devRows, false));
                     print(outW, "dev", e);
                 }
                 clf.save(out);
@@ -195,7 +229,7 @@ final class ClassifierCommand implements Runnable {
         public Integer call() {
             overwrite.check(spec, "classifier eval", output, data.data);
             try (TextClassifier clf = loadClassifier(classifier)) {
-                List<ClassificationExample> rows = data.read(data.data, clf.labels());
+                List<ClassificationExample> rows = data.read(data.data, clf.labels(), true);
                 long t0 = System.nanoTime();
                 Evaluation e = evaluate(clf, rows, data.data);
                 PrintWriter outW = spec.commandLine().getOut();

@@ -73,6 +73,11 @@ final class ProgressEncoder implements SentenceEncoder {
     }
 
     @Override
+    public String contentSha256() {
+        return inner.contentSha256();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

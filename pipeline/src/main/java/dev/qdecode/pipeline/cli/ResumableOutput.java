@@ -601,24 +601,8 @@ final class ResumableOutput implements AutoCloseable {
         return r;
     }
 
-    /**
-     * sha256 of each file a model is loaded from, by name: those {@link SftTrainer#MODEL_FILES} names, and any
-     * weight shards and their index (not other files there, such as an output of this command written into
-     * the model's directory).
-     */
+    /** sha256 of each file a model is loaded from, by name ({@link dev.qdecode.models.ModelFiles}). */
     private static Map<String, Object> fileHashes(Path dir) {
-        Map<String, Object> h = new java.util.TreeMap<>();
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (java.nio.file.Files.isRegularFile(f) && (SftTrainer.MODEL_FILES.contains(name)
-                        || name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json"))) {
-                    h.put(name, dev.qdecode.data.Datasets.sha256(f));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new CliException(dir + ": cannot list the model's files (" + e.getMessage() + ")");
-        }
-        return h;
+        return new java.util.TreeMap<>(dev.qdecode.models.ModelFiles.sha256(dir));
     }
 }

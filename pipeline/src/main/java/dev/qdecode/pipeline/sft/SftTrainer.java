@@ -63,8 +63,7 @@ public final class SftTrainer {
      * The files of the model an SFT run writes into its --out (removed first by --overwrite): what
      * {@link TrainableLlama#save} writes, and the prompt-format settings. The loaders read the same files.
      */
-    public static final List<String> MODEL_FILES = java.util.stream.Stream.concat(TrainableLlama.FILES.stream(),
-            java.util.stream.Stream.of(PromptFormat.SETTINGS_FILE)).toList();
+    public static final List<String> MODEL_FILES = dev.qdecode.models.ModelFiles.NAMES;
     private static final String STATE = "state.json";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";

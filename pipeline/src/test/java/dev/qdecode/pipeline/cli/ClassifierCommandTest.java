@@ -3,11 +3,18 @@ package dev.qdecode.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,5 +90,163 @@ class ClassifierCommandTest {
                 CliRunner.shared().resolve("data/sst2/dev.tsv").toString());
         assertTrue(r.code() == ExitCodes.BAD_INPUT || r.code() == ExitCodes.REWARD_FAILED, r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    private static final Path SST2 = CliRunner.shared().resolve("data/sst2");
+    private String cacheProperty;
+
+    /** Points the embedding cache into the test's directory (the hf: encoder tests below use it). */
+    private Path ownCache() {
+        cacheProperty = System.getProperty("qdecode.cache.embeddings");
+        System.setProperty("qdecode.cache.embeddings", tmp.resolve("cache").toString());
+        return tmp.resolve("cache");
+    }
+
+    @AfterEach
+    void restoreCache() {
+        if (cacheProperty != null) {
+            System.setProperty("qdecode.cache.embeddings", cacheProperty);
+        } else {
+            System.clearProperty("qdecode.cache.embeddings");
+        }
+    }
+
+    private static JsonObject json(Path clf) throws IOException {
+        return JsonParser.parseString(Files.readString(clf.resolve("classifier.json"))).getAsJsonObject();
+    }
+
+    /** A copy of stories260K in {@code dir}. */
+    private static Path copyModel(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(Path.of(CliRunner.model("stories260K")))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
+        }
+        return dir;
+    }
+
+    /** Negates the float32 values of one tensor in model.safetensors: same architecture, other weights. */
+    private static void changeWeights(Path modelDir, String tensor) throws IOException {
+        Path file = modelDir.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLength = (int) b.getLong(0);
+        JsonObject header = JsonParser.parseString(new String(bytes, 8, headerLength,
+                java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject t = header.getAsJsonObject(tensor);
+        assertEquals("F32", t.get("dtype").getAsString());
+        int start = 8 + headerLength + t.getAsJsonArray("data_offsets").get(0).getAsInt();
+        int end = 8 + headerLength + t.getAsJsonArray("data_offsets").get(1).getAsInt();
+        for (int i = start; i < end; i += 4) {
+            b.putFloat(i, -b.getFloat(i));
+        }
+        Files.write(file, bytes);
+    }
+
+    /**
+     * A model directory used as encoder whose weights change under the same path: training again embeds
+     * the texts again (the cache is keyed by the files' content, not the path), and the classifier trained on
+     * the old weights is refused (it records the sha256 of the files it was trained on).
+     */
+    @Test
+    void aChangedEncoderDirectoryIsEmbeddedAgainAndItsOldClassifierRefused() throws IOException {
+        ownCache();
+        Path model = copyModel(tmp.resolve("model"));
+        Path first = tmp.resolve("clf1");
+        Path second = tmp.resolve("clf2");
+        String[] train = {"classifier", "train", "--data", SST2.resolve("train.tsv").toString(), "--limit", "80",
+            "--encoder", model.toString()};
+        CliRunner.Result r = CliRunner.run(concat(train, "--out", first.toString()));
+        assertEquals(0, r.code(), r.err());
+        JsonObject before = json(first);
+        assertEquals("hf:" + model.toAbsolutePath().normalize(), before.get("encoder").getAsString());
+        assertEquals(dev.qdecode.models.ModelFiles.contentSha256(model), before.get("encoderSha256").getAsString());
+
+        changeWeights(model, "model.layers.0.self_attn.q_proj.weight");
+        r = CliRunner.run(concat(train, "--out", second.toString()));
+        assertEquals(0, r.code(), r.err());
+        JsonObject after = json(second);
+        assertTrue(!before.get("encoderSha256").equals(after.get("encoderSha256")), after.toString());
+        assertTrue(!before.getAsJsonObject("head").get("sha256").equals(after.getAsJsonObject("head").get("sha256")),
+                "new weights, new embeddings, another head");
+
+        String[] eval = {"eval", "--data", SST2.resolve("dev.tsv").toString(), "--limit", "20", "--classifier"};
+        r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), first.toString()));
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: --classifier: classifier " + first.resolve("classifier.json")
+                + ": encoder directory " + model.toAbsolutePath().normalize() + " has files with sha256 "
+                + after.get("encoderSha256").getAsString() + " but the classifier was trained on sha256 "
+                + before.get("encoderSha256").getAsString() + " (expected the model files it was trained on: "
+                + "its weights changed since; train the classifier again)", r.err().strip());
+        r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
+        assertEquals(0, r.code(), r.err());
+
+        // A classifier.json from before the encoder's sha256 (and the data files) were recorded still loads.
+        JsonObject old = json(second);
+        old.remove("encoderSha256");
+        old.remove("data");
+        old.remove("dev");
+        Files.writeString(second.resolve("classifier.json"), old.toString());
+        r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /** --limit cuts --data only; the saved classifier records both files, the limit and the columns. */
+    @Test
+    void limitCutsTheTrainingDataNotDevAndTheFilesAreRecorded() throws IOException {
+        ownCache();
+        Path out = tmp.resolve("clf");
+        Path train = SST2.resolve("train.tsv");
+        Path dev = SST2.resolve("dev.tsv");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", train.toString(), "--limit", "60",
+                "--dev", dev.toString(), "--encoder", CliRunner.model("stories260K"), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dev: n=872 "), r.out());
+        // each file's labels with their counts, before training
+        assertTrue(r.out().startsWith("train.tsv: 60 examples, labels 0 (33), 1 (27)\n"
+                + "dev.tsv: 872 examples, labels 0 (428), 1 (444)\n"), r.out());
+        JsonObject j = json(out);
+        assertEquals(872, j.getAsJsonObject("metrics").getAsJsonObject("dev").get("count").getAsInt());
+        JsonObject data = j.getAsJsonObject("data");
+        assertEquals(train.toString(), data.get("path").getAsString());
+        assertEquals(Datasets.sha256(train), data.get("sha256").getAsString());
+        assertEquals(Datasets.sha256(train), j.get("dataSha256").getAsString());
+        assertEquals(60, data.get("limit").getAsInt());
+        assertEquals(60, data.get("examples").getAsInt());
+        assertEquals("sentence", data.get("textColumn").getAsString());
+        assertEquals("label", data.get("labelColumn").getAsString());
+        JsonObject devJson = j.getAsJsonObject("dev");
+        assertEquals(dev.toString(), devJson.get("path").getAsString());
+        assertEquals(Datasets.sha256(dev), devJson.get("sha256").getAsString());
+        assertEquals(0, devJson.get("limit").getAsInt());
+        assertEquals(872, devJson.get("examples").getAsInt());
+        String help = CliRunner.run("classifier", "train", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("first N rows of --data (train's --dev is always read whole)"), help);
+    }
+
+    /** 0 and 0.0 (or 1 and a JSON true) are one label spelled two ways, not two classes. */
+    @Test
+    void aLabelSpelledTwoWaysIsRefused() throws IOException {
+        Path f = tmp.resolve("t.jsonl");
+        Files.writeString(f, "{\"sentence\": \"good\", \"label\": 1}\n{\"sentence\": \"bad\", \"label\": 0}\n"
+                + "{\"sentence\": \"fine\", \"label\": 1.0}\n");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", f.toString(), "--out",
+                tmp.resolve("clf").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + f + ":3: column 'label': expected one spelling per label but found '1.0', "
+                + "the same number as '1' on line 1", r.err().strip());
+        Files.writeString(f, "{\"sentence\": \"good\", \"label\": 1}\n{\"sentence\": \"bad\", \"label\": 0}\n"
+                + "{\"sentence\": \"fine\", \"label\": true}\n");
+        r = CliRunner.run("classifier", "train", "--data", f.toString(), "--out", tmp.resolve("clf").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + f + ":3: column 'label': expected one spelling per label but found 'true', "
+                + "the same number as '1' on line 1", r.err().strip());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

@@ -25,12 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A disk cache of sentence embeddings, keyed by (encoder id, SHA-256 of the text list). Embedding
- * the 67k SST-2 training phrases takes minutes on two cores; reading them back takes under a second.
+ * A disk cache of sentence embeddings, keyed by (encoder key, SHA-256 of the text list). The encoder key
+ * is its id, followed by {@code @} and its {@link SentenceEncoder#contentSha256()} when it has one, so
+ * that a model directory whose weights changed under the same path does not reuse the old weights'
+ * embeddings. Embedding the 67k SST-2 training phrases takes minutes on two cores; reading them back
+ * takes under a second.
  *
- * <p>One file per key, {@code <encoder id>-<sha256>.emb}: an 8-byte magic {@code QDEMB001}, then
- * little-endian int32 rows, int32 dimension, the 32-byte text-list digest, int32 id length and the
- * UTF-8 encoder id, the rows x dimension float32 values, and a CRC32C of the values. A file that is
+ * <p>One file per key, {@code <encoder id>[-w<first 16 digits of the content sha256>]-<sha256>.emb}: an
+ * 8-byte magic {@code QDEMB001}, then little-endian int32 rows, int32 dimension, the 32-byte text-list
+ * digest, int32 key length and the UTF-8 encoder key, the rows x dimension float32 values, and a CRC32C
+ * of the values. A file that is
  * truncated, has the wrong key, a bad checksum or non-finite values is reported with one warning
  * line and recomputed; failing to write the cache is also only a warning.
  */
@@ -101,6 +105,26 @@ public final class EmbeddingCache {
     }
 
     /**
+     * The file that holds (or would hold) the embeddings of these texts under this encoder: as {@link
+     * #fileFor(String, List)}, with the start of the encoder's {@link SentenceEncoder#contentSha256()} (if
+     * any) after its id.
+     *
+     * @param encoder the encoder
+     * @param texts the texts
+     * @return the path inside {@link #directory()}
+     */
+    public Path fileFor(SentenceEncoder encoder, List<String> texts) {
+        String content = encoder.contentSha256();
+        return fileFor(content == null ? encoder.id() : encoder.id() + "-w" + content.substring(0, 16), texts);
+    }
+
+    /** What a cache file records to name its encoder: the id, and the content digest when there is one. */
+    static String key(SentenceEncoder encoder) {
+        String content = encoder.contentSha256();
+        return content == null ? encoder.id() : encoder.id() + "@" + content;
+    }
+
+    /**
      * The embeddings of the texts: read from the cache when a valid entry exists, else computed with
      * the encoder and stored.
      *
@@ -123,7 +147,7 @@ public final class EmbeddingCache {
      */
     public float[][] embed(SentenceEncoder encoder, List<String> texts, IntConsumer progress) {
         byte[] key = digest(texts);
-        Path file = fileFor(encoder.id(), texts);
+        Path file = fileFor(encoder, texts);
         float[][] cached = read(file, encoder, texts.size(), key);
         if (cached != null) {
             LOG.info("embedding cache: {} vectors of '{}' read from {}", texts.size(), encoder.id(), file);
@@ -170,7 +194,7 @@ public final class EmbeddingCache {
 
     private static float[][] parse(byte[] all, SentenceEncoder encoder, int rows, byte[] key) {
         ByteBuffer in = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] id = encoder.id().getBytes(StandardCharsets.UTF_8);
+        byte[] id = key(encoder).getBytes(StandardCharsets.UTF_8);
         int dim = encoder.dimension();
         long expected = MAGIC.length + 4 + 4 + 32 + 4 + id.length + 4L * rows * dim + 8;
         if (all.length != expected) {
@@ -192,7 +216,7 @@ public final class EmbeddingCache {
         byte[] storedId = new byte[in.getInt()];
         in.get(storedId);
         if (!Arrays.equals(storedId, id)) {
-            throw new IllegalStateException("encoder id differs");
+            throw new IllegalStateException("encoder id or content sha256 differs");
         }
         int payloadStart = in.position();
         CRC32C crc = new CRC32C();
@@ -236,7 +260,7 @@ public final class EmbeddingCache {
             Files.createDirectories(dir);
             removeStaleTemporaries();
             tmp = Files.createTempFile(dir, "emb", ".tmp");
-            byte[] id = encoder.id().getBytes(StandardCharsets.UTF_8);
+            byte[] id = key(encoder).getBytes(StandardCharsets.UTF_8);
             int dim = encoder.dimension();
             ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 32 + 4 + id.length)
                     .order(ByteOrder.LITTLE_ENDIAN);

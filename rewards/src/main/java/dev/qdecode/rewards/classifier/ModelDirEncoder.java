@@ -3,6 +3,7 @@ package dev.qdecode.rewards.classifier;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.ModelFiles;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import java.util.function.IntConsumer;
 /**
  * A sentence encoder from any Hugging Face model directory the models module can load: the mean of
  * the final-norm hidden states over the text's tokens (in the model's prompt format), L2-normalised.
- * Texts are batched by length to cut padding; over-long texts keep their first tokens.
+ * Texts are batched by length to cut padding; over-long texts keep their first tokens. Its id is the
+ * directory's path; {@link #contentSha256()} ties it to the directory's files.
  */
 final class ModelDirEncoder implements SentenceEncoder {
     private final Path dir;
@@ -24,9 +26,11 @@ final class ModelDirEncoder implements SentenceEncoder {
     private final TextTokenizer tokenizer;
     private final PromptFormat format;
     private final int batchSize;
+    private final String contentSha256;
 
-    private ModelDirEncoder(Path dir, CausalLM model, TextTokenizer tokenizer, int batchSize) {
+    private ModelDirEncoder(Path dir, CausalLM model, TextTokenizer tokenizer, int batchSize, String contentSha256) {
         this.dir = dir;
+        this.contentSha256 = contentSha256;
         this.model = model;
         this.tokenizer = tokenizer;
         this.format = PromptFormat.forModel(dir, tokenizer);
@@ -38,9 +42,11 @@ final class ModelDirEncoder implements SentenceEncoder {
             throw new IllegalArgumentException("encoder directory " + dir
                     + ": no config.json (expected a Hugging Face model directory)");
         }
+        String sha256 = ModelFiles.contentSha256(dir); // once per process while the files are unchanged
         TextTokenizer tok = TextTokenizer.load(dir);
         try {
-            return new ModelDirEncoder(dir, CausalLM.load(dir, tok), tok, batchSize); // refuses a tokenizer too large
+            // CausalLM.load refuses a tokenizer too large
+            return new ModelDirEncoder(dir, CausalLM.load(dir, tok), tok, batchSize, sha256);
         } catch (RuntimeException e) {
             tok.close();
             throw e;
@@ -55,6 +61,12 @@ final class ModelDirEncoder implements SentenceEncoder {
     @Override
     public String id() {
         return "hf:" + dir.toAbsolutePath().normalize();
+    }
+
+    /** The digest of the model directory's files ({@link ModelFiles#contentSha256}), taken when opened. */
+    @Override
+    public String contentSha256() {
+        return contentSha256;
     }
 
     @Override

@@ -53,6 +53,19 @@ public interface SentenceEncoder extends AutoCloseable {
      */
     String id();
 
+    /**
+     * The SHA-256 of the files the encoder was loaded from, when its id alone does not fix its output:
+     * a Hugging Face model directory's files ({@link dev.qdecode.models.ModelFiles#contentSha256}), which
+     * may change under the same path. It is part of the embedding cache's key and is recorded in a saved
+     * classifier, which refuses to load on an encoder whose files differ. The default, null, is for
+     * encoders whose id names fixed weights (the built-in MiniLM models shipped on the classpath).
+     *
+     * @return 64 lowercase hex digits, or null
+     */
+    default String contentSha256() {
+        return null;
+    }
+
     /** Releases native resources. */
     @Override
     void close();

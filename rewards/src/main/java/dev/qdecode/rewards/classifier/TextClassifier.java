@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * else lexicographically.
  *
  * <p>A saved classifier is a directory with {@code head.safetensors} (the weights) and {@code
- * classifier.json} (encoder id, labels, head shape, the training config, the SHA-256 of the
- * training texts and, when given, of the data file, training and evaluation metrics, the qdecode
- * version and a timestamp). Inference runs the head in plain Java, so a classifier needs no native
+ * classifier.json} (encoder id and, for an encoder loaded from a model directory, the SHA-256 of its
+ * files, labels, head shape, the training config, the SHA-256 of the training texts and, when given,
+ * the training and dev data files ({@link DataSource}), training and evaluation metrics, the qdecode
+ * version and a timestamp). Loading refuses an encoder whose files' SHA-256 differs from the recorded
+ * one (the head was trained on other embeddings). Inference runs the head in plain Java, so a classifier needs no native
  * engine beyond its encoder. Instances are immutable apart from {@link #close()}.
  */
 public final class TextClassifier implements AutoCloseable {
@@ -66,10 +68,56 @@ public final class TextClassifier implements AutoCloseable {
     private final String dataSha256;
     private final Map<String, Evaluation> metrics;
     private final String createdAt;
+    private final String encoderSha256;
+    private final DataSource data;
+    private final DataSource dev;
+
+    /**
+     * Where a classifier's training or dev examples came from, as recorded in {@code classifier.json}
+     * under {@code "data"} and {@code "dev"}.
+     *
+     * @param path the file, as given
+     * @param sha256 the SHA-256 of the whole file (64 lowercase hex digits)
+     * @param limit how many of its first examples were read; 0 for all
+     * @param examples how many examples were read
+     * @param textColumn the column of the texts
+     * @param labelColumn the column of the labels
+     */
+    public record DataSource(String path, String sha256, int limit, int examples, String textColumn,
+            String labelColumn) {
+        /**
+         * Validates the fields.
+         *
+         * @throws IllegalArgumentException when one is null, blank or out of range
+         */
+        public DataSource {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(textColumn, "textColumn");
+            Objects.requireNonNull(labelColumn, "labelColumn");
+            if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("sha256 '" + sha256 + "': expected 64 lowercase hex digits");
+            }
+            if (limit < 0 || examples < 0) {
+                throw new IllegalArgumentException("limit " + limit + ", examples " + examples
+                        + ": expected counts >= 0");
+            }
+        }
+
+        private JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("path", path);
+            o.addProperty("sha256", sha256);
+            o.addProperty("limit", limit);
+            o.addProperty("examples", examples);
+            o.addProperty("textColumn", textColumn);
+            o.addProperty("labelColumn", labelColumn);
+            return o;
+        }
+    }
 
     private TextClassifier(SentenceEncoder encoder, boolean ownsEncoder, List<String> labels, Head head,
             ClassifierConfig config, JsonObject training, String dataSha256, Map<String, Evaluation> metrics,
-            String createdAt) {
+            String createdAt, String encoderSha256, DataSource data, DataSource dev) {
         this.encoder = encoder;
         this.ownsEncoder = ownsEncoder;
         this.labels = List.copyOf(labels);
@@ -79,6 +127,16 @@ public final class TextClassifier implements AutoCloseable {
         this.dataSha256 = dataSha256;
         this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         this.createdAt = createdAt;
+        this.encoderSha256 = encoderSha256;
+        this.data = data;
+        this.dev = dev;
+    }
+
+    /** A copy sharing the encoder (not owned) and weights, with other provenance. */
+    private TextClassifier copy(String dataSha256, Map<String, Evaluation> metrics, DataSource data,
+            DataSource dev) {
+        return new TextClassifier(encoder, false, labels, head, config, training, dataSha256, metrics, createdAt,
+                encoderSha256, data, dev);
     }
 
     /**
@@ -178,7 +236,7 @@ public final class TextClassifier implements AutoCloseable {
             metrics.put("validation", Evaluation.of(labelList, yv, argMax(result.head().logits(xv))));
         }
         TextClassifier c = new TextClassifier(encoder, false, labelList, finalHead, config, training, null,
-                metrics, Instant.now().toString());
+                metrics, Instant.now().toString(), encoder.contentSha256(), null, null);
         LOG.info("classifier: {} head on '{}' trained on {} of {} examples ({} held-out sentences, {} phrases of "
                         + "them dropped), best epoch {}/{}{}, {}, {} s",
                 config.head().name().toLowerCase(Locale.ROOT), encoder.id(), split.train().length, texts.size(),
@@ -253,6 +311,9 @@ public final class TextClassifier implements AutoCloseable {
             root.addProperty("format", FORMAT);
             root.addProperty("formatVersion", FORMAT_VERSION);
             root.addProperty("encoder", encoder.id());
+            if (encoderSha256 != null) {
+                root.addProperty("encoderSha256", encoderSha256);
+            }
             root.addProperty("embeddingDim", head.inputDim);
             JsonArray ls = new JsonArray();
             labels.forEach(ls::add);
@@ -267,6 +328,12 @@ public final class TextClassifier implements AutoCloseable {
             root.addProperty("seed", config.seed());
             if (dataSha256 != null) {
                 root.addProperty("dataSha256", dataSha256);
+            }
+            if (data != null) {
+                root.add("data", data.toJson());
+            }
+            if (dev != null) {
+                root.add("dev", dev.toJson());
             }
             root.add("training", training.deepCopy());
             JsonObject m = new JsonObject();
@@ -350,8 +417,29 @@ public final class TextClassifier implements AutoCloseable {
         if (sha256 == null || !sha256.matches("[0-9a-fA-F]{64}")) {
             throw new IllegalArgumentException("data sha256 '" + sha256 + "': expected 64 hex digits");
         }
-        return new TextClassifier(encoder, false, labels, head, config, training, sha256.toLowerCase(Locale.ROOT),
-                metrics, createdAt);
+        return copy(sha256.toLowerCase(Locale.ROOT), metrics, data, dev);
+    }
+
+    /**
+     * A copy that records the training data file in its provenance: under {@code "data"}, and its SHA-256
+     * also as {@code "dataSha256"} (as {@link #withDataSha256}).
+     *
+     * @param source the file, its SHA-256, the limit and columns it was read with
+     * @return the copy (sharing encoder and weights)
+     */
+    public TextClassifier withData(DataSource source) {
+        return copy(source.sha256(), metrics, Objects.requireNonNull(source, "source"), dev);
+    }
+
+    /**
+     * A copy that records the dev file (reported after training, see {@link #withMetrics}) in its
+     * provenance, under {@code "dev"}.
+     *
+     * @param source the file, its SHA-256, the limit and columns it was read with
+     * @return the copy (sharing encoder and weights)
+     */
+    public TextClassifier withDev(DataSource source) {
+        return copy(dataSha256, metrics, data, Objects.requireNonNull(source, "source"));
     }
 
     /**
@@ -364,7 +452,7 @@ public final class TextClassifier implements AutoCloseable {
     public TextClassifier withMetrics(String split, Evaluation evaluation) {
         Map<String, Evaluation> m = new LinkedHashMap<>(metrics);
         m.put(Objects.requireNonNull(split, "split"), Objects.requireNonNull(evaluation, "evaluation"));
-        return new TextClassifier(encoder, false, labels, head, config, training, dataSha256, m, createdAt);
+        return copy(dataSha256, m, data, dev);
     }
 
     /**
@@ -411,6 +499,35 @@ public final class TextClassifier implements AutoCloseable {
      */
     public String dataSha256() {
         return dataSha256;
+    }
+
+    /**
+     * The training data file, when recorded ({@link #withData}; classifiers saved before it was recorded
+     * have none).
+     *
+     * @return the source or null
+     */
+    public DataSource data() {
+        return data;
+    }
+
+    /**
+     * The dev file reported after training, when recorded ({@link #withDev}).
+     *
+     * @return the source or null
+     */
+    public DataSource dev() {
+        return dev;
+    }
+
+    /**
+     * The SHA-256 of the encoder's files the classifier was trained on ({@link
+     * SentenceEncoder#contentSha256()}), or null for an encoder whose id fixes its weights.
+     *
+     * @return 64 hex digits or null
+     */
+    public String encoderSha256() {
+        return encoderSha256;
     }
 
     /** Closes the encoder when this classifier opened it ({@link #load(Path)}). */
@@ -468,8 +585,15 @@ public final class TextClassifier implements AutoCloseable {
         return m;
     }
 
-    /** Integers in numeric order when every label is an integer, else lexicographic order. */
-    static List<String> orderLabels(java.util.Collection<String> distinct) {
+    /**
+     * Labels in the order a classifier gives them (its probability columns; the {@code classifier}
+     * reward's default target is the second): integers in numeric order when every label is an integer,
+     * else lexicographic order.
+     *
+     * @param distinct the labels (duplicates are dropped)
+     * @return the distinct labels in order
+     */
+    public static List<String> orderLabels(java.util.Collection<String> distinct) {
         List<String> out = new ArrayList<>(new TreeSet<>(distinct));
         boolean numeric = out.stream().allMatch(s -> s.matches("-?\\d{1,18}"));
         if (numeric) {
@@ -550,13 +674,31 @@ public final class TextClassifier implements AutoCloseable {
         String dataSha256;
         Map<String, Evaluation> metrics = new LinkedHashMap<>();
         String createdAt;
+        Path file;
+        String encoderSha256;
+        DataSource data;
+        DataSource dev;
 
         TextClassifier build(SentenceEncoder enc, boolean owns) {
             if (enc.dimension() != head.inputDim) {
                 throw new IllegalArgumentException("classifier expects " + head.inputDim
                         + "-dimensional embeddings but encoder '" + enc.id() + "' gives " + enc.dimension());
             }
-            return new TextClassifier(enc, owns, labels, head, config, training, dataSha256, metrics, createdAt);
+            String now = enc.contentSha256();
+            if (encoderSha256 != null && !encoderSha256.equals(now)) {
+                String what = enc.id().startsWith("hf:") ? "encoder directory " + enc.id().substring(3)
+                        : "encoder '" + enc.id() + "'";
+                throw new IllegalArgumentException("classifier " + file + ": " + what + " has files with sha256 "
+                        + now + " but the classifier was trained on sha256 " + encoderSha256
+                        + " (expected the model files it was trained on: its weights changed since; train the "
+                        + "classifier again)");
+            }
+            if (encoderSha256 == null && now != null) {
+                LOG.warn("classifier {}: records no sha256 of encoder '{}' (saved by an older qdecode); cannot check "
+                        + "that its files are the ones it was trained on", file, enc.id());
+            }
+            return new TextClassifier(enc, owns, labels, head, config, training, dataSha256, metrics, createdAt,
+                    encoderSha256, data, dev);
         }
     }
 
@@ -594,7 +736,9 @@ public final class TextClassifier implements AutoCloseable {
             throw f.bad("formatVersion", String.valueOf(FORMAT_VERSION));
         }
         Loaded l = new Loaded();
+        l.file = file;
         l.encoderId = f.string("encoder");
+        l.encoderSha256 = root.has("encoderSha256") ? f.sha256("encoderSha256") : null;
         int dim = f.integer("embeddingDim");
         if (dim < 1) {
             throw f.bad("embeddingDim", "a positive integer");
@@ -656,6 +800,9 @@ public final class TextClassifier implements AutoCloseable {
         l.training = root.has("training") && root.get("training").isJsonObject()
                 ? root.getAsJsonObject("training") : new JsonObject();
         l.dataSha256 = root.has("dataSha256") ? f.string("dataSha256") : null;
+        // "data" and "dev" are absent from classifiers saved before they were recorded
+        l.data = root.has("data") ? f.object("data").dataSource() : null;
+        l.dev = root.has("dev") ? f.object("dev").dataSource() : null;
         l.createdAt = root.has("createdAt") ? f.string("createdAt") : "";
         if (root.has("metrics")) {
             Fields m = f.object("metrics");
@@ -734,6 +881,27 @@ public final class TextClassifier implements AutoCloseable {
             } catch (ArithmeticException | NumberFormatException e) {
                 throw bad(field, "an integer");
             }
+        }
+
+        String sha256(String field) {
+            String v = string(field);
+            if (!v.matches("[0-9a-f]{64}")) {
+                throw bad(field, "64 lowercase hex digits (a SHA-256)");
+            }
+            return v;
+        }
+
+        DataSource dataSource() {
+            int limit = integer("limit");
+            int examples = integer("examples");
+            if (limit < 0) {
+                throw bad("limit", "0 (all) or a positive count");
+            }
+            if (examples < 0) {
+                throw bad("examples", "a count >= 0");
+            }
+            return new DataSource(string("path"), sha256("sha256"), limit, examples, string("textColumn"),
+                    string("labelColumn"));
         }
 
         JsonArray array(String field) {

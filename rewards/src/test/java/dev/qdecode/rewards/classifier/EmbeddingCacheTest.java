@@ -17,10 +17,21 @@ class EmbeddingCacheTest {
     /** A deterministic encoder that counts the texts it embeds (the cache logic is under test here). */
     static final class CountingEncoder implements SentenceEncoder {
         final String id;
+        final String content;
         int embedded;
 
         CountingEncoder(String id) {
+            this(id, null);
+        }
+
+        CountingEncoder(String id, String content) {
             this.id = id;
+            this.content = content;
+        }
+
+        @Override
+        public String contentSha256() {
+            return content;
         }
 
         @Override
@@ -74,6 +85,28 @@ class EmbeddingCacheTest {
         new EmbeddingCache(dir).embed(new CountingEncoder("fake"), TEXTS);
         assertTrue(Files.notExists(stale), "stale temporary removed");
         assertTrue(Files.exists(fresh), "a recent temporary is left alone");
+    }
+
+    /** A model directory re-used under its path after its weights changed must not get the old vectors. */
+    @Test
+    void keyDependsOnTheEncodersContent(@TempDir Path dir) {
+        EmbeddingCache cache = new EmbeddingCache(dir);
+        CountingEncoder before = new CountingEncoder("hf:/m", "a".repeat(64));
+        CountingEncoder after = new CountingEncoder("hf:/m", "b".repeat(64));
+        cache.embed(before, TEXTS);
+        cache.embed(after, TEXTS);
+        assertEquals(4, after.embedded, "same id, other weights: embedded again, not read from the cache");
+        assertNotEquals(cache.fileFor(before, TEXTS), cache.fileFor(after, TEXTS));
+        assertTrue(cache.fileFor(before, TEXTS).getFileName().toString().startsWith("hf__m-waaaaaaaaaaaaaaaa-"),
+                cache.fileFor(before, TEXTS).toString());
+        cache.embed(before, TEXTS);
+        assertEquals(4, before.embedded, "its own entry is still a hit");
+        // An entry written under another content digest (e.g. a file name shared by a digest prefix) is not
+        // taken: the file records the whole digest.
+        CountingEncoder samePrefix = new CountingEncoder("hf:/m", "a".repeat(63) + "c");
+        assertEquals(cache.fileFor(before, TEXTS), cache.fileFor(samePrefix, TEXTS));
+        cache.embed(samePrefix, TEXTS);
+        assertEquals(4, samePrefix.embedded);
     }
 
     @Test

@@ -51,6 +51,11 @@ final class MemoEncoder implements SentenceEncoder {
     }
 
     @Override
+    public String contentSha256() {
+        return inner.contentSha256();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }
