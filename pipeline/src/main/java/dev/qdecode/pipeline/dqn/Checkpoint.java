@@ -164,18 +164,7 @@ final class Checkpoint {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             CRC32 crc = new CRC32();
             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
-            byte[] magic = new byte[MAGIC.length];
-            in.readFully(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new IllegalArgumentException(file + ": not a qdecode DQN checkpoint (bad magic bytes)");
-            }
-            int len = in.readInt();
-            if (len <= 0 || len > (64 << 20)) {
-                throw new IllegalArgumentException(file + ": corrupt checkpoint header length " + len);
-            }
-            byte[] hb = new byte[len];
-            in.readFully(hb);
-            Data d = parseHeader(file, new String(hb, StandardCharsets.UTF_8));
+            Data d = header(file, in);
             HeadState shape = d.head();
             int p = (int) ((long) shape.hidden() * shape.in() + shape.hidden() + (long) shape.vocab() * shape.hidden()
                     + shape.vocab());
@@ -207,13 +196,52 @@ final class Checkpoint {
                 throw new IllegalArgumentException(file + ": corrupt checkpoint (trailing bytes)");
             }
             return new Data(d.config(), d.counters(), d.values(), d.rng(), d.provenance(), head, d.hasReplay());
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": checkpoint not found");
-        } catch (EOFException e) {
-            throw new IllegalArgumentException(file + ": truncated checkpoint");
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
+            throw unreadable(file, e);
         }
+    }
+
+    /**
+     * Reads only a checkpoint's header (config, counters, values, random states, provenance, the head's
+     * shape): the parameters and the replay data are neither read nor checked.
+     *
+     * @param file the checkpoint file
+     * @return the state, with a {@link HeadState} of the head's shape only (no parameter arrays)
+     * @throws IllegalArgumentException with one line naming the file when it is missing, its header is
+     *     corrupt or it is of another format
+     */
+    static Data readHeader(Path file) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return header(file, new DataInputStream(raw));
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    /** The magic bytes and the JSON header, parsed. */
+    private static Data header(Path file, DataInputStream in) throws IOException {
+        byte[] magic = new byte[MAGIC.length];
+        in.readFully(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new IllegalArgumentException(file + ": not a qdecode DQN checkpoint (bad magic bytes)");
+        }
+        int len = in.readInt();
+        if (len <= 0 || len > (64 << 20)) {
+            throw new IllegalArgumentException(file + ": corrupt checkpoint header length " + len);
+        }
+        byte[] hb = new byte[len];
+        in.readFully(hb);
+        return parseHeader(file, new String(hb, StandardCharsets.UTF_8));
+    }
+
+    private static IllegalArgumentException unreadable(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return new IllegalArgumentException(file + ": checkpoint not found");
+        }
+        if (e instanceof EOFException) {
+            return new IllegalArgumentException(file + ": truncated checkpoint");
+        }
+        return new IllegalArgumentException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
     }
 
     private static Data parseHeader(Path file, String json) {

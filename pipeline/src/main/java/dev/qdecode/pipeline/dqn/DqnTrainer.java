@@ -279,7 +279,22 @@ public final class DqnTrainer implements AutoCloseable {
      * @throws IllegalArgumentException when the checkpoint is missing or corrupt
      */
     public static Map<String, String> checkpointInfo(Path runDir) {
-        Checkpoint.Data d = Checkpoint.read(runDir.resolve(Checkpoint.FILE_NAME), null);
+        return info(Checkpoint.read(runDir.resolve(Checkpoint.FILE_NAME), null));
+    }
+
+    /**
+     * What {@link #checkpointInfo} returns, from the checkpoint's header alone: the head's parameters
+     * are not read (nor checked), so a large run's checkpoint is cheap to describe (for reports).
+     *
+     * @param runDir the run directory
+     * @return as {@link #checkpointInfo}
+     * @throws IllegalArgumentException when the checkpoint is missing or its header is corrupt
+     */
+    public static Map<String, String> checkpointHeader(Path runDir) {
+        return info(Checkpoint.readHeader(runDir.resolve(Checkpoint.FILE_NAME)));
+    }
+
+    private static Map<String, String> info(Checkpoint.Data d) {
         Map<String, String> m = new LinkedHashMap<>(d.provenance());
         m.put("episodes_done", Long.toString(d.counters().getOrDefault("episodes", 0L)));
         m.put("episodes_total", Integer.toString(d.config().episodes()));

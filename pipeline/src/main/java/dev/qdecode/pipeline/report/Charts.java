@@ -84,6 +84,12 @@ final class Charts {
             new Spec("throughput", "Training speed", List.of("updates_per_s", "steps_per_s"),
                     List.of("rollout_tokens_per_s", "tokens_per_s"), "per second", "tokens/s"));
 
+    /**
+     * Groups left out of a classification run's report: its episodes walk one label's tokens without a
+     * KL penalty (train KL and KL β are always 0) and its length is the label's, so neither KL nor
+     * diversity and length say anything there.
+     */
+    private static final Set<String> NOT_FOR_CLASSIFICATION = Set.of("kl", "diversity");
     /** Fields drawn as error bars of another field. */
     private static final Map<String, String> ERROR_BARS = Map.of("mean_reward", "reward_std");
     /** Numeric fields that are bookkeeping, not metrics. */
@@ -158,9 +164,14 @@ final class Charts {
         List<Spec> out = new ArrayList<>();
         Set<String> handled = new LinkedHashSet<>(BOOKKEEPING);
         handled.addAll(xKeys);
+        // compared runs are of one task (RunReport refuses others)
+        boolean classification = Html.CLASSIFICATION.equals(runs.get(0).task());
         for (Spec s : KNOWN) {
             handled.addAll(s.left());
             handled.addAll(s.right());
+            if (classification && NOT_FOR_CLASSIFICATION.contains(s.id())) {
+                continue;
+            }
             List<String> left = s.left().stream().filter(present::contains).toList();
             List<String> right = s.right().stream().filter(present::contains).toList();
             if (left.isEmpty()) {

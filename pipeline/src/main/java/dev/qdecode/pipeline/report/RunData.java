@@ -9,6 +9,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One run directory as read for the report: every line of {@code metrics.jsonl} (numeric fields
@@ -36,13 +38,55 @@ import java.util.Set;
  *     or {@code null} when the lines have neither and the line index is used
  * @param rows the lines of {@code metrics.jsonl}, in file order
  * @param summary the parsed {@code summary.json}, or {@code null} when the run has none (yet)
+ * @param checkpoint what the checkpoint of a run without {@code summary.json} records (an unfinished
+ *     run: interrupted, or still training), or {@code null} when the run has a summary or no checkpoint
  */
-record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject summary) {
+record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject summary, Recorded checkpoint) {
 
     /** The metrics file of a run directory. */
     static final String METRICS = "metrics.jsonl";
     /** The summary file of a run directory. */
     static final String SUMMARY = "summary.json";
+    /** The checkpoint file of a run directory (a DQN run's; {@code qdecode train --resume} continues from it). */
+    static final String CHECKPOINT = "checkpoint.qdq";
+
+    /**
+     * The settings and progress recorded in the checkpoint of an unfinished run, read from its header
+     * alone ({@link DqnTrainer#checkpointHeader}).
+     *
+     * @param episodesDone episodes trained so far
+     * @param episodesTotal episodes the run was started for
+     * @param config the run's DQN config
+     * @param provenance where the run came from (model, data, reward, seed, version, task)
+     * @param error why the checkpoint could not be read (one line), or {@code null}; the other
+     *     components are then 0 and empty
+     */
+    record Recorded(long episodesDone, long episodesTotal, JsonObject config, JsonObject provenance, String error) {
+
+        /** Keys of {@link DqnTrainer#checkpointInfo} that are not provenance. */
+        private static final List<String> DERIVED = List.of("episodes_done", "episodes_total", "max_new_tokens", "config");
+
+        /** The checkpoint of {@code dir}, or {@code null} when it has none. */
+        static Recorded read(Path dir) {
+            if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
+                return null;
+            }
+            try {
+                Map<String, String> info = DqnTrainer.checkpointHeader(dir);
+                JsonObject provenance = new JsonObject();
+                new TreeMap<>(info).forEach((k, v) -> { // in key order, as summary.json has it
+                    if (!DERIVED.contains(k)) {
+                        provenance.addProperty(k, v);
+                    }
+                });
+                return new Recorded(Long.parseLong(info.get("episodes_done")), Long.parseLong(info.get("episodes_total")),
+                        JsonParser.parseString(info.get("config")).getAsJsonObject(), provenance, null);
+            } catch (IllegalArgumentException | IllegalStateException | JsonParseException | UncheckedIOException e) {
+                String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                return new Recorded(0, 0, new JsonObject(), new JsonObject(), m.lines().findFirst().orElse(m));
+            }
+        }
+    }
 
     /**
      * One line of {@code metrics.jsonl}.
@@ -110,7 +154,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         for (int i = 0; i < objects.size(); i++) {
             rows.add(row(objects.get(i), lines.get(i), i + 1, xKey, metrics + ":" + lines.get(i)));
         }
-        return new RunData(name, dir, xKey, rows, readSummary(dir.resolve(SUMMARY)));
+        JsonObject summary = readSummary(dir.resolve(SUMMARY));
+        return new RunData(name, dir, xKey, rows, summary, summary == null ? Recorded.read(dir) : null);
     }
 
     private static Row row(JsonObject o, int line, int index, String xKey, String where) {
@@ -277,26 +322,46 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     }
 
     /**
-     * A string of the summary's {@code provenance} section.
+     * A string of the run's {@code provenance} section (the summary's, else the checkpoint's).
      *
      * @param key e.g. {@code model_dir}, {@code reward}
-     * @return its value, or {@code null} when the run has no summary, no provenance or no such key
+     * @return its value, or {@code null} when the run records no provenance or no such key
      */
     String provenance(String key) {
-        if (summary != null && summary.get("provenance") instanceof JsonObject p
-                && p.get(key) instanceof JsonPrimitive v) {
+        JsonObject p = settings("provenance");
+        if (p != null && p.get(key) instanceof JsonPrimitive v) {
             return v.getAsString();
         }
         return null;
     }
 
     /**
-     * The task the run was trained on: the summary's {@code provenance.task}; {@code continuation}
+     * A settings section of the run: the summary's, or for an unfinished run the checkpoint's.
+     *
+     * @param key {@code config} or {@code provenance}
+     * @return the section, or {@code null} when neither records it
+     */
+    JsonObject settings(String key) {
+        if (summary != null) {
+            return summary.get(key) instanceof JsonObject o ? o : null;
+        }
+        if (checkpoint != null && checkpoint.error() == null) {
+            return switch (key) {
+                case "config" -> checkpoint.config();
+                case "provenance" -> checkpoint.provenance();
+                default -> null;
+            };
+        }
+        return null;
+    }
+
+    /**
+     * The task the run was trained on: its {@code provenance.task}; {@code continuation}
      * for a run whose provenance has no task (written before tasks were recorded, when continuation
      * was the only task).
      *
-     * @return the task, or {@code null} when it is not known (no summary yet, or a run of another
-     *     command)
+     * @return the task, or {@code null} when it is not known (neither a summary nor a checkpoint yet,
+     *     or a run of another command)
      */
     String task() {
         String task = provenance("task");

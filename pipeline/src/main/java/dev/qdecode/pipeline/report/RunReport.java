@@ -20,8 +20,10 @@ import java.util.function.Function;
 /**
  * The report of a training run: PNG charts of its {@code metrics.jsonl} (one per metric group; the
  * base model from {@code summary.json} as dashed lines; compared runs overlaid) and a self-contained
- * {@code report.html} (charts inlined, summary base vs trained, examples, config and provenance),
- * with a {@value #RECORD} that names the run and these files.
+ * {@code report.html} (charts inlined, summary base vs trained or a classification run's accuracies,
+ * examples, config and provenance), with a {@value #RECORD} that names the run and these files. A run
+ * without {@code summary.json} (interrupted, or still training) is reported as unfinished, with the
+ * config, provenance and progress of its {@code checkpoint.qdq} and the command that continues it.
  * Rendering is headless ({@code java.awt.headless=true} unless set otherwise).
  */
 public final class RunReport {
@@ -207,8 +209,8 @@ public final class RunReport {
         }
         List<String> unknown = runs.stream().filter(r -> r.task() == null).map(RunData::name).toList();
         if (!unknown.isEmpty() && unknown.size() < runs.size()) {
-            warnings.accept("the task of " + String.join(", ", unknown) + " is not recorded (no summary.json with "
-                    + "provenance yet), so it is compared without checking that it is the same");
+            warnings.accept("the task of " + String.join(", ", unknown) + " is not recorded (no summary.json or "
+                    + "checkpoint.qdq with provenance yet), so it is compared without checking that it is the same");
         }
         // The weights' hashes where every run has one, else the model directories' names.
         boolean hashed = runs.stream().allMatch(r -> r.provenance("model_sha256") != null);

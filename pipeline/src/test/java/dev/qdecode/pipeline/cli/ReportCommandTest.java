@@ -126,6 +126,37 @@ class ReportCommandTest {
     }
 
     @Test
+    void aClassificationRunsReportShowsItsAccuraciesNotBaseVsTrained(@TempDir Path tmp) throws Exception {
+        StringBuilder data = new StringBuilder("sentence\tlabel\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 80; i++) {
+            boolean good = r.nextBoolean();
+            data.append(good ? "The day was nice." : "The day was sad.").append('\t').append(good ? 1 : 0).append('\n');
+        }
+        Path train = Files.writeString(tmp.resolve("train.tsv"), data);
+        Path dev = Files.writeString(tmp.resolve("dev.tsv"), data.substring(0, data.indexOf("\n", data.length() / 2) + 1));
+        Path out = tmp.resolve("cls");
+        CliRunner.Result t = CliRunner.run("train", "--task", "classification", "--model",
+                CliRunner.model("TinyStories-656K"), "--data", train.toString(), "--dev", dev.toString(), "--episodes",
+                "128", "--eval-every", "64", "--seed", "3", "--out", out.toString());
+        assertEquals(ExitCodes.OK, t.code(), t.err());
+        String html = Files.readString(out.resolve("report/report.html"));
+        assertTrue(html.contains("<h2 id=\"summary\">Summary: accuracy on the held-out examples</h2>"), html);
+        assertTrue(html.contains("<td>DQN head</td>") && html.contains("<td>logistic probe on the same embeddings</td>")
+                && html.contains("<td>majority label</td>"), html);
+        assertTrue(html.contains("DQN head − probe: "), html);
+        assertFalse(html.contains("base/trained") || html.contains("base vs trained"), html);
+        assertFalse(html.toLowerCase().contains("dashed"), html);
+        assertTrue(html.contains("One point per evaluation on the held-out examples."), html);
+        // no KL (always 0) or diversity chart: a classification episode is one label's tokens, without a KL penalty
+        assertFalse(Files.exists(out.resolve("report/kl.png")));
+        assertFalse(Files.exists(out.resolve("report/diversity.png")));
+        assertFalse(html.contains("chart-kl") || html.contains("chart-diversity"), html);
+        assertTrue(Files.exists(out.resolve("report/accuracy.png")));
+        assertTrue(html.contains("<tr><td>task</td><td>classification</td></tr>"), html);
+    }
+
+    @Test
     void aMetricsFileGivenAsTheRunIsNamed(@TempDir Path tmp) throws Exception {
         Path a = run(tmp.resolve("a"), "{\"episode\":10,\"mean_reward\":0.1}");
         CliRunner.Result r = CliRunner.run("report", a.resolve("metrics.jsonl").toString());

@@ -113,6 +113,36 @@ class CheckpointTest {
         assertMessage(dir.resolve("missing.qdq"), "checkpoint not found");
     }
 
+    @Test
+    void theHeaderAloneIsReadWithoutTheParameters() throws IOException {
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        DqnConfig cfg = DqnConfig.builder().episodes(96).seed(5).build();
+        Checkpoint.Data d;
+        try (QHead head = trainedHead()) {
+            d = data(head, cfg, false);
+            Checkpoint.write(file, d, null);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        // the parameters cut off: the header still reads (the full read refuses the file)
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Checkpoint.Data h = Checkpoint.readHeader(file);
+        assertEquals(cfg, h.config());
+        assertEquals(d.counters(), h.counters());
+        assertEquals(d.provenance(), h.provenance());
+        assertEquals(11, h.head().vocab());
+        assertEquals(null, h.head().online());
+        assertMessage(file, "truncated checkpoint");
+        Map<String, String> info = DqnTrainer.checkpointHeader(dir);
+        assertEquals("640", info.get("episodes_done"));
+        assertEquals("96", info.get("episodes_total"));
+        assertEquals("vader", info.get("reward"));
+        Files.write(file, java.util.Arrays.copyOf(bytes, 20));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file));
+        assertEquals(file + ": truncated checkpoint", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(dir.resolve("missing.qdq")));
+        assertEquals(dir.resolve("missing.qdq") + ": checkpoint not found", e.getMessage());
+    }
+
     private static void assertMessage(Path file, String part) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(file, null));
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());

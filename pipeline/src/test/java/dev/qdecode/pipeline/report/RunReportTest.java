@@ -229,7 +229,7 @@ class RunReportTest {
         ReportFixtures.realRun(unfinished);
         Files.delete(unfinished.resolve("summary.json"));
         RunReport.write(run, List.of(unfinished), tmp.resolve("out3"), warnings::add);
-        assertEquals(List.of("the task of unfinished is not recorded (no summary.json with provenance yet), so it is "
+        assertEquals(List.of("the task of unfinished is not recorded (no summary.json or checkpoint.qdq with provenance yet), so it is "
                 + "compared without checking that it is the same"), warnings);
     }
 

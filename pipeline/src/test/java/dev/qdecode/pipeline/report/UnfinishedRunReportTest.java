@@ -1,0 +1,125 @@
+package dev.qdecode.pipeline.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qdecode.data.Datasets;
+import dev.qdecode.data.PromptExample;
+import dev.qdecode.data.ReadOptions;
+import dev.qdecode.models.CausalLM;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
+import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.RewardContext;
+import dev.qdecode.rewards.Rewards;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report of a real run that stopped before its end (as on Ctrl-C: {@code checkpoint.qdq} and
+ * {@code metrics.jsonl}, no {@code summary.json}), then of the same run resumed to its end: a tiny
+ * DQN run on TinyStories-656K, interrupted after 4 of its 8 episodes.
+ */
+class UnfinishedRunReportTest {
+    private static CausalLM model;
+    private static TextTokenizer tok;
+    private static PromptFormat fmt;
+    private static Reward reward;
+    private static List<String> train;
+    private static List<String> dev;
+    private static final Map<String, String> PROVENANCE = Map.of("model_dir", "/models/TinyStories-656K",
+            "reward", "[\"vader\"]", "seed", "7", "task", "continuation", "qdecode_version", "9.8.7-test");
+
+    @BeforeAll
+    static void load() {
+        Path shared = Path.of(System.getProperty("qdecode.shared"));
+        Path dir = shared.resolve("models/TinyStories-656K");
+        model = CausalLM.load(dir);
+        tok = TextTokenizer.load(dir);
+        fmt = PromptFormat.forModel(dir, tok);
+        reward = Rewards.discover().create(List.of("vader"), new RewardContext(shared, 1));
+        train = Datasets.prompts(shared.resolve("data/prompts/story_prompts.train.tsv"), ReadOptions.defaults())
+                .examples().stream().map(PromptExample::prompt).limit(12).toList();
+        dev = Datasets.prompts(shared.resolve("data/prompts/story_prompts.dev.tsv"), ReadOptions.defaults())
+                .examples().stream().map(PromptExample::prompt).limit(3).toList();
+    }
+
+    @AfterAll
+    static void close() {
+        reward.close();
+        model.close();
+        tok.close();
+    }
+
+    private static DqnTrainer.Setup setup(Path dir) {
+        return new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir, PROVENANCE);
+    }
+
+    @Test
+    void anInterruptedRunShowsItsCheckpointsSettingsAndHowToContinue(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("my run");
+        DqnConfig cfg = DqnConfig.builder().episodes(8).rolloutEpisodes(4).maxNewTokens(8).minNewTokens(2).batchSize(8)
+                .updatesPerRollout(3).replaySize(1000).headHidden(32).evalEvery(4).evalSamples(1).seed(7).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(run), cfg, null)) {
+            assertNull(t.run(4)); // stopped as Ctrl-C stops it: a checkpoint, no summary
+        }
+        assertTrue(Files.exists(run.resolve("checkpoint.qdq")));
+        assertFalse(Files.exists(run.resolve("summary.json")));
+
+        RunReport.write(run, List.of(), RunReport.defaultOutDir(run));
+        String html = Files.readString(run.resolve("report/report.html"));
+        // unfinished, how far, and the command that continues it (quoted: the path has a space)
+        assertTrue(html.contains("<span class=\"chip\">status: <b>unfinished, 4 of 8 episodes</b></span>"), html);
+        assertTrue(html.contains("4 of 8 episodes done"), html);
+        assertTrue(html.contains("<code>qdecode train --resume --out &#39;" + run.toAbsolutePath().normalize()
+                + "&#39;</code>"), html);
+        // the checkpoint's configuration and provenance
+        assertTrue(html.contains("<h2 id=\"settings\">Configuration and provenance</h2>"), html);
+        assertTrue(html.contains("From the run's checkpoint.qdq"), html);
+        assertTrue(html.contains("<div><code>episodes</code><span>8</span></div>"), html);
+        assertTrue(html.contains("<div><code>headHidden</code><span>32</span></div>"), html);
+        for (Map.Entry<String, String> e : PROVENANCE.entrySet()) {
+            assertTrue(html.contains("<tr><td>" + e.getKey() + "</td><td>" + Html.esc(e.getValue()) + "</td></tr>"),
+                    e.getKey() + " in " + html);
+        }
+        assertTrue(html.contains("<span class=\"chip\">model: <b>TinyStories-656K</b></span>"), html);
+        assertTrue(html.contains("<span class=\"chip\">version: <b>9.8.7-test</b></span>"), html);
+        assertTrue(html.contains("from metrics.jsonl and checkpoint.qdq."), html);
+        // no base model was recorded, so no dashed lines are promised
+        assertFalse(html.toLowerCase().contains("dashed"), html);
+        assertFalse(html.contains("base model and trained policy side by side"), html);
+        assertEquals("continuation", RunData.read(run, "r").task());
+
+        // a checkpoint that cannot be read does not stop the report, which says why
+        Path damaged = Files.createDirectories(tmp.resolve("damaged"));
+        Files.copy(run.resolve("metrics.jsonl"), damaged.resolve("metrics.jsonl"));
+        Files.writeString(damaged.resolve("checkpoint.qdq"), "not a checkpoint");
+        RunReport.write(damaged, List.of(), RunReport.defaultOutDir(damaged));
+        String bad = Files.readString(damaged.resolve("report/report.html"));
+        assertTrue(bad.contains("Its checkpoint.qdq could not be read: " + damaged.resolve("checkpoint.qdq")), bad);
+        assertFalse(bad.contains("Configuration and provenance"), bad);
+
+        // resumed to its end: the summary's base vs trained, and the dashed base lines, replace all that
+        try (DqnTrainer t = DqnTrainer.resume(setup(run), null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        RunReport.write(run, List.of(), RunReport.defaultOutDir(run));
+        html = Files.readString(run.resolve("report/report.html"));
+        assertTrue(html.contains("Summary: base vs trained"), html);
+        assertTrue(html.contains("dashed lines: the base model."), html);
+        assertFalse(html.contains("unfinished") || html.contains("--resume"), html);
+        assertTrue(html.contains("<tr><td>qdecode_version</td><td>9.8.7-test</td></tr>"), html);
+    }
+}
