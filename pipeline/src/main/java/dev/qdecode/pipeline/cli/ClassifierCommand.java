@@ -10,7 +10,9 @@ import dev.qdecode.rewards.classifier.SentenceEncoder;
 import dev.qdecode.rewards.classifier.SentenceEncoders;
 import dev.qdecode.rewards.classifier.TextClassifier;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -237,14 +239,32 @@ final class ClassifierCommand implements Runnable {
                 outW.printf(Locale.ROOT, "%d texts in %.1f s%n", rows.size(), (System.nanoTime() - t0) / 1e9);
                 if (output != null) {
                     List<String> pred = clf.predict(texts(rows));
-                    try (RecordWriter w = RecordWriter.open(output, List.of("id", "text", "gold", "predicted"))) {
-                        for (int i = 0; i < rows.size(); i++) {
-                            w.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
+                    // with its record (FILE.run.json: options, classifier, data sha256) as generate's output
+                    List<String> identity = rows.stream().map(r -> r.id() + "\t" + r.text() + "\t" + r.label())
+                            .toList();
+                    Map<String, Object> settings = new LinkedHashMap<>();
+                    settings.put("--text-column", data.textColumn);
+                    settings.put("--label-column", data.labelColumn);
+                    settings.put("--limit", Integer.toString(data.limit));
+                    try (ResumableOutput o = ResumableOutput.open(spec, "--output", output, List.of("id", "text",
+                            "gold", "predicted"), identity, "--data", data.data, settings, n -> n, false,
+                            overwrite.overwrite)) {
+                        Map<String, Object> files = new LinkedHashMap<>();
+                        for (String f : List.of(TextClassifier.METADATA_FILE, TextClassifier.WEIGHTS_FILE)) {
+                            if (Files.isRegularFile(classifier.resolve(f))) {
+                                files.put(f, Datasets.sha256(classifier.resolve(f)));
+                            }
                         }
-                        w.commit();
+                        o.bind(Map.of("classifier_sha256", files), Map.of("classifier_dir",
+                                ResumableOutput.value(classifier.toAbsolutePath().normalize())));
+                        for (int i = 0; i < rows.size(); i++) {
+                            o.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
+                        }
+                        o.finish();
                     }
                     // on standard error, as generate's and rewards score's: standard output holds the report
-                    spec.commandLine().getErr().println("wrote " + rows.size() + " predictions to " + output);
+                    spec.commandLine().getErr().println("wrote " + rows.size() + " predictions to " + output
+                            + " (settings in " + ResumableOutput.runFile(output) + ")");
                 }
             }
             return ExitCodes.OK;

@@ -52,8 +52,12 @@ class ClassifierCommandTest {
                 sst2.resolve("dev.tsv").toString(), "--limit", "20", "--output", predictions.toString());
         assertEquals(0, withOutput.code(), withOutput.err());
         assertEquals(21, Files.readAllLines(predictions).size());
-        assertTrue(withOutput.err().lines().anyMatch(("wrote 20 predictions to " + predictions)::equals),
-                withOutput.err());
+        assertTrue(withOutput.err().lines().anyMatch(("wrote 20 predictions to " + predictions + " (settings in "
+                + predictions + ".run.json)")::equals), withOutput.err());
+        // its record: the classifier's files, the data and the escapes, so the rows read back as written
+        String record = Files.readString(ResumableOutput.runFile(predictions));
+        assertTrue(record.contains("\"classifier.json\": \"") && record.contains("\"inputs\": 20")
+                && record.contains("\"tsv_escapes\": \"backslash\""), record);
         assertTrue(!withOutput.out().contains("wrote"), withOutput.out());
         String first = Files.readString(predictions);
         CliRunner.Result rerun = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",
