@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.TsvEscapes;
+import dev.qdecode.models.train.Safetensors;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -417,6 +418,17 @@ final class RecordWriter implements AutoCloseable {
         try {
             flush();
             out.close();
+            if (tsv && !keepPart) {
+                // a resumable output's record is its job's (ResumableOutput); this one's only says how to read it
+                JsonObject record = new JsonObject();
+                record.addProperty("qdecode_version", VersionProvider.version());
+                record.add("columns", new Gson().toJsonTree(columns));
+                record.addProperty("rows", rows());
+                record.addProperty(TsvEscapes.RECORD_KEY, TsvEscapes.BACKSLASH);
+                byte[] json = (new GsonBuilder().setPrettyPrinting().create().toJson(record) + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                Safetensors.atomicWrite(TsvEscapes.recordOf(target), os -> os.write(json));
+            }
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             committed = true;
