@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.qdecode.data.Datasets;
-import dev.qdecode.data.PromptExample;
-import dev.qdecode.data.ReadOptions;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
@@ -28,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The training loop on the real TinyStories-656K model: a tiny run, resume equality, shaping. */
 class DqnTrainerTest {
+    private static TinyVaderFixture fixture;
     private static Path shared;
     private static CausalLM model;
     private static TextTokenizer tok;
@@ -38,23 +36,19 @@ class DqnTrainerTest {
 
     @BeforeAll
     static void load() {
-        shared = Path.of(System.getProperty("qdecode.shared"));
-        Path dir = shared.resolve("models/TinyStories-656K");
-        model = CausalLM.load(dir);
-        tok = TextTokenizer.load(dir);
-        fmt = PromptFormat.forModel(dir, tok);
-        reward = Rewards.discover().create(List.of("vader"), new RewardContext(shared, 1));
-        train = Datasets.prompts(shared.resolve("data/prompts/story_prompts.train.tsv"), ReadOptions.defaults())
-                .examples().stream().map(PromptExample::prompt).limit(12).toList();
-        dev = Datasets.prompts(shared.resolve("data/prompts/story_prompts.dev.tsv"), ReadOptions.defaults())
-                .examples().stream().map(PromptExample::prompt).limit(3).toList();
+        fixture = TinyVaderFixture.open();
+        shared = fixture.shared;
+        model = fixture.model;
+        tok = fixture.tok;
+        fmt = fixture.fmt;
+        reward = fixture.reward;
+        train = fixture.train;
+        dev = fixture.dev;
     }
 
     @AfterAll
     static void close() {
-        reward.close();
-        model.close();
-        tok.close();
+        fixture.close();
     }
 
     private static DqnConfig tiny() {

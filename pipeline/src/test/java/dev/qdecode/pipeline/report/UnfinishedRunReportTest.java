@@ -6,17 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.qdecode.data.Datasets;
-import dev.qdecode.data.PromptExample;
-import dev.qdecode.data.ReadOptions;
-import dev.qdecode.models.CausalLM;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
-import dev.qdecode.rewards.Reward;
-import dev.qdecode.rewards.RewardContext;
-import dev.qdecode.rewards.Rewards;
-import dev.qdecode.tokenizer.PromptFormat;
-import dev.qdecode.tokenizer.TextTokenizer;
+import dev.qdecode.pipeline.dqn.TinyVaderFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,38 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
  * DQN run on TinyStories-656K, interrupted after 4 of its 8 episodes.
  */
 class UnfinishedRunReportTest {
-    private static CausalLM model;
-    private static TextTokenizer tok;
-    private static PromptFormat fmt;
-    private static Reward reward;
-    private static List<String> train;
-    private static List<String> dev;
+    private static TinyVaderFixture fixture;
     private static final Map<String, String> PROVENANCE = Map.of("model_dir", "/models/TinyStories-656K",
             "reward", "[\"vader\"]", "seed", "7", "task", "continuation", "qdecode_version", "9.8.7-test");
 
     @BeforeAll
     static void load() {
-        Path shared = Path.of(System.getProperty("qdecode.shared"));
-        Path dir = shared.resolve("models/TinyStories-656K");
-        model = CausalLM.load(dir);
-        tok = TextTokenizer.load(dir);
-        fmt = PromptFormat.forModel(dir, tok);
-        reward = Rewards.discover().create(List.of("vader"), new RewardContext(shared, 1));
-        train = Datasets.prompts(shared.resolve("data/prompts/story_prompts.train.tsv"), ReadOptions.defaults())
-                .examples().stream().map(PromptExample::prompt).limit(12).toList();
-        dev = Datasets.prompts(shared.resolve("data/prompts/story_prompts.dev.tsv"), ReadOptions.defaults())
-                .examples().stream().map(PromptExample::prompt).limit(3).toList();
+        fixture = TinyVaderFixture.open();
     }
 
     @AfterAll
     static void close() {
-        reward.close();
-        model.close();
-        tok.close();
+        fixture.close();
     }
 
     private static DqnTrainer.Setup setup(Path dir) {
-        return new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir, PROVENANCE);
+        return fixture.setup(dir, PROVENANCE);
     }
 
     @Test
