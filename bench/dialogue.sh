@@ -33,12 +33,20 @@ REWARD=(--reward "classifier:model=$CLF,label=2")
 for s in "${seeds[@]}"; do
   run=$DIR/dqn-s$s
   if [ ! -f "$run/.done" ]; then
-    resume=()
-    [ -d "$run" ] && resume=(--resume)
-    # shellcheck disable=SC2086
-    $Q train --task dialogue --model "$SFT" "${REWARD[@]}" --reward '0.5*token-f1' --reward '0.2*repetition' \
-        --shaping-every 4 --episodes 3000 --max-new-tokens 32 --tau-q 0.5 --dev "$DIR/sft-val.tsv" \
-        --seed "$s" ${TRAIN_OPTS:-} "${resume[@]}" --out "$run"
+    if [ ! -f "$run/summary.json" ]; then # else it finished before .done was written
+      resume=()
+      if [ -f "$run/checkpoint.qdq" ]; then
+        resume=(--resume) # an interrupted run continues where it stopped
+      else
+        rm -rf "$run" # stopped before its first checkpoint: start over
+      fi
+      # the head trains on all of XDailyDialog dev (there is no train split), so the 100 dialogues of
+      # sft-val.tsv are among its prompts too: they only track training; the numbers reported are on test
+      # shellcheck disable=SC2086
+      $Q train --task dialogue --model "$SFT" "${REWARD[@]}" --reward '0.5*token-f1' --reward '0.2*repetition' \
+          --shaping-every 4 --episodes 3000 --max-new-tokens 32 --tau-q 0.5 --dev "$DIR/sft-val.tsv" \
+          --seed "$s" ${TRAIN_OPTS:-} "${resume[@]}" --out "$run"
+    fi
     touch "$run/.done"
   fi
   # P(question) (the classifier's positive rate), then token F1 against the gold responses

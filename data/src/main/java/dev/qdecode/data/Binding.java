@@ -31,6 +31,9 @@ final class Binding {
   private final Map<String, Map<String, String[]>> numericNames = new HashMap<>();
 
   /** A decimal number: optional sign, digits with an optional fraction, optional exponent. */
+  /** An integer literal: optional sign and digits, nothing else. */
+  private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("[+-]?\\d+");
+
   private static final java.util.regex.Pattern NUMBER =
       java.util.regex.Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
@@ -214,8 +217,9 @@ final class Binding {
   /**
    * A required field's value that names something (a label): as {@link #required}, without
    * leading or trailing white space, which would make {@code "1 "} a class of its own, and spelled as
-   * the earlier rows of the file spell the same number: {@code 0.0} after {@code 0} (or {@code true}
-   * after {@code 1}, as a JSON boolean reads) would be another class.
+   * the earlier rows of the file spell the same whole number: {@code 0.0} after {@code 0} (or {@code
+   * true} after {@code 1}, as a JSON boolean reads) would be another class. Two integer literals
+   * ({@code 07}, {@code 7}) are codes and stay apart.
    */
   String requiredName(Row row, String field) {
     String value = required(row, field);
@@ -233,7 +237,10 @@ final class Binding {
     if (number != null) {
       Map<String, String[]> seen = numericNames.computeIfAbsent(field, f -> new HashMap<>());
       String[] first = seen.putIfAbsent(number, new String[] {value, Long.toString(row.line())});
-      if (first != null && !first[0].equals(value)) {
+      // two integer literals ("07" and "7") are codes, kept apart; a fraction, exponent or boolean is a
+      // number written another way (a float column's "0.0", JSON's true)
+      if (first != null && !first[0].equals(value) && !(INTEGER.matcher(first[0]).matches()
+          && INTEGER.matcher(value).matches())) {
         throw row.error(
             columns.get(field),
             "expected one spelling per "
@@ -250,9 +257,10 @@ final class Binding {
   }
 
   /**
-   * The number a name spells, in one canonical form, or {@code null} when it is not a number: a decimal
-   * such as {@code 1}, {@code 1.0}, {@code +1} or {@code 1e0}, and {@code true}/{@code false} (any case)
-   * as 1 and 0.
+   * The whole number a name spells, in one canonical form, or {@code null} when it spells none: a decimal
+   * with an integer value such as {@code 1}, {@code 1.0}, {@code +1} or {@code 1e0}, and {@code
+   * true}/{@code false} (any case) as 1 and 0. {@code 1.1} and {@code 1.10} spell no whole number: such
+   * labels (section numbers, versions) are kept as written.
    */
   static String numberSpelled(String name) {
     if (name.equalsIgnoreCase("true")) {
@@ -266,6 +274,9 @@ final class Binding {
     }
     try {
       java.math.BigDecimal d = new java.math.BigDecimal(name).stripTrailingZeros();
+      if (d.scale() > 0) {
+        return null; // not a whole number
+      }
       return d.signum() == 0 ? "0E0" : d.unscaledValue() + "E" + (-(long) d.scale());
     } catch (NumberFormatException | ArithmeticException e) {
       return null; // an exponent beyond what BigDecimal holds: compared as text

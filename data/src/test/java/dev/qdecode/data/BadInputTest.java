@@ -73,7 +73,12 @@ class BadInputTest {
     // one spelling each, numbers or not, is fine; so are numbers that differ
     Path ok = files.write("ok.tsv", "sentence\tlabel\na\t1.0\nb\t0.5\nc\t1.0\nd\tpos\ne\t10\n");
     assertEquals(5, Datasets.classification(ok, ReadOptions.defaults()).size());
+    // codes: section numbers that are not whole numbers, and integer literals with leading zeros
+    Path codes = files.write("codes.tsv", "sentence\tlabel\na\t1.1\nb\t1.10\nc\t07\nd\t7\ne\t1.1\n");
+    assertEquals(5, Datasets.classification(codes, ReadOptions.defaults()).size());
     assertEquals("1E1", Binding.numberSpelled("+10.00"));
+    assertEquals(null, Binding.numberSpelled("1.10"));
+    assertEquals("1E0", Binding.numberSpelled("1e0"));
     assertEquals("0E0", Binding.numberSpelled("-0.0"));
     assertEquals(null, Binding.numberSpelled("1e99999999999"));
     assertEquals(null, Binding.numberSpelled("one"));

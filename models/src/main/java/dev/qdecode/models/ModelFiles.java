@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -79,8 +80,25 @@ public final class ModelFiles {
      * @throws ModelException naming the directory or file when it cannot be listed or read
      */
     public static String contentSha256(Path dir) {
+        return contentSha256(dir, Set.of());
+    }
+
+    /**
+     * As {@link #contentSha256(Path)}, over the files not named in {@code ignored}: for a use that does not
+     * read them (a sentence encoder reads no {@code generation_config.json}).
+     *
+     * @param dir the model directory
+     * @param ignored file names left out
+     * @return 64 lowercase hex digits
+     * @throws ModelException naming the directory or file when it cannot be listed or read
+     */
+    public static String contentSha256(Path dir, Set<String> ignored) {
         StringBuilder lines = new StringBuilder();
-        sha256(dir).forEach((name, hash) -> lines.append(name).append('\t').append(hash).append('\n'));
+        sha256(dir).forEach((name, hash) -> {
+            if (!ignored.contains(name)) {
+                lines.append(name).append('\t').append(hash).append('\n');
+            }
+        });
         return HexFormat.of().formatHex(digest().digest(lines.toString().getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -165,7 +165,13 @@ class ClassifierCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonObject before = json(first);
         assertEquals("hf:" + model.toAbsolutePath().normalize(), before.get("encoder").getAsString());
-        assertEquals(dev.qdecode.models.ModelFiles.contentSha256(model), before.get("encoderSha256").getAsString());
+        assertEquals(dev.qdecode.models.ModelFiles.contentSha256(model, java.util.Set.of("generation_config.json")),
+                before.get("encoderSha256").getAsString());
+        // generation settings do not change an embedding: editing them keeps the classifier usable
+        Files.writeString(model.resolve("generation_config.json"), " ", java.nio.file.StandardOpenOption.APPEND);
+        String[] evalFirst = {"classifier", "eval", "--data", SST2.resolve("dev.tsv").toString(), "--limit", "20",
+            "--classifier", first.toString()};
+        assertEquals(0, CliRunner.run(evalFirst).code());
 
         changeWeights(model, "model.layers.0.self_attn.q_proj.weight");
         r = CliRunner.run(concat(train, "--out", second.toString()));
@@ -182,7 +188,7 @@ class ClassifierCommandTest {
                 + ": encoder directory " + model.toAbsolutePath().normalize() + " has files with sha256 "
                 + after.get("encoderSha256").getAsString() + " but the classifier was trained on sha256 "
                 + before.get("encoderSha256").getAsString() + " (expected the model files it was trained on: "
-                + "its weights changed since; train the classifier again)", r.err().strip());
+                + "its weights, configuration or tokenizer changed since; train the classifier again)", r.err().strip());
         r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
         assertEquals(0, r.code(), r.err());
 

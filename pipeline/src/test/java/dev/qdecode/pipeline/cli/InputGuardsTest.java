@@ -224,6 +224,16 @@ class InputGuardsTest {
         assertTrue(r.err().startsWith("qdecode: error: " + longPairs + ":3: prompt (id s2) has "), r.err());
         assertFalse(r.out().contains("translation of"), r.out());
         assertFalse(Files.exists(run.resolve("evaluation")));
+        // a continuation run's evaluation: its new tokens are the run's, so only the prompt can be shortened
+        Path cont = tmp.resolve("cont");
+        assertEquals(0, CliRunner.run("train", "--model", SMALL, "--episodes", "4", "--rollout-episodes", "4",
+                "--eval-limit", "2", "--max-new-tokens", "8", "--min-new-tokens", "2", "--out", cont.toString())
+                .code());
+        r = CliRunner.run("evaluate", "--policy", cont.toString(), "--prompts", prompts.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + prompts + ":3: prompt (id 2) has "), r.err());
+        assertTrue(r.err().contains("(expected at most 504 tokens: shorten it; the run samples 8 new tokens after "
+                + "each prompt)"), r.err());
     }
 
     @Test

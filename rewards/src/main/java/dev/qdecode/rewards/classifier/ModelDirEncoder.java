@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -42,7 +43,8 @@ final class ModelDirEncoder implements SentenceEncoder {
             throw new IllegalArgumentException("encoder directory " + dir
                     + ": no config.json (expected a Hugging Face model directory)");
         }
-        String sha256 = ModelFiles.contentSha256(dir); // once per process while the files are unchanged
+        // once per process while the files are unchanged; generation settings do not change an embedding
+        String sha256 = ModelFiles.contentSha256(dir, Set.of("generation_config.json"));
         TextTokenizer tok = TextTokenizer.load(dir);
         try {
             // CausalLM.load refuses a tokenizer too large

@@ -690,8 +690,8 @@ public final class TextClassifier implements AutoCloseable {
                         : "encoder '" + enc.id() + "'";
                 throw new IllegalArgumentException("classifier " + file + ": " + what + " has files with sha256 "
                         + now + " but the classifier was trained on sha256 " + encoderSha256
-                        + " (expected the model files it was trained on: its weights changed since; train the "
-                        + "classifier again)");
+                        + " (expected the model files it was trained on: its weights, configuration or tokenizer "
+                        + "changed since; train the classifier again)");
             }
             if (encoderSha256 == null && now != null) {
                 LOG.warn("classifier {}: records no sha256 of encoder '{}' (saved by an older qdecode); cannot check "
