@@ -72,8 +72,8 @@ final class ClassifierCommand implements Runnable {
 
         /** The provenance of a file read with {@link #read}: its path, sha256, limit, count and columns. */
         TextClassifier.DataSource source(Path file, List<ClassificationExample> rows, boolean limited) {
-            return new TextClassifier.DataSource(file.toString(), Datasets.sha256(file), limited ? limit : 0,
-                    rows.size(), textColumn, labelColumn);
+            return new TextClassifier.DataSource(file.toAbsolutePath().normalize().toString(),
+                    Datasets.sha256(file), limited ? limit : 0, rows.size(), textColumn, labelColumn);
         }
     }
 

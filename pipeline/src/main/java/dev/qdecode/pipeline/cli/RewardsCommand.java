@@ -292,7 +292,9 @@ final class RewardsCommand implements Runnable {
             settings.put("--seed", Long.toString(seed));
             settings.put("--column", column);
             settings.put("--ref-column", refColumn);
-            settings.put("--label-column", String.valueOf(labelColumn));
+            if (labelColumn != null) {
+                settings.put("--label-column", labelColumn);
+            }
             ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--hyp", hyp,
                     settings, rows -> rows, resume, overwrite);
             try {

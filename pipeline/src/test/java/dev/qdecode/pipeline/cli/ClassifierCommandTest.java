@@ -219,7 +219,7 @@ class ClassifierCommandTest {
         JsonObject j = json(out);
         assertEquals(872, j.getAsJsonObject("metrics").getAsJsonObject("dev").get("count").getAsInt());
         JsonObject data = j.getAsJsonObject("data");
-        assertEquals(train.toString(), data.get("path").getAsString());
+        assertEquals(train.toAbsolutePath().normalize().toString(), data.get("path").getAsString());
         assertEquals(Datasets.sha256(train), data.get("sha256").getAsString());
         assertEquals(Datasets.sha256(train), j.get("dataSha256").getAsString());
         assertEquals(60, data.get("limit").getAsInt());
@@ -227,7 +227,7 @@ class ClassifierCommandTest {
         assertEquals("sentence", data.get("textColumn").getAsString());
         assertEquals("label", data.get("labelColumn").getAsString());
         JsonObject devJson = j.getAsJsonObject("dev");
-        assertEquals(dev.toString(), devJson.get("path").getAsString());
+        assertEquals(dev.toAbsolutePath().normalize().toString(), devJson.get("path").getAsString());
         assertEquals(Datasets.sha256(dev), devJson.get("sha256").getAsString());
         assertEquals(0, devJson.get("limit").getAsInt());
         assertEquals(872, devJson.get("examples").getAsInt());
