@@ -1,7 +1,7 @@
 package dev.qdecode.pipeline.cli;
 
-import dev.qdecode.data.Datasets;
 import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.ModelFiles;
 import dev.qdecode.rewards.SharedDir;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
@@ -58,13 +58,14 @@ final class ModelOptions {
             implements AutoCloseable {
         /**
          * Identifies the weights (provenance, and the cache key of decoder states): the sha256 of
-         * {@code model.safetensors}, or the directory when there is no single weights file.
+         * {@code model.safetensors}, or, for weights in shards, one sha256 over the model's files
+         * ({@link ModelFiles#contentSha256}); hashed once per process while the files are unchanged.
          *
          * @return the identifier
          */
         public String weightsId() {
-            Path weights = dir.resolve("model.safetensors");
-            return Files.isRegularFile(weights) ? Datasets.sha256(weights) : dir.toString();
+            String single = ModelFiles.sha256(dir).get("model.safetensors");
+            return single != null ? single : ModelFiles.contentSha256(dir);
         }
 
         /**
@@ -74,8 +75,7 @@ final class ModelOptions {
          * @return the identifier, or null
          */
         public String tokenizerId() {
-            Path f = dir.resolve("tokenizer.json");
-            return Files.isRegularFile(f) ? Datasets.sha256(f) : null;
+            return ModelFiles.sha256(dir).get("tokenizer.json");
         }
 
         @Override

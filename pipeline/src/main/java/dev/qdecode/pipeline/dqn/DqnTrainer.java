@@ -201,18 +201,18 @@ public final class DqnTrainer implements AutoCloseable {
      *
      * @param modelDir the model directory
      * @return {@code model_dir}, {@code model_sha256}, {@code tokenizer_sha256}
-     * @throws dev.qdecode.data.DataException when a file cannot be read
+     * @throws dev.qdecode.models.ModelException when a file cannot be read
      */
     public static Map<String, String> modelProvenance(Path modelDir) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("model_dir", modelDir.toAbsolutePath().normalize().toString());
-        Path weights = modelDir.resolve("model.safetensors");
-        if (Files.isRegularFile(weights)) {
-            p.put("model_sha256", dev.qdecode.data.Datasets.sha256(weights));
+        // hashed once per process while the files are unchanged (ModelFiles), as every other use of them is
+        Map<String, String> hashes = dev.qdecode.models.ModelFiles.sha256(modelDir);
+        if (hashes.containsKey("model.safetensors")) {
+            p.put("model_sha256", hashes.get("model.safetensors"));
         }
-        Path tokenizer = modelDir.resolve("tokenizer.json");
-        if (Files.isRegularFile(tokenizer)) {
-            p.put("tokenizer_sha256", dev.qdecode.data.Datasets.sha256(tokenizer));
+        if (hashes.containsKey("tokenizer.json")) {
+            p.put("tokenizer_sha256", hashes.get("tokenizer.json"));
         }
         return p;
     }
