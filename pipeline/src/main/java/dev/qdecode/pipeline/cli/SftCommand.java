@@ -199,8 +199,9 @@ final class SftCommand implements Callable<Integer> {
         long deadline = timeLimit > 0 ? System.nanoTime() + (long) (timeLimit * 60e9) : Long.MAX_VALUE;
         Interrupts.install(err, "a checkpoint after the current step");
         try (RunLock lock = RunLock.acquire(cfg.out()); Progress p = new Progress(err, deadline)) {
-            overwrite.clearEarlierRun(cfg.out(), err); // an earlier run's checkpoint, evaluation, report would outlive it
+            // a train run's checkpoint, evaluation and report would outlive it: removed once the inputs are checked
             r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
+                    .beforeWriting(() -> overwrite.clearEarlierRun(cfg.out(), err))
                     .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {
             // options that cannot work (another config on resume, a finished run, too large for the memory

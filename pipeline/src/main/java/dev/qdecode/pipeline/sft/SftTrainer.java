@@ -127,6 +127,7 @@ public final class SftTrainer {
     private final int threads;
     private boolean fusedAdam = true;
     private boolean overwrite;
+    private Runnable beforeWriting;
     private boolean defaultTemplate;
 
     /**
@@ -159,6 +160,20 @@ public final class SftTrainer {
      */
     public SftTrainer overwrite(boolean replace) {
         this.overwrite = replace;
+        return this;
+    }
+
+    /**
+     * Runs {@code action} once a new run (not a resume) has checked all its inputs, built its model and
+     * fits the memory limit, just before it writes anything into the output directory: where a caller
+     * replaces other files there (the CLI's {@code --overwrite} of a {@code qdecode train} run), so a run
+     * refused for its inputs leaves them as they were.
+     *
+     * @param action what to do, or null for nothing
+     * @return this trainer
+     */
+    public SftTrainer beforeWriting(Runnable action) {
+        this.beforeWriting = action;
         return this;
     }
 
@@ -388,6 +403,9 @@ public final class SftTrainer {
                 opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), adamSteps, ckpt.resolve(OPTIMIZER).toString());
                 truncateMetrics(out.resolve(METRICS), st.step);
             } else {
+                if (beforeWriting != null) {
+                    beforeWriting.run();
+                }
                 if (overwrite) {
                     deleteTree(out.resolve(CHECKPOINT));
                     deleteTree(out.resolve(CHECKPOINT + ".old"));

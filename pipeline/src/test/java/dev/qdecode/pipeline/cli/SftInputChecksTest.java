@@ -107,6 +107,12 @@ class SftInputChecksTest {
         Files.createDirectories(run.resolve("report"));
         Files.writeString(run.resolve("report/report.html"), "<html>");
         Files.writeString(run.resolve("notes.txt"), "keep");
+        // refused for its options (the memory limit) after --overwrite: the earlier run is left as it was
+        assertError(ExitCodes.USAGE, "training step needs about ", sft("--template", "{source} =", "--model",
+                model.toString(), "--out", run.toString(), "--overwrite", "--max-memory", "1m"));
+        for (String kept : List.of("checkpoint.qdq", "metrics.jsonl", "summary.json", "evaluation", "report")) {
+            assertTrue(Files.exists(run.resolve(kept)), kept);
+        }
         CliRunner.Result over = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString(),
                 "--overwrite");
         assertEquals(0, over.code(), over.err());
