@@ -426,15 +426,25 @@ public final class ClassificationTrainer {
         }
 
         /**
-         * Checks that other runs can join this one's ensemble: the same labels, template and backbone.
+         * Checks that other runs can join this one's ensemble: each run once, the same labels, template,
+         * reward and backbone.
          *
          * @param others the other runs
-         * @throws IllegalArgumentException naming the first run that differs and in what
+         * @throws IllegalArgumentException naming the first run that is given twice or differs, and in what
          */
         public void requireSameSetup(List<TrainedRun> others) {
             Map<String, String> prov = data.provenance();
+            List<Path> seen = new java.util.ArrayList<>(List.of(file));
             for (TrainedRun o : others) {
-                for (String key : List.of("labels", "template", "encoder", "model_sha256", "prompt_format")) {
+                for (Path earlier : seen) {
+                    if (dev.qdecode.data.Datasets.sameFile(earlier, o.file)) {
+                        throw new IllegalArgumentException(o.file + ": given twice (expected each run once: a head "
+                                + "counted twice would weigh double in the mean Q)");
+                    }
+                }
+                seen.add(o.file);
+                // the reward too: heads of other rewards (label-match:wrong=-2) have Q values on other scales
+                for (String key : List.of("labels", "template", "reward", "encoder", "model_sha256", "prompt_format")) {
                     String mine = prov.get(key);
                     String theirs = o.provenance().get(key);
                     if (!Objects.equals(mine, theirs)) {

@@ -201,6 +201,13 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                                     + "reward, whose Q values mean the same)");
                         }
                     }
+                    String fa = firstProvenance.get("prompt_format");
+                    String fb = d.provenance().get("prompt_format");
+                    if (fa != null && fb != null && !fa.equals(fb)) { // the heads would score states they never saw
+                        throw new IllegalArgumentException(file + ": its prompt_format '" + fb + "' differs from "
+                                + "the first run's '" + fa + "' (expected heads trained on the same prompts, "
+                                + "formatted alike)");
+                    }
                     String a = firstProvenance.get("model_sha256");
                     String b = d.provenance().get("model_sha256");
                     if (a != null && b != null && !a.equals(b)) {

@@ -142,11 +142,18 @@ class ClassificationTaskTest {
             assertEquals("text\tlabel\tpredicted", pred.get(0));
             assertTrue(pred.stream().skip(1).allMatch(l -> l.endsWith("\t0") || l.endsWith("\t1")), pred.get(1));
         }
-        // An ensemble of a run with itself (mean Q of equal heads) labels exactly as the run alone; runs of
-        // another setup (here other verbalisers) are refused, naming the differing key.
+        // An ensemble of a run with a copy of itself (mean Q of equal heads) labels exactly as the run alone;
+        // the same run given twice is refused (as generate refuses it), and so are runs of another setup (here
+        // other verbalisers), naming the differing key.
         String single = tmp.resolve("single").toString();
-        Result twice = run("evaluate", "--task", "classification", "--policy", single, "--ensemble", single, "--out",
-                tmp.resolve("twice").toString());
+        Path copy = Files.createDirectories(tmp.resolve("copy"));
+        Files.copy(tmp.resolve("single").resolve("checkpoint.qdq"), copy.resolve("checkpoint.qdq"));
+        Result same = run("evaluate", "--task", "classification", "--policy", single, "--ensemble", single, "--out",
+                tmp.resolve("same").toString());
+        assertEquals(ExitCodes.BAD_INPUT, same.code(), same.err());
+        assertTrue(same.err().contains("given twice (expected each run once"), same.err());
+        Result twice = run("evaluate", "--task", "classification", "--policy", single, "--ensemble", copy.toString(),
+                "--out", tmp.resolve("twice").toString());
         assertEquals(ExitCodes.OK, twice.code(), twice.err());
         assertTrue(twice.out().contains("and of 1 more runs (Q averaged over 2 heads)"), twice.out());
         assertEquals(Files.readAllLines(tmp.resolve("single-eval/predictions.tsv")),

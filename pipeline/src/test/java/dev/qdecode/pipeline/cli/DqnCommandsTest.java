@@ -185,6 +185,17 @@ class DqnCommandsTest {
             runDir.toString()}, prompt));
         assertEquals(ExitCodes.BAD_INPUT, same.code(), same.err());
         assertTrue(same.err().contains("given twice (expected each run once"), same.err());
+        // a head trained on prompts in another format would score states it never saw: refused
+        Path formatted = tmp.resolve("formatted");
+        Result other = run("train", "--episodes", "4", "--rollout-episodes", "4", "--max-new-tokens", "6",
+                "--min-new-tokens", "2", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1",
+                "--prompt-format", "Story: {text}", "--out", formatted.toString());
+        assertEquals(ExitCodes.OK, other.code(), other.err());
+        Result mixedFormats = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--ensemble",
+            formatted.toString()}, prompt));
+        assertEquals(ExitCodes.BAD_INPUT, mixedFormats.code(), mixedFormats.err());
+        assertTrue(mixedFormats.err().contains("its prompt_format 'Story: {text};special=true' differs from the first "
+                + "run's"), mixedFormats.err());
         Result missing = run("generate", "--policy", runDir.toString(), "--ensemble", runDir.resolve("nope").toString(),
                 "--prompt", "Hi");
         assertEquals(ExitCodes.BAD_INPUT, missing.code(), missing.err());
