@@ -127,6 +127,11 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY) {
+            // its scores rank the candidates by Q, far apart: sampling and beta cannot change the choice
+            OptionScope.refuse(spec, "--mode q-greedy, which always takes the candidate of highest Q",
+                    "with --mode guided", List.of("--temperature", "--top-k", "--top-p", "--seed", "--q-weight"));
+        }
         if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY && cfg.beams() > 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode q-greedy: ranks by Q, which "
                     + "is not a log-probability to sum over a beam (expected --mode guided with --beams " + cfg.beams()

@@ -7,13 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Decoding-time options of a trained head, shared by {@code generate} and {@code evaluate}: β in
  * log π_ref + β·Q/τ_Q (as ILQL's β, chosen at inference on a dev set) and which network scores.
  */
 final class PolicyOptions {
+    /** The command this mixin belongs to: which of its options were given. */
+    @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+
     @Option(names = "--q-weight", paramLabel = "BETA", defaultValue = "1.0",
             description = "With --policy: decode with log pi_ref + BETA*Q/tau_Q (1 = the trained policy; smaller keeps "
                     + "closer to the model) (default: ${DEFAULT-VALUE}).")
@@ -39,7 +44,9 @@ final class PolicyOptions {
      * @throws CliException (usage) naming the first option given
      */
     void requireAsTrained(String where, boolean headToo, boolean ensembleToo) {
-        String given = ensembleToo && !ensemble.isEmpty() ? "--ensemble" : qWeight != 1.0 ? "--q-weight"
+        // given, whatever its value: --q-weight 1 is refused too, as --head online is
+        boolean weightGiven = mixee.commandLine().getParseResult().hasMatchedOption("--q-weight");
+        String given = ensembleToo && !ensemble.isEmpty() ? "--ensemble" : weightGiven ? "--q-weight"
                 : headToo && head != null ? "--head" : null;
         if (given != null) {
             throw new CliException(given + ": not for " + where + ", which scores the run's policy as trained "

@@ -209,6 +209,18 @@ class DqnCommandsTest {
         Result evWeight = run("evaluate", "--policy", runDir.toString(), "--q-weight", "0.5");
         assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
         assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());
+        // given at its default value it is refused too (it was accepted), as --head online is
+        evWeight = run("evaluate", "--policy", runDir.toString(), "--q-weight", "1");
+        assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
+        assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());
+        // q-greedy always takes the candidate of highest Q: sampling options and beta would change nothing
+        for (String[] opt : new String[][] {{"--seed", "3"}, {"--temperature", "2"}, {"--q-weight", "0.3"}}) {
+            Result qGreedy = run("generate", "--policy", runDir.toString(), "--mode", "q-greedy", "--strategy",
+                    "sample", opt[0], opt[1], "--prompt", "Hi");
+            assertEquals(ExitCodes.USAGE, qGreedy.code(), qGreedy.err());
+            assertTrue(qGreedy.err().contains(opt[0] + ": not for --mode q-greedy, which always takes the candidate "
+                    + "of highest Q (expected it only with --mode guided)"), qGreedy.err());
+        }
 
         // A policy's output resumed without the policy (or with another head) is refused, naming what is missing.
         Path prompts = Files.writeString(tmp.resolve("p.tsv"), "id\tprompt\n1\tOne day,\n2\tTom had a ball.\n");
