@@ -145,6 +145,31 @@ public final class Datasets {
   }
 
   /**
+   * Where a data row is, for a message about an example read earlier whose record keeps no line:
+   * {@code FILE:LINE}, the line found by reading the file's rows again with the same options.
+   *
+   * @param file the data file, as the message should name it
+   * @param opts the options the examples were read with (no bad row skipped, so that the {@code
+   *     index}-th example is the {@code index}-th data row)
+   * @param index the 0-based position of the row among the file's data rows ({@link Row#index()})
+   * @return {@code FILE:LINE} ({@link Row#line()}: 1-based, the header is line 1 in TSV and CSV),
+   *     or just {@code FILE} when the file no longer has such a row or cannot be read again
+   */
+  public static String rowLocation(Path file, ReadOptions opts, long index) {
+    try (DataReader<Row> rows = rows(file, opts)) {
+      for (long i = 0; rows.hasNext(); i++) {
+        Row r = rows.next();
+        if (i == index) {
+          return file + ":" + r.line();
+        }
+      }
+    } catch (DataException e) {
+      // the file changed since it was read: name it without a line
+    }
+    return file.toString();
+  }
+
+  /**
    * A value as data errors show it: single-quoted, cut to 60 characters, tabs and line breaks escaped.
    *
    * @param value the value

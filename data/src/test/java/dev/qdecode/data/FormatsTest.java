@@ -210,4 +210,14 @@ class FormatsTest {
       return r.stream().map(row -> row.get("generated")).toList();
     }
   }
+
+  @Test
+  void rowLocationNamesTheLineARowStartsOnAfterAMultiLineField() {
+    Path f = files.write("m.csv", "sentence,label\n\"two\nlines\",1\nthird,0\n");
+    ReadOptions opts = ReadOptions.defaults();
+    assertEquals(List.of("two\nlines", "third"), texts(Datasets.classification(f, opts)));
+    assertEquals(f + ":2", Datasets.rowLocation(f, opts, 0));
+    assertEquals(f + ":4", Datasets.rowLocation(f, opts, 1));
+    assertEquals(f.toString(), Datasets.rowLocation(f, opts, 2), "no such row: the file alone");
+  }
 }

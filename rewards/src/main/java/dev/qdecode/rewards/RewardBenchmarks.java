@@ -29,7 +29,9 @@ import java.util.function.IntToDoubleFunction;
  * {@link #run} times several runs and reports the median items per second.
  *
  * <p>To add a benchmark, add one {@code register(...)} line in the static block (keep names
- * {@code <reward>-<what>}); use {@link #parallel} to spread items over threads.
+ * {@code <reward>-<what>}); use {@link #parallel} to spread items over threads, or register it with
+ * {@code threaded} false when it always runs on one thread ({@link #run} then prepares and reports it
+ * with one thread, whatever was asked).
  */
 public final class RewardBenchmarks {
 
@@ -74,16 +76,29 @@ public final class RewardBenchmarks {
      * @param name the name used on the command line
      * @param description one line: what is measured, on which data
      * @param unit what an item is (e.g. {@code sentences})
+     * @param threaded whether the workload spreads its items over the worker threads asked for; a
+     *     workload that does not always runs on one thread
      * @param benchmark the workload factory
      */
-    public record Spec(String name, String description, String unit, Benchmark benchmark) {}
+    public record Spec(String name, String description, String unit, boolean threaded, Benchmark benchmark) {
+
+        /**
+         * The worker threads this benchmark runs on when {@code requested} are asked for.
+         *
+         * @param requested the threads asked for (at least 1)
+         * @return {@code requested}, or 1 for a single-threaded benchmark
+         */
+        public int threadsFor(int requested) {
+            return threaded ? requested : 1;
+        }
+    }
 
     /**
      * The timing of one benchmark.
      *
      * @param name the benchmark
      * @param unit what an item is
-     * @param threads worker threads
+     * @param threads the worker threads the benchmark ran on (1 for a single-threaded one)
      * @param items items per run
      * @param secondsPerRun the wall time of every timed run, in run order
      * @param checksum the checksum of the last run
@@ -96,7 +111,7 @@ public final class RewardBenchmarks {
          *
          * @param name the benchmark
          * @param unit what an item is
-         * @param threads worker threads
+         * @param threads the worker threads the benchmark ran on
          * @param items items per run
          * @param secondsPerRun the wall time of every timed run in seconds, in run order; copied,
          *     not null
@@ -162,17 +177,17 @@ public final class RewardBenchmarks {
     private static final int PASSES_REWARD = 20;
 
     static {
-        register("bleu-sentence", "sentence BLEU (13a, exp, effective order) of Multi30k val de"
+        register("bleu-sentence", true, "sentence BLEU (13a, exp, effective order) of Multi30k val de"
                 + " sentences without their middle word vs the sentence, 30 passes", "sentences",
                 (shared, threads) -> sentences(shared, threads, 30, Bleu.sentenceLevel()::sentenceValue));
-        register("chrf-sentence", "sentence chrF2 (sacreBLEU defaults) on the same pairs, 10 passes",
+        register("chrf-sentence", true, "sentence chrF2 (sacreBLEU defaults) on the same pairs, 10 passes",
                 "sentences", (shared, threads) -> sentences(shared, threads, 10,
                         new Chrf(ChrfConfig.defaults())::sentenceValue));
-        register("bleu-reward", "Rewards.create(\"bleu\") scoring Episodes in batches of 64 "
+        register("bleu-reward", true, "Rewards.create(\"bleu\") scoring Episodes in batches of 64 "
                 + "(API overhead included), same pairs, 20 passes", "episodes",
                 RewardBenchmarks::bleuReward);
-        register("bleu-corpus", "corpus BLEU (sacreBLEU corpus defaults) of the 1014 pairs, "
-                + "10 times (single-threaded)", "sentences", (shared, threads) -> {
+        register("bleu-corpus", false, "corpus BLEU (sacreBLEU corpus defaults) of the 1014 pairs, "
+                + "10 times", "sentences", (shared, threads) -> {
                     Pairs p = Pairs.load(shared);
                     Bleu bleu = new Bleu(BleuConfig.corpusDefaults());
                     List<List<String>> refs = p.refs.stream().map(List::of).toList();
@@ -188,10 +203,10 @@ public final class RewardBenchmarks {
 
     static {
         // Classifier reward (dev.qdecode.rewards.classifier): see classifierReward below.
-        register("classifier-reward", "Rewards.create(\"classifier:model=DIR,batch=32\") (MiniLM fp32 + logistic"
+        register("classifier-reward", false, "Rewards.create(\"classifier:model=DIR,batch=32\") (MiniLM fp32 + logistic"
                 + " head) scoring SST-2 dev sentences in shuffled batches of 32, 27 batches", "episodes",
                 (shared, threads) -> classifierReward(shared, "minilm"));
-        register("classifier-reward-q", "the same with the int8-quantized MiniLM (minilm-q)", "episodes",
+        register("classifier-reward-q", false, "the same with the int8-quantized MiniLM (minilm-q)", "episodes",
                 (shared, threads) -> classifierReward(shared, "minilm-q"));
     }
 
@@ -201,13 +216,14 @@ public final class RewardBenchmarks {
      * Registers a benchmark (call from this class's static block).
      *
      * @param name unique name
+     * @param threaded whether the workload uses the worker threads it is given
      * @param description one line
      * @param unit what an item is
      * @param benchmark the workload factory
      */
-    static synchronized void register(String name, String description, String unit,
+    static synchronized void register(String name, boolean threaded, String description, String unit,
             Benchmark benchmark) {
-        if (REGISTRY.putIfAbsent(name, new Spec(name, description, unit, benchmark)) != null) {
+        if (REGISTRY.putIfAbsent(name, new Spec(name, description, unit, threaded, benchmark)) != null) {
             throw new IllegalStateException("benchmark '" + name + "' registered twice");
         }
     }
@@ -223,11 +239,12 @@ public final class RewardBenchmarks {
 
     /**
      * Runs one benchmark: prepares it, runs {@code warmupRuns} untimed runs, then {@code runs}
-     * timed ones.
+     * timed ones. A single-threaded benchmark ({@link Spec#threaded()} false) runs on one thread and
+     * its result says {@code threads=1}.
      *
      * @param name the benchmark name
      * @param sharedDir the shared data directory
-     * @param threads worker threads (at least 1)
+     * @param threads worker threads (at least 1) for a benchmark that uses them
      * @param warmupRuns untimed runs first (JIT warm-up)
      * @param runs timed runs (at least 1; use 5 or more for a median)
      * @return the timings
@@ -246,7 +263,8 @@ public final class RewardBenchmarks {
             throw new RewardException("benchmark '" + name + "': threads and runs must be >= 1, "
                     + "warm-up runs >= 0");
         }
-        try (Workload w = spec.benchmark().prepare(sharedDir, threads)) {
+        int used = spec.threadsFor(threads);
+        try (Workload w = spec.benchmark().prepare(sharedDir, used)) {
             for (int i = 0; i < warmupRuns; i++) {
                 w.run();
             }
@@ -257,7 +275,7 @@ public final class RewardBenchmarks {
                 checksum = w.run();
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
             }
-            return new Result(name, spec.unit(), threads, w.items(), seconds, checksum);
+            return new Result(name, spec.unit(), used, w.items(), seconds, checksum);
         } catch (IOException e) {
             throw new RewardException("benchmark '" + name + "': cannot read data: "
                     + RewardException.oneLine(e.getMessage()), e);
@@ -436,16 +454,16 @@ public final class RewardBenchmarks {
      * dev.qdecode.rewards.classifier.EmbeddingCache}) and saved to a temporary directory: throughput
      * does not depend on the head's quality.
      */
-    private static Workload classifierReward(Path shared, String encoderId) throws IOException {
-        Path model;
+    static Workload classifierReward(Path shared, String encoderId) throws IOException {
         String given = System.getProperty("qdecode.bench.classifier." + encoderId);
         if (given != null) {
-            model = Path.of(given);
-        } else {
-            Path train = shared.resolve("data/sst2/train.tsv");
-            List<String> texts = tsvColumn(train, "sentence").subList(0, 2000);
-            List<String> labels = tsvColumn(train, "label").subList(0, 2000);
-            model = Files.createTempDirectory("qdecode-bench-clf");
+            return classifierReward(shared, Path.of(given), null);
+        }
+        Path train = shared.resolve("data/sst2/train.tsv");
+        List<String> texts = tsvColumn(train, "sentence").subList(0, 2000);
+        List<String> labels = tsvColumn(train, "label").subList(0, 2000);
+        Path model = Files.createTempDirectory("qdecode-bench-clf");
+        try {
             try (dev.qdecode.rewards.classifier.SentenceEncoder enc =
                             dev.qdecode.rewards.classifier.SentenceEncoders.open(encoderId);
                     dev.qdecode.rewards.classifier.TextClassifier clf =
@@ -454,7 +472,18 @@ public final class RewardBenchmarks {
                                     dev.qdecode.rewards.classifier.EmbeddingCache.atDefaultLocation())) {
                 clf.save(model);
             }
+            return classifierReward(shared, model, model);
+        } catch (IOException | RuntimeException | Error e) {
+            deleteQuietly(model, e);
+            throw e;
         }
+    }
+
+    /**
+     * The classifier workload on the classifier saved in {@code model}; {@code temporary} (the same
+     * directory, or null) is deleted when the workload is closed or cannot be built.
+     */
+    private static Workload classifierReward(Path shared, Path model, Path temporary) throws IOException {
         List<String> dev = new ArrayList<>(tsvColumn(shared.resolve("data/sst2/dev.tsv"), "sentence"));
         Collections.shuffle(dev, new java.util.Random(1));
         List<List<Episode>> batches = new ArrayList<>();
@@ -483,9 +512,43 @@ public final class RewardBenchmarks {
 
             @Override
             public void close() {
-                reward.close();
+                try {
+                    reward.close();
+                } finally {
+                    if (temporary != null) {
+                        deleteTree(temporary);
+                    }
+                }
             }
         };
+    }
+
+    /**
+     * Deletes a directory and everything in it (nothing when it does not exist).
+     *
+     * @throws RewardException naming the path that could not be deleted
+     */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Collections.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new RewardException(dir + ": cannot delete the benchmark's temporary classifier: "
+                    + RewardException.oneLine(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    /** {@link #deleteTree} while {@code failure} is already on its way: a second failure is added to it. */
+    private static void deleteQuietly(Path dir, Throwable failure) {
+        try {
+            deleteTree(dir);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**

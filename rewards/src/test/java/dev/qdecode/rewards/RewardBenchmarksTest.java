@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +49,37 @@ class RewardBenchmarksTest {
             assertEquals(bad + ":1: no column 'fr' in header id,en,de", e.getMessage());
         } finally {
             Files.delete(bad);
+        }
+    }
+
+    @Test
+    void aSingleThreadedBenchmarkRunsAndIsReportedOnOneThread() {
+        List<String> single = RewardBenchmarks.benchmarks().stream().filter(b -> !b.threaded())
+                .map(RewardBenchmarks.Spec::name).toList();
+        assertEquals(List.of("bleu-corpus", "classifier-reward", "classifier-reward-q"), single);
+        RewardBenchmarks.Result corpus = RewardBenchmarks.run("bleu-corpus", SHARED, 2, 0, 1);
+        assertEquals(1, corpus.threads());
+        assertTrue(corpus.format().startsWith("bleu-corpus            threads=1  "), corpus.format());
+        assertEquals(2, RewardBenchmarks.run("bleu-sentence", SHARED, 2, 0, 1).threads());
+    }
+
+    @Test
+    void theClassifierBenchmarkDeletesItsTemporaryClassifierAfterARunAndOnFailure() throws Exception {
+        Set<Path> before = benchDirs();
+        RewardBenchmarks.Result r = RewardBenchmarks.run("classifier-reward-q", SHARED, 1, 0, 1);
+        assertTrue(r.checksum() > 0, r.format());
+        assertEquals(before, benchDirs(), "no qdecode-bench-clf directory left behind");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RewardBenchmarks.classifierReward(SHARED, "no-such-encoder"));
+        assertTrue(e.getMessage().startsWith("unknown sentence encoder 'no-such-encoder'"), e.getMessage());
+        assertEquals(before, benchDirs(), "none left behind by a failed preparation either");
+    }
+
+    /** The benchmark's temporary classifier directories now in the temporary directory. */
+    private static Set<Path> benchDirs() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("qdecode-bench-clf"))
+                    .collect(Collectors.toSet());
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -21,14 +22,17 @@ final class BenchRewardsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "Benchmarks to run (default: all; see --list).")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--list", description = "List the benchmarks and exit.")
+    @Option(names = "--list", description = "List the benchmarks (those that run on one thread say so) and exit;"
+            + " takes no NAME or other option.")
     boolean list;
 
     /** More worker threads than this many per available processor measure only contention. */
     static final int MAX_THREADS_PER_PROCESSOR = 4;
 
     @Option(names = "--threads", defaultValue = "1",
-            description = "Worker threads, at most 4 per available processor (default: ${DEFAULT-VALUE}).")
+            description = "Worker threads, at most 4 per available processor (default: ${DEFAULT-VALUE}). The"
+                    + " benchmarks --list marks single-threaded run on one thread and are reported with threads=1;"
+                    + " --threads with only those is refused.")
     int threads;
 
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -41,8 +45,16 @@ final class BenchRewardsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (list) {
+            if (!names.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "NAME " + names.get(0)
+                        + ": not for bench rewards --list, which lists every benchmark (expected NAME only without"
+                        + " --list)");
+            }
+            OptionScope.refuse(spec, "bench rewards --list, which runs nothing", "without --list",
+                    List.of("--threads", "--runs", "--warmup"));
             for (RewardBenchmarks.Spec s : RewardBenchmarks.benchmarks()) {
-                out.printf("%-24s %s (%s)%n", s.name(), s.description(), s.unit());
+                out.printf("%-24s %s (%s%s)%n", s.name(), s.description(), s.unit(),
+                        s.threaded() ? "" : "; single-threaded");
             }
             return ExitCodes.OK;
         }
@@ -54,16 +66,36 @@ final class BenchRewardsCommand implements Callable<Integer> {
         List<String> known = RewardBenchmarks.benchmarks().stream().map(RewardBenchmarks.Spec::name).toList();
         for (String name : names) {
             if (!known.contains(name)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "NAME " + name
+                throw new ParameterException(spec.commandLine(), "NAME " + name
                         + ": unknown benchmark (expected one of " + String.join(", ", known) + "; see --list)");
             }
         }
         List<String> todo = names.isEmpty() ? known : names;
+        refuseThreadsWhereUnused(todo);
         out.println(BenchEnvironment.describe());
         for (String name : todo) {
             out.println(RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs).format());
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Refuses {@code --threads} when every benchmark to run is single-threaded: it would change nothing.
+     * With at least one threaded benchmark it is taken, and the single-threaded ones report threads=1.
+     */
+    private void refuseThreadsWhereUnused(List<String> todo) {
+        List<String> threaded = new ArrayList<>();
+        for (RewardBenchmarks.Spec s : RewardBenchmarks.benchmarks()) {
+            if (s.threaded()) {
+                threaded.add(s.name());
+            }
+        }
+        if (todo.stream().noneMatch(threaded::contains)) {
+            String benchmarks = todo.size() == 1 ? "benchmark " + todo.get(0) : "benchmarks " + String.join(", ", todo);
+            OptionScope.refuse(spec, "the single-threaded " + benchmarks, "with "
+                    + String.join(", ", threaded.subList(0, threaded.size() - 1)) + " or "
+                    + threaded.get(threaded.size() - 1), List.of("--threads"));
+        }
     }
 }

@@ -1,10 +1,8 @@
 package dev.qdecode.pipeline.cli;
 
-import dev.qdecode.data.DataReader;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
-import dev.qdecode.data.Row;
 import dev.qdecode.pipeline.generate.GenerationException;
 import dev.qdecode.pipeline.generate.PromptEncoder;
 import java.nio.file.Path;
@@ -65,13 +63,6 @@ final class PromptFit {
 
     /** {@code FILE:LINE: prompt (id ID)}, the line found by reading the file's rows again. */
     private static String where(Path file, ReadOptions opts, int index, PromptExample prompt) {
-        long line = -1;
-        try (DataReader<Row> rows = Datasets.rows(file, opts)) {
-            for (int i = 0; i <= index && rows.hasNext(); i++) {
-                Row r = rows.next();
-                line = i == index ? r.line() : -1;
-            }
-        }
-        return file + (line > 0 ? ":" + line : "") + ": prompt (id " + prompt.id() + ")";
+        return Datasets.rowLocation(file, opts, index) + ": prompt (id " + prompt.id() + ")";
     }
 }

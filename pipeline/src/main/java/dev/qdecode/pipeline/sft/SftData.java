@@ -46,15 +46,17 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
      * @return the encoded pairs
      * @throws dev.qdecode.data.DataException (one line, file:line) on a missing column or an empty
      *     source/target
-     * @throws SftException when the file has no examples or a row is too long
+     * @throws SftException when the file has no examples or a row is too long ({@code FILE:LINE: example (id
+     *     ID) has N tokens ...})
      */
     static SftData read(SftConfig cfg, Path file, TextTokenizer tok, PromptFormat format, int eos, int maxLength) {
         List<String> sources = new ArrayList<>();
         List<String> targets = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         List<List<String>> turns = new ArrayList<>();
+        ReadOptions opts; // as the examples were read (no row skipped): the i-th example is the i-th data row
         if (cfg.task().equals("dialogue")) {
-            ReadOptions opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
+            opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
                     .withColumn("response", cfg.effectiveTargetColumn());
             for (DialogueExample e : Datasets.dialogue(file, opts).examples()) {
                 List<String> recent = DialogueFormat.recent(e.contextTurns()); // as train rolls out from
@@ -64,9 +66,10 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
                 ids.add(e.id());
             }
         } else if (cfg.task().equals("continuation")) {
-            readContinuation(cfg, file, ids, sources, targets);
+            opts = ReadOptions.defaults();
+            readContinuation(cfg, file, opts, ids, sources, targets);
         } else {
-            ReadOptions opts = ReadOptions.defaults().withColumn("source", cfg.effectiveSourceColumn())
+            opts = ReadOptions.defaults().withColumn("source", cfg.effectiveSourceColumn())
                     .withColumn("target", cfg.effectiveTargetColumn());
             for (TranslationExample e : Datasets.translation(file, opts).examples()) {
                 sources.add(e.source());
@@ -86,7 +89,8 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             int[] p = prompts[i];
             int[] t = tgts[i];
             if (p.length == 0) {
-                throw new SftException(file + ": example " + ids.get(i) + ": the prompt encodes to no tokens");
+                throw new SftException(where(file, opts, i, ids.get(i))
+                        + ": the prompt encodes to no tokens (expected at least one)");
             }
             // A dialogue too long for the model keeps its most recent turns (the oldest are dropped), and a
             // single turn still too long keeps its end, after its speaker cue (DialogueFormat.fit, as train does).
@@ -103,8 +107,9 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             System.arraycopy(t, 0, r, p.length, t.length);
             r[r.length - 1] = eos;
             if (r.length > maxLength) {
-                throw new SftException(file + ": example " + ids.get(i) + " has " + r.length
-                        + " tokens (prompt + target + EOS), more than the model's max_position_embeddings " + maxLength);
+                throw new SftException(where(file, opts, i, ids.get(i)) + " has " + r.length
+                        + " tokens (prompt + target + EOS); it exceeds the model's max_position_embeddings " + maxLength
+                        + " (expected at most " + maxLength + " tokens: shorten it or leave it out)");
             }
             rows[i] = r;
             plen[i] = p.length;
@@ -113,15 +118,23 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
     }
 
     /**
+     * {@code FILE:LINE: example (id ID)}, for a message about the {@code index}-th example: the line is
+     * found by reading the file's rows again (only on this error path), as {@code PromptFit} does for prompts.
+     */
+    private static String where(Path file, ReadOptions opts, int index, String id) {
+        return Datasets.rowLocation(file, opts, index) + ": example (id " + id + ")";
+    }
+
+    /**
      * Reads prompt/continuation pairs as raw rows (the data module has no continuation task, and its
      * translation task would name the wrong task and fields in errors).
      */
-    private static void readContinuation(SftConfig cfg, Path file, List<String> ids, List<String> sources,
-            List<String> targets) {
+    private static void readContinuation(SftConfig cfg, Path file, ReadOptions opts, List<String> ids,
+            List<String> sources, List<String> targets) {
         String[][] columns = {
             {cfg.effectiveSourceColumn(), "source", "--source-column"},
             {cfg.effectiveTargetColumn(), "target", "--target-column"}};
-        try (DataReader<Row> reader = Datasets.rows(file, ReadOptions.defaults())) {
+        try (DataReader<Row> reader = Datasets.rows(file, opts)) {
             List<String> header = reader.header();
             for (String[] c : columns) {
                 if (header != null && !header.contains(c[0])) {

@@ -64,6 +64,12 @@ public final class SftTrainer {
      * {@link TrainableLlama#save} writes, and the prompt-format settings. The loaders read the same files.
      */
     public static final List<String> MODEL_FILES = dev.qdecode.models.ModelFiles.NAMES;
+    /**
+     * The directory in --out that holds a copy of the weights while dev BLEU decodes them through the
+     * inference path; deleted after each evaluation, and at the start of every run (one killed
+     * mid-evaluation leaves it).
+     */
+    static final String EVAL_MODEL = ".eval-model";
     private static final String STATE = "state.json";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
@@ -418,6 +424,7 @@ public final class SftTrainer {
                 Files.createDirectories(out);
                 Files.deleteIfExists(out.resolve(METRICS));
             }
+            deleteTree(out.resolve(EVAL_MODEL));
             writeProvenance(out, mc, format, eos, train, dev, mem, total, hashes != null ? hashes : inputHashes());
             return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
         }
@@ -708,8 +715,18 @@ public final class SftTrainer {
 
     /** Greedy decodes of the first {@code bleuSamples} dev sources through the inference path. */
     private BleuScore devBleu(TrainableLlama model, TextTokenizer tok, SftData dev) throws IOException {
-        Path snap = cfg.out().resolve(".eval-model");
-        model.save(snap, null);
+        Path snap = cfg.out().resolve(EVAL_MODEL);
+        try {
+            model.save(snap, null);
+            return Bleu.corpusLevel().corpusScore(decode(snap, tok, dev), dev.targets().subList(0,
+                    Math.min(cfg.bleuSamples(), dev.size())).stream().map(List::of).toList());
+        } finally {
+            deleteTree(snap);
+        }
+    }
+
+    /** Greedy decodes of the first {@code bleuSamples} dev prompts by the model saved in {@code snap}. */
+    private List<String> decode(Path snap, TextTokenizer tok, SftData dev) throws IOException {
         int n = Math.min(cfg.bleuSamples(), dev.size());
         int maxTarget = 0;
         int[][] prompts = new int[n][];
@@ -718,7 +735,6 @@ public final class SftTrainer {
             maxTarget = Math.max(maxTarget, dev.targetTokens(i));
         }
         List<String> hyps = new ArrayList<>();
-        List<List<String>> refs = new ArrayList<>();
         try (CausalLM lm = CausalLM.load(snap, tok)) { // as every command's model: no id the tokenizer lacks
             int maxNew = Math.min(2 * maxTarget + 8, lm.config().maxPositions() - DecodeMemory.longest(prompts));
             GenerationConfig gc = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), Math.max(1, maxNew), 0, List.of(),
@@ -732,10 +748,9 @@ public final class SftTrainer {
                     len--;
                 }
                 hyps.add(tok.decode(Arrays.copyOf(ids, len), true).strip());
-                refs.add(List.of(dev.targets().get(i)));
             }
         }
-        return Bleu.corpusLevel().corpusScore(hyps, refs);
+        return hyps;
     }
 
     // ------------------------------------------------------------------------------ files

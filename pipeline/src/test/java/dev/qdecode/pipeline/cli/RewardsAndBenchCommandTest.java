@@ -240,6 +240,29 @@ class RewardsAndBenchCommandTest {
     }
 
     @Test
+    void benchRewardsRefusesWhatAModeDoesNotRead() {
+        usage("qdecode: error: NAME bleu-sentence: not for bench rewards --list, which lists every benchmark (expected"
+                + " NAME only without --list)", "bench", "rewards", "--list", "bleu-sentence");
+        usage("qdecode: error: --runs: not for bench rewards --list, which runs nothing (expected it only without"
+                + " --list)", "bench", "rewards", "--list", "--runs", "3");
+        usage("qdecode: error: --threads: not for the single-threaded benchmark bleu-corpus (expected it only with"
+                + " bleu-sentence, chrf-sentence or bleu-reward)", "bench", "rewards", "--threads", "2", "bleu-corpus");
+        usage("qdecode: error: --threads: not for the single-threaded benchmarks bleu-corpus, classifier-reward (expected"
+                + " it only with bleu-sentence, chrf-sentence or bleu-reward)",
+                "bench", "rewards", "--threads", "2", "bleu-corpus", "classifier-reward");
+        CliRunner.Result list = CliRunner.run("bench", "rewards", "--list");
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("bleu-corpus ") && l.endsWith("(sentences; single-threaded)")),
+                list.out());
+        // with a threaded benchmark beside it, --threads is taken and the single-threaded one says threads=1
+        CliRunner.Result r = CliRunner.run("bench", "rewards", "--threads", "2", "--runs", "1", "--warmup", "0",
+                "bleu-corpus", "bleu-sentence");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("bleu-corpus            threads=1  "), r.out());
+        assertTrue(r.out().contains("bleu-sentence          threads=2  "), r.out());
+    }
+
+    @Test
     void benchGenerateChecksTheMemoryOfEveryBatchBeforeAllocatingIt() {
         CliRunner.Result r = CliRunner.run("bench", "generate", "--model", CliRunner.model("stories260K"),
                 "--batch-sizes", "1,100000000", "--new-tokens", "1", "--runs", "1", "--warmup", "0");

@@ -113,11 +113,16 @@ class SftInputChecksTest {
         for (String kept : List.of("checkpoint.qdq", "metrics.jsonl", "summary.json", "evaluation", "report")) {
             assertTrue(Files.exists(run.resolve(kept)), kept);
         }
+        // the weights copy that dev BLEU decodes, left by a run killed mid-evaluation
+        Files.createDirectories(run.resolve(".eval-model"));
+        Files.writeString(run.resolve(".eval-model/model.safetensors"), "stale");
         CliRunner.Result over = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString(),
                 "--overwrite");
         assertEquals(0, over.code(), over.err());
         assertTrue(Files.readString(run.resolve("metrics.jsonl")).startsWith("{\"step\":1,"));
-        for (String gone : List.of("checkpoint.qdq", "summary.json", "evaluation", "report")) {
+        // the run evaluated dev BLEU (--bleu-samples 2) and removed its weights copy after decoding
+        assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("\"bleu\":"));
+        for (String gone : List.of("checkpoint.qdq", "summary.json", "evaluation", "report", ".eval-model")) {
             assertFalse(Files.exists(run.resolve(gone)), gone);
         }
         assertEquals("keep", Files.readString(run.resolve("notes.txt")));
@@ -258,5 +263,23 @@ class SftInputChecksTest {
         assertEquals(ExitCodes.BAD_INPUT, b.code(), b.err());
         assertTrue(b.err().contains("blank.tsv:3: column 'continuation': expected a non-blank value (the target of sft "
                 + "--task continuation)"), b.err());
+    }
+
+    @Test
+    void anExampleTooLongForTheModelIsNamedByFileLineAndId() throws IOException {
+        String longText = String.join(" ", java.util.Collections.nCopies(400, "the dog runs"));
+        Path tsv = Files.writeString(tmp.resolve("long.tsv"), "id\ten\tde\n"
+                + "a1\tA dog.\tEin Hund.\nb2\tA cat.\tEine Katze.\nlong7\t" + longText + "\tEin Hund.\n");
+        CliRunner.Result r = CliRunner.run("sft", "--data", tsv.toString(), "--dev", dev.toString(), "--model",
+                model.toString(), "--template", "{source} =", "--out", tmp.resolve("long").toString());
+        assertError(ExitCodes.BAD_INPUT, tsv + ":4: example (id long7) has ", r);
+        assertTrue(r.err().contains(" tokens (prompt + target + EOS); it exceeds the model's max_position_embeddings 512"
+                + " (expected at most 512 tokens: shorten it or leave it out)"), r.err());
+        Path cont = Files.writeString(tmp.resolve("ctlong.tsv"), "prompt\tcontinuation\nOnce\tthere was\n"
+                + "Tom\tran home\n" + longText + "\tand so on\n");
+        CliRunner.Result c = CliRunner.run("sft", "--task", "continuation", "--data", cont.toString(), "--dev",
+                cont.toString(), "--model", model.toString(), "--out", tmp.resolve("ctlong").toString());
+        assertError(ExitCodes.BAD_INPUT, cont + ":4: example (id 2) has ", c);
+        assertFalse(Files.exists(tmp.resolve("ctlong")), "refused before --out is written");
     }
 }

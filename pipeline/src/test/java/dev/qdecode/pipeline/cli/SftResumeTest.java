@@ -108,8 +108,12 @@ class SftResumeTest {
     @Test
     void aMovedRunResumesInItsNewDirectory() throws IOException {
         Path moved = copy("moved");
+        // a weights copy left by a run killed while decoding dev BLEU is removed by the resumed run
+        Files.createDirectories(moved.resolve(".eval-model"));
+        Files.writeString(moved.resolve(".eval-model/model.safetensors"), "stale");
         CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", moved.toString());
         assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(moved.resolve(".eval-model")));
         assertTrue(r.out().startsWith("done after 3/3 steps"), r.out());
         assertTrue(Files.exists(moved.resolve("model.safetensors")));
         assertFalse(Files.exists(run.resolve("model.safetensors")), "the original run is untouched");
