@@ -179,7 +179,9 @@ final class Charts {
                 right = List.of();
             }
             if (!left.isEmpty()) {
-                out.add(new Spec(s.id(), s.title(), left, right, s.leftTitle(), s.rightTitle()));
+                // a classification run is evaluated on labelled examples, not prompts to continue
+                String title = classification ? s.title().replace("held-out prompts", "held-out examples") : s.title();
+                out.add(new Spec(s.id(), title, left, right, s.leftTitle(), s.rightTitle()));
             }
         }
         List<String> other = present.stream().filter(f -> !handled.contains(f)).toList();

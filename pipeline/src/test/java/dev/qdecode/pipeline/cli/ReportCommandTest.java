@@ -153,6 +153,7 @@ class ReportCommandTest {
         assertFalse(Files.exists(out.resolve("report/diversity.png")));
         assertFalse(html.contains("chart-kl") || html.contains("chart-diversity"), html);
         assertTrue(Files.exists(out.resolve("report/accuracy.png")));
+        assertFalse(html.contains("held-out prompts"), html); // its charts are on held-out examples
         // the provenance names the task (as a table, or as a grid when it has many keys)
         assertTrue(html.contains("<tr><td>task</td><td>classification</td></tr>")
                 || html.contains("<div><code>task</code><span>classification</span></div>"), html);
