@@ -11,6 +11,7 @@ import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -82,6 +83,9 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         }
         int[][] prompts = format.encodeBatch(tok, sources);
         int[][] tgts = tok.encodeBatch(targets, false);
+        for (int i = 0; i < tgts.length; i++) {
+            tgts[i] = withoutDoubleMarker(tok, targets.get(i), tgts[i]);
+        }
         int[][] rows = new int[sources.size()][];
         int[] plen = new int[rows.length];
         int shortened = 0;
@@ -123,6 +127,23 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
      */
     private static String where(Path file, ReadOptions opts, int index, String id) {
         return Datasets.rowLocation(file, opts, index) + ": example (id " + id + ")";
+    }
+
+    /**
+     * A target's tokens without the second word marker its own leading space adds under a tokenizer that
+     * marks the start of every text (SentencePiece's prepended {@code ▁}, as TinyStories' and qdecode's
+     * trained tokenizers do): {@code " there"} encodes to {@code ▁ ▁there}, which the model would learn to
+     * emit and which decodes with two spaces, while {@code "there"} encodes to {@code ▁there}, the same
+     * text after a prompt. A target whose encoding is not that marker followed by its encoding without the
+     * space (a byte-level tokenizer's {@code Ġthere}) is kept as it is.
+     */
+    static int[] withoutDoubleMarker(TextTokenizer tok, String target, int[] ids) {
+        if (!target.startsWith(" ") || ids.length < 2) {
+            return ids;
+        }
+        int[] rest = tok.encode(target.substring(1), false);
+        return rest.length == ids.length - 1 && Arrays.equals(rest, Arrays.copyOfRange(ids, 1, ids.length))
+                && rest.length > 0 && rest[0] == ids[0] ? rest : ids;
     }
 
     /**
