@@ -201,7 +201,7 @@ final class ClassifierCommand implements Runnable {
                     print(outW, "validation", clf.metrics().get("validation"));
                 }
                 if (devRows != null) {
-                    Evaluation e = evaluate(clf, devRows, dev);
+                    Evaluation e = evaluate(clf, devRows, clf.predict(texts(devRows)), dev);
                     clf = clf.withMetrics("dev", e).withDev(data.source(dev, devRows, false));
                     print(outW, "dev", e);
                 }
@@ -233,12 +233,12 @@ final class ClassifierCommand implements Runnable {
             try (TextClassifier clf = loadClassifier(classifier)) {
                 List<ClassificationExample> rows = data.read(data.data, clf.labels(), true);
                 long t0 = System.nanoTime();
-                Evaluation e = evaluate(clf, rows, data.data);
+                List<String> pred = clf.predict(texts(rows)); // embedded once: for the report and for --output
+                Evaluation e = evaluate(clf, rows, pred, data.data);
                 PrintWriter outW = spec.commandLine().getOut();
                 print(outW, data.data.getFileName().toString(), e);
                 outW.printf(Locale.ROOT, "%d texts in %.1f s%n", rows.size(), (System.nanoTime() - t0) / 1e9);
                 if (output != null) {
-                    List<String> pred = clf.predict(texts(rows));
                     // with its record (FILE.run.json: options, classifier, data sha256) as generate's output
                     List<String> identity = rows.stream().map(r -> r.id() + "\t" + r.text() + "\t" + r.label())
                             .toList();
@@ -271,9 +271,11 @@ final class ClassifierCommand implements Runnable {
         }
     }
 
-    static Evaluation evaluate(TextClassifier clf, List<ClassificationExample> rows, Path file) {
+    /** The evaluation of labels predicted for {@code rows} (each text embedded once, by the caller's predict). */
+    static Evaluation evaluate(TextClassifier clf, List<ClassificationExample> rows, List<String> predicted,
+            Path file) {
         try {
-            return clf.evaluate(texts(rows), labels(rows));
+            return clf.evaluatePredicted(predicted, labels(rows));
         } catch (IllegalArgumentException e) {
             throw new CliException(file + ": " + e.getMessage());
         }

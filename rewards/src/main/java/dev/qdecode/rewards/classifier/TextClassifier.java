@@ -394,17 +394,40 @@ public final class TextClassifier implements AutoCloseable {
             throw new IllegalArgumentException(
                     "evaluate: " + texts.size() + " texts but " + gold.size() + " labels");
         }
+        return Evaluation.of(labels, indices(gold, "label", "text"), argMax(logits(texts)));
+    }
+
+    /**
+     * Evaluates labels already predicted by {@link #predict}, so that texts whose predictions are also
+     * written out are embedded once: the same result as {@link #evaluate} on those texts.
+     *
+     * @param predicted one predicted label per example, each one of {@link #labels()}
+     * @param gold one gold label per example, each one of {@link #labels()}
+     * @return accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix
+     * @throws IllegalArgumentException when sizes differ or a label is unknown
+     */
+    public Evaluation evaluatePredicted(List<String> predicted, List<String> gold) {
+        if (predicted.size() != gold.size()) {
+            throw new IllegalArgumentException(
+                    "evaluate: " + predicted.size() + " predictions but " + gold.size() + " labels");
+        }
+        return Evaluation.of(labels, indices(gold, "label", "text"), indices(predicted, "predicted label", "text"));
+    }
+
+    /** Each label's index in {@link #labels()}; an unknown one is refused, naming {@code what} and its item. */
+    private int[] indices(List<String> values, String what, String item) {
         Map<String, Integer> idx = indexOf(labels);
-        int[] y = new int[gold.size()];
+        int[] y = new int[values.size()];
         for (int i = 0; i < y.length; i++) {
-            Integer k = idx.get(gold.get(i));
+            Integer k = idx.get(values.get(i));
             if (k == null) {
                 throw new IllegalArgumentException(
-                        "evaluate: label '" + gold.get(i) + "' of text " + i + " is not one of " + labels);
+                        "evaluate: " + what + " '" + values.get(i) + "' of " + item + " " + i + " is not one of "
+                                + labels);
             }
             y[i] = k;
         }
-        return Evaluation.of(labels, y, argMax(logits(texts)));
+        return y;
     }
 
     /**

@@ -60,6 +60,12 @@ class TextClassifierTest {
             assertEquals(p[i][1] > p[i][0] ? "1" : "0", labels.get(i));
         }
         assertThrows(IllegalArgumentException.class, () -> clf.evaluate(List.of("x"), List.of("2")));
+        // labels predicted earlier evaluate as the texts do (the CLI embeds each text once)
+        Evaluation again = clf.evaluatePredicted(clf.predict(texts), Sst2Fixture.dev().labels());
+        assertArrayEquals(c, again.confusion());
+        assertEquals(e.summary(), again.summary());
+        assertThrows(IllegalArgumentException.class, () -> clf.evaluatePredicted(List.of("2"), List.of("1")));
+        assertThrows(IllegalArgumentException.class, () -> clf.evaluatePredicted(List.of("1"), List.of()));
     }
 
     @Test
