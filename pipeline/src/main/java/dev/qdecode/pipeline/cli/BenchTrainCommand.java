@@ -78,8 +78,9 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path file = prompts != null ? prompts : DqnCli.defaultTrainPrompts();
-        List<PromptExample> examples = DqnCli.promptExamples(file, 0, "--prompts");
-        List<String> p = examples.stream().map(PromptExample::prompt).toList();
+        TaskOptions.Prompts prompted = TaskOptions.continuation(file, 0, "--prompts");
+        List<PromptExample> examples = prompted.examples();
+        List<String> p = prompted.prompts();
         try (ModelOptions.Loaded m = modelOptions.load()) {
             // The prompts the rollouts use (cyclically: warm-up and timed runs), checked before any output.
             int used = Math.min(examples.size(), rolloutEpisodes * (ROLLOUT_WARMUP + runs));

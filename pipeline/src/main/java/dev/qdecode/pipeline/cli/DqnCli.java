@@ -29,10 +29,6 @@ final class DqnCli {
         return SharedDir.locate().resolve("data/prompts/story_prompts.dev.tsv");
     }
 
-    static List<String> prompts(Path file, int limit, String option) {
-        return promptExamples(file, limit, option).stream().map(PromptExample::prompt).toList();
-    }
-
     /** The prompts of a file with their ids, read with {@link #promptReadOptions}; at least one. */
     static List<PromptExample> promptExamples(Path file, int limit, String option) {
         if (!Files.isRegularFile(file)) {
