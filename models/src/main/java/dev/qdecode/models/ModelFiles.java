@@ -125,6 +125,25 @@ public final class ModelFiles {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /**
+     * Deletes a directory and everything under it (links themselves, not what they point to); nothing
+     * when it does not exist. For the directories qdecode writes and replaces: checkpoints, the copy of a
+     * model that is being evaluated, a temporary classifier.
+     *
+     * @param dir the directory
+     * @throws IOException when something cannot be deleted
+     */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     private static List<Path> files(Path dir) {
         try (Stream<Path> all = Files.list(dir)) {
             return all.filter(f -> {

@@ -529,13 +529,8 @@ public final class RewardBenchmarks {
      * @throws RewardException naming the path that could not be deleted
      */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            dev.qdecode.models.ModelFiles.deleteTree(dir);
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new RewardException(dir + ": cannot delete the benchmark's temporary classifier: "
                     + RewardException.oneLine(String.valueOf(e.getMessage())), e);

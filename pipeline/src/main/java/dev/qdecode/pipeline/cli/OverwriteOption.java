@@ -1,8 +1,8 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.models.ModelFiles;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.report.RunReport;
-import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -102,7 +102,7 @@ final class OverwriteOption {
             }
             for (String d : RUN_OUTPUT_DIRS) {
                 if (Files.exists(out.resolve(d))) {
-                    SftTrainer.deleteTree(out.resolve(d));
+                    ModelFiles.deleteTree(out.resolve(d));
                     removed.add(d + "/");
                 }
             }

@@ -14,6 +14,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.ModelException;
+import dev.qdecode.models.ModelFiles;
 import dev.qdecode.models.train.Safetensors;
 import dev.qdecode.models.train.TrainableLlama;
 import dev.qdecode.pipeline.generate.DecodeMemory;
@@ -37,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Runs supervised fine-tuning as an {@link SftConfig} describes: teacher-forced cross-entropy on
@@ -63,7 +63,7 @@ public final class SftTrainer {
      * The files of the model an SFT run writes into its --out (removed first by --overwrite): what
      * {@link TrainableLlama#save} writes, and the prompt-format settings. The loaders read the same files.
      */
-    public static final List<String> MODEL_FILES = dev.qdecode.models.ModelFiles.NAMES;
+    public static final List<String> MODEL_FILES = ModelFiles.NAMES;
     /**
      * The directory in --out that holds a copy of the weights while dev BLEU decodes them through the
      * inference path; deleted after each evaluation, and at the start of every run (one killed
@@ -413,8 +413,8 @@ public final class SftTrainer {
                     beforeWriting.run();
                 }
                 if (overwrite) {
-                    deleteTree(out.resolve(CHECKPOINT));
-                    deleteTree(out.resolve(CHECKPOINT + ".old"));
+                    ModelFiles.deleteTree(out.resolve(CHECKPOINT));
+                    ModelFiles.deleteTree(out.resolve(CHECKPOINT + ".old"));
                     // the earlier model too: until this run's first evaluation writes its own, --out must not
                     // hold a model that this run's provenance would seem to describe
                     for (String f : MODEL_FILES) {
@@ -424,7 +424,7 @@ public final class SftTrainer {
                 Files.createDirectories(out);
                 Files.deleteIfExists(out.resolve(METRICS));
             }
-            deleteTree(out.resolve(EVAL_MODEL));
+            ModelFiles.deleteTree(out.resolve(EVAL_MODEL));
             writeProvenance(out, mc, format, eos, train, dev, mem, total, hashes != null ? hashes : inputHashes());
             return loop(listener, model, tok, opt, base, format, train, dev, epochs, total, st, t0);
         }
@@ -721,7 +721,7 @@ public final class SftTrainer {
             return Bleu.corpusLevel().corpusScore(decode(snap, tok, dev), dev.targets().subList(0,
                     Math.min(cfg.bleuSamples(), dev.size())).stream().map(List::of).toList());
         } finally {
-            deleteTree(snap);
+            ModelFiles.deleteTree(snap);
         }
     }
 
@@ -788,7 +788,7 @@ public final class SftTrainer {
         Path tmp = out.resolve(CHECKPOINT + ".tmp");
         Path cur = out.resolve(CHECKPOINT);
         Path old = out.resolve(CHECKPOINT + ".old");
-        deleteTree(tmp);
+        ModelFiles.deleteTree(tmp);
         model.save(tmp, null);
         Safetensors.write(tmp.resolve(OPTIMIZER), opt.state(), Map.of());
         JsonObject s = new JsonObject();
@@ -808,11 +808,11 @@ public final class SftTrainer {
         s.addProperty("written_at", Instant.now().toString());
         writeJson(tmp.resolve(STATE), s);
         if (Files.exists(cur)) {
-            deleteTree(old);
+            ModelFiles.deleteTree(old);
             Files.move(cur, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(tmp, cur, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        ModelFiles.deleteTree(old);
     }
 
     /**
@@ -921,24 +921,6 @@ public final class SftTrainer {
             }
         }
         Files.write(file, keep, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Deletes a directory and everything under it (links themselves, not what they point to); nothing
-     * when it does not exist.
-     *
-     * @param dir the directory
-     * @throws IOException when something cannot be deleted
-     */
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /**
