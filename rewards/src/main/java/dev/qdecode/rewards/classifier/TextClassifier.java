@@ -394,7 +394,7 @@ public final class TextClassifier implements AutoCloseable {
             throw new IllegalArgumentException(
                     "evaluate: " + texts.size() + " texts but " + gold.size() + " labels");
         }
-        return Evaluation.of(labels, indices(gold, "label", "text"), argMax(logits(texts)));
+        return Evaluation.of(labels, indices(gold, "label"), argMax(logits(texts)));
     }
 
     /**
@@ -411,18 +411,18 @@ public final class TextClassifier implements AutoCloseable {
             throw new IllegalArgumentException(
                     "evaluate: " + predicted.size() + " predictions but " + gold.size() + " labels");
         }
-        return Evaluation.of(labels, indices(gold, "label", "text"), indices(predicted, "predicted label", "text"));
+        return Evaluation.of(labels, indices(gold, "label"), indices(predicted, "predicted label"));
     }
 
-    /** Each label's index in {@link #labels()}; an unknown one is refused, naming {@code what} and its item. */
-    private int[] indices(List<String> values, String what, String item) {
+    /** Each label's index in {@link #labels()}; an unknown one is refused, naming {@code what} and its text. */
+    private int[] indices(List<String> values, String what) {
         Map<String, Integer> idx = indexOf(labels);
         int[] y = new int[values.size()];
         for (int i = 0; i < y.length; i++) {
             Integer k = idx.get(values.get(i));
             if (k == null) {
                 throw new IllegalArgumentException(
-                        "evaluate: " + what + " '" + values.get(i) + "' of " + item + " " + i + " is not one of "
+                        "evaluate: " + what + " '" + values.get(i) + "' of text " + i + " is not one of "
                                 + labels);
             }
             y[i] = k;
