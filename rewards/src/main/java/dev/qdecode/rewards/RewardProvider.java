@@ -78,6 +78,20 @@ public interface RewardProvider {
     }
 
     /**
+     * Whether a reward created with these parameters cannot score an episode without the token ids
+     * of its generated text ({@link Episode#tokenIds()}), as {@code length:unit=tokens} cannot:
+     * commands that score bare texts ({@code rewards score}) refuse such a reward before any work.
+     * The default, {@code false}, never refuses.
+     *
+     * @param params the spec's parameters (not yet validated: a bad value is refused by
+     *     {@link #create} later, so this method should not throw on one)
+     * @return true when every episode must carry its token ids
+     */
+    default boolean requiresTokenIds(RewardParams params) {
+        return false;
+    }
+
+    /**
      * Creates the reward.
      *
      * @param params the parameters of the spec, validated against {@link #parameters()}

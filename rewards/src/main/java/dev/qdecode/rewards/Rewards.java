@@ -429,7 +429,7 @@ public final class Rewards {
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
      */
     public List<String> referenceReaders(List<String> specs) {
-        return idsWhere(specs, "readsReferences()", RewardProvider::readsReferences);
+        return idsWhere(specs, "readsReferences()", (p, params) -> p.readsReferences());
     }
 
     /**
@@ -441,7 +441,7 @@ public final class Rewards {
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
      */
     public List<String> referencesRequired(List<String> specs) {
-        return idsWhere(specs, "requiresReferences()", RewardProvider::requiresReferences);
+        return idsWhere(specs, "requiresReferences()", (p, params) -> p.requiresReferences());
     }
 
     /**
@@ -454,7 +454,7 @@ public final class Rewards {
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
      */
     public List<String> labelReaders(List<String> specs) {
-        return idsWhere(specs, "readsLabels()", RewardProvider::readsLabels);
+        return idsWhere(specs, "readsLabels()", (p, params) -> p.readsLabels());
     }
 
     /**
@@ -466,17 +466,32 @@ public final class Rewards {
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
      */
     public List<String> labelsRequired(List<String> specs) {
-        return idsWhere(specs, "requiresLabels()", RewardProvider::requiresLabels);
+        return idsWhere(specs, "requiresLabels()", (p, params) -> p.requiresLabels());
     }
 
     /** The ids of the specs' rewards whose provider answers {@code question} with true. */
-    private List<String> idsWhere(List<String> specs, String method, java.util.function.Predicate<RewardProvider> question) {
+    /**
+     * The ids of the specs' rewards that cannot score an episode without the token ids of its
+     * generated text ({@link RewardProvider#requiresTokenIds(RewardParams)}, asked with each
+     * spec's own parameters), in spec order without repeats.
+     *
+     * @param specs reward specs (grammar in the class comment)
+     * @return the ids (empty when bare texts can be scored)
+     * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     */
+    public List<String> tokenIdsRequired(List<String> specs) {
+        return idsWhere(specs, "requiresTokenIds(params)", RewardProvider::requiresTokenIds);
+    }
+
+    private List<String> idsWhere(List<String> specs, String method,
+            java.util.function.BiPredicate<RewardProvider, RewardParams> question) {
         List<String> out = new ArrayList<>();
         for (String s : specs) {
             for (SpecParser.Part part : SpecParser.parseAll(s)) {
                 String id = part.id();
                 RewardProvider p = known(id);
-                if (!out.contains(id) && ask(id, p, origin(id), method, () -> question.test(p))) {
+                RewardParams params = new RewardParams(id, part.params());
+                if (!out.contains(id) && ask(id, p, origin(id), method, () -> question.test(p, params))) {
                     out.add(id);
                 }
             }

@@ -143,6 +143,13 @@ final class RewardsCommand implements Runnable {
                 OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
                         "with a reward that reads them (label-match)", List.of("--label-column"));
             }
+            List<String> needIds = registry.tokenIdsRequired(specs);
+            if (!needIds.isEmpty()) {
+                throw new CliException("--reward " + String.join(" --reward ", specs) + ": " + String.join(", ", needIds)
+                        + " counts the token ids of a generated text, and rewards score has only texts (expected a reward"
+                        + " that reads the text, e.g. length with unit=words; token ids are scored in train and evaluate)",
+                        ExitCodes.USAGE);
+            }
             rewards.requireInputs(specs, refs.isEmpty() ? "expected --ref FILE, one reference per --hyp segment" : null,
                     labelColumn == null ? "expected --label-column NAME of a table --hyp file" : null);
             List<Path> inputs = new ArrayList<>(refs);

@@ -38,6 +38,22 @@ class RewardsAndBenchCommandTest {
     }
 
     @Test
+    void aRewardThatCountsTokenIdsIsRefusedBeforeAnyWork() throws IOException {
+        Path hyp = Files.writeString(tmp.resolve("h.txt"), "a short text\n");
+        Path out = tmp.resolve("scores.tsv");
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "0.5*length:min=3,unit=Tokens",
+                "--hyp", hyp.toString(), "--output", out.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --reward 0.5*length:min=3,unit=Tokens: length counts the token ids of a generated"
+                + " text, and rewards score has only texts (expected a reward that reads the text, e.g. length with"
+                + " unit=words; token ids are scored in train and evaluate)", r.err().strip());
+        assertTrue(Files.notExists(out) && Files.notExists(tmp.resolve("scores.tsv.part")), "nothing written");
+        CliRunner.Result words = CliRunner.run("rewards", "score", "--reward", "length:min=3,unit=words",
+                "--hyp", hyp.toString());
+        assertEquals(0, words.code(), words.err());
+    }
+
+    @Test
     void listShowsEveryBuiltInReward() {
         CliRunner.Result r = CliRunner.run("rewards", "list");
         assertEquals(0, r.code(), r.err());

@@ -54,6 +54,12 @@ public final class LengthPenaltyProvider implements RewardProvider {
         return false;
     }
 
+    /** With {@code unit=tokens}: a bare text (as {@code rewards score} has) has no token ids to count. */
+    @Override
+    public boolean requiresTokenIds(RewardParams params) {
+        return "tokens".equalsIgnoreCase(params.getString("unit", "words").trim());
+    }
+
     @Override
     public String description() {
         return "penalty per word/token outside [min,max] (0 inside), down to cap;"
