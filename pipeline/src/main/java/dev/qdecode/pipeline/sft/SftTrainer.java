@@ -587,6 +587,11 @@ public final class SftTrainer {
         } catch (IOException e) {
             throw new SftException("--init " + init + ": cannot read (" + e.getMessage() + ")");
         }
+        try { // strictly first: the models module's reader would keep the last of a key given twice
+            dev.qdecode.data.StrictJson.parse(json, "--init " + init);
+        } catch (dev.qdecode.data.DataException e) {
+            throw new SftException(e.getMessage());
+        }
         ModelConfig c = ModelConfig.fromJson(json, init.toString());
         if (c.bosTokenId() < 0 && c.eosTokenIds().length == 0) {
             // take the special tokens from the tokenizer

@@ -161,6 +161,19 @@ class SftInputChecksTest {
         assertFalse(Files.exists(tmp.resolve("big")));
     }
 
+    /** A key given twice in an --init config is refused, naming it; it used to be read as its last value. */
+    @Test
+    void anInitConfigWithAKeyTwiceIsRefused() throws IOException {
+        String json = Files.readString(model.resolve("config.json")).strip();
+        Path init = Files.writeString(tmp.resolve("dup.json"),
+                json.substring(0, json.length() - 1) + ",\n \"hidden_size\": 16}");
+        CliRunner.Result r = sft("--template", "{source} =", "--init", init.toString(), "--tokenizer", model.toString(),
+                "--out", tmp.resolve("dup").toString());
+        assertError(ExitCodes.BAD_INPUT, "--init " + init + ":", r);
+        assertTrue(r.err().contains("key \"hidden_size\" appears twice in one object"), r.err());
+        assertFalse(Files.exists(tmp.resolve("dup")));
+    }
+
     /**
      * A run whose loss stops being finite stops with one line saying so and what to change; the NaN
      * model is never chosen as the best (nor written, nor checkpointed), and metrics.jsonl never gets a
