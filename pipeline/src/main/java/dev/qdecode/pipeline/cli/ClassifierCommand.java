@@ -187,10 +187,12 @@ final class ClassifierCommand implements Runnable {
                 outW.println(labelCounts(dev, devRows));
             }
             long t0 = System.nanoTime();
-            try (SentenceEncoder enc = new ProgressEncoder(openEncoder(spec, encoder), spec.commandLine().getErr())) {
+            try (SentenceEncoder enc = openEncoder(spec, encoder)) {
                 TextClassifier clf;
+                EmbeddingBar bar = new EmbeddingBar(spec.commandLine().getErr());
                 try {
-                    clf = TextClassifier.train(enc, texts(train), labels(train), cfg, EmbeddingCache.atDefaultLocation());
+                    clf = TextClassifier.train(enc, texts(train), labels(train), cfg, EmbeddingCache.atDefaultLocation(),
+                            train.size() < EmbeddingBar.MIN_TEXTS ? done -> { } : done -> bar.update(done, train.size()));
                 } catch (IllegalArgumentException e) {
                     throw new CliException(data.data + ": " + e.getMessage());
                 }

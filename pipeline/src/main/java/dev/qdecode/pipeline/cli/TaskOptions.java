@@ -301,7 +301,7 @@ final class TaskOptions {
         ClassificationTrainer.Result r;
         Interrupts.quitWithNotice(err, "interrupted: a classification run cannot be resumed, so " + runDir
                 + " holds no finished run (train again, with --overwrite if that --out holds files; a data set's "
-                + "embeddings, once computed, are cached)");
+                + "embeddings are cached, those of an unfinished embedding batch by batch, so a new run goes on from them)");
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
             if (encoder != null) {
                 prov.put("encoder", encoder);
@@ -360,7 +360,7 @@ final class TaskOptions {
                 lastEval[0] = String.format(Locale.ROOT, "  dev accuracy %.4f", m.positiveRate());
             }
 
-            private final ProgressEncoder.Bar embedding = new ProgressEncoder.Bar(err);
+            private final EmbeddingBar embedding = new EmbeddingBar(err);
 
             @Override
             public void onEmbedding(long done, long total) {

@@ -10,7 +10,6 @@ import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -72,11 +71,11 @@ final class DecoderStates implements SentenceEncoder {
      * @return one row of {@code hiddenSize} floats per sequence
      */
     float[][] lastStates(int[][] seqs) {
-        return lastStates(seqs, done -> { });
+        return lastStates(seqs, (indices, vectors) -> { });
     }
 
-    /** As {@link #lastStates(int[][])}, reporting the count of sequences done after each batch. */
-    private float[][] lastStates(int[][] seqs, IntConsumer progress) {
+    /** As {@link #lastStates(int[][])}, handing each finished batch to {@code batches}. */
+    private float[][] lastStates(int[][] seqs, BatchSink batches) {
         int n = seqs.length;
         int h = model.config().hiddenSize();
         float[][] out = new float[n][];
@@ -86,17 +85,21 @@ final class DecoderStates implements SentenceEncoder {
             for (int i = 0; i < n; i += BATCH) {
                 int m = Math.min(n, i + BATCH) - i;
                 int[][] batch = new int[m][];
+                int[] rows = new int[m];
+                float[][] vectors = new float[m][];
                 for (int j = 0; j < m; j++) {
-                    batch[j] = seqs[order[i + j]];
+                    rows[j] = order[i + j];
+                    batch[j] = seqs[rows[j]];
                 }
                 try (NDManager step = root.newSubManager()) {
                     NDArray hs = model.hiddenStates(step, batch);
                     for (int j = 0; j < m; j++) {
                         NDArray row = hs.get(new NDIndex("{}, {}, :", j, batch[j].length - 1));
-                        out[order[i + j]] = row.toFloatArray();
+                        vectors[j] = row.toFloatArray();
+                        out[rows[j]] = vectors[j];
                     }
                 }
-                progress.accept(i + m);
+                batches.accept(rows, vectors);
             }
         }
         for (float[] r : out) {
@@ -114,16 +117,16 @@ final class DecoderStates implements SentenceEncoder {
 
     @Override
     public float[][] embed(List<String> texts) {
-        return embed(texts, done -> { });
+        return embedBatches(texts, (indices, vectors) -> { });
     }
 
     @Override
-    public float[][] embed(List<String> texts, IntConsumer progress) {
+    public float[][] embedBatches(List<String> texts, BatchSink batches) {
         int[][] ids = new int[texts.size()][];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = promptIds(texts.get(i));
         }
-        return lastStates(ids, progress);
+        return lastStates(ids, batches);
     }
 
     @Override

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * digest, int32 key length and the UTF-8 encoder key, the rows x dimension float32 values, and a CRC32C
  * of the values. A file that is
  * truncated, has the wrong key, a bad checksum or non-finite values is reported with one warning
- * line and recomputed; failing to write the cache is also only a warning.
+ * line and recomputed; failing to write the cache is also only a warning. While an entry is being
+ * computed, the vectors of the batches finished so far are kept beside it ({@code .emb.part}), so that a
+ * job stopped part-way loses at most one batch.
  */
 public final class EmbeddingCache {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
@@ -138,7 +140,11 @@ public final class EmbeddingCache {
 
     /**
      * As {@link #embed(SentenceEncoder, List)}, reporting the encoder's progress when the embeddings are
-     * computed (nothing is reported when they are read from the cache).
+     * computed (nothing is reported when they are read from the cache). The vectors of each batch the
+     * encoder finishes are kept beside the entry until the whole list is done ({@code <entry>.emb.part},
+     * see {@link SentenceEncoder#embedBatches(List, SentenceEncoder.BatchSink)}): a call for the same texts
+     * after one that stopped part-way embeds only the texts that call had not finished, and progress
+     * then starts from their count.
      *
      * @param encoder the encoder
      * @param texts the texts
@@ -153,9 +159,35 @@ public final class EmbeddingCache {
             LOG.info("embedding cache: {} vectors of '{}' read from {}", texts.size(), encoder.id(), file);
             return cached;
         }
-        float[][] vectors = encoder.embed(texts, progress);
-        write(file, encoder, vectors, key);
-        return vectors;
+        Path partFile = file.resolveSibling(file.getFileName() + ".part");
+        try (PartialEmbeddings part = PartialEmbeddings.open(partFile, texts.size(), encoder.dimension(), key,
+                key(encoder))) {
+            float[][] vectors = part.vectors();
+            int[] todo = part.missing();
+            if (part.done() > 0) {
+                LOG.info("embedding cache: {} of {} vectors of '{}' read from {}, left by an unfinished job",
+                        part.done(), texts.size(), encoder.id(), partFile);
+                progress.accept(part.done());
+            }
+            if (todo.length > 0) {
+                List<String> rest = Arrays.stream(todo).mapToObj(texts::get).toList();
+                float[][] computed = encoder.embedBatches(rest, (indices, batch) -> {
+                    int[] rows = new int[indices.length];
+                    for (int k = 0; k < rows.length; k++) {
+                        rows[k] = todo[indices[k]];
+                    }
+                    part.add(rows, batch);
+                    progress.accept(part.done());
+                });
+                for (int k = 0; k < todo.length; k++) {
+                    vectors[todo[k]] = computed[k];
+                }
+            }
+            if (write(file, encoder, vectors, key)) {
+                part.delete();
+            }
+            return vectors;
+        }
     }
 
     private static byte[] digest(List<String> texts) {
@@ -254,7 +286,8 @@ public final class EmbeddingCache {
         }
     }
 
-    private void write(Path file, SentenceEncoder encoder, float[][] vectors, byte[] key) {
+    /** Stores the vectors as the cache entry; false (after a warning) when it cannot. */
+    private boolean write(Path file, SentenceEncoder encoder, float[][] vectors, byte[] key) {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
@@ -290,6 +323,7 @@ public final class EmbeddingCache {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             LOG.info("embedding cache: {} vectors of '{}' written to {}", vectors.length, encoder.id(), file);
+            return true;
         } catch (IOException | RuntimeException e) {
             LOG.warn("embedding cache: cannot write {} ({}); continuing without cache", file, e.toString());
             if (tmp != null) {
@@ -299,6 +333,7 @@ public final class EmbeddingCache {
                     // best effort
                 }
             }
+            return false;
         }
     }
 }

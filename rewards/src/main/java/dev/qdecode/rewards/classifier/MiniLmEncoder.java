@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.IntConsumer;
 
 /**
  * all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384) on DJL's OnnxRuntime engine, with the
@@ -146,11 +145,11 @@ final class MiniLmEncoder implements SentenceEncoder {
 
     @Override
     public float[][] embed(List<String> texts) {
-        return embed(texts, done -> { });
+        return embedBatches(texts, (indices, vectors) -> { });
     }
 
     @Override
-    public synchronized float[][] embed(List<String> texts, IntConsumer progress) {
+    public synchronized float[][] embedBatches(List<String> texts, BatchSink batches) {
         Objects.requireNonNull(texts, "texts");
         if (closed) {
             throw new IllegalStateException("sentence encoder '" + id + "' is closed");
@@ -182,7 +181,7 @@ final class MiniLmEncoder implements SentenceEncoder {
             for (int r = 0; r < rows.length; r++) {
                 out[rows[r]] = vectors[r];
             }
-            progress.accept(end);
+            batches.accept(rows, vectors);
         }
         return out;
     }

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.function.IntConsumer;
 
 /**
  * A sentence encoder from any Hugging Face model directory the models module can load: the mean of
@@ -73,11 +72,11 @@ final class ModelDirEncoder implements SentenceEncoder {
 
     @Override
     public float[][] embed(List<String> texts) {
-        return embed(texts, done -> { });
+        return embedBatches(texts, (indices, vectors) -> { });
     }
 
     @Override
-    public float[][] embed(List<String> texts, IntConsumer progress) {
+    public float[][] embedBatches(List<String> texts, BatchSink batches) {
         int n = texts.size();
         int max = model.config().maxPositions();
         int[][] ids = new int[n][];
@@ -98,8 +97,11 @@ final class ModelDirEncoder implements SentenceEncoder {
         for (int start = 0; start < n; start += batchSize) {
             int end = Math.min(n, start + batchSize);
             List<int[]> batch = new ArrayList<>(end - start);
+            int[] rows = new int[end - start];
+            float[][] vectors = new float[end - start][];
             for (int k = start; k < end; k++) {
                 batch.add(ids[order[k]]);
+                rows[k - start] = order[k];
             }
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray hs = model.hiddenStates(m, batch.toArray(new int[0][]));
@@ -124,9 +126,10 @@ final class ModelDirEncoder implements SentenceEncoder {
                         v[j] *= inv;
                     }
                     out[order[start + r]] = v;
+                    vectors[r] = v;
                 }
             }
-            progress.accept(end);
+            batches.accept(rows, vectors);
         }
         return out;
     }

@@ -39,9 +39,36 @@ public interface SentenceEncoder extends AutoCloseable {
      * @return one vector of length {@link #dimension()} per text, in the order given
      */
     default float[][] embed(List<String> texts, IntConsumer progress) {
+        int[] done = {0};
+        return embedBatches(texts, (indices, vectors) -> progress.accept(done[0] += indices.length));
+    }
+
+    /**
+     * Embeds texts, handing the vectors of each batch to {@code batches} as soon as they are computed:
+     * the same vectors as {@link #embed(List)}. {@link EmbeddingCache} keeps them, so that a job stopped
+     * part-way goes on from the texts it had embedded. Encoders that work in batches call {@code batches}
+     * after each; the default calls it once, with every text.
+     *
+     * @param texts the texts (not null, no null element; may be empty)
+     * @param batches receives each finished batch (every text exactly once)
+     * @return one vector of length {@link #dimension()} per text, in the order given
+     */
+    default float[][] embedBatches(List<String> texts, BatchSink batches) {
         float[][] out = embed(texts);
-        progress.accept(texts.size());
+        batches.accept(java.util.stream.IntStream.range(0, texts.size()).toArray(), out);
         return out;
+    }
+
+    /** Receives the vectors of each batch that {@link #embedBatches(List, BatchSink)} finishes. */
+    @FunctionalInterface
+    interface BatchSink {
+        /**
+         * One finished batch.
+         *
+         * @param indices the positions of the batch's texts in the list being embedded
+         * @param vectors their vectors, in the same order (not to be modified)
+         */
+        void accept(int[] indices, float[][] vectors);
     }
 
     /**

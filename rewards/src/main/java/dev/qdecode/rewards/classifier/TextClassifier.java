@@ -167,6 +167,24 @@ public final class TextClassifier implements AutoCloseable {
      */
     public static TextClassifier train(SentenceEncoder encoder, List<String> texts, List<String> labels,
             ClassifierConfig config, EmbeddingCache cache) {
+        return train(encoder, texts, labels, config, cache, done -> { });
+    }
+
+    /**
+     * As {@link #train(SentenceEncoder, List, List, ClassifierConfig, EmbeddingCache)}, reporting the
+     * progress of embedding the training texts (nothing when the cache has them).
+     *
+     * @param encoder the sentence encoder (not closed by the classifier)
+     * @param texts the training texts
+     * @param labels one label per text (at least two distinct labels)
+     * @param config the training settings
+     * @param cache where to keep the training embeddings, or null to always embed
+     * @param progress receives the count of training texts embedded so far
+     * @return the trained classifier, with its validation metrics under {@code "validation"}
+     * @throws IllegalArgumentException when the inputs do not fit together
+     */
+    public static TextClassifier train(SentenceEncoder encoder, List<String> texts, List<String> labels,
+            ClassifierConfig config, EmbeddingCache cache, java.util.function.IntConsumer progress) {
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(config, "config");
         if (texts.size() != labels.size()) {
@@ -194,7 +212,7 @@ public final class TextClassifier implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         PhraseSplit split = PhraseSplit.of(texts, config.validationFraction(), config.seed());
-        float[][] x = cache == null ? encoder.embed(texts) : cache.embed(encoder, texts);
+        float[][] x = cache == null ? encoder.embed(texts, progress) : cache.embed(encoder, texts, progress);
         long t1 = System.nanoTime();
         HeadTrainer.Result result = HeadTrainer.train(x, y, labelList.size(), split.train(), split.validation(), config);
         Head finalHead = result.head();

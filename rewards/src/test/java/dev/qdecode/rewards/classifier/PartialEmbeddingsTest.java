@@ -1,0 +1,210 @@
+package dev.qdecode.rewards.classifier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An embedding stopped part-way keeps the vectors of its finished batches ({@code .emb.part}), and
+ * the next call for the same texts embeds only the rest, with the same vectors as one uninterrupted
+ * call; a torn or corrupt tail is dropped, never used.
+ */
+class PartialEmbeddingsTest {
+    @TempDir Path dir;
+
+    /**
+     * Embeds in batches of 3 in length order (as the real encoders do), counts the texts it embeds, and
+     * throws after {@code failAfter} batches when that is positive.
+     */
+    static final class BatchingEncoder implements SentenceEncoder {
+        int embedded;
+        int failAfter;
+
+        @Override
+        public int dimension() {
+            return 4;
+        }
+
+        @Override
+        public float[][] embed(List<String> texts) {
+            return embedBatches(texts, (indices, vectors) -> { });
+        }
+
+        @Override
+        public float[][] embedBatches(List<String> texts, BatchSink batches) {
+            Integer[] order = IntStream.range(0, texts.size()).boxed().toArray(Integer[]::new);
+            java.util.Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
+            float[][] out = new float[texts.size()][];
+            int batchesDone = 0;
+            for (int start = 0; start < order.length; start += 3) {
+                if (failAfter > 0 && batchesDone == failAfter) {
+                    throw new IllegalStateException("stopped after " + failAfter + " batches");
+                }
+                int end = Math.min(order.length, start + 3);
+                int[] rows = new int[end - start];
+                float[][] v = new float[rows.length][];
+                for (int k = 0; k < rows.length; k++) {
+                    rows[k] = order[start + k];
+                    String t = texts.get(rows[k]);
+                    v[k] = new float[] {t.length(), t.hashCode() * 1e-9f, 1, -1};
+                    out[rows[k]] = v[k];
+                }
+                embedded += rows.length;
+                batches.accept(rows, v);
+                batchesDone++;
+            }
+            return out;
+        }
+
+        @Override
+        public String id() {
+            return "batching";
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static final List<String> TEXTS = IntStream.range(0, 10).mapToObj(i -> "text " + "x".repeat(i * 7 % 10))
+            .toList();
+
+    private float[][] uninterrupted() {
+        return new EmbeddingCache(dir.resolve("reference")).embed(new BatchingEncoder(), TEXTS);
+    }
+
+    /** Runs a call that stops after {@code batches} batches; returns the cache. */
+    private EmbeddingCache stoppedAfter(int batches) {
+        EmbeddingCache cache = new EmbeddingCache(dir.resolve("cache"));
+        BatchingEncoder enc = new BatchingEncoder();
+        enc.failAfter = batches;
+        assertThrows(IllegalStateException.class, () -> cache.embed(enc, TEXTS));
+        assertFalse(Files.exists(cache.fileFor(enc, TEXTS)), "no cache entry for an unfinished list");
+        assertTrue(Files.isRegularFile(part(cache)), "the finished batches are kept");
+        return cache;
+    }
+
+    private static Path part(EmbeddingCache cache) {
+        Path entry = cache.fileFor("batching", TEXTS);
+        return entry.resolveSibling(entry.getFileName() + ".part");
+    }
+
+    private static void assertSame(float[][] expected, float[][] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], actual[i], 0f, "text " + i);
+        }
+    }
+
+    @Test
+    void aStoppedEmbeddingGoesOnFromItsFinishedBatches() {
+        EmbeddingCache cache = stoppedAfter(2);
+        BatchingEncoder enc = new BatchingEncoder();
+        List<Integer> progress = new ArrayList<>();
+        float[][] v = cache.embed(enc, TEXTS, progress::add);
+        assertEquals(4, enc.embedded, "only the 4 texts of the unfinished batches are embedded again");
+        assertEquals(List.of(6, 9, 10), progress, "progress starts from the kept count");
+        assertSame(uninterrupted(), v);
+        assertFalse(Files.exists(part(cache)), "deleted once the entry is written");
+        BatchingEncoder again = new BatchingEncoder();
+        assertSame(v, cache.embed(again, TEXTS));
+        assertEquals(0, again.embedded, "served from the entry");
+    }
+
+    @Test
+    void aTornLastRecordIsDroppedAndTheEarlierOnesKept() throws IOException {
+        EmbeddingCache cache = stoppedAfter(2);
+        Files.write(part(cache), new byte[] {3, 0, 0, 0, 1, 0, 0}, StandardOpenOption.APPEND); // a record cut short
+        BatchingEncoder enc = new BatchingEncoder();
+        assertSame(uninterrupted(), cache.embed(enc, TEXTS));
+        assertEquals(4, enc.embedded);
+    }
+
+    @Test
+    void aRecordThatFailsItsChecksumIsDroppedWithEverythingAfterIt() throws IOException {
+        EmbeddingCache cache = stoppedAfter(2);
+        try (RandomAccessFile f = new RandomAccessFile(part(cache).toFile(), "rw")) {
+            f.seek(f.length() - 12); // a value byte of the second (last) record
+            int b = f.read();
+            f.seek(f.length() - 12);
+            f.write(b ^ 0x40);
+        }
+        BatchingEncoder enc = new BatchingEncoder();
+        assertSame(uninterrupted(), cache.embed(enc, TEXTS));
+        assertEquals(7, enc.embedded, "the first batch is kept, the corrupt second one embedded again");
+    }
+
+    @Test
+    void aPartFileWithAnotherHeaderIsStartedAfresh() throws IOException {
+        EmbeddingCache cache = stoppedAfter(1);
+        byte[] all = Files.readAllBytes(part(cache));
+        all[9] ^= 1; // the row count
+        Files.write(part(cache), all);
+        BatchingEncoder enc = new BatchingEncoder();
+        assertSame(uninterrupted(), cache.embed(enc, TEXTS));
+        assertEquals(10, enc.embedded);
+    }
+
+    /**
+     * With the real MiniLM encoder, the vectors of a resumed embedding are bit for bit those of one
+     * uninterrupted call: the rest is batched exactly as the uninterrupted call batched it.
+     */
+    @Test
+    void miniLmResumedVectorsAreBitForBitTheUninterruptedOnes() {
+        List<String> texts = IntStream.range(0, 23)
+                .mapToObj(i -> "review number " + i + " was " + "very ".repeat(i % 5) + (i % 2 == 0 ? "good" : "bad"))
+                .toList();
+        try (SentenceEncoder minilm = SentenceEncoders.open("minilm", 4)) {
+            float[][] direct = minilm.embed(texts);
+            SentenceEncoder stopping = new SentenceEncoder() {
+                @Override
+                public int dimension() {
+                    return minilm.dimension();
+                }
+
+                @Override
+                public float[][] embed(List<String> t) {
+                    return embedBatches(t, (i, v) -> { });
+                }
+
+                @Override
+                public float[][] embedBatches(List<String> t, BatchSink batches) {
+                    int[] n = {0};
+                    return minilm.embedBatches(t, (i, v) -> {
+                        batches.accept(i, v);
+                        if (++n[0] == 3) {
+                            throw new IllegalStateException("stopped");
+                        }
+                    });
+                }
+
+                @Override
+                public String id() {
+                    return minilm.id();
+                }
+
+                @Override
+                public void close() {}
+            };
+            EmbeddingCache cache = new EmbeddingCache(dir.resolve("minilm"));
+            assertThrows(IllegalStateException.class, () -> cache.embed(stopping, texts));
+            List<Integer> progress = new ArrayList<>();
+            float[][] resumed = cache.embed(minilm, texts, progress::add);
+            assertEquals(12, progress.get(0), "three batches of 4 were kept");
+            assertSame(direct, resumed);
+        }
+    }
+}
