@@ -92,20 +92,19 @@ public final class RewardParams {
      * @param key the key
      * @param def the default when absent
      * @return the value
-     * @throws RewardSpecException when the value is not a finite number
+     * @throws RewardSpecException when the value is not a finite decimal number ({@code 0.5},
+     *     {@code -2}, {@code 1e-3}; not a hexadecimal or suffixed Java literal such as {@code 1f})
      */
     public double getDouble(String key, double def) {
         String v = values.get(key);
         if (v == null) {
             return def;
         }
-        try {
+        if (SpecParser.DECIMAL.matcher(v.trim()).matches()) {
             double d = Double.parseDouble(v.trim());
             if (Double.isFinite(d)) {
                 return d;
             }
-        } catch (NumberFormatException ignored) {
-            // reported below
         }
         throw bad(key, v, "a finite number");
     }

@@ -178,6 +178,27 @@ class RewardsTest {
                 assertThrows(RewardException.class, () -> r.create(" ", CTX)).getMessage());
     }
 
+    /**
+     * Weights and number parameters are decimal numbers: Java's other spellings were taken, so that
+     * {@code 0x1p3*len} weighed 8, and {@code 1f*len} or {@code len:k=2d} (typos) passed as numbers.
+     */
+    @Test
+    void numbersAreDecimalNotJavaLiterals() {
+        Rewards r = registry();
+        for (String w : List.of("0x1p3", "1f", "2d", "0x10")) {
+            assertEquals("reward spec '" + w + "*len': weight '" + w + "' is not a finite number (expected e.g. "
+                    + "0.7*vader)", assertThrows(RewardSpecException.class, () -> r.create(w + "*len", CTX))
+                            .getMessage());
+            assertEquals("reward 'len': parameter k='" + w + "': expected a finite number",
+                    assertThrows(RewardSpecException.class, () -> r.create("len:k=" + w, CTX)).getMessage());
+        }
+        for (String w : List.of("2", "-0.5", ".5", "5.", "2.5e-3", "1E2")) {
+            assertArrayEquals(new double[] {Double.parseDouble(w) * 3}, r.create(w + "*len", CTX).score(eps("abc")),
+                    1e-12, w);
+        }
+        assertArrayEquals(new double[] {4.5}, r.create("len:k=\\+1.5", CTX).score(eps("abc")), 1e-12);
+    }
+
     @Test
     void badValuesNameTheParameter() {
         Rewards r = registry();

@@ -42,7 +42,9 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
      * @param byteFallback see the record description
      * @param extraSpecialTokens see the record description
      * @throws TokenizerException (one line) on a vocabulary size below the special + byte tokens, a
-     *     minimum frequency below 1, or an empty, whitespace-containing or duplicate special token
+     *     minimum frequency below 1, or an empty, whitespace-containing or duplicate special token, or
+     *     one spelled like a base piece that stands for other text (in byte-level style a byte
+     *     character such as {@code Ġ}, in Llama style the word marker {@code ▁})
      */
     public BpeConfig {
         if (extraSpecialTokens == null) {
@@ -64,6 +66,7 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
             if (t.matches("<0x[0-9A-Fa-f]{2}>")) {
                 throw new TokenizerException("special token " + t + " collides with a byte token (<0x00>..<0xFF>)");
             }
+            refuseBasePiece(t, byteFallback);
             extras.add(t);
         }
         extraSpecialTokens = List.copyOf(extras);
@@ -76,6 +79,33 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
                     + base + " needed (" + (DEFAULT_SPECIAL_TOKENS.size() + extraSpecialTokens.size())
                     + " special tokens + " + BYTE_TOKENS + " byte tokens"
                     + (byteFallback ? " + the characters of the training data)" : ")"));
+        }
+    }
+
+    /**
+     * Refuses a special token spelled like a base piece that stands for other text than its own
+     * spelling: in byte-level style a byte character other than printable ASCII ({@code Ġ} is every
+     * space, {@code é} the byte 0xE9 inside other characters), in Llama style the word marker {@code
+     * ▁} (every space). The trainer would make that base piece the special token, so decoding with
+     * special tokens skipped would drop every such byte or space. (A printable ASCII character, as any
+     * special token, is special only where the text spells it.)
+     */
+    private static void refuseBasePiece(String token, boolean byteFallback) {
+        if (byteFallback) {
+            if (token.equals(String.valueOf(BpeWords.MARKER))) {
+                throw new TokenizerException("special token " + token + " is the word marker, which stands for "
+                        + "every space (expected a token such as <sep>)");
+            }
+            return;
+        }
+        if (token.length() == 1) {
+            for (int b = 0; b < BYTE_TOKENS; b++) {
+                if (BpeWords.BYTE_CHARS[b] == token.charAt(0) && (b < '!' || b > '~')) {
+                    throw new TokenizerException(String.format(java.util.Locale.ROOT, "special token %s is the "
+                            + "byte-level token of byte 0x%02X, which every text containing that byte is written "
+                            + "with (expected a token that is not such a byte character, e.g. <sep>)", token, b));
+                }
+            }
         }
     }
 

@@ -332,6 +332,34 @@ class BpeTrainerTest {
         }
     }
 
+    /**
+     * A special token spelled like a base piece that stands for other text was made that piece: with
+     * {@code --special-tokens Ġ} (byte-level) or {@code ▁} (Llama style) every space became the special
+     * token, and decoding with special tokens skipped gave "DasCafé" for "Das Café". Such tokens are
+     * refused; the ones that are special only where the text spells them are kept.
+     */
+    @Test
+    void specialTokenThatIsASpaceOrByteCharacterIsRefused() {
+        BpeConfig byteLevel = BpeConfig.of(1000).withByteFallback(false);
+        TokenizerException space = assertThrows(TokenizerException.class,
+                () -> byteLevel.withExtraSpecialTokens(List.of("<sep>", "Ġ")));
+        assertEquals("special token Ġ is the byte-level token of byte 0x20, which every text containing that byte "
+                + "is written with (expected a token that is not such a byte character, e.g. <sep>)", space.getMessage());
+        assertThrows(TokenizerException.class, () -> byteLevel.withExtraSpecialTokens(List.of("é"))); // byte 0xE9
+        assertThrows(TokenizerException.class, () -> byteLevel.withExtraSpecialTokens(List.of("Ċ"))); // newline
+        TokenizerException marker = assertThrows(TokenizerException.class,
+                () -> BpeConfig.of(1000).withExtraSpecialTokens(List.of("▁")));
+        assertEquals("special token ▁ is the word marker, which stands for every space (expected a token such as "
+                + "<sep>)", marker.getMessage());
+
+        // ▁ is no piece of the byte-level style, and a printable ASCII character stands for itself.
+        List<String> lines = subset.subList(0, 200);
+        assertTrue(lines.stream().noneMatch(l -> l.contains("|") || l.contains("▁")));
+        try (TextTokenizer tok = trainAndLoad(lines, byteLevel.withExtraSpecialTokens(List.of("▁", "|")), "byte-level-specials")) {
+            assertRoundTrips(tok, lines);
+        }
+    }
+
     /** N for the ▁ marker, L letters and marks, D digits, O anything else. */
     private static char charClass(int cp) {
         if (cp == '▁') {

@@ -8,6 +8,7 @@ import dev.qdecode.rewards.CorpusScore;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardInfo;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.Rewards;
@@ -160,15 +161,16 @@ final class RewardsCommand implements Runnable {
             } else {
                 RecordWriter.checkTarget("--output", output, inputs.toArray(Path[]::new));
             }
-            List<String> hyps = readColumn(hyp, column);
+            List<Long> hypLines = new ArrayList<>();
+            List<String> hyps = readColumn(hyp, column, hypLines);
             if (hyps.isEmpty()) { // a mean over nothing is no score
                 throw new CliException(hyp + ": no segments (expected at least one "
                         + (Format.isTable(hyp) ? "data row" : "line") + ")");
             }
-            List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn);
+            List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn, null);
             List<List<String>> refLists = new ArrayList<>();
             for (Path r : refs) {
-                List<String> col = readColumn(r, refColumn);
+                List<String> col = readColumn(r, refColumn, null);
                 if (col.size() != hyps.size()) {
                     throw new CliException(r + ": has " + col.size() + " segments but --hyp " + hyp + " has "
                             + hyps.size() + " (expected one reference per hypothesis)");
@@ -208,7 +210,7 @@ final class RewardsCommand implements Runnable {
                     o.announce(err, scores.length, "segments", "all " + scores.length + " segments were already "
                             + "scored; finishing " + output);
                 }
-                int done = scoreChunks(reward, episodes, scores, from, err, (start, end) -> {
+                int done = scoreChunks(reward, episodes, scores, from, err, hyp, hypLines, (start, end) -> {
                     if (o == null) {
                         return true;
                     }
@@ -261,14 +263,21 @@ final class RewardsCommand implements Runnable {
          * same scores as one call.
          *
          * @return the index reached: {@code episodes.size()}, or less when {@code chunkDone} said stop
+         * @throws RewardException when the reward fails; a failure of one segment names it by its number and its
+         *     line in {@code hyp} ({@code hypLines}), not by its index in the chunk the reward was given
          */
         private static int scoreChunks(Reward reward, List<Episode> episodes, double[] scores, int from,
-                PrintWriter err, ChunkDone chunkDone) {
+                PrintWriter err, Path hyp, List<Long> hypLines, ChunkDone chunkDone) {
             int n = episodes.size();
             try (ProgressBar bar = n - from > CHUNK ? new ProgressBar(err, "segments", n, from) : null) {
                 for (int start = from; start < n; start += CHUNK) {
                     int end = Math.min(n, start + CHUNK);
-                    double[] part = reward.score(episodes.subList(start, end));
+                    double[] part;
+                    try {
+                        part = reward.score(episodes.subList(start, end));
+                    } catch (RewardException e) {
+                        throw e.episodeIndex() < 0 ? e : atSegment(e, start, hyp, hypLines);
+                    }
                     System.arraycopy(part, 0, scores, start, part.length);
                     if (bar != null) {
                         bar.update(end, "");
@@ -279,6 +288,22 @@ final class RewardsCommand implements Runnable {
                 }
             }
             return n;
+        }
+
+        /**
+         * A reward's failure on one episode of a chunk, located in the --hyp file: {@code FILE:LINE: reward 'ID'
+         * failed on segment N: PROBLEM}, N counted from 1 over the whole file as the --output index column is
+         * (the reward's own message counts episodes from 0 within the chunk it was given).
+         */
+        static RewardException atSegment(RewardException e, int chunkStart, Path hyp, List<Long> hypLines) {
+            int segment = chunkStart + e.episodeIndex();
+            String message = e.getMessage();
+            String inChunk = " failed on episode " + e.episodeIndex() + ": ";
+            int at = message.indexOf(inChunk);
+            String located = at < 0 ? message + " (segment " + (segment + 1) + ")"
+                    : message.substring(0, at) + " failed on segment " + (segment + 1) + ": "
+                            + message.substring(at + inChunk.length());
+            return new RewardException(hyp + ":" + hypLines.get(segment) + ": " + located, e.rewardId(), segment, e);
         }
 
         /**
@@ -329,7 +354,12 @@ final class RewardsCommand implements Runnable {
         /** A UTF-8 byte-order mark, as decoded. */
         private static final String BOM = "\uFEFF";
 
-        private static List<String> readColumn(Path file, String column) {
+        /**
+         * The segments of a file: a table's column, or a text file's lines.
+         *
+         * @param lines null, or where to add each segment's line in the file (a table row's first line)
+         */
+        private static List<String> readColumn(Path file, String column, List<Long> lines) {
             if (Format.isTable(file)) {
                 List<String> out = new ArrayList<>();
                 try (var reader = Datasets.rows(file, ReadOptions.defaults().withFormat(Format.of(file)))) {
@@ -339,6 +369,9 @@ final class RewardsCommand implements Runnable {
                                     + String.join(", ", row.columns()) + ")");
                         }
                         out.add(row.get(column));
+                        if (lines != null) {
+                            lines.add(row.line());
+                        }
                     });
                 }
                 return out;
@@ -349,11 +382,14 @@ final class RewardsCommand implements Runnable {
                 if (content.startsWith(BOM)) {
                     content = content.substring(1); // as the .tsv/.csv/.jsonl readers do
                 }
-                List<String> lines = new ArrayList<>(List.of(content.split("\r?\n", -1)));
-                if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-                    lines.remove(lines.size() - 1);
+                List<String> segments = new ArrayList<>(List.of(content.split("\r?\n", -1)));
+                if (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
+                    segments.remove(segments.size() - 1);
                 }
-                return lines;
+                for (long i = 1; lines != null && i <= segments.size(); i++) {
+                    lines.add(i);
+                }
+                return segments;
             } catch (NoSuchFileException e) {
                 throw new CliException(file + ": file not found");
             } catch (CharacterCodingException e) {

@@ -186,8 +186,35 @@ class RewardsAndBenchCommandTest {
         Files.writeString(ref, "   \n");
         r = CliRunner.run("rewards", "score", "--reward", "chrf", "--hyp", hyp.toString(), "--ref", ref.toString());
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
-        assertEquals("qdecode: error: reward 'chrf' failed on episode 0: no non-blank reference (empty and "
-                + "whitespace-only references are skipped)", r.err().strip());
+        assertEquals("qdecode: error: " + hyp + ":1: reward 'chrf' failed on segment 1: no non-blank reference (empty "
+                + "and whitespace-only references are skipped)", r.err().strip());
+    }
+
+    /**
+     * A segment the reward fails on is named by its line in --hyp and its number (the --output index). It was
+     * named by its index in the chunk of 4,096 segments the reward was given, counted from 0: segment 4,099 of a
+     * text file was "episode 2", with no file or line.
+     */
+    @Test
+    void aSegmentTheRewardFailsOnIsNamedByItsLineNotItsPlaceInAChunk() throws IOException {
+        List<String> hyps = new java.util.ArrayList<>(java.util.Collections.nCopies(4100, "a fine day"));
+        List<String> refs = new java.util.ArrayList<>(hyps);
+        refs.set(4098, " ");
+        Path hyp = Files.write(tmp.resolve("hyp.txt"), hyps);
+        Path ref = Files.write(tmp.resolve("ref.txt"), refs);
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "0.5*chrf + 0.5*vader", "--hyp",
+                hyp.toString(), "--ref", ref.toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertEquals("qdecode: error: " + hyp + ":4099: reward 'chrf' failed on segment 4099: no non-blank reference "
+                + "(empty and whitespace-only references are skipped)", r.err().strip().lines().reduce((a, b) -> b).get());
+
+        // a table's segment: the line of its row (after the header), and its number
+        Path table = Files.writeString(tmp.resolve("hyp.tsv"), "text\tgold\na fine day\t1\nanother day\t\n");
+        Path tableRef = Files.writeString(tmp.resolve("ref.tsv"), "reference\na fine day\n\n");
+        r = CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", table.toString(), "--ref", tableRef.toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertEquals("qdecode: error: " + table + ":3: reward 'bleu' failed on segment 2: no non-blank reference (empty "
+                + "and whitespace-only references are skipped)", r.err().strip());
     }
 
     @Test
