@@ -58,6 +58,23 @@ public class RewardException extends RuntimeException {
     }
 
     /**
+     * This failure's message with its episode named by the caller instead of by its place in the scored
+     * batch ({@code failed on episode N:} counts from 0 within whatever batch the reward was given):
+     * {@code ... failed on WHERE: PROBLEM}, e.g. {@code WHERE = "training episode 1205"}. A message without
+     * that wording gets {@code (WHERE)} appended.
+     *
+     * @param where how the caller names the episode
+     * @return the reworded message
+     */
+    public String messageAt(String where) {
+        String message = getMessage();
+        String inBatch = " failed on episode " + episodeIndex + ": ";
+        int at = message.indexOf(inBatch);
+        return at < 0 ? message + " (" + where + ")"
+                : message.substring(0, at) + " failed on " + where + ": " + message.substring(at + inBatch.length());
+    }
+
+    /**
      * The reward that failed, when known.
      *
      * @return the reward id, or null

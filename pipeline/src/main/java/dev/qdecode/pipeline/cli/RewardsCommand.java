@@ -297,13 +297,8 @@ final class RewardsCommand implements Runnable {
          */
         static RewardException atSegment(RewardException e, int chunkStart, Path hyp, List<Long> hypLines) {
             int segment = chunkStart + e.episodeIndex();
-            String message = e.getMessage();
-            String inChunk = " failed on episode " + e.episodeIndex() + ": ";
-            int at = message.indexOf(inChunk);
-            String located = at < 0 ? message + " (segment " + (segment + 1) + ")"
-                    : message.substring(0, at) + " failed on segment " + (segment + 1) + ": "
-                            + message.substring(at + inChunk.length());
-            return new RewardException(hyp + ":" + hypLines.get(segment) + ": " + located, e.rewardId(), segment, e);
+            return new RewardException(hyp + ":" + hypLines.get(segment) + ": " + e.messageAt("segment " + (segment + 1)),
+                    e.rewardId(), segment, e);
         }
 
         /**

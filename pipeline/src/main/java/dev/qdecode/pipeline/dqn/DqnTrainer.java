@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
@@ -425,7 +426,8 @@ public final class DqnTrainer implements AutoCloseable {
         List<String> prompts = drawPrompts(n);
         double eps = cfg.epsilonAt(episodesDone);
         List<Rollouts.Episode> eps0 = rollouts.run(prompts, head, eps, rng, true);
-        float[][] rewards = rewards(eps0);
+        long first = episodesDone;
+        float[][] rewards = rewards(eps0, i -> "training episode " + (first + i + 1));
         double sumR = 0;
         double sumKl = 0;
         List<int[]> seqs = new ArrayList<>(n);
@@ -489,15 +491,18 @@ public final class DqnTrainer implements AutoCloseable {
             return;
         }
         List<Rollouts.Episode> demos = rollouts.demonstrate(demoPrompts, targets);
-        float[][] r = rewards(demos);
+        float[][] r = rewards(demos, i -> "the demonstration (reference target) of a training prompt");
         for (int i = 0; i < demos.size(); i++) {
             replay.add(demos.get(i).steps().build(r[i]));
         }
         demosDone += demos.size();
     }
 
-    /** Per-step rewards (shaped or terminal, plus the KL penalty); sets {@link #terminal}. */
-    private float[][] rewards(List<Rollouts.Episode> eps) {
+    /**
+     * Per-step rewards (shaped or terminal, plus the KL penalty); sets {@link #terminal}. A reward's failure
+     * names the episode as {@code name} does (by its index in {@code eps}), with its prompt.
+     */
+    private float[][] rewards(List<Rollouts.Episode> eps, java.util.function.IntFunction<String> name) {
         int n = eps.size();
         boolean shaping = cfg.shapingEvery() > 0 && s.reward().scoresPrefixes();
         float[][] r = new float[n][];
@@ -513,7 +518,14 @@ public final class DqnTrainer implements AutoCloseable {
                     batch.add(episode(e, p == e.tokens().length ? e.text() : e.prefix(p), p, s.references()));
                 }
             }
-            double[] sc = s.reward().score(batch);
+            int[] owner = new int[batch.size()]; // the episode each scored prefix belongs to
+            int from = 0;
+            for (int i = 0; i < n; i++) {
+                int to = from + 1 + prefixes[i].length;
+                java.util.Arrays.fill(owner, from, to, i);
+                from = to;
+            }
+            double[] sc = score(s.reward(), batch, eps, k -> owner[k], name);
             int at = 0;
             for (int i = 0; i < n; i++) {
                 double phi0 = sc[at++];
@@ -529,7 +541,7 @@ public final class DqnTrainer implements AutoCloseable {
             for (Rollouts.Episode e : eps) {
                 batch.add(episode(e, e.text(), e.tokens().length, s.references()));
             }
-            double[] sc = s.reward().score(batch);
+            double[] sc = score(s.reward(), batch, eps, k -> k, name);
             for (int i = 0; i < n; i++) {
                 terminal[i] = sc[i];
                 r[i] = Shaping.terminal(eps.get(i).tokens().length, sc[i]);
@@ -566,7 +578,29 @@ public final class DqnTrainer implements AutoCloseable {
 
     /** Per-step rewards of the given episodes (for tests). */
     float[][] shapedRewardsForTest(List<Rollouts.Episode> eps) {
-        return rewards(eps);
+        return rewards(eps, i -> "episode " + (i + 1));
+    }
+
+    /**
+     * Scores a batch; a reward's failure on one of its episodes is reworded to name the episode of {@code eps}
+     * it belongs to ({@code owner} maps a batch index to it) and that episode's prompt, instead of the
+     * episode's place in the batch.
+     */
+    private static double[] score(Reward reward, List<Episode> batch, List<Rollouts.Episode> eps,
+            java.util.function.IntUnaryOperator owner, java.util.function.IntFunction<String> name) {
+        try {
+            return reward.score(batch);
+        } catch (RewardException e) {
+            int k = e.episodeIndex();
+            if (k < 0 || k >= batch.size()) {
+                throw e;
+            }
+            int i = owner.applyAsInt(k);
+            String prompt = eps.get(i).prompt().replaceAll("\\s+", " ").strip();
+            String where = name.apply(i) + ", prompt \"" + (prompt.length() > 40 ? prompt.substring(0, 37) + "..." : prompt)
+                    + "\"";
+            throw new RewardException(e.messageAt(where), e.rewardId(), k, e);
+        }
     }
 
     private static Episode episode(Rollouts.Episode e, String text, int tokens, Map<String, List<String>> refs) {
@@ -638,7 +672,8 @@ public final class DqnTrainer implements AutoCloseable {
         for (Rollouts.Episode e : eps) {
             batch.add(episode(e, e.text(), e.tokens().length, refs));
         }
-        double[] sc = reward.score(batch);
+        double[] sc = score(reward, batch, eps, k -> k, i -> "evaluation episode " + (i + 1) + " of the "
+                + ("base".equals(policy) ? "base model" : "trained policy") + " after " + episode + " training episodes");
         double mean = 0;
         double pos = 0;
         double klSum = 0;

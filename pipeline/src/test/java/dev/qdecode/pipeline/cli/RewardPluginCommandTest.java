@@ -62,6 +62,24 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                public static final class Picky implements RewardProvider {
+                    public String id() { return "picky"; }
+                    public String description() { return "fails on prompts with BOOM"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            public String id() { return "picky"; }
+                            public double[] score(List<Episode> episodes) {
+                                for (Episode e : episodes) {
+                                    if (e.prompt().contains("BOOM")) {
+                                        throw new IllegalStateException("cannot score this");
+                                    }
+                                }
+                                return new double[episodes.size()];
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -73,6 +91,7 @@ class RewardPluginCommandTest {
     private static Path hungry;
     private static Path paramsBoom;
     private static Path steady;
+    private static Path picky;
     private static Path text;
 
     @BeforeAll
@@ -89,6 +108,7 @@ class RewardPluginCommandTest {
         hungry = jar("hungry.jar", classes, "demo.cli.Providers$Hungry");
         paramsBoom = jar("params-boom.jar", classes, "demo.cli.Providers$ParamsBoom");
         steady = jar("steady.jar", classes, "demo.cli.Providers$Steady");
+        picky = jar("picky.jar", classes, "demo.cli.Providers$Picky");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -133,6 +153,35 @@ class RewardPluginCommandTest {
             assertEquals(ExitCodes.REWARD_FAILED, r.code(), args + ": " + r.err());
             assertEquals(expected, r.err().strip(), args.toString());
         }
+    }
+
+    /**
+     * A reward that fails during training names the training (or evaluation) episode and its prompt; it used
+     * to name the episode's place in the scored batch ("failed on episode 0").
+     */
+    @Test
+    void aFailureDuringTrainingNamesTheEpisodeAndItsPrompt() throws Exception {
+        Path plain = Files.writeString(tmp.resolve("plain.tsv"), "prompt\nOnce upon a time\n");
+        Path boom = Files.writeString(tmp.resolve("boom.tsv"), "prompt\nBOOM went the drum\n");
+        String[] common = {"train", "--model", CliRunner.model("stories260K"), "--plugin", picky.toString(), "--reward",
+            "picky", "--episodes", "32", "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1"};
+        String reward = "reward 'picky' of demo.cli.Providers$Picky (" + picky.toAbsolutePath().normalize() + ") failed on ";
+        CliRunner.Result train = CliRunner.run(concat(common, "--prompts", boom.toString(), "--eval-prompts",
+                plain.toString(), "--out", tmp.resolve("picky-train").toString()));
+        assertEquals(ExitCodes.REWARD_FAILED, train.code(), train.err());
+        assertTrue(train.err().contains(reward + "training episode 1, prompt \"BOOM went the drum\": "
+                + "IllegalStateException: cannot score this"), train.err());
+        CliRunner.Result eval = CliRunner.run(concat(common, "--prompts", plain.toString(), "--eval-prompts",
+                boom.toString(), "--out", tmp.resolve("picky-eval").toString()));
+        assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
+        assertTrue(eval.err().contains(reward + "evaluation episode 1 of the base model after 0 training episodes, "
+                + "prompt \"BOOM went the drum\": "), eval.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
