@@ -790,7 +790,7 @@ public final class ClassificationTrainer {
         for (Sibling sib : w.siblings()) {
             eps.add(episode(data.get(idx[sib.row()]), sib.leaf()));
         }
-        double[] r = s.reward().score(eps);
+        double[] r = score(eps, k -> example(data.get(idx[w.siblings().get(k).row()]), w.siblings().get(k).leaf()));
         List<ReplayEpisode> out = new ArrayList<>(r.length);
         for (int i = 0; i < r.length; i++) {
             Sibling sib = w.siblings().get(i);
@@ -806,7 +806,29 @@ public final class ClassificationTrainer {
         for (int i = 0; i < idx.length; i++) {
             eps.add(episode(data.get(idx[i]), w.leaves[i]));
         }
-        return s.reward().score(eps);
+        return score(eps, k -> example(data.get(idx[k]), w.leaves[k]));
+    }
+
+    /**
+     * Scores episodes; a reward's failure on one of them names its example and label instead of the
+     * episode's place in the batch.
+     */
+    private double[] score(List<Episode> eps, java.util.function.IntFunction<String> name) {
+        try {
+            return s.reward().score(eps);
+        } catch (dev.qdecode.rewards.RewardException e) {
+            int k = e.episodeIndex();
+            if (k < 0 || k >= eps.size()) {
+                throw e;
+            }
+            throw new dev.qdecode.rewards.RewardException(e.messageAt(name.apply(k)), e.rewardId(), k, e);
+        }
+    }
+
+    private static String example(ClassificationExample e, Node leaf) {
+        String t = e.text().replaceAll("\\s+", " ").strip();
+        return "training example id " + e.id() + " (\"" + (t.length() > 40 ? t.substring(0, 37) + "..." : t)
+                + "\") with label '" + leaf.label + "' chosen";
     }
 
     /** Training examples on which {@link #requireLabelSignal} scores every label. */
@@ -827,8 +849,8 @@ public final class ClassificationTrainer {
                 eps.add(episode(s.train().get(i), leaf));
             }
         }
-        double[] r = s.reward().score(eps);
         int k = leaves.size();
+        double[] r = score(eps, j -> example(s.train().get(j / k), leaves.get(j % k)));
         for (int i = 0; i < n; i++) {
             for (int j = 1; j < k; j++) {
                 if (r[i * k + j] != r[i * k]) {

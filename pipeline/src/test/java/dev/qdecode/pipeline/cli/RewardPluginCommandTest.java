@@ -178,6 +178,18 @@ class RewardPluginCommandTest {
                 + "prompt \"BOOM went the drum\": "), eval.err());
     }
 
+    @Test
+    void aFailureDuringClassificationTrainingNamesTheExampleAndLabel() throws Exception {
+        Path data = Files.writeString(tmp.resolve("cls.tsv"), "sentence\tlabel\na fine film\t1\na dull film\t0\n"
+                + "BOOM it was\t0\n");
+        CliRunner.Result r = CliRunner.run("train", "--task", "classification", "--model", CliRunner.model("stories260K"),
+                "--plugin", picky.toString(), "--reward", "picky", "--data", data.toString(), "--dev", data.toString(),
+                "--episodes", "16", "--out", tmp.resolve("picky-cls").toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertTrue(r.err().contains("failed on training example id 2 (\"BOOM it was\") with label '0' chosen: IllegalStateException: cannot "
+                + "score this"), r.err());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
