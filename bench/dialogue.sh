@@ -34,18 +34,18 @@ for s in "${seeds[@]}"; do
   run=$DIR/dqn-s$s
   if [ ! -f "$run/.done" ]; then
     if [ ! -f "$run/summary.json" ]; then # else it finished before .done was written
-      resume=()
+      rewards=("${REWARD[@]}" --reward '0.5*token-f1' --reward '0.2*repetition')
       if [ -f "$run/checkpoint.qdq" ]; then
-        resume=(--resume) # an interrupted run continues where it stopped
+        rewards=(--resume) # an interrupted run continues where it stopped, with its own rewards (--resume refuses --reward)
       else
         rm -rf "$run" # stopped before its first checkpoint: start over
       fi
       # the head trains on all of XDailyDialog dev (there is no train split), so the 100 dialogues of
       # sft-val.tsv are among its prompts too: they only track training; the numbers reported are on test
       # shellcheck disable=SC2086
-      $Q train --task dialogue --model "$SFT" "${REWARD[@]}" --reward '0.5*token-f1' --reward '0.2*repetition' \
+      $Q train --task dialogue --model "$SFT" "${rewards[@]}" \
           --shaping-every 4 --episodes 3000 --max-new-tokens 32 --tau-q 0.5 --dev "$DIR/sft-val.tsv" \
-          --seed "$s" ${TRAIN_OPTS:-} "${resume[@]}" --out "$run"
+          --seed "$s" ${TRAIN_OPTS:-} --out "$run"
     fi
     touch "$run/.done"
   fi

@@ -340,9 +340,10 @@ final class TaskOptions {
     private ClassificationTrainer.Result train(ClassificationTrainer.Backbone b, Verbalizer v,
             List<ClassificationExample> train, List<ClassificationExample> devRows, Reward reward, Path runDir,
             Map<String, String> prov, DqnConfig cfg, OverwriteOption overwrite, PrintWriter err) {
+        EmbeddingCache cache = EmbeddingCache.atDefaultLocation();
         err.printf(Locale.ROOT, "classification: %d training and %d evaluation examples, labels %s, %d episodes "
-                + "(embedding the texts first; cached under ~/.cache/qdecode/embeddings)%n", train.size(), devRows.size(),
-                v.toSpec(), cfg.episodes());
+                + "(embedding the texts first; cached under %s)%n", train.size(), devRows.size(), v.toSpec(),
+                cfg.episodes(), cache.directory());
         err.flush();
         ProgressBar[] bar = new ProgressBar[1];
         String[] lastEval = {""};
@@ -385,7 +386,7 @@ final class TaskOptions {
         };
         try {
             ClassificationTrainer.Setup setup = new ClassificationTrainer.Setup(b, v, template, train, devRows, reward,
-                    runDir, prov, EmbeddingCache.atDefaultLocation());
+                    runDir, prov, cache);
             return ClassificationTrainer.run(setup, cfg, l);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());

@@ -1,0 +1,23 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The exit codes that {@code qdecode --help} lists name every command that saves its work on Ctrl-C. */
+class ExitCodeHelpTest {
+
+    @Test
+    void exitCode130NamesEveryCommandThatSavesItsWork() {
+        CliRunner.Result r = CliRunner.run("--help");
+        assertEquals(ExitCodes.OK, r.code());
+        String help = r.out().replaceAll("\\s+", " ");
+        int at = help.indexOf(" 130 ");
+        assertTrue(at >= 0, help);
+        String line = help.substring(at);
+        for (String saver : new String[] {"train", "sft", "generate --output", "rewards score --output", "evaluate"}) {
+            assertTrue(line.contains(saver), "130 line lacks " + saver + ": " + line);
+        }
+    }
+}
