@@ -394,12 +394,14 @@ public final class Rewards {
         } catch (RewardException e) {
             throw e;
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
-            throw new RewardException("reward '" + part.id() + "' could not be created: "
+            // a plug-in's failure names its class and jar, as its other failures do
+            throw new RewardException((BUILT_IN.equals(origin(part.id())) ? "reward '" + part.id() + "'"
+                    : providerName(part.id(), provider, origin(part.id()))) + " could not be created: "
                     + CheckedReward.describe(e), part.id(), -1, e);
         }
         if (reward == null) {
             throw new RewardException("reward provider " + provider.getClass().getName()
-                    + " returned no reward for '" + part.text() + "'");
+                    + originSuffix(origin(part.id())) + " returned no reward for '" + part.text() + "'");
         }
         String origin = origin(part.id());
         // a plug-in's failures name its class and jar, as its provider's do

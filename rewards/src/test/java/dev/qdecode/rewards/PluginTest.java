@@ -88,6 +88,14 @@ class PluginTest {
                     }
                 }
 
+                public static final class Unready implements RewardProvider {
+                    public String id() { return "unready"; }
+                    public String description() { return "cannot be created"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        throw new IllegalStateException("model file missing");
+                    }
+                }
+
                 public static final class NotANumber implements RewardProvider {
                     public String id() { return "nan"; }
                     public String description() { return "NaN on 'nan'"; }
@@ -208,9 +216,10 @@ class PluginTest {
     @Test
     void failingPluginsAreNamedWithTheEpisode() throws Exception {
         Path jar = plugin("faulty", Map.of("demo.faulty.FaultyProviders", FAULTY),
-                List.of("demo.faulty.FaultyProviders$Boom", "demo.faulty.FaultyProviders$NotANumber"));
+                List.of("demo.faulty.FaultyProviders$Boom", "demo.faulty.FaultyProviders$NotANumber",
+                        "demo.faulty.FaultyProviders$Unready"));
         Rewards rewards = Rewards.discover();
-        assertEquals(List.of("boom", "nan"), rewards.loadPlugin(jar));
+        assertEquals(List.of("boom", "nan", "unready"), rewards.loadPlugin(jar));
         List<Episode> batch = List.of(Episode.ofText("fine"), Episode.ofText("fine too"),
                 Episode.ofText("boom"), Episode.ofText("nan"));
 
@@ -220,6 +229,10 @@ class PluginTest {
         assertEquals("reward 'boom'" + faulty.formatted("Boom") + " failed on episode 2: IllegalStateException: "
                 + "exploded on boom", e.getMessage());
         assertEquals(2, e.episodeIndex());
+
+        e = assertThrows(RewardException.class, () -> rewards.create("unready", CTX));
+        assertEquals("reward 'unready'" + faulty.formatted("Unready") + " could not be created: "
+                + "IllegalStateException: model file missing", e.getMessage());
 
         e = assertThrows(RewardException.class, () -> rewards.create("nan", CTX).score(batch));
         assertEquals("reward 'nan'" + faulty.formatted("NotANumber") + " failed on episode 3: returned NaN "

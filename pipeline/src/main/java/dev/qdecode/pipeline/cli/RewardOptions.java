@@ -25,6 +25,15 @@ final class RewardOptions {
      * @return the registry
      */
     public Rewards registry() {
+        List<Path> seen = new ArrayList<>();
+        for (Path jar : plugins) {
+            Path abs = jar.toAbsolutePath().normalize();
+            if (seen.contains(abs)) {
+                throw new CliException("--plugin " + jar + ": given twice (expected each plug-in jar once)",
+                        ExitCodes.USAGE);
+            }
+            seen.add(abs);
+        }
         Rewards r = Rewards.discover();
         for (Path jar : plugins) {
             r.loadPlugin(jar);

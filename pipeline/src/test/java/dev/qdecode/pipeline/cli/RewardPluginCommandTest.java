@@ -190,6 +190,15 @@ class RewardPluginCommandTest {
                 + "score this"), r.err());
     }
 
+    @Test
+    void aJarGivenTwiceIsBadUsage() {
+        CliRunner.Result r = CliRunner.run("rewards", "list", "--plugin", steady.toString(), "--plugin",
+                steady.getParent().resolve(".").resolve(steady.getFileName()).toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("qdecode: error: --plugin " + steady.getParent().resolve(".")
+                .resolve(steady.getFileName()) + ": given twice (expected each plug-in jar once)"), r.err());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
