@@ -226,8 +226,8 @@ final class TokenizerCommand implements Runnable {
                     .map(why -> trained.vocabSize() + " of " + vocabSize + " asked (" + why + ")")
                     .orElse(String.valueOf(trained.vocabSize()));
             spec.commandLine().getOut().printf(Locale.ROOT,
-                    "tokenizer: vocab %s (%d base + %d merges, %s), %d lines, trained in %.1f s; on the data %.2f "
-                            + "chars/token, tokens/line %s; wrote %s%n",
+                    "tokenizer: vocab %s (%d base + %d merges, %s), %d texts, trained in %.1f s; on the data %.2f "
+                            + "chars/token, tokens/text %s; wrote %s%n",
                     vocab, trained.baseSize(), trained.mergeCount(), byteFallback ? "byte fallback" : "byte-level",
                     trained.trainingLines(), seconds, chars / (double) Math.max(1, tokens), perColumn, out);
             return ExitCodes.OK;

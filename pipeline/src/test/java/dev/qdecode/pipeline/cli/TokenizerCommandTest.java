@@ -31,8 +31,8 @@ class TokenizerCommandTest {
                 "--special-tokens", "<sep>,<eot>", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().lines().count(), r.out());
-        Matcher m = Pattern.compile("vocab 1000 \\((\\d+) base \\+ (\\d+) merges, byte fallback\\), 2000 lines, "
-                + "trained in [0-9.]+ s; on the data ([0-9.]+) chars/token, tokens/line en ([0-9.]+), de ([0-9.]+);")
+        Matcher m = Pattern.compile("vocab 1000 \\((\\d+) base \\+ (\\d+) merges, byte fallback\\), 2000 texts, "
+                + "trained in [0-9.]+ s; on the data ([0-9.]+) chars/token, tokens/text en ([0-9.]+), de ([0-9.]+);")
                 .matcher(r.out());
         assertTrue(m.find(), r.out());
         assertEquals(1000, Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)));
@@ -72,8 +72,8 @@ class TokenizerCommandTest {
                 multi30k("en-de.test_2016_flickr.tsv").toString(), txt.toString(), "--columns", "de",
                 "--vocab-size", "600", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("byte-level), 2016 lines"), r.out());
-        assertTrue(r.out().contains("tokens/line de ") && r.out().contains(", lines "), r.out());
+        assertTrue(r.out().contains("byte-level), 2016 texts"), r.out());
+        assertTrue(r.out().contains("tokens/text de ") && r.out().contains(", lines "), r.out());
         try (TextTokenizer tok = TextTokenizer.load(out)) {
             assertEquals(600, tok.vocabSize());
             for (String s : List.of("Grüße aus Köln!", "日本 ok")) {
