@@ -116,6 +116,41 @@ class BadInputTest {
         classificationError("sentence\tlabel\na\t1\n\nb\t0\n"));
   }
 
+  /**
+   * TSV lines end at {@code \n} (or {@code \r\n}); a carriage return inside a line used to end the
+   * record there (Commons CSV reads a lone CR as a line break): one line became two rows with no
+   * message, or an error named the wrong line.
+   */
+  @Test
+  void tsvCarriageReturnInsideALineIsNamedNotReadAsALineBreak() {
+    Path split = files.write("s.tsv", "id\tprompt\n0\tOnce upon\r1\ta time,\n");
+    String expected =
+        tmp
+            + "/bad/s.tsv:2: a carriage return (\\r) inside the line at character 12: expected lines"
+            + " ending in \\n or \\r\\n (a TSV field cannot hold a line break)";
+    assertEquals(expected, message(() -> Datasets.prompts(split, ReadOptions.defaults())));
+    // fatal for the file, as a broken encoding is: rows after it could not be told apart
+    assertEquals(
+        expected,
+        message(() -> Datasets.prompts(split, ReadOptions.defaults().withSkipBadRows(true))));
+    Path later =
+        files.write("l.tsv", "id\tprompt\r\n0\tA\r\n1\tB\r\n2\tC \rD\r\n3\tE\r\n");
+    assertEquals(
+        tmp
+            + "/bad/l.tsv:4: a carriage return (\\r) inside the line at character 5: expected lines"
+            + " ending in \\n or \\r\\n (a TSV field cannot hold a line break)",
+        message(() -> Datasets.prompts(later, ReadOptions.defaults())));
+    // CRLF line ends, also split across the reader's buffers, and a CR ending the file are fine
+    StringBuilder big = new StringBuilder("id\tprompt\r\n");
+    for (int i = 0; i < 20000; i++) {
+      big.append(i).append("\tprompt ").append(i).append("\r\n");
+    }
+    Path crlf = files.write("c.tsv", big.toString());
+    assertEquals(20000, Datasets.prompts(crlf, ReadOptions.defaults()).size());
+    Path lastCr = files.write("e.tsv", "id\tprompt\n0\tA\r");
+    assertEquals(1, Datasets.prompts(lastCr, ReadOptions.defaults()).size());
+  }
+
   @Test
   void missingColumnListsTheHeader() {
     assertEquals(
