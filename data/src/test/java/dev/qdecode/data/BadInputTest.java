@@ -151,6 +151,33 @@ class BadInputTest {
     assertEquals(1, Datasets.prompts(lastCr, ReadOptions.defaults()).size());
   }
 
+  /**
+   * A JSON escape of half a surrogate pair is not a character: it used to be read as text and come
+   * out as '?' in the tokens and the output files, where the same text as UTF-8 bytes is refused.
+   */
+  @Test
+  void jsonLinesLoneSurrogateEscapeIsRefused() {
+    Path f =
+        files.write(
+            "s.jsonl",
+            "{\"id\": \"0\", \"prompt\": \"ok \\ud83d\\ude00\"}\n{\"id\": \"1\", \"prompt\": \"a \\ud800 b\"}\n");
+    assertEquals(
+        tmp
+            + "/bad/s.jsonl:2: key \"prompt\": a lone surrogate \\ud800 at column 35: expected a"
+            + " character (a \\uD800-\\uDFFF escape only as half of a pair, e.g. \\ud83d\\ude00)",
+        message(() -> Datasets.prompts(f, ReadOptions.defaults())));
+    Path key = files.write("k.jsonl", "{\"prompt\": \"a\", \"\\udc00x\": 1}\n");
+    assertEquals(
+        tmp
+            + "/bad/k.jsonl:1: a key: a lone surrogate \\udc00 at column 26: expected a character (a"
+            + " \\uD800-\\uDFFF escape only as half of a pair, e.g. \\ud83d\\ude00)",
+        message(() -> Datasets.prompts(key, ReadOptions.defaults())));
+    // a pair is one character
+    Path ok = files.write("p.jsonl", "{\"id\": \"0\", \"prompt\": \"ok \\ud83d\\ude00\"}\n");
+    assertEquals(
+        "ok \uD83D\uDE00", Datasets.prompts(ok, ReadOptions.defaults()).examples().get(0).prompt());
+  }
+
   @Test
   void missingColumnListsTheHeader() {
     assertEquals(
