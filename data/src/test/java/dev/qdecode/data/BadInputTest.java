@@ -152,6 +152,39 @@ class BadInputTest {
   }
 
   /**
+   * A JSON line ends at {@code \n} (or {@code \r\n}); a carriage return inside it used to end it
+   * (BufferedReader.readLine): two objects on one line became two rows, every later line number was
+   * off by one, and a CR between tokens (JSON whitespace) cut a valid object in two.
+   */
+  @Test
+  void jsonLinesEndAtLineFeedsOnly() {
+    Path two =
+        files.write(
+            "t.jsonl",
+            "{\"id\": \"0\", \"prompt\": \"A\"}\r{\"id\": \"1\", \"prompt\": \"B\"}\n{\"id\": \"2\"}\n");
+    assertEquals(
+        tmp
+            + "/bad/t.jsonl:1: malformed JSON at column 29: not strict JSON (keys and strings need"
+            + " double quotes; one value per line, nothing after it)",
+        message(() -> Datasets.prompts(two, ReadOptions.defaults())));
+    Path later =
+        files.write(
+            "l.jsonl",
+            "{\"id\": \"0\",\r\"prompt\": \"A\"}\r\n{\"id\": \"1\", \"prompt\": \"B\"}\r\n{\"id\": \"2\"}");
+    assertEquals(
+        tmp + "/bad/l.jsonl:3: column 'prompt': missing; the row has columns: id",
+        message(() -> Datasets.prompts(later, ReadOptions.defaults())));
+    Path ok =
+        files.write(
+            "ok.jsonl", "{\"id\": \"0\",\r\"prompt\": \"A\"}\r\n{\"id\": \"1\", \"prompt\": \"B\"}");
+    assertEquals(
+        List.of("A", "B"),
+        Datasets.prompts(ok, ReadOptions.defaults()).examples().stream()
+            .map(PromptExample::prompt)
+            .toList());
+  }
+
+  /**
    * A JSON escape of half a surrogate pair is not a character: it used to be read as text and come
    * out as '?' in the tokens and the output files, where the same text as UTF-8 bytes is refused.
    */
