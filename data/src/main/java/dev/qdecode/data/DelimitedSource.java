@@ -1,7 +1,9 @@
 package dev.qdecode.data;
 
+import java.io.FilterReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
@@ -64,7 +66,10 @@ final class DelimitedSource implements RowSource {
     this.format = format;
     this.unescape = format == Format.TSV && file != null && TsvEscapes.declaredFor(file);
     try {
-      this.parser = (format == Format.TSV ? TSV : CSV).parse(Utf8.strictReader(in));
+      this.parser =
+          format == Format.TSV
+              ? TSV.parse(new LineEnds(Utf8.strictReader(in), source))
+              : CSV.parse(Utf8.strictReader(in));
     } catch (IOException e) {
       throw new DataException(source + ": cannot read: " + e.getMessage(), e);
     }
@@ -178,6 +183,64 @@ final class DelimitedSource implements RowSource {
       return new DataException(source + ":" + line + ": malformed CSV (RFC 4180): " + m, e);
     }
     return new DataException(source + ":" + line + ": cannot read: " + e.getMessage(), e);
+  }
+
+  /**
+   * Passes TSV text through, refusing a carriage return that does not end a line: Commons CSV would
+   * read it as a line break, splitting one line into two records (or shifting every later line
+   * number), whereas a TSV line ends at {@code \n} or {@code \r\n}. A CR that ends the file ends its
+   * last line.
+   */
+  static final class LineEnds extends FilterReader {
+    private final String source;
+    private long line = 1;
+    private long character;
+    /** A CR was the last character read: the next one must be LF. */
+    private boolean pendingCr;
+
+    LineEnds(Reader in, String source) {
+      super(in);
+      this.source = source;
+    }
+
+    @Override
+    public int read() throws IOException {
+      char[] one = new char[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0];
+    }
+
+    @Override
+    public int read(char[] buf, int off, int len) throws IOException {
+      int n = in.read(buf, off, len);
+      for (int i = off; i < off + n; i++) {
+        char c = buf[i];
+        if (pendingCr && c != '\n') {
+          throw new DataException(
+              source
+                  + ":"
+                  + line
+                  + ": a carriage return (\\r) inside the line at character "
+                  + character
+                  + ": expected lines ending in \\n or \\r\\n (a TSV field cannot hold a line"
+                  + " break)");
+        }
+        pendingCr = c == '\r';
+        if (c == '\n') {
+          line++;
+          character = 0;
+        } else {
+          character++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      char[] buf = new char[(int) Math.min(n, 8192)];
+      int r = read(buf, 0, buf.length);
+      return Math.max(r, 0);
+    }
   }
 
   private String separatorName() {

@@ -88,7 +88,7 @@ public final class StrictJson {
         JsonObject o = new JsonObject();
         r.beginObject();
         while (r.hasNext()) {
-          String name = r.nextName();
+          String name = whole(r.nextName(), r, source, firstLine, "a key");
           if (o.has(name)) {
             int[] at = where(r);
             String problem = "key \"" + name + "\" appears twice in one object";
@@ -98,7 +98,12 @@ public final class StrictJson {
                     : JsonErrors.located(
                         source, firstLine - 1 + at[0], at[1], problem, "expected each key once"));
           }
-          o.add(name, read(r, source, firstLine, numbersAsWritten));
+          o.add(
+              name,
+              r.peek() == JsonToken.STRING
+                  ? new JsonPrimitive(
+                      whole(r.nextString(), r, source, firstLine, "key \"" + name + "\""))
+                  : read(r, source, firstLine, numbersAsWritten));
         }
         r.endObject();
         return o;
@@ -113,7 +118,7 @@ public final class StrictJson {
         return a;
       }
       case STRING -> {
-        return new JsonPrimitive(r.nextString());
+        return new JsonPrimitive(whole(r.nextString(), r, source, firstLine, "a string"));
       }
       case NUMBER -> {
         String number = r.nextString();
@@ -130,6 +135,36 @@ public final class StrictJson {
       }
       default -> throw new IllegalStateException("unexpected " + r.peek());
     }
+  }
+
+  /**
+   * {@code s}, refused when it holds half a surrogate pair: a {@code \\uD800}-{@code \\uDFFF} escape
+   * that is not part of a pair is no character (as UTF-8 bytes it is invalid), and would be written
+   * out as '?'.
+   *
+   * @param what the string's place, for the message ({@code key "prompt"}, {@code a key})
+   */
+  private static String whole(String s, JsonReader r, String source, long firstLine, String what) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        int[] at = where(r);
+        String problem =
+            what + ": a lone surrogate " + String.format("\\u%04x", (int) c);
+        String expected =
+            "expected a character (a \\uD800-\\uDFFF escape only as half of a pair, e.g."
+                + " \\ud83d\\ude00)";
+        throw new DataException(
+            at == null
+                ? source + ": " + problem + " (" + expected + ")"
+                : JsonErrors.located(source, firstLine - 1 + at[0], at[1], problem, expected));
+      }
+    }
+    return s;
   }
 
   /** The reader's {line, column}, from Gson's location text (null when it has none). */

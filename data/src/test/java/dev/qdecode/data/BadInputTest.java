@@ -116,6 +116,101 @@ class BadInputTest {
         classificationError("sentence\tlabel\na\t1\n\nb\t0\n"));
   }
 
+  /**
+   * TSV lines end at {@code \n} (or {@code \r\n}); a carriage return inside a line used to end the
+   * record there (Commons CSV reads a lone CR as a line break): one line became two rows with no
+   * message, or an error named the wrong line.
+   */
+  @Test
+  void tsvCarriageReturnInsideALineIsNamedNotReadAsALineBreak() {
+    Path split = files.write("s.tsv", "id\tprompt\n0\tOnce upon\r1\ta time,\n");
+    String expected =
+        tmp
+            + "/bad/s.tsv:2: a carriage return (\\r) inside the line at character 12: expected lines"
+            + " ending in \\n or \\r\\n (a TSV field cannot hold a line break)";
+    assertEquals(expected, message(() -> Datasets.prompts(split, ReadOptions.defaults())));
+    // fatal for the file, as a broken encoding is: rows after it could not be told apart
+    assertEquals(
+        expected,
+        message(() -> Datasets.prompts(split, ReadOptions.defaults().withSkipBadRows(true))));
+    Path later =
+        files.write("l.tsv", "id\tprompt\r\n0\tA\r\n1\tB\r\n2\tC \rD\r\n3\tE\r\n");
+    assertEquals(
+        tmp
+            + "/bad/l.tsv:4: a carriage return (\\r) inside the line at character 5: expected lines"
+            + " ending in \\n or \\r\\n (a TSV field cannot hold a line break)",
+        message(() -> Datasets.prompts(later, ReadOptions.defaults())));
+    // CRLF line ends, also split across the reader's buffers, and a CR ending the file are fine
+    StringBuilder big = new StringBuilder("id\tprompt\r\n");
+    for (int i = 0; i < 20000; i++) {
+      big.append(i).append("\tprompt ").append(i).append("\r\n");
+    }
+    Path crlf = files.write("c.tsv", big.toString());
+    assertEquals(20000, Datasets.prompts(crlf, ReadOptions.defaults()).size());
+    Path lastCr = files.write("e.tsv", "id\tprompt\n0\tA\r");
+    assertEquals(1, Datasets.prompts(lastCr, ReadOptions.defaults()).size());
+  }
+
+  /**
+   * A JSON line ends at {@code \n} (or {@code \r\n}); a carriage return inside it used to end it
+   * (BufferedReader.readLine): two objects on one line became two rows, every later line number was
+   * off by one, and a CR between tokens (JSON whitespace) cut a valid object in two.
+   */
+  @Test
+  void jsonLinesEndAtLineFeedsOnly() {
+    Path two =
+        files.write(
+            "t.jsonl",
+            "{\"id\": \"0\", \"prompt\": \"A\"}\r{\"id\": \"1\", \"prompt\": \"B\"}\n{\"id\": \"2\"}\n");
+    assertEquals(
+        tmp
+            + "/bad/t.jsonl:1: malformed JSON at column 29: not strict JSON (keys and strings need"
+            + " double quotes; one value per line, nothing after it)",
+        message(() -> Datasets.prompts(two, ReadOptions.defaults())));
+    Path later =
+        files.write(
+            "l.jsonl",
+            "{\"id\": \"0\",\r\"prompt\": \"A\"}\r\n{\"id\": \"1\", \"prompt\": \"B\"}\r\n{\"id\": \"2\"}");
+    assertEquals(
+        tmp + "/bad/l.jsonl:3: column 'prompt': missing; the row has columns: id",
+        message(() -> Datasets.prompts(later, ReadOptions.defaults())));
+    Path ok =
+        files.write(
+            "ok.jsonl", "{\"id\": \"0\",\r\"prompt\": \"A\"}\r\n{\"id\": \"1\", \"prompt\": \"B\"}");
+    assertEquals(
+        List.of("A", "B"),
+        Datasets.prompts(ok, ReadOptions.defaults()).examples().stream()
+            .map(PromptExample::prompt)
+            .toList());
+  }
+
+  /**
+   * A JSON escape of half a surrogate pair is not a character: it used to be read as text and come
+   * out as '?' in the tokens and the output files, where the same text as UTF-8 bytes is refused.
+   */
+  @Test
+  void jsonLinesLoneSurrogateEscapeIsRefused() {
+    Path f =
+        files.write(
+            "s.jsonl",
+            "{\"id\": \"0\", \"prompt\": \"ok \\ud83d\\ude00\"}\n{\"id\": \"1\", \"prompt\": \"a \\ud800 b\"}\n");
+    assertEquals(
+        tmp
+            + "/bad/s.jsonl:2: key \"prompt\": a lone surrogate \\ud800 at column 35: expected a"
+            + " character (a \\uD800-\\uDFFF escape only as half of a pair, e.g. \\ud83d\\ude00)",
+        message(() -> Datasets.prompts(f, ReadOptions.defaults())));
+    Path key = files.write("k.jsonl", "{\"prompt\": \"a\", \"\\udc00x\": 1}\n");
+    assertEquals(
+        tmp
+            + "/bad/k.jsonl:1: a key: a lone surrogate \\udc00 at column 26: expected a character (a"
+            + " \\uD800-\\uDFFF escape only as half of a pair, e.g. \\ud83d\\ude00)",
+        message(() -> Datasets.prompts(key, ReadOptions.defaults())));
+    // a pair is one character
+    Path ok = files.write("p.jsonl", "{\"id\": \"0\", \"prompt\": \"ok \\ud83d\\ude00\"}\n");
+    assertEquals(
+        "ok \uD83D\uDE00", Datasets.prompts(ok, ReadOptions.defaults()).examples().get(0).prompt());
+  }
+
   @Test
   void missingColumnListsTheHeader() {
     assertEquals(

@@ -430,8 +430,11 @@ final class TrainCommand implements Callable<Integer> {
         // One job per run directory; what it holds is checked under the lock, so two jobs cannot both pass.
         try (RunLock lock = RunLock.acquire(runDir)) {
             if (!resume) {
-                overwrite.checkEmpty(runDir, "a new run", Files.exists(runDir.resolve("checkpoint.qdq"))
-                        && !"classification".equals(task) ? "pass --resume to continue its run" : "");
+                // --resume continues an unfinished run only (a finished one has its summary.json)
+                boolean run = Files.exists(runDir.resolve("checkpoint.qdq")) && !"classification".equals(task);
+                overwrite.checkEmpty(runDir, "a new run", !run ? ""
+                        : Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE)) ? "its run is finished (summary.json)"
+                        : "pass --resume to continue its run");
             }
             if ("classification".equals(task)) {
                 int code = taskOptions.run(this, cfg, chosen, rewards, runDir);

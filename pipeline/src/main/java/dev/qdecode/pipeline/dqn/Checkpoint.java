@@ -10,6 +10,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -155,7 +156,7 @@ final class Checkpoint {
      *
      * @param file the checkpoint file
      * @param replay when not null and the file holds a replay buffer, it is read into this (empty)
-     *     buffer; when null the replay data is skipped (the CRC is then not verified)
+     *     buffer; when null the replay data is read through unparsed (the CRC is verified either way)
      * @return the state
      * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or
      *     of another format
@@ -163,7 +164,8 @@ final class Checkpoint {
     static Data read(Path file, ReplayBuffer replay) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             CRC32 crc = new CRC32();
-            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            Counting counted = new Counting(raw);
+            DataInputStream in = new DataInputStream(new CheckedInputStream(counted, crc));
             Data d = header(file, in);
             HeadState shape = d.head();
             int p = (int) ((long) shape.hidden() * shape.in() + shape.hidden() + (long) shape.vocab() * shape.hidden()
@@ -175,9 +177,9 @@ final class Checkpoint {
             HeadState head = new HeadState(shape.in(), shape.hidden(), shape.vocab(), shape.activation(), on, tg, m, v,
                     shape.adamStep());
             if (d.hasReplay() && replay == null) {
-                return new Data(d.config(), d.counters(), d.values(), d.rng(), d.provenance(), head, true);
-            }
-            if (d.hasReplay()) {
+                // not parsed, but read through: the checksum after it covers the head too
+                skipChecked(in, Files.size(file) - counted.count - 8);
+            } else if (d.hasReplay()) {
                 try {
                     replay.read(in);
                 } catch (IOException e) {
@@ -198,6 +200,51 @@ final class Checkpoint {
             return new Data(d.config(), d.counters(), d.values(), d.rng(), d.provenance(), head, d.hasReplay());
         } catch (IOException e) {
             throw unreadable(file, e);
+        }
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class Counting extends FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            count += b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            count += Math.max(n, 0);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            count += k;
+            return k;
+        }
+    }
+
+    /** Reads {@code n} bytes through the checksummed stream without keeping them (EOF when fewer are left). */
+    private static void skipChecked(DataInputStream in, long n) throws IOException {
+        if (n < 0) {
+            throw new EOFException();
+        }
+        byte[] buf = new byte[1 << 16];
+        while (n > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
+            if (r < 0) {
+                throw new EOFException();
+            }
+            n -= r;
         }
     }
 

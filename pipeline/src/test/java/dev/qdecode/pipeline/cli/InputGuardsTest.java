@@ -50,8 +50,14 @@ class InputGuardsTest {
         assertTrue(r.err().contains("qdecode: warning: the head was never updated: 8 episodes stored fewer transitions "
                 + "than one batch"), r.err());
         assertFalse(Files.readString(out.resolve("summary.json")).contains("mine"));
-        usage(CliRunner.run(tinyTrain(out)), "already holds checkpoint.qdq, metrics.jsonl, report and 1 more (pass "
-                + "--resume to continue its run, choose another --out");
+        // a finished run: --resume would be refused, so it is not suggested
+        usage(CliRunner.run(tinyTrain(out)), "already holds checkpoint.qdq, metrics.jsonl, report and 1 more (its run "
+                + "is finished (summary.json), choose another --out, or add --overwrite");
+        // an unfinished one (no summary yet): --resume continues it
+        Path unfinished = Files.createDirectories(tmp.resolve("unfinished"));
+        Files.copy(out.resolve("checkpoint.qdq"), unfinished.resolve("checkpoint.qdq"));
+        usage(CliRunner.run(tinyTrain(unfinished)), "already holds checkpoint.qdq (pass --resume to continue its run, "
+                + "choose another --out");
         usage(CliRunner.run("train", "--resume", "--task", "translation", "--out", out.toString()),
                 "--task translation: the run in " + out + " is a --task continuation run, which --resume continues "
                         + "(expected no --task, or --task continuation)");

@@ -113,6 +113,39 @@ class CheckpointTest {
         assertMessage(dir.resolve("missing.qdq"), "checkpoint not found");
     }
 
+    /**
+     * A checkpoint written with its replay buffer (--save-replay) is checked whole when only the head is
+     * wanted (generate/evaluate --policy): before, the checksum after the replay data was never read, so a
+     * damaged head decoded silently and a file cut off inside the replay data loaded as a policy.
+     */
+    @Test
+    void aCheckpointWithReplayIsCheckedWholeWhenOnlyItsHeadIsRead() throws IOException {
+        DqnConfig cfg = DqnConfig.builder().replaySize(20).batchSize(4).build();
+        ReplayBuffer rb = ReplayBuffer.of(cfg);
+        rb.add(ReplayBufferTest.episode(6, 1));
+        rb.add(ReplayBufferTest.episode(7, 2));
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        try (QHead head = trainedHead()) {
+            Checkpoint.write(file, data(head, cfg, true), rb);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int headerEnd = 12 + java.nio.ByteBuffer.wrap(bytes, 8, 4).getInt();
+        assertArrayEquals(Checkpoint.read(file, ReplayBuffer.of(cfg)).head().online(),
+                Checkpoint.read(file, null).head().online());
+        byte[] flipped = bytes.clone();
+        flipped[headerEnd + 1] ^= 0x40; // the first online parameter's exponent
+        Files.write(file, flipped);
+        assertMessage(file, "checksum mismatch");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DqnPolicy.load(dir, DqnPolicy.Mode.GUIDED).close());
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+        // cut off in the replay data: its last bytes are read as the checksum, which they are not
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 30));
+        assertMessage(file, "checksum mismatch");
+        Files.write(file, java.util.Arrays.copyOf(bytes, headerEnd + 100)); // cut off in the head
+        assertMessage(file, "truncated checkpoint");
+    }
+
     @Test
     void theHeaderAloneIsReadWithoutTheParameters() throws IOException {
         Path file = dir.resolve(Checkpoint.FILE_NAME);
