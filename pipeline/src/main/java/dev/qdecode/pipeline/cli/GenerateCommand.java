@@ -130,7 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY) {
             // its scores rank the candidates by Q, far apart: sampling and beta cannot change the choice
             OptionScope.refuse(spec, "--mode q-greedy, which always takes the candidate of highest Q",
-                    "with --mode guided", List.of("--temperature", "--top-k", "--top-p", "--seed", "--q-weight"));
+                    "with --mode guided", List.of("--strategy", "--temperature", "--top-k", "--top-p", "--seed", "--q-weight"));
         }
         if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY && cfg.beams() > 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode q-greedy: ranks by Q, which "

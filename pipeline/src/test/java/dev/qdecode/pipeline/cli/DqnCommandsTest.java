@@ -214,9 +214,10 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
         assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());
         // q-greedy always takes the candidate of highest Q: sampling options and beta would change nothing
-        for (String[] opt : new String[][] {{"--seed", "3"}, {"--temperature", "2"}, {"--q-weight", "0.3"}}) {
-            Result qGreedy = run("generate", "--policy", runDir.toString(), "--mode", "q-greedy", "--strategy",
-                    "sample", opt[0], opt[1], "--prompt", "Hi");
+        for (String[] opt : new String[][] {{"--seed", "3"}, {"--temperature", "2"}, {"--q-weight", "0.3"},
+            {"--strategy", "greedy"}}) {
+            Result qGreedy = run("generate", "--policy", runDir.toString(), "--mode", "q-greedy", opt[0], opt[1],
+                    "--prompt", "Hi");
             assertEquals(ExitCodes.USAGE, qGreedy.code(), qGreedy.err());
             assertTrue(qGreedy.err().contains(opt[0] + ": not for --mode q-greedy, which always takes the candidate "
                     + "of highest Q (expected it only with --mode guided)"), qGreedy.err());
