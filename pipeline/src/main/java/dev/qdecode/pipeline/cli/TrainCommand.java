@@ -544,6 +544,7 @@ final class TrainCommand implements Callable<Integer> {
                                 + runDir + ")");
                         return ExitCodes.INTERRUPTED;
                     }
+                    Interrupts.restoreDefault(); // the run is saved: from here on, Ctrl-C only skips the report
                 }
                 outW.println("base model vs trained DQN policy on " + evalPs.prompts().size() + " held-out prompts ("
                         + evalFile.getFileName() + "):");
