@@ -94,7 +94,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continuation, dialogue, translation: continue the interrupted "
             + "evaluation in --out (its episodes.jsonl.part or translations.tsv.part) with the same command; a "
-            + "setting, model, policy or data file that differs is named and refused.")
+            + "setting, model, policy or data file that differs is named and refused (--reward may differ: it "
+            + "scores the episodes once all are sampled).")
     boolean resume;
 
     @Option(names = "--task", defaultValue = "continuation",
