@@ -20,7 +20,9 @@ final class EmbeddingBar {
 
     void update(long done, long total) {
         if (bar == null) {
-            bar = new ProgressBar(err, "texts embedded", total);
+            // the first report is a batch already done (or the count an interrupted job kept): the rate and
+            // ETA count only what is embedded after it
+            bar = new ProgressBar(err, "texts embedded", total, done);
         }
         bar.update(done, "");
         if (done >= total) {
