@@ -616,11 +616,15 @@ public final class DqnTrainer implements AutoCloseable {
 
     /** Evaluates the guided policy (head != null) or the base model on the held-out prompts. */
     private EvalMetrics evaluate(QHead h, long episode) {
-        return evaluate(h, episode, null);
+        return evaluate(h, episode, null, true);
     }
 
-    /** {@link #evaluate(QHead, long)}, continuing from and adding to {@code log} when one is given. */
-    private EvalMetrics evaluate(QHead h, long episode, EvalLog log) {
+    /**
+     * {@link #evaluate(QHead, long)}, continuing from and adding to {@code log} when one is given; {@code training}
+     * says whether this is one of the run's evaluations (a reward's failure then names the training episodes so
+     * far) or a standalone one ({@code evaluate}: the head's training is not counted here).
+     */
+    private EvalMetrics evaluate(QHead h, long episode, EvalLog log, boolean training) {
         String name = h == null ? "base" : "trained";
         List<String> all = new ArrayList<>();
         for (int k = 0; k < cfg.evalSamples(); k++) {
@@ -661,19 +665,20 @@ public final class DqnTrainer implements AutoCloseable {
             listener.onEvaluationProgress(name, eps.size(), all.size());
         }
         return metrics(s.model(), s.reward(), s.references(), eps, h == null ? "base" : "trained", episode,
-                s.positiveThreshold(), updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9),
-                rollouts.nanos() == 0 ? 0 : rollouts.tokens() / (rollouts.nanos() / 1e9));
+                training ? " after " + episode + " training episodes" : "", s.positiveThreshold(),
+                updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9), rollouts.nanos() == 0 ? 0 : rollouts.tokens() / (rollouts.nanos() / 1e9));
     }
 
     static EvalMetrics metrics(CausalLM model, Reward reward, Map<String, List<String>> refs,
-            List<Rollouts.Episode> eps, String policy, long episode, double threshold, double ups, double tps) {
+            List<Rollouts.Episode> eps, String policy, long episode, String after, double threshold, double ups,
+            double tps) {
         int n = eps.size();
         List<Episode> batch = new ArrayList<>(n);
         for (Rollouts.Episode e : eps) {
             batch.add(episode(e, e.text(), e.tokens().length, refs));
         }
         double[] sc = score(reward, batch, eps, k -> k, i -> "evaluation episode " + (i + 1) + " of the "
-                + ("base".equals(policy) ? "base model" : "trained policy") + " after " + episode + " training episodes");
+                + ("base".equals(policy) ? "base model" : "trained policy") + after);
         double mean = 0;
         double pos = 0;
         double klSum = 0;
@@ -863,7 +868,7 @@ public final class DqnTrainer implements AutoCloseable {
                     + policy.ensembleSize());
         }
         try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
-            return t.evaluate(policy == null ? null : policy.head(), 0, log);
+            return t.evaluate(policy == null ? null : policy.head(), 0, log, false);
         } catch (EvalStopped e) {
             return null;
         }

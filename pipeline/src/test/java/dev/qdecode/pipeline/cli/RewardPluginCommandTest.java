@@ -80,6 +80,23 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                public static final class Second implements RewardProvider {
+                    public String id() { return "second"; }
+                    public String description() { return "fails from its second call on"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            int calls;
+                            public String id() { return "second"; }
+                            public double[] score(List<Episode> episodes) {
+                                if (++calls >= 2) {
+                                    throw new IllegalStateException("cannot score twice");
+                                }
+                                return new double[episodes.size()];
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -92,6 +109,7 @@ class RewardPluginCommandTest {
     private static Path paramsBoom;
     private static Path steady;
     private static Path picky;
+    private static Path second;
     private static Path text;
 
     @BeforeAll
@@ -109,6 +127,7 @@ class RewardPluginCommandTest {
         paramsBoom = jar("params-boom.jar", classes, "demo.cli.Providers$ParamsBoom");
         steady = jar("steady.jar", classes, "demo.cli.Providers$Steady");
         picky = jar("picky.jar", classes, "demo.cli.Providers$Picky");
+        second = jar("second.jar", classes, "demo.cli.Providers$Second");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -176,6 +195,27 @@ class RewardPluginCommandTest {
         assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
         assertTrue(eval.err().contains(reward + "evaluation episode 1 of the base model after 0 training episodes, "
                 + "prompt \"BOOM went the drum\": "), eval.err());
+    }
+
+    /**
+     * {@code evaluate} scores a policy that was trained (here for 32 episodes) outside any training: a failure
+     * on its episodes must not say "after 0 training episodes".
+     */
+    @Test
+    void aFailureInEvaluateDoesNotClaimZeroTrainingEpisodes() throws Exception {
+        Path plain = Files.writeString(tmp.resolve("plain-eval.tsv"), "prompt\nOnce upon a time\n");
+        Path run = tmp.resolve("second-policy");
+        CliRunner.Result train = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--plugin",
+                picky.toString(), "--reward", "picky", "--episodes", "32", "--max-new-tokens", "3", "--min-new-tokens",
+                "1", "--eval-samples", "1", "--prompts", plain.toString(), "--eval-prompts", plain.toString(), "--out",
+                run.toString());
+        assertEquals(ExitCodes.OK, train.code(), train.err());
+        CliRunner.Result eval = CliRunner.run("evaluate", "--policy", run.toString(), "--plugin", second.toString(),
+                "--reward", "second", "--prompts", plain.toString(), "--samples", "1",
+                "--out", tmp.resolve("second-eval").toString());
+        assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
+        assertTrue(eval.err().contains("failed on evaluation episode 1 of the trained policy, prompt \"Once upon a "
+                + "time\": IllegalStateException: cannot score twice"), eval.err());
     }
 
     @Test
