@@ -790,7 +790,8 @@ public final class ClassificationTrainer {
         for (Sibling sib : w.siblings()) {
             eps.add(episode(data.get(idx[sib.row()]), sib.leaf()));
         }
-        double[] r = score(eps, k -> example(data.get(idx[w.siblings().get(k).row()]), w.siblings().get(k).leaf()));
+        double[] r = score(eps, k -> example("training", data.get(idx[w.siblings().get(k).row()]),
+                w.siblings().get(k).leaf()));
         List<ReplayEpisode> out = new ArrayList<>(r.length);
         for (int i = 0; i < r.length; i++) {
             Sibling sib = w.siblings().get(i);
@@ -806,7 +807,9 @@ public final class ClassificationTrainer {
         for (int i = 0; i < idx.length; i++) {
             eps.add(episode(data.get(idx[i]), w.leaves[i]));
         }
-        return score(eps, k -> example(data.get(idx[k]), w.leaves[k]));
+        // the dev set's examples (evaluation) are not training examples
+        String kind = data == s.train() ? "training" : "evaluation";
+        return score(eps, k -> example(kind, data.get(idx[k]), w.leaves[k]));
     }
 
     /**
@@ -825,9 +828,9 @@ public final class ClassificationTrainer {
         }
     }
 
-    private static String example(ClassificationExample e, Node leaf) {
+    private static String example(String kind, ClassificationExample e, Node leaf) {
         String t = e.text().replaceAll("\\s+", " ").strip();
-        return "training example id " + e.id() + " (\"" + (t.length() > 40 ? t.substring(0, 37) + "..." : t)
+        return kind + " example id " + e.id() + " (\"" + (t.length() > 40 ? t.substring(0, 37) + "..." : t)
                 + "\") with label '" + leaf.label + "' chosen";
     }
 
@@ -850,7 +853,7 @@ public final class ClassificationTrainer {
             }
         }
         int k = leaves.size();
-        double[] r = score(eps, j -> example(s.train().get(j / k), leaves.get(j % k)));
+        double[] r = score(eps, j -> example("training", s.train().get(j / k), leaves.get(j % k)));
         for (int i = 0; i < n; i++) {
             for (int j = 1; j < k; j++) {
                 if (r[i * k + j] != r[i * k]) {

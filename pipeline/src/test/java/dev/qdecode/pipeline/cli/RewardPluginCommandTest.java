@@ -97,6 +97,28 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                public static final class Matcher implements RewardProvider {
+                    public String id() { return "matcher"; }
+                    public String description() { return "1 for the gold label; fails on texts with BOOM"; }
+                    public boolean requiresLabels() { return true; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            public String id() { return "matcher"; }
+                            public double[] score(List<Episode> episodes) {
+                                double[] r = new double[episodes.size()];
+                                for (int i = 0; i < r.length; i++) {
+                                    Episode e = episodes.get(i);
+                                    if (e.prompt().contains("BOOM")) {
+                                        throw new IllegalStateException("cannot score this");
+                                    }
+                                    r[i] = e.text().equals(e.label()) ? 1 : 0;
+                                }
+                                return r;
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -110,6 +132,7 @@ class RewardPluginCommandTest {
     private static Path steady;
     private static Path picky;
     private static Path second;
+    private static Path matcher;
     private static Path text;
 
     @BeforeAll
@@ -128,6 +151,7 @@ class RewardPluginCommandTest {
         steady = jar("steady.jar", classes, "demo.cli.Providers$Steady");
         picky = jar("picky.jar", classes, "demo.cli.Providers$Picky");
         second = jar("second.jar", classes, "demo.cli.Providers$Second");
+        matcher = jar("matcher.jar", classes, "demo.cli.Providers$Matcher");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -228,6 +252,19 @@ class RewardPluginCommandTest {
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
         assertTrue(r.err().contains("failed on training example id 2 (\"BOOM it was\") with label '0' chosen: IllegalStateException: cannot "
                 + "score this"), r.err());
+    }
+
+    /** A failure on a --dev example (the classification run's evaluation) does not call it a training example. */
+    @Test
+    void aFailureOnADevExampleNamesItAsOne() throws Exception {
+        Path data = Files.writeString(tmp.resolve("cls-train.tsv"), "sentence\tlabel\na fine film\t1\na dull film\t0\n"
+                + "a good film\t1\na bad film\t0\n");
+        Path dev = Files.writeString(tmp.resolve("cls-dev.tsv"), "sentence\tlabel\na nice film\t1\nBOOM it was\t0\n");
+        CliRunner.Result r = CliRunner.run("train", "--task", "classification", "--model", CliRunner.model("stories260K"),
+                "--plugin", matcher.toString(), "--reward", "matcher", "--data", data.toString(), "--dev", dev.toString(),
+                "--episodes", "16", "--out", tmp.resolve("matcher-cls").toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertTrue(r.err().contains("failed on evaluation example id 1 (\"BOOM it was\") with label '"), r.err());
     }
 
     @Test
