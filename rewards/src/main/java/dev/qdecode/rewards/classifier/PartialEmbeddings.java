@@ -225,7 +225,12 @@ final class PartialEmbeddings implements AutoCloseable {
         if (channel == null || rows.length == 0) {
             return;
         }
-        ByteBuffer rec = ByteBuffer.allocate(4 + 4 * rows.length * (1 + dim) + 8).order(ByteOrder.LITTLE_ENDIAN);
+        long size = 4L + 4L * rows.length * (1L + dim) + 8;
+        if (size > Integer.MAX_VALUE - 16) { // one record is one array (an encoder that hands over every text at once)
+            stopKeeping("a batch of " + rows.length + " vectors is too large for one record");
+            return;
+        }
+        ByteBuffer rec = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         rec.putInt(rows.length);
         for (int r : rows) {
             rec.putInt(r);

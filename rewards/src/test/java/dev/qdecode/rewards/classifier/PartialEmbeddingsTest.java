@@ -207,4 +207,26 @@ class PartialEmbeddingsTest {
             assertSame(direct, resumed);
         }
     }
+
+    /**
+     * An encoder that hands every text over as one batch (the interface's default) with a list whose record
+     * would pass 2 GiB (600,000 texts x 1,024 floats): the batch is not kept, and the embedding goes on, as
+     * any other failure to keep batches does; it threw IllegalArgumentException (a negative buffer size).
+     */
+    @Test
+    void aBatchTooLargeForOneRecordIsNotKeptAndTheEmbeddingGoesOn() throws IOException {
+        int rows = 600_000;
+        int dim = 1024;
+        Path file = dir.resolve("big.emb.part");
+        float[] v = new float[dim];
+        float[][] batch = new float[rows][];
+        java.util.Arrays.fill(batch, v);
+        try (PartialEmbeddings p = PartialEmbeddings.open(file, rows, dim, new byte[32], "big")) {
+            long header = Files.size(file);
+            p.add(IntStream.range(0, rows).toArray(), batch);
+            assertEquals(rows, p.done());
+            assertEquals(0, p.missing().length);
+            assertEquals(header, Files.size(file), "nothing appended");
+        }
+    }
 }
