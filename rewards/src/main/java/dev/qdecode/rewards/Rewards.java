@@ -471,7 +471,6 @@ public final class Rewards {
         return idsWhere(specs, "requiresLabels()", (p, params) -> p.requiresLabels());
     }
 
-    /** The ids of the specs' rewards whose provider answers {@code question} with true. */
     /**
      * The ids of the specs' rewards that cannot score an episode without the token ids of its
      * generated text ({@link RewardProvider#requiresTokenIds(RewardParams)}, asked with each
@@ -485,6 +484,7 @@ public final class Rewards {
         return idsWhere(specs, "requiresTokenIds(params)", RewardProvider::requiresTokenIds);
     }
 
+    /** The ids of the specs' rewards whose provider answers {@code question} (asked with their parameters) with true. */
     private List<String> idsWhere(List<String> specs, String method,
             java.util.function.BiPredicate<RewardProvider, RewardParams> question) {
         List<String> out = new ArrayList<>();
