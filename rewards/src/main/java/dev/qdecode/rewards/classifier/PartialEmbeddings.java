@@ -39,17 +39,24 @@ final class PartialEmbeddings implements AutoCloseable {
     private final int dim;
     private final float[][] vectors;
     private int done;
-    /** Whether this object locked the file (only then may it delete it). */
-    private final boolean owner;
-    /** Null when the file is not kept (held by another process, or an I/O failure). */
+    /**
+     * The file, locked by this object; null when the file is not kept (held by another job, or an I/O
+     * failure). Only while it is open may the file be deleted: once closed, another job may have locked it.
+     */
     private FileChannel channel;
+
+    /**
+     * The partial files this process has open. A second opener in the same process must not even open
+     * one: closing its channel would release the first one's lock, which the operating system keeps per
+     * process and file.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private PartialEmbeddings(Path file, int rows, int dim, FileChannel channel) {
         this.file = file;
         this.dim = dim;
         this.vectors = new float[rows][];
         this.channel = channel;
-        this.owner = channel != null;
     }
 
     /**
@@ -64,6 +71,11 @@ final class PartialEmbeddings implements AutoCloseable {
      * @return the partial embeddings; never null
      */
     static PartialEmbeddings open(Path file, int rows, int dim, byte[] digest, String key) {
+        if (!HELD.add(file)) {
+            LOG.info("embedding cache: {} is in use by another job of this process; embedding without"
+                    + " keeping the vectors of finished batches", file);
+            return new PartialEmbeddings(file, rows, dim, null);
+        }
         FileChannel ch = null;
         try {
             Files.createDirectories(file.getParent());
@@ -73,10 +85,11 @@ final class PartialEmbeddings implements AutoCloseable {
             try {
                 lock = ch.tryLock();
             } catch (OverlappingFileLockException e) {
-                lock = null; // held by this process
+                lock = null; // held elsewhere in this process (not through HELD)
             }
             if (lock == null) {
                 ch.close();
+                HELD.remove(file);
                 LOG.info("embedding cache: {} is in use by another job; embedding without keeping"
                         + " the vectors of finished batches", file);
                 return new PartialEmbeddings(file, rows, dim, null);
@@ -105,6 +118,7 @@ final class PartialEmbeddings implements AutoCloseable {
                     // best effort
                 }
             }
+            HELD.remove(file);
             return new PartialEmbeddings(file, rows, dim, null);
         }
     }
@@ -262,17 +276,20 @@ final class PartialEmbeddings implements AutoCloseable {
         closeChannel();
     }
 
-    /** Deletes the file: the whole list is embedded and stored in the cache entry. */
+    /**
+     * Deletes the file, while still holding its lock: the whole list is embedded and stored in the cache
+     * entry. A file this object no longer holds (another job's, or given up after an I/O failure, since
+     * when another job may have locked it) is left alone.
+     */
     void delete() {
+        if (channel != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("embedding cache: cannot delete {} ({})", file, e.toString());
+            }
+        }
         closeChannel();
-        if (!owner) {
-            return; // another job's file
-        }
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("embedding cache: cannot delete {} ({})", file, e.toString());
-        }
     }
 
     private void closeChannel() {
@@ -283,6 +300,7 @@ final class PartialEmbeddings implements AutoCloseable {
                 // best effort
             }
             channel = null;
+            HELD.remove(file);
         }
     }
 

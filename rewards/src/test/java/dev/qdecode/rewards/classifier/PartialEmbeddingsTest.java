@@ -158,6 +158,38 @@ class PartialEmbeddingsTest {
         assertEquals(10, enc.embedded);
     }
 
+    @Test
+    void aSecondOpenerInTheSameProcessKeepsNothingAndLeavesTheFirstOneWriting() throws IOException {
+        Path file = dir.resolve("same.emb.part");
+        byte[] digest = new byte[32];
+        try (PartialEmbeddings first = PartialEmbeddings.open(file, 4, 2, digest, "k")) {
+            long header = Files.size(file);
+            try (PartialEmbeddings second = PartialEmbeddings.open(file, 4, 2, digest, "k")) {
+                second.add(new int[] {0}, new float[][] {{1, 2}});
+                assertEquals(header, Files.size(file), "the second opener writes nothing");
+                second.delete();
+                assertTrue(Files.exists(file), "nor deletes the first one's file");
+            }
+            first.add(new int[] {1, 2}, new float[][] {{3, 4}, {5, 6}});
+            assertTrue(Files.size(file) > header, "the first one still writes");
+        }
+        try (PartialEmbeddings again = PartialEmbeddings.open(file, 4, 2, digest, "k")) {
+            assertEquals(2, again.done());
+            assertArrayEquals(new int[] {0, 3}, again.missing());
+            assertArrayEquals(new float[] {5, 6}, again.vectors()[2], 0f);
+        }
+    }
+
+    @Test
+    void aFileGivenUpAfterAFailureIsNotDeleted() throws IOException {
+        Path file = dir.resolve("given-up.emb.part");
+        try (PartialEmbeddings p = PartialEmbeddings.open(file, 2, 2, new byte[32], "k")) {
+            p.add(new int[] {0}, new float[][] {{1, 2, 3}}); // a vector of the wrong length: stops keeping
+            p.delete(); // another job may have locked the file since: it stays
+            assertTrue(Files.exists(file));
+        }
+    }
+
     /**
      * With the real MiniLM encoder, the vectors of a resumed embedding are bit for bit those of one
      * uninterrupted call: the rest is batched exactly as the uninterrupted call batched it.
