@@ -180,6 +180,45 @@ class PartialEmbeddingsTest {
         }
     }
 
+    /** Run in a child JVM: prints whether another process can lock the file now. */
+    public static final class TryLock {
+        private TryLock() {}
+
+        /**
+         * Tries the lock.
+         *
+         * @param args the file
+         * @throws IOException when the file cannot be opened
+         */
+        public static void main(String[] args) throws IOException {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(Path.of(args[0]),
+                    StandardOpenOption.WRITE)) {
+                System.out.print(ch.tryLock() == null ? "locked" : "free");
+            }
+        }
+    }
+
+    private static String lockSeenByAnotherProcess(Path file) throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), TryLock.class.getName(),
+                file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    /** The lock holds against other processes while the file is open, also after a second opener in this one. */
+    @Test
+    void theLockHoldsAgainstOtherProcessesAfterASecondOpenerHere() throws Exception {
+        Path file = dir.resolve("locked.emb.part");
+        try (PartialEmbeddings first = PartialEmbeddings.open(file, 4, 2, new byte[32], "k")) {
+            assertEquals("locked", lockSeenByAnotherProcess(file));
+            PartialEmbeddings.open(file, 4, 2, new byte[32], "k").close();
+            assertEquals("locked", lockSeenByAnotherProcess(file));
+        }
+        assertEquals("free", lockSeenByAnotherProcess(file));
+    }
+
     @Test
     void aFileGivenUpAfterAFailureIsNotDeleted() throws IOException {
         Path file = dir.resolve("given-up.emb.part");
