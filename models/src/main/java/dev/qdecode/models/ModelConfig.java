@@ -565,7 +565,11 @@ public record ModelConfig(
                     if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
                         throw wrongType(name, "an integer or a list of integers");
                     }
-                    ids[i] = x.getAsInt();
+                    double d = x.getAsDouble();
+                    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) { // getAsInt would truncate 2.7 to 2
+                        throw wrongType(name, "an integer or a list of integers");
+                    }
+                    ids[i] = (int) d;
                 }
                 return ids;
             }

@@ -169,4 +169,15 @@ class ModelConfigTest {
         assertEquals(dir.resolve("config.json") + ": bos_token_id: 100 is outside the vocabulary [0, 100)",
                 assertThrows(ModelException.class, () -> ModelConfig.load(dir)).getMessage());
     }
+
+    /** A fractional or too large id in an eos_token_id list used to be truncated ([2.7] read as 2, 4294967298 as 2). */
+    @Test
+    void eosIdListsHoldIntegers() {
+        for (String bad : new String[] {"[2.7]", "[2, 4294967298]", "[\"2\"]"}) {
+            ModelException e = assertThrows(ModelException.class,
+                    () -> ModelConfig.fromJson(LLAMA.replace("[2,3]", bad) + "}", "x/config.json"));
+            assertEquals("x/config.json: field 'eos_token_id' must be an integer or a list of integers, found "
+                    + bad.replace(" ", ""), e.getMessage());
+        }
+    }
 }
