@@ -79,8 +79,8 @@ final class TensorStore implements AutoCloseable {
                     throw new ModelException(index + ": weight_map entry '" + e.getKey() + "' must be a file name");
                 }
                 String shardName = e.getValue().getAsString();
-                Path shardPath = dir.resolve(shardName).normalize();
-                if (!shardPath.startsWith(dir.normalize()) || !Files.isRegularFile(shardPath)) {
+                Path shardPath = shardFile(dir, shardName);
+                if (shardPath == null || !Files.isRegularFile(shardPath)) {
                     throw new ModelException(index + ": shard '" + shardName + "' of tensor '" + e.getKey()
                             + "' not found in the model directory");
                 }
@@ -108,6 +108,20 @@ final class TensorStore implements AutoCloseable {
             throw e;
         }
         return new TensorStore(byName, new ArrayList<>(shards.values()), index.toString());
+    }
+
+    /**
+     * The file of a shard named in the index, or null when the name leads out of the model directory. Compared as
+     * absolute paths: {@code --model .} normalizes to the empty path, which no shard path starts with.
+     *
+     * @param dir the model directory, as given (relative or absolute)
+     * @param shardName the file name from {@code weight_map}
+     * @return {@code dir.resolve(shardName)}, normalized, or null
+     */
+    static Path shardFile(Path dir, String shardName) {
+        Path base = dir.toAbsolutePath().normalize();
+        Path shard = base.resolve(shardName).normalize();
+        return shard.startsWith(base) && !shard.equals(base) ? dir.resolve(shardName).normalize() : null;
     }
 
     /** Whether a tensor of this name exists. */

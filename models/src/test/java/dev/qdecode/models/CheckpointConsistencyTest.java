@@ -2,6 +2,7 @@ package dev.qdecode.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,5 +167,21 @@ class CheckpointConsistencyTest {
         b.write(d.resolve("b.safetensors"));
         assertEquals(d.resolve("b.safetensors") + ": tensor 'model.embed_tokens.weight' is also in a.safetensors, where "
                 + "model.safetensors.index.json places it (expected each tensor in one shard)", loadFails(d));
+    }
+
+    /**
+     * {@code qdecode generate --model .} run inside a sharded checkpoint used to fail with "shard
+     * 'model-00001-of-00002.safetensors' of tensor ... not found in the model directory": the directory
+     * normalizes to the empty path, which no shard path starts with.
+     */
+    @Test
+    void shardsResolveInADirectoryGivenAsDot() {
+        assertEquals(Path.of("model-00001-of-00002.safetensors"),
+                TensorStore.shardFile(Path.of("."), "model-00001-of-00002.safetensors"));
+        assertEquals(Path.of("m/a.safetensors"), TensorStore.shardFile(Path.of("m/x/.."), "a.safetensors"));
+        assertEquals(Path.of("/tmp/m/a.safetensors"), TensorStore.shardFile(Path.of("/tmp/m"), "./a.safetensors"));
+        assertNull(TensorStore.shardFile(Path.of("."), "../elsewhere/a.safetensors"));
+        assertNull(TensorStore.shardFile(Path.of("/tmp/m"), "/etc/a.safetensors"));
+        assertNull(TensorStore.shardFile(Path.of("/tmp/m"), "."));
     }
 }
