@@ -34,7 +34,10 @@ public interface CausalLM extends AutoCloseable {
     /**
      * Loads a Hugging Face model directory offline: {@code config.json} (+ {@code
      * generation_config.json}) and {@code model.safetensors} or a sharded {@code
-     * model.safetensors.index.json}; F32, F16 and BF16 weights (widened to float32).
+     * model.safetensors.index.json}; F32, F16 and BF16 weights (widened to float32). Every stored tensor must be
+     * a weight of the architecture {@code config.json} describes (buffers such as rotary {@code inv_freq} aside),
+     * a tensor must not be in two shards, and tied embeddings stored under both names must be equal: otherwise
+     * the model would load without a weight of the checkpoint and give wrong text.
      *
      * @param modelDir the model directory
      * @return the loaded model

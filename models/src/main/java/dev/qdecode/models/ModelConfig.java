@@ -350,16 +350,36 @@ public record ModelConfig(
         int bos = f.optionalTokenId("bos_token_id");
         int[] eos = f.optionalTokenIds("eos_token_id");
         int pad = f.optionalTokenId("pad_token_id");
+        // the file each id was read from, to name it when the id is outside the vocabulary
+        String bosSource = source;
+        String eosSource = source;
+        String padSource = source;
         if (generation != null) {
             Fields g = new Fields(generation, source.replace("config.json", "generation_config.json"));
             if (!g.isAbsent("bos_token_id")) {
                 bos = g.optionalTokenId("bos_token_id");
+                bosSource = g.source;
             }
             if (!g.isAbsent("eos_token_id")) {
                 eos = g.optionalTokenIds("eos_token_id");
+                eosSource = g.source;
             }
             if (!g.isAbsent("pad_token_id")) {
                 pad = g.optionalTokenId("pad_token_id");
+                padSource = g.source;
+            }
+        }
+        if (!f.isAbsent("vocab_size")) {
+            int vocab = f.requiredInt("vocab_size");
+            if (vocab > 0) {
+                checkTokenIdIn(bosSource, "bos_token_id", bos, vocab);
+                for (int id : eos) {
+                    if (id < 0 || id >= vocab) {
+                        throw new ModelException(eosSource + ": eos_token_id: " + id + " is outside the vocabulary [0, "
+                                + vocab + ")");
+                    }
+                }
+                checkTokenIdIn(padSource, "pad_token_id", pad, vocab);
             }
         }
         try {
@@ -367,6 +387,15 @@ public record ModelConfig(
                 return gpt2(f, modelType, bos, eos, pad);
             }
             return llama(f, modelType, bos, eos, pad);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As the constructor checks a token id, naming the file it was read from. */
+    private static void checkTokenIdIn(String source, String field, int id, int vocab) {
+        try {
+            checkTokenId(field, id, vocab);
         } catch (IllegalArgumentException e) {
             throw new ModelException(source + ": " + e.getMessage(), e);
         }
@@ -536,7 +565,11 @@ public record ModelConfig(
                     if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
                         throw wrongType(name, "an integer or a list of integers");
                     }
-                    ids[i] = x.getAsInt();
+                    double d = x.getAsDouble();
+                    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) { // getAsInt would truncate 2.7 to 2
+                        throw wrongType(name, "an integer or a list of integers");
+                    }
+                    ids[i] = (int) d;
                 }
                 return ids;
             }

@@ -103,6 +103,20 @@ public final class ModelFiles {
     }
 
     /**
+     * Identifies a model's weights, for provenance and the checks that refuse another model: the SHA-256 of
+     * {@code model.safetensors}, or, for weights in shards, {@link #contentSha256(Path)} (over the shards, their
+     * index and the other model files).
+     *
+     * @param dir the model directory
+     * @return 64 lowercase hex digits
+     * @throws ModelException naming the directory or file when it cannot be listed or read
+     */
+    public static String weightsSha256(Path dir) {
+        String single = sha256(dir).get("model.safetensors");
+        return single != null ? single : contentSha256(dir);
+    }
+
+    /**
      * The SHA-256 of a file's bytes, read in blocks.
      *
      * @param file the file

@@ -27,7 +27,8 @@ import java.util.Map;
  * little-endian tensor data.
  *
  * <p>The header is fully validated when the file is opened (well-formed JSON, non-negative shapes,
- * offsets consistent with shape and dtype, no tensor running past the end of the file). Tensor data
+ * offsets consistent with shape and dtype, tensors whose bytes follow one another without overlap or gap, no
+ * tensor running past the end of the file). Tensor data
  * is read through a read-only memory mapping and always copied (F16 and BF16 widened) into a fresh
  * native-order float32 buffer, so no array ever aliases the mapping. Only F32, F16 and BF16 tensors
  * can be read; other dtypes are accepted in the header and rejected only if such a tensor is read.
@@ -99,6 +100,7 @@ final class SafetensorsFile implements AutoCloseable {
                             + t.begin() + ", " + t.end() + ") but the data section has only " + dataSize + " bytes");
                 }
             }
+            checkLayout(path, tensors);
             return new SafetensorsFile(path, ch, dataStart, tensors);
         } catch (IOException e) {
             closeQuietly(ch);
@@ -329,6 +331,33 @@ final class SafetensorsFile implements AutoCloseable {
         } catch (RuntimeException e) {
             throw corrupt(path, "tensor '" + name + "' entry is malformed, expected {dtype, shape, data_offsets}: "
                     + value);
+        }
+    }
+
+    /**
+     * Checks that the tensors' bytes follow one another from the start of the data section, as the format
+     * requires (no tensor sharing bytes with another, no gap): a header whose entries overlap, or that names a
+     * tensor twice (JSON keeps the last entry, which then points at bytes of another tensor or leaves its own as
+     * a gap), would otherwise load wrong weights. Empty tensors may sit anywhere; bytes after the last tensor
+     * are allowed.
+     */
+    private static void checkLayout(Path path, Map<String, TensorInfo> tensors) {
+        TensorInfo[] sorted = tensors.values().stream().filter(t -> t.end() > t.begin())
+                .sorted(java.util.Comparator.comparingLong(TensorInfo::begin)).toArray(TensorInfo[]::new);
+        long covered = 0;
+        TensorInfo previous = null;
+        for (TensorInfo t : sorted) {
+            if (t.begin() < covered) {
+                throw corrupt(path, "tensors '" + previous.name() + "' (data bytes [" + previous.begin() + ", "
+                        + previous.end() + ")) and '" + t.name() + "' ([" + t.begin() + ", " + t.end()
+                        + ")) overlap (expected each tensor its own bytes; is a tensor named twice?)");
+            }
+            if (t.begin() > covered) {
+                throw corrupt(path, "data bytes [" + covered + ", " + t.begin() + ") belong to no tensor (expected "
+                        + "the tensors' bytes to follow one another; is a tensor named twice?)");
+            }
+            covered = t.end();
+            previous = t;
         }
     }
 

@@ -166,8 +166,50 @@ final class TransformerLM implements CausalLM {
 
     static TransformerLM load(Path dir) {
         ModelConfig cfg = ModelConfig.load(dir);
-        try (ParamSource src = ParamSource.of(TensorStore.open(dir))) {
-            return build(cfg, src);
+        TensorStore store = TensorStore.open(dir);
+        try (ParamSource src = ParamSource.of(store)) {
+            TransformerLM m = build(cfg, src);
+            try {
+                checkAllWeightsRead(cfg, store);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
+        }
+    }
+
+    /**
+     * Refuses a checkpoint holding weights the model did not read: they mean that {@code config.json} does not
+     * describe the weights (fewer layers than stored, a bias it leaves out, an untied LM head under tied
+     * embeddings), and a model built without them gives wrong text. Buffers that Hugging Face checkpoints may
+     * carry and that hold no weights (rotary {@code inv_freq}; GPT-2's causal-mask {@code attn.bias} and {@code
+     * attn.masked_bias}) are allowed. Tied embeddings stored under both names must hold equal values.
+     */
+    private static void checkAllWeightsRead(ModelConfig c, TensorStore store) {
+        boolean gpt2 = c.family() == Family.GPT2;
+        if (c.tieWordEmbeddings()) {
+            String emb = !gpt2 ? "model.embed_tokens.weight"
+                    : store.has("transformer.wte.weight") || !store.has("wte.weight") ? "transformer.wte.weight"
+                    : "wte.weight";
+            String why = "config.json has tie_word_embeddings true (expected one of them, or two equal copies; "
+                    + "tie_word_embeddings false for a separate LM head)";
+            store.requireSameValues(emb, "lm_head.weight", why); // the embedding is read when both are stored
+        }
+        List<Map.Entry<String, Path>> unread = store.unread().entrySet().stream()
+                .filter(e -> !(e.getKey().endsWith(".rotary_emb.inv_freq") || gpt2
+                        && (e.getKey().endsWith(".attn.bias") || e.getKey().endsWith(".attn.masked_bias"))))
+                .toList();
+        if (!unread.isEmpty()) {
+            Map.Entry<String, Path> first = unread.get(0);
+            String described = gpt2
+                    ? "gpt2, n_layer " + c.numLayers() + ", tie_word_embeddings " + c.tieWordEmbeddings()
+                    : c.modelType() + ", num_hidden_layers " + c.numLayers() + ", attention_bias " + c.attentionBias()
+                            + ", tie_word_embeddings " + c.tieWordEmbeddings();
+            throw new ModelException(first.getValue() + ": tensor '" + first.getKey() + "' is not a weight of the "
+                    + "model that config.json describes (" + described + "; " + unread.size()
+                    + (unread.size() == 1 ? " such tensor" : " such tensors")
+                    + "; expected a config.json that matches the weights)");
         }
     }
 

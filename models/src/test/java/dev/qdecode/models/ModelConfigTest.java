@@ -148,4 +148,36 @@ class ModelConfigTest {
         ModelException noConfig = assertThrows(ModelException.class, () -> ModelConfig.load(dir));
         assertTrue(noConfig.getMessage().contains("config.json not found"), noConfig.getMessage());
     }
+
+    /**
+     * A token id of generation_config.json outside the vocabulary used to be reported as config.json's
+     * ({@code config.json: eos_token_id: 9999 is outside ...}), sending the user to a file that has no such value.
+     */
+    @Test
+    void anOutOfRangeIdNamesTheFileItCameFrom(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("config.json"), LLAMA + "}");
+        for (String field : new String[] {"bos_token_id", "eos_token_id", "pad_token_id"}) {
+            Files.writeString(dir.resolve("generation_config.json"), "{\"" + field + "\":9999}");
+            assertEquals(dir.resolve("generation_config.json") + ": " + field + ": 9999 is outside the vocabulary [0, 100)",
+                    assertThrows(ModelException.class, () -> ModelConfig.load(dir)).getMessage());
+        }
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\":[2,100]}");
+        assertEquals(dir.resolve("generation_config.json") + ": eos_token_id: 100 is outside the vocabulary [0, 100)",
+                assertThrows(ModelException.class, () -> ModelConfig.load(dir)).getMessage());
+        Files.delete(dir.resolve("generation_config.json"));
+        Files.writeString(dir.resolve("config.json"), LLAMA.replace("\"bos_token_id\":1", "\"bos_token_id\":100") + "}");
+        assertEquals(dir.resolve("config.json") + ": bos_token_id: 100 is outside the vocabulary [0, 100)",
+                assertThrows(ModelException.class, () -> ModelConfig.load(dir)).getMessage());
+    }
+
+    /** A fractional or too large id in an eos_token_id list used to be truncated ([2.7] read as 2, 4294967298 as 2). */
+    @Test
+    void eosIdListsHoldIntegers() {
+        for (String bad : new String[] {"[2.7]", "[2, 4294967298]", "[\"2\"]"}) {
+            ModelException e = assertThrows(ModelException.class,
+                    () -> ModelConfig.fromJson(LLAMA.replace("[2,3]", bad) + "}", "x/config.json"));
+            assertEquals("x/config.json: field 'eos_token_id' must be an integer or a list of integers, found "
+                    + bad.replace(" ", ""), e.getMessage());
+        }
+    }
 }

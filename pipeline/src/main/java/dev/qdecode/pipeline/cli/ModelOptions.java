@@ -64,8 +64,7 @@ final class ModelOptions {
          * @return the identifier
          */
         public String weightsId() {
-            String single = ModelFiles.sha256(dir).get("model.safetensors");
-            return single != null ? single : ModelFiles.contentSha256(dir);
+            return ModelFiles.weightsSha256(dir);
         }
 
         /**

@@ -195,8 +195,9 @@ public final class DqnTrainer implements AutoCloseable {
     }
 
     /**
-     * The provenance that ties a run to its model, for {@link Setup#provenance()}: the model directory and
-     * the sha256 of its {@code model.safetensors} and {@code tokenizer.json} (each where present). With
+     * The provenance that ties a run to its model, for {@link Setup#provenance()}: the model directory, the
+     * sha256 of its weights ({@link dev.qdecode.models.ModelFiles#weightsSha256}: of {@code model.safetensors},
+     * or over the files of a sharded model) and of its {@code tokenizer.json} (each where present). With
      * them, loading the run's policy for another model is refused, and the CLI finds the run's model
      * without {@code --model}.
      *
@@ -209,8 +210,9 @@ public final class DqnTrainer implements AutoCloseable {
         p.put("model_dir", modelDir.toAbsolutePath().normalize().toString());
         // hashed once per process while the files are unchanged (ModelFiles), as every other use of them is
         Map<String, String> hashes = dev.qdecode.models.ModelFiles.sha256(modelDir);
-        if (hashes.containsKey("model.safetensors")) {
-            p.put("model_sha256", hashes.get("model.safetensors"));
+        if (hashes.keySet().stream().anyMatch(f -> f.endsWith(".safetensors"))) {
+            // as generate/evaluate --policy identify the model they load: sharded weights have no model.safetensors
+            p.put("model_sha256", dev.qdecode.models.ModelFiles.weightsSha256(modelDir));
         }
         if (hashes.containsKey("tokenizer.json")) {
             p.put("tokenizer_sha256", hashes.get("tokenizer.json"));

@@ -249,4 +249,55 @@ class DqnCommandsTest {
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
+
+    /**
+     * A run trained on a sharded checkpoint recorded no weights sha256 (only a {@code model.safetensors} was
+     * hashed), so {@code generate --policy RUN --model OTHER} decoded with another model's weights, exit 0.
+     */
+    @Test
+    void aRunOnShardedWeightsRefusesOtherWeights(@TempDir Path tmp) throws java.io.IOException {
+        Path sharded = shardedCopy(Path.of(CliRunner.model("stories260K")), tmp.resolve("sharded"), false);
+        Path changed = shardedCopy(Path.of(CliRunner.model("stories260K")), tmp.resolve("changed"), true);
+        Path runDir = tmp.resolve("run");
+        Result r = run("train", "--model", sharded.toString(), "--episodes", "4", "--rollout-episodes", "4",
+                "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size", "4", "--updates-per-rollout", "1",
+                "--eval-limit", "2", "--eval-samples", "1", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        Result own = run("generate", "--policy", runDir.toString(), "--prompt", "Once upon a time", "--max-new-tokens", "3");
+        assertEquals(ExitCodes.OK, own.code(), own.err());
+        Result other = run("generate", "--policy", runDir.toString(), "--model", changed.toString(), "--prompt", "Once",
+                "--max-new-tokens", "3");
+        assertEquals(ExitCodes.BAD_INPUT, other.code(), other.err() + other.out());
+        assertTrue(other.err().strip().contains("but --model " + changed + " has other weights"), other.err());
+    }
+
+    /**
+     * A copy of a model whose weights are one shard listed in {@code model.safetensors.index.json}; with
+     * {@code perturb}, one weight's sign flipped (other weights, same shapes).
+     */
+    private static Path shardedCopy(Path model, Path dir, boolean perturb) throws java.io.IOException {
+        Files.createDirectories(dir);
+        try (java.util.stream.Stream<Path> files = Files.list(model)) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().equals("model.safetensors")) {
+                    Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            }
+        }
+        byte[] all = Files.readAllBytes(model.resolve("model.safetensors"));
+        int n = (int) java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+        if (perturb) {
+            all[all.length - 1] ^= (byte) 0x80; // the sign bit of the last float32
+        }
+        Files.write(dir.resolve("model-00001-of-00001.safetensors"), all);
+        JsonObject header = JsonParser.parseString(new String(all, 8, n, java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        JsonObject map = new JsonObject();
+        header.keySet().stream().filter(k -> !k.equals("__metadata__"))
+                .forEach(k -> map.addProperty(k, "model-00001-of-00001.safetensors"));
+        JsonObject index = new JsonObject();
+        index.add("weight_map", map);
+        Files.writeString(dir.resolve("model.safetensors.index.json"), index.toString());
+        return dir;
+    }
 }
