@@ -88,6 +88,12 @@ public final class TextClassifier implements AutoCloseable {
         /**
          * Validates the fields.
          *
+         * @param path the file, as given
+         * @param sha256 the SHA-256 of the whole file
+         * @param limit how many of its first examples were read; 0 for all
+         * @param examples how many examples were read
+         * @param textColumn the column of the texts
+         * @param labelColumn the column of the labels
          * @throws IllegalArgumentException when one is null, blank or out of range
          */
         public DataSource {
