@@ -47,6 +47,7 @@ public final class SentenceEncoders {
      * @return the encoder (the caller closes it)
      * @throws IllegalArgumentException when the id is unknown or the batch size is not positive
      * @throws IllegalStateException when the model cannot be loaded
+     * @throws dev.qdecode.models.ModelException when an {@code hf:DIR} id names no directory
      */
     public static SentenceEncoder open(String id, int batchSize) {
         if (batchSize < 1) {
@@ -60,11 +61,17 @@ public final class SentenceEncoders {
                 return MiniLmEncoder.open(true, batchSize);
             default:
                 String path = id == null ? "" : id.trim();
-                if (path.startsWith("hf:")) {
+                boolean named = path.startsWith("hf:");
+                if (named) {
                     path = path.substring(3);
                 }
                 if (!path.isEmpty() && java.nio.file.Files.isDirectory(java.nio.file.Path.of(path))) {
                     return ModelDirEncoder.open(java.nio.file.Path.of(path), batchSize);
+                }
+                if (named) { // a model directory by its prefix: the directory is what is wrong
+                    throw new dev.qdecode.models.ModelException("hf:" + path + ": " + (path.isEmpty() ? "no directory given"
+                            : java.nio.file.Files.exists(java.nio.file.Path.of(path)) ? "not a directory"
+                            : "no such directory") + " (expected a Hugging Face model directory)");
                 }
                 throw new IllegalArgumentException("unknown sentence encoder '" + id + "': expected one of "
                         + ids() + " or a Hugging Face model directory");

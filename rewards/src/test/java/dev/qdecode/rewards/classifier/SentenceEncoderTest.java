@@ -167,4 +167,17 @@ class SentenceEncoderTest {
         assertTrue(e.getMessage().contains("minilm"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }
+
+    /** An hf: id names a model directory: one that is not there is a bad input, said as such. */
+    @Test
+    void anHfIdWithoutItsDirectoryNamesTheDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("f"), "x");
+        dev.qdecode.models.ModelException e = assertThrows(dev.qdecode.models.ModelException.class,
+                () -> SentenceEncoders.open("hf:" + tmp.resolve("none")));
+        assertEquals("hf:" + tmp.resolve("none") + ": no such directory (expected a Hugging Face model directory)",
+                e.getMessage());
+        e = assertThrows(dev.qdecode.models.ModelException.class, () -> SentenceEncoders.open("hf:" + file));
+        assertEquals("hf:" + file + ": not a directory (expected a Hugging Face model directory)", e.getMessage());
+    }
 }
