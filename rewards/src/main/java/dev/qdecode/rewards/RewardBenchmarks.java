@@ -452,7 +452,8 @@ public final class RewardBenchmarks {
      * system property {@code qdecode.bench.classifier.<encoder>} when set; otherwise a logistic head
      * is trained on the first 2,000 SST-2 training phrases (embeddings cached in the default {@link
      * dev.qdecode.rewards.classifier.EmbeddingCache}) and saved to a temporary directory: throughput
-     * does not depend on the head's quality.
+     * does not depend on the head's quality. The directory is deleted when the workload is closed, and by a
+     * shutdown hook when the JVM ends first (Ctrl-C or a kill during the runs).
      */
     static Workload classifierReward(Path shared, String encoderId) throws IOException {
         String given = System.getProperty("qdecode.bench.classifier." + encoderId);
@@ -463,6 +464,8 @@ public final class RewardBenchmarks {
         List<String> texts = tsvColumn(train, "sentence").subList(0, 2000);
         List<String> labels = tsvColumn(train, "label").subList(0, 2000);
         Path model = Files.createTempDirectory("qdecode-bench-clf");
+        // Ctrl-C (or a kill) ends the JVM without closing the workload: a shutdown hook deletes the directory then.
+        Thread atExit = deleteAtExit(model);
         try {
             try (dev.qdecode.rewards.classifier.SentenceEncoder enc =
                             dev.qdecode.rewards.classifier.SentenceEncoders.open(encoderId);
@@ -472,18 +475,20 @@ public final class RewardBenchmarks {
                                     dev.qdecode.rewards.classifier.EmbeddingCache.atDefaultLocation())) {
                 clf.save(model);
             }
-            return classifierReward(shared, model, model);
+            return classifierReward(shared, model, atExit);
         } catch (IOException | RuntimeException | Error e) {
-            deleteQuietly(model, e);
+            deleteQuietly(model, atExit, e);
             throw e;
         }
     }
 
     /**
-     * The classifier workload on the classifier saved in {@code model}; {@code temporary} (the same
-     * directory, or null) is deleted when the workload is closed or cannot be built.
+     * The classifier workload on the classifier saved in {@code model}; when {@code atExit} (the shutdown
+     * hook of {@link #deleteAtExit}, or null for a directory that is not temporary) is given, the directory
+     * is deleted when the workload is closed or cannot be built, and the hook is removed.
      */
-    private static Workload classifierReward(Path shared, Path model, Path temporary) throws IOException {
+    private static Workload classifierReward(Path shared, Path model, Thread atExit) throws IOException {
+        Path temporary = atExit != null ? model : null;
         List<String> dev = new ArrayList<>(tsvColumn(shared.resolve("data/sst2/dev.tsv"), "sentence"));
         Collections.shuffle(dev, new java.util.Random(1));
         List<List<Episode>> batches = new ArrayList<>();
@@ -516,7 +521,7 @@ public final class RewardBenchmarks {
                     reward.close();
                 } finally {
                     if (temporary != null) {
-                        deleteTree(temporary);
+                        deleteNow(temporary, atExit);
                     }
                 }
             }
@@ -537,10 +542,39 @@ public final class RewardBenchmarks {
         }
     }
 
-    /** {@link #deleteTree} while {@code failure} is already on its way: a second failure is added to it. */
-    private static void deleteQuietly(Path dir, Throwable failure) {
+    /**
+     * Registers a shutdown hook that deletes {@code dir} (quietly) if it is still there when the JVM ends
+     * without the workload being closed: Ctrl-C or a kill during a benchmark.
+     *
+     * @param dir the temporary directory
+     * @return the hook, for {@link #deleteNow}
+     */
+    static Thread deleteAtExit(Path dir) {
+        Thread hook = new Thread(() -> {
+            try {
+                dev.qdecode.models.ModelFiles.deleteTree(dir);
+            } catch (IOException | RuntimeException e) {
+                // the JVM is ending: nothing to report to
+            }
+        }, "qdecode-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /** Deletes {@code dir} now and removes its shutdown hook (left to run when the JVM is already ending). */
+    private static void deleteNow(Path dir, Thread atExit) {
         try {
-            deleteTree(dir);
+            Runtime.getRuntime().removeShutdownHook(atExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook deletes it
+        }
+        deleteTree(dir);
+    }
+
+    /** {@link #deleteNow} while {@code failure} is already on its way: a second failure is added to it. */
+    private static void deleteQuietly(Path dir, Thread atExit, Throwable failure) {
+        try {
+            deleteNow(dir, atExit);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }

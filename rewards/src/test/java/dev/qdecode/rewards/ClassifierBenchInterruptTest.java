@@ -1,0 +1,57 @@
+package dev.qdecode.rewards;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A classifier benchmark stopped by a signal (Ctrl-C, or a kill) while it runs leaves no temporary
+ * classifier directory behind: before, {@code qdecode bench rewards classifier-reward-q} interrupted
+ * during its timed runs left {@code /tmp/qdecode-bench-clf*} (classifier.json, head.safetensors).
+ */
+class ClassifierBenchInterruptTest {
+    private static final Path SHARED = Path.of(System.getProperty("qdecode.shared"));
+
+    @TempDir Path tmp;
+
+    @Test
+    void aBenchmarkEndedBySignalDeletesItsTemporaryClassifier() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        // Many timed runs: the signal lands while the workload (and its temporary classifier) exists.
+        Process p = new ProcessBuilder(java, "-Xmx2g", "-Djava.io.tmpdir=" + tmp, "-cp",
+                System.getProperty("java.class.path"), RewardBenchmarks.class.getName(), "classifier-reward-q",
+                "--runs", "100000", "--warmup", "0", "--shared", SHARED.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (!saved() && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(saved(), "the child saved its temporary classifier: " + Files.readString(tmp.resolve("child.log")));
+            Thread.sleep(1000); // into the timed runs
+            // SIGTERM: the JVM shuts down as on Ctrl-C (SIGINT may be ignored by a child started in the background).
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child stopped");
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(List.of(), benchDirs(), "no qdecode-bench-clf directory left behind");
+    }
+
+    private boolean saved() throws Exception {
+        return benchDirs().stream().anyMatch(d -> Files.exists(d.resolve("classifier.json")));
+    }
+
+    private List<Path> benchDirs() throws Exception {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.filter(d -> d.getFileName().toString().startsWith("qdecode-bench-clf")).toList();
+        }
+    }
+}
