@@ -65,7 +65,9 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BenchOptions.atLeast(spec, "--batch-size", batchSize, 1);
+        int replay = DqnConfig.defaults().replaySize(); // the learner samples its batches from this replay
+        BenchOptions.between(spec, "--batch-size", batchSize, 1, replay,
+                "the benchmark's replay holds " + replay + " transitions");
         BenchOptions.atLeast(spec, "--updates", updates, 1);
         BenchOptions.atLeast(spec, "--rollout-episodes", rolloutEpisodes, 1);
         BenchOptions.atLeast(spec, "--max-new-tokens", maxNewTokens, 1);

@@ -282,6 +282,18 @@ class RewardsAndBenchCommandTest {
         usage("qdecode: error: --updates 0: out of range (expected at least 1)", "bench", "train", "--updates", "0");
     }
 
+    /**
+     * A --batch-size larger than the benchmark's replay is a usage error naming bench train's own option;
+     * before, it was exit 1, "internal error: IllegalArgumentException: --replay-size: expected at least
+     * --batch-size (200001) transitions but got 200000", naming an option bench train does not have.
+     */
+    @Test
+    void benchTrainRefusesABatchLargerThanItsReplay() {
+        usage("qdecode: error: --batch-size 200001: out of range (expected 1 to 200000: the benchmark's replay holds "
+                + "200000 transitions)", "bench", "train", "--model", CliRunner.model("stories260K"), "--batch-size",
+                "200001");
+    }
+
     @Test
     void benchRewardsRefusesWhatAModeDoesNotRead() {
         usage("qdecode: error: NAME bleu-sentence: not for bench rewards --list, which lists every benchmark (expected"
