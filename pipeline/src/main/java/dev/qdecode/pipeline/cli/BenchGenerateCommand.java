@@ -62,7 +62,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     int newTokens;
 
     @Option(names = "--prompt-tokens", defaultValue = "16",
-            description = "Longest random prompt; lengths vary between half and this (default: ${DEFAULT-VALUE}).")
+            description = "Longest random prompt; lengths vary between half and this (default: ${DEFAULT-VALUE}, "
+                    + "shortened to fit the context after --new-tokens; a value given that does not fit is refused).")
     int promptTokens;
 
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs per batch size (default: ${DEFAULT-VALUE}).")
@@ -93,6 +94,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     + ": leaves no room for a prompt in the model's context of " + cfg.maxPositions()
                     + " (expected fewer than " + cfg.maxPositions() + ")");
         }
+        // Only the default is shortened to fit (the measured line says so); a length asked for is measured or refused.
+        if (maxPrompt < promptTokens && spec.commandLine().getParseResult().hasMatchedOption("--prompt-tokens")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--prompt-tokens " + promptTokens
+                    + ": with --new-tokens " + newTokens + " does not fit the model's context of " + cfg.maxPositions()
+                    + " positions (expected at most " + maxPrompt + ")");
+        }
         for (int b : batchSizes) {
             DecodeMemory.check(cfg, b, 1, maxPrompt, newTokens, "--batch-sizes " + b + ": decoding " + b + " prompts",
                     "--batch-sizes, --new-tokens or --prompt-tokens");
@@ -104,6 +111,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
             String label = random != null ? "random " + random : modelDir().getFileName().toString();
             out.printf(Locale.ROOT, "model %s: %s, %,d parameters, loaded in %.2f s%n", label, cfg.modelType(),
                     cfg.parameterCount(), (System.nanoTime() - loadStart) / 1e9);
+            out.printf(Locale.ROOT, "measured: %d greedy new tokens per row after random prompts of %d-%d tokens; "
+                    + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); us/step per batch "
+                    + "step; peak MiB: the process's peak resident memory so far%n", newTokens,
+                    Math.max(1, maxPrompt / 2), maxPrompt, count(runs, "timed run"), count(warmup, "warm-up run"));
             out.printf(Locale.ROOT, "%6s %14s %10s %10s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
                     "backbone%", "us/step", "peak MiB");
             for (int b : batchSizes) {
@@ -112,6 +123,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** {@code 1 timed run}, {@code 5 timed runs}. */
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private Path modelDir() {

@@ -146,6 +146,31 @@ class RewardsAndBenchCommandTest {
         assertEquals(ExitCodes.USAGE, bad.code());
     }
 
+    /**
+     * The output says what its numbers are (tokens per row, prompt lengths, runs), and a --prompt-tokens the
+     * context cannot hold is refused. Before, the table had no such line, and '--prompt-tokens 100000
+     * --new-tokens 4' silently measured prompts of 254-508 tokens.
+     */
+    @Test
+    void benchGenerateStatesWhatItMeasuredAndRefusesPromptsTheContextCannotHold() {
+        String model = CliRunner.model("stories260K");
+        CliRunner.Result r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1",
+                "--new-tokens", "4", "--runs", "1", "--warmup", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("measured: 4 greedy new tokens per row after random prompts of 8-16 tokens; "
+                + "tokens/s is the median of 1 timed run after 0 warm-up runs (min, max: slowest and fastest run); "
+                + "us/step per batch step; peak MiB: the process's peak resident memory so far"), r.out());
+        // the default --prompt-tokens is shortened to fit a long --new-tokens, and the line says so
+        r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1", "--new-tokens", "510",
+                "--runs", "1", "--warmup", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("measured: 510 greedy new tokens per row after random prompts of 1-2 tokens;"),
+                r.out());
+        usage("qdecode: error: --prompt-tokens 100000: with --new-tokens 4 does not fit the model's context of 512 "
+                + "positions (expected at most 508)", "bench", "generate", "--model", model, "--prompt-tokens",
+                "100000", "--new-tokens", "4");
+    }
+
     @Test
     void benchRewardsRunsANamedBenchmark() {
         CliRunner.Result r = CliRunner.run("bench", "rewards", "--list");
