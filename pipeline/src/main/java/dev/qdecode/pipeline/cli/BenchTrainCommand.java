@@ -96,9 +96,14 @@ final class BenchTrainCommand implements Callable<Integer> {
             double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, ROLLOUT_WARMUP, runs);
             double[] sorted = tps.clone();
             Arrays.sort(sorted);
-            out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median (min %,.0f, max %,.0f), "
-                    + "%.1f ms per token step%n", rolloutEpisodes, maxNewTokens, DqnBench.median(tps), sorted[0],
+            out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median of %s after %d warm-up "
+                    + "batches (min %,.0f, max %,.0f), %.1f ms per token step%n", rolloutEpisodes, maxNewTokens,
+                    DqnBench.median(tps), runs == 1 ? "1 timed run" : runs + " timed runs", ROLLOUT_WARMUP, sorted[0],
                     sorted[runs - 1], 1000.0 * rolloutEpisodes / DqnBench.median(tps));
+            out.printf(Locale.ROOT, "learner: updates/s and ms/update are medians of %s of %d updates after %d warm-up "
+                    + "updates; CPU upd/s per second of the thread's CPU time; ratio to %s%n",
+                    runs == 1 ? "1 timed run" : runs + " timed runs", updates, DqnBench.warmupUpdates(updates),
+                    variants.get(0));
             out.flush();
             out.printf(Locale.ROOT, "%-22s %12s %10s %12s %8s %12s%n", "learner (batch " + batchSize + ")",
                     "updates/s", "ms/update", "CPU upd/s", "ratio", "replay MiB");

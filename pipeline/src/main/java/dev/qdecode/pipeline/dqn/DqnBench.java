@@ -55,7 +55,7 @@ public final class DqnBench {
      * @param embeddingSize the state embedding size H
      * @param vocab the vocabulary size V
      * @param updatesPerRound timed updates per round
-     * @param rounds timed rounds (after one warm-up round)
+     * @param rounds timed rounds (after {@link #warmupUpdates} untimed updates)
      * @return the result
      */
     public static Result run(DqnConfig cfg, int embeddingSize, int vocab, int updatesPerRound, int rounds) {
@@ -71,7 +71,7 @@ public final class DqnBench {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         try (QHead head = new QHead(embeddingSize, cfg.headHidden(), vocab, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, -1, 1);
-            for (int i = 0; i < Math.max(300, updatesPerRound); i++) { // warm-up (JIT)
+            for (int i = 0; i < warmupUpdates(updatesPerRound); i++) { // warm-up (JIT)
                 learner.update(rng, cfg.priorityBetaStart(), 0);
             }
             for (int r = 0; r < rounds; r++) {
@@ -131,15 +131,27 @@ public final class DqnBench {
     }
 
     /**
-     * The median (upper median for an even count).
+     * The untimed updates {@link #run} makes before its timed rounds.
      *
-     * @param x the values (not modified)
+     * @param updatesPerRound timed updates per round
+     * @return the warm-up updates: at least 300, at least one round's
+     */
+    public static int warmupUpdates(int updatesPerRound) {
+        return Math.max(300, updatesPerRound);
+    }
+
+    /**
+     * The median: the middle value, or the mean of the two middle values for an even count (as {@code bench
+     * generate} and {@code bench rewards} report it).
+     *
+     * @param x the values (not modified, at least one)
      * @return the median
      */
     public static double median(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);
-        return s[s.length / 2];
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** A random episode: Gaussian embeddings, random candidate sets with valid log-probabilities. */

@@ -319,6 +319,27 @@ class RewardsAndBenchCommandTest {
                 "200001");
     }
 
+    /**
+     * A small bench train run says how its numbers were taken, and the median of two runs is their mean (before:
+     * the faster run, and no word of how many runs the rates are medians of).
+     */
+    @Test
+    void benchTrainStatesItsRunsAndReportsTheMedianOfThem() {
+        CliRunner.Result r = CliRunner.run("bench", "train", "--model", CliRunner.model("stories260K"), "--variants",
+                "soft,hard", "--updates", "5", "--runs", "2", "--rollout-episodes", "2", "--max-new-tokens", "4",
+                "--batch-size", "8");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("rollouts: 2 episodes x 4 tokens: ([\\d,]+) tokens/s "
+                + "median of 2 timed runs after 2 warm-up batches \\(min ([\\d,]+), max ([\\d,]+)\\)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        double median = Double.parseDouble(m.group(1).replace(",", ""));
+        double min = Double.parseDouble(m.group(2).replace(",", ""));
+        double max = Double.parseDouble(m.group(3).replace(",", ""));
+        assertEquals((min + max) / 2, median, 1.0, r.out());
+        assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 2 timed runs of 5 updates after "
+                + "300 warm-up updates; CPU upd/s per second of the thread's CPU time; ratio to soft"), r.out());
+    }
+
     @Test
     void benchRewardsRefusesWhatAModeDoesNotRead() {
         usage("qdecode: error: NAME bleu-sentence: not for bench rewards --list, which lists every benchmark (expected"
