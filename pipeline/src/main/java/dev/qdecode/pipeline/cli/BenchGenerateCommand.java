@@ -80,7 +80,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         BenchOptions.allPositive(spec, "--batch-sizes", batchSizes);
         BenchOptions.atLeast(spec, "--new-tokens", newTokens, 1);
         BenchOptions.atLeast(spec, "--prompt-tokens", promptTokens, 1);
-        BenchOptions.atLeast(spec, "--runs", runs, 1);
+        BenchOptions.runs(spec, runs);
         BenchOptions.atLeast(spec, "--warmup", warmup, 0);
         if (random != null) {
             OptionScope.refuse(spec, "bench generate --random", "without --random, which builds the model from a config",

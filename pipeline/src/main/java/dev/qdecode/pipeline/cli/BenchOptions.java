@@ -11,6 +11,21 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BenchOptions {
     private BenchOptions() {}
 
+    /** The most timed runs a benchmark takes: it keeps the timing of every run. */
+    static final int MAX_RUNS = 10_000;
+
+    /**
+     * Refuses a {@code --runs} outside {@code [1, MAX_RUNS]}.
+     *
+     * @param spec the command
+     * @param runs the value given
+     * @throws CommandLine.ParameterException {@code --runs 0: out of range (expected 1 to 10000: the timing of
+     *     every run is kept)}
+     */
+    static void runs(CommandSpec spec, int runs) {
+        between(spec, "--runs", runs, 1, MAX_RUNS, "the timing of every run is kept");
+    }
+
     /**
      * Refuses a value below {@code min}.
      *

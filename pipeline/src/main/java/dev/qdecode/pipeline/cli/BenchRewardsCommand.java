@@ -61,7 +61,7 @@ final class BenchRewardsCommand implements Callable<Integer> {
         int processors = Runtime.getRuntime().availableProcessors();
         BenchOptions.between(spec, "--threads", threads, 1, (long) MAX_THREADS_PER_PROCESSOR * processors,
                 MAX_THREADS_PER_PROCESSOR + " x the " + processors + " available processors");
-        BenchOptions.atLeast(spec, "--runs", runs, 1);
+        BenchOptions.runs(spec, runs);
         BenchOptions.atLeast(spec, "--warmup", warmup, 0);
         List<String> known = RewardBenchmarks.benchmarks().stream().map(RewardBenchmarks.Spec::name).toList();
         for (String name : names) {

@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.pipeline.dqn.DqnBench;
 import dev.qdecode.pipeline.dqn.DqnConfig;
+import dev.qdecode.pipeline.generate.DecodeMemory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--updates", updates, 1);
         BenchOptions.atLeast(spec, "--rollout-episodes", rolloutEpisodes, 1);
         BenchOptions.atLeast(spec, "--max-new-tokens", maxNewTokens, 1);
-        BenchOptions.atLeast(spec, "--runs", runs, 1);
+        BenchOptions.runs(spec, runs);
         DqnConfig base = DqnConfig.builder().batchSize(batchSize).rolloutEpisodes(rolloutEpisodes)
                 .maxNewTokens(maxNewTokens).minNewTokens(maxNewTokens).seed(seed).build();
         List<DqnConfig> learners = new ArrayList<>();
@@ -84,8 +85,12 @@ final class BenchTrainCommand implements Callable<Integer> {
         List<PromptExample> examples = prompted.examples();
         List<String> p = prompted.prompts();
         try (ModelOptions.Loaded m = modelOptions.load()) {
+            // Before the batch of prompts is even listed (the rollouts check again with the prompts' lengths).
+            DecodeMemory.check(m.model().config(), rolloutEpisodes, 1, 0, maxNewTokens, "rolling out "
+                    + rolloutEpisodes + (rolloutEpisodes == 1 ? " episode" : " episodes") + " together",
+                    "--rollout-episodes or --max-new-tokens");
             // The prompts the rollouts use (cyclically: warm-up and timed runs), checked before any output.
-            int used = Math.min(examples.size(), rolloutEpisodes * (ROLLOUT_WARMUP + runs));
+            int used = (int) Math.min(examples.size(), (long) rolloutEpisodes * (ROLLOUT_WARMUP + runs));
             PromptFit.check(examples.subList(0, used), file, DqnCli.promptReadOptions(0), m, true, maxNewTokens,
                     PromptFit.REMEDY);
             out.println(BenchEnvironment.describe());

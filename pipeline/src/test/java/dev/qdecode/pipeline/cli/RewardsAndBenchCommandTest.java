@@ -286,7 +286,8 @@ class RewardsAndBenchCommandTest {
         String model = CliRunner.model("stories260K");
         usage("qdecode: error: --batch-sizes 8,0: 0 is out of range (expected positive sizes)",
                 "bench", "generate", "--model", model, "--batch-sizes", "8,0");
-        usage("qdecode: error: --runs 0: out of range (expected at least 1)", "bench", "generate", "--model", model, "--runs", "0");
+        usage("qdecode: error: --runs 0: out of range (expected 1 to 10000: the timing of every run is kept)", "bench",
+                "generate", "--model", model, "--runs", "0");
         usage("qdecode: error: --warmup -1: out of range (expected at least 0)",
                 "bench", "generate", "--model", model, "--warmup", "-1");
         usage("qdecode: error: --prompt-tokens 0: out of range (expected at least 1)",
@@ -338,6 +339,27 @@ class RewardsAndBenchCommandTest {
         assertEquals((min + max) / 2, median, 1.0, r.out());
         assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 2 timed runs of 5 updates after "
                 + "300 warm-up updates; CPU upd/s per second of the thread's CPU time; ratio to soft"), r.out());
+    }
+
+    /**
+     * --runs has an upper bound, and bench train's count of the prompts it uses does not overflow. Before,
+     * '--runs 2147483647' ended every bench command in "out of memory ... expected smaller batches" (exit 1),
+     * and 'bench train --rollout-episodes 1073741824 --runs 1' in "internal error: IllegalArgumentException:
+     * fromIndex(0) > toIndex(-1073741824)" (exit 1).
+     */
+    @Test
+    void benchRunsAreBoundedAndTheRolloutPromptCountDoesNotOverflow() {
+        String model = CliRunner.model("stories260K");
+        String expected = "qdecode: error: --runs 2147483647: out of range (expected 1 to 10000: the timing of every "
+                + "run is kept)";
+        usage(expected, "bench", "generate", "--model", model, "--runs", "2147483647");
+        usage(expected, "bench", "rewards", "bleu-corpus", "--runs", "2147483647");
+        usage(expected, "bench", "train", "--model", model, "--runs", "2147483647");
+        CliRunner.Result r = CliRunner.run("bench", "train", "--model", model, "--rollout-episodes", "1073741824",
+                "--runs", "1");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: rolling out 1073741824 episodes together of 48 new tokens "
+                + "needs about "), r.err());
     }
 
     @Test
