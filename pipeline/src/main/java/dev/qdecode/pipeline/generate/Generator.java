@@ -242,7 +242,7 @@ public final class Generator {
         int vocab = model.config().vocabSize();
         int[] noEos = new int[0];
         long[] nanos = new long[2];
-        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, nanos, (logits, nActive, step) -> {
+        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, firstAllowed(prep), nanos, (logits, nActive, step) -> {
             int[] next = new int[nActive];
             int kept = 0;
             int[] keepRows = new int[nActive];
@@ -301,6 +301,17 @@ public final class Generator {
                     Arrays.copyOf(gen[i], len[i]), ids[i].length, reason[i]));
         }
         return res;
+    }
+
+    /** Each prompt's allowed first tokens (token healing), or null when no prompt has a constraint. */
+    static int[][] firstAllowed(PromptEncoder.Encoded[] prep) {
+        int[][] allowed = new int[prep.length][];
+        boolean any = false;
+        for (int i = 0; i < prep.length; i++) {
+            allowed[i] = prep[i].allowedFirst();
+            any |= allowed[i] != null;
+        }
+        return any ? allowed : null;
     }
 
     private int findStop(StringBuilder text, int newFrom) {
