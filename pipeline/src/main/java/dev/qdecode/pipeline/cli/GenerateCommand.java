@@ -84,7 +84,8 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--policy", paramLabel = "RUN_DIR",
             description = "Decode with a trained DQN head (a 'qdecode train' run directory or its checkpoint.qdq). "
-                    + "Keep temperature 1 and no --top-k/--top-p: the policy restricts tokens to its candidate set.")
+                    + "Keep temperature 1 and no --top-k/--top-p: the policy restricts tokens to its candidate set "
+                    + "(with --policy, --top-k defaults to 0).")
     Path policy;
 
     @Mixin PolicyOptions policyOptions;
@@ -110,6 +111,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (decode.strategy == DecodeOptions.Strategy.greedy || beam.beams > 1) {
             OptionScope.refuse(spec, "greedy decoding (--strategy greedy or --beams)", "with --strategy sample",
                     List.of("--temperature", "--top-k", "--top-p", "--seed"));
+        }
+        if (policy != null && !spec.commandLine().getParseResult().hasMatchedOption("--top-k")) {
+            decode.topK = 0; // the policy's scores already keep only its candidates: sample all of them
         }
         GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
         if (limit < 0) {

@@ -42,11 +42,13 @@ final class DecodeLoop {
      * @param prompts the prompt ids (one cache row each at first)
      * @param maxNewTokens the cache's room for new tokens
      * @param policy rescoring policy (null = the model's logits)
+     * @param firstAllowed per prompt, the only ids its first new token may be (null entries or null: no
+     *     constraint); handed to the policy at the first step, where row i is prompt i
      * @param nanos accumulates {backbone, choosing} time
      * @param chooser decides each step
      */
-    static void run(CausalLM model, int[][] prompts, int maxNewTokens, TokenPolicy policy, long[] nanos,
-            Chooser chooser) {
+    static void run(CausalLM model, int[][] prompts, int maxNewTokens, TokenPolicy policy, int[][] firstAllowed,
+            long[] nanos, Chooser chooser) {
         int vocab = model.config().vocabSize();
         try (NDManager root = NDManager.newBaseManager()) {
             NDManager stepManager = root.newSubManager();
@@ -60,7 +62,9 @@ final class DecodeLoop {
                     long t1 = System.nanoTime();
                     nanos[0] += t1 - t0;
                     if (policy != null) {
-                        scores = policy.scores(out, scores, rows, vocab);
+                        scores = step == 0 && firstAllowed != null
+                                ? policy.scores(out, scores, rows, vocab, firstAllowed)
+                                : policy.scores(out, scores, rows, vocab);
                     }
                     stepManager.close();
                     Step next = chooser.choose(scores, rows, step);

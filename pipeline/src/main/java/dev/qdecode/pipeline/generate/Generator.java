@@ -145,7 +145,8 @@ public final class Generator {
 
     /**
      * Generates one continuation, handing each new piece of text to {@code sink} as soon as it is
-     * complete (never half a character).
+     * complete (never half a character). With stop strings, an end of the text that could begin one is held
+     * back until it is known not to, so the pieces always add up to {@link Generation#text()}.
      *
      * @param prompt the prompt text
      * @param sink receives text pieces
@@ -225,6 +226,7 @@ public final class Generator {
         }
         int[][] gen = new int[n][cfg.maxNewTokens()];
         int[] len = new int[n];
+        int[] streamed = new int[n]; // characters of text[b] already handed to the sink
         StopReason[] reason = new StopReason[n];
         StringBuilder[] text = new StringBuilder[n];
         ContinuationDecoder[] dec = new ContinuationDecoder[n];
@@ -240,7 +242,7 @@ public final class Generator {
         int vocab = model.config().vocabSize();
         int[] noEos = new int[0];
         long[] nanos = new long[2];
-        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, nanos, (logits, nActive, step) -> {
+        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, firstAllowed(prep), nanos, (logits, nActive, step) -> {
             int[] next = new int[nActive];
             int kept = 0;
             int[] keepRows = new int[nActive];
@@ -263,7 +265,6 @@ public final class Generator {
                     int cut = findStop(text[b], before);
                     if (cut >= 0) {
                         text[b].setLength(cut);
-                        piece = cut > before ? piece.substring(0, cut - before) : "";
                         reason[b] = StopReason.STOP_STRING;
                         stop = true;
                     }
@@ -271,12 +272,17 @@ public final class Generator {
                 if (!stop && len[b] == cfg.maxNewTokens()) {
                     String rest = dec[b] == null ? "" : dec[b].flush();
                     text[b].append(rest);
-                    piece += rest;
                     reason[b] = StopReason.MAX_TOKENS;
                     stop = true;
                 }
-                if (sink != null && !piece.isEmpty()) {
-                    sink.accept(piece);
+                if (sink != null) {
+                    // Hold back an end of the text that may begin a stop string, so that what is streamed
+                    // is always a prefix of the final (cut) text.
+                    int safe = stop ? text[b].length() : text[b].length() - stopPrefixAtEnd(text[b]);
+                    if (safe > streamed[b]) {
+                        sink.accept(text[b].substring(streamed[b], safe));
+                        streamed[b] = safe;
+                    }
                 }
                 if (!stop) {
                     keepRows[kept] = r;
@@ -297,6 +303,17 @@ public final class Generator {
         return res;
     }
 
+    /** Each prompt's allowed first tokens (token healing), or null when no prompt has a constraint. */
+    static int[][] firstAllowed(PromptEncoder.Encoded[] prep) {
+        int[][] allowed = new int[prep.length][];
+        boolean any = false;
+        for (int i = 0; i < prep.length; i++) {
+            allowed[i] = prep[i].allowedFirst();
+            any |= allowed[i] != null;
+        }
+        return any ? allowed : null;
+    }
+
     private int findStop(StringBuilder text, int newFrom) {
         int best = -1;
         for (String s : cfg.stopStrings()) {
@@ -307,6 +324,20 @@ public final class Generator {
             }
         }
         return best;
+    }
+
+    /** The length of the longest end of {@code text} that is a proper prefix of a stop string (0 when none). */
+    private int stopPrefixAtEnd(StringBuilder text) {
+        int held = 0;
+        for (String s : cfg.stopStrings()) {
+            for (int k = Math.min(s.length() - 1, text.length()); k > held; k--) {
+                if (text.indexOf(s.substring(0, k), text.length() - k) == text.length() - k) {
+                    held = k;
+                    break;
+                }
+            }
+        }
+        return held;
     }
 
     private boolean isEos(int tok) {

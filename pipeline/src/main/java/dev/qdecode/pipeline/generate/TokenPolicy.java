@@ -21,6 +21,22 @@ public interface TokenPolicy {
     float[] scores(StepOutput out, float[] logits, int rows, int vocab);
 
     /**
+     * Scores for the next token of every active row when some rows may choose only among given tokens
+     * (token healing's first step), so that a policy can draw its own choices from those tokens. The
+     * default ignores {@code allowed} (the generator applies it to the returned scores anyway).
+     *
+     * @param out the model's step output (logits {@code [R, V]} and state embeddings {@code [R, H]})
+     * @param logits the same logits copied to Java, row-major {@code R × V}
+     * @param rows the number of active rows R
+     * @param vocab the vocabulary size V
+     * @param allowed per row, the only ids it may choose (a null entry: no constraint); null = none for any row
+     * @return scores row-major {@code R × V} (may be {@code logits} itself, modified in place)
+     */
+    default float[] scores(StepOutput out, float[] logits, int rows, int vocab, int[][] allowed) {
+        return scores(out, logits, rows, vocab);
+    }
+
+    /**
      * log Σ exp over a row of scores (the log-normaliser that turns them into log-probabilities;
      * −∞ entries count as zero probability).
      *

@@ -234,6 +234,11 @@ class DqnCommandsTest {
         Result noPolicy = run(concat(new String[] {"generate", "--model", CliRunner.model("stories260K"), "--resume"},
                 batch));
         assertEquals(ExitCodes.USAGE, noPolicy.code(), noPolicy.err());
+        // with --policy, --top-k defaults to 0 (all candidates), without it to 50
+        assertTrue(noPolicy.err().contains("--top-k 50 (the run's: 0)"), noPolicy.err());
+        noPolicy = run(concat(new String[] {"generate", "--model", CliRunner.model("stories260K"), "--top-k", "0",
+            "--resume"}, batch));
+        assertEquals(ExitCodes.USAGE, noPolicy.code(), noPolicy.err());
         assertTrue(noPolicy.err().contains("policy_checkpoints_sha256 unset (the run's: ["), noPolicy.err());
         Result target = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--head", "target",
             "--resume"}, batch));
