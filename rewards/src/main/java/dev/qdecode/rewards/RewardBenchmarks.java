@@ -641,8 +641,9 @@ public final class RewardBenchmarks {
             benchmarks().forEach(s -> names.add(s.name()));
         }
         try {
-            System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).trim()
-                    + "; cores: " + Runtime.getRuntime().availableProcessors());
+            String[] load = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+", 4); // 1/5/15 min first
+            System.out.println("load average: " + String.join(" ", java.util.Arrays.copyOf(load, Math.min(3,
+                    load.length))) + " (1/5/15 min); cores: " + Runtime.getRuntime().availableProcessors());
         } catch (IOException | RuntimeException e) {
             System.out.println("cores: " + Runtime.getRuntime().availableProcessors());
         }

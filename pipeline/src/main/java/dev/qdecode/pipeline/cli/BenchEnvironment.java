@@ -11,7 +11,9 @@ final class BenchEnvironment {
     static String describe() {
         String load;
         try {
-            load = Files.readString(Path.of("/proc/loadavg")).trim();
+            // the first three fields: 1-, 5- and 15-minute averages (then running/total processes, last pid)
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            load = f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min)" : "unknown";
         } catch (IOException | RuntimeException e) {
             load = "unknown";
         }
