@@ -76,6 +76,24 @@ final class BenchOptions {
                         + joined(values) + ": " + v + " is out of range (expected positive sizes)");
             }
         }
+        once(spec, option, values);
+    }
+
+    /**
+     * Refuses a value given twice in a list of things to measure: it would be measured twice, and its
+     * rows read as two results.
+     *
+     * @param spec the command
+     * @param option the option or parameter, for the message
+     * @param values the values given
+     */
+    static void once(CommandSpec spec, String option, List<?> values) {
+        for (int i = 0; i < values.size(); i++) {
+            if (values.subList(0, i).contains(values.get(i))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " " + values.get(i)
+                        + ": given twice (expected each once)");
+            }
+        }
     }
 
     private static CommandLine.ParameterException outOfRange(CommandSpec spec, String option, long value,

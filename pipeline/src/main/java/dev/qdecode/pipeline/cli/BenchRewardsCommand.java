@@ -70,6 +70,7 @@ final class BenchRewardsCommand implements Callable<Integer> {
                         + ": unknown benchmark (expected one of " + String.join(", ", known) + "; see --list)");
             }
         }
+        BenchOptions.once(spec, "NAME", names);
         List<String> todo = names.isEmpty() ? known : names;
         refuseThreadsWhereUnused(todo);
         out.println(BenchEnvironment.describe());

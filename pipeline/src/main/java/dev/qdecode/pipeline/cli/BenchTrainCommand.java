@@ -75,6 +75,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         BenchOptions.runs(spec, runs);
         DqnConfig base = DqnConfig.builder().batchSize(batchSize).rolloutEpisodes(rolloutEpisodes)
                 .maxNewTokens(maxNewTokens).minNewTokens(maxNewTokens).seed(seed).build();
+        BenchOptions.once(spec, "--variants", variants);
         List<DqnConfig> learners = new ArrayList<>();
         for (String variant : variants) {
             learners.add(variant(base, variant));
