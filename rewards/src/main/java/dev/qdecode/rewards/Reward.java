@@ -33,7 +33,8 @@ public interface Reward extends AutoCloseable {
     /**
      * Whether {@link #score(List)} gives a meaningful value for an unfinished text (a prefix of
      * the generation). Rewards that can do so support potential-based shaping
-     * r_t = Φ(prefix_{t+1}) − Φ(prefix_t), which telescopes to the terminal reward.
+     * r_t = Φ(prefix_{t+1}) − Φ(prefix_t) (γ·Φ(prefix_{t+1}) − Φ(prefix_t) with a discount γ &lt; 1), which
+     * telescopes to the terminal reward.
      *
      * @return true when prefixes can be scored
      */

@@ -27,7 +27,8 @@ import java.util.Set;
 /**
  * The DQN training loop: roll out {@code rolloutEpisodes} seeded train prompts with the behaviour
  * policy (ε-greedy over C(s) on log π_ref + Q/τ_Q), score them (terminal reward, or potential-based
- * shaping r_t = Φ(prefix_{t+1}) − Φ(prefix_t) when the reward scores prefixes; optional KL penalty),
+ * shaping r_t = γ·Φ(prefix_{t+1}) − Φ(prefix_t), see {@link Shaping}, when the reward scores prefixes;
+ * optional KL penalty),
  * push them to replay, run {@code updatesPerRollout} updates, evaluate every {@code evalEvery}
  * episodes on held-out prompts, checkpoint. Writes {@code metrics.jsonl}, {@code checkpoint.qdq} and
  * (at the end) {@code summary.json} in the run directory.
@@ -536,7 +537,7 @@ public final class DqnTrainer implements AutoCloseable {
                     pot[j] = sc[at++];
                 }
                 terminal[i] = pot[pot.length - 1];
-                r[i] = Shaping.rewards(eps.get(i).tokens().length, phi0, prefixes[i], pot);
+                r[i] = Shaping.rewards(eps.get(i).tokens().length, phi0, prefixes[i], pot, cfg.gamma());
             }
         } else {
             List<Episode> batch = new ArrayList<>(n);

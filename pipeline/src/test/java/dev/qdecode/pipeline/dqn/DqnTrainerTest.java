@@ -200,6 +200,39 @@ class DqnTrainerTest {
     }
 
     /**
+     * Potential-based shaping with γ &lt; 1 (Ng, Harada and Russell 1999: F = γ·Φ(s') − Φ(s), Φ(terminal) = 0):
+     * the discounted shaped return from every step t is the discounted terminal reward less the potential
+     * there, γ^(T−1−t)·R − Φ(prefix_t), so the optimal policy is that of the terminal reward. Here Φ is
+     * scored at every prefix (--shaping-every 1), so Φ(prefix_t) is the reward of the first t tokens.
+     */
+    @Test
+    void discountedShapedReturnsAreTheTerminalReturnLessThePotential(@TempDir Path tmp) {
+        double gamma = 0.5;
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).shapingEvery(1).gamma(gamma).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp), cfg, null)) {
+            Rollouts r = new Rollouts(model, tok, fmt, cfg);
+            List<Rollouts.Episode> eps = r.run(train.subList(0, 4), null, 0.0, new Rng(3), true);
+            float[][] rw = t.shapedRewardsForTest(eps);
+            for (int i = 0; i < eps.size(); i++) {
+                Rollouts.Episode e = eps.get(i);
+                int len = e.tokens().length;
+                List<dev.qdecode.rewards.Episode> prefixes = new java.util.ArrayList<>();
+                for (int p = 0; p <= len; p++) {
+                    prefixes.add(new dev.qdecode.rewards.Episode(e.prompt(), p == len ? e.text() : e.prefix(p),
+                            java.util.Arrays.copyOf(e.tokens(), p), null, null, null));
+                }
+                double[] phi = reward.score(prefixes); // phi[p] = Φ(prefix_p); phi[len] = R
+                double g = 0;
+                for (int s = len - 1; s >= 0; s--) {
+                    g = rw[i][s] + gamma * g;
+                    assertEquals(Math.pow(gamma, len - 1 - s) * phi[len] - phi[s], g, 1e-5,
+                            "episode " + i + ", return from step " + s + ": " + e.text());
+                }
+            }
+        }
+    }
+
+    /**
      * A reward beyond [-1, 1] (here 4 × VADER) widens the return range that targets are clipped to, to the
      * discounted returns its episodes reach; a range given in the config is kept.
      */

@@ -34,6 +34,26 @@ class RewardPiecesTest {
     }
 
     @Test
+    void discountedShapingIsGammaPhiNextMinusPhi() {
+        // γ = 0.5, Φ(empty) = 0.1, Φ at prefixes 1..3 = 0.2, 0.6, R = 0.8:
+        // r0 = 0.5·0.2 − 0.1 = 0, r1 = 0.5·0.6 − 0.2 = 0.1, r2 = 0.8 − 0.6 = 0.2 (last step: Φ(terminal) = 0)
+        float[] r = Shaping.rewards(3, 0.1, new int[] {1, 2, 3}, new double[] {0.2, 0.6, 0.8}, 0.5);
+        assertArrayEquals(new float[] {0f, 0.1f, 0.2f}, r, 1e-6f);
+        // discounted return from step 0: 0 + 0.5·0.1 + 0.25·0.2 = 0.1 = γ²·R − Φ(empty) = 0.2 − 0.1
+        assertEquals(0.1, r[0] + 0.5 * r[1] + 0.25 * r[2], 1e-6);
+        // Φ scored at prefixes 2 and 4 only, held in between: Φ = 0.1, 0.1, 0.5, 0.5, R = 0.9
+        // r = 0.5·0.1 − 0.1, 0.5·0.5 − 0.1, 0.5·0.5 − 0.5, 0.9 − 0.5
+        float[] r2 = Shaping.rewards(4, 0.1, new int[] {2, 4}, new double[] {0.5, 0.9}, 0.5);
+        assertArrayEquals(new float[] {-0.05f, 0.15f, -0.25f, 0.4f}, r2, 1e-6f);
+        // γ = 1 gives the undiscounted rewards exactly
+        double[] phi = {0.2, 0.5, 0.4, 0.9, 0.7};
+        assertArrayEquals(Shaping.rewards(5, 0.1, Shaping.scoredPrefixes(5, 2), new double[] {0.5, 0.9, 0.7}),
+                Shaping.rewards(5, 0.1, Shaping.scoredPrefixes(5, 2), new double[] {0.5, 0.9, 0.7}, 1.0), 0f);
+        assertArrayEquals(Shaping.rewards(5, 0.1, Shaping.scoredPrefixes(5, 1), phi),
+                new float[] {0.1f, 0.3f, -0.1f, 0.5f, -0.2f}, 1e-6f);
+    }
+
+    @Test
     void klControllerAdaptsTowardTheTarget() {
         KlController fixed = new KlController(0.05, 0, 10000);
         assertEquals(0.05, fixed.update(10, 32), 0);
