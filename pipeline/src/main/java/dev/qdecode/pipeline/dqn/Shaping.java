@@ -57,9 +57,9 @@ final class Shaping {
      * @param prefixes prefix lengths in increasing order (each in 1..T, the last = T)
      * @param potentials Φ at those prefix lengths
      * @param gamma the discount γ of the returns
-     * @return r_t for t = 0..T−1: γ·Φ(prefix_{t+1}) − Φ(prefix_t) for t &lt; T−1 and Φ(final) − Φ(prefix_{T−1})
-     *     for the last step, with Φ held at its last known value between scored prefixes; the discounted
-     *     return from step t is γ^{T−1−t}·Φ(final) − Φ(prefix_t)
+     * @return r_t for t = 0..T−1: γ·Φ(prefix_{t+1}) − Φ(prefix_t) for t &lt; T−1 and
+     *     Φ(final) − Φ(prefix_{T−1}) for the last step, with Φ held at its last known value between
+     *     scored prefixes; the discounted return from step t is γ^{T−1−t}·Φ(final) − Φ(prefix_t)
      */
     static float[] rewards(int length, double phi0, int[] prefixes, double[] potentials, double gamma) {
         if (prefixes.length != potentials.length || prefixes.length == 0 || prefixes[prefixes.length - 1] != length) {
