@@ -552,10 +552,10 @@ public final class DqnTrainer implements AutoCloseable {
         }
         if (kl.beta() > 0) {
             for (int i = 0; i < n; i++) {
-                // The episode's KL penalty −β·Σ_t (log π − log π_ref), spread evenly over its steps (same return).
-                float p = (float) (kl.penalty(eps.get(i).kl(), 0) / r[i].length);
+                // The per-token KL penalty −β·(log π(a_t|s_t) − log π_ref(a_t|s_t)), on the step of its token.
+                double[] klSteps = eps.get(i).klSteps();
                 for (int t = 0; t < r[i].length; t++) {
-                    r[i][t] += p;
+                    r[i][t] += (float) kl.penalty(klSteps[t], 0);
                 }
             }
         }
@@ -647,7 +647,8 @@ public final class DqnTrainer implements AutoCloseable {
                     throw new IllegalArgumentException("the evaluation log's " + name + " episode " + (i + 1)
                             + " is for another prompt (expected the log of these prompts)");
                 }
-                eps.add(new Rollouts.Episode(e.prompt(), e.promptIds(), e.tokens(), e.text(), null, e.kl(), null));
+                eps.add(new Rollouts.Episode(e.prompt(), e.promptIds(), e.tokens(), e.text(), null, e.kl(), null,
+                        null));
             }
             if (!done.isEmpty()) {
                 evalRng.setState(log.rngState(name));

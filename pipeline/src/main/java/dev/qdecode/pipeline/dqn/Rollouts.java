@@ -22,9 +22,14 @@ import java.util.List;
  */
 final class Rollouts {
 
-    /** One finished episode. */
+    /**
+     * One finished episode.
+     *
+     * @param kl Σ_t (log π(a_t|s_t) − log π_ref(a_t|s_t)) over its tokens (0 without a head)
+     * @param klSteps the terms of {@code kl}, one per token (null where not kept)
+     */
     record Episode(String prompt, int[] promptIds, int[] tokens, String text, int[] prefixEnds, double kl,
-            ReplayEpisode.Builder steps) {
+            ReplayEpisode.Builder steps, double[] klSteps) {
         /** Text of the first {@code p} generated tokens (as decoded so far). */
         String prefix(int p) {
             return p == 0 ? "" : text.substring(0, Math.min(text.length(), prefixEnds[p - 1]));
@@ -161,6 +166,7 @@ final class Rollouts {
         int[][] ends = new int[n][cfg.maxNewTokens()];
         int[] len = new int[n];
         double[] kl = new double[n];
+        double[][] klStep = new double[n][cfg.maxNewTokens()];
         StringBuilder[] text = new StringBuilder[n];
         ContinuationDecoder[] dec = new ContinuationDecoder[n];
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
@@ -222,7 +228,8 @@ final class Rollouts {
                                     cfg.rolloutTemperature());
                         }
                         if (head != null) {
-                            kl[b] += logPi[chosen] - set.logp()[chosen];
+                            klStep[b][len[b]] = logPi[chosen] - set.logp()[chosen];
+                            kl[b] += klStep[b][len[b]];
                         }
                         if (record) {
                             steps[b].step(hidden, r * dim, set, chosen);
@@ -264,7 +271,7 @@ final class Rollouts {
         List<Episode> res = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             res.add(new Episode(prompts.get(i), ids[i], Arrays.copyOf(gen[i], len[i]), text[i].toString(),
-                    Arrays.copyOf(ends[i], len[i]), kl[i], steps[i]));
+                    Arrays.copyOf(ends[i], len[i]), kl[i], steps[i], Arrays.copyOf(klStep[i], len[i])));
         }
         nanos += System.nanoTime() - start;
         return res;

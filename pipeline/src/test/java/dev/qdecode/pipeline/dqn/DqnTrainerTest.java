@@ -233,6 +233,58 @@ class DqnTrainerTest {
     }
 
     /**
+     * The KL penalty is per token (KlController, --kl-beta): r_t gets −β·(log π(a_t|s_t) − log π_ref(a_t|s_t)) of
+     * the token taken at step t, so the return from step t carries the KL of the tokens from t on. Here the
+     * rollouts follow a head with random output weights (Q ≠ 0), and the per-token log-ratios are recomputed
+     * from the recorded states and candidates.
+     */
+    @Test
+    void theKlPenaltyIsChargedToTheTokenThatIncursIt(@TempDir Path tmp) {
+        double beta = 0.5;
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).shapingEvery(0).klBeta(beta).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp), cfg, null);
+                QHead head = new QHead(model.config().hiddenSize(), 16, model.config().vocabSize(),
+                        DqnConfig.Activation.RELU, 5)) {
+            HeadState st = head.export();
+            float[] online = st.online().clone();
+            Rng w = new Rng(11);
+            int size1 = 16 * (model.config().hiddenSize() + 1);
+            for (int i = size1; i < online.length; i++) {
+                online[i] = (float) (w.nextDouble() - 0.5);
+            }
+            head.load(new HeadState(st.in(), st.hidden(), st.vocab(), st.activation(), online, st.target(),
+                    st.adamM(), st.adamV(), st.adamStep()));
+            Rollouts r = new Rollouts(model, tok, fmt, cfg);
+            List<Rollouts.Episode> eps = r.run(train.subList(0, 4), head, 0.0, new Rng(3), true);
+            float[][] rw = t.shapedRewardsForTest(eps);
+            double[] term = reward.score(eps.stream().map(e -> new dev.qdecode.rewards.Episode(e.prompt(), e.text(),
+                    e.tokens(), null, null, null)).toList());
+            boolean unequal = false;
+            for (int i = 0; i < eps.size(); i++) {
+                ReplayEpisode e = eps.get(i).steps().build(new float[eps.get(i).tokens().length]);
+                double klSum = 0;
+                double first = Double.NaN;
+                for (int s = 0; s < e.length; s++) {
+                    int k = e.candidates(s);
+                    int cs = e.candStart[s];
+                    float[] lp = java.util.Arrays.copyOfRange(e.candLogp, cs, cs + k);
+                    float[] q = head.q(java.util.Arrays.copyOfRange(e.phi, s * e.dim, (s + 1) * e.dim), 1,
+                            java.util.Arrays.copyOfRange(e.candIds, cs, cs + k), k);
+                    double klS = PolicyMath.guidedLogProbs(lp, q, 0, k, cfg.tauQ())[e.actionIndex[s]]
+                            - lp[e.actionIndex[s]];
+                    klSum += klS;
+                    first = s == 0 ? klS : first;
+                    unequal |= Math.abs(klS - first) > 1e-3;
+                    double expected = -beta * klS + (s == e.length - 1 ? term[i] : 0);
+                    assertEquals(expected, rw[i][s], 1e-4, "episode " + i + ", step " + s);
+                }
+                assertEquals(eps.get(i).kl(), klSum, 1e-4);
+            }
+            assertTrue(unequal, "the tokens' log-ratios differ");
+        }
+    }
+
+    /**
      * A reward beyond [-1, 1] (here 4 × VADER) widens the return range that targets are clipped to, to the
      * discounted returns its episodes reach; a range given in the config is kept.
      */
