@@ -161,11 +161,7 @@ public record ModelConfig(
         checkTokenId("bos_token_id", bosTokenId, vocabSize);
         checkTokenId("pad_token_id", padTokenId, vocabSize);
         eosTokenIds = eosTokenIds.clone();
-        for (int id : eosTokenIds) {
-            if (id < 0 || id >= vocabSize) {
-                throw new IllegalArgumentException("eos_token_id: " + id + " is outside the vocabulary [0, " + vocabSize + ")");
-            }
-        }
+        checkEosTokenIds(eosTokenIds, vocabSize);
     }
 
     /**
@@ -315,6 +311,15 @@ public record ModelConfig(
         }
     }
 
+    /** Each end-of-sequence id must be a token (none is optional, unlike bos/pad's -1). */
+    private static void checkEosTokenIds(int[] ids, int vocab) {
+        for (int id : ids) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("eos_token_id: " + id + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
@@ -372,14 +377,12 @@ public record ModelConfig(
         if (!f.isAbsent("vocab_size")) {
             int vocab = f.requiredInt("vocab_size");
             if (vocab > 0) {
-                checkTokenIdIn(bosSource, "bos_token_id", bos, vocab);
-                for (int id : eos) {
-                    if (id < 0 || id >= vocab) {
-                        throw new ModelException(eosSource + ": eos_token_id: " + id + " is outside the vocabulary [0, "
-                                + vocab + ")");
-                    }
-                }
-                checkTokenIdIn(padSource, "pad_token_id", pad, vocab);
+                int b = bos;
+                int[] e = eos;
+                int p = pad;
+                inFile(bosSource, () -> checkTokenId("bos_token_id", b, vocab));
+                inFile(eosSource, () -> checkEosTokenIds(e, vocab));
+                inFile(padSource, () -> checkTokenId("pad_token_id", p, vocab));
             }
         }
         try {
@@ -392,10 +395,10 @@ public record ModelConfig(
         }
     }
 
-    /** As the constructor checks a token id, naming the file it was read from. */
-    private static void checkTokenIdIn(String source, String field, int id, int vocab) {
+    /** Runs one of the constructor's token-id checks, naming the file the id was read from. */
+    private static void inFile(String source, Runnable check) {
         try {
-            checkTokenId(field, id, vocab);
+            check.run();
         } catch (IllegalArgumentException e) {
             throw new ModelException(source + ": " + e.getMessage(), e);
         }

@@ -178,7 +178,11 @@ final class Checkpoint {
                     shape.adamStep());
             if (d.hasReplay() && replay == null) {
                 // not parsed, but read through: the checksum after it covers the head too
-                skipChecked(in, Files.size(file) - counted.count - 8);
+                long replayBytes = Files.size(file) - counted.count - 8;
+                if (replayBytes < 0) {
+                    throw new EOFException();
+                }
+                in.skipNBytes(replayBytes); // CheckedInputStream.skip reads through, updating the checksum
             } else if (d.hasReplay()) {
                 try {
                     replay.read(in);
@@ -230,21 +234,6 @@ final class Checkpoint {
             long k = in.skip(n);
             count += k;
             return k;
-        }
-    }
-
-    /** Reads {@code n} bytes through the checksummed stream without keeping them (EOF when fewer are left). */
-    private static void skipChecked(DataInputStream in, long n) throws IOException {
-        if (n < 0) {
-            throw new EOFException();
-        }
-        byte[] buf = new byte[1 << 16];
-        while (n > 0) {
-            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
-            if (r < 0) {
-                throw new EOFException();
-            }
-            n -= r;
         }
     }
 
