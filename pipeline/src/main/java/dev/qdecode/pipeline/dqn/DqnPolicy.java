@@ -21,9 +21,10 @@ import java.util.Map;
  *       order of Q.</li>
  * </ul>
  * Tokens outside C get {@value #OUTSIDE} + log π_ref(a|s) instead of −∞: they are never chosen while
- * a candidate is allowed, but when the generator's own constraints (EOS before the minimum length)
- * exclude every candidate it falls back to the most likely allowed tokens rather than to an arbitrary
- * id. At token healing's first step the candidates are drawn from the allowed tokens, as in training. Use it with temperature 1 and no extra top-k/top-p in the generator.
+ * a candidate is allowed, but when the generator's own constraints exclude every candidate it falls back
+ * to the most likely allowed tokens rather than to an arbitrary id. As in the training rollouts, C is drawn
+ * from the tokens the generator accepts at that step: from the allowed tokens at token healing's first step,
+ * and without end-of-sequence while {@code --min-new-tokens} bans it. Use it with temperature 1 and no extra top-k/top-p in the generator.
  * With a zero-initialised (untrained) head the guided policy equals π_ref restricted to C.
  * Threads may share one policy: scoring keeps its scratch state per thread.
  */
@@ -306,6 +307,15 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     }
 
     /**
+     * {@inheritDoc} A row's candidate set is drawn from its allowed tokens without the banned ones, as in the
+     * training rollouts.
+     */
+    @Override
+    public float[] scores(StepOutput out, float[] logits, int rows, int vocab, int[][] allowed, int[] banned) {
+        return scores(out.hidden().toFloatArray(), logits, rows, vocab, allowed, banned);
+    }
+
+    /**
      * Scores from plain arrays (the engine-free core of {@link #scores(StepOutput, float[], int, int)}).
      *
      * @param embeddings state embeddings, row-major {@code rows × H}
@@ -332,6 +342,23 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @throws IllegalArgumentException when the sizes do not match the head
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab, int[][] allowed) {
+        return scores(embeddings, logits, rows, vocab, allowed, null);
+    }
+
+    /**
+     * Scores from plain arrays, each row's candidates drawn only from its allowed tokens and never from the
+     * banned ones (the engine-free core of {@link #scores(StepOutput, float[], int, int, int[][], int[])}).
+     *
+     * @param embeddings state embeddings, row-major {@code rows × H}
+     * @param logits the model's logits, row-major {@code rows × V} (modified in place and returned)
+     * @param rows the number of rows
+     * @param vocab the vocabulary size V
+     * @param allowed per row, the only ids eligible as candidates (a null entry: all); null = all for every row
+     * @param banned ids no row may have as a candidate (null: none)
+     * @return the scores, row-major {@code rows × V}
+     * @throws IllegalArgumentException when the sizes do not match the head
+     */
+    public float[] scores(float[] embeddings, float[] logits, int rows, int vocab, int[][] allowed, int[] banned) {
         if (vocab != head().vocabSize()) {
             throw new IllegalArgumentException("the DQN head was trained for a vocabulary of " + head().vocabSize()
                     + " tokens but the model has " + vocab);
@@ -343,7 +370,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         Candidates.Set[] sets = new Candidates.Set[rows];
         int kmax = 1;
         for (int r = 0; r < rows; r++) {
-            sets[r] = candidates.get().select(logits, r * vocab, vocab, allowed == null ? null : allowed[r], null);
+            sets[r] = candidates.get().select(logits, r * vocab, vocab, allowed == null ? null : allowed[r], banned);
             kmax = Math.max(kmax, sets[r].size());
         }
         int[] ids = new int[rows * kmax];

@@ -62,7 +62,7 @@ final class BeamSearch {
         for (int i = 0; i < n; i++) {
             active[i] = i;
         }
-        DecodeLoop.run(model, ids, maxNew, policy, Generator.firstAllowed(prep), nanos, (scores, rows, len) -> {
+        DecodeLoop.run(model, ids, maxNew, policy, Generator.firstAllowed(prep), cfg.minNewTokens(), eosIds, nanos, (scores, rows, len) -> {
             // Right after the prompts each has one row; from then on k (dead beams padded).
             int width = len == 0 ? 1 : k;
             int nActive = rows / width;

@@ -44,11 +44,14 @@ final class DecodeLoop {
      * @param policy rescoring policy (null = the model's logits)
      * @param firstAllowed per prompt, the only ids its first new token may be (null entries or null: no
      *     constraint); handed to the policy at the first step, where row i is prompt i
+     * @param minNewTokens steps (new tokens) before end-of-sequence may be chosen; the policy is told the
+     *     end-of-sequence ids are banned until then
+     * @param eosIds the end-of-sequence ids
      * @param nanos accumulates {backbone, choosing} time
      * @param chooser decides each step
      */
     static void run(CausalLM model, int[][] prompts, int maxNewTokens, TokenPolicy policy, int[][] firstAllowed,
-            long[] nanos, Chooser chooser) {
+            int minNewTokens, int[] eosIds, long[] nanos, Chooser chooser) {
         int vocab = model.config().vocabSize();
         try (NDManager root = NDManager.newBaseManager()) {
             NDManager stepManager = root.newSubManager();
@@ -62,9 +65,8 @@ final class DecodeLoop {
                     long t1 = System.nanoTime();
                     nanos[0] += t1 - t0;
                     if (policy != null) {
-                        scores = step == 0 && firstAllowed != null
-                                ? policy.scores(out, scores, rows, vocab, firstAllowed)
-                                : policy.scores(out, scores, rows, vocab);
+                        scores = policy.scores(out, scores, rows, vocab, step == 0 ? firstAllowed : null,
+                                step < minNewTokens ? eosIds : null);
                     }
                     stepManager.close();
                     Step next = chooser.choose(scores, rows, step);

@@ -242,7 +242,8 @@ public final class Generator {
         int vocab = model.config().vocabSize();
         int[] noEos = new int[0];
         long[] nanos = new long[2];
-        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, firstAllowed(prep), nanos, (logits, nActive, step) -> {
+        DecodeLoop.run(model, ids, cfg.maxNewTokens(), policy, firstAllowed(prep), cfg.minNewTokens(), eosIds,
+                nanos, (logits, nActive, step) -> {
             int[] next = new int[nActive];
             int kept = 0;
             int[] keepRows = new int[nActive];

@@ -23,11 +23,23 @@ import org.junit.jupiter.api.Test;
  * (TinyStories-656K) the first step kept 6.75 candidates on average instead of 18.40 (stories260K: 0.87 instead of 2.32, and none, Q ignored, on 13 prompts).
  * With a zero-initialised head the guided policy is π_ref over its candidates, so sampling it must give what
  * sampling the model with top-k = the candidate count gives, token for token.
+ * <p>The same holds while {@code --min-new-tokens} bans end-of-sequence: the candidates are the top-k of the
+ * other tokens, as in training. They used to be the top-k with end-of-sequence, which the generator then
+ * dropped, leaving k − 1 wherever it ranked among the top k.
  */
 class PolicyTokenHealingTest {
 
     @Test
     void aZeroHeadSamplesLikeTopKOfTheModelIncludingTheHealedFirstToken() {
+        assertZeroHeadSamplesLikeTopK(3, 0);
+    }
+
+    @Test
+    void aZeroHeadSamplesLikeTopKOfTheModelWhileEndOfSequenceIsBanned() {
+        assertZeroHeadSamplesLikeTopK(200, 200);
+    }
+
+    private static void assertZeroHeadSamplesLikeTopK(int maxNewTokens, int minNewTokens) {
         Path shared = Path.of(System.getProperty("qdecode.shared"));
         Path dir = shared.resolve("models/TinyStories-656K");
         List<String> prompts = Datasets.prompts(shared.resolve("data/prompts/story_prompts.dev.tsv"),
@@ -39,7 +51,7 @@ class PolicyTokenHealingTest {
                         DqnConfig.Activation.RELU, 3), cfg, DqnPolicy.Mode.GUIDED)) {
             PromptFormat fmt = PromptFormat.forModel(dir, tok);
             GenerationConfig gc = GenerationConfig.stepwise(new SamplingConfig(false, 1.0, cfg.candidatesTopK(), 1.0),
-                    3, 0, List.of(), 5, 8, true, false);
+                    maxNewTokens, minNewTokens, List.of(), 5, 8, true, false);
             List<Generation> withPolicy = new Generator(model, tok, fmt, gc, policy).generate(prompts, null);
             List<Generation> plain = new Generator(model, tok, fmt, gc).generate(prompts, null);
             for (int i = 0; i < prompts.size(); i++) {
