@@ -313,7 +313,7 @@ final class Binding {
   }
 
   private String checked(Row row, String field, String column, String value) {
-    if (value.isBlank()) {
+    if (Sources.blank(value)) {
       throw row.error(
           column,
           "expected a non-blank value (field '"

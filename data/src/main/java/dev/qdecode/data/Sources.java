@@ -21,6 +21,21 @@ final class Sources {
         + (file.isAbsolute() ? "" : " (" + file.toAbsolutePath().normalize() + ")");
   }
 
+  /**
+   * Whether a value is empty or only whitespace, no-break spaces included (every character Python's
+   * {@code str.isspace()} accepts, what the BLEU/chrF tokenizers split on); {@link String#isBlank()}
+   * keeps U+00A0, U+2007, U+202F and U+0085.
+   */
+  static boolean blank(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != '\u0085') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Quotes a value for a message, shortening long ones and escaping control characters. */
   static String quote(String value) {
     String v = value.length() > 60 ? value.substring(0, 57) + "..." : value;

@@ -107,6 +107,17 @@ class BadInputTest {
         tmp + "/bad/t.tsv:2: column 'sentence': expected a non-blank value (field 'text' of task"
             + " classification) but found ' '",
         classificationError("sentence\tlabel\n \t1\n"));
+    // no-break spaces are blank too (BLEU and chrF skip such a reference: it would fail after decoding)
+    Path f =
+        files.write(
+            "nbsp.tsv", "id\ten\tde\n0\tA dog.\tEin Hund.\n1\tA cat.\t\u00a0\u202f\n");
+    assertEquals(
+        tmp + "/bad/nbsp.tsv:3: column 'de': expected a non-blank value (field 'target' of task"
+            + " translation) but found '\u00a0\u202f'",
+        message(
+            () ->
+                Datasets.translation(
+                    f, ReadOptions.defaults().withColumn("source", "en").withColumn("target", "de"))));
   }
 
   @Test

@@ -45,20 +45,28 @@ final class TaskOptions {
      * Prompts with their ids (the file's, one per data row, in order) and references, for tasks scored
      * against gold targets (none for continuation).
      */
-    record Prompts(List<String> prompts, List<String> ids, Map<String, List<String>> references) {
-        /** One prompt per row, in order; a prompt that occurs several times collects all its references. */
+    record Prompts(List<String> prompts, List<String> ids, Map<String, List<String>> references,
+            List<List<String>> rowReferences) {
+        /**
+         * One prompt per row, in order; a prompt that occurs several times collects all its references in
+         * {@link #references()}, while {@link #rowReferences()} keeps each row's own (what a test set scores
+         * against).
+         */
         static <T> Prompts of(List<T> rows, Function<T, String> id, Function<T, String> prompt,
                 Function<T, List<String>> refs) {
             Map<String, List<String>> r = new LinkedHashMap<>();
             List<String> prompts = new ArrayList<>();
             List<String> ids = new ArrayList<>();
+            List<List<String>> own = new ArrayList<>();
             for (T row : rows) {
                 String p = prompt.apply(row);
                 prompts.add(p);
                 ids.add(id.apply(row));
-                r.computeIfAbsent(p, k -> new ArrayList<>()).addAll(refs.apply(row));
+                List<String> rowRefs = List.copyOf(refs.apply(row));
+                own.add(rowRefs);
+                r.computeIfAbsent(p, k -> new ArrayList<>()).addAll(rowRefs);
             }
-            return new Prompts(prompts, ids, r);
+            return new Prompts(prompts, ids, r, own);
         }
 
         /** The prompts as examples with their ids, in order. */

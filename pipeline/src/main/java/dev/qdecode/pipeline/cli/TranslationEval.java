@@ -63,8 +63,8 @@ final class TranslationEval {
     static ResumableOutput open(CommandSpec spec, Path dir, TaskOptions.Prompts data, Path file, String sourceColumn,
             String targetColumn, GenerationConfig cfg, boolean resume, boolean overwrite) {
         List<String> identity = new ArrayList<>();
-        for (String s : data.prompts()) {
-            identity.add(s + "\t" + String.join("\t", data.references().get(s)));
+        for (int i = 0; i < data.prompts().size(); i++) {
+            identity.add(data.prompts().get(i) + "\t" + String.join("\t", data.rowReferences().get(i)));
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("--max-new-tokens", Integer.toString(cfg.maxNewTokens()));
@@ -111,10 +111,9 @@ final class TranslationEval {
     static int run(ResumableOutput o, ModelOptions.Loaded m, DqnPolicy policy, TaskOptions.Prompts data,
             GenerationConfig cfg, Path dir, PrintWriter out, PrintWriter err) {
         List<String> src = data.prompts();
-        List<List<String>> refs = new ArrayList<>();
-        for (String s : src) {
-            refs.add(data.references().get(s));
-        }
+        // each row's own references: a source that occurs twice in a test file is two segments, each scored
+        // against its own reference, as sacreBLEU scores the file's reference column
+        List<List<String>> refs = data.rowReferences();
         List<String> names = names(cfg);
         List<List<String>> hyps = List.of(new ArrayList<>(), new ArrayList<>());
         for (List<String> row : o.doneRows()) {

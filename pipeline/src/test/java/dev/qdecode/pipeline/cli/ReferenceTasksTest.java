@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.data.TsvEscapes;
 import dev.qdecode.pipeline.cli.CliRunner.Result;
+import dev.qdecode.rewards.bleu.Bleu;
+import dev.qdecode.rewards.bleu.Chrf;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +132,7 @@ class ReferenceTasksTest {
         assertTrue(noRefs.err().contains("--demonstrations: only for --task translation or dialogue"), noRefs.err());
 
         resumedEvaluationEqualsAnUninterruptedOne(tmp, runDir, model, lines);
+        aRepeatedSourceIsScoredAgainstItsOwnReference(tmp, runDir, model, lines);
 
         // an --out whose translations.tsv is the --data file: refused even with --overwrite (it is the input)
         Path same = Files.createDirectories(tmp.resolve("same"));
@@ -143,6 +148,40 @@ class ReferenceTasksTest {
                 data.toString(), "--target-column", "fr");
         assertEquals(ExitCodes.BAD_INPUT, bad.code());
         assertTrue(bad.err().contains("fr"), bad.err());
+    }
+
+    /**
+     * A test file whose source occurs twice with two references is two segments, each scored against its own
+     * reference as sacreBLEU scores the file's column (they were one source with both references: nrefs:var and
+     * another score, and the second row's reference column showed the first row's).
+     */
+    private static void aRepeatedSourceIsScoredAgainstItsOwnReference(Path tmp, Path runDir, String model,
+            List<String> lines) throws Exception {
+        String[] first = lines.get(1).split("\t");
+        List<String> rows = new ArrayList<>(lines.subList(0, 4));
+        rows.add("dup\t" + first[1] + "\tEin ganz anderer Satz.");
+        Path data = tmp.resolve("dup.tsv");
+        Files.write(data, rows);
+        Path out = tmp.resolve("dup");
+        Result e = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model", model, "--data",
+                data.toString(), "--max-new-tokens", "6", "--out", out.toString());
+        assertEquals(ExitCodes.OK, e.code(), e.err());
+        assertTrue(e.out().contains("BLEU signature: nrefs:1|") && e.out().contains("chrF signature: nrefs:1|"), e.out());
+        List<String> tsv = Files.readAllLines(out.resolve("translations.tsv"));
+        assertEquals(5, tsv.size());
+        assertEquals(first[2], tsv.get(1).split("\t")[1]);
+        assertEquals("Ein ganz anderer Satz.", tsv.get(4).split("\t")[1]);
+        List<String> hyps = new ArrayList<>();
+        List<List<String>> refs = new ArrayList<>();
+        for (String row : tsv.subList(1, tsv.size())) {
+            String[] f = row.split("\t", -1);
+            refs.add(List.of(TsvEscapes.unescape(f[1])));
+            hyps.add(TsvEscapes.unescape(f[2]));
+        }
+        JsonObject base = JsonParser.parseString(Files.readString(out.resolve("translation-scores.json")))
+                .getAsJsonObject().getAsJsonObject("base greedy");
+        assertEquals(Chrf.defaults().corpusScore(hyps, refs).score(), base.get("chrf").getAsDouble(), 1e-9);
+        assertEquals(Bleu.corpusLevel().corpusScore(hyps, refs).score(), base.get("bleu").getAsDouble(), 1e-9);
     }
 
     /**

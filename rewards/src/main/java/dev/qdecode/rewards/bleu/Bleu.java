@@ -11,9 +11,10 @@ import java.util.Objects;
  *
  * <p>Hypotheses and references are lower-cased (optionally) and right-stripped before
  * tokenization. Empty reference strings are ignored, as sacreBLEU does for a variable number of
- * references, and so are whitespace-only ones (sacreBLEU would count them as references of length
- * 0: a blank reference is taken as a missing one, not as one that no hypothesis can match); a
- * segment needs at least one non-blank reference.
+ * references, and so are whitespace-only ones, whitespace as Python's {@code str.isspace()} (which
+ * the tokenizers split on) has it, no-break spaces included (sacreBLEU would count them as
+ * references of length 0: a blank reference is taken as a missing one, not as one that no
+ * hypothesis can match); a segment needs at least one non-blank reference.
  *
  * <p>Instances are immutable and thread-safe (per-thread scratch buffers; no boxing in n-gram
  * counting).
@@ -187,7 +188,7 @@ public final class Bleu implements CorpusMetric {
         BleuTokenizer tok = config.tokenizer();
         int nRefs = 0;
         for (String ref : references) {
-            if (ref == null || ref.isBlank()) {
+            if (ref == null || PyText.isBlank(ref)) {
                 continue;
             }
             TokenBuffer tb = ws.ref(nRefs++);

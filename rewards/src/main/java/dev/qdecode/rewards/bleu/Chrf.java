@@ -146,7 +146,7 @@ public final class Chrf implements CorpusMetric {
         List<String> refChars = new ArrayList<>(references.size());
         List<String> refSents = new ArrayList<>(references.size());
         for (String ref : references) {
-            if (ref == null || ref.isBlank()) {
+            if (ref == null || PyText.isBlank(ref)) {
                 continue;
             }
             String r = preprocess(ref);

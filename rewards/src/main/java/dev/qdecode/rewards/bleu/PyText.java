@@ -31,6 +31,19 @@ final class PyText {
         }
     }
 
+    /**
+     * Whether {@code s} is empty or all Python whitespace ({@code not s.strip()}): what the tokenizers and
+     * chrF reduce to nothing. {@link String#isBlank()} differs: it keeps U+00A0, U+2007, U+202F and U+0085.
+     */
+    static boolean isBlank(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!isSpace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Python's {@code s.rstrip()}. */
     static String rstrip(String s) {
         int end = s.length();

@@ -175,6 +175,19 @@ class BleuPropertiesTest {
                 () -> Chrf.defaults().corpusScore(List.of("a"), List.of(List.of(" \t "))));
         assertEquals("segment 0: no non-blank reference (empty and whitespace-only references are "
                 + "skipped)", e.getMessage());
+        // whitespace as the tokenizers have it (Python's): a no-break or narrow space alone is blank too
+        for (String blank : List.of("\u00a0", "\u202f", "\u2007", "\u0085", " \u00a0\t")) {
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> Chrf.defaults().sentenceScore("a b", List.of(blank)), blank);
+            assertEquals("no non-blank reference (empty and whitespace-only references are skipped)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> Bleu.sentenceLevel().sentenceScore("a b", List.of(blank)), blank);
+            assertEquals("no non-blank reference (empty and whitespace-only references are skipped)", e.getMessage());
+            assertEquals(Bleu.corpusLevel().corpusScore(List.of("a b"), List.of(List.of("a b"))),
+                    Bleu.corpusLevel().corpusScore(List.of("a b"), List.of(List.of("a b", blank))));
+            assertEquals(Chrf.defaults().corpusScore(List.of("a b"), List.of(List.of("a b"))),
+                    Chrf.defaults().corpusScore(List.of("a b"), List.of(List.of(blank, "a b"))));
+        }
         e = assertThrows(IllegalArgumentException.class,
                 () -> Chrf.defaults().corpusScore(List.of("a"), List.of()));
         assertEquals("1 hypotheses but 0 reference lists", e.getMessage());
