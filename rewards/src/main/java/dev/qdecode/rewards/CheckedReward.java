@@ -136,9 +136,23 @@ class CheckedReward implements Reward {
 
     @Override
     public Optional<CorpusScore> corpusScore(List<Episode> episodes) {
-        try {
+        return corpus(() -> {
             Optional<CorpusScore> s = delegate.corpusScore(episodes);
             return s == null ? Optional.empty() : s;
+        });
+    }
+
+    @Override
+    public List<CorpusScore> corpusScores(List<Episode> episodes) {
+        return corpus(() -> {
+            List<CorpusScore> s = delegate.corpusScores(episodes);
+            return s == null ? List.of() : s;
+        });
+    }
+
+    private <T> T corpus(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
         } catch (RewardException e) {
             throw e;
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {

@@ -106,6 +106,16 @@ class CompositeReward implements Reward {
         return sum;
     }
 
+    /** Each part's corpus scores (unweighted), in spec order. */
+    @Override
+    public List<CorpusScore> corpusScores(List<Episode> episodes) {
+        List<CorpusScore> all = new ArrayList<>();
+        for (Part p : parts) {
+            all.addAll(p.reward().corpusScores(episodes));
+        }
+        return all;
+    }
+
     @Override
     public boolean scoresPrefixes() {
         for (Part p : parts) {

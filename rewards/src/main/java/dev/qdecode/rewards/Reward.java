@@ -54,6 +54,19 @@ public interface Reward extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The corpus scores of the corpus metrics in this reward: {@link #corpusScore(List)}'s, or for a
+     * combination of rewards (e.g. {@code bleu + chrf}, {@code 2*bleu}) each part's, unweighted and in
+     * spec order. A reward that combines others overrides this; the default is {@link #corpusScore(List)}
+     * as a list of zero or one.
+     *
+     * @param episodes the episodes
+     * @return the corpus scores, possibly empty
+     */
+    default List<CorpusScore> corpusScores(List<Episode> episodes) {
+        return corpusScore(episodes).stream().toList();
+    }
+
     /** Releases native resources (encoders, models). The default does nothing. */
     @Override
     default void close() {}

@@ -25,8 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,8 +72,8 @@ final class RewardsCommand implements Runnable {
     /** {@code qdecode rewards score}. */
     @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
             description = {
-                "Score hypotheses with a reward: the corpus score (with its signature for BLEU/chrF) on standard "
-                        + "output, per-line scores to --output.",
+                "Score hypotheses with a reward: on standard output the corpus score of each BLEU/chrF reward in "
+                        + "it (with its signature), then the mean score; per-line scores to --output.",
                 "Text files (.txt or any other extension) hold one segment per line (UTF-8; a leading byte-order "
                         + "mark is skipped); .tsv/.csv/.jsonl files are read by column."
             })
@@ -169,8 +169,11 @@ final class RewardsCommand implements Runnable {
             }
             List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn, null);
             List<List<String>> refLists = new ArrayList<>();
+            List<List<Long>> refLines = new ArrayList<>();
             for (Path r : refs) {
-                List<String> col = readColumn(r, refColumn, null);
+                List<Long> lines = new ArrayList<>();
+                refLines.add(lines);
+                List<String> col = readColumn(r, refColumn, lines);
                 if (col.size() != hyps.size()) {
                     throw new CliException(r + ": has " + col.size() + " segments but --hyp " + hyp + " has "
                             + hyps.size() + " (expected one reference per hypothesis)");
@@ -210,7 +213,16 @@ final class RewardsCommand implements Runnable {
                     o.announce(err, scores.length, "segments", "all " + scores.length + " segments were already "
                             + "scored; finishing " + output);
                 }
-                int done = scoreChunks(reward, episodes, scores, from, err, hyp, hypLines, (start, end) -> {
+                IntFunction<String> place = i -> {
+                    // a segment is a --hyp line and, when given, a line of each --ref file
+                    StringBuilder b = new StringBuilder(hyp + ":" + hypLines.get(i));
+                    for (int k = 0; k < refs.size(); k++) {
+                        b.append(k == 0 ? " (--ref " : ", ").append(refs.get(k)).append(':')
+                                .append(refLines.get(k).get(i));
+                    }
+                    return refs.isEmpty() ? b.toString() : b.append(')').toString();
+                };
+                int done = scoreChunks(reward, episodes, scores, from, err, place, (start, end) -> {
                     if (o == null) {
                         return true;
                     }
@@ -224,14 +236,12 @@ final class RewardsCommand implements Runnable {
                     o.interrupted(err, done, scores.length, "segments", "scores");
                     return ExitCodes.INTERRUPTED;
                 }
-                Optional<CorpusScore> corpus = reward.corpusScore(episodes);
+                List<CorpusScore> corpus = reward.corpusScores(episodes);
                 double mean = 0;
                 for (double v : scores) {
                     mean += v / Math.max(1, scores.length);
                 }
-                if (corpus.isPresent()) {
-                    out.println(corpus.get().line());
-                }
+                corpus.forEach(c -> out.println(c.line()));
                 out.printf(Locale.ROOT, "mean %s = %.6f over %d segments%n", String.join(" + ", specs), mean, scores.length);
                 if (o != null) {
                     o.finish();
@@ -263,11 +273,12 @@ final class RewardsCommand implements Runnable {
          * same scores as one call.
          *
          * @return the index reached: {@code episodes.size()}, or less when {@code chunkDone} said stop
+         * @param place a segment's place in the input files, by its index
          * @throws RewardException when the reward fails; a failure of one segment names it by its number and its
-         *     line in {@code hyp} ({@code hypLines}), not by its index in the chunk the reward was given
+         *     {@code place}, not by its index in the chunk the reward was given
          */
         private static int scoreChunks(Reward reward, List<Episode> episodes, double[] scores, int from,
-                PrintWriter err, Path hyp, List<Long> hypLines, ChunkDone chunkDone) {
+                PrintWriter err, IntFunction<String> place, ChunkDone chunkDone) {
             int n = episodes.size();
             try (ProgressBar bar = n - from > CHUNK ? new ProgressBar(err, "segments", n, from) : null) {
                 for (int start = from; start < n; start += CHUNK) {
@@ -276,7 +287,7 @@ final class RewardsCommand implements Runnable {
                     try {
                         part = reward.score(episodes.subList(start, end));
                     } catch (RewardException e) {
-                        throw e.episodeIndex() < 0 ? e : atSegment(e, start, hyp, hypLines);
+                        throw e.episodeIndex() < 0 ? e : atSegment(e, start, place);
                     }
                     System.arraycopy(part, 0, scores, start, part.length);
                     if (bar != null) {
@@ -291,13 +302,14 @@ final class RewardsCommand implements Runnable {
         }
 
         /**
-         * A reward's failure on one episode of a chunk, located in the --hyp file: {@code FILE:LINE: reward 'ID'
-         * failed on segment N: PROBLEM}, N counted from 1 over the whole file as the --output index column is
-         * (the reward's own message counts episodes from 0 within the chunk it was given).
+         * A reward's failure on one episode of a chunk, located in the input files: {@code HYP:LINE (--ref
+         * REF:LINE): reward 'ID' failed on segment N: PROBLEM}, N counted from 1 over the whole file as the
+         * --output index column is (the reward's own message counts episodes from 0 within the chunk it was
+         * given).
          */
-        static RewardException atSegment(RewardException e, int chunkStart, Path hyp, List<Long> hypLines) {
+        static RewardException atSegment(RewardException e, int chunkStart, IntFunction<String> place) {
             int segment = chunkStart + e.episodeIndex();
-            return new RewardException(hyp + ":" + hypLines.get(segment) + ": " + e.messageAt("segment " + (segment + 1)),
+            return new RewardException(place.apply(segment) + ": " + e.messageAt("segment " + (segment + 1)),
                     e.rewardId(), segment, e);
         }
 

@@ -207,12 +207,26 @@ class RewardsAndBenchCommandTest {
         r = CliRunner.run("rewards", "score", "--reward", "0.5*vader + 0.5*bleu", "--hyp", hyp.toString(),
                 "--ref", ref.toString());
         assertEquals(0, r.code(), r.err());
+        // a combination prints the corpus score of each BLEU/chrF part (it printed only the mean)
+        // (3 words: no 4-grams, so corpus BLEU is 0, as in sacreBLEU)
+        assertTrue(r.out().startsWith("BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 = 0.00 "
+                + "100.0/100.0/100.0/0.0 "), r.out());
+        Files.writeString(ref, "the cat sat on the mat\n");
+        r = CliRunner.run("rewards", "score", "--reward", "chrf", "--reward", "2*bleu", "--hyp", ref.toString(),
+                "--ref", ref.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("chrF2|nrefs:1|") && lines.get(0).contains(" = 100.00"), r.out());
+        assertTrue(lines.get(1).startsWith("BLEU|nrefs:1|") && lines.get(1).contains(" = 100.00 "), r.out());
+        assertTrue(lines.get(2).startsWith("mean chrf + 2*bleu = 3.000000 over 1 segments"), r.out());
 
         Files.writeString(ref, "   \n");
         r = CliRunner.run("rewards", "score", "--reward", "chrf", "--hyp", hyp.toString(), "--ref", ref.toString());
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
-        assertEquals("qdecode: error: " + hyp + ":1: reward 'chrf' failed on segment 1: no non-blank reference (empty "
-                + "and whitespace-only references are skipped)", r.err().strip());
+        // named by the --ref line too (it named the --hyp line only)
+        assertEquals("qdecode: error: " + hyp + ":1 (--ref " + ref + ":1): reward 'chrf' failed on segment 1: no "
+                + "non-blank reference (empty and whitespace-only references are skipped)", r.err().strip());
     }
 
     /**
@@ -230,16 +244,16 @@ class RewardsAndBenchCommandTest {
         CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "0.5*chrf + 0.5*vader", "--hyp",
                 hyp.toString(), "--ref", ref.toString());
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
-        assertEquals("qdecode: error: " + hyp + ":4099: reward 'chrf' failed on segment 4099: no non-blank reference "
-                + "(empty and whitespace-only references are skipped)", r.err().strip().lines().reduce((a, b) -> b).get());
+        assertEquals("qdecode: error: " + hyp + ":4099 (--ref " + ref + ":4099): reward 'chrf' failed on segment 4099: "
+                + "no non-blank reference (empty and whitespace-only references are skipped)", r.err().strip().lines().reduce((a, b) -> b).get());
 
         // a table's segment: the line of its row (after the header), and its number
         Path table = Files.writeString(tmp.resolve("hyp.tsv"), "text\tgold\na fine day\t1\nanother day\t\n");
         Path tableRef = Files.writeString(tmp.resolve("ref.tsv"), "reference\na fine day\n\n");
         r = CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", table.toString(), "--ref", tableRef.toString());
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
-        assertEquals("qdecode: error: " + table + ":3: reward 'bleu' failed on segment 2: no non-blank reference (empty "
-                + "and whitespace-only references are skipped)", r.err().strip());
+        assertEquals("qdecode: error: " + table + ":3 (--ref " + tableRef + ":3): reward 'bleu' failed on segment 2: no "
+                + "non-blank reference (empty and whitespace-only references are skipped)", r.err().strip());
     }
 
     @Test
