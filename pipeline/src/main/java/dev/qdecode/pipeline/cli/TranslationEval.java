@@ -103,8 +103,8 @@ final class TranslationEval {
 
     /**
      * Decodes every source not yet in {@code o} with the base model and with the head, batch by batch (each
-     * batch by both, then its rows are written and made durable), then scores both systems and writes the
-     * scores. Ctrl-C ({@link Interrupts}) stops after the current batch.
+     * batch by both, then its rows are written and made durable), then scores both systems, marks the
+     * translations finished and writes the scores. Ctrl-C ({@link Interrupts}) stops after the current batch.
      *
      * @return {@link ExitCodes#OK}, or {@link ExitCodes#INTERRUPTED} when stopped before the last sentence
      */
@@ -156,14 +156,16 @@ final class TranslationEval {
             o.interrupted(err, done, src.size(), "sentences", "translations");
             return ExitCodes.INTERRUPTED;
         }
-        o.finish();
-        Interrupts.restoreDefault();
+        // scored before the translations are marked finished: a failure here leaves them to --resume, which
+        // scores them without decoding again
         List<System> systems = new ArrayList<>();
         for (int k = 0; k < 2; k++) {
             List<String> h = hyps.get(k);
             systems.add(new System(names.get(k), h, Bleu.corpusLevel().corpusScore(h, refs),
                     Chrf.defaults().corpusScore(h, refs), seconds[k]));
         }
+        o.finish();
+        Interrupts.restoreDefault();
         report(systems, refs, policy, cfg, src.size() - from, dir, out);
         return ExitCodes.OK;
     }
