@@ -191,7 +191,12 @@ final class DqnCli {
     }
 
     private static void row(PrintWriter out, String name, double b, double t) {
-        String ratio = Math.abs(b) > 1e-12 ? String.format(Locale.ROOT, "%8.3fx", t / b) : "        -";
-        out.printf(Locale.ROOT, "%-22s %12.4f %12.4f %s%n", name, b, t, ratio);
+        out.printf(Locale.ROOT, "%-22s %12.4f %12.4f %s%n", name, b, t, ratio(b, t));
+    }
+
+    /** The ratio column: only where both values are non-negative and the base is not 0 (a reward on a signed
+     * scale, such as VADER's, can be negative, and a ratio to a negative base would flip the sign of a gain). */
+    static String ratio(double b, double t) {
+        return b > 1e-12 && t >= 0 ? String.format(Locale.ROOT, "%8.3fx", t / b) : "        -";
     }
 }

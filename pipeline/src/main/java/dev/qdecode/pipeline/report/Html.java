@@ -431,7 +431,9 @@ final class Html {
     }
 
     private static String ratio(Double base, Double trained) {
-        if (base == null || trained == null || !Double.isFinite(base) || !Double.isFinite(trained) || Math.abs(base) < 1e-12) {
+        // only between non-negative values: a negative base (a signed reward) would flip the sign of a gain
+        if (base == null || trained == null || !Double.isFinite(base) || !Double.isFinite(trained) || base < 1e-12
+                || trained < 0) {
             return "";
         }
         return String.format(Locale.ROOT, "%.2f×", trained / base);
