@@ -382,6 +382,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // The settings the user chose (command line or --config): the task defaults below never replace them.
         JsonObject configFile = configJson();
+        boolean optionsGiven = overrides.size() > 0; // before the task defaults join them
         Set<String> chosen = new HashSet<>(overrides.keySet());
         chosen.addAll(configFile.keySet());
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !chosen.contains("minNewTokens")) {
@@ -400,8 +401,12 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume) {
             refuseUnreadSettings(overrides, configFile, classification, generating);
             try {
-                DqnConfig fromFile = config != null ? DqnConfig.read(config) : DqnConfig.defaults();
-                cfg = fromFile.withJson(overrides.toString(), "command line");
+                // The file's keys are checked alone (syntax, names, types); their values are checked together
+                // with the options and task defaults that complete them, as the run will use them.
+                JsonObject settings = config != null ? DqnConfig.readKeys(config).deepCopy() : new JsonObject();
+                overrides.entrySet().forEach(e -> settings.add(e.getKey(), e.getValue()));
+                cfg = DqnConfig.defaults().withJson(settings.toString(), config == null ? "command line"
+                        : !optionsGiven ? config.toString() : config + " with the command line options");
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
@@ -635,7 +640,7 @@ final class TrainCommand implements Callable<Integer> {
         JsonObject asked = new JsonObject();
         if (config != null) {
             try {
-                DqnConfig.read(config); // strict: the file's own errors first
+                DqnConfig.readKeys(config); // strict: the file's own errors first
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
