@@ -82,7 +82,8 @@ final class TrainCommand implements Callable<Integer> {
     int evalLimit;
 
     @Option(names = "--reward", paramLabel = "SPEC",
-            description = "Reward spec (see 'qdecode rewards list'); repeatable, summed. Default: vader.")
+            description = "Reward spec (see 'qdecode rewards list'); repeatable, summed. Default: vader (translation, dialogue: bleu; "
+                    + "classification: label-match).")
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
