@@ -411,6 +411,7 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
+            refuseIdleSettings(overrides, configFile, cfg);
         }
         if (!resume) { // a resumed run's rewards were checked when it started
             boolean references = "translation".equals(task) || "dialogue".equals(task);
@@ -618,13 +619,50 @@ final class TrainCommand implements Callable<Integer> {
                     + "dialogue)"));
         }
         for (TaskOnly t : rules) {
-            boolean set = overrides.has(t.field())
-                    || file.has(t.field()) && !file.get(t.field()).equals(DEFAULTS_JSON.get(t.field()));
-            if (!t.tasks().contains(task) && set) {
-                throw new CommandLine.ParameterException(spec.commandLine(), (overrides.has(t.field())
-                        ? DqnConfig.optionOf(t.field()) : "--config " + config + ": " + t.field() + " "
-                                + file.get(t.field())) + ": " + t.message());
+            if (!t.tasks().contains(task) && isSet(t.field(), overrides, file)) {
+                throw unread(t.field(), overrides, file, t.message());
             }
+        }
+    }
+
+    /**
+     * Whether a DQN setting was chosen: given as an option (any value, the default's included), or in
+     * --config with another value than the default (a full config written by an earlier run lists every key).
+     */
+    private static boolean isSet(String field, JsonObject overrides, JsonObject file) {
+        return overrides.has(field) || file.has(field) && !file.get(field).equals(DEFAULTS_JSON.get(field));
+    }
+
+    /** The refusal of a chosen setting that the run would not read, naming its option or --config key. */
+    private CommandLine.ParameterException unread(String field, JsonObject overrides, JsonObject file, String why) {
+        return new CommandLine.ParameterException(spec.commandLine(), (overrides.has(field)
+                ? DqnConfig.optionOf(field) : "--config " + config + ": " + field + " " + file.get(field)) + ": "
+                + why);
+    }
+
+    /**
+     * DQN settings that only matter with another setting, chosen while that one leaves them idle (e.g.
+     * --priority-alpha with uniform replay): refused, like a task's unread option, instead of training
+     * without them.
+     */
+    private void refuseIdleSettings(JsonObject overrides, JsonObject file, DqnConfig cfg) {
+        if (!cfg.prioritized()) {
+            for (String f : List.of("priorityAlpha", "priorityBetaStart", "priorityBetaEnd", "priorityEps")) {
+                if (isSet(f, overrides, file)) {
+                    throw unread(f, overrides, file, "only with --prioritized (uniform replay samples without "
+                            + "priorities or importance weights; expected --prioritized, or no " + DqnConfig.optionOf(f)
+                            + ")");
+                }
+            }
+        }
+        if (cfg.targetSync() > 0 && isSet("polyak", overrides, file)) {
+            throw unread("polyak", overrides, file, "not with --target-sync " + cfg.targetSync() + " (the target "
+                    + "network is copied every " + cfg.targetSync() + " updates instead of averaged; expected "
+                    + "--target-sync 0, or no --polyak)");
+        }
+        if (cfg.klTarget() == 0 && isSet("klHorizon", overrides, file)) {
+            throw unread("klHorizon", overrides, file, "only with --kl-target > 0 (without a target KL, --kl-beta "
+                    + "stays fixed and has no controller; expected --kl-target, or no --kl-horizon)");
         }
     }
 
