@@ -514,8 +514,13 @@ final class TrainCommand implements Callable<Integer> {
                     prov.put("target_column", tgtCol);
                 }
                 int maxNew = cfg != null ? cfg.maxNewTokens() : Integer.parseInt(prior.get("max_new_tokens"));
+                int positions = m.model().config().maxPositions();
+                if (maxNew >= positions) { // the option is wrong, not a prompt (as generate says)
+                    throw new CliException("--max-new-tokens " + maxNew + ": the model's context is " + positions
+                            + " positions (max_position_embeddings; expected fewer new tokens, leaving room for the "
+                            + "prompt)", ExitCodes.USAGE);
+                }
                 if (dialogue) {
-                    int positions = m.model().config().maxPositions();
                     TaskOptions.Fitted tf = trainD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
                     TaskOptions.Fitted ef = evalD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
                     trainPs = tf.prompts();
