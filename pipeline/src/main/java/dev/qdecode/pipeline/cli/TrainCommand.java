@@ -528,11 +528,11 @@ final class TrainCommand implements Callable<Integer> {
                     mergeReferences(refs, trainPs, evalPs);
                     prov.put("prompts_shortened", Integer.toString(tf.shortened()));
                     prov.put("eval_prompts_shortened", Integer.toString(ef.shortened()));
-                } else { // a prompt too long for the episode is named by its file, line and id (the trainer knows
-                    // only its position); counted as the trainer does, without token healing
-                    ReadOptions rows = ReadOptions.defaults();
-                    PromptFit.check(trainPs.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
-                    PromptFit.check(evalPs.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
+                    if (tf.unfit() || ef.unfit()) { // a context that no cut fits: named below
+                        checkFit(trainPs, trainFile, evalPs, evalFile, m, maxNew);
+                    }
+                } else {
+                    checkFit(trainPs, trainFile, evalPs, evalFile, m, maxNew);
                 }
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward,
                         trainPs.prompts(), evalPs.prompts(), threshold, runDir, prov, refs);
@@ -571,6 +571,17 @@ final class TrainCommand implements Callable<Integer> {
             writeReport(runDir, outW, err);
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Refuses a prompt too long for the episode, named by its file, line and id (the trainer knows only its
+     * position); counted as the trainer does, without token healing.
+     */
+    private static void checkFit(TaskOptions.Prompts train, Path trainFile, TaskOptions.Prompts eval, Path evalFile,
+            ModelOptions.Loaded m, int maxNew) {
+        ReadOptions rows = ReadOptions.defaults();
+        PromptFit.check(train.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
+        PromptFit.check(eval.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
     }
 
     /** The references of the training and evaluation prompts, together (a prompt in both has all of them). */

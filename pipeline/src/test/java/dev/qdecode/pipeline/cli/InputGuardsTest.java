@@ -221,6 +221,16 @@ class InputGuardsTest {
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().startsWith("qdecode: error: " + longPairs + ":3: prompt (id s2) has "), r.err());
         assertFalse(Files.exists(tmp.resolve("t").resolve("metrics.jsonl")));
+        // a dialogue context that no cut fits (2 positions left: not even the responder's cue) is named the same
+        // way (it was 'FILE: training prompt 1 has 25 tokens', with neither line nor id)
+        Path dialogues = Files.writeString(tmp.resolve("d.tsv"), "dialog_id\tturn\tcontext\tresponse\n"
+                + "7\t1\tCan you manage chopsticks ?\tWhy not ?\n");
+        r = CliRunner.run("train", "--task", "dialogue", "--model", SMALL, "--data", dialogues.toString(), "--dev",
+                dialogues.toString(), "--max-new-tokens", "510", "--out", tmp.resolve("d").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + dialogues + ":2: prompt (id 7#1) has "), r.err());
+        assertTrue(r.err().contains("(expected at most 2 tokens: shorten it or lower --max-new-tokens)"), r.err());
+        assertFalse(Files.exists(tmp.resolve("d").resolve("metrics.jsonl")));
         // evaluate names it too, before any output (a run of 4 episodes to evaluate)
         Path run = tmp.resolve("run");
         assertEquals(0, CliRunner.run("train", "--task", "translation", "--model", SMALL, "--data", pairs.toString(),
