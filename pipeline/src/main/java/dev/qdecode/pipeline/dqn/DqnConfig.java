@@ -695,7 +695,10 @@ public record DqnConfig(
             if (e.getMessage() != null && e.getMessage().startsWith(source)) {
                 throw e;
             }
-            throw new IllegalArgumentException(where + ": " + e.getMessage());
+            // a name's parser names the option, which `where` already does
+            String m = String.valueOf(e.getMessage());
+            String option = OPTIONS.get(key) + ": ";
+            throw new IllegalArgumentException(where + ": " + (m.startsWith(option) ? m.substring(option.length()) : m));
         }
         throw new IllegalStateException("unsupported config field type " + type);
     }
