@@ -26,7 +26,8 @@ final class Html {
     /** The ratios the targets are stated in (highlighted). */
     private static final List<String> HEADLINE = List.of("mean_reward", "perplexity", "distinct_2");
     /** Speed fields: the base model is not trained, so it has none. */
-    private static final Set<String> THROUGHPUT = Set.of("updates_per_s", "rollout_tokens_per_s", "steps_per_s", "tokens_per_s");
+    private static final Set<String> THROUGHPUT = Set.of("updates_per_s", "rollout_tokens_per_s", "steps_per_s", "tokens_per_s",
+            "target_tokens_per_s");
     /** The task whose runs have accuracies rather than base vs trained (and no KL, diversity or examples). */
     static final String CLASSIFICATION = "classification";
     /** A classification summary's paired-bootstrap comparison of the DQN head with the probe. */
