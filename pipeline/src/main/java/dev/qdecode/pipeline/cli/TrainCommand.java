@@ -405,6 +405,7 @@ final class TrainCommand implements Callable<Integer> {
                 // The file's keys are checked alone (syntax, names, types); their values are checked together
                 // with the options and task defaults that complete them, as the run will use them.
                 JsonObject settings = config != null ? DqnConfig.readKeys(config).deepCopy() : new JsonObject();
+                DqnConfig.keys(overrides.toString(), "command line"); // e.g. --backup max, named as the option's
                 overrides.entrySet().forEach(e -> settings.add(e.getKey(), e.getValue()));
                 cfg = DqnConfig.defaults().withJson(settings.toString(), config == null ? "command line"
                         : !optionsGiven ? config.toString() : config + " with the command line options");

@@ -46,6 +46,10 @@ class TrainConfigFileTest {
         Path wrong = Files.writeString(tmp.resolve("wrong.json"), "{\"maxNewTokens\": \"16\"}");
         usage(CliRunner.run("train", "--config", wrong.toString(), "--max-new-tokens", "16", "--out", out),
                 wrong + ": key \"maxNewTokens\" (--max-new-tokens): expected an integer but got \"16\"");
+        // an option's own error is the command line's, not the file's
+        usage(CliRunner.run("train", "--config", cfg.toString(), "--backup", "max", "--out", out),
+                "qdecode: error: command line: key \"backup\" (--backup): expected one of soft, hard, double but got "
+                        + "'max'");
         assertFalse(Files.exists(tmp.resolve("run").resolve("checkpoint.qdq")));
     }
 }
