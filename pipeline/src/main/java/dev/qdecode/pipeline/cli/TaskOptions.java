@@ -136,6 +136,7 @@ final class TaskOptions {
             }
             int dropped = 0;
             int cut = 0;
+            boolean unfit = false;
             if (room >= 1) { // else nothing fits: the trainer refuses --max-new-tokens
                 int[][] ids = format.encodeBatch(tok, prompts);
                 for (int i = 0; i < ids.length; i++) {
@@ -146,6 +147,8 @@ final class TaskOptions {
                             prompts.set(i, f.prompt());
                             dropped += f.cut() ? 0 : 1;
                             cut += f.cut() ? 1 : 0;
+                        } else {
+                            unfit = true;
                         }
                     }
                 }
@@ -166,7 +169,7 @@ final class TaskOptions {
             }
             List<Integer> index = java.util.stream.IntStream.range(0, rows.size()).boxed().toList();
             return new Fitted(Prompts.of(index, i -> rows.get(i).id(), prompts::get,
-                    i -> List.of(rows.get(i).response())), shortened);
+                    i -> List.of(rows.get(i).response())), shortened, unfit);
         }
     }
 
@@ -175,8 +178,9 @@ final class TaskOptions {
      *
      * @param prompts the prompts and their references
      * @param shortened how many contexts were shortened to fit
+     * @param unfit whether a context is still too long (no cut of it fits): the caller refuses it
      */
-    record Fitted(Prompts prompts, int shortened) {}
+    record Fitted(Prompts prompts, int shortened, boolean unfit) {}
 
     /**
      * Reads dialogue pairs (file order, at most {@code limit}; 0 = all: the file is sorted by dialogue id, so

@@ -82,7 +82,8 @@ final class TrainCommand implements Callable<Integer> {
     int evalLimit;
 
     @Option(names = "--reward", paramLabel = "SPEC",
-            description = "Reward spec (see 'qdecode rewards list'); repeatable, summed. Default: vader.")
+            description = "Reward spec (see 'qdecode rewards list'); repeatable, summed. Default: vader (translation, dialogue: bleu; "
+                    + "classification: label-match).")
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
@@ -382,6 +383,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // The settings the user chose (command line or --config): the task defaults below never replace them.
         JsonObject configFile = configJson();
+        boolean optionsGiven = overrides.size() > 0; // before the task defaults join them
         Set<String> chosen = new HashSet<>(overrides.keySet());
         chosen.addAll(configFile.keySet());
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !chosen.contains("minNewTokens")) {
@@ -400,11 +402,17 @@ final class TrainCommand implements Callable<Integer> {
         if (!resume) {
             refuseUnreadSettings(overrides, configFile, classification, generating);
             try {
-                DqnConfig fromFile = config != null ? DqnConfig.read(config) : DqnConfig.defaults();
-                cfg = fromFile.withJson(overrides.toString(), "command line");
+                // The file's keys are checked alone (syntax, names, types); their values are checked together
+                // with the options and task defaults that complete them, as the run will use them.
+                JsonObject settings = config != null ? DqnConfig.readKeys(config).deepCopy() : new JsonObject();
+                DqnConfig.keys(overrides.toString(), "command line"); // e.g. --backup max, named as the option's
+                overrides.entrySet().forEach(e -> settings.add(e.getKey(), e.getValue()));
+                cfg = DqnConfig.defaults().withJson(settings.toString(), config == null ? "command line"
+                        : !optionsGiven ? config.toString() : config + " with the command line options");
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
+            refuseIdleSettings(overrides, configFile, cfg);
         }
         if (!resume) { // a resumed run's rewards were checked when it started
             boolean references = "translation".equals(task) || "dialogue".equals(task);
@@ -507,8 +515,13 @@ final class TrainCommand implements Callable<Integer> {
                     prov.put("target_column", tgtCol);
                 }
                 int maxNew = cfg != null ? cfg.maxNewTokens() : Integer.parseInt(prior.get("max_new_tokens"));
+                int positions = m.model().config().maxPositions();
+                if (maxNew >= positions) { // the option is wrong, not a prompt (as generate says)
+                    throw new CliException("--max-new-tokens " + maxNew + ": the model's context is " + positions
+                            + " positions (max_position_embeddings; expected fewer new tokens, leaving room for the "
+                            + "prompt)", ExitCodes.USAGE);
+                }
                 if (dialogue) {
-                    int positions = m.model().config().maxPositions();
                     TaskOptions.Fitted tf = trainD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
                     TaskOptions.Fitted ef = evalD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
                     trainPs = tf.prompts();
@@ -516,11 +529,11 @@ final class TrainCommand implements Callable<Integer> {
                     mergeReferences(refs, trainPs, evalPs);
                     prov.put("prompts_shortened", Integer.toString(tf.shortened()));
                     prov.put("eval_prompts_shortened", Integer.toString(ef.shortened()));
-                } else { // a prompt too long for the episode is named by its file, line and id (the trainer knows
-                    // only its position); counted as the trainer does, without token healing
-                    ReadOptions rows = ReadOptions.defaults();
-                    PromptFit.check(trainPs.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
-                    PromptFit.check(evalPs.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
+                    if (tf.unfit() || ef.unfit()) { // a context that no cut fits: named below
+                        checkFit(trainPs, trainFile, evalPs, evalFile, m, maxNew);
+                    }
+                } else {
+                    checkFit(trainPs, trainFile, evalPs, evalFile, m, maxNew);
                 }
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward,
                         trainPs.prompts(), evalPs.prompts(), threshold, runDir, prov, refs);
@@ -559,6 +572,17 @@ final class TrainCommand implements Callable<Integer> {
             writeReport(runDir, outW, err);
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Refuses a prompt too long for the episode, named by its file, line and id (the trainer knows only its
+     * position); counted as the trainer does, without token healing.
+     */
+    private static void checkFit(TaskOptions.Prompts train, Path trainFile, TaskOptions.Prompts eval, Path evalFile,
+            ModelOptions.Loaded m, int maxNew) {
+        ReadOptions rows = ReadOptions.defaults();
+        PromptFit.check(train.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
+        PromptFit.check(eval.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
     }
 
     /** The references of the training and evaluation prompts, together (a prompt in both has all of them). */
@@ -612,13 +636,50 @@ final class TrainCommand implements Callable<Integer> {
                     + "dialogue)"));
         }
         for (TaskOnly t : rules) {
-            boolean set = overrides.has(t.field())
-                    || file.has(t.field()) && !file.get(t.field()).equals(DEFAULTS_JSON.get(t.field()));
-            if (!t.tasks().contains(task) && set) {
-                throw new CommandLine.ParameterException(spec.commandLine(), (overrides.has(t.field())
-                        ? DqnConfig.optionOf(t.field()) : "--config " + config + ": " + t.field() + " "
-                                + file.get(t.field())) + ": " + t.message());
+            if (!t.tasks().contains(task) && isSet(t.field(), overrides, file)) {
+                throw unread(t.field(), overrides, file, t.message());
             }
+        }
+    }
+
+    /**
+     * Whether a DQN setting was chosen: given as an option (any value, the default's included), or in
+     * --config with another value than the default (a full config written by an earlier run lists every key).
+     */
+    private static boolean isSet(String field, JsonObject overrides, JsonObject file) {
+        return overrides.has(field) || file.has(field) && !file.get(field).equals(DEFAULTS_JSON.get(field));
+    }
+
+    /** The refusal of a chosen setting that the run would not read, naming its option or --config key. */
+    private CommandLine.ParameterException unread(String field, JsonObject overrides, JsonObject file, String why) {
+        return new CommandLine.ParameterException(spec.commandLine(), (overrides.has(field)
+                ? DqnConfig.optionOf(field) : "--config " + config + ": " + field + " " + file.get(field)) + ": "
+                + why);
+    }
+
+    /**
+     * DQN settings that only matter with another setting, chosen while that one leaves them idle (e.g.
+     * --priority-alpha with uniform replay): refused, like a task's unread option, instead of training
+     * without them.
+     */
+    private void refuseIdleSettings(JsonObject overrides, JsonObject file, DqnConfig cfg) {
+        if (!cfg.prioritized()) {
+            for (String f : List.of("priorityAlpha", "priorityBetaStart", "priorityBetaEnd", "priorityEps")) {
+                if (isSet(f, overrides, file)) {
+                    throw unread(f, overrides, file, "only with --prioritized (uniform replay samples without "
+                            + "priorities or importance weights; expected --prioritized, or no " + DqnConfig.optionOf(f)
+                            + ")");
+                }
+            }
+        }
+        if (cfg.targetSync() > 0 && isSet("polyak", overrides, file)) {
+            throw unread("polyak", overrides, file, "not with --target-sync " + cfg.targetSync() + " (the target "
+                    + "network is copied every " + cfg.targetSync() + " updates instead of averaged; expected "
+                    + "--target-sync 0, or no --polyak)");
+        }
+        if (cfg.klTarget() == 0 && isSet("klHorizon", overrides, file)) {
+            throw unread("klHorizon", overrides, file, "only with --kl-target > 0 (without a target KL, --kl-beta "
+                    + "stays fixed and has no controller; expected --kl-target, or no --kl-horizon)");
         }
     }
 
@@ -635,7 +696,7 @@ final class TrainCommand implements Callable<Integer> {
         JsonObject asked = new JsonObject();
         if (config != null) {
             try {
-                DqnConfig.read(config); // strict: the file's own errors first
+                DqnConfig.readKeys(config); // strict: the file's own errors first
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }

@@ -575,15 +575,7 @@ public record DqnConfig(
      * @throws IllegalArgumentException with one line naming the source, the key and what was expected
      */
     public DqnConfig withJson(String json, String source) {
-        JsonElement root;
-        try {
-            root = dev.qdecode.data.StrictJson.parse(json, source);
-        } catch (dev.qdecode.data.DataException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        if (!root.isJsonObject()) {
-            throw new IllegalArgumentException(source + ": expected a JSON object of config keys");
-        }
+        JsonObject keys = keys(json, source);
         RecordComponent[] comps = DqnConfig.class.getRecordComponents();
         Object[] values = new Object[comps.length];
         Class<?>[] types = new Class<?>[comps.length];
@@ -593,12 +585,8 @@ public record DqnConfig(
             types[i] = comps[i].getType();
             index.put(comps[i].getName(), i);
         }
-        for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
-            Integer i = index.get(e.getKey());
-            if (i == null) {
-                throw new IllegalArgumentException(source + ": unknown key \"" + e.getKey() + "\" (expected one of "
-                        + String.join(", ", index.keySet()) + ")");
-            }
+        for (Map.Entry<String, JsonElement> e : keys.entrySet()) {
+            int i = index.get(e.getKey());
             values[i] = parseValue(e.getValue(), types[i], source, e.getKey());
         }
         try {
@@ -612,6 +600,66 @@ public record DqnConfig(
             throw new IllegalStateException(c);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The keys of a JSON config, each checked on its own: strict JSON, an object, known keys, values of
+     * the right type (an integer, a number, true or false, a name). Ranges, and settings that depend on
+     * each other (e.g. {@code minNewTokens} and {@code maxNewTokens}), are checked when a config is built
+     * from them ({@link #withJson}), so that a file can be completed by command-line options first.
+     *
+     * @param json the JSON text
+     * @param source where the text came from, for error messages
+     * @return the object, as written
+     * @throws IllegalArgumentException with one line naming the source, the key and what was expected
+     */
+    public static JsonObject keys(String json, String source) {
+        JsonElement root;
+        try {
+            root = dev.qdecode.data.StrictJson.parse(json, source);
+        } catch (dev.qdecode.data.DataException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException(source + ": expected a JSON object of config keys");
+        }
+        Map<String, Class<?>> types = new LinkedHashMap<>();
+        for (RecordComponent c : DqnConfig.class.getRecordComponents()) {
+            types.put(c.getName(), c.getType());
+        }
+        for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
+            Class<?> type = types.get(e.getKey());
+            if (type == null) {
+                throw new IllegalArgumentException(source + ": unknown key \"" + e.getKey() + "\" (expected one of "
+                        + String.join(", ", types.keySet()) + ")");
+            }
+            parseValue(e.getValue(), type, source, e.getKey());
+        }
+        return root.getAsJsonObject();
+    }
+
+    /**
+     * The keys of a config file, checked as {@link #keys(String, String)} checks them (not against each
+     * other: see {@link #read(Path)} for a whole config).
+     *
+     * @param file the file
+     * @return its JSON object
+     * @throws IllegalArgumentException naming the file when it is missing, unreadable or invalid
+     */
+    public static JsonObject readKeys(Path file) {
+        return keys(readText(file), file.toString());
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": config file not found");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")");
         }
     }
 
@@ -647,7 +695,10 @@ public record DqnConfig(
             if (e.getMessage() != null && e.getMessage().startsWith(source)) {
                 throw e;
             }
-            throw new IllegalArgumentException(where + ": " + e.getMessage());
+            // a name's parser names the option, which `where` already does
+            String m = String.valueOf(e.getMessage());
+            String option = OPTIONS.get(key) + ": ";
+            throw new IllegalArgumentException(where + ": " + (m.startsWith(option) ? m.substring(option.length()) : m));
         }
         throw new IllegalStateException("unsupported config field type " + type);
     }
@@ -699,15 +750,7 @@ public record DqnConfig(
      * @throws IllegalArgumentException naming the file when it is missing, unreadable or invalid
      */
     public static DqnConfig read(Path file) {
-        try {
-            return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": config file not found");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException(file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        return fromJson(readText(file), file.toString());
     }
 
     /**

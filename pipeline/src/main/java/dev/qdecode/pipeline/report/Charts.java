@@ -78,11 +78,15 @@ final class Charts {
                     "loss", "Q"),
             new Spec("targets", "Bellman targets and gradients", List.of("clipped_fraction"), List.of("grad_norm"),
                     "clipped fraction", "gradient norm"),
-            new Spec("sft-loss", "Training and dev loss", List.of("train_loss", "dev_loss"), List.of(), "loss", null),
-            new Spec("dev-quality", "Dev-set quality", List.of("dev_bleu", "dev_chrf", "dev_f1"), List.of(), "score", null),
+            // qdecode sft's fields (SftTrainer): train_loss, dev_loss, dev_ppl, bleu (translation), lr,
+            // target_tokens_per_s, with step, epoch, best, bleu_samples and elapsed_s as bookkeeping
+            new Spec("sft-loss", "Training and dev loss", List.of("train_loss", "dev_loss"), List.of("dev_ppl"), "loss",
+                    "perplexity"),
+            new Spec("dev-quality", "Dev-set quality", List.of("bleu", "dev_bleu", "dev_chrf", "dev_f1"), List.of(),
+                    "score", null),
             new Spec("learning-rate", "Learning rate", List.of("lr", "learning_rate"), List.of(), "learning rate", null),
             new Spec("throughput", "Training speed", List.of("updates_per_s", "steps_per_s"),
-                    List.of("rollout_tokens_per_s", "tokens_per_s"), "per second", "tokens/s"));
+                    List.of("rollout_tokens_per_s", "tokens_per_s", "target_tokens_per_s"), "per second", "tokens/s"));
 
     /**
      * Groups left out of a classification run's report: its episodes walk one label's tokens without a
@@ -93,10 +97,11 @@ final class Charts {
     /** Fields drawn as error bars of another field. */
     private static final Map<String, String> ERROR_BARS = Map.of("mean_reward", "reward_std");
     /** Numeric fields that are bookkeeping, not metrics. */
-    private static final Set<String> BOOKKEEPING = Set.of("episode", "step", "epoch", "samples", "reward_std", "updates");
+    private static final Set<String> BOOKKEEPING = Set.of("episode", "step", "epoch", "samples", "reward_std", "updates",
+            "bleu_samples", "elapsed_s");
     /** Fields whose base-model value means nothing (no base line; the summary shows the base's throughput as "–"). */
     private static final Set<String> NO_BASE = Set.of("kl", "kl_beta", "train_kl", "train_reward", "epsilon", "updates_per_s", "rollout_tokens_per_s", "steps_per_s",
-            "tokens_per_s");
+            "tokens_per_s", "target_tokens_per_s");
 
     private static final Map<String, String> LABELS = Map.ofEntries(
             Map.entry("mean_reward", "mean reward"), Map.entry("reward_std", "reward std"),
@@ -112,7 +117,9 @@ final class Charts {
             Map.entry("rollout_tokens_per_s", "rollout tokens/s"), Map.entry("tokens_per_s", "tokens/s"),
             Map.entry("train_loss", "train loss"), Map.entry("dev_loss", "dev loss"), Map.entry("dev_bleu", "dev BLEU"),
             Map.entry("dev_chrf", "dev chrF"), Map.entry("dev_f1", "dev token F1"), Map.entry("lr", "learning rate"),
-            Map.entry("learning_rate", "learning rate"), Map.entry("samples", "samples"));
+            Map.entry("learning_rate", "learning rate"), Map.entry("samples", "samples"),
+            Map.entry("dev_ppl", "dev perplexity"), Map.entry("bleu", "dev BLEU"),
+            Map.entry("target_tokens_per_s", "target tokens/s"));
 
     /** Tableau 10: distinguishable, colour-blind-friendly. */
     private static final Color[] PALETTE = {

@@ -109,7 +109,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     }
 
     /**
-     * Reads a run directory.
+     * Reads a run directory: its {@code metrics.jsonl}, or, for a DQN run stopped before its first evaluation
+     * was logged, only its {@code checkpoint.qdq} (no rows: an unfinished run without charts).
      *
      * @param dir the run directory
      * @param name the display name
@@ -129,6 +130,10 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         }
         Path metrics = dir.resolve(METRICS);
         if (!Files.isRegularFile(metrics)) {
+            if (Files.isRegularFile(dir.resolve(CHECKPOINT)) && !Files.exists(dir.resolve(SUMMARY))) {
+                // stopped (or still training) before its first evaluation was logged: reported as unfinished
+                return new RunData(name, dir, "episode", List.of(), null, Recorded.read(dir));
+            }
             throw new IllegalArgumentException(dir + ": not a run directory (no " + METRICS + ")");
         }
         List<JsonObject> objects = new ArrayList<>();
@@ -397,7 +402,7 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         if (summary != null && summary.has(section)) {
             return strings(summary.getAsJsonObject(section), "examples", SUMMARY);
         }
-        if (summary == null && "trained".equals(section)) {
+        if (summary == null && "trained".equals(section) && !rows.isEmpty()) {
             return rows.get(rows.size() - 1).examples();
         }
         return List.of();

@@ -38,6 +38,22 @@ class HelpSummaryTest {
     }
 
     @Test
+    void theRewardOptionsNameTheDefaultOfEveryTaskTheyServe() {
+        // train's --reward said "Default: vader." for every task, while dialogue and translation train on bleu
+        String train = String.join(" ", Main.commandLine().getSubcommands().get("train").getCommandSpec()
+                .findOption("--reward").description());
+        for (String task : List.of("continuation", "translation", "dialogue", "classification")) {
+            String reward = String.join(" + ", DqnCli.defaultRewards(task));
+            assertTrue(train.contains((task.equals("continuation") ? "Default: " : task + ": ") + reward)
+                    || train.contains(task + ", ") && train.contains(": " + reward), task + ": " + train);
+        }
+        String evaluate = String.join(" ", Main.commandLine().getSubcommands().get("evaluate").getCommandSpec()
+                .findOption("--reward").description());
+        assertTrue(evaluate.contains("Default: " + DqnCli.defaultRewards("continuation").get(0) + " (dialogue: "
+                + DqnCli.defaultRewards("dialogue").get(0) + ")"), evaluate);
+    }
+
+    @Test
     void theTopLevelListShowsSftAsAWholeSentence() {
         StringWriter out = new StringWriter();
         int code = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "--help");

@@ -97,4 +97,50 @@ class IgnoredOptionsTest {
                 "nothing is written for a refused command line");
     }
 
+    @Test
+    void dqnSettingsLeftIdleByAnotherSettingAreRefused(@TempDir Path tmp) throws Exception {
+        String out = tmp.resolve("run").toString();
+        Path config = Files.writeString(tmp.resolve("dqn.json"), "{\"priorityBetaEnd\": 0.5}");
+        // these were accepted and the run trained with uniform replay, Polyak averaging off, a fixed KL beta
+        String[][] given = {
+            {"train", "--priority-alpha", "0.9", "--out", out},
+            {"train", "--config", config.toString(), "--out", out},
+            {"train", "--polyak", "0.5", "--target-sync", "10", "--out", out},
+            {"train", "--kl-beta", "0.1", "--kl-horizon", "500", "--out", out},
+        };
+        String[] why = {
+            "--priority-alpha: only with --prioritized (uniform replay samples without priorities or importance "
+                + "weights; expected --prioritized, or no --priority-alpha)",
+            "--config " + config + ": priorityBetaEnd 0.5: only with --prioritized (uniform replay samples without "
+                + "priorities or importance weights; expected --prioritized, or no --priority-beta-end)",
+            "--polyak: not with --target-sync 10 (the target network is copied every 10 updates instead of "
+                + "averaged; expected --target-sync 0, or no --polyak)",
+            "--kl-horizon: only with --kl-target > 0 (without a target KL, --kl-beta stays fixed and has no "
+                + "controller; expected --kl-target, or no --kl-horizon)",
+        };
+        for (int i = 0; i < given.length; i++) {
+            Result r = CliRunner.run(given[i]);
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("qdecode: error: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", given[i]));
+        }
+        // with the setting that reads them, or a full config written by an earlier run, they are taken:
+        // refused only later, for the missing prompts file
+        Path full = Files.writeString(tmp.resolve("full.json"), dev.qdecode.pipeline.dqn.DqnConfig.defaults().toJson());
+        String missing = tmp.resolve("missing.tsv").toString();
+        String[][] taken = {
+            {"train", "--prioritized", "--priority-alpha", "0.9", "--priority-eps", "0.1"},
+            {"train", "--polyak", "0.5"},
+            {"train", "--kl-beta", "0.1", "--kl-target", "2", "--kl-horizon", "500"},
+            {"train", "--config", full.toString()},
+        };
+        for (String[] t : taken) {
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(t),
+                    java.util.stream.Stream.of("--prompts", missing, "--out", out)).toArray(String[]::new);
+            Result r = CliRunner.run(all);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals("qdecode: error: --prompts " + missing + ": file not found (expected a prompts file with a "
+                    + "'prompt' column)", r.err().lines().findFirst().orElse(""), String.join(" ", t));
+        }
+        assertFalse(Files.exists(tmp.resolve("run").resolve("checkpoint.qdq")));
+    }
 }

@@ -221,6 +221,16 @@ class InputGuardsTest {
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().startsWith("qdecode: error: " + longPairs + ":3: prompt (id s2) has "), r.err());
         assertFalse(Files.exists(tmp.resolve("t").resolve("metrics.jsonl")));
+        // a dialogue context that no cut fits (2 positions left: not even the responder's cue) is named the same
+        // way (it was 'FILE: training prompt 1 has 25 tokens', with neither line nor id)
+        Path dialogues = Files.writeString(tmp.resolve("d.tsv"), "dialog_id\tturn\tcontext\tresponse\n"
+                + "7\t1\tCan you manage chopsticks ?\tWhy not ?\n");
+        r = CliRunner.run("train", "--task", "dialogue", "--model", SMALL, "--data", dialogues.toString(), "--dev",
+                dialogues.toString(), "--max-new-tokens", "510", "--out", tmp.resolve("d").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + dialogues + ":2: prompt (id 7#1) has "), r.err());
+        assertTrue(r.err().contains("(expected at most 2 tokens: shorten it or lower --max-new-tokens)"), r.err());
+        assertFalse(Files.exists(tmp.resolve("d").resolve("metrics.jsonl")));
         // evaluate names it too, before any output (a run of 4 episodes to evaluate)
         Path run = tmp.resolve("run");
         assertEquals(0, CliRunner.run("train", "--task", "translation", "--model", SMALL, "--data", pairs.toString(),
@@ -254,10 +264,14 @@ class InputGuardsTest {
                 "--out " + model + ": is the --model directory (expected another directory; --overwrite does not apply "
                         + "to inputs)");
         assertFalse(Files.exists(model.resolve("metrics.jsonl")));
-        CliRunner.Result r = CliRunner.run("train", "--model", SMALL, "--max-new-tokens", "600", "--out",
-                tmp.resolve("r").toString());
-        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains("--max-new-tokens 600: the model's context is 512 positions"), r.err());
+        // the option is wrong, not a prompt: bad usage, as generate says it (train said it with exit 3)
+        usage(CliRunner.run("train", "--model", SMALL, "--max-new-tokens", "600", "--out", tmp.resolve("r").toString()),
+                "--max-new-tokens 600: the model's context is 512 positions (max_position_embeddings; expected fewer "
+                        + "new tokens, leaving room for the prompt)");
+        usage(CliRunner.run("train", "--task", "dialogue", "--model", SMALL, "--max-new-tokens", "512", "--min-new-tokens",
+                "1", "--eval-limit", "2", "--out", tmp.resolve("r").toString()), "--max-new-tokens 512: the model's "
+                + "context is 512 positions");
+        assertFalse(Files.exists(tmp.resolve("r").resolve("checkpoint.qdq")));
         usage(CliRunner.run("generate", "--model", SMALL, "--prompt", "Once", "--batch-size", "4"),
                 "--batch-size: not for generate --prompt (expected it only with --prompts FILE)");
         usage(CliRunner.run("generate", "--model", SMALL, "--prompt", "Once", "--length-penalty", "0.5"),

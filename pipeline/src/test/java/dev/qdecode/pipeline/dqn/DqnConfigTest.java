@@ -69,6 +69,11 @@ class DqnConfigTest {
         assertError("{\"batchSize\": 6.5}", "\"batchSize\"", "--batch-size", "an integer");
         assertError("{\"batchSize\": \"64\"}", "an integer");
         assertError("{\"backup\": \"max\"}", "--backup", "soft, hard, double", "max");
+        // the key and its option once ("key \"activation\" (--head-activation): --head-activation: expected ...")
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+                () -> DqnConfig.fromJson("{\"activation\": \"tanh\"}", "x.json"));
+        assertEquals("x.json: key \"activation\" (--head-activation): expected one of relu, gelu, linear but got 'tanh'",
+                name.getMessage());
         assertError("{\"prioritized\": 1}", "--prioritized", "true or false");
         assertError("{\"returnMin\": 0.0}", "--return-max", "both");
         assertError("{\"minCandidates\": 30}", "--min-candidates", "--candidates-top-k");

@@ -61,13 +61,19 @@ final class ReportFixtures {
         return dir;
     }
 
-    /** A synthetic SFT run in progress: step-indexed losses and BLEU, no summary.json. */
+    /**
+     * A synthetic SFT run in progress: step-indexed lines with the fields {@code qdecode sft} writes to its
+     * metrics.jsonl (a translation run's, with dev BLEU), no summary.json.
+     */
     static Path sftRun(Path dir) throws IOException {
         Files.createDirectories(dir);
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
-            lines.add(String.format(Locale.ROOT, "{\"step\":%d,\"train_loss\":%.3f,\"dev_loss\":%.3f,\"dev_bleu\":%.2f,\"lr\":%.6f}",
-                    i * 50, 3.0 / i, 3.2 / i, 2.0 * i, 1e-4 / i));
+            lines.add(String.format(Locale.ROOT, "{\"step\":%d,\"epoch\":1,\"lr\":%.6f,\"train_loss\":%.3f,"
+                    + "\"dev_loss\":%.3f,\"dev_ppl\":%.3f,\"bleu\":%.2f,\"bleu_samples\":500,"
+                    + "\"bleu_signature\":\"nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0\",\"best\":true,"
+                    + "\"target_tokens_per_s\":%.1f,\"elapsed_s\":%.2f}", i * 50, 1e-4 / i, 3.0 / i, 3.2 / i,
+                    Math.exp(3.2 / i), 2.0 * i, 1000.0 + i, 10.0 * i));
         }
         Files.write(dir.resolve("metrics.jsonl"), lines, StandardCharsets.UTF_8);
         return dir;

@@ -1,0 +1,55 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train --config FILE}: how a file's settings combine with the options and the task's defaults. */
+class TrainConfigFileTest {
+
+    private static void usage(CliRunner.Result r, String text) {
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(text), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
+    }
+
+    /** Refused for its missing data file, which is read after the settings: the settings were accepted. */
+    private static void settingsAccepted(CliRunner.Result r, Path missing) {
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains(missing + ": file not found"), r.err());
+    }
+
+    @Test
+    void aFileIsCheckedWithTheOptionsAndTaskDefaultsThatCompleteIt(@TempDir Path tmp) throws Exception {
+        Path cfg = Files.writeString(tmp.resolve("short.json"), "{\"maxNewTokens\": 16}");
+        Path missing = tmp.resolve("missing.tsv");
+        String out = tmp.resolve("run").toString();
+        // dialogue lets a turn end after its first token (--min-new-tokens 1), so 16 new tokens are enough;
+        // the file used to be checked alone against the continuation default of 24 and refused
+        settingsAccepted(CliRunner.run("train", "--task", "dialogue", "--config", cfg.toString(), "--data",
+                missing.toString(), "--out", out), missing);
+        // an option completes the file the same way
+        settingsAccepted(CliRunner.run("train", "--config", cfg.toString(), "--min-new-tokens", "8", "--prompts",
+                missing.toString(), "--out", out), missing);
+        // what does not fit together is still refused, naming the file, the option and the value
+        usage(CliRunner.run("train", "--config", cfg.toString(), "--min-new-tokens", "30", "--out", out),
+                cfg + " with the command line options: --min-new-tokens: expected an integer in 0..16 "
+                        + "(--max-new-tokens) but got 30");
+        usage(CliRunner.run("train", "--config", cfg.toString(), "--out", out),
+                cfg + ": --min-new-tokens: expected an integer in 0..16 (--max-new-tokens) but got 24");
+        // a key's own errors still name the file and the key, whatever the options
+        Path wrong = Files.writeString(tmp.resolve("wrong.json"), "{\"maxNewTokens\": \"16\"}");
+        usage(CliRunner.run("train", "--config", wrong.toString(), "--max-new-tokens", "16", "--out", out),
+                wrong + ": key \"maxNewTokens\" (--max-new-tokens): expected an integer but got \"16\"");
+        // an option's own error is the command line's, not the file's
+        usage(CliRunner.run("train", "--config", cfg.toString(), "--backup", "max", "--out", out),
+                "qdecode: error: command line: key \"backup\" (--backup): expected one of soft, hard, double but got "
+                        + "'max'");
+        assertFalse(Files.exists(tmp.resolve("run").resolve("checkpoint.qdq")));
+    }
+}
