@@ -24,8 +24,8 @@ final class LexiconFile {
     private LexiconFile() {}
 
     /**
-     * The lines of a UTF-8 file: trailing newlines removed, then split on {@code '\n'} (a
-     * {@code '\r'} stays on its line and is removed later by {@link PyStr#strip}).
+     * The lines of a UTF-8 file: a leading byte-order mark and trailing newlines removed, then split
+     * on {@code '\n'} (a {@code '\r'} stays on its line and is removed later by {@link PyStr#strip}).
      *
      * @param file the file
      * @param what what the file is, for messages (e.g. "VADER lexicon")
@@ -44,11 +44,14 @@ final class LexiconFile {
         } catch (IOException e) {
             throw new RewardException(what + " " + file + ": cannot read (" + e.getMessage() + ")", e);
         }
+        // a leading byte-order mark is skipped, as in every text file qdecode reads: kept, it became part of
+        // the first token, whose entry then silently never matched (or made a header line a bad line)
+        int start = content.startsWith("\uFEFF") ? 1 : 0;
         int end = content.length();
-        while (end > 0 && content.charAt(end - 1) == '\n') {
+        while (end > start && content.charAt(end - 1) == '\n') {
             end--;
         }
-        return List.of(content.substring(0, end).split("\n", -1));
+        return List.of(content.substring(start, end).split("\n", -1));
     }
 
     /**

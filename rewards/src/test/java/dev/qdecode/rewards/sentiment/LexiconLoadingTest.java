@@ -98,6 +98,22 @@ class LexiconLoadingTest {
         assertEquals(1.9, Vader.load(write("one.txt", "good\t1.9\n"), emo).lexiconValence("good").orElseThrow());
     }
 
+    /**
+     * A leading UTF-8 byte-order mark is skipped: it used to stay on the first token, so that entry
+     * never matched ("good" scored 0 with a BOM before "good\t3") and a header after it was a bad line.
+     */
+    @Test
+    void aLeadingByteOrderMarkIsSkipped() throws IOException {
+        Path afinn = write("bom.tsv", "\uFEFFgood\t3\nbad\t-3\n");
+        assertEquals(3.0, Afinn.load(afinn).score("good"));
+        Path header = write("bomh.tsv", "\uFEFFword\tscore\ngood\t3\n");
+        assertEquals(3.0, Afinn.load(header).score("good"));
+        Path emo = write("emo.txt", "\uFEFF😁\tbeaming face\n");
+        Vader v = Vader.load(write("lex.txt", "\uFEFFgood\t1.9\n"), emo);
+        assertEquals(1.9, v.lexiconValence("good").orElseThrow());
+        assertEquals(v.polarityScores("beaming face"), v.polarityScores("😁"));
+    }
+
     @Test
     void missingFilesAreReported() {
         RewardException e = assertThrows(RewardException.class, () -> Vader.load(tmp.resolve("nowhere")));
