@@ -9,6 +9,7 @@ import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
+import dev.qdecode.rewards.ShapedReward;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -502,7 +503,8 @@ public final class DqnTrainer implements AutoCloseable {
     }
 
     /**
-     * Per-step rewards (shaped or terminal, plus the KL penalty); sets {@link #terminal}. A reward's failure
+     * Per-step rewards (shaped or terminal, plus a {@link ShapedReward}'s per-token part and the KL penalty); sets
+     * {@link #terminal} (the episode-level score only). A reward's failure
      * names the episode as {@code name} does (by its index in {@code eps}), with its prompt.
      */
     private float[][] rewards(List<Rollouts.Episode> eps, java.util.function.IntFunction<String> name) {
@@ -550,6 +552,19 @@ public final class DqnTrainer implements AutoCloseable {
                 r[i] = Shaping.terminal(eps.get(i).tokens().length, sc[i]);
             }
         }
+        if (s.reward() instanceof ShapedReward shaped) {
+            // A ShapedReward's per-token part, added to the step of its token (as its contract says).
+            List<Episode> full = new ArrayList<>(n);
+            for (Rollouts.Episode e : eps) {
+                full.add(episode(e, e.text(), e.tokens().length, s.references()));
+            }
+            double[][] parts = located(() -> shaped.tokenRewards(full), n, eps, k -> k, name);
+            for (int i = 0; i < n; i++) {
+                for (int t = 0; t < r[i].length; t++) {
+                    r[i][t] += (float) parts[i][t];
+                }
+            }
+        }
         if (kl.beta() > 0) {
             for (int i = 0; i < n; i++) {
                 // The per-token KL penalty −β·(log π(a_t|s_t) − log π_ref(a_t|s_t)), on the step of its token.
@@ -591,11 +606,20 @@ public final class DqnTrainer implements AutoCloseable {
      */
     private static double[] score(Reward reward, List<Episode> batch, List<Rollouts.Episode> eps,
             java.util.function.IntUnaryOperator owner, java.util.function.IntFunction<String> name) {
+        return located(() -> reward.score(batch), batch.size(), eps, owner, name);
+    }
+
+    /**
+     * Runs a call of the reward on a batch of {@code size} episodes, rewording its failure on one of them as
+     * {@link #score} does.
+     */
+    private static <T> T located(java.util.function.Supplier<T> call, int size, List<Rollouts.Episode> eps,
+            java.util.function.IntUnaryOperator owner, java.util.function.IntFunction<String> name) {
         try {
-            return reward.score(batch);
+            return call.get();
         } catch (RewardException e) {
             int k = e.episodeIndex();
-            if (k < 0 || k >= batch.size()) {
+            if (k < 0 || k >= size) {
                 throw e;
             }
             int i = owner.applyAsInt(k);

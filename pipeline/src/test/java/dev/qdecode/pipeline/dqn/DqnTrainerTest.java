@@ -11,7 +11,9 @@ import com.google.gson.JsonParser;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
+import dev.qdecode.rewards.ShapedReward;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Files;
@@ -196,6 +198,64 @@ class DqnTrainerTest {
                 assertEquals(term[i], sum, 1e-5, "episode " + i + ": " + eps.get(i).text());
                 assertEquals(eps.get(i).tokens().length, rw[i].length);
             }
+        }
+    }
+
+    /**
+     * A {@link dev.qdecode.rewards.ShapedReward}'s per-token part is added to the step of its token, as the
+     * interface promises ("added to the episode-level score during training"); it used to be ignored, so
+     * every step but the last got 0. Its failure on an episode names that episode and its prompt.
+     */
+    @Test
+    void aShapedRewardsPerTokenPartIsAddedToItsSteps(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).shapingEvery(0).build();
+        boolean[] fail = {false};
+        ShapedReward shaped = new ShapedReward() {
+            @Override
+            public String id() {
+                return "shaped";
+            }
+
+            @Override
+            public double[] score(List<dev.qdecode.rewards.Episode> episodes) {
+                return reward.score(episodes);
+            }
+
+            @Override
+            public double[][] tokenRewards(List<dev.qdecode.rewards.Episode> episodes) {
+                double[][] out = new double[episodes.size()][];
+                for (int i = 0; i < out.length; i++) {
+                    if (fail[0] && i == 1) {
+                        throw RewardException.onEpisode("shaped", i, "no token rewards", null);
+                    }
+                    int[] ids = episodes.get(i).tokenIds();
+                    out[i] = new double[ids.length];
+                    for (int t = 0; t < ids.length; t++) {
+                        out[i][t] = 0.01 * (t + 1) + 0.001 * i;
+                    }
+                }
+                return out;
+            }
+        };
+        try (DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, shaped, train, dev, 0.0, tmp,
+                Map.of()), cfg, null)) {
+            Rollouts r = new Rollouts(model, tok, fmt, cfg);
+            List<Rollouts.Episode> eps = r.run(train.subList(0, 4), null, 0.0, new Rng(3), true);
+            float[][] rw = t.shapedRewardsForTest(eps);
+            double[] term = reward.score(eps.stream().map(e -> new dev.qdecode.rewards.Episode(e.prompt(), e.text(),
+                    e.tokens(), null, null, null)).toList());
+            for (int i = 0; i < eps.size(); i++) {
+                int len = eps.get(i).tokens().length;
+                assertEquals(len, rw[i].length);
+                for (int s = 0; s < len; s++) {
+                    double part = 0.01 * (s + 1) + 0.001 * i;
+                    assertEquals(part + (s == len - 1 ? term[i] : 0), rw[i][s], 1e-6, "episode " + i + ", step " + s);
+                }
+            }
+            fail[0] = true;
+            String m = org.junit.jupiter.api.Assertions.assertThrows(RewardException.class,
+                    () -> t.shapedRewardsForTest(eps)).getMessage();
+            assertTrue(m.contains("episode 2, prompt \"") && m.contains("no token rewards") && !m.contains("\n"), m);
         }
     }
 

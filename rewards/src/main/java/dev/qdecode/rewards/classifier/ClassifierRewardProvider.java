@@ -69,7 +69,7 @@ public final class ClassifierRewardProvider implements RewardProvider {
         }
         String mode = params.getString("mode", "prob").trim().toLowerCase(Locale.ROOT);
         if (!mode.equals("prob") && !mode.equals("margin")) {
-            throw params.bad("mode", mode, "prob or margin");
+            throw params.bad("mode", params.getString("mode", ""), "prob or margin"); // the value as given
         }
         int batch = params.getInt("batch", SentenceEncoders.DEFAULT_BATCH_SIZE);
         if (batch < 1) {

@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.pystr.PyStr;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +57,8 @@ public final class Afinn {
      *
      * @param file the word list (e.g. {@code <shared>/data/lexicons/afinn-165.tsv})
      * @return the scorer
-     * @throws dev.qdecode.rewards.RewardException when the file is missing or has a bad line
+     * @throws dev.qdecode.rewards.RewardException when the file is missing, has a bad line or has
+     *     no entries
      */
     public static Afinn load(Path file) {
         Objects.requireNonNull(file, "file");
@@ -84,6 +86,9 @@ public final class Afinn {
                 throw LexiconFile.bad(what, file, n + 1, line, "word<TAB>integer score in -5..5");
             }
             entries.put(f[0], score);
+        }
+        if (entries.isEmpty()) { // every text would score 0
+            throw new RewardException(what + " " + file + ": no entries (expected lines word<TAB>score)");
         }
         return new Afinn(entries);
     }

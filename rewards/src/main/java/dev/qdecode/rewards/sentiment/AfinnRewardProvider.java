@@ -63,8 +63,9 @@ public final class AfinnRewardProvider implements RewardProvider {
     public Reward create(RewardParams params, RewardContext context) {
         Target target = Target.from(params);
         boolean normalise = params.getBoolean("normalise", false);
-        Path file = params.getPath("lexicon",
-                context.sharedDir().resolve("data").resolve("lexicons").resolve(Afinn.DEFAULT_FILE));
+        Path file = LexiconFile.lexiconParameter(params,
+                context.sharedDir().resolve("data").resolve("lexicons").resolve(Afinn.DEFAULT_FILE),
+                "an AFINN word list file (word<TAB>score)");
         return new AfinnReward(Afinn.load(file), normalise, target);
     }
 

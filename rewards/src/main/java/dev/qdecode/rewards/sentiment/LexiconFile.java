@@ -1,12 +1,14 @@
 package dev.qdecode.rewards.sentiment;
 
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.pystr.PyStr;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +24,8 @@ final class LexiconFile {
     private LexiconFile() {}
 
     /**
-     * The lines of a UTF-8 file: trailing newlines removed, then split on {@code '\n'} (a
-     * {@code '\r'} stays on its line and is removed later by {@link PyStr#strip}).
+     * The lines of a UTF-8 file: a leading byte-order mark and trailing newlines removed, then split
+     * on {@code '\n'} (a {@code '\r'} stays on its line and is removed later by {@link PyStr#strip}).
      *
      * @param file the file
      * @param what what the file is, for messages (e.g. "VADER lexicon")
@@ -42,11 +44,64 @@ final class LexiconFile {
         } catch (IOException e) {
             throw new RewardException(what + " " + file + ": cannot read (" + e.getMessage() + ")", e);
         }
+        // a leading byte-order mark is skipped, as in every text file qdecode reads: kept, it became part of
+        // the first token, whose entry then silently never matched (or made a header line a bad line)
+        int start = content.startsWith("\uFEFF") ? 1 : 0;
         int end = content.length();
-        while (end > 0 && content.charAt(end - 1) == '\n') {
+        while (end > start && content.charAt(end - 1) == '\n') {
             end--;
         }
-        return List.of(content.substring(0, end).split("\n", -1));
+        return List.of(content.substring(start, end).split("\n", -1));
+    }
+
+    /**
+     * The {@code lexicon} parameter of a sentiment reward: the default when it is not given, else
+     * the path given, which must name a directory holding {@code files} ({@code files} empty: a
+     * regular file). A value that names nothing usable is bad usage naming the reward, the
+     * parameter and what is there instead ({@link RewardParams#bad}), so that a mistyped path is
+     * not reported as a failing reward.
+     *
+     * @param params the reward's parameters
+     * @param def the default path
+     * @param expected what the value should name, for the message
+     * @param files the files the directory must hold; empty when the value names a file
+     * @return the path to load
+     * @throws RewardException (a {@code RewardSpecException}) for an unusable value
+     */
+    static Path lexiconParameter(RewardParams params, Path def, String expected, String... files) {
+        String given = params.getString("lexicon", null);
+        if (given == null) {
+            return def;
+        }
+        Path path;
+        try {
+            path = given.isBlank() ? null : Path.of(given);
+        } catch (InvalidPathException e) {
+            path = null;
+        }
+        if (path == null) {
+            throw params.bad("lexicon", given, expected);
+        }
+        String problem = null;
+        Path shown = path.toAbsolutePath().normalize();
+        if (!Files.exists(path)) {
+            problem = shown + " does not exist";
+        } else if (files.length == 0 && !Files.isRegularFile(path)) {
+            problem = shown + " is not a file";
+        } else if (files.length > 0 && !Files.isDirectory(path)) {
+            problem = shown + " is not a directory";
+        } else {
+            for (String f : files) {
+                if (!Files.isRegularFile(path.resolve(f))) {
+                    problem = shown + " has no file " + f;
+                    break;
+                }
+            }
+        }
+        if (problem != null) {
+            throw params.bad("lexicon", given, expected + " (" + problem + ")");
+        }
+        return path;
     }
 
     /**

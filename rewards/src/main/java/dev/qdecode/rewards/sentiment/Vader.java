@@ -1,5 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.pystr.PyStr;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -76,7 +77,8 @@ public final class Vader {
      *
      * @param lexiconDir the directory holding both files
      * @return the analyzer
-     * @throws dev.qdecode.rewards.RewardException when a file is missing or has a bad line
+     * @throws dev.qdecode.rewards.RewardException when a file is missing or has a bad line, or the
+     *     lexicon has no entries
      */
     public static Vader load(Path lexiconDir) {
         Objects.requireNonNull(lexiconDir, "lexiconDir");
@@ -91,7 +93,8 @@ public final class Vader {
      * @param lexiconFile the VADER lexicon
      * @param emojiFile the emoji lexicon
      * @return the analyzer
-     * @throws dev.qdecode.rewards.RewardException when a file is missing or has a bad line
+     * @throws dev.qdecode.rewards.RewardException when a file is missing or has a bad line, or the
+     *     lexicon has no entries
      */
     public static Vader load(Path lexiconFile, Path emojiFile) {
         Objects.requireNonNull(lexiconFile, "lexiconFile");
@@ -110,6 +113,9 @@ public final class Vader {
                 throw LexiconFile.bad(what, lexiconFile, n + 1, line, "token<TAB>mean valence (a number)");
             }
             lex.put(f[0], v);
+        }
+        if (lex.isEmpty()) { // the original accepts it, and every text would then score 0
+            throw new RewardException(what + " " + lexiconFile + ": no entries (expected lines token<TAB>mean valence)");
         }
         String emojiWhat = "VADER emoji lexicon";
         Map<Integer, String> emo = new HashMap<>();

@@ -70,7 +70,9 @@ public final class VaderRewardProvider implements RewardProvider {
             case "neu" -> Vader.Scores::neu;
             default -> Vader.Scores::compound;
         };
-        Path dir = params.getPath("lexicon", context.sharedDir().resolve("data").resolve("lexicons"));
+        Path dir = LexiconFile.lexiconParameter(params, context.sharedDir().resolve("data").resolve("lexicons"),
+                "a directory holding " + Vader.LEXICON_FILE + " and " + Vader.EMOJI_FILE,
+                Vader.LEXICON_FILE, Vader.EMOJI_FILE);
         return new VaderReward(Vader.load(dir), field, target);
     }
 

@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Reward {@code length}: a penalty for responses outside a target length range. With the length
- * {@code n} (words of the text: whitespace-separated pieces holding at least one letter or digit,
- * so that the {@code ?} and {@code ’} of tokenised dialogue text are not words; or
+ * {@code n} (words of the text: whitespace-separated pieces holding at least one letter, number or
+ * {@code _} (a Python {@code \w} character), so that the {@code ?} and {@code ’} of tokenised
+ * dialogue text are not words; or
  * {@link Episode#tokenIds() token ids} with {@code unit=tokens}) the reward is 0 for {@code min <= n <= max} and otherwise
  * {@code max(cap, -per * d)}, where {@code d} is the distance to the range ({@code min - n} or
  * {@code n - max}). So with the defaults it lies in [-1, 0].
@@ -72,7 +73,7 @@ public final class LengthPenaltyProvider implements RewardProvider {
                 new RewardParameter("min", "0", "shortest length without penalty (>= 0)"),
                 new RewardParameter("max", "", "longest length without penalty (empty: no limit)"),
                 new RewardParameter("unit", "words",
-                        "words (whitespace-separated, with a letter or digit) or tokens (token ids)"),
+                        "words (whitespace-separated, with a letter, number or _) or tokens (token ids)"),
                 new RewardParameter("per", "0.1", "penalty per unit outside the range (>= 0)"),
                 new RewardParameter("cap", "-1", "the most negative reward (<= 0)"));
     }

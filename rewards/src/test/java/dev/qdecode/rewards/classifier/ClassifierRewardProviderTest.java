@@ -76,6 +76,9 @@ class ClassifierRewardProviderTest {
                 "label='positive'");
         assertOneLine(assertThrows(RewardException.class, () -> create("model", model, "mode", "logit")),
                 "prob or margin");
+        // the value is quoted as given (it was quoted lower-cased: mode='probability' for Probability)
+        assertOneLine(assertThrows(RewardException.class, () -> create("model", model, "mode", "Probability")),
+                "parameter mode='Probability': expected prob or margin");
         assertOneLine(assertThrows(RewardException.class, () -> create("model", model, "batch", "0")), "batch");
 
         Path broken = tmp.resolve("broken");

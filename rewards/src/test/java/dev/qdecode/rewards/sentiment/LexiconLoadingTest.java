@@ -77,6 +77,43 @@ class LexiconLoadingTest {
         assertTrue(e.getMessage().contains("emo2.txt line 2"), e.getMessage());
     }
 
+    /**
+     * A lexicon without entries is refused: it was loaded, and every text then scored 0 (an empty
+     * vader_lexicon.txt, or an AFINN file holding only its header, gave 'mean vader = 0.000000').
+     */
+    @Test
+    void aLexiconWithoutEntriesIsRefused() throws IOException {
+        Path emo = write("emo.txt", "😁\tbeaming face\n");
+        for (String content : List.of("", "\n\n")) {
+            Path lex = write("empty.txt", content);
+            RewardException e = assertThrows(RewardException.class, () -> Vader.load(lex, emo));
+            assertEquals("VADER lexicon " + lex + ": no entries (expected lines token<TAB>mean valence)",
+                    e.getMessage());
+        }
+        Path header = write("header.tsv", "word\tscore\n");
+        RewardException e = assertThrows(RewardException.class, () -> Afinn.load(header));
+        assertEquals("AFINN lexicon " + header + ": no entries (expected lines word<TAB>score)", e.getMessage());
+        // one entry is enough
+        assertEquals(3.0, Afinn.load(write("one.tsv", "word\tscore\ngood\t3\n")).score("good"));
+        assertEquals(1.9, Vader.load(write("one.txt", "good\t1.9\n"), emo).lexiconValence("good").orElseThrow());
+    }
+
+    /**
+     * A leading UTF-8 byte-order mark is skipped: it used to stay on the first token, so that entry
+     * never matched ("good" scored 0 with a BOM before "good\t3") and a header after it was a bad line.
+     */
+    @Test
+    void aLeadingByteOrderMarkIsSkipped() throws IOException {
+        Path afinn = write("bom.tsv", "\uFEFFgood\t3\nbad\t-3\n");
+        assertEquals(3.0, Afinn.load(afinn).score("good"));
+        Path header = write("bomh.tsv", "\uFEFFword\tscore\ngood\t3\n");
+        assertEquals(3.0, Afinn.load(header).score("good"));
+        Path emo = write("emo.txt", "\uFEFF😁\tbeaming face\n");
+        Vader v = Vader.load(write("lex.txt", "\uFEFFgood\t1.9\n"), emo);
+        assertEquals(1.9, v.lexiconValence("good").orElseThrow());
+        assertEquals(v.polarityScores("beaming face"), v.polarityScores("😁"));
+    }
+
     @Test
     void missingFilesAreReported() {
         RewardException e = assertThrows(RewardException.class, () -> Vader.load(tmp.resolve("nowhere")));

@@ -11,6 +11,7 @@ import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.RewardSpecException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -122,5 +123,52 @@ class SentimentRewardProvidersTest {
         assertTrue(m.contains("/nonexistent/shared/data/lexicons/vader_lexicon.txt") && !m.contains("\n"), m);
         m = assertThrows(RewardException.class, () -> create(afinn, Map.of(), nowhere)).getMessage();
         assertTrue(m.contains("/nonexistent/shared/data/lexicons/afinn-165.tsv"), m);
+    }
+
+    /**
+     * A {@code lexicon} value that names nothing usable is a wrong value (a
+     * {@link RewardSpecException}, bad usage), named with its reward and parameter; it used to be a
+     * reward failure that named neither ("VADER lexicon vader_lexicon.txt: file not found" for
+     * {@code vader:lexicon=}, "AFINN lexicon DIR: cannot read (Is a directory)").
+     */
+    @Test
+    void aLexiconValueThatNamesNothingUsableIsBadUsageNamingTheParameter() throws Exception {
+        RewardProvider vader = new VaderRewardProvider();
+        RewardProvider afinn = new AfinnRewardProvider();
+        Path dir = SharedLexicons.lexiconDir();
+        String m = assertThrows(RewardSpecException.class, () -> create(vader, Map.of("lexicon", ""), context))
+                .getMessage();
+        assertEquals("reward 'vader': parameter lexicon='': expected a directory holding vader_lexicon.txt and"
+                + " emoji_utf8_lexicon.txt", m);
+        m = assertThrows(RewardSpecException.class,
+                () -> create(vader, Map.of("lexicon", "/nonexistent/lexicons"), context)).getMessage();
+        assertEquals("reward 'vader': parameter lexicon='/nonexistent/lexicons': expected a directory holding"
+                + " vader_lexicon.txt and emoji_utf8_lexicon.txt (/nonexistent/lexicons does not exist)", m);
+        Path afinnFile = dir.resolve(Afinn.DEFAULT_FILE);
+        m = assertThrows(RewardSpecException.class,
+                () -> create(vader, Map.of("lexicon", afinnFile.toString()), context)).getMessage();
+        assertTrue(m.startsWith("reward 'vader': parameter lexicon='" + afinnFile + "': expected a directory")
+                && m.endsWith(" is not a directory)"), m);
+        Path half = java.nio.file.Files.createTempDirectory("vader-lexicon");
+        try {
+            java.nio.file.Files.copy(dir.resolve(Vader.LEXICON_FILE), half.resolve(Vader.LEXICON_FILE));
+            m = assertThrows(RewardSpecException.class,
+                    () -> create(vader, Map.of("lexicon", half.toString()), context)).getMessage();
+            assertTrue(m.endsWith("(" + half.toAbsolutePath().normalize() + " has no file emoji_utf8_lexicon.txt)"), m);
+        } finally {
+            java.nio.file.Files.deleteIfExists(half.resolve(Vader.LEXICON_FILE));
+            java.nio.file.Files.deleteIfExists(half);
+        }
+        m = assertThrows(RewardSpecException.class, () -> create(afinn, Map.of("lexicon", " "), context))
+                .getMessage();
+        assertEquals("reward 'afinn': parameter lexicon=' ': expected an AFINN word list file (word<TAB>score)", m);
+        m = assertThrows(RewardSpecException.class, () -> create(afinn, Map.of("lexicon", dir.toString()), context))
+                .getMessage();
+        assertEquals("reward 'afinn': parameter lexicon='" + dir + "': expected an AFINN word list file"
+                + " (word<TAB>score) (" + dir.toAbsolutePath().normalize() + " is not a file)", m);
+        // a usable value is still loaded
+        try (Reward r = create(afinn, Map.of("lexicon", afinnFile.toString()), context)) {
+            assertEquals(SharedLexicons.afinn().score("good"), r.score(List.of(Episode.ofText("good")))[0]);
+        }
     }
 }

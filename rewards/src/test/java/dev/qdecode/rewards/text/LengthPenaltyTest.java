@@ -40,6 +40,11 @@ class LengthPenaltyTest {
         assertArrayEquals(new double[] {-0.1, -0.2, -0.1, 0, -0.3, 0},
                 score(r, "a\u00a0b", "a\u200bb", "Ok , fine .", "Coffee ? I don \u2019 t",
                         "! ! ? \u2019 ...", "1 _ 2nd"), 1e-12);
+        // as 'rewards list' says (it said "with a letter or digit"): any number counts, and '_' alone
+        assertArrayEquals(new double[] {-0.1, -0.1}, score(r, "\u00bd __", "(_) \u2167"), 1e-12);
+        assertEquals("words (whitespace-separated, with a letter, number or _) or tokens (token ids)",
+                new LengthPenaltyProvider().parameters().stream().filter(p -> p.name().equals("unit"))
+                        .findFirst().orElseThrow().help());
         assertFalse(r.scoresPrefixes());
     }
 
