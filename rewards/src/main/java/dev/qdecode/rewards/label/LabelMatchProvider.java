@@ -8,6 +8,7 @@ import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.pystr.PyStr;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class LabelMatchProvider implements RewardProvider {
         Set<String> allowed = new LinkedHashSet<>();
         if (!spec.isBlank()) {
             for (String label : spec.split("\\|", -1)) {
-                String l = label.strip();
+                String l = PyStr.strip(label);
                 if (l.isEmpty()) {
                     throw params.bad("labels", spec, "non-empty labels separated by |");
                 }
@@ -98,7 +99,7 @@ public final class LabelMatchProvider implements RewardProvider {
         }
 
         private String norm(String s) {
-            String t = s.strip();
+            String t = PyStr.strip(s); // Python's whitespace, as the data files' blank check: a no-break space too
             return ignoreCase ? t.toLowerCase(Locale.ROOT) : t;
         }
 

@@ -40,6 +40,14 @@ class LabelMatchTest {
                         "negative", "negative", "negative", "Positive", "positive")));
     }
 
+    /** Trimmed as Python's str.strip: a no-break space around a label is whitespace (it scored invalid). */
+    @Test
+    void aNoBreakSpaceAroundALabelIsTrimmed() {
+        Reward r = REGISTRY.create("label-match:labels=positive|negative", CTX);
+        assertArrayEquals(new double[] {1, 0},
+                r.score(eps("positive\u00a0", "positive", "\u202fnegative", "\u2007positive\u2007")));
+    }
+
     @Test
     void ignoreCaseAndCustomValues() {
         Reward r = REGISTRY.create(
