@@ -182,7 +182,7 @@ public final class DqnTrainer implements AutoCloseable {
         int v = setup.model().config().vocabSize();
         this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
         this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
-                * cfg.maxNewTokens());
+                * cfg.maxNewTokens(), cfg.maxNewTokens(), "--max-new-tokens " + cfg.maxNewTokens());
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
         // the range is given, returns the episodes reach beyond it widen it (Learner.widen).

@@ -107,6 +107,15 @@ class InputGuardsTest {
                 tmp.resolve("replay").toString());
         usage(replay, "--replay-size 2000000000: a replay buffer of 2000000000 slots, holding up to ");
         assertTrue(replay.err().contains("more than the maximum heap of"), replay.err());
+        // one that cannot hold the run's longest episode: refused before training (it was exit 1, "internal
+        // error: IllegalArgumentException: replay: an episode of 12 steps exceeds --replay-size 10", after the
+        // base evaluation, once an episode reached that length)
+        CliRunner.Result shortReplay = CliRunner.run("train", "--model", SMALL, "--episodes", "8", "--rollout-episodes",
+                "8", "--max-new-tokens", "12", "--min-new-tokens", "12", "--eval-limit", "2", "--eval-samples", "1",
+                "--replay-size", "10", "--batch-size", "8", "--out", tmp.resolve("short").toString());
+        usage(shortReplay, "--replay-size 10: an episode of this run can have 12 steps (--max-new-tokens 12) and "
+                + "replay keeps whole episodes (expected at least 12)");
+        assertFalse(shortReplay.err().contains("base model"), shortReplay.err());
         // more new tokens than the model has positions: the option is wrong, not the prompt
         usage(CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"), "--prompt", "Once",
                 "--max-new-tokens", "100000"), "--max-new-tokens 100000: the model's context is 512 positions "
