@@ -180,7 +180,6 @@ public final class DqnTrainer implements AutoCloseable {
         rollouts.checkFit(setup.evalPrompts(), "evaluation prompt", setup.provenance().get("eval_prompts"));
         int h = setup.model().config().hiddenSize();
         int v = setup.model().config().vocabSize();
-        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
         this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
                 * cfg.maxNewTokens(), cfg.maxNewTokens(), "--max-new-tokens " + cfg.maxNewTokens());
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
@@ -188,7 +187,13 @@ public final class DqnTrainer implements AutoCloseable {
         // the range is given, returns the episodes reach beyond it widen it (Learner.widen).
         double returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;
         double returnMax = cfg.returnMax() != null ? cfg.returnMax() : shaping ? 2.0 : 1.0;
-        this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
+        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
+        try {
+            this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
+        } catch (RuntimeException e) { // the head's engine arrays are freed, not left to the process's end
+            head.close();
+            throw e;
+        }
         this.kl = KlController.of(cfg);
         this.monitor = new DivergenceMonitor(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
         this.rng = Rng.derive(cfg.seed(), 1);
@@ -252,26 +257,35 @@ public final class DqnTrainer implements AutoCloseable {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
         DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
-        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, t.replay) : header;
-        if (d.head().in() != t.head.inputSize() || d.head().vocab() != t.head.vocabSize()) {
+        try {
+            t.restore(file, header);
+        } catch (RuntimeException e) { // the head's engine arrays are freed, not left to the process's end
             t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /** Puts the checkpoint's state into this new trainer (for {@link #resume}). */
+    private void restore(Path file, Checkpoint.Data header) {
+        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, replay) : header;
+        if (d.head().in() != head.inputSize() || d.head().vocab() != head.vocabSize()) {
             throw new IllegalArgumentException(file + ": the checkpoint's head (embedding " + d.head().in()
                     + ", vocabulary " + d.head().vocab() + ") does not fit the model");
         }
-        t.head.load(d.head());
-        t.episodesDone = d.counters().getOrDefault("episodes", 0L);
-        t.demosDone = d.counters().getOrDefault("demonstrations", 0L);
-        t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
-        t.evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
-        t.rng.setState(d.rng().get("train"));
-        t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
+        head.load(d.head());
+        episodesDone = d.counters().getOrDefault("episodes", 0L);
+        demosDone = d.counters().getOrDefault("demonstrations", 0L);
+        learner.setUpdates(d.counters().getOrDefault("updates", 0L));
+        evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
+        rng.setState(d.rng().get("train"));
+        kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
         if (d.values().containsKey(RETURN_MIN)) { // the range as widened before (older checkpoints: the default)
-            t.learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
-            t.monitor.widen(t.learner.returnRange());
+            learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
+            monitor.widen(learner.returnRange());
         }
-        t.stats.load(d.values());
-        t.trimMetrics();
-        return t;
+        stats.load(d.values());
+        trimMetrics();
     }
 
     /**

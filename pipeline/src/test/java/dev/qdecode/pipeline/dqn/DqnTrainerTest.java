@@ -317,6 +317,40 @@ class DqnTrainerTest {
         }
     }
 
+    /** Engine arrays alive in the process (every base manager hangs off the engine's system manager). */
+    private static int liveArrays() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            return m.getParentManager().getManagedArrays().size();
+        }
+    }
+
+    /**
+     * A trainer that cannot be built (settings refused after its Q head was made) or resumed (a checkpoint whose
+     * replay does not fit the run) frees the head's engine arrays: they stayed allocated until the process ended.
+     */
+    @Test
+    void aTrainerThatCannotBeBuiltOrResumedFreesItsHead(@TempDir Path tmp) throws Exception {
+        int before = liveArrays();
+        DqnConfig tooShort = tiny().toBuilder().replaySize(8).build(); // episodes of up to 8 tokens fit: 9 do not
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.qdecode.pipeline.generate.GenerationException.class,
+                () -> DqnTrainer.create(setup(tmp.resolve("short")), tooShort.toBuilder().maxNewTokens(9).build(),
+                        null)).getMessage().startsWith("--replay-size 8: "));
+        assertEquals(before, liveArrays());
+
+        Path dir = Files.createDirectories(tmp.resolve("odd"));
+        DqnConfig cfg = tiny();
+        try (QHead h = new QHead(model.config().hiddenSize(), cfg.headHidden(), model.config().vocabSize(),
+                cfg.activation(), cfg.seed())) {
+            Checkpoint.write(dir.resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg, Map.of("episodes", 4L),
+                    Map.of(), Map.of("train", 1L), Map.of(), h.export(), true), new ReplayBuffer(500, false, 0.6, 1e-3));
+        }
+        before = liveArrays();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.resume(setup(dir), null));
+        assertTrue(e.getMessage().contains("replay was saved with --replay-size 500"), e.getMessage());
+        assertEquals(before, liveArrays());
+    }
+
     /**
      * Through the library: a fresh run refuses a directory holding an earlier run (it appended to its
      * metrics log), and a reward given unchecked is checked, so a NaN names the reward and its episode.
