@@ -257,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rollout-temperature", description = "Sampling temperature of the training rollouts; 0 = argmax "
             + "of the guided policy, exploring only by epsilon (default: ${DEFAULT-VALUE}; translation: 0.5). Lower values "
             + "train the head "
-            + "on the states greedy decoding visits.")
+            + "on the states greedy decoding visits. Evaluations sample the policy itself (temperature 1).")
     double rolloutTemperature;
 
     @Option(names = "--all-terminal-actions", arity = "0..1", fallbackValue = "true",

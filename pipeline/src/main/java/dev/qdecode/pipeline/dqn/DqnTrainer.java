@@ -673,8 +673,7 @@ public final class DqnTrainer implements AutoCloseable {
             if (listener.stopRequested()) {
                 throw new EvalStopped();
             }
-            List<Rollouts.Episode> batch = r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng,
-                    false);
+            List<Rollouts.Episode> batch = r.sample(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, evalRng);
             eps.addAll(batch);
             if (log != null) {
                 log.batch(name, batch.stream().map(e -> new EvalEpisode(e.prompt(), e.promptIds(), e.tokens(),

@@ -317,6 +317,26 @@ class DqnTrainerTest {
         }
     }
 
+    /**
+     * --rollout-temperature is the training rollouts' temperature: evaluations sample the policy itself. They
+     * used to sample at it too, so the base model's evaluation depended on a training option (at 0, every
+     * sample of a prompt was its greedy continuation).
+     */
+    @Test
+    void evaluationsSampleThePolicyWhateverTheRolloutTemperature(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).evalSamples(2).build();
+        DqnTrainer.Summary one;
+        DqnTrainer.Summary greedyRollouts;
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp.resolve("t1")), cfg, null)) {
+            one = t.run(Long.MAX_VALUE);
+        }
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp.resolve("t0")), cfg.toBuilder().rolloutTemperature(0).build(),
+                null)) {
+            greedyRollouts = t.run(Long.MAX_VALUE);
+        }
+        assertEquals(one.base().toJson(), greedyRollouts.base().toJson());
+    }
+
     /** Engine arrays alive in the process (every base manager hangs off the engine's system manager). */
     private static int liveArrays() {
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
