@@ -643,7 +643,8 @@ public final class ClassificationTrainer {
                     double loss = 0;
                     double absQ = 0;
                     for (int k = 0; k < cfg.updatesPerRollout(); k++) {
-                        Learner.Stats st = learner.update(rng, 1.0, episodes);
+                        // the learning rate of the episodes done before this round, as DqnTrainer's updates take it
+                        Learner.Stats st = learner.update(rng, 1.0, before);
                         stats.update(st);
                         loss += st.loss();
                         absQ += st.meanAbsQ();

@@ -263,6 +263,24 @@ class ClassificationTaskTest {
         assertEquals(128, s.get("simulated_transitions").getAsLong());
     }
 
+    /**
+     * A decaying learning rate is that of the episodes done before the round, as in the other tasks: the last
+     * round's updates used to run at the rate of the run's end, 0 with --lr-schedule linear, so a run of one round
+     * never changed its head (every Q stayed 0).
+     */
+    @Test
+    void aDecayingLearningRateStartsAtLrInTheFirstRound(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 100, 1);
+        Path dev = data(tmp, "dev.tsv", 40, 2);
+        Result r = classify(train, dev, tmp.resolve("linear"), "--labels", "0=bad,1=good", "--episodes", "64",
+                "--rollout-episodes", "64", "--eval-every", "64", "--seed", "3", "--lr-schedule", "linear");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<String> lines = Files.readAllLines(tmp.resolve("linear").resolve("metrics.jsonl"));
+        JsonObject last = JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
+        assertEquals(16, last.get("updates").getAsLong(), last.toString());
+        assertTrue(last.get("q_abs_max").getAsDouble() > 0, last.toString());
+    }
+
     /** Targets are clipped to the reward's range: given, or [-1, 1] widened by the returns stored (it was fixed). */
     @Test
     void theReturnRangeFollowsTheRewardOrTheOptions(@TempDir Path tmp) throws Exception {
