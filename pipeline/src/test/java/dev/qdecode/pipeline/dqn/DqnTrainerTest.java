@@ -337,6 +337,26 @@ class DqnTrainerTest {
         assertEquals(one.base().toJson(), greedyRollouts.base().toJson());
     }
 
+    /**
+     * With --target-sync N the target network (generate --head target) is the online head's copy at the last sync,
+     * not a Polyak average, as --head's help now says: before any sync it is still the initial head (Q ≡ 0).
+     */
+    @Test
+    void aHardSyncedTargetIsTheCopyAtTheLastSync(@TempDir Path tmp) {
+        Path dir = tmp.resolve("hard");
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), tiny().toBuilder().targetSync(1_000_000).build(), null)) {
+            t.run(Long.MAX_VALUE);
+        }
+        HeadState h = Checkpoint.read(dir.resolve(Checkpoint.FILE_NAME), null).head();
+        int w1 = h.hidden() * (h.in() + 1);
+        boolean onlineMoved = false;
+        for (int i = w1; i < h.online().length; i++) {
+            assertEquals(0f, h.target()[i]);
+            onlineMoved |= h.online()[i] != 0f;
+        }
+        assertTrue(onlineMoved);
+    }
+
     /** Engine arrays alive in the process (every base manager hangs off the engine's system manager). */
     private static int liveArrays() {
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
