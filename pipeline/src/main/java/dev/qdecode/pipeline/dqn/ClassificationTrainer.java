@@ -599,7 +599,8 @@ public final class ClassificationTrainer {
     private Pass pass(int[] pool, long stopAt, int[] valIdx, float[][] trainPhi, float[][] devPhi, Rng rng) {
         int dim = trainPhi[0].length;
         ReplayBuffer replay = ReplayBuffer.of(cfg, dim, stopAt * deepestLabel()
-                * (cfg.allTerminalActions() ? labelIds.size() : 1), deepestLabel(), "the longest label's tokens");
+                * (cfg.allTerminalActions() ? labelIds.size() : 1), deepestLabel(), "the longest label's tokens",
+                labelIds.size()); // a step's candidates are the label tokens allowed there
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;

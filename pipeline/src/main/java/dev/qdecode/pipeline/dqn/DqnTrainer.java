@@ -180,8 +180,11 @@ public final class DqnTrainer implements AutoCloseable {
         rollouts.checkFit(setup.evalPrompts(), "evaluation prompt", setup.provenance().get("eval_prompts"));
         int h = setup.model().config().hiddenSize();
         int v = setup.model().config().vocabSize();
+        // a step keeps at most top-k candidates (all tokens without a limit), plus a demonstration's own token
+        int candidates = Math.min(v, (cfg.candidatesTopK() > 0 ? Math.min(cfg.candidatesTopK(), v) : v)
+                + (cfg.demonstrations() > 0 ? 1 : 0));
         this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
-                * cfg.maxNewTokens(), cfg.maxNewTokens(), "--max-new-tokens " + cfg.maxNewTokens());
+                * cfg.maxNewTokens(), cfg.maxNewTokens(), "--max-new-tokens " + cfg.maxNewTokens(), candidates);
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
         // the range is given, returns the episodes reach beyond it widen it (Learner.widen).

@@ -116,6 +116,17 @@ class InputGuardsTest {
         usage(shortReplay, "--replay-size 10: an episode of this run can have 12 steps (--max-new-tokens 12) and "
                 + "replay keeps whole episodes (expected at least 12)");
         assertFalse(shortReplay.err().contains("base model"), shortReplay.err());
+        // without a top-k limit every step keeps all 512 tokens as candidates: the estimate counts them (it counted
+        // one, so a buffer of 5.8 GB passed as 0.6 GB and the run ran out of memory once replay filled)
+        CliRunner.Result allTokens = CliRunner.run("train", "--model", SMALL, "--episodes", "20000",
+                "--max-new-tokens", "64", "--candidates-top-k", "0", "--replay-size", "2000000", "--out",
+                tmp.resolve("all").toString());
+        usage(allTokens, "--replay-size 2000000: a replay buffer of 2000000 slots, holding up to 1280000 transitions "
+                + "of this run, needs up to ");
+        assertTrue(allTokens.err().contains("(up to 512 candidates a step with --candidates-top-k 0), more than the "
+                + "maximum heap of"), allTokens.err());
+        assertTrue(allTokens.err().contains("expected a smaller --replay-size, a --candidates-top-k limit, or a larger "
+                + "heap"), allTokens.err());
         // more new tokens than the model has positions: the option is wrong, not the prompt
         usage(CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"), "--prompt", "Once",
                 "--max-new-tokens", "100000"), "--max-new-tokens 100000: the model's context is 512 positions "
