@@ -166,7 +166,9 @@ public final class DqnTrainer implements AutoCloseable {
     /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
     private double[] terminal = new double[0];
 
-    private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
+    // training: false for a standalone evaluation (the static evaluate), which stores nothing in replay: it gets an
+    // empty one-slot buffer, not the run's --replay-size slots and their checks (longest episode, memory)
+    private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener, boolean training) {
         if (cfg.demonstrations() > 0 && setup.references().isEmpty()) {
             throw new IllegalArgumentException("--demonstrations: expected a task with reference targets (translation,"
                     + " dialogue)");
@@ -183,8 +185,10 @@ public final class DqnTrainer implements AutoCloseable {
         // a step keeps at most top-k candidates (all tokens without a limit), plus a demonstration's own token
         int candidates = Math.min(v, (cfg.candidatesTopK() > 0 ? Math.min(cfg.candidatesTopK(), v) : v)
                 + (cfg.demonstrations() > 0 ? 1 : 0));
-        this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
-                * cfg.maxNewTokens(), cfg.maxNewTokens(), "--max-new-tokens " + cfg.maxNewTokens(), candidates);
+        this.replay = !training ? new ReplayBuffer(1, false, cfg.priorityAlpha(), cfg.priorityEps())
+                : ReplayBuffer.of(cfg, h,
+                (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations())) * cfg.maxNewTokens(), cfg.maxNewTokens(),
+                "--max-new-tokens " + cfg.maxNewTokens(), candidates);
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
         // the range is given, returns the episodes reach beyond it widen it (Learner.widen).
@@ -245,7 +249,7 @@ public final class DqnTrainer implements AutoCloseable {
                         + "directory without a run: remove its files, or continue it with resume)");
             }
         }
-        return new DqnTrainer(setup, cfg, listener);
+        return new DqnTrainer(setup, cfg, listener, true);
     }
 
     /**
@@ -259,7 +263,7 @@ public final class DqnTrainer implements AutoCloseable {
     public static DqnTrainer resume(Setup setup, TrainListener listener) {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
-        DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
+        DqnTrainer t = new DqnTrainer(setup, header.config(), listener, true);
         try {
             t.restore(file, header);
         } catch (RuntimeException e) { // the head's engine arrays are freed, not left to the process's end
@@ -887,7 +891,7 @@ public final class DqnTrainer implements AutoCloseable {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());
         }
-        try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
+        try (DqnTrainer t = new DqnTrainer(setup, cfg, listener, false)) {
             return t.evaluate(policy == null ? null : policy.head(), 0, log, false);
         } catch (EvalStopped e) {
             return null;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -355,6 +356,22 @@ class DqnTrainerTest {
             onlineMoved |= h.online()[i] != 0f;
         }
         assertTrue(onlineMoved);
+    }
+
+    /**
+     * A standalone evaluation (evaluate --policy) stores nothing in replay, so the run's --replay-size is neither
+     * allocated nor checked: a buffer too large for this JVM's heap was refused (or one shorter than an episode).
+     */
+    @Test
+    void aStandaloneEvaluationNeedsNoReplayBuffer(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().episodes(100_000).replaySize(2_000_000_000).evalSamples(1).build();
+        assertThrows(dev.qdecode.pipeline.generate.GenerationException.class,
+                () -> DqnTrainer.create(setup(tmp.resolve("train")), cfg, null));
+        EvalMetrics m = DqnTrainer.evaluate(setup(tmp.resolve("eval")), cfg, null, null);
+        assertEquals(dev.size(), m.samples());
+        EvalMetrics shortReplay = DqnTrainer.evaluate(setup(tmp.resolve("eval2")),
+                tiny().toBuilder().replaySize(8).maxNewTokens(9).evalSamples(1).build(), null, null);
+        assertEquals(dev.size(), shortReplay.samples());
     }
 
     /** Engine arrays alive in the process (every base manager hangs off the engine's system manager). */
