@@ -26,7 +26,7 @@ final class PolicyOptions {
 
     @Option(names = "--head", paramLabel = "online|target",
             description = "With --policy: score with the online head or the target head (the Polyak average of its "
-                    + "recent weights) (default: online; evaluate --task classification: target, the head its training evaluated).")
+                    + "recent weights, or for a run trained with --target-sync N its copy at the last sync) (default: online; evaluate --task classification: target, the head its training evaluated).")
     String head;
 
     @Option(names = "--ensemble", paramLabel = "RUN_DIR",

@@ -258,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rollout-temperature", description = "Sampling temperature of the training rollouts; 0 = argmax "
             + "of the guided policy, exploring only by epsilon (default: ${DEFAULT-VALUE}; translation: 0.5). Lower values "
             + "train the head "
-            + "on the states greedy decoding visits.")
+            + "on the states greedy decoding visits. Evaluations sample the policy itself (temperature 1).")
     double rolloutTemperature;
 
     @Option(names = "--all-terminal-actions", arity = "0..1", fallbackValue = "true",
@@ -544,6 +544,11 @@ final class TrainCommand implements Callable<Integer> {
                     DqnConfig c = t.config();
                     err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
                             m.dir().getFileName(), String.join(" ", specs), runDir);
+                    if (resume && !c.saveReplay() && t.episodesDone() > 0 && t.episodesDone() < c.episodes()) {
+                        err.println("qdecode: warning: the run's checkpoints hold no replay buffer (it was started "
+                                + "without --save-replay): training goes on from an empty one, so the result differs "
+                                + "from an uninterrupted run's");
+                    }
                     listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                     listener.done = t.episodesDone();
                     Interrupts.install(err, "a checkpoint after the current rollout round or evaluation batch");
@@ -554,7 +559,9 @@ final class TrainCommand implements Callable<Integer> {
                         err.println("qdecode: interrupted " + (allDone ? "in the final evaluation, after all " : "after ")
                                 + t.episodesDone() + "/" + c.episodes() + " episodes; checkpoint saved in " + runDir
                                 + " (" + (allDone ? "finish" : "continue") + " with: qdecode train --resume --out "
-                                + runDir + ")");
+                                + runDir + (allDone || c.saveReplay() ? "" : "; without --save-replay its replay buffer "
+                                + "is not saved, so the resumed run starts from an empty one and will not equal an "
+                                + "uninterrupted run") + ")");
                         return ExitCodes.INTERRUPTED;
                     }
                     Interrupts.restoreDefault(); // the run is saved: from here on, Ctrl-C only skips the report

@@ -599,7 +599,8 @@ public final class ClassificationTrainer {
     private Pass pass(int[] pool, long stopAt, int[] valIdx, float[][] trainPhi, float[][] devPhi, Rng rng) {
         int dim = trainPhi[0].length;
         ReplayBuffer replay = ReplayBuffer.of(cfg, dim, stopAt * deepestLabel()
-                * (cfg.allTerminalActions() ? labelIds.size() : 1));
+                * (cfg.allTerminalActions() ? labelIds.size() : 1), deepestLabel(), "the longest label's tokens",
+                labelIds.size()); // a step's candidates are the label tokens allowed there
         TrainingStats stats = new TrainingStats();
         long t0 = System.nanoTime();
         long episodes = 0;
@@ -619,7 +620,7 @@ public final class ClassificationTrainer {
                     idx[i] = pool[order != null ? order.at(episodes + i) : rng.nextInt(pool.length)];
                 }
                 double eps = cfg.epsilonAt(episodes);
-                Walk w = walk(List.of(head), false, idx, s.train(), trainPhi, eps, rng);
+                Walk w = walk(List.of(head), false, idx, s.train(), trainPhi, eps, rng, true);
                 double[] r = rewards(w, idx, s.train());
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
@@ -643,7 +644,8 @@ public final class ClassificationTrainer {
                     double loss = 0;
                     double absQ = 0;
                     for (int k = 0; k < cfg.updatesPerRollout(); k++) {
-                        Learner.Stats st = learner.update(rng, 1.0, episodes);
+                        // the learning rate of the episodes done before this round, as DqnTrainer's updates take it
+                        Learner.Stats st = learner.update(rng, 1.0, before);
                         stats.update(st);
                         loss += st.loss();
                         absQ += st.meanAbsQ();
@@ -688,10 +690,12 @@ public final class ClassificationTrainer {
     private record Sibling(int row, float[] phi, Candidates.Set set, int index, Node leaf) {}
 
     /**
-     * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens.
+     * Walks the trie for each example: ε-greedy (ε > 0) or greedy in Q over the allowed tokens. A training
+     * walk with {@code --all-terminal-actions} also collects the terminal actions not taken, whatever ε is
+     * (also 0, as {@code --epsilon-end 0} reaches).
      */
     private Walk walk(List<QHead> heads, boolean target, int[] idx, List<ClassificationExample> data, float[][] rootPhi,
-            double eps, Rng rng) {
+            double eps, Rng rng, boolean training) {
         int n = idx.length;
         int dim = rootPhi[0].length;
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
@@ -702,7 +706,7 @@ public final class ClassificationTrainer {
             at[i] = root;
             phi[i] = rootPhi[idx[i]];
         }
-        List<Sibling> siblings = eps > 0 && cfg.allTerminalActions() ? new ArrayList<>() : null;
+        List<Sibling> siblings = training && cfg.allTerminalActions() ? new ArrayList<>() : null;
         boolean any = true;
         while (any) {
             any = false;
@@ -906,7 +910,7 @@ public final class ClassificationTrainer {
         if (n == 0) {
             return new Eval(Double.NaN, Double.NaN, Double.NaN, Map.of(), List.of());
         }
-        Walk w = walk(heads, target, idx, data, phi, 0, null);
+        Walk w = walk(heads, target, idx, data, phi, 0, null, false);
         double[] r = s.reward() != null ? rewards(w, idx, data) : new double[n];
         double right = 0;
         double rew = 0;

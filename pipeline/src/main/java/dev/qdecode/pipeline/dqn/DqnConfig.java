@@ -68,7 +68,8 @@ import java.util.Map;
  * @param saveReplay include the replay buffer in checkpoints (exact resume needs it) (--save-replay, default false)
  * @param rolloutTemperature temperature of the training rollouts' sampling from the guided policy; 0 = its argmax,
  *     so only ε explores (the backup does not depend on it: it only moves the visited states toward those that
- *     greedy decoding visits) (--rollout-temperature, default 1)
+ *     greedy decoding visits; evaluations sample the policy itself, at temperature 1)
+ *     (--rollout-temperature, default 1)
  * @param allTerminalActions classification: at each decision whose allowed tokens end labels, also store the
  *     transitions of the terminal tokens not taken, scored by the reward module (exact simulated transitions:
  *     the token MDP's dynamics and the reward function are known) (--all-terminal-actions, default false)

@@ -64,7 +64,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      *
      * @param qWeight β in log π_ref + β·Q/τ_Q (guided mode; 1 = the policy trained; &gt; 0)
      * @param targetHead score with the target network (the Polyak average of the online head's recent
-     *     weights, less noisy) instead of the online head
+     *     weights, less noisy; with {@code targetSync} N its copy at the last sync) instead of the online head
      */
     public record Decoding(double qWeight, boolean targetHead) {
         /** The policy as trained: β = 1, online head. */

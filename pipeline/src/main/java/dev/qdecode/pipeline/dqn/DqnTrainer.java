@@ -167,7 +167,9 @@ public final class DqnTrainer implements AutoCloseable {
     /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
     private double[] terminal = new double[0];
 
-    private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
+    // training: false for a standalone evaluation (the static evaluate), which stores nothing in replay: it gets an
+    // empty one-slot buffer, not the run's --replay-size slots and their checks (longest episode, memory)
+    private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener, boolean training) {
         if (cfg.demonstrations() > 0 && setup.references().isEmpty()) {
             throw new IllegalArgumentException("--demonstrations: expected a task with reference targets (translation,"
                     + " dialogue)");
@@ -181,15 +183,25 @@ public final class DqnTrainer implements AutoCloseable {
         rollouts.checkFit(setup.evalPrompts(), "evaluation prompt", setup.provenance().get("eval_prompts"));
         int h = setup.model().config().hiddenSize();
         int v = setup.model().config().vocabSize();
-        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
-        this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
-                * cfg.maxNewTokens());
+        // a step keeps at most top-k candidates (all tokens without a limit), plus a demonstration's own token
+        int candidates = Math.min(v, (cfg.candidatesTopK() > 0 ? Math.min(cfg.candidatesTopK(), v) : v)
+                + (cfg.demonstrations() > 0 ? 1 : 0));
+        this.replay = !training ? new ReplayBuffer(1, false, cfg.priorityAlpha(), cfg.priorityEps())
+                : ReplayBuffer.of(cfg, h,
+                (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations())) * cfg.maxNewTokens(), cfg.maxNewTokens(),
+                "--max-new-tokens " + cfg.maxNewTokens(), candidates);
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
         // the range is given, returns the episodes reach beyond it widen it (Learner.widen).
         double returnMin = cfg.returnMin() != null ? cfg.returnMin() : shaping ? -2.0 : -1.0;
         double returnMax = cfg.returnMax() != null ? cfg.returnMax() : shaping ? 2.0 : 1.0;
-        this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
+        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
+        try {
+            this.learner = new Learner(head, replay, cfg, returnMin, returnMax);
+        } catch (RuntimeException e) { // the head's engine arrays are freed, not left to the process's end
+            head.close();
+            throw e;
+        }
         this.kl = KlController.of(cfg);
         this.monitor = new DivergenceMonitor(Math.max(Math.abs(returnMin), Math.abs(returnMax)));
         this.rng = Rng.derive(cfg.seed(), 1);
@@ -238,7 +250,7 @@ public final class DqnTrainer implements AutoCloseable {
                         + "directory without a run: remove its files, or continue it with resume)");
             }
         }
-        return new DqnTrainer(setup, cfg, listener);
+        return new DqnTrainer(setup, cfg, listener, true);
     }
 
     /**
@@ -252,27 +264,36 @@ public final class DqnTrainer implements AutoCloseable {
     public static DqnTrainer resume(Setup setup, TrainListener listener) {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
-        DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
-        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, t.replay) : header;
-        if (d.head().in() != t.head.inputSize() || d.head().vocab() != t.head.vocabSize()) {
+        DqnTrainer t = new DqnTrainer(setup, header.config(), listener, true);
+        try {
+            t.restore(file, header);
+        } catch (RuntimeException e) { // the head's engine arrays are freed, not left to the process's end
             t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /** Puts the checkpoint's state into this new trainer (for {@link #resume}). */
+    private void restore(Path file, Checkpoint.Data header) {
+        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, replay) : header;
+        if (d.head().in() != head.inputSize() || d.head().vocab() != head.vocabSize()) {
             throw new IllegalArgumentException(file + ": the checkpoint's head (embedding " + d.head().in()
                     + ", vocabulary " + d.head().vocab() + ") does not fit the model");
         }
-        t.head.load(d.head());
-        t.episodesDone = d.counters().getOrDefault("episodes", 0L);
-        t.demosDone = d.counters().getOrDefault("demonstrations", 0L);
-        t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
-        t.evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
-        t.rng.setState(d.rng().get("train"));
-        t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
+        head.load(d.head());
+        episodesDone = d.counters().getOrDefault("episodes", 0L);
+        demosDone = d.counters().getOrDefault("demonstrations", 0L);
+        learner.setUpdates(d.counters().getOrDefault("updates", 0L));
+        evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
+        rng.setState(d.rng().get("train"));
+        kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
         if (d.values().containsKey(RETURN_MIN)) { // the range as widened before (older checkpoints: the default)
-            t.learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
-            t.monitor.widen(t.learner.returnRange());
+            learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
+            monitor.widen(learner.returnRange());
         }
-        t.stats.load(d.values());
-        t.trimMetrics();
-        return t;
+        stats.load(d.values());
+        trimMetrics();
     }
 
     /**
@@ -683,8 +704,7 @@ public final class DqnTrainer implements AutoCloseable {
             if (listener.stopRequested()) {
                 throw new EvalStopped();
             }
-            List<Rollouts.Episode> batch = r.run(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, 0.0, evalRng,
-                    false);
+            List<Rollouts.Episode> batch = r.sample(all.subList(i, Math.min(all.size(), i + EVAL_BATCH)), h, evalRng);
             eps.addAll(batch);
             if (log != null) {
                 log.batch(name, batch.stream().map(e -> new EvalEpisode(e.prompt(), e.promptIds(), e.tokens(),
@@ -895,7 +915,7 @@ public final class DqnTrainer implements AutoCloseable {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());
         }
-        try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
+        try (DqnTrainer t = new DqnTrainer(setup, cfg, listener, false)) {
             return t.evaluate(policy == null ? null : policy.head(), 0, log, false);
         } catch (EvalStopped e) {
             return null;

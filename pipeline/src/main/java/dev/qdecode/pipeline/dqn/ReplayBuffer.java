@@ -95,26 +95,39 @@ final class ReplayBuffer {
     }
 
     /**
-     * {@link #of(DqnConfig)}, refusing first a buffer that could not fit in the JVM's heap: its slot arrays
-     * (and priority tree) for {@code --replay-size} transitions, and the transitions the run can store, each
-     * with its state embedding and candidates.
+     * {@link #of(DqnConfig)}, refusing first a buffer too small for the run's longest episode (it keeps whole
+     * episodes, so such an episode could not be stored) or one that could not fit in the JVM's heap: its slot
+     * arrays (and priority tree) for {@code --replay-size} transitions, and the transitions the run can store,
+     * each with its state embedding and candidates.
      *
      * @param cfg the config
      * @param stateDim the size of a state embedding
      * @param transitions the most transitions the run can produce
+     * @param longestEpisode the most steps one of the run's episodes can have
+     * @param why what bounds that length, for the message (e.g. {@code --max-new-tokens 48})
+     * @param candidates the most candidates a step can keep (with {@code --candidates-top-k 0}, the vocabulary)
      * @return the buffer
-     * @throws GenerationException (bad usage) naming --replay-size, the estimate and the heap
+     * @throws GenerationException (bad usage) naming --replay-size and the longest episode, or the estimate and
+     *     the heap
      */
-    static ReplayBuffer of(DqnConfig cfg, int stateDim, long transitions) {
+    static ReplayBuffer of(DqnConfig cfg, int stateDim, long transitions, int longestEpisode, String why,
+            int candidates) {
         long slots = cfg.replaySize();
-        long need = estimateBytes(cfg.replaySize(), cfg.prioritized(), stateDim, Math.max(1, cfg.candidatesTopK()),
-                transitions);
+        if (slots < longestEpisode) {
+            throw new GenerationException("--replay-size " + slots + ": an episode of this run can have "
+                    + longestEpisode + " steps (" + why + ") and replay keeps whole episodes (expected at least "
+                    + longestEpisode + ")");
+        }
+        long need = estimateBytes(cfg.replaySize(), cfg.prioritized(), stateDim, Math.max(1, candidates), transitions);
         long limit = Runtime.getRuntime().maxMemory();
         if (need > limit) {
             throw new GenerationException("--replay-size " + slots + ": a replay buffer of " + slots + " slots, holding "
                     + "up to " + Math.min(slots, transitions) + " transitions of this run, needs up to "
-                    + DecodeMemory.format(need) + ", more than the maximum heap of " + DecodeMemory.format(limit)
-                    + " (expected a smaller --replay-size, or a larger heap, e.g. QDECODE_JAVA_OPTS=-Xmx16g)");
+                    + DecodeMemory.format(need) + (cfg.candidatesTopK() == 0 ? " (up to " + candidates + " candidates a "
+                    + "step with --candidates-top-k 0)" : "") + ", more than the maximum heap of "
+                    + DecodeMemory.format(limit) + " (expected a smaller --replay-size"
+                    + (cfg.candidatesTopK() == 0 ? ", a --candidates-top-k limit" : "")
+                    + ", or a larger heap, e.g. QDECODE_JAVA_OPTS=-Xmx16g)");
         }
         return of(cfg);
     }

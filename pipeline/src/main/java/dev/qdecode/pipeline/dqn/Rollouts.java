@@ -100,7 +100,7 @@ final class Rollouts {
     }
 
     /**
-     * Runs one batch of episodes.
+     * Runs one batch of training episodes: sampled at the config's {@code rolloutTemperature}.
      *
      * @param prompts the prompt texts, one episode each
      * @param head the Q head, or null for the base model restricted to C(s)
@@ -110,7 +110,21 @@ final class Rollouts {
      * @return the episodes, in prompt order
      */
     List<Episode> run(List<String> prompts, QHead head, double epsilon, Rng rng, boolean record) {
-        return run(prompts, null, head, epsilon, rng, record);
+        return run(prompts, null, head, epsilon, rng, record, cfg.rolloutTemperature());
+    }
+
+    /**
+     * Runs one batch of evaluation episodes: sampled from the policy itself (the guided policy, or the base model
+     * restricted to C(s)), without ε and at temperature 1 whatever {@code rolloutTemperature} the training
+     * rollouts use; nothing is recorded.
+     *
+     * @param prompts the prompt texts, one episode each
+     * @param head the Q head, or null for the base model restricted to C(s)
+     * @param rng the random stream (consumed in row order)
+     * @return the episodes, in prompt order
+     */
+    List<Episode> sample(List<String> prompts, QHead head, Rng rng) {
+        return run(prompts, null, head, 0.0, rng, false, 1.0);
     }
 
     /**
@@ -138,7 +152,7 @@ final class Rollouts {
                 throw new IllegalArgumentException("demonstration " + (i + 1) + ": expected at least one target token");
             }
         }
-        return run(prompts, forced, null, 0.0, null, true);
+        return run(prompts, forced, null, 0.0, null, true, 1.0);
     }
 
     /** Refuses a batch of {@code n} episodes whose estimated memory ({@link DecodeMemory}) exceeds the heap. */
@@ -149,7 +163,7 @@ final class Rollouts {
     }
 
     private List<Episode> run(List<String> prompts, int[][] forced, QHead head, double epsilon, Rng rng,
-            boolean record) {
+            boolean record, double temperature) {
         long start = System.nanoTime();
         int n = prompts.size();
         int vocab = model.config().vocabSize();
@@ -225,7 +239,7 @@ final class Rollouts {
                         } else {
                             logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
                             chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng,
-                                    cfg.rolloutTemperature());
+                                    temperature);
                         }
                         if (head != null) {
                             klStep[b][len[b]] = logPi[chosen] - set.logp()[chosen];

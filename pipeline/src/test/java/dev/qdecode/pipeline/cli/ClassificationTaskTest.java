@@ -247,6 +247,40 @@ class ClassificationTaskTest {
         assertTrue(other.err().contains("--all-terminal-actions: only for --task classification"), other.err());
     }
 
+    /**
+     * The labels not chosen are stored without exploration too: with ε = 0 every training episode used to
+     * store none of them (the walk took ε &gt; 0 to mean a training walk).
+     */
+    @Test
+    void allTerminalActionsStoresTheLabelsNotChosenAlsoWithoutExploration(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 100, 1);
+        Path dev = data(tmp, "dev.tsv", 40, 2);
+        Result r = classify(train, dev, tmp.resolve("greedy"), "--labels", "0=bad,1=good", "--episodes", "128",
+                "--eval-every", "64", "--seed", "3", "--epsilon-start", "0", "--epsilon-end", "0");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        JsonObject s = json(tmp.resolve("greedy").resolve("summary.json"));
+        assertTrue(s.getAsJsonObject("config").get("allTerminalActions").getAsBoolean());
+        assertEquals(128, s.get("simulated_transitions").getAsLong());
+    }
+
+    /**
+     * A decaying learning rate is that of the episodes done before the round, as in the other tasks: the last
+     * round's updates used to run at the rate of the run's end, 0 with --lr-schedule linear, so a run of one round
+     * never changed its head (every Q stayed 0).
+     */
+    @Test
+    void aDecayingLearningRateStartsAtLrInTheFirstRound(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 100, 1);
+        Path dev = data(tmp, "dev.tsv", 40, 2);
+        Result r = classify(train, dev, tmp.resolve("linear"), "--labels", "0=bad,1=good", "--episodes", "64",
+                "--rollout-episodes", "64", "--eval-every", "64", "--seed", "3", "--lr-schedule", "linear");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<String> lines = Files.readAllLines(tmp.resolve("linear").resolve("metrics.jsonl"));
+        JsonObject last = JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
+        assertEquals(16, last.get("updates").getAsLong(), last.toString());
+        assertTrue(last.get("q_abs_max").getAsDouble() > 0, last.toString());
+    }
+
     /** Targets are clipped to the reward's range: given, or [-1, 1] widened by the returns stored (it was fixed). */
     @Test
     void theReturnRangeFollowsTheRewardOrTheOptions(@TempDir Path tmp) throws Exception {

@@ -107,6 +107,26 @@ class InputGuardsTest {
                 tmp.resolve("replay").toString());
         usage(replay, "--replay-size 2000000000: a replay buffer of 2000000000 slots, holding up to ");
         assertTrue(replay.err().contains("more than the maximum heap of"), replay.err());
+        // one that cannot hold the run's longest episode: refused before training (it was exit 1, "internal
+        // error: IllegalArgumentException: replay: an episode of 12 steps exceeds --replay-size 10", after the
+        // base evaluation, once an episode reached that length)
+        CliRunner.Result shortReplay = CliRunner.run("train", "--model", SMALL, "--episodes", "8", "--rollout-episodes",
+                "8", "--max-new-tokens", "12", "--min-new-tokens", "12", "--eval-limit", "2", "--eval-samples", "1",
+                "--replay-size", "10", "--batch-size", "8", "--out", tmp.resolve("short").toString());
+        usage(shortReplay, "--replay-size 10: an episode of this run can have 12 steps (--max-new-tokens 12) and "
+                + "replay keeps whole episodes (expected at least 12)");
+        assertFalse(shortReplay.err().contains("base model"), shortReplay.err());
+        // without a top-k limit every step keeps all 512 tokens as candidates: the estimate counts them (it counted
+        // one, so a buffer of 5.8 GB passed as 0.6 GB and the run ran out of memory once replay filled)
+        CliRunner.Result allTokens = CliRunner.run("train", "--model", SMALL, "--episodes", "20000",
+                "--max-new-tokens", "64", "--candidates-top-k", "0", "--replay-size", "2000000", "--out",
+                tmp.resolve("all").toString());
+        usage(allTokens, "--replay-size 2000000: a replay buffer of 2000000 slots, holding up to 1280000 transitions "
+                + "of this run, needs up to ");
+        assertTrue(allTokens.err().contains("(up to 512 candidates a step with --candidates-top-k 0), more than the "
+                + "maximum heap of"), allTokens.err());
+        assertTrue(allTokens.err().contains("expected a smaller --replay-size, a --candidates-top-k limit, or a larger "
+                + "heap"), allTokens.err());
         // more new tokens than the model has positions: the option is wrong, not the prompt
         usage(CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"), "--prompt", "Once",
                 "--max-new-tokens", "100000"), "--max-new-tokens 100000: the model's context is 512 positions "

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -375,6 +376,96 @@ class DqnTrainerTest {
             fixed.shapedRewardsForTest(eps);
             assertArrayEquals(new double[] {-1, 1}, fixed.returnRange());
         }
+    }
+
+    /**
+     * --rollout-temperature is the training rollouts' temperature: evaluations sample the policy itself. They
+     * used to sample at it too, so the base model's evaluation depended on a training option (at 0, every
+     * sample of a prompt was its greedy continuation).
+     */
+    @Test
+    void evaluationsSampleThePolicyWhateverTheRolloutTemperature(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).evalSamples(2).build();
+        DqnTrainer.Summary one;
+        DqnTrainer.Summary greedyRollouts;
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp.resolve("t1")), cfg, null)) {
+            one = t.run(Long.MAX_VALUE);
+        }
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp.resolve("t0")), cfg.toBuilder().rolloutTemperature(0).build(),
+                null)) {
+            greedyRollouts = t.run(Long.MAX_VALUE);
+        }
+        assertEquals(one.base().toJson(), greedyRollouts.base().toJson());
+    }
+
+    /**
+     * With --target-sync N the target network (generate --head target) is the online head's copy at the last sync,
+     * not a Polyak average, as --head's help now says: before any sync it is still the initial head (Q ≡ 0).
+     */
+    @Test
+    void aHardSyncedTargetIsTheCopyAtTheLastSync(@TempDir Path tmp) {
+        Path dir = tmp.resolve("hard");
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), tiny().toBuilder().targetSync(1_000_000).build(), null)) {
+            t.run(Long.MAX_VALUE);
+        }
+        HeadState h = Checkpoint.read(dir.resolve(Checkpoint.FILE_NAME), null).head();
+        int w1 = h.hidden() * (h.in() + 1);
+        boolean onlineMoved = false;
+        for (int i = w1; i < h.online().length; i++) {
+            assertEquals(0f, h.target()[i]);
+            onlineMoved |= h.online()[i] != 0f;
+        }
+        assertTrue(onlineMoved);
+    }
+
+    /**
+     * A standalone evaluation (evaluate --policy) stores nothing in replay, so the run's --replay-size is neither
+     * allocated nor checked: a buffer too large for this JVM's heap was refused (or one shorter than an episode).
+     */
+    @Test
+    void aStandaloneEvaluationNeedsNoReplayBuffer(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().episodes(100_000).replaySize(2_000_000_000).evalSamples(1).build();
+        assertThrows(dev.qdecode.pipeline.generate.GenerationException.class,
+                () -> DqnTrainer.create(setup(tmp.resolve("train")), cfg, null));
+        EvalMetrics m = DqnTrainer.evaluate(setup(tmp.resolve("eval")), cfg, null, null);
+        assertEquals(dev.size(), m.samples());
+        EvalMetrics shortReplay = DqnTrainer.evaluate(setup(tmp.resolve("eval2")),
+                tiny().toBuilder().replaySize(8).maxNewTokens(9).evalSamples(1).build(), null, null);
+        assertEquals(dev.size(), shortReplay.samples());
+    }
+
+    /** Engine arrays alive in the process (every base manager hangs off the engine's system manager). */
+    private static int liveArrays() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            return m.getParentManager().getManagedArrays().size();
+        }
+    }
+
+    /**
+     * A trainer that cannot be built (settings refused after its Q head was made) or resumed (a checkpoint whose
+     * replay does not fit the run) frees the head's engine arrays: they stayed allocated until the process ended.
+     */
+    @Test
+    void aTrainerThatCannotBeBuiltOrResumedFreesItsHead(@TempDir Path tmp) throws Exception {
+        int before = liveArrays();
+        DqnConfig tooShort = tiny().toBuilder().replaySize(8).build(); // episodes of up to 8 tokens fit: 9 do not
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.qdecode.pipeline.generate.GenerationException.class,
+                () -> DqnTrainer.create(setup(tmp.resolve("short")), tooShort.toBuilder().maxNewTokens(9).build(),
+                        null)).getMessage().startsWith("--replay-size 8: "));
+        assertEquals(before, liveArrays());
+
+        Path dir = Files.createDirectories(tmp.resolve("odd"));
+        DqnConfig cfg = tiny();
+        try (QHead h = new QHead(model.config().hiddenSize(), cfg.headHidden(), model.config().vocabSize(),
+                cfg.activation(), cfg.seed())) {
+            Checkpoint.write(dir.resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg, Map.of("episodes", 4L),
+                    Map.of(), Map.of("train", 1L), Map.of(), h.export(), true), new ReplayBuffer(500, false, 0.6, 1e-3));
+        }
+        before = liveArrays();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.resume(setup(dir), null));
+        assertTrue(e.getMessage().contains("replay was saved with --replay-size 500"), e.getMessage());
+        assertEquals(before, liveArrays());
     }
 
     /**

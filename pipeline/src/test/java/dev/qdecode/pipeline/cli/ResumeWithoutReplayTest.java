@@ -1,0 +1,74 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run started without {@code --save-replay} resumes from an empty replay buffer, so it does not end as an
+ * uninterrupted run would: Ctrl-C and {@code train --resume} say so (both used to say nothing, the interrupt
+ * only "continue with: qdecode train --resume").
+ */
+class ResumeWithoutReplayTest {
+
+    private static List<String> trainArgs(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--model", CliRunner.model("stories260K"), "--episodes",
+                "640", "--rollout-episodes", "16", "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size",
+                "16", "--updates-per-rollout", "1", "--eval-every", "0", "--checkpoint-every", "16", "--eval-limit",
+                "2", "--eval-samples", "1", "--seed", "3", "--out", out.toString()));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    /** Starts the run in its own JVM, sends it SIGINT after its first checkpoint, and returns its output. */
+    private static String interrupted(Path tmp, Path out, String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(trainArgs(out, more));
+        Path log = tmp.resolve(out.getFileName() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DJL_OFFLINE", "true");
+        Process p = pb.start();
+        while (!Files.exists(out.resolve("checkpoint.qdq")) && p.isAlive()) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), Files.readString(log));
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(log);
+        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), text);
+        return text;
+    }
+
+    @Test
+    void ctrlCAndResumeSayThatTheReplayBufferWasNotSaved(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        String stopped = interrupted(tmp, run);
+        assertTrue(stopped.contains("(continue with: qdecode train --resume --out " + run + "; without --save-replay "
+                + "its replay buffer is not saved, so the resumed run starts from an empty one and will not equal an "
+                + "uninterrupted run)"), stopped);
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", run.toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("qdecode: warning: the run's checkpoints hold no replay buffer (it was "
+                + "started without --save-replay): training goes on from an empty one, so the result differs from an "
+                + "uninterrupted run's"), resumed.err());
+
+        // with --save-replay the resume is exact: neither is said
+        Path saved = tmp.resolve("saved");
+        String stoppedSaved = interrupted(tmp, saved, "--save-replay");
+        assertTrue(stoppedSaved.contains("(continue with: qdecode train --resume --out " + saved + ")"), stoppedSaved);
+        CliRunner.Result resumedSaved = CliRunner.run("train", "--resume", "--out", saved.toString());
+        assertEquals(ExitCodes.OK, resumedSaved.code(), resumedSaved.err());
+        assertFalse(resumedSaved.err().contains("replay"), resumedSaved.err());
+    }
+}
