@@ -409,6 +409,16 @@ final class TrainCommand implements Callable<Integer> {
                 overrides.entrySet().forEach(e -> settings.add(e.getKey(), e.getValue()));
                 cfg = DqnConfig.defaults().withJson(settings.toString(), config == null ? "command line"
                         : !optionsGiven ? config.toString() : config + " with the command line options");
+            } catch (DqnConfig.SettingException e) {
+                String field = e.field();
+                if (config != null && configFile.has(field) && !overrides.has(field)) {
+                    // the value is the file's own: name its key, as the file's other errors do
+                    String option = DqnConfig.optionOf(field);
+                    String msg = e.getMessage();
+                    throw new CliException(config + ": key \"" + field + "\" (" + option + "): "
+                            + msg.substring(msg.indexOf(option + ": ") + option.length() + 2), ExitCodes.USAGE);
+                }
+                throw new CliException(e.getMessage(), ExitCodes.USAGE);
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }

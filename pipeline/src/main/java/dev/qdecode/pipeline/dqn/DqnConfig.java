@@ -429,7 +429,32 @@ public record DqnConfig(
     }
 
     private static void fail(String field, String expected, Object got) {
-        throw new IllegalArgumentException(OPTIONS.get(field) + ": expected " + expected + " but got " + got);
+        throw new SettingException(field, OPTIONS.get(field) + ": expected " + expected + " but got " + got);
+    }
+
+    /**
+     * A setting's value refused by the validation, with the field it concerns (so that a caller that merged
+     * settings from several places can say where the value came from).
+     */
+    public static final class SettingException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /** The record component whose value was refused. */
+        private final String field;
+
+        SettingException(String field, String message) {
+            super(message);
+            this.field = field;
+        }
+
+        /**
+         * The record component whose value was refused (e.g. {@code "gamma"}).
+         *
+         * @return the field name
+         */
+        public String field() {
+            return field;
+        }
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String s, String option) {
@@ -595,6 +620,9 @@ public record DqnConfig(
             return ctor.newInstance(values);
         } catch (InvocationTargetException e) {
             Throwable c = e.getCause();
+            if (c instanceof SettingException se) {
+                throw new SettingException(se.field(), source + ": " + c.getMessage());
+            }
             if (c instanceof IllegalArgumentException) {
                 throw new IllegalArgumentException(source + ": " + c.getMessage());
             }

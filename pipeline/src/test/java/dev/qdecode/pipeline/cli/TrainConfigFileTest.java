@@ -42,6 +42,15 @@ class TrainConfigFileTest {
                         + "(--max-new-tokens) but got 30");
         usage(CliRunner.run("train", "--config", cfg.toString(), "--out", out),
                 cfg + ": --min-new-tokens: expected an integer in 0..16 (--max-new-tokens) but got 24");
+        // a value the file set that is out of range names the file and its key, also beside other options
+        // (it said "FILE with the command line options: --gamma: ...")
+        Path steep = Files.writeString(tmp.resolve("steep.json"), "{\"gamma\": 2}");
+        usage(CliRunner.run("train", "--config", steep.toString(), "--episodes", "10", "--out", out),
+                "qdecode: error: " + steep + ": key \"gamma\" (--gamma): expected a number in (0, 1] but got 2.0");
+        // an option's value that is out of range is the command line's, the file's key or not
+        usage(CliRunner.run("train", "--config", steep.toString(), "--gamma", "3", "--out", out),
+                "qdecode: error: " + steep + " with the command line options: --gamma: expected a number in (0, 1] "
+                        + "but got 3.0");
         // a key's own errors still name the file and the key, whatever the options
         Path wrong = Files.writeString(tmp.resolve("wrong.json"), "{\"maxNewTokens\": \"16\"}");
         usage(CliRunner.run("train", "--config", wrong.toString(), "--max-new-tokens", "16", "--out", out),
