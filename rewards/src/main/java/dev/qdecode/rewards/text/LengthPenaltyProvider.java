@@ -74,8 +74,8 @@ public final class LengthPenaltyProvider implements RewardProvider {
                 new RewardParameter("max", "", "longest length without penalty (empty: no limit)"),
                 new RewardParameter("unit", "words",
                         "words (whitespace-separated, with a letter, number or _) or tokens (token ids)"),
-                new RewardParameter("per", "0.1", "penalty per unit outside the range (>= 0)"),
-                new RewardParameter("cap", "-1", "the most negative reward (<= 0)"));
+                new RewardParameter("per", "0.1", "penalty per unit outside the range (> 0)"),
+                new RewardParameter("cap", "-1", "the most negative reward (< 0)"));
     }
 
     @Override
@@ -98,12 +98,13 @@ public final class LengthPenaltyProvider implements RewardProvider {
         }
         boolean tokens = params.getChoice("unit", "words", UNITS).equals("tokens");
         double per = params.getDouble("per", 0.1);
-        if (per < 0) {
-            throw params.bad("per", params.getString("per", ""), "a number >= 0");
+        // per = 0 or cap = 0 would make the penalty always 0, as a range without bounds would
+        if (!(per > 0)) {
+            throw params.bad("per", params.getString("per", ""), "a number > 0 (0 would make the penalty always 0)");
         }
         double cap = params.getDouble("cap", -1.0);
-        if (cap > 0) {
-            throw params.bad("cap", params.getString("cap", ""), "a number <= 0");
+        if (!(cap < 0)) {
+            throw params.bad("cap", params.getString("cap", ""), "a number < 0 (0 would make the penalty always 0)");
         }
         return new LengthReward(min, max, tokens, per, cap);
     }

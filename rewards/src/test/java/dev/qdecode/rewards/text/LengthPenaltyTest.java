@@ -81,10 +81,15 @@ class LengthPenaltyTest {
                 message("length:min=-1"));
         assertEquals("reward 'length': parameter max='ten': expected an integer",
                 message("length:max=ten"));
-        assertEquals("reward 'length': parameter per='-0.1': expected a number >= 0",
+        assertEquals("reward 'length': parameter per='-0.1': expected a number > 0 (0 would make the penalty always 0)",
                 message("length:max=5,per=-0.1"));
-        assertEquals("reward 'length': parameter cap='1': expected a number <= 0",
+        assertEquals("reward 'length': parameter cap='1': expected a number < 0 (0 would make the penalty always 0)",
                 message("length:max=5,cap=1"));
+        // a penalty that is always 0 is refused, as a range without bounds is (both used to score 0 everywhere)
+        assertEquals("reward 'length': parameter per='0': expected a number > 0 (0 would make the penalty always 0)",
+                message("length:max=5,per=0"));
+        assertEquals("reward 'length': parameter cap='0': expected a number < 0 (0 would make the penalty always 0)",
+                message("length:max=5,cap=0"));
         assertEquals("reward 'length': parameter unit='chars': expected one of words, tokens",
                 message("length:max=5,unit=chars"));
     }
