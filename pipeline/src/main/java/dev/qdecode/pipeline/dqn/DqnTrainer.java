@@ -180,9 +180,11 @@ public final class DqnTrainer implements AutoCloseable {
         rollouts.checkFit(setup.evalPrompts(), "evaluation prompt", setup.provenance().get("eval_prompts"));
         int h = setup.model().config().hiddenSize();
         int v = setup.model().config().vocabSize();
-        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
+        // Before the head: a replay buffer that does not fit the heap is refused without leaving the head's
+        // native memory behind (nothing after the head throws).
         this.replay = ReplayBuffer.of(cfg, h, (long) Math.ceil(cfg.episodes() * (1 + cfg.demonstrations()))
                 * cfg.maxNewTokens());
+        this.head = new QHead(h, cfg.headHidden(), v, cfg.activation(), cfg.seed());
         boolean shaping = cfg.shapingEvery() > 0 && setup.reward().scoresPrefixes();
         // Reward in [-1, 1] (VADER compound, probabilities); shaped returns Φ_T − Φ_t span twice that. Unless
         // the range is given, returns the episodes reach beyond it widen it (Learner.widen).
@@ -252,26 +254,35 @@ public final class DqnTrainer implements AutoCloseable {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
         DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
-        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, t.replay) : header;
-        if (d.head().in() != t.head.inputSize() || d.head().vocab() != t.head.vocabSize()) {
+        try {
+            t.restore(file, header);
+        } catch (RuntimeException e) { // a corrupt replay section, a head that does not fit: free the head
             t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /** Loads the checkpoint's head, replay, counters and generator state into this fresh trainer. */
+    private void restore(Path file, Checkpoint.Data header) {
+        Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, replay) : header;
+        if (d.head().in() != head.inputSize() || d.head().vocab() != head.vocabSize()) {
             throw new IllegalArgumentException(file + ": the checkpoint's head (embedding " + d.head().in()
                     + ", vocabulary " + d.head().vocab() + ") does not fit the model");
         }
-        t.head.load(d.head());
-        t.episodesDone = d.counters().getOrDefault("episodes", 0L);
-        t.demosDone = d.counters().getOrDefault("demonstrations", 0L);
-        t.learner.setUpdates(d.counters().getOrDefault("updates", 0L));
-        t.evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
-        t.rng.setState(d.rng().get("train"));
-        t.kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
+        head.load(d.head());
+        episodesDone = d.counters().getOrDefault("episodes", 0L);
+        demosDone = d.counters().getOrDefault("demonstrations", 0L);
+        learner.setUpdates(d.counters().getOrDefault("updates", 0L));
+        evalPending = d.counters().getOrDefault(PENDING_EVAL, 0L) != 0;
+        rng.setState(d.rng().get("train"));
+        kl.setBeta(d.values().getOrDefault("klBeta", header.config().klBeta()));
         if (d.values().containsKey(RETURN_MIN)) { // the range as widened before (older checkpoints: the default)
-            t.learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
-            t.monitor.widen(t.learner.returnRange());
+            learner.setReturnRange(d.values().get(RETURN_MIN), d.values().get(RETURN_MAX));
+            monitor.widen(learner.returnRange());
         }
-        t.stats.load(d.values());
-        t.trimMetrics();
-        return t;
+        stats.load(d.values());
+        trimMetrics();
     }
 
     /**

@@ -418,4 +418,36 @@ class DqnTrainerTest {
                 () -> tiny().toBuilder().samplesPerPrompt(3).build());
         assertEquals("--samples-per-prompt: expected a divisor of --rollout-episodes (4) but got 3", e.getMessage());
     }
+
+    /**
+     * A run whose replay buffer cannot fit the heap is refused before the head is made: the refusal leaves
+     * no native memory behind (it left a Q head's NDManager open per attempt, never freed, so a program
+     * that retried with other settings grew by the head's size each time).
+     */
+    @Test
+    void aRunRefusedForItsReplayBufferLeavesNoHeadBehind(@TempDir Path tmp) throws Exception {
+        DqnConfig huge = tiny().toBuilder().episodes(1_000_000_000).replaySize(Integer.MAX_VALUE).build();
+        int before = openManagers();
+        for (int i = 0; i < 3; i++) {
+            dev.qdecode.pipeline.generate.GenerationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.qdecode.pipeline.generate.GenerationException.class,
+                    () -> DqnTrainer.create(setup(tmp.resolve("run")), huge, null));
+            assertTrue(e.getMessage().startsWith("--replay-size " + Integer.MAX_VALUE + ": "), e.getMessage());
+        }
+        assertEquals(before, openManagers(), "NDManagers left open by refused runs");
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp.resolve("run")), tiny(), null)) {
+            assertEquals(before + 1, openManagers(), "the count sees a trainer's head");
+        }
+        assertEquals(before, openManagers());
+    }
+
+    /** The NDManagers open under the engine's root (DJL keeps each base manager there until it is closed). */
+    private static int openManagers() throws ReflectiveOperationException {
+        ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager();
+        ai.djl.ndarray.NDManager root = probe.getParentManager();
+        probe.close();
+        java.lang.reflect.Field resources = ai.djl.ndarray.BaseNDManager.class.getDeclaredField("resources");
+        resources.setAccessible(true);
+        return ((Map<?, ?>) resources.get(root)).size();
+    }
 }
