@@ -201,8 +201,10 @@ public final class DqnTrainer implements AutoCloseable {
      * The provenance that ties a run to its model, for {@link Setup#provenance()}: the model directory, the
      * sha256 of its weights ({@link dev.qdecode.models.ModelFiles#weightsSha256}: of {@code model.safetensors},
      * or over the files of a sharded model) and of its {@code tokenizer.json} (each where present). With
-     * them, loading the run's policy for another model is refused, and the CLI finds the run's model
-     * without {@code --model}.
+     * them, {@link #resume} refuses a model with other weights or tokenizer, the CLI's {@code generate} and
+     * {@code evaluate --policy} refuse the run's policy for another model and find the run's model without
+     * {@code --model}. ({@link DqnPolicy#load} is given no model and checks none: compare
+     * {@link DqnPolicy#provenance()} with this map of the model you decode with.)
      *
      * @param modelDir the model directory
      * @return {@code model_dir}, {@code model_sha256}, {@code tokenizer_sha256}
@@ -248,11 +250,15 @@ public final class DqnTrainer implements AutoCloseable {
      * @param setup model, reward, prompts, run directory
      * @param listener hooks, or null
      * @return the trainer, positioned after the checkpointed episode
-     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, or the model differs
+     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, or the model differs: its
+     *     sizes do not fit the checkpoint's head, or its weights or tokenizer are not the run's (the sha256
+     *     that {@link #modelProvenance} records, compared where both the checkpoint and {@code setup}
+     *     record it)
      */
     public static DqnTrainer resume(Setup setup, TrainListener listener) {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
+        requireSameModel(file, header.provenance(), setup.provenance());
         DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
         try {
             t.restore(file, header);
@@ -261,6 +267,23 @@ public final class DqnTrainer implements AutoCloseable {
             throw e;
         }
         return t;
+    }
+
+    /**
+     * A head continues training only on the model (and tokenizer) it was trained on: one of the same sizes
+     * but other weights would resume without complaint and mix two models' states in one head.
+     */
+    private static void requireSameModel(Path file, Map<String, String> run, Map<String, String> setup) {
+        String[][] keys = {{"model_sha256", "weights"}, {"tokenizer_sha256", "tokenizer.json"}};
+        for (String[] k : keys) {
+            String mine = run.get(k[0]);
+            String given = setup.get(k[0]);
+            if (mine != null && given != null && !mine.equals(given)) {
+                throw new IllegalArgumentException(file + ": the run was trained on " + run.get("model_dir") + " ("
+                        + k[1] + " sha256 " + mine + ") but the setup's model " + setup.get("model_dir") + " has "
+                        + k[1] + " sha256 " + given + " (expected the run's model)");
+            }
+        }
     }
 
     /** Loads the checkpoint's head, replay, counters and generator state into this fresh trainer. */

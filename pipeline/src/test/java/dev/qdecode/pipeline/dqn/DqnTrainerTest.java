@@ -450,4 +450,37 @@ class DqnTrainerTest {
         resources.setAccessible(true);
         return ((Map<?, ?>) resources.get(root)).size();
     }
+
+    /**
+     * Resuming checks the model as its Javadoc says: a setup whose weights or tokenizer hash differs from the
+     * run's is refused in one line (a same-sized model with other weights resumed without complaint, and the
+     * next checkpoint recorded the other model); where either side records no hash nothing is compared.
+     */
+    @Test
+    void resumeRefusesAModelWithOtherWeightsOrTokenizer(@TempDir Path tmp) {
+        Path dir = tmp.resolve("run");
+        Map<String, String> run = Map.of("model_dir", "/m/a", "model_sha256", "aaa", "tokenizer_sha256", "ta");
+        try (DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir, run),
+                tiny(), null)) {
+            assertNull(t.run(4));
+        }
+        IllegalArgumentException weights = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                        Map.of("model_dir", "/m/b", "model_sha256", "bbb", "tokenizer_sha256", "ta")), null));
+        assertEquals(dir.resolve(Checkpoint.FILE_NAME) + ": the run was trained on /m/a (weights sha256 aaa) but the "
+                + "setup's model /m/b has weights sha256 bbb (expected the run's model)", weights.getMessage());
+        IllegalArgumentException tokenizer = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward,
+                        train, dev, 0.0, dir, Map.of("model_dir", "/m/a", "model_sha256", "aaa",
+                        "tokenizer_sha256", "tb")), null));
+        assertTrue(tokenizer.getMessage().contains("tokenizer.json sha256 ta) but the setup's model /m/a has "
+                + "tokenizer.json sha256 tb"), tokenizer.getMessage());
+        for (Map<String, String> ok : List.of(run, Map.of("model_dir", "/m/moved", "model_sha256", "aaa"),
+                Map.<String, String>of())) {
+            try (DqnTrainer t = DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                    ok), null)) {
+                assertEquals(4, t.episodesDone());
+            }
+        }
+    }
 }
