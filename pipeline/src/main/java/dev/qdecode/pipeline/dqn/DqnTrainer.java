@@ -163,6 +163,8 @@ public final class DqnTrainer implements AutoCloseable {
     private EvalMetrics last;
     /** An evaluation was interrupted at {@link #episodesDone}: the resumed run does it first (same log). */
     private boolean evalPending;
+    /** The summary once this trainer has finished the run (a later {@link #run} returns it). */
+    private Summary finished;
     /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
     private double[] terminal = new double[0];
 
@@ -376,10 +378,16 @@ public final class DqnTrainer implements AutoCloseable {
      * after the last episode) is done again, whole, when the run is resumed, so its log equals an
      * uninterrupted run's.
      *
+     * A call after the run has finished returns its summary again and does nothing else (no evaluation,
+     * no line in the metrics log, no file written).
+     *
      * @param stopAfter stop once this many episodes are done (use {@code Long.MAX_VALUE} for no limit)
      * @return the summary when the run finished, null when it stopped early
      */
     public Summary run(long stopAfter) {
+        if (finished != null) {
+            return finished;
+        }
         try {
             Files.createDirectories(s.runDir());
         } catch (IOException e) {
@@ -439,6 +447,7 @@ public final class DqnTrainer implements AutoCloseable {
         evaluateAndLog();
         Summary sum = new Summary(base, last, episodesDone, learner.updates());
         writeSummary(sum);
+        finished = sum;
         return sum;
     }
 

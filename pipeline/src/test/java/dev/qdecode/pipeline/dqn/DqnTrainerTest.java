@@ -483,4 +483,25 @@ class DqnTrainerTest {
             }
         }
     }
+
+    /**
+     * Calling run again on a trainer that finished returns its summary and leaves the run as it was (it
+     * evaluated the final head again, appended a second line for the last episode to metrics.jsonl and
+     * rewrote the checkpoint and summary.json).
+     */
+    @Test
+    void runningAFinishedTrainerAgainReturnsItsSummaryAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        DqnConfig cfg = tiny().toBuilder().episodes(4).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), cfg, null)) {
+            DqnTrainer.Summary first = t.run(Long.MAX_VALUE);
+            List<String> metrics = Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE));
+            assertEquals(1, metrics.size());
+            long checkpointTime = Files.getLastModifiedTime(dir.resolve(Checkpoint.FILE_NAME)).toMillis();
+            Thread.sleep(20);
+            assertEquals(first, t.run(Long.MAX_VALUE));
+            assertEquals(metrics, Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)));
+            assertEquals(checkpointTime, Files.getLastModifiedTime(dir.resolve(Checkpoint.FILE_NAME)).toMillis());
+        }
+    }
 }
