@@ -163,8 +163,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @return the policy (close it to free the heads)
      * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or does
      *     not fit the first run
+     * @throws NullPointerException naming {@code mode} or {@code decoding} when it is null
      */
     public static DqnPolicy load(List<Path> runs, Mode mode, Decoding decoding) {
+        // a null mode scored as Q_GREEDY without a word
+        java.util.Objects.requireNonNull(mode, "mode");
+        java.util.Objects.requireNonNull(decoding, "decoding");
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("expected at least one run");
         }

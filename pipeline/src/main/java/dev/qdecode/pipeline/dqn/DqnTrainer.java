@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -90,17 +91,32 @@ public final class DqnTrainer implements AutoCloseable {
          * @param reward the reward, wrapped with {@link Rewards#checked} (a no-op for a checked one)
          * @param trainPrompts prompts sampled for rollouts, not empty; copied
          * @param evalPrompts held-out prompts for evaluation, not empty; copied
-         * @param positiveThreshold a reward above this counts as positive
+         * @param positiveThreshold a reward above this counts as positive; a finite number
          * @param runDir the run directory (created when missing)
          * @param provenance model dir and hashes, data hashes, reward specs, version; copied, not null
          * @param references reference texts by prompt, empty for tasks without references; copied,
          *     not null
-         * @throws IllegalArgumentException if {@code trainPrompts} or {@code evalPrompts} is empty
-         * @throws NullPointerException if a list or map, or one of their elements, is null
+         * @throws IllegalArgumentException if {@code trainPrompts} or {@code evalPrompts} is empty, or
+         *     {@code positiveThreshold} is NaN or infinite
+         * @throws NullPointerException naming the component when one (or an element of a list or map) is
+         *     null
          */
         public Setup {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(tokenizer, "tokenizer");
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(reward, "reward");
+            Objects.requireNonNull(trainPrompts, "trainPrompts");
+            Objects.requireNonNull(evalPrompts, "evalPrompts");
+            Objects.requireNonNull(runDir, "runDir");
+            Objects.requireNonNull(provenance, "provenance");
+            Objects.requireNonNull(references, "references");
             if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
                 throw new IllegalArgumentException("train and evaluation prompts must not be empty");
+            }
+            if (!Double.isFinite(positiveThreshold)) { // a NaN threshold counted no reward as positive
+                throw new IllegalArgumentException("positiveThreshold: expected a finite number but got "
+                        + positiveThreshold);
             }
             // a failing, NaN or infinite score then names the reward, the episode and its text
             reward = Rewards.checked(reward);
@@ -237,6 +253,8 @@ public final class DqnTrainer implements AutoCloseable {
      * @throws IllegalArgumentException when the directory holds an earlier run, or the setup does not fit
      */
     public static DqnTrainer create(Setup setup, DqnConfig cfg, TrainListener listener) {
+        Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(cfg, "cfg");
         for (String f : RUN_FILES) { // a fresh run would mix its metrics into the earlier run's log
             if (Files.exists(setup.runDir().resolve(f))) {
                 throw new IllegalArgumentException(setup.runDir() + ": holds an earlier run's " + f + " (expected a "

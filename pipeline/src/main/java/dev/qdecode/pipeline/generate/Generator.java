@@ -48,6 +48,7 @@ public final class Generator {
      * @param tokenizer its tokenizer
      * @param format how prompt text becomes ids
      * @param cfg the generation settings
+     * @throws NullPointerException naming the argument that is null
      */
     public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg) {
         this(model, tokenizer, format, cfg, null);
@@ -61,9 +62,16 @@ public final class Generator {
      * @param format how prompt text becomes ids (null when there is no tokenizer)
      * @param cfg the generation settings
      * @param policy rescoring policy (null = the model's own logits)
+     * @throws NullPointerException naming {@code model}, {@code cfg}, or {@code format} when it is null (a
+     *     format may be null only without a tokenizer)
      */
     public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg,
             TokenPolicy policy) {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(cfg, "cfg");
+        if (tokenizer != null) { // without a format the first prompt failed deep inside encoding
+            java.util.Objects.requireNonNull(format, "format");
+        }
         this.model = model;
         this.tokenizer = tokenizer;
         this.cfg = cfg;

@@ -194,4 +194,15 @@ class DqnPolicyTest {
         }
         assertThrows(IllegalArgumentException.class, () -> DqnConfig.builder().rolloutTemperature(-1).build());
     }
+
+    /** A null mode is refused by name (it loaded, then scored every step as q-greedy without a word). */
+    @Test
+    void loadRefusesANullModeOrDecoding() {
+        NullPointerException mode = assertThrows(NullPointerException.class,
+                () -> DqnPolicy.load(java.nio.file.Path.of("no-such-run"), null));
+        assertEquals("mode", mode.getMessage());
+        NullPointerException decoding = assertThrows(NullPointerException.class,
+                () -> DqnPolicy.load(java.nio.file.Path.of("no-such-run"), DqnPolicy.Mode.GUIDED, null));
+        assertEquals("decoding", decoding.getMessage());
+    }
 }

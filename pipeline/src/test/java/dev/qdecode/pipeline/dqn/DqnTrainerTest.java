@@ -504,4 +504,26 @@ class DqnTrainerTest {
             assertEquals(checkpointTime, Files.getLastModifiedTime(dir.resolve(Checkpoint.FILE_NAME)).toMillis());
         }
     }
+
+    /**
+     * The setup checks its components where it is made: a NaN positive threshold (which counted no reward
+     * as positive, every positive rate 0) and a null component (a null format failed as an NPE inside the
+     * base evaluation, a null config inside create) are refused by name.
+     */
+    @Test
+    void theSetupRefusesANonFiniteThresholdAndNamesANullComponent(@TempDir Path tmp) {
+        Path dir = tmp.resolve("run");
+        IllegalArgumentException nan = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, Double.NaN, dir, Map.of()));
+        assertEquals("positiveThreshold: expected a finite number but got NaN", nan.getMessage());
+        NullPointerException format = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new DqnTrainer.Setup(model, tok, null, reward, train, dev, 0.0, dir, Map.of()));
+        assertEquals("format", format.getMessage());
+        NullPointerException runDir = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, null, Map.of()));
+        assertEquals("runDir", runDir.getMessage());
+        NullPointerException cfg = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> DqnTrainer.create(setup(dir), null, null));
+        assertEquals("cfg", cfg.getMessage());
+    }
 }

@@ -57,4 +57,19 @@ class StreamStopStringTest {
             assertEquals(at >= 0 ? StopReason.STOP_STRING : StopReason.MAX_TOKENS, g[0].stopReason(), "stop " + stop);
         }
     }
+
+    /** A missing format is refused when the generator is made (it failed as an NPE inside the first prompt's encoding). */
+    @Test
+    void aGeneratorWithATokenizerNeedsAFormat() {
+        GenerationConfig cfg = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), 4, 0, List.of(), 1, 1, true,
+                false);
+        NullPointerException e = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new Generator(model, tok, null, cfg));
+        assertEquals("format", e.getMessage());
+        assertEquals("cfg", org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new Generator(model, tok, format, null)).getMessage());
+        // without a tokenizer only ids are decoded, and no format is needed
+        assertEquals(4, new Generator(model, null, null, cfg, null).generateIds(new int[][] {{1}}).get(0)
+                .tokenIds().length);
+    }
 }
