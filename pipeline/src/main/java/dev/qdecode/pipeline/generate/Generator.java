@@ -181,9 +181,11 @@ public final class Generator {
      * @param prompts the prompt ids
      * @return one generation per prompt (empty prompt text)
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
-     *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
+     *     or a prompt is empty, holds an id outside the model's vocabulary or is too long for the context
+     *     ({@link GenerationException#badInput()}); every prompt is checked before the first batch
      */
     public List<Generation> generateIds(int[][] prompts) {
+        checkIds(prompts);
         List<Generation> out = new ArrayList<>(prompts.length);
         for (int start = 0; start < prompts.length; start += cfg.batchSize()) {
             int end = Math.min(prompts.length, start + cfg.batchSize());
@@ -194,6 +196,39 @@ public final class Generator {
             out.addAll(decode(prep, java.util.Collections.nCopies(end - start, ""), start, null));
         }
         return out;
+    }
+
+    /**
+     * The checks {@link PromptEncoder} makes of an encoded prompt, for prompts given as ids (the model's own
+     * IllegalArgumentException came one batch at a time, after the batches before it were decoded).
+     */
+    private void checkIds(int[][] prompts) {
+        int positions = model.config().maxPositions();
+        int vocab = model.config().vocabSize();
+        int room = positions - cfg.maxNewTokens();
+        if (room < 1) {
+            throw new GenerationException("--max-new-tokens " + cfg.maxNewTokens() + ": the model's context is "
+                    + positions + " positions (max_position_embeddings; expected fewer new tokens, leaving room "
+                    + "for the prompt)");
+        }
+        for (int i = 0; i < prompts.length; i++) {
+            int[] p = prompts[i];
+            if (p.length == 0) {
+                throw new GenerationException("prompt " + (i + 1) + " is empty: expected at least one token id", true);
+            }
+            for (int j = 0; j < p.length; j++) {
+                if (p[j] < 0 || p[j] >= vocab) {
+                    throw new GenerationException("prompt " + (i + 1) + ": token id " + p[j] + " at position "
+                            + (j + 1) + " is outside the model's vocabulary (expected 0.." + (vocab - 1) + ")", true);
+                }
+            }
+            if (p.length > room) {
+                throw new GenerationException("prompt " + (i + 1) + " has " + p.length + " tokens; with "
+                        + cfg.maxNewTokens() + " new tokens it exceeds the model's max_position_embeddings "
+                        + positions + " (expected at most " + room + " tokens: shorten it or lower --max-new-tokens)",
+                        true);
+            }
+        }
     }
 
     /**

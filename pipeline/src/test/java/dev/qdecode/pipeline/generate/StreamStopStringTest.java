@@ -72,4 +72,33 @@ class StreamStopStringTest {
         assertEquals(4, new Generator(model, null, null, cfg, null).generateIds(new int[][] {{1}}).get(0)
                 .tokenIds().length);
     }
+
+    /**
+     * Prompts given as ids fail as the Javadoc says, with a GenerationException for bad input, before any
+     * batch is decoded (an empty, out-of-vocabulary or too long one was the model's IllegalArgumentException,
+     * 'prompts[0] is empty', raised only when its batch came up).
+     */
+    @Test
+    void idPromptsThatCannotBeDecodedAreBadInputBeforeAnyBatch() {
+        GenerationConfig cfg = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), 8, 0, List.of(), 1, 1, false,
+                false);
+        Generator g = new Generator(model, null, null, cfg, null);
+        int positions = model.config().maxPositions();
+        int vocab = model.config().vocabSize();
+        Object[][] cases = {
+            {new int[][] {{1}, {}}, "prompt 2 is empty: expected at least one token id"},
+            {new int[][] {{1}, {1, vocab}}, "prompt 2: token id " + vocab + " at position 2 is outside the model's "
+                    + "vocabulary (expected 0.." + (vocab - 1) + ")"},
+            {new int[][] {{1}, new int[positions - 7]}, "prompt 2 has " + (positions - 7) + " tokens; with 8 new "
+                    + "tokens it exceeds the model's max_position_embeddings " + positions + " (expected at most "
+                    + (positions - 8) + " tokens: shorten it or lower --max-new-tokens)"},
+        };
+        for (Object[] c : cases) {
+            GenerationException e = org.junit.jupiter.api.Assertions.assertThrows(GenerationException.class,
+                    () -> g.generateIds((int[][]) c[0]));
+            assertEquals(c[1], e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(e.badInput());
+        }
+        assertEquals(8, g.generateIds(new int[][] {new int[positions - 8]}).get(0).tokenIds().length);
+    }
 }
