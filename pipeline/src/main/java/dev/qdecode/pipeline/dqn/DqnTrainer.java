@@ -906,7 +906,8 @@ public final class DqnTrainer implements AutoCloseable {
      * @param policy the trained policy, or null for the base model
      * @param listener receives {@link TrainListener#onEvaluationProgress} (may be null)
      * @return the metrics
-     * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained)
+     * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained),
+     *     or one whose head does not fit the model's sizes
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener) {
         return evaluate(setup, cfg, policy, listener, null);
@@ -924,13 +925,22 @@ public final class DqnTrainer implements AutoCloseable {
      * @param listener receives progress; may ask to stop (may be null)
      * @param log the episodes done so far and where the new ones go (null: none kept)
      * @return the metrics, or null when the listener asked to stop (the batches done are in the log)
-     * @throws IllegalArgumentException for an ensemble policy, or a log that is not of these prompts
+     * @throws IllegalArgumentException for an ensemble policy, one whose head does not fit the model's sizes, or a
+     *     log that is not of these prompts
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener,
             EvalLog log) {
         if (policy != null && policy.ensembleSize() > 1) {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());
+        }
+        int h = setup.model().config().hiddenSize();
+        int v = setup.model().config().vocabSize();
+        if (policy != null && (policy.embeddingSize() != h || policy.vocabSize() != v)) {
+            // found before any decoding (it failed inside the first rollout: 'embeddings: expected 1 × 128 floats')
+            throw new IllegalArgumentException("policy" + (policy.sources().isEmpty() ? "" : " " + policy.sources().get(0))
+                    + ": its head was trained for embeddings of size " + policy.embeddingSize() + " and a vocabulary of "
+                    + policy.vocabSize() + " but the model has " + h + " and " + v + " (expected the run's model)");
         }
         try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
             return t.evaluate(policy == null ? null : policy.head(), 0, log, false);

@@ -526,4 +526,18 @@ class DqnTrainerTest {
                 () -> DqnTrainer.create(setup(dir), null, null));
         assertEquals("cfg", cfg.getMessage());
     }
+
+    /** A policy whose head does not fit the model is refused before any decoding, naming both sizes. */
+    @Test
+    void evaluateRefusesAPolicyOfAnotherModelsSizes(@TempDir Path tmp) {
+        int h = model.config().hiddenSize();
+        int v = model.config().vocabSize();
+        try (DqnPolicy other = new DqnPolicy(new QHead(h / 2, 8, v, DqnConfig.Activation.RELU, 1), tiny(),
+                DqnPolicy.Mode.GUIDED)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> DqnTrainer.evaluate(setup(tmp.resolve("eval")), tiny(), other, null));
+            assertEquals("policy: its head was trained for embeddings of size " + h / 2 + " and a vocabulary of " + v
+                    + " but the model has " + h + " and " + v + " (expected the run's model)", e.getMessage());
+        }
+    }
 }
