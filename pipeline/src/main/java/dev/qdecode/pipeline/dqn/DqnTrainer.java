@@ -270,7 +270,8 @@ public final class DqnTrainer implements AutoCloseable {
      * @param setup model, reward, prompts, run directory
      * @param listener hooks, or null
      * @return the trainer, positioned after the checkpointed episode
-     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, or the model differs: its
+     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, the run has finished (its
+     *     {@value #SUMMARY_FILE} is written after its last episode), or the model differs: its
      *     sizes do not fit the checkpoint's head, or its weights or tokenizer are not the run's (the sha256
      *     that {@link #modelProvenance} records, compared where both the checkpoint and {@code setup}
      *     record it)
@@ -278,6 +279,12 @@ public final class DqnTrainer implements AutoCloseable {
     public static DqnTrainer resume(Setup setup, TrainListener listener) {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
+        if (header.counters().getOrDefault("episodes", 0L) >= header.config().episodes()
+                && Files.exists(setup.runDir().resolve(SUMMARY_FILE))) {
+            // it evaluated the final head again and rewrote the last metrics line, with this setup's prompts
+            throw new IllegalArgumentException(setup.runDir() + ": the run already finished its "
+                    + header.config().episodes() + " episodes (see " + SUMMARY_FILE + "; expected an unfinished run)");
+        }
         requireSameModel(file, header.provenance(), setup.provenance());
         DqnTrainer t = new DqnTrainer(setup, header.config(), listener);
         try {

@@ -540,4 +540,29 @@ class DqnTrainerTest {
                     + " but the model has " + h + " and " + v + " (expected the run's model)", e.getMessage());
         }
     }
+
+    /**
+     * A finished run is not resumed (as train --resume refuses it): resuming it evaluated the final head again
+     * and replaced the last metrics line with the new setup's evaluation. One killed after its last checkpoint
+     * but before summary.json still resumes.
+     */
+    @Test
+    void resumeRefusesAFinishedRun(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        DqnConfig cfg = tiny().toBuilder().episodes(4).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), cfg, null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        List<String> metrics = Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.resume(setup(dir), null));
+        assertEquals(dir + ": the run already finished its 4 episodes (see summary.json; expected an unfinished run)",
+                e.getMessage());
+        assertEquals(metrics, Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)));
+        Files.delete(dir.resolve(DqnTrainer.SUMMARY_FILE)); // killed before the summary: the final evaluation is redone
+        try (DqnTrainer t = DqnTrainer.resume(setup(dir), null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        assertEquals(metrics.size(), Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)).size());
+    }
 }
