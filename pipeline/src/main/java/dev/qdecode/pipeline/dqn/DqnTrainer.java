@@ -179,6 +179,11 @@ public final class DqnTrainer implements AutoCloseable {
     private EvalMetrics last;
     /** An evaluation was interrupted at {@link #episodesDone}: the resumed run does it first (same log). */
     private boolean evalPending;
+    /**
+     * What checkpoints and the summary record: the setup's provenance; on resume the checkpoint's, updated
+     * with the setup's entries (a setup without provenance no longer erases the run's model and data).
+     */
+    private Map<String, String> provenance;
     /** The summary once this trainer has finished the run (a later {@link #run} returns it). */
     private Summary finished;
     /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
@@ -191,6 +196,7 @@ public final class DqnTrainer implements AutoCloseable {
         }
         this.s = setup;
         this.cfg = cfg;
+        this.provenance = setup.provenance();
         this.listener = listener == null ? new TrainListener() {} : listener;
         this.rollouts = new Rollouts(setup.model(), setup.tokenizer(), setup.format(), cfg);
         // Every prompt must leave room for the episode: found now, not when a later rollout draws it.
@@ -267,7 +273,8 @@ public final class DqnTrainer implements AutoCloseable {
     /**
      * Continues the run in {@code setup.runDir()} from its checkpoint, with the checkpoint's config.
      *
-     * @param setup model, reward, prompts, run directory
+     * @param setup model, reward, prompts, run directory; its provenance updates the checkpoint's (entries it
+     *     lacks keep the run's values)
      * @param listener hooks, or null
      * @return the trainer, positioned after the checkpointed episode
      * @throws IllegalArgumentException when the checkpoint is missing or corrupt, the run has finished (its
@@ -321,6 +328,9 @@ public final class DqnTrainer implements AutoCloseable {
                     + ", vocabulary " + d.head().vocab() + ") does not fit the model");
         }
         head.load(d.head());
+        Map<String, String> merged = new LinkedHashMap<>(d.provenance());
+        merged.putAll(s.provenance());
+        provenance = Map.copyOf(merged);
         episodesDone = d.counters().getOrDefault("episodes", 0L);
         demosDone = d.counters().getOrDefault("demonstrations", 0L);
         learner.setUpdates(d.counters().getOrDefault("updates", 0L));
@@ -879,7 +889,7 @@ public final class DqnTrainer implements AutoCloseable {
         Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
         try {
             Checkpoint.write(file, new Checkpoint.Data(cfg, counters, values, Map.of("train", rng.state()),
-                    s.provenance(), head.export(), cfg.saveReplay()), cfg.saveReplay() ? replay : null);
+                    provenance, head.export(), cfg.saveReplay()), cfg.saveReplay() ? replay : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file, e);
         }
@@ -895,7 +905,7 @@ public final class DqnTrainer implements AutoCloseable {
         o.add("base", sum.base().toJson());
         o.add("trained", sum.trained().toJson());
         o.add("config", JsonParser.parseString(cfg.toJson()));
-        o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(s.provenance())));
+        o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(provenance)));
         Path file = s.runDir().resolve(SUMMARY_FILE);
         try {
             AtomicFiles.write(file, GSON.toJson(o).getBytes(StandardCharsets.UTF_8));

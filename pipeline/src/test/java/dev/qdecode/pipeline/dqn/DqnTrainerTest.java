@@ -565,4 +565,28 @@ class DqnTrainerTest {
         }
         assertEquals(metrics.size(), Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)).size());
     }
+
+    /**
+     * A resumed run keeps the provenance its checkpoint recorded, updated with the setup's entries: resumed
+     * with a setup without provenance, its next checkpoint recorded none, so the run no longer named its
+     * model ('generate --policy RUN: the run does not record its model').
+     */
+    @Test
+    void resumeKeepsTheRunsProvenanceThatTheSetupDoesNotGive(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        try (DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                Map.of("model_dir", "/m/a", "seed", "7")), tiny(), null)) {
+            assertNull(t.run(4));
+        }
+        try (DqnTrainer t = DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                Map.of("seed", "8")), null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        Map<String, String> info = DqnTrainer.checkpointInfo(dir);
+        assertEquals("/m/a", info.get("model_dir"));
+        assertEquals("8", info.get("seed"));
+        JsonObject summary = JsonParser.parseString(Files.readString(dir.resolve(DqnTrainer.SUMMARY_FILE)))
+                .getAsJsonObject();
+        assertEquals("/m/a", summary.getAsJsonObject("provenance").get("model_dir").getAsString());
+    }
 }
