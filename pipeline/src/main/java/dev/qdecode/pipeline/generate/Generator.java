@@ -101,6 +101,7 @@ public final class Generator {
      * @param prompts the prompt texts
      * @param progress progress callback (may be null)
      * @return one generation per prompt, in input order
+     * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
@@ -124,6 +125,7 @@ public final class Generator {
      * @param progress progress callback (may be null); counts include the skipped prompts
      * @param sink receives each batch's generations; returning false stops before the next batch
      * @return the number of prompts generated for (the last is {@code from + result - 1})
+     * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
@@ -159,6 +161,7 @@ public final class Generator {
      * @param prompt the prompt text
      * @param sink receives text pieces
      * @return the generation
+     * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
@@ -167,6 +170,10 @@ public final class Generator {
     }
 
     private PromptEncoder.Encoded[] encode(List<String> prompts, int offset) {
+        if (encoder == null) { // an NPE inside before
+            throw new IllegalStateException("this generator has no tokenizer: it decodes prompts given as ids "
+                    + "(generateIds); expected a tokenizer and a prompt format to generate from text");
+        }
         PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[prompts.size()];
         for (int i = 0; i < prep.length; i++) {
             prep[i] = encoder.encode(prompts.get(i), offset + i, cfg.maxNewTokens());

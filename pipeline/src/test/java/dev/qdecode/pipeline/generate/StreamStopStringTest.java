@@ -68,9 +68,14 @@ class StreamStopStringTest {
         assertEquals("format", e.getMessage());
         assertEquals("cfg", org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
                 () -> new Generator(model, tok, format, null)).getMessage());
-        // without a tokenizer only ids are decoded, and no format is needed
-        assertEquals(4, new Generator(model, null, null, cfg, null).generateIds(new int[][] {{1}}).get(0)
-                .tokenIds().length);
+        // without a tokenizer only ids are decoded, and no format is needed; text prompts are refused in one line
+        Generator ids = new Generator(model, null, null, cfg, null);
+        assertEquals(4, ids.generateIds(new int[][] {{1}}).get(0).tokenIds().length);
+        IllegalStateException text = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ids.generate(List.of("Once"), null));
+        assertEquals("this generator has no tokenizer: it decodes prompts given as ids (generateIds); expected a "
+                + "tokenizer and a prompt format to generate from text", text.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> ids.stream("Once", p -> { }));
     }
 
     /**
