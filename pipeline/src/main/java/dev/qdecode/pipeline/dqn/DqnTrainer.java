@@ -959,7 +959,11 @@ public final class DqnTrainer implements AutoCloseable {
                     + ": its head was trained for embeddings of size " + policy.embeddingSize() + " and a vocabulary of "
                     + policy.vocabSize() + " but the model has " + h + " and " + v + " (expected the run's model)");
         }
-        try (DqnTrainer t = new DqnTrainer(setup, cfg, listener)) {
+        // An evaluation stores no transitions: the run's replay buffer (whose heap estimate refused the evaluation
+        // of a run trained with a larger heap, '--replay-size N: ... more than the maximum heap') and its
+        // demonstrations play no part.
+        DqnConfig decoding = cfg.toBuilder().replaySize(cfg.batchSize()).demonstrations(0).build();
+        try (DqnTrainer t = new DqnTrainer(setup, decoding, listener)) {
             return t.evaluate(policy == null ? null : policy.head(), 0, log, false);
         } catch (EvalStopped e) {
             return null;

@@ -589,4 +589,16 @@ class DqnTrainerTest {
                 .getAsJsonObject();
         assertEquals("/m/a", summary.getAsJsonObject("provenance").get("model_dir").getAsString());
     }
+
+    /**
+     * Evaluation keeps no replay buffer: the config of a run trained with a replay buffer larger than this JVM's
+     * heap evaluates alike (it was refused: '--replay-size N: ... more than the maximum heap').
+     */
+    @Test
+    void evaluationIsNotRefusedForTheRunsReplayBuffer(@TempDir Path tmp) {
+        DqnConfig huge = tiny().toBuilder().episodes(1_000_000_000).replaySize(Integer.MAX_VALUE).build();
+        EvalMetrics big = DqnTrainer.evaluate(setup(tmp.resolve("a")), huge, null, null);
+        EvalMetrics small = DqnTrainer.evaluate(setup(tmp.resolve("b")), tiny(), null, null);
+        assertArrayEquals(small.quality(), big.quality());
+    }
 }
