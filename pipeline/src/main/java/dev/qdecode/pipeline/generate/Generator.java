@@ -125,11 +125,16 @@ public final class Generator {
      * @param progress progress callback (may be null); counts include the skipped prompts
      * @param sink receives each batch's generations; returning false stops before the next batch
      * @return the number of prompts generated for (the last is {@code from + result - 1})
+     * @throws IllegalArgumentException when {@code from} is outside 0..{@code prompts.size()}
      * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
     public int generate(List<String> prompts, int from, Progress progress, Predicate<List<Generation>> sink) {
+        if (from < 0 || from > prompts.size()) { // the JDK's subList message before ('fromIndex(5) > toIndex(3)')
+            throw new IllegalArgumentException("from: expected a prompt index in 0.." + prompts.size() + " but got "
+                    + from);
+        }
         // Every prompt is encoded (and checked) before the first batch, so a bad one late in the list
         // does not throw away the batches before it.
         List<String> rest = prompts.subList(from, prompts.size());

@@ -106,4 +106,19 @@ class StreamStopStringTest {
         }
         assertEquals(8, g.generateIds(new int[][] {new int[positions - 8]}).get(0).tokenIds().length);
     }
+
+    /** A start index outside the prompts is refused by name; the end of the list generates nothing. */
+    @Test
+    void generateFromAnIndexOutsideThePromptsIsRefused() {
+        GenerationConfig cfg = GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), 4, 0, List.of(), 1, 1, true,
+                false);
+        Generator g = new Generator(model, tok, format, cfg);
+        List<String> prompts = List.of("Once", "The");
+        for (int from : new int[] {-1, 3}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> g.generate(prompts, from, null, b -> true));
+            assertEquals("from: expected a prompt index in 0..2 but got " + from, e.getMessage());
+        }
+        assertEquals(0, g.generate(prompts, 2, null, b -> true));
+    }
 }
