@@ -163,8 +163,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @return the policy (close it to free the heads)
      * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or does
      *     not fit the first run
+     * @throws NullPointerException naming {@code mode} or {@code decoding} when it is null
      */
     public static DqnPolicy load(List<Path> runs, Mode mode, Decoding decoding) {
+        // a null mode scored as Q_GREEDY without a word
+        java.util.Objects.requireNonNull(mode, "mode");
+        java.util.Objects.requireNonNull(decoding, "decoding");
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("expected at least one run");
         }
@@ -323,7 +327,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param rows the number of rows
      * @param vocab the vocabulary size V
      * @return the scores, row-major {@code rows × V}
-     * @throws IllegalArgumentException when the sizes do not match the head
+     * @throws IllegalArgumentException when the sizes do not match the head, or an array does not hold {@code rows} rows
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab) {
         return scores(embeddings, logits, rows, vocab, null);
@@ -339,7 +343,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param vocab the vocabulary size V
      * @param allowed per row, the only ids eligible as candidates (a null entry: all); null = all for every row
      * @return the scores, row-major {@code rows × V}
-     * @throws IllegalArgumentException when the sizes do not match the head
+     * @throws IllegalArgumentException when the sizes do not match the head, or an array does not hold {@code rows} rows
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab, int[][] allowed) {
         return scores(embeddings, logits, rows, vocab, allowed, null);
@@ -356,7 +360,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param allowed per row, the only ids eligible as candidates (a null entry: all); null = all for every row
      * @param banned ids no row may have as a candidate (null: none)
      * @return the scores, row-major {@code rows × V}
-     * @throws IllegalArgumentException when the sizes do not match the head
+     * @throws IllegalArgumentException when the sizes do not match the head, or an array does not hold {@code rows} rows
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab, int[][] allowed, int[] banned) {
         if (vocab != head().vocabSize()) {
@@ -366,6 +370,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         if (embeddings.length != rows * head().inputSize()) {
             throw new IllegalArgumentException("the DQN head expects state embeddings of size " + head().inputSize()
                     + " but got " + (rows == 0 ? 0 : embeddings.length / rows));
+        }
+        if (logits.length != rows * vocab) { // an ArrayIndexOutOfBoundsException from candidate selection before
+            throw new IllegalArgumentException("logits: expected " + rows + " rows of " + vocab + " (" + rows * vocab
+                    + " values) but got " + logits.length + " values");
+        }
+        if (allowed != null && allowed.length < rows) {
+            throw new IllegalArgumentException("allowed: expected an entry (null: all tokens) for each of the " + rows
+                    + " rows but got " + allowed.length);
         }
         Candidates.Set[] sets = new Candidates.Set[rows];
         int kmax = 1;

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -91,17 +92,32 @@ public final class DqnTrainer implements AutoCloseable {
          * @param reward the reward, wrapped with {@link Rewards#checked} (a no-op for a checked one)
          * @param trainPrompts prompts sampled for rollouts, not empty; copied
          * @param evalPrompts held-out prompts for evaluation, not empty; copied
-         * @param positiveThreshold a reward above this counts as positive
+         * @param positiveThreshold a reward above this counts as positive; a finite number
          * @param runDir the run directory (created when missing)
          * @param provenance model dir and hashes, data hashes, reward specs, version; copied, not null
          * @param references reference texts by prompt, empty for tasks without references; copied,
          *     not null
-         * @throws IllegalArgumentException if {@code trainPrompts} or {@code evalPrompts} is empty
-         * @throws NullPointerException if a list or map, or one of their elements, is null
+         * @throws IllegalArgumentException if {@code trainPrompts} or {@code evalPrompts} is empty, or
+         *     {@code positiveThreshold} is NaN or infinite
+         * @throws NullPointerException naming the component when one (or an element of a list or map) is
+         *     null
          */
         public Setup {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(tokenizer, "tokenizer");
+            Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(reward, "reward");
+            Objects.requireNonNull(trainPrompts, "trainPrompts");
+            Objects.requireNonNull(evalPrompts, "evalPrompts");
+            Objects.requireNonNull(runDir, "runDir");
+            Objects.requireNonNull(provenance, "provenance");
+            Objects.requireNonNull(references, "references");
             if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
                 throw new IllegalArgumentException("train and evaluation prompts must not be empty");
+            }
+            if (!Double.isFinite(positiveThreshold)) { // a NaN threshold counted no reward as positive
+                throw new IllegalArgumentException("positiveThreshold: expected a finite number but got "
+                        + positiveThreshold);
             }
             // a failing, NaN or infinite score then names the reward, the episode and its text
             reward = Rewards.checked(reward);
@@ -164,6 +180,13 @@ public final class DqnTrainer implements AutoCloseable {
     private EvalMetrics last;
     /** An evaluation was interrupted at {@link #episodesDone}: the resumed run does it first (same log). */
     private boolean evalPending;
+    /**
+     * What checkpoints and the summary record: the setup's provenance; on resume the checkpoint's, updated
+     * with the setup's entries (a setup without provenance no longer erases the run's model and data).
+     */
+    private Map<String, String> provenance;
+    /** The summary once this trainer has finished the run (a later {@link #run} returns it). */
+    private Summary finished;
     /** Terminal rewards of the latest scored batch (set by {@link #rewards}). */
     private double[] terminal = new double[0];
 
@@ -176,6 +199,7 @@ public final class DqnTrainer implements AutoCloseable {
         }
         this.s = setup;
         this.cfg = cfg;
+        this.provenance = setup.provenance();
         this.listener = listener == null ? new TrainListener() {} : listener;
         this.rollouts = new Rollouts(setup.model(), setup.tokenizer(), setup.format(), cfg);
         // Every prompt must leave room for the episode: found now, not when a later rollout draws it.
@@ -212,8 +236,10 @@ public final class DqnTrainer implements AutoCloseable {
      * The provenance that ties a run to its model, for {@link Setup#provenance()}: the model directory, the
      * sha256 of its weights ({@link dev.qdecode.models.ModelFiles#weightsSha256}: of {@code model.safetensors},
      * or over the files of a sharded model) and of its {@code tokenizer.json} (each where present). With
-     * them, loading the run's policy for another model is refused, and the CLI finds the run's model
-     * without {@code --model}.
+     * them, {@link #resume} refuses a model with other weights or tokenizer, the CLI's {@code generate} and
+     * {@code evaluate --policy} refuse the run's policy for another model and find the run's model without
+     * {@code --model}. ({@link DqnPolicy#load} is given no model and checks none: compare
+     * {@link DqnPolicy#provenance()} with this map of the model you decode with.)
      *
      * @param modelDir the model directory
      * @return {@code model_dir}, {@code model_sha256}, {@code tokenizer_sha256}
@@ -244,6 +270,8 @@ public final class DqnTrainer implements AutoCloseable {
      * @throws IllegalArgumentException when the directory holds an earlier run, or the setup does not fit
      */
     public static DqnTrainer create(Setup setup, DqnConfig cfg, TrainListener listener) {
+        Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(cfg, "cfg");
         for (String f : RUN_FILES) { // a fresh run would mix its metrics into the earlier run's log
             if (Files.exists(setup.runDir().resolve(f))) {
                 throw new IllegalArgumentException(setup.runDir() + ": holds an earlier run's " + f + " (expected a "
@@ -256,25 +284,54 @@ public final class DqnTrainer implements AutoCloseable {
     /**
      * Continues the run in {@code setup.runDir()} from its checkpoint, with the checkpoint's config.
      *
-     * @param setup model, reward, prompts, run directory
+     * @param setup model, reward, prompts, run directory; its provenance updates the checkpoint's (entries it
+     *     lacks keep the run's values)
      * @param listener hooks, or null
      * @return the trainer, positioned after the checkpointed episode
-     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, or the model differs
+     * @throws IllegalArgumentException when the checkpoint is missing or corrupt, the run has finished (its
+     *     {@value #SUMMARY_FILE} is written after its last episode), or the model differs: its
+     *     sizes do not fit the checkpoint's head, or its weights or tokenizer are not the run's (the sha256
+     *     that {@link #modelProvenance} records, compared where both the checkpoint and {@code setup}
+     *     record it)
      */
     public static DqnTrainer resume(Setup setup, TrainListener listener) {
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
+        if (header.counters().getOrDefault("episodes", 0L) >= header.config().episodes()
+                && Files.exists(setup.runDir().resolve(SUMMARY_FILE))) {
+            // it evaluated the final head again and rewrote the last metrics line, with this setup's prompts
+            throw new IllegalArgumentException(setup.runDir() + ": the run already finished its "
+                    + header.config().episodes() + " episodes (see " + SUMMARY_FILE + "; expected an unfinished run)");
+        }
+        requireSameModel(file, header.provenance(), setup.provenance());
         DqnTrainer t = new DqnTrainer(setup, header.config(), listener, true);
         try {
             t.restore(file, header);
-        } catch (RuntimeException e) { // the head's engine arrays are freed, not left to the process's end
+        } catch (RuntimeException e) { // a corrupt replay section, a head that does not fit: free the head
             t.close();
             throw e;
         }
         return t;
     }
 
-    /** Puts the checkpoint's state into this new trainer (for {@link #resume}). */
+    /**
+     * A head continues training only on the model (and tokenizer) it was trained on: one of the same sizes
+     * but other weights would resume without complaint and mix two models' states in one head.
+     */
+    private static void requireSameModel(Path file, Map<String, String> run, Map<String, String> setup) {
+        String[][] keys = {{"model_sha256", "weights"}, {"tokenizer_sha256", "tokenizer.json"}};
+        for (String[] k : keys) {
+            String mine = run.get(k[0]);
+            String given = setup.get(k[0]);
+            if (mine != null && given != null && !mine.equals(given)) {
+                throw new IllegalArgumentException(file + ": the run was trained on " + run.get("model_dir") + " ("
+                        + k[1] + " sha256 " + mine + ") but the setup's model " + setup.get("model_dir") + " has "
+                        + k[1] + " sha256 " + given + " (expected the run's model)");
+            }
+        }
+    }
+
+    /** Loads the checkpoint's head, replay, counters and generator state into this fresh trainer. */
     private void restore(Path file, Checkpoint.Data header) {
         Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, replay) : header;
         if (d.head().in() != head.inputSize() || d.head().vocab() != head.vocabSize()) {
@@ -282,6 +339,9 @@ public final class DqnTrainer implements AutoCloseable {
                     + ", vocabulary " + d.head().vocab() + ") does not fit the model");
         }
         head.load(d.head());
+        Map<String, String> merged = new LinkedHashMap<>(d.provenance());
+        merged.putAll(s.provenance());
+        provenance = Map.copyOf(merged);
         episodesDone = d.counters().getOrDefault("episodes", 0L);
         demosDone = d.counters().getOrDefault("demonstrations", 0L);
         learner.setUpdates(d.counters().getOrDefault("updates", 0L));
@@ -364,10 +424,16 @@ public final class DqnTrainer implements AutoCloseable {
      * after the last episode) is done again, whole, when the run is resumed, so its log equals an
      * uninterrupted run's.
      *
+     * A call after the run has finished returns its summary again and does nothing else (no evaluation,
+     * no line in the metrics log, no file written).
+     *
      * @param stopAfter stop once this many episodes are done (use {@code Long.MAX_VALUE} for no limit)
      * @return the summary when the run finished, null when it stopped early
      */
     public Summary run(long stopAfter) {
+        if (finished != null) {
+            return finished;
+        }
         try {
             Files.createDirectories(s.runDir());
         } catch (IOException e) {
@@ -427,6 +493,7 @@ public final class DqnTrainer implements AutoCloseable {
         evaluateAndLog();
         Summary sum = new Summary(base, last, episodesDone, learner.updates());
         writeSummary(sum);
+        finished = sum;
         return sum;
     }
 
@@ -855,7 +922,7 @@ public final class DqnTrainer implements AutoCloseable {
         Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
         try {
             Checkpoint.write(file, new Checkpoint.Data(cfg, counters, values, Map.of("train", rng.state()),
-                    s.provenance(), head.export(), cfg.saveReplay()), cfg.saveReplay() ? replay : null);
+                    provenance, head.export(), cfg.saveReplay()), cfg.saveReplay() ? replay : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file, e);
         }
@@ -871,7 +938,7 @@ public final class DqnTrainer implements AutoCloseable {
         o.add("base", sum.base().toJson());
         o.add("trained", sum.trained().toJson());
         o.add("config", JsonParser.parseString(cfg.toJson()));
-        o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(s.provenance())));
+        o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(provenance)));
         Path file = s.runDir().resolve(SUMMARY_FILE);
         try {
             AtomicFiles.write(file, GSON.toJson(o).getBytes(StandardCharsets.UTF_8));
@@ -889,7 +956,8 @@ public final class DqnTrainer implements AutoCloseable {
      * @param policy the trained policy, or null for the base model
      * @param listener receives {@link TrainListener#onEvaluationProgress} (may be null)
      * @return the metrics
-     * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained)
+     * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained),
+     *     or one whose head does not fit the model's sizes
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener) {
         return evaluate(setup, cfg, policy, listener, null);
@@ -907,13 +975,22 @@ public final class DqnTrainer implements AutoCloseable {
      * @param listener receives progress; may ask to stop (may be null)
      * @param log the episodes done so far and where the new ones go (null: none kept)
      * @return the metrics, or null when the listener asked to stop (the batches done are in the log)
-     * @throws IllegalArgumentException for an ensemble policy, or a log that is not of these prompts
+     * @throws IllegalArgumentException for an ensemble policy, one whose head does not fit the model's sizes, or a
+     *     log that is not of these prompts
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener,
             EvalLog log) {
         if (policy != null && policy.ensembleSize() > 1) {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());
+        }
+        int h = setup.model().config().hiddenSize();
+        int v = setup.model().config().vocabSize();
+        if (policy != null && (policy.embeddingSize() != h || policy.vocabSize() != v)) {
+            // found before any decoding (it failed inside the first rollout: 'embeddings: expected 1 × 128 floats')
+            throw new IllegalArgumentException("policy" + (policy.sources().isEmpty() ? "" : " " + policy.sources().get(0))
+                    + ": its head was trained for embeddings of size " + policy.embeddingSize() + " and a vocabulary of "
+                    + policy.vocabSize() + " but the model has " + h + " and " + v + " (expected the run's model)");
         }
         try (DqnTrainer t = new DqnTrainer(setup, cfg, listener, false)) {
             return t.evaluate(policy == null ? null : policy.head(), 0, log, false);

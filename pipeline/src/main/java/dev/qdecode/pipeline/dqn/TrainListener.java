@@ -52,8 +52,9 @@ public interface TrainListener {
     default void onEvaluation(EvalMetrics metrics) {}
 
     /**
-     * Asked after each rollout round: true stops the run there with a checkpoint, as
-     * {@link DqnTrainer#run(long)} does at its {@code stopAfter} (e.g. on Ctrl-C).
+     * Asked before each rollout round and before each batch of an evaluation (the base model's too): true
+     * stops the run there with a checkpoint, as {@link DqnTrainer#run(long)} does at its {@code stopAfter}
+     * (e.g. on Ctrl-C); an evaluation stopped that way is done again, whole, on resume.
      *
      * @return whether to stop now (default: never)
      */

@@ -48,6 +48,7 @@ public final class Generator {
      * @param tokenizer its tokenizer
      * @param format how prompt text becomes ids
      * @param cfg the generation settings
+     * @throws NullPointerException naming the argument that is null
      */
     public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg) {
         this(model, tokenizer, format, cfg, null);
@@ -61,9 +62,16 @@ public final class Generator {
      * @param format how prompt text becomes ids (null when there is no tokenizer)
      * @param cfg the generation settings
      * @param policy rescoring policy (null = the model's own logits)
+     * @throws NullPointerException naming {@code model}, {@code cfg}, or {@code format} when it is null (a
+     *     format may be null only without a tokenizer)
      */
     public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg,
             TokenPolicy policy) {
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(cfg, "cfg");
+        if (tokenizer != null) { // without a format the first prompt failed deep inside encoding
+            java.util.Objects.requireNonNull(format, "format");
+        }
         this.model = model;
         this.tokenizer = tokenizer;
         this.cfg = cfg;
@@ -93,6 +101,7 @@ public final class Generator {
      * @param prompts the prompt texts
      * @param progress progress callback (may be null)
      * @return one generation per prompt, in input order
+     * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
@@ -116,10 +125,16 @@ public final class Generator {
      * @param progress progress callback (may be null); counts include the skipped prompts
      * @param sink receives each batch's generations; returning false stops before the next batch
      * @return the number of prompts generated for (the last is {@code from + result - 1})
+     * @throws IllegalArgumentException when {@code from} is outside 0..{@code prompts.size()}
+     * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
     public int generate(List<String> prompts, int from, Progress progress, Predicate<List<Generation>> sink) {
+        if (from < 0 || from > prompts.size()) { // the JDK's subList message before ('fromIndex(5) > toIndex(3)')
+            throw new IllegalArgumentException("from: expected a prompt index in 0.." + prompts.size() + " but got "
+                    + from);
+        }
         // Every prompt is encoded (and checked) before the first batch, so a bad one late in the list
         // does not throw away the batches before it.
         List<String> rest = prompts.subList(from, prompts.size());
@@ -151,6 +166,7 @@ public final class Generator {
      * @param prompt the prompt text
      * @param sink receives text pieces
      * @return the generation
+     * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
      */
@@ -159,6 +175,10 @@ public final class Generator {
     }
 
     private PromptEncoder.Encoded[] encode(List<String> prompts, int offset) {
+        if (encoder == null) { // an NPE inside before
+            throw new IllegalStateException("this generator has no tokenizer: it decodes prompts given as ids "
+                    + "(generateIds); expected a tokenizer and a prompt format to generate from text");
+        }
         PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[prompts.size()];
         for (int i = 0; i < prep.length; i++) {
             prep[i] = encoder.encode(prompts.get(i), offset + i, cfg.maxNewTokens());
@@ -173,9 +193,11 @@ public final class Generator {
      * @param prompts the prompt ids
      * @return one generation per prompt (empty prompt text)
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
-     *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
+     *     or a prompt is empty, holds an id outside the model's vocabulary or is too long for the context
+     *     ({@link GenerationException#badInput()}); every prompt is checked before the first batch
      */
     public List<Generation> generateIds(int[][] prompts) {
+        checkIds(prompts);
         List<Generation> out = new ArrayList<>(prompts.length);
         for (int start = 0; start < prompts.length; start += cfg.batchSize()) {
             int end = Math.min(prompts.length, start + cfg.batchSize());
@@ -186,6 +208,39 @@ public final class Generator {
             out.addAll(decode(prep, java.util.Collections.nCopies(end - start, ""), start, null));
         }
         return out;
+    }
+
+    /**
+     * The checks {@link PromptEncoder} makes of an encoded prompt, for prompts given as ids (the model's own
+     * IllegalArgumentException came one batch at a time, after the batches before it were decoded).
+     */
+    private void checkIds(int[][] prompts) {
+        int positions = model.config().maxPositions();
+        int vocab = model.config().vocabSize();
+        int room = positions - cfg.maxNewTokens();
+        if (room < 1) {
+            throw new GenerationException("--max-new-tokens " + cfg.maxNewTokens() + ": the model's context is "
+                    + positions + " positions (max_position_embeddings; expected fewer new tokens, leaving room "
+                    + "for the prompt)");
+        }
+        for (int i = 0; i < prompts.length; i++) {
+            int[] p = prompts[i];
+            if (p.length == 0) {
+                throw new GenerationException("prompt " + (i + 1) + " is empty: expected at least one token id", true);
+            }
+            for (int j = 0; j < p.length; j++) {
+                if (p[j] < 0 || p[j] >= vocab) {
+                    throw new GenerationException("prompt " + (i + 1) + ": token id " + p[j] + " at position "
+                            + (j + 1) + " is outside the model's vocabulary (expected 0.." + (vocab - 1) + ")", true);
+                }
+            }
+            if (p.length > room) {
+                throw new GenerationException("prompt " + (i + 1) + " has " + p.length + " tokens; with "
+                        + cfg.maxNewTokens() + " new tokens it exceeds the model's max_position_embeddings "
+                        + positions + " (expected at most " + room + " tokens: shorten it or lower --max-new-tokens)",
+                        true);
+            }
+        }
     }
 
     /**

@@ -194,4 +194,36 @@ class DqnPolicyTest {
         }
         assertThrows(IllegalArgumentException.class, () -> DqnConfig.builder().rolloutTemperature(-1).build());
     }
+
+    /** A null mode is refused by name (it loaded, then scored every step as q-greedy without a word). */
+    @Test
+    void loadRefusesANullModeOrDecoding() {
+        NullPointerException mode = assertThrows(NullPointerException.class,
+                () -> DqnPolicy.load(java.nio.file.Path.of("no-such-run"), null));
+        assertEquals("mode", mode.getMessage());
+        NullPointerException decoding = assertThrows(NullPointerException.class,
+                () -> DqnPolicy.load(java.nio.file.Path.of("no-such-run"), DqnPolicy.Mode.GUIDED, null));
+        assertEquals("decoding", decoding.getMessage());
+    }
+
+    /**
+     * Arrays that do not hold the rows are refused in one line, as the Javadoc says for sizes that do not fit
+     * (too few logits or allowed entries threw ArrayIndexOutOfBoundsException from candidate selection).
+     */
+    @Test
+    void scoresRefuseArraysThatDoNotHoldTheRows() {
+        int h = 4;
+        int v = 10;
+        try (DqnPolicy policy = new DqnPolicy(new QHead(h, 8, v, DqnConfig.Activation.RELU, 3),
+                DqnConfig.builder().candidatesTopK(3).build(), DqnPolicy.Mode.GUIDED)) {
+            IllegalArgumentException logits = assertThrows(IllegalArgumentException.class,
+                    () -> policy.scores(new float[2 * h], new float[v], 2, v));
+            assertEquals("logits: expected 2 rows of 10 (20 values) but got 10 values", logits.getMessage());
+            IllegalArgumentException allowed = assertThrows(IllegalArgumentException.class,
+                    () -> policy.scores(new float[2 * h], new float[2 * v], 2, v, new int[1][], null));
+            assertEquals("allowed: expected an entry (null: all tokens) for each of the 2 rows but got 1",
+                    allowed.getMessage());
+            assertEquals(2 * v, policy.scores(new float[2 * h], new float[2 * v], 2, v, new int[2][], null).length);
+        }
+    }
 }

@@ -569,4 +569,187 @@ class DqnTrainerTest {
                 () -> tiny().toBuilder().samplesPerPrompt(3).build());
         assertEquals("--samples-per-prompt: expected a divisor of --rollout-episodes (4) but got 3", e.getMessage());
     }
+
+    /**
+     * A run whose replay buffer cannot fit the heap is refused before the head is made: the refusal leaves
+     * no native memory behind (it left a Q head's NDManager open per attempt, never freed, so a program
+     * that retried with other settings grew by the head's size each time).
+     */
+    @Test
+    void aRunRefusedForItsReplayBufferLeavesNoHeadBehind(@TempDir Path tmp) throws Exception {
+        DqnConfig huge = tiny().toBuilder().episodes(1_000_000_000).replaySize(Integer.MAX_VALUE).build();
+        int before = openManagers();
+        for (int i = 0; i < 3; i++) {
+            dev.qdecode.pipeline.generate.GenerationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.qdecode.pipeline.generate.GenerationException.class,
+                    () -> DqnTrainer.create(setup(tmp.resolve("run")), huge, null));
+            assertTrue(e.getMessage().startsWith("--replay-size " + Integer.MAX_VALUE + ": "), e.getMessage());
+        }
+        assertEquals(before, openManagers(), "NDManagers left open by refused runs");
+        try (DqnTrainer t = DqnTrainer.create(setup(tmp.resolve("run")), tiny(), null)) {
+            assertEquals(before + 1, openManagers(), "the count sees a trainer's head");
+        }
+        assertEquals(before, openManagers());
+    }
+
+    /** The NDManagers open under the engine's root (DJL keeps each base manager there until it is closed). */
+    private static int openManagers() throws ReflectiveOperationException {
+        ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager();
+        ai.djl.ndarray.NDManager root = probe.getParentManager();
+        probe.close();
+        java.lang.reflect.Field resources = ai.djl.ndarray.BaseNDManager.class.getDeclaredField("resources");
+        resources.setAccessible(true);
+        return ((Map<?, ?>) resources.get(root)).size();
+    }
+
+    /**
+     * Resuming checks the model as its Javadoc says: a setup whose weights or tokenizer hash differs from the
+     * run's is refused in one line (a same-sized model with other weights resumed without complaint, and the
+     * next checkpoint recorded the other model); where either side records no hash nothing is compared.
+     */
+    @Test
+    void resumeRefusesAModelWithOtherWeightsOrTokenizer(@TempDir Path tmp) {
+        Path dir = tmp.resolve("run");
+        Map<String, String> run = Map.of("model_dir", "/m/a", "model_sha256", "aaa", "tokenizer_sha256", "ta");
+        try (DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir, run),
+                tiny(), null)) {
+            assertNull(t.run(4));
+        }
+        IllegalArgumentException weights = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                        Map.of("model_dir", "/m/b", "model_sha256", "bbb", "tokenizer_sha256", "ta")), null));
+        assertEquals(dir.resolve(Checkpoint.FILE_NAME) + ": the run was trained on /m/a (weights sha256 aaa) but the "
+                + "setup's model /m/b has weights sha256 bbb (expected the run's model)", weights.getMessage());
+        IllegalArgumentException tokenizer = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward,
+                        train, dev, 0.0, dir, Map.of("model_dir", "/m/a", "model_sha256", "aaa",
+                        "tokenizer_sha256", "tb")), null));
+        assertTrue(tokenizer.getMessage().contains("tokenizer.json sha256 ta) but the setup's model /m/a has "
+                + "tokenizer.json sha256 tb"), tokenizer.getMessage());
+        for (Map<String, String> ok : List.of(run, Map.of("model_dir", "/m/moved", "model_sha256", "aaa"),
+                Map.<String, String>of())) {
+            try (DqnTrainer t = DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                    ok), null)) {
+                assertEquals(4, t.episodesDone());
+            }
+        }
+    }
+
+    /**
+     * Calling run again on a trainer that finished returns its summary and leaves the run as it was (it
+     * evaluated the final head again, appended a second line for the last episode to metrics.jsonl and
+     * rewrote the checkpoint and summary.json).
+     */
+    @Test
+    void runningAFinishedTrainerAgainReturnsItsSummaryAndWritesNothing(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        DqnConfig cfg = tiny().toBuilder().episodes(4).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), cfg, null)) {
+            DqnTrainer.Summary first = t.run(Long.MAX_VALUE);
+            List<String> metrics = Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE));
+            assertEquals(1, metrics.size());
+            long checkpointTime = Files.getLastModifiedTime(dir.resolve(Checkpoint.FILE_NAME)).toMillis();
+            Thread.sleep(20);
+            assertEquals(first, t.run(Long.MAX_VALUE));
+            assertEquals(metrics, Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)));
+            assertEquals(checkpointTime, Files.getLastModifiedTime(dir.resolve(Checkpoint.FILE_NAME)).toMillis());
+        }
+    }
+
+    /**
+     * The setup checks its components where it is made: a NaN positive threshold (which counted no reward
+     * as positive, every positive rate 0) and a null component (a null format failed as an NPE inside the
+     * base evaluation, a null config inside create) are refused by name.
+     */
+    @Test
+    void theSetupRefusesANonFiniteThresholdAndNamesANullComponent(@TempDir Path tmp) {
+        Path dir = tmp.resolve("run");
+        IllegalArgumentException nan = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, Double.NaN, dir, Map.of()));
+        assertEquals("positiveThreshold: expected a finite number but got NaN", nan.getMessage());
+        NullPointerException format = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new DqnTrainer.Setup(model, tok, null, reward, train, dev, 0.0, dir, Map.of()));
+        assertEquals("format", format.getMessage());
+        NullPointerException runDir = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, null, Map.of()));
+        assertEquals("runDir", runDir.getMessage());
+        NullPointerException cfg = org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> DqnTrainer.create(setup(dir), null, null));
+        assertEquals("cfg", cfg.getMessage());
+    }
+
+    /** A policy whose head does not fit the model is refused before any decoding, naming both sizes. */
+    @Test
+    void evaluateRefusesAPolicyOfAnotherModelsSizes(@TempDir Path tmp) {
+        int h = model.config().hiddenSize();
+        int v = model.config().vocabSize();
+        try (DqnPolicy other = new DqnPolicy(new QHead(h / 2, 8, v, DqnConfig.Activation.RELU, 1), tiny(),
+                DqnPolicy.Mode.GUIDED)) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> DqnTrainer.evaluate(setup(tmp.resolve("eval")), tiny(), other, null));
+            assertEquals("policy: its head was trained for embeddings of size " + h / 2 + " and a vocabulary of " + v
+                    + " but the model has " + h + " and " + v + " (expected the run's model)", e.getMessage());
+        }
+    }
+
+    /**
+     * A finished run is not resumed (as train --resume refuses it): resuming it evaluated the final head again
+     * and replaced the last metrics line with the new setup's evaluation. One killed after its last checkpoint
+     * but before summary.json still resumes.
+     */
+    @Test
+    void resumeRefusesAFinishedRun(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        DqnConfig cfg = tiny().toBuilder().episodes(4).build();
+        try (DqnTrainer t = DqnTrainer.create(setup(dir), cfg, null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        List<String> metrics = Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.resume(setup(dir), null));
+        assertEquals(dir + ": the run already finished its 4 episodes (see summary.json; expected an unfinished run)",
+                e.getMessage());
+        assertEquals(metrics, Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)));
+        Files.delete(dir.resolve(DqnTrainer.SUMMARY_FILE)); // killed before the summary: the final evaluation is redone
+        try (DqnTrainer t = DqnTrainer.resume(setup(dir), null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        assertEquals(metrics.size(), Files.readAllLines(dir.resolve(DqnTrainer.METRICS_FILE)).size());
+    }
+
+    /**
+     * A resumed run keeps the provenance its checkpoint recorded, updated with the setup's entries: resumed
+     * with a setup without provenance, its next checkpoint recorded none, so the run no longer named its
+     * model ('generate --policy RUN: the run does not record its model').
+     */
+    @Test
+    void resumeKeepsTheRunsProvenanceThatTheSetupDoesNotGive(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        try (DqnTrainer t = DqnTrainer.create(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                Map.of("model_dir", "/m/a", "seed", "7")), tiny(), null)) {
+            assertNull(t.run(4));
+        }
+        try (DqnTrainer t = DqnTrainer.resume(new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir,
+                Map.of("seed", "8")), null)) {
+            assertNotNull(t.run(Long.MAX_VALUE));
+        }
+        Map<String, String> info = DqnTrainer.checkpointInfo(dir);
+        assertEquals("/m/a", info.get("model_dir"));
+        assertEquals("8", info.get("seed"));
+        JsonObject summary = JsonParser.parseString(Files.readString(dir.resolve(DqnTrainer.SUMMARY_FILE)))
+                .getAsJsonObject();
+        assertEquals("/m/a", summary.getAsJsonObject("provenance").get("model_dir").getAsString());
+    }
+
+    /**
+     * Evaluation keeps no replay buffer: the config of a run trained with a replay buffer larger than this JVM's
+     * heap evaluates alike (it was refused: '--replay-size N: ... more than the maximum heap').
+     */
+    @Test
+    void evaluationIsNotRefusedForTheRunsReplayBuffer(@TempDir Path tmp) {
+        DqnConfig huge = tiny().toBuilder().episodes(1_000_000_000).replaySize(Integer.MAX_VALUE).build();
+        EvalMetrics big = DqnTrainer.evaluate(setup(tmp.resolve("a")), huge, null, null);
+        EvalMetrics small = DqnTrainer.evaluate(setup(tmp.resolve("b")), tiny(), null, null);
+        assertArrayEquals(small.quality(), big.quality());
+    }
 }
