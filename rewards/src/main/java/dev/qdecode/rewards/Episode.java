@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param prompt the prompt text the generation continued (never null; may be empty)
  * @param text the generated text (never null; may be empty)
- * @param tokenIds the generated token ids (never null; may be empty when not known)
+ * @param tokenIds the generated token ids (never null; may be empty when not known); an episode that the model
+ *     ended holds its end-of-sequence token last, as its final action
  * @param references reference texts (never null; empty when the task has none)
  * @param label the gold label, or null when the task has none
  * @param metadata extra per-episode fields (never null)

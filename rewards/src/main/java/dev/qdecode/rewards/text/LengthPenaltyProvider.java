@@ -16,7 +16,8 @@ import java.util.List;
  * {@code n} (words of the text: whitespace-separated pieces holding at least one letter, number or
  * {@code _} (a Python {@code \w} character), so that the {@code ?} and {@code ’} of tokenised
  * dialogue text are not words; or
- * {@link Episode#tokenIds() token ids} with {@code unit=tokens}) the reward is 0 for {@code min <= n <= max} and otherwise
+ * {@link Episode#tokenIds() token ids} with {@code unit=tokens}: the episode's actions, so an end-of-sequence
+ * token that ended the text counts as one) the reward is 0 for {@code min <= n <= max} and otherwise
  * {@code max(cap, -per * d)}, where {@code d} is the distance to the range ({@code min - n} or
  * {@code n - max}). So with the defaults it lies in [-1, 0].
  *
@@ -73,7 +74,7 @@ public final class LengthPenaltyProvider implements RewardProvider {
                 new RewardParameter("min", "0", "shortest length without penalty (>= 0)"),
                 new RewardParameter("max", "", "longest length without penalty (empty: no limit)"),
                 new RewardParameter("unit", "words",
-                        "words (whitespace-separated, with a letter, number or _) or tokens (token ids)"),
+                        "words (whitespace-separated, with a letter, number or _) or tokens (token ids, a final EOS included)"),
                 new RewardParameter("per", "0.1", "penalty per unit outside the range (> 0)"),
                 new RewardParameter("cap", "-1", "the most negative reward (< 0)"));
     }

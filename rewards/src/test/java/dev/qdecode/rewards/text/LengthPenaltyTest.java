@@ -42,7 +42,7 @@ class LengthPenaltyTest {
                         "! ! ? \u2019 ...", "1 _ 2nd"), 1e-12);
         // as 'rewards list' says (it said "with a letter or digit"): any number counts, and '_' alone
         assertArrayEquals(new double[] {-0.1, -0.1}, score(r, "\u00bd __", "(_) \u2167"), 1e-12);
-        assertEquals("words (whitespace-separated, with a letter, number or _) or tokens (token ids)",
+        assertEquals("words (whitespace-separated, with a letter, number or _) or tokens (token ids, a final EOS included)",
                 new LengthPenaltyProvider().parameters().stream().filter(p -> p.name().equals("unit"))
                         .findFirst().orElseThrow().help());
         assertFalse(r.scoresPrefixes());
