@@ -322,4 +322,62 @@ class ReferenceTasksTest {
         assertEquals(ExitCodes.OK, e.code(), e.err());
         assertTrue(e.err().contains("qdecode: warning: 2 of 3 dialogue contexts in " + data), e.err());
     }
+
+    /**
+     * A context in both --data and --dev with other responses: training episodes are scored against the
+     * --data response only and evaluations against the --dev response only (the two files' references
+     * were one map by prompt: training rewards scored against the evaluation data's response, and the
+     * evaluations against the training data's). The reward is token F1 (best reference); "qzxv" is a response
+     * the model never writes, the other one common words it writes in every few tokens.
+     */
+    @Test
+    void aContextInBothFilesIsScoredAgainstEachFilesOwnResponse(@TempDir Path tmp) throws Exception {
+        String header = "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse";
+        String context = "0\t1\t1\t1\t0\tHello , how are you ?\t";
+        Path rare = tmp.resolve("rare.tsv");
+        Files.write(rare, List.of(header, context + "qzxv"));
+        Path common = tmp.resolve("common.tsv");
+        Files.write(common, List.of(header, context + "and was he she it to i you of in her his they said is not so "
+                + "very little big day one there"));
+
+        // trained on the rare response, evaluated on the common one: no training reward
+        Path run1 = tmp.resolve("train-rare");
+        Result r = trainDialogue(rare, common, run1);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<JsonObject> m1 = metrics(run1);
+        assertEquals(2, m1.size(), m1.toString()); // after 4 and 8 episodes
+        for (JsonObject m : m1) {
+            assertEquals(0.0, m.get("train_reward").getAsDouble(), m.toString());
+            assertTrue(m.get("mean_reward").getAsDouble() > 0, m.toString()); // the common words are written
+        }
+
+        // trained on the common response, evaluated on the rare one: no evaluation reward
+        Path run2 = tmp.resolve("eval-rare");
+        r = trainDialogue(common, rare, run2);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<JsonObject> m2 = metrics(run2);
+        JsonObject base = JsonParser.parseString(Files.readString(run2.resolve("summary.json"))).getAsJsonObject()
+                .getAsJsonObject("base");
+        assertEquals(0.0, base.get("mean_reward").getAsDouble(), base.toString());
+        assertEquals(2, m2.size(), m2.toString());
+        for (JsonObject m : m2) {
+            assertEquals(0.0, m.get("mean_reward").getAsDouble(), m.toString());
+            assertTrue(m.get("train_reward").getAsDouble() > 0, m.toString());
+        }
+    }
+
+    private static Result trainDialogue(Path data, Path dev, Path out) throws Exception {
+        return run("train", "--task", "dialogue", "--model", CliRunner.model("TinyStories-656K"), "--data",
+                data.toString(), "--dev", dev.toString(), "--episodes", "8", "--rollout-episodes", "4",
+                "--max-new-tokens", "12", "--batch-size", "8", "--updates-per-rollout", "1", "--eval-every", "4",
+                "--eval-samples", "4", "--reward", "token-f1", "--seed", "1", "--out", out.toString());
+    }
+
+    private static List<JsonObject> metrics(Path runDir) throws Exception {
+        List<JsonObject> m = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            m.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        return m;
+    }
 }
