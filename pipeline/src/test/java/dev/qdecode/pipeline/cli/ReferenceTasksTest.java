@@ -364,6 +364,38 @@ class ReferenceTasksTest {
             assertEquals(0.0, m.get("mean_reward").getAsDouble(), m.toString());
             assertTrue(m.get("train_reward").getAsDouble() > 0, m.toString());
         }
+
+        evaluateDialoguePoolsTheResponsesOfAContextWithinTheFile(tmp, run1, header, context);
+    }
+
+    /**
+     * evaluate --task dialogue scores every episode of a context that occurs on several rows of --data against
+     * all their responses (as train does within a file; translation instead scores each row against its own
+     * reference): the episodes of the row whose response is 'qzxv' score as the other row's do, so the means equal
+     * those of a file whose two rows both have the common response.
+     */
+    private static void evaluateDialoguePoolsTheResponsesOfAContextWithinTheFile(Path tmp, Path runDir, String header,
+            String context) throws Exception {
+        String words = "and was he she it to i you of in her his they said is not so very little big day one there";
+        Path pooled = tmp.resolve("pooled.tsv");
+        Files.write(pooled, List.of(header, context + "qzxv", context.replaceFirst("^0", "1") + words));
+        Path both = tmp.resolve("both.tsv");
+        Files.write(both, List.of(header, context + words, context.replaceFirst("^0", "1") + words));
+        double[] means = new double[4];
+        int k = 0;
+        for (Path data : List.of(pooled, both)) {
+            Path out = tmp.resolve("eval-" + data.getFileName());
+            Result e = run("evaluate", "--task", "dialogue", "--policy", runDir.toString(), "--data", data.toString(),
+                    "--samples", "2", "--reward", "token-f1", "--out", out.toString());
+            assertEquals(ExitCodes.OK, e.code(), e.err());
+            assertTrue(e.out().contains("on 2 prompts"), e.out());
+            JsonObject c = JsonParser.parseString(Files.readString(out.resolve("comparison.json"))).getAsJsonObject();
+            means[k++] = c.getAsJsonObject("base").get("mean_reward").getAsDouble();
+            means[k++] = c.getAsJsonObject("trained").get("mean_reward").getAsDouble();
+        }
+        assertTrue(means[0] > 0 && means[1] > 0, java.util.Arrays.toString(means));
+        assertEquals(means[2], means[0], 1e-12);
+        assertEquals(means[3], means[1], 1e-12);
     }
 
     private static Result trainDialogue(Path data, Path dev, Path out) throws Exception {
