@@ -243,6 +243,7 @@ final class EvaluateCommand implements Callable<Integer> {
             TaskOptions.Prompts d = pairs.fit(m.tokenizer(), m.format(), m.model().config().maxPositions(),
                     cfg.maxNewTokens(), err).prompts();
             evalP = d.prompts();
+            // a context on several rows is one prompt: each of its episodes is scored against all its responses
             refs = d.references();
         }
         EvalMetrics base;

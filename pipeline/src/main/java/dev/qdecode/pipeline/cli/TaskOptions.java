@@ -119,7 +119,11 @@ final class TaskOptions {
          * by {@link DialogueFormat} becomes a
          * prompt, the response its reference. A prompt that would leave no room for {@code maxNewTokens} in the
          * model's context is shortened by {@link DialogueFormat#fit} (older turns dropped first, then the
-         * beginning of the last turn), with one warning line on {@code err} counting them.
+         * beginning of the last turn), with one warning line on {@code err} counting them. Rows whose prompts
+         * come out as the same text (the same last turns) pool their responses in {@link Prompts#references()}:
+         * an episode of that prompt is the same input to the model whichever row it came from, so train and
+         * evaluate score it against all of them (unlike a translation test set's rows, {@link
+         * Prompts#rowReferences()}).
          *
          * @param tok the model's tokenizer
          * @param format the model's prompt format

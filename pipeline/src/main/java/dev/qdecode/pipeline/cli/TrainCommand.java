@@ -479,7 +479,6 @@ final class TrainCommand implements Callable<Integer> {
             int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
             TaskOptions.Prompts trainPs = null; // continuation and translation: known before the model
             TaskOptions.Prompts evalPs = null;
-            Map<String, List<String>> refs = new java.util.HashMap<>();
             String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
             String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
             // Dialogue contexts are read now (a bad file fails before the model loads) and made prompts once
@@ -492,7 +491,6 @@ final class TrainCommand implements Callable<Integer> {
             } else if (translation) {
                 trainPs = TaskOptions.translation(trainFile, srcCol, tgtCol, 0, "--data");
                 evalPs = TaskOptions.translation(evalFile, srcCol, tgtCol, limit, "--dev");
-                mergeReferences(refs, trainPs, evalPs);
             } else {
                 trainPs = TaskOptions.continuation(trainFile, 0, "--prompts");
                 evalPs = TaskOptions.continuation(evalFile, limit, "--eval-prompts");
@@ -536,7 +534,6 @@ final class TrainCommand implements Callable<Integer> {
                     TaskOptions.Fitted ef = evalD.fit(m.tokenizer(), m.format(), positions, maxNew, err);
                     trainPs = tf.prompts();
                     evalPs = ef.prompts();
-                    mergeReferences(refs, trainPs, evalPs);
                     prov.put("prompts_shortened", Integer.toString(tf.shortened()));
                     prov.put("eval_prompts_shortened", Integer.toString(ef.shortened()));
                     if (tf.unfit() || ef.unfit()) { // a context that no cut fits: named below
@@ -545,8 +542,13 @@ final class TrainCommand implements Callable<Integer> {
                 } else {
                     checkFit(trainPs, trainFile, evalPs, evalFile, m, maxNew);
                 }
+                // training episodes are scored against --data's references only, evaluations against --dev's
+                // only (a context or source in both files is not scored against the other file's targets);
+                // continuation has none
                 DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward,
-                        trainPs.prompts(), evalPs.prompts(), threshold, runDir, prov, refs);
+                        trainPs.prompts(), evalPs.prompts(), threshold, runDir, prov,
+                        translation || dialogue ? trainPs.references() : Map.of(),
+                        translation || dialogue ? evalPs.references() : Map.of());
                 overwrite.clearEarlierRun(runDir, err); // inputs checked: the new run replaces the earlier one
                 Listener listener = new Listener(err);
                 DqnTrainer.Summary sum;
@@ -600,17 +602,6 @@ final class TrainCommand implements Callable<Integer> {
         ReadOptions rows = ReadOptions.defaults();
         PromptFit.check(train.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
         PromptFit.check(eval.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
-    }
-
-    /** The references of the training and evaluation prompts, together (a prompt in both has all of them). */
-    private static void mergeReferences(Map<String, List<String>> refs, TaskOptions.Prompts train,
-            TaskOptions.Prompts eval) {
-        refs.putAll(train.references());
-        eval.references().forEach((k, v) -> refs.merge(k, v, (a, b) -> {
-            List<String> all = new ArrayList<>(a);
-            all.addAll(b);
-            return all;
-        }));
     }
 
     /** The run's charts and report.html; a failure here is a warning, since the run itself is saved. */

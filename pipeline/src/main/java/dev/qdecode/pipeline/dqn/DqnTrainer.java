@@ -76,13 +76,17 @@ public final class DqnTrainer implements AutoCloseable {
      * @param positiveThreshold a reward above this counts as positive
      * @param runDir the run directory (created when missing)
      * @param provenance model dir and hashes, data hashes, reward specs, version (stored in checkpoints)
-     * @param references reference texts by prompt (translation, dialogue: the gold targets every episode of
-     *     that prompt is scored against; a prompt that occurs several times has all its targets); empty
-     *     for tasks without references
+     * @param trainReferences reference texts by training prompt (translation, dialogue: the gold targets every
+     *     training episode and demonstration of that prompt is scored against; a prompt that occurs several
+     *     times in the training data has all its targets); empty for tasks without references
+     * @param evalReferences reference texts by evaluation prompt, the same for the evaluations: kept apart from
+     *     {@code trainReferences}, so a prompt that is both a training and an evaluation prompt is scored
+     *     against the training data's targets in training and the evaluation data's in evaluations
      */
     public record Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
             List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
-            Map<String, String> provenance, Map<String, List<String>> references) {
+            Map<String, String> provenance, Map<String, List<String>> trainReferences,
+            Map<String, List<String>> evalReferences) {
         /**
          * Validates and copies the lists and maps.
          *
@@ -95,8 +99,10 @@ public final class DqnTrainer implements AutoCloseable {
          * @param positiveThreshold a reward above this counts as positive; a finite number
          * @param runDir the run directory (created when missing)
          * @param provenance model dir and hashes, data hashes, reward specs, version; copied, not null
-         * @param references reference texts by prompt, empty for tasks without references; copied,
-         *     not null
+         * @param trainReferences reference texts by training prompt, what training episodes are scored
+         *     against; empty for tasks without references; copied, not null
+         * @param evalReferences reference texts by evaluation prompt, what evaluation episodes are scored
+         *     against; empty for tasks without references; copied, not null
          * @throws IllegalArgumentException if {@code trainPrompts} or {@code evalPrompts} is empty, or
          *     {@code positiveThreshold} is NaN or infinite
          * @throws NullPointerException naming the component when one (or an element of a list or map) is
@@ -111,7 +117,8 @@ public final class DqnTrainer implements AutoCloseable {
             Objects.requireNonNull(evalPrompts, "evalPrompts");
             Objects.requireNonNull(runDir, "runDir");
             Objects.requireNonNull(provenance, "provenance");
-            Objects.requireNonNull(references, "references");
+            Objects.requireNonNull(trainReferences, "trainReferences");
+            Objects.requireNonNull(evalReferences, "evalReferences");
             if (trainPrompts.isEmpty() || evalPrompts.isEmpty()) {
                 throw new IllegalArgumentException("train and evaluation prompts must not be empty");
             }
@@ -124,7 +131,33 @@ public final class DqnTrainer implements AutoCloseable {
             trainPrompts = List.copyOf(trainPrompts);
             evalPrompts = List.copyOf(evalPrompts);
             provenance = Map.copyOf(provenance);
-            references = Map.copyOf(references);
+            trainReferences = Map.copyOf(trainReferences);
+            evalReferences = Map.copyOf(evalReferences);
+        }
+
+        /**
+         * A setup whose training and evaluation prompts are scored against the same references, for callers
+         * that evaluate the prompts they train on, or that give one map covering both (a prompt in both is
+         * then scored against all of its references in training and in evaluations alike; the CLI keeps
+         * them apart with the canonical constructor).
+         *
+         * @param model the frozen backbone (also π_ref)
+         * @param tokenizer its tokenizer
+         * @param format its prompt format
+         * @param reward the reward (checked as by the canonical constructor)
+         * @param trainPrompts prompts sampled for rollouts (non-empty)
+         * @param evalPrompts held-out prompts for evaluation (non-empty)
+         * @param positiveThreshold a reward above this counts as positive
+         * @param runDir the run directory (created when missing)
+         * @param provenance model dir and hashes, data hashes, reward specs, version
+         * @param references reference texts by prompt, for training and evaluation episodes alike; empty for
+         *     tasks without references
+         */
+        public Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
+                List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
+                Map<String, String> provenance, Map<String, List<String>> references) {
+            this(model, tokenizer, format, reward, trainPrompts, evalPrompts, positiveThreshold, runDir, provenance,
+                    references, references);
         }
 
         /**
@@ -144,7 +177,7 @@ public final class DqnTrainer implements AutoCloseable {
                 List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
                 Map<String, String> provenance) {
             this(model, tokenizer, format, reward, trainPrompts, evalPrompts, positiveThreshold, runDir, provenance,
-                    Map.of());
+                    Map.of(), Map.of());
         }
     }
 
@@ -193,7 +226,7 @@ public final class DqnTrainer implements AutoCloseable {
     // training: false for a standalone evaluation (the static evaluate), which stores nothing in replay: it gets an
     // empty one-slot buffer, not the run's --replay-size slots and their checks (longest episode, memory)
     private DqnTrainer(Setup setup, DqnConfig cfg, TrainListener listener, boolean training) {
-        if (cfg.demonstrations() > 0 && setup.references().isEmpty()) {
+        if (cfg.demonstrations() > 0 && setup.trainReferences().isEmpty()) {
             throw new IllegalArgumentException("--demonstrations: expected a task with reference targets (translation,"
                     + " dialogue)");
         }
@@ -572,7 +605,7 @@ public final class DqnTrainer implements AutoCloseable {
         List<String> demoPrompts = new ArrayList<>(m);
         List<int[]> targets = new ArrayList<>(m);
         for (String p : prompts.subList(0, Math.min(m, prompts.size()))) {
-            List<String> refs = s.references().get(p);
+            List<String> refs = s.trainReferences().get(p);
             if (refs == null || refs.isEmpty()) {
                 continue;
             }
@@ -606,9 +639,9 @@ public final class DqnTrainer implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 Rollouts.Episode e = eps.get(i);
                 prefixes[i] = Shaping.scoredPrefixes(e.tokens().length, cfg.shapingEvery());
-                batch.add(episode(e, e.prefix(0), 0, s.references()));
+                batch.add(episode(e, e.prefix(0), 0, s.trainReferences()));
                 for (int p : prefixes[i]) {
-                    batch.add(episode(e, p == e.tokens().length ? e.text() : e.prefix(p), p, s.references()));
+                    batch.add(episode(e, p == e.tokens().length ? e.text() : e.prefix(p), p, s.trainReferences()));
                 }
             }
             int[] owner = new int[batch.size()]; // the episode each scored prefix belongs to
@@ -632,7 +665,7 @@ public final class DqnTrainer implements AutoCloseable {
         } else {
             List<Episode> batch = new ArrayList<>(n);
             for (Rollouts.Episode e : eps) {
-                batch.add(episode(e, e.text(), e.tokens().length, s.references()));
+                batch.add(episode(e, e.text(), e.tokens().length, s.trainReferences()));
             }
             double[] sc = score(s.reward(), batch, eps, k -> k, name);
             for (int i = 0; i < n; i++) {
@@ -644,7 +677,7 @@ public final class DqnTrainer implements AutoCloseable {
             // A ShapedReward's per-token part, added to the step of its token (as its contract says).
             List<Episode> full = new ArrayList<>(n);
             for (Rollouts.Episode e : eps) {
-                full.add(episode(e, e.text(), e.tokens().length, s.references()));
+                full.add(episode(e, e.text(), e.tokens().length, s.trainReferences()));
             }
             double[][] parts = located(() -> shaped.tokenRewards(full), n, eps, k -> k, name);
             for (int i = 0; i < n; i++) {
@@ -779,7 +812,7 @@ public final class DqnTrainer implements AutoCloseable {
             }
             listener.onEvaluationProgress(name, eps.size(), all.size());
         }
-        return metrics(s.model(), s.reward(), s.references(), eps, h == null ? "base" : "trained", episode,
+        return metrics(s.model(), s.reward(), s.evalReferences(), eps, h == null ? "base" : "trained", episode,
                 training ? " after " + episode + " training episodes" : "", s.positiveThreshold(),
                 updatesTimed == 0 ? 0 : updatesTimed / (updateNanos / 1e9), rollouts.nanos() == 0 ? 0 : rollouts.tokens() / (rollouts.nanos() / 1e9));
     }
@@ -951,7 +984,7 @@ public final class DqnTrainer implements AutoCloseable {
      * Evaluates the base model and, when given, a trained policy on the same prompts with the same
      * sampling seed (for {@code qdecode evaluate}).
      *
-     * @param setup model, reward, prompts (only {@code evalPrompts} are used)
+     * @param setup model, reward, prompts (only {@code evalPrompts} and {@code evalReferences} are used)
      * @param cfg the decoding settings (candidates, τ_Q, new tokens, eval samples, seed)
      * @param policy the trained policy, or null for the base model
      * @param listener receives {@link TrainListener#onEvaluationProgress} (may be null)
@@ -969,7 +1002,7 @@ public final class DqnTrainer implements AutoCloseable {
      * {@link TrainListener#stopRequested()}, checked between batches) resumes with the same episodes and
      * metrics as an uninterrupted one.
      *
-     * @param setup model, reward, prompts (only {@code evalPrompts} are used)
+     * @param setup model, reward, prompts (only {@code evalPrompts} and {@code evalReferences} are used)
      * @param cfg the decoding settings (candidates, τ_Q, new tokens, eval samples, seed)
      * @param policy the trained policy, or null for the base model
      * @param listener receives progress; may ask to stop (may be null)

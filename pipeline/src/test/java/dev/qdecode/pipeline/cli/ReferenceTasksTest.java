@@ -322,4 +322,94 @@ class ReferenceTasksTest {
         assertEquals(ExitCodes.OK, e.code(), e.err());
         assertTrue(e.err().contains("qdecode: warning: 2 of 3 dialogue contexts in " + data), e.err());
     }
+
+    /**
+     * A context in both --data and --dev with other responses: training episodes are scored against the
+     * --data response only and evaluations against the --dev response only (the two files' references
+     * were one map by prompt: training rewards scored against the evaluation data's response, and the
+     * evaluations against the training data's). The reward is token F1 (best reference); "qzxv" is a response
+     * the model never writes, the other one common words it writes in every few tokens.
+     */
+    @Test
+    void aContextInBothFilesIsScoredAgainstEachFilesOwnResponse(@TempDir Path tmp) throws Exception {
+        String header = "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse";
+        String context = "0\t1\t1\t1\t0\tHello , how are you ?\t";
+        Path rare = tmp.resolve("rare.tsv");
+        Files.write(rare, List.of(header, context + "qzxv"));
+        Path common = tmp.resolve("common.tsv");
+        Files.write(common, List.of(header, context + "and was he she it to i you of in her his they said is not so "
+                + "very little big day one there"));
+
+        // trained on the rare response, evaluated on the common one: no training reward
+        Path run1 = tmp.resolve("train-rare");
+        Result r = trainDialogue(rare, common, run1);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<JsonObject> m1 = metrics(run1);
+        assertEquals(2, m1.size(), m1.toString()); // after 4 and 8 episodes
+        for (JsonObject m : m1) {
+            assertEquals(0.0, m.get("train_reward").getAsDouble(), m.toString());
+            assertTrue(m.get("mean_reward").getAsDouble() > 0, m.toString()); // the common words are written
+        }
+
+        // trained on the common response, evaluated on the rare one: no evaluation reward
+        Path run2 = tmp.resolve("eval-rare");
+        r = trainDialogue(common, rare, run2);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        List<JsonObject> m2 = metrics(run2);
+        JsonObject base = JsonParser.parseString(Files.readString(run2.resolve("summary.json"))).getAsJsonObject()
+                .getAsJsonObject("base");
+        assertEquals(0.0, base.get("mean_reward").getAsDouble(), base.toString());
+        assertEquals(2, m2.size(), m2.toString());
+        for (JsonObject m : m2) {
+            assertEquals(0.0, m.get("mean_reward").getAsDouble(), m.toString());
+            assertTrue(m.get("train_reward").getAsDouble() > 0, m.toString());
+        }
+
+        evaluateDialoguePoolsTheResponsesOfAContextWithinTheFile(tmp, run1, header, context);
+    }
+
+    /**
+     * evaluate --task dialogue scores every episode of a context that occurs on several rows of --data against
+     * all their responses (as train does within a file; translation instead scores each row against its own
+     * reference): the episodes of the row whose response is 'qzxv' score as the other row's do, so the means equal
+     * those of a file whose two rows both have the common response.
+     */
+    private static void evaluateDialoguePoolsTheResponsesOfAContextWithinTheFile(Path tmp, Path runDir, String header,
+            String context) throws Exception {
+        String words = "and was he she it to i you of in her his they said is not so very little big day one there";
+        Path pooled = tmp.resolve("pooled.tsv");
+        Files.write(pooled, List.of(header, context + "qzxv", context.replaceFirst("^0", "1") + words));
+        Path both = tmp.resolve("both.tsv");
+        Files.write(both, List.of(header, context + words, context.replaceFirst("^0", "1") + words));
+        double[] means = new double[4];
+        int k = 0;
+        for (Path data : List.of(pooled, both)) {
+            Path out = tmp.resolve("eval-" + data.getFileName());
+            Result e = run("evaluate", "--task", "dialogue", "--policy", runDir.toString(), "--data", data.toString(),
+                    "--samples", "2", "--reward", "token-f1", "--out", out.toString());
+            assertEquals(ExitCodes.OK, e.code(), e.err());
+            assertTrue(e.out().contains("on 2 prompts"), e.out());
+            JsonObject c = JsonParser.parseString(Files.readString(out.resolve("comparison.json"))).getAsJsonObject();
+            means[k++] = c.getAsJsonObject("base").get("mean_reward").getAsDouble();
+            means[k++] = c.getAsJsonObject("trained").get("mean_reward").getAsDouble();
+        }
+        assertTrue(means[0] > 0 && means[1] > 0, java.util.Arrays.toString(means));
+        assertEquals(means[2], means[0], 1e-12);
+        assertEquals(means[3], means[1], 1e-12);
+    }
+
+    private static Result trainDialogue(Path data, Path dev, Path out) throws Exception {
+        return run("train", "--task", "dialogue", "--model", CliRunner.model("TinyStories-656K"), "--data",
+                data.toString(), "--dev", dev.toString(), "--episodes", "8", "--rollout-episodes", "4",
+                "--max-new-tokens", "12", "--batch-size", "8", "--updates-per-rollout", "1", "--eval-every", "4",
+                "--eval-samples", "4", "--reward", "token-f1", "--seed", "1", "--out", out.toString());
+    }
+
+    private static List<JsonObject> metrics(Path runDir) throws Exception {
+        List<JsonObject> m = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            m.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        return m;
+    }
 }

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.dqn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -550,6 +551,60 @@ class DqnTrainerTest {
                 () -> DqnTrainer.create(setup(tmp.resolve("c")), noRefs, null));
         assertTrue(ex.getMessage().startsWith("--demonstrations: expected a task with reference targets"),
                 ex.getMessage());
+    }
+
+    /**
+     * A prompt that is both a training and an evaluation prompt is scored against the training references in
+     * training episodes and demonstrations, and against the evaluation references in evaluations (one map had
+     * both, so each side was scored against the other's targets too); the ten-argument setup gives one map to
+     * both sides.
+     */
+    @Test
+    void trainingAndEvaluationEpisodesAreScoredAgainstTheirOwnReferences(@TempDir Path tmp) throws Exception {
+        String p = train.get(0);
+        List<List<String>> seen = new java.util.ArrayList<>();
+        Reward recording = new Reward() {
+            @Override
+            public String id() {
+                return "recording";
+            }
+
+            @Override
+            public double[] score(List<dev.qdecode.rewards.Episode> episodes) {
+                episodes.forEach(e -> seen.add(e.references()));
+                return new double[episodes.size()];
+            }
+        };
+        Map<String, List<String>> trainRefs = Map.of(p, List.of("The cat sat."));
+        Map<String, List<String>> evalRefs = Map.of(p, List.of("The dog ran."));
+        DqnTrainer.Setup s = new DqnTrainer.Setup(model, tok, fmt, recording, List.of(p), List.of(p), 0.0,
+                tmp.resolve("run"), Map.of(), trainRefs, evalRefs);
+        assertEquals(trainRefs, s.trainReferences());
+        assertEquals(evalRefs, s.evalReferences());
+        DqnConfig cfg = tiny().toBuilder().episodes(4).evalEvery(0).demonstrations(1.0).build();
+        try (DqnTrainer t = DqnTrainer.create(s, cfg, null)) {
+            Rollouts r = new Rollouts(model, tok, fmt, cfg);
+            t.shapedRewardsForTest(r.run(List.of(p, p), null, 0.0, new Rng(3), true));
+            assertFalse(seen.isEmpty());
+            assertTrue(seen.stream().allMatch(List.of("The cat sat.")::equals), seen::toString);
+            seen.clear();
+            DqnTrainer.Summary sum = t.run(Long.MAX_VALUE); // base and final evaluations, rollouts, demonstrations
+            long demos = t.demonstrationsDone();
+            assertTrue(demos > 0);
+            // the rollouts and demonstrations, then the base and the final evaluation of one sample
+            assertEquals(4 + demos + 2, seen.size(), seen::toString);
+            assertEquals(4 + demos, seen.stream().filter(List.of("The cat sat.")::equals).count(), seen::toString);
+            assertEquals(2, seen.stream().filter(List.of("The dog ran.")::equals).count(), seen::toString);
+            assertNotNull(sum);
+        }
+        seen.clear();
+        DqnTrainer.evaluate(s, cfg, null, null);
+        assertEquals(List.of(List.of("The dog ran.")), seen);
+
+        DqnTrainer.Setup one = new DqnTrainer.Setup(model, tok, fmt, recording, List.of(p), List.of(p), 0.0,
+                tmp.resolve("one"), Map.of(), trainRefs);
+        assertEquals(trainRefs, one.trainReferences());
+        assertEquals(trainRefs, one.evalReferences());
     }
 
     @Test
