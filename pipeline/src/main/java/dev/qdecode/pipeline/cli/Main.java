@@ -145,7 +145,8 @@ public final class Main implements Runnable {
 
     /**
      * Executes; an {@code @FILE} argument that names something picocli cannot read as an option file (a
-     * directory, an unreadable file) is one line of bad usage, not a stack trace.
+     * directory, an unreadable file) is one line of bad input (exit 3, as a missing one is), not a stack
+     * trace.
      */
     private static int run(CommandLine cl, String... args) {
         // picocli expands every @FILE argument whose file exists; one it cannot read would end in its stack trace
@@ -156,7 +157,7 @@ public final class Main implements Runnable {
                         + (Files.isDirectory(f) ? " is a directory" : " is not a readable file")
                         + "; expected a file of options)");
                 cl.getErr().flush();
-                return ExitCodes.USAGE;
+                return ExitCodes.BAD_INPUT;
             }
         }
         return cl.execute(args);

@@ -381,6 +381,7 @@ final class TrainCommand implements Callable<Integer> {
                         List.of("--model", "--prompt-format", "--template"));
             }
         }
+        requireReadableConfig();
         // The settings the user chose (command line or --config): the task defaults below never replace them.
         JsonObject configFile = configJson();
         boolean optionsGiven = overrides.size() > 0; // before the task defaults join them
@@ -743,6 +744,22 @@ final class TrainCommand implements Callable<Integer> {
     /** A config value for a message: JSON as written, or "unset" for an absent optional setting. */
     private static String shown(JsonElement v) {
         return v == null || v.isJsonNull() ? "unset" : v.toString();
+    }
+
+    /**
+     * Refuses a --config file that is missing or cannot be read as bad input (exit 3), as every other
+     * missing input file is; a setting in it that is wrong stays bad usage (exit 2), as the option's would.
+     */
+    private void requireReadableConfig() {
+        if (config == null) {
+            return;
+        }
+        String why = !Files.exists(config) ? "file not found" : Files.isDirectory(config) ? "is a directory"
+                : !Files.isRegularFile(config) || !Files.isReadable(config) ? "cannot be read" : null;
+        if (why != null) {
+            throw new CliException("--config " + config + ": " + why + " (expected a JSON file of DQN config keys, "
+                    + "e.g. {\"episodes\": 2000})", ExitCodes.BAD_INPUT);
+        }
     }
 
     /**
