@@ -39,6 +39,7 @@ public final class Datasets {
    * @param opts how to read it
    * @return the examples in file order and the read report
    * @throws DataException on a bad file or (unless skipping) a bad row
+   * @throws NullPointerException naming {@code file} or {@code opts} when it is null
    */
   public static Dataset<ClassificationExample> classification(Path file, ReadOptions opts) {
     return load(file, Task.CLASSIFICATION, opts);
@@ -51,6 +52,7 @@ public final class Datasets {
    * @param opts how to read it
    * @return the examples in file order and the read report
    * @throws DataException on a bad file or (unless skipping) a bad row
+   * @throws NullPointerException naming {@code file} or {@code opts} when it is null
    */
   public static Dataset<PromptExample> prompts(Path file, ReadOptions opts) {
     return load(file, Task.PROMPTS, opts);
@@ -64,6 +66,7 @@ public final class Datasets {
    * @param opts how to read it
    * @return the examples in file order and the read report
    * @throws DataException on a bad file or (unless skipping) a bad row
+   * @throws NullPointerException naming {@code file} or {@code opts} when it is null
    */
   public static Dataset<TranslationExample> translation(Path file, ReadOptions opts) {
     return load(file, Task.TRANSLATION, opts);
@@ -77,6 +80,7 @@ public final class Datasets {
    * @param opts how to read it
    * @return the examples in file order and the read report
    * @throws DataException on a bad file or (unless skipping) a bad row
+   * @throws NullPointerException naming {@code file} or {@code opts} when it is null
    */
   public static Dataset<DialogueExample> dialogue(Path file, ReadOptions opts) {
     return load(file, Task.DIALOGUE, opts);
@@ -92,6 +96,7 @@ public final class Datasets {
    * @return the examples in file order and the read report
    * @throws DataException on a bad file or (unless skipping) a bad row
    * @throws IllegalArgumentException if the options name fields the task does not have
+   * @throws NullPointerException naming {@code file}, {@code task} or {@code opts} when it is null
    */
   public static <T> Dataset<T> load(Path file, Task<T> task, ReadOptions opts) {
     return open(file, task, opts).readAll();
@@ -108,9 +113,12 @@ public final class Datasets {
    * @return the reader; close it
    * @throws DataException on a bad file, header or column mapping
    * @throws IllegalArgumentException if the options name fields the task does not have
+   * @throws NullPointerException naming {@code file}, {@code task} or {@code opts} when it is null
    */
   public static <T> DataReader<T> open(Path file, Task<T> task, ReadOptions opts) {
+    Objects.requireNonNull(file, "file");
     Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(opts, "opts");
     Binding.checkOptions(task, opts);
     RowSource source = open(file, opts);
     try {
@@ -132,6 +140,7 @@ public final class Datasets {
    * @param opts how to read it
    * @return the reader; close it
    * @throws DataException on a bad file or header, or a mapped column missing from the header
+   * @throws NullPointerException naming {@code file} or {@code opts} when it is null
    */
   public static DataReader<Row> rows(Path file, ReadOptions opts) {
     RowSource source = open(file, opts);
@@ -187,8 +196,11 @@ public final class Datasets {
    * @param a a path
    * @param b another path
    * @return true when they are the same
+   * @throws NullPointerException naming {@code a} or {@code b} when it is null
    */
   public static boolean sameFile(Path a, Path b) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
     try {
       if (Files.exists(a) && Files.exists(b)) {
         return Files.isSameFile(a, b);
@@ -205,8 +217,10 @@ public final class Datasets {
    * @param file the file
    * @return 64 lowercase hex digits
    * @throws DataException if the file cannot be read
+   * @throws NullPointerException naming {@code file} when it is null
    */
   public static String sha256(Path file) {
+    Objects.requireNonNull(file, "file");
     String source = Sources.display(file);
     MessageDigest digest;
     try {

@@ -43,8 +43,10 @@ public interface CausalLM extends AutoCloseable {
      * @return the loaded model
      * @throws ModelException with a one-line message naming the file and field or tensor when the
      *     directory, configuration or weights are missing, corrupt or inconsistent, or a weight is NaN or infinite
+     * @throws NullPointerException naming {@code modelDir} when it is null
      */
     static CausalLM load(Path modelDir) {
+        java.util.Objects.requireNonNull(modelDir, "modelDir");
         return TransformerLM.load(modelDir);
     }
 
@@ -60,8 +62,11 @@ public interface CausalLM extends AutoCloseable {
      * @return the loaded model
      * @throws ModelException as {@link #load(Path)} does, or when the tokenizer has more tokens than {@code
      *     config.json}'s {@code vocab_size}
+     * @throws NullPointerException naming {@code modelDir} or {@code tokenizer} when it is null
      */
     static CausalLM load(Path modelDir, TextTokenizer tokenizer) {
+        java.util.Objects.requireNonNull(modelDir, "modelDir");
+        java.util.Objects.requireNonNull(tokenizer, "tokenizer");
         CausalLM lm = load(modelDir);
         try {
             int vocab = lm.config().vocabSize();

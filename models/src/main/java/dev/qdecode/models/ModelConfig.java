@@ -172,8 +172,10 @@ public record ModelConfig(
      * @return the validated configuration
      * @throws ModelException if the directory or {@code config.json} is missing or unreadable, or a
      *     field is missing, mistyped, unsupported or inconsistent
+     * @throws NullPointerException naming {@code modelDir} when it is null
      */
     public static ModelConfig load(Path modelDir) {
+        java.util.Objects.requireNonNull(modelDir, "modelDir");
         if (!Files.isDirectory(modelDir)) {
             throw new ModelException(modelDir + ": model directory not found");
         }
@@ -195,8 +197,11 @@ public record ModelConfig(
      * @return the validated configuration
      * @throws ModelException if the JSON is malformed or a field is missing, mistyped, unsupported or
      *     inconsistent
+     * @throws NullPointerException naming {@code json} or {@code sourceName} when it is null
      */
     public static ModelConfig fromJson(String json, String sourceName) {
+        java.util.Objects.requireNonNull(json, "json");
+        java.util.Objects.requireNonNull(sourceName, "sourceName");
         return fromJson(parse(json, sourceName), null, sourceName);
     }
 

@@ -88,8 +88,15 @@ public final class Rewards {
      * @param providers the providers
      * @return a new registry
      * @throws RewardException on an invalid or duplicate id
+     * @throws NullPointerException naming {@code providers} (or the index of a null provider) when it is
+     *     null
      */
     public static Rewards of(Collection<? extends RewardProvider> providers) {
+        Objects.requireNonNull(providers, "providers");
+        int i = 0;
+        for (RewardProvider p : providers) {
+            Objects.requireNonNull(p, "providers[" + i++ + "]");
+        }
         Rewards r = new Rewards();
         for (RewardProvider p : providers) {
             r.register(p, BUILT_IN);
@@ -162,8 +169,10 @@ public final class Rewards {
      * @throws RewardException (one line) when the file is missing or not a jar, declares no
      *     provider, a provider cannot be loaded, an id is invalid or already taken, or a
      *     provider's {@link RewardProvider#parameters()} fails or returns null
+     * @throws NullPointerException naming {@code jar} when it is null
      */
     public synchronized List<String> loadPlugin(Path jar) {
+        Objects.requireNonNull(jar, "jar");
         Path abs = jar.toAbsolutePath().normalize();
         String where = abs.toString();
         if (!Files.exists(abs)) {
@@ -264,8 +273,10 @@ public final class Rewards {
      *
      * @param id the reward id
      * @return the provider, or empty
+     * @throws NullPointerException naming {@code id} when it is null
      */
     public synchronized Optional<RewardProvider> provider(String id) {
+        Objects.requireNonNull(id, "id");
         return Optional.ofNullable(providers.get(id));
     }
 
@@ -313,8 +324,11 @@ public final class Rewards {
      * @param specs the specs
      * @return the terms
      * @throws RewardSpecException on a syntax error
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is
+     *     null
      */
     public static List<Term> terms(List<String> specs) {
+        requireSpecs(specs);
         List<Term> out = new ArrayList<>();
         for (String s : specs) {
             for (SpecParser.Part part : SpecParser.parseAll(s)) {
@@ -332,8 +346,11 @@ public final class Rewards {
      * @return the reward, {@linkplain #checked(Reward) checked}
      * @throws RewardException (one line) on a syntax error, an unknown id (listing the known
      *     ids), an unknown parameter (listing the accepted ones) or a bad value
+     * @throws NullPointerException naming {@code spec} or {@code context} when it is null
      */
     public Reward create(String spec, RewardContext context) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(context, "context");
         return create(List.of(spec), context);
     }
 
@@ -345,8 +362,12 @@ public final class Rewards {
      * @param context run-wide settings
      * @return the reward, {@linkplain #checked(Reward) checked}
      * @throws RewardException as {@link #create(String, RewardContext)}
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) or {@code context} when it is
+     *     null
      */
     public Reward create(List<String> specs, RewardContext context) {
+        requireSpecs(specs);
+        Objects.requireNonNull(context, "context");
         if (specs.isEmpty()) {
             throw new RewardSpecException("no reward spec given: expected id[:key=value,...]");
         }
@@ -429,8 +450,11 @@ public final class Rewards {
      * @param specs reward specs (grammar in the class comment)
      * @return the ids that read references
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is
+     *     null
      */
     public List<String> referenceReaders(List<String> specs) {
+        requireSpecs(specs);
         return idsWhere(specs, "readsReferences()", (p, params) -> p.readsReferences());
     }
 
@@ -441,8 +465,11 @@ public final class Rewards {
      * @param specs reward specs (grammar in the class comment)
      * @return the ids (empty when episodes without references can be scored)
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is
+     *     null
      */
     public List<String> referencesRequired(List<String> specs) {
+        requireSpecs(specs);
         return idsWhere(specs, "requiresReferences()", (p, params) -> p.requiresReferences());
     }
 
@@ -454,8 +481,11 @@ public final class Rewards {
      * @param specs reward specs (grammar in the class comment)
      * @return the ids
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is
+     *     null
      */
     public List<String> labelReaders(List<String> specs) {
+        requireSpecs(specs);
         return idsWhere(specs, "readsLabels()", (p, params) -> p.readsLabels());
     }
 
@@ -466,8 +496,11 @@ public final class Rewards {
      * @param specs reward specs (grammar in the class comment)
      * @return the ids (empty when episodes without labels can be scored)
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is
+     *     null
      */
     public List<String> labelsRequired(List<String> specs) {
+        requireSpecs(specs);
         return idsWhere(specs, "requiresLabels()", (p, params) -> p.requiresLabels());
     }
 
@@ -479,8 +512,11 @@ public final class Rewards {
      * @param specs reward specs (grammar in the class comment)
      * @return the ids (empty when bare texts can be scored)
      * @throws RewardException on a syntax error, an unknown id, or a provider that fails
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is
+     *     null
      */
     public List<String> tokenIdsRequired(List<String> specs) {
+        requireSpecs(specs);
         return idsWhere(specs, "requiresTokenIds(params)", RewardProvider::requiresTokenIds);
     }
 
@@ -531,12 +567,22 @@ public final class Rewards {
      *
      * @param reward the reward
      * @return the checked reward (a {@link ShapedReward} when {@code reward} is one)
+     * @throws NullPointerException naming {@code reward} when it is null
      */
     public static Reward checked(Reward reward) {
+        Objects.requireNonNull(reward, "reward");
         return reward instanceof CheckedReward ? reward : checked(reward, "reward '" + reward.id() + "'");
     }
 
-    /** {@link #checked(Reward)}, its messages naming the reward as {@code name}. */
+    /** Refuses a null list of specs, or a null spec in it, naming the parameter and the spec's index. */
+    private static void requireSpecs(List<String> specs) {
+        Objects.requireNonNull(specs, "specs");
+        for (int i = 0; i < specs.size(); i++) {
+            Objects.requireNonNull(specs.get(i), "specs[" + i + "]");
+        }
+    }
+
+        /** {@link #checked(Reward)}, its messages naming the reward as {@code name}. */
     private static Reward checked(Reward reward, String name) {
         if (reward instanceof ShapedReward) {
             return new CheckedReward.Shaped((ShapedReward) reward, name);

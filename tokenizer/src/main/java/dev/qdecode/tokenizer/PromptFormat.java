@@ -213,8 +213,11 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * @param tok the model's tokenizer
      * @return the format
      * @throws TokenizerException (one line) when the settings file exists but is invalid
+     * @throws NullPointerException naming {@code modelDir} or {@code tok} when it is null
      */
     public static PromptFormat forModel(Path modelDir, TextTokenizer tok) {
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(tok, "tok");
         Path settings = modelDir.resolve(SETTINGS_FILE);
         if (Files.isRegularFile(settings)) {
             Optional<PromptFormat> f = readSettings(settings);
@@ -306,8 +309,10 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      *
      * @param tok the model's tokenizer
      * @return the detected format
+     * @throws NullPointerException naming {@code tok} when it is null
      */
     public static PromptFormat detect(TextTokenizer tok) {
+        Objects.requireNonNull(tok, "tok");
         TokenizerFiles f = tok.files();
         String marker = prependedMarker(f.normalizer);
         if (marker == null) {

@@ -36,7 +36,13 @@ final class ErrorHandler
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(missingOptionFile(ex, args).orElse(ex.getMessage()))));
+        Optional<String> missing = missingOptionFile(ex, args);
+        if (missing.isPresent()) { // a missing input file is bad input, as every other one is
+            err.println("qdecode: error: " + missing.get());
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(byteOrderMark(ex).orElse(ex.getMessage()))));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return ExitCodes.USAGE;
@@ -89,13 +95,8 @@ final class ErrorHandler
         return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
     }
 
-    /**
-     * picocli reads {@code @FILE} arguments as option files, but leaves one whose file does not exist as
-     * a plain argument, which then reads as "Unmatched argument", or is hidden behind "Missing required
-     * option" (the options it held are missing): name the missing file instead (and an option file's
-     * invisible byte-order mark). An {@code @...} argument that is an option's value is not a file.
-     */
-    private static Optional<String> missingOptionFile(CommandLine.ParameterException ex, String[] args) {
+    /** An option file's invisible byte-order mark, named (it made its first option unknown). */
+    private static Optional<String> byteOrderMark(CommandLine.ParameterException ex) {
         if (ex instanceof CommandLine.UnmatchedArgumentException u) {
             for (String a : u.getUnmatched()) {
                 if (a.startsWith("\uFEFF")) {
@@ -104,6 +105,16 @@ final class ErrorHandler
                 }
             }
         }
+        return Optional.empty();
+    }
+
+    /**
+     * picocli reads {@code @FILE} arguments as option files, but leaves one whose file does not exist as
+     * a plain argument, which then reads as "Unmatched argument", or is hidden behind "Missing required
+     * option" (the options it held are missing): name the missing file instead. An {@code @...} argument
+     * that is an option's value is not a file.
+     */
+    private static Optional<String> missingOptionFile(CommandLine.ParameterException ex, String[] args) {
         CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
         for (int i = 0; args != null && i < args.length; i++) {
             String a = args[i];

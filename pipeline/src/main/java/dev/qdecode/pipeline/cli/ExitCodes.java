@@ -8,9 +8,15 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** A bug: an unexpected exception (message printed in one line; --debug shows the trace). */
     public static final int INTERNAL = 1;
-    /** Bad usage: unknown option, invalid option value. */
+    /**
+     * Bad usage: an unknown option (also beside {@code --help}), an invalid option value or combination,
+     * also when a {@code --config} or {@code @options} file holds it.
+     */
     public static final int USAGE = 2;
-    /** Bad input: a missing or malformed file, model, data set or configuration. */
+    /**
+     * Bad input: a missing or unreadable input file (a {@code --config} or {@code @options} file
+     * included), or a malformed model, data set or other input file.
+     */
     public static final int BAD_INPUT = 3;
     /** A reward or plug-in failed (threw, or returned NaN/infinity). */
     public static final int REWARD_FAILED = 4;

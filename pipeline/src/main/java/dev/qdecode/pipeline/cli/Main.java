@@ -80,12 +80,27 @@ public final class Main implements Runnable {
         cl.registerConverter(double.class, finite);
         // An empty column name means no column: refuse it for every column option, as a bad value.
         cl.setExecutionStrategy(parsed -> {
+            refuseUnmatchedBesideHelp(parsed);
             refuseEmptyColumns(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
         return cl;
+    }
+
+    /**
+     * Refuses an unknown option or argument also when {@code --help} or {@code --version} is given
+     * beside it: picocli then prints the help and exits 0, leaving the unknown argument unnoticed
+     * (e.g. {@code train --help --bogus}), where without {@code --help} it is bad usage (exit 2). The
+     * error names it as picocli's own does ("Unknown option: '--bogus'").
+     */
+    private static void refuseUnmatchedBesideHelp(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+        }
     }
 
     /** Refuses an empty value of any {@code --…column} or {@code --…columns} option of the command run. */
@@ -130,7 +145,8 @@ public final class Main implements Runnable {
 
     /**
      * Executes; an {@code @FILE} argument that names something picocli cannot read as an option file (a
-     * directory, an unreadable file) is one line of bad usage, not a stack trace.
+     * directory, an unreadable file) is one line of bad input (exit 3, as a missing one is), not a stack
+     * trace.
      */
     private static int run(CommandLine cl, String... args) {
         // picocli expands every @FILE argument whose file exists; one it cannot read would end in its stack trace
@@ -141,7 +157,7 @@ public final class Main implements Runnable {
                         + (Files.isDirectory(f) ? " is a directory" : " is not a readable file")
                         + "; expected a file of options)");
                 cl.getErr().flush();
-                return ExitCodes.USAGE;
+                return ExitCodes.BAD_INPUT;
             }
         }
         return cl.execute(args);

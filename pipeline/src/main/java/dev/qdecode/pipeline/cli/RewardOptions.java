@@ -22,6 +22,7 @@ final class RewardOptions {
     /**
      * The registry with the built-in rewards and the plug-ins given.
      *
+     * @throws CliException bad usage for a jar given twice, bad input for one that is missing or unreadable
      * @return the registry
      */
     public Rewards registry() {
@@ -33,6 +34,15 @@ final class RewardOptions {
                         ExitCodes.USAGE);
             }
             seen.add(abs);
+            // a missing or unreadable jar is bad input (exit 3), as every missing input file is; a jar that
+            // loads wrong is the plug-in's failure (exit 4)
+            String why = !java.nio.file.Files.exists(jar) ? "file not found"
+                    : java.nio.file.Files.isDirectory(jar) ? "is a directory"
+                    : !java.nio.file.Files.isReadable(jar) ? "cannot be read" : null;
+            if (why != null) {
+                throw new CliException("--plugin " + jar + ": " + why + " (expected a reward plug-in jar)",
+                        ExitCodes.BAD_INPUT);
+            }
         }
         Rewards r = Rewards.discover();
         for (Path jar : plugins) {

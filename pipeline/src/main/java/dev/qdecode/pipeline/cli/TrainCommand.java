@@ -381,6 +381,7 @@ final class TrainCommand implements Callable<Integer> {
                         List.of("--model", "--prompt-format", "--template"));
             }
         }
+        requireReadableConfig();
         // The settings the user chose (command line or --config): the task defaults below never replace them.
         JsonObject configFile = configJson();
         boolean optionsGiven = overrides.size() > 0; // before the task defaults join them
@@ -498,8 +499,7 @@ final class TrainCommand implements Callable<Integer> {
             double threshold = resume ? Double.parseDouble(prior.get("positive_threshold"))
                     : positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
             if (resume) {
-                DqnCli.requireUnchanged("--resume: " + trainFile, trainFile, prior.get("prompts_sha256"));
-                DqnCli.requireUnchanged("--resume: " + evalFile, evalFile, prior.get("eval_prompts_sha256"));
+                requireRunsData(prior, translation || dialogue);
             }
             PrintWriter outW = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
@@ -737,6 +737,22 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * Refuses a --config file that is missing or cannot be read as bad input (exit 3), as every other
+     * missing input file is; a setting in it that is wrong stays bad usage (exit 2), as the option's would.
+     */
+    private void requireReadableConfig() {
+        if (config == null) {
+            return;
+        }
+        String why = !Files.exists(config) ? "file not found" : Files.isDirectory(config) ? "is a directory"
+                : !Files.isRegularFile(config) || !Files.isReadable(config) ? "cannot be read" : null;
+        if (why != null) {
+            throw new CliException("--config " + config + ": " + why + " (expected a JSON file of DQN config keys, "
+                    + "e.g. {\"episodes\": 2000})", ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /**
      * The --config file as a JSON object (empty without one, or when it is not a JSON object: reading it
      * reports that).
      */
@@ -825,6 +841,44 @@ final class TrainCommand implements Callable<Integer> {
                     ExitCodes.BAD_INPUT);
         }
         return recorded;
+    }
+
+    /**
+     * Refuses a resume whose data files are not the run's (sha256), naming in one line every one that
+     * differs: a file given again ({@code --dev OTHER.tsv}) with its option and the run's own file, a
+     * recorded file whose bytes changed since the run started as such.
+     *
+     * @throws CliException (bad input) when a file's content is not the run's
+     */
+    private void requireRunsData(Map<String, String> prior, boolean pairs) {
+        List<String> differ = new ArrayList<>();
+        differingData(differ, prior, "prompts", pairs ? "--data" : "--prompts", pairs ? taskOptions.data : prompts);
+        differingData(differ, prior, "eval_prompts", pairs ? "--dev" : "--eval-prompts",
+                pairs ? taskOptions.dev : evalPrompts);
+        if (!differ.isEmpty()) {
+            throw new CliException("--resume continues with the run's own data, but " + String.join(", ", differ),
+                    ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /** Adds the description of a resumed run's data file whose content is not the run's, if it is not. */
+    private static void differingData(List<String> differ, Map<String, String> prior, String key, String option,
+            Path given) {
+        Path recorded = Path.of(prior.get(key));
+        Path file = given != null ? given : recorded;
+        String was = prior.get(key + "_sha256");
+        String now = Datasets.sha256(file);
+        if (now.equals(was)) {
+            return;
+        }
+        if (given != null && !(Files.exists(recorded) && Datasets.sameFile(given, recorded))) {
+            differ.add(option + " " + given + " is not the run's " + option + " " + recorded + " (sha256 " + now
+                    + ", the run's: " + was + "; expected a file with the run's content, from any path, or no "
+                    + option + ")");
+        } else {
+            differ.add("the run's " + option + " " + recorded + " changed since the run started (sha256 " + now
+                    + ", the run's: " + was + "; expected its content restored, or " + option + " FILE with it)");
+        }
     }
 
     /** A resume's option whose value is not the run's own. */

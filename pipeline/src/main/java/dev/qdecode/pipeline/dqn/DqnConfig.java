@@ -586,8 +586,11 @@ public record DqnConfig(
      * @param source where the text came from, for error messages (e.g. a file name)
      * @return the config
      * @throws IllegalArgumentException with one line naming the source, the key and what was expected
+     * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public static DqnConfig fromJson(String json, String source) {
+        java.util.Objects.requireNonNull(json, "json");
+        java.util.Objects.requireNonNull(source, "source");
         return defaults().withJson(json, source);
     }
 
@@ -599,8 +602,11 @@ public record DqnConfig(
      * @param source where the text came from, for error messages
      * @return the new config
      * @throws IllegalArgumentException with one line naming the source, the key and what was expected
+     * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public DqnConfig withJson(String json, String source) {
+        java.util.Objects.requireNonNull(json, "json");
+        java.util.Objects.requireNonNull(source, "source");
         JsonObject keys = keys(json, source);
         RecordComponent[] comps = DqnConfig.class.getRecordComponents();
         Object[] values = new Object[comps.length];
@@ -642,8 +648,11 @@ public record DqnConfig(
      * @param source where the text came from, for error messages
      * @return the object, as written
      * @throws IllegalArgumentException with one line naming the source, the key and what was expected
+     * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public static JsonObject keys(String json, String source) {
+        java.util.Objects.requireNonNull(json, "json");
+        java.util.Objects.requireNonNull(source, "source");
         JsonElement root;
         try {
             root = dev.qdecode.data.StrictJson.parse(json, source);
@@ -675,8 +684,10 @@ public record DqnConfig(
      * @param file the file
      * @return its JSON object
      * @throws IllegalArgumentException naming the file when it is missing, unreadable or invalid
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public static JsonObject readKeys(Path file) {
+        java.util.Objects.requireNonNull(file, "file");
         return keys(readText(file), file.toString());
     }
 
@@ -777,8 +788,10 @@ public record DqnConfig(
      * @param file the file
      * @return the config
      * @throws IllegalArgumentException naming the file when it is missing, unreadable or invalid
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public static DqnConfig read(Path file) {
+        java.util.Objects.requireNonNull(file, "file");
         return fromJson(readText(file), file.toString());
     }
 
@@ -787,8 +800,10 @@ public record DqnConfig(
      *
      * @param file the destination
      * @throws IOException when it cannot be written
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public void write(Path file) throws IOException {
+        java.util.Objects.requireNonNull(file, "file");
         AtomicFiles.write(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -132,8 +132,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param mode how to score
      * @return the policy (close it to free the head)
      * @throws IllegalArgumentException with one line naming the file when it is missing or corrupt
+     * @throws NullPointerException naming {@code runDirOrFile} or {@code mode} when it is null
      */
     public static DqnPolicy load(Path runDirOrFile, Mode mode) {
+        java.util.Objects.requireNonNull(runDirOrFile, "runDirOrFile");
+        java.util.Objects.requireNonNull(mode, "mode");
         return load(runDirOrFile, mode, Decoding.TRAINED);
     }
 
@@ -145,8 +148,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param decoding β and which network scores
      * @return the policy (close it to free the head)
      * @throws IllegalArgumentException with one line naming the file when it is missing or corrupt
+     * @throws NullPointerException naming {@code runDirOrFile}, {@code mode} or {@code decoding} when it is
+     *     null
      */
     public static DqnPolicy load(Path runDirOrFile, Mode mode, Decoding decoding) {
+        java.util.Objects.requireNonNull(runDirOrFile, "runDirOrFile");
         return load(List.of(runDirOrFile), mode, decoding);
     }
 
@@ -163,9 +169,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @return the policy (close it to free the heads)
      * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or does
      *     not fit the first run
-     * @throws NullPointerException naming {@code mode} or {@code decoding} when it is null
+     * @throws NullPointerException naming {@code runs} (or its element), {@code mode} or {@code decoding}
+     *     when it is null
      */
     public static DqnPolicy load(List<Path> runs, Mode mode, Decoding decoding) {
+        java.util.Objects.requireNonNull(runs, "runs");
+        for (int i = 0; i < runs.size(); i++) {
+            java.util.Objects.requireNonNull(runs.get(i), "runs[" + i + "]");
+        }
         // a null mode scored as Q_GREEDY without a word
         java.util.Objects.requireNonNull(mode, "mode");
         java.util.Objects.requireNonNull(decoding, "decoding");

@@ -277,8 +277,10 @@ public final class DqnTrainer implements AutoCloseable {
      * @param modelDir the model directory
      * @return {@code model_dir}, {@code model_sha256}, {@code tokenizer_sha256}
      * @throws dev.qdecode.models.ModelException when a file cannot be read
+     * @throws NullPointerException naming {@code modelDir} when it is null
      */
     public static Map<String, String> modelProvenance(Path modelDir) {
+        Objects.requireNonNull(modelDir, "modelDir");
         Map<String, String> p = new LinkedHashMap<>();
         p.put("model_dir", modelDir.toAbsolutePath().normalize().toString());
         // hashed once per process while the files are unchanged (ModelFiles), as every other use of them is
@@ -301,6 +303,7 @@ public final class DqnTrainer implements AutoCloseable {
      * @param listener hooks, or null
      * @return the trainer (close it)
      * @throws IllegalArgumentException when the directory holds an earlier run, or the setup does not fit
+     * @throws NullPointerException naming {@code setup} or {@code cfg} when it is null
      */
     public static DqnTrainer create(Setup setup, DqnConfig cfg, TrainListener listener) {
         Objects.requireNonNull(setup, "setup");
@@ -326,8 +329,10 @@ public final class DqnTrainer implements AutoCloseable {
      *     sizes do not fit the checkpoint's head, or its weights or tokenizer are not the run's (the sha256
      *     that {@link #modelProvenance} records, compared where both the checkpoint and {@code setup}
      *     record it)
+     * @throws NullPointerException naming {@code setup} when it is null
      */
     public static DqnTrainer resume(Setup setup, TrainListener listener) {
+        Objects.requireNonNull(setup, "setup");
         Path file = setup.runDir().resolve(Checkpoint.FILE_NAME);
         Checkpoint.Data header = Checkpoint.read(file, null);
         if (header.counters().getOrDefault("episodes", 0L) >= header.config().episodes()
@@ -396,8 +401,10 @@ public final class DqnTrainer implements AutoCloseable {
      * @return provenance entries plus {@code episodes_done}, {@code episodes_total}, {@code max_new_tokens}
      *     and {@code config} (the run's {@link DqnConfig} as JSON)
      * @throws IllegalArgumentException when the checkpoint is missing or corrupt
+     * @throws NullPointerException naming {@code runDir} when it is null
      */
     public static Map<String, String> checkpointInfo(Path runDir) {
+        Objects.requireNonNull(runDir, "runDir");
         return info(Checkpoint.read(runDir.resolve(Checkpoint.FILE_NAME), null));
     }
 
@@ -408,8 +415,10 @@ public final class DqnTrainer implements AutoCloseable {
      * @param runDir the run directory
      * @return as {@link #checkpointInfo}
      * @throws IllegalArgumentException when the checkpoint is missing or its header is corrupt
+     * @throws NullPointerException naming {@code runDir} when it is null
      */
     public static Map<String, String> checkpointHeader(Path runDir) {
+        Objects.requireNonNull(runDir, "runDir");
         return info(Checkpoint.readHeader(runDir.resolve(Checkpoint.FILE_NAME)));
     }
 
@@ -991,8 +1000,11 @@ public final class DqnTrainer implements AutoCloseable {
      * @return the metrics
      * @throws IllegalArgumentException for an ensemble policy (evaluation samples one run's policy as trained),
      *     or one whose head does not fit the model's sizes
+     * @throws NullPointerException naming {@code setup} or {@code cfg} when it is null
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener) {
+        Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(cfg, "cfg");
         return evaluate(setup, cfg, policy, listener, null);
     }
 
@@ -1010,9 +1022,12 @@ public final class DqnTrainer implements AutoCloseable {
      * @return the metrics, or null when the listener asked to stop (the batches done are in the log)
      * @throws IllegalArgumentException for an ensemble policy, one whose head does not fit the model's sizes, or a
      *     log that is not of these prompts
+     * @throws NullPointerException naming {@code setup} or {@code cfg} when it is null
      */
     public static EvalMetrics evaluate(Setup setup, DqnConfig cfg, DqnPolicy policy, TrainListener listener,
             EvalLog log) {
+        Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(cfg, "cfg");
         if (policy != null && policy.ensembleSize() > 1) {
             throw new IllegalArgumentException("expected the policy of one run, not an ensemble of "
                     + policy.ensembleSize());

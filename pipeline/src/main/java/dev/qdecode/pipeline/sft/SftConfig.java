@@ -212,8 +212,10 @@ public record SftConfig(
      *
      * @param task the task
      * @return the template
+     * @throws NullPointerException naming {@code task} when it is null
      */
     public static String defaultTemplate(String task) {
+        Objects.requireNonNull(task, "task");
         return switch (task) {
             case "translation" -> SOURCE + " <sep>";
             default -> SOURCE;
@@ -327,8 +329,11 @@ public record SftConfig(
      * @return the config
      * @throws IllegalArgumentException (one line naming {@code source}) when the text is not a
      *     valid config
+     * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public static SftConfig fromJson(String json, String source) {
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(source, "source");
         JsonObject o;
         try {
             o = JsonParser.parseString(json).getAsJsonObject();

@@ -957,9 +957,11 @@ public final class SftTrainer {
      */
     private void checkInputsUnchanged(Path provenance, Map<String, String> now) {
         JsonObject recorded;
+        JsonObject runConfig;
         try {
-            recorded = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject()
-                    .getAsJsonObject("sha256");
+            JsonObject p = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject();
+            recorded = p.getAsJsonObject("sha256");
+            runConfig = p.has("config") && p.get("config").isJsonObject() ? p.getAsJsonObject("config") : new JsonObject();
         } catch (IOException | JsonParseException | IllegalStateException | ClassCastException e) {
             throw new SftException("--resume: " + provenance + ": cannot read the run's input hashes (" + e.getMessage()
                     + "); expected the \"sha256\" object that 'qdecode sft' writes");
@@ -974,14 +976,36 @@ public final class SftTrainer {
             String expected = was != null && was.isJsonPrimitive() ? was.getAsString() : "none recorded";
             if (!e.getValue().equals(expected)) {
                 String[] in = inputs.get(e.getKey());
-                changed.add(in[0] + " " + in[1] + " (sha256 " + e.getValue() + ", expected " + expected + ")");
+                Path runs = runInput(runConfig, e.getKey());
+                String hashes = " (sha256 " + e.getValue() + ", the run's: " + expected + ")";
+                if (runs != null && !Datasets.sameFile(Path.of(in[1]), runs)) {
+                    // given again from another path, with other bytes: not "changed", another file
+                    changed.add(in[0] + " " + in[1] + " is not the run's " + in[0] + " " + runs + hashes);
+                } else {
+                    changed.add(in[0] + " " + in[1] + " changed since the run started" + hashes);
+                }
             }
         }
         if (!changed.isEmpty()) {
-            throw new SftException("--resume: " + String.join(", ", changed) + " changed"
-                    + " since the run started (as " + provenance + " records); restore the inputs or start a new run"
-                    + " in another --out");
+            throw new SftException("--resume continues with the run's own inputs, but " + String.join(", ", changed)
+                    + " (as " + provenance + " records); restore the inputs, give files with the run's content, or "
+                    + "start a new run in another --out");
         }
+    }
+
+    /**
+     * The file a run recorded for a hashed input ({@link #hashedInputs} key), from its provenance's config:
+     * null when not recorded.
+     */
+    private static Path runInput(JsonObject runConfig, String key) {
+        String option = key.equals("tokenizer.json") ? (runConfig.has("tokenizer")
+                && !runConfig.get("tokenizer").isJsonNull() ? "tokenizer" : "model") : key;
+        JsonElement v = runConfig.get(option);
+        if (v == null || !v.isJsonPrimitive()) {
+            return null;
+        }
+        Path p = Path.of(v.getAsString());
+        return key.equals("tokenizer.json") ? p.resolve("tokenizer.json") : p;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,12 @@ class InputGuardsTest {
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().contains(text), r.err());
         assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
+    }
+
+    /** A missing or unreadable input file: one line, exit 3 (no "Try --help" line: the options are right). */
+    private static void badInput(CliRunner.Result r, String line) {
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(List.of("qdecode: error: " + line), r.err().lines().toList());
     }
 
     @Test
@@ -92,15 +99,16 @@ class InputGuardsTest {
                 + "expected a finite number but got 'NaN'");
         usage(CliRunner.run("generate", "--prompt", "Once", "--temperature", "Infinity"),
                 "expected a finite number but got 'Infinity'");
+        // a missing or unreadable option file is bad input, as every missing input file is (it was exit 2)
         Path missing = tmp.resolve("opts.txt");
-        usage(CliRunner.run("train", "@" + missing), "@" + missing + ": option file " + missing + " not found");
+        badInput(CliRunner.run("train", "@" + missing), "@" + missing + ": option file " + missing + " not found");
         // also where the missing file's options are required ones, and not when @... is an option's value
-        usage(CliRunner.run("tokenizer", "train", "@" + missing), "@" + missing + ": option file " + missing
+        badInput(CliRunner.run("tokenizer", "train", "@" + missing), "@" + missing + ": option file " + missing
                 + " not found");
         usage(CliRunner.run("generate", "--prompt", "@" + missing, "--max-new-tokens", "0"), "--max-new-tokens: "
                 + "expected a positive count but got 0");
         // a directory given as an option file: one line, not picocli's stack trace
-        usage(CliRunner.run("sft", "@" + tmp), "@" + tmp + ": cannot read the option file (" + tmp + " is a "
+        badInput(CliRunner.run("sft", "@" + tmp), "@" + tmp + ": cannot read the option file (" + tmp + " is a "
                 + "directory; expected a file of options)");
         // a replay buffer that cannot fit in the heap: refused with the estimate before training (not an OOM)
         CliRunner.Result replay = CliRunner.run("train", "--episodes", "8", "--replay-size", "2000000000", "--out",

@@ -113,7 +113,8 @@ class KillResumeTest {
         fromOther.set(fromOther.indexOf("--prompts") + 1, other.toString());
         CliRunner.Result differs = CliRunner.run(fromOther.toArray(String[]::new));
         assertEquals(ExitCodes.BAD_INPUT, differs.code(), differs.err());
-        assertTrue(differs.err().contains(other + " changed since the run started"), differs.err());
+        assertTrue(differs.err().contains("--prompts " + other + " is not the run's --prompts " + prompts + " (sha256 "),
+                differs.err());
         List<String> fromMoved = new ArrayList<>(again);
         fromMoved.set(fromMoved.indexOf("--prompts") + 1, moved.toString());
         CliRunner.Result resumed = CliRunner.run(fromMoved.toArray(String[]::new));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -185,14 +186,33 @@ class SftResumeTest {
             CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertTrue(r.err().startsWith("qdecode: error: --resume: --data " + train + " (sha256 "), r.err());
-            assertTrue(r.err().contains("), the tokenizer of --model " + tokFile + " (sha256 "), r.err());
-            assertTrue(r.err().contains(") changed since the run started (as " + dir.resolve("sft-provenance.json")
-                    + " records)"), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: --resume continues with the run's own inputs, but --data "
+                    + train + " changed since the run started (sha256 "), r.err());
+            assertTrue(r.err().contains("), the tokenizer of --model " + tokFile + " changed since the run started "
+                    + "(sha256 "), r.err());
+            assertTrue(r.err().contains(") (as " + dir.resolve("sft-provenance.json") + " records)"), r.err());
         } finally {
             Files.writeString(train, data);
             Files.writeString(tokFile, tok);
         }
+    }
+
+    /**
+     * Another --dev given to a resume is named as not the run's, with the run's own file: it was reported
+     * as "--dev OTHER (sha256 ...) changed since the run started", of a file that had not changed.
+     */
+    @Test
+    void anotherDevFileIsNamedWithTheRunsOwn() throws IOException {
+        Path dir = copy("otherDev");
+        List<String> t = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-de.train.tsv"),
+                StandardCharsets.UTF_8);
+        Path other = Files.write(tmp.resolve("other-dev.tsv"), List.of(t.get(0), t.get(20), t.get(21)),
+                StandardCharsets.UTF_8);
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString(), "--dev", other.toString());
+        assertRefused("--resume continues with the run's own inputs, but --dev " + other + " is not the run's --dev "
+                + dev + " (sha256 " + Datasets.sha256(other) + ", the run's: " + Datasets.sha256(dev) + ") (as "
+                + dir.resolve("sft-provenance.json") + " records); restore the inputs, give files with the run's "
+                + "content, or start a new run in another --out", r);
     }
 
     @Test

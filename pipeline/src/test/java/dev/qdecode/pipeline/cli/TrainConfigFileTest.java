@@ -61,4 +61,29 @@ class TrainConfigFileTest {
                         + "'max'");
         assertFalse(Files.exists(tmp.resolve("run").resolve("checkpoint.qdq")));
     }
+
+    /**
+     * A --config file that is missing or a directory is bad input (exit 3), as every other missing input
+     * file is (it was exit 2, "FILE: config file not found"), also with --resume; a wrong key in it stays
+     * bad usage, as the option's value would be.
+     */
+    @Test
+    void aMissingOrUnreadableFileIsBadInput(@TempDir Path tmp) throws Exception {
+        Path missing = tmp.resolve("no-such.json");
+        String out = tmp.resolve("run").toString();
+        for (String[] args : new String[][] {{"train", "--config", missing.toString(), "--out", out},
+                {"train", "--config", missing.toString(), "--out", out, "--resume"}}) {
+            CliRunner.Result r = CliRunner.run(args);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals("qdecode: error: --config " + missing + ": file not found (expected a JSON file of DQN config "
+                    + "keys, e.g. {\"episodes\": 2000})", r.err().strip());
+        }
+        CliRunner.Result dir = CliRunner.run("train", "--config", tmp.toString(), "--out", out);
+        assertEquals(ExitCodes.BAD_INPUT, dir.code(), dir.err());
+        assertTrue(dir.err().startsWith("qdecode: error: --config " + tmp + ": is a directory (expected a JSON file"),
+                dir.err());
+        Path unknown = Files.writeString(tmp.resolve("unknown.json"), "{\"gama\": 0.9}");
+        usage(CliRunner.run("train", "--config", unknown.toString(), "--out", out), unknown + ": unknown key \"gama\"");
+        assertFalse(Files.exists(tmp.resolve("run")));
+    }
 }
