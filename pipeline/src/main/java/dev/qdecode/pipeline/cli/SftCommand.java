@@ -217,8 +217,11 @@ final class SftCommand implements Callable<Integer> {
                     + " written yet; continue with: qdecode sft --resume --out %s%n", how, r.steps(), r.totalSteps(),
                     ProgressBar.hms(r.seconds()), cfg.evalEvery(), cfg.out());
         } else {
-            outW.printf(Locale.ROOT, "%s after %d/%d steps in %s: best %s %.4f at step %d; model in %s%n", how, r.steps(),
-                    r.totalSteps(), ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out());
+            // a run stopped before its end says how to continue it, as one stopped before its first evaluation does
+            String resumeWith = r.interrupted() ? "; continue with: qdecode sft --resume --out " + cfg.out() : "";
+            outW.printf(Locale.ROOT, "%s after %d/%d steps in %s: best %s %.4f at step %d; model in %s%s%n", how,
+                    r.steps(), r.totalSteps(), ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out(),
+                    resumeWith);
         }
         outW.flush();
         return ctrlC ? ExitCodes.INTERRUPTED : ExitCodes.OK;
