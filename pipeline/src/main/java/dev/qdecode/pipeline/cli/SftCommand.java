@@ -268,9 +268,13 @@ final class SftCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
         }
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        // --model and --init are one setting, where the run starts from: given either, the other is not taken
+        // from the checkpoint, so a resume that names another start is refused as a differing key
+        boolean startGiven = parsed.hasMatchedOption("--model") || parsed.hasMatchedOption("--init");
         for (Map.Entry<String, JsonElement> e : saved.entrySet()) {
             CommandLine.Model.OptionSpec opt = spec.findOption("--" + e.getKey());
-            if (opt == null || e.getValue().isJsonNull() || parsed.hasMatchedOption(opt)) {
+            if (opt == null || e.getValue().isJsonNull() || parsed.hasMatchedOption(opt)
+                    || startGiven && (e.getKey().equals("model") || e.getKey().equals("init"))) {
                 continue;
             }
             String v = e.getValue().getAsString();

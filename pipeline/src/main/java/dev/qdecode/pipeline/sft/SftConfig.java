@@ -410,7 +410,7 @@ public record SftConfig(
      * each as {@code name (this value vs other value)}. The output directory is not compared: it is
      * where a run is, not how it trains (a moved run directory resumes). The columns are compared as
      * they are in effect: a column left out and the task's default column given by name are the same
-     * setting.
+     * setting; so is the tokenizer, the --model directory when left out.
      *
      * @param other the other config
      * @return the differences (empty when equal)
@@ -433,9 +433,13 @@ public record SftConfig(
         return diff;
     }
 
-    /** {@link #values} with the columns in effect (the task's default for a column left out). */
+    /**
+     * {@link #values} with the columns in effect (the task's default for a column left out) and the
+     * tokenizer directory in effect ({@link #tokenizerDir}).
+     */
     private Map<String, Object> effectiveValues() {
         Map<String, Object> m = values();
+        m.put("tokenizer", tokenizerDir());
         m.put("source-column", effectiveSourceColumn());
         m.put("target-column", effectiveTargetColumn());
         return m;

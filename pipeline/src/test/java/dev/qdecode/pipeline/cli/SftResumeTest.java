@@ -121,6 +121,18 @@ class SftResumeTest {
     }
 
     @Test
+    void anInitGivenToResumeARunStartedFromAModelIsNamedAsTheDifferingKey() throws IOException {
+        // the run was started with --model: --init (with its --tokenizer) is another start, not a second source
+        Path init = Files.writeString(tmp.resolve("init.json"), Files.readString(model.resolve("config.json")));
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", run.toString(), "--init", init.toString(),
+                "--tokenizer", model.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --resume: " + run.resolve("checkpoint/state.json") + " was written with another"
+                + " config; differing keys: model (" + model + " vs null), init (null vs " + init + ") (checkpoint vs"
+                + " now; expected the options the run was started with, or leave them out)", r.err().strip());
+    }
+
+    @Test
     void aMovedRunResumesInItsNewDirectory() throws IOException {
         Path moved = copy("moved");
         // a weights copy left by a run killed while decoding dev BLEU is removed by the resumed run

@@ -55,6 +55,13 @@ class SftConfigTest {
     }
 
     @Test
+    void theModelDirectoryGivenAsTheTokenizerMatchesARunStartedWithoutIt() {
+        // a run from --model reads that directory's tokenizer; naming it with --tokenizer is the same setting
+        SftConfig started = base(null, Path.of("m"), null, null, 1e-3);
+        assertEquals(List.of(), started.differences(base(null, Path.of("m"), null, Path.of("m"), 1e-3)));
+    }
+
+    @Test
     void theOutputDirectoryIsNotASettingSoAMovedRunMatches() {
         SftConfig a = base(null, Path.of("m"), null, null, 1e-3);
         SftConfig moved = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), null, null, null,
