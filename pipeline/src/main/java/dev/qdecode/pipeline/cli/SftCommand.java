@@ -217,8 +217,11 @@ final class SftCommand implements Callable<Integer> {
                     + " written yet; continue with: qdecode sft --resume --out %s%n", how, r.steps(), r.totalSteps(),
                     ProgressBar.hms(r.seconds()), cfg.evalEvery(), cfg.out());
         } else {
-            outW.printf(Locale.ROOT, "%s after %d/%d steps in %s: best %s %.4f at step %d; model in %s%n", how, r.steps(),
-                    r.totalSteps(), ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out());
+            // a run stopped before its end says how to continue it, as one stopped before its first evaluation does
+            String resumeWith = r.interrupted() ? "; continue with: qdecode sft --resume --out " + cfg.out() : "";
+            outW.printf(Locale.ROOT, "%s after %d/%d steps in %s: best %s %.4f at step %d; model in %s%s%n", how,
+                    r.steps(), r.totalSteps(), ProgressBar.hms(r.seconds()), r.metric(), r.best(), r.bestStep(), cfg.out(),
+                    resumeWith);
         }
         outW.flush();
         return ctrlC ? ExitCodes.INTERRUPTED : ExitCodes.OK;
@@ -265,9 +268,13 @@ final class SftCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
         }
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        // --model and --init are one setting, where the run starts from: given either, the other is not taken
+        // from the checkpoint, so a resume that names another start is refused as a differing key
+        boolean startGiven = parsed.hasMatchedOption("--model") || parsed.hasMatchedOption("--init");
         for (Map.Entry<String, JsonElement> e : saved.entrySet()) {
             CommandLine.Model.OptionSpec opt = spec.findOption("--" + e.getKey());
-            if (opt == null || e.getValue().isJsonNull() || parsed.hasMatchedOption(opt)) {
+            if (opt == null || e.getValue().isJsonNull() || parsed.hasMatchedOption(opt)
+                    || startGiven && (e.getKey().equals("model") || e.getKey().equals("init"))) {
                 continue;
             }
             String v = e.getValue().getAsString();

@@ -413,14 +413,16 @@ public record SftConfig(
     /**
      * The option names whose values differ between this config and another, in declaration order,
      * each as {@code name (this value vs other value)}. The output directory is not compared: it is
-     * where a run is, not how it trains (a moved run directory resumes).
+     * where a run is, not how it trains (a moved run directory resumes). The columns are compared as
+     * they are in effect: a column left out and the task's default column given by name are the same
+     * setting; so is the tokenizer, the --model directory when left out.
      *
      * @param other the other config
      * @return the differences (empty when equal)
      */
     public List<String> differences(SftConfig other) {
-        Map<String, Object> a = values();
-        Map<String, Object> b = other.values();
+        Map<String, Object> a = effectiveValues();
+        Map<String, Object> b = other.effectiveValues();
         List<String> diff = new ArrayList<>();
         for (String k : a.keySet()) {
             Object x = a.get(k);
@@ -434,6 +436,18 @@ public record SftConfig(
             }
         }
         return diff;
+    }
+
+    /**
+     * {@link #values} with the columns in effect (the task's default for a column left out) and the
+     * tokenizer directory in effect ({@link #tokenizerDir}).
+     */
+    private Map<String, Object> effectiveValues() {
+        Map<String, Object> m = values();
+        m.put("tokenizer", tokenizerDir());
+        m.put("source-column", effectiveSourceColumn());
+        m.put("target-column", effectiveTargetColumn());
+        return m;
     }
 
     private static String show(Object v) {

@@ -362,6 +362,9 @@ public final class SftTrainer {
                 checkDefaultTemplate(tok, tokDir.resolve("tokenizer.json"));
             }
             PromptFormat format = promptFormat(tokDir, tok);
+            if (defaultTemplate && cfg.model() != null) {
+                warnOtherTemplate(listener, cfg.model());
+            }
             SftData train = SftData.read(cfg, cfg.data(), tok, format, eos, mc.maxPositions());
             SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
             warnShortened(listener, cfg.data(), train, mc.maxPositions());
@@ -612,6 +615,36 @@ public final class SftTrainer {
         String inner = cfg.template().replace(SftConfig.SOURCE, PromptFormat.TEXT);
         String template = base.template().replace(PromptFormat.TEXT, inner);
         return new PromptFormat(template, base.addSpecialTokens());
+    }
+
+    /**
+     * Warns when the {@code --model} directory is the output of an SFT run of the same task that was
+     * trained with another template than this run's default one (the template was not given): the
+     * model would go on learning from prompts it was not trained on, and what it later reads follows
+     * this run's template.
+     */
+    private void warnOtherTemplate(Listener listener, Path modelDir) {
+        Path f = modelDir.resolve(PromptFormat.SETTINGS_FILE);
+        if (!Files.isRegularFile(f)) {
+            return;
+        }
+        try {
+            JsonObject sft = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject()
+                    .getAsJsonObject("sft");
+            if (sft == null || !sft.has("task") || !sft.has("template")
+                    || !cfg.task().equals(sft.get("task").getAsString())) {
+                return;
+            }
+            String was = sft.get("template").getAsString();
+            if (!was.equals(cfg.template())) {
+                listener.onWarning("--model " + cfg.model() + " was trained with --template '" + was + "' (sft --task "
+                        + cfg.task() + "); this run uses the default '" + cfg.template() + "' (give --template '" + was
+                        + "' to keep it)");
+            }
+        } catch (IOException | JsonParseException | IllegalStateException | ClassCastException
+                | UnsupportedOperationException e) {
+            // not qdecode's settings as sft writes them: nothing to compare with
+        }
     }
 
     private static boolean isSftOutput(Path modelDir) {

@@ -59,6 +59,36 @@ class SftCommandTest {
     }
 
     @Test
+    void continuingAnSftModelWithoutItsTemplateWarnsNamingTheTemplateItWasTrainedWith() throws IOException {
+        List<String> m30k = Files.readAllLines(subset("en-de.train.tsv", 8), StandardCharsets.UTF_8);
+        List<String> rows = new java.util.ArrayList<>(List.of("prompt\tcontinuation"));
+        for (String line : m30k.subList(1, m30k.size())) {
+            String[] f = line.split("\t");
+            rows.add(f[1] + "\t" + f[2]);
+        }
+        Path data = Files.write(tmp.resolve("pairs.tsv"), rows, StandardCharsets.UTF_8);
+        Path first = tmp.resolve("first");
+        CliRunner.Result r = CliRunner.run("sft", "--task", "continuation", "--data", data.toString(), "--dev",
+                data.toString(), "--model", CliRunner.model("stories260K"), "--template", "{source} =", "--batch-size",
+                "4", "--max-steps", "1", "--out", first.toString());
+        assertEquals(0, r.code(), r.err());
+        // 'to train it further, start a new run with --model DIR': without --template, the task's default is used
+        CliRunner.Result again = CliRunner.run("sft", "--task", "continuation", "--data", data.toString(), "--dev",
+                data.toString(), "--model", first.toString(), "--batch-size", "4", "--max-steps", "1", "--out",
+                tmp.resolve("second").toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("qdecode: warning: --model " + first + " was trained with --template '{source} ='"
+                + " (sft --task continuation); this run uses the default '{source}' (give --template '{source} =' to"
+                + " keep it)\n"), again.err());
+        // the same template given: no warning
+        CliRunner.Result same = CliRunner.run("sft", "--task", "continuation", "--data", data.toString(), "--dev",
+                data.toString(), "--model", first.toString(), "--template", "{source} =", "--batch-size", "4",
+                "--max-steps", "1", "--out", tmp.resolve("third").toString());
+        assertEquals(0, same.code(), same.err());
+        assertTrue(!same.err().contains("warning"), same.err());
+    }
+
+    @Test
     void resumeWithoutACheckpointOrDataIsAOneLineError() {
         CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", tmp.resolve("none").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());

@@ -107,6 +107,33 @@ class SftResumeTest {
     }
 
     @Test
+    void aStopAfterAnEvaluationPrintsTheResumeCommand() throws IOException {
+        // with --eval-every 1 the run evaluates (and writes a model) at step 1, then the time limit stops it
+        Path evaluated = tmp.resolve("evaluated");
+        CliRunner.Result r = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(), "--model",
+                model.toString(), "--template", "{source} =", "--batch-size", "2", "--max-steps", "3", "--eval-every",
+                "1", "--bleu-samples", "0", "--time-limit", "0.00001", "--out", evaluated.toString());
+        assertEquals(0, r.code(), r.err());
+        String line = r.out().strip();
+        assertTrue(line.startsWith("time limit reached (resumable with --resume) after 1/3 steps in "), line);
+        assertTrue(line.endsWith(": best dev_loss " + line.replaceAll(".*best dev_loss ([0-9.]+) .*", "$1")
+                + " at step 1; model in " + evaluated + "; continue with: qdecode sft --resume --out " + evaluated), line);
+        assertTrue(Files.exists(evaluated.resolve("model.safetensors")));
+    }
+
+    @Test
+    void anInitGivenToResumeARunStartedFromAModelIsNamedAsTheDifferingKey() throws IOException {
+        // the run was started with --model: --init (with its --tokenizer) is another start, not a second source
+        Path init = Files.writeString(tmp.resolve("init.json"), Files.readString(model.resolve("config.json")));
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", run.toString(), "--init", init.toString(),
+                "--tokenizer", model.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --resume: " + run.resolve("checkpoint/state.json") + " was written with another"
+                + " config; differing keys: model (" + model + " vs null), init (null vs " + init + ") (checkpoint vs"
+                + " now; expected the options the run was started with, or leave them out)", r.err().strip());
+    }
+
+    @Test
     void aMovedRunResumesInItsNewDirectory() throws IOException {
         Path moved = copy("moved");
         // a weights copy left by a run killed while decoding dev BLEU is removed by the resumed run

@@ -42,6 +42,26 @@ class SftConfigTest {
     }
 
     @Test
+    void aColumnGivenAsTheTasksDefaultMatchesARunStartedWithoutIt() {
+        // 'sft --resume --source-column en --target-column de' of a translation run started without them
+        SftConfig started = base(null, Path.of("m"), null, null, 1e-3);
+        SftConfig explicit = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), "en", "de", null,
+                Path.of("m"), null, null, 1, 0, 32, 0, 1e-3, 10, "cosine", 0.01, 1.0, 0.1, 100, 0, 50, 1, Path.of("o"));
+        assertEquals(List.of(), started.differences(explicit));
+        assertEquals(List.of(), explicit.differences(started));
+        SftConfig other = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), "de", "en", null,
+                Path.of("m"), null, null, 1, 0, 32, 0, 1e-3, 10, "cosine", 0.01, 1.0, 0.1, 100, 0, 50, 1, Path.of("o"));
+        assertEquals(List.of("source-column (en vs de)", "target-column (de vs en)"), started.differences(other));
+    }
+
+    @Test
+    void theModelDirectoryGivenAsTheTokenizerMatchesARunStartedWithoutIt() {
+        // a run from --model reads that directory's tokenizer; naming it with --tokenizer is the same setting
+        SftConfig started = base(null, Path.of("m"), null, null, 1e-3);
+        assertEquals(List.of(), started.differences(base(null, Path.of("m"), null, Path.of("m"), 1e-3)));
+    }
+
+    @Test
     void theOutputDirectoryIsNotASettingSoAMovedRunMatches() {
         SftConfig a = base(null, Path.of("m"), null, null, 1e-3);
         SftConfig moved = new SftConfig("translation", Path.of("train.tsv"), Path.of("dev.tsv"), null, null, null,
