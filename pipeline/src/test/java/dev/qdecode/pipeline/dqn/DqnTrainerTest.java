@@ -486,17 +486,8 @@ class DqnTrainerTest {
         IllegalArgumentException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> DqnTrainer.create(setup(dir), cfg, null));
         assertTrue(again.getMessage().startsWith(dir + ": holds an earlier run's checkpoint.qdq"), again.getMessage());
-        Reward nan = new Reward() {
-            @Override
-            public String id() {
-                return "nan-sometimes";
-            }
-
-            @Override
-            public double[] score(List<dev.qdecode.rewards.Episode> episodes) {
-                return episodes.stream().mapToDouble(e -> e.text().contains("e") ? Double.NaN : 0.5).toArray();
-            }
-        };
+        Reward nan = reward("nan-sometimes",
+                episodes -> episodes.stream().mapToDouble(e -> e.text().contains("e") ? Double.NaN : 0.5).toArray());
         DqnTrainer.Setup s = new DqnTrainer.Setup(model, tok, fmt, nan, train, dev, 0.0, tmp.resolve("nan"), Map.of());
         try (DqnTrainer t = DqnTrainer.create(s, cfg.toBuilder().shapingEvery(0).build(), null)) {
             dev.qdecode.rewards.RewardException e = org.junit.jupiter.api.Assertions.assertThrows(
@@ -563,18 +554,10 @@ class DqnTrainerTest {
     void trainingAndEvaluationEpisodesAreScoredAgainstTheirOwnReferences(@TempDir Path tmp) throws Exception {
         String p = train.get(0);
         List<List<String>> seen = new java.util.ArrayList<>();
-        Reward recording = new Reward() {
-            @Override
-            public String id() {
-                return "recording";
-            }
-
-            @Override
-            public double[] score(List<dev.qdecode.rewards.Episode> episodes) {
-                episodes.forEach(e -> seen.add(e.references()));
-                return new double[episodes.size()];
-            }
-        };
+        Reward recording = reward("recording", episodes -> {
+            episodes.forEach(e -> seen.add(e.references()));
+            return new double[episodes.size()];
+        });
         Map<String, List<String>> trainRefs = Map.of(p, List.of("The cat sat."));
         Map<String, List<String>> evalRefs = Map.of(p, List.of("The dog ran."));
         DqnTrainer.Setup s = new DqnTrainer.Setup(model, tok, fmt, recording, List.of(p), List.of(p), 0.0,
@@ -797,5 +780,21 @@ class DqnTrainerTest {
         JsonObject summary = JsonParser.parseString(Files.readString(dir.resolve(DqnTrainer.SUMMARY_FILE)))
                 .getAsJsonObject();
         assertEquals("/m/a", summary.getAsJsonObject("provenance").get("model_dir").getAsString());
+    }
+
+    /** A test reward with the given id that scores a batch of episodes with {@code score}. */
+    private static Reward reward(String id,
+            java.util.function.Function<List<dev.qdecode.rewards.Episode>, double[]> score) {
+        return new Reward() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public double[] score(List<dev.qdecode.rewards.Episode> episodes) {
+                return score.apply(episodes);
+            }
+        };
     }
 }
