@@ -190,8 +190,7 @@ class DqnTrainerTest {
             Rollouts r = new Rollouts(model, tok, fmt, cfg);
             List<Rollouts.Episode> eps = r.run(train.subList(0, 4), null, 0.0, new Rng(3), true);
             float[][] rw = t.shapedRewardsForTest(eps);
-            double[] term = reward.score(eps.stream().map(e -> new dev.qdecode.rewards.Episode(e.prompt(), e.text(),
-                    e.tokens(), null, null, null)).toList());
+            double[] term = terminalScores(eps);
             for (int i = 0; i < eps.size(); i++) {
                 double sum = 0;
                 for (float x : rw[i]) {
@@ -244,8 +243,7 @@ class DqnTrainerTest {
             Rollouts r = new Rollouts(model, tok, fmt, cfg);
             List<Rollouts.Episode> eps = r.run(train.subList(0, 4), null, 0.0, new Rng(3), true);
             float[][] rw = t.shapedRewardsForTest(eps);
-            double[] term = reward.score(eps.stream().map(e -> new dev.qdecode.rewards.Episode(e.prompt(), e.text(),
-                    e.tokens(), null, null, null)).toList());
+            double[] term = terminalScores(eps);
             for (int i = 0; i < eps.size(); i++) {
                 int len = eps.get(i).tokens().length;
                 assertEquals(len, rw[i].length);
@@ -319,8 +317,7 @@ class DqnTrainerTest {
             Rollouts r = new Rollouts(model, tok, fmt, cfg);
             List<Rollouts.Episode> eps = r.run(train.subList(0, 4), head, 0.0, new Rng(3), true);
             float[][] rw = t.shapedRewardsForTest(eps);
-            double[] term = reward.score(eps.stream().map(e -> new dev.qdecode.rewards.Episode(e.prompt(), e.text(),
-                    e.tokens(), null, null, null)).toList());
+            double[] term = terminalScores(eps);
             boolean unequal = false;
             for (int i = 0; i < eps.size(); i++) {
                 ReplayEpisode e = eps.get(i).steps().build(new float[eps.get(i).tokens().length]);
@@ -796,5 +793,11 @@ class DqnTrainerTest {
                 return score.apply(episodes);
             }
         };
+    }
+
+    /** The test reward's score of each finished rollout episode (its terminal reward). */
+    private static double[] terminalScores(List<Rollouts.Episode> eps) {
+        return reward.score(eps.stream().map(e -> new dev.qdecode.rewards.Episode(e.prompt(), e.text(), e.tokens(),
+                null, null, null)).toList());
     }
 }
