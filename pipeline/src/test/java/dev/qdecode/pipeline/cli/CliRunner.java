@@ -1,5 +1,8 @@
 package dev.qdecode.pipeline.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -15,6 +18,13 @@ final class CliRunner {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
         return new Result(code, out.toString(), err.toString());
+    }
+
+    /** Bad usage (exit 2) with one {@code qdecode:} error line on stderr that contains {@code text}. */
+    static void assertUsage(Result r, String text) {
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(text), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
     }
 
     static Path shared() {

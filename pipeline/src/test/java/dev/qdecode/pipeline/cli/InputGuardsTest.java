@@ -30,9 +30,7 @@ class InputGuardsTest {
     }
 
     private static void usage(CliRunner.Result r, String text) {
-        assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertTrue(r.err().contains(text), r.err());
-        assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
+        CliRunner.assertUsage(r, text);
     }
 
     /** A missing or unreadable input file: one line, exit 3 (no "Try --help" line: the options are right). */

@@ -13,9 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainConfigFileTest {
 
     private static void usage(CliRunner.Result r, String text) {
-        assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertTrue(r.err().contains(text), r.err());
-        assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
+        CliRunner.assertUsage(r, text);
     }
 
     /** Refused for its missing data file, which is read after the settings: the settings were accepted. */

@@ -39,6 +39,13 @@ class UnfinishedRunReportTest {
         fixture.close();
     }
 
+    /** An 8-episode run in rounds of 4 on the tiny fixture, evaluated every {@code evalEvery} episodes. */
+    private static DqnConfig tinyConfig(int evalEvery) {
+        return DqnConfig.builder().episodes(8).rolloutEpisodes(4).maxNewTokens(8).minNewTokens(2).batchSize(8)
+                .updatesPerRollout(3).replaySize(1000).headHidden(32).evalEvery(evalEvery).evalSamples(1).seed(7)
+                .build();
+    }
+
     private static DqnTrainer.Setup setup(Path dir) {
         return fixture.setup(dir, PROVENANCE);
     }
@@ -46,8 +53,7 @@ class UnfinishedRunReportTest {
     @Test
     void anInterruptedRunShowsItsCheckpointsSettingsAndHowToContinue(@TempDir Path tmp) throws IOException {
         Path run = tmp.resolve("my run");
-        DqnConfig cfg = DqnConfig.builder().episodes(8).rolloutEpisodes(4).maxNewTokens(8).minNewTokens(2).batchSize(8)
-                .updatesPerRollout(3).replaySize(1000).headHidden(32).evalEvery(4).evalSamples(1).seed(7).build();
+        DqnConfig cfg = tinyConfig(4);
         try (DqnTrainer t = DqnTrainer.create(setup(run), cfg, null)) {
             assertNull(t.run(4)); // stopped as Ctrl-C stops it: a checkpoint, no summary
         }
@@ -104,8 +110,7 @@ class UnfinishedRunReportTest {
         // evaluated only at the end: stopped after 4 of 8 episodes, it has a checkpoint and no metrics.jsonl (a
         // default run stopped in its first 1,000 episodes is the same); the report said "not a run directory"
         Path run = tmp.resolve("early");
-        DqnConfig cfg = DqnConfig.builder().episodes(8).rolloutEpisodes(4).maxNewTokens(8).minNewTokens(2).batchSize(8)
-                .updatesPerRollout(3).replaySize(1000).headHidden(32).evalEvery(0).evalSamples(1).seed(7).build();
+        DqnConfig cfg = tinyConfig(0);
         try (DqnTrainer t = DqnTrainer.create(setup(run), cfg, null)) {
             assertNull(t.run(4));
         }
