@@ -26,7 +26,8 @@ import java.util.Map;
  * @param examples a few generated texts (the first prompts' first samples)
  * @param training training statistics of the interval since the previous evaluation (empty for the base
  *     model): {@code train_reward}, {@code train_kl}, {@code loss}, {@code q_abs_mean}, {@code q_abs_max},
- *     {@code target_mean}, {@code clipped_fraction}, {@code grad_norm}, {@code kl_beta}, {@code epsilon}
+ *     {@code target_mean}, {@code clipped_fraction}, {@code grad_norm}, {@code kl_beta}, {@code epsilon}; the
+ *     last two are the values at the evaluation (those the next round's rollouts use), not means over the interval
  */
 public record EvalMetrics(long episode, String policy, int samples, double meanReward, double rewardStd,
         double positiveRate, double kl, double perplexity, double distinct1, double distinct2, double meanLength,
