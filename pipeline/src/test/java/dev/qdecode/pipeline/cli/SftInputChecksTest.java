@@ -139,6 +139,27 @@ class SftInputChecksTest {
     }
 
     /**
+     * {@code --max-memory} refuses a size that is not a finite count of bytes, as every number option
+     * refuses NaN and infinity: {@code 1e400m} reads as infinite and was taken as no limit (the run trained).
+     */
+    @Test
+    void aMaxMemoryThatIsNotAFiniteSizeIsRefused() {
+        for (String v : List.of("1e400m", "1e400", "1e30g", "NaN", "Infinity", "0x1p3g", "1fm", "-1g", "0.5")) {
+            Path o = tmp.resolve("mm");
+            CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--max-memory", v,
+                    "--out", o.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), v + ": " + r.err());
+            assertEquals("qdecode: error: --max-memory: expected a finite size such as 6g, 512m or 100000000 (from 1"
+                    + " byte to below 8 EiB) but got '" + v + "'", r.err().lines().findFirst().orElse(""), v);
+            assertFalse(Files.exists(o.resolve("checkpoint")), v);
+        }
+        assertEquals(6L << 30, SftCommand.parseSize("6g"));
+        assertEquals(512L << 20, SftCommand.parseSize("512M"));
+        assertEquals(1500L << 10, SftCommand.parseSize("1.5e3k"));
+        assertEquals(100000000L, SftCommand.parseSize("100000000"));
+    }
+
+    /**
      * The estimate comes before the model is built: an --init architecture far beyond the limit (here
      * one embedding of 4.3G floats, which could not even be allocated as one array) is refused with the
      * estimate, not built until memory runs out (an internal error, exit 1, as it was).
