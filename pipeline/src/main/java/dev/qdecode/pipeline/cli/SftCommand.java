@@ -57,10 +57,11 @@ final class SftCommand implements Callable<Integer> {
             description = "Target column (default: translation de, continuation continuation, dialogue response).")
     String targetColumn;
 
-    @Option(names = "--template", paramLabel = "TEXT",
+    @Option(names = "--template", paramLabel = "TEXT", converter = TemplateConverter.class,
             description = "Prompt template with {source} once (default: translation '{source} <sep>', which needs "
                     + "<sep> as one token of the tokenizer; continuation and dialogue '{source}', a dialogue's "
-                    + "context ending with the responder's cue). The target follows, then EOS.")
+                    + "context ending with the responder's cue). The target follows, then EOS. Escapes, as in "
+                    + "--prompt-format: \\n \\t \\; \\\\.")
     String template;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Pretrained model directory to continue training.")

@@ -637,8 +637,11 @@ public final class SftTrainer {
             }
             String was = sft.get("template").getAsString();
             if (!was.equals(cfg.template())) {
-                listener.onWarning("--model " + cfg.model() + " was trained with --template '" + was + "' (sft --task "
-                        + cfg.task() + "); this run uses the default '" + cfg.template() + "' (give --template '" + was
+                // as the command line gives them (escapes, one line): the one shown given again is the one it was
+                String given = PromptFormat.escapeTemplate(was);
+                listener.onWarning("--model " + cfg.model() + " was trained with --template '" + given + "' (sft --task "
+                        + cfg.task() + "); this run uses the default '" + PromptFormat.escapeTemplate(cfg.template())
+                        + "' (give --template '" + given
                         + "' to keep it)");
             }
         } catch (IOException | JsonParseException | IllegalStateException | ClassCastException
