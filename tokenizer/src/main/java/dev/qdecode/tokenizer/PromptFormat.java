@@ -159,14 +159,11 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
                     throw badSpec(spec, "it ends with a lone backslash (write \\\\ for a backslash)");
                 }
                 char n = spec.charAt(++i);
-                switch (n) {
-                    case 'n': cur.append('\n'); break;
-                    case 't': cur.append('\t'); break;
-                    case ';': cur.append(';'); break;
-                    case '\\': cur.append('\\'); break;
-                    default:
-                        throw badSpec(spec, "unknown escape \\" + n + " (use \\n, \\t, \\; or \\\\)");
+                int c2 = escaped(n);
+                if (c2 < 0) {
+                    throw badSpec(spec, "unknown escape \\" + n + " (use " + ESCAPES + ")");
                 }
+                cur.append((char) c2);
             } else if (c == ';') {
                 parts.add(cur.toString());
                 cur.setLength(0);
@@ -384,6 +381,77 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
         String shown = spec.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
         return new TokenizerException("prompt format \"" + shown + "\": " + why
                 + " (expected TEMPLATE[;special=true|false] with " + TEXT + " in TEMPLATE)");
+    }
+
+    /** The escapes a template given on the command line may use, as messages list them. */
+    private static final String ESCAPES = "\\n, \\t, \\; or \\\\";
+
+    /** The character the escape {@code \} + {@code n} stands for, or -1 for an unknown escape. */
+    private static int escaped(char n) {
+        switch (n) {
+            case 'n': return '\n';
+            case 't': return '\t';
+            case ';': return ';';
+            case '\\': return '\\';
+            default: return -1;
+        }
+    }
+
+    /**
+     * Reads the backslash escapes of a template given on the command line, the same as {@link #parse}
+     * reads in {@code --prompt-format}'s template: {@code \n} newline, {@code \t} tab, {@code \;} a
+     * semicolon, {@code \\} a backslash (a {@code ;} needs no escape here: there are no options). For
+     * {@code sft --template} and {@code train --task classification --template}; a text without a
+     * backslash is returned as it is.
+     *
+     * @param text the template as given
+     * @return the template with its escapes replaced
+     * @throws IllegalArgumentException (one line: the reason, for the caller to prefix with the option and
+     *     value) for an unknown escape or a lone trailing backslash
+     */
+    public static String unescapeTemplate(String text) {
+        if (text.indexOf('\\') < 0) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            if (i + 1 >= text.length()) {
+                throw new IllegalArgumentException("it ends with a lone backslash (write \\\\ for a backslash)");
+            }
+            char n = text.charAt(++i);
+            int r = escaped(n);
+            if (r < 0) {
+                throw new IllegalArgumentException("unknown escape \\" + n + " (use " + ESCAPES + ")");
+            }
+            b.append((char) r);
+        }
+        return b.toString();
+    }
+
+    /**
+     * A template as it would be given on the command line, the inverse of {@link #unescapeTemplate}: a
+     * backslash, newline and tab are written {@code \\}, {@code \n} and {@code \t}, so that the text
+     * fits one line of a message and can be given again as it is shown.
+     *
+     * @param template the template
+     * @return its command-line spelling
+     */
+    public static String escapeTemplate(String template) {
+        StringBuilder b = new StringBuilder(template.length());
+        for (char c : template.toCharArray()) {
+            switch (c) {
+                case '\n': b.append("\\n"); break;
+                case '\t': b.append("\\t"); break;
+                case '\\': b.append("\\\\"); break;
+                default: b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** Escapes a template for the CLI form (and for one-line messages). */

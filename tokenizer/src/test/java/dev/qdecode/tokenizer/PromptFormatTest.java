@@ -88,6 +88,30 @@ class PromptFormatTest {
         }
     }
 
+    /**
+     * A template given on the command line ({@code sft --template}, {@code train --task classification
+     * --template}) reads the escapes --prompt-format's template does; one without a backslash is as given.
+     */
+    @Test
+    void templateEscapesAreThoseOfPromptFormat() {
+        assertEquals("Q: {text}\nA:\t;\\", PromptFormat.unescapeTemplate("Q: {text}\\nA:\\t\\;\\\\"));
+        assertEquals(PromptFormat.parse("Q: {text}\\nA:\\t\\;\\\\").template(),
+                PromptFormat.unescapeTemplate("Q: {text}\\nA:\\t\\;\\\\"));
+        String plain = "Review: {text} Sentiment; <sep> =";
+        assertTrue(plain == PromptFormat.unescapeTemplate(plain), "no backslash: the same string");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PromptFormat.unescapeTemplate("C:\\x {text}"));
+        assertEquals("unknown escape \\x (use \\n, \\t, \\; or \\\\)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PromptFormat.unescapeTemplate("{text} \\"));
+        // shown as given: one line, and the shown text reads back as the template
+        for (String t : List.of("Q: {text}\nA:", "{source}\\n=", "a\tb; c", plain)) {
+            String shown = PromptFormat.escapeTemplate(t);
+            assertFalse(shown.contains("\n") || shown.contains("\t"), shown);
+            assertEquals(t, PromptFormat.unescapeTemplate(shown));
+        }
+        assertEquals("{source}\\\\n=", PromptFormat.escapeTemplate("{source}\\n="));
+    }
+
     @Test
     void parseAcceptsTheDocumentedSyntax() {
         assertEquals(new PromptFormat("{text}", true), PromptFormat.parse("{text}"));

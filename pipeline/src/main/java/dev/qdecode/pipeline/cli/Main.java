@@ -80,7 +80,12 @@ public final class Main implements Runnable {
         cl.registerConverter(double.class, finite);
         // An empty column name means no column: refuse it for every column option, as a bad value.
         cl.setExecutionStrategy(parsed -> {
-            refuseUnmatchedBesideHelp(parsed);
+            CommandLine helpFor = refuseUnmatchedBesideHelp(parsed);
+            if (helpFor != null) { // 'help rewards score': the help of the command those words name
+                helpFor.usage(helpFor.getOut());
+                helpFor.getOut().flush();
+                return ExitCodes.OK;
+            }
             refuseEmptyColumns(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
@@ -93,14 +98,48 @@ public final class Main implements Runnable {
      * Refuses an unknown option or argument also when {@code --help} or {@code --version} is given
      * beside it: picocli then prints the help and exits 0, leaving the unknown argument unnoticed
      * (e.g. {@code train --help --bogus}), where without {@code --help} it is bad usage (exit 2). The
-     * error names it as picocli's own does ("Unknown option: '--bogus'").
+     * error names it as picocli's own does ("Unknown option: '--bogus'"). After {@code help}, the words
+     * that name a command ({@code help rewards score --bogus}) choose the command the error's
+     * {@code Try '… --help'} line names ({@code qdecode rewards score --help}), not {@code qdecode help}.
+     *
+     * @return for {@code help} followed by a nested command's words and nothing else ({@code help rewards
+     *     score}), that command, whose help is to be printed (picocli's help command takes one word); else
+     *     {@code null}
      */
-    private static void refuseUnmatchedBesideHelp(CommandLine.ParseResult parsed) {
+    private static CommandLine refuseUnmatchedBesideHelp(CommandLine.ParseResult parsed) {
         for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
-            if (!p.unmatched().isEmpty()) {
-                throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            if (p.unmatched().isEmpty()) {
+                continue;
             }
+            CommandLine where = p.commandSpec().commandLine();
+            List<String> rest = p.unmatched();
+            if (p.commandSpec().helpCommand() && where.getParent() != null) {
+                // the command named after 'help' (picocli has checked that it exists), then its subcommands
+                CommandLine named = where;
+                List<String> words = p.matchedPositionals().isEmpty() ? List.of()
+                        : List.of(String.valueOf((Object) p.matchedPositionals().get(0).getValue()));
+                for (String w : words) {
+                    named = where.getParent().getSubcommands().getOrDefault(w, named);
+                }
+                int used = 0;
+                while (named != where && used < rest.size() && named.getSubcommands().containsKey(rest.get(used))) {
+                    named = named.getSubcommands().get(rest.get(used++));
+                }
+                rest = rest.subList(used, rest.size());
+                if (rest.isEmpty()) {
+                    return named;
+                }
+                // picocli's message as 'help' parsed them, whose index is that of its first unmatched word (here
+                // a command's name, so moved on by the names used), the hint naming the command whose help was asked
+                String message = new CommandLine.UnmatchedArgumentException(where, rest).getMessage();
+                int skipped = used;
+                message = java.util.regex.Pattern.compile("(?<= index )\\d+").matcher(message)
+                        .replaceFirst(m -> Integer.toString(Integer.parseInt(m.group()) + skipped));
+                throw new CommandLine.UnmatchedArgumentException(named, message);
+            }
+            throw new CommandLine.UnmatchedArgumentException(where, rest);
         }
+        return null;
     }
 
     /** Refuses an empty value of any {@code --…column} or {@code --…columns} option of the command run. */

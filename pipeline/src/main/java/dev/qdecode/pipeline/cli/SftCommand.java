@@ -57,10 +57,11 @@ final class SftCommand implements Callable<Integer> {
             description = "Target column (default: translation de, continuation continuation, dialogue response).")
     String targetColumn;
 
-    @Option(names = "--template", paramLabel = "TEXT",
+    @Option(names = "--template", paramLabel = "TEXT", converter = TemplateConverter.class,
             description = "Prompt template with {source} once (default: translation '{source} <sep>', which needs "
                     + "<sep> as one token of the tokenizer; continuation and dialogue '{source}', a dialogue's "
-                    + "context ending with the responder's cue). The target follows, then EOS.")
+                    + "context ending with the responder's cue). The target follows, then EOS. Escapes, as in "
+                    + "--prompt-format: \\n \\t \\; \\\\.")
     String template;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Pretrained model directory to continue training.")
@@ -192,7 +193,12 @@ final class SftCommand implements Callable<Integer> {
                     "--time-limit: expected 0 (none) or a positive number of minutes but got " + timeLimit);
         }
         checkOut(cfg);
-        long limit = maxMemory == null ? Runtime.getRuntime().maxMemory() : parseSize(maxMemory);
+        long limit;
+        try {
+            limit = maxMemory == null ? Runtime.getRuntime().maxMemory() : parseSize(maxMemory);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintWriter outW = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SftTrainer.Result r;
@@ -288,7 +294,21 @@ final class SftCommand implements Callable<Integer> {
         }
     }
 
-    private long parseSize(String s) {
+    /** A plain decimal number (no sign, hexadecimal, {@code f}/{@code d} suffix, NaN or Infinity). */
+    private static final java.util.regex.Pattern SIZE_NUMBER =
+            java.util.regex.Pattern.compile("(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    /**
+     * Reads a {@code --max-memory} size: a decimal number of bytes, or of KiB, MiB or GiB with a
+     * {@code k}, {@code m} or {@code g} suffix (either case).
+     *
+     * @param s the option's value
+     * @return the size in bytes, at least 1
+     * @throws IllegalArgumentException (the one-line message names the option and what was expected) when
+     *     the value is not such a number, or is not finite, below one byte or too large for a count of bytes
+     *     ({@code 1e400m} is infinite once read: it was taken as no limit at all)
+     */
+    static long parseSize(String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         long mult = 1;
         if (t.endsWith("g")) {
@@ -299,16 +319,13 @@ final class SftCommand implements Callable<Integer> {
             mult = 1L << 10;
         }
         String num = mult == 1 ? t : t.substring(0, t.length() - 1);
-        try {
-            double v = Double.parseDouble(num);
-            if (!(v > 0)) {
-                throw new NumberFormatException();
-            }
-            return (long) (v * mult);
-        } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--max-memory: expected a size such as 6g, 512m or 100000000 but got '" + s + "'");
+        double bytes = SIZE_NUMBER.matcher(num).matches() ? Double.parseDouble(num) * mult : Double.NaN;
+        // a long holds fewer than 2^63 bytes; (long) of anything above, Infinity included, would be Long.MAX_VALUE
+        if (!(bytes >= 1) || !(bytes < 0x1p63)) {
+            throw new IllegalArgumentException("--max-memory: expected a finite size such as 6g, 512m or 100000000"
+                    + " (from 1 byte to below 8 EiB) but got '" + s + "'");
         }
+        return (long) bytes;
     }
 
     /** Progress bar over steps plus one line per evaluation. */

@@ -251,8 +251,9 @@ final class TaskOptions {
                     + "several tokens (default: ${DEFAULT-VALUE}).")
     String labels;
 
-    @Option(names = "--template", defaultValue = "Review: {text} Sentiment:",
-            description = "Classification: the prompt around each text, with {text} once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--template", defaultValue = "Review: {text} Sentiment:", converter = TemplateConverter.class,
+            description = "Classification: the prompt around each text, with {text} once (default: ${DEFAULT-VALUE}). "
+                    + "Escapes, as in --prompt-format: \\n \\t \\; \\\\.")
     String template;
 
     @Option(names = "--encoder", paramLabel = "ID",

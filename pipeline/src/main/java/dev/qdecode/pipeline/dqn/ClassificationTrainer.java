@@ -94,6 +94,11 @@ public final class ClassificationTrainer {
         return v == null ? "none" : "'" + v + "'";
     }
 
+    /** A provenance value in a message: a template as the command line gives it (escapes, one line). */
+    private static String quoted(String key, String v) {
+        return quoted(key.equals("template") && v != null ? PromptFormat.escapeTemplate(v) : v);
+    }
+
     /**
      * Checks a classification prompt template: it must hold {@code {text}} exactly once.
      *
@@ -103,7 +108,8 @@ public final class ClassificationTrainer {
     public static void checkTemplate(String template) {
         int first = template.indexOf("{text}");
         if (first < 0 || template.indexOf("{text}", first + 1) >= 0) {
-            throw new IllegalArgumentException("--template '" + template + "': expected the placeholder {text} exactly "
+            throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)
+                    + "': expected the placeholder {text} exactly "
                     + "once");
         }
     }
@@ -118,7 +124,8 @@ public final class ClassificationTrainer {
     public static void checkDecoderTemplate(String template) {
         checkTemplate(template);
         if (template.substring(template.indexOf("{text}") + "{text}".length()).isBlank()) {
-            throw new IllegalArgumentException("--template '" + template + "': expected text after {text} with a "
+            throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)
+                    + "': expected text after {text} with a "
                     + "decoder backbone (the label is written after it, e.g. 'Review: {text} Sentiment:')");
         }
     }
@@ -448,8 +455,9 @@ public final class ClassificationTrainer {
                     String mine = prov.get(key);
                     String theirs = o.provenance().get(key);
                     if (!Objects.equals(mine, theirs)) {
-                        throw new IllegalArgumentException(o.file + ": its " + key + " " + quoted(theirs) + " differs from "
-                                + file + "'s " + quoted(mine) + " (expected runs of the same setup on the same backbone)");
+                        throw new IllegalArgumentException(o.file + ": its " + key + " " + quoted(key, theirs) + " differs"
+                                + " from " + file + "'s " + quoted(key, mine) + " (expected runs of the same setup on the"
+                                + " same backbone)");
                     }
                 }
             }

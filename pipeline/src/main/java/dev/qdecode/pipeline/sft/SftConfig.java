@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.tokenizer.PromptFormat;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,10 +138,12 @@ public record SftConfig(
         }
         int at = template.indexOf(SOURCE);
         if (at < 0 || template.indexOf(SOURCE, at + 1) >= 0) {
-            throw new IllegalArgumentException("--template '" + template + "': must contain " + SOURCE + " exactly once");
+            throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template) + "': must contain "
+                    + SOURCE + " exactly once");
         }
         if (template.contains("{text}")) {
-            throw new IllegalArgumentException("--template '" + template + "': {text} is reserved, use " + SOURCE);
+            throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)
+                    + "': {text} is reserved, use " + SOURCE);
         }
         if ((model == null) == (init == null)) {
             throw new IllegalArgumentException("--model / --init: give exactly one (a model directory to continue, "
@@ -447,6 +450,7 @@ public record SftConfig(
         m.put("tokenizer", tokenizerDir());
         m.put("source-column", effectiveSourceColumn());
         m.put("target-column", effectiveTargetColumn());
+        m.put("template", PromptFormat.escapeTemplate(template)); // as given on the command line: one line
         return m;
     }
 

@@ -21,9 +21,13 @@ import java.util.List;
  * @param rows token ids per example
  * @param promptLength per example, the number of prompt tokens
  * @param sources the source texts (for decoding)
- * @param targets the reference target texts
+ * @param targets the target texts trained on (and scored by the dev loss): a row's first reference
+ * @param references per example, every reference of its row (translation: a JSON array target gives several,
+ *     which dev BLEU scores against, as {@code evaluate --task translation} does; other tasks: the target alone)
+ * @param shortened dialogue contexts shortened to fit the model (0 for other tasks)
  */
-record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets, int shortened) {
+record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets,
+        List<List<String>> references, int shortened) {
 
     /** Number of examples. */
     int size() {
@@ -53,6 +57,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
     static SftData read(SftConfig cfg, Path file, TextTokenizer tok, PromptFormat format, int eos, int maxLength) {
         List<String> sources = new ArrayList<>();
         List<String> targets = new ArrayList<>();
+        List<List<String>> references = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         List<List<String>> turns = new ArrayList<>();
         ReadOptions opts; // as the examples were read (no row skipped): the i-th example is the i-th data row
@@ -75,6 +80,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             for (TranslationExample e : Datasets.translation(file, opts).examples()) {
                 sources.add(e.source());
                 targets.add(e.references().get(0));
+                references.add(e.references());
                 ids.add(e.id());
             }
         }
@@ -118,7 +124,10 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             rows[i] = r;
             plen[i] = p.length;
         }
-        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets), shortened);
+        if (references.isEmpty()) { // dialogue, continuation: one target per row, its only reference
+            targets.forEach(t -> references.add(List.of(t)));
+        }
+        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets), List.copyOf(references), shortened);
     }
 
     /**

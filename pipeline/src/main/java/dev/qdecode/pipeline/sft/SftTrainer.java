@@ -637,8 +637,11 @@ public final class SftTrainer {
             }
             String was = sft.get("template").getAsString();
             if (!was.equals(cfg.template())) {
-                listener.onWarning("--model " + cfg.model() + " was trained with --template '" + was + "' (sft --task "
-                        + cfg.task() + "); this run uses the default '" + cfg.template() + "' (give --template '" + was
+                // as the command line gives them (escapes, one line): the one shown given again is the one it was
+                String given = PromptFormat.escapeTemplate(was);
+                listener.onWarning("--model " + cfg.model() + " was trained with --template '" + given + "' (sft --task "
+                        + cfg.task() + "); this run uses the default '" + PromptFormat.escapeTemplate(cfg.template())
+                        + "' (give --template '" + given
                         + "' to keep it)");
             }
         } catch (IOException | JsonParseException | IllegalStateException | ClassCastException
@@ -751,16 +754,31 @@ public final class SftTrainer {
         return m;
     }
 
-    /** Greedy decodes of the first {@code bleuSamples} dev sources through the inference path. */
+    /**
+     * Corpus BLEU of the greedy decodes of the first {@code bleuSamples} dev sources through the inference
+     * path, each against every reference of its row (a JSON array target gives several), as {@code evaluate
+     * --task translation} scores a test set.
+     */
     private BleuScore devBleu(TrainableLlama model, TextTokenizer tok, SftData dev) throws IOException {
         Path snap = cfg.out().resolve(EVAL_MODEL);
         try {
             model.save(snap, null);
-            return Bleu.corpusLevel().corpusScore(decode(snap, tok, dev), dev.targets().subList(0,
-                    Math.min(cfg.bleuSamples(), dev.size())).stream().map(List::of).toList());
+            return Bleu.corpusLevel().corpusScore(decode(snap, tok, dev), bleuReferences(dev, cfg.bleuSamples()));
         } finally {
             ModelFiles.deleteTree(snap);
         }
+    }
+
+    /**
+     * The references dev BLEU scores the first {@code n} dev examples against: every reference of each row,
+     * in the file's order (not only the first, which the dev loss is computed on).
+     *
+     * @param dev the dev examples
+     * @param n the number of examples decoded ({@code --bleu-samples}; fewer when the file is shorter)
+     * @return per example, its row's references
+     */
+    static List<List<String>> bleuReferences(SftData dev, int n) {
+        return dev.references().subList(0, Math.min(n, dev.size()));
     }
 
     /** Greedy decodes of the first {@code bleuSamples} dev prompts by the model saved in {@code snap}. */

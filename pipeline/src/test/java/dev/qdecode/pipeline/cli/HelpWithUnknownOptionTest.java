@@ -46,4 +46,34 @@ class HelpWithUnknownOptionTest {
         assertEquals(ExitCodes.USAGE, extra.code(), extra.err());
         assertTrue(extra.err().startsWith("qdecode: error: Unmatched argument at index 2: 'extra'"), extra.err());
     }
+
+    /**
+     * {@code help COMMAND --bogus} is refused as {@code COMMAND --help --bogus} is, and its hint names the
+     * command whose help was asked for (it named {@code qdecode help --help}); {@code help} followed by a
+     * nested command's words prints that command's help (it was refused: picocli's help takes one word).
+     */
+    @Test
+    void helpForACommandWithAnUnknownOptionNamesThatCommandsHelp() {
+        for (List<String> command : COMMANDS.subList(1, COMMANDS.size())) {
+            String qualified = "qdecode " + String.join(" ", command);
+            List<String> help = new ArrayList<>(List.of("help"));
+            help.addAll(command);
+            CliRunner.Result r = run(help, "--bogus");
+            assertEquals(ExitCodes.USAGE, r.code(), qualified + ": " + r.err());
+            assertEquals(List.of("qdecode: error: Unknown option: '--bogus'", "Try '" + qualified + " --help' for the options."),
+                    r.err().lines().toList(), qualified);
+            assertEquals("", r.out(), qualified);
+            CliRunner.Result ok = run(help);
+            assertEquals(ExitCodes.OK, ok.code(), qualified + ": " + ok.err());
+            assertTrue(ok.out().contains("Usage: " + qualified + " "), ok.out());
+        }
+        CliRunner.Result extra = CliRunner.run("help", "rewards", "score", "extra");
+        assertEquals(ExitCodes.USAGE, extra.code(), extra.err());
+        assertEquals(List.of("qdecode: error: Unmatched argument at index 3: 'extra'",
+                "Try 'qdecode rewards score --help' for the options."), extra.err().lines().toList());
+        // without a command, the help command's own help
+        CliRunner.Result bare = CliRunner.run("help", "--bogus");
+        assertEquals(List.of("qdecode: error: Unknown option: '--bogus'", "Try 'qdecode help --help' for the options."),
+                bare.err().lines().toList());
+    }
 }

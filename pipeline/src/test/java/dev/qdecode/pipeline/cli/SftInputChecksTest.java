@@ -139,6 +139,27 @@ class SftInputChecksTest {
     }
 
     /**
+     * {@code --max-memory} refuses a size that is not a finite count of bytes, as every number option
+     * refuses NaN and infinity: {@code 1e400m} reads as infinite and was taken as no limit (the run trained).
+     */
+    @Test
+    void aMaxMemoryThatIsNotAFiniteSizeIsRefused() {
+        for (String v : List.of("1e400m", "1e400", "1e30g", "NaN", "Infinity", "0x1p3g", "1fm", "-1g", "0.5")) {
+            Path o = tmp.resolve("mm");
+            CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--max-memory", v,
+                    "--out", o.toString());
+            assertEquals(ExitCodes.USAGE, r.code(), v + ": " + r.err());
+            assertEquals("qdecode: error: --max-memory: expected a finite size such as 6g, 512m or 100000000 (from 1"
+                    + " byte to below 8 EiB) but got '" + v + "'", r.err().lines().findFirst().orElse(""), v);
+            assertFalse(Files.exists(o.resolve("checkpoint")), v);
+        }
+        assertEquals(6L << 30, SftCommand.parseSize("6g"));
+        assertEquals(512L << 20, SftCommand.parseSize("512M"));
+        assertEquals(1500L << 10, SftCommand.parseSize("1.5e3k"));
+        assertEquals(100000000L, SftCommand.parseSize("100000000"));
+    }
+
+    /**
      * The estimate comes before the model is built: an --init architecture far beyond the limit (here
      * one embedding of 4.3G floats, which could not even be allocated as one array) is refused with the
      * estimate, not built until memory runs out (an internal error, exit 1, as it was).
@@ -222,6 +243,49 @@ class SftInputChecksTest {
             assertTrue(r.err().contains("; expected one of the tokenizer's special tokens (0 "), r.err());
             assertFalse(Files.exists(tmp.resolve(field)));
         }
+    }
+
+    /**
+     * {@code --template} reads the escapes of {@code --prompt-format} ({@code \n} a newline): it took them
+     * literally, training on a backslash and an n. A template without a backslash is as given; an unknown
+     * escape is bad usage; messages show a template as it is given, on one line.
+     */
+    @Test
+    void theTemplateReadsThePromptFormatEscapes() throws IOException {
+        Path run = tmp.resolve("nl");
+        CliRunner.Result r = sft("--template", "{source}\\n=", "--model", model.toString(),
+                "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(
+                Files.readString(run.resolve("qdecode-model.json"))).getAsJsonObject();
+        assertEquals("{source}\n=", m.getAsJsonObject("sft").get("template").getAsString());
+        assertTrue(m.getAsJsonObject("prompt_format").get("template").getAsString().endsWith("{text}\n="), m.toString());
+        CliRunner.Result bad = sft("--template", "C:\\x {source}", "--model", model.toString(), "--out",
+                tmp.resolve("bad").toString());
+        assertEquals(ExitCodes.USAGE, bad.code(), bad.err());
+        assertEquals("qdecode: error: Invalid value for option '--template': 'C:\\x {source}': unknown escape \\x (use"
+                + " \\n, \\t, \\; or \\\\)", bad.err().lines().findFirst().orElse(""));
+        assertFalse(Files.exists(tmp.resolve("bad")));
+        CliRunner.Result none = sft("--template", "no source\\n", "--model", model.toString(), "--out",
+                tmp.resolve("none").toString());
+        assertEquals(ExitCodes.USAGE, none.code(), none.err());
+        assertTrue(none.err().startsWith("qdecode: error: --template 'no source\\n': must contain {source} exactly once\n"),
+                none.err());
+        // a resume that gives the template again compares it as read: the same spelling is the run's template
+        // (the run is finished, which is what is refused), another spelling of other text is a differing key
+        CliRunner.Result again = sft("--template", "{source}\\n=", "--model", model.toString(),
+                "--out", run.toString(), "--resume");
+        assertEquals(ExitCodes.USAGE, again.code(), again.err());
+        assertTrue(again.err().contains(" already finished its 1 steps"), again.err());
+        CliRunner.Result literal = sft("--template", "{source}\\\\n=", "--model", model.toString(),
+                "--out", run.toString(), "--resume");
+        assertEquals(ExitCodes.USAGE, literal.code(), literal.err());
+        assertTrue(literal.err().contains("differing keys: template ({source}\\n= vs {source}\\\\n=)"), literal.err());
+        assertEquals(1, literal.err().strip().lines().count(), literal.err());
+        // train --task classification --template reads them the same way
+        picocli.CommandLine.ParseResult p = Main.commandLine().parseArgs("train", "--task", "classification",
+                "--template", "Review: {text}\\nSentiment:", "--out", tmp.resolve("c").toString());
+        assertEquals("Review: {text}\nSentiment:", p.subcommand().matchedOption("--template").getValue());
     }
 
     @Test

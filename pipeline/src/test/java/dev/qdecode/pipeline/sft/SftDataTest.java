@@ -3,11 +3,13 @@ package dev.qdecode.pipeline.sft;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.qdecode.rewards.bleu.Bleu;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,34 @@ class SftDataTest {
             // the whole row reads as the text it stands for (it read "Soon,  there was a dog.", two spaces)
             int[] row = Arrays.copyOf(d.rows()[0], d.rows()[0].length - 1);
             assertEquals("Soon, there was a dog.", tok.decode(row, true).strip());
+        }
+    }
+
+    /**
+     * A translation row whose target is a JSON array has several references: the first is trained on (and
+     * scored by the dev loss), and dev BLEU scores against all of them, as {@code evaluate --task translation}
+     * does (it scored against the first only, so a decode matching the second got no credit).
+     */
+    @Test
+    void devBleuScoresAgainstEveryReferenceOfARow(@TempDir Path tmp) throws Exception {
+        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
+        Path dev = Files.writeString(tmp.resolve("dev.jsonl"),
+                "{\"en\": \"A dog runs.\", \"de\": [\"Ein Hund rennt.\", \"Ein Hund läuft schnell.\"]}\n"
+                + "{\"en\": \"A cat sleeps.\", \"de\": \"Eine Katze schläft.\"}\n"
+                + "{\"en\": \"A man sits.\", \"de\": \"Ein Mann sitzt.\"}\n");
+        SftConfig cfg = new SftConfig("translation", dev, dev, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 2, 1, tmp.resolve("out"));
+        try (TextTokenizer tok = TextTokenizer.load(model)) {
+            SftData d = SftData.read(cfg, dev, tok, PromptFormat.forModel(model, tok), 2, 512);
+            assertEquals(List.of("Ein Hund rennt.", "Eine Katze schläft.", "Ein Mann sitzt."), d.targets());
+            List<List<String>> refs = SftTrainer.bleuReferences(d, cfg.bleuSamples());
+            assertEquals(List.of(List.of("Ein Hund rennt.", "Ein Hund läuft schnell."), List.of("Eine Katze schläft.")),
+                    refs);
+            // a decode equal to the second reference scores as a match
+            var score = Bleu.corpusLevel().corpusScore(
+                    List.of("Ein Hund läuft schnell.", "Eine Katze schläft."), refs);
+            assertEquals(100.0, score.score(), 1e-9);
+            assertEquals("nrefs:var", score.signature().split("\\|")[0]);
         }
     }
 }
