@@ -47,6 +47,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: see 'qdecode --help'");
     }
 
+    /** A decimal number as the options take it: digits with an optional point, sign and exponent. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     /**
      * Builds the picocli command line with all subcommands and the error handling installed.
      *
@@ -73,6 +77,11 @@ public final class Main implements Runnable {
             }
             if (!Double.isFinite(d)) {
                 throw new CommandLine.TypeConversionException("expected a finite number but got '" + s + "'");
+            }
+            // Java also reads '1d', '2f', '0x1p-3' and surrounding blanks: '--time-limit 1d' would be one minute
+            if (!DECIMAL.matcher(s).matches()) {
+                throw new CommandLine.TypeConversionException("expected a decimal number such as 0.5, 3 or 1e-4 but got '"
+                        + s + "'");
             }
             return d;
         };

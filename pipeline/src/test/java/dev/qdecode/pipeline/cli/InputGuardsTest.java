@@ -97,6 +97,13 @@ class InputGuardsTest {
                 + "expected a finite number but got 'NaN'");
         usage(CliRunner.run("generate", "--prompt", "Once", "--temperature", "Infinity"),
                 "expected a finite number but got 'Infinity'");
+        // Java's own spellings are not numbers here: '--time-limit 1d' read as 1 minute, '0x1p-10' as a learning rate
+        usage(CliRunner.run("sft", "--time-limit", "1d"), "Invalid value for option '--time-limit': expected a decimal "
+                + "number such as 0.5, 3 or 1e-4 but got '1d'");
+        for (String v : new String[] {"0x1p-10", "2f", " 0.5", "1e-4 "}) {
+            usage(CliRunner.run("train", "--lr", v), "Invalid value for option '--lr': expected a decimal number such as "
+                    + "0.5, 3 or 1e-4 but got '" + v + "'");
+        }
         // a missing or unreadable option file is bad input, as every missing input file is (it was exit 2)
         Path missing = tmp.resolve("opts.txt");
         badInput(CliRunner.run("train", "@" + missing), "@" + missing + ": option file " + missing + " not found");
