@@ -14,7 +14,9 @@ import java.util.List;
  * A:</pre>
  *
  * <p>The speaker of the last context turn and the responder always differ; turns are separated by a
- * newline (the turn separator). A context keeps its last {@value #CONTEXT_TURNS} turns ({@link #recent}),
+ * newline (the turn separator), so a turn whose text holds line breaks of its own (a CSV or JSON-lines cell
+ * can) is rendered on one line, each line break with the blanks around it becoming one space
+ * ({@link #line}): otherwise its second line would read as a turn without a speaker. A context keeps its last {@value #CONTEXT_TURNS} turns ({@link #recent}),
  * fewer where even these do not fit the model ({@link #fit}). {@code qdecode sft --task dialogue} trains the response followed by
  * EOS, so EOS is the end-of-turn token when decoding.
  */
@@ -84,7 +86,7 @@ public final class DialogueFormat {
         // The last turn alone is too long: drop tokens from its start, first as many as it overflows by; a
         // suffix re-encodes to about as many tokens (not always exactly), so each candidate is checked, and
         // fewer are dropped when fewer suffice.
-        String last = turns.get(n - 1).strip();
+        String last = line(turns.get(n - 1));
         int[] starts = tok.tokenStarts(last);
         int over = format.encode(tok, render(List.of(last))).length - maxTokens;
         String best = null;
@@ -122,11 +124,27 @@ public final class DialogueFormat {
         return format.encode(tok, p).length <= maxTokens ? p : null;
     }
 
+    /** Line breaks (with the blanks around them) inside a turn, which would end its line early. */
+    private static final java.util.regex.Pattern LINE_BREAK =
+            java.util.regex.Pattern.compile("\\h*(?:\\R\\s*)+");
+
+    /**
+     * A turn as one line of a prompt: stripped, each line break inside it (with the blanks around it) one
+     * space, so that the newline stays the turn separator.
+     *
+     * @param turn a context turn
+     * @return the turn on one line
+     */
+    public static String line(String turn) {
+        return LINE_BREAK.matcher(turn.strip()).replaceAll(" ");
+    }
+
     /**
      * The prompt of a context.
      *
      * @param turns the context turns, oldest first (at least one)
-     * @return the prompt text, ending with the responder's cue ({@code "A:"} or {@code "B:"})
+     * @return the prompt text, one line per turn ({@link #line}), ending with the responder's cue ({@code "A:"}
+     *     or {@code "B:"})
      * @throws IllegalArgumentException when there are no turns
      */
     public static String render(List<String> turns) {
@@ -137,7 +155,7 @@ public final class DialogueFormat {
         int n = turns.size();
         for (int i = 0; i < n; i++) {
             // The responder is the speaker of turn n; turn i has the same speaker when n - i is even.
-            b.append((n - i) % 2 == 0 ? "A: " : "B: ").append(turns.get(i).strip()).append('\n');
+            b.append((n - i) % 2 == 0 ? "A: " : "B: ").append(line(turns.get(i))).append('\n');
         }
         return b.append("A:").toString();
     }

@@ -61,6 +61,22 @@ class DialogueFormatTest {
     }
 
     @Test
+    void aTurnWithLineBreaksStaysOnOneLine() {
+        // A CSV or JSON-lines cell may hold line breaks; the newline separates turns, so a second line of a
+        // turn would read as a turn without a speaker (here even as another "B:" turn).
+        List<String> turns = List.of("So Dick , how about\nB: getting some coffee ?", "Coffee ? \r\n\n  No .\u2028Thanks .");
+        String p = DialogueFormat.render(turns);
+        assertEquals("A: So Dick , how about B: getting some coffee ?\nB: Coffee ? No . Thanks .\nA:", p);
+        assertEquals(3, p.split("\n").length, p);
+        // a too-long last turn with line breaks is cut on the same one-line text
+        String last = longTurn(200).replace(" . ", " .\n");
+        DialogueFormat.Fitted f = DialogueFormat.fit(List.of("Hi .", last), tok, fmt, 48);
+        assertTrue(f.cut());
+        assertEquals(2, f.prompt().split("\n").length, f.prompt());
+        assertTrue(last.replace("\n", " ").endsWith(f.prompt().substring(3, f.prompt().length() - 3)), f.prompt());
+    }
+
+    @Test
     void aContextThatFitsIsRenderedWhole() {
         List<String> turns = List.of("Hi .", "Hello !", "How are you ?");
         DialogueFormat.Fitted f = DialogueFormat.fit(turns, tok, fmt, 100);
