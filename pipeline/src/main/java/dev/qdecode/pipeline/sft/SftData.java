@@ -21,7 +21,8 @@ import java.util.List;
  * @param rows token ids per example
  * @param promptLength per example, the number of prompt tokens
  * @param sources the source texts (for decoding)
- * @param targets the target texts trained on (and scored by the dev loss): a row's first reference
+ * @param targets the target texts trained on (and scored by the dev loss): a row's first reference (dialogue:
+ *     the response on one line, {@link DialogueFormat#line})
  * @param references per example, every reference of its row (translation: a JSON array target gives several,
  *     which dev BLEU scores against, as {@code evaluate --task translation} does; other tasks: the target alone)
  * @param shortened dialogue contexts shortened to fit the model (0 for other tasks)
@@ -68,7 +69,9 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
                 List<String> recent = DialogueFormat.recent(e.contextTurns()); // as train rolls out from
                 sources.add(DialogueFormat.render(recent));
                 turns.add(recent);
-                targets.add(e.response());
+                // the response is the next turn, one line like the context's (a line break inside it would teach
+                // the model to start another speaker's turn before its EOS)
+                targets.add(DialogueFormat.line(e.response()));
                 ids.add(e.id());
             }
         } else if (cfg.task().equals("continuation")) {

@@ -77,6 +77,19 @@ class DialogueFormatTest {
     }
 
     @Test
+    void sftTrainsAResponseWithLineBreaksOnOneLine() throws java.io.IOException {
+        Path dir = java.nio.file.Files.createTempDirectory("dlg");
+        Path pairs = java.nio.file.Files.writeString(dir.resolve("pairs.csv"),
+                "context,response\n\"Do you like coffee ?\",\"Coffee ?\nB: I like it .\"\n");
+        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
+        SftConfig cfg = new SftConfig("dialogue", pairs, pairs, null, null, null, model, null, null, 1, 0, 1, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 0, 1, dir.resolve("out"));
+        SftData d = SftData.read(cfg, pairs, tok, fmt, 2, 512);
+        assertEquals(List.of("B: Do you like coffee ?\nA:"), d.sources());
+        assertEquals(List.of("Coffee ? B: I like it ."), d.targets());
+    }
+
+    @Test
     void aContextThatFitsIsRenderedWhole() {
         List<String> turns = List.of("Hi .", "Hello !", "How are you ?");
         DialogueFormat.Fitted f = DialogueFormat.fit(turns, tok, fmt, 100);
