@@ -60,12 +60,10 @@ final class DialogueMapper {
   private static List<String> contextTurns(Row row, Binding b) {
     String column = b.column("context");
     List<String> raw = row.getAll(column);
-    List<String> parts;
-    if (raw.size() == 1) {
-      parts = split(raw.get(0));
-    } else {
-      parts = raw;
-    }
+    // A JSON array lists the turns themselves (even one turn, which is not split again); a string joins
+    // them with the separator.
+    boolean array = row.isArray(column);
+    List<String> parts = array ? raw : split(raw.get(0));
     List<String> turns = new ArrayList<>(parts.size());
     for (String p : parts) {
       String t = p.strip();
@@ -76,9 +74,10 @@ final class DialogueMapper {
                 + (turns.size() + 1)
                 + " of "
                 + parts.size()
-                + " is empty (turns are joined with ' "
-                + EOU
-                + " ')");
+                + " is empty"
+                + (array
+                    ? " (expected a non-blank string for each element of the array)"
+                    : " (turns are joined with ' " + EOU + " ')"));
       }
       turns.add(t);
     }

@@ -126,6 +126,17 @@ public final class Row {
   }
 
   /**
+   * Whether a column's value is a JSON array (even of one element), rather than a single string.
+   *
+   * @param column the column name
+   * @return true for an array
+   * @throws DataException naming file, line and column if the column is missing
+   */
+  boolean isArray(String column) {
+    return raw(column) instanceof List;
+  }
+
+  /**
    * A one-line message about this row, prefixed with {@code file:line:}.
    *
    * @param message what was wrong

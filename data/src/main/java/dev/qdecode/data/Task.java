@@ -25,7 +25,7 @@ import java.util.Map;
  *   <tr><td>translation</td><td>source=en, target=(none: map it, e.g. target=de); a JSON array
  *       gives several references</td><td>id=id</td></tr>
  *   <tr><td>dialogue</td><td>context=context (turns joined with {@code __eou__}, or a JSON
- *       array), response=response</td><td>id=dialog_id, turn=turn (must equal the number of
+ *       array of the turns, each element one turn), response=response</td><td>id=dialog_id, turn=turn (must equal the number of
  *       context turns), topic=topic (1..10), response_act=response_act (1..4),
  *       response_emotion=response_emotion (0..6)</td></tr>
  * </table>

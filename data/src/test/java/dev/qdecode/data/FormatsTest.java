@@ -131,6 +131,31 @@ class FormatsTest {
   }
 
   @Test
+  void aJsonArrayOfOneTurnIsThatTurn() {
+    // the elements of an array are the turns: one element is one turn, as each of two is, even when
+    // its text holds the separator
+    Path d =
+        files.write(
+            "d1.jsonl",
+            "{\"context\": [\"Hi . __eou__ there\"], \"response\": \"Yo .\", \"turn\": 1}\n"
+                + "{\"context\": [\"Hi . __eou__ there\", \"Hello !\"], \"response\": \"Yo .\","
+                + " \"turn\": 2}\n"
+                + "{\"context\": \"Hi . __eou__ there\", \"response\": \"Yo .\", \"turn\": 2}\n");
+    List<DialogueExample> es = Datasets.dialogue(d, ReadOptions.defaults()).examples();
+    assertEquals(List.of("Hi . __eou__ there"), es.get(0).contextTurns());
+    assertEquals(List.of("Hi . __eou__ there", "Hello !"), es.get(1).contextTurns());
+    assertEquals(List.of("Hi .", "there"), es.get(2).contextTurns()); // a string is split
+    Path blank = files.write("d2.jsonl", "{\"context\": [\"Hi .\", \" \"], \"response\": \"Yo .\"}\n");
+    DataException e =
+        assertThrows(DataException.class, () -> Datasets.dialogue(blank, ReadOptions.defaults()));
+    assertEquals(
+        blank
+            + ":1: column 'context': turn 2 of 2 is empty (expected a non-blank string for each element"
+            + " of the array)",
+        e.getMessage());
+  }
+
+  @Test
   void formatOverridesExtension() {
     Path f = files.write("t.txt", "sentence,label\n\"a, b\",1\n");
     Dataset<ClassificationExample> ds =
