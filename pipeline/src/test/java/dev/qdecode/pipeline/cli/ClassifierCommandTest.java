@@ -118,6 +118,18 @@ class ClassifierCommandTest {
         }
     }
 
+    /** A --head that is not one names the option, as --epochs does (it said "head 'svm': ..."). */
+    @Test
+    void anUnknownHeadNamesTheOption() throws IOException {
+        Path data = Files.writeString(tmp.resolve("two.tsv"), "sentence\tlabel\ngood\t1\nbad\t0\n");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", data.toString(), "--head", "svm",
+                "--out", tmp.resolve("o").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --head svm: expected logistic or mlp", r.err().strip().lines().findFirst()
+                .orElse(""));
+        assertTrue(Files.notExists(tmp.resolve("o")));
+    }
+
     private static final Path SST2 = CliRunner.shared().resolve("data/sst2");
     private String cacheProperty;
 
