@@ -156,8 +156,15 @@ final class ClassifierCommand implements Runnable {
         public Integer call() {
             overwrite.checkEmpty(out, "a classifier", "");
             ClassifierConfig cfg;
+            ClassifierConfig.HeadType headType;
             try {
-                cfg = ClassifierConfig.HeadType.parse(head) == ClassifierConfig.HeadType.MLP
+                headType = ClassifierConfig.HeadType.parse(head);
+            } catch (IllegalArgumentException e) { // named as the option, as --epochs, --lr and --l2 are
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--head " + head + ": expected logistic or mlp");
+            }
+            try {
+                cfg = headType == ClassifierConfig.HeadType.MLP
                         ? ClassifierConfig.mlp() : ClassifierConfig.logistic();
                 cfg = cfg.withSeed(seed);
                 if (l2 != null) {

@@ -96,6 +96,40 @@ class ClassifierCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 
+    /**
+     * An --encoder directory that holds no model (no config.json) is bad input (exit 3), as one without
+     * tokenizer.json or an hf:DIR naming no directory; it was reported as bad usage (exit 2, with a
+     * "Try --help" line), in classifier train and train --task classification alike.
+     */
+    @Test
+    void anEncoderDirectoryWithoutAModelIsBadInput() throws IOException {
+        Path notModel = Files.createDirectories(tmp.resolve("not-a-model"));
+        Path data = Files.writeString(tmp.resolve("two.tsv"), "sentence\tlabel\ngood\t1\nbad\t0\n");
+        for (String enc : new String[] {notModel.toString(), "hf:" + notModel}) {
+            CliRunner.Result r = CliRunner.run("classifier", "train", "--data", data.toString(), "--encoder", enc,
+                    "--out", tmp.resolve("o").toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals("qdecode: error: encoder directory " + notModel + ": no config.json (expected a Hugging Face "
+                    + "model directory)", r.err().strip());
+            r = CliRunner.run("train", "--task", "classification", "--data", data.toString(), "--dev", data.toString(),
+                    "--encoder", enc, "--out", tmp.resolve("r").toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertTrue(r.err().strip().endsWith("no config.json (expected a Hugging Face model directory)"), r.err());
+        }
+    }
+
+    /** A --head that is not one names the option, as --epochs does (it said "head 'svm': ..."). */
+    @Test
+    void anUnknownHeadNamesTheOption() throws IOException {
+        Path data = Files.writeString(tmp.resolve("two.tsv"), "sentence\tlabel\ngood\t1\nbad\t0\n");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", data.toString(), "--head", "svm",
+                "--out", tmp.resolve("o").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --head svm: expected logistic or mlp", r.err().strip().lines().findFirst()
+                .orElse(""));
+        assertTrue(Files.notExists(tmp.resolve("o")));
+    }
+
     private static final Path SST2 = CliRunner.shared().resolve("data/sst2");
     private String cacheProperty;
 

@@ -39,7 +39,8 @@ final class ModelDirEncoder implements SentenceEncoder {
 
     static ModelDirEncoder open(Path dir, int batchSize) {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
-            throw new IllegalArgumentException("encoder directory " + dir
+            // a model input that is not one: bad input, as a missing tokenizer.json or an hf:DIR that names no directory
+            throw new dev.qdecode.models.ModelException("encoder directory " + dir
                     + ": no config.json (expected a Hugging Face model directory)");
         }
         // once per process while the files are unchanged; generation settings do not change an embedding

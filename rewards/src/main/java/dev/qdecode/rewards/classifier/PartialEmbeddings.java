@@ -39,6 +39,8 @@ final class PartialEmbeddings implements AutoCloseable {
     private final int dim;
     private final float[][] vectors;
     private int done;
+    /** Why the records read at open stopped before the end of the file; null when they did not. */
+    private String dropped;
     /**
      * The file, locked by this object; null when the file is not kept (held by another job, or an I/O
      * failure). Only while it is open may the file be deleted: once closed, another job may have locked it.
@@ -103,8 +105,12 @@ final class PartialEmbeddings implements AutoCloseable {
                 writeFully(ch, ByteBuffer.wrap(header), 0);
                 end = header.length;
             } else if (end < ch.size()) {
-                LOG.warn("embedding cache: dropping {} bytes of {} after its last complete batch"
-                        + " (left by a job that stopped while writing)", ch.size() - end, file);
+                p.dropped = p.tornAt(end)
+                        ? "dropping " + (ch.size() - end) + " bytes after its last complete batch (left by a job"
+                                + " that stopped while writing)"
+                        : "dropping " + (ch.size() - end) + " bytes from byte " + end + ", whose batch record fails"
+                                + " its checks (a corrupt file: the texts of the dropped records are embedded again)";
+                LOG.warn("embedding cache: {}: {}", file, p.dropped);
                 ch.truncate(end);
             }
             ch.position(end);
@@ -144,6 +150,29 @@ final class PartialEmbeddings implements AutoCloseable {
         while (b.hasRemaining()) {
             ch.write(b, at + b.position());
         }
+    }
+
+    /**
+     * Whether the record at {@code pos} (where reading stopped) is cut short by the end of the file, as a
+     * job stopped while appending it leaves it, rather than complete but failing its checks.
+     */
+    private boolean tornAt(long pos) throws IOException {
+        long size = channel.size();
+        if (size - pos < 4) {
+            return true;
+        }
+        int count = ByteBuffer.wrap(read(channel, pos, 4)).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        return count > 0 && count <= vectors.length - done && size - pos - 4 < 4L * count * (1L + dim) + 8;
+    }
+
+    /**
+     * Why the records read at open stopped before the end of the file: a torn last record, or one that fails
+     * its checks (the warning logged at open).
+     *
+     * @return the reason, or null when every record was read
+     */
+    String dropped() {
+        return dropped;
     }
 
     /** Reads the records from {@code start}; returns the offset just after the last good one. */

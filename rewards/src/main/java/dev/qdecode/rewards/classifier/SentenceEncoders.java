@@ -47,7 +47,8 @@ public final class SentenceEncoders {
      * @return the encoder (the caller closes it)
      * @throws IllegalArgumentException when the id is unknown or the batch size is not positive
      * @throws IllegalStateException when the model cannot be loaded
-     * @throws dev.qdecode.models.ModelException when an {@code hf:DIR} id names no directory
+     * @throws dev.qdecode.models.ModelException when an {@code hf:DIR} id names no directory, or a directory
+     *     without {@code config.json}
      */
     public static SentenceEncoder open(String id, int batchSize) {
         if (batchSize < 1) {

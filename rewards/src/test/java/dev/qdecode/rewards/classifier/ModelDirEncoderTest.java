@@ -64,10 +64,17 @@ class ModelDirEncoderTest {
                 + "(expected at least the tokenizer's)", e.getMessage());
     }
 
+    /**
+     * A directory without config.json is a bad model input (a ModelException: exit 3), as a missing
+     * tokenizer.json or an {@code hf:DIR} naming no directory are; it was an IllegalArgumentException, which
+     * the CLI reported as bad usage (exit 2).
+     */
     @Test
     void notAModelDirectoryIsAClearError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SentenceEncoders.open(MODEL.getParent().toString()));
-        assertTrue(e.getMessage().contains("config.json"), e.getMessage());
+        for (String id : List.of(MODEL.getParent().toString(), "hf:" + MODEL.getParent())) {
+            ModelException e = assertThrows(ModelException.class, () -> SentenceEncoders.open(id));
+            assertEquals("encoder directory " + MODEL.getParent() + ": no config.json (expected a Hugging Face model "
+                    + "directory)", e.getMessage());
+        }
     }
 }

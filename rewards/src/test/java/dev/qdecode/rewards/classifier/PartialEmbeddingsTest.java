@@ -147,6 +147,38 @@ class PartialEmbeddingsTest {
         assertEquals(7, enc.embedded, "the first batch is kept, the corrupt second one embedded again");
     }
 
+    /**
+     * The warning tells a torn last record (a job stopped while writing) from one that fails its checks (a
+     * corrupt file): it blamed every dropped record on a stopped job, even a corrupt first one followed by
+     * good ones.
+     */
+    @Test
+    void theWarningTellsATornRecordFromACorruptOne() throws IOException {
+        EmbeddingCache cache = stoppedAfter(2);
+        byte[] digest = java.util.HexFormat.of().parseHex(EmbeddingCache.sha256(TEXTS));
+        String key = EmbeddingCache.key(new BatchingEncoder());
+        Files.write(part(cache), new byte[] {3, 0, 0, 0, 1, 0, 0}, StandardOpenOption.APPEND);
+        try (PartialEmbeddings p = PartialEmbeddings.open(part(cache), TEXTS.size(), 4, digest, key)) {
+            assertEquals(6, p.done());
+            assertTrue(p.dropped().startsWith("dropping 7 bytes after its last complete batch (left by a job"),
+                    p.dropped());
+        }
+        long size = Files.size(part(cache));
+        try (RandomAccessFile f = new RandomAccessFile(part(cache).toFile(), "rw")) {
+            // a value byte of the first of the two records (each 4 + 3 * 4 + 3 * 4 * 4 + 8 = 72 bytes), the
+            // second one intact
+            long at = size - 2 * 72 + 4 + 3 * 4 + 4;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x40);
+        }
+        try (PartialEmbeddings p = PartialEmbeddings.open(part(cache), TEXTS.size(), 4, digest, key)) {
+            assertEquals(0, p.done());
+            assertTrue(p.dropped().contains("whose batch record fails its checks (a corrupt file"), p.dropped());
+        }
+    }
+
     @Test
     void aPartFileWithAnotherHeaderIsStartedAfresh() throws IOException {
         EmbeddingCache cache = stoppedAfter(1);
