@@ -227,8 +227,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", description = "Most tokens per episode (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--min-new-tokens", description = "End-of-story is banned before this many tokens (default: ${DEFAULT-VALUE}; translation and "
-            + "dialogue: 1).")
+    @Option(names = "--min-new-tokens", description = "End-of-story is banned before this many tokens (default: ${DEFAULT-VALUE}, or "
+            + "--max-new-tokens when that is smaller; translation and dialogue: 1).")
     int minNewTokens;
 
     @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens when the reward can; 0 = terminal reward only (default: ${DEFAULT-VALUE}).")
@@ -390,6 +390,18 @@ final class TrainCommand implements Callable<Integer> {
         if (("translation".equals(task) || "dialogue".equals(task)) && !resume && !chosen.contains("minNewTokens")) {
             // A translation or a turn ends when the model says so: EOS is allowed after the first token.
             overrides.addProperty("minNewTokens", 1);
+        }
+        if (!resume && !chosen.contains("minNewTokens") && chosen.contains("maxNewTokens")
+                && !overrides.has("minNewTokens")) {
+            // a --max-new-tokens below the default --min-new-tokens: the default follows it down (EOS banned to the
+            // end) rather than refusing a value the user never typed
+            JsonObject from = overrides.has("maxNewTokens") ? overrides : configFile;
+            if (from.get("maxNewTokens").isJsonPrimitive() && from.getAsJsonPrimitive("maxNewTokens").isNumber()) {
+                int max = from.get("maxNewTokens").getAsInt();
+                if (max >= 0 && max < DqnConfig.defaults().minNewTokens()) {
+                    overrides.addProperty("minNewTokens", max);
+                }
+            }
         }
         if ("translation".equals(task) && !resume && !chosen.contains("rolloutTemperature")) {
             // Chosen on Multi30k en-de val (SFT model, seed 1, 6,000 episodes): ΔBLEU of the head's greedy
