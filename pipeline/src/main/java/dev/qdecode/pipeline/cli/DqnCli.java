@@ -29,6 +29,23 @@ final class DqnCli {
         return SharedDir.locate().resolve("data/prompts/story_prompts.dev.tsv");
     }
 
+    /**
+     * Refuses an input file given by an option that is missing, a directory or unreadable: bad input (exit 3), one
+     * line {@code OPTION FILE: why (expected WHAT)}.
+     *
+     * @param option the option that named it, e.g. {@code --config}
+     * @param file the file
+     * @param expected what the file should be, for the message
+     */
+    static void requireReadableFile(String option, Path file, String expected) {
+        String why = !Files.exists(file) ? "file not found" : Files.isDirectory(file) ? "is a directory"
+                : !Files.isRegularFile(file) || !Files.isReadable(file) ? "cannot be read" : null;
+        if (why != null) {
+            throw new CliException(option + " " + file + ": " + why + " (expected " + expected + ")",
+                    ExitCodes.BAD_INPUT);
+        }
+    }
+
     /** The prompts of a file with their ids, read with {@link #promptReadOptions}; at least one. */
     static List<PromptExample> promptExamples(Path file, int limit, String option) {
         if (!Files.isRegularFile(file)) {

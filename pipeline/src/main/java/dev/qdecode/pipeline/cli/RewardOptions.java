@@ -36,13 +36,7 @@ final class RewardOptions {
             seen.add(abs);
             // a missing or unreadable jar is bad input (exit 3), as every missing input file is; a jar that
             // loads wrong is the plug-in's failure (exit 4)
-            String why = !java.nio.file.Files.exists(jar) ? "file not found"
-                    : java.nio.file.Files.isDirectory(jar) ? "is a directory"
-                    : !java.nio.file.Files.isReadable(jar) ? "cannot be read" : null;
-            if (why != null) {
-                throw new CliException("--plugin " + jar + ": " + why + " (expected a reward plug-in jar)",
-                        ExitCodes.BAD_INPUT);
-            }
+            DqnCli.requireReadableFile("--plugin", jar, "a reward plug-in jar");
         }
         Rewards r = Rewards.discover();
         for (Path jar : plugins) {

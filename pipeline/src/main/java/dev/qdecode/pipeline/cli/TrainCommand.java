@@ -753,14 +753,8 @@ final class TrainCommand implements Callable<Integer> {
      * missing input file is; a setting in it that is wrong stays bad usage (exit 2), as the option's would.
      */
     private void requireReadableConfig() {
-        if (config == null) {
-            return;
-        }
-        String why = !Files.exists(config) ? "file not found" : Files.isDirectory(config) ? "is a directory"
-                : !Files.isRegularFile(config) || !Files.isReadable(config) ? "cannot be read" : null;
-        if (why != null) {
-            throw new CliException("--config " + config + ": " + why + " (expected a JSON file of DQN config keys, "
-                    + "e.g. {\"episodes\": 2000})", ExitCodes.BAD_INPUT);
+        if (config != null) {
+            DqnCli.requireReadableFile("--config", config, "a JSON file of DQN config keys, e.g. {\"episodes\": 2000}");
         }
     }
 
