@@ -34,7 +34,9 @@ import java.util.zip.CheckedOutputStream;
  * int32     header length L
  * L bytes   UTF-8 JSON header: {"format": 1, "config": {…DqnConfig…}, "counters": {name: long},
  *           "values": {name: double}, "rng": {name: long state}, "provenance": {name: string},
- *           "head": {"in", "hidden", "vocab", "activation", "adamStep", "parameters"}, "replay": bool}
+ *           "head": {"in", "hidden", "vocab", "activation", "valueLoss", "adamStep", "parameters"},
+ *           "replay": bool}
+ * ("valueLoss" is huber or cross-entropy; a header without it is a Huber head, from before the option)
  * 4 × P     float32 online parameters  (P = head.parameters; layout in {@link HeadState})
  * 4 × P     float32 target parameters
  * 4 × P     float32 Adam first moments
@@ -144,6 +146,7 @@ final class Checkpoint {
         h.addProperty("hidden", s.hidden());
         h.addProperty("vocab", s.vocab());
         h.addProperty("activation", s.activation().name().toLowerCase(java.util.Locale.ROOT));
+        h.addProperty("valueLoss", s.valueLoss().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         h.addProperty("adamStep", s.adamStep());
         h.addProperty("parameters", s.online().length);
         o.add("head", h);
@@ -175,7 +178,7 @@ final class Checkpoint {
             float[] m = ReplayEpisode.readFloats(in, p);
             float[] v = ReplayEpisode.readFloats(in, p);
             HeadState head = new HeadState(shape.in(), shape.hidden(), shape.vocab(), shape.activation(), on, tg, m, v,
-                    shape.adamStep());
+                    shape.adamStep(), shape.valueLoss());
             if (d.hasReplay() && replay == null) {
                 // not parsed, but read through: the checksum after it covers the head too
                 long replayBytes = Files.size(file) - counted.count - 8;
@@ -315,8 +318,10 @@ final class Checkpoint {
                 throw new IllegalArgumentException(file + ": corrupt checkpoint head shape");
             }
             DqnConfig.Activation act = DqnConfig.Activation.parse(h.get("activation").getAsString());
+            DqnConfig.ValueLoss loss = h.has("valueLoss")
+                    ? DqnConfig.ValueLoss.parse(h.get("valueLoss").getAsString()) : DqnConfig.ValueLoss.HUBER;
             HeadState head = new HeadState(in, hidden, vocab, act, null, null, null, null,
-                    h.get("adamStep").getAsLong());
+                    h.get("adamStep").getAsLong(), loss);
             return new Data(cfg, counters, values, rng, prov, head, o.get("replay").getAsBoolean());
         } catch (IllegalStateException | NullPointerException | ClassCastException | NumberFormatException
                 | JsonParseException e) {

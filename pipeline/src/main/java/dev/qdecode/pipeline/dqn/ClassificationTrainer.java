@@ -617,9 +617,12 @@ public final class ClassificationTrainer {
         long bestEpisode = 0;
         HeadState best = null;
         Passes order = cfg.shuffledPasses() ? new Passes(pool.length, cfg.seed(), 9) : null;
-        try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.seed())) {
-            // as DqnTrainer: the range given, or [-1, 1] widened by the returns of the stored episodes
-            Learner learner = new Learner(head, replay, cfg, cfg.returnMin() != null ? cfg.returnMin() : -1,
+        try (QHead head = new QHead(dim, cfg.headHidden(), actionSpace, cfg.activation(), cfg.valueLoss(),
+                cfg.seed())) {
+            // as DqnTrainer: the range given, or [-1, 1] widened by the returns of the stored episodes; under
+            // the cross-entropy loss Q = σ(z) lives in [0, 1]
+            boolean ce = cfg.valueLoss() == DqnConfig.ValueLoss.CROSS_ENTROPY;
+            Learner learner = new Learner(head, replay, cfg, cfg.returnMin() != null ? cfg.returnMin() : ce ? 0 : -1,
                     cfg.returnMax() != null ? cfg.returnMax() : 1);
             while (episodes < stopAt) {
                 int n = (int) Math.min(cfg.rolloutEpisodes(), stopAt - episodes);
@@ -866,6 +869,16 @@ public final class ClassificationTrainer {
         }
         int k = leaves.size();
         double[] r = score(eps, j -> example("training", s.train().get(j / k), leaves.get(j % k)));
+        if (cfg.valueLoss() == DqnConfig.ValueLoss.CROSS_ENTROPY) {
+            for (int j = 0; j < r.length; j++) {
+                if (!(r[j] >= 0 && r[j] <= 1)) {
+                    throw new RewardSpecException("--reward " + s.reward().id() + ": gave "
+                            + example("training", s.train().get(j / k), leaves.get(j % k)) + " the reward " + r[j]
+                            + ", outside [0, 1] (expected rewards in [0, 1] with "
+                            + "--value-loss cross-entropy, whose Q = σ(z) is a probability; or --value-loss huber)");
+                }
+            }
+        }
         for (int i = 0; i < n; i++) {
             for (int j = 1; j < k; j++) {
                 if (r[i * k + j] != r[i * k]) {

@@ -87,6 +87,8 @@ import java.util.Map;
  * @param samplesPerPrompt rollout episodes drawn per training prompt, side by side in one batch, so the
  *     replay holds different continuations of the same states (a group, as GRPO and RLOO sample); must
  *     divide {@code rolloutEpisodes} (--samples-per-prompt, default 1)
+ * @param valueLoss the Q head's regression loss: Huber on Q − y, or, for returns in [0, 1], the Bernoulli
+ *     cross-entropy of Q = σ(z) against y (--value-loss, default huber; classification: cross-entropy)
  */
 public record DqnConfig(
         int episodes,
@@ -136,7 +138,8 @@ public record DqnConfig(
         boolean refit,
         boolean shuffledPasses,
         double demonstrations,
-        int samplesPerPrompt) {
+        int samplesPerPrompt,
+        ValueLoss valueLoss) {
 
     /** How the value of the bootstrap state is computed in the Bellman target. */
     public enum Backup {
@@ -201,6 +204,30 @@ public record DqnConfig(
         }
     }
 
+    /** The loss that fits the Q head to its Bellman targets y ({@code QHead.train}). */
+    public enum ValueLoss {
+        /** Huber loss on Q − y (threshold {@code huberDelta}); Q is the head's output. */
+        HUBER,
+        /**
+         * Bernoulli cross-entropy {@code −y·log σ(z) − (1−y)·log(1 − σ(z))} of Q = σ(z), z the head's output:
+         * for returns in [0, 1] (a label match, a probability), whose minimiser is still E[y], so Q stays the
+         * expected return; a regression trained as a classification (Farebrother et al. 2024, "Stop
+         * Regressing"). The returns must lie in [0, 1].
+         */
+        CROSS_ENTROPY;
+
+        /**
+         * Parses a name case-insensitively ({@code huber}, {@code cross-entropy}).
+         *
+         * @param s the text
+         * @return the loss
+         * @throws IllegalArgumentException naming --value-loss and the accepted names
+         */
+        public static ValueLoss parse(String s) {
+            return parseEnum(ValueLoss.class, s, "--value-loss");
+        }
+    }
+
     private static final Map<String, String> OPTIONS = options();
 
     private static Map<String, String> options() {
@@ -253,6 +280,7 @@ public record DqnConfig(
         m.put("shuffledPasses", "--shuffled-passes");
         m.put("demonstrations", "--demonstrations");
         m.put("samplesPerPrompt", "--samples-per-prompt");
+        m.put("valueLoss", "--value-loss");
         return Collections.unmodifiableMap(m);
     }
 
@@ -314,6 +342,8 @@ public record DqnConfig(
      *     [0, 1]
      * @param samplesPerPrompt rollout episodes per training prompt, {@code > 0}, dividing
      *     {@code rolloutEpisodes}
+     * @param valueLoss the Q head's loss; not null; with cross-entropy, a given return range must lie in
+     *     [0, 1]
      * @throws IllegalArgumentException naming the CLI option of the first invalid field
      */
     public DqnConfig {
@@ -399,6 +429,13 @@ public record DqnConfig(
         if (lrSchedule == null) {
             fail("lrSchedule", "one of constant, linear, cosine", "nothing");
         }
+        if (valueLoss == null) {
+            fail("valueLoss", "one of huber, cross-entropy", "nothing");
+        }
+        if (valueLoss == ValueLoss.CROSS_ENTROPY && returnMin != null && (returnMin < 0 || returnMax > 1)) {
+            fail(returnMin < 0 ? "returnMin" : "returnMax", "a return range within [0, 1] with --value-loss "
+                    + "cross-entropy (Q = σ(z) is a probability)", returnMin < 0 ? returnMin : returnMax);
+        }
         nonNegative(shapingEvery, "shapingEvery");
         nonNegative(evalEvery, "evalEvery");
         positive(evalSamples, "evalSamples");
@@ -482,7 +519,7 @@ public record DqnConfig(
      * @return the default config
      */
     public static DqnConfig defaults() {
-        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false, 0.0, 1);
+        return new DqnConfig(6000, 32, 48, 24, 1.0, 4, Backup.SOFT, 0.2, 0, 0.01, 20, 1.0, 2, 0.1, 0.01, 0, 1e-3, 64, 16, 200000, false, 0.6, 0.4, 1.0, 1e-3, 10.0, 1.0, 0.0, 0.0, 10000, true, null, null, 256, Activation.RELU, 1, 1, 1000, 4, 0, false, 1.0, false, LrSchedule.CONSTANT, false, false, 0.0, 1, ValueLoss.HUBER);
     }
 
     /**
@@ -730,6 +767,8 @@ public record DqnConfig(
                 return Activation.parse(string(v, where));
             } else if (type == LrSchedule.class) {
                 return LrSchedule.parse(string(v, where));
+            } else if (type == ValueLoss.class) {
+                return ValueLoss.parse(string(v, where));
             }
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(source)) {
@@ -857,6 +896,7 @@ public record DqnConfig(
         private boolean shuffledPasses;
         private double demonstrations;
         private int samplesPerPrompt;
+        private ValueLoss valueLoss;
 
         private Builder(DqnConfig c) {
             this.episodes = c.episodes;
@@ -907,6 +947,7 @@ public record DqnConfig(
             this.shuffledPasses = c.shuffledPasses;
             this.demonstrations = c.demonstrations;
             this.samplesPerPrompt = c.samplesPerPrompt;
+            this.valueLoss = c.valueLoss;
         }
 
         /**
@@ -1441,13 +1482,24 @@ public record DqnConfig(
         }
 
         /**
+         * Sets valueLoss (--value-loss): Huber on Q − y, or the cross-entropy of Q = σ(z) for returns in [0, 1].
+         *
+         * @param v the loss
+         * @return this builder
+         */
+        public Builder valueLoss(ValueLoss v) {
+            this.valueLoss = v;
+            return this;
+        }
+
+        /**
          * Validates and builds the config.
          *
          * @return the config
          * @throws IllegalArgumentException naming the CLI option of the first invalid field
          */
         public DqnConfig build() {
-            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses, demonstrations, samplesPerPrompt);
+            return new DqnConfig(episodes, rolloutEpisodes, maxNewTokens, minNewTokens, gamma, nStep, backup, tauQ, targetSync, polyak, candidatesTopK, candidatesTopP, minCandidates, epsilonStart, epsilonEnd, epsilonEpisodes, lr, batchSize, updatesPerRollout, replaySize, prioritized, priorityAlpha, priorityBetaStart, priorityBetaEnd, priorityEps, gradClip, huberDelta, klBeta, klTarget, klHorizon, clipTargets, returnMin, returnMax, headHidden, activation, shapingEvery, seed, evalEvery, evalSamples, checkpointEvery, saveReplay, rolloutTemperature, allTerminalActions, lrSchedule, refit, shuffledPasses, demonstrations, samplesPerPrompt, valueLoss);
         }
     }
 }

@@ -234,6 +234,11 @@ public final class DqnTrainer implements AutoCloseable {
         this.cfg = cfg;
         this.provenance = setup.provenance();
         this.listener = listener == null ? new TrainListener() {} : listener;
+        if (cfg.valueLoss() != DqnConfig.ValueLoss.HUBER) {
+            throw new IllegalArgumentException("--value-loss cross-entropy: only for --task "
+                    + "classification (a generating task's returns carry the KL penalty and shaped differences, "
+                    + "outside [0, 1]; expected --value-loss huber)");
+        }
         this.rollouts = new Rollouts(setup.model(), setup.tokenizer(), setup.format(), cfg);
         // Every prompt must leave room for the episode: found now, not when a later rollout draws it.
         rollouts.checkFit(setup.trainPrompts(), "training prompt", setup.provenance().get("prompts"));

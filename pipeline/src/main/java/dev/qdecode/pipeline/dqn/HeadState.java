@@ -14,6 +14,14 @@ package dev.qdecode.pipeline.dqn;
  * @param adamM Adam first moments
  * @param adamV Adam second moments
  * @param adamStep the number of Adam steps taken
+ * @param valueLoss the loss the head is trained with, which also says what its output is: Q itself
+ *     (Huber), or the logit z of Q = σ(z) (cross-entropy)
  */
 record HeadState(int in, int hidden, int vocab, DqnConfig.Activation activation, float[] online, float[] target,
-        float[] adamM, float[] adamV, long adamStep) {}
+        float[] adamM, float[] adamV, long adamStep, DqnConfig.ValueLoss valueLoss) {
+    /** A state without a value loss: a head trained with the Huber loss (as every head before the option). */
+    HeadState(int in, int hidden, int vocab, DqnConfig.Activation activation, float[] online, float[] target,
+            float[] adamM, float[] adamV, long adamStep) {
+        this(in, hidden, vocab, activation, online, target, adamM, adamV, adamStep, DqnConfig.ValueLoss.HUBER);
+    }
+}

@@ -38,8 +38,14 @@ final class Learner {
      * @param cfg the settings (backup, γ, n, τ_Q, batch, lr, clipping, target sync)
      * @param returnMin the lowest achievable return (used when target clipping is on)
      * @param returnMax the highest achievable return
+     * @throws IllegalArgumentException when the range is empty with clipping on, or the head's cross-entropy
+     *     loss meets a range outside [0, 1]
      */
     Learner(QHead head, ReplayBuffer replay, DqnConfig cfg, double returnMin, double returnMax) {
+        if (head.valueLoss() == DqnConfig.ValueLoss.CROSS_ENTROPY && (returnMin < 0 || returnMax > 1)) {
+            throw new IllegalArgumentException("return range [" + returnMin + ", " + returnMax + "] is not within "
+                    + "[0, 1], the range of Q = σ(z) under the cross-entropy value loss");
+        }
         if (cfg.clipTargets() && !(returnMin < returnMax)) {
             throw new IllegalArgumentException("return range must satisfy min < max: [" + returnMin + ", " + returnMax
                     + "]");
@@ -67,10 +73,25 @@ final class Learner {
      * (never narrows it), unless the config gives the range ({@code --return-min/--return-max}): a reward of
      * another scale than the default range's, the KL penalty or shaping would otherwise have its returns cut off.
      *
+     * <p>Under the cross-entropy value loss the range stays [0, 1] (Q = σ(z) cannot leave it): a return
+     * outside it is refused instead.
+     *
      * @param rewards the episode's per-step rewards
      * @return true when the range changed
+     * @throws IllegalArgumentException naming --value-loss when, under cross-entropy, a return from one
+     *     of the episode's steps is outside [0, 1]
      */
     boolean widen(float[] rewards) {
+        if (head.valueLoss() == DqnConfig.ValueLoss.CROSS_ENTROPY) {
+            double[] range = {0, 1};
+            Targets.widenByReturns(rewards, cfg.gamma(), range);
+            if (range[0] < 0 || range[1] > 1) {
+                throw new IllegalArgumentException("--value-loss cross-entropy: an episode's return "
+                        + (range[0] < 0 ? range[0] : range[1]) + " is outside [0, 1] (expected rewards in [0, 1], "
+                        + "or --value-loss huber)");
+            }
+            return false;
+        }
         if (cfg.returnMin() != null) {
             return false;
         }

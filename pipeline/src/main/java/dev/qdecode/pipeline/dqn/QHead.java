@@ -32,6 +32,10 @@ import java.util.List;
  * Adam for {@code W2} — only the rows with a gradient and their moments are updated, as PyTorch's
  * {@code SparseAdam} does for embedding tables — so an update costs O(B·H·hidden), independent of
  * V. Engine temporaries live in an {@link NDScope} freed at the end of each call. Not thread-safe.
+ *
+ * <p>With {@link DqnConfig.ValueLoss#CROSS_ENTROPY} the output layer gives a logit z and Q = σ(z): every
+ * method that returns Q-values applies the sigmoid, and training takes the Bernoulli cross-entropy of σ(z)
+ * against targets in [0, 1] instead of the Huber loss.
  */
 final class QHead implements AutoCloseable {
     static final float ADAM_BETA1 = 0.9f;
@@ -46,6 +50,7 @@ final class QHead implements AutoCloseable {
     private final int vocab;
     private final int row;
     private final DqnConfig.Activation activation;
+    private final DqnConfig.ValueLoss valueLoss;
     private final NDManager manager;
     /** Input layer W1 [hidden, H+1]: online (requires gradient), target, Adam moments (engine arrays). */
     private NDArray w1;
@@ -76,6 +81,21 @@ final class QHead implements AutoCloseable {
      * @param seed the initialisation seed
      */
     QHead(int in, int hidden, int vocab, DqnConfig.Activation activation, long seed) {
+        this(in, hidden, vocab, activation, DqnConfig.ValueLoss.HUBER, seed);
+    }
+
+    /**
+     * Creates a head trained with the given loss (see {@link #QHead(int, int, int, DqnConfig.Activation, long)};
+     * with cross-entropy the zero output layer starts at Q ≡ σ(0) = ½).
+     *
+     * @param in the embedding size H
+     * @param hidden the hidden size
+     * @param vocab the number of actions V
+     * @param activation the hidden activation
+     * @param valueLoss the loss, which also fixes what the output layer gives (Q, or the logit of Q)
+     * @param seed the initialisation seed
+     */
+    QHead(int in, int hidden, int vocab, DqnConfig.Activation activation, DqnConfig.ValueLoss valueLoss, long seed) {
         if (in <= 0 || hidden <= 0 || vocab <= 0) {
             throw new IllegalArgumentException("Q head sizes must be positive: in=" + in + " hidden=" + hidden
                     + " vocab=" + vocab);
@@ -89,6 +109,7 @@ final class QHead implements AutoCloseable {
         this.vocab = vocab;
         this.row = hidden + 1;
         this.activation = activation;
+        this.valueLoss = java.util.Objects.requireNonNull(valueLoss, "valueLoss");
         this.manager = NDManager.newBaseManager();
         cHalf = constant(0.5f);
         cBeta1 = constant(ADAM_BETA1);
@@ -104,7 +125,7 @@ final class QHead implements AutoCloseable {
         }
         // The output layer stays zero: Q ≡ 0 at the start.
         setState(new HeadState(in, hidden, vocab, activation, init, init.clone(), new float[init.length],
-                new float[init.length], 0));
+                new float[init.length], 0, valueLoss));
     }
 
     private NDArray constant(float v) {
@@ -165,6 +186,20 @@ final class QHead implements AutoCloseable {
 
     DqnConfig.Activation activation() {
         return activation;
+    }
+
+    DqnConfig.ValueLoss valueLoss() {
+        return valueLoss;
+    }
+
+    /** Whether the output layer gives the logit of Q (cross-entropy) rather than Q. */
+    private boolean logits() {
+        return valueLoss == DqnConfig.ValueLoss.CROSS_ENTROPY;
+    }
+
+    /** σ(z), the Q of a logit. */
+    static float sigmoid(double z) {
+        return (float) (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
     }
 
     long adamStep() {
@@ -250,7 +285,8 @@ final class QHead implements AutoCloseable {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < k; j++) {
                 int o = ids[r * k + j] * row;
-                q[r * k + j] = dot(h, r * hidden, w, o, hidden) + w[o + hidden];
+                float z = dot(h, r * hidden, w, o, hidden) + w[o + hidden];
+                q[r * k + j] = logits() ? sigmoid(z) : z;
             }
         }
         return q;
@@ -320,7 +356,9 @@ final class QHead implements AutoCloseable {
 
     /**
      * One gradient step on the importance-weighted Huber loss
-     * {@code (1/B)·Σ_i w_i·huber(Q(s_i, a_i) − y_i)}, with global gradient-norm clipping and Adam.
+     * {@code (1/B)·Σ_i w_i·huber(Q(s_i, a_i) − y_i)}, with global gradient-norm clipping and Adam; with
+     * cross-entropy, on {@code (1/B)·Σ_i w_i·(softplus(z_i) − y_i·z_i)}, the Bernoulli cross-entropy of
+     * Q = σ(z) against y up to a constant (its gradient in z is σ(z) − y).
      *
      * @param phi embeddings of the states, row-major {@code rows × H}
      * @param rows the batch size B
@@ -329,10 +367,11 @@ final class QHead implements AutoCloseable {
      * @param weights importance weights (null = all 1)
      * @param lr the learning rate
      * @param clipNorm the global gradient-norm limit (0 = off)
-     * @param huberDelta the Huber threshold
+     * @param huberDelta the Huber threshold (not read with cross-entropy)
      * @return the loss, the gradient norm before clipping, Q(s, a) before the step and the TD errors
      *     Q − y
-     * @throws IllegalArgumentException when an input is not finite
+     * @throws IllegalArgumentException when an input is not finite, or with cross-entropy a target is
+     *     outside [0, 1]
      * @throws IllegalStateException when the loss or the gradient is not finite (the head diverged)
      */
     TrainStats train(float[] phi, int rows, int[] actions, float[] y, float[] weights, double lr, double clipNorm,
@@ -343,6 +382,14 @@ final class QHead implements AutoCloseable {
         checkInputs(phi, rows, actions, rows);
         requireFinite(phi, rows * in, "embeddings");
         requireFinite(y, rows, "targets");
+        if (logits()) {
+            for (int i = 0; i < rows; i++) {
+                if (y[i] < 0 || y[i] > 1) {
+                    throw new IllegalArgumentException("train: target " + y[i] + " at index " + i
+                            + " is outside [0, 1], the range of Q = σ(z) under the cross-entropy value loss");
+                }
+            }
+        }
         // Unique actions (the rows of W2 with a gradient) and each sample's position among them.
         int[] uniq = Arrays.copyOf(actions, rows);
         Arrays.sort(uniq);
@@ -384,12 +431,19 @@ final class QHead implements AutoCloseable {
                         SparseFormat.DENSE).singletonOrThrow();
                 q = taken.mul(hAug).sum(new int[] {1});
                 NDArray ywArr = manager.create(yw);
-                NDArray abs = q.sub(ywArr.get("0:" + rows)).abs();
-                NDArray delta = ywArr.get(2 * rows);
-                NDArray quad = abs.minimum(delta);
-                // huber = ½·quad² + δ·(|td| − quad)
-                NDArray huber = quad.mul(quad.mul(cHalf).sub(delta)).add(abs.mul(delta));
-                loss = huber.mul(ywArr.get(rows + ":" + (2 * rows))).sum();
+                NDArray perSample;
+                if (logits()) {
+                    // softplus(z) − y·z = max(z, 0) + log(1 + e^−|z|) − y·z, stable for any z
+                    NDArray softplus = q.maximum(0f).add(q.abs().neg().exp().add(1f).log());
+                    perSample = softplus.sub(q.mul(ywArr.get("0:" + rows)));
+                } else {
+                    NDArray abs = q.sub(ywArr.get("0:" + rows)).abs();
+                    NDArray delta = ywArr.get(2 * rows);
+                    NDArray quad = abs.minimum(delta);
+                    // huber = ½·quad² + δ·(|td| − quad)
+                    perSample = quad.mul(quad.mul(cHalf).sub(delta)).add(abs.mul(delta));
+                }
+                loss = perSample.mul(ywArr.get(rows + ":" + (2 * rows))).sum();
                 gc.backward(loss);
             }
             NDArray g1 = w1.getGradient();
@@ -438,6 +492,11 @@ final class QHead implements AutoCloseable {
             }
         }
         float[] qv = Arrays.copyOfRange(stats, 2, 2 + rows);
+        if (logits()) {
+            for (int i = 0; i < rows; i++) {
+                qv[i] = sigmoid(qv[i]);
+            }
+        }
         float[] tdv = new float[rows];
         for (int i = 0; i < rows; i++) {
             tdv[i] = qv[i] - y[i];
@@ -500,7 +559,7 @@ final class QHead implements AutoCloseable {
             a = w1.stopGradient().toFloatArray();
         }
         return new HeadState(in, hidden, vocab, activation, concat(a, w2), concat(w1t.toFloatArray(), w2t),
-                concat(m1.toFloatArray(), m2), concat(v1.toFloatArray(), v2), adamStep);
+                concat(m1.toFloatArray(), m2), concat(v1.toFloatArray(), v2), adamStep, valueLoss);
     }
 
     /**
@@ -510,10 +569,11 @@ final class QHead implements AutoCloseable {
      * @throws IllegalArgumentException when the shapes differ
      */
     void load(HeadState s) {
-        if (s.in() != in || s.hidden() != hidden || s.vocab() != vocab || s.activation() != activation) {
+        if (s.in() != in || s.hidden() != hidden || s.vocab() != vocab || s.activation() != activation
+                || s.valueLoss() != valueLoss) {
             throw new IllegalArgumentException("Q head state has H=" + s.in() + " hidden=" + s.hidden() + " V="
-                    + s.vocab() + " " + s.activation() + " but this head is H=" + in + " hidden=" + hidden + " V="
-                    + vocab + " " + activation);
+                    + s.vocab() + " " + s.activation() + " " + s.valueLoss() + " but this head is H=" + in + " hidden="
+                    + hidden + " V=" + vocab + " " + activation + " " + valueLoss);
         }
         check(s.online(), "online parameters");
         check(s.target(), "target parameters");
@@ -536,7 +596,7 @@ final class QHead implements AutoCloseable {
      * @return the head
      */
     static QHead of(HeadState s) {
-        QHead h = new QHead(s.in(), s.hidden(), s.vocab(), s.activation(), 0L);
+        QHead h = new QHead(s.in(), s.hidden(), s.vocab(), s.activation(), s.valueLoss(), 0L);
         h.load(s);
         return h;
     }

@@ -281,13 +281,30 @@ class ClassificationTaskTest {
         assertTrue(last.get("q_abs_max").getAsDouble() > 0, last.toString());
     }
 
-    /** Targets are clipped to the reward's range: given, or [-1, 1] widened by the returns stored (it was fixed). */
+    /**
+     * Targets are clipped to the reward's range: given, or [-1, 1] widened by the returns stored (it was fixed),
+     * with the Huber loss; the cross-entropy loss (the default) keeps [0, 1] and refuses a reward outside it.
+     */
     @Test
     void theReturnRangeFollowsTheRewardOrTheOptions(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 100, 1);
         Path dev = data(tmp, "dev.tsv", 40, 2);
+        Result ce = classify(train, dev, tmp.resolve("ce"), "--labels", "0=bad,1=good", "--episodes", "128",
+                "--eval-every", "64", "--seed", "3");
+        assertEquals(ExitCodes.OK, ce.code(), ce.err());
+        JsonObject summary = json(tmp.resolve("ce").resolve("summary.json"));
+        assertEquals("[0.0,1.0]", summary.get("return_range").toString());
+        assertEquals("cross-entropy", summary.getAsJsonObject("config").get("valueLoss").getAsString());
+        Result outside = classify(train, dev, tmp.resolve("outside"), "--labels", "0=bad,1=good", "--reward",
+                "label-match:right=3");
+        assertEquals(ExitCodes.USAGE, outside.code(), outside.err());
+        String last = outside.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("qdecode: error: --reward label-match: gave training example id 0 (\""), last);
+        assertTrue(last.endsWith("\") with label '0' chosen the reward 3.0, outside [0, 1] (expected rewards in [0, 1] with --value-loss cross-entropy, whose Q = σ(z) is "
+                + "a probability; or --value-loss huber)"), last);
+        assertFalse(Files.exists(tmp.resolve("outside/summary.json")));
         String[] common = {"--labels", "0=bad,1=good", "--reward", "label-match:right=3", "--episodes", "128",
-            "--eval-every", "64", "--seed", "3"};
+            "--eval-every", "64", "--seed", "3", "--value-loss", "huber"};
         Result r = classify(train, dev, tmp.resolve("auto"), common);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertEquals("[-1.0,3.0]", json(tmp.resolve("auto").resolve("summary.json")).get("return_range").toString());

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qdecode.pipeline.cli.CliRunner.Result;
 import java.nio.file.Files;
@@ -107,6 +108,8 @@ class IgnoredOptionsTest {
             {"train", "--config", config.toString(), "--out", out},
             {"train", "--polyak", "0.5", "--target-sync", "10", "--out", out},
             {"train", "--kl-beta", "0.1", "--kl-horizon", "500", "--out", out},
+            {"train", "--task", "classification", "--huber-delta", "2", "--out", out},
+            {"train", "--task", "translation", "--value-loss", "cross-entropy", "--out", out},
         };
         String[] why = {
             "--priority-alpha: only with --prioritized (uniform replay samples without priorities or importance "
@@ -117,6 +120,10 @@ class IgnoredOptionsTest {
                 + "averaged; expected --target-sync 0, or no --polyak)",
             "--kl-horizon: only with --kl-target > 0 (without a target KL, --kl-beta stays fixed and has no "
                 + "controller; expected --kl-target, or no --kl-horizon)",
+            "--huber-delta: not with --value-loss cross-entropy (the Huber threshold is only read by the Huber loss; "
+                + "expected --value-loss huber, or no --huber-delta)",
+            "--value-loss: only for --task classification (a generating task's returns carry the KL penalty and "
+                + "shaped differences, outside the [0, 1] that cross-entropy needs)",
         };
         for (int i = 0; i < given.length; i++) {
             Result r = CliRunner.run(given[i]);
@@ -141,6 +148,11 @@ class IgnoredOptionsTest {
             assertEquals("qdecode: error: --prompts " + missing + ": file not found (expected a prompts file with a "
                     + "'prompt' column)", r.err().lines().findFirst().orElse(""), String.join(" ", t));
         }
+        // --huber-delta with the Huber loss chosen for classification: taken, refused later for the missing data
+        Result r = CliRunner.run("train", "--task", "classification", "--value-loss", "huber", "--huber-delta", "2",
+                "--data", missing, "--out", out);
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: --data " + missing + ": file not found"), r.err());
         assertFalse(Files.exists(tmp.resolve("run").resolve("checkpoint.qdq")));
     }
 }

@@ -259,4 +259,24 @@ class CheckpointTest {
             assertTrue(vocab.getMessage().contains("12 actions but the first run's takes 4 and 11"), vocab.getMessage());
         }
     }
+
+    /** A cross-entropy head comes back as one: its output is read as the logit of Q again. */
+    @Test
+    void valueLossTravelsWithTheHead() throws IOException {
+        DqnConfig cfg = DqnConfig.builder().valueLoss(DqnConfig.ValueLoss.CROSS_ENTROPY).build();
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        try (QHead head = new QHead(4, 8, 11, DqnConfig.Activation.RELU, DqnConfig.ValueLoss.CROSS_ENTROPY, 3)) {
+            float[] phi = {0.5f, -1f, 2f, 0.25f};
+            head.train(phi, 1, new int[] {7}, new float[] {1f}, null, 0.05, 0, 1);
+            Checkpoint.write(file, data(head, cfg, false), null);
+            Checkpoint.Data r = Checkpoint.read(file, null);
+            assertEquals(DqnConfig.ValueLoss.CROSS_ENTROPY, r.config().valueLoss());
+            assertEquals(DqnConfig.ValueLoss.CROSS_ENTROPY, r.head().valueLoss());
+            try (QHead back = QHead.of(r.head())) {
+                float[] q = back.q(phi, 1, new int[] {7, 2}, 2);
+                assertArrayEquals(head.q(phi, 1, new int[] {7, 2}, 2), q);
+                assertTrue(q[0] > 0.5f && q[0] < 1f && q[1] == 0.5f, java.util.Arrays.toString(q));
+            }
+        }
+    }
 }

@@ -65,6 +65,17 @@ class DqnTrainerTest {
         return new DqnTrainer.Setup(model, tok, fmt, reward, train, dev, 0.0, dir, Map.of("test", "yes"));
     }
 
+    /** A generating task's returns carry the KL penalty and shaping: the cross-entropy loss is refused. */
+    @Test
+    void crossEntropyValueLossIsRefusedForGeneratingTasks(@TempDir Path tmp) {
+        DqnConfig ce = tiny().toBuilder().valueLoss(DqnConfig.ValueLoss.CROSS_ENTROPY).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DqnTrainer.create(setup(tmp.resolve("ce")), ce, null).close());
+        assertTrue(e.getMessage().startsWith("--value-loss cross-entropy: only for --task classification"),
+                e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("ce").resolve(Checkpoint.FILE_NAME)));
+    }
+
     @Test
     void interruptedThenResumedRunEndsLikeAnUninterruptedOne(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("a");

@@ -44,8 +44,13 @@ class QHeadTest {
         }
     }
 
-    /** Plain-Java double-precision reference of the same forward pass, Huber loss, clipping and Adam. */
+    /**
+     * Plain-Java double-precision reference of the same forward pass, loss (Huber, or the cross-entropy of
+     * σ(z)), clipping and Adam.
+     */
     private static final class Reference {
+        /** The cross-entropy loss: the output is the logit z, and ∂loss/∂z = σ(z) − y. */
+        boolean crossEntropy;
         final double[] w1 = new double[HID * (H + 1)];
         final double[] w2 = new double[V * (HID + 1)];
         final double[] m1 = new double[w1.length];
@@ -90,8 +95,9 @@ class QHeadTest {
             boolean[] touched = new boolean[V];
             for (int r = 0; r < rows; r++) {
                 double[] h = hidden(phi, r);
-                double td = q(h, act[r]) - y[r];
-                double dq = w[r] / rows * Math.max(-delta, Math.min(delta, td));
+                double z = q(h, act[r]);
+                double dq = w[r] / rows * (crossEntropy ? 1 / (1 + Math.exp(-z)) - y[r]
+                        : Math.max(-delta, Math.min(delta, z - y[r])));
                 touched[act[r]] = true;
                 for (int j = 0; j <= HID; j++) {
                     g2[act[r] * (HID + 1) + j] += dq * h[j];
@@ -139,18 +145,35 @@ class QHeadTest {
 
     @Test
     void trainingStepsMatchAPlainJavaReference() {
+        trainingStepsMatchTheReference(DqnConfig.ValueLoss.HUBER);
+    }
+
+    @Test
+    void crossEntropyStepsMatchAPlainJavaReference() {
+        trainingStepsMatchTheReference(DqnConfig.ValueLoss.CROSS_ENTROPY);
+    }
+
+    private static void trainingStepsMatchTheReference(DqnConfig.ValueLoss loss) {
+        boolean ce = loss == DqnConfig.ValueLoss.CROSS_ENTROPY;
         Rng r = new Rng(17);
-        try (QHead head = new QHead(H, HID, V, DqnConfig.Activation.RELU, 23)) {
+        try (QHead head = new QHead(H, HID, V, DqnConfig.Activation.RELU, loss, 23)) {
             Reference ref = new Reference(head.export().online());
+            ref.crossEntropy = ce;
             int rows = 6;
             for (int step = 0; step < 5; step++) {
                 float[] phi = gaussian(r, rows * H);
                 int[] act = {1, 3, 3, 5, 1, 0};
                 float[] y = gaussian(r, rows);
+                if (ce) { // targets in [0, 1]
+                    for (int i = 0; i < rows; i++) {
+                        y[i] = (float) (1 / (1 + Math.exp(-y[i])));
+                    }
+                }
                 float[] w = {1f, 0.5f, 0.25f, 1f, 0.8f, 0.3f};
                 double clip = step == 3 ? 0.01 : 10; // one clipped step
                 double[] h0 = ref.hidden(phi, 1);
-                double qRef = ref.q(h0, act[1]);
+                double z = ref.q(h0, act[1]);
+                double qRef = ce ? 1 / (1 + Math.exp(-z)) : z;
                 QHead.TrainStats s = head.train(phi, rows, act, y, w, 0.05, clip, 0.7);
                 assertEquals(qRef, s.q()[1], 1e-5, "Q before the step");
                 assertEquals(s.q()[1] - y[1], s.tdError()[1], 1e-6);
@@ -292,6 +315,45 @@ class QHeadTest {
                     () -> head.train(phi, 1, new int[] {V}, new float[] {0}, null, 0.1, 0, 1));
             assertThrows(IllegalArgumentException.class, () -> head.q(phi, 1, new int[] {-1}, 1));
             assertThrows(IllegalArgumentException.class, () -> head.polyak(0));
+        }
+    }
+
+    /**
+     * A cross-entropy head reads its output as a logit: Q ≡ σ(0) = ½ at the start, Q converges to the
+     * mean of 0/1 targets (the Bernoulli cross-entropy's minimiser, the expected return), the loss travels
+     * with the exported state, and a target outside [0, 1] is refused.
+     */
+    @Test
+    void crossEntropyHeadLearnsTheMeanOfBernoulliTargetsAsAProbability() {
+        Rng r = new Rng(8);
+        try (QHead head = new QHead(H, HID, V, DqnConfig.Activation.RELU, DqnConfig.ValueLoss.CROSS_ENTROPY, 2)) {
+            float[] phi = gaussian(r, H);
+            int[] ids = {2, 5};
+            assertArrayEquals(new float[] {0.5f, 0.5f}, head.q(phi, 1, ids, 2));
+            float[] x = new float[8 * H];
+            for (int i = 0; i < 8; i++) {
+                System.arraycopy(phi, 0, x, i * H, H);
+            }
+            // action 2 pays 1 in 1 of 4 draws, action 5 in 3 of 4: each batch holds the exact frequencies
+            int[] act = {2, 2, 2, 2, 5, 5, 5, 5};
+            float[] y = {1, 0, 0, 0, 1, 1, 0, 1};
+            for (int step = 0; step < 400; step++) {
+                head.train(x, 8, act, y, null, 0.02, 0, 1.0);
+            }
+            float[] q = head.q(phi, 1, ids, 2);
+            assertEquals(0.25, q[0], 0.01);
+            assertEquals(0.75, q[1], 0.01);
+            HeadState st = head.export();
+            assertEquals(DqnConfig.ValueLoss.CROSS_ENTROPY, st.valueLoss());
+            try (QHead copy = QHead.of(st)) {
+                assertArrayEquals(q, copy.q(phi, 1, ids, 2));
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> head.train(phi, 1, new int[] {2}, new float[] {1.5f}, null, 0.1, 0, 1));
+            assertTrue(e.getMessage().contains("outside [0, 1]"), e.getMessage());
+            try (QHead huber = new QHead(H, HID, V, DqnConfig.Activation.RELU, 2)) {
+                assertThrows(IllegalArgumentException.class, () -> huber.load(st));
+            }
         }
     }
 }
