@@ -11,7 +11,7 @@ final class Learner {
     /**
      * Statistics of one update.
      *
-     * @param loss the weighted Huber loss
+     * @param loss the weighted loss (Huber, or cross-entropy under {@link DqnConfig.ValueLoss#CROSS_ENTROPY})
      * @param gradNorm the gradient norm before clipping
      * @param meanAbsQ mean |Q(s, a)| of the sampled actions
      * @param meanTarget the mean target

@@ -39,7 +39,7 @@ public interface TrainListener {
      * After each round of gradient updates.
      *
      * @param updates gradient updates done so far
-     * @param meanLoss mean Huber loss of this round
+     * @param meanLoss mean loss of this round (the config's value loss)
      * @param meanAbsQ mean |Q(s,a)| of the taken actions in this round
      */
     default void onUpdate(long updates, double meanLoss, double meanAbsQ) {}
