@@ -283,6 +283,26 @@ final class Checkpoint {
         return new IllegalArgumentException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
     }
 
+    /**
+     * The head header's enum field {@code key} read by {@code parse}; {@code absent} when the header has
+     * no such field (null: the field is required). A value {@code parse} refuses is a corrupt header of
+     * this file, said with the field's name rather than the option's.
+     */
+    private static <E> E headEnum(Path file, JsonObject head, String key,
+            java.util.function.Function<String, E> parse, E absent) {
+        if (!head.has(key) && absent != null) {
+            return absent;
+        }
+        String value = head.get(key).getAsString();
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage(); // "--option: expected one of … but got '…'"
+            throw new IllegalArgumentException(file + ": corrupt checkpoint header (head." + key + ": "
+                    + why.substring(why.indexOf(": ") + 2) + ")");
+        }
+    }
+
     private static Data parseHeader(Path file, String json) {
         try {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
@@ -317,9 +337,9 @@ final class Checkpoint {
             if (in <= 0 || hidden <= 0 || vocab <= 0 || params != expected || expected > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(file + ": corrupt checkpoint head shape");
             }
-            DqnConfig.Activation act = DqnConfig.Activation.parse(h.get("activation").getAsString());
-            DqnConfig.ValueLoss loss = h.has("valueLoss")
-                    ? DqnConfig.ValueLoss.parse(h.get("valueLoss").getAsString()) : DqnConfig.ValueLoss.HUBER;
+            DqnConfig.Activation act = headEnum(file, h, "activation", DqnConfig.Activation::parse, null);
+            DqnConfig.ValueLoss loss = headEnum(file, h, "valueLoss", DqnConfig.ValueLoss::parse,
+                    DqnConfig.ValueLoss.HUBER);
             HeadState head = new HeadState(in, hidden, vocab, act, null, null, null, null,
                     h.get("adamStep").getAsLong(), loss);
             return new Data(cfg, counters, values, rng, prov, head, o.get("replay").getAsBoolean());

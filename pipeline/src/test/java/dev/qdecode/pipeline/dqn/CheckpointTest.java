@@ -279,4 +279,36 @@ class CheckpointTest {
             }
         }
     }
+
+    /** A head header whose activation or value loss is not one qdecode knows names the file and the field. */
+    @Test
+    void anUnknownHeadActivationOrValueLossNamesTheFileAndTheField() throws IOException {
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        try (QHead head = trainedHead()) {
+            Checkpoint.write(file, data(head, DqnConfig.defaults(), false), null);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int len = java.nio.ByteBuffer.wrap(bytes, 8, 4).getInt();
+        String header = new String(bytes, 12, len, java.nio.charset.StandardCharsets.UTF_8);
+        for (String[] edit : new String[][] {{"\"valueLoss\":\"huber\"", "\"valueLoss\":\"logistic\"", "head.valueLoss"},
+                {"\"activation\":\"relu\"", "\"activation\":\"swish\"", "head.activation"}}) {
+            int head = header.indexOf("\"head\":");
+            assertTrue(head > 0 && header.indexOf(edit[0], head) > 0, header);
+            // the config has a valueLoss too: only the head's is changed
+            byte[] h = (header.substring(0, head) + header.substring(head).replace(edit[0], edit[1]))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(bytes, 0, 8);
+            out.write(java.nio.ByteBuffer.allocate(4).putInt(h.length).array());
+            out.write(h);
+            out.write(bytes, 12 + len, bytes.length - 12 - len);
+            Files.write(file, out.toByteArray());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file));
+            String value = edit[1].substring(edit[1].lastIndexOf(':') + 2, edit[1].length() - 1);
+            assertTrue(e.getMessage().startsWith(file + ": corrupt checkpoint header (" + edit[2] + ": expected one of "),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("but got '" + value + "')"), e.getMessage());
+            assertMessage(file, edit[2]);
+        }
+    }
 }
