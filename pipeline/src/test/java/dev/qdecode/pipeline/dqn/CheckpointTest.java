@@ -95,13 +95,18 @@ class CheckpointTest {
         }
     }
 
-    @Test
-    void damagedFilesGiveOneClearLine() throws IOException {
-        Path file = dir.resolve(Checkpoint.FILE_NAME);
+    /** Writes a trained head with the default config and no replay to {@code file}; returns its bytes. */
+    private static byte[] writeDefault(Path file) throws IOException {
         try (QHead head = trainedHead()) {
             Checkpoint.write(file, data(head, DqnConfig.defaults(), false), null);
         }
-        byte[] bytes = Files.readAllBytes(file);
+        return Files.readAllBytes(file);
+    }
+
+    @Test
+    void damagedFilesGiveOneClearLine() throws IOException {
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        byte[] bytes = writeDefault(file);
         byte[] flipped = bytes.clone();
         flipped[bytes.length - 20] ^= 0x10;
         Files.write(file, flipped);
@@ -284,10 +289,7 @@ class CheckpointTest {
     @Test
     void anUnknownHeadActivationOrValueLossNamesTheFileAndTheField() throws IOException {
         Path file = dir.resolve(Checkpoint.FILE_NAME);
-        try (QHead head = trainedHead()) {
-            Checkpoint.write(file, data(head, DqnConfig.defaults(), false), null);
-        }
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = writeDefault(file);
         int len = java.nio.ByteBuffer.wrap(bytes, 8, 4).getInt();
         String header = new String(bytes, 12, len, java.nio.charset.StandardCharsets.UTF_8);
         for (String[] edit : new String[][] {{"\"valueLoss\":\"huber\"", "\"valueLoss\":\"logistic\"", "head.valueLoss"},
