@@ -30,12 +30,8 @@ final class Binding {
    */
   private final Map<String, Map<String, String[]>> numericNames = new HashMap<>();
 
-  /** A decimal number: optional sign, digits with an optional fraction, optional exponent. */
   /** An integer literal: optional sign and digits, nothing else. */
   private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("[+-]?\\d+");
-
-  private static final java.util.regex.Pattern NUMBER =
-      java.util.regex.Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
   private Binding(
       String taskName,
@@ -269,7 +265,7 @@ final class Binding {
     if (name.equalsIgnoreCase("false")) {
       return "0E0";
     }
-    if (!NUMBER.matcher(name).matches()) {
+    if (!dev.qdecode.tokenizer.Decimals.isDecimal(name)) {
       return null;
     }
     try {

@@ -212,6 +212,55 @@ public final class Datasets {
   }
 
   /**
+   * How a resume refuses an input file given again whose content is not the run's: {@code OPTION
+   * GIVEN is not the run's OPTION RECORDED (sha256 NOW, the run's: WAS)}, with {@code ; EXPECTED}
+   * before the closing parenthesis when {@code expected} is not null. The one wording of {@code
+   * train --resume} and {@code sft --resume}.
+   *
+   * @param option the option that names the file, e.g. {@code --dev}
+   * @param given the file given to the resume
+   * @param recorded the run's own file
+   * @param now the given file's {@link #sha256}
+   * @param was the run's recorded sha256
+   * @param expected what to do instead, or null
+   * @return the description, without a final period
+   * @throws NullPointerException naming {@code option}, {@code given}, {@code recorded}, {@code
+   *     now} or {@code was} when it is null
+   */
+  public static String notTheRuns(
+      String option, String given, String recorded, String now, String was, String expected) {
+    Objects.requireNonNull(option, "option");
+    Objects.requireNonNull(given, "given");
+    Objects.requireNonNull(recorded, "recorded");
+    return option + " " + given + " is not the run's " + option + " " + recorded
+        + runsHashes(now, was, expected);
+  }
+
+  /**
+   * How a resume refuses an input file whose content changed since the run started: {@code FILE
+   * changed since the run started (sha256 NOW, the run's: WAS)}, with {@code ; EXPECTED} before the
+   * closing parenthesis when {@code expected} is not null.
+   *
+   * @param file how the message names the file, e.g. {@code the run's --dev dev.tsv}
+   * @param now the file's {@link #sha256} now
+   * @param was the run's recorded sha256
+   * @param expected what to do instead, or null
+   * @return the description, without a final period
+   * @throws NullPointerException naming {@code file}, {@code now} or {@code was} when it is null
+   */
+  public static String changedSinceRun(String file, String now, String was, String expected) {
+    Objects.requireNonNull(file, "file");
+    return file + " changed since the run started" + runsHashes(now, was, expected);
+  }
+
+  /** {@code  (sha256 NOW, the run's: WAS[; EXPECTED])}. */
+  private static String runsHashes(String now, String was, String expected) {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(was, "was");
+    return " (sha256 " + now + ", the run's: " + was + (expected == null ? "" : "; " + expected) + ")";
+  }
+
+  /**
    * The SHA-256 of a file's bytes, for provenance records.
    *
    * @param file the file

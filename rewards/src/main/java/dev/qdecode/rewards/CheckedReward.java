@@ -20,9 +20,14 @@ class CheckedReward implements Reward {
     /** How messages name the reward: {@code reward 'ID'}, for a plug-in with its class and jar. */
     final String name;
 
-    CheckedReward(Reward delegate, String name) {
+    /** Run once, after the delegate, the first time this reward is closed (a plug-in's jar lets go). */
+    private final Runnable closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    CheckedReward(Reward delegate, String name, Runnable closed) {
         this.delegate = delegate;
         this.name = name;
+        this.closed = closed;
     }
 
     /** The standard failure of one episode, as {@link RewardException#onEpisode} words it, under {@link #name}. */
@@ -163,11 +168,16 @@ class CheckedReward implements Reward {
 
     @Override
     public void close() {
+        boolean first = closing.compareAndSet(false, true);
         try {
             delegate.close();
         } catch (RuntimeException | LinkageError | VirtualMachineError e) {
             throw new RewardException(name + " failed to close: " + describe(e),
                     id(), -1, e);
+        } finally {
+            if (first) {
+                closed.run();
+            }
         }
     }
 
@@ -178,8 +188,8 @@ class CheckedReward implements Reward {
 
     /** The same checks for rewards with per-token parts. */
     static final class Shaped extends CheckedReward implements ShapedReward {
-        Shaped(ShapedReward delegate, String name) {
-            super(delegate, name);
+        Shaped(ShapedReward delegate, String name, Runnable closed) {
+            super(delegate, name, closed);
         }
 
         @Override

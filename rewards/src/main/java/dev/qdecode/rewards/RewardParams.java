@@ -100,7 +100,7 @@ public final class RewardParams {
         if (v == null) {
             return def;
         }
-        if (SpecParser.DECIMAL.matcher(v.trim()).matches()) {
+        if (dev.qdecode.tokenizer.Decimals.isDecimal(v.trim())) {
             double d = Double.parseDouble(v.trim());
             if (Double.isFinite(d)) {
                 return d;

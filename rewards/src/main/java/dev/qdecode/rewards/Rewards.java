@@ -47,15 +47,23 @@ import java.util.zip.ZipException;
  *
  * <p>Every reward returned by {@link #create} is wrapped by {@link #checked(Reward)}.
  * Instances are thread-safe.
+ *
+ * <h2>Closing</h2>
+ * A plug-in jar stays open, in the class loader that reads it, while it can still be needed: until the
+ * registry is {@linkplain #close() closed} and every reward created from the jar's providers is closed
+ * too. So a command may close the registry as soon as it has created its reward, and use the reward
+ * until it closes it.
  */
-public final class Rewards {
+public final class Rewards implements AutoCloseable {
     private static final String BUILT_IN = "built-in";
     private static final String SERVICE_FILE =
             "META-INF/services/" + RewardProvider.class.getName();
 
     private final Map<String, RewardProvider> providers = new TreeMap<>();
     private final Map<String, String> origins = new LinkedHashMap<>();
-    private final List<URLClassLoader> pluginLoaders = new ArrayList<>();
+    /** The class loader of each plug-in jar loaded, by its origin (the jar's absolute path). */
+    private final Map<String, PluginLoader> pluginLoaders = new LinkedHashMap<>();
+    private boolean closed;
 
     private Rewards() {}
 
@@ -170,9 +178,11 @@ public final class Rewards {
      *     provider, a provider cannot be loaded, an id is invalid or already taken, or a
      *     provider's {@link RewardProvider#parameters()} fails or returns null
      * @throws NullPointerException naming {@code jar} when it is null
+     * @throws IllegalStateException when the registry is closed
      */
     public synchronized List<String> loadPlugin(Path jar) {
         Objects.requireNonNull(jar, "jar");
+        requireOpen();
         Path abs = jar.toAbsolutePath().normalize();
         String where = abs.toString();
         if (!Files.exists(abs)) {
@@ -237,7 +247,7 @@ public final class Rewards {
             throw e instanceof RewardException re ? re : new RewardException("reward plug-in "
                     + where + ": a provider failed: " + CheckedReward.describe(e), e);
         }
-        pluginLoaders.add(loader);
+        pluginLoaders.put(where, new PluginLoader(loader));
         added.sort(Comparator.naturalOrder());
         return List.copyOf(added);
     }
@@ -246,7 +256,73 @@ public final class Rewards {
         try {
             loader.close();
         } catch (IOException ignored) {
-            // nothing was registered from it
+            // nothing is left to read from it
+        }
+    }
+
+    /**
+     * A plug-in jar's class loader, shared by the registry and the rewards created from the jar's
+     * providers, and closed (the jar with it) when the last of them lets it go.
+     */
+    private static final class PluginLoader {
+        private final URLClassLoader loader;
+        /** The registry, until it is closed, and each reward not yet closed. */
+        private int holders = 1;
+
+        PluginLoader(URLClassLoader loader) {
+            this.loader = loader;
+        }
+
+        /** One more holder: a reward created from the jar. */
+        synchronized void acquire() {
+            holders++;
+        }
+
+        /** One holder fewer; the last closes the loader. */
+        synchronized void release() {
+            if (--holders == 0) {
+                closeQuietly(loader);
+            }
+        }
+
+        /** Whether the loader is still open (for tests). */
+        synchronized boolean open() {
+            return holders > 0;
+        }
+    }
+
+    /**
+     * Lets go of the plug-in jars: each one's class loader, and the file with it, is closed now, or
+     * for a jar whose rewards are still open, when the last of them is closed. Rewards created
+     * before are not affected; {@link #loadPlugin} and {@link #create} are refused after. Closing
+     * twice does nothing.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (PluginLoader l : pluginLoaders.values()) {
+            l.release();
+        }
+    }
+
+    /**
+     * Whether the class loader of the plug-in jar {@code origin} (its absolute path, as {@link
+     * RewardInfo#origin()}) is still open: for tests.
+     */
+    synchronized boolean pluginOpen(String origin) {
+        PluginLoader l = pluginLoaders.get(origin);
+        if (l == null) {
+            throw new IllegalArgumentException("no plug-in " + origin);
+        }
+        return l.open();
+    }
+
+    private synchronized void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the reward registry is closed");
         }
     }
 
@@ -347,6 +423,7 @@ public final class Rewards {
      * @throws RewardException (one line) on a syntax error, an unknown id (listing the known
      *     ids), an unknown parameter (listing the accepted ones) or a bad value
      * @throws NullPointerException naming {@code spec} or {@code context} when it is null
+     * @throws IllegalStateException when the registry is closed
      */
     public Reward create(String spec, RewardContext context) {
         Objects.requireNonNull(spec, "spec");
@@ -364,10 +441,12 @@ public final class Rewards {
      * @throws RewardException as {@link #create(String, RewardContext)}
      * @throws NullPointerException naming {@code specs} (or the index of a null spec) or {@code context} when it is
      *     null
+     * @throws IllegalStateException when the registry is closed
      */
     public Reward create(List<String> specs, RewardContext context) {
         requireSpecs(specs);
         Objects.requireNonNull(context, "context");
+        requireOpen();
         if (specs.isEmpty()) {
             throw new RewardSpecException("no reward spec given: expected id[:key=value,...]");
         }
@@ -425,8 +504,18 @@ public final class Rewards {
                     + originSuffix(origin(part.id())) + " returned no reward for '" + part.text() + "'");
         }
         String origin = origin(part.id());
-        // a plug-in's failures name its class and jar, as its provider's do
-        return BUILT_IN.equals(origin) ? reward : checked(reward, providerName(part.id(), provider, origin));
+        if (BUILT_IN.equals(origin)) {
+            return reward;
+        }
+        // the reward keeps its jar open until it is closed; its failures name its class and jar, as its
+        // provider's do
+        PluginLoader loader = pluginLoader(origin);
+        loader.acquire();
+        return checked(reward, providerName(part.id(), provider, origin), loader::release);
+    }
+
+    private synchronized PluginLoader pluginLoader(String origin) {
+        return pluginLoaders.get(origin);
     }
 
     private synchronized RewardProvider known(String id) {
@@ -571,7 +660,7 @@ public final class Rewards {
      */
     public static Reward checked(Reward reward) {
         Objects.requireNonNull(reward, "reward");
-        return reward instanceof CheckedReward ? reward : checked(reward, "reward '" + reward.id() + "'");
+        return reward instanceof CheckedReward ? reward : checked(reward, "reward '" + reward.id() + "'", () -> {});
     }
 
     /** Refuses a null list of specs, or a null spec in it, naming the parameter and the spec's index. */
@@ -582,11 +671,14 @@ public final class Rewards {
         }
     }
 
-        /** {@link #checked(Reward)}, its messages naming the reward as {@code name}. */
-    private static Reward checked(Reward reward, String name) {
+    /**
+     * {@link #checked(Reward)}, its messages naming the reward as {@code name}, running {@code closed}
+     * once, the first time it is closed.
+     */
+    private static Reward checked(Reward reward, String name, Runnable closed) {
         if (reward instanceof ShapedReward) {
-            return new CheckedReward.Shaped((ShapedReward) reward, name);
+            return new CheckedReward.Shaped((ShapedReward) reward, name, closed);
         }
-        return new CheckedReward(reward, name);
+        return new CheckedReward(reward, name, closed);
     }
 }

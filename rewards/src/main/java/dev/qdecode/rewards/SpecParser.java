@@ -1,5 +1,6 @@
 package dev.qdecode.rewards;
 
+import dev.qdecode.tokenizer.Decimals;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,13 +13,6 @@ import java.util.regex.Pattern;
 final class SpecParser {
     /** Valid reward ids: lower-case letters, digits, '.', '_' and '-', starting alphanumeric. */
     static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-
-    /**
-     * A decimal number as the grammar allows it ({@code 0.7}, {@code -1}, {@code .5}, {@code 2.5e-3}):
-     * none of the other spellings {@link Double#parseDouble} takes ({@code 0x1p3}, {@code 1f},
-     * {@code 2d}, {@code NaN}).
-     */
-    static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private SpecParser() {}
 
@@ -92,7 +86,9 @@ final class SpecParser {
             } catch (NumberFormatException e) {
                 weight = Double.NaN;
             }
-            if (!Double.isFinite(weight) || !DECIMAL.matcher(w).matches()) {
+            // a decimal number as the grammar allows it (0.7, -1, .5, 2.5e-3), none of the other spellings
+            // Double.parseDouble takes (0x1p3, 1f, 2d, NaN)
+            if (!Double.isFinite(weight) || !Decimals.isDecimal(w)) {
                 throw new RewardSpecException("reward spec '" + spec + "': weight '" + w
                         + "' is not a finite number (expected e.g. 0.7*vader)");
             }

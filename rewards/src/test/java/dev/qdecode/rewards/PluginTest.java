@@ -2,6 +2,7 @@ package dev.qdecode.rewards;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,6 +153,33 @@ class PluginTest {
 
                 public static final class Hungry extends Base {
                     public String id() { return "hungry"; }
+                }
+            }
+            """;
+
+    /** A reward whose scoring class is loaded only when it first scores. */
+    private static final String LAZY = """
+            package demo.lazy;
+
+            import dev.qdecode.rewards.*;
+            import java.util.List;
+
+            public final class LazyProvider implements RewardProvider {
+                public String id() { return "lazy"; }
+                public String description() { return "text length, by a class loaded on first use"; }
+                public Reward create(RewardParams params, RewardContext context) {
+                    return new Reward() {
+                        public String id() { return "lazy"; }
+                        public double[] score(List<Episode> episodes) {
+                            return Scorer.score(episodes);
+                        }
+                    };
+                }
+
+                static final class Scorer {
+                    static double[] score(List<Episode> episodes) {
+                        return episodes.stream().mapToDouble(e -> e.text().length()).toArray();
+                    }
                 }
             }
             """;
@@ -331,5 +359,40 @@ class PluginTest {
                 + jar.toAbsolutePath().normalize() + ") ran out of memory (OutOfMemoryError: Java heap space; "
                 + "maximum heap "), e.getMessage());
         assertTrue(e.getMessage().endsWith(" MiB) scoring a batch of 2 episodes"), e.getMessage());
+    }
+
+    /**
+     * The registry and the rewards created from a plug-in share its class loader: it stays open while
+     * either is (a reward still in use can load its classes after the registry is closed) and is closed,
+     * releasing the jar, when both are. It used to stay open for the life of the process.
+     */
+    @Test
+    void aPluginJarIsReleasedWhenTheRegistryAndItsRewardsAreClosed() throws Exception {
+        Path jar = plugin("lazy", Map.of("demo.lazy.LazyProvider", LAZY), List.of("demo.lazy.LazyProvider"));
+        String origin = jar.toAbsolutePath().normalize().toString();
+        Rewards rewards = Rewards.discover();
+        assertEquals(List.of("lazy"), rewards.loadPlugin(jar));
+        Reward lazy = rewards.create("lazy", CTX);
+        Reward mix = rewards.create("1*lazy + 1*length:max=20", CTX);
+        rewards.close();
+        rewards.close();
+        assertTrue(rewards.pluginOpen(origin), "closed under a reward still open");
+        // the scoring class is loaded only now, from the jar
+        assertArrayEquals(new double[] {5}, lazy.score(List.of(Episode.ofText("hello"))));
+        lazy.close();
+        lazy.close();
+        assertTrue(rewards.pluginOpen(origin), "closed under the composite still open");
+        mix.close();
+        assertFalse(rewards.pluginOpen(origin), "the jar stays open after the registry and its rewards closed");
+        assertEquals("the reward registry is closed",
+                assertThrows(IllegalStateException.class, () -> rewards.create("length:max=20", CTX)).getMessage());
+        assertEquals("the reward registry is closed",
+                assertThrows(IllegalStateException.class, () -> rewards.loadPlugin(jar)).getMessage());
+
+        Rewards unused = Rewards.discover();
+        unused.loadPlugin(jar);
+        assertTrue(unused.pluginOpen(origin));
+        unused.close();
+        assertFalse(unused.pluginOpen(origin), "a registry without rewards lets its jars go when closed");
     }
 }

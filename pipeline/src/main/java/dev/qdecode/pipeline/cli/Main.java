@@ -47,10 +47,6 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: see 'qdecode --help'");
     }
 
-    /** A decimal number as the options take it: digits with an optional point, sign and exponent. */
-    private static final java.util.regex.Pattern DECIMAL =
-            java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-
     /**
      * Builds the picocli command line with all subcommands and the error handling installed.
      *
@@ -79,7 +75,7 @@ public final class Main implements Runnable {
                 throw new CommandLine.TypeConversionException("expected a finite number but got '" + s + "'");
             }
             // Java also reads '1d', '2f', '0x1p-3' and surrounding blanks: '--time-limit 1d' would be one minute
-            if (!DECIMAL.matcher(s).matches()) {
+            if (!dev.qdecode.tokenizer.Decimals.isDecimal(s)) {
                 throw new CommandLine.TypeConversionException("expected a decimal number such as 0.5, 3 or 1e-4 but got '"
                         + s + "'");
             }

@@ -20,7 +20,8 @@ final class RewardOptions {
     List<Path> plugins = new ArrayList<>();
 
     /**
-     * The registry with the built-in rewards and the plug-ins given.
+     * The registry with the built-in rewards and the plug-ins given; the caller closes it (the plug-in jars
+     * stay open until then, and until the rewards created from them are closed).
      *
      * @throws CliException bad usage for a jar given twice, bad input for one that is missing or unreadable
      * @return the registry
@@ -39,21 +40,29 @@ final class RewardOptions {
             DqnCli.requireReadableFile("--plugin", jar, "a reward plug-in jar");
         }
         Rewards r = Rewards.discover();
-        for (Path jar : plugins) {
-            r.loadPlugin(jar);
+        try {
+            for (Path jar : plugins) {
+                r.loadPlugin(jar);
+            }
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
         }
         return r;
     }
 
     /**
-     * Creates the (composite, checked) reward from specs.
+     * Creates the (composite, checked) reward from specs. The plug-in jars it comes from stay open until it
+     * is closed.
      *
      * @param specs the {@code --reward} values ({@code [W*]id[:k=v,...]}, several combine as a weighted sum)
      * @param seed the run seed
      * @return the reward
      */
     public Reward create(List<String> specs, long seed) {
-        return registry().create(specs, new RewardContext(SharedDir.locate(), seed));
+        try (Rewards r = registry()) {
+            return r.create(specs, new RewardContext(SharedDir.locate(), seed));
+        }
     }
 
     /**
@@ -68,7 +77,12 @@ final class RewardOptions {
      * @throws CliException (usage) naming the reward
      */
     void requireInputs(List<String> specs, String noReferences, String noLabels) {
-        Rewards r = registry();
+        try (Rewards r = registry()) {
+            requireInputs(r, specs, noReferences, noLabels);
+        }
+    }
+
+    private static void requireInputs(Rewards r, List<String> specs, String noReferences, String noLabels) {
         List<String> refs = noReferences == null ? List.of() : r.referencesRequired(specs);
         if (!refs.isEmpty()) {
             throw new CliException("--reward " + String.join(", ", refs) + ": scores against references, and there "

@@ -7,12 +7,10 @@ import dev.qdecode.data.Row;
 import dev.qdecode.rewards.CorpusScore;
 import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
-import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardInfo;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.Rewards;
-import dev.qdecode.rewards.SharedDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
@@ -55,7 +53,11 @@ final class RewardsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            for (RewardInfo info : rewards.registry().describe()) {
+            List<RewardInfo> infos;
+            try (Rewards registry = rewards.registry()) {
+                infos = registry.describe();
+            }
+            for (RewardInfo info : infos) {
                 out.printf(Locale.ROOT, "%-12s %s%n", info.id(), info.description());
                 out.printf(Locale.ROOT, "%-12s usage: %s   (%s)%n", "", info.usage(), info.origin());
                 for (RewardParameter p : info.parameters()) {
@@ -134,22 +136,23 @@ final class RewardsCommand implements Runnable {
                 OptionScope.refuse(spec, "built-in rewards, which draw no random numbers", "with a --plugin reward",
                         List.of("--seed"));
             }
-            Rewards registry = rewards.registry();
-            if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
-                OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no references",
-                        "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
-                        List.of("--ref"));
-            }
-            if (labelColumn != null && registry.labelReaders(specs).isEmpty()) {
-                OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
-                        "with a reward that reads them (label-match)", List.of("--label-column"));
-            }
-            List<String> needIds = registry.tokenIdsRequired(specs);
-            if (!needIds.isEmpty()) {
-                throw new CliException("--reward " + String.join(" --reward ", specs) + ": " + String.join(", ", needIds)
-                        + " counts the token ids of a generated text, and rewards score has only texts (expected a reward"
-                        + " that reads the text, e.g. length with unit=words; token ids are scored in train and evaluate)",
-                        ExitCodes.USAGE);
+            try (Rewards registry = rewards.registry()) { // the plug-ins are loaded again for the reward
+                if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
+                    OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no references",
+                            "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
+                            List.of("--ref"));
+                }
+                if (labelColumn != null && registry.labelReaders(specs).isEmpty()) {
+                    OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
+                            "with a reward that reads them (label-match)", List.of("--label-column"));
+                }
+                List<String> needIds = registry.tokenIdsRequired(specs);
+                if (!needIds.isEmpty()) {
+                    throw new CliException("--reward " + String.join(" --reward ", specs) + ": " + String.join(", ", needIds)
+                            + " counts the token ids of a generated text, and rewards score has only texts (expected a reward"
+                            + " that reads the text, e.g. length with unit=words; token ids are scored in train and evaluate)",
+                            ExitCodes.USAGE);
+                }
             }
             rewards.requireInputs(specs, refs.isEmpty() ? "expected --ref FILE, one reference per --hyp segment" : null,
                     labelColumn == null ? "expected --label-column NAME of a table --hyp file" : null);
@@ -196,7 +199,7 @@ final class RewardsCommand implements Runnable {
             }
             // the output is checked (and a resume's rows read) before the reward loads, so a refusal is quick
             try (ResumableOutput o = output == null ? null : openOutput(episodes, hyps);
-                    Reward reward = registry.create(specs, new RewardContext(SharedDir.locate(), seed))) {
+                    Reward reward = rewards.create(specs, seed)) {
                 double[] scores = new double[episodes.size()];
                 int from = 0;
                 if (o != null) {

@@ -6,6 +6,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
+import dev.qdecode.tokenizer.Decimals;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -294,10 +295,6 @@ final class SftCommand implements Callable<Integer> {
         }
     }
 
-    /** A plain decimal number (no sign, hexadecimal, {@code f}/{@code d} suffix, NaN or Infinity). */
-    private static final java.util.regex.Pattern SIZE_NUMBER =
-            java.util.regex.Pattern.compile("(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-
     /**
      * Reads a {@code --max-memory} size: a decimal number of bytes, or of KiB, MiB or GiB with a
      * {@code k}, {@code m} or {@code g} suffix (either case).
@@ -319,7 +316,7 @@ final class SftCommand implements Callable<Integer> {
             mult = 1L << 10;
         }
         String num = mult == 1 ? t : t.substring(0, t.length() - 1);
-        double bytes = SIZE_NUMBER.matcher(num).matches() ? Double.parseDouble(num) * mult : Double.NaN;
+        double bytes = Decimals.isUnsignedDecimal(num) ? Double.parseDouble(num) * mult : Double.NaN;
         // a long holds fewer than 2^63 bytes; (long) of anything above, Infinity included, would be Long.MAX_VALUE
         if (!(bytes >= 1) || !(bytes < 0x1p63)) {
             throw new IllegalArgumentException("--max-memory: expected a finite size such as 6g, 512m or 100000000"

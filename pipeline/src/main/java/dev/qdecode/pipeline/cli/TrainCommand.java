@@ -898,12 +898,11 @@ final class TrainCommand implements Callable<Integer> {
             return;
         }
         if (given != null && !(Files.exists(recorded) && Datasets.sameFile(given, recorded))) {
-            differ.add(option + " " + given + " is not the run's " + option + " " + recorded + " (sha256 " + now
-                    + ", the run's: " + was + "; expected a file with the run's content, from any path, or no "
-                    + option + ")");
+            differ.add(Datasets.notTheRuns(option, given.toString(), recorded.toString(), now, was,
+                    "expected a file with the run's content, from any path, or no " + option));
         } else {
-            differ.add("the run's " + option + " " + recorded + " changed since the run started (sha256 " + now
-                    + ", the run's: " + was + "; expected its content restored, or " + option + " FILE with it)");
+            differ.add(Datasets.changedSinceRun("the run's " + option + " " + recorded, now, was,
+                    "expected its content restored, or " + option + " FILE with it"));
         }
     }
 

@@ -1028,12 +1028,11 @@ public final class SftTrainer {
             if (!e.getValue().equals(expected)) {
                 String[] in = inputs.get(e.getKey());
                 Path runs = runInput(runConfig, e.getKey());
-                String hashes = " (sha256 " + e.getValue() + ", the run's: " + expected + ")";
                 if (runs != null && !Datasets.sameFile(Path.of(in[1]), runs)) {
                     // given again from another path, with other bytes: not "changed", another file
-                    changed.add(in[0] + " " + in[1] + " is not the run's " + in[0] + " " + runs + hashes);
+                    changed.add(Datasets.notTheRuns(in[0], in[1], runs.toString(), e.getValue(), expected, null));
                 } else {
-                    changed.add(in[0] + " " + in[1] + " changed since the run started" + hashes);
+                    changed.add(Datasets.changedSinceRun(in[0] + " " + in[1], e.getValue(), expected, null));
                 }
             }
         }

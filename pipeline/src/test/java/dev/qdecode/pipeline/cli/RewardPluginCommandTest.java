@@ -267,6 +267,44 @@ class RewardPluginCommandTest {
         assertTrue(r.err().contains("failed on evaluation example id 1 (\"BOOM it was\") with label '"), r.err());
     }
 
+    /**
+     * A command closes the class loaders of the plug-in jars it loaded once it is done with them: they used to
+     * stay open (and the jar with them) for the life of the process, one more for every registry built.
+     * Linux only: the open files are read from /proc/self/fd.
+     */
+    @Test
+    void aCommandReleasesThePluginJarsItOpened() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd");
+        Path jar = Files.copy(steady, tmp.resolve("released.jar"));
+        CliRunner.Result r = CliRunner.run("rewards", "list", "--plugin", jar.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals(0, openHandles(fds, jar), "rewards list left the jar open");
+        r = CliRunner.run("rewards", "score", "--plugin", jar.toString(), "--reward", "steady", "--hyp",
+                text.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains("steady"), r.out());
+        assertEquals(0, openHandles(fds, jar), "rewards score left the jar open");
+    }
+
+    /** How many of this process's open files are {@code file}. */
+    private static long openHandles(Path fds, Path file) throws Exception {
+        Path real = file.toRealPath();
+        long n = 0;
+        try (Stream<Path> all = Files.list(fds)) {
+            for (Path fd : all.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(real)) {
+                        n++;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // the descriptor of the listing itself, or one closed since
+                }
+            }
+        }
+        return n;
+    }
+
     @Test
     void aJarGivenTwiceIsBadUsage() {
         CliRunner.Result r = CliRunner.run("rewards", "list", "--plugin", steady.toString(), "--plugin",

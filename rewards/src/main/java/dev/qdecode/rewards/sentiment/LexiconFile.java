@@ -3,6 +3,7 @@ package dev.qdecode.rewards.sentiment;
 import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.pystr.PyStr;
+import dev.qdecode.tokenizer.Decimals;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,14 +13,12 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Reads a tab-separated lexicon file as the original Python code does ({@code read().rstrip('\n')
  * .split('\n')}) and builds one-line {@link RewardException}s that name the file and line.
  */
 final class LexiconFile {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private LexiconFile() {}
 
@@ -133,7 +132,7 @@ final class LexiconFile {
      */
     static double parseNumber(String text) {
         String t = PyStr.strip(text);
-        if (!NUMBER.matcher(t).matches()) {
+        if (!Decimals.isDecimal(t)) {
             return Double.NaN;
         }
         double d = Double.parseDouble(t);
