@@ -44,7 +44,8 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
      * @throws TokenizerException (one line) on a vocabulary size below the special + byte tokens, a
      *     minimum frequency below 1, or an empty, whitespace-containing or duplicate special token, or
      *     one spelled like a base piece that stands for other text (in byte-level style a byte
-     *     character such as {@code Ġ}, in Llama style the word marker {@code ▁})
+     *     character such as {@code Ġ}, in Llama style the word marker {@code ▁}) or any other single
+     *     character
      */
     public BpeConfig {
         if (extraSpecialTokens == null) {
@@ -87,8 +88,11 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
      * spelling: in byte-level style a byte character other than printable ASCII ({@code Ġ} is every
      * space, {@code é} the byte 0xE9 inside other characters), in Llama style the word marker {@code
      * ▁} (every space). The trainer would make that base piece the special token, so decoding with
-     * special tokens skipped would drop every such byte or space. (A printable ASCII character, as any
-     * special token, is special only where the text spells it.)
+     * special tokens skipped would drop every such byte or space. Any other single character is
+     * refused too: a special token is special wherever the text spells it, so every occurrence of the
+     * character (an {@code a} in every word) would become that token, dropped by {@code decode(ids,
+     * true)} ({@code "A man eats a banana."} gave {@code "A mn ets  bnn."}) and, in Llama style,
+     * followed by a space even when kept ({@code "A ma n ea ts a  ba na na ."}).
      */
     private static void refuseBasePiece(String token, boolean byteFallback) {
         if (byteFallback) {
@@ -96,9 +100,7 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
                 throw new TokenizerException("special token " + token + " is the word marker, which stands for "
                         + "every space (expected a token such as <sep>)");
             }
-            return;
-        }
-        if (token.length() == 1) {
+        } else if (token.length() == 1) {
             for (int b = 0; b < BYTE_TOKENS; b++) {
                 if (BpeWords.BYTE_CHARS[b] == token.charAt(0) && (b < '!' || b > '~')) {
                     throw new TokenizerException(String.format(java.util.Locale.ROOT, "special token %s is the "
@@ -106,6 +108,11 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
                             + "with (expected a token that is not such a byte character, e.g. <sep>)", token, b));
                 }
             }
+        }
+        if (token.codePointCount(0, token.length()) == 1) {
+            throw new TokenizerException("special token " + token + " is a single character, which would replace "
+                    + "that character in every text (dropped where special tokens are skipped); expected a longer "
+                    + "token such as <sep>");
         }
     }
 

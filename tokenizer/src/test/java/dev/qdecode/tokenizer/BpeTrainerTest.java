@@ -352,11 +352,33 @@ class BpeTrainerTest {
         assertEquals("special token ▁ is the word marker, which stands for every space (expected a token such as "
                 + "<sep>)", marker.getMessage());
 
-        // ▁ is no piece of the byte-level style, and a printable ASCII character stands for itself.
+        // ▁ is no piece of the byte-level style: a special token there only where a text spells it
         List<String> lines = subset.subList(0, 200);
-        assertTrue(lines.stream().noneMatch(l -> l.contains("|") || l.contains("▁")));
-        try (TextTokenizer tok = trainAndLoad(lines, byteLevel.withExtraSpecialTokens(List.of("▁", "|")), "byte-level-specials")) {
+        assertTrue(lines.stream().noneMatch(l -> l.contains("▁")));
+        try (TextTokenizer tok = trainAndLoad(lines, byteLevel.withExtraSpecialTokens(List.of("<sep>")),
+                "byte-level-specials")) {
             assertRoundTrips(tok, lines);
+        }
+    }
+
+    /**
+     * A special token that is one ordinary character (tokenizer train --special-tokens a) was accepted:
+     * every such character of every text became the special token, so "A man eats a banana." decoded
+     * as "A mn ets  bnn." with special tokens skipped (both styles), and in Llama style as "A ma n ea
+     * ts a  ba na na ." even with them kept. Any single character is refused, in both styles.
+     */
+    @Test
+    void aSpecialTokenThatIsASingleCharacterIsRefused() {
+        for (boolean fallback : new boolean[] {true, false}) {
+            for (String c : List.of("a", "|", ".", "😀")) {
+                TokenizerException e = assertThrows(TokenizerException.class,
+                        () -> BpeConfig.of(1000).withByteFallback(fallback).withExtraSpecialTokens(List.of("<sep>", c)),
+                        fallback + " " + c);
+                assertEquals("special token " + c + " is a single character, which would replace that character in"
+                        + " every text (dropped where special tokens are skipped); expected a longer token such as"
+                        + " <sep>", e.getMessage());
+            }
+            BpeConfig.of(1000).withByteFallback(fallback).withExtraSpecialTokens(List.of("<sep>", "||"));
         }
     }
 

@@ -55,6 +55,9 @@ final class ErrorHandler
         if (ex instanceof dev.qdecode.rewards.RewardSpecException) {
             return ExitCodes.USAGE; // the --reward value, not the reward, is wrong
         }
+        if (ex instanceof dev.qdecode.rewards.RewardInputException) {
+            return ExitCodes.BAD_INPUT; // a file the --reward value names, e.g. a classifier directory, is wrong
+        }
         if (ex instanceof RewardException) {
             return ExitCodes.REWARD_FAILED;
         }

@@ -134,7 +134,8 @@ final class TokenizerCommand implements Runnable {
         boolean byteFallback;
 
         @Option(names = "--special-tokens", paramLabel = "TOK[,TOK...]",
-                description = "Extra special tokens after <unk>,<s>,</s>,<pad>, e.g. '<sep>,<eot>'.")
+                description = "Extra special tokens after <unk>,<s>,</s>,<pad>, e.g. '<sep>,<eot>'; not a single "
+                        + "character (it would replace that character in every text).")
         List<String> specialTokens = new ArrayList<>();
 
         @Option(names = "--min-frequency", paramLabel = "N", defaultValue = "2",

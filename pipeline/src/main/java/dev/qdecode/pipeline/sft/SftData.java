@@ -26,9 +26,12 @@ import java.util.List;
  * @param references per example, every reference of its row (translation: a JSON array target gives several,
  *     which dev BLEU scores against, as {@code evaluate --task translation} does; other tasks: the target alone)
  * @param shortened dialogue contexts shortened to fit the model (0 for other tasks)
+ * @param file the file the examples were read from
+ * @param options the options they were read with (the i-th example is the file's i-th data row)
+ * @param ids per example, its id
  */
 record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets,
-        List<List<String>> references, int shortened) {
+        List<List<String>> references, int shortened, Path file, ReadOptions options, List<String> ids) {
 
     /** Number of examples. */
     int size() {
@@ -130,7 +133,18 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         if (references.isEmpty()) { // dialogue, continuation: one target per row, its only reference
             targets.forEach(t -> references.add(List.of(t)));
         }
-        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets), List.copyOf(references), shortened);
+        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets), List.copyOf(references), shortened,
+                file, opts, List.copyOf(ids));
+    }
+
+    /**
+     * {@code FILE:LINE, id ID} of an example, for a message about it (the file's rows are read again).
+     *
+     * @param index the example's position
+     * @return where it is
+     */
+    String location(int index) {
+        return Datasets.rowLocation(file, options, index) + ", id " + ids.get(index);
     }
 
     /**

@@ -4,7 +4,8 @@ package dev.qdecode.pipeline.sft;
  * A supervised fine-tuning run cannot start or continue; the message is one line for the user.
  * Most are about an input (a data, model, checkpoint or config file: {@link #usage()} false);
  * those about the options the user chose (a resume with other options, a finished run to resume,
- * settings too large for the memory limit) are {@link #usage()} true.
+ * settings too large for the memory limit, a {@code --batch-tokens} below the longest sequence) are
+ * {@link #usage()} true.
  */
 public final class SftException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -296,7 +296,8 @@ public final class SftTrainer {
      *     with another config, a resume of a finished run (all steps done, or stopped early), other
      *     inputs or a damaged checkpoint, an output directory holding another run, a tokenizer that
      *     does not fit, a sequence longer than {@code batchTokens}; {@link SftException#usage()} tells
-     *     the options' faults (memory, another config, a finished run, an occupied output directory)
+     *     the options' faults (memory, a {@code batchTokens} below the longest sequence, another config, a
+     *     finished run, an occupied output directory)
      *     from the inputs'
      * @throws dev.qdecode.data.DataException on bad data (file:line)
      * @throws ModelException on a bad model directory or config
@@ -369,8 +370,8 @@ public final class SftTrainer {
             SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
             warnShortened(listener, cfg.data(), train, mc.maxPositions());
             warnShortened(listener, cfg.dev(), dev, mc.maxPositions());
+            checkBatchTokens(train);
             int[] lengths = Arrays.stream(train.rows()).mapToInt(r -> r.length).toArray();
-            checkBatchTokens(lengths);
             List<List<int[]>> epochs = new ArrayList<>();
             long planned = 0;
             for (int e = 0; e < cfg.epochs(); e++) {
@@ -1111,17 +1112,31 @@ public final class SftTrainer {
         }
     }
 
-    /** Refuses a {@code batchTokens} limit that a training sequence exceeds on its own. */
-    private void checkBatchTokens(int[] lengths) {
+    /**
+     * Refuses a {@code batchTokens} limit that a training sequence exceeds on its own: the option's value
+     * is wrong for the data (bad usage, as a step too large for {@code --max-memory} is), so the message
+     * names the longest sequence, where it is and the least value that works.
+     */
+    private void checkBatchTokens(SftData train) {
         if (cfg.batchTokens() <= 0) {
             return;
         }
-        int longest = Arrays.stream(lengths).max().orElse(0);
-        long over = Arrays.stream(lengths).filter(l -> l > cfg.batchTokens()).count();
+        int longestAt = 0;
+        long over = 0;
+        for (int i = 0; i < train.size(); i++) {
+            int l = train.rows()[i].length;
+            if (l > train.rows()[longestAt].length) {
+                longestAt = i;
+            }
+            if (l > cfg.batchTokens()) {
+                over++;
+            }
+        }
         if (over > 0) {
-            throw new SftException("--batch-tokens " + cfg.batchTokens() + ": " + over + " of " + lengths.length
-                    + " training sequences in " + cfg.data() + " are longer (the longest has " + longest
-                    + " tokens, prompt + target + EOS); expected at least " + longest + ", or 0 for no limit");
+            int longest = train.rows()[longestAt].length;
+            throw SftException.ofUsage("--batch-tokens " + cfg.batchTokens() + ": " + over + " of " + train.size()
+                    + " training sequences are longer; the longest (" + train.location(longestAt) + ") has " + longest
+                    + " tokens (prompt + target + EOS); expected at least " + longest + ", or 0 for no limit");
         }
     }
 

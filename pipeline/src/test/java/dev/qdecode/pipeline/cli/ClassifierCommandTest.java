@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,6 +95,33 @@ class ClassifierCommandTest {
                 CliRunner.shared().resolve("data/sst2/dev.tsv").toString());
         assertTrue(r.code() == ExitCodes.BAD_INPUT || r.code() == ExitCodes.REWARD_FAILED, r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    /**
+     * A classifier:model= directory that is not a saved classifier is bad input (exit 3), as the same
+     * directory is for classifier eval --classifier: it was a reward failure (exit 4). A directory that
+     * does not exist stays a refused parameter value (exit 2).
+     */
+    @Test
+    void aClassifierRewardDirectoryThatIsNotAClassifierIsBadInput() throws IOException {
+        Path hyp = Files.writeString(tmp.resolve("hyp.txt"), "a fine film .\n");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path broken = Files.createDirectories(tmp.resolve("broken"));
+        Files.writeString(broken.resolve("classifier.json"), "{}");
+        for (Path dir : List.of(empty, broken)) {
+            CliRunner.Result eval = CliRunner.run("classifier", "eval", "--classifier", dir.toString(), "--data",
+                    CliRunner.shared().resolve("data/sst2/dev.tsv").toString());
+            assertEquals(ExitCodes.BAD_INPUT, eval.code(), eval.err());
+            CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "classifier:model=" + dir, "--hyp",
+                    hyp.toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: reward 'classifier': parameter model='" + dir + "': "
+                    + "classifier "), r.err());
+        }
+        CliRunner.Result missing = CliRunner.run("rewards", "score", "--reward", "classifier:model="
+                + tmp.resolve("nope"), "--hyp", hyp.toString());
+        assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
     }
 
     /**

@@ -161,6 +161,20 @@ class TokenizerCommandTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
 
+        // a single ordinary character would replace that character in every text (it was accepted)
+        for (boolean fallback : new boolean[] {true, false}) { // Llama, byte-level style
+            List<String> args = new ArrayList<>(List.of("tokenizer", "train", "--data", train, "--columns",
+                    "en", "--vocab-size", "500", "--special-tokens", "<sep>,a", "--out", tmp.resolve("d").toString()));
+            if (fallback) {
+                args.add("--byte-fallback");
+            }
+            r = CliRunner.run(args.toArray(new String[0]));
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("qdecode: error: special token a is a single character, which would replace that character"
+                    + " in every text (dropped where special tokens are skipped); expected a longer token such as"
+                    + " <sep>", r.err().strip());
+        }
+
         Path blank = Files.writeString(tmp.resolve("blank.tsv"), "en\tde\n\t\n \t \n");
         r = CliRunner.run("tokenizer", "train", "--data", blank.toString(), empty.toString(), "--columns", "en,de",
                 "--vocab-size", "300", "--byte-fallback", "--out", tmp.resolve("b").toString());

@@ -4,6 +4,7 @@ import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
@@ -78,6 +79,10 @@ public final class ClassifierRewardProvider implements RewardProvider {
         TextClassifier classifier;
         try {
             classifier = TextClassifier.load(dir, id -> SentenceEncoders.open(id, batch), true);
+        } catch (IllegalArgumentException | dev.qdecode.models.ModelException | java.io.UncheckedIOException e) {
+            // the directory is not a usable classifier (its files, or its encoder's): a bad input, as in classifier eval
+            throw new RewardInputException("reward 'classifier': parameter model='" + modelValue + "': "
+                    + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new RewardException("reward 'classifier': parameter model='" + modelValue + "': "
                     + e.getMessage(), e);

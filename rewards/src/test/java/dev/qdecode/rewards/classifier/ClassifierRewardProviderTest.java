@@ -8,7 +8,9 @@ import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.RewardProvider;
+import dev.qdecode.rewards.RewardSpecException;
 import dev.qdecode.rewards.Rewards;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +91,27 @@ class ClassifierRewardProviderTest {
         assertOneLine(assertThrows(RewardException.class, () -> create("model", broken.toString())), "'encoder'");
         Files.writeString(broken.resolve("classifier.json"), "[]");
         assertOneLine(assertThrows(RewardException.class, () -> create("model", broken.toString())), "JSON");
+    }
+
+    /**
+     * A model= directory that exists but holds no usable classifier (no classifier.json, a broken one, no
+     * head weights) is bad input ({@link RewardInputException}), as the same directory is for classifier
+     * eval; it was a plain reward failure. A missing directory stays a bad parameter value.
+     */
+    @Test
+    void aDirectoryThatIsNotAClassifierIsBadInput(@TempDir Path tmp) throws Exception {
+        String model = Sst2Fixture.savedDir().toString();
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertOneLine(assertThrows(RewardInputException.class, () -> create("model", empty.toString())),
+                "has no classifier.json");
+        Path broken = Files.createDirectories(tmp.resolve("broken"));
+        Files.writeString(broken.resolve("classifier.json"), "[]");
+        assertOneLine(assertThrows(RewardInputException.class, () -> create("model", broken.toString())), "JSON");
+        Path noHead = Files.createDirectories(tmp.resolve("no-head"));
+        Files.copy(Path.of(model, "classifier.json"), noHead.resolve("classifier.json"));
+        assertOneLine(assertThrows(RewardInputException.class, () -> create("model", noHead.toString())),
+                "not found");
+        assertThrows(RewardSpecException.class, () -> create("model", tmp.resolve("nope").toString()));
     }
 
     static void assertOneLine(Exception e, String fragment) {
