@@ -4,7 +4,8 @@
 # the MiniLM encoder), seeds 1-3. The first MiniLM run embeds the 67,349 training phrases (~5-11 min on
 # 2 cores, cached under ~/.cache/qdecode/embeddings); each run then takes 1-2 min.
 # Usage: bench/classification.sh [SEED...] (default: 1 2 3). Extra `train` options: TRAIN_OPTS="...".
-# Writes runs/bench-classification/{decoder,minilm}-sN and prints the result line of each run.
+# Writes runs/bench-classification/{decoder,minilm}-sN and prints the result line of each run and, per
+# backbone, the mean over the seeds.
 source "$(dirname "$0")/common.sh" runs/bench-classification 1 2 3 -- "$@"
 for backbone in decoder minilm; do
   for s in "${seeds[@]}"; do
@@ -16,4 +17,10 @@ for backbone in decoder minilm; do
     $Q train --task classification "${enc[@]}" --seed "$s" ${TRAIN_OPTS:-} --out "$run" > "$run.log" 2>&1
     printf '%-7s seed %s: %s\n' "$backbone" "$s" "$(grep -m1 '^classification on ' "$run.log")"
   done
+  # the mean over the seeds run, from each run's summary.json (the issue's bar: within 1 point of the probe)
+  for f in "${seeds[@]/#/$DIR/$backbone-s}"; do
+    grep -o '"\(dqn\|probe\)_accuracy": [0-9.eE-]*' "$f/summary.json" | tr -d '",' | tr '\n' ' '
+    echo
+  done | awk -v b="$backbone" '{ d += $2; p += $4; n++ }
+    END { printf "%-7s mean of %d seeds: DQN head %.4f, probe %.4f (DQN - probe %+.2f points)\n", b, n, d / n, p / n, 100 * (d - p) / n }'
 done
