@@ -258,7 +258,7 @@ final class ClassifierCommand implements Runnable {
                     settings.put("--label-column", data.labelColumn);
                     settings.put("--limit", Integer.toString(data.limit));
                     try (ResumableOutput o = ResumableOutput.open(spec, "--output", output, List.of("id", "text",
-                            "gold", "predicted"), identity, "--data", data.data, settings, n -> n, false,
+                            "gold", "predicted"), identity, "--data", data.data, settings, java.util.Set.of(), n -> n, false,
                             overwrite.overwrite)) {
                         Map<String, Object> files = new LinkedHashMap<>();
                         for (String f : List.of(TextClassifier.METADATA_FILE, TextClassifier.WEIGHTS_FILE)) {

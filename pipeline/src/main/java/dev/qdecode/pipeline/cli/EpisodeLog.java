@@ -52,18 +52,26 @@ final class EpisodeLog implements DqnTrainer.EvalLog, AutoCloseable {
      * @param perPolicy the episodes each policy samples
      * @param cfg the settings that decide the episodes (seed, samples)
      * @param limit the --limit in effect
+     * @param unread the options of the command this evaluation does not read, left out of the record
      * @param resume whether --resume was given
      * @param overwrite whether --overwrite was given
      * @return the log; the episodes of an interrupted evaluation are in it
      */
     static EpisodeLog open(CommandSpec spec, Path dir, String inputOption, Path file, List<String> identity,
-            int perPolicy, DqnConfig cfg, int limit, boolean resume, boolean overwrite) {
+            int perPolicy, DqnConfig cfg, int limit, java.util.Collection<String> unread, boolean resume,
+            boolean overwrite) {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("--seed", Long.toString(cfg.seed()));
         settings.put("--samples", Integer.toString(cfg.evalSamples()));
         settings.put("--limit", Integer.toString(limit));
         ResumableOutput o = ResumableOutput.open(spec, "--out", dir.resolve(FILE), COLUMNS, identity, inputOption, file,
-                settings, rows -> keep(rows, perPolicy), resume, overwrite);
+                settings, unread, rows -> keep(rows, perPolicy), resume, overwrite);
+        // what the episodes are sampled with besides the options: the run's own lengths (its checkpoint,
+        // compared on a resume, decides them)
+        Map<String, Object> used = new LinkedHashMap<>();
+        used.put("max_new_tokens", Integer.toString(cfg.maxNewTokens()));
+        used.put("min_new_tokens", Integer.toString(cfg.minNewTokens()));
+        o.note("policy_config", used);
         try {
             return new EpisodeLog(o, perPolicy);
         } catch (RuntimeException e) {

@@ -125,6 +125,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin BeamOptions beam;
 
+    /** The options this task does not read (refused when given), left out of its output's record. */
+    private final java.util.Set<String> unread = new java.util.LinkedHashSet<>();
+
     @Override
     public Integer call() {
         limit = limitOption != null ? limitOption
@@ -157,6 +160,7 @@ final class EvaluateCommand implements Callable<Integer> {
         OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
         if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
             OptionScope.byTask(spec, task, readers);
+            unread.addAll(OptionScope.unread(task, readers));
         }
         if ("translation".equals(task)) {
             return translation();
@@ -174,6 +178,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     "--task: expected continuation, translation, dialogue or classification but got '" + task + "'");
         }
         policyOptions.requireAsTrained("evaluate --task " + task, true, true);
+        unread.addAll(PolicyOptions.refusedAsTrained(true, true));
         List<String> specs = !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(task);
         rewardOptions.requireInputs(specs, dialogue ? null : "--task continuation has none; expected --task dialogue, "
                 + "or a reward that needs none", "--task " + task + " has none; expected a reward that needs none");
@@ -218,7 +223,7 @@ final class EvaluateCommand implements Callable<Integer> {
             // from here on Ctrl-C stops after the current batch of episodes, which are kept
             Interrupts.install(err, "the episodes so far, after the current batch");
             try (EpisodeLog log = EpisodeLog.open(spec, outDir(), dialogue ? "--data" : "--prompts", file, identity,
-                    identity.size() * cfg.evalSamples(), cfg, limit, resume, overwrite.overwrite);
+                    identity.size() * cfg.evalSamples(), cfg, limit, unread, resume, overwrite.overwrite);
                     ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
                 if (!log.output().bindLoaded(m, p, err, "episodes")) {
                     return ExitCodes.INTERRUPTED;
@@ -285,12 +290,15 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         GenerationConfig cfg = beam.apply(GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), maxNewTokens, 1,
                 List.of(), 1, 32, false, false), spec);
+        if (cfg.beams() <= 1) {
+            unread.add("--length-penalty"); // refused without beams
+        }
         PrintWriter err = spec.commandLine().getErr();
         // from here on Ctrl-C stops after the current batch, so the translations so far are kept
         Interrupts.install(err, "the translations so far, after the current batch");
         Path dir = outDir();
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
-        try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, sourceColumn, targetColumn, cfg, resume,
+        try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, sourceColumn, targetColumn, cfg, unread, resume,
                 overwrite.overwrite);
                 DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
             if (!o.bindLoaded(m, pol, err, "translations")) {

@@ -95,11 +95,23 @@ final class GenerateCommand implements Callable<Integer> {
                     + "the candidates; q-greedy takes argmax Q over the candidates (default: ${DEFAULT-VALUE}).")
     String mode;
 
+    /**
+     * Options this use does not read (refused when given): left out of the --output record, whose options
+     * are then the ones that took effect.
+     */
+    private final java.util.Set<String> unread = new java.util.LinkedHashSet<>(List.of("--prompt"));
+
+    /** Refuses {@code options} given here ({@link OptionScope#refuse}); none of them is read. */
+    private void refuse(String where, String expected, List<String> options) {
+        OptionScope.refuse(spec, where, expected, options);
+        unread.addAll(options);
+    }
+
     @Override
     public Integer call() {
         if (policy == null) {
-            OptionScope.refuse(spec, "generate without --policy", "with --policy RUN_DIR",
-                    List.of("--mode", "--ensemble", "--q-weight", "--head"));
+            refuse("generate without --policy", "with --policy RUN_DIR", List.of("--mode", "--ensemble", "--q-weight",
+                    "--head"));
         }
         if (input.prompts == null) {
             OptionScope.refuse(spec, "generate --prompt", "with --prompts FILE",
@@ -109,13 +121,19 @@ final class GenerateCommand implements Callable<Integer> {
                     List.of("--resume", "--overwrite"));
         }
         if (decode.strategy == DecodeOptions.Strategy.greedy || beam.beams > 1) {
-            OptionScope.refuse(spec, "greedy decoding (--strategy greedy or --beams)", "with --strategy sample",
+            refuse("greedy decoding (--strategy greedy or --beams)", "with --strategy sample",
                     List.of("--temperature", "--top-k", "--top-p", "--seed"));
         }
         if (policy != null && !spec.commandLine().getParseResult().hasMatchedOption("--top-k")) {
             decode.topK = 0; // the policy's scores already keep only its candidates: sample all of them
         }
         GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
+        if (cfg.beams() <= 1) {
+            unread.add("--length-penalty"); // refused without beams
+        }
+        if (cfg.sampling().greedy()) {
+            decode.strategy = DecodeOptions.Strategy.greedy; // as --beams implies: the record shows what decodes
+        }
         if (limit < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 (all) or a positive count but got " + limit);
         }
@@ -133,7 +151,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY) {
             // its scores rank the candidates by Q, far apart: sampling and beta cannot change the choice
-            OptionScope.refuse(spec, "--mode q-greedy, which always takes the candidate of highest Q",
+            refuse("--mode q-greedy, which always takes the candidate of highest Q",
                     "with --mode guided", List.of("--strategy", "--temperature", "--top-k", "--top-p", "--seed", "--q-weight"));
         }
         if (policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY && cfg.beams() > 1) {
@@ -214,7 +232,7 @@ final class GenerateCommand implements Callable<Integer> {
         settings.put("--column", column); // another column or format reads other rows from the same file
         settings.put("--format", format != null ? format : dev.qdecode.data.Format.of(input.prompts).toString());
         ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--prompts", input.prompts,
-                settings, ResumableOutput.wholeBatches(prompts.size(), cfg.batchSize()), resume, overwrite);
+                settings, unread, ResumableOutput.wholeBatches(prompts.size(), cfg.batchSize()), resume, overwrite);
         try {
             o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts");
         } catch (RuntimeException e) {

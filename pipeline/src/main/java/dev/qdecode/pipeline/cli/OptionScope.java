@@ -1,8 +1,10 @@
 package dev.qdecode.pipeline.cli;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -51,6 +53,24 @@ final class OptionScope {
                 refuse(spec, spec.name() + " --task " + task, "with --task " + expected, List.of(e.getKey()));
             }
         }
+    }
+
+    /**
+     * The options of a readers table that {@code task} does not read (refused by {@link #byTask} when
+     * given), e.g. to leave their defaults out of a record of the settings.
+     *
+     * @param task the task of this call
+     * @param readers per option, the tasks that read it
+     * @return the options, in the table's order
+     */
+    static Set<String> unread(String task, Map<String, List<String>> readers) {
+        Set<String> r = new LinkedHashSet<>();
+        readers.forEach((o, tasks) -> {
+            if (!tasks.contains(task)) {
+                r.add(o);
+            }
+        });
+        return r;
     }
 
     /**

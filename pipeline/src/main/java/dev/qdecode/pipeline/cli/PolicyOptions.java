@@ -36,6 +36,24 @@ final class PolicyOptions {
     List<Path> ensemble = new ArrayList<>();
 
     /**
+     * The options {@link #requireAsTrained} refuses, which such a command therefore does not read.
+     *
+     * @param headToo whether {@code --head} is refused as well
+     * @param ensembleToo whether {@code --ensemble} is refused as well
+     * @return the option names
+     */
+    static List<String> refusedAsTrained(boolean headToo, boolean ensembleToo) {
+        List<String> r = new ArrayList<>(List.of("--q-weight"));
+        if (headToo) {
+            r.add("--head");
+        }
+        if (ensembleToo) {
+            r.add("--ensemble");
+        }
+        return r;
+    }
+
+    /**
      * Refuses the decoding-time options where a command scores the run's policy as trained.
      *
      * @param where what does so, for the message (e.g. {@code "evaluate --task continuation"})

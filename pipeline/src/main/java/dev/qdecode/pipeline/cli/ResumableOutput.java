@@ -31,7 +31,9 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * An {@code --output} file that a long command writes batch by batch and continues with
  * {@code --resume} after an interrupt. The rows go to {@code NAME.part} and the run's record to
- * {@code NAME.part.run.json}: the options as given, the effective settings that decide the rows, what
+ * {@code NAME.part.run.json}: the options this use of the command reads, as given or defaulted (an option
+ * it does not read, such as a translation setting of a dialogue evaluation, is left out), the effective
+ * settings that decide the rows, what
  * the inputs resolved to ({@link #bind}: the sha256 of the model's files, the prompt format, the
  * policy's checkpoints) and the input rows' fingerprint. When all rows are done both are renamed, to
  * {@code NAME} and {@code NAME.run.json} (the output's provenance, with the row count and times). A
@@ -111,7 +113,7 @@ final class ResumableOutput implements AutoCloseable {
      * ({@link #write}), so a job refused, failing or stopped before it leaves an earlier output, finished
      * or interrupted, as it was.
      *
-     * @param spec the command (its options are recorded as given, for provenance)
+     * @param spec the command (the options it reads are recorded as given or defaulted, for provenance)
      * @param option the option that names the output, for messages (e.g. "--output")
      * @param target the output file
      * @param columns the column names
@@ -121,6 +123,9 @@ final class ResumableOutput implements AutoCloseable {
      * @param inputFile the input file
      * @param settings the effective settings that decide the rows (strings or lists of strings, by option
      *     name), compared on a resume
+     * @param unread options of the command that this use of it does not read (refused when given, e.g. a
+     *     translation option of a dialogue evaluation): left out of the record, whose options are then the
+     *     ones that took effect
      * @param keep on a resume, given the number of complete rows in the file, how many to keep (the rest
      *     is generated again)
      * @param resume whether {@code --resume} was given
@@ -130,15 +135,15 @@ final class ResumableOutput implements AutoCloseable {
      *     job writes it, or the settings or input differ from the interrupted run's
      */
     static ResumableOutput open(CommandSpec spec, String option, Path target, List<String> columns, List<String> inputs,
-            String inputOption, Path inputFile, Map<String, Object> settings, IntUnaryOperator keep, boolean resume,
-            boolean overwrite) {
+            String inputOption, Path inputFile, Map<String, Object> settings, Collection<String> unread,
+            IntUnaryOperator keep, boolean resume, boolean overwrite) {
         OverwriteOption.refuseWithResume(resume, overwrite, "the interrupted output");
         Path part = RecordWriter.part(target);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("record_format", RECORD_FORMAT);
         run.put("command", "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""));
         run.put("qdecode_version", VersionProvider.version());
-        run.put("options", options(spec));
+        run.put("options", options(spec, unread));
         run.put("settings", new LinkedHashMap<>(settings));
         run.put("inputs", inputs.size());
         run.put("inputs_sha256", sha256(inputs));
@@ -216,6 +221,18 @@ final class ResumableOutput implements AutoCloseable {
                 throw new CliException(runFile(target) + ": cannot write (" + e.getMessage() + ")");
             }
         }
+    }
+
+    /**
+     * Records settings that the command took from elsewhere than its options (e.g. the
+     * {@code max_new_tokens} of the policy's saved config, which evaluation samples with): provenance, not
+     * compared on a resume (what decides them, such as the policy's checkpoint, is compared).
+     *
+     * @param key the record's key
+     * @param values names and values (strings)
+     */
+    void note(String key, Map<String, Object> values) {
+        run.put(key, new LinkedHashMap<>(values));
     }
 
     /**
@@ -526,11 +543,15 @@ final class ResumableOutput implements AutoCloseable {
         return n instanceof Number x ? Long.toString(x.longValue()) : String.valueOf(n);
     }
 
-    /** Every option's value as given (or its default), by its longest name: provenance, not compared. */
-    private static Map<String, Object> options(CommandSpec spec) {
+    /**
+     * The value as given (or its default) of every option this use reads, by its longest name: provenance,
+     * not compared (so a record that an earlier version wrote with every option still resumes).
+     */
+    private static Map<String, Object> options(CommandSpec spec, Collection<String> unread) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (OptionSpec o : spec.options()) {
-            if (!NOT_SETTINGS.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()) {
+            if (!NOT_SETTINGS.contains(o.longestName()) && !o.usageHelp() && !o.versionHelp()
+                    && !unread.contains(o.longestName())) {
                 m.put(o.longestName(), value(o.getValue()));
             }
         }

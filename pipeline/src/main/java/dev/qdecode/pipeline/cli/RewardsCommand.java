@@ -338,7 +338,7 @@ final class RewardsCommand implements Runnable {
                 settings.put("--label-column", labelColumn);
             }
             ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--hyp", hyp,
-                    settings, rows -> rows, resume, overwrite);
+                    settings, java.util.Set.of(), rows -> rows, resume, overwrite);
             try {
                 List<List<String>> keys = new ArrayList<>(hyps.size());
                 for (int i = 0; i < hyps.size(); i++) {

@@ -56,12 +56,14 @@ final class TranslationEval {
      * @param sourceColumn the --source-column they were read from
      * @param targetColumn the --target-column
      * @param cfg the decoding settings (its batch size decides the whole batches a resume keeps)
+     * @param unread the options of the command this evaluation does not read, left out of the record
      * @param resume whether --resume was given
      * @param overwrite whether --overwrite was given
      * @return the output
      */
     static ResumableOutput open(CommandSpec spec, Path dir, TaskOptions.Prompts data, Path file, String sourceColumn,
-            String targetColumn, GenerationConfig cfg, boolean resume, boolean overwrite) {
+            String targetColumn, GenerationConfig cfg, java.util.Collection<String> unread, boolean resume,
+            boolean overwrite) {
         List<String> identity = new ArrayList<>();
         for (int i = 0; i < data.prompts().size(); i++) {
             identity.add(data.prompts().get(i) + "\t" + String.join("\t", data.rowReferences().get(i)));
@@ -76,7 +78,7 @@ final class TranslationEval {
         settings.put("--source-column", sourceColumn); // other columns read other rows from the same file
         settings.put("--target-column", targetColumn);
         ResumableOutput o = ResumableOutput.open(spec, "--out", dir.resolve(TRANSLATIONS), columns(cfg), identity,
-                "--data", file, settings, ResumableOutput.wholeBatches(data.prompts().size(),
+                "--data", file, settings, unread, ResumableOutput.wholeBatches(data.prompts().size(),
                 cfg.batchSize()), resume, overwrite);
         try {
             o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences");

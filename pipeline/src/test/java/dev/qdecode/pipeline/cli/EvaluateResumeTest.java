@@ -61,6 +61,57 @@ class EvaluateResumeTest {
                 && EpisodeLog.keep(160, 80) == 160 && EpisodeLog.keep(40, 80) == 0);
     }
 
+    /**
+     * The episodes' record holds the options a continuation evaluation reads (not the translation,
+     * classification or decoding-time options it refuses, whose defaults it never used) and the lengths it
+     * samples with, the run's own; an interrupted evaluation whose record an earlier version wrote with
+     * every option still resumes.
+     */
+    @Test
+    void theRecordHoldsTheOptionsTheTaskReadsAndAnOlderRecordResumes(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--episodes", "16", "--rollout-episodes", "16", "--max-new-tokens",
+                "8", "--min-new-tokens", "2", "--eval-limit", "2", "--eval-samples", "1", "--out", run.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        // 40 prompts x 2 samples: 80 episodes per model, batches of 64 and 16
+        String[] common = {"evaluate", "--policy", run.toString(), "--limit", "40", "--samples", "2", "--out"};
+        Path full = tmp.resolve("full");
+        r = CliRunner.run(concat(common, full.toString()));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        Path record = ResumableOutput.runFile(full.resolve(EpisodeLog.FILE));
+        JsonObject rec = JsonParser.parseString(Files.readString(record)).getAsJsonObject();
+        JsonObject options = rec.getAsJsonObject("options");
+        for (String unread : List.of("--max-new-tokens", "--beams", "--length-penalty", "--source-column",
+                "--target-column", "--text-column", "--label-column", "--data", "--q-weight", "--head", "--ensemble",
+                "--resume", "--overwrite")) {
+            assertTrue(!options.has(unread), unread + " in " + options);
+        }
+        assertEquals("40", options.get("--limit").getAsString());
+        assertEquals("continuation", options.get("--task").getAsString());
+        assertTrue(options.has("--prompts") && options.has("--reward") && options.has("--seed"), options.toString());
+        assertEquals("8", rec.getAsJsonObject("policy_config").get("max_new_tokens").getAsString());
+        assertEquals("2", rec.getAsJsonObject("policy_config").get("min_new_tokens").getAsString());
+
+        // an interrupted evaluation whose record has every option, as earlier versions wrote it
+        List<String> rows = Files.readAllLines(full.resolve(EpisodeLog.FILE));
+        Path cut = Files.createDirectories(tmp.resolve("cut"));
+        Files.write(cut.resolve(EpisodeLog.FILE + ".part"), rows.subList(0, 144));
+        rec.remove("policy_config");
+        for (String[] kv : new String[][] {{"--max-new-tokens", "64"}, {"--beams", "1"}, {"--length-penalty", "1.0"},
+            {"--source-column", "en"}, {"--target-column", "de"}, {"--q-weight", "1.0"}}) {
+            options.addProperty(kv[0], kv[1]);
+        }
+        Files.writeString(ResumableOutput.runFile(cut.resolve(EpisodeLog.FILE + ".part")), rec.toString());
+        r = CliRunner.run(concat(common, cut.toString(), "--resume"));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().contains("resuming after 144/160 episodes"), r.err());
+        assertEquals(rows, Files.readAllLines(cut.resolve(EpisodeLog.FILE)));
+        assertEquals(metrics(full), metrics(cut));
+        JsonObject resumed = JsonParser.parseString(Files.readString(ResumableOutput.runFile(cut.resolve(
+                EpisodeLog.FILE)))).getAsJsonObject();
+        assertTrue(!resumed.getAsJsonObject("options").has("--max-new-tokens"), resumed.toString());
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

@@ -141,6 +141,50 @@ class GenerateCommandTest {
         assertEquals(s2.out(), s1.out().replace(out1.toString(), out2.toString()));
     }
 
+    /**
+     * The --output record holds the options that took effect: greedy decoding reads no sampling option, a
+     * run without --policy no policy option, one without beams no --length-penalty, and beams decode greedily
+     * (as the record's --strategy says) even though --strategy defaults to sample.
+     */
+    @Test
+    void theOutputRecordHoldsOnlyTheOptionsThatTookEffect() throws IOException {
+        Path prompts = CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv");
+        String[] common = {"generate", "--model", CliRunner.model("TinyStories-656K"), "--prompts", prompts.toString(),
+            "--limit", "2", "--max-new-tokens", "3"};
+        Path greedy = tmp.resolve("greedy.tsv");
+        CliRunner.Result r = CliRunner.run(concat(common, "--strategy", "greedy", "--output", greedy.toString()));
+        assertEquals(0, r.code(), r.err());
+        com.google.gson.JsonObject options = recordOptions(greedy);
+        for (String unread : List.of("--temperature", "--top-k", "--top-p", "--seed", "--length-penalty", "--mode",
+                "--q-weight", "--head", "--ensemble", "--prompt")) {
+            assertFalse(options.has(unread), unread + " in " + options);
+        }
+        assertEquals("greedy", options.get("--strategy").getAsString());
+        assertEquals("3", options.get("--max-new-tokens").getAsString());
+        assertEquals("1", options.get("--beams").getAsString());
+
+        Path beams = tmp.resolve("beams.tsv");
+        r = CliRunner.run(concat(common, "--beams", "2", "--output", beams.toString()));
+        assertEquals(0, r.code(), r.err());
+        options = recordOptions(beams);
+        assertEquals("greedy", options.get("--strategy").getAsString(), options.toString());
+        assertEquals("1.0", options.get("--length-penalty").getAsString());
+        assertFalse(options.has("--temperature") || options.has("--seed"), options.toString());
+
+        Path sampled = tmp.resolve("sampled.tsv");
+        r = CliRunner.run(concat(common, "--seed", "3", "--output", sampled.toString()));
+        assertEquals(0, r.code(), r.err());
+        options = recordOptions(sampled);
+        assertEquals("3", options.get("--seed").getAsString());
+        assertEquals("50", options.get("--top-k").getAsString());
+        assertFalse(options.has("--length-penalty") || options.has("--mode"), options.toString());
+    }
+
+    private static com.google.gson.JsonObject recordOptions(Path output) throws IOException {
+        return com.google.gson.JsonParser.parseString(Files.readString(ResumableOutput.runFile(output)))
+                .getAsJsonObject().getAsJsonObject("options");
+    }
+
     @Test
     void stopStringsCutTheTextAndAreReported() throws IOException {
         Path in = tmp.resolve("p.tsv");

@@ -75,6 +75,15 @@ class ReferenceTasksTest {
         assertEquals(6, tsv.size());
         assertEquals("source\treference\tbase_greedy\tDQN_head_greedy", tsv.get(0));
         assertTrue(tsv.get(1).startsWith(lines.get(1).split("\t")[1]), tsv.get(1));
+        // its record holds the options translation reads, not the sampling evaluation's, nor, without beams,
+        // --length-penalty
+        JsonObject options = recordOptions(runDir.resolve("evaluation/translations.tsv"));
+        for (String unread : List.of("--prompts", "--samples", "--seed", "--reward", "--plugin", "--positive-threshold",
+                "--text-column", "--label-column", "--length-penalty")) {
+            assertTrue(!options.has(unread), unread + " in " + options);
+        }
+        assertEquals("6", options.get("--max-new-tokens").getAsString());
+        assertEquals("en", options.get("--source-column").getAsString());
 
         // Beam search: both systems decoded with 3 beams, named so, and recorded in the scores.
         Result b = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model",
@@ -247,6 +256,11 @@ class ReferenceTasksTest {
         assertTrue(r.err().startsWith("qdecode: error: ") && r.err().contains(part), r.err());
     }
 
+    private static JsonObject recordOptions(Path output) throws Exception {
+        return JsonParser.parseString(Files.readString(ResumableOutput.runFile(output))).getAsJsonObject()
+                .getAsJsonObject("options");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
@@ -279,6 +293,16 @@ class ReferenceTasksTest {
                 "--reward", "chrf");
         assertEquals(ExitCodes.OK, e.code(), e.err());
         assertTrue(e.out().contains("on 4 prompts"), e.out());
+        // its record holds the options dialogue evaluation reads and the run's own max_new_tokens, not the
+        // --max-new-tokens default of translation, which it refuses, nor the other translation options
+        JsonObject record = JsonParser.parseString(Files.readString(ResumableOutput.runFile(runDir.resolve(
+                "evaluation/" + EpisodeLog.FILE)))).getAsJsonObject();
+        for (String unread : List.of("--max-new-tokens", "--beams", "--length-penalty", "--source-column",
+                "--target-column", "--prompts", "--text-column", "--label-column", "--q-weight", "--head")) {
+            assertTrue(!record.getAsJsonObject("options").has(unread), unread + " in " + record);
+        }
+        assertEquals("[\"chrf\"]", record.getAsJsonObject("options").get("--reward").toString());
+        assertEquals("6", record.getAsJsonObject("policy_config").get("max_new_tokens").getAsString());
         Result missing = run("evaluate", "--task", "dialogue", "--policy", runDir.toString(), "--data",
                 tmp.resolve("none.tsv").toString());
         assertEquals(ExitCodes.BAD_INPUT, missing.code());

@@ -288,6 +288,45 @@ class RewardsAndBenchCommandTest {
                 "--reward", "classifier:model=" + hyp, "--hyp", hyp.toString());
     }
 
+    /**
+     * Lexicon parameters follow the README's codes as classifier:model= does: a path that does not exist,
+     * or a file where a directory is expected, is bad usage (2); a file that exists with bad contents, or a
+     * VADER directory that lacks one of its files, is bad input (3), not a reward failure (4).
+     */
+    @Test
+    void aLexiconThatExistsButCannotBeUsedIsBadInput() throws IOException {
+        Path hyp = Files.writeString(tmp.resolve("hyp.txt"), "I am happy.\n");
+        Path bad = Files.writeString(tmp.resolve("bad.txt"), "good\t3\nbad\tnotanumber\n");
+        CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "afinn:lexicon=" + bad, "--hyp", hyp.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: AFINN lexicon " + bad + " line 2: expected word<TAB>integer score in -5..5, got "
+                + "'bad\\tnotanumber'", r.err().strip());
+        Path dir = Files.createDirectories(tmp.resolve("lexicons"));
+        Files.copy(CliRunner.shared().resolve("data/lexicons/emoji_utf8_lexicon.txt"),
+                dir.resolve("emoji_utf8_lexicon.txt"));
+        r = CliRunner.run("rewards", "score", "--reward", "vader:lexicon=" + dir, "--hyp", hyp.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: reward 'vader': parameter lexicon='" + dir + "': " + dir.toAbsolutePath()
+                .normalize() + " has no file vader_lexicon.txt (expected a directory holding vader_lexicon.txt and "
+                + "emoji_utf8_lexicon.txt)", r.err().strip());
+        Files.writeString(dir.resolve("vader_lexicon.txt"), "happy\tx\n");
+        r = CliRunner.run("rewards", "score", "--reward", "vader:lexicon=" + dir, "--hyp", hyp.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: VADER lexicon " + dir.resolve("vader_lexicon.txt") + " line 1:"),
+                r.err());
+        // naming nothing, or a file for the directory: a wrong value, as classifier:model= treats it
+        Path missing = tmp.resolve("missing");
+        usage("qdecode: error: reward 'vader': parameter lexicon='" + missing + "': expected a directory holding "
+                + "vader_lexicon.txt and emoji_utf8_lexicon.txt (" + missing.toAbsolutePath().normalize()
+                + " does not exist)", "rewards", "score", "--reward", "vader:lexicon=" + missing, "--hyp", hyp.toString());
+        usage("qdecode: error: reward 'afinn': parameter lexicon='" + missing + "': expected an AFINN word list file "
+                + "(word<TAB>score) (" + missing.toAbsolutePath().normalize() + " does not exist)", "rewards", "score",
+                "--reward", "afinn:lexicon=" + missing, "--hyp", hyp.toString());
+        usage("qdecode: error: reward 'vader': parameter lexicon='" + bad + "': expected a directory holding "
+                + "vader_lexicon.txt and emoji_utf8_lexicon.txt (" + bad.toAbsolutePath().normalize()
+                + " is not a directory)", "rewards", "score", "--reward", "vader:lexicon=" + bad, "--hyp", hyp.toString());
+    }
+
     private static void usage(String expected, String... args) {
         CliRunner.Result r = CliRunner.run(args);
         assertEquals(ExitCodes.USAGE, r.code(), r.err());

@@ -1,6 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
-import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.pystr.PyStr;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,8 +57,8 @@ public final class Afinn {
      *
      * @param file the word list (e.g. {@code <shared>/data/lexicons/afinn-165.tsv})
      * @return the scorer
-     * @throws dev.qdecode.rewards.RewardException when the file is missing, has a bad line or has
-     *     no entries
+     * @throws dev.qdecode.rewards.RewardInputException (bad input) when the file is missing, unreadable, not
+     *     UTF-8, has a bad line or has no entries
      */
     public static Afinn load(Path file) {
         Objects.requireNonNull(file, "file");
@@ -88,7 +88,7 @@ public final class Afinn {
             entries.put(f[0], score);
         }
         if (entries.isEmpty()) { // every text would score 0
-            throw new RewardException(what + " " + file + ": no entries (expected lines word<TAB>score)");
+            throw new RewardInputException(what + " " + file + ": no entries (expected lines word<TAB>score)");
         }
         return new Afinn(entries);
     }

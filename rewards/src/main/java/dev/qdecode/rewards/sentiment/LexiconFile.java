@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.sentiment;
 
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.pystr.PyStr;
 import dev.qdecode.tokenizer.Decimals;
@@ -16,7 +17,8 @@ import java.util.List;
 
 /**
  * Reads a tab-separated lexicon file as the original Python code does ({@code read().rstrip('\n')
- * .split('\n')}) and builds one-line {@link RewardException}s that name the file and line.
+ * .split('\n')}) and builds one-line {@link RewardInputException}s (bad input, exit 3) that name the file
+ * and line.
  */
 final class LexiconFile {
 
@@ -29,7 +31,7 @@ final class LexiconFile {
      * @param file the file
      * @param what what the file is, for messages (e.g. "VADER lexicon")
      * @return the lines, numbered from 1 by their index + 1
-     * @throws RewardException when the file is missing, unreadable or not UTF-8
+     * @throws RewardInputException when the file is missing, unreadable or not UTF-8
      */
     static List<String> lines(Path file, String what) {
         String content;
@@ -37,11 +39,11 @@ final class LexiconFile {
             byte[] bytes = Files.readAllBytes(file);
             content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
-            throw new RewardException(what + " " + file + ": file not found", e);
+            throw new RewardInputException(what + " " + file + ": file not found", e);
         } catch (CharacterCodingException e) {
-            throw new RewardException(what + " " + file + ": not valid UTF-8 text", e);
+            throw new RewardInputException(what + " " + file + ": not valid UTF-8 text", e);
         } catch (IOException e) {
-            throw new RewardException(what + " " + file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new RewardInputException(what + " " + file + ": cannot read (" + e.getMessage() + ")", e);
         }
         // a leading byte-order mark is skipped, as in every text file qdecode reads: kept, it became part of
         // the first token, whose entry then silently never matched (or made a header line a bad line)
@@ -56,16 +58,20 @@ final class LexiconFile {
     /**
      * The {@code lexicon} parameter of a sentiment reward: the default when it is not given, else
      * the path given, which must name a directory holding {@code files} ({@code files} empty: a
-     * regular file). A value that names nothing usable is bad usage naming the reward, the
-     * parameter and what is there instead ({@link RewardParams#bad}), so that a mistyped path is
-     * not reported as a failing reward.
+     * regular file). A value that names nothing, or the wrong kind of thing (a directory for a file, or
+     * the reverse), is bad usage naming the reward, the parameter and what is there instead ({@link
+     * RewardParams#bad}), so that a mistyped path is not reported as a failing reward, as {@code
+     * classifier:model=} treats a directory that does not exist; a directory that exists but lacks one of
+     * {@code files} is bad input ({@link RewardInputException}), as a classifier directory without its
+     * files is.
      *
      * @param params the reward's parameters
      * @param def the default path
      * @param expected what the value should name, for the message
      * @param files the files the directory must hold; empty when the value names a file
      * @return the path to load
-     * @throws RewardException (a {@code RewardSpecException}) for an unusable value
+     * @throws RewardException a {@code RewardSpecException} for a value that names nothing or the wrong
+     *     kind of thing; a {@link RewardInputException} for a directory without one of {@code files}
      */
     static Path lexiconParameter(RewardParams params, Path def, String expected, String... files) {
         String given = params.getString("lexicon", null);
@@ -92,8 +98,8 @@ final class LexiconFile {
         } else {
             for (String f : files) {
                 if (!Files.isRegularFile(path.resolve(f))) {
-                    problem = shown + " has no file " + f;
-                    break;
+                    throw new RewardInputException("reward '" + params.rewardId() + "': parameter lexicon='" + given
+                            + "': " + shown + " has no file " + f + " (expected " + expected + ")");
                 }
             }
         }
@@ -111,10 +117,10 @@ final class LexiconFile {
      * @param lineNo the 1-based line number
      * @param line the raw line
      * @param expected what was expected there
-     * @return the exception to throw
+     * @return the exception to throw (bad input)
      */
-    static RewardException bad(String what, Path file, int lineNo, String line, String expected) {
-        return new RewardException(what + " " + file + " line " + lineNo + ": expected " + expected
+    static RewardInputException bad(String what, Path file, int lineNo, String line, String expected) {
+        return new RewardInputException(what + " " + file + " line " + lineNo + ": expected " + expected
                 + ", got '" + shorten(line) + "'");
     }
 

@@ -1,6 +1,6 @@
 package dev.qdecode.rewards.sentiment;
 
-import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.pystr.PyStr;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -77,8 +77,8 @@ public final class Vader {
      *
      * @param lexiconDir the directory holding both files
      * @return the analyzer
-     * @throws dev.qdecode.rewards.RewardException when a file is missing or has a bad line, or the
-     *     lexicon has no entries
+     * @throws dev.qdecode.rewards.RewardInputException (bad input) when a file is missing, unreadable, not
+     *     UTF-8 or has a bad line, or the lexicon has no entries
      */
     public static Vader load(Path lexiconDir) {
         Objects.requireNonNull(lexiconDir, "lexiconDir");
@@ -93,8 +93,8 @@ public final class Vader {
      * @param lexiconFile the VADER lexicon
      * @param emojiFile the emoji lexicon
      * @return the analyzer
-     * @throws dev.qdecode.rewards.RewardException when a file is missing or has a bad line, or the
-     *     lexicon has no entries
+     * @throws dev.qdecode.rewards.RewardInputException (bad input) when a file is missing, unreadable, not
+     *     UTF-8 or has a bad line, or the lexicon has no entries
      */
     public static Vader load(Path lexiconFile, Path emojiFile) {
         Objects.requireNonNull(lexiconFile, "lexiconFile");
@@ -115,7 +115,7 @@ public final class Vader {
             lex.put(f[0], v);
         }
         if (lex.isEmpty()) { // the original accepts it, and every text would then score 0
-            throw new RewardException(what + " " + lexiconFile + ": no entries (expected lines token<TAB>mean valence)");
+            throw new RewardInputException(what + " " + lexiconFile + ": no entries (expected lines token<TAB>mean valence)");
         }
         String emojiWhat = "VADER emoji lexicon";
         Map<Integer, String> emo = new HashMap<>();

@@ -9,6 +9,7 @@ import dev.qdecode.rewards.Episode;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
 import dev.qdecode.rewards.RewardSpecException;
@@ -126,7 +127,7 @@ class SentimentRewardProvidersTest {
     }
 
     /**
-     * A {@code lexicon} value that names nothing usable is a wrong value (a
+     * A {@code lexicon} value that names nothing, or a file for a directory or the reverse, is a wrong value (a
      * {@link RewardSpecException}, bad usage), named with its reward and parameter; it used to be a
      * reward failure that named neither ("VADER lexicon vader_lexicon.txt: file not found" for
      * {@code vader:lexicon=}, "AFINN lexicon DIR: cannot read (Is a directory)").
@@ -152,9 +153,12 @@ class SentimentRewardProvidersTest {
         Path half = java.nio.file.Files.createTempDirectory("vader-lexicon");
         try {
             java.nio.file.Files.copy(dir.resolve(Vader.LEXICON_FILE), half.resolve(Vader.LEXICON_FILE));
-            m = assertThrows(RewardSpecException.class,
+            // a directory that exists but lacks a file is bad input, as a classifier directory without its files
+            m = assertThrows(RewardInputException.class,
                     () -> create(vader, Map.of("lexicon", half.toString()), context)).getMessage();
-            assertTrue(m.endsWith("(" + half.toAbsolutePath().normalize() + " has no file emoji_utf8_lexicon.txt)"), m);
+            assertEquals("reward 'vader': parameter lexicon='" + half + "': " + half.toAbsolutePath().normalize()
+                    + " has no file emoji_utf8_lexicon.txt (expected a directory holding vader_lexicon.txt and"
+                    + " emoji_utf8_lexicon.txt)", m);
         } finally {
             java.nio.file.Files.deleteIfExists(half.resolve(Vader.LEXICON_FILE));
             java.nio.file.Files.deleteIfExists(half);
@@ -169,6 +173,48 @@ class SentimentRewardProvidersTest {
         // a usable value is still loaded
         try (Reward r = create(afinn, Map.of("lexicon", afinnFile.toString()), context)) {
             assertEquals(SharedLexicons.afinn().score("good"), r.score(List.of(Episode.ofText("good")))[0]);
+        }
+    }
+
+    /**
+     * A lexicon file that exists but whose contents are bad (a bad line, no entries, not UTF-8) is bad input
+     * ({@link RewardInputException}, exit 3), not a failing reward (exit 4), as a classifier directory
+     * that is not a classifier is; the message names the file and line.
+     */
+    @Test
+    void aLexiconWithBadContentsIsBadInput() throws Exception {
+        RewardProvider vader = new VaderRewardProvider();
+        RewardProvider afinn = new AfinnRewardProvider();
+        Path tmp = java.nio.file.Files.createTempDirectory("bad-lexicon");
+        try {
+            Path badLine = java.nio.file.Files.writeString(tmp.resolve("bad.txt"), "good\t3\nbad\tnotanumber\n");
+            String m = assertThrows(RewardInputException.class,
+                    () -> create(afinn, Map.of("lexicon", badLine.toString()), context)).getMessage();
+            assertEquals("AFINN lexicon " + badLine + " line 2: expected word<TAB>integer score in -5..5, got "
+                    + "'bad\\tnotanumber'", m);
+            Path header = java.nio.file.Files.writeString(tmp.resolve("header.txt"), "word\tscore\n");
+            m = assertThrows(RewardInputException.class,
+                    () -> create(afinn, Map.of("lexicon", header.toString()), context)).getMessage();
+            assertEquals("AFINN lexicon " + header + ": no entries (expected lines word<TAB>score)", m);
+            Path latin1 = java.nio.file.Files.write(tmp.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xe9,
+                '\t', '2', '\n'});
+            m = assertThrows(RewardInputException.class,
+                    () -> create(afinn, Map.of("lexicon", latin1.toString()), context)).getMessage();
+            assertEquals("AFINN lexicon " + latin1 + ": not valid UTF-8 text", m);
+
+            Path dir = java.nio.file.Files.createDirectories(tmp.resolve("vader"));
+            java.nio.file.Files.copy(SharedLexicons.lexiconDir().resolve(Vader.EMOJI_FILE), dir.resolve(Vader.EMOJI_FILE));
+            java.nio.file.Files.writeString(dir.resolve(Vader.LEXICON_FILE), "happy\tx\t0.5\t[1]\n");
+            m = assertThrows(RewardInputException.class,
+                    () -> create(vader, Map.of("lexicon", dir.toString()), context)).getMessage();
+            assertEquals("VADER lexicon " + dir.resolve(Vader.LEXICON_FILE) + " line 1: expected token<TAB>mean "
+                    + "valence (a number), got 'happy\\tx\\t0.5\\t[1]'", m);
+        } finally {
+            try (var files = java.nio.file.Files.walk(tmp)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
         }
     }
 }
