@@ -197,7 +197,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--grad-clip", description = "Global gradient-norm clip; 0 = off (default: ${DEFAULT-VALUE}).")
     double gradClip;
 
-    @Option(names = "--huber-delta", description = "Huber loss threshold (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--huber-delta", description = "Huber loss threshold (default: ${DEFAULT-VALUE}; read by --value-loss "
+            + "huber only).")
     double huberDelta;
 
     @Option(names = "--value-loss", paramLabel = "huber|cross-entropy",
@@ -218,12 +219,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--return-min", description = "Lower end of the achievable return range, with --return-max "
             + "(default: -1, or -2 when shaping prefixes, lowered to the lowest discounted return the run's episodes "
-            + "reach; the range is in summary.json).")
+            + "reach; --value-loss cross-entropy: 0, not lowered: a return below 0 is refused; the range is in "
+            + "summary.json).")
     Double returnMin;
 
     @Option(names = "--return-max", description = "Upper end of the achievable return range, with --return-min "
             + "(default: 1, or 2 when shaping prefixes, raised to the highest discounted return the run's episodes "
-            + "reach).")
+            + "reach; --value-loss cross-entropy: 1, not raised: a return above 1 is refused).")
     Double returnMax;
 
     @Option(names = "--lr", description = "Adam learning rate (default: ${DEFAULT-VALUE}; classification: 1e-4).")

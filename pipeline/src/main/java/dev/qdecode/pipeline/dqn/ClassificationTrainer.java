@@ -807,6 +807,8 @@ public final class ClassificationTrainer {
         }
         double[] r = score(eps, k -> example("training", data.get(idx[w.siblings().get(k).row()]),
                 w.siblings().get(k).leaf()));
+        requireUnitRewards(r, k -> example("training", data.get(idx[w.siblings().get(k).row()]),
+                w.siblings().get(k).leaf()));
         List<ReplayEpisode> out = new ArrayList<>(r.length);
         for (int i = 0; i < r.length; i++) {
             Sibling sib = w.siblings().get(i);
@@ -824,7 +826,34 @@ public final class ClassificationTrainer {
         }
         // the dev set's examples (evaluation) are not training examples
         String kind = data == s.train() ? "training" : "evaluation";
-        return score(eps, k -> example(kind, data.get(idx[k]), w.leaves[k]));
+        double[] r = score(eps, k -> example(kind, data.get(idx[k]), w.leaves[k]));
+        if (data == s.train()) {
+            requireUnitRewards(r, k -> example(kind, data.get(idx[k]), w.leaves[k]));
+        }
+        return r;
+    }
+
+    /**
+     * Under the cross-entropy value loss, refuses a training reward outside [0, 1] (Q = σ(z) is a
+     * probability), naming the reward, the example and the label: the same refusal whether the reward
+     * leaves the range on one of the first training examples ({@link #requireLabelSignal}) or on a later
+     * one drawn during training.
+     *
+     * @param r the rewards
+     * @param name the example and label of each reward, for the message
+     * @throws RewardSpecException naming the reward, the example, the value and what was expected
+     */
+    private void requireUnitRewards(double[] r, java.util.function.IntFunction<String> name) {
+        if (cfg.valueLoss() != DqnConfig.ValueLoss.CROSS_ENTROPY) {
+            return;
+        }
+        for (int j = 0; j < r.length; j++) {
+            if (!(r[j] >= 0 && r[j] <= 1)) {
+                throw new RewardSpecException("--reward " + s.reward().id() + ": gave " + name.apply(j)
+                        + " the reward " + r[j] + ", outside [0, 1] (expected rewards in [0, 1] with "
+                        + "--value-loss cross-entropy, whose Q = σ(z) is a probability; or --value-loss huber)");
+            }
+        }
     }
 
     /**
@@ -869,16 +898,7 @@ public final class ClassificationTrainer {
         }
         int k = leaves.size();
         double[] r = score(eps, j -> example("training", s.train().get(j / k), leaves.get(j % k)));
-        if (cfg.valueLoss() == DqnConfig.ValueLoss.CROSS_ENTROPY) {
-            for (int j = 0; j < r.length; j++) {
-                if (!(r[j] >= 0 && r[j] <= 1)) {
-                    throw new RewardSpecException("--reward " + s.reward().id() + ": gave "
-                            + example("training", s.train().get(j / k), leaves.get(j % k)) + " the reward " + r[j]
-                            + ", outside [0, 1] (expected rewards in [0, 1] with "
-                            + "--value-loss cross-entropy, whose Q = σ(z) is a probability; or --value-loss huber)");
-                }
-            }
-        }
+        requireUnitRewards(r, j -> example("training", s.train().get(j / k), leaves.get(j % k)));
         for (int i = 0; i < n; i++) {
             for (int j = 1; j < k; j++) {
                 if (r[i * k + j] != r[i * k]) {

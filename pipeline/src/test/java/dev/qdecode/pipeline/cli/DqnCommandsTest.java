@@ -46,6 +46,21 @@ class DqnCommandsTest {
         }
     }
 
+    /**
+     * The help of the return range and of --huber-delta says what the cross-entropy value loss (the
+     * classification default) does with them: the range is [0, 1], neither widened nor left, and the Huber
+     * threshold is not read. It gave only the Huber defaults (-1 and 1, widened to the returns reached).
+     */
+    @Test
+    void helpSaysWhatTheCrossEntropyLossDoesWithTheReturnRangeAndTheHuberThreshold() {
+        Result r = run("train", "--help");
+        assertEquals(ExitCodes.OK, r.code());
+        String flat = r.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("Huber loss threshold (default: 1.0; read by --value-loss huber only)."), r.out());
+        assertTrue(flat.contains("--value-loss cross-entropy: 0, not lowered: a return below 0 is refused"), r.out());
+        assertTrue(flat.contains("--value-loss cross-entropy: 1, not raised: a return above 1 is refused"), r.out());
+    }
+
     @Test
     void badInputIsOneLineAndAUsageCode(@TempDir Path tmp) {
         Result r = run("train", "--episodes", "0", "--out", tmp.resolve("x").toString());

@@ -119,6 +119,25 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                public static final class Twice implements RewardProvider {
+                    public String id() { return "twice"; }
+                    public String description() { return "1 for the gold label, 2 on texts with TWICE"; }
+                    public boolean requiresLabels() { return true; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            public String id() { return "twice"; }
+                            public double[] score(List<Episode> episodes) {
+                                double[] r = new double[episodes.size()];
+                                for (int i = 0; i < r.length; i++) {
+                                    Episode e = episodes.get(i);
+                                    r[i] = e.text().equals(e.label()) ? e.prompt().contains("TWICE") ? 2 : 1 : 0;
+                                }
+                                return r;
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -133,6 +152,7 @@ class RewardPluginCommandTest {
     private static Path picky;
     private static Path second;
     private static Path matcher;
+    private static Path twice;
     private static Path text;
 
     @BeforeAll
@@ -152,6 +172,7 @@ class RewardPluginCommandTest {
         picky = jar("picky.jar", classes, "demo.cli.Providers$Picky");
         second = jar("second.jar", classes, "demo.cli.Providers$Second");
         matcher = jar("matcher.jar", classes, "demo.cli.Providers$Matcher");
+        twice = jar("twice.jar", classes, "demo.cli.Providers$Twice");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -252,6 +273,31 @@ class RewardPluginCommandTest {
         assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
         assertTrue(r.err().contains("failed on training example id 2 (\"BOOM it was\") with label '0' chosen: IllegalStateException: cannot "
                 + "score this"), r.err());
+    }
+
+    /**
+     * Under the (default) cross-entropy value loss, a reward outside [0, 1] on a training example after the
+     * first 64 (those scored before training) is refused as on the first ones: exit 2, one line naming the
+     * reward, the example, the label and the value. It was exit 3 with "an episode's return 2.0 is outside
+     * [0, 1]", naming neither the reward nor the example.
+     */
+    @Test
+    void aCrossEntropyRewardOutsideTheUnitRangeAfterTheFirstExamplesNamesTheExample() throws Exception {
+        StringBuilder tsv = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < 100; i++) { // rows 64 and on pay 2 for the gold label
+            tsv.append(i >= 64 ? "TWICE " : "").append(i % 2 == 0 ? "a dull film " : "a fine film ").append(i)
+                    .append('\t').append(i % 2).append('\n');
+        }
+        Path data = Files.writeString(tmp.resolve("twice.tsv"), tsv);
+        CliRunner.Result r = CliRunner.run("train", "--task", "classification", "--model", CliRunner.model("stories260K"),
+                "--plugin", twice.toString(), "--reward", "twice", "--data", data.toString(), "--dev", data.toString(),
+                "--episodes", "200", "--out", tmp.resolve("twice-cls").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        String line = r.err().lines().filter(l -> l.startsWith("qdecode: error:")).findFirst().orElse(r.err());
+        assertTrue(line.startsWith("qdecode: error: --reward twice: gave training example id "), r.err());
+        assertTrue(line.contains(" (\"TWICE a "), r.err());
+        assertTrue(line.contains("' chosen the reward 2.0, outside [0, 1] (expected rewards in [0, 1] with "
+                + "--value-loss cross-entropy"), r.err());
     }
 
     /** A failure on a --dev example (the classification run's evaluation) does not call it a training example. */
