@@ -205,8 +205,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "The Q head's loss against its Bellman targets: huber on Q - y, or cross-entropy, which "
                     + "reads the head's output as the logit of Q = sigmoid(z) and takes the Bernoulli cross-entropy "
                     + "against targets in [0, 1] (a regression trained as a classification; needs rewards in "
-                    + "[0, 1], e.g. label-match). Classification only (default: ${DEFAULT-VALUE}; classification: "
-                    + "cross-entropy).")
+                    + "[0, 1], e.g. label-match). Read by --task classification only, where the default is "
+                    + "cross-entropy (the other tasks refuse the option).")
     String valueLoss;
 
     @Option(names = "--kl-horizon", description = "Horizon in episodes of the adaptive --kl-beta controller (default: "
