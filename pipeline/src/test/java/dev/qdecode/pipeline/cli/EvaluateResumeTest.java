@@ -23,17 +23,29 @@ class EvaluateResumeTest {
         return JsonParser.parseString(Files.readString(dir.resolve("comparison.json"))).getAsJsonObject();
     }
 
+    /**
+     * Trains a small run for {@code episodes} episodes in TMP/run and evaluates it whole into TMP/full: 40
+     * prompts x 2 samples, 80 episodes per model, in batches of 64 and 16.
+     *
+     * @return the evaluate command's arguments up to {@code --out}, whose value is to follow
+     */
+    private static String[] trainAndEvaluate(Path tmp, int episodes) throws Exception {
+        Path run = tmp.resolve("run");
+        CliRunner.Result r = CliRunner.run("train", "--episodes", Integer.toString(episodes), "--rollout-episodes",
+                "16", "--max-new-tokens", "8", "--min-new-tokens", "2", "--eval-limit", "2", "--eval-samples", "1",
+                "--out", run.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String[] common = {"evaluate", "--policy", run.toString(), "--limit", "40", "--samples", "2", "--out"};
+        r = CliRunner.run(concat(common, tmp.resolve("full").toString()));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        return common;
+    }
+
     @Test
     void anInterruptedEvaluationResumesToTheUninterruptedOne(@TempDir Path tmp) throws Exception {
-        Path run = tmp.resolve("run");
-        CliRunner.Result r = CliRunner.run("train", "--episodes", "32", "--rollout-episodes", "16", "--max-new-tokens",
-                "8", "--min-new-tokens", "2", "--eval-limit", "2", "--eval-samples", "1", "--out", run.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.err());
-        // 40 prompts x 2 samples: 80 episodes per model, batches of 64 and 16
-        String[] common = {"evaluate", "--policy", run.toString(), "--limit", "40", "--samples", "2", "--out"};
+        String[] common = trainAndEvaluate(tmp, 32);
         Path full = tmp.resolve("full");
-        r = CliRunner.run(concat(common, full.toString()));
-        assertEquals(ExitCodes.OK, r.code(), r.err());
+        CliRunner.Result r;
         List<String> rows = Files.readAllLines(full.resolve(EpisodeLog.FILE));
         assertEquals(160, rows.size());
 
@@ -69,15 +81,9 @@ class EvaluateResumeTest {
      */
     @Test
     void theRecordHoldsTheOptionsTheTaskReadsAndAnOlderRecordResumes(@TempDir Path tmp) throws Exception {
-        Path run = tmp.resolve("run");
-        CliRunner.Result r = CliRunner.run("train", "--episodes", "16", "--rollout-episodes", "16", "--max-new-tokens",
-                "8", "--min-new-tokens", "2", "--eval-limit", "2", "--eval-samples", "1", "--out", run.toString());
-        assertEquals(ExitCodes.OK, r.code(), r.err());
-        // 40 prompts x 2 samples: 80 episodes per model, batches of 64 and 16
-        String[] common = {"evaluate", "--policy", run.toString(), "--limit", "40", "--samples", "2", "--out"};
+        String[] common = trainAndEvaluate(tmp, 16);
         Path full = tmp.resolve("full");
-        r = CliRunner.run(concat(common, full.toString()));
-        assertEquals(ExitCodes.OK, r.code(), r.err());
+        CliRunner.Result r;
         Path record = ResumableOutput.runFile(full.resolve(EpisodeLog.FILE));
         JsonObject rec = JsonParser.parseString(Files.readString(record)).getAsJsonObject();
         JsonObject options = rec.getAsJsonObject("options");
