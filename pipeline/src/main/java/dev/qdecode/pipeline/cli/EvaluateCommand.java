@@ -130,6 +130,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return runEvaluation();
+        } finally {
+            rewardOptions.close(); // the one reward registry of the evaluation's checks and reward(s)
+        }
+    }
+
+    private Integer runEvaluation() {
         limit = limitOption != null ? limitOption
                 : "translation".equals(task) || "classification".equals(task) ? Integer.MAX_VALUE
                 : "dialogue".equals(task) ? 500 : 100;

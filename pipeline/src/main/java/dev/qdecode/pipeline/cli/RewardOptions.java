@@ -9,8 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The {@code --reward} and {@code --plugin} options shared by commands that score text. */
-final class RewardOptions {
+/**
+ * The {@code --reward} and {@code --plugin} options shared by commands that score text, and the command's
+ * reward registry: built once, on first use, for all of the command's checks and the rewards it creates, so
+ * each plug-in jar is opened and its providers instantiated once per command. The command {@linkplain
+ * #close() closes} it when it is done.
+ */
+final class RewardOptions implements AutoCloseable {
 
     /** Creates the options (used by picocli). */
     public RewardOptions() {}
@@ -19,14 +24,29 @@ final class RewardOptions {
             description = "A reward plug-in jar (a RewardProvider listed in META-INF/services); repeatable.")
     List<Path> plugins = new ArrayList<>();
 
+    /** The registry, once built, until {@link #close()}. */
+    private Rewards registry;
+
+    /** The {@link #plugins} the registry was built from. */
+    private List<Path> registryPlugins;
+
     /**
-     * The registry with the built-in rewards and the plug-ins given; the caller closes it (the plug-in jars
-     * stay open until then, and until the rewards created from them are closed).
+     * The command's registry, with the built-in rewards and the plug-ins given: built (each plug-in jar
+     * opened, its providers instantiated) on the first call, the same one after. It stays open until {@link
+     * #close()}; the plug-in jars stay open until then, and until the rewards created from them are closed.
      *
      * @throws CliException bad usage for a jar given twice, bad input for one that is missing or unreadable
+     * @throws IllegalStateException when {@link #plugins} changed since the registry was built
      * @return the registry
      */
     public Rewards registry() {
+        if (registry != null) {
+            if (!registryPlugins.equals(plugins)) {
+                throw new IllegalStateException("--plugin changed after the reward registry was built from "
+                        + registryPlugins);
+            }
+            return registry;
+        }
         List<Path> seen = new ArrayList<>();
         for (Path jar : plugins) {
             Path abs = jar.toAbsolutePath().normalize();
@@ -48,27 +68,41 @@ final class RewardOptions {
             r.close();
             throw e;
         }
+        registry = r;
+        registryPlugins = List.copyOf(plugins);
         return r;
     }
 
     /**
-     * Creates the (composite, checked) reward from specs. The plug-in jars it comes from stay open until it
-     * is closed.
+     * Closes the registry, if one was built: each plug-in jar is released now, or when the last reward
+     * created from it is closed. Does nothing when none was built or it is closed already; a later {@link
+     * #registry()} builds a new one.
+     */
+    @Override
+    public void close() {
+        if (registry != null) {
+            registry.close();
+            registry = null;
+            registryPlugins = null;
+        }
+    }
+
+    /**
+     * Creates the (composite, checked) reward from specs, from the command's {@link #registry()}. The plug-in
+     * jars it comes from stay open until it is closed.
      *
      * @param specs the {@code --reward} values ({@code [W*]id[:k=v,...]}, several combine as a weighted sum)
      * @param seed the run seed
      * @return the reward
      */
     public Reward create(List<String> specs, long seed) {
-        try (Rewards r = registry()) {
-            return r.create(specs, new RewardContext(SharedDir.locate(), seed));
-        }
+        return registry().create(specs, new RewardContext(SharedDir.locate(), seed));
     }
 
     /**
      * Refuses, before any work, a reward that cannot score the episodes it would get: one that needs
      * references (bleu, chrf, token-f1) where there are none, or gold labels (label-match) where there
-     * are none.
+     * are none. Uses the command's {@link #registry()}.
      *
      * @param specs the {@code --reward} values
      * @param noReferences null when the episodes carry references; otherwise what to do instead, for the
@@ -77,12 +111,7 @@ final class RewardOptions {
      * @throws CliException (usage) naming the reward
      */
     void requireInputs(List<String> specs, String noReferences, String noLabels) {
-        try (Rewards r = registry()) {
-            requireInputs(r, specs, noReferences, noLabels);
-        }
-    }
-
-    private static void requireInputs(Rewards r, List<String> specs, String noReferences, String noLabels) {
+        Rewards r = registry();
         List<String> refs = noReferences == null ? List.of() : r.referencesRequired(specs);
         if (!refs.isEmpty()) {
             throw new CliException("--reward " + String.join(", ", refs) + ": scores against references, and there "

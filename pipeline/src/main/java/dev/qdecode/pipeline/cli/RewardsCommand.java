@@ -54,8 +54,10 @@ final class RewardsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             List<RewardInfo> infos;
-            try (Rewards registry = rewards.registry()) {
-                infos = registry.describe();
+            try {
+                infos = rewards.registry().describe();
+            } finally {
+                rewards.close();
             }
             for (RewardInfo info : infos) {
                 out.printf(Locale.ROOT, "%-12s %s%n", info.id(), info.description());
@@ -124,6 +126,14 @@ final class RewardsCommand implements Runnable {
 
         @Override
         public Integer call() {
+            try {
+                return score();
+            } finally {
+                rewards.close(); // the one registry of the checks and the reward: its plug-in jars are released
+            }
+        }
+
+        private Integer score() {
             if (!Format.isTable(hyp)) {
                 OptionScope.refuse(spec, "a plain-text --hyp file (one segment per line)",
                         "with a .tsv/.csv/.jsonl --hyp file", List.of("--column", "--label-column"));
@@ -136,23 +146,22 @@ final class RewardsCommand implements Runnable {
                 OptionScope.refuse(spec, "built-in rewards, which draw no random numbers", "with a --plugin reward",
                         List.of("--seed"));
             }
-            try (Rewards registry = rewards.registry()) { // the plug-ins are loaded again for the reward
-                if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
-                    OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no references",
-                            "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
-                            List.of("--ref"));
-                }
-                if (labelColumn != null && registry.labelReaders(specs).isEmpty()) {
-                    OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
-                            "with a reward that reads them (label-match)", List.of("--label-column"));
-                }
-                List<String> needIds = registry.tokenIdsRequired(specs);
-                if (!needIds.isEmpty()) {
-                    throw new CliException("--reward " + String.join(" --reward ", specs) + ": " + String.join(", ", needIds)
-                            + " counts the token ids of a generated text, and rewards score has only texts (expected a reward"
-                            + " that reads the text, e.g. length with unit=words; token ids are scored in train and evaluate)",
-                            ExitCodes.USAGE);
-                }
+            Rewards registry = rewards.registry(); // the reward is created from it too, below
+            if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
+                OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no references",
+                        "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
+                        List.of("--ref"));
+            }
+            if (labelColumn != null && registry.labelReaders(specs).isEmpty()) {
+                OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
+                        "with a reward that reads them (label-match)", List.of("--label-column"));
+            }
+            List<String> needIds = registry.tokenIdsRequired(specs);
+            if (!needIds.isEmpty()) {
+                throw new CliException("--reward " + String.join(" --reward ", specs) + ": " + String.join(", ", needIds)
+                        + " counts the token ids of a generated text, and rewards score has only texts (expected a reward"
+                        + " that reads the text, e.g. length with unit=words; token ids are scored in train and evaluate)",
+                        ExitCodes.USAGE);
             }
             rewards.requireInputs(specs, refs.isEmpty() ? "expected --ref FILE, one reference per --hyp segment" : null,
                     labelColumn == null ? "expected --label-column NAME of a table --hyp file" : null);

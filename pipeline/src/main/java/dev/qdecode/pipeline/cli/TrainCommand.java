@@ -354,6 +354,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return train();
+        } finally {
+            rewardOptions.close(); // the one reward registry of the run's checks and reward(s)
+        }
+    }
+
+    private Integer train() {
         if (!List.of("continuation", "classification", "translation", "dialogue").contains(task)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--task: expected continuation, classification, translation or dialogue but got '" + task + "'");

@@ -138,6 +138,36 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                /** Appends a line to the file named by qdecode.test.instances each time it is instantiated. */
+                public static final class Counted implements RewardProvider {
+                    public Counted() {
+                        String marker = System.getProperty("qdecode.test.instances");
+                        if (marker != null) {
+                            try {
+                                java.nio.file.Files.writeString(java.nio.file.Path.of(marker), "new\\n",
+                                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    }
+                    public String id() { return "counted"; }
+                    public String description() { return "1 for the gold label, else 0"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            public String id() { return "counted"; }
+                            public double[] score(List<Episode> episodes) {
+                                double[] r = new double[episodes.size()];
+                                for (int i = 0; i < r.length; i++) {
+                                    Episode e = episodes.get(i);
+                                    r[i] = e.label() != null && e.text().equals(e.label()) ? 1 : 0;
+                                }
+                                return r;
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -153,6 +183,7 @@ class RewardPluginCommandTest {
     private static Path second;
     private static Path matcher;
     private static Path twice;
+    private static Path counted;
     private static Path text;
 
     @BeforeAll
@@ -173,6 +204,7 @@ class RewardPluginCommandTest {
         second = jar("second.jar", classes, "demo.cli.Providers$Second");
         matcher = jar("matcher.jar", classes, "demo.cli.Providers$Matcher");
         twice = jar("twice.jar", classes, "demo.cli.Providers$Twice");
+        counted = jar("counted.jar", classes, "demo.cli.Providers$Counted");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -331,6 +363,55 @@ class RewardPluginCommandTest {
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.out().contains("steady"), r.out());
         assertEquals(0, openHandles(fds, jar), "rewards score left the jar open");
+    }
+
+    /**
+     * A command loads each --plugin jar once: one registry for its checks and for creating its reward. It
+     * used to build one for each check and one for the reward, so a provider was instantiated twice by train
+     * and evaluate and three times by rewards score. The jar is still released when the command is done.
+     */
+    @Test
+    void aCommandInstantiatesEachPluginProviderOnce() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        Path plain = Files.writeString(tmp.resolve("counted.tsv"), "prompt\nOnce upon a time\n");
+        Path run = tmp.resolve("counted-run");
+        Path cls = Files.writeString(tmp.resolve("counted-cls.tsv"), "sentence\tlabel\na fine film\t1\n"
+                + "a dull film\t0\n");
+        List<List<String>> commands = List.of(
+                List.of("rewards", "list"),
+                List.of("rewards", "score", "--reward", "counted", "--hyp", text.toString()),
+                List.of("train", "--model", CliRunner.model("stories260K"), "--reward", "counted", "--episodes", "16",
+                        "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1", "--prompts",
+                        plain.toString(), "--eval-prompts", plain.toString(), "--out", run.toString()),
+                List.of("evaluate", "--policy", run.toString(), "--reward", "counted", "--prompts", plain.toString(),
+                        "--samples", "1", "--out", tmp.resolve("counted-eval").toString()),
+                List.of("train", "--task", "classification", "--model", CliRunner.model("stories260K"), "--reward",
+                        "counted", "--data", cls.toString(), "--dev", cls.toString(), "--episodes", "8", "--out",
+                        tmp.resolve("counted-cls").toString()));
+        String before = System.getProperty("qdecode.test.instances");
+        java.util.Map<String, Integer> instances = new java.util.LinkedHashMap<>();
+        try {
+            for (List<String> args : commands) {
+                Path marker = Files.createTempFile(tmp, "instances", ".txt");
+                System.setProperty("qdecode.test.instances", marker.toString());
+                List<String> all = new java.util.ArrayList<>(args);
+                all.addAll(List.of("--plugin", counted.toString()));
+                CliRunner.Result r = CliRunner.run(all.toArray(String[]::new));
+                assertEquals(ExitCodes.OK, r.code(), args + ": " + r.err());
+                instances.put(args.get(0) + " " + args.get(1), Files.readAllLines(marker).size());
+                if (Files.isDirectory(fds)) {
+                    assertEquals(0, openHandles(fds, counted), args + " left the jar open");
+                }
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("qdecode.test.instances");
+            } else {
+                System.setProperty("qdecode.test.instances", before);
+            }
+        }
+        assertEquals(java.util.Map.of("rewards list", 1, "rewards score", 1, "train --model", 1, "evaluate --policy", 1,
+                "train --task", 1), instances, "provider instantiations per command");
     }
 
     /** How many of this process's open files are {@code file}. */
