@@ -1,12 +1,15 @@
 package dev.qdecode.pipeline.dqn;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Watches a run for the two known failure modes of vocabulary Q-learning and says so clearly:
  * value divergence (|Q| far outside the achievable return range, or growing fast) and collapse
  * into repeated tokens (the fraction of rollout episodes with one token repeated ≥ 4 times in a
- * row). Each check returns a one-line warning, or null when all is well.
+ * row). Each check returns a one-line warning, or null when all is well. Its history of mean |Q| is
+ * saved in the train checkpoint ({@link #save}, {@link #load}), so a resumed run warns as an
+ * uninterrupted one would.
  */
 final class DivergenceMonitor {
     /** A run of this many identical consecutive tokens counts as a repeat. */
@@ -18,6 +21,10 @@ final class DivergenceMonitor {
     /** Warn when mean |Q| grows by more than this factor between two checks {@link #WINDOW} apart. */
     static final double Q_GROWTH_FACTOR = 4.0;
     static final int WINDOW = 8;
+    /** Checkpoint counter: the number of {@link #checkQ} calls that recorded a mean |Q|. */
+    static final String CHECKS_KEY = "divergence_checks";
+    /** Checkpoint values prefix: slot {@code i} of the mean |Q| history is {@code PREFIX + i}. */
+    static final String HISTORY_PREFIX = "divergence_q_abs_";
 
     private double returnBound;
     private final double[] history = new double[WINDOW];
@@ -127,5 +134,43 @@ final class DivergenceMonitor {
 
     int checks() {
         return checks;
+    }
+
+    /**
+     * Writes the mean |Q| history into checkpoint counters and values (the return bound is not: it is the
+     * run's return range, saved with it).
+     *
+     * @param counters the checkpoint's counters, to which {@link #CHECKS_KEY} is added
+     * @param values the checkpoint's values, to which each recorded history slot is added
+     */
+    void save(Map<String, Long> counters, Map<String, Double> values) {
+        counters.put(CHECKS_KEY, (long) checks);
+        for (int i = 0; i < Math.min(checks, WINDOW); i++) {
+            values.put(HISTORY_PREFIX + i, history[i]);
+        }
+    }
+
+    /**
+     * Restores the mean |Q| history from checkpoint counters and values. A checkpoint without it (written
+     * before it was saved), or with a slot missing, leaves the history empty, as a new run's.
+     *
+     * @param counters the checkpoint's counters
+     * @param values the checkpoint's values
+     */
+    void load(Map<String, Long> counters, Map<String, Double> values) {
+        long n = counters.getOrDefault(CHECKS_KEY, 0L);
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            return;
+        }
+        double[] h = new double[WINDOW];
+        for (int i = 0; i < Math.min(n, WINDOW); i++) {
+            Double v = values.get(HISTORY_PREFIX + i);
+            if (v == null) {
+                return;
+            }
+            h[i] = v;
+        }
+        System.arraycopy(h, 0, history, 0, WINDOW);
+        checks = (int) n;
     }
 }

@@ -396,6 +396,7 @@ public final class DqnTrainer implements AutoCloseable {
             monitor.widen(learner.returnRange());
         }
         stats.load(d.values());
+        monitor.load(d.counters(), d.values()); // older checkpoints: an empty history, as before
         trimMetrics();
     }
 
@@ -966,6 +967,7 @@ public final class DqnTrainer implements AutoCloseable {
         values.put(RETURN_MIN, range[0]);
         values.put(RETURN_MAX, range[1]);
         stats.save(values);
+        monitor.save(counters, values);
         Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
         try {
             Checkpoint.write(file, new Checkpoint.Data(cfg, counters, values, Map.of("train", rng.state()),

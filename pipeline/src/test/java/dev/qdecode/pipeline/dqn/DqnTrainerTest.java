@@ -104,6 +104,10 @@ class DqnTrainerTest {
         assertArrayEquals(ca.head().online(), cb.head().online());
         assertArrayEquals(ca.head().target(), cb.head().target());
         assertEquals("yes", cb.provenance().get("test"));
+        // the divergence monitor's mean |Q| history (one check per rollout with updates) resumes with the run
+        assertEquals(2L, ca.counters().get("divergence_checks"));
+        assertEquals(ca.counters(), cb.counters());
+        assertEquals(ca.values(), cb.values());
         // One metrics line per evaluation (episodes 4 and 8), identical quality in both runs.
         assertSameMetrics(a, b);
         JsonObject summary = JsonParser.parseString(Files.readString(a.resolve(DqnTrainer.SUMMARY_FILE)))

@@ -88,4 +88,50 @@ class RewardPiecesTest {
         assertNotNull(growth.checkQ(3.0)); // grew 6× within the window
         assertNotNull(growth.checkQ(Double.NaN));
     }
+
+    /**
+     * A monitor restored from a checkpoint's counters and values warns as the uninterrupted one does: the
+     * mean |Q| history was not saved, so a resumed run's first checks compared against nothing and missed a
+     * growth the uninterrupted run reports.
+     */
+    @Test
+    void aRestoredDivergenceMonitorWarnsAsTheUninterruptedOne() {
+        double[] before = {0.1, 0.12, 0.1, 0.11, 0.1, 0.1, 0.13, 0.1, 0.1, 0.1, 0.12};
+        double[] after = {0.6, 0.1, 0.7, 0.8, 0.1, 0.9, 0.5, 0.4, 3.5, 0.1};
+        DivergenceMonitor full = new DivergenceMonitor(1.0);
+        DivergenceMonitor first = new DivergenceMonitor(1.0);
+        for (double q : before) {
+            assertEquals(full.checkQ(q), first.checkQ(q));
+        }
+        java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+        first.save(counters, values);
+        assertEquals(before.length, counters.get(DivergenceMonitor.CHECKS_KEY));
+        assertEquals(DivergenceMonitor.WINDOW, values.size());
+        DivergenceMonitor resumed = new DivergenceMonitor(1.0);
+        resumed.load(counters, values);
+        DivergenceMonitor fresh = new DivergenceMonitor(1.0); // what a resume got before
+        List<String> expected = new java.util.ArrayList<>();
+        List<String> got = new java.util.ArrayList<>();
+        List<String> unsaved = new java.util.ArrayList<>();
+        for (double q : after) {
+            expected.add(full.checkQ(q));
+            got.add(resumed.checkQ(q));
+            unsaved.add(fresh.checkQ(q));
+        }
+        assertEquals(expected, got);
+        assertTrue(expected.get(0).contains("grew from 0.110 to 0.600 within 8 checks"), expected.get(0));
+        assertNull(unsaved.get(0)); // the warning an unsaved history misses
+        assertEquals(full.checks(), resumed.checks());
+
+        // an older checkpoint (no history), or one missing a slot, resumes with an empty history, as a new run
+        DivergenceMonitor old = new DivergenceMonitor(1.0);
+        old.load(java.util.Map.of(), java.util.Map.of());
+        assertEquals(0, old.checks());
+        values.remove(DivergenceMonitor.HISTORY_PREFIX + 3);
+        DivergenceMonitor partial = new DivergenceMonitor(1.0);
+        partial.load(counters, values);
+        assertEquals(0, partial.checks());
+        assertNull(partial.checkQ(0.6));
+    }
 }
