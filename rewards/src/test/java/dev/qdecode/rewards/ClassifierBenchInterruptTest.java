@@ -25,7 +25,9 @@ class ClassifierBenchInterruptTest {
     void aBenchmarkEndedBySignalDeletesItsTemporaryClassifier() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         // Many timed runs: the signal lands while the workload (and its temporary classifier) exists.
-        Process p = new ProcessBuilder(java, "-Xmx2g", "-Djava.io.tmpdir=" + tmp, "-cp",
+        Process p = new ProcessBuilder(java, "-Xmx2g", "-Djava.io.tmpdir=" + tmp,
+                // a crash while the signal stops it writes its hs_err log here, not into the module directory
+                "-XX:ErrorFile=" + tmp.resolve("hs_err_pid%p.log"), "-cp",
                 System.getProperty("java.class.path"), RewardBenchmarks.class.getName(), "classifier-reward-q",
                 "--runs", "100000", "--warmup", "0", "--shared", SHARED.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
