@@ -19,8 +19,10 @@ public record Dataset<T>(String source, List<T> examples, ReadReport report) {
    * @param source the file, as named in messages (e.g. {@code sst2/train.tsv})
    * @param examples the examples in file order (immutable)
    * @param report rows read, accepted and skipped
+   * @throws NullPointerException naming {@code examples} when it is null
    */
   public Dataset {
+    Objects.requireNonNull(examples, "examples");
     Objects.requireNonNull(source, "source");
     examples = List.copyOf(examples);
     Objects.requireNonNull(report, "report");

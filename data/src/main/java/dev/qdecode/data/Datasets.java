@@ -183,8 +183,10 @@ public final class Datasets {
    *
    * @param value the value
    * @return the quoted value
+   * @throws NullPointerException naming {@code value} when it is null
    */
   public static String quote(String value) {
+    Objects.requireNonNull(value, "value");
     return Sources.quote(value);
   }
 

@@ -33,8 +33,11 @@ public record DialogueExample(
    * @param response the response turn
    * @param labels label name → value, e.g. {@code topic=1, response_act=2, response_emotion=4}
    *     (immutable, in that order)
+   * @throws NullPointerException naming {@code contextTurns} or {@code labels} when it is null
    */
   public DialogueExample {
+    Objects.requireNonNull(contextTurns, "contextTurns");
+    Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(id, "id");
     contextTurns = List.copyOf(contextTurns);
     Objects.requireNonNull(response, "response");

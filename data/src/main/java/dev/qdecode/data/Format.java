@@ -2,6 +2,7 @@ package dev.qdecode.data;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 
 /** The layout of a data file. */
 public enum Format {
@@ -19,8 +20,10 @@ public enum Format {
    * @param file the data file
    * @return its format
    * @throws DataException if the extension is none of these
+   * @throws NullPointerException naming {@code file} when it is null
    */
   public static Format of(Path file) {
+    Objects.requireNonNull(file, "file");
     Format f = implied(file);
     if (f == null) {
       throw new DataException(
@@ -37,8 +40,10 @@ public enum Format {
    *
    * @param file the data file
    * @return true for a table file (TSV, CSV or JSONL by its extension)
+   * @throws NullPointerException naming {@code file} when it is null
    */
   public static boolean isTable(Path file) {
+    Objects.requireNonNull(file, "file");
     return implied(file) != null;
   }
 

@@ -118,8 +118,10 @@ public record ReadOptions(
    *
    * @param mapping field → column
    * @return the new options
+   * @throws NullPointerException naming {@code mapping} when it is null
    */
   public ReadOptions withColumns(Map<String, String> mapping) {
+    Objects.requireNonNull(mapping, "mapping");
     Map<String, String> c = new LinkedHashMap<>(columns);
     c.putAll(mapping);
     return new ReadOptions(format, c, skipBadRows, limit, allowedValues);

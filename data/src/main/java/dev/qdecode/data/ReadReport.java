@@ -27,8 +27,10 @@ public record ReadReport(
    * @param accepted rows turned into examples
    * @param skipped bad rows skipped (only ever non-zero with {@link ReadOptions#skipBadRows()})
    * @param firstErrors the messages of the first {@value #MAX_MESSAGES} skipped rows
+   * @throws NullPointerException naming {@code firstErrors} when it is null
    */
   public ReadReport {
+    Objects.requireNonNull(firstErrors, "firstErrors");
     Objects.requireNonNull(source, "source");
     firstErrors = List.copyOf(firstErrors);
     if (rowsRead < 0 || accepted < 0 || skipped < 0 || accepted + skipped > rowsRead) {

@@ -17,8 +17,10 @@ public record TranslationExample(String id, String source, List<String> referenc
    * @param id the example's id (the {@code id} column, or the row index)
    * @param source the source sentence
    * @param references one or more reference translations (immutable, never empty)
+   * @throws NullPointerException naming {@code references} when it is null
    */
   public TranslationExample {
+    Objects.requireNonNull(references, "references");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(source, "source");
     references = List.copyOf(references);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * The backslash escapes of the TSV files qdecode writes: a field's backslash, tab, newline and
@@ -28,8 +29,10 @@ public final class TsvEscapes {
    *
    * @param s the value
    * @return the value with backslash, tab, newline and carriage return escaped
+   * @throws NullPointerException naming {@code s} when it is null
    */
   public static String escape(String s) {
+    Objects.requireNonNull(s, "s");
     return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
   }
 
@@ -38,8 +41,10 @@ public final class TsvEscapes {
    *
    * @param s an escaped field
    * @return the value
+   * @throws NullPointerException naming {@code s} when it is null
    */
   public static String unescape(String s) {
+    Objects.requireNonNull(s, "s");
     if (s.indexOf('\\') < 0) {
       return s;
     }
@@ -61,8 +66,10 @@ public final class TsvEscapes {
    *
    * @param file the data file
    * @return the record's path
+   * @throws NullPointerException naming {@code file} when it is null
    */
   public static Path recordOf(Path file) {
+    Objects.requireNonNull(file, "file");
     return file.resolveSibling(file.getFileName() + ".run.json");
   }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A decoder-only transformer language model (Llama family or GPT-2) running on DJL's PyTorch
@@ -92,8 +93,10 @@ public interface CausalLM extends AutoCloseable {
      * @param config the architecture
      * @param seed the random seed
      * @return the model
+     * @throws NullPointerException naming {@code config} when it is null
      */
     static CausalLM random(ModelConfig config, long seed) {
+        Objects.requireNonNull(config, "config");
         return TransformerLM.random(config, seed);
     }
 

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,8 +54,10 @@ public final class ModelFiles {
      * @param dir the model directory
      * @return an unmodifiable map sorted by name, file name to 64 lowercase hex digits
      * @throws ModelException naming the directory or file when it cannot be listed or read
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static Map<String, String> sha256(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         Path key = dir.toAbsolutePath().normalize();
         List<Path> files = files(key);
         List<String> stamp = stamp(files);
@@ -78,8 +81,10 @@ public final class ModelFiles {
      * @param dir the model directory
      * @return 64 lowercase hex digits
      * @throws ModelException naming the directory or file when it cannot be listed or read
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static String contentSha256(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         return contentSha256(dir, Set.of());
     }
 
@@ -91,8 +96,10 @@ public final class ModelFiles {
      * @param ignored file names left out
      * @return 64 lowercase hex digits
      * @throws ModelException naming the directory or file when it cannot be listed or read
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static String contentSha256(Path dir, Set<String> ignored) {
+        Objects.requireNonNull(dir, "dir");
         StringBuilder lines = new StringBuilder();
         sha256(dir).forEach((name, hash) -> {
             if (!ignored.contains(name)) {
@@ -110,8 +117,10 @@ public final class ModelFiles {
      * @param dir the model directory
      * @return 64 lowercase hex digits
      * @throws ModelException naming the directory or file when it cannot be listed or read
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static String weightsSha256(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         String single = sha256(dir).get("model.safetensors");
         return single != null ? single : contentSha256(dir);
     }
@@ -122,8 +131,10 @@ public final class ModelFiles {
      * @param file the file
      * @return 64 lowercase hex digits
      * @throws ModelException naming the file when it cannot be read
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public static String fileSha256(Path file) {
+        Objects.requireNonNull(file, "file");
         MessageDigest md = digest();
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
@@ -146,8 +157,10 @@ public final class ModelFiles {
      *
      * @param dir the directory
      * @throws IOException when something cannot be deleted
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static void deleteTree(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
         if (!Files.exists(dir)) {
             return;
         }

@@ -72,8 +72,10 @@ public record Episode(
      * @param newText the replacement text
      * @param newTokenIds the replacement token ids
      * @return a copy with the text and token ids replaced
+     * @throws NullPointerException naming {@code newText} when it is null
      */
     public Episode withText(String newText, int[] newTokenIds) {
+        Objects.requireNonNull(newText, "newText");
         return new Episode(prompt, newText, newTokenIds, references, label, metadata);
     }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -116,9 +117,10 @@ public final class RewardBenchmarks {
          * @param secondsPerRun the wall time of every timed run in seconds, in run order; copied,
          *     not null
          * @param checksum the checksum of the last run
-         * @throws NullPointerException if {@code secondsPerRun} is null
+         * @throws NullPointerException naming {@code secondsPerRun} when it is null
          */
         public Result {
+            Objects.requireNonNull(secondsPerRun, "secondsPerRun");
             secondsPerRun = secondsPerRun.clone();
         }
 
@@ -588,8 +590,10 @@ public final class RewardBenchmarks {
      * @return the column's values in file order
      * @throws IOException when the file cannot be read
      * @throws RewardException naming the file and line on a malformed row or missing column
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public static List<String> tsvColumn(Path file, String column) throws IOException {
+        Objects.requireNonNull(file, "file");
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
             throw new RewardException(file + ": empty file, expected a header row");
@@ -621,8 +625,10 @@ public final class RewardBenchmarks {
      * [--shared DIR]} (no name: all benchmarks).
      *
      * @param args the arguments
+     * @throws NullPointerException naming {@code args} when it is null
      */
     public static void main(String[] args) {
+        Objects.requireNonNull(args, "args");
         int threads = 1;
         int runs = 5;
         int warmup = 3;

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -20,8 +21,10 @@ public final class RewardParams {
      *
      * @param rewardId the reward id (for error messages)
      * @param values the raw values
+     * @throws NullPointerException naming {@code values} when it is null
      */
     public RewardParams(String rewardId, Map<String, String> values) {
+        Objects.requireNonNull(values, "values");
         this.rewardId = rewardId;
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }

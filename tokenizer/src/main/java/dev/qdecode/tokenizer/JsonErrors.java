@@ -1,5 +1,6 @@
 package dev.qdecode.tokenizer;
 
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,8 +23,10 @@ public final class JsonErrors {
      * @param message the exception's message (not null)
      * @return e.g. {@code expected a key (a string in double quotes) at line 1 column 25}, or {@code
      *     not standard JSON at line 1 column 26}
+     * @throws NullPointerException naming {@code message} when it is null
      */
     public static String describe(String message) {
+        Objects.requireNonNull(message, "message");
         int[] at = position(oneLine(message));
         return what(message) + (at == null ? "" : " at line " + at[0] + " column " + at[1]);
     }
@@ -34,8 +37,10 @@ public final class JsonErrors {
      * @param message the exception's message (not null)
      * @return e.g. {@code expected a key (a string in double quotes)}, {@code not standard JSON}, or
      *     the message's first line as it is when it is none of Gson's common ones
+     * @throws NullPointerException naming {@code message} when it is null
      */
     public static String what(String message) {
+        Objects.requireNonNull(message, "message");
         String m = oneLine(message);
         if (m.startsWith("Use JsonReader.setStrictness")) {
             return "not standard JSON";
@@ -124,8 +129,10 @@ public final class JsonErrors {
      *
      * @param gson Gson's message without its position (e.g. {@code Expected name})
      * @return the reworded message, or {@code gson} as it is
+     * @throws NullPointerException naming {@code gson} when it is null
      */
     public static String reword(String gson) {
+        Objects.requireNonNull(gson, "gson");
         return switch (gson.strip()) {
             case "Expected name" -> "expected a key (a string in double quotes)";
             case "Expected ':'" -> "expected ':' after the key";
@@ -156,8 +163,10 @@ public final class JsonErrors {
      * @param line Gson's line (1-based)
      * @param column Gson's column (1-based)
      * @return the comma, or null when the error is something else
+     * @throws NullPointerException naming {@code text} when it is null
      */
     public static TrailingComma trailingComma(String text, int line, int column) {
+        Objects.requireNonNull(text, "text");
         int end = offset(text, line, column);
         int ln = 1;
         int lineStart = 0;

@@ -241,8 +241,10 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * @return the format, or empty when the file has no {@value #SETTINGS_KEY} entry
      * @throws TokenizerException (one line) when the file is missing, not JSON, or the entry is
      *     malformed
+     * @throws NullPointerException naming {@code settingsFile} when it is null
      */
     public static Optional<PromptFormat> readSettings(Path settingsFile) {
+        Objects.requireNonNull(settingsFile, "settingsFile");
         if (!Files.isRegularFile(settingsFile)) {
             throw new TokenizerException(settingsFile + ": settings file not found");
         }
@@ -408,8 +410,10 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * @return the template with its escapes replaced
      * @throws IllegalArgumentException (one line: the reason, for the caller to prefix with the option and
      *     value) for an unknown escape or a lone trailing backslash
+     * @throws NullPointerException naming {@code text} when it is null
      */
     public static String unescapeTemplate(String text) {
+        Objects.requireNonNull(text, "text");
         if (text.indexOf('\\') < 0) {
             return text;
         }
@@ -440,8 +444,10 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      *
      * @param template the template
      * @return its command-line spelling
+     * @throws NullPointerException naming {@code template} when it is null
      */
     public static String escapeTemplate(String template) {
+        Objects.requireNonNull(template, "template");
         StringBuilder b = new StringBuilder(template.length());
         for (char c : template.toCharArray()) {
             switch (c) {

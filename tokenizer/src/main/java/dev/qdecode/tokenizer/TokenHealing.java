@@ -1,6 +1,7 @@
 package dev.qdecode.tokenizer;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
@@ -25,8 +26,10 @@ public final class TokenHealing {
      * @param tok the model's tokenizer
      * @param promptIds the encoded prompt (not modified)
      * @return the shortened prompt and the constraint for the first generated token
+     * @throws NullPointerException naming {@code tok} when it is null
      */
     public static Healed heal(TextTokenizer tok, int[] promptIds) {
+        Objects.requireNonNull(tok, "tok");
         int n = promptIds.length;
         if (n == 0 || tok.isSpecial(promptIds[n - 1]) || tok.surfaceBytesShared(tok.checkId(promptIds[n - 1])).length == 0) {
             return new Healed(promptIds, "", IntStream.range(0, tok.vocabSize()).toArray());
@@ -66,8 +69,11 @@ public final class TokenHealing {
          * @param promptIds the shortened prompt
          * @param removedText the removed token's surface text
          * @param allowedFirstTokens ascending allowed ids
+         * @throws NullPointerException naming {@code promptIds} or {@code allowedFirstTokens} when it is null
          */
         public Healed {
+            Objects.requireNonNull(promptIds, "promptIds");
+            Objects.requireNonNull(allowedFirstTokens, "allowedFirstTokens");
             promptIds = promptIds.clone();
             allowedFirstTokens = allowedFirstTokens.clone();
         }

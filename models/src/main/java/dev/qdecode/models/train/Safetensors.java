@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Float32 safetensors files: writing (atomically: a temporary file in the same directory, forced to
@@ -53,9 +54,13 @@ public final class Safetensors {
      * @param metadata string metadata for the {@code __metadata__} entry (may be empty)
      * @throws IOException when the file cannot be written
      * @throws IllegalArgumentException when a tensor is not float32
+     * @throws NullPointerException naming {@code file}, {@code tensors} or {@code metadata} when it is null
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata)
             throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(tensors, "tensors");
+        Objects.requireNonNull(metadata, "metadata");
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
@@ -85,9 +90,13 @@ public final class Safetensors {
      * @param tensors name to tensor
      * @param metadata string metadata for the {@code __metadata__} entry (may be empty)
      * @throws IOException when the file cannot be written
+     * @throws NullPointerException naming {@code file}, {@code tensors} or {@code metadata} when it is null
      */
     public static void writeRaw(Path file, Map<String, RawTensor> tensors, Map<String, String> metadata)
             throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(tensors, "tensors");
+        Objects.requireNonNull(metadata, "metadata");
         Map<String, Entry> entries = new LinkedHashMap<>();
         tensors.forEach((name, t) -> entries.put(name, new Entry(t.dtype(), t.shape(), t.data().length)));
         byte[] header = header(entries, metadata);
@@ -145,8 +154,10 @@ public final class Safetensors {
      * @return name to array, in file order
      * @throws ModelException (one line naming the file and tensor) when the file is missing, corrupt
      *     or holds a tensor that is not F32
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
+        Objects.requireNonNull(file, "file");
         byte[] all;
         try {
             all = Files.readAllBytes(file);
@@ -220,8 +231,11 @@ public final class Safetensors {
      * @param file the destination (its directory is created when missing)
      * @param content produces the content
      * @throws IOException when the file cannot be written
+     * @throws NullPointerException naming {@code file} or {@code content} when it is null
      */
     public static void atomicWrite(Path file, Content content) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(content, "content");
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);

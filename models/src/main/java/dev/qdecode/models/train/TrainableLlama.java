@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -124,8 +125,10 @@ public final class TrainableLlama implements AutoCloseable {
      * @param c the architecture
      * @param source what to name in the error (e.g. the config file)
      * @throws ModelException (one line) when it is not a Llama-family config without attention biases
+     * @throws NullPointerException naming {@code c} when it is null
      */
     public static void checkTrainable(ModelConfig c, String source) {
+        Objects.requireNonNull(c, "c");
         checkSupported(c, source);
     }
 
@@ -145,8 +148,10 @@ public final class TrainableLlama implements AutoCloseable {
      *
      * @param c the config
      * @return the parameter count
+     * @throws NullPointerException naming {@code c} when it is null
      */
     public static long parameterCount(ModelConfig c) {
+        Objects.requireNonNull(c, "c");
         long n = 0;
         for (long[] s : shapes(c).values()) {
             long k = 1;
@@ -193,8 +198,10 @@ public final class TrainableLlama implements AutoCloseable {
      * @param seed the random seed
      * @return the model (close it)
      * @throws ModelException when the architecture is not supported
+     * @throws NullPointerException naming {@code c} when it is null
      */
     public static TrainableLlama fromConfig(ModelConfig c, long seed) {
+        Objects.requireNonNull(c, "c");
         checkSupported(c, "config");
         PtNDManager m = newManager();
         Map<String, NDArray> p = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -174,8 +175,10 @@ public final class Main implements Runnable {
      * @param err standard error
      * @param args the arguments
      * @return the exit code
+     * @throws NullPointerException naming {@code args} when it is null
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        Objects.requireNonNull(args, "args");
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);

@@ -104,8 +104,10 @@ public final class ClassificationTrainer {
      *
      * @param template the template, e.g. {@code Review: {text} Sentiment:}
      * @throws IllegalArgumentException (one line, naming --template) otherwise
+     * @throws NullPointerException naming {@code template} when it is null
      */
     public static void checkTemplate(String template) {
+        Objects.requireNonNull(template, "template");
         int first = template.indexOf("{text}");
         if (first < 0 || template.indexOf("{text}", first + 1) >= 0) {
             throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)
@@ -120,8 +122,10 @@ public final class ClassificationTrainer {
      *
      * @param template the template
      * @throws IllegalArgumentException naming --template and what was expected
+     * @throws NullPointerException naming {@code template} when it is null
      */
     public static void checkDecoderTemplate(String template) {
+        Objects.requireNonNull(template, "template");
         checkTemplate(template);
         if (template.substring(template.indexOf("{text}") + "{text}".length()).isBlank()) {
             throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)
@@ -377,8 +381,10 @@ public final class ClassificationTrainer {
      *     target sync, seed (backup and n-step are fixed: hard, 1)
      * @param listener hooks (rollouts, updates, evaluations), or null
      * @return the result (also written to {@code summary.json})
+     * @throws NullPointerException naming {@code setup} when it is null
      */
     public static Result run(Setup setup, DqnConfig cfg, TrainListener listener) {
+        Objects.requireNonNull(setup, "setup");
         DqnConfig c = cfg.toBuilder().backup(DqnConfig.Backup.HARD).nStep(1).gamma(1.0).prioritized(false).build();
         return new ClassificationTrainer(setup, c, listener).train();
     }
@@ -410,8 +416,10 @@ public final class ClassificationTrainer {
          * @return the run
          * @throws IllegalArgumentException naming the file when it is missing, corrupt or not a classification
          *     run
+         * @throws NullPointerException naming {@code runDirOrFile} when it is null
          */
         public static TrainedRun load(Path runDirOrFile) {
+            Objects.requireNonNull(runDirOrFile, "runDirOrFile");
             Path file = Checkpoint.fileOf(runDirOrFile);
             Checkpoint.Data d = Checkpoint.read(file, null);
             String task = d.provenance().get("task");

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Benchmark of the DQN learner alone (no language model): a replay buffer filled with synthetic
@@ -57,8 +58,10 @@ public final class DqnBench {
      * @param updatesPerRound timed updates per round
      * @param rounds timed rounds (after {@link #warmupUpdates} untimed updates)
      * @return the result
+     * @throws NullPointerException naming {@code cfg} when it is null
      */
     public static Result run(DqnConfig cfg, int embeddingSize, int vocab, int updatesPerRound, int rounds) {
+        Objects.requireNonNull(cfg, "cfg");
         int k = cfg.candidatesTopK() > 0 ? cfg.candidatesTopK() : Math.min(vocab, 20);
         Rng rng = new Rng(cfg.seed());
         int episodes = Math.max(4 * cfg.batchSize(), Math.min(2000, cfg.replaySize() / cfg.maxNewTokens()));
@@ -146,8 +149,10 @@ public final class DqnBench {
      *
      * @param x the values (not modified, at least one)
      * @return the median
+     * @throws NullPointerException naming {@code x} when it is null
      */
     public static double median(double[] x) {
+        Objects.requireNonNull(x, "x");
         double[] s = x.clone();
         Arrays.sort(s);
         int n = s.length;
@@ -187,8 +192,10 @@ public final class DqnBench {
      * keys, e.g. batchSize=64 headHidden=256]}. Defaults: H = 128, V = 2048, the default config.
      *
      * @param args the arguments
+     * @throws NullPointerException naming {@code args} when it is null
      */
     public static void main(String[] args) {
+        Objects.requireNonNull(args, "args");
         int updates = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int dim = 128;

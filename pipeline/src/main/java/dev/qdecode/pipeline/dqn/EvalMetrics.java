@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Quality of one policy on held-out prompts (one line of {@code metrics.jsonl}).
@@ -53,10 +54,12 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      * @param rolloutTokensPerSecond rollout tokens per second of rollout time (0 when none)
      * @param examples a few generated texts; copied, not null
      * @param training training statistics by name; copied, not null
-     * @throws NullPointerException if {@code examples} or {@code training} is null, or an example is
-     *     null
+     * @throws NullPointerException naming {@code examples} or {@code training} when it is null (or
+     *     without a name when an example is null)
      */
     public EvalMetrics {
+        Objects.requireNonNull(examples, "examples");
+        Objects.requireNonNull(training, "training");
         examples = List.copyOf(examples);
         training = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(training));
     }
@@ -79,6 +82,7 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      * @param updatesPerSecond gradient updates per second so far
      * @param rolloutTokensPerSecond rollout tokens per second so far
      * @param examples a few prompt ▸ continuation examples
+     * @throws NullPointerException naming {@code examples} when it is null
      */
     public EvalMetrics(long episode, String policy, int samples, double meanReward, double rewardStd,
             double positiveRate, double kl, double perplexity, double distinct1, double distinct2, double meanLength,
@@ -92,8 +96,10 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      *
      * @param stats name → value (e.g. {@code loss}, {@code q_abs_mean}, {@code train_reward})
      * @return the copy
+     * @throws NullPointerException naming {@code stats} when it is null
      */
     public EvalMetrics withTraining(Map<String, Double> stats) {
+        Objects.requireNonNull(stats, "stats");
         return new EvalMetrics(episode, policy, samples, meanReward, rewardStd, positiveRate, kl, perplexity,
                 distinct1, distinct2, meanLength, repeatFraction, updatesPerSecond, rolloutTokensPerSecond, examples,
                 stats);

@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.dqn;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The label verbaliser of the classification task: which text the policy generates for each label
@@ -46,8 +47,10 @@ public record Verbalizer(Map<String, String> labels) {
      * @param spec the specification
      * @return the verbaliser
      * @throws IllegalArgumentException naming the bad pair
+     * @throws NullPointerException naming {@code spec} when it is null
      */
     public static Verbalizer parse(String spec) {
+        Objects.requireNonNull(spec, "spec");
         Map<String, String> m = new LinkedHashMap<>();
         for (String pair : spec.split(",")) {
             int eq = pair.indexOf('=');

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.generate;
 
 import dev.qdecode.tokenizer.IncrementalDecoder;
 import dev.qdecode.tokenizer.TextTokenizer;
+import java.util.Objects;
 
 /**
  * Streams the text of one generated continuation: an {@link IncrementalDecoder} primed with the
@@ -19,8 +20,10 @@ public final class ContinuationDecoder {
      *
      * @param tokenizer the model's tokenizer
      * @param prompt the encoded prompt (its ids prime the decoder)
+     * @throws NullPointerException naming {@code tokenizer} when it is null
      */
     public ContinuationDecoder(TextTokenizer tokenizer, PromptEncoder.Encoded prompt) {
+        Objects.requireNonNull(tokenizer, "tokenizer");
         this.dec = tokenizer.incrementalDecoder(true);
         this.strip = prompt.removedText();
         for (int id : prompt.ids()) {

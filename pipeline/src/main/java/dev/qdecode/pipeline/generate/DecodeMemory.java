@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.generate;
 import dev.qdecode.models.ModelConfig;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Peak memory of decoding one batch, estimated before decoding so that a batch that cannot fit is
@@ -24,8 +25,10 @@ public final class DecodeMemory {
      * @param longestPrompt tokens of the longest prompt
      * @param maxNew new tokens at most
      * @return the estimate in bytes
+     * @throws NullPointerException naming {@code c} when it is null
      */
     public static long bytes(ModelConfig c, int prompts, int beams, int longestPrompt, int maxNew) {
+        Objects.requireNonNull(c, "c");
         double rows = (double) prompts * beams;
         double context = (double) longestPrompt + maxNew;
         double kv = rows * c.numLayers() * 2.0 * c.numKvHeads() * c.headDim() * context;
@@ -46,9 +49,11 @@ public final class DecodeMemory {
      * @param what what is decoded, for the message, e.g. {@code decoding 32 prompts}
      * @param smaller the options that lower the estimate, for the message, e.g. {@code --batch-size}
      * @throws GenerationException naming the estimate, the limit and the options
+     * @throws NullPointerException naming {@code c} when it is null
      */
     public static void check(ModelConfig c, int prompts, int beams, int longestPrompt, int maxNew, String what,
             String smaller) {
+        Objects.requireNonNull(c, "c");
         long need = bytes(c, prompts, beams, longestPrompt, maxNew);
         long limit = Runtime.getRuntime().maxMemory();
         if (need > limit) {
@@ -65,8 +70,10 @@ public final class DecodeMemory {
      *
      * @param ids the sequences
      * @return the largest length (0 for none)
+     * @throws NullPointerException naming {@code ids} when it is null
      */
     public static int longest(int[][] ids) {
+        Objects.requireNonNull(ids, "ids");
         return Arrays.stream(ids).mapToInt(a -> a.length).max().orElse(0);
     }
 

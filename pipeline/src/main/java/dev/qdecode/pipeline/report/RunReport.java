@@ -52,8 +52,10 @@ public final class RunReport {
      *
      * @param runDir the run directory
      * @return {@code runDir/report}
+     * @throws NullPointerException naming {@code runDir} when it is null
      */
     public static Path defaultOutDir(Path runDir) {
+        Objects.requireNonNull(runDir, "runDir");
         return runDir.resolve(DIR);
     }
 
@@ -67,8 +69,11 @@ public final class RunReport {
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
      *     directory or a file is malformed
      * @throws UncheckedIOException when a file cannot be read or written
+     * @throws NullPointerException naming {@code runDir} or {@code compare} when it is null
      */
     public static List<Path> write(Path runDir, List<Path> compare, Path outDir) {
+        Objects.requireNonNull(runDir, "runDir");
+        Objects.requireNonNull(compare, "compare");
         return write(runDir, compare, outDir, warning -> { });
     }
 
@@ -88,8 +93,11 @@ public final class RunReport {
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
      *     directory or a file is malformed
      * @throws UncheckedIOException when a file cannot be read or written
+     * @throws NullPointerException naming {@code runDir} or {@code compare} when it is null
      */
     public static List<Path> write(Path runDir, List<Path> compare, Path outDir, Consumer<String> warnings) {
+        Objects.requireNonNull(runDir, "runDir");
+        Objects.requireNonNull(compare, "compare");
         List<Path> dirs = new ArrayList<>();
         dirs.add(runDir);
         dirs.addAll(compare);
@@ -136,8 +144,10 @@ public final class RunReport {
      *
      * @param outDir a report's directory
      * @return the run directory's real path, or null when {@code outDir} holds no (readable) record
+     * @throws NullPointerException naming {@code outDir} when it is null
      */
     public static String runOf(Path outDir) {
+        Objects.requireNonNull(outDir, "outDir");
         JsonObject record = record(outDir);
         JsonElement run = record == null ? null : record.get("run");
         return run != null && run.isJsonPrimitive() ? run.getAsString() : null;
@@ -149,8 +159,10 @@ public final class RunReport {
      * @param outDir a directory
      * @param runDir a run directory
      * @return true when {@code outDir}'s record names {@code runDir} (links resolved)
+     * @throws NullPointerException naming {@code outDir} when it is null
      */
     public static boolean isReportOf(Path outDir, Path runDir) {
+        Objects.requireNonNull(outDir, "outDir");
         String recorded = runOf(outDir);
         try {
             return recorded != null && recorded.equals(runDir.toRealPath().toString());

@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.sft;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How a dialogue context becomes a prompt: one line per turn with alternating speakers, ending with
@@ -34,8 +35,10 @@ public final class DialogueFormat {
      *
      * @param turns the context turns, oldest first
      * @return the most recent turns, oldest first
+     * @throws NullPointerException naming {@code turns} when it is null
      */
     public static List<String> recent(List<String> turns) {
+        Objects.requireNonNull(turns, "turns");
         return turns.subList(Math.max(0, turns.size() - CONTEXT_TURNS), turns.size());
     }
 
@@ -134,8 +137,10 @@ public final class DialogueFormat {
      *
      * @param turn a context turn
      * @return the turn on one line
+     * @throws NullPointerException naming {@code turn} when it is null
      */
     public static String line(String turn) {
+        Objects.requireNonNull(turn, "turn");
         return LINE_BREAK.matcher(turn.strip()).replaceAll(" ");
     }
 
@@ -146,8 +151,10 @@ public final class DialogueFormat {
      * @return the prompt text, one line per turn ({@link #line}), ending with the responder's cue ({@code "A:"}
      *     or {@code "B:"})
      * @throws IllegalArgumentException when there are no turns
+     * @throws NullPointerException naming {@code turns} when it is null
      */
     public static String render(List<String> turns) {
+        Objects.requireNonNull(turns, "turns");
         if (turns.isEmpty()) {
             throw new IllegalArgumentException("dialogue context: expected at least one turn");
         }

@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Runs supervised fine-tuning as an {@link SftConfig} describes: teacher-forced cross-entropy on
@@ -203,8 +204,10 @@ public final class SftTrainer {
      *
      * @param out the output directory
      * @return true when {@code out} holds a checkpoint
+     * @throws NullPointerException naming {@code out} when it is null
      */
     public static boolean holdsRun(Path out) {
+        Objects.requireNonNull(out, "out");
         return Files.exists(out.resolve(CHECKPOINT)) || Files.exists(out.resolve(CHECKPOINT + ".old"));
     }
 
@@ -880,8 +883,10 @@ public final class SftTrainer {
      * @return the recorded config
      * @throws SftException when there is no readable checkpoint, or its config is not valid (one
      *     line naming the file and key)
+     * @throws NullPointerException naming {@code out} when it is null
      */
     public static JsonObject savedConfig(Path out) {
+        Objects.requireNonNull(out, "out");
         Path ckpt = existingCheckpoint(out);
         JsonObject state = readState(ckpt);
         configOf(state, ckpt.resolve(STATE));
@@ -1176,8 +1181,10 @@ public final class SftTrainer {
      * @param out the output directory
      * @return the metrics lines, oldest first
      * @throws UncheckedIOException when the file cannot be read
+     * @throws NullPointerException naming {@code out} when it is null
      */
     public static List<JsonObject> readMetrics(Path out) {
+        Objects.requireNonNull(out, "out");
         try {
             List<JsonObject> r = new ArrayList<>();
             for (String line : Files.readAllLines(out.resolve(METRICS), StandardCharsets.UTF_8)) {
@@ -1196,8 +1203,10 @@ public final class SftTrainer {
      *
      * @param m a metrics line
      * @return e.g. {@code step 500  dev loss 2.1  ppl 8.2  BLEU 20.1  (best)}
+     * @throws NullPointerException naming {@code m} when it is null
      */
     public static String describe(JsonObject m) {
+        Objects.requireNonNull(m, "m");
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "step %d  dev loss %.4f  ppl %.2f", m.get("step").getAsLong(),
                 m.get("dev_loss").getAsDouble(), m.get("dev_ppl").getAsDouble()));

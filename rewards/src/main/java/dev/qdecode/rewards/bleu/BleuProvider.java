@@ -7,6 +7,7 @@ import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reward {@code bleu}: sentence BLEU of the generated text against the episode's references,
@@ -48,8 +49,14 @@ public final class BleuProvider implements ReferenceRewardProvider {
                         "multiplier of the 0-100 score (0.01 gives rewards in [0,1])"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         BleuTokenizer tok = BleuTokenizer.fromName(params.getChoice("tokenize", "13a", TOKENIZERS));
         BleuSmoothing smooth =
                 BleuSmoothing.fromName(params.getChoice("smooth", "exp", SMOOTHINGS));

@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.bleu;
 
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Sentence-BLEU smoothing methods of sacreBLEU 2.x (Chen and Cherry, 2014), with their default
@@ -57,8 +58,10 @@ public enum BleuSmoothing {
      * @param name {@code exp}, {@code floor}, {@code add-k} or {@code none} (case-insensitive)
      * @return the method
      * @throws IllegalArgumentException naming the accepted values
+     * @throws NullPointerException naming {@code name} when it is null
      */
     public static BleuSmoothing fromName(String name) {
+        Objects.requireNonNull(name, "name");
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (BleuSmoothing s : values()) {
             if (s.signature.equals(n)) {

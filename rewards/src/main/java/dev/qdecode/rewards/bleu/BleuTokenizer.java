@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.bleu;
 
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The BLEU tokenizers of sacreBLEU 2.x, re-implemented as single passes over the characters (no
@@ -49,8 +50,10 @@ public enum BleuTokenizer {
      * @param name {@code 13a}, {@code intl}, {@code none} or {@code char} (case-insensitive)
      * @return the tokenizer
      * @throws IllegalArgumentException naming the accepted values
+     * @throws NullPointerException naming {@code name} when it is null
      */
     public static BleuTokenizer fromName(String name) {
+        Objects.requireNonNull(name, "name");
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (BleuTokenizer t : values()) {
             if (t.signature.equals(n)) {
@@ -69,8 +72,10 @@ public enum BleuTokenizer {
      *
      * @param line the line
      * @return the tokenized line
+     * @throws NullPointerException naming {@code line} when it is null
      */
     public String tokenize(String line) {
+        Objects.requireNonNull(line, "line");
         switch (this) {
             case NONE:
                 return line;

@@ -57,21 +57,37 @@ public final class Chrf implements CorpusMetric {
      * @return the score
      * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment
      *     has no non-blank reference (the message names the segment index)
+     * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
      */
     public ChrfScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
+        Objects.requireNonNull(hypotheses, "hypotheses");
+        Objects.requireNonNull(references, "references");
         CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 3 * (config.charOrder() + config.wordOrder()),
                 this::segmentStats);
         return result(fScore(s.sums(), config), s.nrefs());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
+     */
     @Override
     public long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references) {
+        Objects.requireNonNull(hypotheses, "hypotheses");
+        Objects.requireNonNull(references, "references");
         return CorpusStats.perSegment(hypotheses, references, 3 * (config.charOrder() + config.wordOrder()),
                 this::segmentStats);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code summed} when it is null
+     */
     @Override
     public double scoreOf(long[] summed) {
+        Objects.requireNonNull(summed, "summed");
         return fScore(summed, config);
     }
 

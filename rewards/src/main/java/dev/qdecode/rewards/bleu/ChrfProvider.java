@@ -8,6 +8,7 @@ import dev.qdecode.rewards.RewardParameter;
 import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardSpecException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reward {@code chrf}: sentence chrF (or chrF++ with {@code word-order=2}) of the generated text
@@ -45,8 +46,14 @@ public final class ChrfProvider implements ReferenceRewardProvider {
                         "multiplier of the 0-100 score (0.01 gives rewards in [0,1])"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         ChrfConfig cfg;
         int charOrder = params.getInt("char-order", 6);
         int wordOrder = params.getInt("word-order", 0);

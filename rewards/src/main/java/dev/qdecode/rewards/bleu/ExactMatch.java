@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.bleu;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Exact-match accuracy in percent (a hypothesis counts when it equals one of its references, e.g. a
@@ -16,8 +17,15 @@ public final class ExactMatch implements CorpusMetric {
         return "accuracy";
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
+     */
     @Override
     public long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references) {
+        Objects.requireNonNull(hypotheses, "hypotheses");
+        Objects.requireNonNull(references, "references");
         return CorpusStats.perSegment(hypotheses, references, 2, (ws, hypothesis, refs, out) -> {
             if (refs.isEmpty()) {
                 throw new IllegalArgumentException("no reference");
@@ -28,8 +36,14 @@ public final class ExactMatch implements CorpusMetric {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code summed} when it is null
+     */
     @Override
     public double scoreOf(long[] summed) {
+        Objects.requireNonNull(summed, "summed");
         return 100.0 * summed[0] / summed[1];
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Reward {@code classifier}: scores the generated text with a saved {@link TextClassifier}, either
@@ -56,8 +57,14 @@ public final class ClassifierRewardProvider implements RewardProvider {
                 new RewardParameter("batch", "32", "texts per encoder forward pass (sorted by length)"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         String modelValue = params.getString("model", null);
         if (modelValue == null || modelValue.isBlank()) {
             throw new RewardSpecException("reward 'classifier': parameter model is missing: expected the directory of a "

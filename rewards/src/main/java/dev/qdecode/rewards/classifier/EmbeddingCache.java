@@ -90,8 +90,10 @@ public final class EmbeddingCache {
      *
      * @param texts the texts
      * @return 64 hex digits
+     * @throws NullPointerException naming {@code texts} when it is null
      */
     public static String sha256(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
         return HexFormat.of().formatHex(digest(texts));
     }
 
@@ -101,8 +103,11 @@ public final class EmbeddingCache {
      * @param encoderId the encoder id
      * @param texts the texts
      * @return the path inside {@link #directory()}
+     * @throws NullPointerException naming {@code encoderId} or {@code texts} when it is null
      */
     public Path fileFor(String encoderId, List<String> texts) {
+        Objects.requireNonNull(encoderId, "encoderId");
+        Objects.requireNonNull(texts, "texts");
         return dir.resolve(encoderId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + sha256(texts) + ".emb");
     }
 
@@ -114,8 +119,11 @@ public final class EmbeddingCache {
      * @param encoder the encoder
      * @param texts the texts
      * @return the path inside {@link #directory()}
+     * @throws NullPointerException naming {@code encoder} or {@code texts} when it is null
      */
     public Path fileFor(SentenceEncoder encoder, List<String> texts) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
         String content = encoder.contentSha256();
         return fileFor(content == null ? encoder.id() : encoder.id() + "-w" + content.substring(0, 16), texts);
     }
@@ -133,8 +141,11 @@ public final class EmbeddingCache {
      * @param encoder the encoder
      * @param texts the texts
      * @return one vector per text, in order
+     * @throws NullPointerException naming {@code encoder} or {@code texts} when it is null
      */
     public float[][] embed(SentenceEncoder encoder, List<String> texts) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
         return embed(encoder, texts, done -> { });
     }
 
@@ -150,8 +161,12 @@ public final class EmbeddingCache {
      * @param texts the texts
      * @param progress receives the count of texts embedded so far
      * @return one vector per text, in order
+     * @throws NullPointerException naming {@code encoder}, {@code texts} or {@code progress} when it is null
      */
     public float[][] embed(SentenceEncoder encoder, List<String> texts, IntConsumer progress) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(progress, "progress");
         byte[] key = digest(texts);
         Path file = fileFor(encoder, texts);
         float[][] cached = read(file, encoder, texts.size(), key);

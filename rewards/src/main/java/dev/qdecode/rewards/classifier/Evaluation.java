@@ -3,6 +3,7 @@ package dev.qdecode.rewards.classifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Classification metrics of a labelled set.
@@ -38,9 +39,13 @@ public record Evaluation(
      * @param macroF1 the macro-averaged F1, in [0, 1]
      * @param perLabel the metrics of each label, copied; not null
      * @param confusion the confusion counts (row = gold, column = predicted), deep-copied; not null
-     * @throws NullPointerException if a collection, one of its elements or a confusion row is null
+     * @throws NullPointerException naming {@code labels}, {@code perLabel} or {@code confusion} when it
+     *     is null (or without a name when one of their elements or a confusion row is null)
      */
     public Evaluation {
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(perLabel, "perLabel");
+        Objects.requireNonNull(confusion, "confusion");
         labels = List.copyOf(labels);
         perLabel = List.copyOf(perLabel);
         int[][] copy = new int[confusion.length][];

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 
@@ -35,8 +36,10 @@ public record PhraseSplit(int[] train, int[] validation, int roots, int dropped)
      * @param fraction the share of roots to hold out (0 = none)
      * @param seed the shuffle seed
      * @return the split
+     * @throws NullPointerException naming {@code texts} when it is null
      */
     public static PhraseSplit of(List<String> texts, double fraction, long seed) {
+        Objects.requireNonNull(texts, "texts");
         int n = texts.size();
         List<String> norm = new ArrayList<>(n);
         Map<String, List<Integer>> byText = new HashMap<>();

@@ -277,8 +277,10 @@ public final class TextClassifier implements AutoCloseable {
      * @return the classifier
      * @throws IllegalArgumentException with one line naming the file and field when the directory is
      *     not a valid saved classifier
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static TextClassifier load(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         return load(dir, SentenceEncoders::open, true);
     }
 
@@ -310,8 +312,10 @@ public final class TextClassifier implements AutoCloseable {
      * @return the classifier
      * @throws IllegalArgumentException when the directory is not a valid saved classifier or the
      *     encoder differs
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public static TextClassifier load(Path dir, SentenceEncoder encoder) {
+        Objects.requireNonNull(dir, "dir");
         Loaded l = readMetadata(dir);
         if (!l.encoderId.equals(encoder.id())) {
             throw new IllegalArgumentException("classifier " + dir.resolve(METADATA_FILE) + ": trained on encoder '"
@@ -591,8 +595,10 @@ public final class TextClassifier implements AutoCloseable {
      * @param file the file
      * @return 64 hex digits
      * @throws UncheckedIOException when the file cannot be read
+     * @throws NullPointerException naming {@code file} when it is null
      */
     public static String sha256(Path file) {
+        Objects.requireNonNull(file, "file");
         try {
             return sha256(Files.readAllBytes(file));
         } catch (IOException e) {
@@ -639,8 +645,10 @@ public final class TextClassifier implements AutoCloseable {
      *
      * @param distinct the labels (duplicates are dropped)
      * @return the distinct labels in order
+     * @throws NullPointerException naming {@code distinct} when it is null
      */
     public static List<String> orderLabels(java.util.Collection<String> distinct) {
+        Objects.requireNonNull(distinct, "distinct");
         List<String> out = new ArrayList<>(new TreeSet<>(distinct));
         boolean numeric = out.stream().allMatch(s -> s.matches("-?\\d{1,18}"));
         if (numeric) {

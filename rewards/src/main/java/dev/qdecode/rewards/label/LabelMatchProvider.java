@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -60,8 +61,14 @@ public final class LabelMatchProvider implements RewardProvider {
                 new RewardParameter("invalid", "-1", "reward for a text not in labels"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         boolean ignoreCase = params.getBoolean("ignore-case", false);
         String spec = params.getString("labels", "");
         Set<String> allowed = new LinkedHashSet<>();

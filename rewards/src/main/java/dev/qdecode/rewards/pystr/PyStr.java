@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The few CPython {@code str} / {@code re} operations that the ported Python reference code
@@ -39,8 +40,10 @@ public final class PyStr {
      *
      * @param s the string
      * @return {@code s} without leading and trailing Python whitespace
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public static String strip(String s) {
+        Objects.requireNonNull(s, "s");
         int start = 0;
         int end = s.length();
         while (start < end) {
@@ -65,8 +68,10 @@ public final class PyStr {
      *
      * @param s the string
      * @return the pieces, in order
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public static List<String> split(String s) {
+        Objects.requireNonNull(s, "s");
         List<String> out = new ArrayList<>();
         int n = s.length();
         int i = 0;
@@ -94,8 +99,10 @@ public final class PyStr {
      *
      * @param s the string
      * @return {@code s} without leading and trailing {@link #PUNCTUATION}
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public static String stripPunctuation(String s) {
+        Objects.requireNonNull(s, "s");
         int start = 0;
         int end = s.length();
         while (start < end && PUNCTUATION.indexOf(s.charAt(start)) >= 0) {
@@ -112,8 +119,10 @@ public final class PyStr {
      *
      * @param s the string
      * @return its length in code points
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public static int len(String s) {
+        Objects.requireNonNull(s, "s");
         return s.codePointCount(0, s.length());
     }
 
@@ -123,8 +132,10 @@ public final class PyStr {
      *
      * @param s the string
      * @return Python's {@code s.isupper()}
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public static boolean isUpper(String s) {
+        Objects.requireNonNull(s, "s");
         boolean cased = false;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
@@ -144,8 +155,10 @@ public final class PyStr {
      *
      * @param s the string
      * @return {@code s} lower-cased
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public static String lower(String s) {
+        Objects.requireNonNull(s, "s");
         return s.toLowerCase(Locale.ROOT);
     }
 

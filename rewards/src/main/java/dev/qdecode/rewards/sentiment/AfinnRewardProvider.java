@@ -9,6 +9,7 @@ import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Provider of the {@code afinn} reward: the AFINN-165 score ({@link Afinn}) of the generated text.
@@ -59,8 +60,15 @@ public final class AfinnRewardProvider implements RewardProvider {
         return PARAMETERS;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(context, "context");
         Target target = Target.from(params);
         boolean normalise = params.getBoolean("normalise", false);
         Path file = LexiconFile.lexiconParameter(params,

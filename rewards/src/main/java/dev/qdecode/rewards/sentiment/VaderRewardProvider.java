@@ -9,6 +9,7 @@ import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -60,8 +61,15 @@ public final class VaderRewardProvider implements RewardProvider {
         return PARAMETERS;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(context, "context");
         Target target = Target.from(params);
         String fieldName = params.getChoice("field", "compound", List.of("compound", "pos", "neg", "neu"));
         ToDoubleFunction<Vader.Scores> field = switch (fieldName) {

@@ -10,6 +10,7 @@ import dev.qdecode.rewards.RewardParams;
 import dev.qdecode.rewards.RewardProvider;
 import dev.qdecode.rewards.RewardSpecException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reward {@code length}: a penalty for responses outside a target length range. With the length
@@ -56,9 +57,13 @@ public final class LengthPenaltyProvider implements RewardProvider {
         return false;
     }
 
-    /** With {@code unit=tokens}: a bare text (as {@code rewards score} has) has no token ids to count. */
+    /** With {@code unit=tokens}: a bare text (as {@code rewards score} has) has no token ids to count.
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public boolean requiresTokenIds(RewardParams params) {
+        Objects.requireNonNull(params, "params");
         return "tokens".equalsIgnoreCase(params.getString("unit", "words").trim());
     }
 
@@ -79,8 +84,14 @@ public final class LengthPenaltyProvider implements RewardProvider {
                 new RewardParameter("cap", "-1", "the most negative reward (< 0)"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         int min = params.getInt("min", 0);
         if (min < 0) {
             throw params.bad("min", params.getString("min", ""), "an integer >= 0");

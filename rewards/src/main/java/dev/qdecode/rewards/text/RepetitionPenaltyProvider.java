@@ -11,6 +11,7 @@ import dev.qdecode.rewards.pystr.PyStr;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -62,8 +63,14 @@ public final class RepetitionPenaltyProvider implements RewardProvider {
                 new RewardParameter("weight", "1", "multiplier of the repeated fraction"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         int n = params.getInt("n", 3);
         if (n < 1 || n > 16) {
             throw params.bad("n", params.getString("n", ""), "an integer 1-16");

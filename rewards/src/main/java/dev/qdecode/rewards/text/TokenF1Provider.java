@@ -11,6 +11,7 @@ import dev.qdecode.rewards.pystr.PyStr;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reward {@code token-f1}: the SQuAD v1.1 token F1 of the generated text against the episode's
@@ -52,8 +53,14 @@ public final class TokenF1Provider implements ReferenceRewardProvider {
                 "squad (lower-case, no punctuation or articles a/an/the) or none (split only)"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code params} when it is null
+     */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(params, "params");
         boolean squad = params.getChoice("normalize", "squad", NORMALIZATIONS).equals("squad");
         return new TokenF1Reward(squad);
     }
