@@ -103,8 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** Refuses {@code options} given here ({@link OptionScope#refuse}); none of them is read. */
     private void refuse(String where, String expected, List<String> options) {
-        OptionScope.refuse(spec, where, expected, options);
-        unread.addAll(options);
+        OptionScope.refuse(spec, where, expected, options, unread);
     }
 
     @Override

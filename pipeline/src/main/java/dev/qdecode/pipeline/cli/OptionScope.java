@@ -36,6 +36,22 @@ final class OptionScope {
     }
 
     /**
+     * {@link #refuse(CommandSpec, String, String, List)}, and adds the options to {@code unread}: this use of
+     * the command does not read them, so a record of its options ({@link ResumableOutput}) leaves them out.
+     *
+     * @param spec the command
+     * @param where the case in which they are not read
+     * @param expected where they are read
+     * @param options the options
+     * @param unread collects the options not read
+     */
+    static void refuse(CommandSpec spec, String where, String expected, List<String> options,
+            java.util.Set<String> unread) {
+        refuse(spec, where, expected, options);
+        unread.addAll(options);
+    }
+
+    /**
      * Refuses every given option that {@code task} does not read.
      *
      * @param spec the command

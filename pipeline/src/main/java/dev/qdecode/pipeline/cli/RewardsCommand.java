@@ -133,28 +133,31 @@ final class RewardsCommand implements Runnable {
             }
         }
 
+        /** The options this scoring does not read (refused when given): left out of the --output record. */
+        private final java.util.Set<String> unread = new java.util.LinkedHashSet<>();
+
         private Integer score() {
             if (!Format.isTable(hyp)) {
                 OptionScope.refuse(spec, "a plain-text --hyp file (one segment per line)",
-                        "with a .tsv/.csv/.jsonl --hyp file", List.of("--column", "--label-column"));
+                        "with a .tsv/.csv/.jsonl --hyp file", List.of("--column", "--label-column"), unread);
             }
             if (refs.stream().noneMatch(Format::isTable)) {
                 OptionScope.refuse(spec, refs.isEmpty() ? "rewards score without --ref" : "plain-text --ref files",
-                        "with .tsv/.csv/.jsonl --ref files", List.of("--ref-column"));
+                        "with .tsv/.csv/.jsonl --ref files", List.of("--ref-column"), unread);
             }
             if (rewards.plugins.isEmpty()) {
                 OptionScope.refuse(spec, "built-in rewards, which draw no random numbers", "with a --plugin reward",
-                        List.of("--seed"));
+                        List.of("--seed"), unread);
             }
             Rewards registry = rewards.registry(); // the reward is created from it too, below
             if (!refs.isEmpty() && registry.referenceReaders(specs).isEmpty()) {
                 OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no references",
                         "with a reward that reads them: " + String.join(", ", registry.referenceReaders()),
-                        List.of("--ref"));
+                        List.of("--ref"), unread);
             }
             if (labelColumn != null && registry.labelReaders(specs).isEmpty()) {
                 OptionScope.refuse(spec, "--reward " + String.join(" --reward ", specs) + ", which reads no gold labels",
-                        "with a reward that reads them (label-match)", List.of("--label-column"));
+                        "with a reward that reads them (label-match)", List.of("--label-column"), unread);
             }
             List<String> needIds = registry.tokenIdsRequired(specs);
             if (!needIds.isEmpty()) {
@@ -347,7 +350,7 @@ final class RewardsCommand implements Runnable {
                 settings.put("--label-column", labelColumn);
             }
             ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--hyp", hyp,
-                    settings, java.util.Set.of(), rows -> rows, resume, overwrite);
+                    settings, unread, rows -> rows, resume, overwrite);
             try {
                 List<List<String>> keys = new ArrayList<>(hyps.size());
                 for (int i = 0; i < hyps.size(); i++) {

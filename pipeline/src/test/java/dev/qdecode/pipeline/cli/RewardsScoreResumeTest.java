@@ -34,6 +34,16 @@ class RewardsScoreResumeTest {
         assertEquals(ExitCodes.OK, whole.code(), whole.err());
         List<String> rows = Files.readAllLines(full);
         assertEquals(31, rows.size()); // header + 30
+        // the record holds the options this scoring reads: not the table columns of plain-text files, nor the
+        // seed that only plug-in rewards draw from
+        com.google.gson.JsonObject options = com.google.gson.JsonParser.parseString(
+                Files.readString(ResumableOutput.runFile(full))).getAsJsonObject().getAsJsonObject("options");
+        for (String unread : List.of("--column", "--label-column", "--ref-column", "--seed")) {
+            assertTrue(!options.has(unread), unread + " in " + options);
+        }
+        assertEquals("[\"bleu\"]", options.get("--reward").toString());
+        assertEquals(hyps.toAbsolutePath().normalize().toString(), options.get("--hyp").getAsString());
+        assertTrue(options.has("--ref") && options.has("--output"), options.toString());
 
         // the header, 12 rows and half of the next
         Path cut = tmp.resolve("cut.tsv");
