@@ -814,9 +814,7 @@ public final class ClassificationTrainer {
             eps.add(episode(data.get(idx[sib.row()]), sib.leaf()));
         }
         double[] r = score(eps, k -> example("training", data.get(idx[w.siblings().get(k).row()]),
-                w.siblings().get(k).leaf()));
-        requireUnitRewards(r, k -> example("training", data.get(idx[w.siblings().get(k).row()]),
-                w.siblings().get(k).leaf()));
+                w.siblings().get(k).leaf()), true);
         List<ReplayEpisode> out = new ArrayList<>(r.length);
         for (int i = 0; i < r.length; i++) {
             Sibling sib = w.siblings().get(i);
@@ -834,11 +832,7 @@ public final class ClassificationTrainer {
         }
         // the dev set's examples (evaluation) are not training examples
         String kind = data == s.train() ? "training" : "evaluation";
-        double[] r = score(eps, k -> example(kind, data.get(idx[k]), w.leaves[k]));
-        if (data == s.train()) {
-            requireUnitRewards(r, k -> example(kind, data.get(idx[k]), w.leaves[k]));
-        }
-        return r;
+        return score(eps, k -> example(kind, data.get(idx[k]), w.leaves[k]), data == s.train());
     }
 
     /**
@@ -866,11 +860,14 @@ public final class ClassificationTrainer {
 
     /**
      * Scores episodes; a reward's failure on one of them names its example and label instead of the
-     * episode's place in the batch.
+     * episode's place in the batch. Training rewards are also checked by {@link #requireUnitRewards}.
+     *
+     * @param training whether the episodes are of training examples (not the evaluation set's)
      */
-    private double[] score(List<Episode> eps, java.util.function.IntFunction<String> name) {
+    private double[] score(List<Episode> eps, java.util.function.IntFunction<String> name, boolean training) {
+        double[] r;
         try {
-            return s.reward().score(eps);
+            r = s.reward().score(eps);
         } catch (dev.qdecode.rewards.RewardException e) {
             int k = e.episodeIndex();
             if (k < 0 || k >= eps.size()) {
@@ -878,6 +875,10 @@ public final class ClassificationTrainer {
             }
             throw new dev.qdecode.rewards.RewardException(e.messageAt(name.apply(k)), e.rewardId(), k, e);
         }
+        if (training) {
+            requireUnitRewards(r, name);
+        }
+        return r;
     }
 
     private static String example(String kind, ClassificationExample e, Node leaf) {
@@ -905,8 +906,7 @@ public final class ClassificationTrainer {
             }
         }
         int k = leaves.size();
-        double[] r = score(eps, j -> example("training", s.train().get(j / k), leaves.get(j % k)));
-        requireUnitRewards(r, j -> example("training", s.train().get(j / k), leaves.get(j % k)));
+        double[] r = score(eps, j -> example("training", s.train().get(j / k), leaves.get(j % k)), true);
         for (int i = 0; i < n; i++) {
             for (int j = 1; j < k; j++) {
                 if (r[i * k + j] != r[i * k]) {
