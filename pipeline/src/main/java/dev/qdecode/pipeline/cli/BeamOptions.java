@@ -25,13 +25,14 @@ final class BeamOptions {
      *
      * @param cfg the step-by-step settings
      * @param spec the command (for usage errors and whether {@code --strategy} was given)
+     * @param unread collects the options this decoding does not read ({@code --length-penalty} without beams)
      * @return the settings with beam search
      * @throws CommandLine.ParameterException naming the option when the combination is invalid
      */
-    GenerationConfig apply(GenerationConfig cfg, CommandLine.Model.CommandSpec spec) {
+    GenerationConfig apply(GenerationConfig cfg, CommandLine.Model.CommandSpec spec, java.util.Set<String> unread) {
         if (beams <= 1) {
             OptionScope.refuse(spec, "decoding without beam search", "with --beams N above 1",
-                    java.util.List.of("--length-penalty"));
+                    java.util.List.of("--length-penalty"), unread);
         }
         try {
             GenerationConfig c = cfg;

@@ -167,8 +167,7 @@ final class EvaluateCommand implements Callable<Integer> {
         OptionScope.read(List.of("translation", "continuation", "dialogue"), List.of("--resume"), readers);
         OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
         if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
-            OptionScope.byTask(spec, task, readers);
-            unread.addAll(OptionScope.unread(task, readers));
+            unread.addAll(OptionScope.byTask(spec, task, readers));
         }
         if ("translation".equals(task)) {
             return translation();
@@ -185,8 +184,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--task: expected continuation, translation, dialogue or classification but got '" + task + "'");
         }
-        policyOptions.requireAsTrained("evaluate --task " + task, true, true);
-        unread.addAll(PolicyOptions.refusedAsTrained(true, true));
+        unread.addAll(policyOptions.requireAsTrained("evaluate --task " + task, true, true));
         List<String> specs = !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(task);
         rewardOptions.requireInputs(specs, dialogue ? null : "--task continuation has none; expected --task dialogue, "
                 + "or a reward that needs none", "--task " + task + " has none; expected a reward that needs none");
@@ -297,10 +295,7 @@ final class EvaluateCommand implements Callable<Integer> {
             keepEarlier(TranslationEval.SCORES);
         }
         GenerationConfig cfg = beam.apply(GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), maxNewTokens, 1,
-                List.of(), 1, 32, false, false), spec);
-        if (cfg.beams() <= 1) {
-            unread.add("--length-penalty"); // refused without beams
-        }
+                List.of(), 1, 32, false, false), spec, unread);
         PrintWriter err = spec.commandLine().getErr();
         // from here on Ctrl-C stops after the current batch, so the translations so far are kept
         Interrupts.install(err, "the translations so far, after the current batch");

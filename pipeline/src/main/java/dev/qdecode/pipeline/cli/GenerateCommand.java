@@ -126,10 +126,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (policy != null && !spec.commandLine().getParseResult().hasMatchedOption("--top-k")) {
             decode.topK = 0; // the policy's scores already keep only its candidates: sample all of them
         }
-        GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec);
-        if (cfg.beams() <= 1) {
-            unread.add("--length-penalty"); // refused without beams
-        }
+        GenerationConfig cfg = beam.apply(decode.toConfig(spec), spec, unread);
         if (cfg.sampling().greedy()) {
             decode.strategy = DecodeOptions.Strategy.greedy; // as --beams implies: the record shows what decodes
         }

@@ -46,7 +46,7 @@ final class OptionScope {
      * @param unread collects the options not read
      */
     static void refuse(CommandSpec spec, String where, String expected, List<String> options,
-            java.util.Set<String> unread) {
+            Set<String> unread) {
         refuse(spec, where, expected, options);
         unread.addAll(options);
     }
@@ -57,36 +57,22 @@ final class OptionScope {
      * @param spec the command
      * @param task the task of this call
      * @param readers per option, the tasks that read it
+     * @return the options of the table that {@code task} does not read, in the table's order (none of them
+     *     was given), e.g. to leave their defaults out of a record of the settings
      * @throws CommandLine.ParameterException {@code OPTION: not for COMMAND --task TASK (expected it only
      *     with --task A or B)}
      */
-    static void byTask(CommandSpec spec, String task, Map<String, List<String>> readers) {
+    static Set<String> byTask(CommandSpec spec, String task, Map<String, List<String>> readers) {
+        Set<String> unread = new LinkedHashSet<>();
         for (Map.Entry<String, List<String>> e : readers.entrySet()) {
             List<String> tasks = e.getValue();
             if (!tasks.contains(task)) {
                 String expected = tasks.size() == 1 ? tasks.get(0)
                         : String.join(", ", tasks.subList(0, tasks.size() - 1)) + " or " + tasks.get(tasks.size() - 1);
-                refuse(spec, spec.name() + " --task " + task, "with --task " + expected, List.of(e.getKey()));
+                refuse(spec, spec.name() + " --task " + task, "with --task " + expected, List.of(e.getKey()), unread);
             }
         }
-    }
-
-    /**
-     * The options of a readers table that {@code task} does not read (refused by {@link #byTask} when
-     * given), e.g. to leave their defaults out of a record of the settings.
-     *
-     * @param task the task of this call
-     * @param readers per option, the tasks that read it
-     * @return the options, in the table's order
-     */
-    static Set<String> unread(String task, Map<String, List<String>> readers) {
-        Set<String> r = new LinkedHashSet<>();
-        readers.forEach((o, tasks) -> {
-            if (!tasks.contains(task)) {
-                r.add(o);
-            }
-        });
-        return r;
+        return unread;
     }
 
     /**

@@ -36,32 +36,16 @@ final class PolicyOptions {
     List<Path> ensemble = new ArrayList<>();
 
     /**
-     * The options {@link #requireAsTrained} refuses, which such a command therefore does not read.
-     *
-     * @param headToo whether {@code --head} is refused as well
-     * @param ensembleToo whether {@code --ensemble} is refused as well
-     * @return the option names
-     */
-    static List<String> refusedAsTrained(boolean headToo, boolean ensembleToo) {
-        List<String> r = new ArrayList<>(List.of("--q-weight"));
-        if (headToo) {
-            r.add("--head");
-        }
-        if (ensembleToo) {
-            r.add("--ensemble");
-        }
-        return r;
-    }
-
-    /**
      * Refuses the decoding-time options where a command scores the run's policy as trained.
      *
      * @param where what does so, for the message (e.g. {@code "evaluate --task continuation"})
      * @param headToo whether {@code --head} is refused as well (it is where the online head is used)
      * @param ensembleToo whether {@code --ensemble} is refused as well
+     * @return the options refused ({@code --q-weight}, then {@code --head} and {@code --ensemble} as asked), none
+     *     of which was given: such a command does not read them
      * @throws CliException (usage) naming the first option given
      */
-    void requireAsTrained(String where, boolean headToo, boolean ensembleToo) {
+    List<String> requireAsTrained(String where, boolean headToo, boolean ensembleToo) {
         // given, whatever its value: --q-weight 1 is refused too, as --head online is
         boolean weightGiven = mixee.commandLine().getParseResult().hasMatchedOption("--q-weight");
         String given = ensembleToo && !ensemble.isEmpty() ? "--ensemble" : weightGiven ? "--q-weight"
@@ -72,6 +56,14 @@ final class PolicyOptions {
                     + (given.equals("--q-weight") ? "" : ", or evaluate --task classification") + ")",
                     ExitCodes.USAGE);
         }
+        List<String> refused = new ArrayList<>(List.of("--q-weight"));
+        if (headToo) {
+            refused.add("--head");
+        }
+        if (ensembleToo) {
+            refused.add("--ensemble");
+        }
+        return refused;
     }
 
     /**
