@@ -125,8 +125,7 @@ public final class ClassificationTrainer {
      * @throws NullPointerException naming {@code template} when it is null
      */
     public static void checkDecoderTemplate(String template) {
-        Objects.requireNonNull(template, "template");
-        checkTemplate(template);
+        checkTemplate(template); // refuses a null template, naming it
         if (template.substring(template.indexOf("{text}") + "{text}".length()).isBlank()) {
             throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)
                     + "': expected text after {text} with a "
