@@ -107,7 +107,8 @@ final class TokenizerCommand implements Runnable {
                         + "(decode(encode(text)) == text), with two exceptions in --byte-fallback style: a text "
                         + "containing a special token decodes with a space after each special token (a ▁ is "
                         + "prepended to each side, e.g. 'a<sep>b' → 'a<sep> b'), and the word marker ▁ (U+2581) "
-                        + "itself decodes as a space.",
+                        + "itself decodes as a space. After training, every training text is decoded back; the texts "
+                        + "that do not come back exactly are counted in a warning naming the first (FILE:LINE, column).",
                 "Special tokens: <unk> <s> </s> <pad> at ids 0..3, then --special-tokens. With --byte-fallback the "
                         + "tokenizer is Llama/SentencePiece style (▁ word marker, <0x00>..<0xFF> for unseen "
                         + "characters); without it GPT-2 byte-level style.",
@@ -192,31 +193,38 @@ final class TokenizerCommand implements Runnable {
             double seconds = (System.nanoTime() - t0) / 1e9;
             trained.save(out);
 
-            // Compression on the training data, per column.
+            // Compression on the training data, per column, and the texts that do not decode back exactly.
             Map<String, long[]> stats = new LinkedHashMap<>(); // column → {segments, tokens}
             long chars = 0;
             long tokens = 0;
+            long notRoundTripped = 0;
+            String firstNotRoundTripped = null;
             try (TextTokenizer tok = TextTokenizer.load(out)) {
-                List<String> batch = new ArrayList<>();
-                List<String> batchColumns = new ArrayList<>();
+                List<String[]> batch = new ArrayList<>();
                 Iterator<String[]> it = segments.withColumns();
                 while (it.hasNext() || !batch.isEmpty()) {
                     if (it.hasNext()) {
                         String[] s = it.next();
-                        batchColumns.add(s[0]);
-                        batch.add(s[1]);
+                        batch.add(s);
                         chars += s[1].codePointCount(0, s[1].length());
                     }
                     if (batch.size() == 2048 || (!it.hasNext() && !batch.isEmpty())) {
-                        int[][] ids = tok.encodeBatch(batch, false);
+                        int[][] ids = tok.encodeBatch(batch.stream().map(s -> s[1]).toList(), false);
                         for (int i = 0; i < ids.length; i++) {
-                            long[] st = stats.computeIfAbsent(batchColumns.get(i), k -> new long[2]);
+                            String[] s = batch.get(i);
+                            long[] st = stats.computeIfAbsent(s[0], k -> new long[2]);
                             st[0]++;
                             st[1] += ids[i].length;
                             tokens += ids[i].length;
+                            String back = tok.decode(ids[i], false);
+                            if (!back.equals(s[1])) {
+                                if (notRoundTripped++ == 0) {
+                                    firstNotRoundTripped = s[2] + (s[0].equals("lines") ? "" : " column " + s[0])
+                                            + ": " + whyNotRoundTripped(s[1], back, cfg.specialTokens());
+                                }
+                            }
                         }
                         batch.clear();
-                        batchColumns.clear();
                     }
                 }
             }
@@ -231,8 +239,31 @@ final class TokenizerCommand implements Runnable {
                             + "chars/token, tokens/text %s; wrote %s%n",
                     vocab, trained.baseSize(), trained.mergeCount(), byteFallback ? "byte fallback" : "byte-level",
                     trained.trainingLines(), seconds, chars / (double) Math.max(1, tokens), perColumn, out);
+            if (notRoundTripped > 0) {
+                long texts = stats.values().stream().mapToLong(st -> st[0]).sum();
+                spec.commandLine().getErr().printf(Locale.ROOT,
+                        "qdecode: warning: %d of %d training texts do not decode back exactly (first: %s)%s%n",
+                        notRoundTripped, texts, firstNotRoundTripped, byteFallback
+                                ? "; without --byte-fallback (byte-level style) every text decodes back exactly" : "");
+            }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Why a training text does not decode back exactly: the causes known for the Llama byte-fallback
+     * style (see {@code TokenizerJsonWriter}), else both texts.
+     */
+    static String whyNotRoundTripped(String text, String decoded, List<String> specialTokens) {
+        if (text.indexOf('\u2581') >= 0) {
+            return "it contains the word marker ▁ (U+2581), which decodes as a space";
+        }
+        for (String special : specialTokens) {
+            if (text.contains(special)) {
+                return "it contains the special token " + special + ", which decodes with a space after it";
+            }
+        }
+        return "'" + text + "' decodes as '" + decoded + "'";
     }
 
     /** The message for --data files with no text in them: names the files and what was expected. */
@@ -280,7 +311,7 @@ final class TokenizerCommand implements Runnable {
             };
         }
 
-        /** {column (or "lines" for a text file), segment} pairs. */
+        /** {column (or "lines" for a text file), segment, FILE:LINE} triples. */
         Iterator<String[]> withColumns() {
             return new Iterator<>() {
                 private int file = -1;
@@ -296,7 +327,7 @@ final class TokenizerCommand implements Runnable {
                         if (rows != null && rows.hasNext()) {
                             Row r = rows.next();
                             for (String c : columns) {
-                                pending.add(new String[] {c, r.get(c)});
+                                pending.add(new String[] {c, r.get(c), r.source() + ":" + r.line()});
                             }
                         } else if (text != null) {
                             String line = limit > 0 && textLines >= limit ? null : readLine();
@@ -304,7 +335,7 @@ final class TokenizerCommand implements Runnable {
                                 closeText();
                             } else {
                                 textLines++;
-                                pending.add(new String[] {"lines", line});
+                                pending.add(new String[] {"lines", line, textFile + ":" + textLines});
                             }
                         } else if (++file < files.size()) {
                             open(files.get(file));

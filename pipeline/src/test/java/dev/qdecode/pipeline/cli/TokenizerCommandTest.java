@@ -100,6 +100,25 @@ class TokenizerCommandTest {
 
     /** A UTF-8 byte-order mark starting a plain-text file is not trained as text (as for table files). */
     @Test
+    void textsThatDoNotDecodeBackExactlyAreCountedAndTheFirstIsNamed() throws IOException {
+        Path data = tmp.resolve("marks.tsv");
+        Files.writeString(data, "en\tde\nthe cat sat\tdie Katze sass\nhello \u2581 world\thallo Welt\n"
+                + "a<sep>b\tc d\n", StandardCharsets.UTF_8);
+        CliRunner.Result llama = CliRunner.run("tokenizer", "train", "--data", data.toString(), "--columns", "en,de",
+                "--vocab-size", "300", "--byte-fallback", "--special-tokens", "<sep>", "--out",
+                tmp.resolve("llama").toString());
+        assertEquals(0, llama.code(), llama.err());
+        assertEquals("qdecode: warning: 2 of 6 training texts do not decode back exactly (first: " + data
+                + ":3 column en: it contains the word marker ▁ (U+2581), which decodes as a space); without "
+                + "--byte-fallback (byte-level style) every text decodes back exactly", llama.err().strip());
+
+        CliRunner.Result byteLevel = CliRunner.run("tokenizer", "train", "--data", data.toString(), "--columns",
+                "en,de", "--vocab-size", "300", "--special-tokens", "<sep>", "--out", tmp.resolve("bl").toString());
+        assertEquals(0, byteLevel.code(), byteLevel.err());
+        assertEquals("", byteLevel.err().strip(), "byte-level style decodes every text back");
+    }
+
+    @Test
     void aByteOrderMarkBeforeThePlainTextIsNotText() throws IOException {
         Path bom = tmp.resolve("bom.txt");
         Files.write(bom, ("\uFEFF" + "hello\n".repeat(3)).getBytes(StandardCharsets.UTF_8));
