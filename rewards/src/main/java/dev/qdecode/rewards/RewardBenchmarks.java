@@ -458,6 +458,21 @@ public final class RewardBenchmarks {
      * shutdown hook when the JVM ends first (Ctrl-C or a kill during the runs).
      */
     static Workload classifierReward(Path shared, String encoderId) throws IOException {
+        return classifierReward(shared, encoderId, null);
+    }
+
+    /**
+     * {@link #classifierReward(Path, String)} with its temporary classifier directory made in {@code tempParent}
+     * (null: the system's temporary directory), so that a test can watch that directory alone, whatever other
+     * processes do in the shared {@code /tmp}.
+     *
+     * @param shared the shared data directory
+     * @param encoderId the sentence encoder
+     * @param tempParent where the temporary classifier directory is made, or null for the default
+     * @return the workload, which deletes the directory when closed
+     * @throws IOException when the data cannot be read or the classifier not saved
+     */
+    static Workload classifierReward(Path shared, String encoderId, Path tempParent) throws IOException {
         String given = System.getProperty("qdecode.bench.classifier." + encoderId);
         if (given != null) {
             return classifierReward(shared, Path.of(given), null);
@@ -465,7 +480,8 @@ public final class RewardBenchmarks {
         Path train = shared.resolve("data/sst2/train.tsv");
         List<String> texts = tsvColumn(train, "sentence").subList(0, 2000);
         List<String> labels = tsvColumn(train, "label").subList(0, 2000);
-        Path model = Files.createTempDirectory("qdecode-bench-clf");
+        Path model = tempParent == null ? Files.createTempDirectory("qdecode-bench-clf")
+                : Files.createTempDirectory(tempParent, "qdecode-bench-clf");
         // Ctrl-C (or a kill) ends the JVM without closing the workload: a shutdown hook deletes the directory then.
         Thread atExit = deleteAtExit(model);
         try {

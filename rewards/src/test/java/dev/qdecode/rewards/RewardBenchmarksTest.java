@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,23 +61,30 @@ class RewardBenchmarksTest {
         assertEquals(2, RewardBenchmarks.run("bleu-sentence", SHARED, 2, 0, 1).threads());
     }
 
+    /**
+     * The temporary classifier is made in, and asserted on, this test's own directory: the test used to list the
+     * {@code qdecode-bench-clf*} folders of the shared system temporary directory before and after, so a benchmark
+     * running at the same time in another process made it fail.
+     */
     @Test
-    void theClassifierBenchmarkDeletesItsTemporaryClassifierAfterARunAndOnFailure() throws Exception {
-        Set<Path> before = benchDirs();
-        RewardBenchmarks.Result r = RewardBenchmarks.run("classifier-reward-q", SHARED, 1, 0, 1);
-        assertTrue(r.checksum() > 0, r.format());
-        assertEquals(before, benchDirs(), "no qdecode-bench-clf directory left behind");
+    void theClassifierBenchmarkDeletesItsTemporaryClassifierAfterARunAndOnFailure(@TempDir Path tmp) throws Exception {
+        try (RewardBenchmarks.Workload w = RewardBenchmarks.classifierReward(SHARED, "minilm-q", tmp)) {
+            List<Path> made = benchDirs(tmp);
+            assertEquals(1, made.size(), made.toString());
+            assertTrue(Files.exists(made.get(0).resolve("classifier.json")), "the classifier is saved there");
+            assertTrue(w.run() > 0);
+        }
+        assertEquals(List.of(), benchDirs(tmp), "no qdecode-bench-clf directory left behind");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RewardBenchmarks.classifierReward(SHARED, "no-such-encoder"));
+                () -> RewardBenchmarks.classifierReward(SHARED, "no-such-encoder", tmp));
         assertTrue(e.getMessage().startsWith("unknown sentence encoder 'no-such-encoder'"), e.getMessage());
-        assertEquals(before, benchDirs(), "none left behind by a failed preparation either");
+        assertEquals(List.of(), benchDirs(tmp), "none left behind by a failed preparation either");
     }
 
-    /** The benchmark's temporary classifier directories now in the temporary directory. */
-    private static Set<Path> benchDirs() throws Exception {
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("qdecode-bench-clf"))
-                    .collect(Collectors.toSet());
+    /** The benchmark's temporary classifier directories in {@code dir}. */
+    private static List<Path> benchDirs(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("qdecode-bench-clf")).toList();
         }
     }
 }

@@ -117,7 +117,9 @@ final class TaskOptions {
         /**
          * Each context (its last {@value DialogueFormat#CONTEXT_TURNS} turns, as {@code sft} trains on) rendered
          * by {@link DialogueFormat} becomes a
-         * prompt, the response its reference. A prompt that would leave no room for {@code maxNewTokens} in the
+         * prompt, the response its reference, on one line as the context's turns ({@link DialogueFormat#line}: a
+         * line break inside it one space), which is what {@code sft} trains on and what {@code train
+         * --demonstrations} teacher-forces: a line break there would start another speaker's turn. A prompt that would leave no room for {@code maxNewTokens} in the
          * model's context is shortened by {@link DialogueFormat#fit} (older turns dropped first, then the
          * beginning of the last turn), with one warning line on {@code err} counting them. Rows whose prompts
          * come out as the same text (the same last turns) pool their responses in {@link Prompts#references()}:
@@ -173,7 +175,7 @@ final class TaskOptions {
             }
             List<Integer> index = java.util.stream.IntStream.range(0, rows.size()).boxed().toList();
             return new Fitted(Prompts.of(index, i -> rows.get(i).id(), prompts::get,
-                    i -> List.of(rows.get(i).response())), shortened, unfit);
+                    i -> List.of(DialogueFormat.line(rows.get(i).response()))), shortened, unfit);
         }
     }
 

@@ -74,7 +74,7 @@ final class Charts {
             new Spec("diversity", "Diversity and length", List.of("distinct_1", "distinct_2"), List.of("mean_length"),
                     "distinct-n", "tokens"),
             new Spec("repetition", "Degenerate repetition", List.of("repeat_fraction"), List.of(), "fraction", null),
-            new Spec("loss", "TD loss and Q-values", List.of("loss"), List.of("q_abs_mean", "q_abs_max", "target_mean"),
+            new Spec("loss", "Value loss and Q-values", List.of("loss"), List.of("q_abs_mean", "q_abs_max", "target_mean"),
                     "loss", "Q"),
             new Spec("targets", "Bellman targets and gradients", List.of("clipped_fraction"), List.of("grad_norm"),
                     "clipped fraction", "gradient norm"),
@@ -109,7 +109,7 @@ final class Charts {
             Map.entry("perplexity", "perplexity"), Map.entry("dev_perplexity", "dev perplexity"),
             Map.entry("distinct_1", "distinct-1"), Map.entry("distinct_2", "distinct-2"),
             Map.entry("mean_length", "mean length"), Map.entry("repeat_fraction", "4×-repeat fraction"),
-            Map.entry("loss", "TD loss"), Map.entry("q_abs_mean", "mean |Q|"),
+            Map.entry("loss", "value loss"), Map.entry("q_abs_mean", "mean |Q|"),
             Map.entry("target_mean", "mean target"), Map.entry("clipped_fraction", "clipped targets"),
             Map.entry("grad_norm", "gradient norm"), Map.entry("train_reward", "train reward"),
             Map.entry("train_kl", "train KL"), Map.entry("epsilon", "ε"), Map.entry("accuracy", "accuracy (averaged head)"), Map.entry("online_accuracy", "accuracy (online head)"), Map.entry("q_abs_max", "max |Q|"),
@@ -120,6 +120,13 @@ final class Charts {
             Map.entry("learning_rate", "learning rate"), Map.entry("samples", "samples"),
             Map.entry("dev_ppl", "dev perplexity"), Map.entry("bleu", "dev BLEU"),
             Map.entry("target_tokens_per_s", "target tokens/s"));
+
+    /**
+     * What the {@code loss} field of each {@code valueLoss} is, in the legend and the chart's title: a
+     * classification run fits Q = σ(z) to its targets by cross-entropy (its default), not by a Huber TD loss.
+     */
+    private static final Map<String, String> LOSS_LABELS = Map.of("huber", "TD loss (Huber)",
+            "cross-entropy", "cross-entropy loss (Q = σ(z) vs targets)");
 
     /** Tableau 10: distinguishable, colour-blind-friendly. */
     private static final Color[] PALETTE = {
@@ -150,6 +157,32 @@ final class Charts {
      */
     static String label(String field) {
         return LABELS.getOrDefault(field, field);
+    }
+
+    /**
+     * The label of a metric field of one run: {@link #label(String)}, but for {@code loss} the loss that
+     * run's head was fitted with ({@code TD loss (Huber)}, or {@code cross-entropy loss (Q = σ(z) vs targets)}).
+     *
+     * @param field the JSON field name
+     * @param run the run
+     * @return its label
+     */
+    static String label(String field, RunData run) {
+        return "loss".equals(field) ? LOSS_LABELS.getOrDefault(String.valueOf(run.valueLoss()), label(field))
+                : label(field);
+    }
+
+    /**
+     * The title of the loss chart: named by the loss the runs' heads were fitted with, e.g. {@code TD loss
+     * (Huber) and Q-values}; {@code Value loss and Q-values} when compared runs used different losses (the
+     * legend names each) or a run's is not recorded.
+     */
+    private static String lossTitle(List<RunData> runs) {
+        Set<String> kinds = new LinkedHashSet<>();
+        runs.forEach(r -> kinds.add(LOSS_LABELS.get(String.valueOf(r.valueLoss()))));
+        String only = kinds.size() == 1 ? kinds.iterator().next() : null;
+        return only != null ? Character.toUpperCase(only.charAt(0)) + only.substring(1) + " and Q-values"
+                : "Value loss and Q-values";
     }
 
     /**
@@ -188,6 +221,9 @@ final class Charts {
             if (!left.isEmpty()) {
                 // a classification run is evaluated on labelled examples, not prompts to continue
                 String title = classification ? s.title().replace("held-out prompts", "held-out examples") : s.title();
+                if ("loss".equals(s.id())) {
+                    title = lossTitle(runs);
+                }
                 out.add(new Spec(s.id(), title, left, right, s.leftTitle(), s.rightTitle()));
             }
         }
@@ -372,7 +408,7 @@ final class Charts {
         if (manyRuns) {
             b.append(run.name()).append(" · ");
         }
-        b.append(label(field));
+        b.append(label(field, run));
         if (manyPolicies) {
             b.append(" (").append(policy.isEmpty() ? "no policy" : policy).append(')');
         }

@@ -374,6 +374,21 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     }
 
     /**
+     * The loss the run's Q head was fitted with: its config's {@code valueLoss} ({@code huber} or {@code
+     * cross-entropy}); {@code huber} for a config without it (written before {@code --value-loss}, when the TD
+     * loss was always Huber's).
+     *
+     * @return the loss, or {@code null} when the run records no config
+     */
+    String valueLoss() {
+        JsonObject c = settings("config");
+        if (c == null) {
+            return null;
+        }
+        return c.get("valueLoss") instanceof JsonPrimitive v ? v.getAsString() : "huber";
+    }
+
+    /**
      * A numeric section ({@code base}, {@code trained}) of the summary.
      *
      * @param section the section name

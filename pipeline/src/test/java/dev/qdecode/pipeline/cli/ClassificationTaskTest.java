@@ -95,6 +95,24 @@ class ClassificationTaskTest {
                 + "(expected it only for a run on a decoder backbone)", m.err().lines().findFirst().orElse(""));
     }
 
+    /**
+     * A classification run fits its head by cross-entropy (its default --value-loss): its report's loss chart is
+     * titled by that loss; it used to say "TD loss", the Huber TD loss of continuation runs.
+     */
+    @Test
+    void theReportOfACrossEntropyRunNamesItsLoss(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("ce");
+        Result r = classify(data(tmp, "train.tsv", 60, 1), data(tmp, "dev.tsv", 20, 2), out, "--labels",
+                "0=sad,1=happy", "--episodes", "200", "--eval-every", "100", "--seed", "3");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals("cross-entropy", json(out.resolve("summary.json")).getAsJsonObject("config").get("valueLoss")
+                .getAsString());
+        String html = Files.readString(out.resolve("report/report.html"));
+        assertTrue(html.contains("<figure id=\"chart-loss\"><img alt=\"Cross-entropy loss (Q = σ(z) vs targets) and "
+                + "Q-values\""), "the loss chart");
+        assertFalse(html.contains("TD loss"), "a cross-entropy run's report says TD loss");
+    }
+
     @Test
     void learnsThroughSingleAndMultiTokenVerbalisers(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 400, 1);

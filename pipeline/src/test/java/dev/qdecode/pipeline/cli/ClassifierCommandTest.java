@@ -59,6 +59,11 @@ class ClassifierCommandTest {
         String record = Files.readString(ResumableOutput.runFile(predictions));
         assertTrue(record.contains("\"classifier.json\": \"") && record.contains("\"inputs\": 20")
                 && record.contains("\"tsv_escapes\": \"backslash\""), record);
+        // its options are those eval reads, every one in every use (none is left unread, as rewards score's
+        // table columns are for plain-text files): defaults included, --overwrite not a setting
+        assertEquals(List.of("--data", "--text-column", "--label-column", "--limit", "--classifier", "--output"),
+                List.copyOf(com.google.gson.JsonParser.parseString(record).getAsJsonObject().getAsJsonObject("options")
+                        .keySet()));
         assertTrue(!withOutput.out().contains("wrote"), withOutput.out());
         String first = Files.readString(predictions);
         CliRunner.Result rerun = CliRunner.run("classifier", "eval", "--classifier", out.toString(), "--data",

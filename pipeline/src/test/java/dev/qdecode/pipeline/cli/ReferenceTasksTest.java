@@ -309,6 +309,42 @@ class ReferenceTasksTest {
         assertTrue(missing.err().contains("file not found"), missing.err());
     }
 
+    /**
+     * A response cell with line breaks (a JSON-lines or CSV cell can hold them) is the reference, and with
+     * --demonstrations the teacher-forced episode, as one turn line ({@code DialogueFormat.line}, as the context's
+     * turns and sft's targets): the raw text was stored, so a demonstration taught a line break, which in the
+     * prompt starts another speaker's turn.
+     */
+    @Test
+    void aResponseWithLineBreaksIsReferencedAndDemonstratedOnOneLine(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("pairs.jsonl");
+        Files.write(data, List.of(
+                "{\"dialog_id\": \"0\", \"turn\": 1, \"context\": \"Can you manage chopsticks ?\", "
+                        + "\"response\": \"Why not ?\\nB: See .  \\r\\n Easy !\"}",
+                "{\"dialog_id\": \"1\", \"turn\": 1, \"context\": \"Hello !\", \"response\": \"Hi .\"}"));
+        Path model = Path.of(CliRunner.model("TinyStories-656K"));
+        try (dev.qdecode.tokenizer.TextTokenizer tok = dev.qdecode.tokenizer.TextTokenizer.load(model)) {
+            TaskOptions.Fitted f = TaskOptions.dialogue(data, 0, "--data").fit(tok,
+                    dev.qdecode.tokenizer.PromptFormat.forModel(model, tok), 512, 8,
+                    new java.io.PrintWriter(new java.io.StringWriter()));
+            // what train's demonstrations teacher-force (the first reference of a prompt) and every reward reads
+            assertEquals(List.of("Why not ? B: See . Easy !"),
+                    f.prompts().references().get("B: Can you manage chopsticks ?\nA:"));
+            assertEquals(List.of(List.of("Why not ? B: See . Easy !"), List.of("Hi .")), f.prompts().rowReferences());
+            // the same one-line text that sft --task dialogue trains on
+            assertEquals(dev.qdecode.pipeline.sft.DialogueFormat.line("Why not ?\nB: See .  \r\n Easy !"),
+                    f.prompts().rowReferences().get(0).get(0));
+        }
+        Path runDir = tmp.resolve("run");
+        Result r = run("train", "--task", "dialogue", "--model", CliRunner.model("TinyStories-656K"), "--data",
+                data.toString(), "--dev", data.toString(), "--episodes", "4", "--rollout-episodes", "2",
+                "--max-new-tokens", "6", "--batch-size", "4", "--updates-per-rollout", "1", "--eval-samples", "1",
+                "--demonstrations", "1", "--reward", "chrf", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals(4, JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject()
+                .get("demonstrations").getAsLong());
+    }
+
     @Test
     void dialogueContextsTooLongForTheModelAreShortenedWithAWarning(@TempDir Path tmp) throws Exception {
         String header = "dialog_id\tturn\ttopic\tresponse_act\tresponse_emotion\tcontext\tresponse";

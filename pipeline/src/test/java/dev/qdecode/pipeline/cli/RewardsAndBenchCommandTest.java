@@ -299,7 +299,8 @@ class RewardsAndBenchCommandTest {
         Path bad = Files.writeString(tmp.resolve("bad.txt"), "good\t3\nbad\tnotanumber\n");
         CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "afinn:lexicon=" + bad, "--hyp", hyp.toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertEquals("qdecode: error: AFINN lexicon " + bad + " line 2: expected word<TAB>integer score in -5..5, got "
+        // named with the reward and the parameter that pointed at the file, as a value naming nothing is
+        assertEquals("qdecode: error: reward 'afinn': parameter lexicon='" + bad + "': AFINN lexicon " + bad + " line 2: expected word<TAB>integer score in -5..5, got "
                 + "'bad\\tnotanumber'", r.err().strip());
         Path dir = Files.createDirectories(tmp.resolve("lexicons"));
         Files.copy(CliRunner.shared().resolve("data/lexicons/emoji_utf8_lexicon.txt"),
@@ -312,8 +313,9 @@ class RewardsAndBenchCommandTest {
         Files.writeString(dir.resolve("vader_lexicon.txt"), "happy\tx\n");
         r = CliRunner.run("rewards", "score", "--reward", "vader:lexicon=" + dir, "--hyp", hyp.toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().startsWith("qdecode: error: VADER lexicon " + dir.resolve("vader_lexicon.txt") + " line 1:"),
-                r.err());
+        assertEquals("qdecode: error: reward 'vader': parameter lexicon='" + dir + "': VADER lexicon "
+                + dir.resolve("vader_lexicon.txt") + " line 1: expected token<TAB>mean valence (a number), got "
+                + "'happy\\tx'", r.err().strip());
         // naming nothing, or a file for the directory: a wrong value, as classifier:model= treats it
         Path missing = tmp.resolve("missing");
         usage("qdecode: error: reward 'vader': parameter lexicon='" + missing + "': expected a directory holding "

@@ -120,6 +120,31 @@ class RunReportTest {
         assertTrue(pngNames(written).containsAll(List.of("reward.png", "loss.png", "other.png")));
     }
 
+    /**
+     * The loss chart is titled by the loss the heads were fitted with (the config's valueLoss; a config without it
+     * is from before --value-loss, when it was always Huber's), and only generically when compared runs differ.
+     */
+    @Test
+    void theLossChartIsTitledByTheValueLoss(@TempDir Path tmp) throws IOException {
+        Path huber = ReportFixtures.syntheticRun(tmp.resolve("huber"));
+        assertEquals("TD loss (Huber) and Q-values", lossTitle(huber, List.of()));
+        Path ce = ReportFixtures.syntheticRun(tmp.resolve("ce"));
+        Path summary = ce.resolve("summary.json");
+        JsonObject o = JsonParser.parseString(Files.readString(summary)).getAsJsonObject();
+        o.getAsJsonObject("config").addProperty("valueLoss", "cross-entropy");
+        Files.writeString(summary, o.toString());
+        assertEquals("Cross-entropy loss (Q = σ(z) vs targets) and Q-values", lossTitle(ce, List.of()));
+        assertEquals("Value loss and Q-values", lossTitle(ce, List.of(huber)));
+    }
+
+    /** The title of the loss chart of a report of {@code run} compared with {@code others}. */
+    private static String lossTitle(Path run, List<Path> others) {
+        List<RunData> runs = new ArrayList<>();
+        runs.add(RunData.read(run, "a"));
+        others.forEach(p -> runs.add(RunData.read(p, "b")));
+        return Charts.specs(runs).stream().filter(s -> s.id().equals("loss")).findFirst().orElseThrow().title();
+    }
+
     @Test
     void sameNamedRunsGetDistinctNames() {
         assertEquals(List.of("a/run", "b/run", "c"), RunReport.names(List.of(Path.of("/x/a/run"), Path.of("/x/b/run"),

@@ -74,7 +74,7 @@ public final class AfinnRewardProvider implements RewardProvider {
         Path file = LexiconFile.lexiconParameter(params,
                 context.sharedDir().resolve("data").resolve("lexicons").resolve(Afinn.DEFAULT_FILE),
                 "an AFINN word list file (word<TAB>score)");
-        return new AfinnReward(Afinn.load(file), normalise, target);
+        return new AfinnReward(LexiconFile.load(params, file, Afinn::load), normalise, target);
     }
 
     /** The reward: one AFINN score per episode text. */

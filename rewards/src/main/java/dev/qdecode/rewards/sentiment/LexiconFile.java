@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Reads a tab-separated lexicon file as the original Python code does ({@code read().rstrip('\n')
  * .split('\n')}) and builds one-line {@link RewardInputException}s (bad input, exit 3) that name the file
- * and line.
+ * and line ({@link #load} adds the reward and its parameter).
  */
 final class LexiconFile {
 
@@ -107,6 +107,31 @@ final class LexiconFile {
             throw params.bad("lexicon", given, expected + " (" + problem + ")");
         }
         return path;
+    }
+
+    /**
+     * Loads the lexicon that {@link #lexiconParameter} resolved, so that a {@link RewardInputException} of
+     * the loader (a bad line, no entries, not UTF-8, a missing file), which names the file and line, also
+     * names the reward and the parameter that pointed at the file, as the errors of {@link #lexiconParameter}
+     * do: {@code reward 'vader': parameter lexicon='DIR': VADER lexicon DIR/vader_lexicon.txt line 7: expected
+     * ...}; without the parameter, {@code parameter lexicon (default PATH)}.
+     *
+     * @param <T> the lexicon type
+     * @param params the reward's parameters
+     * @param path the path {@link #lexiconParameter} returned
+     * @param loader loads the lexicon from {@code path} (e.g. {@code Vader::load})
+     * @return the loaded lexicon
+     * @throws RewardInputException (bad input) the loader's, its message prefixed with the reward and parameter
+     */
+    static <T> T load(RewardParams params, Path path, java.util.function.Function<Path, T> loader) {
+        try {
+            return loader.apply(path);
+        } catch (RewardInputException e) {
+            String given = params.getString("lexicon", null);
+            throw new RewardInputException("reward '" + params.rewardId() + "': parameter lexicon"
+                    + (given == null ? " (default " + path.toAbsolutePath().normalize() + ")" : "='" + given + "'")
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -81,7 +81,7 @@ public final class VaderRewardProvider implements RewardProvider {
         Path dir = LexiconFile.lexiconParameter(params, context.sharedDir().resolve("data").resolve("lexicons"),
                 "a directory holding " + Vader.LEXICON_FILE + " and " + Vader.EMOJI_FILE,
                 Vader.LEXICON_FILE, Vader.EMOJI_FILE);
-        return new VaderReward(Vader.load(dir), field, target);
+        return new VaderReward(LexiconFile.load(params, dir, Vader::load), field, target);
     }
 
     /** The reward: one VADER score per episode text. */

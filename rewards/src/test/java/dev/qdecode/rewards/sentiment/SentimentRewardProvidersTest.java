@@ -120,10 +120,13 @@ class SentimentRewardProvidersTest {
         m = assertThrows(RewardException.class, () -> create(afinn, Map.of("normalise", "maybe"), context)).getMessage();
         assertEquals("reward 'afinn': parameter normalise='maybe': expected true or false", m);
         RewardContext nowhere = new RewardContext(Path.of("/nonexistent/shared"), 0L);
-        m = assertThrows(RewardException.class, () -> create(vader, Map.of(), nowhere)).getMessage();
-        assertTrue(m.contains("/nonexistent/shared/data/lexicons/vader_lexicon.txt") && !m.contains("\n"), m);
-        m = assertThrows(RewardException.class, () -> create(afinn, Map.of(), nowhere)).getMessage();
-        assertTrue(m.contains("/nonexistent/shared/data/lexicons/afinn-165.tsv"), m);
+        // a missing default lexicon names the reward and the parameter's default as well as the file
+        m = assertThrows(RewardInputException.class, () -> create(vader, Map.of(), nowhere)).getMessage();
+        assertEquals("reward 'vader': parameter lexicon (default /nonexistent/shared/data/lexicons): VADER lexicon "
+                + "/nonexistent/shared/data/lexicons/vader_lexicon.txt: file not found", m);
+        m = assertThrows(RewardInputException.class, () -> create(afinn, Map.of(), nowhere)).getMessage();
+        assertEquals("reward 'afinn': parameter lexicon (default /nonexistent/shared/data/lexicons/afinn-165.tsv): "
+                + "AFINN lexicon /nonexistent/shared/data/lexicons/afinn-165.tsv: file not found", m);
     }
 
     /**
@@ -179,7 +182,8 @@ class SentimentRewardProvidersTest {
     /**
      * A lexicon file that exists but whose contents are bad (a bad line, no entries, not UTF-8) is bad input
      * ({@link RewardInputException}, exit 3), not a failing reward (exit 4), as a classifier directory
-     * that is not a classifier is; the message names the file and line.
+     * that is not a classifier is; the message names the reward, the parameter that pointed at the file, the
+     * file and the line (it used to name only the file and line).
      */
     @Test
     void aLexiconWithBadContentsIsBadInput() throws Exception {
@@ -190,25 +194,33 @@ class SentimentRewardProvidersTest {
             Path badLine = java.nio.file.Files.writeString(tmp.resolve("bad.txt"), "good\t3\nbad\tnotanumber\n");
             String m = assertThrows(RewardInputException.class,
                     () -> create(afinn, Map.of("lexicon", badLine.toString()), context)).getMessage();
-            assertEquals("AFINN lexicon " + badLine + " line 2: expected word<TAB>integer score in -5..5, got "
+            assertEquals("reward 'afinn': parameter lexicon='" + badLine + "': AFINN lexicon " + badLine + " line 2: expected word<TAB>integer score in -5..5, got "
                     + "'bad\\tnotanumber'", m);
             Path header = java.nio.file.Files.writeString(tmp.resolve("header.txt"), "word\tscore\n");
             m = assertThrows(RewardInputException.class,
                     () -> create(afinn, Map.of("lexicon", header.toString()), context)).getMessage();
-            assertEquals("AFINN lexicon " + header + ": no entries (expected lines word<TAB>score)", m);
+            assertEquals("reward 'afinn': parameter lexicon='" + header + "': AFINN lexicon " + header + ": no entries (expected lines word<TAB>score)", m);
             Path latin1 = java.nio.file.Files.write(tmp.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xe9,
                 '\t', '2', '\n'});
             m = assertThrows(RewardInputException.class,
                     () -> create(afinn, Map.of("lexicon", latin1.toString()), context)).getMessage();
-            assertEquals("AFINN lexicon " + latin1 + ": not valid UTF-8 text", m);
+            assertEquals("reward 'afinn': parameter lexicon='" + latin1 + "': AFINN lexicon " + latin1 + ": not valid UTF-8 text", m);
 
             Path dir = java.nio.file.Files.createDirectories(tmp.resolve("vader"));
             java.nio.file.Files.copy(SharedLexicons.lexiconDir().resolve(Vader.EMOJI_FILE), dir.resolve(Vader.EMOJI_FILE));
             java.nio.file.Files.writeString(dir.resolve(Vader.LEXICON_FILE), "happy\tx\t0.5\t[1]\n");
             m = assertThrows(RewardInputException.class,
                     () -> create(vader, Map.of("lexicon", dir.toString()), context)).getMessage();
-            assertEquals("VADER lexicon " + dir.resolve(Vader.LEXICON_FILE) + " line 1: expected token<TAB>mean "
-                    + "valence (a number), got 'happy\\tx\\t0.5\\t[1]'", m);
+            assertEquals("reward 'vader': parameter lexicon='" + dir + "': VADER lexicon "
+                    + dir.resolve(Vader.LEXICON_FILE) + " line 1: expected token<TAB>mean valence (a number), got "
+                    + "'happy\\tx\\t0.5\\t[1]'", m);
+            // a bad line of the emoji lexicon, the directory's other file, is named the same way
+            java.nio.file.Files.writeString(dir.resolve(Vader.LEXICON_FILE), "happy\t1.9\n");
+            java.nio.file.Files.writeString(dir.resolve(Vader.EMOJI_FILE), "\u263A\tsmiling face\nno tab here\n");
+            m = assertThrows(RewardInputException.class,
+                    () -> create(vader, Map.of("lexicon", dir.toString()), context)).getMessage();
+            assertEquals("reward 'vader': parameter lexicon='" + dir + "': VADER emoji lexicon "
+                    + dir.resolve(Vader.EMOJI_FILE) + " line 2: expected emoji<TAB>description, got 'no tab here'", m);
         } finally {
             try (var files = java.nio.file.Files.walk(tmp)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
