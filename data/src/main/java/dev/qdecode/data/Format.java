@@ -69,9 +69,11 @@ public enum Format {
    * @param name the name
    * @return the format
    * @throws IllegalArgumentException naming the accepted values
+   * @throws NullPointerException naming {@code name} when it is null
    */
   public static Format parse(String name) {
-    String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    Objects.requireNonNull(name, "name");
+    String n = name.trim().toLowerCase(Locale.ROOT);
     switch (n) {
       case "tsv":
         return TSV;

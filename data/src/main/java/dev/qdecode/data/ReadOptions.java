@@ -106,8 +106,11 @@ public record ReadOptions(
    * @param field the task field, e.g. {@code target}
    * @param column the column name, e.g. {@code de}; empty to switch an optional field off
    * @return the new options
+   * @throws NullPointerException naming {@code field} or {@code column} when it is null
    */
   public ReadOptions withColumn(String field, String column) {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(column, "column");
     Map<String, String> c = new LinkedHashMap<>(columns);
     c.put(field, column);
     return new ReadOptions(format, c, skipBadRows, limit, allowedValues);
@@ -153,10 +156,13 @@ public record ReadOptions(
    * @param field the task field, e.g. {@code label}
    * @param values the allowed values, in the order to list them in messages; empty for any
    * @return the new options
+   * @throws NullPointerException naming {@code field} or {@code values} when it is null
    */
   public ReadOptions withAllowedValues(String field, Collection<String> values) {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(values, "values");
     Map<String, List<String>> a = new LinkedHashMap<>(allowedValues);
-    a.put(field, values == null ? null : new ArrayList<>(values));
+    a.put(field, new ArrayList<>(values));
     return new ReadOptions(format, columns, skipBadRows, limit, a);
   }
 
@@ -165,8 +171,10 @@ public record ReadOptions(
    *
    * @param labels the allowed labels, e.g. {@code List.of("0", "1")}
    * @return the new options
+   * @throws NullPointerException naming {@code labels} when it is null
    */
   public ReadOptions withAllowedLabels(Collection<String> labels) {
+    Objects.requireNonNull(labels, "labels");
     return withAllowedValues("label", labels);
   }
 }

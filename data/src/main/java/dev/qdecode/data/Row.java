@@ -3,6 +3,7 @@ package dev.qdecode.data;
 import com.google.gson.JsonElement;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One data row of a file, with its position for messages. Values are strings; in JSON lines a
@@ -77,8 +78,10 @@ public final class Row {
    *
    * @param column the column name
    * @return true if present (even when empty or JSON null)
+   * @throws NullPointerException naming {@code column} when it is null
    */
   public boolean has(String column) {
+    Objects.requireNonNull(column, "column");
     return positions.containsKey(column);
   }
 
@@ -89,8 +92,10 @@ public final class Row {
    * @return the value
    * @throws DataException naming file, line and column if the column is missing or its value is not
    *     a single string
+   * @throws NullPointerException naming {@code column} when it is null
    */
   public String get(String column) {
+    Objects.requireNonNull(column, "column");
     Object v = raw(column);
     if (v instanceof String) {
       return (String) v;
@@ -111,8 +116,10 @@ public final class Row {
    * @param column the column name
    * @return the values (immutable)
    * @throws DataException naming file, line and column if the column is missing or not text
+   * @throws NullPointerException naming {@code column} when it is null
    */
   public List<String> getAll(String column) {
+    Objects.requireNonNull(column, "column");
     Object v = raw(column);
     if (v instanceof String) {
       return List.of((String) v);

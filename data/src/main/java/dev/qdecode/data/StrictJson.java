@@ -35,9 +35,10 @@ public final class StrictJson {
    *     what was expected there (a trailing comma named at the comma; see {@link
    *     JsonErrors#syntaxError(String, long, String, int[], String)}), or {@code SOURCE:LINE: key "k"
    *     appears twice in one object at column C: ...}
-   * @throws NullPointerException naming {@code text} when it is null
+   * @throws NullPointerException naming {@code text} or {@code source} when it is null
    */
   public static JsonElement parse(String text, String source) {
+    Objects.requireNonNull(source, "source");
     Objects.requireNonNull(text, "text");
     JsonReader reader = new JsonReader(new StringReader(text));
     reader.setStrictness(Strictness.STRICT);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A task kind: which fields its examples have, which columns they come from by default, which
@@ -153,9 +154,11 @@ public final class Task<T> {
    * @param name the name
    * @return the task
    * @throws IllegalArgumentException naming the known tasks
+   * @throws NullPointerException naming {@code name} when it is null
    */
   public static Task<?> byName(String name) {
-    String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    Objects.requireNonNull(name, "name");
+    String n = name.trim().toLowerCase(Locale.ROOT);
     for (Task<?> t : ALL) {
       if (t.name.equals(n)) {
         return t;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -108,13 +109,16 @@ public record ModelConfig(
      * @param bosTokenId beginning-of-sequence id in {@code [0, vocabSize)}, or {@code -1} for none
      * @param eosTokenIds end-of-sequence ids, each in {@code [0, vocabSize)}; not null, copied
      * @param padTokenId padding id in {@code [0, vocabSize)}, or {@code -1} for none
-     * @throws IllegalArgumentException if a value is null, out of range or inconsistent with
-     *     another, the message naming the {@code config.json} field
+     * @throws IllegalArgumentException if a value is out of range or inconsistent with another, the
+     *     message naming the {@code config.json} field
+     * @throws NullPointerException naming {@code modelType}, {@code family}, {@code activation} or {@code
+     *     eosTokenIds} when it is null
      */
     public ModelConfig {
-        if (modelType == null || family == null || activation == null || eosTokenIds == null) {
-            throw new IllegalArgumentException("model_type, family, activation and eos ids must not be null");
-        }
+        Objects.requireNonNull(modelType, "modelType");
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(eosTokenIds, "eosTokenIds");
         Family expected = familyOf(modelType);
         if (expected == null) {
             throw new IllegalArgumentException(

@@ -96,9 +96,10 @@ public final class ModelFiles {
      * @param ignored file names left out
      * @return 64 lowercase hex digits
      * @throws ModelException naming the directory or file when it cannot be listed or read
-     * @throws NullPointerException naming {@code dir} when it is null
+     * @throws NullPointerException naming {@code dir} or {@code ignored} when it is null
      */
     public static String contentSha256(Path dir, Set<String> ignored) {
+        Objects.requireNonNull(ignored, "ignored");
         Objects.requireNonNull(dir, "dir");
         StringBuilder lines = new StringBuilder();
         sha256(dir).forEach((name, hash) -> {

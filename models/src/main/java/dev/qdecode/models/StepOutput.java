@@ -1,6 +1,7 @@
 package dev.qdecode.models;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Objects;
 
 /**
  * Model output at the latest position of every row of a {@link KvCache}.
@@ -13,4 +14,17 @@ import ai.djl.ndarray.NDArray;
  * @param hidden the state embedding: output of the final norm at that position (the input of the LM
  *     head), shape {@code [batch, hiddenSize]}
  */
-public record StepOutput(NDArray logits, NDArray hidden) {}
+public record StepOutput(NDArray logits, NDArray hidden) {
+
+    /**
+     * Checks that both arrays are given.
+     *
+     * @param logits see the record description
+     * @param hidden see the record description
+     * @throws NullPointerException naming {@code logits} or {@code hidden} when it is null
+     */
+    public StepOutput {
+        Objects.requireNonNull(logits, "logits");
+        Objects.requireNonNull(hidden, "hidden");
+    }
+}

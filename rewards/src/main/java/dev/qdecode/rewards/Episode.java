@@ -61,8 +61,10 @@ public record Episode(
      * @param text the generated text
      * @param references the reference texts
      * @return the episode
+     * @throws NullPointerException naming {@code references} when it is null
      */
     public static Episode withReferences(String text, List<String> references) {
+        Objects.requireNonNull(references, "references");
         return new Episode("", text, null, references, null, null);
     }
 
@@ -70,7 +72,7 @@ public record Episode(
      * The same episode with another generated text (used to score prefixes for reward shaping).
      *
      * @param newText the replacement text
-     * @param newTokenIds the replacement token ids
+     * @param newTokenIds the replacement token ids, copied; null means none (as in the constructor)
      * @return a copy with the text and token ids replaced
      * @throws NullPointerException naming {@code newText} when it is null
      */

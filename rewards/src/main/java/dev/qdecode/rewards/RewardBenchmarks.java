@@ -84,6 +84,24 @@ public final class RewardBenchmarks {
     public record Spec(String name, String description, String unit, boolean threaded, Benchmark benchmark) {
 
         /**
+         * Checks that {@code name}, {@code description}, {@code unit} and {@code benchmark} are given.
+         *
+         * @param name see the record description
+         * @param description see the record description
+         * @param unit see the record description
+         * @param threaded see the record description
+         * @param benchmark see the record description
+         * @throws NullPointerException naming {@code name}, {@code description}, {@code unit} or {@code benchmark} when
+         *     it is null
+         */
+        public Spec {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(unit, "unit");
+            Objects.requireNonNull(benchmark, "benchmark");
+        }
+
+        /**
          * The worker threads this benchmark runs on when {@code requested} are asked for.
          *
          * @param requested the threads asked for (at least 1)
@@ -117,9 +135,11 @@ public final class RewardBenchmarks {
          * @param secondsPerRun the wall time of every timed run in seconds, in run order; copied,
          *     not null
          * @param checksum the checksum of the last run
-         * @throws NullPointerException naming {@code secondsPerRun} when it is null
+         * @throws NullPointerException naming {@code secondsPerRun}, {@code name} or {@code unit} when it is null
          */
         public Result {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(unit, "unit");
             Objects.requireNonNull(secondsPerRun, "secondsPerRun");
             secondsPerRun = secondsPerRun.clone();
         }
@@ -251,8 +271,11 @@ public final class RewardBenchmarks {
      * @param runs timed runs (at least 1; use 5 or more for a median)
      * @return the timings
      * @throws RewardException for an unknown name (listing the known ones) or unreadable data
+     * @throws NullPointerException naming {@code name} or {@code sharedDir} when it is null
      */
     public static Result run(String name, Path sharedDir, int threads, int warmupRuns, int runs) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(sharedDir, "sharedDir");
         Spec spec;
         synchronized (RewardBenchmarks.class) {
             spec = REGISTRY.get(name);
@@ -293,8 +316,10 @@ public final class RewardBenchmarks {
      * @param n the number of items
      * @param body the work for one item, returning a value to sum
      * @return the sum of the values
+     * @throws NullPointerException naming {@code body} when it is null
      */
     public static double parallel(ExecutorService pool, int threads, int n, IntToDoubleFunction body) {
+        Objects.requireNonNull(body, "body");
         if (pool == null || threads <= 1) {
             double sum = 0;
             for (int i = 0; i < n; i++) {
@@ -606,9 +631,10 @@ public final class RewardBenchmarks {
      * @return the column's values in file order
      * @throws IOException when the file cannot be read
      * @throws RewardException naming the file and line on a malformed row or missing column
-     * @throws NullPointerException naming {@code file} when it is null
+     * @throws NullPointerException naming {@code file} or {@code column} when it is null
      */
     public static List<String> tsvColumn(Path file, String column) throws IOException {
+        Objects.requireNonNull(column, "column");
         Objects.requireNonNull(file, "file");
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {

@@ -21,9 +21,10 @@ public final class RewardParams {
      *
      * @param rewardId the reward id (for error messages)
      * @param values the raw values
-     * @throws NullPointerException naming {@code values} when it is null
+     * @throws NullPointerException naming {@code values} or {@code rewardId} when it is null
      */
     public RewardParams(String rewardId, Map<String, String> values) {
+        Objects.requireNonNull(rewardId, "rewardId");
         Objects.requireNonNull(values, "values");
         this.rewardId = rewardId;
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
@@ -34,8 +35,10 @@ public final class RewardParams {
      *
      * @param rewardId the reward id
      * @return empty parameters
+     * @throws NullPointerException naming {@code rewardId} when it is null
      */
     public static RewardParams empty(String rewardId) {
+        Objects.requireNonNull(rewardId, "rewardId");
         return new RewardParams(rewardId, Map.of());
     }
 
@@ -70,10 +73,12 @@ public final class RewardParams {
      * A string value.
      *
      * @param key the key
-     * @param def the default when absent
+     * @param def the default when absent; may be null, which is then returned when the key is absent
      * @return the value
+     * @throws NullPointerException naming {@code key} when it is null
      */
     public String getString(String key, String def) {
+        Objects.requireNonNull(key, "key");
         return values.getOrDefault(key, def);
     }
 
@@ -81,10 +86,12 @@ public final class RewardParams {
      * A path value.
      *
      * @param key the key
-     * @param def the default when absent
+     * @param def the default when absent; may be null, which is then returned when the key is absent
      * @return the path
+     * @throws NullPointerException naming {@code key} when it is null
      */
     public Path getPath(String key, Path def) {
+        Objects.requireNonNull(key, "key");
         String v = values.get(key);
         return v == null ? def : Path.of(v);
     }
@@ -97,8 +104,10 @@ public final class RewardParams {
      * @return the value
      * @throws RewardSpecException when the value is not a finite decimal number ({@code 0.5},
      *     {@code -2}, {@code 1e-3}; not a hexadecimal or suffixed Java literal such as {@code 1f})
+     * @throws NullPointerException naming {@code key} when it is null
      */
     public double getDouble(String key, double def) {
+        Objects.requireNonNull(key, "key");
         String v = values.get(key);
         if (v == null) {
             return def;
@@ -119,8 +128,10 @@ public final class RewardParams {
      * @param def the default when absent
      * @return the value
      * @throws RewardSpecException when the value is not an integer
+     * @throws NullPointerException naming {@code key} when it is null
      */
     public int getInt(String key, int def) {
+        Objects.requireNonNull(key, "key");
         String v = values.get(key);
         if (v == null) {
             return def;
@@ -139,8 +150,10 @@ public final class RewardParams {
      * @param def the default when absent
      * @return the value
      * @throws RewardSpecException when the value is not a boolean
+     * @throws NullPointerException naming {@code key} when it is null
      */
     public boolean getBoolean(String key, boolean def) {
+        Objects.requireNonNull(key, "key");
         String v = values.get(key);
         if (v == null) {
             return def;
@@ -161,8 +174,12 @@ public final class RewardParams {
      * @param allowed the accepted values
      * @return the value, spelled as in {@code allowed}
      * @throws RewardSpecException listing the accepted values
+     * @throws NullPointerException naming {@code key}, {@code def} or {@code allowed} when it is null
      */
     public String getChoice(String key, String def, List<String> allowed) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(def, "def");
+        Objects.requireNonNull(allowed, "allowed");
         String v = values.get(key);
         if (v == null) {
             return def;
@@ -184,8 +201,12 @@ public final class RewardParams {
      * @param value the value given
      * @param expected what was expected
      * @return the exception to throw
+     * @throws NullPointerException naming {@code key}, {@code value} or {@code expected} when it is null
      */
     public RewardException bad(String key, String value, String expected) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(expected, "expected");
         return new RewardSpecException(
                 "reward '" + rewardId + "': parameter " + key + "='" + value + "': expected " + expected);
     }

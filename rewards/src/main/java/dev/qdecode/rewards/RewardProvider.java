@@ -1,6 +1,7 @@
 package dev.qdecode.rewards;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Service-provider interface for rewards, discovered with {@link java.util.ServiceLoader}
@@ -86,8 +87,10 @@ public interface RewardProvider {
      * @param params the spec's parameters (not yet validated: a bad value is refused by
      *     {@link #create} later, so this method should not throw on one)
      * @return true when every episode must carry its token ids
+     * @throws NullPointerException naming {@code params} when it is null
      */
     default boolean requiresTokenIds(RewardParams params) {
+        Objects.requireNonNull(params, "params");
         return false;
     }
 

@@ -387,9 +387,10 @@ public final class Rewards implements AutoCloseable {
          * @param weight the weight
          * @param id the reward id
          * @param params the parameters
-         * @throws NullPointerException naming {@code params} when it is null
+         * @throws NullPointerException naming {@code params} or {@code id} when it is null
          */
         public Term {
+            Objects.requireNonNull(id, "id");
             Objects.requireNonNull(params, "params");
             params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
         }

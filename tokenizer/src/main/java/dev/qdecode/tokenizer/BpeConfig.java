@@ -3,6 +3,7 @@ package dev.qdecode.tokenizer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -46,11 +47,10 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
      *     one spelled like a base piece that stands for other text (in byte-level style a byte
      *     character such as {@code Ġ}, in Llama style the word marker {@code ▁}) or any other single
      *     character
+     * @throws NullPointerException naming {@code extraSpecialTokens} when it is null
      */
     public BpeConfig {
-        if (extraSpecialTokens == null) {
-            throw new TokenizerException("special tokens: none given (expected a list, possibly empty)");
-        }
+        Objects.requireNonNull(extraSpecialTokens, "extraSpecialTokens");
         Set<String> seen = new HashSet<>(DEFAULT_SPECIAL_TOKENS);
         List<String> extras = new ArrayList<>(extraSpecialTokens.size());
         for (String t : extraSpecialTokens) {
@@ -153,8 +153,10 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
      *
      * @param tokens the extra special tokens, in id order
      * @return the new configuration
+     * @throws NullPointerException naming {@code tokens} when it is null
      */
     public BpeConfig withExtraSpecialTokens(List<String> tokens) {
+        Objects.requireNonNull(tokens, "tokens");
         return new BpeConfig(vocabSize, minFrequency, byteFallback, tokens);
     }
 

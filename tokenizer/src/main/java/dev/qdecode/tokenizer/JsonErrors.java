@@ -59,8 +59,10 @@ public final class JsonErrors {
      * @param text the JSON text that was parsed (null: no trailing comma is looked for)
      * @return e.g. {@code config.json:3: malformed JSON at column 9: expected a value after ',' but
      *     got ']' on line 4 (trailing comma?)}
+     * @throws NullPointerException naming {@code source} when it is null
      */
     public static String syntaxError(String source, String message, String text) {
+        Objects.requireNonNull(source, "source");
         if (message == null) {
             return syntaxError(source, 1, null, null, "parse error");
         }
@@ -80,8 +82,11 @@ public final class JsonErrors {
      * @param at Gson's {line, column} in {@code text} ({@link #position(String)}), or null
      * @param what what was wrong there, e.g. {@code expected ':' after the key}
      * @return the message
+     * @throws NullPointerException naming {@code source} or {@code what} when it is null
      */
     public static String syntaxError(String source, long firstLine, String text, int[] at, String what) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(what, "what");
         TrailingComma comma = text == null || at == null ? null : trailingComma(text, at[0], at[1]);
         if (comma != null) {
             return located(source, firstLine + comma.line() - 1, comma.column(), "malformed JSON", comma.what());
@@ -101,8 +106,12 @@ public final class JsonErrors {
      * @param problem what is wrong, e.g. {@code malformed JSON}
      * @param detail what was expected there
      * @return {@code SOURCE:LINE: PROBLEM at column C: DETAIL}
+     * @throws NullPointerException naming {@code source}, {@code problem} or {@code detail} when it is null
      */
     public static String located(String source, long line, int column, String problem, String detail) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(detail, "detail");
         return source + ":" + line + ": " + problem + " at column " + column + ": " + detail;
     }
 
@@ -122,7 +131,20 @@ public final class JsonErrors {
      * @param what what was expected and found, e.g. {@code expected a value after ',' but got ']'
      *     (trailing comma?)}
      */
-    public record TrailingComma(int line, int column, String what) {}
+    public record TrailingComma(int line, int column, String what) {
+
+        /**
+         * Checks that {@code what} is given.
+         *
+         * @param line see the record description
+         * @param column see the record description
+         * @param what see the record description
+         * @throws NullPointerException naming {@code what} when it is null
+         */
+        public TrailingComma {
+            Objects.requireNonNull(what, "what");
+        }
+    }
 
     /**
      * Gson's words for the common syntax errors, as what was expected.

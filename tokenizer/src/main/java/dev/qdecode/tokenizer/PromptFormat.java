@@ -62,13 +62,11 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      *
      * @param template the text around the prompt, containing {@value #TEXT} exactly once
      * @param addSpecialTokens whether the tokenizer's post-processor adds its special tokens
-     * @throws TokenizerException if the template is null or does not contain {@value #TEXT} exactly
-     *     once
+     * @throws TokenizerException if the template does not contain {@value #TEXT} exactly once
+     * @throws NullPointerException naming {@code template} when it is null
      */
     public PromptFormat {
-        if (template == null) {
-            throw new TokenizerException("prompt template: none given (expected text containing " + TEXT + ")");
-        }
+        Objects.requireNonNull(template, "template");
         int first = template.indexOf(TEXT);
         if (first < 0 || template.indexOf(TEXT, first + 1) >= 0) {
             throw new TokenizerException("prompt template \"" + escape(template) + "\" must contain "
@@ -104,8 +102,10 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * @param tok the model's tokenizer
      * @param text the prompt text
      * @return the prompt ids
+     * @throws NullPointerException naming {@code tok} when it is null
      */
     public int[] encode(TextTokenizer tok, String text) {
+        Objects.requireNonNull(tok, "tok");
         return tok.encode(apply(text), addSpecialTokens);
     }
 
@@ -115,8 +115,11 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * @param tok the model's tokenizer
      * @param texts the prompt texts
      * @return one unpadded row of ids per text
+     * @throws NullPointerException naming {@code tok} or {@code texts} when it is null
      */
     public int[][] encodeBatch(TextTokenizer tok, List<String> texts) {
+        Objects.requireNonNull(tok, "tok");
+        Objects.requireNonNull(texts, "texts");
         List<String> filled = new ArrayList<>(texts.size());
         for (String t : texts) {
             filled.add(apply(t));
@@ -145,11 +148,10 @@ public record PromptFormat(String template, boolean addSpecialTokens) {
      * @return the format
      * @throws TokenizerException (one line) for a bad escape, an unknown option or value, or a
      *     template without {@value #TEXT}
+     * @throws NullPointerException naming {@code spec} when it is null
      */
     public static PromptFormat parse(String spec) {
-        if (spec == null) {
-            throw new TokenizerException("prompt format: none given (expected TEMPLATE[;special=true|false])");
-        }
+        Objects.requireNonNull(spec, "spec");
         List<String> parts = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         for (int i = 0; i < spec.length(); i++) {

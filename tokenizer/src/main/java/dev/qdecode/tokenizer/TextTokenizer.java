@@ -44,8 +44,10 @@ public final class TextTokenizer implements AutoCloseable {
      * @return the tokenizer; close it when done
      * @throws TokenizerException (one line) when the directory or {@code tokenizer.json} is missing,
      *     a file is not valid JSON, or a special token named in a file is not in the vocabulary
+     * @throws NullPointerException naming {@code modelDir} when it is null
      */
     public static TextTokenizer load(Path modelDir) {
+        Objects.requireNonNull(modelDir, "modelDir");
         TokenizerFiles files = TokenizerFiles.read(modelDir);
         // Options: never truncate (DJL's default cuts at 512 tokens), never pad (DJL's default pads
         // batches with id 0, which is <unk> in Llama-style vocabularies).
@@ -163,8 +165,10 @@ public final class TextTokenizer implements AutoCloseable {
      * @param texts the texts (none null)
      * @param addSpecialTokens as in {@link #encode}
      * @return one row of ids per text, unpadded (rows have their own lengths)
+     * @throws NullPointerException naming {@code texts} when it is null
      */
     public int[][] encodeBatch(List<String> texts, boolean addSpecialTokens) {
+        Objects.requireNonNull(texts, "texts");
         String[] arr = texts.toArray(new String[0]);
         for (int i = 0; i < arr.length; i++) {
             if (arr[i] == null) {
@@ -216,8 +220,10 @@ public final class TextTokenizer implements AutoCloseable {
      * @param ids token ids, each in {@code [0, vocabSize())}
      * @param skipSpecialTokens whether tokens flagged special in {@code tokenizer.json} are dropped
      * @return the text
+     * @throws NullPointerException naming {@code ids} when it is null
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
+        Objects.requireNonNull(ids, "ids");
         long[] l = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             l[i] = checkId(ids[i]);
@@ -246,8 +252,10 @@ public final class TextTokenizer implements AutoCloseable {
      *
      * @param piece a vocabulary string, e.g. {@code "▁the"}
      * @return its id, or -1 if it is not in the vocabulary
+     * @throws NullPointerException naming {@code piece} when it is null
      */
     public int pieceId(String piece) {
+        Objects.requireNonNull(piece, "piece");
         Integer id = files.pieceIds.get(piece);
         return id == null ? -1 : id;
     }

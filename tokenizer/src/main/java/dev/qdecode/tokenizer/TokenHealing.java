@@ -26,9 +26,10 @@ public final class TokenHealing {
      * @param tok the model's tokenizer
      * @param promptIds the encoded prompt (not modified)
      * @return the shortened prompt and the constraint for the first generated token
-     * @throws NullPointerException naming {@code tok} when it is null
+     * @throws NullPointerException naming {@code tok} or {@code promptIds} when it is null
      */
     public static Healed heal(TextTokenizer tok, int[] promptIds) {
+        Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(tok, "tok");
         int n = promptIds.length;
         if (n == 0 || tok.isSpecial(promptIds[n - 1]) || tok.surfaceBytesShared(tok.checkId(promptIds[n - 1])).length == 0) {
@@ -69,9 +70,11 @@ public final class TokenHealing {
          * @param promptIds the shortened prompt
          * @param removedText the removed token's surface text
          * @param allowedFirstTokens ascending allowed ids
-         * @throws NullPointerException naming {@code promptIds} or {@code allowedFirstTokens} when it is null
+         * @throws NullPointerException naming {@code promptIds}, {@code allowedFirstTokens} or {@code
+         *     removedText} when it is null
          */
         public Healed {
+            Objects.requireNonNull(removedText, "removedText");
             Objects.requireNonNull(promptIds, "promptIds");
             Objects.requireNonNull(allowedFirstTokens, "allowedFirstTokens");
             promptIds = promptIds.clone();

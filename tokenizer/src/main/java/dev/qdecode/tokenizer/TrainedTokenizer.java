@@ -3,6 +3,7 @@ package dev.qdecode.tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -107,8 +108,10 @@ public final class TrainedTokenizer {
      *
      * @param dir the output directory
      * @throws TokenizerException (one line) when the directory or a file cannot be written
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public void save(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         TokenizerJsonWriter.write(dir, this);
     }
 

@@ -138,7 +138,7 @@ class PromptFormatTest {
         assertOneLine(assertThrows(TokenizerException.class, () -> PromptFormat.parse("{text}\\")), "lone backslash");
         assertOneLine(assertThrows(TokenizerException.class, () -> PromptFormat.parse("a\nb")), "no {text}");
         assertOneLine(assertThrows(TokenizerException.class, () -> new PromptFormat("no placeholder", true)), "{text}");
-        assertThrows(TokenizerException.class, () -> PromptFormat.parse(null));
+        assertEquals("spec", assertThrows(NullPointerException.class, () -> PromptFormat.parse(null)).getMessage());
     }
 
     @Test

@@ -41,7 +41,22 @@ public final class Safetensors {
      * @param shape the shape
      * @param data the little-endian element bytes, written as they are
      */
-    public record RawTensor(String dtype, long[] shape, byte[] data) {}
+    public record RawTensor(String dtype, long[] shape, byte[] data) {
+
+        /**
+         * Checks that every part is given.
+         *
+         * @param dtype see the record description
+         * @param shape see the record description
+         * @param data see the record description
+         * @throws NullPointerException naming {@code dtype}, {@code shape} or {@code data} when it is null
+         */
+        public RawTensor {
+            Objects.requireNonNull(dtype, "dtype");
+            Objects.requireNonNull(shape, "shape");
+            Objects.requireNonNull(data, "data");
+        }
+    }
 
     /** What the header says of one tensor. */
     private record Entry(String dtype, long[] shape, long bytes) {}
@@ -154,9 +169,10 @@ public final class Safetensors {
      * @return name to array, in file order
      * @throws ModelException (one line naming the file and tensor) when the file is missing, corrupt
      *     or holds a tensor that is not F32
-     * @throws NullPointerException naming {@code file} when it is null
+     * @throws NullPointerException naming {@code file} or {@code manager} when it is null
      */
     public static Map<String, NDArray> read(Path file, NDManager manager) {
+        Objects.requireNonNull(manager, "manager");
         Objects.requireNonNull(file, "file");
         byte[] all;
         try {

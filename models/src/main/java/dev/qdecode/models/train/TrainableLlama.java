@@ -125,9 +125,10 @@ public final class TrainableLlama implements AutoCloseable {
      * @param c the architecture
      * @param source what to name in the error (e.g. the config file)
      * @throws ModelException (one line) when it is not a Llama-family config without attention biases
-     * @throws NullPointerException naming {@code c} when it is null
+     * @throws NullPointerException naming {@code c} or {@code source} when it is null
      */
     public static void checkTrainable(ModelConfig c, String source) {
+        Objects.requireNonNull(source, "source");
         Objects.requireNonNull(c, "c");
         checkSupported(c, source);
     }
@@ -284,8 +285,11 @@ public final class TrainableLlama implements AutoCloseable {
      * @return float32 {@code [rows, longest, hidden]}
      * @throws IllegalArgumentException on an empty row, an id outside the vocabulary or a row longer
      *     than max_position_embeddings
+     * @throws NullPointerException naming {@code m} or {@code rows} when it is null
      */
     public NDArray hidden(NDManager m, int[][] rows, double dropout) {
+        Objects.requireNonNull(m, "m");
+        Objects.requireNonNull(rows, "rows");
         PtNDManager pm = (PtNDManager) m;
         int n = rows.length;
         int t = 0;
@@ -363,8 +367,10 @@ public final class TrainableLlama implements AutoCloseable {
      *
      * @param hidden float32 {@code [..., hidden]} (its manager owns the result)
      * @return float32 {@code [..., vocab]}
+     * @throws NullPointerException naming {@code hidden} when it is null
      */
     public NDArray logits(NDArray hidden) {
+        Objects.requireNonNull(hidden, "hidden");
         return JniUtils.linear((PtNDArray) hidden, lmHead, null);
     }
 
@@ -379,8 +385,12 @@ public final class TrainableLlama implements AutoCloseable {
      * @param dropout dropout probability (0 for evaluation)
      * @return a float32 scalar: the sum of {@code -log p(token)} over all scored tokens
      * @throws IllegalArgumentException when a row scores no token or {@code lossFrom} is out of range
+     * @throws NullPointerException naming {@code m}, {@code rows} or {@code lossFrom} when it is null
      */
     public NDArray tokenNll(NDManager m, int[][] rows, int[] lossFrom, double dropout) {
+        Objects.requireNonNull(m, "m");
+        Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(lossFrom, "lossFrom");
         int t = 0;
         int count = 0;
         for (int b = 0; b < rows.length; b++) {
@@ -415,8 +425,11 @@ public final class TrainableLlama implements AutoCloseable {
      * @param sum a summed loss ({@link #tokenNll})
      * @param tokens the number of scored tokens (&gt; 0)
      * @return a float32 scalar
+     * @throws NullPointerException naming {@code m} or {@code sum} when it is null
      */
     public static NDArray meanLoss(NDManager m, NDArray sum, long tokens) {
+        Objects.requireNonNull(m, "m");
+        Objects.requireNonNull(sum, "sum");
         return JniUtils.div((PtNDArray) sum, scalar(m, tokens, DataType.INT64));
     }
 
@@ -500,8 +513,10 @@ public final class TrainableLlama implements AutoCloseable {
      * @param dir the output directory (created if needed)
      * @param tokenizerDir where the tokenizer files are, or {@code null} to write none
      * @throws IOException when a file cannot be written or {@code tokenizerDir} has no tokenizer.json
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public void save(Path dir, Path tokenizerDir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve("model.safetensors"), params, Map.of("format", "pt"));
         var gson = new GsonBuilder().setPrettyPrinting().serializeNulls().create();

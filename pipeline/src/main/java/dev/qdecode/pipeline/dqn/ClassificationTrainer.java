@@ -153,7 +153,7 @@ public final class ClassificationTrainer {
         /**
          * Validates labels against the verbaliser and copies the collections.
          *
-         * @param backbone φ(s)
+         * @param backbone φ(s); not null
          * @param verbalizer label → text; not null
          * @param template the task template, holding {@code {text}} exactly once; not null
          * @param train training examples, not empty, each labelled with a verbaliser label; copied
@@ -164,10 +164,15 @@ public final class ClassificationTrainer {
          * @param cache embedding cache for the root states, or null
          * @throws IllegalArgumentException if the template is invalid, {@code train} or {@code dev} is
          *     empty, or an example's label is not in the verbaliser
-         * @throws NullPointerException if {@code template}, {@code verbalizer}, {@code train},
-         *     {@code dev} or {@code provenance} is null
+         * @throws NullPointerException naming {@code backbone}, {@code verbalizer}, {@code template}, {@code
+         *     train}, {@code dev} or {@code provenance} when it is null
          */
         public Setup {
+            Objects.requireNonNull(backbone, "backbone");
+            Objects.requireNonNull(verbalizer, "verbalizer");
+            Objects.requireNonNull(train, "train");
+            Objects.requireNonNull(dev, "dev");
+            Objects.requireNonNull(provenance, "provenance");
             checkTemplate(template);
             if (train.isEmpty() || dev.isEmpty()) {
                 throw new IllegalArgumentException("classification: expected non-empty training and evaluation data");
@@ -202,7 +207,26 @@ public final class ClassificationTrainer {
      *     evaluation examples (in points)
      */
     public record Result(double dqnAccuracy, double probeAccuracy, double zeroShotAccuracy, double majorityAccuracy,
-            double meanReward, long episodes, long updates, double seconds, PairedBootstrap.Result versusProbe) {}
+            double meanReward, long episodes, long updates, double seconds, PairedBootstrap.Result versusProbe) {
+
+        /**
+         * Checks that {@code versusProbe} is given.
+         *
+         * @param dqnAccuracy see the record description
+         * @param probeAccuracy see the record description
+         * @param zeroShotAccuracy see the record description
+         * @param majorityAccuracy see the record description
+         * @param meanReward see the record description
+         * @param episodes see the record description
+         * @param updates see the record description
+         * @param seconds see the record description
+         * @param versusProbe see the record description
+         * @throws NullPointerException naming {@code versusProbe} when it is null
+         */
+        public Result {
+            Objects.requireNonNull(versusProbe, "versusProbe");
+        }
+    }
 
     /** One node of the verbaliser trie. */
     private static final class Node {
@@ -396,7 +420,21 @@ public final class ClassificationTrainer {
      * @param accuracy share of examples whose prediction is their label
      * @param recall per gold label, the share of its examples predicted as it
      */
-    public record Predictions(List<String> labels, double accuracy, Map<String, Double> recall) {}
+    public record Predictions(List<String> labels, double accuracy, Map<String, Double> recall) {
+
+        /**
+         * Checks that {@code labels} and {@code recall} are given.
+         *
+         * @param labels see the record description
+         * @param accuracy see the record description
+         * @param recall see the record description
+         * @throws NullPointerException naming {@code labels} or {@code recall} when it is null
+         */
+        public Predictions {
+            Objects.requireNonNull(labels, "labels");
+            Objects.requireNonNull(recall, "recall");
+        }
+    }
 
     /** A classification run's checkpoint, read once: its provenance and its head. */
     public static final class TrainedRun {

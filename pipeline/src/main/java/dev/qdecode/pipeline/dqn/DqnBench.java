@@ -32,6 +32,23 @@ public final class DqnBench {
     public record Result(double updatesPerSecond, double msPerUpdate, double cpuUpdatesPerSecond, double[] rounds,
             long replayBytes,
             int replayTransitions, long parameters) {
+
+        /**
+         * Checks that {@code rounds} is given.
+         *
+         * @param updatesPerSecond see the record description
+         * @param msPerUpdate see the record description
+         * @param cpuUpdatesPerSecond see the record description
+         * @param rounds see the record description
+         * @param replayBytes see the record description
+         * @param replayTransitions see the record description
+         * @param parameters see the record description
+         * @throws NullPointerException naming {@code rounds} when it is null
+         */
+        public Result {
+            Objects.requireNonNull(rounds, "rounds");
+        }
+
         /**
          * One line for the terminal.
          *
@@ -106,9 +123,16 @@ public final class DqnBench {
      * @param warmup untimed batches
      * @param runs timed batches
      * @return generated tokens per second of every timed batch
+     * @throws NullPointerException naming {@code model}, {@code tokenizer}, {@code format}, {@code cfg} or {@code
+     *     prompts} when it is null
      */
     public static double[] rollouts(CausalLM model, TextTokenizer tokenizer, PromptFormat format, DqnConfig cfg,
             List<String> prompts, int warmup, int runs) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(prompts, "prompts");
         Rollouts r = new Rollouts(model, tokenizer, format, cfg);
         Rng rng = new Rng(cfg.seed());
         double[] tps = new double[runs];

@@ -156,6 +156,7 @@ public record DqnConfig(
          * @param s the text
          * @return the backup
          * @throws IllegalArgumentException naming {@code --backup} when unknown
+         * @throws NullPointerException naming {@code s} when it is null
          */
         public static Backup parse(String s) {
             return parseEnum(Backup.class, s, "--backup");
@@ -177,6 +178,7 @@ public record DqnConfig(
          * @param s the text
          * @return the activation
          * @throws IllegalArgumentException naming {@code --head-activation} when unknown
+         * @throws NullPointerException naming {@code s} when it is null
          */
         public static Activation parse(String s) {
             return parseEnum(Activation.class, s, "--head-activation");
@@ -198,6 +200,7 @@ public record DqnConfig(
          * @param s the text
          * @return the schedule
          * @throws IllegalArgumentException naming --lr-schedule and the accepted names
+         * @throws NullPointerException naming {@code s} when it is null
          */
         public static LrSchedule parse(String s) {
             return parseEnum(LrSchedule.class, s, "--lr-schedule");
@@ -222,6 +225,7 @@ public record DqnConfig(
          * @param s the text
          * @return the loss
          * @throws IllegalArgumentException naming --value-loss and the accepted names
+         * @throws NullPointerException naming {@code s} when it is null
          */
         public static ValueLoss parse(String s) {
             return parseEnum(ValueLoss.class, s, "--value-loss");
@@ -345,8 +349,14 @@ public record DqnConfig(
      * @param valueLoss the Q head's loss; not null; with cross-entropy, a given return range must lie in
      *     [0, 1]
      * @throws IllegalArgumentException naming the CLI option of the first invalid field
+     * @throws NullPointerException naming {@code backup}, {@code activation}, {@code lrSchedule} or {@code
+     *     valueLoss} when it is null (checked before the other fields)
      */
     public DqnConfig {
+        java.util.Objects.requireNonNull(backup, "backup");
+        java.util.Objects.requireNonNull(activation, "activation");
+        java.util.Objects.requireNonNull(lrSchedule, "lrSchedule");
+        java.util.Objects.requireNonNull(valueLoss, "valueLoss");
         positive(episodes, "episodes");
         positive(rolloutEpisodes, "rolloutEpisodes");
         positive(maxNewTokens, "maxNewTokens");
@@ -357,9 +367,6 @@ public record DqnConfig(
             fail("gamma", "a number in (0, 1]", gamma);
         }
         positive(nStep, "nStep");
-        if (backup == null) {
-            fail("backup", "one of soft, hard, double", "nothing");
-        }
         if (!(tauQ > 0) || !Double.isFinite(tauQ)) {
             fail("tauQ", "a number > 0", tauQ);
         }
@@ -423,15 +430,6 @@ public record DqnConfig(
             }
         }
         positive(headHidden, "headHidden");
-        if (activation == null) {
-            fail("activation", "one of relu, gelu, linear", "nothing");
-        }
-        if (lrSchedule == null) {
-            fail("lrSchedule", "one of constant, linear, cosine", "nothing");
-        }
-        if (valueLoss == null) {
-            fail("valueLoss", "one of huber, cross-entropy", "nothing");
-        }
         if (valueLoss == ValueLoss.CROSS_ENTROPY && returnMin != null && (returnMin < 0 || returnMax > 1)) {
             fail(returnMin < 0 ? "returnMin" : "returnMax", "a return range within [0, 1] with --value-loss "
                     + "cross-entropy (Q = σ(z) is a probability)", returnMin < 0 ? returnMin : returnMax);
@@ -495,7 +493,8 @@ public record DqnConfig(
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String s, String option) {
-        String norm = s == null ? "" : s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        java.util.Objects.requireNonNull(s, "s");
+        String norm = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (E e : type.getEnumConstants()) {
             if (e.name().equals(norm)) {
                 return e;
@@ -527,8 +526,10 @@ public record DqnConfig(
      *
      * @param field a record component name
      * @return the option, or null when there is no such field
+     * @throws NullPointerException naming {@code field} when it is null
      */
     public static String optionOf(String field) {
+        java.util.Objects.requireNonNull(field, "field");
         return OPTIONS.get(field);
     }
 
@@ -1021,8 +1022,10 @@ public record DqnConfig(
          *
          * @param v the value
          * @return this builder
+         * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder backup(Backup v) {
+            java.util.Objects.requireNonNull(v, "v");
             this.backup = v;
             return this;
         }
@@ -1329,8 +1332,10 @@ public record DqnConfig(
          *
          * @param v the value
          * @return this builder
+         * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder activation(Activation v) {
+            java.util.Objects.requireNonNull(v, "v");
             this.activation = v;
             return this;
         }
@@ -1430,8 +1435,10 @@ public record DqnConfig(
          *
          * @param v the value
          * @return this builder
+         * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder lrSchedule(LrSchedule v) {
+            java.util.Objects.requireNonNull(v, "v");
             this.lrSchedule = v;
             return this;
         }
@@ -1486,8 +1493,10 @@ public record DqnConfig(
          *
          * @param v the loss
          * @return this builder
+         * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder valueLoss(ValueLoss v) {
+            java.util.Objects.requireNonNull(v, "v");
             this.valueLoss = v;
             return this;
         }

@@ -47,9 +47,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
          * @param s the text
          * @return the mode
          * @throws IllegalArgumentException naming {@code --mode} when unknown
+         * @throws NullPointerException naming {@code s} when it is null
          */
         public static Mode parse(String s) {
-            String n = s == null ? "" : s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            java.util.Objects.requireNonNull(s, "s");
+            String n = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
             for (Mode m : values()) {
                 if (m.name().equals(n)) {
                     return m;

@@ -152,12 +152,14 @@ public final class DqnTrainer implements AutoCloseable {
          * @param provenance model dir and hashes, data hashes, reward specs, version
          * @param references reference texts by prompt, for training and evaluation episodes alike; empty for
          *     tasks without references
+         * @throws NullPointerException naming the argument that is null (as the canonical constructor does)
          */
         public Setup(CausalLM model, TextTokenizer tokenizer, PromptFormat format, Reward reward,
                 List<String> trainPrompts, List<String> evalPrompts, double positiveThreshold, Path runDir,
                 Map<String, String> provenance, Map<String, List<String>> references) {
+            // checked here: the canonical constructor would name it trainReferences
             this(model, tokenizer, format, reward, trainPrompts, evalPrompts, positiveThreshold, runDir, provenance,
-                    references, references);
+                    Objects.requireNonNull(references, "references"), references);
         }
 
         /**
@@ -189,7 +191,22 @@ public final class DqnTrainer implements AutoCloseable {
      * @param episodes episodes trained
      * @param updates gradient updates done
      */
-    public record Summary(EvalMetrics base, EvalMetrics trained, long episodes, long updates) {}
+    public record Summary(EvalMetrics base, EvalMetrics trained, long episodes, long updates) {
+
+        /**
+         * Checks that {@code base} and {@code trained} are given.
+         *
+         * @param base see the record description
+         * @param trained see the record description
+         * @param episodes see the record description
+         * @param updates see the record description
+         * @throws NullPointerException naming {@code base} or {@code trained} when it is null
+         */
+        public Summary {
+            Objects.requireNonNull(base, "base");
+            Objects.requireNonNull(trained, "trained");
+        }
+    }
 
     private final Setup s;
     private final DqnConfig cfg;
@@ -1063,7 +1080,26 @@ public final class DqnTrainer implements AutoCloseable {
      * @param text the generated text
      * @param kl the episode's log π − log π_ref summed over its tokens
      */
-    public record EvalEpisode(String prompt, int[] promptIds, int[] tokens, String text, double kl) {}
+    public record EvalEpisode(String prompt, int[] promptIds, int[] tokens, String text, double kl) {
+
+        /**
+         * Checks that {@code prompt}, {@code promptIds}, {@code tokens} and {@code text} are given.
+         *
+         * @param prompt see the record description
+         * @param promptIds see the record description
+         * @param tokens see the record description
+         * @param text see the record description
+         * @param kl see the record description
+         * @throws NullPointerException naming {@code prompt}, {@code promptIds}, {@code tokens} or {@code text} when it
+         *     is null
+         */
+        public EvalEpisode {
+            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(promptIds, "promptIds");
+            Objects.requireNonNull(tokens, "tokens");
+            Objects.requireNonNull(text, "text");
+        }
+    }
 
     /**
      * Where an evaluation keeps its finished batches, for {@link #evaluate(Setup, DqnConfig, DqnPolicy,

@@ -54,10 +54,11 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      * @param rolloutTokensPerSecond rollout tokens per second of rollout time (0 when none)
      * @param examples a few generated texts; copied, not null
      * @param training training statistics by name; copied, not null
-     * @throws NullPointerException naming {@code examples} or {@code training} when it is null (or
-     *     without a name when an example is null)
+     * @throws NullPointerException naming {@code policy}, {@code examples} or {@code training} when it is
+     *     null (or without a name when an example is null)
      */
     public EvalMetrics {
+        Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(examples, "examples");
         Objects.requireNonNull(training, "training");
         examples = List.copyOf(examples);
@@ -82,7 +83,7 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      * @param updatesPerSecond gradient updates per second so far
      * @param rolloutTokensPerSecond rollout tokens per second so far
      * @param examples a few prompt ▸ continuation examples
-     * @throws NullPointerException naming {@code examples} when it is null
+     * @throws NullPointerException naming {@code policy} or {@code examples} when it is null
      */
     public EvalMetrics(long episode, String policy, int samples, double meanReward, double rewardStd,
             double positiveRate, double kl, double perplexity, double distinct1, double distinct2, double meanLength,

@@ -19,11 +19,13 @@ public record Verbalizer(Map<String, String> labels) {
      *
      * @param labels label → verbaliser text, at least two pairs, keys and texts not blank, texts
      *     distinct after stripping; copied in iteration order
-     * @throws IllegalArgumentException naming {@code --labels} if the map is null, has fewer than two
-     *     entries, a blank or null label or text, or two labels with the same text
+     * @throws IllegalArgumentException naming {@code --labels} if the map has fewer than two entries, a
+     *     blank or null label or text, or two labels with the same text
+     * @throws NullPointerException naming {@code labels} when it is null
      */
     public Verbalizer {
-        if (labels == null || labels.size() < 2) {
+        Objects.requireNonNull(labels, "labels");
+        if (labels.size() < 2) {
             throw new IllegalArgumentException("--labels: expected at least two LABEL=TEXT pairs");
         }
         Map<String, String> seen = new LinkedHashMap<>();
@@ -71,8 +73,10 @@ public record Verbalizer(Map<String, String> labels) {
      *
      * @param text a verbaliser text
      * @return the label or null
+     * @throws NullPointerException naming {@code text} when it is null
      */
     public String labelOf(String text) {
+        Objects.requireNonNull(text, "text");
         for (Map.Entry<String, String> e : labels.entrySet()) {
             if (e.getValue().equals(text)) {
                 return e.getKey();

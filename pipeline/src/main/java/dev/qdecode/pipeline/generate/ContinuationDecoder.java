@@ -20,9 +20,10 @@ public final class ContinuationDecoder {
      *
      * @param tokenizer the model's tokenizer
      * @param prompt the encoded prompt (its ids prime the decoder)
-     * @throws NullPointerException naming {@code tokenizer} when it is null
+     * @throws NullPointerException naming {@code tokenizer} or {@code prompt} when it is null
      */
     public ContinuationDecoder(TextTokenizer tokenizer, PromptEncoder.Encoded prompt) {
+        Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(tokenizer, "tokenizer");
         this.dec = tokenizer.incrementalDecoder(true);
         this.strip = prompt.removedText();

@@ -49,10 +49,12 @@ public final class DecodeMemory {
      * @param what what is decoded, for the message, e.g. {@code decoding 32 prompts}
      * @param smaller the options that lower the estimate, for the message, e.g. {@code --batch-size}
      * @throws GenerationException naming the estimate, the limit and the options
-     * @throws NullPointerException naming {@code c} when it is null
+     * @throws NullPointerException naming {@code c}, {@code what} or {@code smaller} when it is null
      */
     public static void check(ModelConfig c, int prompts, int beams, int longestPrompt, int maxNew, String what,
             String smaller) {
+        Objects.requireNonNull(what, "what");
+        Objects.requireNonNull(smaller, "smaller");
         Objects.requireNonNull(c, "c");
         long need = bytes(c, prompts, beams, longestPrompt, maxNew);
         long limit = Runtime.getRuntime().maxMemory();

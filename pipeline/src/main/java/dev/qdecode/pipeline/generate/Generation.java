@@ -1,5 +1,7 @@
 package dev.qdecode.pipeline.generate;
 
+import java.util.Objects;
+
 /**
  * One generated continuation.
  *
@@ -12,6 +14,25 @@ package dev.qdecode.pipeline.generate;
  */
 public record Generation(
         int index, String prompt, String text, int[] tokenIds, int promptTokens, StopReason stopReason) {
+
+    /**
+     * Checks that {@code prompt}, {@code text}, {@code tokenIds} and {@code stopReason} are given.
+     *
+     * @param index see the record description
+     * @param prompt see the record description
+     * @param text see the record description
+     * @param tokenIds see the record description
+     * @param promptTokens see the record description
+     * @param stopReason see the record description
+     * @throws NullPointerException naming {@code prompt}, {@code text}, {@code tokenIds} or {@code stopReason} when it
+     *     is null
+     */
+    public Generation {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(tokenIds, "tokenIds");
+        Objects.requireNonNull(stopReason, "stopReason");
+    }
 
     /**
      * Number of generated tokens.

@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.generate;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything that decides what {@link Generator} produces, validated in one place.
@@ -50,11 +51,10 @@ public record GenerationConfig(
      * @param lengthPenalty α for beam search, finite and {@code >= 0}
      * @throws IllegalArgumentException naming the option when a value is out of range or the
      *     combination is invalid
+     * @throws NullPointerException naming {@code sampling} when it is null
      */
     public GenerationConfig {
-        if (sampling == null) {
-            throw new IllegalArgumentException("sampling: missing");
-        }
+        Objects.requireNonNull(sampling, "sampling");
         if (maxNewTokens <= 0) {
             throw new IllegalArgumentException("--max-new-tokens: expected a positive count but got " + maxNewTokens);
         }
@@ -91,15 +91,17 @@ public record GenerationConfig(
      * @param sampling how tokens are chosen
      * @param maxNewTokens the most tokens to generate per prompt
      * @param minNewTokens end-of-sequence is suppressed until this many tokens exist
-     * @param stopStrings stop strings
+     * @param stopStrings stop strings; null means none
      * @param seed the random seed
      * @param batchSize prompts decoded together
      * @param tokenHealing back up the last prompt token
      * @param truncatePrompt drop the oldest prompt tokens when too long
      * @return the config
+     * @throws NullPointerException naming {@code sampling} when it is null
      */
     public static GenerationConfig stepwise(SamplingConfig sampling, int maxNewTokens, int minNewTokens,
             List<String> stopStrings, long seed, int batchSize, boolean tokenHealing, boolean truncatePrompt) {
+        Objects.requireNonNull(sampling, "sampling");
         return new GenerationConfig(sampling, maxNewTokens, minNewTokens, stopStrings, seed, batchSize, tokenHealing,
                 truncatePrompt, 1, 1.0);
     }

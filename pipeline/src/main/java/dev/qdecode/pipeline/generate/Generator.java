@@ -6,6 +6,7 @@ import dev.qdecode.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -45,10 +46,11 @@ public final class Generator {
      * Creates a generator.
      *
      * @param model the language model
-     * @param tokenizer its tokenizer
-     * @param format how prompt text becomes ids
+     * @param tokenizer its tokenizer (null: only {@link #generateIds} can be used, without text)
+     * @param format how prompt text becomes ids (null when there is no tokenizer)
      * @param cfg the generation settings
-     * @throws NullPointerException naming the argument that is null
+     * @throws NullPointerException naming {@code model}, {@code cfg}, or {@code format} when it is null (a
+     *     format may be null only without a tokenizer)
      */
     public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg) {
         this(model, tokenizer, format, cfg, null);
@@ -104,8 +106,10 @@ public final class Generator {
      * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
+     * @throws NullPointerException naming {@code prompts} when it is null
      */
     public List<Generation> generate(List<String> prompts, Progress progress) {
+        Objects.requireNonNull(prompts, "prompts");
         List<Generation> out = new ArrayList<>(prompts.size());
         generate(prompts, 0, progress, batch -> {
             out.addAll(batch);
@@ -129,8 +133,11 @@ public final class Generator {
      * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
+     * @throws NullPointerException naming {@code prompts} or {@code sink} when it is null
      */
     public int generate(List<String> prompts, int from, Progress progress, Predicate<List<Generation>> sink) {
+        Objects.requireNonNull(prompts, "prompts");
+        Objects.requireNonNull(sink, "sink");
         if (from < 0 || from > prompts.size()) { // the JDK's subList message before ('fromIndex(5) > toIndex(3)')
             throw new IllegalArgumentException("from: expected a prompt index in 0.." + prompts.size() + " but got "
                     + from);
@@ -169,8 +176,11 @@ public final class Generator {
      * @throws IllegalStateException when the generator has no tokenizer
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty or too long for the context ({@link GenerationException#badInput()})
+     * @throws NullPointerException naming {@code prompt} or {@code sink} when it is null
      */
     public Generation stream(String prompt, Consumer<String> sink) {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(sink, "sink");
         return decode(encode(List.of(prompt), 0), List.of(prompt), 0, sink).get(0);
     }
 
@@ -195,8 +205,10 @@ public final class Generator {
      * @throws GenerationException when a batch's estimated peak memory ({@link DecodeMemory}) exceeds the JVM's maximum heap,
      *     or a prompt is empty, holds an id outside the model's vocabulary or is too long for the context
      *     ({@link GenerationException#badInput()}); every prompt is checked before the first batch
+     * @throws NullPointerException naming {@code prompts} when it is null
      */
     public List<Generation> generateIds(int[][] prompts) {
+        Objects.requireNonNull(prompts, "prompts");
         checkIds(prompts);
         List<Generation> out = new ArrayList<>(prompts.length);
         for (int start = 0; start < prompts.length; start += cfg.batchSize()) {

@@ -5,6 +5,7 @@ import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import dev.qdecode.tokenizer.TokenHealing;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Turns prompt text into model input: the prompt format, token healing at the prompt boundary and
@@ -21,7 +22,21 @@ public final class PromptEncoder {
      *     last byte of a byte-fallback character)
      * @param allowedFirst the ids allowed as first new token (null = no constraint)
      */
-    public record Encoded(int[] ids, String removedText, int[] allowedFirst) {}
+    public record Encoded(int[] ids, String removedText, int[] allowedFirst) {
+
+        /**
+         * Checks that {@code ids} and {@code removedText} are given.
+         *
+         * @param ids see the record description
+         * @param removedText see the record description
+         * @param allowedFirst see the record description
+         * @throws NullPointerException naming {@code ids} or {@code removedText} when it is null
+         */
+        public Encoded {
+            Objects.requireNonNull(ids, "ids");
+            Objects.requireNonNull(removedText, "removedText");
+        }
+    }
 
     private final TextTokenizer tokenizer;
     private final PromptFormat format;
@@ -37,9 +52,12 @@ public final class PromptEncoder {
      * @param tokenHealing whether to heal the prompt boundary
      * @param truncate drop the oldest tokens instead of failing when the prompt is too long
      * @param maxPositions the model's context length
+     * @throws NullPointerException naming {@code tokenizer} or {@code format} when it is null
      */
     public PromptEncoder(TextTokenizer tokenizer, PromptFormat format, boolean tokenHealing, boolean truncate,
             int maxPositions) {
+        Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(format, "format");
         this.tokenizer = tokenizer;
         this.format = format;
         this.tokenHealing = tokenHealing;
@@ -56,8 +74,10 @@ public final class PromptEncoder {
      * @return the encoded prompt
      * @throws GenerationException when the prompt is empty or too long (bad input; truncation off), or
      *     {@code maxNewTokens} leaves no room for any prompt (bad usage)
+     * @throws NullPointerException naming {@code prompt} when it is null
      */
     public Encoded encode(String prompt, int index, int maxNewTokens) {
+        Objects.requireNonNull(prompt, "prompt");
         int[] ids = format.encode(tokenizer, prompt);
         if (ids.length == 0) {
             throw new GenerationException("prompt " + (index + 1) + " is empty after encoding: expected at least one "

@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.generate;
 
 import dev.qdecode.models.StepOutput;
+import java.util.Objects;
 
 /**
  * A decoding policy on top of the language model: at each step it may replace the model's logits
@@ -63,8 +64,10 @@ public interface TokenPolicy {
      * @param off the row's first index
      * @param len the row's length
      * @return the log-sum-exp
+     * @throws NullPointerException naming {@code row} when it is null
      */
     static double logSumExp(float[] row, int off, int len) {
+        Objects.requireNonNull(row, "row");
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < len; i++) {
             max = Math.max(max, row[off + i]);

@@ -69,9 +69,10 @@ public final class RunReport {
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
      *     directory or a file is malformed
      * @throws UncheckedIOException when a file cannot be read or written
-     * @throws NullPointerException naming {@code runDir} or {@code compare} when it is null
+     * @throws NullPointerException naming {@code runDir}, {@code compare} or {@code outDir} when it is null
      */
     public static List<Path> write(Path runDir, List<Path> compare, Path outDir) {
+        Objects.requireNonNull(outDir, "outDir");
         Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(compare, "compare");
         return write(runDir, compare, outDir, warning -> { });
@@ -93,9 +94,12 @@ public final class RunReport {
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
      *     directory or a file is malformed
      * @throws UncheckedIOException when a file cannot be read or written
-     * @throws NullPointerException naming {@code runDir} or {@code compare} when it is null
+     * @throws NullPointerException naming {@code runDir}, {@code compare}, {@code outDir} or {@code warnings} when it
+     *     is null
      */
     public static List<Path> write(Path runDir, List<Path> compare, Path outDir, Consumer<String> warnings) {
+        Objects.requireNonNull(outDir, "outDir");
+        Objects.requireNonNull(warnings, "warnings");
         Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(compare, "compare");
         List<Path> dirs = new ArrayList<>();
@@ -159,9 +163,10 @@ public final class RunReport {
      * @param outDir a directory
      * @param runDir a run directory
      * @return true when {@code outDir}'s record names {@code runDir} (links resolved)
-     * @throws NullPointerException naming {@code outDir} when it is null
+     * @throws NullPointerException naming {@code outDir} or {@code runDir} when it is null
      */
     public static boolean isReportOf(Path outDir, Path runDir) {
+        Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(outDir, "outDir");
         String recorded = runOf(outDir);
         try {

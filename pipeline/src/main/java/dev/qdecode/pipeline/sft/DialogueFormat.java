@@ -50,6 +50,19 @@ public final class DialogueFormat {
      * @param cut whether the beginning of the last turn was cut as well
      */
     public record Fitted(String prompt, int droppedTurns, boolean cut) {
+
+        /**
+         * Checks that {@code prompt} is given.
+         *
+         * @param prompt see the record description
+         * @param droppedTurns see the record description
+         * @param cut see the record description
+         * @throws NullPointerException naming {@code prompt} when it is null
+         */
+        public Fitted {
+            Objects.requireNonNull(prompt, "prompt");
+        }
+
         /**
          * Whether the prompt is shorter than the whole context.
          *
@@ -73,8 +86,11 @@ public final class DialogueFormat {
      * @return the fitted prompt; the whole context, unshortened, when no cut fits (the caller then refuses
      *     it by its length)
      * @throws IllegalArgumentException when there are no turns
+     * @throws NullPointerException naming {@code tok} or {@code format} when it is null
      */
     public static Fitted fit(List<String> turns, TextTokenizer tok, PromptFormat format, int maxTokens) {
+        Objects.requireNonNull(tok, "tok");
+        Objects.requireNonNull(format, "format");
         String whole = render(turns);
         int n = turns.size();
         if (format.encode(tok, whole).length <= maxTokens) {

@@ -95,7 +95,7 @@ public record SftConfig(
      * Validates every field; errors are one line naming the CLI option. Paths are made absolute and
      * normalized; a null template becomes the task's default.
      *
-     * @param task one of {@link #TASKS}
+     * @param task one of {@link #TASKS}; not null
      * @param data training file; not null
      * @param dev development file; not null
      * @param sourceColumn column of the source text, not blank, or null for the task's default
@@ -112,7 +112,7 @@ public record SftConfig(
      * @param batchTokens most padded tokens per batch, {@code >= 0} (0: no limit)
      * @param lr peak learning rate, finite and {@code > 0}
      * @param warmup linear warm-up steps, {@code >= 0}
-     * @param schedule one of {@link #SCHEDULES}
+     * @param schedule one of {@link #SCHEDULES}; not null
      * @param weightDecay AdamW weight decay, finite and {@code >= 0}
      * @param gradClip gradient-norm clipping threshold, finite and {@code >= 0} (0: off)
      * @param dropout dropout probability, in [0, 1)
@@ -121,17 +121,29 @@ public record SftConfig(
      * @param bleuSamples dev examples decoded for BLEU per evaluation, {@code >= 0}
      * @param seed random seed
      * @param out output directory; not null
-     * @throws IllegalArgumentException on the first invalid field
+     * @throws IllegalArgumentException on the first invalid field; a null {@code task}, {@code data},
+     *     {@code dev}, {@code schedule} or {@code out} (a required option not given) is refused first, naming
+     *     the option ({@code --data: a training file is required}), as the CLI reports it
      */
     public SftConfig {
-        if (task == null || !TASKS.contains(task)) {
-            throw new IllegalArgumentException("--task: expected translation, continuation or dialogue but got " + task);
+        // a required option that was not given (null) is named before any value is checked
+        if (task == null) {
+            throw new IllegalArgumentException("--task: expected translation, continuation or dialogue but got null");
         }
         if (data == null) {
             throw new IllegalArgumentException("--data: a training file is required");
         }
         if (dev == null) {
             throw new IllegalArgumentException("--dev: a development file is required");
+        }
+        if (schedule == null) {
+            throw new IllegalArgumentException("--schedule: expected cosine, linear or constant but got null");
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("--out: an output directory is required");
+        }
+        if (!TASKS.contains(task)) {
+            throw new IllegalArgumentException("--task: expected translation, continuation or dialogue but got " + task);
         }
         if (template == null) {
             template = defaultTemplate(task);
@@ -166,7 +178,7 @@ public record SftConfig(
             throw new IllegalArgumentException("--lr: expected a number > 0 but got " + lr);
         }
         nonNegative("--warmup", warmup);
-        if (schedule == null || !SCHEDULES.contains(schedule)) {
+        if (!SCHEDULES.contains(schedule)) {
             throw new IllegalArgumentException("--schedule: expected cosine, linear or constant but got " + schedule);
         }
         if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
@@ -181,9 +193,6 @@ public record SftConfig(
         positive("--eval-every", evalEvery);
         nonNegative("--patience", patience);
         nonNegative("--bleu-samples", bleuSamples);
-        if (out == null) {
-            throw new IllegalArgumentException("--out: an output directory is required");
-        }
         data = abs(data);
         dev = abs(dev);
         model = abs(model);
@@ -422,8 +431,10 @@ public record SftConfig(
      *
      * @param other the other config
      * @return the differences (empty when equal)
+     * @throws NullPointerException naming {@code other} when it is null
      */
     public List<String> differences(SftConfig other) {
+        Objects.requireNonNull(other, "other");
         Map<String, Object> a = effectiveValues();
         Map<String, Object> b = other.effectiveValues();
         List<String> diff = new ArrayList<>();

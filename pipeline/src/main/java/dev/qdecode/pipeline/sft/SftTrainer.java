@@ -126,7 +126,25 @@ public final class SftTrainer {
      * @param seconds wall time of this invocation
      */
     public record Result(long steps, long totalSteps, String metric, double best, long bestStep,
-            boolean stoppedEarly, boolean interrupted, double seconds) {}
+            boolean stoppedEarly, boolean interrupted, double seconds) {
+
+        /**
+         * Checks that {@code metric} is given.
+         *
+         * @param steps see the record description
+         * @param totalSteps see the record description
+         * @param metric see the record description
+         * @param best see the record description
+         * @param bestStep see the record description
+         * @param stoppedEarly see the record description
+         * @param interrupted see the record description
+         * @param seconds see the record description
+         * @throws NullPointerException naming {@code metric} when it is null
+         */
+        public Result {
+            Objects.requireNonNull(metric, "metric");
+        }
+    }
 
     private final SftConfig cfg;
     private final boolean resume;
@@ -144,8 +162,10 @@ public final class SftTrainer {
      * @param resume continue from {@code OUT/checkpoint} (the config must be identical)
      * @param memoryLimit refuse to train when the estimated step memory exceeds this many bytes
      * @param threads PyTorch intra-op threads
+     * @throws NullPointerException naming {@code cfg} when it is null
      */
     public SftTrainer(SftConfig cfg, boolean resume, long memoryLimit, int threads) {
+        Objects.requireNonNull(cfg, "cfg");
         this.cfg = cfg;
         this.resume = resume;
         this.memoryLimit = memoryLimit;
@@ -305,8 +325,10 @@ public final class SftTrainer {
      * @throws dev.qdecode.data.DataException on bad data (file:line)
      * @throws ModelException on a bad model directory or config
      * @throws UncheckedIOException when outputs cannot be written
+     * @throws NullPointerException naming {@code listener} when it is null
      */
     public Result run(Listener listener) {
+        Objects.requireNonNull(listener, "listener");
         long t0 = System.nanoTime();
         TrainableLlama.setThreads(threads);
         Path out = cfg.out();

@@ -72,8 +72,11 @@ public final class Bleu implements CorpusMetric {
      *     non-blank references differs between segments)
      * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment
      *     has no non-blank reference (the message names the segment index)
+     * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
      */
     public BleuScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {
+        Objects.requireNonNull(hypotheses, "hypotheses");
+        Objects.requireNonNull(references, "references");
         CorpusStats.Sum s = CorpusStats.sum(hypotheses, references, 2 + 2 * config.maxNgramOrder(), this::segmentStats);
         return fromStats(s.sums(), s.nrefs());
     }
@@ -83,13 +86,26 @@ public final class Bleu implements CorpusMetric {
         return "BLEU";
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
+     */
     @Override
     public long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references) {
+        Objects.requireNonNull(hypotheses, "hypotheses");
+        Objects.requireNonNull(references, "references");
         return CorpusStats.perSegment(hypotheses, references, 2 + 2 * config.maxNgramOrder(), this::segmentStats);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code summed} when it is null
+     */
     @Override
     public double scoreOf(long[] summed) {
+        Objects.requireNonNull(summed, "summed");
         return compute(summed, config.maxNgramOrder(), null);
     }
 
@@ -101,8 +117,11 @@ public final class Bleu implements CorpusMetric {
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score with counts and signature
      * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public BleuScore sentenceScore(String hypothesis, List<String> references) {
+        Objects.requireNonNull(hypothesis, "hypothesis");
+        Objects.requireNonNull(references, "references");
         long[] seg = new long[2 + 2 * config.maxNgramOrder()];
         int n = segmentStats(Workspace.get(), hypothesis, references, seg);
         return fromStats(seg, Integer.toString(n));
@@ -115,8 +134,11 @@ public final class Bleu implements CorpusMetric {
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score in [0, 100]
      * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public double sentenceValue(String hypothesis, List<String> references) {
+        Objects.requireNonNull(hypothesis, "hypothesis");
+        Objects.requireNonNull(references, "references");
         Workspace ws = Workspace.get();
         long[] seg = ws.bleuSegment(2 + 2 * config.maxNgramOrder());
         segmentStats(ws, hypothesis, references, seg);
@@ -130,8 +152,10 @@ public final class Bleu implements CorpusMetric {
      *
      * @param nrefs the number of references per segment, or {@code var}
      * @return the signature
+     * @throws NullPointerException naming {@code nrefs} when it is null
      */
     public String signature(String nrefs) {
+        Objects.requireNonNull(nrefs, "nrefs");
         String smooth = config.smoothing().signature();
         if (config.smoothing().takesValue()) {
             smooth += "[" + PyText.fixed(config.effectiveSmoothValue(), 2) + "]";
@@ -154,9 +178,13 @@ public final class Bleu implements CorpusMetric {
      * @param refLen reference length
      * @param nrefs the value for the signature's {@code nrefs} field
      * @return the score
+     * @throws NullPointerException naming {@code correct}, {@code total} or {@code nrefs} when it is null
      */
     public BleuScore fromStatistics(long[] correct, long[] total, long sysLen, long refLen,
             String nrefs) {
+        Objects.requireNonNull(correct, "correct");
+        Objects.requireNonNull(total, "total");
+        Objects.requireNonNull(nrefs, "nrefs");
         int order = config.maxNgramOrder();
         if (correct.length != order || total.length != order) {
             throw new IllegalArgumentException("BLEU statistics need " + order

@@ -85,8 +85,10 @@ public record BleuConfig(
      *
      * @param t the tokenizer
      * @return the copy
+     * @throws NullPointerException naming {@code t} when it is null
      */
     public BleuConfig withTokenizer(BleuTokenizer t) {
+        Objects.requireNonNull(t, "t");
         return new BleuConfig(t, lowercase, smoothing, smoothValue, effectiveOrder, maxNgramOrder);
     }
 
@@ -105,8 +107,10 @@ public record BleuConfig(
      *
      * @param s the method
      * @return the copy
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public BleuConfig withSmoothing(BleuSmoothing s) {
+        Objects.requireNonNull(s, "s");
         return new BleuConfig(tokenizer, lowercase, s, Double.NaN, effectiveOrder, maxNgramOrder);
     }
 
@@ -116,8 +120,10 @@ public record BleuConfig(
      * @param s the method
      * @param value the value (NaN for the method's default)
      * @return the copy
+     * @throws NullPointerException naming {@code s} when it is null
      */
     public BleuConfig withSmoothing(BleuSmoothing s, double value) {
+        Objects.requireNonNull(s, "s");
         return new BleuConfig(tokenizer, lowercase, s, value, effectiveOrder, maxNgramOrder);
     }
 

@@ -52,10 +52,11 @@ public final class BleuProvider implements ReferenceRewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         BleuTokenizer tok = BleuTokenizer.fromName(params.getChoice("tokenize", "13a", TOKENIZERS));
         BleuSmoothing smooth =

@@ -98,8 +98,11 @@ public final class Chrf implements CorpusMetric {
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score
      * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public ChrfScore sentenceScore(String hypothesis, List<String> references) {
+        Objects.requireNonNull(hypothesis, "hypothesis");
+        Objects.requireNonNull(references, "references");
         long[] seg = new long[3 * (config.charOrder() + config.wordOrder())];
         int n = segmentStats(Workspace.get(), hypothesis, references, seg);
         return result(fScore(seg, config), Integer.toString(n));
@@ -112,8 +115,11 @@ public final class Chrf implements CorpusMetric {
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score in [0, 100]
      * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public double sentenceValue(String hypothesis, List<String> references) {
+        Objects.requireNonNull(hypothesis, "hypothesis");
+        Objects.requireNonNull(references, "references");
         Workspace ws = Workspace.get();
         long[] seg = ws.chrfSegment(3 * (config.charOrder() + config.wordOrder()));
         segmentStats(ws, hypothesis, references, seg);
@@ -126,8 +132,10 @@ public final class Chrf implements CorpusMetric {
      *
      * @param nrefs the number of references per segment, or {@code var}
      * @return the signature
+     * @throws NullPointerException naming {@code nrefs} when it is null
      */
     public String signature(String nrefs) {
+        Objects.requireNonNull(nrefs, "nrefs");
         return "nrefs:" + nrefs
                 + "|case:" + (config.lowercase() ? "lc" : "mixed")
                 + "|eff:" + (config.epsSmoothing() ? "no" : "yes")

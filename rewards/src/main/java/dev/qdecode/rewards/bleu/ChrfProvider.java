@@ -49,10 +49,11 @@ public final class ChrfProvider implements ReferenceRewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         ChrfConfig cfg;
         int charOrder = params.getInt("char-order", 6);

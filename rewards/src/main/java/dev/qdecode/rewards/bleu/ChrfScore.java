@@ -1,5 +1,7 @@
 package dev.qdecode.rewards.bleu;
 
+import java.util.Objects;
+
 /**
  * A chrF result, like sacreBLEU's {@code CHRFScore}.
  *
@@ -13,6 +15,22 @@ package dev.qdecode.rewards.bleu;
  */
 public record ChrfScore(
         double score, String name, int charOrder, int wordOrder, int beta, String signature) {
+
+    /**
+     * Checks that {@code name} and {@code signature} are given.
+     *
+     * @param score see the record description
+     * @param name see the record description
+     * @param charOrder see the record description
+     * @param wordOrder see the record description
+     * @param beta see the record description
+     * @param signature see the record description
+     * @throws NullPointerException naming {@code name} or {@code signature} when it is null
+     */
+    public ChrfScore {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(signature, "signature");
+    }
 
     /**
      * sacreBLEU's text line, e.g. {@code chrF2|nrefs:2|...|version:2.6.0 = 59.73}.

@@ -3,6 +3,7 @@ package dev.qdecode.rewards.bleu;
 import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -34,6 +35,24 @@ public final class PairedBootstrap {
      */
     public record Result(String metric, double baseline, double system, double lower, double upper, double pValue,
             int resamples, long seed) {
+
+        /**
+         * Checks that {@code metric} is given.
+         *
+         * @param metric see the record description
+         * @param baseline see the record description
+         * @param system see the record description
+         * @param lower see the record description
+         * @param upper see the record description
+         * @param pValue see the record description
+         * @param resamples see the record description
+         * @param seed see the record description
+         * @throws NullPointerException naming {@code metric} when it is null
+         */
+        public Result {
+            Objects.requireNonNull(metric, "metric");
+        }
+
         /**
          * The observed difference.
          *
@@ -75,9 +94,15 @@ public final class PairedBootstrap {
      * @return the comparison
      * @throws IllegalArgumentException when the lists differ in length, are empty, a segment has no
      *     reference, or {@code resamples} is not positive
+     * @throws NullPointerException naming {@code metric}, {@code baseline}, {@code system} or {@code references} when
+     *     it is null
      */
     public static Result compare(CorpusMetric metric, List<String> baseline, List<String> system,
             List<? extends List<String>> references, int resamples, long seed) {
+        Objects.requireNonNull(metric, "metric");
+        Objects.requireNonNull(baseline, "baseline");
+        Objects.requireNonNull(system, "system");
+        Objects.requireNonNull(references, "references");
         if (resamples <= 0) {
             throw new IllegalArgumentException("resamples: expected a positive count but got " + resamples);
         }

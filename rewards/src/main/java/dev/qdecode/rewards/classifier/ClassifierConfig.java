@@ -1,6 +1,7 @@
 package dev.qdecode.rewards.classifier;
 
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How a classifier head is trained on frozen sentence embeddings. All validation lives in the
@@ -60,9 +61,11 @@ public record ClassifierConfig(
          * @param name the name
          * @return the head type
          * @throws IllegalArgumentException for any other name
+         * @throws NullPointerException naming {@code name} when it is null
          */
         public static HeadType parse(String name) {
-            String n = name == null ? "" : name.trim().toUpperCase(Locale.ROOT);
+            Objects.requireNonNull(name, "name");
+            String n = name.trim().toUpperCase(Locale.ROOT);
             if (n.equals("LOGREG") || n.equals("LINEAR")) {
                 return LOGISTIC;
             }
@@ -88,12 +91,11 @@ public record ClassifierConfig(
      * @param validationFraction share of the full sentences held out, in [0, 0.5]
      * @param refit retrain on all examples for the best epoch count after early stopping
      * @param seed seeds the split, the initialisation, the batch order and dropout
-     * @throws IllegalArgumentException if {@code head} is null or a value is out of range
+     * @throws IllegalArgumentException if a value is out of range
+     * @throws NullPointerException naming {@code head} when it is null
      */
     public ClassifierConfig {
-        if (head == null) {
-            throw new IllegalArgumentException("classifier config: head is null: expected logistic or mlp");
-        }
+        Objects.requireNonNull(head, "head");
         check(Double.isFinite(l2) && l2 >= 0, "l2", l2, ">= 0");
         check(Double.isFinite(learningRate) && learningRate > 0, "learningRate", learningRate, "> 0");
         check(maxEpochs >= 1, "maxEpochs", maxEpochs, ">= 1");

@@ -60,10 +60,11 @@ public final class ClassifierRewardProvider implements RewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         String modelValue = params.getString("model", null);
         if (modelValue == null || modelValue.isBlank()) {

@@ -28,7 +28,22 @@ public record Evaluation(
      * @param f1 the harmonic mean of precision and recall
      * @param support gold examples of the label
      */
-    public record LabelMetrics(String label, double precision, double recall, double f1, int support) {}
+    public record LabelMetrics(String label, double precision, double recall, double f1, int support) {
+
+        /**
+         * Checks that {@code label} is given.
+         *
+         * @param label see the record description
+         * @param precision see the record description
+         * @param recall see the record description
+         * @param f1 see the record description
+         * @param support see the record description
+         * @throws NullPointerException naming {@code label} when it is null
+         */
+        public LabelMetrics {
+            Objects.requireNonNull(label, "label");
+        }
+    }
 
     /**
      * Copies the collections.

@@ -30,6 +30,20 @@ import java.util.Set;
 public record PhraseSplit(int[] train, int[] validation, int roots, int dropped) {
 
     /**
+     * Checks that {@code train} and {@code validation} are given.
+     *
+     * @param train see the record description
+     * @param validation see the record description
+     * @param roots see the record description
+     * @param dropped see the record description
+     * @throws NullPointerException naming {@code train} or {@code validation} when it is null
+     */
+    public PhraseSplit {
+        Objects.requireNonNull(train, "train");
+        Objects.requireNonNull(validation, "validation");
+    }
+
+    /**
      * Splits the texts.
      *
      * @param texts the training texts

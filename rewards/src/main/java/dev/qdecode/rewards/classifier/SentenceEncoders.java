@@ -2,6 +2,7 @@ package dev.qdecode.rewards.classifier;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Opens sentence encoders by id. Known ids: {@code minilm} (all-MiniLM-L6-v2, fp32 ONNX) and
@@ -32,8 +33,10 @@ public final class SentenceEncoders {
      * @return the encoder (the caller closes it)
      * @throws IllegalArgumentException when the id is unknown
      * @throws IllegalStateException when the model cannot be loaded
+     * @throws NullPointerException naming {@code id} when it is null
      */
     public static SentenceEncoder open(String id) {
+        Objects.requireNonNull(id, "id");
         return open(id, DEFAULT_BATCH_SIZE);
     }
 
@@ -49,12 +52,14 @@ public final class SentenceEncoders {
      * @throws IllegalStateException when the model cannot be loaded
      * @throws dev.qdecode.models.ModelException when an {@code hf:DIR} id names no directory, or a directory
      *     without {@code config.json}
+     * @throws NullPointerException naming {@code id} when it is null
      */
     public static SentenceEncoder open(String id, int batchSize) {
+        Objects.requireNonNull(id, "id");
         if (batchSize < 1) {
             throw new IllegalArgumentException("encoder batch size " + batchSize + ": expected >= 1");
         }
-        String key = id == null ? "" : id.trim().toLowerCase(Locale.ROOT);
+        String key = id.trim().toLowerCase(Locale.ROOT);
         switch (key) {
             case MiniLmEncoder.ID_FP32:
                 return MiniLmEncoder.open(false, batchSize);

@@ -94,13 +94,17 @@ public final class TextClassifier implements AutoCloseable {
          * @param examples how many examples were read
          * @param textColumn the column of the texts
          * @param labelColumn the column of the labels
-         * @throws IllegalArgumentException when one is null, blank or out of range
+         * @throws IllegalArgumentException when the hash is not 64 lowercase hex digits or a count is
+         *     negative
+         * @throws NullPointerException naming {@code path}, {@code sha256}, {@code textColumn} or {@code
+         *     labelColumn} when it is null
          */
         public DataSource {
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(sha256, "sha256");
             Objects.requireNonNull(textColumn, "textColumn");
             Objects.requireNonNull(labelColumn, "labelColumn");
-            if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            if (!sha256.matches("[0-9a-f]{64}")) {
                 throw new IllegalArgumentException("sha256 '" + sha256 + "': expected 64 lowercase hex digits");
             }
             if (limit < 0 || examples < 0) {
@@ -154,6 +158,8 @@ public final class TextClassifier implements AutoCloseable {
      * @param config the training settings
      * @return the trained classifier, with its validation metrics under {@code "validation"}
      * @throws IllegalArgumentException when the inputs do not fit together
+     * @throws NullPointerException naming {@code encoder}, {@code texts}, {@code labels} or {@code config} when
+     *     it is null
      */
     public static TextClassifier train(
             SentenceEncoder encoder, List<String> texts, List<String> labels, ClassifierConfig config) {
@@ -170,6 +176,8 @@ public final class TextClassifier implements AutoCloseable {
      * @param cache where to keep the training embeddings, or null to always embed
      * @return the trained classifier, with its validation metrics under {@code "validation"}
      * @throws IllegalArgumentException when the inputs do not fit together
+     * @throws NullPointerException naming {@code encoder}, {@code texts}, {@code labels} or {@code config} when
+     *     it is null
      */
     public static TextClassifier train(SentenceEncoder encoder, List<String> texts, List<String> labels,
             ClassifierConfig config, EmbeddingCache cache) {
@@ -188,11 +196,16 @@ public final class TextClassifier implements AutoCloseable {
      * @param progress receives the count of training texts embedded so far
      * @return the trained classifier, with its validation metrics under {@code "validation"}
      * @throws IllegalArgumentException when the inputs do not fit together
+     * @throws NullPointerException naming {@code encoder}, {@code texts}, {@code labels}, {@code config} or
+     *     {@code progress} when it is null
      */
     public static TextClassifier train(SentenceEncoder encoder, List<String> texts, List<String> labels,
             ClassifierConfig config, EmbeddingCache cache, java.util.function.IntConsumer progress) {
         Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(progress, "progress");
         if (texts.size() != labels.size()) {
             throw new IllegalArgumentException(
                     "classifier training: " + texts.size() + " texts but " + labels.size() + " labels");
@@ -312,9 +325,10 @@ public final class TextClassifier implements AutoCloseable {
      * @return the classifier
      * @throws IllegalArgumentException when the directory is not a valid saved classifier or the
      *     encoder differs
-     * @throws NullPointerException naming {@code dir} when it is null
+     * @throws NullPointerException naming {@code dir} or {@code encoder} when it is null
      */
     public static TextClassifier load(Path dir, SentenceEncoder encoder) {
+        Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(dir, "dir");
         Loaded l = readMetadata(dir);
         if (!l.encoderId.equals(encoder.id())) {
@@ -329,8 +343,10 @@ public final class TextClassifier implements AutoCloseable {
      *
      * @param dir the directory
      * @throws UncheckedIOException when the files cannot be written
+     * @throws NullPointerException naming {@code dir} when it is null
      */
     public void save(Path dir) {
+        Objects.requireNonNull(dir, "dir");
         try {
             Files.createDirectories(dir);
             Path weights = dir.resolve(WEIGHTS_FILE);
@@ -381,8 +397,10 @@ public final class TextClassifier implements AutoCloseable {
      *
      * @param texts the texts
      * @return per text, one probability per label in {@link #labels()} order
+     * @throws NullPointerException naming {@code texts} when it is null
      */
     public double[][] predictProba(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
         return Head.softmax(logits(texts));
     }
 
@@ -399,8 +417,10 @@ public final class TextClassifier implements AutoCloseable {
      *
      * @param texts the texts
      * @return one label per text
+     * @throws NullPointerException naming {@code texts} when it is null
      */
     public List<String> predict(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
         int[] best = argMax(logits(texts));
         List<String> out = new ArrayList<>(best.length);
         for (int b : best) {
@@ -416,8 +436,11 @@ public final class TextClassifier implements AutoCloseable {
      * @param gold one gold label per text, each one of {@link #labels()}
      * @return accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix
      * @throws IllegalArgumentException when sizes differ or a label is unknown
+     * @throws NullPointerException naming {@code texts} or {@code gold} when it is null
      */
     public Evaluation evaluate(List<String> texts, List<String> gold) {
+        Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(gold, "gold");
         if (texts.size() != gold.size()) {
             throw new IllegalArgumentException(
                     "evaluate: " + texts.size() + " texts but " + gold.size() + " labels");
@@ -433,8 +456,11 @@ public final class TextClassifier implements AutoCloseable {
      * @param gold one gold label per example, each one of {@link #labels()}
      * @return accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix
      * @throws IllegalArgumentException when sizes differ or a label is unknown
+     * @throws NullPointerException naming {@code predicted} or {@code gold} when it is null
      */
     public Evaluation evaluatePredicted(List<String> predicted, List<String> gold) {
+        Objects.requireNonNull(predicted, "predicted");
+        Objects.requireNonNull(gold, "gold");
         if (predicted.size() != gold.size()) {
             throw new IllegalArgumentException(
                     "evaluate: " + predicted.size() + " predictions but " + gold.size() + " labels");
@@ -463,9 +489,11 @@ public final class TextClassifier implements AutoCloseable {
      *
      * @param sha256 64 hex digits
      * @return the copy (sharing encoder and weights)
+     * @throws NullPointerException naming {@code sha256} when it is null
      */
     public TextClassifier withDataSha256(String sha256) {
-        if (sha256 == null || !sha256.matches("[0-9a-fA-F]{64}")) {
+        Objects.requireNonNull(sha256, "sha256");
+        if (!sha256.matches("[0-9a-fA-F]{64}")) {
             throw new IllegalArgumentException("data sha256 '" + sha256 + "': expected 64 hex digits");
         }
         return copy(sha256.toLowerCase(Locale.ROOT), metrics, data, dev);
@@ -477,8 +505,10 @@ public final class TextClassifier implements AutoCloseable {
      *
      * @param source the file, its SHA-256, the limit and columns it was read with
      * @return the copy (sharing encoder and weights)
+     * @throws NullPointerException naming {@code source} when it is null
      */
     public TextClassifier withData(DataSource source) {
+        Objects.requireNonNull(source, "source");
         return copy(source.sha256(), metrics, Objects.requireNonNull(source, "source"), dev);
     }
 

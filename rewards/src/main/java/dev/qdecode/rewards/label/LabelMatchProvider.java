@@ -64,10 +64,11 @@ public final class LabelMatchProvider implements RewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         boolean ignoreCase = params.getBoolean("ignore-case", false);
         String spec = params.getString("labels", "");

@@ -112,8 +112,10 @@ public final class Afinn {
      *
      * @param text the text
      * @return the mean score per word (0 for a text without words)
+     * @throws NullPointerException naming {@code text} when it is null
      */
     public double meanScore(String text) {
+        Objects.requireNonNull(text, "text");
         int words = wordCount(text);
         return words == 0 ? 0.0 : score(text) / words;
     }

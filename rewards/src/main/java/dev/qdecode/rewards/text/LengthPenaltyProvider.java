@@ -64,6 +64,7 @@ public final class LengthPenaltyProvider implements RewardProvider {
     @Override
     public boolean requiresTokenIds(RewardParams params) {
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(params, "params");
         return "tokens".equalsIgnoreCase(params.getString("unit", "words").trim());
     }
 
@@ -87,10 +88,11 @@ public final class LengthPenaltyProvider implements RewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         int min = params.getInt("min", 0);
         if (min < 0) {

@@ -66,10 +66,11 @@ public final class RepetitionPenaltyProvider implements RewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         int n = params.getInt("n", 3);
         if (n < 1 || n > 16) {

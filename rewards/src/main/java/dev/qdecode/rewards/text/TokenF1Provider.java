@@ -56,10 +56,11 @@ public final class TokenF1Provider implements ReferenceRewardProvider {
     /**
      * {@inheritDoc}
      *
-     * @throws NullPointerException naming {@code params} when it is null
+     * @throws NullPointerException naming {@code params} or {@code context} when it is null
      */
     @Override
     public Reward create(RewardParams params, RewardContext context) {
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(params, "params");
         boolean squad = params.getChoice("normalize", "squad", NORMALIZATIONS).equals("squad");
         return new TokenF1Reward(squad);
