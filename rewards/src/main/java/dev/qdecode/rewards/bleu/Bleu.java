@@ -70,8 +70,9 @@ public final class Bleu implements CorpusMetric {
      * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the score with counts and signature ({@code nrefs:var} when the number of
      *     non-blank references differs between segments)
-     * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment
-     *     has no non-blank reference (the message names the segment index)
+     * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
+     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null}),
+     *     or a segment has no non-blank reference (the message names the segment index)
      * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
      */
     public BleuScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {

@@ -55,8 +55,9 @@ public final class Chrf implements CorpusMetric {
      * @param hypotheses one hypothesis per segment
      * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the score
-     * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment
-     *     has no non-blank reference (the message names the segment index)
+     * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
+     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null}),
+     *     or a segment has no non-blank reference (the message names the segment index)
      * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
      */
     public ChrfScore corpusScore(List<String> hypotheses, List<? extends List<String>> references) {

@@ -20,8 +20,9 @@ public interface CorpusMetric {
      * @param hypotheses one hypothesis per segment
      * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the statistics, in segment order
-     * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment has no
-     *     non-empty reference (the message names the segment index)
+     * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
+     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null}),
+     *     or a segment has no non-blank reference (the message names the segment index)
      */
     long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references);
 

@@ -25,7 +25,8 @@ final class CorpusStats {
     /**
      * Sums segment statistics over a corpus.
      *
-     * @throws IllegalArgumentException when the lists differ in length, are empty, or a segment is
+     * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
+     *     element ({@code hypotheses[i] is null}, {@code references[i] is null}) or a segment is
      *     invalid (the message names the segment index)
      */
     static Sum sum(List<String> hypotheses, List<? extends List<String>> references, int size, Segment segment) {
@@ -79,10 +80,18 @@ final class CorpusStats {
         Workspace ws = Workspace.get();
         int nrefs = -2;
         for (int i = 0; i < hypotheses.size(); i++) {
+            String hypothesis = hypotheses.get(i);
+            List<String> segmentReferences = references.get(i);
+            if (hypothesis == null) {
+                throw new IllegalArgumentException("hypotheses[" + i + "] is null");
+            }
+            if (segmentReferences == null) {
+                throw new IllegalArgumentException("references[" + i + "] is null");
+            }
             long[] seg = new long[size];
             int n;
             try {
-                n = segment.stats(ws, hypotheses.get(i), references.get(i), seg);
+                n = segment.stats(ws, hypothesis, segmentReferences, seg);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("segment " + i + ": " + e.getMessage(), e);
             }

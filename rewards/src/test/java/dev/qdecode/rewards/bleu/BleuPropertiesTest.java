@@ -194,4 +194,27 @@ class BleuPropertiesTest {
         assertThrows(IllegalArgumentException.class, () -> BleuTokenizer.fromName("moses"));
         assertThrows(IllegalArgumentException.class, () -> new ChrfConfig(0, 0, 2, false, false, false));
     }
+
+    @Test
+    void aNullSegmentInACorpusIsNamedByItsIndex() {
+        List<String> hyps = java.util.Arrays.asList("a", "b", "c", null);
+        List<List<String>> refs = List.of(List.of("a"), List.of("b"), List.of("c"), List.of("d"));
+        List<String> fourHyps = List.of("a", "b", "c", "d");
+        List<List<String>> nullRef = java.util.Arrays.asList(List.of("a"), null, List.of("c"), List.of("d"));
+        for (CorpusMetric m : List.of(Bleu.corpusLevel(), Bleu.sentenceLevel(), Chrf.defaults())) {
+            java.util.function.BiConsumer<List<String>, List<List<String>>> corpusScore = m instanceof Bleu b
+                    ? b::corpusScore : ((Chrf) m)::corpusScore;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> corpusScore.accept(hyps, refs), m.name());
+            assertEquals("hypotheses[3] is null", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> m.segmentStatistics(hyps, refs), m.name());
+            assertEquals("hypotheses[3] is null", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> corpusScore.accept(fourHyps, nullRef), m.name());
+            assertEquals("references[1] is null", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> m.segmentStatistics(fourHyps, nullRef), m.name());
+            assertEquals("references[1] is null", e.getMessage());
+        }
+    }
 }
