@@ -56,7 +56,11 @@ import dev.qdecode.data.Task;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.train.TrainableLlama;
+import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.pipeline.dqn.ClassificationTrainer;
+import dev.qdecode.pipeline.dqn.DqnConfig;
+import dev.qdecode.pipeline.dqn.DqnPolicy;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.Verbalizer;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.Generator;
@@ -64,6 +68,8 @@ import dev.qdecode.pipeline.generate.PromptEncoder;
 import dev.qdecode.pipeline.generate.SamplingConfig;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftTrainer;
+import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.classifier.ClassifierConfig;
 import dev.qdecode.rewards.classifier.SentenceEncoder;
 import dev.qdecode.rewards.classifier.TextClassifier;
@@ -149,6 +155,15 @@ class PublicApiNullArgumentsTest {
             Map.entry("ClassificationTrainer.Setup.<init>(reward)", "@param reward: null when only predicting"),
             Map.entry("ClassificationTrainer.Setup.<init>(runDir)", "@param runDir: null when only predicting"),
             Map.entry("ClassificationTrainer.Setup.<init>(cache)", "@param cache: embedding cache, or null"),
+            Map.entry("ClassificationTrainer.run(listener)", "@param listener: hooks (rollouts, updates, evaluations), or null"),
+            Map.entry("ClassificationTrainer.TrainedRun.predict(cache)", "@param cache (both overloads): embedding cache, or null"),
+            Map.entry("DqnTrainer.create(listener)", "@param listener: hooks, or null"),
+            Map.entry("DqnTrainer.resume(listener)", "@param listener: hooks, or null"),
+            Map.entry("DqnTrainer.evaluate(policy)", "@param policy (both overloads): the trained policy, or null for the base model"),
+            Map.entry("DqnTrainer.evaluate(listener)", "@param listener (both overloads): may be null"),
+            Map.entry("DqnTrainer.evaluate(log)", "@param log: the episodes done so far (null: none kept)"),
+            Map.entry("DqnPolicy.scores(allowed)", "@param allowed (every overload): null = all for every row"),
+            Map.entry("DqnPolicy.scores(banned)", "@param banned (both overloads): ids no row may have as a candidate (null: none)"),
             Map.entry("GenerationConfig.<init>(stopStrings)", "@param stopStrings: null means none"),
             Map.entry("GenerationConfig.stepwise(stopStrings)", "@param stopStrings: null means none"),
             Map.entry("Generator.<init>(tokenizer)", "@param tokenizer (both constructors): null, ids only"),
@@ -516,11 +531,73 @@ class PublicApiNullArgumentsTest {
             return opened(TextClassifier.train(encoder, texts, List.of("1", "0", "1", "0", "1", "0"),
                     ClassifierConfig.logistic().withMaxEpochs(2)));
         }
+        if (type == DqnTrainer.Setup.class) {
+            // constructing a setup starts nothing; a call that is given it with a null must refuse the null first
+            return dqnSetup(tmp.resolve("dqn-setup-run"), seen);
+        }
+        if (type == DqnPolicy.class) {
+            // a policy is a trained run: 4 episodes of 4 tokens on stories260K (about a second), then loaded
+            Path run = tmp.resolve("dqn-run");
+            DqnConfig cfg = DqnConfig.builder().episodes(4).rolloutEpisodes(4).maxNewTokens(4).minNewTokens(1)
+                    .batchSize(4).updatesPerRollout(1).evalSamples(1).seed(1).build();
+            try (DqnTrainer trainer = DqnTrainer.create(dqnSetup(run, seen), cfg, null)) {
+                trainer.run(Long.MAX_VALUE);
+            }
+            return opened(DqnPolicy.load(run, DqnPolicy.Mode.GUIDED));
+        }
+        if (type == ClassificationTrainer.Setup.class) {
+            return classificationSetup(tmp.resolve("clf-setup-run"), seen);
+        }
+        if (type == ClassificationTrainer.TrainedRun.class) {
+            // a trained classification run: 8 episodes on two examples with stories260K as the decoder
+            Path run = tmp.resolve("clf-run");
+            DqnConfig cfg = DqnConfig.builder().episodes(8).rolloutEpisodes(4).batchSize(4).updatesPerRollout(1)
+                    .seed(1).build();
+            ClassificationTrainer.run(classificationSetup(run, seen), cfg, null);
+            return ClassificationTrainer.TrainedRun.load(run);
+        }
         if (type == ClassificationTrainer.Backbone.class) {
             return new ClassificationTrainer.Backbone((CausalLM) sample(CausalLM.class, seen),
                     (TextTokenizer) sample(TextTokenizer.class, seen), PromptFormat.plain(), "x", null);
         }
         return null;
+    }
+
+    /** 1 for an episode whose text is its label or its text in 0=bad,1=good (classification), else 0; what a setup needs, whatever its task. */
+    private static final Reward ONE = new Reward() {
+        @Override
+        public String id() {
+            return "label-is-text";
+        }
+
+        @Override
+        public double[] score(List<Episode> episodes) {
+            double[] r = new double[episodes.size()];
+            for (int i = 0; i < r.length; i++) {
+                String text = episodes.get(i).text().strip();
+                String label = String.valueOf(episodes.get(i).label());
+                r[i] = text.equals(label) || text.equals(label.equals("1") ? "good" : "bad") ? 1 : 0;
+            }
+            return r;
+        }
+    };
+
+    /** A valid DQN setup on stories260K with one prompt, writing to {@code runDir}. */
+    private static DqnTrainer.Setup dqnSetup(Path runDir, Set<Class<?>> seen) {
+        return new DqnTrainer.Setup((CausalLM) sample(CausalLM.class, seen),
+                (TextTokenizer) sample(TextTokenizer.class, seen), PromptFormat.plain(), ONE, List.of("Once upon"),
+                List.of("Once upon"), 0.0, runDir, Map.of(), Map.of(), Map.of());
+    }
+
+    /** A valid classification setup on stories260K as the decoder, two examples, writing to {@code runDir}. */
+    private static ClassificationTrainer.Setup classificationSetup(Path runDir, Set<Class<?>> seen) {
+        List<ClassificationExample> examples = List.of(new ClassificationExample("1", "good a", "1"),
+                new ClassificationExample("2", "bad b", "0"));
+        Verbalizer v = (Verbalizer) sample(Verbalizer.class, seen);
+        String template = "{text} =";
+        return new ClassificationTrainer.Setup((ClassificationTrainer.Backbone) sample(
+                ClassificationTrainer.Backbone.class, seen), v, template, examples, examples, ONE, runDir,
+                Map.of("task", "classification", "labels", v.toSpec(), "template", template), null);
     }
 
     private static Object makeSample(Class<?> type, Set<Class<?>> seen) {

@@ -404,10 +404,11 @@ public final class ClassificationTrainer {
      *     target sync, seed (backup and n-step are fixed: hard, 1)
      * @param listener hooks (rollouts, updates, evaluations), or null
      * @return the result (also written to {@code summary.json})
-     * @throws NullPointerException naming {@code setup} when it is null
+     * @throws NullPointerException naming {@code setup} or {@code cfg} when it is null
      */
     public static Result run(Setup setup, DqnConfig cfg, TrainListener listener) {
         Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(cfg, "cfg");
         DqnConfig c = cfg.toBuilder().backup(DqnConfig.Backup.HARD).nStep(1).gamma(1.0).prioritized(false).build();
         return new ClassificationTrainer(setup, c, listener).train();
     }
@@ -483,8 +484,14 @@ public final class ClassificationTrainer {
          *
          * @param others the other runs
          * @throws IllegalArgumentException naming the first run that is given twice or differs, and in what
+         * @throws NullPointerException naming {@code others} when it (or {@code others[i]}, one of its runs) is
+         *     null
          */
         public void requireSameSetup(List<TrainedRun> others) {
+            Objects.requireNonNull(others, "others");
+            for (int i = 0; i < others.size(); i++) {
+                Objects.requireNonNull(others.get(i), "others[" + i + "]");
+            }
             Map<String, String> prov = data.provenance();
             List<Path> seen = new java.util.ArrayList<>(List.of(file));
             for (TrainedRun o : others) {
@@ -519,9 +526,12 @@ public final class ClassificationTrainer {
          * @return the predictions
          * @throws IllegalArgumentException naming the file or example when the run, its backbone and the
          *     examples do not fit together
+         * @throws NullPointerException naming {@code backbone} or {@code examples} when it is null
          */
         public Predictions predict(Backbone backbone, List<ClassificationExample> examples, boolean targetHead,
                 EmbeddingCache cache) {
+            Objects.requireNonNull(backbone, "backbone");
+            Objects.requireNonNull(examples, "examples");
             return predict(backbone, examples, targetHead, cache, List.of());
         }
 
@@ -537,9 +547,14 @@ public final class ClassificationTrainer {
          * @return the predictions
          * @throws IllegalArgumentException naming the file when a run differs in setup or does not fit the
          *     backbone, or an example that does not fit
+         * @throws NullPointerException naming {@code backbone}, {@code examples} or {@code others} (or
+         *     {@code others[i]}) when it is null
          */
         public Predictions predict(Backbone backbone, List<ClassificationExample> examples, boolean targetHead,
                 EmbeddingCache cache, List<TrainedRun> others) {
+            Objects.requireNonNull(backbone, "backbone");
+            Objects.requireNonNull(examples, "examples");
+            Objects.requireNonNull(others, "others");
             Map<String, String> prov = data.provenance();
             requireSameSetup(others);
             Verbalizer v = Verbalizer.parse(prov.get("labels"));

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Decoding with a trained DQN head: a {@link TokenPolicy} for the
@@ -312,23 +313,40 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         return head().inputSize();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException naming {@code out} or {@code logits} when it is null
+     */
     @Override
     public float[] scores(StepOutput out, float[] logits, int rows, int vocab) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(logits, "logits");
         return scores(out.hidden().toFloatArray(), logits, rows, vocab);
     }
 
-    /** {@inheritDoc} A row's candidate set is drawn from its allowed tokens, as in the training rollouts. */
+    /**
+     * {@inheritDoc} A row's candidate set is drawn from its allowed tokens, as in the training rollouts.
+     *
+     * @throws NullPointerException naming {@code out} or {@code logits} when it is null
+     */
     @Override
     public float[] scores(StepOutput out, float[] logits, int rows, int vocab, int[][] allowed) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(logits, "logits");
         return scores(out.hidden().toFloatArray(), logits, rows, vocab, allowed);
     }
 
     /**
      * {@inheritDoc} A row's candidate set is drawn from its allowed tokens without the banned ones, as in the
      * training rollouts.
+     *
+     * @throws NullPointerException naming {@code out} or {@code logits} when it is null
      */
     @Override
     public float[] scores(StepOutput out, float[] logits, int rows, int vocab, int[][] allowed, int[] banned) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(logits, "logits");
         return scores(out.hidden().toFloatArray(), logits, rows, vocab, allowed, banned);
     }
 
@@ -341,8 +359,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param vocab the vocabulary size V
      * @return the scores, row-major {@code rows × V}
      * @throws IllegalArgumentException when the sizes do not match the head, or an array does not hold {@code rows} rows
+     * @throws NullPointerException naming {@code embeddings} or {@code logits} when it is null
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab) {
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(logits, "logits");
         return scores(embeddings, logits, rows, vocab, null);
     }
 
@@ -357,8 +378,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param allowed per row, the only ids eligible as candidates (a null entry: all); null = all for every row
      * @return the scores, row-major {@code rows × V}
      * @throws IllegalArgumentException when the sizes do not match the head, or an array does not hold {@code rows} rows
+     * @throws NullPointerException naming {@code embeddings} or {@code logits} when it is null
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab, int[][] allowed) {
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(logits, "logits");
         return scores(embeddings, logits, rows, vocab, allowed, null);
     }
 
@@ -374,8 +398,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param banned ids no row may have as a candidate (null: none)
      * @return the scores, row-major {@code rows × V}
      * @throws IllegalArgumentException when the sizes do not match the head, or an array does not hold {@code rows} rows
+     * @throws NullPointerException naming {@code embeddings} or {@code logits} when it is null
      */
     public float[] scores(float[] embeddings, float[] logits, int rows, int vocab, int[][] allowed, int[] banned) {
+        Objects.requireNonNull(embeddings, "embeddings");
+        Objects.requireNonNull(logits, "logits");
         if (vocab != head().vocabSize()) {
             throw new IllegalArgumentException("the DQN head was trained for a vocabulary of " + head().vocabSize()
                     + " tokens but the model has " + vocab);
