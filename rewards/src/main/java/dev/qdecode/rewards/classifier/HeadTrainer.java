@@ -205,7 +205,12 @@ final class HeadTrainer {
         return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
     }
 
-    /** One Adam step on every parameter, then zeroes its gradient (outside gradient recording). */
+    /**
+     * One Adam step on every parameter, then zeroes its gradient (outside gradient recording). The parameter
+     * is updated through a view without a gradient ({@code stopGradient()}, the same storage), as QHead's
+     * step does: PyTorch refuses an in-place operation on a leaf that requires a gradient while grad mode is
+     * on, and grad mode is per thread (DJL turns it off only on the thread that started the engine).
+     */
     private static void adam(List<NDArray> params, List<NDArray> m, List<NDArray> v, double lr, int step) {
         double c1 = 1 - Math.pow(BETA1, step);
         double c2 = 1 - Math.pow(BETA2, step);
@@ -215,7 +220,7 @@ final class HeadTrainer {
             m.get(i).muli(BETA1).addi(g.mul(1 - BETA1));
             v.get(i).muli(BETA2).addi(g.square().mul(1 - BETA2));
             NDArray update = m.get(i).div(c1).div(v.get(i).div(c2).sqrt().add(EPS)).mul(lr);
-            p.subi(update);
+            p.stopGradient().subi(update);
             g.subi(g);
         }
     }
