@@ -8,8 +8,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.TsvEscapes;
 import dev.qdecode.pipeline.cli.CliRunner.Result;
+import dev.qdecode.pipeline.sft.DialogueFormat;
 import dev.qdecode.rewards.bleu.Bleu;
 import dev.qdecode.rewards.bleu.Chrf;
+import dev.qdecode.tokenizer.PromptFormat;
+import dev.qdecode.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -269,9 +272,9 @@ class ReferenceTasksTest {
 
     @Test
     void dialogueContextsBecomeSpeakerTurnsAndResponsesReferences(@TempDir Path tmp) throws Exception {
-        assertEquals("A: Hi .\nB: Hello !\nA:", dev.qdecode.pipeline.sft.DialogueFormat.render(List.of("Hi .", "Hello !")));
+        assertEquals("A: Hi .\nB: Hello !\nA:", DialogueFormat.render(List.of("Hi .", "Hello !")));
         assertEquals("B: Can you manage chopsticks ?\nA:",
-                dev.qdecode.pipeline.sft.DialogueFormat.render(List.of("Can you manage chopsticks ?")));
+                DialogueFormat.render(List.of("Can you manage chopsticks ?")));
         List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/xdailydialog/pairs_en_dev.tsv"));
         Path data = tmp.resolve("pairs.tsv");
         Files.write(data, lines.subList(0, 11));
@@ -323,16 +326,16 @@ class ReferenceTasksTest {
                         + "\"response\": \"Why not ?\\nB: See .  \\r\\n Easy !\"}",
                 "{\"dialog_id\": \"1\", \"turn\": 1, \"context\": \"Hello !\", \"response\": \"Hi .\"}"));
         Path model = Path.of(CliRunner.model("TinyStories-656K"));
-        try (dev.qdecode.tokenizer.TextTokenizer tok = dev.qdecode.tokenizer.TextTokenizer.load(model)) {
+        try (TextTokenizer tok = TextTokenizer.load(model)) {
             TaskOptions.Fitted f = TaskOptions.dialogue(data, 0, "--data").fit(tok,
-                    dev.qdecode.tokenizer.PromptFormat.forModel(model, tok), 512, 8,
+                    PromptFormat.forModel(model, tok), 512, 8,
                     new java.io.PrintWriter(new java.io.StringWriter()));
             // what train's demonstrations teacher-force (the first reference of a prompt) and every reward reads
             assertEquals(List.of("Why not ? B: See . Easy !"),
                     f.prompts().references().get("B: Can you manage chopsticks ?\nA:"));
             assertEquals(List.of(List.of("Why not ? B: See . Easy !"), List.of("Hi .")), f.prompts().rowReferences());
             // the same one-line text that sft --task dialogue trains on
-            assertEquals(dev.qdecode.pipeline.sft.DialogueFormat.line("Why not ?\nB: See .  \r\n Easy !"),
+            assertEquals(DialogueFormat.line("Why not ?\nB: See .  \r\n Easy !"),
                     f.prompts().rowReferences().get(0).get(0));
         }
         Path runDir = tmp.resolve("run");
