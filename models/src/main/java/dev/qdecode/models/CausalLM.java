@@ -47,7 +47,7 @@ public interface CausalLM extends AutoCloseable {
      * @throws NullPointerException naming {@code modelDir} when it is null
      */
     static CausalLM load(Path modelDir) {
-        java.util.Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(modelDir, "modelDir");
         return TransformerLM.load(modelDir);
     }
 
@@ -66,8 +66,8 @@ public interface CausalLM extends AutoCloseable {
      * @throws NullPointerException naming {@code modelDir} or {@code tokenizer} when it is null
      */
     static CausalLM load(Path modelDir, TextTokenizer tokenizer) {
-        java.util.Objects.requireNonNull(modelDir, "modelDir");
-        java.util.Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(tokenizer, "tokenizer");
         CausalLM lm = load(modelDir);
         try {
             int vocab = lm.config().vocabSize();

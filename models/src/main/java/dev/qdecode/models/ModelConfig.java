@@ -179,7 +179,7 @@ public record ModelConfig(
      * @throws NullPointerException naming {@code modelDir} when it is null
      */
     public static ModelConfig load(Path modelDir) {
-        java.util.Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(modelDir, "modelDir");
         if (!Files.isDirectory(modelDir)) {
             throw new ModelException(modelDir + ": model directory not found");
         }
@@ -204,8 +204,8 @@ public record ModelConfig(
      * @throws NullPointerException naming {@code json} or {@code sourceName} when it is null
      */
     public static ModelConfig fromJson(String json, String sourceName) {
-        java.util.Objects.requireNonNull(json, "json");
-        java.util.Objects.requireNonNull(sourceName, "sourceName");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(sourceName, "sourceName");
         return fromJson(parse(json, sourceName), null, sourceName);
     }
 
@@ -282,7 +282,7 @@ public record ModelConfig(
     /** {@inheritDoc} Consistent with {@link #equals(Object)}. */
     @Override
     public int hashCode() {
-        return 31 * java.util.Objects.hash(modelType, family, vocabSize, hiddenSize, numLayers, numHeads,
+        return 31 * Objects.hash(modelType, family, vocabSize, hiddenSize, numLayers, numHeads,
                 numKvHeads, headDim, intermediateSize, maxPositions, normEps, ropeTheta, tieWordEmbeddings,
                 attentionBias, activation, bosTokenId, padTokenId) + Arrays.hashCode(eosTokenIds);
     }

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -762,7 +763,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         List<String> differ = new ArrayList<>();
         for (String k : asked.keySet()) {
-            if (!java.util.Objects.equals(was.get(k), now.get(k))) {
+            if (!Objects.equals(was.get(k), now.get(k))) {
                 differ.add((overrides.has(k) ? DqnConfig.optionOf(k) : "--config " + config + ": " + k) + " "
                         + shown(now.get(k)) + " (the run's: " + shown(was.get(k)) + ")");
             }

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Every setting of DQN training and decoding, validated in one place (the canonical constructor):
@@ -353,10 +354,10 @@ public record DqnConfig(
      *     valueLoss} when it is null (checked before the other fields)
      */
     public DqnConfig {
-        java.util.Objects.requireNonNull(backup, "backup");
-        java.util.Objects.requireNonNull(activation, "activation");
-        java.util.Objects.requireNonNull(lrSchedule, "lrSchedule");
-        java.util.Objects.requireNonNull(valueLoss, "valueLoss");
+        Objects.requireNonNull(backup, "backup");
+        Objects.requireNonNull(activation, "activation");
+        Objects.requireNonNull(lrSchedule, "lrSchedule");
+        Objects.requireNonNull(valueLoss, "valueLoss");
         positive(episodes, "episodes");
         positive(rolloutEpisodes, "rolloutEpisodes");
         positive(maxNewTokens, "maxNewTokens");
@@ -493,7 +494,7 @@ public record DqnConfig(
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String s, String option) {
-        java.util.Objects.requireNonNull(s, "s");
+        Objects.requireNonNull(s, "s");
         String norm = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
         for (E e : type.getEnumConstants()) {
             if (e.name().equals(norm)) {
@@ -529,7 +530,7 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code field} when it is null
      */
     public static String optionOf(String field) {
-        java.util.Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(field, "field");
         return OPTIONS.get(field);
     }
 
@@ -627,8 +628,8 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public static DqnConfig fromJson(String json, String source) {
-        java.util.Objects.requireNonNull(json, "json");
-        java.util.Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(source, "source");
         return defaults().withJson(json, source);
     }
 
@@ -643,8 +644,8 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public DqnConfig withJson(String json, String source) {
-        java.util.Objects.requireNonNull(json, "json");
-        java.util.Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(source, "source");
         JsonObject keys = keys(json, source);
         RecordComponent[] comps = DqnConfig.class.getRecordComponents();
         Object[] values = new Object[comps.length];
@@ -689,8 +690,8 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code json} or {@code source} when it is null
      */
     public static JsonObject keys(String json, String source) {
-        java.util.Objects.requireNonNull(json, "json");
-        java.util.Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(json, "json");
+        Objects.requireNonNull(source, "source");
         JsonElement root;
         try {
             root = dev.qdecode.data.StrictJson.parse(json, source);
@@ -725,7 +726,7 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code file} when it is null
      */
     public static JsonObject readKeys(Path file) {
-        java.util.Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(file, "file");
         return keys(readText(file), file.toString());
     }
 
@@ -831,7 +832,7 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code file} when it is null
      */
     public static DqnConfig read(Path file) {
-        java.util.Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(file, "file");
         return fromJson(readText(file), file.toString());
     }
 
@@ -843,7 +844,7 @@ public record DqnConfig(
      * @throws NullPointerException naming {@code file} when it is null
      */
     public void write(Path file) throws IOException {
-        java.util.Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(file, "file");
         AtomicFiles.write(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -1025,7 +1026,7 @@ public record DqnConfig(
          * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder backup(Backup v) {
-            java.util.Objects.requireNonNull(v, "v");
+            Objects.requireNonNull(v, "v");
             this.backup = v;
             return this;
         }
@@ -1335,7 +1336,7 @@ public record DqnConfig(
          * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder activation(Activation v) {
-            java.util.Objects.requireNonNull(v, "v");
+            Objects.requireNonNull(v, "v");
             this.activation = v;
             return this;
         }
@@ -1438,7 +1439,7 @@ public record DqnConfig(
          * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder lrSchedule(LrSchedule v) {
-            java.util.Objects.requireNonNull(v, "v");
+            Objects.requireNonNull(v, "v");
             this.lrSchedule = v;
             return this;
         }
@@ -1496,7 +1497,7 @@ public record DqnConfig(
          * @throws NullPointerException naming {@code v} when it is null
          */
         public Builder valueLoss(ValueLoss v) {
-            java.util.Objects.requireNonNull(v, "v");
+            Objects.requireNonNull(v, "v");
             this.valueLoss = v;
             return this;
         }

@@ -51,7 +51,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
          * @throws NullPointerException naming {@code s} when it is null
          */
         public static Mode parse(String s) {
-            java.util.Objects.requireNonNull(s, "s");
+            Objects.requireNonNull(s, "s");
             String n = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
             for (Mode m : values()) {
                 if (m.name().equals(n)) {
@@ -138,8 +138,8 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @throws NullPointerException naming {@code runDirOrFile} or {@code mode} when it is null
      */
     public static DqnPolicy load(Path runDirOrFile, Mode mode) {
-        java.util.Objects.requireNonNull(runDirOrFile, "runDirOrFile");
-        java.util.Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(runDirOrFile, "runDirOrFile");
+        Objects.requireNonNull(mode, "mode");
         return load(runDirOrFile, mode, Decoding.TRAINED);
     }
 
@@ -155,7 +155,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      *     null
      */
     public static DqnPolicy load(Path runDirOrFile, Mode mode, Decoding decoding) {
-        java.util.Objects.requireNonNull(runDirOrFile, "runDirOrFile");
+        Objects.requireNonNull(runDirOrFile, "runDirOrFile");
         return load(List.of(runDirOrFile), mode, decoding);
     }
 
@@ -176,13 +176,13 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      *     when it is null
      */
     public static DqnPolicy load(List<Path> runs, Mode mode, Decoding decoding) {
-        java.util.Objects.requireNonNull(runs, "runs");
+        Objects.requireNonNull(runs, "runs");
         for (int i = 0; i < runs.size(); i++) {
-            java.util.Objects.requireNonNull(runs.get(i), "runs[" + i + "]");
+            Objects.requireNonNull(runs.get(i), "runs[" + i + "]");
         }
         // a null mode scored as Q_GREEDY without a word
-        java.util.Objects.requireNonNull(mode, "mode");
-        java.util.Objects.requireNonNull(decoding, "decoding");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(decoding, "decoding");
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("expected at least one run");
         }
@@ -214,7 +214,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                     for (String key : List.of("task", "reward")) {
                         String mine = firstProvenance.getOrDefault(key, "task".equals(key) ? "continuation" : null);
                         String theirs = d.provenance().getOrDefault(key, "task".equals(key) ? "continuation" : null);
-                        if (!java.util.Objects.equals(mine, theirs)) {
+                        if (!Objects.equals(mine, theirs)) {
                             throw new IllegalArgumentException(file + ": its " + key + " " + theirs + " differs from "
                                     + "the first run's " + mine + " (expected heads trained for the same task and "
                                     + "reward, whose Q values mean the same)");

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.training.GradientCollector;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The Q head: an MLP from the state embedding φ(s) through one hidden layer to one Q-value per
@@ -109,7 +110,7 @@ final class QHead implements AutoCloseable {
         this.vocab = vocab;
         this.row = hidden + 1;
         this.activation = activation;
-        this.valueLoss = java.util.Objects.requireNonNull(valueLoss, "valueLoss");
+        this.valueLoss = Objects.requireNonNull(valueLoss, "valueLoss");
         this.manager = NDManager.newBaseManager();
         cHalf = constant(0.5f);
         cBeta1 = constant(ADAM_BETA1);

@@ -69,10 +69,10 @@ public final class Generator {
      */
     public Generator(CausalLM model, TextTokenizer tokenizer, PromptFormat format, GenerationConfig cfg,
             TokenPolicy policy) {
-        java.util.Objects.requireNonNull(model, "model");
-        java.util.Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(cfg, "cfg");
         if (tokenizer != null) { // without a format the first prompt failed deep inside encoding
-            java.util.Objects.requireNonNull(format, "format");
+            Objects.requireNonNull(format, "format");
         }
         this.model = model;
         this.tokenizer = tokenizer;
