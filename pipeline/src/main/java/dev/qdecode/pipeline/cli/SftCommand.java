@@ -121,7 +121,8 @@ final class SftCommand implements Callable<Integer> {
     int patience;
 
     @Option(names = "--bleu-samples", paramLabel = "N", defaultValue = "200",
-            description = "Translation: dev pairs decoded greedily for BLEU at each evaluation; the best model is "
+            description = "Translation: dev rows (sources) decoded greedily for BLEU at each evaluation, each scored "
+                    + "against every reference of its row; the best model is "
                     + "chosen by BLEU (default: ${DEFAULT-VALUE}; 0 = choose by dev loss).")
     int bleuSamples;
 

@@ -51,8 +51,8 @@ import java.util.Set;
  * @param dropout dropout probability in [0, 1)
  * @param evalEvery evaluate on the dev set every this many steps (&gt; 0; also at the end)
  * @param patience stop after this many evaluations without improvement (0: never)
- * @param bleuSamples translation: dev examples decoded greedily for BLEU at each evaluation (0:
- *     none, then early stopping uses the dev loss)
+ * @param bleuSamples translation: dev rows (sources, each decoded once) decoded greedily for BLEU at each
+ *     evaluation (0: none, then early stopping uses the dev loss)
  * @param seed random seed (data order, initialisation, dropout)
  * @param out output directory
  */
@@ -118,7 +118,7 @@ public record SftConfig(
      * @param dropout dropout probability, in [0, 1)
      * @param evalEvery steps between dev evaluations, {@code > 0}
      * @param patience evaluations without improvement before stopping, {@code >= 0} (0: never)
-     * @param bleuSamples dev examples decoded for BLEU per evaluation, {@code >= 0}
+     * @param bleuSamples dev rows (sources) decoded for BLEU per evaluation, {@code >= 0}
      * @param seed random seed
      * @param out output directory; not null
      * @throws IllegalArgumentException on the first invalid field; a null {@code task}, {@code data},

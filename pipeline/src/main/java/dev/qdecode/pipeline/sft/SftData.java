@@ -15,27 +15,45 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Prompt/target pairs of one file, tokenized: each row is {@code prompt ids + target ids + EOS},
+ * Prompt/target pairs of one file, tokenized: each example is {@code prompt ids + target ids + EOS},
  * and the loss covers the positions from {@code promptLength[i]} on.
+ *
+ * <p>A row gives one example per reference: a translation row whose target is a JSON array of several
+ * references gives one example per reference, in the array's order (same prompt, that reference as
+ * target), so training and the dev loss cover every pair, as multi-reference training does; every other
+ * row (dialogue, continuation, a translation row with one reference) gives one example. The examples of a
+ * row are consecutive: {@code rowOf[i]} is the data row an example came from, {@code firstOfRow[r]} the
+ * first example of row {@code r}, which dev BLEU decodes (once per row) and scores against
+ * {@code references}. A file without JSON-array targets has one example per row, in the file's order.
  *
  * @param rows token ids per example
  * @param promptLength per example, the number of prompt tokens
- * @param sources the source texts (for decoding)
- * @param targets the target texts trained on (and scored by the dev loss): a row's first reference (dialogue:
- *     the response on one line, {@link DialogueFormat#line})
+ * @param sources per example, its row's source text (for decoding)
+ * @param targets per example, the target text trained on (and scored by the dev loss): one reference of its
+ *     row (dialogue: the response on one line, {@link DialogueFormat#line})
  * @param references per example, every reference of its row (translation: a JSON array target gives several,
  *     which dev BLEU scores against, as {@code evaluate --task translation} does; other tasks: the target alone)
  * @param shortened dialogue contexts shortened to fit the model (0 for other tasks)
  * @param file the file the examples were read from
- * @param options the options they were read with (the i-th example is the file's i-th data row)
- * @param ids per example, its id
+ * @param options the options they were read with (no row skipped: data row {@code r} is the file's
+ *     {@code r}-th data row)
+ * @param ids per example, its row's id
+ * @param rowOf per example, the index of its data row in the file (0-based, non-decreasing)
+ * @param firstOfRow per data row, the index of its first example (its {@code references().size()} examples
+ *     follow from there)
  */
 record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets,
-        List<List<String>> references, int shortened, Path file, ReadOptions options, List<String> ids) {
+        List<List<String>> references, int shortened, Path file, ReadOptions options, List<String> ids,
+        int[] rowOf, int[] firstOfRow) {
 
-    /** Number of examples. */
+    /** Number of examples (prompt/target pairs): the number of rows, plus one per extra reference. */
     int size() {
         return rows.length;
+    }
+
+    /** Number of data rows the examples came from (each decoded once by dev BLEU). */
+    int rowCount() {
+        return firstOfRow.length;
     }
 
     /** Target tokens (the scored ones, EOS included) of an example. */
@@ -43,28 +61,33 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         return rows[i].length - promptLength[i];
     }
 
+    /** The examples of data row {@code r}: from {@code firstOfRow[r]} (inclusive) to the returned index (exclusive). */
+    int endOfRow(int r) {
+        return r + 1 < firstOfRow.length ? firstOfRow[r + 1] : rows.length;
+    }
+
     /**
-     * Reads and tokenizes a file.
+     * Reads and tokenizes a file: one example per reference of each row (see the class comment).
      *
      * @param cfg the run's config (task, columns)
      * @param file the TSV/JSONL file
      * @param tok the tokenizer
      * @param format the prompt format (SFT template inside the model's own format)
      * @param eos the id appended to every target
-     * @param maxLength longest allowed row (the model's max_position_embeddings)
+     * @param maxLength longest allowed example (the model's max_position_embeddings)
      * @return the encoded pairs
      * @throws dev.qdecode.data.DataException (one line, file:line) on a missing column or an empty
      *     source/target
-     * @throws SftException when the file has no examples or a row is too long ({@code FILE:LINE: example (id
-     *     ID) has N tokens ...})
+     * @throws SftException when the file has no examples or an example is too long ({@code FILE:LINE: example (id
+     *     ID) has N tokens ...}; {@code (id ID, reference K of N)} for one of a row's several references)
      */
     static SftData read(SftConfig cfg, Path file, TextTokenizer tok, PromptFormat format, int eos, int maxLength) {
+        // per data row
         List<String> sources = new ArrayList<>();
-        List<String> targets = new ArrayList<>();
         List<List<String>> references = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         List<List<String>> turns = new ArrayList<>();
-        ReadOptions opts; // as the examples were read (no row skipped): the i-th example is the i-th data row
+        ReadOptions opts; // as the rows were read (no row skipped): row r is the file's r-th data row
         if (cfg.task().equals("dialogue")) {
             opts = ReadOptions.defaults().withColumn("context", cfg.effectiveSourceColumn())
                     .withColumn("response", cfg.effectiveTargetColumn());
@@ -74,45 +97,66 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
                 turns.add(recent);
                 // the response is the next turn, one line like the context's (a line break inside it would teach
                 // the model to start another speaker's turn before its EOS)
-                targets.add(DialogueFormat.line(e.response()));
+                references.add(List.of(DialogueFormat.line(e.response())));
                 ids.add(e.id());
             }
         } else if (cfg.task().equals("continuation")) {
             opts = ReadOptions.defaults();
+            List<String> targets = new ArrayList<>();
             readContinuation(cfg, file, opts, ids, sources, targets);
+            targets.forEach(t -> references.add(List.of(t)));
         } else {
             opts = ReadOptions.defaults().withColumn("source", cfg.effectiveSourceColumn())
                     .withColumn("target", cfg.effectiveTargetColumn());
             for (TranslationExample e : Datasets.translation(file, opts).examples()) {
                 sources.add(e.source());
-                targets.add(e.references().get(0));
-                references.add(e.references());
+                references.add(List.copyOf(e.references()));
                 ids.add(e.id());
             }
         }
         if (sources.isEmpty()) {
             throw new SftException(file + ": no examples (expected a header row and at least one pair)");
         }
-        int[][] prompts = format.encodeBatch(tok, sources);
+        // one example per reference of each row, a row's examples consecutive
+        int[] firstOfRow = new int[sources.size()];
+        List<String> targets = new ArrayList<>();
+        List<Integer> rowOf = new ArrayList<>();
+        for (int r = 0; r < sources.size(); r++) {
+            firstOfRow[r] = targets.size();
+            for (String t : references.get(r)) {
+                targets.add(t);
+                rowOf.add(r);
+            }
+        }
+        int[][] prompts = format.encodeBatch(tok, sources); // once per row
         int[][] tgts = tok.encodeBatch(targets, false);
         for (int i = 0; i < tgts.length; i++) {
             tgts[i] = withoutDoubleMarker(tok, targets.get(i), tgts[i]);
         }
-        int[][] rows = new int[sources.size()][];
+        int[][] rows = new int[targets.size()][];
         int[] plen = new int[rows.length];
+        int[] rowIndex = new int[rows.length];
+        List<String> exSources = new ArrayList<>(rows.length);
+        List<String> exIds = new ArrayList<>(rows.length);
+        List<List<String>> exRefs = new ArrayList<>(rows.length);
         int shortened = 0;
         for (int i = 0; i < rows.length; i++) {
-            int[] p = prompts[i];
+            int row = rowOf.get(i);
+            rowIndex[i] = row;
+            exSources.add(sources.get(row));
+            exIds.add(ids.get(row));
+            exRefs.add(references.get(row));
+            int[] p = prompts[row];
             int[] t = tgts[i];
             if (p.length == 0) {
-                throw new SftException(where(file, opts, i, ids.get(i))
-                        + ": the prompt encodes to no tokens (expected at least one)");
+                throw new SftException(where(file, opts, row, ids.get(row), i - firstOfRow[row],
+                        references.get(row).size()) + ": the prompt encodes to no tokens (expected at least one)");
             }
             // A dialogue too long for the model keeps its most recent turns (the oldest are dropped), and a
             // single turn still too long keeps its end, after its speaker cue (DialogueFormat.fit, as train does).
             int room = maxLength - t.length - 1;
             if (!turns.isEmpty() && p.length > room && room > 0) {
-                DialogueFormat.Fitted f = DialogueFormat.fit(turns.get(i), tok, format, room);
+                DialogueFormat.Fitted f = DialogueFormat.fit(turns.get(row), tok, format, room);
                 if (f.shortened()) {
                     p = format.encode(tok, f.prompt());
                     shortened++;
@@ -123,36 +167,43 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             System.arraycopy(t, 0, r, p.length, t.length);
             r[r.length - 1] = eos;
             if (r.length > maxLength) {
-                throw new SftException(where(file, opts, i, ids.get(i)) + " has " + r.length
+                throw new SftException(where(file, opts, row, ids.get(row), i - firstOfRow[row],
+                        references.get(row).size()) + " has " + r.length
                         + " tokens (prompt + target + EOS); it exceeds the model's max_position_embeddings " + maxLength
                         + " (expected at most " + maxLength + " tokens: shorten it or leave it out)");
             }
             rows[i] = r;
             plen[i] = p.length;
         }
-        if (references.isEmpty()) { // dialogue, continuation: one target per row, its only reference
-            targets.forEach(t -> references.add(List.of(t)));
-        }
-        return new SftData(rows, plen, List.copyOf(sources), List.copyOf(targets), List.copyOf(references), shortened,
-                file, opts, List.copyOf(ids));
+        return new SftData(rows, plen, List.copyOf(exSources), List.copyOf(targets), List.copyOf(exRefs), shortened,
+                file, opts, List.copyOf(exIds), rowIndex, firstOfRow);
     }
 
     /**
-     * {@code FILE:LINE, id ID} of an example, for a message about it (the file's rows are read again).
+     * {@code FILE:LINE, id ID} of an example, for a message about it (the file's rows are read again), with
+     * {@code , reference K of N} when its row has several references.
      *
      * @param index the example's position
      * @return where it is
      */
     String location(int index) {
-        return Datasets.rowLocation(file, options, index) + ", id " + ids.get(index);
+        int row = rowOf[index];
+        return Datasets.rowLocation(file, options, row) + ", id " + ids.get(index)
+                + reference(index - firstOfRow[row], references.get(index).size());
     }
 
     /**
-     * {@code FILE:LINE: example (id ID)}, for a message about the {@code index}-th example: the line is
-     * found by reading the file's rows again (only on this error path), as {@code PromptFit} does for prompts.
+     * {@code FILE:LINE: example (id ID)}, for a message about an example of data row {@code row} ({@code
+     * (id ID, reference K of N)} when the row has several references): the line is found by reading the
+     * file's rows again (only on this error path), as {@code PromptFit} does for prompts.
      */
-    private static String where(Path file, ReadOptions opts, int index, String id) {
-        return Datasets.rowLocation(file, opts, index) + ": example (id " + id + ")";
+    private static String where(Path file, ReadOptions opts, int row, String id, int reference, int references) {
+        return Datasets.rowLocation(file, opts, row) + ": example (id " + id + reference(reference, references) + ")";
+    }
+
+    /** {@code , reference K of N} (1-based) for one of a row's several references; empty for a row's only one. */
+    private static String reference(int index, int count) {
+        return count > 1 ? ", reference " + (index + 1) + " of " + count : "";
     }
 
     /**

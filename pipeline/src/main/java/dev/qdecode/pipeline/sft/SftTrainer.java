@@ -393,6 +393,9 @@ public final class SftTrainer {
             }
             SftData train = SftData.read(cfg, cfg.data(), tok, format, eos, mc.maxPositions());
             SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
+            if (resume) {
+                checkExampleCounts(out.resolve(PROVENANCE), train, dev);
+            }
             warnShortened(listener, cfg.data(), train, mc.maxPositions());
             warnShortened(listener, cfg.dev(), dev, mc.maxPositions());
             checkBatchTokens(train);
@@ -753,7 +756,7 @@ public final class SftTrainer {
         if (usesBleu()) {
             BleuScore b = devBleu(model, tok, dev);
             m.addProperty("bleu", b.score());
-            m.addProperty("bleu_samples", Math.min(cfg.bleuSamples(), dev.size()));
+            m.addProperty("bleu_samples", bleuRows(dev, cfg.bleuSamples()));
             m.addProperty("bleu_signature", b.signature());
             metric = b.score();
             better = Double.isNaN(st.best) || metric > st.best;
@@ -781,9 +784,9 @@ public final class SftTrainer {
     }
 
     /**
-     * Corpus BLEU of the greedy decodes of the first {@code bleuSamples} dev sources through the inference
-     * path, each against every reference of its row (a JSON array target gives several), as {@code evaluate
-     * --task translation} scores a test set.
+     * Corpus BLEU of the greedy decodes of the first {@code bleuSamples} dev sources (rows: each decoded once,
+     * however many references it has) through the inference path, each against every reference of its row (a
+     * JSON array target gives several), as {@code evaluate --task translation} scores a test set.
      */
     private BleuScore devBleu(TrainableLlama model, TextTokenizer tok, SftData dev) throws IOException {
         Path snap = cfg.out().resolve(EVAL_MODEL);
@@ -796,25 +799,55 @@ public final class SftTrainer {
     }
 
     /**
-     * The references dev BLEU scores the first {@code n} dev examples against: every reference of each row,
-     * in the file's order (not only the first, which the dev loss is computed on).
+     * The references dev BLEU scores the first {@code n} dev rows against: every reference of each row,
+     * in the file's order (the dev loss is computed on every one of them too, one example each).
      *
      * @param dev the dev examples
-     * @param n the number of examples decoded ({@code --bleu-samples}; fewer when the file is shorter)
-     * @return per example, its row's references
+     * @param n the number of rows decoded ({@code --bleu-samples}; fewer when the file is shorter)
+     * @return per row, its references
      */
     static List<List<String>> bleuReferences(SftData dev, int n) {
-        return dev.references().subList(0, Math.min(n, dev.size()));
+        List<List<String>> refs = new ArrayList<>();
+        for (int r = 0; r < bleuRows(dev, n); r++) {
+            refs.add(dev.references().get(dev.firstOfRow()[r]));
+        }
+        return refs;
     }
 
-    /** Greedy decodes of the first {@code bleuSamples} dev prompts by the model saved in {@code snap}. */
+    /** The number of dev rows dev BLEU decodes: {@code n} ({@code --bleu-samples}), fewer when the file is shorter. */
+    private static int bleuRows(SftData dev, int n) {
+        return Math.min(n, dev.rowCount());
+    }
+
+    /**
+     * The prompts dev BLEU decodes: those of the first {@code n} dev rows, one per row (its first example's,
+     * which every example of the row shares).
+     *
+     * @param dev the dev examples
+     * @param n the number of rows decoded ({@code --bleu-samples})
+     * @return per row, its prompt's token ids
+     */
+    static int[][] bleuPrompts(SftData dev, int n) {
+        int[][] prompts = new int[bleuRows(dev, n)][];
+        for (int r = 0; r < prompts.length; r++) {
+            int i = dev.firstOfRow()[r];
+            prompts[r] = Arrays.copyOf(dev.rows()[i], dev.promptLength()[i]);
+        }
+        return prompts;
+    }
+
+    /**
+     * Greedy decodes of the first {@code bleuSamples} dev rows' prompts by the model saved in {@code snap}, each
+     * allowed twice its row's longest reference (in tokens) plus 8.
+     */
     private List<String> decode(Path snap, TextTokenizer tok, SftData dev) throws IOException {
-        int n = Math.min(cfg.bleuSamples(), dev.size());
+        int[][] prompts = bleuPrompts(dev, cfg.bleuSamples());
+        int n = prompts.length;
         int maxTarget = 0;
-        int[][] prompts = new int[n][];
-        for (int i = 0; i < n; i++) {
-            prompts[i] = Arrays.copyOf(dev.rows()[i], dev.promptLength()[i]);
-            maxTarget = Math.max(maxTarget, dev.targetTokens(i));
+        for (int r = 0; r < n; r++) {
+            for (int i = dev.firstOfRow()[r]; i < dev.endOfRow(r); i++) {
+                maxTarget = Math.max(maxTarget, dev.targetTokens(i));
+            }
         }
         List<String> hyps = new ArrayList<>();
         try (CausalLM lm = CausalLM.load(snap, tok)) { // as every command's model: no id the tokenizer lacks
@@ -1072,6 +1105,34 @@ public final class SftTrainer {
     }
 
     /**
+     * Refuses a resume whose data now gives another number of training or dev examples than its provenance
+     * records ({@code train_examples}, {@code dev_examples}; not checked when absent): with the same bytes and
+     * options, only a run started by a qdecode that trained a translation row with a JSON-array target on its
+     * first reference only differs, and continuing it would follow another batch plan and compare another dev
+     * loss with its best one.
+     */
+    private static void checkExampleCounts(Path provenance, SftData train, SftData dev) {
+        JsonObject p;
+        try {
+            p = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            return; // checkInputsUnchanged read it a moment ago; a file gone since is the run's next write's concern
+        }
+        for (Object[] c : new Object[][] {{"train_examples", train}, {"dev_examples", dev}}) {
+            JsonElement was = p.get((String) c[0]);
+            SftData d = (SftData) c[1];
+            if (was != null && was.isJsonPrimitive() && was.getAsJsonPrimitive().isNumber()
+                    && was.getAsLong() != d.size()) {
+                throw new SftException("--resume: " + provenance + ": key '" + c[0] + "': the run was started with "
+                        + was.getAsLong() + " examples but " + d.file() + " now gives " + d.size() + " from "
+                        + d.rowCount() + " rows (this qdecode makes every reference of a JSON-array target an example;"
+                        + " the run was started by one that used the first only): start a new run with --overwrite or"
+                        + " another --out");
+            }
+        }
+    }
+
+    /**
      * The file a run recorded for a hashed input ({@link #hashedInputs} key), from its provenance's config:
      * null when not recorded.
      */
@@ -1181,7 +1242,9 @@ public final class SftTrainer {
         inputHashes.forEach(hashes::addProperty);
         p.add("sha256", hashes);
         p.addProperty("train_examples", train.size());
+        p.addProperty("train_rows", train.rowCount());
         p.addProperty("dev_examples", dev.size());
+        p.addProperty("dev_rows", dev.rowCount());
         p.addProperty("planned_steps", total);
         p.addProperty("parameters", mem.parameters());
         p.addProperty("memory_estimate", mem.describe());

@@ -2,6 +2,9 @@ package dev.qdecode.pipeline.sft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qdecode.rewards.bleu.Bleu;
 import dev.qdecode.tokenizer.PromptFormat;
@@ -44,12 +47,12 @@ class SftDataTest {
     }
 
     /**
-     * A translation row whose target is a JSON array has several references: the first is trained on (and
-     * scored by the dev loss), and dev BLEU scores against all of them, as {@code evaluate --task translation}
-     * does (it scored against the first only, so a decode matching the second got no credit).
+     * A translation row whose target is a JSON array has several references: each is trained on, as its own
+     * example with the row's prompt (only the first was), the dev loss covers them all, and dev BLEU decodes
+     * each row once and scores it against all of them, as {@code evaluate --task translation} does.
      */
     @Test
-    void devBleuScoresAgainstEveryReferenceOfARow(@TempDir Path tmp) throws Exception {
+    void aJsonArrayTargetTrainsOnEveryReferenceAndDevBleuDecodesEachRowOnce(@TempDir Path tmp) throws Exception {
         Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
         Path dev = Files.writeString(tmp.resolve("dev.jsonl"),
                 "{\"en\": \"A dog runs.\", \"de\": [\"Ein Hund rennt.\", \"Ein Hund läuft schnell.\"]}\n"
@@ -58,16 +61,72 @@ class SftDataTest {
         SftConfig cfg = new SftConfig("translation", dev, dev, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
                 1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 2, 1, tmp.resolve("out"));
         try (TextTokenizer tok = TextTokenizer.load(model)) {
-            SftData d = SftData.read(cfg, dev, tok, PromptFormat.forModel(model, tok), 2, 512);
-            assertEquals(List.of("Ein Hund rennt.", "Eine Katze schläft.", "Ein Mann sitzt."), d.targets());
-            List<List<String>> refs = SftTrainer.bleuReferences(d, cfg.bleuSamples());
+            PromptFormat fmt = PromptFormat.forModel(model, tok);
+            SftData d = SftData.read(cfg, dev, tok, fmt, 2, 512);
+            // one example per reference: the first row gives two, with the same prompt
+            assertEquals(4, d.size());
+            assertEquals(3, d.rowCount());
+            assertEquals(List.of("Ein Hund rennt.", "Ein Hund läuft schnell.", "Eine Katze schläft.", "Ein Mann sitzt."),
+                    d.targets());
+            assertArrayEquals(new int[] {0, 0, 1, 2}, d.rowOf());
+            assertArrayEquals(new int[] {0, 2, 3}, d.firstOfRow());
+            int[] prompt = fmt.encode(tok, "A dog runs.");
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(prompt, Arrays.copyOf(d.rows()[i], d.promptLength()[i]), "prompt of example " + i);
+                assertEquals("A dog runs.", d.sources().get(i));
+                assertEquals("0", d.ids().get(i)); // the row's id (its index: the file has no id field)
+            }
+            // the encoded targets: each reference's tokens, then EOS
+            String[] refs = {"Ein Hund rennt.", "Ein Hund läuft schnell."};
+            for (int i = 0; i < 2; i++) {
+                int[] t = tok.encode(refs[i], false);
+                int[] expected = Arrays.copyOf(t, t.length + 1);
+                expected[t.length] = 2;
+                assertArrayEquals(expected, Arrays.copyOfRange(d.rows()[i], d.promptLength()[i], d.rows()[i].length),
+                        "target of example " + i);
+            }
+            // dev BLEU: each row decoded once (its first example's prompt), against every reference of its row
+            int[][] prompts = SftTrainer.bleuPrompts(d, cfg.bleuSamples());
+            assertEquals(2, prompts.length);
+            assertArrayEquals(prompt, prompts[0]);
+            assertArrayEquals(fmt.encode(tok, "A cat sleeps."), prompts[1]);
+            assertEquals(3, SftTrainer.bleuPrompts(d, 10).length, "3 rows, not 4 examples");
+            List<List<String>> bleuRefs = SftTrainer.bleuReferences(d, cfg.bleuSamples());
             assertEquals(List.of(List.of("Ein Hund rennt.", "Ein Hund läuft schnell."), List.of("Eine Katze schläft.")),
-                    refs);
+                    bleuRefs);
             // a decode equal to the second reference scores as a match
             var score = Bleu.corpusLevel().corpusScore(
-                    List.of("Ein Hund läuft schnell.", "Eine Katze schläft."), refs);
+                    List.of("Ein Hund läuft schnell.", "Eine Katze schläft."), bleuRefs);
             assertEquals(100.0, score.score(), 1e-9);
             assertEquals("nrefs:var", score.signature().split("\\|")[0]);
+        }
+    }
+
+    /**
+     * A too-long second reference is named by its row's FILE:LINE and id, and which reference it is (before,
+     * only the first reference was encoded, so the row passed and the second was never trained on).
+     */
+    @Test
+    void aTooLongSecondReferenceIsNamedByLineAndReference(@TempDir Path tmp) throws Exception {
+        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
+        String longRef = "Ein Hund rennt sehr schnell über die große grüne Wiese hinter dem alten roten Haus am See.";
+        Path data = Files.writeString(tmp.resolve("train.jsonl"),
+                "{\"id\": \"a1\", \"en\": \"A cat.\", \"de\": \"Eine Katze.\"}\n"
+                + "{\"id\": \"b7\", \"en\": \"A dog.\", \"de\": [\"Ein Hund.\", \"" + longRef + "\"]}\n");
+        SftConfig cfg = new SftConfig("translation", data, data, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 2, 1, tmp.resolve("out"));
+        try (TextTokenizer tok = TextTokenizer.load(model)) {
+            PromptFormat fmt = PromptFormat.forModel(model, tok);
+            int longest = fmt.encode(tok, "A dog.").length + tok.encode(longRef, false).length + 1;
+            SftData fits = SftData.read(cfg, data, tok, fmt, 2, longest);
+            assertEquals(3, fits.size());
+            assertEquals(data + ":2, id b7, reference 2 of 2", fits.location(2));
+            assertEquals(data + ":1, id a1", fits.location(0));
+            SftException e = assertThrows(SftException.class, () -> SftData.read(cfg, data, tok, fmt, 2, longest - 1));
+            assertTrue(e.getMessage().startsWith(data + ":2: example (id b7, reference 2 of 2) has " + longest
+                    + " tokens (prompt + target + EOS); it exceeds the model's max_position_embeddings " + (longest - 1)),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
         }
     }
 }

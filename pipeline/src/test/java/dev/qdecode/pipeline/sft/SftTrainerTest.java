@@ -179,6 +179,51 @@ class SftTrainerTest {
         assertTrue(e.usage(), "other options on resume are bad usage");
     }
 
+    /**
+     * A translation file whose rows hold JSON-array targets trains on every reference: the steps per epoch, the
+     * provenance's counts and a resume follow the expanded count, dev BLEU decodes each dev row once, and a run
+     * whose provenance records another count (one started when only the first reference was trained on) is
+     * refused on resume, naming the key.
+     */
+    @Test
+    void jsonArrayTargetsTrainOnEveryPairAndResume() throws IOException {
+        List<String> t = Files.readAllLines(train, StandardCharsets.UTF_8);
+        List<String> v = Files.readAllLines(dev, StandardCharsets.UTF_8);
+        // 64 train rows, every other one with a second reference (96 pairs); 16 dev rows, 8 with two (24 pairs)
+        Path mt = Files.write(dir.resolve("multi-train.jsonl"), jsonl(t.subList(1, t.size())), StandardCharsets.UTF_8);
+        Path md = Files.write(dir.resolve("multi-dev.jsonl"), jsonl(v.subList(1, v.size())), StandardCharsets.UTF_8);
+        Path out = dir.resolve("multi");
+        SftConfig c = new SftConfig("translation", mt, md, "en", "de", null, null, init, tokenizer(), 1, 0, 16, 0,
+                2e-3, 4, "cosine", 0.01, 1.0, 0, 3, 0, 100, 5, out);
+        SftTrainer.Result half = run(c, false, new Recorder(2));
+        assertTrue(half.interrupted());
+        assertEquals(6, half.totalSteps(), "96 pairs in batches of 16 (64 rows gave 4 steps)");
+        Path provFile = out.resolve(SftTrainer.PROVENANCE);
+        String recorded = Files.readString(provFile);
+        JsonObject prov = com.google.gson.JsonParser.parseString(recorded).getAsJsonObject();
+        assertEquals(96, prov.get("train_examples").getAsInt());
+        assertEquals(64, prov.get("train_rows").getAsInt());
+        assertEquals(24, prov.get("dev_examples").getAsInt());
+        assertEquals(16, prov.get("dev_rows").getAsInt());
+        assertEquals(6, prov.get("planned_steps").getAsInt());
+        // a run started when a row was one example (its provenance records 64) is not continued with 96
+        prov.addProperty("train_examples", 64);
+        Files.writeString(provFile, prov.toString());
+        SftException e = assertThrows(SftException.class, () -> run(c, true, new Recorder(-1)));
+        assertTrue(e.getMessage().startsWith("--resume: " + provFile + ": key 'train_examples': the run was started"
+                + " with 64 examples but " + mt + " now gives 96 from 64 rows"), e.getMessage());
+        assertFalse(e.usage(), "the checkpoint does not fit the data: bad input, not bad options");
+        // the run's own provenance: the resume continues the expanded plan to its end
+        Files.writeString(provFile, recorded);
+        Recorder rest = new Recorder(-1);
+        SftTrainer.Result end = run(c, true, rest);
+        assertEquals(6, end.steps());
+        assertEquals(4, rest.losses.size());
+        List<JsonObject> m = SftTrainer.readMetrics(out);
+        assertEquals(2, m.size());
+        assertEquals(16, m.get(1).get("bleu_samples").getAsInt(), "each of the 16 dev rows decoded once");
+    }
+
     @Test
     void dialogueAndContinuationTasksTrainOnTheirColumnsAndChooseByDevLoss() throws IOException {
         List<String> d = Files.readAllLines(shared().resolve("data/xdailydialog/pairs_en_dev.tsv"), StandardCharsets.UTF_8);
@@ -235,5 +280,26 @@ class SftTrainerTest {
                 1e-3, 0, "cosine", 0, 0, 0, 4, 0, 0, 1, dir.resolve("empty"));
         DataException e2 = assertThrows(DataException.class, () -> run(empty, false, new Recorder(-1)));
         assertTrue(e2.getMessage().contains("bad.tsv:3"), e2.getMessage());
+    }
+
+    /** JSONL rows of a Multi30k TSV's data lines: every other row's target a JSON array of two references. */
+    static List<String> jsonl(List<String> tsv) {
+        List<String> r = new ArrayList<>();
+        for (int i = 0; i < tsv.size(); i++) {
+            String[] f = tsv.get(i).split("\t");
+            JsonObject o = new JsonObject();
+            o.addProperty("id", f[0]);
+            o.addProperty("en", f[1]);
+            if (i % 2 == 0) {
+                com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+                a.add(f[2]);
+                a.add("Eine zweite Übersetzung von " + f[1]);
+                o.add("de", a);
+            } else {
+                o.addProperty("de", f[2]);
+            }
+            r.add(o.toString());
+        }
+        return r;
     }
 }
