@@ -10,19 +10,30 @@
 #   5. each of them again with beam search (`--beams $BEAMS`, default 8, the width chosen on en-de.val; BEAMS=1 skips it), against the
 #      base model's beam search of the same width.
 # Usage: bench/translation.sh [SEED...] (default: 1 2). Extra `train` options: TRAIN_OPTS="...".
-# Writes everything under runs/bench-translation/ and prints one line per run and data set.
-source "$(dirname "$0")/common.sh" runs/bench-translation 1 2 -- "$@"
+# PAIR=en-fr runs the same recipe on Multi30k English-French (default PAIR=en-de).
+# Writes everything under runs/bench-translation/ (en-de) or runs/bench-translation-PAIR/ and prints one line per
+# run and data set.
+PAIR=${PAIR:-en-de}
+case "$PAIR" in
+  en-de) run_dir=runs/bench-translation ;;
+  en-fr) run_dir=runs/bench-translation-en-fr ;;
+  *) echo "bench/translation.sh: PAIR: expected en-de or en-fr but got '$PAIR'" >&2; exit 2 ;;
+esac
+source "$(dirname "$0")/common.sh" "$run_dir" 1 2 -- "$@"
 M30K=$SHARED/data/multi30k
+SRC=${PAIR%-*}
+TGT=${PAIR#*-}
+COLS=(--source-column "$SRC" --target-column "$TGT")
 
 if [ ! -f "$DIR/rl.tsv" ]; then
-  head -1 "$M30K/en-de.train.tsv" > "$DIR/sft.tsv"
-  sed -n 2,23201p "$M30K/en-de.train.tsv" >> "$DIR/sft.tsv"
-  head -1 "$M30K/en-de.train.tsv" > "$DIR/rl.tsv.tmp"
-  sed -n '23202,$p' "$M30K/en-de.train.tsv" >> "$DIR/rl.tsv.tmp"
+  head -1 "$M30K/$PAIR.train.tsv" > "$DIR/sft.tsv"
+  sed -n 2,23201p "$M30K/$PAIR.train.tsv" >> "$DIR/sft.tsv"
+  head -1 "$M30K/$PAIR.train.tsv" > "$DIR/rl.tsv.tmp"
+  sed -n '23202,$p' "$M30K/$PAIR.train.tsv" >> "$DIR/rl.tsv.tmp"
   mv "$DIR/rl.tsv.tmp" "$DIR/rl.tsv"
 fi
 if [ ! -f "$DIR/tok/tokenizer.json" ]; then
-  $Q tokenizer train --data "$M30K/en-de.train.tsv" --columns en,de --vocab-size 8000 --byte-fallback \
+  $Q tokenizer train --data "$M30K/$PAIR.train.tsv" --columns "$SRC,$TGT" --vocab-size 8000 --byte-fallback \
       --special-tokens '<sep>' --out "$DIR/tok"
 fi
 cat > "$DIR/config.json" <<'JSON'
@@ -32,7 +43,7 @@ cat > "$DIR/config.json" <<'JSON'
  "hidden_act":"silu","bos_token_id":1,"eos_token_id":2,"torch_dtype":"float32"}
 JSON
 SFT=$DIR/sft
-sft_once "$SFT" --task translation --data "$DIR/sft.tsv" --dev "$M30K/en-de.val.tsv" --template '{source}<sep>' \
+sft_once "$SFT" --task translation --data "$DIR/sft.tsv" --dev "$M30K/$PAIR.val.tsv" "${COLS[@]}" --template '{source}<sep>' \
     --init "$DIR/config.json" --tokenizer "$DIR/tok" --epochs 6 --batch-size 32 --lr 1e-3 --warmup 400 \
     --schedule cosine --dropout 0.1 --eval-every 500 --threads 1 --seed 1
 
@@ -44,7 +55,7 @@ report() {
   mkdir -p "$out"
   for set in val test_2016_flickr; do
     # --overwrite: a rerun of the script reports again, replacing its own earlier evaluation
-    $Q evaluate --task translation --model "$SFT" --policy "$policy" "$@" --data "$M30K/en-de.$set.tsv" \
+    $Q evaluate --task translation --model "$SFT" --policy "$policy" "$@" "${COLS[@]}" --data "$M30K/$PAIR.$set.tsv" \
         --out "$out/eval-$set" --overwrite > "$out/eval-$set.log" 2>&1
     printf '%s %-17s %s\n' "$label" "$set" "$(grep -E '^(base |DQN head |difference )' "$out/eval-$set.log" \
         | tr -s ' ' | paste -sd '|')"
@@ -57,7 +68,7 @@ for s in "${seeds[@]}"; do
   if [ ! -f "$run/summary.json" ]; then
     rm -rf "$run"
     # shellcheck disable=SC2086
-    $Q train --task translation --model "$SFT" --data "$DIR/rl.tsv" --rollout-temperature 0.5 --seed "$s" \
+    $Q train --task translation --model "$SFT" --data "$DIR/rl.tsv" "${COLS[@]}" --rollout-temperature 0.5 --seed "$s" \
         ${TRAIN_OPTS:-} --out "$run"
   fi
   report "seed $s" "$run" "$run"
