@@ -453,7 +453,8 @@ public final class ClassificationTrainer {
          * @param runDirOrFile the run directory or its checkpoint file
          * @return the run
          * @throws IllegalArgumentException naming the file when it is missing, corrupt or not a classification
-         *     run
+         *     run, or when its provenance lacks {@code labels} or {@code template} (naming the key) or holds
+         *     one that does not parse
          * @throws NullPointerException naming {@code runDirOrFile} when it is null
          */
         public static TrainedRun load(Path runDirOrFile) {
@@ -464,6 +465,19 @@ public final class ClassificationTrainer {
             if (!"classification".equals(task)) {
                 throw new IllegalArgumentException(file + ": a " + (task != null ? task : "continuation")
                         + " run (expected a run of --task classification)");
+            }
+            // predict rebuilds the verbaliser and the template from these: refuse a run without them now
+            for (String key : List.of("labels", "template")) {
+                if (d.provenance().get(key) == null) {
+                    throw new IllegalArgumentException(file + ": its provenance has no " + key + " (expected a"
+                            + " classification run's checkpoint, which records its labels and template)");
+                }
+            }
+            try {
+                Verbalizer.parse(d.provenance().get("labels"));
+                checkTemplate(d.provenance().get("template"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": its provenance: " + e.getMessage(), e);
             }
             return new TrainedRun(file, d);
         }
