@@ -813,13 +813,14 @@ public final class ClassificationTrainer {
                     System.arraycopy(phi[rows.get(j)], 0, x, j * dim, dim);
                     System.arraycopy(cand, 0, ids, j * k, k);
                 }
-                float[] q = QHead.mean(heads, target, x, rows.size(), ids, k);
+                // under the cross-entropy loss, ties in (mean) Q = σ(z) are broken by the (mean) logit
+                QHead.Scores q = QHead.meanScores(heads, target, x, rows.size(), ids, k);
                 float[] logp = new float[k];
                 Arrays.fill(logp, (float) -Math.log(k));
                 Candidates.Set set = new Candidates.Set(cand, logp, 0f);
                 for (int j = 0; j < rows.size(); j++) {
                     int row = rows.get(j);
-                    int choice = eps > 0 && rng.nextDouble() < eps ? rng.nextInt(k) : Targets.argmax(q, j * k, k);
+                    int choice = eps > 0 && rng.nextDouble() < eps ? rng.nextInt(k) : Targets.argmax(q.q(), q.z(), j * k, k);
                     steps[row].step(phi[row], 0, set, choice);
                     Node next = resolve(g.getKey().children.get(cand[choice]));
                     if (siblings != null) {
