@@ -49,8 +49,9 @@ final class TaskOptions {
             List<List<String>> rowReferences) {
         /**
          * One prompt per row, in order; a prompt that occurs several times collects all its references in
-         * {@link #references()}, while {@link #rowReferences()} keeps each row's own (what a test set scores
-         * against).
+         * {@link #references()}, each distinct text once in first-seen order (an identical reference on
+         * several rows, or twice in one row, is kept once), while {@link #rowReferences()} keeps each row's
+         * own as given (what a test set scores against).
          */
         static <T> Prompts of(List<T> rows, Function<T, String> id, Function<T, String> prompt,
                 Function<T, List<String>> refs) {
@@ -64,7 +65,12 @@ final class TaskOptions {
                 ids.add(id.apply(row));
                 List<String> rowRefs = List.copyOf(refs.apply(row));
                 own.add(rowRefs);
-                r.computeIfAbsent(p, k -> new ArrayList<>()).addAll(rowRefs);
+                List<String> pooled = r.computeIfAbsent(p, k -> new ArrayList<>());
+                for (String ref : rowRefs) {
+                    if (!pooled.contains(ref)) { // an identical reference once: a plug-in may average over them
+                        pooled.add(ref);
+                    }
+                }
             }
             return new Prompts(prompts, ids, r, own);
         }

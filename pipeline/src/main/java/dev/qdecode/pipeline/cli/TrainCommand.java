@@ -242,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
             + "--max-new-tokens when that is smaller; translation and dialogue: 1).")
     int minNewTokens;
 
-    @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens when the reward can; 0 = terminal reward only (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens; 0 = terminal reward only. Given with a reward that does not score prefixes (e.g. length), it is refused (default: ${DEFAULT-VALUE}, then terminal reward only for such a reward).")
     int shapingEvery;
 
     @Option(names = "--head-hidden", description = "Hidden units of the Q head (default: ${DEFAULT-VALUE}).")
@@ -549,6 +549,9 @@ final class TrainCommand implements Callable<Integer> {
             try (ModelOptions.Loaded m = resume ? PolicyOptions.runModel(modelOptions, prior, "--resume " + runDir)
                     : modelOptions.load();
                     Reward reward = rewardOptions.create(specs, runSeed)) {
+                if (!resume) { // a resumed run's settings were checked when it started
+                    refuseIdleShaping(overrides, configFile, reward, specs);
+                }
                 Map<String, String> prov = new java.util.LinkedHashMap<>(
                         DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
                 prov.put("task", runTask);
@@ -731,6 +734,19 @@ final class TrainCommand implements Callable<Integer> {
         if (cfg.klTarget() == 0 && isSet("klHorizon", overrides, file)) {
             throw unread("klHorizon", overrides, file, "only with --kl-target > 0 (without a target KL, --kl-beta "
                     + "stays fixed and has no controller; expected --kl-target, or no --kl-horizon)");
+        }
+    }
+
+    /**
+     * --shaping-every (or shapingEvery in --config, when not the default) with a reward that does not score
+     * prefixes: the trainer shapes only when the reward can, so the setting would be idle; refused like
+     * the settings of {@link #refuseIdleSettings}. The default stays accepted silently for such rewards.
+     */
+    private void refuseIdleShaping(JsonObject overrides, JsonObject file, Reward reward, List<String> specs) {
+        if (!reward.scoresPrefixes() && isSet("shapingEvery", overrides, file)) {
+            throw unread("shapingEvery", overrides, file, "only with a reward that scores prefixes (--reward "
+                    + String.join(" ", specs) + " does not, so its episodes get the terminal reward alone; expected "
+                    + "a reward that does, e.g. vader, bleu or token-f1, or no --shaping-every)");
         }
     }
 

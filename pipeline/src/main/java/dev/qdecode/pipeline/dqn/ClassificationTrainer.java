@@ -453,7 +453,8 @@ public final class ClassificationTrainer {
          * @param runDirOrFile the run directory or its checkpoint file
          * @return the run
          * @throws IllegalArgumentException naming the file when it is missing, corrupt or not a classification
-         *     run
+         *     run, or when its provenance lacks {@code labels} or {@code template} (naming the key) or holds
+         *     one that does not parse
          * @throws NullPointerException naming {@code runDirOrFile} when it is null
          */
         public static TrainedRun load(Path runDirOrFile) {
@@ -464,6 +465,19 @@ public final class ClassificationTrainer {
             if (!"classification".equals(task)) {
                 throw new IllegalArgumentException(file + ": a " + (task != null ? task : "continuation")
                         + " run (expected a run of --task classification)");
+            }
+            // predict rebuilds the verbaliser and the template from these: refuse a run without them now
+            for (String key : List.of("labels", "template")) {
+                if (d.provenance().get(key) == null) {
+                    throw new IllegalArgumentException(file + ": its provenance has no " + key + " (expected a"
+                            + " classification run's checkpoint, which records its labels and template)");
+                }
+            }
+            try {
+                Verbalizer.parse(d.provenance().get("labels"));
+                checkTemplate(d.provenance().get("template"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": its provenance: " + e.getMessage(), e);
             }
             return new TrainedRun(file, d);
         }
@@ -799,13 +813,14 @@ public final class ClassificationTrainer {
                     System.arraycopy(phi[rows.get(j)], 0, x, j * dim, dim);
                     System.arraycopy(cand, 0, ids, j * k, k);
                 }
-                float[] q = QHead.mean(heads, target, x, rows.size(), ids, k);
+                // under the cross-entropy loss, ties in (mean) Q = σ(z) are broken by the (mean) logit
+                QHead.Scores q = QHead.meanScores(heads, target, x, rows.size(), ids, k);
                 float[] logp = new float[k];
                 Arrays.fill(logp, (float) -Math.log(k));
                 Candidates.Set set = new Candidates.Set(cand, logp, 0f);
                 for (int j = 0; j < rows.size(); j++) {
                     int row = rows.get(j);
-                    int choice = eps > 0 && rng.nextDouble() < eps ? rng.nextInt(k) : Targets.argmax(q, j * k, k);
+                    int choice = eps > 0 && rng.nextDouble() < eps ? rng.nextInt(k) : Targets.argmax(q.q(), q.z(), j * k, k);
                     steps[row].step(phi[row], 0, set, choice);
                     Node next = resolve(g.getKey().children.get(cand[choice]));
                     if (siblings != null) {

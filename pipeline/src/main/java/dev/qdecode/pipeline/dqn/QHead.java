@@ -243,6 +243,18 @@ final class QHead implements AutoCloseable {
     }
 
     /**
+     * Q-values of candidate actions and, when the output layer gives logits (cross-entropy loss), the
+     * logits z of Q = σ(z) themselves. σ(z) rounds to 1.0f for z ≳ 17, so two actions of z = 18 and
+     * z = 25 have the same float Q: a decision compares Q and breaks its ties by z
+     * ({@link Targets#argmax(float[], float[], int, int)}), which keeps the order of the logits.
+     *
+     * @param q the Q-values (for an ensemble the mean Q, in probability space), row-major {@code rows × k}
+     * @param z the logits (for an ensemble the mean logit) in the same layout, or null when the output is
+     *     Q itself (Huber loss) and Q alone decides
+     */
+    record Scores(float[] q, float[] z) {}
+
+    /**
      * Q-values of candidate actions averaged over heads of the same input size and vocabulary (an
      * ensemble; one head gives its own Q).
      *
@@ -255,22 +267,69 @@ final class QHead implements AutoCloseable {
      * @return the mean Q-values row-major {@code rows × k}
      */
     static float[] mean(List<QHead> heads, boolean useTarget, float[] phi, int rows, int[] ids, int k) {
-        float[] q = heads.get(0).evaluate(useTarget, phi, rows, ids, k);
+        return meanScores(heads, useTarget, phi, rows, ids, k).q();
+    }
+
+    /**
+     * As {@link #mean}, with the mean logit beside the mean Q when every head gives logits (the
+     * cross-entropy loss): the ensemble's Q stays the mean of σ(z) (probability space), and a decision
+     * breaks ties in it by the mean logit.
+     *
+     * @param heads the heads, at least one
+     * @param useTarget the target networks instead of the online ones
+     * @param phi embeddings, row-major {@code rows × H}
+     * @param rows the number of states
+     * @param ids candidate ids, row-major {@code rows × k}
+     * @param k candidates per row
+     * @return the mean Q-values and (cross-entropy heads) the mean logits, row-major {@code rows × k}
+     */
+    static Scores meanScores(List<QHead> heads, boolean useTarget, float[] phi, int rows, int[] ids, int k) {
+        boolean logits = heads.stream().allMatch(QHead::logits);
+        float[] z = logits ? new float[rows * k] : null;
+        float[] q = heads.get(0).evaluate(useTarget, phi, rows, ids, k, z);
         if (heads.size() > 1) {
+            float[] zh = logits ? new float[rows * k] : null;
             for (QHead h : heads.subList(1, heads.size())) {
-                float[] qh = h.evaluate(useTarget, phi, rows, ids, k);
+                float[] qh = h.evaluate(useTarget, phi, rows, ids, k, zh);
                 for (int i = 0; i < q.length; i++) {
                     q[i] += qh[i];
+                    if (z != null) {
+                        z[i] += zh[i];
+                    }
                 }
             }
             for (int i = 0; i < q.length; i++) {
                 q[i] /= heads.size();
+                if (z != null) {
+                    z[i] /= heads.size();
+                }
             }
         }
-        return q;
+        return new Scores(q, z);
+    }
+
+    /**
+     * This head's Q-values of candidate actions with, under the cross-entropy loss, their logits (see
+     * {@link Scores}).
+     *
+     * @param useTarget the target network instead of the online one
+     * @param phi embeddings, row-major {@code rows × H}
+     * @param rows the number of states
+     * @param ids candidate ids, row-major {@code rows × k}
+     * @param k candidates per row
+     * @return Q-values and logits (null under the Huber loss), row-major {@code rows × k}
+     */
+    Scores scores(boolean useTarget, float[] phi, int rows, int[] ids, int k) {
+        float[] z = logits() ? new float[rows * k] : null;
+        return new Scores(evaluate(useTarget, phi, rows, ids, k, z), z);
     }
 
     private float[] evaluate(boolean useTarget, float[] phi, int rows, int[] ids, int k) {
+        return evaluate(useTarget, phi, rows, ids, k, null);
+    }
+
+    /** Q-values; with {@code zOut} (cross-entropy heads only) also the logits. */
+    private float[] evaluate(boolean useTarget, float[] phi, int rows, int[] ids, int k, float[] zOut) {
         checkInputs(phi, rows, ids, rows * k);
         if (rows == 0 || k == 0) {
             return new float[0];
@@ -288,6 +347,9 @@ final class QHead implements AutoCloseable {
                 int o = ids[r * k + j] * row;
                 float z = dot(h, r * hidden, w, o, hidden) + w[o + hidden];
                 q[r * k + j] = logits() ? sigmoid(z) : z;
+                if (zOut != null) {
+                    zOut[r * k + j] = z;
+                }
             }
         }
         return q;

@@ -75,7 +75,23 @@ final class Targets {
      * @return V(s)
      */
     static double doubleValue(float[] qOnline, int oOff, float[] qTarget, int tOff, int k) {
-        return qTarget[tOff + argmax(qOnline, oOff, k)];
+        return doubleValue(qOnline, null, oOff, qTarget, tOff, k);
+    }
+
+    /**
+     * As {@link #doubleValue(float[], int, float[], int, int)}, the online head's ties in Q broken by its
+     * logits (cross-entropy heads, whose Q = σ(z) rounds to 1.0f for z ≳ 17).
+     *
+     * @param qOnline online Q-values of the candidates
+     * @param zOnline the online logits in the same layout, or null (Q alone decides)
+     * @param oOff where the online row starts
+     * @param qTarget target Q-values of the candidates
+     * @param tOff where the target row starts
+     * @param k the number of candidates
+     * @return V(s)
+     */
+    static double doubleValue(float[] qOnline, float[] zOnline, int oOff, float[] qTarget, int tOff, int k) {
+        return qTarget[tOff + argmax(qOnline, zOnline, oOff, k)];
     }
 
     /**
@@ -87,9 +103,27 @@ final class Targets {
      * @return the index in [0, k)
      */
     static int argmax(float[] x, int off, int k) {
+        return argmax(x, null, off, k);
+    }
+
+    /**
+     * The index of the largest Q, ties in Q broken by the larger logit (ties in both: the first). Under
+     * the cross-entropy loss Q = σ(z) in float is 1.0f for every z ≳ 17, so without the logits a head
+     * sure of two actions would take the first rather than the one of larger z; for one head this is
+     * the argmax of z, and for an ensemble the argmax of the mean Q with ties broken by the mean logit.
+     *
+     * @param q the Q-values
+     * @param z the logits of Q = σ(z) in the same layout, or null (Q alone decides)
+     * @param off where the row starts
+     * @param k the row length
+     * @return the index in [0, k)
+     */
+    static int argmax(float[] q, float[] z, int off, int k) {
         int best = 0;
         for (int j = 1; j < k; j++) {
-            if (x[off + j] > x[off + best]) {
+            float a = q[off + j];
+            float b = q[off + best];
+            if (a > b || z != null && a == b && z[off + j] > z[off + best]) {
                 best = j;
             }
         }

@@ -155,4 +155,43 @@ class IgnoredOptionsTest {
         assertTrue(r.err().startsWith("qdecode: error: --data " + missing + ": file not found"), r.err());
         assertFalse(Files.exists(tmp.resolve("run").resolve("checkpoint.qdq")));
     }
+
+    @Test
+    void shapingWithARewardThatDoesNotScorePrefixesIsRefused(@TempDir Path tmp) throws Exception {
+        String model = CliRunner.model("stories260K");
+        Path config = Files.writeString(tmp.resolve("shaping.json"), "{\"shapingEvery\": 4}");
+        Path defaults = Files.writeString(tmp.resolve("default.json"), "{\"shapingEvery\": 1}");
+        String[] tiny = {"--model", model, "--reward", "length:min=3,max=6", "--episodes", "4", "--rollout-episodes",
+            "4", "--batch-size", "4", "--max-new-tokens", "6", "--eval-limit", "2", "--eval-samples", "1"};
+        // before, these trained with the terminal reward alone (exit 0): length judges finished texts only
+        String[][] given = {
+            {"--shaping-every", "4", "--out", tmp.resolve("a").toString()},
+            {"--config", config.toString(), "--out", tmp.resolve("b").toString()},
+        };
+        String[] why = {
+            "--shaping-every: only with a reward that scores prefixes (--reward length:min=3,max=6 does not, so its "
+                + "episodes get the terminal reward alone; expected a reward that does, e.g. vader, bleu or token-f1, "
+                + "or no --shaping-every)",
+            "--config " + config + ": shapingEvery 4: only with a reward that scores prefixes (--reward "
+                + "length:min=3,max=6 does not, so its episodes get the terminal reward alone; expected a reward that "
+                + "does, e.g. vader, bleu or token-f1, or no --shaping-every)",
+        };
+        for (int i = 0; i < given.length; i++) {
+            String[] all = java.util.stream.Stream.of(new String[] {"train"}, tiny, given[i])
+                    .flatMap(java.util.Arrays::stream).toArray(String[]::new);
+            Result r = CliRunner.run(all);
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("qdecode: error: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", all));
+            assertFalse(Files.exists(tmp.resolve(i == 0 ? "a" : "b").resolve("checkpoint.qdq")));
+        }
+        // the default, in --config or left out, stays accepted for such a reward: the run trains
+        for (String[] ok : new String[][] {{"--config", defaults.toString()}, {}}) {
+            Path out = tmp.resolve("ok" + ok.length);
+            String[] all = java.util.stream.Stream.of(new String[] {"train"}, tiny, ok,
+                    new String[] {"--out", out.toString()}).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+            Result r = CliRunner.run(all);
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertTrue(Files.exists(out.resolve("summary.json")));
+        }
+    }
 }

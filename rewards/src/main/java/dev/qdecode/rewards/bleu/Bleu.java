@@ -71,7 +71,8 @@ public final class Bleu implements CorpusMetric {
      * @return the score with counts and signature ({@code nrefs:var} when the number of
      *     non-blank references differs between segments)
      * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
-     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null}),
+     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null},
+     *     {@code references[3][0] is null}),
      *     or a segment has no non-blank reference (the message names the segment index)
      * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
      */
@@ -117,7 +118,8 @@ public final class Bleu implements CorpusMetric {
      * @param hypothesis the hypothesis
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score with counts and signature
-     * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws IllegalArgumentException when there is no non-blank reference, or a reference is null
+     *     (the message names it: {@code references[1] is null})
      * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public BleuScore sentenceScore(String hypothesis, List<String> references) {
@@ -134,7 +136,8 @@ public final class Bleu implements CorpusMetric {
      * @param hypothesis the hypothesis
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score in [0, 100]
-     * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws IllegalArgumentException when there is no non-blank reference, or a reference is null
+     *     (the message names it: {@code references[1] is null})
      * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public double sentenceValue(String hypothesis, List<String> references) {
@@ -216,8 +219,12 @@ public final class Bleu implements CorpusMetric {
         }
         BleuTokenizer tok = config.tokenizer();
         int nRefs = 0;
-        for (String ref : references) {
-            if (ref == null || PyText.isBlank(ref)) {
+        for (int j = 0; j < references.size(); j++) {
+            String ref = references.get(j);
+            if (ref == null) {
+                throw new IllegalArgumentException("references[" + j + "] is null");
+            }
+            if (PyText.isBlank(ref)) {
                 continue;
             }
             TokenBuffer tb = ws.ref(nRefs++);

@@ -56,7 +56,8 @@ public final class Chrf implements CorpusMetric {
      * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the score
      * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
-     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null}),
+     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null},
+     *     {@code references[3][0] is null}),
      *     or a segment has no non-blank reference (the message names the segment index)
      * @throws NullPointerException naming {@code hypotheses} or {@code references} when it is null
      */
@@ -98,7 +99,8 @@ public final class Chrf implements CorpusMetric {
      * @param hypothesis the hypothesis
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score
-     * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws IllegalArgumentException when there is no non-blank reference, or a reference is null
+     *     (the message names it: {@code references[1] is null})
      * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public ChrfScore sentenceScore(String hypothesis, List<String> references) {
@@ -115,7 +117,8 @@ public final class Chrf implements CorpusMetric {
      * @param hypothesis the hypothesis
      * @param references its references (empty and whitespace-only strings are skipped)
      * @return the score in [0, 100]
-     * @throws IllegalArgumentException when there is no non-blank reference
+     * @throws IllegalArgumentException when there is no non-blank reference, or a reference is null
+     *     (the message names it: {@code references[1] is null})
      * @throws NullPointerException naming {@code hypothesis} or {@code references} when it is null
      */
     public double sentenceValue(String hypothesis, List<String> references) {
@@ -170,8 +173,12 @@ public final class Chrf implements CorpusMetric {
         }
         List<String> refChars = new ArrayList<>(references.size());
         List<String> refSents = new ArrayList<>(references.size());
-        for (String ref : references) {
-            if (ref == null || PyText.isBlank(ref)) {
+        for (int j = 0; j < references.size(); j++) {
+            String ref = references.get(j);
+            if (ref == null) {
+                throw new IllegalArgumentException("references[" + j + "] is null");
+            }
+            if (PyText.isBlank(ref)) {
                 continue;
             }
             String r = preprocess(ref);

@@ -21,7 +21,8 @@ public interface CorpusMetric {
      * @param references for each segment its references (empty and whitespace-only strings are skipped)
      * @return the statistics, in segment order
      * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
-     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null}),
+     *     element (the message names it: {@code hypotheses[3] is null}, {@code references[3] is null},
+     *     {@code references[3][0] is null}),
      *     or a segment has no non-blank reference (the message names the segment index)
      */
     long[][] segmentStatistics(List<String> hypotheses, List<? extends List<String>> references);

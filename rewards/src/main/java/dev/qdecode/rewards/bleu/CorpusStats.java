@@ -26,7 +26,8 @@ final class CorpusStats {
      * Sums segment statistics over a corpus.
      *
      * @throws IllegalArgumentException when the lists differ in length, are empty, hold a null
-     *     element ({@code hypotheses[i] is null}, {@code references[i] is null}) or a segment is
+     *     element ({@code hypotheses[i] is null}, {@code references[i] is null},
+     *     {@code references[i][j] is null}) or a segment is
      *     invalid (the message names the segment index)
      */
     static Sum sum(List<String> hypotheses, List<? extends List<String>> references, int size, Segment segment) {
@@ -87,6 +88,11 @@ final class CorpusStats {
             }
             if (segmentReferences == null) {
                 throw new IllegalArgumentException("references[" + i + "] is null");
+            }
+            for (int j = 0; j < segmentReferences.size(); j++) {
+                if (segmentReferences.get(j) == null) {
+                    throw new IllegalArgumentException("references[" + i + "][" + j + "] is null");
+                }
             }
             long[] seg = new long[size];
             int n;

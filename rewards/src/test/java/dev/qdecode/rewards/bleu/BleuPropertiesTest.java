@@ -217,4 +217,38 @@ class BleuPropertiesTest {
             assertEquals("references[1] is null", e.getMessage());
         }
     }
+
+    @Test
+    void aNullReferenceInsideAListIsNamedByItsIndices() {
+        List<String> hyps = List.of("a b", "c d", "e f");
+        // Segment 1 has a real reference beside the null one: before, the null was skipped as blank.
+        List<List<String>> refs = List.of(List.of("a b"), java.util.Arrays.asList("c d", null),
+                List.of("e f"));
+        for (CorpusMetric m : List.of(Bleu.corpusLevel(), Bleu.sentenceLevel(), Chrf.defaults(), new ExactMatch())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.segmentStatistics(hyps, refs), m.name());
+            assertEquals("references[1][1] is null", e.getMessage(), m.name());
+            if (m instanceof Bleu b) {
+                e = assertThrows(IllegalArgumentException.class, () -> b.corpusScore(hyps, refs));
+                assertEquals("references[1][1] is null", e.getMessage());
+            } else if (m instanceof Chrf c) {
+                e = assertThrows(IllegalArgumentException.class, () -> c.corpusScore(hyps, refs));
+                assertEquals("references[1][1] is null", e.getMessage());
+            }
+        }
+        List<String> sentenceRefs = java.util.Arrays.asList("c d", null);
+        for (Bleu b : List.of(Bleu.corpusLevel(), Bleu.sentenceLevel())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> b.sentenceScore("c d", sentenceRefs));
+            assertEquals("references[1] is null", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> b.sentenceValue("c d", sentenceRefs));
+            assertEquals("references[1] is null", e.getMessage());
+        }
+        Chrf c = Chrf.defaults();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> c.sentenceScore("c d", sentenceRefs));
+        assertEquals("references[1] is null", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.sentenceValue("c d", sentenceRefs));
+        assertEquals("references[1] is null", e.getMessage());
+    }
 }
