@@ -242,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
             + "--max-new-tokens when that is smaller; translation and dialogue: 1).")
     int minNewTokens;
 
-    @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens; 0 = terminal reward only. Given with a reward that does not score prefixes (e.g. length), it is refused (default: ${DEFAULT-VALUE}, then terminal reward only for such a reward).")
+    @Option(names = "--shaping-every", description = "Potential-based shaping: score prefixes every N tokens; 0 = terminal reward only. N > 0 given with a reward that does not score prefixes (e.g. length) is refused (default: ${DEFAULT-VALUE}, then terminal reward only for such a reward).")
     int shapingEvery;
 
     @Option(names = "--head-hidden", description = "Hidden units of the Q head (default: ${DEFAULT-VALUE}).")
@@ -550,7 +550,7 @@ final class TrainCommand implements Callable<Integer> {
                     : modelOptions.load();
                     Reward reward = rewardOptions.create(specs, runSeed)) {
                 if (!resume) { // a resumed run's settings were checked when it started
-                    refuseIdleShaping(overrides, configFile, reward, specs);
+                    refuseIdleShaping(overrides, configFile, cfg, reward, specs);
                 }
                 Map<String, String> prov = new java.util.LinkedHashMap<>(
                         DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
@@ -738,12 +738,14 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * --shaping-every (or shapingEvery in --config, when not the default) with a reward that does not score
-     * prefixes: the trainer shapes only when the reward can, so the setting would be idle; refused like
-     * the settings of {@link #refuseIdleSettings}. The default stays accepted silently for such rewards.
+     * --shaping-every N &gt; 0 (or shapingEvery N &gt; 0 in --config, when not the default) with a reward that does
+     * not score prefixes: the trainer shapes only when the reward can, so the setting would be idle; refused like
+     * the settings of {@link #refuseIdleSettings}. The default stays accepted silently for such rewards, and so
+     * does 0 (terminal reward only), which is what such a reward gets anyway.
      */
-    private void refuseIdleShaping(JsonObject overrides, JsonObject file, Reward reward, List<String> specs) {
-        if (!reward.scoresPrefixes() && isSet("shapingEvery", overrides, file)) {
+    private void refuseIdleShaping(JsonObject overrides, JsonObject file, DqnConfig cfg, Reward reward,
+            List<String> specs) {
+        if (cfg.shapingEvery() > 0 && !reward.scoresPrefixes() && isSet("shapingEvery", overrides, file)) {
             throw unread("shapingEvery", overrides, file, "only with a reward that scores prefixes (--reward "
                     + String.join(" ", specs) + " does not, so its episodes get the terminal reward alone; expected "
                     + "a reward that does, e.g. vader, bleu or token-f1, or no --shaping-every)");

@@ -161,6 +161,7 @@ class IgnoredOptionsTest {
         String model = CliRunner.model("stories260K");
         Path config = Files.writeString(tmp.resolve("shaping.json"), "{\"shapingEvery\": 4}");
         Path defaults = Files.writeString(tmp.resolve("default.json"), "{\"shapingEvery\": 1}");
+        Path off = Files.writeString(tmp.resolve("off.json"), "{\"shapingEvery\": 0}");
         String[] tiny = {"--model", model, "--reward", "length:min=3,max=6", "--episodes", "4", "--rollout-episodes",
             "4", "--batch-size", "4", "--max-new-tokens", "6", "--eval-limit", "2", "--eval-samples", "1"};
         // before, these trained with the terminal reward alone (exit 0): length judges finished texts only
@@ -184,9 +185,14 @@ class IgnoredOptionsTest {
             assertEquals("qdecode: error: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", all));
             assertFalse(Files.exists(tmp.resolve(i == 0 ? "a" : "b").resolve("checkpoint.qdq")));
         }
-        // the default, in --config or left out, stays accepted for such a reward: the run trains
-        for (String[] ok : new String[][] {{"--config", defaults.toString()}, {}}) {
-            Path out = tmp.resolve("ok" + ok.length);
+        // the default, in --config or left out, stays accepted for such a reward, and so does 0 (terminal reward
+        // only, what such a reward gets anyway; before, --shaping-every 0 and shapingEvery 0 were refused): the run
+        // trains
+        String[][] accepted = {{"--config", defaults.toString()}, {}, {"--shaping-every", "0"},
+            {"--config", off.toString()}};
+        for (int i = 0; i < accepted.length; i++) {
+            String[] ok = accepted[i];
+            Path out = tmp.resolve("ok" + i);
             String[] all = java.util.stream.Stream.of(new String[] {"train"}, tiny, ok,
                     new String[] {"--out", out.toString()}).flatMap(java.util.Arrays::stream).toArray(String[]::new);
             Result r = CliRunner.run(all);
