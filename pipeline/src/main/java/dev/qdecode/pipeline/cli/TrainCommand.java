@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -746,9 +747,12 @@ final class TrainCommand implements Callable<Integer> {
     private void refuseIdleShaping(JsonObject overrides, JsonObject file, DqnConfig cfg, Reward reward,
             List<String> specs) {
         if (cfg.shapingEvery() > 0 && !reward.scoresPrefixes() && isSet("shapingEvery", overrides, file)) {
-            throw unread("shapingEvery", overrides, file, "only with a reward that scores prefixes (--reward "
-                    + String.join(" ", specs) + " does not, so its episodes get the terminal reward alone; expected "
-                    + "a reward that does, e.g. vader, bleu or token-f1, or no --shaping-every)");
+            // each spec as given (--reward A --reward B), not run together as if it were one spec
+            String given = specs.stream().map(sp -> "--reward " + sp).collect(Collectors.joining(" "));
+            throw unread("shapingEvery", overrides, file, "only with a reward that scores prefixes (" + given
+                    + " does not" + (specs.size() > 1 ? ": a sum scores prefixes only when each of its rewards does" : "")
+                    + ", so its episodes get the terminal reward alone; expected a reward that does, e.g. vader, bleu "
+                    + "or token-f1, or no --shaping-every)");
         }
     }
 

@@ -168,6 +168,7 @@ class IgnoredOptionsTest {
         String[][] given = {
             {"--shaping-every", "4", "--out", tmp.resolve("a").toString()},
             {"--config", config.toString(), "--out", tmp.resolve("b").toString()},
+            {"--reward", "0.5*vader", "--shaping-every", "2", "--out", tmp.resolve("c").toString()},
         };
         String[] why = {
             "--shaping-every: only with a reward that scores prefixes (--reward length:min=3,max=6 does not, so its "
@@ -176,6 +177,10 @@ class IgnoredOptionsTest {
             "--config " + config + ": shapingEvery 4: only with a reward that scores prefixes (--reward "
                 + "length:min=3,max=6 does not, so its episodes get the terminal reward alone; expected a reward that "
                 + "does, e.g. vader, bleu or token-f1, or no --shaping-every)",
+            // before: '(--reward length:min=3,max=6 0.5*vader does not, ...', as if one spec
+            "--shaping-every: only with a reward that scores prefixes (--reward length:min=3,max=6 --reward 0.5*vader "
+                + "does not: a sum scores prefixes only when each of its rewards does, so its episodes get the terminal "
+                + "reward alone; expected a reward that does, e.g. vader, bleu or token-f1, or no --shaping-every)",
         };
         for (int i = 0; i < given.length; i++) {
             String[] all = java.util.stream.Stream.of(new String[] {"train"}, tiny, given[i])
@@ -183,7 +188,7 @@ class IgnoredOptionsTest {
             Result r = CliRunner.run(all);
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertEquals("qdecode: error: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", all));
-            assertFalse(Files.exists(tmp.resolve(i == 0 ? "a" : "b").resolve("checkpoint.qdq")));
+            assertFalse(Files.exists(tmp.resolve(given[i][given[i].length - 1]).resolve("checkpoint.qdq")));
         }
         // the default, in --config or left out, stays accepted for such a reward, and so does 0 (terminal reward
         // only, what such a reward gets anyway; before, --shaping-every 0 and shapingEvery 0 were refused): the run
