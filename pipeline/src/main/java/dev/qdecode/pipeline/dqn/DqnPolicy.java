@@ -5,7 +5,6 @@ import dev.qdecode.models.StepOutput;
 import dev.qdecode.pipeline.generate.TokenPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +19,7 @@ import java.util.Objects;
  *       KL-regularised soft-Q policy; sample from it or take its argmax with the generator's
  *       greedy/sample setting;</li>
  *   <li>{@link Mode#Q_GREEDY}: the argmax of Q over C scores highest, the other candidates follow in
- *       order of Q (a head trained with the cross-entropy loss breaks ties in its Q = σ(z), which rounds
- *       to 1.0f for z ≳ 17, by the logit z; an ensemble by the mean logit).</li>
+ *       order of Q.</li>
  * </ul>
  * Tokens outside C get {@value #OUTSIDE} + log π_ref(a|s) instead of −∞: they are never chosen while
  * a candidate is allowed, but when the generator's own constraints exclude every candidate it falls back
@@ -434,7 +432,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 ids[r * kmax + j] = c[Math.min(j, c.length - 1)];
             }
         }
-        QHead.Scores q = QHead.meanScores(heads, decoding.targetHead(), embeddings, rows, ids, kmax);
+        float[] q = QHead.mean(heads, decoding.targetHead(), embeddings, rows, ids, kmax);
         for (int r = 0; r < rows; r++) {
             score(sets[r], q, r * kmax, logits, r * vocab, vocab);
         }
@@ -469,8 +467,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         return provenance;
     }
 
-    private void score(Candidates.Set c, QHead.Scores scores, int qOff, float[] row, int off, int vocab) {
-        float[] q = scores.q();
+    private void score(Candidates.Set c, float[] q, int qOff, float[] row, int off, int vocab) {
         // log π_ref over the whole vocabulary for the fallback tier.
         float lse = (float) TokenPolicy.logSumExp(row, off, vocab);
         for (int i = 0; i < vocab; i++) {
@@ -482,28 +479,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
             for (int j = 0; j < k; j++) {
                 row[off + c.ids()[j]] = (float) lp[j];
             }
-        } else if (scores.z() == null) {
+        } else {
             int best = Targets.argmax(q, qOff, k);
             float qb = q[qOff + best];
             for (int j = 0; j < k; j++) {
                 // The argmax scores 0; the others stay above non-candidates, ordered by Q.
                 row[off + c.ids()[j]] = j == best ? 0f : -RANK + Math.max(-RANK / 2, q[qOff + j] - qb);
-            }
-        } else {
-            // Cross-entropy heads: Q = σ(z) is 1.0f for every z ≳ 17, so Q differences cannot keep the order.
-            // The candidates are ranked by Q, ties by the logit (then by π_ref, the candidates' order): the
-            // first scores 0, the others follow one step apart, above non-candidates.
-            float[] z = scores.z();
-            Integer[] order = new Integer[k];
-            for (int j = 0; j < k; j++) {
-                order[j] = j;
-            }
-            Arrays.sort(order, (a, b) -> {
-                int byQ = Float.compare(q[qOff + b], q[qOff + a]);
-                return byQ != 0 ? byQ : Float.compare(z[qOff + b], z[qOff + a]);
-            });
-            for (int p = 0; p < k; p++) {
-                row[off + c.ids()[order[p]]] = p == 0 ? 0f : -RANK - p * (RANK / 2) / k;
             }
         }
     }

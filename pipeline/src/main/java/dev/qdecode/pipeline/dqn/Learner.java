@@ -229,8 +229,7 @@ final class Learner {
             }
         }
         float[] qT = states > 0 ? head.qTarget(phi, states, ids, kmax) : new float[0];
-        // the online head's logits too: its argmax breaks ties in Q = σ(z) (cross-entropy) by z
-        QHead.Scores qO = dbl && states > 0 ? head.scores(false, phi, states, ids, kmax) : null;
+        float[] qO = dbl && states > 0 ? head.q(phi, states, ids, kmax) : null;
         // 2. Targets per sample.
         float[] y = new float[bs];
         float[] raw = new float[bs];
@@ -255,7 +254,7 @@ final class Learner {
             } else if (boot) {
                 int row = first[i];
                 int k = e.candidates(t + n);
-                vBoot = dbl ? Targets.doubleValue(qO.q(), qO.z(), row * kmax, qT, row * kmax, k)
+                vBoot = dbl ? Targets.doubleValue(qO, row * kmax, qT, row * kmax, k)
                         : Targets.hardValue(qT, row * kmax, k);
             }
             double yi = Targets.nStep(e.reward, t, m, cfg.gamma(), soft ? corr : null, boot, vBoot);

@@ -308,22 +308,6 @@ final class QHead implements AutoCloseable {
         return new Scores(q, z);
     }
 
-    /**
-     * This head's Q-values of candidate actions with, under the cross-entropy loss, their logits (see
-     * {@link Scores}).
-     *
-     * @param useTarget the target network instead of the online one
-     * @param phi embeddings, row-major {@code rows × H}
-     * @param rows the number of states
-     * @param ids candidate ids, row-major {@code rows × k}
-     * @param k candidates per row
-     * @return Q-values and logits (null under the Huber loss), row-major {@code rows × k}
-     */
-    Scores scores(boolean useTarget, float[] phi, int rows, int[] ids, int k) {
-        float[] z = logits() ? new float[rows * k] : null;
-        return new Scores(evaluate(useTarget, phi, rows, ids, k, z), z);
-    }
-
     private float[] evaluate(boolean useTarget, float[] phi, int rows, int[] ids, int k) {
         return evaluate(useTarget, phi, rows, ids, k, null);
     }

@@ -75,23 +75,7 @@ final class Targets {
      * @return V(s)
      */
     static double doubleValue(float[] qOnline, int oOff, float[] qTarget, int tOff, int k) {
-        return doubleValue(qOnline, null, oOff, qTarget, tOff, k);
-    }
-
-    /**
-     * As {@link #doubleValue(float[], int, float[], int, int)}, the online head's ties in Q broken by its
-     * logits (cross-entropy heads, whose Q = σ(z) rounds to 1.0f for z ≳ 17).
-     *
-     * @param qOnline online Q-values of the candidates
-     * @param zOnline the online logits in the same layout, or null (Q alone decides)
-     * @param oOff where the online row starts
-     * @param qTarget target Q-values of the candidates
-     * @param tOff where the target row starts
-     * @param k the number of candidates
-     * @return V(s)
-     */
-    static double doubleValue(float[] qOnline, float[] zOnline, int oOff, float[] qTarget, int tOff, int k) {
-        return qTarget[tOff + argmax(qOnline, zOnline, oOff, k)];
+        return qTarget[tOff + argmax(qOnline, oOff, k)];
     }
 
     /**
@@ -111,6 +95,9 @@ final class Targets {
      * the cross-entropy loss Q = σ(z) in float is 1.0f for every z ≳ 17, so without the logits a head
      * sure of two actions would take the first rather than the one of larger z; for one head this is
      * the argmax of z, and for an ensemble the argmax of the mean Q with ties broken by the mean logit.
+     * Only the classification walk decides on a cross-entropy head: {@link DqnTrainer} refuses that loss
+     * (so {@link DqnPolicy} and the double-DQN backup never meet one), and classification backs up hard,
+     * where max σ(z) = σ(max z) needs no tie-break.
      *
      * @param q the Q-values
      * @param z the logits of Q = σ(z) in the same layout, or null (Q alone decides)

@@ -1,7 +1,6 @@
 package dev.qdecode.pipeline.dqn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.rewards.classifier.SentenceEncoder;
@@ -108,31 +107,5 @@ class LogitTiesTest {
         ClassificationTrainer.TrainedRun r3 = run("r3", new float[] {-10, 2});
         ClassificationTrainer.TrainedRun r4 = run("r4", new float[] {40, 2});
         assertEquals(List.of("b"), r3.predict(ENCODER, ONE, true, null, List.of(r4)).labels());
-    }
-
-    @Test
-    void qGreedyTakesTheCandidateOfTheLargerLogit() {
-        // π_ref ranks id 0 first, so before the tie went to id 0 (z = 18) instead of id 1 (z = 25)
-        DqnConfig cfg = DqnConfig.builder().candidatesTopK(3).valueLoss(DqnConfig.ValueLoss.CROSS_ENTROPY).build();
-        float[] logits = {(float) Math.log(0.6), (float) Math.log(0.3), (float) Math.log(0.1)};
-        try (DqnPolicy greedy = new DqnPolicy(QHead.of(head(new float[] {18, 25, 0}, new float[] {18, 25, 0})),
-                cfg, DqnPolicy.Mode.Q_GREEDY)) {
-            float[] g = greedy.scores(new float[] {1}, logits.clone(), 1, 3);
-            assertEquals(0f, g[1]);
-            assertTrue(g[0] < g[1] && g[2] < g[0], java.util.Arrays.toString(g));
-        }
-    }
-
-    @Test
-    void doubleDqnTakesTheTargetValueOfTheOnlineLogitsArgmax() {
-        try (QHead h = QHead.of(head(new float[] {18, 25}, new float[] {0, 2}))) {
-            float[] phi = {1};
-            int[] ids = {0, 1};
-            QHead.Scores online = h.scores(false, phi, 1, ids, 2);
-            float[] target = h.qTarget(phi, 1, ids, 2);
-            assertEquals(online.q()[0], online.q()[1]); // both 1.0f
-            assertEquals(1, Targets.argmax(online.q(), online.z(), 0, 2));
-            assertEquals(QHead.sigmoid(2), Targets.doubleValue(online.q(), online.z(), 0, target, 0, 2), 1e-7);
-        }
     }
 }
