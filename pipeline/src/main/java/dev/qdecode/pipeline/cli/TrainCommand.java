@@ -553,7 +553,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (!resume) { // a resumed run's settings were checked when it started
                     refuseIdleShaping(overrides, configFile, cfg, reward, specs);
                 }
-                Map<String, String> prov = new java.util.LinkedHashMap<>(
+                Map<String, String> prov = new LinkedHashMap<>(
                         DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
                 prov.put("task", runTask);
                 prov.put("prompt_format", m.format().toSpec());

@@ -1118,17 +1118,23 @@ public final class SftTrainer {
         } catch (IOException | JsonParseException | IllegalStateException e) {
             return; // checkInputsUnchanged read it a moment ago; a file gone since is the run's next write's concern
         }
-        for (Object[] c : new Object[][] {{"train_examples", train}, {"dev_examples", dev}}) {
-            JsonElement was = p.get((String) c[0]);
-            SftData d = (SftData) c[1];
-            if (was != null && was.isJsonPrimitive() && was.getAsJsonPrimitive().isNumber()
-                    && was.getAsLong() != d.size()) {
-                throw new SftException("--resume: " + provenance + ": key '" + c[0] + "': the run was started with "
-                        + was.getAsLong() + " examples but " + d.file() + " now gives " + d.size() + " from "
-                        + d.rowCount() + " rows (this qdecode makes every reference of a JSON-array target an example;"
-                        + " the run was started by one that used the first only): start a new run with --overwrite or"
-                        + " another --out");
-            }
+        checkExampleCount(provenance, p, "train_examples", train);
+        checkExampleCount(provenance, p, "dev_examples", dev);
+    }
+
+    /**
+     * Refuses a resume whose provenance {@code p} (read from {@code provenance}) records under {@code key} another
+     * number of examples than {@code data} now gives; a missing or non-numeric key is not checked.
+     */
+    private static void checkExampleCount(Path provenance, JsonObject p, String key, SftData data) {
+        JsonElement was = p.get(key);
+        if (was != null && was.isJsonPrimitive() && was.getAsJsonPrimitive().isNumber()
+                && was.getAsLong() != data.size()) {
+            throw new SftException("--resume: " + provenance + ": key '" + key + "': the run was started with "
+                    + was.getAsLong() + " examples but " + data.file() + " now gives " + data.size() + " from "
+                    + data.rowCount() + " rows (this qdecode makes every reference of a JSON-array target an example;"
+                    + " the run was started by one that used the first only): start a new run with --overwrite or"
+                    + " another --out");
         }
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.qdecode.pipeline.cli.CliRunner.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,8 +143,8 @@ class IgnoredOptionsTest {
             {"train", "--config", full.toString()},
         };
         for (String[] t : taken) {
-            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(t),
-                    java.util.stream.Stream.of("--prompts", missing, "--out", out)).toArray(String[]::new);
+            String[] all = Stream.concat(Arrays.stream(t),
+                    Stream.of("--prompts", missing, "--out", out)).toArray(String[]::new);
             Result r = CliRunner.run(all);
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
             assertEquals("qdecode: error: --prompts " + missing + ": file not found (expected a prompts file with a "
@@ -183,8 +185,8 @@ class IgnoredOptionsTest {
                 + "reward alone; expected a reward that does, e.g. vader, bleu or token-f1, or no --shaping-every)",
         };
         for (int i = 0; i < given.length; i++) {
-            String[] all = java.util.stream.Stream.of(new String[] {"train"}, tiny, given[i])
-                    .flatMap(java.util.Arrays::stream).toArray(String[]::new);
+            String[] all = Stream.of(new String[] {"train"}, tiny, given[i])
+                    .flatMap(Arrays::stream).toArray(String[]::new);
             Result r = CliRunner.run(all);
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertEquals("qdecode: error: " + why[i], r.err().lines().findFirst().orElse(""), String.join(" ", all));
@@ -198,8 +200,8 @@ class IgnoredOptionsTest {
         for (int i = 0; i < accepted.length; i++) {
             String[] ok = accepted[i];
             Path out = tmp.resolve("ok" + i);
-            String[] all = java.util.stream.Stream.of(new String[] {"train"}, tiny, ok,
-                    new String[] {"--out", out.toString()}).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+            String[] all = Stream.of(new String[] {"train"}, tiny, ok,
+                    new String[] {"--out", out.toString()}).flatMap(Arrays::stream).toArray(String[]::new);
             Result r = CliRunner.run(all);
             assertEquals(ExitCodes.OK, r.code(), r.err());
             assertTrue(Files.exists(out.resolve("summary.json")));

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.qdecode.data.DataException;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.train.Safetensors;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,7 +138,7 @@ class SftTrainerTest {
             float[][] lp = lm.tokenLogProbs(new int[][] {f.encode(tok, "A dog runs.")});
             assertTrue(Double.isFinite(lp[0][lp[0].length - 1]));
         }
-        JsonObject prov = com.google.gson.JsonParser.parseString(
+        JsonObject prov = JsonParser.parseString(
                 Files.readString(out.resolve(SftTrainer.PROVENANCE))).getAsJsonObject();
         assertEquals(64, Files.readString(out.resolve(SftTrainer.PROVENANCE)).contains("\"train_examples\": 64") ? 64 : -1);
         assertEquals(64, prov.getAsJsonObject("sha256").get("data").getAsString().length());
@@ -200,7 +203,7 @@ class SftTrainerTest {
         assertEquals(6, half.totalSteps(), "96 pairs in batches of 16 (64 rows gave 4 steps)");
         Path provFile = out.resolve(SftTrainer.PROVENANCE);
         String recorded = Files.readString(provFile);
-        JsonObject prov = com.google.gson.JsonParser.parseString(recorded).getAsJsonObject();
+        JsonObject prov = JsonParser.parseString(recorded).getAsJsonObject();
         assertEquals(96, prov.get("train_examples").getAsInt());
         assertEquals(64, prov.get("train_rows").getAsInt());
         assertEquals(24, prov.get("dev_examples").getAsInt());
@@ -238,7 +241,7 @@ class SftTrainerTest {
         assertFalse(r.evals.get(0).has("bleu"));
         assertEquals(List.of(), r.warnings);
         // A context longer than the model's 256 positions keeps the end of its last turn, and says so.
-        String longTurn = String.join(" ", java.util.Collections.nCopies(150, "the cat sat on the mat ."));
+        String longTurn = String.join(" ", Collections.nCopies(150, "the cat sat on the mat ."));
         Path longPairs = Files.writeString(dir.resolve("long.tsv"), d.get(0) + "\n"
                 + "9\t2\t1\t1\t0\tHello there . __eou__ " + longTurn + "\tYes .\n" + d.get(1) + "\n");
         Recorder lr = new Recorder(-1);
@@ -291,7 +294,7 @@ class SftTrainerTest {
             o.addProperty("id", f[0]);
             o.addProperty("en", f[1]);
             if (i % 2 == 0) {
-                com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+                JsonArray a = new JsonArray();
                 a.add(f[2]);
                 a.add("Eine zweite Übersetzung von " + f[1]);
                 o.add("de", a);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -197,10 +198,10 @@ class BleuPropertiesTest {
 
     @Test
     void aNullSegmentInACorpusIsNamedByItsIndex() {
-        List<String> hyps = java.util.Arrays.asList("a", "b", "c", null);
+        List<String> hyps = Arrays.asList("a", "b", "c", null);
         List<List<String>> refs = List.of(List.of("a"), List.of("b"), List.of("c"), List.of("d"));
         List<String> fourHyps = List.of("a", "b", "c", "d");
-        List<List<String>> nullRef = java.util.Arrays.asList(List.of("a"), null, List.of("c"), List.of("d"));
+        List<List<String>> nullRef = Arrays.asList(List.of("a"), null, List.of("c"), List.of("d"));
         for (CorpusMetric m : List.of(Bleu.corpusLevel(), Bleu.sentenceLevel(), Chrf.defaults())) {
             java.util.function.BiConsumer<List<String>, List<List<String>>> corpusScore = m instanceof Bleu b
                     ? b::corpusScore : ((Chrf) m)::corpusScore;
@@ -222,7 +223,7 @@ class BleuPropertiesTest {
     void aNullReferenceInsideAListIsNamedByItsIndices() {
         List<String> hyps = List.of("a b", "c d", "e f");
         // Segment 1 has a real reference beside the null one: before, the null was skipped as blank.
-        List<List<String>> refs = List.of(List.of("a b"), java.util.Arrays.asList("c d", null),
+        List<List<String>> refs = List.of(List.of("a b"), Arrays.asList("c d", null),
                 List.of("e f"));
         for (CorpusMetric m : List.of(Bleu.corpusLevel(), Bleu.sentenceLevel(), Chrf.defaults(), new ExactMatch())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -236,7 +237,7 @@ class BleuPropertiesTest {
                 assertEquals("references[1][1] is null", e.getMessage());
             }
         }
-        List<String> sentenceRefs = java.util.Arrays.asList("c d", null);
+        List<String> sentenceRefs = Arrays.asList("c d", null);
         for (Bleu b : List.of(Bleu.corpusLevel(), Bleu.sentenceLevel())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> b.sentenceScore("c d", sentenceRefs));
