@@ -24,7 +24,8 @@ import java.util.Objects;
  *       index)</td></tr>
  *   <tr><td>prompts</td><td>prompt=prompt</td><td>id=id</td></tr>
  *   <tr><td>translation</td><td>source=en, target=(none: map it, e.g. target=de); a JSON array
- *       gives several references</td><td>id=id</td></tr>
+ *       (JSON lines only: a TSV or CSV cell is one string, whatever it holds) gives several
+ *       references</td><td>id=id</td></tr>
  *   <tr><td>dialogue</td><td>context=context (turns joined with {@code __eou__}, or a JSON
  *       array of the turns, each element one turn), response=response</td><td>id=dialog_id, turn=turn (must equal the number of
  *       context turns), topic=topic (1..10), response_act=response_act (1..4),

@@ -130,6 +130,22 @@ class FormatsTest {
     assertEquals("Hi . __eou__ Hello !", de.joinedContext());
   }
 
+  /**
+   * Only JSON lines have arrays: a TSV or CSV cell is always one string, so a cell written as a JSON array
+   * is one reference, read as those characters (as the README says).
+   */
+  @Test
+  void aJsonArrayInATsvOrCsvCellIsOneReferenceOfThoseCharacters() {
+    String cell = "[\"Ein Hund.\", \"Ein Köter.\"]";
+    Path tsv = files.write("t.tsv", "id\ten\tde\n7\tA dog.\t" + cell + "\n");
+    Path csv = files.write("t.csv", "id,en,de\n7,A dog.,\"" + cell.replace("\"", "\"\"") + "\"\n");
+    for (Path f : List.of(tsv, csv)) {
+      TranslationExample e =
+          Datasets.translation(f, ReadOptions.defaults().withColumn("target", "de")).examples().get(0);
+      assertEquals(new TranslationExample("7", "A dog.", List.of(cell)), e, f.toString());
+    }
+  }
+
   @Test
   void aJsonArrayOfOneTurnIsThatTurn() {
     // the elements of an array are the turns: one element is one turn, as each of two is, even when
