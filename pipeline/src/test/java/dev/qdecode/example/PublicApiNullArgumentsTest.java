@@ -58,6 +58,7 @@ import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.train.TrainableLlama;
 import dev.qdecode.data.ClassificationExample;
 import dev.qdecode.pipeline.dqn.ClassificationTrainer;
+import dev.qdecode.pipeline.testing.StandInEncoder;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
@@ -504,29 +505,7 @@ class PublicApiNullArgumentsTest {
         }
         if (type == TextClassifier.class) {
             // a 2-dimensional stand-in encoder: the classifier's own work, not an embedding model's
-            SentenceEncoder encoder = new SentenceEncoder() {
-                @Override
-                public int dimension() {
-                    return 2;
-                }
-
-                @Override
-                public float[][] embed(List<String> texts) {
-                    float[][] out = new float[texts.size()][];
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = new float[] {texts.get(i).length(), texts.get(i).startsWith("good") ? 1 : 0};
-                    }
-                    return out;
-                }
-
-                @Override
-                public String id() {
-                    return "stand-in";
-                }
-
-                @Override
-                public void close() {}
-            };
+            SentenceEncoder encoder = StandInEncoder.lengthAndGood();
             List<String> texts = List.of("good a", "bad b", "good c", "bad d", "good e", "bad f");
             return opened(TextClassifier.train(encoder, texts, List.of("1", "0", "1", "0", "1", "0"),
                     ClassifierConfig.logistic().withMaxEpochs(2)));

@@ -3,7 +3,7 @@ package dev.qdecode.pipeline.dqn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.qdecode.data.ClassificationExample;
-import dev.qdecode.rewards.classifier.SentenceEncoder;
+import dev.qdecode.pipeline.testing.StandInEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,30 +50,6 @@ class LogitTiesTest {
         }
     }
 
-    private static final SentenceEncoder ONES = new SentenceEncoder() {
-        @Override
-        public int dimension() {
-            return 1;
-        }
-
-        @Override
-        public float[][] embed(List<String> texts) {
-            float[][] out = new float[texts.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = new float[] {1};
-            }
-            return out;
-        }
-
-        @Override
-        public String id() {
-            return "ones";
-        }
-
-        @Override
-        public void close() {}
-    };
-
     private ClassificationTrainer.TrainedRun run(String name, float[] logits) throws IOException {
         Path file = dir.resolve(name + ".ckpt");
         Files.createDirectories(dir);
@@ -86,7 +62,7 @@ class LogitTiesTest {
 
     private static final List<ClassificationExample> ONE = List.of(new ClassificationExample("e1", "x", "b"));
     private static final ClassificationTrainer.Backbone ENCODER =
-            new ClassificationTrainer.Backbone(null, null, null, null, ONES);
+            new ClassificationTrainer.Backbone(null, null, null, null, StandInEncoder.ones());
 
     @Test
     void classificationPredictsTheLabelOfTheLargerLogit() throws IOException {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.qdecode.data.ClassificationExample;
-import dev.qdecode.rewards.classifier.SentenceEncoder;
+import dev.qdecode.pipeline.testing.StandInEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -40,35 +40,11 @@ class TrainedRunProvenanceTest {
         return p;
     }
 
-    private static final SentenceEncoder STAND_IN = new SentenceEncoder() {
-        @Override
-        public int dimension() {
-            return 2;
-        }
-
-        @Override
-        public float[][] embed(List<String> texts) {
-            float[][] out = new float[texts.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = new float[] {texts.get(i).length(), texts.get(i).startsWith("good") ? 1 : 0};
-            }
-            return out;
-        }
-
-        @Override
-        public String id() {
-            return "stand-in";
-        }
-
-        @Override
-        public void close() {}
-    };
-
     @Test
     void aCompleteRunIsReadAndPredicts() throws IOException {
         ClassificationTrainer.TrainedRun run = ClassificationTrainer.TrainedRun.load(checkpoint(complete()));
         ClassificationTrainer.Predictions p = run.predict(
-                new ClassificationTrainer.Backbone(null, null, null, null, STAND_IN),
+                new ClassificationTrainer.Backbone(null, null, null, null, StandInEncoder.lengthAndGood()),
                 List.of(new ClassificationExample("e1", "good x", "1"), new ClassificationExample("e2", "bad", "0")),
                 true, null);
         assertEquals(2, p.labels().size());
