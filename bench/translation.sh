@@ -68,7 +68,7 @@ for s in "${seeds[@]}"; do
   if [ ! -f "$run/summary.json" ]; then
     rm -rf "$run"
     # shellcheck disable=SC2086
-    $Q train --task translation --model "$SFT" --data "$DIR/rl.tsv" "${COLS[@]}" --rollout-temperature 0.5 --seed "$s" \
+    $Q train --task translation --model "$SFT" --data "$DIR/rl.tsv" --dev "$M30K/$PAIR.val.tsv" "${COLS[@]}" --rollout-temperature 0.5 --seed "$s" \
         ${TRAIN_OPTS:-} --out "$run"
   fi
   report "seed $s" "$run" "$run"
