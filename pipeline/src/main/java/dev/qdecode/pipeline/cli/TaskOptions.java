@@ -93,14 +93,37 @@ final class TaskOptions {
             description = "Translation: target (reference) column (default: ${DEFAULT-VALUE}).")
     String targetColumn;
 
-    /** The translation training file: --data or Multi30k en-de train. */
+    /** The translation training file: --data, or Multi30k's train file of the column pair ({@link #multi30k}). */
     Path translationTrain() {
-        return data != null ? data : SharedDir.locate().resolve("data/multi30k/en-de.train.tsv");
+        return data != null ? data : multi30k(SharedDir.locate(), sourceColumn, targetColumn, "train");
     }
 
-    /** The translation evaluation file: --dev or Multi30k en-de val. */
+    /** The translation evaluation file: --dev, or Multi30k's val file of the column pair ({@link #multi30k}). */
     Path translationDev() {
-        return dev != null ? dev : SharedDir.locate().resolve("data/multi30k/en-de.val.tsv");
+        return dev != null ? dev : multi30k(SharedDir.locate(), sourceColumn, targetColumn, "val");
+    }
+
+    /**
+     * Multi30k's file of a language pair under {@code <shared>/data/multi30k}: {@code SOURCE-TARGET.SPLIT.tsv}
+     * when it exists, else {@code TARGET-SOURCE.SPLIT.tsv} (the same file read the other way round, e.g.
+     * {@code --source-column de --target-column en} reads en-de), else en-de's, whose missing column the
+     * reader then names.
+     *
+     * @param shared the shared directory
+     * @param source the source column, a language code in Multi30k's files
+     * @param target the target column
+     * @param split {@code train} or {@code val}
+     * @return the file
+     */
+    static Path multi30k(Path shared, String source, String target, String split) {
+        Path dir = shared.resolve("data/multi30k");
+        for (String pair : List.of(source + "-" + target, target + "-" + source)) {
+            Path f = dir.resolve(pair + "." + split + ".tsv");
+            if (!pair.contains("/") && !pair.contains("\\") && Files.isRegularFile(f)) {
+                return f;
+            }
+        }
+        return dir.resolve("en-de." + split + ".tsv");
     }
 
     /** The dialogue training file: --data or XDailyDialog's dev pairs (there is no train split). */
@@ -239,13 +262,14 @@ final class TaskOptions {
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "Training examples. Classification: labelled texts (default: <shared>/data/sst2/train.tsv); "
-                    + "translation: source/target pairs (default: <shared>/data/multi30k/en-de.train.tsv); dialogue: "
+                    + "translation: source/target pairs (default: <shared>/data/multi30k/SRC-TGT.train.tsv for --source-column "
+                    + "SRC and --target-column TGT, else TGT-SRC.train.tsv, else en-de.train.tsv); dialogue: "
                     + "context/response pairs (default: <shared>/data/xdailydialog/pairs_en_dev.tsv).")
     Path data;
 
     @Option(names = "--dev", paramLabel = "FILE",
             description = "Evaluation examples, as --data. Defaults: <shared>/data/sst2/dev.tsv, "
-                    + "<shared>/data/multi30k/en-de.val.tsv, <shared>/data/xdailydialog/pairs_en_test.tsv.")
+                    + "<shared>/data/multi30k/SRC-TGT.val.tsv (as --data), <shared>/data/xdailydialog/pairs_en_test.tsv.")
     Path dev;
 
     @Mixin LabelledColumns columns;
