@@ -106,15 +106,18 @@ final class EvaluateCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--data", paramLabel = "FILE",
-            description = "Translation: the test file (default: <shared>/data/multi30k/en-de.test_2016_flickr.tsv); "
+            description = "Translation: the test file (default: <shared>/data/multi30k/SRC-TGT.test_2016_flickr.tsv "
+                    + "of the source and target columns, else TGT-SRC's, else en-de's); "
                     + "dialogue: the pairs (default: <shared>/data/xdailydialog/pairs_en_test.tsv, first 500 pairs); "
                     + "classification: labelled examples (default: the run's --dev file).")
     Path data;
 
-    @Option(names = "--source-column", defaultValue = "en", description = "Translation: source column (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--source-column", defaultValue = "en", description = "Translation: source column (default: the "
+            + "run's, as train recorded it; ${DEFAULT-VALUE} for a run that recorded none).")
     String sourceColumn;
 
-    @Option(names = "--target-column", defaultValue = "de", description = "Translation: reference column (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--target-column", defaultValue = "de", description = "Translation: reference column (default: "
+            + "the run's, as train recorded it; ${DEFAULT-VALUE} for a run that recorded none).")
     String targetColumn;
 
     @Mixin LabelledColumns columns;
@@ -285,8 +288,9 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private int translation() {
-        Path file = data != null ? data : dev.qdecode.rewards.SharedDir.locate()
-                .resolve("data/multi30k/en-de.test_2016_flickr.tsv");
+        runColumns();
+        Path file = data != null ? data : TaskOptions.multi30k(dev.qdecode.rewards.SharedDir.locate(), sourceColumn,
+                targetColumn, "test_2016_flickr");
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
         OverwriteOption.refuseWithResume(resume, overwrite.overwrite, "the interrupted evaluation in --out");
@@ -349,6 +353,28 @@ final class EvaluateCommand implements Callable<Integer> {
      */
     private void keepEarlier(String summaryFile) {
         overwrite.check(outDir(), summaryFile, "an earlier " + task + " evaluation");
+    }
+
+    /**
+     * The columns a translation run was trained on ({@code source_column}/{@code target_column} of its
+     * provenance), for {@code --source-column}/{@code --target-column} not given: a head trained to translate
+     * into French is scored against the French references, not the default German ones. A checkpoint that
+     * cannot be read is left to {@link #load} to report.
+     */
+    private void runColumns() {
+        Map<String, String> run;
+        try {
+            run = DqnTrainer.checkpointHeader(policy);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return;
+        }
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        if (!pr.hasMatchedOption("--source-column")) {
+            sourceColumn = run.getOrDefault("source_column", sourceColumn);
+        }
+        if (!pr.hasMatchedOption("--target-column")) {
+            targetColumn = run.getOrDefault("target_column", targetColumn);
+        }
     }
 
     /** --out, or the policy's run directory's evaluation/ folder. */

@@ -433,16 +433,17 @@ public final class DqnTrainer implements AutoCloseable {
 
     /**
      * What {@link #checkpointInfo} returns, from the checkpoint's header alone: the head's parameters
-     * are not read (nor checked), so a large run's checkpoint is cheap to describe (for reports).
+     * are not read (nor checked), so a large run's checkpoint is cheap to describe (for reports, and for
+     * the settings {@code evaluate} takes from the run it evaluates).
      *
-     * @param runDir the run directory
+     * @param runDir the run directory, or its checkpoint file (as {@code --policy} takes either)
      * @return as {@link #checkpointInfo}
      * @throws IllegalArgumentException when the checkpoint is missing or its header is corrupt
      * @throws NullPointerException naming {@code runDir} when it is null
      */
     public static Map<String, String> checkpointHeader(Path runDir) {
         Objects.requireNonNull(runDir, "runDir");
-        return info(Checkpoint.readHeader(runDir.resolve(Checkpoint.FILE_NAME)));
+        return info(Checkpoint.readHeader(Checkpoint.fileOf(runDir)));
     }
 
     private static Map<String, String> info(Checkpoint.Data d) {

@@ -1,6 +1,11 @@
 package dev.qdecode.pipeline.cli;
 
+import static dev.qdecode.pipeline.cli.CliRunner.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.qdecode.pipeline.cli.CliRunner.Result;
+import java.util.List;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,5 +46,33 @@ class TranslationDefaultsTest {
         o.sourceColumn = "en";
         o.targetColumn = "fr";
         assertEquals(enFr.toAbsolutePath().normalize(), o.translationDev().toAbsolutePath().normalize());
+    }
+
+    /**
+     * A run trained into French is evaluated on French references by default: evaluate took the default
+     * columns en -> de and en-de's test file, so an en-fr run scored BLEU 0.03 against German. Without
+     * --data it reads en-fr's test file; an explicit --target-column still wins.
+     */
+    @Test
+    void evaluateScoresARunOnTheColumnsItWasTrainedOn(@TempDir Path tmp) throws Exception {
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-fr.val.tsv"));
+        Path data = tmp.resolve("en-fr.tsv");
+        Files.write(data, lines.subList(0, 9));
+        Path runDir = tmp.resolve("run");
+        String model = CliRunner.model("TinyStories-656K");
+        Result r = run("train", "--task", "translation", "--model", model, "--data", data.toString(), "--dev",
+                data.toString(), "--target-column", "fr", "--episodes", "4", "--rollout-episodes", "4",
+                "--max-new-tokens", "4", "--batch-size", "4", "--updates-per-rollout", "1", "--eval-limit", "2",
+                "--eval-samples", "1", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        Result e = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model", model,
+                "--limit", "3", "--max-new-tokens", "4", "--out", tmp.resolve("eval").toString());
+        assertEquals(ExitCodes.OK, e.code(), e.err());
+        assertTrue(e.out().contains("translation of 3 sentences of en-fr.test_2016_flickr.tsv (en -> fr):"), e.out());
+        Result given = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model", model,
+                "--data", CliRunner.shared().resolve("data/multi30k/en-de.val.tsv").toString(), "--target-column", "de",
+                "--limit", "3", "--max-new-tokens", "4", "--out", tmp.resolve("eval-de").toString());
+        assertEquals(ExitCodes.OK, given.code(), given.err());
+        assertTrue(given.out().contains("translation of 3 sentences of en-de.val.tsv (en -> de):"), given.out());
     }
 }
