@@ -86,11 +86,13 @@ final class TaskOptions {
     }
 
     @Option(names = "--source-column", defaultValue = "en",
-            description = "Translation: source column (default: ${DEFAULT-VALUE}).")
+            description = "Translation: source column (default: the one a --model written by 'qdecode sft' was "
+                    + "trained on, else ${DEFAULT-VALUE}).")
     String sourceColumn;
 
     @Option(names = "--target-column", defaultValue = "de",
-            description = "Translation: target (reference) column (default: ${DEFAULT-VALUE}).")
+            description = "Translation: target (reference) column (default: the one a --model written by 'qdecode "
+                    + "sft' was trained on, else ${DEFAULT-VALUE}).")
     String targetColumn;
 
     /** The translation training file: --data, or Multi30k's train file of the column pair ({@link #multi30k}). */

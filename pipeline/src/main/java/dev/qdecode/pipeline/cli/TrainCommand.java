@@ -10,6 +10,7 @@ import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.report.RunReport;
+import dev.qdecode.pipeline.sft.SftTrainer;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.tokenizer.PromptFormat;
 import java.io.IOException;
@@ -504,6 +505,9 @@ final class TrainCommand implements Callable<Integer> {
             String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
             boolean translation = "translation".equals(runTask);
             boolean dialogue = "dialogue".equals(runTask);
+            if (translation && !resume) {
+                modelColumns();
+            }
             List<String> specs = resume ? DqnCli.rewardsOf(prior.get("reward"))
                     : !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(runTask);
             Path trainFile = resume ? runFile(prior, "prompts", translation || dialogue ? "--data" : "--prompts",
@@ -823,6 +827,31 @@ final class TrainCommand implements Callable<Integer> {
             return JsonParser.parseString(Files.readString(config)).getAsJsonObject();
         } catch (IOException | RuntimeException e) {
             return new JsonObject();
+        }
+    }
+
+    /**
+     * A translation run on a model that {@code qdecode sft} trained takes, for {@code --source-column}/
+     * {@code --target-column} not given, the columns the model was trained on ({@link SftTrainer#trainedColumns}),
+     * and with them Multi30k's files of that pair: an en-fr model was rewarded against German references
+     * (en-de's files, the options' defaults).
+     */
+    private void modelColumns() {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        boolean source = pr.hasMatchedOption("--source-column");
+        boolean target = pr.hasMatchedOption("--target-column");
+        if (source && target || modelOptions.model == null) {
+            return;
+        }
+        String[] columns = SftTrainer.trainedColumns(modelOptions.model, "translation");
+        if (columns == null) {
+            return;
+        }
+        if (!source) {
+            taskOptions.sourceColumn = columns[0];
+        }
+        if (!target) {
+            taskOptions.targetColumn = columns[1];
         }
     }
 

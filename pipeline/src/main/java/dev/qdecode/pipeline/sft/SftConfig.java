@@ -240,9 +240,19 @@ public record SftConfig(
      * @return {@link #sourceColumn} or the task's default
      */
     public String effectiveSourceColumn() {
-        if (sourceColumn != null) {
-            return sourceColumn;
-        }
+        return sourceColumn != null ? sourceColumn : defaultSourceColumn(task);
+    }
+
+    /**
+     * A task's source column when none is given: translation {@code en}, dialogue {@code context},
+     * continuation {@code prompt}.
+     *
+     * @param task the task
+     * @return the column
+     * @throws NullPointerException naming {@code task} when it is null
+     */
+    public static String defaultSourceColumn(String task) {
+        Objects.requireNonNull(task, "task");
         return switch (task) {
             case "translation" -> "en";
             case "dialogue" -> "context";
@@ -256,9 +266,19 @@ public record SftConfig(
      * @return {@link #targetColumn} or the task's default
      */
     public String effectiveTargetColumn() {
-        if (targetColumn != null) {
-            return targetColumn;
-        }
+        return targetColumn != null ? targetColumn : defaultTargetColumn(task);
+    }
+
+    /**
+     * A task's target column when none is given: translation {@code de}, dialogue {@code response},
+     * continuation {@code continuation}.
+     *
+     * @param task the task
+     * @return the column
+     * @throws NullPointerException naming {@code task} when it is null
+     */
+    public static String defaultTargetColumn(String task) {
+        Objects.requireNonNull(task, "task");
         return switch (task) {
             case "translation" -> "de";
             case "dialogue" -> "response";

@@ -679,6 +679,46 @@ public final class SftTrainer {
         }
     }
 
+    /**
+     * The source and target columns a model directory written by {@code qdecode sft} was trained on, for
+     * a task: the {@code source_column}/{@code target_column} of its {@value PromptFormat#SETTINGS_FILE}
+     * {@code sft} entry, else (a model written before they were recorded there) the {@code source-column}/
+     * {@code target-column} of its {@value #PROVENANCE} config, a column left out there being the task's
+     * default ({@link SftConfig#defaultSourceColumn}).
+     *
+     * @param modelDir a model directory, SFT output or not
+     * @param task the task the columns are wanted for, e.g. {@code translation}
+     * @return source and target column, or null when the directory is no SFT output of that task (or its
+     *     files cannot be read)
+     * @throws NullPointerException naming the argument that is null
+     */
+    public static String[] trainedColumns(Path modelDir, String task) {
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(task, "task");
+        try {
+            JsonObject sft = JsonParser.parseString(Files.readString(modelDir.resolve(PromptFormat.SETTINGS_FILE),
+                    StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("sft");
+            if (sft == null || !sft.has("task") || !task.equals(sft.get("task").getAsString())) {
+                return null;
+            }
+            if (sft.has("source_column") && sft.has("target_column")) {
+                return new String[] {sft.get("source_column").getAsString(), sft.get("target_column").getAsString()};
+            }
+            JsonObject config = JsonParser.parseString(Files.readString(modelDir.resolve(PROVENANCE),
+                    StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("config");
+            String source = column(config, "source-column");
+            String target = column(config, "target-column");
+            return new String[] {source != null ? source : SftConfig.defaultSourceColumn(task),
+                target != null ? target : SftConfig.defaultTargetColumn(task)};
+        } catch (IOException | RuntimeException e) {
+            return null; // not qdecode's files as sft writes them: no columns to follow
+        }
+    }
+
+    private static String column(JsonObject config, String key) {
+        return config == null || !config.has(key) || config.get(key).isJsonNull() ? null : config.get(key).getAsString();
+    }
+
     private static boolean isSftOutput(Path modelDir) {
         Path f = modelDir.resolve(PromptFormat.SETTINGS_FILE);
         if (!Files.isRegularFile(f)) {
@@ -880,6 +920,9 @@ public final class SftTrainer {
         JsonObject sft = new JsonObject();
         sft.addProperty("task", cfg.task());
         sft.addProperty("template", cfg.template());
+        // the columns it learned to map, so that 'train --task translation --model DIR' reads the same pair
+        sft.addProperty("source_column", cfg.effectiveSourceColumn());
+        sft.addProperty("target_column", cfg.effectiveTargetColumn());
         settings.add("sft", sft);
         writeJson(dir.resolve(PromptFormat.SETTINGS_FILE), settings);
     }

@@ -2,9 +2,11 @@ package dev.qdecode.pipeline.cli;
 
 import static dev.qdecode.pipeline.cli.CliRunner.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qdecode.pipeline.cli.CliRunner.Result;
+import dev.qdecode.pipeline.sft.SftTrainer;
 import java.util.List;
 
 import java.io.IOException;
@@ -74,5 +76,70 @@ class TranslationDefaultsTest {
                 "--limit", "3", "--max-new-tokens", "4", "--out", tmp.resolve("eval-de").toString());
         assertEquals(ExitCodes.OK, given.code(), given.err());
         assertTrue(given.out().contains("translation of 3 sentences of en-de.val.tsv (en -> de):"), given.out());
+    }
+
+    /**
+     * {@code train --task translation --model SFT_DIR} without column options trains on the columns the SFT
+     * model was trained on: it took en -> de whatever the model, so an en-fr SFT model was rewarded against
+     * German references (en-de's files) or stopped on a French file's missing 'de' column. sft records the
+     * columns in qdecode-model.json.
+     */
+    @Test
+    void trainFollowsTheColumnsOfAnSftModel(@TempDir Path tmp) throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("base"));
+        try (var files = Files.list(CliRunner.shared().resolve("models/stories260K"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, base.resolve(f.getFileName().toString()));
+            }
+        }
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-fr.val.tsv"));
+        Path data = Files.write(tmp.resolve("en-fr.tsv"), lines.subList(0, 9));
+        Path sft = tmp.resolve("sft");
+        Result s = run("sft", "--task", "translation", "--data", data.toString(), "--dev", data.toString(),
+                "--target-column", "fr", "--template", "{source} =", "--model", base.toString(), "--max-steps", "1",
+                "--eval-every", "1", "--bleu-samples", "2", "--batch-size", "4", "--out", sft.toString());
+        assertEquals(ExitCodes.OK, s.code(), s.err());
+        com.google.gson.JsonObject settings = com.google.gson.JsonParser.parseString(
+                Files.readString(sft.resolve("qdecode-model.json"))).getAsJsonObject().getAsJsonObject("sft");
+        assertEquals("en", settings.get("source_column").getAsString());
+        assertEquals("fr", settings.get("target_column").getAsString());
+
+        Path runDir = tmp.resolve("run");
+        Result r = run("train", "--task", "translation", "--model", sft.toString(), "--data", data.toString(),
+                "--episodes", "4", "--rollout-episodes", "4", "--max-new-tokens", "4", "--batch-size", "4",
+                "--updates-per-rollout", "1", "--eval-limit", "2", "--eval-samples", "1", "--out", runDir.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains("held-out prompts (en-fr.val.tsv):"), r.out()); // --dev: the pair's val file
+        com.google.gson.JsonObject prov = com.google.gson.JsonParser.parseString(
+                Files.readString(runDir.resolve("summary.json"))).getAsJsonObject().getAsJsonObject("provenance");
+        assertEquals("en", prov.get("source_column").getAsString());
+        assertEquals("fr", prov.get("target_column").getAsString());
+    }
+
+    /**
+     * The columns of an SFT model: qdecode-model.json's, else (a model written before they were recorded
+     * there, as the en-fr bench model) its sft-provenance.json config's, a column left out there being the
+     * task's default; none for a model of another task or no SFT output.
+     */
+    @Test
+    void anSftModelsColumnsAreReadFromItsFiles(@TempDir Path tmp) throws IOException {
+        Path recorded = Files.createDirectories(tmp.resolve("recorded"));
+        Files.writeString(recorded.resolve("qdecode-model.json"), "{\"sft\": {\"task\": \"translation\", "
+                + "\"template\": \"{source}<sep>\", \"source_column\": \"de\", \"target_column\": \"en\"}}");
+        assertEquals(List.of("de", "en"), List.of(SftTrainer.trainedColumns(recorded, "translation")));
+        assertNull(SftTrainer.trainedColumns(recorded, "dialogue"));
+
+        Path older = Files.createDirectories(tmp.resolve("older"));
+        Files.writeString(older.resolve("qdecode-model.json"),
+                "{\"sft\": {\"task\": \"translation\", \"template\": \"{source}<sep>\"}}");
+        Files.writeString(older.resolve("sft-provenance.json"),
+                "{\"config\": {\"source-column\": \"en\", \"target-column\": \"fr\"}}");
+        assertEquals(List.of("en", "fr"), List.of(SftTrainer.trainedColumns(older, "translation")));
+        Files.writeString(older.resolve("sft-provenance.json"),
+                "{\"config\": {\"source-column\": null, \"target-column\": null}}");
+        assertEquals(List.of("en", "de"), List.of(SftTrainer.trainedColumns(older, "translation")));
+
+        assertNull(SftTrainer.trainedColumns(tmp.resolve("none"), "translation"));
+        assertNull(SftTrainer.trainedColumns(CliRunner.shared().resolve("models/stories260K"), "translation"));
     }
 }
