@@ -32,7 +32,8 @@ final class PolicyOptions {
     @Option(names = "--ensemble", paramLabel = "RUN_DIR",
             description = "With --policy: average Q over --policy's head and this run's (repeatable), e.g. the same "
                     + "training with other seeds; every run must share the model, task, reward, candidate settings "
-                    + "and tau_Q (classification: labels, template and backbone).")
+                    + "and tau_Q (translation: also the source and target columns; classification: labels, template and "
+                    + "backbone).")
     List<Path> ensemble = new ArrayList<>();
 
     /**

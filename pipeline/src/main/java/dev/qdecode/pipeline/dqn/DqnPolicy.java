@@ -164,7 +164,8 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * Q-values are averaged before decoding (as a seed ensemble of value functions: the heads' errors
      * partly cancel, their shared signal stays). The first run's config (candidates, τ_Q) decodes; the
      * others must have been trained with the same candidate settings and τ_Q on states and a vocabulary
-     * of the same size.
+     * of the same size, for the same task and reward (translation: between the same source and target
+     * columns).
      *
      * @param runs the run directories or checkpoint files, at least one
      * @param mode how to score
@@ -220,6 +221,16 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                                     + "reward, whose Q values mean the same)");
                         }
                     }
+                    if ("translation".equals(firstProvenance.get("task"))) {
+                        // a head trained into French and one into German value other tokens: no mean of the two
+                        String mine = columns(firstProvenance);
+                        String theirs = columns(d.provenance());
+                        if (!mine.equals(theirs)) {
+                            throw new IllegalArgumentException(file + ": its columns " + theirs + " differ from the "
+                                    + "first run's " + mine + " (expected heads trained to translate between the same "
+                                    + "--source-column and --target-column)");
+                        }
+                    }
                     String fa = firstProvenance.get("prompt_format");
                     String fb = d.provenance().get("prompt_format");
                     if (fa != null && fb != null && !fa.equals(fb)) { // the heads would score states they never saw
@@ -243,6 +254,11 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
             heads.forEach(QHead::close);
             throw e;
         }
+    }
+
+    /** A translation run's columns as train recorded them ({@code en -> de} for a run that recorded none). */
+    private static String columns(Map<String, String> provenance) {
+        return provenance.getOrDefault("source_column", "en") + " -> " + provenance.getOrDefault("target_column", "de");
     }
 
     /** An ensemble member must score the same actions on the same states on the same scale. */

@@ -142,4 +142,30 @@ class TranslationDefaultsTest {
         assertNull(SftTrainer.trainedColumns(tmp.resolve("none"), "translation"));
         assertNull(SftTrainer.trainedColumns(CliRunner.shared().resolve("models/stories260K"), "translation"));
     }
+
+    /**
+     * An ensemble's heads translate between the same columns: a head trained into French and one trained
+     * into German (same model, task and reward) were averaged without a word. Refused, naming both pairs.
+     */
+    @Test
+    void anEnsembleOfRunsOnOtherColumnsIsRefused(@TempDir Path tmp) throws Exception {
+        String model = CliRunner.model("TinyStories-656K");
+        String[] pairs = {"en-fr", "en-de"};
+        for (String pair : pairs) {
+            List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/" + pair + ".val.tsv"));
+            Path data = Files.write(tmp.resolve(pair + ".tsv"), lines.subList(0, 9));
+            Result r = run("train", "--task", "translation", "--model", model, "--data", data.toString(), "--dev",
+                    data.toString(), "--target-column", pair.substring(3), "--episodes", "4", "--rollout-episodes",
+                    "4", "--max-new-tokens", "4", "--batch-size", "4", "--updates-per-rollout", "1", "--eval-limit",
+                    "2", "--eval-samples", "1", "--out", tmp.resolve(pair).toString());
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+        }
+        Result e = run("evaluate", "--task", "translation", "--policy", tmp.resolve("en-fr").toString(), "--ensemble",
+                tmp.resolve("en-de").toString(), "--model", model, "--limit", "3", "--max-new-tokens", "4", "--out",
+                tmp.resolve("eval").toString());
+        assertEquals(ExitCodes.BAD_INPUT, e.code(), e.err());
+        assertTrue(e.err().startsWith("qdecode: error: --policy/--ensemble " + tmp.resolve("en-de")), e.err());
+        assertTrue(e.err().contains(": its columns en -> de differ from the first run's en -> fr"), e.err());
+        assertEquals(1, e.err().strip().lines().count(), e.err());
+    }
 }
