@@ -51,11 +51,13 @@ final class SftCommand implements Callable<Integer> {
     Path dev;
 
     @Option(names = "--source-column", paramLabel = "NAME",
-            description = "Source column (default: translation en, continuation prompt, dialogue context).")
+            description = "Source column (default: the one a --model written by 'qdecode sft' for the same task was "
+                    + "trained on, else translation en, continuation prompt, dialogue context).")
     String sourceColumn;
 
     @Option(names = "--target-column", paramLabel = "NAME",
-            description = "Target column (default: translation de, continuation continuation, dialogue response).")
+            description = "Target column (default: the one a --model written by 'qdecode sft' for the same task was "
+                    + "trained on, else translation de, continuation continuation, dialogue response).")
     String targetColumn;
 
     @Option(names = "--template", paramLabel = "TEXT", converter = TemplateConverter.class,
@@ -167,6 +169,14 @@ final class SftCommand implements Callable<Integer> {
         overwrite.refuseWithResume(resume);
         if (resume) {
             fillFromCheckpoint();
+        } else if (model != null && task != null) {
+            // continuing an SFT model of this task: the columns it learned, unless given (an en-fr model's
+            // en-fr --data stopped on the default target column 'de')
+            String[] trained = SftTrainer.trainedColumns(model, task);
+            if (trained != null) {
+                sourceColumn = sourceColumn != null ? sourceColumn : trained[0];
+                targetColumn = targetColumn != null ? targetColumn : trained[1];
+            }
         }
         // after a resume's fill, the checkpoint's template counts as given: the run already trains with it
         boolean defaultTemplate = template == null;

@@ -168,4 +168,31 @@ class TranslationDefaultsTest {
         assertTrue(e.err().contains(": its columns en -> de differ from the first run's en -> fr"), e.err());
         assertEquals(1, e.err().strip().lines().count(), e.err());
     }
+
+    /**
+     * {@code sft --model SFT_DIR} continuing an en-fr SFT model on en-fr data without column options keeps
+     * the model's columns: it took en -> de and stopped on the file's missing 'de' column.
+     */
+    @Test
+    void sftContinuingAnSftModelKeepsItsColumns(@TempDir Path tmp) throws Exception {
+        Path model = Files.createDirectories(tmp.resolve("en-fr-sft"));
+        try (var files = Files.list(CliRunner.shared().resolve("models/stories260K"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName().toString()));
+            }
+        }
+        Files.writeString(model.resolve("qdecode-model.json"), "{\"sft\": {\"task\": \"translation\", "
+                + "\"template\": \"{source} =\", \"source_column\": \"en\", \"target_column\": \"fr\"}}");
+        List<String> lines = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-fr.val.tsv"));
+        Path data = Files.write(tmp.resolve("en-fr.tsv"), lines.subList(0, 9));
+        Path out = tmp.resolve("more");
+        Result s = run("sft", "--task", "translation", "--data", data.toString(), "--dev", data.toString(),
+                "--template", "{source} =", "--model", model.toString(), "--max-steps", "1", "--eval-every", "1",
+                "--bleu-samples", "2", "--batch-size", "4", "--out", out.toString());
+        assertEquals(ExitCodes.OK, s.code(), s.err());
+        com.google.gson.JsonObject settings = com.google.gson.JsonParser.parseString(
+                Files.readString(out.resolve("qdecode-model.json"))).getAsJsonObject().getAsJsonObject("sft");
+        assertEquals("en", settings.get("source_column").getAsString());
+        assertEquals("fr", settings.get("target_column").getAsString());
+    }
 }
