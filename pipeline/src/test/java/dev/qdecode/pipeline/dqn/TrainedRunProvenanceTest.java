@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,28 +52,18 @@ class TrainedRunProvenanceTest {
         assertEquals(2, p.labels().size());
     }
 
-    @Test
-    void aRunWithoutLabelsIsRefusedWhenRead() throws IOException {
+    /** Before: load succeeded and predict failed with 'NullPointerException: spec' (labels) or 'template'. */
+    @ParameterizedTest
+    @ValueSource(strings = {"labels", "template"})
+    void aRunWithoutLabelsOrTemplateIsRefusedWhenRead(String key) throws IOException {
         Map<String, String> p = complete();
-        p.remove("labels");
+        p.remove(key);
         Path file = checkpoint(p);
-        // before: load succeeded and predict failed with 'NullPointerException: spec'
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClassificationTrainer.TrainedRun.load(file));
-        assertEquals(file + ": its provenance has no labels (expected a classification run's checkpoint, which"
+        assertEquals(file + ": its provenance has no " + key + " (expected a classification run's checkpoint, which"
                 + " records its labels and template)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ClassificationTrainer.TrainedRun.load(dir));
-    }
-
-    @Test
-    void aRunWithoutTemplateIsRefusedWhenRead() throws IOException {
-        Map<String, String> p = complete();
-        p.remove("template");
-        Path file = checkpoint(p);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ClassificationTrainer.TrainedRun.load(file));
-        assertEquals(file + ": its provenance has no template (expected a classification run's checkpoint, which"
-                + " records its labels and template)", e.getMessage());
     }
 
     @Test
