@@ -358,9 +358,7 @@ public final class SftTrainer {
         }
         // a resume compares the inputs first; a new run hashes them once its data has been read
         Map<String, String> hashes = resume ? inputHashes() : null;
-        if (resume) {
-            checkInputsUnchanged(out.resolve(PROVENANCE), hashes);
-        }
+        JsonObject recordedProvenance = resume ? checkInputsUnchanged(out.resolve(PROVENANCE), hashes) : null;
         try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
             // the architecture alone first: a run that cannot fit is refused before any weight is allocated
             ModelConfig mc = modelConfig(resume ? ckpt : null, tok);
@@ -394,7 +392,7 @@ public final class SftTrainer {
             SftData train = SftData.read(cfg, cfg.data(), tok, format, eos, mc.maxPositions());
             SftData dev = SftData.read(cfg, cfg.dev(), tok, format, eos, mc.maxPositions());
             if (resume) {
-                checkExampleCounts(out.resolve(PROVENANCE), train, dev);
+                checkExampleCounts(out.resolve(PROVENANCE), recordedProvenance, train, dev);
             }
             warnShortened(listener, cfg.data(), train, mc.maxPositions());
             warnShortened(listener, cfg.dev(), dev, mc.maxPositions());
@@ -1109,12 +1107,15 @@ public final class SftTrainer {
     /**
      * Refuses a resume whose inputs' bytes differ from those the run started with (recorded in its
      * provenance), naming each differing input.
+     *
+     * @return the run's provenance as read, for the resume's other checks ({@link #checkExampleCounts})
      */
-    private void checkInputsUnchanged(Path provenance, Map<String, String> now) {
+    private JsonObject checkInputsUnchanged(Path provenance, Map<String, String> now) {
+        JsonObject p;
         JsonObject recorded;
         JsonObject runConfig;
         try {
-            JsonObject p = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject();
+            p = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject();
             recorded = p.getAsJsonObject("sha256");
             runConfig = p.has("config") && p.get("config").isJsonObject() ? p.getAsJsonObject("config") : new JsonObject();
         } catch (IOException | JsonParseException | IllegalStateException | ClassCastException e) {
@@ -1145,6 +1146,7 @@ public final class SftTrainer {
                     + " (as " + provenance + " records); restore the inputs, give files with the run's content, or "
                     + "start a new run in another --out");
         }
+        return p;
     }
 
     /**
@@ -1152,15 +1154,9 @@ public final class SftTrainer {
      * records ({@code train_examples}, {@code dev_examples}; not checked when absent): with the same bytes and
      * options, only a run started by a qdecode that trained a translation row with a JSON-array target on its
      * first reference only differs, and continuing it would follow another batch plan and compare another dev
-     * loss with its best one.
+     * loss with its best one. {@code p} is the provenance {@link #checkInputsUnchanged} read from {@code provenance}.
      */
-    private static void checkExampleCounts(Path provenance, SftData train, SftData dev) {
-        JsonObject p;
-        try {
-            p = JsonParser.parseString(Files.readString(provenance, StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (IOException | JsonParseException | IllegalStateException e) {
-            return; // checkInputsUnchanged read it a moment ago; a file gone since is the run's next write's concern
-        }
+    private static void checkExampleCounts(Path provenance, JsonObject p, SftData train, SftData dev) {
         checkExampleCount(provenance, p, "train_examples", train);
         checkExampleCount(provenance, p, "dev_examples", dev);
     }
