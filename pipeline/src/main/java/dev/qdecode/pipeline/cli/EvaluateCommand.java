@@ -313,6 +313,9 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             PromptFit.check(p.examples(), file, ReadOptions.defaults(), m, cfg.tokenHealing(), cfg.maxNewTokens(),
                     PromptFit.REMEDY);
+            if (columnsNote != null) {
+                err.println(columnsNote);
+            }
             spec.commandLine().getOut().println("translation of " + p.prompts().size() + " sentences of "
                     + file.getFileName() + " (" + sourceColumn + " -> " + targetColumn + "):");
             return TranslationEval.run(o, m, pol, p, cfg, dir, spec.commandLine().getOut(), err);
@@ -358,8 +361,9 @@ final class EvaluateCommand implements Callable<Integer> {
     /**
      * The columns a translation run was trained on ({@code source_column}/{@code target_column} of its
      * provenance), for {@code --source-column}/{@code --target-column} not given: a head trained to translate
-     * into French is scored against the French references, not the default German ones. A checkpoint that
-     * cannot be read is left to {@link #load} to report.
+     * into French is scored against the French references, not the default German ones; a start-up line on
+     * standard error says the columns were taken from the run. A checkpoint that cannot be read is left to
+     * {@link #load} to report.
      */
     private void runColumns() {
         Map<String, String> run;
@@ -369,13 +373,21 @@ final class EvaluateCommand implements Callable<Integer> {
             return;
         }
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        if (!pr.hasMatchedOption("--source-column")) {
-            sourceColumn = run.getOrDefault("source_column", sourceColumn);
+        boolean source = !pr.hasMatchedOption("--source-column") && run.containsKey("source_column");
+        boolean target = !pr.hasMatchedOption("--target-column") && run.containsKey("target_column");
+        if (source) {
+            sourceColumn = run.get("source_column");
         }
-        if (!pr.hasMatchedOption("--target-column")) {
-            targetColumn = run.getOrDefault("target_column", targetColumn);
+        if (target) {
+            targetColumn = run.get("target_column");
+        }
+        if (source || target) {
+            columnsNote = TrainCommand.columnsLine(sourceColumn, targetColumn, source, target, "qdecode train", policy);
         }
     }
+
+    /** The start-up line of columns taken from the run ({@link #runColumns}); null if none. */
+    private String columnsNote;
 
     /** --out, or the policy's run directory's evaluation/ folder. */
     private Path outDir() {

@@ -164,6 +164,9 @@ final class SftCommand implements Callable<Integer> {
     // (sft-provenance.json alone, without a checkpoint or model, is a run killed before its first
     // checkpoint: nothing to lose, and starting it again is the only way on)
 
+    /** The start-up line of columns taken from the --model's SFT files; null when none were taken. */
+    private String columnsNote;
+
     @Override
     public Integer call() {
         overwrite.refuseWithResume(resume);
@@ -173,9 +176,13 @@ final class SftCommand implements Callable<Integer> {
             // continuing an SFT model of this task: the columns it learned, unless given (an en-fr model's
             // en-fr --data stopped on the default target column 'de')
             String[] trained = SftTrainer.trainedColumns(model, task);
-            if (trained != null) {
-                sourceColumn = sourceColumn != null ? sourceColumn : trained[0];
-                targetColumn = targetColumn != null ? targetColumn : trained[1];
+            if (trained != null && (sourceColumn == null || targetColumn == null)) {
+                boolean source = sourceColumn == null;
+                boolean target = targetColumn == null;
+                sourceColumn = source ? trained[0] : sourceColumn;
+                targetColumn = target ? trained[1] : targetColumn;
+                columnsNote = TrainCommand.columnsLine(sourceColumn, targetColumn, source, target, "qdecode sft",
+                        model);
             }
         }
         // after a resume's fill, the checkpoint's template counts as given: the run already trains with it
@@ -219,7 +226,12 @@ final class SftCommand implements Callable<Integer> {
         try (RunLock lock = RunLock.acquire(cfg.out()); Progress p = new Progress(err, deadline)) {
             // a train run's checkpoint, evaluation and report would outlive it: removed once the inputs are checked
             r = new SftTrainer(cfg, resume, limit, threads).overwrite(overwrite.overwrite)
-                    .beforeWriting(() -> overwrite.clearEarlierRun(cfg.out(), err))
+                    .beforeWriting(() -> {
+                        if (columnsNote != null) { // the inputs are checked: say where the columns came from
+                            err.println(columnsNote);
+                        }
+                        overwrite.clearEarlierRun(cfg.out(), err);
+                    })
                     .defaultTemplate(defaultTemplate).run(p);
         } catch (SftException e) {
             // options that cannot work (another config on resume, a finished run, too large for the memory

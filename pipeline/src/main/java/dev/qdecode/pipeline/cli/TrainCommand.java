@@ -598,6 +598,9 @@ final class TrainCommand implements Callable<Integer> {
                 DqnTrainer.Summary sum;
                 try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : createTrainer(setup, cfg, listener)) {
                     DqnConfig c = t.config();
+                    if (columnsNote != null) {
+                        err.println(columnsNote);
+                    }
                     err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
                             m.dir().getFileName(), String.join(" ", specs), runDir);
                     if (resume && !c.saveReplay() && t.episodesDone() > 0 && t.episodesDone() < c.episodes()) {
@@ -834,8 +837,12 @@ final class TrainCommand implements Callable<Integer> {
      * A translation run on a model that {@code qdecode sft} trained takes, for {@code --source-column}/
      * {@code --target-column} not given, the columns the model was trained on ({@link SftTrainer#trainedColumns}),
      * and with them Multi30k's files of that pair: an en-fr model was rewarded against German references
-     * (en-de's files, the options' defaults).
+     * (en-de's files, the options' defaults). Keeps a start-up line saying so ({@link #columnsNote}), printed
+     * once the inputs are checked: the columns come from the model's files, not from the command line.
      */
+    /** The start-up line of columns taken from the --model's SFT files ({@link #modelColumns}); null if none. */
+    private String columnsNote;
+
     private void modelColumns() {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         boolean source = pr.hasMatchedOption("--source-column");
@@ -853,6 +860,19 @@ final class TrainCommand implements Callable<Integer> {
         if (!target) {
             taskOptions.targetColumn = columns[1];
         }
+        columnsNote = columnsLine(taskOptions.sourceColumn, taskOptions.targetColumn, !source, !target, "qdecode sft",
+                modelOptions.model);
+    }
+
+    /**
+     * The start-up line of a translation command that took its columns from what an earlier command recorded,
+     * e.g. {@code columns: en -> fr (recorded by qdecode sft in runs/x/sft)}; with one column given, it names
+     * the one taken, e.g. {@code columns: de -> fr (target column recorded by qdecode sft in runs/x/sft)}.
+     */
+    static String columnsLine(String source, String target, boolean sourceTaken, boolean targetTaken, String by,
+            Path dir) {
+        String which = sourceTaken && targetTaken ? "" : sourceTaken ? "source column " : "target column ";
+        return "columns: " + source + " -> " + target + " (" + which + "recorded by " + by + " in " + dir + ")";
     }
 
     /** The stored settings of the run to resume; refuses options that would change them. */

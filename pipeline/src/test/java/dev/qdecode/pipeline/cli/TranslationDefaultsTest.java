@@ -71,11 +71,15 @@ class TranslationDefaultsTest {
                 "--limit", "3", "--max-new-tokens", "4", "--out", tmp.resolve("eval").toString());
         assertEquals(ExitCodes.OK, e.code(), e.err());
         assertTrue(e.out().contains("translation of 3 sentences of en-fr.test_2016_flickr.tsv (en -> fr):"), e.out());
+        // it says where the columns came from (they were not on its command line)
+        assertTrue(e.err().contains("columns: en -> fr (recorded by qdecode train in " + runDir + ")\n"), e.err());
         Result given = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model", model,
                 "--data", CliRunner.shared().resolve("data/multi30k/en-de.val.tsv").toString(), "--target-column", "de",
                 "--limit", "3", "--max-new-tokens", "4", "--out", tmp.resolve("eval-de").toString());
         assertEquals(ExitCodes.OK, given.code(), given.err());
         assertTrue(given.out().contains("translation of 3 sentences of en-de.val.tsv (en -> de):"), given.out());
+        assertTrue(given.err().contains("columns: en -> de (source column recorded by qdecode train in " + runDir
+                + ")\n"), given.err());
     }
 
     /**
@@ -110,6 +114,8 @@ class TranslationDefaultsTest {
                 "--updates-per-rollout", "1", "--eval-limit", "2", "--eval-samples", "1", "--out", runDir.toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.out().contains("held-out prompts (en-fr.val.tsv):"), r.out()); // --dev: the pair's val file
+        // the columns are not on the command line: a start-up line says where they came from
+        assertTrue(r.err().startsWith("columns: en -> fr (recorded by qdecode sft in " + sft + ")\n"), r.err());
         com.google.gson.JsonObject prov = com.google.gson.JsonParser.parseString(
                 Files.readString(runDir.resolve("summary.json"))).getAsJsonObject().getAsJsonObject("provenance");
         assertEquals("en", prov.get("source_column").getAsString());
@@ -190,6 +196,7 @@ class TranslationDefaultsTest {
                 "--template", "{source} =", "--model", model.toString(), "--max-steps", "1", "--eval-every", "1",
                 "--bleu-samples", "2", "--batch-size", "4", "--out", out.toString());
         assertEquals(ExitCodes.OK, s.code(), s.err());
+        assertTrue(s.err().startsWith("columns: en -> fr (recorded by qdecode sft in " + model + ")\n"), s.err());
         com.google.gson.JsonObject settings = com.google.gson.JsonParser.parseString(
                 Files.readString(out.resolve("qdecode-model.json"))).getAsJsonObject().getAsJsonObject("sft");
         assertEquals("en", settings.get("source_column").getAsString());
