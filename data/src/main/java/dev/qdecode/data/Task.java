@@ -60,7 +60,10 @@ public final class Task<T> {
   public static final Task<TranslationExample> TRANSLATION =
       new Task<>(
           "translation",
-          List.of(optional("id", "id"), required("source", "en"), required("target", "")),
+          List.of(
+              optional("id", "id"),
+              required("source", TranslationExample.DEFAULT_SOURCE_COLUMN),
+              required("target", "")),
           Map.of(),
           (row, b) ->
               new TranslationExample(

@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.data.TranslationExample;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
@@ -112,11 +113,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "classification: labelled examples (default: the run's --dev file).")
     Path data;
 
-    @Option(names = "--source-column", defaultValue = "en", description = "Translation: source column (default: the "
+    @Option(names = "--source-column", defaultValue = TranslationExample.DEFAULT_SOURCE_COLUMN, description = "Translation: source column (default: the "
             + "run's, as train recorded it; ${DEFAULT-VALUE} for a run that recorded none).")
     String sourceColumn;
 
-    @Option(names = "--target-column", defaultValue = "de", description = "Translation: reference column (default: "
+    @Option(names = "--target-column", defaultValue = TranslationExample.DEFAULT_TARGET_COLUMN, description = "Translation: reference column (default: "
             + "the run's, as train recorded it; ${DEFAULT-VALUE} for a run that recorded none).")
     String targetColumn;
 

@@ -85,12 +85,12 @@ final class TaskOptions {
         }
     }
 
-    @Option(names = "--source-column", defaultValue = "en",
+    @Option(names = "--source-column", defaultValue = TranslationExample.DEFAULT_SOURCE_COLUMN,
             description = "Translation: source column (default: the one a --model written by 'qdecode sft' was "
                     + "trained on, else ${DEFAULT-VALUE}).")
     String sourceColumn;
 
-    @Option(names = "--target-column", defaultValue = "de",
+    @Option(names = "--target-column", defaultValue = TranslationExample.DEFAULT_TARGET_COLUMN,
             description = "Translation: target (reference) column (default: the one a --model written by 'qdecode "
                     + "sft' was trained on, else ${DEFAULT-VALUE}).")
     String targetColumn;
@@ -125,7 +125,8 @@ final class TaskOptions {
                 return f;
             }
         }
-        return dir.resolve("en-de." + split + ".tsv");
+        return dir.resolve(TranslationExample.DEFAULT_SOURCE_COLUMN + "-" + TranslationExample.DEFAULT_TARGET_COLUMN + "."
+                + split + ".tsv");
     }
 
     /** The dialogue training file: --data or XDailyDialog's dev pairs (there is no train split). */

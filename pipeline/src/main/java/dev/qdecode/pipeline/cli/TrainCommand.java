@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.data.TranslationExample;
 import dev.qdecode.pipeline.dqn.DqnConfig;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
@@ -521,8 +522,10 @@ final class TrainCommand implements Callable<Integer> {
             int limit = resume ? Integer.parseInt(prior.get("eval_limit")) : evalLimit;
             TaskOptions.Prompts trainPs = null; // continuation and translation: known before the model
             TaskOptions.Prompts evalPs = null;
-            String srcCol = resume ? prior.getOrDefault("source_column", "en") : taskOptions.sourceColumn;
-            String tgtCol = resume ? prior.getOrDefault("target_column", "de") : taskOptions.targetColumn;
+            String srcCol = resume ? prior.getOrDefault("source_column", TranslationExample.DEFAULT_SOURCE_COLUMN)
+                    : taskOptions.sourceColumn;
+            String tgtCol = resume ? prior.getOrDefault("target_column", TranslationExample.DEFAULT_TARGET_COLUMN)
+                    : taskOptions.targetColumn;
             // Dialogue contexts are read now (a bad file fails before the model loads) and made prompts once
             // the tokenizer can measure them.
             TaskOptions.Dialogues trainD = null;

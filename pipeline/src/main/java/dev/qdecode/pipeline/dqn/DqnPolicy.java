@@ -1,6 +1,7 @@
 package dev.qdecode.pipeline.dqn;
 
 import dev.qdecode.data.Datasets;
+import dev.qdecode.data.TranslationExample;
 import dev.qdecode.models.StepOutput;
 import dev.qdecode.pipeline.generate.TokenPolicy;
 import java.nio.file.Path;
@@ -256,9 +257,10 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         }
     }
 
-    /** A translation run's columns as train recorded them ({@code en -> de} for a run that recorded none). */
+    /** A translation run's columns as train recorded them (the default pair for a run that recorded none). */
     private static String columns(Map<String, String> provenance) {
-        return provenance.getOrDefault("source_column", "en") + " -> " + provenance.getOrDefault("target_column", "de");
+        return provenance.getOrDefault("source_column", TranslationExample.DEFAULT_SOURCE_COLUMN) + " -> "
+                + provenance.getOrDefault("target_column", TranslationExample.DEFAULT_TARGET_COLUMN);
     }
 
     /** An ensemble member must score the same actions on the same states on the same scale. */

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.data.TranslationExample;
 import dev.qdecode.tokenizer.PromptFormat;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -244,7 +245,8 @@ public record SftConfig(
     }
 
     /**
-     * A task's source column when none is given: translation {@code en}, dialogue {@code context},
+     * A task's source column when none is given: translation {@value TranslationExample#DEFAULT_SOURCE_COLUMN},
+     * dialogue {@code context},
      * continuation {@code prompt}.
      *
      * @param task the task
@@ -254,7 +256,7 @@ public record SftConfig(
     public static String defaultSourceColumn(String task) {
         Objects.requireNonNull(task, "task");
         return switch (task) {
-            case "translation" -> "en";
+            case "translation" -> TranslationExample.DEFAULT_SOURCE_COLUMN;
             case "dialogue" -> "context";
             default -> "prompt";
         };
@@ -270,7 +272,8 @@ public record SftConfig(
     }
 
     /**
-     * A task's target column when none is given: translation {@code de}, dialogue {@code response},
+     * A task's target column when none is given: translation {@value TranslationExample#DEFAULT_TARGET_COLUMN},
+     * dialogue {@code response},
      * continuation {@code continuation}.
      *
      * @param task the task
@@ -280,7 +283,7 @@ public record SftConfig(
     public static String defaultTargetColumn(String task) {
         Objects.requireNonNull(task, "task");
         return switch (task) {
-            case "translation" -> "de";
+            case "translation" -> TranslationExample.DEFAULT_TARGET_COLUMN;
             case "dialogue" -> "response";
             default -> "continuation";
         };

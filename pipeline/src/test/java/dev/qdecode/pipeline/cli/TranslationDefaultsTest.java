@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.qdecode.pipeline.cli.CliRunner.Result;
+import dev.qdecode.data.TranslationExample;
+import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftTrainer;
 import java.util.List;
 
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code train --task translation} without {@code --data}/{@code --dev} reads Multi30k's files of the
@@ -39,6 +42,25 @@ class TranslationDefaultsTest {
         assertEquals(dir.resolve("en-de.train.tsv"), TaskOptions.multi30k(shared, "source", "target", "train"));
         // a column that is not a plain name never leaves the directory
         assertEquals(dir.resolve("en-de.val.tsv"), TaskOptions.multi30k(shared, "../../x/en", "fr", "val"));
+    }
+
+    /**
+     * The default pair en -> de is one pair of constants ({@link TranslationExample#DEFAULT_SOURCE_COLUMN},
+     * {@link TranslationExample#DEFAULT_TARGET_COLUMN}) that train's and evaluate's options, sft's task defaults
+     * and the data reader's source field all take.
+     */
+    @Test
+    void theDefaultColumnsAreEnAndDeEverywhere() {
+        assertEquals("en", TranslationExample.DEFAULT_SOURCE_COLUMN);
+        assertEquals("de", TranslationExample.DEFAULT_TARGET_COLUMN);
+        CommandLine cl = Main.commandLine();
+        for (String command : new String[] {"train", "evaluate"}) {
+            CommandLine.Model.CommandSpec spec = cl.getSubcommands().get(command).getCommandSpec();
+            assertEquals("en", spec.findOption("--source-column").defaultValue(), command);
+            assertEquals("de", spec.findOption("--target-column").defaultValue(), command);
+        }
+        assertEquals("en", SftConfig.defaultSourceColumn("translation"));
+        assertEquals("de", SftConfig.defaultTargetColumn("translation"));
     }
 
     @Test
