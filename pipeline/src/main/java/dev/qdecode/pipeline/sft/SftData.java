@@ -18,9 +18,10 @@ import java.util.List;
  * Prompt/target pairs of one file, tokenized: each example is {@code prompt ids + target ids + EOS},
  * and the loss covers the positions from {@code promptLength[i]} on.
  *
- * <p>A row gives one example per reference: a translation row whose target is a JSON array of several
- * references gives one example per reference, in the array's order (same prompt, that reference as
- * target), so training and the dev loss cover every pair, as multi-reference training does; every other
+ * <p>A row gives one example per distinct reference: a translation row whose target is a JSON array of several
+ * references gives one example per distinct reference text, in first-seen order (same prompt, that reference
+ * as target; a text repeated in the array, {@code ["X", "X"]}, is one example, as train's pooled references
+ * keep it once), so training and the dev loss cover every pair once, as multi-reference training does; every other
  * row (dialogue, continuation, a translation row with one reference) gives one example. The examples of a
  * row are consecutive: {@code rowOf[i]} is the data row an example came from, {@code firstOfRow[r]} the
  * first example of row {@code r}, which dev BLEU decodes (once per row) and scores against
@@ -31,22 +32,25 @@ import java.util.List;
  * @param sources per example, its row's source text (for decoding)
  * @param targets per example, the target text trained on (and scored by the dev loss): one reference of its
  *     row (dialogue: the response on one line, {@link DialogueFormat#line})
- * @param references per example, every reference of its row (translation: a JSON array target gives several,
- *     which dev BLEU scores against, as {@code evaluate --task translation} does; other tasks: the target alone)
+ * @param references per example, every reference of its row as the file gives them, repeats included
+ *     (translation: a JSON array target gives several, which dev BLEU scores against, as {@code evaluate --task
+ *     translation} does; other tasks: the target alone)
  * @param shortened dialogue contexts shortened to fit the model (0 for other tasks)
  * @param file the file the examples were read from
  * @param options the options they were read with (no row skipped: data row {@code r} is the file's
  *     {@code r}-th data row)
  * @param ids per example, its row's id
  * @param rowOf per example, the index of its data row in the file (0-based, non-decreasing)
- * @param firstOfRow per data row, the index of its first example (its {@code references().size()} examples
- *     follow from there)
+ * @param firstOfRow per data row, the index of its first example (one example per distinct reference of the
+ *     row follows from there)
+ * @param referenceOf per example, the position of its target in its row's {@code references} (0-based; the
+ *     first occurrence of a repeated text), for messages naming {@code reference K of N}
  */
 record SftData(int[][] rows, int[] promptLength, List<String> sources, List<String> targets,
         List<List<String>> references, int shortened, Path file, ReadOptions options, List<String> ids,
-        int[] rowOf, int[] firstOfRow) {
+        int[] rowOf, int[] firstOfRow, int[] referenceOf) {
 
-    /** Number of examples (prompt/target pairs): the number of rows, plus one per extra reference. */
+    /** Number of examples (prompt/target pairs): the number of rows, plus one per extra distinct reference. */
     int size() {
         return rows.length;
     }
@@ -67,7 +71,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
     }
 
     /**
-     * Reads and tokenizes a file: one example per reference of each row (see the class comment).
+     * Reads and tokenizes a file: one example per distinct reference of each row (see the class comment).
      *
      * @param cfg the run's config (task, columns)
      * @param file the TSV/JSONL file
@@ -117,15 +121,20 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         if (sources.isEmpty()) {
             throw new SftException(file + ": no examples (expected a header row and at least one pair)");
         }
-        // one example per reference of each row, a row's examples consecutive
+        // one example per distinct reference of each row (first-seen order), a row's examples consecutive
         int[] firstOfRow = new int[sources.size()];
         List<String> targets = new ArrayList<>();
         List<Integer> rowOf = new ArrayList<>();
+        List<Integer> refOf = new ArrayList<>();
         for (int r = 0; r < sources.size(); r++) {
             firstOfRow[r] = targets.size();
-            for (String t : references.get(r)) {
-                targets.add(t);
-                rowOf.add(r);
+            List<String> refs = references.get(r);
+            for (int k = 0; k < refs.size(); k++) {
+                if (refs.indexOf(refs.get(k)) == k) { // a repeat of an earlier reference of the row is trained once
+                    targets.add(refs.get(k));
+                    rowOf.add(r);
+                    refOf.add(k);
+                }
             }
         }
         int[][] prompts = format.encodeBatch(tok, sources); // once per row
@@ -136,6 +145,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
         int[][] rows = new int[targets.size()][];
         int[] plen = new int[rows.length];
         int[] rowIndex = new int[rows.length];
+        int[] referenceOf = refOf.stream().mapToInt(Integer::intValue).toArray();
         List<String> exSources = new ArrayList<>(rows.length);
         List<String> exIds = new ArrayList<>(rows.length);
         List<List<String>> exRefs = new ArrayList<>(rows.length);
@@ -149,7 +159,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             int[] p = prompts[row];
             int[] t = tgts[i];
             if (p.length == 0) {
-                throw new SftException(where(file, opts, row, ids.get(row), i - firstOfRow[row],
+                throw new SftException(where(file, opts, row, ids.get(row), referenceOf[i],
                         references.get(row).size()) + ": the prompt encodes to no tokens (expected at least one)");
             }
             // A dialogue too long for the model keeps its most recent turns (the oldest are dropped), and a
@@ -167,7 +177,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             System.arraycopy(t, 0, r, p.length, t.length);
             r[r.length - 1] = eos;
             if (r.length > maxLength) {
-                throw new SftException(where(file, opts, row, ids.get(row), i - firstOfRow[row],
+                throw new SftException(where(file, opts, row, ids.get(row), referenceOf[i],
                         references.get(row).size()) + " has " + r.length
                         + " tokens (prompt + target + EOS); it exceeds the model's max_position_embeddings " + maxLength
                         + " (expected at most " + maxLength + " tokens: shorten it or leave it out)");
@@ -176,7 +186,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
             plen[i] = p.length;
         }
         return new SftData(rows, plen, List.copyOf(exSources), List.copyOf(targets), List.copyOf(exRefs), shortened,
-                file, opts, List.copyOf(exIds), rowIndex, firstOfRow);
+                file, opts, List.copyOf(exIds), rowIndex, firstOfRow, referenceOf);
     }
 
     /**
@@ -189,7 +199,7 @@ record SftData(int[][] rows, int[] promptLength, List<String> sources, List<Stri
     String location(int index) {
         int row = rowOf[index];
         return Datasets.rowLocation(file, options, row) + ", id " + ids.get(index)
-                + reference(index - firstOfRow[row], references.get(index).size());
+                + reference(referenceOf[index], references.get(index).size());
     }
 
     /**

@@ -1153,8 +1153,8 @@ public final class SftTrainer {
      * Refuses a resume whose data now gives another number of training or dev examples than its provenance
      * records ({@code train_examples}, {@code dev_examples}; not checked when absent): with the same bytes and
      * options, only a run started by a qdecode that trained a translation row with a JSON-array target on its
-     * first reference only differs, and continuing it would follow another batch plan and compare another dev
-     * loss with its best one. {@code p} is the provenance {@link #checkInputsUnchanged} read from {@code provenance}.
+     * first reference only, or on a reference the array repeats once per repeat, differs, and continuing it
+     * would follow another batch plan and compare another dev loss with its best one. {@code p} is the provenance {@link #checkInputsUnchanged} read from {@code provenance}.
      */
     private static void checkExampleCounts(Path provenance, JsonObject p, SftData train, SftData dev) {
         checkExampleCount(provenance, p, "train_examples", train);
@@ -1171,9 +1171,9 @@ public final class SftTrainer {
                 && was.getAsLong() != data.size()) {
             throw new SftException("--resume: " + provenance + ": key '" + key + "': the run was started with "
                     + was.getAsLong() + " examples but " + data.file() + " now gives " + data.size() + " from "
-                    + data.rowCount() + " rows (this qdecode makes every reference of a JSON-array target an example;"
-                    + " the run was started by one that used the first only): start a new run with --overwrite or"
-                    + " another --out");
+                    + data.rowCount() + " rows (this qdecode makes each distinct reference of a JSON-array target one"
+                    + " example; the run was started by one that used the first only, or counted a repeated reference"
+                    + " once per repeat): start a new run with --overwrite or another --out");
         }
     }
 

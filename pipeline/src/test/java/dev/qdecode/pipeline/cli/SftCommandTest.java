@@ -20,6 +20,33 @@ class SftCommandTest {
         return Files.write(tmp.resolve(file), lines.subList(0, rows + 1), StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@code sft} on a JSON-array target that repeats a reference trains each distinct pair once, as train's
+     * pooling keeps it: sft-provenance.json counts 4 train pairs from 3 rows (it counted 5, the repeated
+     * reference twice) and 3 dev pairs.
+     */
+    @Test
+    void aRepeatedReferenceIsOnePairInTheProvenance() throws IOException {
+        Path data = Files.writeString(tmp.resolve("repeat.jsonl"),
+                "{\"en\": \"A dog runs.\", \"de\": [\"Ein Hund rennt.\", \"Ein Hund rennt.\"]}\n"
+                + "{\"en\": \"A cat sleeps.\", \"de\": [\"Eine Katze schläft.\", \"Eine Katze ruht.\"]}\n"
+                + "{\"en\": \"A man sits.\", \"de\": \"Ein Mann sitzt.\"}\n");
+        Path dev = Files.writeString(tmp.resolve("repeat-dev.jsonl"),
+                "{\"en\": \"A dog runs.\", \"de\": [\"Ein Hund rennt.\", \"Ein Hund rennt.\", \"Ein Hund läuft.\"]}\n"
+                + "{\"en\": \"A man sits.\", \"de\": \"Ein Mann sitzt.\"}\n");
+        Path out = tmp.resolve("repeat");
+        CliRunner.Result r = CliRunner.run("sft", "--task", "translation", "--data", data.toString(), "--dev",
+                dev.toString(), "--model", CliRunner.model("stories260K"), "--template", "{source} =", "--batch-size",
+                "4", "--max-steps", "1", "--eval-every", "1", "--bleu-samples", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        com.google.gson.JsonObject prov = com.google.gson.JsonParser.parseString(
+                Files.readString(out.resolve("sft-provenance.json"))).getAsJsonObject();
+        assertEquals(4, prov.get("train_examples").getAsInt(), prov.toString());
+        assertEquals(3, prov.get("train_rows").getAsInt(), prov.toString());
+        assertEquals(3, prov.get("dev_examples").getAsInt(), prov.toString());
+        assertEquals(2, prov.get("dev_rows").getAsInt(), prov.toString());
+    }
+
     @Test
     void tinyRunContinuingTinyStoriesWritesAModelThatGenerateLoads() throws IOException {
         Path train = subset("en-de.train.tsv", 32);

@@ -129,4 +129,44 @@ class SftDataTest {
             assertFalse(e.getMessage().contains("\n"));
         }
     }
+
+    /**
+     * A JSON-array target that repeats a reference ({@code ["X", "X"]}) trains on each distinct text once, in
+     * first-seen order, as train's pooled references keep it (it was two identical examples, trained and in
+     * the dev loss twice); a single-reference row is unaffected, dev BLEU still scores the row's references as
+     * the file gives them, and a message about a reference names its place in the file's array.
+     */
+    @Test
+    void aRepeatedReferenceOfARowIsOneExample(@TempDir Path tmp) throws Exception {
+        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
+        String longRef = "Ein Hund rennt sehr schnell über die große grüne Wiese hinter dem alten roten Haus am See.";
+        Path data = Files.writeString(tmp.resolve("train.jsonl"),
+                "{\"id\": \"a1\", \"en\": \"A dog runs.\", \"de\": [\"Ein Hund rennt.\", \"Ein Hund rennt.\"]}\n"
+                + "{\"id\": \"b2\", \"en\": \"A cat.\", \"de\": \"Eine Katze.\"}\n"
+                + "{\"id\": \"c3\", \"en\": \"A dog.\", \"de\": [\"Ein Hund.\", \"Ein Hund.\", \"" + longRef
+                + "\", \"Ein Hund.\"]}\n");
+        SftConfig cfg = new SftConfig("translation", data, data, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 3, 1, tmp.resolve("out"));
+        try (TextTokenizer tok = TextTokenizer.load(model)) {
+            PromptFormat fmt = PromptFormat.forModel(model, tok);
+            int longest = fmt.encode(tok, "A dog.").length + tok.encode(longRef, false).length + 1;
+            SftData d = SftData.read(cfg, data, tok, fmt, 2, longest);
+            assertEquals(4, d.size(), "1 + 1 + 2 distinct pairs (7 references)");
+            assertEquals(3, d.rowCount());
+            assertEquals(List.of("Ein Hund rennt.", "Eine Katze.", "Ein Hund.", longRef), d.targets());
+            assertArrayEquals(new int[] {0, 1, 2, 2}, d.rowOf());
+            assertArrayEquals(new int[] {0, 1, 2}, d.firstOfRow());
+            assertEquals(1, d.endOfRow(0));
+            // dev BLEU: each row's references as the file gives them (a repeat changes no BLEU score)
+            assertEquals(List.of(List.of("Ein Hund rennt.", "Ein Hund rennt."), List.of("Eine Katze."),
+                    List.of("Ein Hund.", "Ein Hund.", longRef, "Ein Hund.")), SftTrainer.bleuReferences(d, 3));
+            // messages name the reference's place in the file's array
+            assertEquals(data + ":3, id c3, reference 1 of 4", d.location(2));
+            assertEquals(data + ":3, id c3, reference 3 of 4", d.location(3));
+            assertEquals(data + ":2, id b2", d.location(1));
+            SftException e = assertThrows(SftException.class, () -> SftData.read(cfg, data, tok, fmt, 2, longest - 1));
+            assertTrue(e.getMessage().startsWith(data + ":3: example (id c3, reference 3 of 4) has " + longest
+                    + " tokens"), e.getMessage());
+        }
+    }
 }
