@@ -836,6 +836,9 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The start-up line of columns taken from the --model's SFT files ({@link #modelColumns}); null if none. */
+    private String columnsNote;
+
     /**
      * A translation run on a model that {@code qdecode sft} trained takes, for {@code --source-column}/
      * {@code --target-column} not given, the columns the model was trained on ({@link SftTrainer#trainedColumns}),
@@ -843,9 +846,6 @@ final class TrainCommand implements Callable<Integer> {
      * (en-de's files, the options' defaults). Keeps a start-up line saying so ({@link #columnsNote}), printed
      * once the inputs are checked: the columns come from the model's files, not from the command line.
      */
-    /** The start-up line of columns taken from the --model's SFT files ({@link #modelColumns}); null if none. */
-    private String columnsNote;
-
     private void modelColumns() {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         boolean source = pr.hasMatchedOption("--source-column");
