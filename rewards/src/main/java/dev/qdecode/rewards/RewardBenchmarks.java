@@ -671,6 +671,8 @@ public final class RewardBenchmarks {
      */
     public static void main(String[] args) {
         Objects.requireNonNull(args, "args");
+        // A signal during a classifier benchmark waits for the MiniLM batch in flight (see NativeCalls).
+        dev.qdecode.models.NativeCalls.handleTerminationSignals();
         int threads = 1;
         int runs = 5;
         int warmup = 3;

@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.models.NativeCalls;
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -8,7 +9,8 @@ import sun.misc.SignalHandler;
 /**
  * Ctrl-C for the long jobs that can save their work ({@code train}, {@code sft}): the first
  * interrupt asks the job to stop at the end of its current step and write a checkpoint (the job
- * then exits with {@link ExitCodes#INTERRUPTED} and says how to resume); a second one quits at once.
+ * then exits with {@link ExitCodes#INTERRUPTED} and says how to resume); a second one quits at once (after
+ * the native inference call in flight, if any: see {@link #quitNow}).
  * A job that cannot save its work says so ({@link #quitWithNotice}). Commands that call neither keep the
  * JVM's default: Ctrl-C ends them.
  *
@@ -29,7 +31,7 @@ final class Interrupts {
     static synchronized void install(PrintWriter err, String what) {
         handle(s -> {
             if (REQUESTED.getAndSet(true)) {
-                Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+                quitNow();
             }
             err.println();
             err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
@@ -49,8 +51,19 @@ final class Interrupts {
             err.println();
             err.println("qdecode: " + notice);
             err.flush();
-            Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+            quitNow();
         });
+    }
+
+    /**
+     * Ends the JVM with {@link ExitCodes#INTERRUPTED} without running the job's remaining code or the
+     * shutdown hooks, once no thread is inside an ONNX Runtime call ({@link NativeCalls}): a halt still
+     * runs the native libraries' exit-time destructors, which must not run under a MiniLM batch. The
+     * wait is the rest of that call, usually well under a second.
+     */
+    private static void quitNow() {
+        NativeCalls.PROCESS.quiesce(NativeCalls.SHUTDOWN_WAIT_MILLIS);
+        Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
     }
 
     /** Gives Ctrl-C back to the JVM's default (it ends the process), e.g. once a job's unsaved work is done. */

@@ -1,5 +1,6 @@
 package dev.qdecode.pipeline.cli;
 
+import dev.qdecode.models.NativeCalls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,6 +217,10 @@ public final class Main implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        // Ctrl-C, SIGTERM, SIGHUP: wait for the ONNX Runtime call in flight (a MiniLM batch) before the JVM
+        // shuts down, which otherwise crashed it (SIGSEGV in libonnxruntime). Interrupts replaces SIGINT's
+        // handler for the commands that save their work.
+        NativeCalls.handleTerminationSignals();
         // One PyTorch thread unless the user chose (QDECODE_THREADS): every command's tensors are small
         // (Q head, classifier head, tiny backbones), and a second thread on a busy 2-core machine was
         // measured 15-40x slower. Set before the engine starts, which applies it.

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.qdecode.models.NativeCalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -39,10 +40,13 @@ final class MiniLmEncoder implements SentenceEncoder {
     private final HuggingFaceTokenizer tokenizer;
     private final Model model;
     private final ParameterStore parameterStore;
+    /** Brackets every ONNX Runtime call, so that the JVM does not end under one (see {@link NativeCalls}). */
+    private final NativeCalls nativeCalls;
     private boolean closed;
 
-    private MiniLmEncoder(String id, int batchSize, HuggingFaceTokenizer tokenizer, Model model) {
+    private MiniLmEncoder(String id, int batchSize, HuggingFaceTokenizer tokenizer, Model model, NativeCalls nativeCalls) {
         this.id = id;
+        this.nativeCalls = nativeCalls;
         this.batchSize = batchSize;
         this.tokenizer = tokenizer;
         this.model = model;
@@ -57,6 +61,20 @@ final class MiniLmEncoder implements SentenceEncoder {
      * @return the encoder
      */
     static MiniLmEncoder open(boolean quantized, int batchSize) {
+        return open(quantized, batchSize, NativeCalls.PROCESS);
+    }
+
+    /**
+     * Loads the fp32 or quantized model and its tokenizer from the classpath, with its ONNX Runtime calls
+     * (loading, each batch) bracketed by a given gate.
+     *
+     * @param quantized whether to load the int8 model
+     * @param batchSize texts per forward pass
+     * @param nativeCalls the gate ({@link NativeCalls#PROCESS}; another one in tests)
+     * @return the encoder
+     */
+    static MiniLmEncoder open(boolean quantized, int batchSize, NativeCalls nativeCalls) {
+        Objects.requireNonNull(nativeCalls, "nativeCalls");
         String base = quantized ? "all-minilm-l6-v2-q" : "all-minilm-l6-v2";
         String id = quantized ? ID_QUANTIZED : ID_FP32;
         HuggingFaceTokenizer tokenizer = null;
@@ -72,8 +90,13 @@ final class MiniLmEncoder implements SentenceEncoder {
                             "modelMaxLength", "512",
                             "padding", "false"));
             model = Model.newInstance(id, Engine.getEngine("OnnxRuntime").getEngineName());
-            model.load(onnx, Map.of("sessionOptions", sessionOptions()));
-            return new MiniLmEncoder(id, batchSize, tokenizer, model);
+            nativeCalls.enter();
+            try {
+                model.load(onnx, Map.of("sessionOptions", sessionOptions()));
+            } finally {
+                nativeCalls.exit();
+            }
+            return new MiniLmEncoder(id, batchSize, tokenizer, model, nativeCalls);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             if (model != null) {
                 model.close();
@@ -207,6 +230,9 @@ final class MiniLmEncoder implements SentenceEncoder {
         }
         float[] hidden;
         long[] hiddenShape;
+        // Everything that touches ONNX Runtime's native memory (inputs, the run, reading and freeing the
+        // outputs) is one native call: the JVM does not end while it runs (see NativeCalls).
+        nativeCalls.enter();
         try (NDManager sub = model.getNDManager().newSubManager()) {
             Shape shape = new Shape(b, t);
             NDArray inIds = sub.create(ids, shape);
@@ -223,6 +249,8 @@ final class MiniLmEncoder implements SentenceEncoder {
             hiddenShape = last.getShape().getShape();
             hidden = last.toFloatArray();
             outputs.close();
+        } finally {
+            nativeCalls.exit();
         }
         if (hiddenShape.length != 3 || hiddenShape[0] != b || hiddenShape[1] != t || hiddenShape[2] != DIMENSION) {
             throw new IllegalStateException(
@@ -263,7 +291,15 @@ final class MiniLmEncoder implements SentenceEncoder {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            model.close();
+            // Releasing the session is an ONNX Runtime call too; once the JVM is ending (the gate is
+            // quiesced) it is left to the process's end instead of racing ONNX Runtime's own shutdown hook.
+            if (nativeCalls.tryEnter()) {
+                try {
+                    model.close();
+                } finally {
+                    nativeCalls.exit();
+                }
+            }
             tokenizer.close();
         }
     }
