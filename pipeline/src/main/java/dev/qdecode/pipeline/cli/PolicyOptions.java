@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,7 +45,8 @@ final class PolicyOptions {
      * @param ensembleToo whether {@code --ensemble} is refused as well
      * @return the options refused ({@code --q-weight}, then {@code --head} and {@code --ensemble} as asked), none
      *     of which was given: such a command does not read them
-     * @throws CliException (usage) naming the first option given
+     * @throws CommandLine.ParameterException naming the first option given (bad usage: the message is followed by
+     *     the line pointing to the command's {@code --help}, as for every option that does not belong with the others)
      */
     List<String> requireAsTrained(String where, boolean headToo, boolean ensembleToo) {
         // given, whatever its value: --q-weight 1 is refused too, as --head online is
@@ -52,10 +54,9 @@ final class PolicyOptions {
         String given = ensembleToo && !ensemble.isEmpty() ? "--ensemble" : weightGiven ? "--q-weight"
                 : headToo && head != null ? "--head" : null;
         if (given != null) {
-            throw new CliException(given + ": not for " + where + ", which scores the run's policy as trained "
-                    + "(expected it only with generate or evaluate --task translation"
-                    + (given.equals("--q-weight") ? "" : ", or evaluate --task classification") + ")",
-                    ExitCodes.USAGE);
+            throw new CommandLine.ParameterException(mixee.commandLine(), given + ": not for " + where
+                    + ", which scores the run's policy as trained (expected it only with generate or evaluate --task "
+                    + "translation" + (given.equals("--q-weight") ? "" : ", or evaluate --task classification") + ")");
         }
         List<String> refused = new ArrayList<>(List.of("--q-weight"));
         if (headToo) {

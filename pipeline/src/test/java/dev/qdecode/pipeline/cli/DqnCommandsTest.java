@@ -220,7 +220,7 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.USAGE, evEnsemble.code(), evEnsemble.err());
         assertEquals("qdecode: error: --ensemble: not for evaluate --task continuation, which scores the run's policy "
                 + "as trained (expected it only with generate or evaluate --task translation, or evaluate --task "
-                + "classification)", evEnsemble.err().strip());
+                + "classification)", evEnsemble.err().lines().findFirst().orElse(""));
         Result evWeight = run("evaluate", "--policy", runDir.toString(), "--q-weight", "0.5");
         assertEquals(ExitCodes.USAGE, evWeight.code(), evWeight.err());
         assertTrue(evWeight.err().contains("--q-weight: not for evaluate --task continuation"), evWeight.err());
