@@ -73,7 +73,8 @@ final class PolicyOptions {
      *
      * @param byDefault the task's choice when --head is not given
      * @return true for the target head
-     * @throws CliException (usage) when --head is neither online nor target
+     * @throws CommandLine.ParameterException (usage, with the hint to the command's --help) when --head is neither
+     *     online nor target
      */
     boolean targetHead(boolean byDefault) {
         if (head == null) {
@@ -81,7 +82,8 @@ final class PolicyOptions {
         }
         String h = head.strip().toLowerCase(Locale.ROOT);
         if (!h.equals("online") && !h.equals("target")) {
-            throw new CliException("--head: expected online or target but got '" + head + "'", ExitCodes.USAGE);
+            throw new CommandLine.ParameterException(mixee.commandLine(),
+                    "--head: expected online or target but got '" + head + "'");
         }
         return h.equals("target");
     }
@@ -92,14 +94,15 @@ final class PolicyOptions {
      * @param policy the run directory or checkpoint
      * @param mode guided or q-greedy
      * @return the policy
+     * @throws CommandLine.ParameterException (usage) for a --q-weight or --head value out of range
      * @throws CliException (bad input) naming the option or file
      */
     DqnPolicy load(Path policy, DqnPolicy.Mode mode) {
         DqnPolicy.Decoding d;
         try {
             d = new DqnPolicy.Decoding(qWeight, targetHead(false));
-        } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), ExitCodes.USAGE);
+        } catch (IllegalArgumentException e) { // --q-weight 0: a value out of range, usage with the --help hint
+            throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
         }
         try {
             List<Path> runs = new ArrayList<>();

@@ -184,10 +184,10 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.OK, tuned.code(), tuned.err());
         Result badWeight = run("generate", "--policy", runDir.toString(), "--q-weight", "0", "--prompt", "Hi");
         assertEquals(ExitCodes.USAGE, badWeight.code(), badWeight.err());
-        assertEquals("qdecode: error: --q-weight: expected a number > 0 but got 0.0", badWeight.err().strip());
+        assertEquals("qdecode: error: --q-weight: expected a number > 0 but got 0.0", badWeight.err().lines().findFirst().orElse(""));
         Result badHead = run("generate", "--policy", runDir.toString(), "--head", "average", "--prompt", "Hi");
         assertEquals(ExitCodes.USAGE, badHead.code(), badHead.err());
-        assertEquals("qdecode: error: --head: expected online or target but got 'average'", badHead.err().strip());
+        assertEquals("qdecode: error: --head: expected online or target but got 'average'", badHead.err().lines().findFirst().orElse(""));
 
         // An ensemble of the run with a copy of itself decodes exactly like the run alone; the same run twice is refused.
         String[] prompt = {"--prompt", "One day,", "--max-new-tokens", "6", "--min-new-tokens", "6"};
