@@ -379,6 +379,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
+        if (taskOptions.dataLimit < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--data-limit: expected 0 (all) or a positive count but got " + taskOptions.dataLimit);
+        }
         JsonObject overrides = overrides();
         List<String> classification = List.of("classification");
         List<String> generating = List.of("continuation", "translation", "dialogue");
