@@ -54,13 +54,23 @@ final class ClassifierCommand implements Runnable {
         int limit;
 
         /**
+         * Refuses a negative {@code --limit} before any work: bad usage, with the hint to the command's --help.
+         *
+         * @param spec the command, for the hint
+         * @throws CommandLine.ParameterException for a negative --limit
+         */
+        void checkLimit(CommandSpec spec) {
+            if (limit < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--limit: expected 0 (all) or a positive count but got " + limit);
+            }
+        }
+
+        /**
          * Reads labelled rows; {@code labels} (empty: any) are the labels they may have; {@code limited}: only
          * the first {@code --limit} rows (for --data, not for train's --dev).
          */
         List<ClassificationExample> read(Path file, java.util.Collection<String> labels, boolean limited) {
-            if (limit < 0) {
-                throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
-            }
             ReadOptions opts = ReadOptions.defaults().withColumn("text", textColumn).withColumn("label", labelColumn)
                     .withLimit(limited ? limit : 0).withAllowedLabels(labels);
             List<ClassificationExample> rows = Datasets.classification(file, opts).examples();
@@ -154,6 +164,7 @@ final class ClassifierCommand implements Runnable {
 
         @Override
         public Integer call() {
+            data.checkLimit(spec);
             overwrite.checkEmpty(out, "a classifier", "");
             ClassifierConfig cfg;
             ClassifierConfig.HeadType headType;
@@ -240,6 +251,7 @@ final class ClassifierCommand implements Runnable {
 
         @Override
         public Integer call() {
+            data.checkLimit(spec);
             overwrite.check(spec, "classifier eval", output, data.data);
             try (TextClassifier clf = loadClassifier(classifier)) {
                 List<ClassificationExample> rows = data.read(data.data, clf.labels(), true);

@@ -21,7 +21,7 @@ final class ModelOptions {
                     + "<shared>/models/TinyStories-656K, where <shared> is $QDECODE_SHARED or ../shared.")
     Path model;
 
-    @Option(names = "--prompt-format", paramLabel = "TEMPLATE[;special=BOOL]",
+    @Option(names = "--prompt-format", paramLabel = "TEMPLATE[;special=BOOL]", converter = PromptFormatConverter.class,
             description = "How prompt text becomes tokens: a template with {text} once, and whether the tokenizer adds "
                     + "its special tokens (BOS). Default: the model's qdecode-model.json, else detected from its "
                     + "tokenizer files (TinyStories-656K: '<|start_story|>{text};special=false' — BOS then the text "

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,7 +45,8 @@ final class PolicyOptions {
      * @param ensembleToo whether {@code --ensemble} is refused as well
      * @return the options refused ({@code --q-weight}, then {@code --head} and {@code --ensemble} as asked), none
      *     of which was given: such a command does not read them
-     * @throws CliException (usage) naming the first option given
+     * @throws CommandLine.ParameterException naming the first option given (bad usage: the message is followed by
+     *     the line pointing to the command's {@code --help}, as for every option that does not belong with the others)
      */
     List<String> requireAsTrained(String where, boolean headToo, boolean ensembleToo) {
         // given, whatever its value: --q-weight 1 is refused too, as --head online is
@@ -52,10 +54,9 @@ final class PolicyOptions {
         String given = ensembleToo && !ensemble.isEmpty() ? "--ensemble" : weightGiven ? "--q-weight"
                 : headToo && head != null ? "--head" : null;
         if (given != null) {
-            throw new CliException(given + ": not for " + where + ", which scores the run's policy as trained "
-                    + "(expected it only with generate or evaluate --task translation"
-                    + (given.equals("--q-weight") ? "" : ", or evaluate --task classification") + ")",
-                    ExitCodes.USAGE);
+            throw new CommandLine.ParameterException(mixee.commandLine(), given + ": not for " + where
+                    + ", which scores the run's policy as trained (expected it only with generate or evaluate --task "
+                    + "translation" + (given.equals("--q-weight") ? "" : ", or evaluate --task classification") + ")");
         }
         List<String> refused = new ArrayList<>(List.of("--q-weight"));
         if (headToo) {
@@ -72,7 +73,8 @@ final class PolicyOptions {
      *
      * @param byDefault the task's choice when --head is not given
      * @return true for the target head
-     * @throws CliException (usage) when --head is neither online nor target
+     * @throws CommandLine.ParameterException (usage, with the hint to the command's --help) when --head is neither
+     *     online nor target
      */
     boolean targetHead(boolean byDefault) {
         if (head == null) {
@@ -80,7 +82,8 @@ final class PolicyOptions {
         }
         String h = head.strip().toLowerCase(Locale.ROOT);
         if (!h.equals("online") && !h.equals("target")) {
-            throw new CliException("--head: expected online or target but got '" + head + "'", ExitCodes.USAGE);
+            throw new CommandLine.ParameterException(mixee.commandLine(),
+                    "--head: expected online or target but got '" + head + "'");
         }
         return h.equals("target");
     }
@@ -91,14 +94,15 @@ final class PolicyOptions {
      * @param policy the run directory or checkpoint
      * @param mode guided or q-greedy
      * @return the policy
+     * @throws CommandLine.ParameterException (usage) for a --q-weight or --head value out of range
      * @throws CliException (bad input) naming the option or file
      */
     DqnPolicy load(Path policy, DqnPolicy.Mode mode) {
         DqnPolicy.Decoding d;
         try {
             d = new DqnPolicy.Decoding(qWeight, targetHead(false));
-        } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), ExitCodes.USAGE);
+        } catch (IllegalArgumentException e) { // --q-weight 0: a value out of range, usage with the --help hint
+            throw new CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
         }
         try {
             List<Path> runs = new ArrayList<>();

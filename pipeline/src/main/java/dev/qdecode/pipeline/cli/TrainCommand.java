@@ -379,6 +379,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--eval-limit: expected a positive count but got " + evalLimit);
         }
+        if (taskOptions.dataLimit < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--data-limit: expected 0 (all) or a positive count but got " + taskOptions.dataLimit);
+        }
         JsonObject overrides = overrides();
         List<String> classification = List.of("classification");
         List<String> generating = List.of("continuation", "translation", "dialogue");
@@ -445,7 +449,11 @@ final class TrainCommand implements Callable<Integer> {
                 // The file's keys are checked alone (syntax, names, types); their values are checked together
                 // with the options and task defaults that complete them, as the run will use them.
                 JsonObject settings = config != null ? DqnConfig.readKeys(config).deepCopy() : new JsonObject();
-                DqnConfig.keys(overrides.toString(), "command line"); // e.g. --backup max, named as the option's
+                try {
+                    DqnConfig.keys(overrides.toString(), "command line"); // e.g. --backup max, named as the option's
+                } catch (IllegalArgumentException e) { // an option's value that does not parse: usage, with the hint
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
                 overrides.entrySet().forEach(e -> settings.add(e.getKey(), e.getValue()));
                 cfg = DqnConfig.defaults().withJson(settings.toString(), config == null ? "command line"
                         : !optionsGiven ? config.toString() : config + " with the command line options");
@@ -458,7 +466,8 @@ final class TrainCommand implements Callable<Integer> {
                     throw new CliException(config + ": key \"" + field + "\" (" + option + "): "
                             + msg.substring(msg.indexOf(option + ": ") + option.length() + 2), ExitCodes.USAGE);
                 }
-                throw new CliException(e.getMessage(), ExitCodes.USAGE);
+                // an option's value (out of range, or at odds with another setting): usage, with the --help hint
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), ExitCodes.USAGE);
             }
