@@ -71,7 +71,9 @@ final class Rollouts {
     }
 
     /**
-     * Refuses a prompt that cannot be followed by {@code maxNewTokens} tokens within the model's context.
+     * Refuses a prompt that cannot be followed by {@code maxNewTokens} tokens within the model's context. Its
+     * tokens are counted as the rollouts feed them to the model: after token healing, whose backed-up last token
+     * is re-created by the first new token (as {@code generate} counts them).
      *
      * @param prompts the prompts
      * @param what what they are, for the message (e.g. "training prompt")
@@ -85,8 +87,10 @@ final class Rollouts {
                     + model.config().maxPositions() + " positions (max_position_embeddings; expected fewer new tokens, "
                     + "leaving room for the prompt)");
         }
+        PromptEncoder counter = new PromptEncoder(tokenizer, format, true, false, Integer.MAX_VALUE);
         for (int i = 0; i < prompts.size(); i++) {
-            int n = format.encode(tokenizer, prompts.get(i)).length;
+            int[] all = format.encode(tokenizer, prompts.get(i));
+            int n = all.length == 0 ? 0 : counter.encode(prompts.get(i), i, 0).ids().length;
             if (n > room) {
                 throw new IllegalArgumentException((file == null ? "" : file + ": ") + what + " " + (i + 1) + " has "
                         + n + " tokens; with --max-new-tokens " + cfg.maxNewTokens() + " it exceeds the model's "
