@@ -239,8 +239,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     return ExitCodes.INTERRUPTED;
                 }
                 if (evalPs != null) { // dialogue contexts are fitted to the model instead
-                    // the run's max_new_tokens is not an option here: only the prompt can change
-                    PromptFit.check(evalPs.examples(), file, ReadOptions.defaults(), m, false, cfg.maxNewTokens(),
+                    // the run's max_new_tokens is not an option here: only the prompt can change; counted as the
+                    // episodes encode it, with token healing
+                    PromptFit.check(evalPs.examples(), file, ReadOptions.defaults(), m, true, cfg.maxNewTokens(),
                             "shorten it; the run samples " + cfg.maxNewTokens() + " new tokens after each prompt");
                 }
                 return evaluate(p, m, cfg, pairs, evalP, specs, threshold, file, log, o, err);

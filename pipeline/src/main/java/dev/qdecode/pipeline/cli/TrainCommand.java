@@ -654,13 +654,14 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * Refuses a prompt too long for the episode, named by its file, line and id (the trainer knows only its
-     * position); counted as the trainer does, without token healing.
+     * position); counted as the trainer's rollouts encode it, with token healing (the backed-up last token is
+     * re-created by the first new token, so it takes no prompt position), as generate and bench train count it.
      */
     private static void checkFit(TaskOptions.Prompts train, Path trainFile, TaskOptions.Prompts eval, Path evalFile,
             ModelOptions.Loaded m, int maxNew) {
         ReadOptions rows = ReadOptions.defaults();
-        PromptFit.check(train.examples(), trainFile, rows, m, false, maxNew, PromptFit.REMEDY);
-        PromptFit.check(eval.examples(), evalFile, rows, m, false, maxNew, PromptFit.REMEDY);
+        PromptFit.check(train.examples(), trainFile, rows, m, true, maxNew, PromptFit.REMEDY);
+        PromptFit.check(eval.examples(), evalFile, rows, m, true, maxNew, PromptFit.REMEDY);
     }
 
     /** The run's charts and report.html; a failure here is a warning, since the run itself is saved. */

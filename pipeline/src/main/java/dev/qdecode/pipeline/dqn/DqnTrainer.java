@@ -825,8 +825,8 @@ public final class DqnTrainer implements AutoCloseable {
                     throw new IllegalArgumentException("the evaluation log's " + name + " episode " + (i + 1)
                             + " is for another prompt (expected the log of these prompts)");
                 }
-                eps.add(new Rollouts.Episode(e.prompt(), e.promptIds(), e.tokens(), e.text(), null, e.kl(), null,
-                        null));
+                eps.add(new Rollouts.Episode(e.prompt(), e.promptIds(), e.tokens(), e.text(), null, 0, null,
+                        null, e.kl()));
             }
             if (!done.isEmpty()) {
                 evalRng.setState(log.rngState(name));
@@ -841,7 +841,7 @@ public final class DqnTrainer implements AutoCloseable {
             eps.addAll(batch);
             if (log != null) {
                 log.batch(name, batch.stream().map(e -> new EvalEpisode(e.prompt(), e.promptIds(), e.tokens(),
-                        e.text(), e.kl())).toList(), evalRng.state());
+                        e.text(), e.exactKl())).toList(), evalRng.state());
             }
             listener.onEvaluationProgress(name, eps.size(), all.size());
         }
@@ -867,7 +867,7 @@ public final class DqnTrainer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             mean += sc[i];
             pos += sc[i] > threshold ? 1 : 0;
-            klSum += eps.get(i).kl();
+            klSum += eps.get(i).exactKl();
             lenSum += eps.get(i).tokens().length;
         }
         mean /= n;
@@ -1079,7 +1079,7 @@ public final class DqnTrainer implements AutoCloseable {
      * @param promptIds the prompt's token ids as the model saw them
      * @param tokens the generated token ids
      * @param text the generated text
-     * @param kl the episode's log π − log π_ref summed over its tokens
+     * @param kl the episode's exact KL(π ‖ π_ref) summed over its steps (as {@link EvalMetrics#kl()} averages it)
      */
     public record EvalEpisode(String prompt, int[] promptIds, int[] tokens, String text, double kl) {
 

@@ -16,7 +16,13 @@ import java.util.Objects;
  * @param meanReward mean terminal reward
  * @param rewardStd standard deviation of the terminal reward
  * @param positiveRate fraction of episodes whose reward exceeds the positive threshold
- * @param kl mean per-episode sum of log π(a|s) − log π_ref(a|s) over the candidates (0 for the base model)
+ * @param kl mean per-episode KL to the base model, in nats: Σ_t KL(π(·|s_t) ‖ π_ref(·|s_t)) over the episode's
+ *     steps, computed exactly from the two distributions at each visited state (not from the sampled tokens, whose
+ *     estimate log π(a_t|s_t) − log π_ref(a_t|s_t) can be negative), so never negative. π is the evaluated policy
+ *     over the candidate set C(s) (the guided policy; for {@code base}, π_ref restricted to C(s), whose KL is the
+ *     cost of the candidate truncation); π_ref is the base model's softmax at temperature 1 over every token the
+ *     decoder allows at that step (the whole vocabulary, but for token healing's first step and EOS before
+ *     {@code --min-new-tokens}, constraints every policy shares)
  * @param perplexity perplexity of the generated tokens under the base model (token-weighted)
  * @param distinct1 distinct unigrams / unigrams over all generated tokens
  * @param distinct2 distinct bigrams / bigrams (within episodes)
@@ -26,7 +32,9 @@ import java.util.Objects;
  * @param rolloutTokensPerSecond training rollout tokens per second of rollout time so far (0 when none)
  * @param examples a few generated texts (the first prompts' first samples)
  * @param training training statistics of the interval since the previous evaluation (empty for the base
- *     model): {@code train_reward}, {@code train_kl}, {@code loss}, {@code q_abs_mean}, {@code q_abs_max},
+ *     model): {@code train_reward}, {@code train_kl} (the mean per-episode sampled-token estimate
+ *     Σ_t log π(a_t|s_t) − log π_ref(a_t|s_t) of the training rollouts, π_ref renormalised over C(s_t), at the
+ *     rollout temperature and ε: what the {@code --kl-target} controller reads; it can be negative), {@code loss}, {@code q_abs_mean}, {@code q_abs_max},
  *     {@code target_mean}, {@code clipped_fraction}, {@code grad_norm}, {@code kl_beta}, {@code epsilon}; the
  *     last two are the values at the evaluation (those the next round's rollouts use), not means over the interval
  */
@@ -44,7 +52,7 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      * @param meanReward mean terminal reward
      * @param rewardStd standard deviation of the terminal reward
      * @param positiveRate fraction of episodes whose reward exceeds the positive threshold, in [0, 1]
-     * @param kl mean per-episode sum of log π(a|s) − log π_ref(a|s) (nats)
+     * @param kl mean per-episode exact KL(π ‖ π_ref) summed over the steps (nats, ≥ 0; see the record)
      * @param perplexity perplexity of the generated tokens under the base model
      * @param distinct1 distinct unigrams / unigrams, in [0, 1]
      * @param distinct2 distinct bigrams / bigrams, in [0, 1]
@@ -74,7 +82,7 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
      * @param meanReward mean terminal reward
      * @param rewardStd its standard deviation
      * @param positiveRate fraction of rewards above the positive threshold
-     * @param kl mean per-episode KL(π || π_ref) of the sampled tokens
+     * @param kl mean per-episode exact KL(π ‖ π_ref) summed over the steps (nats, ≥ 0; see the record)
      * @param perplexity perplexity of the generated tokens under the base model
      * @param distinct1 distinct unigrams / unigrams
      * @param distinct2 distinct bigrams / bigrams

@@ -25,11 +25,18 @@ final class Rollouts {
     /**
      * One finished episode.
      *
-     * @param kl Σ_t (log π(a_t|s_t) − log π_ref(a_t|s_t)) over its tokens (0 without a head)
+     * @param kl Σ_t (log π(a_t|s_t) − log π_ref(a_t|s_t)) over its tokens, π_ref renormalised over C(s_t)
+     *     (0 without a head): the sampled-token estimate that the {@code --kl-beta} penalty and the
+     *     {@code --kl-target} controller use; it can be negative
      * @param klSteps the terms of {@code kl}, one per token (null where not kept)
+     * @param exactKl Σ_t KL(π(·|s_t) ‖ π_ref(·|s_t)) over the visited states, from the two distributions
+     *     ({@link PolicyMath#exactKl}): π the policy over C(s_t) (the guided policy, or π_ref restricted to
+     *     C(s_t) without a head) as evaluation samples it, without the ε and temperature of training rollouts, π_ref the base model's full softmax at temperature 1 over the tokens the
+     *     decoder allows there (all of them, but for token healing's first step and EOS before
+     *     {@code --min-new-tokens}); ≥ 0 (0 for demonstrations)
      */
     record Episode(String prompt, int[] promptIds, int[] tokens, String text, int[] prefixEnds, double kl,
-            ReplayEpisode.Builder steps, double[] klSteps) {
+            ReplayEpisode.Builder steps, double[] klSteps, double exactKl) {
         /** Text of the first {@code p} generated tokens (as decoded so far). */
         String prefix(int p) {
             return p == 0 ? "" : text.substring(0, Math.min(text.length(), prefixEnds[p - 1]));
@@ -64,7 +71,9 @@ final class Rollouts {
     }
 
     /**
-     * Refuses a prompt that cannot be followed by {@code maxNewTokens} tokens within the model's context.
+     * Refuses a prompt that cannot be followed by {@code maxNewTokens} tokens within the model's context. Its
+     * tokens are counted as the rollouts feed them to the model: after token healing, whose backed-up last token
+     * is re-created by the first new token (as {@code generate} counts them).
      *
      * @param prompts the prompts
      * @param what what they are, for the message (e.g. "training prompt")
@@ -78,8 +87,10 @@ final class Rollouts {
                     + model.config().maxPositions() + " positions (max_position_embeddings; expected fewer new tokens, "
                     + "leaving room for the prompt)");
         }
+        PromptEncoder counter = new PromptEncoder(tokenizer, format, true, false, Integer.MAX_VALUE);
         for (int i = 0; i < prompts.size(); i++) {
-            int n = format.encode(tokenizer, prompts.get(i)).length;
+            int[] all = format.encode(tokenizer, prompts.get(i));
+            int n = all.length == 0 ? 0 : counter.encode(prompts.get(i), i, 0).ids().length;
             if (n > room) {
                 throw new IllegalArgumentException((file == null ? "" : file + ": ") + what + " " + (i + 1) + " has "
                         + n + " tokens; with --max-new-tokens " + cfg.maxNewTokens() + " it exceeds the model's "
@@ -181,6 +192,7 @@ final class Rollouts {
         int[] len = new int[n];
         double[] kl = new double[n];
         double[][] klStep = new double[n][cfg.maxNewTokens()];
+        double[] exactKl = new double[n];
         StringBuilder[] text = new StringBuilder[n];
         ContinuationDecoder[] dec = new ContinuationDecoder[n];
         ReplayEpisode.Builder[] steps = new ReplayEpisode.Builder[n];
@@ -240,6 +252,7 @@ final class Rollouts {
                             logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
                             chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng,
                                     temperature);
+                            exactKl[b] += PolicyMath.exactKl(logPi, set.logp(), set.logEligibleMass());
                         }
                         if (head != null) {
                             klStep[b][len[b]] = logPi[chosen] - set.logp()[chosen];
@@ -285,7 +298,7 @@ final class Rollouts {
         List<Episode> res = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             res.add(new Episode(prompts.get(i), ids[i], Arrays.copyOf(gen[i], len[i]), text[i].toString(),
-                    Arrays.copyOf(ends[i], len[i]), kl[i], steps[i], Arrays.copyOf(klStep[i], len[i])));
+                    Arrays.copyOf(ends[i], len[i]), kl[i], steps[i], Arrays.copyOf(klStep[i], len[i]), exactKl[i]));
         }
         nanos += System.nanoTime() - start;
         return res;

@@ -105,14 +105,14 @@ final class Charts {
 
     private static final Map<String, String> LABELS = Map.ofEntries(
             Map.entry("mean_reward", "mean reward"), Map.entry("reward_std", "reward std"),
-            Map.entry("positive_rate", "positive rate"), Map.entry("kl", "KL"), Map.entry("kl_beta", "KL β"),
+            Map.entry("positive_rate", "positive rate"), Map.entry("kl", "KL (exact, held-out)"), Map.entry("kl_beta", "KL β"),
             Map.entry("perplexity", "perplexity"), Map.entry("dev_perplexity", "dev perplexity"),
             Map.entry("distinct_1", "distinct-1"), Map.entry("distinct_2", "distinct-2"),
             Map.entry("mean_length", "mean length"), Map.entry("repeat_fraction", "4×-repeat fraction"),
             Map.entry("loss", "value loss"), Map.entry("q_abs_mean", "mean |Q|"),
             Map.entry("target_mean", "mean target"), Map.entry("clipped_fraction", "clipped targets"),
             Map.entry("grad_norm", "gradient norm"), Map.entry("train_reward", "train reward"),
-            Map.entry("train_kl", "train KL"), Map.entry("epsilon", "ε"), Map.entry("accuracy", "accuracy (averaged head)"), Map.entry("online_accuracy", "accuracy (online head)"), Map.entry("q_abs_max", "max |Q|"),
+            Map.entry("train_kl", "train KL (sampled estimate)"), Map.entry("epsilon", "ε"), Map.entry("accuracy", "accuracy (averaged head)"), Map.entry("online_accuracy", "accuracy (online head)"), Map.entry("q_abs_max", "max |Q|"),
             Map.entry("updates_per_s", "updates/s"), Map.entry("steps_per_s", "steps/s"),
             Map.entry("rollout_tokens_per_s", "rollout tokens/s"), Map.entry("tokens_per_s", "tokens/s"),
             Map.entry("train_loss", "train loss"), Map.entry("dev_loss", "dev loss"), Map.entry("dev_bleu", "dev BLEU"),

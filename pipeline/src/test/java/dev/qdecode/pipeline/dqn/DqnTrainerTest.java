@@ -120,7 +120,8 @@ class DqnTrainerTest {
         assertEquals(3, m.samples());
         assertTrue(m.meanLength() >= 2 && m.meanLength() <= 8, "length " + m.meanLength());
         assertTrue(m.perplexity() > 1 && m.perplexity() < 1000, "perplexity " + m.perplexity());
-        assertEquals(0.0, full.base().kl());
+        // the base model restricted to C: the exact KL of the candidate truncation, > 0
+        assertTrue(full.base().kl() > 0, "base KL " + full.base().kl());
     }
 
     /** One metrics line per evaluation (episodes 4 and 8), with the same quality in both runs. */
@@ -305,6 +306,54 @@ class DqnTrainerTest {
                 }
             }
         }
+    }
+
+    /**
+     * "KL to pi_ref" is the exact KL(π ‖ π_ref) per visited state summed over the episode, never negative: here a
+     * head with small random Q-values (τ_Q 20) keeps π close to π_ref on C, where the sampled-token estimate
+     * log π(a_t) − log π_ref(a_t) that was reported before averages below 0 on these episodes. The base model
+     * restricted to C shows the truncation's own KL (> 0) instead of 0.
+     */
+    @Test
+    void theReportedKlIsTheExactKlAndNeverNegative(@TempDir Path tmp) {
+        DqnConfig cfg = tiny().toBuilder().tauQ(20).evalSamples(2).build();
+        QHead head = randomHead(2);
+        try (DqnPolicy policy = new DqnPolicy(head, cfg, DqnPolicy.Mode.GUIDED)) {
+            EvalMetrics base = DqnTrainer.evaluate(setup(tmp.resolve("e")), cfg, null, null);
+            EvalMetrics trained = DqnTrainer.evaluate(setup(tmp.resolve("e")), cfg, policy, null);
+            List<String> prompts = new java.util.ArrayList<>(dev);
+            prompts.addAll(dev);
+            List<Rollouts.Episode> eps = new Rollouts(model, tok, fmt, cfg).sample(prompts, head,
+                    Rng.derive(cfg.seed(), 2));
+            double sampled = 0;
+            double exact = 0;
+            for (Rollouts.Episode e : eps) {
+                assertTrue(e.exactKl() >= 0, "exact KL " + e.exactKl());
+                sampled += e.kl();
+                exact += e.exactKl();
+            }
+            assertTrue(sampled < 0, "the sampled-token estimate of these episodes is negative: " + sampled);
+            assertTrue(exact > 0, "exact KL " + exact);
+            assertTrue(trained.kl() >= 0, "trained KL " + trained.kl());
+            assertTrue(base.kl() > 0, "base KL (candidate truncation) " + base.kl());
+            assertTrue(trained.kl() > 0 && trained.kl() < 100, "trained KL " + trained.kl());
+        }
+    }
+
+    /** A head whose output weights are random in [-0.5, 0.5) (Q ≠ 0). */
+    private static QHead randomHead(long seed) {
+        QHead head = new QHead(model.config().hiddenSize(), 16, model.config().vocabSize(),
+                DqnConfig.Activation.RELU, 5);
+        HeadState st = head.export();
+        float[] online = st.online().clone();
+        Rng w = new Rng(seed);
+        int size1 = 16 * (model.config().hiddenSize() + 1);
+        for (int i = size1; i < online.length; i++) {
+            online[i] = (float) (w.nextDouble() - 0.5);
+        }
+        head.load(new HeadState(st.in(), st.hidden(), st.vocab(), st.activation(), online, st.target(),
+                st.adamM(), st.adamV(), st.adamStep()));
+        return head;
     }
 
     /**
