@@ -21,23 +21,8 @@ final class Candidates {
      * @param ids candidate token ids, most likely first
      * @param logp log π_ref(a|s) renormalised over the candidates (log-sum-exp = 0)
      * @param logMass log of the π_ref mass (over the whole vocabulary) that the candidates hold
-     * @param logEligibleMass log of the share of π_ref's mass over the eligible tokens (the allowed ones
-     *     without the banned ones; the whole vocabulary when none is constrained) that the candidates hold:
-     *     log π_ref(a|s) + this − log π_ref restricted to the eligible tokens, for a candidate a
      */
-    record Set(int[] ids, float[] logp, float logMass, double logEligibleMass) {
-
-        /**
-         * A set without eligibility constraints: its eligible tokens are the whole vocabulary.
-         *
-         * @param ids candidate token ids, most likely first
-         * @param logp log π_ref(a|s) renormalised over the candidates
-         * @param logMass log of the π_ref mass (over the whole vocabulary) that the candidates hold
-         */
-        Set(int[] ids, float[] logp, float logMass) {
-            this(ids, logp, logMass, logMass);
-        }
-
+    record Set(int[] ids, float[] logp, float logMass) {
         /**
          * The number of candidates.
          *
@@ -189,7 +174,7 @@ final class Candidates {
         int[] ids = Arrays.copyOf(order, size);
         float[] logp = new float[size];
         double lseC = renormalise(logits, off, ids, logp);
-        return new Set(ids, logp, (float) (lseC - lseAll), lseC - lseEl);
+        return new Set(ids, logp, (float) (lseC - lseAll));
     }
 
     /**
@@ -232,7 +217,7 @@ final class Candidates {
         double lseOld = logits[off + ids[0]] - set.logp()[0];
         float[] logp = new float[ids.length];
         double lse = renormalise(logits, off, ids, logp);
-        return new Set(ids, logp, (float) (set.logMass() + lse - lseOld), set.logEligibleMass() + lse - lseOld);
+        return new Set(ids, logp, (float) (set.logMass() + lse - lseOld));
     }
 
     /**

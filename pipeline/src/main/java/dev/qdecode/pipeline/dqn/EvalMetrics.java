@@ -19,10 +19,9 @@ import java.util.Objects;
  * @param kl mean per-episode KL to the base model, in nats: Σ_t KL(π(·|s_t) ‖ π_ref(·|s_t)) over the episode's
  *     steps, computed exactly from the two distributions at each visited state (not from the sampled tokens, whose
  *     estimate log π(a_t|s_t) − log π_ref(a_t|s_t) can be negative), so never negative. π is the evaluated policy
- *     over the candidate set C(s) (the guided policy; for {@code base}, π_ref restricted to C(s), whose KL is the
- *     cost of the candidate truncation); π_ref is the base model's softmax at temperature 1 over every token the
- *     decoder allows at that step (the whole vocabulary, but for token healing's first step and EOS before
- *     {@code --min-new-tokens}, constraints every policy shares)
+ *     over the candidate set C(s) (the guided policy log π_ref + Q/τ_Q); π_ref is the base model renormalised over
+ *     C(s), the reference of the guided policy and of the {@code --kl-beta} penalty, so the base model's row is 0
+ *     and the KL is the head's shift alone (not the cost of the candidate truncation)
  * @param perplexity perplexity of the generated tokens under the base model (token-weighted)
  * @param distinct1 distinct unigrams / unigrams over all generated tokens
  * @param distinct2 distinct bigrams / bigrams (within episodes)

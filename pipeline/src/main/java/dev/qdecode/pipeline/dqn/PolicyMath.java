@@ -130,22 +130,21 @@ final class PolicyMath {
 
     /**
      * The exact KL divergence KL(π(·|s) ‖ π_ref(·|s)) at one state, from the two distributions (not from a sampled
-     * token): Σ_{a∈C} π(a|s)·(log π(a|s) − log π_ref(a|s)), where π lives on the candidate set C and
-     * log π_ref(a|s) = {@code logRefC[a]} + {@code logRefMass} is the reference's own (not renormalised)
-     * log-probability. Unlike the sampled-token term log π(a_t|s_t) − log π_ref(a_t|s_t), whose mean it is under
-     * a ~ π, it is never negative; a result below 0 from rounding is returned as 0.
+     * token): Σ_{a∈C} π(a|s)·(log π(a|s) − log π_ref(a|s)), where both live on the candidate set C: π_ref is the
+     * base model renormalised over C, the reference the guided policy log π_ref + Q/τ_Q and the {@code --kl-beta}
+     * penalty use, so the base model itself is at 0 and the KL measures the head's shift alone. Unlike the
+     * sampled-token term log π(a_t|s_t) − log π_ref(a_t|s_t), whose mean it is under a ~ π, it is never negative;
+     * a result below 0 from rounding is returned as 0.
      *
      * @param logPi log π over the candidates (normalised over C)
      * @param logRefC log π_ref renormalised over the candidates
-     * @param logRefMass log of the reference's mass on the candidates (≤ 0; 0 when the reference is π_ref
-     *     restricted to C itself)
      * @return the KL in nats, ≥ 0
      */
-    static double exactKl(double[] logPi, float[] logRefC, double logRefMass) {
+    static double exactKl(double[] logPi, float[] logRefC) {
         double kl = 0;
         for (int j = 0; j < logPi.length; j++) {
             if (logPi[j] > Double.NEGATIVE_INFINITY) {
-                kl += Math.exp(logPi[j]) * (logPi[j] - (logRefC[j] + logRefMass));
+                kl += Math.exp(logPi[j]) * (logPi[j] - logRefC[j]);
             }
         }
         return Math.max(0.0, kl);

@@ -31,9 +31,8 @@ final class Rollouts {
      * @param klSteps the terms of {@code kl}, one per token (null where not kept)
      * @param exactKl Σ_t KL(π(·|s_t) ‖ π_ref(·|s_t)) over the visited states, from the two distributions
      *     ({@link PolicyMath#exactKl}): π the policy over C(s_t) (the guided policy, or π_ref restricted to
-     *     C(s_t) without a head) as evaluation samples it, without the ε and temperature of training rollouts, π_ref the base model's full softmax at temperature 1 over the tokens the
-     *     decoder allows there (all of them, but for token healing's first step and EOS before
-     *     {@code --min-new-tokens}); ≥ 0 (0 for demonstrations)
+     *     C(s_t) without a head) as evaluation samples it, without the ε and temperature of training rollouts, π_ref the base
+     *     model renormalised over C(s_t), as in the guided policy; ≥ 0 (0 without a head and for demonstrations)
      */
     record Episode(String prompt, int[] promptIds, int[] tokens, String text, int[] prefixEnds, double kl,
             ReplayEpisode.Builder steps, double[] klSteps, double exactKl) {
@@ -252,7 +251,9 @@ final class Rollouts {
                             logPi = PolicyMath.guidedLogProbs(set.logp(), q, r * kmax, set.size(), cfg.tauQ());
                             chosen = PolicyMath.choose(DqnPolicy.Mode.GUIDED, false, epsilon, logPi, q, r * kmax, rng,
                                     temperature);
-                            exactKl[b] += PolicyMath.exactKl(logPi, set.logp(), set.logEligibleMass());
+                            if (head != null) { // the base model is its own reference: 0, not float rounding
+                                exactKl[b] += PolicyMath.exactKl(logPi, set.logp());
+                            }
                         }
                         if (head != null) {
                             klStep[b][len[b]] = logPi[chosen] - set.logp()[chosen];
