@@ -64,7 +64,6 @@ final class DqnCli {
         return limit > 0 ? ReadOptions.defaults().withLimit(limit) : ReadOptions.defaults();
     }
 
-    /** Reward specs as stored in provenance: a JSON array, '=' and '<' kept as written. */
     /** The checkpoint files of the heads an evaluation used, as absolute paths (its provenance). */
     static JsonArray headFiles(List<Path> files) {
         JsonArray a = new JsonArray();
@@ -72,6 +71,7 @@ final class DqnCli {
         return a;
     }
 
+    /** Reward specs as stored in provenance: a JSON array, '=' and '<' kept as written. */
     static String rewardsJson(List<String> specs) {
         return new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(specs);
     }

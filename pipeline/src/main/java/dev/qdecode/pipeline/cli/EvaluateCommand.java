@@ -80,7 +80,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Continuation, dialogue: sampling seed (default: the run's --seed).")
     Long seed;
 
-    @Option(names = "--reward", paramLabel = "SPEC", description = "Continuation, dialogue: reward spec; repeatable, summed. Default: vader (dialogue: bleu).")
+    @Option(names = "--reward", paramLabel = "SPEC", description = "Continuation, dialogue: reward spec; repeatable, "
+            + "summed. Default: the run's, as train recorded it (from the run's own plug-in jars where it came from "
+            + "one, unless --plugin is given); vader (dialogue: bleu) for a run that recorded none.")
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
@@ -189,7 +191,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     "--task: expected continuation, translation, dialogue or classification but got '" + task + "'");
         }
         unread.addAll(policyOptions.requireAsTrained("evaluate --task " + task, true, true));
-        List<String> specs = !rewards.isEmpty() ? rewards : DqnCli.defaultRewards(task);
+        List<String> specs = !rewards.isEmpty() ? rewards : runRewards();
         rewardOptions.requireInputs(specs, dialogue ? null : "--task continuation has none; expected --task dialogue, "
                 + "or a reward that needs none", "--task " + task + " has none; expected a reward that needs none");
         Path file;
@@ -267,6 +269,9 @@ final class EvaluateCommand implements Callable<Integer> {
         try (Reward reward = rewardOptions.create(specs, cfg.seed())) {
             DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, evalP, evalP,
                     threshold, policy, Map.of(), refs);
+            if (rewardNote != null) {
+                err.println(rewardNote);
+            }
             log.output().announce(err, 2 * log.perPolicy(), "episodes", "all episodes were already sampled; "
                     + "scoring them");
             err.println("evaluating base model and policy on " + evalP.size() + " prompts x " + cfg.evalSamples()
@@ -281,8 +286,9 @@ final class EvaluateCommand implements Callable<Integer> {
         log.output().finish();
         Interrupts.restoreDefault();
         Path dir = outDir();
-        write(dir, base, trained);
-        o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "):");
+        write(dir, base, trained, specs);
+        o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "), reward "
+                + rewardText(specs) + ":");
         DqnCli.printTable(o, base, trained);
         o.println("wrote " + dir.resolve("comparison.tsv") + ", " + dir.resolve("comparison.json") + " and "
                 + dir.resolve(EpisodeLog.FILE) + " (every sampled episode)");
@@ -391,6 +397,105 @@ final class EvaluateCommand implements Callable<Integer> {
     /** The start-up line of columns taken from the run ({@link #runColumns}); null if none. */
     private String columnsNote;
 
+    /**
+     * The reward specs of a continuation or dialogue evaluation without {@code --reward}: the run's own, as
+     * {@code train} recorded them (its provenance's {@code reward}, {@link DqnCli#rewardsJson}), so a run trained
+     * for a classifier or a mix is scored on what it was trained for, not on the task's default; a start-up line
+     * on standard error says so ({@link #rewardNote}). A reward that came from a plug-in is created from the run's
+     * own plug-in jars, checked to be the bytes the run recorded, as {@code train --resume} does, unless {@code
+     * --plugin} is given (then from those). A run that recorded no reward, or whose checkpoint cannot be read or
+     * is another task's (left to {@link #load} to report), gets the task's default ({@link DqnCli#defaultRewards}).
+     *
+     * @return the reward specs
+     * @throws CliException (bad input) when the run's reward is not a list of specs, or comes from a plug-in jar
+     *     of the run's that is gone or changed and {@code --plugin} is not given
+     */
+    private List<String> runRewards() {
+        List<String> defaults = DqnCli.defaultRewards(task);
+        Map<String, String> run;
+        try {
+            run = DqnTrainer.checkpointHeader(policy);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return defaults;
+        }
+        if (!run.containsKey("reward") || !task.equals(run.getOrDefault("task", "continuation"))) {
+            return defaults;
+        }
+        List<String> specs;
+        try {
+            specs = DqnCli.rewardsOf(run.get("reward"));
+        } catch (RuntimeException e) {
+            specs = null;
+        }
+        if (specs == null || specs.isEmpty() || specs.stream().anyMatch(String::isBlank)) {
+            throw new CliException("--policy " + policy + ": the reward the run recorded, " + run.get("reward")
+                    + ", is not a list of reward specs (expected a checkpoint written by qdecode train, or --reward)",
+                    ExitCodes.BAD_INPUT);
+        }
+        String from = "";
+        List<String> pluginIds = pluginIds(specs);
+        if (!pluginIds.isEmpty() && rewardOptions.plugins.isEmpty() && run.containsKey("plugins")) {
+            rewardOptions.plugins = runPlugins(run, pluginIds);
+            from = ", from its plug-in " + String.join(", ", rewardOptions.plugins.stream().map(Path::toString).toList());
+        }
+        rewardNote = "reward: " + rewardText(specs) + " (the run's, as train recorded it" + from + ")";
+        return specs;
+    }
+
+    /** The reward ids of specs that no built-in reward has: they came from plug-ins. */
+    private static List<String> pluginIds(List<String> specs) {
+        List<String> builtIn;
+        try (dev.qdecode.rewards.Rewards r = dev.qdecode.rewards.Rewards.discover()) {
+            builtIn = r.ids();
+        }
+        List<String> ids = new ArrayList<>();
+        for (dev.qdecode.rewards.Rewards.Term t : dev.qdecode.rewards.Rewards.terms(specs)) {
+            if (!builtIn.contains(t.id()) && !ids.contains(t.id())) {
+                ids.add(t.id());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The plug-in jars the run recorded, each checked to be there with the bytes it had (sha256), as {@code train
+     * --resume} checks them.
+     *
+     * @throws CliException (bad input) naming the reward, the run, the jar and {@code --plugin}
+     */
+    private List<Path> runPlugins(Map<String, String> run, List<String> ids) {
+        com.google.gson.Gson g = new com.google.gson.Gson();
+        String[] paths = g.fromJson(run.get("plugins"), String[].class);
+        String[] hashes = g.fromJson(run.get("plugins_sha256"), String[].class);
+        String what = "--policy " + policy + ": the run's reward '" + String.join("', '", ids) + "' comes from its "
+                + "plug-in ";
+        String remedy = "; expected it back in place, the plug-in given with --plugin, or another --reward)";
+        List<Path> jars = new ArrayList<>();
+        for (int i = 0; i < paths.length; i++) {
+            Path jar = Path.of(paths[i]);
+            if (!Files.isRegularFile(jar)) {
+                throw new CliException(what + jar + ", which is not there (recorded by qdecode train" + remedy,
+                        ExitCodes.BAD_INPUT);
+            }
+            String sha = dev.qdecode.data.Datasets.sha256(jar);
+            if (hashes == null || i >= hashes.length || !sha.equals(hashes[i])) {
+                throw new CliException(what + jar + ", which changed since the run was trained (sha256 " + sha
+                        + ", the run's: " + (hashes == null || i >= hashes.length ? "none" : hashes[i])
+                        + remedy.replace("back in place", "as it was"), ExitCodes.BAD_INPUT);
+            }
+            jars.add(jar);
+        }
+        return jars;
+    }
+
+    /** Reward specs as one text, e.g. {@code classifier:model=runs/sst2-clf,label=1 + 0.1*length:min=3}. */
+    private static String rewardText(List<String> specs) {
+        return String.join(" + ", specs);
+    }
+
+    /** The start-up line of a reward taken from the run ({@link #runRewards}); null if none. */
+    private String rewardNote;
+
     /** --out, or the policy's run directory's evaluation/ folder. */
     private Path outDir() {
         return out != null ? out : (Files.isDirectory(policy) ? policy : policy.toAbsolutePath().getParent())
@@ -409,7 +514,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return p;
     }
 
-    private static void write(Path dir, EvalMetrics base, EvalMetrics trained) {
+    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs) {
         try {
             Files.createDirectories(dir);
             List<String> cols = List.of("metric", "base", "trained");
@@ -424,6 +529,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 w.commit();
             }
             JsonObject j = new JsonObject();
+            com.google.gson.JsonArray reward = new com.google.gson.JsonArray();
+            specs.forEach(reward::add);
+            j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
             j.add("base", base.toJson());
             j.add("trained", trained.toJson());
             Files.writeString(dir.resolve("comparison.json"),

@@ -50,18 +50,24 @@ final class TokenizerCommand implements Runnable {
     /**
      * The entries of a comma-separated list option (given once or repeated): none empty, none twice.
      *
-     * @throws CliException (usage) naming the option and the entry
+     * @param cl the command line, for the usage error
+     * @param option the option, e.g. {@code --columns}
+     * @param raw its values as given
+     * @return the entries, in order
+     * @throws CommandLine.ParameterException (usage, with the {@code --help} hint line) naming the option and the
+     *     entry
      */
-    static List<String> commaList(String option, List<String> raw) {
+    static List<String> commaList(CommandLine cl, String option, List<String> raw) {
         List<String> out = new ArrayList<>();
         for (String value : raw) {
             for (String entry : value.split(",", -1)) {
                 if (entry.isBlank()) {
-                    throw new CliException(option + " '" + value + "': an empty entry (expected names separated by "
-                            + "commas)", ExitCodes.USAGE);
+                    throw new CommandLine.ParameterException(cl, option + " '" + value + "': an empty entry "
+                            + "(expected names separated by commas)");
                 }
                 if (out.contains(entry)) {
-                    throw new CliException(option + ": '" + entry + "' given twice (expected each once)", ExitCodes.USAGE);
+                    throw new CommandLine.ParameterException(cl, option + ": '" + entry + "' given twice (expected "
+                            + "each once)");
                 }
                 out.add(entry);
             }
@@ -152,20 +158,28 @@ final class TokenizerCommand implements Runnable {
 
         @Mixin OverwriteOption overwrite;
 
+        /**
+         * An option value that does not parse or does not fit the others: bad usage (exit 2), the error line
+         * then the line pointing to {@code qdecode tokenizer train --help}, as the README's error section says.
+         */
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+
         @Override
         public Integer call() {
+            if (limit < 0) {
+                throw usage("--limit: expected 0 (all) or a positive count but got " + limit);
+            }
             refuseModelDirectory(out);
             overwrite.checkEmpty(out, "a tokenizer", "");
-            if (limit < 0) {
-                throw new CliException("--limit: expected 0 (all) or a positive count but got " + limit, ExitCodes.USAGE);
-            }
-            List<String> columns = commaList("--columns", this.columns);
-            List<String> specialTokens = commaList("--special-tokens", this.specialTokens);
+            List<String> columns = commaList(spec.commandLine(), "--columns", this.columns);
+            List<String> specialTokens = commaList(spec.commandLine(), "--special-tokens", this.specialTokens);
             for (int i = 0; i < data.size(); i++) {
                 for (int j = 0; j < i; j++) {
                     if (Datasets.sameFile(data.get(i), data.get(j))) {
-                        throw new CliException("--data " + data.get(i) + ": given twice (expected each file once, "
-                                + "so that no text counts double)", ExitCodes.USAGE);
+                        throw usage("--data " + data.get(i) + ": given twice (expected each file once, so that no "
+                                + "text counts double)");
                     }
                 }
             }
@@ -177,7 +191,7 @@ final class TokenizerCommand implements Runnable {
             try {
                 cfg = new BpeConfig(vocabSize, minFrequency, byteFallback, specialTokens);
             } catch (TokenizerException e) {
-                throw new CliException(e.getMessage(), ExitCodes.USAGE); // option values, checked before reading data
+                throw usage(e.getMessage()); // option values, checked before reading data
             }
             Segments segments = new Segments(data, columns, limit);
 
@@ -186,7 +200,7 @@ final class TokenizerCommand implements Runnable {
             try {
                 trained = BpeTrainer.train(segments, cfg);
             } catch (BpeTrainer.VocabSizeTooSmallException e) {
-                throw new CliException(e.getMessage(), ExitCodes.USAGE); // as when the minimum is known beforehand
+                throw usage(e.getMessage()); // the option, as when the minimum is known beforehand
             } catch (BpeTrainer.EmptyDataException e) {
                 throw new CliException(emptyData(e.lines(), data, columns), ExitCodes.BAD_INPUT);
             }

@@ -49,8 +49,10 @@ class HelpSummaryTest {
         }
         String evaluate = String.join(" ", Main.commandLine().getSubcommands().get("evaluate").getCommandSpec()
                 .findOption("--reward").description());
-        assertTrue(evaluate.contains("Default: " + DqnCli.defaultRewards("continuation").get(0) + " (dialogue: "
-                + DqnCli.defaultRewards("dialogue").get(0) + ")"), evaluate);
+        // evaluate's default is the run's own reward; the task's default only for a run that recorded none
+        assertTrue(evaluate.contains("Default: the run's, as train recorded it"), evaluate);
+        assertTrue(evaluate.contains(DqnCli.defaultRewards("continuation").get(0) + " (dialogue: "
+                + DqnCli.defaultRewards("dialogue").get(0) + ") for a run that recorded none"), evaluate);
     }
 
     @Test

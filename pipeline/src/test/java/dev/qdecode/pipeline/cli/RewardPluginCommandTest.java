@@ -471,4 +471,64 @@ class RewardPluginCommandTest {
             Files.copy(saved, steady, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
+
+    /**
+     * {@code evaluate} without {@code --reward} scores a plug-in run on its own reward, created from the run's
+     * own plug-in jar (checked against the sha256 the run recorded, as {@code train --resume} loads it) unless
+     * {@code --plugin} is given; a jar that is gone or changed is refused (exit 3) in one line naming the
+     * reward, the run, the jar and {@code --plugin}. It scored such a run with VADER.
+     */
+    @Test
+    void evaluateScoresAPluginRunOnItsOwnRewardFromTheRunsJar() throws Exception {
+        Path jar = tmp.resolve("own/steady.jar");
+        Files.createDirectories(jar.getParent());
+        Files.copy(steady, jar);
+        Path prompts = Files.writeString(tmp.resolve("steady-prompts.tsv"), "prompt\nOnce upon a time\n");
+        Path run = tmp.resolve("steady-eval-run");
+        CliRunner.Result r = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--plugin",
+                jar.toString(), "--reward", "steady", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens",
+                "3", "--min-new-tokens", "1", "--eval-limit", "1", "--eval-samples", "1", "--prompts", prompts.toString(),
+                "--eval-prompts", prompts.toString(), "--out", run.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String[] common = {"evaluate", "--policy", run.toString(), "--prompts", prompts.toString(), "--samples", "1",
+            "--overwrite", "--out", tmp.resolve("steady-eval").toString()};
+
+        r = CliRunner.run(common);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().lines().anyMatch(("reward: steady (the run's, as train recorded it, from its plug-in "
+                + jar.toAbsolutePath().normalize() + ")")::equals), r.err());
+        assertTrue(r.out().contains("), reward steady:"), r.out());
+        com.google.gson.JsonObject c = com.google.gson.JsonParser.parseString(
+                Files.readString(tmp.resolve("steady-eval/comparison.json"))).getAsJsonObject();
+        assertEquals("[\"steady\"]", c.getAsJsonArray("reward").toString());
+
+        Path moved = tmp.resolve("own/steady.jar.moved");
+        Files.move(jar, moved);
+        try {
+            r = CliRunner.run(common);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(List.of("qdecode: error: --policy " + run + ": the run's reward 'steady' comes from its plug-in "
+                    + jar.toAbsolutePath().normalize() + ", which is not there (recorded by qdecode train; expected it "
+                    + "back in place, the plug-in given with --plugin, or another --reward)"), r.err().lines().toList());
+            // the jar given with --plugin (here from where it moved), or another --reward, scores without it
+            r = CliRunner.run(concat(common, "--plugin", moved.toString()));
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertTrue(r.err().lines().anyMatch("reward: steady (the run's, as train recorded it)"::equals), r.err());
+            r = CliRunner.run(concat(common, "--reward", "afinn"));
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            // another jar at the run's path is refused, naming both hashes
+            Files.copy(hungry, jar);
+            r = CliRunner.run(common);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: --policy " + run + ": the run's reward 'steady' comes from "
+                    + "its plug-in " + jar.toAbsolutePath().normalize() + ", which changed since the run was trained "
+                    + "(sha256 "), r.err());
+            assertTrue(r.err().strip().endsWith("; expected it as it was, the plug-in given with --plugin, or another "
+                    + "--reward)"), r.err());
+        } finally {
+            Files.deleteIfExists(jar);
+            Files.move(moved, jar);
+        }
+    }
 }

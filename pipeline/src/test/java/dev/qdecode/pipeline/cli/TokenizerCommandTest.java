@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerCommandTest {
+    /** The second line of a usage error (exit 2): an option value that does not parse or fit the others. */
+    private static final String HINT = "Try 'qdecode tokenizer train --help' for the options.";
+
     @TempDir Path tmp;
 
     private static Path multi30k(String name) {
@@ -146,12 +149,12 @@ class TokenizerCommandTest {
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().matches("qdecode: error: --vocab-size 300 is smaller than the base alphabet: at least "
                 + "\\d+ needed \\(4 special tokens \\+ 256 byte tokens \\+ \\d+ distinct characters of the "
-                + "training data\\)\\R"), r.err());
+                + "training data\\)\\R" + Pattern.quote(HINT) + "\\R"), r.err());
         r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en,de",
                 "--vocab-size", "10", "--out", tmp.resolve("a").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertEquals("qdecode: error: --vocab-size 10 is smaller than the base alphabet: at least 260 needed "
-                + "(4 special tokens + 256 byte tokens)", r.err().strip());
+        assertEquals(List.of("qdecode: error: --vocab-size 10 is smaller than the base alphabet: at least 260 needed "
+                + "(4 special tokens + 256 byte tokens)", HINT), r.err().lines().toList());
 
         r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "en,nosuch", "--vocab-size", "500",
                 "--out", tmp.resolve("b").toString());
@@ -177,7 +180,7 @@ class TokenizerCommandTest {
                     bad[0], bad[1], "--out", tmp.resolve("d").toString());
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertTrue(r.err().contains(bad[0].equals("--data") ? "given twice" : bad[0]), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertEquals(2, r.err().strip().lines().count(), r.err()); // the error line, then the --help hint
         }
 
         // a single ordinary character would replace that character in every text (it was accepted)
@@ -189,9 +192,9 @@ class TokenizerCommandTest {
             }
             r = CliRunner.run(args.toArray(new String[0]));
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
-            assertEquals("qdecode: error: special token a is a single character, which would replace that character"
-                    + " in every text (dropped where special tokens are skipped); expected a longer token such as"
-                    + " <sep>", r.err().strip());
+            assertEquals(List.of("qdecode: error: special token a is a single character, which would replace that "
+                    + "character in every text (dropped where special tokens are skipped); expected a longer token such "
+                    + "as <sep>", HINT), r.err().lines().toList());
         }
 
         Path blank = Files.writeString(tmp.resolve("blank.tsv"), "en\tde\n\t\n \t \n");
@@ -205,5 +208,47 @@ class TokenizerCommandTest {
         r = CliRunner.run("tokenizer", "train", "--data", train, "--out", tmp.resolve("e").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("--vocab-size"), r.err());
+    }
+
+    /**
+     * An option value that does not parse or does not fit the others is bad usage (exit 2): the error line, then
+     * {@code Try 'qdecode tokenizer train --help' for the options.}, as the README's error section says and every
+     * other command does. These printed the error line alone. A bad input file (exit 3) gets no hint.
+     */
+    @Test
+    void optionValuesThatDoNotFitAreUsageWithTheHelpHint() throws IOException {
+        String train = multi30k("en-de.val.tsv").toString();
+        String[][] cases = {
+            {"--vocab-size", "10", "--vocab-size 10 is smaller than the base alphabet: at least 260 needed (4 special "
+                + "tokens + 256 byte tokens)"},
+            {"--min-frequency", "0", "--min-frequency 0: expected at least 1"},
+            {"--limit", "-1", "--limit: expected 0 (all) or a positive count but got -1"},
+            {"--columns", "en,en", "--columns: 'en' given twice (expected each once)"},
+            {"--special-tokens", "<sep>", "--special-tokens: '<sep>' given twice (expected each once)"},
+            {"--special-tokens", "<a>,", "--special-tokens '<a>,': an empty entry (expected names separated by commas)"},
+            {"--data", train, "--data " + train + ": given twice (expected each file once, so that no text counts "
+                + "double)"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("tokenizer", "train", "--data", train, "--out",
+                    tmp.resolve("hint").toString(), c[0], c[1]));
+            for (String[] d : new String[][] {{"--columns", "en"}, {"--vocab-size", "500"}}) {
+                if (!d[0].equals(c[0])) {
+                    args.addAll(List.of(d));
+                }
+            }
+            if (c[1].equals("<sep>")) { // the option repeated
+                args.addAll(List.of("--special-tokens", "<sep>"));
+            }
+            CliRunner.Result r = CliRunner.run(args.toArray(new String[0]));
+            assertEquals(ExitCodes.USAGE, r.code(), c[0] + " " + c[1] + ": " + r.err());
+            assertEquals(List.of("qdecode: error: " + c[2], HINT), r.err().lines().toList(), c[0] + " " + c[1]);
+        }
+        // bad input (a column the file lacks, exit 3): the one line alone
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", train, "--columns", "nosuch", "--vocab-size",
+                "500", "--out", tmp.resolve("hint").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: ") && r.err().contains("nosuch"), r.err());
     }
 }
