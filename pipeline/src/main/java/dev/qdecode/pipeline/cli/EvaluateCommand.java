@@ -1,7 +1,10 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.qdecode.data.Datasets;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.data.TranslationExample;
 import dev.qdecode.pipeline.dqn.DqnConfig;
@@ -12,6 +15,8 @@ import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.SamplingConfig;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.Rewards;
+import dev.qdecode.rewards.SharedDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -86,7 +91,9 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> rewards = new ArrayList<>();
 
     @Option(names = "--positive-threshold", paramLabel = "X",
-            description = "Continuation, dialogue: a reward above X counts as positive (default: half the sum of the weights when every reward is a classifier probability, e.g. 0.5 for one; else 0.0).")
+            description = "Continuation, dialogue: a reward above X counts as positive (default: the run's, with the run's "
+                    + "own reward; otherwise half the sum of the weights when every reward is a classifier probability, "
+                    + "e.g. 0.5 for one; else 0.0).")
     Double positiveThreshold;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation). One that holds an "
@@ -198,7 +205,7 @@ final class EvaluateCommand implements Callable<Integer> {
         TaskOptions.Prompts evalPs;
         TaskOptions.Dialogues pairs = null;
         if (dialogue) {
-            file = data != null ? data : dev.qdecode.rewards.SharedDir.locate()
+            file = data != null ? data : SharedDir.locate()
                     .resolve("data/xdailydialog/pairs_en_test.tsv");
             pairs = TaskOptions.dialogue(file, limit, "--data");
             evalPs = null;
@@ -207,7 +214,8 @@ final class EvaluateCommand implements Callable<Integer> {
             evalPs = TaskOptions.continuation(file, limit, "--prompts");
         }
         List<String> evalP = evalPs == null ? List.of() : evalPs.prompts();
-        double threshold = positiveThreshold != null ? positiveThreshold : DqnCli.defaultThreshold(specs);
+        double threshold = positiveThreshold != null ? positiveThreshold
+                : runThreshold != null ? runThreshold : DqnCli.defaultThreshold(specs);
         OverwriteOption.refuseWithResume(resume, overwrite.overwrite, "the interrupted evaluation in --out");
         RecordWriter.checkTarget("--out", outDir().resolve("comparison.tsv"), file);
         if (!resume) {
@@ -297,7 +305,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private int translation() {
         runColumns();
-        Path file = data != null ? data : TaskOptions.multi30k(dev.qdecode.rewards.SharedDir.locate(), sourceColumn,
+        Path file = data != null ? data : TaskOptions.multi30k(SharedDir.locate(), sourceColumn,
                 targetColumn, "test_2016_flickr");
         TaskOptions.Prompts p = TaskOptions.translation(file, sourceColumn, targetColumn, limit == Integer.MAX_VALUE ? 0 : limit,
                 "--data");
@@ -439,17 +447,22 @@ final class EvaluateCommand implements Callable<Integer> {
             from = ", from its plug-in " + String.join(", ", rewardOptions.plugins.stream().map(Path::toString).toList());
         }
         rewardNote = "reward: " + rewardText(specs) + " (the run's, as train recorded it" + from + ")";
+        try { // the run's own threshold goes with its own reward (train --positive-threshold may have set it)
+            runThreshold = run.containsKey("positive_threshold") ? Double.valueOf(run.get("positive_threshold")) : null;
+        } catch (NumberFormatException e) {
+            runThreshold = null;
+        }
         return specs;
     }
 
     /** The reward ids of specs that no built-in reward has: they came from plug-ins. */
     private static List<String> pluginIds(List<String> specs) {
         List<String> builtIn;
-        try (dev.qdecode.rewards.Rewards r = dev.qdecode.rewards.Rewards.discover()) {
+        try (Rewards r = Rewards.discover()) {
             builtIn = r.ids();
         }
         List<String> ids = new ArrayList<>();
-        for (dev.qdecode.rewards.Rewards.Term t : dev.qdecode.rewards.Rewards.terms(specs)) {
+        for (Rewards.Term t : Rewards.terms(specs)) {
             if (!builtIn.contains(t.id()) && !ids.contains(t.id())) {
                 ids.add(t.id());
             }
@@ -464,7 +477,7 @@ final class EvaluateCommand implements Callable<Integer> {
      * @throws CliException (bad input) naming the reward, the run, the jar and {@code --plugin}
      */
     private List<Path> runPlugins(Map<String, String> run, List<String> ids) {
-        com.google.gson.Gson g = new com.google.gson.Gson();
+        Gson g = new Gson();
         String[] paths = g.fromJson(run.get("plugins"), String[].class);
         String[] hashes = g.fromJson(run.get("plugins_sha256"), String[].class);
         String what = "--policy " + policy + ": the run's reward '" + String.join("', '", ids) + "' comes from its "
@@ -477,7 +490,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new CliException(what + jar + ", which is not there (recorded by qdecode train" + remedy,
                         ExitCodes.BAD_INPUT);
             }
-            String sha = dev.qdecode.data.Datasets.sha256(jar);
+            String sha = Datasets.sha256(jar);
             if (hashes == null || i >= hashes.length || !sha.equals(hashes[i])) {
                 throw new CliException(what + jar + ", which changed since the run was trained (sha256 " + sha
                         + ", the run's: " + (hashes == null || i >= hashes.length ? "none" : hashes[i])
@@ -495,6 +508,12 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The start-up line of a reward taken from the run ({@link #runRewards}); null if none. */
     private String rewardNote;
+
+    /**
+     * The positive threshold the run recorded, when its reward is taken from the run ({@link #runRewards}) and it
+     * recorded one: the default of {@code --positive-threshold} then; null otherwise.
+     */
+    private Double runThreshold;
 
     /** --out, or the policy's run directory's evaluation/ folder. */
     private Path outDir() {
@@ -529,7 +548,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 w.commit();
             }
             JsonObject j = new JsonObject();
-            com.google.gson.JsonArray reward = new com.google.gson.JsonArray();
+            JsonArray reward = new JsonArray();
             specs.forEach(reward::add);
             j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
             j.add("base", base.toJson());

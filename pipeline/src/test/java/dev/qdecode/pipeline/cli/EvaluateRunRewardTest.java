@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code evaluate --task continuation} without {@code --reward} scores a run on the reward it was trained for,
  * as {@code train} recorded it, and says so: it scored every run with VADER, whatever the run was trained on, and
- * named the reward nowhere. An explicit {@code --reward} still wins.
+ * named the reward nowhere. The run's positive threshold comes with its reward. An explicit {@code --reward} still
+ * wins.
  */
 class EvaluateRunRewardTest {
     private static final String MIX = "afinn+0.5*length:min=20";
@@ -28,6 +29,10 @@ class EvaluateRunRewardTest {
         return c.getAsJsonObject(policy).get("mean_reward").getAsDouble();
     }
 
+    private static double rate(JsonObject c, String policy) {
+        return c.getAsJsonObject(policy).get("positive_rate").getAsDouble();
+    }
+
     @Test
     void aRunIsScoredOnItsOwnRewardUnlessAnotherIsGiven(@TempDir Path tmp) throws Exception {
         Path prompts = Files.writeString(tmp.resolve("p.tsv"), "prompt\nOnce upon a time\nTom went to the park.\n");
@@ -35,6 +40,7 @@ class EvaluateRunRewardTest {
         CliRunner.Result r = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--reward", MIX,
                 "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens", "1",
                 "--batch-size", "4", "--updates-per-rollout", "1", "--eval-limit", "2", "--eval-samples", "1",
+                "--positive-threshold", "-0.6",
                 "--prompts", prompts.toString(), "--eval-prompts", prompts.toString(), "--out", run.toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
         String[] common = {"evaluate", "--policy", run.toString(), "--prompts", prompts.toString(), "--samples", "1"};
@@ -57,6 +63,10 @@ class EvaluateRunRewardTest {
         assertEquals(mean(n, "base"), mean(d, "base"), 0.0);
         assertEquals(mean(n, "trained"), mean(d, "trained"), 0.0);
         assertTrue(mean(d, "base") < 0, d.toString());
+        // the run's --positive-threshold -0.6 goes with its reward (every reward here is about -0.5); a named
+        // reward takes the threshold's own default, 0
+        assertEquals(1.0, rate(d, "base"), 0.0, d.toString());
+        assertEquals(0.0, rate(n, "base"), 0.0, n.toString());
 
         // an explicit --reward wins, and is named
         Path vader = tmp.resolve("vader");
