@@ -102,6 +102,12 @@ class SftDataTest {
         }
     }
 
+    /** A translation config training and evaluating on {@code data} ({@code {source} =} prompts) into tmp/out. */
+    private static SftConfig translationConfig(Path data, Path model, int bleuSamples, Path tmp) {
+        return new SftConfig("translation", data, data, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
+                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, bleuSamples, 1, tmp.resolve("out"));
+    }
+
     /**
      * A too-long second reference is named by its row's FILE:LINE and id, and which reference it is (before,
      * only the first reference was encoded, so the row passed and the second was never trained on).
@@ -113,8 +119,7 @@ class SftDataTest {
         Path data = Files.writeString(tmp.resolve("train.jsonl"),
                 "{\"id\": \"a1\", \"en\": \"A cat.\", \"de\": \"Eine Katze.\"}\n"
                 + "{\"id\": \"b7\", \"en\": \"A dog.\", \"de\": [\"Ein Hund.\", \"" + longRef + "\"]}\n");
-        SftConfig cfg = new SftConfig("translation", data, data, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
-                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 2, 1, tmp.resolve("out"));
+        SftConfig cfg = translationConfig(data, model, 2, tmp);
         try (TextTokenizer tok = TextTokenizer.load(model)) {
             PromptFormat fmt = PromptFormat.forModel(model, tok);
             int longest = fmt.encode(tok, "A dog.").length + tok.encode(longRef, false).length + 1;
@@ -145,8 +150,7 @@ class SftDataTest {
                 + "{\"id\": \"b2\", \"en\": \"A cat.\", \"de\": \"Eine Katze.\"}\n"
                 + "{\"id\": \"c3\", \"en\": \"A dog.\", \"de\": [\"Ein Hund.\", \"Ein Hund.\", \"" + longRef
                 + "\", \"Ein Hund.\"]}\n");
-        SftConfig cfg = new SftConfig("translation", data, data, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
-                1e-3, 0, "constant", 0, 1.0, 0, 1, 0, 3, 1, tmp.resolve("out"));
+        SftConfig cfg = translationConfig(data, model, 3, tmp);
         try (TextTokenizer tok = TextTokenizer.load(model)) {
             PromptFormat fmt = PromptFormat.forModel(model, tok);
             int longest = fmt.encode(tok, "A dog.").length + tok.encode(longRef, false).length + 1;
