@@ -102,6 +102,15 @@ class SftDataTest {
         }
     }
 
+    /** A German reference longer than the examples' other texts (TinyStories-656K's tokenizer splits it finely). */
+    private static final String LONG_REFERENCE =
+            "Ein Hund rennt sehr schnell über die große grüne Wiese hinter dem alten roten Haus am See.";
+
+    /** The tiny real model whose tokenizer the multi-reference tests encode with. */
+    private static Path tinyStories() {
+        return Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
+    }
+
     /** A translation config training and evaluating on {@code data} ({@code {source} =} prompts) into tmp/out. */
     private static SftConfig translationConfig(Path data, Path model, int bleuSamples, Path tmp) {
         return new SftConfig("translation", data, data, null, null, "{source} =", model, null, null, 1, 0, 1, 0,
@@ -114,8 +123,8 @@ class SftDataTest {
      */
     @Test
     void aTooLongSecondReferenceIsNamedByLineAndReference(@TempDir Path tmp) throws Exception {
-        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
-        String longRef = "Ein Hund rennt sehr schnell über die große grüne Wiese hinter dem alten roten Haus am See.";
+        Path model = tinyStories();
+        String longRef = LONG_REFERENCE;
         Path data = Files.writeString(tmp.resolve("train.jsonl"),
                 "{\"id\": \"a1\", \"en\": \"A cat.\", \"de\": \"Eine Katze.\"}\n"
                 + "{\"id\": \"b7\", \"en\": \"A dog.\", \"de\": [\"Ein Hund.\", \"" + longRef + "\"]}\n");
@@ -143,8 +152,8 @@ class SftDataTest {
      */
     @Test
     void aRepeatedReferenceOfARowIsOneExample(@TempDir Path tmp) throws Exception {
-        Path model = Path.of(System.getProperty("qdecode.shared")).resolve("models/TinyStories-656K");
-        String longRef = "Ein Hund rennt sehr schnell über die große grüne Wiese hinter dem alten roten Haus am See.";
+        Path model = tinyStories();
+        String longRef = LONG_REFERENCE;
         Path data = Files.writeString(tmp.resolve("train.jsonl"),
                 "{\"id\": \"a1\", \"en\": \"A dog runs.\", \"de\": [\"Ein Hund rennt.\", \"Ein Hund rennt.\"]}\n"
                 + "{\"id\": \"b2\", \"en\": \"A cat.\", \"de\": \"Eine Katze.\"}\n"
