@@ -2,12 +2,16 @@ package dev.qdecode.pipeline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Runs the CLI in-process and captures its output. */
 final class CliRunner {
@@ -20,6 +24,37 @@ final class CliRunner {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
         return new Result(code, out.toString(), err.toString());
+    }
+
+    /**
+     * Runs the CLI with these arguments in its own JVM, sends it SIGINT (Ctrl-C) once {@code out/checkpoint.qdq}
+     * exists, and checks that it stopped with {@link ExitCodes#INTERRUPTED}. Skipped (a JUnit assumption) where
+     * this process ignores SIGINT ({@link #sigintIgnored}).
+     *
+     * @param out the run directory whose first checkpoint triggers the interrupt
+     * @param log where the child's output goes
+     * @param args the CLI arguments
+     * @return the child's output
+     */
+    static String interruptedAfterCheckpoint(Path out, Path log, List<String> args) throws Exception {
+        assumeFalse(sigintIgnored(), "SIGINT is ignored in this process (started in the background?), so the child "
+                + "run cannot be interrupted with it");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DJL_OFFLINE", "true");
+        Process p = pb.start();
+        while (!Files.exists(out.resolve("checkpoint.qdq")) && p.isAlive()) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), Files.readString(log));
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(log);
+        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), text);
+        return text;
     }
 
     /**

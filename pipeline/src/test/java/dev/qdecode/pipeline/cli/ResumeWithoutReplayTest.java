@@ -3,13 +3,10 @@ package dev.qdecode.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,26 +28,7 @@ class ResumeWithoutReplayTest {
 
     /** Starts the run in its own JVM, sends it SIGINT after its first checkpoint, and returns its output. */
     private static String interrupted(Path tmp, Path out, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(trainArgs(out, more));
-        Path log = tmp.resolve(out.getFileName() + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("DJL_OFFLINE", "true");
-        assumeFalse(CliRunner.sigintIgnored(), "SIGINT is ignored in this process (started in the background?), so "
-                + "the child run cannot be interrupted with it");
-        Process p = pb.start();
-        while (!Files.exists(out.resolve("checkpoint.qdq")) && p.isAlive()) {
-            Thread.sleep(20);
-        }
-        assertTrue(p.isAlive(), Files.readString(log));
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
-        assertEquals(0, kill.waitFor());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String text = Files.readString(log);
-        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), text);
-        return text;
+        return CliRunner.interruptedAfterCheckpoint(out, tmp.resolve(out.getFileName() + ".log"), trainArgs(out, more));
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.qdecode.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,28 +34,12 @@ class TrainResumeColumnsTest {
         Path run = tmp.resolve("run");
 
         // started with the columns given, in its own JVM, and stopped with Ctrl-C after its first checkpoint
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(),
+        String first = CliRunner.interruptedAfterCheckpoint(run, tmp.resolve("first.log"), List.of(
                 "train", "--task", "translation", "--model", CliRunner.model("stories260K"), "--data", data.toString(),
                 "--dev", dev.toString(), "--source-column", "en", "--target-column", "fr", "--episodes", "320",
                 "--rollout-episodes", "16", "--max-new-tokens", "4", "--batch-size", "16", "--updates-per-rollout", "1",
                 "--eval-every", "0", "--checkpoint-every", "16", "--eval-limit", "2", "--eval-samples", "1",
                 "--save-replay", "--seed", "3", "--out", run.toString()));
-        Path log = tmp.resolve("first.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("DJL_OFFLINE", "true");
-        assumeFalse(CliRunner.sigintIgnored(), "SIGINT is ignored in this process (started in the background?), so "
-                + "the child run cannot be interrupted with it");
-        Process p = pb.start();
-        while (!Files.exists(run.resolve("checkpoint.qdq")) && p.isAlive()) {
-            Thread.sleep(20);
-        }
-        assertTrue(p.isAlive(), Files.readString(log));
-        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String first = Files.readString(log);
-        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), first);
         assertTrue(first.contains("(continue with: qdecode train --resume --out " + run + ")"), first);
         assertFalse(Files.exists(run.resolve(DqnTrainer.SUMMARY_FILE)), first);
         Map<String, String> started = DqnTrainer.checkpointInfo(run);
