@@ -9,6 +9,13 @@ import java.util.Objects;
  * {@code minilm-q} (its int8-quantized ONNX export, about 1.4 times faster, embeddings within about
  * 0.01 cosine of fp32). Both run on DJL's OnnxRuntime engine from the model files shipped on the
  * classpath; nothing is downloaded.
+ *
+ * <p>An application that embeds a MiniLM encoder and may be ended by a signal (Ctrl-C, SIGTERM) should
+ * call {@link dev.qdecode.models.NativeCalls#handleTerminationSignals()} first thing in its {@code main},
+ * as qdecode's own command line does: ONNX Runtime frees its native environment from a shutdown hook of
+ * its own, and without that handler the JVM can crash (SIGSEGV in {@code libonnxruntime}) when a signal
+ * arrives during an encoder call (without it, only calls that would start once the JVM is ending are
+ * held back).
  */
 public final class SentenceEncoders {
     /** The batch size used when none is given. */
