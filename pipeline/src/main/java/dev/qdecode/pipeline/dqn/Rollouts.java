@@ -86,7 +86,7 @@ final class Rollouts {
         PromptEncoder counter = new PromptEncoder(tokenizer, format, true, false, Integer.MAX_VALUE);
         for (int i = 0; i < prompts.size(); i++) {
             int[] all = format.encode(tokenizer, prompts.get(i));
-            int n = all.length == 0 ? 0 : counter.encode(prompts.get(i), i, 0).ids().length;
+            int n = all.length == 0 ? 0 : counter.encodeFormatted(all, i, 0).ids().length; // tokenized once
             if (n > room) {
                 throw new IllegalArgumentException((file == null ? "" : file + ": ") + what + " " + (i + 1) + " has "
                         + n + " tokens; with --max-new-tokens " + cfg.maxNewTokens() + " it exceeds the model's "
