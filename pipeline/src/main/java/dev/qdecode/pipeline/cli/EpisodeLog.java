@@ -22,6 +22,14 @@ final class EpisodeLog implements DqnTrainer.EvalLog, AutoCloseable {
     static final String FILE = "episodes.jsonl";
     private static final List<String> COLUMNS = List.of("policy", "prompt", "prompt_ids", "tokens", "text", "kl",
             "rng_state");
+    /**
+     * What the {@code kl} column holds ({@link DqnTrainer.EvalEpisode#kl}), recorded with the episodes
+     * ({@link ResumableOutput#defineColumn}): a resume of episodes written under another definition (or, by an
+     * earlier qdecode, none: the sampled-token estimate, then the exact KL to the full-vocabulary π_ref) is
+     * refused. Change it whenever that definition changes.
+     */
+    static final String KL_DEFINITION = "exact KL(pi || pi_ref) summed over the episode's states, pi_ref the base "
+            + "model renormalised over the candidates";
 
     private final ResumableOutput out;
     private final int perPolicy;
@@ -73,6 +81,7 @@ final class EpisodeLog implements DqnTrainer.EvalLog, AutoCloseable {
         used.put("min_new_tokens", Integer.toString(cfg.minNewTokens()));
         o.note("policy_config", used);
         try {
+            o.defineColumn("kl", KL_DEFINITION);
             return new EpisodeLog(o, perPolicy);
         } catch (RuntimeException e) {
             o.close();

@@ -316,6 +316,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         GenerationConfig cfg = beam.apply(GenerationConfig.stepwise(SamplingConfig.greedyDecoding(), maxNewTokens, 1,
                 List.of(), 1, 32, false, false), spec, unread);
+        policyOptions.resolveHead(false); // the record shows the head that scores, not null when --head is not given
         PrintWriter err = spec.commandLine().getErr();
         // from here on Ctrl-C stops after the current batch, so the translations so far are kept
         Interrupts.install(err, "the translations so far, after the current batch");

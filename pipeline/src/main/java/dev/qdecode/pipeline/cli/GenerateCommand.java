@@ -155,6 +155,9 @@ final class GenerateCommand implements Callable<Integer> {
                     + "is not a log-probability to sum over a beam (expected --mode guided with --beams " + cfg.beams()
                     + ")");
         }
+        if (policy != null) {
+            policyOptions.resolveHead(false); // the record shows the head that scores, not null when --head is not given
+        }
         if (output != null) {
             // from here on Ctrl-C stops at the next batch boundary, so the output is closed properly
             Interrupts.install(err, "the rows generated so far, after the current batch");

@@ -12,13 +12,19 @@ import sun.misc.SignalHandler;
  * then exits with {@link ExitCodes#INTERRUPTED} and says how to resume); a second one quits at once (after
  * the native inference call in flight, if any: see {@link #quitNow}).
  * A job that cannot save its work says so ({@link #quitWithNotice}). Commands that call neither keep the
- * JVM's default: Ctrl-C ends them.
+ * handler in place before (in the CLI, {@code Main}'s {@link NativeCalls#handleTerminationSignals()}: Ctrl-C ends
+ * them once no native call is in flight), and {@link #restoreDefault()} gives SIGINT back to it.
  *
  * <p>{@code sun.misc.Signal} (module jdk.unsupported) is used because the JDK has no public way to
  * handle SIGINT without the JVM shutting down; a shutdown hook cannot let the job finish its step.
  */
 final class Interrupts {
     private static final AtomicBoolean REQUESTED = new AtomicBoolean();
+    /**
+     * The SIGINT handler in place before this class installed its own, which {@link #restoreDefault()} puts back;
+     * null while none of this class's handlers is installed.
+     */
+    private static SignalHandler before;
 
     private Interrupts() {}
 
@@ -66,15 +72,33 @@ final class Interrupts {
         Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
     }
 
-    /** Gives Ctrl-C back to the JVM's default (it ends the process), e.g. once a job's unsaved work is done. */
+    /**
+     * Gives Ctrl-C back to the handler that was in place before {@link #install} or {@link #quitWithNotice} (in the
+     * CLI, {@link NativeCalls#handleTerminationSignals()}'s, which ends the process once no ONNX Runtime call is in
+     * flight), e.g. once a job's work is saved; nothing changes when neither installed a handler.
+     */
     static synchronized void restoreDefault() {
-        handle(SignalHandler.SIG_DFL);
+        if (before == null) {
+            return;
+        }
+        try {
+            Signal.handle(new Signal("INT"), before);
+        } catch (IllegalArgumentException e) {
+            // cannot happen where ours was installed; the handler stays as it is
+        }
+        before = null;
     }
 
-    /** Sets the SIGINT handler, where the platform lets the JVM have one. */
+    /**
+     * Sets the SIGINT handler, where the platform lets the JVM have one, keeping the one it replaces for
+     * {@link #restoreDefault()} unless that is one of this class's own.
+     */
     private static void handle(SignalHandler h) {
         try {
-            Signal.handle(new Signal("INT"), h);
+            SignalHandler old = Signal.handle(new Signal("INT"), h);
+            if (before == null) {
+                before = old;
+            }
         } catch (IllegalArgumentException e) {
             // no SIGINT on this platform, or the JVM reserves it (-Xrs): the default stays
         }

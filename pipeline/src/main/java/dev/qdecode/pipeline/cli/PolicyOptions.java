@@ -89,6 +89,19 @@ final class PolicyOptions {
     }
 
     /**
+     * Sets {@code --head} to the head that scores, {@code online} or {@code target} ({@code byDefault} when it was
+     * not given), so that an output's record of its options holds the value used, as it does for every option
+     * with a default, instead of null.
+     *
+     * @param byDefault the task's choice when --head is not given (true: the target head)
+     * @throws CommandLine.ParameterException (usage, with the hint to the command's --help) when --head is neither
+     *     online nor target
+     */
+    void resolveHead(boolean byDefault) {
+        head = targetHead(byDefault) ? "target" : "online";
+    }
+
+    /**
      * Loads a run's head with these settings.
      *
      * @param policy the run directory or checkpoint

@@ -236,6 +236,33 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     /**
+     * Records what a column of the rows means (under {@code column_definitions} in the record), so that a later
+     * change of its definition can be told from the record, and on a resume refuses rows whose record gives
+     * another definition or none (rows written before the definition was recorded): continuing them would mix
+     * values of two meanings in one column. Call it right after {@link #open}, before any row is written.
+     *
+     * @param column the column's name, e.g. {@code kl}
+     * @param definition what its values are now, in a few words
+     * @throws CliException (usage) on a resume of rows written under another definition, naming the file and the
+     *     definition expected
+     */
+    void defineColumn(String column, String definition) {
+        Object all = run.computeIfAbsent("column_definitions", k -> new LinkedHashMap<String, Object>());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> defs = (Map<String, Object>) all;
+        defs.put(column, definition);
+        if (resumed) {
+            Object then = was.get("column_definitions") instanceof Map<?, ?> m ? m.get(column) : null;
+            if (!definition.equals(then)) {
+                throw new CliException("--resume: " + partFile() + ": its " + column + " values were written "
+                        + (then == null ? "by an earlier qdecode, whose record does not define them" : "as '" + then
+                                + "'") + " (expected '" + definition + "', as this qdecode writes them; continuing "
+                        + "would mix both in one column: use --overwrite to start again)", ExitCodes.USAGE);
+            }
+        }
+    }
+
+    /**
      * Records what the inputs resolved to once they are loaded (the model's files, the prompt format,
      * the policy's checkpoints), or, on a resume, refuses values that differ from the run's, naming each.
      *

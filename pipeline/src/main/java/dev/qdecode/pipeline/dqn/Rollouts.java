@@ -45,8 +45,6 @@ final class Rollouts {
     private final CausalLM model;
     private final TextTokenizer tokenizer;
     private final PromptEncoder encoder;
-    /** Demonstrations follow given tokens from the formatted prompt as it is: no token healing. */
-    private final PromptEncoder plainEncoder;
     private final DqnConfig cfg;
     private final Candidates candidates;
     private final PromptFormat format;
@@ -60,7 +58,6 @@ final class Rollouts {
         this.format = format;
         this.cfg = cfg;
         this.encoder = new PromptEncoder(tokenizer, format, true, false, model.config().maxPositions());
-        this.plainEncoder = new PromptEncoder(tokenizer, format, false, false, model.config().maxPositions());
         this.candidates = Candidates.of(cfg);
         int[] a = tokenizer.eosIds() == null ? new int[0] : tokenizer.eosIds();
         int[] b = model.config().eosTokenIds() == null ? new int[0] : model.config().eosTokenIds();
@@ -89,7 +86,7 @@ final class Rollouts {
         PromptEncoder counter = new PromptEncoder(tokenizer, format, true, false, Integer.MAX_VALUE);
         for (int i = 0; i < prompts.size(); i++) {
             int[] all = format.encode(tokenizer, prompts.get(i));
-            int n = all.length == 0 ? 0 : counter.encode(prompts.get(i), i, 0).ids().length;
+            int n = all.length == 0 ? 0 : counter.encodeFormatted(all, i, 0).ids().length; // tokenized once
             if (n > room) {
                 throw new IllegalArgumentException((file == null ? "" : file + ": ") + what + " " + (i + 1) + " has "
                         + n + " tokens; with --max-new-tokens " + cfg.maxNewTokens() + " it exceeds the model's "
@@ -120,7 +117,7 @@ final class Rollouts {
      * @return the episodes, in prompt order
      */
     List<Episode> run(List<String> prompts, QHead head, double epsilon, Rng rng, boolean record) {
-        return run(prompts, null, head, epsilon, rng, record, cfg.rolloutTemperature());
+        return run(prompts, null, null, head, epsilon, rng, record, cfg.rolloutTemperature());
     }
 
     /**
@@ -134,35 +131,44 @@ final class Rollouts {
      * @return the episodes, in prompt order
      */
     List<Episode> sample(List<String> prompts, QHead head, Rng rng) {
-        return run(prompts, null, head, 0.0, rng, false, 1.0);
+        return run(prompts, null, null, head, 0.0, rng, false, 1.0);
     }
 
     /**
-     * Runs one batch of demonstrations: each episode takes the given tokens (teacher forcing, no token
-     * healing), up to the first EOS or the new-token limit; a token outside C(s) joins it. States,
-     * candidates and rewards are recorded as for rollouts, so a demonstration is an ordinary replay
-     * episode.
+     * Runs one batch of demonstrations: each episode takes the given tokens (teacher forcing) up to the first
+     * EOS or the new-token limit; a token outside C(s) joins it. The prompt is encoded as for rollouts, with
+     * token healing ({@link #checkFit} counts it so): the episode starts from the same state as a rollout of the
+     * prompt, and its first forced token is the one that healing backed up, so the model sees the formatted
+     * prompt followed by the target. States, candidates and rewards are recorded as for rollouts, so a
+     * demonstration is an ordinary replay episode.
      *
      * @param prompts the prompt texts
      * @param targets the target tokens after each prompt, without EOS (the model's first EOS id, as
      *     {@code qdecode sft} trains it, is appended)
-     * @return the episodes, in prompt order, with their steps recorded
+     * @return the episodes, in prompt order, with their steps recorded; their tokens start with the backed-up
+     *     prompt token, if any, whose text is not part of the episode's text
      */
     List<Episode> demonstrate(List<String> prompts, List<int[]> targets) {
         int[] b = model.config().eosTokenIds();
         int eos = b != null && b.length > 0 ? b[0] : eosIds.length > 0 ? eosIds[0] : -1;
         int[][] forced = new int[targets.size()][];
+        PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[prompts.size()];
         for (int i = 0; i < forced.length; i++) {
             int[] t = targets.get(i);
-            forced[i] = eos < 0 ? t.clone() : Arrays.copyOf(t, t.length + 1);
-            if (eos >= 0) {
-                forced[i][t.length] = eos;
-            }
-            if (forced[i].length == 0) {
+            if (t.length == 0 && eos < 0) {
                 throw new IllegalArgumentException("demonstration " + (i + 1) + ": expected at least one target token");
             }
+            int[] all = format.encode(tokenizer, prompts.get(i));
+            prep[i] = encoder.encodeFormatted(all, i, cfg.maxNewTokens());
+            int backedUp = all.length - prep[i].ids().length; // re-created by the first forced token
+            forced[i] = new int[backedUp + t.length + (eos < 0 ? 0 : 1)];
+            System.arraycopy(all, prep[i].ids().length, forced[i], 0, backedUp);
+            System.arraycopy(t, 0, forced[i], backedUp, t.length);
+            if (eos >= 0) {
+                forced[i][forced[i].length - 1] = eos;
+            }
         }
-        return run(prompts, forced, null, 0.0, null, true, 1.0);
+        return run(prompts, prep, forced, null, 0.0, null, true, 1.0);
     }
 
     /** Refuses a batch of {@code n} episodes whose estimated memory ({@link DecodeMemory}) exceeds the heap. */
@@ -172,17 +178,25 @@ final class Rollouts {
                 "--rollout-episodes or --max-new-tokens");
     }
 
-    private List<Episode> run(List<String> prompts, int[][] forced, QHead head, double epsilon, Rng rng,
-            boolean record, double temperature) {
+    /**
+     * The episodes of a batch.
+     *
+     * @param encoded the prompts as {@link #encoder} encodes them, or null to encode them here
+     * @param forced per prompt, the tokens to take (demonstrations), or null to choose them
+     */
+    private List<Episode> run(List<String> prompts, PromptEncoder.Encoded[] encoded, int[][] forced, QHead head,
+            double epsilon, Rng rng, boolean record, double temperature) {
         long start = System.nanoTime();
         int n = prompts.size();
         int vocab = model.config().vocabSize();
         int dim = model.config().hiddenSize();
         checkMemory(n, 0); // before encoding: what cannot fit even without its prompts is refused at once
-        PromptEncoder.Encoded[] prep = new PromptEncoder.Encoded[n];
+        PromptEncoder.Encoded[] prep = encoded != null ? encoded : new PromptEncoder.Encoded[n];
         int[][] ids = new int[n][];
         for (int i = 0; i < n; i++) {
-            prep[i] = (forced == null ? encoder : plainEncoder).encode(prompts.get(i), i, cfg.maxNewTokens());
+            if (encoded == null) {
+                prep[i] = encoder.encode(prompts.get(i), i, cfg.maxNewTokens());
+            }
             ids[i] = prep[i].ids();
         }
         checkMemory(n, DecodeMemory.longest(ids));

@@ -78,7 +78,22 @@ public final class PromptEncoder {
      */
     public Encoded encode(String prompt, int index, int maxNewTokens) {
         Objects.requireNonNull(prompt, "prompt");
-        int[] ids = format.encode(tokenizer, prompt);
+        return encodeFormatted(format.encode(tokenizer, prompt), index, maxNewTokens);
+    }
+
+    /**
+     * {@link #encode} of a prompt already formatted and tokenized ({@code format.encode(tokenizer, prompt)}), for a
+     * caller that needs those ids too (e.g. the token that healing backs up) without tokenizing the prompt twice.
+     *
+     * @param formatted the prompt's ids in the prompt format, as {@link PromptFormat#encode} gives them (not modified)
+     * @param index the prompt's position (for error messages, 0-based)
+     * @param maxNewTokens the tokens that will be generated after it
+     * @return the encoded prompt
+     * @throws GenerationException as {@link #encode}
+     * @throws NullPointerException naming {@code formatted} when it is null
+     */
+    public Encoded encodeFormatted(int[] formatted, int index, int maxNewTokens) {
+        int[] ids = Objects.requireNonNull(formatted, "formatted");
         if (ids.length == 0) {
             throw new GenerationException("prompt " + (index + 1) + " is empty after encoding: expected at least one "
                     + "token", true);

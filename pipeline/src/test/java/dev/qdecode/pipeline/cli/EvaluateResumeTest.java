@@ -118,6 +118,39 @@ class EvaluateResumeTest {
         assertTrue(!resumed.getAsJsonObject("options").has("--max-new-tokens"), resumed.toString());
     }
 
+    /**
+     * The record says what the kl column holds; a resume of episodes whose record defines it otherwise, or not at
+     * all (written by a qdecode from before the exact KL), is refused with one line, not continued into a column
+     * of mixed meanings (it was: old sampled-token values and new exact ones averaged into one "KL to pi_ref").
+     */
+    @Test
+    void episodesWrittenUnderAnotherKlDefinitionAreNotResumed(@TempDir Path tmp) throws Exception {
+        String[] common = trainAndEvaluate(tmp, 16);
+        Path full = tmp.resolve("full");
+        JsonObject rec = JsonParser.parseString(Files.readString(ResumableOutput.runFile(full.resolve(EpisodeLog.FILE))))
+                .getAsJsonObject();
+        assertEquals(EpisodeLog.KL_DEFINITION, rec.getAsJsonObject("column_definitions").get("kl").getAsString());
+        List<String> rows = Files.readAllLines(full.resolve(EpisodeLog.FILE));
+
+        Path cut = Files.createDirectories(tmp.resolve("cut"));
+        Path part = cut.resolve(EpisodeLog.FILE + ".part");
+        Files.write(part, rows.subList(0, 144));
+        rec.remove("column_definitions"); // as a qdecode from before the marker wrote it
+        Files.writeString(ResumableOutput.runFile(part), rec.toString());
+        CliRunner.Result r = CliRunner.run(concat(common, cut.toString(), "--resume"));
+        CliRunner.assertUsage(r, "--resume: " + part + ": its kl values were written by an earlier qdecode, whose "
+                + "record does not define them (expected '" + EpisodeLog.KL_DEFINITION + "'");
+        assertEquals(rows.subList(0, 144), Files.readAllLines(part), "the interrupted episodes are kept as they were");
+
+        JsonObject other = new JsonObject();
+        other.addProperty("kl", "sampled-token estimate");
+        rec.add("column_definitions", other);
+        Files.writeString(ResumableOutput.runFile(part), rec.toString());
+        r = CliRunner.run(concat(common, cut.toString(), "--resume"));
+        CliRunner.assertUsage(r, "its kl values were written as 'sampled-token estimate' (expected '"
+                + EpisodeLog.KL_DEFINITION + "'");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

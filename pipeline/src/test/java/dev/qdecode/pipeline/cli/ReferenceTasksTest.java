@@ -87,6 +87,7 @@ class ReferenceTasksTest {
         }
         assertEquals("6", options.get("--max-new-tokens").getAsString());
         assertEquals("en", options.get("--source-column").getAsString());
+        assertEquals("\"online\"", options.get("--head").toString()); // the head used, not null
 
         // Beam search: both systems decoded with 3 beams, named so, and recorded in the scores.
         Result b = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model",

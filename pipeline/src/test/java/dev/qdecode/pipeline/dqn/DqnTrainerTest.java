@@ -578,7 +578,12 @@ class DqnTrainerTest {
             int eos = model.config().eosTokenIds()[0];
             float[][] rw = t.shapedRewardsForTest(eps);
             for (int i = 0; i < 3; i++) {
-                int[] want = java.util.Arrays.copyOf(targets.get(i), targets.get(i).length + 1);
+                // the prompt is token-healed as for rollouts: the token it backs up comes first
+                int[] all = fmt.encode(tok, prompts.get(i));
+                int backedUp = all.length - eps.get(i).promptIds().length;
+                int[] want = new int[backedUp + targets.get(i).length + 1];
+                System.arraycopy(all, all.length - backedUp, want, 0, backedUp);
+                System.arraycopy(targets.get(i), 0, want, backedUp, targets.get(i).length);
                 want[want.length - 1] = eos;
                 assertArrayEquals(want, eps.get(i).tokens(), refs.get(i));
                 assertEquals(refs.get(i), eps.get(i).text().strip());

@@ -105,4 +105,20 @@ class TokenHealingTextTest {
         assertFalse(settings.badInput());
         assertTrue(settings.getMessage().startsWith("--max-new-tokens 100000: "), settings.getMessage());
     }
+
+    /** {@link PromptEncoder#encodeFormatted} of the formatted ids is {@link PromptEncoder#encode} of the text. */
+    @Test
+    void encodingFormattedIdsIsEncodingTheText() {
+        for (boolean healing : new boolean[] {true, false}) {
+            PromptEncoder enc = new PromptEncoder(tok, PromptFormat.plain(), healing, false, model.config().maxPositions());
+            for (int i = 0; i < PROMPTS.size(); i++) {
+                PromptEncoder.Encoded text = enc.encode(PROMPTS.get(i), i, 8);
+                PromptEncoder.Encoded ids = enc.encodeFormatted(PromptFormat.plain().encode(tok, PROMPTS.get(i)), i, 8);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(text.ids(), ids.ids(), PROMPTS.get(i));
+                assertEquals(text.removedText(), ids.removedText(), PROMPTS.get(i));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(text.allowedFirst(), ids.allowedFirst(),
+                        PROMPTS.get(i));
+            }
+        }
+    }
 }
