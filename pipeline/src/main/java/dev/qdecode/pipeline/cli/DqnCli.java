@@ -29,6 +29,9 @@ final class DqnCli {
         return SharedDir.locate().resolve("data/prompts/story_prompts.dev.tsv");
     }
 
+    /** What a prompts file must hold, for the message naming a missing one. */
+    static final String PROMPTS_FILE = "a prompts file with a 'prompt' column";
+
     /**
      * Refuses an input file given by an option that is missing, a directory or unreadable: bad input (exit 3), one
      * line {@code OPTION FILE: why (expected WHAT)}.
@@ -48,10 +51,7 @@ final class DqnCli {
 
     /** The prompts of a file with their ids, read with {@link #promptReadOptions}; at least one. */
     static List<PromptExample> promptExamples(Path file, int limit, String option) {
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(option + " " + file + ": file not found (expected a prompts file with a 'prompt' column)",
-                    ExitCodes.BAD_INPUT);
-        }
+        requireReadableFile(option, file, PROMPTS_FILE);
         List<PromptExample> p = Datasets.prompts(file, promptReadOptions(limit)).examples();
         if (p.isEmpty()) {
             throw new DataException(file + ": no prompts found (expected at least one data row)");

@@ -539,6 +539,10 @@ final class TrainCommand implements Callable<Integer> {
             // the tokenizer can measure them.
             TaskOptions.Dialogues trainD = null;
             TaskOptions.Dialogues evalD = null;
+            TaskOptions.requireFiles(dialogue ? TaskOptions.DIALOGUE_FILE
+                    : translation ? TaskOptions.translationFile(srcCol, tgtCol) : DqnCli.PROMPTS_FILE,
+                    translation || dialogue ? "--data" : "--prompts", trainFile,
+                    translation || dialogue ? "--dev" : "--eval-prompts", evalFile);
             if (dialogue) {
                 trainD = TaskOptions.dialogue(trainFile, 0, "--data");
                 evalD = TaskOptions.dialogue(evalFile, limit, "--dev");
