@@ -217,6 +217,8 @@ final class SftCommand implements Callable<Integer> {
             TaskOptions.requireFiles("a " + cfg.task() + " file with columns '" + cfg.effectiveSourceColumn() + "' and '"
                     + cfg.effectiveTargetColumn() + "'", "--data", cfg.data(), "--dev", cfg.dev());
         }
+        TaskOptions.requireDistinctColumns("--source-column", cfg.effectiveSourceColumn(), "--target-column",
+                cfg.effectiveTargetColumn());
         checkOut(cfg);
         long limit;
         try {

@@ -234,9 +234,11 @@ final class TaskOptions {
      * all), the targets their references (all targets of a source that occurs more than once).
      */
     static Prompts translation(Path file, String source, String target, int limit, String option) {
-        List<TranslationExample> rows = load(file, option, translationFile(source, target),
-                () -> Datasets.translation(file, ReadOptions.defaults().withColumn("source", source)
-                        .withColumn("target", target).withLimit(limit)).examples());
+        List<TranslationExample> rows = load(file, option, translationFile(source, target), () -> {
+            requireDistinctColumns("--source-column", source, "--target-column", target);
+            return Datasets.translation(file, ReadOptions.defaults().withColumn("source", source)
+                    .withColumn("target", target).withLimit(limit)).examples();
+        });
         return Prompts.of(rows, TranslationExample::id, TranslationExample::source, TranslationExample::references);
     }
 
@@ -288,7 +290,27 @@ final class TaskOptions {
     }
 
     /**
-     * Reads a task file: a one-line error when it is missing or holds no examples.
+     * Refuses two column options that name the same column: bad usage (exit 2), naming both options, where the
+     * reader would name the data file (exit 3) for what the command line got wrong. Checked once the file is
+     * known to be there, so a missing file is named first.
+     *
+     * @param optionA the first option, e.g. {@code --source-column}
+     * @param a its column
+     * @param optionB the second option, e.g. {@code --target-column}
+     * @param b its column
+     * @throws CliException (usage) {@code --source-column en and --target-column en: the same column (expected a
+     *     different column for each)}
+     */
+    static void requireDistinctColumns(String optionA, String a, String optionB, String b) {
+        if (a.equals(b)) {
+            throw new CliException(optionA + " " + a + " and " + optionB + " " + b + ": the same column (expected a "
+                    + "different column for each)", ExitCodes.USAGE);
+        }
+    }
+
+    /**
+     * Reads a task file: a one-line error when it is missing or holds no examples; the reader runs once the file
+     * is known to be there (and may first check the options, {@link #requireDistinctColumns}).
      *
      * @param expected what the file should be, for the error (e.g. "labelled examples with columns …")
      */
@@ -501,9 +523,11 @@ final class TaskOptions {
      */
     static List<ClassificationExample> classification(Path file, String text, String label, int limit, String option,
             Verbalizer verbalizer) {
-        return load(file, option, classificationFile(text, label),
-                () -> Datasets.classification(file, ReadOptions.defaults().withColumn("text", text)
-                        .withColumn("label", label).withLimit(limit)
-                        .withAllowedLabels(verbalizer.labels().keySet())).examples());
+        return load(file, option, classificationFile(text, label), () -> {
+            requireDistinctColumns("--text-column", text, "--label-column", label);
+            return Datasets.classification(file, ReadOptions.defaults().withColumn("text", text)
+                    .withColumn("label", label).withLimit(limit)
+                    .withAllowedLabels(verbalizer.labels().keySet())).examples();
+        });
     }
 }
