@@ -405,8 +405,9 @@ final class TokenizerCommand implements Runnable {
                         String line = text.readLine();
                         return line != null && textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
                     } catch (CharacterCodingException e) {
+                        // the reader decodes ahead of the line read: the file is scanned for the bad byte's line
                         closeText();
-                        throw new CliException(textFile + ":" + (textLines + 1) + ": not valid UTF-8 text");
+                        throw Datasets.notUtf8(textFile, e);
                     } catch (IOException e) {
                         closeText();
                         throw new CliException(textFile + ": cannot read (" + e.getMessage() + ")");
