@@ -43,6 +43,22 @@ class MissingInputFilesTest {
     }
 
     /**
+     * A missing {@code sft --init} config says what was expected; it said "cannot read (PATH)", the path twice and
+     * no word of what was wrong.
+     */
+    @Test
+    void aMissingInitConfigSaysFileNotFound(@TempDir Path tmp) {
+        String missing = tmp.resolve("missing.json").toString();
+        String m30k = CliRunner.shared().resolve("data/multi30k/en-de.val.tsv").toString();
+        CliRunner.Result r = CliRunner.run("sft", "--task", "translation", "--template", "{source} =", "--init", missing,
+                "--tokenizer", CliRunner.model("stories260K"), "--data", m30k, "--dev", m30k, "--out",
+                tmp.resolve("out").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(java.util.List.of("qdecode: error: --init " + missing + ": file not found (expected a model config "
+                + "JSON, as a Hugging Face config.json, for a new model)"), r.err().lines().toList());
+    }
+
+    /**
      * A missing data file is named even where a column option does not fit the files given, or the other data
      * file has a column problem of its own: {@code tokenizer train --data MISSING.txt --columns en} said that
      * --columns is not for plain-text files (exit 2), and {@code train}, {@code sft} and the classification task
