@@ -188,10 +188,11 @@ public final class Datasets {
    * @param file the file, as the message should name it
    * @param cause the decoding failure, kept as the cause
    * @return the exception to throw (one line)
-   * @throws NullPointerException naming {@code file} when it is null
+   * @throws NullPointerException naming {@code file} or {@code cause} when it is null
    */
   public static DataException notUtf8(Path file, Throwable cause) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(cause, "cause");
     return Utf8.notUtf8(file, Sources.display(file), cause);
   }
 

@@ -211,8 +211,9 @@ final class SftCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--time-limit: expected 0 (none) or a positive number of minutes but got " + timeLimit);
         }
-        // both files are there before either is read (after the model loads): a missing --dev is named, not a
-        // column or value problem of the --data file read before it (a resume checks the run's own files itself)
+        // both files are there before either is read (SftTrainer reads them once the model is loaded): a missing
+        // --dev is named, not a column or value problem of the --data file read before it (a resume checks the
+        // run's own files itself)
         if (!resume) {
             TaskOptions.requireFiles("a " + cfg.task() + " file with columns '" + cfg.effectiveSourceColumn() + "' and '"
                     + cfg.effectiveTargetColumn() + "'", "--data", cfg.data(), "--dev", cfg.dev());
