@@ -285,7 +285,7 @@ class DqnCommandsTest {
         Result target = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--head", "target",
             "--resume"}, batch));
         assertEquals(ExitCodes.USAGE, target.code(), target.err());
-        assertTrue(target.err().contains("policy_head target (the run's: online)"), target.err());
+        assertTrue(target.err().contains("--head target (the run's: online)"), target.err()); // the option, not policy_head
         Result byFile = run(concat(new String[] {"generate", "--policy", runDir.resolve("checkpoint.qdq").toString(),
             "--resume"}, batch));
         assertEquals(ExitCodes.OK, byFile.code(), byFile.err());
