@@ -179,6 +179,24 @@ public final class Datasets {
   }
 
   /**
+   * The error for a file that is not valid UTF-8, as the table readers give it: the line and byte
+   * offset of its first invalid byte, found by scanning the file again ({@code FILE:LINE: not valid
+   * UTF-8: byte 0xFF at byte offset 1234 (the file must be UTF-8)}). For readers of other files
+   * (plain text, one segment per line), whose decoder fails where it happens to be decoding ahead,
+   * not at the line read.
+   *
+   * @param file the file, as the message should name it
+   * @param cause the decoding failure, kept as the cause
+   * @return the exception to throw (one line)
+   * @throws NullPointerException naming {@code file} or {@code cause} when it is null
+   */
+  public static DataException notUtf8(Path file, Throwable cause) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(cause, "cause");
+    return Utf8.notUtf8(file, Sources.display(file), cause);
+  }
+
+  /**
    * A value as data errors show it: single-quoted, cut to 60 characters, tabs and line breaks escaped.
    *
    * @param value the value

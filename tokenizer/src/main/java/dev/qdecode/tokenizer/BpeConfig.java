@@ -32,6 +32,14 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
     /** The special tokens every trained tokenizer has, at ids 0..3: unk, bos, eos, pad. */
     public static final List<String> DEFAULT_SPECIAL_TOKENS = List.of("<unk>", "<s>", "</s>", "<pad>");
 
+    /**
+     * The command-line option of the extra special tokens ({@code qdecode tokenizer train --special-tokens}), which
+     * the validation messages name, as those of the vocabulary size and minimum frequency name theirs.
+     */
+    public static final String SPECIAL_TOKENS_OPTION = "--special-tokens";
+
+    private static final String OPTION = SPECIAL_TOKENS_OPTION;
+
     /** Number of byte tokens: every byte value has one (so every text can be encoded). */
     static final int BYTE_TOKENS = 256;
 
@@ -42,9 +50,10 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
      * @param minFrequency see the record description
      * @param byteFallback see the record description
      * @param extraSpecialTokens see the record description
-     * @throws TokenizerException (one line) on a vocabulary size below the special + byte tokens, a
-     *     minimum frequency below 1, or an empty, whitespace-containing or duplicate special token, or
-     *     one spelled like a base piece that stands for other text (in byte-level style a byte
+     * @throws TokenizerException (one line, naming the command-line option: {@code --vocab-size},
+     *     {@code --min-frequency}, {@code --special-tokens TOKEN}) on a vocabulary size below the special +
+     *     byte tokens, a minimum frequency below 1, or an empty, whitespace-containing or duplicate special
+     *     token, or one spelled like a base piece that stands for other text (in byte-level style a byte
      *     character such as {@code Ġ}, in Llama style the word marker {@code ▁}) or any other single
      *     character
      * @throws NullPointerException naming {@code extraSpecialTokens} when it is null
@@ -55,17 +64,19 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
         List<String> extras = new ArrayList<>(extraSpecialTokens.size());
         for (String t : extraSpecialTokens) {
             if (t == null || t.isEmpty()) {
-                throw new TokenizerException("special tokens: an empty token (expected non-empty strings such as <sep>)");
+                throw new TokenizerException(OPTION + ": an empty token (expected non-empty tokens such as <sep>)");
             }
             if (t.codePoints().anyMatch(Character::isWhitespace)) {
-                throw new TokenizerException("special token \"" + t + "\" contains whitespace (expected e.g. <sep>)");
+                throw new TokenizerException(OPTION + " \"" + t + "\": contains whitespace (expected a token without "
+                        + "any, e.g. <sep>)");
             }
             if (!seen.add(t)) {
-                throw new TokenizerException("duplicate special token " + t + " (the defaults are "
-                        + String.join(", ", DEFAULT_SPECIAL_TOKENS) + "; every special token must be unique)");
+                throw new TokenizerException(OPTION + " " + t + ": duplicate special token (the defaults are "
+                        + String.join(", ", DEFAULT_SPECIAL_TOKENS) + "; expected each special token once)");
             }
             if (t.matches("<0x[0-9A-Fa-f]{2}>")) {
-                throw new TokenizerException("special token " + t + " collides with a byte token (<0x00>..<0xFF>)");
+                throw new TokenizerException(OPTION + " " + t + ": collides with a byte token (<0x00>..<0xFF>; "
+                        + "expected another token, e.g. <sep>)");
             }
             refuseBasePiece(t, byteFallback);
             extras.add(t);
@@ -97,20 +108,20 @@ public record BpeConfig(int vocabSize, int minFrequency, boolean byteFallback, L
     private static void refuseBasePiece(String token, boolean byteFallback) {
         if (byteFallback) {
             if (token.equals(String.valueOf(BpeWords.MARKER))) {
-                throw new TokenizerException("special token " + token + " is the word marker, which stands for "
+                throw new TokenizerException(OPTION + " " + token + ": the word marker, which stands for "
                         + "every space (expected a token such as <sep>)");
             }
         } else if (token.length() == 1) {
             for (int b = 0; b < BYTE_TOKENS; b++) {
                 if (BpeWords.BYTE_CHARS[b] == token.charAt(0) && (b < '!' || b > '~')) {
-                    throw new TokenizerException(String.format(java.util.Locale.ROOT, "special token %s is the "
+                    throw new TokenizerException(String.format(java.util.Locale.ROOT, "%s %s: the "
                             + "byte-level token of byte 0x%02X, which every text containing that byte is written "
-                            + "with (expected a token that is not such a byte character, e.g. <sep>)", token, b));
+                            + "with (expected a token that is not such a byte character, e.g. <sep>)", OPTION, token, b));
                 }
             }
         }
         if (token.codePointCount(0, token.length()) == 1) {
-            throw new TokenizerException("special token " + token + " is a single character, which would replace "
+            throw new TokenizerException(OPTION + " " + token + ": a single character, which would replace "
                     + "that character in every text (dropped where special tokens are skipped); expected a longer "
                     + "token such as <sep>");
         }

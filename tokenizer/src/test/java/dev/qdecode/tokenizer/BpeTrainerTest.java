@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -322,14 +323,43 @@ class BpeTrainerTest {
 
         TokenizerException dup = assertThrows(TokenizerException.class,
                 () -> BpeConfig.of(1000).withExtraSpecialTokens(List.of("<sep>", "<sep>")));
-        assertTrue(dup.getMessage().startsWith("duplicate special token <sep>"), dup.getMessage());
+        assertTrue(dup.getMessage().startsWith("--special-tokens <sep>: duplicate special token"), dup.getMessage());
         dup = assertThrows(TokenizerException.class, () -> BpeConfig.of(1000).withExtraSpecialTokens(List.of("<s>")));
-        assertTrue(dup.getMessage().startsWith("duplicate special token <s>"), dup.getMessage());
+        assertTrue(dup.getMessage().startsWith("--special-tokens <s>: duplicate special token (the defaults are <unk>, <s>,"),
+                dup.getMessage());
         assertThrows(TokenizerException.class, () -> BpeConfig.of(1000).withExtraSpecialTokens(List.of("a b")));
         assertThrows(TokenizerException.class, () -> BpeConfig.of(1000).withMinFrequency(0));
         for (TokenizerException e : List.of(small, data, empty, dup)) {
             assertFalse(e.getMessage().contains("\n"));
         }
+    }
+
+    /**
+     * Every refusal of a special token names the option it came from, {@code --special-tokens} (with the token),
+     * as the vocabulary-size and minimum-frequency refusals name theirs: the messages said "special token X …"
+     * or "duplicate special token X", which left a command-line user to guess the option to fix.
+     */
+    @Test
+    void specialTokenRefusalsNameTheOption() {
+        BpeConfig llama = BpeConfig.of(1000);
+        BpeConfig byteLevel = llama.withByteFallback(false);
+        Map<String, java.util.function.Supplier<BpeConfig>> cases = new LinkedHashMap<>();
+        cases.put("--special-tokens: an empty token", () -> llama.withExtraSpecialTokens(List.of("")));
+        cases.put("--special-tokens \"a b\": contains whitespace", () -> llama.withExtraSpecialTokens(List.of("a b")));
+        cases.put("--special-tokens <sep>: duplicate", () -> llama.withExtraSpecialTokens(List.of("<sep>", "<sep>")));
+        cases.put("--special-tokens </s>: duplicate", () -> llama.withExtraSpecialTokens(List.of("</s>")));
+        cases.put("--special-tokens <0x41>: collides with a byte token",
+                () -> llama.withExtraSpecialTokens(List.of("<0x41>")));
+        cases.put("--special-tokens ▁: the word marker", () -> llama.withExtraSpecialTokens(List.of("▁")));
+        cases.put("--special-tokens Ġ: the byte-level token of byte 0x20",
+                () -> byteLevel.withExtraSpecialTokens(List.of("Ġ")));
+        cases.put("--special-tokens a: a single character", () -> llama.withExtraSpecialTokens(List.of("a")));
+        cases.forEach((start, make) -> {
+            TokenizerException e = assertThrows(TokenizerException.class, make::get, start);
+            assertTrue(e.getMessage().startsWith(start), e.getMessage());
+            assertTrue(e.getMessage().contains("expected"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        });
     }
 
     /**
@@ -343,13 +373,13 @@ class BpeTrainerTest {
         BpeConfig byteLevel = BpeConfig.of(1000).withByteFallback(false);
         TokenizerException space = assertThrows(TokenizerException.class,
                 () -> byteLevel.withExtraSpecialTokens(List.of("<sep>", "Ġ")));
-        assertEquals("special token Ġ is the byte-level token of byte 0x20, which every text containing that byte "
+        assertEquals("--special-tokens Ġ: the byte-level token of byte 0x20, which every text containing that byte "
                 + "is written with (expected a token that is not such a byte character, e.g. <sep>)", space.getMessage());
         assertThrows(TokenizerException.class, () -> byteLevel.withExtraSpecialTokens(List.of("é"))); // byte 0xE9
         assertThrows(TokenizerException.class, () -> byteLevel.withExtraSpecialTokens(List.of("Ċ"))); // newline
         TokenizerException marker = assertThrows(TokenizerException.class,
                 () -> BpeConfig.of(1000).withExtraSpecialTokens(List.of("▁")));
-        assertEquals("special token ▁ is the word marker, which stands for every space (expected a token such as "
+        assertEquals("--special-tokens ▁: the word marker, which stands for every space (expected a token such as "
                 + "<sep>)", marker.getMessage());
 
         // ▁ is no piece of the byte-level style: a special token there only where a text spells it
@@ -374,7 +404,7 @@ class BpeTrainerTest {
                 TokenizerException e = assertThrows(TokenizerException.class,
                         () -> BpeConfig.of(1000).withByteFallback(fallback).withExtraSpecialTokens(List.of("<sep>", c)),
                         fallback + " " + c);
-                assertEquals("special token " + c + " is a single character, which would replace that character in"
+                assertEquals("--special-tokens " + c + ": a single character, which would replace that character in"
                         + " every text (dropped where special tokens are skipped); expected a longer token such as"
                         + " <sep>", e.getMessage());
             }

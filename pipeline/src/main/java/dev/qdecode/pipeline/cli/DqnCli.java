@@ -29,6 +29,9 @@ final class DqnCli {
         return SharedDir.locate().resolve("data/prompts/story_prompts.dev.tsv");
     }
 
+    /** What a prompts file must hold, for the message naming a missing one. */
+    static final String PROMPTS_FILE = "a prompts file with a 'prompt' column";
+
     /**
      * Refuses an input file given by an option that is missing, a directory or unreadable: bad input (exit 3), one
      * line {@code OPTION FILE: why (expected WHAT)}.
@@ -48,10 +51,7 @@ final class DqnCli {
 
     /** The prompts of a file with their ids, read with {@link #promptReadOptions}; at least one. */
     static List<PromptExample> promptExamples(Path file, int limit, String option) {
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(option + " " + file + ": file not found (expected a prompts file with a 'prompt' column)",
-                    ExitCodes.BAD_INPUT);
-        }
+        requireReadableFile(option, file, PROMPTS_FILE);
         List<PromptExample> p = Datasets.prompts(file, promptReadOptions(limit)).examples();
         if (p.isEmpty()) {
             throw new DataException(file + ": no prompts found (expected at least one data row)");
@@ -149,9 +149,46 @@ final class DqnCli {
      * The plug-in jars a run recorded, checked to be the same bytes: a resume loads them itself (its
      * --reward specs name their ids).
      *
-     * @throws CliException (bad input) when a jar is gone or changed
+     * @throws CliException (bad input) when a jar is gone or changed: {@code --resume RUN: the run's reward plug-in
+     *     JAR is not there (expected it back in place)}, or {@code … changed since the run started (sha256 NOW,
+     *     expected RECORDED)}
      */
     static List<Path> recordedPlugins(Map<String, String> provenance, Path runDir) {
+        return recordedPlugins(provenance, m -> "--resume " + runDir + ": the run's reward plug-in " + m.jar()
+                + (m.gone() ? " is not there (expected it back in place)"
+                        : " changed since the run started (sha256 " + m.sha256() + ", expected " + m.recorded() + ")"));
+    }
+
+    /**
+     * A plug-in jar a run recorded that is not the run's any more.
+     *
+     * @param jar the recorded path
+     * @param sha256 the jar's sha256 now; null when it is not there
+     * @param recorded the sha256 the run recorded, or {@code none} when it recorded none for this jar
+     */
+    record PluginMismatch(Path jar, String sha256, String recorded) {
+        /**
+         * Whether the jar is gone (else it changed).
+         *
+         * @return true when no file is at the recorded path
+         */
+        boolean gone() {
+            return sha256 == null;
+        }
+    }
+
+    /**
+     * The plug-in jars a run recorded ({@link #recordPlugins}), each checked to be there with the bytes it had
+     * (sha256): the one check of {@code train --resume} and of {@code evaluate} scoring a run on its own reward.
+     *
+     * @param provenance the run's provenance (its {@code plugins} and {@code plugins_sha256})
+     * @param refusal the one-line message for a jar that is gone or changed (the command's own words)
+     * @return the jars, in the recorded order; none when the run recorded none
+     * @throws CliException (bad input) with the refusal's message for the first jar gone or changed (a jar without
+     *     a recorded sha256 counts as changed)
+     */
+    static List<Path> recordedPlugins(Map<String, String> provenance,
+            java.util.function.Function<PluginMismatch, String> refusal) {
         if (!provenance.containsKey("plugins")) {
             return List.of();
         }
@@ -161,31 +198,17 @@ final class DqnCli {
         List<Path> jars = new java.util.ArrayList<>();
         for (int i = 0; i < paths.length; i++) {
             Path jar = Path.of(paths[i]);
+            String recorded = hashes == null || i >= hashes.length || hashes[i] == null ? "none" : hashes[i];
             if (!Files.isRegularFile(jar)) {
-                throw new CliException("--resume " + runDir + ": the run's reward plug-in " + jar + " is not there "
-                        + "(expected it back in place)", ExitCodes.BAD_INPUT);
+                throw new CliException(refusal.apply(new PluginMismatch(jar, null, recorded)), ExitCodes.BAD_INPUT);
             }
-            requireUnchanged("--resume " + runDir + ": the run's reward plug-in " + jar, jar, hashes[i]);
+            String sha = Datasets.sha256(jar);
+            if (!sha.equals(recorded)) {
+                throw new CliException(refusal.apply(new PluginMismatch(jar, sha, recorded)), ExitCodes.BAD_INPUT);
+            }
             jars.add(jar);
         }
         return jars;
-    }
-
-    /**
-     * Refuses a file a run recorded whose bytes changed since: {@code WHAT changed since the run started
-     * (sha256 NOW, expected RECORDED)}.
-     *
-     * @param what the start of the message, naming the file
-     * @param file the file
-     * @param recorded the sha256 the run recorded
-     * @throws CliException (bad input) when they differ
-     */
-    static void requireUnchanged(String what, Path file, String recorded) {
-        String sha = Datasets.sha256(file);
-        if (!sha.equals(recorded)) {
-            throw new CliException(what + " changed since the run started (sha256 " + sha + ", expected " + recorded
-                    + ")", ExitCodes.BAD_INPUT);
-        }
     }
 
     static void printTable(PrintWriter out, EvalMetrics base, EvalMetrics trained) {

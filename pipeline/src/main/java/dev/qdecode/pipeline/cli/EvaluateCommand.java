@@ -1,10 +1,8 @@
 package dev.qdecode.pipeline.cli;
 
-import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.qdecode.data.Datasets;
 import dev.qdecode.data.ReadOptions;
 import dev.qdecode.data.TranslationExample;
 import dev.qdecode.pipeline.dqn.DqnConfig;
@@ -472,34 +470,19 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /**
-     * The plug-in jars the run recorded, each checked to be there with the bytes it had (sha256), as {@code train
-     * --resume} checks them.
+     * The plug-in jars the run recorded, each checked to be there with the bytes it had (sha256) by the check
+     * {@code train --resume} makes ({@link DqnCli#recordedPlugins(Map, java.util.function.Function)}).
      *
      * @throws CliException (bad input) naming the reward, the run, the jar and {@code --plugin}
      */
     private List<Path> runPlugins(Map<String, String> run, List<String> ids) {
-        Gson g = new Gson();
-        String[] paths = g.fromJson(run.get("plugins"), String[].class);
-        String[] hashes = g.fromJson(run.get("plugins_sha256"), String[].class);
         String what = "--policy " + policy + ": the run's reward '" + String.join("', '", ids) + "' comes from its "
                 + "plug-in ";
         String remedy = "; expected it back in place, the plug-in given with --plugin, or another --reward)";
-        List<Path> jars = new ArrayList<>();
-        for (int i = 0; i < paths.length; i++) {
-            Path jar = Path.of(paths[i]);
-            if (!Files.isRegularFile(jar)) {
-                throw new CliException(what + jar + ", which is not there (recorded by qdecode train" + remedy,
-                        ExitCodes.BAD_INPUT);
-            }
-            String sha = Datasets.sha256(jar);
-            if (hashes == null || i >= hashes.length || !sha.equals(hashes[i])) {
-                throw new CliException(what + jar + ", which changed since the run was trained (sha256 " + sha
-                        + ", the run's: " + (hashes == null || i >= hashes.length ? "none" : hashes[i])
-                        + remedy.replace("back in place", "as it was"), ExitCodes.BAD_INPUT);
-            }
-            jars.add(jar);
-        }
-        return jars;
+        return DqnCli.recordedPlugins(run, m -> m.gone()
+                ? what + m.jar() + ", which is not there (recorded by qdecode train" + remedy
+                : what + m.jar() + ", which changed since the run was trained (sha256 " + m.sha256() + ", the run's: "
+                        + m.recorded() + remedy.replace("back in place", "as it was"));
     }
 
     /** Reward specs as one text, e.g. {@code classifier:model=runs/sst2-clf,label=1 + 0.1*length:min=3}. */

@@ -26,7 +26,21 @@ final class ModelOptions {
                     + "its special tokens (BOS). Default: the model's qdecode-model.json, else detected from its "
                     + "tokenizer files (TinyStories-656K: '<|start_story|>{text};special=false' — BOS then the text "
                     + "without the prepended '▁'; other models: '{text};special=true'). Escapes: \\n \\t \\; \\\\.")
-    String promptFormat;
+    PromptFormatConverter.Given promptFormat;
+
+    /**
+     * Takes a prompt format recorded by a run, where {@code --prompt-format} is not given.
+     *
+     * @param recorded the run's spec ({@link PromptFormat#toSpec})
+     * @throws CliException (usage) naming {@code --prompt-format} when it does not parse
+     */
+    void useRecordedFormat(String recorded) {
+        try {
+            promptFormat = PromptFormatConverter.Given.parse(recorded);
+        } catch (dev.qdecode.tokenizer.TokenizerException e) {
+            throw new CliException("--prompt-format: " + e.getMessage(), ExitCodes.USAGE);
+        }
+    }
 
     /**
      * The model directory to use.
@@ -101,16 +115,8 @@ final class ModelOptions {
             // refuses a tokenizer larger than the model; restricts a vocab_size padded beyond the tokenizer
             // (Qwen2; a retrained tokenizer), whose extra ids could be chosen and then not decoded
             lm = CausalLM.load(dir, tok);
-            PromptFormat fmt;
-            if (promptFormat != null) {
-                try {
-                    fmt = PromptFormat.parse(promptFormat);
-                } catch (dev.qdecode.tokenizer.TokenizerException e) {
-                    throw new CliException("--prompt-format: " + e.getMessage(), ExitCodes.USAGE);
-                }
-            } else {
-                fmt = PromptFormat.forModel(dir, tok);
-            }
+            // a given format was parsed with the command line (or the run's record, useRecordedFormat)
+            PromptFormat fmt = promptFormat != null ? promptFormat.format() : PromptFormat.forModel(dir, tok);
             return new Loaded(dir, lm, tok, fmt);
         } catch (RuntimeException e) {
             if (lm != null) {

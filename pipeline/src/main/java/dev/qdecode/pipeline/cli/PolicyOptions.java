@@ -166,7 +166,7 @@ final class PolicyOptions {
             models.model = Path.of(dir);
         }
         if (models.promptFormat == null && provenance.containsKey("prompt_format")) {
-            models.promptFormat = provenance.get("prompt_format");
+            models.useRecordedFormat(provenance.get("prompt_format"));
         }
         ModelOptions.Loaded m = models.load();
         String sha = provenance.get("model_sha256");

@@ -524,6 +524,14 @@ final class ResumableOutput implements AutoCloseable {
         }
     }
 
+    /**
+     * The option behind a resolved decoding setting of the policy, by its key in the record: a refusal names the
+     * option the user gives ({@code --q-weight 0.5 (the run's: 1.0)}), not the record's key
+     * ({@code policy_q_weight}), which the record keeps.
+     */
+    private static final Map<String, String> RESOLVED_OPTIONS = Map.of("policy_q_weight", "--q-weight",
+            "policy_head", "--head");
+
     /** Names every value under {@code key} that differs from the interrupted run's, as train and sft resumes do. */
     private static void checkSame(Path target, String key, Map<String, Object> was, Map<String, Object> now) {
         Object b = was.get(key);
@@ -547,7 +555,9 @@ final class ResumableOutput implements AutoCloseable {
                     }
                 }
             } else if (!Objects.equals(then, v)) {
-                diffs.add(k + " " + shown(v) + " (the run's: " + shown(then) + ")");
+                String name = "resolved".equals(key) ? RESOLVED_OPTIONS.getOrDefault(String.valueOf(k), String.valueOf(k))
+                        : String.valueOf(k);
+                diffs.add(name + " " + shown(v) + " (the run's: " + shown(then) + ")");
             }
         }
         if (!diffs.isEmpty()) {

@@ -415,7 +415,7 @@ final class RewardsCommand implements Runnable {
             } catch (NoSuchFileException e) {
                 throw new CliException(file + ": file not found");
             } catch (CharacterCodingException e) {
-                throw new CliException(file + ": not valid UTF-8 text");
+                throw Datasets.notUtf8(file, e); // with the line and byte offset, as the table readers say
             } catch (IOException e) {
                 throw new CliException(file + ": cannot read (" + e.getMessage() + ")");
             }

@@ -211,6 +211,15 @@ final class SftCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--time-limit: expected 0 (none) or a positive number of minutes but got " + timeLimit);
         }
+        // both files are there before either is read (SftTrainer reads them once the model is loaded): a missing
+        // --dev is named, not a column or value problem of the --data file read before it (a resume checks the
+        // run's own files itself)
+        if (!resume) {
+            TaskOptions.requireFiles("a " + cfg.task() + " file with columns '" + cfg.effectiveSourceColumn() + "' and '"
+                    + cfg.effectiveTargetColumn() + "'", "--data", cfg.data(), "--dev", cfg.dev());
+        }
+        TaskOptions.requireDistinctColumns("--source-column", cfg.effectiveSourceColumn(), "--target-column",
+                cfg.effectiveTargetColumn());
         checkOut(cfg);
         long limit;
         try {

@@ -225,7 +225,7 @@ final class TaskOptions {
      * a limit takes whole dialogues first); {@link Dialogues#fit} makes them prompts for a model.
      */
     static Dialogues dialogue(Path file, int limit, String option) {
-        return new Dialogues(file, load(file, option, "dialogue pairs with columns 'context' and 'response'",
+        return new Dialogues(file, load(file, option, DIALOGUE_FILE,
                 () -> Datasets.dialogue(file, ReadOptions.defaults().withLimit(limit)).examples()));
     }
 
@@ -234,10 +234,11 @@ final class TaskOptions {
      * all), the targets their references (all targets of a source that occurs more than once).
      */
     static Prompts translation(Path file, String source, String target, int limit, String option) {
-        List<TranslationExample> rows = load(file, option,
-                "a translation file with columns '" + source + "' and '" + target + "'",
-                () -> Datasets.translation(file, ReadOptions.defaults().withColumn("source", source)
-                        .withColumn("target", target).withLimit(limit)).examples());
+        List<TranslationExample> rows = load(file, option, translationFile(source, target), () -> {
+            requireDistinctColumns("--source-column", source, "--target-column", target);
+            return Datasets.translation(file, ReadOptions.defaults().withColumn("source", source)
+                    .withColumn("target", target).withLimit(limit)).examples();
+        });
         return Prompts.of(rows, TranslationExample::id, TranslationExample::source, TranslationExample::references);
     }
 
@@ -247,15 +248,74 @@ final class TaskOptions {
                 e -> List.of());
     }
 
+    /** What a dialogue file must hold, for the message naming a missing one. */
+    static final String DIALOGUE_FILE = "dialogue pairs with columns 'context' and 'response'";
+
     /**
-     * Reads a task file: a one-line error when it is missing or holds no examples.
+     * What a translation file must hold, for the message naming a missing one.
+     *
+     * @param source the source column
+     * @param target the target column
+     * @return e.g. {@code a translation file with columns 'en' and 'de'}
+     */
+    static String translationFile(String source, String target) {
+        return "a translation file with columns '" + source + "' and '" + target + "'";
+    }
+
+    /**
+     * What a labelled classification file must hold, for the message naming a missing one.
+     *
+     * @param text the text column
+     * @param label the label column
+     * @return e.g. {@code labelled examples with columns 'sentence' and 'label'}
+     */
+    static String classificationFile(String text, String label) {
+        return "labelled examples with columns '" + text + "' and '" + label + "'";
+    }
+
+    /**
+     * Refuses a command's task files when one is missing, a directory or unreadable, before any of them is read:
+     * a missing {@code --dev} is then named as such, not hidden behind a column or value error of the
+     * {@code --data} file read before it.
+     *
+     * @param expected what the files should be, for the message (e.g. {@link #translationFile})
+     * @param optionsAndFiles the option, then its file, for each file in the order the command reads them
+     * @throws CliException (bad input) {@code OPTION FILE: file not found (expected WHAT)}, or {@code is a
+     *     directory}, {@code cannot be read}
+     */
+    static void requireFiles(String expected, Object... optionsAndFiles) {
+        for (int i = 0; i < optionsAndFiles.length; i += 2) {
+            DqnCli.requireReadableFile((String) optionsAndFiles[i], (Path) optionsAndFiles[i + 1], expected);
+        }
+    }
+
+    /**
+     * Refuses two column options that name the same column: bad usage (exit 2), naming both options, where the
+     * reader would name the data file (exit 3) for what the command line got wrong. Checked once the file is
+     * known to be there, so a missing file is named first.
+     *
+     * @param optionA the first option, e.g. {@code --source-column}
+     * @param a its column
+     * @param optionB the second option, e.g. {@code --target-column}
+     * @param b its column
+     * @throws CliException (usage) {@code --source-column en and --target-column en: the same column (expected a
+     *     different column for each)}
+     */
+    static void requireDistinctColumns(String optionA, String a, String optionB, String b) {
+        if (a.equals(b)) {
+            throw new CliException(optionA + " " + a + " and " + optionB + " " + b + ": the same column (expected a "
+                    + "different column for each)", ExitCodes.USAGE);
+        }
+    }
+
+    /**
+     * Reads a task file: a one-line error when it is missing or holds no examples; the reader runs once the file
+     * is known to be there (and may first check the options, {@link #requireDistinctColumns}).
      *
      * @param expected what the file should be, for the error (e.g. "labelled examples with columns …")
      */
     private static <T> List<T> load(Path file, String option, String expected, Supplier<List<T>> reader) {
-        if (!Files.isRegularFile(file)) {
-            throw new CliException(option + " " + file + ": file not found (expected " + expected + ")");
-        }
+        DqnCli.requireReadableFile(option, file, expected);
         List<T> rows = reader.get();
         if (rows.isEmpty()) {
             throw new CliException(file + ": no examples (expected at least one data row)");
@@ -316,6 +376,7 @@ final class TaskOptions {
         Path shared = SharedDir.locate();
         Path trainFile = data != null ? data : shared.resolve("data/sst2/train.tsv");
         Path devFile = dev != null ? dev : shared.resolve("data/sst2/dev.tsv");
+        requireFiles(classificationFile(columns.text, columns.label), "--data", trainFile, "--dev", devFile);
         List<ClassificationExample> train = read(trainFile, dataLimit, "--data", verbalizer);
         List<ClassificationExample> devRows = read(devFile, 0, "--dev", verbalizer);
         if (!chosen.contains("episodes")) {
@@ -462,9 +523,11 @@ final class TaskOptions {
      */
     static List<ClassificationExample> classification(Path file, String text, String label, int limit, String option,
             Verbalizer verbalizer) {
-        return load(file, option, "labelled examples with columns '" + text + "' and '" + label + "'",
-                () -> Datasets.classification(file, ReadOptions.defaults().withColumn("text", text)
-                        .withColumn("label", label).withLimit(limit)
-                        .withAllowedLabels(verbalizer.labels().keySet())).examples());
+        return load(file, option, classificationFile(text, label), () -> {
+            requireDistinctColumns("--text-column", text, "--label-column", label);
+            return Datasets.classification(file, ReadOptions.defaults().withColumn("text", text)
+                    .withColumn("label", label).withLimit(limit)
+                    .withAllowedLabels(verbalizer.labels().keySet())).examples();
+        });
     }
 }

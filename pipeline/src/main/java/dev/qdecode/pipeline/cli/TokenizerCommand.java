@@ -122,6 +122,9 @@ final class TokenizerCommand implements Runnable {
                         + "text with one segment per line."
             })
     static final class Train implements Callable<Integer> {
+        /** What a {@code --data} file must be, for the message naming a missing one. */
+        static final String DATA_FILE = "a .tsv/.csv/.jsonl table or a plain-text file of training text";
+
         @Spec CommandSpec spec;
 
         @Option(names = "--data", paramLabel = "FILE", arity = "1..*", required = true,
@@ -173,6 +176,11 @@ final class TokenizerCommand implements Runnable {
             }
             refuseModelDirectory(out);
             overwrite.checkEmpty(out, "a tokenizer", "");
+            // every --data file is there before any option about the files is judged: a missing one is named (exit
+            // 3), not taken for a plain-text file that --columns does not fit
+            for (Path f : data) {
+                DqnCli.requireReadableFile("--data", f, DATA_FILE);
+            }
             List<String> columns = commaList(spec.commandLine(), "--columns", this.columns);
             List<String> specialTokens = commaList(spec.commandLine(), "--special-tokens", this.specialTokens);
             for (int i = 0; i < data.size(); i++) {
@@ -397,8 +405,9 @@ final class TokenizerCommand implements Runnable {
                         String line = text.readLine();
                         return line != null && textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
                     } catch (CharacterCodingException e) {
+                        // the reader decodes ahead of the line read: the file is scanned for the bad byte's line
                         closeText();
-                        throw new CliException(textFile + ":" + (textLines + 1) + ": not valid UTF-8 text");
+                        throw Datasets.notUtf8(textFile, e);
                     } catch (IOException e) {
                         closeText();
                         throw new CliException(textFile + ": cannot read (" + e.getMessage() + ")");

@@ -539,6 +539,10 @@ final class TrainCommand implements Callable<Integer> {
             // the tokenizer can measure them.
             TaskOptions.Dialogues trainD = null;
             TaskOptions.Dialogues evalD = null;
+            TaskOptions.requireFiles(dialogue ? TaskOptions.DIALOGUE_FILE
+                    : translation ? TaskOptions.translationFile(srcCol, tgtCol) : DqnCli.PROMPTS_FILE,
+                    translation || dialogue ? "--data" : "--prompts", trainFile,
+                    translation || dialogue ? "--dev" : "--eval-prompts", evalFile);
             if (dialogue) {
                 trainD = TaskOptions.dialogue(trainFile, 0, "--data");
                 evalD = TaskOptions.dialogue(evalFile, limit, "--dev");
@@ -558,7 +562,7 @@ final class TrainCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             long runSeed = cfg != null ? cfg.seed() : Long.parseLong(prior.get("seed"));
             if (resume && modelOptions.promptFormat != null && prior.containsKey("prompt_format")
-                    && !samePromptFormat(modelOptions.promptFormat, prior.get("prompt_format"))) {
+                    && !samePromptFormat(modelOptions.promptFormat.format(), prior.get("prompt_format"))) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-format '" + modelOptions.promptFormat
                         + "': the run started with '" + prior.get("prompt_format") + "' (expected it, or no --prompt-format)");
             }
@@ -1008,10 +1012,10 @@ final class TrainCommand implements Callable<Integer> {
                 + "out)");
     }
 
-    /** Whether two --prompt-format specs mean the same format (the recorded one is normalised). */
-    private static boolean samePromptFormat(String given, String recorded) {
+    /** Whether a --prompt-format given means the run's recorded format (a normalised spec). */
+    private static boolean samePromptFormat(PromptFormat given, String recorded) {
         try {
-            return PromptFormat.parse(given).equals(PromptFormat.parse(recorded));
+            return given.equals(PromptFormat.parse(recorded));
         } catch (RuntimeException e) {
             return false;
         }

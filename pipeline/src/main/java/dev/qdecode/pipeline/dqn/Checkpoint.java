@@ -273,9 +273,19 @@ final class Checkpoint {
         return parseHeader(file, new String(hb, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Where a checkpoint was looked for in a model directory (an SFT output, a Hugging Face model): says that it
+     * is a model, which the commands take with {@code --model}; empty otherwise.
+     */
+    private static String modelHint(Path dir) {
+        return dir != null && Files.isRegularFile(dir.resolve("config.json"))
+                ? "; " + dir + " holds a model (config.json), not a DQN run: a model goes with --model" : "";
+    }
+
     private static IllegalArgumentException unreadable(Path file, IOException e) {
         if (e instanceof NoSuchFileException) {
-            return new IllegalArgumentException(file + ": checkpoint not found");
+            return new IllegalArgumentException(file + ": checkpoint not found (expected a run directory written by "
+                    + "qdecode train, or its " + FILE_NAME + modelHint(file.toAbsolutePath().getParent()) + ")");
         }
         if (e instanceof EOFException) {
             return new IllegalArgumentException(file + ": truncated checkpoint");

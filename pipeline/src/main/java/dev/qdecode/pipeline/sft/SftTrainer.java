@@ -614,6 +614,12 @@ public final class SftTrainer {
         String json;
         try {
             json = Files.readString(init, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SftException("--init " + init + ": file not found (expected a model config JSON, as a Hugging "
+                    + "Face config.json, for a new model)");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SftException("--init " + init + ": not valid UTF-8 text (expected a model config JSON, as a "
+                    + "Hugging Face config.json, for a new model)");
         } catch (IOException e) {
             throw new SftException("--init " + init + ": cannot read (" + e.getMessage() + ")");
         }

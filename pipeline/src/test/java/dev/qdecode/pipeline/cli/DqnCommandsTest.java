@@ -87,6 +87,31 @@ class DqnCommandsTest {
         assertTrue(policy.err().contains("checkpoint not found"), policy.err());
     }
 
+    /**
+     * A --policy that is not a DQN run says what was expected, and a model directory given there (an SFT output,
+     * say) says that it is a model, for --model: it was "--policy DIR/checkpoint.qdq: checkpoint not found".
+     */
+    @Test
+    void aPolicyThatIsAModelDirectorySaysWhatWasExpected(@TempDir Path tmp) {
+        String model = CliRunner.model("stories260K");
+        Path modelDir = Path.of(model).toAbsolutePath();
+        for (String[] args : new String[][] {
+            {"generate", "--policy", model, "--prompt", "Hi"},
+            {"evaluate", "--policy", model, "--out", tmp.resolve("ev").toString()},
+        }) {
+            Result r = run(args);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(List.of("qdecode: error: --policy " + Path.of(model).resolve("checkpoint.qdq")
+                    + ": checkpoint not found (expected a run directory written by qdecode train, or its checkpoint.qdq; "
+                    + modelDir + " holds a model (config.json), not a DQN run: a model goes with --model)"),
+                    r.err().lines().toList(), String.join(" ", args));
+        }
+        Result none = run("generate", "--policy", tmp.resolve("none").toString(), "--prompt", "Hi");
+        assertEquals(ExitCodes.BAD_INPUT, none.code(), none.err());
+        assertEquals(List.of("qdecode: error: --policy " + tmp.resolve("none") + ": checkpoint not found (expected a "
+                + "run directory written by qdecode train, or its checkpoint.qdq)"), none.err().lines().toList());
+    }
+
     @Test
     void aPolicyDecodesWithItsRunsModelUnlessAnotherIsGiven(@TempDir Path tmp) throws java.io.IOException {
         Path runDir = tmp.resolve("run260k");
@@ -260,7 +285,7 @@ class DqnCommandsTest {
         Result target = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--head", "target",
             "--resume"}, batch));
         assertEquals(ExitCodes.USAGE, target.code(), target.err());
-        assertTrue(target.err().contains("policy_head target (the run's: online)"), target.err());
+        assertTrue(target.err().contains("--head target (the run's: online)"), target.err()); // the option, not policy_head
         Result byFile = run(concat(new String[] {"generate", "--policy", runDir.resolve("checkpoint.qdq").toString(),
             "--resume"}, batch));
         assertEquals(ExitCodes.OK, byFile.code(), byFile.err());

@@ -41,4 +41,58 @@ class MissingInputFilesTest {
             assertTrue(r.err().startsWith("qdecode: error: ") && r.err().contains(missing), where + ": " + r.err());
         }
     }
+
+    /**
+     * A missing {@code sft --init} config says what was expected; it said "cannot read (PATH)", the path twice and
+     * no word of what was wrong.
+     */
+    @Test
+    void aMissingInitConfigSaysFileNotFound(@TempDir Path tmp) {
+        String missing = tmp.resolve("missing.json").toString();
+        String m30k = CliRunner.shared().resolve("data/multi30k/en-de.val.tsv").toString();
+        CliRunner.Result r = CliRunner.run("sft", "--task", "translation", "--template", "{source} =", "--init", missing,
+                "--tokenizer", CliRunner.model("stories260K"), "--data", m30k, "--dev", m30k, "--out",
+                tmp.resolve("out").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(java.util.List.of("qdecode: error: --init " + missing + ": file not found (expected a model config "
+                + "JSON, as a Hugging Face config.json, for a new model)"), r.err().lines().toList());
+    }
+
+    /**
+     * A missing data file is named even where a column option does not fit the files given, or the other data
+     * file has a column problem of its own: {@code tokenizer train --data MISSING.txt --columns en} said that
+     * --columns is not for plain-text files (exit 2), and {@code train}, {@code sft} and the classification task
+     * reported a missing column of --data before noticing that --dev was missing.
+     */
+    @Test
+    void aMissingDataFileIsNamedBeforeColumnProblems(@TempDir Path tmp) {
+        String missing = tmp.resolve("missing").toString();
+        String out = tmp.resolve("out").toString();
+        String model = CliRunner.model("stories260K");
+        String m30k = CliRunner.shared().resolve("data/multi30k/en-de.val.tsv").toString();
+        String sst2 = CliRunner.shared().resolve("data/sst2/dev.tsv").toString();
+        String[][] commands = {
+            {"tokenizer", "train", "--data", missing + ".txt", "--columns", "en", "--vocab-size", "500", "--out", out},
+            {"tokenizer", "train", "--data", m30k, missing + ".txt", "--columns", "en", "--vocab-size", "500",
+                "--out", out},
+            {"train", "--task", "translation", "--model", model, "--data", m30k, "--dev", missing + ".tsv",
+                "--source-column", "xx", "--target-column", "de", "--out", out},
+            {"train", "--task", "translation", "--model", model, "--data", m30k, "--dev", missing + ".tsv",
+                "--source-column", "en", "--target-column", "en", "--out", out},
+            {"train", "--task", "classification", "--model", model, "--data", sst2, "--dev", missing + ".tsv",
+                "--text-column", "xx", "--out", out},
+            {"sft", "--task", "translation", "--model", model, "--template", "{source} =", "--data", m30k,
+                "--dev", missing + ".tsv", "--source-column", "xx", "--target-column", "de", "--out", out},
+        };
+        for (String[] args : commands) {
+            CliRunner.Result r = CliRunner.run(args);
+            String where = String.join(" ", args);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), where + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), where + ": " + r.err());
+            String option = args[0].equals("tokenizer") ? "--data " : "--dev ";
+            String file = args[0].equals("tokenizer") ? missing + ".txt" : missing + ".tsv";
+            assertTrue(r.err().startsWith("qdecode: error: " + option + file + ": file not found (expected "),
+                    where + ": " + r.err());
+        }
+    }
 }

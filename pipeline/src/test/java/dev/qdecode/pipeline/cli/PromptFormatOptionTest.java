@@ -2,8 +2,12 @@ package dev.qdecode.pipeline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.gson.JsonParser;
+import dev.qdecode.tokenizer.PromptFormat;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +48,30 @@ class PromptFormatOptionTest {
             assertEquals(true, lines.get(1).startsWith("Try 'qdecode ") && lines.get(1).endsWith(" --help' for the options."),
                     r.err());
         }
+    }
+
+    /**
+     * The value is parsed once, while the command line is parsed: the option holds that format, which the model
+     * is loaded with (the converter parsed it only to check it and returned the text, which {@code ModelOptions}
+     * parsed again at load). The value as written is still what {@code run.json} records.
+     */
+    @Test
+    void theOptionHoldsTheFormatParsedOnceAndTheTextAsWritten(@TempDir Path tmp) throws Exception {
+        String spec = "Q: {text}\\nA:;special=false";
+        GenerateCommand cmd = new GenerateCommand();
+        new CommandLine(cmd).parseArgs("--prompt-format", spec, "--prompt", "Hi");
+        assertEquals(PromptFormat.parse(spec), cmd.modelOptions.promptFormat.format());
+        assertEquals("Q: {text}\nA:", cmd.modelOptions.promptFormat.format().template());
+        assertEquals(spec, cmd.modelOptions.promptFormat.toString());
+
+        // recorded as given ("<|start_story|>{text}", not its normalised "...;special=true")
+        Path out = tmp.resolve("g.tsv");
+        CliRunner.Result r = CliRunner.run("generate", "--prompt-format", "<|start_story|>{text}", "--prompts",
+                CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv").toString(), "--limit", "1",
+                "--max-new-tokens", "2", "--output", out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals("<|start_story|>{text}", JsonParser.parseString(Files.readString(tmp.resolve("g.tsv.run.json")))
+                .getAsJsonObject().getAsJsonObject("options").get("--prompt-format").getAsString());
     }
 
     @Test

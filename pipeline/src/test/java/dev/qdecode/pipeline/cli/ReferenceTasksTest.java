@@ -233,7 +233,7 @@ class ReferenceTasksTest {
         assertUsage(run(concat(common, cut.toString())), "--resume to continue it");
         assertUsage(run(concat(common, cut.toString(), "--resume", "--beams", "2")), "--beams 2 (the run's: 1)");
         assertUsage(run(concat(common, cut.toString(), "--resume", "--q-weight", "0.5")),
-                "policy_q_weight 0.5 (the run's: 1.0)");
+                "--q-weight 0.5 (the run's: 1.0)"); // the option, not the record's key policy_q_weight
         r = run(concat(common, cut.toString(), "--resume"));
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertTrue(r.err().contains("resuming after 32/40 sentences"), r.err());

@@ -192,7 +192,7 @@ class TokenizerCommandTest {
             }
             r = CliRunner.run(args.toArray(new String[0]));
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
-            assertEquals(List.of("qdecode: error: special token a is a single character, which would replace that "
+            assertEquals(List.of("qdecode: error: --special-tokens a: a single character, which would replace that "
                     + "character in every text (dropped where special tokens are skipped); expected a longer token such "
                     + "as <sep>", HINT), r.err().lines().toList());
         }

@@ -178,7 +178,8 @@ class CheckpointTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file));
         assertEquals(file + ": truncated checkpoint", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(dir.resolve("missing.qdq")));
-        assertEquals(dir.resolve("missing.qdq") + ": checkpoint not found", e.getMessage());
+        assertEquals(dir.resolve("missing.qdq") + ": checkpoint not found (expected a run directory written by "
+                + "qdecode train, or its checkpoint.qdq)", e.getMessage());
     }
 
     private static void assertMessage(Path file, String part) {
