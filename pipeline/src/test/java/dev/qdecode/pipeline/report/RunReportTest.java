@@ -198,6 +198,16 @@ class RunReportTest {
         assertEquals(m + ":2: kl: expected a number (or NaN/Infinity) but got null", error(run));
         Files.writeString(m, "{\"episode\":null,\"kl\":0.5}\n");
         assertEquals(m + ":1: episode: expected a number (or NaN/Infinity) but got null", error(run));
+        // a charted metric written as text: refused, not a point silently missing from its chart
+        Files.writeString(m, "{\"episode\":1,\"mean_reward\":0.5}\n{\"episode\":2,\"mean_reward\":\"abc\"}\n");
+        assertEquals(m + ":2: mean_reward: expected a number (or NaN/Infinity) but got \"abc\"", error(run));
+        Files.writeString(m, "{\"episode\":1,\"kl\":true}\n");
+        assertEquals(m + ":1: kl: expected a number (or NaN/Infinity) but got true", error(run));
+        // NaN and Infinity as the trainer writes them (unquoted) are values, kept as they are
+        Files.writeString(m, "{\"episode\":1,\"kl\":NaN,\"loss\":-Infinity,\"mean_reward\":0.5}\n");
+        Map<String, Double> values = RunData.read(run, "r").rows().get(0).values();
+        assertTrue(values.get("kl").isNaN(), values.toString());
+        assertEquals(Double.NEGATIVE_INFINITY, values.get("loss"));
         // one line after the first is not UTF-8 (Latin-1 é)
         Files.write(m, "{\"episode\":1}\n{\"episode\":2}\n{\"episode\":3,\"examples\":[\"caf\u00e9\"]}\n"
                 .getBytes(StandardCharsets.ISO_8859_1));
