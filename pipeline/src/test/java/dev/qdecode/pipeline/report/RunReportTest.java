@@ -177,6 +177,21 @@ class RunReportTest {
         checkFiles(written, run.resolve("report"));
     }
 
+    @Test
+    void anUnreadableCheckpointOfAnUnfinishedRunIsAWarning(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("cut"));
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"episode\":4,\"policy\":\"trained\",\"mean_reward\":0.5}\n");
+        Files.writeString(run.resolve("checkpoint.qdq"), "QDQ"); // a checkpoint cut short, no summary.json
+        List<String> warnings = new ArrayList<>();
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run), warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        String w = warnings.get(0);
+        assertTrue(w.startsWith(run.resolve("checkpoint.qdq") + ": ") && w.contains(": could not be read, so the "
+                + "report of unfinished run cut has no settings") && w.indexOf(run.toString()) == w.lastIndexOf(run.toString())
+                && !w.contains("\n"), w);
+        assertTrue(Files.readString(written.get(0)).contains("could not be read"));
+    }
+
     private static String error(Path run) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunReport.write(run, List.of(), run.resolve("report")));
