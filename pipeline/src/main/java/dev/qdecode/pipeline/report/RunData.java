@@ -233,6 +233,14 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         for (String k : List.of("base", "trained")) {
             if (s.has(k)) {
                 strings(s.getAsJsonObject(k), "examples", file + ": " + k);
+                for (Map.Entry<String, JsonElement> e : s.getAsJsonObject(k).entrySet()) {
+                    // a charted metric's base or trained value: a number, or its dashed line would vanish unsaid
+                    if (Charts.isKnownMetric(e.getKey()) && !(e.getValue() instanceof JsonPrimitive p
+                            && (p.isNumber() || NON_FINITE.contains(p.getAsString())))) {
+                        throw new IllegalArgumentException(file + ": " + k + "." + e.getKey() + ": expected a number "
+                                + "(or NaN/Infinity) but got " + abbreviate(e.getValue()));
+                    }
+                }
             }
         }
         return s;

@@ -223,6 +223,13 @@ class RunReportTest {
         Map<String, Double> values = RunData.read(run, "r").rows().get(0).values();
         assertTrue(values.get("kl").isNaN(), values.toString());
         assertEquals(Double.NEGATIVE_INFINITY, values.get("loss"));
+        // so is a charted metric of summary.json's base or trained section (its dashed line would vanish)
+        Path summaryFile = run.resolve("summary.json");
+        Files.writeString(summaryFile, "{\"base\": {\"mean_reward\": \"abc\"}, \"trained\": {\"mean_reward\": 0.5}}");
+        assertEquals(summaryFile + ": base.mean_reward: expected a number (or NaN/Infinity) but got \"abc\"", error(run));
+        Files.writeString(summaryFile, "{\"base\": {\"mean_reward\": 0.1, \"kl\": NaN}, \"trained\": {\"kl\": null}}");
+        assertEquals(summaryFile + ": trained.kl: expected a number (or NaN/Infinity) but got null", error(run));
+        Files.delete(summaryFile);
         // one line after the first is not UTF-8 (Latin-1 é)
         Files.write(m, "{\"episode\":1}\n{\"episode\":2}\n{\"episode\":3,\"examples\":[\"caf\u00e9\"]}\n"
                 .getBytes(StandardCharsets.ISO_8859_1));
