@@ -243,7 +243,16 @@ final class EvaluateCommand implements Callable<Integer> {
             try (EpisodeLog log = EpisodeLog.open(spec, outDir(), dialogue ? "--data" : "--prompts", file, identity,
                     identity.size() * cfg.evalSamples(), cfg, limit, unread, resume, overwrite.overwrite);
                     ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
-                if (!log.output().bindLoaded(m, p, err, "episodes")) {
+                // the record holds the values used where these were not given, not null
+                ResumableOutput rec = log.output();
+                rec.resolveOption(dialogue ? "--data" : "--prompts", file);
+                rec.resolveOption("--limit", Integer.toString(limit));
+                rec.resolveOption("--samples", Integer.toString(cfg.evalSamples()));
+                rec.resolveOption("--seed", Long.toString(cfg.seed()));
+                rec.resolveOption("--reward", specs);
+                rec.resolveOption("--positive-threshold", Double.toString(threshold));
+                rec.resolveOption("--out", outDir());
+                if (!rec.bindLoaded(m, p, err, "episodes")) {
                     return ExitCodes.INTERRUPTED;
                 }
                 if (evalPs != null) { // dialogue contexts are fitted to the model instead
@@ -323,6 +332,8 @@ final class EvaluateCommand implements Callable<Integer> {
         try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, sourceColumn, targetColumn, cfg, unread, resume,
                 overwrite.overwrite);
                 DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
+            o.resolveOption("--data", file); // the values used where these were not given, not null
+            o.resolveOption("--out", dir); // (--limit not given: the whole file, which no --limit value names)
             if (!o.bindLoaded(m, pol, err, "translations")) {
                 return ExitCodes.INTERRUPTED;
             }

@@ -229,10 +229,14 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Map<String, Object> settings = settings(cfg);
         settings.put("--column", column); // another column or format reads other rows from the same file
-        settings.put("--format", format != null ? format : dev.qdecode.data.Format.of(input.prompts).toString());
+        // the format read, however it was named: --format tsv, --format TSV and the .tsv extension read the same rows
+        Format given = readOptions().format();
+        Format read = given != null ? given : Format.of(input.prompts);
+        settings.put("--format", read.toString());
         ResumableOutput o = ResumableOutput.open(spec, "--output", output, COLUMNS, identity, "--prompts", input.prompts,
                 settings, unread, ResumableOutput.wholeBatches(prompts.size(), cfg.batchSize()), resume, overwrite);
         try {
+            o.resolveOption("--format", read.name().toLowerCase(Locale.ROOT)); // from the extension when not given
             o.checkDoneRows(prompts.stream().map(p -> List.of(p.id(), p.prompt())).toList(), "prompts");
         } catch (RuntimeException e) {
             o.close();

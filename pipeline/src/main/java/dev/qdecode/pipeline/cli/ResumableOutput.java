@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -32,7 +33,10 @@ import picocli.CommandLine.Model.OptionSpec;
  * An {@code --output} file that a long command writes batch by batch and continues with
  * {@code --resume} after an interrupt. The rows go to {@code NAME.part} and the run's record to
  * {@code NAME.part.run.json}: the options this use of the command reads, as given or defaulted (an option
- * it does not read, such as a translation setting of a dialogue evaluation, is left out), the effective
+ * it does not read, such as a translation setting of a dialogue evaluation, is left out; one not given whose
+ * default is decided at run time, such as {@code --model} with {@code --policy}, holds the value it took, by
+ * {@link #resolveOption} and {@link #bindLoaded}; one not given that took no value, such as {@code --policy}
+ * of a base model's generation, is left out: the record holds no null), the effective
  * settings that decide the rows, what
  * the inputs resolved to ({@link #bind}: the sha256 of the model's files, the prompt format, the
  * policy's checkpoints) and the input rows' fingerprint. When all rows are done both are renamed, to
@@ -64,11 +68,14 @@ final class ResumableOutput implements AutoCloseable {
     private final boolean overwrite;
     /** The input option and file, for messages (e.g. {@code --prompts FILE}). */
     private final String inputSource;
+    /** The options this use reads that the command line did not give: {@link #resolveOption} records their values. */
+    private final Set<String> notGiven;
     private boolean finished;
 
     private ResumableOutput(Path target, List<String> columns, Map<String, Object> run, Map<String, Object> was,
-            RunLock lock, RecordWriter.Part part, boolean overwrite, String inputSource) {
+            RunLock lock, RecordWriter.Part part, boolean overwrite, String inputSource, Set<String> notGiven) {
         this.target = target;
+        this.notGiven = notGiven;
         this.columns = columns;
         this.partRunFile = partRunFile(target);
         this.run = run;
@@ -113,7 +120,8 @@ final class ResumableOutput implements AutoCloseable {
      * ({@link #write}), so a job refused, failing or stopped before it leaves an earlier output, finished
      * or interrupted, as it was.
      *
-     * @param spec the command (the options it reads are recorded as given or defaulted, for provenance)
+     * @param spec the command (the options it reads are recorded as given or defaulted, for provenance; one whose
+     *     default is decided at run time gets its value from {@link #resolveOption})
      * @param option the option that names the output, for messages (e.g. "--output")
      * @param target the output file
      * @param columns the column names
@@ -143,7 +151,15 @@ final class ResumableOutput implements AutoCloseable {
         run.put("record_format", RECORD_FORMAT);
         run.put("command", "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""));
         run.put("qdecode_version", VersionProvider.version());
-        run.put("options", options(spec, unread));
+        Map<String, Object> options = options(spec, unread);
+        run.put("options", options);
+        Set<String> notGiven = new java.util.HashSet<>();
+        CommandLine.ParseResult parsed = spec.commandLine() == null ? null : spec.commandLine().getParseResult();
+        for (String o : options.keySet()) {
+            if (parsed == null || !parsed.hasMatchedOption(o)) {
+                notGiven.add(o);
+            }
+        }
         run.put("settings", new LinkedHashMap<>(settings));
         run.put("inputs", inputs.size());
         run.put("inputs_sha256", sha256(inputs));
@@ -188,7 +204,7 @@ final class ResumableOutput implements AutoCloseable {
                 run.put("started", was.get("started"));
                 run.put("resumed", Instant.now().toString());
                 return new ResumableOutput(target, columns, run, was, lock, RecordWriter.readPart(target, columns, keep),
-                        false, inputOption + " " + inputFile);
+                        false, inputOption + " " + inputFile, notGiven);
             }
             if (!overwrite) {
                 if (Files.exists(part)) {
@@ -199,7 +215,7 @@ final class ResumableOutput implements AutoCloseable {
             }
             run.put("started", Instant.now().toString());
             return new ResumableOutput(target, columns, run, null, lock, new RecordWriter.Part(List.of(), -1),
-                    overwrite, inputOption + " " + inputFile);
+                    overwrite, inputOption + " " + inputFile, notGiven);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -220,6 +236,25 @@ final class ResumableOutput implements AutoCloseable {
             } catch (IOException e) {
                 throw new CliException(runFile(target) + ": cannot write (" + e.getMessage() + ")");
             }
+        }
+    }
+
+    /**
+     * Records under {@code options} the value that an option not given took (e.g. {@code --prompts} of an
+     * evaluation, the shared prompts file; {@code --seed}, the run's), so that the record holds the value used, as
+     * it does for an option with a fixed default. An option given keeps its value as given, and one this use does
+     * not read stays out. Provenance: options are not compared on a resume (the {@code settings} that decide the
+     * rows are), so a resume with or without an option at its default value behaves the same.
+     *
+     * @param option the option's longest name, e.g. {@code --prompts}
+     * @param value the value it took (a path is recorded absolute, as given paths are); null when it took none,
+     *     which leaves it out of the record
+     */
+    void resolveOption(String option, Object value) {
+        if (notGiven.contains(option)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> options = (Map<String, Object>) run.get("options");
+            options.put(option, value(value));
         }
     }
 
@@ -299,6 +334,9 @@ final class ResumableOutput implements AutoCloseable {
             return false;
         }
         bind(resolved(m, p), Map.of("model_dir", value(m.dir().toAbsolutePath())));
+        // the model and prompt format used when not given (the run's, the default model's, the detected one)
+        resolveOption("--model", m.dir());
+        resolveOption("--prompt-format", m.format().toSpec());
         return true;
     }
 
@@ -464,6 +502,8 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     private void writeRun() {
+        // an option not given that took no value (e.g. --policy of a base model's generation) is left out
+        ((Map<?, ?>) run.get("options")).values().removeIf(Objects::isNull);
         Path tmp = partRunFile.resolveSibling(partRunFile.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, GSON.toJson(run) + "\n", StandardCharsets.UTF_8);

@@ -384,10 +384,12 @@ final class RewardsCommand implements Runnable {
         private static List<String> readColumn(Path file, String column, List<Long> lines) {
             if (Format.isTable(file)) {
                 List<String> out = new ArrayList<>();
+                boolean header = Format.of(file) != Format.JSONL;
                 try (var reader = Datasets.rows(file, ReadOptions.defaults().withFormat(Format.of(file)))) {
                     reader.forEachRemaining((Row row) -> {
-                        if (!row.has(column)) { // a JSON-lines row has its own keys: its line, not the header's
-                            throw new CliException(file + ":" + row.line() + ": no column '" + column + "' (columns: "
+                        if (!row.has(column)) { // a JSON-lines row has its own keys: its line; a TSV's or CSV's header
+                            throw new CliException(file + ":" + (header ? "1" : row.line()) + ": no column '" + column
+                                    + "'" + (header ? " in the header" : "") + " (columns: "
                                     + String.join(", ", row.columns()) + ")");
                         }
                         out.add(row.get(column));

@@ -94,6 +94,18 @@ final class Charts {
      * diversity and length say anything there.
      */
     private static final Set<String> NOT_FOR_CLASSIFICATION = Set.of("kl", "diversity");
+    /**
+     * Whether a field is one the report charts or draws as an error bar: a number wherever it is written, so a value
+     * of another type is a damaged line, refused, not a point left out of its chart.
+     *
+     * @param field a metrics.jsonl key
+     * @return true for a known metric field
+     */
+    static boolean isKnownMetric(String field) {
+        return ERROR_BARS.containsValue(field) || KNOWN.stream().anyMatch(s -> s.left().contains(field)
+                || s.right().contains(field));
+    }
+
     /** Fields drawn as error bars of another field. */
     private static final Map<String, String> ERROR_BARS = Map.of("mean_reward", "reward_std");
     /** Numeric fields that are bookkeeping, not metrics. */

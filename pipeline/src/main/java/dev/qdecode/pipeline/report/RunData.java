@@ -163,14 +163,23 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         return new RunData(name, dir, xKey, rows, summary, summary == null ? Recorded.read(dir) : null);
     }
 
+    /** The non-finite numbers as JSON writers spell them. */
+    private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
+
     private static Row row(JsonObject o, int line, int index, String xKey, String where) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : o.entrySet()) {
             if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
                 values.put(e.getKey(), p.getAsDouble());
+            } else if (e.getValue() instanceof JsonPrimitive p && NON_FINITE.contains(p.getAsString())) {
+                // NaN and ±Infinity, which the trainer writes unquoted and the lenient parser reads as strings
+                values.put(e.getKey(), Double.parseDouble(p.getAsString()));
             } else if (e.getValue().isJsonNull() && !e.getKey().equals("examples")) {
                 throw new IllegalArgumentException(where + ": " + e.getKey() + ": expected a number (or NaN/Infinity) "
                         + "but got null");
+            } else if (Charts.isKnownMetric(e.getKey())) { // a charted metric as text: its point would vanish
+                throw new IllegalArgumentException(where + ": " + e.getKey() + ": expected a number (or NaN/Infinity) "
+                        + "but got " + abbreviate(e.getValue()));
             }
         }
         double x = index;
@@ -224,6 +233,14 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         for (String k : List.of("base", "trained")) {
             if (s.has(k)) {
                 strings(s.getAsJsonObject(k), "examples", file + ": " + k);
+                for (Map.Entry<String, JsonElement> e : s.getAsJsonObject(k).entrySet()) {
+                    // a charted metric's base or trained value: a number, or its dashed line would vanish unsaid
+                    if (Charts.isKnownMetric(e.getKey()) && !(e.getValue() instanceof JsonPrimitive p
+                            && (p.isNumber() || NON_FINITE.contains(p.getAsString())))) {
+                        throw new IllegalArgumentException(file + ": " + k + "." + e.getKey() + ": expected a number "
+                                + "(or NaN/Infinity) but got " + abbreviate(e.getValue()));
+                    }
+                }
             }
         }
         return s;

@@ -88,7 +88,8 @@ public final class RunReport {
      * @param runDir the run directory (with {@code metrics.jsonl}; {@code summary.json} is optional)
      * @param compare run directories to overlay in the charts and compare in a table (may be empty)
      * @param outDir the directory to write to (created when missing)
-     * @param warnings receives one line per difference worth knowing (none without {@code compare})
+     * @param warnings receives one line per difference worth knowing between compared runs, and one per
+     *     unfinished run whose {@code checkpoint.qdq} cannot be read (its settings and progress are then missing)
      * @return the written files: {@code report.html} first, then one PNG per chart
      * @throws IncomparableRunsException when a compared run is of another task or kind than the first
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
@@ -109,6 +110,15 @@ public final class RunReport {
         List<RunData> runs = new ArrayList<>();
         for (int i = 0; i < dirs.size(); i++) {
             runs.add(RunData.read(dirs.get(i), names.get(i)));
+        }
+        for (RunData r : runs) { // said in the page too, but a report that lacks the settings should say so here
+            if (r.checkpoint() != null && r.checkpoint().error() != null) {
+                String file = r.dir().resolve(RunData.CHECKPOINT).toString();
+                String error = r.checkpoint().error();
+                warnings.accept((error.contains(file) ? error : file + ": " + error) + ": could not be read, so the "
+                        + "report of unfinished run " + r.name() + " has no settings, provenance or progress (expected "
+                        + "the checkpoint that qdecode train writes; summary.json has them once a run ends)");
+            }
         }
         checkComparable(runs, warnings);
         List<Charts.Chart> charts = Charts.render(runs);

@@ -203,6 +203,11 @@ class InputGuardsTest {
         CliRunner.Result r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", jsonl.toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertEquals("qdecode: error: " + jsonl + ":2: no column 'text' (columns: txt)", r.err().strip());
+        // a TSV's columns are its header's: line 1, not the first data row
+        Path tsv = Files.writeString(tmp.resolve("h.tsv"), "id\ttxt\n1\tfine\n");
+        r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", tsv.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + tsv + ":1: no column 'text' in the header (columns: id, txt)", r.err().strip());
     }
 
     @Test

@@ -88,6 +88,14 @@ class ReferenceTasksTest {
         assertEquals("6", options.get("--max-new-tokens").getAsString());
         assertEquals("en", options.get("--source-column").getAsString());
         assertEquals("\"online\"", options.get("--head").toString()); // the head used, not null
+        // the options not given hold the values they took, not null: the run's prompt format, the default --out
+        JsonObject translations = JsonParser.parseString(Files.readString(ResumableOutput.runFile(
+                runDir.resolve("evaluation/translations.tsv")))).getAsJsonObject();
+        assertEquals(translations.getAsJsonObject("resolved").get("prompt_format").getAsString(),
+                options.get("--prompt-format").getAsString());
+        assertEquals(runDir.resolve("evaluation").toAbsolutePath().normalize().toString(),
+                options.get("--out").getAsString());
+        options.entrySet().forEach(o -> assertTrue(!o.getValue().isJsonNull(), o.getKey() + " is null in " + options));
 
         // Beam search: both systems decoded with 3 beams, named so, and recorded in the scores.
         Result b = run("evaluate", "--task", "translation", "--policy", runDir.toString(), "--model",

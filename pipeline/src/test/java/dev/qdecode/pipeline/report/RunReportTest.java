@@ -177,6 +177,21 @@ class RunReportTest {
         checkFiles(written, run.resolve("report"));
     }
 
+    @Test
+    void anUnreadableCheckpointOfAnUnfinishedRunIsAWarning(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("cut"));
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"episode\":4,\"policy\":\"trained\",\"mean_reward\":0.5}\n");
+        Files.writeString(run.resolve("checkpoint.qdq"), "QDQ"); // a checkpoint cut short, no summary.json
+        List<String> warnings = new ArrayList<>();
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run), warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        String w = warnings.get(0);
+        assertTrue(w.startsWith(run.resolve("checkpoint.qdq") + ": ") && w.contains(": could not be read, so the "
+                + "report of unfinished run cut has no settings") && w.indexOf(run.toString()) == w.lastIndexOf(run.toString())
+                && !w.contains("\n"), w);
+        assertTrue(Files.readString(written.get(0)).contains("could not be read"));
+    }
+
     private static String error(Path run) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunReport.write(run, List.of(), run.resolve("report")));
@@ -198,6 +213,23 @@ class RunReportTest {
         assertEquals(m + ":2: kl: expected a number (or NaN/Infinity) but got null", error(run));
         Files.writeString(m, "{\"episode\":null,\"kl\":0.5}\n");
         assertEquals(m + ":1: episode: expected a number (or NaN/Infinity) but got null", error(run));
+        // a charted metric written as text: refused, not a point silently missing from its chart
+        Files.writeString(m, "{\"episode\":1,\"mean_reward\":0.5}\n{\"episode\":2,\"mean_reward\":\"abc\"}\n");
+        assertEquals(m + ":2: mean_reward: expected a number (or NaN/Infinity) but got \"abc\"", error(run));
+        Files.writeString(m, "{\"episode\":1,\"kl\":true}\n");
+        assertEquals(m + ":1: kl: expected a number (or NaN/Infinity) but got true", error(run));
+        // NaN and Infinity as the trainer writes them (unquoted) are values, kept as they are
+        Files.writeString(m, "{\"episode\":1,\"kl\":NaN,\"loss\":-Infinity,\"mean_reward\":0.5}\n");
+        Map<String, Double> values = RunData.read(run, "r").rows().get(0).values();
+        assertTrue(values.get("kl").isNaN(), values.toString());
+        assertEquals(Double.NEGATIVE_INFINITY, values.get("loss"));
+        // so is a charted metric of summary.json's base or trained section (its dashed line would vanish)
+        Path summaryFile = run.resolve("summary.json");
+        Files.writeString(summaryFile, "{\"base\": {\"mean_reward\": \"abc\"}, \"trained\": {\"mean_reward\": 0.5}}");
+        assertEquals(summaryFile + ": base.mean_reward: expected a number (or NaN/Infinity) but got \"abc\"", error(run));
+        Files.writeString(summaryFile, "{\"base\": {\"mean_reward\": 0.1, \"kl\": NaN}, \"trained\": {\"kl\": null}}");
+        assertEquals(summaryFile + ": trained.kl: expected a number (or NaN/Infinity) but got null", error(run));
+        Files.delete(summaryFile);
         // one line after the first is not UTF-8 (Latin-1 é)
         Files.write(m, "{\"episode\":1}\n{\"episode\":2}\n{\"episode\":3,\"examples\":[\"caf\u00e9\"]}\n"
                 .getBytes(StandardCharsets.ISO_8859_1));
