@@ -85,6 +85,24 @@ final class CliRunner {
         assertEquals(1, r.err().lines().filter(l -> l.startsWith("qdecode:")).count(), r.err());
     }
 
+    /**
+     * Trains the smallest real run, on stories260K (4 episodes of at most 4 tokens, one update, 2 evaluation
+     * prompts), and checks that it succeeded: a run for tests of the commands that read one.
+     *
+     * @param out the run directory
+     * @param extra further train options
+     * @return {@code out}
+     */
+    static Path tinyRun(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--model", model("stories260K"), "--episodes",
+                "4", "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size", "4",
+                "--updates-per-rollout", "1", "--eval-limit", "2", "--eval-samples", "1", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        Result t = run(args.toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        return out;
+    }
+
     static Path shared() {
         return Path.of(System.getProperty("qdecode.shared"));
     }

@@ -19,11 +19,7 @@ class HeadRecordTest {
 
     @Test
     void theGenerateRecordNamesTheHeadUsed(@TempDir Path tmp) throws IOException {
-        Path run = tmp.resolve("run");
-        CliRunner.Result t = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--episodes", "4",
-                "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size", "4",
-                "--updates-per-rollout", "1", "--eval-limit", "2", "--eval-samples", "1", "--out", run.toString());
-        assertEquals(0, t.code(), t.err());
+        Path run = CliRunner.tinyRun(tmp.resolve("run"));
         Path prompts = CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv");
 
         Path plain = tmp.resolve("plain.tsv");
