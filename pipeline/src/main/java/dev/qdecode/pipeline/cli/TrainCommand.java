@@ -492,7 +492,8 @@ final class TrainCommand implements Callable<Integer> {
             overwrite.checkEmpty(runDir, "a new run", ""); // refuses a file, before a lock is taken there
         }
         if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
-            throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
+            throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq (expected the --out of an "
+                    + "unfinished qdecode train run; to start a new run there, leave out --resume)", ExitCodes.BAD_INPUT);
         }
         // One job per run directory; what it holds is checked under the lock, so two jobs cannot both pass.
         try (RunLock lock = RunLock.acquire(runDir)) {
@@ -954,7 +955,9 @@ final class TrainCommand implements Callable<Integer> {
         if (info.get("episodes_done").equals(info.get("episodes_total"))
                 && Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE))) {
             throw new CliException("--resume: " + runDir + " already finished its " + info.get("episodes_total")
-                    + " episodes (see summary.json)", ExitCodes.USAGE);
+                    + " episodes (see summary.json; expected an unfinished run: a finished one is not extended, not "
+                    + "even by a larger --episodes; train a new run into another --out, or without --resume add "
+                    + "--overwrite to start over in " + runDir + ")", ExitCodes.USAGE);
         }
         return info;
     }
