@@ -34,7 +34,9 @@ public final class BpeTrainer {
     /**
      * Trains a tokenizer.
      *
-     * @param lines the training text, one segment per element (iterated once; may be streamed)
+     * @param lines the training text, one segment per element (iterated once; may be streamed); a blank
+     *     (empty or white-space only) segment has no text and is skipped, counted in {@link
+     *     TrainedTokenizer#blankLines()}
      * @param cfg what to train
      * @return the trained tokenizer
      * @throws EmptyDataException when no line has text (only empty or white-space lines)
@@ -46,16 +48,21 @@ public final class BpeTrainer {
         Objects.requireNonNull(lines, "lines");
         Objects.requireNonNull(cfg, "cfg");
         BpeWords words = new BpeWords(cfg.byteFallback());
-        boolean anyText = false;
+        long read = 0;
+        long blank = 0;
         for (String line : lines) {
             if (line == null) {
-                throw new TokenizerException("training data: line " + (words.lines() + 1) + " is null (expected text)");
+                throw new TokenizerException("training data: line " + (read + 1) + " is null (expected text)");
             }
-            anyText |= !line.isBlank();
+            read++;
+            if (line.isBlank()) {
+                blank++; // no text: not trained on, counted apart (TrainedTokenizer#blankLines)
+                continue;
+            }
             words.add(line);
         }
-        if (words.counts().isEmpty() || !anyText) {
-            throw new EmptyDataException(words.lines());
+        if (words.counts().isEmpty()) {
+            throw new EmptyDataException(read);
         }
 
         List<String> vocab = new ArrayList<>();
@@ -85,7 +92,7 @@ public final class BpeTrainer {
         for (int[] m : merger.merges()) {
             merges.add(new String[] {vocab.get(m[0]), vocab.get(m[1])});
         }
-        return new TrainedTokenizer(cfg, vocab, merges, base, words.lines(), stoppedEarly);
+        return new TrainedTokenizer(cfg, vocab, merges, base, read - blank, blank, stoppedEarly);
     }
 
     /**

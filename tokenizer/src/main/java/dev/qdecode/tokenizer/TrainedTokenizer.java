@@ -16,10 +16,11 @@ public final class TrainedTokenizer {
     private final List<String[]> merges;
     private final int baseSize;
     private final long lines;
+    private final long blankLines;
     private final String stoppedEarly;
 
     TrainedTokenizer(BpeConfig config, List<String> vocab, List<String[]> merges, int baseSize, long lines,
-            String stoppedEarly) {
+            long blankLines, String stoppedEarly) {
         this.config = config;
         this.vocab = List.copyOf(vocab);
         List<String[]> m = new ArrayList<>(merges.size());
@@ -29,6 +30,7 @@ public final class TrainedTokenizer {
         this.merges = m;
         this.baseSize = baseSize;
         this.lines = lines;
+        this.blankLines = blankLines;
         this.stoppedEarly = stoppedEarly;
     }
 
@@ -82,12 +84,23 @@ public final class TrainedTokenizer {
     }
 
     /**
-     * Number of training lines read (empty ones included).
+     * Number of training lines trained on: those with text, the {@link #blankLines() blank} ones not
+     * included.
      *
      * @return the line count
      */
     public long trainingLines() {
         return lines;
+    }
+
+    /**
+     * Number of training lines read and skipped because they were blank (empty or white-space only):
+     * they hold no text to train on.
+     *
+     * @return the skipped line count
+     */
+    public long blankLines() {
+        return blankLines;
     }
 
     /**
@@ -122,6 +135,6 @@ public final class TrainedTokenizer {
     @Override
     public String toString() {
         return "TrainedTokenizer[vocab " + vocab.size() + ", base " + baseSize + ", merges " + merges.size()
-                + ", " + (config.byteFallback() ? "llama/byte-fallback" : "byte-level") + ", lines " + lines + "]";
+                + ", " + (config.byteFallback() ? "llama/byte-fallback" : "byte-level") + ", lines " + lines + ", blank lines skipped " + blankLines + "]";
     }
 }

@@ -197,6 +197,20 @@ class BpeTrainerTest {
         }
     }
 
+    /** Blank lines hold no text: not trained on, counted apart; the same vocabulary as without them. */
+    @Test
+    void blankLinesAreSkippedAndCountedApart() {
+        for (boolean fallback : new boolean[] {true, false}) {
+            BpeConfig cfg = BpeConfig.of(300).withByteFallback(fallback).withMinFrequency(1);
+            TrainedTokenizer with = BpeTrainer.train(List.of("hello world", "", "the cat", " \t ", "hello cat"), cfg);
+            assertEquals(3, with.trainingLines());
+            assertEquals(2, with.blankLines());
+            TrainedTokenizer without = BpeTrainer.train(List.of("hello world", "the cat", "hello cat"), cfg);
+            assertEquals(0, without.blankLines());
+            assertEquals(without.pieces(), with.pieces(), "blank lines change nothing that is trained");
+        }
+    }
+
     @Test
     void whitespaceEdgeCasesRoundTripInBothStyles() {
         List<String> edge = List.of("", " ", "  two leading", "trailing  ", "a  b   c", "tab\there", "new\nline",

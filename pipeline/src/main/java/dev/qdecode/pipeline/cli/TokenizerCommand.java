@@ -215,7 +215,8 @@ final class TokenizerCommand implements Runnable {
             double seconds = (System.nanoTime() - t0) / 1e9;
             trained.save(out);
 
-            // Compression on the training data, per column, and the texts that do not decode back exactly.
+            // Compression on the training data, per column, and the texts that do not decode back exactly: over
+            // the texts trained on, the blank segments the trainer skipped left out as it left them out.
             Map<String, long[]> stats = new LinkedHashMap<>(); // column → {segments, tokens}
             long chars = 0;
             long tokens = 0;
@@ -227,6 +228,9 @@ final class TokenizerCommand implements Runnable {
                 while (it.hasNext() || !batch.isEmpty()) {
                     if (it.hasNext()) {
                         String[] s = it.next();
+                        if (s[1].isBlank()) {
+                            continue;
+                        }
                         batch.add(s);
                         chars += s[1].codePointCount(0, s[1].length());
                     }
@@ -257,10 +261,12 @@ final class TokenizerCommand implements Runnable {
                     .map(why -> trained.vocabSize() + " of " + vocabSize + " asked (" + why + ")")
                     .orElse(String.valueOf(trained.vocabSize()));
             spec.commandLine().getOut().printf(Locale.ROOT,
-                    "tokenizer: vocab %s (%d base + %d merges, %s), %d texts, trained in %.1f s; on the data %.2f "
-                            + "chars/token, tokens/text %s; wrote %s%n",
+                    "tokenizer: vocab %s (%d base + %d merges, %s), %d texts%s, trained in %.1f s; on the data "
+                            + "%.2f chars/token, tokens/text %s; wrote %s%n",
                     vocab, trained.baseSize(), trained.mergeCount(), byteFallback ? "byte fallback" : "byte-level",
-                    trained.trainingLines(), seconds, chars / (double) Math.max(1, tokens), perColumn, out);
+                    trained.trainingLines(), trained.blankLines() == 0 ? "" : " (" + trained.blankLines()
+                            + (trained.blankLines() == 1 ? " blank segment" : " blank segments")
+                            + " skipped: empty or white-space only)", seconds, chars / (double) Math.max(1, tokens), perColumn, out);
             if (notRoundTripped > 0) {
                 long texts = stats.values().stream().mapToLong(st -> st[0]).sum();
                 spec.commandLine().getErr().printf(Locale.ROOT,

@@ -492,7 +492,8 @@ final class TrainCommand implements Callable<Integer> {
             overwrite.checkEmpty(runDir, "a new run", ""); // refuses a file, before a lock is taken there
         }
         if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
-            throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq", ExitCodes.BAD_INPUT);
+            throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq (expected the --out of an "
+                    + "unfinished qdecode train run; to start a new run there, leave out --resume)", ExitCodes.BAD_INPUT);
         }
         // One job per run directory; what it holds is checked under the lock, so two jobs cannot both pass.
         try (RunLock lock = RunLock.acquire(runDir)) {
@@ -895,12 +896,6 @@ final class TrainCommand implements Callable<Integer> {
     /** The stored settings of the run to resume; refuses options that would change them. */
     private Map<String, String> priorRun(Path runDir, JsonObject overrides, JsonObject configFile) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String o : List.of("--reward", "--plugin", "--source-column", "--target-column")) {
-            if (pr.hasMatchedOption(o)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--resume continues with the run's own " + o + ": expected it not to be given");
-            }
-        }
         Map<String, String> info;
         try {
             info = DqnTrainer.checkpointInfo(runDir);
@@ -911,6 +906,20 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--resume: " + runDir + " holds a classification run, which starts over instead of "
                     + "resuming (expected a continuation, translation or dialogue run; train again without --resume "
                     + "into a new --out)", ExitCodes.USAGE);
+        }
+        List<String> options = new ArrayList<>();
+        List<String> given = new ArrayList<>();
+        for (String o : List.of("--reward", "--plugin", "--source-column", "--target-column")) {
+            if (pr.hasMatchedOption(o)) {
+                options.add(o);
+                given.add(o + " " + String.join(",", pr.matchedOption(o).stringValues()) + " (the run's: "
+                        + recordedSetting(o, info) + ")");
+            }
+        }
+        if (!given.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues with the run's own "
+                    + String.join(" and ", options) + ", but " + String.join(", ", given) + " (expected "
+                    + (given.size() == 1 ? "it" : "them") + " left out: a resumed run keeps its own)");
         }
         requireRecordedConfig(runDir, info.get("config"), overrides, configFile);
         String runTask = info.getOrDefault("task", "continuation");
@@ -946,9 +955,34 @@ final class TrainCommand implements Callable<Integer> {
         if (info.get("episodes_done").equals(info.get("episodes_total"))
                 && Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE))) {
             throw new CliException("--resume: " + runDir + " already finished its " + info.get("episodes_total")
-                    + " episodes (see summary.json)", ExitCodes.USAGE);
+                    + " episodes (see summary.json; expected an unfinished run: a finished one is not extended, not "
+                    + "even by a larger --episodes; train a new run into another --out, or without --resume add "
+                    + "--overwrite to start over in " + runDir + ")", ExitCodes.USAGE);
         }
         return info;
+    }
+
+    /**
+     * What a run recorded for an option that {@code --resume} does not take, as its refusal shows it: the
+     * reward specs or plug-in jars separated by commas, a translation run's column, or {@code none} (with
+     * why, for a column of another task's run).
+     */
+    static String recordedSetting(String option, Map<String, String> info) {
+        String task = info.getOrDefault("task", "continuation");
+        return switch (option) {
+            case "--reward" -> info.containsKey("reward") ? String.join(",", DqnCli.rewardsOf(info.get("reward")))
+                    : "none recorded";
+            case "--plugin" -> info.containsKey("plugins")
+                    ? String.join(",", new com.google.gson.Gson().fromJson(info.get("plugins"), String[].class))
+                    : "none";
+            case "--source-column" -> "translation".equals(task)
+                    ? info.getOrDefault("source_column", TranslationExample.DEFAULT_SOURCE_COLUMN)
+                    : "none, a --task " + task + " run";
+            case "--target-column" -> "translation".equals(task)
+                    ? info.getOrDefault("target_column", TranslationExample.DEFAULT_TARGET_COLUMN)
+                    : "none, a --task " + task + " run";
+            default -> throw new IllegalArgumentException(option);
+        };
     }
 
     /**

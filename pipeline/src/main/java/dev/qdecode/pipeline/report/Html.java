@@ -176,6 +176,10 @@ final class Html {
     }
 
     private static void summary(StringBuilder b, RunData run) {
+        if (run.summary() == null && isSft(run)) {
+            sft(b, run);
+            return;
+        }
         if (run.summary() == null) {
             unfinished(b, run);
             return;
@@ -205,6 +209,57 @@ final class Html {
         b.append("<p class=\"note\">Base: the pretrained model alone; trained: the learned decoding policy; both on the same held-out prompts")
                 .append(samples != null ? " (" + fmt(samples) + " samples per model)" : "")
                 .append(". Perplexity is measured under the base model.</p>\n");
+    }
+
+    /**
+     * Whether a run is {@code qdecode sft}'s: its metrics are indexed by optimizer step and carry the
+     * training loss (a DQN run's are indexed by episode and it writes summary.json).
+     */
+    static boolean isSft(RunData run) {
+        return "step".equals(run.xKey()) && !run.rows().isEmpty()
+                && run.rows().get(0).values().containsKey("train_loss");
+    }
+
+    /**
+     * A {@code qdecode sft} run's summary: its first, best and last evaluations (losses, dev perplexity, dev
+     * BLEU), best as sft chooses the model it keeps: the first highest dev BLEU, or without BLEU the first
+     * lowest dev loss.
+     */
+    private static void sft(StringBuilder b, RunData run) {
+        List<RunData.Row> rows = run.rows();
+        String key = rows.stream().anyMatch(r -> isFinite(r.values().get("bleu"))) ? "bleu" : "dev_loss";
+        RunData.Row best = null;
+        for (RunData.Row r : rows) {
+            Double v = r.values().get(key);
+            if (isFinite(v) && (best == null || ("bleu".equals(key) ? v > best.values().get(key)
+                    : v < best.values().get(key)))) {
+                best = r;
+            }
+        }
+        RunData.Row first = rows.get(0);
+        RunData.Row last = rows.get(rows.size() - 1);
+        b.append("<h2 id=\"summary\">Summary: supervised fine-tuning (qdecode sft)</h2>\n")
+                .append("<table class=\"summary\">\n<tr><th>metric</th><th class=\"num\">first (step ")
+                .append(fmt(first.x())).append(")</th><th class=\"num\">best (step ")
+                .append(best == null ? "–" : fmt(best.x())).append(")</th><th class=\"num\">last (step ")
+                .append(fmt(last.x())).append(")</th></tr>\n");
+        for (String f : List.of("train_loss", "dev_loss", "dev_ppl", "bleu")) {
+            if (rows.stream().noneMatch(r -> r.values().containsKey(f))) {
+                continue;
+            }
+            b.append("<tr").append(f.equals(key) ? " class=\"key\"" : "").append("><td>").append(esc(Charts.label(f)))
+                    .append("</td><td class=\"num\">").append(cell(first.values().get(f)))
+                    .append("</td><td class=\"num\">").append(cell(best == null ? null : best.values().get(f)))
+                    .append("</td><td class=\"num\">").append(cell(last.values().get(f))).append("</td></tr>\n");
+        }
+        b.append("</table>\n<p class=\"note\">").append(rows.size()).append(rows.size() == 1 ? " evaluation" : " evaluations")
+                .append(" on the dev set. Best: the ").append("bleu".equals(key) ? "highest dev BLEU" : "lowest dev loss")
+                .append(", the model qdecode sft keeps in the run directory; no base-vs-trained summary (that is "
+                        + "qdecode train's, for a DQN head).</p>\n");
+    }
+
+    private static boolean isFinite(Double v) {
+        return v != null && Double.isFinite(v);
     }
 
     /** A run without summary.json: how far it got and how to continue it (from its checkpoint). */

@@ -152,7 +152,8 @@ public record SftConfig(
         int at = template.indexOf(SOURCE);
         if (at < 0 || template.indexOf(SOURCE, at + 1) >= 0) {
             throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template) + "': must contain "
-                    + SOURCE + " exactly once");
+                    + SOURCE + " exactly once (expected one " + SOURCE + " where each example's source text goes, e.g. "
+                    + "'" + PromptFormat.escapeTemplate(defaultTemplate(task)) + "', the " + task + " default)");
         }
         if (template.contains("{text}")) {
             throw new IllegalArgumentException("--template '" + PromptFormat.escapeTemplate(template)

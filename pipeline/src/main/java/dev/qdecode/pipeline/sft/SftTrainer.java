@@ -354,7 +354,9 @@ public final class SftTrainer {
         }
         if (!Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
             throw new SftException((cfg.tokenizer() != null ? "--tokenizer " : "--model ") + tokDir
-                    + ": no tokenizer.json in the directory");
+                    + ": no tokenizer.json in the directory (expected a Hugging Face tokenizer.json there"
+                    + (cfg.tokenizer() != null ? ", e.g. the --out of qdecode tokenizer train)"
+                            : ", or --tokenizer DIR naming a directory that holds one)"));
         }
         // a resume compares the inputs first; a new run hashes them once its data has been read
         Map<String, String> hashes = resume ? inputHashes() : null;

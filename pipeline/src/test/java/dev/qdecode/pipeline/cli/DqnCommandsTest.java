@@ -179,7 +179,15 @@ class DqnCommandsTest {
         assertTrue(finished.err().contains("already finished its 8 episodes"), finished.err());
         Result changed = run("train", "--resume", "--reward", "afinn", "--out", runDir.toString());
         assertEquals(ExitCodes.USAGE, changed.code());
-        assertTrue(changed.err().contains("--resume continues with the run's own --reward"), changed.err());
+        assertEquals("qdecode: error: --resume continues with the run's own --reward, but --reward afinn (the run's: "
+                + "vader) (expected it left out: a resumed run keeps its own)", changed.err().lines().findFirst()
+                .orElse(""));
+        changed = run("train", "--resume", "--source-column", "de", "--reward", "afinn,vader", "--out",
+                runDir.toString());
+        assertEquals(ExitCodes.USAGE, changed.code());
+        assertEquals("qdecode: error: --resume continues with the run's own --reward and --source-column, but --reward "
+                + "afinn,vader (the run's: vader), --source-column de (the run's: none, a --task continuation run) "
+                + "(expected them left out: a resumed run keeps its own)", changed.err().lines().findFirst().orElse(""));
 
         Result ev = run("evaluate", "--policy", runDir.toString(), "--limit", "2", "--samples", "1");
         assertEquals(ExitCodes.OK, ev.code(), ev.err());

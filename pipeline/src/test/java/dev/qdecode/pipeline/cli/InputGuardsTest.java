@@ -67,7 +67,14 @@ class InputGuardsTest {
                 "--task translation: the run in " + out + " is a --task continuation run, which --resume continues "
                         + "(expected no --task, or --task continuation)");
         usage(CliRunner.run("train", "--resume", "--task", "continuation", "--out", out.toString()),
-                "already finished its 8 episodes");
+                "qdecode: error: --resume: " + out + " already finished its 8 episodes (see summary.json; expected an "
+                        + "unfinished run: a finished one is not extended, not even by a larger --episodes; train a new "
+                        + "run into another --out, or without --resume add --overwrite to start over in " + out + ")\n");
+        // a directory without a run: what --resume expects, and how to start one there instead
+        Path noRun = Files.createDirectories(tmp.resolve("norun"));
+        badInput(CliRunner.run("train", "--resume", "--out", noRun.toString()), "--resume: " + noRun + " holds no "
+                + "checkpoint.qdq (expected the --out of an unfinished qdecode train run; to start a new run there, "
+                + "leave out --resume)");
 
         // a head trained for continuation is not evaluated as a translation model
         Path mt = Files.writeString(tmp.resolve("mt.tsv"), "en\tde\nA dog.\tEin Hund.\n");

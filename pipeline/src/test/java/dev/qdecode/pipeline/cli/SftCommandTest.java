@@ -131,8 +131,9 @@ class SftCommandTest {
         CliRunner.Result r = CliRunner.run("sft", "--data", "a.tsv", "--dev", "b.tsv", "--model", "m",
                 "--template", "translate: <sep>", "--out", tmp.resolve("x").toString());
         assertEquals(ExitCodes.USAGE, r.code());
-        assertTrue(r.err().startsWith("qdecode: error: --template 'translate: <sep>': must contain {source} exactly once"),
-                r.err());
+        assertEquals("qdecode: error: --template 'translate: <sep>': must contain {source} exactly once (expected one "
+                + "{source} where each example's source text goes, e.g. '{source} <sep>', the translation default)",
+                r.err().lines().findFirst().orElse(""));
     }
 
     private static String[] concat(String[] a, String... b) {

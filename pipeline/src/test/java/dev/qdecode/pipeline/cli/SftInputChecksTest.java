@@ -60,6 +60,27 @@ class SftInputChecksTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 
+    /** A tokenizer directory without tokenizer.json: bad input, one line saying what was expected there. */
+    @Test
+    void aDirectoryWithoutTokenizerJsonSaysWhatWasExpected() throws IOException {
+        Path init = Files.copy(model.resolve("config.json"), tmp.resolve("init.json"));
+        Path noTok = Files.createDirectories(tmp.resolve("notok"));
+        assertEquals(List.of("qdecode: error: --tokenizer " + noTok + ": no tokenizer.json in the directory (expected a "
+                + "Hugging Face tokenizer.json there, e.g. the --out of qdecode tokenizer train)"),
+                assertBadInput(sft("--template", "{source} =", "--init", init.toString(), "--tokenizer", noTok.toString(),
+                        "--out", tmp.resolve("a").toString())));
+        Files.delete(model.resolve("tokenizer.json"));
+        assertEquals(List.of("qdecode: error: --model " + model + ": no tokenizer.json in the directory (expected a "
+                + "Hugging Face tokenizer.json there, or --tokenizer DIR naming a directory that holds one)"),
+                assertBadInput(sft("--template", "{source} =", "--model", model.toString(), "--out",
+                        tmp.resolve("b").toString())));
+    }
+
+    private static List<String> assertBadInput(CliRunner.Result r) {
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        return r.err().lines().toList();
+    }
+
     @Test
     void anOutputThatIsAnInputIsRefusedEvenWithOverwrite() throws IOException {
         byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
@@ -269,8 +290,9 @@ class SftInputChecksTest {
         CliRunner.Result none = sft("--template", "no source\\n", "--model", model.toString(), "--out",
                 tmp.resolve("none").toString());
         assertEquals(ExitCodes.USAGE, none.code(), none.err());
-        assertTrue(none.err().startsWith("qdecode: error: --template 'no source\\n': must contain {source} exactly once\n"),
-                none.err());
+        assertTrue(none.err().startsWith("qdecode: error: --template 'no source\\n': must contain {source} exactly once "
+                + "(expected one {source} where each example's source text goes, e.g. '{source} <sep>', the translation "
+                + "default)\n"), none.err());
         // a resume that gives the template again compares it as read: the same spelling is the run's template
         // (the run is finished, which is what is refused), another spelling of other text is a differing key
         CliRunner.Result again = sft("--template", "{source}\\n=", "--model", model.toString(),

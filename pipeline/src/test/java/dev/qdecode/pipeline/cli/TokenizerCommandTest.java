@@ -101,6 +101,44 @@ class TokenizerCommandTest {
         }
     }
 
+    /**
+     * Blank segments (empty or white-space-only lines and values) are not trained on: the summary counts
+     * the texts trained on and, apart, the blank ones skipped, and the tokens/text figure is over the texts.
+     */
+    @Test
+    void blankSegmentsAreSkippedAndCountedApartFromTheTexts() throws IOException {
+        Path txt = Files.writeString(tmp.resolve("blanks.txt"), "hello world\n\nthe cat sat\n   \nhello cat world\n"
+                + "the world\n", StandardCharsets.UTF_8);
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", txt.toString(), "--vocab-size", "300",
+                "--out", tmp.resolve("plain").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(", 4 texts (2 blank segments skipped: empty or white-space only), trained in "),
+                r.out());
+        Matcher m = Pattern.compile("tokens/text lines ([0-9.]+);").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        long tokens = 0;
+        try (TextTokenizer tok = TextTokenizer.load(tmp.resolve("plain"))) {
+            for (String text : List.of("hello world", "the cat sat", "hello cat world", "the world")) {
+                tokens += tok.encode(text, false).length;
+            }
+        }
+        assertEquals(tokens / 4.0, Double.parseDouble(m.group(1)), 0.006, "per text trained on, blanks left out");
+
+        Path tsv = Files.writeString(tmp.resolve("blank-value.tsv"), "en\tde\nthe cat\tdie Katze\nx y\t \n",
+                StandardCharsets.UTF_8);
+        r = CliRunner.run("tokenizer", "train", "--data", tsv.toString(), "--columns", "en,de", "--vocab-size", "300",
+                "--out", tmp.resolve("table").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(", 3 texts (1 blank segment skipped: empty or white-space only), trained in "),
+                r.out());
+
+        // Without blank segments the summary says nothing of them.
+        r = CliRunner.run("tokenizer", "train", "--data", tsv.toString(), "--columns", "en", "--vocab-size", "300",
+                "--out", tmp.resolve("none").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(", 2 texts, trained in "), r.out());
+    }
+
     /** A UTF-8 byte-order mark starting a plain-text file is not trained as text (as for table files). */
     @Test
     void textsThatDoNotDecodeBackExactlyAreCountedAndTheFirstIsNamed() throws IOException {

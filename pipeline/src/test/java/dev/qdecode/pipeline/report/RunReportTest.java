@@ -161,8 +161,49 @@ class RunReportTest {
         assertEquals(List.of("sft-loss.png", "dev-quality.png", "learning-rate.png", "throughput.png"),
                 pngNames(written));
         String html = checkFiles(written, run.resolve("report"));
-        assertTrue(html.contains("summary.json not found"), html);
+        // an SFT run's own summary, not a DQN run's missing summary.json
+        assertTrue(html.contains("Summary: supervised fine-tuning (qdecode sft)"), html);
+        assertFalse(html.contains("summary.json not found"), html);
         assertEquals("step", RunData.read(run, "sft").xKey());
+    }
+
+    /**
+     * A {@code qdecode sft} run's report summarises its first, best and last evaluations, best as sft keeps
+     * its model: the first highest dev BLEU (translation), or without BLEU the first lowest dev loss.
+     */
+    @Test
+    void anSftRunsSummaryShowsItsFirstBestAndLastEvaluations(@TempDir Path tmp) throws IOException {
+        Path mt = Files.createDirectories(tmp.resolve("mt"));
+        Files.write(mt.resolve("metrics.jsonl"), List.of(
+                "{\"step\":10,\"epoch\":1,\"lr\":0.001,\"train_loss\":4.5,\"dev_loss\":4.25,\"dev_ppl\":70.1,\"bleu\":2.5,"
+                        + "\"best\":true}",
+                "{\"step\":20,\"epoch\":1,\"lr\":0.001,\"train_loss\":3.5,\"dev_loss\":3.75,\"dev_ppl\":42.5,\"bleu\":7.25,"
+                        + "\"best\":true}",
+                "{\"step\":30,\"epoch\":2,\"lr\":0.001,\"train_loss\":2.5,\"dev_loss\":3.5,\"dev_ppl\":33.1,\"bleu\":7.25,"
+                        + "\"best\":false}",
+                "{\"step\":40,\"epoch\":2,\"lr\":0.001,\"train_loss\":1.5,\"dev_loss\":4.5,\"dev_ppl\":90.0,\"bleu\":6.5,"
+                        + "\"best\":false}"), StandardCharsets.UTF_8);
+        String html = checkFiles(RunReport.write(mt, List.of(), RunReport.defaultOutDir(mt)), mt.resolve("report"));
+        assertTrue(html.contains("<h2 id=\"summary\">Summary: supervised fine-tuning (qdecode sft)</h2>"), html);
+        assertTrue(html.contains("<th class=\"num\">first (step 10)</th><th class=\"num\">best (step 20)</th>"
+                + "<th class=\"num\">last (step 40)</th>"), html);
+        assertTrue(html.contains("<tr class=\"key\"><td>dev BLEU</td><td class=\"num\">2.500</td><td class=\"num\">"
+                + "7.250</td><td class=\"num\">6.500</td></tr>"), html);
+        assertTrue(html.contains("<tr><td>dev loss</td><td class=\"num\">4.250</td><td class=\"num\">3.750</td>"
+                + "<td class=\"num\">4.500</td></tr>"), html);
+        assertTrue(html.contains("4 evaluations on the dev set. Best: the highest dev BLEU"), html);
+        assertFalse(html.contains("summary.json not found") || html.contains("base vs trained"), html);
+
+        Path lm = Files.createDirectories(tmp.resolve("lm"));
+        Files.write(lm.resolve("metrics.jsonl"), List.of(
+                "{\"step\":5,\"train_loss\":3.0,\"dev_loss\":2.5,\"dev_ppl\":12.2}",
+                "{\"step\":10,\"train_loss\":2.0,\"dev_loss\":2.25,\"dev_ppl\":9.5}",
+                "{\"step\":15,\"train_loss\":1.0,\"dev_loss\":2.75,\"dev_ppl\":15.6}"), StandardCharsets.UTF_8);
+        html = Files.readString(RunReport.write(lm, List.of(), RunReport.defaultOutDir(lm)).get(0));
+        assertTrue(html.contains("best (step 10)"), html);
+        assertTrue(html.contains("<tr class=\"key\"><td>dev loss</td>"), html);
+        assertFalse(html.contains("dev BLEU</td>"), html);
+        assertTrue(html.contains("3 evaluations on the dev set. Best: the lowest dev loss"), html);
     }
 
     @Test

@@ -105,7 +105,8 @@ class SftConfigTest {
 
     @Test
     void validationErrorsAreOneLineNamingTheOption() {
-        assertEquals("--template 'translate: <sep>': must contain {source} exactly once",
+        assertEquals("--template 'translate: <sep>': must contain {source} exactly once (expected one {source} where "
+                + "each example's source text goes, e.g. '{source} <sep>', the translation default)",
                 error(() -> base("translate: <sep>", Path.of("m"), null, null, 1e-3)));
         assertTrue(error(() -> base("{source} {source}", Path.of("m"), null, null, 1e-3)).contains("exactly once"));
         assertTrue(error(() -> base(null, Path.of("m"), Path.of("c.json"), null, 1e-3)).startsWith("--model / --init"));
