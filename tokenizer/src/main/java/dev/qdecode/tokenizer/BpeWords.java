@@ -34,7 +34,6 @@ final class BpeWords {
     private final boolean llama;
     private final Map<String, long[]> counts = new HashMap<>();
     private final TreeSet<Integer> alphabet = new TreeSet<>();
-    private long lines;
 
     BpeWords(boolean llama) {
         this.llama = llama;
@@ -42,7 +41,6 @@ final class BpeWords {
 
     /** Adds one training line. */
     void add(String line) {
-        lines++;
         if (line.isEmpty()) {
             return; // the Prepend normalizer leaves empty text empty: no tokens
         }
@@ -93,10 +91,6 @@ final class BpeWords {
     /** The distinct code points of the words, ascending (Llama style only; empty otherwise). */
     TreeSet<Integer> alphabet() {
         return alphabet;
-    }
-
-    long lines() {
-        return lines;
     }
 
     /** The GPT-2 {@code bytes_to_unicode} table: printable bytes map to themselves, others to 256+n. */
