@@ -130,8 +130,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
+    /** The {@code --model} directory (or the default), refused naming {@code --model} when it is not a directory. */
     private Path modelDir() {
-        return model != null ? model : ModelOptions.defaultModelDir();
+        return ModelOptions.requireDirectory(model != null ? model : ModelOptions.defaultModelDir());
     }
 
     /** The configuration of {@code --random}: the GPT-2-small preset or a config.json file. */

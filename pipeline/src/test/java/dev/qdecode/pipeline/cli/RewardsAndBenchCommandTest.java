@@ -460,4 +460,24 @@ class RewardsAndBenchCommandTest {
         assertEquals("qdecode: error: --random " + notJson + ": not valid JSON at line 1 column 8 (expected "
                 + "'gpt2-small' or a config.json file)", r.err().strip());
     }
+
+    /**
+     * A --model that is not a directory is named as the option in every bench command that takes one, as train and
+     * generate name it. Before, bench generate said only "MISSING: model directory not found" (bench rewards has no
+     * --model: its models are the shared directory's).
+     */
+    @Test
+    void benchModelThatIsNotADirectoryNamesTheOption() throws IOException {
+        Path missing = tmp.resolve("MISSING");
+        Path file = Files.writeString(tmp.resolve("afile"), "x\n");
+        for (Path dir : List.of(missing, file)) {
+            for (String command : List.of("generate", "train")) {
+                CliRunner.Result r = CliRunner.run("bench", command, "--model", dir.toString(), "--runs", "1");
+                assertEquals(ExitCodes.BAD_INPUT, r.code(), command + ": " + r.err());
+                assertEquals("", r.out(), command + ": no work done");
+                assertEquals("qdecode: error: --model " + dir + ": not a directory (expected a Hugging Face model "
+                        + "directory)", r.err().strip(), command);
+            }
+        }
+    }
 }
