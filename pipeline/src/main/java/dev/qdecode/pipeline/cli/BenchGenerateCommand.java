@@ -54,7 +54,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
             description = "Use random weights of this shape instead of --model.")
     String random;
 
-    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,8,32,64",
+    @Option(names = "--batch-sizes", split = ",", preprocessor = CommaList.class, defaultValue = "1,8,32,64",
             description = "Batch sizes to measure (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
