@@ -423,10 +423,12 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     }
 
     /**
-     * A numeric section ({@code base}, {@code trained}) of the summary.
+     * A numeric section ({@code base}, {@code trained}) of the summary. NaN and ±Infinity, which the trainer writes
+     * unquoted and the lenient parser reads as strings, are kept as the numbers they are, as in a metrics line: the
+     * summary table shows them, and a chart draws no base line for them (the page says which it left out).
      *
      * @param section the section name
-     * @return its numeric fields (empty when there is no such section)
+     * @return its numeric fields, non-finite ones included (empty when there is no such section)
      */
     Map<String, Double> summaryNumbers(String section) {
         Map<String, Double> out = new LinkedHashMap<>();
@@ -434,6 +436,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
             for (Map.Entry<String, JsonElement> e : summary.getAsJsonObject(section).entrySet()) {
                 if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
                     out.put(e.getKey(), p.getAsDouble());
+                } else if (e.getValue() instanceof JsonPrimitive p && NON_FINITE.contains(p.getAsString())) {
+                    out.put(e.getKey(), Double.parseDouble(p.getAsString()));
                 }
             }
         }
