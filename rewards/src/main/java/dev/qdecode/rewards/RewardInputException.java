@@ -5,7 +5,8 @@ package dev.qdecode.rewards;
  * but cannot be used: a {@code classifier:model=DIR} that holds no saved classifier, or whose {@code
  * classifier.json}, head weights or encoder files are wrong; a lexicon file ({@code afinn:lexicon=FILE},
  * the files of a {@code vader:lexicon=DIR}) that has a bad line, no entries or is not UTF-8 text, or a
- * {@code vader:lexicon=DIR} that lacks one of its files. Unlike other {@link RewardException}s it is an
+ * {@code vader:lexicon=DIR} that lacks one of its files; a plug-in jar file ({@link Rewards#loadPlugin}) that is
+ * missing, unreadable or not a jar (zip) file at all. Unlike other {@link RewardException}s it is an
  * input that is wrong, not the reward, so commands report it as bad input (exit 3), as they report any
  * other bad model or data file. A parameter value that names nothing (a path that does not exist) or
  * the wrong kind of thing (a file where a directory is expected, or the reverse) is a {@link

@@ -174,9 +174,11 @@ public final class Rewards implements AutoCloseable {
      *
      * @param jar the jar file
      * @return the ids the jar added, sorted
-     * @throws RewardException (one line) when the file is missing or not a jar, declares no
-     *     provider, a provider cannot be loaded, an id is invalid or already taken, or a
-     *     provider's {@link RewardProvider#parameters()} fails or returns null
+     * @throws RewardInputException (one line; bad input, as any other input file that is missing or
+     *     cannot be used) when the file is missing, not a readable file, or not a jar (zip) file
+     * @throws RewardException (one line; the plug-in's failure) when the jar declares no provider, a
+     *     provider cannot be loaded, an id is invalid or already taken, or a provider's {@link
+     *     RewardProvider#parameters()} fails or returns null
      * @throws NullPointerException naming {@code jar} when it is null
      * @throws IllegalStateException when the registry is closed
      */
@@ -185,11 +187,12 @@ public final class Rewards implements AutoCloseable {
         requireOpen();
         Path abs = jar.toAbsolutePath().normalize();
         String where = abs.toString();
+        // The file itself is an input like any other (bad input); what the jar holds is the plug-in's.
         if (!Files.exists(abs)) {
-            throw new RewardException("reward plug-in not found: " + where);
+            throw new RewardInputException("reward plug-in not found: " + where);
         }
         if (!Files.isRegularFile(abs) || !Files.isReadable(abs)) {
-            throw new RewardException("reward plug-in " + where + " is not a readable file");
+            throw new RewardInputException("reward plug-in " + where + " is not a readable file");
         }
         try (JarFile jf = new JarFile(abs.toFile())) {
             if (jf.getEntry(SERVICE_FILE) == null) {
@@ -197,10 +200,10 @@ public final class Rewards implements AutoCloseable {
                         + " (list the provider classes there, one per line)");
             }
         } catch (ZipException e) {
-            throw new RewardException("reward plug-in " + where + " is not a valid jar file ("
-                    + RewardException.oneLine(e.getMessage()) + ")", e);
+            throw new RewardInputException("reward plug-in " + where + " is not a valid jar file ("
+                    + RewardException.oneLine(e.getMessage()) + "; expected a jar of reward providers)", e);
         } catch (IOException e) {
-            throw new RewardException("reward plug-in " + where + " cannot be read: "
+            throw new RewardInputException("reward plug-in " + where + " cannot be read: "
                     + RewardException.oneLine(e.getMessage()), e);
         }
         URLClassLoader loader;

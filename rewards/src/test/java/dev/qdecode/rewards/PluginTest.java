@@ -296,28 +296,33 @@ class PluginTest {
     void brokenPluginFilesGiveOneLineErrors() throws Exception {
         Rewards rewards = Rewards.discover();
         Path missing = tmp.resolve("nope.jar");
+        // the file itself is bad input (RewardInputException); what a jar holds is the plug-in's failure
         assertEquals("reward plug-in not found: " + missing.toAbsolutePath().normalize(),
-                assertThrows(RewardException.class, () -> rewards.loadPlugin(missing)).getMessage());
+                assertThrows(RewardInputException.class, () -> rewards.loadPlugin(missing)).getMessage());
 
         Path garbage = tmp.resolve("garbage.jar");
         try (OutputStream out = Files.newOutputStream(garbage)) {
             out.write("this is not a zip file".getBytes(StandardCharsets.UTF_8));
         }
-        String msg = assertThrows(RewardException.class, () -> rewards.loadPlugin(garbage))
+        String msg = assertThrows(RewardInputException.class, () -> rewards.loadPlugin(garbage))
                 .getMessage();
         assertTrue(msg.startsWith("reward plug-in " + garbage.toAbsolutePath().normalize()
                 + " is not a valid jar file ("), msg);
+        assertTrue(msg.endsWith("; expected a jar of reward providers)"), msg);
         assertEquals(1, msg.lines().count());
 
         Path noServices = plugin("noservices", Map.of("demo.plugin.ExclaimProvider", EXCLAIM), null);
+        RewardException packaging = assertThrows(RewardException.class, () -> rewards.loadPlugin(noServices));
         assertEquals("reward plug-in " + noServices.toAbsolutePath().normalize() + " has no "
                 + "META-INF/services/dev.qdecode.rewards.RewardProvider (list the provider classes"
-                + " there, one per line)", assertThrows(RewardException.class,
-                        () -> rewards.loadPlugin(noServices)).getMessage());
+                + " there, one per line)", packaging.getMessage());
+        assertFalse(packaging instanceof RewardInputException, "a jar packaged wrong is the plug-in's failure");
 
         Path wrongClass = plugin("wrongclass", Map.of("demo.plugin.ExclaimProvider", EXCLAIM),
                 List.of("demo.plugin.Missing"));
-        msg = assertThrows(RewardException.class, () -> rewards.loadPlugin(wrongClass)).getMessage();
+        RewardException load = assertThrows(RewardException.class, () -> rewards.loadPlugin(wrongClass));
+        assertFalse(load instanceof RewardInputException, "a provider that cannot be loaded is the plug-in's failure");
+        msg = load.getMessage();
         assertTrue(msg.startsWith("reward plug-in " + wrongClass.toAbsolutePath().normalize()
                 + ": cannot load a provider: "), msg);
         assertTrue(msg.contains("demo.plugin.Missing"), msg);
@@ -325,7 +330,7 @@ class PluginTest {
 
         Path dir = Files.createDirectories(tmp.resolve("a-directory.jar"));
         assertEquals("reward plug-in " + dir.toAbsolutePath().normalize()
-                + " is not a readable file", assertThrows(RewardException.class,
+                + " is not a readable file", assertThrows(RewardInputException.class,
                         () -> rewards.loadPlugin(dir)).getMessage());
     }
 

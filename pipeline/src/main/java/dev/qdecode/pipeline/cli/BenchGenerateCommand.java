@@ -54,7 +54,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
             description = "Use random weights of this shape instead of --model.")
     String random;
 
-    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,8,32,64",
+    @Option(names = "--batch-sizes", split = ",", preprocessor = CommaList.class, defaultValue = "1,8,32,64",
             description = "Batch sizes to measure (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
@@ -130,8 +130,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
+    /** The {@code --model} directory (or the default), refused naming {@code --model} when it is not a directory. */
     private Path modelDir() {
-        return model != null ? model : ModelOptions.defaultModelDir();
+        return ModelOptions.requireDirectory(model != null ? model : ModelOptions.defaultModelDir());
     }
 
     /** The configuration of {@code --random}: the GPT-2-small preset or a config.json file. */

@@ -40,7 +40,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             description = "Prompts for the rollouts. Default: <shared>/data/prompts/story_prompts.train.tsv.")
     Path prompts;
 
-    @Option(names = "--variants", split = ",", defaultValue = "soft,hard,double,soft+prioritized",
+    @Option(names = "--variants", split = ",", preprocessor = CommaList.class, defaultValue = "soft,hard,double,soft+prioritized",
             description = "Learner variants: a backup (soft, hard, double), optionally '+prioritized' "
                     + "(default: ${DEFAULT-VALUE}).")
     List<String> variants;

@@ -61,6 +61,21 @@ final class ModelOptions {
     }
 
     /**
+     * Refuses a {@code --model} (given or defaulted) that is not a directory, naming the option, as every command
+     * that reads a model does before loading it ({@code bench generate} too, which reads no tokenizer).
+     *
+     * @param dir the model directory
+     * @return {@code dir}
+     * @throws CliException (bad input) {@code --model DIR: not a directory (expected a Hugging Face model directory)}
+     */
+    static Path requireDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new CliException("--model " + dir + ": not a directory (expected a Hugging Face model directory)");
+        }
+        return dir;
+    }
+
+    /**
      * A loaded model, its tokenizer and prompt format, checked against each other.
      *
      * @param dir the model directory
@@ -105,10 +120,7 @@ final class ModelOptions {
      * @throws CliException when the directory is missing or the tokenizer does not fit the model
      */
     public Loaded load() {
-        Path dir = modelDir();
-        if (!Files.isDirectory(dir)) {
-            throw new CliException("--model " + dir + ": not a directory (expected a Hugging Face model directory)");
-        }
+        Path dir = requireDirectory(modelDir());
         TextTokenizer tok = TextTokenizer.load(dir);
         CausalLM lm = null;
         try {

@@ -2,6 +2,7 @@ package dev.qdecode.pipeline.cli;
 
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
 import dev.qdecode.rewards.SharedDir;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ final class RewardOptions implements AutoCloseable {
      * opened, its providers instantiated) on the first call, the same one after. It stays open until {@link
      * #close()}; the plug-in jars stay open until then, and until the rewards created from them are closed.
      *
-     * @throws CliException bad usage for a jar given twice, bad input for one that is missing or unreadable
+     * @throws CliException bad usage for a jar given twice, bad input for one that is missing, unreadable or not
+     *     a jar file
      * @throws IllegalStateException when {@link #plugins} changed since the registry was built
      * @return the registry
      */
@@ -55,9 +57,10 @@ final class RewardOptions implements AutoCloseable {
                         ExitCodes.USAGE);
             }
             seen.add(abs);
-            // a missing or unreadable jar is bad input (exit 3), as every missing input file is; a jar that
-            // loads wrong is the plug-in's failure (exit 4)
+            // a missing or unreadable jar, or a file that is not a jar at all, is bad input (exit 3), as every
+            // input file that cannot be used is; a jar whose providers load wrong is the plug-in's failure (exit 4)
             DqnCli.requireReadableFile("--plugin", jar, "a reward plug-in jar");
+            requireJar(jar);
         }
         Rewards r = Rewards.discover();
         try {
@@ -71,6 +74,25 @@ final class RewardOptions implements AutoCloseable {
         registry = r;
         registryPlugins = List.copyOf(plugins);
         return r;
+    }
+
+    /**
+     * Refuses a {@code --plugin} file that is not a jar (zip) file: bad input (exit 3), naming the option.
+     *
+     * @param jar the file given, readable
+     * @throws CliException {@code --plugin FILE: not a jar file (zip END header not found; expected a reward
+     *     plug-in jar)}
+     */
+    private static void requireJar(Path jar) {
+        try (java.util.jar.JarFile ignored = new java.util.jar.JarFile(jar.toFile())) {
+            // opened as a zip: what it holds is checked as the plug-in is loaded
+        } catch (java.util.zip.ZipException e) {
+            throw new CliException("--plugin " + jar + ": not a jar file (" + RewardException.oneLine(e.getMessage())
+                    + "; expected a reward plug-in jar)", ExitCodes.BAD_INPUT);
+        } catch (java.io.IOException e) {
+            throw new CliException("--plugin " + jar + ": cannot be read (" + RewardException.oneLine(e.getMessage())
+                    + "; expected a reward plug-in jar)", ExitCodes.BAD_INPUT);
+        }
     }
 
     /**

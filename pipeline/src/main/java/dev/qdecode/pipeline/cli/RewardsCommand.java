@@ -178,11 +178,12 @@ final class RewardsCommand implements Runnable {
             }
             List<Long> hypLines = new ArrayList<>();
             List<String> hyps = readColumn(hyp, column, hypLines);
+            // read before the count is checked, so that a header without --label-column is named as such
+            List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn, null);
             if (hyps.isEmpty()) { // a mean over nothing is no score
                 throw new CliException(hyp + ": no segments (expected at least one "
                         + (Format.isTable(hyp) ? "data row" : "line") + ")");
             }
-            List<String> labels = labelColumn == null ? null : readColumn(hyp, labelColumn, null);
             List<List<String>> refLists = new ArrayList<>();
             List<List<Long>> refLines = new ArrayList<>();
             for (Path r : refs) {
@@ -386,6 +387,12 @@ final class RewardsCommand implements Runnable {
                 List<String> out = new ArrayList<>();
                 boolean header = Format.of(file) != Format.JSONL;
                 try (var reader = Datasets.rows(file, ReadOptions.defaults().withFormat(Format.of(file)))) {
+                    // a TSV's or CSV's header is checked before any row, so that one with no data rows is named for
+                    // the column it lacks (line 1), not as a file with no segments
+                    if (reader.header() != null && !reader.header().contains(column)) {
+                        throw new CliException(file + ":1: no column '" + column + "' in the header (columns: "
+                                + String.join(", ", reader.header()) + ")");
+                    }
                     reader.forEachRemaining((Row row) -> {
                         if (!row.has(column)) { // a JSON-lines row has its own keys: its line; a TSV's or CSV's header
                             throw new CliException(file + ":" + (header ? "1" : row.line()) + ": no column '" + column

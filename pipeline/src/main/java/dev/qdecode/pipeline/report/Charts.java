@@ -106,6 +106,18 @@ final class Charts {
                 || s.right().contains(field));
     }
 
+    /**
+     * Whether a chart draws a dashed base-model line for a field when the summary's base value is finite: a charted
+     * metric (not an error bar) whose base value means something.
+     *
+     * @param field a metrics.jsonl key
+     * @return true when a finite base value of it is drawn
+     */
+    static boolean drawsBaseLine(String field) {
+        return !NO_BASE.contains(field) && KNOWN.stream().anyMatch(s -> s.left().contains(field)
+                || s.right().contains(field));
+    }
+
     /** Fields drawn as error bars of another field. */
     private static final Map<String, String> ERROR_BARS = Map.of("mean_reward", "reward_std");
     /** Numeric fields that are bookkeeping, not metrics. */
@@ -277,6 +289,17 @@ final class Charts {
      * The lines of a chart. One run: a colour per metric. Several runs: a colour per run and a
      * marker per metric, so that a run is one colour throughout the report.
      */
+    /**
+     * The names of the series a chart draws, its dashed base lines ({@code … (base)}) included, in drawing order.
+     *
+     * @param spec the chart
+     * @param runs the runs it draws
+     * @return the series names
+     */
+    static List<String> seriesNames(Spec spec, List<RunData> runs) {
+        return lines(spec, runs).stream().map(Line::name).toList();
+    }
+
     private static List<Line> lines(Spec spec, List<RunData> runs) {
         List<Line> out = new ArrayList<>();
         boolean manyRuns = runs.size() > 1;

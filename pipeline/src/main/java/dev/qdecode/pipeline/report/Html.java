@@ -99,17 +99,20 @@ final class Html {
             compare(b, runs);
         }
         b.append("<h2 id=\"charts\">Training curves</h2>\n");
-        // dashed lines are drawn only from a summary's base section: say so only where one exists
-        boolean base = runs.stream().anyMatch(r -> !r.summaryNumbers("base").isEmpty());
+        // dashed lines are drawn only from a summary's finite base values: say so only where one exists, and name
+        // a charted metric whose base value is NaN or infinite, which has none
+        boolean base = runs.stream().anyMatch(r -> r.summaryNumbers("base").values().stream().anyMatch(Double::isFinite));
+        String undrawn = undrawnBaseLines(runs);
         if (runs.size() > 1) {
             b.append("<p class=\"note\">Runs overlaid: ").append(esc(String.join(", ", runs.stream().map(RunData::name).toList())))
-                    .append(base ? ". Dashed lines: each run's base model (from its summary.json).</p>\n" : ".</p>\n");
+                    .append(base ? ". Dashed lines: each run's base model (from its summary.json)" : "")
+                    .append(undrawn).append(".</p>\n");
         } else if (run.rows().isEmpty()) {
             b.append("<p class=\"note\">No evaluation yet.</p>\n");
         } else {
             b.append("<p class=\"note\">One point per evaluation on the held-out ")
                     .append(CLASSIFICATION.equals(run.task()) ? "examples" : "prompts")
-                    .append(base ? "; dashed lines: the base model.</p>\n" : ".</p>\n");
+                    .append(base ? "; dashed lines: the base model" : "").append(undrawn).append(".</p>\n");
         }
         b.append("<div class=\"grid\">\n");
         for (Charts.Chart c : charts) {
@@ -486,6 +489,27 @@ final class Html {
         int i = example.indexOf(PROMPT_MARK);
         return i < 0 ? new String[] {"", example}
                 : new String[] {example.substring(0, i).strip(), example.substring(i + PROMPT_MARK.length()).strip()};
+    }
+
+    /**
+     * The charted metrics whose base value in a run's summary.json is NaN or infinite, so that no dashed line is drawn
+     * for them: {@code ; no base line where summary.json's base value is not a finite number: perplexity (NaN)}
+     * (with the run's name when several are overlaid), escaped; empty when there are none.
+     */
+    private static String undrawnBaseLines(List<RunData> runs) {
+        List<String> undrawn = new ArrayList<>();
+        for (RunData r : runs) {
+            for (Map.Entry<String, Double> e : r.summaryNumbers("base").entrySet()) {
+                String f = e.getKey();
+                if (!Double.isFinite(e.getValue()) && Charts.drawsBaseLine(f) && r.rows().stream()
+                        .anyMatch(row -> row.values().get(f) != null && Double.isFinite(row.values().get(f)))) {
+                    undrawn.add(Charts.label(f) + (runs.size() > 1 ? " of " + r.name() : "") + " (" + fmt(e.getValue())
+                            + ")");
+                }
+            }
+        }
+        return undrawn.isEmpty() ? "" : esc("; no base line where summary.json's base value is not a finite number: "
+                + String.join(", ", undrawn));
     }
 
     private static String cell(Double v) {

@@ -129,6 +129,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
             throw new IllegalArgumentException(dir + ": not a run directory (no such directory)");
         }
         Path metrics = dir.resolve(METRICS);
+        notAFile(metrics, "the run's evaluations, one JSON line each, as qdecode train writes");
+        notAFile(dir.resolve(SUMMARY), "the run's summary, a JSON object, as qdecode train writes");
         if (!Files.isRegularFile(metrics)) {
             if (Files.isRegularFile(dir.resolve(CHECKPOINT)) && !Files.exists(dir.resolve(SUMMARY))) {
                 // stopped (or still training) before its first evaluation was logged: reported as unfinished
@@ -161,6 +163,21 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         }
         JsonObject summary = readSummary(dir.resolve(SUMMARY));
         return new RunData(name, dir, xKey, rows, summary, summary == null ? Recorded.read(dir) : null);
+    }
+
+    /**
+     * Refuses a run file that exists but is not a file (a directory named {@code metrics.jsonl}), which would
+     * otherwise read as a run without it.
+     *
+     * @param file the run's file
+     * @param what what the file should hold, for the message
+     * @throws IllegalArgumentException {@code DIR/metrics.jsonl: is a directory (expected a file: ...)}
+     */
+    private static void notAFile(Path file, String what) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": " + (Files.isDirectory(file) ? "is a directory" : "not a regular "
+                    + "file") + " (expected a file: " + what + ")");
+        }
     }
 
     /** The non-finite numbers as JSON writers spell them. */
@@ -406,10 +423,12 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     }
 
     /**
-     * A numeric section ({@code base}, {@code trained}) of the summary.
+     * A numeric section ({@code base}, {@code trained}) of the summary. NaN and ±Infinity, which the trainer writes
+     * unquoted and the lenient parser reads as strings, are kept as the numbers they are, as in a metrics line: the
+     * summary table shows them, and a chart draws no base line for them (the page says which it left out).
      *
      * @param section the section name
-     * @return its numeric fields (empty when there is no such section)
+     * @return its numeric fields, non-finite ones included (empty when there is no such section)
      */
     Map<String, Double> summaryNumbers(String section) {
         Map<String, Double> out = new LinkedHashMap<>();
@@ -417,6 +436,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
             for (Map.Entry<String, JsonElement> e : summary.getAsJsonObject(section).entrySet()) {
                 if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
                     out.put(e.getKey(), p.getAsDouble());
+                } else if (e.getValue() instanceof JsonPrimitive p && NON_FINITE.contains(p.getAsString())) {
+                    out.put(e.getKey(), Double.parseDouble(p.getAsString()));
                 }
             }
         }

@@ -215,6 +215,31 @@ class InputGuardsTest {
         r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", tsv.toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertEquals("qdecode: error: " + tsv + ":1: no column 'text' in the header (columns: id, txt)", r.err().strip());
+        // a header without the column is named so also when no data row follows it (before: "no segments"), and so
+        // is one without --label-column or --ref-column
+        Path headerOnlyTsv = Files.writeString(tmp.resolve("header.tsv"), "id\ttext\n");
+        Path headerOnlyCsv = Files.writeString(tmp.resolve("header.csv"), "id,text\n");
+        for (Path f : List.of(headerOnlyTsv, headerOnlyCsv)) {
+            r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", f.toString(), "--column", "nope");
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals("qdecode: error: " + f + ":1: no column 'nope' in the header (columns: id, text)",
+                    r.err().strip());
+        }
+        r = CliRunner.run("rewards", "score", "--reward", "label-match", "--hyp", headerOnlyTsv.toString(),
+                "--label-column", "gold");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + headerOnlyTsv + ":1: no column 'gold' in the header (columns: id, text)",
+                r.err().strip());
+        Path oneRow = Files.writeString(tmp.resolve("one.tsv"), "id\ttext\n1\tfine\n");
+        r = CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", oneRow.toString(), "--ref",
+                headerOnlyCsv.toString(), "--ref-column", "ref");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + headerOnlyCsv + ":1: no column 'ref' in the header (columns: id, text)",
+                r.err().strip());
+        // a header that has the column but no data row is still a file with no segments
+        r = CliRunner.run("rewards", "score", "--reward", "vader", "--hyp", headerOnlyTsv.toString());
+        assertEquals("qdecode: error: " + headerOnlyTsv + ": no segments (expected at least one data row)",
+                r.err().strip());
     }
 
     @Test

@@ -159,6 +159,33 @@ class ReportCommandTest {
                 || html.contains("<div><code>task</code><span>classification</span></div>"), html);
     }
 
+    /**
+     * A metrics.jsonl or summary.json that is a directory is named as one. Before, a directory metrics.jsonl was
+     * "DIR: not a run directory (no metrics.jsonl)" and a directory summary.json was left out unsaid.
+     */
+    @Test
+    void aRunFileThatIsADirectoryIsNamedAsOne(@TempDir Path tmp) throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Files.createDirectories(a.resolve("metrics.jsonl"));
+        CliRunner.Result r = CliRunner.run("report", a.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + a.resolve("metrics.jsonl") + ": is a directory (expected a file: the run's "
+                + "evaluations, one JSON line each, as qdecode train writes)", r.err().strip());
+        // also beside a checkpoint, where a run without metrics.jsonl is reported as unfinished
+        Files.write(a.resolve("checkpoint.qdq"), new byte[] {1, 2, 3});
+        r = CliRunner.run("report", a.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + a.resolve("metrics.jsonl") + ": is a directory"), r.err());
+
+        Path b = run(tmp.resolve("b"), "{\"episode\":10,\"mean_reward\":0.1}");
+        Files.createDirectories(b.resolve("summary.json"));
+        r = CliRunner.run("report", b.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + b.resolve("summary.json") + ": is a directory (expected a file: the run's "
+                + "summary, a JSON object, as qdecode train writes)", r.err().strip());
+        assertFalse(Files.exists(b.resolve("report")), "no report written");
+    }
+
     @Test
     void aMetricsFileGivenAsTheRunIsNamed(@TempDir Path tmp) throws Exception {
         Path a = run(tmp.resolve("a"), "{\"episode\":10,\"mean_reward\":0.1}");

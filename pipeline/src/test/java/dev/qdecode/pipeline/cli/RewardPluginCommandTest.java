@@ -432,6 +432,41 @@ class RewardPluginCommandTest {
         return n;
     }
 
+    /**
+     * A --plugin file that is not a jar at all is bad input (exit 3), as README's exit-code table says of a
+     * --plugin file, naming the option; before, it was a plug-in failure (exit 4, "reward plug-in FILE is not a
+     * valid jar file (zip END header not found)"). A real jar that holds no provider is still the plug-in's
+     * failure (exit 4).
+     */
+    @Test
+    void aPluginFileThatIsNotAJarIsBadInputAndAJarWithoutProvidersAPluginFailure() throws Exception {
+        Path notJar = Files.writeString(tmp.resolve("notes.jar"), "not a jar\n");
+        Path empty = Files.write(tmp.resolve("empty.jar"), new byte[0]);
+        for (Path file : List.of(notJar, empty)) {
+            for (String[] args : List.of(new String[] {"rewards", "list"},
+                    new String[] {"rewards", "score", "--reward", "vader", "--hyp", text.toString()})) {
+                CliRunner.Result r = CliRunner.run(concat(args, "--plugin", file.toString()));
+                String where = String.join(" ", args) + " " + file.getFileName() + ": " + r.err();
+                assertEquals(ExitCodes.BAD_INPUT, r.code(), where);
+                assertEquals("", r.out(), where);
+                assertEquals(1, r.err().strip().lines().count(), where);
+                assertTrue(r.err().startsWith("qdecode: error: --plugin " + file + ": not a jar file ("), where);
+                assertTrue(r.err().strip().endsWith("; expected a reward plug-in jar)"), where);
+            }
+        }
+        Path noProviders = tmp.resolve("no-providers.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(noProviders))) {
+            out.putNextEntry(new JarEntry("README.txt"));
+            out.write("nothing here".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        CliRunner.Result r = CliRunner.run("rewards", "list", "--plugin", noProviders.toString());
+        assertEquals(ExitCodes.REWARD_FAILED, r.code(), r.err());
+        assertEquals("qdecode: error: reward plug-in " + noProviders.toAbsolutePath().normalize() + " has no "
+                + "META-INF/services/dev.qdecode.rewards.RewardProvider (list the provider classes there, one per line)",
+                r.err().strip());
+    }
+
     @Test
     void aJarGivenTwiceIsBadUsage() {
         CliRunner.Result r = CliRunner.run("rewards", "list", "--plugin", steady.toString(), "--plugin",

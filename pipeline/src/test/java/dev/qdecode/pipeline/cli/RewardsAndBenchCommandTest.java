@@ -460,4 +460,74 @@ class RewardsAndBenchCommandTest {
         assertEquals("qdecode: error: --random " + notJson + ": not valid JSON at line 1 column 8 (expected "
                 + "'gpt2-small' or a config.json file)", r.err().strip());
     }
+
+    /**
+     * A --model that is not a directory is named as the option in every bench command that takes one, as train and
+     * generate name it. Before, bench generate said only "MISSING: model directory not found" (bench rewards has no
+     * --model: its models are the shared directory's).
+     */
+    @Test
+    void benchModelThatIsNotADirectoryNamesTheOption() throws IOException {
+        Path missing = tmp.resolve("MISSING");
+        Path file = Files.writeString(tmp.resolve("afile"), "x\n");
+        for (Path dir : List.of(missing, file)) {
+            for (String command : List.of("generate", "train")) {
+                CliRunner.Result r = CliRunner.run("bench", command, "--model", dir.toString(), "--runs", "1");
+                assertEquals(ExitCodes.BAD_INPUT, r.code(), command + ": " + r.err());
+                assertEquals("", r.out(), command + ": no work done");
+                assertEquals("qdecode: error: --model " + dir + ": not a directory (expected a Hugging Face model "
+                        + "directory)", r.err().strip(), command);
+            }
+        }
+    }
+
+    /**
+     * A comma-separated list option refuses an empty item wherever it is, naming the option, the value and the item
+     * (exit 2 with the --help hint). Before, '--batch-sizes 1,,2' gave picocli's "'' is not an int", and an empty
+     * item at the end was dropped: '--batch-sizes 1,' measured batch 1 only and '--batch-sizes ,' measured nothing
+     * (exit 0); '--variants soft,,hard' said "unknown backup ''", and '--variants ,' timed the rollouts and then
+     * failed.
+     */
+    @Test
+    void aCommaListWithAnEmptyItemIsRefusedNamingTheOption() {
+        String model = CliRunner.model("stories260K");
+        String sizes = " (expected items separated by commas, none of them empty, e.g. 1,8,32,64)";
+        usage("qdecode: error: --batch-sizes 1,,2: item 2 of 3 is empty" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", "1,,2");
+        usage("qdecode: error: --batch-sizes 1,,2: item 2 of 3 is empty" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes=1,,2");
+        usage("qdecode: error: --batch-sizes 1,: item 2 of 2 is empty" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", "1,");
+        usage("qdecode: error: --batch-sizes ,: item 1 of 2 is empty" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", ",");
+        usage("qdecode: error: --batch-sizes '': empty" + sizes, "bench", "generate", "--model", model, "--batch-sizes=");
+        usage("qdecode: error: --batch-sizes 1, : item 2 of 2 is blank" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", "1, ");
+        String variants = " (expected items separated by commas, none of them empty, e.g. soft,hard,double,soft+prioritized)";
+        usage("qdecode: error: --variants soft,,hard: item 2 of 3 is empty" + variants,
+                "bench", "train", "--model", model, "--variants", "soft,,hard");
+        usage("qdecode: error: --variants ,: item 1 of 2 is empty" + variants,
+                "bench", "train", "--model", model, "--variants", ",");
+        CliRunner.Result r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1,,2");
+        assertEquals("Try 'qdecode bench generate --help' for the options.", r.err().strip().lines().skip(1)
+                .findFirst().orElse(""), r.err());
+    }
+
+    /** Every comma-separated list option of the CLI is checked for empty items by {@link CommaList}. */
+    @Test
+    void everyCommaListOptionRefusesEmptyItems() {
+        List<String> lists = new java.util.ArrayList<>();
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(Main.commandLine()));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (!o.splitRegex().isEmpty()) {
+                    lists.add(c.getCommandName() + " " + o.longestName());
+                    assertTrue(o.preprocessor() instanceof CommaList, c.getCommandName() + " " + o.longestName());
+                }
+            }
+        }
+        assertTrue(lists.containsAll(List.of("generate --batch-sizes", "train --variants")), lists.toString());
+    }
 }

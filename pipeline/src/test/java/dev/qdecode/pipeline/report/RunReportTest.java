@@ -240,6 +240,46 @@ class RunReportTest {
         return e.getMessage();
     }
 
+    /**
+     * A NaN (or infinite) base or trained value in summary.json, which is accepted as a number, is one: the summary
+     * table shows it, and the page says that its chart has no dashed base line. Before, summaryNumbers kept JSON
+     * numbers only, so the table showed "–" as for a metric the summary lacks, and the page still said "dashed lines:
+     * the base model" with no line drawn and nothing said.
+     */
+    @Test
+    void aNonFiniteSummaryValueIsShownAndItsMissingBaseLineSaid(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("nan"));
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"episode\":10,\"policy\":\"trained\",\"mean_reward\":0.4,"
+                + "\"perplexity\":10.6}\n{\"episode\":20,\"policy\":\"trained\",\"mean_reward\":0.5,\"perplexity\":10.7}\n");
+        Files.writeString(run.resolve("summary.json"), "{\"base\": {\"mean_reward\": 0.3, \"perplexity\": NaN}, "
+                + "\"trained\": {\"mean_reward\": 0.5, \"perplexity\": Infinity}}");
+        RunData data = RunData.read(run, "nan");
+        assertTrue(data.summaryNumbers("base").get("perplexity").isNaN(), data.summaryNumbers("base").toString());
+        assertEquals(Double.POSITIVE_INFINITY, data.summaryNumbers("trained").get("perplexity"));
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run));
+        String html = checkFiles(written, run.resolve("report"));
+        String perplexity = Charts.label("perplexity");
+        assertTrue(html.contains("<td>" + perplexity + "</td><td class=\"num\">NaN</td><td class=\"num\">Infinity</td>"
+                + "<td class=\"num\"></td>"), html);
+        assertTrue(html.contains("One point per evaluation on the held-out prompts; dashed lines: the base model" + Html.esc(
+                "; no base line where summary.json's base value is not a finite number: " + perplexity + " (NaN)") + ".</p>"),
+                html);
+        // the reward's base line is still drawn: only the perplexity chart lacks one
+        Map<String, List<String>> series = new java.util.HashMap<>();
+        for (Charts.Spec spec : Charts.specs(List.of(data))) {
+            series.put(spec.id(), Charts.seriesNames(spec, List.of(data)));
+        }
+        assertTrue(series.get("reward").stream().anyMatch(n -> n.endsWith(" (base)")), series.toString());
+        assertTrue(series.get("perplexity").stream().noneMatch(n -> n.endsWith(" (base)")), series.toString());
+        assertFalse(series.get("perplexity").isEmpty(), series.toString());
+        // with every base value finite, nothing is said
+        Files.writeString(run.resolve("summary.json"), "{\"base\": {\"mean_reward\": 0.3, \"perplexity\": 10.5}, "
+                + "\"trained\": {\"mean_reward\": 0.5, \"perplexity\": 10.7}}");
+        html = Files.readString(RunReport.write(run, List.of(), RunReport.defaultOutDir(run)).get(0));
+        assertTrue(html.contains("One point per evaluation on the held-out prompts; dashed lines: the base model.</p>"),
+                html);
+    }
+
     @Test
     void metricsLinesAreCheckedStrictly(@TempDir Path tmp) throws IOException {
         Path run = Files.createDirectories(tmp.resolve("r"));

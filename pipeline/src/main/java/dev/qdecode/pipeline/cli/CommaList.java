@@ -1,0 +1,59 @@
+package dev.qdecode.pipeline.cli;
+
+import java.util.Map;
+import java.util.Stack;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Checks the raw value of a comma-separated list option ({@code split = ","}, e.g. {@code bench generate
+ * --batch-sizes}, {@code bench train --variants}) before picocli splits it: an empty or blank item
+ * ({@code 1,,2}, {@code 1,}, {@code ,}, an empty value) is a usage error naming the option, the value and the
+ * item, and giving the option's default as an example. picocli's own splitting drops trailing empty items
+ * ({@code 1,} read as {@code 1}, {@code ,} as no item at all) and reports a middle one in the element type's
+ * words ({@code '' is not an int}), neither of which says what was expected.
+ * <p>
+ * Every {@code split = ","} option of the CLI names this class as its {@code preprocessor}.
+ */
+final class CommaList implements CommandLine.IParameterPreprocessor {
+
+    /** Creates the preprocessor (used by picocli). */
+    CommaList() {}
+
+    @Override
+    public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+        if (!args.isEmpty()) {
+            String name = argSpec instanceof OptionSpec o ? o.longestName() : argSpec.paramLabel();
+            String problem = problem(args.peek());
+            if (problem != null) {
+                String example = argSpec.defaultValue() != null ? ", e.g. " + argSpec.defaultValue() : "";
+                throw new CommandLine.ParameterException(commandSpec.commandLine(), name + " "
+                        + (args.peek().isEmpty() ? "''" : args.peek()) + ": " + problem
+                        + " (expected items separated by commas, none of them empty" + example + ")", argSpec,
+                        args.peek());
+            }
+        }
+        return false; // picocli goes on and splits, converts and checks the value as usual
+    }
+
+    /**
+     * What is wrong with a comma-separated list value, if anything.
+     *
+     * @param raw the value as given
+     * @return {@code item 2 of 3 is empty} (or {@code is blank}), {@code empty} for an empty value, or null when every item has text
+     */
+    static String problem(String raw) {
+        if (raw.isBlank()) {
+            return "empty";
+        }
+        String[] items = raw.split(",", -1); // -1: trailing empty items are kept, to be refused
+        for (int i = 0; i < items.length; i++) {
+            if (items[i].isBlank()) {
+                return "item " + (i + 1) + " of " + items.length + (items[i].isEmpty() ? " is empty" : " is blank");
+            }
+        }
+        return null;
+    }
+}
