@@ -110,8 +110,10 @@ final class Html {
         } else if (run.rows().isEmpty()) {
             b.append("<p class=\"note\">No evaluation yet.</p>\n");
         } else {
-            b.append("<p class=\"note\">One point per evaluation on the held-out ")
-                    .append(CLASSIFICATION.equals(run.task()) ? "examples" : "prompts")
+            // an sft run is evaluated on its dev set, a classification run on labelled examples
+            b.append("<p class=\"note\">One point per evaluation on the ")
+                    .append(isSft(run) ? "dev set" : CLASSIFICATION.equals(run.task()) ? "held-out examples"
+                            : "held-out prompts")
                     .append(base ? "; dashed lines: the base model" : "").append(undrawn).append(".</p>\n");
         }
         b.append("<div class=\"grid\">\n");

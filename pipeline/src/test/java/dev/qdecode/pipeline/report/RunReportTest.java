@@ -193,6 +193,8 @@ class RunReportTest {
                 + "<td class=\"num\">4.500</td></tr>"), html);
         assertTrue(html.contains("4 evaluations on the dev set. Best: the highest dev BLEU"), html);
         assertFalse(html.contains("summary.json not found") || html.contains("base vs trained"), html);
+        assertTrue(html.contains("One point per evaluation on the dev set."), html); // not "held-out prompts"
+        assertFalse(html.contains("held-out prompts"), html);
 
         Path lm = Files.createDirectories(tmp.resolve("lm"));
         Files.write(lm.resolve("metrics.jsonl"), List.of(
