@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The exit codes that {@code qdecode --help} lists name every command that saves its work on Ctrl-C. */
+/**
+ * The exit codes that {@code qdecode --help} lists name every command that saves its work on Ctrl-C, and the
+ * classification task of train and evaluate as the exception.
+ */
 class ExitCodeHelpTest {
 
     @Test
@@ -20,5 +23,8 @@ class ExitCodeHelpTest {
         for (String saver : new String[] {"train", "sft", "generate --output", "rewards score --output", "evaluate"}) {
             assertTrue(line.contains(saver), "130 line lacks " + saver + ": " + line);
         }
+        // train --task classification cannot be resumed (nor can evaluate's): the line must
+        // not promise that every train run saves its work
+        assertTrue(line.contains("train and evaluate (not --task classification, which cannot be resumed)"), line);
     }
 }
