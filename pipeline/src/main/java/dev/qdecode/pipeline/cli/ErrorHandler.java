@@ -28,8 +28,16 @@ final class ErrorHandler
             ex.printStackTrace(err);
         }
         err.println("qdecode: error: " + oneLine(message(ex)));
+        if (ex instanceof dev.qdecode.rewards.RewardSpecException) { // a --reward value that does not parse
+            hint(err, cl);
+        }
         err.flush();
         return exitCode(ex);
+    }
+
+    /** The second line of an option that does not parse or does not belong with the others. */
+    private static void hint(PrintWriter err, CommandLine cl) {
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
     }
 
     @Override
@@ -43,7 +51,7 @@ final class ErrorHandler
             return ExitCodes.BAD_INPUT;
         }
         err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(byteOrderMark(ex).orElse(ex.getMessage()))));
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+        hint(err, cl);
         err.flush();
         return ExitCodes.USAGE;
     }

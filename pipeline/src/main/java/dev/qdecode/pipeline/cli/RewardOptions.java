@@ -8,7 +8,10 @@ import dev.qdecode.rewards.SharedDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code --reward} and {@code --plugin} options shared by commands that score text, and the command's
@@ -20,6 +23,9 @@ final class RewardOptions implements AutoCloseable {
 
     /** Creates the options (used by picocli). */
     public RewardOptions() {}
+
+    /** The command these options belong to, for refusals that point to its {@code --help}. */
+    @Spec(Spec.Target.MIXEE) CommandSpec mixee;
 
     @Option(names = "--plugin", paramLabel = "JAR",
             description = "A reward plug-in jar (a RewardProvider listed in META-INF/services); repeatable.")
@@ -130,19 +136,20 @@ final class RewardOptions implements AutoCloseable {
      * @param noReferences null when the episodes carry references; otherwise what to do instead, for the
      *     message (e.g. "expected --ref FILE")
      * @param noLabels null when the episodes carry gold labels; otherwise what to do instead
-     * @throws CliException (usage) naming the reward
+     * @throws CommandLine.ParameterException (usage, with the hint to the command's {@code --help}: the reward does
+     *     not belong with the task or inputs) naming the reward
      */
     void requireInputs(List<String> specs, String noReferences, String noLabels) {
         Rewards r = registry();
         List<String> refs = noReferences == null ? List.of() : r.referencesRequired(specs);
         if (!refs.isEmpty()) {
-            throw new CliException("--reward " + String.join(", ", refs) + ": scores against references, and there "
-                    + "are none (" + noReferences + ")", ExitCodes.USAGE);
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--reward " + String.join(", ", refs)
+                    + ": scores against references, and there are none (" + noReferences + ")");
         }
         List<String> labels = noLabels == null ? List.of() : r.labelsRequired(specs);
         if (!labels.isEmpty()) {
-            throw new CliException("--reward " + String.join(", ", labels) + ": scores against gold labels, and "
-                    + "there are none (" + noLabels + ")", ExitCodes.USAGE);
+            throw new CommandLine.ParameterException(mixee.commandLine(), "--reward " + String.join(", ", labels)
+                    + ": scores against gold labels, and there are none (" + noLabels + ")");
         }
     }
 }

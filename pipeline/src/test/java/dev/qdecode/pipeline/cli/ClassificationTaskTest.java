@@ -221,9 +221,11 @@ class ClassificationTaskTest {
         // A reward that cannot tell the labels apart (VADER scores the review text) is refused before any work.
         Result vader = classify(train, dev, tmp.resolve("v"), "--reward", "vader");
         assertEquals(ExitCodes.USAGE, vader.code(), vader.err());
+        // the --reward value does not belong with the task: the error line, then the hint to --help
         assertTrue(vader.err().strip().endsWith("qdecode: error: --reward vader: gave every label the same reward on "
                 + "each of the first 60 training examples, so the head has nothing to learn (expected a reward that "
-                + "compares the chosen label with the gold one, e.g. label-match)"), vader.err());
+                + "compares the chosen label with the gold one, e.g. label-match)\nTry 'qdecode train --help' for the "
+                + "options."), vader.err());
         assertFalse(Files.exists(tmp.resolve("v/summary.json")));
         Result resume = run("train", "--resume", "--out", tmp.resolve("c").toString());
         assertEquals(ExitCodes.USAGE, resume.code(), resume.err());
@@ -316,7 +318,9 @@ class ClassificationTaskTest {
         Result outside = classify(train, dev, tmp.resolve("outside"), "--labels", "0=bad,1=good", "--reward",
                 "label-match:right=3");
         assertEquals(ExitCodes.USAGE, outside.code(), outside.err());
-        String last = outside.err().strip().lines().reduce((a, b) -> b).orElse("");
+        List<String> lines = outside.err().strip().lines().toList();
+        assertEquals("Try 'qdecode train --help' for the options.", lines.get(lines.size() - 1), outside.err());
+        String last = lines.get(lines.size() - 2); // the error line, before the hint
         assertTrue(last.startsWith("qdecode: error: --reward label-match: gave training example id 0 (\""), last);
         assertTrue(last.endsWith("\") with label '0' chosen the reward 3.0, outside [0, 1] (expected rewards in [0, 1] with --value-loss cross-entropy, whose Q = σ(z) is "
                 + "a probability; or --value-loss huber)"), last);

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RewardsAndBenchCommandTest {
+    /** The second line of a --reward value that does not parse, after the error line. */
+    private static final String SCORE_HINT = "Try 'qdecode rewards score --help' for the options.";
+
     @TempDir Path tmp;
 
     @Test
@@ -122,15 +125,16 @@ class RewardsAndBenchCommandTest {
                 "--ref", ref1.toString());
         assertEquals(ExitCodes.USAGE, param.code(), param.err());
         assertEquals("qdecode: error: reward 'bleu': unknown parameter 'foo' (accepted: tokenize, lowercase, smooth, "
-                + "smooth-value, eff, max-order, scale)", param.err().strip());
+                + "smooth-value, eff, max-order, scale)\n" + SCORE_HINT, param.err().strip());
         CliRunner.Result value = CliRunner.run("rewards", "score", "--reward", "bleu:max-order=x", "--hyp",
                 hyp.toString(), "--ref", ref1.toString());
         assertEquals(ExitCodes.USAGE, value.code(), value.err());
-        assertEquals("qdecode: error: reward 'bleu': parameter max-order='x': expected an integer",
+        assertEquals("qdecode: error: reward 'bleu': parameter max-order='x': expected an integer\n" + SCORE_HINT,
                 value.err().strip());
         CliRunner.Result missing = CliRunner.run("rewards", "score", "--reward", "length", "--hyp", hyp.toString());
         assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
         assertTrue(missing.err().startsWith("qdecode: error: reward 'length': give min and/or max"), missing.err());
+        assertTrue(missing.err().strip().endsWith(SCORE_HINT), missing.err()); // a value that does not parse
     }
 
     @Test
@@ -262,8 +266,12 @@ class RewardsAndBenchCommandTest {
         Files.writeString(hyp, "a fine day\n");
         Path labelled = tmp.resolve("labelled.tsv");
         Files.writeString(labelled, "text\tgold\na fine day\t1\n");
-        usage("qdecode: error: --reward bleu: scores against references, and there are none (expected --ref FILE, one "
-                + "reference per --hyp segment)", "rewards", "score", "--reward", "vader + bleu", "--hyp", hyp.toString());
+        CliRunner.Result noRefs = usage("qdecode: error: --reward bleu: scores against references, and there are none "
+                + "(expected --ref FILE, one reference per --hyp segment)", "rewards", "score", "--reward", "vader + bleu",
+                "--hyp", hyp.toString());
+        // a reward that does not belong with the inputs, as an option that does not belong with the others: the
+        // second line points to the command's --help
+        assertEquals(List.of(noRefs.err().lines().findFirst().orElse(""), SCORE_HINT), noRefs.err().lines().toList());
         usage("qdecode: error: --reward label-match: scores against gold labels, and there are none (expected "
                 + "--label-column NAME of a table --hyp file)", "rewards", "score", "--reward", "label-match", "--hyp",
                 labelled.toString());
@@ -275,9 +283,10 @@ class RewardsAndBenchCommandTest {
         assertEquals(0, r.code(), r.err());
         // the tasks: continuation has neither, translation no labels (checked before the model loads)
         Path run = tmp.resolve("run");
-        usage("qdecode: error: --reward chrf: scores against references, and there are none (--task continuation has "
-                + "none; expected --task translation or dialogue, or a reward that needs none)", "train", "--reward",
-                "chrf", "--out", run.toString());
+        CliRunner.Result chrf = usage("qdecode: error: --reward chrf: scores against references, and there are none "
+                + "(--task continuation has none; expected --task translation or dialogue, or a reward that needs none)",
+                "train", "--reward", "chrf", "--out", run.toString());
+        assertEquals("Try 'qdecode train --help' for the options.", chrf.err().lines().skip(1).findFirst().orElse(""));
         usage("qdecode: error: --reward label-match: scores against gold labels, and there are none (--task translation "
                 + "has none; expected --task classification, or a reward that needs none)", "train", "--task",
                 "translation", "--reward", "label-match", "--out", run.toString());
@@ -329,11 +338,12 @@ class RewardsAndBenchCommandTest {
                 + " is not a directory)", "rewards", "score", "--reward", "vader:lexicon=" + bad, "--hyp", hyp.toString());
     }
 
-    private static void usage(String expected, String... args) {
+    private static CliRunner.Result usage(String expected, String... args) {
         CliRunner.Result r = CliRunner.run(args);
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertEquals("", r.out(), "no work done");
         assertEquals(expected, r.err().lines().findFirst().orElse(""));
+        return r;
     }
 
     @Test
