@@ -418,8 +418,9 @@ public final class SftTrainer {
             MemoryEstimate mem = estimate(mc, train, epochs);
             if (mem.totalBytes() > memoryLimit) {
                 throw SftException.ofUsage("training step needs about " + mem.describe() + ", more than the limit of "
-                        + DecodeMemory.format(memoryLimit) + " (--max-memory); lower --batch-size or --batch-tokens,"
-                        + " or choose a smaller model");
+                        + DecodeMemory.format(memoryLimit) + " (--max-memory); lower"
+                        + " --batch-size or --batch-tokens, choose a smaller model, or raise --max-memory where the"
+                        + " machine has the memory");
             }
             return train(listener, st, adamSteps, ckpt, mc, tok, format, train, dev, epochs, total, mem, hashes, t0);
         } catch (IOException e) {

@@ -154,8 +154,9 @@ class SftInputChecksTest {
         CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--max-memory", "1m",
                 "--out", tmp.resolve("mem").toString());
         assertError(ExitCodes.USAGE, "training step needs about ", r);
-        assertTrue(r.err().contains("more than the limit of 1.0 MiB (--max-memory); lower --batch-size or "
-                + "--batch-tokens"), r.err());
+        assertTrue(r.err().contains("more than the limit of 1.0 MiB (--max-memory); "
+                + "lower --batch-size or --batch-tokens, choose a smaller model, or raise --max-memory where the "
+                + "machine has the memory"), r.err());
         assertFalse(Files.exists(tmp.resolve("mem").resolve("checkpoint")));
     }
 
