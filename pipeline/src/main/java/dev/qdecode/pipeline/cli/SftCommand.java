@@ -6,6 +6,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
+import dev.qdecode.rewards.classifier.TextClassifier;
 import dev.qdecode.tokenizer.Decimals;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -160,7 +161,8 @@ final class SftCommand implements Callable<Integer> {
     /** What an output directory must not hold for a new run: file, then what it is (for the message). */
     private static final String[][] EARLIER_WORK = {
         {"model.safetensors", "a model"}, {"config.json", "a model"}, {"tokenizer.json", "a tokenizer"},
-        {"checkpoint.qdq", "a 'qdecode train' run"}, {"summary.json", "a run"}, {"metrics.jsonl", "a run"}};
+        {"checkpoint.qdq", "a 'qdecode train' run"}, {"summary.json", "a run"}, {"metrics.jsonl", "a run"},
+        {TextClassifier.METADATA_FILE, "a classifier ('qdecode classifier train')"}};
     // (sft-provenance.json alone, without a checkpoint or model, is a run killed before its first
     // checkpoint: nothing to lose, and starting it again is the only way on)
 

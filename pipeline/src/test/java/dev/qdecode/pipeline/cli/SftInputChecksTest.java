@@ -150,6 +150,16 @@ class SftInputChecksTest {
     }
 
     @Test
+    void anOutThatHoldsAClassifierIsRefusedAsEveryOtherEarlierWork() throws IOException {
+        Path clf = Files.createDirectories(tmp.resolve("clf"));
+        Files.writeString(clf.resolve("classifier.json"), "{}");
+        CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--out", clf.toString());
+        assertError(ExitCodes.USAGE, "--out " + clf + ": already holds a classifier ('qdecode classifier train') "
+                + "(classifier.json); choose another --out or add --overwrite to replace it", r);
+        assertEquals(List.of("classifier.json"), List.of(clf.toFile().list()), "nothing written beside it");
+    }
+
+    @Test
     void aStepTooLargeForTheMemoryLimitIsBadUsageAsInGenerateAndTrain() {
         CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--max-memory", "1m",
                 "--out", tmp.resolve("mem").toString());
