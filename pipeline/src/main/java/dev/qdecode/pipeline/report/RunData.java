@@ -183,14 +183,29 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     /** The non-finite numbers as JSON writers spell them. */
     private static final Set<String> NON_FINITE = Set.of("NaN", "Infinity", "-Infinity");
 
+    /**
+     * A JSON value as the number it is: a JSON number, or NaN and ±Infinity, which the trainer writes unquoted and
+     * the lenient parser reads as strings.
+     *
+     * @param v a value of a metrics line or a summary section
+     * @return the number, or null when the value is not one
+     */
+    private static Double number(JsonElement v) {
+        if (v instanceof JsonPrimitive p && p.isNumber()) {
+            return p.getAsDouble();
+        }
+        if (v instanceof JsonPrimitive p && NON_FINITE.contains(p.getAsString())) {
+            return Double.parseDouble(p.getAsString());
+        }
+        return null;
+    }
+
     private static Row row(JsonObject o, int line, int index, String xKey, String where) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : o.entrySet()) {
-            if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
-                values.put(e.getKey(), p.getAsDouble());
-            } else if (e.getValue() instanceof JsonPrimitive p && NON_FINITE.contains(p.getAsString())) {
-                // NaN and ±Infinity, which the trainer writes unquoted and the lenient parser reads as strings
-                values.put(e.getKey(), Double.parseDouble(p.getAsString()));
+            Double v = number(e.getValue());
+            if (v != null) {
+                values.put(e.getKey(), v);
             } else if (e.getValue().isJsonNull() && !e.getKey().equals("examples")) {
                 throw new IllegalArgumentException(where + ": " + e.getKey() + ": expected a number (or NaN/Infinity) "
                         + "but got null");
@@ -252,8 +267,7 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
                 strings(s.getAsJsonObject(k), "examples", file + ": " + k);
                 for (Map.Entry<String, JsonElement> e : s.getAsJsonObject(k).entrySet()) {
                     // a charted metric's base or trained value: a number, or its dashed line would vanish unsaid
-                    if (Charts.isKnownMetric(e.getKey()) && !(e.getValue() instanceof JsonPrimitive p
-                            && (p.isNumber() || NON_FINITE.contains(p.getAsString())))) {
+                    if (Charts.isKnownMetric(e.getKey()) && number(e.getValue()) == null) {
                         throw new IllegalArgumentException(file + ": " + k + "." + e.getKey() + ": expected a number "
                                 + "(or NaN/Infinity) but got " + abbreviate(e.getValue()));
                     }
@@ -434,10 +448,9 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         Map<String, Double> out = new LinkedHashMap<>();
         if (summary != null && summary.has(section)) {
             for (Map.Entry<String, JsonElement> e : summary.getAsJsonObject(section).entrySet()) {
-                if (e.getValue() instanceof JsonPrimitive p && p.isNumber()) {
-                    out.put(e.getKey(), p.getAsDouble());
-                } else if (e.getValue() instanceof JsonPrimitive p && NON_FINITE.contains(p.getAsString())) {
-                    out.put(e.getKey(), Double.parseDouble(p.getAsString()));
+                Double v = number(e.getValue());
+                if (v != null) {
+                    out.put(e.getKey(), v);
                 }
             }
         }
