@@ -279,14 +279,16 @@ final class TaskOptions {
      * {@code --data} file read before it.
      *
      * @param expected what the files should be, for the message (e.g. {@link #translationFile})
-     * @param optionsAndFiles the option, then its file, for each file in the order the command reads them
+     * @param dataOption the training file's option, e.g. {@code --data}
+     * @param data the training file, read first
+     * @param devOption the evaluation file's option, e.g. {@code --dev}
+     * @param dev the evaluation file
      * @throws CliException (bad input) {@code OPTION FILE: file not found (expected WHAT)}, or {@code is a
      *     directory}, {@code cannot be read}
      */
-    static void requireFiles(String expected, Object... optionsAndFiles) {
-        for (int i = 0; i < optionsAndFiles.length; i += 2) {
-            DqnCli.requireReadableFile((String) optionsAndFiles[i], (Path) optionsAndFiles[i + 1], expected);
-        }
+    static void requireFiles(String expected, String dataOption, Path data, String devOption, Path dev) {
+        DqnCli.requireReadableFile(dataOption, data, expected);
+        DqnCli.requireReadableFile(devOption, dev, expected);
     }
 
     /**
