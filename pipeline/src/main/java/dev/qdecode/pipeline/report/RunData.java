@@ -10,6 +10,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
+import dev.qdecode.pipeline.sft.SftTrainer;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -40,8 +41,11 @@ import java.util.TreeMap;
  * @param summary the parsed {@code summary.json}, or {@code null} when the run has none (yet)
  * @param checkpoint what the checkpoint of a run without {@code summary.json} records (an unfinished
  *     run: interrupted, or still training), or {@code null} when the run has a summary or no checkpoint
+ * @param sft what the {@code sft-provenance.json} of a {@code qdecode sft} run records, or {@code null} when the
+ *     run has a summary, a checkpoint or no such file
  */
-record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject summary, Recorded checkpoint) {
+record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject summary, Recorded checkpoint,
+        SftRecord sft) {
 
     /** The metrics file of a run directory. */
     static final String METRICS = "metrics.jsonl";
@@ -49,6 +53,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     static final String SUMMARY = "summary.json";
     /** The checkpoint file of a run directory (a DQN run's; {@code qdecode train --resume} continues from it). */
     static final String CHECKPOINT = "checkpoint.qdq";
+    /** The provenance file of a {@code qdecode sft} run directory. */
+    static final String SFT_PROVENANCE = SftTrainer.PROVENANCE;
 
     /**
      * The settings and progress recorded in the checkpoint of an unfinished run, read from its header
@@ -84,6 +90,33 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
             } catch (IllegalArgumentException | IllegalStateException | JsonParseException | UncheckedIOException e) {
                 String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 return new Recorded(0, 0, new JsonObject(), new JsonObject(), m.lines().findFirst().orElse(m));
+            }
+        }
+    }
+
+    /**
+     * The {@code sft-provenance.json} of a {@code qdecode sft} run: its options, data hashes, seed and versions.
+     *
+     * @param json the parsed file (empty when it could not be read)
+     * @param error why it could not be read (one line), or {@code null}
+     */
+    record SftRecord(JsonObject json, String error) {
+
+        /** The provenance of {@code dir}, or {@code null} when it has none. */
+        static SftRecord read(Path dir) {
+            Path file = dir.resolve(SFT_PROVENANCE);
+            if (!Files.isRegularFile(file)) {
+                return null;
+            }
+            try {
+                JsonObject s = parseObject(readUtf8(file), file.toString(), false);
+                if (s.has("config") && !s.get("config").isJsonObject()) {
+                    throw new IllegalArgumentException(file + ": config: expected a JSON object (the sft options) but "
+                            + "got " + abbreviate(s.get("config")));
+                }
+                return new SftRecord(s, null);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                return new SftRecord(new JsonObject(), e.getMessage());
             }
         }
     }
@@ -134,7 +167,7 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         if (!Files.isRegularFile(metrics)) {
             if (Files.isRegularFile(dir.resolve(CHECKPOINT)) && !Files.exists(dir.resolve(SUMMARY))) {
                 // stopped (or still training) before its first evaluation was logged: reported as unfinished
-                return new RunData(name, dir, "episode", List.of(), null, Recorded.read(dir));
+                return new RunData(name, dir, "episode", List.of(), null, Recorded.read(dir), null);
             }
             throw new IllegalArgumentException(dir + ": not a run directory (no " + METRICS + ")");
         }
@@ -162,8 +195,11 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
             rows.add(row(objects.get(i), lines.get(i), i + 1, xKey, metrics + ":" + lines.get(i)));
         }
         JsonObject summary = readSummary(dir.resolve(SUMMARY));
-        return new RunData(name, dir, xKey, rows, summary, summary == null ? Recorded.read(dir) : null);
+        Recorded checkpoint = summary == null ? Recorded.read(dir) : null;
+        SftRecord sft = summary == null && checkpoint == null ? SftRecord.read(dir) : null;
+        return new RunData(name, dir, xKey, rows, summary, checkpoint, sft);
     }
+
 
     /**
      * Refuses a run file that exists but is not a file (a directory named {@code metrics.jsonl}), which would
@@ -389,7 +425,9 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     }
 
     /**
-     * A settings section of the run: the summary's, or for an unfinished run the checkpoint's.
+     * A settings section of the run: the summary's, for an unfinished run the checkpoint's, and for an sft
+     * run its {@code sft-provenance.json}'s (config: the sft options; provenance: everything else it records, with
+     * the task and the model directory it continued, if any, from its options).
      *
      * @param key {@code config} or {@code provenance}
      * @return the section, or {@code null} when neither records it
@@ -397,6 +435,32 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     JsonObject settings(String key) {
         if (summary != null) {
             return summary.get(key) instanceof JsonObject o ? o : null;
+        }
+        if (sft != null) {
+            if (sft.error() != null) {
+                return null;
+            }
+            JsonObject config = sft.json().get("config") instanceof JsonObject o ? o : new JsonObject();
+            if (key.equals("config")) {
+                return config;
+            }
+            if (!key.equals("provenance")) {
+                return null;
+            }
+            JsonObject p = new JsonObject();
+            for (String k : List.of("task", "model")) {
+                if (config.get(k) instanceof JsonPrimitive v) {
+                    p.add(k.equals("model") ? "model_dir" : k, v);
+                }
+            }
+            for (Map.Entry<String, JsonElement> e : sft.json().entrySet()) {
+                if (e.getValue() instanceof JsonObject o && !e.getKey().equals("config")) { // sha256, model: one row each
+                    o.entrySet().forEach(f -> p.add(e.getKey() + "." + f.getKey(), f.getValue()));
+                } else if (!e.getKey().equals("config")) {
+                    p.add(e.getKey(), e.getValue());
+                }
+            }
+            return p;
         }
         if (checkpoint != null && checkpoint.error() == null) {
             return switch (key) {

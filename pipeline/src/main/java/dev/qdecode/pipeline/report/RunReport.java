@@ -119,6 +119,11 @@ public final class RunReport {
                         + "report of unfinished run " + r.name() + " has no settings, provenance or progress (expected "
                         + "the checkpoint that qdecode train writes; summary.json has them once a run ends)");
             }
+            if (r.sft() != null && r.sft().error() != null) {
+                warnings.accept(r.sft().error() + ": could not be read, so the report of sft run " + r.name()
+                        + " has no settings or provenance (expected the " + RunData.SFT_PROVENANCE + " that qdecode sft "
+                        + "writes)");
+            }
         }
         checkComparable(runs, warnings);
         List<Charts.Chart> charts = Charts.render(runs);

@@ -66,6 +66,22 @@ class SftCommandTest {
                 "--strategy", "greedy", "--max-new-tokens", "6");
         assertEquals(0, g.code(), g.err());
         assertTrue(g.out().startsWith("A dog runs."), g.out());
+        // its report carries the run's settings and provenance (sft-provenance.json), as a train run's does
+        CliRunner.Result rep = CliRunner.run("report", out.toString());
+        assertEquals(0, rep.code(), rep.err());
+        String html = Files.readString(out.resolve("report/report.html"));
+        assertTrue(html.contains("<span class=\"chip\">task: <b>translation</b></span>"), html);
+        assertTrue(html.contains("<span class=\"chip\">seed: <b>"), html);
+        assertTrue(html.contains("<span class=\"chip\">model: <b>TinyStories-656K</b></span>"), html);
+        assertTrue(html.contains("<h2 id=\"settings\">Configuration and provenance</h2>\n<p class=\"note\">From the "
+                + "run's sft-provenance.json.</p>"), html);
+        assertTrue(html.contains("<tr><td>lr</td><td>0.001</td></tr>") || html.contains("<code>lr</code><span>0.001</span>"),
+                html);
+        assertTrue(html.contains("train_examples"), html);
+        assertTrue(html.contains("sha256.data"), html); // one row per hash, not the JSON object
+        assertTrue(html.contains("<td>init</td><td>not given</td>") || html.contains("<code>init</code><span>not given</span>"),
+                html);
+        assertTrue(html.contains("from metrics.jsonl and sft-provenance.json."), html);
         // resuming with another learning rate is refused, naming the key: an option, so bad usage as in train
         String[] other = args.clone();
         other[16] = "2e-3";

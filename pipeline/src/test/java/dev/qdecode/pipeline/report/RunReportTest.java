@@ -235,6 +235,21 @@ class RunReportTest {
         assertTrue(Files.readString(written.get(0)).contains("could not be read"));
     }
 
+    /** An sft run's provenance that cannot be read leaves its report without settings, and says so once. */
+    @Test
+    void anUnreadableSftProvenanceIsAWarning(@TempDir Path tmp) throws IOException {
+        Path run = ReportFixtures.sftRun(tmp.resolve("sft"));
+        Files.writeString(run.resolve("sft-provenance.json"), "{\"config\": 3}");
+        List<String> warnings = new ArrayList<>();
+        List<Path> written = RunReport.write(run, List.of(), RunReport.defaultOutDir(run), warnings::add);
+        assertEquals(List.of(run.resolve("sft-provenance.json") + ": config: expected a JSON object (the sft options) "
+                + "but got 3: could not be read, so the report of sft run sft has no settings or provenance (expected "
+                + "the sft-provenance.json that qdecode sft writes)"), warnings);
+        String html = Files.readString(written.get(0));
+        assertTrue(html.contains("Summary: supervised fine-tuning (qdecode sft)"), html);
+        assertFalse(html.contains("Configuration and provenance"), html);
+    }
+
     private static String error(Path run) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RunReport.write(run, List.of(), run.resolve("report")));
