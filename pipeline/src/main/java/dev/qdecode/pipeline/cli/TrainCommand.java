@@ -937,11 +937,9 @@ final class TrainCommand implements Callable<Integer> {
                         + "--eval-prompts") + ", or none: --resume continues with the run's own files)");
             }
         }
-        for (String k : List.of("prompts", "eval_prompts", "eval_limit", "reward", "positive_threshold", "seed")) {
-            if (!info.containsKey(k)) {
-                throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k
-                        + " in its checkpoint)", ExitCodes.BAD_INPUT);
-            }
+        String notATrainRun = notATrainRun(runDir, info);
+        if (notATrainRun != null) {
+            throw new CliException(notATrainRun, ExitCodes.BAD_INPUT);
         }
         // the evaluation settings may be repeated (e.g. the command line that started the run), not changed
         int runLimit = Integer.parseInt(info.get("eval_limit"));
@@ -960,6 +958,31 @@ final class TrainCommand implements Callable<Integer> {
                     + "--overwrite to start over in " + runDir + ")", ExitCodes.USAGE);
         }
         return info;
+    }
+
+    /** What the checkpoint of every {@code qdecode train} run records, which a resume reads. */
+    static final List<String> TRAIN_RUN_KEYS = List.of("prompts", "eval_prompts", "eval_limit", "reward",
+            "positive_threshold", "seed");
+
+    /**
+     * The refusal of a {@code --resume} whose checkpoint lacks what a {@code qdecode train} run records (one
+     * written through the library, or by another program), naming every missing entry and what a train run's
+     * checkpoint holds, e.g. {@code --resume: runs/x was not written by 'qdecode train': its checkpoint.qdq
+     * records no prompts, eval_prompts (expected ...)}; null when nothing is missing.
+     *
+     * @param runDir the run directory given as {@code --out}
+     * @param info what its checkpoint records ({@link DqnTrainer#checkpointInfo})
+     * @return the one-line message, or null
+     */
+    static String notATrainRun(Path runDir, Map<String, String> info) {
+        List<String> missing = TRAIN_RUN_KEYS.stream().filter(k -> !info.containsKey(k)).toList();
+        if (missing.isEmpty()) {
+            return null;
+        }
+        return "--resume: " + runDir + " was not written by 'qdecode train': its checkpoint.qdq records no "
+                + String.join(", ", missing) + " (expected the --out of an unfinished qdecode train run, whose "
+                + "checkpoint.qdq records its " + String.join(", ", TRAIN_RUN_KEYS) + "; to start a new run there, "
+                + "leave out --resume and add --overwrite)";
     }
 
     /**
