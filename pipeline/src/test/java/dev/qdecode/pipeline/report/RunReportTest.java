@@ -376,6 +376,43 @@ class RunReportTest {
                 + "compared without checking that it is the same"), warnings);
     }
 
+    /**
+     * A metrics.jsonl whose lines hold no metric to chart ({@code {}}, or bookkeeping only) gives a report of
+     * nothing: refused, naming the file, when the run has nothing else to show; written with a warning naming the
+     * file when it has a summary.json. Before, both wrote a report with no chart and said nothing.
+     */
+    @Test
+    void metricsWithoutAMetricAreRefusedOrWarnedAbout(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("r"));
+        Path m = run.resolve("metrics.jsonl");
+        Files.writeString(m, "{}\n{}\n");
+        String expected = " (expected numeric fields such as mean_reward, kl or train_loss, as qdecode train and "
+                + "qdecode sft write";
+        assertEquals(m + ": no metric on any of its 2 lines" + expected + "; no summary.json or checkpoint.qdq "
+                + "either, so the report would be empty)", error(run));
+        assertFalse(Files.exists(run.resolve("report")), "nothing written");
+        Files.writeString(m, "{\"episode\":1,\"samples\":40,\"examples\":[\"a\"]}\n");
+        assertEquals(m + ": no metric on its one line" + expected + "; no summary.json or checkpoint.qdq either, so "
+                + "the report would be empty)", error(run));
+        assertFalse(Files.exists(run.resolve("report")), "nothing written");
+
+        // with a summary there is something to show: written, with the warning
+        Files.writeString(run.resolve("summary.json"), "{\"base\": {\"mean_reward\": 0.1}, \"trained\": "
+                + "{\"mean_reward\": 0.4}}");
+        List<String> warnings = new ArrayList<>();
+        List<Path> written = RunReport.write(run, List.of(), run.resolve("report"), warnings::add);
+        assertEquals(List.of(m + ": no metric on its one line" + expected + "; the report of r shows only its "
+                + "summary.json)"), warnings);
+        assertEquals(List.of(run.resolve("report/report.html")), written);
+
+        // one metric, even an unknown one, is charted as before, without a warning
+        Files.writeString(m, "{\"episode\":1,\"custom\":2.5}\n");
+        warnings.clear();
+        assertEquals(List.of("other.png"), pngNames(RunReport.write(run, List.of(), run.resolve("report"),
+                warnings::add)));
+        assertEquals(List.of(), warnings);
+    }
+
     @Test
     void badInputIsOneLineNamingFileAndLine(@TempDir Path tmp) throws IOException {
         Path run = Files.createDirectories(tmp.resolve("r"));
