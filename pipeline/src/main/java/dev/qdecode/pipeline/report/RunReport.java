@@ -276,7 +276,8 @@ public final class RunReport {
         boolean hashed = runs.stream().allMatch(r -> r.provenance("model_sha256") != null);
         warnIfDifferent(runs, "models", r -> hashed ? r.provenance("model_sha256") : dirName(r.provenance("model_dir")),
                 RunReport::modelName, warnings);
-        warnIfDifferent(runs, "rewards", r -> r.provenance("reward"), r -> r.provenance("reward"), warnings);
+        warnIfDifferent(runs, "rewards", r -> r.provenance("reward"), r -> RunData.rewardText(r.provenance("reward")),
+                warnings);
     }
 
     /** One warning line when runs that record {@code identity} do not all have the same one. */

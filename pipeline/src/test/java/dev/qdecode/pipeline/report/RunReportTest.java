@@ -79,7 +79,11 @@ class RunReportTest {
         assertTrue(html.contains("<td class=\"num\">0.0500</td><td class=\"num\">0.5000</td><td class=\"num\">10.00×</td>"), html);
         // Config and provenance tables, JSON string values unquoted and escaped.
         assertTrue(html.contains("<tr><td>backup</td><td>soft</td></tr>"), html);
-        assertTrue(html.contains("<tr><td>reward</td><td>[&quot;vader&quot;]</td></tr>"), html);
+        // the recorded reward (a JSON array of specs) as every command shows it: the specs joined by " + "
+        assertTrue(html.contains("<tr><td>reward</td><td>vader</td></tr>"), html);
+        assertEquals("vader + 0.1*length:min=3", RunData.rewardText("[\"vader\",\"0.1*length:min=3\"]"));
+        assertEquals("not a list", RunData.rewardText("not a list"));
+        assertEquals("[1]", RunData.rewardText("[1]"));
         assertTrue(html.contains("episodes: <b>500</b>"), html);
     }
 
@@ -362,7 +366,7 @@ class RunReportTest {
         RunReport.write(run, List.of(other), tmp.resolve("out"), warnings::add);
         assertEquals(List.of("the compared runs use different models (stories: TinyStories-656K sha256 187d0d5e8360; "
                 + "other: stories15M sha256 0123456789ab); their curves are overlaid as they are",
-                "the compared runs use different rewards (stories: [\"vader\"]; other: [\"afinn\"]); their curves "
+                "the compared runs use different rewards (stories: vader; other: afinn); their curves "
                 + "are overlaid as they are"), warnings);
         warnings.clear();
         Path same = ReportFixtures.realRun(tmp.resolve("same"));
