@@ -400,6 +400,20 @@ public final class Rewards implements AutoCloseable {
     }
 
     /**
+     * Reward specs as one text for people, the specs as written joined by {@code " + "} (as {@link
+     * #create(List, RewardContext)} sums them), e.g. {@code vader + 0.1*length:min=3}: the one way every command
+     * and report shows a combined reward (what is recorded in files stays a JSON array of the specs).
+     *
+     * @param specs the specs, e.g. repeated {@code --reward} values
+     * @return the text; a single spec as it is
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is null
+     */
+    public static String sumText(List<String> specs) {
+        requireSpecs(specs);
+        return String.join(" + ", specs);
+    }
+
+    /**
      * Parses reward specs into their weighted terms, in order (the parts of every spec, as {@link
      * #create(List, RewardContext)} sums them); checks the syntax only, not the ids or parameters.
      *

@@ -90,6 +90,15 @@ class RewardsTest {
         return out;
     }
 
+    /** Several specs are shown joined by " + ", each as written; one spec as it is. */
+    @Test
+    void sumTextJoinsTheSpecsAsWritten() {
+        assertEquals("vader + 0.1*length:min=3", Rewards.sumText(List.of("vader", "0.1*length:min=3")));
+        assertEquals("classifier:model=m,label=1 + bleu", Rewards.sumText(List.of("classifier:model=m,label=1", "bleu")));
+        assertEquals("0.7*vader+0.3*bleu", Rewards.sumText(List.of("0.7*vader+0.3*bleu")));
+        assertEquals("specs", assertThrows(NullPointerException.class, () -> Rewards.sumText(null)).getMessage());
+    }
+
     @Test
     void discoveryFindsTheBuiltIns() {
         Rewards r = Rewards.discover();

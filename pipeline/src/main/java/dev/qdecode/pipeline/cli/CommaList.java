@@ -15,6 +15,11 @@ import picocli.CommandLine.Model.OptionSpec;
  * ({@code 1,} read as {@code 1}, {@code ,} as no item at all) and reports a middle one in the element type's
  * words ({@code '' is not an int}), neither of which says what was expected.
  * <p>
+ * A list of whole numbers ({@code List<Integer>}, e.g. {@code --batch-sizes}) also has each item read here: one
+ * that is not a whole number (or too large for one) is refused the same way, naming the item, where picocli
+ * said {@code Invalid value for option '--batch-sizes' (<batchSizes>): 'x' is not an int}. Every such list of
+ * the CLI holds sizes, so the message expects positive whole numbers (the command checks the range itself).
+ * <p>
  * Every {@code split = ","} option of the CLI names this class as its {@code preprocessor}.
  */
 final class CommaList implements CommandLine.IParameterPreprocessor {
@@ -27,15 +32,49 @@ final class CommaList implements CommandLine.IParameterPreprocessor {
         if (!args.isEmpty()) {
             String name = argSpec instanceof OptionSpec o ? o.longestName() : argSpec.paramLabel();
             String problem = problem(args.peek());
+            boolean numbers = problem == null && wholeNumbers(argSpec);
+            if (numbers) {
+                problem = notAWholeNumber(args.peek());
+            }
             if (problem != null) {
                 String example = argSpec.defaultValue() != null ? ", e.g. " + argSpec.defaultValue() : "";
                 throw new CommandLine.ParameterException(commandSpec.commandLine(), name + " "
-                        + (args.peek().isEmpty() ? "''" : args.peek()) + ": " + problem
-                        + " (expected items separated by commas, none of them empty" + example + ")", argSpec,
-                        args.peek());
+                        + (args.peek().isEmpty() ? "''" : args.peek()) + ": " + problem + " (expected "
+                        + (numbers ? "positive whole numbers separated by commas" : "items separated by commas, "
+                        + "none of them empty") + example + ")", argSpec, args.peek());
             }
         }
         return false; // picocli goes on and splits, converts and checks the value as usual
+    }
+
+    /** Whether the option's items are read as whole numbers ({@code List<Integer>}). */
+    private static boolean wholeNumbers(ArgSpec argSpec) {
+        Class<?>[] types = argSpec.auxiliaryTypes();
+        return types.length == 1 && (types[0] == Integer.class || types[0] == int.class);
+    }
+
+    /**
+     * The first item of a comma-separated list of whole numbers that is not one, if any (its items are
+     * known not to be empty).
+     *
+     * @param raw the value as given
+     * @return e.g. {@code item 2 of 2, 'x', is not a whole number} or {@code item 1 of 1, '99999999999', is out of
+     *     range}, or null when every item is a whole number that fits an int
+     */
+    static String notAWholeNumber(String raw) {
+        String[] items = raw.split(",", -1);
+        for (int i = 0; i < items.length; i++) {
+            String where = "item " + (i + 1) + " of " + items.length + ", '" + items[i] + "', ";
+            if (!items[i].matches("[+-]?[0-9]+")) {
+                return where + "is not a whole number";
+            }
+            try {
+                Integer.parseInt(items[i]);
+            } catch (NumberFormatException e) {
+                return where + "is out of range";
+            }
+        }
+        return null;
     }
 
     /**

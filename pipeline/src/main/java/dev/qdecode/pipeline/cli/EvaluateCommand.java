@@ -303,7 +303,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Path dir = outDir();
         write(dir, base, trained, specs);
         o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "), reward "
-                + rewardText(specs) + ":");
+                + Rewards.sumText(specs) + ":");
         DqnCli.printTable(o, base, trained);
         o.println("wrote " + dir.resolve("comparison.tsv") + ", " + dir.resolve("comparison.json") + " and "
                 + dir.resolve(EpisodeLog.FILE) + " (every sampled episode)");
@@ -456,7 +456,7 @@ final class EvaluateCommand implements Callable<Integer> {
             rewardOptions.plugins = runPlugins(run, pluginIds);
             from = ", from its plug-in " + String.join(", ", rewardOptions.plugins.stream().map(Path::toString).toList());
         }
-        rewardNote = "reward: " + rewardText(specs) + " (the run's, as train recorded it" + from + ")";
+        rewardNote = "reward: " + Rewards.sumText(specs) + " (the run's, as train recorded it" + from + ")";
         try { // the run's own threshold goes with its own reward (train --positive-threshold may have set it)
             runThreshold = run.containsKey("positive_threshold") ? Double.valueOf(run.get("positive_threshold")) : null;
         } catch (NumberFormatException e) {
@@ -494,11 +494,6 @@ final class EvaluateCommand implements Callable<Integer> {
                 ? what + m.jar() + ", which is not there (recorded by qdecode train" + remedy
                 : what + m.jar() + ", which changed since the run was trained (sha256 " + m.sha256() + ", the run's: "
                         + m.recorded() + remedy.replace("back in place", "as it was"));
-    }
-
-    /** Reward specs as one text, e.g. {@code classifier:model=runs/sst2-clf,label=1 + 0.1*length:min=3}. */
-    private static String rewardText(List<String> specs) {
-        return String.join(" + ", specs);
     }
 
     /** The start-up line of a reward taken from the run ({@link #runRewards}); null if none. */

@@ -8,6 +8,7 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.data.TsvEscapes;
 import dev.qdecode.pipeline.dqn.DqnPolicy;
 import dev.qdecode.pipeline.sft.SftTrainer;
+import dev.qdecode.rewards.Rewards;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -597,7 +598,7 @@ final class ResumableOutput implements AutoCloseable {
             } else if (!Objects.equals(then, v)) {
                 String name = "resolved".equals(key) ? RESOLVED_OPTIONS.getOrDefault(String.valueOf(k), String.valueOf(k))
                         : String.valueOf(k);
-                diffs.add(name + " " + shown(v) + " (the run's: " + shown(then) + ")");
+                diffs.add(name + " " + shown(name, v) + " (the run's: " + shown(name, then) + ")");
             }
         }
         if (!diffs.isEmpty()) {
@@ -614,6 +615,17 @@ final class ResumableOutput implements AutoCloseable {
     /** A setting's value in a message: a setting this command or the run does not have is "unset". */
     private static String shown(Object v) {
         return v == null ? "unset" : String.valueOf(v);
+    }
+
+    /**
+     * An option's value in a message: the reward specs of {@code --reward} as every command shows a combined
+     * reward ({@link Rewards#sumText}, e.g. {@code vader + 0.1*length:min=3}), other values as {@link #shown(Object)}.
+     */
+    private static String shown(String option, Object v) {
+        if ("--reward".equals(option) && v instanceof List<?> l && !l.isEmpty()) {
+            return Rewards.sumText(l.stream().map(String::valueOf).toList());
+        }
+        return shown(v);
     }
 
     private static String count(Object n) {

@@ -258,7 +258,7 @@ final class RewardsCommand implements Runnable {
                     mean += v / Math.max(1, scores.length);
                 }
                 corpus.forEach(c -> out.println(c.line()));
-                out.printf(Locale.ROOT, "mean %s = %.6f over %d segments%n", String.join(" + ", specs), mean, scores.length);
+                out.printf(Locale.ROOT, "mean %s = %.6f over %d segments%n", Rewards.sumText(specs), mean, scores.length);
                 if (o != null) {
                     o.finish();
                     Interrupts.restoreDefault();

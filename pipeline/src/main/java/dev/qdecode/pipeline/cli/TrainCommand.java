@@ -13,6 +13,7 @@ import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.report.RunReport;
 import dev.qdecode.pipeline.sft.SftTrainer;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.Rewards;
 import dev.qdecode.tokenizer.PromptFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -619,7 +620,7 @@ final class TrainCommand implements Callable<Integer> {
                         err.println(columnsNote);
                     }
                     err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
-                            m.dir().getFileName(), String.join(" ", specs), runDir);
+                            m.dir().getFileName(), Rewards.sumText(specs), runDir);
                     if (resume && !c.saveReplay() && t.episodesDone() > 0 && t.episodesDone() < c.episodes()) {
                         err.println("qdecode: warning: the run's checkpoints hold no replay buffer (it was started "
                                 + "without --save-replay): training goes on from an empty one, so the result differs "
@@ -912,8 +913,10 @@ final class TrainCommand implements Callable<Integer> {
         for (String o : List.of("--reward", "--plugin", "--source-column", "--target-column")) {
             if (pr.hasMatchedOption(o)) {
                 options.add(o);
-                given.add(o + " " + String.join(",", pr.matchedOption(o).stringValues()) + " (the run's: "
-                        + recordedSetting(o, info) + ")");
+                // each --reward as given (--reward A --reward B): a spec's own parameters are separated by commas
+                String values = String.join(o.equals("--reward") ? " --reward " : ",",
+                        pr.matchedOption(o).stringValues());
+                given.add(o + " " + values + " (the run's: " + recordedSetting(o, info) + ")");
             }
         }
         if (!given.isEmpty()) {
@@ -937,11 +940,9 @@ final class TrainCommand implements Callable<Integer> {
                         + "--eval-prompts") + ", or none: --resume continues with the run's own files)");
             }
         }
-        for (String k : List.of("prompts", "eval_prompts", "eval_limit", "reward", "positive_threshold", "seed")) {
-            if (!info.containsKey(k)) {
-                throw new CliException("--resume: " + runDir + " was not written by 'qdecode train' (no " + k
-                        + " in its checkpoint)", ExitCodes.BAD_INPUT);
-            }
+        String notATrainRun = notATrainRun(runDir, info);
+        if (notATrainRun != null) {
+            throw new CliException(notATrainRun, ExitCodes.BAD_INPUT);
         }
         // the evaluation settings may be repeated (e.g. the command line that started the run), not changed
         int runLimit = Integer.parseInt(info.get("eval_limit"));
@@ -962,15 +963,41 @@ final class TrainCommand implements Callable<Integer> {
         return info;
     }
 
+    /** What the checkpoint of every {@code qdecode train} run records, which a resume reads. */
+    static final List<String> TRAIN_RUN_KEYS = List.of("prompts", "eval_prompts", "eval_limit", "reward",
+            "positive_threshold", "seed");
+
+    /**
+     * The refusal of a {@code --resume} whose checkpoint lacks what a {@code qdecode train} run records (one
+     * written through the library, or by another program), naming every missing entry and what a train run's
+     * checkpoint holds, e.g. {@code --resume: runs/x was not written by 'qdecode train': its checkpoint.qdq
+     * records no prompts, eval_prompts (expected ...)}; null when nothing is missing.
+     *
+     * @param runDir the run directory given as {@code --out}
+     * @param info what its checkpoint records ({@link DqnTrainer#checkpointInfo})
+     * @return the one-line message, or null
+     */
+    static String notATrainRun(Path runDir, Map<String, String> info) {
+        List<String> missing = TRAIN_RUN_KEYS.stream().filter(k -> !info.containsKey(k)).toList();
+        if (missing.isEmpty()) {
+            return null;
+        }
+        return "--resume: " + runDir + " was not written by 'qdecode train': its checkpoint.qdq records no "
+                + String.join(", ", missing) + " (expected the --out of an unfinished qdecode train run, whose "
+                + "checkpoint.qdq records its " + String.join(", ", TRAIN_RUN_KEYS) + "; to start a new run there, "
+                + "leave out --resume and add --overwrite)";
+    }
+
     /**
      * What a run recorded for an option that {@code --resume} does not take, as its refusal shows it: the
-     * reward specs or plug-in jars separated by commas, a translation run's column, or {@code none} (with
+     * reward specs as {@link Rewards#sumText} shows them ({@code vader + 0.1*length:min=3}), the plug-in jars
+     * separated by commas, a translation run's column, or {@code none} (with
      * why, for a column of another task's run).
      */
     static String recordedSetting(String option, Map<String, String> info) {
         String task = info.getOrDefault("task", "continuation");
         return switch (option) {
-            case "--reward" -> info.containsKey("reward") ? String.join(",", DqnCli.rewardsOf(info.get("reward")))
+            case "--reward" -> info.containsKey("reward") ? Rewards.sumText(DqnCli.rewardsOf(info.get("reward")))
                     : "none recorded";
             case "--plugin" -> info.containsKey("plugins")
                     ? String.join(",", new com.google.gson.Gson().fromJson(info.get("plugins"), String[].class))

@@ -161,7 +161,8 @@ final class Html {
                 if (!shown && prov.get(k) instanceof JsonPrimitive p) {
                     String v = p.getAsString();
                     chips.add(new String[] {k.equals("model_dir") ? "model" : k.equals("qdecode_version") ? "version" : k,
-                        k.equals("model_dir") ? v.substring(Math.max(v.lastIndexOf('/'), v.lastIndexOf('\\')) + 1) : v});
+                        k.equals("model_dir") ? v.substring(Math.max(v.lastIndexOf('/'), v.lastIndexOf('\\')) + 1)
+                        : k.equals("reward") ? RunData.rewardText(v) : v});
                 }
             }
         }
@@ -363,7 +364,7 @@ final class Html {
                 b.append("<tr><td>").append(esc(k)).append("</td>");
                 for (RunData r : runs) {
                     JsonObject p = section(r, "provenance");
-                    b.append("<td class=\"num\">").append(p != null && p.has(k) ? esc(text(p.get(k))) : "–").append("</td>");
+                    b.append("<td class=\"num\">").append(p != null && p.has(k) ? esc(text(k, p.get(k))) : "–").append("</td>");
                 }
                 b.append("</tr>\n");
             }
@@ -455,7 +456,7 @@ final class Html {
                     .append("</h3>\n").append(grid ? "<div class=\"kvgrid\">\n" : "<table class=\"kv\">\n");
             for (Map.Entry<String, JsonElement> e : entries) {
                 String k = esc(e.getKey());
-                String v = esc(text(e.getValue()));
+                String v = esc("provenance".equals(s.getKey()) ? text(e.getKey(), e.getValue()) : text(e.getValue()));
                 b.append(grid ? "<div><code>" + k + "</code><span>" + v + "</span></div>\n"
                         : "<tr><td>" + k + "</td><td>" + v + "</td></tr>\n");
             }
@@ -469,6 +470,12 @@ final class Html {
             return "not given"; // an option left out (sft records its options as given, nulls included)
         }
         return v instanceof JsonPrimitive p ? (p.isNumber() ? numberText(p) : p.getAsString()) : String.valueOf(v);
+    }
+
+    /** A provenance value as text: the recorded reward as {@link RunData#rewardText} shows it, the rest as {@link #text}. */
+    private static String text(String key, JsonElement v) {
+        return "reward".equals(key) && v instanceof JsonPrimitive p && p.isString() ? RunData.rewardText(p.getAsString())
+                : text(v);
     }
 
     private static String title(String key) {

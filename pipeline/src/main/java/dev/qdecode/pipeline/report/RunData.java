@@ -11,6 +11,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.sft.SftTrainer;
+import dev.qdecode.rewards.Rewards;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -408,6 +409,35 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         Set<String> out = new LinkedHashSet<>();
         rows.forEach(r -> out.add(r.policy()));
         return List.copyOf(out);
+    }
+
+    /**
+     * A recorded reward as the report shows it: the JSON array of specs that train records, as every command
+     * shows a combined reward ({@link Rewards#sumText}, e.g. {@code vader + 0.1*length:min=3}); any other
+     * value as it is.
+     *
+     * @param recorded the {@code reward} value of a run's provenance, or null
+     * @return the text, or null when {@code recorded} is null
+     */
+    static String rewardText(String recorded) {
+        if (recorded == null) {
+            return null;
+        }
+        try {
+            if (JsonParser.parseString(recorded) instanceof JsonArray a && !a.isEmpty()) {
+                List<String> specs = new ArrayList<>();
+                for (JsonElement e : a) {
+                    if (!(e instanceof JsonPrimitive p) || !p.isString()) {
+                        return recorded;
+                    }
+                    specs.add(p.getAsString());
+                }
+                return Rewards.sumText(specs);
+            }
+        } catch (JsonParseException e) {
+            // not the array train records: shown as it is
+        }
+        return recorded;
     }
 
     /**

@@ -67,7 +67,8 @@ public final class RunReport {
      * @param outDir the directory to write to (created when missing)
      * @return the written files: {@code report.html} first, then one PNG per chart
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
-     *     directory or a file is malformed
+     *     directory or a file is malformed, or when a run's {@code metrics.jsonl} holds no metric to chart and the
+     *     run has neither {@code summary.json} nor {@code checkpoint.qdq} (its report would be empty)
      * @throws UncheckedIOException when a file cannot be read or written
      * @throws NullPointerException naming {@code runDir}, {@code compare} or {@code outDir} when it is null
      */
@@ -88,12 +89,15 @@ public final class RunReport {
      * @param runDir the run directory (with {@code metrics.jsonl}; {@code summary.json} is optional)
      * @param compare run directories to overlay in the charts and compare in a table (may be empty)
      * @param outDir the directory to write to (created when missing)
-     * @param warnings receives one line per difference worth knowing between compared runs, and one per
-     *     unfinished run whose {@code checkpoint.qdq} cannot be read (its settings and progress are then missing)
+     * @param warnings receives one line per difference worth knowing between compared runs, one per
+     *     unfinished run whose {@code checkpoint.qdq} cannot be read (its settings and progress are then missing),
+     *     and one per run whose {@code metrics.jsonl} holds no metric to chart but that has a {@code summary.json}
+     *     or {@code checkpoint.qdq} to show
      * @return the written files: {@code report.html} first, then one PNG per chart
      * @throws IncomparableRunsException when a compared run is of another task or kind than the first
      * @throws IllegalArgumentException (one line naming the file and line) when a directory is not a run
-     *     directory or a file is malformed
+     *     directory or a file is malformed, or when a run's {@code metrics.jsonl} holds no metric to chart and the
+     *     run has neither {@code summary.json} nor {@code checkpoint.qdq} (its report would be empty)
      * @throws UncheckedIOException when a file cannot be read or written
      * @throws NullPointerException naming {@code runDir}, {@code compare}, {@code outDir} or {@code warnings} when it
      *     is null
@@ -124,6 +128,18 @@ public final class RunReport {
                         + " has no settings or provenance (expected the " + RunData.SFT_PROVENANCE + " that qdecode sft "
                         + "writes)");
             }
+        }
+        for (RunData r : runs) {
+            String nothing = noMetrics(r);
+            if (nothing == null) {
+                continue;
+            }
+            if (r.summary() == null && r.checkpoint() == null) { // a report of nothing: refused, nothing written
+                throw new IllegalArgumentException(nothing + "; no summary.json or checkpoint.qdq either, so the "
+                        + "report would be empty)");
+            }
+            warnings.accept(nothing + "; the report of " + r.name() + " shows only its " + (r.summary() != null
+                    ? RunData.SUMMARY : RunData.CHECKPOINT + " (an unfinished run)") + ")");
         }
         checkComparable(runs, warnings);
         List<Charts.Chart> charts = Charts.render(runs);
@@ -156,6 +172,23 @@ public final class RunReport {
             throw new UncheckedIOException("cannot write the report to " + outDir, e);
         }
         return List.copyOf(written);
+    }
+
+    /**
+     * Why a run's metrics give no chart, when its {@code metrics.jsonl} has lines but not one numeric field that
+     * the report charts (only bookkeeping such as {@code episode}, or nothing: {@code {}}), e.g. {@code
+     * runs/x/metrics.jsonl: no metric on any of its 3 lines (expected numeric fields such as mean_reward, kl or
+     * train_loss, as qdecode train and qdecode sft write}, left open for the caller to end; null when it has a
+     * metric, or no lines (an unfinished run stopped before its first evaluation, reported from its checkpoint).
+     */
+    private static String noMetrics(RunData run) {
+        if (run.rows().isEmpty() || !Charts.specs(List.of(run)).isEmpty()) {
+            return null;
+        }
+        int lines = run.rows().size();
+        return run.dir().resolve(RunData.METRICS) + ": no metric on " + (lines == 1 ? "its one line" : "any of its "
+                + lines + " lines") + " (expected numeric fields such as mean_reward, kl or train_loss, as qdecode "
+                + "train and qdecode sft write";
     }
 
     /**
@@ -248,7 +281,8 @@ public final class RunReport {
         boolean hashed = runs.stream().allMatch(r -> r.provenance("model_sha256") != null);
         warnIfDifferent(runs, "models", r -> hashed ? r.provenance("model_sha256") : dirName(r.provenance("model_dir")),
                 RunReport::modelName, warnings);
-        warnIfDifferent(runs, "rewards", r -> r.provenance("reward"), r -> r.provenance("reward"), warnings);
+        warnIfDifferent(runs, "rewards", r -> r.provenance("reward"), r -> RunData.rewardText(r.provenance("reward")),
+                warnings);
     }
 
     /** One warning line when runs that record {@code identity} do not all have the same one. */

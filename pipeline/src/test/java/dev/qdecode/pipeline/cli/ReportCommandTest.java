@@ -83,6 +83,31 @@ class ReportCommandTest {
                 onFile.err().strip());
     }
 
+    /**
+     * A metrics.jsonl of {@code {}} lines is bad input (exit 3, one line naming the file, nothing written); with a
+     * summary.json the report is written, with a warning. Before, both wrote a report of 0 charts and exited 0.
+     */
+    @Test
+    void metricsWithoutAMetricAreBadInputUnlessThereIsASummary(@TempDir Path tmp) throws Exception {
+        Path a = run(tmp.resolve("a"), "{}", "{}", "{}");
+        CliRunner.Result r = CliRunner.run("report", a.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: " + a.resolve("metrics.jsonl") + ": no metric on any of its 3 lines (expected "
+                + "numeric fields such as mean_reward, kl or train_loss, as qdecode train and qdecode sft write; no "
+                + "summary.json or checkpoint.qdq either, so the report would be empty)", r.err().strip());
+        assertEquals("", r.out());
+        assertFalse(Files.exists(a.resolve("report")), "nothing written");
+
+        Files.writeString(a.resolve("summary.json"), "{\"trained\": {\"mean_reward\": 0.4}}");
+        r = CliRunner.run("report", a.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals("qdecode: warning: " + a.resolve("metrics.jsonl") + ": no metric on any of its 3 lines (expected "
+                + "numeric fields such as mean_reward, kl or train_loss, as qdecode train and qdecode sft write; the "
+                + "report of a shows only its summary.json)", r.err().strip());
+        assertTrue(r.out().contains("charts: 0 PNG files"), r.out());
+        assertTrue(Files.exists(a.resolve("report/report.html")));
+    }
+
     @Test
     void badRunDirsAreOneLineErrors(@TempDir Path tmp) throws Exception {
         CliRunner.Result none = CliRunner.run("report", tmp.toString());

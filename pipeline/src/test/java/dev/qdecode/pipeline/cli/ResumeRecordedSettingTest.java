@@ -11,7 +11,7 @@ class ResumeRecordedSettingTest {
     void namesTheRunsRecordedValueForEveryOptionTheResumeDoesNotTake() {
         Map<String, String> translation = Map.of("task", "translation", "reward", "[\"bleu\",\"chrf:0.5\"]",
                 "source_column", "en", "target_column", "fr", "plugins", "[\"/x/a.jar\",\"/x/b.jar\"]");
-        assertEquals("bleu,chrf:0.5", TrainCommand.recordedSetting("--reward", translation));
+        assertEquals("bleu + chrf:0.5", TrainCommand.recordedSetting("--reward", translation));
         assertEquals("/x/a.jar,/x/b.jar", TrainCommand.recordedSetting("--plugin", translation));
         assertEquals("en", TrainCommand.recordedSetting("--source-column", translation));
         assertEquals("fr", TrainCommand.recordedSetting("--target-column", translation));

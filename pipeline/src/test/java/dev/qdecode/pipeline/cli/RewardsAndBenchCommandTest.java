@@ -523,6 +523,33 @@ class RewardsAndBenchCommandTest {
                 .findFirst().orElse(""), r.err());
     }
 
+    /**
+     * An item of a list of whole numbers that is not one is refused in the project's words, naming the option,
+     * the value, the item and what was expected (exit 2 with the --help hint). Before, picocli said
+     * "Invalid value for option '--batch-sizes' (<batchSizes>): 'x' is not an int": the field's name, and no
+     * expected values.
+     */
+    @Test
+    void aListOfWholeNumbersRefusesAnItemThatIsNotOneNamingIt() {
+        String model = CliRunner.model("stories260K");
+        String sizes = " (expected positive whole numbers separated by commas, e.g. 1,8,32,64)";
+        usage("qdecode: error: --batch-sizes 1,x: item 2 of 2, 'x', is not a whole number" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", "1,x");
+        usage("qdecode: error: --batch-sizes 8,2.5,1: item 2 of 3, '2.5', is not a whole number" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes=8,2.5,1");
+        usage("qdecode: error: --batch-sizes 1, 2: item 2 of 2, ' 2', is not a whole number" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", "1, 2");
+        usage("qdecode: error: --batch-sizes 99999999999: item 1 of 1, '99999999999', is out of range" + sizes,
+                "bench", "generate", "--model", model, "--batch-sizes", "99999999999");
+        // a whole number out of the sizes' range is the command's to refuse, as before
+        usage("qdecode: error: --batch-sizes 1,0: 0 is out of range (expected positive sizes)",
+                "bench", "generate", "--model", model, "--batch-sizes", "1,0");
+        CliRunner.Result r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1,x");
+        assertEquals("Try 'qdecode bench generate --help' for the options.", r.err().strip().lines().skip(1)
+                .findFirst().orElse(""), r.err());
+        assertEquals(null, CommaList.notAWholeNumber("1,+8,-3,010"), "whole numbers as picocli reads them");
+    }
+
     /** Every comma-separated list option of the CLI is checked for empty items by {@link CommaList}. */
     @Test
     void everyCommaListOptionRefusesEmptyItems() {

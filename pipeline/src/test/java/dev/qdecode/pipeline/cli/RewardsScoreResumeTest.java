@@ -55,7 +55,7 @@ class RewardsScoreResumeTest {
         otherBleu[3] = "bleu:tokenize=intl";
         CliRunner.Result r = CliRunner.run(concat(otherBleu, cut.toString(), "--resume"));
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertTrue(r.err().contains("--reward [bleu:tokenize=intl] (the run's: [bleu])"), r.err());
+        assertTrue(r.err().contains("--reward bleu:tokenize=intl (the run's: bleu)"), r.err());
         r = CliRunner.run(concat(common, cut.toString()));
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("--resume to continue it"), r.err());

@@ -79,7 +79,11 @@ class RunReportTest {
         assertTrue(html.contains("<td class=\"num\">0.0500</td><td class=\"num\">0.5000</td><td class=\"num\">10.00×</td>"), html);
         // Config and provenance tables, JSON string values unquoted and escaped.
         assertTrue(html.contains("<tr><td>backup</td><td>soft</td></tr>"), html);
-        assertTrue(html.contains("<tr><td>reward</td><td>[&quot;vader&quot;]</td></tr>"), html);
+        // the recorded reward (a JSON array of specs) as every command shows it: the specs joined by " + "
+        assertTrue(html.contains("<tr><td>reward</td><td>vader</td></tr>"), html);
+        assertEquals("vader + 0.1*length:min=3", RunData.rewardText("[\"vader\",\"0.1*length:min=3\"]"));
+        assertEquals("not a list", RunData.rewardText("not a list"));
+        assertEquals("[1]", RunData.rewardText("[1]"));
         assertTrue(html.contains("episodes: <b>500</b>"), html);
     }
 
@@ -377,7 +381,7 @@ class RunReportTest {
         RunReport.write(run, List.of(other), tmp.resolve("out"), warnings::add);
         assertEquals(List.of("the compared runs use different models (stories: TinyStories-656K sha256 187d0d5e8360; "
                 + "other: stories15M sha256 0123456789ab); their curves are overlaid as they are",
-                "the compared runs use different rewards (stories: [\"vader\"]; other: [\"afinn\"]); their curves "
+                "the compared runs use different rewards (stories: vader; other: afinn); their curves "
                 + "are overlaid as they are"), warnings);
         warnings.clear();
         Path same = ReportFixtures.realRun(tmp.resolve("same"));
@@ -389,6 +393,43 @@ class RunReportTest {
         RunReport.write(run, List.of(unfinished), tmp.resolve("out3"), warnings::add);
         assertEquals(List.of("the task of unfinished is not recorded (no summary.json or checkpoint.qdq with provenance yet), so it is "
                 + "compared without checking that it is the same"), warnings);
+    }
+
+    /**
+     * A metrics.jsonl whose lines hold no metric to chart ({@code {}}, or bookkeeping only) gives a report of
+     * nothing: refused, naming the file, when the run has nothing else to show; written with a warning naming the
+     * file when it has a summary.json. Before, both wrote a report with no chart and said nothing.
+     */
+    @Test
+    void metricsWithoutAMetricAreRefusedOrWarnedAbout(@TempDir Path tmp) throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("r"));
+        Path m = run.resolve("metrics.jsonl");
+        Files.writeString(m, "{}\n{}\n");
+        String expected = " (expected numeric fields such as mean_reward, kl or train_loss, as qdecode train and "
+                + "qdecode sft write";
+        assertEquals(m + ": no metric on any of its 2 lines" + expected + "; no summary.json or checkpoint.qdq "
+                + "either, so the report would be empty)", error(run));
+        assertFalse(Files.exists(run.resolve("report")), "nothing written");
+        Files.writeString(m, "{\"episode\":1,\"samples\":40,\"examples\":[\"a\"]}\n");
+        assertEquals(m + ": no metric on its one line" + expected + "; no summary.json or checkpoint.qdq either, so "
+                + "the report would be empty)", error(run));
+        assertFalse(Files.exists(run.resolve("report")), "nothing written");
+
+        // with a summary there is something to show: written, with the warning
+        Files.writeString(run.resolve("summary.json"), "{\"base\": {\"mean_reward\": 0.1}, \"trained\": "
+                + "{\"mean_reward\": 0.4}}");
+        List<String> warnings = new ArrayList<>();
+        List<Path> written = RunReport.write(run, List.of(), run.resolve("report"), warnings::add);
+        assertEquals(List.of(m + ": no metric on its one line" + expected + "; the report of r shows only its "
+                + "summary.json)"), warnings);
+        assertEquals(List.of(run.resolve("report/report.html")), written);
+
+        // one metric, even an unknown one, is charted as before, without a warning
+        Files.writeString(m, "{\"episode\":1,\"custom\":2.5}\n");
+        warnings.clear();
+        assertEquals(List.of("other.png"), pngNames(RunReport.write(run, List.of(), run.resolve("report"),
+                warnings::add)));
+        assertEquals(List.of(), warnings);
     }
 
     @Test

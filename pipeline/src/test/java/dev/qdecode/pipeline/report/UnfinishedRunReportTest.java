@@ -73,9 +73,13 @@ class UnfinishedRunReportTest {
         assertTrue(html.contains("<div><code>episodes</code><span>8</span></div>"), html);
         assertTrue(html.contains("<div><code>headHidden</code><span>32</span></div>"), html);
         for (Map.Entry<String, String> e : PROVENANCE.entrySet()) {
-            assertTrue(html.contains("<tr><td>" + e.getKey() + "</td><td>" + Html.esc(e.getValue()) + "</td></tr>"),
+            // the recorded reward (a JSON array of specs) as every command shows it, the specs joined by " + "
+            String shown = e.getKey().equals("reward") ? RunData.rewardText(e.getValue()) : e.getValue();
+            assertTrue(html.contains("<tr><td>" + e.getKey() + "</td><td>" + Html.esc(shown) + "</td></tr>"),
                     e.getKey() + " in " + html);
         }
+        assertTrue(html.contains("<tr><td>reward</td><td>vader</td></tr>"), html);
+        assertTrue(html.contains("<span class=\"chip\">reward: <b>vader</b></span>"), html);
         assertTrue(html.contains("<span class=\"chip\">model: <b>TinyStories-656K</b></span>"), html);
         assertTrue(html.contains("<span class=\"chip\">version: <b>9.8.7-test</b></span>"), html);
         assertTrue(html.contains("from metrics.jsonl and checkpoint.qdq."), html);
