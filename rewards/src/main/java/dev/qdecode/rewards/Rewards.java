@@ -113,7 +113,13 @@ public final class Rewards implements AutoCloseable {
     }
 
     private void register(RewardProvider p, String origin) {
-        String id = p.id();
+        String id;
+        try {
+            id = p.id();
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            throw new RewardException("reward provider " + p.getClass().getName() + originSuffix(origin)
+                    + ": id() failed: " + CheckedReward.describe(e), e);
+        }
         if (id == null || !SpecParser.ID.matcher(id).matches()) {
             throw new RewardException("reward provider " + p.getClass().getName() + originSuffix(origin)
                     + " has invalid id '" + id
@@ -177,8 +183,10 @@ public final class Rewards implements AutoCloseable {
      * @throws RewardInputException (one line; bad input, as any other input file that is missing or
      *     cannot be used) when the file is missing, not a readable file, or not a jar (zip) file
      * @throws RewardException (one line; the plug-in's failure) when the jar declares no provider, a
-     *     provider cannot be loaded, an id is invalid or already taken, or a provider's {@link
-     *     RewardProvider#parameters()} fails or returns null
+     *     provider cannot be loaded (named with why: a class missing or not public, no public no-argument
+     *     constructor, the exception its constructor or static initializer threw, or the Java release its
+     *     classes must be compiled for), its {@link RewardProvider#id()} fails, an id is invalid or already
+     *     taken, or a provider's {@link RewardProvider#parameters()} fails or returns null
      * @throws NullPointerException naming {@code jar} when it is null
      * @throws IllegalStateException when the registry is closed
      */
@@ -226,7 +234,7 @@ public final class Rewards implements AutoCloseable {
         } catch (ServiceConfigurationError | LinkageError e) {
             closeQuietly(loader);
             throw new RewardException("reward plug-in " + where + ": cannot load a provider: "
-                    + RewardException.oneLine(e.getMessage()), e);
+                    + loadFailure(e), e);
         }
         if (found.isEmpty()) {
             closeQuietly(loader);
@@ -253,6 +261,33 @@ public final class Rewards implements AutoCloseable {
         pluginLoaders.put(where, new PluginLoader(loader));
         added.sort(Comparator.naturalOrder());
         return List.copyOf(added);
+    }
+
+    /**
+     * Why a provider listed in a jar could not be loaded, and what was expected: the service loader's
+     * message (without its repeated service name), the exception of a provider's constructor or static
+     * initializer, and for a class compiled for a newer Java, the release to compile for.
+     */
+    private static String loadFailure(Throwable e) {
+        String msg = RewardException.oneLine(e.getMessage());
+        String prefix = RewardProvider.class.getName() + ": ";
+        if (msg.startsWith(prefix)) {
+            msg = msg.substring(prefix.length());
+        }
+        if (e instanceof UnsupportedClassVersionError) {
+            int feature = Runtime.version().feature();
+            return msg + " (expected classes compiled for Java " + feature + " or older: javac --release " + feature
+                    + ")";
+        }
+        Throwable cause = e.getCause();
+        // a missing class or constructor is said by the message itself; a provider's own failure is not
+        if (cause != null && !(cause instanceof ReflectiveOperationException)) {
+            msg += cause instanceof ExceptionInInitializerError init && init.getCause() != null
+                    ? ": its static initializer failed: " + CheckedReward.describe(init.getCause())
+                    : ": " + CheckedReward.describe(cause);
+        }
+        return msg + " (expected each class listed in " + SERVICE_FILE + " to be in the jar, public, implementing "
+                + "RewardProvider, with a public no-argument constructor)";
     }
 
     private static void closeQuietly(URLClassLoader loader) {
