@@ -168,6 +168,25 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                /** 0 for every text; fails from its Nth call on, N from qdecode.test.flaky-after (unset: never). */
+                public static final class Flaky implements RewardProvider {
+                    public String id() { return "flaky"; }
+                    public String description() { return "fails after some calls while a test says so"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            int calls;
+                            public String id() { return "flaky"; }
+                            public double[] score(List<Episode> episodes) {
+                                String after = System.getProperty("qdecode.test.flaky-after");
+                                if (after != null && ++calls > Integer.parseInt(after)) {
+                                    throw new IllegalStateException("service unavailable");
+                                }
+                                return new double[episodes.size()];
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -184,6 +203,7 @@ class RewardPluginCommandTest {
     private static Path matcher;
     private static Path twice;
     private static Path counted;
+    private static Path flaky;
     private static Path text;
 
     @BeforeAll
@@ -205,6 +225,7 @@ class RewardPluginCommandTest {
         matcher = jar("matcher.jar", classes, "demo.cli.Providers$Matcher");
         twice = jar("twice.jar", classes, "demo.cli.Providers$Twice");
         counted = jar("counted.jar", classes, "demo.cli.Providers$Counted");
+        flaky = jar("flaky.jar", classes, "demo.cli.Providers$Flaky");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -265,13 +286,58 @@ class RewardPluginCommandTest {
         CliRunner.Result train = CliRunner.run(concat(common, "--prompts", boom.toString(), "--eval-prompts",
                 plain.toString(), "--out", tmp.resolve("picky-train").toString()));
         assertEquals(ExitCodes.REWARD_FAILED, train.code(), train.err());
-        assertTrue(train.err().contains(reward + "training episode 1, prompt \"BOOM went the drum\": "
-                + "IllegalStateException: cannot score this"), train.err());
+        assertEquals("qdecode: error: " + reward + "training episode 1, prompt \"BOOM went the drum\": "
+                + "IllegalStateException: cannot score this; no checkpoint was written before it (nothing to resume: "
+                + "run the command again)", train.err().lines().filter(l -> l.startsWith("qdecode: error: "))
+                        .findFirst().orElse(train.err()));
+        assertTrue(Files.notExists(tmp.resolve("picky-train")), "a run failing before its first checkpoint leaves nothing");
         CliRunner.Result eval = CliRunner.run(concat(common, "--prompts", plain.toString(), "--eval-prompts",
                 boom.toString(), "--out", tmp.resolve("picky-eval").toString()));
         assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
         assertTrue(eval.err().contains(reward + "evaluation episode 1 of the base model after 0 training episodes, "
                 + "prompt \"BOOM went the drum\": "), eval.err());
+    }
+
+    /**
+     * A reward that fails mid-run (here a plug-in whose service goes away) leaves the run's last checkpoint, and the
+     * one-line error says so and how to continue: it used to name only the episode, so a user could not tell that the
+     * work up to the checkpoint was kept, nor that the resume loads the same jar. With the service back, the resume
+     * finishes the run.
+     */
+    @Test
+    void aRewardFailingMidRunSaysHowToResumeFromTheLastCheckpoint() throws Exception {
+        Path prompts = Files.writeString(tmp.resolve("flaky.tsv"), "prompt\nOnce upon a time\nTom went out\n");
+        Path run = tmp.resolve("flaky-run");
+        String before = System.getProperty("qdecode.test.flaky-after");
+        CliRunner.Result failed;
+        try {
+            // the base evaluation and two rollout rounds score; the third round fails, after the checkpoint at 16
+            System.setProperty("qdecode.test.flaky-after", "3");
+            failed = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--plugin", flaky.toString(),
+                    "--reward", "flaky", "--episodes", "32", "--rollout-episodes", "8", "--checkpoint-every", "8",
+                    "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1", "--prompts",
+                    prompts.toString(), "--eval-prompts", prompts.toString(), "--out", run.toString());
+        } finally {
+            if (before == null) {
+                System.clearProperty("qdecode.test.flaky-after");
+            } else {
+                System.setProperty("qdecode.test.flaky-after", before);
+            }
+        }
+        assertEquals(ExitCodes.REWARD_FAILED, failed.code(), failed.err());
+        String err = failed.err().strip();
+        assertEquals(1, err.lines().filter(l -> l.startsWith("qdecode: error: ")).count(), err);
+        String line = err.lines().filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElseThrow();
+        assertTrue(line.startsWith("qdecode: error: reward 'flaky' of demo.cli.Providers$Flaky ("
+                + flaky.toAbsolutePath().normalize() + ") failed on training episode 17, "), line);
+        assertTrue(line.endsWith("IllegalStateException: service unavailable; the run is saved at its checkpoint after "
+                + "16/32 episodes: continue with: qdecode train --resume --out " + run + " (it loads the run's own "
+                + "plug-in jars, which must be unchanged)"), line);
+        assertTrue(Files.exists(run.resolve("checkpoint.qdq")));
+
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", run.toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertTrue(Files.exists(run.resolve("summary.json")));
     }
 
     /**
