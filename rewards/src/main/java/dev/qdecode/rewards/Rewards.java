@@ -1,6 +1,7 @@
 package dev.qdecode.rewards;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -19,6 +20,7 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 
 /**
@@ -182,7 +184,8 @@ public final class Rewards implements AutoCloseable {
      * @return the ids the jar added, sorted
      * @throws RewardInputException (one line; bad input, as any other input file that is missing or
      *     cannot be used) when the file is missing, not a readable file, or not a jar (zip) file
-     * @throws RewardException (one line; the plug-in's failure) when the jar declares no provider, a
+     * @throws RewardException (one line; the plug-in's failure) when the jar declares no provider, its
+     *     services file starts with a byte-order mark, a
      *     provider cannot be loaded (named with why: a class missing or not public, no public no-argument
      *     constructor, the exception its constructor or static initializer threw, or the Java release its
      *     classes must be compiled for), its {@link RewardProvider#id()} fails, an id is invalid or already
@@ -203,9 +206,20 @@ public final class Rewards implements AutoCloseable {
             throw new RewardInputException("reward plug-in " + where + " is not a readable file");
         }
         try (JarFile jf = new JarFile(abs.toFile())) {
-            if (jf.getEntry(SERVICE_FILE) == null) {
+            ZipEntry services = jf.getEntry(SERVICE_FILE);
+            if (services == null) {
                 throw new RewardException("reward plug-in " + where + " has no " + SERVICE_FILE
                         + " (list the provider classes there, one per line)");
+            }
+            byte[] start;
+            try (InputStream in = jf.getInputStream(services)) {
+                start = in.readNBytes(3);
+            }
+            // Java reads a UTF-8 byte-order mark as part of the first class name, which a message cannot show
+            if (start.length == 3 && (start[0] & 0xFF) == 0xEF && (start[1] & 0xFF) == 0xBB && (start[2] & 0xFF) == 0xBF) {
+                throw new RewardException("reward plug-in " + where + ": " + SERVICE_FILE + " starts with a byte-order "
+                        + "mark (U+FEFF), which Java reads as part of the first class name (expected the file saved as "
+                        + "UTF-8 without a BOM)");
             }
         } catch (ZipException e) {
             throw new RewardInputException("reward plug-in " + where + " is not a valid jar file ("

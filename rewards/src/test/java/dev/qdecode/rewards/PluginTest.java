@@ -412,6 +412,22 @@ class PluginTest {
     }
 
     /**
+     * A services file saved with a byte-order mark (as Windows editors write UTF-8) is named as such: Java reads the
+     * mark as part of the first class name, and the message used to show an "illegal provider-class name" whose
+     * offending character cannot be seen.
+     */
+    @Test
+    void aServicesFileWithAByteOrderMarkIsNamedAsSuch() throws Exception {
+        Path jar = plugin("bom", Map.of("demo.plugin.ExclaimProvider", EXCLAIM),
+                List.of("\uFEFFdemo.plugin.ExclaimProvider"));
+        Rewards rewards = Rewards.discover();
+        assertEquals("reward plug-in " + jar.toAbsolutePath().normalize() + ": "
+                + "META-INF/services/dev.qdecode.rewards.RewardProvider starts with a byte-order mark (U+FEFF), which "
+                + "Java reads as part of the first class name (expected the file saved as UTF-8 without a BOM)",
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(jar)).getMessage());
+    }
+
+    /**
      * A jar compiled for a newer Java than the one running qdecode says which Java its classes need to be
      * compiled for (the class file's major version is raised to 65, Java 21's, as javac --release 21 writes).
      */
