@@ -308,22 +308,11 @@ class RewardPluginCommandTest {
     void aRewardFailingMidRunSaysHowToResumeFromTheLastCheckpoint() throws Exception {
         Path prompts = Files.writeString(tmp.resolve("flaky.tsv"), "prompt\nOnce upon a time\nTom went out\n");
         Path run = tmp.resolve("flaky-run");
-        String before = System.getProperty("qdecode.test.flaky-after");
-        CliRunner.Result failed;
-        try {
-            // the base evaluation and two rollout rounds score; the third round fails, after the checkpoint at 16
-            System.setProperty("qdecode.test.flaky-after", "3");
-            failed = CliRunner.run("train", "--model", CliRunner.model("stories260K"), "--plugin", flaky.toString(),
+        // the base evaluation and two rollout rounds score; the third round fails, after the checkpoint at 16
+        CliRunner.Result failed = flakyAfter(3, "train", "--model", CliRunner.model("stories260K"), "--plugin", flaky.toString(),
                     "--reward", "flaky", "--episodes", "32", "--rollout-episodes", "8", "--checkpoint-every", "8",
                     "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1", "--prompts",
                     prompts.toString(), "--eval-prompts", prompts.toString(), "--out", run.toString());
-        } finally {
-            if (before == null) {
-                System.clearProperty("qdecode.test.flaky-after");
-            } else {
-                System.setProperty("qdecode.test.flaky-after", before);
-            }
-        }
         assertEquals(ExitCodes.REWARD_FAILED, failed.code(), failed.err());
         String err = failed.err().strip();
         assertEquals(1, err.lines().filter(l -> l.startsWith("qdecode: error: ")).count(), err);
@@ -338,6 +327,58 @@ class RewardPluginCommandTest {
         CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", run.toString());
         assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
         assertTrue(Files.exists(run.resolve("summary.json")));
+    }
+
+    /**
+     * {@code rewards score --output} whose reward fails after the first chunk keeps that chunk's scores in {@code
+     * FILE.part} and says so, with the {@code --resume} that scores the rest (it used to name only the segment); a
+     * failure in the first chunk leaves no file and says so.
+     */
+    @Test
+    void aRewardFailingWhileScoringToAFileSaysHowToResume() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < RewardsCommand.Score.CHUNK + 10; i++) {
+            lines.append("segment ").append(i).append('\n');
+        }
+        Path hyps = Files.writeString(tmp.resolve("many.txt"), lines);
+        Path out = tmp.resolve("many-scores.tsv");
+        String[] cmd = {"rewards", "score", "--plugin", flaky.toString(), "--reward", "flaky", "--hyp", hyps.toString(),
+            "--output", out.toString()};
+        CliRunner.Result first = flakyAfter(0, cmd);
+        String reward = "reward 'flaky' of demo.cli.Providers$Flaky (" + flaky.toAbsolutePath().normalize() + ") failed on ";
+        assertEquals(ExitCodes.REWARD_FAILED, first.code(), first.err());
+        assertEquals("qdecode: error: " + hyps + ":1: " + reward + "segment 1: IllegalStateException: service "
+                + "unavailable; no scores were written (run the command again)", first.err().lines()
+                        .filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElse(first.err()));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith(out.getFileName().toString())).toList(), "nothing written");
+        }
+        CliRunner.Result second = flakyAfter(1, cmd);
+        assertEquals(ExitCodes.REWARD_FAILED, second.code(), second.err());
+        String line = second.err().lines().filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElseThrow();
+        assertEquals("qdecode: error: " + hyps + ":4097: " + reward + "segment 4097: IllegalStateException: service "
+                + "unavailable; the first 4096 of 4106 scores stay in " + out + ".part: run the same command plus "
+                + "--resume to score the rest (with the same plug-in jars)", line);
+
+        CliRunner.Result resumed = CliRunner.run(concat(cmd, "--resume"));
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertEquals(4107, Files.readAllLines(out).size(), "header and every segment");
+    }
+
+    /** Runs qdecode with the Flaky plug-in failing from its call after {@code calls} on. */
+    private static CliRunner.Result flakyAfter(int calls, String... args) {
+        String before = System.getProperty("qdecode.test.flaky-after");
+        try {
+            System.setProperty("qdecode.test.flaky-after", Integer.toString(calls));
+            return CliRunner.run(args);
+        } finally {
+            if (before == null) {
+                System.clearProperty("qdecode.test.flaky-after");
+            } else {
+                System.setProperty("qdecode.test.flaky-after", before);
+            }
+        }
     }
 
     /**
