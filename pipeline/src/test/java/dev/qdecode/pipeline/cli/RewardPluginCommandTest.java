@@ -309,10 +309,10 @@ class RewardPluginCommandTest {
         Path prompts = Files.writeString(tmp.resolve("flaky.tsv"), "prompt\nOnce upon a time\nTom went out\n");
         Path run = tmp.resolve("flaky-run");
         // the base evaluation and two rollout rounds score; the third round fails, after the checkpoint at 16
-        CliRunner.Result failed = flakyAfter(3, "train", "--model", CliRunner.model("stories260K"), "--plugin", flaky.toString(),
-                    "--reward", "flaky", "--episodes", "32", "--rollout-episodes", "8", "--checkpoint-every", "8",
-                    "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1", "--prompts",
-                    prompts.toString(), "--eval-prompts", prompts.toString(), "--out", run.toString());
+        CliRunner.Result failed = flakyAfter(3, "train", "--model", CliRunner.model("stories260K"), "--plugin",
+                flaky.toString(), "--reward", "flaky", "--episodes", "32", "--rollout-episodes", "8", "--checkpoint-every",
+                "8", "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1", "--prompts",
+                prompts.toString(), "--eval-prompts", prompts.toString(), "--out", run.toString());
         assertEquals(ExitCodes.REWARD_FAILED, failed.code(), failed.err());
         String err = failed.err().strip();
         assertEquals(1, err.lines().filter(l -> l.startsWith("qdecode: error: ")).count(), err);
@@ -400,6 +400,15 @@ class RewardPluginCommandTest {
         assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
         assertTrue(eval.err().contains("failed on evaluation episode 1 of the trained policy, prompt \"Once upon a "
                 + "time\": IllegalStateException: cannot score twice"), eval.err());
+        // the sampled episodes are kept, and the line says so (it used to end at the reward's failure)
+        Path part = tmp.resolve("second-eval").resolve("episodes.jsonl.part");
+        assertTrue(eval.err().strip().endsWith("cannot score twice; the first 2 of 2 episodes stay in " + part
+                + ": run the same command plus --resume to go on from them"), eval.err());
+        CliRunner.Result resumed = CliRunner.run("evaluate", "--policy", run.toString(), "--plugin", steady.toString(),
+                "--reward", "steady", "--prompts", plain.toString(), "--samples", "1", "--resume",
+                "--out", tmp.resolve("second-eval").toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("all episodes were already sampled; scoring them"), resumed.err());
     }
 
     @Test
