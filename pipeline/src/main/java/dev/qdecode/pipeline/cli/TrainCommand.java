@@ -664,14 +664,15 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * A run that failed after it started (a reward that throws or returns no number, a file that cannot be
-     * written): a user-facing failure keeps its exit code and one line, which adds what is left of the run: the
-     * checkpoint it can be resumed from, or that none was written. An internal error is left as it is.
+     * A run whose reward failed after the run started (it threw, returned no number or the wrong count of
+     * scores): the failure keeps its exit code and one line, which adds what is left of the run: the checkpoint
+     * it can be resumed from, or that none was written. Any other failure (a refusal such as the memory
+     * estimate's, whose advice is to change a setting; an internal error) is left as it is.
      */
     private static RuntimeException failedRun(RuntimeException e, long checkpointed, long episodes, Path runDir,
             boolean plugins) {
         int code = ErrorHandler.exitCode(e);
-        if (code == ExitCodes.INTERNAL) {
+        if (code != ExitCodes.REWARD_FAILED) {
             return e;
         }
         String left = checkpointed < 0
