@@ -1,6 +1,7 @@
 package dev.qdecode.rewards;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -19,6 +20,7 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 
 /**
@@ -113,7 +115,13 @@ public final class Rewards implements AutoCloseable {
     }
 
     private void register(RewardProvider p, String origin) {
-        String id = p.id();
+        String id;
+        try {
+            id = p.id();
+        } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+            throw new RewardException("reward provider " + p.getClass().getName() + originSuffix(origin)
+                    + ": id() failed: " + CheckedReward.describe(e), e);
+        }
         if (id == null || !SpecParser.ID.matcher(id).matches()) {
             throw new RewardException("reward provider " + p.getClass().getName() + originSuffix(origin)
                     + " has invalid id '" + id
@@ -176,9 +184,12 @@ public final class Rewards implements AutoCloseable {
      * @return the ids the jar added, sorted
      * @throws RewardInputException (one line; bad input, as any other input file that is missing or
      *     cannot be used) when the file is missing, not a readable file, or not a jar (zip) file
-     * @throws RewardException (one line; the plug-in's failure) when the jar declares no provider, a
-     *     provider cannot be loaded, an id is invalid or already taken, or a provider's {@link
-     *     RewardProvider#parameters()} fails or returns null
+     * @throws RewardException (one line; the plug-in's failure) when the jar declares no provider, its
+     *     services file starts with a byte-order mark, a
+     *     provider cannot be loaded (named with why: a class missing or not public, no public no-argument
+     *     constructor, the exception its constructor or static initializer threw, or the Java release its
+     *     classes must be compiled for), its {@link RewardProvider#id()} fails, an id is invalid or already
+     *     taken, or a provider's {@link RewardProvider#parameters()} fails or returns null
      * @throws NullPointerException naming {@code jar} when it is null
      * @throws IllegalStateException when the registry is closed
      */
@@ -195,9 +206,20 @@ public final class Rewards implements AutoCloseable {
             throw new RewardInputException("reward plug-in " + where + " is not a readable file");
         }
         try (JarFile jf = new JarFile(abs.toFile())) {
-            if (jf.getEntry(SERVICE_FILE) == null) {
+            ZipEntry services = jf.getEntry(SERVICE_FILE);
+            if (services == null) {
                 throw new RewardException("reward plug-in " + where + " has no " + SERVICE_FILE
                         + " (list the provider classes there, one per line)");
+            }
+            byte[] start;
+            try (InputStream in = jf.getInputStream(services)) {
+                start = in.readNBytes(3);
+            }
+            // Java reads a UTF-8 byte-order mark as part of the first class name, which a message cannot show
+            if (start.length == 3 && (start[0] & 0xFF) == 0xEF && (start[1] & 0xFF) == 0xBB && (start[2] & 0xFF) == 0xBF) {
+                throw new RewardException("reward plug-in " + where + ": " + SERVICE_FILE + " starts with a byte-order "
+                        + "mark (U+FEFF), which Java reads as part of the first class name (expected the file saved as "
+                        + "UTF-8 without a BOM)");
             }
         } catch (ZipException e) {
             throw new RewardInputException("reward plug-in " + where + " is not a valid jar file ("
@@ -226,7 +248,7 @@ public final class Rewards implements AutoCloseable {
         } catch (ServiceConfigurationError | LinkageError e) {
             closeQuietly(loader);
             throw new RewardException("reward plug-in " + where + ": cannot load a provider: "
-                    + RewardException.oneLine(e.getMessage()), e);
+                    + loadFailure(e), e);
         }
         if (found.isEmpty()) {
             closeQuietly(loader);
@@ -253,6 +275,33 @@ public final class Rewards implements AutoCloseable {
         pluginLoaders.put(where, new PluginLoader(loader));
         added.sort(Comparator.naturalOrder());
         return List.copyOf(added);
+    }
+
+    /**
+     * Why a provider listed in a jar could not be loaded, and what was expected: the service loader's
+     * message (without its repeated service name), the exception of a provider's constructor or static
+     * initializer, and for a class compiled for a newer Java, the release to compile for.
+     */
+    private static String loadFailure(Throwable e) {
+        String msg = RewardException.oneLine(e.getMessage());
+        String prefix = RewardProvider.class.getName() + ": ";
+        if (msg.startsWith(prefix)) {
+            msg = msg.substring(prefix.length());
+        }
+        if (e instanceof UnsupportedClassVersionError) {
+            int feature = Runtime.version().feature();
+            return msg + " (expected classes compiled for Java " + feature + " or older: javac --release " + feature
+                    + ")";
+        }
+        Throwable cause = e.getCause();
+        // a missing class or constructor is said by the message itself; a provider's own failure is not
+        if (cause != null && !(cause instanceof ReflectiveOperationException)) {
+            msg += cause instanceof ExceptionInInitializerError init && init.getCause() != null
+                    ? ": its static initializer failed: " + CheckedReward.describe(init.getCause())
+                    : ": " + CheckedReward.describe(cause);
+        }
+        return msg + " (expected each class listed in " + SERVICE_FILE + " to be in the jar, public, implementing "
+                + "RewardProvider, with a public no-argument constructor)";
     }
 
     private static void closeQuietly(URLClassLoader loader) {

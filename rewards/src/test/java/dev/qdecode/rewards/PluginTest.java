@@ -334,6 +334,130 @@ class PluginTest {
                         () -> rewards.loadPlugin(dir)).getMessage());
     }
 
+    /** Providers that a user plausibly gets wrong: each is named with why it could not be used. */
+    private static final String UNUSABLE = """
+            package demo.unusable;
+
+            import dev.qdecode.rewards.*;
+
+            public final class Unusable {
+                private Unusable() {}
+
+                abstract static class Base implements RewardProvider {
+                    public String description() { return "unusable"; }
+                    public Reward create(RewardParams p, RewardContext c) { throw new AssertionError(); }
+                }
+
+                public static final class CtorThrows extends Base {
+                    public CtorThrows() { throw new IllegalStateException("config file missing"); }
+                    public String id() { return "ctor-throws"; }
+                }
+
+                public static final class StaticInitFails extends Base {
+                    static final int SIZE = Integer.parseInt("many");
+                    public String id() { return "static-init"; }
+                }
+
+                public static final class NoNoArg extends Base {
+                    public NoNoArg(int size) {}
+                    public String id() { return "no-no-arg"; }
+                }
+
+                public static final class IdThrows extends Base {
+                    public String id() { throw new UnsupportedOperationException("id not set"); }
+                }
+            }
+            """;
+
+    /**
+     * A provider that cannot be instantiated, or whose {@code id()} fails, is named with the cause and what
+     * was expected: the constructor's or static initializer's exception used to be dropped ("could not be
+     * instantiated" alone), and a failing {@code id()} named only the jar, not the class.
+     */
+    @Test
+    void aProviderThatCannotBeUsedIsNamedWithItsCause() throws Exception {
+        Map<String, String> src = Map.of("demo.unusable.Unusable", UNUSABLE);
+        Rewards rewards = Rewards.discover();
+        List<String> before = rewards.ids();
+        String expected = " (expected each class listed in META-INF/services/dev.qdecode.rewards.RewardProvider to be"
+                + " in the jar, public, implementing RewardProvider, with a public no-argument constructor)";
+
+        Path ctor = plugin("ctor", src, List.of("demo.unusable.Unusable$CtorThrows"));
+        assertEquals("reward plug-in " + ctor.toAbsolutePath().normalize() + ": cannot load a provider: "
+                + "Provider demo.unusable.Unusable$CtorThrows could not be instantiated: IllegalStateException: "
+                + "config file missing" + expected,
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(ctor)).getMessage());
+
+        Path init = plugin("init", src, List.of("demo.unusable.Unusable$StaticInitFails"));
+        assertEquals("reward plug-in " + init.toAbsolutePath().normalize() + ": cannot load a provider: "
+                + "Provider demo.unusable.Unusable$StaticInitFails could not be instantiated: its static initializer "
+                + "failed: NumberFormatException: For input string: \"many\"" + expected,
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(init)).getMessage());
+
+        Path noArg = plugin("noarg", src, List.of("demo.unusable.Unusable$NoNoArg"));
+        assertEquals("reward plug-in " + noArg.toAbsolutePath().normalize() + ": cannot load a provider: "
+                + "demo.unusable.Unusable$NoNoArg Unable to get public no-arg constructor" + expected,
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(noArg)).getMessage());
+
+        Path missing = plugin("missing", src, List.of("demo.unusable.Gone"));
+        assertEquals("reward plug-in " + missing.toAbsolutePath().normalize() + ": cannot load a provider: "
+                + "Provider demo.unusable.Gone not found" + expected,
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(missing)).getMessage());
+
+        Path id = plugin("id", src, List.of("demo.unusable.Unusable$IdThrows"));
+        assertEquals("reward provider demo.unusable.Unusable$IdThrows (" + id.toAbsolutePath().normalize()
+                + "): id() failed: UnsupportedOperationException: id not set",
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(id)).getMessage());
+        assertEquals(before, rewards.ids());
+    }
+
+    /**
+     * A services file saved with a byte-order mark (as Windows editors write UTF-8) is named as such: Java reads the
+     * mark as part of the first class name, and the message used to show an "illegal provider-class name" whose
+     * offending character cannot be seen.
+     */
+    @Test
+    void aServicesFileWithAByteOrderMarkIsNamedAsSuch() throws Exception {
+        Path jar = plugin("bom", Map.of("demo.plugin.ExclaimProvider", EXCLAIM),
+                List.of("\uFEFFdemo.plugin.ExclaimProvider"));
+        Rewards rewards = Rewards.discover();
+        assertEquals("reward plug-in " + jar.toAbsolutePath().normalize() + ": "
+                + "META-INF/services/dev.qdecode.rewards.RewardProvider starts with a byte-order mark (U+FEFF), which "
+                + "Java reads as part of the first class name (expected the file saved as UTF-8 without a BOM)",
+                assertThrows(RewardException.class, () -> rewards.loadPlugin(jar)).getMessage());
+    }
+
+    /**
+     * A jar compiled for a newer Java than the one running qdecode says which Java its classes need to be
+     * compiled for (the class file's major version is raised to 65, Java 21's, as javac --release 21 writes).
+     */
+    @Test
+    void aProviderCompiledForANewerJavaSaysWhichReleaseToCompileFor() throws Exception {
+        Path jar = plugin("newer", Map.of("demo.plugin.ExclaimProvider", EXCLAIM), List.of("demo.plugin.ExclaimProvider"));
+        Path newer = tmp.resolve("newer-65.jar");
+        try (java.util.jar.JarFile in = new java.util.jar.JarFile(jar.toFile());
+                JarOutputStream out = new JarOutputStream(Files.newOutputStream(newer))) {
+            for (JarEntry e : java.util.Collections.list(in.entries())) {
+                byte[] bytes = in.getInputStream(e).readAllBytes();
+                if (e.getName().endsWith(".class")) {
+                    bytes[6] = 0;
+                    bytes[7] = 65;
+                }
+                out.putNextEntry(new JarEntry(e.getName()));
+                out.write(bytes);
+                out.closeEntry();
+            }
+        }
+        int feature = Runtime.version().feature();
+        String msg = assertThrows(RewardException.class, () -> Rewards.discover().loadPlugin(newer)).getMessage();
+        assertTrue(msg.startsWith("reward plug-in " + newer.toAbsolutePath().normalize() + ": cannot load a provider: "
+                + "demo/plugin/ExclaimProvider has been compiled by a more recent version of the Java Runtime (class "
+                + "file version 65.0)"), msg);
+        assertTrue(msg.endsWith(" (expected classes compiled for Java " + feature + " or older: javac --release "
+                + feature + ")"), msg);
+        assertEquals(1, msg.lines().count());
+    }
+
     @Test
     void aProviderWhoseParametersFailIsRefusedAsItIsLoaded() throws Exception {
         Map<String, String> src = Map.of("demo.broken.BrokenProviders", BROKEN);

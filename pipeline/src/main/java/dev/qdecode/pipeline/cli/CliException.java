@@ -27,6 +27,19 @@ public class CliException extends RuntimeException {
     }
 
     /**
+     * Creates a failure with an explicit exit code that says more about an earlier one (kept as the cause, for
+     * {@code QDECODE_DEBUG=1}'s stack trace).
+     *
+     * @param message one line naming the file/option/field and what was expected
+     * @param exitCode the exit code ({@link ExitCodes})
+     * @param cause the failure this one reports
+     */
+    public CliException(String message, int exitCode, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
+
+    /**
      * The exit code this failure maps to.
      *
      * @return the exit code

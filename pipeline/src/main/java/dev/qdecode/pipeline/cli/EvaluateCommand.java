@@ -13,6 +13,7 @@ import dev.qdecode.pipeline.dqn.TrainListener;
 import dev.qdecode.pipeline.generate.GenerationConfig;
 import dev.qdecode.pipeline.generate.SamplingConfig;
 import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.RewardException;
 import dev.qdecode.rewards.Rewards;
 import dev.qdecode.rewards.SharedDir;
 import java.io.IOException;
@@ -291,8 +292,18 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "scoring them");
             err.println("evaluating base model and policy on " + evalP.size() + " prompts x " + cfg.evalSamples()
                     + " samples...");
-            base = evaluateWithProgress(setup, cfg, null, log);
-            trained = base == null ? null : evaluateWithProgress(setup, cfg, p, log);
+            try {
+                base = evaluateWithProgress(setup, cfg, null, log);
+                trained = base == null ? null : evaluateWithProgress(setup, cfg, p, log);
+            } catch (RewardException e) {
+                if (log.rows() == 0) {
+                    throw e;
+                }
+                // the episodes sampled so far are kept: --resume goes on from them (they do not depend on the reward)
+                throw new RewardException(e.getMessage() + "; the first " + log.rows() + " of " + 2 * log.perPolicy()
+                        + " episodes stay in " + log.output().partFile() + ": run the same command plus --resume to "
+                        + "go on from them", e.rewardId(), e.episodeIndex(), e);
+            }
         }
         if (trained == null) {
             log.output().interrupted(err, log.rows(), 2 * log.perPolicy(), "episodes", "episodes");

@@ -238,16 +238,31 @@ final class RewardsCommand implements Runnable {
                     }
                     return refs.isEmpty() ? b.toString() : b.append(')').toString();
                 };
-                int done = scoreChunks(reward, episodes, scores, from, err, place, (start, end) -> {
+                int[] written = {from};
+                int done;
+                try {
+                    done = scoreChunks(reward, episodes, scores, from, err, place, (start, end) -> {
+                        if (o == null) {
+                            return true;
+                        }
+                        for (int k = start; k < end; k++) {
+                            o.write(k + 1, hyps.get(k), scores[k]);
+                        }
+                        o.flush();
+                        written[0] = end;
+                        return !Interrupts.requested();
+                    });
+                } catch (RewardException e) {
                     if (o == null) {
-                        return true;
+                        throw e;
                     }
-                    for (int k = start; k < end; k++) {
-                        o.write(k + 1, hyps.get(k), scores[k]);
-                    }
-                    o.flush();
-                    return !Interrupts.requested();
-                });
+                    // what is left of the output: the scores of the chunks done, which --resume continues after
+                    throw new RewardException(e.getMessage() + (written[0] == 0 ? "; no scores were written (run the "
+                            + "command again)" : "; the first " + written[0] + " of " + scores.length + " scores stay in "
+                            + o.partFile() + ": run the same command plus --resume to score the rest"
+                            + (rewards.plugins.isEmpty() ? "" : " (with the same plug-in jars)")),
+                            e.rewardId(), e.episodeIndex(), e);
+                }
                 if (done < scores.length) {
                     o.interrupted(err, done, scores.length, "segments", "scores");
                     return ExitCodes.INTERRUPTED;

@@ -629,7 +629,13 @@ final class TrainCommand implements Callable<Integer> {
                     listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                     listener.done = t.episodesDone();
                     Interrupts.install(err, "a checkpoint after the current rollout round or evaluation batch");
-                    sum = t.run(Long.MAX_VALUE);
+                    listener.checkpointed = resume ? t.episodesDone() : -1;
+                    try {
+                        sum = t.run(Long.MAX_VALUE);
+                    } catch (RuntimeException e) {
+                        throw failedRun(e, listener.checkpointed, c.episodes(), runDir,
+                                !rewardOptions.plugins.isEmpty());
+                    }
                     listener.bar.close();
                     if (sum == null) {
                         boolean allDone = t.episodesDone() >= c.episodes();
@@ -656,6 +662,26 @@ final class TrainCommand implements Callable<Integer> {
             writeReport(runDir, outW, err);
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * A run whose reward failed after the run started (it threw, returned no number or the wrong count of
+     * scores): the failure keeps its exit code and one line, which adds what is left of the run: the checkpoint
+     * it can be resumed from, or that none was written. Any other failure (a refusal such as the memory
+     * estimate's, whose advice is to change a setting; an internal error) is left as it is.
+     */
+    private static RuntimeException failedRun(RuntimeException e, long checkpointed, long episodes, Path runDir,
+            boolean plugins) {
+        int code = ErrorHandler.exitCode(e);
+        if (code != ExitCodes.REWARD_FAILED) {
+            return e;
+        }
+        String left = checkpointed < 0
+                ? "; no checkpoint was written before it (nothing to resume: run the command again)"
+                : "; the run is saved at its checkpoint after " + checkpointed + "/" + episodes + " episodes: "
+                        + (checkpointed >= episodes ? "finish" : "continue") + " with: qdecode train --resume --out "
+                        + runDir + (plugins ? " (it loads the run's own plug-in jars, which must be unchanged)" : "");
+        return new CliException(ErrorHandler.message(e) + left, code, e);
     }
 
     /**
@@ -1126,6 +1152,8 @@ final class TrainCommand implements Callable<Integer> {
         long done;
         double lastReward = Double.NaN;
         String lastEval = "";
+        /** Episodes done at the run's last checkpoint (the one resumed from, or written since); -1: none. */
+        long checkpointed = -1;
 
         Listener(PrintWriter err) {
             this.err = err;
@@ -1148,6 +1176,11 @@ final class TrainCommand implements Callable<Integer> {
                 bar.update(done, (Double.isNaN(lastReward) ? "" : String.format(Locale.ROOT, "reward %.3f", lastReward))
                         + lastEval);
             }
+        }
+
+        @Override
+        public void onCheckpoint(Path file, long episodesDone) {
+            checkpointed = episodesDone;
         }
 
         @Override

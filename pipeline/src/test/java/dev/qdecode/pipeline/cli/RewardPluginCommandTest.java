@@ -168,6 +168,25 @@ class RewardPluginCommandTest {
                     }
                 }
 
+                /** 0 for every text; fails from its Nth call on, N from qdecode.test.flaky-after (unset: never). */
+                public static final class Flaky implements RewardProvider {
+                    public String id() { return "flaky"; }
+                    public String description() { return "fails after some calls while a test says so"; }
+                    public Reward create(RewardParams p, RewardContext c) {
+                        return new Reward() {
+                            int calls;
+                            public String id() { return "flaky"; }
+                            public double[] score(List<Episode> episodes) {
+                                String after = System.getProperty("qdecode.test.flaky-after");
+                                if (after != null && ++calls > Integer.parseInt(after)) {
+                                    throw new IllegalStateException("service unavailable");
+                                }
+                                return new double[episodes.size()];
+                            }
+                        };
+                    }
+                }
+
                 public static final class ParamsBoom extends Base {
                     public String id() { return "params-boom"; }
                     public List<RewardParameter> parameters() { throw new RuntimeException("params boom"); }
@@ -184,6 +203,7 @@ class RewardPluginCommandTest {
     private static Path matcher;
     private static Path twice;
     private static Path counted;
+    private static Path flaky;
     private static Path text;
 
     @BeforeAll
@@ -205,6 +225,7 @@ class RewardPluginCommandTest {
         matcher = jar("matcher.jar", classes, "demo.cli.Providers$Matcher");
         twice = jar("twice.jar", classes, "demo.cli.Providers$Twice");
         counted = jar("counted.jar", classes, "demo.cli.Providers$Counted");
+        flaky = jar("flaky.jar", classes, "demo.cli.Providers$Flaky");
         text = tmp.resolve("hyp.txt");
         Files.writeString(text, "the cat sat on the mat\nhello world\n");
     }
@@ -265,13 +286,99 @@ class RewardPluginCommandTest {
         CliRunner.Result train = CliRunner.run(concat(common, "--prompts", boom.toString(), "--eval-prompts",
                 plain.toString(), "--out", tmp.resolve("picky-train").toString()));
         assertEquals(ExitCodes.REWARD_FAILED, train.code(), train.err());
-        assertTrue(train.err().contains(reward + "training episode 1, prompt \"BOOM went the drum\": "
-                + "IllegalStateException: cannot score this"), train.err());
+        assertEquals("qdecode: error: " + reward + "training episode 1, prompt \"BOOM went the drum\": "
+                + "IllegalStateException: cannot score this; no checkpoint was written before it (nothing to resume: "
+                + "run the command again)", train.err().lines().filter(l -> l.startsWith("qdecode: error: "))
+                        .findFirst().orElse(train.err()));
+        assertTrue(Files.notExists(tmp.resolve("picky-train")), "a run failing before its first checkpoint leaves nothing");
         CliRunner.Result eval = CliRunner.run(concat(common, "--prompts", plain.toString(), "--eval-prompts",
                 boom.toString(), "--out", tmp.resolve("picky-eval").toString()));
         assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
         assertTrue(eval.err().contains(reward + "evaluation episode 1 of the base model after 0 training episodes, "
                 + "prompt \"BOOM went the drum\": "), eval.err());
+    }
+
+    /**
+     * A reward that fails mid-run (here a plug-in whose service goes away) leaves the run's last checkpoint, and the
+     * one-line error says so and how to continue: it used to name only the episode, so a user could not tell that the
+     * work up to the checkpoint was kept, nor that the resume loads the same jar. With the service back, the resume
+     * finishes the run.
+     */
+    @Test
+    void aRewardFailingMidRunSaysHowToResumeFromTheLastCheckpoint() throws Exception {
+        Path prompts = Files.writeString(tmp.resolve("flaky.tsv"), "prompt\nOnce upon a time\nTom went out\n");
+        Path run = tmp.resolve("flaky-run");
+        // the base evaluation and two rollout rounds score; the third round fails, after the checkpoint at 16
+        CliRunner.Result failed = flakyAfter(3, "train", "--model", CliRunner.model("stories260K"), "--plugin",
+                flaky.toString(), "--reward", "flaky", "--episodes", "32", "--rollout-episodes", "8", "--checkpoint-every",
+                "8", "--max-new-tokens", "3", "--min-new-tokens", "1", "--eval-samples", "1", "--prompts",
+                prompts.toString(), "--eval-prompts", prompts.toString(), "--out", run.toString());
+        assertEquals(ExitCodes.REWARD_FAILED, failed.code(), failed.err());
+        String err = failed.err().strip();
+        assertEquals(1, err.lines().filter(l -> l.startsWith("qdecode: error: ")).count(), err);
+        String line = err.lines().filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElseThrow();
+        assertTrue(line.startsWith("qdecode: error: reward 'flaky' of demo.cli.Providers$Flaky ("
+                + flaky.toAbsolutePath().normalize() + ") failed on training episode 17, "), line);
+        assertTrue(line.endsWith("IllegalStateException: service unavailable; the run is saved at its checkpoint after "
+                + "16/32 episodes: continue with: qdecode train --resume --out " + run + " (it loads the run's own "
+                + "plug-in jars, which must be unchanged)"), line);
+        assertTrue(Files.exists(run.resolve("checkpoint.qdq")));
+
+        CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", run.toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertTrue(Files.exists(run.resolve("summary.json")));
+    }
+
+    /**
+     * {@code rewards score --output} whose reward fails after the first chunk keeps that chunk's scores in {@code
+     * FILE.part} and says so, with the {@code --resume} that scores the rest (it used to name only the segment); a
+     * failure in the first chunk leaves no file and says so.
+     */
+    @Test
+    void aRewardFailingWhileScoringToAFileSaysHowToResume() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < RewardsCommand.Score.CHUNK + 10; i++) {
+            lines.append("segment ").append(i).append('\n');
+        }
+        Path hyps = Files.writeString(tmp.resolve("many.txt"), lines);
+        Path out = tmp.resolve("many-scores.tsv");
+        String[] cmd = {"rewards", "score", "--plugin", flaky.toString(), "--reward", "flaky", "--hyp", hyps.toString(),
+            "--output", out.toString()};
+        CliRunner.Result first = flakyAfter(0, cmd);
+        String reward = "reward 'flaky' of demo.cli.Providers$Flaky (" + flaky.toAbsolutePath().normalize() + ") failed on ";
+        assertEquals(ExitCodes.REWARD_FAILED, first.code(), first.err());
+        assertEquals("qdecode: error: " + hyps + ":1: " + reward + "segment 1: IllegalStateException: service "
+                + "unavailable; no scores were written (run the command again)", first.err().lines()
+                        .filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElse(first.err()));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith(out.getFileName().toString())).toList(), "nothing written");
+        }
+        CliRunner.Result second = flakyAfter(1, cmd);
+        assertEquals(ExitCodes.REWARD_FAILED, second.code(), second.err());
+        String line = second.err().lines().filter(l -> l.startsWith("qdecode: error: ")).findFirst().orElseThrow();
+        assertEquals("qdecode: error: " + hyps + ":4097: " + reward + "segment 4097: IllegalStateException: service "
+                + "unavailable; the first 4096 of 4106 scores stay in " + out + ".part: run the same command plus "
+                + "--resume to score the rest (with the same plug-in jars)", line);
+
+        CliRunner.Result resumed = CliRunner.run(concat(cmd, "--resume"));
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertEquals(4107, Files.readAllLines(out).size(), "header and every segment");
+    }
+
+    /** Runs qdecode with the Flaky plug-in failing from its call after {@code calls} on. */
+    private static CliRunner.Result flakyAfter(int calls, String... args) {
+        String before = System.getProperty("qdecode.test.flaky-after");
+        try {
+            System.setProperty("qdecode.test.flaky-after", Integer.toString(calls));
+            return CliRunner.run(args);
+        } finally {
+            if (before == null) {
+                System.clearProperty("qdecode.test.flaky-after");
+            } else {
+                System.setProperty("qdecode.test.flaky-after", before);
+            }
+        }
     }
 
     /**
@@ -293,6 +400,15 @@ class RewardPluginCommandTest {
         assertEquals(ExitCodes.REWARD_FAILED, eval.code(), eval.err());
         assertTrue(eval.err().contains("failed on evaluation episode 1 of the trained policy, prompt \"Once upon a "
                 + "time\": IllegalStateException: cannot score twice"), eval.err());
+        // the sampled episodes are kept, and the line says so (it used to end at the reward's failure)
+        Path part = tmp.resolve("second-eval").resolve("episodes.jsonl.part");
+        assertTrue(eval.err().strip().endsWith("cannot score twice; the first 2 of 2 episodes stay in " + part
+                + ": run the same command plus --resume to go on from them"), eval.err());
+        CliRunner.Result resumed = CliRunner.run("evaluate", "--policy", run.toString(), "--plugin", steady.toString(),
+                "--reward", "steady", "--prompts", plain.toString(), "--samples", "1", "--resume",
+                "--out", tmp.resolve("second-eval").toString());
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("all episodes were already sampled; scoring them"), resumed.err());
     }
 
     @Test
