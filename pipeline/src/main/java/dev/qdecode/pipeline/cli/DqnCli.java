@@ -151,12 +151,15 @@ final class DqnCli {
      *
      * @throws CliException (bad input) when a jar is gone or changed: {@code --resume RUN: the run's reward plug-in
      *     JAR is not there (expected it back in place)}, or {@code … changed since the run started (sha256 NOW,
-     *     expected RECORDED)}
+     *     expected RECORDED: ...)}, which says how to train with the changed jar (a new run: the run's rewards so
+     *     far, in its replay and metrics, came from the old one)
      */
     static List<Path> recordedPlugins(Map<String, String> provenance, Path runDir) {
         return recordedPlugins(provenance, m -> "--resume " + runDir + ": the run's reward plug-in " + m.jar()
                 + (m.gone() ? " is not there (expected it back in place)"
-                        : " changed since the run started (sha256 " + m.sha256() + ", expected " + m.recorded() + ")"));
+                        : " changed since the run started (sha256 " + m.sha256() + ", expected " + m.recorded()
+                        + ": its rewards so far came from that jar; put it back to resume, or train the changed jar "
+                        + "in a new run: the command that started this one, plus --overwrite)"));
     }
 
     /**

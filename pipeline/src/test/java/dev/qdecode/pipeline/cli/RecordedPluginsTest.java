@@ -35,7 +35,8 @@ class RecordedPluginsTest {
         CliException none = assertThrows(CliException.class, () -> DqnCli.recordedPlugins(Map.of("plugins", paths), run));
         assertEquals(ExitCodes.BAD_INPUT, none.exitCode());
         assertEquals("--resume " + run + ": the run's reward plug-in " + jar + " changed since the run started (sha256 "
-                + sha + ", expected none)", none.getMessage());
+                + sha + ", expected none: its rewards so far came from that jar; put it back to resume, or train the "
+                + "changed jar in a new run: the command that started this one, plus --overwrite)", none.getMessage());
 
         // another sha256: the command's words, with both hashes
         String other = "0".repeat(64);
