@@ -3,12 +3,15 @@ package dev.qdecode.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,20 +22,90 @@ import org.junit.jupiter.api.io.TempDir;
  * evaluate --policy each say in one line (exit 3) which file, what is wrong and what was expected, and
  * leave the file as it was. Before, they said only "truncated checkpoint" (also of an empty file),
  * "corrupt checkpoint (checksum mismatch)", or, for a changed byte in the header, Gson's exception with
- * the damaged bytes quoted.
+ * the damaged bytes quoted. Of an SFT run ({@code checkpoint/}): sft --resume, likewise; before, a cut-off
+ * state.json gave Gson's exception, an empty one "(Not a JSON Object: null)", a missing state.json "no
+ * checkpoint in DIR", and a missing or cut-off weights file the model loader's words alone.
  */
 class DamagedCheckpointTest {
     private static final String DQN_DAMAGED = "expected a checkpoint as qdecode train writes it; it may have been cut "
             + "short or damaged since it was written: restore it, or train again with --overwrite";
 
+    private static final String SFT_DAMAGED = "expected a checkpoint as qdecode sft writes it; it may have been cut "
+            + "short or damaged since it was written: restore it, or start again with --overwrite";
+
     @TempDir
     static Path tmp;
 
     static Path run;
+    static Path sftRun;
 
     @BeforeAll
-    static void trainedRun() {
+    static void trainedRuns() throws IOException {
         run = CliRunner.tinyRun(tmp.resolve("run"));
+        List<String> t = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-de.train.tsv"));
+        Path train = Files.write(tmp.resolve("train.tsv"), t.subList(0, 9));
+        Path dev = Files.write(tmp.resolve("dev.tsv"), t.subList(0, 3));
+        sftRun = tmp.resolve("sft");
+        // a limit of 0.6 ms ends the run after its first step, with its checkpoint written
+        CliRunner.Result r = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(), "--model",
+                CliRunner.model("stories260K"), "--template", "{source} =", "--batch-size", "2", "--max-steps", "3",
+                "--eval-every", "100", "--bleu-samples", "0", "--time-limit", "0.00001", "--out", sftRun.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /** sft --resume refuses the run in one line, exit 3, and leaves every checkpoint file byte for byte. */
+    private static void sftRefused(Path dir, String line) throws IOException {
+        Map<Path, byte[]> before = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                before.put(p, Files.readAllBytes(p));
+            }
+        }
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(List.of("qdecode: error: " + line), r.err().lines().toList());
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertEquals(before.keySet(), new java.util.TreeSet<>(s.filter(Files::isRegularFile).toList()));
+        }
+        for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(e.getKey()), e.getKey().toString());
+        }
+    }
+
+    @Test
+    void aDamagedSftState() throws IOException {
+        Path cut = copy(sftRun, "sft-cut");
+        Path state = cut.resolve("checkpoint/state.json");
+        Files.write(state, java.util.Arrays.copyOf(Files.readAllBytes(state), 300));
+        sftRefused(cut, state + ": checkpoint state is not complete JSON (300 bytes; " + SFT_DAMAGED + ")");
+        Path empty = copy(sftRun, "sft-empty");
+        Files.write(empty.resolve("checkpoint/state.json"), new byte[0]);
+        sftRefused(empty, empty.resolve("checkpoint/state.json") + ": empty checkpoint state (0 bytes; " + SFT_DAMAGED
+                + ")");
+        Path missing = copy(sftRun, "sft-nostate");
+        Files.delete(missing.resolve("checkpoint/state.json"));
+        sftRefused(missing, missing.resolve("checkpoint/state.json") + ": missing from the checkpoint (" + SFT_DAMAGED
+                + ")");
+    }
+
+    @Test
+    void aMissingOrCutOffSftWeightsFile() throws IOException {
+        for (String f : new String[] {"config.json", "model.safetensors", "optimizer.safetensors"}) {
+            Path dir = copy(sftRun, "sft-no-" + f);
+            Files.delete(dir.resolve("checkpoint").resolve(f));
+            sftRefused(dir, dir.resolve("checkpoint").resolve(f) + ": missing from the checkpoint (" + SFT_DAMAGED + ")");
+        }
+        for (String f : new String[] {"model.safetensors", "optimizer.safetensors"}) {
+            Path dir = copy(sftRun, "sft-cut-" + f);
+            Path file = dir.resolve("checkpoint").resolve(f);
+            Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 500_000));
+            CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: " + file + ": "), r.err());
+            assertTrue(r.err().strip().endsWith(" (" + SFT_DAMAGED + ")"), r.err());
+            assertEquals(500_000, Files.size(file));
+        }
     }
 
     private static Path copy(Path from, String name) throws IOException {
