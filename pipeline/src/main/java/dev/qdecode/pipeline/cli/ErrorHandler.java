@@ -50,10 +50,23 @@ final class ErrorHandler
             err.flush();
             return ExitCodes.BAD_INPUT;
         }
-        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(byteOrderMark(ex).orElse(ex.getMessage()))));
+        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(byteOrderMark(ex).orElse(numberMessage(ex)))));
         hint(err, cl);
         err.flush();
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * The message of a parse error; a number option's bad value ends with an example of one that is read
+     * (the option's default where it has one), e.g. {@code Invalid value for option '--episodes': 'x' is
+     * not a whole number (expected a whole number, e.g. 6000)}.
+     */
+    private static String numberMessage(CommandLine.ParameterException ex) {
+        String m = ex.getMessage();
+        if (ex.getCause() instanceof NumberConverters.Refusal r && m != null && m.endsWith(r.getMessage())) {
+            return m.substring(0, m.length() - r.getMessage().length()) + NumberConverters.withExample(r, ex.getArgSpec());
+        }
+        return m;
     }
 
     static int exitCode(Throwable ex) {

@@ -65,26 +65,9 @@ public final class Main implements Runnable {
             }
             return java.nio.file.Path.of(s);
         });
-        // No option means anything by NaN or infinity (a NaN threshold would count nothing as positive).
-        CommandLine.ITypeConverter<Double> finite = s -> {
-            double d;
-            try {
-                d = Double.parseDouble(s);
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("expected a number but got '" + s + "'");
-            }
-            if (!Double.isFinite(d)) {
-                throw new CommandLine.TypeConversionException("expected a finite number but got '" + s + "'");
-            }
-            // Java also reads '1d', '2f', '0x1p-3' and surrounding blanks: '--time-limit 1d' would be one minute
-            if (!dev.qdecode.tokenizer.Decimals.isDecimal(s)) {
-                throw new CommandLine.TypeConversionException("expected a decimal number such as 0.5, 3 or 1e-4 but got '"
-                        + s + "'");
-            }
-            return d;
-        };
-        cl.registerConverter(Double.class, finite);
-        cl.registerConverter(double.class, finite);
+        // Every number option: what was expected, not picocli's "'x' is not an int"; no NaN or infinity (a NaN
+        // threshold would count nothing as positive), nor Java's own spellings ('--time-limit 1d' was one minute).
+        NumberConverters.register(cl);
         // An empty column name means no column: refuse it for every column option, as a bad value.
         cl.setExecutionStrategy(parsed -> {
             CommandLine helpFor = refuseUnmatchedBesideHelp(parsed);

@@ -51,6 +51,12 @@ final class Checkpoint {
     static final int FORMAT = 1;
     private static final byte[] MAGIC = "QDQCKPT1".getBytes(StandardCharsets.US_ASCII);
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    /**
+     * What a damaged checkpoint's message ends with: what was expected, and what to do. The file is left as
+     * it is (never deleted or overwritten by reading it).
+     */
+    static final String DAMAGED = "expected a checkpoint as qdecode train writes it; it may have been cut short or "
+            + "damaged since it was written: restore it, or train again with --overwrite";
 
     /**
      * Everything in a checkpoint except the replay data.
@@ -169,7 +175,7 @@ final class Checkpoint {
             CRC32 crc = new CRC32();
             Counting counted = new Counting(raw);
             DataInputStream in = new DataInputStream(new CheckedInputStream(counted, crc));
-            Data d = header(file, in);
+            Data d = checkedHeader(file, in);
             HeadState shape = d.head();
             int p = (int) ((long) shape.hidden() * shape.in() + shape.hidden() + (long) shape.vocab() * shape.hidden()
                     + shape.vocab());
@@ -199,10 +205,10 @@ final class Checkpoint {
             long expected = crc.getValue();
             long stored = new DataInputStream(raw).readLong();
             if (stored != expected) {
-                throw new IllegalArgumentException(file + ": corrupt checkpoint (checksum mismatch)");
+                throw checksumMismatch(file);
             }
             if (raw.read() != -1) {
-                throw new IllegalArgumentException(file + ": corrupt checkpoint (trailing bytes)");
+                throw new IllegalArgumentException(file + ": corrupt checkpoint (trailing bytes; " + DAMAGED + ")");
             }
             return new Data(d.config(), d.counters(), d.values(), d.rng(), d.provenance(), head, d.hasReplay());
         } catch (IOException e) {
@@ -251,22 +257,58 @@ final class Checkpoint {
      */
     static Data readHeader(Path file) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return header(file, new DataInputStream(raw));
+            return checkedHeader(file, new DataInputStream(raw));
         } catch (IOException e) {
             throw unreadable(file, e);
         }
     }
 
-    /** The magic bytes and the JSON header, parsed. */
-    private static Data header(Path file, DataInputStream in) throws IOException {
+    /**
+     * The magic bytes, then {@link #header}; a header it refuses in a file whose checksum does not match either has been damaged
+     * (a changed byte in it), and is said to be, rather than as the field the damage happened to hit.
+     */
+    private static Data checkedHeader(Path file, DataInputStream in) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw new IllegalArgumentException(file + ": not a qdecode DQN checkpoint (bad magic bytes)");
+        if (!Arrays.equals(magic, MAGIC)) { // another file altogether: no checksum to speak of
+            throw new IllegalArgumentException(file + ": not a qdecode DQN checkpoint (it does not begin with "
+                    + new String(MAGIC, StandardCharsets.US_ASCII) + "; expected a checkpoint written by qdecode train)");
         }
+        try {
+            return header(file, in);
+        } catch (IllegalArgumentException e) {
+            if (!checksumMatches(file)) {
+                throw checksumMismatch(file);
+            }
+            throw e;
+        }
+    }
+
+    private static IllegalArgumentException checksumMismatch(Path file) {
+        return new IllegalArgumentException(file + ": corrupt checkpoint (checksum mismatch; " + DAMAGED + ")");
+    }
+
+    /** Whether the file's last 8 bytes are the CRC-32 of every byte before them (false if it cannot be read). */
+    private static boolean checksumMatches(Path file) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            long body = Files.size(file) - 8;
+            if (body < MAGIC.length + 4) {
+                return false;
+            }
+            CRC32 crc = new CRC32();
+            new CheckedInputStream(raw, crc).skipNBytes(body); // reads through, updating the checksum
+            return new DataInputStream(raw).readLong() == crc.getValue();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The JSON header after the magic bytes, parsed. */
+    private static Data header(Path file, DataInputStream in) throws IOException {
         int len = in.readInt();
         if (len <= 0 || len > (64 << 20)) {
-            throw new IllegalArgumentException(file + ": corrupt checkpoint header length " + len);
+            throw new IllegalArgumentException(file + ": corrupt checkpoint (header length " + len + "; " + DAMAGED
+                    + ")");
         }
         byte[] hb = new byte[len];
         in.readFully(hb);
@@ -288,7 +330,14 @@ final class Checkpoint {
                     + "qdecode train, or its " + FILE_NAME + modelHint(file.toAbsolutePath().getParent()) + ")");
         }
         if (e instanceof EOFException) {
-            return new IllegalArgumentException(file + ": truncated checkpoint");
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (IOException notAgain) {
+                size = -1;
+            }
+            return new IllegalArgumentException(file + ": " + (size == 0 ? "empty" : "truncated") + " checkpoint ("
+                    + (size >= 0 ? size + " bytes; " : "") + DAMAGED + ")");
         }
         return new IllegalArgumentException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
     }
@@ -345,7 +394,7 @@ final class Checkpoint {
             long params = h.get("parameters").getAsLong();
             long expected = (long) hidden * in + hidden + (long) vocab * hidden + vocab;
             if (in <= 0 || hidden <= 0 || vocab <= 0 || params != expected || expected > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(file + ": corrupt checkpoint head shape");
+                throw new IllegalArgumentException(file + ": corrupt checkpoint header (head shape; " + DAMAGED + ")");
             }
             DqnConfig.Activation act = headEnum(file, h, "activation", DqnConfig.Activation::parse, null);
             DqnConfig.ValueLoss loss = headEnum(file, h, "valueLoss", DqnConfig.ValueLoss::parse,
@@ -353,9 +402,13 @@ final class Checkpoint {
             HeadState head = new HeadState(in, hidden, vocab, act, null, null, null, null,
                     h.get("adamStep").getAsLong(), loss);
             return new Data(cfg, counters, values, rng, prov, head, o.get("replay").getAsBoolean());
-        } catch (IllegalStateException | NullPointerException | ClassCastException | NumberFormatException
-                | JsonParseException e) {
-            throw new IllegalArgumentException(file + ": corrupt checkpoint header (" + e.getMessage() + ")");
+        } catch (JsonParseException e) {
+            // not Gson's message: it quotes the damaged bytes
+            throw new IllegalArgumentException(file + ": corrupt checkpoint header (its JSON does not parse; " + DAMAGED
+                    + ")");
+        } catch (IllegalStateException | NullPointerException | ClassCastException | NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": corrupt checkpoint header (a field is missing or not of its "
+                    + "type; " + DAMAGED + ")");
         }
     }
 }

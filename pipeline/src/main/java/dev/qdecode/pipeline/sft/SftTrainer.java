@@ -74,6 +74,12 @@ public final class SftTrainer {
     private static final String STATE = "state.json";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
+    /**
+     * What a damaged SFT checkpoint's message ends with: what was expected, and what to do. A resume
+     * refused so leaves the checkpoint as it is.
+     */
+    static final String DAMAGED = "expected a checkpoint as qdecode sft writes it; it may have been cut short or "
+            + "damaged since it was written: restore it, or start again with --overwrite";
 
     /** Receives progress; all methods run on the training thread. */
     public interface Listener {
@@ -339,6 +345,7 @@ public final class SftTrainer {
         if (resume) {
             ckpt = existingCheckpoint(out);
             JsonObject savedState = readState(ckpt);
+            requireCheckpointFiles(ckpt);
             SftConfig saved = configOf(savedState, ckpt.resolve(STATE));
             List<String> diff = saved.differences(cfg);
             if (!diff.isEmpty()) {
@@ -361,9 +368,10 @@ public final class SftTrainer {
         // a resume compares the inputs first; a new run hashes them once its data has been read
         Map<String, String> hashes = resume ? inputHashes() : null;
         JsonObject recordedProvenance = resume ? checkInputsUnchanged(out.resolve(PROVENANCE), hashes) : null;
+        Path ckpt0 = ckpt;
         try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
             // the architecture alone first: a run that cannot fit is refused before any weight is allocated
-            ModelConfig mc = modelConfig(resume ? ckpt : null, tok);
+            ModelConfig mc = resume ? fromCheckpoint(() -> modelConfig(ckpt0, tok)) : modelConfig(null, tok);
             TrainableLlama.checkTrainable(mc, resume ? ckpt.resolve("config.json").toString()
                     : cfg.model() != null ? cfg.model().resolve("config.json").toString() : "--init " + cfg.init());
             if (tok.vocabSize() > mc.vocabSize()) {
@@ -433,13 +441,14 @@ public final class SftTrainer {
             PromptFormat format, SftData train, SftData dev, List<List<int[]>> epochs, long total, MemoryEstimate mem,
             Map<String, String> hashes, long t0) throws IOException {
         Path out = cfg.out();
-        try (TrainableLlama model = openModel(resume ? ckpt : null, config);
+        try (TrainableLlama model = resume ? fromCheckpoint(() -> openModel(ckpt, config)) : openModel(null, config);
                 NDManager base = NDManager.newBaseManager();
                 AdamW opt = new AdamW(model.parameters(), cfg.weightDecay(), fusedAdam)) {
             ModelConfig mc = model.config();
             int eos = config.eosTokenIds()[0];
             if (resume) {
-                opt.restore(Safetensors.read(ckpt.resolve(OPTIMIZER), base), adamSteps, ckpt.resolve(OPTIMIZER).toString());
+                Map<String, NDArray> moments = fromCheckpoint(() -> Safetensors.read(ckpt.resolve(OPTIMIZER), base));
+                opt.restore(moments, adamSteps, ckpt.resolve(OPTIMIZER).toString());
                 truncateMetrics(out.resolve(METRICS), st.step);
             } else {
                 if (beforeWriting != null) {
@@ -1041,19 +1050,71 @@ public final class SftTrainer {
         if (Files.isRegularFile(old.resolve(STATE))) {
             return old;
         }
+        if (Files.isDirectory(cur)) { // the directory without its state: not a run that never saved one
+            throw new SftException(cur.resolve(STATE) + ": missing from the checkpoint (" + DAMAGED + ")");
+        }
         throw new SftException("--resume: no checkpoint in " + out + " (expected " + cur.resolve(STATE) + ")");
     }
 
+    /**
+     * The checkpoint's state.json as a JSON object of this format. An empty file, one that is not UTF-8
+     * or JSON (cut short: a damaged copy) or not an object says so, with its size and {@link #DAMAGED}
+     * (not the JSON parser's message, which quotes the text).
+     */
     private static JsonObject readState(Path ckpt) {
         Path f = ckpt.resolve(STATE);
+        String text;
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
-            if (!o.has("format") || !FORMAT.equals(o.get("format").getAsString())) {
-                throw new SftException(f + ": not a qdecode SFT checkpoint (expected format " + FORMAT + ")");
-            }
-            return o;
-        } catch (IOException | JsonParseException | IllegalStateException e) {
+            text = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SftException(f + ": checkpoint state is not UTF-8 text (" + DAMAGED + ")");
+        } catch (IOException e) {
             throw new SftException(f + ": cannot read the checkpoint state (" + e.getMessage() + ")");
+        }
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (text.isBlank()) {
+            throw new SftException(f + ": empty checkpoint state (" + bytes + " bytes; " + DAMAGED + ")");
+        }
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            throw new SftException(f + ": checkpoint state is not complete JSON (" + bytes + " bytes; " + DAMAGED + ")");
+        }
+        if (!parsed.isJsonObject()) {
+            throw new SftException(f + ": checkpoint state is not a JSON object (" + DAMAGED + ")");
+        }
+        JsonObject o = parsed.getAsJsonObject();
+        JsonElement format = o.get("format");
+        if (format == null || !format.isJsonPrimitive() || !FORMAT.equals(format.getAsString())) {
+            throw new SftException(f + ": not a qdecode SFT checkpoint (expected format " + FORMAT + ")");
+        }
+        return o;
+    }
+
+    /**
+     * Refuses a checkpoint directory that lacks a file qdecode sft writes there (config.json, the model's
+     * weights, optimizer.safetensors), naming the first one missing.
+     */
+    private static void requireCheckpointFiles(Path ckpt) {
+        List<Path> needed = List.of(ckpt.resolve("config.json"), Files.exists(ckpt.resolve("model.safetensors.index.json"))
+                ? ckpt.resolve("model.safetensors.index.json") : ckpt.resolve("model.safetensors"), ckpt.resolve(OPTIMIZER));
+        for (Path f : needed) {
+            if (!Files.isRegularFile(f)) {
+                throw new SftException(f + ": missing from the checkpoint (" + DAMAGED + ")");
+            }
+        }
+    }
+
+    /**
+     * Reads a file of the checkpoint being resumed; a model file it cannot read (a cut-off or changed
+     * safetensors or config.json) is refused with its own message and {@link #DAMAGED}.
+     */
+    private static <T> T fromCheckpoint(java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ModelException e) {
+            throw new SftException(e.getMessage() + " (" + DAMAGED + ")");
         }
     }
 

@@ -101,15 +101,15 @@ class InputGuardsTest {
         usage(CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", "h.tsv", "--ref", "r.tsv", "--ref-column",
                 ""), "Invalid value for option '--ref-column': expected a column name but got an empty string");
         usage(CliRunner.run("train", "--positive-threshold", "NaN"), "Invalid value for option '--positive-threshold': "
-                + "expected a finite number but got 'NaN'");
+                + "'NaN' is not a finite number (expected a decimal number with a point, e.g. 0.5)");
         usage(CliRunner.run("generate", "--prompt", "Once", "--temperature", "Infinity"),
-                "expected a finite number but got 'Infinity'");
+                "'Infinity' is not a finite number (expected a decimal number with a point, e.g. 1.0)");
         // Java's own spellings are not numbers here: '--time-limit 1d' read as 1 minute, '0x1p-10' as a learning rate
-        usage(CliRunner.run("sft", "--time-limit", "1d"), "Invalid value for option '--time-limit': expected a decimal "
-                + "number such as 0.5, 3 or 1e-4 but got '1d'");
+        usage(CliRunner.run("sft", "--time-limit", "1d"), "Invalid value for option '--time-limit': '1d' is not a "
+                + "number (expected a decimal number with a point, e.g. 0.5)");
         for (String v : new String[] {"0x1p-10", "2f", " 0.5", "1e-4 "}) {
-            usage(CliRunner.run("train", "--lr", v), "Invalid value for option '--lr': expected a decimal number such as "
-                    + "0.5, 3 or 1e-4 but got '" + v + "'");
+            usage(CliRunner.run("train", "--lr", v), "Invalid value for option '--lr': '" + v + "' is not a number "
+                    + "(expected a decimal number with a point, e.g. 0.001)");
         }
         // a missing or unreadable option file is bad input, as every missing input file is (it was exit 2)
         Path missing = tmp.resolve("opts.txt");

@@ -176,10 +176,54 @@ class CheckpointTest {
         assertEquals("vader", info.get("reward"));
         Files.write(file, java.util.Arrays.copyOf(bytes, 20));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file));
-        assertEquals(file + ": truncated checkpoint", e.getMessage());
+        assertEquals(file + ": truncated checkpoint (20 bytes; " + Checkpoint.DAMAGED + ")", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(dir.resolve("missing.qdq")));
         assertEquals(dir.resolve("missing.qdq") + ": checkpoint not found (expected a run directory written by "
                 + "qdecode train, or its checkpoint.qdq)", e.getMessage());
+    }
+
+    /**
+     * A damaged checkpoint says what was expected and what to do, in one line without the damaged bytes:
+     * before, an empty or cut-off file said only "truncated checkpoint", a changed byte in the header gave
+     * Gson's message quoting the bytes ("corrupt checkpoint header (com.google.gson.stream.MalformedJson
+     * Exception: Expected ':' at line 1 column 15 path $.format…"), and a changed checksum only "checksum
+     * mismatch". Reading never changes the file.
+     */
+    @Test
+    void aDamagedCheckpointSaysWhatWasExpectedAndLeavesTheFile() throws IOException {
+        Path file = dir.resolve(Checkpoint.FILE_NAME);
+        byte[] bytes = writeDefault(file);
+        String damaged = "; " + Checkpoint.DAMAGED + ")";
+        Files.write(file, new byte[0]);
+        assertEquals(file + ": empty checkpoint (0 bytes" + damaged, readMessage(file));
+        assertEquals(file + ": empty checkpoint (0 bytes" + damaged,
+                assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file)).getMessage());
+        Files.write(file, java.util.Arrays.copyOf(bytes, 1000));
+        assertEquals(file + ": truncated checkpoint (1000 bytes" + damaged, readMessage(file));
+        byte[] flipped = bytes.clone();
+        flipped[bytes.length / 2] ^= 0x10;
+        Files.write(file, flipped);
+        assertEquals(file + ": corrupt checkpoint (checksum mismatch" + damaged, readMessage(file));
+        // a changed byte in the JSON header: the damage is said as such, not as the field it hit
+        for (int at : new int[] {14, 20, 40}) {
+            byte[] header = bytes.clone();
+            header[at] ^= 0x7f;
+            Files.write(file, header);
+            assertEquals(file + ": corrupt checkpoint (checksum mismatch" + damaged, readMessage(file), "byte " + at);
+            assertEquals(file + ": corrupt checkpoint (checksum mismatch" + damaged,
+                    assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file)).getMessage());
+            assertArrayEquals(header, Files.readAllBytes(file));
+        }
+        byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 3);
+        Files.write(file, longer);
+        assertEquals(file + ": corrupt checkpoint (trailing bytes" + damaged, readMessage(file));
+        Files.writeString(file, "{\"not\": \"a checkpoint\"}");
+        assertEquals(file + ": not a qdecode DQN checkpoint (it does not begin with QDQCKPT1; expected a checkpoint "
+                + "written by qdecode train)", readMessage(file));
+    }
+
+    private static String readMessage(Path file) {
+        return assertThrows(IllegalArgumentException.class, () -> Checkpoint.read(file, null)).getMessage();
     }
 
     private static void assertMessage(Path file, String part) {
@@ -304,7 +348,11 @@ class CheckpointTest {
             out.write(bytes, 0, 8);
             out.write(java.nio.ByteBuffer.allocate(4).putInt(h.length).array());
             out.write(h);
-            out.write(bytes, 12 + len, bytes.length - 12 - len);
+            out.write(bytes, 12 + len, bytes.length - 12 - len - 8);
+            // a file written so (e.g. by a later version), its checksum right: not one damaged since
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(out.toByteArray());
+            out.write(java.nio.ByteBuffer.allocate(8).putLong(crc.getValue()).array());
             Files.write(file, out.toByteArray());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readHeader(file));
             String value = edit[1].substring(edit[1].lastIndexOf(':') + 2, edit[1].length() - 1);

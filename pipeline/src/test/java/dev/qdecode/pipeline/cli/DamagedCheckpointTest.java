@@ -1,0 +1,166 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A damaged checkpoint, of a train run ({@code checkpoint.qdq}): train --resume, generate --policy and
+ * evaluate --policy each say in one line (exit 3) which file, what is wrong and what was expected, and
+ * leave the file as it was. Before, they said only "truncated checkpoint" (also of an empty file),
+ * "corrupt checkpoint (checksum mismatch)", or, for a changed byte in the header, Gson's exception with
+ * the damaged bytes quoted. Of an SFT run ({@code checkpoint/}): sft --resume, likewise; before, a cut-off
+ * state.json gave Gson's exception, an empty one "(Not a JSON Object: null)", a missing state.json "no
+ * checkpoint in DIR", and a missing or cut-off weights file the model loader's words alone.
+ */
+class DamagedCheckpointTest {
+    private static final String DQN_DAMAGED = "expected a checkpoint as qdecode train writes it; it may have been cut "
+            + "short or damaged since it was written: restore it, or train again with --overwrite";
+
+    private static final String SFT_DAMAGED = "expected a checkpoint as qdecode sft writes it; it may have been cut "
+            + "short or damaged since it was written: restore it, or start again with --overwrite";
+
+    @TempDir
+    static Path tmp;
+
+    static Path run;
+    static Path sftRun;
+
+    @BeforeAll
+    static void trainedRuns() throws IOException {
+        run = CliRunner.tinyRun(tmp.resolve("run"));
+        List<String> t = Files.readAllLines(CliRunner.shared().resolve("data/multi30k/en-de.train.tsv"));
+        Path train = Files.write(tmp.resolve("train.tsv"), t.subList(0, 9));
+        Path dev = Files.write(tmp.resolve("dev.tsv"), t.subList(0, 3));
+        sftRun = tmp.resolve("sft");
+        // a limit of 0.6 ms ends the run after its first step, with its checkpoint written
+        CliRunner.Result r = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(), "--model",
+                CliRunner.model("stories260K"), "--template", "{source} =", "--batch-size", "2", "--max-steps", "3",
+                "--eval-every", "100", "--bleu-samples", "0", "--time-limit", "0.00001", "--out", sftRun.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /** sft --resume refuses the run in one line, exit 3, and leaves every checkpoint file byte for byte. */
+    private static void sftRefused(Path dir, String line) throws IOException {
+        Map<Path, byte[]> before = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                before.put(p, Files.readAllBytes(p));
+            }
+        }
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals(List.of("qdecode: error: " + line), r.err().lines().toList());
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertEquals(before.keySet(), new java.util.TreeSet<>(s.filter(Files::isRegularFile).toList()));
+        }
+        for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(e.getKey()), e.getKey().toString());
+        }
+    }
+
+    @Test
+    void aDamagedSftState() throws IOException {
+        Path cut = copy(sftRun, "sft-cut");
+        Path state = cut.resolve("checkpoint/state.json");
+        Files.write(state, java.util.Arrays.copyOf(Files.readAllBytes(state), 300));
+        sftRefused(cut, state + ": checkpoint state is not complete JSON (300 bytes; " + SFT_DAMAGED + ")");
+        Path empty = copy(sftRun, "sft-empty");
+        Files.write(empty.resolve("checkpoint/state.json"), new byte[0]);
+        sftRefused(empty, empty.resolve("checkpoint/state.json") + ": empty checkpoint state (0 bytes; " + SFT_DAMAGED
+                + ")");
+        Path missing = copy(sftRun, "sft-nostate");
+        Files.delete(missing.resolve("checkpoint/state.json"));
+        sftRefused(missing, missing.resolve("checkpoint/state.json") + ": missing from the checkpoint (" + SFT_DAMAGED
+                + ")");
+    }
+
+    @Test
+    void aMissingOrCutOffSftWeightsFile() throws IOException {
+        for (String f : new String[] {"config.json", "model.safetensors", "optimizer.safetensors"}) {
+            Path dir = copy(sftRun, "sft-no-" + f);
+            Files.delete(dir.resolve("checkpoint").resolve(f));
+            sftRefused(dir, dir.resolve("checkpoint").resolve(f) + ": missing from the checkpoint (" + SFT_DAMAGED + ")");
+        }
+        for (String f : new String[] {"model.safetensors", "optimizer.safetensors"}) {
+            Path dir = copy(sftRun, "sft-cut-" + f);
+            Path file = dir.resolve("checkpoint").resolve(f);
+            Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 500_000));
+            CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: " + file + ": "), r.err());
+            assertTrue(r.err().strip().endsWith(" (" + SFT_DAMAGED + ")"), r.err());
+            assertEquals(500_000, Files.size(file));
+        }
+    }
+
+    private static Path copy(Path from, String name) throws IOException {
+        Path to = tmp.resolve(name);
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+        return to;
+    }
+
+    /** Each command refuses the run in one line, exit 3, and leaves its checkpoint byte for byte. */
+    private static void refusedByEveryCommand(Path dir, String problem) throws IOException {
+        Path file = dir.resolve("checkpoint.qdq");
+        byte[] before = Files.readAllBytes(file);
+        String line = file + ": " + problem;
+        for (List<String> args : List.of(
+                List.of("train", "--resume", "--episodes", "8", "--out", dir.toString()),
+                List.of("generate", "--policy", dir.toString(), "--prompt", "Once"),
+                List.of("evaluate", "--policy", dir.toString(), "--out", tmp.resolve("ev-" + dir.getFileName()).toString()))) {
+            CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), args + ": " + r.err());
+            String prefix = args.get(0).equals("train") ? "--resume: " : "--policy ";
+            assertEquals(List.of("qdecode: error: " + prefix + line), r.err().lines().toList(), args.toString());
+            assertArrayEquals(before, Files.readAllBytes(file), args.toString());
+        }
+        assertFalse(Files.exists(tmp.resolve("ev-" + dir.getFileName())));
+    }
+
+    @Test
+    void aTruncatedCheckpoint() throws IOException {
+        Path dir = copy(run, "truncated");
+        Path file = dir.resolve("checkpoint.qdq");
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        refusedByEveryCommand(dir, "truncated checkpoint (" + bytes.length / 2 + " bytes; " + DQN_DAMAGED + ")");
+    }
+
+    @Test
+    void anEmptyCheckpoint() throws IOException {
+        Path dir = copy(run, "empty");
+        Files.write(dir.resolve("checkpoint.qdq"), new byte[0]);
+        refusedByEveryCommand(dir, "empty checkpoint (0 bytes; " + DQN_DAMAGED + ")");
+    }
+
+    @Test
+    void aChangedByteInTheParametersOrTheHeader() throws IOException {
+        for (int at : new int[] {-1, 20}) {
+            Path dir = copy(run, "flipped" + at);
+            Path file = dir.resolve("checkpoint.qdq");
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[at < 0 ? bytes.length / 2 : at] ^= (byte) 0xff;
+            Files.write(file, bytes);
+            refusedByEveryCommand(dir, "corrupt checkpoint (checksum mismatch; " + DQN_DAMAGED + ")");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.qdecode.pipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * A number option's bad value says what was expected, as every other bad-input message does: before,
+ * picocli's own words named the option but not what it takes ({@code '--episodes': 'x' is not an int},
+ * {@code '--seed': 'x' is not a long}).
+ */
+class NumberOptionMessagesTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "generate --max-new-tokens x|generate|--max-new-tokens|'x' is not a whole number (expected a whole number, e.g. 64)",
+        "train --episodes x|train|--episodes|'x' is not a whole number (expected a whole number, e.g. 6000)",
+        "train --eval-limit 1.5|train|--eval-limit|'1.5' is not a whole number (expected a whole number, e.g. 100)",
+        "generate --seed 0x10|generate|--seed|'0x10' is not a whole number (expected a whole number, e.g. 42)",
+        "evaluate --seed x|evaluate|--seed|'x' is not a whole number (expected a whole number, e.g. 100)",
+        "tokenizer train --vocab-size 1e3|tokenizer train|--vocab-size|'1e3' is not a whole number (expected a whole"
+                + " number, e.g. 100)",
+        "generate --top-k 99999999999|generate|--top-k|'99999999999' is out of range (expected a whole number from"
+                + " -2147483648 to 2147483647, e.g. 50)",
+        "train --lr abc|train|--lr|'abc' is not a number (expected a decimal number with a point, e.g. 0.001)",
+        "generate --temperature 1,5|generate|--temperature|'1,5' is not a number (expected a decimal number with a"
+                + " point, e.g. 1.0)",
+        "sft --time-limit NaN|sft|--time-limit|'NaN' is not a finite number (expected a decimal number with a point,"
+                + " e.g. 0.5)",
+        "train --gamma 1e400|train|--gamma|'1e400' is not a finite number (expected a decimal number with a point,"
+                + " e.g. 1.0)",
+    })
+    void aBadNumberSaysWhatWasExpected(String args, String command, String option, String message) {
+        CliRunner.Result r = CliRunner.run(args.split(" "));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals(List.of("qdecode: error: Invalid value for option '" + option + "': " + message,
+                "Try 'qdecode " + command + " --help' for the options."), r.err().lines().toList());
+    }
+
+    /** Every int, long, double or float option of every command, with no exception. */
+    @Test
+    void everyNumberOptionOfEveryCommandSaysWhatWasExpected() {
+        Set<Class<?>> numbers = Set.of(int.class, Integer.class, long.class, Long.class, double.class, Double.class,
+                float.class, Float.class);
+        List<String> checked = new ArrayList<>();
+        List<CommandLine> commands = new ArrayList<>(List.of(Main.commandLine()));
+        for (int i = 0; i < commands.size(); i++) {
+            CommandLine c = commands.get(i);
+            commands.addAll(c.getSubcommands().values().stream().filter(s -> s.getParent() == c).toList());
+            for (CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+                if (!numbers.contains(a.type())) {
+                    continue;
+                }
+                List<String> args = new ArrayList<>(List.of(c.getCommandSpec().qualifiedName().split(" ")));
+                args.remove(0); // "qdecode"
+                if (a instanceof CommandLine.Model.OptionSpec o) {
+                    args.add(o.longestName());
+                }
+                args.add("x");
+                CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+                boolean whole = a.type() == int.class || a.type() == Integer.class || a.type() == long.class
+                        || a.type() == Long.class;
+                String expected = whole ? "'x' is not a whole number (expected a whole number, e.g. "
+                        : "'x' is not a number (expected a decimal number with a point, e.g. ";
+                assertEquals(ExitCodes.USAGE, r.code(), args + ": " + r.err());
+                assertTrue(r.err().startsWith("qdecode: error: Invalid value for ") && r.err().contains(expected),
+                        args + ": " + r.err());
+                assertEquals(2, r.err().lines().count(), r.err());
+                checked.add(String.join(" ", args));
+            }
+        }
+        assertTrue(checked.contains("train --episodes x") && checked.contains("sft --lr x")
+                && checked.contains("bench train --seed x"), checked.toString());
+    }
+
+    @Test
+    void anOptionFileIsReadTheSameWay(@TempDir Path tmp) throws Exception {
+        Path opts = Files.writeString(tmp.resolve("opts.txt"), "--lr\n1,5\n");
+        CliRunner.Result r = CliRunner.run("train", "@" + opts);
+        CliRunner.assertUsage(r, "Invalid value for option '--lr': '1,5' is not a number (expected a decimal number"
+                + " with a point, e.g. 0.001)");
+    }
+
+    @Test
+    void numbersThatAreReadStayRead() {
+        assertEquals(5, NumberConverters.toInt("+5"));
+        assertEquals(-3, NumberConverters.toInt("-3"));
+        assertEquals(Long.MAX_VALUE, NumberConverters.toLong(Long.toString(Long.MAX_VALUE)));
+        assertEquals(1e-4, NumberConverters.toDouble("1e-4"));
+        assertEquals(0.5, NumberConverters.toDouble(".5"));
+        assertEquals(3.0f, NumberConverters.toFloat("3"));
+        for (String bad : new String[] {"", " 5", "5 ", "\u0663", "2147483648"}) { // Arabic-Indic three was read as 3
+            assertFalse(reads(bad), bad);
+        }
+    }
+
+    private static boolean reads(String s) {
+        try {
+            NumberConverters.toInt(s);
+            return true;
+        } catch (NumberConverters.Refusal e) {
+            return false;
+        }
+    }
+}
