@@ -73,6 +73,13 @@ public final class SftTrainer {
     static final String EVAL_MODEL = ".eval-model";
     private static final String STATE = "state.json";
     private static final String OPTIMIZER = "optimizer.safetensors";
+    /**
+     * The checkpoint file, written last into it, that records the size and sha256 of every other file
+     * there ({@code state.json} included), checked by a resume before anything is read. A checkpoint
+     * written before it existed has neither it nor {@code state.json}'s {@code "checksums"} key, and
+     * resumes unchecked, as before.
+     */
+    private static final String CHECKSUMS = "checksums.json";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
     /**
      * What a damaged SFT checkpoint's message ends with: what was expected, and what to do. A resume
@@ -345,6 +352,7 @@ public final class SftTrainer {
         if (resume) {
             ckpt = existingCheckpoint(out);
             JsonObject savedState = readState(ckpt);
+            verifyChecksums(ckpt, savedState);
             requireCheckpointFiles(ckpt);
             SftConfig saved = configOf(savedState, ckpt.resolve(STATE));
             List<String> diff = saved.differences(cfg);
@@ -980,7 +988,9 @@ public final class SftTrainer {
         s.addProperty("train_loss_sum", st.trainLossSum);
         s.addProperty("train_loss_count", st.trainLossCount);
         s.addProperty("written_at", Instant.now().toString());
+        s.addProperty("checksums", CHECKSUMS); // a resume refuses this checkpoint without them
         writeJson(tmp.resolve(STATE), s);
+        writeChecksums(tmp);
         if (Files.exists(cur)) {
             ModelFiles.deleteTree(old);
             Files.move(cur, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -1003,6 +1013,7 @@ public final class SftTrainer {
         Objects.requireNonNull(out, "out");
         Path ckpt = existingCheckpoint(out);
         JsonObject state = readState(ckpt);
+        verifyChecksums(ckpt, state);
         configOf(state, ckpt.resolve(STATE));
         return state.getAsJsonObject("config");
     }
@@ -1090,6 +1101,100 @@ public final class SftTrainer {
             throw new SftException(f + ": not a qdecode SFT checkpoint (expected format " + FORMAT + ")");
         }
         return o;
+    }
+
+    /**
+     * Writes {@value #CHECKSUMS} into a checkpoint directory whose other files are all written: the size
+     * and sha256 of each of them, by name.
+     */
+    private static void writeChecksums(Path dir) throws IOException {
+        JsonObject files = new JsonObject();
+        List<Path> written;
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            written = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path f : written) {
+            String name = f.getFileName().toString();
+            if (name.equals(CHECKSUMS) || name.startsWith(".")) {
+                continue;
+            }
+            JsonObject entry = new JsonObject();
+            entry.addProperty("bytes", Files.size(f));
+            entry.addProperty("sha256", Datasets.sha256(f));
+            files.add(name, entry);
+        }
+        JsonObject sums = new JsonObject();
+        sums.add("files", files);
+        writeJson(dir.resolve(CHECKSUMS), sums);
+    }
+
+    /**
+     * Checks every file that the checkpoint's {@value #CHECKSUMS} records against the size and sha256
+     * recorded there, before any of them is used, and refuses the first that differs (a changed byte in
+     * the weights, the optimizer moments or the state, an edited number included), is missing or is cut
+     * short, in one line naming it and ending with {@link #DAMAGED}; nothing is changed. A checkpoint
+     * written before checksums were recorded (no {@value #CHECKSUMS}, no {@code "checksums"} key in
+     * {@code state})
+     * is not checked, as before.
+     *
+     * @param ckpt the checkpoint directory
+     * @param state its state.json, as read by {@link #readState}
+     */
+    private static void verifyChecksums(Path ckpt, JsonObject state) {
+        Path sums = ckpt.resolve(CHECKSUMS);
+        if (!Files.exists(sums)) {
+            if (state.has("checksums")) {
+                throw new SftException(sums + ": missing from the checkpoint (" + DAMAGED + ")");
+            }
+            return;
+        }
+        JsonObject files;
+        try {
+            JsonElement parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8));
+            files = parsed.getAsJsonObject().getAsJsonObject("files");
+        } catch (IOException | RuntimeException e) {
+            files = null;
+        }
+        if (files == null || !files.has(STATE)) {
+            throw new SftException(sums + ": not the checkpoint's checksums (expected a JSON object whose \"files\""
+                    + " records each file's size and sha256, state.json's included; " + DAMAGED + ")");
+        }
+        for (Map.Entry<String, JsonElement> e : files.entrySet()) {
+            String name = e.getKey();
+            long bytes = -1;
+            String sha256 = null;
+            try {
+                JsonObject entry = e.getValue().getAsJsonObject();
+                bytes = entry.get("bytes").getAsBigDecimal().longValueExact();
+                sha256 = entry.get("sha256").getAsString();
+            } catch (RuntimeException ex) {
+                // reported below
+            }
+            if (bytes < 0 || sha256 == null || !sha256.matches("[0-9a-f]{64}") || name.isEmpty()
+                    || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                throw new SftException(sums + ": entry \"" + name + "\": expected a file name of the checkpoint with"
+                        + " its \"bytes\" and lowercase hex \"sha256\" but got " + e.getValue() + " (" + DAMAGED + ")");
+            }
+            Path f = ckpt.resolve(name);
+            if (!Files.isRegularFile(f)) {
+                throw new SftException(f + ": missing from the checkpoint (" + DAMAGED + ")");
+            }
+            long size;
+            try {
+                size = Files.size(f);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            if (size != bytes) {
+                throw new SftException(f + ": " + size + " bytes, not the " + bytes + " that " + CHECKSUMS
+                        + " records (" + DAMAGED + ")");
+            }
+            String actual = Datasets.sha256(f);
+            if (!actual.equals(sha256)) {
+                throw new SftException(f + ": sha256 " + actual + ", not the " + sha256 + " that " + CHECKSUMS
+                        + " records (" + DAMAGED + ")");
+            }
+        }
     }
 
     /**

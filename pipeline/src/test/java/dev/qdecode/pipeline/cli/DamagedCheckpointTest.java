@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -24,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * "corrupt checkpoint (checksum mismatch)", or, for a changed byte in the header, Gson's exception with
  * the damaged bytes quoted. Of an SFT run ({@code checkpoint/}): sft --resume, likewise; before, a cut-off
  * state.json gave Gson's exception, an empty one "(Not a JSON Object: null)", a missing state.json "no
- * checkpoint in DIR", and a missing or cut-off weights file the model loader's words alone.
+ * checkpoint in DIR", and a missing or cut-off weights file the model loader's words alone; a changed byte in
+ * the weights or the optimizer moments, or an edited but valid number in state.json, was not noticed at all (the
+ * run resumed from the damaged state): the checkpoint now records each file's size and sha256 in checksums.json.
  */
 class DamagedCheckpointTest {
     private static final String DQN_DAMAGED = "expected a checkpoint as qdecode train writes it; it may have been cut "
@@ -106,6 +113,70 @@ class DamagedCheckpointTest {
             assertTrue(r.err().strip().endsWith(" (" + SFT_DAMAGED + ")"), r.err());
             assertEquals(500_000, Files.size(file));
         }
+    }
+
+    /** Flips one bit in the middle of a safetensors file's tensor data (not its header). */
+    private static void flipInTheData(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        long header = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int at = (int) (8 + header + (bytes.length - 8 - header) / 2);
+        bytes[at] ^= 0x40;
+        Files.write(file, bytes);
+    }
+
+    @Test
+    void aChangedByteInTheSftWeightsOrOptimizerOrAnEditedNumberInTheState() throws IOException {
+        for (String f : new String[] {"model.safetensors", "optimizer.safetensors"}) {
+            Path dir = copy(sftRun, "sft-flipped-" + f);
+            Path file = dir.resolve("checkpoint").resolve(f);
+            String recorded = Datasets.sha256(file);
+            flipInTheData(file);
+            sftRefused(dir, file + ": sha256 " + Datasets.sha256(file) + ", not the " + recorded
+                    + " that checksums.json records (" + SFT_DAMAGED + ")");
+        }
+        Path dir = copy(sftRun, "sft-edited-state");
+        Path state = dir.resolve("checkpoint/state.json");
+        String recorded = Datasets.sha256(state);
+        String text = Files.readString(state);
+        assertTrue(text.contains("\"train_loss_count\": 1,"), text);
+        Files.writeString(state, text.replace("\"train_loss_count\": 1,", "\"train_loss_count\": 2,"));
+        sftRefused(dir, state + ": sha256 " + Datasets.sha256(state) + ", not the " + recorded
+                + " that checksums.json records (" + SFT_DAMAGED + ")");
+        Path cut = copy(sftRun, "sft-cut-optimizer");
+        Path optimizer = cut.resolve("checkpoint/optimizer.safetensors");
+        long size = Files.size(optimizer);
+        Files.write(optimizer, java.util.Arrays.copyOf(Files.readAllBytes(optimizer), 1000));
+        sftRefused(cut, optimizer + ": 1000 bytes, not the " + size + " that checksums.json records (" + SFT_DAMAGED
+                + ")");
+    }
+
+    @Test
+    void anSftCheckpointWithoutItsChecksumsOrWithDamagedOnes() throws IOException {
+        Path missing = copy(sftRun, "sft-no-checksums");
+        Files.delete(missing.resolve("checkpoint/checksums.json"));
+        sftRefused(missing, missing.resolve("checkpoint/checksums.json") + ": missing from the checkpoint ("
+                + SFT_DAMAGED + ")");
+        Path cut = copy(sftRun, "sft-cut-checksums");
+        Path sums = cut.resolve("checkpoint/checksums.json");
+        Files.write(sums, java.util.Arrays.copyOf(Files.readAllBytes(sums), 100));
+        sftRefused(cut, sums + ": not the checkpoint's checksums (expected a JSON object whose \"files\" records each"
+                + " file's size and sha256, state.json's included; " + SFT_DAMAGED + ")");
+    }
+
+    @Test
+    void anSftCheckpointWrittenBeforeChecksumsWereRecordedStillResumes() throws IOException {
+        Path dir = copy(sftRun, "sft-before-checksums");
+        Path state = dir.resolve("checkpoint/state.json");
+        JsonObject o = JsonParser.parseString(Files.readString(state)).getAsJsonObject();
+        assertEquals("checksums.json", o.remove("checksums").getAsString());
+        Files.writeString(state, o.toString());
+        Files.delete(dir.resolve("checkpoint/checksums.json"));
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("error"), r.err());
+        assertTrue(r.out().contains("done after 3/3 steps"), r.out());
+        // the checkpoint the resumed run wrote has them
+        assertTrue(Files.isRegularFile(dir.resolve("checkpoint/checksums.json")));
     }
 
     private static Path copy(Path from, String name) throws IOException {
