@@ -168,7 +168,8 @@ final class Checkpoint {
      *     buffer; when null the replay data is read through unparsed (the CRC is verified either way)
      * @return the state
      * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or
-     *     of another format
+     *     of another format; a damaged one (cut short, a changed byte, replay data that {@code replay}
+     *     refuses) ends with {@link #DAMAGED}
      */
     static Data read(Path file, ReplayBuffer replay) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -195,11 +196,10 @@ final class Checkpoint {
             } else if (d.hasReplay()) {
                 try {
                     replay.read(in);
-                } catch (IOException e) {
-                    if (e instanceof EOFException) {
-                        throw e;
-                    }
-                    throw new IllegalArgumentException(file + ": " + e.getMessage());
+                } catch (EOFException e) {
+                    throw e;
+                } catch (IOException | NegativeArraySizeException e) {
+                    throw corruptReplay(file, e);
                 }
             }
             long expected = crc.getValue();
@@ -282,6 +282,20 @@ final class Checkpoint {
             }
             throw e;
         }
+    }
+
+    /**
+     * Replay data that {@link ReplayBuffer#read} refuses (a count out of range, a capacity or mode other
+     * than the header's config): a changed byte, said as the checksum's mismatch when the checksum does not
+     * match (the replay data is parsed before the checksum after it is reached), else as the replay data's
+     * fault; either way ending with {@link #DAMAGED}, as every other damage is.
+     */
+    private static IllegalArgumentException corruptReplay(Path file, Exception e) {
+        if (!checksumMatches(file)) {
+            return checksumMismatch(file);
+        }
+        String why = e instanceof NegativeArraySizeException ? "a negative length" : e.getMessage();
+        return new IllegalArgumentException(file + ": corrupt checkpoint replay data (" + why + "; " + DAMAGED + ")");
     }
 
     private static IllegalArgumentException checksumMismatch(Path file) {

@@ -207,6 +207,57 @@ class DamagedCheckpointTest {
         assertFalse(Files.exists(tmp.resolve("ev-" + dir.getFileName())));
     }
 
+    /**
+     * A --save-replay checkpoint: a changed byte in its replay data is the checksum's mismatch, and replay data that
+     * passes the checksum but does not fit the run (its capacity, its episode count) ends with what was expected and
+     * what to do too; before, those said only "replay was saved with --replay-size ..." or "corrupt replay header".
+     */
+    @Test
+    void damagedReplayData() throws IOException {
+        Path replayRun = CliRunner.tinyRun(tmp.resolve("replay-run"), "--save-replay");
+        byte[] bytes = Files.readAllBytes(replayRun.resolve("checkpoint.qdq"));
+        ByteBuffer b = ByteBuffer.wrap(bytes); // big-endian, as DataOutputStream wrote it
+        int headerLength = b.getInt(8);
+        JsonObject head = JsonParser.parseString(new String(bytes, 12, headerLength,
+                java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("head");
+        long in = head.get("in").getAsLong();
+        long hidden = head.get("hidden").getAsLong();
+        long vocab = head.get("vocab").getAsLong();
+        int replayAt = (int) (12 + headerLength + 16 * (hidden * in + hidden + vocab * hidden + vocab));
+        int capacity = b.getInt(replayAt);
+        assertEquals(200_000, capacity); // the default --replay-size, as the header's config records it
+
+        Path flipped = copy(replayRun, "replay-flipped");
+        byte[] f = bytes.clone();
+        f[(replayAt + f.length - 8) / 2] ^= 0x40;
+        Files.write(flipped.resolve("checkpoint.qdq"), f);
+        refusedByEveryCommand(flipped, "corrupt checkpoint (checksum mismatch; " + DQN_DAMAGED + ")");
+
+        // with the checksum rewritten to match (and no summary.json: an unfinished run), the replay data is parsed
+        String[][] cases = {{"capacity", "replay was saved with --replay-size 200001 but this run has --replay-size 200000"},
+            {"episodes", "corrupt replay header"}};
+        for (String[] c : cases) {
+            Path dir = copy(replayRun, "replay-" + c[0]);
+            Files.delete(dir.resolve("summary.json"));
+            ByteBuffer d = ByteBuffer.wrap(bytes.clone());
+            if (c[0].equals("capacity")) {
+                d.putInt(replayAt, capacity + 1);
+            } else {
+                d.putInt(replayAt + 5, -3); // after the capacity and the prioritized flag
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(d.array(), 0, d.array().length - 8);
+            d.putLong(d.array().length - 8, crc.getValue());
+            Path file = dir.resolve("checkpoint.qdq");
+            Files.write(file, d.array());
+            CliRunner.Result r = CliRunner.run("train", "--resume", "--out", dir.toString());
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(List.of("qdecode: error: " + file + ": corrupt checkpoint replay data (" + c[1] + "; "
+                    + DQN_DAMAGED + ")"), r.err().lines().toList());
+            assertArrayEquals(d.array(), Files.readAllBytes(file));
+        }
+    }
+
     @Test
     void aTruncatedCheckpoint() throws IOException {
         Path dir = copy(run, "truncated");
