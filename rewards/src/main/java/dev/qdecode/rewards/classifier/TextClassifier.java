@@ -297,6 +297,10 @@ public final class TextClassifier implements AutoCloseable {
         return load(dir, SentenceEncoders::open, true);
     }
 
+    /** Where Gson's parse errors say the JSON went wrong. */
+    private static final java.util.regex.Pattern JSON_POSITION =
+            java.util.regex.Pattern.compile("at line (\\d+) column (\\d+)");
+
     /**
      * Loads a saved classifier, opening its encoder with {@code opener} once the files are validated.
      *
@@ -803,16 +807,21 @@ public final class TextClassifier implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("classifier " + file + ": cannot read (" + e.getMessage() + ")");
         }
-        JsonObject root;
+        JsonElement el;
         try {
-            JsonElement el = JsonParser.parseString(text);
-            if (!el.isJsonObject()) {
-                throw new IllegalStateException("not an object");
-            }
-            root = el.getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("classifier " + file + ": not valid JSON (expected an object)");
+            el = JsonParser.parseString(text);
+        } catch (RuntimeException e) { // Gson's message says where: "... at line 20 column 1 path $.config"
+            java.util.regex.Matcher at = JSON_POSITION.matcher(String.valueOf(e.getMessage()));
+            throw new IllegalArgumentException("classifier " + file + ": not valid JSON"
+                    + (at.find() ? " at line " + at.group(1) + " column " + at.group(2) : "")
+                    + " (expected the JSON object qdecode classifier train writes; the file is damaged or cut short)");
         }
+        if (!el.isJsonObject()) {
+            throw new IllegalArgumentException("classifier " + file + ": holds "
+                    + (el.isJsonNull() ? "no JSON value" : el.isJsonArray() ? "a JSON array" : "a single JSON value")
+                    + " (expected the JSON object qdecode classifier train writes)");
+        }
+        JsonObject root = el.getAsJsonObject();
         Fields f = new Fields(file, root);
         if (!FORMAT.equals(f.string("format"))) {
             throw f.bad("format", "\"" + FORMAT + "\"");
