@@ -310,6 +310,7 @@ public final class TextClassifier implements AutoCloseable {
      */
     static TextClassifier load(Path dir, java.util.function.Function<String, SentenceEncoder> opener, boolean owns) {
         Loaded l = readMetadata(dir);
+        requireEncoderDirectory(l);
         SentenceEncoder enc = opener.apply(l.encoderId);
         try {
             return l.build(enc, owns);
@@ -318,6 +319,32 @@ public final class TextClassifier implements AutoCloseable {
                 enc.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a classifier whose encoder is a model directory ({@code hf:DIR}) that is gone or is no longer a
+     * directory, naming the classifier's file and what to do: the encoder's own message would name only a path the
+     * user never gave.
+     *
+     * @throws IllegalArgumentException naming {@code classifier.json}, the encoder directory and what is expected
+     */
+    private static void requireEncoderDirectory(Loaded l) {
+        if (!l.encoderId.startsWith("hf:")) {
+            return; // a built-in encoder, or an id the encoders refuse with their own message
+        }
+        String dir = l.encoderId.substring(3);
+        Path p;
+        try {
+            p = dir.isEmpty() ? null : Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            p = null;
+        }
+        if (p == null || !Files.isDirectory(p)) {
+            throw new IllegalArgumentException("classifier " + l.file + ": encoder directory " + dir
+                    + (p != null && Files.exists(p) ? " is not a directory" : " does not exist")
+                    + " (expected the Hugging Face model directory the classifier was trained on: put it back there, "
+                    + "or train the classifier again)");
         }
     }
 

@@ -195,6 +195,27 @@ class TextClassifierTest {
                 + "train writes)", assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)).getMessage());
     }
 
+    /**
+     * A classifier trained on a model directory ({@code --encoder DIR}) whose directory has gone (moved, deleted) is
+     * refused naming its classifier.json and the directory, saying what to do, rather than with the encoder's
+     * message about a path the user never gave ({@code hf:DIR: no such directory}).
+     */
+    @Test
+    void aClassifierWhoseEncoderDirectoryIsGoneSaysSo(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("copy");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+        Path gone = tmp.resolve("moved-model");
+        Files.writeString(json, good.replaceFirst("\"encoder\": \"[^\"]*\"", "\"encoder\": \"hf:" + gone + "\""));
+        assertEquals("classifier " + json + ": encoder directory " + gone + " does not exist (expected the Hugging Face "
+                + "model directory the classifier was trained on: put it back there, or train the classifier again)",
+                assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)).getMessage());
+        Files.writeString(gone, "a file now");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)),
+                "encoder directory " + gone + " is not a directory (expected the Hugging Face model directory");
+    }
+
     static void assertOneLine(Exception e, String fragment) {
         String m = e.getMessage();
         assertTrue(m != null && !m.contains("\n"), "one line: " + m);
