@@ -317,6 +317,8 @@ final class ClassifierCommand implements Runnable {
             return SentenceEncoders.open(id);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--encoder: " + e.getMessage());
+        } catch (dev.qdecode.models.ModelException e) { // a model directory that is missing or not a model: bad input
+            throw new CliException("--encoder: " + e.getMessage(), ExitCodes.BAD_INPUT, e);
         }
     }
 }
