@@ -123,10 +123,53 @@ final class DqnCli {
         p.put("eval_prompts_sha256", Datasets.sha256(eval));
         p.put("eval_limit", Integer.toString(evalLimit));
         p.put("reward", rewardsJson(rewards));
+        putRewardFiles(p, rewards);
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));
         return p;
+    }
+
+    /**
+     * Records, under {@code reward_files_sha256}, the sha256 of each file a built-in reward of the specs reads from
+     * a path given to it: a {@code classifier:model=} directory's {@code classifier.json} and {@code
+     * head.safetensors}, a {@code vader:lexicon=} directory's two lexicon files, an {@code afinn:lexicon=} file; as
+     * a JSON object from each file's absolute path to its sha256. Nothing is recorded when no term gives such a
+     * path (the shared default lexicons are the data set's own), so a run's provenance says which classifier or
+     * lexicon, byte for byte, its reward came from.
+     *
+     * @param provenance where to put it
+     * @param specs the run's reward specs
+     */
+    static void putRewardFiles(Map<String, String> provenance, List<String> specs) {
+        Map<String, String> files = new java.util.TreeMap<>();
+        for (Rewards.Term t : Rewards.terms(specs)) {
+            List<String> names = switch (t.id()) {
+                case "classifier" -> List.of("classifier.json", "head.safetensors");
+                case "vader" -> List.of("vader_lexicon.txt", "emoji_utf8_lexicon.txt");
+                case "afinn" -> List.of("");
+                default -> List.of();
+            };
+            String given = t.params().get(t.id().equals("classifier") ? "model" : "lexicon");
+            if (names.isEmpty() || given == null || given.isBlank()) {
+                continue;
+            }
+            for (String name : names) {
+                Path f;
+                try {
+                    f = name.isEmpty() ? Path.of(given) : Path.of(given).resolve(name);
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue;
+                }
+                if (java.nio.file.Files.isRegularFile(f)) {
+                    files.put(f.toAbsolutePath().normalize().toString(), Datasets.sha256(f));
+                }
+            }
+        }
+        if (!files.isEmpty()) {
+            provenance.put("reward_files_sha256", new com.google.gson.GsonBuilder().disableHtmlEscaping().create()
+                    .toJson(files));
+        }
     }
 
     /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */
