@@ -172,6 +172,44 @@ final class DqnCli {
         }
     }
 
+    /**
+     * Checks that each file a run's reward read ({@link #putRewardFiles}: its {@code reward_files_sha256}) is still
+     * there with the bytes it had, so that a resumed or evaluated run is scored by the classifier or lexicon it was
+     * trained with, as its plug-in jars are checked ({@link #recordedPlugins(Map, Path)}). A run that recorded none
+     * passes.
+     *
+     * @param provenance the run's provenance
+     * @param who the start of the refusal, e.g. {@code --resume RUN}
+     * @param advice what to do about a changed file, the end of the refusal
+     * @throws CliException (bad input) naming the first file gone or changed, its sha256 now and the run's
+     */
+    static void checkRewardFiles(Map<String, String> provenance, String who, String advice) {
+        String json = provenance.get("reward_files_sha256");
+        if (json == null) {
+            return;
+        }
+        Map<String, String> files;
+        try {
+            files = new com.google.gson.Gson().fromJson(json,
+                    new com.google.gson.reflect.TypeToken<java.util.TreeMap<String, String>>() { }.getType());
+        } catch (RuntimeException e) {
+            throw new CliException(who + ": the run's reward_files_sha256 is not a JSON object of sha256 by file ("
+                    + json + ")", ExitCodes.BAD_INPUT);
+        }
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            Path f = Path.of(e.getKey());
+            if (!Files.isRegularFile(f)) {
+                throw new CliException(who + ": the run's reward reads " + f + ", which is not there (expected it back "
+                        + "in place, sha256 " + e.getValue() + ")", ExitCodes.BAD_INPUT);
+            }
+            String sha = Datasets.sha256(f);
+            if (!sha.equals(e.getValue())) {
+                throw new CliException(who + ": the run's reward reads " + f + ", which changed since the run started "
+                        + "(sha256 " + sha + ", the run's: " + e.getValue() + "; " + advice + ")", ExitCodes.BAD_INPUT);
+            }
+        }
+    }
+
     /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */
     static void recordPlugins(Map<String, String> provenance, List<Path> jars) {
         if (jars.isEmpty()) {

@@ -516,6 +516,9 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, String> prior = resume ? priorRun(runDir, overrides, configFile) : Map.of();
             if (resume) {
                 rewardOptions.plugins = DqnCli.recordedPlugins(prior, runDir);
+                DqnCli.checkRewardFiles(prior, "--resume " + runDir, "its rewards so far came from that file: put it "
+                        + "back to resume, or train with the changed file in a new run: the command that started this "
+                        + "one, plus --overwrite");
             }
             String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
             boolean translation = "translation".equals(runTask);

@@ -44,4 +44,29 @@ class RecordedRewardPathTest {
         Path plain = CliRunner.tinyRun(tmp.resolve("plain"), "--reward", "afinn");
         assertFalse(DqnTrainer.checkpointHeader(plain).containsKey("reward_files_sha256"));
     }
+
+    /**
+     * evaluate --policy, scoring a run on its own reward, refuses a lexicon (or classifier) that changed since the
+     * run was trained, naming it with both sha256 (exit 3), as it refuses a changed plug-in jar; an explicit --reward
+     * is the user's choice and is not refused.
+     */
+    @Test
+    void evaluateRefusesARewardFileThatChanged(@TempDir Path tmp) throws java.io.IOException {
+        Path lexicon = java.nio.file.Files.copy(CliRunner.shared().resolve("data/lexicons/afinn-165.tsv"),
+                tmp.resolve("afinn.tsv"));
+        String before = Datasets.sha256(lexicon);
+        Path run = CliRunner.tinyRun(tmp.resolve("run"), "--reward", "afinn:lexicon=" + lexicon);
+        java.nio.file.Files.writeString(lexicon, "superb\t5\n", java.nio.file.StandardOpenOption.APPEND);
+        String after = Datasets.sha256(lexicon);
+        Path prompts = CliRunner.shared().resolve("data/prompts/story_prompts.dev.tsv");
+        CliRunner.Result r = CliRunner.run("evaluate", "--policy", run.toString(), "--prompts", prompts.toString(),
+                "--limit", "2", "--samples", "1", "--out", tmp.resolve("ev").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: --policy " + run + ": the run's reward reads " + lexicon + ", which changed since "
+                + "the run started (sha256 " + after + ", the run's: " + before + "; put it back to score the run with "
+                + "the reward it was trained with, or give --reward to score it with another)", r.err().strip());
+        r = CliRunner.run("evaluate", "--policy", run.toString(), "--prompts", prompts.toString(), "--limit", "2",
+                "--samples", "1", "--reward", "afinn:lexicon=" + lexicon, "--out", tmp.resolve("ev2").toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+    }
 }
