@@ -142,6 +142,21 @@ final class DqnCli {
      * @param specs the run's reward specs
      */
     static void putRewardFiles(Map<String, String> provenance, List<String> specs) {
+        Map<String, String> files = rewardFiles(specs);
+        if (!files.isEmpty()) {
+            provenance.put("reward_files_sha256", new com.google.gson.GsonBuilder().disableHtmlEscaping().create()
+                    .toJson(files));
+        }
+    }
+
+    /**
+     * The files built-in rewards of the specs read from a path given to them (see {@link #putRewardFiles}), each
+     * file's absolute path to its sha256, sorted by path.
+     *
+     * @param specs reward specs
+     * @return the files and their sha256; empty when no term gives such a path
+     */
+    static Map<String, String> rewardFiles(List<String> specs) {
         Map<String, String> files = new java.util.TreeMap<>();
         for (Rewards.Term t : Rewards.terms(specs)) {
             List<String> names = switch (t.id()) {
@@ -166,10 +181,7 @@ final class DqnCli {
                 }
             }
         }
-        if (!files.isEmpty()) {
-            provenance.put("reward_files_sha256", new com.google.gson.GsonBuilder().disableHtmlEscaping().create()
-                    .toJson(files));
-        }
+        return files;
     }
 
     /**

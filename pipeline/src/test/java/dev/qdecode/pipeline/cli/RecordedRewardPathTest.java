@@ -69,4 +69,46 @@ class RecordedRewardPathTest {
                 "--samples", "1", "--reward", "afinn:lexicon=" + lexicon, "--out", tmp.resolve("ev2").toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
     }
+
+    /**
+     * rewards score --output records the sha256 of the lexicon or classifier its reward reads, and --resume refuses
+     * one that changed since (exit 2, naming the file and both sha256), rather than scoring the rest with another
+     * one into the same file.
+     */
+    @Test
+    void rewardsScoreResumeRefusesARewardFileThatChanged(@TempDir Path tmp) throws java.io.IOException {
+        Path lexicon = java.nio.file.Files.copy(CliRunner.shared().resolve("data/lexicons/afinn-165.tsv"),
+                tmp.resolve("afinn.tsv"));
+        String before = Datasets.sha256(lexicon);
+        StringBuilder hyp = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            hyp.append("a good and happy day number ").append(i).append('\n');
+        }
+        Path hyps = java.nio.file.Files.writeString(tmp.resolve("hyp.txt"), hyp);
+        Path full = tmp.resolve("full.tsv");
+        String[] score = {"rewards", "score", "--reward", "afinn:lexicon=" + lexicon, "--hyp", hyps.toString(),
+            "--output"};
+        CliRunner.Result r = CliRunner.run(concat(score, full.toString()));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(java.nio.file.Files.readString(ResumableOutput.runFile(full)).contains("\"" + lexicon + "\": \""
+                + before + "\""), "the record names the lexicon with its sha256");
+        // a run cut after 4 rows, resumed after the lexicon changed
+        List<String> rows = java.nio.file.Files.readAllLines(full);
+        Path cut = tmp.resolve("cut.tsv");
+        java.nio.file.Files.writeString(RecordWriter.part(cut), String.join("\n", rows.subList(0, 5)) + "\n");
+        java.nio.file.Files.copy(ResumableOutput.runFile(full), ResumableOutput.runFile(RecordWriter.part(cut)));
+        java.nio.file.Files.writeString(lexicon, "superb\t5\n", java.nio.file.StandardOpenOption.APPEND);
+        String after = Datasets.sha256(lexicon);
+        r = CliRunner.run(concat(score, cut.toString(), "--resume"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("reward_files_sha256 " + lexicon + " " + after + " (the run's: " + before + ")"),
+                r.err());
+        assertTrue(!java.nio.file.Files.exists(cut), "nothing finished");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
