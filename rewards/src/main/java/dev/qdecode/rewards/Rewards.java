@@ -484,6 +484,83 @@ public final class Rewards implements AutoCloseable {
     }
 
     /**
+     * The parameters of built-in rewards that name a file or directory, read relative to the working directory:
+     * reward id → parameter.
+     */
+    private static final Map<String, String> PATH_PARAMETERS = Map.of("classifier", "model", "afinn", "lexicon",
+            "vader", "lexicon");
+
+    /**
+     * The specs with each relative path given to a built-in reward ({@code classifier:model=}, {@code
+     * afinn:lexicon=}, {@code vader:lexicon=}) made absolute against the working directory, for a command that
+     * records its reward for later commands (e.g. {@code train}, whose run is resumed and evaluated from any
+     * directory). A spec without such a path is returned as it is; so is a path that does not exist (left for
+     * {@link #create(List, RewardContext)} to refuse as given) and every spec when one does not parse (left for
+     * the command's own checks to report). A rewritten spec keeps its terms' weights and parameter order; its
+     * terms are joined by {@code " + "}. Plug-ins' parameters are kept as written.
+     *
+     * @param specs the specs, e.g. repeated {@code --reward} values
+     * @return the specs, with absolute paths where a built-in reward reads one
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is null
+     */
+    public static List<String> withAbsolutePaths(List<String> specs) {
+        requireSpecs(specs);
+        List<String> out = new ArrayList<>();
+        for (String s : specs) {
+            List<SpecParser.Part> parts;
+            try {
+                parts = SpecParser.parseAll(s);
+            } catch (RewardSpecException e) {
+                return List.copyOf(specs);
+            }
+            boolean changed = false;
+            List<String> texts = new ArrayList<>();
+            for (SpecParser.Part p : parts) {
+                String key = PATH_PARAMETERS.get(p.id());
+                String value = key == null ? null : p.params().get(key);
+                Path path = null;
+                try {
+                    path = value == null || value.isBlank() ? null : Path.of(value);
+                } catch (java.nio.file.InvalidPathException e) {
+                    path = null;
+                }
+                if (path == null || path.isAbsolute() || !Files.exists(path)) {
+                    texts.add(p.text());
+                    continue;
+                }
+                changed = true;
+                StringBuilder b = new StringBuilder();
+                if (p.weighted()) {
+                    b.append(p.text(), 0, p.text().indexOf('*')).append('*');
+                }
+                b.append(p.id()).append(':');
+                String sep = "";
+                for (Map.Entry<String, String> e : p.params().entrySet()) {
+                    String v = e.getKey().equals(key) ? path.toAbsolutePath().normalize().toString() : e.getValue();
+                    b.append(sep).append(e.getKey()).append('=').append(escapeValue(v));
+                    sep = ",";
+                }
+                texts.add(b.toString());
+            }
+            out.add(changed ? String.join(" + ", texts) : s);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A parameter value as a spec writes it: backslash, comma and plus escaped with a backslash. */
+    private static String escapeValue(String v) {
+        StringBuilder b = new StringBuilder(v.length());
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\' || c == ',' || c == '+') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    /**
      * Creates the reward of a spec (grammar in the class comment).
      *
      * @param spec e.g. {@code bleu:tokenize=intl} or {@code 0.7*vader+0.3*bleu}

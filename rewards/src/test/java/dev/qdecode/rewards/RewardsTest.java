@@ -383,4 +383,35 @@ class RewardsTest {
         assertInstanceOf(ShapedReward.class, comp);
         assertEquals(2, comp.parts().size());
     }
+
+    /**
+     * A relative path that a built-in reward reads is made absolute for a command to record (train's run is
+     * resumed and evaluated from other directories, where the relative path names another directory or none);
+     * weights, the other parameters and their order are kept, and a path with a comma or plus is escaped so that
+     * the spec reads back the same path.
+     */
+    @Test
+    void withAbsolutePathsRecordsWhereABuiltInRewardsFilesAre() throws Exception {
+        Path here = Path.of("").toAbsolutePath();
+        Path odd = java.nio.file.Files.createDirectories(Path.of("target", "with,comma+plus"));
+        String oddAbs = odd.toAbsolutePath().normalize().toString();
+        List<String> specs = List.of("classifier:model=target,label=1",
+                "0.7*vader:lexicon=./target/../target + 0.3*afinn",
+                "classifier:label=0,model=" + "target/with\\,comma\\+plus",
+                "bleu:tokenize=intl", "classifier:model=no-such-dir", "classifier:model=" + here.resolve("target"),
+                "my-plugin:file=target");
+        List<String> abs = Rewards.withAbsolutePaths(specs);
+        assertEquals(List.of("classifier:model=" + here.resolve("target") + ",label=1",
+                "0.7*vader:lexicon=" + here.resolve("target") + " + 0.3*afinn",
+                "classifier:label=0,model=" + oddAbs.replace(",", "\\,").replace("+", "\\+"),
+                "bleu:tokenize=intl", "classifier:model=no-such-dir", "classifier:model=" + here.resolve("target"),
+                "my-plugin:file=target"), abs);
+        // the escaped path reads back as the directory, with the weights as written
+        List<Rewards.Term> terms = Rewards.terms(abs);
+        assertEquals(oddAbs, terms.get(3).params().get("model"));
+        assertEquals(0.7, terms.get(1).weight());
+        // a spec that does not parse is left for the command's own check to report as given
+        assertEquals(List.of("classifier:model=target", "0.x*vader"),
+                Rewards.withAbsolutePaths(List.of("classifier:model=target", "0.x*vader")));
+    }
 }

@@ -218,7 +218,8 @@ final class ClassifierCommand implements Runnable {
                 }
                 clf = clf.withData(data.source(data.data, train, true));
                 outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s)%n", train.size(),
-                        (System.nanoTime() - t0) / 1e9, enc.id(), cfg.head());
+                        (System.nanoTime() - t0) / 1e9, enc.id(),
+                        cfg.head().name().toLowerCase(Locale.ROOT)); // as --head and classifier.json spell it
                 if (clf.metrics().containsKey("validation")) {
                     print(outW, "validation", clf.metrics().get("validation"));
                 }
@@ -317,6 +318,8 @@ final class ClassifierCommand implements Runnable {
             return SentenceEncoders.open(id);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--encoder: " + e.getMessage());
+        } catch (dev.qdecode.models.ModelException e) { // a model directory that is missing or not a model: bad input
+            throw new CliException("--encoder: " + e.getMessage(), ExitCodes.BAD_INPUT, e);
         }
     }
 }

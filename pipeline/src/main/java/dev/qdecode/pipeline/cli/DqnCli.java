@@ -123,10 +123,103 @@ final class DqnCli {
         p.put("eval_prompts_sha256", Datasets.sha256(eval));
         p.put("eval_limit", Integer.toString(evalLimit));
         p.put("reward", rewardsJson(rewards));
+        putRewardFiles(p, rewards);
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));
         return p;
+    }
+
+    /**
+     * Records, under {@code reward_files_sha256}, the sha256 of each file a built-in reward of the specs reads from
+     * a path given to it: a {@code classifier:model=} directory's {@code classifier.json} and {@code
+     * head.safetensors}, a {@code vader:lexicon=} directory's two lexicon files, an {@code afinn:lexicon=} file; as
+     * a JSON object from each file's absolute path to its sha256. Nothing is recorded when no term gives such a
+     * path (the shared default lexicons are the data set's own), so a run's provenance says which classifier or
+     * lexicon, byte for byte, its reward came from.
+     *
+     * @param provenance where to put it
+     * @param specs the run's reward specs
+     */
+    static void putRewardFiles(Map<String, String> provenance, List<String> specs) {
+        Map<String, String> files = rewardFiles(specs);
+        if (!files.isEmpty()) {
+            provenance.put("reward_files_sha256", new com.google.gson.GsonBuilder().disableHtmlEscaping().create()
+                    .toJson(files));
+        }
+    }
+
+    /**
+     * The files built-in rewards of the specs read from a path given to them (see {@link #putRewardFiles}), each
+     * file's absolute path to its sha256, sorted by path.
+     *
+     * @param specs reward specs
+     * @return the files and their sha256; empty when no term gives such a path
+     */
+    static Map<String, String> rewardFiles(List<String> specs) {
+        Map<String, String> files = new java.util.TreeMap<>();
+        for (Rewards.Term t : Rewards.terms(specs)) {
+            List<String> names = switch (t.id()) {
+                case "classifier" -> List.of("classifier.json", "head.safetensors");
+                case "vader" -> List.of("vader_lexicon.txt", "emoji_utf8_lexicon.txt");
+                case "afinn" -> List.of("");
+                default -> List.of();
+            };
+            String given = t.params().get(t.id().equals("classifier") ? "model" : "lexicon");
+            if (names.isEmpty() || given == null || given.isBlank()) {
+                continue;
+            }
+            for (String name : names) {
+                Path f;
+                try {
+                    f = name.isEmpty() ? Path.of(given) : Path.of(given).resolve(name);
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue;
+                }
+                if (java.nio.file.Files.isRegularFile(f)) {
+                    files.put(f.toAbsolutePath().normalize().toString(), Datasets.sha256(f));
+                }
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Checks that each file a run's reward read ({@link #putRewardFiles}: its {@code reward_files_sha256}) is still
+     * there with the bytes it had, so that a resumed or evaluated run is scored by the classifier or lexicon it was
+     * trained with, as its plug-in jars are checked ({@link #recordedPlugins(Map, Path)}). A run that recorded none
+     * passes.
+     *
+     * @param provenance the run's provenance
+     * @param who the start of the refusal, e.g. {@code --resume RUN}
+     * @param advice what to do about a changed file, the end of the refusal
+     * @throws CliException (bad input) naming the first file gone or changed, its sha256 now and the run's
+     */
+    static void checkRewardFiles(Map<String, String> provenance, String who, String advice) {
+        String json = provenance.get("reward_files_sha256");
+        if (json == null) {
+            return;
+        }
+        Map<String, String> files;
+        try {
+            files = new com.google.gson.Gson().fromJson(json,
+                    new com.google.gson.reflect.TypeToken<java.util.TreeMap<String, String>>() { }.getType());
+        } catch (RuntimeException e) {
+            throw new CliException(who + ": the run's reward_files_sha256 is not a JSON object of sha256 by file ("
+                    + json + ")", ExitCodes.BAD_INPUT);
+        }
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            Path f = Path.of(e.getKey());
+            if (!Files.isRegularFile(f)) {
+                throw new CliException(who + ": the run's reward reads " + f + ", which is not there (expected it back "
+                        + "in place, sha256 " + e.getValue() + ")", ExitCodes.BAD_INPUT);
+            }
+            String sha = Datasets.sha256(f);
+            if (!sha.equals(e.getValue())) {
+                throw new CliException(who + ": the run's reward reads " + f + ", which changed since the run started "
+                        + "(sha256 " + sha + ", the run's: " + e.getValue() + "; " + advice + ")", ExitCodes.BAD_INPUT);
+            }
+        }
     }
 
     /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */

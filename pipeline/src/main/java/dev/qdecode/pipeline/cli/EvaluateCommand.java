@@ -461,6 +461,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     + ", is not a list of reward specs (expected a checkpoint written by qdecode train, or --reward)",
                     ExitCodes.BAD_INPUT);
         }
+        DqnCli.checkRewardFiles(run, "--policy " + policy, "put it back to score the run with the reward it was "
+                + "trained with, or give --reward to score it with another");
         String from = "";
         List<String> pluginIds = pluginIds(specs);
         if (!pluginIds.isEmpty() && rewardOptions.plugins.isEmpty() && run.containsKey("plugins")) {

@@ -380,13 +380,23 @@ final class RewardsCommand implements Runnable {
             return o;
         }
 
-        /** The plug-in jars' sha256, compared on a resume (other code may score otherwise). */
+        /**
+         * The plug-in jars' sha256 and, when a built-in reward reads a file from a path given to it (a classifier, a
+         * lexicon), those files' sha256 ({@code reward_files_sha256}), compared on a resume: other code or another
+         * classifier at the same path would score otherwise.
+         */
         private Map<String, Object> pluginHashes() {
             List<String> hashes = new ArrayList<>();
             for (Path jar : rewards.plugins) {
                 hashes.add(Datasets.sha256(jar));
             }
-            return Map.of("plugins_sha256", hashes);
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            facts.put("plugins_sha256", hashes);
+            Map<String, String> files = DqnCli.rewardFiles(specs);
+            if (!files.isEmpty()) {
+                facts.put("reward_files_sha256", files);
+            }
+            return facts;
         }
 
         /** A UTF-8 byte-order mark, as decoded. */

@@ -409,6 +409,7 @@ final class TaskOptions {
         prov.put("labels", verbalizer.toSpec());
         prov.put("template", template);
         prov.put("reward", DqnCli.rewardsJson(specs));
+        DqnCli.putRewardFiles(prov, specs);
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
         PrintWriter out = cmd.spec.commandLine().getOut();

@@ -109,7 +109,9 @@ final class TokenizerCommand implements Runnable {
             description = {
                 "Train a byte-pair-encoding tokenizer on the given columns of all --data files (one joint vocabulary, "
                         + "e.g. source and target of a translation set) and write tokenizer.json, "
-                        + "tokenizer_config.json and special_tokens_map.json to --out. Every text round-trips exactly "
+                        + "tokenizer_config.json and special_tokens_map.json to --out, with tokenizer-provenance.json (the "
+                        + "options, each --data file's path and sha256, the files' sha256, qdecode's version and what "
+                        + "training gave). Every text round-trips exactly "
                         + "(decode(encode(text)) == text), with two exceptions in --byte-fallback style: a text "
                         + "containing a special token decodes with a space after each special token (a ▁ is "
                         + "prepended to each side, e.g. 'a<sep>b' → 'a<sep> b'), and the word marker ▁ (U+2581) "
@@ -254,6 +256,7 @@ final class TokenizerCommand implements Runnable {
                     }
                 }
             }
+            writeProvenance(columns, specialTokens, trained, notRoundTripped);
             StringBuilder perColumn = new StringBuilder();
             stats.forEach((col, st) -> perColumn.append(perColumn.length() == 0 ? "" : ", ")
                     .append(String.format(Locale.ROOT, "%s %.2f", col, st[1] / (double) Math.max(1, st[0]))));
@@ -276,7 +279,72 @@ final class TokenizerCommand implements Runnable {
             }
             return ExitCodes.OK;
         }
+
+        /**
+         * Writes {@value TokenizerCommand#PROVENANCE_FILE} to {@code --out}, as the project's other outputs record
+         * theirs: the command, qdecode's version and the time; every option as it took effect; each {@code --data}
+         * file's absolute path and sha256 (of the whole file); the sha256 of each tokenizer file written; and what
+         * training gave (vocabulary, merges, texts, blank segments skipped, why it stopped early, texts that do not
+         * decode back exactly).
+         */
+        private void writeProvenance(List<String> columns, List<String> specialTokens, TrainedTokenizer trained,
+                long notRoundTripped) {
+            com.google.gson.JsonObject root = new com.google.gson.JsonObject();
+            root.addProperty("command", "qdecode tokenizer train");
+            root.addProperty("qdecode_version", VersionProvider.version());
+            root.addProperty("created", java.time.Instant.now().toString());
+            com.google.gson.JsonObject options = new com.google.gson.JsonObject();
+            com.google.gson.JsonArray files = new com.google.gson.JsonArray();
+            data.forEach(f -> files.add(f.toAbsolutePath().normalize().toString()));
+            options.add("--data", files);
+            if (data.stream().anyMatch(Format::isTable)) { // plain-text files have no columns
+                com.google.gson.JsonArray cols = new com.google.gson.JsonArray();
+                columns.forEach(cols::add);
+                options.add("--columns", cols);
+            }
+            options.addProperty("--vocab-size", vocabSize);
+            options.addProperty("--byte-fallback", byteFallback);
+            com.google.gson.JsonArray specials = new com.google.gson.JsonArray();
+            specialTokens.forEach(specials::add);
+            options.add("--special-tokens", specials);
+            options.addProperty("--min-frequency", minFrequency);
+            options.addProperty("--limit", limit);
+            options.addProperty("--out", out.toAbsolutePath().normalize().toString());
+            root.add("options", options);
+            com.google.gson.JsonArray inputs = new com.google.gson.JsonArray();
+            for (Path f : data) {
+                com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+                o.addProperty("path", f.toAbsolutePath().normalize().toString());
+                o.addProperty("sha256", Datasets.sha256(f));
+                inputs.add(o);
+            }
+            root.add("data", inputs);
+            com.google.gson.JsonObject written = new com.google.gson.JsonObject();
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+                written.addProperty(f, Datasets.sha256(out.resolve(f)));
+            }
+            root.add("tokenizer_sha256", written);
+            com.google.gson.JsonObject result = new com.google.gson.JsonObject();
+            result.addProperty("vocab_size", trained.vocabSize());
+            result.addProperty("base_tokens", trained.baseSize());
+            result.addProperty("merges", trained.mergeCount());
+            result.addProperty("style", byteFallback ? "byte-fallback" : "byte-level");
+            result.addProperty("texts", trained.trainingLines());
+            result.addProperty("blank_segments_skipped", trained.blankLines());
+            trained.stoppedEarly().ifPresent(why -> result.addProperty("stopped_early", why));
+            result.addProperty("texts_not_decoding_back", notRoundTripped);
+            root.add("result", result);
+            try {
+                Files.writeString(out.resolve(PROVENANCE_FILE), new com.google.gson.GsonBuilder().setPrettyPrinting()
+                        .disableHtmlEscaping().create().toJson(root) + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new CliException(out.resolve(PROVENANCE_FILE) + ": cannot be written (" + e.getMessage() + ")");
+            }
+        }
     }
+
+    /** The record {@code tokenizer train} writes beside the tokenizer files: how the tokenizer was made. */
+    static final String PROVENANCE_FILE = "tokenizer-provenance.json";
 
     /**
      * Why a training text does not decode back exactly: the causes known for the Llama byte-fallback

@@ -475,6 +475,9 @@ final class TrainCommand implements Callable<Integer> {
             refuseIdleSettings(overrides, configFile, cfg);
         }
         if (!resume) { // a resumed run's rewards were checked when it started
+            // recorded with the run: a relative classifier:model= or lexicon= path would name another directory,
+            // or none, when the run is resumed or evaluated from another working directory
+            rewards = new ArrayList<>(Rewards.withAbsolutePaths(rewards));
             boolean references = "translation".equals(task) || "dialogue".equals(task);
             rewardOptions.requireInputs(rewards.isEmpty() ? DqnCli.defaultRewards(task) : rewards,
                     references ? null : "--task " + task + " has none; expected --task translation or dialogue, "
@@ -513,6 +516,9 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, String> prior = resume ? priorRun(runDir, overrides, configFile) : Map.of();
             if (resume) {
                 rewardOptions.plugins = DqnCli.recordedPlugins(prior, runDir);
+                DqnCli.checkRewardFiles(prior, "--resume " + runDir, "its rewards so far came from that file: put it "
+                        + "back to resume, or train with the changed file in a new run: the command that started this "
+                        + "one, plus --overwrite");
             }
             String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
             boolean translation = "translation".equals(runTask);

@@ -32,6 +32,8 @@ class ClassifierCommandTest {
         assertTrue(Files.exists(out.resolve("classifier.json")));
         String meta = Files.readString(out.resolve("classifier.json"));
         assertTrue(meta.contains("minilm") && meta.contains("\"seed\""), meta);
+        // the head as --head and classifier.json spell it
+        assertTrue(r.out().contains("examples in ") && r.out().contains("s (encoder minilm, head logistic)\n"), r.out());
         // A second training into the same --out is refused (the trained classifier is kept) unless --overwrite.
         CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
                 "--limit", "600", "--seed", "7", "--out", out.toString());
@@ -89,6 +91,29 @@ class ClassifierCommandTest {
         assertTrue(pos > 0.5 && neg < 0.5, "P(positive): " + pos + " vs " + neg);
     }
 
+    /**
+     * An --encoder model directory that is missing or holds no model is bad input (exit 3) named as the option, as
+     * an unknown encoder name is (exit 2), not a line about a path alone; nothing is written to --out.
+     */
+    @Test
+    void aBadEncoderDirectoryNamesTheOption() throws IOException {
+        Path data = CliRunner.shared().resolve("data/sst2/dev.tsv");
+        Path gone = tmp.resolve("gone");
+        Path out = tmp.resolve("out");
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", data.toString(), "--limit", "20",
+                "--encoder", "hf:" + gone, "--out", out.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("qdecode: error: --encoder: hf:" + gone + ": no such directory (expected a Hugging Face model "
+                + "directory)", r.err().strip());
+        Path notModel = Files.createDirectories(tmp.resolve("not-a-model"));
+        r = CliRunner.run("classifier", "train", "--data", data.toString(), "--limit", "20", "--encoder",
+                notModel.toString(), "--out", out.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("qdecode: error: --encoder: ") && r.err().contains("config.json")
+                && r.err().strip().lines().count() == 1, r.err());
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
     @Test
     void badInputNamesTheProblem() {
         CliRunner.Result r = CliRunner.run("classifier", "train", "--data",
@@ -142,7 +167,7 @@ class ClassifierCommandTest {
             CliRunner.Result r = CliRunner.run("classifier", "train", "--data", data.toString(), "--encoder", enc,
                     "--out", tmp.resolve("o").toString());
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-            assertEquals("qdecode: error: encoder directory " + notModel + ": no config.json (expected a Hugging Face "
+            assertEquals("qdecode: error: --encoder: encoder directory " + notModel + ": no config.json (expected a Hugging Face "
                     + "model directory)", r.err().strip());
             r = CliRunner.run("train", "--task", "classification", "--data", data.toString(), "--dev", data.toString(),
                     "--encoder", enc, "--out", tmp.resolve("r").toString());

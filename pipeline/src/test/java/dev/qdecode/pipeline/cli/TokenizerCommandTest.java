@@ -88,8 +88,9 @@ class TokenizerCommandTest {
         String[] again = {"tokenizer", "train", "--data", txt.toString(), "--vocab-size", "300", "--out", out.toString()};
         CliRunner.Result refused = CliRunner.run(again);
         assertEquals(ExitCodes.USAGE, refused.code(), refused.err());
-        assertEquals("qdecode: error: --out " + out + ": already holds special_tokens_map.json, tokenizer.json, "
-                + "tokenizer_config.json (choose another --out, or add --overwrite to write a tokenizer over them)",
+        assertEquals("qdecode: error: --out " + out + ": already holds special_tokens_map.json, "
+                + "tokenizer-provenance.json, tokenizer.json and 1 more (choose another --out, or add "
+                + "--overwrite to write a tokenizer over them)",
                 refused.err().strip());
         assertEquals(json, Files.readString(out.resolve("tokenizer.json")));
         String[] replace = Arrays.copyOf(again, again.length + 1);
@@ -99,6 +100,54 @@ class TokenizerCommandTest {
         try (TextTokenizer tok = TextTokenizer.load(out)) {
             assertTrue(tok.vocabSize() <= 300, "the new tokenizer replaced the 600-token one: " + tok.vocabSize());
         }
+    }
+
+    /**
+     * The tokenizer says how it was made, as the project's other outputs do: tokenizer-provenance.json records the
+     * options as they took effect, each --data file's path and sha256, the sha256 of the files written, qdecode's
+     * version and what training gave; the same command gives the same tokenizer, so only the time differs.
+     */
+    @Test
+    void recordsItsProvenance() throws IOException {
+        Path data = multi30k("en-de.val.tsv");
+        Path out = tmp.resolve("prov");
+        String[] args = {"tokenizer", "train", "--data", data.toString(), "--columns", "en,de", "--vocab-size",
+            "700", "--special-tokens", "<sep>", "--limit", "300", "--out", out.toString()};
+        CliRunner.Result r = CliRunner.run(args);
+        assertEquals(0, r.code(), r.err());
+        com.google.gson.JsonObject p = com.google.gson.JsonParser.parseString(
+                Files.readString(out.resolve("tokenizer-provenance.json"))).getAsJsonObject();
+        assertEquals("qdecode tokenizer train", p.get("command").getAsString());
+        assertEquals(VersionProvider.version(), p.get("qdecode_version").getAsString());
+        com.google.gson.JsonObject o = p.getAsJsonObject("options");
+        assertEquals(List.of("--data", "--columns", "--vocab-size", "--byte-fallback", "--special-tokens",
+                "--min-frequency", "--limit", "--out"), List.copyOf(o.keySet()));
+        assertEquals(data.toAbsolutePath().normalize().toString(), o.getAsJsonArray("--data").get(0).getAsString());
+        assertEquals("[\"en\",\"de\"]", o.get("--columns").toString());
+        assertEquals(700, o.get("--vocab-size").getAsInt());
+        assertEquals(2, o.get("--min-frequency").getAsInt(), "the default, as it took effect");
+        assertEquals(300, o.get("--limit").getAsInt());
+        assertEquals("[\"<sep>\"]", o.get("--special-tokens").toString());
+        com.google.gson.JsonObject d = p.getAsJsonArray("data").get(0).getAsJsonObject();
+        assertEquals(dev.qdecode.data.Datasets.sha256(data), d.get("sha256").getAsString());
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+            assertEquals(dev.qdecode.data.Datasets.sha256(out.resolve(f)),
+                    p.getAsJsonObject("tokenizer_sha256").get(f).getAsString(), f);
+        }
+        com.google.gson.JsonObject result = p.getAsJsonObject("result");
+        try (TextTokenizer tok = TextTokenizer.load(out)) {
+            assertEquals(tok.vocabSize(), result.get("vocab_size").getAsInt());
+        }
+        assertEquals(600, result.get("texts").getAsLong(), "300 rows, two columns");
+        // the same command again (--overwrite) gives the same tokenizer and the same record but its time
+        String[] again = Arrays.copyOf(args, args.length + 1);
+        again[args.length] = "--overwrite";
+        assertEquals(0, CliRunner.run(again).code());
+        com.google.gson.JsonObject q = com.google.gson.JsonParser.parseString(
+                Files.readString(out.resolve("tokenizer-provenance.json"))).getAsJsonObject();
+        p.remove("created");
+        q.remove("created");
+        assertEquals(p, q);
     }
 
     /**

@@ -297,6 +297,10 @@ public final class TextClassifier implements AutoCloseable {
         return load(dir, SentenceEncoders::open, true);
     }
 
+    /** Where Gson's parse errors say the JSON went wrong. */
+    private static final java.util.regex.Pattern JSON_POSITION =
+            java.util.regex.Pattern.compile("at line (\\d+) column (\\d+)");
+
     /**
      * Loads a saved classifier, opening its encoder with {@code opener} once the files are validated.
      *
@@ -306,6 +310,7 @@ public final class TextClassifier implements AutoCloseable {
      */
     static TextClassifier load(Path dir, java.util.function.Function<String, SentenceEncoder> opener, boolean owns) {
         Loaded l = readMetadata(dir);
+        requireEncoderDirectory(l);
         SentenceEncoder enc = opener.apply(l.encoderId);
         try {
             return l.build(enc, owns);
@@ -314,6 +319,32 @@ public final class TextClassifier implements AutoCloseable {
                 enc.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a classifier whose encoder is a model directory ({@code hf:DIR}) that is gone or is no longer a
+     * directory, naming the classifier's file and what to do: the encoder's own message would name only a path the
+     * user never gave.
+     *
+     * @throws IllegalArgumentException naming {@code classifier.json}, the encoder directory and what is expected
+     */
+    private static void requireEncoderDirectory(Loaded l) {
+        if (!l.encoderId.startsWith("hf:")) {
+            return; // a built-in encoder, or an id the encoders refuse with their own message
+        }
+        String dir = l.encoderId.substring(3);
+        Path p;
+        try {
+            p = dir.isEmpty() ? null : Path.of(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            p = null;
+        }
+        if (p == null || !Files.isDirectory(p)) {
+            throw new IllegalArgumentException("classifier " + l.file + ": encoder directory " + dir
+                    + (p != null && Files.exists(p) ? " is not a directory" : " does not exist")
+                    + " (expected the Hugging Face model directory the classifier was trained on: put it back there, "
+                    + "or train the classifier again)");
         }
     }
 
@@ -803,16 +834,21 @@ public final class TextClassifier implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("classifier " + file + ": cannot read (" + e.getMessage() + ")");
         }
-        JsonObject root;
+        JsonElement el;
         try {
-            JsonElement el = JsonParser.parseString(text);
-            if (!el.isJsonObject()) {
-                throw new IllegalStateException("not an object");
-            }
-            root = el.getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("classifier " + file + ": not valid JSON (expected an object)");
+            el = JsonParser.parseString(text);
+        } catch (RuntimeException e) { // Gson's message says where: "... at line 20 column 1 path $.config"
+            java.util.regex.Matcher at = JSON_POSITION.matcher(String.valueOf(e.getMessage()));
+            throw new IllegalArgumentException("classifier " + file + ": not valid JSON"
+                    + (at.find() ? " at line " + at.group(1) + " column " + at.group(2) : "")
+                    + " (expected the JSON object qdecode classifier train writes; the file is damaged or cut short)");
         }
+        if (!el.isJsonObject()) {
+            throw new IllegalArgumentException("classifier " + file + ": holds "
+                    + (el.isJsonNull() ? "no JSON value" : el.isJsonArray() ? "a JSON array" : "a single JSON value")
+                    + " (expected the JSON object qdecode classifier train writes)");
+        }
+        JsonObject root = el.getAsJsonObject();
         Fields f = new Fields(file, root);
         if (!FORMAT.equals(f.string("format"))) {
             throw f.bad("format", "\"" + FORMAT + "\"");

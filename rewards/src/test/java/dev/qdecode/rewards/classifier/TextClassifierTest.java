@@ -171,6 +171,51 @@ class TextClassifierTest {
         assertEquals(List.of("neg", "pos"), TextClassifier.orderLabels(List.of("pos", "neg")));
     }
 
+    /**
+     * A damaged classifier.json (cut short, as by a full disk or a copy interrupted) is named with where its JSON
+     * stops; valid JSON that is not an object is not called invalid JSON but said to be what it is.
+     */
+    @Test
+    void aDamagedClassifierJsonSaysWhere(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("copy");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+        String cut = good.substring(0, good.indexOf("\"config\""));
+        Files.writeString(json, cut);
+        long lines = cut.lines().count();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir));
+        assertOneLine(e, "classifier " + json + ": not valid JSON at line " + lines + " column ");
+        assertOneLine(e, "(expected the JSON object qdecode classifier train writes; the file is damaged or cut short)");
+        Files.writeString(json, "[1, 2]");
+        assertEquals("classifier " + json + ": holds a JSON array (expected the JSON object qdecode classifier "
+                + "train writes)", assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)).getMessage());
+        Files.writeString(json, "");
+        assertEquals("classifier " + json + ": holds no JSON value (expected the JSON object qdecode classifier "
+                + "train writes)", assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)).getMessage());
+    }
+
+    /**
+     * A classifier trained on a model directory ({@code --encoder DIR}) whose directory has gone (moved, deleted) is
+     * refused naming its classifier.json and the directory, saying what to do, rather than with the encoder's
+     * message about a path the user never gave ({@code hf:DIR: no such directory}).
+     */
+    @Test
+    void aClassifierWhoseEncoderDirectoryIsGoneSaysSo(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("copy");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+        Path gone = tmp.resolve("moved-model");
+        Files.writeString(json, good.replaceFirst("\"encoder\": \"[^\"]*\"", "\"encoder\": \"hf:" + gone + "\""));
+        assertEquals("classifier " + json + ": encoder directory " + gone + " does not exist (expected the Hugging Face "
+                + "model directory the classifier was trained on: put it back there, or train the classifier again)",
+                assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)).getMessage());
+        Files.writeString(gone, "a file now");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)),
+                "encoder directory " + gone + " is not a directory (expected the Hugging Face model directory");
+    }
+
     static void assertOneLine(Exception e, String fragment) {
         String m = e.getMessage();
         assertTrue(m != null && !m.contains("\n"), "one line: " + m);
