@@ -205,6 +205,10 @@ final class TokenizerCommand implements Runnable {
             }
             Segments segments = new Segments(data, columns, limit);
 
+            // Ctrl-C stops at once: say what is left (the files are written, then checked, then recorded)
+            Interrupts.quitWithNotice(spec.commandLine().getErr(), "interrupted: " + out + " holds no finished "
+                    + "tokenizer (" + PROVENANCE_FILE + " is written last; train it again, with --overwrite if "
+                    + out + " holds files)");
             long t0 = System.nanoTime();
             TrainedTokenizer trained;
             try {
@@ -257,6 +261,7 @@ final class TokenizerCommand implements Runnable {
                 }
             }
             writeProvenance(columns, specialTokens, trained, notRoundTripped);
+            Interrupts.restoreDefault();
             StringBuilder perColumn = new StringBuilder();
             stats.forEach((col, st) -> perColumn.append(perColumn.length() == 0 ? "" : ", ")
                     .append(String.format(Locale.ROOT, "%s %.2f", col, st[1] / (double) Math.max(1, st[0]))));
