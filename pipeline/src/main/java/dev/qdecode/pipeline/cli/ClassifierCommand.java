@@ -217,8 +217,8 @@ final class ClassifierCommand implements Runnable {
                     throw new CliException(data.data + ": " + e.getMessage());
                 }
                 clf = clf.withData(data.source(data.data, train, true));
-                outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s)%n", train.size(),
-                        (System.nanoTime() - t0) / 1e9, enc.id(), cfg.head());
+                outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s, seed %d)%n",
+                        train.size(), (System.nanoTime() - t0) / 1e9, enc.id(), cfg.head(), cfg.seed());
                 if (clf.metrics().containsKey("validation")) {
                     print(outW, "validation", clf.metrics().get("validation"));
                 }

@@ -32,6 +32,9 @@ class ClassifierCommandTest {
         assertTrue(Files.exists(out.resolve("classifier.json")));
         String meta = Files.readString(out.resolve("classifier.json"));
         assertTrue(meta.contains("minilm") && meta.contains("\"seed\""), meta);
+        // the seed is printed with the encoder and head, not only recorded (default 42)
+        assertTrue(r.out().contains(" examples in ") && r.out().contains(" s (encoder minilm, head LOGISTIC, seed 42)"),
+                r.out());
         // A second training into the same --out is refused (the trained classifier is kept) unless --overwrite.
         CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
                 "--limit", "600", "--seed", "7", "--out", out.toString());
