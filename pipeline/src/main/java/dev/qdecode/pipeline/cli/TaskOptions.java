@@ -411,6 +411,7 @@ final class TaskOptions {
         prov.put("reward", DqnCli.rewardsJson(specs));
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
+        prov.put(DqnCli.THREADS, DqnCli.threads());
         PrintWriter out = cmd.spec.commandLine().getOut();
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;
