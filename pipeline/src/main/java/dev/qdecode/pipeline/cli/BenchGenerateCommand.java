@@ -113,8 +113,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     cfg.parameterCount(), (System.nanoTime() - loadStart) / 1e9);
             out.printf(Locale.ROOT, "measured: %d greedy new tokens per row after random prompts of %d-%d tokens; "
                     + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); us/step per batch "
-                    + "step; peak MiB: the process's peak resident memory so far%n", newTokens,
-                    Math.max(1, maxPrompt / 2), maxPrompt, count(runs, "timed run"), count(warmup, "warm-up run"));
+                    + "step; peak MiB: the process's peak resident memory so far; seed %d (the prompts%s)%n", newTokens,
+                    Math.max(1, maxPrompt / 2), maxPrompt, count(runs, "timed run"), count(warmup, "warm-up run"), seed,
+                    random != null ? " and the random weights" : "");
             out.printf(Locale.ROOT, "%6s %14s %10s %10s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
                     "backbone%", "us/step", "peak MiB");
             for (int b : batchSizes) {

@@ -98,7 +98,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             int h = m.model().config().hiddenSize();
             int v = m.model().config().vocabSize();
             out.printf(Locale.ROOT, "model %s: embedding %d, vocabulary %d; head hidden %d, top-%d candidates, "
-                    + "n-step %d%n", m.dir().getFileName(), h, v, base.headHidden(), base.candidatesTopK(), base.nStep());
+                    + "n-step %d; seed %d%n", m.dir().getFileName(), h, v, base.headHidden(), base.candidatesTopK(),
+                    base.nStep(), seed);
             double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, ROLLOUT_WARMUP, runs);
             double[] sorted = tps.clone();
             Arrays.sort(sorted);

@@ -217,9 +217,9 @@ final class ClassifierCommand implements Runnable {
                     throw new CliException(data.data + ": " + e.getMessage());
                 }
                 clf = clf.withData(data.source(data.data, train, true));
-                outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s)%n", train.size(),
-                        (System.nanoTime() - t0) / 1e9, enc.id(),
-                        cfg.head().name().toLowerCase(Locale.ROOT)); // as --head and classifier.json spell it
+                outW.printf(Locale.ROOT, "trained on %d examples in %.1f s (encoder %s, head %s, seed %d)%n",
+                        train.size(), (System.nanoTime() - t0) / 1e9, enc.id(),
+                        cfg.head().name().toLowerCase(Locale.ROOT), cfg.seed()); // head as --head spells it
                 if (clf.metrics().containsKey("validation")) {
                     print(outW, "validation", clf.metrics().get("validation"));
                 }

@@ -127,6 +127,7 @@ final class DqnCli {
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));
+        p.put(THREADS, threads());
         return p;
     }
 
@@ -220,6 +221,18 @@ final class DqnCli {
                         + "(sha256 " + sha + ", the run's: " + e.getValue() + "; " + advice + ")", ExitCodes.BAD_INPUT);
             }
         }
+    }
+
+    /** The provenance key of the PyTorch intra-op thread count a run trained with. */
+    static final String THREADS = "threads";
+
+    /**
+     * This process's PyTorch intra-op thread count as the run records it: {@code QDECODE_THREADS} (the
+     * {@code ai.djl.pytorch.num_threads} property the launcher sets), else 1, which {@link Main} sets. Another
+     * count sums in another order, so the same seed gives another run.
+     */
+    static String threads() {
+        return System.getProperty("ai.djl.pytorch.num_threads", "1").strip();
     }
 
     /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */

@@ -133,7 +133,8 @@ final class SftCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
+            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}; --resume: the run's, and another count"
+                    + " is refused: it sums in another order, so the model would not be an uninterrupted run's).")
     int threads;
 
     @Option(names = "--max-memory", paramLabel = "SIZE",

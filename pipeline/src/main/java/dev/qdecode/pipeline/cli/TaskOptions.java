@@ -412,6 +412,7 @@ final class TaskOptions {
         DqnCli.putRewardFiles(prov, specs);
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
+        prov.put(DqnCli.THREADS, DqnCli.threads());
         PrintWriter out = cmd.spec.commandLine().getOut();
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;

@@ -632,6 +632,14 @@ final class TrainCommand implements Callable<Integer> {
                                 + "without --save-replay): training goes on from an empty one, so the result differs "
                                 + "from an uninterrupted run's");
                     }
+                    String startedWith = prior.get(DqnCli.THREADS); // absent: a run from before it was recorded
+                    if (resume && startedWith != null && !startedWith.equals(DqnCli.threads())) {
+                        err.println("qdecode: warning: the run was started with " + startedWith + " PyTorch thread"
+                                + ("1".equals(startedWith) ? "" : "s") + " and goes on with " + DqnCli.threads()
+                                + " (QDECODE_THREADS): another count sums in another order, so the result differs from"
+                                + " an uninterrupted run's (resume with QDECODE_THREADS=" + startedWith
+                                + " to continue it exactly)");
+                    }
                     listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                     listener.done = t.episodesDone();
                     Interrupts.install(err, "a checkpoint after the current rollout round or evaluation batch");

@@ -72,6 +72,8 @@ public final class SftTrainer {
      */
     static final String EVAL_MODEL = ".eval-model";
     private static final String STATE = "state.json";
+    /** The checkpoint state's key (and the option's name) of the PyTorch intra-op thread count. */
+    private static final String THREADS = "threads";
     private static final String OPTIMIZER = "optimizer.safetensors";
     /**
      * The checkpoint file, written last into it, that records the size and sha256 of every other file
@@ -172,7 +174,9 @@ public final class SftTrainer {
      * Prepares a run (nothing is read until {@link #run}).
      *
      * @param cfg the settings
-     * @param resume continue from {@code OUT/checkpoint} (the config must be identical)
+     * @param resume continue from {@code OUT/checkpoint} (the config must be identical, and so must
+     *     {@code threads} where the checkpoint records its thread count: another count sums in another order,
+     *     so the resumed run would not equal an uninterrupted one)
      * @param memoryLimit refuse to train when the estimated step memory exceeds this many bytes
      * @param threads PyTorch intra-op threads
      * @throws NullPointerException naming {@code cfg} when it is null
@@ -343,7 +347,6 @@ public final class SftTrainer {
     public Result run(Listener listener) {
         Objects.requireNonNull(listener, "listener");
         long t0 = System.nanoTime();
-        TrainableLlama.setThreads(threads);
         Path out = cfg.out();
         Path ckpt = out.resolve(CHECKPOINT);
         State st = new State();
@@ -355,7 +358,13 @@ public final class SftTrainer {
             verifyChecksums(ckpt, savedState);
             requireCheckpointFiles(ckpt);
             SftConfig saved = configOf(savedState, ckpt.resolve(STATE));
-            List<String> diff = saved.differences(cfg);
+            List<String> diff = new ArrayList<>(saved.differences(cfg));
+            // the thread count changes the order of PyTorch's float sums, so another one gives another model
+            // (a checkpoint written before it was recorded resumes with the threads given, as before)
+            int savedThreads = savedThreads(savedState, ckpt.resolve(STATE));
+            if (savedThreads > 0 && savedThreads != threads) {
+                diff.add(THREADS + " (" + savedThreads + " vs " + threads + ")");
+            }
             if (!diff.isEmpty()) {
                 throw SftException.ofUsage("--resume: " + ckpt.resolve(STATE) + " was written with another config;"
                         + " differing keys: " + String.join(", ", diff) + " (checkpoint vs now; expected the options the"
@@ -367,6 +376,7 @@ public final class SftTrainer {
             throw SftException.ofUsage("--out " + out + ": already holds a run (" + CHECKPOINT
                     + "/); add --resume to continue it, --overwrite to replace it, or choose another --out");
         }
+        TrainableLlama.setThreads(threads);
         if (!Files.isRegularFile(tokDir.resolve("tokenizer.json"))) {
             throw new SftException((cfg.tokenizer() != null ? "--tokenizer " : "--model ") + tokDir
                     + ": no tokenizer.json in the directory (expected a Hugging Face tokenizer.json there"
@@ -978,6 +988,7 @@ public final class SftTrainer {
         s.add("config", cfg.toJson());
         s.addProperty("step", st.step);
         s.addProperty("adam_steps", opt.steps());
+        s.addProperty(THREADS, threads); // a resume refuses another count: it would sum in another order
         if (Double.isNaN(st.best)) {
             s.add("best", JsonNull.INSTANCE); // no evaluation yet (NaN is not JSON)
         } else {
@@ -1001,7 +1012,8 @@ public final class SftTrainer {
 
     /**
      * The options a run in {@code out} was started with, as recorded in its checkpoint (keys are the
-     * CLI option names without dashes, e.g. {@code eval-every}).
+     * CLI option names without dashes, e.g. {@code eval-every}), with its PyTorch thread count as
+     * {@code threads} where the checkpoint records it (those written before it was recorded do not).
      *
      * @param out the run's output directory
      * @return the recorded config
@@ -1015,7 +1027,24 @@ public final class SftTrainer {
         JsonObject state = readState(ckpt);
         verifyChecksums(ckpt, state);
         configOf(state, ckpt.resolve(STATE));
-        return state.getAsJsonObject("config");
+        JsonObject config = state.getAsJsonObject("config").deepCopy();
+        int threads = savedThreads(state, ckpt.resolve(STATE));
+        if (threads > 0) {
+            config.addProperty(THREADS, threads);
+        }
+        return config;
+    }
+
+    /**
+     * The PyTorch thread count a checkpoint's state records, or 0 for one written before it was recorded.
+     *
+     * @throws SftException naming the file and key when the value is not a positive count
+     */
+    private static int savedThreads(JsonObject state, Path file) {
+        if (!state.has(THREADS)) {
+            return 0;
+        }
+        return (int) count(state, THREADS, 1, Integer.MAX_VALUE, file);
     }
 
     /** The config a checkpoint's state records, validated (errors name {@code file} and the key). */

@@ -32,8 +32,9 @@ class ClassifierCommandTest {
         assertTrue(Files.exists(out.resolve("classifier.json")));
         String meta = Files.readString(out.resolve("classifier.json"));
         assertTrue(meta.contains("minilm") && meta.contains("\"seed\""), meta);
-        // the head as --head and classifier.json spell it
-        assertTrue(r.out().contains("examples in ") && r.out().contains("s (encoder minilm, head logistic)\n"), r.out());
+        // the head as --head and classifier.json spell it; the seed is printed, not only recorded (default 42)
+        assertTrue(r.out().contains(" examples in ") && r.out().contains(" s (encoder minilm, head logistic, seed 42)\n"),
+                r.out());
         // A second training into the same --out is refused (the trained classifier is kept) unless --overwrite.
         CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
                 "--limit", "600", "--seed", "7", "--out", out.toString());

@@ -37,11 +37,27 @@ final class CliRunner {
      * @return the child's output
      */
     static String interruptedAfterCheckpoint(Path out, Path log, List<String> args) throws Exception {
+        return interruptedAfterCheckpoint(out, log, List.of(), args);
+    }
+
+    /**
+     * As {@link #interruptedAfterCheckpoint(Path, Path, List)}, with these options for the child JVM (e.g.
+     * {@code -Dai.djl.pytorch.num_threads=2}, as {@code QDECODE_THREADS=2} gives).
+     *
+     * @param out the run directory whose first checkpoint triggers the interrupt
+     * @param log where the child's output goes
+     * @param jvmArgs options for the child JVM, before its main class
+     * @param args the CLI arguments
+     * @return the child's output
+     */
+    static String interruptedAfterCheckpoint(Path out, Path log, List<String> jvmArgs, List<String> args)
+            throws Exception {
         assumeFalse(sigintIgnored(), "SIGINT is ignored in this process (started in the background?), so the child "
                 + "run cannot be interrupted with it");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
+                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared")));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("DJL_OFFLINE", "true");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qdecode.pipeline.dqn.DqnTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,5 +52,33 @@ class ResumeWithoutReplayTest {
         CliRunner.Result resumedSaved = CliRunner.run("train", "--resume", "--out", saved.toString());
         assertEquals(ExitCodes.OK, resumedSaved.code(), resumedSaved.err());
         assertFalse(resumedSaved.err().contains("replay"), resumedSaved.err());
+    }
+
+    /**
+     * The PyTorch thread count changes the order of float sums: TinyStories-656K trained with seed 7 gave other
+     * metrics and another head with QDECODE_THREADS=2 than with 1, and the same with the same count. A run
+     * records its count, and a resume with another one says that the result differs (it said nothing).
+     */
+    @Test
+    void aResumeWithAnotherThreadCountSaysTheResultDiffers(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("two");
+        CliRunner.interruptedAfterCheckpoint(run, tmp.resolve("two.log"), List.of("-Dai.djl.pytorch.num_threads=2",
+                "-Dai.djl.pytorch.num_interop_threads=1"), trainArgs(run, "--save-replay"));
+        assertEquals("2", DqnTrainer.checkpointHeader(run).get("threads"));
+        String before = System.getProperty("ai.djl.pytorch.num_threads");
+        System.setProperty("ai.djl.pytorch.num_threads", "1"); // as the launcher gives without QDECODE_THREADS
+        try {
+            CliRunner.Result resumed = CliRunner.run("train", "--resume", "--out", run.toString());
+            assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+            assertTrue(resumed.err().contains("qdecode: warning: the run was started with 2 PyTorch threads and goes "
+                    + "on with 1 (QDECODE_THREADS): another count sums in another order, so the result differs from an "
+                    + "uninterrupted run's (resume with QDECODE_THREADS=2 to continue it exactly)"), resumed.err());
+        } finally {
+            if (before == null) {
+                System.clearProperty("ai.djl.pytorch.num_threads");
+            } else {
+                System.setProperty("ai.djl.pytorch.num_threads", before);
+            }
+        }
     }
 }

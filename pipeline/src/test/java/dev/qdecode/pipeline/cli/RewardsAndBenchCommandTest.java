@@ -163,7 +163,8 @@ class RewardsAndBenchCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("measured: 4 greedy new tokens per row after random prompts of 8-16 tokens; "
                 + "tokens/s is the median of 1 timed run after 0 warm-up runs (min, max: slowest and fastest run); "
-                + "us/step per batch step; peak MiB: the process's peak resident memory so far"), r.out());
+                + "us/step per batch step; peak MiB: the process's peak resident memory so far; seed 1 (the prompts)"),
+                r.out());
         // the default --prompt-tokens is shortened to fit a long --new-tokens, and the line says so
         r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1", "--new-tokens", "510",
                 "--runs", "1", "--warmup", "0");
@@ -404,6 +405,9 @@ class RewardsAndBenchCommandTest {
         assertEquals((min + max) / 2, median, 1.0, r.out());
         assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 2 timed runs of 5 updates after "
                 + "300 warm-up updates; CPU upd/s per second of the thread's CPU time; ratio to soft"), r.out());
+        // the seed is printed with the settings, as the other commands record theirs
+        assertTrue(r.out().contains("model stories260K: embedding 64, vocabulary 512; head hidden 256, top-20 candidates,"
+                + " n-step 4; seed 1"), r.out());
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
+import dev.qdecode.models.train.TrainableLlama;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -264,5 +265,50 @@ class SftResumeTest {
         s = damaged("best", "\"best_step\": -1,", "\"best_step\": 1,");
         assertRefused(s + ": key 'best': expected a number (the metric at best_step 1) but got null",
                 CliRunner.run("sft", "--resume", "--out", s.getParent().getParent().toString()));
+    }
+
+    /**
+     * The PyTorch thread count is part of what a resume must keep: another count sums in another order, so
+     * the resumed run was not the uninterrupted one (a --threads 2 run resumed without --threads went on
+     * with 1 thread, and its dev losses at later steps differed in the 8th digit). The checkpoint records
+     * the count; a resume takes it when --threads is left out and refuses another one (exit 2, naming it).
+     */
+    @Test
+    void aResumeKeepsTheRunsThreadCountAndRefusesAnother() throws IOException {
+        String before = System.getProperty("ai.djl.pytorch.num_threads");
+        try {
+            Path dir = copy("otherThreads");
+            CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString(), "--threads", "2");
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("qdecode: error: --resume: " + dir.resolve("checkpoint/state.json") + " was written with"
+                    + " another config; differing keys: threads (1 vs 2) (checkpoint vs now; expected the options the"
+                    + " run was started with, or leave them out)", r.err().strip());
+
+            Path two = tmp.resolve("twoThreads");
+            CliRunner.Result started = CliRunner.run("sft", "--data", train.toString(), "--dev", dev.toString(),
+                    "--model", model.toString(), "--template", "{source} =", "--batch-size", "2", "--max-steps", "3",
+                    "--eval-every", "100", "--bleu-samples", "0", "--time-limit", "0.00001", "--threads", "2", "--out",
+                    two.toString());
+            assertEquals(0, started.code(), started.err());
+            // this JVM's count is 1 again, as a new process's would be: the resume must take the run's own
+            TrainableLlama.setThreads(1);
+            CliRunner.Result resumed = CliRunner.run("sft", "--resume", "--out", two.toString());
+            assertEquals(0, resumed.code(), resumed.err());
+            assertTrue(resumed.out().startsWith("done after 3/3 steps"), resumed.out());
+            JsonObject provenance = JsonParser.parseString(Files.readString(two.resolve("sft-provenance.json")))
+                    .getAsJsonObject();
+            assertEquals(2, provenance.get("threads").getAsInt(), provenance.toString());
+            JsonObject state = JsonParser.parseString(Files.readString(two.resolve("checkpoint/state.json")))
+                    .getAsJsonObject();
+            assertEquals(2, state.get("threads").getAsInt(), state.toString());
+        } finally {
+            // the thread count is process-wide: the tests after this one run with the JVM's default again
+            TrainableLlama.setThreads(1);
+            if (before == null) {
+                System.clearProperty("ai.djl.pytorch.num_threads");
+            } else {
+                System.setProperty("ai.djl.pytorch.num_threads", before);
+            }
+        }
     }
 }
