@@ -418,7 +418,9 @@ public record DqnConfig(
             fail("klTarget", "a number >= 0 (0 = fixed --kl-beta)", klTarget);
         }
         if (klTarget > 0 && klBeta == 0) {
-            fail("klTarget", "--kl-beta > 0 as the starting coefficient of the adaptive controller", klTarget);
+            // the value refused is --kl-beta's (0), which the message names: not the target's
+            throw new SettingException("klTarget", OPTIONS.get("klTarget") + " " + klTarget + ": expected --kl-beta > 0 "
+                    + "as the starting coefficient of the adaptive controller (e.g. --kl-beta 0.1) but --kl-beta is 0");
         }
         positive(klHorizon, "klHorizon");
         if ((returnMin == null) != (returnMax == null)) {

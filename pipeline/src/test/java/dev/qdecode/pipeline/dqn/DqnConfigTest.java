@@ -77,7 +77,8 @@ class DqnConfigTest {
         assertError("{\"prioritized\": 1}", "--prioritized", "true or false");
         assertError("{\"returnMin\": 0.0}", "--return-max", "both");
         assertError("{\"minCandidates\": 30}", "--min-candidates", "--candidates-top-k");
-        assertError("{\"klTarget\": 0.5}", "--kl-target", "--kl-beta");
+        // the value refused is --kl-beta's 0, not the target's 0.5 (which the message gave as what it got)
+        assertError("{\"klTarget\": 0.5}", "--kl-target 0.5: expected --kl-beta > 0", "but --kl-beta is 0");
         assertError("{\"demonstrations\": 1.5}", "--demonstrations", "[0, 1]", "1.5");
         assertError("[1, 2]", "JSON object");
         assertError("{\"tauQ\": ", "x.json:1: malformed JSON at column 10: the text ends before the JSON value is complete");
