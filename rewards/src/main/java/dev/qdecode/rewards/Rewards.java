@@ -1,5 +1,7 @@
 package dev.qdecode.rewards;
 
+import dev.qdecode.rewards.classifier.TextClassifier;
+import dev.qdecode.rewards.sentiment.Vader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
@@ -484,11 +486,53 @@ public final class Rewards implements AutoCloseable {
     }
 
     /**
-     * The parameters of built-in rewards that name a file or directory, read relative to the working directory:
-     * reward id → parameter.
+     * A parameter of a built-in reward that names a file or directory, read relative to the working directory.
+     *
+     * @param name the parameter
+     * @param files the files the reward reads there: names inside the directory, or {@code ""} for the file itself
      */
-    private static final Map<String, String> PATH_PARAMETERS = Map.of("classifier", "model", "afinn", "lexicon",
-            "vader", "lexicon");
+    private record PathParameter(String name, List<String> files) { }
+
+    /** The built-in rewards that read a path given to them: reward id → its parameter. */
+    private static final Map<String, PathParameter> PATH_PARAMETERS = Map.of(
+            "classifier", new PathParameter("model", List.of(TextClassifier.METADATA_FILE, TextClassifier.WEIGHTS_FILE)),
+            "afinn", new PathParameter("lexicon", List.of("")),
+            "vader", new PathParameter("lexicon", List.of(Vader.LEXICON_FILE, Vader.EMOJI_FILE)));
+
+    /**
+     * The files that the built-in rewards of the specs read from a path given to them ({@code classifier:model=}: the
+     * directory's {@value TextClassifier#METADATA_FILE} and {@value TextClassifier#WEIGHTS_FILE}; {@code
+     * vader:lexicon=}: its two lexicon files; {@code afinn:lexicon=}: the file), those that exist, as given (a
+     * relative path stays relative), in spec order: what a command records the sha256 of, so that a resumed or
+     * evaluated run is scored by the same bytes. Defaults (the shared lexicons) and plug-ins' parameters are not
+     * listed.
+     *
+     * @param specs the specs, e.g. repeated {@code --reward} values
+     * @return the files
+     * @throws RewardSpecException on a syntax error
+     * @throws NullPointerException naming {@code specs} (or the index of a null spec) when it is null
+     */
+    public static List<Path> givenFiles(List<String> specs) {
+        List<Path> out = new ArrayList<>();
+        for (Term t : terms(specs)) {
+            PathParameter p = PATH_PARAMETERS.get(t.id());
+            String given = p == null ? null : t.params().get(p.name());
+            if (given == null || given.isBlank()) {
+                continue;
+            }
+            for (String name : p.files()) {
+                try {
+                    Path f = name.isEmpty() ? Path.of(given) : Path.of(given).resolve(name);
+                    if (Files.isRegularFile(f)) {
+                        out.add(f);
+                    }
+                } catch (java.nio.file.InvalidPathException e) {
+                    // not a path: the reward refuses it when created
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
 
     /**
      * The specs with each relative path given to a built-in reward ({@code classifier:model=}, {@code
@@ -516,7 +560,7 @@ public final class Rewards implements AutoCloseable {
             boolean changed = false;
             List<String> texts = new ArrayList<>();
             for (SpecParser.Part p : parts) {
-                String key = PATH_PARAMETERS.get(p.id());
+                String key = PATH_PARAMETERS.containsKey(p.id()) ? PATH_PARAMETERS.get(p.id()).name() : null;
                 String value = key == null ? null : p.params().get(key);
                 Path path = null;
                 try {

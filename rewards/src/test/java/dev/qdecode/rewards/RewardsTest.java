@@ -99,6 +99,28 @@ class RewardsTest {
         assertEquals("specs", assertThrows(NullPointerException.class, () -> Rewards.sumText(null)).getMessage());
     }
 
+    /**
+     * The files a built-in reward reads from a path given to it, as given and only those that exist: a
+     * classifier's two files, vader's two lexicons, afinn's file; none for a default, a plug-in or a missing path.
+     */
+    @Test
+    void givenFilesAreThoseABuiltInRewardReadsFromItsPathParameter(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        Path clf = java.nio.file.Files.createDirectories(tmp.resolve("clf"));
+        java.nio.file.Files.writeString(clf.resolve("classifier.json"), "{}");
+        java.nio.file.Files.writeString(clf.resolve("head.safetensors"), "x");
+        java.nio.file.Files.writeString(clf.resolve("notes.txt"), "not read");
+        Path lex = java.nio.file.Files.createDirectories(tmp.resolve("lex"));
+        java.nio.file.Files.writeString(lex.resolve("vader_lexicon.txt"), "x");
+        Path afinn = java.nio.file.Files.writeString(tmp.resolve("afinn.tsv"), "good\t3\n");
+        assertEquals(List.of(clf.resolve("classifier.json"), clf.resolve("head.safetensors"),
+                lex.resolve("vader_lexicon.txt"), afinn),
+                Rewards.givenFiles(List.of("classifier:model=" + clf + ",label=1", "vader:lexicon=" + lex
+                        + " + 0.5*afinn:lexicon=" + afinn, "0.1*length:min=3")));
+        assertEquals(List.of(), Rewards.givenFiles(List.of("vader", "afinn", "mine:model=" + clf,
+                "classifier:model=" + tmp.resolve("gone") + ",label=1")));
+    }
+
     @Test
     void discoveryFindsTheBuiltIns() {
         Rewards r = Rewards.discover();

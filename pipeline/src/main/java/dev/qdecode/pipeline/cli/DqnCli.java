@@ -159,28 +159,8 @@ final class DqnCli {
      */
     static Map<String, String> rewardFiles(List<String> specs) {
         Map<String, String> files = new java.util.TreeMap<>();
-        for (Rewards.Term t : Rewards.terms(specs)) {
-            List<String> names = switch (t.id()) {
-                case "classifier" -> List.of("classifier.json", "head.safetensors");
-                case "vader" -> List.of("vader_lexicon.txt", "emoji_utf8_lexicon.txt");
-                case "afinn" -> List.of("");
-                default -> List.of();
-            };
-            String given = t.params().get(t.id().equals("classifier") ? "model" : "lexicon");
-            if (names.isEmpty() || given == null || given.isBlank()) {
-                continue;
-            }
-            for (String name : names) {
-                Path f;
-                try {
-                    f = name.isEmpty() ? Path.of(given) : Path.of(given).resolve(name);
-                } catch (java.nio.file.InvalidPathException e) {
-                    continue;
-                }
-                if (java.nio.file.Files.isRegularFile(f)) {
-                    files.put(f.toAbsolutePath().normalize().toString(), Datasets.sha256(f));
-                }
-            }
+        for (Path f : Rewards.givenFiles(specs)) {
+            files.put(f.toAbsolutePath().normalize().toString(), Datasets.sha256(f));
         }
         return files;
     }
