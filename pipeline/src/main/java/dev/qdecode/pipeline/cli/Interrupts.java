@@ -20,6 +20,8 @@ import sun.misc.SignalHandler;
  */
 final class Interrupts {
     private static final AtomicBoolean REQUESTED = new AtomicBoolean();
+    /** Set once {@link #quitWithNotice}'s notice is printed: the process is quitting, later interrupts print nothing. */
+    private static final AtomicBoolean QUITTING = new AtomicBoolean();
     /**
      * The SIGINT handler in place before this class installed its own, which {@link #restoreDefault()} puts back;
      * null while none of this class's handlers is installed.
@@ -47,18 +49,38 @@ final class Interrupts {
 
     /**
      * For a job that cannot save its work: Ctrl-C prints one line saying so and what to do, then exits
-     * with {@link ExitCodes#INTERRUPTED} at once.
+     * with {@link ExitCodes#INTERRUPTED} at once (the line is printed once, also when Ctrl-C is pressed again while
+     * the process quits: see {@link #noticeThenQuit}).
      *
      * @param err where the line is printed
      * @param notice the line, without the {@code qdecode: } prefix
      */
     static synchronized void quitWithNotice(PrintWriter err, String notice) {
-        handle(s -> {
-            err.println();
-            err.println("qdecode: " + notice);
-            err.flush();
-            quitNow();
-        });
+        handle(noticeThenQuit(err, notice, QUITTING, Interrupts::quitNow));
+    }
+
+    /**
+     * {@link #quitWithNotice}'s handler. The JVM runs each signal's handler on a thread of its own, and the first
+     * interrupt's quit waits for the native call in flight ({@link #quitNow}) before the JVM halts, so a second
+     * Ctrl-C can arrive while the first is still quitting: only the first to set {@code once} prints the notice (it
+     * was printed twice), but every one asks to quit, so a later one still ends the process should the first be
+     * held up printing (e.g. stderr a full pipe).
+     *
+     * @param err where the notice is printed
+     * @param notice the line, without the {@code qdecode: } prefix
+     * @param once set by the first interrupt that prints the notice
+     * @param quit ends the process ({@link #quitNow} in the CLI)
+     * @return the handler
+     */
+    static SignalHandler noticeThenQuit(PrintWriter err, String notice, AtomicBoolean once, Runnable quit) {
+        return s -> {
+            if (!once.getAndSet(true)) {
+                err.println();
+                err.println("qdecode: " + notice);
+                err.flush();
+            }
+            quit.run();
+        };
     }
 
     /**
