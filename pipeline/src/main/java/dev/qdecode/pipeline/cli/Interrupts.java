@@ -2,6 +2,8 @@ package dev.qdecode.pipeline.cli;
 
 import dev.qdecode.models.NativeCalls;
 import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -19,9 +21,12 @@ import sun.misc.SignalHandler;
  * handle SIGINT without the JVM shutting down; a shutdown hook cannot let the job finish its step.
  */
 final class Interrupts {
-    private static final AtomicBoolean REQUESTED = new AtomicBoolean();
-    /** Set once {@link #quitWithNotice}'s notice is printed: the process is quitting, later interrupts print nothing. */
-    private static final AtomicBoolean QUITTING = new AtomicBoolean();
+    /** Waits at most this long for the first interrupt's notice before a later one quits. */
+    static final long NOTICE_WAIT_MILLIS = 1_000;
+    /** Taken by the first interrupt under {@link #install}: the job is asked to stop ({@link #requested()}). */
+    private static final FirstNotice REQUESTED = new FirstNotice(NOTICE_WAIT_MILLIS);
+    /** Taken by the first interrupt under {@link #quitWithNotice}: the process is quitting. */
+    private static final FirstNotice QUITTING = new FirstNotice(NOTICE_WAIT_MILLIS);
     /**
      * The SIGINT handler in place before this class installed its own, which {@link #restoreDefault()} puts back;
      * null while none of this class's handlers is installed.
@@ -37,14 +42,36 @@ final class Interrupts {
      * @param what what is saved, for the notice (e.g. "a checkpoint after the current rollout")
      */
     static synchronized void install(PrintWriter err, String what) {
-        handle(s -> {
-            if (REQUESTED.getAndSet(true)) {
-                quitNow();
+        handle(saveOrQuit(err, what, REQUESTED, Interrupts::quitNow));
+    }
+
+    /**
+     * {@link #install}'s handler: the first interrupt prints the notice (the job, which polls {@link #requested()},
+     * then stops); a later one quits, once the first one's notice is printed. The JVM runs each signal's handler on
+     * a thread of its own, so a second Ctrl-C right after the first halted the JVM while the first was still
+     * printing: the process ended with no notice, or only its leading blank line.
+     *
+     * @param err where the notice is printed
+     * @param what what is saved, for the notice
+     * @param notice taken by the first interrupt
+     * @param quit ends the process ({@link #quitNow} in the CLI)
+     * @return the handler
+     */
+    static SignalHandler saveOrQuit(PrintWriter err, String what, FirstNotice notice, Runnable quit) {
+        return s -> {
+            if (notice.take()) {
+                try {
+                    err.println();
+                    err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
+                    err.flush();
+                } finally {
+                    notice.printed();
+                }
+                return;
             }
-            err.println();
-            err.println("qdecode: interrupted: saving " + what + " (Ctrl-C again to quit without saving)");
-            err.flush();
-        });
+            notice.awaitPrinted();
+            quit.run();
+        };
     }
 
     /**
@@ -62,22 +89,28 @@ final class Interrupts {
     /**
      * {@link #quitWithNotice}'s handler. The JVM runs each signal's handler on a thread of its own, and the first
      * interrupt's quit waits for the native call in flight ({@link #quitNow}) before the JVM halts, so a second
-     * Ctrl-C can arrive while the first is still quitting: only the first to set {@code once} prints the notice (it
-     * was printed twice), but every one asks to quit, so a later one still ends the process should the first be
-     * held up printing (e.g. stderr a full pipe).
+     * Ctrl-C can arrive while the first is still quitting: only the first to take {@code once} prints the notice (it
+     * was printed twice), but every one asks to quit, a later one once the notice is printed (or
+     * {@link FirstNotice}'s wait is over, should the first be held up printing).
      *
      * @param err where the notice is printed
      * @param notice the line, without the {@code qdecode: } prefix
-     * @param once set by the first interrupt that prints the notice
+     * @param once taken by the first interrupt, which prints the notice
      * @param quit ends the process ({@link #quitNow} in the CLI)
      * @return the handler
      */
-    static SignalHandler noticeThenQuit(PrintWriter err, String notice, AtomicBoolean once, Runnable quit) {
+    static SignalHandler noticeThenQuit(PrintWriter err, String notice, FirstNotice once, Runnable quit) {
         return s -> {
-            if (!once.getAndSet(true)) {
-                err.println();
-                err.println("qdecode: " + notice);
-                err.flush();
+            if (once.take()) {
+                try {
+                    err.println();
+                    err.println("qdecode: " + notice);
+                    err.flush();
+                } finally {
+                    once.printed();
+                }
+            } else {
+                once.awaitPrinted(); // else this one's halt could cut the first one's notice short
             }
             quit.run();
         };
@@ -132,6 +165,57 @@ final class Interrupts {
      * @return true after the first Ctrl-C
      */
     static boolean requested() {
-        return REQUESTED.get();
+        return REQUESTED.taken();
+    }
+
+    /**
+     * A notice that the first of several interrupts prints, each on a thread of its own: the others wait until it is
+     * printed (at most a bounded time, so that a stderr that blocks does not keep them from quitting).
+     */
+    static final class FirstNotice {
+        private final AtomicBoolean taken = new AtomicBoolean();
+        private final CountDownLatch printed = new CountDownLatch(1);
+        private final long waitMillis;
+
+        /**
+         * A notice not taken yet.
+         *
+         * @param waitMillis how long {@link #awaitPrinted()} waits at most
+         */
+        FirstNotice(long waitMillis) {
+            this.waitMillis = waitMillis;
+        }
+
+        /**
+         * Takes the notice for the caller, which then prints it and calls {@link #printed()}.
+         *
+         * @return true for the first caller only
+         */
+        boolean take() {
+            return !taken.getAndSet(true);
+        }
+
+        /**
+         * Whether an interrupt has taken the notice.
+         *
+         * @return true once {@link #take()} has been called
+         */
+        boolean taken() {
+            return taken.get();
+        }
+
+        /** Says that the notice is printed (or that printing it failed): {@link #awaitPrinted()} returns. */
+        void printed() {
+            printed.countDown();
+        }
+
+        /** Waits until the notice is printed, at most the wait given (an interrupt of the waiting thread ends it). */
+        void awaitPrinted() {
+            try {
+                printed.await(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
