@@ -207,6 +207,13 @@ final class DqnCli {
     static final String THREADS = "threads";
 
     /**
+     * The provenance key of the ONNX Runtime intra-op thread count of a classification run's MiniLM encoder
+     * ({@code --encoder minilm} or {@code minilm-q}), as {@link dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}
+     * gives it.
+     */
+    static final String ENCODER_THREADS = "encoder_threads";
+
+    /**
      * This process's PyTorch intra-op thread count as the run records it: {@code QDECODE_THREADS} (the
      * {@code ai.djl.pytorch.num_threads} property the launcher sets), else 1, which {@link Main} sets. Another
      * count sums in another order, so the same seed gives another run.
