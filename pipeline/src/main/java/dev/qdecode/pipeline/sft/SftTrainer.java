@@ -77,9 +77,9 @@ public final class SftTrainer {
     private static final String OPTIMIZER = "optimizer.safetensors";
     /**
      * The checkpoint file, written last into it, that records the size and sha256 of every other file
-     * there ({@code state.json} included), checked by a resume before anything is read. A checkpoint
-     * written before it existed has neither it nor {@code state.json}'s {@code "checksums"} key, and
-     * resumes unchecked, as before.
+     * there ({@code state.json} included) and the sha256 of those entries, checked by a resume before
+     * anything is read. A checkpoint written before it existed has neither it nor {@code state.json}'s
+     * {@code "checksums"} and {@code "threads"} keys, and resumes unchecked, as before.
      */
     private static final String CHECKSUMS = "checksums.json";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
@@ -1154,17 +1154,38 @@ public final class SftTrainer {
         }
         JsonObject sums = new JsonObject();
         sums.add("files", files);
+        sums.addProperty(FILES_SHA256, filesSha256(files));
         writeJson(dir.resolve(CHECKSUMS), sums);
+    }
+
+    /**
+     * The key of {@value #CHECKSUMS} that records the sha256 of its own {@code "files"} object, so that an
+     * entry edited or dropped since it was written (by hand, with the file it names) is refused as the
+     * damage of {@value #CHECKSUMS} itself; files written before it existed lack it and are checked entry by
+     * entry, as before. Protection against accident, not against a deliberate forgery.
+     */
+    private static final String FILES_SHA256 = "files_sha256";
+
+    /** The sha256 of a {@value #CHECKSUMS} {@code "files"} object, over its compact JSON text (UTF-8). */
+    private static String filesSha256(JsonObject files) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(files.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     /**
      * Checks every file that the checkpoint's {@value #CHECKSUMS} records against the size and sha256
      * recorded there, before any of them is used, and refuses the first that differs (a changed byte in
      * the weights, the optimizer moments or the state, an edited number included), is missing or is cut
-     * short, in one line naming it and ending with {@link #DAMAGED}; nothing is changed. A checkpoint
-     * written before checksums were recorded (no {@value #CHECKSUMS}, no {@code "checksums"} key in
-     * {@code state})
-     * is not checked, as before.
+     * short, in one line naming it and ending with {@link #DAMAGED}; nothing is changed. {@value #CHECKSUMS}
+     * itself is refused when it is missing from a checkpoint whose state was written by a version that
+     * writes it (its {@code "checksums"} or {@code "threads"} key), when its entries do not match the
+     * sha256 it records of them ({@value #FILES_SHA256}: an entry edited or dropped since), and when a file
+     * of the checkpoint has no entry. A checkpoint written before checksums were recorded (no
+     * {@value #CHECKSUMS}, neither key in {@code state}) is not checked, as before.
      *
      * @param ckpt the checkpoint directory
      * @param state its state.json, as read by {@link #readState}
@@ -1172,21 +1193,45 @@ public final class SftTrainer {
     private static void verifyChecksums(Path ckpt, JsonObject state) {
         Path sums = ckpt.resolve(CHECKSUMS);
         if (!Files.exists(sums)) {
-            if (state.has("checksums")) {
+            // the "checksums" key, or the thread count recorded only by versions that write checksums too
+            if (state.has("checksums") || state.has(THREADS)) {
                 throw new SftException(sums + ": missing from the checkpoint (" + DAMAGED + ")");
             }
             return;
         }
         JsonObject files;
+        JsonElement recordedDigest = null;
         try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8));
-            files = parsed.getAsJsonObject().getAsJsonObject("files");
+            JsonObject parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8)).getAsJsonObject();
+            files = parsed.getAsJsonObject("files");
+            recordedDigest = parsed.get(FILES_SHA256);
         } catch (IOException | RuntimeException e) {
             files = null;
         }
         if (files == null || !files.has(STATE)) {
             throw new SftException(sums + ": not the checkpoint's checksums (expected a JSON object whose \"files\""
                     + " records each file's size and sha256, state.json's included; " + DAMAGED + ")");
+        }
+        if (recordedDigest != null) { // absent: written before it was recorded
+            String digest = filesSha256(files);
+            String recorded = recordedDigest.isJsonPrimitive() ? recordedDigest.getAsString() : recordedDigest.toString();
+            if (!digest.equals(recorded)) {
+                throw new SftException(sums + ": its entries were changed since it was written (their sha256 is "
+                        + digest + ", not the " + recorded + " that its \"" + FILES_SHA256 + "\" records; " + DAMAGED
+                        + ")");
+            }
+        }
+        // a file of the checkpoint that no entry records would be used unchecked
+        try (java.util.stream.Stream<Path> list = Files.list(ckpt)) {
+            for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (!name.equals(CHECKSUMS) && !name.startsWith(".") && !files.has(name)) {
+                    throw new SftException(f + ": not recorded in " + CHECKSUMS + " (expected every file of the "
+                            + "checkpoint there; " + DAMAGED + ")");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         for (Map.Entry<String, JsonElement> e : files.entrySet()) {
             String name = e.getKey();
