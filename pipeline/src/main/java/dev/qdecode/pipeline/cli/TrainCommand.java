@@ -1154,11 +1154,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Resumes the run; what the trainer refuses when it reads the checkpoint again (its replay data, parsed
+     * only now; a head that does not fit the model) is said as the first reading's refusals are, after
+     * {@code --resume: }.
+     */
     private static DqnTrainer resumeTrainer(DqnTrainer.Setup setup, TrainListener l) {
         try {
             return DqnTrainer.resume(setup, l);
         } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+            throw new CliException("--resume: " + e.getMessage(), ExitCodes.BAD_INPUT);
         }
     }
 

@@ -309,7 +309,8 @@ class DamagedCheckpointTest {
             Files.write(file, d.array());
             CliRunner.Result r = CliRunner.run("train", "--resume", "--out", dir.toString());
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-            assertEquals(List.of("qdecode: error: " + file + ": corrupt checkpoint replay data (" + c[1] + "; "
+            // prefixed as the refusals of the first reading are (it lacked "--resume: ")
+            assertEquals(List.of("qdecode: error: --resume: " + file + ": corrupt checkpoint replay data (" + c[1] + "; "
                     + DQN_DAMAGED + ")"), r.err().lines().toList());
             assertArrayEquals(d.array(), Files.readAllBytes(file));
         }
