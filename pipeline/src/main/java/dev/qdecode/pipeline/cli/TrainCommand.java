@@ -679,14 +679,21 @@ final class TrainCommand implements Callable<Integer> {
     /**
      * What a resume says about the PyTorch thread count, which changes the order of float sums: a warning when
      * this session goes on with another count than the run's last session (the result then differs from an
-     * uninterrupted run's); nothing when it goes on with the same one.
+     * uninterrupted run's); nothing when it goes on with the same one; for a run from before the count was
+     * recorded, that its count is not compared (said once: the checkpoints this session writes record it).
      *
      * @param recorded the run's {@value DqnCli#THREADS} record (e.g. {@code 2} or {@code 2 then 1}), or null
      * @param err where the line goes
      */
     static void threadsNote(String recorded, PrintWriter err) {
         String now = DqnCli.threads();
-        if (recorded == null || DqnCli.lastSessionThreads(recorded).equals(now)) {
+        if (recorded == null) {
+            err.println("qdecode: warning: the run's checkpoint was written before qdecode recorded its PyTorch thread "
+                    + "count, so this session's " + now + " (QDECODE_THREADS) is not compared with the run's; the run "
+                    + "records threads '" + DqnCli.resumedThreads(null) + "' from now on");
+            return;
+        }
+        if (DqnCli.lastSessionThreads(recorded).equals(now)) {
             return;
         }
         if (!recorded.contains(DqnCli.THEN)) {

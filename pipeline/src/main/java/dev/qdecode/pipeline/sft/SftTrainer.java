@@ -352,6 +352,7 @@ public final class SftTrainer {
         State st = new State();
         long adamSteps = 0;
         Path tokDir = cfg.tokenizerDir();
+        String unchecked = null; // what an older checkpoint's resume does not check, said once its inputs passed
         if (resume) {
             ckpt = existingCheckpoint(out);
             JsonObject savedState = readState(ckpt);
@@ -372,6 +373,7 @@ public final class SftTrainer {
             }
             st = State.of(savedState, ckpt.resolve(STATE));
             adamSteps = count(savedState, "adam_steps", 0, Long.MAX_VALUE, ckpt.resolve(STATE));
+            unchecked = olderCheckpointNote(ckpt, savedState, threads);
         } else if (holdsRun(out) && !overwrite) {
             throw SftException.ofUsage("--out " + out + ": already holds a run (" + CHECKPOINT
                     + "/); add --resume to continue it, --overwrite to replace it, or choose another --out");
@@ -386,6 +388,9 @@ public final class SftTrainer {
         // a resume compares the inputs first; a new run hashes them once its data has been read
         Map<String, String> hashes = resume ? inputHashes() : null;
         JsonObject recordedProvenance = resume ? checkInputsUnchanged(out.resolve(PROVENANCE), hashes) : null;
+        if (unchecked != null) { // said once: the checkpoint this run writes next records both
+            listener.onWarning(unchecked);
+        }
         Path ckpt0 = ckpt;
         try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
             // the architecture alone first: a run that cannot fit is refused before any weight is allocated
@@ -1269,6 +1274,34 @@ public final class SftTrainer {
                         + " records (" + DAMAGED + ")");
             }
         }
+    }
+
+    /**
+     * What a resume says of a checkpoint written before qdecode recorded its checksums or its thread count,
+     * which it resumes unchecked: one line naming what is not checked (its files, or the thread count it goes
+     * on with), or {@code null} for a checkpoint that records both. The checkpoint it writes next records
+     * both, so a later resume says nothing.
+     *
+     * @param ckpt the checkpoint directory
+     * @param state its {@code state.json}, checked by {@link #verifyChecksums} already
+     * @param threads the thread count this session goes on with
+     * @return the line, without a prefix, or null
+     */
+    private static String olderCheckpointNote(Path ckpt, JsonObject state, int threads) {
+        boolean sums = Files.exists(ckpt.resolve(CHECKSUMS));
+        boolean counted = state.has(THREADS);
+        if (sums && counted) {
+            return null;
+        }
+        List<String> missing = new ArrayList<>();
+        if (!sums) {
+            missing.add("checksums (its files are used unchecked)");
+        }
+        if (!counted) {
+            missing.add("thread count (it goes on with --threads " + threads + ", unchecked against the run's)");
+        }
+        return ckpt + " was written before qdecode recorded its " + String.join(" and its ", missing)
+                + "; the checkpoints this run writes from now on record them";
     }
 
     /**

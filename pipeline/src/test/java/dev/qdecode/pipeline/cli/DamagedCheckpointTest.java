@@ -232,8 +232,14 @@ class DamagedCheckpointTest {
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("error"), r.err());
         assertTrue(r.out().contains("done after 3/3 steps"), r.out());
+        // said in one line (it resumed silently)
+        assertEquals(List.of("qdecode: warning: " + dir.resolve("checkpoint") + " was written before qdecode recorded "
+                + "its checksums (its files are used unchecked) and its thread count (it goes on with --threads 1, "
+                + "unchecked against the run's); the checkpoints this run writes from now on record them"),
+                r.err().lines().filter(l -> l.startsWith("qdecode: warning:")).toList());
         // the checkpoint the resumed run wrote has them
         assertTrue(Files.isRegularFile(dir.resolve("checkpoint/checksums.json")));
+        assertTrue(JsonParser.parseString(Files.readString(state)).getAsJsonObject().has("threads")); // said once
     }
 
     private static Path copy(Path from, String name) throws IOException {

@@ -67,5 +67,11 @@ class ThreadsRecordTest {
     void aRunFromBeforeTheCountWasRecordedSaysSo() {
         System.setProperty("ai.djl.pytorch.num_threads", "1");
         assertEquals("unrecorded then 1", DqnCli.resumedThreads(null));
+        // said in one line (it resumed silently); once recorded, a resume with the same count says nothing
+        assertEquals("qdecode: warning: the run's checkpoint was written before qdecode recorded its PyTorch thread "
+                + "count, so this session's 1 (QDECODE_THREADS) is not compared with the run's; the run records threads "
+                + "'unrecorded then 1' from now on", note(null).strip());
+        assertEquals(1, note(null).lines().count());
+        assertEquals("", note("unrecorded then 1"));
     }
 }
