@@ -207,12 +207,53 @@ final class DqnCli {
     static final String THREADS = "threads";
 
     /**
+     * The provenance key of the ONNX Runtime intra-op thread count of a classification run's MiniLM encoder
+     * ({@code --encoder minilm} or {@code minilm-q}), as {@link dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}
+     * gives it.
+     */
+    static final String ENCODER_THREADS = "encoder_threads";
+
+    /**
      * This process's PyTorch intra-op thread count as the run records it: {@code QDECODE_THREADS} (the
      * {@code ai.djl.pytorch.num_threads} property the launcher sets), else 1, which {@link Main} sets. Another
      * count sums in another order, so the same seed gives another run.
      */
     static String threads() {
         return System.getProperty("ai.djl.pytorch.num_threads", "1").strip();
+    }
+
+    /** How {@link #resumedThreads} joins the thread counts of a run's sessions, e.g. {@code 2 then 1}. */
+    static final String THEN = " then ";
+
+    /** What {@link #resumedThreads} records for the sessions of a run from before the count was recorded. */
+    static final String UNRECORDED = "unrecorded";
+
+    /**
+     * The {@value #THREADS} record of a resumed run: the recorded one when this session goes on with the
+     * count of the last session, else the recorded one followed by {@value #THEN} and this session's count
+     * (e.g. {@code 2 then 1}), so the run's record tells every count it was trained with, not only the last
+     * session's; a run from before the count was recorded starts with {@value #UNRECORDED}.
+     *
+     * @param recorded the run's recorded value, or {@code null} when its checkpoint has none
+     * @return the value to record for the run from this session on
+     */
+    static String resumedThreads(String recorded) {
+        String now = threads();
+        if (recorded == null) {
+            return UNRECORDED + THEN + now;
+        }
+        return lastSessionThreads(recorded).equals(now) ? recorded : recorded + THEN + now;
+    }
+
+    /**
+     * The thread count of the last session of a run's {@value #THREADS} record ({@code 1} of {@code 2 then 1}).
+     *
+     * @param recorded the recorded value, not null
+     * @return its last count
+     */
+    static String lastSessionThreads(String recorded) {
+        int at = recorded.lastIndexOf(THEN);
+        return at < 0 ? recorded : recorded.substring(at + THEN.length());
     }
 
     /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */

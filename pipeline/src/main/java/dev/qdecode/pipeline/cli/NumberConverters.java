@@ -13,8 +13,8 @@ import picocli.CommandLine;
  * <ul>
  *   <li>{@code Invalid value for option '--episodes': 'x' is not a whole number (expected a whole number,
  *       e.g. 6000)}</li>
- *   <li>{@code Invalid value for option '--temperature': '1,5' is not a number (expected a decimal number
- *       with a point, e.g. 1.0)}</li>
+ *   <li>{@code Invalid value for option '--temperature': '1,5' is not a number (expected a number such as
+ *       1.0, 3 or 1e-4)}</li>
  * </ul>
  * The example is the option's default value where it is one of the kind expected (see
  * {@link #withExample}), else a generic one. A whole number is ASCII digits with an optional sign (not
@@ -27,6 +27,10 @@ final class NumberConverters {
     private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+");
     private static final String WHOLE_EXAMPLE = "100";
     private static final String DECIMAL_EXAMPLE = "0.5";
+    /** After a decimal option's example: the other spellings it reads (no point, an exponent). */
+    private static final String OTHER_SPELLINGS = ", 3 or 1e-4";
+    /** What a decimal option expects; {@link Refusal#withExample} adds examples of each spelling. */
+    private static final String NUMBER = "a number";
 
     private NumberConverters() {}
 
@@ -44,19 +48,26 @@ final class NumberConverters {
         private final boolean whole;
 
         Refusal(String problem, String expected, boolean whole) {
-            super(problem + " (expected " + expected + ")");
+            super(problem + " (expected " + expected + (whole ? "" : " such as " + DECIMAL_EXAMPLE + OTHER_SPELLINGS)
+                    + ")");
             this.problem = problem;
             this.expected = expected;
             this.whole = whole;
         }
 
         /**
-         * The message with an example of a value that is read.
+         * The message with an example of a value that is read; a decimal one's also shows the other
+         * spellings read (a whole number, an exponent), as {@code 1} and {@code 1e-4} are read too.
          *
-         * @param example the example, e.g. {@code 6000}
-         * @return e.g. {@code 'x' is not a whole number (expected a whole number, e.g. 6000)}
+         * @param example the example, e.g. {@code 6000} or {@code 0.001}
+         * @return e.g. {@code 'x' is not a whole number (expected a whole number, e.g. 6000)} or
+         *     {@code 'x' is not a number (expected a number such as 0.001, 3 or 1e-4)}
          */
         String withExample(String example) {
+            if (!whole) {
+                return problem + " (expected " + expected + " such as "
+                        + (example.equals("3") ? DECIMAL_EXAMPLE : example) + OTHER_SPELLINGS + ")";
+            }
             return problem + " (expected " + expected + ", e.g. " + example + ")";
         }
     }
@@ -137,14 +148,14 @@ final class NumberConverters {
         if (!Decimals.isDecimal(s)) {
             String problem = s.equals("NaN") || s.matches("[+-]?Infinity")
                     ? "'" + s + "' is not a finite number" : "'" + s + "' is not a number";
-            throw new Refusal(problem, "a decimal number with a point", false);
+            throw new Refusal(problem, NUMBER, false);
         }
         return s;
     }
 
     private static double decimal(String s, double d) {
         if (!Double.isFinite(d)) { // 1e400: digits, but infinite once read
-            throw new Refusal("'" + s + "' is not a finite number", "a decimal number with a point", false);
+            throw new Refusal("'" + s + "' is not a finite number", NUMBER, false);
         }
         return d;
     }

@@ -422,6 +422,9 @@ final class TaskOptions {
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
             if (encoder != null) {
                 prov.put("encoder", encoder);
+                if (SentenceEncoders.onOnnxRuntime(encoder)) { // states from ONNX Runtime: its count, as PyTorch's
+                    prov.put(DqnCli.ENCODER_THREADS, SentenceEncoders.onnxThreads());
+                }
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(cmd.spec, encoder)) {
                     r = train(new ClassificationTrainer.Backbone(null, null, null, null, enc), verbalizer, train, devRows,
                             reward, runDir, prov, cfg, cmd.overwrite, err);

@@ -584,6 +584,9 @@ final class TrainCommand implements Callable<Integer> {
                 Map<String, String> prov = new LinkedHashMap<>(
                         DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
                 prov.put("task", runTask);
+                if (resume) { // every session's count, e.g. "2 then 1", not only this one's
+                    prov.put(DqnCli.THREADS, DqnCli.resumedThreads(prior.get(DqnCli.THREADS)));
+                }
                 prov.put("prompt_format", m.format().toSpec());
                 DqnCli.recordPlugins(prov, rewardOptions.plugins);
                 if (translation) {
@@ -632,13 +635,8 @@ final class TrainCommand implements Callable<Integer> {
                                 + "without --save-replay): training goes on from an empty one, so the result differs "
                                 + "from an uninterrupted run's");
                     }
-                    String startedWith = prior.get(DqnCli.THREADS); // absent: a run from before it was recorded
-                    if (resume && startedWith != null && !startedWith.equals(DqnCli.threads())) {
-                        err.println("qdecode: warning: the run was started with " + startedWith + " PyTorch thread"
-                                + ("1".equals(startedWith) ? "" : "s") + " and goes on with " + DqnCli.threads()
-                                + " (QDECODE_THREADS): another count sums in another order, so the result differs from"
-                                + " an uninterrupted run's (resume with QDECODE_THREADS=" + startedWith
-                                + " to continue it exactly)");
+                    if (resume) {
+                        threadsNote(prior.get(DqnCli.THREADS), err);
                     }
                     listener.bar = new ProgressBar(err, "episodes", c.episodes(), t.episodesDone());
                     listener.done = t.episodesDone();
@@ -675,6 +673,39 @@ final class TrainCommand implements Callable<Integer> {
             }
             writeReport(runDir, outW, err);
             return ExitCodes.OK;
+        }
+    }
+
+    /**
+     * What a resume says about the PyTorch thread count, which changes the order of float sums: a warning when
+     * this session goes on with another count than the run's last session (the result then differs from an
+     * uninterrupted run's); nothing when it goes on with the same one; for a run from before the count was
+     * recorded, that its count is not compared (said once: the checkpoints this session writes record it).
+     *
+     * @param recorded the run's {@value DqnCli#THREADS} record (e.g. {@code 2} or {@code 2 then 1}), or null
+     * @param err where the line goes
+     */
+    static void threadsNote(String recorded, PrintWriter err) {
+        String now = DqnCli.threads();
+        if (recorded == null) {
+            err.println("qdecode: warning: the run's checkpoint was written before qdecode recorded its PyTorch thread "
+                    + "count, so this session's " + now + " (QDECODE_THREADS) is not compared with the run's; the run "
+                    + "records threads '" + DqnCli.resumedThreads(null) + "' from now on");
+            return;
+        }
+        if (DqnCli.lastSessionThreads(recorded).equals(now)) {
+            return;
+        }
+        if (!recorded.contains(DqnCli.THEN)) {
+            err.println("qdecode: warning: the run was started with " + recorded + " PyTorch thread"
+                    + ("1".equals(recorded) ? "" : "s") + " and goes on with " + now + " (QDECODE_THREADS): another "
+                    + "count sums in another order, so the result differs from an uninterrupted run's (resume with "
+                    + "QDECODE_THREADS=" + recorded + " to continue it exactly; the run records threads '" + recorded
+                    + DqnCli.THEN + now + "')");
+        } else {
+            err.println("qdecode: warning: the run was trained with " + recorded + " PyTorch threads and goes on with "
+                    + now + " (QDECODE_THREADS): its result already differs from an uninterrupted run's (the run "
+                    + "records threads '" + recorded + DqnCli.THEN + now + "')");
         }
     }
 
@@ -1130,11 +1161,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Resumes the run; what the trainer refuses when it reads the checkpoint again (its replay data, parsed
+     * only now; a head that does not fit the model) is said as the first reading's refusals are, after
+     * {@code --resume: }.
+     */
     private static DqnTrainer resumeTrainer(DqnTrainer.Setup setup, TrainListener l) {
         try {
             return DqnTrainer.resume(setup, l);
         } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), ExitCodes.BAD_INPUT);
+            throw new CliException("--resume: " + e.getMessage(), ExitCodes.BAD_INPUT);
         }
     }
 

@@ -396,7 +396,8 @@ public final class DqnTrainer implements AutoCloseable {
         Checkpoint.Data d = header.hasReplay() ? Checkpoint.read(file, replay) : header;
         if (d.head().in() != head.inputSize() || d.head().vocab() != head.vocabSize()) {
             throw new IllegalArgumentException(file + ": the checkpoint's head (embedding " + d.head().in()
-                    + ", vocabulary " + d.head().vocab() + ") does not fit the model");
+                    + ", vocabulary " + d.head().vocab() + ") does not fit the model (embedding " + head.inputSize()
+                    + ", vocabulary " + head.vocabSize() + "; expected the model the run was trained on)");
         }
         head.load(d.head());
         Map<String, String> merged = new LinkedHashMap<>(d.provenance());

@@ -77,9 +77,9 @@ public final class SftTrainer {
     private static final String OPTIMIZER = "optimizer.safetensors";
     /**
      * The checkpoint file, written last into it, that records the size and sha256 of every other file
-     * there ({@code state.json} included), checked by a resume before anything is read. A checkpoint
-     * written before it existed has neither it nor {@code state.json}'s {@code "checksums"} key, and
-     * resumes unchecked, as before.
+     * there ({@code state.json} included) and the sha256 of those entries, checked by a resume before
+     * anything is read. A checkpoint written before it existed has neither it nor {@code state.json}'s
+     * {@code "checksums"} and {@code "threads"} keys, and resumes unchecked, as before.
      */
     private static final String CHECKSUMS = "checksums.json";
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
@@ -352,6 +352,7 @@ public final class SftTrainer {
         State st = new State();
         long adamSteps = 0;
         Path tokDir = cfg.tokenizerDir();
+        String unchecked = null; // what an older checkpoint's resume does not check, said once its inputs passed
         if (resume) {
             ckpt = existingCheckpoint(out);
             JsonObject savedState = readState(ckpt);
@@ -372,6 +373,7 @@ public final class SftTrainer {
             }
             st = State.of(savedState, ckpt.resolve(STATE));
             adamSteps = count(savedState, "adam_steps", 0, Long.MAX_VALUE, ckpt.resolve(STATE));
+            unchecked = olderCheckpointNote(ckpt, savedState, threads);
         } else if (holdsRun(out) && !overwrite) {
             throw SftException.ofUsage("--out " + out + ": already holds a run (" + CHECKPOINT
                     + "/); add --resume to continue it, --overwrite to replace it, or choose another --out");
@@ -386,6 +388,9 @@ public final class SftTrainer {
         // a resume compares the inputs first; a new run hashes them once its data has been read
         Map<String, String> hashes = resume ? inputHashes() : null;
         JsonObject recordedProvenance = resume ? checkInputsUnchanged(out.resolve(PROVENANCE), hashes) : null;
+        if (unchecked != null) { // said once: the checkpoint this run writes next records both
+            listener.onWarning(unchecked);
+        }
         Path ckpt0 = ckpt;
         try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
             // the architecture alone first: a run that cannot fit is refused before any weight is allocated
@@ -1154,17 +1159,38 @@ public final class SftTrainer {
         }
         JsonObject sums = new JsonObject();
         sums.add("files", files);
+        sums.addProperty(FILES_SHA256, filesSha256(files));
         writeJson(dir.resolve(CHECKSUMS), sums);
+    }
+
+    /**
+     * The key of {@value #CHECKSUMS} that records the sha256 of its own {@code "files"} object, so that an
+     * entry edited or dropped since it was written (by hand, with the file it names) is refused as the
+     * damage of {@value #CHECKSUMS} itself; files written before it existed lack it and are checked entry by
+     * entry, as before. Protection against accident, not against a deliberate forgery.
+     */
+    private static final String FILES_SHA256 = "files_sha256";
+
+    /** The sha256 of a {@value #CHECKSUMS} {@code "files"} object, over its compact JSON text (UTF-8). */
+    private static String filesSha256(JsonObject files) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(files.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     /**
      * Checks every file that the checkpoint's {@value #CHECKSUMS} records against the size and sha256
      * recorded there, before any of them is used, and refuses the first that differs (a changed byte in
      * the weights, the optimizer moments or the state, an edited number included), is missing or is cut
-     * short, in one line naming it and ending with {@link #DAMAGED}; nothing is changed. A checkpoint
-     * written before checksums were recorded (no {@value #CHECKSUMS}, no {@code "checksums"} key in
-     * {@code state})
-     * is not checked, as before.
+     * short, in one line naming it and ending with {@link #DAMAGED}; nothing is changed. {@value #CHECKSUMS}
+     * itself is refused when it is missing from a checkpoint whose state was written by a version that
+     * writes it (its {@code "checksums"} or {@code "threads"} key), when its entries do not match the
+     * sha256 it records of them ({@value #FILES_SHA256}: an entry edited or dropped since), and when a file
+     * of the checkpoint has no entry. A checkpoint written before checksums were recorded (no
+     * {@value #CHECKSUMS}, neither key in {@code state}) is not checked, as before.
      *
      * @param ckpt the checkpoint directory
      * @param state its state.json, as read by {@link #readState}
@@ -1172,21 +1198,45 @@ public final class SftTrainer {
     private static void verifyChecksums(Path ckpt, JsonObject state) {
         Path sums = ckpt.resolve(CHECKSUMS);
         if (!Files.exists(sums)) {
-            if (state.has("checksums")) {
+            // the "checksums" key, or the thread count recorded only by versions that write checksums too
+            if (state.has("checksums") || state.has(THREADS)) {
                 throw new SftException(sums + ": missing from the checkpoint (" + DAMAGED + ")");
             }
             return;
         }
         JsonObject files;
+        JsonElement recordedDigest = null;
         try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8));
-            files = parsed.getAsJsonObject().getAsJsonObject("files");
+            JsonObject parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8)).getAsJsonObject();
+            files = parsed.getAsJsonObject("files");
+            recordedDigest = parsed.get(FILES_SHA256);
         } catch (IOException | RuntimeException e) {
             files = null;
         }
         if (files == null || !files.has(STATE)) {
             throw new SftException(sums + ": not the checkpoint's checksums (expected a JSON object whose \"files\""
                     + " records each file's size and sha256, state.json's included; " + DAMAGED + ")");
+        }
+        if (recordedDigest != null) { // absent: written before it was recorded
+            String digest = filesSha256(files);
+            String recorded = recordedDigest.isJsonPrimitive() ? recordedDigest.getAsString() : recordedDigest.toString();
+            if (!digest.equals(recorded)) {
+                throw new SftException(sums + ": its entries were changed since it was written (their sha256 is "
+                        + digest + ", not the " + recorded + " that its \"" + FILES_SHA256 + "\" records; " + DAMAGED
+                        + ")");
+            }
+        }
+        // a file of the checkpoint that no entry records would be used unchecked
+        try (java.util.stream.Stream<Path> list = Files.list(ckpt)) {
+            for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (!name.equals(CHECKSUMS) && !name.startsWith(".") && !files.has(name)) {
+                    throw new SftException(f + ": not recorded in " + CHECKSUMS + " (expected every file of the "
+                            + "checkpoint there; " + DAMAGED + ")");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         for (Map.Entry<String, JsonElement> e : files.entrySet()) {
             String name = e.getKey();
@@ -1224,6 +1274,34 @@ public final class SftTrainer {
                         + " records (" + DAMAGED + ")");
             }
         }
+    }
+
+    /**
+     * What a resume says of a checkpoint written before qdecode recorded its checksums or its thread count,
+     * which it resumes unchecked: one line naming what is not checked (its files, or the thread count it goes
+     * on with), or {@code null} for a checkpoint that records both. The checkpoint it writes next records
+     * both, so a later resume says nothing.
+     *
+     * @param ckpt the checkpoint directory
+     * @param state its {@code state.json}, checked by {@link #verifyChecksums} already
+     * @param threads the thread count this session goes on with
+     * @return the line, without a prefix, or null
+     */
+    private static String olderCheckpointNote(Path ckpt, JsonObject state, int threads) {
+        boolean sums = Files.exists(ckpt.resolve(CHECKSUMS));
+        boolean counted = state.has(THREADS);
+        if (sums && counted) {
+            return null;
+        }
+        List<String> missing = new ArrayList<>();
+        if (!sums) {
+            missing.add("checksums (its files are used unchecked)");
+        }
+        if (!counted) {
+            missing.add("thread count (it goes on with --threads " + threads + ", unchecked against the run's)");
+        }
+        return ckpt + " was written before qdecode recorded its " + String.join(" and its ", missing)
+                + "; the checkpoints this run writes from now on record them";
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.pipeline.cli.CliRunner.Result;
+import dev.qdecode.rewards.classifier.SentenceEncoders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,9 @@ class ClassificationTaskTest {
         double acc = s.get("dqn_accuracy").getAsDouble();
         assertTrue(acc >= 0.9 && s.get("probe_accuracy").getAsDouble() >= 0.9, s.toString());
         assertEquals("minilm", s.getAsJsonObject("provenance").get("encoder").getAsString());
+        // the encoder's ONNX Runtime thread count is recorded beside the PyTorch one (it was not)
+        assertEquals(SentenceEncoders.onnxThreads(),
+                s.getAsJsonObject("provenance").get("encoder_threads").getAsString());
         // what was read: all rows (no --data-limit), from the default columns
         assertEquals("0", s.getAsJsonObject("provenance").get("data_limit").getAsString());
         assertEquals("sentence", s.getAsJsonObject("provenance").get("text_column").getAsString());

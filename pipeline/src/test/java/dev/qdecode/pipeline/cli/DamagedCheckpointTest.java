@@ -163,20 +163,83 @@ class DamagedCheckpointTest {
                 + " file's size and sha256, state.json's included; " + SFT_DAMAGED + ")");
     }
 
+    /** The sha256 of a string's UTF-8 bytes, in lowercase hex (as checksums.json's "files_sha256" records it). */
+    static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void flipMiddleByte(Path f) throws IOException {
+        byte[] b = Files.readAllBytes(f);
+        b[b.length / 2] ^= 0x10;
+        Files.write(f, b);
+    }
+
+    /**
+     * checksums.json edited together with a changed file, an entry dropped, or deleted together with state.json's
+     * "checksums" key: each let a flipped byte of the weights through (sft --resume trained on, exit 0).
+     */
+    @Test
+    void anSftCheckpointWhoseChecksumsWereEditedOrDroppedWithAChangedFile() throws IOException {
+        Path edited = copy(sftRun, "sft-edited-checksums");
+        Path model = edited.resolve("checkpoint/model.safetensors");
+        flipMiddleByte(model);
+        Path sums = edited.resolve("checkpoint/checksums.json");
+        JsonObject o = JsonParser.parseString(Files.readString(sums)).getAsJsonObject();
+        String recorded = o.get("files_sha256").getAsString();
+        o.getAsJsonObject("files").getAsJsonObject("model.safetensors").addProperty("sha256", Datasets.sha256(model));
+        Files.writeString(sums, o.toString());
+        sftRefused(edited, sums + ": its entries were changed since it was written (their sha256 is "
+                + sha256(o.getAsJsonObject("files").toString()) + ", not the " + recorded + " that its \"files_sha256\" "
+                + "records; " + SFT_DAMAGED + ")");
+
+        Path dropped = copy(sftRun, "sft-dropped-entry");
+        flipMiddleByte(dropped.resolve("checkpoint/model.safetensors"));
+        Path droppedSums = dropped.resolve("checkpoint/checksums.json");
+        JsonObject d = JsonParser.parseString(Files.readString(droppedSums)).getAsJsonObject();
+        d.getAsJsonObject("files").remove("model.safetensors");
+        d.addProperty("files_sha256", sha256(d.getAsJsonObject("files").toString())); // consistent, yet incomplete
+        Files.writeString(droppedSums, d.toString());
+        sftRefused(dropped, dropped.resolve("checkpoint/model.safetensors") + ": not recorded in checksums.json "
+                + "(expected every file of the checkpoint there; " + SFT_DAMAGED + ")");
+
+        // state.json still records the thread count, which only versions that write checksums record
+        Path gone = copy(sftRun, "sft-no-checksums-key");
+        flipMiddleByte(gone.resolve("checkpoint/model.safetensors"));
+        Files.delete(gone.resolve("checkpoint/checksums.json"));
+        Path state = gone.resolve("checkpoint/state.json");
+        JsonObject st = JsonParser.parseString(Files.readString(state)).getAsJsonObject();
+        st.remove("checksums");
+        Files.writeString(state, st.toString());
+        sftRefused(gone, gone.resolve("checkpoint/checksums.json") + ": missing from the checkpoint (" + SFT_DAMAGED
+                + ")");
+    }
+
     @Test
     void anSftCheckpointWrittenBeforeChecksumsWereRecordedStillResumes() throws IOException {
         Path dir = copy(sftRun, "sft-before-checksums");
         Path state = dir.resolve("checkpoint/state.json");
         JsonObject o = JsonParser.parseString(Files.readString(state)).getAsJsonObject();
         assertEquals("checksums.json", o.remove("checksums").getAsString());
+        o.remove("threads"); // recorded since after checksums
         Files.writeString(state, o.toString());
         Files.delete(dir.resolve("checkpoint/checksums.json"));
         CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("error"), r.err());
         assertTrue(r.out().contains("done after 3/3 steps"), r.out());
+        // said in one line (it resumed silently)
+        assertEquals(List.of("qdecode: warning: " + dir.resolve("checkpoint") + " was written before qdecode recorded "
+                + "its checksums (its files are used unchecked) and its thread count (it goes on with --threads 1, "
+                + "unchecked against the run's); the checkpoints this run writes from now on record them"),
+                r.err().lines().filter(l -> l.startsWith("qdecode: warning:")).toList());
         // the checkpoint the resumed run wrote has them
         assertTrue(Files.isRegularFile(dir.resolve("checkpoint/checksums.json")));
+        assertTrue(JsonParser.parseString(Files.readString(state)).getAsJsonObject().has("threads")); // said once
     }
 
     private static Path copy(Path from, String name) throws IOException {
@@ -252,7 +315,8 @@ class DamagedCheckpointTest {
             Files.write(file, d.array());
             CliRunner.Result r = CliRunner.run("train", "--resume", "--out", dir.toString());
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-            assertEquals(List.of("qdecode: error: " + file + ": corrupt checkpoint replay data (" + c[1] + "; "
+            // prefixed as the refusals of the first reading are (it lacked "--resume: ")
+            assertEquals(List.of("qdecode: error: --resume: " + file + ": corrupt checkpoint replay data (" + c[1] + "; "
                     + DQN_DAMAGED + ")"), r.err().lines().toList());
             assertArrayEquals(d.array(), Files.readAllBytes(file));
         }

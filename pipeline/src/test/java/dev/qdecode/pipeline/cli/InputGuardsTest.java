@@ -101,15 +101,15 @@ class InputGuardsTest {
         usage(CliRunner.run("rewards", "score", "--reward", "bleu", "--hyp", "h.tsv", "--ref", "r.tsv", "--ref-column",
                 ""), "Invalid value for option '--ref-column': expected a column name but got an empty string");
         usage(CliRunner.run("train", "--positive-threshold", "NaN"), "Invalid value for option '--positive-threshold': "
-                + "'NaN' is not a finite number (expected a decimal number with a point, e.g. 0.5)");
+                + "'NaN' is not a finite number (expected a number such as 0.5, 3 or 1e-4)");
         usage(CliRunner.run("generate", "--prompt", "Once", "--temperature", "Infinity"),
-                "'Infinity' is not a finite number (expected a decimal number with a point, e.g. 1.0)");
+                "'Infinity' is not a finite number (expected a number such as 1.0, 3 or 1e-4)");
         // Java's own spellings are not numbers here: '--time-limit 1d' read as 1 minute, '0x1p-10' as a learning rate
         usage(CliRunner.run("sft", "--time-limit", "1d"), "Invalid value for option '--time-limit': '1d' is not a "
-                + "number (expected a decimal number with a point, e.g. 0.5)");
+                + "number (expected a number such as 0.5, 3 or 1e-4)");
         for (String v : new String[] {"0x1p-10", "2f", " 0.5", "1e-4 "}) {
             usage(CliRunner.run("train", "--lr", v), "Invalid value for option '--lr': '" + v + "' is not a number "
-                    + "(expected a decimal number with a point, e.g. 0.001)");
+                    + "(expected a number such as 0.001, 3 or 1e-4)");
         }
         // a missing or unreadable option file is bad input, as every missing input file is (it was exit 2)
         Path missing = tmp.resolve("opts.txt");

@@ -33,13 +33,13 @@ class NumberOptionMessagesTest {
                 + " number, e.g. 100)",
         "generate --top-k 99999999999|generate|--top-k|'99999999999' is out of range (expected a whole number from"
                 + " -2147483648 to 2147483647, e.g. 50)",
-        "train --lr abc|train|--lr|'abc' is not a number (expected a decimal number with a point, e.g. 0.001)",
-        "generate --temperature 1,5|generate|--temperature|'1,5' is not a number (expected a decimal number with a"
-                + " point, e.g. 1.0)",
-        "sft --time-limit NaN|sft|--time-limit|'NaN' is not a finite number (expected a decimal number with a point,"
-                + " e.g. 0.5)",
-        "train --gamma 1e400|train|--gamma|'1e400' is not a finite number (expected a decimal number with a point,"
-                + " e.g. 1.0)",
+        "train --lr abc|train|--lr|'abc' is not a number (expected a number such as 0.001, 3 or 1e-4)",
+        "generate --temperature 1,5|generate|--temperature|'1,5' is not a number (expected a number such as 1.0,"
+                + " 3 or 1e-4)",
+        "sft --time-limit NaN|sft|--time-limit|'NaN' is not a finite number (expected a number such as 0.5, 3 or"
+                + " 1e-4)",
+        "train --gamma 1e400|train|--gamma|'1e400' is not a finite number (expected a number such as 1.0, 3 or"
+                + " 1e-4)",
     })
     void aBadNumberSaysWhatWasExpected(String args, String command, String option, String message) {
         CliRunner.Result r = CliRunner.run(args.split(" "));
@@ -72,7 +72,7 @@ class NumberOptionMessagesTest {
                 boolean whole = a.type() == int.class || a.type() == Integer.class || a.type() == long.class
                         || a.type() == Long.class;
                 String expected = whole ? "'x' is not a whole number (expected a whole number, e.g. "
-                        : "'x' is not a number (expected a decimal number with a point, e.g. ";
+                        : "'x' is not a number (expected a number such as ";
                 assertEquals(ExitCodes.USAGE, r.code(), args + ": " + r.err());
                 assertTrue(r.err().startsWith("qdecode: error: Invalid value for ") && r.err().contains(expected),
                         args + ": " + r.err());
@@ -88,8 +88,25 @@ class NumberOptionMessagesTest {
     void anOptionFileIsReadTheSameWay(@TempDir Path tmp) throws Exception {
         Path opts = Files.writeString(tmp.resolve("opts.txt"), "--lr\n1,5\n");
         CliRunner.Result r = CliRunner.run("train", "@" + opts);
-        CliRunner.assertUsage(r, "Invalid value for option '--lr': '1,5' is not a number (expected a decimal number"
-                + " with a point, e.g. 0.001)");
+        CliRunner.assertUsage(r, "Invalid value for option '--lr': '1,5' is not a number (expected a number such as"
+                + " 0.001, 3 or 1e-4)");
+    }
+
+    /**
+     * The message names the spellings a decimal option reads, each of which is read: it said "a decimal number
+     * with a point", though 1 and 1e-4 were read as well.
+     */
+    @Test
+    void theSpellingsADecimalRefusalNamesAreRead() {
+        NumberConverters.Refusal refusal = org.junit.jupiter.api.Assertions.assertThrows(NumberConverters.Refusal.class,
+                () -> NumberConverters.toDouble("abc"));
+        String message = refusal.withExample("0.001");
+        assertEquals("'abc' is not a number (expected a number such as 0.001, 3 or 1e-4)", message);
+        assertEquals("'abc' is not a number (expected a number such as 0.5, 3 or 1e-4)", refusal.getMessage());
+        for (String named : new String[] {"0.001", "0.5", "3", "1e-4"}) {
+            assertTrue(Double.isFinite(NumberConverters.toDouble(named)), named);
+        }
+        assertEquals(1.0, NumberConverters.toDouble("1")); // as `--lr 1` is read
     }
 
     @Test

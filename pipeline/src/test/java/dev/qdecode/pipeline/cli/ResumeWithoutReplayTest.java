@@ -72,7 +72,15 @@ class ResumeWithoutReplayTest {
             assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
             assertTrue(resumed.err().contains("qdecode: warning: the run was started with 2 PyTorch threads and goes "
                     + "on with 1 (QDECODE_THREADS): another count sums in another order, so the result differs from an "
-                    + "uninterrupted run's (resume with QDECODE_THREADS=2 to continue it exactly)"), resumed.err());
+                    + "uninterrupted run's (resume with QDECODE_THREADS=2 to continue it exactly; the run records "
+                    + "threads '2 then 1')"), resumed.err());
+            // the finished run records both sessions' counts, not only the last one's (it recorded "1")
+            com.google.gson.JsonObject summary = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(
+                    run.resolve("summary.json"))).getAsJsonObject();
+            assertEquals("2 then 1", summary.getAsJsonObject("provenance").get("threads").getAsString());
+            assertEquals("2 then 1", DqnTrainer.checkpointHeader(run).get("threads"));
+            assertTrue(java.nio.file.Files.readString(run.resolve("report").resolve("report.html"))
+                    .contains("2 then 1"), "the report shows the counts");
         } finally {
             if (before == null) {
                 System.clearProperty("ai.djl.pytorch.num_threads");

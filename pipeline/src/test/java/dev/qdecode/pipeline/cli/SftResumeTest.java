@@ -79,6 +79,7 @@ class SftResumeTest {
         JsonObject entry = o.getAsJsonObject("files").getAsJsonObject("state.json");
         entry.addProperty("bytes", Files.size(state));
         entry.addProperty("sha256", Datasets.sha256(state));
+        o.addProperty("files_sha256", DamagedCheckpointTest.sha256(o.getAsJsonObject("files").toString()));
         Files.writeString(sums, o.toString());
         return state;
     }

@@ -115,15 +115,15 @@ final class MiniLmEncoder implements SentenceEncoder {
     /**
      * ONNX Runtime settings. Intra-op worker threads do not spin while idle: the default busy-wait
      * burns the cores that other processes (and the decoding loop) need on a shared machine.
-     * System property {@code qdecode.encoder.threads} sets the intra-op thread count (default: ONNX
-     * Runtime's, one per physical core).
+     * System property {@value SentenceEncoders#THREADS_PROPERTY} sets the intra-op thread count (default:
+     * ONNX Runtime's, one per physical core; {@link SentenceEncoders#onnxThreads()} says which, as runs record it).
      */
     private static ai.onnxruntime.OrtSession.SessionOptions sessionOptions() {
         try {
             ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
             o.addConfigEntry("session.intra_op.allow_spinning",
                     System.getProperty("qdecode.encoder.spin", "0"));
-            String threads = System.getProperty("qdecode.encoder.threads");
+            String threads = System.getProperty(SentenceEncoders.THREADS_PROPERTY);
             if (threads != null) {
                 o.setIntraOpNumThreads(Integer.parseInt(threads.trim()));
             }

@@ -21,7 +21,41 @@ public final class SentenceEncoders {
     /** The batch size used when none is given. */
     public static final int DEFAULT_BATCH_SIZE = 32;
 
+    /**
+     * The system property that sets ONNX Runtime's intra-op thread count of the MiniLM encoders (e.g.
+     * {@code QDECODE_JAVA_OPTS=-Dqdecode.encoder.threads=2}); unset, ONNX Runtime picks one thread per
+     * physical core.
+     */
+    public static final String THREADS_PROPERTY = "qdecode.encoder.threads";
+
     private SentenceEncoders() {}
+
+    /**
+     * The intra-op thread count that a MiniLM encoder ({@link #ids()}) opened now runs with, as a run records
+     * it: the {@value #THREADS_PROPERTY} property's value, else {@code default (N processors)}, ONNX Runtime's
+     * own choice of one thread per physical core on a machine with N available processors. Another count may
+     * sum in another order, so it belongs to a run's provenance as the PyTorch count does.
+     *
+     * @return the count, or the default's description
+     */
+    public static String onnxThreads() {
+        String threads = System.getProperty(THREADS_PROPERTY);
+        return threads != null ? threads.strip()
+                : "default (" + Runtime.getRuntime().availableProcessors() + " processors)";
+    }
+
+    /**
+     * Whether an encoder id names one of the MiniLM encoders on ONNX Runtime ({@link #ids()}), whose thread
+     * count {@link #onnxThreads()} gives, rather than a model directory (run on PyTorch).
+     *
+     * @param id an encoder id as {@link #open(String)} takes it
+     * @return whether it is {@code minilm} or {@code minilm-q} (case and surrounding blanks ignored)
+     * @throws NullPointerException naming {@code id} when it is null
+     */
+    public static boolean onOnnxRuntime(String id) {
+        Objects.requireNonNull(id, "id");
+        return ids().contains(id.trim().toLowerCase(Locale.ROOT));
+    }
 
     /**
      * The ids {@link #open(String)} accepts.
