@@ -39,7 +39,7 @@ class ClassifierCommandTest {
         CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
                 "--limit", "600", "--seed", "7", "--out", out.toString());
         assertEquals(ExitCodes.USAGE, again.code(), again.err());
-        assertEquals("qdecode: error: --out " + out + ": already holds classifier.json, head.safetensors (choose "
+        assertEquals("qdecode: error: --out " + out + ": already holds checksums.json, classifier.json, head.safetensors (choose "
                 + "another --out, or add --overwrite to write a classifier over them)", again.err().strip());
         assertEquals(meta, Files.readString(out.resolve("classifier.json")));
 
@@ -285,12 +285,15 @@ class ClassifierCommandTest {
         r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
         assertEquals(0, r.code(), r.err());
 
-        // A classifier.json from before the encoder's sha256 (and the data files) were recorded still loads.
+        // A classifier.json from before the encoder's sha256 (and the data files, and checksums.json) were recorded
+        // still loads.
         JsonObject old = json(second);
         old.remove("encoderSha256");
         old.remove("data");
         old.remove("dev");
+        old.remove("checksums");
         Files.writeString(second.resolve("classifier.json"), old.toString());
+        Files.delete(second.resolve("checksums.json"));
         r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
         assertEquals(0, r.code(), r.err());
     }

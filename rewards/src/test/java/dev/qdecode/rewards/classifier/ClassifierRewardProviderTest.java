@@ -86,10 +86,10 @@ class ClassifierRewardProviderTest {
         Path broken = tmp.resolve("broken");
         Files.createDirectories(broken);
         Files.copy(Path.of(model, "head.safetensors"), broken.resolve("head.safetensors"));
-        Files.writeString(broken.resolve("classifier.json"),
+        TextClassifierTest.rewrite(broken,
                 Files.readString(Path.of(model, "classifier.json")).replace("\"encoder\"", "\"encoderX\""));
         assertOneLine(assertThrows(RewardException.class, () -> create("model", broken.toString())), "'encoder'");
-        Files.writeString(broken.resolve("classifier.json"), "[]");
+        TextClassifierTest.rewrite(broken, "[]");
         assertOneLine(assertThrows(RewardException.class, () -> create("model", broken.toString())), "JSON");
     }
 
@@ -109,8 +109,9 @@ class ClassifierRewardProviderTest {
         assertOneLine(assertThrows(RewardInputException.class, () -> create("model", broken.toString())), "JSON");
         Path noHead = Files.createDirectories(tmp.resolve("no-head"));
         Files.copy(Path.of(model, "classifier.json"), noHead.resolve("classifier.json"));
+        Files.copy(Path.of(model, "checksums.json"), noHead.resolve("checksums.json"));
         assertOneLine(assertThrows(RewardInputException.class, () -> create("model", noHead.toString())),
-                "not found");
+                "head.safetensors: missing");
         assertThrows(RewardSpecException.class, () -> create("model", tmp.resolve("nope").toString()));
     }
 
