@@ -1109,7 +1109,13 @@ public final class TextClassifier implements AutoCloseable {
                 }
                 confusion[i] = new int[labels.size()];
                 for (int j = 0; j < labels.size(); j++) {
-                    confusion[i][j] = row.getAsJsonArray().get(j).getAsInt();
+                    JsonElement cell = row.getAsJsonArray().get(j);
+                    double v = cell.isJsonPrimitive() && cell.getAsJsonPrimitive().isNumber() ? cell.getAsDouble() : -1;
+                    if (!(v >= 0 && v == Math.rint(v) && v <= Integer.MAX_VALUE)) { // a count; was read with getAsInt()
+                        throw bad("confusion", "a " + labels.size() + "x" + labels.size() + " array of counts (integers"
+                                + " >= 0) but got " + cell + " at [" + i + "][" + j + "]");
+                    }
+                    confusion[i][j] = (int) v;
                 }
             }
             if (per.size() != labels.size() || confusion.length != labels.size()) {

@@ -113,6 +113,13 @@ class ClassifierRewardProviderTest {
         assertOneLine(assertThrows(RewardInputException.class, () -> create("model", noHead.toString())),
                 "head.safetensors: missing");
         assertThrows(RewardSpecException.class, () -> create("model", tmp.resolve("nope").toString()));
+        // a recorded metric that is not a count: bad input, as in classifier eval (it was a reward failure, exit 4)
+        Path badMetric = Files.createDirectories(tmp.resolve("bad-metric"));
+        Files.copy(Path.of(model, "head.safetensors"), badMetric.resolve("head.safetensors"));
+        TextClassifierTest.rewrite(badMetric, Files.readString(Path.of(model, "classifier.json"))
+                .replaceFirst("\"confusion\": \\[(\\s*)\\[(\\s*)\\d+", "\"confusion\": [$1[$2{}"));
+        assertOneLine(assertThrows(RewardInputException.class, () -> create("model", badMetric.toString())),
+                "confusion': expected a 2x2 array of counts (integers >= 0) but got {} at [0][0]");
     }
 
     static void assertOneLine(Exception e, String fragment) {

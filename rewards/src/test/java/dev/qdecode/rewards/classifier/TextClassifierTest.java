@@ -336,6 +336,28 @@ class TextClassifierTest {
                 TextClassifier.load(dir, Sst2Fixture.encoder()).predictProba(texts)[0], 1e-9);
     }
 
+    /**
+     * A recorded confusion matrix whose cell is not a count is refused naming the field: a JSON object there was an
+     * internal error (UnsupportedOperationException: JsonObject, exit 1) in classifier eval and a reward failure (exit
+     * 4) in the classifier reward, a string was refused as "For input string".
+     */
+    @Test
+    void aConfusionCellThatIsNotACountIsNamed(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("clf");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        for (String cell : List.of("{\"x\": 1}", "\"abc\"", "1.5", "-2", "null")) {
+            JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+            root.getAsJsonObject("metrics").getAsJsonObject("validation").getAsJsonArray("confusion").get(1)
+                    .getAsJsonArray().set(0, JsonParser.parseString(cell));
+            rewrite(dir, root.toString());
+            assertEquals("classifier " + json + ": field 'metrics.validation.confusion': expected a 2x2 array of counts "
+                    + "(integers >= 0) but got " + JsonParser.parseString(cell) + " at [1][0]",
+                    assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir, Sst2Fixture.encoder()))
+                            .getMessage(), cell);
+        }
+    }
+
     static void assertOneLine(Exception e, String fragment) {
         String m = e.getMessage();
         assertTrue(m != null && !m.contains("\n"), "one line: " + m);
