@@ -361,11 +361,16 @@ final class ClassifierCommand implements Runnable {
         }
     }
 
+    /**
+     * Loads {@code --classifier}: a directory that is no usable classifier, or whose encoder model cannot be loaded
+     * (a damaged model file of an {@code hf:} encoder), is bad input named after --classifier, as the classifier
+     * reward names its {@code model=} parameter.
+     */
     static TextClassifier loadClassifier(Path dir) {
         try {
             return TextClassifier.load(dir);
-        } catch (IllegalArgumentException e) {
-            throw new CliException("--classifier: " + e.getMessage());
+        } catch (IllegalArgumentException | dev.qdecode.models.ModelException e) {
+            throw new CliException("--classifier: " + e.getMessage(), ExitCodes.BAD_INPUT, e);
         }
     }
 

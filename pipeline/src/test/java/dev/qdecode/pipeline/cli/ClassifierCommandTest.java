@@ -241,6 +241,28 @@ class ClassifierCommandTest {
                 "10", "--classifier", clf.toString()).code());
     }
 
+    /**
+     * A classifier whose encoder model directory holds a damaged model file is refused by classifier eval naming
+     * --classifier (bad input), as the classifier reward names its model= parameter; the line named only the model
+     * file, as if it had been given on the command line.
+     */
+    @Test
+    void evalNamesTheClassifierWhenItsEncoderModelIsDamaged() throws IOException {
+        ownCache();
+        Path model = copyModel(tmp.resolve("model"));
+        Path clf = tmp.resolve("clf");
+        assertEquals(0, CliRunner.run("classifier", "train", "--data", SST2.resolve("train.tsv").toString(), "--limit",
+                "40", "--encoder", model.toString(), "--out", clf.toString()).code());
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        Files.write(model.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, 1000));
+        CliRunner.Result r = CliRunner.run("classifier", "eval", "--data", SST2.resolve("dev.tsv").toString(),
+                "--limit", "10", "--classifier", clf.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("qdecode: error: --classifier: " + model.toAbsolutePath().normalize()
+                .resolve("model.safetensors") + ": "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
     private static final Path SST2 = CliRunner.shared().resolve("data/sst2");
     private String cacheProperty;
 
