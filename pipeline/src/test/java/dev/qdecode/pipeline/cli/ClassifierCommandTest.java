@@ -39,7 +39,7 @@ class ClassifierCommandTest {
         CliRunner.Result again = CliRunner.run("classifier", "train", "--data", sst2.resolve("train.tsv").toString(),
                 "--limit", "600", "--seed", "7", "--out", out.toString());
         assertEquals(ExitCodes.USAGE, again.code(), again.err());
-        assertEquals("qdecode: error: --out " + out + ": already holds classifier.json, head.safetensors (choose "
+        assertEquals("qdecode: error: --out " + out + ": already holds checksums.json, classifier.json, head.safetensors (choose "
                 + "another --out, or add --overwrite to write a classifier over them)", again.err().strip());
         assertEquals(meta, Files.readString(out.resolve("classifier.json")));
 
@@ -189,6 +189,80 @@ class ClassifierCommandTest {
         assertTrue(Files.notExists(tmp.resolve("o")));
     }
 
+    /**
+     * classifier train refuses an --out holding a model (its own --encoder included), a tokenizer, a train run or an
+     * SFT run, even with --overwrite: the classifier's files went in beside them (head.safetensors then counted as one
+     * more weight file of the model, so the classifier refused its own encoder as changed), exit 0.
+     */
+    @Test
+    void trainRefusesAnOutHoldingAnotherCommandsWorkEvenWithOverwrite() throws IOException {
+        ownCache();
+        Path model = copyModel(tmp.resolve("model"));
+        List<String> before;
+        try (Stream<Path> files = Files.list(model)) {
+            before = files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        CliRunner.Result r = CliRunner.run("classifier", "train", "--data", SST2.resolve("train.tsv").toString(),
+                "--limit", "80", "--encoder", model.toString(), "--out", model.toString(), "--overwrite");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --out " + model + ": holds a model (config.json), which the classifier's files "
+                + "would be mixed with (expected a directory of its own for the classifier, even with --overwrite, "
+                + "which replaces only a classifier: choose another --out)", r.err().strip());
+        try (Stream<Path> files = Files.list(model)) {
+            assertEquals(before, files.map(f -> f.getFileName().toString()).sorted().toList(), "nothing written");
+        }
+        String[][] others = {{"weights.safetensors", "a model (weights.safetensors)"},
+            {"tokenizer.json", "a tokenizer (tokenizer.json)"}, {"checkpoint", "an SFT run (checkpoint/)"},
+            {"checkpoint.qdq", "a 'qdecode train' run (checkpoint.qdq)"},
+            {"summary.json", "a 'qdecode train' run (summary.json)"}};
+        for (String[] o : others) {
+            Path out = Files.createDirectories(tmp.resolve("out-" + o[0]));
+            if (o[0].contains(".")) {
+                Files.writeString(out.resolve(o[0]), "earlier work");
+            } else {
+                Files.createDirectories(out.resolve(o[0]));
+            }
+            r = CliRunner.run("classifier", "train", "--data", SST2.resolve("train.tsv").toString(), "--limit", "80",
+                    "--encoder", model.toString(), "--out", out.toString(), "--overwrite");
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertTrue(r.err().startsWith("qdecode: error: --out " + out + ": holds " + o[1] + ", which"), r.err());
+            assertTrue(Files.notExists(out.resolve("classifier.json")), o[0]);
+        }
+        // an earlier classifier, or other files, are still replaced or kept with --overwrite
+        Path clf = tmp.resolve("clf");
+        String[] train = {"classifier", "train", "--data", SST2.resolve("train.tsv").toString(), "--limit", "80",
+            "--encoder", model.toString(), "--out", clf.toString()};
+        assertEquals(0, CliRunner.run(train).code());
+        Files.writeString(clf.resolve("notes.txt"), "mine");
+        r = CliRunner.run(concat(train, "--overwrite", "--seed", "7"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("mine", Files.readString(clf.resolve("notes.txt")));
+        assertEquals(0, CliRunner.run("classifier", "eval", "--data", SST2.resolve("dev.tsv").toString(), "--limit",
+                "10", "--classifier", clf.toString()).code());
+    }
+
+    /**
+     * A classifier whose encoder model directory holds a damaged model file is refused by classifier eval naming
+     * --classifier (bad input), as the classifier reward names its model= parameter; the line named only the model
+     * file, as if it had been given on the command line.
+     */
+    @Test
+    void evalNamesTheClassifierWhenItsEncoderModelIsDamaged() throws IOException {
+        ownCache();
+        Path model = copyModel(tmp.resolve("model"));
+        Path clf = tmp.resolve("clf");
+        assertEquals(0, CliRunner.run("classifier", "train", "--data", SST2.resolve("train.tsv").toString(), "--limit",
+                "40", "--encoder", model.toString(), "--out", clf.toString()).code());
+        byte[] weights = Files.readAllBytes(model.resolve("model.safetensors"));
+        Files.write(model.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, 1000));
+        CliRunner.Result r = CliRunner.run("classifier", "eval", "--data", SST2.resolve("dev.tsv").toString(),
+                "--limit", "10", "--classifier", clf.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().strip().startsWith("qdecode: error: --classifier: " + model.toAbsolutePath().normalize()
+                .resolve("model.safetensors") + ": "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
     private static final Path SST2 = CliRunner.shared().resolve("data/sst2");
     private String cacheProperty;
 
@@ -285,12 +359,15 @@ class ClassifierCommandTest {
         r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
         assertEquals(0, r.code(), r.err());
 
-        // A classifier.json from before the encoder's sha256 (and the data files) were recorded still loads.
+        // A classifier.json from before the encoder's sha256 (and the data files, and checksums.json) were recorded
+        // still loads.
         JsonObject old = json(second);
         old.remove("encoderSha256");
         old.remove("data");
         old.remove("dev");
+        old.remove("checksums");
         Files.writeString(second.resolve("classifier.json"), old.toString());
+        Files.delete(second.resolve("checksums.json"));
         r = CliRunner.run(concat(concat(new String[] {"classifier"}, eval), second.toString()));
         assertEquals(0, r.code(), r.err());
     }

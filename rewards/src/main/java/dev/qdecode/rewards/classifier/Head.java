@@ -202,12 +202,16 @@ final class Head {
     }
 
     /**
-     * Reads weights written by {@link #write}, checking every tensor's dtype and shape.
+     * Reads weights written by {@link #write}, checking every tensor's dtype and shape: first that the head
+     * has one output per label (a head whose output tensor has another size than {@code labelNames} is
+     * refused naming both counts and the labels), then each tensor.
      *
+     * @param labelNames the labels classifier.json lists, in output order
      * @throws IllegalArgumentException with one line naming the file and what is wrong
      */
-    static Head read(Path file, ClassifierConfig.HeadType type, int inputDim, int hidden, int labels)
+    static Head read(Path file, ClassifierConfig.HeadType type, int inputDim, int hidden, java.util.List<String> labelNames)
             throws IOException {
+        int labels = labelNames.size();
         byte[] all = Files.readAllBytes(file);
         String where = "head weights " + file;
         ByteBuffer in = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
@@ -225,6 +229,22 @@ final class Head {
             throw new IllegalArgumentException(where + ": header is not a JSON object");
         }
         int dataStart = 8 + (int) n;
+        String out = type == ClassifierConfig.HeadType.MLP ? "b2" : "b1"; // the output bias: one value per label
+        try {
+            JsonArray outShape = header.getAsJsonObject(out).getAsJsonArray("shape");
+            if (outShape.size() == 1 && outShape.get(0).getAsLong() != labels) {
+                throw new IllegalArgumentException(where + ": the head has " + outShape.get(0).getAsLong()
+                        + " outputs (tensor '" + out + "' " + outShape + ") but classifier.json lists " + labels
+                        + " labels " + labelNames + " (expected one output per label: the labels or the weights were"
+                        + " changed since training)");
+            }
+        } catch (NumberFormatException e) {
+            // a malformed shape is named by the checks below
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a missing or malformed tensor entry is named by the checks below
+        }
         // Shapes come from classifier.json; the placeholder head only serves to list them.
         Head shapeOnly = placeholder(type, inputDim, hidden, labels);
         Map<String, float[]> values = new LinkedHashMap<>();
@@ -268,6 +288,9 @@ final class Head {
                     }
                 }
                 values.put(name, v);
+            } catch (NumberFormatException ex) { // a shape or offset that is not a number
+                throw new IllegalArgumentException(where + ": tensor '" + name
+                        + "' needs dtype, shape and data_offsets");
             } catch (IllegalArgumentException ex) {
                 throw ex;
             } catch (RuntimeException ex) {

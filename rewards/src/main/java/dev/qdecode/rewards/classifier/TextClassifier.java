@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeSet;
+import dev.qdecode.models.FileChecksums;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,15 @@ import org.slf4j.LoggerFactory;
  * classifier.json} (encoder id and, for an encoder loaded from a model directory, the SHA-256 of its
  * files, labels, head shape, the training config, the SHA-256 of the training texts and, when given,
  * the training and dev data files ({@link DataSource}), training and evaluation metrics, the qdecode
- * version and a timestamp). Loading refuses an encoder whose files' SHA-256 differs from the recorded
- * one (the head was trained on other embeddings). Inference runs the head in plain Java, so a classifier needs no native
- * engine beyond its encoder. Instances are immutable apart from {@link #close()}.
+ * version and a timestamp), and, written last, {@value dev.qdecode.models.FileChecksums#FILE} with the size and
+ * SHA-256 of both ({@link FileChecksums}). Loading checks those before it reads either file and refuses a
+ * changed, cut-short, replaced or missing one in one line naming it and ending with {@link #DAMAGED}; a
+ * classifier saved before checksums were recorded (no {@code "checksums"} in its classifier.json) loads
+ * with a one-line warning. Loading also refuses a head file that is not a file name in the directory, a
+ * head whose number of outputs is not the number of labels, and an encoder whose files' SHA-256 differs
+ * from the recorded one (the head was trained on other embeddings). Inference runs the head in plain Java,
+ * so a classifier needs no native engine beyond its encoder. Instances are immutable apart from {@link
+ * #close()}.
  */
 public final class TextClassifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TextClassifier.class);
@@ -56,6 +63,16 @@ public final class TextClassifier implements AutoCloseable {
     public static final String METADATA_FILE = "classifier.json";
     /** The name of the weights file in a saved classifier directory. */
     public static final String WEIGHTS_FILE = "head.safetensors";
+    /**
+     * What the message refusing a classifier whose files changed since {@code classifier train} wrote them ends
+     * with: what was expected and what to do.
+     */
+    public static final String DAMAGED = "expected the files qdecode classifier train wrote; the classifier was "
+            + "changed or damaged since: restore it, or train it again";
+    /** The files a saved classifier's {@value dev.qdecode.models.FileChecksums#FILE} records. */
+    private static final List<String> RECORDED = List.of(METADATA_FILE, WEIGHTS_FILE);
+    /** Directories whose missing checksums were already warned about (once per directory per process). */
+    private static final java.util.Set<Path> WARNED_UNCHECKED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final String FORMAT = "qdecode-classifier";
     private static final int FORMAT_VERSION = 1;
 
@@ -289,7 +306,8 @@ public final class TextClassifier implements AutoCloseable {
      * @param dir the directory written by {@link #save(Path)}
      * @return the classifier
      * @throws IllegalArgumentException with one line naming the file and field when the directory is
-     *     not a valid saved classifier
+     *     not a valid saved classifier, or naming the file and ending with {@link #DAMAGED} when a file
+     *     differs from its size or sha256 in {@value dev.qdecode.models.FileChecksums#FILE}
      * @throws NullPointerException naming {@code dir} when it is null
      */
     public static TextClassifier load(Path dir) {
@@ -354,8 +372,8 @@ public final class TextClassifier implements AutoCloseable {
      * @param dir the directory written by {@link #save(Path)}
      * @param encoder the encoder; its id must be the one the classifier was trained with
      * @return the classifier
-     * @throws IllegalArgumentException when the directory is not a valid saved classifier or the
-     *     encoder differs
+     * @throws IllegalArgumentException when the directory is not a valid saved classifier, a file
+     *     differs from its record in {@value dev.qdecode.models.FileChecksums#FILE}, or the encoder differs
      * @throws NullPointerException naming {@code dir} or {@code encoder} when it is null
      */
     public static TextClassifier load(Path dir, SentenceEncoder encoder) {
@@ -370,7 +388,9 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
-     * Writes the classifier to a directory (created if needed; existing files are replaced).
+     * Writes the classifier to a directory (created if needed; existing files are replaced): {@value
+     * #WEIGHTS_FILE}, {@value #METADATA_FILE}, then {@value dev.qdecode.models.FileChecksums#FILE} recording
+     * the size and SHA-256 of both, which every load checks.
      *
      * @param dir the directory
      * @throws UncheckedIOException when the files cannot be written
@@ -380,6 +400,8 @@ public final class TextClassifier implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         try {
             Files.createDirectories(dir);
+            // an earlier classifier's record goes first: until the new one is written, loading refuses the files
+            Files.deleteIfExists(dir.resolve(FileChecksums.FILE));
             Path weights = dir.resolve(WEIGHTS_FILE);
             head.write(weights);
             JsonObject root = new JsonObject();
@@ -416,8 +438,10 @@ public final class TextClassifier implements AutoCloseable {
             root.add("metrics", m);
             root.addProperty("qdecodeVersion", version());
             root.addProperty("createdAt", createdAt);
+            root.addProperty("checksums", FileChecksums.FILE); // a load refuses this classifier without them
             Gson gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
             Files.writeString(dir.resolve(METADATA_FILE), gson.toJson(root) + "\n", StandardCharsets.UTF_8);
+            FileChecksums.write(dir, RECORDED);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write classifier to " + dir + ": " + e.getMessage(), e);
         }
@@ -825,6 +849,12 @@ public final class TextClassifier implements AutoCloseable {
                     + (Files.exists(dir) ? " is a file" : " does not exist")
                     + ": expected a directory written by qdecode classifier train");
         }
+        boolean checked = Files.exists(file) && FileChecksums.present(dir);
+        if (checked) { // before either file is read: a changed one is named as such, not by what it now holds
+            FileChecksums.check(dir, RECORDED).ifPresent(problem -> {
+                throw new IllegalArgumentException("classifier " + problem + " (" + DAMAGED + ")");
+            });
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -849,6 +879,14 @@ public final class TextClassifier implements AutoCloseable {
                     + " (expected the JSON object qdecode classifier train writes)");
         }
         JsonObject root = el.getAsJsonObject();
+        if (!checked && root.has("checksums")) {
+            throw new IllegalArgumentException("classifier " + dir.resolve(FileChecksums.FILE) + ": missing, but "
+                    + METADATA_FILE + " names it (" + DAMAGED + ")");
+        }
+        if (!checked && WARNED_UNCHECKED.add(dir.toAbsolutePath().normalize())) {
+            LOG.warn("classifier {}: records no {} (saved by an older qdecode): its files cannot be checked for "
+                    + "changes; train it again to have them checked", dir, FileChecksums.FILE);
+        }
         Fields f = new Fields(file, root);
         if (!FORMAT.equals(f.string("format"))) {
             throw f.bad("format", "\"" + FORMAT + "\"");
@@ -899,17 +937,27 @@ public final class TextClassifier implements AutoCloseable {
             }
             throw new IllegalArgumentException("classifier " + file + ": field 'config': " + e.getMessage());
         }
-        Path weights = dir.resolve(h.string("file"));
+        String headFile = h.string("file");
+        if (!FileChecksums.plainName(headFile)) { // the head is the directory's own file, not one elsewhere
+            throw h.bad("file", "the name of the head weights file in " + dir + " (e.g. " + WEIGHTS_FILE
+                    + ") but got '" + headFile + "'");
+        }
+        Path weights = dir.resolve(headFile);
         try {
+            if (!Files.isRegularFile(weights) && Files.exists(weights)) {
+                throw new IllegalArgumentException("classifier " + file + ": head weights " + weights
+                        + " is not a file (" + DAMAGED + ")");
+            }
             byte[] bytes = Files.readAllBytes(weights);
             String want = h.string("sha256");
             if (!want.equalsIgnoreCase(sha256(bytes))) {
-                throw new IllegalArgumentException("classifier " + weights + ": SHA-256 differs from the one in "
-                        + METADATA_FILE + " (file changed or corrupt)");
+                throw new IllegalArgumentException("classifier " + weights + ": sha256 " + sha256(bytes)
+                        + ", not the " + want + " that " + METADATA_FILE + " records (" + DAMAGED + ")");
             }
-            l.head = Head.read(weights, type, dim, hidden, labels.size());
+            l.head = Head.read(weights, type, dim, hidden, labels);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("classifier " + file + ": head weights " + weights + " not found");
+            throw new IllegalArgumentException("classifier " + file + ": head weights " + weights + " not found ("
+                    + DAMAGED + ")");
         } catch (IOException e) {
             throw new IllegalArgumentException("classifier " + weights + ": cannot read (" + e.getMessage() + ")");
         }
@@ -1061,7 +1109,13 @@ public final class TextClassifier implements AutoCloseable {
                 }
                 confusion[i] = new int[labels.size()];
                 for (int j = 0; j < labels.size(); j++) {
-                    confusion[i][j] = row.getAsJsonArray().get(j).getAsInt();
+                    JsonElement cell = row.getAsJsonArray().get(j);
+                    double v = cell.isJsonPrimitive() && cell.getAsJsonPrimitive().isNumber() ? cell.getAsDouble() : -1;
+                    if (!(v >= 0 && v == Math.rint(v) && v <= Integer.MAX_VALUE)) { // a count; was read with getAsInt()
+                        throw bad("confusion", "a " + labels.size() + "x" + labels.size() + " array of counts (integers"
+                                + " >= 0) but got " + cell + " at [" + i + "][" + j + "]");
+                    }
+                    confusion[i][j] = (int) v;
                 }
             }
             if (per.size() != labels.size() || confusion.length != labels.size()) {

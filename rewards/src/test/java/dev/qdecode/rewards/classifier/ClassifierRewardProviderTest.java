@@ -86,10 +86,10 @@ class ClassifierRewardProviderTest {
         Path broken = tmp.resolve("broken");
         Files.createDirectories(broken);
         Files.copy(Path.of(model, "head.safetensors"), broken.resolve("head.safetensors"));
-        Files.writeString(broken.resolve("classifier.json"),
+        TextClassifierTest.rewrite(broken,
                 Files.readString(Path.of(model, "classifier.json")).replace("\"encoder\"", "\"encoderX\""));
         assertOneLine(assertThrows(RewardException.class, () -> create("model", broken.toString())), "'encoder'");
-        Files.writeString(broken.resolve("classifier.json"), "[]");
+        TextClassifierTest.rewrite(broken, "[]");
         assertOneLine(assertThrows(RewardException.class, () -> create("model", broken.toString())), "JSON");
     }
 
@@ -109,9 +109,17 @@ class ClassifierRewardProviderTest {
         assertOneLine(assertThrows(RewardInputException.class, () -> create("model", broken.toString())), "JSON");
         Path noHead = Files.createDirectories(tmp.resolve("no-head"));
         Files.copy(Path.of(model, "classifier.json"), noHead.resolve("classifier.json"));
+        Files.copy(Path.of(model, "checksums.json"), noHead.resolve("checksums.json"));
         assertOneLine(assertThrows(RewardInputException.class, () -> create("model", noHead.toString())),
-                "not found");
+                "head.safetensors: missing");
         assertThrows(RewardSpecException.class, () -> create("model", tmp.resolve("nope").toString()));
+        // a recorded metric that is not a count: bad input, as in classifier eval (it was a reward failure, exit 4)
+        Path badMetric = Files.createDirectories(tmp.resolve("bad-metric"));
+        Files.copy(Path.of(model, "head.safetensors"), badMetric.resolve("head.safetensors"));
+        TextClassifierTest.rewrite(badMetric, Files.readString(Path.of(model, "classifier.json"))
+                .replaceFirst("\"confusion\": \\[(\\s*)\\[(\\s*)\\d+", "\"confusion\": [$1[$2{}"));
+        assertOneLine(assertThrows(RewardInputException.class, () -> create("model", badMetric.toString())),
+                "confusion': expected a 2x2 array of counts (integers >= 0) but got {} at [0][0]");
     }
 
     static void assertOneLine(Exception e, String fragment) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.models.FileChecksums;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,21 +135,37 @@ class TextClassifierTest {
         Path json = dir.resolve("classifier.json");
         String good = Files.readString(json);
 
-        Files.writeString(json, "{ not json");
+        // each edit is recorded in checksums.json too, so that the field checks behind the record stay covered
+        rewrite(dir, "{ not json");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "not valid JSON");
-        Files.writeString(json, good.replace("\"labels\": [", "\"labels\": [ 1, 1, "));
+        rewrite(dir, good.replace("\"labels\": [", "\"labels\": [ 1, 1, "));
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "'labels'");
-        Files.writeString(json, good.replace("\"l2\":", "\"l2\": -1, \"x\":"));
+        rewrite(dir, good.replace("\"l2\":", "\"l2\": -1, \"x\":"));
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "l2=-1");
-        Files.writeString(json, good.replace("\"type\": \"logistic\"", "\"type\": \"forest\""));
+        rewrite(dir, good.replace("\"type\": \"logistic\"", "\"type\": \"forest\""));
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "'head.type'");
-        Files.writeString(json, good);
+        rewrite(dir, good);
         byte[] w = Files.readAllBytes(dir.resolve("head.safetensors"));
         w[w.length - 1] ^= 0x55;
         Files.write(dir.resolve("head.safetensors"), w);
-        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "SHA-256");
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)),
+                "head.safetensors: sha256 ");
+        // without the record (a classifier saved before it), classifier.json's own sha256 of the head refuses it
+        Files.delete(dir.resolve(FileChecksums.FILE));
+        Files.writeString(json, good.replace("\"checksums\": \"checksums.json\"", "\"x\": 0"));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)),
+                "that classifier.json records (" + TextClassifier.DAMAGED + ")");
         Files.delete(dir.resolve("head.safetensors"));
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "not found");
+    }
+
+    /**
+     * Writes {@code json} as the classifier.json of {@code dir} and records it in checksums.json, as a hand edit
+     * whose record was updated too: what the checks behind the record see.
+     */
+    static void rewrite(Path dir, String json) throws IOException {
+        Files.writeString(dir.resolve(TextClassifier.METADATA_FILE), json);
+        FileChecksums.write(dir, List.of(TextClassifier.METADATA_FILE, TextClassifier.WEIGHTS_FILE));
     }
 
     @Test
@@ -182,6 +199,7 @@ class TextClassifierTest {
         Path json = dir.resolve("classifier.json");
         String good = Files.readString(json);
         String cut = good.substring(0, good.indexOf("\"config\""));
+        Files.delete(dir.resolve(FileChecksums.FILE)); // as a classifier saved before checksums were recorded
         Files.writeString(json, cut);
         long lines = cut.lines().count();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir));
@@ -207,13 +225,137 @@ class TextClassifierTest {
         Path json = dir.resolve("classifier.json");
         String good = Files.readString(json);
         Path gone = tmp.resolve("moved-model");
-        Files.writeString(json, good.replaceFirst("\"encoder\": \"[^\"]*\"", "\"encoder\": \"hf:" + gone + "\""));
+        rewrite(dir, good.replaceFirst("\"encoder\": \"[^\"]*\"", "\"encoder\": \"hf:" + gone + "\""));
         assertEquals("classifier " + json + ": encoder directory " + gone + " does not exist (expected the Hugging Face "
                 + "model directory the classifier was trained on: put it back there, or train the classifier again)",
                 assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)).getMessage());
         Files.writeString(gone, "a file now");
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)),
                 "encoder directory " + gone + " is not a directory (expected the Hugging Face model directory");
+    }
+
+    /**
+     * A saved classifier records the size and sha256 of classifier.json and head.safetensors in checksums.json, and a
+     * load refuses a hand edit of classifier.json that is still valid (labels swapped: the classifier loaded and its
+     * probabilities were silently those of the other label) or a head replaced by another classifier's, naming the
+     * file and what to do.
+     */
+    @Test
+    void aChangedFileOfASavedClassifierIsRefusedByName(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("clf");
+        Sst2Fixture.classifier().save(dir);
+        JsonObject sums = JsonParser.parseString(Files.readString(dir.resolve(FileChecksums.FILE)))
+                .getAsJsonObject().getAsJsonObject("files");
+        assertEquals(java.util.Set.of("classifier.json", "head.safetensors"), sums.keySet());
+        assertEquals(Files.size(dir.resolve("head.safetensors")),
+                sums.getAsJsonObject("head.safetensors").get("bytes").getAsLong());
+        assertEquals(TextClassifier.sha256(dir.resolve("classifier.json")),
+                sums.getAsJsonObject("classifier.json").get("sha256").getAsString());
+        TextClassifier.load(dir, Sst2Fixture.encoder()); // as saved: loads
+
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+        // the same size: only the sha256 tells
+        String swapped = good.replaceFirst("\"labels\": \\[(\\s*)\"0\",(\\s*)\"1\"", "\"labels\": [$1\"1\",$2\"0\"");
+        assertFalse(swapped.equals(good), "the labels were swapped");
+        Files.writeString(json, swapped);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TextClassifier.load(dir, Sst2Fixture.encoder()));
+        assertOneLine(e, "classifier " + json + ": sha256 ");
+        assertOneLine(e, "that checksums.json records (" + TextClassifier.DAMAGED + ")");
+        Files.writeString(json, good);
+
+        byte[] head = Files.readAllBytes(dir.resolve("head.safetensors"));
+        head[head.length - 4] ^= 0x01; // a head of the same size, one weight changed
+        Files.write(dir.resolve("head.safetensors"), head);
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir, Sst2Fixture.encoder())),
+                "classifier " + dir.resolve("head.safetensors") + ": sha256 ");
+
+        Files.delete(dir.resolve(FileChecksums.FILE));
+        assertEquals("classifier " + dir.resolve(FileChecksums.FILE) + ": missing, but classifier.json names it ("
+                + TextClassifier.DAMAGED + ")", assertThrows(IllegalArgumentException.class,
+                () -> TextClassifier.load(dir, Sst2Fixture.encoder())).getMessage());
+    }
+
+    /**
+     * classifier.json's head file names a file of the classifier directory: one elsewhere (another classifier's head,
+     * with its sha256) was loaded, and a directory was reported as "cannot read (Is a directory)".
+     */
+    @Test
+    void theHeadFileIsTheDirectorysOwn(@TempDir Path tmp) throws IOException {
+        Path other = tmp.resolve("other");
+        Sst2Fixture.classifier().save(other);
+        Path dir = tmp.resolve("clf");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+        String elsewhere = good.replace("\"file\": \"head.safetensors\"", "\"file\": \"../other/head.safetensors\"");
+        assertFalse(elsewhere.equals(good));
+        rewrite(dir, elsewhere);
+        assertEquals("classifier " + json + ": field 'head.file': expected the name of the head weights file in " + dir
+                + " (e.g. head.safetensors) but got '../other/head.safetensors'",
+                assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir, Sst2Fixture.encoder()))
+                        .getMessage());
+        Files.createDirectories(dir.resolve("sub"));
+        rewrite(dir, good.replace("\"file\": \"head.safetensors\"", "\"file\": \"sub\""));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir, Sst2Fixture.encoder())),
+                "head weights " + dir.resolve("sub") + " is not a file (" + TextClassifier.DAMAGED + ")");
+    }
+
+    /** A head with another number of outputs than classifier.json has labels is refused naming both. */
+    @Test
+    void aLabelCountThatIsNotTheHeadsIsRefusedByName(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("clf");
+        Sst2Fixture.classifier().save(dir);
+        String good = Files.readString(dir.resolve("classifier.json"));
+        String three = good.replaceFirst("\"labels\": \\[\\s*\"0\",\\s*\"1\"\\s*]", "\"labels\": [\"0\", \"1\", \"2\"]");
+        assertFalse(three.equals(good));
+        rewrite(dir, three); // the head is read before the metrics, whose matrices are 2x2
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TextClassifier.load(dir, Sst2Fixture.encoder()));
+        assertOneLine(e, "head weights " + dir.resolve("head.safetensors") + ": the head has 2 outputs (tensor 'b1' [2]) "
+                + "but classifier.json lists 3 labels [0, 1, 2] (expected one output per label");
+    }
+
+    /**
+     * A classifier saved before checksums were recorded (no checksums.json, no "checksums" in classifier.json)
+     * still loads, with the same probabilities.
+     */
+    @Test
+    void aClassifierSavedBeforeChecksumsStillLoads(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("old");
+        Sst2Fixture.classifier().save(dir);
+        Files.delete(dir.resolve(FileChecksums.FILE));
+        Path json = dir.resolve("classifier.json");
+        String good = Files.readString(json);
+        String old = good.replaceFirst(",\\s*\"checksums\": \"checksums.json\"", "");
+        assertFalse(old.equals(good) || old.contains("checksums"));
+        Files.writeString(json, old);
+        List<String> texts = List.of("a wonderful film", "dull and tedious");
+        assertArrayEquals(Sst2Fixture.classifier().predictProba(texts)[0],
+                TextClassifier.load(dir, Sst2Fixture.encoder()).predictProba(texts)[0], 1e-9);
+    }
+
+    /**
+     * A recorded confusion matrix whose cell is not a count is refused naming the field: a JSON object there was an
+     * internal error (UnsupportedOperationException: JsonObject, exit 1) in classifier eval and a reward failure (exit
+     * 4) in the classifier reward, a string was refused as "For input string".
+     */
+    @Test
+    void aConfusionCellThatIsNotACountIsNamed(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("clf");
+        Sst2Fixture.classifier().save(dir);
+        Path json = dir.resolve("classifier.json");
+        for (String cell : List.of("{\"x\": 1}", "\"abc\"", "1.5", "-2", "null")) {
+            JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+            root.getAsJsonObject("metrics").getAsJsonObject("validation").getAsJsonArray("confusion").get(1)
+                    .getAsJsonArray().set(0, JsonParser.parseString(cell));
+            rewrite(dir, root.toString());
+            assertEquals("classifier " + json + ": field 'metrics.validation.confusion': expected a 2x2 array of counts "
+                    + "(integers >= 0) but got " + JsonParser.parseString(cell) + " at [1][0]",
+                    assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir, Sst2Fixture.encoder()))
+                            .getMessage(), cell);
+        }
     }
 
     static void assertOneLine(Exception e, String fragment) {

@@ -1,0 +1,167 @@
+package dev.qdecode.models;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The record of a directory's files that qdecode writes last into a directory it saves (a classifier, a
+ * checkpoint): {@value #FILE}, a JSON object {@code {"files": {NAME: {"bytes": N, "sha256": HEX}, ...}}}
+ * with the size and SHA-256 of each named file, so that a later load refuses a file that was changed, cut
+ * short, replaced or removed since, before it uses any of them.
+ *
+ * <p>{@link #write} records the files; {@link #check} compares them and describes the first that differs in
+ * one line naming it, for the caller to wrap in its own exception with what to do. Names are plain file names
+ * in the directory (no separators, not hidden), so a record cannot point outside it.
+ */
+public final class FileChecksums {
+    /** The name of the record in the directory. */
+    public static final String FILE = "checksums.json";
+
+    private FileChecksums() {}
+
+    /**
+     * Writes {@value #FILE} into {@code dir}, recording the size and SHA-256 of each named file there. Call it
+     * once those files are written, and write nothing to them after.
+     *
+     * @param dir the directory
+     * @param names the plain file names in {@code dir} to record (not {@value #FILE} itself)
+     * @throws IOException when a file cannot be read or the record cannot be written
+     * @throws IllegalArgumentException when a name is not a plain file name or is {@value #FILE}
+     * @throws ModelException naming a file that cannot be read
+     * @throws NullPointerException naming {@code dir} or {@code names} when it is null
+     */
+    public static void write(Path dir, Collection<String> names) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(names, "names");
+        JsonObject files = new JsonObject();
+        for (String name : new TreeSet<>(names)) {
+            if (!plainName(name) || name.equals(FILE)) {
+                throw new IllegalArgumentException("checksums: '" + name + "': expected a plain file name other than "
+                        + FILE);
+            }
+            Path f = dir.resolve(name);
+            JsonObject entry = new JsonObject();
+            entry.addProperty("bytes", Files.size(f));
+            entry.addProperty("sha256", ModelFiles.fileSha256(f));
+            files.add(name, entry);
+        }
+        JsonObject root = new JsonObject();
+        root.add("files", files);
+        Files.writeString(dir.resolve(FILE), new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n",
+                StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@code dir} holds a {@value #FILE} (of any content).
+     *
+     * @param dir the directory
+     * @return true when the record is there
+     * @throws NullPointerException naming {@code dir} when it is null
+     */
+    public static boolean present(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        return Files.exists(dir.resolve(FILE));
+    }
+
+    /**
+     * Checks every file that {@code dir}'s {@value #FILE} records against the size and SHA-256 recorded there.
+     *
+     * @param dir the directory
+     * @param required names the record must hold (e.g. the files a load reads); a record without one of them
+     *     is not the directory's
+     * @return empty when every recorded file matches; else one line naming the first problem: {@code
+     *     DIR/NAME: sha256 X, not the Y that checksums.json records}, {@code ...: N bytes, not the M that ...},
+     *     {@code DIR/NAME: missing}, or {@code DIR/checksums.json: ...} for a missing, unreadable or malformed
+     *     record
+     * @throws NullPointerException naming {@code dir} or {@code required} when it is null
+     */
+    public static Optional<String> check(Path dir, Collection<String> required) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(required, "required");
+        Path sums = dir.resolve(FILE);
+        if (!Files.exists(sums)) {
+            return Optional.of(sums + ": missing");
+        }
+        JsonObject files;
+        try {
+            JsonElement parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8));
+            files = parsed.getAsJsonObject().getAsJsonObject("files");
+        } catch (IOException | RuntimeException e) {
+            files = null;
+        }
+        if (files == null) {
+            return Optional.of(sums + ": not a record of the files (expected a JSON object whose \"files\" gives each"
+                    + " file's \"bytes\" and \"sha256\")");
+        }
+        for (String name : new TreeSet<>(required)) {
+            if (!files.has(name)) {
+                return Optional.of(sums + ": records no \"" + name + "\" (expected the size and sha256 of each of "
+                        + new TreeSet<>(required) + ")");
+            }
+        }
+        for (Map.Entry<String, JsonElement> e : files.entrySet()) {
+            String name = e.getKey();
+            long bytes = -1;
+            String sha256 = null;
+            try {
+                JsonObject entry = e.getValue().getAsJsonObject();
+                bytes = entry.get("bytes").getAsBigDecimal().longValueExact();
+                sha256 = entry.get("sha256").getAsString();
+            } catch (RuntimeException ex) {
+                // reported below
+            }
+            if (bytes < 0 || sha256 == null || !sha256.matches("[0-9a-f]{64}") || !plainName(name)
+                    || name.equals(FILE)) {
+                return Optional.of(sums + ": entry \"" + name + "\": expected a file name in the directory with its"
+                        + " \"bytes\" and lowercase hex \"sha256\" but got " + e.getValue());
+            }
+            Path f = dir.resolve(name);
+            if (!Files.isRegularFile(f)) {
+                return Optional.of(f + ": missing");
+            }
+            long size;
+            try {
+                size = Files.size(f);
+            } catch (IOException ex) {
+                return Optional.of(f + ": cannot read (" + ex.getMessage() + ")");
+            }
+            if (size != bytes) {
+                return Optional.of(f + ": " + size + " bytes, not the " + bytes + " that " + FILE + " records");
+            }
+            String actual;
+            try {
+                actual = ModelFiles.fileSha256(f);
+            } catch (ModelException ex) {
+                return Optional.of(ex.getMessage());
+            }
+            if (!actual.equals(sha256)) {
+                return Optional.of(f + ": sha256 " + actual + ", not the " + sha256 + " that " + FILE + " records");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code name} is a plain file name: not empty, not hidden, without a path separator, not {@code ..}.
+     *
+     * @param name the name
+     * @return true for a plain file name
+     * @throws NullPointerException naming {@code name} when it is null
+     */
+    public static boolean plainName(String name) {
+        Objects.requireNonNull(name, "name");
+        return !name.isEmpty() && !name.startsWith(".") && !name.contains("/") && !name.contains("\\")
+                && !name.contains("\0");
+    }
+}

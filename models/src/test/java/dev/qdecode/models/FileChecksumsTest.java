@@ -1,0 +1,63 @@
+package dev.qdecode.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The size and sha256 record of a directory's files, and what its check names. */
+class FileChecksumsTest {
+
+    @Test
+    void aRecordedDirectoryChecksAndEachChangeIsNamed(@TempDir Path dir) throws IOException {
+        Path a = Files.write(dir.resolve("a.bin"), new byte[] {1, 2, 3, 4});
+        Path b = Files.writeString(dir.resolve("b.json"), "{\"x\": 1}");
+        Files.writeString(dir.resolve("notes.txt"), "not recorded");
+        assertFalse(FileChecksums.present(dir));
+        assertEquals(Optional.of(dir.resolve(FileChecksums.FILE) + ": missing"), FileChecksums.check(dir, List.of()));
+        FileChecksums.write(dir, List.of("a.bin", "b.json"));
+        assertTrue(FileChecksums.present(dir));
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of("a.bin", "b.json")));
+        Files.writeString(dir.resolve("notes.txt"), "changed, but not recorded");
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of("b.json")));
+
+        Files.write(a, new byte[] {1, 2, 3, 5}); // same size, one byte changed
+        String m = FileChecksums.check(dir, List.of()).orElseThrow();
+        assertTrue(m.startsWith(a + ": sha256 ") && m.endsWith(", not the "
+                + "9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a that checksums.json records"), m);
+        Files.write(a, new byte[] {1, 2, 3, 4, 0});
+        assertEquals(Optional.of(a + ": 5 bytes, not the 4 that checksums.json records"),
+                FileChecksums.check(dir, List.of()));
+        Files.delete(a);
+        assertEquals(Optional.of(a + ": missing"), FileChecksums.check(dir, List.of()));
+        assertEquals(Optional.of(dir.resolve(FileChecksums.FILE) + ": records no \"c\" (expected the size and sha256 of"
+                + " each of [b.json, c])"), FileChecksums.check(dir, List.of("b.json", "c")));
+
+        Files.writeString(dir.resolve(FileChecksums.FILE), "{\"files\": {\"../b.json\": {\"bytes\": 8, \"sha256\": \""
+                + ModelFiles.fileSha256(b) + "\"}}}");
+        assertTrue(FileChecksums.check(dir, List.of()).orElseThrow().startsWith(dir.resolve(FileChecksums.FILE)
+                + ": entry \"../b.json\": expected a file name in the directory"));
+        Files.writeString(dir.resolve(FileChecksums.FILE), "[1");
+        assertEquals(Optional.of(dir.resolve(FileChecksums.FILE) + ": not a record of the files (expected a JSON"
+                + " object whose \"files\" gives each file's \"bytes\" and \"sha256\")"), FileChecksums.check(dir, List.of()));
+    }
+
+    @Test
+    void onlyPlainFileNamesAreRecorded(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("f"), "x");
+        for (String bad : List.of("../f", "sub/f", ".hidden", "", FileChecksums.FILE)) {
+            assertThrows(IllegalArgumentException.class, () -> FileChecksums.write(dir, List.of(bad)), bad);
+        }
+        assertTrue(FileChecksums.plainName("head.safetensors"));
+        assertFalse(FileChecksums.plainName(".."));
+        assertFalse(FileChecksums.plainName("a\\b"));
+    }
+}
