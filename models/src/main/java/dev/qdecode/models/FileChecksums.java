@@ -8,25 +8,39 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * The record of a directory's files that qdecode writes last into a directory it saves (a classifier, a
- * checkpoint): {@value #FILE}, a JSON object {@code {"files": {NAME: {"bytes": N, "sha256": HEX}, ...}}}
- * with the size and SHA-256 of each named file, so that a later load refuses a file that was changed, cut
- * short, replaced or removed since, before it uses any of them.
+ * The record of a directory's files that qdecode writes last into a directory it saves (a classifier, an
+ * SFT checkpoint): {@value #FILE}, a JSON object {@code {"files": {NAME: {"bytes": N, "sha256": HEX}, ...},
+ * "files_sha256": HEX}} with the size and SHA-256 of each named file, and the SHA-256 of the {@code "files"}
+ * object itself, so that a later load refuses a file that was changed, cut short, replaced or removed since,
+ * and an entry edited or dropped with the file it names, before it uses any of them. Protection against
+ * accident, not a signature.
  *
  * <p>{@link #write} records the files; {@link #check} compares them and describes the first that differs in
  * one line naming it, for the caller to wrap in its own exception with what to do. Names are plain file names
- * in the directory (no separators, not hidden), so a record cannot point outside it.
+ * in the directory (no separators, not hidden), so a record cannot point outside it. A record written before
+ * {@value #FILES_SHA256} existed is checked entry by entry.
  */
 public final class FileChecksums {
     /** The name of the record in the directory. */
     public static final String FILE = "checksums.json";
+
+    /**
+     * The key of {@value #FILE} that records the SHA-256 of its own {@code "files"} object (over its compact
+     * JSON text, UTF-8), so that an entry edited or dropped since it was written is refused as damage of the
+     * record itself.
+     */
+    public static final String FILES_SHA256 = "files_sha256";
 
     private FileChecksums() {}
 
@@ -58,6 +72,7 @@ public final class FileChecksums {
         }
         JsonObject root = new JsonObject();
         root.add("files", files);
+        root.addProperty(FILES_SHA256, digest(files));
         Files.writeString(dir.resolve(FILE), new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n",
                 StandardCharsets.UTF_8);
     }
@@ -87,6 +102,25 @@ public final class FileChecksums {
      * @throws NullPointerException naming {@code dir} or {@code required} when it is null
      */
     public static Optional<String> check(Path dir, Collection<String> required) {
+        return check(dir, required, false);
+    }
+
+    /**
+     * Checks every file that {@code dir}'s {@value #FILE} records against the size and SHA-256 recorded there,
+     * and the record's entries against its {@value #FILES_SHA256} when it has one.
+     *
+     * @param dir the directory
+     * @param required names the record must hold (e.g. the files a load reads); a record without one of them
+     *     is not the directory's
+     * @param complete whether every plain regular file in {@code dir} must be recorded (a directory qdecode alone
+     *     writes, e.g. a checkpoint, where an unrecorded file would be used unchecked); false where a user may
+     *     keep files of their own beside the recorded ones
+     * @return empty when the record and every recorded file match; else one line naming the first problem, as
+     *     {@link #check(Path, Collection)} describes, or {@code DIR/checksums.json: its entries were changed
+     *     since it was written ...}, or {@code DIR/NAME: not recorded in checksums.json ...}
+     * @throws NullPointerException naming {@code dir} or {@code required} when it is null
+     */
+    public static Optional<String> check(Path dir, Collection<String> required, boolean complete) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(required, "required");
         Path sums = dir.resolve(FILE);
@@ -94,9 +128,12 @@ public final class FileChecksums {
             return Optional.of(sums + ": missing");
         }
         JsonObject files;
+        JsonElement recordedDigest = null;
         try {
-            JsonElement parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8));
-            files = parsed.getAsJsonObject().getAsJsonObject("files");
+            JsonObject parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+            files = parsed.getAsJsonObject("files");
+            recordedDigest = parsed.get(FILES_SHA256);
         } catch (IOException | RuntimeException e) {
             files = null;
         }
@@ -108,6 +145,28 @@ public final class FileChecksums {
             if (!files.has(name)) {
                 return Optional.of(sums + ": records no \"" + name + "\" (expected the size and sha256 of each of "
                         + new TreeSet<>(required) + ")");
+            }
+        }
+        if (recordedDigest != null) { // absent: written before it was recorded
+            String digest = digest(files);
+            String recorded = recordedDigest.isJsonPrimitive() ? recordedDigest.getAsString()
+                    : recordedDigest.toString();
+            if (!digest.equals(recorded)) {
+                return Optional.of(sums + ": its entries were changed since it was written (their sha256 is " + digest
+                        + ", not the " + recorded + " that its \"" + FILES_SHA256 + "\" records)");
+            }
+        }
+        if (complete) {
+            try (Stream<Path> list = Files.list(dir)) {
+                for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
+                    String name = f.getFileName().toString();
+                    if (plainName(name) && !name.equals(FILE) && !files.has(name)) {
+                        return Optional.of(f + ": not recorded in " + FILE + " (expected every file of the directory"
+                                + " there)");
+                    }
+                }
+            } catch (IOException e) {
+                return Optional.of(dir + ": cannot list (" + e.getMessage() + ")");
             }
         }
         for (Map.Entry<String, JsonElement> e : files.entrySet()) {
@@ -150,6 +209,32 @@ public final class FileChecksums {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * One line of a problem {@link #check} found followed by what the caller expects and what to do, in the one
+     * parenthesis the problem may already end with ({@code X: missing (E)}, {@code X: not a record (A; E)}).
+     *
+     * @param problem the line {@link #check} returned
+     * @param expected what was expected and what to do, without parentheses
+     * @return the line
+     * @throws NullPointerException naming {@code problem} or {@code expected} when it is null
+     */
+    public static String withExpected(String problem, String expected) {
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(expected, "expected");
+        return problem.endsWith(")") ? problem.substring(0, problem.length() - 1) + "; " + expected + ")"
+                : problem + " (" + expected + ")";
+    }
+
+    /** The SHA-256 of a record's {@code "files"} object, over its compact JSON text (UTF-8). */
+    private static String digest(JsonObject files) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(files.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     /**

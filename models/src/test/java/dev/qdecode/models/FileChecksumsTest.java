@@ -51,6 +51,51 @@ class FileChecksumsTest {
     }
 
     @Test
+    void anEntryEditedWithItsFileIsRefusedAsDamageOfTheRecordItself(@TempDir Path dir) throws IOException {
+        Path a = Files.write(dir.resolve("a.bin"), new byte[] {1, 2, 3, 4});
+        Files.write(dir.resolve("b.bin"), new byte[] {5});
+        FileChecksums.write(dir, List.of("a.bin", "b.bin"));
+        Path sums = dir.resolve(FileChecksums.FILE);
+        String record = Files.readString(sums);
+        // re-formatted by hand: the same entries, so it still checks
+        Files.writeString(sums, record.replace("\n", "").replace("  ", ""));
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of("a.bin")));
+        // a.bin changed and its entry edited to match: the record's own sha256 no longer matches its entries
+        Files.write(a, new byte[] {9, 9, 9});
+        Files.writeString(sums, record.replaceFirst("\"bytes\": 4", "\"bytes\": 3")
+                .replaceFirst("[0-9a-f]{64}", ModelFiles.fileSha256(a)));
+        String m = FileChecksums.check(dir, List.of()).orElseThrow();
+        assertTrue(m.startsWith(sums + ": its entries were changed since it was written (their sha256 is ")
+                && m.endsWith("that its \"files_sha256\" records)"), m);
+        // an entry dropped: the same
+        Files.write(a, new byte[] {1, 2, 3, 4});
+        Files.writeString(sums, "{\"files\": {\"a.bin\": " + com.google.gson.JsonParser.parseString(record)
+                .getAsJsonObject().getAsJsonObject("files").get("a.bin") + "}, \"files_sha256\": \""
+                + com.google.gson.JsonParser.parseString(record).getAsJsonObject().get("files_sha256").getAsString()
+                + "\"}");
+        assertTrue(FileChecksums.check(dir, List.of()).orElseThrow().startsWith(sums + ": its entries were changed"));
+    }
+
+    @Test
+    void aCompleteCheckRefusesAFileTheRecordDoesNotName(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("a.bin"), new byte[] {1});
+        FileChecksums.write(dir, List.of("a.bin"));
+        Files.writeString(dir.resolve(".hidden"), "editor state, not a file of the directory's");
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of(), true));
+        Path extra = Files.writeString(dir.resolve("extra.json"), "{}");
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of(), false));
+        assertEquals(Optional.of(extra + ": not recorded in checksums.json (expected every file of the directory"
+                + " there)"), FileChecksums.check(dir, List.of(), true));
+    }
+
+    @Test
+    void whatIsExpectedJoinsTheProblemsOwnParenthesis() {
+        assertEquals("X: missing (restore it)", FileChecksums.withExpected("X: missing", "restore it"));
+        assertEquals("X: not a record (expected JSON; restore it)",
+                FileChecksums.withExpected("X: not a record (expected JSON)", "restore it"));
+    }
+
+    @Test
     void onlyPlainFileNamesAreRecorded(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("f"), "x");
         for (String bad : List.of("../f", "sub/f", ".hidden", "", FileChecksums.FILE)) {

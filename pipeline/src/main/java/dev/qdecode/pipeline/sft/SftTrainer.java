@@ -12,6 +12,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.FileChecksums;
 import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.ModelException;
 import dev.qdecode.models.ModelFiles;
@@ -81,7 +82,7 @@ public final class SftTrainer {
      * anything is read. A checkpoint written before it existed has neither it nor {@code state.json}'s
      * {@code "checksums"} and {@code "threads"} keys, and resumes unchecked, as before.
      */
-    private static final String CHECKSUMS = "checksums.json";
+    private static final String CHECKSUMS = FileChecksums.FILE;
     private static final String FORMAT = "qdecode-sft-checkpoint/1";
     /**
      * What a damaged SFT checkpoint's message ends with: what was expected, and what to do. A resume
@@ -1139,46 +1140,15 @@ public final class SftTrainer {
 
     /**
      * Writes {@value #CHECKSUMS} into a checkpoint directory whose other files are all written: the size
-     * and sha256 of each of them, by name.
+     * and sha256 of each of them, by name ({@link FileChecksums#write}).
      */
     private static void writeChecksums(Path dir) throws IOException {
-        JsonObject files = new JsonObject();
-        List<Path> written;
+        List<String> names;
         try (java.util.stream.Stream<Path> list = Files.list(dir)) {
-            written = list.filter(Files::isRegularFile).sorted().toList();
+            names = list.filter(Files::isRegularFile).map(f -> f.getFileName().toString())
+                    .filter(n -> FileChecksums.plainName(n) && !n.equals(CHECKSUMS)).sorted().toList();
         }
-        for (Path f : written) {
-            String name = f.getFileName().toString();
-            if (name.equals(CHECKSUMS) || name.startsWith(".")) {
-                continue;
-            }
-            JsonObject entry = new JsonObject();
-            entry.addProperty("bytes", Files.size(f));
-            entry.addProperty("sha256", Datasets.sha256(f));
-            files.add(name, entry);
-        }
-        JsonObject sums = new JsonObject();
-        sums.add("files", files);
-        sums.addProperty(FILES_SHA256, filesSha256(files));
-        writeJson(dir.resolve(CHECKSUMS), sums);
-    }
-
-    /**
-     * The key of {@value #CHECKSUMS} that records the sha256 of its own {@code "files"} object, so that an
-     * entry edited or dropped since it was written (by hand, with the file it names) is refused as the
-     * damage of {@value #CHECKSUMS} itself; files written before it existed lack it and are checked entry by
-     * entry, as before. Protection against accident, not against a deliberate forgery.
-     */
-    private static final String FILES_SHA256 = "files_sha256";
-
-    /** The sha256 of a {@value #CHECKSUMS} {@code "files"} object, over its compact JSON text (UTF-8). */
-    private static String filesSha256(JsonObject files) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(files.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        FileChecksums.write(dir, names);
     }
 
     /**
@@ -1188,92 +1158,25 @@ public final class SftTrainer {
      * short, in one line naming it and ending with {@link #DAMAGED}; nothing is changed. {@value #CHECKSUMS}
      * itself is refused when it is missing from a checkpoint whose state was written by a version that
      * writes it (its {@code "checksums"} or {@code "threads"} key), when its entries do not match the
-     * sha256 it records of them ({@value #FILES_SHA256}: an entry edited or dropped since), and when a file
-     * of the checkpoint has no entry. A checkpoint written before checksums were recorded (no
-     * {@value #CHECKSUMS}, neither key in {@code state}) is not checked, as before.
+     * sha256 it records of them (an entry edited or dropped since), when it does not record
+     * {@code state.json}, and when a file of the checkpoint has no entry ({@link FileChecksums#check}). A
+     * checkpoint written before checksums were recorded (no {@value #CHECKSUMS}, neither key in
+     * {@code state}) is not checked, as before.
      *
      * @param ckpt the checkpoint directory
      * @param state its state.json, as read by {@link #readState}
      */
     private static void verifyChecksums(Path ckpt, JsonObject state) {
-        Path sums = ckpt.resolve(CHECKSUMS);
-        if (!Files.exists(sums)) {
+        if (!FileChecksums.present(ckpt)) {
             // the "checksums" key, or the thread count recorded only by versions that write checksums too
             if (state.has("checksums") || state.has(THREADS)) {
-                throw new SftException(sums + ": missing from the checkpoint (" + DAMAGED + ")");
+                throw new SftException(ckpt.resolve(CHECKSUMS) + ": missing from the checkpoint (" + DAMAGED + ")");
             }
             return;
         }
-        JsonObject files;
-        JsonElement recordedDigest = null;
-        try {
-            JsonObject parsed = JsonParser.parseString(Files.readString(sums, StandardCharsets.UTF_8)).getAsJsonObject();
-            files = parsed.getAsJsonObject("files");
-            recordedDigest = parsed.get(FILES_SHA256);
-        } catch (IOException | RuntimeException e) {
-            files = null;
-        }
-        if (files == null || !files.has(STATE)) {
-            throw new SftException(sums + ": not the checkpoint's checksums (expected a JSON object whose \"files\""
-                    + " records each file's size and sha256, state.json's included; " + DAMAGED + ")");
-        }
-        if (recordedDigest != null) { // absent: written before it was recorded
-            String digest = filesSha256(files);
-            String recorded = recordedDigest.isJsonPrimitive() ? recordedDigest.getAsString() : recordedDigest.toString();
-            if (!digest.equals(recorded)) {
-                throw new SftException(sums + ": its entries were changed since it was written (their sha256 is "
-                        + digest + ", not the " + recorded + " that its \"" + FILES_SHA256 + "\" records; " + DAMAGED
-                        + ")");
-            }
-        }
-        // a file of the checkpoint that no entry records would be used unchecked
-        try (java.util.stream.Stream<Path> list = Files.list(ckpt)) {
-            for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (!name.equals(CHECKSUMS) && !name.startsWith(".") && !files.has(name)) {
-                    throw new SftException(f + ": not recorded in " + CHECKSUMS + " (expected every file of the "
-                            + "checkpoint there; " + DAMAGED + ")");
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (Map.Entry<String, JsonElement> e : files.entrySet()) {
-            String name = e.getKey();
-            long bytes = -1;
-            String sha256 = null;
-            try {
-                JsonObject entry = e.getValue().getAsJsonObject();
-                bytes = entry.get("bytes").getAsBigDecimal().longValueExact();
-                sha256 = entry.get("sha256").getAsString();
-            } catch (RuntimeException ex) {
-                // reported below
-            }
-            if (bytes < 0 || sha256 == null || !sha256.matches("[0-9a-f]{64}") || name.isEmpty()
-                    || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                throw new SftException(sums + ": entry \"" + name + "\": expected a file name of the checkpoint with"
-                        + " its \"bytes\" and lowercase hex \"sha256\" but got " + e.getValue() + " (" + DAMAGED + ")");
-            }
-            Path f = ckpt.resolve(name);
-            if (!Files.isRegularFile(f)) {
-                throw new SftException(f + ": missing from the checkpoint (" + DAMAGED + ")");
-            }
-            long size;
-            try {
-                size = Files.size(f);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-            if (size != bytes) {
-                throw new SftException(f + ": " + size + " bytes, not the " + bytes + " that " + CHECKSUMS
-                        + " records (" + DAMAGED + ")");
-            }
-            String actual = Datasets.sha256(f);
-            if (!actual.equals(sha256)) {
-                throw new SftException(f + ": sha256 " + actual + ", not the " + sha256 + " that " + CHECKSUMS
-                        + " records (" + DAMAGED + ")");
-            }
-        }
+        FileChecksums.check(ckpt, List.of(STATE), true).ifPresent(problem -> {
+            throw new SftException(FileChecksums.withExpected(problem, DAMAGED));
+        });
     }
 
     /**

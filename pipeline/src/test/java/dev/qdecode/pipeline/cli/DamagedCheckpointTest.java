@@ -100,7 +100,7 @@ class DamagedCheckpointTest {
         for (String f : new String[] {"config.json", "model.safetensors", "optimizer.safetensors"}) {
             Path dir = copy(sftRun, "sft-no-" + f);
             Files.delete(dir.resolve("checkpoint").resolve(f));
-            sftRefused(dir, dir.resolve("checkpoint").resolve(f) + ": missing from the checkpoint (" + SFT_DAMAGED + ")");
+            sftRefused(dir, dir.resolve("checkpoint").resolve(f) + ": missing (" + SFT_DAMAGED + ")");
         }
         for (String f : new String[] {"model.safetensors", "optimizer.safetensors"}) {
             Path dir = copy(sftRun, "sft-cut-" + f);
@@ -159,8 +159,8 @@ class DamagedCheckpointTest {
         Path cut = copy(sftRun, "sft-cut-checksums");
         Path sums = cut.resolve("checkpoint/checksums.json");
         Files.write(sums, java.util.Arrays.copyOf(Files.readAllBytes(sums), 100));
-        sftRefused(cut, sums + ": not the checkpoint's checksums (expected a JSON object whose \"files\" records each"
-                + " file's size and sha256, state.json's included; " + SFT_DAMAGED + ")");
+        sftRefused(cut, sums + ": not a record of the files (expected a JSON object whose \"files\" gives each"
+                + " file's \"bytes\" and \"sha256\"; " + SFT_DAMAGED + ")");
     }
 
     /** The sha256 of a string's UTF-8 bytes, in lowercase hex (as checksums.json's "files_sha256" records it). */
@@ -205,7 +205,7 @@ class DamagedCheckpointTest {
         d.addProperty("files_sha256", sha256(d.getAsJsonObject("files").toString())); // consistent, yet incomplete
         Files.writeString(droppedSums, d.toString());
         sftRefused(dropped, dropped.resolve("checkpoint/model.safetensors") + ": not recorded in checksums.json "
-                + "(expected every file of the checkpoint there; " + SFT_DAMAGED + ")");
+                + "(expected every file of the directory there; " + SFT_DAMAGED + ")");
 
         // state.json still records the thread count, which only versions that write checksums record
         Path gone = copy(sftRun, "sft-no-checksums-key");

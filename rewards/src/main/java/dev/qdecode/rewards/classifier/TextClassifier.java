@@ -852,7 +852,7 @@ public final class TextClassifier implements AutoCloseable {
         boolean checked = Files.exists(file) && FileChecksums.present(dir);
         if (checked) { // before either file is read: a changed one is named as such, not by what it now holds
             FileChecksums.check(dir, RECORDED).ifPresent(problem -> {
-                throw new IllegalArgumentException("classifier " + problem + " (" + DAMAGED + ")");
+                throw new IllegalArgumentException("classifier " + FileChecksums.withExpected(problem, DAMAGED));
             });
         }
         String text;
