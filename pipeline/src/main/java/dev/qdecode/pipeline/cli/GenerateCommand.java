@@ -171,17 +171,29 @@ final class GenerateCommand implements Callable<Integer> {
             }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
-                out.print(input.prompt);
-                out.flush();
+                // the prompt is printed with the first new piece, once it is encoded and checked: a prompt too long
+                // for the context, or a refusal before decoding, leaves standard output empty (a script that saves it
+                // gets no text from a failed command)
+                boolean[] started = {false};
                 long t0 = System.nanoTime();
                 Generation g;
                 try {
                     g = gen.stream(input.prompt, piece -> {
+                        if (!started[0]) {
+                            started[0] = true;
+                            out.print(input.prompt);
+                        }
                         out.print(piece);
                         out.flush();
                     });
+                    if (!started[0]) { // nothing generated (end of sequence first): the prompt alone
+                        started[0] = true;
+                        out.print(input.prompt);
+                    }
                 } finally {
-                    out.println(); // the error, if any, starts on a line of its own
+                    if (started[0]) {
+                        out.println(); // the error, if any, starts on a line of its own
+                    }
                     out.flush();
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
