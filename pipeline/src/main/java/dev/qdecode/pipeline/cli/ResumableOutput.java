@@ -174,7 +174,7 @@ final class ResumableOutput implements AutoCloseable {
                 if (!Files.exists(part)) {
                     throw new CliException("--resume: no interrupted output to continue (" + part + " not found; "
                             + (Files.exists(target) ? target + " is finished; expected --overwrite to write it again"
-                                    : "expected the --output of an interrupted run, or the command without --resume")
+                                    : "expected the " + option + " of an interrupted run, or the command without --resume")
                             + ")", ExitCodes.USAGE);
                 }
                 Map<String, Object> was = readRun(target);
