@@ -163,7 +163,7 @@ final class GenerateCommand implements Callable<Integer> {
             Interrupts.install(err, "the rows generated so far, after the current batch");
         }
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
-        try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg);
+        try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg, policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY);
                 DqnPolicy p = loadPolicy(policyMode);
                 ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
             if (o != null && !o.bindLoaded(m, p, err, "rows")) {
@@ -171,17 +171,29 @@ final class GenerateCommand implements Callable<Integer> {
             }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
-                out.print(input.prompt);
-                out.flush();
+                // the prompt is printed with the first new piece, once it is encoded and checked: a prompt too long
+                // for the context, or a refusal before decoding, leaves standard output empty (a script that saves it
+                // gets no text from a failed command)
+                boolean[] started = {false};
                 long t0 = System.nanoTime();
                 Generation g;
                 try {
                     g = gen.stream(input.prompt, piece -> {
+                        if (!started[0]) {
+                            started[0] = true;
+                            out.print(input.prompt);
+                        }
                         out.print(piece);
                         out.flush();
                     });
+                    if (!started[0]) { // nothing generated (end of sequence first): the prompt alone
+                        started[0] = true;
+                        out.print(input.prompt);
+                    }
                 } finally {
-                    out.println(); // the error, if any, starts on a line of its own
+                    if (started[0]) {
+                        out.println(); // the error, if any, starts on a line of its own
+                    }
                     out.flush();
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
@@ -222,12 +234,12 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Opens --output (refusing one that exists unasked) and checks a resumed run's rows against the prompts. */
-    private ResumableOutput openOutput(List<PromptExample> prompts, GenerationConfig cfg) {
+    private ResumableOutput openOutput(List<PromptExample> prompts, GenerationConfig cfg, boolean qGreedy) {
         List<String> identity = new java.util.ArrayList<>(prompts.size());
         for (PromptExample p : prompts) {
             identity.add(p.id() + "\t" + p.prompt());
         }
-        Map<String, Object> settings = settings(cfg);
+        Map<String, Object> settings = settings(cfg, qGreedy);
         settings.put("--column", column); // another column or format reads other rows from the same file
         // the format read, however it was named: --format tsv, --format TSV and the .tsv extension read the same rows
         Format given = readOptions().format();
@@ -247,14 +259,18 @@ final class GenerateCommand implements Callable<Integer> {
 
     /**
      * The decoding settings that decide the rows, as the option names them; those the decoding does not
-     * read (sampling settings under greedy decoding or beams, the length penalty without beams) are left
-     * out, so giving or leaving out their defaults does not matter on a resume.
+     * read (sampling settings under greedy decoding or beams, all of them, {@code --strategy} included, under
+     * {@code --mode q-greedy}, which always takes the candidate of highest Q; the length penalty without beams) are
+     * left out, so giving or leaving out their defaults does not matter on a resume, and a refusal does not name a
+     * setting the run never used.
      */
-    private static Map<String, Object> settings(GenerationConfig cfg) {
+    private static Map<String, Object> settings(GenerationConfig cfg, boolean qGreedy) {
         Map<String, Object> s = new java.util.LinkedHashMap<>();
         dev.qdecode.pipeline.generate.SamplingConfig sc = cfg.sampling();
-        s.put("--strategy", sc.greedy() ? "greedy" : "sample");
-        if (!sc.greedy()) {
+        if (!qGreedy) {
+            s.put("--strategy", sc.greedy() ? "greedy" : "sample");
+        }
+        if (!sc.greedy() && !qGreedy) {
             s.put("--temperature", Double.toString(sc.temperature()));
             s.put("--top-k", Integer.toString(sc.topK()));
             s.put("--top-p", Double.toString(sc.topP()));

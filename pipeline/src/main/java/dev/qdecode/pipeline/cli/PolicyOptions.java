@@ -121,11 +121,34 @@ final class PolicyOptions {
             List<Path> runs = new ArrayList<>();
             runs.add(policy);
             runs.addAll(ensemble);
-            return DqnPolicy.load(runs, mode, d);
+            DqnPolicy p = DqnPolicy.load(runs, mode, d);
+            warnUnfinished(p, runs, mixee.commandLine().getErr());
+            return p;
         } catch (IllegalArgumentException e) {
             throw new CliException((ensemble.isEmpty() ? "--policy " : "--policy/--ensemble ") + e.getMessage(),
                     ExitCodes.BAD_INPUT);
         }
+    }
+
+    /**
+     * Says, one warning line per run, that a run's training had not finished (Ctrl-C, a kill, or still running):
+     * its checkpoint holds the head of an earlier episode than the run trains, so what it decodes is not the
+     * trained policy; the line says how to finish the run.
+     *
+     * @param p the loaded policy
+     * @param runs the runs as given ({@code --policy} first, then each {@code --ensemble}), for the message
+     * @param err where the warnings go
+     */
+    static void warnUnfinished(DqnPolicy p, List<Path> runs, java.io.PrintWriter err) {
+        for (DqnPolicy.Progress u : p.unfinishedRuns()) {
+            Path run = runs.get(u.index());
+            Path dir = u.checkpoint().toAbsolutePath().getParent();
+            err.printf(Locale.ROOT, "qdecode: warning: %s %s: an unfinished run (%d of %d episodes, as its checkpoint "
+                    + "was written): its head is the one of episode %d, not the run's trained head (finish it with: "
+                    + "qdecode train --resume --out %s)%n", u.index() == 0 ? "--policy" : "--ensemble", run, u.done(),
+                    u.total(), u.done(), dir);
+        }
+        err.flush();
     }
 
     /**

@@ -174,7 +174,7 @@ final class ResumableOutput implements AutoCloseable {
                 if (!Files.exists(part)) {
                     throw new CliException("--resume: no interrupted output to continue (" + part + " not found; "
                             + (Files.exists(target) ? target + " is finished; expected --overwrite to write it again"
-                                    : "expected the --output of an interrupted run, or the command without --resume")
+                                    : "expected the " + option + " of an interrupted run, or the command without --resume")
                             + ")", ExitCodes.USAGE);
                 }
                 Map<String, Object> was = readRun(target);
@@ -571,7 +571,7 @@ final class ResumableOutput implements AutoCloseable {
      * ({@code policy_q_weight}), which the record keeps.
      */
     private static final Map<String, String> RESOLVED_OPTIONS = Map.of("policy_q_weight", "--q-weight",
-            "policy_head", "--head");
+            "policy_head", "--head", "policy_mode", "--mode");
 
     /** Names every value under {@code key} that differs from the interrupted run's, as train and sft resumes do. */
     private static void checkSame(Path target, String key, Map<String, Object> was, Map<String, Object> now) {
@@ -580,6 +580,23 @@ final class ResumableOutput implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Map<String, Object> after = (Map<String, Object>) now.get(key);
         List<String> diffs = new ArrayList<>();
+        if ("settings".equals(key)) {
+            // a --policy given or left out changes settings' defaults (generate's --top-k is 0 with a policy): name
+            // it first, or the refusal would name only a default the user never gave. Only whether a policy decodes is
+            // compared here: which one (its checkpoints' sha256, so a run moved elsewhere still resumes) is compared
+            // once it is loaded.
+            Object then = given(was, "--policy");
+            Object v = given(now, "--policy");
+            if ((then == null) != (v == null)) {
+                diffs.add("--policy " + shown(v) + " (the run's: " + shown(then) + ")");
+            }
+            // likewise --mode, which decides whether the sampling settings are read at all (q-greedy reads none)
+            Object modeThen = given(was, "--mode");
+            Object modeNow = given(now, "--mode");
+            if (modeThen != null && modeNow != null && !modeThen.equals(modeNow)) {
+                diffs.add("--mode " + modeNow + " (the run's: " + modeThen + ")");
+            }
+        }
         Set<Object> keys = new java.util.LinkedHashSet<>(after.keySet());
         keys.addAll(before.keySet()); // a value the run had and this command lacks differs too
         for (Object k : keys) {
@@ -606,6 +623,11 @@ final class ResumableOutput implements AutoCloseable {
         }
     }
 
+    /** An option's value as a record holds it under {@code options}, or null where it took none. */
+    private static Object given(Map<String, Object> record, String option) {
+        return record.get("options") instanceof Map<?, ?> o ? o.get(option) : null;
+    }
+
     private static CliException refusal(Path target, List<String> diffs) {
         return new CliException("--resume: " + target + " was started with other settings: " + String.join(", ", diffs)
                 + " (expected the command that started it, plus --resume; or --overwrite to start again)",
@@ -624,6 +646,9 @@ final class ResumableOutput implements AutoCloseable {
     private static String shown(String option, Object v) {
         if ("--reward".equals(option) && v instanceof List<?> l && !l.isEmpty()) {
             return Rewards.sumText(l.stream().map(String::valueOf).toList());
+        }
+        if ("--mode".equals(option) && v instanceof String mode) { // the record's GUIDED as the option spells it
+            return mode.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
         return shown(v);
     }

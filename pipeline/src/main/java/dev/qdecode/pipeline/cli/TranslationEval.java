@@ -179,6 +179,9 @@ final class TranslationEval {
         for (System s : systems) {
             out.printf(Locale.ROOT, "%-18s %8.2f %8.2f %8.1f%n", s.name(), s.bleu().score(), s.chrf().score(), s.seconds());
         }
+        // the difference row belongs to the table: the notes on it follow it
+        out.printf(Locale.ROOT, "difference         %+8.2f %+8.2f%n", systems.get(1).bleu().score()
+                - systems.get(0).bleu().score(), systems.get(1).chrf().score() - systems.get(0).chrf().score());
         if (decoded < refs.size()) {
             out.printf(Locale.ROOT, "(resumed: the seconds are this session's, for its %d of the %d sentences)%n",
                     decoded, refs.size());
@@ -187,8 +190,6 @@ final class TranslationEval {
             out.printf(Locale.ROOT, "beam search: %d beams, length penalty %s%n", cfg.beams(), cfg.lengthPenalty());
         }
         List<PairedBootstrap.Result> paired = new ArrayList<>();
-        out.printf(Locale.ROOT, "difference         %+8.2f %+8.2f%n", systems.get(1).bleu().score()
-                - systems.get(0).bleu().score(), systems.get(1).chrf().score() - systems.get(0).chrf().score());
         for (CorpusMetric metric : List.of(Bleu.corpusLevel(), Chrf.defaults())) {
             paired.add(PairedBootstrap.compare(metric, systems.get(0).hypotheses(), systems.get(1).hypotheses(),
                     refs, PairedBootstrap.DEFAULT_RESAMPLES, PairedBootstrap.DEFAULT_SEED));

@@ -109,17 +109,40 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
     private final Decoding decoding;
     /** The first run's provenance (empty when built in memory). */
     private final Map<String, String> provenance;
+    /** Episodes done, by head (in loading order), of the runs whose training had not finished; empty otherwise. */
+    private final List<Progress> unfinished;
+
+    /**
+     * Where an unfinished run stood when its checkpoint was written: its head is the one of that episode, not
+     * the head the whole run trains.
+     *
+     * @param index the head's place in loading order (0: the {@code --policy} run, then the {@code --ensemble} runs)
+     * @param checkpoint the checkpoint file
+     * @param done episodes trained
+     * @param total the episodes the run was started for ({@code train --episodes})
+     */
+    public record Progress(int index, Path checkpoint, long done, long total) {
+        /**
+         * Checks the fields.
+         *
+         * @throws NullPointerException naming {@code checkpoint} when it is null
+         */
+        public Progress {
+            Objects.requireNonNull(checkpoint, "checkpoint");
+        }
+    }
 
     DqnPolicy(QHead head, DqnConfig cfg, Mode mode) {
         this(head, cfg, mode, Decoding.TRAINED);
     }
 
     DqnPolicy(QHead head, DqnConfig cfg, Mode mode, Decoding decoding) {
-        this(List.of(head), List.of(), cfg, mode, decoding, Map.of());
+        this(List.of(head), List.of(), cfg, mode, decoding, Map.of(), List.of());
     }
 
     private DqnPolicy(List<QHead> heads, List<Path> sources, DqnConfig cfg, Mode mode, Decoding decoding,
-            Map<String, String> provenance) {
+            Map<String, String> provenance, List<Progress> unfinished) {
+        this.unfinished = List.copyOf(unfinished);
         this.heads = List.copyOf(heads);
         this.sources = List.copyOf(sources);
         this.cfg = cfg;
@@ -190,6 +213,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         }
         List<QHead> heads = new ArrayList<>();
         List<Path> files = new ArrayList<>();
+        List<Progress> unfinished = new ArrayList<>();
         try {
             DqnConfig first = null;
             Map<String, String> firstProvenance = null;
@@ -247,10 +271,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                                 + firstProvenance.get("model_dir") + " (expected heads trained on the same model)");
                     }
                 }
+                long done = d.counters().getOrDefault("episodes", 0L);
+                if (done < d.config().episodes()) { // interrupted (or still training): an earlier head than its last
+                    unfinished.add(new Progress(files.size(), file, done, d.config().episodes()));
+                }
                 heads.add(QHead.of(d.head()));
                 files.add(file);
             }
-            return new DqnPolicy(heads, files, first, mode, decoding, firstProvenance);
+            return new DqnPolicy(heads, files, first, mode, decoding, firstProvenance, unfinished);
         } catch (RuntimeException e) {
             heads.forEach(QHead::close);
             throw e;
@@ -473,6 +501,16 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      */
     public List<Path> sources() {
         return sources;
+    }
+
+    /**
+     * The runs among the loaded ones whose training had not finished when their checkpoint was written (stopped
+     * by Ctrl-C, killed, or still training): each head is the one of its last checkpointed episode.
+     *
+     * @return their progress, in loading order; empty when every run finished or the policy was built in memory
+     */
+    public List<Progress> unfinishedRuns() {
+        return unfinished;
     }
 
     /**

@@ -285,11 +285,13 @@ class DqnCommandsTest {
                 batch));
         assertEquals(ExitCodes.USAGE, noPolicy.code(), noPolicy.err());
         // with --policy, --top-k defaults to 0 (all candidates), without it to 50
-        assertTrue(noPolicy.err().contains("--top-k 50 (the run's: 0)"), noPolicy.err());
+        assertTrue(noPolicy.err().contains("--policy unset (the run's: " + runDir.toAbsolutePath() + "), --top-k 50 (the "
+                + "run's: 0)"), noPolicy.err());
         noPolicy = run(concat(new String[] {"generate", "--model", CliRunner.model("stories260K"), "--top-k", "0",
             "--resume"}, batch));
         assertEquals(ExitCodes.USAGE, noPolicy.code(), noPolicy.err());
-        assertTrue(noPolicy.err().contains("policy_checkpoints_sha256 unset (the run's: ["), noPolicy.err());
+        // named as the option left out, not as the record's policy_checkpoints_sha256
+        assertTrue(noPolicy.err().contains("settings: --policy unset (the run's: " + runDir.toAbsolutePath()), noPolicy.err());
         Result target = run(concat(new String[] {"generate", "--policy", runDir.toString(), "--head", "target",
             "--resume"}, batch));
         assertEquals(ExitCodes.USAGE, target.code(), target.err());

@@ -104,6 +104,11 @@ class ReferenceTasksTest {
         assertEquals(ExitCodes.OK, b.code(), b.err());
         assertTrue(b.out().contains("base beam 3") && b.out().contains("DQN head beam 3")
                 && b.out().contains("beam search: 3 beams, length penalty 0.6"), b.out());
+        // the table's rows together: the difference row right under the two systems, the beam note after it
+        List<String> table = b.out().lines().toList();
+        int head = table.indexOf(table.stream().filter(l -> l.startsWith("DQN head beam 3")).findFirst().orElseThrow());
+        assertTrue(table.get(head + 1).startsWith("difference "), b.out());
+        assertTrue(table.get(head + 2).startsWith("beam search: 3 beams"), b.out());
         JsonObject beamScores = JsonParser.parseString(Files.readString(tmp.resolve("beam/translation-scores.json")))
                 .getAsJsonObject().getAsJsonObject("DQN head beam 3");
         assertEquals(3, beamScores.get("beams").getAsInt());
@@ -247,6 +252,9 @@ class ReferenceTasksTest {
         assertTrue(r.err().contains("resuming after 32/40 sentences"), r.err());
         assertTrue(r.out().contains("(resumed: the seconds are this session's, for its 8 of the 40 sentences)"),
                 r.out());
+        List<String> resumedTable = r.out().lines().toList();
+        int note = resumedTable.indexOf("(resumed: the seconds are this session's, for its 8 of the 40 sentences)");
+        assertTrue(resumedTable.get(note - 1).startsWith("difference "), r.out()); // under the table, not inside it
         assertEquals(expected, Files.readString(cut.resolve("translations.tsv")));
         assertTrue(Files.notExists(cut.resolve("translations.tsv.part")));
         JsonObject a = JsonParser.parseString(Files.readString(full.resolve("translation-scores.json"))).getAsJsonObject();
