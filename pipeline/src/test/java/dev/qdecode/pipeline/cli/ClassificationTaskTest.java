@@ -90,6 +90,7 @@ class ClassificationTaskTest {
                 tmp.resolve("enc-eval").toString());
         assertEquals(ExitCodes.OK, e.code(), e.err());
         assertTrue(e.out().contains("(encoder minilm)"), e.out());
+        assertFalse(e.err().contains("unfinished run"), e.err()); // a finished classification run is the trained head
         assertEquals(acc, json(tmp.resolve("enc-eval/classification.json")).get("accuracy").getAsDouble(), 1e-12);
         // The run's states come from the encoder: a decoder given to its evaluation would be ignored.
         Result m = run("evaluate", "--task", "classification", "--policy", out.toString(), "--model",
