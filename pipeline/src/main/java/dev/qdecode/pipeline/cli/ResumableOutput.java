@@ -324,7 +324,7 @@ final class ResumableOutput implements AutoCloseable {
      * @param p the policy, or null for the base model
      * @param err where the notice goes
      * @param rows what the rows are, for the notice (e.g. "rows", "translations")
-     * @return false when interrupted (the caller exits with {@link ExitCodes#INTERRUPTED})
+     * @return false when interrupted (the caller exits with {@link Interrupts#status()})
      * @throws CliException (usage) on a resume whose inputs resolve otherwise
      */
     boolean bindLoaded(ModelOptions.Loaded m, DqnPolicy p, java.io.PrintWriter err, String rows) {
