@@ -207,7 +207,7 @@ final class ClassifierCommand implements Runnable {
                 outW.println(labelCounts(dev, devRows));
             }
             long t0 = System.nanoTime();
-            Interrupts.quitWithNotice(spec.commandLine().getErr(), "interrupted: nothing was saved to " + out
+            Interrupts.quitWithNotice(spec.commandLine().getErr(), "nothing was saved to " + out
                     + " (the texts embedded so far are kept in the embedding cache: the same command goes on from them)");
             try (SentenceEncoder enc = openEncoder(spec, encoder)) {
                 TextClassifier clf;

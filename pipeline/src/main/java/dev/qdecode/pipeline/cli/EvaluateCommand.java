@@ -254,7 +254,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 rec.resolveOption("--positive-threshold", Double.toString(threshold));
                 rec.resolveOption("--out", outDir());
                 if (!rec.bindLoaded(m, p, err, "episodes")) {
-                    return ExitCodes.INTERRUPTED;
+                    return Interrupts.status();
                 }
                 if (evalPs != null) { // dialogue contexts are fitted to the model instead
                     // the run's max_new_tokens is not an option here: only the prompt can change; counted as the
@@ -307,7 +307,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (trained == null) {
             log.output().interrupted(err, log.rows(), 2 * log.perPolicy(), "episodes", "episodes");
-            return ExitCodes.INTERRUPTED;
+            return Interrupts.status();
         }
         log.output().finish();
         Interrupts.restoreDefault();
@@ -346,7 +346,7 @@ final class EvaluateCommand implements Callable<Integer> {
             o.resolveOption("--data", file); // the values used where these were not given, not null
             o.resolveOption("--out", dir); // (--limit not given: the whole file, which no --limit value names)
             if (!o.bindLoaded(m, pol, err, "translations")) {
-                return ExitCodes.INTERRUPTED;
+                return Interrupts.status();
             }
             PromptFit.check(p.examples(), file, ReadOptions.defaults(), m, cfg.tokenHealing(), cfg.maxNewTokens(),
                     PromptFit.REMEDY);

@@ -20,6 +20,16 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** A reward or plug-in failed (threw, or returned NaN/infinity). */
     public static final int REWARD_FAILED = 4;
-    /** Interrupted by the user (Ctrl-C); train and sft write a checkpoint first (not classification runs). */
+    /**
+     * Interrupted by the user (Ctrl-C, SIGINT); train, sft, evaluate, generate --output and rewards score --output
+     * save their work first (not classification runs).
+     */
     public static final int INTERRUPTED = 130;
+    /**
+     * Stopped by SIGTERM (a batch scheduler, {@code kill}, {@code timeout}): 128 + 15, handled as {@link #INTERRUPTED}
+     * is (the work is saved first where Ctrl-C saves it).
+     */
+    public static final int TERMINATED = 143;
+    /** Stopped by SIGHUP (the terminal closed): 128 + 1, handled as {@link #INTERRUPTED} is. */
+    public static final int HANGUP = 129;
 }

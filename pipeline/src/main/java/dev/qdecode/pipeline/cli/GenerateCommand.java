@@ -167,7 +167,7 @@ final class GenerateCommand implements Callable<Integer> {
                 DqnPolicy p = loadPolicy(policyMode);
                 ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
             if (o != null && !o.bindLoaded(m, p, err, "rows")) {
-                return ExitCodes.INTERRUPTED;
+                return Interrupts.status();
             }
             Generator gen = new Generator(m.model(), m.tokenizer(), m.format(), cfg, p);
             if (prompts == null) {
@@ -310,7 +310,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (done < prompts.size()) {
             o.interrupted(err, done, prompts.size(), "prompts", "rows");
-            return ExitCodes.INTERRUPTED;
+            return Interrupts.status();
         }
         int rows = o.finish();
         Interrupts.restoreDefault();

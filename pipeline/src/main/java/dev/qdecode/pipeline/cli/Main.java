@@ -31,7 +31,8 @@ import picocli.CommandLine.Command;
             "3:bad input (file, model, data)",
             "4:reward or plug-in failure",
             "130:interrupted (Ctrl-C; train and evaluate (not --task classification, which cannot be resumed), sft, "
-                    + "generate --output and rewards score --output save their work first)"
+                    + "generate --output and rewards score --output save their work first)",
+            "143:stopped by SIGTERM (129: SIGHUP), handled as Ctrl-C is: the same work is saved first"
         },
         footer = {
             "",
@@ -201,8 +202,8 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         // Ctrl-C, SIGTERM, SIGHUP: wait for the ONNX Runtime call in flight (a MiniLM batch) before the JVM
-        // shuts down, which otherwise crashed it (SIGSEGV in libonnxruntime). Interrupts replaces SIGINT's
-        // handler for the commands that save their work.
+        // shuts down, which otherwise crashed it (SIGSEGV in libonnxruntime). Interrupts replaces the three
+        // handlers for the commands that save their work.
         NativeCalls.handleTerminationSignals();
         // One PyTorch thread unless the user chose (QDECODE_THREADS): every command's tensors are small
         // (Q head, classifier head, tiny backbones), and a second thread on a busy 2-core machine was

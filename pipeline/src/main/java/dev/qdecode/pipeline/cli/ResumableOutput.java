@@ -324,7 +324,7 @@ final class ResumableOutput implements AutoCloseable {
      * @param p the policy, or null for the base model
      * @param err where the notice goes
      * @param rows what the rows are, for the notice (e.g. "rows", "translations")
-     * @return false when interrupted (the caller exits with {@link ExitCodes#INTERRUPTED})
+     * @return false when interrupted (the caller exits with {@link Interrupts#status()})
      * @throws CliException (usage) on a resume whose inputs resolve otherwise
      */
     boolean bindLoaded(ModelOptions.Loaded m, DqnPolicy p, java.io.PrintWriter err, String rows) {
@@ -360,8 +360,9 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     /**
-     * The notice of a job that Ctrl-C stopped between batches: where its rows are and how to continue
-     * (without the --overwrite that started it, which --resume refuses).
+     * The notice of a job that Ctrl-C (or SIGTERM, SIGHUP) stopped between batches: where its rows are and how to
+     * continue (without the --overwrite that started it, which --resume refuses); for a new output that got no row,
+     * which {@link #close()} leaves nothing of, that nothing was written.
      *
      * @param err where the line goes
      * @param done rows written
@@ -370,9 +371,33 @@ final class ResumableOutput implements AutoCloseable {
      * @param rows what the rows are, e.g. "rows"
      */
     void interrupted(java.io.PrintWriter err, int done, int total, String units, String rows) {
-        err.println("qdecode: interrupted after " + done + "/" + total + " " + units + "; the " + rows + " so far "
-                + "are in " + partFile() + " (continue with the same command plus --resume"
-                + (overwrite ? ", without --overwrite)" : ")"));
+        err.println(interruptedNotice(done, total, units, rows, partFile(),
+                !resumed && (writer == null || writer.rows() == 0), overwrite));
+    }
+
+    /**
+     * {@link #interrupted}'s line. An interrupt before the first batch was written said that the rows so far were in
+     * {@code NAME.part}, which did not exist (seen: {@code evaluate} stopped after 0/9600 episodes, its {@code --out}
+     * not even created) and told to add {@code --resume}, which finds no output to continue.
+     *
+     * @param done rows written
+     * @param total the rows the job writes in all
+     * @param units what a row is for, e.g. "prompts"
+     * @param rows what the rows are, e.g. "rows"
+     * @param part the file that holds the rows so far
+     * @param nothingKept whether no row is kept (a new output that got none)
+     * @param overwrite whether the job was started with --overwrite
+     * @return the line
+     */
+    static String interruptedNotice(int done, int total, String units, String rows, Path part, boolean nothingKept,
+            boolean overwrite) {
+        if (nothingKept) {
+            return "qdecode: interrupted after 0/" + total + " " + units + ", before the first batch was written; "
+                    + "nothing was written (run the same command again)";
+        }
+        return "qdecode: interrupted after " + done + "/" + total + " " + units + "; the " + rows + " so far "
+                + "are in " + part + " (continue with the same command plus --resume"
+                + (overwrite ? ", without --overwrite)" : ")");
     }
 
     /** The writer, opened at the first row: a resumed file is cut after its kept rows, a new one started. */

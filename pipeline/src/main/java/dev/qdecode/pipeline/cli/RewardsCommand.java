@@ -220,7 +220,7 @@ final class RewardsCommand implements Runnable {
                         err.println("qdecode: interrupted while loading the reward; nothing was written"
                                 + (o.done() > 0 ? " (the scores so far stay in " + o.partFile() + "; run the same "
                                         + "command again, with --resume)" : " (run the same command again)"));
-                        return ExitCodes.INTERRUPTED;
+                        return Interrupts.status();
                     }
                     o.bind(pluginHashes(), Map.of());
                     for (List<String> row : o.doneRows()) {
@@ -265,7 +265,7 @@ final class RewardsCommand implements Runnable {
                 }
                 if (done < scores.length) {
                     o.interrupted(err, done, scores.length, "segments", "scores");
-                    return ExitCodes.INTERRUPTED;
+                    return Interrupts.status();
                 }
                 List<CorpusScore> corpus = reward.corpusScores(episodes);
                 double mean = 0;

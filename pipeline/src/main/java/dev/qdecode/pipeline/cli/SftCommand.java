@@ -266,7 +266,7 @@ final class SftCommand implements Callable<Integer> {
                     resumeWith);
         }
         outW.flush();
-        return ctrlC ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        return ctrlC ? Interrupts.status() : ExitCodes.OK;
     }
 
     /**

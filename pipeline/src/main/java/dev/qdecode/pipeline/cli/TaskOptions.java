@@ -416,7 +416,7 @@ final class TaskOptions {
         PrintWriter out = cmd.spec.commandLine().getOut();
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;
-        Interrupts.quitWithNotice(err, "interrupted: a classification run cannot be resumed, so " + runDir
+        Interrupts.quitWithNotice(err, "a classification run cannot be resumed, so " + runDir
                 + " holds no finished run (train again, with --overwrite if that --out holds files; a data set's "
                 + "embeddings are cached, those of an unfinished embedding batch by batch, so a new run goes on from them)");
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {

@@ -206,7 +206,7 @@ final class TokenizerCommand implements Runnable {
             Segments segments = new Segments(data, columns, limit);
 
             // Ctrl-C stops at once: say what is left (the files are written, then checked, then recorded)
-            Interrupts.quitWithNotice(spec.commandLine().getErr(), "interrupted: " + out + " holds no finished "
+            Interrupts.quitWithNotice(spec.commandLine().getErr(), out + " holds no finished "
                     + "tokenizer (" + PROVENANCE_FILE + " is written last; train it again, with --overwrite if "
                     + out + " holds files)");
             long t0 = System.nanoTime();

@@ -657,7 +657,7 @@ final class TrainCommand implements Callable<Integer> {
                                 + runDir + (allDone || c.saveReplay() ? "" : "; without --save-replay its replay buffer "
                                 + "is not saved, so the resumed run starts from an empty one and will not equal an "
                                 + "uninterrupted run") + ")");
-                        return ExitCodes.INTERRUPTED;
+                        return Interrupts.status();
                     }
                     Interrupts.restoreDefault(); // the run is saved: from here on, Ctrl-C only skips the report
                 }

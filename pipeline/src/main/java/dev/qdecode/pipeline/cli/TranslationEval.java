@@ -108,7 +108,7 @@ final class TranslationEval {
      * batch by both, then its rows are written and made durable), then scores both systems, marks the
      * translations finished and writes the scores. Ctrl-C ({@link Interrupts}) stops after the current batch.
      *
-     * @return {@link ExitCodes#OK}, or {@link ExitCodes#INTERRUPTED} when stopped before the last sentence
+     * @return {@link ExitCodes#OK}, or {@link Interrupts#status()} when stopped before the last sentence
      */
     static int run(ResumableOutput o, ModelOptions.Loaded m, DqnPolicy policy, TaskOptions.Prompts data,
             GenerationConfig cfg, Path dir, PrintWriter out, PrintWriter err) {
@@ -156,7 +156,7 @@ final class TranslationEval {
         }
         if (done < src.size()) {
             o.interrupted(err, done, src.size(), "sentences", "translations");
-            return ExitCodes.INTERRUPTED;
+            return Interrupts.status();
         }
         // scored before the translations are marked finished: a failure here leaves them to --resume, which
         // scores them without decoding again

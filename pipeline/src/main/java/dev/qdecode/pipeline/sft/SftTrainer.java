@@ -16,6 +16,7 @@ import dev.qdecode.models.FileChecksums;
 import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.ModelException;
 import dev.qdecode.models.ModelFiles;
+import dev.qdecode.models.NativeCalls;
 import dev.qdecode.models.train.Safetensors;
 import dev.qdecode.models.train.TrainableLlama;
 import dev.qdecode.pipeline.generate.DecodeMemory;
@@ -167,6 +168,12 @@ public final class SftTrainer {
     private final long memoryLimit;
     private final int threads;
     private boolean fusedAdam = true;
+    /**
+     * Brackets each training step (forward, backward, optimizer step): a second Ctrl-C halts the JVM once no step is in
+     * flight ({@link NativeCalls#quiesce}), since a halt runs the native libraries' exit-time destructors, and one
+     * under PyTorch's backward pass crashed the JVM (SIGSEGV in {@code torchBackward}, an {@code hs_err_pid*.log}).
+     */
+    private NativeCalls nativeCalls = NativeCalls.PROCESS;
     private boolean overwrite;
     private Runnable beforeWriting;
     private boolean defaultTemplate;
@@ -188,6 +195,17 @@ public final class SftTrainer {
         this.resume = resume;
         this.memoryLimit = memoryLimit;
         this.threads = threads;
+    }
+
+    /**
+     * The gate that each training step enters ({@link NativeCalls#PROCESS} unless set: tests give one of their own).
+     *
+     * @param gate the gate
+     * @return this trainer
+     */
+    SftTrainer nativeCalls(NativeCalls gate) {
+        this.nativeCalls = Objects.requireNonNull(gate, "gate");
+        return this;
     }
 
     /** Chooses the optimizer implementation (benchmarks). */
@@ -548,6 +566,9 @@ public final class SftTrainer {
             }
             double lr = BatchPlan.learningRate(st.step + 1, total, cfg.lr(), cfg.warmup(), cfg.schedule());
             double loss;
+            // the step is one native call for NativeCalls: a halt waits for it (see nativeCalls), and none starts once
+            // the JVM is quitting
+            nativeCalls.enter();
             try (NDManager sm = base.newSubManager()) {
                 try (GradientCollector gc = engine.newGradientCollector()) {
                     NDArray l = TrainableLlama.meanLoss(sm, model.tokenNll(sm, rows, from, cfg.dropout()), scored);
@@ -562,6 +583,8 @@ public final class SftTrainer {
                     throw diverged("gradient norm", norm, st.step + 1, st);
                 }
                 model.zeroGradients();
+            } finally {
+                nativeCalls.exit();
             }
             trainNanos += System.nanoTime() - s0;
             tokensThisRun += scored;

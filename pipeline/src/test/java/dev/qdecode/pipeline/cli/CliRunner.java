@@ -54,6 +54,25 @@ final class CliRunner {
             throws Exception {
         assumeFalse(sigintIgnored(), "SIGINT is ignored in this process (started in the background?), so the child "
                 + "run cannot be interrupted with it");
+        return signalledAfterCheckpoint("INT", ExitCodes.INTERRUPTED, out, log, jvmArgs, args);
+    }
+
+    /**
+     * As {@link #interruptedAfterCheckpoint(Path, Path, List, List)}, with another signal (e.g. {@code TERM}, which
+     * a batch scheduler sends), and checks the exit status it gives.
+     *
+     * @param signal the signal's name for {@code kill}, e.g. {@code TERM}
+     * @param status the exit status expected
+     * @param out the run directory whose first checkpoint triggers the signal
+     * @param log where the child's output goes
+     * @param jvmArgs options for the child JVM, before its main class
+     * @param args the CLI arguments
+     * @return the child's output
+     */
+    static String signalledAfterCheckpoint(String signal, int status, Path out, Path log, List<String> jvmArgs,
+            List<String> args) throws Exception {
+        assumeFalse(ignored(new sun.misc.Signal(signal).getNumber()), "SIG" + signal + " is ignored in this process, "
+                + "so the child run cannot be stopped with it");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared")));
         cmd.addAll(jvmArgs);
@@ -66,10 +85,10 @@ final class CliRunner {
             Thread.sleep(20);
         }
         assertTrue(p.isAlive(), Files.readString(log));
-        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String text = Files.readString(log);
-        assertEquals(ExitCodes.INTERRUPTED, p.exitValue(), text);
+        assertEquals(status, p.exitValue(), text);
         return text;
     }
 
@@ -82,10 +101,21 @@ final class CliRunner {
      * @return true when SIGINT is ignored; false when it is not, or where {@code /proc} does not say
      */
     static boolean sigintIgnored() {
+        return ignored(2);
+    }
+
+    /**
+     * Whether this process ignores the signal with this number ({@code SigIgn} of {@code /proc/self/status}; see
+     * {@link #sigintIgnored}).
+     *
+     * @param number the signal's number, e.g. 15 for SIGTERM
+     * @return true when it is ignored; false when it is not, or where {@code /proc} does not say
+     */
+    static boolean ignored(int number) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("SigIgn:")) {
-                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << 1)) != 0; // bit 1: SIGINT
+                if (line.startsWith("SigIgn:")) { // bit n-1: signal n
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << (number - 1))) != 0;
                 }
             }
         } catch (IOException | RuntimeException e) {

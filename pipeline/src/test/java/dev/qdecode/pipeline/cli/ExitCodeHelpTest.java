@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exit codes that {@code qdecode --help} lists name every command that saves its work on Ctrl-C, and the
- * classification task of train and evaluate as the exception.
+ * classification task of train and evaluate as the exception, and say that SIGTERM and SIGHUP are handled as Ctrl-C
+ * is, with their own exit statuses (143, 129).
  */
 class ExitCodeHelpTest {
 
@@ -26,5 +27,8 @@ class ExitCodeHelpTest {
         // train --task classification cannot be resumed (nor can evaluate's): the line must
         // not promise that every train run saves its work
         assertTrue(line.contains("train and evaluate (not --task classification, which cannot be resumed)"), line);
+        // a scheduler's SIGTERM (and SIGHUP) saves the same work, with exit status 128 + the signal's number
+        assertTrue(line.contains(" 143 stopped by SIGTERM (129: SIGHUP), handled as Ctrl-C is: the same work is saved "
+                + "first"), line);
     }
 }

@@ -29,17 +29,17 @@ import sun.misc.SignalHandler;
  */
 class InterruptsNoticeOnceTest {
     private static final Signal INT = new Signal("INT");
-    private static final String NOTICE = "interrupted: nothing was saved to runs/x";
+    private static final String NOTICE = "nothing was saved to runs/x";
 
     @Test
     void aSecondInterruptDoesNotPrintTheNoticeAgain() {
         StringWriter text = new StringWriter();
         AtomicInteger quits = new AtomicInteger();
         SignalHandler h = Interrupts.noticeThenQuit(new PrintWriter(text), NOTICE, new Interrupts.FirstNotice(60_000),
-                quits::incrementAndGet); // stands for quitNow, which has not halted yet when the second arrives
+                status -> quits.incrementAndGet()); // stands for quitNow, not halted yet when the second arrives
         h.handle(INT);
         h.handle(INT);
-        assertEquals(System.lineSeparator() + "qdecode: " + NOTICE + System.lineSeparator(), text.toString());
+        assertEquals(System.lineSeparator() + "qdecode: interrupted: " + NOTICE + System.lineSeparator(), text.toString());
         assertEquals(2, quits.get());
     }
 
@@ -50,7 +50,8 @@ class InterruptsNoticeOnceTest {
         int n = 8;
         CountDownLatch start = new CountDownLatch(1);
         CountDownLatch quitting = new CountDownLatch(n);
-        SignalHandler h = Interrupts.noticeThenQuit(err, NOTICE, new Interrupts.FirstNotice(60_000), quitting::countDown);
+        SignalHandler h = Interrupts.noticeThenQuit(err, NOTICE, new Interrupts.FirstNotice(60_000),
+                status -> quitting.countDown());
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Thread t = new Thread(() -> {
@@ -70,7 +71,7 @@ class InterruptsNoticeOnceTest {
             t.join();
         }
         assertEquals(0, quitting.getCount(), "every interrupt asks to quit");
-        long printed = text.toString().lines().filter(l -> l.equals("qdecode: " + NOTICE)).count();
+        long printed = text.toString().lines().filter(l -> l.equals("qdecode: interrupted: " + NOTICE)).count();
         assertEquals(1, printed, text.toString());
     }
 
@@ -81,8 +82,8 @@ class InterruptsNoticeOnceTest {
         assertEquals(List.of("printed: " + save, "quit"), secondWhileFirstPrints(events, save,
                 (err, quit) -> Interrupts.saveOrQuit(err, "a checkpoint", new Interrupts.FirstNotice(60_000), quit)));
         events.clear();
-        assertEquals(List.of("printed: qdecode: " + NOTICE, "quit", "quit"), secondWhileFirstPrints(events,
-                "qdecode: " + NOTICE,
+        assertEquals(List.of("printed: qdecode: interrupted: " + NOTICE, "quit", "quit"), secondWhileFirstPrints(events,
+                "qdecode: interrupted: " + NOTICE,
                 (err, quit) -> Interrupts.noticeThenQuit(err, NOTICE, new Interrupts.FirstNotice(60_000), quit)));
     }
 
@@ -91,7 +92,7 @@ class InterruptsNoticeOnceTest {
      * another thread, lets the first print once the second is waiting (or done), and returns what happened in order.
      */
     private static List<String> secondWhileFirstPrints(List<String> events, String line,
-            java.util.function.BiFunction<PrintWriter, Runnable, SignalHandler> handler) throws InterruptedException {
+            java.util.function.BiFunction<PrintWriter, java.util.function.IntConsumer, SignalHandler> handler) throws InterruptedException {
         CountDownLatch inNotice = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Writer held = new Writer() {
@@ -122,7 +123,7 @@ class InterruptsNoticeOnceTest {
             @Override
             public void close() { }
         };
-        SignalHandler h = handler.apply(new PrintWriter(held), () -> events.add("quit"));
+        SignalHandler h = handler.apply(new PrintWriter(held), status -> events.add("quit"));
         Thread first = new Thread(() -> h.handle(INT), "SIGINT handler 1");
         first.start();
         inNotice.await();

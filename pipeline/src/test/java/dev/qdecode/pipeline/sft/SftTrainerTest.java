@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.qdecode.data.DataException;
 import dev.qdecode.models.CausalLM;
+import dev.qdecode.models.NativeCalls;
 import dev.qdecode.models.train.Safetensors;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +97,61 @@ class SftTrainerTest {
 
     static SftTrainer.Result run(SftConfig c, boolean resume, Recorder r) {
         return new SftTrainer(c, resume, 4 * GIB, 1).run(r);
+    }
+
+    /**
+     * Each training step (forward, backward, optimizer step) is a native call for {@link NativeCalls}: a second Ctrl-C
+     * quiesces the gate and halts the JVM once no step is in flight, since a halt runs the native libraries'
+     * exit-time destructors, and one under PyTorch's backward pass crashed the JVM (SIGSEGV in {@code torchBackward},
+     * an {@code hs_err_pid*.log} in the working directory; seen once in 27 double Ctrl-Cs of {@code sft}). A quiesced
+     * gate holds the next step back (here: the first), and an open one is left as it was found after every step.
+     */
+    @Test
+    void everyStepIsANativeCallThatAQuiescedGateHoldsBack() throws Exception {
+        NativeCalls closed = new NativeCalls();
+        closed.quiesce(0); // as Interrupts' quit does before it halts the JVM
+        Recorder held = new Recorder(-1);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                new SftTrainer(config(dir.resolve("gate-closed"), 1, 1e-3, 0, 4, 0), false, 4 * GIB, 1)
+                        .nativeCalls(closed).run(held);
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "sft behind a quiesced gate");
+        t.start();
+        while (t.isAlive() && !waitsIn(t, NativeCalls.class.getName(), "enter")) {
+            Thread.sleep(10);
+        }
+        assertTrue(t.isAlive(), "the run did not wait at the gate: " + held.losses.size() + " steps, " + failed.get());
+        t.interrupt(); // a thread interrupted at a quiesced gate is refused
+        t.join();
+        assertEquals(List.of(), held.losses, "no step ran");
+        Throwable e = failed.get();
+        while (e != null && !(e instanceof IllegalStateException)) {
+            e = e.getCause();
+        }
+        assertTrue(e != null && e.getMessage().contains("native call refused"), String.valueOf(failed.get()));
+
+        NativeCalls open = new NativeCalls();
+        Recorder r = new Recorder(-1);
+        new SftTrainer(config(dir.resolve("gate-open"), 1, 1e-3, 0, 4, 0), false, 4 * GIB, 1).nativeCalls(open).run(r);
+        assertFalse(r.losses.isEmpty());
+        assertEquals(0, open.inFlight(), "every step left the gate");
+    }
+
+    /** Whether the thread is waiting inside that method of that class. */
+    private static boolean waitsIn(Thread t, String cls, String method) {
+        if (t.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals(cls) && f.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
