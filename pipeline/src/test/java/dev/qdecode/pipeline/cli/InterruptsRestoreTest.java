@@ -24,6 +24,9 @@ class InterruptsRestoreTest {
     @Test
     void restoreGivesBackTheHandlersInstalledBefore() {
         assumeFalse(CliRunner.sigintIgnored(), "SIGINT is ignored in this process: no handler can be installed");
+        // a command run in this JVM before (a CLI test) may have left Interrupts' handlers installed and their
+        // predecessors recorded: give them back first, so that what is recorded below is this test's own
+        Interrupts.restoreDefault();
         Map<Signal, SignalHandler> gates = new LinkedHashMap<>(); // each stands for NativeCalls' handler
         Map<Signal, SignalHandler> jvm = new LinkedHashMap<>();
         for (String name : Interrupts.SIGNALS) {
