@@ -158,7 +158,7 @@ final class ClassifierCommand implements Runnable {
         long seed;
 
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to save the classifier (classifier.json, head.safetensors, checksums.json): a directory of "
-                        + "its own; one holding a model, tokenizer, train run or SFT run is refused, even with --overwrite.")
+                        + "its own; one holding another command's work (a model, tokenizer, train or SFT run, evaluation, report) is refused, even with --overwrite.")
         Path out;
 
         @CommandLine.Mixin OverwriteOption overwrite;
@@ -166,7 +166,8 @@ final class ClassifierCommand implements Runnable {
         @Override
         public Integer call() {
             data.checkLimit(spec);
-            refuseOtherWork(out); // first: --overwrite, which checkEmpty suggests, would not help
+            OtherWork.refuse("--out", out, OtherWork.Kind.CLASSIFIER); // first: --overwrite, which checkEmpty suggests,
+            // would not help
             overwrite.checkEmpty(out, "a classifier", "");
             ClassifierConfig cfg;
             ClassifierConfig.HeadType headType;
@@ -234,60 +235,6 @@ final class ClassifierCommand implements Runnable {
                 outW.println("saved to " + out);
             }
             return ExitCodes.OK;
-        }
-    }
-
-    /**
-     * Refuses an {@code --out} that holds another command's work, even with {@code --overwrite} (which
-     * replaces a classifier, and removes nothing else): a model ({@code config.json}, {@code *.safetensors}
-     * other than the head's), a tokenizer, a {@code train} run or an {@code sft} run. Written there, the
-     * classifier's files were mixed with it: its {@code head.safetensors} became one more weight file of
-     * the model directory, changing the sha256 that classifiers trained on that model (this one included,
-     * when it was its own {@code --encoder}) record, so they were refused.
-     *
-     * @param out the output directory
-     * @throws CliException (usage) naming --out, what it holds and the file that tells
-     */
-    static void refuseOtherWork(Path out) {
-        if (!Files.isDirectory(out)) {
-            return;
-        }
-        String what = null;
-        String found = null;
-        if (Files.exists(out.resolve("config.json"))) {
-            what = "a model";
-            found = "config.json";
-        } else {
-            try (java.util.stream.Stream<Path> files = Files.list(out)) {
-                found = files.map(f -> f.getFileName().toString())
-                        .filter(n -> n.endsWith(".safetensors") && !n.equals(TextClassifier.WEIGHTS_FILE)).sorted()
-                        .findFirst().orElse(null);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            if (found != null) {
-                what = "a model";
-            }
-        }
-        String[][] others = {{"tokenizer.json", "a tokenizer"},
-            {dev.qdecode.pipeline.sft.SftTrainer.CHECKPOINT, "an SFT run"},
-            {dev.qdecode.pipeline.sft.SftTrainer.PROVENANCE, "an SFT run"}};
-        for (int i = 0; found == null && i < others.length; i++) {
-            if (Files.exists(out.resolve(others[i][0]))) {
-                found = others[i][0] + (others[i][0].contains(".") ? "" : "/");
-                what = others[i][1];
-            }
-        }
-        for (String f : dev.qdecode.pipeline.dqn.DqnTrainer.RUN_FILES) {
-            if (found == null && Files.exists(out.resolve(f))) {
-                found = f;
-                what = "a 'qdecode train' run";
-            }
-        }
-        if (found != null) {
-            throw new CliException("--out " + out + ": holds " + what + " (" + found + "), which the classifier's "
-                    + "files would be mixed with (expected a directory of its own for the classifier, even with "
-                    + "--overwrite, which replaces only a classifier: choose another --out)", ExitCodes.USAGE);
         }
     }
 
