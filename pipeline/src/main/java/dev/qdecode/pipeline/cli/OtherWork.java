@@ -1,16 +1,21 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.report.RunReport;
 import dev.qdecode.pipeline.sft.SftTrainer;
 import dev.qdecode.rewards.classifier.TextClassifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The one rule of every command that writes an {@code --out} directory or an {@code --output} file: its
@@ -141,5 +146,62 @@ final class OtherWork {
                         + ")", ExitCodes.USAGE);
             }
         }
+    }
+
+    /**
+     * Refuses an existing {@code --output} file that another command wrote, with or without {@code
+     * --overwrite} (which replaces only an earlier output of the same {@code command}): one whose record
+     * ({@code FILE.run.json}) names another command, or, without a record of this command, one inside a
+     * directory holding another command's work (a run's {@code metrics.jsonl}, an evaluation's
+     * {@code comparison.tsv}). A new file, or one without a record in a plain directory, passes.
+     *
+     * @param option the option, for the message (e.g. "--output")
+     * @param target the output file
+     * @param spec the command writing it
+     * @throws CliException (usage) naming the option, the file and the command or work it belongs to
+     */
+    static void refuseFile(String option, Path target, CommandSpec spec) {
+        String command = "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""); // as its record names it
+        if (!Files.isRegularFile(target)) {
+            return;
+        }
+        String recorded = recordedCommand(ResumableOutput.runFile(target));
+        String whose = null;
+        String shownBy = null;
+        if (recorded != null && !recorded.equals(command)) {
+            whose = "the output of '" + recorded + "'";
+            shownBy = ResumableOutput.runFile(target).getFileName().toString();
+        } else if (recorded == null) {
+            Path dir = target.toAbsolutePath().getParent();
+            List<Found> found = in(dir);
+            if (!found.isEmpty()) {
+                whose = "a file of " + found.get(0).kind().what + " (" + found.get(0).file() + " in " + dir + ")";
+            }
+        }
+        if (whose != null) {
+            throw new CliException(option + " " + target + ": is " + whose + (shownBy != null ? " (" + shownBy + ")"
+                    : "") + ", which '" + command + "' would replace (expected a file of its own, even with "
+                    + "--overwrite, which replaces only an earlier output of '" + command + "': choose another "
+                    + option + ")", ExitCodes.USAGE);
+        }
+    }
+
+    /** The command a record names, or null when there is none (or it cannot be read: not this check's to judge). */
+    private static String recordedCommand(Path record) {
+        if (!Files.isRegularFile(record)) {
+            return null;
+        }
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(record, StandardCharsets.UTF_8));
+            if (e.isJsonObject()) {
+                JsonObject o = e.getAsJsonObject();
+                if (o.has("command") && o.get("command").isJsonPrimitive()) {
+                    return o.get("command").getAsString();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
     }
 }

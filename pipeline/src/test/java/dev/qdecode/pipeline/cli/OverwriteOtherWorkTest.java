@@ -163,4 +163,73 @@ class OverwriteOtherWorkTest {
         assertEquals("sft: metrics.jsonl", Files.readString(sft.resolve("metrics.jsonl")));
         assertTrue(Files.notExists(sft.resolve("checkpoint.qdq")));
     }
+
+    /** The --output files: a run's metrics, another command's output. */
+    static Stream<Arguments> otherFiles() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String command : List.of("generate", "rewards score", "classifier eval")) {
+            for (boolean overwrite : new boolean[] {false, true}) {
+                cases.add(Arguments.of(command, overwrite));
+            }
+        }
+        return cases.stream();
+    }
+
+    private static List<String> fileArgs(String command, Path output) {
+        List<String> a = switch (command) {
+            case "generate" -> new ArrayList<>(List.of("generate", "--prompts", prompts.toString(),
+                    "--max-new-tokens", "2"));
+            case "rewards score" -> new ArrayList<>(List.of("rewards", "score", "--hyp", prompts.toString(),
+                    "--column", "prompt", "--reward", "afinn"));
+            default -> new ArrayList<>(List.of("classifier", "eval", "--classifier", tmp.resolve("no-clf").toString(),
+                    "--data", sst.toString()));
+        };
+        a.addAll(List.of("--output", output.toString()));
+        return a;
+    }
+
+    /**
+     * {@code generate --output RUN/metrics.jsonl --overwrite} replaced a train run's metrics (exit 0), and
+     * {@code generate --output SCORES.tsv --overwrite} a {@code rewards score} output: an --output file of another
+     * command (its record names it) or of another command's directory is refused, with and without
+     * {@code --overwrite}, and kept.
+     */
+    @ParameterizedTest(name = "{0} overwrite={1}")
+    @MethodSource("otherFiles")
+    void anOutputFileOfAnotherCommandIsRefusedWithAndWithoutOverwrite(String command, boolean overwrite)
+            throws IOException {
+        String dirName = command.replace(' ', '-') + "-" + overwrite;
+        Path run = Files.createDirectories(tmp.resolve(dirName + "-run"));
+        Path metrics = Files.writeString(run.resolve("metrics.jsonl"), "{\"episode\":1}\n");
+        Files.writeString(run.resolve("checkpoint.qdq"), "x");
+        List<String> a = fileArgs(command, metrics);
+        if (overwrite) {
+            a.add("--overwrite");
+        }
+        CliRunner.Result r = CliRunner.run(a.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        String qualified = "qdecode " + command;
+        assertEquals("qdecode: error: --output " + metrics + ": is a file of a 'qdecode train' run (checkpoint.qdq in "
+                + run + "), which '" + qualified + "' would replace (expected a file of its own, even with --overwrite, "
+                + "which replaces only an earlier output of '" + qualified + "': choose another --output)",
+                r.err().strip());
+        assertEquals("{\"episode\":1}\n", Files.readString(metrics));
+
+        Path other = Files.createDirectories(tmp.resolve(dirName + "-other"));
+        Path scores = Files.writeString(other.resolve("scores.tsv"), "id\tscore\n0\t1.0\n");
+        String otherCommand = "qdecode evaluate";
+        Files.writeString(other.resolve("scores.tsv.run.json"), "{\"command\": \"" + otherCommand + "\"}");
+        a = fileArgs(command, scores);
+        if (overwrite) {
+            a.add("--overwrite");
+        }
+        r = CliRunner.run(a.toArray(String[]::new));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("qdecode: error: --output " + scores + ": is the output of '" + otherCommand + "' (scores.tsv"
+                + ".run.json), which '" + qualified + "' would replace (expected a file of its own, even with "
+                + "--overwrite, which replaces only an earlier output of '" + qualified + "': choose another --output)",
+                r.err().strip());
+        assertEquals("id\tscore\n0\t1.0\n", Files.readString(scores));
+    }
 }
