@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -208,7 +209,7 @@ final class ClassifierCommand implements Runnable {
                 outW.println(labelCounts(dev, devRows));
             }
             long t0 = System.nanoTime();
-            Interrupts.quitWithNotice(spec.commandLine().getErr(), "interrupted: nothing was saved to " + out
+            quitWithNotice.accept(spec.commandLine().getErr(), "interrupted: nothing was saved to " + out
                     + " (the texts embedded so far are kept in the embedding cache: the same command goes on from them)");
             try (SentenceEncoder enc = openEncoder(spec, encoder)) {
                 TextClassifier clf;
@@ -231,11 +232,34 @@ final class ClassifierCommand implements Runnable {
                     clf = clf.withMetrics("dev", e).withDev(data.source(dev, devRows, false));
                     print(outW, "dev", e);
                 }
+                // from here Ctrl-C can cut the save short: "nothing was saved" would no longer be true
+                quitWithNotice.accept(spec.commandLine().getErr(), savingNotice(out));
                 clf.save(out);
                 outW.println("saved to " + out);
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Installs the line that Ctrl-C prints in {@code classifier train} before it quits
+     * ({@link Interrupts#quitWithNotice}); a field so that a test can see which line is in force when.
+     */
+    static BiConsumer<PrintWriter, String> quitWithNotice = Interrupts::quitWithNotice;
+
+    /**
+     * The Ctrl-C line while {@code classifier train} saves: {@link TextClassifier#save} removes an earlier
+     * classifier's checksums.json first and writes checksums.json last, so a save cut short leaves files that every
+     * load refuses (no classifier.json, or no or a partial checksums.json that classifier.json names, or a head whose
+     * sha256 is not the recorded one), and an earlier classifier there may be gone.
+     *
+     * @param out the --out directory
+     * @return the line, without the {@code qdecode: } prefix
+     */
+    static String savingNotice(Path out) {
+        return "interrupted while saving: " + out + " may hold an incomplete classifier, which every load refuses (an "
+                + "earlier one there may be gone; the same command with --overwrite saves it again, its texts all in "
+                + "the embedding cache)";
     }
 
     /** {@code qdecode classifier eval}. */
