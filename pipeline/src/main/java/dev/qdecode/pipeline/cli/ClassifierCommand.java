@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -158,7 +159,7 @@ final class ClassifierCommand implements Runnable {
         long seed;
 
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to save the classifier (classifier.json, head.safetensors, checksums.json): a directory of "
-                        + "its own; one holding a model, tokenizer, train run or SFT run is refused, even with --overwrite.")
+                        + "its own; one holding another command's work (a model, tokenizer, train or SFT run, evaluation, report) is refused, even with --overwrite.")
         Path out;
 
         @CommandLine.Mixin OverwriteOption overwrite;
@@ -166,7 +167,8 @@ final class ClassifierCommand implements Runnable {
         @Override
         public Integer call() {
             data.checkLimit(spec);
-            refuseOtherWork(out); // first: --overwrite, which checkEmpty suggests, would not help
+            OtherWork.refuse("--out", out, OtherWork.Kind.CLASSIFIER); // first: --overwrite, which checkEmpty suggests,
+            // would not help
             overwrite.checkEmpty(out, "a classifier", "");
             ClassifierConfig cfg;
             ClassifierConfig.HeadType headType;
@@ -207,7 +209,7 @@ final class ClassifierCommand implements Runnable {
                 outW.println(labelCounts(dev, devRows));
             }
             long t0 = System.nanoTime();
-            Interrupts.quitWithNotice(spec.commandLine().getErr(), "nothing was saved to " + out
+            quitWithNotice.accept(spec.commandLine().getErr(), "nothing was saved to " + out
                     + " (the texts embedded so far are kept in the embedding cache: the same command goes on from them)");
             try (SentenceEncoder enc = openEncoder(spec, encoder)) {
                 TextClassifier clf;
@@ -230,6 +232,8 @@ final class ClassifierCommand implements Runnable {
                     clf = clf.withMetrics("dev", e).withDev(data.source(dev, devRows, false));
                     print(outW, "dev", e);
                 }
+                // from here Ctrl-C can cut the save short: "nothing was saved" would no longer be true
+                quitWithNotice.accept(spec.commandLine().getErr(), savingNotice(out));
                 clf.save(out);
                 outW.println("saved to " + out);
             }
@@ -238,57 +242,24 @@ final class ClassifierCommand implements Runnable {
     }
 
     /**
-     * Refuses an {@code --out} that holds another command's work, even with {@code --overwrite} (which
-     * replaces a classifier, and removes nothing else): a model ({@code config.json}, {@code *.safetensors}
-     * other than the head's), a tokenizer, a {@code train} run or an {@code sft} run. Written there, the
-     * classifier's files were mixed with it: its {@code head.safetensors} became one more weight file of
-     * the model directory, changing the sha256 that classifiers trained on that model (this one included,
-     * when it was its own {@code --encoder}) record, so they were refused.
-     *
-     * @param out the output directory
-     * @throws CliException (usage) naming --out, what it holds and the file that tells
+     * Installs the line that Ctrl-C prints in {@code classifier train} before it quits
+     * ({@link Interrupts#quitWithNotice}); a field so that a test can see which line is in force when.
      */
-    static void refuseOtherWork(Path out) {
-        if (!Files.isDirectory(out)) {
-            return;
-        }
-        String what = null;
-        String found = null;
-        if (Files.exists(out.resolve("config.json"))) {
-            what = "a model";
-            found = "config.json";
-        } else {
-            try (java.util.stream.Stream<Path> files = Files.list(out)) {
-                found = files.map(f -> f.getFileName().toString())
-                        .filter(n -> n.endsWith(".safetensors") && !n.equals(TextClassifier.WEIGHTS_FILE)).sorted()
-                        .findFirst().orElse(null);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            if (found != null) {
-                what = "a model";
-            }
-        }
-        String[][] others = {{"tokenizer.json", "a tokenizer"},
-            {dev.qdecode.pipeline.sft.SftTrainer.CHECKPOINT, "an SFT run"},
-            {dev.qdecode.pipeline.sft.SftTrainer.PROVENANCE, "an SFT run"}};
-        for (int i = 0; found == null && i < others.length; i++) {
-            if (Files.exists(out.resolve(others[i][0]))) {
-                found = others[i][0] + (others[i][0].contains(".") ? "" : "/");
-                what = others[i][1];
-            }
-        }
-        for (String f : dev.qdecode.pipeline.dqn.DqnTrainer.RUN_FILES) {
-            if (found == null && Files.exists(out.resolve(f))) {
-                found = f;
-                what = "a 'qdecode train' run";
-            }
-        }
-        if (found != null) {
-            throw new CliException("--out " + out + ": holds " + what + " (" + found + "), which the classifier's "
-                    + "files would be mixed with (expected a directory of its own for the classifier, even with "
-                    + "--overwrite, which replaces only a classifier: choose another --out)", ExitCodes.USAGE);
-        }
+    static BiConsumer<PrintWriter, String> quitWithNotice = Interrupts::quitWithNotice;
+
+    /**
+     * The Ctrl-C line while {@code classifier train} saves: {@link TextClassifier#save} removes an earlier
+     * classifier's checksums.json first and writes checksums.json last, so a save cut short leaves files that every
+     * load refuses (no classifier.json, or no or a partial checksums.json that classifier.json names, or a head whose
+     * sha256 is not the recorded one), and an earlier classifier there may be gone.
+     *
+     * @param out the --out directory
+     * @return the line, without the {@code qdecode: } prefix
+     */
+    static String savingNotice(Path out) {
+        return "the save was cut short: " + out + " may hold an incomplete classifier, which every load refuses (an "
+                + "earlier one there may be gone; the same command with --overwrite saves it again, its texts all in "
+                + "the embedding cache)";
     }
 
     /** {@code qdecode classifier eval}. */

@@ -96,7 +96,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Double positiveThreshold;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/evaluation). One that holds an "
-            + "earlier evaluation of the same task is refused unless --overwrite is given.")
+            + "earlier evaluation of the same task is refused unless --overwrite is given; one that holds another "
+            + "command's work (a run, model, classifier, report...) is refused even then.")
     Path out;
 
     @Mixin OverwriteOption overwrite;
@@ -164,6 +165,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-new-tokens: expected a positive count but got "
                     + maxNewTokens);
         }
+        OtherWork.refuse("--out", outDir(), OtherWork.Kind.EVALUATION); // e.g. --out the --policy run itself
         if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + ": is a file (expected a "
                     + "directory for the evaluation's files)");

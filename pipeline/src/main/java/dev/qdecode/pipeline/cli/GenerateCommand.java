@@ -135,6 +135,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (output != null) {
             RecordWriter.checkTarget("--output", output, input.prompts);
+            OtherWork.refuseFile("--output", output, spec);
         }
         List<PromptExample> prompts = input.prompts != null ? readPrompts() : null;
         PrintWriter out = spec.commandLine().getOut();

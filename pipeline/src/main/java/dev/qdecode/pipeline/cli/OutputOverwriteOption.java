@@ -28,6 +28,7 @@ final class OutputOverwriteOption {
     void check(CommandSpec spec, String command, Path output, Path... inputs) {
         if (output != null) {
             RecordWriter.checkTarget("--output", output, inputs);
+            OtherWork.refuseFile("--output", output, spec);
             RecordWriter.checkNew("--output", output, overwrite);
         } else {
             OptionScope.refuse(spec, command + " without --output", "with --output FILE", List.of("--overwrite"));

@@ -82,6 +82,7 @@ final class ReportCommand implements Callable<Integer> {
      * a file is refused even then.
      */
     private void checkOut(Path dir) {
+        OtherWork.refuse("--out", dir, OtherWork.Kind.REPORT); // e.g. --out the run directory itself
         boolean own = Datasets.sameFile(dir, RunReport.defaultOutDir(runDir)) || RunReport.isReportOf(dir, runDir);
         if (!own) {
             String other = Files.isDirectory(dir) ? RunReport.runOf(dir) : null;

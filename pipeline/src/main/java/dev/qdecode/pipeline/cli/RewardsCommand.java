@@ -175,6 +175,7 @@ final class RewardsCommand implements Runnable {
                         List.of("--overwrite", "--resume"));
             } else {
                 RecordWriter.checkTarget("--output", output, inputs.toArray(Path[]::new));
+                OtherWork.refuseFile("--output", output, spec);
             }
             List<Long> hypLines = new ArrayList<>();
             List<String> hyps = readColumn(hyp, column, hypLines);

@@ -6,7 +6,6 @@ import dev.qdecode.data.Datasets;
 import dev.qdecode.pipeline.sft.SftConfig;
 import dev.qdecode.pipeline.sft.SftException;
 import dev.qdecode.pipeline.sft.SftTrainer;
-import dev.qdecode.rewards.classifier.TextClassifier;
 import dev.qdecode.tokenizer.Decimals;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -159,11 +158,13 @@ final class SftCommand implements Callable<Integer> {
 
     @CommandLine.Mixin OverwriteOption overwrite;
 
-    /** What an output directory must not hold for a new run: file, then what it is (for the message). */
+    /**
+     * What an output directory holding an earlier SFT run (or nothing of another command's: {@link OtherWork}
+     * refuses that first) must not hold for a new run without --overwrite: file, then what it is (for the message).
+     */
     private static final String[][] EARLIER_WORK = {
         {"model.safetensors", "a model"}, {"config.json", "a model"}, {"tokenizer.json", "a tokenizer"},
-        {"checkpoint.qdq", "a 'qdecode train' run"}, {"summary.json", "a run"}, {"metrics.jsonl", "a run"},
-        {TextClassifier.METADATA_FILE, "a classifier ('qdecode classifier train')"}};
+        {"metrics.jsonl", "a run"}};
     // (sft-provenance.json alone, without a checkpoint or model, is a run killed before its first
     // checkpoint: nothing to lose, and starting it again is the only way on)
 
@@ -271,8 +272,9 @@ final class SftCommand implements Callable<Integer> {
 
     /**
      * Refuses an output directory whose contents training would replace: always the --model or
-     * --tokenizer directory (or the directory of an --init config.json), and, for a new run without
-     * --overwrite, one that holds an SFT run, a model, a tokenizer or a 'qdecode train' run.
+     * --tokenizer directory (or the directory of an --init config.json); for a new run, one that holds
+     * another command's work, even with --overwrite ({@link OtherWork}), and, without --overwrite, one that
+     * holds an earlier SFT run.
      */
     private void checkOut(SftConfig cfg) {
         Path dir = cfg.out();
@@ -289,6 +291,7 @@ final class SftCommand implements Callable<Integer> {
         if (resume) {
             return;
         }
+        OtherWork.refuse("--out", out, OtherWork.Kind.SFT_RUN); // before the checks that suggest --overwrite
         if (SftTrainer.holdsRun(dir) && !overwrite.overwrite) {
             throw new CliException("--out " + out + ": already holds an SFT run (" + SftTrainer.CHECKPOINT + "/); add"
                     + " --resume to continue it, --overwrite to replace it, or choose another --out", ExitCodes.USAGE);

@@ -75,35 +75,6 @@ final class TokenizerCommand implements Runnable {
         return out;
     }
 
-    /**
-     * Refuses an {@code --out} that holds a model ({@code config.json} or {@code *.safetensors}), even with
-     * {@code --overwrite}: a new tokenizer there would silently replace the one the model's weights were
-     * trained with, and the model would go on loading with ids that mean other text.
-     *
-     * @throws CliException (usage) naming the directory and the model file found
-     */
-    static void refuseModelDirectory(Path out) {
-        if (!Files.isDirectory(out)) {
-            return;
-        }
-        String found = null;
-        if (Files.exists(out.resolve("config.json"))) {
-            found = "config.json";
-        } else {
-            try (var files = Files.list(out)) {
-                found = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".safetensors")).sorted()
-                        .findFirst().orElse(null);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        if (found != null) {
-            throw new CliException("--out " + out + ": holds a model (" + found + "), whose weights go with the "
-                    + "tokenizer already there (expected a directory without a model: write the tokenizer elsewhere, "
-                    + "even with --overwrite)", ExitCodes.USAGE);
-        }
-    }
-
     /** {@code qdecode tokenizer train}. */
     @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             description = {
@@ -176,7 +147,7 @@ final class TokenizerCommand implements Runnable {
             if (limit < 0) {
                 throw usage("--limit: expected 0 (all) or a positive count but got " + limit);
             }
-            refuseModelDirectory(out);
+            OtherWork.refuse("--out", out, OtherWork.Kind.TOKENIZER); // before checkEmpty, which suggests --overwrite
             overwrite.checkEmpty(out, "a tokenizer", "");
             // every --data file is there before any option about the files is judged: a missing one is named (exit
             // 3), not taken for a plain-text file that --columns does not fit

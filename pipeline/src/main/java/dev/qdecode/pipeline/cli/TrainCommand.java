@@ -495,6 +495,9 @@ final class TrainCommand implements Callable<Integer> {
         if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
             overwrite.checkEmpty(runDir, "a new run", ""); // refuses a file, before a lock is taken there
         }
+        if (!resume) { // before the lock, which writes its file there, and before checkEmpty suggests --overwrite
+            OtherWork.refuse("--out", runDir, OtherWork.Kind.TRAIN_RUN);
+        }
         if (resume && !Files.exists(runDir.resolve("checkpoint.qdq"))) {
             throw new CliException("--resume: " + runDir + " holds no checkpoint.qdq (expected the --out of an "
                     + "unfinished qdecode train run; to start a new run there, leave out --resume)", ExitCodes.BAD_INPUT);

@@ -106,13 +106,20 @@ class SftInputChecksTest {
         Path run = Files.createDirectories(tmp.resolve("dqn"));
         Files.writeString(run.resolve("metrics.jsonl"), "{\"episode\":1}\n");
         Files.writeString(run.resolve("checkpoint.qdq"), "x");
-        CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString());
-        assertError(ExitCodes.USAGE, "--out " + run + ": already holds a 'qdecode train' run (checkpoint.qdq); "
-                + "choose another --out or add --overwrite to replace it", r);
+        // another command's work: refused even with --overwrite, which replaces only an SFT run (OtherWork)
+        for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
+            String[] args = java.util.Arrays.copyOf(new String[] {"--template", "{source} =", "--model",
+                model.toString(), "--out", run.toString()}, 6 + extra.length);
+            System.arraycopy(extra, 0, args, 6, extra.length);
+            assertError(ExitCodes.USAGE, "--out " + run + ": holds a 'qdecode train' run (checkpoint.qdq), which the "
+                    + "SFT run's files would be mixed with (expected a directory of its own for the SFT run, even with "
+                    + "--overwrite, which replaces only an SFT run: choose another --out)", sft(args));
+        }
         assertEquals("{\"episode\":1}\n", Files.readString(run.resolve("metrics.jsonl")));
+        assertEquals("x", Files.readString(run.resolve("checkpoint.qdq")));
         Path other = Files.createDirectories(tmp.resolve("other"));
         Files.copy(model.resolve("config.json"), other.resolve("config.json"));
-        assertError(ExitCodes.USAGE, "--out " + other + ": already holds a model (config.json)",
+        assertError(ExitCodes.USAGE, "--out " + other + ": holds a model (config.json), which the SFT run's files",
                 sft("--template", "{source} =", "--model", model.toString(), "--out", other.toString()));
         Files.createDirectories(other.resolve("checkpoint"));
         assertError(ExitCodes.USAGE, "--out " + other + ": already holds an SFT run (checkpoint/); add --resume to "
@@ -120,43 +127,52 @@ class SftInputChecksTest {
                 sft("--template", "{source} =", "--model", model.toString(), "--out", other.toString()));
         assertError(ExitCodes.USAGE, "--overwrite: not with --resume",
                 CliRunner.run("sft", "--resume", "--overwrite", "--out", other.toString()));
-        // --overwrite replaces the run's files (here a one-step SFT run); the 'train' run's checkpoint, summary,
-        // evaluation and report go with it (they would pass for results of the new model), other files stay
-        Files.writeString(run.resolve("summary.json"), "{}");
-        Files.createDirectories(run.resolve("evaluation"));
-        Files.writeString(run.resolve("evaluation/comparison.json"), "{}");
-        Files.createDirectories(run.resolve("report"));
-        Files.writeString(run.resolve("report/report.html"), "<html>");
-        Files.writeString(run.resolve("notes.txt"), "keep");
+        // --overwrite replaces an earlier SFT run's files (here a one-step SFT run); the evaluation and report
+        // directories written beside it go with it (they would pass for results of the new model), other files stay
+        Path sftRun = tmp.resolve("sft-run");
+        CliRunner.Result first = sft("--template", "{source} =", "--model", model.toString(), "--out",
+                sftRun.toString());
+        assertEquals(0, first.code(), first.err());
+        Files.createDirectories(sftRun.resolve("evaluation"));
+        Files.writeString(sftRun.resolve("evaluation/comparison.json"), "{}");
+        Files.createDirectories(sftRun.resolve("report"));
+        Files.writeString(sftRun.resolve("report/report.html"), "<html>");
+        Files.writeString(sftRun.resolve("metrics.jsonl"), "{\"step\":99}\n");
+        Files.writeString(sftRun.resolve("notes.txt"), "keep");
         // refused for its options (the memory limit) after --overwrite: the earlier run is left as it was
         assertError(ExitCodes.USAGE, "training step needs about ", sft("--template", "{source} =", "--model",
-                model.toString(), "--out", run.toString(), "--overwrite", "--max-memory", "1m"));
-        for (String kept : List.of("checkpoint.qdq", "metrics.jsonl", "summary.json", "evaluation", "report")) {
-            assertTrue(Files.exists(run.resolve(kept)), kept);
+                model.toString(), "--out", sftRun.toString(), "--overwrite", "--max-memory", "1m"));
+        for (String kept : List.of("metrics.jsonl", "evaluation", "report")) {
+            assertTrue(Files.exists(sftRun.resolve(kept)), kept);
         }
         // the weights copy that dev BLEU decodes, left by a run killed mid-evaluation
-        Files.createDirectories(run.resolve(".eval-model"));
-        Files.writeString(run.resolve(".eval-model/model.safetensors"), "stale");
-        CliRunner.Result over = sft("--template", "{source} =", "--model", model.toString(), "--out", run.toString(),
-                "--overwrite");
+        Files.createDirectories(sftRun.resolve(".eval-model"));
+        Files.writeString(sftRun.resolve(".eval-model/model.safetensors"), "stale");
+        CliRunner.Result over = sft("--template", "{source} =", "--model", model.toString(), "--out",
+                sftRun.toString(), "--overwrite");
         assertEquals(0, over.code(), over.err());
-        assertTrue(Files.readString(run.resolve("metrics.jsonl")).startsWith("{\"step\":1,"));
+        assertTrue(Files.readString(sftRun.resolve("metrics.jsonl")).startsWith("{\"step\":1,"));
         // the run evaluated dev BLEU (--bleu-samples 2) and removed its weights copy after decoding
-        assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("\"bleu\":"));
-        for (String gone : List.of("checkpoint.qdq", "summary.json", "evaluation", "report", ".eval-model")) {
-            assertFalse(Files.exists(run.resolve(gone)), gone);
+        assertTrue(Files.readString(sftRun.resolve("metrics.jsonl")).contains("\"bleu\":"));
+        for (String gone : List.of("evaluation", "report", ".eval-model")) {
+            assertFalse(Files.exists(sftRun.resolve(gone)), gone);
         }
-        assertEquals("keep", Files.readString(run.resolve("notes.txt")));
+        assertEquals("keep", Files.readString(sftRun.resolve("notes.txt")));
     }
 
     @Test
     void anOutThatHoldsAClassifierIsRefusedAsEveryOtherEarlierWork() throws IOException {
         Path clf = Files.createDirectories(tmp.resolve("clf"));
         Files.writeString(clf.resolve("classifier.json"), "{}");
-        CliRunner.Result r = sft("--template", "{source} =", "--model", model.toString(), "--out", clf.toString());
-        assertError(ExitCodes.USAGE, "--out " + clf + ": already holds a classifier ('qdecode classifier train') "
-                + "(classifier.json); choose another --out or add --overwrite to replace it", r);
-        assertEquals(List.of("classifier.json"), List.of(clf.toFile().list()), "nothing written beside it");
+        for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
+            String[] args = java.util.Arrays.copyOf(new String[] {"--template", "{source} =", "--model",
+                model.toString(), "--out", clf.toString()}, 6 + extra.length);
+            System.arraycopy(extra, 0, args, 6, extra.length);
+            assertError(ExitCodes.USAGE, "--out " + clf + ": holds a classifier (classifier.json), which the SFT "
+                    + "run's files would be mixed with (expected a directory of its own for the SFT run, even with "
+                    + "--overwrite, which replaces only an SFT run: choose another --out)", sft(args));
+            assertEquals(List.of("classifier.json"), List.of(clf.toFile().list()), "nothing written beside it");
+        }
     }
 
     @Test
