@@ -180,6 +180,7 @@ final class EvaluateCommand implements Callable<Integer> {
         OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
         if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
             unread.addAll(OptionScope.byTask(spec, task, readers));
+            requireRunOfTask();
         }
         if ("translation".equals(task)) {
             return translation();
@@ -524,14 +525,46 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve(DIR);
     }
 
+    /**
+     * Refuses a {@code --policy} run of another task than {@code --task} before anything else is read or loaded:
+     * its metrics would mean nothing. Every task refuses it alike, as the bad input it is (a run that does not
+     * fit, like a {@code --model} of another model): one line naming {@code --policy}, the run's task and the
+     * task expected. A checkpoint that cannot be read is left to the task's loading to report.
+     *
+     * @throws CliException (bad input) when the run was trained for another task
+     */
+    private void requireRunOfTask() {
+        String trained;
+        try {
+            trained = DqnTrainer.checkpointHeader(policy).getOrDefault("task", "continuation");
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return;
+        }
+        if (!trained.equals(task)) {
+            throw new CliException(wrongTask(policy, trained, task), ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /**
+     * The refusal of a {@code --policy} run trained for another task than the one evaluated.
+     *
+     * @param policy the run as given
+     * @param trained the run's task
+     * @param task the task evaluated ({@code --task})
+     * @return one line naming {@code --policy}, the run's task and what was expected
+     */
+    static String wrongTask(Path policy, String trained, String task) {
+        return "--policy " + policy + ": a --task " + trained + " run (expected a run of --task " + task
+                + "; evaluate it with --task " + trained + ")";
+    }
+
     /** Loads the policy, refusing a head trained for another task (its metrics would mean nothing). */
     private DqnPolicy load() {
         DqnPolicy p = policyOptions.load(policy, DqnPolicy.Mode.GUIDED);
         String trained = p.provenance().getOrDefault("task", "continuation");
-        if (!trained.equals(task)) {
+        if (!trained.equals(task)) { // checked first by requireRunOfTask; kept for a checkpoint replaced since
             p.close();
-            throw new CliException("--policy " + policy + ": a head trained for --task " + trained + " (expected a run of "
-                    + "--task " + task + ", or --task " + trained + ")", ExitCodes.USAGE);
+            throw new CliException(wrongTask(policy, trained, task), ExitCodes.BAD_INPUT);
         }
         return p;
     }
