@@ -587,8 +587,8 @@ final class EvaluateCommand implements Callable<Integer> {
             JsonArray reward = new JsonArray();
             specs.forEach(reward::add);
             j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
-            j.add("base", base.toJson());
-            j.add("trained", trained.toJson());
+            j.add("base", base.toEvaluationJson()); // no training episode or speeds: an evaluation has none
+            j.add("trained", trained.toEvaluationJson());
             Files.writeString(dir.resolve("comparison.json"),
                     new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(j),
                     StandardCharsets.UTF_8);
