@@ -64,7 +64,7 @@ final class ClassificationEval {
                             EmbeddingCache.atDefaultLocation(), others);
                 }
             } else {
-                try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy)) {
+                try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy, err)) {
                     // runModel has checked the weights against the run's recorded hash: reuse it, not hash them again.
                     String hash = prov.containsKey("model_sha256") ? prov.get("model_sha256") : m.weightsId();
                     backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";

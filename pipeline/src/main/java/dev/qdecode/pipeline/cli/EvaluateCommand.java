@@ -244,7 +244,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Interrupts.install(err, "the episodes so far, after the current batch");
             try (EpisodeLog log = EpisodeLog.open(spec, outDir(), dialogue ? "--data" : "--prompts", file, identity,
                     identity.size() * cfg.evalSamples(), cfg, limit, unread, resume, overwrite.overwrite);
-                    ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
+                    ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy, err)) {
                 // the record holds the values used where these were not given, not null
                 ResumableOutput rec = log.output();
                 rec.resolveOption(dialogue ? "--data" : "--prompts", file);
@@ -343,7 +343,7 @@ final class EvaluateCommand implements Callable<Integer> {
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
         try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, sourceColumn, targetColumn, cfg, unread, resume,
                 overwrite.overwrite);
-                DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
+                DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy, err)) {
             o.resolveOption("--data", file); // the values used where these were not given, not null
             o.resolveOption("--out", dir); // (--limit not given: the whole file, which no --limit value names)
             if (!o.bindLoaded(m, pol, err, "translations")) {
