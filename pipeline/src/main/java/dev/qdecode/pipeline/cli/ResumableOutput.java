@@ -575,8 +575,8 @@ final class ResumableOutput implements AutoCloseable {
 
     /**
      * The refusal's part for a model or policy whose files differ from the interrupted run's: the option and the
-     * path it loaded from with the run's ({@code --model DIR (the run's: DIR)}), or, where both name the same path,
-     * which of its files changed since ({@code --model DIR: model.safetensors changed since the run (sha256 X, the
+     * path it loaded from with the run's ({@code --model DIR (the run's: DIR)}), the {@code --ensemble} runs where
+     * only those differ, or, where both name the same path, which of its files changed since ({@code --model DIR: model.safetensors changed since the run (sha256 X, the
      * run's: Y)}).
      *
      * @param option {@code --model} or {@code --policy}
@@ -595,12 +595,12 @@ final class ResumableOutput implements AutoCloseable {
                 : given(now, option);
         String shownNow = shown(pathNow);
         if (!(pathThen instanceof String a && pathNow instanceof String b && Datasets.sameFile(Path.of(a), Path.of(b)))) {
-            if ("--policy".equals(option) && Objects.equals(pathThen, pathNow)) {
-                // the same --policy with another --ensemble
-                return "--ensemble " + shown(given(now, "--ensemble")) + " (the run's: " + shown(given(was, "--ensemble"))
-                        + ")";
-            }
             return option + " " + shownNow + " (the run's: " + shown(pathThen) + ")";
+        }
+        if ("--policy".equals(option) && !Objects.equals(given(was, "--ensemble"), given(now, "--ensemble"))) {
+            // the same --policy with other --ensemble runs
+            return "--ensemble " + shown(given(now, "--ensemble")) + " (the run's: " + shown(given(was, "--ensemble"))
+                    + ")";
         }
         List<String> changed = new ArrayList<>();
         if (then instanceof Map<?, ?> tm && v instanceof Map<?, ?> vm) {

@@ -87,5 +87,9 @@ class ResumeNamesModelOptionTest {
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertEquals(List.of(refusal(q, "--policy " + runs[1] + " (the run's: " + runs[0] + ")")),
                 r.err().lines().toList());
+        // the same --policy with another run beside it: --ensemble is named, not a changed checkpoint
+        r = CliRunner.run(concat(policy, "--ensemble", runs[1].toString(), "--resume"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals(List.of(refusal(q, "--ensemble [" + runs[1] + "] (the run's: [])")), r.err().lines().toList());
     }
 }
