@@ -8,6 +8,7 @@ import dev.qdecode.pipeline.dqn.ClassificationTrainer;
 import dev.qdecode.pipeline.dqn.Verbalizer;
 import dev.qdecode.rewards.classifier.EmbeddingCache;
 import dev.qdecode.rewards.classifier.SentenceEncoder;
+import dev.qdecode.tokenizer.PromptFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -64,11 +65,13 @@ final class ClassificationEval {
                             EmbeddingCache.atDefaultLocation(), others);
                 }
             } else {
-                try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy)) {
+                try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy, err)) {
                     // runModel has checked the weights against the run's recorded hash: reuse it, not hash them again.
                     String hash = prov.containsKey("model_sha256") ? prov.get("model_sha256") : m.weightsId();
-                    backbone = "decoder " + m.dir() + " (prompt format " + m.format().toSpec() + ")";
-                    err.println("embedding " + rows.size() + " prompts with " + m.dir() + "...");
+                    backbone = "decoder " + m.dir() + ", prompt format " + m.format().toSpec();
+                    // labelled texts, each in the run's template (the label is written after it), not prompts
+                    err.println("embedding " + rows.size() + " texts in the run's template '"
+                            + PromptFormat.escapeTemplate(prov.get("template")) + "' with " + m.dir() + "...");
                     p = run.predict(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
                             rows, targetHead, EmbeddingCache.atDefaultLocation(), others);
                 }

@@ -182,6 +182,7 @@ final class EvaluateCommand implements Callable<Integer> {
         OptionScope.read(List.of("classification"), List.of("--text-column", "--label-column"), readers);
         if (List.of("continuation", "translation", "dialogue", "classification").contains(task)) {
             unread.addAll(OptionScope.byTask(spec, task, readers));
+            requireRunOfTask();
         }
         if ("translation".equals(task)) {
             return translation();
@@ -245,7 +246,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Interrupts.install(err, "the episodes so far, after the current batch");
             try (EpisodeLog log = EpisodeLog.open(spec, outDir(), dialogue ? "--data" : "--prompts", file, identity,
                     identity.size() * cfg.evalSamples(), cfg, limit, unread, resume, overwrite.overwrite);
-                    ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy)) {
+                    ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, p, policy, err)) {
                 // the record holds the values used where these were not given, not null
                 ResumableOutput rec = log.output();
                 rec.resolveOption(dialogue ? "--data" : "--prompts", file);
@@ -344,7 +345,7 @@ final class EvaluateCommand implements Callable<Integer> {
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
         try (ResumableOutput o = TranslationEval.open(spec, dir, p, file, sourceColumn, targetColumn, cfg, unread, resume,
                 overwrite.overwrite);
-                DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy)) {
+                DqnPolicy pol = load(); ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, pol, policy, err)) {
             o.resolveOption("--data", file); // the values used where these were not given, not null
             o.resolveOption("--out", dir); // (--limit not given: the whole file, which no --limit value names)
             if (!o.bindLoaded(m, pol, err, "translations")) {
@@ -526,14 +527,46 @@ final class EvaluateCommand implements Callable<Integer> {
                 .resolve(DIR);
     }
 
+    /**
+     * Refuses a {@code --policy} run of another task than {@code --task} before anything else is read or loaded:
+     * its metrics would mean nothing. Every task refuses it alike, as the bad input it is (a run that does not
+     * fit, like a {@code --model} of another model): one line naming {@code --policy}, the run's task and the
+     * task expected. A checkpoint that cannot be read is left to the task's loading to report.
+     *
+     * @throws CliException (bad input) when the run was trained for another task
+     */
+    private void requireRunOfTask() {
+        String trained;
+        try {
+            trained = DqnTrainer.checkpointHeader(policy).getOrDefault("task", "continuation");
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return;
+        }
+        if (!trained.equals(task)) {
+            throw new CliException(wrongTask(policy, trained, task), ExitCodes.BAD_INPUT);
+        }
+    }
+
+    /**
+     * The refusal of a {@code --policy} run trained for another task than the one evaluated.
+     *
+     * @param policy the run as given
+     * @param trained the run's task
+     * @param task the task evaluated ({@code --task})
+     * @return one line naming {@code --policy}, the run's task and what was expected
+     */
+    static String wrongTask(Path policy, String trained, String task) {
+        return "--policy " + policy + ": a --task " + trained + " run (expected a run of --task " + task
+                + "; evaluate it with --task " + trained + ")";
+    }
+
     /** Loads the policy, refusing a head trained for another task (its metrics would mean nothing). */
     private DqnPolicy load() {
         DqnPolicy p = policyOptions.load(policy, DqnPolicy.Mode.GUIDED);
         String trained = p.provenance().getOrDefault("task", "continuation");
-        if (!trained.equals(task)) {
+        if (!trained.equals(task)) { // checked first by requireRunOfTask; kept for a checkpoint replaced since
             p.close();
-            throw new CliException("--policy " + policy + ": a head trained for --task " + trained + " (expected a run of "
-                    + "--task " + task + ", or --task " + trained + ")", ExitCodes.USAGE);
+            throw new CliException(wrongTask(policy, trained, task), ExitCodes.BAD_INPUT);
         }
         return p;
     }
@@ -556,8 +589,8 @@ final class EvaluateCommand implements Callable<Integer> {
             JsonArray reward = new JsonArray();
             specs.forEach(reward::add);
             j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
-            j.add("base", base.toJson());
-            j.add("trained", trained.toJson());
+            j.add("base", base.toEvaluationJson()); // no training episode or speeds: an evaluation has none
+            j.add("trained", trained.toEvaluationJson());
             Files.writeString(dir.resolve("comparison.json"),
                     new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(j),
                     StandardCharsets.UTF_8);

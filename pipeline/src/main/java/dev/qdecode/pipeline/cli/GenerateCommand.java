@@ -166,7 +166,7 @@ final class GenerateCommand implements Callable<Integer> {
         // the output is checked (and a resume's rows read) before the model loads, so a refusal is quick
         try (ResumableOutput o = output == null ? null : openOutput(prompts, cfg, policy != null && policyMode == DqnPolicy.Mode.Q_GREEDY);
                 DqnPolicy p = loadPolicy(policyMode);
-                ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy)) {
+                ModelOptions.Loaded m = p == null ? modelOptions.load() : PolicyOptions.runModel(modelOptions, p, policy, err)) {
             if (o != null && !o.bindLoaded(m, p, err, "rows")) {
                 return Interrupts.status();
             }

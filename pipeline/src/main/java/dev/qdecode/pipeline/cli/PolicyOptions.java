@@ -155,14 +155,45 @@ final class PolicyOptions {
      * Loads the model a run's head works on: {@code --model} when given, else the run's own model (the
      * directory its provenance records, and its prompt format when recorded).
      *
+     * A {@code --prompt-format} given that is not the run's recorded one is used, with one warning line on
+     * {@code err} ({@link #warnOtherPromptFormat}).
+     *
      * @param models the --model / --prompt-format options (filled in from the run where not given)
      * @param provenance the run's provenance
      * @param policy the --policy path, for messages
+     * @param err where the warning goes
      * @return the loaded model (the caller closes it)
      * @throws CliException (bad input) when the model's weights are not the ones the run was trained on
      */
-    static ModelOptions.Loaded runModel(ModelOptions models, Map<String, String> provenance, Path policy) {
+    static ModelOptions.Loaded runModel(ModelOptions models, Map<String, String> provenance, Path policy,
+            java.io.PrintWriter err) {
+        warnOtherPromptFormat(models, provenance, "--policy " + policy, err);
         return runModel(models, provenance, "--policy " + policy);
+    }
+
+    /**
+     * Says, in one warning line, that {@code --prompt-format} was given with another format than the run was trained
+     * with: its head learned on the model's states of prompts in the run's format, so decoding (or labelling) with
+     * another is almost surely a mistake, yet it is allowed (as {@code sft} warns of another {@code --template}), for
+     * a deliberate comparison. Nothing is said when the option is not given (the run's own format is then used), or
+     * the run recorded no format.
+     *
+     * @param models the --model / --prompt-format options, before the run's format fills them in
+     * @param provenance the run's provenance
+     * @param run the option and run, for the message (e.g. {@code --policy RUN})
+     * @param err where the warning goes
+     */
+    static void warnOtherPromptFormat(ModelOptions models, Map<String, String> provenance, String run,
+            java.io.PrintWriter err) {
+        String recorded = provenance.get("prompt_format");
+        if (models.promptFormat == null || recorded == null
+                || TrainCommand.samePromptFormat(models.promptFormat.format(), recorded)) {
+            return;
+        }
+        err.println("qdecode: warning: --prompt-format '" + models.promptFormat + "' is not the format " + run
+                + " was trained with ('" + recorded + "'): its head learned on the model's states of prompts in "
+                + "that format, and another is almost surely a mistake (leave out --prompt-format to use the run's)");
+        err.flush();
     }
 
     /**
@@ -216,11 +247,12 @@ final class PolicyOptions {
      * @param models the --model / --prompt-format options
      * @param p the loaded policy
      * @param policy the --policy path, for messages
+     * @param err where a warning of a --prompt-format that is not the run's goes
      * @return the loaded model (the caller closes it)
      * @throws CliException (bad input) when the weights or the sizes do not fit the head
      */
-    static ModelOptions.Loaded runModel(ModelOptions models, DqnPolicy p, Path policy) {
-        ModelOptions.Loaded m = runModel(models, p.provenance(), policy);
+    static ModelOptions.Loaded runModel(ModelOptions models, DqnPolicy p, Path policy, java.io.PrintWriter err) {
+        ModelOptions.Loaded m = runModel(models, p.provenance(), policy, err);
         if (p.vocabSize() != m.model().config().vocabSize() || p.embeddingSize() != m.model().config().hiddenSize()) {
             m.close();
             throw new CliException("--policy " + policy + ": its head was trained for vocabulary " + p.vocabSize()

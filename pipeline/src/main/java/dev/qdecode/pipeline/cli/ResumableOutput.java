@@ -596,7 +596,52 @@ final class ResumableOutput implements AutoCloseable {
      * ({@code policy_q_weight}), which the record keeps.
      */
     private static final Map<String, String> RESOLVED_OPTIONS = Map.of("policy_q_weight", "--q-weight",
-            "policy_head", "--head", "policy_mode", "--mode");
+            "policy_head", "--head", "policy_mode", "--mode", "prompt_format", "--prompt-format");
+
+    /**
+     * The refusal's part for a model or policy whose files differ from the interrupted run's: the option and the
+     * path it loaded from with the run's ({@code --model DIR (the run's: DIR)}), the {@code --ensemble} runs where
+     * only those differ, or, where both name the same path, which of its files changed since ({@code --model DIR: model.safetensors changed since the run (sha256 X, the
+     * run's: Y)}).
+     *
+     * @param option {@code --model} or {@code --policy}
+     * @param loadedKey the key under the record's {@code loaded} that holds the path used, or null to read the
+     *     option's recorded value
+     * @param was the interrupted run's record
+     * @param now this command's record
+     * @param then the run's sha256 (a map of file name to sha256, or a list)
+     * @param v this command's sha256, of the same shape
+     */
+    private static String otherFiles(String option, String loadedKey, Map<String, Object> was, Map<String, Object> now,
+            Object then, Object v) {
+        Object pathThen = loadedKey != null && was.get("loaded") instanceof Map<?, ?> l ? l.get(loadedKey)
+                : given(was, option);
+        Object pathNow = loadedKey != null && now.get("loaded") instanceof Map<?, ?> l ? l.get(loadedKey)
+                : given(now, option);
+        String shownNow = shown(pathNow);
+        if (!(pathThen instanceof String a && pathNow instanceof String b && Datasets.sameFile(Path.of(a), Path.of(b)))) {
+            return option + " " + shownNow + " (the run's: " + shown(pathThen) + ")";
+        }
+        if ("--policy".equals(option) && !Objects.equals(given(was, "--ensemble"), given(now, "--ensemble"))) {
+            // the same --policy with other --ensemble runs
+            return "--ensemble " + shown(given(now, "--ensemble")) + " (the run's: " + shown(given(was, "--ensemble"))
+                    + ")";
+        }
+        List<String> changed = new ArrayList<>();
+        if (then instanceof Map<?, ?> tm && v instanceof Map<?, ?> vm) {
+            Set<String> names = new java.util.TreeSet<>();
+            vm.keySet().forEach(x -> names.add(String.valueOf(x)));
+            tm.keySet().forEach(x -> names.add(String.valueOf(x)));
+            for (String f : names) {
+                if (!Objects.equals(tm.get(f), vm.get(f))) {
+                    changed.add(f + " (sha256 " + shown(vm.get(f)) + ", the run's: " + shown(tm.get(f)) + ")");
+                }
+            }
+        } else {
+            changed.add("its checkpoint (sha256 " + shown(v) + ", the run's: " + shown(then) + ")");
+        }
+        return option + " " + shownNow + ": " + String.join(", ", changed) + " changed since the run";
+    }
 
     /** Names every value under {@code key} that differs from the interrupted run's, as train and sft resumes do. */
     private static void checkSame(Path target, String key, Map<String, Object> was, Map<String, Object> now) {
@@ -624,6 +669,24 @@ final class ResumableOutput implements AutoCloseable {
         }
         Set<Object> keys = new java.util.LinkedHashSet<>(after.keySet());
         keys.addAll(before.keySet()); // a value the run had and this command lacks differs too
+        if ("resolved".equals(key)) {
+            // the model's and the policy's files: name the option that loads them, not the record's key
+            for (String[] loaded : List.of(new String[] {"model_files_sha256", "--model", "model_dir"},
+                    new String[] {"policy_checkpoints_sha256", "--policy", null})) {
+                Object then = before.get(loaded[0]);
+                Object v = after.get(loaded[0]);
+                if (then != null && v != null && !Objects.equals(then, v)) {
+                    String named = otherFiles(loaded[1], loaded[2], was, now, then, v);
+                    diffs.add(named);
+                    keys.remove(loaded[0]);
+                    if (named.contains(" (the run's: ") && "--model".equals(loaded[1])) {
+                        // another model detects its own prompt format: --model is what to change, not a format
+                        // the user may never have given
+                        keys.remove("prompt_format");
+                    }
+                }
+            }
+        }
         for (Object k : keys) {
             Object then = before.get(k);
             Object v = after.get(k);

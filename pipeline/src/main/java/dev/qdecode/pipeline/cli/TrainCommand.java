@@ -1147,8 +1147,14 @@ final class TrainCommand implements Callable<Integer> {
                 + "out)");
     }
 
-    /** Whether a --prompt-format given means the run's recorded format (a normalised spec). */
-    private static boolean samePromptFormat(PromptFormat given, String recorded) {
+    /**
+     * Whether a --prompt-format given means the run's recorded format (a normalised spec).
+     *
+     * @param given the format given
+     * @param recorded the run's spec
+     * @return true when both are the same format (false for a recorded spec that does not parse)
+     */
+    static boolean samePromptFormat(PromptFormat given, String recorded) {
         try {
             return given.equals(PromptFormat.parse(recorded));
         } catch (RuntimeException e) {

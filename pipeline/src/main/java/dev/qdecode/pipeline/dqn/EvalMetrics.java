@@ -142,6 +142,22 @@ public record EvalMetrics(long episode, String policy, int samples, double meanR
     }
 
     /**
+     * This record as an evaluation outside training reports it ({@code evaluate}'s {@code comparison.json}): the
+     * policy, sample count, quality fields and examples, without the training fields it has no value for (the
+     * training episode, the training speeds and the training statistics).
+     *
+     * @return the JSON object
+     */
+    public JsonObject toEvaluationJson() {
+        JsonObject o = toJson();
+        for (String training : List.of("episode", "updates_per_s", "rollout_tokens_per_s")) {
+            o.remove(training);
+        }
+        this.training.keySet().forEach(o::remove);
+        return o;
+    }
+
+    /**
      * The quality fields only (no throughput): equal for equal policies on equal prompts and seeds.
      *
      * @return reward, positive rate, KL, perplexity, distinct-1/2, length and repeat fraction

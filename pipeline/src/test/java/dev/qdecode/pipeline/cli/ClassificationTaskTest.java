@@ -217,7 +217,8 @@ class ClassificationTaskTest {
         assertEquals(ExitCodes.OK, c.code(), c.err());
         Result wrong = run("evaluate", "--task", "classification", "--policy", cont.toString());
         assertEquals(ExitCodes.BAD_INPUT, wrong.code());
-        assertTrue(wrong.err().contains("a continuation run (expected a run of --task classification)"), wrong.err());
+        assertEquals("qdecode: error: --policy " + cont + ": a --task continuation run (expected a run of --task "
+                + "classification; evaluate it with --task continuation)", wrong.err().strip());
         Result wrongMember = run("evaluate", "--task", "classification", "--policy", tmp.resolve("c").toString(),
                 "--ensemble", cont.toString());
         assertEquals(ExitCodes.BAD_INPUT, wrongMember.code());
@@ -242,13 +243,16 @@ class ClassificationTaskTest {
                 + "label texts with it by evaluate --task classification)";
         for (String[] args : List.of(
                 new String[] {"generate", "--policy", tmp.resolve("c").toString(), "--prompt", "The dog was"},
-                new String[] {"evaluate", "--policy", tmp.resolve("c").toString()},
                 new String[] {"generate", "--policy", cont.toString(), "--ensemble", tmp.resolve("c").toString(),
                     "--prompt", "The dog was"})) {
             Result g = run(args);
             assertEquals(ExitCodes.BAD_INPUT, g.code(), g.err());
             assertTrue(g.err().strip().endsWith(expected) && g.err().strip().lines().count() == 1, g.err());
         }
+        Result e = run("evaluate", "--policy", tmp.resolve("c").toString());
+        assertEquals(ExitCodes.BAD_INPUT, e.code(), e.err());
+        assertEquals("qdecode: error: --policy " + tmp.resolve("c") + ": a --task classification run (expected a run "
+                + "of --task continuation; evaluate it with --task classification)", e.err().strip());
     }
 
     @Test

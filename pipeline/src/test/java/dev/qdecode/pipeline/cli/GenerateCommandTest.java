@@ -268,7 +268,10 @@ class GenerateCommandTest {
             String[] otherModel = concat(cutRun, "--resume", "--seed", "7", "--limit", "7");
             otherModel[2] = CliRunner.model("stories260K");
             r = CliRunner.run(otherModel);
-            assertUsageError(r, "model_files_sha256 model.safetensors ");
+            // named as the option, with both directories, not as the record's model_files_sha256 of every file
+            assertUsageError(r, "other settings: --model " + Path.of(otherModel[2]).toAbsolutePath().normalize()
+                    + " (the run's: " + Path.of(CliRunner.model("TinyStories-656K")).toAbsolutePath().normalize()
+                    + ") (expected");
             try (RunLock other = RunLock.acquireFile(out, "--output")) {
                 r = CliRunner.run(concat(cutRun, "--resume", "--seed", "7", "--limit", "7"));
                 assertUsageError(r, "another qdecode job is writing it");

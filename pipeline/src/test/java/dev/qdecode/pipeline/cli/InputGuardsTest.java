@@ -78,9 +78,9 @@ class InputGuardsTest {
 
         // a head trained for continuation is not evaluated as a translation model
         Path mt = Files.writeString(tmp.resolve("mt.tsv"), "en\tde\nA dog.\tEin Hund.\n");
-        usage(CliRunner.run("evaluate", "--task", "translation", "--policy", out.toString(), "--data", mt.toString(),
-                "--out", tmp.resolve("ev").toString()), "--policy " + out + ": a head trained for --task continuation "
-                + "(expected a run of --task translation, or --task continuation)");
+        badInput(CliRunner.run("evaluate", "--task", "translation", "--policy", out.toString(), "--data",
+                mt.toString(), "--out", tmp.resolve("ev").toString()), "--policy " + out + ": a --task continuation run "
+                + "(expected a run of --task translation; evaluate it with --task continuation)");
         usage(CliRunner.run("evaluate", "--task", "translation", "--policy", out.toString(), "--max-new-tokens", "0"),
                 "--max-new-tokens: expected a positive count but got 0");
         usage(CliRunner.run("evaluate", "--policy", out.toString(), "--samples", "0"),
