@@ -72,20 +72,36 @@ final class Interrupts {
      */
     static SignalHandler saveOrQuit(PrintWriter err, String what, FirstNotice notice, IntConsumer quit) {
         return s -> {
-            if (notice.take(s)) {
-                try {
-                    err.println();
-                    err.println("qdecode: " + interrupted(s) + ": saving " + what + " (" + again(s)
-                            + " to quit without saving)");
-                    err.flush();
-                } finally {
-                    notice.printed();
-                }
-                return;
+            if (!printedFirst(err, "qdecode: " + interrupted(s) + ": saving " + what + " (" + again(s)
+                    + " to quit without saving)", notice, s)) {
+                quit.accept(notice.status());
             }
-            notice.awaitPrinted();
-            quit.accept(notice.status());
         };
+    }
+
+    /**
+     * Prints a notice's line when this interrupt is the first to take {@code notice}; a later one instead waits
+     * until the first one's line is printed (else its quit could cut that line short).
+     *
+     * @param err where the line is printed, after a blank line
+     * @param line the line
+     * @param notice taken by the first interrupt
+     * @param s the signal received
+     * @return whether this interrupt was the first (and printed the line)
+     */
+    private static boolean printedFirst(PrintWriter err, String line, FirstNotice notice, Signal s) {
+        if (!notice.take(s)) {
+            notice.awaitPrinted();
+            return false;
+        }
+        try {
+            err.println();
+            err.println(line);
+            err.flush();
+        } finally {
+            notice.printed();
+        }
+        return true;
     }
 
     /**
@@ -134,17 +150,7 @@ final class Interrupts {
      */
     static SignalHandler noticeThenQuit(PrintWriter err, String notice, FirstNotice once, IntConsumer quit) {
         return s -> {
-            if (once.take(s)) {
-                try {
-                    err.println();
-                    err.println("qdecode: " + interrupted(s) + ": " + notice);
-                    err.flush();
-                } finally {
-                    once.printed();
-                }
-            } else {
-                once.awaitPrinted(); // else this one's halt could cut the first one's notice short
-            }
+            printedFirst(err, "qdecode: " + interrupted(s) + ": " + notice, once, s);
             quit.accept(once.status());
         };
     }
