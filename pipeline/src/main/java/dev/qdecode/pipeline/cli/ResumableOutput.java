@@ -629,13 +629,8 @@ final class ResumableOutput implements AutoCloseable {
         }
         List<String> changed = new ArrayList<>();
         if (then instanceof Map<?, ?> tm && v instanceof Map<?, ?> vm) {
-            Set<String> names = new java.util.TreeSet<>();
-            vm.keySet().forEach(x -> names.add(String.valueOf(x)));
-            tm.keySet().forEach(x -> names.add(String.valueOf(x)));
-            for (String f : names) {
-                if (!Objects.equals(tm.get(f), vm.get(f))) {
-                    changed.add(f + " (sha256 " + shown(vm.get(f)) + ", the run's: " + shown(tm.get(f)) + ")");
-                }
+            for (String f : differingKeys(tm, vm)) {
+                changed.add(f + " (sha256 " + shown(vm.get(f)) + ", the run's: " + shown(tm.get(f)) + ")");
             }
         } else {
             changed.add("its checkpoint (sha256 " + shown(v) + ", the run's: " + shown(then) + ")");
@@ -692,13 +687,8 @@ final class ResumableOutput implements AutoCloseable {
             Object v = after.get(k);
             if (then instanceof Map<?, ?> tm && v instanceof Map<?, ?> vm) {
                 // e.g. the model's files: name each file that differs, not the whole table
-                Set<String> sub = new java.util.TreeSet<>();
-                vm.keySet().forEach(x -> sub.add(String.valueOf(x)));
-                tm.keySet().forEach(x -> sub.add(String.valueOf(x)));
-                for (String f : sub) {
-                    if (!Objects.equals(tm.get(f), vm.get(f))) {
-                        diffs.add(k + " " + f + " " + shown(vm.get(f)) + " (the run's: " + shown(tm.get(f)) + ")");
-                    }
+                for (String f : differingKeys(tm, vm)) {
+                    diffs.add(k + " " + f + " " + shown(vm.get(f)) + " (the run's: " + shown(tm.get(f)) + ")");
                 }
             } else if (!Objects.equals(then, v)) {
                 String name = "resolved".equals(key) ? RESOLVED_OPTIONS.getOrDefault(String.valueOf(k), String.valueOf(k))
@@ -827,5 +817,16 @@ final class ResumableOutput implements AutoCloseable {
     /** sha256 of each file a model is loaded from, by name ({@link dev.qdecode.models.ModelFiles}). */
     private static Map<String, Object> fileHashes(Path dir) {
         return new java.util.TreeMap<>(dev.qdecode.models.ModelFiles.sha256(dir));
+    }
+
+    /**
+     * The keys, in sorted order, whose values differ between two recorded tables (e.g. a model's files and their
+     * sha256), a key missing from one of them included.
+     */
+    private static List<String> differingKeys(Map<?, ?> was, Map<?, ?> now) {
+        Set<String> names = new java.util.TreeSet<>();
+        now.keySet().forEach(x -> names.add(String.valueOf(x)));
+        was.keySet().forEach(x -> names.add(String.valueOf(x)));
+        return names.stream().filter(f -> !Objects.equals(was.get(f), now.get(f))).toList();
     }
 }
