@@ -211,10 +211,7 @@ class ClassificationTaskTest {
         assertTrue(bad.err().contains(other + ":3: column 'label': expected one of 0,1 but found '7'"),
                 bad.err());
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
-        Path cont = tmp.resolve("cont");
-        Result c = run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4", "--min-new-tokens",
-                "1", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1", "--out", cont.toString());
-        assertEquals(ExitCodes.OK, c.code(), c.err());
+        Path cont = CliRunner.tinyDefaultRun(tmp.resolve("cont"));
         Result wrong = run("evaluate", "--task", "classification", "--policy", cont.toString());
         assertEquals(ExitCodes.BAD_INPUT, wrong.code());
         assertEquals("qdecode: error: --policy " + cont + ": a --task continuation run (expected a run of --task "

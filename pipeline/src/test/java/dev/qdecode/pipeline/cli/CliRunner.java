@@ -149,6 +149,25 @@ final class CliRunner {
         return out;
     }
 
+    /**
+     * Trains the smallest real run on the default model (TinyStories-656K, whose prompt format the tests of
+     * recorded formats need): 8 episodes of at most 4 tokens, 2 evaluation prompts; checks that it succeeded.
+     *
+     * @param out the run directory
+     * @param extra further train options
+     * @return {@code out}
+     */
+    static Path tinyDefaultRun(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--episodes", "8", "--rollout-episodes", "4",
+                "--max-new-tokens", "4", "--min-new-tokens", "1", "--batch-size", "8", "--eval-limit", "2",
+                "--eval-samples", "1"));
+        args.addAll(List.of(extra));
+        args.addAll(List.of("--out", out.toString()));
+        Result t = run(args.toArray(String[]::new));
+        assertEquals(0, t.code(), t.err());
+        return out;
+    }
+
     static Path shared() {
         return Path.of(System.getProperty("qdecode.shared"));
     }

@@ -22,11 +22,7 @@ class EvaluateComparisonJsonTest {
 
     @Test
     void comparisonJsonHoldsNoTrainingFields(@TempDir Path tmp) throws Exception {
-        Path run = tmp.resolve("run");
-        Result t = CliRunner.run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4",
-                "--min-new-tokens", "1", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1", "--out",
-                run.toString());
-        assertEquals(ExitCodes.OK, t.code(), t.err());
+        Path run = CliRunner.tinyDefaultRun(tmp.resolve("run"));
         Path out = tmp.resolve("ev");
         Result e = CliRunner.run("evaluate", "--policy", run.toString(), "--limit", "2", "--samples", "1", "--out",
                 out.toString());

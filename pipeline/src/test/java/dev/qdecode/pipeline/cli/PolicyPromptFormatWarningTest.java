@@ -19,11 +19,7 @@ class PolicyPromptFormatWarningTest {
 
     @Test
     void anotherPromptFormatThanTheRunsIsWarnedOf(@TempDir Path tmp) {
-        Path run = tmp.resolve("run");
-        Result t = CliRunner.run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4",
-                "--min-new-tokens", "1", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1", "--out",
-                run.toString());
-        assertEquals(ExitCodes.OK, t.code(), t.err());
+        Path run = CliRunner.tinyDefaultRun(tmp.resolve("run"));
         String warning = "qdecode: warning: --prompt-format '{text};special=true' is not the format --policy " + run
                 + " was trained with ('<|start_story|>{text};special=false'): its head learned on the model's states of "
                 + "prompts in that format, and another is almost surely a mistake (leave out --prompt-format to use "

@@ -71,10 +71,7 @@ class ResumeNamesModelOptionTest {
 
         Path[] runs = {tmp.resolve("a"), tmp.resolve("b")};
         for (int i = 0; i < runs.length; i++) {
-            Result t = CliRunner.run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4",
-                    "--min-new-tokens", "1", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1", "--seed",
-                    Integer.toString(i + 1), "--out", runs[i].toString());
-            assertEquals(ExitCodes.OK, t.code(), t.err());
+            CliRunner.tinyDefaultRun(runs[i], "--seed", Integer.toString(i + 1));
         }
         Path q = tmp.resolve("q.tsv");
         String[] policy = {"generate", "--policy", runs[0].toString(), "--prompts", prompts.toString(),

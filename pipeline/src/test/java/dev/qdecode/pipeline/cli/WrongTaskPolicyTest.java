@@ -20,11 +20,7 @@ class WrongTaskPolicyTest {
 
     @Test
     void aRunOfAnotherTaskIsBadInputEverywhere(@TempDir Path tmp) throws Exception {
-        Path cont = tmp.resolve("cont");
-        Result c = CliRunner.run("train", "--episodes", "8", "--rollout-episodes", "4", "--max-new-tokens", "4",
-                "--min-new-tokens", "1", "--batch-size", "8", "--eval-limit", "2", "--eval-samples", "1", "--out",
-                cont.toString());
-        assertEquals(ExitCodes.OK, c.code(), c.err());
+        Path cont = CliRunner.tinyDefaultRun(tmp.resolve("cont"));
         Path data = Files.writeString(tmp.resolve("train.tsv"),
                 "sentence\tlabel\nThe dog was happy.\t1\nThe day was sad.\t0\nHis cake was great.\t1\n"
                         + "The game was awful.\t0\n");
