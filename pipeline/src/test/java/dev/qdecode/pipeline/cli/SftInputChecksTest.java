@@ -108,9 +108,7 @@ class SftInputChecksTest {
         Files.writeString(run.resolve("checkpoint.qdq"), "x");
         // another command's work: refused even with --overwrite, which replaces only an SFT run (OtherWork)
         for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
-            String[] args = java.util.Arrays.copyOf(new String[] {"--template", "{source} =", "--model",
-                model.toString(), "--out", run.toString()}, 6 + extra.length);
-            System.arraycopy(extra, 0, args, 6, extra.length);
+            String[] args = intoOut(run, extra);
             assertError(ExitCodes.USAGE, "--out " + run + ": holds a 'qdecode train' run (checkpoint.qdq), which the "
                     + "SFT run's files would be mixed with (expected a directory of its own for the SFT run, even with "
                     + "--overwrite, which replaces only an SFT run: choose another --out)", sft(args));
@@ -165,9 +163,7 @@ class SftInputChecksTest {
         Path clf = Files.createDirectories(tmp.resolve("clf"));
         Files.writeString(clf.resolve("classifier.json"), "{}");
         for (String[] extra : new String[][] {{}, {"--overwrite"}}) {
-            String[] args = java.util.Arrays.copyOf(new String[] {"--template", "{source} =", "--model",
-                model.toString(), "--out", clf.toString()}, 6 + extra.length);
-            System.arraycopy(extra, 0, args, 6, extra.length);
+            String[] args = intoOut(clf, extra);
             assertError(ExitCodes.USAGE, "--out " + clf + ": holds a classifier (classifier.json), which the SFT "
                     + "run's files would be mixed with (expected a directory of its own for the SFT run, even with "
                     + "--overwrite, which replaces only an SFT run: choose another --out)", sft(args));
@@ -417,5 +413,13 @@ class SftInputChecksTest {
                 cont.toString(), "--model", model.toString(), "--out", tmp.resolve("ctlong").toString());
         assertError(ExitCodes.BAD_INPUT, cont + ":4: example (id 2) has ", c);
         assertFalse(Files.exists(tmp.resolve("ctlong")), "refused before --out is written");
+    }
+
+    /** sft's arguments for a translation run on the test model into {@code out}, then {@code extra}. */
+    private String[] intoOut(Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("--template", "{source} =", "--model", model.toString(),
+                "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
     }
 }
