@@ -69,9 +69,13 @@ final class ClassifierCommand implements Runnable {
 
         /**
          * Reads labelled rows; {@code labels} (empty: any) are the labels they may have; {@code limited}: only
-         * the first {@code --limit} rows (for --data, not for train's --dev).
+         * the first {@code --limit} rows (for --data, not for train's --dev). A file that is missing, a directory
+         * or unreadable is refused naming {@code option} (bad input).
          */
-        List<ClassificationExample> read(Path file, java.util.Collection<String> labels, boolean limited) {
+        List<ClassificationExample> read(String option, Path file, java.util.Collection<String> labels,
+                boolean limited) {
+            DqnCli.requireReadableFile(option, file, "a labelled .tsv, .csv or .jsonl file with a text and a label "
+                    + "column");
             ReadOptions opts = ReadOptions.defaults().withColumn("text", textColumn).withColumn("label", labelColumn)
                     .withLimit(limited ? limit : 0).withAllowedLabels(labels);
             List<ClassificationExample> rows = Datasets.classification(file, opts).examples();
@@ -199,12 +203,12 @@ final class ClassifierCommand implements Runnable {
                         .replace("classifier config: ", "");
                 throw new CommandLine.ParameterException(spec.commandLine(), m);
             }
-            List<ClassificationExample> train = data.read(data.data, List.of(), true);
+            List<ClassificationExample> train = data.read("--data", data.data, List.of(), true);
             PrintWriter outW = spec.commandLine().getOut();
             outW.println(labelCounts(data.data, train));
             // The dev labels are checked against the training labels before any training.
             List<ClassificationExample> devRows = dev == null ? null
-                    : data.read(dev, new java.util.TreeSet<>(labels(train)), false);
+                    : data.read("--dev", dev, new java.util.TreeSet<>(labels(train)), false);
             if (devRows != null) {
                 outW.println(labelCounts(dev, devRows));
             }
@@ -282,7 +286,7 @@ final class ClassifierCommand implements Runnable {
             data.checkLimit(spec);
             overwrite.check(spec, "classifier eval", output, data.data);
             try (TextClassifier clf = loadClassifier(classifier)) {
-                List<ClassificationExample> rows = data.read(data.data, clf.labels(), true);
+                List<ClassificationExample> rows = data.read("--data", data.data, clf.labels(), true);
                 long t0 = System.nanoTime();
                 List<String> pred = clf.predict(texts(rows)); // embedded once: for the report and for --output
                 Evaluation e = evaluate(clf, rows, pred, data.data);

@@ -95,4 +95,31 @@ class MissingInputFilesTest {
                     where + ": " + r.err());
         }
     }
+
+    /**
+     * {@code classifier train} (and {@code eval}, through the same reader) named a missing or directory
+     * {@code --data}/{@code --dev} by its path only ({@code /tmp/d: expected a file but found a directory}), not by the option that gave it, as the other
+     * commands do.
+     */
+    @Test
+    void classifierDataFilesAreNamedByTheirOption(@TempDir Path tmp) throws java.io.IOException {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("d"));
+        String missing = tmp.resolve("missing.tsv").toString();
+        String sst2 = CliRunner.shared().resolve("data/sst2/dev.tsv").toString();
+        String out = tmp.resolve("clf").toString();
+        String[][] commands = {
+            {"classifier", "train", "--data", missing, "--out", out},
+            {"classifier", "train", "--data", dir.toString(), "--out", out},
+            {"classifier", "train", "--data", sst2, "--limit", "40", "--dev", dir.toString(), "--out", out},
+        };
+        String[] why = {"--data " + missing + ": file not found", "--data " + dir + ": is a directory",
+            "--dev " + dir + ": is a directory"};
+        for (int i = 0; i < commands.length; i++) {
+            CliRunner.Result r = CliRunner.run(commands[i]);
+            String where = String.join(" ", commands[i]);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), where + ": " + r.err());
+            assertEquals(java.util.List.of("qdecode: error: " + why[i] + " (expected a labelled .tsv, .csv or .jsonl "
+                    + "file with a text and a label column)"), r.err().lines().toList(), where);
+        }
+    }
 }
