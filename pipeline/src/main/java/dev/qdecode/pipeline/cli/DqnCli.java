@@ -190,16 +190,10 @@ final class DqnCli {
                     + json + ")", ExitCodes.BAD_INPUT);
         }
         for (Map.Entry<String, String> e : files.entrySet()) {
-            Path f = Path.of(e.getKey());
-            if (!Files.isRegularFile(f)) {
-                throw new CliException(who + ": the run's reward reads " + f + ", which is not there (expected it back "
-                        + "in place, sha256 " + e.getValue() + ")", ExitCodes.BAD_INPUT);
-            }
-            String sha = Datasets.sha256(f);
-            if (!sha.equals(e.getValue())) {
-                throw new CliException(who + ": the run's reward reads " + f + ", which changed since the run started "
-                        + "(sha256 " + sha + ", the run's: " + e.getValue() + "; " + advice + ")", ExitCodes.BAD_INPUT);
-            }
+            requireRecorded(Path.of(e.getKey()), e.getValue(), m -> who + ": the run's reward reads " + m.file()
+                    + (m.gone() ? ", which is not there (expected it back in place, sha256 " + m.recorded() + ")"
+                            : ", which changed since the run started (sha256 " + m.sha256() + ", the run's: "
+                                    + m.recorded() + "; " + advice + ")"));
         }
     }
 
@@ -282,7 +276,7 @@ final class DqnCli {
      *     far, in its replay and metrics, came from the old one)
      */
     static List<Path> recordedPlugins(Map<String, String> provenance, Path runDir) {
-        return recordedPlugins(provenance, m -> "--resume " + runDir + ": the run's reward plug-in " + m.jar()
+        return recordedPlugins(provenance, m -> "--resume " + runDir + ": the run's reward plug-in " + m.file()
                 + (m.gone() ? " is not there (expected it back in place)"
                         : " changed since the run started (sha256 " + m.sha256() + ", expected " + m.recorded()
                         + ": its rewards so far came from that jar; put it back to resume, or train the changed jar "
@@ -290,20 +284,41 @@ final class DqnCli {
     }
 
     /**
-     * A plug-in jar a run recorded that is not the run's any more.
+     * A file a run recorded with its sha256 (a plug-in jar, a classifier or lexicon its reward reads) that is not
+     * the run's any more.
      *
-     * @param jar the recorded path
-     * @param sha256 the jar's sha256 now; null when it is not there
-     * @param recorded the sha256 the run recorded, or {@code none} when it recorded none for this jar
+     * @param file the recorded path
+     * @param sha256 the file's sha256 now; null when it is not there
+     * @param recorded the sha256 the run recorded, or {@code none} when it recorded none for this file
      */
-    record PluginMismatch(Path jar, String sha256, String recorded) {
+    record FileMismatch(Path file, String sha256, String recorded) {
         /**
-         * Whether the jar is gone (else it changed).
+         * Whether the file is gone (else it changed).
          *
          * @return true when no file is at the recorded path
          */
         boolean gone() {
             return sha256 == null;
+        }
+    }
+
+    /**
+     * Checks that a file a run recorded is still there with the bytes it had: the one comparison of
+     * {@link #recordedPlugins(Map, java.util.function.Function)} and {@link #checkRewardFiles}.
+     *
+     * @param file the recorded path
+     * @param recorded the sha256 the run recorded
+     * @param refusal the one-line message for a file that is gone or changed (the command's own words)
+     * @throws CliException (bad input) with the refusal's message
+     */
+    private static void requireRecorded(Path file, String recorded,
+            java.util.function.Function<FileMismatch, String> refusal) {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(refusal.apply(new FileMismatch(file, null, recorded)), ExitCodes.BAD_INPUT);
+        }
+        String sha = Datasets.sha256(file);
+        if (!sha.equals(recorded)) {
+            throw new CliException(refusal.apply(new FileMismatch(file, sha, recorded)), ExitCodes.BAD_INPUT);
         }
     }
 
@@ -318,7 +333,7 @@ final class DqnCli {
      *     a recorded sha256 counts as changed)
      */
     static List<Path> recordedPlugins(Map<String, String> provenance,
-            java.util.function.Function<PluginMismatch, String> refusal) {
+            java.util.function.Function<FileMismatch, String> refusal) {
         if (!provenance.containsKey("plugins")) {
             return List.of();
         }
@@ -329,13 +344,7 @@ final class DqnCli {
         for (int i = 0; i < paths.length; i++) {
             Path jar = Path.of(paths[i]);
             String recorded = hashes == null || i >= hashes.length || hashes[i] == null ? "none" : hashes[i];
-            if (!Files.isRegularFile(jar)) {
-                throw new CliException(refusal.apply(new PluginMismatch(jar, null, recorded)), ExitCodes.BAD_INPUT);
-            }
-            String sha = Datasets.sha256(jar);
-            if (!sha.equals(recorded)) {
-                throw new CliException(refusal.apply(new PluginMismatch(jar, sha, recorded)), ExitCodes.BAD_INPUT);
-            }
+            requireRecorded(jar, recorded, refusal);
             jars.add(jar);
         }
         return jars;

@@ -507,8 +507,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 + "plug-in ";
         String remedy = "; expected it back in place, the plug-in given with --plugin, or another --reward)";
         return DqnCli.recordedPlugins(run, m -> m.gone()
-                ? what + m.jar() + ", which is not there (recorded by qdecode train" + remedy
-                : what + m.jar() + ", which changed since the run was trained (sha256 " + m.sha256() + ", the run's: "
+                ? what + m.file() + ", which is not there (recorded by qdecode train" + remedy
+                : what + m.file() + ", which changed since the run was trained (sha256 " + m.sha256() + ", the run's: "
                         + m.recorded() + remedy.replace("back in place", "as it was"));
     }
 

@@ -41,7 +41,7 @@ class RecordedPluginsTest {
         // another sha256: the command's words, with both hashes
         String other = "0".repeat(64);
         CliException changed = assertThrows(CliException.class, () -> DqnCli.recordedPlugins(Map.of("plugins", paths,
-                "plugins_sha256", "[\"" + other + "\"]"), m -> "evaluate: " + m.jar() + " now " + m.sha256()
+                "plugins_sha256", "[\"" + other + "\"]"), m -> "evaluate: " + m.file() + " now " + m.sha256()
                 + ", recorded " + m.recorded()));
         assertEquals(ExitCodes.BAD_INPUT, changed.exitCode());
         assertEquals("evaluate: " + jar + " now " + sha + ", recorded " + other, changed.getMessage());
