@@ -65,7 +65,7 @@ final class CommaList implements CommandLine.IParameterPreprocessor {
         String[] items = raw.split(",", -1);
         for (int i = 0; i < items.length; i++) {
             String where = "item " + (i + 1) + " of " + items.length + ", '" + items[i] + "', ";
-            if (!items[i].matches("[+-]?[0-9]+")) {
+            if (!NumberConverters.WHOLE.matcher(items[i]).matches()) {
                 return where + "is not a whole number";
             }
             try {

@@ -24,7 +24,8 @@ import picocli.CommandLine;
  * a positive count) stay with the command.
  */
 final class NumberConverters {
-    private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+");
+    /** What the CLI reads as a whole number: ASCII digits with an optional sign (also each item of a comma list). */
+    static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+");
     private static final String WHOLE_EXAMPLE = "100";
     private static final String DECIMAL_EXAMPLE = "0.5";
     /** After a decimal option's example: the other spellings it reads (no point, an exponent). */
