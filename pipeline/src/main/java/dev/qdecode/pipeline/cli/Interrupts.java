@@ -274,7 +274,7 @@ final class Interrupts {
         /**
          * Whether an interrupt has taken the notice.
          *
-         * @return true once {@link #take()} has been called
+         * @return true once {@link #take(Signal)} has returned true
          */
         boolean taken() {
             return taken.get();

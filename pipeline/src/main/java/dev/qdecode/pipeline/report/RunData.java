@@ -201,7 +201,6 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
         return new RunData(name, dir, xKey, rows, summary, checkpoint, sft);
     }
 
-
     /**
      * Refuses a run file that exists but is not a file (a directory named {@code metrics.jsonl}), which would
      * otherwise read as a run without it.

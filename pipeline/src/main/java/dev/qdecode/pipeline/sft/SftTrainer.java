@@ -1214,7 +1214,7 @@ public final class SftTrainer {
      * @return the line, without a prefix, or null
      */
     private static String olderCheckpointNote(Path ckpt, JsonObject state, int threads) {
-        boolean sums = Files.exists(ckpt.resolve(CHECKSUMS));
+        boolean sums = FileChecksums.present(ckpt);
         boolean counted = state.has(THREADS);
         if (sums && counted) {
             return null;
