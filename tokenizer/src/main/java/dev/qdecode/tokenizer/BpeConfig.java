@@ -23,7 +23,8 @@ import java.util.Set;
  *     byte-level style (the 256 bytes as base alphabet, GPT-2's pre-tokenizer regex). Both
  *     round-trip every text exactly, except in Llama style a text with a special token in it (each
  *     side of the special token gets its own {@code ▁}, so {@code a<sep>b} decodes as {@code
- *     a<sep> b}) or with the marker {@code ▁} (U+2581) itself (decoded as a space)
+ *     a<sep> b}) or with the marker {@code ▁} (U+2581) itself (decoded as a space; {@link
+ *     BpeTrainer#train} refuses training text that contains it)
  * @param extraSpecialTokens further special tokens (e.g. {@code <sep>}, {@code <eot>}), ids 4.. in
  *     this order; never split by the tokenizer, dropped by {@code decode(ids, true)}
  */

@@ -42,6 +42,10 @@ public final class BpeTrainer {
      * @throws EmptyDataException when no line has text (only empty or white-space lines)
      * @throws VocabSizeTooSmallException when the vocabulary size is below the base alphabet (the
      *     message says the minimum)
+     * @throws MarkerInTextException in Llama style ({@link BpeConfig#byteFallback()}) when a line
+     *     contains the word marker {@code ▁} (U+2581), which the written tokenizer could not decode back
+     *     (it decodes as a space): such a line is refused rather than trained into a tokenizer that
+     *     loses it
      * @throws TokenizerException (one line) when a line is null
      */
     public static TrainedTokenizer train(Iterable<String> lines, BpeConfig cfg) {
@@ -55,6 +59,10 @@ public final class BpeTrainer {
                 throw new TokenizerException("training data: line " + (read + 1) + " is null (expected text)");
             }
             read++;
+            int marker = cfg.byteFallback() ? line.indexOf(BpeWords.MARKER) : -1;
+            if (marker >= 0) {
+                throw new MarkerInTextException(read, line.codePointCount(0, marker) + 1);
+            }
             if (line.isBlank()) {
                 blank++; // no text: not trained on, counted apart (TrainedTokenizer#blankLines)
                 continue;
@@ -129,6 +137,69 @@ public final class BpeTrainer {
 
         VocabSizeTooSmallException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * A training line contains the word marker {@code ▁} (U+2581) in Llama style. The written
+     * tokenizer's normalizer turns every space into {@code ▁} and its decoder every {@code ▁} into a
+     * space, so a {@code ▁} of the text would decode as a space; no {@code tokenizer.json} component
+     * of that style tells the two apart. Byte-level style ({@code byteFallback false}) keeps it. The
+     * message names the line by its number among the lines given; callers that read files say which
+     * file and line (see {@link #line()}).
+     */
+    public static final class MarkerInTextException extends TokenizerException {
+        private static final long serialVersionUID = 1L;
+        private final long line;
+        private final int column;
+
+        MarkerInTextException(long line, int column) {
+            super("training data line " + line + ": " + describe(column));
+            this.line = line;
+            this.column = column;
+        }
+
+        /**
+         * What is wrong, without saying where the line is: e.g. {@code "character 7 is the word marker ▁
+         * (U+2581), which a --byte-fallback tokenizer decodes as a space (expected text without it, or
+         * no --byte-fallback: byte-level style keeps it)"}.
+         *
+         * @param column the character's position in its line (1-based, in code points)
+         * @return the description
+         */
+        static String describe(int column) {
+            return "character " + column + " is the word marker ▁ (U+2581), which a --byte-fallback tokenizer "
+                    + "cannot decode back: it decodes as a space (expected text without it, or no --byte-fallback: "
+                    + "byte-level style keeps it)";
+        }
+
+        /**
+         * The line's number among the lines given to {@link BpeTrainer#train} (1-based, blank lines
+         * counted).
+         *
+         * @return the line number
+         */
+        public long line() {
+            return line;
+        }
+
+        /**
+         * Where the first {@code ▁} is in the line: its position in code points, 1-based.
+         *
+         * @return the column
+         */
+        public int column() {
+            return column;
+        }
+
+        /**
+         * The message without the line number, for callers that name the line themselves (e.g. {@code
+         * FILE:LINE}).
+         *
+         * @return the description
+         */
+        public String what() {
+            return describe(column);
         }
     }
 

@@ -29,7 +29,9 @@ import java.util.List;
  * <p>Two texts do not round-trip in this style (as in Llama-2): added tokens split the text before
  * the normalizer runs, so each side of a special token gets its own {@code ▁} and {@code a<sep>b}
  * decodes as {@code a<sep> b}; and a {@code ▁} (U+2581) in the text is indistinguishable from a
- * space, so it decodes as one. Fixing the first in the decoder would need a rule spanning two tokens
+ * space, so it decodes as one ({@link BpeTrainer#train} therefore refuses training text containing
+ * it: telling the two apart would need the decoder to see which {@code ▁} came from a space, and the
+ * normalizer's output has no such trace). Fixing the first in the decoder would need a rule spanning two tokens
  * (which {@link SurfaceTable}'s per-token surfaces cannot express), and {@code Metaspace}'s {@code
  * prepend_scheme: "first"} has the leading-space loss above.
  *

@@ -248,6 +248,36 @@ class BpeTrainerTest {
         }
     }
 
+    /**
+     * A training line with the word marker ▁ (U+2581), at the start, the end, doubled or beside spaces:
+     * Llama style refuses it, naming the line and where the ▁ is, rather than training a tokenizer
+     * that decodes it as a space; byte-level style trains on those lines and decodes every one back.
+     */
+    @Test
+    void aMarkerInTheTrainingTextIsRefusedInLlamaStyleAndKeptInByteLevelStyle() {
+        List<String> lines = new ArrayList<>(subset.subList(0, 200));
+        List<String> marked = List.of("\u2581start", "end\u2581", "doubled \u2581\u2581 here", "next to \u2581 spaces ",
+                "a\u2581b", " \u2581", "\u2581");
+        lines.addAll(marked);
+        BpeTrainer.MarkerInTextException e = assertThrows(BpeTrainer.MarkerInTextException.class,
+                () -> BpeTrainer.train(lines, BpeConfig.of(600)));
+        assertEquals(201, e.line());
+        assertEquals(1, e.column());
+        assertEquals("training data line 201: character 1 is the word marker ▁ (U+2581), which a --byte-fallback "
+                + "tokenizer cannot decode back: it decodes as a space (expected text without it, or no "
+                + "--byte-fallback: byte-level style keeps it)", e.getMessage());
+        e = assertThrows(BpeTrainer.MarkerInTextException.class,
+                () -> BpeTrainer.train(List.of("fine", "😀 a\u2581b"), BpeConfig.of(600)));
+        assertEquals(2, e.line());
+        assertEquals(4, e.column(), "counted in code points: the emoji is one character");
+
+        try (TextTokenizer tok = trainAndLoad(lines, BpeConfig.of(600).withByteFallback(false), "marker-bytelevel")) {
+            for (String text : marked) {
+                assertEquals(text, tok.decode(tok.encode(text, false), false));
+            }
+        }
+    }
+
     @Test
     void trainingTwiceGivesIdenticalFiles() throws IOException {
         BpeConfig cfg = BpeConfig.of(1200).withExtraSpecialTokens(List.of("<sep>"));

@@ -83,10 +83,11 @@ final class TokenizerCommand implements Runnable {
                         + "tokenizer_config.json and special_tokens_map.json to --out, with tokenizer-provenance.json (the "
                         + "options, each --data file's path and sha256, the files' sha256, qdecode's version and what "
                         + "training gave). Every text round-trips exactly "
-                        + "(decode(encode(text)) == text), with two exceptions in --byte-fallback style: a text "
+                        + "(decode(encode(text)) == text), with one exception in --byte-fallback style: a text "
                         + "containing a special token decodes with a space after each special token (a ▁ is "
-                        + "prepended to each side, e.g. 'a<sep>b' → 'a<sep> b'), and the word marker ▁ (U+2581) "
-                        + "itself decodes as a space. After training, every training text is decoded back; the texts "
+                        + "prepended to each side, e.g. 'a<sep>b' → 'a<sep> b'); a text containing the word marker ▁ "
+                        + "(U+2581), which that style would decode as a space, is refused before training (exit 3, "
+                        + "naming FILE:LINE). After training, every training text is decoded back; the texts "
                         + "that do not come back exactly are counted in a warning naming the first (FILE:LINE, column).",
                 "Special tokens: <unk> <s> </s> <pad> at ids 0..3, then --special-tokens. With --byte-fallback the "
                         + "tokenizer is Llama/SentencePiece style (▁ word marker, <0x00>..<0xFF> for unseen "
@@ -182,8 +183,26 @@ final class TokenizerCommand implements Runnable {
                     + out + " holds files)");
             long t0 = System.nanoTime();
             TrainedTokenizer trained;
+            String[][] last = new String[1][]; // the segment the trainer read last: the one it refuses
+            Iterable<String> tracked = () -> {
+                Iterator<String[]> it = segments.withColumns();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public String next() {
+                        last[0] = it.next();
+                        return last[0][1];
+                    }
+                };
+            };
             try {
-                trained = BpeTrainer.train(segments, cfg);
+                trained = BpeTrainer.train(tracked, cfg);
+            } catch (BpeTrainer.MarkerInTextException e) {
+                throw new CliException(where(last[0]) + ": " + e.what(), ExitCodes.BAD_INPUT);
             } catch (BpeTrainer.VocabSizeTooSmallException e) {
                 throw usage(e.getMessage()); // the option, as when the minimum is known beforehand
             } catch (BpeTrainer.EmptyDataException e) {
@@ -222,8 +241,8 @@ final class TokenizerCommand implements Runnable {
                             String back = tok.decode(ids[i], false);
                             if (!back.equals(s[1])) {
                                 if (notRoundTripped++ == 0) {
-                                    firstNotRoundTripped = s[2] + (s[0].equals("lines") ? "" : " column " + s[0])
-                                            + ": " + whyNotRoundTripped(s[1], back, cfg.specialTokens());
+                                    firstNotRoundTripped = where(s) + ": "
+                                            + whyNotRoundTripped(s[1], back, cfg.specialTokens());
                                 }
                             }
                         }
@@ -322,14 +341,17 @@ final class TokenizerCommand implements Runnable {
     /** The record {@code tokenizer train} writes beside the tokenizer files: how the tokenizer was made. */
     static final String PROVENANCE_FILE = "tokenizer-provenance.json";
 
+    /** Where a segment is: {@code FILE:LINE}, then {@code column C} for a table file's column. */
+    static String where(String[] segment) {
+        return segment[2] + (segment[0].equals("lines") ? "" : " column " + segment[0]);
+    }
+
     /**
-     * Why a training text does not decode back exactly: the causes known for the Llama byte-fallback
-     * style (see {@code TokenizerJsonWriter}), else both texts.
+     * Why a training text does not decode back exactly: the cause known for the Llama byte-fallback
+     * style (a special token in the text, see {@code TokenizerJsonWriter}), else both texts. (A text with
+     * the word marker ▁, the other cause, is refused before training.)
      */
     static String whyNotRoundTripped(String text, String decoded, List<String> specialTokens) {
-        if (text.indexOf('\u2581') >= 0) {
-            return "it contains the word marker ▁ (U+2581), which decodes as a space";
-        }
         for (String special : specialTokens) {
             if (text.contains(special)) {
                 return "it contains the special token " + special + ", which decodes with a space after it";
