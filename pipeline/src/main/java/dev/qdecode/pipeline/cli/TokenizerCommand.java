@@ -93,7 +93,7 @@ final class TokenizerCommand implements Runnable {
                         + "tokenizer is Llama/SentencePiece style (▁ word marker, <0x00>..<0xFF> for unseen "
                         + "characters); without it GPT-2 byte-level style.",
                 "Files: .tsv/.csv/.jsonl (read by column, header row for TSV/CSV); any other extension is plain "
-                        + "text with one segment per line."
+                        + "text with one segment per line (a line ends in \\n or \\r\\n; a \\r elsewhere is text)."
             })
     static final class Train implements Callable<Integer> {
         /** What a {@code --data} file must be, for the message naming a missing one. */
@@ -471,11 +471,29 @@ final class TokenizerCommand implements Runnable {
                     }
                 }
 
-                /** The next line; a UTF-8 byte-order mark before the first line is not text (as in table files). */
+                /**
+                 * The next line without its end, {@code \n} or {@code \r\n}; {@code null} at the end of the file. A
+                 * carriage return elsewhere is text and stays in the line (as .jsonl lines are read), where {@link
+                 * BufferedReader#readLine} would end the line there, dropping the {@code \r} from the text and
+                 * numbering the lines after it one further than the file's. A UTF-8 byte-order mark before the first
+                 * line is not text (as in table files).
+                 */
                 private String readLine() {
                     try {
-                        String line = text.readLine();
-                        return line != null && textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
+                        StringBuilder sb = new StringBuilder();
+                        int c;
+                        while ((c = text.read()) >= 0 && c != '\n') {
+                            sb.append((char) c);
+                        }
+                        if (c < 0 && sb.length() == 0) {
+                            return null;
+                        }
+                        int n = sb.length();
+                        if (n > 0 && sb.charAt(n - 1) == '\r') {
+                            sb.setLength(n - 1);
+                        }
+                        String line = sb.toString();
+                        return textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
                     } catch (CharacterCodingException e) {
                         // the reader decodes ahead of the line read: the file is scanned for the bad byte's line
                         closeText();

@@ -273,6 +273,33 @@ class TokenizerCommandTest {
         }
     }
 
+    /**
+     * Plain-text lines end in \n or \r\n: a carriage return elsewhere is text, kept in its segment (decoding back to
+     * it) rather than ending a line there, and the lines after it are named by the file's own line numbers (as the
+     * UTF-8 check and .jsonl files number them).
+     */
+    @Test
+    void aLoneCarriageReturnInPlainTextIsTextNotALineEnd() throws IOException {
+        Path cr = tmp.resolve("cr.txt");
+        Files.writeString(cr, "hello\rworld\r\nhello world\nhello\r", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("cr");
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", cr.toString(), "--vocab-size", "300",
+                "--byte-fallback", "--out", out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains(", 3 texts, trained in "), r.out()); // before: 4 (hello, world, ...)
+        assertEquals("", r.err().strip(), "every text decodes back");
+        try (TextTokenizer tok = TextTokenizer.load(out)) {
+            assertEquals("hello\rworld", tok.decode(tok.encode("hello\rworld", false), false));
+        }
+
+        Path marked = tmp.resolve("cr-marked.txt");
+        Files.writeString(marked, "one\rtwo\nthree \u2581\n", StandardCharsets.UTF_8);
+        r = CliRunner.run("tokenizer", "train", "--data", marked.toString(), "--vocab-size", "300", "--byte-fallback",
+                "--out", tmp.resolve("cr-marked").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: " + marked + ":2: character 7 is the word marker"), r.err());
+    }
+
     @Test
     void badInputGivesOneLineAndExitCode() throws IOException {
         String train = multi30k("en-de.val.tsv").toString();
