@@ -209,7 +209,7 @@ final class TokenizerCommand implements Runnable {
                 throw new CliException(emptyData(e.lines(), data, columns), ExitCodes.BAD_INPUT);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            trained.save(out);
+            saveOver(trained, out);
 
             // Compression on the training data, per column, and the texts that do not decode back exactly: over
             // the texts trained on, the blank segments the trainer skipped left out as it left them out.
@@ -340,6 +340,28 @@ final class TokenizerCommand implements Runnable {
 
     /** The record {@code tokenizer train} writes beside the tokenizer files: how the tokenizer was made. */
     static final String PROVENANCE_FILE = "tokenizer-provenance.json";
+
+    /**
+     * Writes the tokenizer files into {@code out}, first removing the {@value #PROVENANCE_FILE} of a tokenizer
+     * trained there before (with {@code --overwrite}): the record is written last, so a run cut short after this
+     * (Ctrl-C while the training texts are decoded back) leaves no record, rather than the earlier tokenizer's
+     * record, with its options, figures and sha256s, beside the new tokenizer's files.
+     *
+     * @param trained the tokenizer
+     * @param out the --out directory
+     * @throws CliException when the earlier record cannot be removed
+     * @throws dev.qdecode.tokenizer.TokenizerException when a file cannot be written
+     */
+    static void saveOver(TrainedTokenizer trained, Path out) {
+        Path record = out.resolve(PROVENANCE_FILE);
+        try {
+            Files.deleteIfExists(record);
+        } catch (IOException e) {
+            throw new CliException(record + ": cannot remove the earlier tokenizer's record (" + e.getMessage()
+                    + "; expected to replace it)");
+        }
+        trained.save(out);
+    }
 
     /** Where a segment is: {@code FILE:LINE}, then {@code column C} for a table file's column. */
     static String where(String[] segment) {

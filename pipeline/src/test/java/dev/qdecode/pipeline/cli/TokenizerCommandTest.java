@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qdecode.tokenizer.BpeConfig;
+import dev.qdecode.tokenizer.BpeTrainer;
 import dev.qdecode.tokenizer.TextTokenizer;
+import dev.qdecode.tokenizer.TrainedTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -298,6 +301,37 @@ class TokenizerCommandTest {
                 "--out", tmp.resolve("cr-marked").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().startsWith("qdecode: error: " + marked + ":2: character 7 is the word marker"), r.err());
+    }
+
+    /**
+     * With --overwrite, the earlier tokenizer's record goes before the new files are written: a run cut short after
+     * saving (Ctrl-C while the texts are decoded back) left the earlier tokenizer-provenance.json, its vocabulary and
+     * sha256s, beside the new tokenizer.json, so the directory looked finished with a record that was not its own.
+     */
+    @Test
+    void savingOverAnEarlierTokenizerRemovesItsRecordFirst() throws IOException {
+        Path data = tmp.resolve("over.txt");
+        Files.writeString(data, "hello world\nhello there\n", StandardCharsets.UTF_8);
+        Path out = tmp.resolve("over");
+        CliRunner.Result r = CliRunner.run("tokenizer", "train", "--data", data.toString(), "--vocab-size", "300",
+                "--out", out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(Files.exists(out.resolve(TokenizerCommand.PROVENANCE_FILE)));
+        String before = Files.readString(out.resolve("tokenizer.json"), StandardCharsets.UTF_8);
+
+        // what the command does up to the point a Ctrl-C in the decode-back check stops it
+        TrainedTokenizer other = BpeTrainer.train(List.of("hello world", "hello there"), new BpeConfig(280, 1,
+                true, List.of()));
+        TokenizerCommand.saveOver(other, out);
+        assertFalse(Files.exists(out.resolve(TokenizerCommand.PROVENANCE_FILE)),
+                "no record beside files it does not describe");
+        assertFalse(before.equals(Files.readString(out.resolve("tokenizer.json"), StandardCharsets.UTF_8)));
+
+        r = CliRunner.run("tokenizer", "train", "--data", data.toString(), "--vocab-size", "300", "--overwrite",
+                "--out", out.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertEquals(before, Files.readString(out.resolve("tokenizer.json"), StandardCharsets.UTF_8));
+        assertTrue(Files.exists(out.resolve(TokenizerCommand.PROVENANCE_FILE)), "a finished run records itself");
     }
 
     @Test
