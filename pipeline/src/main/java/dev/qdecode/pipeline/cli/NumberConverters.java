@@ -139,8 +139,13 @@ final class NumberConverters {
             throw new Refusal("'" + s + "' is not a whole number", "a whole number", true);
         }
         BigDecimal v = new BigDecimal(s);
-        if (v.compareTo(BigDecimal.valueOf(min)) < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw new Refusal("'" + s + "' is out of range", "a whole number from " + min + " to " + max, true);
+        // the side it is out on: every such option takes small positive values, so "from -2147483648" for
+        // a number too large would suggest a range no option has
+        if (v.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new Refusal("'" + s + "' is too large", "a whole number up to " + max, true);
+        }
+        if (v.compareTo(BigDecimal.valueOf(min)) < 0) {
+            throw new Refusal("'" + s + "' is too small", "a whole number from " + min, true);
         }
         return v.longValueExact();
     }

@@ -31,8 +31,12 @@ class NumberOptionMessagesTest {
         "evaluate --seed x|evaluate|--seed|'x' is not a whole number (expected a whole number, e.g. 100)",
         "tokenizer train --vocab-size 1e3|tokenizer train|--vocab-size|'1e3' is not a whole number (expected a whole"
                 + " number, e.g. 100)",
-        "generate --top-k 99999999999|generate|--top-k|'99999999999' is out of range (expected a whole number from"
-                + " -2147483648 to 2147483647, e.g. 50)",
+        "generate --top-k 99999999999|generate|--top-k|'99999999999' is too large (expected a whole number up to"
+                + " 2147483647, e.g. 50)",
+        "tokenizer train --vocab-size 99999999999|tokenizer train|--vocab-size|'99999999999' is too large (expected"
+                + " a whole number up to 2147483647, e.g. 100)",
+        "train --seed -99999999999999999999|train|--seed|'-99999999999999999999' is too small (expected a whole"
+                + " number from -9223372036854775808, e.g. 1)",
         "train --lr abc|train|--lr|'abc' is not a number (expected a number such as 0.001, 3 or 1e-4)",
         "generate --temperature 1,5|generate|--temperature|'1,5' is not a number (expected a number such as 1.0,"
                 + " 3 or 1e-4)",
