@@ -479,6 +479,11 @@ public final class ClassificationTrainer {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": its provenance: " + e.getMessage(), e);
             }
+            if (unfinished(d.counters())) {
+                throw new IllegalArgumentException(file + ": an unfinished classification run, stopped before its head "
+                        + "was trained (expected a finished run, with its summary.json; continue it with: qdecode train "
+                        + "--resume --out " + (file.getParent() != null ? file.getParent() : Path.of(".")) + ")");
+            }
             return new TrainedRun(file, d);
         }
 
@@ -623,6 +628,7 @@ public final class ClassificationTrainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + s.runDir(), e);
         }
+        writeStartedCheckpoint();
         float[][] trainPhi = rootStates(s.train());
         float[][] devPhi = rootStates(s.dev());
         Probe probe = probe();
@@ -656,14 +662,56 @@ public final class ClassificationTrainer {
                 selected.episodes + (refit != null ? refit.episodes : 0),
                 selected.updates + (refit != null ? refit.updates : 0), secs, versus);
         try {
-            writeSummary(res, selected, refit, split.train().length, valIdx.length);
+            // the trained head replaces the unfinished checkpoint before summary.json marks the run finished, so a
+            // stop between the two leaves a run that --resume finishes rather than a summary without its head
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
                     Map.of("episodes", res.episodes(), "updates", res.updates()), Map.of(),
                     Map.of("train", kept.rngState), s.provenance(), kept.head, false), null);
+            writeSummary(res, selected, refit, split.train().length, valIdx.length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + s.runDir(), e);
         }
         return res;
+    }
+
+    /** The checkpoint counter that marks a run's checkpoint as written before its head was trained. */
+    static final String UNFINISHED_COUNTER = "unfinished";
+
+    /**
+     * Writes the run's checkpoint before anything is embedded: its config and provenance (the options a
+     * {@code train --resume} reads back) and the initial head, marked {@value #UNFINISHED_COUNTER}, with 0
+     * episodes done. A run stopped before its summary then leaves a checkpoint that a resume continues from:
+     * the embeddings finished so far are in the cache, and the head is trained again from its initial state
+     * with the run's seed, which gives the uninterrupted run's head. A {@code metrics.jsonl} left by an
+     * interrupted session is removed first, so the log is the uninterrupted run's.
+     */
+    private void writeStartedCheckpoint() {
+        SentenceEncoder enc = states != null ? states : s.backbone().encoder();
+        try {
+            Files.deleteIfExists(s.runDir().resolve(METRICS_FILE));
+            HeadState initial;
+            try (QHead head = new QHead(enc.dimension(), cfg.headHidden(), actionSpace, cfg.activation(),
+                    cfg.valueLoss(), cfg.seed())) {
+                initial = head.export();
+            }
+            Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
+            Checkpoint.write(file, new Checkpoint.Data(cfg, Map.of("episodes", 0L, "updates", 0L,
+                    UNFINISHED_COUNTER, 1L), Map.of(), Map.of(), s.provenance(), initial, false), null);
+            listener.onCheckpoint(file, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + s.runDir(), e);
+        }
+    }
+
+    /**
+     * Whether a checkpoint's counters mark a classification run that was stopped before its head was
+     * trained ({@link #writeStartedCheckpoint()}).
+     *
+     * @param counters the checkpoint's counters
+     * @return whether the checkpoint holds only the initial head
+     */
+    static boolean unfinished(Map<String, Long> counters) {
+        return counters.getOrDefault(UNFINISHED_COUNTER, 0L) != 0;
     }
 
     /**

@@ -232,9 +232,9 @@ class ClassificationTaskTest {
         assertFalse(Files.exists(tmp.resolve("v/summary.json")));
         Result resume = run("train", "--resume", "--out", tmp.resolve("c").toString());
         assertEquals(ExitCodes.USAGE, resume.code(), resume.err());
-        assertEquals("qdecode: error: --resume: " + tmp.resolve("c") + " holds a classification run, which starts over "
-                + "instead of resuming (expected a continuation, translation or dialogue run; train again without "
-                + "--resume into a new --out)", resume.err().strip());
+        assertEquals("qdecode: error: --resume: " + tmp.resolve("c") + " holds a finished classification run (see "
+                + "summary.json; expected an unfinished run: train a new run into another --out, or without --resume "
+                + "add --overwrite to start over in " + tmp.resolve("c") + ")", resume.err().strip());
         // The other way round: a classification head is no policy for generating text.
         String expected = "a classification run (expected a run of --task continuation, translation or dialogue; "
                 + "label texts with it by evaluate --task classification)";
