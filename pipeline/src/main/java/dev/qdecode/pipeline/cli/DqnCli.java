@@ -5,6 +5,7 @@ import dev.qdecode.data.DataException;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.dqn.ClassificationTrainer;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.rewards.Rewards;
@@ -202,10 +203,11 @@ final class DqnCli {
 
     /**
      * The provenance key of the ONNX Runtime intra-op thread count of a classification run's MiniLM encoder
-     * ({@code --encoder minilm} or {@code minilm-q}), as {@link dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}
-     * gives it.
+     * ({@code --encoder minilm} or {@code minilm-q}): this session's ({@link
+     * dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}) in the checkpoint written before embedding,
+     * then the count that computed the embeddings the run used ({@link ClassificationTrainer#ENCODER_THREADS}).
      */
-    static final String ENCODER_THREADS = "encoder_threads";
+    static final String ENCODER_THREADS = ClassificationTrainer.ENCODER_THREADS;
 
     /**
      * This process's PyTorch intra-op thread count as the run records it: {@code QDECODE_THREADS} (the

@@ -250,6 +250,24 @@ public final class ClassificationTrainer {
     /** The trie's leaves, one per label, in the verbaliser's order. */
     private final List<Node> leaves = new ArrayList<>();
     private final int actionSpace;
+    /**
+     * What the run's checkpoint and summary record: the setup's provenance, with {@value #ENCODER_THREADS}
+     * replaced by the count that computed the embeddings used once they are read ({@link #rootStates}).
+     */
+    private final Map<String, String> provenance;
+    /** Per embedded set (training, then evaluation), the encoder thread count that computed its embeddings. */
+    private final List<String> embeddedWith = new ArrayList<>();
+
+    /**
+     * The provenance key of the encoder's thread count ({@link SentenceEncoder#threads()}, MiniLM's ONNX Runtime
+     * intra-op count). When the setup's provenance holds it, the run replaces its value by the count that computed
+     * the embeddings it used, which the embedding cache records beside each entry ({@link EmbeddingCache#threadsOf}):
+     * e.g. {@code 2} for embeddings cached by a job with 2 threads and read by one with 1, {@code 2 then 1} for
+     * an entry that a job with 2 began and one with 1 finished, {@code unrecorded} for an entry cached before
+     * counts were recorded, and {@code 2 (--data), 1 (--dev)} when the training and evaluation texts' entries
+     * differ.
+     */
+    public static final String ENCODER_THREADS = "encoder_threads";
     private final DecoderStates states;
     private final Map<String, int[]> labelIds = new LinkedHashMap<>();
     /** Trailing prompt tokens replaced by the labels' shared first tokens (decoder backbones). */
@@ -259,6 +277,7 @@ public final class ClassificationTrainer {
 
     private ClassificationTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
         this.s = setup;
+        this.provenance = new LinkedHashMap<>(setup.provenance());
         this.cfg = cfg;
         this.listener = listener == null ? new TrainListener() {} : listener;
         Backbone b = setup.backbone();
@@ -617,7 +636,22 @@ public final class ClassificationTrainer {
         List<String> texts = examples.stream().map(ClassificationExample::text).toList();
         SentenceEncoder enc = states != null ? states : s.backbone().encoder();
         java.util.function.IntConsumer progress = done -> listener.onEmbedding(done, texts.size());
-        return s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
+        float[][] v = s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
+        if (enc.threads() != null) {
+            String t = s.cache() != null ? s.cache().threadsOf(enc, texts) : enc.threads();
+            embeddedWith.add(t != null ? t : "unrecorded");
+        }
+        return v;
+    }
+
+    /** Records in {@link #provenance} the thread count that computed the training and evaluation embeddings. */
+    private void recordEncoderThreads() {
+        if (!provenance.containsKey(ENCODER_THREADS) || embeddedWith.size() != 2) {
+            return;
+        }
+        String data = embeddedWith.get(0);
+        String dev = embeddedWith.get(1);
+        provenance.put(ENCODER_THREADS, data.equals(dev) ? data : data + " (--data), " + dev + " (--dev)");
     }
 
     private Result train() {
@@ -631,6 +665,7 @@ public final class ClassificationTrainer {
         writeStartedCheckpoint();
         float[][] trainPhi = rootStates(s.train());
         float[][] devPhi = rootStates(s.dev());
+        recordEncoderThreads();
         Probe probe = probe();
         double zeroShot = states != null ? zeroShot() : Double.NaN;
         double majority = majority();
@@ -666,7 +701,7 @@ public final class ClassificationTrainer {
             // stop between the two leaves a run that --resume finishes rather than a summary without its head
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
                     Map.of("episodes", res.episodes(), "updates", res.updates()), Map.of(),
-                    Map.of("train", kept.rngState), s.provenance(), kept.head, false), null);
+                    Map.of("train", kept.rngState), provenance, kept.head, false), null);
             writeSummary(res, selected, refit, split.train().length, valIdx.length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + s.runDir(), e);
@@ -696,7 +731,7 @@ public final class ClassificationTrainer {
             }
             Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
             Checkpoint.write(file, new Checkpoint.Data(cfg, Map.of("episodes", 0L, "updates", 0L,
-                    UNFINISHED_COUNTER, 1L), Map.of(), Map.of(), s.provenance(), initial, false), null);
+                    UNFINISHED_COUNTER, 1L), Map.of(), Map.of(), provenance, initial, false), null);
             listener.onCheckpoint(file, 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + s.runDir(), e);
@@ -1222,7 +1257,7 @@ public final class ClassificationTrainer {
         labelIds.forEach((k, v) -> ids.addProperty(k, Arrays.toString(v)));
         o.add("label_token_ids", ids);
         o.add("config", JsonParser.parseString(cfg.toJson()));
-        o.add("provenance", new GsonBuilder().create().toJsonTree(new TreeMap<>(s.provenance())));
+        o.add("provenance", new GsonBuilder().create().toJsonTree(new TreeMap<>(provenance)));
         AtomicFiles.write(s.runDir().resolve(SUMMARY_FILE),
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o)
                         .getBytes(StandardCharsets.UTF_8));

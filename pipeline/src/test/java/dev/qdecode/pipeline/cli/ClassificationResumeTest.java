@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.rewards.classifier.SentenceEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,6 +104,37 @@ class ClassificationResumeTest {
         CliRunner.Result again = withCache(cache, List.of("train", "--resume", "--out", stopped.toString()));
         assertEquals(ExitCodes.USAGE, again.code(), again.err());
         assertTrue(again.err().contains("holds a finished classification run"), again.err());
+    }
+
+    /**
+     * A run that reads embeddings another job computed records that job's encoder thread count, which the cache
+     * keeps beside the entry, not its own (it recorded its own, "2" here, though it embedded nothing).
+     */
+    @Test
+    void encoderThreadsAreThoseThatComputedTheCachedEmbeddings(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 200, 1);
+        Path dev = data(tmp, "dev.tsv", 60, 2);
+        Path cache = tmp.resolve("cache");
+        String before = System.getProperty(SentenceEncoders.THREADS_PROPERTY);
+        try {
+            System.setProperty(SentenceEncoders.THREADS_PROPERTY, "1");
+            CliRunner.Result first = withCache(cache, args(train, dev, tmp.resolve("first")));
+            assertEquals(ExitCodes.OK, first.code(), first.err());
+            System.setProperty(SentenceEncoders.THREADS_PROPERTY, "2");
+            CliRunner.Result second = withCache(cache, args(train, dev, tmp.resolve("second")));
+            assertEquals(ExitCodes.OK, second.code(), second.err());
+            assertFalse(second.err().contains("texts embedded"), second.err()); // all read from the cache
+        } finally {
+            if (before == null) {
+                System.clearProperty(SentenceEncoders.THREADS_PROPERTY);
+            } else {
+                System.setProperty(SentenceEncoders.THREADS_PROPERTY, before);
+            }
+        }
+        for (String run : List.of("first", "second")) {
+            JsonObject p = json(tmp.resolve(run).resolve("summary.json")).getAsJsonObject("provenance");
+            assertEquals("1", p.get("encoder_threads").getAsString(), run);
+        }
     }
 
     @Test

@@ -76,9 +76,12 @@ class ClassificationTaskTest {
         double acc = s.get("dqn_accuracy").getAsDouble();
         assertTrue(acc >= 0.9 && s.get("probe_accuracy").getAsDouble() >= 0.9, s.toString());
         assertEquals("minilm", s.getAsJsonObject("provenance").get("encoder").getAsString());
-        // the encoder's ONNX Runtime thread count is recorded beside the PyTorch one (it was not)
-        assertEquals(SentenceEncoders.onnxThreads(),
-                s.getAsJsonObject("provenance").get("encoder_threads").getAsString());
+        // the encoder's ONNX Runtime thread count is recorded beside the PyTorch one (it was not): the count that
+        // computed the embeddings, this process's, or unrecorded for an entry that an older qdecode left in the
+        // shared cache (ClassificationResumeTest checks the count of embeddings computed by another job)
+        String encoderThreads = s.getAsJsonObject("provenance").get("encoder_threads").getAsString();
+        assertTrue(encoderThreads.equals(SentenceEncoders.onnxThreads()) || encoderThreads.equals("unrecorded"),
+                encoderThreads);
         // what was read: all rows (no --data-limit), from the default columns
         assertEquals("0", s.getAsJsonObject("provenance").get("data_limit").getAsString());
         assertEquals("sentence", s.getAsJsonObject("provenance").get("text_column").getAsString());
