@@ -451,6 +451,7 @@ final class TaskOptions {
         prov.put("template", template);
         prov.put("reward", DqnCli.rewardsJson(specs));
         DqnCli.putRewardFiles(prov, specs);
+        DqnCli.putRewardEncoderThreads(prov, specs);
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
         prov.put(DqnCli.THREADS, DqnCli.threads());

@@ -589,6 +589,11 @@ final class TrainCommand implements Callable<Integer> {
                 prov.put("task", runTask);
                 if (resume) { // every session's count, e.g. "2 then 1", not only this one's
                     prov.put(DqnCli.THREADS, DqnCli.resumedThreads(prior.get(DqnCli.THREADS)));
+                    String rewardThreads = DqnCli.resumedRewardEncoderThreads(
+                            prior.get(DqnCli.REWARD_ENCODER_THREADS), prov);
+                    if (rewardThreads != null) {
+                        prov.put(DqnCli.REWARD_ENCODER_THREADS, rewardThreads);
+                    }
                 }
                 prov.put("prompt_format", m.format().toSpec());
                 DqnCli.recordPlugins(prov, rewardOptions.plugins);

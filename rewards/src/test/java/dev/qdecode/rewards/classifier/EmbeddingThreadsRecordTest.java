@@ -115,6 +115,27 @@ class EmbeddingThreadsRecordTest {
         assertEquals(List.of(cache.fileFor(encoder(null), texts).getFileName().toString()), names());
     }
 
+    /**
+     * classifier.json records the count that computed the training embeddings ({@code training.encoderThreads}):
+     * it recorded none.
+     */
+    @Test
+    void aClassifierRecordsTheCountThatComputedItsTrainingEmbeddings() throws Exception {
+        EmbeddingCache cache = new EmbeddingCache(dir.resolve("cache"));
+        List<String> texts = texts();
+        List<String> labels = IntStream.range(0, texts.size()).mapToObj(i -> i % 2 == 0 ? "a" : "b").toList();
+        cache.embed(encoder("2"), texts); // cached by a job with 2 threads
+        TextClassifier c = TextClassifier.train(encoder("1"), texts, labels, ClassifierConfig.logistic(), cache);
+        c.save(dir.resolve("clf"));
+        com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(
+                Files.readString(dir.resolve("clf/classifier.json"))).getAsJsonObject();
+        assertEquals("2", json.getAsJsonObject("training").get("encoderThreads").getAsString());
+        TextClassifier direct = TextClassifier.train(encoder("3"), texts, labels, ClassifierConfig.logistic(), null);
+        direct.save(dir.resolve("direct"));
+        assertEquals("3", com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("direct/classifier.json")))
+                .getAsJsonObject().getAsJsonObject("training").get("encoderThreads").getAsString());
+    }
+
     @Test
     void joinsACountOnlyWhenItDiffersFromTheLast() {
         assertEquals("1", EmbeddingCache.joinThreads(null, "1"));
