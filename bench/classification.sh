@@ -10,11 +10,15 @@ source "$(dirname "$0")/common.sh" runs/bench-classification 1 2 3 -- "$@"
 for backbone in decoder minilm; do
   for s in "${seeds[@]}"; do
     run=$DIR/$backbone-s$s
-    rm -rf "$run"   # classification runs start over (no --resume)
     enc=()
     [ "$backbone" = minilm ] && enc=(--encoder minilm)
-    # shellcheck disable=SC2086
-    $Q train --task classification "${enc[@]}" --seed "$s" ${TRAIN_OPTS:-} --out "$run" > "$run.log" 2>&1
+    if [ -f "$run/checkpoint.qdq" ] && [ ! -f "$run/summary.json" ]; then
+      $Q train --resume --out "$run" > "$run.log" 2>&1   # interrupted: continue with the run's own options
+    else
+      rm -rf "$run"   # a finished run is trained again
+      # shellcheck disable=SC2086
+      $Q train --task classification "${enc[@]}" --seed "$s" ${TRAIN_OPTS:-} --out "$run" > "$run.log" 2>&1
+    fi
     printf '%-7s seed %s: %s\n' "$backbone" "$s" "$(grep -m1 '^classification on ' "$run.log")"
   done
   # the mean over the seeds run, from each run's summary.json (the issue's bar: within 1 point of the probe)

@@ -5,6 +5,7 @@ import dev.qdecode.data.DataException;
 import dev.qdecode.data.Datasets;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.data.ReadOptions;
+import dev.qdecode.pipeline.dqn.ClassificationTrainer;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
 import dev.qdecode.rewards.Rewards;
@@ -124,6 +125,7 @@ final class DqnCli {
         p.put("eval_limit", Integer.toString(evalLimit));
         p.put("reward", rewardsJson(rewards));
         putRewardFiles(p, rewards);
+        putRewardEncoderThreads(p, rewards);
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));
@@ -148,6 +150,75 @@ final class DqnCli {
             provenance.put("reward_files_sha256", new com.google.gson.GsonBuilder().disableHtmlEscaping().create()
                     .toJson(files));
         }
+    }
+
+    /** The provenance key of the ONNX Runtime thread count of a {@code classifier} reward's MiniLM encoder. */
+    static final String REWARD_ENCODER_THREADS = "reward_encoder_threads";
+
+    /**
+     * Records, under {@value #REWARD_ENCODER_THREADS}, this session's ONNX Runtime intra-op thread count ({@link
+     * dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}) when a term of the specs is a {@code
+     * classifier:model=DIR} reward whose classifier embeds with a MiniLM encoder ({@code encoder} of its {@code
+     * classifier.json}): that reward embeds each episode's text in this session, and another count may sum in
+     * another order, so its scores belong to the run's provenance as the PyTorch count does. Nothing is recorded
+     * for other rewards, nor when the classifier cannot be read (creating the reward refuses it).
+     *
+     * @param provenance where to put it
+     * @param specs the run's reward specs
+     */
+    static void putRewardEncoderThreads(Map<String, String> provenance, List<String> specs) {
+        if (rewardOnOnnxRuntime(specs)) {
+            provenance.put(REWARD_ENCODER_THREADS, dev.qdecode.rewards.classifier.SentenceEncoders.onnxThreads());
+        }
+    }
+
+    /**
+     * A resumed run's {@value #REWARD_ENCODER_THREADS}: every session's count, as {@link #resumedThreads} gives the
+     * PyTorch one ({@code 2 then 1}; {@code unrecorded then 1} for a run that did not record it), or null when
+     * this session's reward has no MiniLM encoder.
+     *
+     * @param recorded the run's recorded value, or null
+     * @param now this session's provenance, after {@link #putRewardEncoderThreads}
+     * @return the value to record, or null
+     */
+    static String resumedRewardEncoderThreads(String recorded, Map<String, String> now) {
+        String mine = now.get(REWARD_ENCODER_THREADS);
+        if (mine == null) {
+            return recorded;
+        }
+        if (recorded == null) {
+            return UNRECORDED + THEN + mine;
+        }
+        return lastSessionThreads(recorded).equals(mine) ? recorded : recorded + THEN + mine;
+    }
+
+    /** Whether a term of the specs is a classifier reward whose saved classifier names a MiniLM encoder. */
+    private static boolean rewardOnOnnxRuntime(List<String> specs) {
+        List<Rewards.Term> terms;
+        try {
+            terms = Rewards.terms(specs);
+        } catch (RuntimeException e) { // a spec that does not parse is refused by the command's own checks
+            return false;
+        }
+        for (Rewards.Term t : terms) {
+            String model = t.params().get("model");
+            if (!t.id().equals("classifier") || model == null || model.isBlank()) {
+                continue;
+            }
+            try {
+                Path json = Path.of(model.strip()).resolve("classifier.json");
+                com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(
+                        java.nio.file.Files.readString(json));
+                com.google.gson.JsonElement encoder = root.isJsonObject() ? root.getAsJsonObject().get("encoder") : null;
+                if (encoder != null && encoder.isJsonPrimitive()
+                        && dev.qdecode.rewards.classifier.SentenceEncoders.onOnnxRuntime(encoder.getAsString())) {
+                    return true;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // not a readable classifier: creating the reward refuses it, naming the file
+            }
+        }
+        return false;
     }
 
     /**
@@ -202,10 +273,11 @@ final class DqnCli {
 
     /**
      * The provenance key of the ONNX Runtime intra-op thread count of a classification run's MiniLM encoder
-     * ({@code --encoder minilm} or {@code minilm-q}), as {@link dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}
-     * gives it.
+     * ({@code --encoder minilm} or {@code minilm-q}): this session's ({@link
+     * dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}) in the checkpoint written before embedding,
+     * then the count that computed the embeddings the run used ({@link ClassificationTrainer#ENCODER_THREADS}).
      */
-    static final String ENCODER_THREADS = "encoder_threads";
+    static final String ENCODER_THREADS = ClassificationTrainer.ENCODER_THREADS;
 
     /**
      * This process's PyTorch intra-op thread count as the run records it: {@code QDECODE_THREADS} (the

@@ -30,8 +30,8 @@ import picocli.CommandLine.Command;
             "2:bad usage (unknown option, invalid value or combination)",
             "3:bad input (file, model, data)",
             "4:reward or plug-in failure",
-            "130:interrupted (Ctrl-C; train and evaluate (not --task classification, which cannot be resumed), sft, "
-                    + "generate --output and rewards score --output save their work first)",
+            "130:interrupted (Ctrl-C; train, evaluate (not --task classification), sft, generate --output and "
+                    + "rewards score --output save their work first)",
             "143:stopped by SIGTERM (129: SIGHUP), handled as Ctrl-C is: the same work is saved first"
         },
         footer = {

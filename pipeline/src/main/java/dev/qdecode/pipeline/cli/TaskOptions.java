@@ -358,8 +358,45 @@ final class TaskOptions {
                     + "hf:DIR) instead of the --model decoder; each label is then one action.")
     String encoder;
 
-    /** Runs the task; returns the exit code. */
-    int run(TrainCommand cmd, DqnConfig cfg, Set<String> chosen, List<String> rewardSpecs, Path runDir) {
+    /**
+     * Continues an interrupted classification run ({@code train --resume}): reads its data, labels, template,
+     * encoder or model, reward and config from its checkpoint's provenance, checks that its data files still have
+     * their recorded sha256, and runs it again into the same directory. The embeddings finished before the
+     * interruption are read from the cache (an unfinished one goes on from its finished batches), and the head is
+     * trained again from its initial state with the run's seed: the result is an uninterrupted run's.
+     *
+     * @param cmd the command
+     * @param prior the run's checkpoint information ({@code DqnTrainer.checkpointInfo})
+     * @param runDir the run directory
+     * @return the exit code
+     */
+    int resume(TrainCommand cmd, Map<String, String> prior, Path runDir) {
+        DqnConfig cfg;
+        try {
+            cfg = DqnConfig.fromJson(prior.get("config"), runDir.resolve("checkpoint.qdq").toString());
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--resume: " + e.getMessage(), ExitCodes.BAD_INPUT);
+        }
+        data = Path.of(prior.get("data"));
+        dev = Path.of(prior.get("dev"));
+        dataLimit = Integer.parseInt(prior.get("data_limit"));
+        columns.text = prior.get("text_column");
+        columns.label = prior.get("label_column");
+        labels = prior.get("labels");
+        template = prior.get("template");
+        encoder = prior.get("encoder");
+        // the recorded config is complete: no task default replaces any of its settings
+        Set<String> chosen = Set.of("episodes", "lr", "allTerminalActions");
+        return run(cmd, cfg, chosen, DqnCli.rewardsOf(prior.get("reward")), runDir, prior);
+    }
+
+    /**
+     * Runs the task; returns the exit code.
+     *
+     * @param prior a resumed run's checkpoint information, or null for a new run
+     */
+    int run(TrainCommand cmd, DqnConfig cfg, Set<String> chosen, List<String> rewardSpecs, Path runDir,
+            Map<String, String> prior) {
         Verbalizer verbalizer;
         try {
             verbalizer = Verbalizer.parse(labels);
@@ -379,6 +416,10 @@ final class TaskOptions {
         Path trainFile = data != null ? data : shared.resolve("data/sst2/train.tsv");
         Path devFile = dev != null ? dev : shared.resolve("data/sst2/dev.tsv");
         requireFiles(classificationFile(columns.text, columns.label), "--data", trainFile, "--dev", devFile);
+        if (prior != null) {
+            requireRecordedData(prior, runDir, "--data", trainFile, "data_sha256");
+            requireRecordedData(prior, runDir, "--dev", devFile, "dev_sha256");
+        }
         List<ClassificationExample> train = read(trainFile, dataLimit, "--data", verbalizer);
         List<ClassificationExample> devRows = read(devFile, 0, "--dev", verbalizer);
         if (!chosen.contains("episodes")) {
@@ -410,15 +451,16 @@ final class TaskOptions {
         prov.put("template", template);
         prov.put("reward", DqnCli.rewardsJson(specs));
         DqnCli.putRewardFiles(prov, specs);
+        DqnCli.putRewardEncoderThreads(prov, specs);
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
         prov.put(DqnCli.THREADS, DqnCli.threads());
         PrintWriter out = cmd.spec.commandLine().getOut();
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;
-        Interrupts.quitWithNotice(err, "a classification run cannot be resumed, so " + runDir
-                + " holds no finished run (train again, with --overwrite if that --out holds files; a data set's "
-                + "embeddings are cached, those of an unfinished embedding batch by batch, so a new run goes on from them)");
+        // Until the run's checkpoint is written there is nothing to resume; from then on, --resume continues it.
+        Interrupts.quitWithNotice(err, runDir + " holds no run yet (nothing to resume: run the command again; a data "
+                + "set's embeddings are cached, those of an unfinished embedding batch by batch, so it goes on from them)");
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
             if (encoder != null) {
                 prov.put("encoder", encoder);
@@ -430,7 +472,8 @@ final class TaskOptions {
                             reward, runDir, prov, cfg, cmd.overwrite, err);
                 }
             } else {
-                try (ModelOptions.Loaded m = cmd.modelOptions.load()) {
+                try (ModelOptions.Loaded m = prior != null
+                        ? PolicyOptions.runModel(cmd.modelOptions, prior, "--resume " + runDir) : cmd.modelOptions.load()) {
                     String hash = m.weightsId();
                     prov.put("model_dir", m.dir().toAbsolutePath().normalize().toString());
                     prov.put("model_sha256", hash);
@@ -494,6 +537,15 @@ final class TaskOptions {
             }
 
             @Override
+            public void onCheckpoint(Path file, long episodesDone) {
+                // the run's checkpoint (config, provenance) is written before anything is embedded
+                Interrupts.quitWithNotice(err, "the run is saved at its checkpoint, before its head was trained: "
+                        + "continue with: qdecode train --resume --out " + runDir + " (the embeddings finished so far "
+                        + "are cached, and the head is trained again from the start with the run's seed, as an "
+                        + "uninterrupted run's)");
+            }
+
+            @Override
             public void onStage(String description) {
                 if (bar[0] != null) {
                     bar[0].close();
@@ -514,6 +566,20 @@ final class TaskOptions {
             if (bar[0] != null) {
                 bar[0].close();
             }
+        }
+    }
+
+    /**
+     * Refuses a resumed run's data file whose bytes changed since the run started: its examples, and so the
+     * cached embeddings and the head, would be another data set's.
+     */
+    private static void requireRecordedData(Map<String, String> prior, Path runDir, String option, Path file,
+            String key) {
+        String now = Datasets.sha256(file);
+        if (!now.equals(prior.get(key))) {
+            throw new CliException("--resume " + runDir + ": " + option + " " + file + " has sha256 " + now + " but the "
+                    + "run was trained on sha256 " + prior.get(key) + " (expected the run's file unchanged: put it "
+                    + "back to resume, or train with the changed file in a new run)", ExitCodes.BAD_INPUT);
         }
     }
 

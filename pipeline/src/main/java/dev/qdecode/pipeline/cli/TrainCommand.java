@@ -371,11 +371,6 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--task: expected continuation, classification, translation or dialogue but got '" + task + "'");
         }
-        if ("classification".equals(task) && resume) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--resume: classification runs take minutes and start over; expected no --resume with --task "
-                            + "classification");
-        }
         if (evalLimit <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--eval-limit: expected a positive count but got " + evalLimit);
@@ -388,9 +383,9 @@ final class TrainCommand implements Callable<Integer> {
         List<String> classification = List.of("classification");
         List<String> generating = List.of("continuation", "translation", "dialogue");
         if (resume) {
-            // A resumed run is never a classification run (refused above).
-            OptionScope.refuse(spec, "train --resume", "with --task classification, which starts over instead of "
-                    + "resuming", List.of("--data-limit", "--labels", "--template", "--encoder", "--text-column",
+            // A resumed classification run reads its data, labels, template and encoder from its checkpoint.
+            OptionScope.refuse(spec, "train --resume", "with a new --task classification run; a resumed one keeps "
+                    + "its own", List.of("--data-limit", "--labels", "--template", "--encoder", "--text-column",
                     "--label-column"));
         } else {
             // The task's own options: any other task would ignore them.
@@ -435,7 +430,7 @@ final class TrainCommand implements Callable<Integer> {
             // decoding −0.03 at T 0.5 against −0.32 at T 1 and −0.56 at T 0 (argmax + ε).
             overrides.addProperty("rolloutTemperature", TRANSLATION_ROLLOUT_TEMPERATURE);
         }
-        if ("classification".equals(task) && !chosen.contains("valueLoss")) {
+        if ("classification".equals(task) && !resume && !chosen.contains("valueLoss")) {
             // Rewards are label matches (1 or 0), so Q is a probability: fitted with the cross-entropy of σ(z)
             // rather than a Huber regression. Measured on SST-2, seeds 1-5, MiniLM state: see the README.
             overrides.addProperty("valueLoss", "cross-entropy");
@@ -511,8 +506,8 @@ final class TrainCommand implements Callable<Integer> {
                         : Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE)) ? "its run is finished (summary.json)"
                         : "pass --resume to continue its run");
             }
-            if ("classification".equals(task)) {
-                int code = taskOptions.run(this, cfg, chosen, rewards, runDir);
+            if ("classification".equals(task) && !resume) {
+                int code = taskOptions.run(this, cfg, chosen, rewards, runDir, null);
                 writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
                 return code;
             }
@@ -524,6 +519,11 @@ final class TrainCommand implements Callable<Integer> {
                         + "one, plus --overwrite");
             }
             String runTask = resume ? prior.getOrDefault("task", "continuation") : task;
+            if ("classification".equals(runTask)) { // resumed: its embeddings are cached, its head trained again
+                int code = taskOptions.resume(this, prior, runDir);
+                writeReport(runDir, spec.commandLine().getOut(), spec.commandLine().getErr());
+                return code;
+            }
             boolean translation = "translation".equals(runTask);
             boolean dialogue = "dialogue".equals(runTask);
             if (translation && !resume) {
@@ -589,6 +589,11 @@ final class TrainCommand implements Callable<Integer> {
                 prov.put("task", runTask);
                 if (resume) { // every session's count, e.g. "2 then 1", not only this one's
                     prov.put(DqnCli.THREADS, DqnCli.resumedThreads(prior.get(DqnCli.THREADS)));
+                    String rewardThreads = DqnCli.resumedRewardEncoderThreads(
+                            prior.get(DqnCli.REWARD_ENCODER_THREADS), prov);
+                    if (rewardThreads != null) {
+                        prov.put(DqnCli.REWARD_ENCODER_THREADS, rewardThreads);
+                    }
                 }
                 prov.put("prompt_format", m.format().toSpec());
                 DqnCli.recordPlugins(prov, rewardOptions.plugins);
@@ -977,11 +982,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--resume: " + e.getMessage(), ExitCodes.BAD_INPUT);
         }
-        if ("classification".equals(info.get("task"))) {
-            throw new CliException("--resume: " + runDir + " holds a classification run, which starts over instead of "
-                    + "resuming (expected a continuation, translation or dialogue run; train again without --resume "
-                    + "into a new --out)", ExitCodes.USAGE);
-        }
+        boolean classification = "classification".equals(info.get("task"));
         List<String> options = new ArrayList<>();
         List<String> given = new ArrayList<>();
         for (String o : List.of("--reward", "--plugin", "--source-column", "--target-column")) {
@@ -1008,11 +1009,21 @@ final class TrainCommand implements Callable<Integer> {
         // A data file may be given again, e.g. after it moved: resumes check its content against the run's.
         boolean pairs = "translation".equals(runTask) || "dialogue".equals(runTask);
         for (String o : pairs ? List.of("--prompts", "--eval-prompts") : List.of("--data", "--dev")) {
-            if (pr.hasMatchedOption(o)) {
+            if (pr.hasMatchedOption(o) && !classification) {
                 throw new CommandLine.ParameterException(spec.commandLine(), o + ": not for the --task " + runTask
                         + " run in " + runDir + " (expected " + (pairs ? "--data and --dev" : "--prompts and "
                         + "--eval-prompts") + ", or none: --resume continues with the run's own files)");
             }
+        }
+        if (classification) {
+            for (String o : List.of("--prompts", "--eval-prompts", "--data", "--dev")) {
+                if (pr.hasMatchedOption(o)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), o + ": not for the --task "
+                            + "classification run in " + runDir + " (expected none: --resume continues with the run's "
+                            + "own --data and --dev, checked against their recorded sha256)");
+                }
+            }
+            return priorClassificationRun(runDir, info);
         }
         String notATrainRun = notATrainRun(runDir, info);
         if (notATrainRun != null) {
@@ -1032,6 +1043,35 @@ final class TrainCommand implements Callable<Integer> {
             throw new CliException("--resume: " + runDir + " already finished its " + info.get("episodes_total")
                     + " episodes (see summary.json; expected an unfinished run: a finished one is not extended, not "
                     + "even by a larger --episodes; train a new run into another --out, or without --resume add "
+                    + "--overwrite to start over in " + runDir + ")", ExitCodes.USAGE);
+        }
+        return info;
+    }
+
+    /** What the checkpoint of a {@code qdecode train --task classification} run records, which a resume reads. */
+    static final List<String> CLASSIFICATION_RUN_KEYS = List.of("data", "data_sha256", "data_limit", "text_column",
+            "label_column", "dev", "dev_sha256", "labels", "template", "reward", "seed");
+
+    /**
+     * The checks of {@link #priorRun} that are a classification run's own: the checkpoint records what the run
+     * reads again ({@link #CLASSIFICATION_RUN_KEYS}), and the run is not finished (its summary.json).
+     *
+     * @param runDir the run directory
+     * @param info what its checkpoint records
+     * @return {@code info}
+     * @throws CliException naming what is missing (bad input) or that the run is finished (bad usage)
+     */
+    private static Map<String, String> priorClassificationRun(Path runDir, Map<String, String> info) {
+        List<String> missing = CLASSIFICATION_RUN_KEYS.stream().filter(k -> !info.containsKey(k)).toList();
+        if (!missing.isEmpty()) {
+            throw new CliException("--resume: " + runDir + " was not written by 'qdecode train': its checkpoint.qdq "
+                    + "records no " + String.join(", ", missing) + " (expected the --out of an unfinished qdecode "
+                    + "train --task classification run, whose checkpoint records " + String.join(", ",
+                    CLASSIFICATION_RUN_KEYS) + ")", ExitCodes.BAD_INPUT);
+        }
+        if (Files.exists(runDir.resolve(DqnTrainer.SUMMARY_FILE))) {
+            throw new CliException("--resume: " + runDir + " holds a finished classification run (see summary.json; "
+                    + "expected an unfinished run: train a new run into another --out, or without --resume add "
                     + "--overwrite to start over in " + runDir + ")", ExitCodes.USAGE);
         }
         return info;

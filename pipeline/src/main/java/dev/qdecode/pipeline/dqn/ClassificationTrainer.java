@@ -250,6 +250,24 @@ public final class ClassificationTrainer {
     /** The trie's leaves, one per label, in the verbaliser's order. */
     private final List<Node> leaves = new ArrayList<>();
     private final int actionSpace;
+    /**
+     * What the run's checkpoint and summary record: the setup's provenance, with {@value #ENCODER_THREADS}
+     * replaced by the count that computed the embeddings used once they are read ({@link #rootStates}).
+     */
+    private final Map<String, String> provenance;
+    /** Per embedded set (training, then evaluation), the encoder thread count that computed its embeddings. */
+    private final List<String> embeddedWith = new ArrayList<>();
+
+    /**
+     * The provenance key of the encoder's thread count ({@link SentenceEncoder#threads()}, MiniLM's ONNX Runtime
+     * intra-op count). When the setup's provenance holds it, the run replaces its value by the count that computed
+     * the embeddings it used, which the embedding cache records beside each entry ({@link EmbeddingCache#threadsOf}):
+     * e.g. {@code 2} for embeddings cached by a job with 2 threads and read by one with 1, {@code 2 then 1} for
+     * an entry that a job with 2 began and one with 1 finished, {@code unrecorded} for an entry cached before
+     * counts were recorded, and {@code 2 (--data), 1 (--dev)} when the training and evaluation texts' entries
+     * differ.
+     */
+    public static final String ENCODER_THREADS = "encoder_threads";
     private final DecoderStates states;
     private final Map<String, int[]> labelIds = new LinkedHashMap<>();
     /** Trailing prompt tokens replaced by the labels' shared first tokens (decoder backbones). */
@@ -259,6 +277,7 @@ public final class ClassificationTrainer {
 
     private ClassificationTrainer(Setup setup, DqnConfig cfg, TrainListener listener) {
         this.s = setup;
+        this.provenance = new LinkedHashMap<>(setup.provenance());
         this.cfg = cfg;
         this.listener = listener == null ? new TrainListener() {} : listener;
         Backbone b = setup.backbone();
@@ -479,6 +498,11 @@ public final class ClassificationTrainer {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": its provenance: " + e.getMessage(), e);
             }
+            if (unfinished(d.counters())) {
+                throw new IllegalArgumentException(file + ": an unfinished classification run, stopped before its head "
+                        + "was trained (expected a finished run, with its summary.json; continue it with: qdecode train "
+                        + "--resume --out " + (file.getParent() != null ? file.getParent() : Path.of(".")) + ")");
+            }
             return new TrainedRun(file, d);
         }
 
@@ -612,7 +636,22 @@ public final class ClassificationTrainer {
         List<String> texts = examples.stream().map(ClassificationExample::text).toList();
         SentenceEncoder enc = states != null ? states : s.backbone().encoder();
         java.util.function.IntConsumer progress = done -> listener.onEmbedding(done, texts.size());
-        return s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
+        float[][] v = s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
+        if (enc.threads() != null) {
+            String t = s.cache() != null ? s.cache().threadsOf(enc, texts) : enc.threads();
+            embeddedWith.add(t != null ? t : "unrecorded");
+        }
+        return v;
+    }
+
+    /** Records in {@link #provenance} the thread count that computed the training and evaluation embeddings. */
+    private void recordEncoderThreads() {
+        if (!provenance.containsKey(ENCODER_THREADS) || embeddedWith.size() != 2) {
+            return;
+        }
+        String data = embeddedWith.get(0);
+        String dev = embeddedWith.get(1);
+        provenance.put(ENCODER_THREADS, data.equals(dev) ? data : data + " (--data), " + dev + " (--dev)");
     }
 
     private Result train() {
@@ -623,8 +662,10 @@ public final class ClassificationTrainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + s.runDir(), e);
         }
+        writeStartedCheckpoint();
         float[][] trainPhi = rootStates(s.train());
         float[][] devPhi = rootStates(s.dev());
+        recordEncoderThreads();
         Probe probe = probe();
         double zeroShot = states != null ? zeroShot() : Double.NaN;
         double majority = majority();
@@ -656,14 +697,56 @@ public final class ClassificationTrainer {
                 selected.episodes + (refit != null ? refit.episodes : 0),
                 selected.updates + (refit != null ? refit.updates : 0), secs, versus);
         try {
-            writeSummary(res, selected, refit, split.train().length, valIdx.length);
+            // the trained head replaces the unfinished checkpoint before summary.json marks the run finished, so a
+            // stop between the two leaves a run that --resume finishes rather than a summary without its head
             Checkpoint.write(s.runDir().resolve(Checkpoint.FILE_NAME), new Checkpoint.Data(cfg,
                     Map.of("episodes", res.episodes(), "updates", res.updates()), Map.of(),
-                    Map.of("train", kept.rngState), s.provenance(), kept.head, false), null);
+                    Map.of("train", kept.rngState), provenance, kept.head, false), null);
+            writeSummary(res, selected, refit, split.train().length, valIdx.length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + s.runDir(), e);
         }
         return res;
+    }
+
+    /** The checkpoint counter that marks a run's checkpoint as written before its head was trained. */
+    static final String UNFINISHED_COUNTER = "unfinished";
+
+    /**
+     * Writes the run's checkpoint before anything is embedded: its config and provenance (the options a
+     * {@code train --resume} reads back) and the initial head, marked {@value #UNFINISHED_COUNTER}, with 0
+     * episodes done. A run stopped before its summary then leaves a checkpoint that a resume continues from:
+     * the embeddings finished so far are in the cache, and the head is trained again from its initial state
+     * with the run's seed, which gives the uninterrupted run's head. A {@code metrics.jsonl} left by an
+     * interrupted session is removed first, so the log is the uninterrupted run's.
+     */
+    private void writeStartedCheckpoint() {
+        SentenceEncoder enc = states != null ? states : s.backbone().encoder();
+        try {
+            Files.deleteIfExists(s.runDir().resolve(METRICS_FILE));
+            HeadState initial;
+            try (QHead head = new QHead(enc.dimension(), cfg.headHidden(), actionSpace, cfg.activation(),
+                    cfg.valueLoss(), cfg.seed())) {
+                initial = head.export();
+            }
+            Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
+            Checkpoint.write(file, new Checkpoint.Data(cfg, Map.of("episodes", 0L, "updates", 0L,
+                    UNFINISHED_COUNTER, 1L), Map.of(), Map.of(), provenance, initial, false), null);
+            listener.onCheckpoint(file, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + s.runDir(), e);
+        }
+    }
+
+    /**
+     * Whether a checkpoint's counters mark a classification run that was stopped before its head was
+     * trained ({@link #writeStartedCheckpoint()}).
+     *
+     * @param counters the checkpoint's counters
+     * @return whether the checkpoint holds only the initial head
+     */
+    static boolean unfinished(Map<String, Long> counters) {
+        return counters.getOrDefault(UNFINISHED_COUNTER, 0L) != 0;
     }
 
     /**
@@ -1174,7 +1257,7 @@ public final class ClassificationTrainer {
         labelIds.forEach((k, v) -> ids.addProperty(k, Arrays.toString(v)));
         o.add("label_token_ids", ids);
         o.add("config", JsonParser.parseString(cfg.toJson()));
-        o.add("provenance", new GsonBuilder().create().toJsonTree(new TreeMap<>(s.provenance())));
+        o.add("provenance", new GsonBuilder().create().toJsonTree(new TreeMap<>(provenance)));
         AtomicFiles.write(s.runDir().resolve(SUMMARY_FILE),
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o)
                         .getBytes(StandardCharsets.UTF_8));

@@ -293,8 +293,11 @@ final class Html {
                         + " has none), so there are no charts." : "the charts show the evaluations so far.")
                 .append("</p>\n");
         if (CLASSIFICATION.equals(run.task())) {
-            b.append("<p class=\"note\">A classification run is not resumed: train it again into a new "
-                    + "<code>--out</code>.</p>\n");
+            // its checkpoint holds the options, not a head: a resume reads the cached embeddings and trains the head
+            b.append("<p class=\"note\">Continue it with <code>")
+                    .append(esc("qdecode train --resume --out " + shellWord(run.dir().toAbsolutePath().normalize().toString())))
+                    .append("</code> (the embeddings finished so far are cached; the head is trained again from the "
+                            + "start with the run's seed).</p>\n");
         } else {
             b.append("<p class=\"note\">").append(allDone ? "Finish" : "Continue").append(" it with <code>")
                     .append(esc("qdecode train --resume --out " + shellWord(run.dir().toAbsolutePath().normalize().toString())))

@@ -24,9 +24,9 @@ class ExitCodeHelpTest {
         for (String saver : new String[] {"train", "sft", "generate --output", "rewards score --output", "evaluate"}) {
             assertTrue(line.contains(saver), "130 line lacks " + saver + ": " + line);
         }
-        // train --task classification cannot be resumed (nor can evaluate's): the line must
-        // not promise that every train run saves its work
-        assertTrue(line.contains("train and evaluate (not --task classification, which cannot be resumed)"), line);
+        // evaluate --task classification cannot be resumed: the line must not promise that every evaluation saves
+        // its work (a train --task classification run saves its checkpoint, which --resume continues)
+        assertTrue(line.contains("train, evaluate (not --task classification), sft,"), line);
         // a scheduler's SIGTERM (and SIGHUP) saves the same work, with exit status 128 + the signal's number
         assertTrue(line.contains(" 143 stopped by SIGTERM (129: SIGHUP), handled as Ctrl-C is: the same work is saved "
                 + "first"), line);

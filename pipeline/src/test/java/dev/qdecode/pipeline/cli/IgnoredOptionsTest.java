@@ -68,8 +68,8 @@ class IgnoredOptionsTest {
             "--config " + config + ": gamma 0.9: not for --task classification, whose episodes walk one label's tokens "
                 + "with a hard one-step backup (expected it only with --task continuation, translation or dialogue)",
             "--source-column: not for train --task dialogue (expected it only with --task translation)",
-            "--labels: not for train --resume (expected it only with --task classification, which starts over instead "
-                + "of resuming)",
+            "--labels: not for train --resume (expected it only with a new --task classification run; a resumed one "
+                + "keeps its own)",
             "--model: not for train --task classification --encoder (expected it only without --encoder, which "
                 + "supplies the states in place of a decoder)",
             "--seed: not for evaluate --task translation (expected it only with --task continuation or dialogue)",

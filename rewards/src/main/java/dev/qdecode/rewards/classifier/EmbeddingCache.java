@@ -39,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * line and recomputed; failing to write the cache is also only a warning. While an entry is being
  * computed, the vectors of the batches finished so far are kept beside it ({@code .emb.part}), so that a
  * job stopped part-way loses at most one batch.
+ *
+ * <p>For an encoder that names its {@link SentenceEncoder#threads()} (MiniLM: its ONNX Runtime intra-op count),
+ * the count that computed an entry is kept beside it as text ({@code .emb.threads}; {@code .emb.part.threads}
+ * while it is unfinished): {@code 2}, or {@code 2 then 1} when a job with another count finished an entry that
+ * one with 2 had begun, or {@code unrecorded then 1} for batches left by a qdecode that did not record it.
+ * {@link #threadsOf} reads it, so that a run records the count its embeddings were computed with rather than
+ * its own.
  */
 public final class EmbeddingCache {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
@@ -128,6 +135,69 @@ public final class EmbeddingCache {
         return fileFor(content == null ? encoder.id() : encoder.id() + "-w" + content.substring(0, 16), texts);
     }
 
+    /** Suffix of the file beside an entry (or its {@code .part}) that records the threads that computed it. */
+    static final String THREADS_SUFFIX = ".threads";
+
+    /**
+     * The thread count that computed the cached embeddings of these texts under this encoder, as recorded beside
+     * the entry (see the class comment): e.g. {@code 2}, or {@code 2 then 1} when one job began it and another
+     * with another count finished it.
+     *
+     * @param encoder the encoder
+     * @param texts the texts
+     * @return the recorded count; null when the entry has no record (an encoder without {@link
+     *     SentenceEncoder#threads()}, an entry written before counts were recorded, or none cached)
+     * @throws NullPointerException naming {@code encoder} or {@code texts} when it is null
+     */
+    public String threadsOf(SentenceEncoder encoder, List<String> texts) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
+        Path entry = fileFor(encoder, texts);
+        return Files.exists(entry) ? readThreads(entry.resolveSibling(entry.getFileName() + THREADS_SUFFIX)) : null;
+    }
+
+    /** A threads record's text, or null when there is none (or it cannot be read: a warning). */
+    private static String readThreads(Path file) {
+        try {
+            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return t.isEmpty() ? null : t;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            LOG.warn("embedding cache: cannot read {} ({}); its thread count is taken as unrecorded", file,
+                    e.toString());
+            return null;
+        }
+    }
+
+    /** Writes a threads record (best effort: a warning when it cannot be written). */
+    private static void writeThreads(Path file, String threads) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, threads + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            LOG.warn("embedding cache: cannot write {} ({}); the thread count is not recorded", file, e.toString());
+        }
+    }
+
+    /**
+     * The threads that computed an entry: those recorded for its unfinished batches (or {@code unrecorded} when
+     * there are batches without a record), then this encoder's, when they differ.
+     */
+    static String joinThreads(String before, String now) {
+        if (before == null) {
+            return now;
+        }
+        String last = before.contains(" then ") ? before.substring(before.lastIndexOf(" then ") + 6) : before;
+        return last.equals(now) ? before : before + " then " + now;
+    }
+
     /** What a cache file records to name its encoder: the id, and the content digest when there is one. */
     static String key(SentenceEncoder encoder) {
         String content = encoder.contentSha256();
@@ -184,6 +254,14 @@ public final class EmbeddingCache {
                         part.done(), texts.size(), encoder.id(), partFile);
                 progress.accept(part.done());
             }
+            String threads = encoder.threads();
+            Path threadsFile = file.resolveSibling(file.getFileName() + THREADS_SUFFIX);
+            Path partThreads = partFile.resolveSibling(partFile.getFileName() + THREADS_SUFFIX);
+            if (threads != null && todo.length > 0) {
+                String before = part.done() > 0 ? readThreads(partThreads) : null;
+                threads = joinThreads(part.done() > 0 && before == null ? "unrecorded" : before, threads.strip());
+                writeThreads(partThreads, threads); // before this job's first batch joins the unfinished entry
+            }
             if (todo.length > 0) {
                 List<String> rest = Arrays.stream(todo).mapToObj(texts::get).toList();
                 float[][] computed = encoder.embedBatches(rest, (indices, batch) -> {
@@ -198,8 +276,20 @@ public final class EmbeddingCache {
                     vectors[todo[k]] = computed[k];
                 }
             }
+            if (threads != null) {
+                if (todo.length == 0) { // every batch was left by earlier jobs
+                    String before = readThreads(partThreads);
+                    threads = before != null ? before : "unrecorded";
+                }
+                writeThreads(threadsFile, threads); // before the entry: an entry is never newer than its record
+            }
             if (write(file, encoder, vectors, key)) {
                 part.delete();
+                try {
+                    Files.deleteIfExists(partThreads);
+                } catch (IOException e) {
+                    LOG.debug("embedding cache: cannot delete {} ({})", partThreads, e.toString());
+                }
             }
             return vectors;
         }

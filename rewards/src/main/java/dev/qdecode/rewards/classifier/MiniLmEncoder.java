@@ -43,6 +43,8 @@ final class MiniLmEncoder implements SentenceEncoder {
     /** Brackets every ONNX Runtime call, so that the JVM does not end under one (see {@link NativeCalls}). */
     private final NativeCalls nativeCalls;
     private boolean closed;
+    /** {@link SentenceEncoders#onnxThreads()} when the session was created with it. */
+    private final String threads = SentenceEncoders.onnxThreads();
 
     private MiniLmEncoder(String id, int batchSize, HuggingFaceTokenizer tokenizer, Model model, NativeCalls nativeCalls) {
         this.id = id;
@@ -51,6 +53,17 @@ final class MiniLmEncoder implements SentenceEncoder {
         this.tokenizer = tokenizer;
         this.model = model;
         this.parameterStore = new ParameterStore(model.getNDManager(), false);
+    }
+
+    /**
+     * The ONNX Runtime intra-op thread count this encoder's session was created with ({@link
+     * SentenceEncoders#onnxThreads()} when it was opened).
+     *
+     * @return the count, or {@code default (N processors)}
+     */
+    @Override
+    public String threads() {
+        return threads;
     }
 
     /**

@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A saved classifier is a directory with {@code head.safetensors} (the weights) and {@code
  * classifier.json} (encoder id and, for an encoder loaded from a model directory, the SHA-256 of its
- * files, labels, head shape, the training config, the SHA-256 of the training texts and, when given,
+ * files, labels, head shape, the training config, the SHA-256 of the training texts, for a MiniLM encoder the
+ * ONNX Runtime thread count that computed the training embeddings ({@code training.encoderThreads}, as {@link
+ * EmbeddingCache#threadsOf} records it) and, when given,
  * the training and dev data files ({@link DataSource}), training and evaluation metrics, the qdecode
  * version and a timestamp), and, written last, {@value dev.qdecode.models.FileChecksums#FILE} with the size and
  * SHA-256 of both ({@link FileChecksums}). Loading checks those before it reads either file and refuses a
@@ -266,6 +268,11 @@ public final class TextClassifier implements AutoCloseable {
         JsonObject training = new JsonObject();
         training.addProperty("examples", texts.size());
         training.addProperty("textsSha256", EmbeddingCache.sha256(texts));
+        if (encoder.threads() != null) {
+            // the count that computed the training embeddings (recorded beside a cached entry), not this job's
+            String threads = cache == null ? encoder.threads() : cache.threadsOf(encoder, texts);
+            training.addProperty("encoderThreads", threads != null ? threads : "unrecorded");
+        }
         training.addProperty("distinctSentences", split.roots());
         training.addProperty("trainExamples", split.train().length);
         training.addProperty("validationExamples", split.validation().length);
