@@ -27,8 +27,8 @@ import sun.misc.Signal;
  *       not wait, also once the gate is quiesced, since the outer call is in flight;
  *   <li>a command-line entry point calls {@link #handleTerminationSignals()} first: SIGINT, SIGTERM and
  *       SIGHUP then {@link #quiesce(long) quiesce} {@link #PROCESS} (refuse new calls, wait for those in
- *       flight: a batch, usually well under a second) and only then {@code System.exit(128 + signal)},
- *       as the JVM's own handler would;
+ *       flight: a batch, usually well under a second) and only then {@code System.exit(}{@link #exitStatus
+ *       128 + signal}{@code )}, as the JVM's own handler would;
  *   <li>code that halts the JVM quiesces {@link #PROCESS} first;
  *   <li>{@link #PROCESS}'s own shutdown hook quiesces it too, so that no call starts once the JVM is
  *       ending some other way ({@code System.exit} from another thread, or the JVM's own signal handling).
@@ -213,7 +213,7 @@ public final class NativeCalls {
 
     /**
      * Makes SIGINT, SIGTERM and SIGHUP end the JVM through {@link #exitWhenQuiet} with the status the
-     * JVM's own handler gives (128 + the signal's number: 130, 143, 129), so that no native call is in
+     * JVM's own handler gives ({@link #exitStatus}: 130, 143, 129), so that no native call is in
      * flight when the shutdown hooks run. A signal that the process ignores (e.g. SIGHUP under
      * {@code nohup}, SIGINT for a background job) stays ignored, and nothing changes where the JVM
      * reserves the signals ({@code -Xrs}). Call it first thing in a {@code main}; a later
@@ -224,12 +224,25 @@ public final class NativeCalls {
         for (String name : List.of("INT", "TERM", "HUP")) {
             try {
                 Signal signal = new Signal(name);
-                int status = 128 + signal.getNumber();
+                int status = exitStatus(signal);
                 Signal.handle(signal, s -> exitWhenQuiet(status));
             } catch (IllegalArgumentException e) {
                 // not on this platform, or reserved by the JVM (-Xrs): its own handling stays
             }
         }
+    }
+
+    /**
+     * The exit status of a process ended by a signal, as a shell reports it and the JVM's own handler
+     * exits with: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+     *
+     * @param signal the signal
+     * @return the status
+     * @throws NullPointerException naming {@code signal} when it is null
+     */
+    public static int exitStatus(Signal signal) {
+        Objects.requireNonNull(signal, "signal");
+        return 128 + signal.getNumber();
     }
 
     /**

@@ -176,6 +176,13 @@ class NativeCallsTest {
         assertEquals(0, gate.inFlight());
     }
 
+    @Test
+    void exitStatusIs128PlusTheSignalNumberAsAShellReportsIt() {
+        assertEquals(130, NativeCalls.exitStatus(new sun.misc.Signal("INT")));
+        assertEquals(143, NativeCalls.exitStatus(new sun.misc.Signal("TERM")));
+        assertEquals(129, NativeCalls.exitStatus(new sun.misc.Signal("HUP")));
+    }
+
     /** Waits (up to a minute) until the thread is parked in a wait: a state, not a duration, is asserted. */
     private static void waitUntilBlocked(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

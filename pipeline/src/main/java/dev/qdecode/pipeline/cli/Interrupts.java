@@ -256,14 +256,14 @@ final class Interrupts {
                 if (taken.get()) {
                     return false;
                 }
-                status = 128 + s.getNumber();
+                status = NativeCalls.exitStatus(s);
                 taken.set(true);
                 return true;
             }
         }
 
         /**
-         * The exit status for the signal that took the notice: 128 + its number.
+         * The exit status for the signal that took the notice: 128 + its number ({@link NativeCalls#exitStatus}).
          *
          * @return the status; {@link ExitCodes#INTERRUPTED} while not taken
          */
