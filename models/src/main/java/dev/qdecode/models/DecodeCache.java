@@ -151,7 +151,8 @@ final class DecodeCache implements KvCache {
             inputBuffer.putLong(r * 8, nextTokens[r]);
             positionBuffer.putLong(r * 8, columns - pads[r]);
         }
-        model.gate.enter(); // one forward pass: the JVM does not end under it (see NativeCalls)
+        NativeCalls gate = model.gate; // the one entered is the one exited
+        gate.enter(); // one forward pass: the JVM does not end under it (see NativeCalls)
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
             // arrays over the reused buffers (no copy); closed with tmp before the buffers change
             Shape shape = new Shape(batch);
@@ -167,7 +168,7 @@ final class DecodeCache implements KvCache {
             last = new StepOutput(logits, hid);
             return last;
         } finally {
-            model.gate.exit();
+            gate.exit();
         }
     }
 

@@ -498,7 +498,8 @@ final class TransformerLM implements CausalLM {
                 r1++;
             }
             int n = r1 - r0;
-            gate.enter(); // chunk by chunk: a long scoring ends between chunks
+            NativeCalls g = gate; // the one entered is the one exited
+            g.enter(); // chunk by chunk: a long scoring ends between chunks
             try (PtNDManager tmp = (PtNDManager) manager.newSubManager()) {
                 long[] ids = new long[n * t];
                 long[] pos = new long[n * t];
@@ -524,7 +525,7 @@ final class TransformerLM implements CausalLM {
                     }
                 }
             } finally {
-                gate.exit();
+                g.exit();
             }
             r0 = r1;
         }
