@@ -151,6 +151,8 @@ final class DecodeCache implements KvCache {
             inputBuffer.putLong(r * 8, nextTokens[r]);
             positionBuffer.putLong(r * 8, columns - pads[r]);
         }
+        NativeCalls gate = model.gate; // the one entered is the one exited
+        gate.enter(); // one forward pass: the JVM does not end under it (see NativeCalls)
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
             // arrays over the reused buffers (no copy); closed with tmp before the buffers change
             Shape shape = new Shape(batch);
@@ -165,6 +167,8 @@ final class DecodeCache implements KvCache {
             columns++;
             last = new StepOutput(logits, hid);
             return last;
+        } finally {
+            gate.exit();
         }
     }
 
@@ -181,6 +185,10 @@ final class DecodeCache implements KvCache {
             idx[i] = rows[i];
             newPads[i] = pads[rows[i]];
         }
+        model.gate.run(() -> retain(idx, newPads)); // copies the cache: the JVM does not end under it
+    }
+
+    private void retain(long[] idx, int[] newPads) {
         try (NDManager tmp = manager.newSubManager()) {
             NDArray index = tmp.create(idx);
             NDIndex select = new NDIndex("{}", index);
@@ -204,7 +212,7 @@ final class DecodeCache implements KvCache {
             }
         }
         pads = newPads;
-        batch = rows.length;
+        batch = idx.length;
         if (pick != null) {
             pick.close();
             pick = model.blockPick(manager, batch);

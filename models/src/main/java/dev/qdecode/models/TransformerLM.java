@@ -97,6 +97,12 @@ final class TransformerLM implements CausalLM {
      */
     volatile boolean blockDecode;
     /**
+     * The gate that every forward pass ({@link #prefill}, {@link KvCache#step}, {@link #tokenLogProbs} chunk by chunk,
+     * {@link #hiddenStates}, {@link #logits}) enters: the JVM ends only between passes, never under one (see {@link
+     * NativeCalls}). {@link NativeCalls#PROCESS}; tests set one of their own.
+     */
+    volatile NativeCalls gate = NativeCalls.PROCESS;
+    /**
      * Added to every row of logits by the LM head ({@link #head}): null, or 0 for the ids below the usable
      * vocabulary and -inf from there on (see {@link #restrictVocabulary}).
      */
@@ -415,6 +421,10 @@ final class TransformerLM implements CausalLM {
 
     @Override
     public KvCache prefill(NDManager stepManager, int[][] prompts, int maxNewTokens) {
+        return gate.call(() -> prefillNow(stepManager, prompts, maxNewTokens));
+    }
+
+    private KvCache prefillNow(NDManager stepManager, int[][] prompts, int maxNewTokens) {
         PtNDManager out = ptManager(stepManager, "stepManager");
         int b = checkSequences(prompts, "prompts");
         if (maxNewTokens < 0) {
@@ -488,6 +498,8 @@ final class TransformerLM implements CausalLM {
                 r1++;
             }
             int n = r1 - r0;
+            NativeCalls g = gate; // the one entered is the one exited
+            g.enter(); // chunk by chunk: a long scoring ends between chunks
             try (PtNDManager tmp = (PtNDManager) manager.newSubManager()) {
                 long[] ids = new long[n * t];
                 long[] pos = new long[n * t];
@@ -512,6 +524,8 @@ final class TransformerLM implements CausalLM {
                         dst[j + 1] = picked[r * t + j];
                     }
                 }
+            } finally {
+                g.exit();
             }
             r0 = r1;
         }
@@ -520,6 +534,10 @@ final class TransformerLM implements CausalLM {
 
     @Override
     public NDArray hiddenStates(NDManager outManager, int[][] sequences) {
+        return gate.call(() -> hiddenStatesNow(outManager, sequences));
+    }
+
+    private NDArray hiddenStatesNow(NDManager outManager, int[][] sequences) {
         PtNDManager out = ptManager(outManager, "manager");
         int b = checkSequences(sequences, "sequences");
         int t = maxLength(sequences);
@@ -553,6 +571,10 @@ final class TransformerLM implements CausalLM {
 
     @Override
     public NDArray logits(NDManager outManager, int[][] sequences) {
+        return gate.call(() -> logitsNow(outManager, sequences));
+    }
+
+    private NDArray logitsNow(NDManager outManager, int[][] sequences) {
         PtNDManager out = ptManager(outManager, "manager");
         try (PtNDManager tmp = (PtNDManager) out.newSubManager()) {
             PtNDArray hid = (PtNDArray) hiddenStates(tmp, sequences);

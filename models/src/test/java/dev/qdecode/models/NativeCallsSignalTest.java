@@ -22,9 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class NativeCallsSignalTest {
 
-    /** The child JVM: enters a call, ends it on a line from standard input, then waits to be ended. */
+    /**
+     * The child JVM: enters a call, ends it on a line from standard input, then waits to be ended; with the argument
+     * {@code library}, as a program using the library would, without {@link NativeCalls#handleTerminationSignals()}.
+     */
     public static void main(String[] args) throws Exception {
-        NativeCalls.handleTerminationSignals();
+        if (args.length == 0 || !"library".equals(args[0])) {
+            NativeCalls.handleTerminationSignals();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("hook ran");
             System.out.flush();
@@ -44,9 +49,36 @@ class NativeCallsSignalTest {
 
     @Test
     void sigtermWaitsForTheCallInFlightBeforeTheShutdownHooks() throws Exception {
+        Process p = child();
+        List<String> lines = sigtermDuringTheCall(p);
+        assertEquals(List.of("entered", "call done", "hook ran"), lines);
+        assertEquals(143, p.exitValue(), "exit status as for the JVM's own SIGTERM handling");
+    }
+
+    /**
+     * Why a program using the library needs no handler for PyTorch (see {@link NativeCalls}'s class comment): with the
+     * JVM's own SIGTERM handling, {@link NativeCalls#PROCESS}'s shutdown hook holds the JVM's end (its exit-time
+     * destructors) until the call in flight has returned, though the other hooks (ONNX Runtime's, here the child's
+     * own) run at once: ONNX Runtime still needs the handler.
+     */
+    @Test
+    void withoutTheHandlerTheShutdownStillWaitsForTheCallInFlight() throws Exception {
+        Process p = child("library");
+        List<String> lines = sigtermDuringTheCall(p);
+        assertEquals(List.of("entered", "hook ran", "call done"), lines);
+        assertEquals(143, p.exitValue(), "the JVM's own SIGTERM status");
+    }
+
+    private static Process child(String... args) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                NativeCallsSignalTest.class.getName()).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                NativeCallsSignalTest.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /** Sends SIGTERM while the child's call is in flight, ends the call two seconds later; the child's lines. */
+    private static List<String> sigtermDuringTheCall(Process p) throws Exception {
         List<String> lines = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
@@ -65,7 +97,6 @@ class NativeCallsSignalTest {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child ended");
             p.destroyForcibly();
         }
-        assertEquals(List.of("entered", "call done", "hook ran"), lines);
-        assertEquals(143, p.exitValue(), "exit status as for the JVM's own SIGTERM handling");
+        return lines;
     }
 }

@@ -112,6 +112,77 @@ class NativeCallsTest {
         }
     }
 
+    /**
+     * A call made inside another on the same thread (a forward pass inside an sft step, {@code logits} through
+     * {@code hiddenStates}) goes on once the gate is quiesced: the outer call is in flight. Before the gate was
+     * re-entrant, the inner call waited for the quiesce, which waited for the outer call: the second Ctrl-C
+     * hung for {@link NativeCalls#SHUTDOWN_WAIT_MILLIS}.
+     */
+    @Test
+    void aCallInsideAnotherGoesOnOnceQuiesced() throws Exception {
+        NativeCalls gate = new NativeCalls();
+        List<String> events = new CopyOnWriteArrayList<>();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch nest = new CountDownLatch(1);
+        Thread call = new Thread(() -> {
+            gate.enter();
+            try {
+                entered.countDown();
+                await(nest);
+                events.add("inner " + gate.call(() -> "ran"));
+                events.add("in flight " + gate.inFlight());
+            } finally {
+                gate.exit();
+            }
+        });
+        call.start();
+        assertTrue(entered.await(30, TimeUnit.SECONDS));
+        Thread quiescer = new Thread(() -> events.add("quiesced " + gate.quiesce(60_000)));
+        quiescer.start();
+        waitUntilBlocked(quiescer);
+        nest.countDown();
+        call.join(60_000);
+        quiescer.join(60_000);
+        boolean stuck = call.isAlive();
+        call.interrupt();
+        assertFalse(stuck, "the inner call waited for the quiesce that waited for the outer call");
+        assertEquals(List.of("inner ran", "in flight 1", "quiesced true"), events);
+        assertEquals(0, gate.inFlight());
+    }
+
+    @Test
+    void callAndRunHoldTheGateWhileTheirBodyRuns() {
+        NativeCalls gate = new NativeCalls();
+        assertEquals(1, gate.call(gate::inFlight));
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        gate.run(() -> seen.add(gate.inFlight()));
+        assertEquals(List.of(1), seen);
+        assertThrows(ArithmeticException.class, () -> gate.run(() -> {
+            throw new ArithmeticException("boom");
+        }));
+        assertEquals(0, gate.inFlight(), "left also when the body throws");
+        assertTrue(gate.quiesce(0));
+    }
+
+    @Test
+    void exitOnAnotherThreadThanEnterIsRefused() throws Exception {
+        NativeCalls gate = new NativeCalls();
+        gate.enter();
+        IllegalStateException e = CompletableFuture.supplyAsync(() -> assertThrows(IllegalStateException.class,
+                gate::exit)).get(60, TimeUnit.SECONDS);
+        assertEquals("NativeCalls.exit() without a matching enter()", e.getMessage());
+        assertEquals(1, gate.inFlight());
+        gate.exit();
+        assertEquals(0, gate.inFlight());
+    }
+
+    @Test
+    void exitStatusIs128PlusTheSignalNumberAsAShellReportsIt() {
+        assertEquals(130, NativeCalls.exitStatus(new sun.misc.Signal("INT")));
+        assertEquals(143, NativeCalls.exitStatus(new sun.misc.Signal("TERM")));
+        assertEquals(129, NativeCalls.exitStatus(new sun.misc.Signal("HUP")));
+    }
+
     /** Waits (up to a minute) until the thread is parked in a wait: a state, not a duration, is asserted. */
     private static void waitUntilBlocked(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -16,6 +16,7 @@ import com.google.gson.JsonObject;
 import dev.qdecode.models.CausalLM;
 import dev.qdecode.models.ModelConfig;
 import dev.qdecode.models.ModelException;
+import dev.qdecode.models.NativeCalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -59,6 +60,12 @@ public final class TrainableLlama implements AutoCloseable {
     private final PtNDArray lmHead;
     private final PtNDArray norm;
     private final double[] invFreq;
+    /**
+     * The gate that every forward pass ({@link #hidden}, {@link #tokenNll}) enters: the JVM ends only between passes,
+     * never under one (see {@link NativeCalls}; a training step's backward pass and optimizer step are its caller's
+     * to gate). {@link NativeCalls#PROCESS}; tests set one of their own.
+     */
+    private volatile NativeCalls gate = NativeCalls.PROCESS;
 
     private TrainableLlama(ModelConfig cfg, PtNDManager manager, Map<String, NDArray> params) {
         this.cfg = cfg;
@@ -290,6 +297,21 @@ public final class TrainableLlama implements AutoCloseable {
     public NDArray hidden(NDManager m, int[][] rows, double dropout) {
         Objects.requireNonNull(m, "m");
         Objects.requireNonNull(rows, "rows");
+        return gate.call(() -> hiddenNow(m, rows, dropout));
+    }
+
+    /**
+     * Sets the gate that the forward passes enter (tests).
+     *
+     * @param g the gate
+     * @return this model
+     */
+    TrainableLlama gate(NativeCalls g) {
+        this.gate = Objects.requireNonNull(g, "g");
+        return this;
+    }
+
+    private NDArray hiddenNow(NDManager m, int[][] rows, double dropout) {
         PtNDManager pm = (PtNDManager) m;
         int n = rows.length;
         int t = 0;
@@ -410,12 +432,17 @@ public final class TrainableLlama implements AutoCloseable {
                 target[c++] = rows[b][i];
             }
         }
-        PtNDArray h = (PtNDArray) hidden(m, rows, dropout);
-        PtNDArray flat = JniUtils.reshape(h, new long[] {(long) rows.length * t, cfg.hiddenSize()});
-        PtNDArray sel = JniUtils.embedding((PtNDArray) m.create(where, new Shape(count)), flat, false);
-        PtNDArray logp = JniUtils.logSoftmax((PtNDArray) logits(sel), -1, DataType.FLOAT32);
-        PtNDArray picked = JniUtils.gather(logp, (PtNDArray) m.create(target, new Shape(count, 1)), 1);
-        return picked.sum().neg();
+        gate.enter();
+        try {
+            PtNDArray h = (PtNDArray) hidden(m, rows, dropout);
+            PtNDArray flat = JniUtils.reshape(h, new long[] {(long) rows.length * t, cfg.hiddenSize()});
+            PtNDArray sel = JniUtils.embedding((PtNDArray) m.create(where, new Shape(count)), flat, false);
+            PtNDArray logp = JniUtils.logSoftmax((PtNDArray) logits(sel), -1, DataType.FLOAT32);
+            PtNDArray picked = JniUtils.gather(logp, (PtNDArray) m.create(target, new Shape(count, 1)), 1);
+            return picked.sum().neg();
+        } finally {
+            gate.exit();
+        }
     }
 
     /**

@@ -17,7 +17,7 @@ import sun.misc.SignalHandler;
  * {@code generate --output}, {@code evaluate}, {@code rewards score --output}): the first of these signals asks the
  * job to stop at the end of its current step and write a checkpoint (the job then exits with {@link #status()}:
  * 128 + the signal's number, {@link ExitCodes#INTERRUPTED} for Ctrl-C, and says how to resume); a second one (any of
- * the three) quits at once without saving (after the native inference call in flight, if any: see {@link #quitNow}).
+ * the three) quits at once without saving (after the native call in flight, if any: see {@link #quitNow}).
  * A job that cannot save its work says so ({@link #quitWithNotice}). The three signals share one handler, so that a
  * batch scheduler's SIGTERM (Slurm, Kubernetes, systemd, {@code timeout}) saves what a Ctrl-C saves; it went to
  * {@link NativeCalls}' handler, which exited (143) with no word and lost the work since the last checkpoint.
@@ -157,9 +157,9 @@ final class Interrupts {
 
     /**
      * Ends the JVM with the status given (128 + the signal's number) without running the job's remaining code or the
-     * shutdown hooks, once no thread is inside an ONNX Runtime call ({@link NativeCalls}): a halt still
-     * runs the native libraries' exit-time destructors, which must not run under a MiniLM batch. The
-     * wait is the rest of that call, usually well under a second.
+     * shutdown hooks, once no thread is inside a gated native call ({@link NativeCalls}: a forward pass, a training
+     * step or update, a MiniLM batch): a halt still runs the native libraries' exit-time destructors, which must not
+     * run under PyTorch or ONNX Runtime. The wait is the rest of that call, usually well under a second.
      *
      * @param status the exit status
      */
@@ -171,7 +171,7 @@ final class Interrupts {
     /**
      * Gives Ctrl-C, SIGTERM and SIGHUP back to the handlers that were in place before {@link #install} or
      * {@link #quitWithNotice} (in the CLI, {@link NativeCalls#handleTerminationSignals()}'s, which ends the process
-     * once no ONNX Runtime call is in flight), e.g. once a job's work is saved; nothing changes for a signal that
+     * once no native call is in flight), e.g. once a job's work is saved; nothing changes for a signal that
      * neither installed a handler for.
      */
     static synchronized void restoreDefault() {
@@ -256,14 +256,14 @@ final class Interrupts {
                 if (taken.get()) {
                     return false;
                 }
-                status = 128 + s.getNumber();
+                status = NativeCalls.exitStatus(s);
                 taken.set(true);
                 return true;
             }
         }
 
         /**
-         * The exit status for the signal that took the notice: 128 + its number.
+         * The exit status for the signal that took the notice: 128 + its number ({@link NativeCalls#exitStatus}).
          *
          * @return the status; {@link ExitCodes#INTERRUPTED} while not taken
          */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.training.GradientCollector;
+import dev.qdecode.models.NativeCalls;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -70,6 +71,11 @@ final class QHead implements AutoCloseable {
     private final NDArray cBeta2;
     private final NDArray cOneMinusBeta2;
     private final NDArray cEps;
+    /**
+     * The gate that the head's PyTorch work enters (its scores, its update, its Polyak step): the JVM ends only
+     * between them, never under one (see {@link NativeCalls}). {@link NativeCalls#PROCESS}; tests set one of their own.
+     */
+    volatile NativeCalls gate = NativeCalls.PROCESS;
 
     /**
      * Creates a head with seeded initial weights (input layer uniform ±1/√H as in PyTorch's Linear,
@@ -319,10 +325,13 @@ final class QHead implements AutoCloseable {
             return new float[0];
         }
         float[] h;
+        gate.enter();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray x = manager.create(withOnes(phi, rows), new Shape(rows, in + 1));
             h = hiddenLayer(x, useTarget ? w1t : w1.stopGradient()).toFloatArray();
+        } finally {
+            gate.exit();
         }
         float[] w = useTarget ? w2t : w2;
         float[] q = new float[rows * k];
@@ -423,6 +432,11 @@ final class QHead implements AutoCloseable {
      */
     TrainStats train(float[] phi, int rows, int[] actions, float[] y, float[] weights, double lr, double clipNorm,
             double huberDelta) {
+        return gate.call(() -> trainNow(phi, rows, actions, y, weights, lr, clipNorm, huberDelta));
+    }
+
+    private TrainStats trainNow(float[] phi, int rows, int[] actions, float[] y, float[] weights, double lr,
+            double clipNorm, double huberDelta) {
         if (rows <= 0 || y.length < rows || (weights != null && weights.length < rows)) {
             throw new IllegalArgumentException("train: expected " + rows + " targets and weights");
         }
@@ -573,6 +587,7 @@ final class QHead implements AutoCloseable {
         if (!(tau > 0 && tau <= 1)) {
             throw new IllegalArgumentException("Polyak rate must be in (0, 1]: " + tau);
         }
+        gate.enter();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray s1 = w1.stopGradient();
@@ -581,6 +596,8 @@ final class QHead implements AutoCloseable {
             } else {
                 w1t.addi(s1.sub(w1t).muli(manager.create((float) tau)));
             }
+        } finally {
+            gate.exit();
         }
         if (tau == 1.0) {
             System.arraycopy(w2, 0, w2t, 0, w2.length);

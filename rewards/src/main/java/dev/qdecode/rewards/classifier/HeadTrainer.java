@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.qdecode.models.NativeCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -40,6 +41,24 @@ final class HeadTrainer {
     private HeadTrainer() {}
 
     static Result train(float[][] x, int[] y, int numLabels, int[] trainIdx, int[] valIdx, ClassifierConfig cfg) {
+        return train(x, y, numLabels, trainIdx, valIdx, cfg, NativeCalls.PROCESS);
+    }
+
+    /**
+     * Trains a head.
+     *
+     * @param x the embeddings, one row per text
+     * @param y the label index of each row
+     * @param numLabels the number of labels
+     * @param trainIdx the rows trained on
+     * @param valIdx the rows validated on (none: no early stopping)
+     * @param cfg the settings
+     * @param gate the gate that each training step and validation pass enters, so that the JVM does not end under
+     *     one ({@link NativeCalls#PROCESS}; tests give one of their own)
+     * @return the weights of the best epoch and how they were chosen
+     */
+    static Result train(float[][] x, int[] y, int numLabels, int[] trainIdx, int[] valIdx, ClassifierConfig cfg,
+            NativeCalls gate) {
         int d = x[0].length;
         int n = trainIdx.length;
         boolean mlp = cfg.head() == ClassifierConfig.HeadType.MLP;
@@ -114,6 +133,7 @@ final class HeadTrainer {
                         batch[i - start] = order[i];
                     }
                     step++;
+                    gate.enter(); // forward, backward and Adam: the JVM does not end under them
                     try (NDManager sub = root.newSubManager()) {
                         for (NDArray a : longLived) {
                             a.tempAttach(sub);
@@ -146,6 +166,8 @@ final class HeadTrainer {
                         double progress = (epoch - 1 + (double) end / n) / cfg.maxEpochs();
                         double lr = cfg.learningRate() * 0.5 * (1 + Math.cos(Math.PI * progress));
                         adam(params, adamM, adamV, Math.max(lr, cfg.learningRate() * 1e-3), step);
+                    } finally {
+                        gate.exit();
                     }
                 }
                 epochsRun = epoch;
@@ -156,6 +178,7 @@ final class HeadTrainer {
                 }
                 double valLoss;
                 double valAcc;
+                gate.enter();
                 try (NDManager sub = root.newSubManager()) {
                     for (NDArray a : longLived) {
                         a.tempAttach(sub);
@@ -164,6 +187,8 @@ final class HeadTrainer {
                     valLoss = crossEntropy(logits, yVal).getFloat();
                     valAcc = logits.argMax(1).eq(yVal.argMax(1)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
                             .mean().getFloat();
+                } finally {
+                    gate.exit();
                 }
                 LOG.debug("epoch {}: train loss {} validation loss {} acc {}", epoch, trainLoss, valLoss, valAcc);
                 if (valLoss < bestLoss - MIN_IMPROVEMENT) {
