@@ -212,6 +212,30 @@ public final class FileChecksums {
     }
 
     /**
+     * The SHA-256 that {@code dir}'s {@value #FILE} records for one file, read from the record without hashing the
+     * file: after {@link #check} found nothing wrong, the file's own SHA-256, so a caller that checked the directory
+     * need not hash the file again to compare it with another record of it.
+     *
+     * @param dir the directory
+     * @param name the plain file name in {@code dir}
+     * @return the recorded SHA-256 (lowercase hex as written), or empty when the record is missing or unreadable or
+     *     holds no such entry
+     * @throws NullPointerException naming {@code dir} or {@code name} when it is null
+     */
+    public static Optional<String> recordedSha256(Path dir, String name) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(name, "name");
+        try {
+            JsonObject files = JsonParser.parseString(Files.readString(dir.resolve(FILE), StandardCharsets.UTF_8))
+                    .getAsJsonObject().getAsJsonObject("files");
+            JsonElement sha256 = files == null || !files.has(name) ? null : files.getAsJsonObject(name).get("sha256");
+            return sha256 != null && sha256.isJsonPrimitive() ? Optional.of(sha256.getAsString()) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * One line of a problem {@link #check} found followed by what the caller expects and what to do, in the one
      * parenthesis the problem may already end with ({@code X: missing (E)}, {@code X: not a record (A; E)}).
      *

@@ -88,6 +88,21 @@ class FileChecksumsTest {
                 + " there)"), FileChecksums.check(dir, List.of(), true));
     }
 
+    /**
+     * What the record says of a file, without hashing it again: a caller that checked the directory (a classifier's
+     * load, which also compares classifier.json's sha256 of its head) reads the head's sha256 from here.
+     */
+    @Test
+    void theRecordedSha256OfAFileIsReadFromTheRecord(@TempDir Path dir) throws IOException {
+        Path a = Files.write(dir.resolve("a.bin"), new byte[] {1, 2, 3, 4});
+        assertEquals(Optional.empty(), FileChecksums.recordedSha256(dir, "a.bin")); // no record yet
+        FileChecksums.write(dir, List.of("a.bin"));
+        assertEquals(Optional.of(ModelFiles.fileSha256(a)), FileChecksums.recordedSha256(dir, "a.bin"));
+        assertEquals(Optional.empty(), FileChecksums.recordedSha256(dir, "b.bin"));
+        Files.writeString(dir.resolve(FileChecksums.FILE), "{\"files\": ");
+        assertEquals(Optional.empty(), FileChecksums.recordedSha256(dir, "a.bin")); // cut short: none read
+    }
+
     @Test
     void whatIsExpectedJoinsTheProblemsOwnParenthesis() {
         assertEquals("X: missing (restore it)", FileChecksums.withExpected("X: missing", "restore it"));

@@ -10,12 +10,16 @@ public final class ExitCodes {
     public static final int INTERNAL = 1;
     /**
      * Bad usage: an unknown option (also beside {@code --help}), an invalid option value or combination,
-     * also when a {@code --config} or {@code @options} file holds it.
+     * also when a {@code --config} or {@code @options} file holds it, and an option that contradicts the run that
+     * {@code --resume} continues ({@code train --resume --task T} of a run of another task, another
+     * {@code --reward} or {@code --gamma}, as {@code sft --resume} and the {@code --output} resumes refuse another
+     * setting).
      */
     public static final int USAGE = 2;
     /**
      * Bad input: a missing or unreadable input file (a {@code --config} or {@code @options} file
-     * included), or a malformed model, data set or other input file.
+     * included), or a malformed model, data set or other input file, or one that does not fit the command (a
+     * {@code --policy} run of another task than {@code evaluate --task}, a {@code --model} other than the run's).
      */
     public static final int BAD_INPUT = 3;
     /** A reward or plug-in failed (threw, or returned NaN/infinity). */

@@ -27,8 +27,9 @@ import picocli.CommandLine.Command;
         exitCodeList = {
             "0:ok",
             "1:internal error (a bug; QDECODE_DEBUG=1 prints the stack trace)",
-            "2:bad usage (unknown option, invalid value or combination)",
-            "3:bad input (file, model, data)",
+            "2:bad usage (unknown option, invalid value or combination, an option that contradicts the run "
+                    + "--resume continues, e.g. train --resume --task of another task)",
+            "3:bad input (file, model, data, a --policy run that does not fit, e.g. of another --task)",
             "4:reward or plug-in failure",
             "130:interrupted (Ctrl-C; train, evaluate (not --task classification), sft, generate --output and "
                     + "rewards score --output save their work first)",

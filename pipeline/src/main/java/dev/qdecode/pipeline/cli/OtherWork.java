@@ -153,7 +153,10 @@ final class OtherWork {
      * --overwrite} (which replaces only an earlier output of the same {@code command}): one whose record
      * ({@code FILE.run.json}) names another command, or, without a record of this command, one inside a
      * directory holding another command's work (a run's {@code metrics.jsonl}, an evaluation's
-     * {@code comparison.tsv}). A new file, or one without a record in a plain directory, passes.
+     * {@code comparison.tsv}); and any file, new or not, inside a directory that another command removes or
+     * checks as a whole (an SFT run's {@code checkpoint/}, a {@code train} run's {@code evaluation/} or
+     * {@code report/}: see refuseInsideRun). Any other new file, or one without a record in a plain directory,
+     * passes, also beside another command's work (e.g. {@code RUN/samples.tsv}).
      *
      * @param option the option, for the message (e.g. "--output")
      * @param target the output file
@@ -163,6 +166,7 @@ final class OtherWork {
     static void refuseFile(String option, Path target, CommandSpec spec) {
         String command = "qdecode " + spec.qualifiedName().replaceFirst("^qdecode ", ""); // as its record names it
         if (!Files.isRegularFile(target)) {
+            refuseInsideRun(option, target);
             return;
         }
         String recorded = recordedCommand(ResumableOutput.runFile(target));
@@ -184,6 +188,45 @@ final class OtherWork {
                     + "--overwrite, which replaces only an earlier output of '" + command + "': choose another "
                     + option + ")", ExitCodes.USAGE);
         }
+        refuseInsideRun(option, target);
+    }
+
+    /**
+     * Refuses an {@code --output} file, new or not, inside a directory whose files another command removes or
+     * checks as a whole, where the file would be lost or break that command: the {@code checkpoint/} of an SFT
+     * run (replaced at each checkpoint, removed by {@code sft --overwrite}, and checked file by file against its
+     * {@code checksums.json}, so that {@code sft --resume} refuses a file of another command there as damage), and
+     * the {@code evaluation/} and {@code report/} directories of a {@code train} run (removed with the run by
+     * {@code train --overwrite}). A file beside a run, an evaluation or a classifier (e.g. {@code RUN/samples.tsv})
+     * passes: no command removes or checks it.
+     *
+     * @param option the option, for the message (e.g. "--output")
+     * @param target the output file
+     * @throws CliException (usage) naming the option, the file, the directory it lies in and the run owning it
+     */
+    private static void refuseInsideRun(String option, Path target) {
+        Path abs = target.toAbsolutePath().normalize();
+        for (Path dir = abs.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+            Path run = dir.getParent();
+            String name = dir.getFileName().toString();
+            String why = null;
+            if (name.startsWith(SftTrainer.CHECKPOINT) && List.of("", ".old", ".tmp").contains(name.substring(
+                    SftTrainer.CHECKPOINT.length())) && holds(run, Kind.SFT_RUN)) {
+                why = "the checkpoint of the SFT run in " + run + ", which 'qdecode sft' replaces at each checkpoint"
+                        + " and whose files 'qdecode sft --resume' checks, refusing one it did not write as damage";
+            } else if ((name.equals(EvaluateCommand.DIR) || name.equals(RunReport.DIR)) && holds(run, Kind.TRAIN_RUN)) {
+                why = "the " + name + "/ directory of the 'qdecode train' run in " + run + ", which 'qdecode train "
+                        + "--overwrite' removes with the run";
+            }
+            if (why != null) {
+                throw new CliException(option + " " + target + ": lies in " + why + " (expected a file outside " + dir
+                        + ", e.g. in " + run + " itself: choose another " + option + ")", ExitCodes.USAGE);
+            }
+        }
+    }
+
+    private static boolean holds(Path dir, Kind kind) {
+        return in(dir).stream().anyMatch(f -> f.kind() == kind);
     }
 
     /** The command a record names, or null when there is none (or it cannot be read: not this check's to judge). */

@@ -3,6 +3,7 @@ package dev.qdecode.pipeline.cli;
 import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.RewardContext;
 import dev.qdecode.rewards.RewardException;
+import dev.qdecode.rewards.RewardInputException;
 import dev.qdecode.rewards.Rewards;
 import dev.qdecode.rewards.SharedDir;
 import java.nio.file.Path;
@@ -63,15 +64,19 @@ final class RewardOptions implements AutoCloseable {
                         ExitCodes.USAGE);
             }
             seen.add(abs);
-            // a missing or unreadable jar, or a file that is not a jar at all, is bad input (exit 3), as every
-            // input file that cannot be used is; a jar whose providers load wrong is the plug-in's failure (exit 4)
+            // a missing or unreadable jar, or a file that is not a jar at all (found as it is loaded), is bad input
+            // (exit 3), as every input file that cannot be used is; a jar whose providers load wrong is the
+            // plug-in's failure (exit 4)
             DqnCli.requireReadableFile("--plugin", jar, "a reward plug-in jar");
-            requireJar(jar);
         }
         Rewards r = Rewards.discover();
         try {
             for (Path jar : plugins) {
-                r.loadPlugin(jar);
+                try {
+                    r.loadPlugin(jar); // refuses a file that is no jar as it opens it: no open of its own before
+                } catch (RewardInputException e) {
+                    throw notAJar(jar, e);
+                }
             }
         } catch (RuntimeException e) {
             r.close();
@@ -83,22 +88,25 @@ final class RewardOptions implements AutoCloseable {
     }
 
     /**
-     * Refuses a {@code --plugin} file that is not a jar (zip) file: bad input (exit 3), naming the option.
+     * The refusal of a {@code --plugin} file that {@link Rewards#loadPlugin} could not open as a jar (zip) file, or
+     * read: bad input (exit 3), naming the option as given.
      *
-     * @param jar the file given, readable
-     * @throws CliException {@code --plugin FILE: not a jar file (zip END header not found; expected a reward
-     *     plug-in jar)}
+     * @param jar the file given
+     * @param e what loading it threw
+     * @return {@code --plugin FILE: not a jar file (zip END header not found; expected a reward plug-in jar)}, or
+     *     {@code --plugin FILE: cannot be read (...; expected a reward plug-in jar)}; {@code e} itself for any other
+     *     problem of the file
      */
-    private static void requireJar(Path jar) {
-        try (java.util.jar.JarFile ignored = new java.util.jar.JarFile(jar.toFile())) {
-            // opened as a zip: what it holds is checked as the plug-in is loaded
-        } catch (java.util.zip.ZipException e) {
-            throw new CliException("--plugin " + jar + ": not a jar file (" + RewardException.oneLine(e.getMessage())
-                    + "; expected a reward plug-in jar)", ExitCodes.BAD_INPUT);
-        } catch (java.io.IOException e) {
-            throw new CliException("--plugin " + jar + ": cannot be read (" + RewardException.oneLine(e.getMessage())
+    private static RuntimeException notAJar(Path jar, RewardInputException e) {
+        if (e.getCause() instanceof java.util.zip.ZipException z) {
+            return new CliException("--plugin " + jar + ": not a jar file (" + RewardException.oneLine(z.getMessage())
                     + "; expected a reward plug-in jar)", ExitCodes.BAD_INPUT);
         }
+        if (e.getCause() instanceof java.io.IOException io) {
+            return new CliException("--plugin " + jar + ": cannot be read (" + RewardException.oneLine(io.getMessage())
+                    + "; expected a reward plug-in jar)", ExitCodes.BAD_INPUT);
+        }
+        return e;
     }
 
     /**

@@ -195,8 +195,9 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
      * @param mode how to score
      * @param decoding β and which network scores
      * @return the policy (close it to free the heads)
-     * @throws IllegalArgumentException with one line naming the file when it is missing, corrupt or does
-     *     not fit the first run
+     * @throws IllegalArgumentException with one line naming the checkpoint file when it is missing or corrupt, or
+     *     the run as given (a directory or a checkpoint file, as in {@code runs}) when it is a classification run,
+     *     given twice or does not fit the first run
      * @throws NullPointerException naming {@code runs} (or its element), {@code mode} or {@code decoding}
      *     when it is null
      */
@@ -221,14 +222,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 Path file = Checkpoint.fileOf(run);
                 for (Path earlier : files) {
                     if (Datasets.sameFile(earlier, file)) {
-                        throw new IllegalArgumentException(file + ": given twice (expected each run once: a head "
+                        throw new IllegalArgumentException(run + ": given twice (expected each run once: a head "
                                 + "counted twice would weigh double in the mean Q)");
                     }
                 }
                 Checkpoint.Data d = Checkpoint.read(file, null);
                 if ("classification".equals(d.provenance().get("task"))) {
                     // Its head scores a few label tokens after one prompt: no policy for generating text.
-                    throw new IllegalArgumentException(file + ": a classification run (expected a run of --task "
+                    throw new IllegalArgumentException(run + ": a classification run (expected a run of --task "
                             + "continuation, translation or dialogue; label texts with it by evaluate --task "
                             + "classification)");
                 }
@@ -236,12 +237,12 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                     first = d.config();
                     firstProvenance = d.provenance();
                 } else {
-                    requireSameDecoding(file, first, d.config(), heads.get(0), d.head());
+                    requireSameDecoding(run, first, d.config(), heads.get(0), d.head());
                     for (String key : List.of("task", "reward")) {
                         String mine = firstProvenance.getOrDefault(key, "task".equals(key) ? "continuation" : null);
                         String theirs = d.provenance().getOrDefault(key, "task".equals(key) ? "continuation" : null);
                         if (!Objects.equals(mine, theirs)) {
-                            throw new IllegalArgumentException(file + ": its " + key + " " + theirs + " differs from "
+                            throw new IllegalArgumentException(run + ": its " + key + " " + theirs + " differs from "
                                     + "the first run's " + mine + " (expected heads trained for the same task and "
                                     + "reward, whose Q values mean the same)");
                         }
@@ -251,7 +252,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                         String mine = columns(firstProvenance);
                         String theirs = columns(d.provenance());
                         if (!mine.equals(theirs)) {
-                            throw new IllegalArgumentException(file + ": its columns " + theirs + " differ from the "
+                            throw new IllegalArgumentException(run + ": its columns " + theirs + " differ from the "
                                     + "first run's " + mine + " (expected heads trained to translate between the same "
                                     + "--source-column and --target-column)");
                         }
@@ -259,14 +260,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                     String fa = firstProvenance.get("prompt_format");
                     String fb = d.provenance().get("prompt_format");
                     if (fa != null && fb != null && !fa.equals(fb)) { // the heads would score states they never saw
-                        throw new IllegalArgumentException(file + ": its prompt_format '" + fb + "' differs from "
+                        throw new IllegalArgumentException(run + ": its prompt_format '" + fb + "' differs from "
                                 + "the first run's '" + fa + "' (expected heads trained on the same prompts, "
                                 + "formatted alike)");
                     }
                     String a = firstProvenance.get("model_sha256");
                     String b = d.provenance().get("model_sha256");
                     if (a != null && b != null && !a.equals(b)) {
-                        throw new IllegalArgumentException(file + ": its head was trained on "
+                        throw new IllegalArgumentException(run + ": its head was trained on "
                                 + d.provenance().get("model_dir") + " but the first run's on "
                                 + firstProvenance.get("model_dir") + " (expected heads trained on the same model)");
                     }
@@ -291,11 +292,14 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
                 + provenance.getOrDefault("target_column", TranslationExample.DEFAULT_TARGET_COLUMN);
     }
 
-    /** An ensemble member must score the same actions on the same states on the same scale. */
-    private static void requireSameDecoding(Path file, DqnConfig first, DqnConfig other, QHead firstHead,
+    /**
+     * An ensemble member ({@code run}, as given, for messages) must score the same actions on the same states on the
+     * same scale.
+     */
+    private static void requireSameDecoding(Path run, DqnConfig first, DqnConfig other, QHead firstHead,
             HeadState head) {
         if (head.in() != firstHead.inputSize() || head.vocab() != firstHead.vocabSize()) {
-            throw new IllegalArgumentException(file + ": its head takes embeddings of size " + head.in() + " and "
+            throw new IllegalArgumentException(run + ": its head takes embeddings of size " + head.in() + " and "
                     + head.vocab() + " actions but the first run's takes " + firstHead.inputSize() + " and "
                     + firstHead.vocabSize() + " (expected heads trained on the same model)");
         }
@@ -307,7 +311,7 @@ public final class DqnPolicy implements TokenPolicy, AutoCloseable {
         };
         for (Object[] k : keys) {
             if (!k[1].equals(k[2])) {
-                throw new IllegalArgumentException(file + ": " + DqnConfig.optionOf((String) k[0]) + " " + k[2]
+                throw new IllegalArgumentException(run + ": " + DqnConfig.optionOf((String) k[0]) + " " + k[2]
                         + " but the first run's is " + k[1] + " (expected the same candidate settings and tau_Q in "
                         + "every run of an ensemble)");
             }

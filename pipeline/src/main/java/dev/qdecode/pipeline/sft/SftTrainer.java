@@ -1246,13 +1246,16 @@ public final class SftTrainer {
 
     /**
      * Reads a file of the checkpoint being resumed; a model file it cannot read (a cut-off or changed
-     * safetensors or config.json) is refused with its own message and {@link #DAMAGED}.
+     * safetensors or config.json) is refused with its own message and {@link #DAMAGED}, in the one parenthesis
+     * the message may already end with ({@link FileChecksums#withExpected}), so that the line reads
+     * {@code ... expected [512, 65] (vocab_size 512 x hidden_size 65; expected a checkpoint ...)}, not two
+     * parentheses in a row.
      */
     private static <T> T fromCheckpoint(java.util.function.Supplier<T> read) {
         try {
             return read.get();
         } catch (ModelException e) {
-            throw new SftException(e.getMessage() + " (" + DAMAGED + ")");
+            throw new SftException(FileChecksums.withExpected(e.getMessage(), DAMAGED));
         }
     }
 

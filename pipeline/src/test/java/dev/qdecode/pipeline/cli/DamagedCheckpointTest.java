@@ -242,6 +242,33 @@ class DamagedCheckpointTest {
         assertTrue(JsonParser.parseString(Files.readString(state)).getAsJsonObject().has("threads")); // said once
     }
 
+    /**
+     * A checkpoint written before checksums (its files read unchecked) whose weights do not fit its config.json: the
+     * loader's message ends in its own parenthesis, and the refusal added a second, {@code (vocab_size 512 x
+     * hidden_size 65) (expected a checkpoint ...)}; now what was expected joins it, in one line naming the file.
+     */
+    @Test
+    void anOlderSftCheckpointsUnreadableWeightsAreRefusedInOneParenthesis() throws IOException {
+        Path dir = copy(sftRun, "sft-older-misfit");
+        Path state = dir.resolve("checkpoint/state.json");
+        JsonObject o = JsonParser.parseString(Files.readString(state)).getAsJsonObject();
+        o.remove("checksums");
+        o.remove("threads");
+        Files.writeString(state, o.toString());
+        Files.delete(dir.resolve("checkpoint/checksums.json"));
+        Path config = dir.resolve("checkpoint/config.json");
+        JsonObject c = JsonParser.parseString(Files.readString(config)).getAsJsonObject();
+        assertEquals(64, c.get("hidden_size").getAsInt());
+        c.addProperty("hidden_size", 65);
+        Files.writeString(config, c.toString());
+        CliRunner.Result r = CliRunner.run("sft", "--resume", "--out", dir.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        List<String> errors = r.err().lines().filter(l -> !l.startsWith("qdecode: warning:")).toList();
+        assertEquals(List.of("qdecode: error: " + dir.resolve("checkpoint/model.safetensors") + ": tensor "
+                + "'model.embed_tokens.weight' has shape [512, 64], expected [512, 65] (vocab_size 512 x hidden_size 65; "
+                + SFT_DAMAGED + ")"), errors);
+    }
+
     private static Path copy(Path from, String name) throws IOException {
         Path to = tmp.resolve(name);
         try (Stream<Path> s = Files.walk(from)) {

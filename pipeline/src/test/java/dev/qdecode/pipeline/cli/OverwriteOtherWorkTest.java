@@ -232,4 +232,59 @@ class OverwriteOtherWorkTest {
                 r.err().strip());
         assertEquals("id\tscore\n0\t1.0\n", Files.readString(scores));
     }
+    /**
+     * {@code generate --output RUN/report/samples.tsv} was written (exit 0) and then removed without a word by
+     * {@code train --overwrite}, with the run's {@code report/}; {@code generate --output SFT/checkpoint/samples.tsv}
+     * made {@code sft --resume} refuse the checkpoint as damaged ("not recorded in checksums.json"). A new
+     * --output file inside such a directory is refused (exit 2, one line naming the option, the directory and
+     * the run owning it), nothing written; one beside the run is not.
+     */
+    @ParameterizedTest(name = "{0} overwrite={1}")
+    @MethodSource("otherFiles")
+    void aNewOutputFileInsideADirectoryThatARunRemovesOrChecksIsRefused(String command, boolean overwrite)
+            throws IOException {
+        String dirName = command.replace(' ', '-') + "-" + overwrite + "-inside";
+        Path train = Files.createDirectories(tmp.resolve(dirName + "-train"));
+        Files.writeString(train.resolve("checkpoint.qdq"), "x");
+        Path sft = Files.createDirectories(tmp.resolve(dirName + "-sft"));
+        Files.writeString(sft.resolve("sft-provenance.json"), "{}");
+        Map<Path, String> cases = new TreeMap<>();
+        cases.put(Files.createDirectories(train.resolve("report")), "the report/ directory of the 'qdecode train' "
+                + "run in " + train + ", which 'qdecode train --overwrite' removes with the run");
+        cases.put(Files.createDirectories(train.resolve("evaluation")), "the evaluation/ directory of the "
+                + "'qdecode train' run in " + train + ", which 'qdecode train --overwrite' removes with the run");
+        cases.put(Files.createDirectories(train.resolve("report/charts")), "the report/ directory of the "
+                + "'qdecode train' run in " + train + ", which 'qdecode train --overwrite' removes with the run");
+        cases.put(Files.createDirectories(sft.resolve("checkpoint")), "the checkpoint of the SFT run in " + sft
+                + ", which 'qdecode sft' replaces at each checkpoint and whose files 'qdecode sft --resume' checks, "
+                + "refusing one it did not write as damage");
+        for (Map.Entry<Path, String> c : cases.entrySet()) {
+            Path output = c.getKey().resolve("samples.tsv");
+            List<String> a = fileArgs(command, output);
+            if (overwrite) {
+                a.add("--overwrite");
+            }
+            CliRunner.Result r = CliRunner.run(a.toArray(String[]::new));
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            Path inside = c.getKey().getFileName().toString().equals("charts") ? c.getKey().getParent() : c.getKey();
+            Path owner = inside.getParent();
+            assertEquals("qdecode: error: --output " + output + ": lies in " + c.getValue() + " (expected a file "
+                    + "outside " + inside + ", e.g. in " + owner + " itself: choose another --output)", r.err().strip());
+            try (Stream<Path> files = Files.list(c.getKey())) {
+                assertEquals(List.of(), files.filter(Files::isRegularFile).toList(), "nothing written");
+            }
+        }
+    }
+
+    /** A new --output file beside a train run, an SFT run or a classifier is no other command's to remove or check. */
+    @Test
+    void aNewOutputFileBesideARunIsWritten() throws IOException {
+        Path train = Files.createDirectories(tmp.resolve("beside-train"));
+        Files.writeString(train.resolve("checkpoint.qdq"), "x");
+        Files.createDirectories(train.resolve("report"));
+        Path output = train.resolve("samples.tsv");
+        CliRunner.Result r = CliRunner.run(fileArgs("generate", output).toArray(String[]::new));
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(Files.isRegularFile(output), r.err());
+    }
 }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A {@code --policy} run of another task than the command expects is an input that does not fit (exit 3, bad input,
  * like a {@code --model} of another model): a continuation run given to {@code evaluate --task translation} or
  * {@code --task dialogue} used to exit 2, to {@code --task classification} 3, and a classification run given to
- * {@code generate} or {@code evaluate} 3. Every case now exits 3 with one line naming {@code --policy}, the run's
- * task and what was expected.
+ * {@code generate} or {@code evaluate} 3. Every case now exits 3 with one line naming {@code --policy}, the run as
+ * typed (generate named {@code RUN/checkpoint.qdq} for {@code --policy RUN}, where evaluate names {@code RUN}), the
+ * run's task and what was expected.
  */
 class WrongTaskPolicyTest {
 
@@ -45,11 +46,20 @@ class WrongTaskPolicyTest {
             assertEquals(List.of("qdecode: error: --policy " + cls + ": a --task classification run (expected a run "
                     + "of --task " + task + "; evaluate it with --task classification)"), r.err().lines().toList());
         }
-        Result g = CliRunner.run("generate", "--policy", cls.toString(), "--prompt", "The dog was");
+        // generate names the run as typed, as evaluate does: it named RUN/checkpoint.qdq for a --policy RUN
+        for (Path typed : List.of(cls, cls.resolve("checkpoint.qdq"))) {
+            Result g = CliRunner.run("generate", "--policy", typed.toString(), "--prompt", "The dog was");
+            assertEquals(ExitCodes.BAD_INPUT, g.code(), g.err());
+            assertEquals(List.of("qdecode: error: --policy " + typed + ": a classification run (expected a run of "
+                    + "--task continuation, translation or dialogue; label texts with it by evaluate --task "
+                    + "classification)"), g.err().lines().toList());
+            assertEquals("", g.out());
+        }
+        Result g = CliRunner.run("generate", "--policy", cont.toString(), "--ensemble", cls.toString(), "--prompt",
+                "The dog was");
         assertEquals(ExitCodes.BAD_INPUT, g.code(), g.err());
-        assertEquals(List.of("qdecode: error: --policy " + cls.resolve("checkpoint.qdq") + ": a classification run "
-                + "(expected a run of --task continuation, translation or dialogue; label texts with it by evaluate "
-                + "--task classification)"), g.err().lines().toList());
-        assertEquals("", g.out());
+        assertEquals(List.of("qdecode: error: --policy/--ensemble " + cls + ": a classification run (expected a run of "
+                + "--task continuation, translation or dialogue; label texts with it by evaluate --task "
+                + "classification)"), g.err().lines().toList());
     }
 }

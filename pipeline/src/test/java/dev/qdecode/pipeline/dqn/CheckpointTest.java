@@ -297,7 +297,7 @@ class CheckpointTest {
             Checkpoint.write(c.resolve(Checkpoint.FILE_NAME), data(hb, cfg.toBuilder().tauQ(0.5).build(), false), null);
             IllegalArgumentException tau = assertThrows(IllegalArgumentException.class,
                     () -> DqnPolicy.load(List.of(a, c), DqnPolicy.Mode.GUIDED, DqnPolicy.Decoding.TRAINED));
-            assertEquals(c.resolve(Checkpoint.FILE_NAME) + ": --tau-q 0.5 but the first run's is 0.2 (expected the same "
+            assertEquals(c + ": --tau-q 0.5 but the first run's is 0.2 (expected the same "
                     + "candidate settings and tau_Q in every run of an ensemble)", tau.getMessage());
         }
         try (QHead wide = new QHead(4, 8, 12, DqnConfig.Activation.RELU, 1)) {

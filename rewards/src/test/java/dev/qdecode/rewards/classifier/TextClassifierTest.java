@@ -144,6 +144,16 @@ class TextClassifierTest {
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "l2=-1");
         rewrite(dir, good.replace("\"type\": \"logistic\"", "\"type\": \"forest\""));
         assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)), "'head.type'");
+        // classifier.json's sha256 of the head is still compared when checksums.json has hashed the head (with what
+        // the record says, not by hashing the head again)
+        java.util.regex.Matcher head = java.util.regex.Pattern.compile(
+                "(\"file\": \"head\\.safetensors\",\\s*\"sha256\": \")([0-9a-f]{64})").matcher(good);
+        assertTrue(head.find(), good);
+        String headSha256 = head.group(2);
+        rewrite(dir, head.replaceFirst("$1" + "0".repeat(64)));
+        assertOneLine(assertThrows(IllegalArgumentException.class, () -> TextClassifier.load(dir)),
+                "head.safetensors: sha256 " + headSha256 + ", not the " + "0".repeat(64) + " that classifier.json "
+                        + "records (" + TextClassifier.DAMAGED + ")");
         rewrite(dir, good);
         byte[] w = Files.readAllBytes(dir.resolve("head.safetensors"));
         w[w.length - 1] ^= 0x55;
