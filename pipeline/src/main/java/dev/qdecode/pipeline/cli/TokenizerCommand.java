@@ -184,21 +184,7 @@ final class TokenizerCommand implements Runnable {
             long t0 = System.nanoTime();
             TrainedTokenizer trained;
             String[][] last = new String[1][]; // the segment the trainer read last: the one it refuses
-            Iterable<String> tracked = () -> {
-                Iterator<String[]> it = segments.withColumns();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public String next() {
-                        last[0] = it.next();
-                        return last[0][1];
-                    }
-                };
-            };
+            Iterable<String> tracked = () -> segments.texts(s -> last[0] = s);
             try {
                 trained = BpeTrainer.train(tracked, cfg);
             } catch (BpeTrainer.MarkerInTextException e) {
@@ -413,6 +399,14 @@ final class TokenizerCommand implements Runnable {
 
         @Override
         public Iterator<String> iterator() {
+            return texts(s -> { });
+        }
+
+        /**
+         * The segments' texts, handing each segment's {column, segment, FILE:LINE} to {@code seen} as it is read
+         * (so that a caller can say where the text the trainer refuses is).
+         */
+        Iterator<String> texts(java.util.function.Consumer<String[]> seen) {
             Iterator<String[]> it = withColumns();
             return new Iterator<>() {
                 @Override
@@ -422,7 +416,9 @@ final class TokenizerCommand implements Runnable {
 
                 @Override
                 public String next() {
-                    return it.next()[1];
+                    String[] s = it.next();
+                    seen.accept(s);
+                    return s[1];
                 }
             };
         }
