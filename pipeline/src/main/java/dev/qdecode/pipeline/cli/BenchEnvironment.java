@@ -4,10 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The machine facts printed at the top of every benchmark (load matters on shared machines). */
+/**
+ * The machine facts printed at the top of every benchmark (load matters on shared machines): the qdecode
+ * version, the available processors, the PyTorch intra-op threads ({@code QDECODE_THREADS}, else 1), the load
+ * averages, the Java version and the heap limit.
+ */
 final class BenchEnvironment {
     private BenchEnvironment() {}
 
+    /**
+     * One line, e.g. {@code qdecode 0.1.0 | cores 2 | torch threads 1 | load average 0.10 0.20 0.30 (1/5/15 min) |
+     * java 17.0.15 | max heap 8192 MiB}.
+     *
+     * @return the line
+     */
     static String describe() {
         String load;
         try {
@@ -19,7 +29,8 @@ final class BenchEnvironment {
         }
         String preload = System.getenv("LD_PRELOAD");
         return "qdecode " + VersionProvider.version() + " | cores " + Runtime.getRuntime().availableProcessors()
-                + " | load average " + load + " | java " + System.getProperty("java.version")
+                + " | torch threads " + DqnCli.threads() + " | load average " + load
+                + " | java " + System.getProperty("java.version")
                 + " | max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB"
                 + (preload != null && preload.contains("tcmalloc") ? " | tcmalloc" : "");
     }
@@ -40,5 +51,16 @@ final class BenchEnvironment {
             return -1;
         }
         return -1;
+    }
+
+    /**
+     * The first 12 hex digits of a model's weights sha256 ({@link dev.qdecode.models.ModelFiles#weightsSha256}),
+     * printed beside the model's name so that two benchmark outputs can be told to be of the same weights.
+     *
+     * @param dir the model directory
+     * @return e.g. {@code 3f1c0a9b2d4e}
+     */
+    static String weightsId(Path dir) {
+        return dev.qdecode.models.ModelFiles.weightsSha256(dir).substring(0, 12);
     }
 }

@@ -108,9 +108,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
         out.println(BenchEnvironment.describe());
         long loadStart = System.nanoTime();
         try (CausalLM model = random != null ? CausalLM.random(cfg, seed) : CausalLM.load(modelDir())) {
-            String label = random != null ? "random " + random : modelDir().getFileName().toString();
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            // the weights' sha256 (a random model's are named by --random and the seed on the next line)
+            String label = random != null ? "random " + random
+                    : modelDir().getFileName() + " (weights sha256 " + BenchEnvironment.weightsId(modelDir()) + ")";
             out.printf(Locale.ROOT, "model %s: %s, %,d parameters, loaded in %.2f s%n", label, cfg.modelType(),
-                    cfg.parameterCount(), (System.nanoTime() - loadStart) / 1e9);
+                    cfg.parameterCount(), loadSeconds);
             out.printf(Locale.ROOT, "measured: %d greedy new tokens per row after random prompts of %d-%d tokens; "
                     + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); us/step per batch "
                     + "step; peak MiB: the process's peak resident memory so far; seed %d (the prompts%s)%n", newTokens,

@@ -97,8 +97,9 @@ final class BenchTrainCommand implements Callable<Integer> {
             out.println(BenchEnvironment.describe());
             int h = m.model().config().hiddenSize();
             int v = m.model().config().vocabSize();
-            out.printf(Locale.ROOT, "model %s: embedding %d, vocabulary %d; head hidden %d, top-%d candidates, "
-                    + "n-step %d; seed %d%n", m.dir().getFileName(), h, v, base.headHidden(), base.candidatesTopK(),
+            out.printf(Locale.ROOT, "model %s (weights sha256 %s): embedding %d, vocabulary %d; head hidden %d, "
+                    + "top-%d candidates, n-step %d; seed %d%n", m.dir().getFileName(),
+                    m.weightsId().substring(0, 12), h, v, base.headHidden(), base.candidatesTopK(),
                     base.nStep(), seed);
             double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, ROLLOUT_WARMUP, runs);
             double[] sorted = tps.clone();

@@ -406,7 +406,7 @@ class RewardsAndBenchCommandTest {
         assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 2 timed runs of 5 updates after "
                 + "300 warm-up updates; CPU upd/s per second of the thread's CPU time; ratio to soft"), r.out());
         // the seed is printed with the settings, as the other commands record theirs
-        assertTrue(r.out().contains("model stories260K: embedding 64, vocabulary 512; head hidden 256, top-20 candidates,"
+        assertTrue(r.out().contains("): embedding 64, vocabulary 512; head hidden 256, top-20 candidates,"
                 + " n-step 4; seed 1"), r.out());
     }
 
