@@ -13,9 +13,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code qdecode bench rewards}: reward throughput, medians of several runs. */
+/**
+ * {@code qdecode bench rewards}: reward throughput, medians of several runs, and the process's peak resident
+ * memory after each benchmark.
+ */
 @Command(name = "rewards", mixinStandardHelpOptions = true,
-        description = "Measure reward throughput (items/s, median of --runs timed runs after --warmup untimed ones).")
+        description = "Measure reward throughput (items/s, median of --runs timed runs after --warmup untimed ones) "
+                + "and the process's peak resident memory after each benchmark.")
 final class BenchRewardsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -74,8 +78,11 @@ final class BenchRewardsCommand implements Callable<Integer> {
         List<String> todo = names.isEmpty() ? known : names;
         refuseThreadsWhereUnused(todo);
         out.println(BenchEnvironment.describe());
+        out.println("measured: the rate of the median run (each run processes the items counted after 'runs of'); "
+                + "peak RSS: the process's peak resident memory so far (also of the benchmarks above it)");
         for (String name : todo) {
-            out.println(RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs).format());
+            out.println(RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs).format()
+                    + "  peak RSS " + BenchEnvironment.peakRssMiB() + " MiB");
             out.flush();
         }
         return ExitCodes.OK;

@@ -186,6 +186,31 @@ class RewardsAndBenchCommandTest {
         assertTrue(r.out().contains(first), r.out());
     }
 
+    /**
+     * bench rewards reports memory as bench generate and bench train do: the process's peak RSS after each
+     * benchmark, at least what the heap in use needs. Before, it printed rates only (a classifier reward's
+     * MiniLM, fp32 or quantized, differs in memory as much as in speed).
+     */
+    @Test
+    void benchRewardsReportsThePeakResidentMemoryOfEachBenchmark() {
+        CliRunner.Result r = CliRunner.run("bench", "rewards", "bleu-corpus", "bleu-sentence", "--runs", "1",
+                "--warmup", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nmeasured: the rate of the median run (each run processes the items counted "
+                + "after 'runs of'); peak RSS: the process's peak resident memory so far (also of the benchmarks above "
+                + "it)\n"), r.out());
+        java.util.List<Long> peaks = new java.util.ArrayList<>();
+        for (String name : java.util.List.of("bleu-corpus", "bleu-sentence")) {
+            String line = r.out().lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\)  peak RSS (\\d+) MiB$").matcher(line);
+            assertTrue(m.find(), line);
+            peaks.add(Long.parseLong(m.group(1)));
+        }
+        long heapInUse = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
+        assertTrue(peaks.get(0) > 0 && peaks.get(0) >= heapInUse / 2, peaks + " MiB, heap in use " + heapInUse);
+        assertTrue(peaks.get(1) >= peaks.get(0), "a peak so far does not fall: " + peaks);
+    }
+
     @Test
     void plainTextFilesMayStartWithAByteOrderMark() throws IOException {
         Path hyp = tmp.resolve("hyp.txt");
