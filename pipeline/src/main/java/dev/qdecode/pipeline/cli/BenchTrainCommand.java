@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                     + "processes competing for the cores."
         })
 final class BenchTrainCommand implements Callable<Integer> {
-    /** Untimed rollout batches before the timed ones. */
+    /** Untimed rollout batches before the timed ones when --warmup is not given. */
     private static final int ROLLOUT_WARMUP = 2;
 
     @Spec CommandSpec spec;
@@ -61,6 +61,11 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed runs before the timed ones: N rollout batches, and N learner runs of --updates "
+                    + "updates per variant (default: 2 rollout batches, and max(300, --updates) learner updates).")
+    Integer warmup;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -73,6 +78,11 @@ final class BenchTrainCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--rollout-episodes", rolloutEpisodes, 1);
         BenchOptions.atLeast(spec, "--max-new-tokens", maxNewTokens, 1);
         BenchOptions.runs(spec, runs);
+        if (warmup != null) {
+            BenchOptions.atLeast(spec, "--warmup", warmup, 0);
+        }
+        int rolloutWarmup = warmup != null ? warmup : ROLLOUT_WARMUP;
+        long learnerWarmup = warmup != null ? (long) warmup * updates : DqnBench.warmupUpdates(updates);
         DqnConfig base = DqnConfig.builder().batchSize(batchSize).rolloutEpisodes(rolloutEpisodes)
                 .maxNewTokens(maxNewTokens).minNewTokens(maxNewTokens).seed(seed).build();
         BenchOptions.once(spec, "--variants", variants);
@@ -91,7 +101,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                     + rolloutEpisodes + (rolloutEpisodes == 1 ? " episode" : " episodes") + " together",
                     "--rollout-episodes or --max-new-tokens");
             // The prompts the rollouts use (cyclically: warm-up and timed runs), checked before any output.
-            int used = (int) Math.min(examples.size(), (long) rolloutEpisodes * (ROLLOUT_WARMUP + runs));
+            int used = (int) Math.min(examples.size(), (long) rolloutEpisodes * ((long) rolloutWarmup + runs));
             PromptFit.check(examples.subList(0, used), file, DqnCli.promptReadOptions(0), m, true, maxNewTokens,
                     PromptFit.REMEDY);
             out.println(BenchEnvironment.describe());
@@ -101,16 +111,17 @@ final class BenchTrainCommand implements Callable<Integer> {
                     + "top-%d candidates, n-step %d; seed %d%n", m.dir().getFileName(),
                     m.weightsId().substring(0, 12), h, v, base.headHidden(), base.candidatesTopK(),
                     base.nStep(), seed);
-            double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, ROLLOUT_WARMUP, runs);
+            double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, rolloutWarmup, runs);
             double[] sorted = tps.clone();
             Arrays.sort(sorted);
-            out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median of %s after %d warm-up "
-                    + "batches (min %,.0f, max %,.0f), %.1f ms per token step%n", rolloutEpisodes, maxNewTokens,
-                    DqnBench.median(tps), runs == 1 ? "1 timed run" : runs + " timed runs", ROLLOUT_WARMUP, sorted[0],
+            out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median of %s after %s "
+                    + "(min %,.0f, max %,.0f), %.1f ms per token step%n", rolloutEpisodes, maxNewTokens,
+                    DqnBench.median(tps), runs == 1 ? "1 timed run" : runs + " timed runs",
+                    rolloutWarmup == 1 ? "1 warm-up batch" : rolloutWarmup + " warm-up batches", sorted[0],
                     sorted[runs - 1], 1000.0 * rolloutEpisodes / DqnBench.median(tps));
             out.printf(Locale.ROOT, "learner: updates/s and ms/update are medians of %s of %d updates after %d warm-up "
                     + "updates; CPU upd/s per second of the thread's CPU time; ratio to %s%n",
-                    runs == 1 ? "1 timed run" : runs + " timed runs", updates, DqnBench.warmupUpdates(updates),
+                    runs == 1 ? "1 timed run" : runs + " timed runs", updates, learnerWarmup,
                     variants.get(0));
             out.flush();
             out.printf(Locale.ROOT, "%-22s %12s %10s %12s %8s %12s%n", "learner (batch " + batchSize + ")",
@@ -118,7 +129,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             double first = 0;
             for (int i = 0; i < variants.size(); i++) {
                 String variant = variants.get(i);
-                DqnBench.Result r = DqnBench.run(learners.get(i), h, v, updates, runs);
+                DqnBench.Result r = DqnBench.run(learners.get(i), h, v, updates, runs, learnerWarmup);
                 if (first == 0) {
                     first = r.updatesPerSecond();
                 }

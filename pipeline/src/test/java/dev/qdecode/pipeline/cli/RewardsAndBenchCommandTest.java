@@ -436,6 +436,28 @@ class RewardsAndBenchCommandTest {
     }
 
     /**
+     * bench train takes --warmup as bench generate and bench rewards do: N untimed rollout batches and N learner
+     * runs of --updates updates, said in the output; without it, 2 batches and max(300, --updates) updates as
+     * before. Before, '--warmup' was an unknown option (exit 2): the warm-up could be neither changed nor turned off.
+     */
+    @Test
+    void benchTrainTakesWarmupForBothMeasurements() {
+        String model = CliRunner.model("stories260K");
+        for (int n : new int[] {0, 1}) {
+            CliRunner.Result r = CliRunner.run("bench", "train", "--model", model, "--variants", "soft", "--updates",
+                    "5", "--runs", "1", "--rollout-episodes", "2", "--max-new-tokens", "2", "--batch-size", "4",
+                    "--warmup", Integer.toString(n));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("tokens/s median of 1 timed run after " + (n == 1 ? "1 warm-up batch "
+                    : "0 warm-up batches ") + "(min "), r.out());
+            assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 1 timed run of 5 updates "
+                    + "after " + 5 * n + " warm-up updates;"), r.out());
+        }
+        usage("qdecode: error: --warmup -1: out of range (expected at least 0)", "bench", "train", "--model", model,
+                "--warmup", "-1");
+    }
+
+    /**
      * --runs has an upper bound, and bench train's count of the prompts it uses does not overflow. Before,
      * '--runs 2147483647' ended every bench command in "out of memory ... expected smaller batches" (exit 1),
      * and 'bench train --rollout-episodes 1073741824 --runs 1' in "internal error: IllegalArgumentException:
