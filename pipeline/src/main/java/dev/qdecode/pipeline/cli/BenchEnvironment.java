@@ -1,5 +1,8 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,20 +22,64 @@ final class BenchEnvironment {
      * @return the line
      */
     static String describe() {
-        String load;
-        try {
-            // the first three fields: 1-, 5- and 15-minute averages (then running/total processes, last pid)
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            load = f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min)" : "unknown";
-        } catch (IOException | RuntimeException e) {
-            load = "unknown";
-        }
-        String preload = System.getenv("LD_PRELOAD");
+        String[] avg = loadAverages();
+        String load = avg != null ? String.join(" ", avg) + " (1/5/15 min)" : "unknown";
         return "qdecode " + VersionProvider.version() + " | cores " + Runtime.getRuntime().availableProcessors()
                 + " | torch threads " + DqnCli.threads() + " | load average " + load
                 + " | java " + System.getProperty("java.version")
                 + " | max heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB"
-                + (preload != null && preload.contains("tcmalloc") ? " | tcmalloc" : "");
+                + (tcmalloc() ? " | tcmalloc" : "");
+    }
+
+    /**
+     * The facts of {@link #describe()} as JSON, for {@code --output}: {@code qdecode_version}, {@code cores},
+     * {@code torch_threads}, {@code load_average} (1, 5 and 15 minutes; null when unknown), {@code java},
+     * {@code max_heap_mib}, {@code tcmalloc}.
+     *
+     * @return a new object
+     */
+    static JsonObject json() {
+        JsonObject o = new JsonObject();
+        o.addProperty("qdecode_version", VersionProvider.version());
+        o.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        o.addProperty("torch_threads", DqnCli.threads());
+        String[] avg = loadAverages();
+        if (avg != null) {
+            JsonArray a = new JsonArray();
+            for (String x : avg) {
+                a.add(Double.parseDouble(x));
+            }
+            o.add("load_average", a);
+        } else {
+            o.add("load_average", JsonNull.INSTANCE);
+        }
+        o.addProperty("java", System.getProperty("java.version"));
+        o.addProperty("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
+        o.addProperty("tcmalloc", tcmalloc());
+        return o;
+    }
+
+    /** The 1-, 5- and 15-minute load averages as /proc/loadavg writes them, or null when unknown. */
+    private static String[] loadAverages() {
+        try {
+            // the first three fields: 1-, 5- and 15-minute averages (then running/total processes, last pid)
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            if (f.length < 3) {
+                return null;
+            }
+            for (int i = 0; i < 3; i++) {
+                Double.parseDouble(f[i]);
+            }
+            return new String[] {f[0], f[1], f[2]};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether tcmalloc is preloaded (it changes native allocation costs). */
+    private static boolean tcmalloc() {
+        String preload = System.getenv("LD_PRELOAD");
+        return preload != null && preload.contains("tcmalloc");
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.qdecode.pipeline.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.qdecode.data.PromptExample;
 import dev.qdecode.pipeline.dqn.DqnBench;
 import dev.qdecode.pipeline.dqn.DqnConfig;
@@ -69,6 +71,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Mixin BenchOutput output;
+
     @Override
     public Integer call() {
         int replay = DqnConfig.defaults().replaySize(); // the learner samples its batches from this replay
@@ -90,6 +94,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         for (String variant : variants) {
             learners.add(variant(base, variant));
         }
+        output.check(spec);
         PrintWriter out = spec.commandLine().getOut();
         Path file = prompts != null ? prompts : DqnCli.defaultTrainPrompts();
         TaskOptions.Prompts prompted = TaskOptions.continuation(file, 0, "--prompts");
@@ -104,6 +109,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             int used = (int) Math.min(examples.size(), (long) rolloutEpisodes * ((long) rolloutWarmup + runs));
             PromptFit.check(examples.subList(0, used), file, DqnCli.promptReadOptions(0), m, true, maxNewTokens,
                     PromptFit.REMEDY);
+            JsonObject record = BenchOutput.record(spec);
+            output.started(spec.commandLine().getErr());
             out.println(BenchEnvironment.describe());
             int h = m.model().config().hiddenSize();
             int v = m.model().config().vocabSize();
@@ -111,9 +118,25 @@ final class BenchTrainCommand implements Callable<Integer> {
                     + "top-%d candidates, n-step %d; seed %d%n", m.dir().getFileName(),
                     m.weightsId().substring(0, 12), h, v, base.headHidden(), base.candidatesTopK(),
                     base.nStep(), seed);
+            JsonObject about = new JsonObject();
+            about.addProperty("dir", m.dir().toString());
+            about.addProperty("weights_sha256", m.weightsId());
+            about.addProperty("embedding", h);
+            about.addProperty("vocabulary", v);
+            record.add("model", about);
+            record.addProperty("prompts", file.toString());
             double[] tps = DqnBench.rollouts(m.model(), m.tokenizer(), m.format(), base, p, rolloutWarmup, runs);
             double[] sorted = tps.clone();
             Arrays.sort(sorted);
+            JsonObject rollouts = new JsonObject();
+            rollouts.addProperty("episodes", rolloutEpisodes);
+            rollouts.addProperty("tokens", maxNewTokens);
+            rollouts.addProperty("warmup_batches", rolloutWarmup);
+            rollouts.addProperty("tokens_per_s", DqnBench.median(tps));
+            rollouts.addProperty("tokens_per_s_min", sorted[0]);
+            rollouts.addProperty("tokens_per_s_max", sorted[runs - 1]);
+            rollouts.add("tokens_per_s_runs", BenchOutput.json(tps));
+            record.add("rollouts", rollouts);
             out.printf(Locale.ROOT, "rollouts: %d episodes x %d tokens: %,.0f tokens/s median of %s after %s "
                     + "(min %,.0f, max %,.0f), %.1f ms per token step%n", rolloutEpisodes, maxNewTokens,
                     DqnBench.median(tps), runs == 1 ? "1 timed run" : runs + " timed runs",
@@ -127,6 +150,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-22s %12s %10s %12s %8s %12s%n", "learner (batch " + batchSize + ")",
                     "updates/s", "ms/update", "CPU upd/s", "ratio", "replay MiB");
             double first = 0;
+            JsonArray learnerRows = new JsonArray();
             for (int i = 0; i < variants.size(); i++) {
                 String variant = variants.get(i);
                 DqnBench.Result r = DqnBench.run(learners.get(i), h, v, updates, runs, learnerWarmup);
@@ -137,8 +161,25 @@ final class BenchTrainCommand implements Callable<Integer> {
                         r.msPerUpdate(), r.cpuUpdatesPerSecond(), r.updatesPerSecond() / first,
                         r.replayBytes() / (1024.0 * 1024.0));
                 out.flush();
+                JsonObject row = new JsonObject();
+                row.addProperty("variant", variant);
+                row.addProperty("updates_per_s", r.updatesPerSecond());
+                row.addProperty("ms_per_update", r.msPerUpdate());
+                row.addProperty("cpu_updates_per_s", r.cpuUpdatesPerSecond());
+                row.addProperty("ratio", r.updatesPerSecond() / first);
+                row.addProperty("replay_mib", r.replayBytes() / (1024.0 * 1024.0));
+                row.add("updates_per_s_runs", BenchOutput.json(r.rounds()));
+                learnerRows.add(row);
             }
+            JsonObject learner = new JsonObject();
+            learner.addProperty("batch_size", batchSize);
+            learner.addProperty("updates", updates);
+            learner.addProperty("warmup_updates", learnerWarmup);
+            learner.addProperty("ratio_to", variants.get(0));
+            learner.add("variants", learnerRows);
+            record.add("learner", learner);
             out.printf(Locale.ROOT, "peak RSS %d MiB%n", BenchEnvironment.peakRssMiB());
+            output.write(record, out);
         }
         return ExitCodes.OK;
     }
