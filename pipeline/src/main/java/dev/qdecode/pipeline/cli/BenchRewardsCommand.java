@@ -87,8 +87,9 @@ final class BenchRewardsCommand implements Callable<Integer> {
         JsonArray results = new JsonArray();
         output.started(spec.commandLine().getErr());
         out.println(BenchEnvironment.describe());
-        out.println("measured: the rate of the median run (each run processes the items counted after 'runs of'); "
-                + "peak RSS: the process's peak resident memory so far (also of the benchmarks above it)");
+        out.println("measured: items/s of the median timed run, after " + warmup + (warmup == 1 ? " warm-up run"
+                : " warm-up runs") + " per benchmark; peak RSS: the process's peak resident memory so far (also of "
+                + "the benchmarks above it)");
         for (String name : todo) {
             RewardBenchmarks.Result r = RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs);
             long peak = BenchEnvironment.peakRssMiB();

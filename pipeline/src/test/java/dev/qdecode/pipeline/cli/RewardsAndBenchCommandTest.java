@@ -187,6 +187,25 @@ class RewardsAndBenchCommandTest {
     }
 
     /**
+     * bench rewards says how its rates were taken, as bench generate and bench train do: how many timed runs,
+     * of how many items, after how many warm-up runs. Before, '--runs 1 --warmup 1' printed "(median of 1 runs of
+     * 10,140; ...)" and the warm-up runs nowhere.
+     */
+    @Test
+    void benchRewardsStatesItsTimedAndWarmUpRuns() {
+        CliRunner.Result r = CliRunner.run("bench", "rewards", "bleu-corpus", "--runs", "1", "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nmeasured: items/s of the median timed run, after 1 warm-up run per benchmark;"),
+                r.out());
+        assertTrue(r.out().contains(" sentences/s (1 timed run of 10,140 sentences; range "), r.out());
+        r = CliRunner.run("bench", "rewards", "bleu-corpus", "--runs", "2", "--warmup", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nmeasured: items/s of the median timed run, after 3 warm-up runs per "
+                + "benchmark;"), r.out());
+        assertTrue(r.out().contains(" sentences/s (median of 2 timed runs of 10,140 sentences each; range "), r.out());
+    }
+
+    /**
      * bench rewards reports memory as bench generate and bench train do: the process's peak RSS after each
      * benchmark, at least what the heap in use needs. Before, it printed rates only (a classifier reward's
      * MiniLM, fp32 or quantized, differs in memory as much as in speed).
@@ -196,9 +215,9 @@ class RewardsAndBenchCommandTest {
         CliRunner.Result r = CliRunner.run("bench", "rewards", "bleu-corpus", "bleu-sentence", "--runs", "1",
                 "--warmup", "0");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("\nmeasured: the rate of the median run (each run processes the items counted "
-                + "after 'runs of'); peak RSS: the process's peak resident memory so far (also of the benchmarks above "
-                + "it)\n"), r.out());
+        assertTrue(r.out().contains("\nmeasured: items/s of the median timed run, after 0 warm-up runs per "
+                + "benchmark; peak RSS: the process's peak resident memory so far (also of the benchmarks above it)\n"),
+                r.out());
         java.util.List<Long> peaks = new java.util.ArrayList<>();
         for (String name : java.util.List.of("bleu-corpus", "bleu-sentence")) {
             String line = r.out().lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
