@@ -137,15 +137,20 @@ final class BenchGenerateCommand implements Callable<Integer> {
             record.addProperty("prompt_tokens_min", Math.max(1, maxPrompt / 2));
             record.addProperty("prompt_tokens_max", maxPrompt);
             out.printf(Locale.ROOT, "measured: %d greedy new tokens per row after random prompts of %d-%d tokens; "
-                    + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); us/step per batch "
-                    + "step; peak MiB: the process's peak resident memory so far; seed %d (the prompts%s)%n", newTokens,
+                    + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); ratio: tokens/s "
+                    + "over the first batch size's; us/step per batch step; peak MiB: the process's peak resident memory so far; seed %d (the prompts%s)%n", newTokens,
                     Math.max(1, maxPrompt / 2), maxPrompt, count(runs, "timed run"), count(warmup, "warm-up run"), seed,
                     random != null ? " and the random weights" : "");
-            out.printf(Locale.ROOT, "%6s %14s %10s %10s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
-                    "backbone%", "us/step", "peak MiB");
+            out.printf(Locale.ROOT, "%6s %14s %10s %10s %8s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
+                    "ratio", "backbone%", "us/step", "peak MiB");
             JsonArray rows = new JsonArray();
+            double first = 0;
             for (int b : batchSizes) {
-                rows.add(measure(model, b, maxPrompt, out));
+                JsonObject row = measure(model, b, maxPrompt, first, out);
+                if (first == 0) {
+                    first = row.get("tokens_per_s").getAsDouble();
+                }
+                rows.add(row);
                 out.flush();
             }
             record.add("results", rows);
@@ -192,8 +197,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
     /** Where Gson's messages say a parse failed. */
     private static final Pattern GSON_POSITION = Pattern.compile("at line (\\d+) column (\\d+)");
 
-    /** Measures one batch size, prints its row and returns it for --output. */
-    private JsonObject measure(CausalLM model, int batch, int maxPrompt, PrintWriter out) {
+    /**
+     * Measures one batch size, prints its row and returns it for --output.
+     *
+     * @param first the median tokens/s of the first batch size, the ratio's base; 0 when this is the first
+     */
+    private JsonObject measure(CausalLM model, int batch, int maxPrompt, double first, PrintWriter out) {
         SplittableRandom rng = new SplittableRandom(seed + batch);
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][];
@@ -226,14 +235,16 @@ final class BenchGenerateCommand implements Callable<Integer> {
         double usPerStep = (backbone + sampling) / 1e3 / runs / newTokens;
         double backbonePercent = 100.0 * backbone / Math.max(1, backbone + sampling);
         long peak = BenchEnvironment.peakRssMiB();
-        out.printf(Locale.ROOT, "%6d %,14.0f %,10.0f %,10.0f %11.1f%% %12.1f %10d%n", batch, median, sorted[0],
-                sorted[runs - 1], backbonePercent, usPerStep, peak);
+        double ratio = first == 0 ? 1.0 : median / first;
+        out.printf(Locale.ROOT, "%6d %,14.0f %,10.0f %,10.0f %7.2fx %11.1f%% %12.1f %10d%n", batch, median, sorted[0],
+                sorted[runs - 1], ratio, backbonePercent, usPerStep, peak);
         JsonObject row = new JsonObject();
         row.addProperty("batch", batch);
         row.addProperty("tokens_per_s", median);
         row.addProperty("tokens_per_s_min", sorted[0]);
         row.addProperty("tokens_per_s_max", sorted[runs - 1]);
         row.add("tokens_per_s_runs", BenchOutput.json(tps));
+        row.addProperty("ratio", ratio);
         row.addProperty("backbone_percent", backbonePercent);
         row.addProperty("us_per_step", usPerStep);
         row.addProperty("peak_rss_mib", peak);

@@ -73,6 +73,8 @@ class BenchOutputTest {
             JsonArray runs = row.getAsJsonArray("tokens_per_s_runs");
             assertEquals(3, runs.size());
             assertEquals(median(runs), row.get("tokens_per_s").getAsDouble(), 0.0);
+            assertEquals(row.get("tokens_per_s").getAsDouble() / rows.get(0).getAsJsonObject().get("tokens_per_s")
+                    .getAsDouble(), row.get("ratio").getAsDouble(), 1e-9);
             // the printed row is the same measurement
             assertEquals(String.format(java.util.Locale.ROOT, "%,.0f", row.get("tokens_per_s").getAsDouble()),
                     printed.get(i).trim().split("\\s+")[1], printed.get(i));

@@ -145,6 +145,17 @@ class RewardsAndBenchCommandTest {
         assertTrue(r.out().contains("260,032 parameters"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("1 ")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("3 ")), r.out());
+        // the batch sizes side by side: each row's ratio is its tokens/s over the first row's (before: no ratio)
+        assertTrue(r.out().contains("\n batch       tokens/s        min        max    ratio    backbone%      us/step"
+                + "   peak MiB\n"), r.out());
+        List<String[]> rows = r.out().lines().filter(l -> l.matches("\\s+[13] .*")).map(l -> l.trim().split("\\s+"))
+                .toList();
+        assertEquals(2, rows.size(), r.out());
+        assertEquals("1.00x", rows.get(0)[4], r.out());
+        double ratio = Double.parseDouble(rows.get(1)[1].replace(",", "")) / Double.parseDouble(rows.get(0)[1]
+                .replace(",", ""));
+        // the printed rates are rounded to whole tokens/s, so the ratio of the printed numbers is close, not equal
+        assertEquals(ratio, Double.parseDouble(rows.get(1)[4].replace("x", "")), 0.01 + ratio * 0.01, r.out());
 
         CliRunner.Result bad = CliRunner.run("bench", "generate", "--batch-sizes", "0");
         assertEquals(ExitCodes.USAGE, bad.code());
@@ -163,7 +174,7 @@ class RewardsAndBenchCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("measured: 4 greedy new tokens per row after random prompts of 8-16 tokens; "
                 + "tokens/s is the median of 1 timed run after 0 warm-up runs (min, max: slowest and fastest run); "
-                + "us/step per batch step; peak MiB: the process's peak resident memory so far; seed 1 (the prompts)"),
+                + "ratio: tokens/s over the first batch size's; us/step per batch step; peak MiB: the process's peak resident memory so far; seed 1 (the prompts)"),
                 r.out());
         // the default --prompt-tokens is shortened to fit a long --new-tokens, and the line says so
         r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1", "--new-tokens", "510",
