@@ -21,7 +21,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -75,6 +78,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed for prompts and random weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Mixin BenchOutput output;
+
     @Override
     public Integer call() {
         BenchOptions.allPositive(spec, "--batch-sizes", batchSizes);
@@ -82,6 +87,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         BenchOptions.atLeast(spec, "--prompt-tokens", promptTokens, 1);
         BenchOptions.runs(spec, runs);
         BenchOptions.atLeast(spec, "--warmup", warmup, 0);
+        output.check(spec);
         if (random != null) {
             OptionScope.refuse(spec, "bench generate --random", "without --random, which builds the model from a config",
                     List.of("--model"));
@@ -105,24 +111,51 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     "--batch-sizes, --new-tokens or --prompt-tokens");
         }
         PrintWriter out = spec.commandLine().getOut();
+        JsonObject record = BenchOutput.record(spec);
+        output.started(spec.commandLine().getErr());
         out.println(BenchEnvironment.describe());
         long loadStart = System.nanoTime();
         try (CausalLM model = random != null ? CausalLM.random(cfg, seed) : CausalLM.load(modelDir())) {
-            String label = random != null ? "random " + random : modelDir().getFileName().toString();
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            // the weights' sha256 (a random model's are named by --random and the seed on the next line)
+            String label = random != null ? "random " + random
+                    : modelDir().getFileName() + " (weights sha256 " + BenchEnvironment.weightsId(modelDir()) + ")";
             out.printf(Locale.ROOT, "model %s: %s, %,d parameters, loaded in %.2f s%n", label, cfg.modelType(),
-                    cfg.parameterCount(), (System.nanoTime() - loadStart) / 1e9);
+                    cfg.parameterCount(), loadSeconds);
+            JsonObject about = new JsonObject();
+            if (random != null) {
+                about.addProperty("random", random);
+                about.addProperty("seed", seed);
+            } else {
+                about.addProperty("dir", modelDir().toString());
+                about.addProperty("weights_sha256", dev.qdecode.models.ModelFiles.weightsSha256(modelDir()));
+            }
+            about.addProperty("type", cfg.modelType());
+            about.addProperty("parameters", cfg.parameterCount());
+            about.addProperty("load_seconds", loadSeconds);
+            record.add("model", about);
+            record.addProperty("prompt_tokens_min", Math.max(1, maxPrompt / 2));
+            record.addProperty("prompt_tokens_max", maxPrompt);
             out.printf(Locale.ROOT, "measured: %d greedy new tokens per row after random prompts of %d-%d tokens; "
-                    + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); us/step per batch "
-                    + "step; peak MiB: the process's peak resident memory so far; seed %d (the prompts%s)%n", newTokens,
+                    + "tokens/s is the median of %s after %s (min, max: slowest and fastest run); ratio: tokens/s "
+                    + "over the first batch size's; us/step per batch step; peak MiB: the process's peak resident memory so far; seed %d (the prompts%s)%n", newTokens,
                     Math.max(1, maxPrompt / 2), maxPrompt, count(runs, "timed run"), count(warmup, "warm-up run"), seed,
                     random != null ? " and the random weights" : "");
-            out.printf(Locale.ROOT, "%6s %14s %10s %10s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
-                    "backbone%", "us/step", "peak MiB");
+            out.printf(Locale.ROOT, "%6s %14s %10s %10s %8s %12s %12s %10s%n", "batch", "tokens/s", "min", "max",
+                    "ratio", "backbone%", "us/step", "peak MiB");
+            JsonArray rows = new JsonArray();
+            double first = 0;
             for (int b : batchSizes) {
-                measure(model, b, maxPrompt, out);
+                JsonObject row = measure(model, b, maxPrompt, first, out);
+                if (first == 0) {
+                    first = row.get("tokens_per_s").getAsDouble();
+                }
+                rows.add(row);
                 out.flush();
             }
+            record.add("results", rows);
         }
+        output.write(record, out);
         return ExitCodes.OK;
     }
 
@@ -164,7 +197,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
     /** Where Gson's messages say a parse failed. */
     private static final Pattern GSON_POSITION = Pattern.compile("at line (\\d+) column (\\d+)");
 
-    private void measure(CausalLM model, int batch, int maxPrompt, PrintWriter out) {
+    /**
+     * Measures one batch size, prints its row and returns it for --output.
+     *
+     * @param first the median tokens/s of the first batch size, the ratio's base; 0 when this is the first
+     */
+    private JsonObject measure(CausalLM model, int batch, int maxPrompt, double first, PrintWriter out) {
         SplittableRandom rng = new SplittableRandom(seed + batch);
         int vocab = model.config().vocabSize();
         int[][] prompts = new int[batch][];
@@ -195,8 +233,21 @@ final class BenchGenerateCommand implements Callable<Integer> {
         Arrays.sort(sorted);
         double median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
         double usPerStep = (backbone + sampling) / 1e3 / runs / newTokens;
-        out.printf(Locale.ROOT, "%6d %,14.0f %,10.0f %,10.0f %11.1f%% %12.1f %10d%n", batch, median, sorted[0],
-                sorted[runs - 1], 100.0 * backbone / Math.max(1, backbone + sampling), usPerStep,
-                BenchEnvironment.peakRssMiB());
+        double backbonePercent = 100.0 * backbone / Math.max(1, backbone + sampling);
+        long peak = BenchEnvironment.peakRssMiB();
+        double ratio = first == 0 ? 1.0 : median / first;
+        out.printf(Locale.ROOT, "%6d %,14.0f %,10.0f %,10.0f %7.2fx %11.1f%% %12.1f %10d%n", batch, median, sorted[0],
+                sorted[runs - 1], ratio, backbonePercent, usPerStep, peak);
+        JsonObject row = new JsonObject();
+        row.addProperty("batch", batch);
+        row.addProperty("tokens_per_s", median);
+        row.addProperty("tokens_per_s_min", sorted[0]);
+        row.addProperty("tokens_per_s_max", sorted[runs - 1]);
+        row.add("tokens_per_s_runs", BenchOutput.json(tps));
+        row.addProperty("ratio", ratio);
+        row.addProperty("backbone_percent", backbonePercent);
+        row.addProperty("us_per_step", usPerStep);
+        row.addProperty("peak_rss_mib", peak);
+        return row;
     }
 }

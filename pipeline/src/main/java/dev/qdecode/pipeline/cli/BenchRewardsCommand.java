@@ -6,16 +6,23 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code qdecode bench rewards}: reward throughput, medians of several runs. */
+/**
+ * {@code qdecode bench rewards}: reward throughput, medians of several runs, and the process's peak resident
+ * memory after each benchmark.
+ */
 @Command(name = "rewards", mixinStandardHelpOptions = true,
-        description = "Measure reward throughput (items/s, median of --runs timed runs after --warmup untimed ones).")
+        description = "Measure reward throughput (items/s, median of --runs timed runs after --warmup untimed ones) "
+                + "and the process's peak resident memory after each benchmark.")
 final class BenchRewardsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -41,6 +48,8 @@ final class BenchRewardsCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Mixin BenchOutput output;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -51,7 +60,7 @@ final class BenchRewardsCommand implements Callable<Integer> {
                         + " --list)");
             }
             OptionScope.refuse(spec, "bench rewards --list, which runs nothing", "without --list",
-                    List.of("--threads", "--runs", "--warmup"));
+                    List.of("--threads", "--runs", "--warmup", "--output", "--overwrite"));
             for (RewardBenchmarks.Spec s : RewardBenchmarks.benchmarks()) {
                 out.printf("%-24s %s (%s%s)%n", s.name(), s.description(), s.unit(),
                         s.threaded() ? "" : "; single-threaded");
@@ -73,11 +82,33 @@ final class BenchRewardsCommand implements Callable<Integer> {
         BenchOptions.once(spec, "NAME", names);
         List<String> todo = names.isEmpty() ? known : names;
         refuseThreadsWhereUnused(todo);
+        output.check(spec);
+        JsonObject record = BenchOutput.record(spec);
+        JsonArray results = new JsonArray();
+        output.started(spec.commandLine().getErr());
         out.println(BenchEnvironment.describe());
+        out.println("measured: items/s of the median timed run, after " + warmup + (warmup == 1 ? " warm-up run"
+                : " warm-up runs") + " per benchmark; peak RSS: the process's peak resident memory so far (also of "
+                + "the benchmarks above it)");
         for (String name : todo) {
-            out.println(RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs).format());
+            RewardBenchmarks.Result r = RewardBenchmarks.run(name, SharedDir.locate(), threads, warmup, runs);
+            long peak = BenchEnvironment.peakRssMiB();
+            out.println(r.format() + "  peak RSS " + peak + " MiB");
             out.flush();
+            JsonObject row = new JsonObject();
+            row.addProperty("name", r.name());
+            row.addProperty("unit", r.unit());
+            row.addProperty("threads", r.threads());
+            row.addProperty("items", r.items());
+            row.addProperty("per_s", r.medianPerSecond());
+            row.addProperty("per_s_min", r.rangePerSecond()[0]);
+            row.addProperty("per_s_max", r.rangePerSecond()[1]);
+            row.add("seconds_runs", BenchOutput.json(r.secondsPerRun()));
+            row.addProperty("peak_rss_mib", peak);
+            results.add(row);
         }
+        record.add("results", results);
+        output.write(record, out);
         return ExitCodes.OK;
     }
 

@@ -78,7 +78,28 @@ public final class DqnBench {
      * @throws NullPointerException naming {@code cfg} when it is null
      */
     public static Result run(DqnConfig cfg, int embeddingSize, int vocab, int updatesPerRound, int rounds) {
+        return run(cfg, embeddingSize, vocab, updatesPerRound, rounds, warmupUpdates(updatesPerRound));
+    }
+
+    /**
+     * Runs the benchmark with this many untimed updates first.
+     *
+     * @param cfg the DQN settings (batch size, n-step, backup, head size, candidates top-k, prioritized…)
+     * @param embeddingSize the state embedding size H
+     * @param vocab the vocabulary size V
+     * @param updatesPerRound timed updates per round
+     * @param rounds timed rounds
+     * @param warmup untimed updates before the first round (0 for none)
+     * @return the result
+     * @throws NullPointerException naming {@code cfg} when it is null
+     * @throws IllegalArgumentException when {@code warmup} is negative
+     */
+    public static Result run(DqnConfig cfg, int embeddingSize, int vocab, int updatesPerRound, int rounds,
+            long warmup) {
         Objects.requireNonNull(cfg, "cfg");
+        if (warmup < 0) {
+            throw new IllegalArgumentException("warmup " + warmup + ": negative (expected 0 or more updates)");
+        }
         int k = cfg.candidatesTopK() > 0 ? cfg.candidatesTopK() : Math.min(vocab, 20);
         Rng rng = new Rng(cfg.seed());
         int episodes = Math.max(4 * cfg.batchSize(), Math.min(2000, cfg.replaySize() / cfg.maxNewTokens()));
@@ -91,7 +112,7 @@ public final class DqnBench {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         try (QHead head = new QHead(embeddingSize, cfg.headHidden(), vocab, cfg.activation(), cfg.seed())) {
             Learner learner = new Learner(head, replay, cfg, -1, 1);
-            for (int i = 0; i < warmupUpdates(updatesPerRound); i++) { // warm-up (JIT)
+            for (long i = 0; i < warmup; i++) { // warm-up (JIT)
                 learner.update(rng, cfg.priorityBetaStart(), 0);
             }
             for (int r = 0; r < rounds; r++) {

@@ -145,6 +145,17 @@ class RewardsAndBenchCommandTest {
         assertTrue(r.out().contains("260,032 parameters"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("1 ")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("3 ")), r.out());
+        // the batch sizes side by side: each row's ratio is its tokens/s over the first row's (before: no ratio)
+        assertTrue(r.out().contains("\n batch       tokens/s        min        max    ratio    backbone%      us/step"
+                + "   peak MiB\n"), r.out());
+        List<String[]> rows = r.out().lines().filter(l -> l.matches("\\s+[13] .*")).map(l -> l.trim().split("\\s+"))
+                .toList();
+        assertEquals(2, rows.size(), r.out());
+        assertEquals("1.00x", rows.get(0)[4], r.out());
+        double ratio = Double.parseDouble(rows.get(1)[1].replace(",", "")) / Double.parseDouble(rows.get(0)[1]
+                .replace(",", ""));
+        // the printed rates are rounded to whole tokens/s, so the ratio of the printed numbers is close, not equal
+        assertEquals(ratio, Double.parseDouble(rows.get(1)[4].replace("x", "")), 0.01 + ratio * 0.01, r.out());
 
         CliRunner.Result bad = CliRunner.run("bench", "generate", "--batch-sizes", "0");
         assertEquals(ExitCodes.USAGE, bad.code());
@@ -163,7 +174,7 @@ class RewardsAndBenchCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("measured: 4 greedy new tokens per row after random prompts of 8-16 tokens; "
                 + "tokens/s is the median of 1 timed run after 0 warm-up runs (min, max: slowest and fastest run); "
-                + "us/step per batch step; peak MiB: the process's peak resident memory so far; seed 1 (the prompts)"),
+                + "ratio: tokens/s over the first batch size's; us/step per batch step; peak MiB: the process's peak resident memory so far; seed 1 (the prompts)"),
                 r.out());
         // the default --prompt-tokens is shortened to fit a long --new-tokens, and the line says so
         r = CliRunner.run("bench", "generate", "--model", model, "--batch-sizes", "1", "--new-tokens", "510",
@@ -184,6 +195,50 @@ class RewardsAndBenchCommandTest {
         r = CliRunner.run("bench", "rewards", first, "--runs", "1", "--warmup", "0");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(first), r.out());
+    }
+
+    /**
+     * bench rewards says how its rates were taken, as bench generate and bench train do: how many timed runs,
+     * of how many items, after how many warm-up runs. Before, '--runs 1 --warmup 1' printed "(median of 1 runs of
+     * 10,140; ...)" and the warm-up runs nowhere.
+     */
+    @Test
+    void benchRewardsStatesItsTimedAndWarmUpRuns() {
+        CliRunner.Result r = CliRunner.run("bench", "rewards", "bleu-corpus", "--runs", "1", "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nmeasured: items/s of the median timed run, after 1 warm-up run per benchmark;"),
+                r.out());
+        assertTrue(r.out().contains(" sentences/s (1 timed run of 10,140 sentences; range "), r.out());
+        r = CliRunner.run("bench", "rewards", "bleu-corpus", "--runs", "2", "--warmup", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nmeasured: items/s of the median timed run, after 3 warm-up runs per "
+                + "benchmark;"), r.out());
+        assertTrue(r.out().contains(" sentences/s (median of 2 timed runs of 10,140 sentences each; range "), r.out());
+    }
+
+    /**
+     * bench rewards reports memory as bench generate and bench train do: the process's peak RSS after each
+     * benchmark, at least what the heap in use needs. Before, it printed rates only (a classifier reward's
+     * MiniLM, fp32 or quantized, differs in memory as much as in speed).
+     */
+    @Test
+    void benchRewardsReportsThePeakResidentMemoryOfEachBenchmark() {
+        CliRunner.Result r = CliRunner.run("bench", "rewards", "bleu-corpus", "bleu-sentence", "--runs", "1",
+                "--warmup", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\nmeasured: items/s of the median timed run, after 0 warm-up runs per "
+                + "benchmark; peak RSS: the process's peak resident memory so far (also of the benchmarks above it)\n"),
+                r.out());
+        java.util.List<Long> peaks = new java.util.ArrayList<>();
+        for (String name : java.util.List.of("bleu-corpus", "bleu-sentence")) {
+            String line = r.out().lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\)  peak RSS (\\d+) MiB$").matcher(line);
+            assertTrue(m.find(), line);
+            peaks.add(Long.parseLong(m.group(1)));
+        }
+        long heapInUse = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
+        assertTrue(peaks.get(0) > 0 && peaks.get(0) >= heapInUse / 2, peaks + " MiB, heap in use " + heapInUse);
+        assertTrue(peaks.get(1) >= peaks.get(0), "a peak so far does not fall: " + peaks);
     }
 
     @Test
@@ -406,8 +461,30 @@ class RewardsAndBenchCommandTest {
         assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 2 timed runs of 5 updates after "
                 + "300 warm-up updates; CPU upd/s per second of the thread's CPU time; ratio to soft"), r.out());
         // the seed is printed with the settings, as the other commands record theirs
-        assertTrue(r.out().contains("model stories260K: embedding 64, vocabulary 512; head hidden 256, top-20 candidates,"
+        assertTrue(r.out().contains("): embedding 64, vocabulary 512; head hidden 256, top-20 candidates,"
                 + " n-step 4; seed 1"), r.out());
+    }
+
+    /**
+     * bench train takes --warmup as bench generate and bench rewards do: N untimed rollout batches and N learner
+     * runs of --updates updates, said in the output; without it, 2 batches and max(300, --updates) updates as
+     * before. Before, '--warmup' was an unknown option (exit 2): the warm-up could be neither changed nor turned off.
+     */
+    @Test
+    void benchTrainTakesWarmupForBothMeasurements() {
+        String model = CliRunner.model("stories260K");
+        for (int n : new int[] {0, 1}) {
+            CliRunner.Result r = CliRunner.run("bench", "train", "--model", model, "--variants", "soft", "--updates",
+                    "5", "--runs", "1", "--rollout-episodes", "2", "--max-new-tokens", "2", "--batch-size", "4",
+                    "--warmup", Integer.toString(n));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("tokens/s median of 1 timed run after " + (n == 1 ? "1 warm-up batch "
+                    : "0 warm-up batches ") + "(min "), r.out());
+            assertTrue(r.out().contains("learner: updates/s and ms/update are medians of 1 timed run of 5 updates "
+                    + "after " + 5 * n + " warm-up updates;"), r.out());
+        }
+        usage("qdecode: error: --warmup -1: out of range (expected at least 0)", "bench", "train", "--model", model,
+                "--warmup", "-1");
     }
 
     /**
