@@ -136,6 +136,28 @@ class EmbeddingThreadsRecordTest {
                 .getAsJsonObject().getAsJsonObject("training").get("encoderThreads").getAsString());
     }
 
+    /**
+     * A cache that cannot be written (only a warning) still knows the count that computed the embeddings it
+     * returned: it said null, which runs recorded as "unrecorded" though this job computed them.
+     */
+    @Test
+    void aCacheThatCannotBeWrittenStillKnowsWhoComputedItsEmbeddings() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "not a directory");
+        EmbeddingCache cache = new EmbeddingCache(notADirectory.resolve("cache"));
+        List<String> texts = texts();
+        cache.embed(encoder("2"), texts);
+        assertEquals("2", cache.threadsOf(encoder("2"), texts));
+        assertEquals("2", cache.threadsOf(encoder("1"), texts)); // the count that computed them, not the asker's
+        assertNull(cache.threadsOf(encoder("2"), texts.subList(0, 5))); // texts it did not embed
+        // the classifier trained through such a cache records it too
+        List<String> labels = IntStream.range(0, texts.size()).mapToObj(i -> i % 2 == 0 ? "a" : "b").toList();
+        TextClassifier c = TextClassifier.train(encoder("3"), texts, labels, ClassifierConfig.logistic(),
+                new EmbeddingCache(notADirectory.resolve("cache")));
+        c.save(dir.resolve("clf"));
+        assertEquals("3", com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("clf/classifier.json")))
+                .getAsJsonObject().getAsJsonObject("training").get("encoderThreads").getAsString());
+    }
+
     @Test
     void joinsACountOnlyWhenItDiffersFromTheLast() {
         assertEquals("1", EmbeddingCache.joinThreads(null, "1"));
