@@ -233,7 +233,8 @@ final class ClassifierCommand implements Runnable {
                 }
                 if (devRows != null) {
                     Evaluation e = evaluate(clf, devRows, clf.predict(texts(devRows)), dev);
-                    clf = clf.withMetrics("dev", e).withDev(data.source(dev, devRows, false));
+                    // predict embedded the dev texts here, with this encoder's count (training's may come from the cache)
+                    clf = clf.withMetrics("dev", e, enc.threads()).withDev(data.source(dev, devRows, false));
                     print(outW, "dev", e);
                 }
                 // from here Ctrl-C can cut the save short: "nothing was saved" would no longer be true
