@@ -730,6 +730,7 @@ public final class ClassificationTrainer {
                 initial = head.export();
             }
             Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
+            listener.beforeCheckpoint(file); // a stop from here on may find the file there or not
             Checkpoint.write(file, new Checkpoint.Data(cfg, Map.of("episodes", 0L, "updates", 0L,
                     UNFINISHED_COUNTER, 1L), Map.of(), Map.of(), provenance, initial, false), null);
             listener.onCheckpoint(file, 0);
