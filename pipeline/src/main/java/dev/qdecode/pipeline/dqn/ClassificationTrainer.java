@@ -637,9 +637,9 @@ public final class ClassificationTrainer {
         SentenceEncoder enc = states != null ? states : s.backbone().encoder();
         java.util.function.IntConsumer progress = done -> listener.onEmbedding(done, texts.size());
         float[][] v = s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
-        if (enc.threads() != null) {
-            String t = s.cache() != null ? s.cache().threadsOf(enc, texts) : enc.threads();
-            embeddedWith.add(t != null ? t : "unrecorded");
+        String t = EmbeddingCache.threadsThatComputed(s.cache(), enc, texts);
+        if (t != null) {
+            embeddedWith.add(t);
         }
         return v;
     }

@@ -140,6 +140,41 @@ class ClassificationResumeTest {
         }
     }
 
+    /**
+     * evaluate --task classification of a MiniLM run records in classification.json the count that computed the
+     * embeddings of the rows it classified, as the run records its own (it recorded none): the cached entry's, or
+     * this job's when it embedded them.
+     */
+    @Test
+    void classificationEvaluationRecordsTheCountThatComputedItsEmbeddings(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 200, 1);
+        Path dev = data(tmp, "dev.tsv", 60, 2);
+        Path cache = tmp.resolve("cache");
+        Path run = tmp.resolve("run");
+        String before = System.getProperty(SentenceEncoders.THREADS_PROPERTY);
+        try {
+            System.setProperty(SentenceEncoders.THREADS_PROPERTY, "1");
+            CliRunner.Result r = withCache(cache, args(train, dev, run));
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            System.setProperty(SentenceEncoders.THREADS_PROPERTY, "2");
+            List<String> eval = List.of("evaluate", "--task", "classification", "--policy", run.toString(), "--data",
+                    dev.toString(), "--out", tmp.resolve("cached").toString());
+            r = withCache(cache, eval); // the dev rows' embeddings are cached by the run, with 1
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertEquals("1", json(tmp.resolve("cached/classification.json")).get("encoder_threads").getAsString());
+            r = withCache(tmp.resolve("fresh-cache"), List.of("evaluate", "--task", "classification", "--policy",
+                    run.toString(), "--data", dev.toString(), "--out", tmp.resolve("fresh").toString()));
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertEquals("2", json(tmp.resolve("fresh/classification.json")).get("encoder_threads").getAsString());
+        } finally {
+            if (before == null) {
+                System.clearProperty(SentenceEncoders.THREADS_PROPERTY);
+            } else {
+                System.setProperty(SentenceEncoders.THREADS_PROPERTY, before);
+            }
+        }
+    }
+
     @Test
     void resumeRefusesADataFileThatChanged(@TempDir Path tmp) throws Exception {
         Path train = data(tmp, "train.tsv", 200, 1);

@@ -173,6 +173,35 @@ public final class EmbeddingCache {
         return Files.exists(entry) ? readThreads(entry.resolveSibling(entry.getFileName() + THREADS_SUFFIX)) : null;
     }
 
+    /**
+     * The thread count a job records for embeddings it has just obtained with {@link #embed} (or, without a cache,
+     * computed with the encoder): {@link #threadsOf} the cache's entry, {@code unrecorded} for an entry cached by a
+     * qdecode that recorded no count, the encoder's own {@link SentenceEncoder#threads()} without a cache, and null
+     * for an encoder that names no count. Pass the cache object that embedded them: it knows the count of what it
+     * computed even where it could not write its record.
+     *
+     * @param cache the cache that gave the embeddings, or null when they were computed without one
+     * @param encoder the encoder
+     * @param texts the texts embedded
+     * @return the count to record, or null
+     * @throws NullPointerException naming {@code encoder} or {@code texts} when it is null
+     */
+    public static String threadsThatComputed(EmbeddingCache cache, SentenceEncoder encoder, List<String> texts) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
+        if (encoder.threads() == null) {
+            return null;
+        }
+        if (cache == null) {
+            return encoder.threads();
+        }
+        String t = cache.threadsOf(encoder, texts);
+        return t != null ? t : UNRECORDED;
+    }
+
+    /** What {@link #threadsThatComputed} gives for an entry cached without a thread count. */
+    private static final String UNRECORDED = "unrecorded";
+
     /** A threads record's text, or null when there is none (or it cannot be read: a warning). */
     private static String readThreads(Path file) {
         try {

@@ -283,10 +283,10 @@ public final class TextClassifier implements AutoCloseable {
         JsonObject training = new JsonObject();
         training.addProperty("examples", texts.size());
         training.addProperty("textsSha256", EmbeddingCache.sha256(texts));
-        if (encoder.threads() != null) {
-            // the count that computed the training embeddings (recorded beside a cached entry), not this job's
-            String threads = cache == null ? encoder.threads() : cache.threadsOf(encoder, texts);
-            training.addProperty(ENCODER_THREADS, threads != null ? threads : "unrecorded");
+        // the count that computed the training embeddings (recorded beside a cached entry), not this job's
+        String threads = EmbeddingCache.threadsThatComputed(cache, encoder, texts);
+        if (threads != null) {
+            training.addProperty(ENCODER_THREADS, threads);
         }
         training.addProperty("distinctSentences", split.roots());
         training.addProperty("trainExamples", split.train().length);
