@@ -143,6 +143,8 @@ class PublicApiNullArgumentsTest {
             Map.entry("RewardParams.getString(def)", "@param def: may be null, returned when the key is absent"),
             Map.entry("RewardParams.getPath(def)", "@param def: may be null, returned when the key is absent"),
             Map.entry("TextClassifier.train(cache)", "@param cache (both overloads): null to always embed"),
+            Map.entry("TextClassifier.withMetrics(encoderThreads)", "@param encoderThreads: null to record none"),
+            Map.entry("EmbeddingCache.threadsThatComputed(cache)", "@param cache: null when computed without one"),
             // pipeline
             Map.entry("DqnConfig.<init>(returnMin)", "@param returnMin: null (with returnMax) derives the range"),
             Map.entry("DqnConfig.<init>(returnMax)", "@param returnMax: null (with returnMin) derives the range"),

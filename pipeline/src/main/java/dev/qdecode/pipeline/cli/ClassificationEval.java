@@ -54,6 +54,8 @@ final class ClassificationEval {
         PrintWriter err = spec.commandLine().getErr();
         String backbone;
         ClassificationTrainer.Predictions p;
+        String encoderThreads = null; // the count that computed a MiniLM encoder's embeddings of the rows
+        EmbeddingCache cache = EmbeddingCache.atDefaultLocation(); // one object: it knows what it computed
         try {
             if (prov.containsKey("encoder")) {
                 OptionScope.refuse(spec, "evaluate --task classification of a run on the encoder " + prov.get("encoder"),
@@ -62,7 +64,9 @@ final class ClassificationEval {
                 err.println("embedding " + rows.size() + " texts with " + prov.get("encoder") + "...");
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(spec, prov.get("encoder"))) {
                     p = run.predict(new ClassificationTrainer.Backbone(null, null, null, null, enc), rows, targetHead,
-                            EmbeddingCache.atDefaultLocation(), others);
+                            cache, others);
+                    encoderThreads = EmbeddingCache.threadsThatComputed(cache, enc,
+                            rows.stream().map(ClassificationExample::text).toList());
                 }
             } else {
                 try (ModelOptions.Loaded m = PolicyOptions.runModel(modelOptions, prov, policy, err)) {
@@ -73,7 +77,7 @@ final class ClassificationEval {
                     err.println("embedding " + rows.size() + " texts in the run's template '"
                             + PromptFormat.escapeTemplate(prov.get("template")) + "' with " + m.dir() + "...");
                     p = run.predict(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
-                            rows, targetHead, EmbeddingCache.atDefaultLocation(), others);
+                            rows, targetHead, cache, others);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -89,13 +93,13 @@ final class ClassificationEval {
         List<Path> heads = new ArrayList<>();
         heads.add(run.file());
         others.forEach(o -> heads.add(o.file()));
-        write(dir, rows, p, file, head, heads);
+        write(dir, rows, p, file, head, heads, encoderThreads);
         out.println("wrote " + dir.resolve("predictions.tsv") + " and " + dir.resolve("classification.json"));
         return ExitCodes.OK;
     }
 
     private static void write(Path dir, List<ClassificationExample> rows, ClassificationTrainer.Predictions p, Path file,
-            String head, List<Path> heads) {
+            String head, List<Path> heads, String encoderThreads) {
         try {
             Files.createDirectories(dir);
             try (RecordWriter w = RecordWriter.open(dir.resolve("predictions.tsv"), List.of("text", "label", "predicted"))) {
@@ -110,6 +114,9 @@ final class ClassificationEval {
             j.addProperty("examples", rows.size());
             j.addProperty("head", head);
             j.add("heads", DqnCli.headFiles(heads));
+            if (encoderThreads != null) { // as a run records it (encoder_threads), for the embeddings of these rows
+                j.addProperty(ClassificationTrainer.ENCODER_THREADS, encoderThreads);
+            }
             j.addProperty("accuracy", p.accuracy());
             JsonObject rec = new JsonObject();
             p.recall().forEach(rec::addProperty);

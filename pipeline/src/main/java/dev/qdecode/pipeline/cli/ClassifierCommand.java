@@ -233,7 +233,8 @@ final class ClassifierCommand implements Runnable {
                 }
                 if (devRows != null) {
                     Evaluation e = evaluate(clf, devRows, clf.predict(texts(devRows)), dev);
-                    clf = clf.withMetrics("dev", e).withDev(data.source(dev, devRows, false));
+                    // predict embedded the dev texts here, with this encoder's count (training's may come from the cache)
+                    clf = clf.withMetrics("dev", e, enc.threads()).withDev(data.source(dev, devRows, false));
                     print(outW, "dev", e);
                 }
                 // from here Ctrl-C can cut the save short: "nothing was saved" would no longer be true
@@ -312,6 +313,9 @@ final class ClassifierCommand implements Runnable {
                         }
                         o.bind(Map.of("classifier_sha256", files), Map.of("classifier_dir",
                                 ResumableOutput.value(classifier.toAbsolutePath().normalize())));
+                        // predict embedded the rows in this job: a MiniLM encoder's count, as a run records it
+                        o.noteThreads(DqnCli.ENCODER_THREADS, SentenceEncoders.onOnnxRuntime(clf.encoderId())
+                                ? SentenceEncoders.onnxThreads() : null, false);
                         for (int i = 0; i < rows.size(); i++) {
                             o.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
                         }

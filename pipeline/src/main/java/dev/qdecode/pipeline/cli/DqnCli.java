@@ -167,9 +167,24 @@ final class DqnCli {
      * @param specs the run's reward specs
      */
     static void putRewardEncoderThreads(Map<String, String> provenance, List<String> specs) {
-        if (rewardOnOnnxRuntime(specs)) {
-            provenance.put(REWARD_ENCODER_THREADS, dev.qdecode.rewards.classifier.SentenceEncoders.onnxThreads());
+        String threads = rewardEncoderThreads(specs);
+        if (threads != null) {
+            provenance.put(REWARD_ENCODER_THREADS, threads);
         }
+    }
+
+    /**
+     * The value {@link #putRewardEncoderThreads} records for these specs: this session's ONNX Runtime intra-op
+     * thread count when a term is a {@code classifier:model=DIR} reward on a MiniLM encoder, else null. Every
+     * command that scores with such a reward records it under {@value #REWARD_ENCODER_THREADS} from here: {@code
+     * train}'s provenance, {@code evaluate}'s {@code comparison.json} and episode record, {@code rewards score
+     * --output}'s record.
+     *
+     * @param specs the reward specs
+     * @return the count, or null when no term embeds with ONNX Runtime
+     */
+    static String rewardEncoderThreads(List<String> specs) {
+        return rewardOnOnnxRuntime(specs) ? dev.qdecode.rewards.classifier.SentenceEncoders.onnxThreads() : null;
     }
 
     /**
@@ -186,10 +201,23 @@ final class DqnCli {
         if (mine == null) {
             return recorded;
         }
+        return sessionsThreads(recorded, mine);
+    }
+
+    /**
+     * The thread counts of every session of work done in several sessions: {@code recorded} when this session's
+     * count {@code now} is its last one, else {@code recorded then now} (e.g. {@code 2 then 1}); {@value
+     * #UNRECORDED}{@code  then now} when the earlier sessions recorded none.
+     *
+     * @param recorded the earlier sessions' record, or null when they recorded none
+     * @param now this session's count, not null
+     * @return the record from this session on
+     */
+    static String sessionsThreads(String recorded, String now) {
         if (recorded == null) {
-            return UNRECORDED + THEN + mine;
+            return UNRECORDED + THEN + now;
         }
-        return lastSessionThreads(recorded).equals(mine) ? recorded : recorded + THEN + mine;
+        return lastSessionThreads(recorded).equals(now) ? recorded : recorded + THEN + now;
     }
 
     /** Whether a term of the specs is a classifier reward whose saved classifier names a MiniLM encoder. */
@@ -304,11 +332,7 @@ final class DqnCli {
      * @return the value to record for the run from this session on
      */
     static String resumedThreads(String recorded) {
-        String now = threads();
-        if (recorded == null) {
-            return UNRECORDED + THEN + now;
-        }
-        return lastSessionThreads(recorded).equals(now) ? recorded : recorded + THEN + now;
+        return sessionsThreads(recorded, threads());
     }
 
     /**

@@ -259,6 +259,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 if (!rec.bindLoaded(m, p, err, "episodes")) {
                     return Interrupts.status();
                 }
+                // the episodes hold no score: this session scores them all, when they are all sampled
+                rec.noteThreads(DqnCli.REWARD_ENCODER_THREADS, DqnCli.rewardEncoderThreads(specs), false);
                 if (evalPs != null) { // dialogue contexts are fitted to the model instead
                     // the run's max_new_tokens is not an option here: only the prompt can change; counted as the
                     // episodes encode it, with token healing
@@ -315,7 +317,7 @@ final class EvaluateCommand implements Callable<Integer> {
         log.output().finish();
         Interrupts.restoreDefault();
         Path dir = outDir();
-        write(dir, base, trained, specs);
+        write(dir, base, trained, specs, DqnCli.rewardEncoderThreads(specs));
         o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "), reward "
                 + Rewards.sumText(specs) + ":");
         DqnCli.printTable(o, base, trained);
@@ -571,7 +573,12 @@ final class EvaluateCommand implements Callable<Integer> {
         return p;
     }
 
-    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs) {
+    /**
+     * Writes comparison.tsv and comparison.json; the latter also records, when the reward embeds with ONNX Runtime,
+     * the thread count it scored every episode with ({@code rewardThreads}: this session's).
+     */
+    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs,
+            String rewardThreads) {
         try {
             Files.createDirectories(dir);
             List<String> cols = List.of("metric", "base", "trained");
@@ -589,6 +596,9 @@ final class EvaluateCommand implements Callable<Integer> {
             JsonArray reward = new JsonArray();
             specs.forEach(reward::add);
             j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
+            if (rewardThreads != null) {
+                j.addProperty(DqnCli.REWARD_ENCODER_THREADS, rewardThreads);
+            }
             j.add("base", base.toEvaluationJson()); // no training episode or speeds: an evaluation has none
             j.add("trained", trained.toEvaluationJson());
             Files.writeString(dir.resolve("comparison.json"),

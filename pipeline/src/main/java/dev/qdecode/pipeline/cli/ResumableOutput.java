@@ -272,6 +272,27 @@ final class ResumableOutput implements AutoCloseable {
     }
 
     /**
+     * Records a thread count that decides values of the output (e.g. {@code reward_encoder_threads}, the ONNX
+     * Runtime count a classifier reward embeds with: another count may sum in another order). When the rows carry
+     * those values and a resume keeps rows of earlier sessions, the record holds every session's count, as {@link
+     * DqnCli#sessionsThreads} joins them ({@code 2 then 1}, or {@code unrecorded then 1} for rows whose record has
+     * none); otherwise this session's. Provenance, not compared on a resume. Call it before the first row is
+     * written.
+     *
+     * @param key the record's key
+     * @param now this session's count, or null to record nothing
+     * @param inRows whether the rows hold the values the count decides (scores), rather than a result this
+     *     session computes from all of them at the end
+     */
+    void noteThreads(String key, String now, boolean inRows) {
+        if (now == null) {
+            return;
+        }
+        boolean earlierRows = resumed && inRows && done() > 0;
+        run.put(key, earlierRows ? DqnCli.sessionsThreads(was.get(key) instanceof String t ? t : null, now) : now);
+    }
+
+    /**
      * Records what a column of the rows means (under {@code column_definitions} in the record), so that a later
      * change of its definition can be told from the record, and on a resume refuses rows whose record gives
      * another definition or none (rows written before the definition was recorded): continuing them would mix

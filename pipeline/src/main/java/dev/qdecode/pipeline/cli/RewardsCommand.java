@@ -224,6 +224,8 @@ final class RewardsCommand implements Runnable {
                         return Interrupts.status();
                     }
                     o.bind(pluginHashes(), Map.of());
+                    // the scores in the file: every session's count when a resume keeps earlier ones
+                    o.noteThreads(DqnCli.REWARD_ENCODER_THREADS, DqnCli.rewardEncoderThreads(specs), true);
                     for (List<String> row : o.doneRows()) {
                         scores[from++] = Double.parseDouble(row.get(2));
                     }

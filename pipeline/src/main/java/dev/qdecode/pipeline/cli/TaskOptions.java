@@ -458,9 +458,9 @@ final class TaskOptions {
         PrintWriter out = cmd.spec.commandLine().getOut();
         PrintWriter err = cmd.spec.commandLine().getErr();
         ClassificationTrainer.Result r;
-        // Until the run's checkpoint is written there is nothing to resume; from then on, --resume continues it.
-        Interrupts.quitWithNotice(err, runDir + " holds no run yet (nothing to resume: run the command again; a data "
-                + "set's embeddings are cached, those of an unfinished embedding batch by batch, so it goes on from them)");
+        // Until a new run's checkpoint is written there is nothing to resume; from then on, --resume continues it
+        // (a resumed run's checkpoint is there throughout: its rewrite is an atomic rename).
+        Interrupts.quitWithNotice(err, startNotice(runDir, prior != null));
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
             if (encoder != null) {
                 prov.put("encoder", encoder);
@@ -469,7 +469,7 @@ final class TaskOptions {
                 }
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(cmd.spec, encoder)) {
                     r = train(new ClassificationTrainer.Backbone(null, null, null, null, enc), verbalizer, train, devRows,
-                            reward, runDir, prov, cfg, cmd.overwrite, err);
+                            reward, runDir, prov, cfg, cmd.overwrite, prior != null, err);
                 }
             } else {
                 try (ModelOptions.Loaded m = prior != null
@@ -482,7 +482,7 @@ final class TaskOptions {
                     }
                     prov.put("prompt_format", m.format().toSpec());
                     r = train(new ClassificationTrainer.Backbone(m.model(), m.tokenizer(), m.format(), hash, null),
-                            verbalizer, train, devRows, reward, runDir, prov, cfg, cmd.overwrite, err);
+                            verbalizer, train, devRows, reward, runDir, prov, cfg, cmd.overwrite, prior != null, err);
                 }
             }
         }
@@ -500,9 +500,52 @@ final class TaskOptions {
         return ExitCodes.OK;
     }
 
+    /** What the embeddings left by a stop become, for the notices below. */
+    private static final String CACHED = "a data set's embeddings are cached, those of an unfinished embedding batch by "
+            + "batch, so it goes on from them";
+
+    /**
+     * The notice of a stop before the classification run's checkpoint is written: a new run holds nothing to resume
+     * yet; a resumed run's checkpoint is still there as it was, so the resume is given again.
+     *
+     * @param runDir the run directory
+     * @param resumed whether this is {@code train --resume}
+     * @return the notice, without the {@code qdecode: interrupted: } prefix
+     */
+    static String startNotice(Path runDir, boolean resumed) {
+        return resumed ? "the run is as it was, at its checkpoint: continue with: qdecode train --resume --out "
+                + runDir + " (" + CACHED + ")" : runDir + " holds no run yet (nothing to resume: run the command "
+                + "again; " + CACHED + ")";
+    }
+
+    /**
+     * The notice of a stop while a new run's checkpoint is written, which may fall before or after its atomic
+     * rename: true either way, it names the file to look for.
+     *
+     * @param runDir the run directory
+     * @param file the checkpoint file being written
+     * @return the notice, without the {@code qdecode: interrupted: } prefix
+     */
+    static String writingNotice(Path runDir, Path file) {
+        return "stopped while the run's checkpoint was written: if " + file + " exists, continue with: qdecode train "
+                + "--resume --out " + runDir + "; if not, run the command again (" + CACHED + ")";
+    }
+
+    /**
+     * The notice of a stop once the run's checkpoint is written.
+     *
+     * @param runDir the run directory
+     * @return the notice, without the {@code qdecode: interrupted: } prefix
+     */
+    static String savedNotice(Path runDir) {
+        return "the run is saved at its checkpoint, before its head was trained: continue with: qdecode train --resume "
+                + "--out " + runDir + " (the embeddings finished so far are cached, and the head is trained again from "
+                + "the start with the run's seed, as an uninterrupted run's)";
+    }
+
     private ClassificationTrainer.Result train(ClassificationTrainer.Backbone b, Verbalizer v,
             List<ClassificationExample> train, List<ClassificationExample> devRows, Reward reward, Path runDir,
-            Map<String, String> prov, DqnConfig cfg, OverwriteOption overwrite, PrintWriter err) {
+            Map<String, String> prov, DqnConfig cfg, OverwriteOption overwrite, boolean resumed, PrintWriter err) {
         EmbeddingCache cache = EmbeddingCache.atDefaultLocation();
         err.printf(Locale.ROOT, "classification: %d training and %d evaluation examples, labels %s, %d episodes "
                 + "(embedding the texts first; cached under %s)%n", train.size(), devRows.size(), v.toSpec(),
@@ -537,12 +580,16 @@ final class TaskOptions {
             }
 
             @Override
+            public void beforeCheckpoint(Path file) {
+                if (!resumed) { // a resumed run's notice is true before and after the checkpoint's rename
+                    Interrupts.quitWithNotice(err, writingNotice(runDir, file));
+                }
+            }
+
+            @Override
             public void onCheckpoint(Path file, long episodesDone) {
                 // the run's checkpoint (config, provenance) is written before anything is embedded
-                Interrupts.quitWithNotice(err, "the run is saved at its checkpoint, before its head was trained: "
-                        + "continue with: qdecode train --resume --out " + runDir + " (the embeddings finished so far "
-                        + "are cached, and the head is trained again from the start with the run's seed, as an "
-                        + "uninterrupted run's)");
+                Interrupts.quitWithNotice(err, savedNotice(runDir));
             }
 
             @Override

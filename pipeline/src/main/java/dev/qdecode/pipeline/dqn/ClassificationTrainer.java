@@ -637,9 +637,9 @@ public final class ClassificationTrainer {
         SentenceEncoder enc = states != null ? states : s.backbone().encoder();
         java.util.function.IntConsumer progress = done -> listener.onEmbedding(done, texts.size());
         float[][] v = s.cache() != null ? s.cache().embed(enc, texts, progress) : enc.embed(texts, progress);
-        if (enc.threads() != null) {
-            String t = s.cache() != null ? s.cache().threadsOf(enc, texts) : enc.threads();
-            embeddedWith.add(t != null ? t : "unrecorded");
+        String t = EmbeddingCache.threadsThatComputed(s.cache(), enc, texts);
+        if (t != null) {
+            embeddedWith.add(t);
         }
         return v;
     }
@@ -730,6 +730,7 @@ public final class ClassificationTrainer {
                 initial = head.export();
             }
             Path file = s.runDir().resolve(Checkpoint.FILE_NAME);
+            listener.beforeCheckpoint(file); // a stop from here on may find the file there or not
             Checkpoint.write(file, new Checkpoint.Data(cfg, Map.of("episodes", 0L, "updates", 0L,
                     UNFINISHED_COUNTER, 1L), Map.of(), Map.of(), provenance, initial, false), null);
             listener.onCheckpoint(file, 0);

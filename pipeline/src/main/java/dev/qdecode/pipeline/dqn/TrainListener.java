@@ -63,6 +63,15 @@ public interface TrainListener {
     }
 
     /**
+     * Just before a classification run writes its first checkpoint (which {@link #onCheckpoint} then announces):
+     * from here until that call the file may or may not exist, since a stop can fall before or after its atomic
+     * rename (e.g. to switch an interrupt's notice to words true either way).
+     *
+     * @param file the checkpoint file about to be written
+     */
+    default void beforeCheckpoint(Path file) {}
+
+    /**
      * After each checkpoint was written.
      *
      * @param file the checkpoint file

@@ -78,8 +78,11 @@ class ClassificationResumeTest {
         Path stopped = tmp.resolve("stopped");
         String log = CliRunner.signalledAfterCheckpoint("TERM", 143, stopped, tmp.resolve("child.log"),
                 List.of("-Dqdecode.cache.embeddings=" + cache), args(train, dev, stopped));
-        assertTrue(log.contains("qdecode: interrupted by SIGTERM: the run is saved at its checkpoint, before its head "
-                + "was trained: continue with: qdecode train --resume --out " + stopped), log);
+        // the file can appear an instant before the notice switches: then the notice written for that instant
+        assertTrue(log.contains("qdecode: interrupted by SIGTERM: " + TaskOptions.savedNotice(stopped))
+                || log.contains("qdecode: interrupted by SIGTERM: "
+                        + TaskOptions.writingNotice(stopped, stopped.resolve("checkpoint.qdq"))), log);
+        assertTrue(log.contains("continue with: qdecode train --resume --out " + stopped), log);
         assertTrue(Files.exists(stopped.resolve("checkpoint.qdq")), log);
         assertFalse(Files.exists(stopped.resolve("summary.json")), log);
 
@@ -134,6 +137,41 @@ class ClassificationResumeTest {
         for (String run : List.of("first", "second")) {
             JsonObject p = json(tmp.resolve(run).resolve("summary.json")).getAsJsonObject("provenance");
             assertEquals("1", p.get("encoder_threads").getAsString(), run);
+        }
+    }
+
+    /**
+     * evaluate --task classification of a MiniLM run records in classification.json the count that computed the
+     * embeddings of the rows it classified, as the run records its own (it recorded none): the cached entry's, or
+     * this job's when it embedded them.
+     */
+    @Test
+    void classificationEvaluationRecordsTheCountThatComputedItsEmbeddings(@TempDir Path tmp) throws Exception {
+        Path train = data(tmp, "train.tsv", 200, 1);
+        Path dev = data(tmp, "dev.tsv", 60, 2);
+        Path cache = tmp.resolve("cache");
+        Path run = tmp.resolve("run");
+        String before = System.getProperty(SentenceEncoders.THREADS_PROPERTY);
+        try {
+            System.setProperty(SentenceEncoders.THREADS_PROPERTY, "1");
+            CliRunner.Result r = withCache(cache, args(train, dev, run));
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            System.setProperty(SentenceEncoders.THREADS_PROPERTY, "2");
+            List<String> eval = List.of("evaluate", "--task", "classification", "--policy", run.toString(), "--data",
+                    dev.toString(), "--out", tmp.resolve("cached").toString());
+            r = withCache(cache, eval); // the dev rows' embeddings are cached by the run, with 1
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertEquals("1", json(tmp.resolve("cached/classification.json")).get("encoder_threads").getAsString());
+            r = withCache(tmp.resolve("fresh-cache"), List.of("evaluate", "--task", "classification", "--policy",
+                    run.toString(), "--data", dev.toString(), "--out", tmp.resolve("fresh").toString()));
+            assertEquals(ExitCodes.OK, r.code(), r.err());
+            assertEquals("2", json(tmp.resolve("fresh/classification.json")).get("encoder_threads").getAsString());
+        } finally {
+            if (before == null) {
+                System.clearProperty(SentenceEncoders.THREADS_PROPERTY);
+            } else {
+                System.setProperty(SentenceEncoders.THREADS_PROPERTY, before);
+            }
         }
     }
 

@@ -18,7 +18,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -54,6 +56,11 @@ public final class EmbeddingCache {
     /** Age after which a temporary file in the cache is taken as left by an interrupted write. */
     static final long STALE_TEMPORARY_MILLIS = 3_600_000L;
     private final Path dir;
+    /**
+     * The thread counts of the entries this object computed or finished ({@link #embed}), by entry file: what it
+     * wrote beside them, or would have where the cache could not be written.
+     */
+    private final Map<Path, String> computedWith = new ConcurrentHashMap<>();
 
     /**
      * A cache in a directory (created on first write).
@@ -145,16 +152,55 @@ public final class EmbeddingCache {
      *
      * @param encoder the encoder
      * @param texts the texts
+     * <p>When this cache object computed (or finished) the embeddings itself, the count is the one it recorded for
+     * them, kept in memory too: a cache directory that could not be written (only a warning) leaves no entry or no
+     * record, yet the count that computed the embeddings is known.
+     *
+     * @param encoder the encoder
+     * @param texts the texts
      * @return the recorded count; null when the entry has no record (an encoder without {@link
-     *     SentenceEncoder#threads()}, an entry written before counts were recorded, or none cached)
+     *     SentenceEncoder#threads()}, an entry written before counts were recorded, or none cached or computed)
      * @throws NullPointerException naming {@code encoder} or {@code texts} when it is null
      */
     public String threadsOf(SentenceEncoder encoder, List<String> texts) {
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(texts, "texts");
         Path entry = fileFor(encoder, texts);
+        String mine = computedWith.get(entry);
+        if (mine != null) {
+            return mine;
+        }
         return Files.exists(entry) ? readThreads(entry.resolveSibling(entry.getFileName() + THREADS_SUFFIX)) : null;
     }
+
+    /**
+     * The thread count a job records for embeddings it has just obtained with {@link #embed} (or, without a cache,
+     * computed with the encoder): {@link #threadsOf} the cache's entry, {@code unrecorded} for an entry cached by a
+     * qdecode that recorded no count, the encoder's own {@link SentenceEncoder#threads()} without a cache, and null
+     * for an encoder that names no count. Pass the cache object that embedded them: it knows the count of what it
+     * computed even where it could not write its record.
+     *
+     * @param cache the cache that gave the embeddings, or null when they were computed without one
+     * @param encoder the encoder
+     * @param texts the texts embedded
+     * @return the count to record, or null
+     * @throws NullPointerException naming {@code encoder} or {@code texts} when it is null
+     */
+    public static String threadsThatComputed(EmbeddingCache cache, SentenceEncoder encoder, List<String> texts) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(texts, "texts");
+        if (encoder.threads() == null) {
+            return null;
+        }
+        if (cache == null) {
+            return encoder.threads();
+        }
+        String t = cache.threadsOf(encoder, texts);
+        return t != null ? t : UNRECORDED;
+    }
+
+    /** What {@link #threadsThatComputed} gives for an entry cached without a thread count. */
+    private static final String UNRECORDED = "unrecorded";
 
     /** A threads record's text, or null when there is none (or it cannot be read: a warning). */
     private static String readThreads(Path file) {
@@ -242,6 +288,7 @@ public final class EmbeddingCache {
         float[][] cached = read(file, encoder, texts.size(), key);
         if (cached != null) {
             LOG.info("embedding cache: {} vectors of '{}' read from {}", texts.size(), encoder.id(), file);
+            computedWith.remove(file); // the entry's own record says who computed it
             return cached;
         }
         Path partFile = file.resolveSibling(file.getFileName() + ".part");
@@ -282,6 +329,7 @@ public final class EmbeddingCache {
                     threads = before != null ? before : "unrecorded";
                 }
                 writeThreads(threadsFile, threads); // before the entry: an entry is never newer than its record
+                computedWith.put(file, threads); // known even where the record or the entry cannot be written
             }
             if (write(file, encoder, vectors, key)) {
                 part.delete();

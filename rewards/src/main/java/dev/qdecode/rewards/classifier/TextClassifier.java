@@ -78,6 +78,8 @@ public final class TextClassifier implements AutoCloseable {
     private static final String FORMAT = "qdecode-classifier";
     private static final int FORMAT_VERSION = 1;
 
+    /** The key of a thread count in {@code classifier.json}'s {@code training} and {@code metrics.SPLIT}. */
+    private static final String ENCODER_THREADS = "encoderThreads";
     private final SentenceEncoder encoder;
     private final boolean ownsEncoder;
     private final List<String> labels;
@@ -86,6 +88,11 @@ public final class TextClassifier implements AutoCloseable {
     private final JsonObject training;
     private final String dataSha256;
     private final Map<String, Evaluation> metrics;
+    /**
+     * The encoder thread count that computed the embeddings of a split's metrics, by split (see {@link
+     * #withMetrics(String, Evaluation, String)}).
+     */
+    private final Map<String, String> metricsThreads;
     private final String createdAt;
     private final String encoderSha256;
     private final DataSource data;
@@ -146,7 +153,8 @@ public final class TextClassifier implements AutoCloseable {
 
     private TextClassifier(SentenceEncoder encoder, boolean ownsEncoder, List<String> labels, Head head,
             ClassifierConfig config, JsonObject training, String dataSha256, Map<String, Evaluation> metrics,
-            String createdAt, String encoderSha256, DataSource data, DataSource dev) {
+            Map<String, String> metricsThreads, String createdAt, String encoderSha256, DataSource data,
+            DataSource dev) {
         this.encoder = encoder;
         this.ownsEncoder = ownsEncoder;
         this.labels = List.copyOf(labels);
@@ -155,6 +163,7 @@ public final class TextClassifier implements AutoCloseable {
         this.training = training;
         this.dataSha256 = dataSha256;
         this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        this.metricsThreads = Collections.unmodifiableMap(new LinkedHashMap<>(metricsThreads));
         this.createdAt = createdAt;
         this.encoderSha256 = encoderSha256;
         this.data = data;
@@ -164,8 +173,14 @@ public final class TextClassifier implements AutoCloseable {
     /** A copy sharing the encoder (not owned) and weights, with other provenance. */
     private TextClassifier copy(String dataSha256, Map<String, Evaluation> metrics, DataSource data,
             DataSource dev) {
-        return new TextClassifier(encoder, false, labels, head, config, training, dataSha256, metrics, createdAt,
-                encoderSha256, data, dev);
+        return copy(dataSha256, metrics, metricsThreads, data, dev);
+    }
+
+    /** As {@link #copy(String, Map, DataSource, DataSource)}, with the thread counts of the metrics given. */
+    private TextClassifier copy(String dataSha256, Map<String, Evaluation> metrics, Map<String, String> threads,
+            DataSource data, DataSource dev) {
+        return new TextClassifier(encoder, false, labels, head, config, training, dataSha256, metrics, threads,
+                createdAt, encoderSha256, data, dev);
     }
 
     /**
@@ -268,10 +283,10 @@ public final class TextClassifier implements AutoCloseable {
         JsonObject training = new JsonObject();
         training.addProperty("examples", texts.size());
         training.addProperty("textsSha256", EmbeddingCache.sha256(texts));
-        if (encoder.threads() != null) {
-            // the count that computed the training embeddings (recorded beside a cached entry), not this job's
-            String threads = cache == null ? encoder.threads() : cache.threadsOf(encoder, texts);
-            training.addProperty("encoderThreads", threads != null ? threads : "unrecorded");
+        // the count that computed the training embeddings (recorded beside a cached entry), not this job's
+        String threads = EmbeddingCache.threadsThatComputed(cache, encoder, texts);
+        if (threads != null) {
+            training.addProperty(ENCODER_THREADS, threads);
         }
         training.addProperty("distinctSentences", split.roots());
         training.addProperty("trainExamples", split.train().length);
@@ -297,7 +312,7 @@ public final class TextClassifier implements AutoCloseable {
             metrics.put("validation", Evaluation.of(labelList, yv, argMax(result.head().logits(xv))));
         }
         TextClassifier c = new TextClassifier(encoder, false, labelList, finalHead, config, training, null,
-                metrics, Instant.now().toString(), encoder.contentSha256(), null, null);
+                metrics, Map.of(), Instant.now().toString(), encoder.contentSha256(), null, null);
         LOG.info("classifier: {} head on '{}' trained on {} of {} examples ({} held-out sentences, {} phrases of "
                         + "them dropped), best epoch {}/{}{}, {}, {} s",
                 config.head().name().toLowerCase(Locale.ROOT), encoder.id(), split.train().length, texts.size(),
@@ -441,7 +456,13 @@ public final class TextClassifier implements AutoCloseable {
             }
             root.add("training", training.deepCopy());
             JsonObject m = new JsonObject();
-            metrics.forEach((k, v) -> m.add(k, evaluationJson(v)));
+            metrics.forEach((k, v) -> {
+                JsonObject e = evaluationJson(v);
+                if (metricsThreads.containsKey(k)) {
+                    e.addProperty(ENCODER_THREADS, metricsThreads.get(k));
+                }
+                m.add(k, e);
+            });
             root.add("metrics", m);
             root.addProperty("qdecodeVersion", version());
             root.addProperty("createdAt", createdAt);
@@ -586,16 +607,51 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
-     * A copy that records metrics of a named split (e.g. {@code "dev"}) in its provenance.
+     * A copy that records metrics of a named split (e.g. {@code "dev"}) in its provenance, without the thread count
+     * that computed their embeddings (a count recorded for the split before is dropped).
      *
      * @param split the split name
      * @param evaluation the metrics
      * @return the copy (sharing encoder and weights)
      */
     public TextClassifier withMetrics(String split, Evaluation evaluation) {
+        return withMetrics(split, evaluation, null);
+    }
+
+    /**
+     * A copy that records metrics of a named split (e.g. {@code "dev"}) in its provenance, with the encoder thread
+     * count that computed the embeddings they were predicted from ({@code metrics.SPLIT.encoderThreads} in {@code
+     * classifier.json}): a MiniLM encoder's ONNX Runtime count, which may differ from the one that computed the
+     * training embeddings ({@code training.encoderThreads}, read from the embedding cache), since {@link #predict}
+     * embeds in this process.
+     *
+     * @param split the split name
+     * @param evaluation the metrics
+     * @param encoderThreads the count, e.g. {@link SentenceEncoder#threads()} of the encoder that embedded the split;
+     *     null to record none
+     * @return the copy (sharing encoder and weights)
+     * @throws NullPointerException naming {@code split} or {@code evaluation} when it is null
+     */
+    public TextClassifier withMetrics(String split, Evaluation evaluation, String encoderThreads) {
         Map<String, Evaluation> m = new LinkedHashMap<>(metrics);
         m.put(Objects.requireNonNull(split, "split"), Objects.requireNonNull(evaluation, "evaluation"));
-        return copy(dataSha256, m, data, dev);
+        Map<String, String> t = new LinkedHashMap<>(metricsThreads);
+        if (encoderThreads == null) {
+            t.remove(split);
+        } else {
+            t.put(split, encoderThreads);
+        }
+        return copy(dataSha256, m, t, data, dev);
+    }
+
+    /**
+     * The encoder thread counts recorded with metrics ({@link #withMetrics(String, Evaluation, String)}), by split
+     * name; a split recorded without one is absent.
+     *
+     * @return the counts (unmodifiable)
+     */
+    public Map<String, String> metricsEncoderThreads() {
+        return metricsThreads;
     }
 
     /**
@@ -820,6 +876,7 @@ public final class TextClassifier implements AutoCloseable {
         JsonObject training;
         String dataSha256;
         Map<String, Evaluation> metrics = new LinkedHashMap<>();
+        Map<String, String> metricsThreads = new LinkedHashMap<>();
         String createdAt;
         Path file;
         String encoderSha256;
@@ -844,8 +901,8 @@ public final class TextClassifier implements AutoCloseable {
                 LOG.warn("classifier {}: records no sha256 of encoder '{}' (saved by an older qdecode); cannot check "
                         + "that its files are the ones it was trained on", file, enc.id());
             }
-            return new TextClassifier(enc, owns, labels, head, config, training, dataSha256, metrics, createdAt,
-                    encoderSha256, data, dev);
+            return new TextClassifier(enc, owns, labels, head, config, training, dataSha256, metrics, metricsThreads,
+                    createdAt, encoderSha256, data, dev);
         }
     }
 
@@ -990,6 +1047,10 @@ public final class TextClassifier implements AutoCloseable {
             Fields m = f.object("metrics");
             for (String split : root.getAsJsonObject("metrics").keySet()) {
                 l.metrics.put(split, m.object(split).evaluation(labels));
+                JsonElement threads = root.getAsJsonObject("metrics").getAsJsonObject(split).get(ENCODER_THREADS);
+                if (threads != null && threads.isJsonPrimitive()) { // recorded since counts were (not checked)
+                    l.metricsThreads.put(split, threads.getAsString());
+                }
             }
         }
         return l;

@@ -136,6 +136,56 @@ class EmbeddingThreadsRecordTest {
                 .getAsJsonObject().getAsJsonObject("training").get("encoderThreads").getAsString());
     }
 
+    /**
+     * Dev metrics record the count that embedded the dev texts (this job's: a prediction embeds them here), which
+     * may differ from the training embeddings' (read from the cache): they recorded none.
+     */
+    @Test
+    void devMetricsRecordTheCountThatEmbeddedTheDevTexts() throws Exception {
+        EmbeddingCache cache = new EmbeddingCache(dir.resolve("cache"));
+        List<String> texts = texts();
+        List<String> labels = IntStream.range(0, texts.size()).mapToObj(i -> i % 2 == 0 ? "a" : "b").toList();
+        cache.embed(encoder("2"), texts); // the training embeddings, cached by a job with 2 threads
+        Counted now = encoder("1");
+        TextClassifier c = TextClassifier.train(now, texts, labels, ClassifierConfig.logistic(), cache);
+        List<String> dev = texts.subList(0, 6);
+        c = c.withMetrics("dev", c.evaluatePredicted(c.predict(dev), labels.subList(0, 6)), now.threads());
+        c.save(dir.resolve("clf"));
+        com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(
+                Files.readString(dir.resolve("clf/classifier.json"))).getAsJsonObject();
+        assertEquals("2", json.getAsJsonObject("training").get("encoderThreads").getAsString());
+        assertEquals("1", json.getAsJsonObject("metrics").getAsJsonObject("dev").get("encoderThreads").getAsString());
+        assertEquals(java.util.Map.of("dev", "1"), TextClassifier.load(dir.resolve("clf"), now).metricsEncoderThreads());
+        // metrics given without a count record none, replacing a count recorded before
+        TextClassifier without = c.withMetrics("dev", c.metrics().get("dev"));
+        assertEquals(java.util.Map.of(), without.metricsEncoderThreads());
+        without.save(dir.resolve("without"));
+        assertNull(com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("without/classifier.json")))
+                .getAsJsonObject().getAsJsonObject("metrics").getAsJsonObject("dev").get("encoderThreads"));
+    }
+
+    /**
+     * A cache that cannot be written (only a warning) still knows the count that computed the embeddings it
+     * returned: it said null, which runs recorded as "unrecorded" though this job computed them.
+     */
+    @Test
+    void aCacheThatCannotBeWrittenStillKnowsWhoComputedItsEmbeddings() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "not a directory");
+        EmbeddingCache cache = new EmbeddingCache(notADirectory.resolve("cache"));
+        List<String> texts = texts();
+        cache.embed(encoder("2"), texts);
+        assertEquals("2", cache.threadsOf(encoder("2"), texts));
+        assertEquals("2", cache.threadsOf(encoder("1"), texts)); // the count that computed them, not the asker's
+        assertNull(cache.threadsOf(encoder("2"), texts.subList(0, 5))); // texts it did not embed
+        // the classifier trained through such a cache records it too
+        List<String> labels = IntStream.range(0, texts.size()).mapToObj(i -> i % 2 == 0 ? "a" : "b").toList();
+        TextClassifier c = TextClassifier.train(encoder("3"), texts, labels, ClassifierConfig.logistic(),
+                new EmbeddingCache(notADirectory.resolve("cache")));
+        c.save(dir.resolve("clf"));
+        assertEquals("3", com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("clf/classifier.json")))
+                .getAsJsonObject().getAsJsonObject("training").get("encoderThreads").getAsString());
+    }
+
     @Test
     void joinsACountOnlyWhenItDiffersFromTheLast() {
         assertEquals("1", EmbeddingCache.joinThreads(null, "1"));
