@@ -179,6 +179,35 @@ public final class Datasets {
   }
 
   /**
+   * The next line of a text, without its end: a line ends at {@code \n} or {@code \r\n}, and a
+   * carriage return elsewhere is text and stays in the line, as qdecode reads every line-based file
+   * ({@code .jsonl}, plain text). {@link java.io.BufferedReader#readLine} would end a line at a lone
+   * {@code \r}, dropping it from the text and numbering the lines after it one further than the
+   * file's.
+   *
+   * @param reader the text (buffer it: it is read a character at a time)
+   * @return the line, or {@code null} at the end of the text
+   * @throws IOException as the reader throws it
+   * @throws NullPointerException naming {@code reader} when it is null
+   */
+  public static String nextLine(java.io.Reader reader) throws IOException {
+    Objects.requireNonNull(reader, "reader");
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = reader.read()) >= 0 && c != '\n') {
+      sb.append((char) c);
+    }
+    if (c < 0 && sb.length() == 0) {
+      return null;
+    }
+    int n = sb.length();
+    if (c == '\n' && n > 0 && sb.charAt(n - 1) == '\r') { // a \r at the very end, with no \n, is text
+      sb.setLength(n - 1);
+    }
+    return sb.toString();
+  }
+
+  /**
    * The error for a file that is not valid UTF-8, as the table readers give it: the line and byte
    * offset of its first invalid byte, found by scanning the file again ({@code FILE:LINE: not valid
    * UTF-8: byte 0xFF at byte offset 1234 (the file must be UTF-8)}). For readers of other files

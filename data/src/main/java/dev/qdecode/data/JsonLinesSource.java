@@ -91,25 +91,13 @@ final class JsonLinesSource implements RowSource {
   }
 
   /**
-   * The next line without its end, {@code \n} or {@code \r\n}; {@code null} at the end of the file.
-   * A carriage return elsewhere stays in the line (JSON whitespace between tokens; inside a string,
-   * strict JSON refuses it), where {@link BufferedReader#readLine} would end the line there.
+   * The next line ({@link Datasets#nextLine}): a carriage return that does not end a line stays in it
+   * (JSON whitespace between tokens; inside a string, strict JSON refuses it).
    */
   private String readLine() throws IOException {
-    StringBuilder sb = new StringBuilder();
-    int c;
-    while ((c = reader.read()) >= 0 && c != '\n') {
-      sb.append((char) c);
-    }
-    if (c < 0 && sb.length() == 0) {
-      return null;
-    }
-    int n = sb.length();
-    if (n > 0 && sb.charAt(n - 1) == '\r') {
-      sb.setLength(n - 1);
-    }
-    return sb.toString();
+    return Datasets.nextLine(reader);
   }
+
 
   /** A scalar as its text, an array of scalars as a list, null as null, anything else as is. */
   private static Object value(JsonElement v) {

@@ -490,28 +490,14 @@ final class TokenizerCommand implements Runnable {
                 }
 
                 /**
-                 * The next line without its end, {@code \n} or {@code \r\n}; {@code null} at the end of the file. A
-                 * carriage return elsewhere is text and stays in the line (as .jsonl lines are read), where {@link
-                 * BufferedReader#readLine} would end the line there, dropping the {@code \r} from the text and
-                 * numbering the lines after it one further than the file's. A UTF-8 byte-order mark before the first
-                 * line is not text (as in table files).
+                 * The next line ({@link Datasets#nextLine}: a carriage return that does not end a line is text), or
+                 * {@code null} at the end of the file. A UTF-8 byte-order mark before the first line is not text (as
+                 * in table files).
                  */
                 private String readLine() {
                     try {
-                        StringBuilder sb = new StringBuilder();
-                        int c;
-                        while ((c = text.read()) >= 0 && c != '\n') {
-                            sb.append((char) c);
-                        }
-                        if (c < 0 && sb.length() == 0) {
-                            return null;
-                        }
-                        int n = sb.length();
-                        if (n > 0 && sb.charAt(n - 1) == '\r') {
-                            sb.setLength(n - 1);
-                        }
-                        String line = sb.toString();
-                        return textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
+                        String line = Datasets.nextLine(text);
+                        return line != null && textLines == 0 && line.startsWith(BOM) ? line.substring(1) : line;
                     } catch (CharacterCodingException e) {
                         // the reader decodes ahead of the line read: the file is scanned for the bad byte's line
                         closeText();
