@@ -145,6 +145,7 @@ class PublicApiNullArgumentsTest {
             Map.entry("TextClassifier.train(cache)", "@param cache (both overloads): null to always embed"),
             Map.entry("TextClassifier.withMetrics(encoderThreads)", "@param encoderThreads: null to record none"),
             Map.entry("EmbeddingCache.threadsThatComputed(cache)", "@param cache: null when computed without one"),
+            Map.entry("EmbeddingCache.joinThreads(before)", "@param before: null when there were no earlier sessions"),
             // pipeline
             Map.entry("DqnConfig.<init>(returnMin)", "@param returnMin: null (with returnMax) derives the range"),
             Map.entry("DqnConfig.<init>(returnMax)", "@param returnMax: null (with returnMin) derives the range"),

@@ -214,10 +214,7 @@ final class DqnCli {
      * @return the record from this session on
      */
     static String sessionsThreads(String recorded, String now) {
-        if (recorded == null) {
-            return UNRECORDED + THEN + now;
-        }
-        return lastSessionThreads(recorded).equals(now) ? recorded : recorded + THEN + now;
+        return dev.qdecode.rewards.classifier.EmbeddingCache.joinThreads(recorded == null ? UNRECORDED : recorded, now);
     }
 
     /** Whether a term of the specs is a classifier reward whose saved classifier names a MiniLM encoder. */
@@ -333,17 +330,6 @@ final class DqnCli {
      */
     static String resumedThreads(String recorded) {
         return sessionsThreads(recorded, threads());
-    }
-
-    /**
-     * The thread count of the last session of a run's {@value #THREADS} record ({@code 1} of {@code 2 then 1}).
-     *
-     * @param recorded the recorded value, not null
-     * @return its last count
-     */
-    static String lastSessionThreads(String recorded) {
-        int at = recorded.lastIndexOf(THEN);
-        return at < 0 ? recorded : recorded.substring(at + THEN.length());
     }
 
     /** Records the reward plug-in jars of a run (absolute paths and sha256), so a resume scores alike. */

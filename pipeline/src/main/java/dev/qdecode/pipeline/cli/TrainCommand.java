@@ -701,7 +701,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "records threads '" + DqnCli.resumedThreads(null) + "' from now on");
             return;
         }
-        if (DqnCli.lastSessionThreads(recorded).equals(now)) {
+        if (DqnCli.sessionsThreads(recorded, now).equals(recorded)) { // its last session had this count
             return;
         }
         if (!recorded.contains(DqnCli.THEN)) {

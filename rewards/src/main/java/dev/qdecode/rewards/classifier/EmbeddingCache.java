@@ -233,10 +233,18 @@ public final class EmbeddingCache {
     }
 
     /**
-     * The threads that computed an entry: those recorded for its unfinished batches (or {@code unrecorded} when
-     * there are batches without a record), then this encoder's, when they differ.
+     * The thread counts of work done in several sessions, as qdecode records them everywhere (a cache entry, a run's
+     * {@code threads}): {@code before} when its last count is {@code now}, else {@code before then now} (e.g. {@code
+     * 2 then 1}, {@code 2 then 1 then 2}). Here: the threads that computed an entry, those recorded for its
+     * unfinished batches (or {@code unrecorded} when there are batches without a record), then this encoder's.
+     *
+     * @param before the earlier sessions' record, or null when there were no earlier sessions
+     * @param now this session's count
+     * @return the joined record; {@code now} when {@code before} is null
+     * @throws NullPointerException naming {@code now} when it is null
      */
-    static String joinThreads(String before, String now) {
+    public static String joinThreads(String before, String now) {
+        Objects.requireNonNull(now, "now");
         if (before == null) {
             return now;
         }
