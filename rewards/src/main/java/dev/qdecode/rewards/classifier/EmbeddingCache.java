@@ -150,8 +150,6 @@ public final class EmbeddingCache {
      * the entry (see the class comment): e.g. {@code 2}, or {@code 2 then 1} when one job began it and another
      * with another count finished it.
      *
-     * @param encoder the encoder
-     * @param texts the texts
      * <p>When this cache object computed (or finished) the embeddings itself, the count is the one it recorded for
      * them, kept in memory too: a cache directory that could not be written (only a warning) leaves no entry or no
      * record, yet the count that computed the embeddings is known.
@@ -201,6 +199,8 @@ public final class EmbeddingCache {
 
     /** What {@link #threadsThatComputed} gives for an entry cached without a thread count. */
     private static final String UNRECORDED = "unrecorded";
+    /** Between the counts of two sessions in a record ({@link #joinThreads}). */
+    private static final String THEN = " then ";
 
     /** A threads record's text, or null when there is none (or it cannot be read: a warning). */
     private static String readThreads(Path file) {
@@ -222,11 +222,7 @@ public final class EmbeddingCache {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, threads + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(tmp, file);
         } catch (IOException e) {
             LOG.warn("embedding cache: cannot write {} ({}); the thread count is not recorded", file, e.toString());
         }
@@ -248,8 +244,18 @@ public final class EmbeddingCache {
         if (before == null) {
             return now;
         }
-        String last = before.contains(" then ") ? before.substring(before.lastIndexOf(" then ") + 6) : before;
-        return last.equals(now) ? before : before + " then " + now;
+        int at = before.lastIndexOf(THEN);
+        String last = at < 0 ? before : before.substring(at + THEN.length());
+        return last.equals(now) ? before : before + THEN + now;
+    }
+
+    /** Moves a finished temporary file over {@code file}: atomically where the file system can. */
+    private static void replace(Path tmp, Path file) throws IOException {
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** What a cache file records to name its encoder: the id, and the content digest when there is one. */
@@ -314,7 +320,7 @@ public final class EmbeddingCache {
             Path partThreads = partFile.resolveSibling(partFile.getFileName() + THREADS_SUFFIX);
             if (threads != null && todo.length > 0) {
                 String before = part.done() > 0 ? readThreads(partThreads) : null;
-                threads = joinThreads(part.done() > 0 && before == null ? "unrecorded" : before, threads.strip());
+                threads = joinThreads(part.done() > 0 && before == null ? UNRECORDED : before, threads.strip());
                 writeThreads(partThreads, threads); // before this job's first batch joins the unfinished entry
             }
             if (todo.length > 0) {
@@ -334,7 +340,7 @@ public final class EmbeddingCache {
             if (threads != null) {
                 if (todo.length == 0) { // every batch was left by earlier jobs
                     String before = readThreads(partThreads);
-                    threads = before != null ? before : "unrecorded";
+                    threads = before != null ? before : UNRECORDED;
                 }
                 writeThreads(threadsFile, threads); // before the entry: an entry is never newer than its record
                 computedWith.put(file, threads); // known even where the record or the entry cannot be written
@@ -478,11 +484,7 @@ public final class EmbeddingCache {
                 ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue());
                 out.write(tail.array());
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            replace(tmp, file);
             LOG.info("embedding cache: {} vectors of '{}' written to {}", vectors.length, encoder.id(), file);
             return true;
         } catch (IOException | RuntimeException e) {
