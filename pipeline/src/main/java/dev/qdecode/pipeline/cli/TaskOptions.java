@@ -623,10 +623,10 @@ final class TaskOptions {
     private static void requireRecordedData(Map<String, String> prior, Path runDir, String option, Path file,
             String key) {
         String now = Datasets.sha256(file);
-        if (!now.equals(prior.get(key))) {
-            throw new CliException("--resume " + runDir + ": " + option + " " + file + " has sha256 " + now + " but the "
-                    + "run was trained on sha256 " + prior.get(key) + " (expected the run's file unchanged: put it "
-                    + "back to resume, or train with the changed file in a new run)", ExitCodes.BAD_INPUT);
+        if (!now.equals(prior.get(key))) { // worded as every resume words a changed file
+            throw new CliException("--resume " + runDir + ": " + Datasets.changedSinceRun("the run's " + option + " "
+                    + file, now, prior.get(key), "expected the run's file unchanged: put it back to resume, or train "
+                    + "with the changed file in a new run"), ExitCodes.BAD_INPUT);
         }
     }
 

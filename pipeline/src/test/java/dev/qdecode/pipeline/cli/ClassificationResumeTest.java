@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.data.Datasets;
 import dev.qdecode.rewards.classifier.SentenceEncoders;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,9 +187,10 @@ class ClassificationResumeTest {
         Files.writeString(dev, Files.readString(dev).replace("Review 1:", "Review one:"));
         CliRunner.Result r = withCache(tmp.resolve("cache"), List.of("train", "--resume", "--out", stopped.toString()));
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().startsWith("qdecode: error: --resume " + stopped + ": --dev " + dev.toAbsolutePath()
-                + " has sha256 "), r.err());
-        assertTrue(r.err().contains("but the run was trained on sha256 "), r.err());
+        assertTrue(r.err().startsWith("qdecode: error: --resume " + stopped + ": the run's --dev " + dev.toAbsolutePath()
+                + " changed since the run started (sha256 " + Datasets.sha256(dev) + ", the run's: "), r.err());
+        assertTrue(r.err().contains("; expected the run's file unchanged: put it back to resume, or train with the "
+                + "changed file in a new run)"), r.err());
         assertFalse(Files.exists(stopped.resolve("summary.json")));
     }
 }
