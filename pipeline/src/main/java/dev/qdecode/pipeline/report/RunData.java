@@ -54,6 +54,9 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
     static final String SUMMARY = "summary.json";
     /** The checkpoint file of a run directory (a DQN run's; {@code qdecode train --resume} continues from it). */
     static final String CHECKPOINT = "checkpoint.qdq";
+    /** What a report reads, said by the errors for a directory that is not a run: the "expected" part. */
+    static final String EXPECTED_RUN = "expected the output directory of qdecode train or qdecode sft, which holds "
+            + METRICS;
     /** The provenance file of a {@code qdecode sft} run directory. */
     static final String SFT_PROVENANCE = SftTrainer.PROVENANCE;
 
@@ -160,7 +163,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
                             ? ", here " + parent : "") + ")");
         }
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + ": not a run directory (no such directory)");
+            throw new IllegalArgumentException(dir + ": not a run directory (no such directory; " + EXPECTED_RUN
+                    + ")");
         }
         Path metrics = dir.resolve(METRICS);
         notAFile(metrics, "the run's evaluations, one JSON line each, as qdecode train writes");
@@ -170,7 +174,8 @@ record RunData(String name, Path dir, String xKey, List<Row> rows, JsonObject su
                 // stopped (or still training) before its first evaluation was logged: reported as unfinished
                 return new RunData(name, dir, "episode", List.of(), null, Recorded.read(dir), null);
             }
-            throw new IllegalArgumentException(dir + ": not a run directory (no " + METRICS + ")");
+            throw new IllegalArgumentException(dir + ": not a run directory (no " + METRICS + "; " + EXPECTED_RUN
+                    + ")");
         }
         List<JsonObject> objects = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();

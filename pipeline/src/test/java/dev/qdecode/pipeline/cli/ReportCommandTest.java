@@ -112,7 +112,8 @@ class ReportCommandTest {
     void badRunDirsAreOneLineErrors(@TempDir Path tmp) throws Exception {
         CliRunner.Result none = CliRunner.run("report", tmp.toString());
         assertEquals(ExitCodes.BAD_INPUT, none.code());
-        assertEquals("qdecode: error: " + tmp + ": not a run directory (no metrics.jsonl)", none.err().strip());
+        assertEquals("qdecode: error: " + tmp + ": not a run directory (no metrics.jsonl; expected the output "
+                + "directory of qdecode train or qdecode sft, which holds metrics.jsonl)", none.err().strip());
 
         Path bad = run(tmp.resolve("bad"), "{\"episode\":10,\"kl\":1.0}", "{\"episode\":20,\"kl\":");
         CliRunner.Result r = CliRunner.run("report", bad.toString());
@@ -125,6 +126,27 @@ class ReportCommandTest {
         CliRunner.Result usage = CliRunner.run("report");
         assertEquals(ExitCodes.USAGE, usage.code());
         assertTrue(usage.err().contains("RUN_DIR"), usage.err());
+    }
+
+    /**
+     * The README's quick tour runs {@code qdecode report runs/vader --compare runs/other}: a --compare directory
+     * that does not exist (or holds no run) was refused as "DIR: not a run directory (no such directory)", which
+     * did not say what was expected there.
+     */
+    @Test
+    void aCompareDirectoryThatIsNoRunSaysWhatWasExpected(@TempDir Path tmp) throws Exception {
+        Path good = run(tmp.resolve("good"), "{\"episode\":10,\"mean_reward\":0.1}");
+        Path missing = tmp.resolve("other");
+        CliRunner.Result r = CliRunner.run("report", good.toString(), "--compare", missing.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
+        assertEquals("qdecode: error: " + missing + ": not a run directory (no such directory; expected the output "
+                + "directory of qdecode train or qdecode sft, which holds metrics.jsonl)", r.err().strip());
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        CliRunner.Result e = CliRunner.run("report", good.toString(), "--compare", empty.toString());
+        assertEquals(ExitCodes.BAD_INPUT, e.code());
+        assertEquals("qdecode: error: " + empty + ": not a run directory (no metrics.jsonl; expected the output "
+                + "directory of qdecode train or qdecode sft, which holds metrics.jsonl)", e.err().strip());
+        assertFalse(Files.exists(good.resolve("report")), "nothing written");
     }
 
     @Test

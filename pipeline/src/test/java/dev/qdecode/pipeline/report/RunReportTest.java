@@ -435,8 +435,10 @@ class RunReportTest {
     @Test
     void badInputIsOneLineNamingFileAndLine(@TempDir Path tmp) throws IOException {
         Path run = Files.createDirectories(tmp.resolve("r"));
-        assertEquals(run + ": not a run directory (no metrics.jsonl)", error(run));
-        assertEquals(tmp.resolve("none") + ": not a run directory (no such directory)", error(tmp.resolve("none")));
+        assertEquals(run + ": not a run directory (no metrics.jsonl; expected the output directory of qdecode "
+                + "train or qdecode sft, which holds metrics.jsonl)", error(run));
+        assertEquals(tmp.resolve("none") + ": not a run directory (no such directory; expected the output "
+                + "directory of qdecode train or qdecode sft, which holds metrics.jsonl)", error(tmp.resolve("none")));
         Path m = run.resolve("metrics.jsonl");
         Files.writeString(m, "");
         assertTrue(error(run).startsWith(m + ": expected at least one JSON line"), error(run));

@@ -136,6 +136,7 @@ class UnfinishedRunReportTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> RunReport.write(empty, List.of(), RunReport.defaultOutDir(empty)));
-        assertEquals(empty + ": not a run directory (no metrics.jsonl)", e.getMessage());
+        assertEquals(empty + ": not a run directory (no metrics.jsonl; expected the output directory of qdecode "
+                + "train or qdecode sft, which holds metrics.jsonl)", e.getMessage());
     }
 }
