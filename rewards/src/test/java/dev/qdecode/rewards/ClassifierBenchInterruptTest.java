@@ -3,10 +3,12 @@ package dev.qdecode.rewards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +40,9 @@ class ClassifierBenchInterruptTest {
                 Thread.sleep(100);
             }
             assertTrue(saved(), "the child saved its temporary classifier: " + Files.readString(tmp.resolve("child.log")));
-            Thread.sleep(1000); // into the timed runs
+            // into the timed runs: the signal lands once the child's main thread is inside the workload's run (a
+            // point read from its stack, not a delay, which on a loaded machine could still be in the set-up)
+            awaitTimedRuns(p, deadline);
             // SIGTERM: the JVM shuts down as on Ctrl-C (SIGINT may be ignored by a child started in the background).
             p.destroy();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child stopped");
@@ -54,6 +58,24 @@ class ClassifierBenchInterruptTest {
                     "no JVM crash log: " + Files.readString(tmp.resolve("child.log")));
         }
         assertEquals(143, p.exitValue(), "exit status: " + Files.readString(tmp.resolve("child.log")));
+    }
+
+    /**
+     * Waits until the child's stack ({@code jcmd PID Thread.print}) shows a classifier workload's {@code run}, the
+     * timed runs' body (an anonymous {@code RewardBenchmarks$N}); fails when the child ends or the deadline passes.
+     */
+    private void awaitTimedRuns(Process p, long deadline) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Pattern inRun = Pattern.compile("at " + Pattern.quote(RewardBenchmarks.class.getName()) + "\\$\\d+\\.run\\(");
+        String stacks = "";
+        while (!inRun.matcher(stacks).find()) {
+            assertTrue(p.isAlive(), "the child ended before its timed runs: " + Files.readString(tmp.resolve("child.log")));
+            assertTrue(System.nanoTime() < deadline, "no timed run within the deadline; the child's threads:\n" + stacks);
+            Process j = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            stacks = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            j.waitFor();
+        }
     }
 
     private boolean saved() throws Exception {

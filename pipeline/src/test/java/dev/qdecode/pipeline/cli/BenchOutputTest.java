@@ -158,7 +158,13 @@ class BenchOutputTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("DJL_OFFLINE", "true");
         Process p = pb.start();
+        // Ctrl-C once the first row is printed (a point in the run, not a delay); the deadline only guards a hang
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (p.isAlive() && !Files.readString(log).contains("backbone%")) {
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("no row within 10 minutes: " + Files.readString(log));
+            }
             Thread.sleep(20);
         }
         assertTrue(p.isAlive(), Files.readString(log));

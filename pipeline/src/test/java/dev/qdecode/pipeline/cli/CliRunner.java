@@ -81,7 +81,13 @@ final class CliRunner {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("DJL_OFFLINE", "true");
         Process p = pb.start();
+        // the signal's moment is the run's first checkpoint, not a delay; the deadline only guards against a hang
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!Files.exists(out.resolve("checkpoint.qdq")) && p.isAlive()) {
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("no checkpoint within 10 minutes: " + Files.readString(log));
+            }
             Thread.sleep(20);
         }
         assertTrue(p.isAlive(), Files.readString(log));

@@ -5,24 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.qdecode.pipeline.dqn.DqnTrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exact resume after a real crash: {@code qdecode train} runs in a separate JVM that is killed with
- * SIGKILL at a random moment after its first checkpoint; {@code train --resume} then finishes the run,
+ * SIGKILL once its evaluation at episode 64 is logged (a point set by the run's progress, not by a timer, so the test
+ * checks the same thing on a loaded machine); {@code train --resume} then finishes the run,
  * and every metrics line and the final summary equal those of an uninterrupted run with the same seed
  * (throughput fields excepted).
  */
 class KillResumeTest {
+
+    /** The episode whose evaluation line in metrics.jsonl sets off the kill (the first one inside the run). */
+    private static final long KILL_AT = 64;
 
     /** Fields that measure speed, not results. */
     private static final Set<String> TIMING = Set.of("updates_per_s", "rollout_tokens_per_s");
@@ -36,51 +40,46 @@ class KillResumeTest {
     }
 
     @Test
-    void runKilledAtARandomPointResumesToTheSameResult(@TempDir Path tmp) throws Exception {
+    void runKilledMidRunResumesToTheSameResult(@TempDir Path tmp) throws Exception {
         Path reference = tmp.resolve("reference");
         Path prompts = tmp.resolve("prompts.tsv"); // the shared training prompts, moved before the resume
         Files.copy(CliRunner.shared().resolve("data/prompts/story_prompts.train.tsv"), prompts);
-        long t0 = System.nanoTime();
         CliRunner.Result ref = CliRunner.run(trainArgs(reference, prompts).toArray(String[]::new));
         assertEquals(ExitCodes.OK, ref.code(), ref.err());
-        long refMillis = (System.nanoTime() - t0) / 1_000_000;
 
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
-        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path crashed = tmp.resolve("crashed");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName());
-        // The kill lands at a random moment up to half the reference's time after the first checkpoint; on a
-        // loaded machine that can be after the end (summary.json written): then again, sooner.
-        long bound = Math.max(1, refMillis / 2);
-        Path crashed = null;
-        long delay = 0;
-        for (int attempt = 1; crashed == null; attempt++) {
-            Path dir = tmp.resolve("crashed" + attempt);
-            List<String> cmd = new ArrayList<>(java);
-            cmd.addAll(trainArgs(dir, prompts));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().put("DJL_OFFLINE", "true");
-            Process p = pb.redirectOutput(tmp.resolve("child.log").toFile()).start();
-            Path ckpt = dir.resolve("checkpoint.qdq");
-            while (!Files.exists(ckpt) && p.isAlive()) {
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(trainArgs(crashed, prompts));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DJL_OFFLINE", "true");
+        Path log = tmp.resolve("child.log");
+        Process p = pb.redirectOutput(log.toFile()).start();
+        // The kill lands at a point given by the run's own progress, not by a clock: once the evaluation at episode
+        // KILL_AT is in metrics.jsonl. The checkpoint of that episode is written just after it, so the child dies
+        // either before it (the resume drops that metrics line and redoes the round) or after it, in the next
+        // rounds (their work is lost and redone); 128 episodes and the final evaluation are still to come, so the
+        // run cannot have finished. The deadline only guards against a child that hangs.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        try {
+            while (!evaluated(crashed, KILL_AT)) {
+                assertTrue(p.isAlive(), "the child ended before its evaluation at episode " + KILL_AT + "; log: "
+                        + Files.readString(log));
+                assertTrue(System.nanoTime() < deadline, "no evaluation at episode " + KILL_AT + " within 10 minutes; "
+                        + "log: " + Files.readString(log));
                 Thread.sleep(20);
             }
-            assertTrue(Files.exists(ckpt), "the child wrote no checkpoint; log: "
-                    + Files.readString(tmp.resolve("child.log")));
-            delay = random.nextLong(bound);
-            Thread.sleep(delay);
-            p.destroyForcibly();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            if (Files.notExists(dir.resolve("summary.json"))) {
-                crashed = dir;
-            } else {
-                assertTrue(attempt < 4, "the child finished before every kill (last " + delay + " ms after its "
-                        + "first checkpoint, random seed " + seed + ")");
-                bound = Math.max(1, bound / 4);
-            }
+        } finally {
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the killed child ended");
         }
-        String where = "killed " + delay + " ms after the first checkpoint (random seed " + seed + ")";
+        assertTrue(Files.notExists(crashed.resolve("summary.json")), "the child finished before the kill; log: "
+                + Files.readString(log));
+        long checkpointed = Long.parseLong(DqnTrainer.checkpointHeader(crashed).get("episodes_done"));
+        String where = "killed after the evaluation at episode " + KILL_AT + ", the checkpoint left at episode "
+                + checkpointed + ", " + Files.readAllLines(crashed.resolve("metrics.jsonl")).size() + " metrics lines";
+        assertTrue(checkpointed >= KILL_AT - 16 && checkpointed < 192, where);
 
         // The command line that started the run, with --resume: its settings may be repeated, not changed.
         List<String> again = new ArrayList<>(trainArgs(crashed, prompts));
@@ -131,6 +130,25 @@ class KillResumeTest {
         assertEquals(withoutTiming(a.getAsJsonObject("trained")), withoutTiming(b.getAsJsonObject("trained")), where);
         assertEquals(a.get("updates"), b.get("updates"), where);
         assertEquals(a.get("config"), b.get("config"), where);
+    }
+
+    /**
+     * Whether the run's metrics.jsonl holds a whole line (ended by its newline: the file may be read mid-write) of the
+     * evaluation at {@code episode}.
+     */
+    private static boolean evaluated(Path run, long episode) throws Exception {
+        Path file = run.resolve("metrics.jsonl");
+        if (Files.notExists(file)) {
+            return false;
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        for (String line : text.substring(0, end + 1).split("\n")) {
+            if (!line.isBlank() && JsonParser.parseString(line).getAsJsonObject().get("episode").getAsLong() == episode) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<JsonObject> metrics(Path run) throws Exception {
