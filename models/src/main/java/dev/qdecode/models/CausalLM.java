@@ -33,6 +33,17 @@ import java.util.Objects;
 public interface CausalLM extends AutoCloseable {
 
     /**
+     * The PyTorch intra-op thread count models run with, as a run's provenance records it: the system property
+     * {@code ai.djl.pytorch.num_threads} when set (the launcher's {@code QDECODE_THREADS}), else 1, which creating a
+     * model sets. Another count may sum in another order, so it belongs beside what a model computed.
+     *
+     * @return the count, e.g. {@code 1}
+     */
+    static String threads() {
+        return System.getProperty("ai.djl.pytorch.num_threads", "1").strip();
+    }
+
+    /**
      * Loads a Hugging Face model directory offline: {@code config.json} (+ {@code
      * generation_config.json}) and {@code model.safetensors} or a sharded {@code
      * model.safetensors.index.json}; F32, F16 and BF16 weights (widened to float32). Every stored tensor must be

@@ -139,6 +139,16 @@ class CheckedReward implements Reward {
         return delegate.scoresPrefixes();
     }
 
+    /** The delegate's count; null when a plug-in's own {@code encoderThreads} throws (provenance, not a score). */
+    @Override
+    public String encoderThreads() {
+        try {
+            return delegate.encoderThreads();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     @Override
     public Optional<CorpusScore> corpusScore(List<Episode> episodes) {
         return corpus(() -> {

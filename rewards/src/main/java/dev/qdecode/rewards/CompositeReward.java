@@ -116,6 +116,19 @@ class CompositeReward implements Reward {
         return all;
     }
 
+    /** The parts' distinct counts, in spec order, joined by {@code " and "}; null when no part has one. */
+    @Override
+    public String encoderThreads() {
+        java.util.LinkedHashSet<String> counts = new java.util.LinkedHashSet<>();
+        for (Part p : parts) {
+            String t = p.reward().encoderThreads();
+            if (t != null) {
+                counts.add(t);
+            }
+        }
+        return counts.isEmpty() ? null : String.join(" and ", counts);
+    }
+
     @Override
     public boolean scoresPrefixes() {
         for (Part p : parts) {

@@ -67,6 +67,19 @@ public interface Reward extends AutoCloseable {
         return corpusScore(episodes).stream().toList();
     }
 
+    /**
+     * The thread count of the sentence encoder this reward embeds each episode's text with, when another count may
+     * give other scores (e.g. a {@code classifier} reward: its encoder's ONNX Runtime or PyTorch count, {@link
+     * dev.qdecode.rewards.classifier.SentenceEncoder#threads()}), so that a run can record it beside its scores; a
+     * combination of rewards gives its parts' distinct counts joined by {@code " and "}. The default, null, is
+     * for rewards that embed nothing.
+     *
+     * @return the count, or null
+     */
+    default String encoderThreads() {
+        return null;
+    }
+
     /** Releases native resources (encoders, models). The default does nothing. */
     @Override
     default void close() {}

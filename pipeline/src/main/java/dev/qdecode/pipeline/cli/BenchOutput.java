@@ -96,10 +96,11 @@ final class BenchOutput {
     }
 
     /**
-     * Called when the measurements start: with {@code --output}, Ctrl-C, SIGTERM or SIGHUP from now on print
-     * {@code qdecode: interrupted: the benchmark did not finish: no results written to FILE (...)} and end the
-     * process at once ({@link Interrupts#quitWithNotice}); without it, nothing changes (a signal ends the process
-     * with 128 + its number, the rows printed so far being complete).
+     * Called when the measurements start: Ctrl-C, SIGTERM or SIGHUP from now on print one line and end the process
+     * at once with 128 + the signal's number ({@link Interrupts#quitWithNotice}): with {@code --output}, {@code
+     * qdecode: interrupted: the benchmark did not finish: no results written to FILE (...)}; without it, {@link
+     * #PARTIAL}, which marks the rows printed as the finished part of a benchmark stopped before its end (the table
+     * just stopped, with no word on it, and read as a whole result).
      *
      * @param err where the notice goes
      */
@@ -108,11 +109,18 @@ final class BenchOutput {
             Interrupts.quitWithNotice(err, "the benchmark did not finish: no results written to " + output
                     + (Files.exists(output) ? " (the earlier file is kept)" : "") + "; the rows printed are "
                     + "complete (run it again for the file)");
+        } else {
+            Interrupts.quitWithNotice(err, PARTIAL);
         }
     }
 
+    /** The notice of a benchmark without {@code --output} stopped before its end (after {@code interrupted: }). */
+    static final String PARTIAL = "the benchmark did not finish: partial results: the rows printed are the "
+            + "measurements it finished, each complete; the rest was not measured";
+
     /**
-     * Writes the record, with {@code peak_rss_mib} added, when {@code --output} was given; does nothing otherwise.
+     * Writes the record, with {@code peak_rss_mib} added, when {@code --output} was given; in either case the
+     * measurements are over, so {@link #started}'s notice is given back ({@link Interrupts#restoreDefault}).
      *
      * @param record the record ({@link #record} plus the results)
      * @param out where the notice of the file written goes
@@ -120,6 +128,7 @@ final class BenchOutput {
      */
     void write(JsonObject record, java.io.PrintWriter out) {
         if (output == null) {
+            Interrupts.restoreDefault();
             return;
         }
         record.addProperty("peak_rss_mib", BenchEnvironment.peakRssMiB());

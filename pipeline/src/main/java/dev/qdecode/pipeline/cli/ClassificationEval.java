@@ -114,6 +114,7 @@ final class ClassificationEval {
             j.addProperty("examples", rows.size());
             j.addProperty("head", head);
             j.add("heads", DqnCli.headFiles(heads));
+            j.addProperty(DqnCli.THREADS, DqnCli.threads()); // the PyTorch count the heads (and a decoder) ran with
             if (encoderThreads != null) { // as a run records it (encoder_threads), for the embeddings of these rows
                 j.addProperty(ClassificationTrainer.ENCODER_THREADS, encoderThreads);
             }

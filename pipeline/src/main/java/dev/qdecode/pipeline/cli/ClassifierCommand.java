@@ -314,8 +314,7 @@ final class ClassifierCommand implements Runnable {
                         o.bind(Map.of("classifier_sha256", files), Map.of("classifier_dir",
                                 ResumableOutput.value(classifier.toAbsolutePath().normalize())));
                         // predict embedded the rows in this job: a MiniLM encoder's count, as a run records it
-                        o.noteThreads(DqnCli.ENCODER_THREADS, SentenceEncoders.onOnnxRuntime(clf.encoderId())
-                                ? SentenceEncoders.onnxThreads() : null, false);
+                        o.noteThreads(DqnCli.ENCODER_THREADS, clf.encoderThreads(), false);
                         for (int i = 0; i < rows.size(); i++) {
                             o.write(rows.get(i).id(), rows.get(i).text(), rows.get(i).label(), pred.get(i));
                         }

@@ -8,6 +8,7 @@ import dev.qdecode.data.ReadOptions;
 import dev.qdecode.pipeline.dqn.ClassificationTrainer;
 import dev.qdecode.pipeline.dqn.DqnTrainer;
 import dev.qdecode.pipeline.dqn.EvalMetrics;
+import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.Rewards;
 import dev.qdecode.rewards.SharedDir;
 import java.io.PrintWriter;
@@ -125,7 +126,6 @@ final class DqnCli {
         p.put("eval_limit", Integer.toString(evalLimit));
         p.put("reward", rewardsJson(rewards));
         putRewardFiles(p, rewards);
-        putRewardEncoderThreads(p, rewards);
         p.put("positive_threshold", Double.toString(threshold));
         p.put("qdecode_version", VersionProvider.version());
         p.put("seed", Long.toString(seed));
@@ -156,35 +156,33 @@ final class DqnCli {
     static final String REWARD_ENCODER_THREADS = "reward_encoder_threads";
 
     /**
-     * Records, under {@value #REWARD_ENCODER_THREADS}, this session's ONNX Runtime intra-op thread count ({@link
-     * dev.qdecode.rewards.classifier.SentenceEncoders#onnxThreads()}) when a term of the specs is a {@code
-     * classifier:model=DIR} reward whose classifier embeds with a MiniLM encoder ({@code encoder} of its {@code
-     * classifier.json}): that reward embeds each episode's text in this session, and another count may sum in
-     * another order, so its scores belong to the run's provenance as the PyTorch count does. Nothing is recorded
-     * for other rewards, nor when the classifier cannot be read (creating the reward refuses it).
+     * Records, under {@value #REWARD_ENCODER_THREADS}, the thread count the reward's sentence encoder embeds each
+     * episode's text with in this session ({@link Reward#encoderThreads()}: a {@code classifier:model=DIR}
+     * reward's ONNX Runtime count for a MiniLM encoder, its PyTorch count for an {@code hf:DIR} one): another count
+     * may sum in another order, so its scores belong to the run's provenance as the PyTorch count does. Nothing is
+     * recorded for rewards that embed nothing.
      *
      * @param provenance where to put it
-     * @param specs the run's reward specs
+     * @param reward the run's reward, built
      */
-    static void putRewardEncoderThreads(Map<String, String> provenance, List<String> specs) {
-        String threads = rewardEncoderThreads(specs);
+    static void putRewardEncoderThreads(Map<String, String> provenance, Reward reward) {
+        String threads = rewardEncoderThreads(reward);
         if (threads != null) {
             provenance.put(REWARD_ENCODER_THREADS, threads);
         }
     }
 
     /**
-     * The value {@link #putRewardEncoderThreads} records for these specs: this session's ONNX Runtime intra-op
-     * thread count when a term is a {@code classifier:model=DIR} reward on a MiniLM encoder, else null. Every
-     * command that scores with such a reward records it under {@value #REWARD_ENCODER_THREADS} from here: {@code
-     * train}'s provenance, {@code evaluate}'s {@code comparison.json} and episode record, {@code rewards score
-     * --output}'s record.
+     * The value {@link #putRewardEncoderThreads} records for this reward, asked of the reward itself (it was built
+     * from its classifier's {@code classifier.json}, which is not read again). Every command that scores with such
+     * a reward records it under {@value #REWARD_ENCODER_THREADS} from here: {@code train}'s provenance, {@code
+     * evaluate}'s {@code comparison.json} and episode record, {@code rewards score --output}'s record.
      *
-     * @param specs the reward specs
-     * @return the count, or null when no term embeds with ONNX Runtime
+     * @param reward the reward, built
+     * @return the count, or null when no part of the reward embeds texts
      */
-    static String rewardEncoderThreads(List<String> specs) {
-        return rewardOnOnnxRuntime(specs) ? dev.qdecode.rewards.classifier.SentenceEncoders.onnxThreads() : null;
+    static String rewardEncoderThreads(Reward reward) {
+        return reward.encoderThreads();
     }
 
     /**
@@ -215,35 +213,6 @@ final class DqnCli {
      */
     static String sessionsThreads(String recorded, String now) {
         return dev.qdecode.rewards.classifier.EmbeddingCache.joinThreads(recorded == null ? UNRECORDED : recorded, now);
-    }
-
-    /** Whether a term of the specs is a classifier reward whose saved classifier names a MiniLM encoder. */
-    private static boolean rewardOnOnnxRuntime(List<String> specs) {
-        List<Rewards.Term> terms;
-        try {
-            terms = Rewards.terms(specs);
-        } catch (RuntimeException e) { // a spec that does not parse is refused by the command's own checks
-            return false;
-        }
-        for (Rewards.Term t : terms) {
-            String model = t.params().get("model");
-            if (!t.id().equals("classifier") || model == null || model.isBlank()) {
-                continue;
-            }
-            try {
-                Path json = Path.of(model.strip()).resolve("classifier.json");
-                com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(
-                        java.nio.file.Files.readString(json));
-                com.google.gson.JsonElement encoder = root.isJsonObject() ? root.getAsJsonObject().get("encoder") : null;
-                if (encoder != null && encoder.isJsonPrimitive()
-                        && dev.qdecode.rewards.classifier.SentenceEncoders.onOnnxRuntime(encoder.getAsString())) {
-                    return true;
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // not a readable classifier: creating the reward refuses it, naming the file
-            }
-        }
-        return false;
     }
 
     /**
@@ -310,7 +279,7 @@ final class DqnCli {
      * count sums in another order, so the same seed gives another run.
      */
     static String threads() {
-        return System.getProperty("ai.djl.pytorch.num_threads", "1").strip();
+        return dev.qdecode.models.CausalLM.threads();
     }
 
     /** How {@link #resumedThreads} joins the thread counts of a run's sessions, e.g. {@code 2 then 1}. */

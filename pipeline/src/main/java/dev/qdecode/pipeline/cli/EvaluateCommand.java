@@ -259,8 +259,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 if (!rec.bindLoaded(m, p, err, "episodes")) {
                     return Interrupts.status();
                 }
-                // the episodes hold no score: this session scores them all, when they are all sampled
-                rec.noteThreads(DqnCli.REWARD_ENCODER_THREADS, DqnCli.rewardEncoderThreads(specs), false);
+                // the episodes are sampled by PyTorch: every session's count when a resume keeps earlier ones
+                rec.noteThreads(DqnCli.THREADS, DqnCli.threads(), true);
                 if (evalPs != null) { // dialogue contexts are fitted to the model instead
                     // the run's max_new_tokens is not an option here: only the prompt can change; counted as the
                     // episodes encode it, with token healing
@@ -287,7 +287,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         EvalMetrics base;
         EvalMetrics trained;
+        String rewardThreads;
         try (Reward reward = rewardOptions.create(specs, cfg.seed())) {
+            // the episodes hold no score: this session scores them all, when they are all sampled
+            rewardThreads = DqnCli.rewardEncoderThreads(reward);
+            log.output().noteThreads(DqnCli.REWARD_ENCODER_THREADS, rewardThreads, false);
             DqnTrainer.Setup setup = new DqnTrainer.Setup(m.model(), m.tokenizer(), m.format(), reward, evalP, evalP,
                     threshold, policy, Map.of(), refs);
             if (rewardNote != null) {
@@ -317,7 +321,7 @@ final class EvaluateCommand implements Callable<Integer> {
         log.output().finish();
         Interrupts.restoreDefault();
         Path dir = outDir();
-        write(dir, base, trained, specs, DqnCli.rewardEncoderThreads(specs));
+        write(dir, base, trained, specs, log.output().recorded(DqnCli.THREADS), rewardThreads);
         o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "), reward "
                 + Rewards.sumText(specs) + ":");
         DqnCli.printTable(o, base, trained);
@@ -574,10 +578,11 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /**
-     * Writes comparison.tsv and comparison.json; the latter also records, when the reward embeds with ONNX Runtime,
-     * the thread count it scored every episode with ({@code rewardThreads}: this session's).
+     * Writes comparison.tsv and comparison.json; the latter also records the PyTorch thread count(s) that sampled
+     * the episodes ({@code threads}: every session's, as the episodes' record holds them) and, when the reward
+     * embeds texts, the thread count it scored every episode with ({@code rewardThreads}: this session's).
      */
-    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs,
+    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs, String threads,
             String rewardThreads) {
         try {
             Files.createDirectories(dir);
@@ -596,6 +601,7 @@ final class EvaluateCommand implements Callable<Integer> {
             JsonArray reward = new JsonArray();
             specs.forEach(reward::add);
             j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
+            j.addProperty(DqnCli.THREADS, threads);
             if (rewardThreads != null) {
                 j.addProperty(DqnCli.REWARD_ENCODER_THREADS, rewardThreads);
             }

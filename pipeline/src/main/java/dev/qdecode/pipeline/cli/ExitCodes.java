@@ -1,6 +1,12 @@
 package dev.qdecode.pipeline.cli;
 
-/** Exit codes of the {@code qdecode} command; each means one kind of outcome. */
+/**
+ * Exit codes of the {@code qdecode} command; each means one kind of outcome. This class is the one place that names
+ * each number: {@code qdecode --help} lists them from here, and the README's table states them. The three signal
+ * statuses are 128 + the signal's number ({@link dev.qdecode.models.NativeCalls#exitStatus}, which the handlers
+ * exit with); the {@code ./qdecode} launcher, a shell script, computes them by the same rule when a signal stops
+ * its build.
+ */
 public final class ExitCodes {
     private ExitCodes() {}
 

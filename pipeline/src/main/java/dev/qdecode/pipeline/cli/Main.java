@@ -25,15 +25,16 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:ok",
-            "1:internal error (a bug; QDECODE_DEBUG=1 prints the stack trace)",
-            "2:bad usage (unknown option, invalid value or combination, an option that contradicts the run "
+            ExitCodes.OK + ":ok",
+            ExitCodes.INTERNAL + ":internal error (a bug; QDECODE_DEBUG=1 prints the stack trace)",
+            ExitCodes.USAGE + ":bad usage (unknown option, invalid value or combination, an option that contradicts the run "
                     + "--resume continues, e.g. train --resume --task of another task)",
-            "3:bad input (file, model, data, a --policy run that does not fit, e.g. of another --task)",
-            "4:reward or plug-in failure",
-            "130:interrupted (Ctrl-C; train, evaluate (not --task classification), sft, generate --output and "
-                    + "rewards score --output save their work first)",
-            "143:stopped by SIGTERM (129: SIGHUP), handled as Ctrl-C is: the same work is saved first"
+            ExitCodes.BAD_INPUT + ":bad input (file, model, data, a --policy run that does not fit, e.g. of another --task)",
+            ExitCodes.REWARD_FAILED + ":reward or plug-in failure",
+            ExitCodes.INTERRUPTED + ":interrupted (Ctrl-C; train, evaluate (not --task classification), sft, "
+                    + "generate --output and rewards score --output save their work first)",
+            ExitCodes.TERMINATED + ":stopped by SIGTERM, handled as Ctrl-C is: the same work is saved first",
+            ExitCodes.HANGUP + ":stopped by SIGHUP (the terminal closed), handled as Ctrl-C is"
         },
         footer = {
             "",

@@ -285,6 +285,20 @@ final class ResumableOutput implements AutoCloseable {
      *     session computes from all of them at the end
      */
     void noteThreads(String key, String now, boolean inRows) {
+        recordThreads(key, now, inRows);
+    }
+
+    /**
+     * What {@link #noteThreads} recorded under {@code key} in this session's record.
+     *
+     * @param key the record's key
+     * @return the value, or null when none was noted
+     */
+    String recorded(String key) {
+        return run.get(key) instanceof String s ? s : null;
+    }
+
+    private void recordThreads(String key, String now, boolean inRows) {
         if (now == null) {
             return;
         }

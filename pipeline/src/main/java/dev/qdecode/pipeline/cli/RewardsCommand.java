@@ -225,7 +225,7 @@ final class RewardsCommand implements Runnable {
                     }
                     o.bind(pluginHashes(), Map.of());
                     // the scores in the file: every session's count when a resume keeps earlier ones
-                    o.noteThreads(DqnCli.REWARD_ENCODER_THREADS, DqnCli.rewardEncoderThreads(specs), true);
+                    o.noteThreads(DqnCli.REWARD_ENCODER_THREADS, DqnCli.rewardEncoderThreads(reward), true);
                     for (List<String> row : o.doneRows()) {
                         scores[from++] = Double.parseDouble(row.get(2));
                     }

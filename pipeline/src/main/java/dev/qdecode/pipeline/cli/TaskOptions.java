@@ -16,7 +16,6 @@ import dev.qdecode.rewards.Reward;
 import dev.qdecode.rewards.SharedDir;
 import dev.qdecode.rewards.classifier.EmbeddingCache;
 import dev.qdecode.rewards.classifier.SentenceEncoder;
-import dev.qdecode.rewards.classifier.SentenceEncoders;
 import dev.qdecode.tokenizer.PromptFormat;
 import dev.qdecode.tokenizer.TextTokenizer;
 import java.io.PrintWriter;
@@ -451,7 +450,6 @@ final class TaskOptions {
         prov.put("template", template);
         prov.put("reward", DqnCli.rewardsJson(specs));
         DqnCli.putRewardFiles(prov, specs);
-        DqnCli.putRewardEncoderThreads(prov, specs);
         prov.put("qdecode_version", VersionProvider.version());
         prov.put("seed", Long.toString(cfg.seed()));
         prov.put(DqnCli.THREADS, DqnCli.threads());
@@ -462,12 +460,14 @@ final class TaskOptions {
         // (a resumed run's checkpoint is there throughout: its rewrite is an atomic rename).
         Interrupts.quitWithNotice(err, startNotice(runDir, prior != null));
         try (Reward reward = cmd.rewardOptions.create(specs, cfg.seed())) {
+            DqnCli.putRewardEncoderThreads(prov, reward);
             if (encoder != null) {
                 prov.put("encoder", encoder);
-                if (SentenceEncoders.onOnnxRuntime(encoder)) { // states from ONNX Runtime: its count, as PyTorch's
-                    prov.put(DqnCli.ENCODER_THREADS, SentenceEncoders.onnxThreads());
-                }
                 try (SentenceEncoder enc = ClassifierCommand.openEncoder(cmd.spec, encoder)) {
+                    // its states' count (ONNX Runtime for MiniLM, PyTorch for hf:DIR), before the checkpoint
+                    if (enc.threads() != null) {
+                        prov.put(DqnCli.ENCODER_THREADS, enc.threads());
+                    }
                     r = train(new ClassificationTrainer.Backbone(null, null, null, null, enc), verbalizer, train, devRows,
                             reward, runDir, prov, cfg, cmd.overwrite, prior != null, err);
                 }

@@ -587,6 +587,7 @@ final class TrainCommand implements Callable<Integer> {
                 Map<String, String> prov = new LinkedHashMap<>(
                         DqnCli.provenance(m.dir(), trainFile, evalFile, limit, specs, threshold, runSeed));
                 prov.put("task", runTask);
+                DqnCli.putRewardEncoderThreads(prov, reward);
                 if (resume) { // every session's count, e.g. "2 then 1", not only this one's
                     prov.put(DqnCli.THREADS, DqnCli.resumedThreads(prior.get(DqnCli.THREADS)));
                     String rewardThreads = DqnCli.resumedRewardEncoderThreads(

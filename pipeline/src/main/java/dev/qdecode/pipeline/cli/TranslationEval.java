@@ -82,6 +82,8 @@ final class TranslationEval {
                 cfg.batchSize()), resume, overwrite);
         try {
             o.checkDoneRows(data.prompts().stream().map(List::of).toList(), "sentences");
+            // the rows are decoded by PyTorch: every session's count when a resume keeps earlier ones
+            o.noteThreads(DqnCli.THREADS, DqnCli.threads(), true);
         } catch (RuntimeException e) {
             o.close();
             throw e;
@@ -168,13 +170,13 @@ final class TranslationEval {
         }
         o.finish();
         Interrupts.restoreDefault();
-        report(systems, refs, policy, cfg, src.size() - from, dir, out);
+        report(systems, refs, policy, cfg, src.size() - from, dir, out, o.recorded(DqnCli.THREADS));
         return ExitCodes.OK;
     }
 
     /** Prints the scores side by side with the paired bootstrap, and writes them. */
     private static void report(List<System> systems, List<List<String>> refs, DqnPolicy policy, GenerationConfig cfg,
-            int decoded, Path dir, PrintWriter out) {
+            int decoded, Path dir, PrintWriter out, String threads) {
         out.printf(Locale.ROOT, "%-18s %8s %8s %8s%n", "system", "BLEU", "chrF2", "seconds");
         for (System s : systems) {
             out.printf(Locale.ROOT, "%-18s %8.2f %8.2f %8.1f%n", s.name(), s.bleu().score(), s.chrf().score(), s.seconds());
@@ -205,13 +207,14 @@ final class TranslationEval {
                         ? ", Q averaged over an ensemble of " + policy.ensembleSize() + " runs' heads" : "");
         out.println("BLEU signature: " + systems.get(0).bleu().signature());
         out.println("chrF signature: " + systems.get(0).chrf().signature());
-        write(dir, systems, policy, paired, cfg, decoded);
+        write(dir, systems, policy, paired, cfg, decoded, threads);
         out.println("wrote " + dir.resolve(TRANSLATIONS) + " and " + dir.resolve(SCORES));
     }
 
     private static void write(Path dir, List<System> systems, DqnPolicy policy, List<PairedBootstrap.Result> paired,
-            GenerationConfig cfg, int decoded) {
+            GenerationConfig cfg, int decoded, String threads) {
         JsonObject j = new JsonObject();
+        j.addProperty(DqnCli.THREADS, threads); // the PyTorch count(s) that decoded the rows, as their record has it
         for (System s : systems) {
             JsonObject o = new JsonObject();
             o.addProperty("bleu", s.bleu().score());

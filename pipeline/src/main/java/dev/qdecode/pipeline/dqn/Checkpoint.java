@@ -82,13 +82,25 @@ final class Checkpoint {
     private Checkpoint() {}
 
     /**
-     * The checkpoint file of a run directory (or the file itself when a file is given).
+     * The checkpoint file of a run directory (or the file itself when a file is given). A directory without one
+     * is refused here, named as given, since what was expected is a run directory: naming the file looked for in it
+     * ({@code DIR/checkpoint.qdq: checkpoint not found}) read as if the user had typed that file.
      *
      * @param runDirOrFile a run directory or a checkpoint file
      * @return the file
+     * @throws IllegalArgumentException naming the directory as given when it holds no {@value #FILE_NAME}
      */
     static Path fileOf(Path runDirOrFile) {
-        return Files.isDirectory(runDirOrFile) ? runDirOrFile.resolve(FILE_NAME) : runDirOrFile;
+        if (!Files.isDirectory(runDirOrFile)) {
+            return runDirOrFile;
+        }
+        Path file = runDirOrFile.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(runDirOrFile + ": a directory without " + FILE_NAME + " (expected a "
+                    + "run directory written by qdecode train, which holds " + FILE_NAME
+                    + modelHint(runDirOrFile.toAbsolutePath()) + ")");
+        }
+        return file;
     }
 
     /**

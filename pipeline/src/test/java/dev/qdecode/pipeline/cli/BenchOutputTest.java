@@ -179,4 +179,37 @@ class BenchOutputTest {
             assertEquals(List.of(log), left.toList(), "no temporary file is left either");
         }
     }
+
+    /**
+     * Without --output, SIGTERM during the measurements keeps what was printed and marks it as partial in one line,
+     * exit 143: the table just stopped, with no word, and read as a whole result. A state (the table's header
+     * printed) is awaited, not a duration; the measurement then runs until stopped.
+     */
+    @Test
+    void aBenchmarkWithoutOutputStoppedBeforeItsEndSaysItsRowsArePartial(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("child.out");
+        Path err = tmp.resolve("child.err");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dqdecode.shared=" + System.getProperty("qdecode.shared"), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "bench", "generate", "--model",
+                CliRunner.model("stories260K"), "--batch-sizes", "1,2", "--new-tokens", "500", "--runs", "10000"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("DJL_OFFLINE", "true");
+        Process p = pb.start();
+        try {
+            while (p.isAlive() && !Files.readString(out).contains("backbone%")) {
+                Thread.sleep(20);
+            }
+            assertTrue(p.isAlive(), Files.readString(out) + Files.readString(err));
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        String notice = Files.readString(err);
+        assertEquals(ExitCodes.TERMINATED, p.exitValue(), notice);
+        assertTrue(Files.readString(out).contains("backbone%"), "what was printed stays");
+        assertEquals(List.of("qdecode: interrupted by SIGTERM: " + BenchOutput.PARTIAL),
+                notice.lines().filter(l -> l.startsWith("qdecode:")).toList(), notice);
+    }
 }

@@ -95,6 +95,9 @@ class ClassificationTaskTest {
         assertTrue(e.out().contains("(encoder minilm)"), e.out());
         assertFalse(e.err().contains("unfinished run"), e.err()); // a finished classification run is the trained head
         assertEquals(acc, json(tmp.resolve("enc-eval/classification.json")).get("accuracy").getAsDouble(), 1e-12);
+        // the PyTorch count the head ran with, as train records it (it recorded none)
+        assertEquals(DqnCli.threads(), json(tmp.resolve("enc-eval/classification.json")).get(DqnCli.THREADS)
+                .getAsString());
         // The run's states come from the encoder: a decoder given to its evaluation would be ignored.
         Result m = run("evaluate", "--task", "classification", "--policy", out.toString(), "--model",
                 CliRunner.model("TinyStories-656K"));

@@ -101,8 +101,8 @@ class DqnCommandsTest {
         }) {
             Result r = run(args);
             assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-            assertEquals(List.of("qdecode: error: --policy " + Path.of(model).resolve("checkpoint.qdq")
-                    + ": checkpoint not found (expected a run directory written by qdecode train, or its checkpoint.qdq; "
+            assertEquals(List.of("qdecode: error: --policy " + model + ": a directory without checkpoint.qdq "
+                    + "(expected a run directory written by qdecode train, which holds checkpoint.qdq; "
                     + modelDir + " holds a model (config.json), not a DQN run: a model goes with --model)"),
                     r.err().lines().toList(), String.join(" ", args));
         }
@@ -110,6 +110,29 @@ class DqnCommandsTest {
         assertEquals(ExitCodes.BAD_INPUT, none.code(), none.err());
         assertEquals(List.of("qdecode: error: --policy " + tmp.resolve("none") + ": checkpoint not found (expected a "
                 + "run directory written by qdecode train, or its checkpoint.qdq)"), none.err().lines().toList());
+    }
+
+    /**
+     * An empty directory given as --policy is named as typed, with what it should hold: it was named by the file
+     * looked for in it, "--policy DIR/checkpoint.qdq: checkpoint not found", a path the user never typed.
+     */
+    @Test
+    void anEmptyPolicyDirectoryIsNamedAsTypedWithWhatItShouldHold(@TempDir Path tmp) throws java.io.IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        String data = tmp.resolve("dev.tsv").toString();
+        Files.writeString(Path.of(data), "text\tlabel\nfine\t1\n");
+        for (String[] args : new String[][] {
+            {"generate", "--policy", empty.toString(), "--prompt", "Hi"},
+            {"evaluate", "--policy", empty.toString(), "--out", tmp.resolve("ev").toString()},
+            {"evaluate", "--task", "classification", "--policy", empty.toString(), "--data", data,
+                "--out", tmp.resolve("ev2").toString()},
+        }) {
+            Result r = run(args);
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+            assertEquals(List.of("qdecode: error: --policy " + empty + ": a directory without checkpoint.qdq "
+                    + "(expected a run directory written by qdecode train, which holds checkpoint.qdq)"),
+                    r.err().lines().toList(), String.join(" ", args));
+        }
     }
 
     @Test

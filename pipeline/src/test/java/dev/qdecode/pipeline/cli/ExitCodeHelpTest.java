@@ -3,9 +3,18 @@ package dev.qdecode.pipeline.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.qdecode.models.NativeCalls;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sun.misc.Signal;
 
 /**
  * The exit codes that {@code qdecode --help} lists name every command that saves its work on Ctrl-C, and the
@@ -30,8 +39,41 @@ class ExitCodeHelpTest {
         // its work (a train --task classification run saves its checkpoint, which --resume continues)
         assertTrue(line.contains("train, evaluate (not --task classification), sft,"), line);
         // a scheduler's SIGTERM (and SIGHUP) saves the same work, with exit status 128 + the signal's number
-        assertTrue(line.contains(" 143 stopped by SIGTERM (129: SIGHUP), handled as Ctrl-C is: the same work is saved "
-                + "first"), line);
+        assertTrue(line.contains(" 143 stopped by SIGTERM, handled as Ctrl-C is: the same work is saved first"), line);
+        assertTrue(line.contains(" 129 stopped by SIGHUP (the terminal closed), handled as Ctrl-C is"), line);
+    }
+
+    /**
+     * Every exit code {@link ExitCodes} names is a row of the help's list and a number of the README's table, and the
+     * signal ones are the 128 + signal number that {@link NativeCalls#exitStatus} (and the launcher) give. SIGHUP's
+     * 129 had no row of its own in the help (only "(129: SIGHUP)" inside SIGTERM's).
+     */
+    @Test
+    void everyNamedExitCodeIsAHelpRowAndInTheReadmeAndSignalsAre128PlusTheirNumber() throws Exception {
+        List<Integer> named = new ArrayList<>();
+        for (Field f : ExitCodes.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
+                named.add(f.getInt(null));
+            }
+        }
+        assertEquals(8, named.size(), "ExitCodes' constants: " + named);
+        String help = CliRunner.run("--help").out();
+        String list = help.substring(help.indexOf("Exit codes:"));
+        List<Integer> rows = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^  (\\d+) ").matcher(list);
+        while (m.find()) {
+            rows.add(Integer.parseInt(m.group(1)));
+        }
+        assertEquals(named.stream().sorted().toList(), rows.stream().sorted().toList(), list);
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int at = readme.indexOf("## Exit codes");
+        String table = readme.substring(at, readme.indexOf("\n## ", at + 1));
+        for (int code : named) {
+            assertTrue(Pattern.compile("(?m)(^|[ (])" + code + " ").matcher(table).find(), "README lacks " + code);
+        }
+        assertEquals(ExitCodes.INTERRUPTED, NativeCalls.exitStatus(new Signal("INT")));
+        assertEquals(ExitCodes.TERMINATED, NativeCalls.exitStatus(new Signal("TERM")));
+        assertEquals(ExitCodes.HANGUP, NativeCalls.exitStatus(new Signal("HUP")));
     }
 
     /**

@@ -28,15 +28,22 @@ class LauncherSignalTest {
 
     @Test
     void sigtermDuringTheBuildStopsMavenRemovesTheJarAndExits143(@TempDir Path tmp) throws Exception {
-        signalDuringTheBuild(tmp, "TERM", 143, "qdecode: interrupted by SIGTERM while building; nothing was run "
+        signalDuringTheBuild(tmp, "TERM", ExitCodes.TERMINATED, "qdecode: interrupted by SIGTERM while building; nothing was run "
                 + "(the next run builds again)");
     }
 
     @Test
     void sigintDuringTheBuildStopsMavenRemovesTheJarAndExits130(@TempDir Path tmp) throws Exception {
         assumeFalse(CliRunner.ignored(2), "SIGINT is ignored in this process, so the launcher cannot trap it");
-        signalDuringTheBuild(tmp, "INT", 130, "qdecode: interrupted while building; nothing was run "
+        signalDuringTheBuild(tmp, "INT", ExitCodes.INTERRUPTED, "qdecode: interrupted while building; nothing was run "
                 + "(the next run builds again)");
+    }
+
+    @Test
+    void sighupDuringTheBuildStopsMavenRemovesTheJarAndExits129(@TempDir Path tmp) throws Exception {
+        assumeFalse(CliRunner.ignored(1), "SIGHUP is ignored in this process, so the launcher cannot trap it");
+        signalDuringTheBuild(tmp, "HUP", ExitCodes.HANGUP, "qdecode: interrupted by SIGHUP while building; nothing "
+                + "was run (the next run builds again)");
     }
 
     /** Once built, the command runs in the launcher's own process (exec), which thus gets later signals itself. */
@@ -49,7 +56,7 @@ class LauncherSignalTest {
         assertEquals(p.pid(), Long.parseLong(Files.readString(javaPid).strip()), "java is the launcher's process");
         p.toHandle().destroy(); // SIGTERM, straight to the command
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(143, p.exitValue());
+        assertEquals(ExitCodes.TERMINATED, p.exitValue());
     }
 
     private static void signalDuringTheBuild(Path tmp, String signal, int status, String line) throws Exception {

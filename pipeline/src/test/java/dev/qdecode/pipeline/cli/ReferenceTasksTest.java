@@ -93,6 +93,9 @@ class ReferenceTasksTest {
                 runDir.resolve("evaluation/translations.tsv")))).getAsJsonObject();
         assertEquals(translations.getAsJsonObject("resolved").get("prompt_format").getAsString(),
                 options.get("--prompt-format").getAsString());
+        // the PyTorch count that decoded the rows, in their record and the scores (neither recorded one)
+        assertEquals(DqnCli.threads(), translations.get(DqnCli.THREADS).getAsString());
+        assertEquals(DqnCli.threads(), scores.get(DqnCli.THREADS).getAsString());
         assertEquals(runDir.resolve("evaluation").toAbsolutePath().normalize().toString(),
                 options.get("--out").getAsString());
         options.entrySet().forEach(o -> assertTrue(!o.getValue().isJsonNull(), o.getKey() + " is null in " + options));

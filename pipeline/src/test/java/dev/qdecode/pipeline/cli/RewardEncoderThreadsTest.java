@@ -1,53 +1,57 @@
 package dev.qdecode.pipeline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.qdecode.rewards.Episode;
+import dev.qdecode.rewards.Reward;
+import dev.qdecode.rewards.Rewards;
 import dev.qdecode.rewards.classifier.SentenceEncoders;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run whose reward is a {@code classifier:model=DIR} on a MiniLM encoder records the ONNX Runtime thread count
- * that reward embeds with ({@code reward_encoder_threads}), beside its files' sha256: it was not recorded, though
- * another count may give other scores. Other rewards, and a classifier on a model directory (PyTorch, whose count
- * is {@code threads}), record nothing; a resume records every session's count.
+ * A run whose reward embeds texts ({@code classifier:model=DIR}) records the thread count its encoder embeds with
+ * ({@code reward_encoder_threads}: ONNX Runtime's for MiniLM, PyTorch's for {@code hf:DIR}), asked of the built
+ * reward ({@link Reward#encoderThreads()}); other rewards record nothing; a resume records every session's count.
+ * (The real classifiers are in {@link HfEncoderThreadsTest} and {@link ScoredRewardEncoderThreadsTest}.)
  */
 class RewardEncoderThreadsTest {
-    /** A directory whose classifier.json names this encoder (all the record reads). */
-    private static Path classifier(Path dir, String encoder) throws Exception {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("classifier.json"), "{\"format\": \"qdecode-classifier\", \"encoder\": \""
-                + encoder + "\"}\n");
-        return dir;
+    /** A stand-in reward whose encoder computes with {@code threads} (null: it embeds nothing). */
+    private static Reward reward(String threads) {
+        return new Reward() {
+            @Override
+            public String id() {
+                return "stand-in";
+            }
+
+            @Override
+            public double[] score(List<Episode> episodes) {
+                return new double[episodes.size()];
+            }
+
+            @Override
+            public String encoderThreads() {
+                return threads;
+            }
+        };
     }
 
-    private static Map<String, String> recorded(List<String> specs) {
+    private static Map<String, String> recorded(Reward reward) {
         Map<String, String> p = new LinkedHashMap<>();
-        DqnCli.putRewardEncoderThreads(p, specs);
+        DqnCli.putRewardEncoderThreads(p, reward);
         return p;
     }
 
     @Test
-    void aMiniLmClassifierRewardRecordsItsThreadCount(@TempDir Path tmp) throws Exception {
-        Path minilm = classifier(tmp.resolve("minilm"), "minilm");
-        Path quantized = classifier(tmp.resolve("q"), "minilm-q");
-        Path hf = classifier(tmp.resolve("hf"), "hf:" + tmp.resolve("model"));
-        assertEquals(Map.of(DqnCli.REWARD_ENCODER_THREADS, SentenceEncoders.onnxThreads()),
-                recorded(List.of("0.5*classifier:model=" + minilm + ",label=1", "0.1*length:min=2")));
-        assertEquals(SentenceEncoders.onnxThreads(),
-                recorded(List.of("classifier:model=" + quantized)).get(DqnCli.REWARD_ENCODER_THREADS));
-        assertFalse(recorded(List.of("classifier:model=" + hf)).containsKey(DqnCli.REWARD_ENCODER_THREADS));
-        assertFalse(recorded(List.of("afinn")).containsKey(DqnCli.REWARD_ENCODER_THREADS));
-        // a directory without a classifier: the reward refuses it when created; nothing is recorded here
-        assertFalse(recorded(List.of("classifier:model=" + tmp.resolve("none")))
-                .containsKey(DqnCli.REWARD_ENCODER_THREADS));
+    void theBuiltRewardsEncoderCountIsRecorded() {
+        assertEquals(Map.of(DqnCli.REWARD_ENCODER_THREADS, "3"), recorded(reward("3")));
+        assertEquals(Map.of(), recorded(reward(null)));
+        // through the checks every reward is wrapped in, as the commands build it
+        assertEquals("3", DqnCli.rewardEncoderThreads(Rewards.checked(reward("3"))));
+        assertNull(DqnCli.rewardEncoderThreads(Rewards.checked(reward(null))));
     }
 
     @Test

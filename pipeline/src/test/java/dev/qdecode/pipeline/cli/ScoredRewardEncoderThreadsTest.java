@@ -112,6 +112,10 @@ class ScoredRewardEncoderThreadsTest {
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertEquals("1", threads(out.resolve("comparison.json")));
         assertEquals("1", threads(ResumableOutput.runFile(out.resolve(EpisodeLog.FILE))));
+        // and the PyTorch count that sampled the episodes, as train records it (it recorded none)
+        assertEquals(DqnCli.threads(), json(out.resolve("comparison.json")).get(DqnCli.THREADS).getAsString());
+        assertEquals(DqnCli.threads(), json(ResumableOutput.runFile(out.resolve(EpisodeLog.FILE)))
+                .get(DqnCli.THREADS).getAsString());
 
         // the run's own reward (afinn) embeds nothing: no count
         Path plain = tmp.resolve("plain");

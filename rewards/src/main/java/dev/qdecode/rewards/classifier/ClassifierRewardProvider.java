@@ -168,6 +168,12 @@ public final class ClassifierRewardProvider implements RewardProvider {
             return target;
         }
 
+        /** The classifier's encoder's count ({@link TextClassifier#encoderThreads()}). */
+        @Override
+        public String encoderThreads() {
+            return classifier.encoderThreads();
+        }
+
         @Override
         public void close() {
             classifier.close();

@@ -27,6 +27,8 @@ final class ModelDirEncoder implements SentenceEncoder {
     private final PromptFormat format;
     private final int batchSize;
     private final String contentSha256;
+    /** {@link CausalLM#threads()} when the encoder was opened: PyTorch computes its embeddings. */
+    private final String threads = CausalLM.threads();
 
     private ModelDirEncoder(Path dir, CausalLM model, TextTokenizer tokenizer, int batchSize, String contentSha256) {
         this.dir = dir;
@@ -53,6 +55,17 @@ final class ModelDirEncoder implements SentenceEncoder {
             tok.close();
             throw e;
         }
+    }
+
+    /**
+     * The PyTorch intra-op thread count this encoder's model computes with ({@link CausalLM#threads()} when it was
+     * opened), recorded where a MiniLM encoder's ONNX Runtime count is.
+     *
+     * @return the count
+     */
+    @Override
+    public String threads() {
+        return threads;
     }
 
     @Override

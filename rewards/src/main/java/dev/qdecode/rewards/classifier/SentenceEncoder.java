@@ -96,7 +96,8 @@ public interface SentenceEncoder extends AutoCloseable {
     /**
      * The thread count this encoder computes with, as a run's provenance records it, when another count may
      * sum in another order and so give other vectors: the MiniLM encoders' ONNX Runtime intra-op count ({@link
-     * SentenceEncoders#onnxThreads()}, taken when the encoder is opened). {@link EmbeddingCache} records it beside
+     * SentenceEncoders#onnxThreads()}, taken when the encoder is opened), a model directory's ({@code hf:DIR})
+     * PyTorch count ({@link dev.qdecode.models.CausalLM#threads()}). {@link EmbeddingCache} records it beside
      * each entry it computes ({@link EmbeddingCache#threadsOf}). The default, null, records nothing.
      *
      * @return the count or its description, or null

@@ -673,6 +673,16 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
+     * The thread count the encoder computes this classifier's embeddings with ({@link SentenceEncoder#threads()}):
+     * ONNX Runtime's for a MiniLM encoder, PyTorch's for a model directory.
+     *
+     * @return the count, or null when the encoder records none
+     */
+    public String encoderThreads() {
+        return encoder.threads();
+    }
+
+    /**
      * The training config.
      *
      * @return the config
