@@ -26,5 +26,5 @@ for backbone in decoder minilm; do
     grep -o '"\(dqn\|probe\)_accuracy": [0-9.eE-]*' "$f/summary.json" | tr -d '",' | tr '\n' ' '
     echo
   done | awk -v b="$backbone" '{ d += $2; p += $4; n++ }
-    END { printf "%-7s mean of %d seeds: DQN head %.4f, probe %.4f (DQN - probe %+.2f points)\n", b, n, d / n, p / n, 100 * (d - p) / n }'
+    END { printf "%-7s mean of %d seed%s: DQN head %.4f, probe %.4f (DQN − probe %+.2f points)\n", b, n, n == 1 ? "" : "s", d / n, p / n, 100 * (d - p) / n }'
 done
