@@ -1,6 +1,7 @@
 package dev.qdecode.rewards;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -119,7 +120,7 @@ class CompositeReward implements Reward {
     /** The parts' distinct counts, in spec order, joined by {@code " and "}; null when no part has one. */
     @Override
     public String encoderThreads() {
-        java.util.LinkedHashSet<String> counts = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> counts = new LinkedHashSet<>();
         for (Part p : parts) {
             String t = p.reward().encoderThreads();
             if (t != null) {
