@@ -2,14 +2,17 @@ package dev.qdecode.pipeline.cli;
 
 import dev.qdecode.pipeline.generate.GenerationException;
 import dev.qdecode.rewards.RewardException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 
@@ -50,7 +53,8 @@ final class ErrorHandler
             err.flush();
             return ExitCodes.BAD_INPUT;
         }
-        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(byteOrderMark(ex).orElse(numberMessage(ex)))));
+        err.println("qdecode: error: " + withoutPicocliPrefix(oneLine(byteOrderMark(ex).orElse(numberMessage(ex))))
+                + unquotedInOptionFile(ex, args).map(h -> " (" + h + ")").orElse(""));
         hint(err, cl);
         err.flush();
         return ExitCodes.USAGE;
@@ -127,6 +131,41 @@ final class ErrorHandler
                     return Optional.of("'" + a.substring(1) + "' is preceded by a UTF-8 byte-order mark, as the first "
                             + "argument of an @options file saved with one (expected the file without it)");
                 }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * An {@code @options} file is split into words at white space (picocli's rule), so an unquoted value with
+     * spaces ({@code --prompt Tom went}) leaves its later words unmatched, in a message whose index counts the
+     * words after the file was read in: say which file held them and how to quote the value. Only when every
+     * unmatched word that is not an option appears in an {@code @FILE} of the command line.
+     */
+    private static Optional<String> unquotedInOptionFile(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || args == null) {
+            return Optional.empty();
+        }
+        List<String> words = u.getUnmatched().stream().filter(w -> !w.startsWith("-")).toList();
+        if (words.isEmpty()) {
+            return Optional.empty();
+        }
+        CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+        for (int i = 0; i < args.length; i++) {
+            Path f = i > 0 && takesValue(spec, args[i - 1]) ? null : optionFile(args[i]);
+            if (f == null || !Files.isRegularFile(f)) {
+                continue;
+            }
+            String text;
+            try {
+                text = Files.readString(f, StandardCharsets.UTF_8);
+            } catch (IOException | UncheckedIOException e) {
+                continue;
+            }
+            if (words.stream().allMatch(text::contains)) {
+                return Optional.of(args[i] + " is split into words at white space, so a value with spaces there "
+                        + "must be quoted as one word: expected e.g. --prompt \"Tom went\" or \"--prompt=Tom went\" "
+                        + "in the file, not --prompt Tom went or --prompt=\"Tom went\"");
             }
         }
         return Optional.empty();

@@ -93,6 +93,18 @@ class ClassificationResumeTest {
         assertEquals(ExitCodes.BAD_INPUT, eval.code(), eval.err());
         assertTrue(eval.err().contains("an unfinished classification run, stopped before its head was trained"),
                 eval.err());
+        // the README quotes the line word for word (it said only that the checkpoint is refused, beside a warning
+        // for the other tasks' unfinished runs), and so is such a run given as --ensemble
+        String readme = Files.readString(Path.of("..", "README.md")).replaceAll("\\s+", " ");
+        String quoted = eval.err().strip().replace(stopped.toString(), "RUN");
+        assertTrue(readme.contains("`" + quoted + "`"), quoted);
+        CliRunner.Result ensemble = withCache(cache, List.of("evaluate", "--task", "classification", "--policy",
+                reference.toString(), "--ensemble", stopped.toString(), "--data", dev.toString(), "--out",
+                tmp.resolve("eval").toString()));
+        assertEquals(ExitCodes.BAD_INPUT, ensemble.code(), ensemble.err());
+        assertTrue(ensemble.err().contains("--ensemble " + stopped.resolve("checkpoint.qdq") + ": an unfinished "
+                + "classification run, stopped before its head was trained"), ensemble.err());
+        assertFalse(Files.exists(tmp.resolve("eval")));
 
         CliRunner.Result resumed = withCache(cache, List.of("train", "--resume", "--out", stopped.toString()));
         assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
