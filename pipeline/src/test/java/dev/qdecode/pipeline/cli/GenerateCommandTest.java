@@ -32,6 +32,30 @@ class GenerateCommandTest {
     }
 
     /**
+     * As the README says: {@code --prompt ''} generates from the prompt format's start alone (an unconditional story,
+     * the same text each time under greedy decoding), while a blank row of a {@code --prompts} file is refused,
+     * naming the file, line and column.
+     */
+    @Test
+    void anEmptyPromptGeneratesUnconditionallyWhileABlankFileRowIsRefused() throws IOException {
+        CliRunner.Result a = CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"),
+                "--prompt", "", "--strategy", "greedy", "--max-new-tokens", "12");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().strip().split("\\s+").length >= 3, "expected words from the start alone: " + a.out());
+        CliRunner.Result b = CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"),
+                "--prompt", "", "--strategy", "greedy", "--max-new-tokens", "12");
+        assertEquals(a.out(), b.out());
+        Path file = tmp.resolve("blank.tsv");
+        Files.writeString(file, "prompt\n\nOnce\n");
+        CliRunner.Result r = CliRunner.run("generate", "--model", CliRunner.model("TinyStories-656K"),
+                "--prompts", file.toString(), "--max-new-tokens", "4");
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().strip().startsWith("qdecode: error: " + file + ":2: column 'prompt': expected a non-blank "
+                + "value"), r.err());
+    }
+
+    /**
      * A prompt too long for the context is named by file, line and id, before anything is written
      * (before, the message said "prompt 2" after the TSV header had gone to standard output); bench
      * train, which checks the prompts its rollouts use, says the same.
