@@ -1305,7 +1305,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void onWarning(String message) {
-            err.println();
+            ProgressBar.endLine(err); // a bar's open line, only: no blank line in a log
             err.println("qdecode: warning: " + message);
             err.flush();
         }
