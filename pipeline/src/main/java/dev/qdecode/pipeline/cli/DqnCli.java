@@ -227,7 +227,9 @@ final class DqnCli {
     /**
      * A resumed run's {@value #REWARD_ENCODER_THREADS}: every session's count, as {@link #resumedThreads} gives the
      * PyTorch one ({@code 2 then 1}; {@code unrecorded then 1} for a run that did not record it), or null when
-     * this session's reward has no MiniLM encoder.
+     * this session's reward embeds nothing. A session's value may itself join the distinct counts of a reward's
+     * encoders with {@code " and "} ({@code default (2 processors) and 2}); {@code " then "} separates whole
+     * sessions, and this session's value is compared with the whole last one ({@code X and 2 then X and 1}).
      *
      * @param recorded the run's recorded value, or null
      * @param now this session's provenance, after {@link #putRewardEncoderThreads}
