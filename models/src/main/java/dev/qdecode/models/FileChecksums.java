@@ -121,8 +121,28 @@ public final class FileChecksums {
      * @throws NullPointerException naming {@code dir} or {@code required} when it is null
      */
     public static Optional<String> check(Path dir, Collection<String> required, boolean complete) {
+        return check(dir, required, complete, Map.of());
+    }
+
+    /**
+     * {@link #check(Path, Collection, boolean)} for a caller that has read some of the recorded files already: each of
+     * those is compared by the bytes it read, not read again, so the file is opened once and what the caller goes on
+     * to use is exactly what was checked (a file changed between a check and a second read was used unchecked).
+     *
+     * @param dir the directory
+     * @param required names the record must hold
+     * @param complete whether every plain regular file in {@code dir} must be recorded
+     * @param read the bytes the caller read, by plain file name in {@code dir}; a name the record does not hold is
+     *     not looked at
+     * @return empty when the record and every recorded file match; else one line naming the first problem, as
+     *     {@link #check(Path, Collection, boolean)} describes
+     * @throws NullPointerException naming {@code dir}, {@code required} or {@code read} when it is null
+     */
+    public static Optional<String> check(Path dir, Collection<String> required, boolean complete,
+            Map<String, byte[]> read) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(required, "required");
+        Objects.requireNonNull(read, "read");
         Path sums = dir.resolve(FILE);
         if (!Files.exists(sums)) {
             return Optional.of(sums + ": missing");
@@ -186,12 +206,13 @@ public final class FileChecksums {
                         + " \"bytes\" and lowercase hex \"sha256\" but got " + e.getValue());
             }
             Path f = dir.resolve(name);
-            if (!Files.isRegularFile(f)) {
+            byte[] content = read.get(name);
+            if (content == null && !Files.isRegularFile(f)) {
                 return Optional.of(f + ": missing");
             }
             long size;
             try {
-                size = Files.size(f);
+                size = content != null ? content.length : Files.size(f);
             } catch (IOException ex) {
                 return Optional.of(f + ": cannot read (" + ex.getMessage() + ")");
             }
@@ -200,7 +221,7 @@ public final class FileChecksums {
             }
             String actual;
             try {
-                actual = ModelFiles.fileSha256(f);
+                actual = content != null ? sha256(content) : ModelFiles.fileSha256(f);
             } catch (ModelException ex) {
                 return Optional.of(ex.getMessage());
             }
@@ -253,9 +274,13 @@ public final class FileChecksums {
 
     /** The SHA-256 of a record's {@code "files"} object, over its compact JSON text (UTF-8). */
     private static String digest(JsonObject files) {
+        return sha256(files.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The SHA-256 of the bytes, lowercase hex (as {@link ModelFiles#fileSha256} gives a file's). */
+    private static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(files.toString().getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,5 +120,34 @@ class FileChecksumsTest {
         assertTrue(FileChecksums.plainName("head.safetensors"));
         assertFalse(FileChecksums.plainName(".."));
         assertFalse(FileChecksums.plainName("a\\b"));
+    }
+
+    /**
+     * A caller that read a recorded file (TextClassifier reads classifier.json to parse it) has those bytes checked
+     * rather than the file read a second time: an {@code evaluate} with a classifier reward opened classifier.json
+     * twice (strace -e openat), once for this check's hash and once to parse, and what it parsed was not what was
+     * checked if the file changed in between.
+     */
+    @Test
+    void bytesAlreadyReadAreCheckedInsteadOfTheFile(@TempDir Path dir) throws IOException {
+        byte[] saved = "{\"x\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path b = Files.write(dir.resolve("b.json"), saved);
+        Files.write(dir.resolve("a.bin"), new byte[] {1, 2, 3, 4});
+        FileChecksums.write(dir, List.of("a.bin", "b.json"));
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of("b.json"), false, Map.of("b.json", saved)));
+        // the file changed after the caller read it: the bytes it read, which it goes on to use, are what is checked
+        Files.writeString(b, "{\"x\": 2}");
+        assertEquals(Optional.empty(), FileChecksums.check(dir, List.of("b.json"), false, Map.of("b.json", saved)));
+        assertTrue(FileChecksums.check(dir, List.of("b.json")).orElseThrow().startsWith(b + ": sha256 "));
+        // bytes that differ from the record are named as the file's, as a changed file is
+        byte[] other = "{\"x\": 3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(FileChecksums.check(dir, List.of(), false, Map.of("b.json", other)).orElseThrow()
+                .startsWith(b + ": sha256 "));
+        assertEquals(Optional.of(b + ": 3 bytes, not the 8 that checksums.json records"),
+                FileChecksums.check(dir, List.of(), false, Map.of("b.json", new byte[3])));
+        // a file not given is read as before
+        Files.write(dir.resolve("a.bin"), new byte[] {9});
+        assertEquals(Optional.of(dir.resolve("a.bin") + ": 1 bytes, not the 4 that checksums.json records"),
+                FileChecksums.check(dir, List.of(), false, Map.of("b.json", saved)));
     }
 }

@@ -116,6 +116,45 @@ final class DqnCli {
         return 0.5 * weights;
     }
 
+    /**
+     * The warning for a positive rate that counts against {@link #defaultThreshold}'s 0.0 although a term of the reward
+     * is a classifier probability ({@code mode=prob}, positive weight): that term is above 0 on every text, so with
+     * terms that are rarely below 0 (token F1, BLEU, a small repetition penalty) nearly every reward counts as positive
+     * whatever the policy (bench/dialogue.sh's {@code classifier + 0.5*token-f1 + 0.2*repetition} gave a positive rate
+     * of 1.0 for base and trained).
+     *
+     * @param rewardSpecs the reward's specs
+     * @param threshold the threshold the rate counts against
+     * @param given whether the threshold was given ({@code --positive-threshold}) rather than defaulted
+     * @return the one-line warning, or null when the threshold was given, is not 0.0, or no term is a classifier
+     *     probability
+     */
+    static String thresholdWarning(List<String> rewardSpecs, double threshold, boolean given) {
+        if (given || threshold != 0.0 || defaultThreshold(rewardSpecs) != 0.0) {
+            return null;
+        }
+        for (Rewards.Term t : Rewards.terms(rewardSpecs)) {
+            String mode = t.params().getOrDefault("mode", "prob").strip().toLowerCase(Locale.ROOT);
+            if (t.id().equals("classifier") && mode.equals("prob") && t.weight() > 0) {
+                return "qdecode: warning: the positive rate counts rewards > 0.0 (the default --positive-threshold "
+                        + "when not every term is a classifier probability), but its classifier term is a probability "
+                        + "(mode=prob), above 0 on every text, so nearly every reward may count as positive "
+                        + "whatever the policy (expected --positive-threshold X, the reward that counts as a success)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How the console names a positive-rate threshold: {@code 0.5}, {@code 0} (no trailing zeros).
+     *
+     * @param threshold the threshold
+     * @return its text
+     */
+    static String thresholdText(double threshold) {
+        return java.math.BigDecimal.valueOf(threshold).stripTrailingZeros().toPlainString();
+    }
+
     static Map<String, String> provenance(Path modelDir, Path train, Path eval, int evalLimit, List<String> rewards,
             double threshold, long seed) {
         Map<String, String> p = new LinkedHashMap<>(DqnTrainer.modelProvenance(modelDir));
@@ -188,7 +227,9 @@ final class DqnCli {
     /**
      * A resumed run's {@value #REWARD_ENCODER_THREADS}: every session's count, as {@link #resumedThreads} gives the
      * PyTorch one ({@code 2 then 1}; {@code unrecorded then 1} for a run that did not record it), or null when
-     * this session's reward has no MiniLM encoder.
+     * this session's reward embeds nothing. A session's value may itself join the distinct counts of a reward's
+     * encoders with {@code " and "} ({@code default (2 processors) and 2}); {@code " then "} separates whole
+     * sessions, and this session's value is compared with the whole last one ({@code X and 2 then X and 1}).
      *
      * @param recorded the run's recorded value, or null
      * @param now this session's provenance, after {@link #putRewardEncoderThreads}
@@ -401,11 +442,15 @@ final class DqnCli {
         return jars;
     }
 
-    static void printTable(PrintWriter out, EvalMetrics base, EvalMetrics trained) {
+    /**
+     * Prints the base-vs-trained table; its positive-rate row names the threshold the rate counts against, e.g.
+     * {@code positive rate (> 0.5)} (a rate counted against 0.0 means little for a reward that is always above 0).
+     */
+    static void printTable(PrintWriter out, EvalMetrics base, EvalMetrics trained, double threshold) {
         out.printf(Locale.ROOT, "%-22s %12s %12s %9s%n", "metric", "base", "trained", "ratio");
         row(out, "mean reward", base.meanReward(), trained.meanReward());
         row(out, "reward std", base.rewardStd(), trained.rewardStd());
-        row(out, "positive rate", base.positiveRate(), trained.positiveRate());
+        row(out, "positive rate (> " + thresholdText(threshold) + ")", base.positiveRate(), trained.positiveRate());
         row(out, "KL to pi_ref", base.kl(), trained.kl());
         row(out, "perplexity (base LM)", base.perplexity(), trained.perplexity());
         row(out, "distinct-1", base.distinct1(), trained.distinct1());

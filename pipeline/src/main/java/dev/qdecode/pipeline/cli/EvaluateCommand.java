@@ -297,6 +297,10 @@ final class EvaluateCommand implements Callable<Integer> {
             if (rewardNote != null) {
                 err.println(rewardNote);
             }
+            String thresholdWarning = DqnCli.thresholdWarning(specs, threshold, positiveThreshold != null);
+            if (thresholdWarning != null) {
+                err.println(thresholdWarning);
+            }
             log.output().announce(err, 2 * log.perPolicy(), "episodes", "all episodes were already sampled; "
                     + "scoring them");
             err.println("evaluating base model and policy on " + evalP.size() + " prompts x " + cfg.evalSamples()
@@ -321,10 +325,10 @@ final class EvaluateCommand implements Callable<Integer> {
         log.output().finish();
         Interrupts.restoreDefault();
         Path dir = outDir();
-        write(dir, base, trained, specs, log.output().recorded(DqnCli.THREADS), rewardThreads);
+        write(dir, base, trained, specs, threshold, log.output().recorded(DqnCli.THREADS), rewardThreads);
         o.println("base model vs trained DQN policy on " + evalP.size() + " prompts (" + file.getFileName() + "), reward "
                 + Rewards.sumText(specs) + ":");
-        DqnCli.printTable(o, base, trained);
+        DqnCli.printTable(o, base, trained, threshold);
         o.println("wrote " + dir.resolve("comparison.tsv") + ", " + dir.resolve("comparison.json") + " and "
                 + dir.resolve(EpisodeLog.FILE) + " (every sampled episode)");
         return ExitCodes.OK;
@@ -580,10 +584,11 @@ final class EvaluateCommand implements Callable<Integer> {
     /**
      * Writes comparison.tsv and comparison.json; the latter also records the PyTorch thread count(s) that sampled
      * the episodes ({@code threads}: every session's, as the episodes' record holds them) and, when the reward
-     * embeds texts, the thread count it scored every episode with ({@code rewardThreads}: this session's).
+     * embeds texts, the thread count it scored every episode with ({@code rewardThreads}: this session's), and the
+     * threshold {@code positive_rate} counts rewards above ({@code positive_threshold}).
      */
-    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs, String threads,
-            String rewardThreads) {
+    private static void write(Path dir, EvalMetrics base, EvalMetrics trained, List<String> specs, double threshold,
+            String threads, String rewardThreads) {
         try {
             Files.createDirectories(dir);
             List<String> cols = List.of("metric", "base", "trained");
@@ -601,6 +606,7 @@ final class EvaluateCommand implements Callable<Integer> {
             JsonArray reward = new JsonArray();
             specs.forEach(reward::add);
             j.add("reward", reward); // the specs both were scored with: --reward, the run's, or the default
+            j.addProperty("positive_threshold", threshold); // what positive_rate counts: rewards above it
             j.addProperty(DqnCli.THREADS, threads);
             if (rewardThreads != null) {
                 j.addProperty(DqnCli.REWARD_ENCODER_THREADS, rewardThreads);

@@ -83,7 +83,7 @@ final class Interrupts {
      * Prints a notice's line when this interrupt is the first to take {@code notice}; a later one instead waits
      * until the first one's line is printed (else its quit could cut that line short).
      *
-     * @param err where the line is printed, after a blank line
+     * @param err where the line is printed, on a line of its own ({@link #endLine})
      * @param line the line
      * @param notice taken by the first interrupt
      * @param s the signal received
@@ -95,13 +95,29 @@ final class Interrupts {
             return false;
         }
         try {
-            err.println();
+            endLine(err, s, System.console() != null);
             err.println(line);
             err.flush();
         } finally {
             notice.printed();
         }
         return true;
+    }
+
+    /**
+     * Ends the line the notice would otherwise continue, and only that: a progress bar's line left open on
+     * {@code err} ({@link ProgressBar#endLine}), or, for Ctrl-C at a terminal, the line the terminal echoed
+     * {@code ^C} on. A notice printed with nothing left on the line (no bar, or standard error not a terminal: a
+     * log, a pipe) follows no blank line; it followed one always.
+     *
+     * @param err where the notice goes
+     * @param s the signal received
+     * @param terminal whether the process runs at a terminal ({@code System.console() != null})
+     */
+    static void endLine(PrintWriter err, Signal s, boolean terminal) {
+        if (!ProgressBar.endLine(err) && terminal && "INT".equals(s.getName())) {
+            err.println();
+        }
     }
 
     /**

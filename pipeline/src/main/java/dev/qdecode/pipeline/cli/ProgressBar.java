@@ -1,7 +1,10 @@
 package dev.qdecode.pipeline.cli;
 
 import java.io.PrintWriter;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * A progress line on standard error: bar, count, rate, ETA and a free-form status (e.g. the latest
@@ -9,6 +12,8 @@ import java.util.Locale;
  */
 final class ProgressBar implements AutoCloseable {
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+    /** The writers on which a bar's redrawn line is open (drawn without its line break), for {@link #endLine}. */
+    private static final Map<PrintWriter, Boolean> OPEN = Collections.synchronizedMap(new WeakHashMap<>());
     private final PrintWriter err;
     private final String what;
     private final long total;
@@ -40,12 +45,26 @@ final class ProgressBar implements AutoCloseable {
      * @param alreadyDone items finished before this process started (0 for a fresh run)
      */
     public ProgressBar(PrintWriter err, String what, long total, long alreadyDone) {
+        this(err, what, total, alreadyDone,
+                System.console() != null && System.getenv("QDECODE_NO_PROGRESS_REDRAW") == null);
+    }
+
+    /**
+     * A bar that redraws one line ({@code terminal}) or logs whole lines, whatever the process runs at (for tests).
+     *
+     * @param err where to draw
+     * @param what the unit being counted
+     * @param total the total count (&gt; 0)
+     * @param alreadyDone items finished before this process started
+     * @param terminal whether to redraw one line, as on a terminal
+     */
+    ProgressBar(PrintWriter err, String what, long total, long alreadyDone, boolean terminal) {
         this.err = err;
         this.what = what;
         this.total = Math.max(1, total);
         this.start = Math.max(0, alreadyDone);
         this.done = this.start;
-        this.terminal = System.console() != null && System.getenv("QDECODE_NO_PROGRESS_REDRAW") == null;
+        this.terminal = terminal;
     }
 
     /**
@@ -82,11 +101,30 @@ final class ProgressBar implements AutoCloseable {
             err.print("\r" + line + "\u001b[K");
             if (fin) {
                 err.println();
+                OPEN.remove(err);
+            } else {
+                OPEN.put(err, Boolean.TRUE);
             }
         } else {
             err.println(line);
         }
         err.flush();
+    }
+
+    /**
+     * Ends the line a bar left open on {@code err} (a terminal's redrawn line, not yet finished), so that what is
+     * printed next starts a line of its own; prints nothing when no bar's line is open there (no bar, a bar that
+     * finished, or one that logs whole lines because standard error is not a terminal).
+     *
+     * @param err the writer
+     * @return whether a line was ended
+     */
+    static boolean endLine(PrintWriter err) {
+        if (OPEN.remove(err) == null) {
+            return false;
+        }
+        err.println();
+        return true;
     }
 
     static String hms(double seconds) {

@@ -630,7 +630,7 @@ final class TrainCommand implements Callable<Integer> {
                         translation || dialogue ? trainPs.references() : Map.of(),
                         translation || dialogue ? evalPs.references() : Map.of());
                 overwrite.clearEarlierRun(runDir, err); // inputs checked: the new run replaces the earlier one
-                Listener listener = new Listener(err);
+                Listener listener = new Listener(err, threshold);
                 DqnTrainer.Summary sum;
                 try (DqnTrainer t = resume ? resumeTrainer(setup, listener) : createTrainer(setup, cfg, listener)) {
                     DqnConfig c = t.config();
@@ -639,6 +639,11 @@ final class TrainCommand implements Callable<Integer> {
                     }
                     err.printf(Locale.ROOT, "training %d episodes on %s, reward %s, run dir %s%n", c.episodes(),
                             m.dir().getFileName(), Rewards.sumText(specs), runDir);
+                    String thresholdWarning = resume ? null
+                            : DqnCli.thresholdWarning(specs, threshold, positiveThreshold != null);
+                    if (thresholdWarning != null) {
+                        err.println(thresholdWarning);
+                    }
                     if (resume && !c.saveReplay() && t.episodesDone() > 0 && t.episodesDone() < c.episodes()) {
                         err.println("qdecode: warning: the run's checkpoints hold no replay buffer (it was started "
                                 + "without --save-replay): training goes on from an empty one, so the result differs "
@@ -672,7 +677,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 outW.println("base model vs trained DQN policy on " + evalPs.prompts().size() + " held-out prompts ("
                         + evalFile.getFileName() + "):");
-                DqnCli.printTable(outW, sum.base(), sum.trained());
+                DqnCli.printTable(outW, sum.base(), sum.trained(), threshold);
                 outW.println("run dir: " + runDir + " (checkpoint.qdq, metrics.jsonl, summary.json)");
                 if (sum.updates() == 0) {
                     err.println("qdecode: warning: the head was never updated: " + sum.episodes() + " episodes stored fewer "
@@ -1248,6 +1253,8 @@ final class TrainCommand implements Callable<Integer> {
     /** Progress bar and evaluation lines. */
     private static final class Listener implements TrainListener {
         private final PrintWriter err;
+        /** The positive rate's threshold, named where the base model's rate is printed. */
+        private final double threshold;
         ProgressBar bar;
         long done;
         double lastReward = Double.NaN;
@@ -1255,8 +1262,9 @@ final class TrainCommand implements Callable<Integer> {
         /** Episodes done at the run's last checkpoint (the one resumed from, or written since); -1: none. */
         long checkpointed = -1;
 
-        Listener(PrintWriter err) {
+        Listener(PrintWriter err, double threshold) {
             this.err = err;
+            this.threshold = threshold;
         }
 
         @Override
@@ -1288,8 +1296,8 @@ final class TrainCommand implements Callable<Integer> {
             lastEval = String.format(Locale.ROOT, "  eval@%d: reward %.3f pos %.2f ppl %.1f", m.episode(),
                     m.meanReward(), m.positiveRate(), m.perplexity());
             if (bar == null || "base".equals(m.policy())) {
-                err.printf(Locale.ROOT, "base model: mean reward %.3f, positive rate %.2f, perplexity %.1f%n",
-                        m.meanReward(), m.positiveRate(), m.perplexity());
+                err.printf(Locale.ROOT, "base model: mean reward %.3f, positive rate %.2f (reward > %s), perplexity %.1f%n",
+                        m.meanReward(), m.positiveRate(), DqnCli.thresholdText(threshold), m.perplexity());
                 err.flush();
             }
             status();
@@ -1297,7 +1305,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void onWarning(String message) {
-            err.println();
+            ProgressBar.endLine(err); // a bar's open line, only: no blank line in a log
             err.println("qdecode: warning: " + message);
             err.flush();
         }

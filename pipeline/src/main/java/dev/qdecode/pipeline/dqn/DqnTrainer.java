@@ -1003,6 +1003,7 @@ public final class DqnTrainer implements AutoCloseable {
         o.addProperty("updates", sum.updates());
         o.addProperty("demonstrations", demosDone);
         o.add("return_range", GSON.toJsonTree(learner.returnRange()));
+        o.addProperty("positive_threshold", s.positiveThreshold()); // what positive_rate counts: rewards above it
         o.add("base", sum.base().toJson());
         o.add("trained", sum.trained().toJson());
         o.add("config", JsonParser.parseString(cfg.toJson()));

@@ -30,7 +30,7 @@ class InterruptsSignalsTest {
         Interrupts.FirstNotice notice = new Interrupts.FirstNotice(60_000);
         SignalHandler h = Interrupts.saveOrQuit(new PrintWriter(text), "a checkpoint", notice, quits::add);
         h.handle(TERM);
-        assertEquals(NL + "qdecode: interrupted by SIGTERM: saving a checkpoint (SIGTERM or Ctrl-C again to quit "
+        assertEquals("qdecode: interrupted by SIGTERM: saving a checkpoint (SIGTERM or Ctrl-C again to quit "
                 + "without saving)" + NL, text.toString());
         assertEquals(List.of(), quits, "the first signal only asks the job to stop");
         assertEquals(true, notice.taken());
@@ -57,7 +57,7 @@ class InterruptsSignalsTest {
                 new Interrupts.FirstNotice(60_000), quits::add);
         h.handle(HUP);
         h.handle(TERM);
-        assertEquals(NL + "qdecode: interrupted by SIGHUP: nothing was saved to runs/x" + NL, text.toString());
+        assertEquals("qdecode: interrupted by SIGHUP: nothing was saved to runs/x" + NL, text.toString());
         assertEquals(List.of(ExitCodes.HANGUP, ExitCodes.HANGUP), quits);
     }
 
@@ -66,7 +66,7 @@ class InterruptsSignalsTest {
         StringWriter text = new StringWriter();
         Interrupts.FirstNotice notice = new Interrupts.FirstNotice(60_000);
         Interrupts.saveOrQuit(new PrintWriter(text), "a checkpoint", notice, s -> { }).handle(INT);
-        assertEquals(NL + "qdecode: interrupted: saving a checkpoint (Ctrl-C again to quit without saving)" + NL,
+        assertEquals("qdecode: interrupted: saving a checkpoint (Ctrl-C again to quit without saving)" + NL,
                 text.toString());
         assertEquals(ExitCodes.INTERRUPTED, notice.status());
     }

@@ -923,15 +923,24 @@ public final class TextClassifier implements AutoCloseable {
                     + (Files.exists(dir) ? " is a file" : " does not exist")
                     + ": expected a directory written by qdecode classifier train");
         }
-        boolean checked = Files.exists(file) && FileChecksums.present(dir);
-        if (checked) { // before either file is read: a changed one is named as such, not by what it now holds
-            FileChecksums.check(dir, RECORDED).ifPresent(problem -> {
-                throw new IllegalArgumentException("classifier " + FileChecksums.withExpected(problem, DAMAGED));
-            });
-        }
+        // read once: checksums.json's check hashes these bytes and the same bytes are parsed (the file was opened
+        // twice, hashed by the check and then read again to parse); what is not a readable file is left to the
+        // check and the read below, which name it as before
         String text;
+        boolean checked;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            byte[] bytes = Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+            checked = Files.exists(file) && FileChecksums.present(dir);
+            if (checked) { // before either file is used: a changed one is named as such, not by what it now holds
+                FileChecksums.check(dir, RECORDED, false, bytes == null ? Map.of() : Map.of(METADATA_FILE, bytes))
+                        .ifPresent(problem -> {
+                            throw new IllegalArgumentException("classifier "
+                                    + FileChecksums.withExpected(problem, DAMAGED));
+                        });
+            }
+            // as Files.readString decodes: malformed UTF-8 cannot be read
+            text = bytes == null ? Files.readString(file, StandardCharsets.UTF_8)
+                    : StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("classifier directory " + dir.toAbsolutePath() + " has no "
                     + METADATA_FILE + ": expected a directory written by qdecode classifier train");
