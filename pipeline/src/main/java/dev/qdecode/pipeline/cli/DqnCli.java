@@ -107,13 +107,18 @@ final class DqnCli {
     static double defaultThreshold(List<String> rewardSpecs) {
         double weights = 0;
         for (Rewards.Term t : Rewards.terms(rewardSpecs)) {
-            String mode = t.params().getOrDefault("mode", "prob").strip().toLowerCase(Locale.ROOT);
-            if (!t.id().equals("classifier") || !mode.equals("prob") || t.weight() <= 0) {
+            if (!classifierProbability(t)) {
                 return 0.0;
             }
             weights += t.weight();
         }
         return 0.5 * weights;
+    }
+
+    /** Whether the term is a classifier probability (its default {@code mode=prob}) with a positive weight. */
+    private static boolean classifierProbability(Rewards.Term t) {
+        String mode = t.params().getOrDefault("mode", "prob").strip().toLowerCase(Locale.ROOT);
+        return t.id().equals("classifier") && mode.equals("prob") && t.weight() > 0;
     }
 
     /**
@@ -134,8 +139,7 @@ final class DqnCli {
             return null;
         }
         for (Rewards.Term t : Rewards.terms(rewardSpecs)) {
-            String mode = t.params().getOrDefault("mode", "prob").strip().toLowerCase(Locale.ROOT);
-            if (t.id().equals("classifier") && mode.equals("prob") && t.weight() > 0) {
+            if (classifierProbability(t)) {
                 return "qdecode: warning: the positive rate counts rewards > 0.0 (the default --positive-threshold "
                         + "when not every term is a classifier probability), but its classifier term is a probability "
                         + "(mode=prob), above 0 on every text, so nearly every reward may count as positive "
