@@ -285,7 +285,11 @@ final class ResumableOutput implements AutoCloseable {
      *     session computes from all of them at the end
      */
     void noteThreads(String key, String now, boolean inRows) {
-        recordThreads(key, now, inRows);
+        if (now == null) {
+            return;
+        }
+        boolean earlierRows = resumed && inRows && done() > 0;
+        run.put(key, earlierRows ? DqnCli.sessionsThreads(was.get(key) instanceof String t ? t : null, now) : now);
     }
 
     /**
@@ -296,14 +300,6 @@ final class ResumableOutput implements AutoCloseable {
      */
     String recorded(String key) {
         return run.get(key) instanceof String s ? s : null;
-    }
-
-    private void recordThreads(String key, String now, boolean inRows) {
-        if (now == null) {
-            return;
-        }
-        boolean earlierRows = resumed && inRows && done() > 0;
-        run.put(key, earlierRows ? DqnCli.sessionsThreads(was.get(key) instanceof String t ? t : null, now) : now);
     }
 
     /**
